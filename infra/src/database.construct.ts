@@ -1,0 +1,58 @@
+/** RDS MySQL 8.4 in the isolated subnets, encrypted, its generated credentials in Secrets Manager. */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { MYSQL_PORT } from './security-groups.construct.js';
+
+export interface DatabaseProps {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+export class Database extends Construct {
+  readonly instance: rds.DatabaseInstance;
+  /** JSON with username, password, host, port, dbname: injected whole into tasks as DB_SECRET. */
+  readonly secret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_4_7 }),
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [props.securityGroup],
+      port: MYSQL_PORT,
+      credentials: rds.Credentials.fromGeneratedSecret('stream_seat', { secretName: 'stream-seat/database' }),
+      // The services' migrations create their own databases (stream_seat_events, stream_seat_bookings).
+      multiAz: true,
+      storageEncrypted: true,
+      allocatedStorage: 20,
+      maxAllocatedStorage: 100,
+      storageType: rds.StorageType.GP3,
+      backupRetention: Duration.days(7),
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      autoMinorVersionUpgrade: true,
+      enablePerformanceInsights: false,
+      cloudwatchLogsExports: ['error', 'slowquery'],
+      monitoringInterval: Duration.seconds(60),
+      parameterGroup: new rds.ParameterGroup(this, 'Parameters', {
+        engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_4_7 }),
+        // Clients connect with DATABASE_TLS=rds; refuse anything in clear text.
+        parameters: { require_secure_transport: 'ON' },
+      }),
+    });
+    if (!this.instance.secret) throw new Error('the database instance must own a generated secret');
+    this.secret = this.instance.secret;
+
+    NagSuppressions.addResourceSuppressions(this.instance, [
+      { id: 'AwsSolutions-RDS11', reason: 'MySQL keeps its standard port 3306 (the deployment contract); only the event, booking and bastion security groups reach it.' },
+      { id: 'AwsSolutions-SMG4', reason: 'ECS injects the secret at task start; rotating it would break running tasks until they restart, so rotation is a planned manual step (rotate, then force a new ECS deployment).' },
+      { id: 'AwsSolutions-IAM4', reason: 'The enhanced-monitoring role uses the AWS-managed AmazonRDSEnhancedMonitoringRole policy, which is scoped to that purpose.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'] },
+    ], true);
+  }
+}

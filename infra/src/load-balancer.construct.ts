@@ -1,0 +1,87 @@
+/** The internet-facing Application Load Balancer: the only public door, forwarding to the gateway. */
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+
+export interface LoadBalancerProps {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly gateway: ecs.FargateService;
+  readonly gatewayPort: number;
+  /** An ACM certificate ARN: serve HTTPS on 443 and redirect 80 to it. Without one, plain HTTP on 80. */
+  readonly certificateArn?: string;
+}
+
+/** The ports the listeners open to the world, for the security group that fronts them. */
+export function publicPorts(certificateArn?: string): number[] {
+  return certificateArn ? [80, 443] : [80];
+}
+
+export class LoadBalancer extends Construct {
+  readonly alb: elbv2.ApplicationLoadBalancer;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: SubnetType.PUBLIC },
+      securityGroup: props.securityGroup,
+      dropInvalidHeaderFields: true,
+      // Seat streams (SSE) stay open; the gateway's heartbeats arrive well inside this window.
+      idleTimeout: Duration.seconds(120),
+    });
+
+    // Access logs need the region's ELB log-delivery principal, which an environment-agnostic
+    // stack cannot name; `-c region=...` pins the region and turns them on.
+    if (Token.isUnresolved(Stack.of(this).region)) {
+      NagSuppressions.addResourceSuppressions(this.alb, [
+        { id: 'AwsSolutions-ELB2', reason: 'Environment-agnostic synth: access logs are enabled when the region is pinned with -c region=<region>.' },
+      ]);
+    } else {
+      const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [{ expiration: Duration.days(90) }],
+      });
+      this.alb.logAccessLogs(accessLogs, 'alb');
+      NagSuppressions.addResourceSuppressions(accessLogs, [
+        { id: 'AwsSolutions-S1', reason: 'This bucket is itself the access-log destination; logging it would recurse.' },
+      ]);
+    }
+
+    const listener = props.certificateArn
+      ? this.alb.addListener('Https', {
+          port: 443,
+          protocol: elbv2.ApplicationProtocol.HTTPS,
+          certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+          sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+          open: false,
+        })
+      : this.alb.addListener('Http', { port: 80, open: false });
+    if (props.certificateArn) {
+      this.alb.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+    }
+
+    listener.addTargets('Gateway', {
+      port: props.gatewayPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [props.gateway],
+      // /ready turns 503 while a task drains, so the ALB stops sending before SIGTERM lands.
+      healthCheck: {
+        path: '/ready',
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+      deregistrationDelay: Duration.seconds(30),
+    });
+  }
+}

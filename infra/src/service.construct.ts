@@ -1,0 +1,124 @@
+/** One Stream-Seat service on Fargate: task definition, container, logs, health, rollout and scaling. */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { ServiceSpec } from './service-catalog.js';
+
+export interface AutoscalingSpec {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetCpuPercent: number;
+}
+
+export interface FargateAppServiceProps {
+  readonly cluster: ecs.ICluster;
+  readonly spec: ServiceSpec;
+  readonly image: ecs.ContainerImage;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly environment: Record<string, string>;
+  readonly secrets?: Record<string, ecs.Secret>;
+  /** Register the tasks in the cluster's Cloud Map namespace under this name. */
+  readonly cloudMapName?: string;
+  readonly autoscaling?: AutoscalingSpec;
+}
+
+/** Exits 0 when GET /health answers 2xx: Node's own fetch, since the slim image has no curl. */
+export function healthCheckCommand(port: number): string[] {
+  return [
+    'CMD',
+    'node',
+    '-e',
+    `fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+  ];
+}
+
+export class FargateAppService extends Construct {
+  readonly service: ecs.FargateService;
+  readonly container: ecs.ContainerDefinition;
+
+  constructor(scope: Construct, id: string, props: FargateAppServiceProps) {
+    super(scope, id);
+    const { spec } = props;
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: spec.cpu,
+      memoryLimitMiB: spec.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/stream-seat/${spec.name}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.container = taskDefinition.addContainer('app', {
+      containerName: spec.name,
+      image: props.image,
+      essential: true,
+      portMappings: [{ containerPort: spec.port, name: spec.name }],
+      environment: { ...props.environment, PORT: String(spec.port) },
+      ...(props.secrets ? { secrets: props.secrets } : {}),
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: spec.name, logGroup }),
+      healthCheck: {
+        command: healthCheckCommand(spec.port),
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+      // Node as PID 1 neither reaps children nor forwards signals well; the init does both.
+      linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
+      // Longer than SHUTDOWN_TIMEOUT_MS, so that draining and deregistration finish before SIGKILL.
+      stopTimeout: Duration.seconds(30),
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: spec.name,
+      cluster: props.cluster,
+      taskDefinition,
+      desiredCount: spec.desiredCount,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [props.securityGroup],
+      assignPublicIp: false,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: false,
+      ...(props.cloudMapName
+        ? {
+            cloudMapOptions: {
+              name: props.cloudMapName,
+              dnsRecordType: servicediscovery.DnsRecordType.A,
+              // Short TTL: a restarted registry gets a new IP and clients must follow it quickly.
+              dnsTtl: Duration.seconds(10),
+            },
+          }
+        : {}),
+    });
+
+    if (props.autoscaling) {
+      const scaling = this.service.autoScaleTaskCount({
+        minCapacity: props.autoscaling.minCapacity,
+        maxCapacity: props.autoscaling.maxCapacity,
+      });
+      scaling.scaleOnCpuUtilization('Cpu', {
+        targetUtilizationPercent: props.autoscaling.targetCpuPercent,
+        scaleInCooldown: Duration.minutes(5),
+        scaleOutCooldown: Duration.minutes(1),
+      });
+    }
+
+    NagSuppressions.addResourceSuppressions(taskDefinition, [
+      { id: 'AwsSolutions-ECS2', reason: 'Only non-secret configuration is passed as environment; credentials arrive through ECS secrets from Secrets Manager.' },
+      { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken has no resource-level permissions; CDK scopes every other action of the execution role.', appliesTo: ['Resource::*'] },
+    ], true);
+  }
+}

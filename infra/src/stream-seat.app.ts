@@ -1,0 +1,60 @@
+/** Builds the CDK app from its context: the delivery stack always, the estate once an image tag is given. */
+import { Aspects, type App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeliveryStack } from './delivery.stack.js';
+import { StreamSeatStack } from './stream-seat.stack.js';
+
+export const DELIVERY_STACK = 'StreamSeatDelivery';
+export const ESTATE_STACK = 'StreamSeat';
+
+export interface StreamSeatApp {
+  readonly delivery: DeliveryStack;
+  readonly estate?: StreamSeatStack;
+}
+
+/**
+ * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn, natGateways,
+ * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience.
+ */
+export function buildStreamSeatApp(app: App): StreamSeatApp {
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+
+  const githubRepository = context('githubRepository');
+  if (!githubRepository) throw new Error('set the context githubRepository (owner/name) in cdk.json or with -c');
+  const oidcProviderArn = context('githubOidcProviderArn');
+  const delivery = new DeliveryStack(app, DELIVERY_STACK, {
+    description: 'Stream-Seat delivery: ECR repositories and GitHub OIDC roles',
+    githubRepository,
+    ...(oidcProviderArn ? { existingOidcProviderArn: oidcProviderArn } : {}),
+  });
+
+  const imageTag = context('imageTag');
+  let estate: StreamSeatStack | undefined;
+  if (imageTag) {
+    const natGateways = context('natGateways');
+    const certificateArn = context('certificateArn');
+    const jwksUrl = context('jwtJwksUrl');
+    const issuer = context('jwtIssuer');
+    const audience = context('jwtAudience');
+    const region = context('region');
+    estate = new StreamSeatStack(app, ESTATE_STACK, {
+      ...(region ? { env: { region } } : {}),
+      description: 'Stream-Seat: VPC, ECS Fargate services, Cloud Map, RDS MySQL, Redis, ALB, bastion',
+      imageTag,
+      ...(natGateways ? { natGateways: Number(natGateways) } : {}),
+      ...(certificateArn ? { certificateArn } : {}),
+      ...(jwksUrl
+        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) } }
+        : {}),
+    });
+  } else {
+    // Without a tag there is nothing to run yet: the first deploy creates the repositories only.
+    console.error(`no -c imageTag=<sha>: synthesizing ${DELIVERY_STACK} only`);
+  }
+
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  return estate ? { delivery, estate } : { delivery };
+}

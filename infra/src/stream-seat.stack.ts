@@ -1,0 +1,164 @@
+/** The production estate: network, registry, services, database, cache, load balancer, bastion. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { Bastion } from './bastion.construct.js';
+import { Cache } from './cache.construct.js';
+import { Database } from './database.construct.js';
+import { LoadBalancer, publicPorts } from './load-balancer.construct.js';
+import { Network, VPC_PREFIX } from './network.construct.js';
+import { SecurityGroups } from './security-groups.construct.js';
+import { EUREKA_URL, NAMESPACE, REGISTRY_DNS_NAME, SERVICES, repositoryName, type ServiceName } from './service-catalog.js';
+import { FargateAppService } from './service.construct.js';
+
+export interface StreamSeatStackProps extends StackProps {
+  /** The image tag every service runs: the commit SHA the release workflow pushed. */
+  readonly imageTag: string;
+  readonly natGateways?: number;
+  readonly certificateArn?: string;
+  /** Verify tokens against an identity provider (AUTH_MODE=jwks) instead of a shared secret. */
+  readonly jwt?: { readonly jwksUrl: string; readonly issuer?: string; readonly audience?: string };
+}
+
+export class StreamSeatStack extends Stack {
+  readonly network: Network;
+  readonly securityGroups: SecurityGroups;
+  readonly cluster: ecs.Cluster;
+  readonly database: Database;
+  readonly cache: Cache;
+  readonly bastion: Bastion;
+  readonly loadBalancer: LoadBalancer;
+  readonly services: Record<ServiceName, FargateAppService>;
+
+  constructor(scope: Construct, id: string, props: StreamSeatStackProps) {
+    super(scope, id, props);
+    this.network = new Network(this, 'Network', props.natGateways === undefined ? {} : { natGateways: props.natGateways });
+    const { vpc } = this.network;
+    const sg = new SecurityGroups(this, 'SecurityGroups', { vpc, publicPorts: publicPorts(props.certificateArn) });
+    this.securityGroups = sg;
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      clusterName: 'stream-seat',
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      defaultCloudMapNamespace: { name: NAMESPACE, type: servicediscovery.NamespaceType.DNS_PRIVATE, vpc },
+    });
+
+    this.database = new Database(this, 'Database', { vpc, securityGroup: sg.database });
+    this.cache = new Cache(this, 'Cache', { vpc, securityGroup: sg.cache });
+    this.bastion = new Bastion(this, 'Bastion', { vpc, securityGroup: sg.bastion });
+
+    const common: Record<string, string> = {
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      // Advertise the task's VPC address, never the link-local 169.254.x metadata interface.
+      PREFERRED_NETWORKS: VPC_PREFIX,
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    };
+    const client = { ...common, EUREKA_URL, ...this.authEnvironment(props) };
+    const clientSecrets = this.authSecrets(props);
+    const dbSecret = ecs.Secret.fromSecretsManager(this.database.secret);
+    const database = (name: string) => ({ DATABASE_NAME: name, DATABASE_TLS: 'rds' });
+
+    const image = (name: ServiceName) =>
+      ecs.ContainerImage.fromEcrRepository(
+        ecr.Repository.fromRepositoryName(this, `${name}Repository`, repositoryName(name)),
+        props.imageTag,
+      );
+
+    this.services = {
+      discovery: new FargateAppService(this, 'Discovery', {
+        cluster: this.cluster,
+        spec: SERVICES.discovery,
+        image: image('discovery'),
+        securityGroup: sg.discovery,
+        environment: common,
+        cloudMapName: REGISTRY_DNS_NAME,
+      }),
+      event: new FargateAppService(this, 'Event', {
+        cluster: this.cluster,
+        spec: SERVICES.event,
+        image: image('event'),
+        securityGroup: sg.event,
+        environment: { ...client, ...database(requireDatabase('event')) },
+        secrets: { ...clientSecrets, DB_SECRET: dbSecret },
+      }),
+      booking: new FargateAppService(this, 'Booking', {
+        cluster: this.cluster,
+        spec: SERVICES.booking,
+        image: image('booking'),
+        securityGroup: sg.booking,
+        environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.url },
+        secrets: { ...clientSecrets, DB_SECRET: dbSecret },
+        autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
+      }),
+      gateway: new FargateAppService(this, 'Gateway', {
+        cluster: this.cluster,
+        spec: SERVICES.gateway,
+        image: image('gateway'),
+        securityGroup: sg.gateway,
+        environment: { ...client, REDIS_URL: this.cache.url },
+        secrets: clientSecrets,
+        autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
+      }),
+    };
+    // Clients start after the registry exists, so their first registration does not fail on DNS.
+    for (const name of ['event', 'booking', 'gateway'] as const) {
+      this.services[name].service.node.addDependency(this.services.discovery.service);
+    }
+
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      securityGroup: sg.alb,
+      gateway: this.services.gateway.service,
+      gatewayPort: SERVICES.gateway.port,
+      ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}),
+    });
+
+    const scheme = props.certificateArn ? 'https' : 'http';
+    new CfnOutput(this, 'Url', { value: `${scheme}://${this.loadBalancer.alb.loadBalancerDnsName}` });
+    new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
+    new CfnOutput(this, 'ServiceNames', {
+      value: Object.values(this.services).map((s) => s.service.serviceName).join(' '),
+    });
+    new CfnOutput(this, 'BastionInstanceId', { value: this.bastion.host.instanceId });
+    new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.instance.dbInstanceEndpointAddress });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
+  }
+
+  private jwtSecret?: secretsmanager.Secret;
+
+  private authEnvironment(props: StreamSeatStackProps): Record<string, string> {
+    if (!props.jwt) return { AUTH_MODE: 'dev' };
+    return {
+      AUTH_MODE: 'jwks',
+      JWT_JWKS_URL: props.jwt.jwksUrl,
+      ...(props.jwt.issuer ? { JWT_ISSUER: props.jwt.issuer } : {}),
+      ...(props.jwt.audience ? { JWT_AUDIENCE: props.jwt.audience } : {}),
+    };
+  }
+
+  /** Without an identity provider the services share a generated signing key, never one from the repo. */
+  private authSecrets(props: StreamSeatStackProps): Record<string, ecs.Secret> {
+    if (props.jwt) return {};
+    this.jwtSecret ??= new secretsmanager.Secret(this, 'JwtSecret', {
+      secretName: 'stream-seat/jwt',
+      description: 'HS256 signing key shared by the gateway and the services (AUTH_MODE=dev)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    NagSuppressions.addResourceSuppressions(this.jwtSecret, [
+      { id: 'AwsSolutions-SMG4', reason: 'Rotating the signing key invalidates every issued token; it is rotated by hand with a forced redeploy, or replaced by AUTH_MODE=jwks.' },
+    ]);
+    return { JWT_SECRET: ecs.Secret.fromSecretsManager(this.jwtSecret) };
+  }
+}
+
+function requireDatabase(name: ServiceName): string {
+  const databaseName = SERVICES[name].databaseName;
+  if (!databaseName) throw new Error(`${name} owns no database`);
+  return databaseName;
+}

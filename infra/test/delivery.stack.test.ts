@@ -1,0 +1,97 @@
+// The delivery stack: image repositories and the GitHub OIDC roles that CI/CD assumes.
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryStack } from '../src/delivery.stack.js';
+import { synthApp, TEST_REPOSITORY } from './synth.js';
+
+type Json = Record<string, unknown>;
+
+let stack: DeliveryStack;
+let template: Template;
+
+beforeAll(() => {
+  const app = synthApp();
+  stack = app.delivery;
+  template = Template.fromStack(stack);
+  expect(app.estate).toBeUndefined();
+});
+
+function roleNamed(name: string): Json {
+  const found = Object.values(template.findResources('AWS::IAM::Role')).find((r) => (r.Properties as Json).RoleName === name);
+  if (!found) throw new Error(`no role ${name}`);
+  return found.Properties as Json;
+}
+
+describe('delivery stack', () => {
+  it('creates one scanned, immutable-tag ECR repository per service, kept on stack deletion', () => {
+    for (const name of ['discovery', 'gateway', 'event', 'booking']) {
+      template.hasResource('AWS::ECR::Repository', {
+        Properties: Match.objectLike({
+          RepositoryName: `stream-seat/${name}`,
+          ImageTagMutability: 'IMMUTABLE',
+          ImageScanningConfiguration: { ScanOnPush: true },
+        }),
+        DeletionPolicy: 'Retain',
+      });
+    }
+    template.resourceCountIs('AWS::ECR::Repository', 4);
+  });
+
+  it('trusts GitHub Actions through an OIDC provider for sts.amazonaws.com', () => {
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: 'https://token.actions.githubusercontent.com',
+      ClientIdList: ['sts.amazonaws.com'],
+    });
+  });
+
+  it('lets only main and version tags of this repository assume the release role', () => {
+    const trust = roleNamed('stream-seat-github-release').AssumeRolePolicyDocument as { Statement: Json[] };
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+          StringLike: {
+            'token.actions.githubusercontent.com:sub': [
+              `repo:${TEST_REPOSITORY}:ref:refs/heads/main`,
+              `repo:${TEST_REPOSITORY}:ref:refs/tags/v*`,
+            ],
+          },
+        },
+      }),
+    ]);
+  });
+
+  it('lets only the protected production environment of this repository assume the deploy role', () => {
+    const trust = roleNamed('stream-seat-github-deploy').AssumeRolePolicyDocument as { Statement: Json[] };
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Condition: {
+          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+          StringLike: { 'token.actions.githubusercontent.com:sub': [`repo:${TEST_REPOSITORY}:environment:production`] },
+        },
+      }),
+    ]);
+  });
+
+  it('gives the release role push rights on the repositories, and the deploy role only the CDK bootstrap roles', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p.Properties));
+    const release = policies.find((p) => p.includes('ReleaseRole'));
+    const deploy = policies.find((p) => p.includes('DeployRole'));
+    expect(release).toContain('ecr:PutImage');
+    expect(release).not.toContain('sts:AssumeRole');
+    expect(deploy).toContain('sts:AssumeRole');
+    expect(deploy).toContain(':role/cdk-*-');
+    expect(deploy).not.toContain('ecr:PutImage');
+  });
+
+  it('passes cdk-nag AwsSolutions with every suppression explained', () => {
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect([...errors, ...warnings].map((f) => f.id)).toEqual([]);
+  });
+
+  it('refuses a repository that is not owner/name', () => {
+    expect(() => synthApp({ githubRepository: 'not a repo' })).toThrow(/owner\/name/);
+  });
+});

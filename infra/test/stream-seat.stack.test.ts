@@ -1,0 +1,331 @@
+// The production estate as synthesized: every property issue 8 asks of it, read off the template.
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { StreamSeatStack } from '../src/stream-seat.stack.js';
+import { synthApp } from './synth.js';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+}
+
+let stack: StreamSeatStack;
+let template: Template;
+
+beforeAll(() => {
+  const { estate } = synthApp({ imageTag: 'abc123' });
+  if (!estate) throw new Error('the estate stack was not synthesized');
+  stack = estate;
+  template = Template.fromStack(stack);
+});
+
+const resolve = (s: Stack, value: unknown): unknown => s.resolve(value);
+const ofType = (type: string): Record<string, Resource> => template.findResources(type) as Record<string, Resource>;
+
+function containerOf(name: string): Json {
+  for (const task of Object.values(ofType('AWS::ECS::TaskDefinition'))) {
+    const containers = task.Properties.ContainerDefinitions as Json[];
+    const found = containers.find((c) => c.Name === name);
+    if (found) return found;
+  }
+  throw new Error(`no container named ${name}`);
+}
+
+function taskDefinitionOf(name: string): Json {
+  const entry = Object.values(ofType('AWS::ECS::TaskDefinition')).find((task) =>
+    (task.Properties.ContainerDefinitions as Json[]).some((c) => c.Name === name),
+  );
+  if (!entry) throw new Error(`no task definition for ${name}`);
+  return entry.Properties;
+}
+
+function environmentOf(name: string): Record<string, string> {
+  const pairs = (containerOf(name).Environment ?? []) as { Name: string; Value: unknown }[];
+  return Object.fromEntries(pairs.map((p) => [p.Name, typeof p.Value === 'string' ? p.Value : JSON.stringify(p.Value)]));
+}
+
+function ecsService(name: string): Json {
+  const found = Object.values(ofType('AWS::ECS::Service')).find((s) => s.Properties.ServiceName === name);
+  if (!found) throw new Error(`no ECS service ${name}`);
+  return found.Properties;
+}
+
+describe('network', () => {
+  it('is one VPC over two AZs with public, private-with-egress and isolated subnets', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    const subnets = Object.values(ofType('AWS::EC2::Subnet'));
+    const kinds = subnets.map((s) => (s.Properties.Tags as { Key: string; Value: string }[]).find((t) => t.Key === 'aws-cdk:subnet-type')?.Value);
+    expect(kinds.sort()).toEqual(['Isolated', 'Isolated', 'Private', 'Private', 'Public', 'Public']);
+    const azs = new Set(subnets.map((s) => JSON.stringify(s.Properties.AvailabilityZone)));
+    expect(azs.size).toBe(2);
+  });
+
+  it('records every flow of the VPC in CloudWatch Logs', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+  });
+});
+
+describe('cluster and registry', () => {
+  it('runs an ECS cluster with Container Insights and the Cloud Map namespace stream-seat.local', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'stream-seat.local' });
+  });
+
+  it('registers only the discovery service in Cloud Map, as eureka (A record)', () => {
+    const cloudMap = ofType('AWS::ServiceDiscovery::Service');
+    expect(Object.values(cloudMap).map((s) => s.Properties.Name)).toEqual(['eureka']);
+    const [logicalId] = Object.keys(cloudMap);
+    expect(Object.values(cloudMap)[0]?.Properties.DnsConfig).toMatchObject({ DnsRecords: [{ Type: 'A', TTL: 10 }] });
+    expect(ecsService('discovery').ServiceRegistries).toEqual([
+      { RegistryArn: { 'Fn::GetAtt': [logicalId, 'Arn'] } },
+    ]);
+    for (const name of ['gateway', 'event', 'booking']) expect(ecsService(name).ServiceRegistries).toBeUndefined();
+  });
+});
+
+describe('services', () => {
+  const ports = { discovery: 8761, gateway: 8082, event: 8081, booking: 8080 } as const;
+
+  it.each(Object.entries(ports))('%s runs on Fargate, X86_64 Linux, on port %i with a node fetch health check', (name, port) => {
+    const task = taskDefinitionOf(name);
+    expect(task.RequiresCompatibilities).toEqual(['FARGATE']);
+    expect(task.RuntimePlatform).toEqual({ CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' });
+    const container = containerOf(name);
+    expect(container.PortMappings).toEqual([expect.objectContaining({ ContainerPort: port, Protocol: 'tcp' })]);
+    const health = container.HealthCheck as { Command: string[] };
+    expect(health.Command.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(health.Command[3]).toContain(`fetch('http://127.0.0.1:${port}/health')`);
+    expect(environmentOf(name).PORT).toBe(String(port));
+    expect(JSON.stringify(container.Image)).toContain(`stream-seat/${name}`);
+    expect(JSON.stringify(container.Image)).toContain(':abc123');
+  });
+
+  it.each(Object.keys(ports))('%s runs in the private subnets, without a public IP, rolling back a failed deployment', (name) => {
+    const service = ecsService(name);
+    expect(service.LaunchType).toBe('FARGATE');
+    const network = (service.NetworkConfiguration as { AwsvpcConfiguration: Json }).AwsvpcConfiguration;
+    expect(network.AssignPublicIp).toBe('DISABLED');
+    expect(network.Subnets).toEqual(resolve(stack, stack.network.vpc.privateSubnets.map((s) => s.subnetId)));
+    expect(service.DeploymentConfiguration).toMatchObject({
+      DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      MinimumHealthyPercent: 100,
+    });
+  });
+
+  it('points every registry client at eureka.stream-seat.local and the VPC prefix', () => {
+    for (const name of ['gateway', 'event', 'booking']) {
+      expect(environmentOf(name)).toMatchObject({
+        EUREKA_URL: 'http://eureka.stream-seat.local:8761/eureka',
+        PREFERRED_NETWORKS: '10.0.',
+      });
+    }
+    expect(environmentOf('discovery').EUREKA_URL).toBeUndefined();
+    expect(environmentOf('discovery').PREFERRED_NETWORKS).toBe('10.0.');
+  });
+
+  it('injects the whole RDS secret as DB_SECRET into event and booking, and into nothing else', () => {
+    const secretRef = resolve(stack, stack.database.secret.secretArn);
+    for (const [name, database] of [['event', 'stream_seat_events'], ['booking', 'stream_seat_bookings']] as const) {
+      expect(containerOf(name).Secrets).toEqual(expect.arrayContaining([{ Name: 'DB_SECRET', ValueFrom: secretRef }]));
+      expect(environmentOf(name)).toMatchObject({ DATABASE_NAME: database, DATABASE_TLS: 'rds' });
+      expect(environmentOf(name).DATABASE_URL).toBeUndefined();
+    }
+    for (const name of ['gateway', 'discovery']) {
+      const secrets = (containerOf(name).Secrets ?? []) as { Name: string }[];
+      expect(secrets.map((s) => s.Name)).not.toContain('DB_SECRET');
+    }
+  });
+
+  it('gives the gateway and booking the Redis URL over TLS, and a generated JWT key through secrets', () => {
+    for (const name of ['gateway', 'booking']) {
+      expect(environmentOf(name).REDIS_URL).toMatch(/^\{"Fn::Join".*rediss:\/\//);
+      const secrets = (containerOf(name).Secrets ?? []) as { Name: string }[];
+      expect(secrets.map((s) => s.Name)).toContain('JWT_SECRET');
+      expect(environmentOf(name).JWT_SECRET).toBeUndefined();
+    }
+  });
+
+  it('scales the gateway and booking on CPU, and nothing else', () => {
+    const targets = Object.values(ofType('AWS::ApplicationAutoScaling::ScalableTarget'));
+    const scaled = targets.map((t) => JSON.stringify(t.Properties.ResourceId)).map((id) => (id.includes('Gateway') ? 'gateway' : id.includes('Booking') ? 'booking' : id));
+    expect(scaled.sort()).toEqual(['booking', 'gateway']);
+    for (const target of targets) expect(target.Properties).toMatchObject({ MinCapacity: 2, MaxCapacity: 6 });
+    const policies = Object.values(ofType('AWS::ApplicationAutoScaling::ScalingPolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.TargetTrackingScalingPolicyConfiguration).toMatchObject({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 60,
+      });
+    }
+  });
+});
+
+describe('load balancer', () => {
+  it('is internet-facing in the public subnets and forwards port 80 to the gateway on 8082, health-checked on /ready', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      Subnets: resolve(stack, stack.network.vpc.publicSubnets.map((s) => s.subnetId)),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8082,
+      TargetType: 'ip',
+      HealthCheckPath: '/ready',
+    });
+    expect(ecsService('gateway').LoadBalancers).toEqual([
+      expect.objectContaining({ ContainerName: 'gateway', ContainerPort: 8082 }),
+    ]);
+  });
+});
+
+describe('database', () => {
+  it('is RDS MySQL 8.4 on 3306 in the isolated subnets, encrypted, multi-AZ, protected from deletion', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'mysql',
+      EngineVersion: Match.stringLikeRegexp('^8\\.4\\.'),
+      Port: '3306',
+      StorageEncrypted: true,
+      MultiAZ: true,
+      DeletionProtection: true,
+      PubliclyAccessible: false,
+    });
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: resolve(stack, stack.network.vpc.isolatedSubnets.map((s) => s.subnetId)),
+    });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
+  });
+
+  it('keeps its generated credentials in Secrets Manager', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'stream-seat/database',
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"stream_seat"}', GenerateStringKey: 'password' }),
+    });
+  });
+
+  it('has Redis encrypted at rest and in transit in the isolated subnets', () => {
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      AtRestEncryptionEnabled: true,
+      TransitEncryptionEnabled: true,
+      Port: 6379,
+    });
+    template.hasResourceProperties('AWS::ElastiCache::SubnetGroup', {
+      SubnetIds: resolve(stack, stack.network.vpc.isolatedSubnets.map((s) => s.subnetId)),
+    });
+  });
+});
+
+describe('bastion', () => {
+  it('is an SSM-managed instance in a private subnet, with no key pair, IMDSv2 and an encrypted disk', () => {
+    const instances = Object.values(ofType('AWS::EC2::Instance'));
+    expect(instances).toHaveLength(1);
+    const props = instances[0]!.Properties;
+    expect(props.KeyName).toBeUndefined();
+    expect(resolve(stack, stack.network.vpc.privateSubnets.map((s) => s.subnetId))).toContainEqual(props.SubnetId);
+    expect(props.BlockDeviceMappings).toEqual([expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true }) })]);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['ssmmessages:*', 'ssm:UpdateInstanceInformation']) })] },
+    });
+  });
+});
+
+describe('security groups', () => {
+  /** Every ingress rule in the template as `target <- source:port`, inline or standalone. */
+  function ingressRules(): string[] {
+    const nameOf = new Map<string, string>();
+    const groups = stack.securityGroups;
+    for (const key of ['alb', 'gateway', 'discovery', 'event', 'booking', 'database', 'cache', 'bastion'] as const) {
+      const sg: ISecurityGroup = groups[key];
+      nameOf.set(JSON.stringify(resolve(stack, sg.securityGroupId)), key);
+    }
+    const name = (ref: unknown) => nameOf.get(JSON.stringify(ref)) ?? `unknown(${JSON.stringify(ref)})`;
+    const port = (r: Json) => (r.FromPort === r.ToPort ? `${String(r.FromPort)}` : `${String(r.FromPort)}-${String(r.ToPort)}`);
+    const source = (r: Json) => (r.CidrIp ? String(r.CidrIp) : r.CidrIpv6 ? String(r.CidrIpv6) : name(r.SourceSecurityGroupId));
+    const rules: string[] = [];
+    for (const [logicalId, group] of Object.entries(ofType('AWS::EC2::SecurityGroup'))) {
+      const target = name({ 'Fn::GetAtt': [logicalId, 'GroupId'] });
+      for (const rule of (group.Properties.SecurityGroupIngress ?? []) as Json[]) {
+        rules.push(`${target} <- ${source(rule)}:${rule.IpProtocol as string}/${port(rule)}`);
+      }
+    }
+    for (const rule of Object.values(ofType('AWS::EC2::SecurityGroupIngress'))) {
+      rules.push(`${name(rule.Properties.GroupId)} <- ${source(rule.Properties)}:${rule.Properties.IpProtocol as string}/${port(rule.Properties)}`);
+    }
+    return rules.sort();
+  }
+
+  it('lets in exactly ALB → gateway → services → database (and cache), bastion → database on 3306, nothing else', () => {
+    expect(ingressRules()).toEqual(
+      [
+        'alb <- 0.0.0.0/0:tcp/80',
+        'gateway <- alb:tcp/8082',
+        'discovery <- gateway:tcp/8761',
+        'discovery <- event:tcp/8761',
+        'discovery <- booking:tcp/8761',
+        'event <- gateway:tcp/8081',
+        'event <- booking:tcp/8081',
+        'booking <- gateway:tcp/8080',
+        'database <- event:tcp/3306',
+        'database <- booking:tcp/3306',
+        'database <- bastion:tcp/3306',
+        'cache <- booking:tcp/6379',
+        'cache <- gateway:tcp/6379',
+      ].sort(),
+    );
+  });
+
+  it('opens 0.0.0.0/0 only on the load balancer listener', () => {
+    const open = ingressRules().filter((r) => r.includes('0.0.0.0/0') || r.includes('::/0'));
+    expect(open).toEqual(['alb <- 0.0.0.0/0:tcp/80']);
+  });
+
+  it('gives the database and the cache no way out', () => {
+    for (const key of ['database', 'cache'] as const) {
+      const id = (resolve(stack, stack.securityGroups[key].securityGroupId) as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const egress = (ofType('AWS::EC2::SecurityGroup')[id]?.Properties.SecurityGroupEgress ?? []) as Json[];
+      expect(egress.every((r) => r.CidrIp === '255.255.255.255/32')).toBe(true);
+    }
+  });
+});
+
+describe('the original deployment table', () => {
+  it('can be found in the template: ports 8761, 8082, 8080, 8081, 3306, eureka.stream-seat.local, AMD64', () => {
+    const json = JSON.stringify(template.toJSON());
+    for (const port of [8761, 8082, 8080, 8081]) expect(json).toContain(`"ContainerPort":${port}`);
+    expect(json).toContain('"Port":"3306"');
+    expect(json).toContain('"Name":"stream-seat.local"');
+    expect(json).toContain('"Name":"eureka"');
+    expect(json).toContain('"CpuArchitecture":"X86_64"');
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no error and no warning on the estate', () => {
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
+  });
+
+  it('explains every acknowledged rule', () => {
+    const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: Json }>).flatMap(
+      (r) => ((r.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress ?? []),
+    );
+    expect(suppressions.length).toBeGreaterThan(5);
+    for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(30);
+  });
+});
