@@ -1,0 +1,62 @@
+// deploy/compose.yaml: the whole stack with MySQL 8.4 and Redis, started in dependency order.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  environment?: Record<string, string>;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  init?: boolean;
+}
+
+const text = readFileSync(new URL('../compose.yaml', import.meta.url), 'utf8');
+const compose = parse(text, { merge: true }) as { services: Record<string, ComposeService> };
+const services = compose.services;
+const apps = { discovery: 8761, gateway: 8082, event: 8081, booking: 8080 } as const;
+
+describe('deploy/compose.yaml', () => {
+  it('names every service, MySQL 8.4 and Redis', () => {
+    expect(Object.keys(services).sort()).toEqual(['booking', 'discovery', 'event', 'gateway', 'mysql', 'redis']);
+    expect(services.mysql?.image).toMatch(/^mysql:8\.4(\.\d+)?$/);
+    expect(services.redis?.image).toMatch(/^redis:\d+\.\d+/);
+  });
+
+  it.each(Object.entries(apps))('builds %s from the one Dockerfile and health-checks it on port %i', (name, port) => {
+    const service = services[name]!;
+    expect(service.build).toEqual({ context: '..', dockerfile: 'deploy/Dockerfile', args: { SERVICE: name } });
+    expect(service.environment?.PORT).toBe(String(port));
+    expect(service.healthcheck?.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/health')`);
+    expect(service.init).toBe(true);
+  });
+
+  it('health-checks MySQL and Redis', () => {
+    expect(services.mysql?.healthcheck?.test.join(' ')).toContain('mysqladmin ping');
+    expect(services.redis?.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+  });
+
+  it('starts each service only once what it needs is healthy', () => {
+    const needs = (name: string) => services[name]?.depends_on ?? {};
+    for (const [name, deps] of Object.entries({
+      event: ['discovery', 'mysql'],
+      booking: ['discovery', 'event', 'mysql', 'redis'],
+      gateway: ['booking', 'discovery', 'event', 'redis'],
+    })) {
+      expect(Object.keys(needs(name)).sort()).toEqual(deps);
+      for (const dep of Object.values(needs(name))) expect(dep).toEqual({ condition: 'service_healthy' });
+    }
+  });
+
+  it('points clients at the registry and the data services by their compose names', () => {
+    for (const name of ['gateway', 'event', 'booking']) {
+      expect(services[name]?.environment?.EUREKA_URL).toBe('http://discovery:8761/eureka');
+    }
+    expect(services.event?.environment?.DATABASE_URL).toMatch(/@mysql:3306\/stream_seat_events$/);
+    expect(services.booking?.environment?.DATABASE_URL).toMatch(/@mysql:3306\/stream_seat_bookings$/);
+    expect(services.booking?.environment?.REDIS_URL).toBe('redis://redis:6379');
+    expect(services.gateway?.ports).toEqual(['8082:8082']);
+  });
+});

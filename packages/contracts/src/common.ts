@@ -1,0 +1,34 @@
+/** Conventions shared by the whole public API: ids, money, time, pagination, problems. */
+import { z } from 'zod';
+
+export const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+  .describe('ISO 4217 currency');
+export const cents = z.number().int().min(0).max(100_000_000).describe('money in minor units');
+export const entityId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
+
+export const paginationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+  })
+  .loose();
+export type ProblemJson = z.infer<typeof problem>;
+
+export const idempotencyKeyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional(),
+});

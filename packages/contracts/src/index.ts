@@ -1,0 +1,3 @@
+/** @stream-seat/contracts: zod schemas of the public API and of the messages between services. */
+export * from './catalogue.js';
+export * from './common.js';

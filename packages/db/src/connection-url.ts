@@ -1,0 +1,86 @@
+/** Where a service's database is: a SQLite file path or a mysql:// URL, possibly from a secret. */
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/** The JSON that ECS injects from an RDS secret in Secrets Manager. */
+export interface DbSecret {
+  username: string;
+  password: string;
+  host: string;
+  port?: number | string;
+  dbname?: string;
+}
+
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; file: string }
+  | {
+      dialect: 'mysql';
+      host: string;
+      port: number;
+      user: string;
+      password: string;
+      database: string;
+    };
+
+export interface TargetInput {
+  /** `DATABASE_URL`: `mysql://user:pass@host:3306/name`, `sqlite:path`, or a bare file path. */
+  url?: string | undefined;
+  /** `DB_SECRET`: the Secrets Manager JSON; wins over the URL's credentials. */
+  secret?: string | undefined;
+  /** `DATABASE_NAME`: the database to use with a secret that names none (or another service's). */
+  databaseName?: string | undefined;
+  /** The SQLite file used when nothing else is configured. */
+  defaultSqliteFile: string;
+}
+
+const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+export function parseDbSecret(json: string): DbSecret {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error('DB_SECRET is not valid JSON');
+  }
+  const secret = value as Partial<DbSecret>;
+  for (const key of ['username', 'password', 'host'] as const) {
+    if (typeof secret[key] !== 'string' || !secret[key]) throw new Error(`DB_SECRET has no ${key}`);
+  }
+  return secret as DbSecret;
+}
+
+function checkedName(name: string): string {
+  if (!DATABASE_NAME.test(name)) throw new Error(`database name "${name}" must match ${DATABASE_NAME}`);
+  return name;
+}
+
+export function resolveTarget(input: TargetInput): DatabaseTarget {
+  if (input.secret) {
+    const secret = parseDbSecret(input.secret);
+    return {
+      dialect: 'mysql',
+      host: secret.host,
+      port: Number(secret.port ?? 3306),
+      user: secret.username,
+      password: secret.password,
+      database: checkedName(input.databaseName ?? secret.dbname ?? 'stream_seat'),
+    };
+  }
+  const url = input.url?.trim();
+  if (!url) return { dialect: 'sqlite', file: input.defaultSqliteFile };
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    const parsed = new URL(url);
+    const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || input.databaseName;
+    if (!name) throw new Error('DATABASE_URL names no database (mysql://user:pass@host:3306/NAME)');
+    return {
+      dialect: 'mysql',
+      host: parsed.hostname,
+      port: Number(parsed.port || 3306),
+      user: decodeURIComponent(parsed.username || 'root'),
+      password: decodeURIComponent(parsed.password),
+      database: checkedName(name),
+    };
+  }
+  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url;
+  return { dialect: 'sqlite', file: file || input.defaultSqliteFile };
+}

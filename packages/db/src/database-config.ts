@@ -1,0 +1,43 @@
+/** The database keys of a service's environment, and opening the database they describe. */
+import { z } from 'zod';
+import { resolveTarget } from './connection-url.js';
+import { type Database, type DatabaseLogger, openDatabase } from './database.js';
+
+export const databaseConfigSchema = z.object({
+  DATABASE_URL: z.string().optional().describe('mysql://user:pass@host:3306/name, or a SQLite file path'),
+  DB_SECRET: z.string().optional().describe('Secrets Manager JSON: username, password, host, port, dbname'),
+  DATABASE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/)
+    .optional(),
+  DATABASE_TLS: z.enum(['off', 'rds']).default('off'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DB_SLOW_QUERY_MS: z.coerce.number().int().min(1).default(200),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+});
+export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
+
+export function openServiceDatabase<T>(
+  config: DatabaseConfig,
+  defaultSqliteFile: string,
+  log?: DatabaseLogger,
+): Promise<Database<T>> {
+  return openDatabase<T>({
+    target: resolveTarget({
+      url: config.DATABASE_URL,
+      secret: config.DB_SECRET,
+      databaseName: config.DATABASE_NAME,
+      defaultSqliteFile,
+    }),
+    poolSize: config.DB_POOL_SIZE,
+    tls: config.DATABASE_TLS === 'rds' ? 'rds' : undefined,
+    slowQueryMs: config.DB_SLOW_QUERY_MS,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    ...(log ? { log } : {}),
+  });
+}
+
+/** A database configuration with every default and the given URL (tests, tools). */
+export function databaseConfigFor(url: string): DatabaseConfig {
+  return databaseConfigSchema.parse({ DATABASE_URL: url });
+}

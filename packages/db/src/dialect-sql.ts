@@ -1,0 +1,49 @@
+/** Every piece of SQL that differs between SQLite and MySQL/MariaDB lives here. */
+import { sql } from 'kysely';
+import type { Dialect } from './connection-url.js';
+
+/** Column types by purpose: MySQL's TEXT stops at 64 KiB, too small for a seat map. */
+export function columnTypes(dialect: Dialect) {
+  return {
+    largeText: sql.raw(dialect === 'mysql' ? 'longtext' : 'text'),
+  };
+}
+
+/** MySQL error numbers and SQLite codes meaning "this key exists already". */
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number };
+  return (
+    e.code === 'ER_DUP_ENTRY' ||
+    e.errno === 1062 ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+]);
+
+/** True when the database cannot be reached now (as opposed to a bad query). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; fatal?: boolean; message?: string };
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.fatal === true) return true;
+  return /Pool is closed|connect ETIMEDOUT|Connection lost|timed out waiting for a connection/i.test(e.message ?? '');
+}
+
+/** True when MySQL/InnoDB aborted the transaction for a deadlock: it is safe to run it again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number };
+  return e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.code === 'SQLITE_BUSY';
+}

@@ -1,0 +1,110 @@
+/** Bearer-token authentication: HS256 dev tokens locally, an OIDC issuer's JWKS in production. */
+import type { FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { Forbidden, Unauthorized } from './errors.js';
+
+export const roles = ['buyer', 'organizer', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export interface Principal {
+  sub: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+export interface AuthSettings {
+  AUTH_MODE: 'dev' | 'jwks';
+  JWT_SECRET?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+}
+
+const DEV_ISSUER = 'stream-seat-dev';
+const claims = z.object({ sub: z.string().min(1).max(200), role: z.enum(roles) });
+
+function principalFrom(payload: JWTPayload): Principal {
+  const parsed = claims.safeParse({ sub: payload.sub, role: payload['role'] });
+  if (!parsed.success) throw new Unauthorized('The token has no valid `sub` and `role` claims');
+  return parsed.data;
+}
+
+export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
+  if (settings.AUTH_MODE === 'jwks') {
+    if (!settings.JWT_JWKS_URL) throw new Error('AUTH_MODE=jwks needs JWT_JWKS_URL');
+    const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
+    return {
+      async verify(token) {
+        const { payload } = await jwtVerify(token, jwks, {
+          ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
+          ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+        });
+        return principalFrom(payload);
+      },
+    };
+  }
+  if (!settings.JWT_SECRET) throw new Error('AUTH_MODE=dev needs JWT_SECRET (npm start generates one)');
+  const key = new TextEncoder().encode(settings.JWT_SECRET);
+  return {
+    async verify(token) {
+      const { payload } = await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'] });
+      return principalFrom(payload);
+    },
+  };
+}
+
+/** Signs a local-mode token; only `AUTH_MODE=dev` accepts it. */
+export async function signDevToken(secret: string, principal: Principal, ttlSeconds = 12 * 3600): Promise<string> {
+  return new SignJWT({ role: principal.role })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(principal.sub)
+    .setIssuer(DEV_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(new TextEncoder().encode(secret));
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+}
+
+/** Verifies the bearer token, if any, and stores the principal on the request. */
+export async function authenticate(verifier: TokenVerifier, request: FastifyRequest): Promise<Principal | undefined> {
+  const token = bearerToken(request);
+  if (!token) return undefined;
+  try {
+    request.principal = await verifier.verify(token);
+    return request.principal;
+  } catch (error) {
+    if (error instanceof Unauthorized) throw error;
+    throw new Unauthorized('The bearer token is invalid or expired');
+  }
+}
+
+/** A preHandler that lets only the given roles through (admin always passes). */
+export function requireRole(verifier: TokenVerifier, ...allowed: Role[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const principal = await authenticate(verifier, request);
+    if (!principal) throw new Unauthorized();
+    if (principal.role !== 'admin' && !allowed.includes(principal.role)) throw new Forbidden();
+  };
+}
+
+/** The principal a `requireRole` preHandler stored; a route without one is a programming error. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Unauthorized();
+  return request.principal;
+}

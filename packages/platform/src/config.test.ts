@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { baseConfigSchema, ConfigError, env, loadConfig, redactConfig } from './config.js';
+
+const schema = baseConfigSchema.extend({ PORT: env.port(8080), DB_PASSWORD: z.string().optional() });
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const config = loadConfig(schema, {});
+    expect(config.PORT).toBe(8080);
+    expect(config.EUREKA_RENEW_SECONDS).toBe(30);
+    expect(config.EUREKA_URL).toEqual([]);
+  });
+
+  it('lists every bad key at once', () => {
+    try {
+      loadConfig(schema, { PORT: 'eighty', LOG_LEVEL: 'loud', EUREKA_RENEW_SECONDS: '0' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const issues = (error as ConfigError).issues.join('\n');
+      expect(issues).toMatch(/^PORT:/m);
+      expect(issues).toMatch(/^LOG_LEVEL:/m);
+      expect(issues).toMatch(/^EUREKA_RENEW_SECONDS:/m);
+    }
+  });
+
+  it('reads a known key from its _FILE and ignores unknown _FILE keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'pw'), 's3cret\n');
+    const config = loadConfig(schema, { DB_PASSWORD_FILE: join(dir, 'pw'), SOME_TOOL_FILE: '/nope' });
+    expect(config.DB_PASSWORD).toBe('s3cret');
+  });
+
+  it('splits comma lists', () => {
+    const config = loadConfig(schema, { EUREKA_URL: 'http://a:8761/eureka, http://b:8761/eureka' });
+    expect(config.EUREKA_URL).toEqual(['http://a:8761/eureka', 'http://b:8761/eureka']);
+  });
+});
+
+describe('redactConfig', () => {
+  it('hides secrets and passwords inside URLs', () => {
+    const redacted = redactConfig({
+      JWT_SECRET: 'abcdefabcdefabcdef',
+      DB_PASSWORD: 'pw',
+      DATABASE_URL: 'mysql://app:hunter2@db:3306/x',
+      PORT: 8080,
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/hunter2|abcdefabcdef|"pw"/);
+    expect(redacted['PORT']).toBe(8080);
+    expect(redacted['DATABASE_URL']).toBe('mysql://app:***@db:3306/x');
+  });
+});

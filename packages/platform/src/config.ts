@@ -1,0 +1,106 @@
+/** Environment configuration: parsed once with zod, failing fast with every bad key, printed redacted. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_KEY = /(PASSWORD|SECRET|TOKEN|KEY|CREDENTIALS)$/i;
+const URL_KEY = /_URL$/i;
+
+/**
+ * Reads `NAME_FILE` into `NAME` for each key the service knows (Docker/Kubernetes secrets), so
+ * that a secret never has to be written into an environment variable or the repository.
+ */
+export function resolveFileSecrets(env: NodeJS.ProcessEnv, keys: string[]): NodeJS.ProcessEnv {
+  const resolved: NodeJS.ProcessEnv = { ...env };
+  for (const target of keys) {
+    const key = `${target}_FILE`;
+    const path = env[key];
+    if (!path || resolved[target] !== undefined) continue;
+    try {
+      resolved[target] = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError([`${key}: cannot read ${path} (${(error as Error).message})`]);
+    }
+  }
+  return resolved;
+}
+
+/** Parses the environment against a zod object schema; every problem is reported at once. */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(resolveFileSecrets(env, Object.keys(schema.shape)));
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** A copy fit for logs: secret values replaced, passwords inside URLs masked. */
+export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    if (SECRET_KEY.test(key) || key === 'DB_SECRET') out[key] = '[redacted]';
+    else if (typeof value === 'string' && URL_KEY.test(key)) out[key] = redactUrl(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+/** Helpers for env values, which are always strings. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  list: () =>
+    z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+};
+
+/** Keys every service reads: where it listens, how it logs, how it finds the registry. */
+export const baseConfigSchema = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EUREKA_URL: env.list(),
+  EUREKA_RENEW_SECONDS: env.int(30, 1),
+  EUREKA_LEASE_SECONDS: env.int(90, 1),
+  EUREKA_FETCH_SECONDS: env.int(30, 1),
+  ADVERTISED_HOST: z.string().optional(),
+  PREFERRED_NETWORKS: env.list(),
+  IGNORED_INTERFACES: env.list(),
+  SHUTDOWN_TIMEOUT_MS: env.int(10_000),
+  AUTH_MODE: z.enum(['dev', 'jwks']).default('dev'),
+  JWT_SECRET: z.string().min(16).optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+});
+export type BaseConfig = z.output<typeof baseConfigSchema>;

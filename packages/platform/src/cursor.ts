@@ -1,0 +1,19 @@
+/** Opaque pagination cursors: base64url JSON that clients hand back untouched. */
+import type { z } from 'zod';
+import { InvalidField } from './errors.js';
+
+export function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** Decodes a cursor; anything that is not one of ours is a 400 naming `cursor`. */
+export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.output<S> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the 400
+  }
+  throw new InvalidField('cursor', 'is not a cursor this API issued');
+}

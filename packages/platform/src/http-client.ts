@@ -1,0 +1,62 @@
+/** Service-to-service HTTP through the registry: round-robin over UP instances, timeouts, failover. */
+import { request } from 'undici';
+import { ServiceUnavailable } from './errors.js';
+import type { InstanceAddress, RegistryClient } from './registry-client.js';
+
+/** Round-robin over the UP instances of an app, as the registry cache currently knows them. */
+export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'>) {
+  const cursors = new Map<string, number>();
+  return {
+    /** The instances in the order to try them: the next in turn first, then the others. */
+    candidates(app: string): InstanceAddress[] {
+      const instances = registry.instances(app);
+      if (instances.length === 0) return [];
+      const start = (cursors.get(app) ?? 0) % instances.length;
+      cursors.set(app, start + 1);
+      return [...instances.slice(start), ...instances.slice(0, start)];
+    },
+  };
+}
+export type LoadBalancer = ReturnType<typeof createLoadBalancer>;
+
+export interface ServiceResponse<T> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+export interface ServiceClientOptions {
+  timeoutMs: number;
+  headers?: Record<string, string>;
+}
+
+/** GETs JSON from an app by name; an unreachable instance is skipped for the next one. */
+export function createServiceClient(balancer: LoadBalancer, app: string, options: ServiceClientOptions) {
+  return {
+    async getJson<T>(path: string, headers: Record<string, string> = {}): Promise<ServiceResponse<T>> {
+      const candidates = balancer.candidates(app);
+      if (candidates.length === 0) throw new ServiceUnavailable(`No instance of ${app} is registered`);
+      let lastError: unknown;
+      for (const instance of candidates) {
+        try {
+          const response = await request(instance.url + path, {
+            method: 'GET',
+            headers: { accept: 'application/json', ...options.headers, ...headers },
+            headersTimeout: options.timeoutMs,
+            bodyTimeout: options.timeoutMs,
+          });
+          const text = await response.body.text();
+          return {
+            status: response.statusCode,
+            headers: response.headers,
+            body: (text ? JSON.parse(text) : undefined) as T,
+          };
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      throw new ServiceUnavailable(`${app} did not answer: ${(lastError as Error).message}`);
+    },
+  };
+}
+export type ServiceClient = ReturnType<typeof createServiceClient>;

@@ -1,0 +1,14 @@
+/** @stream-seat/platform: the service defaults every Stream-Seat service is built from. */
+export * from './auth.js';
+export * from './config.js';
+export * from './cursor.js';
+export * from './errors.js';
+export * from './health.js';
+export * from './http-client.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './network-address.js';
+export * from './problem-handler.js';
+export * from './registry-client.js';
+export * from './service.js';
+export * from './tracing.js';

@@ -1,0 +1,121 @@
+/** The one error handler of every service: everything leaves as application/problem+json. */
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, PROBLEM_TYPE_BASE } from './errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [key: string]: unknown;
+}
+
+/** Any fastify reply, whatever server it is typed for. */
+interface ProblemReply {
+  code(statusCode: number): { type(contentType: string): { send(payload?: unknown): unknown } };
+}
+
+export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
+  reply.code(problem.status).type('application/problem+json').send(problem);
+  return reply;
+}
+
+/** `/seats/3/id` in the body → `seats.3.id`; in the query → `querystring.limit`. */
+function fieldName(instancePath: string, location: string): string {
+  const path = instancePath.split('/').filter(Boolean);
+  const prefix = location === 'body' ? '' : `${location}.`;
+  return path.length === 0 ? location : prefix + path.join('.');
+}
+
+/** Turns an error of a library (a database driver, say) into an AppError, or passes. */
+export type ErrorMapper = (error: unknown) => AppError | undefined;
+
+/** Maps any thrown error to a problem; 5xx details are logged with the request id, never sent. */
+export function toProblem(thrown: FastifyError | Error, request: FastifyRequest, mappers: ErrorMapper[] = []): Problem {
+  const instance = request.url;
+  let error = thrown;
+  for (const mapper of mappers) {
+    const mapped = mapper(thrown);
+    if (mapped) {
+      request.log.warn({ err: thrown }, mapped.title);
+      error = mapped;
+      break;
+    }
+  }
+  if (error instanceof AppError) {
+    return {
+      type: PROBLEM_TYPE_BASE + error.slug,
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      instance,
+      ...error.fields,
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = (error as FastifyError).validationContext ?? 'body';
+    const errors = error.validation.map((v) => ({
+      field: fieldName(v.instancePath, location),
+      message: v.message ?? 'is invalid',
+    }));
+    return {
+      type: `${PROBLEM_TYPE_BASE}validation`,
+      title: 'Invalid request',
+      status: 400,
+      detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      instance,
+      errors,
+    };
+  }
+  if (isResponseSerializationError(error)) {
+    request.log.error({ err: error }, 'response does not match its schema');
+    return internalProblem(instance, request.id);
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status && status >= 400 && status < 500) {
+    const code = (error as FastifyError).code;
+    const detail =
+      code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? `body: ${error.message}`
+        : error.message;
+    return {
+      type: PROBLEM_TYPE_BASE + (code ? code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request'),
+      title: status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : 'Bad request',
+      status,
+      detail,
+      instance,
+    };
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return internalProblem(instance, request.id, status && status >= 500 ? status : 500);
+}
+
+function internalProblem(instance: string, requestId: string, status = 500): Problem {
+  return {
+    type: `${PROBLEM_TYPE_BASE}internal`,
+    title: 'Internal server error',
+    status,
+    detail: `Something went wrong on our side; quote request id ${requestId}`,
+    instance,
+    requestId,
+  };
+}
+
+export function registerProblemHandler(app: FastifyInstance, mappers: ErrorMapper[] = []): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, request, mappers);
+    if (problem.status >= 500 && error instanceof AppError) request.log.warn({ err: error }, problem.title);
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, {
+      type: `${PROBLEM_TYPE_BASE}not-found`,
+      title: 'Not found',
+      status: 404,
+      detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
+      instance: request.url,
+    }),
+  );
+}

@@ -1,0 +1,246 @@
+/**
+ * Eureka client: registers this instance, renews its lease, registers again when a renewal gets
+ * 404, deregisters on shutdown, and keeps a cached copy of the registry that keeps answering
+ * lookups while the registry is unreachable. Several registry URLs fail over in order; each
+ * call opens connections afresh after a failure, so a DNS name is resolved again.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { request } from 'undici';
+
+export interface InstanceAddress {
+  instanceId: string;
+  app: string;
+  host: string;
+  port: number;
+  status: string;
+  /** `http://host:port`, the base URL to call. */
+  url: string;
+}
+
+export interface RegistryClientOptions {
+  registryUrls: string[];
+  app: string;
+  instanceId: string;
+  host: string;
+  port: number;
+  renewSeconds: number;
+  leaseSeconds: number;
+  fetchSeconds: number;
+  log: FastifyBaseLogger;
+  /** Apps whose instances this client looks up; empty → the whole registry. */
+  metadata?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface RegistryClient {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Instances of an app (case-insensitive) whose status is UP, from the cache. */
+  instances(app: string): InstanceAddress[];
+  /** Fetches the registry now; resolves false when no registry answered. */
+  refresh(): Promise<boolean>;
+  /** True once a registration succeeded and the last registry call answered. */
+  isHealthy(): boolean;
+}
+
+interface EurekaInstanceJson {
+  instanceId?: string;
+  app?: string;
+  hostName?: string;
+  ipAddr?: string;
+  status?: string;
+  port?: { $?: number | string } | number;
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function parseApplications(body: unknown): Map<string, InstanceAddress[]> {
+  const apps = new Map<string, InstanceAddress[]>();
+  const root = (body as { applications?: { application?: unknown } }).applications;
+  for (const application of toArray(root?.application as { name?: string; instance?: unknown } | undefined)) {
+    const name = String(application.name ?? '').toUpperCase();
+    const instances = toArray(application.instance as EurekaInstanceJson | EurekaInstanceJson[] | undefined).map(
+      (i): InstanceAddress => {
+        const port = typeof i.port === 'object' ? Number(i.port.$) : Number(i.port);
+        const host = i.ipAddr ?? i.hostName ?? 'localhost';
+        return {
+          instanceId: i.instanceId ?? `${host}:${port}`,
+          app: name,
+          host,
+          port,
+          status: i.status ?? 'UNKNOWN',
+          url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        };
+      },
+    );
+    apps.set(name, instances);
+  }
+  return apps;
+}
+
+export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
+  const app = options.app.toUpperCase();
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  const log = options.log.child({ component: 'registry-client' });
+  let cache = new Map<string, InstanceAddress[]>();
+  let registered = false;
+  let lastCallOk = false;
+  let timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  let preferred = 0;
+
+  const body = () => ({
+    instance: {
+      instanceId: options.instanceId,
+      hostName: options.host,
+      app,
+      ipAddr: options.host,
+      vipAddress: app.toLowerCase(),
+      secureVipAddress: app.toLowerCase(),
+      status: 'UP',
+      port: { $: options.port, '@enabled': 'true' },
+      securePort: { $: 443, '@enabled': 'false' },
+      homePageUrl: `http://${options.host}:${options.port}/`,
+      statusPageUrl: `http://${options.host}:${options.port}/health`,
+      healthCheckUrl: `http://${options.host}:${options.port}/health`,
+      dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
+      leaseInfo: { renewalIntervalInSecs: options.renewSeconds, durationInSecs: options.leaseSeconds },
+      metadata: options.metadata ?? {},
+    },
+  });
+
+  /** Calls the registries in order, starting with the last one that answered. */
+  async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown) {
+    const urls = options.registryUrls;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < urls.length; attempt++) {
+      const index = (preferred + attempt) % urls.length;
+      const base = (urls[index] as string).replace(/\/$/, '');
+      try {
+        const response = await request(base + path, {
+          method,
+          headers:
+            json === undefined
+              ? { accept: 'application/json' }
+              : { accept: 'application/json', 'content-type': 'application/json' },
+          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        const text = await response.body.text();
+        if (response.statusCode >= 500) throw new Error(`registry answered ${response.statusCode}`);
+        preferred = index;
+        lastCallOk = true;
+        return { status: response.statusCode, text };
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    lastCallOk = false;
+    throw lastError instanceof Error ? lastError : new Error('no registry answered');
+  }
+
+  async function register(): Promise<boolean> {
+    try {
+      const { status } = await call('POST', `/apps/${app}`, body());
+      registered = status === 204 || status === 200;
+      if (registered) log.info({ instanceId: options.instanceId, host: options.host, port: options.port }, 'registered');
+      else log.warn({ status }, 'registration refused');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'registry unreachable; will retry');
+    }
+    return registered;
+  }
+
+  async function renew(): Promise<void> {
+    if (!registered) {
+      await register();
+      return;
+    }
+    try {
+      const { status } = await call('PUT', `/apps/${app}/${encodeURIComponent(options.instanceId)}?status=UP`);
+      if (status === 404) {
+        log.info('lease unknown to the registry; registering again');
+        registered = false;
+        await register();
+      } else if (status >= 300) {
+        log.warn({ status }, 'lease renewal refused');
+      }
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'lease renewal failed');
+    }
+  }
+
+  async function refresh(): Promise<boolean> {
+    try {
+      const { status, text } = await call('GET', '/apps');
+      if (status !== 200) return false;
+      cache = parseApplications(JSON.parse(text));
+      return true;
+    } catch (error) {
+      log.debug({ err: (error as Error).message }, 'registry fetch failed; serving the cached copy');
+      return false;
+    }
+  }
+
+  /** Until the first registration succeeds, retry soon rather than a whole renewal interval later. */
+  async function registerWithBackoff(): Promise<void> {
+    for (let delay = 250; !stopped && !(await register()); delay = Math.min(delay * 2, options.renewSeconds * 1000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    }
+    if (!stopped) await refresh();
+  }
+
+  /** A lookup that finds nothing asks the registry again, at most once a second. */
+  let lastOnDemandRefresh = 0;
+  function refreshSoon(): void {
+    const now = Date.now();
+    if (now - lastOnDemandRefresh < 1_000 || stopped || options.registryUrls.length === 0) return;
+    lastOnDemandRefresh = now;
+    void refresh();
+  }
+
+  function every(seconds: number, task: () => Promise<unknown>) {
+    const timer = setInterval(() => {
+      if (!stopped) void task();
+    }, seconds * 1000);
+    timer.unref();
+    timers.push(timer);
+  }
+
+  return {
+    async start() {
+      stopped = false;
+      if (options.registryUrls.length === 0) return;
+      if (await register()) await refresh();
+      else void registerWithBackoff();
+      every(options.renewSeconds, renew);
+      every(options.fetchSeconds, refresh);
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      timers = [];
+      if (!registered || options.registryUrls.length === 0) return;
+      try {
+        await call('DELETE', `/apps/${app}/${encodeURIComponent(options.instanceId)}`);
+        log.info('deregistered');
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'deregistration failed');
+      }
+      registered = false;
+    },
+    instances(name) {
+      const up = (cache.get(name.toUpperCase()) ?? []).filter((i) => i.status === 'UP');
+      if (up.length === 0) refreshSoon();
+      return up;
+    },
+    refresh,
+    isHealthy() {
+      return options.registryUrls.length === 0 || (registered && lastCallOk);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppError, Conflict } from './errors.js';
+import { type App, createService } from './service.js';
+
+let app: App;
+
+beforeAll(async () => {
+  app = createService({ name: 'test', logger: false });
+  app.post(
+    '/things',
+    { schema: { body: z.object({ name: z.string().min(1), count: z.number().int().min(0) }) } },
+    async (request) => ({ ok: request.body.name }),
+  );
+  app.get('/conflict', async () => {
+    throw new Conflict('seats-unavailable', 'Seats unavailable', 'Some seats are taken', { unavailable: ['A-1'] });
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internals: password=xyz');
+  });
+  app.get('/teapot', async () => {
+    throw new AppError(418, 'teapot', "I'm a teapot");
+  });
+  let ready = true;
+  app.addReadinessCheck({
+    name: 'database',
+    check: async () => {
+      if (!ready) throw new Error('down');
+    },
+  });
+  app.get('/toggle', async () => {
+    ready = !ready;
+    return { ready };
+  });
+  await app.ready();
+});
+
+afterAll(() => app.close());
+
+const problemType = 'application/problem+json; charset=utf-8';
+
+describe('the problem handler', () => {
+  it('answers malformed JSON with a 400 problem', async () => {
+    const res = await app.inject({ method: 'POST', url: '/things', payload: '{"name":', headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe(problemType);
+    expect(res.json().detail).toMatch(/body/i);
+  });
+
+  it('answers a wrong type with a 400 naming the field', async () => {
+    const res = await app.inject({ method: 'POST', url: '/things', payload: { name: 'x', count: 'many' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ field: 'count' })]);
+    expect(res.json().detail).toMatch(/^count:/);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await app.inject({ method: 'GET', url: '/nowhere' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toBe(problemType);
+    expect(res.json()).toMatchObject({ status: 404, title: 'Not found' });
+  });
+
+  it('maps typed errors with their extra fields', async () => {
+    const res = await app.inject({ method: 'GET', url: '/conflict' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      type: 'https://stream-seat.dev/problems/seats-unavailable',
+      unavailable: ['A-1'],
+    });
+  });
+
+  it('hides the internals of a 500 and gives the request id', async () => {
+    const res = await app.inject({ method: 'GET', url: '/boom', headers: { 'x-request-id': 'req-42' } });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toMatch(/secret internals|password/);
+    expect(res.json().requestId).toBe('req-42');
+    expect(res.headers['x-request-id']).toBe('req-42');
+  });
+
+  it('passes custom statuses through', async () => {
+    expect((await app.inject({ method: 'GET', url: '/teapot' })).statusCode).toBe(418);
+  });
+});
+
+describe('service defaults', () => {
+  it('continues an incoming trace', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await app.inject({ method: 'GET', url: '/health', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(res.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it('reports readiness from its checks', async () => {
+    expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    await app.inject({ method: 'GET', url: '/toggle' });
+    const res = await app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().checks.database).toMatch(/^DOWN/);
+    await app.inject({ method: 'GET', url: '/toggle' });
+  });
+
+  it('exposes Prometheus metrics with the route pattern as a label', async () => {
+    await app.inject({ method: 'GET', url: '/conflict' });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toMatch(/http_server_request_duration_seconds_count\{[^}]*route="\/conflict"[^}]*status="409"/);
+    expect(res.body).toMatch(/process_cpu_user_seconds_total/);
+  });
+});

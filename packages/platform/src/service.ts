@@ -1,0 +1,208 @@
+/**
+ * The service defaults: `createService()` gives a fastify instance with the zod type provider,
+ * request ids, trace context, problem+json errors, health, readiness, metrics and OpenAPI docs;
+ * `runService()` listens, registers with the registry and shuts down gracefully.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import { type BaseConfig, redactConfig } from './config.js';
+import { type ReadinessCheck, registerHealth } from './health.js';
+import { loggerOptions, requestIdFrom } from './logger.js';
+import { createMetricsRegistry, registerMetrics } from './metrics.js';
+import { resolveAdvertisedAddress } from './network-address.js';
+import { type ErrorMapper, registerProblemHandler } from './problem-handler.js';
+import { createRegistryClient, type RegistryClient } from './registry-client.js';
+import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    trace: TraceContext;
+  }
+  interface FastifyInstance {
+    metricsRegistry: Registry;
+    /** Adds a readiness check (`GET /ready`). */
+    addReadinessCheck(check: ReadinessCheck): void;
+    /** True once shutdown began: readiness turns DOWN before the listener closes. */
+    isDraining(): boolean;
+    startDraining(): void;
+  }
+}
+
+export interface CreateServiceOptions {
+  /** Short name for logs and metrics, e.g. `booking`. */
+  name: string;
+  logLevel?: string;
+  /** Title and description of the OpenAPI document served at `/docs`. */
+  openapi?: { title: string; description?: string; version?: string };
+  bodyLimit?: number;
+  /** Pass `false` to keep logs quiet in tests. */
+  logger?: boolean;
+  /** Map library errors (e.g. "database unreachable" → 503) before the problem handler. */
+  errorMappers?: ErrorMapper[];
+}
+
+export function createService(options: CreateServiceOptions): App {
+  const app = Fastify({
+    logger: options.logger === false ? false : loggerOptions(options.name, options.logLevel ?? 'info'),
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandler(app, options.errorMappers);
+
+  app.decorateRequest('trace', undefined as unknown as TraceContext);
+  app.addHook('onRequest', async (request, reply) => {
+    request.trace = childTrace(parseTraceparent(request.headers.traceparent));
+    request.log = request.log.child({ traceId: request.trace.traceId });
+    reply.header('x-request-id', request.id);
+    reply.header('traceparent', formatTraceparent(request.trace));
+  });
+
+  const checks: ReadinessCheck[] = [];
+  let draining = false;
+  app.decorate('addReadinessCheck', (check: ReadinessCheck) => {
+    checks.push(check);
+  });
+  app.decorate('isDraining', () => draining);
+  app.decorate('startDraining', () => {
+    draining = true;
+  });
+  registerHealth(app, () => checks, () => draining);
+
+  const metricsRegistry = createMetricsRegistry(options.name);
+  app.decorate('metricsRegistry', metricsRegistry);
+  registerMetrics(app, metricsRegistry);
+
+  if (options.openapi) {
+    void app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: options.openapi.title,
+          description: options.openapi.description ?? '',
+          version: options.openapi.version ?? '0.1.0',
+        },
+        components: {
+          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
+      },
+      transform: jsonSchemaTransform,
+    });
+    void app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+  return app;
+}
+
+export interface RunServiceOptions {
+  app: App;
+  /** Registry application name, e.g. `BOOKING-SERVICE`. */
+  appName: string;
+  port: number;
+  config: BaseConfig;
+  /** The service's own config, printed redacted at start-up. */
+  printableConfig: Record<string, unknown>;
+}
+
+export interface RunningService {
+  port: number;
+  registry: RegistryClient;
+  stop(reason?: string): Promise<void>;
+}
+
+/** Builds the registry client for a service; the gateway and booking also use it for lookups. */
+export async function createServiceRegistryClient(
+  config: BaseConfig,
+  appName: string,
+  port: number,
+  log: FastifyBaseLogger,
+): Promise<RegistryClient> {
+  const host = await resolveAdvertisedAddress({
+    advertisedHost: config.ADVERTISED_HOST,
+    ecsMetadataUri: process.env['ECS_CONTAINER_METADATA_URI_V4'],
+    preferredNetworks: config.PREFERRED_NETWORKS,
+    ignoredInterfaces: config.IGNORED_INTERFACES,
+  });
+  return createRegistryClient({
+    registryUrls: config.EUREKA_URL,
+    app: appName,
+    instanceId: `${host}:${appName.toLowerCase()}:${port}:${randomUUID().slice(0, 8)}`,
+    host,
+    port,
+    renewSeconds: config.EUREKA_RENEW_SECONDS,
+    leaseSeconds: config.EUREKA_LEASE_SECONDS,
+    fetchSeconds: config.EUREKA_FETCH_SECONDS,
+    log,
+  });
+}
+
+/**
+ * Listens, then registers. On SIGTERM/SIGINT: readiness goes DOWN, the instance deregisters (so
+ * gateways stop routing to it), the listener closes and in-flight requests drain up to
+ * `SHUTDOWN_TIMEOUT_MS`; onClose hooks (databases, buses) run last.
+ */
+export async function runService(options: RunServiceOptions, registry?: RegistryClient): Promise<RunningService> {
+  const { app, config } = options;
+  app.log.info({ config: redactConfig(options.printableConfig) }, 'effective configuration');
+  await app.listen({ port: options.port, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
+  await client.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'stop') => {
+    stopping ??= (async () => {
+      app.log.info({ reason }, 'shutting down');
+      app.startDraining();
+      await client.stop();
+      const timer = setTimeout(() => {
+        app.log.warn('drain timed out; closing remaining connections');
+        app.server.closeAllConnections();
+      }, config.SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      await app.close();
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { port, registry: client, stop };
+}

@@ -1,0 +1,114 @@
+/**
+ * Starts the four services as separate OS processes, wired to each other through the registry,
+ * and stops them all together. Used by `npm start` and by the end-to-end tests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const serviceNames = ['discovery', 'event', 'booking', 'gateway'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface PlatformOptions {
+  ports: Record<ServiceName, number>;
+  /** Extra environment for every service. */
+  env?: Record<string, string | undefined>;
+  /** Environment for one service only (e.g. its DATABASE_URL). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string | undefined>>>;
+  /** Receives each log line of each service; default: discard. */
+  onLog?: (service: ServiceName, line: string) => void;
+  /** Seconds between lease renewals and registry fetches (short locally). */
+  renewSeconds?: number;
+}
+
+export interface RunningPlatform {
+  urls: Record<ServiceName, string>;
+  processes: Map<ServiceName, ChildProcess>;
+  /** Starts (or restarts) one service with the platform's settings. */
+  startService(name: ServiceName): ChildProcess;
+  stop(): Promise<void>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function definedOnly(env: Record<string, string | undefined> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export function launchPlatform(options: PlatformOptions): RunningPlatform {
+  const renew = options.renewSeconds ?? 5;
+  const jwtSecret = options.env?.['JWT_SECRET'] ?? randomBytes(32).toString('hex');
+  const urls = Object.fromEntries(
+    serviceNames.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`]),
+  ) as Record<ServiceName, string>;
+  const processes = new Map<ServiceName, ChildProcess>();
+
+  function startService(name: ServiceName): ChildProcess {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', `services/${name}/src/main.ts`],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          AUTH_MODE: 'dev',
+          JWT_SECRET: jwtSecret,
+          ADVERTISED_HOST: '127.0.0.1',
+          HOST: '127.0.0.1',
+          EUREKA_URL: `${urls.discovery}/eureka`,
+          EUREKA_RENEW_SECONDS: String(renew),
+          EUREKA_LEASE_SECONDS: String(renew * 3),
+          EUREKA_FETCH_SECONDS: String(renew),
+          EVICTION_INTERVAL_MS: String(renew * 1000),
+          ...definedOnly(options.env),
+          ...definedOnly(options.serviceEnv?.[name]),
+          PORT: String(options.ports[name]),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => options.onLog?.(name, line));
+    }
+    processes.set(name, child);
+    return child;
+  }
+
+  for (const name of serviceNames) startService(name);
+
+  return {
+    urls,
+    processes,
+    startService,
+    async stop() {
+      const running = [...processes.values()].filter((p) => p.exitCode === null && p.signalCode === null);
+      for (const child of running) child.kill('SIGTERM');
+      const deadline = setTimeout(() => {
+        for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+      }, 10_000);
+      await Promise.all(running.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+      clearTimeout(deadline);
+    },
+  };
+}
+
+/** Resolves once the gateway's route table resolves both backend services to an instance. */
+export async function waitUntilRoutable(gatewayUrl: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${gatewayUrl}/gateway/routes`);
+      if (response.ok) {
+        const routes = (await response.json()) as Array<{ uri: string; instances: string[] }>;
+        if (routes.length > 0 && routes.every((r) => r.instances.length > 0)) return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the gateway at ${gatewayUrl} did not see every service within ${timeoutMs} ms`);
+}

@@ -1,0 +1,47 @@
+/** `npm start`: the whole platform on one machine, with demo data, on the embedded SQLite default. */
+import { launchPlatform, type ServiceName, waitUntilRoutable } from './platform-launcher.js';
+
+const colours: Record<ServiceName, string> = { discovery: '35', gateway: '36', event: '33', booking: '32' };
+const tty = process.stdout.isTTY;
+const label = (name: ServiceName) => (tty ? `\x1b[${colours[name]}m${name.padEnd(9)}\x1b[0m` : name.padEnd(9));
+
+const platform = launchPlatform({
+  ports: {
+    discovery: Number(process.env['DISCOVERY_PORT'] ?? 8761),
+    gateway: Number(process.env['GATEWAY_PORT'] ?? 8082),
+    event: Number(process.env['EVENT_PORT'] ?? 8081),
+    booking: Number(process.env['BOOKING_PORT'] ?? 8080),
+  },
+  env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info', JWT_SECRET: process.env['JWT_SECRET'] },
+  serviceEnv: {
+    event: { DATABASE_URL: process.env['EVENT_DATABASE_URL'] ?? 'data/event.db' },
+    booking: { DATABASE_URL: process.env['BOOKING_DATABASE_URL'] ?? 'data/booking.db' },
+  },
+  onLog: (name, line) => process.stdout.write(`${label(name)} | ${line}\n`),
+});
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping Stream-Seat…\n');
+  await platform.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+for (const [name, child] of platform.processes) {
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    process.stdout.write(`${label(name)} | exited (${signal ?? code}); stopping the others\n`);
+    void shutdown(1);
+  });
+}
+
+try {
+  await waitUntilRoutable(platform.urls.gateway);
+  process.stdout.write(`\nStream-Seat is up: http://localhost:${new URL(platform.urls.gateway).port}\n\n`);
+} catch (error) {
+  process.stdout.write(`${(error as Error).message}\n`);
+  await shutdown(1);
+}

@@ -1,0 +1,9 @@
+/** The discovery service process: the Eureka-compatible registry on 8761. */
+import { loadConfig, runService } from '@stream-seat/platform';
+import { buildDiscoveryApp } from './app.js';
+import { discoveryConfigSchema } from './config.js';
+
+const config = loadConfig(discoveryConfigSchema);
+const { app } = buildDiscoveryApp({ evictionIntervalMs: config.EVICTION_INTERVAL_MS, logLevel: config.LOG_LEVEL });
+// The registry does not register with itself (Spring's register-with-eureka: false).
+await runService({ app, appName: 'DISCOVERY', port: config.PORT, config: { ...config, EUREKA_URL: [] }, printableConfig: config });

@@ -1,0 +1,48 @@
+/** The event service's tables, as Kysely sees them. Times are epoch milliseconds. */
+import type { Generated } from 'kysely';
+
+export interface VenueTable {
+  id: string;
+  organizer_id: string;
+  name: string;
+  city: string | null;
+  capacity: number;
+  /** The layout as submitted, JSON. */
+  layout_json: string;
+  /** Sections and generated seats with coordinates, JSON. */
+  seatmap_json: string;
+  created_at: number;
+}
+
+export interface EventTable {
+  id: string;
+  organizer_id: string;
+  venue_id: string;
+  name: string;
+  status: 'DRAFT' | 'ON_SALE' | 'CANCELLED';
+  starts_at: number;
+  currency: string;
+  prices_json: string;
+  sales_start_at: number | null;
+  sales_end_at: number | null;
+  max_seats_per_order: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  payload_json: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+}
+
+export interface EventDatabase {
+  venues: VenueTable;
+  events: EventTable;
+  outbox: OutboxTable;
+}

@@ -1,0 +1,120 @@
+/**
+ * Proxies each declared route to an instance of its target app, round-robin over UP instances
+ * from the registry cache. No instance → 503 at once. A connection that cannot be opened is
+ * retried on the next instance for idempotent methods (the request never reached a service).
+ */
+import replyFrom from '@fastify/reply-from';
+import {
+  type App,
+  formatTraceparent,
+  type InstanceAddress,
+  type LoadBalancer,
+  PROBLEM_TYPE_BASE,
+  sendProblem,
+} from '@stream-seat/platform';
+import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET']);
+
+export interface ProxyOptions {
+  routes: RouteDefinition[];
+  balancer: LoadBalancer;
+  upstreamTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}service-unavailable`,
+    title: 'Service unavailable',
+    status: 503,
+    detail,
+    instance: request.url,
+    service: app,
+  });
+}
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.cause?.code ?? e.code;
+}
+
+/** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
+type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
+
+function forward(route: RouteDefinition, candidates: InstanceAddress[], request: FastifyRequest, reply: AnyServerReply): void {
+  const [instance, ...rest] = candidates;
+  if (!instance) return;
+  reply.from(instance.url + request.url, {
+    rewriteRequestHeaders: (_req, headers) => ({
+      ...headers,
+      'x-request-id': request.id,
+      traceparent: formatTraceparent(request.trace),
+      'x-forwarded-host': request.headers.host ?? '',
+      'x-forwarded-proto': request.protocol,
+    }),
+    onError: (replyOnError, { error }) => {
+      const code = errorCode(error);
+      if (rest.length > 0 && IDEMPOTENT.has(request.method) && code && CONNECT_ERRORS.has(code)) {
+        request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
+        forward(route, rest, request, replyOnError);
+        return;
+      }
+      const app = targetApp(route);
+      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT';
+      request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
+      if (timedOut) {
+        void sendProblem(replyOnError, {
+          type: `${PROBLEM_TYPE_BASE}upstream-timeout`,
+          title: 'Gateway timeout',
+          status: 504,
+          detail: `${app} did not answer in time`,
+          instance: request.url,
+        });
+        return;
+      }
+      void unavailable(replyOnError, request, app, `${app} could not be reached`);
+    },
+  });
+}
+
+export async function registerProxyRoutes(app: App, options: ProxyOptions): Promise<void> {
+  for (const streaming of [false, true]) {
+    // Streams get their own undici pool without a body timeout; everything else is bounded.
+    await app.register(async (scope) => {
+      // Bodies pass through untouched (and can be sent again to the next instance).
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      await scope.register(replyFrom, {
+        undici: {
+          connections: 128,
+          pipelining: 1,
+          keepAliveTimeout: 30_000,
+          connectTimeout: options.connectTimeoutMs,
+          headersTimeout: options.upstreamTimeoutMs,
+          bodyTimeout: streaming ? 0 : options.upstreamTimeoutMs,
+        },
+      });
+      for (const route of options.routes.filter((r) => Boolean(r.streaming) === streaming)) {
+        const appName = targetApp(route);
+        for (const url of fastifyPaths(route.path)) {
+          scope.route({
+            method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+            url,
+            schema: { hide: true },
+            handler: (request, reply) => {
+              const candidates = options.balancer.candidates(appName);
+              if (candidates.length === 0) {
+                return unavailable(reply, request, appName, `No instance of ${appName} is available`);
+              }
+              forward(route, candidates, request, reply);
+              return reply;
+            },
+          });
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The whole platform as four OS processes, driven through the gateway as a user would: the
+ * services register, requests flow client → gateway → registry → service → database, a killed
+ * service turns into a fast 503 and comes back by itself when restarted.
+ */
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchPlatform, type RunningPlatform, waitUntilRoutable } from '../../scripts/platform-launcher.js';
+import { eventually, freePort } from '../support/free-port.js';
+
+let platform: RunningPlatform;
+let dataDir: string;
+const logs: string[] = [];
+const RENEW_SECONDS = 1;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-e2e-'));
+  platform = launchPlatform({
+    ports: { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() },
+    renewSeconds: RENEW_SECONDS,
+    env: { LOG_LEVEL: 'warn' },
+    serviceEnv: {
+      event: { DATABASE_URL: join(dataDir, 'event.db') },
+      booking: { DATABASE_URL: join(dataDir, 'booking.db') },
+    },
+    onLog: (service, line) => logs.push(`${service} | ${line}`),
+  });
+  await waitUntilRoutable(platform.urls.gateway, 60_000).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await platform?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the platform, through the gateway', () => {
+  it('lists the three applications in the registry', async () => {
+    const res = await fetch(`${platform.urls.discovery}/eureka/apps`, { headers: { accept: 'application/json' } });
+    const body = (await res.json()) as { applications: { application: Array<{ name: string }> } };
+    expect(body.applications.application.map((a) => a.name).sort()).toEqual([
+      'API-GATEWAY',
+      'BOOKING-SERVICE',
+      'EVENT-SERVICE',
+    ]);
+  });
+
+  it('answers GET /api/events from the event service database', async () => {
+    const res = await fetch(`${platform.urls.gateway}/api/events`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(await res.json()).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('answers availability of an unknown event with a 404 problem from the booking service', async () => {
+    const res = await fetch(`${platform.urls.gateway}/api/availability/no-such-event`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('answers a wrong type with a 400 problem naming the field', async () => {
+    const res = await fetch(`${platform.urls.gateway}/api/events?limit=lots`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/limit/);
+  });
+
+  it('issues dev tokens in the local mode', async () => {
+    const res = await fetch(`${platform.urls.gateway}/api/auth/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: 'alice', role: 'buyer' }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { token: string }).token.split('.')).toHaveLength(3);
+  });
+
+  it('turns a killed service into a 503 at once, and recovers when it restarts', async () => {
+    const event = platform.processes.get('event');
+    if (!event) throw new Error('no event process');
+    event.kill('SIGKILL');
+    await once(event, 'exit');
+
+    const down = await fetch(`${platform.urls.gateway}/api/events`, { signal: AbortSignal.timeout(5_000) });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('content-type')).toMatch(/application\/problem\+json/);
+
+    // The lease lapses (3 renewal periods) and the eviction pass removes it.
+    await eventually(
+      async () => {
+        const res = await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE`, { headers: { accept: 'application/json' } });
+        return res.status === 404 ? true : undefined;
+      },
+      RENEW_SECONDS * 1000 * 8,
+      'the registry to evict the killed instance',
+    );
+
+    platform.startService('event');
+    const up = await eventually(
+      async () => {
+        const res = await fetch(`${platform.urls.gateway}/api/events`);
+        return res.status === 200 ? res : undefined;
+      },
+      30_000,
+      'the restarted event service to take traffic',
+    );
+    expect(await up.json()).toEqual({ items: [], nextCursor: null });
+  }, 60_000);
+});

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages resolve to their TypeScript sources through the `source` export condition.
+const conditions = ['source', 'node', 'import', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'services/*/src/**/*.test.ts',
+      'services/*/test/**/*.test.ts',
+      'infra/test/**/*.test.ts',
+      'deploy/test/**/*.test.ts',
+      'web/test/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // CI shows every test by name, so the log shows each suite on SQLite and on MariaDB.
+    reporters: [process.env['CI'] ? 'verbose' : 'default', './scripts/summary-reporter.ts'],
+  },
+});
