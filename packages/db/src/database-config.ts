@@ -14,14 +14,11 @@ export const databaseConfigSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DB_SLOW_QUERY_MS: z.coerce.number().int().min(1).default(200),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 
-export function openServiceDatabase<T>(
-  config: DatabaseConfig,
-  defaultSqliteFile: string,
-  log?: DatabaseLogger,
-): Promise<Database<T>> {
+export function openServiceDatabase<T>(config: DatabaseConfig, defaultSqliteFile: string, log?: DatabaseLogger): Database<T> {
   return openDatabase<T>({
     target: resolveTarget({
       url: config.DATABASE_URL,
@@ -33,6 +30,7 @@ export function openServiceDatabase<T>(
     tls: config.DATABASE_TLS === 'rds' ? 'rds' : undefined,
     slowQueryMs: config.DB_SLOW_QUERY_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: config.DB_QUERY_TIMEOUT_MS,
     ...(log ? { log } : {}),
   });
 }

@@ -1,7 +1,7 @@
 /**
- * Opens a service's database: SQLite (WAL) by default, MySQL/MariaDB when configured. A missing
- * MySQL database is created (when the user may), and the first connection is retried with backoff
- * while the server is still starting.
+ * A service's database: SQLite (WAL) by default, MySQL/MariaDB when configured. Opening does no
+ * I/O on MySQL (the pool connects lazily); `prepare()` creates a missing database (when the user
+ * may) and retries the first connection with backoff while the server is still starting.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,12 +9,15 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, MysqlDialect, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
+import { statementTimeoutSql } from './dialect-sql.js';
 
 export interface Database<T> {
   db: Kysely<T>;
   dialect: Dialect;
   /** A human label: the file or `host:port/name` (never the password). */
   label: string;
+  /** Creates the database if missing and waits until it answers (bounded). */
+  prepare(log?: DatabaseLogger): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,6 +38,8 @@ export interface OpenOptions {
   slowQueryMs?: number;
   /** How long to keep retrying the first connection. */
   connectTimeoutMs?: number;
+  /** Server-side statement time limit (MySQL/MariaDB); 0 = none. */
+  queryTimeoutMs?: number;
 }
 
 function slowQueryLogger(log: DatabaseLogger | undefined, slowQueryMs: number) {
@@ -60,6 +65,9 @@ function openSqlite<T>(file: string, options: OpenOptions): Database<T> {
     db,
     dialect: 'sqlite',
     label: file,
+    async prepare() {
+      await sql`select 1`.execute(db);
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -85,31 +93,32 @@ function connectionOptions(target: MysqlTarget, options: OpenOptions): PoolOptio
 }
 
 /** CREATE DATABASE IF NOT EXISTS, retried with backoff while the server starts. */
-async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions): Promise<void> {
+async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, log?: DatabaseLogger): Promise<string> {
   const deadline = Date.now() + (options.connectTimeoutMs ?? 60_000);
   for (let attempt = 1; ; attempt++) {
     try {
       const connection = createConnection(connectionOptions(target, options)).promise();
       try {
         await connection.query(`CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4`);
+        const [rows] = await connection.query('SELECT VERSION() AS version');
+        return String((rows as Array<{ version: string }>)[0]?.version ?? '');
       } finally {
         await connection.end().catch(() => undefined);
       }
-      return;
     } catch (error) {
       const e = error as { code?: string; message: string };
       // Without CREATE rights the database must already exist; the pool will tell.
-      if (e.code === 'ER_DBACCESS_DENIED_ERROR' || e.code === 'ER_ACCESS_DENIED_ERROR') return;
-      if (Date.now() > deadline) throw error;
+      if (e.code === 'ER_DBACCESS_DENIED_ERROR') return '';
+      if (Date.now() > deadline || e.code === 'ER_ACCESS_DENIED_ERROR') throw error;
       const delay = Math.min(5_000, 200 * 2 ** attempt);
-      options.log?.warn({ attempt, err: e.message, retryInMs: delay }, 'database not reachable yet');
+      log?.warn({ attempt, err: e.message, retryInMs: delay }, 'database not reachable yet');
       await sleep(delay);
     }
   }
 }
 
-async function openMysql<T>(target: MysqlTarget, options: OpenOptions): Promise<Database<T>> {
-  await ensureMysqlDatabase(target, options);
+function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
+  let sessionSetup: string | undefined;
   const pool = createPool({
     ...connectionOptions(target, options),
     database: target.database,
@@ -117,6 +126,10 @@ async function openMysql<T>(target: MysqlTarget, options: OpenOptions): Promise<
     enableKeepAlive: true,
     timezone: 'Z',
     charset: 'utf8mb4',
+  });
+  // Every new connection gets the statement time limit, in the server flavour's own words.
+  pool.on('connection', (connection) => {
+    if (sessionSetup) connection.query(sessionSetup);
   });
   const db = new Kysely<T>({
     dialect: new MysqlDialect({ pool }),
@@ -126,6 +139,11 @@ async function openMysql<T>(target: MysqlTarget, options: OpenOptions): Promise<
     db,
     dialect: 'mysql',
     label: `${target.host}:${target.port}/${target.database}`,
+    async prepare(log) {
+      const version = await ensureMysqlDatabase(target, options, log ?? options.log);
+      sessionSetup = statementTimeoutSql(version, options.queryTimeoutMs ?? 0);
+      await sql`select 1`.execute(db);
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -135,11 +153,8 @@ async function openMysql<T>(target: MysqlTarget, options: OpenOptions): Promise<
   };
 }
 
-export async function openDatabase<T>(options: OpenOptions): Promise<Database<T>> {
-  const database =
-    options.target.dialect === 'sqlite'
-      ? openSqlite<T>(options.target.file, options)
-      : await openMysql<T>(options.target, options);
-  options.log?.info({ dialect: database.dialect, database: database.label }, 'database open');
-  return database;
+export function openDatabase<T>(options: OpenOptions): Database<T> {
+  return options.target.dialect === 'sqlite'
+    ? openSqlite<T>(options.target.file, options)
+    : openMysql<T>(options.target, options);
 }

@@ -47,3 +47,14 @@ export function isRetryableConflict(error: unknown): boolean {
   const e = error as { code?: string; errno?: number };
   return e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.code === 'SQLITE_BUSY';
 }
+
+/**
+ * The session statement that bounds query time: MariaDB's `max_statement_time` (seconds, every
+ * statement) or MySQL's `max_execution_time` (milliseconds, SELECTs only); undefined for none.
+ */
+export function statementTimeoutSql(serverVersion: string, timeoutMs: number): string | undefined {
+  if (timeoutMs <= 0) return undefined;
+  return /mariadb/i.test(serverVersion)
+    ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`
+    : `SET SESSION max_execution_time = ${Math.round(timeoutMs)}`;
+}

@@ -38,16 +38,24 @@ export async function createTestDatabase(dialect: Dialect, prefix: string): Prom
   const server = new URL(base);
   server.pathname = '';
   const name = `test_${prefix.replace(/\W/g, '_')}_${suffix}`;
+  const admin = () =>
+    createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username || 'root'),
+      password: decodeURIComponent(server.password),
+    }).promise();
+  const setup = admin();
+  try {
+    await setup.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  } finally {
+    await setup.end();
+  }
   return {
     dialect,
     url: `${server.toString().replace(/\/$/, '')}/${name}`,
     async drop() {
-      const connection = createConnection({
-        host: server.hostname,
-        port: Number(server.port || 3306),
-        user: decodeURIComponent(server.username || 'root'),
-        password: decodeURIComponent(server.password),
-      }).promise();
+      const connection = admin();
       try {
         await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
       } finally {

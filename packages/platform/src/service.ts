@@ -25,7 +25,8 @@ import { type ReadinessCheck, registerHealth } from './health.js';
 import { loggerOptions, requestIdFrom } from './logger.js';
 import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { resolveAdvertisedAddress } from './network-address.js';
-import { type ErrorMapper, registerProblemHandler } from './problem-handler.js';
+import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
+import { PROBLEM_TYPE_BASE } from './errors.js';
 import { createRegistryClient, type RegistryClient } from './registry-client.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
@@ -48,8 +49,13 @@ declare module 'fastify' {
     /** True once shutdown began: readiness turns DOWN before the listener closes. */
     isDraining(): boolean;
     startDraining(): void;
+    /** True while a start-up task (database, migrations) runs: the API answers 503 meanwhile. */
+    isStarting(): boolean;
+    setStarting(starting: boolean): void;
   }
 }
+
+const OPERATIONS_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export interface CreateServiceOptions {
   /** Short name for logs and metrics, e.g. `booking`. */
@@ -86,8 +92,30 @@ export function createService(options: CreateServiceOptions): App {
     reply.header('traceparent', formatTraceparent(request.trace));
   });
 
-  const checks: ReadinessCheck[] = [];
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'startup',
+      check: async () => {
+        if (starting) throw new Error('starting');
+      },
+    },
+  ];
   let draining = false;
+  let starting = false;
+  app.decorate('isStarting', () => starting);
+  app.decorate('setStarting', (value: boolean) => {
+    starting = value;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!starting || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    return sendProblem(reply, {
+      type: `${PROBLEM_TYPE_BASE}starting`,
+      title: 'Service unavailable',
+      status: 503,
+      detail: 'The service is starting; try again shortly',
+      instance: request.url,
+    });
+  });
   app.decorate('addReadinessCheck', (check: ReadinessCheck) => {
     checks.push(check);
   });
@@ -129,6 +157,11 @@ export interface RunServiceOptions {
   config: BaseConfig;
   /** The service's own config, printed redacted at start-up. */
   printableConfig: Record<string, unknown>;
+  /**
+   * Work to finish before the service takes traffic (connect the database, migrate). The service
+   * listens first, so `/health` answers and `/ready` says DOWN meanwhile; it registers after.
+   */
+  startup?: () => Promise<void>;
 }
 
 export interface RunningService {
@@ -171,7 +204,18 @@ export async function createServiceRegistryClient(
 export async function runService(options: RunServiceOptions, registry?: RegistryClient): Promise<RunningService> {
   const { app, config } = options;
   app.log.info({ config: redactConfig(options.printableConfig) }, 'effective configuration');
+  if (options.startup) app.setStarting(true);
   await app.listen({ port: options.port, host: config.HOST });
+  if (options.startup) {
+    try {
+      await options.startup();
+    } catch (error) {
+      app.log.fatal({ err: error }, 'start-up failed');
+      await app.close();
+      throw error;
+    }
+    app.setStarting(false);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));

@@ -61,6 +61,6 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
   it('is ready when its database answers', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json().checks).toEqual({ database: 'UP' });
+    expect(res.json().checks).toEqual({ startup: 'UP', database: 'UP' });
   });
 });

@@ -1,7 +1,6 @@
 /** An event service in process on a fresh database of the given dialect, for integration tests. */
-import { createTestDatabase, type Database, databaseConfigFor, type Dialect, migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+import { createTestDatabase, type Database, databaseConfigFor, type Dialect, openServiceDatabase, startDatabase } from '@stream-seat/db';
 import { type App, createTokenVerifier, type Role, signDevToken } from '@stream-seat/platform';
-import type { Kysely } from 'kysely';
 import { buildEventApp } from '../src/app.js';
 import { eventMigrations } from '../src/db/migrations/index.js';
 import type { EventDatabase } from '../src/db/schema.js';
@@ -17,8 +16,8 @@ export interface EventTestApp {
 
 export async function createEventTestApp(dialect: Dialect): Promise<EventTestApp> {
   const testDb = await createTestDatabase(dialect, 'event');
-  const database = await openServiceDatabase<EventDatabase>(databaseConfigFor(testDb.url), testDb.url);
-  await migrateToLatest(database.db as unknown as Kysely<unknown>, eventMigrations(database.dialect));
+  const database = openServiceDatabase<EventDatabase>(databaseConfigFor(testDb.url), testDb.url);
+  await startDatabase(database, eventMigrations(database.dialect));
   const app = buildEventApp({
     database,
     verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
