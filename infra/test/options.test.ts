@@ -1,0 +1,79 @@
+// The estate's optional context: HTTPS with a certificate, a pinned region (ALB access logs), JWKS auth.
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { StreamSeatStack } from '../src/stream-seat.stack.js';
+import { synthApp } from './synth.js';
+
+const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+
+let stack: StreamSeatStack;
+let template: Template;
+
+beforeAll(() => {
+  const { estate } = synthApp({
+    imageTag: 'abc123',
+    certificateArn: CERTIFICATE,
+    region: 'eu-west-1',
+    natGateways: '2',
+    jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json',
+    jwtIssuer: 'https://id.example.com/',
+  });
+  if (!estate) throw new Error('the estate stack was not synthesized');
+  stack = estate;
+  template = Template.fromStack(stack);
+});
+
+describe('with a certificate, a region and an identity provider', () => {
+  it('serves HTTPS on 443 with the certificate and redirects 80 to it', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERTIFICATE }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS' }) })],
+    });
+  });
+
+  it('opens exactly 80 and 443 to the world, on the load balancer only', () => {
+    const open = Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap(
+      (g) => ((g.Properties as { SecurityGroupIngress?: { CidrIp?: string; FromPort: number }[] }).SecurityGroupIngress ?? []),
+    );
+    expect(open.filter((r) => r.CidrIp === '0.0.0.0/0').map((r) => r.FromPort).sort()).toEqual([443, 80]);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 12);
+  });
+
+  it('writes ALB access logs to an encrypted, private bucket', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+  });
+
+  it('runs one NAT gateway per AZ when asked', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+  });
+
+  it('verifies tokens against the JWKS URL and generates no shared key', () => {
+    const containers = Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
+      (t) => (t.Properties as { ContainerDefinitions: { Name: string; Environment?: { Name: string; Value: unknown }[]; Secrets?: { Name: string }[] }[] }).ContainerDefinitions,
+    );
+    for (const c of containers.filter((c) => c.Name !== 'discovery')) {
+      const env = Object.fromEntries((c.Environment ?? []).map((e) => [e.Name, e.Value]));
+      expect(env).toMatchObject({ AUTH_MODE: 'jwks', JWT_JWKS_URL: 'https://id.example.com/.well-known/jwks.json', JWT_ISSUER: 'https://id.example.com/' });
+      expect((c.Secrets ?? []).map((s) => s.Name)).not.toContain('JWT_SECRET');
+    }
+    expect(JSON.stringify(template.toJSON())).not.toContain('stream-seat/jwt');
+  });
+
+  it('still passes cdk-nag AwsSolutions', () => {
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
+  });
+});
