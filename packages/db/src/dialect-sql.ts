@@ -31,13 +31,20 @@ const UNAVAILABLE_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_LOCK_WAIT_TIMEOUT',
+  'ER_STATEMENT_TIMEOUT',
+  'ER_QUERY_TIMEOUT',
   'SQLITE_BUSY',
 ]);
 
-/** True when the database cannot be reached now (as opposed to a bad query). */
+/** Server error numbers: lock wait timeout, MariaDB's and MySQL's statement time limits. */
+const UNAVAILABLE_ERRNOS = new Set([1205, 1969, 3024]);
+
+/** True when the database cannot answer now (as opposed to a bad query): a 503, not a 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; fatal?: boolean; message?: string };
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: string; errno?: number; fatal?: boolean; message?: string };
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.errno !== undefined && UNAVAILABLE_ERRNOS.has(e.errno)) return true;
   if (e.fatal === true) return true;
   return /Pool is closed|connect ETIMEDOUT|Connection lost|timed out waiting for a connection/i.test(e.message ?? '');
 }

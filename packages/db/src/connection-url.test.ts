@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { resolveTarget } from './connection-url.js';
+
+const defaults = { defaultSqliteFile: 'data/x.db' };
+
+describe('resolveTarget', () => {
+  it('defaults to the embedded SQLite file', () => {
+    expect(resolveTarget(defaults)).toEqual({ dialect: 'sqlite', file: 'data/x.db' });
+  });
+
+  it('takes a bare path or a sqlite: URL', () => {
+    expect(resolveTarget({ ...defaults, url: '/tmp/a.db' })).toEqual({ dialect: 'sqlite', file: '/tmp/a.db' });
+    expect(resolveTarget({ ...defaults, url: 'sqlite:./b.db' })).toEqual({ dialect: 'sqlite', file: './b.db' });
+  });
+
+  it('parses a mysql URL with escaped credentials', () => {
+    expect(resolveTarget({ ...defaults, url: 'mysql://app:p%40ss@db.internal:3307/stream_seat_bookings' })).toEqual({
+      dialect: 'mysql',
+      host: 'db.internal',
+      port: 3307,
+      user: 'app',
+      password: 'p@ss',
+      database: 'stream_seat_bookings',
+    });
+  });
+
+  it('prefers the Secrets Manager JSON, with the database name from DATABASE_NAME', () => {
+    const secret = JSON.stringify({ username: 'admin', password: 'pw', host: 'rds.aws', port: 3306, dbname: 'other' });
+    expect(resolveTarget({ ...defaults, secret, databaseName: 'stream_seat_events', url: 'ignored.db' })).toMatchObject({
+      dialect: 'mysql',
+      host: 'rds.aws',
+      user: 'admin',
+      password: 'pw',
+      database: 'stream_seat_events',
+    });
+  });
+
+  it('rejects a secret without a password, a URL without a database, and unsafe names', () => {
+    expect(() => resolveTarget({ ...defaults, secret: '{"username":"a","host":"h"}' })).toThrow(/password/);
+    expect(() => resolveTarget({ ...defaults, secret: 'not json' })).toThrow(/JSON/);
+    expect(() => resolveTarget({ ...defaults, url: 'mysql://root@localhost:3306' })).toThrow(/names no database/);
+    expect(() => resolveTarget({ ...defaults, url: 'mysql://root@localhost/x`;drop' })).toThrow(/must match/);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable, isDuplicateKey, statementTimeoutSql } from './dialect-sql.js';
+
+describe('dialect differences', () => {
+  it('bounds statements in each server flavour', () => {
+    expect(statementTimeoutSql('10.11.19-MariaDB-0+deb12u1', 1500)).toBe('SET SESSION max_statement_time = 1.500');
+    expect(statementTimeoutSql('8.4.3', 1500)).toBe('SET SESSION max_execution_time = 1500');
+    expect(statementTimeoutSql('8.4.3', 0)).toBeUndefined();
+  });
+
+  it('recognises duplicate keys on both dialects', () => {
+    expect(isDuplicateKey({ code: 'ER_DUP_ENTRY', errno: 1062 })).toBe(true);
+    expect(isDuplicateKey({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' })).toBe(true);
+    expect(isDuplicateKey({ code: 'ER_PARSE_ERROR' })).toBe(false);
+  });
+
+  it('tells an unreachable database from a bad query', () => {
+    expect(isDatabaseUnavailable({ code: 'ECONNREFUSED' })).toBe(true);
+    expect(isDatabaseUnavailable({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true })).toBe(true);
+    expect(isDatabaseUnavailable({ errno: 1969, sqlState: '70100' })).toBe(true);
+    expect(isDatabaseUnavailable({ code: 'ER_NO_SUCH_TABLE' })).toBe(false);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * The production data path on a real MySQL/MariaDB server (runs when MYSQL_URL is set; CI sets
+ * it): a missing database is created, concurrent start-ups migrate once, an outage fails fast
+ * and heals without a restart, the first connection waits for a server that is still starting,
+ * and statements are bounded in time.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Migration } from 'kysely';
+import { createConnection } from 'mysql2';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTcpProxy } from '../../../tests/support/tcp-proxy.js';
+import { type Database, type DatabaseConfig, databaseConfigFor, isDatabaseUnavailable, openServiceDatabase, startDatabase } from '../src/index.js';
+
+const mysqlUrl = process.env['MYSQL_URL'];
+
+const migrations: Record<string, Migration> = {
+  '001-things': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('things').addColumn('id', 'varchar(32)', (c) => c.primaryKey()).execute();
+    },
+  },
+  '002-more': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('more_things').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+    },
+  },
+};
+
+describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
+  const server = new URL(mysqlUrl ?? 'mysql://root@127.0.0.1:3306');
+  const created: string[] = [];
+  const open: Array<Database<unknown>> = [];
+
+  function urlFor(name: string, port = Number(server.port || 3306)): string {
+    return `mysql://${server.username || 'root'}${server.password ? `:${server.password}` : ''}@127.0.0.1:${port}/${name}`;
+  }
+  function freshName(): string {
+    const name = `test_lifecycle_${randomBytes(4).toString('hex')}`;
+    created.push(name);
+    return name;
+  }
+  function openAt(url: string, overrides: Partial<DatabaseConfig> = {}): Database<unknown> {
+    const config = { ...databaseConfigFor(url), ...overrides };
+    const database = openServiceDatabase<unknown>(config, 'unused.db');
+    open.push(database);
+    return database;
+  }
+  async function admin<T>(query: string): Promise<T> {
+    const connection = createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username || 'root'),
+      password: decodeURIComponent(server.password),
+    }).promise();
+    try {
+      const [rows] = await connection.query(query);
+      return rows as T;
+    } finally {
+      await connection.end();
+    }
+  }
+
+  afterAll(async () => {
+    await Promise.all(open.map((d) => d.close().catch(() => undefined)));
+    for (const name of created) await admin(`DROP DATABASE IF EXISTS \`${name}\``);
+  });
+
+  it('creates a missing database and records its migrations', async () => {
+    const name = freshName();
+    const database = openAt(urlFor(name));
+    expect(await startDatabase(database, migrations)).toEqual(['001-things', '002-more']);
+    const rows = await admin<Array<{ name: string }>>(`SELECT name FROM \`${name}\`.kysely_migration ORDER BY name`);
+    expect(rows.map((r) => r.name)).toEqual(['001-things', '002-more']);
+  });
+
+  it('migrates once when several instances start at the same moment', async () => {
+    const url = urlFor(freshName());
+    const instances = [openAt(url), openAt(url), openAt(url)];
+    const applied = await Promise.all(instances.map((d) => startDatabase(d, migrations)));
+    expect(applied.flat().sort()).toEqual(['001-things', '002-more']);
+    const [first] = instances as [Database<unknown>];
+    const { rows } = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(first.db);
+    expect(Number(rows[0]?.n)).toBe(2);
+  });
+
+  it('fails fast while the database is unreachable and heals without a restart', async () => {
+    const proxy = await startTcpProxy(server.hostname, Number(server.port || 3306));
+    try {
+      const database = openAt(urlFor(freshName(), proxy.port));
+      await startDatabase(database, migrations);
+      await sql`select 1`.execute(database.db);
+
+      await proxy.cut();
+      const failure = await sql`select 1`.execute(database.db).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeDefined();
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+
+      await proxy.restore();
+      // The pool drops the broken connections; at most the first query after a restore may fail.
+      let healed = false;
+      for (let attempt = 0; attempt < 5 && !healed; attempt++) {
+        healed = await sql`select 1`.execute(database.db).then(
+          () => true,
+          () => false,
+        );
+      }
+      expect(healed).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('waits for a server that is still starting', async () => {
+    const proxy = await startTcpProxy(server.hostname, Number(server.port || 3306));
+    await proxy.cut();
+    try {
+      const database = openAt(urlFor(freshName(), proxy.port));
+      const starting = startDatabase(database, migrations);
+      setTimeout(() => void proxy.restore(), 800);
+      expect(await starting).toEqual(['001-things', '002-more']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('bounds statement time on the server', async () => {
+    const database = openAt(urlFor(freshName()), { DB_QUERY_TIMEOUT_MS: 300 });
+    await startDatabase(database, migrations);
+    const [server] = await admin<Array<{ version: string }>>('select version() as version');
+    const outcome = await sql<{ slept: number }>`select sleep(3) as slept`.execute(database.db).then(
+      (result) => Number(result.rows[0]?.slept),
+      (error: unknown) => error,
+    );
+    if (/mariadb/i.test(server?.version ?? '')) {
+      // MariaDB aborts the statement with ER_STATEMENT_TIMEOUT, which maps to 503.
+      expect(isDatabaseUnavailable(outcome)).toBe(true);
+    } else {
+      // MySQL interrupts SLEEP() and returns 1.
+      expect(outcome).toBe(1);
+    }
+  });
+});
