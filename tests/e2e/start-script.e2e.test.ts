@@ -1,0 +1,64 @@
+/**
+ * `npm start` as a newcomer runs it: the four services come up, the banner says where, the
+ * gateway answers, and Ctrl-C (SIGINT) stops every process — nothing keeps listening.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, freePort } from '../support/free-port.js';
+
+const isListening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+describe('npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('brings the platform up, announces it, and stops every process on Ctrl-C', async () => {
+    const ports = { DISCOVERY_PORT: await freePort(), GATEWAY_PORT: await freePort(), EVENT_PORT: await freePort(), BOOKING_PORT: await freePort() };
+    const starter = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'scripts/start.ts'], {
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        EVENT_DATABASE_URL: join(dataDir, 'event.db'),
+        BOOKING_DATABASE_URL: join(dataDir, 'booking.db'),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: starter.stdout }).on('line', (line) => lines.push(line));
+    createInterface({ input: starter.stderr }).on('line', (line) => lines.push(line));
+    const exited = once(starter, 'exit');
+
+    try {
+      const banner = await eventually(
+        async () => lines.find((l) => l.startsWith('Stream-Seat is up: ')),
+        60_000,
+        'the "Stream-Seat is up" banner',
+      );
+      expect(banner).toBe(`Stream-Seat is up: http://localhost:${ports.GATEWAY_PORT}`);
+      for (const service of ['discovery', 'gateway', 'event', 'booking']) {
+        expect(lines.some((l) => l.startsWith(`${service.padEnd(9)} | {`))).toBe(true);
+      }
+      expect((await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/api/events`)).status).toBe(200);
+    } finally {
+      starter.kill('SIGINT');
+    }
+    const [code] = await exited;
+    expect(code).toBe(0);
+    for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
+  }, 90_000);
+});
