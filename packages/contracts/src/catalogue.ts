@@ -1,7 +1,6 @@
 /**
- * The catalogue's public shapes that other services rely on: event status, event summary, seat
- * map, and the messages the event service sends the booking service. The event service owns
- * the request schemas of its own routes (see services/event/src/routes).
+ * The catalogue's public shapes that other services rely on: venue layouts, venues, events,
+ * seat maps, and the messages the event service sends the booking service.
  */
 import { z } from 'zod';
 import { cents, currency, entityId, isoDateTime } from './common.js';
@@ -15,6 +14,7 @@ export const venueSummary = z.object({
   city: z.string().nullable(),
   capacity: z.number().int(),
 });
+export type VenueSummary = z.infer<typeof venueSummary>;
 
 export const event = z.object({
   id: z.string(),
@@ -46,6 +46,9 @@ export const seat = z.object({
 });
 export type Seat = z.infer<typeof seat>;
 
+/** The rectangle a section occupies on the map, to draw its outline or a general-admission area. */
+export const sectionArea = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+
 export const seatMapSection = z.object({
   id: entityId,
   name: z.string(),
@@ -54,8 +57,11 @@ export const seatMapSection = z.object({
   /** `seated`: the seats are listed; `general`: general admission, counted capacity only. */
   kind: z.enum(['seated', 'general']),
   capacity: z.number().int().min(0),
+  area: sectionArea.optional(),
 });
 export type SeatMapSection = z.infer<typeof seatMapSection>;
+
+export const point = z.object({ x: z.number(), y: z.number() });
 
 export const seatMap = z.object({
   eventId: z.string(),
@@ -63,7 +69,7 @@ export const seatMap = z.object({
   currency,
   bounds: z.object({ width: z.number(), height: z.number() }),
   /** Where the stage is, for "best available" (nearest the stage first). */
-  stage: z.object({ x: z.number(), y: z.number() }),
+  stage: point,
   sections: z.array(seatMapSection),
   seats: z.array(seat),
 });
@@ -77,3 +83,111 @@ export const catalogueMessage = z.object({
   occurredAt: isoDateTime,
 });
 export type CatalogueMessage = z.infer<typeof catalogueMessage>;
+
+// ---- Venue layouts (POST /api/venues) ----
+
+/** Section ids and row labels make up seat ids (`ORCH-A-12`), so they may not contain `-`. */
+export const sectionId = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–16 letters, digits or _');
+export const rowLabel = z
+  .string()
+  .min(1)
+  .max(8)
+  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–8 letters, digits or _');
+export const tierName = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–32 letters, digits or _');
+const label = (max: number) => z.string().trim().min(1).max(max);
+
+export const MAX_VENUE_SEATS = 100_000;
+
+export const layoutRow = z.object({
+  label: rowLabel,
+  seats: z.number().int().min(1).max(1_000),
+  /** Shifts the row sideways by this many seat widths (staggered theatre rows). */
+  offset: z.number().min(-100).max(100).optional(),
+  /** Bends the row around the stage: the row's ends come this many row depths nearer the stage. */
+  curve: z.number().min(-10).max(10).optional(),
+});
+
+export const layoutSection = z.object({
+  id: sectionId,
+  name: label(100),
+  tier: tierName,
+  /** Seated sections list their rows, front (nearest the stage) first. */
+  rows: z.array(layoutRow).min(1).max(500).optional(),
+  /** General admission: a standing capacity instead of rows. */
+  capacity: z.number().int().min(1).max(MAX_VENUE_SEATS).optional(),
+  /** Where the section's top-left corner goes; default: side by side, left to right. */
+  position: point.optional(),
+  /** Turns the section about its centre, in degrees (side blocks of an arena). */
+  rotation: z.number().min(-360).max(360).optional(),
+  /** Size of a general-admission area; default: a rectangle sized to its capacity. */
+  size: z.object({ width: z.number().min(1).max(100_000), height: z.number().min(1).max(100_000) }).optional(),
+});
+export type LayoutSection = z.infer<typeof layoutSection>;
+
+export const venueLayout = z.object({
+  name: label(200),
+  city: label(100).optional(),
+  /** Where the stage is; default: centred in front of the first row of seats. */
+  stage: point.optional(),
+  sections: z.array(layoutSection).min(1).max(200),
+});
+export type VenueLayout = z.infer<typeof venueLayout>;
+
+/** A seat of a venue: the event's seat map adds `priceCents` from the event's prices. */
+export const venueSeat = seat.omit({ priceCents: true });
+export type VenueSeat = z.infer<typeof venueSeat>;
+export const venueSection = seatMapSection.omit({ priceCents: true });
+export type VenueSection = z.infer<typeof venueSection>;
+
+export const venueSeatMap = z.object({
+  bounds: z.object({ width: z.number(), height: z.number() }),
+  stage: point,
+  sections: z.array(venueSection),
+  seats: z.array(venueSeat),
+});
+export type VenueSeatMap = z.infer<typeof venueSeatMap>;
+
+export const venue = venueSummary.extend({
+  organizerId: z.string(),
+  tiers: z.array(z.string()),
+  createdAt: isoDateTime,
+  seatMap: venueSeatMap,
+});
+export type VenueView = z.infer<typeof venue>;
+
+// ---- Events (POST /api/events, PATCH /api/events/{id}) ----
+
+export const eventInput = z.object({
+  venueId: entityId,
+  name: label(200),
+  startsAt: isoDateTime,
+  currency,
+  prices: z.record(tierName, cents).default({}),
+  salesStartAt: isoDateTime.nullable().optional(),
+  salesEndAt: isoDateTime.nullable().optional(),
+  maxSeatsPerOrder: z.number().int().min(1).max(100).default(10),
+});
+export type EventInput = z.infer<typeof eventInput>;
+
+export const eventPatch = z
+  .object({
+    venueId: entityId,
+    name: label(200),
+    startsAt: isoDateTime,
+    currency,
+    prices: z.record(tierName, cents),
+    salesStartAt: isoDateTime.nullable(),
+    salesEndAt: isoDateTime.nullable(),
+    maxSeatsPerOrder: z.number().int().min(1).max(100),
+  })
+  .partial()
+  .strict();
+export type EventPatch = z.infer<typeof eventPatch>;

@@ -1,26 +1,47 @@
-/** Composition root of the event service: wires the database and routes; never listens. */
-import { isDatabaseUnavailable, type Database } from '@stream-seat/db';
+/** Composition root of the event service: wires the database, the catalogue and the routes; never listens. */
+import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
-import { createEventRepository } from './db/event.repository.js';
+import { createEventCatalogue } from './catalogue/event-catalogue.js';
+import { createEventSeatMaps } from './catalogue/event-seat-map.js';
+import { createSeatMapCache } from './catalogue/seat-map.cache.js';
+import { createVenueCatalogue } from './catalogue/venue-catalogue.js';
 import type { EventDatabase } from './db/schema.js';
+import { registerEventQueryRoutes } from './routes/event-query.routes.js';
 import { registerEventRoutes } from './routes/event.routes.js';
+import { registerVenueRoutes } from './routes/venue.routes.js';
 
 export interface EventAppDeps {
   database: Database<EventDatabase>;
   verifier: TokenVerifier;
+  clock?: () => number;
+  /** Called after a commit that wrote an outbox message (the relay's nudge). */
+  onOutboxWritten?: () => void;
+  seatMapCacheBytes?: number;
+  bodyLimit?: number;
   logLevel?: string;
   logger?: boolean;
 }
 
 export function buildEventApp(deps: EventAppDeps): App {
+  const clock = deps.clock ?? Date.now;
+  const db = deps.database.db;
   const app = createService({
     name: 'event',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
-    openapi: { title: 'Stream-Seat event service', description: 'Venues, seat maps, events, prices' },
+    bodyLimit: deps.bodyLimit ?? 4 * 1024 * 1024,
+    openapi: {
+      title: 'Stream-Seat event service',
+      description: 'The catalogue: venues and their seat maps, events, price tiers, sales windows',
+    },
     errorMappers: [(error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined)],
   });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
-  registerEventRoutes(app, createEventRepository(deps.database.db));
+
+  const events = createEventCatalogue({ db, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
+  const seatMaps = createEventSeatMaps({ db, cache: createSeatMapCache(deps.seatMapCacheBytes ?? 64 * 1024 * 1024) });
+  registerVenueRoutes(app, createVenueCatalogue({ db, clock }), deps.verifier);
+  registerEventRoutes(app, events, deps.verifier);
+  registerEventQueryRoutes(app, events, seatMaps, deps.verifier);
   return app;
 }

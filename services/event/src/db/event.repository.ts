@@ -1,26 +1,106 @@
-/** Reads and writes of events. */
-import type { Kysely } from 'kysely';
+/** Reads and writes of events; status changes are conditional UPDATEs whose row count says who won. */
+import { type Kysely, sql, type Updateable } from 'kysely';
 import type { EventDatabase, EventTable } from './schema.js';
 
+export type EventStatusValue = EventTable['status'];
+
+/** An event row with its venue's summary columns. */
+export interface EventWithVenueRow extends EventTable {
+  venue_name: string;
+  venue_city: string | null;
+  venue_capacity: number;
+}
+
 export interface EventListFilter {
-  status?: EventTable['status'] | undefined;
+  status?: EventStatusValue | undefined;
+  /** Events starting at or after / before these instants (epoch ms). */
+  from?: number | undefined;
+  to?: number | undefined;
+  /** Case-insensitive substring of the event's name or its venue's city. */
+  q?: string | undefined;
+  /** Drafts are listed only for this organiser; `all`: every draft (admins); undefined: none. */
+  draftsOf?: string | 'all' | undefined;
+  /** Only this organiser's events. */
+  organizerId?: string | undefined;
   limit: number;
   /** Keyset position: events after (startsAt, id). */
   after?: { startsAt: number; id: string } | undefined;
 }
 
 export function createEventRepository(db: Kysely<EventDatabase>) {
+  const withVenue = () =>
+    db
+      .selectFrom('events')
+      .innerJoin('venues', 'venues.id', 'events.venue_id')
+      .selectAll('events')
+      .select(['venues.name as venue_name', 'venues.city as venue_city', 'venues.capacity as venue_capacity']);
+
   return {
-    async list(filter: EventListFilter): Promise<EventTable[]> {
-      let query = db.selectFrom('events').selectAll();
-      if (filter.status) query = query.where('status', '=', filter.status);
+    async insert(row: EventTable): Promise<void> {
+      await db.insertInto('events').values(row).execute();
+    },
+
+    async find(id: string): Promise<EventWithVenueRow | undefined> {
+      return withVenue().where('events.id', '=', id).executeTakeFirst();
+    },
+
+    async list(filter: EventListFilter): Promise<EventWithVenueRow[]> {
+      let query = withVenue();
+      if (filter.status) query = query.where('events.status', '=', filter.status);
+      if (filter.draftsOf === undefined) query = query.where('events.status', '!=', 'DRAFT');
+      else if (filter.draftsOf !== 'all') {
+        const owner = filter.draftsOf;
+        query = query.where((eb) => eb.or([eb('events.status', '!=', 'DRAFT'), eb('events.organizer_id', '=', owner)]));
+      }
+      if (filter.organizerId !== undefined) query = query.where('events.organizer_id', '=', filter.organizerId);
+      if (filter.from !== undefined) query = query.where('events.starts_at', '>=', filter.from);
+      if (filter.to !== undefined) query = query.where('events.starts_at', '<', filter.to);
+      if (filter.q) {
+        // instr() is the same in SQLite and MySQL, and needs no LIKE escaping of % and _.
+        const needle = filter.q.toLowerCase();
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql<number>`instr(lower(${eb.ref('events.name')}), ${needle})`, '>', 0),
+            eb(sql<number>`instr(lower(coalesce(${eb.ref('venues.city')}, '')), ${needle})`, '>', 0),
+          ]),
+        );
+      }
       if (filter.after) {
         const { startsAt, id } = filter.after;
         query = query.where((eb) =>
-          eb.or([eb('starts_at', '>', startsAt), eb.and([eb('starts_at', '=', startsAt), eb('id', '>', id)])]),
+          eb.or([
+            eb('events.starts_at', '>', startsAt),
+            eb.and([eb('events.starts_at', '=', startsAt), eb('events.id', '>', id)]),
+          ]),
         );
       }
-      return query.orderBy('starts_at').orderBy('id').limit(filter.limit).execute();
+      return query.orderBy('events.starts_at').orderBy('events.id').limit(filter.limit).execute();
+    },
+
+    /** Changes a draft; 0 when it is no longer a draft (someone published or cancelled it first). */
+    async updateDraft(id: string, changes: Updateable<EventTable>): Promise<number> {
+      const result = await db
+        .updateTable('events')
+        .set(changes)
+        .where('id', '=', id)
+        .where('status', '=', 'DRAFT')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /**
+     * Moves the event from one of `from` to `to`, only if nobody changed it since it was read at
+     * `readAt` (its updated_at); 0 when someone did.
+     */
+    async transition(id: string, from: EventStatusValue[], to: EventStatusValue, now: number, readAt: number): Promise<number> {
+      const result = await db
+        .updateTable('events')
+        .set({ status: to, updated_at: Math.max(now, readAt + 1) })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .where('updated_at', '=', readAt)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
   };
 }

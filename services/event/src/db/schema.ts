@@ -7,9 +7,11 @@ export interface VenueTable {
   name: string;
   city: string | null;
   capacity: number;
+  /** The price tiers of its sections, JSON array in first-use order. */
+  tiers_json: string;
   /** The layout as submitted, JSON. */
   layout_json: string;
-  /** Sections and generated seats with coordinates, JSON. */
+  /** Sections and generated seats with coordinates, JSON (a VenueSeatMap), so reads never regenerate it. */
   seatmap_json: string;
   created_at: number;
 }
@@ -39,10 +41,29 @@ export interface OutboxTable {
   attempts: number;
   next_attempt_at: number;
   delivered_at: number | null;
+  last_error: string | null;
+}
+
+/** One row per relay role: only the holder of an unexpired lease delivers, which keeps the order. */
+export interface RelayLeaseTable {
+  name: string;
+  holder: string | null;
+  expires_at: number;
+}
+
+export interface IdempotencyKeyTable {
+  /** sha256 of (caller, operation, key): keys are the caller's own. */
+  id: string;
+  request_hash: string;
+  resource_id: string;
+  status_code: number;
+  created_at: number;
 }
 
 export interface EventDatabase {
   venues: VenueTable;
   events: EventTable;
   outbox: OutboxTable;
+  relay_lease: RelayLeaseTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

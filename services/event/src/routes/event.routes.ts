@@ -1,58 +1,81 @@
-/** HTTP adapter for events: schema in, repository call, schema out. */
-import { event, eventStatus, page, paginationQuery } from '@stream-seat/contracts';
-import { type App, decodeCursor, encodeCursor } from '@stream-seat/platform';
+/** HTTP adapter for an organiser's event changes: create a draft, edit it, publish, cancel. */
+import { event, eventInput, eventPatch, idempotencyKeyHeader } from '@stream-seat/contracts';
+import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
-import type { EventRepository } from '../db/event.repository.js';
-import type { EventTable } from '../db/schema.js';
+import type { EventCatalogue } from '../catalogue/event-catalogue.js';
+import { toEventView } from '../catalogue/views.js';
 
-const listQuery = paginationQuery.extend({ status: eventStatus.optional() });
-const cursorPosition = z.object({ s: z.number(), i: z.string() });
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const organiserOnly = (summary: string, description?: string) => ({
+  summary,
+  ...(description ? { description } : {}),
+  tags: ['events'],
+  security: [{ bearer: [] }],
+});
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export function registerEventRoutes(app: App, events: EventCatalogue, verifier: TokenVerifier): void {
+  const organizer = requireRole(verifier, 'organizer');
 
-export function toEventView(row: EventTable): z.infer<typeof event> {
-  return {
-    id: row.id,
-    organizerId: row.organizer_id,
-    venueId: row.venue_id,
-    name: row.name,
-    status: row.status,
-    startsAt: new Date(row.starts_at).toISOString(),
-    currency: row.currency,
-    prices: JSON.parse(row.prices_json) as Record<string, number>,
-    salesStartAt: iso(row.sales_start_at),
-    salesEndAt: iso(row.sales_end_at),
-    maxSeatsPerOrder: row.max_seats_per_order,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
-  };
-}
-
-export function registerEventRoutes(app: App, events: EventRepository): void {
-  app.get(
+  app.post(
     '/api/events',
     {
+      preHandler: organizer,
       schema: {
-        summary: 'List events',
-        tags: ['events'],
-        querystring: listQuery,
-        response: { 200: page(event) },
+        ...organiserOnly('Create an event (DRAFT)', 'Prices are by tier of the venue, in minor units of `currency`.'),
+        // loose: a strict header schema would replace request.headers and drop Authorization.
+        headers: idempotencyKeyHeader.loose(),
+        body: eventInput,
+        response: { 201: event },
       },
     },
-    async (request) => {
-      const { limit, cursor, status } = request.query;
-      const after = decodeCursor(cursor, cursorPosition);
-      const rows = await events.list({
-        status,
-        limit: limit + 1,
-        after: after ? { startsAt: after.s, id: after.i } : undefined,
-      });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toEventView),
-        nextCursor: rows.length > limit && last ? encodeCursor({ s: last.starts_at, i: last.id }) : null,
-      };
+    async (request, reply) => {
+      const { row, replayed } = await events.create(principalOf(request), request.body, request.headers['idempotency-key']);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(toEventView(row));
     },
+  );
+
+  app.patch(
+    '/api/events/:id',
+    {
+      preHandler: organizer,
+      schema: {
+        ...organiserOnly('Change a draft', 'Only a DRAFT can change (409 otherwise); `null` clears a sales bound.'),
+        params: idParams,
+        body: eventPatch,
+        response: { 200: event },
+      },
+    },
+    async (request) => toEventView(await events.patch(principalOf(request), request.params.id, request.body)),
+  );
+
+  app.post(
+    '/api/events/:id/publish',
+    {
+      preHandler: organizer,
+      schema: {
+        ...organiserOnly(
+          'Put a draft on sale (DRAFT → ON_SALE)',
+          'Needs a price for every tier, a future start and a sales window that is not over. ' +
+            'The booking service is told through the outbox. Publishing an event on sale changes nothing.',
+        ),
+        params: idParams,
+        response: { 200: event },
+      },
+    },
+    async (request) => toEventView(await events.publish(principalOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/api/events/:id/cancel',
+    {
+      preHandler: organizer,
+      schema: {
+        ...organiserOnly('Cancel an event (→ CANCELLED)', 'The booking service refunds its orders.'),
+        params: idParams,
+        response: { 200: event },
+      },
+    },
+    async (request) => toEventView(await events.cancel(principalOf(request), request.params.id)),
   );
 }

@@ -1,0 +1,191 @@
+/**
+ * Event use cases: create a draft, change it, publish it, cancel it. Publishing and cancelling
+ * write their outbox message in the same transaction as the status change, so a crash between
+ * the commit and the delivery loses nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CatalogueMessage, EventInput, EventPatch } from '@stream-seat/contracts';
+import { InvalidField, NotFound, type Principal, Unauthorized } from '@stream-seat/platform';
+import type { Kysely, Updateable } from 'kysely';
+import { createEventRepository, type EventListFilter, type EventWithVenueRow } from '../db/event.repository.js';
+import { createOutboxRepository } from '../db/outbox.repository.js';
+import type { EventDatabase, EventTable } from '../db/schema.js';
+import { createVenueRepository } from '../db/venue.repository.js';
+import { EventBusy, EventCancelled, EventNotDraft } from '../domain/catalogue-errors.js';
+import { checkDraft, checkPublishable, type EventDraft, mayChange, maySee } from '../domain/event-rules.js';
+import { createOnce } from './idempotent-create.js';
+
+export interface EventCatalogueDeps {
+  db: Kysely<EventDatabase>;
+  clock: () => number;
+  /** Called after a transaction that wrote an outbox message committed: deliver soon. */
+  onOutboxWritten?: () => void;
+}
+
+const ms = (iso: string | null | undefined) => (iso === null || iso === undefined ? null : Date.parse(iso));
+
+function draftOf(row: EventTable): EventDraft {
+  return {
+    startsAt: Number(row.starts_at),
+    prices: JSON.parse(row.prices_json) as Record<string, number>,
+    salesStartAt: row.sales_start_at === null ? null : Number(row.sales_start_at),
+    salesEndAt: row.sales_end_at === null ? null : Number(row.sales_end_at),
+  };
+}
+
+/** Status changes race with edits; a lost race is retried this many times before giving up. */
+const ATTEMPTS = 5;
+
+export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalogueDeps) {
+  const events = createEventRepository(db);
+  const venues = createVenueRepository(db);
+
+  /** The venue's tiers, when the caller may put an event there; otherwise a 400 on `venueId`. */
+  async function tiersOfUsableVenue(venueId: string, principal: Principal): Promise<string[]> {
+    const venue = await venues.findSummary(venueId);
+    if (!venue || !mayChange(venue.organizer_id, principal)) {
+      throw new InvalidField('venueId', 'is not a venue of yours');
+    }
+    return JSON.parse(venue.tiers_json) as string[];
+  }
+
+  /** The event, if the caller may change it; others get 404, as if it did not exist. */
+  async function ownEvent(id: string, principal: Principal): Promise<EventWithVenueRow> {
+    const row = await events.find(id);
+    if (!row || !mayChange(row.organizer_id, principal)) throw new NotFound('Event');
+    return row;
+  }
+
+  async function reload(id: string): Promise<EventWithVenueRow> {
+    const row = await events.find(id);
+    if (!row) throw new NotFound('Event');
+    return row;
+  }
+
+  /** Changes the status and writes the message, if any, in one transaction; false when the row moved on. */
+  async function transition(row: EventTable, to: EventTable['status'], message?: CatalogueMessage['type']) {
+    const now = clock();
+    const changed = await db.transaction().execute(async (trx) => {
+      const count = await createEventRepository(trx).transition(row.id, [row.status], to, now, Number(row.updated_at));
+      if (count === 1 && message) {
+        await createOutboxRepository(trx).add(
+          { id: randomUUID(), type: message, eventId: row.id, occurredAt: new Date(now).toISOString() },
+          now,
+        );
+      }
+      return count === 1;
+    });
+    if (changed && message) onOutboxWritten?.();
+    return changed;
+  }
+
+  return {
+    async create(principal: Principal, input: EventInput, idempotencyKey: string | undefined) {
+      const tiers = await tiersOfUsableVenue(input.venueId, principal);
+      const now = clock();
+      const draft: EventDraft = {
+        startsAt: Date.parse(input.startsAt),
+        prices: input.prices,
+        salesStartAt: ms(input.salesStartAt),
+        salesEndAt: ms(input.salesEndAt),
+      };
+      checkDraft(draft, tiers, now);
+      const outcome = await createOnce(
+        db,
+        { caller: principal.sub, operation: 'POST /api/events', key: idempotencyKey, body: input },
+        now,
+        async (trx) => {
+          const id = randomUUID();
+          await createEventRepository(trx).insert({
+            id,
+            organizer_id: principal.sub,
+            venue_id: input.venueId,
+            name: input.name,
+            status: 'DRAFT',
+            starts_at: draft.startsAt,
+            currency: input.currency,
+            prices_json: JSON.stringify(input.prices),
+            sales_start_at: draft.salesStartAt,
+            sales_end_at: draft.salesEndAt,
+            max_seats_per_order: input.maxSeatsPerOrder,
+            created_at: now,
+            updated_at: now,
+          });
+          return id;
+        },
+      );
+      return { row: await reload(outcome.resourceId), replayed: outcome.replayed };
+    },
+
+    async patch(principal: Principal, id: string, patch: EventPatch): Promise<EventWithVenueRow> {
+      const row = await ownEvent(id, principal);
+      if (row.status !== 'DRAFT') throw new EventNotDraft(row.status);
+      const venueId = patch.venueId ?? row.venue_id;
+      const tiers = await tiersOfUsableVenue(venueId, principal);
+      const current = draftOf(row);
+      const draft: EventDraft = {
+        startsAt: patch.startsAt !== undefined ? Date.parse(patch.startsAt) : current.startsAt,
+        prices: patch.prices ?? current.prices,
+        salesStartAt: patch.salesStartAt !== undefined ? ms(patch.salesStartAt) : current.salesStartAt,
+        salesEndAt: patch.salesEndAt !== undefined ? ms(patch.salesEndAt) : current.salesEndAt,
+      };
+      checkDraft(draft, tiers, clock());
+      const changes: Updateable<EventTable> = {
+        venue_id: venueId,
+        starts_at: draft.startsAt,
+        prices_json: JSON.stringify(draft.prices),
+        sales_start_at: draft.salesStartAt,
+        sales_end_at: draft.salesEndAt,
+        // Strictly increasing, so that the seat map's ETag changes with every edit.
+        updated_at: Math.max(clock(), Number(row.updated_at) + 1),
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.currency !== undefined ? { currency: patch.currency } : {}),
+        ...(patch.maxSeatsPerOrder !== undefined ? { max_seats_per_order: patch.maxSeatsPerOrder } : {}),
+      };
+      if ((await events.updateDraft(id, changes)) === 0) throw new EventNotDraft((await reload(id)).status);
+      return reload(id);
+    },
+
+    /** DRAFT → ON_SALE; publishing an event already on sale changes nothing. */
+    async publish(principal: Principal, id: string): Promise<EventWithVenueRow> {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const row = await ownEvent(id, principal);
+        if (row.status === 'ON_SALE') return row;
+        if (row.status === 'CANCELLED') throw new EventCancelled();
+        checkPublishable(draftOf(row), await tiersOfUsableVenue(row.venue_id, principal), clock());
+        if (await transition(row, 'ON_SALE', 'event.published')) return reload(id);
+      }
+      throw new EventBusy();
+    },
+
+    /** → CANCELLED; booking hears of it (and refunds) only if the event had been on sale. */
+    async cancel(principal: Principal, id: string): Promise<EventWithVenueRow> {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const row = await ownEvent(id, principal);
+        if (row.status === 'CANCELLED') return row;
+        const message = row.status === 'ON_SALE' ? ('event.cancelled' as const) : undefined;
+        if (await transition(row, 'CANCELLED', message)) return reload(id);
+      }
+      throw new EventBusy();
+    },
+
+    /** Public events, plus the viewer's own drafts (every draft for an admin). */
+    async list(viewer: Principal | undefined, filter: Omit<EventListFilter, 'draftsOf' | 'organizerId'> & { mine: boolean }) {
+      const { mine, ...rest } = filter;
+      if (mine && !viewer) throw new Unauthorized('`mine=true` needs a bearer token');
+      return events.list({
+        ...rest,
+        draftsOf: viewer === undefined ? undefined : viewer.role === 'admin' ? 'all' : viewer.sub,
+        organizerId: mine ? viewer?.sub : undefined,
+      });
+    },
+
+    /** One event, if the viewer may see it. */
+    async get(id: string, viewer: Principal | undefined): Promise<EventWithVenueRow> {
+      const row = await events.find(id);
+      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id }, viewer)) throw new NotFound('Event');
+      return row;
+    },
+  };
+}
+export type EventCatalogue = ReturnType<typeof createEventCatalogue>;

@@ -1,0 +1,90 @@
+/**
+ * An event's seat map: the venue's stored map with the event's prices, serialized once per
+ * version and served from memory after that. The ETag is derived from the event row alone, so a
+ * revalidation (If-None-Match → 304) never touches the venue's large seat map.
+ */
+import { createHash } from 'node:crypto';
+import type { VenueSeatMap } from '@stream-seat/contracts';
+import { NotFound, type Principal } from '@stream-seat/platform';
+import type { Kysely } from 'kysely';
+import { createEventRepository, type EventWithVenueRow } from '../db/event.repository.js';
+import type { EventDatabase } from '../db/schema.js';
+import { createVenueRepository } from '../db/venue.repository.js';
+import { maySee } from '../domain/event-rules.js';
+import type { SeatMapCache } from './seat-map.cache.js';
+
+export interface SeatMapVersion {
+  etag: string;
+  cacheControl: string;
+  /** The JSON body; built from the venue's map on a cache miss. */
+  body(): Promise<string>;
+}
+
+/** Venues never change, so an event's map changes only with its venue, prices or currency. */
+export function seatMapTag(row: Pick<EventWithVenueRow, 'id' | 'venue_id' | 'currency' | 'prices_json'>): string {
+  const digest = createHash('sha256')
+    .update(`${row.id}\n${row.venue_id}\n${row.currency}\n${row.prices_json}`)
+    .digest('base64url')
+    .slice(0, 27);
+  return `"${digest}"`;
+}
+
+/** The event's map as JSON text: every seat with the price of its tier (0 while a draft has none). */
+export function eventSeatMapJson(row: EventWithVenueRow, venueMap: VenueSeatMap): string {
+  const prices = JSON.parse(row.prices_json) as Record<string, number>;
+  const price = (tier: string) => prices[tier] ?? 0;
+  return JSON.stringify({
+    eventId: row.id,
+    venueId: row.venue_id,
+    currency: row.currency,
+    bounds: venueMap.bounds,
+    stage: venueMap.stage,
+    sections: venueMap.sections.map((s) => ({
+      id: s.id,
+      name: s.name,
+      tier: s.tier,
+      priceCents: price(s.tier),
+      kind: s.kind,
+      capacity: s.capacity,
+      area: s.area,
+    })),
+    seats: venueMap.seats.map((s) => ({
+      id: s.id,
+      section: s.section,
+      row: s.row,
+      number: s.number,
+      x: s.x,
+      y: s.y,
+      tier: s.tier,
+      priceCents: price(s.tier),
+    })),
+  });
+}
+
+export function createEventSeatMaps({ db, cache }: { db: Kysely<EventDatabase>; cache: SeatMapCache }) {
+  const events = createEventRepository(db);
+  const venues = createVenueRepository(db);
+  return {
+    async version(id: string, viewer: Principal | undefined): Promise<SeatMapVersion> {
+      const row = await events.find(id);
+      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id }, viewer)) throw new NotFound('Event');
+      const etag = seatMapTag(row);
+      return {
+        etag,
+        // Drafts are private and still changing; a published event's prices are frozen, but caches
+        // revalidate each minute so that a cancellation's status is never far behind.
+        cacheControl: row.status === 'DRAFT' ? 'private, no-cache' : 'public, max-age=60, must-revalidate',
+        async body() {
+          const cached = cache.get(etag);
+          if (cached !== undefined) return cached;
+          const venueJson = await venues.seatMapJson(row.venue_id);
+          if (venueJson === undefined) throw new NotFound('Venue');
+          const body = eventSeatMapJson(row, JSON.parse(venueJson) as VenueSeatMap);
+          cache.set(etag, body);
+          return body;
+        },
+      };
+    },
+  };
+}
+export type EventSeatMaps = ReturnType<typeof createEventSeatMaps>;

@@ -1,0 +1,65 @@
+/**
+ * Creates a resource at most once per Idempotency-Key: the key is recorded in the creating
+ * transaction, so a retry after a lost response finds it and gets the same resource back.
+ */
+import { createHash } from 'node:crypto';
+import { isDuplicateKey } from '@stream-seat/db';
+import type { Kysely, Transaction } from 'kysely';
+import { createIdempotencyRepository } from '../db/idempotency.repository.js';
+import type { EventDatabase, IdempotencyKeyTable } from '../db/schema.js';
+import { IdempotencyKeyReused } from '../domain/catalogue-errors.js';
+import { requestFingerprint } from '../domain/request-fingerprint.js';
+
+export interface IdempotentRequest {
+  /** Keys belong to their caller: two organisers may both use key `1`. */
+  caller: string;
+  operation: string;
+  key: string | undefined;
+  body: unknown;
+}
+
+export interface CreateOutcome {
+  resourceId: string;
+  /** True when the key had been seen with this body: nothing was created now. */
+  replayed: boolean;
+}
+
+export async function createOnce(
+  db: Kysely<EventDatabase>,
+  request: IdempotentRequest,
+  now: number,
+  create: (trx: Transaction<EventDatabase>) => Promise<string>,
+): Promise<CreateOutcome> {
+  if (request.key === undefined) {
+    return { resourceId: await db.transaction().execute(create), replayed: false };
+  }
+  const id = createHash('sha256').update(`${request.caller}\n${request.operation}\n${request.key}`).digest('hex');
+  const requestHash = requestFingerprint(request.body);
+  const replay = (row: IdempotencyKeyTable): CreateOutcome => {
+    if (row.request_hash !== requestHash) throw new IdempotencyKeyReused();
+    return { resourceId: row.resource_id, replayed: true };
+  };
+
+  const seen = await createIdempotencyRepository(db).find(id);
+  if (seen) return replay(seen);
+  try {
+    const resourceId = await db.transaction().execute(async (trx) => {
+      const created = await create(trx);
+      await createIdempotencyRepository(trx).insert({
+        id,
+        request_hash: requestHash,
+        resource_id: created,
+        status_code: 201,
+        created_at: now,
+      });
+      return created;
+    });
+    return { resourceId, replayed: false };
+  } catch (error) {
+    // A concurrent request with the same key committed first; ours rolled back whole.
+    if (!isDuplicateKey(error)) throw error;
+    const winner = await createIdempotencyRepository(db).find(id);
+    if (!winner) throw error;
+    return replay(winner);
+  }
+}

@@ -1,0 +1,73 @@
+/** Venue use cases: create from a layout (once per Idempotency-Key), read, list one's own. */
+import { randomUUID } from 'node:crypto';
+import type { VenueLayout } from '@stream-seat/contracts';
+import { NotFound, type Principal } from '@stream-seat/platform';
+import type { Kysely } from 'kysely';
+import type { EventDatabase } from '../db/schema.js';
+import { createVenueRepository, type VenueSummaryRow } from '../db/venue.repository.js';
+import { mayChange } from '../domain/event-rules.js';
+import { buildSeatMap } from '../domain/seat-map.js';
+import { checkLayout, layoutCapacity, layoutTiers } from '../domain/venue-layout.js';
+import { createOnce } from './idempotent-create.js';
+import { venueJson } from './views.js';
+
+export interface VenueCatalogueDeps {
+  db: Kysely<EventDatabase>;
+  clock: () => number;
+}
+
+export function createVenueCatalogue({ db, clock }: VenueCatalogueDeps) {
+  const venues = createVenueRepository(db);
+
+  async function visibleVenue(id: string, viewer: Principal | undefined): Promise<VenueSummaryRow> {
+    const row = await venues.findSummary(id);
+    // A venue is its organiser's until an event on sale uses it; then its seat map is public anyway.
+    if (!row || (!mayChange(row.organizer_id, viewer) && !(await venues.hasPublicEvent(id)))) {
+      throw new NotFound('Venue');
+    }
+    return row;
+  }
+
+  return {
+    async create(principal: Principal, layout: VenueLayout, idempotencyKey: string | undefined) {
+      checkLayout(layout);
+      const seatMap = buildSeatMap(layout);
+      const now = clock();
+      const outcome = await createOnce(
+        db,
+        { caller: principal.sub, operation: 'POST /api/venues', key: idempotencyKey, body: layout },
+        now,
+        async (trx) => {
+          const id = randomUUID();
+          await createVenueRepository(trx).insert({
+            id,
+            organizer_id: principal.sub,
+            name: layout.name,
+            city: layout.city ?? null,
+            capacity: layoutCapacity(layout),
+            tiers_json: JSON.stringify(layoutTiers(layout)),
+            layout_json: JSON.stringify(layout),
+            seatmap_json: JSON.stringify(seatMap),
+            created_at: now,
+          });
+          return id;
+        },
+      );
+      return { json: await this.json(outcome.resourceId, principal), replayed: outcome.replayed };
+    },
+
+    /** The venue with its seat map, as JSON text. */
+    async json(id: string, viewer: Principal | undefined): Promise<string> {
+      const row = await visibleVenue(id, viewer);
+      const seatMap = await venues.seatMapJson(id);
+      if (seatMap === undefined) throw new NotFound('Venue');
+      return venueJson(row, seatMap);
+    },
+
+    /** An organiser's own venues; an admin's list holds everyone's. */
+    async list(viewer: Principal, limit: number, after: { createdAt: number; id: string } | undefined) {
+      return venues.list({ organizerId: viewer.role === 'admin' ? undefined : viewer.sub, limit, after });
+    },
+  };
+}
+export type VenueCatalogue = ReturnType<typeof createVenueCatalogue>;

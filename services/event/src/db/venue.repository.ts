@@ -1,0 +1,62 @@
+/** Reads and writes of venues; the generated seat map is stored whole so reads never regenerate it. */
+import type { Kysely } from 'kysely';
+import type { EventDatabase, VenueTable } from './schema.js';
+
+export type VenueSummaryRow = Pick<VenueTable, 'id' | 'organizer_id' | 'name' | 'city' | 'capacity' | 'tiers_json' | 'created_at'>;
+
+const summaryColumns = ['id', 'organizer_id', 'name', 'city', 'capacity', 'tiers_json', 'created_at'] as const;
+
+export interface VenueListFilter {
+  /** Only this organiser's venues; undefined: everyone's (admins). */
+  organizerId?: string | undefined;
+  limit: number;
+  /** Keyset position: venues after (createdAt, id). */
+  after?: { createdAt: number; id: string } | undefined;
+}
+
+export function createVenueRepository(db: Kysely<EventDatabase>) {
+  return {
+    async insert(row: VenueTable): Promise<void> {
+      await db.insertInto('venues').values(row).execute();
+    },
+
+    async find(id: string): Promise<VenueTable | undefined> {
+      return db.selectFrom('venues').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** The venue without its large JSON columns. */
+    async findSummary(id: string): Promise<VenueSummaryRow | undefined> {
+      return db.selectFrom('venues').select(summaryColumns).where('id', '=', id).executeTakeFirst();
+    },
+
+    async seatMapJson(id: string): Promise<string | undefined> {
+      const row = await db.selectFrom('venues').select('seatmap_json').where('id', '=', id).executeTakeFirst();
+      return row?.seatmap_json;
+    },
+
+    async list(filter: VenueListFilter): Promise<VenueSummaryRow[]> {
+      let query = db.selectFrom('venues').select(summaryColumns);
+      if (filter.organizerId !== undefined) query = query.where('organizer_id', '=', filter.organizerId);
+      if (filter.after) {
+        const { createdAt, id } = filter.after;
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]),
+        );
+      }
+      return query.orderBy('created_at').orderBy('id').limit(filter.limit).execute();
+    },
+
+    /** True when an event on sale (or cancelled) uses the venue: its seat map is public then. */
+    async hasPublicEvent(venueId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('events')
+        .select('id')
+        .where('venue_id', '=', venueId)
+        .where('status', '!=', 'DRAFT')
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+export type VenueRepository = ReturnType<typeof createVenueRepository>;

@@ -1,0 +1,35 @@
+/** The catalogue's own error kinds; the platform's problem handler turns them into problem+json. */
+import { AppError, Conflict } from '@stream-seat/platform';
+
+export class EventNotDraft extends Conflict {
+  constructor(status: string) {
+    super('event-not-draft', 'Event is not a draft', `Only a DRAFT event can be changed; this one is ${status}`, {
+      eventStatus: status,
+    });
+  }
+}
+
+export class EventCancelled extends Conflict {
+  constructor() {
+    super('event-cancelled', 'Event is cancelled', 'A cancelled event cannot be published again');
+  }
+}
+
+/** Edits kept racing a status change; the client may simply retry. */
+export class EventBusy extends Conflict {
+  constructor() {
+    super('event-busy', 'Event is being changed', 'The event kept changing while this request ran; retry it');
+  }
+}
+
+/** The same Idempotency-Key came back with another body: RFC-draft idempotency says 422. */
+export class IdempotencyKeyReused extends AppError {
+  constructor() {
+    super(
+      422,
+      'idempotency-key-reused',
+      'Idempotency key reused',
+      'This Idempotency-Key was already used with a different request body',
+    );
+  }
+}

@@ -1,0 +1,59 @@
+import { InvalidField } from '@stream-seat/platform';
+import { describe, expect, it } from 'vitest';
+import { checkDraft, checkPublishable, type EventDraft, mayChange, maySee } from './event-rules.js';
+
+const NOW = 1_000_000;
+const draft = (over: Partial<EventDraft> = {}): EventDraft => ({
+  startsAt: NOW + 10_000,
+  prices: { A: 100 },
+  salesStartAt: null,
+  salesEndAt: null,
+  ...over,
+});
+const fieldOf = (check: () => void) => {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof InvalidField) return (error.fields['errors'] as Array<{ field: string }>)[0]!.field;
+    throw error;
+  }
+  return undefined;
+};
+
+describe('event rules', () => {
+  it('accept a draft priced for some of its tiers', () => {
+    expect(fieldOf(() => checkDraft(draft(), ['A', 'B'], NOW))).toBeUndefined();
+  });
+
+  it('name a price for a tier the venue lacks', () => {
+    expect(fieldOf(() => checkDraft(draft({ prices: { Z: 1 } }), ['A'], NOW))).toBe('prices.Z');
+  });
+
+  it('refuse a start in the past and an incoherent sales window', () => {
+    expect(fieldOf(() => checkDraft(draft({ startsAt: NOW - 1 }), ['A'], NOW))).toBe('startsAt');
+    expect(fieldOf(() => checkDraft(draft({ salesStartAt: NOW + 5_000, salesEndAt: NOW + 4_000 }), ['A'], NOW))).toBe('salesEndAt');
+    expect(fieldOf(() => checkDraft(draft({ salesEndAt: NOW + 20_000 }), ['A'], NOW))).toBe('salesEndAt');
+    expect(fieldOf(() => checkDraft(draft({ salesStartAt: NOW + 10_000 }), ['A'], NOW))).toBe('salesStartAt');
+  });
+
+  it('publish only with a price for every tier and a window not yet over', () => {
+    expect(fieldOf(() => checkPublishable(draft(), ['A', 'B'], NOW))).toBe('prices');
+    expect(fieldOf(() => checkPublishable(draft({ salesEndAt: NOW - 1, salesStartAt: NOW - 2 }), ['A'], NOW))).toBe('salesEndAt');
+    expect(fieldOf(() => checkPublishable(draft(), ['A'], NOW))).toBeUndefined();
+  });
+
+  it('let organisers change their own things and admins everything', () => {
+    expect(mayChange('olga', { sub: 'olga', role: 'organizer' })).toBe(true);
+    expect(mayChange('olga', { sub: 'oscar', role: 'organizer' })).toBe(false);
+    expect(mayChange('olga', { sub: 'olga', role: 'buyer' })).toBe(false);
+    expect(mayChange('olga', { sub: 'root', role: 'admin' })).toBe(true);
+    expect(mayChange('olga', undefined)).toBe(false);
+  });
+
+  it('show drafts to their organiser only, and everything else to anyone', () => {
+    expect(maySee({ status: 'DRAFT', organizerId: 'olga' }, undefined)).toBe(false);
+    expect(maySee({ status: 'DRAFT', organizerId: 'olga' }, { sub: 'olga', role: 'organizer' })).toBe(true);
+    expect(maySee({ status: 'ON_SALE', organizerId: 'olga' }, undefined)).toBe(true);
+    expect(maySee({ status: 'CANCELLED', organizerId: 'olga' }, undefined)).toBe(true);
+  });
+});

@@ -1,0 +1,51 @@
+/** Rules of an event's life: what a draft may hold, when it may go on sale, who may see it. */
+import type { EventStatus } from '@stream-seat/contracts';
+import { InvalidField, type Principal } from '@stream-seat/platform';
+
+/** An event's fields as the rules see them: times in epoch ms. */
+export interface EventDraft {
+  startsAt: number;
+  prices: Record<string, number>;
+  salesStartAt: number | null;
+  salesEndAt: number | null;
+}
+
+/** Rules every saved draft follows: prices only for the venue's tiers, a coherent sales window. */
+export function checkDraft(draft: EventDraft, venueTiers: string[], now: number): void {
+  for (const tier of Object.keys(draft.prices)) {
+    if (!venueTiers.includes(tier)) {
+      throw new InvalidField(`prices.${tier}`, `is not a tier of the venue (tiers: ${venueTiers.join(', ')})`);
+    }
+  }
+  if (draft.startsAt <= now) throw new InvalidField('startsAt', 'must be in the future');
+  const { salesStartAt, salesEndAt } = draft;
+  if (salesStartAt !== null && salesStartAt >= draft.startsAt) {
+    throw new InvalidField('salesStartAt', 'must be before startsAt');
+  }
+  if (salesEndAt !== null && salesStartAt !== null && salesEndAt <= salesStartAt) {
+    throw new InvalidField('salesEndAt', 'must be after salesStartAt');
+  }
+  if (salesEndAt !== null && salesEndAt > draft.startsAt) {
+    throw new InvalidField('salesEndAt', 'must not be after startsAt');
+  }
+}
+
+/** Going on sale also needs a price for every tier and a sales window that is not over. */
+export function checkPublishable(draft: EventDraft, venueTiers: string[], now: number): void {
+  checkDraft(draft, venueTiers, now);
+  const missing = venueTiers.filter((tier) => draft.prices[tier] === undefined);
+  if (missing.length > 0) throw new InvalidField('prices', `has no price for tier ${missing.join(', ')}`);
+  if (draft.salesEndAt !== null && draft.salesEndAt <= now) {
+    throw new InvalidField('salesEndAt', 'the sales window is already over');
+  }
+}
+
+/** Who may change a venue or an event: its organiser, or an admin. */
+export function mayChange(ownerId: string, viewer: Principal | undefined): boolean {
+  return viewer !== undefined && (viewer.role === 'admin' || (viewer.role === 'organizer' && viewer.sub === ownerId));
+}
+
+/** Events on sale or cancelled are public; a draft is its organiser's (and admins') alone. */
+export function maySee(event: { status: EventStatus; organizerId: string }, viewer: Principal | undefined): boolean {
+  return event.status !== 'DRAFT' || mayChange(event.organizerId, viewer);
+}

@@ -1,0 +1,37 @@
+/** Delivers a catalogue message to the booking service: POST /internal/catalogue-messages, 2xx = acknowledged. */
+import type { CatalogueMessage } from '@stream-seat/contracts';
+import { request } from 'undici';
+import type { Deliver } from './outbox-relay.js';
+
+export const CATALOGUE_MESSAGES_PATH = '/internal/catalogue-messages';
+
+export interface HttpDeliveryOptions {
+  /** Base URLs to try in order (from the registry: the booking instances, next in turn first). */
+  targets: () => string[];
+  timeoutMs: number;
+}
+
+export function createHttpDelivery({ targets, timeoutMs }: HttpDeliveryOptions): Deliver {
+  return async (message: CatalogueMessage) => {
+    const urls = targets();
+    if (urls.length === 0) throw new Error('no booking instance is registered');
+    const failures: string[] = [];
+    for (const base of urls) {
+      try {
+        const response = await request(base + CATALOGUE_MESSAGES_PATH, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(message),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        await response.body.dump();
+        if (response.statusCode >= 200 && response.statusCode < 300) return;
+        failures.push(`${base} answered ${response.statusCode}`);
+      } catch (error) {
+        failures.push(`${base}: ${(error as Error).message}`);
+      }
+    }
+    throw new Error(failures.join('; '));
+  };
+}

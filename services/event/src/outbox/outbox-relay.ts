@@ -1,0 +1,117 @@
+/**
+ * Delivers the outbox to the booking service: polls every `pollMs`, sends the oldest undelivered
+ * message first, and on a failure retries that same message with exponential backoff before any
+ * later one, so the booking service sees each event's messages in the order they were written.
+ * Only the holder of the relay lease delivers, so several event-service instances keep that order.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CatalogueMessage } from '@stream-seat/contracts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { OutboxRepository } from '../db/outbox.repository.js';
+
+/** Sends one message; resolves once the receiver acknowledged it (2xx), throws otherwise. */
+export type Deliver = (message: CatalogueMessage) => Promise<void>;
+
+export interface OutboxRelayOptions {
+  outbox: OutboxRepository;
+  deliver: Deliver;
+  pollMs: number;
+  /** First retry delay; doubles per attempt up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  batchSize?: number;
+  clock?: () => number;
+  log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Stops polling and waits for a delivery in flight. */
+  stop(): Promise<void>;
+  /** Runs a delivery pass soon rather than at the next poll (after a commit that wrote a message). */
+  nudge(): void;
+  /** One delivery pass; resolves with the number of messages delivered. */
+  drain(): Promise<number>;
+}
+
+export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const clock = options.clock ?? Date.now;
+  const backoffMs = options.backoffMs ?? 500;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const batchSize = options.batchSize ?? 50;
+  const holder = randomUUID();
+  // The lease outlives a few polls, so a crashed holder is replaced within seconds.
+  const leaseMs = Math.max(5_000, options.pollMs * 5);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = true;
+
+  async function pass(): Promise<number> {
+    const { outbox } = options;
+    if (!(await outbox.claimLease(holder, clock(), leaseMs))) return 0;
+    let delivered = 0;
+    for (const row of await outbox.pending(batchSize)) {
+      // The head of the queue waits out its backoff; nothing overtakes it.
+      if (Number(row.next_attempt_at) > clock()) break;
+      try {
+        await options.deliver(JSON.parse(row.payload_json) as CatalogueMessage);
+        await outbox.markDelivered(row.seq, clock());
+        delivered++;
+      } catch (error) {
+        const attempts = Number(row.attempts) + 1;
+        const retryIn = backoffDelay(attempts, backoffMs, maxBackoffMs);
+        const message = (error as Error).message;
+        await outbox.markFailed(row.seq, attempts, clock() + retryIn, message);
+        options.log?.warn({ messageId: row.id, type: row.type, attempts, retryInMs: retryIn, err: message }, 'outbox delivery failed');
+        break;
+      }
+    }
+    return delivered;
+  }
+
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = pass()
+      .catch((error: unknown) => {
+        options.log?.error({ err: error }, 'outbox relay pass failed');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+        if (again && !stopped) {
+          again = false;
+          void drain();
+        }
+      });
+    return running;
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      timer = setInterval(() => void drain(), options.pollMs);
+      timer.unref();
+      void drain();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+      await options.outbox.releaseLease(holder).catch(() => undefined);
+    },
+    nudge() {
+      if (!stopped) void drain();
+    },
+    drain,
+  };
+}

@@ -1,0 +1,102 @@
+/** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
+import { event, eventStatus, isoDateTime, page, paginationQuery, seatMap } from '@stream-seat/contracts';
+import { type App, authenticate, decodeCursor, encodeCursor, InvalidField, type TokenVerifier } from '@stream-seat/platform';
+import { z } from 'zod';
+import type { EventCatalogue } from '../catalogue/event-catalogue.js';
+import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
+import { toEventView } from '../catalogue/views.js';
+import { sendJsonText, sendNotModified } from './json-text.js';
+
+const listQuery = paginationQuery.extend({
+  status: eventStatus.optional(),
+  from: isoDateTime.optional().describe('events starting at or after this instant'),
+  to: isoDateTime.optional().describe('events starting before this instant'),
+  q: z.string().trim().min(1).max(100).optional().describe("part of the event's name or its venue's city"),
+  mine: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe("only the caller's events (needs a token)"),
+});
+const cursorPosition = z.object({ s: z.number(), i: z.string() });
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+/** `"a", W/"b"` → the tags a client already holds. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === etag || tag === '*';
+  });
+}
+
+export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatMaps: EventSeatMaps, verifier: TokenVerifier): void {
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        summary: 'List events',
+        description: 'Events on sale or cancelled, in start order; with a token, also the caller’s drafts.',
+        tags: ['events'],
+        querystring: listQuery,
+        response: { 200: page(event) },
+      },
+    },
+    async (request) => {
+      const viewer = await authenticate(verifier, request);
+      const { limit, cursor, status, from, to, q, mine } = request.query;
+      const fromMs = from === undefined ? undefined : Date.parse(from);
+      const toMs = to === undefined ? undefined : Date.parse(to);
+      if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new InvalidField('querystring.to', 'must be after from');
+      const after = decodeCursor(cursor, cursorPosition);
+      const rows = await events.list(viewer, {
+        status,
+        from: fromMs,
+        to: toMs,
+        q,
+        mine,
+        limit: limit + 1,
+        after: after ? { startsAt: after.s, id: after.i } : undefined,
+      });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(toEventView),
+        nextCursor: rows.length > limit && last ? encodeCursor({ s: Number(last.starts_at), i: last.id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/events/:id',
+    {
+      schema: {
+        summary: 'One event, with its venue summary and prices',
+        description: 'A draft is visible to its organiser (and admins) only; others get 404.',
+        tags: ['events'],
+        params: idParams,
+        response: { 200: event },
+      },
+    },
+    async (request) => toEventView(await events.get(request.params.id, await authenticate(verifier, request))),
+  );
+
+  app.get(
+    '/api/events/:id/seatmap',
+    {
+      schema: {
+        summary: "An event's seat map: every seat with its coordinates, tier and price",
+        description: 'Served with an ETag and Cache-Control; `If-None-Match` with the current tag gets 304.',
+        tags: ['events'],
+        params: idParams,
+        response: { 200: seatMap },
+      },
+    },
+    async (request, reply) => {
+      const version = await seatMaps.version(request.params.id, await authenticate(verifier, request));
+      reply.header('etag', version.etag).header('cache-control', version.cacheControl);
+      if (matches(request.headers['if-none-match'], version.etag)) return sendNotModified(reply);
+      return sendJsonText(reply, 200, await version.body());
+    },
+  );
+}

@@ -1,0 +1,95 @@
+/** HTTP adapter for venues: create from a layout, read with its seat map, list one's own. */
+import { idempotencyKeyHeader, page, paginationQuery, venue, venueLayout, venueSummary } from '@stream-seat/contracts';
+import {
+  type App,
+  authenticate,
+  decodeCursor,
+  encodeCursor,
+  principalOf,
+  requireRole,
+  type TokenVerifier,
+} from '@stream-seat/platform';
+import { z } from 'zod';
+import type { VenueCatalogue } from '../catalogue/venue-catalogue.js';
+import { toVenueSummaryView } from '../catalogue/views.js';
+import { sendJsonText } from './json-text.js';
+
+const venueListItem = venueSummary.extend({ organizerId: z.string(), tiers: z.array(z.string()), createdAt: z.string() });
+const cursorPosition = z.object({ c: z.number(), i: z.string() });
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: TokenVerifier): void {
+  app.post(
+    '/api/venues',
+    {
+      preHandler: requireRole(verifier, 'organizer'),
+      schema: {
+        summary: 'Create a venue from a layout',
+        description:
+          'Sections of rows (`{"label": "A", "seats": 20, "curve"?, "offset"?}`) or a general-admission `capacity`. ' +
+          'Seat ids are `SECTION-ROW-NUMBER`; coordinates are generated. At most 100,000 places.',
+        tags: ['venues'],
+        security: [{ bearer: [] }],
+        // loose: a strict header schema would replace request.headers and drop Authorization.
+        headers: idempotencyKeyHeader.loose(),
+        body: venueLayout,
+        response: { 201: venue },
+      },
+    },
+    async (request, reply) => {
+      const { json, replayed } = await venues.create(
+        principalOf(request),
+        request.body,
+        request.headers['idempotency-key'],
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return sendJsonText(reply, 201, json);
+    },
+  );
+
+  app.get(
+    '/api/venues',
+    {
+      preHandler: requireRole(verifier, 'organizer'),
+      schema: {
+        summary: "List the caller's venues (an admin's: everyone's)",
+        tags: ['venues'],
+        security: [{ bearer: [] }],
+        querystring: paginationQuery,
+        response: { 200: page(venueListItem) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const after = decodeCursor(cursor, cursorPosition);
+      const rows = await venues.list(
+        principalOf(request),
+        limit + 1,
+        after ? { createdAt: after.c, id: after.i } : undefined,
+      );
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(toVenueSummaryView),
+        nextCursor: rows.length > limit && last ? encodeCursor({ c: Number(last.created_at), i: last.id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/venues/:id',
+    {
+      schema: {
+        summary: 'A venue with its seat map',
+        description: "Its organiser's until an event on sale uses it; public from then on.",
+        tags: ['venues'],
+        params: idParams,
+        response: { 200: venue },
+      },
+    },
+    async (request, reply) => {
+      const viewer = await authenticate(verifier, request);
+      return sendJsonText(reply, 200, await venues.json(request.params.id, viewer));
+    },
+  );
+}

@@ -1,0 +1,125 @@
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp, smallLayout } from './event-test-app.js';
+
+interface VenueBody {
+  id: string;
+  organizerId: string;
+  capacity: number;
+  tiers: string[];
+  seatMap: { bounds: { width: number; height: number }; sections: Array<{ id: string; kind: string; capacity: number }>; seats: Array<{ id: string; x: number; y: number }> };
+}
+
+describe.each(testDialects())('venues on %s', (dialect) => {
+  let t: EventTestApp;
+  beforeAll(async () => {
+    t = await createEventTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  const post = async (payload: unknown, sub = 'olga', headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url: '/api/venues', headers: { ...(await t.auth(sub)), ...headers }, payload: payload as object });
+  const fieldsOf = (res: { json(): unknown }) => (res.json() as { errors?: Array<{ field: string }> }).errors?.map((e) => e.field);
+
+  it('creates a venue from a layout, with seat ids, coordinates inside the bounds, and its capacity', async () => {
+    const res = await post(smallLayout());
+    expect(res.statusCode).toBe(201);
+    const venue = res.json() as VenueBody;
+    expect(venue).toMatchObject({ organizerId: 'olga', capacity: 56, tiers: ['A', 'B', 'GA'] });
+    expect(venue.seatMap.seats).toHaveLength(16);
+    expect(venue.seatMap.seats.map((s) => s.id)).toContain('BALC-A-6');
+    expect(new Set(venue.seatMap.seats.map((s) => s.id)).size).toBe(16);
+    const { width, height } = venue.seatMap.bounds;
+    expect(venue.seatMap.seats.every((s) => s.x >= 0 && s.x <= width && s.y >= 0 && s.y <= height)).toBe(true);
+    expect(venue.seatMap.sections.find((s) => s.id === 'FLOOR')).toMatchObject({ kind: 'general', capacity: 40 });
+  });
+
+  it('shows a venue to its organiser and admins, and 404 to others until an event on it is on sale', async () => {
+    const id = await createVenue(t, 'olga');
+    const get = async (headers: Record<string, string>) => (await t.app.inject({ method: 'GET', url: `/api/venues/${id}`, headers })).statusCode;
+    expect(await get(await t.auth('olga'))).toBe(200);
+    expect(await get(await t.auth('root', 'admin'))).toBe(200);
+    expect(await get(await t.auth('oscar'))).toBe(404);
+    expect(await get({})).toBe(404);
+
+    const eventId = await createDraft(t, 'olga', id);
+    await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await t.auth('olga') });
+    expect(await get({})).toBe(200);
+  });
+
+  it('lists only the caller’s venues, page by page', async () => {
+    for (const name of ['P1', 'P2', 'P3']) await createVenue(t, 'paula', smallLayout(name));
+    const first = await t.app.inject({ method: 'GET', url: '/api/venues?limit=2', headers: await t.auth('paula') });
+    expect(first.statusCode).toBe(200);
+    const page1 = first.json() as { items: Array<{ name: string; organizerId: string }>; nextCursor: string };
+    const second = await t.app.inject({ method: 'GET', url: `/api/venues?limit=2&cursor=${page1.nextCursor}`, headers: await t.auth('paula') });
+    const names = [...page1.items, ...(second.json() as { items: Array<{ name: string }> }).items].map((v) => v.name);
+    expect(names.sort()).toEqual(['P1', 'P2', 'P3']);
+    expect(page1.items.every((v) => v.organizerId === 'paula')).toBe(true);
+  });
+
+  it('needs an organiser token to create', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/venues', payload: smallLayout() })).statusCode).toBe(401);
+    expect((await post(smallLayout(), 'bob', { authorization: `Bearer ${await t.token('bob', 'buyer')}` })).statusCode).toBe(403);
+  });
+
+  it('names the field of a duplicate section id or row label, a wrong type, a missing field, a bad id', async () => {
+    const dupSection = await post({ ...smallLayout(), sections: [...smallLayout().sections, { id: 'orch', name: 'X', tier: 'A', capacity: 3 }] });
+    expect(dupSection.statusCode).toBe(400);
+    expect(dupSection.headers['content-type']).toMatch(/problem\+json/);
+    expect(fieldsOf(dupSection)).toEqual(['sections.3.id']);
+
+    const dupRow = await post({ name: 'V', sections: [{ id: 'S', name: 'S', tier: 'A', rows: [{ label: 'A', seats: 2 }, { label: 'A', seats: 3 }] }] });
+    expect(fieldsOf(dupRow)).toEqual(['sections.0.rows.1.label']);
+
+    const wrongType = await post({ name: 'V', sections: [{ id: 'S', name: 'S', tier: 'A', rows: [{ label: 'A', seats: 'ten' }] }] });
+    expect(wrongType.statusCode).toBe(400);
+    expect(fieldsOf(wrongType)).toEqual(['sections.0.rows.0.seats']);
+
+    const missing = await post({ sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] });
+    expect(fieldsOf(missing)).toEqual(['name']);
+
+    const dashed = await post({ name: 'V', sections: [{ id: 'A-B', name: 'S', tier: 'A', capacity: 5 }] });
+    expect(fieldsOf(dashed)).toEqual(['sections.0.id']);
+  });
+
+  it('refuses a layout over 100,000 places with a 400 naming sections, and writes nothing', async () => {
+    const before = await t.database.db.selectFrom('venues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const rows = Array.from({ length: 101 }, (_, i) => ({ label: `R${i}`, seats: 1_000 }));
+    const res = await post({ name: 'Huge', sections: [{ id: 'S', name: 'S', tier: 'A', rows }] });
+    expect(res.statusCode).toBe(400);
+    expect(fieldsOf(res)).toEqual(['sections']);
+    const after = await t.database.db.selectFrom('venues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('accepts a 100,000-seat layout', async () => {
+    const sections = Array.from({ length: 10 }, (_, s) => ({
+      id: `S${s}`,
+      name: `Block ${s}`,
+      tier: s < 5 ? 'A' : 'B',
+      rows: Array.from({ length: 100 }, (_, r) => ({ label: `R${r}`, seats: 100 })),
+    }));
+    const res = await post({ name: 'Stadium', sections });
+    expect(res.statusCode).toBe(201);
+    expect((res.json() as VenueBody).seatMap.seats).toHaveLength(100_000);
+  });
+
+  it('creates once per Idempotency-Key: the same body gets the first venue, another body a 422', async () => {
+    const key = { 'idempotency-key': 'venue-key-1' };
+    const first = await post(smallLayout('Idem'), 'olga', key);
+    const again = await post(smallLayout('Idem'), 'olga', key);
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((again.json() as VenueBody).id).toBe((first.json() as VenueBody).id);
+
+    const other = await post(smallLayout('Other'), 'olga', key);
+    expect(other.statusCode).toBe(422);
+    expect(other.headers['content-type']).toMatch(/problem\+json/);
+
+    // Keys are per caller: another organiser's same key creates their own venue.
+    const oscars = await post(smallLayout('Idem'), 'oscar', key);
+    expect((oscars.json() as VenueBody).id).not.toBe((first.json() as VenueBody).id);
+  });
+});
