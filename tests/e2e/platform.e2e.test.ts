@@ -78,6 +78,48 @@ describe('the platform, through the gateway', () => {
     expect(((await res.json()) as { token: string }).token.split('.')).toHaveLength(3);
   });
 
+  it('continues the caller\'s trace through the gateway', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const res = await fetch(`${platform.urls.gateway}/api/events`, {
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    });
+    expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-`));
+  });
+
+  it('routes idempotent requests around an instance that cannot be reached', async () => {
+    const deadPort = await freePort();
+    const register = await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        instance: {
+          instanceId: `dead:${deadPort}`,
+          hostName: '127.0.0.1',
+          app: 'EVENT-SERVICE',
+          ipAddr: '127.0.0.1',
+          status: 'UP',
+          port: { $: deadPort, '@enabled': 'true' },
+          dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
+          leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 },
+        },
+      }),
+    });
+    expect(register.status).toBe(204);
+    await eventually(
+      async () => {
+        const routes = (await (await fetch(`${platform.urls.gateway}/gateway/routes`)).json()) as Array<{ id: string; instances: string[] }>;
+        return routes.find((r) => r.id === 'events')?.instances.length === 2 ? true : undefined;
+      },
+      10_000,
+      'the gateway to see the unreachable instance',
+    );
+    // Round-robin hands half of these to the dead instance first; each must still succeed.
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${platform.urls.gateway}/api/events`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE/dead:${deadPort}`, { method: 'DELETE' });
+  });
+
   it('turns a killed service into a 503 at once, and recovers when it restarts', async () => {
     const event = platform.processes.get('event');
     if (!event) throw new Error('no event process');
