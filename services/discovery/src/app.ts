@@ -1,27 +1,92 @@
-/** Composition root of the discovery service: the registry, its eviction timer and the Eureka API. */
+/**
+ * Composition root of the discovery service: the registry, its eviction timer, the peer
+ * replicator and start-up copy, the write token, the Eureka API and the dashboard.
+ */
+import { randomUUID } from 'node:crypto';
 import { type App, createService } from '@stream-seat/platform';
+import { decodeInstance } from './domain/eureka-json.js';
 import { createRegistry, type Registry } from './domain/registry.js';
+import type { SelfPreservationSettings } from './domain/self-preservation.js';
+import { createPeerReplicator, type PeerReplicator, REGISTRY_ID_HEADER } from './peers/peer-replicator.js';
+import { syncFromPeers } from './peers/peer-sync.js';
+import { registerEurekaBodyParsers } from './routes/body-parsers.js';
+import { registerDashboardRoutes } from './routes/dashboard.routes.js';
 import { registerEurekaRoutes } from './routes/eureka.routes.js';
+import { registerRegistryAuth } from './routes/registry-auth.js';
 
 export interface DiscoveryAppDeps {
   evictionIntervalMs: number;
   clock?: () => number;
   logLevel?: string;
   logger?: boolean;
+  selfPreservation?: Partial<SelfPreservationSettings>;
+  deltaRetentionMs?: number;
+  responseCacheMs?: number;
+  /** Peer registry URLs (REGISTRY_PEERS). */
+  peers?: string[];
+  peerTimeoutMs?: number;
+  /** REGISTRY_TOKEN: writes need it. */
+  token?: string | undefined;
+  protectReads?: boolean;
 }
 
-export function buildDiscoveryApp(deps: DiscoveryAppDeps): { app: App; registry: Registry } {
-  const clock = deps.clock ?? Date.now;
-  const app = createService({ name: 'discovery', logLevel: deps.logLevel ?? 'info', logger: deps.logger ?? true });
-  const registry = createRegistry({ clock });
-  registerEurekaRoutes(app, registry, clock);
+export interface DiscoveryApp {
+  app: App;
+  registry: Registry;
+  replicator: PeerReplicator;
+}
 
+export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
+  const clock = deps.clock ?? Date.now;
+  const startedAt = clock();
+  const registryId = randomUUID();
+  const app = createService({ name: 'discovery', logLevel: deps.logLevel ?? 'info', logger: deps.logger ?? true });
+  const registry = createRegistry({
+    clock,
+    ...(deps.selfPreservation ? { selfPreservation: deps.selfPreservation } : {}),
+    ...(deps.deltaRetentionMs ? { deltaRetentionMs: deps.deltaRetentionMs } : {}),
+  });
+  const replicator = createPeerReplicator({
+    peers: deps.peers ?? [],
+    registryId,
+    token: deps.token,
+    log: app.log,
+    clock,
+    ...(deps.peerTimeoutMs ? { timeoutMs: deps.peerTimeoutMs } : {}),
+    onPeerNewer: (document) => {
+      const instance = (document as { instance?: { app?: unknown } }).instance;
+      registry.register(decodeInstance(document, String(instance?.app ?? ''), clock()));
+    },
+  });
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header(REGISTRY_ID_HEADER, registryId);
+  });
+  registerEurekaBodyParsers(app);
+  registerRegistryAuth(app, { token: deps.token, protectReads: deps.protectReads ?? false });
+  registerEurekaRoutes(app, { registry, replicator, clock, responseCacheMs: deps.responseCacheMs ?? 30_000 });
+  registerDashboardRoutes(app, { registry, peers: () => replicator.peers(), clock, startedAt });
+
+  app.addHook('onReady', async () => {
+    await syncFromPeers({ targets: replicator.targets(), registry, registryId, log: app.log, clock, timeoutMs: deps.peerTimeoutMs ?? 3_000 });
+  });
+
+  let preserving = false;
   const eviction = setInterval(() => {
-    for (const instance of registry.evictExpired()) {
+    const { evicted, stats } = registry.evictExpired();
+    for (const instance of evicted) {
       app.log.info({ app: instance.app, instanceId: instance.instanceId }, 'lease expired; evicted');
+    }
+    if (preserving !== !stats.leaseExpirationEnabled) {
+      preserving = !stats.leaseExpirationEnabled;
+      if (preserving) app.log.warn({ renewals: stats.renewalsLastMinute, threshold: stats.renewalThreshold }, 'self-preservation: renewals below the threshold; leases no longer expire');
+      else app.log.info('self-preservation over: leases expire again');
     }
   }, deps.evictionIntervalMs);
   eviction.unref();
-  app.addHook('onClose', async () => clearInterval(eviction));
-  return { app, registry };
+  app.addHook('onClose', async () => {
+    clearInterval(eviction);
+    await replicator.close();
+  });
+  return { app, registry, replicator };
 }

@@ -1,9 +1,26 @@
-/** The discovery service's environment. */
+/** The discovery service's environment: leases, self-preservation, replication and the write token. */
 import { baseConfigSchema, env } from '@stream-seat/platform';
+import { z } from 'zod';
 
 export const discoveryConfigSchema = baseConfigSchema.extend({
   PORT: env.port(8761),
-  /** How often expired leases are evicted. */
+  /** How often expired leases are evicted (Eureka: 60 s). */
   EVICTION_INTERVAL_MS: env.int(60_000, 100),
+  /** Self-preservation: stop expiring leases while renewals fall below the threshold. */
+  SELF_PRESERVATION: env.bool(true),
+  /** Fraction of the expected renewals per minute below which self-preservation holds (Eureka: 0.85). */
+  RENEWAL_PERCENT_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.85),
+  /** How long changes stay in `GET /apps/delta` (Eureka: 3 minutes). */
+  DELTA_RETENTION_MS: env.int(180_000, 1_000),
+  /** How long an encoded full registry may be served again while nothing changed (Eureka: 30 s). */
+  RESPONSE_CACHE_MS: env.int(30_000, 0),
+  /** Peer registries to replicate to and copy from at start-up: URLs or DNS names, comma-separated. */
+  REGISTRY_PEERS: env.list(),
+  /** Timeout of a call to a peer. */
+  PEER_TIMEOUT_MS: env.int(3_000, 100),
+  /** When set, writes need it (basic credentials in the registry URL, or a bearer token). */
+  REGISTRY_TOKEN: z.string().min(8).optional(),
+  /** With REGISTRY_TOKEN set, reads (fetches and the dashboard) need it too. */
+  REGISTRY_PROTECT_READS: env.bool(false),
 });
 export type DiscoveryConfig = typeof discoveryConfigSchema._output;

@@ -1,6 +1,9 @@
 /** A registered instance as the registry keeps it, in Eureka's vocabulary. */
 
 export type InstanceStatus = 'UP' | 'DOWN' | 'STARTING' | 'OUT_OF_SERVICE' | 'UNKNOWN';
+export const INSTANCE_STATUSES: readonly InstanceStatus[] = ['UP', 'DOWN', 'STARTING', 'OUT_OF_SERVICE', 'UNKNOWN'];
+
+export type ActionType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface LeaseInfo {
   renewalIntervalInSecs: number;
@@ -11,9 +14,17 @@ export interface LeaseInfo {
   serviceUpTimestamp: number;
 }
 
+export interface DataCenterInfo {
+  '@class': string;
+  name: string;
+  /** AmazonInfo carries the EC2 metadata (instance-id, local-ipv4, ...). */
+  metadata?: Record<string, string>;
+}
+
 export interface InstanceInfo {
   instanceId: string;
   app: string;
+  appGroupName?: string;
   hostName: string;
   ipAddr: string;
   status: InstanceStatus;
@@ -22,16 +33,22 @@ export interface InstanceInfo {
   portEnabled: boolean;
   securePort: number;
   securePortEnabled: boolean;
+  countryId: number;
   vipAddress: string;
   secureVipAddress: string;
   homePageUrl: string;
   statusPageUrl: string;
   healthCheckUrl: string;
-  dataCenterInfo: { '@class': string; name: string };
+  secureHealthCheckUrl?: string;
+  dataCenterInfo: DataCenterInfo;
   metadata: Record<string, string>;
   leaseInfo: LeaseInfo;
   isCoordinatingDiscoveryServer: boolean;
   lastUpdatedTimestamp: number;
   lastDirtyTimestamp: number;
-  actionType: 'ADDED' | 'MODIFIED' | 'DELETED';
+  actionType: ActionType;
+}
+
+export function isInstanceStatus(value: string): value is InstanceStatus {
+  return (INSTANCE_STATUSES as readonly string[]).includes(value);
 }

@@ -1,50 +1,175 @@
-/** The Eureka REST API (JSON) under /eureka: register, renew, cancel, fetch. */
+/**
+ * The Eureka REST API, under `/eureka` (Spring) and `/eureka/v2` (Netflix): register, renew,
+ * cancel, fetch (full, delta, one app, one instance, VIPs), status overrides and metadata. Client
+ * calls are replicated to peers; calls marked as replication are not replicated again.
+ */
 import type { App } from '@stream-seat/platform';
-import { BadRequest, NotFound } from '@stream-seat/platform';
+import { BadRequest, InvalidField, NotFound } from '@stream-seat/platform';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decodeInstance, encodeApplication, encodeApplications, encodeInstance, InvalidInstance } from '../domain/eureka-json.js';
+import { type InstanceStatus, isInstanceStatus } from '../domain/instance.js';
 import type { Registry } from '../domain/registry.js';
+import { REPLICATION_HEADER, type PeerReplicator } from '../peers/peer-replicator.js';
+import { createResponseCache, negotiate, sendDocument, sendEncoded } from './eureka-reply.js';
+
+export const EUREKA_PREFIXES = ['/eureka', '/eureka/v2'] as const;
 
 const appParams = z.object({ app: z.string().min(1).max(200) });
 const instanceParams = appParams.extend({ id: z.string().min(1).max(400) });
+const renewQuery = z.object({
+  status: z.string().optional(),
+  lastDirtyTimestamp: z.coerce.number().int().nonnegative().optional(),
+  overriddenstatus: z.string().optional(),
+});
+const statusQuery = z.object({ value: z.string().optional(), lastDirtyTimestamp: z.coerce.number().int().nonnegative().optional() });
 
-export function registerEurekaRoutes(app: App, registry: Registry, clock: () => number): void {
+export interface EurekaRouteDeps {
+  registry: Registry;
+  replicator: Pick<PeerReplicator, 'register' | 'heartbeat' | 'cancel' | 'statusUpdate' | 'deleteStatusOverride' | 'metadata'>;
+  clock: () => number;
+  /** How long an encoded full registry may be served again (Eureka's response cache: 30 s). */
+  responseCacheMs: number;
+}
+
+const isReplication = (request: FastifyRequest) => String(request.headers[REPLICATION_HEADER] ?? '').toLowerCase() === 'true';
+
+function statusParam(value: string | undefined, required: boolean): InstanceStatus | undefined {
+  if (value === undefined || value === '') {
+    if (required) throw new InvalidField('value', 'a status is required (UP, DOWN, STARTING, OUT_OF_SERVICE, UNKNOWN)');
+    return undefined;
+  }
+  const status = value.toUpperCase();
+  if (!isInstanceStatus(status)) throw new InvalidField('value', `unknown status ${value}`);
+  return status;
+}
+
+const notFound = (app: string, id: string) => new NotFound(`Instance ${id} of ${app}`);
+
+export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
+  const { registry, replicator, clock } = deps;
+  const cache = createResponseCache(deps.responseCacheMs, clock);
   const hidden = { hide: true };
 
-  app.post('/eureka/apps/:app', { schema: { ...hidden, params: appParams } }, async (request, reply) => {
-    try {
-      registry.register(decodeInstance(request.body, request.params.app, clock()));
-    } catch (error) {
-      if (error instanceof InvalidInstance) throw new BadRequest(error.message);
-      throw error;
+  for (const prefix of EUREKA_PREFIXES) {
+    app.post(`${prefix}/apps/:app`, { schema: { ...hidden, params: appParams } }, async (request, reply) => {
+      let instance;
+      try {
+        instance = decodeInstance(request.body, request.params.app, clock());
+      } catch (error) {
+        if (error instanceof InvalidInstance) throw new BadRequest(error.message);
+        throw error;
+      }
+      registry.register(instance);
+      if (!isReplication(request)) replicator.register(instance);
+      return reply.code(204).send();
+    });
+
+    app.put(
+      `${prefix}/apps/:app/:id`,
+      { schema: { ...hidden, params: instanceParams, querystring: renewQuery } },
+      async (request, reply) => {
+        const { app: name, id } = request.params;
+        const replication = isReplication(request);
+        const result = registry.renew(name, id, request.query.lastDirtyTimestamp, replication);
+        if (result.kind === 'unknown') throw notFound(name, id);
+        if (result.kind === 'client-newer') throw notFound(name, `${id} as of lastDirtyTimestamp ${request.query.lastDirtyTimestamp}`);
+        if (result.kind === 'conflict') return sendDocument(request, reply, { instance: encodeInstance(result.instance) }, 409);
+        if (!replication) {
+          const instance = registry.instance(name, id);
+          if (instance) replicator.heartbeat(instance);
+        }
+        return reply.code(200).send();
+      },
+    );
+
+    app.delete(`${prefix}/apps/:app/:id`, { schema: { ...hidden, params: instanceParams } }, async (request, reply) => {
+      const { app: name, id } = request.params;
+      if (!registry.cancel(name, id)) throw notFound(name, id);
+      if (!isReplication(request)) replicator.cancel(name, id);
+      return reply.code(200).send();
+    });
+
+    app.put(
+      `${prefix}/apps/:app/:id/status`,
+      { schema: { ...hidden, params: instanceParams, querystring: statusQuery } },
+      async (request, reply) => {
+        const { app: name, id } = request.params;
+        const status = statusParam(request.query.value, true) as InstanceStatus;
+        const instance = registry.setStatusOverride(name, id, status, request.query.lastDirtyTimestamp);
+        if (!instance) throw notFound(name, id);
+        if (!isReplication(request)) replicator.statusUpdate(instance, status);
+        return reply.code(200).send();
+      },
+    );
+
+    app.delete(
+      `${prefix}/apps/:app/:id/status`,
+      { schema: { ...hidden, params: instanceParams, querystring: statusQuery } },
+      async (request, reply) => {
+        const { app: name, id } = request.params;
+        const status = statusParam(request.query.value, false);
+        if (!registry.deleteStatusOverride(name, id, status)) throw notFound(name, id);
+        if (!isReplication(request)) replicator.deleteStatusOverride(name, id, status);
+        return reply.code(200).send();
+      },
+    );
+
+    app.put(
+      `${prefix}/apps/:app/:id/metadata`,
+      { schema: { ...hidden, params: instanceParams, querystring: z.record(z.string(), z.union([z.string(), z.array(z.string())])) } },
+      async (request, reply) => {
+        const { app: name, id } = request.params;
+        const entries = Object.fromEntries(
+          Object.entries(request.query).map(([k, v]) => [k, Array.isArray(v) ? (v.at(-1) ?? '') : v]),
+        );
+        if (Object.keys(entries).length === 0) throw new BadRequest('No metadata given: use ?key=value');
+        if (!registry.updateMetadata(name, id, entries)) throw notFound(name, id);
+        if (!isReplication(request)) replicator.metadata(name, id, entries);
+        return reply.code(200).send();
+      },
+    );
+
+    app.get(`${prefix}/apps`, { schema: hidden }, async (request, reply) =>
+      sendEncoded(
+        reply,
+        cache.get('apps', registry.version(), negotiate(request), () =>
+          encodeApplications(registry.applications(), registry.version(), registry.hashcode()),
+        ),
+      ),
+    );
+
+    app.get(`${prefix}/apps/delta`, { schema: hidden }, async (request, reply) =>
+      sendEncoded(
+        reply,
+        cache.get('delta', registry.version(), negotiate(request), () =>
+          encodeApplications(registry.delta(), registry.version(), registry.hashcode()),
+        ),
+      ),
+    );
+
+    app.get(`${prefix}/apps/:app`, { schema: { ...hidden, params: appParams } }, async (request, reply) => {
+      const instances = registry.application(request.params.app);
+      if (!instances) throw new NotFound(`Application ${request.params.app}`);
+      return sendDocument(request, reply, { application: encodeApplication({ name: request.params.app.toUpperCase(), instances }) });
+    });
+
+    app.get(`${prefix}/apps/:app/:id`, { schema: { ...hidden, params: instanceParams } }, async (request, reply) => {
+      const instance = registry.instance(request.params.app, request.params.id);
+      if (!instance) throw notFound(request.params.app, request.params.id);
+      return sendDocument(request, reply, { instance: encodeInstance(instance) });
+    });
+
+    app.get(`${prefix}/instances/:id`, { schema: { ...hidden, params: z.object({ id: z.string().min(1).max(400) }) } }, async (request, reply) => {
+      const instance = registry.instanceById(request.params.id);
+      if (!instance) throw new NotFound(`Instance ${request.params.id}`);
+      return sendDocument(request, reply, { instance: encodeInstance(instance) });
+    });
+
+    for (const [segment, secure] of [['vips', false], ['svips', true]] as const) {
+      app.get(`${prefix}/${segment}/:vip`, { schema: { ...hidden, params: z.object({ vip: z.string().min(1).max(400) }) } }, async (request, reply) =>
+        sendDocument(request, reply, encodeApplications(registry.byVip(request.params.vip, secure), registry.version(), registry.hashcode())),
+      );
     }
-    return reply.code(204).send();
-  });
-
-  app.put('/eureka/apps/:app/:id', { schema: { ...hidden, params: instanceParams } }, async (request, reply) => {
-    const result = registry.renew(request.params.app, request.params.id);
-    if (result === 'unknown') throw new NotFound(`Instance ${request.params.id} of ${request.params.app}`);
-    return reply.code(200).send();
-  });
-
-  app.delete('/eureka/apps/:app/:id', { schema: { ...hidden, params: instanceParams } }, async (request, reply) => {
-    if (!registry.cancel(request.params.app, request.params.id)) {
-      throw new NotFound(`Instance ${request.params.id} of ${request.params.app}`);
-    }
-    return reply.code(200).send();
-  });
-
-  app.get('/eureka/apps', { schema: hidden }, async () => encodeApplications(registry.applications(), registry.version()));
-
-  app.get('/eureka/apps/:app', { schema: { ...hidden, params: appParams } }, async (request) => {
-    const instances = registry.application(request.params.app);
-    if (!instances) throw new NotFound(`Application ${request.params.app}`);
-    return { application: encodeApplication(request.params.app.toUpperCase(), instances) };
-  });
-
-  app.get('/eureka/apps/:app/:id', { schema: { ...hidden, params: instanceParams } }, async (request) => {
-    const instance = registry.instance(request.params.app, request.params.id);
-    if (!instance) throw new NotFound(`Instance ${request.params.id} of ${request.params.app}`);
-    return { instance: encodeInstance(instance) };
-  });
+  }
 }

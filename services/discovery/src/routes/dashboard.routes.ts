@@ -1,0 +1,25 @@
+/** `GET /`: the registry's dashboard page. */
+import type { App } from '@stream-seat/platform';
+import { type DashboardPeer, renderDashboard } from '../domain/dashboard-view.js';
+import type { Registry } from '../domain/registry.js';
+
+export interface DashboardDeps {
+  registry: Registry;
+  peers: () => DashboardPeer[];
+  clock: () => number;
+  startedAt: number;
+}
+
+export function registerDashboardRoutes(app: App, deps: DashboardDeps): void {
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(
+      renderDashboard({
+        now: deps.clock(),
+        startedAt: deps.startedAt,
+        stats: deps.registry.stats(),
+        peers: deps.peers(),
+        applications: deps.registry.applications(),
+      }),
+    ),
+  );
+}
