@@ -1,14 +1,98 @@
 /** The booking service's public shapes: availability, holds, orders, tickets, seat changes. */
 import { z } from 'zod';
+import { cents, currency, isoDateTime } from './common.js';
 
 export const seatStatus = z.enum(['AVAILABLE', 'HELD', 'BOOKED']);
 export type SeatStatusValue = z.infer<typeof seatStatus>;
 
 /** One seat whose state changed, as published after a commit and streamed to browsers. */
 export const seatChange = z.object({ seatId: z.string(), status: seatStatus });
+export type SeatChange = z.infer<typeof seatChange>;
 export const seatChangeBatch = z.object({
   eventId: z.string(),
   seq: z.number().int().min(1),
   changes: z.array(seatChange),
 });
 export type SeatChangeBatch = z.infer<typeof seatChangeBatch>;
+
+const eventIdField = z.string().min(1).max(64);
+const seatIdField = z.string().min(1).max(64);
+
+/** `GET /api/availability/{eventId}`: every seat's state and the change number it reflects. */
+export const availability = z.object({
+  eventId: z.string(),
+  seq: z.number().int(),
+  seats: z.record(z.string(), seatStatus),
+  /** Totals by status, plus `bySection` and `byTier` breakdowns of available seats. */
+  counts: z.object({
+    AVAILABLE: z.number().int(),
+    HELD: z.number().int(),
+    BOOKED: z.number().int(),
+    bySection: z.record(z.string(), z.object({ available: z.number().int(), total: z.number().int() })),
+    byTier: z.record(z.string(), z.object({ available: z.number().int(), total: z.number().int() })),
+  }),
+});
+export type Availability = z.infer<typeof availability>;
+
+/**
+ * `POST /api/holds`: either explicit `seatIds`, or best available (`quantity`, optionally within a
+ * `section` or `tier`; `together` asks for adjacent seats in one row). Exactly one of `seatIds`
+ * and `quantity` is given.
+ */
+export const createHoldRequest = z.object({
+  eventId: eventIdField,
+  seatIds: z.array(seatIdField).min(1).max(100).optional(),
+  quantity: z.number().int().min(1).max(100).optional(),
+  section: z.string().min(1).max(64).optional(),
+  tier: z.string().min(1).max(64).optional(),
+  together: z.boolean().optional(),
+});
+export type CreateHoldRequest = z.infer<typeof createHoldRequest>;
+
+export const hold = z.object({
+  holdId: z.string(),
+  eventId: z.string(),
+  seatIds: z.array(z.string()),
+  expiresAt: isoDateTime,
+  totalCents: cents,
+  currency,
+  status: z.enum(['ACTIVE', 'RELEASED', 'EXPIRED', 'ORDERED']),
+});
+export type HoldView = z.infer<typeof hold>;
+
+export const createOrderRequest = z.object({
+  holdId: z.string().min(1).max(64),
+  payment: z.object({ token: z.string().min(1).max(200) }),
+});
+export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
+
+export const ticket = z.object({
+  /** At least 128 bits of randomness, base64url: fit for a QR code, never guessable. */
+  code: z.string(),
+  seatId: z.string(),
+  status: z.enum(['VALID', 'VOID']),
+  checkedInAt: isoDateTime.nullable(),
+});
+export type TicketView = z.infer<typeof ticket>;
+
+export const order = z.object({
+  orderId: z.string(),
+  eventId: z.string(),
+  holdId: z.string(),
+  status: z.enum(['CONFIRMED', 'CANCELLED']),
+  tickets: z.array(ticket),
+  totalCents: cents,
+  currency,
+  createdAt: isoDateTime,
+  cancelledAt: isoDateTime.nullable(),
+});
+export type OrderView = z.infer<typeof order>;
+
+export const checkIn = z.object({
+  code: z.string(),
+  eventId: z.string(),
+  orderId: z.string(),
+  seatId: z.string(),
+  checkedInAt: isoDateTime,
+});
+export type CheckInView = z.infer<typeof checkIn>;

@@ -1,28 +1,123 @@
-/** Composition root of the booking service: wires the database and routes; never listens. */
+/** Composition root of the booking service: wires repositories, domain and routes; never listens. */
 import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
-import { createSeatRepository } from './db/seat.repository.js';
+import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
+import { createHoldRepository } from './db/hold.repository.js';
+import { createIdempotencyRepository } from './db/idempotency.repository.js';
+import { createInventoryRepository } from './db/inventory.repository.js';
+import { createOrderRepository } from './db/order.repository.js';
 import type { BookingDatabase } from './db/schema.js';
+import { createSeatChangeRepository, type SeatChangeRepository } from './db/seat-change.repository.js';
+import { createTicketRepository } from './db/ticket.repository.js';
+import { createCatalogueMessageHandler } from './domain/catalogue-message-handler.js';
+import type { CatalogueClient } from './domain/catalogue-client.js';
+import { createHoldService } from './domain/hold-service.js';
+import { createHoldSweeper, type HoldSweeper } from './domain/hold-sweeper.js';
+import { createInventoryService } from './domain/inventory-service.js';
+import { createOrderService } from './domain/order-service.js';
+import { createTestPaymentProvider, type PaymentProvider } from './domain/payment-provider.js';
+import { createInProcessSeatChangeBus, type SeatChangeBus } from './live/seat-change-bus.js';
 import { registerAvailabilityRoutes } from './routes/availability.routes.js';
+import { registerCatalogueMessageRoutes } from './routes/catalogue-message.routes.js';
+import { createIdempotency, IDEMPOTENCY_TTL_MS } from './routes/idempotency.js';
+import { registerHoldRoutes } from './routes/hold.routes.js';
+import { registerOrderRoutes } from './routes/order.routes.js';
+import { registerTicketRoutes } from './routes/ticket.routes.js';
+
+export interface BookingSettings {
+  holdTtlSeconds: number;
+  holdSweepIntervalMs: number;
+  maxActiveHoldsPerBuyer: number;
+  paymentTimeoutMs: number;
+  idempotencyWaitMs: number;
+}
+
+export const defaultBookingSettings: BookingSettings = {
+  holdTtlSeconds: 600,
+  holdSweepIntervalMs: 5_000,
+  maxActiveHoldsPerBuyer: 3,
+  paymentTimeoutMs: 10_000,
+  idempotencyWaitMs: 30_000,
+};
 
 export interface BookingAppDeps {
   database: Database<BookingDatabase>;
   verifier: TokenVerifier;
+  catalogue: CatalogueClient;
+  payments?: PaymentProvider;
+  /** Where committed seat changes go; in process by default. */
+  bus?: SeatChangeBus;
+  settings?: Partial<BookingSettings>;
   clock?: () => number;
   logLevel?: string;
   logger?: boolean;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The seams of the live-availability work: the bus to subscribe to, and the stored changes. */
+    booking: { bus: SeatChangeBus; seatChanges: SeatChangeRepository; sweeper: HoldSweeper };
+  }
+}
+
 export function buildBookingApp(deps: BookingAppDeps): App {
   const clock = deps.clock ?? Date.now;
+  const settings = { ...defaultBookingSettings, ...deps.settings };
   const app = createService({
     name: 'booking',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
-    openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets' },
+    openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets, check-in' },
     errorMappers: [(error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined)],
   });
+  const { db } = deps.database;
+  const bus = deps.bus ?? createInProcessSeatChangeBus((error) => app.log.error({ err: error }, 'seat change listener failed'));
+  const payments = deps.payments ?? createTestPaymentProvider();
+  const inventories = createInventoryRepository(db);
+  const holdRepository = createHoldRepository(db);
+  const idempotencyKeys = createIdempotencyRepository(db);
+  const inventory = createInventoryService({ inventories, catalogue: deps.catalogue, clock });
+  const holds = createHoldService({
+    holds: holdRepository,
+    inventories,
+    inventory,
+    catalogue: deps.catalogue,
+    bus,
+    clock,
+    holdTtlSeconds: settings.holdTtlSeconds,
+    maxActiveHoldsPerBuyer: settings.maxActiveHoldsPerBuyer,
+  });
+  const orders = createOrderService({
+    holds: holdRepository,
+    orders: createOrderRepository(db),
+    tickets: createTicketRepository(db),
+    inventory,
+    payments,
+    bus,
+    clock,
+    paymentTimeoutMs: settings.paymentTimeoutMs,
+  });
+  const sweeper = createHoldSweeper({
+    holds: holdRepository,
+    bus,
+    clock,
+    intervalMs: settings.holdSweepIntervalMs,
+    alsoEachRun: (now) => idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS),
+    onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
+  });
+  const idempotent = createIdempotency({ keys: idempotencyKeys, clock, waitMs: settings.idempotencyWaitMs });
+
+  app.decorate('booking', { bus, seatChanges: createSeatChangeRepository(db), sweeper });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
-  registerAvailabilityRoutes(app, createSeatRepository(deps.database.db), clock);
+  registerAvailabilityRoutes(app, inventory, inventories, clock);
+  registerHoldRoutes(app, holds, deps.verifier, idempotent, clock);
+  registerOrderRoutes(app, orders, deps.verifier, idempotent);
+  registerTicketRoutes(app, orders, deps.verifier);
+  registerCatalogueMessageRoutes(app, createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), inventory, orders, clock }));
+  app.addHook('onReady', async () => sweeper.start());
+  app.addHook('onClose', async () => {
+    await sweeper.stop();
+    await bus.close();
+  });
   return app;
 }

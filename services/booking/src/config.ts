@@ -1,12 +1,27 @@
 /** The booking service's environment. */
-import { baseConfigSchema, env } from '@stream-seat/platform';
 import { databaseConfigSchema } from '@stream-seat/db';
+import { baseConfigSchema, env } from '@stream-seat/platform';
 import { z } from 'zod';
 
 export const bookingConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
   PORT: env.port(8080),
+  /** How long a hold lasts. */
   HOLD_TTL_SECONDS: env.int(600, 1),
+  /** How often expired holds are released and published (they are claimable at once anyway). */
+  HOLD_SWEEP_INTERVAL_MS: env.int(5_000, 50),
+  /** A buyer's active holds per event, at most. */
+  MAX_ACTIVE_HOLDS_PER_BUYER: env.int(3, 1),
+  /** `test`: the built-in provider (tok_ok, tok_declined, tok_slow). */
+  PAYMENT_PROVIDER: z.enum(['test']).default('test'),
+  /** A payment slower than this fails with 504 and keeps the hold. */
+  PAYMENT_TIMEOUT_MS: env.int(10_000, 1),
+  /** Time for the event service to answer. */
+  CATALOGUE_TIMEOUT_MS: env.int(3_000, 1),
+  /** How long an event's status and sales window are cached. */
+  CATALOGUE_EVENT_TTL_MS: env.int(5_000, 0),
+  /** How long a repeated Idempotency-Key waits for the first request to finish. */
+  IDEMPOTENCY_WAIT_MS: env.int(30_000, 0),
   REDIS_URL: z.string().optional(),
 });
-export type BookingConfig = typeof bookingConfigSchema._output;
+export type BookingConfig = z.output<typeof bookingConfigSchema>;

@@ -1,11 +1,19 @@
 /** The booking service's tables, as Kysely sees them. Times are epoch milliseconds. */
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
+export type HoldStatus = 'ACTIVE' | 'RELEASED' | 'EXPIRED' | 'ORDERED';
+export type OrderStatus = 'CONFIRMED' | 'CANCELLED';
 
 export interface InventoryTable {
   event_id: string;
+  organizer_id: string;
+  currency: string;
+  /** `OPEN` takes holds; `CLOSED` (the event was cancelled) takes none. */
+  status: 'OPEN' | 'CLOSED';
   /** The last change number assigned for this event's seats. */
   seq: number;
+  stage_x: number;
+  stage_y: number;
   created_at: number;
 }
 
@@ -13,14 +21,87 @@ export interface SeatTable {
   event_id: string;
   seat_id: string;
   section: string;
+  row_label: string;
+  seat_number: number;
+  /** `seated`, or `general`: one anonymous unit of a general-admission section's capacity. */
+  kind: 'seated' | 'general';
   tier: string;
+  price_cents: number;
+  x: number;
+  y: number;
   status: SeatStatus;
+  /** The hold that holds (or last held) the seat; only meaningful with status HELD. */
   hold_id: string | null;
   expires_at: number | null;
   order_id: string | null;
 }
 
+export interface HoldTable {
+  id: string;
+  event_id: string;
+  buyer_id: string;
+  seat_ids_json: string;
+  total_cents: number;
+  currency: string;
+  status: HoldStatus;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface OrderTable {
+  id: string;
+  event_id: string;
+  buyer_id: string;
+  hold_id: string;
+  status: OrderStatus;
+  seat_ids_json: string;
+  total_cents: number;
+  currency: string;
+  payment_id: string;
+  created_at: number;
+  cancelled_at: number | null;
+}
+
+export interface TicketTable {
+  code: string;
+  order_id: string;
+  event_id: string;
+  seat_id: string;
+  status: 'VALID' | 'VOID';
+  valid_seat_id: string | null;
+  checked_in_at: number | null;
+}
+
+export interface SeatChangeTable {
+  event_id: string;
+  seq: number;
+  changes_json: string;
+  created_at: number;
+}
+
+export interface IdempotencyKeyTable {
+  owner: string;
+  idem_key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_json: string | null;
+  created_at: number;
+}
+
+export interface CatalogueMessageTable {
+  id: string;
+  type: string;
+  event_id: string;
+  processed_at: number;
+}
+
 export interface BookingDatabase {
   inventories: InventoryTable;
   seats: SeatTable;
+  holds: HoldTable;
+  orders: OrderTable;
+  tickets: TicketTable;
+  seat_changes: SeatChangeTable;
+  idempotency_keys: IdempotencyKeyTable;
+  catalogue_messages: CatalogueMessageTable;
 }

@@ -1,17 +1,11 @@
-/** HTTP adapter for seat availability. */
-import { NotFound, type App } from '@stream-seat/platform';
+/** HTTP adapter for seat availability: every seat's state, counts, and the seq it reflects. */
+import { availability, type Availability } from '@stream-seat/contracts';
+import { type App, NotFound } from '@stream-seat/platform';
 import { z } from 'zod';
-import type { SeatRepository } from '../db/seat.repository.js';
+import type { InventoryRepository } from '../db/inventory.repository.js';
+import type { InventoryService } from '../domain/inventory-service.js';
 
-const seatStatus = z.enum(['AVAILABLE', 'HELD', 'BOOKED']);
-const availability = z.object({
-  eventId: z.string(),
-  seq: z.number().int(),
-  seats: z.record(z.string(), seatStatus),
-  counts: z.record(z.string(), z.number().int()),
-});
-
-export function registerAvailabilityRoutes(app: App, seats: SeatRepository, clock: () => number): void {
+export function registerAvailabilityRoutes(app: App, inventory: InventoryService, inventories: InventoryRepository, clock: () => number): void {
   app.get(
     '/api/availability/:eventId',
     {
@@ -23,15 +17,25 @@ export function registerAvailabilityRoutes(app: App, seats: SeatRepository, cloc
       },
     },
     async (request) => {
-      const snapshot = await seats.snapshot(request.params.eventId, clock());
-      if (!snapshot) throw new NotFound(`Availability of event ${request.params.eventId}`);
-      const counts: Record<string, number> = { AVAILABLE: 0, HELD: 0, BOOKED: 0 };
-      const states: Record<string, z.infer<typeof seatStatus>> = {};
+      const { eventId } = request.params;
+      // First access creates the inventory of an on-sale event; others are 404/409 from ensure.
+      await inventory.ensure(eventId);
+      const snapshot = await inventories.snapshot(eventId, clock());
+      if (!snapshot) throw new NotFound(`Availability of event ${eventId}`);
+      const counts: Availability['counts'] = { AVAILABLE: 0, HELD: 0, BOOKED: 0, bySection: {}, byTier: {} };
+      const seats: Availability['seats'] = {};
       for (const seat of snapshot.seats) {
-        states[seat.seatId] = seat.status;
-        counts[seat.status] = (counts[seat.status] ?? 0) + 1;
+        seats[seat.seatId] = seat.status;
+        counts[seat.status] += 1;
+        const free = seat.status === 'AVAILABLE' ? 1 : 0;
+        const section = (counts.bySection[seat.section] ??= { available: 0, total: 0 });
+        section.available += free;
+        section.total += 1;
+        const tier = (counts.byTier[seat.tier] ??= { available: 0, total: 0 });
+        tier.available += free;
+        tier.total += 1;
       }
-      return { eventId: request.params.eventId, seq: snapshot.seq, seats: states, counts };
+      return { eventId, seq: snapshot.seq, seats, counts };
     },
   );
 }

@@ -1,7 +1,7 @@
 /** The booking service's migrations, in order. */
 import type { Dialect, Migrations } from '@stream-seat/db';
-import { inventoryMigration } from './001-inventory.js';
+import { bookingSchemaMigration } from './001-booking.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
-  return { '001-inventory': inventoryMigration(dialect) };
+  return { '001-booking': bookingSchemaMigration(dialect) };
 }

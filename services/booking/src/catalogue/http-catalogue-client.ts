@@ -1,0 +1,87 @@
+/**
+ * The catalogue over HTTP: `lb://EVENT-SERVICE` through the registry. Seat maps are immutable per
+ * event, so they are cached and revalidated with their ETag; events (status, sales window) are
+ * cached briefly, served stale if the catalogue is unreachable, and fetched once for concurrent
+ * callers.
+ */
+import { event as eventSchema, seatMap as seatMapSchema, type SeatMap } from '@stream-seat/contracts';
+import { ServiceUnavailable, type ServiceClient } from '@stream-seat/platform';
+import type { CatalogueClient, CatalogueEvent } from '../domain/catalogue-client.js';
+
+export interface HttpCatalogueClientOptions {
+  client: ServiceClient;
+  /** How long an event's status and sales window are trusted before asking again. */
+  eventTtlMs: number;
+  clock?: () => number;
+  /** Seat maps kept in memory at most (least recently fetched dropped first). */
+  maxSeatMaps?: number;
+}
+
+export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { requests: () => number } {
+  const clock = options.clock ?? Date.now;
+  const maxSeatMaps = options.maxSeatMaps ?? 200;
+  const events = new Map<string, { value: CatalogueEvent | undefined; at: number }>();
+  const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  let requests = 0;
+
+  function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const running = inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = load().finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  }
+
+  async function fetchEvent(eventId: string): Promise<CatalogueEvent | undefined> {
+    requests++;
+    const response = await options.client.getJson<unknown>(`/api/events/${encodeURIComponent(eventId)}`);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for event ${eventId}`);
+    const parsed = eventSchema.safeParse(response.body);
+    if (!parsed.success) throw new ServiceUnavailable(`The catalogue sent an event this service cannot read: ${parsed.error.message}`);
+    const { id, organizerId, status, currency, salesStartAt, salesEndAt, maxSeatsPerOrder } = parsed.data;
+    return { id, organizerId, status, currency, salesStartAt, salesEndAt, maxSeatsPerOrder };
+  }
+
+  return {
+    requests: () => requests,
+
+    async event(eventId) {
+      const cached = events.get(eventId);
+      if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
+      return once(`event:${eventId}`, async () => {
+        try {
+          const value = await fetchEvent(eventId);
+          events.set(eventId, { value, at: clock() });
+          return value;
+        } catch (error) {
+          // Stale beats nothing: the inventory's own CLOSED flag still stops sales of a cancelled event.
+          if (cached?.value) return cached.value;
+          throw error;
+        }
+      });
+    },
+
+    async seatMap(eventId) {
+      return once(`seatmap:${eventId}`, async () => {
+        const cached = seatMaps.get(eventId);
+        requests++;
+        const response = await options.client.getJson<unknown>(
+          `/api/events/${encodeURIComponent(eventId)}/seatmap`,
+          cached?.etag ? { 'if-none-match': cached.etag } : {},
+        );
+        if (response.status === 304 && cached) return cached.value;
+        if (response.status === 404) return undefined;
+        if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for the seat map of ${eventId}`);
+        const parsed = seatMapSchema.safeParse(response.body);
+        if (!parsed.success) throw new ServiceUnavailable(`The catalogue sent a seat map this service cannot read: ${parsed.error.message}`);
+        const etag = response.headers['etag'];
+        seatMaps.delete(eventId);
+        seatMaps.set(eventId, { etag: typeof etag === 'string' ? etag : undefined, value: parsed.data });
+        if (seatMaps.size > maxSeatMaps) seatMaps.delete(seatMaps.keys().next().value as string);
+        return parsed.data;
+      });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/** Seat inventory per event: created once (idempotently), read as snapshots and claim candidates. */
+import { isDuplicateKey } from '@stream-seat/db';
+import type { Kysely } from 'kysely';
+import type { SeatCandidate } from '../domain/best-available.js';
+import type { PlannedSeat } from '../domain/inventory-plan.js';
+import type { BookingDatabase, InventoryTable, SeatStatus } from './schema.js';
+import { changed, chunks, inTransaction } from './transaction.js';
+
+export interface SeatState {
+  seatId: string;
+  section: string;
+  tier: string;
+  status: SeatStatus;
+}
+
+export interface InventoryHeader {
+  organizerId: string;
+  currency: string;
+  stage: { x: number; y: number };
+}
+
+/** An expired hold is available at once, whether or not the sweeper has run. */
+function effectiveStatus(status: SeatStatus, expiresAt: number | null, now: number): SeatStatus {
+  return status === 'HELD' && expiresAt !== null && Number(expiresAt) <= now ? 'AVAILABLE' : status;
+}
+
+export function createInventoryRepository(db: Kysely<BookingDatabase>) {
+  return {
+    async find(eventId: string): Promise<InventoryTable | undefined> {
+      return db.selectFrom('inventories').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+    },
+
+    /**
+     * Creates the inventory and all its seats in one transaction. Two racing creators both try;
+     * the primary key lets one win and the other sees a duplicate key: both report success.
+     */
+    async create(eventId: string, header: InventoryHeader, seats: PlannedSeat[], now: number): Promise<'created' | 'exists'> {
+      try {
+        await inTransaction(db, async (trx) => {
+          await trx
+            .insertInto('inventories')
+            .values({
+              event_id: eventId,
+              organizer_id: header.organizerId,
+              currency: header.currency,
+              status: 'OPEN',
+              seq: 0,
+              stage_x: header.stage.x,
+              stage_y: header.stage.y,
+              created_at: now,
+            })
+            .execute();
+          for (const chunk of chunks(seats, 500)) {
+            await trx
+              .insertInto('seats')
+              .values(
+                chunk.map((s) => ({
+                  event_id: eventId,
+                  seat_id: s.seatId,
+                  section: s.section,
+                  row_label: s.row,
+                  seat_number: s.number,
+                  kind: s.kind,
+                  tier: s.tier,
+                  price_cents: s.priceCents,
+                  x: s.x,
+                  y: s.y,
+                  status: 'AVAILABLE' as const,
+                  hold_id: null,
+                  expires_at: null,
+                  order_id: null,
+                })),
+              )
+              .execute();
+          }
+        });
+        return 'created';
+      } catch (error) {
+        if (isDuplicateKey(error)) return 'exists';
+        throw error;
+      }
+    },
+
+    /** Closes the inventory: no hold or order is accepted any more. True when it was open. */
+    async close(eventId: string): Promise<boolean> {
+      const result = await db
+        .updateTable('inventories')
+        .set({ status: 'CLOSED' })
+        .where('event_id', '=', eventId)
+        .where('status', '=', 'OPEN')
+        .executeTakeFirst();
+      return changed(result) === 1;
+    },
+
+    /** The event's seats and the change number they reflect, read in one transaction. */
+    async snapshot(eventId: string, now: number): Promise<{ seq: number; seats: SeatState[] } | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const inventory = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirst();
+        if (!inventory) return undefined;
+        const rows = await trx
+          .selectFrom('seats')
+          .select(['seat_id', 'section', 'tier', 'status', 'expires_at'])
+          .where('event_id', '=', eventId)
+          .execute();
+        return {
+          seq: Number(inventory.seq),
+          seats: rows.map((r) => ({
+            seatId: r.seat_id,
+            section: r.section,
+            tier: r.tier,
+            status: effectiveStatus(r.status, r.expires_at, now),
+          })),
+        };
+      });
+    },
+
+    /** Every seat with its geometry and whether it is free now: the input of best-available. */
+    async candidates(eventId: string, now: number, filter: { section?: string | undefined; tier?: string | undefined }): Promise<SeatCandidate[]> {
+      let query = db
+        .selectFrom('seats')
+        .select(['seat_id', 'section', 'row_label', 'seat_number', 'kind', 'tier', 'x', 'y', 'status', 'expires_at'])
+        .where('event_id', '=', eventId);
+      if (filter.section !== undefined) query = query.where('section', '=', filter.section);
+      if (filter.tier !== undefined) query = query.where('tier', '=', filter.tier);
+      const rows = await query.execute();
+      return rows.map((r) => ({
+        seatId: r.seat_id,
+        section: r.section,
+        row: r.row_label,
+        number: Number(r.seat_number),
+        kind: r.kind,
+        tier: r.tier,
+        x: Number(r.x),
+        y: Number(r.y),
+        free: effectiveStatus(r.status, r.expires_at, now) === 'AVAILABLE',
+      }));
+    },
+  };
+}
+export type InventoryRepository = ReturnType<typeof createInventoryRepository>;

@@ -1,0 +1,142 @@
+/** Orders and their tickets: confirming a hold, cancelling an order, reading them back. */
+import type { SeatChangeBatch } from '@stream-seat/contracts';
+import type { Kysely } from 'kysely';
+import { EventNotOnSale, HoldExpired } from '../domain/booking-errors.js';
+import { recordChanges } from './seat-change.repository.js';
+import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
+import { changed, inTransaction } from './transaction.js';
+
+export interface OrderWithTickets {
+  order: OrderTable;
+  tickets: TicketTable[];
+}
+
+function normalize(order: OrderTable): OrderTable {
+  return {
+    ...order,
+    total_cents: Number(order.total_cents),
+    created_at: Number(order.created_at),
+    cancelled_at: order.cancelled_at === null ? null : Number(order.cancelled_at),
+  };
+}
+
+export function createOrderRepository(db: Kysely<BookingDatabase>) {
+  async function ticketsOf(orderIds: string[]): Promise<TicketTable[]> {
+    if (orderIds.length === 0) return [];
+    const rows = await db.selectFrom('tickets').selectAll().where('order_id', 'in', orderIds).orderBy('seat_id').execute();
+    return rows.map((t) => ({ ...t, checked_in_at: t.checked_in_at === null ? null : Number(t.checked_in_at) }));
+  }
+
+  return {
+    /**
+     * Turns a paid hold into an order: the hold must still be active and still hold every one of
+     * its seats (an expired hold's seat may have been claimed by someone else meanwhile).
+     */
+    async confirm(hold: HoldTable, order: OrderTable, tickets: TicketTable[], now: number): Promise<SeatChangeBatch> {
+      const seatIds = JSON.parse(hold.seat_ids_json) as string[];
+      return inTransaction(db, async (trx) => {
+        const ended = await trx
+          .updateTable('holds')
+          .set({ status: 'ORDERED' })
+          .where('id', '=', hold.id)
+          .where('status', '=', 'ACTIVE')
+          .executeTakeFirst();
+        if (changed(ended) !== 1) throw new HoldExpired(hold.id);
+        const booked = await trx
+          .updateTable('seats')
+          .set({ status: 'BOOKED', order_id: order.id, expires_at: null })
+          .where('event_id', '=', hold.event_id)
+          .where('seat_id', 'in', seatIds)
+          .where('hold_id', '=', hold.id)
+          .where('status', '=', 'HELD')
+          .executeTakeFirst();
+        if (changed(booked) !== seatIds.length) throw new HoldExpired(hold.id);
+        const batch = await recordChanges(
+          trx,
+          hold.event_id,
+          seatIds.map((seatId) => ({ seatId, status: 'BOOKED' as const })),
+          now,
+          true,
+        );
+        if (!batch) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
+        await trx.insertInto('orders').values(order).execute();
+        await trx.insertInto('tickets').values(tickets).execute();
+        return batch;
+      });
+    },
+
+    /** Cancels a confirmed order and puts its seats back on sale; undefined if it was not confirmed. */
+    async cancel(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
+      const seatIds = JSON.parse(order.seat_ids_json) as string[];
+      return inTransaction(db, async (trx) => {
+        const cancelled = await trx
+          .updateTable('orders')
+          .set({ status: 'CANCELLED', cancelled_at: now })
+          .where('id', '=', order.id)
+          .where('status', '=', 'CONFIRMED')
+          .executeTakeFirst();
+        if (changed(cancelled) !== 1) return undefined;
+        await trx.updateTable('tickets').set({ status: 'VOID', valid_seat_id: null }).where('order_id', '=', order.id).execute();
+        const freed = await trx
+          .updateTable('seats')
+          .set({ status: 'AVAILABLE', order_id: null, hold_id: null, expires_at: null })
+          .where('event_id', '=', order.event_id)
+          .where('seat_id', 'in', seatIds)
+          .where('order_id', '=', order.id)
+          .where('status', '=', 'BOOKED')
+          .executeTakeFirst();
+        if (changed(freed) === 0) return { batch: undefined };
+        const batch = await recordChanges(
+          trx,
+          order.event_id,
+          seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE' as const })),
+          now,
+          false,
+        );
+        return { batch };
+      });
+    },
+
+    async find(orderId: string): Promise<OrderWithTickets | undefined> {
+      const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+      if (!order) return undefined;
+      return { order: normalize(order), tickets: await ticketsOf([order.id]) };
+    },
+
+    async findByHold(holdId: string): Promise<OrderWithTickets | undefined> {
+      const order = await db.selectFrom('orders').select('id').where('hold_id', '=', holdId).executeTakeFirst();
+      return order ? this.find(order.id) : undefined;
+    },
+
+    /** A buyer's orders, newest first, keyset-paginated on (created_at, id). */
+    async listByBuyer(
+      buyerId: string,
+      limit: number,
+      before?: { createdAt: number; id: string },
+    ): Promise<OrderWithTickets[]> {
+      let query = db.selectFrom('orders').selectAll().where('buyer_id', '=', buyerId);
+      if (before) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', before.createdAt),
+            eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+          ]),
+        );
+      }
+      const orders = (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(normalize);
+      const tickets = await ticketsOf(orders.map((o) => o.id));
+      return orders.map((order) => ({ order, tickets: tickets.filter((t) => t.order_id === order.id) }));
+    },
+
+    async confirmedOfEvent(eventId: string): Promise<OrderTable[]> {
+      const rows = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('event_id', '=', eventId)
+        .where('status', '=', 'CONFIRMED')
+        .execute();
+      return rows.map(normalize);
+    },
+  };
+}
+export type OrderRepository = ReturnType<typeof createOrderRepository>;

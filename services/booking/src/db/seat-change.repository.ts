@@ -1,0 +1,54 @@
+/**
+ * Numbered seat changes. `recordChanges` runs inside the transaction that changed the seats: it
+ * bumps the event's `seq` (the inventory row lock orders concurrent writers, so seq order is commit
+ * order) and stores the batch, so a subscriber that missed one can read it back.
+ */
+import type { SeatChange, SeatChangeBatch } from '@stream-seat/contracts';
+import type { Kysely } from 'kysely';
+import type { BookingDatabase } from './schema.js';
+import { changed, type Trx } from './transaction.js';
+
+/**
+ * Assigns the next seq and stores the changes. With `requireOpen`, a closed inventory (cancelled
+ * event) assigns nothing and returns undefined: the caller rolls back.
+ */
+export async function recordChanges(
+  trx: Trx,
+  eventId: string,
+  changes: SeatChange[],
+  now: number,
+  requireOpen: boolean,
+): Promise<SeatChangeBatch | undefined> {
+  let bump = trx
+    .updateTable('inventories')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('event_id', '=', eventId);
+  if (requireOpen) bump = bump.where('status', '=', 'OPEN');
+  if (changed(await bump.executeTakeFirst()) !== 1) return undefined;
+  // The first plain read of the transaction comes after the row lock: it sees every earlier commit.
+  const row = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirstOrThrow();
+  const seq = Number(row.seq);
+  await trx
+    .insertInto('seat_changes')
+    .values({ event_id: eventId, seq, changes_json: JSON.stringify(changes), created_at: now })
+    .execute();
+  return { eventId, seq, changes };
+}
+
+export function createSeatChangeRepository(db: Kysely<BookingDatabase>) {
+  return {
+    /** The batches after `afterSeq`, in order, at most `limit`: what a subscriber missed. */
+    async changesSince(eventId: string, afterSeq: number, limit = 1000): Promise<SeatChangeBatch[]> {
+      const rows = await db
+        .selectFrom('seat_changes')
+        .select(['seq', 'changes_json'])
+        .where('event_id', '=', eventId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ eventId, seq: Number(r.seq), changes: JSON.parse(r.changes_json) as SeatChange[] }));
+    },
+  };
+}
+export type SeatChangeRepository = ReturnType<typeof createSeatChangeRepository>;

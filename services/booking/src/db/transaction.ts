@@ -1,0 +1,31 @@
+/** Transactions that InnoDB may abort for a deadlock are run again, a few times, with jitter. */
+import { isRetryableConflict } from '@stream-seat/db';
+import type { Kysely, Transaction } from 'kysely';
+import type { BookingDatabase } from './schema.js';
+
+export type Trx = Transaction<BookingDatabase>;
+
+const ATTEMPTS = 6;
+
+export async function inTransaction<T>(db: Kysely<BookingDatabase>, work: (trx: Trx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+/** Rows an UPDATE changed, as a number (Kysely reports a bigint). */
+export function changed(result: { numUpdatedRows: bigint }): number {
+  return Number(result.numUpdatedRows);
+}
+
+/** Splits a list for IN (...) clauses and multi-row inserts of bounded size. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

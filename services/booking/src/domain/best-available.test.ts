@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { bestAvailable, type SeatCandidate } from './best-available.js';
+
+const stage = { x: 0, y: 0 };
+
+/** A row of seats 1..n at distance `y` from the stage; `taken` lists seat numbers not free. */
+function row(section: string, label: string, y: number, n: number, taken: number[] = [], tier = 'A'): SeatCandidate[] {
+  return Array.from({ length: n }, (_, i) => ({
+    seatId: `${section}-${label}-${i + 1}`,
+    section,
+    row: label,
+    number: i + 1,
+    kind: 'seated' as const,
+    tier,
+    x: (i + 1 - (n + 1) / 2) * 1,
+    y,
+    free: !taken.includes(i + 1),
+  }));
+}
+
+const first = () => 0;
+
+describe('best available, seated', () => {
+  it('offers adjacent seats in the row nearest the stage, centred', () => {
+    const seats = [...row('ORCH', 'B', 20, 9), ...row('ORCH', 'A', 10, 9)];
+    expect(bestAvailable(seats, { quantity: 3, together: true, stage, random: first })).toEqual([
+      'ORCH-A-4',
+      'ORCH-A-5',
+      'ORCH-A-6',
+    ]);
+  });
+
+  it('never splits a block across a taken seat or a row', () => {
+    const seats = row('ORCH', 'A', 10, 5, [3]);
+    expect(bestAvailable(seats, { quantity: 3, together: true, stage, random: first })).toBeUndefined();
+    const twoRows = [...row('ORCH', 'A', 10, 2), ...row('ORCH', 'B', 20, 2)];
+    expect(bestAvailable(twoRows, { quantity: 3, together: true, stage, random: first })).toBeUndefined();
+  });
+
+  it('avoids leaving a single orphan seat when another block exists', () => {
+    // Row A: seats 1-4 free, 5 taken. Taking 2-4 or 1-3 would strand one seat; 1-2 or 3-4 does not.
+    const seats = row('ORCH', 'A', 10, 5, [5]);
+    const block = bestAvailable(seats, { quantity: 2, together: true, stage, random: first });
+    expect([['ORCH-A-1', 'ORCH-A-2'], ['ORCH-A-3', 'ORCH-A-4']]).toContainEqual(block);
+    // With quantity 3 of 4 free, every block strands a seat: an orphan is accepted then.
+    expect(bestAvailable(seats, { quantity: 3, together: true, stage, random: first })).toHaveLength(3);
+  });
+
+  it('prefers a farther row to stranding a seat in a nearer one', () => {
+    const seats = [...row('ORCH', 'A', 10, 3, [1]), ...row('ORCH', 'B', 20, 4)];
+    // Row A has only seats 2-3 free: taking either strands the other. Row B has room at its ends.
+    const picked = bestAvailable(seats, { quantity: 1, together: true, stage, random: first });
+    expect([['ORCH-B-1'], ['ORCH-B-4']]).toContainEqual(picked);
+  });
+
+  it('filters by section and tier', () => {
+    const seats = [...row('ORCH', 'A', 10, 4, [], 'A'), ...row('BALC', 'A', 50, 4, [], 'B')];
+    expect(bestAvailable(seats, { quantity: 2, together: true, stage, section: 'BALC', random: first })?.[0]).toMatch(/^BALC/);
+    expect(bestAvailable(seats, { quantity: 2, together: true, stage, tier: 'B', random: first })?.[0]).toMatch(/^BALC/);
+  });
+
+  it('scatters seats when not asked to keep them together and no block exists', () => {
+    const seats = row('ORCH', 'A', 10, 5, [2, 4]);
+    expect(bestAvailable(seats, { quantity: 2, together: true, stage, random: first })).toBeUndefined();
+    expect(bestAvailable(seats, { quantity: 2, together: false, stage, random: first })).toHaveLength(2);
+  });
+
+  it('spreads racing retries over the next-best blocks', () => {
+    const seats = row('ORCH', 'A', 10, 20);
+    const picks = new Set(
+      Array.from({ length: 50 }, (_, i) =>
+        bestAvailable(seats, { quantity: 2, together: true, stage, spread: 8, random: () => (i % 10) / 10 })?.join(),
+      ),
+    );
+    expect(picks.size).toBeGreaterThan(1);
+  });
+});
+
+describe('best available, general admission', () => {
+  const units: SeatCandidate[] = Array.from({ length: 5 }, (_, i) => ({
+    seatId: `FLOOR-GA-${i + 1}`,
+    section: 'FLOOR',
+    row: 'GA',
+    number: i + 1,
+    kind: 'general',
+    tier: 'GA',
+    x: 0,
+    y: 0,
+    free: i !== 0,
+  }));
+
+  it('offers free units of the section', () => {
+    const picked = bestAvailable(units, { quantity: 4, together: true, stage, section: 'FLOOR', random: first });
+    expect(picked).toEqual(['FLOOR-GA-2', 'FLOOR-GA-3', 'FLOOR-GA-4', 'FLOOR-GA-5']);
+  });
+
+  it('offers nothing beyond the remaining capacity', () => {
+    expect(bestAvailable(units, { quantity: 5, together: true, stage, section: 'FLOOR', random: first })).toBeUndefined();
+  });
+});

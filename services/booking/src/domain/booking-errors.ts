@@ -1,0 +1,93 @@
+/** The booking domain's typed errors; the platform's problem handler maps each to problem+json. */
+import { AppError, Conflict, InvalidField, NotFound } from '@stream-seat/platform';
+
+/** Some requested seats are taken (or do not exist): nothing was held. */
+export class SeatsUnavailable extends Conflict {
+  constructor(unavailable: string[], detail?: string) {
+    super(
+      'seats-unavailable',
+      'Seats unavailable',
+      detail ?? `${unavailable.length} of the requested seats are not available; nothing was held`,
+      { unavailable },
+    );
+  }
+}
+
+export class HoldNotFound extends NotFound {
+  constructor(holdId: string) {
+    super(`Hold ${holdId}`);
+  }
+}
+
+export class OrderNotFound extends NotFound {
+  constructor(orderId: string) {
+    super(`Order ${orderId}`);
+  }
+}
+
+export class EventNotFound extends NotFound {
+  constructor(eventId: string) {
+    super(`Event ${eventId}`);
+  }
+}
+
+export class TicketNotFound extends NotFound {
+  constructor() {
+    super('Ticket');
+  }
+}
+
+export class HoldExpired extends AppError {
+  constructor(holdId: string) {
+    super(410, 'hold-expired', 'Hold expired', `Hold ${holdId} has expired or was released; its seats may be taken`);
+  }
+}
+
+export class HoldNotActive extends Conflict {
+  constructor(holdId: string, status: string) {
+    super('hold-not-active', 'Hold not active', `Hold ${holdId} is ${status}`, { holdStatus: status });
+  }
+}
+
+export class EventNotOnSale extends Conflict {
+  constructor(eventId: string, reason: string) {
+    super('event-not-on-sale', 'Event not on sale', `Event ${eventId} is not on sale: ${reason}`);
+  }
+}
+
+export class TooManyHolds extends Conflict {
+  constructor(limit: number) {
+    super('too-many-holds', 'Too many holds', `You already have ${limit} active holds for this event; release one first`, {
+      limit,
+    });
+  }
+}
+
+export class TooManySeats extends InvalidField {
+  constructor(field: string, limit: number) {
+    super(field, `at most ${limit} seats per order for this event`);
+  }
+}
+
+export class PaymentDeclined extends AppError {
+  constructor(detail = 'The payment was declined; the hold is kept') {
+    super(402, 'payment-declined', 'Payment declined', detail);
+  }
+}
+
+export class PaymentTimeout extends AppError {
+  constructor(timeoutMs: number) {
+    super(504, 'payment-timeout', 'Payment timed out', `The payment provider did not answer within ${timeoutMs} ms; nothing was charged and the hold is kept`);
+  }
+}
+
+export class AlreadyCheckedIn extends Conflict {
+  constructor(checkedInAt: number | null, reason: 'checked-in' | 'void') {
+    super(
+      reason === 'void' ? 'ticket-void' : 'already-checked-in',
+      reason === 'void' ? 'Ticket void' : 'Already checked in',
+      reason === 'void' ? 'This ticket was cancelled' : 'This ticket was already checked in',
+      checkedInAt === null ? {} : { checkedInAt: new Date(checkedInAt).toISOString() },
+    );
+  }
+}

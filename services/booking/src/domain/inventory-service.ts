@@ -1,0 +1,59 @@
+/**
+ * An event's inventory exists once it went on sale: created from the publish message, or on first
+ * access, from the catalogue's seat map. Creation is idempotent under concurrency (see
+ * InventoryRepository.create); the immutable header (organizer, currency, stage) is cached.
+ */
+import type { InventoryRepository } from '../db/inventory.repository.js';
+import type { InventoryTable } from '../db/schema.js';
+import { EventNotFound, EventNotOnSale } from './booking-errors.js';
+import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
+import { planInventory } from './inventory-plan.js';
+
+export interface InventoryServiceDeps {
+  inventories: InventoryRepository;
+  catalogue: CatalogueClient;
+  clock: () => number;
+}
+
+export function createInventoryService(deps: InventoryServiceDeps) {
+  const headers = new Map<string, InventoryTable>();
+
+  async function find(eventId: string): Promise<InventoryTable | undefined> {
+    const cached = headers.get(eventId);
+    if (cached) return cached;
+    const row = await deps.inventories.find(eventId);
+    if (row) headers.set(eventId, row);
+    return row;
+  }
+
+  return {
+    /** The inventory header if it exists; never calls the catalogue. */
+    find,
+
+    /** The inventory, created now from the catalogue if the event is on sale and has none yet. */
+    async ensure(eventId: string, known?: CatalogueEvent): Promise<InventoryTable> {
+      const existing = await find(eventId);
+      if (existing) return existing;
+      const event = known ?? (await deps.catalogue.event(eventId));
+      if (!event) throw new EventNotFound(eventId);
+      if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
+      const map = await deps.catalogue.seatMap(eventId);
+      if (!map) throw new EventNotFound(eventId);
+      await deps.inventories.create(
+        eventId,
+        { organizerId: event.organizerId, currency: map.currency, stage: map.stage },
+        planInventory(map),
+        deps.clock(),
+      );
+      const created = await find(eventId);
+      if (!created) throw new Error(`inventory of ${eventId} vanished after creation`);
+      return created;
+    },
+
+    /** Closes the inventory of a cancelled event: no new hold or order is accepted. */
+    async close(eventId: string): Promise<void> {
+      await deps.inventories.close(eventId);
+    },
+  };
+}
+export type InventoryService = ReturnType<typeof createInventoryService>;

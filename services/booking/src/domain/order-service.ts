@@ -1,0 +1,146 @@
+/**
+ * Orders: pay for a hold and book its seats, read orders, cancel them (refund, seats back on
+ * sale), check tickets in at the door, and refund everything when the catalogue cancels an event.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CreateOrderRequest } from '@stream-seat/contracts';
+import type { Principal } from '@stream-seat/platform';
+import type { HoldRepository } from '../db/hold.repository.js';
+import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
+import type { OrderTable, TicketTable } from '../db/schema.js';
+import type { TicketRepository } from '../db/ticket.repository.js';
+import type { SeatChangeBus } from '../live/seat-change-bus.js';
+import { AlreadyCheckedIn, HoldExpired, HoldNotActive, HoldNotFound, OrderNotFound, PaymentTimeout, TicketNotFound } from './booking-errors.js';
+import type { InventoryService } from './inventory-service.js';
+import type { PaymentProvider } from './payment-provider.js';
+import { newTicketCode } from './ticket-code.js';
+
+export interface OrderServiceDeps {
+  holds: HoldRepository;
+  orders: OrderRepository;
+  tickets: TicketRepository;
+  inventory: InventoryService;
+  payments: PaymentProvider;
+  bus: SeatChangeBus;
+  clock: () => number;
+  paymentTimeoutMs: number;
+}
+
+export function createOrderService(deps: OrderServiceDeps) {
+  /** Its buyer, the event's organizer, or an admin may see and cancel an order. */
+  async function mayManage(principal: Principal, order: OrderTable): Promise<boolean> {
+    if (principal.role === 'admin' || order.buyer_id === principal.sub) return true;
+    if (principal.role !== 'organizer') return false;
+    return (await deps.inventory.find(order.event_id))?.organizer_id === principal.sub;
+  }
+
+  async function charge(amountCents: number, currency: string, token: string, reference: string) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new PaymentTimeout(deps.paymentTimeoutMs)), deps.paymentTimeoutMs);
+    try {
+      return await deps.payments.charge({ amountCents, currency, token, reference }, controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) throw new PaymentTimeout(deps.paymentTimeoutMs);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async place(principal: Principal, request: CreateOrderRequest): Promise<OrderWithTickets> {
+      const hold = await deps.holds.find(request.holdId);
+      if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(request.holdId);
+      if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED');
+      if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
+
+      // Declined or timed out: nothing is written, so the hold stays as it was.
+      const orderId = randomUUID();
+      const { paymentId } = await charge(hold.total_cents, hold.currency, request.payment.token, hold.id);
+      const now = deps.clock();
+      const seatIds = JSON.parse(hold.seat_ids_json) as string[];
+      const order: OrderTable = {
+        id: orderId,
+        event_id: hold.event_id,
+        buyer_id: principal.sub,
+        hold_id: hold.id,
+        status: 'CONFIRMED',
+        seat_ids_json: hold.seat_ids_json,
+        total_cents: hold.total_cents,
+        currency: hold.currency,
+        payment_id: paymentId,
+        created_at: now,
+        cancelled_at: null,
+      };
+      const tickets: TicketTable[] = seatIds.map((seatId) => ({
+        code: newTicketCode(),
+        order_id: orderId,
+        event_id: hold.event_id,
+        seat_id: seatId,
+        status: 'VALID',
+        valid_seat_id: seatId,
+        checked_in_at: null,
+      }));
+      try {
+        const batch = await deps.orders.confirm(hold, order, tickets, now);
+        deps.bus.publish(batch);
+      } catch (error) {
+        // The seats were lost (expiry, a cancelled event, a parallel order): give the money back.
+        await deps.payments.refund(paymentId, hold.total_cents);
+        throw error;
+      }
+      return { order, tickets };
+    },
+
+    async get(principal: Principal, orderId: string): Promise<OrderWithTickets> {
+      const found = await deps.orders.find(orderId);
+      if (!found || !(await mayManage(principal, found.order))) throw new OrderNotFound(orderId);
+      return found;
+    },
+
+    list(principal: Principal, limit: number, before?: { createdAt: number; id: string }) {
+      return deps.orders.listByBuyer(principal.sub, limit, before);
+    },
+
+    /** Refunds and cancels; cancelling a cancelled order answers with it again. */
+    async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
+      const found = await this.get(principal, orderId);
+      await cancelOrder(found.order);
+      return (await deps.orders.find(orderId)) ?? found;
+    },
+
+    /** Checks a ticket in, by the event's organizer (or an admin): once only. */
+    async checkIn(principal: Principal, code: string): Promise<TicketTable> {
+      const ticket = await deps.tickets.find(code);
+      if (!ticket) throw new TicketNotFound();
+      if (principal.role !== 'admin') {
+        const inventory = await deps.inventory.find(ticket.event_id);
+        // Another organizer's ticket is not theirs to see: answered like an unknown code.
+        if (inventory?.organizer_id !== principal.sub) throw new TicketNotFound();
+      }
+      if (!(await deps.tickets.checkIn(code, deps.clock()))) {
+        const current = (await deps.tickets.find(code)) ?? ticket;
+        throw new AlreadyCheckedIn(current.checked_in_at, current.status === 'VOID' ? 'void' : 'checked-in');
+      }
+      return (await deps.tickets.find(code)) ?? ticket;
+    },
+
+    /** The catalogue cancelled the event: no more sales, and every confirmed order is refunded. */
+    async cancelEvent(eventId: string): Promise<number> {
+      await deps.inventory.close(eventId);
+      const orders = await deps.orders.confirmedOfEvent(eventId);
+      for (const order of orders) await cancelOrder(order);
+      return orders.length;
+    },
+  };
+
+  async function cancelOrder(order: OrderTable): Promise<void> {
+    if (order.status !== 'CONFIRMED') return;
+    // Refund first: an order is never marked cancelled without its money back. Refunds are
+    // idempotent at the provider, so a concurrent or repeated cancel is harmless.
+    await deps.payments.refund(order.payment_id, order.total_cents);
+    const result = await deps.orders.cancel(order, deps.clock());
+    if (result?.batch) deps.bus.publish(result.batch);
+  }
+}
+export type OrderService = ReturnType<typeof createOrderService>;

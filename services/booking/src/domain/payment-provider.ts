@@ -1,0 +1,59 @@
+/**
+ * Payments behind one interface. The built-in test provider answers to magic tokens; a real
+ * provider (Stripe: a PaymentIntent confirmed with the token as payment method, the order's hold
+ * id as Stripe's idempotency key, `refunds.create` for a refund) implements the same interface in
+ * its own file, selected by `PAYMENT_PROVIDER` in config.ts and wired in main.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { PaymentDeclined } from './booking-errors.js';
+
+export interface ChargeRequest {
+  amountCents: number;
+  currency: string;
+  /** The client's payment token (a card token, a wallet token). */
+  token: string;
+  /** Our reference, unique per attempt to buy a hold; a real provider uses it as idempotency key. */
+  reference: string;
+}
+
+export interface PaymentProvider {
+  /** Charges, resolving the provider's payment id; rejects with PaymentDeclined; honours `signal`. */
+  charge(request: ChargeRequest, signal: AbortSignal): Promise<{ paymentId: string }>;
+  /** Refunds a payment in full; refunding one twice is harmless. */
+  refund(paymentId: string, amountCents: number): Promise<void>;
+}
+
+export interface TestPaymentProviderOptions {
+  /** How long `tok_slow` takes (longer than the payment timeout, so it times out). */
+  slowMs?: number;
+}
+
+/**
+ * `tok_ok` succeeds, `tok_declined` is declined, `tok_slow` answers only after `slowMs`; any other
+ * token is declined. Refunds are recorded so that tests can see them.
+ */
+export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
+  const slowMs = options.slowMs ?? 60_000;
+  const refunds = new Map<string, number>();
+  const provider: PaymentProvider & { refunds: ReadonlyMap<string, number> } = {
+    refunds,
+    async charge(request, signal) {
+      if (request.token === 'tok_slow') {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, slowMs);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+          });
+        });
+      }
+      if (request.token === 'tok_ok' || request.token === 'tok_slow') return { paymentId: `pay_test_${randomUUID()}` };
+      if (request.token === 'tok_declined') throw new PaymentDeclined('The card was declined (test token tok_declined); the hold is kept');
+      throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined or tok_slow. The hold is kept`);
+    },
+    async refund(paymentId, amountCents) {
+      refunds.set(paymentId, amountCents);
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,17 @@
+/** Whether an event takes holds now, and how many seats one order may have. */
+import { EventNotOnSale, TooManySeats } from './booking-errors.js';
+import type { CatalogueEvent } from './catalogue-client.js';
+
+export function assertOnSale(event: CatalogueEvent, now: number): void {
+  if (event.status !== 'ON_SALE') throw new EventNotOnSale(event.id, `its status is ${event.status}`);
+  if (event.salesStartAt && Date.parse(event.salesStartAt) > now) {
+    throw new EventNotOnSale(event.id, `sales open at ${event.salesStartAt}`);
+  }
+  if (event.salesEndAt && Date.parse(event.salesEndAt) <= now) {
+    throw new EventNotOnSale(event.id, `sales closed at ${event.salesEndAt}`);
+  }
+}
+
+export function assertSeatCount(event: CatalogueEvent, field: string, count: number): void {
+  if (count > event.maxSeatsPerOrder) throw new TooManySeats(field, event.maxSeatsPerOrder);
+}

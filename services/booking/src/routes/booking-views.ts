@@ -1,0 +1,48 @@
+/** Rows → the public shapes of packages/contracts (booking). */
+import type { CheckInView, HoldView, OrderView } from '@stream-seat/contracts';
+import type { OrderWithTickets } from '../db/order.repository.js';
+import type { HoldTable, TicketTable } from '../db/schema.js';
+
+const iso = (ms: number) => new Date(Number(ms)).toISOString();
+
+export function toHoldView(hold: HoldTable, now: number): HoldView {
+  return {
+    holdId: hold.id,
+    eventId: hold.event_id,
+    seatIds: JSON.parse(hold.seat_ids_json) as string[],
+    expiresAt: iso(hold.expires_at),
+    totalCents: Number(hold.total_cents),
+    currency: hold.currency,
+    // An active hold past its time is expired now, whether or not the sweeper has run.
+    status: hold.status === 'ACTIVE' && Number(hold.expires_at) <= now ? 'EXPIRED' : hold.status,
+  };
+}
+
+export function toOrderView({ order, tickets }: OrderWithTickets): OrderView {
+  return {
+    orderId: order.id,
+    eventId: order.event_id,
+    holdId: order.hold_id,
+    status: order.status,
+    tickets: tickets.map((t) => ({
+      code: t.code,
+      seatId: t.seat_id,
+      status: t.status,
+      checkedInAt: t.checked_in_at === null ? null : iso(t.checked_in_at),
+    })),
+    totalCents: Number(order.total_cents),
+    currency: order.currency,
+    createdAt: iso(order.created_at),
+    cancelledAt: order.cancelled_at === null ? null : iso(order.cancelled_at),
+  };
+}
+
+export function toCheckInView(ticket: TicketTable): CheckInView {
+  return {
+    code: ticket.code,
+    eventId: ticket.event_id,
+    orderId: ticket.order_id,
+    seatId: ticket.seat_id,
+    checkedInAt: iso(ticket.checked_in_at ?? 0),
+  };
+}

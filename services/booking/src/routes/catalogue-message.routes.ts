@@ -1,0 +1,23 @@
+/**
+ * `POST /internal/catalogue-messages`: the event service's outbox delivers here (at least once;
+ * any 2xx acknowledges). Not routed by the gateway: only services on the private network reach it.
+ */
+import { catalogueMessage } from '@stream-seat/contracts';
+import type { App } from '@stream-seat/platform';
+import { z } from 'zod';
+import type { CatalogueMessageHandler } from '../domain/catalogue-message-handler.js';
+
+export function registerCatalogueMessageRoutes(app: App, handler: CatalogueMessageHandler): void {
+  app.post(
+    '/internal/catalogue-messages',
+    {
+      schema: {
+        summary: 'Receive a catalogue outbox message (event published / cancelled)',
+        tags: ['internal'],
+        body: catalogueMessage,
+        response: { 200: z.object({ id: z.string(), outcome: z.enum(['processed', 'duplicate']) }) },
+      },
+    },
+    async (request) => ({ id: request.body.id, outcome: await handler.handle(request.body) }),
+  );
+}

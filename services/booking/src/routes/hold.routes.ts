@@ -1,0 +1,50 @@
+/** HTTP adapter for holds: POST (idempotent), GET and DELETE for the hold's buyer. */
+import { createHoldRequest, hold, idempotencyKeyHeader } from '@stream-seat/contracts';
+import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { z } from 'zod';
+import type { HoldService } from '../domain/hold-service.js';
+import { toHoldView } from './booking-views.js';
+import type { Idempotent } from './idempotency.js';
+
+const holdParams = z.object({ holdId: z.string().min(1).max(64) });
+
+export function registerHoldRoutes(app: App, holds: HoldService, verifier: TokenVerifier, idempotent: Idempotent, clock: () => number): void {
+  const buyer = requireRole(verifier, 'buyer');
+
+  app.post(
+    '/api/holds',
+    {
+      preHandler: buyer,
+      schema: {
+        summary: 'Hold seats: explicit seatIds, or best available by quantity',
+        tags: ['holds'],
+        security: [{ bearer: [] }],
+        headers: idempotencyKeyHeader,
+        body: createHoldRequest,
+        response: { 201: hold },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      return idempotent(request, reply, { owner: principal.sub, route: 'POST /api/holds', body: request.body }, async () => ({
+        status: 201,
+        body: toHoldView(await holds.create(principal, request.body), clock()),
+      }));
+    },
+  );
+
+  app.get(
+    '/api/holds/:holdId',
+    { preHandler: buyer, schema: { summary: 'One of my holds', tags: ['holds'], security: [{ bearer: [] }], params: holdParams, response: { 200: hold } } },
+    async (request) => toHoldView(await holds.get(principalOf(request), request.params.holdId), clock()),
+  );
+
+  app.delete(
+    '/api/holds/:holdId',
+    { preHandler: buyer, schema: { summary: 'Release one of my holds', tags: ['holds'], security: [{ bearer: [] }], params: holdParams } },
+    async (request, reply) => {
+      await holds.release(principalOf(request), request.params.holdId);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * `Idempotency-Key` for POSTs that create something: the same key and body (from the same
+ * principal) answer with the first response again — also while the first is still running (the
+ * repeat waits; it never executes twice); the same key with another body is a 422. Keys are kept
+ * 24 h. Responses of 5xx are not kept, so that the client can try again.
+ */
+import { createHash } from 'node:crypto';
+import { AppError, Conflict, toProblem } from '@stream-seat/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IdempotencyRepository } from '../db/idempotency.repository.js';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** A record still pending after this long lost its executor (a crash): the next caller takes over. */
+const ABANDONED_AFTER_MS = 120_000;
+const POLL_MS = 25;
+
+export class IdempotencyKeyReused extends AppError {
+  constructor() {
+    super(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used with another request body');
+  }
+}
+
+export interface IdempotencyOptions {
+  keys: IdempotencyRepository;
+  clock: () => number;
+  /** How long a repeat waits for the first request to finish. */
+  waitMs: number;
+}
+
+export interface Outcome {
+  status: number;
+  body: unknown;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function send(reply: FastifyReply, outcome: Outcome, replayed: boolean) {
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  if (outcome.status >= 400) reply.type('application/problem+json');
+  return reply.code(outcome.status).send(outcome.body);
+}
+
+export function createIdempotency(options: IdempotencyOptions) {
+  const { keys, clock } = options;
+
+  async function execute(request: FastifyRequest, owner: string, key: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> {
+    try {
+      const outcome = await run();
+      if (key) await keys.complete(owner, key, outcome.status, outcome.body);
+      return outcome;
+    } catch (error) {
+      const problem = toProblem(error as Error, request);
+      if (key) {
+        if (problem.status < 500) await keys.complete(owner, key, problem.status, problem);
+        else await keys.forget(owner, key);
+      }
+      // Let the service's own handler answer (and log) a failure of the first execution.
+      throw error;
+    }
+  }
+
+  return async function idempotent(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: { owner: string; route: string; body: unknown },
+    run: () => Promise<Outcome>,
+  ) {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length === 0) return send(reply, await run(), false);
+    if (key.length > 200) throw new Conflict('idempotency-key-invalid', 'Invalid Idempotency-Key', 'Idempotency-Key: at most 200 characters');
+    const hash = createHash('sha256').update(`${scope.route}\n${canonical(scope.body)}`).digest('hex');
+    const deadline = clock() + options.waitMs;
+    for (;;) {
+      const now = clock();
+      const record = await keys.reserve(scope.owner, key, hash, now);
+      if (record === 'reserved') return send(reply, await execute(request, scope.owner, key, run), false);
+      const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
+      const abandoned = record.status_code === null && record.created_at < now - ABANDONED_AFTER_MS;
+      if (expired || abandoned) {
+        if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
+          return send(reply, await execute(request, scope.owner, key, run), false);
+        }
+        continue;
+      }
+      if (record.request_hash !== hash) throw new IdempotencyKeyReused();
+      if (record.status_code !== null && record.response_json !== null) {
+        return send(reply, { status: record.status_code, body: JSON.parse(record.response_json) }, true);
+      }
+      if (clock() > deadline) {
+        throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  };
+}
+export type Idempotent = ReturnType<typeof createIdempotency>;

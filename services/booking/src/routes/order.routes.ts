@@ -1,0 +1,69 @@
+/** HTTP adapter for orders: pay for a hold (idempotent), list mine, read one, cancel one. */
+import { createOrderRequest, idempotencyKeyHeader, order, page, paginationQuery } from '@stream-seat/contracts';
+import { type App, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { z } from 'zod';
+import type { OrderService } from '../domain/order-service.js';
+import { toOrderView } from './booking-views.js';
+import type { Idempotent } from './idempotency.js';
+
+const orderParams = z.object({ orderId: z.string().min(1).max(64) });
+const cursorPosition = z.object({ c: z.number(), i: z.string() });
+
+export function registerOrderRoutes(app: App, orders: OrderService, verifier: TokenVerifier, idempotent: Idempotent): void {
+  const buyer = requireRole(verifier, 'buyer');
+  const anyone = requireRole(verifier, 'buyer', 'organizer');
+
+  app.post(
+    '/api/orders',
+    {
+      preHandler: buyer,
+      schema: {
+        summary: 'Pay for a hold: a confirmed order with one ticket per seat',
+        description: 'Test tokens: tok_ok, tok_declined (402, the hold stays), tok_slow (times out: 504, the hold stays). An expired hold: 410.',
+        tags: ['orders'],
+        security: [{ bearer: [] }],
+        headers: idempotencyKeyHeader,
+        body: createOrderRequest,
+        response: { 201: order },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      return idempotent(request, reply, { owner: principal.sub, route: 'POST /api/orders', body: request.body }, async () => ({
+        status: 201,
+        body: toOrderView(await orders.place(principal, request.body)),
+      }));
+    },
+  );
+
+  app.get(
+    '/api/orders',
+    {
+      preHandler: anyone,
+      schema: { summary: 'My orders, newest first', tags: ['orders'], security: [{ bearer: [] }], querystring: paginationQuery, response: { 200: page(order) } },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const position = decodeCursor(cursor, cursorPosition);
+      const rows = await orders.list(principalOf(request), limit + 1, position && { createdAt: position.c, id: position.i });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1)?.order;
+      return {
+        items: items.map(toOrderView),
+        nextCursor: rows.length > limit && last ? encodeCursor({ c: last.created_at, i: last.id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/orders/:orderId',
+    { preHandler: anyone, schema: { summary: 'One order: its buyer, the event organizer', tags: ['orders'], security: [{ bearer: [] }], params: orderParams, response: { 200: order } } },
+    async (request) => toOrderView(await orders.get(principalOf(request), request.params.orderId)),
+  );
+
+  app.post(
+    '/api/orders/:orderId/cancel',
+    { preHandler: anyone, schema: { summary: 'Cancel an order: refund, seats back on sale', tags: ['orders'], security: [{ bearer: [] }], params: orderParams, response: { 200: order } } },
+    async (request) => toOrderView(await orders.cancel(principalOf(request), request.params.orderId)),
+  );
+}

@@ -1,0 +1,23 @@
+/** HTTP adapter for check-in at the door. */
+import { checkIn } from '@stream-seat/contracts';
+import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { z } from 'zod';
+import type { OrderService } from '../domain/order-service.js';
+import { toCheckInView } from './booking-views.js';
+
+export function registerTicketRoutes(app: App, orders: OrderService, verifier: TokenVerifier): void {
+  app.post(
+    '/api/tickets/:code/check-in',
+    {
+      preHandler: requireRole(verifier, 'organizer'),
+      schema: {
+        summary: "Check a ticket in (the event's organizer): 200 once, 409 after, 404 unknown",
+        tags: ['tickets'],
+        security: [{ bearer: [] }],
+        params: z.object({ code: z.string().min(1).max(64) }),
+        response: { 200: checkIn },
+      },
+    },
+    async (request) => toCheckInView(await orders.checkIn(principalOf(request), request.params.code)),
+  );
+}

@@ -1,0 +1,65 @@
+/** A booking service in process on a fresh database of the given dialect, for integration tests. */
+import { createTestDatabase, type Database, databaseConfigFor, type Dialect, migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+import { type App, createTokenVerifier, type Role, signDevToken } from '@stream-seat/platform';
+import type { Kysely } from 'kysely';
+import { type BookingSettings, buildBookingApp } from '../src/app.js';
+import { bookingMigrations } from '../src/db/migrations/index.js';
+import type { BookingDatabase } from '../src/db/schema.js';
+import type { CatalogueClient } from '../src/domain/catalogue-client.js';
+import { createTestPaymentProvider } from '../src/domain/payment-provider.js';
+
+export const TEST_JWT_SECRET = 'booking-service-test-secret-0123456789';
+
+export interface BookingTestApp {
+  app: App;
+  database: Database<BookingDatabase>;
+  payments: ReturnType<typeof createTestPaymentProvider>;
+  /** The app's clock: real time plus whatever `advance` added. */
+  now(): number;
+  advance(ms: number): void;
+  auth(sub: string, role?: Role): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface BookingTestOptions {
+  catalogue: CatalogueClient;
+  settings?: Partial<BookingSettings>;
+  /** Share another test app's database (a second instance) instead of creating one. */
+  databaseUrl?: string;
+}
+
+export async function createBookingTestApp(dialect: Dialect, options: BookingTestOptions): Promise<BookingTestApp> {
+  const testDb = options.databaseUrl ? undefined : await createTestDatabase(dialect, 'booking');
+  const url = options.databaseUrl ?? testDb?.url ?? '';
+  const database = await openServiceDatabase<BookingDatabase>(databaseConfigFor(url), url);
+  await migrateToLatest(database.db as unknown as Kysely<unknown>, bookingMigrations(database.dialect));
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const payments = createTestPaymentProvider();
+  const app = buildBookingApp({
+    database,
+    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
+    catalogue: options.catalogue,
+    payments,
+    clock: now,
+    // The sweeper runs when a test asks (sweepOnce); a long interval keeps it out of the way.
+    settings: { holdSweepIntervalMs: 3_600_000, ...options.settings },
+    logger: false,
+  });
+  await app.ready();
+  return {
+    app,
+    database,
+    payments,
+    now,
+    advance(ms) {
+      offset += ms;
+    },
+    auth: async (sub, role = 'buyer') => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub, role })}` }),
+    async close() {
+      await app.close();
+      await database.close();
+      await testDb?.drop();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import type { SeatChangeBatch } from '@stream-seat/contracts';
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+
+describe.each(testDialects())('holds on %s', (dialect) => {
+  let t: BookingTestApp;
+  let catalogue: InMemoryCatalogue;
+  const published: SeatChangeBatch[] = [];
+  let n = 0;
+  /** A fresh on-sale event per test, so that tests do not share seats. */
+  const newEvent = (options: Parameters<typeof hallEvent>[1] = {}) => {
+    const { event, map } = hallEvent(`e${++n}-${dialect}`, options);
+    catalogue.put(event, map);
+    t.app.booking.bus.subscribe(event.id, (batch) => published.push(batch));
+    return event.id;
+  };
+  const hold = async (sub: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url: '/api/holds', headers: { ...(await t.auth(sub)), ...headers }, payload: body });
+  const availability = async (eventId: string) =>
+    (await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).json() as {
+      seq: number;
+      seats: Record<string, string>;
+      counts: { AVAILABLE: number; HELD: number; BOOKED: number; bySection: Record<string, { available: number }> };
+    };
+
+  beforeAll(async () => {
+    catalogue = createInMemoryCatalogue();
+    t = await createBookingTestApp(dialect, { catalogue, settings: { holdTtlSeconds: 60, maxActiveHoldsPerBuyer: 2 } });
+  });
+  afterAll(() => t.close());
+
+  it('holds explicit seats for their buyer only, and gives them back on release', async () => {
+    const eventId = newEvent();
+    const res = await hold('alice', { eventId, seatIds: ['ORCH-A-2', 'ORCH-A-1'] });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ eventId, seatIds: ['ORCH-A-1', 'ORCH-A-2'], totalCents: 10_000, currency: 'EUR', status: 'ACTIVE' });
+    expect(Date.parse(body.expiresAt) - t.now()).toBeGreaterThan(50_000);
+    expect((await availability(eventId)).seats['ORCH-A-1']).toBe('HELD');
+
+    const mine = await t.app.inject({ method: 'GET', url: `/api/holds/${body.holdId}`, headers: await t.auth('alice') });
+    expect(mine.json().holdId).toBe(body.holdId);
+    for (const method of ['GET', 'DELETE'] as const) {
+      const theirs = await t.app.inject({ method, url: `/api/holds/${body.holdId}`, headers: await t.auth('bob') });
+      expect(theirs.statusCode).toBe(404);
+    }
+    const released = await t.app.inject({ method: 'DELETE', url: `/api/holds/${body.holdId}`, headers: await t.auth('alice') });
+    expect(released.statusCode).toBe(204);
+    const after = await availability(eventId);
+    expect(after.seats['ORCH-A-1']).toBe('AVAILABLE');
+    expect(after.counts.HELD).toBe(0);
+    expect(published.filter((b) => b.eventId === eventId).map((b) => b.changes[0]?.status)).toEqual(['HELD', 'AVAILABLE']);
+  });
+
+  it('holds all or nothing: 409 listing the taken seats, and nothing held', async () => {
+    const eventId = newEvent();
+    expect((await hold('alice', { eventId, seatIds: ['ORCH-A-3'] })).statusCode).toBe(201);
+    const res = await hold('bob', { eventId, seatIds: ['ORCH-A-2', 'ORCH-A-3', 'ORCH-A-4'] });
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/seats-unavailable', unavailable: ['ORCH-A-3'] });
+    const seats = (await availability(eventId)).seats;
+    expect([seats['ORCH-A-2'], seats['ORCH-A-4']]).toEqual(['AVAILABLE', 'AVAILABLE']);
+    const unknown = await hold('bob', { eventId, seatIds: ['ORCH-Z-99'] });
+    expect(unknown.statusCode).toBe(409);
+    expect(unknown.json()).toMatchObject({ unavailable: ['ORCH-Z-99'] });
+    expect(unknown.json().detail).toMatch(/No such seats/);
+  });
+
+  it('treats an expired hold as available at once, and the sweeper publishes its release', async () => {
+    const eventId = newEvent();
+    const first = (await hold('alice', { eventId, seatIds: ['ORCH-B-1', 'ORCH-B-2'] })).json();
+    t.advance(61_000);
+    expect((await availability(eventId)).seats['ORCH-B-1']).toBe('AVAILABLE');
+    expect((await t.app.inject({ method: 'GET', url: `/api/holds/${first.holdId}`, headers: await t.auth('alice') })).json().status).toBe('EXPIRED');
+    // Bob takes one of Alice's expired seats before any sweep.
+    expect((await hold('bob', { eventId, seatIds: ['ORCH-B-2'] })).statusCode).toBe(201);
+    const before = published.length;
+    await t.app.booking.sweeper.sweepOnce();
+    const released = published.slice(before).filter((b) => b.eventId === eventId);
+    // Only the seat Alice still held is released; Bob's stays his.
+    expect(released.flatMap((b) => b.changes)).toEqual([{ seatId: 'ORCH-B-1', status: 'AVAILABLE' }]);
+    const seats = (await availability(eventId)).seats;
+    expect([seats['ORCH-B-1'], seats['ORCH-B-2']]).toEqual(['AVAILABLE', 'HELD']);
+  });
+
+  it('numbers every change of an event in order and keeps them for repair', async () => {
+    const eventId = newEvent();
+    for (const seat of ['ORCH-C-1', 'ORCH-C-2', 'ORCH-C-3']) expect((await hold(`carol-${seat}`, { eventId, seatIds: [seat] })).statusCode).toBe(201);
+    const seqs = published.filter((b) => b.eventId === eventId).map((b) => b.seq);
+    expect(seqs).toEqual([1, 2, 3]);
+    expect((await availability(eventId)).seq).toBe(3);
+    const stored = await t.app.booking.seatChanges.changesSince(eventId, 1);
+    expect(stored.map((b) => [b.seq, b.changes[0]?.seatId])).toEqual([
+      [2, 'ORCH-C-2'],
+      [3, 'ORCH-C-3'],
+    ]);
+  });
+
+  it('finds the best adjacent seats, and general-admission capacity, by quantity', async () => {
+    const eventId = newEvent({ floor: 3 });
+    const best = await hold('dave', { eventId, quantity: 3, together: true });
+    expect(best.statusCode).toBe(201);
+    // Row A is nearest the stage; the centre of the row is nearest its middle.
+    expect(best.json().seatIds).toEqual(['ORCH-A-4', 'ORCH-A-5', 'ORCH-A-6']);
+    const floor = await hold('erin', { eventId, quantity: 3, section: 'FLOOR' });
+    expect(floor.statusCode).toBe(201);
+    expect(floor.json().totalCents).toBe(6000);
+    const full = await hold('frank', { eventId, quantity: 1, section: 'FLOOR' });
+    expect(full.statusCode).toBe(409);
+    expect((await availability(eventId)).counts.bySection['FLOOR']).toEqual({ available: 0, total: 3 });
+  });
+
+  it('enforces the event limits: seats per order, active holds per buyer, on sale, sales window', async () => {
+    const eventId = newEvent({ maxSeatsPerOrder: 2 });
+    const tooMany = await hold('gina', { eventId, quantity: 3 });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().detail).toMatch(/^quantity: at most 2/);
+    expect((await hold('gina', { eventId, seatIds: ['ORCH-A-1'] })).statusCode).toBe(201);
+    expect((await hold('gina', { eventId, seatIds: ['ORCH-A-2'] })).statusCode).toBe(201);
+    const third = await hold('gina', { eventId, seatIds: ['ORCH-A-3'] });
+    expect(third.statusCode).toBe(409);
+    expect(third.json().type).toMatch(/too-many-holds$/);
+    expect((await availability(eventId)).seats['ORCH-A-3']).toBe('AVAILABLE');
+
+    catalogue.update(eventId, { salesEndAt: new Date(t.now() - 1000).toISOString() });
+    expect((await hold('hank', { eventId, seatIds: ['ORCH-B-1'] })).json().detail).toMatch(/sales closed/);
+    catalogue.update(eventId, { salesEndAt: null, status: 'DRAFT' });
+    expect((await hold('hank', { eventId, seatIds: ['ORCH-B-1'] })).statusCode).toBe(409);
+    expect((await hold('hank', { eventId: 'no-such-event', seatIds: ['ORCH-B-1'] })).statusCode).toBe(404);
+  });
+
+  it('answers bad input with a 400 naming the field', async () => {
+    const eventId = newEvent();
+    const both = await hold('ivan', { eventId, seatIds: ['ORCH-A-1'], quantity: 1 });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().detail).toMatch(/^seatIds:/);
+    const wrongType = await hold('ivan', { eventId, quantity: 'two' });
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.json().detail).toMatch(/quantity/);
+    const anonymous = await t.app.inject({ method: 'POST', url: '/api/holds', payload: { eventId, quantity: 1 } });
+    expect(anonymous.statusCode).toBe(401);
+    const organizer = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('olga', 'organizer'), payload: { eventId, quantity: 1 } });
+    expect(organizer.statusCode).toBe(403);
+  });
+
+  it('replays an Idempotency-Key: same body → first response, other body → 422, racing repeats → one hold', async () => {
+    const eventId = newEvent();
+    const body = { eventId, seatIds: ['ORCH-D-1'] };
+    const first = await hold('judy', body, { 'idempotency-key': 'k1' });
+    const again = await hold('judy', body, { 'idempotency-key': 'k1' });
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await hold('judy', { eventId, seatIds: ['ORCH-D-2'] }, { 'idempotency-key': 'k1' })).statusCode).toBe(422);
+    // Another buyer's identical key is theirs: a separate request.
+    expect((await hold('kim', body, { 'idempotency-key': 'k1' })).statusCode).toBe(409);
+
+    const racing = await Promise.all(Array.from({ length: 8 }, () => hold('leo', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k2' })));
+    expect(new Set(racing.map((r) => r.statusCode))).toEqual(new Set([201]));
+    expect(new Set(racing.map((r) => r.json().holdId)).size).toBe(1);
+    const holds = await t.database.db.selectFrom('holds').select('id').where('buyer_id', '=', 'leo').execute();
+    expect(holds).toHaveLength(1);
+    // A failed first attempt (409) is replayed too, not executed again.
+    const conflict = await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' });
+    expect(conflict.statusCode).toBe(409);
+    expect((await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' })).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('creates an event’s inventory once when first requests race', async () => {
+    const eventId = newEvent({ rows: 3, seatsPerRow: 10, floor: 5 });
+    const results = await Promise.all(Array.from({ length: 12 }, () => t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+    const rows = await t.database.db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).execute();
+    expect(rows).toHaveLength(35);
+    expect(results[0]?.json().counts.AVAILABLE).toBe(35);
+  });
+});

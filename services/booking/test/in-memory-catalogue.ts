@@ -1,0 +1,82 @@
+/**
+ * Test data for the booking engine: a CatalogueClient holding events and seat maps in memory. It
+ * is a fixture for data, not a stand-in for the event service: the HTTP client is tested against
+ * the real event service (catalogue-http.test.ts, tests/e2e/buyer-journey.e2e.test.ts).
+ */
+import type { SeatMap } from '@stream-seat/contracts';
+import type { CatalogueClient, CatalogueEvent } from '../src/domain/catalogue-client.js';
+
+export interface InMemoryCatalogue extends CatalogueClient {
+  put(event: CatalogueEvent, map: SeatMap): void;
+  update(eventId: string, patch: Partial<CatalogueEvent>): void;
+}
+
+export function createInMemoryCatalogue(): InMemoryCatalogue {
+  const events = new Map<string, CatalogueEvent>();
+  const maps = new Map<string, SeatMap>();
+  return {
+    async event(eventId) {
+      const found = events.get(eventId);
+      return found && { ...found };
+    },
+    async seatMap(eventId) {
+      return maps.get(eventId);
+    },
+    put(event, map) {
+      events.set(event.id, event);
+      maps.set(event.id, map);
+    },
+    update(eventId, patch) {
+      const found = events.get(eventId);
+      if (!found) throw new Error(`no event ${eventId}`);
+      events.set(eventId, { ...found, ...patch });
+    },
+  };
+}
+
+export interface HallOptions {
+  /** Seated rows, each `seatsPerRow` long, in section ORCH (tier A) at y = 10, 20, … */
+  rows?: number;
+  seatsPerRow?: number;
+  /** Capacity of the general-admission section FLOOR (tier GA); 0 for none. */
+  floor?: number;
+  maxSeatsPerOrder?: number;
+  organizerId?: string;
+}
+
+/** An on-sale event in a simple hall: ORCH rows A, B, … of numbered seats, and a standing FLOOR. */
+export function hallEvent(eventId: string, options: HallOptions = {}): { event: CatalogueEvent; map: SeatMap } {
+  const rows = options.rows ?? 4;
+  const perRow = options.seatsPerRow ?? 10;
+  const floor = options.floor ?? 20;
+  const seats: SeatMap['seats'] = [];
+  for (let r = 0; r < rows; r++) {
+    const row = String.fromCharCode(65 + (r % 26)) + (r >= 26 ? String(Math.floor(r / 26)) : '');
+    for (let n = 1; n <= perRow; n++) {
+      seats.push({ id: `ORCH-${row}-${n}`, section: 'ORCH', row, number: n, x: n * 10, y: 10 + r * 10, tier: 'A', priceCents: 5000 });
+    }
+  }
+  return {
+    event: {
+      id: eventId,
+      organizerId: options.organizerId ?? 'olga',
+      status: 'ON_SALE',
+      currency: 'EUR',
+      salesStartAt: null,
+      salesEndAt: null,
+      maxSeatsPerOrder: options.maxSeatsPerOrder ?? 10,
+    },
+    map: {
+      eventId,
+      venueId: 'v1',
+      currency: 'EUR',
+      bounds: { width: perRow * 10 + 20, height: rows * 10 + 40 },
+      stage: { x: ((perRow + 1) * 10) / 2, y: 0 },
+      sections: [
+        { id: 'ORCH', name: 'Orchestra', tier: 'A', priceCents: 5000, kind: 'seated', capacity: rows * perRow },
+        ...(floor > 0 ? [{ id: 'FLOOR', name: 'Floor', tier: 'GA', priceCents: 2000, kind: 'general' as const, capacity: floor }] : []),
+      ],
+      seats,
+    },
+  };
+}
