@@ -1,6 +1,7 @@
 /** Composition root of the event service: wires the database, the catalogue and the routes; never listens. */
 import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createEventCatalogue } from './catalogue/event-catalogue.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
 import { createSeatMapCache } from './catalogue/seat-map.cache.js';
@@ -40,8 +41,13 @@ export function buildEventApp(deps: EventAppDeps): App {
 
   const events = createEventCatalogue({ db, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
   const seatMaps = createEventSeatMaps({ db, cache: createSeatMapCache(deps.seatMapCacheBytes ?? 64 * 1024 * 1024) });
-  registerVenueRoutes(app, createVenueCatalogue({ db, clock }), deps.verifier);
-  registerEventRoutes(app, events, deps.verifier);
-  registerEventQueryRoutes(app, events, seatMaps, deps.verifier);
+  // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
+  // registered on the root directly they would be missing from /docs.
+  void app.register(async (scope) => {
+    const routes: App = scope.withTypeProvider<ZodTypeProvider>();
+    registerVenueRoutes(routes, createVenueCatalogue({ db, clock }), deps.verifier);
+    registerEventRoutes(routes, events, deps.verifier);
+    registerEventQueryRoutes(routes, events, seatMaps, deps.verifier);
+  });
   return app;
 }

@@ -1,0 +1,160 @@
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp, inDays } from './event-test-app.js';
+
+interface EventBody {
+  id: string;
+  status: string;
+  organizerId: string;
+  prices: Record<string, number>;
+  maxSeatsPerOrder: number;
+  venue: { id: string; name: string; city: string; capacity: number };
+}
+
+describe.each(testDialects())('event lifecycle on %s', (dialect) => {
+  let t: EventTestApp;
+  let venueId: string;
+  let nudges = 0;
+  beforeAll(async () => {
+    t = await createEventTestApp(dialect, { onOutboxWritten: () => nudges++ });
+    venueId = await createVenue(t, 'olga');
+  });
+  afterAll(() => t.close());
+
+  const call = async (method: 'POST' | 'PATCH' | 'GET', url: string, sub?: string, payload?: object, role?: 'organizer' | 'admin') =>
+    t.app.inject({ method, url, headers: sub ? await t.auth(sub, role) : {}, ...(payload ? { payload } : {}) });
+  const fieldsOf = (res: { json(): unknown }) => (res.json() as { errors?: Array<{ field: string }> }).errors?.map((e) => e.field);
+  const outbox = () => t.database.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
+  const eventCount = async () => Number((await t.database.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const base = () => ({ venueId, name: 'Gala', startsAt: inDays(20), currency: 'EUR', prices: { A: 5000 } });
+
+  it('creates a DRAFT with the venue summary and the default of 10 seats per order', async () => {
+    const res = await call('POST', '/api/events', 'olga', base());
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      status: 'DRAFT',
+      organizerId: 'olga',
+      prices: { A: 5000 },
+      maxSeatsPerOrder: 10,
+      salesStartAt: null,
+      venue: { id: venueId, name: 'Small Hall', city: 'Lyon', capacity: 56 },
+    });
+  });
+
+  it('answers bad input with a 400 naming the field, and writes nothing', async () => {
+    const before = await eventCount();
+    const cases: Array<[object, string]> = [
+      [{ ...base(), prices: { A: -1 } }, 'prices.A'],
+      [{ ...base(), startsAt: 'tomorrow' }, 'startsAt'],
+      [{ ...base(), currency: 'euro' }, 'currency'],
+      [{ ...base(), venueId: 'no-such-venue' }, 'venueId'],
+      [{ ...base(), prices: { VIP: 100 } }, 'prices.VIP'],
+      [{ ...base(), startsAt: inDays(-1) }, 'startsAt'],
+      [{ ...base(), salesStartAt: inDays(5), salesEndAt: inDays(2) }, 'salesEndAt'],
+      [{ ...base(), salesEndAt: inDays(25) }, 'salesEndAt'],
+      [{ ...base(), maxSeatsPerOrder: 0 }, 'maxSeatsPerOrder'],
+      [{ name: 'x' }, 'venueId'],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await call('POST', '/api/events', 'olga', payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(fieldsOf(res)).toContain(field);
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
+  it("will not put an event in another organiser's venue", async () => {
+    const res = await call('POST', '/api/events', 'oscar', base());
+    expect(res.statusCode).toBe(400);
+    expect(fieldsOf(res)).toEqual(['venueId']);
+  });
+
+  it('changes a draft with PATCH, and refuses unknown fields', async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    const res = await call('PATCH', `/api/events/${id}`, 'olga', { name: 'Renamed', prices: { A: 1, B: 2, GA: 3 }, maxSeatsPerOrder: 4 });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ name: 'Renamed', prices: { A: 1, B: 2, GA: 3 }, maxSeatsPerOrder: 4 });
+
+    const status = await call('PATCH', `/api/events/${id}`, 'olga', { status: 'ON_SALE' });
+    expect(status.statusCode).toBe(400);
+    const window = await call('PATCH', `/api/events/${id}`, 'olga', { salesStartAt: inDays(40) });
+    expect(fieldsOf(window)).toEqual(['salesStartAt']);
+  });
+
+  it('publishes only with every tier priced; publishing writes one outbox message and is idempotent', async () => {
+    const partial = await createDraft(t, 'olga', venueId, { prices: { A: 100 } });
+    const refused = await call('POST', `/api/events/${partial}/publish`, 'olga');
+    expect(refused.statusCode).toBe(400);
+    expect(fieldsOf(refused)).toEqual(['prices']);
+
+    const id = await createDraft(t, 'olga', venueId);
+    const nudgesBefore = nudges;
+    const published = await call('POST', `/api/events/${id}/publish`, 'olga');
+    expect(published.statusCode).toBe(200);
+    expect((published.json() as EventBody).status).toBe('ON_SALE');
+    expect(nudges).toBe(nudgesBefore + 1);
+    const again = await call('POST', `/api/events/${id}/publish`, 'olga');
+    expect(again.statusCode).toBe(200);
+
+    const messages = (await outbox()).filter((m) => JSON.parse(m.payload_json).eventId === id);
+    expect(messages.map((m) => m.type)).toEqual(['event.published']);
+    expect(JSON.parse(messages[0]!.payload_json)).toMatchObject({ type: 'event.published', eventId: id });
+
+    const patch = await call('PATCH', `/api/events/${id}`, 'olga', { name: 'Too late' });
+    expect(patch.statusCode).toBe(409);
+  });
+
+  it('cancels: an event on sale tells booking, a draft does not; a cancelled event stays cancelled', async () => {
+    const onSale = await createDraft(t, 'olga', venueId);
+    await call('POST', `/api/events/${onSale}/publish`, 'olga');
+    const cancelled = await call('POST', `/api/events/${onSale}/cancel`, 'olga');
+    expect(cancelled.statusCode).toBe(200);
+    expect((cancelled.json() as EventBody).status).toBe('CANCELLED');
+    expect((await outbox()).filter((m) => JSON.parse(m.payload_json).eventId === onSale).map((m) => m.type)).toEqual([
+      'event.published',
+      'event.cancelled',
+    ]);
+    expect((await call('POST', `/api/events/${onSale}/publish`, 'olga')).statusCode).toBe(409);
+    expect((await call('POST', `/api/events/${onSale}/cancel`, 'olga')).statusCode).toBe(200);
+
+    const draft = await createDraft(t, 'olga', venueId);
+    expect((await call('POST', `/api/events/${draft}/cancel`, 'olga')).statusCode).toBe(200);
+    expect((await outbox()).filter((m) => JSON.parse(m.payload_json).eventId === draft)).toEqual([]);
+  });
+
+  it("hides an organiser's draft from everyone else (404), lets an admin through", async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    expect((await call('GET', `/api/events/${id}`)).statusCode).toBe(404);
+    expect((await call('GET', `/api/events/${id}`, 'oscar')).statusCode).toBe(404);
+    expect((await call('PATCH', `/api/events/${id}`, 'oscar', { name: 'Mine now' })).statusCode).toBe(404);
+    expect((await call('POST', `/api/events/${id}/publish`, 'oscar')).statusCode).toBe(404);
+    expect((await call('POST', `/api/events/${id}/cancel`, 'oscar')).statusCode).toBe(404);
+    expect((await call('GET', `/api/events/${id}`, 'olga')).statusCode).toBe(200);
+    expect((await call('GET', `/api/events/${id}`, 'root', undefined, 'admin')).statusCode).toBe(200);
+    expect((await call('PATCH', `/api/events/${id}`, 'root', { name: 'Fixed by admin' }, 'admin')).statusCode).toBe(200);
+  });
+
+  it("lets nobody change another organiser's event on sale, though everyone may read it", async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    await call('POST', `/api/events/${id}/publish`, 'olga');
+    expect((await call('GET', `/api/events/${id}`)).statusCode).toBe(200);
+    expect((await call('POST', `/api/events/${id}/cancel`, 'oscar')).statusCode).toBe(404);
+    const buyer = await t.app.inject({
+      method: 'POST',
+      url: `/api/events/${id}/cancel`,
+      headers: { authorization: `Bearer ${await t.token('bob', 'buyer')}` },
+    });
+    expect(buyer.statusCode).toBe(403);
+  });
+
+  it('creates once per Idempotency-Key', async () => {
+    const headers = { ...(await t.auth('olga')), 'idempotency-key': 'event-1' };
+    const payload = base();
+    const first = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+    const again = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+    expect(again.statusCode).toBe(201);
+    expect((again.json() as EventBody).id).toBe((first.json() as EventBody).id);
+    const other = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...payload, name: 'Other' } });
+    expect(other.statusCode).toBe(422);
+  });
+});

@@ -1,0 +1,92 @@
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp, inDays, smallLayout } from './event-test-app.js';
+
+interface Page {
+  items: Array<{ id: string; name: string; status: string; venue: { city: string } }>;
+  nextCursor: string | null;
+}
+
+describe.each(testDialects())('GET /api/events on %s', (dialect) => {
+  let t: EventTestApp;
+  const ids: Record<string, string> = {};
+  const now = Date.now();
+
+  beforeAll(async () => {
+    t = await createEventTestApp(dialect);
+    const lyon = await createVenue(t, 'olga');
+    const paris = await createVenue(t, 'olga', { ...smallLayout('Opera'), city: 'Paris' });
+    const oscars = await createVenue(t, 'oscar', smallLayout('Barn'));
+    const make = async (key: string, sub: string, venue: string, days: number, then?: 'publish' | 'cancel') => {
+      ids[key] = await createDraft(t, sub, venue, { name: `${key} night`, startsAt: inDays(days, now) });
+      if (then) await t.app.inject({ method: 'POST', url: `/api/events/${ids[key]}/publish`, headers: await t.auth(sub) });
+      if (then === 'cancel') await t.app.inject({ method: 'POST', url: `/api/events/${ids[key]}/cancel`, headers: await t.auth(sub) });
+    };
+    await make('Jazz', 'olga', lyon, 1, 'publish');
+    await make('Opera', 'olga', paris, 2, 'publish');
+    await make('Secret', 'olga', lyon, 3);
+    await make('Rock', 'oscar', oscars, 4, 'publish');
+    await make('Hidden', 'oscar', oscars, 5);
+    await make('Gone', 'olga', lyon, 6, 'cancel');
+  });
+  afterAll(() => t.close());
+
+  const list = async (query = '', sub?: string, role?: 'organizer' | 'admin') => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/events${query}`, headers: sub ? await t.auth(sub, role) : {} });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as Page;
+  };
+  const names = (page: Page) => page.items.map((e) => e.name.replace(' night', ''));
+
+  it('shows anyone the events on sale and cancelled, in start order, but no drafts', async () => {
+    expect(names(await list())).toEqual(['Jazz', 'Opera', 'Rock', 'Gone']);
+  });
+
+  it("adds the caller's own drafts for an organiser, and every draft for an admin", async () => {
+    expect(names(await list('', 'olga'))).toEqual(['Jazz', 'Opera', 'Secret', 'Rock', 'Gone']);
+    expect(names(await list('', 'oscar'))).toEqual(['Jazz', 'Opera', 'Rock', 'Hidden', 'Gone']);
+    expect(names(await list('', 'root', 'admin'))).toHaveLength(6);
+    expect(names(await list('?mine=true', 'oscar'))).toEqual(['Rock', 'Hidden']);
+  });
+
+  it('filters by status, start time and text in the name or the city', async () => {
+    expect(names(await list('?status=CANCELLED'))).toEqual(['Gone']);
+    expect(names(await list('?status=DRAFT'))).toEqual([]);
+    expect(names(await list('?status=DRAFT', 'olga'))).toEqual(['Secret']);
+    expect(names(await list(`?from=${inDays(1.5, now)}&to=${inDays(4.5, now)}`))).toEqual(['Opera', 'Rock']);
+    expect(names(await list('?q=ROCK'))).toEqual(['Rock']);
+    expect(names(await list('?q=paris'))).toEqual(['Opera']);
+    expect(names(await list('?q=%25'))).toEqual([]);
+  });
+
+  it('pages with an opaque cursor until nextCursor is null', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: Page = await list(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`, 'root', 'admin');
+      seen.push(...names(page));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(['Jazz', 'Opera', 'Secret', 'Rock', 'Hidden', 'Gone']);
+  });
+
+  it('answers a forged cursor, a bad limit, bad times and a bare mine with problems naming the field', async () => {
+    const detail = async (url: string, status = 400) => {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(status);
+      return (res.json() as { detail: string }).detail;
+    };
+    expect(await detail('/api/events?cursor=bm9wZQ')).toMatch(/^cursor/);
+    expect(await detail('/api/events?limit=1000')).toMatch(/limit/);
+    expect(await detail('/api/events?from=yesterday')).toMatch(/from/);
+    expect(await detail(`/api/events?from=${inDays(3)}&to=${inDays(2)}`)).toMatch(/to/);
+    expect(await detail('/api/events?status=SOLD_OUT')).toMatch(/status/);
+    await detail('/api/events?mine=true', 401);
+  });
+
+  it('is ready when its database answers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().checks).toMatchObject({ database: 'UP' });
+  });
+});

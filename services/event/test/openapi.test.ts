@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventTestApp, type EventTestApp } from './event-test-app.js';
+
+describe('OpenAPI document of the event service', () => {
+  let t: EventTestApp;
+  beforeAll(async () => {
+    t = await createEventTestApp('sqlite');
+  });
+  afterAll(() => t.close());
+
+  it('describes every catalogue route with a summary, a tag and its schemas', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, { summary?: string; tags?: string[]; responses?: object }>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    const expected: Array<[string, string]> = [
+      ['/api/venues', 'post'],
+      ['/api/venues', 'get'],
+      ['/api/venues/{id}', 'get'],
+      ['/api/events', 'post'],
+      ['/api/events', 'get'],
+      ['/api/events/{id}', 'get'],
+      ['/api/events/{id}', 'patch'],
+      ['/api/events/{id}/publish', 'post'],
+      ['/api/events/{id}/cancel', 'post'],
+      ['/api/events/{id}/seatmap', 'get'],
+    ];
+    for (const [path, method] of expected) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(operation?.summary, `${method} ${path}`).toBeTruthy();
+      expect(operation?.tags?.length, `${method} ${path}`).toBeGreaterThan(0);
+      expect(Object.keys(operation?.responses ?? {}), `${method} ${path}`).not.toHaveLength(0);
+    }
+    const seatmap = JSON.stringify(doc.paths['/api/events/{id}/seatmap']);
+    expect(seatmap).toContain('priceCents');
+  });
+
+  it('serves the UI at /docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+  });
+});

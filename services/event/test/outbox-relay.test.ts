@@ -1,0 +1,178 @@
+/**
+ * The outbox relay against a plain HTTP server standing in for the booking service's endpoint:
+ * messages arrive in order, a refused message is sent again until acknowledged, and messages
+ * written before a crash are delivered by the next relay.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CatalogueMessage } from '@stream-seat/contracts';
+import { testDialects } from '@stream-seat/db';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
+import { createOutboxRepository } from '../src/db/outbox.repository.js';
+import { CATALOGUE_MESSAGES_PATH, createHttpDelivery } from '../src/outbox/booking-delivery.js';
+import { createOutboxRelay, type OutboxRelay } from '../src/outbox/outbox-relay.js';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp } from './event-test-app.js';
+
+interface Peer {
+  url: string;
+  received: CatalogueMessage[];
+  /** Answer the next n requests with this status. */
+  refuseNext(n: number, status?: number): void;
+  close(): Promise<void>;
+}
+
+async function startPeer(): Promise<Peer> {
+  const received: CatalogueMessage[] = [];
+  let refusals = 0;
+  let refusalStatus = 503;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== CATALOGUE_MESSAGES_PATH) {
+        res.writeHead(404).end();
+        return;
+      }
+      received.push(JSON.parse(body) as CatalogueMessage);
+      if (refusals > 0) {
+        refusals--;
+        res.writeHead(refusalStatus).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    refuseNext(n, status = 503) {
+      refusals = n;
+      refusalStatus = status;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(testDialects())('outbox relay on %s', (dialect) => {
+  let t: EventTestApp;
+  let peer: Peer;
+  let venueId: string;
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    t = await createEventTestApp(dialect);
+    peer = await startPeer();
+    venueId = await createVenue(t, 'olga');
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+  });
+  afterAll(async () => {
+    await peer.close();
+    await t.close();
+  });
+
+  const relay = (targets = () => [peer.url]) => {
+    const r = createOutboxRelay({
+      outbox: createOutboxRepository(t.database.db),
+      deliver: createHttpDelivery({ targets, timeoutMs: 2_000 }),
+      pollMs: 20,
+      backoffMs: 10,
+      maxBackoffMs: 40,
+    });
+    relays.push(r);
+    return r;
+  };
+  const publishNew = async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    const res = await t.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: await t.auth('olga') });
+    expect(res.statusCode).toBe(200);
+    return id;
+  };
+  const cancel = async (id: string) =>
+    t.app.inject({ method: 'POST', url: `/api/events/${id}/cancel`, headers: await t.auth('olga') });
+  const undelivered = async () =>
+    (await t.database.db.selectFrom('outbox').select('id').where('delivered_at', 'is', null).execute()).length;
+  const acknowledged = () => {
+    // The last copy of each id is the one that was acknowledged.
+    const ids: string[] = [];
+    for (const m of peer.received) if (!ids.includes(m.id)) ids.push(m.id);
+    return ids;
+  };
+
+  it('delivers publish and cancel messages in the order they were written, and marks them delivered', async () => {
+    peer.received.length = 0;
+    const a = await publishNew();
+    const b = await publishNew();
+    await cancel(a);
+    relay().start();
+    await eventually(async () => ((await undelivered()) === 0 ? true : undefined), 10_000, 'the outbox to drain');
+    expect(peer.received.map((m) => [m.type, m.eventId])).toEqual([
+      ['event.published', a],
+      ['event.published', b],
+      ['event.cancelled', a],
+    ]);
+  });
+
+  it('sends a refused message again until it is acknowledged, and nothing overtakes it', async () => {
+    peer.received.length = 0;
+    peer.refuseNext(3);
+    const a = await publishNew();
+    const b = await publishNew();
+    relay().start();
+    await eventually(async () => ((await undelivered()) === 0 ? true : undefined), 10_000, 'the outbox to drain');
+    expect(peer.received.filter((m) => m.eventId === a)).toHaveLength(4);
+    expect(peer.received.map((m) => m.eventId)).toEqual([a, a, a, a, b]);
+    const row = await t.database.db.selectFrom('outbox').selectAll().orderBy('seq', 'desc').limit(2).execute();
+    expect(row.map((r) => Number(r.attempts)).sort()).toEqual([0, 3]);
+  });
+
+  it('retries while no booking instance is registered, then delivers', async () => {
+    peer.received.length = 0;
+    let registered: string[] = [];
+    const id = await publishNew();
+    const r = relay(() => registered);
+    r.start();
+    await eventually(
+      async () => {
+        const row = await t.database.db.selectFrom('outbox').select(['attempts']).where('delivered_at', 'is', null).executeTakeFirst();
+        return row && Number(row.attempts) >= 2 ? true : undefined;
+      },
+      10_000,
+      'a few failed attempts',
+    );
+    expect(peer.received).toEqual([]);
+    registered = [peer.url];
+    await eventually(async () => ((await undelivered()) === 0 ? true : undefined), 10_000, 'the outbox to drain');
+    expect(peer.received.map((m) => m.eventId)).toEqual([id]);
+  });
+
+  it('loses nothing across a crash: messages committed before the relay ran are delivered by the next one', async () => {
+    peer.received.length = 0;
+    const crashed = relay(() => []);
+    crashed.start();
+    const ids = [await publishNew(), await publishNew()];
+    await crashed.stop(); // the process died before any delivery succeeded
+    expect(await undelivered()).toBe(2);
+
+    relay().start();
+    await eventually(async () => ((await undelivered()) === 0 ? true : undefined), 10_000, 'the new relay to deliver');
+    expect(acknowledged().length).toBe(2);
+    expect(peer.received.map((m) => m.eventId)).toEqual(ids);
+  });
+
+  it('lets only one relay deliver at a time', async () => {
+    peer.received.length = 0;
+    const first = relay();
+    const second = relay();
+    await publishNew();
+    await publishNew();
+    const [byFirst, bySecond] = await Promise.all([first.drain(), second.drain()]);
+    expect([byFirst, bySecond].sort()).toEqual([0, 2]);
+    expect(peer.received).toHaveLength(2);
+  });
+});

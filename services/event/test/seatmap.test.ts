@@ -1,0 +1,76 @@
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp } from './event-test-app.js';
+
+interface SeatMapBody {
+  eventId: string;
+  currency: string;
+  bounds: { width: number; height: number };
+  stage: { x: number; y: number };
+  sections: Array<{ id: string; priceCents: number; kind: string; capacity: number }>;
+  seats: Array<{ id: string; section: string; row: string; number: number; x: number; y: number; tier: string; priceCents: number }>;
+}
+
+describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) => {
+  let t: EventTestApp;
+  let venueId: string;
+  beforeAll(async () => {
+    t = await createEventTestApp(dialect);
+    venueId = await createVenue(t, 'olga');
+  });
+  afterAll(() => t.close());
+
+  const get = (id: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/events/${id}/seatmap`, headers });
+  const publish = async (id: string) => t.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: await t.auth('olga') });
+
+  it('lists every seat with its coordinates, tier and the event price of that tier', async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    await publish(id);
+    const res = await get(id);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    const map = res.json() as SeatMapBody;
+    expect(map).toMatchObject({ eventId: id, venueId, currency: 'EUR' });
+    expect(map.seats).toHaveLength(16);
+    expect(map.seats.find((s) => s.id === 'ORCH-B-3')).toMatchObject({ section: 'ORCH', row: 'B', number: 3, tier: 'A', priceCents: 6000 });
+    expect(map.seats.find((s) => s.id === 'BALC-A-1')).toMatchObject({ tier: 'B', priceCents: 4000 });
+    expect(map.sections.find((s) => s.id === 'FLOOR')).toMatchObject({ kind: 'general', capacity: 40, priceCents: 2500 });
+    expect(map.seats.every((s) => s.x >= 0 && s.x <= map.bounds.width && s.y >= 0 && s.y <= map.bounds.height)).toBe(true);
+  });
+
+  it('carries an ETag and Cache-Control, and answers If-None-Match with 304', async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    await publish(id);
+    const first = await get(id);
+    const etag = first.headers['etag'] as string;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers['cache-control']).toMatch(/public/);
+    const cached = await get(id, { 'if-none-match': etag });
+    expect(cached.statusCode).toBe(304);
+    expect(cached.body).toBe('');
+    expect(cached.headers['etag']).toBe(etag);
+    const stale = await get(id, { 'if-none-match': '"something-else"' });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toBe(first.body);
+  });
+
+  it("changes the ETag and the prices when a draft's prices change", async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    const auth = await t.auth('olga');
+    const before = await get(id, auth);
+    expect(before.headers['cache-control']).toMatch(/private/);
+    await t.app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: auth, payload: { prices: { A: 7000, B: 4000, GA: 2500 } } });
+    const after = await get(id, { ...auth, 'if-none-match': before.headers['etag'] as string });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers['etag']).not.toBe(before.headers['etag']);
+    expect((after.json() as SeatMapBody).seats.find((s) => s.id === 'ORCH-A-1')?.priceCents).toBe(7000);
+  });
+
+  it("keeps a draft's seat map from everyone but its organiser", async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    expect((await get(id)).statusCode).toBe(404);
+    expect((await get(id, await t.auth('oscar'))).statusCode).toBe(404);
+    expect((await get(id, await t.auth('olga'))).statusCode).toBe(200);
+    expect((await get('no-such-event')).statusCode).toBe(404);
+  });
+});
