@@ -12,6 +12,8 @@ export const seatChangeBatch = z.object({
   eventId: z.string(),
   seq: z.number().int().min(1),
   changes: z.array(seatChange),
+  /** When the change committed (epoch ms): lets subscribers measure delivery lag. */
+  committedAt: z.number().int().optional(),
 });
 export type SeatChangeBatch = z.infer<typeof seatChangeBatch>;
 

@@ -1,0 +1,112 @@
+/**
+ * `GET /api/availability/{eventId}/stream`: a `snapshot`, then `change` events in strictly
+ * increasing seq, each with `id: <seq>`. A client that reconnects with `Last-Event-ID` gets
+ * exactly the changes it missed — from the ring in memory, else from the change log — or a fresh
+ * snapshot when it fell too far behind.
+ */
+import type { Availability, SeatChangeBatch } from '@stream-seat/contracts';
+import type { App } from '@stream-seat/platform';
+import { z } from 'zod';
+import type { AvailabilityHub } from '../live/availability-hub.js';
+import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
+import type { LiveMetrics } from '../live/live-metrics.js';
+import { openSseStream } from '../live/sse-stream.js';
+
+export interface AvailabilityStreamDeps {
+  hub: AvailabilityHub;
+  /** Creates the inventory on first access; throws the usual 404/409 problems. */
+  ensureInventory: (eventId: string) => Promise<unknown>;
+  loadAvailability: (eventId: string) => Promise<Availability>;
+  loadSince: ChangeLoader;
+  metrics: LiveMetrics;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  /** Beyond this many missed changes a reconnecting client gets a snapshot instead. */
+  maxReplay: number;
+  clock: () => number;
+}
+
+const lastEventId = z.coerce.number().int().min(0).optional().catch(undefined);
+
+export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStreamDeps): void {
+  app.get(
+    '/api/availability/:eventId/stream',
+    {
+      schema: {
+        summary: 'Live seat changes (Server-Sent Events)',
+        description: 'A `snapshot` event, then `change` events {seq, changes}; resumes from Last-Event-ID.',
+        tags: ['availability'],
+        params: z.object({ eventId: z.string().min(1).max(64) }),
+        querystring: z.object({ lastEventId: z.string().max(20).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      await deps.ensureInventory(eventId);
+      const resumeFrom = lastEventId.parse(request.headers['last-event-id'] ?? request.query.lastEventId);
+
+      // Join before reading the snapshot, so that no change falls between the two.
+      const early: SeatChangeBatch[] = [];
+      let live = false;
+      const membership = await deps.hub.join(eventId, (batch) => (live ? sendChange(batch) : early.push(batch)));
+
+      reply.hijack();
+      const { metrics } = deps;
+      metrics.clients.inc();
+      const stream = openSseStream(reply.raw, {
+        heartbeatMs: deps.heartbeatMs,
+        maxBufferedBytes: deps.maxBufferedBytes,
+        retryMs: 1000,
+        headers: { 'x-request-id': request.id },
+        onDrop: (reason) => metrics.drops.inc({ reason }),
+        onClose: () => {
+          metrics.clients.dec();
+          membership.leave();
+        },
+      });
+
+      let sentSeq: number;
+      const sendChange = (batch: SeatChangeBatch) => {
+        if (batch.seq <= sentSeq) return;
+        sentSeq = batch.seq;
+        if (stream.send('change', batch.seq, { seq: batch.seq, changes: batch.changes })) {
+          metrics.eventsSent.inc({ kind: 'change' });
+          if (batch.committedAt) metrics.lag.observe(Math.max(0, deps.clock() - batch.committedAt) / 1000);
+        }
+      };
+
+      try {
+        const missed = resumeFrom === undefined ? undefined : await missedSince(eventId, resumeFrom, membership.sequencer);
+        if (missed) {
+          sentSeq = resumeFrom as number;
+          for (const batch of missed) sendChange(batch);
+        } else {
+          const snapshot = await deps.loadAvailability(eventId);
+          sentSeq = snapshot.seq;
+          if (stream.send('snapshot', snapshot.seq, snapshot)) metrics.eventsSent.inc({ kind: 'snapshot' });
+        }
+      } catch (error) {
+        request.log.error({ err: error }, 'availability stream failed to start');
+        stream.close();
+        return;
+      }
+      for (const batch of early) sendChange(batch);
+      live = true;
+    },
+  );
+
+  /**
+   * The batches after `afterSeq` up to what the sequencer has delivered — from its ring, else from
+   * the change log — or undefined when a snapshot is the better answer.
+   */
+  async function missedSince(eventId: string, afterSeq: number, sequencer: ChangeSequencer): Promise<SeatChangeBatch[] | undefined> {
+    const upTo = sequencer.lastSeq();
+    if (afterSeq > upTo) return undefined; // an id from the future: start afresh
+    if (upTo - afterSeq > deps.maxReplay) return undefined;
+    const fromRing = sequencer.since(afterSeq);
+    if (fromRing) return fromRing;
+    const batches = await deps.loadSince(eventId, afterSeq, deps.maxReplay);
+    const first = batches[0];
+    return first && first.seq === afterSeq + 1 ? batches.filter((b) => b.seq <= upTo) : undefined;
+  }
+}
