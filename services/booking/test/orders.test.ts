@@ -1,0 +1,172 @@
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+
+describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) => {
+  let t: BookingTestApp;
+  let catalogue: InMemoryCatalogue;
+  let n = 0;
+  const newEvent = (organizerId = 'olga') => {
+    const { event, map } = hallEvent(`o${++n}-${dialect}`, { organizerId });
+    catalogue.put(event, map);
+    return event.id;
+  };
+  const post = async (sub: string, url: string, payload?: unknown, headers: Record<string, string> = {}, role: 'buyer' | 'organizer' | 'admin' = 'buyer') =>
+    t.app.inject({ method: 'POST', url, headers: { ...(await t.auth(sub, role)), ...headers }, ...(payload === undefined ? {} : { payload }) });
+  const get = async (sub: string, url: string, role: 'buyer' | 'organizer' | 'admin' = 'buyer') =>
+    t.app.inject({ method: 'GET', url, headers: await t.auth(sub, role) });
+  const holdSeats = async (sub: string, eventId: string, seatIds: string[]) => {
+    const res = await post(sub, '/api/holds', { eventId, seatIds });
+    if (res.statusCode !== 201) throw new Error(`hold failed: ${res.body}`);
+    return res.json().holdId as string;
+  };
+  const seatStatus = async (eventId: string, seatId: string) =>
+    ((await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).json() as { seats: Record<string, string> }).seats[seatId];
+
+  beforeAll(async () => {
+    catalogue = createInMemoryCatalogue();
+    t = await createBookingTestApp(dialect, { catalogue, settings: { holdTtlSeconds: 60, paymentTimeoutMs: 150 } });
+  });
+  afterAll(() => t.close());
+
+  it('turns a paid hold into a confirmed order with one unguessable ticket per seat', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('alice', eventId, ['ORCH-A-1', 'ORCH-A-2']);
+    const res = await post('alice', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(res.statusCode).toBe(201);
+    const order = res.json();
+    expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 10_000, currency: 'EUR', eventId, holdId });
+    expect(order.tickets.map((x: { seatId: string }) => x.seatId)).toEqual(['ORCH-A-1', 'ORCH-A-2']);
+    for (const ticket of order.tickets) expect(ticket.code).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(await seatStatus(eventId, 'ORCH-A-1')).toBe('BOOKED');
+    expect((await get('alice', `/api/holds/${holdId}`)).json().status).toBe('ORDERED');
+    // Paying for the same hold again books nothing twice.
+    const again = await post('alice', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('keeps the hold when the payment is declined or times out', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('bob', eventId, ['ORCH-B-1']);
+    const declined = await post('bob', '/api/orders', { holdId, payment: { token: 'tok_declined' } });
+    expect(declined.statusCode).toBe(402);
+    expect(declined.json().type).toMatch(/payment-declined$/);
+    const slow = await post('bob', '/api/orders', { holdId, payment: { token: 'tok_slow' } });
+    expect(slow.statusCode).toBe(504);
+    expect(slow.json().type).toMatch(/payment-timeout$/);
+    expect((await get('bob', `/api/holds/${holdId}`)).json().status).toBe('ACTIVE');
+    expect(await seatStatus(eventId, 'ORCH-B-1')).toBe('HELD');
+    expect((await post('bob', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).statusCode).toBe(201);
+  });
+
+  it('answers 410 for an expired hold, and 404 for somebody else’s', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('carol', eventId, ['ORCH-C-1']);
+    expect((await post('dave', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).statusCode).toBe(404);
+    t.advance(61_000);
+    const expired = await post('carol', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(expired.statusCode).toBe(410);
+    expect(expired.json().type).toMatch(/hold-expired$/);
+  });
+
+  it('lists my orders newest first with a cursor, and shows an order to its buyer and organizer only', async () => {
+    const eventId = newEvent('oscar');
+    const ids: string[] = [];
+    for (const seat of ['ORCH-D-1', 'ORCH-D-2', 'ORCH-D-3']) {
+      const holdId = await holdSeats('erin', eventId, [seat]);
+      ids.push((await post('erin', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json().orderId);
+      t.advance(5);
+    }
+    const first = (await get('erin', '/api/orders?limit=2')).json();
+    expect(first.items.map((o: { orderId: string }) => o.orderId)).toEqual([ids[2], ids[1]]);
+    const second = (await get('erin', `/api/orders?limit=2&cursor=${first.nextCursor}`)).json();
+    expect(second).toMatchObject({ items: [{ orderId: ids[0] }], nextCursor: null });
+    expect((await get('frank', '/api/orders')).json().items).toEqual([]);
+
+    expect((await get('erin', `/api/orders/${ids[0]}`)).statusCode).toBe(200);
+    expect((await get('oscar', `/api/orders/${ids[0]}`, 'organizer')).statusCode).toBe(200);
+    expect((await get('frank', `/api/orders/${ids[0]}`)).statusCode).toBe(404);
+    expect((await get('olga', `/api/orders/${ids[0]}`, 'organizer')).statusCode).toBe(404);
+    expect((await get('root', `/api/orders/${ids[0]}`, 'admin')).statusCode).toBe(200);
+    expect((await get('erin', '/api/orders?cursor=forged')).statusCode).toBe(400);
+  });
+
+  it('checks a ticket in once, by the event’s organizer', async () => {
+    const eventId = newEvent('olga');
+    const holdId = await holdSeats('gina', eventId, ['ORCH-A-5']);
+    const code = (await post('gina', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json().tickets[0].code as string;
+    expect((await post('gina', `/api/tickets/${code}/check-in`)).statusCode).toBe(403);
+    expect((await post('otto', `/api/tickets/${code}/check-in`, undefined, {}, 'organizer')).statusCode).toBe(404);
+    const first = await post('olga', `/api/tickets/${code}/check-in`, undefined, {}, 'organizer');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ code, seatId: 'ORCH-A-5', eventId });
+    const second = await post('olga', `/api/tickets/${code}/check-in`, undefined, {}, 'organizer');
+    expect(second.statusCode).toBe(409);
+    expect(second.json().type).toMatch(/already-checked-in$/);
+    expect((await post('olga', '/api/tickets/no-such-code/check-in', undefined, {}, 'organizer')).statusCode).toBe(404);
+  });
+
+  it('cancels an order: refund, seats back on sale, tickets void', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('hank', eventId, ['ORCH-B-4', 'ORCH-B-5']);
+    const order = (await post('hank', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+    expect((await post('ivan', `/api/orders/${order.orderId}/cancel`)).statusCode).toBe(404);
+    const cancelled = await post('hank', `/api/orders/${order.orderId}/cancel`);
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', tickets: [{ status: 'VOID' }, { status: 'VOID' }] });
+    expect(await seatStatus(eventId, 'ORCH-B-4')).toBe('AVAILABLE');
+    const payment = await t.database.db.selectFrom('orders').select('payment_id').where('id', '=', order.orderId).executeTakeFirstOrThrow();
+    expect(t.payments.refunds.get(payment.payment_id)).toBe(10_000);
+    const checkIn = await post('olga', `/api/tickets/${order.tickets[0].code}/check-in`, undefined, {}, 'organizer');
+    expect(checkIn.statusCode).toBe(409);
+    expect(checkIn.json().type).toMatch(/ticket-void$/);
+    // The seats sell again.
+    expect((await post('ivan', '/api/holds', { eventId, seatIds: ['ORCH-B-4'] })).statusCode).toBe(201);
+  });
+
+  it('places one order for racing requests with the same Idempotency-Key', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('judy', eventId, ['ORCH-C-7']);
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () => post('judy', '/api/orders', { holdId, payment: { token: 'tok_ok' } }, { 'idempotency-key': 'pay-1' })),
+    );
+    expect(racing.map((r) => r.statusCode)).toEqual(Array(6).fill(201));
+    expect(new Set(racing.map((r) => r.json().orderId)).size).toBe(1);
+    const orders = await t.database.db.selectFrom('orders').select('id').where('hold_id', '=', holdId).execute();
+    expect(orders).toHaveLength(1);
+    const other = await post('judy', '/api/orders', { holdId, payment: { token: 'tok_declined' } }, { 'idempotency-key': 'pay-1' });
+    expect(other.statusCode).toBe(422);
+  });
+
+  it('handles catalogue messages once: publish creates inventory, cancel refunds every order and stops sales', async () => {
+    const eventId = newEvent();
+    const message = (id: string, type: string) => ({ id, type, eventId, occurredAt: new Date(t.now()).toISOString() });
+    const published = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message('m1', 'event.published') });
+    expect(published.json()).toEqual({ id: 'm1', outcome: 'processed' });
+    expect(await t.database.db.selectFrom('inventories').select('event_id').where('event_id', '=', eventId).executeTakeFirst()).toBeDefined();
+    const again = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message('m1', 'event.published') });
+    expect(again.json().outcome).toBe('duplicate');
+
+    const paid = [];
+    for (const [buyer, seat] of [['kim', 'ORCH-A-1'], ['leo', 'ORCH-A-2']] as const) {
+      const holdId = await holdSeats(buyer, eventId, [seat]);
+      paid.push((await post(buyer, '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json().orderId as string);
+    }
+    const pending = await holdSeats('mia', eventId, ['ORCH-A-3']);
+    catalogue.update(eventId, { status: 'CANCELLED' });
+    const cancelled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message('m2', 'event.cancelled') });
+    expect(cancelled.statusCode).toBe(200);
+    for (const [i, buyer] of ['kim', 'leo'].entries()) {
+      expect((await get(buyer, `/api/orders/${paid[i]}`)).json().status).toBe('CANCELLED');
+    }
+    expect(t.payments.refunds.size).toBeGreaterThanOrEqual(2);
+    // A hold taken before the cancellation cannot be paid for any more; its charge is refunded.
+    const late = await post('mia', '/api/orders', { holdId: pending, payment: { token: 'tok_ok' } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().type).toMatch(/event-not-on-sale$/);
+    // Even with a stale catalogue answer, the closed inventory takes no new hold.
+    catalogue.update(eventId, { status: 'ON_SALE' });
+    expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-D-9'] })).statusCode).toBe(409);
+  });
+});
