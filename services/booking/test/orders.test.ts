@@ -12,7 +12,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     catalogue.put(event, map);
     return event.id;
   };
-  const post = async (sub: string, url: string, payload?: unknown, headers: Record<string, string> = {}, role: 'buyer' | 'organizer' | 'admin' = 'buyer') =>
+  const post = async (sub: string, url: string, payload?: Record<string, unknown>, headers: Record<string, string> = {}, role: 'buyer' | 'organizer' | 'admin' = 'buyer') =>
     t.app.inject({ method: 'POST', url, headers: { ...(await t.auth(sub, role)), ...headers }, ...(payload === undefined ? {} : { payload }) });
   const get = async (sub: string, url: string, role: 'buyer' | 'organizer' | 'admin' = 'buyer') =>
     t.app.inject({ method: 'GET', url, headers: await t.auth(sub, role) });
