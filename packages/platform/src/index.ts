@@ -10,5 +10,6 @@ export * from './metrics.js';
 export * from './network-address.js';
 export * from './problem-handler.js';
 export * from './registry-client.js';
+export * from './registry-endpoints.js';
 export * from './service.js';
 export * from './tracing.js';

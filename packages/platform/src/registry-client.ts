@@ -1,11 +1,13 @@
 /**
  * Eureka client: registers this instance, renews its lease, registers again when a renewal gets
  * 404, deregisters on shutdown, and keeps a cached copy of the registry that keeps answering
- * lookups while the registry is unreachable. Several registry URLs fail over in order; each
- * call opens connections afresh after a failure, so a DNS name is resolved again.
+ * lookups while the registry is unreachable. Several registry URLs fail over in order, starting
+ * with the last one that answered; after a failure an endpoint's connections are dropped, so its
+ * DNS name is resolved again. Credentials in a URL are sent as an Authorization header.
  */
+import type { LookupFunction } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
-import { request } from 'undici';
+import { createRegistryEndpoints } from './registry-endpoints.js';
 
 export interface InstanceAddress {
   instanceId: string;
@@ -30,6 +32,8 @@ export interface RegistryClientOptions {
   /** Apps whose instances this client looks up; empty → the whole registry. */
   metadata?: Record<string, string>;
   timeoutMs?: number;
+  /** Name resolution for registry connections; default: the system's (tests fabricate DNS). */
+  lookup?: LookupFunction;
 }
 
 export interface RegistryClient {
@@ -112,29 +116,24 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
   });
 
+  const endpoints = createRegistryEndpoints(options.registryUrls, options.lookup ? { lookup: options.lookup } : {});
+
   /** Calls the registries in order, starting with the last one that answered. */
   async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown) {
-    const urls = options.registryUrls;
+    const count = endpoints.endpoints.length;
     let lastError: unknown;
-    for (let attempt = 0; attempt < urls.length; attempt++) {
-      const index = (preferred + attempt) % urls.length;
-      const base = (urls[index] as string).replace(/\/$/, '');
+    for (let attempt = 0; attempt < count; attempt++) {
+      const index = (preferred + attempt) % count;
       try {
-        const response = await request(base + path, {
-          method,
-          headers:
-            json === undefined
-              ? { accept: 'application/json' }
-              : { accept: 'application/json', 'content-type': 'application/json' },
-          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        const text = await response.body.text();
-        if (response.statusCode >= 500) throw new Error(`registry answered ${response.statusCode}`);
+        const response = await endpoints.call(index, { method, path, json, timeoutMs });
+        if (response.status >= 500) {
+          endpoints.reset(index);
+          throw new Error(`registry answered ${response.status}`);
+        }
+        if (index !== preferred) log.info({ registry: endpoints.endpoints[index]?.url }, 'now using this registry');
         preferred = index;
         lastCallOk = true;
-        return { status: response.statusCode, text };
+        return response;
       } catch (error) {
         lastError = error;
       }
@@ -148,7 +147,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const { status } = await call('POST', `/apps/${app}`, body());
       registered = status === 204 || status === 200;
       if (registered) log.info({ instanceId: options.instanceId, host: options.host, port: options.port }, 'registered');
-      else log.warn({ status }, 'registration refused');
+      else log.warn({ status }, status === 401 ? 'registration refused: the registry needs its token in EUREKA_URL' : 'registration refused');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'registry unreachable; will retry');
     }
@@ -224,7 +223,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       stopped = true;
       for (const timer of timers) clearInterval(timer);
       timers = [];
-      if (!registered || options.registryUrls.length === 0) return;
+      if (!registered || options.registryUrls.length === 0) return endpoints.close();
       try {
         await call('DELETE', `/apps/${app}/${encodeURIComponent(options.instanceId)}`);
         log.info('deregistered');
@@ -232,6 +231,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         log.warn({ err: (error as Error).message }, 'deregistration failed');
       }
       registered = false;
+      await endpoints.close();
     },
     instances(name) {
       const up = (cache.get(name.toUpperCase()) ?? []).filter((i) => i.status === 'UP');

@@ -1,0 +1,85 @@
+/**
+ * The registry URLs a client calls, each with its own connection pool. Credentials in a URL
+ * (`http://user:TOKEN@eureka:8761/eureka`, as Spring writes them) leave the URL and travel as an
+ * Authorization header. After a failed call the endpoint's pool is dropped, so the next call opens
+ * a new connection and resolves the host name again: a registry behind a DNS name
+ * (`eureka.stream-seat.local` on Cloud Map) that comes back with a new IP is found without a restart.
+ */
+import type { LookupFunction } from 'node:net';
+import { Agent, request } from 'undici';
+
+export interface RegistryEndpoint {
+  /** The base URL without credentials or trailing slash, e.g. `http://eureka:8761/eureka`. */
+  url: string;
+  /** `Basic ...` when the configured URL carried credentials. */
+  authorization?: string;
+}
+
+export function parseRegistryUrl(raw: string): RegistryEndpoint {
+  const url = new URL(raw);
+  let authorization: string | undefined;
+  if (url.username || url.password) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  const base = url.toString().replace(/\/+$/, '');
+  return authorization ? { url: base, authorization } : { url: base };
+}
+
+export interface EndpointCallOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  json?: unknown;
+  timeoutMs: number;
+}
+
+export interface RegistryEndpointsOptions {
+  /** Name resolution for the connections (tests fabricate DNS with it); default: the system's. */
+  lookup?: LookupFunction;
+}
+
+export function createRegistryEndpoints(urls: string[], options: RegistryEndpointsOptions = {}) {
+  const endpoints = urls.map(parseRegistryUrl);
+  const newAgent = () => new Agent(options.lookup ? { connect: { lookup: options.lookup } } : {});
+  const agents = endpoints.map(newAgent);
+
+  return {
+    endpoints,
+    /** One call to one endpoint; throws on a network error (after dropping the endpoint's connections). */
+    async call(index: number, call: EndpointCallOptions): Promise<{ status: number; text: string }> {
+      const endpoint = endpoints[index] as RegistryEndpoint;
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (endpoint.authorization) headers['authorization'] = endpoint.authorization;
+      // No content-type without a body: some servers refuse an empty JSON body.
+      if (call.json !== undefined) headers['content-type'] = 'application/json';
+      try {
+        const response = await request(endpoint.url + call.path, {
+          method: call.method,
+          headers,
+          dispatcher: agents[index] as Agent,
+          ...(call.json === undefined ? {} : { body: JSON.stringify(call.json) }),
+          headersTimeout: call.timeoutMs,
+          bodyTimeout: call.timeoutMs,
+        });
+        return { status: response.statusCode, text: await response.body.text() };
+      } catch (error) {
+        this.reset(index);
+        throw error;
+      }
+    },
+    /** Drops an endpoint's pooled connections: the next call connects (and resolves the name) afresh. */
+    reset(index: number): void {
+      const old = agents[index];
+      agents[index] = newAgent();
+      void old?.destroy().catch(() => undefined);
+    },
+    /** Closes every pooled connection; the endpoints stay usable (a later call connects again). */
+    async close(): Promise<void> {
+      const old = agents.splice(0, agents.length, ...endpoints.map(newAgent));
+      await Promise.all(old.map((agent) => agent.close().catch(() => undefined)));
+    },
+  };
+}
+export type RegistryEndpoints = ReturnType<typeof createRegistryEndpoints>;

@@ -1,0 +1,97 @@
+/** REGISTRY_TOKEN: writes need it, as Spring's basic credentials or a bearer token; a rogue registration is refused. */
+import { createRegistryClient } from '@stream-seat/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
+import { instanceBody } from './eureka-fixtures.js';
+
+const TOKEN = 's3cret-registry-token';
+let discovery: DiscoveryApp;
+let guarded: DiscoveryApp;
+let port: number;
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+beforeAll(async () => {
+  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, token: TOKEN });
+  await discovery.app.listen({ port: 0, host: '127.0.0.1' });
+  port = (discovery.app.server.address() as { port: number }).port;
+  guarded = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, token: TOKEN, protectReads: true });
+  await guarded.app.ready();
+});
+afterAll(async () => {
+  await discovery.app.close();
+  await guarded.app.close();
+});
+
+const registerWith = (authorization?: string) =>
+  discovery.app.inject({
+    method: 'POST',
+    url: '/eureka/v2/apps/ROGUE',
+    payload: instanceBody('ROGUE', 'r1'),
+    headers: authorization ? { authorization } : {},
+  });
+
+describe('with REGISTRY_TOKEN set', () => {
+  it('refuses a registration without the token, or with a wrong one, with 401', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token', basic('user', 'wrong'), basic(TOKEN, '')]) {
+      const res = await registerWith(authorization);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/Basic/);
+    }
+    expect(discovery.registry.size()).toBe(0);
+  });
+
+  it('refuses renewals, cancels and status changes without the token', async () => {
+    await registerWith(`Bearer ${TOKEN}`);
+    for (const [method, url] of [['PUT', '/eureka/apps/ROGUE/r1'], ['DELETE', '/eureka/apps/ROGUE/r1'], ['PUT', '/eureka/apps/ROGUE/r1/status?value=DOWN']] as const) {
+      expect((await discovery.app.inject({ method, url })).statusCode).toBe(401);
+    }
+    expect(discovery.registry.instance('ROGUE', 'r1')?.status).toBe('UP');
+    discovery.registry.cancel('ROGUE', 'r1');
+  });
+
+  it('accepts a bearer token and basic credentials whose password is the token', async () => {
+    expect((await registerWith(`Bearer ${TOKEN}`)).statusCode).toBe(204);
+    expect((await registerWith(basic('eureka', TOKEN))).statusCode).toBe(204);
+    discovery.registry.cancel('ROGUE', 'r1');
+  });
+
+  it('keeps reads open by default', async () => {
+    expect((await discovery.app.inject({ method: 'GET', url: '/eureka/apps' })).statusCode).toBe(200);
+    expect((await discovery.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200);
+  });
+
+  it('guards reads and the dashboard too with REGISTRY_PROTECT_READS', async () => {
+    expect((await guarded.app.inject({ method: 'GET', url: '/eureka/apps' })).statusCode).toBe(401);
+    expect((await guarded.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(401);
+    expect((await guarded.app.inject({ method: 'GET', url: '/eureka/apps', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    expect((await guarded.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+  });
+
+  it('the platform client sends the credentials of its EUREKA_URL, as Spring clients do', async () => {
+    const client = (registryUrl: string) =>
+      createRegistryClient({
+        registryUrls: [registryUrl],
+        app: 'EVENT-SERVICE',
+        instanceId: 'e1',
+        host: '127.0.0.1',
+        port: 8081,
+        renewSeconds: 3600,
+        leaseSeconds: 7200,
+        fetchSeconds: 3600,
+        log: discovery.app.log,
+      });
+    const withToken = client(`http://eureka:${encodeURIComponent(TOKEN)}@127.0.0.1:${port}/eureka/`);
+    await withToken.start();
+    expect(withToken.isHealthy()).toBe(true);
+    expect(discovery.registry.instance('EVENT-SERVICE', 'e1')).toBeDefined();
+    await withToken.stop();
+    expect(discovery.registry.instance('EVENT-SERVICE', 'e1')).toBeUndefined();
+
+    const without = client(`http://127.0.0.1:${port}/eureka`);
+    const started = without.start();
+    await without.stop();
+    await started;
+    expect(without.isHealthy()).toBe(false);
+    expect(discovery.registry.size()).toBe(0);
+  });
+});
