@@ -17,13 +17,20 @@ export interface HttpCatalogueClientOptions {
   maxSeatMaps?: number;
 }
 
-export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { requests: () => number } {
+export interface CatalogueClientStats {
+  requests: number;
+  /** Seat-map revalidations the catalogue answered with 304 Not Modified. */
+  notModified: number;
+}
+
+export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { stats: () => CatalogueClientStats } {
   const clock = options.clock ?? Date.now;
   const maxSeatMaps = options.maxSeatMaps ?? 200;
   const events = new Map<string, { value: CatalogueEvent | undefined; at: number }>();
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
   const inFlight = new Map<string, Promise<unknown>>();
   let requests = 0;
+  let notModified = 0;
 
   function once<T>(key: string, load: () => Promise<T>): Promise<T> {
     const running = inFlight.get(key) as Promise<T> | undefined;
@@ -45,7 +52,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   }
 
   return {
-    requests: () => requests,
+    stats: () => ({ requests, notModified }),
 
     async event(eventId) {
       const cached = events.get(eventId);
@@ -71,7 +78,10 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
           `/api/events/${encodeURIComponent(eventId)}/seatmap`,
           cached?.etag ? { 'if-none-match': cached.etag } : {},
         );
-        if (response.status === 304 && cached) return cached.value;
+        if (response.status === 304 && cached) {
+          notModified++;
+          return cached.value;
+        }
         if (response.status === 404) return undefined;
         if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for the seat map of ${eventId}`);
         const parsed = seatMapSchema.safeParse(response.body);

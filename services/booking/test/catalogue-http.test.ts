@@ -1,0 +1,86 @@
+/**
+ * The HTTP catalogue client against the real event service in process: booking builds an event's
+ * inventory from the seat map the catalogue serves, prices holds from it, and revalidates the
+ * cached seat map with its ETag.
+ */
+import { testDialects } from '@stream-seat/db';
+import { createLoadBalancer, createServiceClient, type InstanceAddress } from '@stream-seat/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp } from '../../event/test/event-test-app.js';
+import { createHttpCatalogueClient } from '../src/catalogue/http-catalogue-client.js';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+
+describe.each(testDialects())('the HTTP catalogue client against the event service on %s', (dialect) => {
+  let events: EventTestApp;
+  let booking: BookingTestApp;
+  let catalogue: ReturnType<typeof createHttpCatalogueClient>;
+  let eventId: string;
+
+  beforeAll(async () => {
+    events = await createEventTestApp(dialect);
+    await events.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = events.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const instance: InstanceAddress = { instanceId: 'event-1', app: 'EVENT-SERVICE', host: '127.0.0.1', port, status: 'UP', url: `http://127.0.0.1:${port}` };
+    const balancer = createLoadBalancer({ instances: (name) => (name === 'EVENT-SERVICE' ? [instance] : []) });
+    catalogue = createHttpCatalogueClient({ client: createServiceClient(balancer, 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0 });
+    booking = await createBookingTestApp(dialect, { catalogue });
+    const venueId = await createVenue(events, 'olga');
+    eventId = await createDraft(events, 'olga', venueId, { maxSeatsPerOrder: 4 });
+  });
+  afterAll(async () => {
+    await booking?.close();
+    await events?.close();
+  });
+
+  it('knows no inventory of a draft, and builds it from the seat map once the event is published', async () => {
+    expect((await booking.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(404);
+    const published = await events.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await events.auth('olga') });
+    expect(published.statusCode).toBe(200);
+
+    const res = await booking.app.inject({ method: 'GET', url: `/api/availability/${eventId}` });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    // The small hall: ORCH 2 rows of 5 (tier A), BALC 6 (tier B), FLOOR 40 standing (GA).
+    expect(body.counts.bySection).toEqual({
+      ORCH: { available: 10, total: 10 },
+      BALC: { available: 6, total: 6 },
+      FLOOR: { available: 40, total: 40 },
+    });
+    expect(body.seq).toBe(0);
+  });
+
+  it('holds at the catalogue’s prices and limits, for seats and standing capacity', async () => {
+    const seats = await booking.app.inject({
+      method: 'POST',
+      url: '/api/holds',
+      headers: await booking.auth('alice'),
+      payload: { eventId, quantity: 2, section: 'ORCH', together: true },
+    });
+    expect(seats.statusCode).toBe(201);
+    expect(seats.json()).toMatchObject({ totalCents: 12_000, currency: 'EUR' });
+    expect(seats.json().seatIds[0]).toMatch(/^ORCH-A-/);
+    const floor = await booking.app.inject({ method: 'POST', url: '/api/holds', headers: await booking.auth('bob'), payload: { eventId, quantity: 3, section: 'FLOOR' } });
+    expect(floor.json()).toMatchObject({ totalCents: 7_500 });
+    const tooMany = await booking.app.inject({ method: 'POST', url: '/api/holds', headers: await booking.auth('carol'), payload: { eventId, quantity: 5 } });
+    expect(tooMany.statusCode).toBe(400);
+  });
+
+  it('revalidates the cached seat map with its ETag', async () => {
+    const first = await catalogue.seatMap(eventId);
+    const before = catalogue.stats().notModified;
+    const second = await catalogue.seatMap(eventId);
+    expect(second).toEqual(first);
+    expect(catalogue.stats().notModified).toBe(before + 1);
+    expect(await catalogue.seatMap('no-such-event')).toBeUndefined();
+    expect(await catalogue.event('no-such-event')).toBeUndefined();
+  });
+
+  it('sees the catalogue’s cancellation and stops selling', async () => {
+    const cancelled = await events.app.inject({ method: 'POST', url: `/api/events/${eventId}/cancel`, headers: await events.auth('olga') });
+    expect(cancelled.statusCode).toBe(200);
+    const res = await booking.app.inject({ method: 'POST', url: '/api/holds', headers: await booking.auth('dave'), payload: { eventId, quantity: 1 } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().type).toMatch(/event-not-on-sale$/);
+  });
+});
