@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseApplications } from './registry-client.js';
+import { parseRegistryUrl } from './registry-endpoints.js';
+
+describe('registry URLs', () => {
+  it('takes credentials out of the URL into a basic Authorization header', () => {
+    const endpoint = parseRegistryUrl('http://eureka:s3cr%40t@eureka.stream-seat.local:8761/eureka/');
+    expect(endpoint.url).toBe('http://eureka.stream-seat.local:8761/eureka');
+    expect(Buffer.from((endpoint.authorization ?? '').replace(/^Basic /, ''), 'base64').toString()).toBe('eureka:s3cr@t');
+  });
+
+  it('sends no Authorization header for a URL without credentials', () => {
+    expect(parseRegistryUrl('http://localhost:8761/eureka')).toEqual({ url: 'http://localhost:8761/eureka' });
+  });
+});
+
+describe('parsing the registry', () => {
+  it('reads Eureka’s shapes: one application or many, one instance or many, IPv6 hosts', () => {
+    const apps = parseApplications({
+      applications: {
+        application: {
+          name: 'event-service',
+          instance: { instanceId: 'e1', ipAddr: 'fd00::5', status: 'UP', port: { $: '8081', '@enabled': 'true' } },
+        },
+      },
+    });
+    expect(apps.get('EVENT-SERVICE')).toEqual([
+      { instanceId: 'e1', app: 'EVENT-SERVICE', host: 'fd00::5', port: 8081, status: 'UP', url: 'http://[fd00::5]:8081' },
+    ]);
+  });
+});
