@@ -104,6 +104,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     intervalMs: settings.holdSweepIntervalMs,
     alsoEachRun: (now) => idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS),
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
+    paused: () => app.isStarting(),
   });
   const idempotent = createIdempotency({ keys: idempotencyKeys, clock, waitMs: settings.idempotencyWaitMs });
 

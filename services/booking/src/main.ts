@@ -1,5 +1,5 @@
-/** The booking service process: configuration → database → app → listen. */
-import { migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+/** The booking service process: configuration → database → app → listen, then migrate and register. */
+import { openServiceDatabase, startDatabase } from '@stream-seat/db';
 import {
   createLoadBalancer,
   createServiceClient,
@@ -9,7 +9,6 @@ import {
   type RegistryClient,
   runService,
 } from '@stream-seat/platform';
-import type { Kysely } from 'kysely';
 import { buildBookingApp } from './app.js';
 import { createHttpCatalogueClient } from './catalogue/http-catalogue-client.js';
 import { bookingConfigSchema } from './config.js';
@@ -17,8 +16,7 @@ import { bookingMigrations } from './db/migrations/index.js';
 import type { BookingDatabase } from './db/schema.js';
 
 const config = loadConfig(bookingConfigSchema);
-const database = await openServiceDatabase<BookingDatabase>(config, 'data/booking.db');
-await migrateToLatest(database.db as unknown as Kysely<unknown>, bookingMigrations(database.dialect));
+const database = openServiceDatabase<BookingDatabase>(config, 'data/booking.db');
 
 // The registry client needs the app's logger, and the app needs the catalogue: resolve lazily.
 const registryRef: { current?: RegistryClient } = {};
@@ -43,4 +41,15 @@ const app = buildBookingApp({
 app.addHook('onClose', () => database.close());
 const registry = await createServiceRegistryClient(config, 'BOOKING-SERVICE', config.PORT, app.log);
 registryRef.current = registry;
-await runService({ app, appName: 'BOOKING-SERVICE', port: config.PORT, config, printableConfig: config }, registry);
+await runService(
+  {
+    app,
+    appName: 'BOOKING-SERVICE',
+    port: config.PORT,
+    config,
+    printableConfig: config,
+    // Listen first (so /ready can say why it is not ready), then create/migrate the database.
+    startup: () => startDatabase(database, bookingMigrations(database.dialect), app.log).then(() => undefined),
+  },
+  registry,
+);

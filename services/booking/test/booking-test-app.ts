@@ -1,7 +1,6 @@
 /** A booking service in process on a fresh database of the given dialect, for integration tests. */
-import { createTestDatabase, type Database, databaseConfigFor, type Dialect, migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+import { createTestDatabase, type Database, databaseConfigFor, type Dialect, openServiceDatabase, startDatabase } from '@stream-seat/db';
 import { type App, createTokenVerifier, type Role, signDevToken } from '@stream-seat/platform';
-import type { Kysely } from 'kysely';
 import { type BookingSettings, buildBookingApp } from '../src/app.js';
 import { bookingMigrations } from '../src/db/migrations/index.js';
 import type { BookingDatabase } from '../src/db/schema.js';
@@ -31,8 +30,8 @@ export interface BookingTestOptions {
 export async function createBookingTestApp(dialect: Dialect, options: BookingTestOptions): Promise<BookingTestApp> {
   const testDb = options.databaseUrl ? undefined : await createTestDatabase(dialect, 'booking');
   const url = options.databaseUrl ?? testDb?.url ?? '';
-  const database = await openServiceDatabase<BookingDatabase>(databaseConfigFor(url), url);
-  await migrateToLatest(database.db as unknown as Kysely<unknown>, bookingMigrations(database.dialect));
+  const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(url), url);
+  await startDatabase(database, bookingMigrations(database.dialect));
   let offset = 0;
   const now = () => Date.now() + offset;
   const payments = createTestPaymentProvider();

@@ -14,6 +14,8 @@ export interface HoldSweeperDeps {
   /** Other periodic tidying, e.g. purging old idempotency keys. */
   alsoEachRun?: (now: number) => Promise<unknown>;
   onError: (error: unknown) => void;
+  /** True while the service cannot sweep yet (its database is still being prepared). */
+  paused?: () => boolean;
 }
 
 const BATCH = 200;
@@ -44,6 +46,7 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
     },
     start() {
       timer = setInterval(() => {
+        if (deps.paused?.()) return;
         this.sweepOnce().catch(deps.onError);
       }, deps.intervalMs);
       timer.unref();
