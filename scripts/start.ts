@@ -1,4 +1,5 @@
 /** `npm start`: the whole platform on one machine, with demo data, on the embedded SQLite default. */
+import { seedDemoData } from './demo-data.js';
 import { launchPlatform, type ServiceName, waitUntilRoutable } from './platform-launcher.js';
 
 const colours: Record<ServiceName, string> = { discovery: '35', gateway: '36', event: '33', booking: '32' };
@@ -44,4 +45,13 @@ try {
 } catch (error) {
   process.stdout.write(`${(error as Error).message}\n`);
   await shutdown(1);
+}
+
+// A fresh machine gets the demo catalogue once: seeding skips a catalogue that lists events.
+if (!stopping) {
+  try {
+    await seedDemoData(platform.urls.gateway, { log: (line) => process.stdout.write(`${'seed'.padEnd(9)} | ${line}\n`) });
+  } catch (error) {
+    if (!stopping) process.stdout.write(`${'seed'.padEnd(9)} | demo data not seeded: ${(error as Error).message}\n`);
+  }
 }
