@@ -27,8 +27,8 @@ async function runServer(): Promise<void> {
   const { buildDiscoveryApp } = await import('../services/discovery/src/app.js');
   const { app } = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  let snapshot = Buffer.from('{}');
-  let snapshotGzip = gzipSync(snapshot);
+  let snapshot: Buffer = Buffer.from('{}');
+  let snapshotGzip: Buffer = gzipSync(snapshot);
   const bare = createServer((request, response) => {
     request.resume();
     if (request.method === 'PUT') return response.end();
