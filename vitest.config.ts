@@ -1,11 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources through the `source` export condition.
-const conditions = ['source', 'node', 'import', 'default'];
-
+// Workspace packages resolve to their TypeScript sources through the `source` export condition;
+// everything else resolves as Vite would by default.
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'], externalConditions: ['source'] } },
   test: {
     include: [
       'packages/*/src/**/*.test.ts',

@@ -1,5 +1,17 @@
-/** Composition root of the gateway: the route table over the registry, auth, info routes. */
-import { type App, createLoadBalancer, createService, type RegistryClient } from '@stream-seat/platform';
+/** Composition root of the gateway: the edge (auth, limits, CORS), the route table, info routes. */
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import {
+  type App,
+  createLoadBalancer,
+  createService,
+  type RegistryClient,
+  type TokenVerifier,
+} from '@stream-seat/platform';
+import type { Redis } from 'ioredis';
+import { registerEdgeAuth } from './edge/edge-auth.js';
+import { registerRateLimit } from './edge/rate-limit.js';
+import { type BreakerSettings, createInstanceBreakers } from './proxy/instance-breakers.js';
 import { registerProxyRoutes } from './proxy/proxy.routes.js';
 import { type RouteDefinition, routeTable } from './proxy/route-table.js';
 import { registerDevTokenRoute } from './routes/dev-token.routes.js';
@@ -7,11 +19,15 @@ import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 
 export interface GatewayAppDeps {
   registry: Pick<RegistryClient, 'instances' | 'isHealthy'>;
+  verifier: TokenVerifier;
   routes?: RouteDefinition[];
   /** Set in AUTH_MODE=dev: enables `POST /api/auth/dev-token`. */
   devTokenSecret?: string | undefined;
   upstreamTimeoutMs?: number;
   connectTimeoutMs?: number;
+  corsOrigins?: string[];
+  rateLimit?: { max: number; windowMs: number; holdsMax: number; redis?: Redis | undefined };
+  breakers?: Partial<BreakerSettings>;
   logLevel?: string;
   logger?: boolean;
 }
@@ -25,19 +41,43 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
   });
   const routes = deps.routes ?? routeTable;
   const balancer = createLoadBalancer(deps.registry);
+  const breakers = createInstanceBreakers({
+    errorThresholdPercentage: 50,
+    volumeThreshold: 10,
+    resetTimeoutMs: 10_000,
+    rollingWindowMs: 10_000,
+    ...deps.breakers,
+  });
+  app.addHook('onClose', async () => breakers.shutdown());
   app.addReadinessCheck({
     name: 'registry',
     check: async () => {
       if (!deps.registry.isHealthy()) throw new Error('registry unreachable');
     },
   });
+
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
+  const origins = deps.corsOrigins ?? [];
+  await app.register(cors, {
+    origin: origins.includes('*') ? true : origins.length > 0 ? origins : false,
+    credentials: false,
+    exposedHeaders: ['x-request-id', 'traceparent', 'retry-after'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'traceparent'],
+  });
+  registerEdgeAuth(app, deps.verifier);
+  const limits = deps.rateLimit ?? { max: 1_200, windowMs: 60_000, holdsMax: 120 };
+  await registerRateLimit(app, limits);
+
   if (deps.devTokenSecret) registerDevTokenRoute(app, deps.devTokenSecret);
-  registerGatewayInfoRoutes(app, routes, (name) => deps.registry.instances(name));
+  registerGatewayInfoRoutes(app, routes, (name) => deps.registry.instances(name), breakers);
   await registerProxyRoutes(app, {
     routes,
     balancer,
+    breakers,
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 10_000,
     connectTimeoutMs: deps.connectTimeoutMs ?? 2_000,
+    routeConfig: (route) =>
+      route.id === 'holds' ? { rateLimit: { max: limits.holdsMax, timeWindow: limits.windowMs } } : undefined,
   });
   return app;
 }

@@ -1,5 +1,6 @@
 /** The gateway's environment. */
 import { baseConfigSchema, env } from '@stream-seat/platform';
+import { z } from 'zod';
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(8082),
@@ -7,5 +8,18 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_TIMEOUT_MS: env.int(10_000, 1),
   /** Time to open a connection to an upstream before trying the next instance. */
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(2_000, 1),
+  /** Origins allowed by CORS, comma-separated; `*` for any; empty for same-origin only. */
+  CORS_ORIGINS: env.list(),
+  /** Requests per caller (token subject, else address) per window. */
+  RATE_LIMIT_MAX: env.int(1_200, 1),
+  RATE_LIMIT_WINDOW_MS: env.int(60_000, 1),
+  /** Hold requests per caller per window: holds lock seats, so they get a tighter limit. */
+  HOLDS_RATE_LIMIT_MAX: env.int(120, 1),
+  /** Shared rate-limit counters across gateways. */
+  REDIS_URL: z.string().optional(),
+  /** Failure percentage that opens an instance's circuit, and how long it stays open. */
+  BREAKER_ERROR_PERCENT: env.int(50, 1),
+  BREAKER_VOLUME_THRESHOLD: env.int(10, 1),
+  BREAKER_RESET_MS: env.int(10_000, 1),
 });
 export type GatewayConfig = typeof gatewayConfigSchema._output;

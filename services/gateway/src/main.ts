@@ -1,5 +1,6 @@
 /** The gateway process: configuration → registry client → app → listen. */
-import { createServiceRegistryClient, loadConfig, loggerOptions, runService } from '@stream-seat/platform';
+import { createServiceRegistryClient, createTokenVerifier, loadConfig, loggerOptions, runService } from '@stream-seat/platform';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { buildGatewayApp } from './app.js';
 import { gatewayConfigSchema } from './config.js';
@@ -7,11 +8,29 @@ import { gatewayConfigSchema } from './config.js';
 const config = loadConfig(gatewayConfigSchema);
 const bootLog = pino(loggerOptions('gateway', config.LOG_LEVEL) as pino.LoggerOptions);
 const registry = await createServiceRegistryClient(config, 'API-GATEWAY', config.PORT, bootLog);
+const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+redis?.on('error', (error) => bootLog.warn({ err: error.message }, 'redis unavailable; rate limits are not shared meanwhile'));
 const app = await buildGatewayApp({
   registry,
+  verifier: createTokenVerifier(config),
   devTokenSecret: config.AUTH_MODE === 'dev' ? config.JWT_SECRET : undefined,
   upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+  corsOrigins: config.CORS_ORIGINS,
+  rateLimit: {
+    max: config.RATE_LIMIT_MAX,
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    holdsMax: config.HOLDS_RATE_LIMIT_MAX,
+    redis,
+  },
+  breakers: {
+    errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
+    volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+    resetTimeoutMs: config.BREAKER_RESET_MS,
+  },
   logLevel: config.LOG_LEVEL,
+});
+app.addHook('onClose', async () => {
+  await redis?.quit().catch(() => undefined);
 });
 await runService({ app, appName: 'API-GATEWAY', port: config.PORT, config, printableConfig: config }, registry);

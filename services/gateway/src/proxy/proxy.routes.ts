@@ -1,8 +1,11 @@
 /**
- * Proxies each declared route to an instance of its target app, round-robin over UP instances
- * from the registry cache. No instance → 503 at once. A connection that cannot be opened is
- * retried on the next instance for idempotent methods (the request never reached a service).
+ * Proxies each declared route to an instance of its target app, round-robin over the UP instances
+ * the registry knows whose circuit is not open. No instance → 503 at once, never a hang. A
+ * connection that cannot be opened is retried on the next instance for idempotent methods (the
+ * request never reached a service); failures and 5xx answers count against the instance's
+ * circuit breaker.
  */
+import type { Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import {
   type App,
@@ -13,6 +16,7 @@ import {
   sendProblem,
 } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -21,9 +25,17 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOS
 export interface ProxyOptions {
   routes: RouteDefinition[];
   balancer: LoadBalancer;
+  breakers: InstanceBreakers;
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Per-route options merged into the fastify route (e.g. a rate limit for holds). */
+  routeConfig?: (route: RouteDefinition) => Record<string, unknown> | undefined;
 }
+
+/** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
+type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
+
+class UpstreamFailed extends Error {}
 
 function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
   return sendProblem(reply, {
@@ -41,42 +53,64 @@ function errorCode(error: unknown): string | undefined {
   return e.cause?.code ?? e.code;
 }
 
-/** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
-type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
-
-function forward(route: RouteDefinition, candidates: InstanceAddress[], request: FastifyRequest, reply: AnyServerReply): void {
+function forward(
+  options: ProxyOptions,
+  route: RouteDefinition,
+  candidates: InstanceAddress[],
+  request: FastifyRequest,
+  reply: AnyServerReply,
+): void {
   const [instance, ...rest] = candidates;
-  if (!instance) return;
-  reply.from(instance.url + request.url, {
-    rewriteRequestHeaders: (_req, headers) => ({
-      ...headers,
-      'x-request-id': request.id,
-      traceparent: formatTraceparent(request.trace),
-      'x-forwarded-host': request.headers.host ?? '',
-      'x-forwarded-proto': request.protocol,
-    }),
-    onError: (replyOnError, { error }) => {
-      const code = errorCode(error);
-      if (rest.length > 0 && IDEMPOTENT.has(request.method) && code && CONNECT_ERRORS.has(code)) {
-        request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
-        forward(route, rest, request, replyOnError);
-        return;
-      }
-      const app = targetApp(route);
-      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT';
-      request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
-      if (timedOut) {
-        void sendProblem(replyOnError, {
-          type: `${PROBLEM_TYPE_BASE}upstream-timeout`,
-          title: 'Gateway timeout',
-          status: 504,
-          detail: `${app} did not answer in time`,
-          instance: request.url,
-        });
-        return;
-      }
-      void unavailable(replyOnError, request, app, `${app} could not be reached`);
-    },
+  const app = targetApp(route);
+  if (!instance) {
+    void unavailable(reply, request, app, `No healthy instance of ${app} is available`);
+    return;
+  }
+  const attempt = () =>
+    new Promise<void>((resolve, reject) => {
+      reply.from(instance.url + request.url, {
+        rewriteRequestHeaders: (_req, headers) => ({
+          ...headers,
+          'x-request-id': request.id,
+          traceparent: formatTraceparent(request.trace),
+          'x-forwarded-host': request.headers.host ?? '',
+          'x-forwarded-proto': request.protocol,
+        }),
+        onResponse: (_request, upstreamReply, res) => {
+          // reply-from hands over the upstream response: status, headers, and the body stream.
+          const upstream = res as unknown as { statusCode: number; stream: Readable };
+          upstreamReply.send(upstream.stream);
+          if (upstream.statusCode >= 500) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
+          else resolve();
+        },
+        onError: (replyOnError, { error }) => {
+          reject(error);
+          const code = errorCode(error);
+          if (rest.length > 0 && IDEMPOTENT.has(request.method) && code && CONNECT_ERRORS.has(code)) {
+            request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
+            forward(options, route, rest, request, replyOnError);
+            return;
+          }
+          request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
+          if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+            void sendProblem(replyOnError, {
+              type: `${PROBLEM_TYPE_BASE}upstream-timeout`,
+              title: 'Gateway timeout',
+              status: 504,
+              detail: `${app} did not answer in time`,
+              instance: request.url,
+            });
+            return;
+          }
+          void unavailable(replyOnError, request, app, `${app} could not be reached`);
+        },
+      });
+    });
+
+  options.breakers.run(instance.instanceId, attempt).catch((error: unknown) => {
+    // Other failures were answered in onResponse/onError; only a circuit that opened between
+    // choosing this instance and calling it still needs an answer.
+    if (isOpenCircuitError(error)) forward(options, route, rest, request, reply);
   });
 }
 
@@ -104,12 +138,17 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
             url,
             schema: { hide: true },
+            ...(options.routeConfig?.(route) ? { config: options.routeConfig(route) } : {}),
             handler: (request, reply) => {
-              const candidates = options.balancer.candidates(appName);
-              if (candidates.length === 0) {
+              const registered = options.balancer.candidates(appName);
+              if (registered.length === 0) {
                 return unavailable(reply, request, appName, `No instance of ${appName} is available`);
               }
-              forward(route, candidates, request, reply);
+              const healthy = registered.filter((i) => !options.breakers.isOpen(i.instanceId));
+              if (healthy.length === 0) {
+                return unavailable(reply, request, appName, `Every instance of ${appName} is failing; retry shortly`);
+              }
+              forward(options, route, healthy, request, reply);
               return reply;
             },
           });

@@ -1,11 +1,13 @@
-/** `GET /gateway/routes`: the route table and the instances each route resolves to now. */
-import type { App, LoadBalancer } from '@stream-seat/platform';
+/** `GET /gateway/routes`: the route table, and each route's instances with their circuit state. */
+import type { App, InstanceAddress } from '@stream-seat/platform';
+import type { InstanceBreakers } from '../proxy/instance-breakers.js';
 import { type RouteDefinition, targetApp } from '../proxy/route-table.js';
 
 export function registerGatewayInfoRoutes(
   app: App,
   routes: RouteDefinition[],
-  instances: (appName: string) => ReturnType<LoadBalancer['candidates']>,
+  instances: (appName: string) => InstanceAddress[],
+  breakers: InstanceBreakers,
 ): void {
   app.get('/gateway/routes', { schema: { summary: 'The route table', tags: ['gateway'] } }, async () =>
     routes.map((route) => ({
@@ -14,6 +16,7 @@ export function registerGatewayInfoRoutes(
       uri: route.uri,
       streaming: Boolean(route.streaming),
       instances: instances(targetApp(route)).map((i) => i.url),
+      circuits: Object.fromEntries(instances(targetApp(route)).map((i) => [i.url, breakers.state(i.instanceId)])),
     })),
   );
 }

@@ -1,0 +1,33 @@
+/**
+ * Rate limits per caller: the token's subject when there is one, else the client address. In
+ * memory for one gateway; in Redis when `REDIS_URL` is set, so that several gateways share the
+ * counts. Holds get a tighter limit of their own (see the route config in app.ts).
+ */
+import rateLimit from '@fastify/rate-limit';
+import { AppError, type App } from '@stream-seat/platform';
+import type { Redis } from 'ioredis';
+
+export interface RateLimitSettings {
+  max: number;
+  windowMs: number;
+  redis?: Redis | undefined;
+}
+
+const UNLIMITED = new Set(['/health', '/ready', '/metrics']);
+
+export async function registerRateLimit(app: App, settings: RateLimitSettings): Promise<void> {
+  await app.register(rateLimit, {
+    global: true,
+    max: settings.max,
+    timeWindow: settings.windowMs,
+    // After edge auth, so that the limit follows the user rather than a shared NAT address.
+    hook: 'preHandler',
+    keyGenerator: (request) => (request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`),
+    allowList: (request) => UNLIMITED.has(request.url.split('?')[0] ?? ''),
+    ...(settings.redis ? { redis: settings.redis, nameSpace: 'stream-seat:rate-limit:' } : {}),
+    // Without Redis the gateway keeps serving rather than refusing everyone.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate-limited', 'Too many requests', `At most ${context.max} requests per ${context.after}; retry later`),
+  });
+}

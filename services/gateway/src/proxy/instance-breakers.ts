@@ -1,0 +1,65 @@
+/**
+ * One circuit breaker per upstream instance (opossum): an instance that keeps failing is taken
+ * out of rotation for a while, so callers get a fast answer from a healthy instance — or a fast
+ * 503 when none is left — instead of waiting on a sick one. After `resetTimeoutMs` one trial
+ * request is let through (half-open) and its outcome closes or re-opens the circuit.
+ */
+import CircuitBreaker from 'opossum';
+
+export interface BreakerSettings {
+  /** Failure percentage over the rolling window that opens the circuit. */
+  errorThresholdPercentage: number;
+  /** Requests in the window before the percentage counts. */
+  volumeThreshold: number;
+  resetTimeoutMs: number;
+  rollingWindowMs: number;
+}
+
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+type Attempt = () => Promise<void>;
+
+export function createInstanceBreakers(settings: BreakerSettings) {
+  const breakers = new Map<string, CircuitBreaker<[Attempt], void>>();
+
+  function breaker(instanceId: string): CircuitBreaker<[Attempt], void> {
+    let b = breakers.get(instanceId);
+    if (!b) {
+      b = new CircuitBreaker((attempt: Attempt) => attempt(), {
+        timeout: false, // the proxy's own timeouts apply
+        errorThresholdPercentage: settings.errorThresholdPercentage,
+        volumeThreshold: settings.volumeThreshold,
+        resetTimeout: settings.resetTimeoutMs,
+        rollingCountTimeout: settings.rollingWindowMs,
+        rollingCountBuckets: 10,
+      });
+      breakers.set(instanceId, b);
+    }
+    return b;
+  }
+
+  return {
+    /** Runs an attempt through the instance's breaker; rejects at once while it is open. */
+    run(instanceId: string, attempt: Attempt): Promise<void> {
+      return breaker(instanceId).fire(attempt);
+    },
+    /** True while the instance must not be tried (a half-open circuit lets a trial through). */
+    isOpen(instanceId: string): boolean {
+      const b = breakers.get(instanceId);
+      return Boolean(b?.opened && !b.halfOpen);
+    },
+    state(instanceId: string): CircuitState {
+      const b = breakers.get(instanceId);
+      if (!b || b.closed) return 'CLOSED';
+      return b.halfOpen ? 'HALF_OPEN' : 'OPEN';
+    },
+    shutdown(): void {
+      for (const b of breakers.values()) b.shutdown();
+      breakers.clear();
+    },
+  };
+}
+export type InstanceBreakers = ReturnType<typeof createInstanceBreakers>;
+
+export function isOpenCircuitError(error: unknown): boolean {
+  return (error as { code?: string }).code === 'EOPENBREAKER';
+}

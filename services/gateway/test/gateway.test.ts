@@ -1,0 +1,165 @@
+/**
+ * The gateway in process in front of a real registry (the discovery app) and a real event
+ * service: proxying, the edge checks (tokens, rate limits, CORS), and circuit breaking.
+ */
+import { type App, createRegistryClient, type RegistryClient, signDevToken, createTokenVerifier } from '@stream-seat/platform';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDiscoveryApp } from '../../discovery/src/app.js';
+import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
+import { buildGatewayApp } from '../src/app.js';
+import { freePort } from '../../../tests/support/free-port.js';
+
+const log = pino({ level: 'silent' });
+const listen = async (app: App) => {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+};
+
+let discovery: App;
+let registryUrl: string;
+let event: EventTestApp;
+let eventRegistration: RegistryClient;
+const clients: RegistryClient[] = [];
+const gateways: App[] = [];
+
+async function gatewayWith(options: Partial<Parameters<typeof buildGatewayApp>[0]> = {}) {
+  const registry = createRegistryClient({
+    registryUrls: [registryUrl],
+    app: 'API-GATEWAY',
+    instanceId: `gw-${gateways.length}`,
+    host: '127.0.0.1',
+    port: 1,
+    renewSeconds: 60,
+    leaseSeconds: 180,
+    fetchSeconds: 60,
+    log,
+  });
+  await registry.start();
+  clients.push(registry);
+  const gateway = await buildGatewayApp({
+    registry,
+    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
+    logger: process.env['DEBUG_GW'] === '1',
+    logLevel: 'error',
+    ...options,
+  });
+  await gateway.ready();
+  gateways.push(gateway);
+  return { gateway, registry };
+}
+
+async function registerInstance(app: string, instanceId: string, port: number) {
+  const res = await fetch(`${registryUrl}/apps/${app}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      instance: {
+        instanceId,
+        hostName: '127.0.0.1',
+        app,
+        ipAddr: '127.0.0.1',
+        status: 'UP',
+        port: { $: port, '@enabled': 'true' },
+        dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
+        leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 },
+      },
+    }),
+  });
+  expect(res.status).toBe(204);
+}
+
+beforeAll(async () => {
+  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
+  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  event = await createEventTestApp('sqlite');
+  const eventPort = await listen(event.app);
+  eventRegistration = createRegistryClient({
+    registryUrls: [registryUrl],
+    app: 'EVENT-SERVICE',
+    instanceId: 'event-1',
+    host: '127.0.0.1',
+    port: eventPort,
+    renewSeconds: 60,
+    leaseSeconds: 180,
+    fetchSeconds: 60,
+    log,
+  });
+  await eventRegistration.start();
+});
+
+afterAll(async () => {
+  for (const gateway of gateways) await gateway.close();
+  for (const client of clients) await client.stop();
+  await eventRegistration.stop();
+  await event.close();
+  await discovery.close();
+});
+
+describe('the gateway', () => {
+  it('proxies a route to its service, found through the registry', async () => {
+    const { gateway } = await gatewayWith();
+    const res = await gateway.inject({ method: 'GET', url: '/api/events', headers: { 'x-request-id': 'abc-123' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ items: [], nextCursor: null });
+    expect(res.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it('answers a route with no registered instance with a 503 problem at once', async () => {
+    const { gateway } = await gatewayWith();
+    const res = await gateway.inject({ method: 'GET', url: '/api/holds/h1' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 503, service: 'BOOKING-SERVICE' });
+  });
+
+  it('refuses an invalid bearer token at the edge', async () => {
+    const { gateway } = await gatewayWith();
+    const forged = await signDevToken('not-the-gateway-secret-0123456789', { sub: 'mallory', role: 'admin' });
+    const res = await gateway.inject({ method: 'GET', url: '/api/events', headers: { authorization: `Bearer ${forged}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('limits each caller to its rate, by token subject', async () => {
+    const { gateway } = await gatewayWith({ rateLimit: { max: 3, windowMs: 60_000, holdsMax: 3 } });
+    const alice = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'alice', role: 'buyer' })}` };
+    const bob = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'bob', role: 'buyer' })}` };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await gateway.inject({ method: 'GET', url: '/api/events', headers: alice })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await gateway.inject({ method: 'GET', url: '/api/events', headers: alice });
+    expect(limited.json()).toMatchObject({ status: 429, title: 'Too many requests' });
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect((await gateway.inject({ method: 'GET', url: '/api/events', headers: bob })).statusCode).toBe(200);
+  });
+
+  it('answers CORS preflights for the configured origins only', async () => {
+    const { gateway } = await gatewayWith({ corsOrigins: ['https://tickets.example'] });
+    const preflight = (origin: string) =>
+      gateway.inject({
+        method: 'OPTIONS',
+        url: '/api/holds',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,idempotency-key' },
+      });
+    const allowed = await preflight('https://tickets.example');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://tickets.example');
+    expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/idempotency-key/);
+    expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('opens the circuit of an instance that keeps failing and then answers without trying it', async () => {
+    const { gateway, registry } = await gatewayWith({ breakers: { volumeThreshold: 3, resetTimeoutMs: 60_000 } });
+    await registerInstance('BOOKING-SERVICE', 'dead-booking', await freePort());
+    await registry.refresh();
+    const first = [];
+    for (let i = 0; i < 3; i++) first.push((await gateway.inject({ method: 'GET', url: '/api/orders' })).json().detail);
+    expect(first).toEqual(Array(3).fill('BOOKING-SERVICE could not be reached'));
+    const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ id: string; circuits: Record<string, string> }>;
+    expect(Object.values(routes.find((r) => r.id === 'orders')?.circuits ?? {})).toEqual(['OPEN']);
+    const res = await gateway.inject({ method: 'GET', url: '/api/orders' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().detail).toBe('Every instance of BOOKING-SERVICE is failing; retry shortly');
+    await fetch(`${registryUrl}/apps/BOOKING-SERVICE/dead-booking`, { method: 'DELETE' });
+  });
+});
