@@ -106,6 +106,29 @@ describe('the gateway', () => {
     expect(res.headers['x-request-id']).toBe('abc-123');
   });
 
+  it('passes request bodies through unchanged', async () => {
+    const { gateway } = await gatewayWith();
+    const layout = {
+      name: 'Gateway Hall',
+      sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 4 }] }],
+    };
+    const res = await gateway.inject({
+      method: 'POST',
+      url: '/api/venues',
+      headers: { ...(await event.auth('olga')), 'content-type': 'application/json; charset=utf-8' },
+      payload: JSON.stringify(layout),
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ name: 'Gateway Hall', capacity: 4 });
+    const bad = await gateway.inject({
+      method: 'POST',
+      url: '/api/venues',
+      headers: { ...(await event.auth('olga')), 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('answers a route with no registered instance with a 503 problem at once', async () => {
     const { gateway } = await gatewayWith();
     const res = await gateway.inject({ method: 'GET', url: '/api/holds/h1' });

@@ -69,6 +69,10 @@ function forward(
   const attempt = () =>
     new Promise<void>((resolve, reject) => {
       reply.from(instance.url + request.url, {
+        // The body is the client's bytes, passed on as they came (reply-from would re-encode JSON).
+        ...(Buffer.isBuffer(request.body)
+          ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+          : {}),
         rewriteRequestHeaders: (_req, headers) => ({
           ...headers,
           'x-request-id': request.id,
