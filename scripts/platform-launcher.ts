@@ -62,6 +62,9 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
           EUREKA_LEASE_SECONDS: String(renew * 3),
           EUREKA_FETCH_SECONDS: String(renew),
           EVICTION_INTERVAL_MS: String(renew * 1000),
+          // A laptop's three instances are too few for self-preservation: a stopped service would
+          // never expire (Spring's `enable-self-preservation: false` for development).
+          SELF_PRESERVATION: 'false',
           ...definedOnly(options.env),
           ...definedOnly(options.serviceEnv?.[name]),
           PORT: String(options.ports[name]),

@@ -3,7 +3,8 @@
  * gzip when the client accepts it; and the full registry cached per version, since 10,000
  * clients fetching it must not serialize it 10,000 times.
  */
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip, gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Json } from '../domain/eureka-json.js';
 import { toXml } from '../domain/eureka-xml.js';
@@ -42,20 +43,27 @@ export function sendDocument(request: FastifyRequest, reply: FastifyReply, docum
   return sendEncoded(reply, encodeBody(document, negotiate(request)), status);
 }
 
+const gzipAsync = promisify(gzip);
+
 /**
  * Encoded documents by key, reused while the registry version is unchanged and younger than
  * `maxAgeMs` (renewals move lease timestamps without a new version; Eureka's cache is 30 s too).
+ * The large documents are gzipped off the event loop, and concurrent requests for the same one
+ * share a single encoding.
  */
 export function createResponseCache(maxAgeMs: number, clock: () => number) {
-  const entries = new Map<string, { version: number; at: number; encoded: EncodedBody }>();
+  const entries = new Map<string, { version: number; at: number; encoded: Promise<EncodedBody> }>();
   return {
-    get(key: string, version: number, how: Negotiated, build: () => Json): EncodedBody {
+    get(key: string, version: number, how: Negotiated, build: () => Json): Promise<EncodedBody> {
       const fullKey = `${key}|${how.json}|${how.gzip}`;
       const now = clock();
       const hit = entries.get(fullKey);
       if (hit && hit.version === version && now - hit.at < maxAgeMs) return hit.encoded;
-      const encoded = encodeBody(build(), how);
+      const document = build();
+      const raw = Buffer.from(how.json ? JSON.stringify(document) : toXml(document));
+      const encoded = (how.gzip ? gzipAsync(raw) : Promise.resolve(raw)).then((body) => ({ body, json: how.json, gzip: how.gzip }));
       entries.set(fullKey, { version, at: now, encoded });
+      encoded.catch(() => entries.delete(fullKey));
       return encoded;
     },
   };

@@ -133,7 +133,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
     app.get(`${prefix}/apps`, { schema: hidden }, async (request, reply) =>
       sendEncoded(
         reply,
-        cache.get('apps', registry.version(), negotiate(request), () =>
+        await cache.get('apps', registry.version(), negotiate(request), () =>
           encodeApplications(registry.applications(), registry.version(), registry.hashcode()),
         ),
       ),
@@ -142,7 +142,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
     app.get(`${prefix}/apps/delta`, { schema: hidden }, async (request, reply) =>
       sendEncoded(
         reply,
-        cache.get('delta', registry.version(), negotiate(request), () =>
+        await cache.get('delta', registry.version(), negotiate(request), () =>
           encodeApplications(registry.delta(), registry.version(), registry.hashcode()),
         ),
       ),
