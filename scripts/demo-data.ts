@@ -34,7 +34,7 @@ export const arena: VenueLayout = {
   city: 'Paris',
   stage: { x: 160, y: -60 },
   sections: [
-    { id: 'FLOOR', name: 'Floor (standing)', tier: 'FLOOR', capacity: 1_800, position: { x: 0, y: 0 }, size: { width: 320, height: 220 } },
+    { id: 'FLOOR', name: 'Floor (standing)', tier: 'FLOOR', capacity: 1_912, position: { x: 0, y: 0 }, size: { width: 320, height: 220 } },
     { id: 'L1', name: 'Lower left', tier: 'LOWER', rotation: 90, position: { x: -182, y: -30 }, rows: rows(12, () => 28) },
     { id: 'R1', name: 'Lower right', tier: 'LOWER', rotation: -90, position: { x: 360, y: -30 }, rows: rows(12, () => 28) },
     { id: 'B1', name: 'Lower back left', tier: 'LOWER', position: { x: -250, y: 260 }, rows: rows(12, () => 26) },

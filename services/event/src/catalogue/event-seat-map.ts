@@ -16,8 +16,8 @@ import type { SeatMapCache } from './seat-map.cache.js';
 export interface SeatMapVersion {
   etag: string;
   cacheControl: string;
-  /** The JSON body; built from the venue's map on a cache miss. */
-  body(): Promise<string>;
+  /** The JSON body as UTF-8; built from the venue's map on a cache miss. */
+  body(): Promise<Buffer>;
 }
 
 /** Venues never change, so an event's map changes only with its venue, prices or currency. */
@@ -79,7 +79,7 @@ export function createEventSeatMaps({ db, cache }: { db: Kysely<EventDatabase>; 
           if (cached !== undefined) return cached;
           const venueJson = await venues.seatMapJson(row.venue_id);
           if (venueJson === undefined) throw new NotFound('Venue');
-          const body = eventSeatMapJson(row, JSON.parse(venueJson) as VenueSeatMap);
+          const body = Buffer.from(eventSeatMapJson(row, JSON.parse(venueJson) as VenueSeatMap));
           cache.set(etag, body);
           return body;
         },

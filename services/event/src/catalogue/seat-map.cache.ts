@@ -1,14 +1,17 @@
-/** Serialized seat maps by ETag, least recently used evicted first, bounded in bytes. */
+/**
+ * Serialized seat maps by ETag, least recently used evicted first, bounded in bytes. Held as UTF-8
+ * buffers so that a warm response is written as is, never encoded again.
+ */
 
 export interface SeatMapCache {
-  get(tag: string): string | undefined;
-  set(tag: string, body: string): void;
+  get(tag: string): Buffer | undefined;
+  set(tag: string, body: Buffer): void;
   /** Bytes held, for metrics and tests. */
   size(): number;
 }
 
 export function createSeatMapCache(maxBytes: number): SeatMapCache {
-  const entries = new Map<string, string>();
+  const entries = new Map<string, Buffer>();
   let bytes = 0;
   return {
     get(tag) {
@@ -20,13 +23,13 @@ export function createSeatMapCache(maxBytes: number): SeatMapCache {
       return body;
     },
     set(tag, body) {
-      if (entries.has(tag) || body.length > maxBytes) return;
+      if (entries.has(tag) || body.byteLength > maxBytes) return;
       entries.set(tag, body);
-      bytes += body.length;
+      bytes += body.byteLength;
       for (const [oldest, value] of entries) {
         if (bytes <= maxBytes) break;
         entries.delete(oldest);
-        bytes -= value.length;
+        bytes -= value.byteLength;
       }
     },
     size: () => bytes,

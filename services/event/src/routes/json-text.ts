@@ -5,7 +5,7 @@
  */
 import type { FastifyReply } from 'fastify';
 
-export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
+export function sendJsonText(reply: FastifyReply, status: number, text: string | Buffer): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(text);
 }
 
