@@ -1,0 +1,231 @@
+/**
+ * The buyer's journey through the gateway, with the four services as processes: an organiser puts
+ * an event on sale, a buyer holds seats, a declined payment keeps the hold, a good one issues
+ * tickets, the organiser checks one in, an expired hold is 410, a cancelled order puts its seats
+ * back on sale, and cancelling the event refunds every order through the outbox. Then hundreds
+ * of buyers race for the same seats through the gateway — with MYSQL_URL set, on MariaDB with a
+ * second booking instance sharing the database behind the gateway.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchPlatform, type RunningPlatform, waitUntilRoutable } from '../../scripts/platform-launcher.js';
+import { eventually, freePort } from '../support/free-port.js';
+
+const HOLD_TTL_SECONDS = 8;
+const JWT_SECRET = 'buyer-journey-e2e-secret-0123456789';
+const useMysql = Boolean(process.env['MYSQL_URL']);
+
+let platform: RunningPlatform;
+let secondBooking: ChildProcess | undefined;
+let mysql: TestDatabase | undefined;
+let dataDir: string;
+let gateway: string;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-journey-e2e-'));
+  mysql = useMysql ? await createTestDatabase('mysql', 'journey') : undefined;
+  const bookingDatabase = mysql?.url ?? join(dataDir, 'booking.db');
+  const ports = { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() };
+  const bookingEnv = { DATABASE_URL: bookingDatabase, HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), HOLD_SWEEP_INTERVAL_MS: '500', PAYMENT_TIMEOUT_MS: '500' };
+  platform = launchPlatform({
+    ports,
+    renewSeconds: 1,
+    env: { LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '200', JWT_SECRET },
+    serviceEnv: { event: { DATABASE_URL: join(dataDir, 'event.db') }, booking: bookingEnv },
+    onLog: (service, line) => logs.push(`${service} | ${line}`),
+  });
+  gateway = platform.urls.gateway;
+  if (mysql) {
+    // A second booking instance on the same database, registered like the first.
+    secondBooking = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/booking/src/main.ts'], {
+      env: {
+        ...process.env,
+        ...bookingEnv,
+        AUTH_MODE: 'dev',
+        JWT_SECRET,
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        ADVERTISED_HOST: '127.0.0.1',
+        EUREKA_URL: `${platform.urls.discovery}/eureka`,
+        EUREKA_RENEW_SECONDS: '1',
+        EUREKA_LEASE_SECONDS: '3',
+        EUREKA_FETCH_SECONDS: '1',
+        PORT: String(await freePort()),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    secondBooking.stderr?.on('data', (chunk: Buffer) => logs.push(`booking-2 | ${chunk.toString()}`));
+  }
+  await waitUntilRoutable(gateway, 60_000).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (secondBooking && secondBooking.exitCode === null) {
+    secondBooking.kill('SIGTERM');
+    await once(secondBooking, 'exit');
+  }
+  await platform?.stop();
+  await mysql?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function tokenFor(sub: string, role = 'buyer'): Promise<Record<string, string>> {
+  const res = await fetch(`${gateway}/api/auth/dev-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub, role }),
+  });
+  return { authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
+type Json = Record<string, any>;
+
+async function send(method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
+  const res = await fetch(gateway + path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
+}
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+const hallLayout = {
+  name: 'Journey Hall',
+  city: 'Lyon',
+  sections: [
+    { id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 10 }, { label: 'B', seats: 10 }, { label: 'C', seats: 10 }] },
+    { id: 'FLOOR', name: 'Floor', tier: 'GA', capacity: 100 },
+  ],
+};
+
+async function onSaleEvent(organizer: Record<string, string>): Promise<string> {
+  const venue = await send('POST', '/api/venues', organizer, hallLayout);
+  expect(venue.status, JSON.stringify(venue.body)).toBe(201);
+  const event = await send('POST', '/api/events', organizer, {
+    venueId: venue.body['id'],
+    name: 'Journey Night',
+    startsAt: inDays(20),
+    currency: 'EUR',
+    prices: { A: 6000, GA: 2500 },
+    maxSeatsPerOrder: 6,
+  });
+  expect(event.status, JSON.stringify(event.body)).toBe(201);
+  const eventId = event.body['id'] as string;
+  expect((await send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+  return eventId;
+}
+
+describe('the buyer journey, through the gateway', () => {
+  let olga: Record<string, string>;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  let eventId: string;
+
+  beforeAll(async () => {
+    [olga, alice, bob] = await Promise.all([tokenFor('olga', 'organizer'), tokenFor('alice'), tokenFor('bob')]);
+    eventId = await onSaleEvent(olga);
+  });
+
+  it('holds, keeps the hold through a declined payment, pays, and checks a ticket in once', async () => {
+    const availability = await eventually(async () => {
+      const res = await send('GET', `/api/availability/${eventId}`);
+      return res.status === 200 ? res.body : undefined;
+    }, 15_000, 'the inventory of the published event');
+    expect(availability['counts'].AVAILABLE).toBe(130);
+
+    const hold = await send('POST', '/api/holds', alice, { eventId, quantity: 2, section: 'ORCH', together: true });
+    expect(hold.status).toBe(201);
+    expect(hold.body).toMatchObject({ totalCents: 12_000, currency: 'EUR' });
+    const holdId = hold.body['holdId'] as string;
+
+    const declined = await send('POST', '/api/orders', alice, { holdId, payment: { token: 'tok_declined' } });
+    expect(declined.status).toBe(402);
+    expect((await send('GET', `/api/holds/${holdId}`, alice)).body['status']).toBe('ACTIVE');
+    expect((await send('GET', `/api/holds/${holdId}`, bob)).status).toBe(404);
+
+    const order = await send('POST', '/api/orders', alice, { holdId, payment: { token: 'tok_ok' } });
+    expect(order.status).toBe(201);
+    expect(order.body['status']).toBe('CONFIRMED');
+    const tickets = order.body['tickets'] as Array<{ code: string; seatId: string }>;
+    expect(tickets.map((t) => t.seatId).sort()).toEqual([...(hold.body['seatIds'] as string[])].sort());
+    const seats = (await send('GET', `/api/availability/${eventId}`)).body['seats'] as Record<string, string>;
+    for (const t of tickets) expect(seats[t.seatId]).toBe('BOOKED');
+
+    const code = tickets[0]?.code as string;
+    expect((await send('POST', `/api/tickets/${code}/check-in`, olga)).status).toBe(200);
+    expect((await send('POST', `/api/tickets/${code}/check-in`, olga)).status).toBe(409);
+    expect((await send('POST', '/api/tickets/not-a-ticket-code/check-in', olga)).status).toBe(404);
+    expect((await send('GET', '/api/orders', alice)).body['items']).toHaveLength(1);
+
+    // Cancelling the order refunds it and puts its seats back on sale.
+    const cancelled = await send('POST', `/api/orders/${order.body['orderId']}/cancel`, alice);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body['status']).toBe('CANCELLED');
+    const after = (await send('GET', `/api/availability/${eventId}`)).body['seats'] as Record<string, string>;
+    for (const t of tickets) expect(after[t.seatId]).toBe('AVAILABLE');
+  });
+
+  it('answers 410 for a hold paid after it expired', async () => {
+    const hold = await send('POST', '/api/holds', bob, { eventId, quantity: 1, section: 'FLOOR' });
+    expect(hold.status).toBe(201);
+    const holdId = hold.body['holdId'] as string;
+    await eventually(async () => {
+      const res = await send('GET', `/api/holds/${holdId}`, bob);
+      return res.body['status'] === 'EXPIRED' ? true : undefined;
+    }, HOLD_TTL_SECONDS * 1000 + 10_000, 'the hold to expire');
+    const late = await send('POST', '/api/orders', bob, { holdId, payment: { token: 'tok_ok' } });
+    expect(late.status).toBe(410);
+  });
+
+  it('lets hundreds of buyers race for the same seats without selling one twice', async () => {
+    const hot = Array.from({ length: 10 }, (_, i) => `ORCH-C-${i + 1}`);
+    const buyers = await Promise.all(Array.from({ length: 500 }, (_, i) => tokenFor(`racer-${i}`)));
+    const results = await Promise.all(
+      buyers.map((buyer, i) =>
+        send('POST', '/api/holds', buyer, { eventId, seatIds: [hot[i % 10] as string, hot[(i * 7 + 3) % 10] as string] }),
+      ),
+    );
+    expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    const won = results.flatMap((r, i) => (r.status === 201 ? [{ buyer: buyers[i] as Record<string, string>, hold: r.body }] : []));
+    expect(won.length).toBeGreaterThan(0);
+    const claimed = won.flatMap((w) => w.hold['seatIds'] as string[]);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    // Pay for every won hold at once: each is booked, or — if it expired meanwhile — a 410.
+    const paid = await Promise.all(won.map((w) => send('POST', '/api/orders', w.buyer, { holdId: w.hold['holdId'], payment: { token: 'tok_ok' } })));
+    expect(paid.every((r) => r.status === 201 || r.status === 410)).toBe(true);
+    const booked = paid.filter((r) => r.status === 201).flatMap((r) => (r.body['tickets'] as Array<{ seatId: string }>).map((t) => t.seatId));
+    expect(new Set(booked).size).toBe(booked.length);
+    const seats = (await send('GET', `/api/availability/${eventId}`)).body['seats'] as Record<string, string>;
+    for (const seat of booked) expect(seats[seat]).toBe('BOOKED');
+    expect(hot.filter((seat) => seats[seat] === 'BOOKED')).toHaveLength(booked.length);
+    if (useMysql) {
+      const routes = (await (await fetch(`${gateway}/gateway/routes`)).json()) as Array<{ id: string; instances: string[] }>;
+      expect(routes.find((r) => r.id === 'holds')?.instances).toHaveLength(2);
+    }
+  }, 60_000);
+
+  it('refunds every order when the organiser cancels the event', async () => {
+    const hold = await send('POST', '/api/holds', bob, { eventId, seatIds: ['ORCH-A-1'] });
+    expect(hold.status).toBe(201);
+    const order = await send('POST', '/api/orders', bob, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status).toBe(201);
+    expect((await send('POST', `/api/events/${eventId}/cancel`, olga)).status).toBe(200);
+    await eventually(async () => {
+      const res = await send('GET', `/api/orders/${order.body['orderId']}`, bob);
+      return res.body['status'] === 'CANCELLED' ? true : undefined;
+    }, 15_000, 'the outbox to tell booking, and booking to refund the order');
+    expect((await send('POST', '/api/holds', alice, { eventId, seatIds: ['ORCH-A-2'] })).status).toBe(409);
+  });
+});
