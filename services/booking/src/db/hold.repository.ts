@@ -16,6 +16,8 @@ export interface ClaimRequest {
   buyerId: string;
   seatIds: string[];
   currency: string;
+  /** The seats' total price, from the inventory's (immutable) prices. */
+  totalCents: number;
   now: number;
   expiresAt: number;
   maxActiveHolds: number;
@@ -57,6 +59,19 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
             unknown.length > 0 ? `No such seats in this event: ${unknown.join(', ')}; nothing was held` : undefined,
           );
         }
+        const hold: HoldTable = {
+          id: holdId,
+          event_id: eventId,
+          buyer_id: request.buyerId,
+          seat_ids_json: JSON.stringify(seatIds),
+          total_cents: request.totalCents,
+          currency: request.currency,
+          status: 'ACTIVE',
+          expires_at: request.expiresAt,
+          created_at: now,
+        };
+        await trx.insertInto('holds').values(hold).execute();
+        // The event's row lock is taken as late as possible: it serializes the event's writers.
         const batch = await recordChanges(
           trx,
           eventId,
@@ -65,7 +80,8 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
           true,
         );
         if (!batch) throw new EventNotOnSale(eventId, 'it was cancelled');
-        // Read after the inventory row lock, so concurrent holds of one buyer are all counted.
+        // Read after the inventory row lock (the transaction's first plain read is in recordChanges),
+        // so that a buyer's concurrent holds all see each other; the count includes this hold.
         const active = await trx
           .selectFrom('holds')
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -74,25 +90,7 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'ACTIVE')
           .where('expires_at', '>', now)
           .executeTakeFirstOrThrow();
-        if (Number(active.n) >= request.maxActiveHolds) throw new TooManyHolds(request.maxActiveHolds);
-        const prices = await trx
-          .selectFrom('seats')
-          .select('price_cents')
-          .where('event_id', '=', eventId)
-          .where('seat_id', 'in', seatIds)
-          .execute();
-        const hold: HoldTable = {
-          id: holdId,
-          event_id: eventId,
-          buyer_id: request.buyerId,
-          seat_ids_json: JSON.stringify(seatIds),
-          total_cents: prices.reduce((sum, p) => sum + Number(p.price_cents), 0),
-          currency: request.currency,
-          status: 'ACTIVE',
-          expires_at: request.expiresAt,
-          created_at: now,
-        };
-        await trx.insertInto('holds').values(hold).execute();
+        if (Number(active.n) > request.maxActiveHolds) throw new TooManyHolds(request.maxActiveHolds);
         return { hold, batch };
       });
     },

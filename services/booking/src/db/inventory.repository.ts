@@ -114,6 +114,12 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       });
     },
 
+    /** Each seat's price: fixed when the inventory is created, so callers may cache it. */
+    async prices(eventId: string): Promise<Map<string, number>> {
+      const rows = await db.selectFrom('seats').select(['seat_id', 'price_cents']).where('event_id', '=', eventId).execute();
+      return new Map(rows.map((r) => [r.seat_id, Number(r.price_cents)]));
+    },
+
     /** Every seat with its geometry and whether it is free now: the input of best-available. */
     async candidates(eventId: string, now: number, filter: { section?: string | undefined; tier?: string | undefined }): Promise<SeatCandidate[]> {
       let query = db

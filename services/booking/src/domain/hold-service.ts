@@ -28,6 +28,9 @@ const BEST_AVAILABLE_ATTEMPTS = 8;
 
 export function createHoldService(deps: HoldServiceDeps) {
   async function claim(principal: Principal, eventId: string, seatIds: string[], currency: string): Promise<HoldTable> {
+    const prices = await deps.inventory.prices(eventId);
+    const unknown = seatIds.filter((id) => !prices.has(id));
+    if (unknown.length > 0) throw new SeatsUnavailable(unknown, `No such seats in this event: ${unknown.join(', ')}; nothing was held`);
     const now = deps.clock();
     const { hold, batch } = await deps.holds.claim({
       holdId: randomUUID(),
@@ -35,6 +38,7 @@ export function createHoldService(deps: HoldServiceDeps) {
       buyerId: principal.sub,
       seatIds,
       currency,
+      totalCents: seatIds.reduce((sum, id) => sum + (prices.get(id) ?? 0), 0),
       now,
       expiresAt: now + deps.holdTtlSeconds * 1000,
       maxActiveHolds: deps.maxActiveHoldsPerBuyer,

@@ -17,6 +17,8 @@ export interface InventoryServiceDeps {
 
 export function createInventoryService(deps: InventoryServiceDeps) {
   const headers = new Map<string, InventoryTable>();
+  /** Seat prices per event (immutable once the inventory exists), loaded once per instance. */
+  const prices = new Map<string, Promise<Map<string, number>>>();
 
   async function find(eventId: string): Promise<InventoryTable | undefined> {
     const cached = headers.get(eventId);
@@ -48,6 +50,17 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       const created = await find(eventId);
       if (!created) throw new Error(`inventory of ${eventId} vanished after creation`);
       return created;
+    },
+
+    /** The seats' prices of an existing inventory; a seat id missing from the map does not exist. */
+    prices(eventId: string): Promise<Map<string, number>> {
+      let loaded = prices.get(eventId);
+      if (!loaded) {
+        loaded = deps.inventories.prices(eventId);
+        prices.set(eventId, loaded);
+        loaded.catch(() => prices.delete(eventId));
+      }
+      return loaded;
     },
 
     /** Closes the inventory of a cancelled event: no new hold or order is accepted. */

@@ -1,0 +1,264 @@
+/**
+ * `npm run bench -- holds`: N buyers race for the seats of one event through the booking service
+ * over HTTP on loopback (the service in its own process), next to the raw limit of the same
+ * database — a loop of the same conditional UPDATE in a transaction, through better-sqlite3 (and
+ * mysql2 when MYSQL_URL is set) — in the same run, reported as a ratio. Bounded in requests and time.
+ *
+ * Environment: HOLDS_BENCH_BUYERS (64), HOLDS_BENCH_REQUESTS (3000), HOLDS_BENCH_SECONDS (30).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { createPool } from 'mysql2/promise';
+import { Pool } from 'undici';
+import { createTestDatabase, databaseConfigFor, type Dialect, openServiceDatabase, startDatabase } from '@stream-seat/db';
+import { createTokenVerifier, signDevToken } from '@stream-seat/platform';
+import { buildBookingApp } from '../services/booking/src/app.js';
+import { bookingMigrations } from '../services/booking/src/db/migrations/index.js';
+import type { BookingDatabase } from '../services/booking/src/db/schema.js';
+import { planInventory } from '../services/booking/src/domain/inventory-plan.js';
+import { createInMemoryCatalogue, hallEvent } from '../services/booking/test/in-memory-catalogue.js';
+import { report, summarize } from './bench-report.js';
+
+const BUYERS = Number(process.env['HOLDS_BENCH_BUYERS'] ?? 64);
+const REQUESTS = Number(process.env['HOLDS_BENCH_REQUESTS'] ?? 3000);
+const SECONDS = Number(process.env['HOLDS_BENCH_SECONDS'] ?? 30);
+const SECRET = 'holds-bench-secret-0123456789abcdef';
+const HALL = { rows: 100, seatsPerRow: 50, floor: 0 };
+const EVENT_ID = 'bench-event';
+
+/** The same pseudo-random seat pairs for the service and the raw loop. */
+function seatPairs(count: number): string[][] {
+  const { map } = hallEvent(EVENT_ID, HALL);
+  const ids = map.seats.map((s) => s.id);
+  // mulberry32: small, fast, and good enough to spread picks evenly.
+  let state = 7;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ids[((t ^ (t >>> 14)) >>> 0) % ids.length] as string;
+  };
+  return Array.from({ length: count }, () => [...new Set([next(), next()])].sort());
+}
+
+interface Run {
+  samples: number[];
+  ok: number;
+  conflicts: number;
+  errors: number;
+  seconds: number;
+}
+
+/** N workers take the next job until the jobs or the time run out. */
+async function runWorkers(workers: number, jobs: string[][], job: (seats: string[], worker: number) => Promise<boolean>): Promise<Run> {
+  const run: Run = { samples: [], ok: 0, conflicts: 0, errors: 0, seconds: 0 };
+  const deadline = Date.now() + SECONDS * 1000;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (next < jobs.length && Date.now() < deadline) {
+        const seats = jobs[next++] as string[];
+        const t0 = performance.now();
+        try {
+          if (await job(seats, worker)) run.ok++;
+          else run.conflicts++;
+        } catch {
+          run.errors++;
+        }
+        run.samples.push(performance.now() - t0);
+      }
+    }),
+  );
+  run.seconds = (performance.now() - started) / 1000;
+  return run;
+}
+
+// ---- server mode: the booking service alone in this process --------------------------------------
+async function serve(): Promise<void> {
+  const url = process.env['BENCH_DATABASE_URL'] as string;
+  const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(url), url);
+  await startDatabase(database, bookingMigrations(database.dialect));
+  const catalogue = createInMemoryCatalogue();
+  const { event, map } = hallEvent(EVENT_ID, HALL);
+  catalogue.put(event, map);
+  const app = buildBookingApp({
+    database,
+    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: SECRET }),
+    catalogue,
+    settings: { maxActiveHoldsPerBuyer: 1_000_000, holdSweepIntervalMs: 3_600_000 },
+    logger: false,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  process.on('SIGTERM', () => {
+    void app.close().then(() => database.close()).then(() => process.exit(0));
+  });
+}
+
+async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` };
+}
+
+async function benchService(databaseUrl: string, jobs: string[][]): Promise<Run> {
+  const { child, url } = await startServer(databaseUrl);
+  try {
+    const pool = new Pool(url, { connections: BUYERS, pipelining: 1 });
+    const tokens = await Promise.all(Array.from({ length: BUYERS }, (_, i) => signDevToken(SECRET, { sub: `buyer-${i}`, role: 'buyer' })));
+    const post = async (seatIds: string[], worker: number) => {
+      const res = await pool.request({
+        method: 'POST',
+        path: '/api/holds',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[worker]}` },
+        body: JSON.stringify({ eventId: EVENT_ID, seatIds }),
+      });
+      await res.body.dump();
+      if (res.statusCode === 201) return true;
+      if (res.statusCode === 409) return false;
+      throw new Error(`status ${res.statusCode}`);
+    };
+    // Warm-up: creates the inventory and JITs the path; not measured.
+    await post(['ORCH-A-1'], 0);
+    const run = await runWorkers(BUYERS, jobs, post);
+    await pool.close();
+    return run;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const CLAIM_SQL =
+  "UPDATE seats SET status = 'HELD', hold_id = ?, expires_at = ?, order_id = NULL WHERE event_id = ? AND seat_id IN (?, ?) " +
+  "AND (status = 'AVAILABLE' OR (status = 'HELD' AND expires_at <= ?))";
+
+/** The seat rows of the same hall, inserted through the service's own schema. */
+async function prepareRawTable(databaseUrl: string): Promise<void> {
+  const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(databaseUrl), databaseUrl);
+  await startDatabase(database, bookingMigrations(database.dialect));
+  const { map } = hallEvent('raw-event', HALL);
+  const seats = planInventory(map);
+  for (let i = 0; i < seats.length; i += 500) {
+    await database.db
+      .insertInto('seats')
+      .values(
+        seats.slice(i, i + 500).map((s) => ({
+          event_id: 'raw-event', seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind,
+          tier: s.tier, price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
+        })),
+      )
+      .execute();
+  }
+  await database.close();
+}
+
+function pairArgs(seats: string[], n: number): [string, number, string, string, string, number] {
+  const now = Date.now();
+  return [`raw-${n}`, now + 600_000, 'raw-event', seats[0] as string, (seats[1] ?? seats[0]) as string, now];
+}
+
+async function benchRawSqlite(file: string, jobs: string[][]): Promise<Run> {
+  await prepareRawTable(file);
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const claim = db.prepare(CLAIM_SQL);
+  let n = 0;
+  const hold = db.transaction((seats: string[]) => {
+    const changed = claim.run(...pairArgs(seats, n++)).changes;
+    if (changed !== new Set(seats).size) throw new Error('conflict');
+  });
+  // One connection, as SQLite writers are serialized anyway.
+  const run = await runWorkers(1, jobs, async (seats) => {
+    try {
+      hold(seats);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  db.close();
+  return run;
+}
+
+async function benchRawMysql(url: string, jobs: string[][]): Promise<Run> {
+  await prepareRawTable(url);
+  const target = new URL(url);
+  const pool = createPool({
+    host: target.hostname, port: Number(target.port || 3306), user: decodeURIComponent(target.username || 'root'),
+    password: decodeURIComponent(target.password), database: target.pathname.slice(1), connectionLimit: BUYERS,
+  });
+  let n = 0;
+  const run = await runWorkers(BUYERS, jobs, async (seats) => {
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const [result] = await conn.execute(CLAIM_SQL, pairArgs(seats, n++));
+      if ((result as { affectedRows: number }).affectedRows !== new Set(seats).size) {
+        await conn.rollback();
+        return false;
+      }
+      await conn.commit();
+      return true;
+    } finally {
+      conn.release();
+    }
+  });
+  await pool.end();
+  return run;
+}
+
+function row(name: string, run: Run): Record<string, string | number> {
+  const s = summarize(run.samples);
+  return {
+    name,
+    requests: run.samples.length,
+    held: run.ok,
+    conflicts: run.conflicts,
+    errors: run.errors,
+    'attempts/s': run.samples.length / run.seconds,
+    'holds/s': run.ok / run.seconds,
+    'p50 ms': s.p50,
+    'p99 ms': s.p99,
+  };
+}
+
+async function main(): Promise<void> {
+  const jobs = seatPairs(REQUESTS);
+  const dialects: Dialect[] = process.env['MYSQL_URL'] ? ['sqlite', 'mysql'] : ['sqlite'];
+  const rows: Array<Record<string, string | number>> = [];
+  const ratios: Record<string, number> = {};
+  for (const dialect of dialects) {
+    const dir = mkdtempSync(join(tmpdir(), 'holds-bench-'));
+    const serviceDb = await createTestDatabase(dialect, 'bench_holds');
+    const rawDb = await createTestDatabase(dialect, 'bench_raw');
+    try {
+      const service = await benchService(dialect === 'sqlite' ? join(dir, 'service.db') : serviceDb.url, jobs);
+      const raw = dialect === 'sqlite' ? await benchRawSqlite(join(dir, 'raw.db'), jobs) : await benchRawMysql(rawDb.url, jobs);
+      rows.push(row(`booking service over HTTP (${dialect}, ${BUYERS} buyers)`, service));
+      rows.push(row(`raw conditional UPDATE loop (${dialect === 'sqlite' ? 'better-sqlite3, 1 connection' : `mysql2, ${BUYERS} connections`})`, raw));
+      ratios[dialect] = Number((service.samples.length / service.seconds / (raw.samples.length / raw.seconds)).toFixed(3));
+    } finally {
+      await serviceDb.drop();
+      await rawDb.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  report('holds', rows, { 'ratio service/raw (attempts per second; goal >= 0.5)': ratios, buyers: BUYERS, requests: REQUESTS });
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
