@@ -28,6 +28,8 @@ export interface RunningPlatform {
   processes: Map<ServiceName, ChildProcess>;
   /** Starts (or restarts) one service with the platform's settings. */
   startService(name: ServiceName): ChildProcess;
+  /** Starts one more instance of a service on another port (stopped with the platform). */
+  startExtraInstance(name: ServiceName, port: number, env?: Record<string, string | undefined>): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,9 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
   ) as Record<ServiceName, string>;
   const processes = new Map<ServiceName, ChildProcess>();
 
-  function startService(name: ServiceName): ChildProcess {
+  const extras: ChildProcess[] = [];
+
+  function spawnService(name: ServiceName, port: number, extraEnv: Record<string, string | undefined> = {}): ChildProcess {
     const child = spawn(
       process.execPath,
       ['--conditions=source', '--import', 'tsx', `services/${name}/src/main.ts`],
@@ -67,7 +71,8 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
           SELF_PRESERVATION: 'false',
           ...definedOnly(options.env),
           ...definedOnly(options.serviceEnv?.[name]),
-          PORT: String(options.ports[name]),
+          ...definedOnly(extraEnv),
+          PORT: String(port),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -76,6 +81,11 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => options.onLog?.(name, line));
     }
+    return child;
+  }
+
+  function startService(name: ServiceName): ChildProcess {
+    const child = spawnService(name, options.ports[name]);
     processes.set(name, child);
     return child;
   }
@@ -86,8 +96,13 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
     urls,
     processes,
     startService,
+    startExtraInstance(name, port, env) {
+      const child = spawnService(name, port, env);
+      extras.push(child);
+      return child;
+    },
     async stop() {
-      const running = [...processes.values()].filter((p) => p.exitCode === null && p.signalCode === null);
+      const running = [...processes.values(), ...extras].filter((p) => p.exitCode === null && p.signalCode === null);
       for (const child of running) child.kill('SIGTERM');
       const deadline = setTimeout(() => {
         for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');

@@ -8,54 +8,37 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { createConnection } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchPlatform, type RunningPlatform, waitUntilRoutable } from '../../scripts/platform-launcher.js';
+import type { RunningPlatform } from '../../scripts/platform-launcher.js';
 import { eventually, freePort } from '../support/free-port.js';
+import { mysqlAdmin, mysqlCredentials, mysqlServer } from '../support/mysql-admin.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const mysqlUrl = process.env['MYSQL_URL'];
 
 describe.runIf(mysqlUrl)('Stream-Seat on MySQL', () => {
-  const server = new URL(mysqlUrl ?? 'mysql://root@127.0.0.1:3306');
+  const server = mysqlServer();
   const suffix = randomBytes(3).toString('hex');
   const names = { event: `e2e_events_${suffix}`, booking: `e2e_bookings_${suffix}`, race: `e2e_race_${suffix}` };
-  const credentials = `${server.username || 'root'}${server.password ? `:${server.password}` : ''}`;
+  const credentials = mysqlCredentials(server);
+  const admin = mysqlAdmin;
   let proxy: TcpProxy;
+  let test: TestPlatform;
   let platform: RunningPlatform;
-  const logs: string[] = [];
-
-  async function admin<T>(query: string): Promise<T> {
-    const connection = createConnection({
-      host: server.hostname,
-      port: Number(server.port || 3306),
-      user: decodeURIComponent(server.username || 'root'),
-      password: decodeURIComponent(server.password),
-    }).promise();
-    try {
-      return (await connection.query(query))[0] as T;
-    } finally {
-      await connection.end();
-    }
-  }
 
   beforeAll(async () => {
     proxy = await startTcpProxy(server.hostname, Number(server.port || 3306));
     const viaProxy = (name: string) => `mysql://${credentials}@127.0.0.1:${proxy.port}/${name}`;
-    platform = launchPlatform({
-      ports: { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() },
-      renewSeconds: 1,
-      env: { LOG_LEVEL: 'warn' },
+    test = await startTestPlatform({
+      name: 'mysql',
       serviceEnv: { event: { DATABASE_URL: viaProxy(names.event) }, booking: { DATABASE_URL: viaProxy(names.booking) } },
-      onLog: (service, line) => logs.push(`${service} | ${line}`),
     });
-    await waitUntilRoutable(platform.urls.gateway, 60_000).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
-    });
+    platform = test.platform;
   }, 90_000);
 
   afterAll(async () => {
-    await platform?.stop();
+    await test?.stop();
     await proxy?.close();
     for (const name of Object.values(names)) await admin(`DROP DATABASE IF EXISTS \`${name}\``);
   });

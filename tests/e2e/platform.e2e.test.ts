@@ -4,39 +4,22 @@
  * service turns into a fast 503 and comes back by itself when restarted.
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchPlatform, type RunningPlatform, waitUntilRoutable } from '../../scripts/platform-launcher.js';
+import type { RunningPlatform } from '../../scripts/platform-launcher.js';
+import { eurekaInstance } from '../support/eureka-instance.js';
 import { eventually, freePort } from '../support/free-port.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
+let test: TestPlatform;
 let platform: RunningPlatform;
-let dataDir: string;
-const logs: string[] = [];
 const RENEW_SECONDS = 1;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-e2e-'));
-  platform = launchPlatform({
-    ports: { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() },
-    renewSeconds: RENEW_SECONDS,
-    env: { LOG_LEVEL: 'warn' },
-    serviceEnv: {
-      event: { DATABASE_URL: join(dataDir, 'event.db') },
-      booking: { DATABASE_URL: join(dataDir, 'booking.db') },
-    },
-    onLog: (service, line) => logs.push(`${service} | ${line}`),
-  });
-  await waitUntilRoutable(platform.urls.gateway, 60_000).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
-  });
+  test = await startTestPlatform({ name: 'platform', renewSeconds: RENEW_SECONDS });
+  platform = test.platform;
 }, 90_000);
 
-afterAll(async () => {
-  await platform?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => test?.stop());
 
 describe('the platform, through the gateway', () => {
   it('lists the three applications in the registry', async () => {
@@ -91,18 +74,7 @@ describe('the platform, through the gateway', () => {
     const register = await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        instance: {
-          instanceId: `dead:${deadPort}`,
-          hostName: '127.0.0.1',
-          app: 'EVENT-SERVICE',
-          ipAddr: '127.0.0.1',
-          status: 'UP',
-          port: { $: deadPort, '@enabled': 'true' },
-          dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
-          leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 },
-        },
-      }),
+      body: JSON.stringify(eurekaInstance('EVENT-SERVICE', `dead:${deadPort}`, deadPort)),
     });
     expect(register.status).toBe(204);
     await eventually(

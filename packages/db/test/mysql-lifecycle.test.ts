@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
-import { createConnection } from 'mysql2';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mysqlAdmin } from '../../../tests/support/mysql-admin.js';
 import { startTcpProxy } from '../../../tests/support/tcp-proxy.js';
 import { type Database, type DatabaseConfig, databaseConfigFor, isDatabaseUnavailable, openServiceDatabase, startDatabase } from '../src/index.js';
 
@@ -45,20 +45,7 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
     open.push(database);
     return database;
   }
-  async function admin<T>(query: string): Promise<T> {
-    const connection = createConnection({
-      host: server.hostname,
-      port: Number(server.port || 3306),
-      user: decodeURIComponent(server.username || 'root'),
-      password: decodeURIComponent(server.password),
-    }).promise();
-    try {
-      const [rows] = await connection.query(query);
-      return rows as T;
-    } finally {
-      await connection.end();
-    }
-  }
+  const admin = <T>(query: string) => mysqlAdmin<T>(query, server);
 
   afterAll(async () => {
     await Promise.all(open.map((d) => d.close().catch(() => undefined)));

@@ -1,5 +1,5 @@
-/** The event service process: configuration → database → registry client → app and outbox relay → listen. */
-import { migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+/** The event service process: configuration → registry client → app and outbox relay → listen → database → relay. */
+import { openServiceDatabase, startDatabase } from '@stream-seat/db';
 import {
   createLoadBalancer,
   createServiceRegistryClient,
@@ -8,7 +8,6 @@ import {
   loggerOptions,
   runService,
 } from '@stream-seat/platform';
-import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { buildEventApp } from './app.js';
 import { eventConfigSchema } from './config.js';
@@ -20,8 +19,7 @@ import { createOutboxRelay } from './outbox/outbox-relay.js';
 
 const config = loadConfig(eventConfigSchema);
 const bootLog = pino(loggerOptions('event', config.LOG_LEVEL) as pino.LoggerOptions);
-const database = await openServiceDatabase<EventDatabase>(config, 'data/event.db', bootLog);
-await migrateToLatest(database.db as unknown as Kysely<unknown>, eventMigrations(database.dialect));
+const database = openServiceDatabase<EventDatabase>(config, 'data/event.db', bootLog);
 
 const registry = await createServiceRegistryClient(config, 'EVENT-SERVICE', config.PORT, bootLog);
 const balancer = createLoadBalancer(registry);
@@ -48,5 +46,17 @@ app.addHook('onClose', async () => {
   await relay.stop();
   await database.close();
 });
-await runService({ app, appName: 'EVENT-SERVICE', port: config.PORT, config, printableConfig: config }, registry);
+await runService(
+  {
+    app,
+    appName: 'EVENT-SERVICE',
+    port: config.PORT,
+    config,
+    printableConfig: config,
+    // Listen first (so /ready can say why it is not ready), then create/migrate the database.
+    startup: () => startDatabase(database, eventMigrations(database.dialect), app.log).then(() => undefined),
+  },
+  registry,
+);
+// The relay reads the outbox table: only once the database is migrated.
 relay.start();

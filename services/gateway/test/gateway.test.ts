@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { buildGatewayApp } from '../src/app.js';
+import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
 import { freePort } from '../../../tests/support/free-port.js';
 
 const log = pino({ level: 'silent' });
@@ -54,18 +55,7 @@ async function registerInstance(app: string, instanceId: string, port: number) {
   const res = await fetch(`${registryUrl}/apps/${app}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      instance: {
-        instanceId,
-        hostName: '127.0.0.1',
-        app,
-        ipAddr: '127.0.0.1',
-        status: 'UP',
-        port: { $: port, '@enabled': 'true' },
-        dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
-        leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 },
-      },
-    }),
+    body: JSON.stringify(eurekaInstance(app, instanceId, port)),
   });
   expect(res.status).toBe(204);
 }
