@@ -1,7 +1,8 @@
 /**
- * Seat-map latency for a 20,000-seat venue, through the event service on loopback: cold (the
- * first fetch of an event's map: read the venue's stored map, price it, serialize it), warm
- * (200 from the in-memory cache) and revalidated (If-None-Match → 304). The peer, in the same
+ * Seat-map latency for a 20,000-seat venue, through the event service on loopback: cold after a
+ * restart (read the venue's stored map, build its template, price it), cold for a new event at a
+ * venue already in memory (price the template), warm (200 from the in-memory cache) and
+ * revalidated (If-None-Match → 304). The peer, in the same
  * run, is a bare node:http server answering with the same pre-serialized JSON and ETag — the
  * floor for serving those bytes from this process.
  */
@@ -24,7 +25,8 @@ import { report, summarize } from './bench-report.js';
 const SEATS_PER_ROW = 50;
 const ROWS = 20;
 const SECTIONS = 20; // 20 × 20 × 50 = 20,000 seats
-const COLD_EVENTS = Number(process.env['BENCH_COLD_EVENTS'] ?? 40);
+const RESTARTS = Number(process.env['BENCH_RESTARTS'] ?? 15);
+const COLD_EVENTS = RESTARTS + 1 + Number(process.env['BENCH_COLD_EVENTS'] ?? 40);
 const WARM_REQUESTS = Number(process.env['BENCH_WARM_REQUESTS'] ?? 300);
 const REVALIDATIONS = Number(process.env['BENCH_REVALIDATIONS'] ?? 2_000);
 const TIME_LIMIT_MS = 120_000;
@@ -57,9 +59,13 @@ const file = join(dir, 'event.db');
 const database = await openServiceDatabase<EventDatabase>(databaseConfigFor(file), file);
 await migrateToLatest(database.db as unknown as Kysely<unknown>, eventMigrations(database.dialect));
 const secret = 'bench-secret-0123456789abcdef';
-const app = buildEventApp({ database, verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret }), logger: false });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
+async function startService() {
+  const service = buildEventApp({ database, verifier, logger: false });
+  await service.listen({ host: '127.0.0.1', port: 0 });
+  return { service, url: `http://127.0.0.1:${(service.server.address() as AddressInfo).port}` };
+}
+const { service: app, url: base } = await startService();
 const auth = { authorization: `Bearer ${await signDevToken(secret, { sub: 'bench', role: 'organizer' })}`, 'content-type': 'application/json' };
 
 async function post<T>(path: string, body?: unknown): Promise<T> {
@@ -96,10 +102,20 @@ for (let i = 0; i < COLD_EVENTS; i++) {
   eventIds.push(event.id);
 }
 
-// Cold: each event's map fetched for the first time.
+// Cold after a restart: a fresh service instance (nothing in memory) fetches an event's map.
+const restarted: number[] = [];
+for (const id of eventIds.slice(0, RESTARTS)) {
+  const fresh = await startService();
+  const r = await timedGet(`${fresh.url}/api/events/${id}/seatmap`);
+  if (r.status !== 200) throw new Error(`cold fetch answered ${r.status}`);
+  restarted.push(r.ms);
+  await fresh.service.close();
+}
+// Cold event: the first fetch of each event's map, its venue's template already in memory.
+await timedGet(`${base}/api/events/${eventIds[RESTARTS]}/seatmap`);
 const cold: number[] = [];
 let mapBytes = 0;
-for (const id of eventIds) {
+for (const id of eventIds.slice(RESTARTS + 1)) {
   const r = await timedGet(`${base}/api/events/${id}/seatmap`);
   if (r.status !== 200) throw new Error(`cold fetch answered ${r.status}`);
   cold.push(r.ms);
@@ -130,6 +146,7 @@ await database.close();
 rmSync(dir, { recursive: true, force: true });
 
 const s = {
+  restarted: summarize(restarted),
   cold: summarize(cold),
   warm: summarize(warm),
   revalidated: summarize(revalidated),
@@ -148,7 +165,8 @@ const row = (caseName: string, server: string, x: ReturnType<typeof summarize>, 
 report(
   'seatmap',
   [
-    row('cold 200 (first fetch of an event)', 'event service', s.cold, s.peerWarm.p50),
+    row('cold 200 after a restart (nothing in memory)', 'event service', s.restarted, s.peerWarm.p50),
+    row('cold 200 (first fetch of an event; venue template in memory)', 'event service', s.cold, s.peerWarm.p50),
     row('warm 200 (no If-None-Match)', 'event service', s.warm, s.peerWarm.p50),
     row('warm 200 (no If-None-Match)', 'node:http peer', s.peerWarm),
     row('304 (If-None-Match)', 'event service', s.revalidated, s.peerRevalidated.p50),

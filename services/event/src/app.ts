@@ -4,7 +4,8 @@ import { type App, createService, ServiceUnavailable, type TokenVerifier } from 
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createEventCatalogue } from './catalogue/event-catalogue.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
-import { createSeatMapCache } from './catalogue/seat-map.cache.js';
+import { createLruCache, createSeatMapCache } from './catalogue/seat-map.cache.js';
+import type { SeatMapTemplate } from './catalogue/seat-map-template.js';
 import { createVenueCatalogue } from './catalogue/venue-catalogue.js';
 import type { EventDatabase } from './db/schema.js';
 import { registerEventQueryRoutes } from './routes/event-query.routes.js';
@@ -40,7 +41,13 @@ export function buildEventApp(deps: EventAppDeps): App {
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
 
   const events = createEventCatalogue({ db, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
-  const seatMaps = createEventSeatMaps({ db, cache: createSeatMapCache(deps.seatMapCacheBytes ?? 64 * 1024 * 1024) });
+  // Half the budget for priced maps, half for venue templates (about the same size each).
+  const cacheBytes = (deps.seatMapCacheBytes ?? 64 * 1024 * 1024) / 2;
+  const seatMaps = createEventSeatMaps({
+    db,
+    cache: createSeatMapCache(cacheBytes),
+    templates: createLruCache<SeatMapTemplate>(cacheBytes, (t) => t.bytes),
+  });
   // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
   // registered on the root directly they would be missing from /docs.
   void app.register(async (scope) => {

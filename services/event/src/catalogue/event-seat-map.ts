@@ -1,5 +1,5 @@
 /**
- * An event's seat map: the venue's stored map with the event's prices, serialized once per
+ * An event's seat map: the venue's template priced with the event's prices, serialized once per
  * version and served from memory after that. The ETag is derived from the event row alone, so a
  * revalidation (If-None-Match → 304) never touches the venue's large seat map.
  */
@@ -11,7 +11,8 @@ import { createEventRepository, type EventWithVenueRow } from '../db/event.repos
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { maySee } from '../domain/event-rules.js';
-import type { SeatMapCache } from './seat-map.cache.js';
+import type { LruCache, SeatMapCache } from './seat-map.cache.js';
+import { createSeatMapTemplate, renderSeatMap, type SeatMapTemplate } from './seat-map-template.js';
 
 export interface SeatMapVersion {
   etag: string;
@@ -29,41 +30,28 @@ export function seatMapTag(row: Pick<EventWithVenueRow, 'id' | 'venue_id' | 'cur
   return `"${digest}"`;
 }
 
-/** The event's map as JSON text: every seat with the price of its tier (0 while a draft has none). */
-export function eventSeatMapJson(row: EventWithVenueRow, venueMap: VenueSeatMap): string {
-  const prices = JSON.parse(row.prices_json) as Record<string, number>;
-  const price = (tier: string) => prices[tier] ?? 0;
-  return JSON.stringify({
-    eventId: row.id,
-    venueId: row.venue_id,
-    currency: row.currency,
-    bounds: venueMap.bounds,
-    stage: venueMap.stage,
-    sections: venueMap.sections.map((s) => ({
-      id: s.id,
-      name: s.name,
-      tier: s.tier,
-      priceCents: price(s.tier),
-      kind: s.kind,
-      capacity: s.capacity,
-      area: s.area,
-    })),
-    seats: venueMap.seats.map((s) => ({
-      id: s.id,
-      section: s.section,
-      row: s.row,
-      number: s.number,
-      x: s.x,
-      y: s.y,
-      tier: s.tier,
-      priceCents: price(s.tier),
-    })),
-  });
+export interface EventSeatMapsDeps {
+  db: Kysely<EventDatabase>;
+  /** Priced maps by ETag. */
+  cache: SeatMapCache;
+  /** Venue templates by venue id. */
+  templates: LruCache<SeatMapTemplate>;
 }
 
-export function createEventSeatMaps({ db, cache }: { db: Kysely<EventDatabase>; cache: SeatMapCache }) {
+export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps) {
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
+
+  async function templateOf(venueId: string): Promise<SeatMapTemplate> {
+    const known = templates.get(venueId);
+    if (known) return known;
+    const json = await venues.seatMapJson(venueId);
+    if (json === undefined) throw new NotFound('Venue');
+    const template = createSeatMapTemplate(JSON.parse(json) as VenueSeatMap);
+    templates.set(venueId, template);
+    return template;
+  }
+
   return {
     async version(id: string, viewer: Principal | undefined): Promise<SeatMapVersion> {
       const row = await events.find(id);
@@ -77,9 +65,9 @@ export function createEventSeatMaps({ db, cache }: { db: Kysely<EventDatabase>; 
         async body() {
           const cached = cache.get(etag);
           if (cached !== undefined) return cached;
-          const venueJson = await venues.seatMapJson(row.venue_id);
-          if (venueJson === undefined) throw new NotFound('Venue');
-          const body = Buffer.from(eventSeatMapJson(row, JSON.parse(venueJson) as VenueSeatMap));
+          const template = await templateOf(row.venue_id);
+          const prices = JSON.parse(row.prices_json) as Record<string, number>;
+          const body = renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
           cache.set(etag, body);
           return body;
         },

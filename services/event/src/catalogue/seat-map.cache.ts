@@ -1,37 +1,42 @@
-/**
- * Serialized seat maps by ETag, least recently used evicted first, bounded in bytes. Held as UTF-8
- * buffers so that a warm response is written as is, never encoded again.
- */
+/** A least-recently-used cache bounded in bytes: serialized seat maps by ETag, venue templates by venue. */
 
-export interface SeatMapCache {
-  get(tag: string): Buffer | undefined;
-  set(tag: string, body: Buffer): void;
+export interface LruCache<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
   /** Bytes held, for metrics and tests. */
   size(): number;
 }
 
-export function createSeatMapCache(maxBytes: number): SeatMapCache {
-  const entries = new Map<string, Buffer>();
+export function createLruCache<V>(maxBytes: number, sizeOf: (value: V) => number): LruCache<V> {
+  const entries = new Map<string, V>();
   let bytes = 0;
   return {
-    get(tag) {
-      const body = entries.get(tag);
-      if (body !== undefined) {
-        entries.delete(tag);
-        entries.set(tag, body);
+    get(key) {
+      const value = entries.get(key);
+      if (value !== undefined) {
+        entries.delete(key);
+        entries.set(key, value);
       }
-      return body;
+      return value;
     },
-    set(tag, body) {
-      if (entries.has(tag) || body.byteLength > maxBytes) return;
-      entries.set(tag, body);
-      bytes += body.byteLength;
-      for (const [oldest, value] of entries) {
+    set(key, value) {
+      const size = sizeOf(value);
+      if (entries.has(key) || size > maxBytes) return;
+      entries.set(key, value);
+      bytes += size;
+      for (const [oldest, old] of entries) {
         if (bytes <= maxBytes) break;
         entries.delete(oldest);
-        bytes -= value.byteLength;
+        bytes -= sizeOf(old);
       }
     },
     size: () => bytes,
   };
+}
+
+/** Serialized seat maps as UTF-8 buffers, so that a warm response is written as is, never encoded again. */
+export type SeatMapCache = LruCache<Buffer>;
+
+export function createSeatMapCache(maxBytes: number): SeatMapCache {
+  return createLruCache<Buffer>(maxBytes, (body) => body.byteLength);
 }
