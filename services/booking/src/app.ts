@@ -1,6 +1,7 @@
 /** Composition root of the booking service: wires repositories, domain and routes; never listens. */
 import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
 import { createHoldRepository } from './db/hold.repository.js';
 import { createIdempotencyRepository } from './db/idempotency.repository.js';
@@ -110,11 +111,19 @@ export function buildBookingApp(deps: BookingAppDeps): App {
 
   app.decorate('booking', { bus, seatChanges: createSeatChangeRepository(db), sweeper });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
-  registerAvailabilityRoutes(app, inventory, inventories, clock);
-  registerHoldRoutes(app, holds, deps.verifier, idempotent, clock);
-  registerOrderRoutes(app, orders, deps.verifier, idempotent);
-  registerTicketRoutes(app, orders, deps.verifier);
-  registerCatalogueMessageRoutes(app, createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), inventory, orders, clock }));
+  // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
+  // registered on the root directly they would be missing from /docs.
+  void app.register(async (scope) => {
+    const routes: App = scope.withTypeProvider<ZodTypeProvider>();
+    registerAvailabilityRoutes(routes, inventory, inventories, clock);
+    registerHoldRoutes(routes, holds, deps.verifier, idempotent, clock);
+    registerOrderRoutes(routes, orders, deps.verifier, idempotent);
+    registerTicketRoutes(routes, orders, deps.verifier);
+    registerCatalogueMessageRoutes(
+      routes,
+      createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), inventory, orders, clock }),
+    );
+  });
   app.addHook('onReady', async () => sweeper.start());
   app.addHook('onClose', async () => {
     await sweeper.stop();
