@@ -2,6 +2,7 @@
 import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Gauge } from 'prom-client';
 import { createEventCatalogue } from './catalogue/event-catalogue.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
 import { createLruCache, createSeatMapCache } from './catalogue/seat-map.cache.js';
@@ -39,6 +40,20 @@ export function buildEventApp(deps: EventAppDeps): App {
     errorMappers: [(error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined)],
   });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
+  // A growing backlog means the booking service is not hearing of publications and cancellations.
+  new Gauge({
+    name: 'event_outbox_undelivered_messages',
+    help: 'Outbox messages the booking service has not acknowledged yet',
+    registers: [app.metricsRegistry],
+    async collect() {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('delivered_at', 'is', null)
+        .executeTakeFirst();
+      this.set(Number(row?.n ?? 0));
+    },
+  });
 
   const events = createEventCatalogue({ db, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
   // Half the budget for priced maps, half for venue templates (about the same size each).

@@ -104,6 +104,12 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(patch.statusCode).toBe(409);
   });
 
+  it('counts undelivered outbox messages in /metrics', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const line = res.body.split('\n').find((l) => l.startsWith('event_outbox_undelivered_messages'));
+    expect(Number(line?.split(' ').at(-1))).toBe((await outbox()).length);
+  });
+
   it('cancels: an event on sale tells booking, a draft does not; a cancelled event stays cancelled', async () => {
     const onSale = await createDraft(t, 'olga', venueId);
     await call('POST', `/api/events/${onSale}/publish`, 'olga');

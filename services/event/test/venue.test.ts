@@ -122,4 +122,15 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     const oscars = await post(smallLayout('Idem'), 'oscar', key);
     expect((oscars.json() as VenueBody).id).not.toBe((first.json() as VenueBody).id);
   });
+
+  it('creates one venue for concurrent requests with the same key', async () => {
+    const count = async () =>
+      Number((await t.database.db.selectFrom('venues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const key = { 'idempotency-key': 'venue-race' };
+    const responses = await Promise.all([1, 2, 3, 4].map(() => post(smallLayout('Race'), 'rita', key)));
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(new Set(responses.map((r) => (r.json() as VenueBody).id)).size).toBe(1);
+    expect(await count()).toBe(before + 1);
+  });
 });
