@@ -20,6 +20,8 @@ export interface OutboxRelayOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   batchSize?: number;
+  /** How long a pass's claim on the relay lease lasts; default: five polls, at least 5 s. */
+  leaseMs?: number;
   clock?: () => number;
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
@@ -45,7 +47,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 50;
   const holder = randomUUID();
   // The lease outlives a few polls, so a crashed holder is replaced within seconds.
-  const leaseMs = Math.max(5_000, options.pollMs * 5);
+  const leaseMs = options.leaseMs ?? Math.max(5_000, options.pollMs * 5);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;

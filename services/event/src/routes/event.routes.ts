@@ -22,8 +22,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
       preHandler: organizer,
       schema: {
         ...organiserOnly('Create an event (DRAFT)', 'Prices are by tier of the venue, in minor units of `currency`.'),
-        // loose: a strict header schema would replace request.headers and drop Authorization.
-        headers: idempotencyKeyHeader.loose(),
+        headers: idempotencyKeyHeader,
         body: eventInput,
         response: { 201: event },
       },

@@ -30,8 +30,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
           'Seat ids are `SECTION-ROW-NUMBER`; coordinates are generated. At most 100,000 places.',
         tags: ['venues'],
         security: [{ bearer: [] }],
-        // loose: a strict header schema would replace request.headers and drop Authorization.
-        headers: idempotencyKeyHeader.loose(),
+        headers: idempotencyKeyHeader,
         body: venueLayout,
         response: { 201: venue },
       },
