@@ -72,25 +72,19 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
         };
         await trx.insertInto('holds').values(hold).execute();
         // The event's row lock is taken as late as possible: it serializes the event's writers.
-        const batch = await recordChanges(
+        // The buyer's active holds are counted in the read after that lock (the transaction's
+        // first plain read), so that a buyer's racing requests see each other; it includes this one.
+        const recorded = await recordChanges(
           trx,
           eventId,
           seatIds.map((seatId) => ({ seatId, status: 'HELD' as const })),
           now,
           true,
+          request.buyerId,
         );
-        if (!batch) throw new EventNotOnSale(eventId, 'it was cancelled');
-        // Read after the inventory row lock (the transaction's first plain read is in recordChanges),
-        // so that a buyer's concurrent holds all see each other; the count includes this hold.
-        const active = await trx
-          .selectFrom('holds')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('event_id', '=', eventId)
-          .where('buyer_id', '=', request.buyerId)
-          .where('status', '=', 'ACTIVE')
-          .where('expires_at', '>', now)
-          .executeTakeFirstOrThrow();
-        if (Number(active.n) > request.maxActiveHolds) throw new TooManyHolds(request.maxActiveHolds);
+        if (!recorded) throw new EventNotOnSale(eventId, 'it was cancelled');
+        if (recorded.activeHolds > request.maxActiveHolds) throw new TooManyHolds(request.maxActiveHolds);
+        const { batch } = recorded;
         return { hold, batch };
       });
     },
@@ -141,7 +135,7 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
           now,
           false,
         );
-        return { batch };
+        return { batch: batch?.batch };
       });
     },
 

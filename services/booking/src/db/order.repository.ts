@@ -51,6 +51,9 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'HELD')
           .executeTakeFirst();
         if (changed(booked) !== seatIds.length) throw new HoldExpired(hold.id);
+        await trx.insertInto('orders').values(order).execute();
+        await trx.insertInto('tickets').values(tickets).execute();
+        // Last, as it takes the event's row lock (see recordChanges).
         const batch = await recordChanges(
           trx,
           hold.event_id,
@@ -59,9 +62,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           true,
         );
         if (!batch) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
-        await trx.insertInto('orders').values(order).execute();
-        await trx.insertInto('tickets').values(tickets).execute();
-        return batch;
+        return batch.batch;
       });
     },
 
@@ -93,7 +94,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           now,
           false,
         );
-        return { batch };
+        return { batch: batch?.batch };
       });
     },
 
