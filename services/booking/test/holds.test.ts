@@ -132,6 +132,16 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect((await hold('hank', { eventId: 'no-such-event', seatIds: ['ORCH-B-1'] })).statusCode).toBe(404);
   });
 
+  it('bounds a buyer’s active holds even when the buyer’s requests race', async () => {
+    const eventId = newEvent();
+    const racing = await Promise.all(
+      ['ORCH-C-5', 'ORCH-C-6', 'ORCH-C-7', 'ORCH-C-8', 'ORCH-C-9', 'ORCH-C-10'].map((seat) => hold('racer', { eventId, seatIds: [seat] })),
+    );
+    expect(racing.filter((r) => r.statusCode === 201)).toHaveLength(2);
+    expect(racing.filter((r) => r.statusCode === 409).every((r) => r.json().type.endsWith('too-many-holds'))).toBe(true);
+    expect((await availability(eventId)).counts.HELD).toBe(2);
+  });
+
   it('answers bad input with a 400 naming the field', async () => {
     const eventId = newEvent();
     const both = await hold('ivan', { eventId, seatIds: ['ORCH-A-1'], quantity: 1 });
@@ -167,6 +177,18 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     const conflict = await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' });
     expect(conflict.statusCode).toBe(409);
     expect((await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' })).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('forgets an Idempotency-Key after 24 hours', async () => {
+    const eventId = newEvent();
+    const first = await hold('nora', { eventId, seatIds: ['ORCH-D-7'] }, { 'idempotency-key': 'day-old' });
+    expect(first.statusCode).toBe(201);
+    await t.app.inject({ method: 'DELETE', url: `/api/holds/${first.json().holdId}`, headers: await t.auth('nora') });
+    t.advance(24 * 3600 * 1000 + 1000);
+    const later = await hold('nora', { eventId, seatIds: ['ORCH-D-7'] }, { 'idempotency-key': 'day-old' });
+    expect(later.statusCode).toBe(201);
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect(later.json().holdId).not.toBe(first.json().holdId);
   });
 
   it('creates an event’s inventory once when first requests race', async () => {
