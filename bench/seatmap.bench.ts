@@ -13,9 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { databaseConfigFor, migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+import { databaseConfigFor, openServiceDatabase, startDatabase } from '@stream-seat/db';
 import { createTokenVerifier, signDevToken } from '@stream-seat/platform';
-import type { Kysely } from 'kysely';
 import { request } from 'undici';
 import { buildEventApp } from '../services/event/src/app.js';
 import { eventMigrations } from '../services/event/src/db/migrations/index.js';
@@ -56,8 +55,8 @@ async function sideBySide(n: number, urls: [string, string], headers: Record<str
 // --- the event service, in process, on a fresh SQLite file ---
 const dir = mkdtempSync(join(tmpdir(), 'stream-seat-bench-seatmap-'));
 const file = join(dir, 'event.db');
-const database = await openServiceDatabase<EventDatabase>(databaseConfigFor(file), file);
-await migrateToLatest(database.db as unknown as Kysely<unknown>, eventMigrations(database.dialect));
+const database = openServiceDatabase<EventDatabase>(databaseConfigFor(file), file);
+await startDatabase(database, eventMigrations(database.dialect));
 const secret = 'bench-secret-0123456789abcdef';
 const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
 async function startService() {

@@ -1,8 +1,7 @@
 /** An event service in process on a fresh database of the given dialect, for integration tests. */
 import type { VenueLayout } from '@stream-seat/contracts';
-import { createTestDatabase, type Database, databaseConfigFor, type Dialect, migrateToLatest, openServiceDatabase } from '@stream-seat/db';
+import { createTestDatabase, type Database, databaseConfigFor, type Dialect, openServiceDatabase, startDatabase } from '@stream-seat/db';
 import { type App, createTokenVerifier, type Role, signDevToken } from '@stream-seat/platform';
-import type { Kysely } from 'kysely';
 import { buildEventApp, type EventAppDeps } from '../src/app.js';
 import { eventMigrations } from '../src/db/migrations/index.js';
 import type { EventDatabase } from '../src/db/schema.js';
@@ -23,8 +22,8 @@ export async function createEventTestApp(
   options: Pick<EventAppDeps, 'clock' | 'onOutboxWritten' | 'seatMapCacheBytes'> = {},
 ): Promise<EventTestApp> {
   const testDb = await createTestDatabase(dialect, 'event');
-  const database = await openServiceDatabase<EventDatabase>(databaseConfigFor(testDb.url), testDb.url);
-  await migrateToLatest(database.db as unknown as Kysely<unknown>, eventMigrations(database.dialect));
+  const database = openServiceDatabase<EventDatabase>(databaseConfigFor(testDb.url), testDb.url);
+  await startDatabase(database, eventMigrations(database.dialect));
   const app = buildEventApp({
     database,
     verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
