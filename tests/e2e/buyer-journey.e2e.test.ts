@@ -6,8 +6,6 @@
  * of buyers race for the same seats through the gateway — with MYSQL_URL set, on MariaDB with a
  * second booking instance sharing the database behind the gateway.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +19,6 @@ const JWT_SECRET = 'buyer-journey-e2e-secret-0123456789';
 const useMysql = Boolean(process.env['MYSQL_URL']);
 
 let platform: RunningPlatform;
-let secondBooking: ChildProcess | undefined;
 let mysql: TestDatabase | undefined;
 let dataDir: string;
 let gateway: string;
@@ -41,37 +38,14 @@ beforeAll(async () => {
     onLog: (service, line) => logs.push(`${service} | ${line}`),
   });
   gateway = platform.urls.gateway;
-  if (mysql) {
-    // A second booking instance on the same database, registered like the first.
-    secondBooking = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/booking/src/main.ts'], {
-      env: {
-        ...process.env,
-        ...bookingEnv,
-        AUTH_MODE: 'dev',
-        JWT_SECRET,
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        ADVERTISED_HOST: '127.0.0.1',
-        EUREKA_URL: `${platform.urls.discovery}/eureka`,
-        EUREKA_RENEW_SECONDS: '1',
-        EUREKA_LEASE_SECONDS: '3',
-        EUREKA_FETCH_SECONDS: '1',
-        PORT: String(await freePort()),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    secondBooking.stderr?.on('data', (chunk: Buffer) => logs.push(`booking-2 | ${chunk.toString()}`));
-  }
+  // A second booking instance on the same database, registered like the first.
+  if (mysql) platform.startExtraInstance('booking', await freePort(), bookingEnv);
   await waitUntilRoutable(gateway, 60_000).catch((error: unknown) => {
     throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
   });
 }, 120_000);
 
 afterAll(async () => {
-  if (secondBooking && secondBooking.exitCode === null) {
-    secondBooking.kill('SIGTERM');
-    await once(secondBooking, 'exit');
-  }
   await platform?.stop();
   await mysql?.drop();
   rmSync(dataDir, { recursive: true, force: true });
