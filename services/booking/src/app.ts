@@ -18,7 +18,11 @@ import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
 import { createTestPaymentProvider, type PaymentProvider } from './domain/payment-provider.js';
 import { createInProcessSeatChangeBus, type SeatChangeBus } from './live/seat-change-bus.js';
-import { registerAvailabilityRoutes } from './routes/availability.routes.js';
+import { createAvailabilityHub } from './live/availability-hub.js';
+import { withCommitTime } from './live/commit-time.js';
+import { createLiveMetrics } from './live/live-metrics.js';
+import { loadAvailability, registerAvailabilityRoutes } from './routes/availability.routes.js';
+import { registerAvailabilityStreamRoute } from './routes/availability-stream.routes.js';
 import { registerCatalogueMessageRoutes } from './routes/catalogue-message.routes.js';
 import { createIdempotency, IDEMPOTENCY_TTL_MS } from './routes/idempotency.js';
 import { registerHoldRoutes } from './routes/hold.routes.js';
@@ -31,6 +35,16 @@ export interface BookingSettings {
   maxActiveHoldsPerBuyer: number;
   paymentTimeoutMs: number;
   idempotencyWaitMs: number;
+  /** Live stream: comment heartbeat interval. */
+  streamHeartbeatMs: number;
+  /** Live stream: bytes that may wait unsent for one client before it is dropped. */
+  streamMaxBufferedBytes: number;
+  /** Live stream: recent batches kept per event for Last-Event-ID resumption. */
+  streamRingSize: number;
+  /** Live stream: a client further behind than this gets a fresh snapshot. */
+  streamMaxReplay: number;
+  /** Live stream: how often active events are compared with the database's seq. */
+  streamCatchUpMs: number;
 }
 
 export const defaultBookingSettings: BookingSettings = {
@@ -39,6 +53,11 @@ export const defaultBookingSettings: BookingSettings = {
   maxActiveHoldsPerBuyer: 3,
   paymentTimeoutMs: 10_000,
   idempotencyWaitMs: 30_000,
+  streamHeartbeatMs: 15_000,
+  streamMaxBufferedBytes: 1024 * 1024,
+  streamRingSize: 1_000,
+  streamMaxReplay: 1_000,
+  streamCatchUpMs: 5_000,
 };
 
 export interface BookingAppDeps {
@@ -72,7 +91,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     errorMappers: [(error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined)],
   });
   const { db } = deps.database;
-  const bus = deps.bus ?? createInProcessSeatChangeBus((error) => app.log.error({ err: error }, 'seat change listener failed'));
+  const bus = withCommitTime(
+    deps.bus ?? createInProcessSeatChangeBus((error) => app.log.error({ err: error }, 'seat change listener failed')),
+    clock,
+  );
   const payments = deps.payments ?? createTestPaymentProvider();
   const inventories = createInventoryRepository(db);
   const holdRepository = createHoldRepository(db);
@@ -109,13 +131,37 @@ export function buildBookingApp(deps: BookingAppDeps): App {
   });
   const idempotent = createIdempotency({ keys: idempotencyKeys, clock, waitMs: settings.idempotencyWaitMs });
 
-  app.decorate('booking', { bus, seatChanges: createSeatChangeRepository(db), sweeper });
+  const seatChanges = createSeatChangeRepository(db);
+  const liveMetrics = createLiveMetrics(app.metricsRegistry);
+  const hub = createAvailabilityHub({
+    bus,
+    loadSince: (eventId, afterSeq, limit) => seatChanges.changesSince(eventId, afterSeq, limit),
+    currentSeq: (eventId) => inventories.currentSeq(eventId),
+    ringSize: settings.streamRingSize,
+    catchUpIntervalMs: settings.streamCatchUpMs,
+    onRepair: (_eventId, missing) => liveMetrics.repairs.inc(missing),
+    onError: (error) => app.log.warn({ err: error }, 'live availability repair failed'),
+  });
+
+  app.decorate('booking', { bus, seatChanges, sweeper });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
+  let streams: { closeAll(): void } | undefined;
   // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
   // registered on the root directly they would be missing from /docs.
   void app.register(async (scope) => {
     const routes: App = scope.withTypeProvider<ZodTypeProvider>();
     registerAvailabilityRoutes(routes, inventory, inventories, clock);
+    streams = registerAvailabilityStreamRoute(routes, {
+      hub,
+      ensureInventory: (eventId) => inventory.ensure(eventId),
+      loadAvailability: (eventId) => loadAvailability(inventories, eventId, clock()),
+      loadSince: (eventId, afterSeq, limit) => seatChanges.changesSince(eventId, afterSeq, limit),
+      metrics: liveMetrics,
+      heartbeatMs: settings.streamHeartbeatMs,
+      maxBufferedBytes: settings.streamMaxBufferedBytes,
+      maxReplay: settings.streamMaxReplay,
+      clock,
+    });
     registerHoldRoutes(routes, holds, deps.verifier, idempotent, clock);
     registerOrderRoutes(routes, orders, deps.verifier, idempotent);
     registerTicketRoutes(routes, orders, deps.verifier);
@@ -125,7 +171,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     );
   });
   app.addHook('onReady', async () => sweeper.start());
+  // Streams end before the server closes, so browsers reconnect (to another instance) at once.
+  app.addHook('preClose', async () => streams?.closeAll());
   app.addHook('onClose', async () => {
+    hub.close();
     await sweeper.stop();
     await bus.close();
   });

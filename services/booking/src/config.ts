@@ -22,6 +22,17 @@ export const bookingConfigSchema = baseConfigSchema.extend({
   CATALOGUE_EVENT_TTL_MS: env.int(5_000, 0),
   /** How long a repeated Idempotency-Key waits for the first request to finish. */
   IDEMPOTENCY_WAIT_MS: env.int(30_000, 0),
+  /** Seat changes across booking instances through Redis pub/sub; in process without it. */
   REDIS_URL: z.string().optional(),
+  /** Live stream: comment heartbeat interval. */
+  STREAM_HEARTBEAT_MS: env.int(15_000, 10),
+  /** Live stream: bytes that may wait unsent for one client before it is disconnected. */
+  STREAM_MAX_BUFFERED_BYTES: env.int(1024 * 1024, 1024),
+  /** Live stream: recent change batches kept per event for Last-Event-ID resumption. */
+  STREAM_RING_SIZE: env.int(1_000, 1),
+  /** Live stream: a reconnecting client further behind than this gets a fresh snapshot. */
+  STREAM_MAX_REPLAY: env.int(1_000, 1),
+  /** Live stream: how often watched events are compared with the database (lost messages). */
+  STREAM_CATCH_UP_MS: env.int(5_000, 0),
 });
 export type BookingConfig = z.output<typeof bookingConfigSchema>;

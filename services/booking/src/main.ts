@@ -6,13 +6,16 @@ import {
   createServiceRegistryClient,
   createTokenVerifier,
   loadConfig,
+  loggerOptions,
   type RegistryClient,
   runService,
 } from '@stream-seat/platform';
+import pino from 'pino';
 import { buildBookingApp } from './app.js';
 import { createHttpCatalogueClient } from './catalogue/http-catalogue-client.js';
 import { bookingConfigSchema } from './config.js';
 import { bookingMigrations } from './db/migrations/index.js';
+import { createRedisSeatChangeBus } from './live/redis-seat-change-bus.js';
 import type { BookingDatabase } from './db/schema.js';
 
 const config = loadConfig(bookingConfigSchema);
@@ -25,16 +28,29 @@ const catalogue = createHttpCatalogueClient({
   client: createServiceClient(balancer, 'EVENT-SERVICE', { timeoutMs: config.CATALOGUE_TIMEOUT_MS }),
   eventTtlMs: config.CATALOGUE_EVENT_TTL_MS,
 });
+const busLog = pino(loggerOptions('booking', config.LOG_LEVEL) as pino.LoggerOptions).child({ component: 'seat-change-bus' });
+const bus = config.REDIS_URL
+  ? await createRedisSeatChangeBus({
+      url: config.REDIS_URL,
+      onError: (error) => busLog.warn({ err: error }, 'redis seat-change bus error'),
+    })
+  : undefined;
 const app = buildBookingApp({
   database,
   verifier: createTokenVerifier(config),
   catalogue,
+  ...(bus ? { bus } : {}),
   settings: {
     holdTtlSeconds: config.HOLD_TTL_SECONDS,
     holdSweepIntervalMs: config.HOLD_SWEEP_INTERVAL_MS,
     maxActiveHoldsPerBuyer: config.MAX_ACTIVE_HOLDS_PER_BUYER,
     paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
     idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
+    streamHeartbeatMs: config.STREAM_HEARTBEAT_MS,
+    streamMaxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
+    streamRingSize: config.STREAM_RING_SIZE,
+    streamMaxReplay: config.STREAM_MAX_REPLAY,
+    streamCatchUpMs: config.STREAM_CATCH_UP_MS,
   },
   logLevel: config.LOG_LEVEL,
 });

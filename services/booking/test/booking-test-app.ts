@@ -6,12 +6,15 @@ import { bookingMigrations } from '../src/db/migrations/index.js';
 import type { BookingDatabase } from '../src/db/schema.js';
 import type { CatalogueClient } from '../src/domain/catalogue-client.js';
 import { createTestPaymentProvider } from '../src/domain/payment-provider.js';
+import type { SeatChangeBus } from '../src/live/seat-change-bus.js';
 
 export const TEST_JWT_SECRET = 'booking-service-test-secret-0123456789';
 
 export interface BookingTestApp {
   app: App;
   database: Database<BookingDatabase>;
+  /** The DATABASE_URL, for a second instance on the same database. */
+  databaseUrl: string;
   payments: ReturnType<typeof createTestPaymentProvider>;
   /** The app's clock: real time plus whatever `advance` added. */
   now(): number;
@@ -25,6 +28,8 @@ export interface BookingTestOptions {
   settings?: Partial<BookingSettings>;
   /** Share another test app's database (a second instance) instead of creating one. */
   databaseUrl?: string;
+  /** The seat-change bus (e.g. Redis, to link instances); in process by default. */
+  bus?: SeatChangeBus;
 }
 
 export async function createBookingTestApp(dialect: Dialect, options: BookingTestOptions): Promise<BookingTestApp> {
@@ -40,6 +45,7 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
     verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
     catalogue: options.catalogue,
     payments,
+    ...(options.bus ? { bus: options.bus } : {}),
     clock: now,
     // The sweeper runs when a test asks (sweepOnce); a long interval keeps it out of the way.
     settings: { holdSweepIntervalMs: 3_600_000, ...options.settings },
@@ -49,6 +55,7 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
   return {
     app,
     database,
+    databaseUrl: url,
     payments,
     now,
     advance(ms) {

@@ -92,6 +92,12 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       return changed(result) === 1;
     },
 
+    /** The last change number of an event (0 when it has no inventory). */
+    async currentSeq(eventId: string): Promise<number> {
+      const row = await db.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirst();
+      return row ? Number(row.seq) : 0;
+    },
+
     /** The event's seats and the change number they reflect, read in one transaction. */
     async snapshot(eventId: string, now: number): Promise<{ seq: number; seats: SeatState[] } | undefined> {
       return db.transaction().execute(async (trx) => {

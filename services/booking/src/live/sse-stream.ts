@@ -45,7 +45,8 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
 
   function write(chunk: string): boolean {
     if (closed) return false;
-    if (res.writableLength + chunk.length > options.maxBufferedBytes) {
+    // What is still queued from earlier writes: a reader keeping up leaves (almost) nothing.
+    if (res.writableLength > options.maxBufferedBytes) {
       options.onDrop?.('slow-client');
       closed = true;
       clearInterval(heartbeat);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
 import type { LiveMetrics } from '../live/live-metrics.js';
-import { openSseStream } from '../live/sse-stream.js';
+import { openSseStream, type SseStream } from '../live/sse-stream.js';
 
 export interface AvailabilityStreamDeps {
   hub: AvailabilityHub;
@@ -28,7 +28,9 @@ export interface AvailabilityStreamDeps {
 
 const lastEventId = z.coerce.number().int().min(0).optional().catch(undefined);
 
-export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStreamDeps): void {
+/** Registers the route; `closeAll` ends every open stream (at shutdown). */
+export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStreamDeps): { closeAll(): void } {
+  const open = new Set<SseStream>();
   app.get(
     '/api/availability/:eventId/stream',
     {
@@ -60,16 +62,19 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
         headers: { 'x-request-id': request.id },
         onDrop: (reason) => metrics.drops.inc({ reason }),
         onClose: () => {
+          open.delete(stream);
           metrics.clients.dec();
           membership.leave();
         },
       });
+      open.add(stream);
 
       let sentSeq: number;
       const sendChange = (batch: SeatChangeBatch) => {
         if (batch.seq <= sentSeq) return;
         sentSeq = batch.seq;
-        if (stream.send('change', batch.seq, { seq: batch.seq, changes: batch.changes })) {
+        const data = { seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) };
+        if (stream.send('change', batch.seq, data)) {
           metrics.eventsSent.inc({ kind: 'change' });
           if (batch.committedAt) metrics.lag.observe(Math.max(0, deps.clock() - batch.committedAt) / 1000);
         }
@@ -94,6 +99,12 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
       live = true;
     },
   );
+
+  return {
+    closeAll() {
+      for (const stream of [...open]) stream.close();
+    },
+  };
 
   /**
    * The batches after `afterSeq` up to what the sequencer has delivered — from its ring, else from

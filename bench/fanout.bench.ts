@@ -1,0 +1,169 @@
+/**
+ * Live availability fan-out: N Server-Sent Events clients on one booking instance — directly,
+ * then through the gateway — while seats change at a steady rate; reports commit-to-client
+ * latency p50/p99 and the booking process's RSS. The peer, in the same run, is a bare node:http
+ * SSE broadcaster in its own process fanning the same number of messages to the same number of
+ * clients: the ratio is the cost of the real path (database commit, bus, sequencer, gateway).
+ * Everything runs on 127.0.0.1; the client count, rate and duration are bounded.
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get, createServer, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchPlatform, waitUntilRoutable } from '../scripts/platform-launcher.js';
+import { freePort } from '../tests/support/free-port.js';
+import { report, summarize } from './bench-report.js';
+
+const CLIENTS = Number(process.env['FANOUT_CLIENTS'] ?? 5_000);
+const RATE = Number(process.env['FANOUT_RATE'] ?? 10);
+const SECONDS = Number(process.env['FANOUT_SECONDS'] ?? 10);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Audience {
+  latencies: number[];
+  ready: Promise<void>;
+  close(): void;
+}
+
+/** Opens `count` SSE connections; each records now − committedAt for every change it gets. */
+async function audience(url: string, count: number): Promise<Audience> {
+  const latencies: number[] = [];
+  const responses: Array<{ destroy(): void }> = [];
+  const readies: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    readies.push(
+      new Promise<void>((resolve, reject) => {
+        const request = get(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
+          responses.push(res);
+          let buffer = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let end = buffer.indexOf('\n\n');
+            while (end >= 0) {
+              const frame = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const kind = /^event: (\w+)$/m.exec(frame)?.[1];
+              const data = /^data: (.*)$/m.exec(frame)?.[1];
+              if (kind === 'snapshot' || kind === 'hello') resolve();
+              if (kind === 'change' && data) {
+                const { committedAt } = JSON.parse(data) as { committedAt?: number };
+                if (committedAt) latencies.push(Date.now() - committedAt);
+              }
+              end = buffer.indexOf('\n\n');
+            }
+          });
+        });
+        request.on('error', reject);
+      }),
+    );
+    if (i % 250 === 249) await sleep(20); // pace the connects
+  }
+  return {
+    latencies,
+    ready: Promise.all(readies).then(() => undefined),
+    close: () => responses.forEach((r) => r.destroy()),
+  };
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/** The peer: a bare SSE broadcaster; POST /publish fans a message out to every client. */
+function runPeer(): void {
+  const clients = new Set<ServerResponse>();
+  const server = createServer((request, response) => {
+    if (request.method === 'POST') {
+      let body = '';
+      request.on('data', (c: Buffer) => (body += c.toString()));
+      request.on('end', () => {
+        const frame = `event: change\ndata: ${body}\n\n`;
+        for (const client of clients) client.write(frame);
+        response.end();
+      });
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write('event: hello\ndata: {}\n\n');
+    clients.add(response);
+    request.on('close', () => clients.delete(response));
+  });
+  server.listen(0, '127.0.0.1', () => process.send?.((server.address() as { port: number }).port));
+}
+
+async function measurePath(label: string, streamUrl: string, change: (i: number) => Promise<void>, pid: number | undefined) {
+  const clients = await audience(streamUrl, CLIENTS);
+  await clients.ready;
+  const rssConnected = rssMb(pid);
+  const total = RATE * SECONDS;
+  const started = Date.now();
+  for (let i = 0; i < total; i++) {
+    await change(i);
+    const due = started + ((i + 1) * 1000) / RATE;
+    await sleep(Math.max(0, due - Date.now()));
+  }
+  await sleep(1_000);
+  const stats = summarize(clients.latencies);
+  clients.close();
+  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected };
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === 'peer') return runPeer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-fanout-'));
+  const ports = { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() };
+  const platform = launchPlatform({
+    ports,
+    renewSeconds: 2,
+    env: { LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000', HOLDS_RATE_LIMIT_MAX: '1000000' },
+    serviceEnv: { event: { DATABASE_URL: join(dataDir, 'event.db') }, booking: { DATABASE_URL: join(dataDir, 'booking.db') } },
+  });
+  const peer = fork(new URL(import.meta.url).pathname, ['peer'], { execArgv: ['--conditions=source', '--import', 'tsx'] });
+  try {
+    await waitUntilRoutable(platform.urls.gateway);
+    const gw = platform.urls.gateway;
+    const token = async (sub: string, role: string) =>
+      ((await (await fetch(`${gw}/api/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, role }) })).json()) as { token: string }).token;
+    const organizer = { authorization: `Bearer ${await token('bench-organizer', 'organizer')}`, 'content-type': 'application/json' };
+    const rows = Array.from({ length: 10 }, (_, i) => ({ label: String.fromCharCode(65 + i), seats: 30 }));
+    const venue = (await (await fetch(`${gw}/api/venues`, { method: 'POST', headers: organizer, body: JSON.stringify({ name: 'Fan-out Hall', city: 'Bench', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows }] }) })).json()) as { id: string };
+    const startsAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const event = (await (await fetch(`${gw}/api/events`, { method: 'POST', headers: organizer, body: JSON.stringify({ venueId: venue.id, name: 'Fan-out', startsAt, currency: 'EUR', prices: { A: 1000 } }) })).json()) as { id: string };
+    await fetch(`${gw}/api/events/${event.id}/publish`, { method: 'POST', headers: organizer, body: '{}' });
+    const seats = rows.flatMap((r) => Array.from({ length: r.seats }, (_, n) => `MAIN-${r.label}-${n + 1}`));
+    let next = 0;
+    const hold = async () => {
+      const buyer = { authorization: `Bearer ${await token(`buyer-${next}`, 'buyer')}`, 'content-type': 'application/json' };
+      const seatId = seats[next++ % seats.length];
+      await fetch(`${platform.urls.booking}/api/holds`, { method: 'POST', headers: buyer, body: JSON.stringify({ eventId: event.id, seatIds: [seatId] }) });
+    };
+    const bookingPid = platform.processes.get('booking')?.pid;
+    const results = [];
+    results.push(await measurePath('booking direct', `${platform.urls.booking}/api/availability/${event.id}/stream`, hold, bookingPid));
+    results.push(await measurePath('through gateway', `${gw}/api/availability/${event.id}/stream`, hold, bookingPid));
+    const peerPort = await new Promise<number>((resolve) => peer.once('message', (port) => resolve(Number(port))));
+    results.push(
+      await measurePath(
+        'peer: bare node:http SSE',
+        `http://127.0.0.1:${peerPort}/`,
+        async (i) => {
+          await fetch(`http://127.0.0.1:${peerPort}/publish`, { method: 'POST', body: JSON.stringify({ seq: i + 1, changes: [], committedAt: Date.now() }) });
+        },
+        peer.pid,
+      ),
+    );
+    const peerP99 = results[2]?.['p99 ms'] ?? Number.NaN;
+    report('fanout', results.map((r) => ({ ...r, 'p99 / peer': r['p99 ms'] / peerP99 })), { clients: CLIENTS, ratePerSecond: RATE, seconds: SECONDS });
+  } finally {
+    peer.kill();
+    await platform.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

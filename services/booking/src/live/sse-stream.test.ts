@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSse } from '../../../../tests/support/sse-client.js';
+import { openSseStream, type SseStream } from './sse-stream.js';
+
+const servers: Server[] = [];
+afterAll(() => servers.forEach((s) => s.close()));
+
+async function serve(onStream: (stream: SseStream) => void, options: { heartbeatMs?: number; maxBufferedBytes?: number; drops?: string[] }) {
+  const server = createServer((_request, response) => {
+    const stream = openSseStream(response, {
+      heartbeatMs: options.heartbeatMs ?? 60_000,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      retryMs: 1000,
+      onDrop: (reason) => options.drops?.push(reason),
+    });
+    onStream(stream);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+}
+
+describe('an SSE stream', () => {
+  it('frames events with their ids and sends comment heartbeats', async () => {
+    const url = await serve((stream) => stream.send('snapshot', 7, { seq: 7 }), { heartbeatMs: 30 });
+    const client = await openSse(url);
+    expect(client.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(await client.next((e) => e.event === 'snapshot')).toEqual({ event: 'snapshot', id: '7', data: { seq: 7 } });
+    for (let i = 0; i < 50 && !client.comments.includes('heartbeat'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(client.comments).toContain('heartbeat');
+    client.close();
+  });
+
+  it('disconnects a client that does not read, instead of buffering without bound', async () => {
+    const drops: string[] = [];
+    let server: SseStream | undefined;
+    const url = await serve((stream) => (server = stream), { maxBufferedBytes: 64 * 1024, drops });
+    const client = await openSse(url);
+    client.pause();
+    const payload = { blob: 'x'.repeat(16 * 1024) };
+    // Enough to fill the kernel's socket buffers, then the stream's own bound.
+    for (let i = 0; i < 2_000 && server && !server.closed; i++) {
+      server.send('change', i, payload);
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(server?.closed).toBe(true);
+    expect(drops).toEqual(['slow-client']);
+    client.close();
+  });
+});

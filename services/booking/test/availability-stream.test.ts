@@ -1,0 +1,156 @@
+/**
+ * Live availability over real HTTP: a snapshot then numbered changes; resumption from
+ * Last-Event-ID (from the ring, from the change log, or a fresh snapshot when too far behind);
+ * a change missed by the bus repaired from the database; and, with REDIS_URL, a change made on
+ * one instance seen by a client of another.
+ */
+import { randomBytes } from 'node:crypto';
+import { testDialects } from '@stream-seat/db';
+import type { App } from '@stream-seat/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
+import { createRedisSeatChangeBus } from '../src/live/redis-seat-change-bus.js';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+
+async function listen(app: App): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+}
+
+type Change = { seq: number; changes: Array<{ seatId: string; status: string }> };
+const changeSeqs = (client: SseClient) => client.events.filter((e) => e.event === 'change').map((e) => (e.data as Change).seq);
+
+describe.each(testDialects())('the availability stream on %s', (dialect) => {
+  let a: BookingTestApp;
+  let b: BookingTestApp;
+  let urlA: string;
+  let catalogue: InMemoryCatalogue;
+  const clients: SseClient[] = [];
+  let n = 0;
+
+  const newEvent = () => {
+    const { event, map } = hallEvent(`live${++n}-${dialect}-${randomBytes(2).toString('hex')}`);
+    catalogue.put(event, map);
+    return event.id;
+  };
+  const hold = async (t: BookingTestApp, eventId: string, seatId: string, buyer = `buyer-${seatId}`) => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth(buyer), payload: { eventId, seatIds: [seatId] } });
+    expect(res.statusCode).toBe(201);
+  };
+  const stream = async (base: string, eventId: string, lastEventId?: number) => {
+    const client = await openSse(`${base}/api/availability/${eventId}/stream`, lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    catalogue = createInMemoryCatalogue();
+    // Two instances on one database, each with its own in-process bus: B's changes never reach
+    // A's bus, as if the message were lost, so A must repair from the change log.
+    a = await createBookingTestApp(dialect, { catalogue, settings: { streamMaxReplay: 5, streamRingSize: 3, streamCatchUpMs: 0 } });
+    b = await createBookingTestApp(dialect, { catalogue, databaseUrl: a.databaseUrl });
+    urlA = await listen(a.app);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await b.close();
+    await a.close();
+  });
+
+  it('sends a snapshot, then each change with its seq as the event id', async () => {
+    const eventId = newEvent();
+    const client = await stream(urlA, eventId);
+    const snapshot = await client.next((e) => e.event === 'snapshot');
+    const { seq, seats } = snapshot.data as { seq: number; seats: Record<string, string> };
+    expect(snapshot.id).toBe(String(seq));
+    expect(seats['ORCH-A-1']).toBe('AVAILABLE');
+    await hold(a, eventId, 'ORCH-A-1');
+    const change = await client.next((e) => e.event === 'change');
+    expect(change.id).toBe(String(seq + 1));
+    expect(change.data).toMatchObject({ seq: seq + 1, changes: [{ seatId: 'ORCH-A-1', status: 'HELD' }] });
+  });
+
+  it('resumes from Last-Event-ID with exactly the missed changes, in order', async () => {
+    const eventId = newEvent();
+    const first = await stream(urlA, eventId);
+    const { seq } = (await first.next((e) => e.event === 'snapshot')).data as { seq: number };
+    const watcher = await stream(urlA, eventId); // keeps the event's sequencer (and its ring) alive
+    await watcher.next((e) => e.event === 'snapshot');
+    first.close();
+    for (const seat of ['ORCH-B-1', 'ORCH-B-2', 'ORCH-B-3']) await hold(a, eventId, seat);
+    await watcher.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 3);
+
+    const resumed = await stream(urlA, eventId, seq);
+    await resumed.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 3);
+    await hold(a, eventId, 'ORCH-B-4');
+    await resumed.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 4);
+    expect(resumed.events.some((e) => e.event === 'snapshot')).toBe(false);
+    expect(changeSeqs(resumed)).toEqual([seq + 1, seq + 2, seq + 3, seq + 4]);
+
+    // One change back is beyond the 3-batch ring but within the replay limit: read from the log.
+    const fromLog = await stream(urlA, eventId, seq);
+    await fromLog.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 4);
+    expect(changeSeqs(fromLog)).toEqual([seq + 1, seq + 2, seq + 3, seq + 4]);
+  });
+
+  it('sends a fresh snapshot to a client too far behind, or with an id from the future', async () => {
+    const eventId = newEvent();
+    const watcher = await stream(urlA, eventId);
+    const { seq } = (await watcher.next((e) => e.event === 'snapshot')).data as { seq: number };
+    for (let i = 1; i <= 6; i++) await hold(a, eventId, `ORCH-C-${i}`);
+    await watcher.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 6);
+    for (const lastEventId of [seq, seq + 1000]) {
+      const behind = await stream(urlA, eventId, lastEventId);
+      const snapshot = await behind.next((e) => e.event === 'snapshot');
+      expect((snapshot.data as { seq: number }).seq).toBe(seq + 6);
+      expect(changeSeqs(behind)).toEqual([]);
+    }
+  });
+
+  it('repairs a change that never reached this instance from the database, in order', async () => {
+    const eventId = newEvent();
+    const client = await stream(urlA, eventId);
+    const { seq } = (await client.next((e) => e.event === 'snapshot')).data as { seq: number };
+    await hold(b, eventId, 'ORCH-D-1'); // published only on B's bus: lost for A
+    await hold(a, eventId, 'ORCH-D-2'); // A sees seq + 2, detects the gap, reads seq + 1 back
+    await client.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 2);
+    expect(changeSeqs(client)).toEqual([seq + 1, seq + 2]);
+    expect((client.events.find((e) => e.id === String(seq + 1))?.data as Change).changes).toEqual([{ seatId: 'ORCH-D-1', status: 'HELD' }]);
+  });
+});
+
+describe.runIf(process.env['REDIS_URL'])('the availability stream across instances through Redis', () => {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  let a: BookingTestApp;
+  let b: BookingTestApp;
+  let urlA: string;
+  const catalogue = createInMemoryCatalogue();
+
+  beforeAll(async () => {
+    const redisUrl = process.env['REDIS_URL'] ?? '';
+    a = await createBookingTestApp('sqlite', { catalogue, bus: await createRedisSeatChangeBus({ url: redisUrl, prefix }), settings: { streamCatchUpMs: 0 } });
+    b = await createBookingTestApp('sqlite', { catalogue, databaseUrl: a.databaseUrl, bus: await createRedisSeatChangeBus({ url: redisUrl, prefix }) });
+    urlA = await listen(a.app);
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('shows a client of instance A a hold made on instance B within a second', async () => {
+    const { event, map } = hallEvent(`redis-${randomBytes(3).toString('hex')}`);
+    catalogue.put(event, map);
+    const client = await openSse(`${urlA}/api/availability/${event.id}/stream`);
+    try {
+      const { seq } = (await client.next((e) => e.event === 'snapshot')).data as { seq: number };
+      await new Promise((r) => setTimeout(r, 100)); // A's SUBSCRIBE reaches Redis
+      const res = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('bea'), payload: { eventId: event.id, seatIds: ['ORCH-A-5'] } });
+      expect(res.statusCode).toBe(201);
+      const change = await client.next((e) => e.event === 'change', 1_000);
+      expect(change.data).toMatchObject({ seq: seq + 1, changes: [{ seatId: 'ORCH-A-5', status: 'HELD' }] });
+    } finally {
+      client.close();
+    }
+  });
+});
