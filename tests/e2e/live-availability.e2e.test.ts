@@ -1,0 +1,111 @@
+/**
+ * Live availability end to end (runs when REDIS_URL is set; CI sets it): one gateway, two
+ * booking processes linked through Redis. A client streaming from instance A sees a hold made
+ * through instance B; a client streaming through the gateway gets the same changes unbuffered,
+ * resumes after a forced disconnect with Last-Event-ID and receives every missed change once and
+ * in order; a client that goes away is let go by the booking instance behind the gateway.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, freePort } from '../support/free-port.js';
+import { openSse, type SseClient, type SseEvent } from '../support/sse-client.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+const redisUrl = process.env['REDIS_URL'];
+
+type Change = { seq: number; changes: Array<{ seatId: string; status: string }> };
+const isChange = (seq: number) => (e: SseEvent) => e.event === 'change' && (e.data as Change).seq === seq;
+const changeSeqs = (client: SseClient) => client.events.filter((e) => e.event === 'change').map((e) => (e.data as Change).seq);
+
+describe.runIf(redisUrl)('live availability across booking instances', () => {
+  let test: TestPlatform;
+  let bookingB: string;
+  let eventId: string;
+  const clients: SseClient[] = [];
+
+  const holdOn = async (base: string, seatId: string) => {
+    const buyer = await test.tokenFor(`buyer-${seatId}`);
+    const res = await fetch(`${base}/api/holds`, {
+      method: 'POST',
+      headers: { ...buyer, 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId, seatIds: [seatId] }),
+    });
+    expect(res.status).toBe(201);
+  };
+  const streamFrom = async (base: string, lastEventId?: number) => {
+    const client = await openSse(`${base}/api/availability/${eventId}/stream`, lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) });
+    clients.push(client);
+    return client;
+  };
+  const connectedClients = async (base: string) => {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    return Number(/^availability_stream_clients\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+  };
+
+  beforeAll(async () => {
+    test = await startTestPlatform({ name: 'live', env: { REDIS_URL: redisUrl, STREAM_CATCH_UP_MS: '60000' } });
+    const portB = await freePort();
+    bookingB = `http://127.0.0.1:${portB}`;
+    test.platform.startExtraInstance('booking', portB);
+    await eventually(async () => ((await fetch(`${bookingB}/ready`)).status === 200 ? true : undefined), 30_000, 'booking B');
+
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const venue = await test.send<{ id: string }>('POST', '/api/venues', organizer, {
+      name: 'Live Hall',
+      sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 20 }] }],
+    });
+    const startsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const event = await test.send<{ id: string }>('POST', '/api/events', organizer, { venueId: venue.body.id, name: 'Live', startsAt, currency: 'EUR', prices: { A: 3000 } });
+    eventId = event.body.id;
+    expect((await test.send('POST', `/api/events/${eventId}/publish`, organizer, {})).status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await test?.stop();
+  });
+
+  it('shows a client of instance A a hold made through instance B', async () => {
+    const onA = await streamFrom(test.platform.urls.booking);
+    const { seq } = (await onA.next((e) => e.event === 'snapshot', 10_000)).data as { seq: number };
+    await new Promise((r) => setTimeout(r, 200)); // A's Redis SUBSCRIBE is asynchronous
+    await holdOn(bookingB, 'MAIN-A-1');
+    const change = await onA.next(isChange(seq + 1), 1_000);
+    expect((change.data as Change).changes).toEqual([{ seatId: 'MAIN-A-1', status: 'HELD' }]);
+  });
+
+  it('streams through the gateway and resumes after a forced disconnect without loss or repeats', async () => {
+    const viaGateway = await streamFrom(test.gateway);
+    expect(viaGateway.headers['content-type']).toMatch(/^text\/event-stream/);
+    const { seq } = (await viaGateway.next((e) => e.event === 'snapshot', 10_000)).data as { seq: number };
+    await new Promise((r) => setTimeout(r, 200));
+    await holdOn(bookingB, 'MAIN-A-2');
+    await holdOn(test.platform.urls.booking, 'MAIN-A-3');
+    await viaGateway.next(isChange(seq + 2), 5_000);
+    viaGateway.close();
+
+    for (const seat of ['MAIN-A-4', 'MAIN-A-5', 'MAIN-A-6']) await holdOn(bookingB, seat);
+    const resumed = await streamFrom(test.gateway, seq + 2);
+    await resumed.next(isChange(seq + 5), 5_000);
+    expect(resumed.events.some((e) => e.event === 'snapshot')).toBe(false);
+    expect(changeSeqs(resumed)).toEqual([seq + 3, seq + 4, seq + 5]);
+    expect(changeSeqs(viaGateway)).toEqual([seq + 1, seq + 2]);
+  });
+
+  it('lets go of a client that disconnected from the gateway', async () => {
+    const instances = [test.platform.urls.booking, bookingB];
+    const before = (await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0);
+    const client = await streamFrom(test.gateway);
+    await client.next((e) => e.event === 'snapshot', 10_000);
+    await eventually(
+      async () => ((await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0) === before + 1 ? true : undefined),
+      5_000,
+      'the booking instances to count the new client',
+    );
+    client.close();
+    await eventually(
+      async () => ((await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0) === before ? true : undefined),
+      5_000,
+      'the disconnect to reach the booking instance',
+    );
+  });
+});
