@@ -37,6 +37,11 @@ async function audience(url: string, count: number): Promise<Audience> {
       new Promise<void>((resolve, reject) => {
         const request = get(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
           responses.push(res);
+          if (res.statusCode !== 200) {
+            res.resume();
+            reject(new Error(`${url} answered ${res.statusCode}`));
+            return;
+          }
           let buffer = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
@@ -99,6 +104,7 @@ function runPeer(): void {
 async function measurePath(label: string, streamUrl: string, change: (i: number) => Promise<void>, pid: number | undefined) {
   const clients = await audience(streamUrl, CLIENTS);
   await clients.ready;
+  process.stderr.write(`${label}: ${CLIENTS} clients ready\n`);
   const rssConnected = rssMb(pid);
   const total = RATE * SECONDS;
   const started = Date.now();
@@ -131,17 +137,26 @@ async function main(): Promise<void> {
       ((await (await fetch(`${gw}/api/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, role }) })).json()) as { token: string }).token;
     const organizer = { authorization: `Bearer ${await token('bench-organizer', 'organizer')}`, 'content-type': 'application/json' };
     const rows = Array.from({ length: 10 }, (_, i) => ({ label: String.fromCharCode(65 + i), seats: 30 }));
-    const venue = (await (await fetch(`${gw}/api/venues`, { method: 'POST', headers: organizer, body: JSON.stringify({ name: 'Fan-out Hall', city: 'Bench', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows }] }) })).json()) as { id: string };
+    const post = async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${gw}${path}`, { method: 'POST', headers: organizer, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const venue = await post<{ id: string }>('/api/venues', { name: 'Fan-out Hall', city: 'Bench', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows }] });
     const startsAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
-    const event = (await (await fetch(`${gw}/api/events`, { method: 'POST', headers: organizer, body: JSON.stringify({ venueId: venue.id, name: 'Fan-out', startsAt, currency: 'EUR', prices: { A: 1000 } }) })).json()) as { id: string };
-    await fetch(`${gw}/api/events/${event.id}/publish`, { method: 'POST', headers: organizer, body: '{}' });
+    const event = await post<{ id: string }>('/api/events', { venueId: venue.id, name: 'Fan-out', startsAt, currency: 'EUR', prices: { A: 1000 } });
+    await post(`/api/events/${event.id}/publish`, {});
     const seats = rows.flatMap((r) => Array.from({ length: r.seats }, (_, n) => `MAIN-${r.label}-${n + 1}`));
     let next = 0;
     const hold = async () => {
       const buyer = { authorization: `Bearer ${await token(`buyer-${next}`, 'buyer')}`, 'content-type': 'application/json' };
       const seatId = seats[next++ % seats.length];
-      await fetch(`${platform.urls.booking}/api/holds`, { method: 'POST', headers: buyer, body: JSON.stringify({ eventId: event.id, seatIds: [seatId] }) });
+      const res = await fetch(`${platform.urls.booking}/api/holds`, { method: 'POST', headers: buyer, body: JSON.stringify({ eventId: event.id, seatIds: [seatId] }) });
+      if (res.status !== 201) throw new Error(`hold ${seatId}: ${res.status} ${await res.text()}`);
     };
+    // The booking instance finds the catalogue through its own registry cache: wait for it.
+    for (let i = 0; i < 100 && (await fetch(`${platform.urls.booking}/api/availability/${event.id}`)).status !== 200; i++) await sleep(200);
+    process.stderr.write(`event ${event.id} on sale; connecting ${CLIENTS} clients\n`);
     const bookingPid = platform.processes.get('booking')?.pid;
     const results = [];
     results.push(await measurePath('booking direct', `${platform.urls.booking}/api/availability/${event.id}/stream`, hold, bookingPid));

@@ -91,6 +91,13 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     expect(changeSeqs(viaGateway)).toEqual([seq + 1, seq + 2]);
   });
 
+  it('relays more concurrent streams through the gateway than an upstream connection pool holds', async () => {
+    const audience = await Promise.all(Array.from({ length: 200 }, () => streamFrom(test.gateway)));
+    const snapshots = await Promise.all(audience.map((client) => client.next((e) => e.event === 'snapshot', 20_000)));
+    expect(snapshots).toHaveLength(200);
+    for (const client of audience) client.close();
+  }, 60_000);
+
   it('lets go of a client that disconnected from the gateway', async () => {
     const instances = [test.platform.urls.booking, bookingB];
     const before = (await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0);

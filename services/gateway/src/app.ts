@@ -25,6 +25,8 @@ export interface GatewayAppDeps {
   devTokenSecret?: string | undefined;
   upstreamTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Concurrent SSE streams relayed to one upstream instance. */
+  maxStreamsPerUpstream?: number;
   corsOrigins?: string[];
   rateLimit?: { max: number; windowMs: number; holdsMax: number; redis?: Redis | undefined };
   breakers?: Partial<BreakerSettings>;
@@ -76,6 +78,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     breakers,
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 10_000,
     connectTimeoutMs: deps.connectTimeoutMs ?? 2_000,
+    maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
     routeConfig: (route) =>
       route.id === 'holds' ? { rateLimit: { max: limits.holdsMax, timeWindow: limits.windowMs } } : undefined,
   });

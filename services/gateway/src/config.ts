@@ -8,6 +8,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_TIMEOUT_MS: env.int(10_000, 1),
   /** Time to open a connection to an upstream before trying the next instance. */
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(2_000, 1),
+  /** Concurrent live streams (SSE) relayed to one upstream instance. */
+  MAX_STREAMS_PER_UPSTREAM: env.int(50_000, 1),
   /** Origins allowed by CORS, comma-separated; `*` for any; empty for same-origin only. */
   CORS_ORIGINS: env.list(),
   /** Requests per caller (token subject, else address) per window. */

@@ -16,6 +16,7 @@ const app = await buildGatewayApp({
   devTokenSecret: config.AUTH_MODE === 'dev' ? config.JWT_SECRET : undefined,
   upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+  maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
   corsOrigins: config.CORS_ORIGINS,
   rateLimit: {
     max: config.RATE_LIMIT_MAX,

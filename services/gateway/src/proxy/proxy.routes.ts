@@ -28,6 +28,8 @@ export interface ProxyOptions {
   breakers: InstanceBreakers;
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Concurrent streams (SSE) the gateway relays to one upstream instance. */
+  maxStreamsPerUpstream: number;
   /** Per-route options merged into the fastify route (e.g. a rate limit for holds). */
   routeConfig?: (route: RouteDefinition) => Record<string, unknown> | undefined;
 }
@@ -127,7 +129,9 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
       await scope.register(replyFrom, {
         undici: {
-          connections: 128,
+          // A live stream holds its upstream connection for its whole life: the pool for streams
+          // must be as large as the audience, or clients past the limit would queue forever.
+          connections: streaming ? options.maxStreamsPerUpstream : 128,
           pipelining: 1,
           keepAliveTimeout: 30_000,
           connectTimeout: options.connectTimeoutMs,
