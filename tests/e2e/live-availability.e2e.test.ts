@@ -40,6 +40,8 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     return Number(/^availability_stream_clients\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
   };
+  /** Live stream clients on both booking instances, from their /metrics. */
+  const totalClients = async () => (await Promise.all([test.platform.urls.booking, bookingB].map(connectedClients))).reduce((a, b) => a + b, 0);
 
   beforeAll(async () => {
     test = await startTestPlatform({ name: 'live', env: { REDIS_URL: redisUrl, STREAM_CATCH_UP_MS: '60000' } });
@@ -92,27 +94,20 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
   });
 
   it('relays more concurrent streams through the gateway than an upstream connection pool holds', async () => {
+    const before = await totalClients();
     const audience = await Promise.all(Array.from({ length: 200 }, () => streamFrom(test.gateway)));
     const snapshots = await Promise.all(audience.map((client) => client.next((e) => e.event === 'snapshot', 20_000)));
     expect(snapshots).toHaveLength(200);
     for (const client of audience) client.close();
+    await eventually(async () => ((await totalClients()) === before ? true : undefined), 10_000, 'the 200 disconnects to reach booking');
   }, 60_000);
 
   it('lets go of a client that disconnected from the gateway', async () => {
-    const instances = [test.platform.urls.booking, bookingB];
-    const before = (await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0);
+    const before = await totalClients();
     const client = await streamFrom(test.gateway);
     await client.next((e) => e.event === 'snapshot', 10_000);
-    await eventually(
-      async () => ((await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0) === before + 1 ? true : undefined),
-      5_000,
-      'the booking instances to count the new client',
-    );
+    await eventually(async () => ((await totalClients()) === before + 1 ? true : undefined), 5_000, 'the booking instances to count the new client');
     client.close();
-    await eventually(
-      async () => ((await Promise.all(instances.map(connectedClients))).reduce((a, b) => a + b, 0) === before ? true : undefined),
-      5_000,
-      'the disconnect to reach the booking instance',
-    );
+    await eventually(async () => ((await totalClients()) === before ? true : undefined), 5_000, 'the disconnect to reach the booking instance');
   });
 });
