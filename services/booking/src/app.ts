@@ -21,6 +21,7 @@ import { createInProcessSeatChangeBus, type SeatChangeBus } from './live/seat-ch
 import { createAvailabilityHub } from './live/availability-hub.js';
 import { withCommitTime } from './live/commit-time.js';
 import { createLiveMetrics } from './live/live-metrics.js';
+import { createSnapshotCache } from './live/snapshot-cache.js';
 import { loadAvailability, registerAvailabilityRoutes } from './routes/availability.routes.js';
 import { registerAvailabilityStreamRoute } from './routes/availability-stream.routes.js';
 import { registerCatalogueMessageRoutes } from './routes/catalogue-message.routes.js';
@@ -45,6 +46,8 @@ export interface BookingSettings {
   streamMaxReplay: number;
   /** Live stream: how often active events are compared with the database's seq. */
   streamCatchUpMs: number;
+  /** Live stream: how long one serialized snapshot is shared by clients that connect. */
+  streamSnapshotMaxAgeMs: number;
 }
 
 export const defaultBookingSettings: BookingSettings = {
@@ -58,6 +61,7 @@ export const defaultBookingSettings: BookingSettings = {
   streamRingSize: 1_000,
   streamMaxReplay: 1_000,
   streamCatchUpMs: 5_000,
+  streamSnapshotMaxAgeMs: 1_000,
 };
 
 export interface BookingAppDeps {
@@ -154,7 +158,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     streams = registerAvailabilityStreamRoute(routes, {
       hub,
       ensureInventory: (eventId) => inventory.ensure(eventId),
-      loadAvailability: (eventId) => loadAvailability(inventories, eventId, clock()),
+      snapshots: createSnapshotCache((eventId) => loadAvailability(inventories, eventId, clock()), clock, settings.streamSnapshotMaxAgeMs),
       loadSince: (eventId, afterSeq, limit) => seatChanges.changesSince(eventId, afterSeq, limit),
       metrics: liveMetrics,
       heartbeatMs: settings.streamHeartbeatMs,

@@ -19,6 +19,8 @@ export interface SseStreamOptions {
 export interface SseStream {
   /** Writes one event; returns false when the stream is closed (or was just dropped). */
   send(event: string, id: number | undefined, data: unknown): boolean;
+  /** The same with data already serialized (shared by many clients). */
+  sendJson(event: string, id: number | undefined, json: string): boolean;
   readonly closed: boolean;
   close(): void;
 }
@@ -65,8 +67,11 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
 
   return {
     send(event, id, data) {
+      return this.sendJson(event, id, JSON.stringify(data));
+    },
+    sendJson(event, id, json) {
       const idLine = id === undefined ? '' : `id: ${id}\n`;
-      return write(`event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`);
+      return write(`event: ${event}\n${idLine}data: ${json}\n\n`);
     },
     get closed() {
       return closed;

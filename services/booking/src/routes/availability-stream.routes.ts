@@ -4,19 +4,20 @@
  * exactly the changes it missed — from the ring in memory, else from the change log — or a fresh
  * snapshot when it fell too far behind.
  */
-import type { Availability, SeatChangeBatch } from '@stream-seat/contracts';
+import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { App } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
 import type { LiveMetrics } from '../live/live-metrics.js';
+import type { SnapshotCache } from '../live/snapshot-cache.js';
 import { openSseStream, type SseStream } from '../live/sse-stream.js';
 
 export interface AvailabilityStreamDeps {
   hub: AvailabilityHub;
   /** Creates the inventory on first access; throws the usual 404/409 problems. */
   ensureInventory: (eventId: string) => Promise<unknown>;
-  loadAvailability: (eventId: string) => Promise<Availability>;
+  snapshots: SnapshotCache;
   loadSince: ChangeLoader;
   metrics: LiveMetrics;
   heartbeatMs: number;
@@ -86,9 +87,18 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
           sentSeq = resumeFrom as number;
           for (const batch of missed) sendChange(batch);
         } else {
-          const snapshot = await deps.loadAvailability(eventId);
+          // A shared snapshot may predate changes this instance already delivered before we
+          // joined: send those from the ring, or read a fresh snapshot when the ring lacks them.
+          let snapshot = await deps.snapshots.get(eventId);
+          let catchUp: SeatChangeBatch[] = [];
+          if (snapshot.seq < membership.sequencer.lastSeq()) {
+            const fromRing = membership.sequencer.since(snapshot.seq);
+            if (fromRing) catchUp = fromRing;
+            else snapshot = await deps.snapshots.fresh(eventId);
+          }
           sentSeq = snapshot.seq;
-          if (stream.send('snapshot', snapshot.seq, snapshot)) metrics.eventsSent.inc({ kind: 'snapshot' });
+          if (stream.sendJson('snapshot', snapshot.seq, snapshot.json)) metrics.eventsSent.inc({ kind: 'snapshot' });
+          for (const batch of catchUp) sendChange(batch);
         }
       } catch (error) {
         request.log.error({ err: error }, 'availability stream failed to start');

@@ -1,0 +1,38 @@
+/**
+ * Snapshots of an event's availability, serialized once and shared for a moment: a thousand
+ * browsers opening the same seat map within a second cost one database read and one
+ * JSON.stringify, not a thousand. A snapshot may be slightly behind; the stream route fills the
+ * difference from the sequencer's ring (or asks for a fresh one).
+ */
+import type { Availability } from '@stream-seat/contracts';
+
+export interface SerializedSnapshot {
+  seq: number;
+  json: string;
+}
+
+export function createSnapshotCache(load: (eventId: string) => Promise<Availability>, clock: () => number, maxAgeMs: number) {
+  const entries = new Map<string, { at: number; value: Promise<SerializedSnapshot> }>();
+
+  function fresh(eventId: string): Promise<SerializedSnapshot> {
+    const value = load(eventId).then((snapshot) => ({ seq: snapshot.seq, json: JSON.stringify(snapshot) }));
+    entries.set(eventId, { at: clock(), value });
+    value.catch(() => entries.delete(eventId));
+    return value;
+  }
+
+  return {
+    /** A snapshot at most `maxAgeMs` old, shared with concurrent callers. */
+    get(eventId: string): Promise<SerializedSnapshot> {
+      const hit = entries.get(eventId);
+      if (hit && clock() - hit.at < maxAgeMs) return hit.value;
+      if (entries.size > 10_000) {
+        for (const [key, entry] of entries) if (clock() - entry.at >= maxAgeMs) entries.delete(key);
+      }
+      return fresh(eventId);
+    },
+    /** A snapshot read now (and shared from now on). */
+    fresh,
+  };
+}
+export type SnapshotCache = ReturnType<typeof createSnapshotCache>;
