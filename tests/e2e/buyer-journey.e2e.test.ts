@@ -3,75 +3,57 @@
  * an event on sale, a buyer holds seats, a declined payment keeps the hold, a good one issues
  * tickets, the organiser checks one in, an expired hold is 410, a cancelled order puts its seats
  * back on sale, and cancelling the event refunds every order through the outbox. Then hundreds
- * of buyers race for the same seats through the gateway — with MYSQL_URL set, on MariaDB with a
- * second booking instance sharing the database behind the gateway.
+ * of buyers race for the same seats through the gateway — with MYSQL_URL set, both services on
+ * fresh, empty MariaDB databases (they migrate them at start-up), and a second booking instance
+ * sharing the booking database behind the gateway.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchPlatform, type RunningPlatform, waitUntilRoutable } from '../../scripts/platform-launcher.js';
+import type { RunningPlatform } from '../../scripts/platform-launcher.js';
 import { eventually, freePort } from '../support/free-port.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 const HOLD_TTL_SECONDS = 8;
-const JWT_SECRET = 'buyer-journey-e2e-secret-0123456789';
 const useMysql = Boolean(process.env['MYSQL_URL']);
 
+let test: TestPlatform;
 let platform: RunningPlatform;
 let mysql: TestDatabase | undefined;
-let dataDir: string;
+let eventMysql: TestDatabase | undefined;
 let gateway: string;
-const logs: string[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-journey-e2e-'));
   mysql = useMysql ? await createTestDatabase('mysql', 'journey') : undefined;
-  const bookingDatabase = mysql?.url ?? join(dataDir, 'booking.db');
-  const ports = { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() };
-  const bookingEnv = { DATABASE_URL: bookingDatabase, HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), HOLD_SWEEP_INTERVAL_MS: '500', PAYMENT_TIMEOUT_MS: '500' };
-  platform = launchPlatform({
-    ports,
-    renewSeconds: 1,
-    env: { LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '200', JWT_SECRET },
-    serviceEnv: { event: { DATABASE_URL: join(dataDir, 'event.db') }, booking: bookingEnv },
-    onLog: (service, line) => logs.push(`${service} | ${line}`),
+  eventMysql = useMysql ? await createTestDatabase('mysql', 'journey_events') : undefined;
+  const bookingEnv = {
+    ...(mysql ? { DATABASE_URL: mysql.url } : {}),
+    HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS),
+    HOLD_SWEEP_INTERVAL_MS: '500',
+    PAYMENT_TIMEOUT_MS: '500',
+  };
+  test = await startTestPlatform({
+    name: 'journey',
+    env: { OUTBOX_POLL_MS: '200' },
+    serviceEnv: { booking: bookingEnv, ...(eventMysql ? { event: { DATABASE_URL: eventMysql.url } } : {}) },
   });
-  gateway = platform.urls.gateway;
+  platform = test.platform;
+  gateway = test.gateway;
   // A second booking instance on the same database, registered like the first.
-  if (mysql) platform.startExtraInstance('booking', await freePort(), bookingEnv);
-  await waitUntilRoutable(gateway, 60_000).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
-  });
+  if (mysql) platform.startExtraInstance('booking', await freePort(), { ...bookingEnv, DATABASE_URL: mysql.url });
 }, 120_000);
 
 afterAll(async () => {
-  await platform?.stop();
+  await test?.stop();
   await mysql?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await eventMysql?.drop();
 });
 
-async function tokenFor(sub: string, role = 'buyer'): Promise<Record<string, string>> {
-  const res = await fetch(`${gateway}/api/auth/dev-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, role }),
-  });
-  return { authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
-}
+const tokenFor = (sub: string, role: 'buyer' | 'organizer' | 'admin' = 'buyer') => test.tokenFor(sub, role);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
 
-async function send(method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
-  const res = await fetch(gateway + path, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 

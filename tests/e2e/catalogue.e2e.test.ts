@@ -4,60 +4,23 @@
  * hears of it through the outbox, a second organiser cannot touch the first one's draft, and the
  * demo data seeds through the same public API.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEvents, seedDemoData } from '../../scripts/demo-data.js';
-import { launchPlatform, type RunningPlatform, waitUntilRoutable } from '../../scripts/platform-launcher.js';
-import { eventually, freePort } from '../support/free-port.js';
+import { eventually } from '../support/free-port.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
-let platform: RunningPlatform;
-let dataDir: string;
+let test: TestPlatform;
 let gateway: string;
-const logs: string[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-catalogue-e2e-'));
-  platform = launchPlatform({
-    ports: { discovery: await freePort(), gateway: await freePort(), event: await freePort(), booking: await freePort() },
-    renewSeconds: 1,
-    env: { LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '200' },
-    serviceEnv: {
-      event: { DATABASE_URL: join(dataDir, 'event.db') },
-      booking: { DATABASE_URL: join(dataDir, 'booking.db') },
-    },
-    onLog: (service, line) => logs.push(`${service} | ${line}`),
-  });
-  gateway = platform.urls.gateway;
-  await waitUntilRoutable(gateway, 60_000).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
-  });
+  test = await startTestPlatform({ name: 'catalogue', env: { OUTBOX_POLL_MS: '200' } });
+  gateway = test.gateway;
 }, 90_000);
 
-afterAll(async () => {
-  await platform?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => test?.stop());
 
-async function tokenFor(sub: string, role = 'organizer'): Promise<Record<string, string>> {
-  const res = await fetch(`${gateway}/api/auth/dev-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, role }),
-  });
-  return { authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
-}
-
-async function send(method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
-  const res = await fetch(gateway + path, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
-}
+const tokenFor = (sub: string, role: 'buyer' | 'organizer' | 'admin' = 'organizer') => test.tokenFor(sub, role);
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send(method, path, headers, body);
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
