@@ -61,8 +61,16 @@ export interface CreateServiceOptions {
   /** Short name for logs and metrics, e.g. `booking`. */
   name: string;
   logLevel?: string;
-  /** Title and description of the OpenAPI document served at `/docs`. */
-  openapi?: { title: string; description?: string; version?: string };
+  /**
+   * Title and description of the OpenAPI document served at `/docs` (and `/docs/json`);
+   * `transform` may rewrite the document as it is served (the gateway merges its services').
+   */
+  openapi?: {
+    title: string;
+    description?: string;
+    version?: string;
+    transform?: (document: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+  };
   bodyLimit?: number;
   /** Pass `false` to keep logs quiet in tests. */
   logger?: boolean;
@@ -144,7 +152,11 @@ export function createService(options: CreateServiceOptions): App {
       },
       transform: jsonSchemaTransform,
     });
-    void app.register(swaggerUi, { routePrefix: '/docs' });
+    const transform = options.openapi.transform;
+    void app.register(swaggerUi, {
+      routePrefix: '/docs',
+      ...(transform ? { transformSpecification: (document: Readonly<Record<string, unknown>>) => transform(document) } : {}),
+    });
   }
   return app;
 }

@@ -14,6 +14,7 @@ import { registerRateLimit } from './edge/rate-limit.js';
 import { type BreakerSettings, createInstanceBreakers } from './proxy/instance-breakers.js';
 import { registerProxyRoutes } from './proxy/proxy.routes.js';
 import { type RouteDefinition, routeTable } from './proxy/route-table.js';
+import { type ApiDocs, createApiDocs } from './routes/api-docs.js';
 import { registerDevTokenRoute } from './routes/dev-token.routes.js';
 import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 
@@ -30,19 +31,39 @@ export interface GatewayAppDeps {
   corsOrigins?: string[];
   rateLimit?: { max: number; windowMs: number; holdsMax: number; redis?: Redis | undefined };
   breakers?: Partial<BreakerSettings>;
+  /** How often the services' OpenAPI documents are fetched again for `/docs`. */
+  docsRefreshMs?: number;
   logLevel?: string;
   logger?: boolean;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The merged OpenAPI document of the services behind the gateway. */
+    apiDocs: ApiDocs;
+  }
+}
+
 export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
+  const routes = deps.routes ?? routeTable;
+  const balancer = createLoadBalancer(deps.registry);
+  // The OpenAPI transform needs the docs, and the docs need the app's logger.
+  const late: { docs?: ApiDocs } = {};
   const app = createService({
     name: 'gateway',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
-    openapi: { title: 'Stream-Seat gateway', description: 'The single public entry of Stream-Seat' },
+    openapi: {
+      title: 'Stream-Seat API',
+      description: 'The whole public API of Stream-Seat, through its gateway',
+      transform: (document) => late.docs?.merge(document) ?? { ...document },
+    },
   });
-  const routes = deps.routes ?? routeTable;
-  const balancer = createLoadBalancer(deps.registry);
+  const docs = createApiDocs({ balancer, routes, refreshMs: deps.docsRefreshMs ?? 30_000, timeoutMs: 3_000, log: app.log });
+  late.docs = docs;
+  app.decorate('apiDocs', docs);
+  app.addHook('onReady', async () => void docs.refresh());
+  app.addHook('onClose', async () => docs.stop());
   const breakers = createInstanceBreakers({
     errorThresholdPercentage: 50,
     volumeThreshold: 10,

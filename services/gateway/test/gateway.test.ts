@@ -119,6 +119,16 @@ describe('the gateway', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('documents the whole public API at /docs, from the services behind it', async () => {
+    const { gateway } = await gatewayWith();
+    await gateway.apiDocs.refresh();
+    const res = await gateway.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths as Record<string, unknown>);
+    expect(paths).toEqual(expect.arrayContaining(['/gateway/routes', '/api/venues', '/api/events/{id}/seatmap']));
+    expect(paths.some((p) => p.startsWith('/internal/') || p === '/health')).toBe(false);
+  });
+
   it('answers a route with no registered instance with a 503 problem at once', async () => {
     const { gateway } = await gatewayWith();
     const res = await gateway.inject({ method: 'GET', url: '/api/holds/h1' });
