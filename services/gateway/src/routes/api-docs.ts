@@ -48,11 +48,17 @@ export function createApiDocs(options: ApiDocsOptions) {
 
   const timer = setInterval(() => void refresh(), options.refreshMs);
   timer.unref();
+  let lastEagerRefresh = 0;
 
   return {
     refresh,
     /** The gateway's own document with every service's public paths and schemas added. */
     merge(own: Document): Record<string, unknown> {
+      // A service that was not up yet at the last refresh is asked again soon.
+      if (documents.size < apps.length && Date.now() - lastEagerRefresh > 2_000) {
+        lastEagerRefresh = Date.now();
+        void refresh();
+      }
       const paths: PathItems = { ...(own['paths'] as PathItems | undefined) };
       const schemas: Record<string, unknown> = {};
       for (const document of documents.values()) {
