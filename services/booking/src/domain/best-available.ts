@@ -5,7 +5,8 @@
  * less). Pure: the caller claims the answer and asks again if someone was faster.
  */
 
-export interface SeatCandidate {
+/** Where a seat (or a unit of general-admission capacity) is, as the inventory keeps it. */
+export interface SeatPlace {
   seatId: string;
   section: string;
   row: string;
@@ -14,6 +15,9 @@ export interface SeatCandidate {
   tier: string;
   x: number;
   y: number;
+}
+
+export interface SeatCandidate extends SeatPlace {
   free: boolean;
 }
 

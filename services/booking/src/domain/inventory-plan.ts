@@ -5,17 +5,10 @@
  * expired GA hold frees its units exactly like seats.
  */
 import type { SeatMap } from '@stream-seat/contracts';
+import type { SeatPlace } from './best-available.js';
 
-export interface PlannedSeat {
-  seatId: string;
-  section: string;
-  row: string;
-  number: number;
-  kind: 'seated' | 'general';
-  tier: string;
+export interface PlannedSeat extends SeatPlace {
   priceCents: number;
-  x: number;
-  y: number;
 }
 
 export const GA_ROW = 'GA';
