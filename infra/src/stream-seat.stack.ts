@@ -10,7 +10,7 @@ import { Bastion } from './bastion.construct.js';
 import { Cache } from './cache.construct.js';
 import { Database } from './database.construct.js';
 import { LoadBalancer, publicPorts } from './load-balancer.construct.js';
-import { Network, VPC_PREFIX } from './network.construct.js';
+import { Network, VPC_CIDR, VPC_PREFIX } from './network.construct.js';
 import { SecurityGroups } from './security-groups.construct.js';
 import { EUREKA_URL, NAMESPACE, REGISTRY_DNS_NAME, SERVICES, repositoryName, type ServiceName } from './service-catalog.js';
 import { FargateAppService } from './service.construct.js';
@@ -101,7 +101,8 @@ export class StreamSeatStack extends Stack {
         spec: SERVICES.gateway,
         image: image('gateway'),
         securityGroup: sg.gateway,
-        environment: { ...client, REDIS_URL: this.cache.url },
+        // Behind the ALB: trust X-Forwarded-For from inside the VPC, so that limits and logs see callers.
+        environment: { ...client, REDIS_URL: this.cache.url, TRUST_PROXY: VPC_CIDR },
         secrets: clientSecrets,
         autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),

@@ -53,4 +53,11 @@ describe('redactConfig', () => {
     expect(redacted['PORT']).toBe(8080);
     expect(redacted['DATABASE_URL']).toBe('mysql://app:***@db:3306/x');
   });
+
+  it('masks credentials in lists of URLs too', () => {
+    const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET-token@a:8761/eureka,http://b:8761/eureka' });
+    const redacted = JSON.stringify(redactConfig(config));
+    expect(redacted).not.toContain('S3CRET');
+    expect(redacted).toContain('http://eureka:***@a:8761/eureka');
+  });
 });

@@ -10,7 +10,6 @@ export class ConfigError extends Error {
 }
 
 const SECRET_KEY = /(PASSWORD|SECRET|TOKEN|KEY|CREDENTIALS)$/i;
-const URL_KEY = /_URL$/i;
 
 /**
  * Reads `NAME_FILE` into `NAME` for each key the service knows (Docker/Kubernetes secrets), so
@@ -42,19 +41,24 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
   return result.data;
 }
 
-/** A copy fit for logs: secret values replaced, passwords inside URLs masked. */
+/**
+ * A copy fit for logs: secret values replaced, and credentials inside any URL masked — lists of
+ * URLs included (`EUREKA_URL=http://eureka:TOKEN@…`, `REGISTRY_PEERS`).
+ */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
     if (SECRET_KEY.test(key) || key === 'DB_SECRET') out[key] = '[redacted]';
-    else if (typeof value === 'string' && URL_KEY.test(key)) out[key] = redactUrl(value);
+    else if (typeof value === 'string') out[key] = redactUrl(value);
+    else if (Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'string' ? redactUrl(v) : v));
     else out[key] = value;
   }
   return out;
 }
 
 export function redactUrl(value: string): string {
+  if (!value.includes('@') || !value.includes('://')) return value;
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';

@@ -76,6 +76,8 @@ export interface CreateServiceOptions {
   logger?: boolean;
   /** Map library errors (e.g. "database unreachable" → 503) before the problem handler. */
   errorMappers?: ErrorMapper[];
+  /** Which proxies' X-Forwarded-For to believe (fastify's `trustProxy`): the gateway behind a load balancer. */
+  trustProxy?: boolean | string;
 }
 
 export function createService(options: CreateServiceOptions): App {
@@ -86,6 +88,17 @@ export function createService(options: CreateServiceOptions): App {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: options.trustProxy ?? false,
+    // Even a URL fastify cannot decode gets a problem+json answer.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, {
+        type: `${PROBLEM_TYPE_BASE}bad-request`,
+        title: 'Bad request',
+        status: 400,
+        detail: error.message,
+        instance: request.url,
+      });
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -29,6 +29,8 @@ export interface GatewayAppDeps {
   /** Concurrent SSE streams relayed to one upstream instance. */
   maxStreamsPerUpstream?: number;
   corsOrigins?: string[];
+  /** fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
+  trustProxy?: boolean | string;
   rateLimit?: { max: number; windowMs: number; holdsMax: number; redis?: Redis | undefined };
   breakers?: Partial<BreakerSettings>;
   /** How often the services' OpenAPI documents are fetched again for `/docs`. */
@@ -53,6 +55,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     name: 'gateway',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
+    trustProxy: deps.trustProxy ?? false,
     openapi: {
       title: 'Stream-Seat API',
       description: 'The whole public API of Stream-Seat, through its gateway',
@@ -97,7 +100,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     routes,
     balancer,
     breakers,
-    upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 10_000,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 30_000,
     connectTimeoutMs: deps.connectTimeoutMs ?? 2_000,
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
     routeConfig: (route) =>

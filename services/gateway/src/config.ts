@@ -4,12 +4,20 @@ import { z } from 'zod';
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(8082),
-  /** Time for an upstream to send its response headers. */
-  UPSTREAM_TIMEOUT_MS: env.int(10_000, 1),
+  /** Time for an upstream to send its response headers: longer than booking's payment timeout. */
+  UPSTREAM_TIMEOUT_MS: env.int(30_000, 1),
   /** Time to open a connection to an upstream before trying the next instance. */
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(2_000, 1),
   /** Concurrent live streams (SSE) relayed to one upstream instance. */
   MAX_STREAMS_PER_UPSTREAM: env.int(50_000, 1),
+  /**
+   * Proxies whose X-Forwarded-For to believe: `false`, `true`, or addresses/CIDRs, comma-separated
+   * (the VPC's, behind a load balancer), so that rate limits and logs see the real callers.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
   /** Origins allowed by CORS, comma-separated; `*` for any; empty for same-origin only. */
   CORS_ORIGINS: env.list(),
   /** Requests per caller (token subject, else address) per window. */

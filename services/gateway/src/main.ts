@@ -18,6 +18,7 @@ const app = await buildGatewayApp({
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
   corsOrigins: config.CORS_ORIGINS,
+  trustProxy: config.TRUST_PROXY,
   rateLimit: {
     max: config.RATE_LIMIT_MAX,
     windowMs: config.RATE_LIMIT_WINDOW_MS,

@@ -3,6 +3,7 @@
  * service: proxying, the edge checks (tokens, rate limits, CORS), and circuit breaking.
  */
 import { type App, createRegistryClient, type RegistryClient, signDevToken, createTokenVerifier } from '@stream-seat/platform';
+import { request as httpRequest } from 'node:http';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
@@ -12,6 +13,19 @@ import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
 import { freePort } from '../../../tests/support/free-port.js';
 
 const log = pino({ level: 'silent' });
+
+/** GET with the path sent exactly as written, and a bounded wait (a hang fails the test). */
+function rawGet(port: number, path: string): Promise<{ status: number; contentType: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', timeout: 5_000 }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? '') });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer for ${path}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
 const listen = async (app: App) => {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -169,6 +183,20 @@ describe('the gateway', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://tickets.example');
     expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/idempotency-key/);
     expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a path it will not forward with a 400, without blaming the instance', async () => {
+    const { gateway } = await gatewayWith({ breakers: { volumeThreshold: 3 } });
+    const port = await listen(gateway);
+    for (let i = 0; i < 12; i++) {
+      // Over a real socket: an HTTP client library would normalize the `..` away.
+      const res = await rawGet(port, '/api/events/..');
+      expect(res.status).toBe(400);
+      expect(res.contentType).toMatch(/application\/problem\+json/);
+    }
+    const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ id: string; circuits: Record<string, string> }>;
+    expect(Object.values(routes.find((r) => r.id === 'events')?.circuits ?? {})).toEqual(['CLOSED']);
+    expect((await gateway.inject({ method: 'GET', url: '/api/events' })).statusCode).toBe(200);
   });
 
   it('opens the circuit of an instance that keeps failing and then answers without trying it', async () => {

@@ -32,6 +32,23 @@ describe('an SSE stream', () => {
     client.close();
   });
 
+  it('closes at once, and says so, when the client left before the stream opened', async () => {
+    const closed: string[] = [];
+    const server = createServer((request, response) => {
+      request.socket.destroy(); // the client is gone while the server is still preparing
+      setTimeout(() => {
+        const stream = openSseStream(response, { heartbeatMs: 60_000, maxBufferedBytes: 1024, retryMs: 1000, onClose: () => closed.push('closed') });
+        setTimeout(() => closed.push(stream.closed ? 'stream closed' : 'stream open'), 20);
+      }, 20);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+    for (let i = 0; i < 50 && closed.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toEqual(['closed', 'stream closed']);
+  });
+
   it('disconnects a client that does not read, instead of buffering without bound', async () => {
     const drops: string[] = [];
     let server: SseStream | undefined;

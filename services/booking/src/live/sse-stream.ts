@@ -63,6 +63,9 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
   heartbeat.unref();
   res.on('close', close);
+  // A client that left while the stream was being prepared closed its socket before anyone
+  // listened: close now (after the caller has its handle), or its subscription would live on.
+  if (res.destroyed || res.socket === null || res.socket.destroyed) queueMicrotask(close);
   write(`retry: ${options.retryMs}\n\n`);
 
   return {

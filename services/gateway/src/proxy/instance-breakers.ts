@@ -20,10 +20,13 @@ type Attempt = () => Promise<void>;
 
 export function createInstanceBreakers(settings: BreakerSettings) {
   const breakers = new Map<string, CircuitBreaker<[Attempt], void>>();
+  /** Which app each breaker's instance belongs to, so that departed instances can be forgotten. */
+  const appOf = new Map<string, string>();
 
-  function breaker(instanceId: string): CircuitBreaker<[Attempt], void> {
+  function breaker(app: string, instanceId: string): CircuitBreaker<[Attempt], void> {
     let b = breakers.get(instanceId);
     if (!b) {
+      appOf.set(instanceId, app);
       b = new CircuitBreaker((attempt: Attempt) => attempt(), {
         timeout: false, // the proxy's own timeouts apply
         errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -31,6 +34,8 @@ export function createInstanceBreakers(settings: BreakerSettings) {
         resetTimeout: settings.resetTimeoutMs,
         rollingCountTimeout: settings.rollingWindowMs,
         rollingCountBuckets: 10,
+        // A request the proxy refused itself says nothing about the instance's health.
+        errorFilter: (error: Error) => error.name === 'RefusedRequest',
       });
       breakers.set(instanceId, b);
     }
@@ -39,8 +44,8 @@ export function createInstanceBreakers(settings: BreakerSettings) {
 
   return {
     /** Runs an attempt through the instance's breaker; rejects at once while it is open. */
-    run(instanceId: string, attempt: Attempt): Promise<void> {
-      return breaker(instanceId).fire(attempt);
+    run(app: string, instanceId: string, attempt: Attempt): Promise<void> {
+      return breaker(app, instanceId).fire(attempt);
     },
     /** True while the instance must not be tried (a half-open circuit lets a trial through). */
     isOpen(instanceId: string): boolean {
@@ -52,9 +57,19 @@ export function createInstanceBreakers(settings: BreakerSettings) {
       if (!b || b.closed) return 'CLOSED';
       return b.halfOpen ? 'HALF_OPEN' : 'OPEN';
     },
+    /** Forgets the breakers of an app's instances that have left the registry (restarts make new ids). */
+    retain(app: string, current: ReadonlySet<string>): void {
+      for (const [id, owner] of appOf) {
+        if (owner !== app || current.has(id)) continue;
+        breakers.get(id)?.shutdown();
+        breakers.delete(id);
+        appOf.delete(id);
+      }
+    },
     shutdown(): void {
       for (const b of breakers.values()) b.shutdown();
       breakers.clear();
+      appOf.clear();
     },
   };
 }

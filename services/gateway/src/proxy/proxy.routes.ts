@@ -37,7 +37,13 @@ export interface ProxyOptions {
 /** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
 type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
 
+/** An upstream answer that says the instance itself is unwell (counts against its circuit). */
 class UpstreamFailed extends Error {}
+
+/** A request the proxy refuses before it reaches any upstream (e.g. a `..` path): the caller's fault. */
+class RefusedRequest extends Error {
+  override name = 'RefusedRequest';
+}
 
 function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
   return sendProblem(reply, {
@@ -70,6 +76,14 @@ function forward(
   }
   const attempt = () =>
     new Promise<void>((resolve, reject) => {
+      try {
+        send(resolve, reject);
+      } catch (error) {
+        // reply-from throws at once for URLs it will not forward; answer, and do not blame the instance.
+        reject(new RefusedRequest((error as Error).message));
+      }
+    });
+  const send = (resolve: () => void, reject: (error: unknown) => void) =>
       reply.from(instance.url + request.url, {
         // The body is the client's bytes, passed on as they came (reply-from would re-encode JSON).
         ...(Buffer.isBuffer(request.body)
@@ -79,6 +93,7 @@ function forward(
           ...headers,
           'x-request-id': request.id,
           traceparent: formatTraceparent(request.trace),
+          'x-forwarded-for': request.ips?.length ? request.ips.slice(1).reverse().concat(request.ip).join(', ') : request.ip,
           'x-forwarded-host': request.headers.host ?? '',
           'x-forwarded-proto': request.protocol,
         }),
@@ -86,7 +101,10 @@ function forward(
           // reply-from hands over the upstream response: status, headers, and the body stream.
           const upstream = res as unknown as { statusCode: number; stream: Readable };
           upstreamReply.send(upstream.stream);
-          if (upstream.statusCode >= 500) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
+          // Only "unavailable" answers count against the instance: a 500 or a 504 from the
+          // service (a slow payment, say) is about one request, and must not let one caller
+          // open the circuit for everyone.
+          if (upstream.statusCode === 502 || upstream.statusCode === 503) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
           else resolve();
         },
         onError: (replyOnError, { error }) => {
@@ -111,12 +129,20 @@ function forward(
           void unavailable(replyOnError, request, app, `${app} could not be reached`);
         },
       });
-    });
 
-  options.breakers.run(instance.instanceId, attempt).catch((error: unknown) => {
-    // Other failures were answered in onResponse/onError; only a circuit that opened between
-    // choosing this instance and calling it still needs an answer.
+  options.breakers.run(app, instance.instanceId, attempt).catch((error: unknown) => {
+    // Failures were answered in onResponse/onError; a circuit that opened between choosing this
+    // instance and calling it, or a request the proxy refused, still needs an answer.
     if (isOpenCircuitError(error)) forward(options, route, rest, request, reply);
+    else if (error instanceof RefusedRequest && !reply.sent) {
+      void sendProblem(reply, {
+        type: `${PROBLEM_TYPE_BASE}bad-request`,
+        title: 'Bad request',
+        status: 400,
+        detail: 'The path cannot be forwarded',
+        instance: request.url,
+      });
+    }
   });
 }
 
@@ -152,6 +178,7 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
               if (registered.length === 0) {
                 return unavailable(reply, request, appName, `No instance of ${appName} is available`);
               }
+              options.breakers.retain(appName, new Set(registered.map((i) => i.instanceId)));
               const healthy = registered.filter((i) => !options.breakers.isOpen(i.instanceId));
               if (healthy.length === 0) {
                 return unavailable(reply, request, appName, `Every instance of ${appName} is failing; retry shortly`);
