@@ -90,6 +90,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const timeoutMs = options.timeoutMs ?? 3_000;
   const log = options.log.child({ component: 'registry-client' });
   let cache = new Map<string, InstanceAddress[]>();
+  /** When each app was last in a fetched registry. */
+  const lastSeen = new Map<string, number>();
   let registered = false;
   let lastCallOk = false;
   let timers: NodeJS.Timeout[] = [];
@@ -173,11 +175,27 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     }
   }
 
+  /**
+   * A registry that restarted answers empty until the instances register again (their next
+   * renewal gets a 404). Keeping an app that vanished for one lease duration rides that out; an
+   * instance that is really gone fails fast on connect and the caller tries the next one.
+   */
+  function withRecentlySeen(fetched: Map<string, InstanceAddress[]>): Map<string, InstanceAddress[]> {
+    const now = Date.now();
+    for (const app of fetched.keys()) lastSeen.set(app, now);
+    for (const [app, instances] of cache) {
+      const seen = lastSeen.get(app) ?? 0;
+      if (!fetched.has(app) && now - seen < options.leaseSeconds * 1000) fetched.set(app, instances);
+      else if (!fetched.has(app)) lastSeen.delete(app);
+    }
+    return fetched;
+  }
+
   async function refresh(): Promise<boolean> {
     try {
       const { status, text } = await call('GET', '/apps');
       if (status !== 200) return false;
-      cache = parseApplications(JSON.parse(text));
+      cache = withRecentlySeen(parseApplications(JSON.parse(text)));
       return true;
     } catch (error) {
       log.debug({ err: (error as Error).message }, 'registry fetch failed; serving the cached copy');
