@@ -115,6 +115,13 @@ async function payRacing(instances: Instance[], eventId: string, won: Array<{ ho
     }),
   );
   expect(results.filter((s) => s === 201)).toHaveLength(won.length);
+  // Every loser is told the hold was already ordered (409); a loser that was charged got its own
+  // charge back, and no confirmed order's payment was refunded.
+  expect(results.filter((s) => s !== 201).every((s) => s === 409)).toBe(true);
+  const refunded = instances.flatMap((i) => [...i.t.payments.refunds.keys()]);
+  expect(refunded.length).toBeLessThanOrEqual(results.length - won.length);
+  const confirmedPayments = await (instances[0] as Instance).t.database.db.selectFrom('orders').select('payment_id').where('event_id', '=', eventId).execute();
+  expect(refunded.filter((id) => confirmedPayments.some((o) => o.payment_id === id))).toEqual([]);
   const db = (instances[0] as Instance).t.database.db;
   const tickets = await db.selectFrom('tickets').select('seat_id').where('event_id', '=', eventId).where('status', '=', 'VALID').execute();
   expect(new Set(tickets.map((x) => x.seat_id)).size).toBe(tickets.length);

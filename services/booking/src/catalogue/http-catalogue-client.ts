@@ -26,6 +26,7 @@ export interface CatalogueClientStats {
 export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { stats: () => CatalogueClientStats } {
   const clock = options.clock ?? Date.now;
   const maxSeatMaps = options.maxSeatMaps ?? 200;
+  const maxEvents = 10_000;
   const events = new Map<string, { value: CatalogueEvent | undefined; at: number }>();
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
   const inFlight = new Map<string, Promise<unknown>>();
@@ -60,7 +61,11 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
       return once(`event:${eventId}`, async () => {
         try {
           const value = await fetchEvent(eventId);
+          // Bounded: anyone can ask for random event ids. Maps keep insertion order, so the
+          // first key is the oldest entry.
+          events.delete(eventId);
           events.set(eventId, { value, at: clock() });
+          if (events.size > maxEvents) events.delete(events.keys().next().value as string);
           return value;
         } catch (error) {
           // Stale beats nothing: the inventory's own CLOSED flag still stops sales of a cancelled event.

@@ -1,7 +1,7 @@
 /** Orders and their tickets: confirming a hold, cancelling an order, reading them back. */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
-import { EventNotOnSale, HoldExpired } from '../domain/booking-errors.js';
+import { EventNotOnSale, HoldExpired, HoldNotActive } from '../domain/booking-errors.js';
 import { recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
@@ -41,7 +41,12 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('id', '=', hold.id)
           .where('status', '=', 'ACTIVE')
           .executeTakeFirst();
-        if (changed(ended) !== 1) throw new HoldExpired(hold.id);
+        if (changed(ended) !== 1) {
+          // Ordered by a parallel payment, or released: say which (409), not "expired" (410).
+          const now = await trx.selectFrom('holds').select('status').where('id', '=', hold.id).executeTakeFirst();
+          if (now && now.status !== 'ACTIVE') throw new HoldNotActive(hold.id, now.status);
+          throw new HoldExpired(hold.id);
+        }
         const booked = await trx
           .updateTable('seats')
           .set({ status: 'BOOKED', order_id: order.id, expires_at: null })

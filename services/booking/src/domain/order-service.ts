@@ -56,7 +56,9 @@ export function createOrderService(deps: OrderServiceDeps) {
 
       // Declined or timed out: nothing is written, so the hold stays as it was.
       const orderId = randomUUID();
-      const { paymentId } = await charge(hold.total_cents, hold.currency, request.payment.token, hold.id);
+      // Each attempt is its own payment (the reference is a real provider's idempotency key): two
+      // racing payments for one hold are two charges, and the loser refunds only its own.
+      const { paymentId } = await charge(hold.total_cents, hold.currency, request.payment.token, orderId);
       const now = deps.clock();
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
       const order: OrderTable = {

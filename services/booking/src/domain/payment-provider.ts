@@ -1,7 +1,7 @@
 /**
  * Payments behind one interface. The built-in test provider answers to magic tokens; a real
- * provider (Stripe: a PaymentIntent confirmed with the token as payment method, the order's hold
- * id as Stripe's idempotency key, `refunds.create` for a refund) implements the same interface in
+ * provider (Stripe: a PaymentIntent confirmed with the token as payment method, the attempt's
+ * order id — `reference` — as Stripe's idempotency key, `refunds.create` for a refund) implements the same interface in
  * its own file, selected by `PAYMENT_PROVIDER` in config.ts and wired in main.ts.
  */
 import { randomUUID } from 'node:crypto';

@@ -26,9 +26,8 @@ export function createSnapshotCache(load: (eventId: string) => Promise<Availabil
     get(eventId: string): Promise<SerializedSnapshot> {
       const hit = entries.get(eventId);
       if (hit && clock() - hit.at < maxAgeMs) return hit.value;
-      if (entries.size > 10_000) {
-        for (const [key, entry] of entries) if (clock() - entry.at >= maxAgeMs) entries.delete(key);
-      }
+      // Snapshots can be megabytes: drop the stale ones whenever a new one is made.
+      for (const [key, entry] of entries) if (clock() - entry.at >= maxAgeMs) entries.delete(key);
       return fresh(eventId);
     },
     /** A snapshot read now (and shared from now on). */

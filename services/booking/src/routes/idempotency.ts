@@ -50,11 +50,26 @@ function send(reply: FastifyReply, outcome: Outcome, replayed: boolean) {
 export function createIdempotency(options: IdempotencyOptions) {
   const { keys, clock } = options;
 
+  /** Records the answer; the work is done, so a failure to record is retried, never undone. */
+  async function record(request: FastifyRequest, owner: string, key: string, outcome: Outcome): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await keys.complete(owner, key, outcome.status, outcome.body);
+        return;
+      } catch (error) {
+        if (attempt >= 3) {
+          request.log.error({ err: error, idempotencyKey: key }, 'could not record the answer of an Idempotency-Key');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
   async function execute(request: FastifyRequest, owner: string, key: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> {
+    let outcome: Outcome;
     try {
-      const outcome = await run();
-      if (key) await keys.complete(owner, key, outcome.status, outcome.body);
-      return outcome;
+      outcome = await run();
     } catch (error) {
       const problem = toProblem(error as Error, request);
       if (key) {
@@ -64,6 +79,8 @@ export function createIdempotency(options: IdempotencyOptions) {
       // Let the service's own handler answer (and log) a failure of the first execution.
       throw error;
     }
+    if (key) await record(request, owner, key, outcome);
+    return outcome;
   }
 
   return async function idempotent(
@@ -74,7 +91,7 @@ export function createIdempotency(options: IdempotencyOptions) {
   ) {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length === 0) return send(reply, await run(), false);
-    if (key.length > 200) throw new Conflict('idempotency-key-invalid', 'Invalid Idempotency-Key', 'Idempotency-Key: at most 200 characters');
+    // Longer keys never get here: the route's header schema answers them with a 400.
     const hash = createHash('sha256').update(`${scope.route}\n${canonical(scope.body)}`).digest('hex');
     const deadline = clock() + options.waitMs;
     for (;;) {
