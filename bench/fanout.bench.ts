@@ -23,6 +23,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Audience {
   latencies: number[];
+  /** Changes a client never got (a seq skipped), and changes it got twice or out of order. */
+  gaps: number;
+  repeats: number;
   ready: Promise<void>;
   close(): void;
 }
@@ -30,6 +33,7 @@ interface Audience {
 /** Opens `count` SSE connections; each records now − committedAt for every change it gets. */
 async function audience(url: string, count: number): Promise<Audience> {
   const latencies: number[] = [];
+  const counts = { gaps: 0, repeats: 0 };
   const responses: Array<{ destroy(): void }> = [];
   const readies: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
@@ -43,6 +47,7 @@ async function audience(url: string, count: number): Promise<Audience> {
             return;
           }
           let buffer = '';
+          let lastSeq: number | undefined;
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             buffer += chunk;
@@ -53,9 +58,13 @@ async function audience(url: string, count: number): Promise<Audience> {
               const kind = /^event: (\w+)$/m.exec(frame)?.[1];
               const data = /^data: (.*)$/m.exec(frame)?.[1];
               if (kind === 'snapshot' || kind === 'hello') resolve();
+              if (kind === 'snapshot' && data) lastSeq = (JSON.parse(data) as { seq: number }).seq;
               if (kind === 'change' && data) {
-                const { committedAt } = JSON.parse(data) as { committedAt?: number };
+                const { committedAt, seq } = JSON.parse(data) as { committedAt?: number; seq: number };
                 if (committedAt) latencies.push(Date.now() - committedAt);
+                if (lastSeq !== undefined && seq <= lastSeq) counts.repeats++;
+                else if (lastSeq !== undefined && seq > lastSeq + 1) counts.gaps += seq - lastSeq - 1;
+                lastSeq = Math.max(seq, lastSeq ?? seq);
               }
               end = buffer.indexOf('\n\n');
             }
@@ -68,6 +77,12 @@ async function audience(url: string, count: number): Promise<Audience> {
   }
   return {
     latencies,
+    get gaps() {
+      return counts.gaps;
+    },
+    get repeats() {
+      return counts.repeats;
+    },
     ready: Promise.all(readies).then(() => undefined),
     close: () => responses.forEach((r) => r.destroy()),
   };
@@ -116,7 +131,7 @@ async function measurePath(label: string, streamUrl: string, change: (i: number)
   await sleep(1_000);
   const stats = summarize(clients.latencies);
   clients.close();
-  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected };
+  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected };
 }
 
 async function main(): Promise<void> {
