@@ -58,6 +58,8 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
         env: {
           ...process.env,
           AUTH_MODE: 'dev',
+          // Local mode: the gateway hands out tokens (never on a deployed gateway).
+          DEV_TOKENS: 'true',
           JWT_SECRET: jwtSecret,
           ADVERTISED_HOST: '127.0.0.1',
           HOST: '127.0.0.1',

@@ -4,6 +4,11 @@ import { z } from 'zod';
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(8082),
+  /**
+   * Serve `POST /api/auth/dev-token` (AUTH_MODE=dev only). Off unless asked for: `npm start` and
+   * the compose file turn it on; a deployed gateway must never mint tokens for anyone who asks.
+   */
+  DEV_TOKENS: env.bool(false),
   /** Time for an upstream to send its response headers: longer than booking's payment timeout. */
   UPSTREAM_TIMEOUT_MS: env.int(30_000, 1),
   /** Time to open a connection to an upstream before trying the next instance. */

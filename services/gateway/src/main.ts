@@ -13,7 +13,7 @@ redis?.on('error', (error) => bootLog.warn({ err: error.message }, 'redis unavai
 const app = await buildGatewayApp({
   registry,
   verifier: createTokenVerifier(config),
-  devTokenSecret: config.AUTH_MODE === 'dev' ? config.JWT_SECRET : undefined,
+  devTokenSecret: config.AUTH_MODE === 'dev' && config.DEV_TOKENS ? config.JWT_SECRET : undefined,
   upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,

@@ -150,6 +150,16 @@ describe('the gateway', () => {
     expect(res.json()).toMatchObject({ status: 503, service: 'BOOKING-SERVICE' });
   });
 
+  it('mints dev tokens only when asked to (npm start), never by default', async () => {
+    const { gateway: deployed } = await gatewayWith();
+    const ask = { method: 'POST' as const, url: '/api/auth/dev-token', payload: { sub: 'mallory', role: 'admin' } };
+    expect((await deployed.inject(ask)).statusCode).toBe(404);
+    const { gateway: local } = await gatewayWith({ devTokenSecret: TEST_JWT_SECRET });
+    const minted = await local.inject(ask);
+    expect(minted.statusCode).toBe(200);
+    expect(await createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }).verify(minted.json().token)).toEqual({ sub: 'mallory', role: 'admin' });
+  });
+
   it('refuses an invalid bearer token at the edge', async () => {
     const { gateway } = await gatewayWith();
     const forged = await signDevToken('not-the-gateway-secret-0123456789', { sub: 'mallory', role: 'admin' });
