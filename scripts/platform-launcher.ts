@@ -42,6 +42,7 @@ function definedOnly(env: Record<string, string | undefined> = {}): Record<strin
 export function launchPlatform(options: PlatformOptions): RunningPlatform {
   const renew = options.renewSeconds ?? 5;
   const jwtSecret = options.env?.['JWT_SECRET'] ?? randomBytes(32).toString('hex');
+  const serviceToken = options.env?.['SERVICE_TOKEN'] ?? randomBytes(24).toString('hex');
   const urls = Object.fromEntries(
     serviceNames.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`]),
   ) as Record<ServiceName, string>;
@@ -61,6 +62,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
           // Local mode: the gateway hands out tokens (never on a deployed gateway).
           DEV_TOKENS: 'true',
           JWT_SECRET: jwtSecret,
+          SERVICE_TOKEN: serviceToken,
           ADVERTISED_HOST: '127.0.0.1',
           HOST: '127.0.0.1',
           EUREKA_URL: `${urls.discovery}/eureka`,

@@ -62,6 +62,16 @@ export class StreamSeatStack extends Stack {
     const client = { ...common, EUREKA_URL, ...this.authEnvironment(props) };
     const clientSecrets = this.authSecrets(props);
     const dbSecret = ecs.Secret.fromSecretsManager(this.database.secret);
+    // Event → booking calls on /internal/* present this shared token.
+    const serviceTokenSecret = new secretsmanager.Secret(this, 'ServiceToken', {
+      secretName: 'stream-seat/service-token',
+      description: 'Shared token the event service presents to the booking service on /internal/*',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    NagSuppressions.addResourceSuppressions(serviceTokenSecret, [
+      { id: 'AwsSolutions-SMG4', reason: 'Rotated by hand with a forced redeploy of event and booking together; both read it at task start.' },
+    ]);
+    const serviceToken = ecs.Secret.fromSecretsManager(serviceTokenSecret);
     const database = (name: string) => ({ DATABASE_NAME: name, DATABASE_TLS: 'rds' });
 
     const image = (name: ServiceName) =>
@@ -85,7 +95,7 @@ export class StreamSeatStack extends Stack {
         image: image('event'),
         securityGroup: sg.event,
         environment: { ...client, ...database(requireDatabase('event')) },
-        secrets: { ...clientSecrets, DB_SECRET: dbSecret },
+        secrets: { ...clientSecrets, DB_SECRET: dbSecret, SERVICE_TOKEN: serviceToken },
       }),
       booking: new FargateAppService(this, 'Booking', {
         cluster: this.cluster,
@@ -93,7 +103,7 @@ export class StreamSeatStack extends Stack {
         image: image('booking'),
         securityGroup: sg.booking,
         environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.url },
-        secrets: { ...clientSecrets, DB_SECRET: dbSecret },
+        secrets: { ...clientSecrets, DB_SECRET: dbSecret, SERVICE_TOKEN: serviceToken },
         autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
       gateway: new FargateAppService(this, 'Gateway', {

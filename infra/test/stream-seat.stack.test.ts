@@ -146,6 +146,13 @@ describe('services', () => {
     }
   });
 
+  it('shares a generated service token between event and booking only, and trusts the VPC as proxy at the gateway', () => {
+    for (const name of ['event', 'booking']) expect(((containerOf(name).Secrets ?? []) as { Name: string }[]).map((x) => x.Name)).toContain('SERVICE_TOKEN');
+    for (const name of ['gateway', 'discovery']) expect(((containerOf(name).Secrets ?? []) as { Name: string }[]).map((x) => x.Name)).not.toContain('SERVICE_TOKEN');
+    expect(environmentOf('gateway').TRUST_PROXY).toBe('10.0.0.0/16');
+    expect(environmentOf('gateway').DEV_TOKENS).toBeUndefined();
+  });
+
   it('gives the gateway and booking the Redis URL over TLS, and a generated JWT key through secrets', () => {
     for (const name of ['gateway', 'booking']) {
       expect(environmentOf(name).REDIS_URL).toMatch(/^\{"Fn::Join".*rediss:\/\//);

@@ -1,4 +1,5 @@
 /** Bearer-token authentication: HS256 dev tokens locally, an OIDC issuer's JWKS in production. */
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
@@ -107,4 +108,19 @@ export function requireRole(verifier: TokenVerifier, ...allowed: Role[]) {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Unauthorized();
   return request.principal;
+}
+
+/**
+ * A preHandler for service-to-service routes (`/internal/*`): with a `SERVICE_TOKEN` configured,
+ * only a caller presenting it as a bearer token passes; without one (local mode) all pass.
+ */
+export function requireServiceToken(token: string | undefined) {
+  const expected = token ? Buffer.from(token) : undefined;
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!expected) return;
+    const given = Buffer.from(bearerToken(request) ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new Unauthorized('This route is for Stream-Seat services only');
+    }
+  };
 }

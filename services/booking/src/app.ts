@@ -69,6 +69,8 @@ export interface BookingAppDeps {
   verifier: TokenVerifier;
   catalogue: CatalogueClient;
   payments?: PaymentProvider;
+  /** Shared secret the event service presents on `/internal/*` (unchecked when unset). */
+  serviceToken?: string | undefined;
   /** Where committed seat changes go; in process by default. */
   bus?: SeatChangeBus;
   settings?: Partial<BookingSettings>;
@@ -172,6 +174,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     registerCatalogueMessageRoutes(
       routes,
       createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), inventory, orders, clock }),
+      deps.serviceToken,
     );
   });
   app.addHook('onReady', async () => sweeper.start());

@@ -5,6 +5,8 @@ import { z } from 'zod';
 
 export const bookingConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
+  /** Shared secret between the event and booking services for `/internal/*` calls. */
+  SERVICE_TOKEN: z.string().min(16).optional(),
   PORT: env.port(8080),
   /** How long a hold lasts. */
   HOLD_TTL_SECONDS: env.int(600, 1),

@@ -39,6 +39,7 @@ const app = buildBookingApp({
   database,
   verifier: createTokenVerifier(config),
   catalogue,
+  serviceToken: config.SERVICE_TOKEN,
   ...(bus ? { bus } : {}),
   settings: {
     holdTtlSeconds: config.HOLD_TTL_SECONDS,

@@ -30,6 +30,8 @@ export interface BookingTestOptions {
   databaseUrl?: string;
   /** The seat-change bus (e.g. Redis, to link instances); in process by default. */
   bus?: SeatChangeBus;
+  /** SERVICE_TOKEN for `/internal/*`. */
+  serviceToken?: string;
 }
 
 export async function createBookingTestApp(dialect: Dialect, options: BookingTestOptions): Promise<BookingTestApp> {
@@ -46,6 +48,7 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
     catalogue: options.catalogue,
     payments,
     ...(options.bus ? { bus: options.bus } : {}),
+    serviceToken: options.serviceToken,
     clock: now,
     // The sweeper runs when a test asks (sweepOnce); a long interval keeps it out of the way.
     settings: { holdSweepIntervalMs: 3_600_000, ...options.settings },

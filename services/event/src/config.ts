@@ -1,9 +1,12 @@
 /** The event service's environment. */
 import { databaseConfigSchema } from '@stream-seat/db';
 import { baseConfigSchema, env } from '@stream-seat/platform';
+import { z } from 'zod';
 
 export const eventConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
+  /** Shared secret between the event and booking services for `/internal/*` calls. */
+  SERVICE_TOKEN: z.string().min(16).optional(),
   PORT: env.port(8081),
   /** How often the outbox relay looks for undelivered messages. */
   OUTBOX_POLL_MS: env.int(1_000, 50),

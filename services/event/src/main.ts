@@ -28,6 +28,7 @@ const relay = createOutboxRelay({
   deliver: createHttpDelivery({
     targets: () => balancer.candidates('BOOKING-SERVICE').map((instance) => instance.url),
     timeoutMs: config.OUTBOX_DELIVERY_TIMEOUT_MS,
+    serviceToken: config.SERVICE_TOKEN,
   }),
   pollMs: config.OUTBOX_POLL_MS,
   maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,

@@ -1,16 +1,17 @@
 /**
  * `POST /internal/catalogue-messages`: the event service's outbox delivers here (at least once;
- * any 2xx acknowledges). Not routed by the gateway: only services on the private network reach it.
+ * any 2xx acknowledges). Not routed by the gateway; with SERVICE_TOKEN set, callers must present it.
  */
 import { catalogueMessage } from '@stream-seat/contracts';
-import type { App } from '@stream-seat/platform';
+import { type App, requireServiceToken } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { CatalogueMessageHandler } from '../domain/catalogue-message-handler.js';
 
-export function registerCatalogueMessageRoutes(app: App, handler: CatalogueMessageHandler): void {
+export function registerCatalogueMessageRoutes(app: App, handler: CatalogueMessageHandler, serviceToken: string | undefined): void {
   app.post(
     '/internal/catalogue-messages',
     {
+      preHandler: requireServiceToken(serviceToken),
       schema: {
         summary: 'Receive a catalogue outbox message (event published / cancelled)',
         tags: ['internal'],

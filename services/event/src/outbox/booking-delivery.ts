@@ -9,9 +9,12 @@ export interface HttpDeliveryOptions {
   /** Base URLs to try in order (from the registry: the booking instances, next in turn first). */
   targets: () => string[];
   timeoutMs: number;
+  /** The shared SERVICE_TOKEN booking expects on `/internal/*`, if configured. */
+  serviceToken?: string | undefined;
 }
 
-export function createHttpDelivery({ targets, timeoutMs }: HttpDeliveryOptions): Deliver {
+export function createHttpDelivery({ targets, timeoutMs, serviceToken }: HttpDeliveryOptions): Deliver {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(serviceToken ? { authorization: `Bearer ${serviceToken}` } : {}) };
   return async (message: CatalogueMessage) => {
     const urls = targets();
     if (urls.length === 0) throw new Error('no booking instance is registered');
@@ -20,7 +23,7 @@ export function createHttpDelivery({ targets, timeoutMs }: HttpDeliveryOptions):
       try {
         const response = await request(base + CATALOGUE_MESSAGES_PATH, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers,
           body: JSON.stringify(message),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
