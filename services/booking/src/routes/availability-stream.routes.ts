@@ -29,6 +29,17 @@ export interface AvailabilityStreamDeps {
 
 const lastEventId = z.coerce.number().int().min(0).optional().catch(undefined);
 
+/** One batch goes to thousands of clients: serialize it once. */
+const serialized = new WeakMap<SeatChangeBatch, string>();
+function changeJson(batch: SeatChangeBatch): string {
+  let json = serialized.get(batch);
+  if (json === undefined) {
+    json = JSON.stringify({ seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) });
+    serialized.set(batch, json);
+  }
+  return json;
+}
+
 /** Registers the route; `closeAll` ends every open stream (at shutdown). */
 export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStreamDeps): { closeAll(): void } {
   const open = new Set<SseStream>();
@@ -74,8 +85,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
       const sendChange = (batch: SeatChangeBatch) => {
         if (batch.seq <= sentSeq) return;
         sentSeq = batch.seq;
-        const data = { seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) };
-        if (stream.send('change', batch.seq, data)) {
+        if (stream.sendJson('change', batch.seq, changeJson(batch))) {
           metrics.eventsSent.inc({ kind: 'change' });
           if (batch.committedAt) metrics.lag.observe(Math.max(0, deps.clock() - batch.committedAt) / 1000);
         }
