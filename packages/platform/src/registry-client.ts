@@ -29,7 +29,7 @@ export interface RegistryClientOptions {
   leaseSeconds: number;
   fetchSeconds: number;
   log: FastifyBaseLogger;
-  /** Apps whose instances this client looks up; empty → the whole registry. */
+  /** Eureka metadata registered with the instance. */
   metadata?: Record<string, string>;
   timeoutMs?: number;
   /** Name resolution for registry connections; default: the system's (tests fabricate DNS). */

@@ -244,6 +244,13 @@ export async function runService(options: RunServiceOptions, registry?: Registry
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
+  // Every service is ready only while the registry answers (and it is registered there).
+  app.addReadinessCheck({
+    name: 'registry',
+    check: async () => {
+      if (!client.isHealthy()) throw new Error('registry unreachable');
+    },
+  });
   await client.start();
 
   let stopping: Promise<void> | undefined;

@@ -19,7 +19,7 @@ import { registerDevTokenRoute } from './routes/dev-token.routes.js';
 import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 
 export interface GatewayAppDeps {
-  registry: Pick<RegistryClient, 'instances' | 'isHealthy'>;
+  registry: Pick<RegistryClient, 'instances'>;
   verifier: TokenVerifier;
   routes?: RouteDefinition[];
   /** Set in AUTH_MODE=dev: enables `POST /api/auth/dev-token`. */
@@ -75,12 +75,6 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     ...deps.breakers,
   });
   app.addHook('onClose', async () => breakers.shutdown());
-  app.addReadinessCheck({
-    name: 'registry',
-    check: async () => {
-      if (!deps.registry.isHealthy()) throw new Error('registry unreachable');
-    },
-  });
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
   const origins = deps.corsOrigins ?? [];
