@@ -6,8 +6,9 @@
 import { once } from 'node:events';
 // A named import: vitest and Node disagree on what the default export of this CommonJS module is.
 import { Eureka } from 'eureka-js-client';
-import { createRegistryClient, type RegistryClient } from '@stream-seat/platform';
+import { type RegistryClient } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -16,16 +17,11 @@ let port: number;
 const ours: RegistryClient[] = [];
 
 function ourService(app: string, servicePort: number): RegistryClient {
-  const client = createRegistryClient({
+  const client = testRegistryClient({
     registryUrls: [`http://127.0.0.1:${port}/eureka`],
     app,
     instanceId: `127.0.0.1:${app.toLowerCase()}:${servicePort}`,
-    host: '127.0.0.1',
     port: servicePort,
-    renewSeconds: 3600,
-    leaseSeconds: 7200,
-    fetchSeconds: 3600,
-    log: discovery.app.log,
   });
   ours.push(client);
   return client;

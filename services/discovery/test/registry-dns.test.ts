@@ -4,8 +4,8 @@
  * failure. DNS is fabricated with the client's `lookup` option; the addresses are on loopback.
  */
 import type { LookupFunction } from 'node:net';
-import { createRegistryClient } from '@stream-seat/platform';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
 import { instanceBody } from './eureka-fixtures.js';
 
@@ -33,16 +33,11 @@ describe('a registry behind a DNS name', () => {
       if (options.all) callback(null, [{ address: current, family: 4 }]);
       else callback(null, current, 4);
     }) as LookupFunction;
-    const client = createRegistryClient({
+    const client = testRegistryClient({
       registryUrls: [`http://eureka.stream-seat.test:${port}/eureka`],
       app: 'EVENT-SERVICE',
       instanceId: 'e1',
-      host: '127.0.0.1',
       port: 8081,
-      renewSeconds: 3600,
-      leaseSeconds: 7200,
-      fetchSeconds: 3600,
-      log: first.app.log,
       lookup,
     });
     await client.start();

@@ -3,12 +3,10 @@
  * register again). Lookups through the platform client ride that out: an app that vanished from
  * the fetched registry is kept for one lease duration, then dropped if it does not come back.
  */
-import { createRegistryClient } from '@stream-seat/platform';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
 
-const log = pino({ level: 'silent' });
 const registries: DiscoveryApp[] = [];
 afterAll(async () => {
   for (const d of registries) await d.app.close().catch(() => undefined);
@@ -26,9 +24,9 @@ describe('lookups across a registry restart', () => {
     const first = await registryOn(0);
     const port = (first.app.server.address() as { port: number }).port;
     const url = `http://127.0.0.1:${port}/eureka`;
-    const settings = { registryUrls: [url], host: '127.0.0.1', renewSeconds: 3600, fetchSeconds: 3600, log };
-    const service = createRegistryClient({ ...settings, app: 'EVENT-SERVICE', instanceId: 'event-1', port: 8081, leaseSeconds: 90 });
-    const gateway = createRegistryClient({ ...settings, app: 'API-GATEWAY', instanceId: 'gw-1', port: 8082, leaseSeconds: 1 });
+    const settings = { registryUrls: [url] };
+    const service = testRegistryClient({ ...settings, app: 'EVENT-SERVICE', instanceId: 'event-1', port: 8081, leaseSeconds: 90 });
+    const gateway = testRegistryClient({ ...settings, app: 'API-GATEWAY', instanceId: 'gw-1', port: 8082, leaseSeconds: 1 });
     await service.start();
     await gateway.start();
     expect(gateway.instances('EVENT-SERVICE').map((i) => i.instanceId)).toEqual(['event-1']);

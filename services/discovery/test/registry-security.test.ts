@@ -1,6 +1,6 @@
 /** REGISTRY_TOKEN: writes need it, as Spring's basic credentials or a bearer token; a rogue registration is refused. */
-import { createRegistryClient } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
 import { instanceBody } from './eureka-fixtures.js';
 
@@ -69,16 +69,11 @@ describe('with REGISTRY_TOKEN set', () => {
 
   it('the platform client sends the credentials of its EUREKA_URL, as Spring clients do', async () => {
     const client = (registryUrl: string) =>
-      createRegistryClient({
+      testRegistryClient({
         registryUrls: [registryUrl],
         app: 'EVENT-SERVICE',
         instanceId: 'e1',
-        host: '127.0.0.1',
         port: 8081,
-        renewSeconds: 3600,
-        leaseSeconds: 7200,
-        fetchSeconds: 3600,
-        log: discovery.app.log,
       });
     const withToken = client(`http://eureka:${encodeURIComponent(TOKEN)}@127.0.0.1:${port}/eureka/`);
     await withToken.start();

@@ -4,8 +4,8 @@
  * services keep registering and resolving through the survivor when one registry stops.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createRegistryClient } from '@stream-seat/platform';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { freePort } from '../../../tests/support/free-port.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
 import { instanceBody } from './eureka-fixtures.js';
@@ -105,16 +105,11 @@ describe('replication', () => {
     const a = await startRegistry(portA, [url(portB)]);
     const b = await startRegistry(portB, [url(portA)]);
     const client = (app: string, port: number) =>
-      createRegistryClient({
+      testRegistryClient({
         registryUrls: [url(portA), url(portB)],
         app,
         instanceId: `127.0.0.1:${app}:${port}`,
-        host: '127.0.0.1',
         port,
-        renewSeconds: 3600,
-        leaseSeconds: 7200,
-        fetchSeconds: 3600,
-        log: a.app.log,
       });
     const event = client('EVENT-SERVICE', 8081);
     await event.start();

@@ -2,17 +2,16 @@
  * The gateway in process in front of a real registry (the discovery app) and a real event
  * service: proxying, the edge checks (tokens, rate limits, CORS), and circuit breaking.
  */
-import { type App, createRegistryClient, type RegistryClient, signDevToken, createTokenVerifier } from '@stream-seat/platform';
+import { type App, type RegistryClient, signDevToken, createTokenVerifier } from '@stream-seat/platform';
 import { request as httpRequest } from 'node:http';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { buildGatewayApp } from '../src/app.js';
 import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
 import { freePort } from '../../../tests/support/free-port.js';
 
-const log = pino({ level: 'silent' });
 
 /** GET with the path sent exactly as written, and a bounded wait (a hang fails the test). */
 function rawGet(port: number, path: string): Promise<{ status: number; contentType: string }> {
@@ -40,16 +39,11 @@ const clients: RegistryClient[] = [];
 const gateways: App[] = [];
 
 async function gatewayWith(options: Partial<Parameters<typeof buildGatewayApp>[0]> = {}) {
-  const registry = createRegistryClient({
+  const registry = testRegistryClient({
     registryUrls: [registryUrl],
     app: 'API-GATEWAY',
     instanceId: `gw-${gateways.length}`,
-    host: '127.0.0.1',
     port: 1,
-    renewSeconds: 60,
-    leaseSeconds: 180,
-    fetchSeconds: 60,
-    log,
   });
   await registry.start();
   clients.push(registry);
@@ -79,16 +73,11 @@ beforeAll(async () => {
   registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
   event = await createEventTestApp('sqlite');
   const eventPort = await listen(event.app);
-  eventRegistration = createRegistryClient({
+  eventRegistration = testRegistryClient({
     registryUrls: [registryUrl],
     app: 'EVENT-SERVICE',
     instanceId: 'event-1',
-    host: '127.0.0.1',
     port: eventPort,
-    renewSeconds: 60,
-    leaseSeconds: 180,
-    fetchSeconds: 60,
-    log,
   });
   await eventRegistration.start();
 });
