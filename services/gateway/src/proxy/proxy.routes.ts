@@ -147,6 +147,7 @@ function forward(
 }
 
 export async function registerProxyRoutes(app: App, options: ProxyOptions): Promise<void> {
+  const lastRetain = new Map<string, number>();
   for (const streaming of [false, true]) {
     // Streams get their own undici pool without a body timeout; everything else is bounded.
     await app.register(async (scope) => {
@@ -178,7 +179,11 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
               if (registered.length === 0) {
                 return unavailable(reply, request, appName, `No instance of ${appName} is available`);
               }
-              options.breakers.retain(appName, new Set(registered.map((i) => i.instanceId)));
+              // Forgetting departed instances' breakers is housekeeping: once a second per app, not per request.
+              if (Date.now() - (lastRetain.get(appName) ?? 0) > 1_000) {
+                lastRetain.set(appName, Date.now());
+                options.breakers.retain(appName, new Set(registered.map((i) => i.instanceId)));
+              }
               const healthy = registered.filter((i) => !options.breakers.isOpen(i.instanceId));
               if (healthy.length === 0) {
                 return unavailable(reply, request, appName, `Every instance of ${appName} is failing; retry shortly`);
