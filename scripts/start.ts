@@ -1,10 +1,13 @@
 /** `npm start`: the whole platform on one machine, with demo data, on the embedded SQLite default. */
 import { seedDemoData } from './demo-data.js';
 import { launchPlatform, type ServiceName, waitUntilRoutable } from './platform-launcher.js';
+import { ensureWebAppBuilt } from './web-app-build.js';
 
 const colours: Record<ServiceName, string> = { discovery: '35', gateway: '36', event: '33', booking: '32' };
 const tty = process.stdout.isTTY;
 const label = (name: ServiceName) => (tty ? `\x1b[${colours[name]}m${name.padEnd(9)}\x1b[0m` : name.padEnd(9));
+
+await ensureWebAppBuilt((line) => process.stdout.write(`${'web'.padEnd(9)} | ${line}\n`));
 
 const platform = launchPlatform({
   ports: {
@@ -41,7 +44,8 @@ for (const [name, child] of platform.processes) {
 
 try {
   await waitUntilRoutable(platform.urls.gateway);
-  process.stdout.write(`\nStream-Seat is up: http://localhost:${new URL(platform.urls.gateway).port}\n\n`);
+  const port = new URL(platform.urls.gateway).port;
+  process.stdout.write(`\nStream-Seat is up: http://localhost:${port} (the web app; the API is under /api, its docs at /docs)\n\n`);
 } catch (error) {
   process.stdout.write(`${(error as Error).message}\n`);
   await shutdown(1);

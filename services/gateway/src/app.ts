@@ -17,6 +17,7 @@ import { type RouteDefinition, routeTable } from './proxy/route-table.js';
 import { type ApiDocs, createApiDocs } from './routes/api-docs.js';
 import { registerDevTokenRoute } from './routes/dev-token.routes.js';
 import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
+import { registerWebApp } from './routes/web-app.routes.js';
 
 export interface GatewayAppDeps {
   registry: Pick<RegistryClient, 'instances'>;
@@ -33,6 +34,8 @@ export interface GatewayAppDeps {
   trustProxy?: boolean | string;
   rateLimit?: { max: number; windowMs: number; holdsMax: number; redis?: Redis | undefined };
   breakers?: Partial<BreakerSettings>;
+  /** The built web app to serve at `/`; none when undefined. */
+  webRoot?: string | undefined;
   /** How often the services' OpenAPI documents are fetched again for `/docs`. */
   docsRefreshMs?: number;
   logLevel?: string;
@@ -90,6 +93,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
 
   if (deps.devTokenSecret) registerDevTokenRoute(app, deps.devTokenSecret);
   registerGatewayInfoRoutes(app, routes, (name) => deps.registry.instances(name), breakers);
+  if (deps.webRoot) await registerWebApp(app, deps.webRoot);
   await registerProxyRoutes(app, {
     routes,
     balancer,

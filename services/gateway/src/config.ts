@@ -1,4 +1,5 @@
 /** The gateway's environment. */
+import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, env } from '@stream-seat/platform';
 import { z } from 'zod';
 
@@ -30,6 +31,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   RATE_LIMIT_WINDOW_MS: env.int(60_000, 1),
   /** Hold requests per caller per window: holds lock seats, so they get a tighter limit. */
   HOLDS_RATE_LIMIT_MAX: env.int(120, 1),
+  /** The built web app served at `/` (`npm run build -w web`); web/dist of this checkout by default. */
+  WEB_ROOT: z.string().min(1).default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
   /** Shared rate-limit counters across gateways. */
   REDIS_URL: z.string().optional(),
   /** Failure percentage that opens an instance's circuit, and how long it stays open. */

@@ -19,6 +19,7 @@ const app = await buildGatewayApp({
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
   corsOrigins: config.CORS_ORIGINS,
   trustProxy: config.TRUST_PROXY,
+  webRoot: config.WEB_ROOT,
   rateLimit: {
     max: config.RATE_LIMIT_MAX,
     windowMs: config.RATE_LIMIT_WINDOW_MS,

@@ -1,0 +1,49 @@
+/**
+ * The web app (built by `npm run build -w web` into web/dist) at `/`. Vite names assets by their
+ * content hash, so they are cached for a year; index.html is revalidated on every load so that a
+ * new release shows at once. A gateway without a built app says how to build it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import { AppError, type App } from '@stream-seat/platform';
+
+/** The app loads only its own files and talks only to this origin. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+export async function registerWebApp(app: App, root: string): Promise<void> {
+  if (!existsSync(join(root, 'index.html'))) {
+    app.log.warn({ root }, 'the web app is not built; `npm run build -w web` builds it');
+    app.get('/', { schema: { hide: true } }, async () => {
+      throw new AppError(503, 'web-app-not-built', 'The web app is not built', `No index.html in ${root}: run \`npm run build -w web\``);
+    });
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    // One route per built file, read at start-up: no catch-all route that could shadow the API.
+    wildcard: false,
+    index: ['index.html'],
+    schemaHide: true,
+    // Set below per file: @fastify/static's own default (max-age=0) fits neither kind.
+    cacheControl: false,
+    setHeaders(res, path) {
+      if (path.endsWith('.html')) {
+        res.setHeader('cache-control', 'no-cache');
+        res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+      } else if (/[\\/]assets[\\/]/.test(path)) {
+        res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      }
+    },
+  });
+}

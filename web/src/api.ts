@@ -1,0 +1,50 @@
+/** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
+import { currentSession } from './session.js';
+
+/** An RFC 9457 problem answer, with the fields the app shows. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string | undefined,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(detail ?? title);
+  }
+
+  /** The seats a 409 names as taken. */
+  get unavailable(): string[] {
+    return Array.isArray(this.body['unavailable']) ? (this.body['unavailable'] as string[]) : [];
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as `Idempotency-Key`: a retried click or a lost answer never pays twice. */
+  idempotencyKey?: string;
+}
+
+export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const session = currentSession();
+  if (session) headers['authorization'] = `Bearer ${session.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  const body = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const problem = (body ?? {}) as Record<string, unknown>;
+    throw new ApiProblem(
+      response.status,
+      typeof problem['title'] === 'string' ? problem['title'] : response.statusText,
+      typeof problem['detail'] === 'string' ? problem['detail'] : undefined,
+      problem,
+    );
+  }
+  return body as T;
+}

@@ -1,0 +1,63 @@
+/**
+ * Keeps a SeatBoard in step with `GET /api/availability/{eventId}/stream`. The browser's
+ * EventSource reconnects by itself and sends `Last-Event-ID`, so the server replays exactly the
+ * missed changes (or a fresh snapshot); only a gap seen here makes us start over ourselves.
+ */
+import type { Availability, SeatChangeBatch } from '@stream-seat/contracts';
+import { createSeatBoard, type SeatBoard } from './seat-board.js';
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveAvailabilityOptions {
+  eventId: string;
+  /** Seats whose state changed (every seat after a snapshot). */
+  onSeats(seatIds: string[], board: SeatBoard): void;
+  onStatus(status: LiveStatus, board: SeatBoard): void;
+}
+
+export interface LiveAvailability {
+  board: SeatBoard;
+  close(): void;
+}
+
+export function followAvailability(options: LiveAvailabilityOptions): LiveAvailability {
+  const board = createSeatBoard();
+  const url = `/api/availability/${encodeURIComponent(options.eventId)}/stream`;
+  let source: EventSource;
+  let closed = false;
+
+  const open = () => {
+    if (closed) return;
+    source = new EventSource(url);
+    options.onStatus('connecting', board);
+    source.addEventListener('snapshot', (message) => {
+      const snapshot = JSON.parse((message as MessageEvent<string>).data) as Availability;
+      options.onSeats(board.applySnapshot(snapshot), board);
+      options.onStatus('live', board);
+    });
+    source.addEventListener('change', (message) => {
+      const result = board.applyChange(JSON.parse((message as MessageEvent<string>).data) as SeatChangeBatch);
+      if (result.kind === 'applied') options.onSeats(result.seatIds, board);
+      else if (result.kind === 'gap') restart();
+    });
+    source.addEventListener('error', () => {
+      // CONNECTING: the browser retries on its own, with Last-Event-ID. CLOSED: it gave up.
+      options.onStatus('reconnecting', board);
+      if (source.readyState === EventSource.CLOSED) setTimeout(restart, 2_000);
+    });
+  };
+  /** A fresh connection without Last-Event-ID: the server starts with a snapshot. */
+  const restart = () => {
+    source.close();
+    open();
+  };
+
+  open();
+  return {
+    board,
+    close: () => {
+      closed = true;
+      source.close();
+    },
+  };
+}

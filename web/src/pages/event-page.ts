@@ -1,0 +1,330 @@
+/**
+ * `#/events/:id`: the live seat map. Seats change colour as other buyers take them; the buyer
+ * picks seats (or asks for the best available), holds them, pays, and gets tickets.
+ */
+import type { EventView, HoldView, OrderView, SeatMap } from '@stream-seat/contracts';
+import { api, ApiProblem } from '../api.js';
+import { h, mount } from '../dom.js';
+import { dateTime, minutesSeconds, money } from '../format.js';
+import { followAvailability, type LiveStatus } from '../live-availability.js';
+import type { Page } from '../router.js';
+import { createSeatMapView, type SeatMapView } from '../seat-map-view.js';
+import { currentSession } from '../session.js';
+
+/** Test cards of the built-in payment provider (a real provider's form replaces this). */
+const PAYMENT_CARDS = [
+  { token: 'tok_ok', label: 'Test card — approved' },
+  { token: 'tok_declined', label: 'Test card — declined' },
+];
+
+export const eventPage: Page = (root, { id }) => {
+  const eventId = id ?? '';
+  let disposed = false;
+  const disposers: Array<() => void> = [];
+  mount(root, h('p', { class: 'muted' }, 'Loading the seat map…'));
+
+  void Promise.all([
+    api<EventView>('GET', `/events/${encodeURIComponent(eventId)}`),
+    api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`),
+  ]).then(
+    ([event, map]) => {
+      if (!disposed) disposers.push(showEvent(root, event, map));
+    },
+    (error: Error) => mount(root, h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events')),
+  );
+  return () => {
+    disposed = true;
+    for (const dispose of disposers) dispose();
+  };
+};
+
+function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => void {
+  const tiers = Object.keys(event.prices);
+  const tierIndex = (tier: string) => Math.max(0, tiers.indexOf(tier)) % 6;
+  const seatsById = new Map(map.seats.map((s) => [s.id, s]));
+  const selected = new Set<string>();
+  let hold: HoldView | undefined;
+  let order: OrderView | undefined;
+  let message: { text: string; kind: 'info' | 'error' } | undefined;
+  let busy = false;
+
+  const liveBadge = h('span', { class: 'live-badge', 'data-live-status': 'connecting' }, 'Connecting…');
+  const legend = h('ul', { class: 'legend' });
+  const panel = h('aside', { class: 'panel' });
+  let legendQueued = false;
+
+  const live = followAvailability({
+    eventId: event.id,
+    onSeats(seatIds, board) {
+      view.update(seatIds);
+      liveBadge.setAttribute('data-seq', String(board.seq ?? ''));
+      // A seat the buyer was about to hold went to someone else: say so, and drop it.
+      const lost = seatIds.filter((id) => selected.has(id) && board.status(id) !== 'AVAILABLE');
+      if (lost.length > 0) {
+        for (const id of lost) selected.delete(id);
+        view.setSelected(selected);
+        message = { kind: 'info', text: `Just taken by someone else: ${lost.map(seatName).join(', ')}` };
+        renderPanel();
+      }
+      if (!legendQueued) {
+        legendQueued = true;
+        requestAnimationFrame(() => {
+          legendQueued = false;
+          renderLegend();
+        });
+      }
+    },
+    onStatus(status: LiveStatus, board) {
+      liveBadge.setAttribute('data-live-status', status);
+      liveBadge.setAttribute('data-seq', String(board.seq ?? ''));
+      liveBadge.textContent = status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+    },
+  });
+  // The stream's callbacks run only after this line (EventSource events are asynchronous).
+  const view: SeatMapView = createSeatMapView({ map, board: live.board, tierIndex, onSeatClick: toggleSeat });
+
+  function seatName(seatId: string): string {
+    const seat = seatsById.get(seatId);
+    return seat ? `${seat.section} ${seat.row}-${seat.number}` : seatId;
+  }
+
+  function toggleSeat(seatId: string): void {
+    if (hold || busy) return;
+    if (selected.has(seatId)) selected.delete(seatId);
+    else if (live.board.status(seatId) !== 'AVAILABLE') return;
+    else if (selected.size >= event.maxSeatsPerOrder) {
+      message = { kind: 'error', text: `At most ${event.maxSeatsPerOrder} seats per order.` };
+      renderPanel();
+      return;
+    } else selected.add(seatId);
+    message = undefined;
+    view.setSelected(selected);
+    renderPanel();
+  }
+
+  function renderLegend(): void {
+    const board = live.board;
+    const byTier = new Map<string, { available: number; total: number }>();
+    for (const id of board.seatIds()) {
+      const tier = seatsById.get(id)?.tier ?? map.sections.find((s) => id.startsWith(`${s.id}-`))?.tier;
+      if (!tier) continue;
+      const entry = byTier.get(tier) ?? { available: 0, total: 0 };
+      entry.total++;
+      if (board.status(id) === 'AVAILABLE') entry.available++;
+      byTier.set(tier, entry);
+    }
+    mount(
+      legend,
+      ...tiers.map((tier) =>
+        h('li', { 'data-tier': tier },
+          h('span', { class: `swatch tier-${tierIndex(tier)}` }),
+          `${tier} · ${money(event.prices[tier] ?? 0, event.currency)} · `,
+          h('span', { class: 'available-count' }, String(byTier.get(tier)?.available ?? 0)),
+          ' left',
+        ),
+      ),
+      h('li', {}, h('span', { class: 'swatch status-held' }), 'taken'),
+    );
+  }
+
+  async function run(action: () => Promise<void>): Promise<void> {
+    if (busy) return;
+    busy = true;
+    renderPanel();
+    try {
+      await action();
+    } catch (error) {
+      message = { kind: 'error', text: describe(error) };
+    } finally {
+      busy = false;
+      renderPanel();
+    }
+  }
+
+  function describe(error: unknown): string {
+    if (error instanceof ApiProblem && error.status === 401) return 'Sign in first (top right).';
+    if (error instanceof ApiProblem && error.status === 403) return 'Sign in as a buyer to buy tickets.';
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  function holdSeats(request: Record<string, unknown>): Promise<void> {
+    return run(async () => {
+      try {
+        hold = await api<HoldView>('POST', '/holds', { body: { eventId: event.id, ...request }, idempotencyKey: crypto.randomUUID() });
+        sessionStorage.setItem(holdKey(event.id), hold.holdId);
+        selected.clear();
+        view.setSelected(selected);
+        view.setMine(new Set(hold.seatIds));
+        message = { kind: 'info', text: `Held for you until ${new Date(hold.expiresAt).toLocaleTimeString()}.` };
+      } catch (error) {
+        if (error instanceof ApiProblem && error.status === 409 && error.unavailable.length > 0) {
+          for (const id of error.unavailable) selected.delete(id);
+          view.setSelected(selected);
+          message = { kind: 'error', text: `Taken just before you: ${error.unavailable.map(seatName).join(', ')}. Nothing was held.` };
+          return;
+        }
+        throw error;
+      }
+    });
+  }
+
+  function pay(token: string): Promise<void> {
+    const current = hold;
+    if (!current) return Promise.resolve();
+    return run(async () => {
+      try {
+        order = await api<OrderView>('POST', '/orders', {
+          body: { holdId: current.holdId, payment: { token } },
+          idempotencyKey: crypto.randomUUID(),
+        });
+        hold = undefined;
+        sessionStorage.removeItem(holdKey(event.id));
+        message = undefined;
+      } catch (error) {
+        if (error instanceof ApiProblem && error.status === 402) {
+          message = { kind: 'error', text: 'The payment was declined. Your seats are still held: try another card.' };
+          return;
+        }
+        if (error instanceof ApiProblem && error.status === 410) {
+          endHold('Your hold expired and the seats went back on sale.');
+          return;
+        }
+        throw error;
+      }
+    });
+  }
+
+  function release(): Promise<void> {
+    const current = hold;
+    if (!current) return Promise.resolve();
+    return run(async () => {
+      await api('DELETE', `/holds/${encodeURIComponent(current.holdId)}`);
+      endHold('Released: the seats are back on sale.');
+    });
+  }
+
+  function endHold(text: string): void {
+    hold = undefined;
+    sessionStorage.removeItem(holdKey(event.id));
+    view.setMine(new Set());
+    message = { kind: 'info', text };
+  }
+
+  const countdown = h('strong', { class: 'countdown' });
+  const timer = setInterval(() => {
+    if (!hold) return;
+    const left = Date.parse(hold.expiresAt) - Date.now();
+    countdown.textContent = minutesSeconds(left);
+    if (left <= 0) {
+      endHold('Your hold expired and the seats went back on sale.');
+      renderPanel();
+    }
+  }, 1_000);
+
+  function renderPanel(): void {
+    const signedIn = currentSession() !== undefined;
+    const notice = message && h('p', { class: message.kind === 'error' ? 'error' : 'notice', role: message.kind === 'error' ? 'alert' : 'status' }, message.text);
+    if (order) {
+      mount(
+        panel,
+        h('h2', {}, 'Your tickets'),
+        h('p', {}, `Order confirmed · ${money(order.totalCents, order.currency)}`),
+        h('ul', { class: 'tickets' },
+          ...order.tickets.map((t) => h('li', { 'data-ticket-code': t.code }, h('strong', {}, seatName(t.seatId)), h('code', {}, t.code))),
+        ),
+        h('p', { class: 'muted' }, 'Show a code (or its QR code) at the door.'),
+        h('a', { href: '#/orders' }, 'All my orders →'),
+      );
+      return;
+    }
+    if (hold) {
+      const current = hold;
+      countdown.textContent = minutesSeconds(Date.parse(current.expiresAt) - Date.now());
+      const card = h('select', { name: 'card', 'aria-label': 'Payment card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token }, c.label)));
+      mount(
+        panel,
+        h('h2', {}, 'Held for you'),
+        h('ul', { class: 'held-seats' }, ...current.seatIds.map((s) => h('li', {}, seatName(s)))),
+        h('p', {}, 'Total ', h('strong', {}, money(current.totalCents, current.currency)), ' · time left ', countdown),
+        notice,
+        h('form', {
+          class: 'pay',
+          onsubmit: ((e: Event) => {
+            e.preventDefault();
+            void pay(card.value);
+          }) as EventListener,
+        }, card, h('button', { type: 'submit', disabled: busy }, busy ? 'Paying…' : 'Pay')),
+        h('button', { type: 'button', class: 'secondary', disabled: busy, onclick: (() => void release()) as EventListener }, 'Release seats'),
+      );
+      return;
+    }
+    const total = [...selected].reduce((sum, id) => sum + (seatsById.get(id)?.priceCents ?? 0), 0);
+    const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: event.maxSeatsPerOrder, value: 2, 'aria-label': 'Quantity' });
+    const tier = h('select', { name: 'tier', 'aria-label': 'Tier' }, h('option', { value: '' }, 'any tier'), ...tiers.map((t) => h('option', { value: t }, t)));
+    const together = h('input', { type: 'checkbox', name: 'together', checked: true });
+    mount(
+      panel,
+      h('h2', {}, 'Your seats'),
+      signedIn ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
+      selected.size === 0
+        ? h('p', { class: 'muted' }, 'Click available seats on the map.')
+        : h('ul', { class: 'selected-seats' }, ...[...selected].map((s) => h('li', {}, seatName(s)))),
+      selected.size > 0 ? h('p', {}, 'Total ', h('strong', {}, money(total, event.currency))) : null,
+      notice,
+      h('button', {
+        type: 'button',
+        class: 'hold-selected',
+        disabled: busy || selected.size === 0,
+        onclick: (() => void holdSeats({ seatIds: [...selected] })) as EventListener,
+      }, busy ? 'Holding…' : selected.size === 0 ? 'Hold seats' : `Hold ${selected.size} seat${selected.size === 1 ? '' : 's'}`),
+      h('h3', {}, 'Or the best available'),
+      h('form', {
+        class: 'best-available',
+        onsubmit: ((e: Event) => {
+          e.preventDefault();
+          void holdSeats({ quantity: Number(quantity.value), together: together.checked, ...(tier.value ? { tier: tier.value } : {}) });
+        }) as EventListener,
+      },
+        quantity, tier,
+        h('label', {}, together, ' side by side'),
+        h('button', { type: 'submit', disabled: busy }, 'Find seats'),
+      ),
+    );
+  }
+
+  mount(
+    root,
+    h('a', { href: '#/' }, '← All events'),
+    h('header', { class: 'event-header' },
+      h('h1', {}, event.name),
+      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
+      liveBadge,
+    ),
+    h('div', { class: 'event-layout' }, h('div', { class: 'map-column' }, view.element, legend), panel),
+  );
+  renderLegend();
+  renderPanel();
+  void restoreHold();
+
+  /** A reload keeps the buyer's hold: it is remembered for this tab. */
+  async function restoreHold(): Promise<void> {
+    const holdId = sessionStorage.getItem(holdKey(event.id));
+    if (!holdId || !currentSession()) return;
+    try {
+      const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
+      if (found.status !== 'ACTIVE') throw new Error('ended');
+      hold = found;
+      view.setMine(new Set(found.seatIds));
+    } catch {
+      sessionStorage.removeItem(holdKey(event.id));
+    }
+    renderPanel();
+  }
+
+  return () => {
+    clearInterval(timer);
+    live.close();
+  };
+}
+
+const holdKey = (eventId: string) => `stream-seat.hold.${eventId}`;

@@ -1,0 +1,44 @@
+/** `#/orders`: the buyer's orders and tickets; a confirmed order can be cancelled (refunded). */
+import type { OrderView } from '@stream-seat/contracts';
+import { api } from '../api.js';
+import { h, mount } from '../dom.js';
+import { dateTime, money } from '../format.js';
+import type { Page } from '../router.js';
+import { currentSession } from '../session.js';
+
+export const ordersPage: Page = (root) => {
+  const load = async () => {
+    if (!currentSession()) {
+      mount(root, h('h1', {}, 'My orders'), h('p', { class: 'notice' }, 'Sign in (top right) to see your orders.'));
+      return;
+    }
+    try {
+      const orders = await api<OrderView[] | { items: OrderView[] }>('GET', '/orders');
+      const items = Array.isArray(orders) ? orders : orders.items;
+      mount(
+        root,
+        h('h1', {}, 'My orders'),
+        items.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : h('ul', { class: 'orders' }, ...items.map((o) => orderCard(o, load))),
+      );
+    } catch (error) {
+      mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+    }
+  };
+  void load();
+};
+
+function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement {
+  const cancel = async () => {
+    if (!confirm('Cancel this order? It is refunded and the seats go back on sale.')) return;
+    await api('POST', `/orders/${encodeURIComponent(order.orderId)}/cancel`, { idempotencyKey: crypto.randomUUID() });
+    await reload();
+  };
+  return h(
+    'li',
+    { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },
+    h('p', {}, h('strong', {}, order.status === 'CONFIRMED' ? 'Confirmed' : 'Cancelled'), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
+    h('p', {}, h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, 'Event seat map')),
+    h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status }, h('strong', {}, t.seatId), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
+    order.status === 'CONFIRMED' ? h('button', { type: 'button', class: 'secondary', onclick: (() => void cancel()) as EventListener }, 'Cancel order') : null,
+  );
+}

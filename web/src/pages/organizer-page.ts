@@ -1,0 +1,70 @@
+/** `#/organizer`: an organiser's events (put a draft on sale, cancel one) and the check-in desk. */
+import type { CheckInView, EventView } from '@stream-seat/contracts';
+import { api, ApiProblem } from '../api.js';
+import { h, mount } from '../dom.js';
+import { dateTime } from '../format.js';
+import type { Page } from '../router.js';
+import { currentSession } from '../session.js';
+
+export const organizerPage: Page = (root) => {
+  const session = currentSession();
+  if (session?.role !== 'organizer') {
+    mount(root, h('h1', {}, 'Organiser'), h('p', { class: 'notice' }, 'Sign in as an organiser (top right).'));
+    return;
+  }
+  const events = h('div', {}, h('p', { class: 'muted' }, 'Loading your events…'));
+  mount(root, h('h1', {}, 'Organiser'), checkInDesk(), h('h2', {}, 'My events'), events);
+
+  const load = async () => {
+    try {
+      const { items } = await api<{ items: EventView[] }>('GET', '/events?mine=true&limit=100');
+      mount(events, items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet (create them through the API: see /docs).') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, load))));
+    } catch (error) {
+      mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+    }
+  };
+  void load();
+};
+
+function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
+  const act = async (action: 'publish' | 'cancel') => {
+    if (action === 'cancel' && !confirm(`Cancel ${event.name}? Every order is refunded.`)) return;
+    await api('POST', `/events/${encodeURIComponent(event.id)}/${action}`, { idempotencyKey: crypto.randomUUID() });
+    await reload();
+  };
+  return h(
+    'li',
+    { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status },
+    h('strong', {}, event.name),
+    h('span', {}, `${dateTime(event.startsAt)} · ${event.status.replace('_', ' ').toLowerCase()}`),
+    event.status === 'DRAFT' ? h('button', { type: 'button', onclick: (() => void act('publish')) as EventListener }, 'Put on sale') : null,
+    event.status === 'ON_SALE' ? h('a', { href: `#/events/${encodeURIComponent(event.id)}` }, 'Live seat map') : null,
+    event.status === 'ON_SALE' ? h('button', { type: 'button', class: 'secondary', onclick: (() => void act('cancel')) as EventListener }, 'Cancel event') : null,
+  );
+}
+
+function checkInDesk(): HTMLElement {
+  const code = h('input', { name: 'code', placeholder: 'ticket code', 'aria-label': 'Ticket code', required: true, autocomplete: 'off' });
+  const result = h('p', { class: 'check-in-result', role: 'status' });
+  const submit = async () => {
+    try {
+      const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(code.value.trim())}/check-in`);
+      result.className = 'check-in-result ok';
+      result.textContent = `Welcome! Seat ${checked.seatId} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`;
+    } catch (error) {
+      result.className = 'check-in-result error';
+      result.textContent =
+        error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
+        : error instanceof ApiProblem && error.status === 404 ? 'No such ticket.'
+        : (error as Error).message;
+    }
+    code.select();
+  };
+  return h(
+    'section',
+    { class: 'check-in' },
+    h('h2', {}, 'Check-in'),
+    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, code, h('button', { type: 'submit' }, 'Check in')),
+    result,
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * Draws an event's seat map as SVG: one circle per seat, coloured by tier while available, and
+ * general-admission areas with the places left. Live updates touch only the seats that changed.
+ */
+import type { SeatMap } from '@stream-seat/contracts';
+import { svg } from './dom.js';
+import { money } from './format.js';
+import type { SeatBoard } from './seat-board.js';
+
+export interface SeatMapView {
+  element: SVGSVGElement;
+  /** Redraws these seats (and the general-admission counts) from the board. */
+  update(seatIds: Iterable<string>): void;
+  setSelected(seatIds: ReadonlySet<string>): void;
+  setMine(seatIds: ReadonlySet<string>): void;
+}
+
+export interface SeatMapViewOptions {
+  map: SeatMap;
+  board: SeatBoard;
+  tierIndex: (tier: string) => number;
+  onSeatClick(seatId: string): void;
+}
+
+/** The general-admission units of a section: the inventory names them `<section>-…`. */
+export function generalAdmissionUnits(board: SeatBoard, sectionId: string, seatedIds: ReadonlySet<string>): string[] {
+  const prefix = `${sectionId}-`;
+  return [...board.seatIds()].filter((id) => id.startsWith(prefix) && !seatedIds.has(id));
+}
+
+export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
+  const { map, board } = options;
+  const seatedIds = new Set(map.seats.map((s) => s.id));
+  const radius = seatRadius(map);
+  const box = viewBox(map, radius);
+  const circles = new Map<string, SVGCircleElement>();
+  const gaLabels = new Map<string, SVGTextElement>();
+  let gaUnits: Map<string, string[]> | undefined;
+  let selected: ReadonlySet<string> = new Set();
+  let mine: ReadonlySet<string> = new Set();
+
+  const element = svg('svg', {
+    class: 'seat-map',
+    viewBox: `${box.x} ${box.y} ${box.width} ${box.height}`,
+    role: 'img',
+    'aria-label': 'Seat map',
+  });
+  element.append(
+    svg('g', { class: 'stage' },
+      svg('rect', { x: map.stage.x - 60, y: map.stage.y - 12, width: 120, height: 24, rx: 4 }),
+      svg('text', { x: map.stage.x, y: map.stage.y + 5, 'text-anchor': 'middle' }, 'STAGE'),
+    ),
+  );
+  for (const section of map.sections) {
+    if (section.kind !== 'general' || !section.area) continue;
+    const { x, y, width, height } = section.area;
+    const label = svg('text', { x: x + width / 2, y: y + height / 2 + 18, 'text-anchor': 'middle', class: 'ga-count' });
+    gaLabels.set(section.id, label);
+    element.append(
+      svg('g', { class: 'general-admission', 'data-section-id': section.id },
+        svg('rect', { x, y, width, height, rx: 6, class: `tier-${options.tierIndex(section.tier)}` }),
+        svg('text', { x: x + width / 2, y: y + height / 2 - 4, 'text-anchor': 'middle' }, section.name),
+        label,
+      ),
+    );
+  }
+  const seatsLayer = svg('g', { class: 'seats' });
+  for (const seat of map.seats) {
+    const circle = svg('circle', {
+      cx: seat.x,
+      cy: seat.y,
+      r: radius,
+      'data-seat-id': seat.id,
+      'data-tier': seat.tier,
+    }, svg('title', {}, `${seat.section} · row ${seat.row} · seat ${seat.number} · ${money(seat.priceCents, map.currency)}`));
+    circles.set(seat.id, circle);
+    seatsLayer.append(circle);
+  }
+  element.append(seatsLayer);
+  element.addEventListener('click', (event) => {
+    const target = (event.target as Element).closest('[data-seat-id]');
+    const seatId = target?.getAttribute('data-seat-id');
+    if (seatId) options.onSeatClick(seatId);
+  });
+
+  const tierClass = new Map(map.seats.map((s) => [s.id, `tier-${options.tierIndex(s.tier)}`]));
+  function drawSeat(seatId: string): void {
+    const circle = circles.get(seatId);
+    if (!circle) return;
+    const status = board.status(seatId) ?? 'HELD';
+    const classes = ['seat', `status-${status.toLowerCase()}`];
+    if (status === 'AVAILABLE') classes.push(tierClass.get(seatId) ?? '');
+    if (selected.has(seatId)) classes.push('selected');
+    if (mine.has(seatId)) classes.push('mine');
+    circle.setAttribute('class', classes.join(' '));
+    circle.setAttribute('data-status', status);
+  }
+  function drawGeneralAdmission(): void {
+    gaUnits ??= new Map([...gaLabels.keys()].map((id) => [id, generalAdmissionUnits(board, id, seatedIds)]));
+    for (const [sectionId, label] of gaLabels) {
+      const units = gaUnits.get(sectionId) ?? [];
+      label.textContent = `${board.countAvailable(units)} of ${units.length} left`;
+    }
+  }
+
+  return {
+    element,
+    update(seatIds) {
+      let touchedGeneral = false;
+      for (const id of seatIds) {
+        if (circles.has(id)) drawSeat(id);
+        else touchedGeneral = true;
+      }
+      if (touchedGeneral && gaLabels.size > 0) drawGeneralAdmission();
+    },
+    // Copies: the caller goes on changing its own set, and the seats that left it need redrawing.
+    setSelected(seatIds) {
+      const previous = selected;
+      selected = new Set(seatIds);
+      for (const id of new Set([...previous, ...selected])) drawSeat(id);
+    },
+    setMine(seatIds) {
+      const previous = mine;
+      mine = new Set(seatIds);
+      for (const id of new Set([...previous, ...mine])) drawSeat(id);
+    },
+  };
+}
+
+/** Just under half the distance between neighbouring seats of a row, so circles never touch. */
+function seatRadius(map: SeatMap): number {
+  let nearest = Infinity;
+  for (let i = 1; i < map.seats.length && i < 2_000; i++) {
+    const a = map.seats[i - 1];
+    const b = map.seats[i];
+    if (!a || !b || a.section !== b.section || a.row !== b.row) continue;
+    nearest = Math.min(nearest, Math.hypot(a.x - b.x, a.y - b.y));
+  }
+  return Number.isFinite(nearest) && nearest > 0 ? nearest * 0.42 : 4;
+}
+
+function viewBox(map: SeatMap, radius: number): { x: number; y: number; width: number; height: number } {
+  const box = { minX: map.stage.x - 60, maxX: map.stage.x + 60, minY: map.stage.y - 12, maxY: map.stage.y + 12 };
+  const include = (x: number, y: number) => {
+    box.minX = Math.min(box.minX, x);
+    box.maxX = Math.max(box.maxX, x);
+    box.minY = Math.min(box.minY, y);
+    box.maxY = Math.max(box.maxY, y);
+  };
+  for (const seat of map.seats) include(seat.x, seat.y);
+  for (const { area } of map.sections) {
+    if (area) {
+      include(area.x, area.y);
+      include(area.x + area.width, area.y + area.height);
+    }
+  }
+  const margin = radius * 3 + 10;
+  return { x: box.minX - margin, y: box.minY - margin, width: box.maxX - box.minX + 2 * margin, height: box.maxY - box.minY + 2 * margin };
+}

@@ -1,0 +1,61 @@
+/**
+ * Who is using the app. Locally (`npm start`, AUTH_MODE=dev) the gateway issues tokens for any
+ * name and role; in production an identity provider issues them, and the user pastes one here
+ * until the app is wired to that provider's login page.
+ */
+export type Role = 'buyer' | 'organizer';
+
+export interface Session {
+  sub: string;
+  role: Role;
+  token: string;
+}
+
+const KEY = 'stream-seat.session';
+const listeners = new Set<(session: Session | undefined) => void>();
+
+export function currentSession(): Session | undefined {
+  try {
+    const stored = localStorage.getItem(KEY);
+    return stored ? (JSON.parse(stored) as Session) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function setSession(session: Session | undefined): void {
+  if (session) localStorage.setItem(KEY, JSON.stringify(session));
+  else localStorage.removeItem(KEY);
+  for (const listener of listeners) listener(session);
+}
+
+export function onSessionChange(listener: (session: Session | undefined) => void): void {
+  listeners.add(listener);
+}
+
+/** Asks the gateway's dev-token route; false when the gateway does not offer one (production). */
+export async function signInLocally(sub: string, role: Role): Promise<boolean> {
+  const response = await fetch('/api/auth/dev-token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub, role }),
+  });
+  if (response.status === 404) return false;
+  if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
+  const { token } = (await response.json()) as { token: string };
+  setSession({ sub, role, token });
+  return true;
+}
+
+/** A token from the identity provider; its subject and role are read from its claims. */
+export function signInWithToken(token: string): void {
+  const payload = token.split('.')[1];
+  if (!payload) throw new Error('that is not a JWT');
+  const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; role?: string };
+  const role: Role = claims.role === 'organizer' || claims.role === 'admin' ? 'organizer' : 'buyer';
+  setSession({ sub: claims.sub ?? 'unknown', role, token });
+}
+
+export function signOut(): void {
+  setSession(undefined);
+}
