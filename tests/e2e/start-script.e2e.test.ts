@@ -49,11 +49,15 @@ describe('npm start', () => {
         60_000,
         'the "Stream-Seat is up" banner',
       );
-      expect(banner).toBe(`Stream-Seat is up: http://localhost:${ports.GATEWAY_PORT}`);
+      expect(banner).toMatch(new RegExp(`^Stream-Seat is up: http://localhost:${ports.GATEWAY_PORT} \\(the web app`));
       for (const service of ['discovery', 'gateway', 'event', 'booking']) {
         expect(lines.some((l) => l.startsWith(`${service.padEnd(9)} | {`))).toBe(true);
       }
       expect((await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/api/events`)).status).toBe(200);
+      // The web app, built by npm start when stale, at the gateway's root.
+      const page = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<main id="main">');
     } finally {
       starter.kill('SIGINT');
     }
