@@ -184,6 +184,17 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.error:has-text("Already checked in")');
     await desk.close();
+
+    // My orders: the order with its tickets; cancelling it refunds and puts the seats back on sale.
+    await page.click('a[href="#/orders"]');
+    const orderId = listed[0]?.['orderId'] as string;
+    await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
+    expect(await page.locator(`[data-order-id="${orderId}"] .tickets li`).count()).toBe(2);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click(`[data-order-id="${orderId}"] button`);
+    await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CANCELLED"]`);
+    const availability = await send('GET', `/api/availability/${eventId}`);
+    for (const seat of chosen) expect(availability.body['seats'][seat]).toBe('AVAILABLE');
     await page.close();
   });
 });
