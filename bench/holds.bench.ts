@@ -4,7 +4,8 @@
  * database — a loop of the same conditional UPDATE in a transaction, through better-sqlite3 (and
  * mysql2 when MYSQL_URL is set) — in the same run, reported as a ratio. Bounded in requests and time.
  *
- * Environment: HOLDS_BENCH_BUYERS (64), HOLDS_BENCH_REQUESTS (3000), HOLDS_BENCH_SECONDS (30).
+ * Environment: HOLDS_BENCH_BUYERS (64), HOLDS_BENCH_REQUESTS (3000), HOLDS_BENCH_SECONDS (30);
+ * HOLDS_BENCH_PROFILE_DIR writes a CPU profile of the service's process there (`node --cpu-prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { report, summarize } from './bench-report.js';
 const BUYERS = Number(process.env['HOLDS_BENCH_BUYERS'] ?? 64);
 const REQUESTS = Number(process.env['HOLDS_BENCH_REQUESTS'] ?? 3000);
 const SECONDS = Number(process.env['HOLDS_BENCH_SECONDS'] ?? 30);
+const PROFILE_DIR = process.env['HOLDS_BENCH_PROFILE_DIR'];
 const SECRET = 'holds-bench-secret-0123456789abcdef';
 const HALL = { rows: 100, seatsPerRow: 50, floor: 0 };
 const EVENT_ID = 'bench-event';
@@ -103,7 +105,8 @@ async function serve(): Promise<void> {
 }
 
 async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, '--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -137,7 +140,10 @@ async function benchService(databaseUrl: string, jobs: string[][]): Promise<Run>
     await pool.close();
     return run;
   } finally {
+    // Waiting for the exit keeps the server's CPU out of the raw loop's run (and lets it write its profile).
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
   }
 }
 

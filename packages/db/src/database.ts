@@ -10,12 +10,15 @@ import { Kysely, type LogEvent, MysqlDialect, sql, SqliteDialect } from 'kysely'
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
 import { statementTimeoutSql } from './dialect-sql.js';
+import { mysqlRawTransaction, type RawTransaction, sqliteRawTransaction } from './raw-sql.js';
 
 export interface Database<T> {
   db: Kysely<T>;
   dialect: Dialect;
   /** A human label: the file or `host:port/name` (never the password). */
   label: string;
+  /** A transaction of plain SQL statements, for hot paths (see raw-sql.ts). */
+  rawTransaction: RawTransaction;
   /** Creates the database if missing and waits until it answers (bounded). */
   prepare(log?: DatabaseLogger): Promise<void>;
   ping(): Promise<void>;
@@ -65,6 +68,7 @@ function openSqlite<T>(file: string, options: OpenOptions): Database<T> {
     db,
     dialect: 'sqlite',
     label: file,
+    rawTransaction: sqliteRawTransaction(db, sqlite),
     async prepare() {
       await sql`select 1`.execute(db);
     },
@@ -139,6 +143,7 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     db,
     dialect: 'mysql',
     label: `${target.host}:${target.port}/${target.database}`,
+    rawTransaction: mysqlRawTransaction(pool),
     async prepare(log) {
       const version = await ensureMysqlDatabase(target, options, log ?? options.log);
       sessionSetup = statementTimeoutSql(version, options.queryTimeoutMs ?? 0);

@@ -65,3 +65,16 @@ export function statementTimeoutSql(serverVersion: string, timeoutMs: number): s
     ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`
     : `SET SESSION max_execution_time = ${Math.round(timeoutMs)}`;
 }
+
+/**
+ * Starts a transaction that will write. SQLite takes its write lock at once: a deferred BEGIN
+ * that reads first may fail to upgrade to a writer under WAL when another connection wrote meanwhile.
+ */
+export function beginWriteSql(dialect: Dialect): string {
+  return dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'START TRANSACTION';
+}
+
+/** Appended to a SELECT that must lock its rows until commit; SQLite's write lock already covers the whole database. */
+export function lockingReadSql(dialect: Dialect): string {
+  return dialect === 'mysql' ? ' FOR UPDATE' : '';
+}

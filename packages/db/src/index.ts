@@ -4,4 +4,5 @@ export * from './database.js';
 export * from './database-config.js';
 export * from './dialect-sql.js';
 export * from './migrate.js';
+export * from './raw-sql.js';
 export * from './test-database.js';

@@ -8,10 +8,12 @@ import { createIdempotencyRepository } from './db/idempotency.repository.js';
 import { createInventoryRepository } from './db/inventory.repository.js';
 import { createOrderRepository } from './db/order.repository.js';
 import type { BookingDatabase } from './db/schema.js';
+import { createSeatClaimRepository } from './db/seat-claim.repository.js';
 import { createSeatChangeRepository, type SeatChangeRepository } from './db/seat-change.repository.js';
 import { createTicketRepository } from './db/ticket.repository.js';
 import { createCatalogueMessageHandler } from './domain/catalogue-message-handler.js';
 import type { CatalogueClient } from './domain/catalogue-client.js';
+import { createClaimBatcher } from './domain/claim-batcher.js';
 import { createHoldService } from './domain/hold-service.js';
 import { createHoldSweeper, type HoldSweeper } from './domain/hold-sweeper.js';
 import { createInventoryService } from './domain/inventory-service.js';
@@ -109,6 +111,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
   const inventory = createInventoryService({ inventories, catalogue: deps.catalogue, clock });
   const holds = createHoldService({
     holds: holdRepository,
+    claims: createClaimBatcher(createSeatClaimRepository(deps.database).claimBatch),
     inventories,
     inventory,
     catalogue: deps.catalogue,

@@ -1,94 +1,14 @@
 /**
- * Holds: claiming seats and giving them back. The claim is one conditional UPDATE over the
- * requested seats — taken only if AVAILABLE or held by an expired hold — whose affected-row count
- * must equal the number requested, inside a transaction; otherwise everything rolls back.
+ * Holds once they exist: reading them, giving their seats back, finding the expired ones. Claiming
+ * seats for a new hold is seat-claim.repository.ts.
  */
-import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
-import { EventNotOnSale, SeatsUnavailable, TooManyHolds } from '../domain/booking-errors.js';
 import { recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldStatus, HoldTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
 
-export interface ClaimRequest {
-  holdId: string;
-  eventId: string;
-  buyerId: string;
-  seatIds: string[];
-  currency: string;
-  /** The seats' total price, from the inventory's (immutable) prices. */
-  totalCents: number;
-  now: number;
-  expiresAt: number;
-  maxActiveHolds: number;
-}
-
-export interface ClaimResult {
-  hold: HoldTable;
-  batch: SeatChangeBatch;
-}
-
 export function createHoldRepository(db: Kysely<BookingDatabase>) {
   return {
-    async claim(request: ClaimRequest): Promise<ClaimResult> {
-      const { holdId, eventId, now } = request;
-      // One lock order for every writer (sorted seat ids, then the inventory row): no deadlock cycles.
-      const seatIds = [...new Set(request.seatIds)].sort();
-      return inTransaction(db, async (trx) => {
-        const claimed = await trx
-          .updateTable('seats')
-          .set({ status: 'HELD', hold_id: holdId, expires_at: request.expiresAt, order_id: null })
-          .where('event_id', '=', eventId)
-          .where('seat_id', 'in', seatIds)
-          .where((eb) =>
-            eb.or([eb('status', '=', 'AVAILABLE'), eb.and([eb('status', '=', 'HELD'), eb('expires_at', '<=', now)])]),
-          )
-          .executeTakeFirst();
-        if (changed(claimed) !== seatIds.length) {
-          const rows = await trx
-            .selectFrom('seats')
-            .select(['seat_id', 'hold_id'])
-            .where('event_id', '=', eventId)
-            .where('seat_id', 'in', seatIds)
-            .execute();
-          const ours = new Set(rows.filter((r) => r.hold_id === holdId).map((r) => r.seat_id));
-          const known = new Set(rows.map((r) => r.seat_id));
-          const unknown = seatIds.filter((id) => !known.has(id));
-          throw new SeatsUnavailable(
-            seatIds.filter((id) => !ours.has(id)),
-            unknown.length > 0 ? `No such seats in this event: ${unknown.join(', ')}; nothing was held` : undefined,
-          );
-        }
-        const hold: HoldTable = {
-          id: holdId,
-          event_id: eventId,
-          buyer_id: request.buyerId,
-          seat_ids_json: JSON.stringify(seatIds),
-          total_cents: request.totalCents,
-          currency: request.currency,
-          status: 'ACTIVE',
-          expires_at: request.expiresAt,
-          created_at: now,
-        };
-        await trx.insertInto('holds').values(hold).execute();
-        // The event's row lock is taken as late as possible: it serializes the event's writers.
-        // The buyer's active holds are counted in the read after that lock (the transaction's
-        // first plain read), so that a buyer's racing requests see each other; it includes this one.
-        const recorded = await recordChanges(
-          trx,
-          eventId,
-          seatIds.map((seatId) => ({ seatId, status: 'HELD' as const })),
-          now,
-          true,
-          request.buyerId,
-        );
-        if (!recorded) throw new EventNotOnSale(eventId, 'it was cancelled');
-        if (recorded.activeHolds > request.maxActiveHolds) throw new TooManyHolds(request.maxActiveHolds);
-        const { batch } = recorded;
-        return { hold, batch };
-      });
-    },
-
     async find(holdId: string): Promise<HoldTable | undefined> {
       const row = await db.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirst();
       return row && { ...row, expires_at: Number(row.expires_at), created_at: Number(row.created_at) };

@@ -7,10 +7,15 @@ export type Trx = Transaction<BookingDatabase>;
 
 const ATTEMPTS = 6;
 
-export async function inTransaction<T>(db: Kysely<BookingDatabase>, work: (trx: Trx) => Promise<T>): Promise<T> {
+export function inTransaction<T>(db: Kysely<BookingDatabase>, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return retryConflicts(() => db.transaction().execute(work));
+}
+
+/** Runs a whole transaction (`run` begins and ends it) again when the database aborted it for a deadlock. */
+export async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(work);
+      return await run();
     } catch (error) {
       if (attempt >= ATTEMPTS || !isRetryableConflict(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));

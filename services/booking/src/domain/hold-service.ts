@@ -9,11 +9,14 @@ import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailable } from './best-available.js';
 import { EventNotFound, HoldNotFound, SeatsUnavailable } from './booking-errors.js';
 import type { CatalogueClient } from './catalogue-client.js';
+import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
 import { assertOnSale, assertSeatCount } from './sales-rules.js';
 
 export interface HoldServiceDeps {
   holds: HoldRepository;
+  /** Claims seats for new holds, several of an event per transaction. */
+  claims: SeatClaimer;
   inventories: InventoryRepository;
   inventory: InventoryService;
   catalogue: CatalogueClient;
@@ -32,7 +35,7 @@ export function createHoldService(deps: HoldServiceDeps) {
     const unknown = seatIds.filter((id) => !prices.has(id));
     if (unknown.length > 0) throw new SeatsUnavailable(unknown, `No such seats in this event: ${unknown.join(', ')}; nothing was held`);
     const now = deps.clock();
-    const { hold, batch } = await deps.holds.claim({
+    const { hold, batch } = await deps.claims.claim({
       holdId: randomUUID(),
       eventId,
       buyerId: principal.sub,

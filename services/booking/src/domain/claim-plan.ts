@@ -1,0 +1,57 @@
+/**
+ * Decides, for a batch of hold requests of one event, which ones get their seats: in arrival order,
+ * all of a request's seats or none, a seat to one request at most, and no buyer past the limit of
+ * active holds. Works on the seats' states as read under the event's lock; the claim UPDATE then
+ * re-checks every seat's state in SQL (see SeatClaimRepository).
+ */
+import type { SeatStatus } from '../db/schema.js';
+import { SeatsUnavailable, TooManyHolds } from './booking-errors.js';
+
+export interface SeatState {
+  status: SeatStatus;
+  expiresAt: number | null;
+}
+
+export interface ClaimWish {
+  buyerId: string;
+  seatIds: string[];
+  maxActiveHolds: number;
+}
+
+/** Per request: its seats (sorted, distinct), or why it gets none. */
+export type PlannedClaim = { ok: true; seatIds: string[] } | { ok: false; error: Error };
+
+/** A seat can be claimed when nobody holds it, or when its hold has run out. */
+export function isClaimable(seat: SeatState, now: number): boolean {
+  return seat.status === 'AVAILABLE' || (seat.status === 'HELD' && seat.expiresAt !== null && seat.expiresAt <= now);
+}
+
+export function planClaims(
+  wishes: ClaimWish[],
+  /** Every seat the wishes name that exists; a missing one does not exist in this event. */
+  seats: ReadonlyMap<string, SeatState>,
+  /** Active holds per buyer before this batch. */
+  activeHolds: ReadonlyMap<string, number>,
+  now: number,
+): PlannedClaim[] {
+  const takenHere = new Set<string>();
+  const holdsHere = new Map<string, number>();
+  return wishes.map((wish): PlannedClaim => {
+    const held = (activeHolds.get(wish.buyerId) ?? 0) + (holdsHere.get(wish.buyerId) ?? 0);
+    // The count includes this hold, as the limit is on the holds a buyer ends up with.
+    if (held + 1 > wish.maxActiveHolds) return { ok: false, error: new TooManyHolds(wish.maxActiveHolds) };
+    const seatIds = [...new Set(wish.seatIds)].sort();
+    const unknown = seatIds.filter((id) => !seats.has(id));
+    const unavailable = seatIds.filter((id) => {
+      const seat = seats.get(id);
+      return !seat || takenHere.has(id) || !isClaimable(seat, now);
+    });
+    if (unavailable.length > 0) {
+      const detail = unknown.length > 0 ? `No such seats in this event: ${unknown.join(', ')}; nothing was held` : undefined;
+      return { ok: false, error: new SeatsUnavailable(unavailable, detail) };
+    }
+    for (const id of seatIds) takenHere.add(id);
+    holdsHere.set(wish.buyerId, (holdsHere.get(wish.buyerId) ?? 0) + 1);
+    return { ok: true, seatIds };
+  });
+}
