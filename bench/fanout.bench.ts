@@ -8,87 +8,18 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get, createServer, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchPlatform, waitUntilRoutable } from '../scripts/platform-launcher.js';
 import { freePort } from '../tests/support/free-port.js';
 import { report, summarize } from './bench-report.js';
+import { openAudience } from './fanout-audience.js';
 
 const CLIENTS = Number(process.env['FANOUT_CLIENTS'] ?? 5_000);
 const RATE = Number(process.env['FANOUT_RATE'] ?? 10);
 const SECONDS = Number(process.env['FANOUT_SECONDS'] ?? 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Audience {
-  latencies: number[];
-  /** Changes a client never got (a seq skipped), and changes it got twice or out of order. */
-  gaps: number;
-  repeats: number;
-  ready: Promise<void>;
-  close(): void;
-}
-
-/** Opens `count` SSE connections; each records now − committedAt for every change it gets. */
-async function audience(url: string, count: number): Promise<Audience> {
-  const latencies: number[] = [];
-  const counts = { gaps: 0, repeats: 0 };
-  const responses: Array<{ destroy(): void }> = [];
-  const readies: Array<Promise<void>> = [];
-  for (let i = 0; i < count; i++) {
-    readies.push(
-      new Promise<void>((resolve, reject) => {
-        const request = get(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
-          responses.push(res);
-          if (res.statusCode !== 200) {
-            res.resume();
-            reject(new Error(`${url} answered ${res.statusCode}`));
-            return;
-          }
-          let buffer = '';
-          let lastSeq: number | undefined;
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buffer += chunk;
-            let end = buffer.indexOf('\n\n');
-            while (end >= 0) {
-              const frame = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const kind = /^event: (\w+)$/m.exec(frame)?.[1];
-              const data = /^data: (.*)$/m.exec(frame)?.[1];
-              if (kind === 'snapshot' || kind === 'hello') resolve();
-              if (kind === 'snapshot' && data) lastSeq = (JSON.parse(data) as { seq: number }).seq;
-              if (kind === 'change' && data) {
-                // The fields this needs, without parsing each change in full (the load generator
-                // shares the machine's two cores with the servers it measures).
-                const seq = Number(/"seq":(\d+)/.exec(data)?.[1]);
-                const committedAt = Number(/"committedAt":(\d+)/.exec(data)?.[1] ?? 0);
-                if (committedAt) latencies.push(Date.now() - committedAt);
-                if (lastSeq !== undefined && seq <= lastSeq) counts.repeats++;
-                else if (lastSeq !== undefined && seq > lastSeq + 1) counts.gaps += seq - lastSeq - 1;
-                lastSeq = Math.max(seq, lastSeq ?? seq);
-              }
-              end = buffer.indexOf('\n\n');
-            }
-          });
-        });
-        request.on('error', reject);
-      }),
-    );
-    if (i % 250 === 249) await sleep(20); // pace the connects
-  }
-  return {
-    latencies,
-    get gaps() {
-      return counts.gaps;
-    },
-    get repeats() {
-      return counts.repeats;
-    },
-    ready: Promise.all(readies).then(() => undefined),
-    close: () => responses.forEach((r) => r.destroy()),
-  };
-}
 
 function rssMb(pid: number | undefined): number {
   if (!pid) return Number.NaN;
@@ -119,7 +50,7 @@ function runPeer(): void {
 }
 
 async function measurePath(label: string, streamUrl: string, change: (i: number) => Promise<void>, pid: number | undefined) {
-  const clients = await audience(streamUrl, CLIENTS);
+  const clients = await openAudience(streamUrl, CLIENTS);
   await clients.ready;
   process.stderr.write(`${label}: ${CLIENTS} clients ready\n`);
   const rssConnected = rssMb(pid);
@@ -133,7 +64,7 @@ async function measurePath(label: string, streamUrl: string, change: (i: number)
   await sleep(1_000);
   const stats = summarize(clients.latencies);
   clients.close();
-  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected };
+  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, disconnects: clients.disconnects, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected };
 }
 
 async function main(): Promise<void> {

@@ -2,8 +2,16 @@
  * One Server-Sent Events response: framing, comment heartbeats, and a bound on what may wait in
  * the socket's buffer — a client that reads too slowly is disconnected rather than allowed to
  * grow this process's memory without limit.
+ *
+ * After the head, frames go straight to the socket as pre-encoded chunks (sse-frame.ts): with
+ * thousands of clients per change, ServerResponse.write's per-call work (encoding a string, four
+ * buffers per chunk, a cork and a tick) was a large part of the fan-out loop. `res` still owns the
+ * head and the end of the response (the closing zero-length chunk).
  */
 import type { ServerResponse } from 'node:http';
+import { SseFrame } from './sse-frame.js';
+
+const HEARTBEAT = SseFrame.text(': heartbeat');
 
 export interface SseStreamOptions {
   heartbeatMs: number;
@@ -19,8 +27,10 @@ export interface SseStreamOptions {
 export interface SseStream {
   /** Writes one event; returns false when the stream is closed (or was just dropped). */
   send(event: string, id: number | undefined, data: unknown): boolean;
-  /** The same with data already serialized (shared by many clients). */
+  /** The same with data already serialized. */
   sendJson(event: string, id: number | undefined, json: string): boolean;
+  /** Writes a frame encoded once for many clients. */
+  sendFrame(frame: SseFrame): boolean;
   readonly closed: boolean;
   close(): void;
 }
@@ -35,6 +45,9 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
     ...options.headers,
   });
   res.flushHeaders();
+  // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
+  const chunked = res.chunkedEncoding;
+  const socket = res.socket;
   let closed = false;
 
   function close(): void {
@@ -45,10 +58,10 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
     options.onClose?.();
   }
 
-  function write(chunk: string): boolean {
-    if (closed) return false;
+  function write(frame: SseFrame): boolean {
+    if (closed || socket === null || socket.destroyed) return false;
     // What is still queued from earlier writes: a reader keeping up leaves (almost) nothing.
-    if (res.writableLength > options.maxBufferedBytes) {
+    if (socket.writableLength > options.maxBufferedBytes) {
       options.onDrop?.('slow-client');
       closed = true;
       clearInterval(heartbeat);
@@ -56,26 +69,26 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
       options.onClose?.();
       return false;
     }
-    res.write(chunk);
+    socket.write(chunked ? frame.chunked : frame.bytes);
     return true;
   }
 
-  const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
+  const heartbeat = setInterval(() => write(HEARTBEAT), options.heartbeatMs);
   heartbeat.unref();
   res.on('close', close);
   // A client that left while the stream was being prepared closed its socket before anyone
   // listened: close now (after the caller has its handle), or its subscription would live on.
   if (res.destroyed || res.socket === null || res.socket.destroyed) queueMicrotask(close);
-  write(`retry: ${options.retryMs}\n\n`);
+  write(SseFrame.text(`retry: ${options.retryMs}`));
 
   return {
     send(event, id, data) {
       return this.sendJson(event, id, JSON.stringify(data));
     },
     sendJson(event, id, json) {
-      const idLine = id === undefined ? '' : `id: ${id}\n`;
-      return write(`event: ${event}\n${idLine}data: ${json}\n\n`);
+      return write(SseFrame.event(event, id, json));
     },
+    sendFrame: write,
     get closed() {
       return closed;
     },

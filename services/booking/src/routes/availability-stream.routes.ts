@@ -10,7 +10,8 @@ import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
 import type { LiveMetrics } from '../live/live-metrics.js';
-import type { SnapshotCache } from '../live/snapshot-cache.js';
+import type { SerializedSnapshot, SnapshotCache } from '../live/snapshot-cache.js';
+import { SseFrame } from '../live/sse-frame.js';
 import { openSseStream, type SseStream } from '../live/sse-stream.js';
 
 export interface AvailabilityStreamDeps {
@@ -29,15 +30,27 @@ export interface AvailabilityStreamDeps {
 
 const lastEventId = z.coerce.number().int().min(0).optional().catch(undefined);
 
-/** One batch goes to thousands of clients: serialize it once. */
-const serialized = new WeakMap<SeatChangeBatch, string>();
-function changeJson(batch: SeatChangeBatch): string {
-  let json = serialized.get(batch);
-  if (json === undefined) {
-    json = JSON.stringify({ seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) });
-    serialized.set(batch, json);
+/** One batch goes to thousands of clients: encode its frame once. */
+const changeFrames = new WeakMap<SeatChangeBatch, SseFrame>();
+function changeFrame(batch: SeatChangeBatch): SseFrame {
+  let frame = changeFrames.get(batch);
+  if (frame === undefined) {
+    const json = JSON.stringify({ seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) });
+    frame = SseFrame.event('change', batch.seq, json);
+    changeFrames.set(batch, frame);
   }
-  return json;
+  return frame;
+}
+
+/** A shared snapshot goes to every client that connects while it is fresh: encode it once too. */
+const snapshotFrames = new WeakMap<SerializedSnapshot, SseFrame>();
+function snapshotFrame(snapshot: SerializedSnapshot): SseFrame {
+  let frame = snapshotFrames.get(snapshot);
+  if (frame === undefined) {
+    frame = SseFrame.event('snapshot', snapshot.seq, snapshot.json);
+    snapshotFrames.set(snapshot, frame);
+  }
+  return frame;
 }
 
 /** Registers the route; `closeAll` ends every open stream (at shutdown). */
@@ -85,7 +98,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
       const sendChange = (batch: SeatChangeBatch) => {
         if (batch.seq <= sentSeq) return;
         sentSeq = batch.seq;
-        if (stream.sendJson('change', batch.seq, changeJson(batch))) {
+        if (stream.sendFrame(changeFrame(batch))) {
           metrics.eventsSent.inc({ kind: 'change' });
           if (batch.committedAt) metrics.lag.observe(Math.max(0, deps.clock() - batch.committedAt) / 1000);
         }
@@ -107,7 +120,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
             else snapshot = await deps.snapshots.fresh(eventId);
           }
           sentSeq = snapshot.seq;
-          if (stream.sendJson('snapshot', snapshot.seq, snapshot.json)) metrics.eventsSent.inc({ kind: 'snapshot' });
+          if (stream.sendFrame(snapshotFrame(snapshot))) metrics.eventsSent.inc({ kind: 'snapshot' });
           for (const batch of catchUp) sendChange(batch);
         }
       } catch (error) {
