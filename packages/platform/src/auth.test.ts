@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenVerifier, signDevToken } from './auth.js';
+import { cachingTokenVerifier, createTokenVerifier, signDevToken } from './auth.js';
 
 const secret = 'a-test-secret-of-enough-length';
 
@@ -14,5 +14,58 @@ describe('dev tokens', () => {
     const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
     const token = await signDevToken('another-secret-of-enough-length', { sub: 'mallory', role: 'admin' });
     await expect(verifier.verify(token)).rejects.toThrow();
+  });
+});
+
+describe('verified token cache', () => {
+  const payload = (sub: string, exp?: number) => ({ sub, role: 'buyer', ...(exp === undefined ? {} : { exp }) });
+
+  it('verifies a token once and remembers it until it expires', async () => {
+    let now = 1_000_000;
+    const calls: string[] = [];
+    const verifier = cachingTokenVerifier(async (token) => {
+      calls.push(token);
+      if (now >= 2_000_000) throw new Error('expired');
+      return payload('alice', 2_000);
+    }, () => now);
+    expect(await verifier.verify('t1')).toEqual({ sub: 'alice', role: 'buyer' });
+    expect(await verifier.verify('t1')).toEqual({ sub: 'alice', role: 'buyer' });
+    expect(calls).toEqual(['t1']);
+    now = 2_000_000;
+    await expect(verifier.verify('t1')).rejects.toThrow('expired');
+    expect(calls).toEqual(['t1', 't1']);
+  });
+
+  it('remembers neither failures nor tokens without exp', async () => {
+    const calls: string[] = [];
+    const verifier = cachingTokenVerifier(async (token) => {
+      calls.push(token);
+      if (token === 'bad') throw new Error('bad signature');
+      return payload('bob');
+    });
+    await expect(verifier.verify('bad')).rejects.toThrow();
+    await expect(verifier.verify('bad')).rejects.toThrow();
+    await verifier.verify('no-exp');
+    await verifier.verify('no-exp');
+    expect(calls).toEqual(['bad', 'bad', 'no-exp', 'no-exp']);
+  });
+
+  it('forgets the oldest token past its size bound', async () => {
+    const calls: string[] = [];
+    const verifier = cachingTokenVerifier(async (token) => {
+      calls.push(token);
+      return payload(token, Number.MAX_SAFE_INTEGER / 1000);
+    }, Date.now, 2);
+    for (const token of ['a', 'b', 'c', 'b', 'a']) await verifier.verify(token);
+    expect(calls).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('still rejects a tampered copy of a remembered dev token', async () => {
+    const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
+    const token = await signDevToken(secret, { sub: 'alice', role: 'buyer' });
+    await verifier.verify(token);
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', iss: 'stream-seat-dev' })).toString('base64url')}.${signature}`;
+    await expect(verifier.verify(forged)).rejects.toThrow();
   });
 });

@@ -40,28 +40,54 @@ function principalFrom(payload: JWTPayload): Principal {
   return parsed.data;
 }
 
+/** Tokens remembered at most; past it the oldest is forgotten (and verified again if it comes back). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
+/**
+ * Remembers verified tokens until their `exp`: a buyer sends the same token with every request,
+ * and checking its signature (WebCrypto, with a key import each time) cost about a third of a hold
+ * request's CPU. Only tokens that passed verification are remembered, and only while unexpired;
+ * a token without `exp` is verified every time.
+ */
+export function cachingTokenVerifier(
+  verify: (token: string) => Promise<JWTPayload>,
+  clock: () => number = Date.now,
+  maxEntries = VERIFIED_TOKEN_CACHE_SIZE,
+): TokenVerifier {
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
+  return {
+    async verify(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt > clock()) return known.principal;
+        verified.delete(token);
+      }
+      const payload = await verify(token);
+      const principal = principalFrom(payload);
+      if (typeof payload.exp === 'number') {
+        if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { principal, expiresAt: payload.exp * 1000 });
+      }
+      return principal;
+    },
+  };
+}
+
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   if (settings.AUTH_MODE === 'jwks') {
     if (!settings.JWT_JWKS_URL) throw new Error('AUTH_MODE=jwks needs JWT_JWKS_URL');
     const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
-    return {
-      async verify(token) {
-        const { payload } = await jwtVerify(token, jwks, {
-          ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
-          ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
-        });
-        return principalFrom(payload);
-      },
-    };
+    return cachingTokenVerifier(async (token) => {
+      const { payload } = await jwtVerify(token, jwks, {
+        ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
+        ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+      });
+      return payload;
+    });
   }
   if (!settings.JWT_SECRET) throw new Error('AUTH_MODE=dev needs JWT_SECRET (npm start generates one)');
   const key = new TextEncoder().encode(settings.JWT_SECRET);
-  return {
-    async verify(token) {
-      const { payload } = await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'] });
-      return principalFrom(payload);
-    },
-  };
+  return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'] })).payload);
 }
 
 /** Signs a local-mode token; only `AUTH_MODE=dev` accepts it. */
