@@ -123,18 +123,24 @@ async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, lo
 
 function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
   let sessionSetup: string | undefined;
-  const pool = createPool({
+  const poolOptions: PoolOptions = {
     ...connectionOptions(target, options),
     database: target.database,
     connectionLimit: options.poolSize ?? 10,
     enableKeepAlive: true,
     timezone: 'Z',
     charset: 'utf8mb4',
-  });
+  };
+  const pool = createPool(poolOptions);
+  // Raw transactions send several statements per round trip (see raw-sql.ts); only they use this
+  // pool, which connects lazily, so services without such a path never open a connection of it.
+  const scriptPool = createPool({ ...poolOptions, multipleStatements: true });
   // Every new connection gets the statement time limit, in the server flavour's own words.
-  pool.on('connection', (connection) => {
-    if (sessionSetup) connection.query(sessionSetup);
-  });
+  for (const p of [pool, scriptPool]) {
+    p.on('connection', (connection) => {
+      if (sessionSetup) connection.query(sessionSetup);
+    });
+  }
   const db = new Kysely<T>({
     dialect: new MysqlDialect({ pool }),
     log: slowQueryLogger(options.log, options.slowQueryMs ?? 200),
@@ -143,7 +149,7 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     db,
     dialect: 'mysql',
     label: `${target.host}:${target.port}/${target.database}`,
-    rawTransaction: mysqlRawTransaction(pool),
+    rawTransaction: mysqlRawTransaction(scriptPool),
     async prepare(log) {
       const version = await ensureMysqlDatabase(target, options, log ?? options.log);
       sessionSetup = statementTimeoutSql(version, options.queryTimeoutMs ?? 0);
@@ -154,6 +160,7 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     },
     async close() {
       await db.destroy();
+      await scriptPool.promise().end();
     },
   };
 }

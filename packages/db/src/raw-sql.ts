@@ -1,7 +1,8 @@
 /**
  * Plain SQL with `?` placeholders inside a transaction, for the few hot paths where building each
  * statement with Kysely costs more than the database work itself. SQLite statements are prepared
- * once and reused; MySQL statements go over one pooled connection, one round trip each.
+ * once and reused. On MySQL a script of several statements travels in one round trip: a transaction
+ * waiting on the network holds its locks meanwhile, so round trips, not SQL, bound such a path.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
@@ -11,11 +12,20 @@ import { beginWriteSql } from './dialect-sql.js';
 
 export type SqlValue = string | number | bigint | null;
 
+export interface SqlStatement {
+  sql: string;
+  params: readonly SqlValue[];
+}
+
+/** A statement's outcome: the rows of a query, or how many rows a change changed. */
+export interface SqlResult {
+  rows: unknown[];
+  changes: number;
+}
+
 export interface RawSql {
-  /** Runs a statement that changes rows; how many it changed. */
-  run(sql: string, params: readonly SqlValue[]): Promise<number>;
-  /** Runs a query; its rows. */
-  all<R>(sql: string, params: readonly SqlValue[]): Promise<R[]>;
+  /** Runs the statements in order, stopping at the first error; one result each. */
+  script(statements: readonly SqlStatement[]): Promise<SqlResult[]>;
 }
 
 /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
@@ -36,8 +46,12 @@ export function sqliteRawTransaction<D>(db: Kysely<D>, sqlite: BetterSqlite3.Dat
     return statement;
   };
   const raw: RawSql = {
-    run: async (text, params) => prepared(text).run(...params).changes,
-    all: async <R>(text: string, params: readonly SqlValue[]) => prepared(text).all(...params) as R[],
+    async script(list) {
+      return list.map(({ sql, params }): SqlResult => {
+        const statement = prepared(sql);
+        return statement.reader ? { rows: statement.all(...params), changes: 0 } : { rows: [], changes: statement.run(...params).changes };
+      });
+    },
   };
   const begin = beginWriteSql('sqlite');
   // Kysely's SQLite driver guards its single connection with a mutex that every query and every
@@ -57,27 +71,36 @@ export function sqliteRawTransaction<D>(db: Kysely<D>, sqlite: BetterSqlite3.Dat
     });
 }
 
-function mysqlRaw(connection: PoolConnection): RawSql {
+function toResult(result: unknown): SqlResult {
+  return Array.isArray(result) ? { rows: result, changes: 0 } : { rows: [], changes: (result as ResultSetHeader).affectedRows };
+}
+
+/** The transaction begins with the first script, in the same round trip. */
+function mysqlRaw(connection: PoolConnection, begin: string): RawSql {
+  let begun = false;
   return {
-    async run(text, params) {
-      const [result] = await connection.query<ResultSetHeader>(text, [...params]);
-      return result.affectedRows;
-    },
-    async all<R>(text: string, params: readonly SqlValue[]) {
-      const [rows] = await connection.query(text, [...params]);
-      return rows as R[];
+    async script(list) {
+      const all = begun ? list : [{ sql: begin, params: [] }, ...list];
+      begun = true;
+      const [results] = await connection.query(all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.params));
+      // One statement answers with its result, several with a list of them.
+      const each = all.length === 1 ? [results] : (results as unknown[]);
+      return each.slice(all.length - list.length).map(toResult);
     },
   };
 }
 
-export function mysqlRawTransaction(pool: Pool): RawTransaction {
-  const promisePool = pool.promise();
+/**
+ * `scriptPool` must allow several statements per query (`multipleStatements`); it is kept apart
+ * from the pool Kysely uses, so that no other code path can ever send more than one statement.
+ */
+export function mysqlRawTransaction(scriptPool: Pool): RawTransaction {
+  const promisePool = scriptPool.promise();
   const begin = beginWriteSql('mysql');
   return async (work) => {
     const connection = await promisePool.getConnection();
     try {
-      await connection.query(begin);
-      const result = await work(mysqlRaw(connection));
+      const result = await work(mysqlRaw(connection, begin));
       await connection.query('COMMIT');
       return result;
     } catch (error) {

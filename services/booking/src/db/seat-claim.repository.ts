@@ -1,15 +1,16 @@
 /**
- * Claims the seats of several holds of one event in one transaction: one inventory lock, a fixed
- * number of statements and one commit for the lot, however many holds (a round trip per hold is what
- * bounded MySQL). Under the event's lock the requested seats are read with a locking read, the
- * winners are decided in arrival order (claim-plan.ts), and their seats are taken by one conditional
- * UPDATE — only seats AVAILABLE or held by an expired hold — whose affected-row count must equal the
- * number planned, or the whole transaction rolls back and nothing is held.
+ * Claims the seats of several holds of one event in one transaction: one inventory lock, two
+ * scripts of statements (one round trip each on MySQL) and one commit for the lot, however many
+ * holds — a round trip per hold is what bounded MySQL. Under the event's lock the requested seats
+ * are read with a locking read, the winners are decided in arrival order (claim-plan.ts), and their
+ * seats are taken by conditional UPDATEs — only seats AVAILABLE or held by an expired hold — whose
+ * affected-row count must equal the number planned, or the whole transaction rolls back and nothing
+ * is held.
  *
  * Plain SQL (see @stream-seat/db raw-sql): this is the hottest write path of the platform.
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
-import { type Database, lockingReadSql, type RawSql, type SqlValue } from '@stream-seat/db';
+import { type Database, lockingReadSql, type RawSql, type SqlStatement } from '@stream-seat/db';
 import { EventNotOnSale } from '../domain/booking-errors.js';
 import { planClaims, type SeatState } from '../domain/claim-plan.js';
 import type { BookingDatabase, HoldTable, SeatStatus } from './schema.js';
@@ -62,34 +63,28 @@ interface ClaimedSeat {
   expiresAt: number;
 }
 
-/** Takes the planned seats; the SQL condition re-checks each one, and the count must add up. */
-async function takeSeats(sql: RawSql, eventId: string, seats: ClaimedSeat[], now: number): Promise<void> {
-  for (const part of chunks(seats, CHUNK)) {
-    const params: SqlValue[] = [
-      ...part.flatMap((s) => [s.seatId, s.holdId]),
-      ...part.flatMap((s) => [s.seatId, s.expiresAt]),
-      eventId,
-      ...part.map((s) => s.seatId),
-      now,
-    ];
-    const taken = await sql.run(claimSeatsSql(part.length), params);
-    // Impossible while the seats are locked; if it ever happens, nothing is held (rollback).
-    if (taken !== part.length) throw new Error(`seat claim took ${taken} of ${part.length} locked seats of event ${eventId}`);
-  }
+/** The UPDATEs that take the planned seats; the SQL condition re-checks each one. */
+function takeSeats(eventId: string, seats: ClaimedSeat[], now: number): SqlStatement[] {
+  return chunks(seats, CHUNK).map((part) => ({
+    sql: claimSeatsSql(part.length),
+    params: [...part.flatMap((s) => [s.seatId, s.holdId]), ...part.flatMap((s) => [s.seatId, s.expiresAt]), eventId, ...part.map((s) => s.seatId), now],
+  }));
 }
 
 /** Stores the holds and their numbered changes, and moves the event's seq past them. */
-async function storeClaimed(sql: RawSql, eventId: string, holds: HoldTable[], batches: SeatChangeBatch[], createdAt: number): Promise<void> {
-  for (const rows of chunks(holds, CHUNK)) {
-    const values: SqlValue[] = rows.flatMap((h) => [h.id, h.event_id, h.buyer_id, h.seat_ids_json, h.total_cents, h.currency, h.status, h.expires_at, h.created_at]);
-    await sql.run(insertHoldsSql(rows.length), values);
-  }
-  for (const rows of chunks(batches, CHUNK)) {
-    const values: SqlValue[] = rows.flatMap((b) => [b.eventId, b.seq, JSON.stringify(b.changes), createdAt]);
-    await sql.run(insertChangesSql(rows.length), values);
-  }
+function storeClaimed(eventId: string, holds: HoldTable[], batches: SeatChangeBatch[], createdAt: number): SqlStatement[] {
   const last = batches.at(-1);
-  if (last) await sql.run('UPDATE inventories SET seq = ? WHERE event_id = ?', [last.seq, eventId]);
+  return [
+    ...chunks(holds, CHUNK).map((rows) => ({
+      sql: insertHoldsSql(rows.length),
+      params: rows.flatMap((h) => [h.id, h.event_id, h.buyer_id, h.seat_ids_json, h.total_cents, h.currency, h.status, h.expires_at, h.created_at]),
+    })),
+    ...chunks(batches, CHUNK).map((rows) => ({
+      sql: insertChangesSql(rows.length),
+      params: rows.flatMap((b) => [b.eventId, b.seq, JSON.stringify(b.changes), createdAt]),
+    })),
+    ...(last ? [{ sql: 'UPDATE inventories SET seq = ? WHERE event_id = ?', params: [last.seq, eventId] }] : []),
+  ];
 }
 
 export function createSeatClaimRepository(database: Database<BookingDatabase>) {
@@ -97,27 +92,31 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
   const lockInventorySql = `SELECT seq, status FROM inventories WHERE event_id = ?${lockingRead}`;
   const lockSeatsSql = (seats: number) => `SELECT seat_id, status, expires_at FROM seats WHERE event_id = ? AND seat_id IN (${list(seats)})${lockingRead}`;
 
-  async function readSeats(sql: RawSql, eventId: string, seatIds: string[]): Promise<Map<string, SeatState>> {
-    const seats = new Map<string, SeatState>();
-    for (const part of chunks(seatIds, CHUNK)) {
-      const rows = await sql.all<{ seat_id: string; status: SeatStatus; expires_at: number | string | null }>(lockSeatsSql(part.length), [eventId, ...part]);
-      for (const r of rows) seats.set(r.seat_id, { status: r.status, expiresAt: r.expires_at === null ? null : Number(r.expires_at) });
-    }
-    return seats;
-  }
-
   async function claimInTransaction(sql: RawSql, eventId: string, requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
-    // The event's row lock first: it orders this event's writers (so seq order is commit order),
-    // and the plain reads after it see every earlier commit — on MySQL the transaction's snapshot
-    // starts at its first plain read. A buyer's racing requests on other instances are counted so.
-    const [inventory] = await sql.all<{ seq: number | string; status: string }>(lockInventorySql, [eventId]);
+    const now = Math.max(...requests.map((r) => r.now));
+    const buyers = [...new Set(requests.map((r) => r.buyerId))];
+    const seatIds = [...new Set(requests.flatMap((r) => r.seatIds))].sort();
+    // All reads in one script (one round trip on MySQL), in this order: the event's row lock first —
+    // it orders this event's writers, so seq order is commit order — then the buyers' active holds:
+    // the first plain read, after the lock, sees every earlier commit (on MySQL the transaction's
+    // snapshot starts at its first plain read), so a buyer's racing requests on other instances
+    // are counted. Then the seats, locked: no other writer changes them until commit.
+    const [inventoryRead, countsRead, ...seatReads] = await sql.script([
+      { sql: lockInventorySql, params: [eventId] },
+      { sql: activeHoldsSql(buyers.length), params: [eventId, ...buyers, now] },
+      ...chunks(seatIds, CHUNK).map((part) => ({ sql: lockSeatsSql(part.length), params: [eventId, ...part] })),
+    ]);
+    const inventory = inventoryRead?.rows[0] as { seq: number | string; status: string } | undefined;
     if (!inventory || inventory.status !== 'OPEN') {
       return requests.map(() => ({ ok: false, error: new EventNotOnSale(eventId, 'it was cancelled') }));
     }
-    const now = Math.max(...requests.map((r) => r.now));
-    const buyers = [...new Set(requests.map((r) => r.buyerId))];
-    const counts = await sql.all<{ buyer_id: string; n: number | string }>(activeHoldsSql(buyers.length), [eventId, ...buyers, now]);
-    const seats = await readSeats(sql, eventId, [...new Set(requests.flatMap((r) => r.seatIds))].sort());
+    const counts = (countsRead?.rows ?? []) as Array<{ buyer_id: string; n: number | string }>;
+    const seats = new Map<string, SeatState>();
+    for (const read of seatReads) {
+      for (const r of read.rows as Array<{ seat_id: string; status: SeatStatus; expires_at: number | string | null }>) {
+        seats.set(r.seat_id, { status: r.status, expiresAt: r.expires_at === null ? null : Number(r.expires_at) });
+      }
+    }
     const plans = planClaims(requests, seats, new Map(counts.map((c) => [c.buyer_id, Number(c.n)])), now);
 
     let seq = Number(inventory.seq);
@@ -146,8 +145,12 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
       return { ok: true, value: { hold, batch } };
     });
     if (holds.length > 0) {
-      await takeSeats(sql, eventId, claimed, now);
-      await storeClaimed(sql, eventId, holds, batches, now);
+      // All writes in one script too; the takes come first, and their count is checked before commit.
+      const takes = takeSeats(eventId, claimed, now);
+      const results = await sql.script([...takes, ...storeClaimed(eventId, holds, batches, now)]);
+      const taken = results.slice(0, takes.length).reduce((sum, r) => sum + r.changes, 0);
+      // Impossible while the seats are locked; if it ever happens, nothing is held (rollback).
+      if (taken !== claimed.length) throw new Error(`seat claim took ${taken} of ${claimed.length} locked seats of event ${eventId}`);
     }
     return outcomes;
   }
