@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dechunk, rawGet } from '../../../../tests/support/raw-http.js';
 import { openSse } from '../../../../tests/support/sse-client.js';
 import { SseFrame } from './sse-frame.js';
 import { openSseStream, type SseStream } from './sse-stream.js';
@@ -74,7 +74,7 @@ describe('an SSE stream', () => {
       stream.sendFrame(frame);
       stream.close();
     }, {});
-    const responses = await Promise.all([rawGet(url, '1.1'), rawGet(url, '1.1')]);
+    const responses = await Promise.all([rawGet(url), rawGet(url)]);
     for (const response of responses) {
       expect(response.head).toMatch(/^HTTP\/1\.1 200/);
       expect(response.head).toMatch(/\r\ntransfer-encoding: chunked(\r\n|$)/i);
@@ -87,47 +87,8 @@ describe('an SSE stream', () => {
       stream.send('snapshot', 1, { seq: 1 });
       stream.close();
     }, {});
-    const response = await rawGet(url, '1.0');
+    const response = await rawGet(url, { version: '1.0' });
     expect(response.head).not.toMatch(/transfer-encoding/i);
     expect(response.body.toString()).toBe('retry: 1000\n\nevent: snapshot\nid: 1\ndata: {"seq":1}\n\n');
   });
 });
-
-/** The whole response to a GET over a plain socket, read until the server closes or ends it. */
-function rawGet(url: string, version: '1.0' | '1.1'): Promise<{ head: string; body: Buffer }> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET / HTTP/${version}\r\nHost: 127.0.0.1\r\n\r\n`));
-    const chunks: Buffer[] = [];
-    const finish = () => {
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      resolve({ head: all.toString('latin1', 0, end), body: all.subarray(end + 4) });
-    };
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      // A chunked response is complete at its last chunk; the connection may stay open.
-      if (Buffer.concat(chunks).toString('latin1').endsWith('\r\n0\r\n\r\n')) {
-        socket.destroy();
-        finish();
-      }
-    });
-    socket.on('end', finish);
-    socket.on('error', reject);
-  });
-}
-
-/** Decodes a chunked body strictly: every size must match its bytes, and the last chunk must be there. */
-function dechunk(body: Buffer): string {
-  const parts: Buffer[] = [];
-  let pos = 0;
-  for (;;) {
-    const eol = body.indexOf('\r\n', pos);
-    if (eol < 0) throw new Error('no closing chunk');
-    const size = Number.parseInt(body.toString('latin1', pos, eol), 16);
-    if (size === 0) return Buffer.concat(parts).toString('utf8');
-    parts.push(body.subarray(eol + 2, eol + 2 + size));
-    if (body.toString('latin1', eol + 2 + size, eol + 4 + size) !== '\r\n') throw new Error(`chunk of ${size} bytes not followed by CRLF`);
-    pos = eol + 4 + size;
-  }
-}

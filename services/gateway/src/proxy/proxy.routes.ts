@@ -16,6 +16,7 @@ import {
   sendProblem,
 } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 
@@ -100,7 +101,8 @@ function forward(
         onResponse: (_request, upstreamReply, res) => {
           // reply-from hands over the upstream response: status, headers, and the body stream.
           const upstream = res as unknown as { statusCode: number; stream: Readable };
-          upstreamReply.send(upstream.stream);
+          if (route.streaming && isRelayableEventStream(upstreamReply, request.method)) relayEventStream(upstreamReply, upstream.stream);
+          else upstreamReply.send(upstream.stream);
           // Only "unavailable" answers count against the instance: a 500 or a 504 from the
           // service (a slow payment, say) is about one request, and must not let one caller
           // open the circuit for everyone.

@@ -1,0 +1,55 @@
+/**
+ * Relays an upstream Server-Sent Events body to the client: each upstream chunk becomes one
+ * write of one chunk on the client's socket. With thousands of streams per change, fastify's
+ * stream piping and ServerResponse.write (a cork, four buffers per chunk, a tick to uncork) were
+ * most of the gateway's JavaScript per relayed frame. `res` still writes the head and the end
+ * (the closing zero-length chunk); the bytes in between are the upstream's, unchanged.
+ */
+import { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FastifyReply, RawServerBase, RouteGenericInterface } from 'fastify';
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** True when the upstream answer is an event stream that this relay can carry (HTTP/1 client). */
+export function isRelayableEventStream(reply: FastifyReply<RouteGenericInterface, RawServerBase>, method: string): boolean {
+  const contentType = reply.getHeader('content-type');
+  return method === 'GET' && reply.raw instanceof ServerResponse && typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+}
+
+/** One HTTP/1.1 chunk: `<size in hex>\r\n<bytes>\r\n`, in one buffer so that it costs one write. */
+function asChunk(bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
+}
+
+/**
+ * Sends the reply's status and headers (already copied from upstream), then the body's bytes as
+ * they come. Backpressure: a client that does not read pauses its upstream (whose own bound then
+ * applies). Either side closing closes the other.
+ */
+export function relayEventStream(reply: FastifyReply<RouteGenericInterface, RawServerBase>, body: Readable): void {
+  const res = reply.raw as ServerResponse;
+  reply.hijack();
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+  res.writeHead(reply.statusCode);
+  res.flushHeaders();
+  const socket = res.socket;
+  if (socket === null || socket.destroyed) {
+    body.destroy();
+    return;
+  }
+  // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
+  const chunked = res.chunkedEncoding;
+  const resume = () => body.resume();
+  body.on('data', (bytes: Buffer) => {
+    if (socket.destroyed || bytes.length === 0) return;
+    if (!socket.write(chunked ? asChunk(bytes) : bytes)) {
+      body.pause();
+      socket.once('drain', resume);
+    }
+  });
+  body.on('end', () => res.end());
+  body.on('error', () => res.destroy());
+  // The client left (or the socket failed): let go of the upstream, which then sees the disconnect.
+  res.on('close', () => body.destroy());
+}

@@ -1,0 +1,90 @@
+/**
+ * Server-Sent Events through the gateway, on the wire: the upstream's frames reach the client
+ * byte for byte as well-formed chunks, the upstream's end ends the client's response, and a
+ * client that leaves is let go upstream. The upstream is a plain node:http SSE server registered
+ * as the booking service.
+ */
+import { type App, createTokenVerifier, type RegistryClient } from '@stream-seat/platform';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
+import { eventually } from '../../../tests/support/free-port.js';
+import { dechunk, rawGet } from '../../../tests/support/raw-http.js';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
+import { buildDiscoveryApp } from '../../discovery/src/app.js';
+import { TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
+import { buildGatewayApp } from '../src/app.js';
+
+const FRAMES = ['retry: 1000\n\n', 'event: snapshot\nid: 4\ndata: {"seq":4,"name":"Zoë"}\n\n', 'event: change\nid: 5\ndata: {"seq":5}\n\n'];
+
+let discovery: App;
+let gateway: App;
+let registry: RegistryClient;
+let upstream: Server;
+let gatewayUrl: string;
+/** What the upstream does with each stream request it gets. */
+let onStream: (res: ServerResponse) => void = () => undefined;
+
+const listen = async (app: App) => {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as { port: number }).port;
+};
+
+beforeAll(async () => {
+  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
+  const registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  upstream = createServer((_request, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    onStream(res);
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const upstreamPort = (upstream.address() as { port: number }).port;
+  const registered = await fetch(`${registryUrl}/apps/BOOKING-SERVICE`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(eurekaInstance('BOOKING-SERVICE', 'sse-upstream', upstreamPort)),
+  });
+  expect(registered.status).toBe(204);
+  registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: 'gw-relay', port: 1 });
+  await registry.start();
+  await registry.refresh();
+  gateway = await buildGatewayApp({
+    registry,
+    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
+    logger: false,
+    logLevel: 'error',
+  });
+  gatewayUrl = `http://127.0.0.1:${await listen(gateway)}/api/availability/ev-1/stream`;
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await registry?.stop();
+  upstream?.closeAllConnections();
+  upstream?.close();
+  await discovery?.close();
+});
+
+describe('an event stream through the gateway', () => {
+  it('reaches the client byte for byte in well-formed chunks, and ends when the upstream ends', async () => {
+    onStream = (res) => {
+      for (const frame of FRAMES) res.write(frame);
+      res.end();
+    };
+    const response = await rawGet(gatewayUrl);
+    expect(response.head).toMatch(/^HTTP\/1\.1 200/);
+    expect(response.head).toMatch(/\r\ncontent-type: text\/event-stream; charset=utf-8(\r\n|$)/i);
+    expect(response.head).toMatch(/\r\ntransfer-encoding: chunked(\r\n|$)/i);
+    expect(dechunk(response.body)).toBe(FRAMES.join(''));
+  });
+
+  it('lets go of the upstream stream when the client leaves', async () => {
+    let upstreamClosed = false;
+    onStream = (res) => {
+      res.write(FRAMES[0]);
+      res.on('close', () => (upstreamClosed = true));
+    };
+    await rawGet(gatewayUrl, { onHead: (socket) => socket.destroy() });
+    await eventually(async () => (upstreamClosed ? true : undefined), 5_000, 'the upstream to see the client leave');
+  });
+});
