@@ -27,6 +27,17 @@ function rssMb(pid: number | undefined): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
+/**
+ * CPU milliseconds (user + system) a process has used so far. Latency on a shared two-core machine
+ * swings with whatever else runs; the CPU each change costs does not, so it is reported too.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesized command name), in clock ticks (100 Hz).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** The peer: a bare SSE broadcaster; POST /publish fans a message out to every client. */
 function runPeer(): void {
   const clients = new Set<ServerResponse>();
@@ -49,12 +60,20 @@ function runPeer(): void {
   server.listen(0, '127.0.0.1', () => process.send?.((server.address() as { port: number }).port));
 }
 
-async function measurePath(label: string, streamUrl: string, change: (i: number) => Promise<void>, pid: number | undefined) {
+interface Processes {
+  /** The process that fans out (booking, or the peer). */
+  server: number | undefined;
+  /** The gateway, when the path goes through it. */
+  relay?: number | undefined;
+}
+
+async function measurePath(label: string, streamUrl: string, change: (i: number) => Promise<void>, pids: Processes) {
   const clients = await openAudience(streamUrl, CLIENTS);
   await clients.ready;
   process.stderr.write(`${label}: ${CLIENTS} clients ready\n`);
-  const rssConnected = rssMb(pid);
+  const rssConnected = rssMb(pids.server);
   const total = RATE * SECONDS;
+  const cpuBefore = { server: cpuMs(pids.server), relay: cpuMs(pids.relay), generator: process.cpuUsage() };
   const started = Date.now();
   for (let i = 0; i < total; i++) {
     await change(i);
@@ -62,9 +81,16 @@ async function measurePath(label: string, streamUrl: string, change: (i: number)
     await sleep(Math.max(0, due - Date.now()));
   }
   await sleep(1_000);
+  const generatorCpu = process.cpuUsage(cpuBefore.generator);
+  const perChange = (ms: number) => ms / total;
+  const cpu = {
+    'server cpu ms/change': perChange(cpuMs(pids.server) - cpuBefore.server),
+    'gateway cpu ms/change': pids.relay ? perChange(cpuMs(pids.relay) - cpuBefore.relay) : 0,
+    'generator cpu ms/change': perChange((generatorCpu.user + generatorCpu.system) / 1000),
+  };
   const stats = summarize(clients.latencies);
   clients.close();
-  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, disconnects: clients.disconnects, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected };
+  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, disconnects: clients.disconnects, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected, ...cpu };
 }
 
 async function main(): Promise<void> {
@@ -107,8 +133,8 @@ async function main(): Promise<void> {
     process.stderr.write(`event ${event.id} on sale; connecting ${CLIENTS} clients\n`);
     const bookingPid = platform.processes.get('booking')?.pid;
     const results = [];
-    results.push(await measurePath('booking direct', `${platform.urls.booking}/api/availability/${event.id}/stream`, hold, bookingPid));
-    results.push(await measurePath('through gateway', `${gw}/api/availability/${event.id}/stream`, hold, bookingPid));
+    results.push(await measurePath('booking direct', `${platform.urls.booking}/api/availability/${event.id}/stream`, hold, { server: bookingPid }));
+    results.push(await measurePath('through gateway', `${gw}/api/availability/${event.id}/stream`, hold, { server: bookingPid, relay: platform.processes.get('gateway')?.pid }));
     const peerPort = await new Promise<number>((resolve) => peer.once('message', (port) => resolve(Number(port))));
     results.push(
       await measurePath(
@@ -117,7 +143,7 @@ async function main(): Promise<void> {
         async (i) => {
           await fetch(`http://127.0.0.1:${peerPort}/publish`, { method: 'POST', body: JSON.stringify({ seq: i + 1, changes: [], committedAt: Date.now() }) });
         },
-        peer.pid,
+        { server: peer.pid },
       ),
     );
     const peerP99 = results[2]?.['p99 ms'] ?? Number.NaN;
