@@ -1,7 +1,8 @@
 /**
  * Numbered seat changes. `recordChanges` runs inside the transaction that changed the seats: it
  * bumps the event's `seq` (the inventory row lock orders concurrent writers, so seq order is commit
- * order) and stores the batch, so a subscriber that missed one can read it back.
+ * order) and stores the batch, so a subscriber that missed one can read it back. New holds number
+ * theirs in seat-claim.repository.ts, a whole batch of holds under one lock.
  */
 import type { SeatChange, SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
@@ -18,37 +19,20 @@ export async function recordChanges(
   changes: SeatChange[],
   now: number,
   requireOpen: boolean,
-  /** Also count this buyer's active holds of the event, in the same read (one round trip less). */
-  countHoldsOf?: string,
-): Promise<{ batch: SeatChangeBatch; activeHolds: number } | undefined> {
+): Promise<{ batch: SeatChangeBatch } | undefined> {
   let bump = trx
     .updateTable('inventories')
     .set((eb) => ({ seq: eb('seq', '+', 1) }))
     .where('event_id', '=', eventId);
   if (requireOpen) bump = bump.where('status', '=', 'OPEN');
   if (changed(await bump.executeTakeFirst()) !== 1) return undefined;
-  // The first plain read of the transaction comes after the row lock: it sees every earlier commit.
-  const row = await trx
-    .selectFrom('inventories')
-    .select((eb) => [
-      'seq',
-      eb
-        .selectFrom('holds')
-        .select(eb.fn.countAll<number>().as('n'))
-        .where('event_id', '=', eventId)
-        .where('buyer_id', '=', countHoldsOf ?? '')
-        .where('status', '=', 'ACTIVE')
-        .where('expires_at', '>', now)
-        .as('active_holds'),
-    ])
-    .where('event_id', '=', eventId)
-    .executeTakeFirstOrThrow();
+  const row = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirstOrThrow();
   const seq = Number(row.seq);
   await trx
     .insertInto('seat_changes')
     .values({ event_id: eventId, seq, changes_json: JSON.stringify(changes), created_at: now })
     .execute();
-  return { batch: { eventId, seq, changes }, activeHolds: Number(row.active_holds ?? 0) };
+  return { batch: { eventId, seq, changes } };
 }
 
 export function createSeatChangeRepository(db: Kysely<BookingDatabase>) {
