@@ -4,6 +4,8 @@
  * Buffer — no string, no encoding, no framing work per client.
  */
 
+const CRLF = Buffer.from('\r\n', 'latin1');
+
 export class SseFrame {
   private chunkedBytes: Buffer | undefined;
 
@@ -29,5 +31,3 @@ export class SseFrame {
     return this.chunkedBytes;
   }
 }
-
-const CRLF = Buffer.from('\r\n', 'latin1');
