@@ -130,7 +130,7 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
 
   it('holds nothing for a cancelled event', async () => {
     const eventId = await newEvent();
-    await createInventoryRepository(database.db).close(eventId);
+    await createInventoryRepository(database.db).close(eventId, Date.now());
     const results = await together([request(eventId, 'a', ['ORCH-A-1']), request(eventId, 'b', ['ORCH-A-2'])]);
     for (const r of results) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EventNotOnSale);
     expect(await activeHolds(eventId)).toHaveLength(0);

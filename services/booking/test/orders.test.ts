@@ -169,4 +169,30 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     catalogue.update(eventId, { status: 'ON_SALE' });
     expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-D-9'] })).statusCode).toBe(409);
   });
+
+  it('stops sales of an event cancelled before its inventory existed, even when the catalogue still says on sale', async () => {
+    const eventId = newEvent();
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: '/internal/catalogue-messages',
+      payload: { id: `early-cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() },
+    });
+    expect(cancelled.json().outcome).toBe('processed');
+    // The catalogue answer is stale (still ON_SALE): a first hold would otherwise create the inventory open.
+    const hold = await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-A-1'] });
+    expect(hold.statusCode).toBe(409);
+    expect(hold.json().type).toMatch(/event-not-on-sale$/);
+    const best = await post('nina', '/api/holds', { eventId, quantity: 2 });
+    expect(best.statusCode).toBe(409);
+    const inventory = await t.database.db.selectFrom('inventories').select('status').where('event_id', '=', eventId).executeTakeFirst();
+    expect(inventory?.status).toBe('CLOSED');
+    expect(await t.database.db.selectFrom('holds').select('id').where('event_id', '=', eventId).execute()).toEqual([]);
+    // A late publish message (redelivered out of order) does not reopen it.
+    await t.app.inject({
+      method: 'POST',
+      url: '/internal/catalogue-messages',
+      payload: { id: `late-publish-${eventId}`, type: 'event.published', eventId, occurredAt: new Date(t.now()).toISOString() },
+    });
+    expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-A-2'] })).statusCode).toBe(409);
+  });
 });

@@ -81,15 +81,27 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       }
     },
 
-    /** Closes the inventory: no hold or order is accepted any more. True when it was open. */
-    async close(eventId: string): Promise<boolean> {
-      const result = await db
-        .updateTable('inventories')
-        .set({ status: 'CLOSED' })
-        .where('event_id', '=', eventId)
-        .where('status', '=', 'OPEN')
-        .executeTakeFirst();
-      return changed(result) === 1;
+    /**
+     * Closes the inventory: no hold or order is accepted any more. True when an open one was
+     * closed. An event cancelled before its inventory existed gets a closed, empty one, so that
+     * a stale "on sale" answer of the catalogue cache can never create it open afterwards.
+     */
+    async close(eventId: string, now: number): Promise<boolean> {
+      const closeOpen = async () =>
+        changed(await db.updateTable('inventories').set({ status: 'CLOSED' }).where('event_id', '=', eventId).where('status', '=', 'OPEN').executeTakeFirst()) === 1;
+      if (await closeOpen()) return true;
+      try {
+        await db
+          .insertInto('inventories')
+          // XXX: ISO 4217's "no currency"; the empty inventory sells nothing.
+          .values({ event_id: eventId, organizer_id: '', currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now })
+          .execute();
+        return false;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // It exists: already closed, or created open in the meantime — then close that one.
+        return closeOpen();
+      }
     },
 
     /** The last change number of an event (0 when it has no inventory). */

@@ -7,7 +7,7 @@ import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailable } from './best-available.js';
-import { EventNotFound, HoldNotFound, SeatsUnavailable } from './booking-errors.js';
+import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable } from './booking-errors.js';
 import type { CatalogueClient } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
@@ -62,6 +62,9 @@ export function createHoldService(deps: HoldServiceDeps) {
       if (!event) throw new EventNotFound(request.eventId);
       assertOnSale(event, deps.clock());
       const inventory = await deps.inventory.ensure(request.eventId, event);
+      // Closed when the cancellation reached us before the catalogue cache noticed (the claim
+      // checks it again under the inventory's lock; this only answers sooner, and clearly).
+      if (inventory.status !== 'OPEN') throw new EventNotOnSale(request.eventId, 'it was cancelled');
 
       if (request.seatIds) {
         const seatIds = [...new Set(request.seatIds)];

@@ -63,9 +63,10 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       return loaded;
     },
 
-    /** Closes the inventory of a cancelled event: no new hold or order is accepted. */
+    /** Closes the inventory of a cancelled event (even one never opened): no new hold or order. */
     async close(eventId: string): Promise<void> {
-      await deps.inventories.close(eventId);
+      await deps.inventories.close(eventId, deps.clock());
+      headers.delete(eventId);
     },
   };
 }
