@@ -7,6 +7,7 @@ import { createHoldRepository } from './db/hold.repository.js';
 import { createIdempotencyRepository } from './db/idempotency.repository.js';
 import { createInventoryRepository } from './db/inventory.repository.js';
 import { createOrderRepository } from './db/order.repository.js';
+import { createRefundRepository } from './db/refund.repository.js';
 import type { BookingDatabase } from './db/schema.js';
 import { createSeatClaimRepository } from './db/seat-claim.repository.js';
 import { createSeatChangeRepository, type SeatChangeRepository } from './db/seat-change.repository.js';
@@ -16,6 +17,7 @@ import type { CatalogueClient } from './domain/catalogue-client.js';
 import { createClaimBatcher } from './domain/claim-batcher.js';
 import { createHoldService } from './domain/hold-service.js';
 import { createHoldSweeper, type HoldSweeper } from './domain/hold-sweeper.js';
+import { createRefunds } from './domain/refunds.js';
 import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
 import { createTestPaymentProvider, type PaymentProvider } from './domain/payment-provider.js';
@@ -120,12 +122,19 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     holdTtlSeconds: settings.holdTtlSeconds,
     maxActiveHoldsPerBuyer: settings.maxActiveHoldsPerBuyer,
   });
+  const refunds = createRefunds({
+    payments,
+    refundsDue: createRefundRepository(db),
+    clock,
+    onOwed: (paymentId, error) => app.log.warn({ paymentId, err: error }, 'refund failed; recorded as owed and retried by the sweeper'),
+  });
   const orders = createOrderService({
     holds: holdRepository,
     orders: createOrderRepository(db),
     tickets: createTicketRepository(db),
     inventory,
     payments,
+    refunds,
     bus,
     clock,
     paymentTimeoutMs: settings.paymentTimeoutMs,
@@ -135,7 +144,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     bus,
     clock,
     intervalMs: settings.holdSweepIntervalMs,
-    alsoEachRun: (now) => idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS),
+    alsoEachRun: async (now) => {
+      await idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS);
+      await refunds.retryDue(now);
+    },
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
     paused: () => app.isStarting(),
   });

@@ -170,6 +170,51 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-D-9'] })).statusCode).toBe(409);
   });
 
+  it('owes a refund the provider refused after a lost race, and pays it once the provider is back', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('rita', eventId, ['ORCH-C-1']);
+    t.payments.refundsFailing = true;
+    // Slow charges make the two payments overlap: both are charged, one loses the seats.
+    t.payments.chargeDelayMs = 50;
+    let answers: number[];
+    try {
+      const pay = () => post('rita', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+      answers = (await Promise.all([pay(), pay()])).map((r) => r.statusCode).sort();
+    } finally {
+      t.payments.refundsFailing = false;
+      t.payments.chargeDelayMs = 0;
+    }
+    // The buyer hears about the order (one won, one lost), not about the refund's trouble.
+    expect(answers).toEqual([201, 409]);
+    const owed = await t.database.db.selectFrom('refunds_due').selectAll().where('hold_id', '=', holdId).execute();
+    expect(owed).toHaveLength(1);
+    const [due] = owed as [(typeof owed)[number]];
+    expect(Number(due.amount_cents)).toBe(5_000);
+    expect(due.attempts).toBe(1);
+    expect(due.last_error).toContain('refuses refunds');
+    expect(t.payments.refunds.has(due.payment_id)).toBe(false);
+
+    // Not due yet: a sweep leaves it owed.
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.has(due.payment_id)).toBe(false);
+    // Due, but the provider still fails: one more attempt, scheduled further out.
+    t.advance(6_000);
+    t.payments.refundsFailing = true;
+    await t.app.booking.sweeper.sweepOnce().finally(() => (t.payments.refundsFailing = false));
+    const retried = await t.database.db.selectFrom('refunds_due').selectAll().where('payment_id', '=', due.payment_id).executeTakeFirstOrThrow();
+    expect(retried.attempts).toBe(2);
+    expect(Number(retried.next_attempt_at)).toBeGreaterThanOrEqual(t.now() + 10_000 - 100);
+    // Back: the next due sweep refunds it, once, and the debt is gone.
+    t.advance(11_000);
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.get(due.payment_id)).toBe(5_000);
+    expect(await t.database.db.selectFrom('refunds_due').selectAll().where('hold_id', '=', holdId).execute()).toEqual([]);
+    // The winner's order is untouched.
+    const orders = (await get('rita', '/api/orders')).json();
+    const list = (Array.isArray(orders) ? orders : orders.items) as Array<{ holdId: string; status: string }>;
+    expect(list.filter((o) => o.holdId === holdId).map((o) => o.status)).toEqual(['CONFIRMED']);
+  });
+
   it('stops sales of an event cancelled before its inventory existed, even when the catalogue still says on sale', async () => {
     const eventId = newEvent();
     const cancelled = await t.app.inject({

@@ -95,6 +95,20 @@ export interface CatalogueMessageTable {
   processed_at: number;
 }
 
+/** A refund that failed and is owed: retried until the provider takes it. */
+export interface RefundDueTable {
+  payment_id: string;
+  amount_cents: number;
+  currency: string;
+  /** The hold whose payment this was, for people reconciling by hand. */
+  hold_id: string;
+  reason: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string;
+  created_at: number;
+}
+
 export interface BookingDatabase {
   inventories: InventoryTable;
   seats: SeatTable;
@@ -104,4 +118,5 @@ export interface BookingDatabase {
   seat_changes: SeatChangeTable;
   idempotency_keys: IdempotencyKeyTable;
   catalogue_messages: CatalogueMessageTable;
+  refunds_due: RefundDueTable;
 }

@@ -13,6 +13,7 @@ import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { AlreadyCheckedIn, HoldExpired, HoldNotActive, HoldNotFound, OrderNotFound, PaymentTimeout, TicketNotFound } from './booking-errors.js';
 import type { InventoryService } from './inventory-service.js';
 import type { PaymentProvider } from './payment-provider.js';
+import type { Refunds } from './refunds.js';
 import { newTicketCode } from './ticket-code.js';
 
 export interface OrderServiceDeps {
@@ -21,6 +22,7 @@ export interface OrderServiceDeps {
   tickets: TicketRepository;
   inventory: InventoryService;
   payments: PaymentProvider;
+  refunds: Refunds;
   bus: SeatChangeBus;
   clock: () => number;
   paymentTimeoutMs: number;
@@ -87,8 +89,16 @@ export function createOrderService(deps: OrderServiceDeps) {
         const batch = await deps.orders.confirm(hold, order, tickets, now);
         deps.bus.publish(batch);
       } catch (error) {
-        // The seats were lost (expiry, a cancelled event, a parallel order): give the money back.
-        await deps.payments.refund(paymentId, hold.total_cents);
+        // The seats were lost (expiry, a cancelled event, a parallel order): give the money back —
+        // now, or, when the provider fails, later from the refunds owed. The buyer hears why the
+        // order failed either way, not about the refund's trouble.
+        await deps.refunds.refundOrOwe({
+          paymentId,
+          amountCents: hold.total_cents,
+          currency: hold.currency,
+          holdId: hold.id,
+          reason: `order ${orderId} not confirmed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200),
+        });
         throw error;
       }
       return { order, tickets };

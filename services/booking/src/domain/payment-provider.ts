@@ -35,12 +35,17 @@ export interface TestPaymentProviderOptions {
 export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
   const slowMs = options.slowMs ?? 60_000;
   const refunds = new Map<string, number>();
-  const provider: PaymentProvider & { refunds: ReadonlyMap<string, number> } = {
+  const provider: PaymentProvider & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; chargeDelayMs: number } = {
     refunds,
+    /** Simulates the provider's refunds being down (for tests of the refunds owed). */
+    refundsFailing: false,
+    /** How long every charge takes (tests use it to make payments overlap). */
+    chargeDelayMs: 0,
     async charge(request, signal) {
-      if (request.token === 'tok_slow') {
+      const delay = request.token === 'tok_slow' ? slowMs : provider.chargeDelayMs;
+      if (delay > 0) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, slowMs);
+          const timer = setTimeout(resolve, delay);
           signal.addEventListener('abort', () => {
             clearTimeout(timer);
             reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -52,6 +57,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined or tok_slow. The hold is kept`);
     },
     async refund(paymentId, amountCents) {
+      if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
       refunds.set(paymentId, amountCents);
     },
   };

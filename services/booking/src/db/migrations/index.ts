@@ -1,7 +1,8 @@
 /** The booking service's migrations, in order. */
 import type { Dialect, Migrations } from '@stream-seat/db';
 import { bookingSchemaMigration } from './001-booking.js';
+import { refundsDueMigration } from './002-refunds-due.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
-  return { '001-booking': bookingSchemaMigration(dialect) };
+  return { '001-booking': bookingSchemaMigration(dialect), '002-refunds-due': refundsDueMigration() };
 }
