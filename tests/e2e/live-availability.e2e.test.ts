@@ -3,8 +3,12 @@
  * booking processes linked through Redis. A client streaming from instance A sees a hold made
  * through instance B; a client streaming through the gateway gets the same changes unbuffered,
  * resumes after a forced disconnect with Last-Event-ID and receives every missed change once and
- * in order; a client that goes away is let go by the booking instance behind the gateway.
+ * in order; a client that goes away is let go by the booking instance behind the gateway. The
+ * gateway shares one upstream stream per event among its clients: they all get the snapshot and
+ * every change in order, a late joiner catches up from the shared ring, a resuming client gets
+ * exactly what it missed, and the stream survives the loss of the booking instance behind it.
  */
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '../support/free-port.js';
 import { openSse, type SseClient, type SseEvent } from '../support/sse-client.js';
@@ -20,6 +24,7 @@ const changeSeqs = (client: SseClient) => client.events.filter((e) => e.event ==
 describe.runIf(redisUrl)('live availability across booking instances', () => {
   let test: TestPlatform;
   let bookingB: string;
+  let bookingBProcess: ChildProcess;
   let eventId: string;
   const clients: SseClient[] = [];
 
@@ -41,6 +46,33 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     return Number(/^availability_stream_clients\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
   };
+  const gatewayMetric = async (name: string) => {
+    const metrics = await (await fetch(`${test.gateway}/metrics`)).text();
+    return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+  };
+  /** Closes every stream the tests opened, and waits until neither the gateway nor booking holds one. */
+  const closeAll = async () => {
+    for (const client of clients.splice(0)) client.close();
+    await eventually(async () => ((await gatewayMetric('gateway_stream_channels')) === 0 ? true : undefined), 5_000, 'the shared streams to close');
+    await eventually(async () => ((await totalClients()) === 0 ? true : undefined), 5_000, 'booking to let go of every stream');
+  };
+  /** Every seat's state after a client applied its snapshot and changes, in order. */
+  const stateOf = (client: SseClient) => {
+    const seats: Record<string, string> = {};
+    let seq = -1;
+    for (const e of client.events) {
+      if (e.event === 'snapshot') {
+        Object.assign(seats, (e.data as { seats: Record<string, string> }).seats);
+        seq = (e.data as { seq: number }).seq;
+      } else if (e.event === 'change') {
+        const change = e.data as Change;
+        expect(change.seq).toBe(seq + 1);
+        seq = change.seq;
+        for (const c of change.changes) seats[c.seatId] = c.status;
+      }
+    }
+    return { seats, seq };
+  };
   /** Live stream clients on both booking instances, from their /metrics. */
   const totalClients = async () => (await Promise.all([test.platform.urls.booking, bookingB].map(connectedClients))).reduce((a, b) => a + b, 0);
 
@@ -48,7 +80,7 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     test = await startTestPlatform({ name: 'live', env: { REDIS_URL: redisUrl, STREAM_CATCH_UP_MS: '60000' } });
     const portB = await freePort();
     bookingB = `http://127.0.0.1:${portB}`;
-    test.platform.startExtraInstance('booking', portB);
+    bookingBProcess = test.platform.startExtraInstance('booking', portB);
     await eventually(async () => ((await fetch(`${bookingB}/ready`)).status === 200 ? true : undefined), 30_000, 'booking B');
 
     const organizer = await test.tokenFor('olga', 'organizer');
@@ -116,4 +148,71 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     client.close();
     await eventually(async () => ((await totalClients()) === before ? true : undefined), 5_000, 'the disconnect to reach the booking instance');
   });
+
+  it('shares one upstream stream among the gateway clients of an event, each getting the snapshot and every change in order', async () => {
+    await closeAll();
+    const audience = await Promise.all(Array.from({ length: 20 }, () => streamFrom(test.gateway)));
+    await Promise.all(audience.map((client) => client.next((e) => e.event === 'snapshot', 10_000)));
+    // Twenty watchers, one stream on the booking side.
+    await eventually(async () => ((await totalClients()) === 1 ? true : undefined), 5_000, 'booking to see one shared stream');
+    expect(await gatewayMetric('gateway_stream_shared_clients')).toBe(20);
+    expect(await gatewayMetric('gateway_stream_channels')).toBe(1);
+
+    await holdOn(bookingB, 'MAIN-A-10');
+    await holdOn(test.platform.urls.booking, 'MAIN-A-11');
+    await Promise.all(audience.map((client) => client.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-11'), 5_000)));
+    // A late joiner gets a snapshot and the changes after it from the shared stream.
+    const late = await streamFrom(test.gateway);
+    await late.next((e) => e.event === 'snapshot', 5_000);
+    await holdOn(bookingB, 'MAIN-A-12');
+    for (const client of [...audience, late]) await client.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-12'), 5_000);
+
+    // Every client's snapshot plus changes (checked consecutive in stateOf) is the service's state.
+    const truth = (await (await fetch(`${test.gateway}/api/availability/${eventId}`)).json()) as { seq: number; seats: Record<string, string> };
+    for (const client of [...audience, late]) expect(stateOf(client)).toEqual({ seats: truth.seats, seq: truth.seq });
+    expect(await totalClients()).toBe(1);
+    await closeAll();
+  });
+
+  it('resumes a gateway client from the shared stream without asking booking again', async () => {
+    await closeAll();
+    const anchor = await streamFrom(test.gateway);
+    await anchor.next((e) => e.event === 'snapshot', 10_000);
+    const leaver = await streamFrom(test.gateway);
+    await leaver.next((e) => e.event === 'snapshot', 10_000);
+    await holdOn(bookingB, 'MAIN-A-13');
+    const seen = await leaver.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-13'), 5_000);
+    leaver.close();
+    await holdOn(bookingB, 'MAIN-A-14');
+    await holdOn(test.platform.urls.booking, 'MAIN-A-15');
+    await anchor.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-15'), 5_000);
+
+    const resumed = await streamFrom(test.gateway, Number(seen.id));
+    await resumed.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-15'), 5_000);
+    expect(resumed.events.some((e) => e.event === 'snapshot')).toBe(false);
+    expect(changeSeqs(resumed)).toEqual([Number(seen.id) + 1, Number(seen.id) + 2]);
+    expect(resumed.events.flatMap(seatsOf)).toEqual(['MAIN-A-14', 'MAIN-A-15']);
+    // Served from the gateway's ring: booking still has one stream.
+    expect(await totalClients()).toBe(1);
+    await closeAll();
+  });
+
+  it('keeps the shared stream going when the booking instance behind it goes away', async () => {
+    await closeAll();
+    const watchers = await Promise.all(Array.from({ length: 5 }, () => streamFrom(test.gateway)));
+    await Promise.all(watchers.map((client) => client.next((e) => e.event === 'snapshot', 10_000)));
+    await eventually(async () => ((await totalClients()) === 1 ? true : undefined), 5_000, 'one shared stream');
+    // Kill whichever instance carries it; the other one stays.
+    const onB = (await connectedClients(bookingB)) === 1;
+    const [victim, survivor] = onB ? [bookingBProcess, test.platform.urls.booking] : [test.platform.processes.get('booking') as ChildProcess, bookingB];
+    victim.kill('SIGKILL');
+    await holdOn(survivor, 'MAIN-A-16');
+    await holdOn(survivor, 'MAIN-A-17');
+    for (const client of watchers) {
+      await client.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-17'), 15_000);
+      // No change lost or repeated across the switch (stateOf checks every seq follows the last).
+      expect(stateOf(client).seats['MAIN-A-16']).toBe('HELD');
+    }
+    expect(await connectedClients(survivor)).toBe(1);
+  }, 60_000);
 });

@@ -12,4 +12,5 @@ export * from './problem-handler.js';
 export * from './registry-client.js';
 export * from './registry-endpoints.js';
 export * from './service.js';
+export * from './sse-frame.js';
 export * from './tracing.js';

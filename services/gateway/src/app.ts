@@ -11,6 +11,7 @@ import {
 import type { Redis } from 'ioredis';
 import { registerEdgeAuth } from './edge/edge-auth.js';
 import { registerRateLimit } from './edge/rate-limit.js';
+import { createEventStreamFanout, type FanoutSettings } from './proxy/event-stream-fanout.js';
 import { type BreakerSettings, createInstanceBreakers } from './proxy/instance-breakers.js';
 import { registerProxyRoutes } from './proxy/proxy.routes.js';
 import { type RouteDefinition, routeTable } from './proxy/route-table.js';
@@ -29,6 +30,8 @@ export interface GatewayAppDeps {
   connectTimeoutMs?: number;
   /** Concurrent SSE streams relayed to one upstream instance. */
   maxStreamsPerUpstream?: number;
+  /** Shared upstream streams for `shared` routes (the live seat map); false: relay each client. */
+  streamFanout?: Partial<Pick<FanoutSettings, 'ringSize' | 'maxBufferedBytes' | 'heartbeatMs' | 'reconnectDelaysMs'>> | false;
   corsOrigins?: string[];
   /** fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
   trustProxy?: boolean | string;
@@ -91,6 +94,25 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
   const limits = deps.rateLimit ?? { max: 1_200, windowMs: 60_000, holdsMax: 120 };
   await registerRateLimit(app, limits);
 
+  const upstreamTimeoutMs = deps.upstreamTimeoutMs ?? 30_000;
+  const connectTimeoutMs = deps.connectTimeoutMs ?? 2_000;
+  const fanout =
+    deps.streamFanout === false
+      ? undefined
+      : createEventStreamFanout({
+          candidates: (name) => balancer.candidates(name).filter((i) => !breakers.isOpen(i.instanceId)),
+          metrics: app.metricsRegistry,
+          log: app.log,
+          ringSize: deps.streamFanout?.ringSize ?? 1_000,
+          maxBufferedBytes: deps.streamFanout?.maxBufferedBytes ?? 1_048_576,
+          heartbeatMs: deps.streamFanout?.heartbeatMs ?? 15_000,
+          ...(deps.streamFanout?.reconnectDelaysMs ? { reconnectDelaysMs: deps.streamFanout.reconnectDelaysMs } : {}),
+          connectTimeoutMs,
+          headersTimeoutMs: upstreamTimeoutMs,
+        });
+  // Before the server waits for connections to end: shared streams end their clients' responses.
+  app.addHook('preClose', async () => fanout?.close());
+
   if (deps.devTokenSecret) registerDevTokenRoute(app, deps.devTokenSecret);
   registerGatewayInfoRoutes(app, routes, (name) => deps.registry.instances(name), breakers);
   if (deps.webRoot) await registerWebApp(app, deps.webRoot);
@@ -98,8 +120,9 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     routes,
     balancer,
     breakers,
-    upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 30_000,
-    connectTimeoutMs: deps.connectTimeoutMs ?? 2_000,
+    upstreamTimeoutMs,
+    connectTimeoutMs,
+    fanout,
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
     routeConfig: (route) =>
       route.id === 'holds' ? { rateLimit: { max: limits.holdsMax, timeWindow: limits.windowMs } } : undefined,

@@ -16,6 +16,14 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(2_000, 1),
   /** Concurrent live streams (SSE) relayed to one upstream instance. */
   MAX_STREAMS_PER_UPSTREAM: env.int(50_000, 1),
+  /** One upstream live stream per event, shared by the gateway's clients; false: one per client. */
+  STREAM_FANOUT: env.bool(true),
+  /** Changes a shared stream keeps for late joiners and resuming clients. */
+  STREAM_RING_SIZE: env.int(1_000, 1),
+  /** Unsent bytes allowed per client of a shared stream before it is disconnected. */
+  STREAM_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
+  /** Comment heartbeats on shared streams. */
+  STREAM_HEARTBEAT_MS: env.int(15_000, 100),
   /**
    * Proxies whose X-Forwarded-For to believe: `false`, `true`, or addresses/CIDRs, comma-separated
    * (the VPC's, behind a load balancer), so that rate limits and logs see the real callers.

@@ -17,6 +17,11 @@ const app = await buildGatewayApp({
   upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
+  streamFanout: config.STREAM_FANOUT && {
+    ringSize: config.STREAM_RING_SIZE,
+    maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+  },
   corsOrigins: config.CORS_ORIGINS,
   trustProxy: config.TRUST_PROXY,
   webRoot: config.WEB_ROOT,

@@ -2,7 +2,7 @@
  * Server-Sent Events through the gateway, on the wire: the upstream's frames reach the client
  * byte for byte as well-formed chunks, the upstream's end ends the client's response, and a
  * client that leaves is let go upstream. The upstream is a plain node:http SSE server registered
- * as the booking service.
+ * as the booking service. This is the relay of streams the gateway does not share (fan-out off).
  */
 import { type App, createTokenVerifier, type RegistryClient } from '@stream-seat/platform';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -53,6 +53,8 @@ beforeAll(async () => {
     verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
     logger: false,
     logLevel: 'error',
+    // The relay of one client's stream on its own connection (shared streams: live-availability e2e).
+    streamFanout: false,
   });
   gatewayUrl = `http://127.0.0.1:${await listen(gateway)}/api/availability/ev-1/stream`;
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dechunk, rawGet } from '../../../../tests/support/raw-http.js';
 import { openSse } from '../../../../tests/support/sse-client.js';
-import { SseFrame } from './sse-frame.js';
+import { SseFrame } from '@stream-seat/platform';
 import { openSseStream, type SseStream } from './sse-stream.js';
 
 const servers: Server[] = [];

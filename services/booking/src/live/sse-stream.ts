@@ -9,7 +9,7 @@
  * head and the end of the response (the closing zero-length chunk).
  */
 import type { ServerResponse } from 'node:http';
-import { SseFrame } from './sse-frame.js';
+import { SseFrame } from '@stream-seat/platform';
 
 const HEARTBEAT = SseFrame.text(': heartbeat');
 

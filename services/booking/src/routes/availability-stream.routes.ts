@@ -11,7 +11,7 @@ import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
 import type { LiveMetrics } from '../live/live-metrics.js';
 import type { SerializedSnapshot, SnapshotCache } from '../live/snapshot-cache.js';
-import { SseFrame } from '../live/sse-frame.js';
+import { SseFrame } from '@stream-seat/platform';
 import { openSseStream, type SseStream } from '../live/sse-stream.js';
 
 export interface AvailabilityStreamDeps {

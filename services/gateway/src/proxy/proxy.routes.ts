@@ -16,6 +16,7 @@ import {
   sendProblem,
 } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import type { EventStreamFanout } from './event-stream-fanout.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
@@ -31,6 +32,8 @@ export interface ProxyOptions {
   connectTimeoutMs: number;
   /** Concurrent streams (SSE) the gateway relays to one upstream instance. */
   maxStreamsPerUpstream: number;
+  /** Shared upstream streams for `shared` routes; every stream is relayed on its own without it. */
+  fanout?: EventStreamFanout | undefined;
   /** Per-route options merged into the fastify route (e.g. a rate limit for holds). */
   routeConfig?: (route: RouteDefinition) => Record<string, unknown> | undefined;
 }
@@ -190,7 +193,15 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
               if (healthy.length === 0) {
                 return unavailable(reply, request, appName, `Every instance of ${appName} is failing; retry shortly`);
               }
-              forward(options, route, healthy, request, reply);
+              const fanout = route.shared ? options.fanout : undefined;
+              if (!fanout) {
+                forward(options, route, healthy, request, reply);
+                return reply;
+              }
+              void fanout.serve(request, reply, appName).then(
+                (served) => served || forward(options, route, healthy, request, reply),
+                () => forward(options, route, healthy, request, reply),
+              );
               return reply;
             },
           });

@@ -11,12 +11,17 @@ export interface RouteDefinition {
   uri: `lb://${string}`;
   /** Long-lived streams (SSE): no response body timeout. */
   streaming?: boolean;
+  /**
+   * One upstream stream per path, shared by every client of the gateway (see
+   * event-stream-fanout.ts). Only for public streams whose content does not depend on the caller.
+   */
+  shared?: boolean;
 }
 
 export const routeTable: RouteDefinition[] = [
   { id: 'venues', path: '/api/venues/**', uri: 'lb://EVENT-SERVICE' },
   { id: 'events', path: '/api/events/**', uri: 'lb://EVENT-SERVICE' },
-  { id: 'availability-stream', path: '/api/availability/*/stream', uri: 'lb://BOOKING-SERVICE', streaming: true },
+  { id: 'availability-stream', path: '/api/availability/*/stream', uri: 'lb://BOOKING-SERVICE', streaming: true, shared: true },
   { id: 'availability', path: '/api/availability/**', uri: 'lb://BOOKING-SERVICE' },
   { id: 'holds', path: '/api/holds/**', uri: 'lb://BOOKING-SERVICE' },
   { id: 'orders', path: '/api/orders/**', uri: 'lb://BOOKING-SERVICE' },

@@ -15,6 +15,7 @@ export function registerGatewayInfoRoutes(
       predicates: [`Path=${route.path}`],
       uri: route.uri,
       streaming: Boolean(route.streaming),
+      shared: Boolean(route.shared),
       instances: instances(targetApp(route)).map((i) => i.url),
       circuits: Object.fromEntries(instances(targetApp(route)).map((i) => [i.url, breakers.state(i.instanceId)])),
     })),

@@ -1,7 +1,8 @@
 /**
  * One Server-Sent Events frame, encoded once into bytes and shared by every client it goes to: a
  * change reaches thousands of sockets, and each of them then costs one socket write of the same
- * Buffer — no string, no encoding, no framing work per client.
+ * Buffer — no string, no encoding, no framing work per client. Booking's streams and the
+ * gateway's fan-out both send these.
  */
 
 const CRLF = Buffer.from('\r\n', 'latin1');

@@ -1,0 +1,285 @@
+/**
+ * One upstream live stream shared by every client of the gateway that watches the same event.
+ *
+ * Relaying each client's stream on its own upstream connection costs, per change, one read and
+ * one write per client in the gateway and one more write per client in the booking service; on
+ * a small machine that, not the database, bounds how many watchers get a change within 100 ms.
+ * A channel reads the upstream once and writes each frame's bytes to every client.
+ *
+ * What a client sees is what the service would have sent it: first `retry:` and a `snapshot`,
+ * then `change` frames in strictly increasing `seq` — the channel keeps the latest snapshot and a
+ * ring of the changes after it, so a client joining later gets the snapshot and then the changes
+ * it has not seen. A client resuming with `Last-Event-ID` gets exactly the missed changes from
+ * the ring. Anything the channel cannot serve exactly (no snapshot yet, a ring that no longer
+ * reaches back far enough) is left to the caller, which relays that client directly.
+ *
+ * When the upstream connection breaks, the channel reconnects (to any instance) with the last
+ * seq it has; the service replays what the channel missed and the clients notice nothing but a
+ * delay. If the service answers with a snapshot instead — continuity is lost — or cannot be
+ * reached for a while, the channel ends every client's stream; their EventSource reconnects with
+ * its own Last-Event-ID.
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { SseFrame } from '@stream-seat/platform';
+import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
+
+export interface UpstreamStream {
+  body: Readable;
+  close(): void;
+}
+
+export interface ChannelOptions {
+  /** Opens the service's stream (any instance), resuming after `lastEventId` when given. */
+  openUpstream(lastEventId: number | undefined): Promise<UpstreamStream>;
+  /** Change frames kept for late joiners and resuming clients. */
+  ringSize: number;
+  /** A client whose unsent bytes pass this is disconnected: it never grows the gateway's memory. */
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  /** Time for a new upstream stream to deliver its snapshot; clients are relayed on their own after. */
+  firstSnapshotTimeoutMs: number;
+  /** Pauses between reconnection attempts; after the last one the clients' streams end. */
+  reconnectDelaysMs: number[];
+  onDrop(reason: 'slow' | 'upstream-lost'): void;
+  onReconnect(): void;
+  onClosed(): void;
+  log: { warn(object: object, message: string): void };
+}
+
+interface Client {
+  res: ServerResponse;
+  socket: Socket;
+  chunked: boolean;
+  /** The last change seq this client has (or the snapshot's): later frames only. */
+  sentSeq: number;
+}
+
+interface Numbered {
+  seq: number;
+  frame: SseFrame;
+}
+
+const HEARTBEAT = SseFrame.text(': heartbeat');
+
+export class EventStreamChannel {
+  private readonly clients = new Set<Client>();
+  private snapshot: Numbered | undefined;
+  private ring: Numbered[] = [];
+  private lastSeq: number | undefined;
+  private retryFrame = SseFrame.text('retry: 1000');
+  private upstream: UpstreamStream | undefined;
+  private closed = false;
+  private refreshing = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  /** Resolves once the first snapshot arrived; rejects if the upstream could not be opened. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: ChannelOptions) {
+    this.ready = this.connect(undefined);
+    this.ready.catch(() => this.close());
+    this.heartbeat = setInterval(() => this.broadcast(HEARTBEAT, undefined), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Starts a client's stream: the snapshot and the changes after it, or — resuming after
+   * `lastEventId` — exactly the changes it missed. False, with nothing done, when this channel
+   * cannot serve it exactly; the caller then relays that client on its own connection.
+   * `takeOver` is called just before the response is written (the caller stops handling it).
+   */
+  join(res: ServerResponse, headers: OutgoingHttpHeaders, lastEventId: number | undefined, takeOver: () => void): boolean {
+    if (this.closed || this.lastSeq === undefined) return false;
+    const oldest = this.ring[0]?.seq ?? this.lastSeq + 1;
+    let frames: SseFrame[];
+    let sentSeq: number;
+    if (lastEventId === undefined) {
+      const snapshot = this.snapshot;
+      // The ring must reach back to the change right after the snapshot.
+      if (!snapshot || (snapshot.seq < this.lastSeq && oldest > snapshot.seq + 1)) {
+        this.refreshSnapshot();
+        return false;
+      }
+      frames = [snapshot.frame, ...this.ring.filter((c) => c.seq > snapshot.seq).map((c) => c.frame)];
+      sentSeq = Math.max(snapshot.seq, this.lastSeq);
+      // Keep the snapshot young, so that joiners get few changes after it and it never goes stale.
+      if (this.lastSeq - snapshot.seq > this.options.ringSize / 2) this.refreshSnapshot();
+    } else {
+      // Within the ring (or exactly up to date): the missed changes. Otherwise the service decides.
+      if (lastEventId > this.lastSeq || lastEventId < oldest - 1) return false;
+      frames = this.ring.filter((c) => c.seq > lastEventId).map((c) => c.frame);
+      sentSeq = this.lastSeq;
+    }
+    takeOver();
+    const socket = res.socket;
+    if (!socket || socket.destroyed) {
+      // Left while the channel was opening: a channel nobody watches must not stay open.
+      if (this.clients.size === 0) this.close();
+      return true;
+    }
+    res.writeHead(200, headers);
+    res.flushHeaders();
+    const client: Client = { res, socket, chunked: res.chunkedEncoding, sentSeq };
+    this.clients.add(client);
+    res.on('close', () => this.leave(client));
+    for (const frame of [this.retryFrame, ...frames]) this.send(client, frame);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.upstream?.close();
+    for (const client of this.clients) client.res.end();
+    this.clients.clear();
+    this.options.onClosed();
+  }
+
+  private leave(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    // The last watcher left: let go of the upstream stream too.
+    if (this.clients.size === 0) this.close();
+  }
+
+  private send(client: Client, frame: SseFrame): void {
+    if (client.socket.destroyed) return;
+    client.socket.write(client.chunked ? frame.chunked : frame.bytes);
+    if (client.socket.writableLength > this.options.maxBufferedBytes) {
+      this.options.onDrop('slow');
+      client.socket.destroy();
+    }
+  }
+
+  /** Writes one frame to every client that does not have it yet (`seq` undefined: to all). */
+  private broadcast(frame: SseFrame, seq: number | undefined): void {
+    for (const client of this.clients) {
+      if (seq !== undefined) {
+        if (seq <= client.sentSeq) continue;
+        client.sentSeq = seq;
+      }
+      this.send(client, frame);
+    }
+  }
+
+  private onFrame(frame: ReadFrame, resumed: boolean): 'ok' | 'discontinuity' {
+    if (frame.retry) {
+      this.retryFrame = new SseFrame(frame.bytes);
+      return 'ok';
+    }
+    if (frame.comment || frame.id === undefined) return 'ok';
+    const seq = Number(frame.id);
+    if (frame.event === 'snapshot') {
+      // A resumed upstream answering with a snapshot has lost the thread: clients must resume anew.
+      if (resumed) return 'discontinuity';
+      this.snapshot = { seq, frame: new SseFrame(frame.bytes) };
+      this.lastSeq = Math.max(this.lastSeq ?? seq, seq);
+      return 'ok';
+    }
+    if (frame.event !== 'change' || !Number.isFinite(seq)) return 'ok';
+    if (this.lastSeq !== undefined && seq <= this.lastSeq) return 'ok';
+    if (this.lastSeq !== undefined && seq !== this.lastSeq + 1) return 'discontinuity';
+    const change = { seq, frame: new SseFrame(frame.bytes) };
+    this.ring.push(change);
+    if (this.ring.length > this.options.ringSize) this.ring.shift();
+    this.lastSeq = seq;
+    this.broadcast(change.frame, seq);
+    return 'ok';
+  }
+
+  /** Opens the upstream; resolves when it delivered its first snapshot or replay. */
+  private async connect(resumeAfter: number | undefined): Promise<void> {
+    const upstream = await this.options.openUpstream(resumeAfter);
+    if (this.closed) {
+      upstream.close();
+      return;
+    }
+    this.upstream = upstream;
+    const resumed = resumeAfter !== undefined;
+    let settle: (() => void) | undefined;
+    const started = new Promise<void>((resolve) => (settle = resolve));
+    const read = createSseFrameReader((frame) => {
+      if (this.closed || this.upstream !== upstream) return;
+      if (this.onFrame(frame, resumed) === 'discontinuity') {
+        this.options.log.warn({ lastSeq: this.lastSeq }, 'shared event stream lost continuity; its clients resume on their own');
+        this.options.onDrop('upstream-lost');
+        this.close();
+        return;
+      }
+      if (this.lastSeq !== undefined) settle?.();
+    });
+    upstream.body.on('data', read);
+    upstream.body.once('close', () => {
+      if (this.upstream === upstream && !this.closed) void this.reconnect();
+    });
+    upstream.body.once('error', () => undefined);
+    // A resumed upstream may have nothing to replay: it is live as soon as it answered.
+    if (resumed) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no snapshot from the upstream stream in time')), this.options.firstSnapshotTimeoutMs);
+    });
+    try {
+      await Promise.race([started, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async reconnect(): Promise<void> {
+    this.upstream = undefined;
+    for (const delay of this.options.reconnectDelaysMs) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.closed) return;
+      try {
+        this.options.onReconnect();
+        await this.connect(this.lastSeq);
+        return;
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'shared event stream: upstream not reachable yet');
+      }
+    }
+    this.options.onDrop('upstream-lost');
+    this.close();
+  }
+
+  /** Reads a fresh snapshot on a second, short-lived upstream stream, for later joiners. */
+  private refreshSnapshot(): void {
+    if (this.refreshing || this.closed) return;
+    this.refreshing = true;
+    void (async () => {
+      let upstream: UpstreamStream | undefined;
+      try {
+        upstream = await this.options.openUpstream(undefined);
+        const source = upstream;
+        const frame = await new Promise<ReadFrame | undefined>((resolve) => {
+          const read = createSseFrameReader((f) => {
+            if (f.event === 'snapshot') resolve(f);
+          });
+          source.body.on('data', read);
+          source.body.once('close', () => resolve(undefined));
+        });
+        const seq = Number(frame?.id);
+        const oldest = this.ring[0]?.seq ?? Number.POSITIVE_INFINITY;
+        // Usable when the ring reaches from right after it to now, or it is newer than anything here.
+        if (frame && Number.isFinite(seq) && (seq >= (this.lastSeq ?? 0) || seq >= oldest - 1)) {
+          this.snapshot = { seq, frame: new SseFrame(frame.bytes) };
+        }
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'shared event stream: snapshot refresh failed');
+      } finally {
+        upstream?.close();
+        this.refreshing = false;
+      }
+    })();
+  }
+}

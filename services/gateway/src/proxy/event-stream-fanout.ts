@@ -1,0 +1,138 @@
+/**
+ * The gateway's shared live streams: one EventStreamChannel per stream path (one per watched
+ * event), opened when its first client arrives and closed when its last one leaves. A request
+ * the channels cannot serve exactly is answered `false`, and the proxy relays it on its own
+ * upstream connection as before.
+ */
+import { ServerResponse } from 'node:http';
+import type { InstanceAddress } from '@stream-seat/platform';
+import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { Agent, request as undiciRequest } from 'undici';
+import { EventStreamChannel, type UpstreamStream } from './event-stream-channel.js';
+
+export interface FanoutSettings {
+  ringSize: number;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  connectTimeoutMs: number;
+  /** Time for an upstream's response headers. */
+  headersTimeoutMs: number;
+  reconnectDelaysMs?: number[];
+}
+
+export interface FanoutDeps extends FanoutSettings {
+  /** The instances to try, best first (UP, circuit closed). */
+  candidates(appName: string): InstanceAddress[];
+  metrics: Registry;
+  log: { warn(object: object, message: string): void };
+}
+
+export interface EventStreamFanout {
+  /** Serves the request from a shared channel; false when it must be relayed on its own. */
+  serve(request: FastifyRequest, reply: FastifyReply<RouteGenericInterface, RawServerBase>, appName: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+const RESUME_ID = /^\d{1,15}$/;
+
+export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
+  const channels = new Map<string, EventStreamChannel>();
+  const agent = new Agent({ connect: { timeout: deps.connectTimeoutMs }, headersTimeout: deps.headersTimeoutMs, bodyTimeout: 0 });
+  const metrics = {
+    channels: new Gauge({ name: 'gateway_stream_channels', help: 'Shared upstream live streams open', registers: [deps.metrics], collect() { this.set(channels.size); } }),
+    clients: new Gauge({
+      name: 'gateway_stream_shared_clients',
+      help: 'Clients served from shared upstream live streams',
+      registers: [deps.metrics],
+      collect() {
+        let n = 0;
+        for (const channel of channels.values()) n += channel.size;
+        this.set(n);
+      },
+    }),
+    drops: new Counter({ name: 'gateway_stream_drops_total', help: 'Shared-stream clients disconnected by the gateway', labelNames: ['reason'], registers: [deps.metrics] }),
+    reconnects: new Counter({ name: 'gateway_stream_upstream_reconnects_total', help: 'Shared streams reopened after their upstream broke', registers: [deps.metrics] }),
+  };
+
+  /** The service's stream from the first instance that answers it with an event stream. */
+  async function openUpstream(appName: string, path: string, lastEventId: number | undefined): Promise<UpstreamStream> {
+    let failure: unknown = new Error(`no instance of ${appName} to stream from`);
+    for (const instance of deps.candidates(appName)) {
+      try {
+        const response = await undiciRequest(instance.url + path, {
+          dispatcher: agent,
+          headers: { accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }) },
+        });
+        const type = response.headers['content-type'];
+        if (response.statusCode === 200 && typeof type === 'string' && type.startsWith('text/event-stream')) {
+          return { body: response.body, close: () => response.body.destroy() };
+        }
+        await response.body.dump();
+        // Not an instance problem (an unknown event is a 404 everywhere): the client's own relay says so.
+        failure = new Error(`${appName} answered ${response.statusCode}`);
+        if (response.statusCode < 500) break;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+
+  function channelFor(appName: string, path: string): EventStreamChannel {
+    let channel = channels.get(path);
+    if (channel && !channel.isClosed) return channel;
+    channel = new EventStreamChannel({
+      openUpstream: (lastEventId) => openUpstream(appName, path, lastEventId),
+      ringSize: deps.ringSize,
+      maxBufferedBytes: deps.maxBufferedBytes,
+      heartbeatMs: deps.heartbeatMs,
+      firstSnapshotTimeoutMs: Math.min(deps.headersTimeoutMs, 10_000),
+      reconnectDelaysMs: deps.reconnectDelaysMs ?? [100, 250, 500, 1_000, 2_000, 2_000, 2_000, 2_000],
+      onDrop: (reason) => metrics.drops.inc({ reason }),
+      onReconnect: () => metrics.reconnects.inc(),
+      onClosed: () => {
+        if (channels.get(path) === channel) channels.delete(path);
+      },
+      log: deps.log,
+    });
+    channels.set(path, channel);
+    return channel;
+  }
+
+  return {
+    async serve(request, reply, appName) {
+      if (request.method !== 'GET' || !(reply.raw instanceof ServerResponse)) return false;
+      const [path, query] = request.url.split('?', 2) as [string, string | undefined];
+      const params = new URLSearchParams(query ?? '');
+      // Only what the channel understands; anything else is the service's to answer.
+      if ([...params.keys()].some((k) => k !== 'lastEventId')) return false;
+      const header = request.headers['last-event-id'];
+      const resume = (typeof header === 'string' ? header : undefined) ?? params.get('lastEventId') ?? undefined;
+      if (resume !== undefined && !RESUME_ID.test(resume.trim())) return false;
+      const lastEventId = resume === undefined ? undefined : Number(resume.trim());
+
+      // A resume that no open channel covers goes to the service, which has the whole change log.
+      if (lastEventId !== undefined && !channels.has(path)) return false;
+      const channel = channelFor(appName, path);
+      try {
+        await channel.ready;
+      } catch {
+        return false;
+      }
+      const headers = { ...reply.getHeaders(), ...SSE_HEADERS } as Record<string, string | number | string[]>;
+      return channel.join(reply.raw, headers, lastEventId, () => reply.hijack());
+    },
+    async close() {
+      for (const channel of [...channels.values()]) channel.close();
+      await agent.close();
+    },
+  };
+}
