@@ -1,0 +1,187 @@
+/**
+ * The shared stream's own rules, on real sockets: clients are node:http responses of a real
+ * server and read with a real SSE client; the upstream side is the channel's `openUpstream`
+ * seam, fed frame by frame by the test (the whole path with the real booking service is in
+ * tests/e2e/live-availability.e2e.test.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
+import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
+import { EventStreamChannel, type UpstreamStream } from '../src/proxy/event-stream-channel.js';
+
+interface Opened {
+  lastEventId: number | undefined;
+  body: PassThrough;
+}
+
+const snapshot = (seq: number, seats: Record<string, string>) => `event: snapshot\nid: ${seq}\ndata: ${JSON.stringify({ seq, seats })}\n\n`;
+const change = (seq: number, seatId: string, status = 'HELD') => `event: change\nid: ${seq}\ndata: ${JSON.stringify({ seq, changes: [{ seatId, status }] })}\n\n`;
+
+let server: Server | undefined;
+const clients: SseClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+/** A channel whose upstream streams are PassThroughs the test writes to, served by a real HTTP server. */
+async function setUp(options: { ringSize?: number; maxBufferedBytes?: number } = {}) {
+  const opened: Opened[] = [];
+  const drops: string[] = [];
+  const channel = new EventStreamChannel({
+    openUpstream: async (lastEventId): Promise<UpstreamStream> => {
+      const body = new PassThrough();
+      opened.push({ lastEventId, body });
+      return { body, close: () => body.destroy() };
+    },
+    ringSize: options.ringSize ?? 100,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1_048_576,
+    heartbeatMs: 60_000,
+    firstSnapshotTimeoutMs: 2_000,
+    reconnectDelaysMs: [10, 10, 10],
+    onDrop: (reason) => drops.push(reason),
+    onReconnect: () => undefined,
+    onClosed: () => undefined,
+    log: { warn: () => undefined },
+  });
+  const joined: boolean[] = [];
+  server = createServer((request, res) => {
+    const header = request.headers['last-event-id'];
+    const ok = channel.join(res, { 'content-type': 'text/event-stream' }, typeof header === 'string' ? Number(header) : undefined, () => undefined);
+    joined.push(ok);
+    if (!ok) res.writeHead(409).end();
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const watch = async (lastEventId?: number) => {
+    const client = await openSse(url, lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) });
+    clients.push(client);
+    return client;
+  };
+  return { channel, opened, drops, joined, url, watch };
+}
+
+/** Polls until the probe answers (a channel event is asynchronous, a few ms at most). */
+const soon = <T>(probe: () => Promise<T | undefined>) => eventually(probe, 5_000, 'the shared stream to get there');
+const changeSeqs = (client: SseClient) => client.events.filter((e) => e.event === 'change').map((e) => Number(e.id));
+
+describe('a shared event stream', () => {
+  it('sends a late joiner the snapshot and the changes after it, then the live ones, in order', async () => {
+    const { channel, opened, watch } = await setUp();
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(`retry: 1000\n\n${snapshot(10, { A: 'AVAILABLE', B: 'AVAILABLE' })}`);
+    await channel.ready;
+    const early = await watch();
+    opened[0]?.body.write(change(11, 'A') + change(12, 'B'));
+    await early.next((e) => e.id === '12');
+    const late = await watch();
+    await late.next((e) => e.id === '12');
+    opened[0]?.body.write(change(13, 'A', 'AVAILABLE'));
+    for (const client of [early, late]) await client.next((e) => e.id === '13');
+    expect(late.events.map((e) => `${e.event}:${e.id}`)).toEqual(['snapshot:10', 'change:11', 'change:12', 'change:13']);
+    expect(changeSeqs(early)).toEqual([11, 12, 13]);
+    // Only one upstream stream for both.
+    expect(opened).toHaveLength(1);
+  });
+
+  it('gives a resuming client exactly what it missed from the ring, and refuses what the ring no longer has', async () => {
+    const { channel, opened, watch, joined } = await setUp({ ringSize: 3 });
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(1, { A: 'AVAILABLE' }));
+    await channel.ready;
+    const anchor = await watch();
+    opened[0]?.body.write([2, 3, 4, 5].map((seq) => change(seq, `S${seq}`)).join(''));
+    await anchor.next((e) => e.id === '5');
+    const resumed = await watch(3);
+    await resumed.next((e) => e.id === '5');
+    expect(resumed.events.map((e) => e.id)).toEqual(['4', '5']);
+    // Seq 2 left the three-change ring: the caller must relay that client itself.
+    const tooOld = await watch(1);
+    expect(tooOld.status).toBe(409);
+    expect(joined).toEqual([true, true, false]);
+  });
+
+  it('resumes its upstream after the last seq when the connection breaks, and the clients notice nothing', async () => {
+    const { channel, opened, watch } = await setUp();
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(7, { A: 'AVAILABLE' }));
+    await channel.ready;
+    const client = await watch();
+    opened[0]?.body.write(change(8, 'A'));
+    await client.next((e) => e.id === '8');
+    opened[0]?.body.destroy();
+    const second = await soon(async () => opened[1]);
+    expect(second.lastEventId).toBe(8);
+    // The service replays from there (one repeat on the way is skipped).
+    second.body.write(change(8, 'A') + change(9, 'B'));
+    await client.next((e) => e.id === '9');
+    expect(changeSeqs(client)).toEqual([8, 9]);
+  });
+
+  it('ends its clients when the resumed upstream answers with a snapshot (the thread is lost)', async () => {
+    const { channel, opened, watch, drops } = await setUp();
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(7, { A: 'AVAILABLE' }));
+    await channel.ready;
+    const client = await watch();
+    await client.next((e) => e.event === 'snapshot');
+    opened[0]?.body.destroy();
+    const second = await soon(async () => opened[1]);
+    second.body.write(snapshot(900, { A: 'BOOKED' }));
+    await client.ended;
+    expect(channel.isClosed).toBe(true);
+    expect(drops).toContain('upstream-lost');
+  });
+
+  it('drops a client that stops reading once its unsent bytes pass the bound, and keeps serving the others', async () => {
+    const { channel, opened, watch, url, drops } = await setUp({ maxBufferedBytes: 64 * 1024 });
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(1, {}));
+    await channel.ready;
+    const reader = await watch();
+    // A client that never reads: a tiny receive window, and nothing consumed.
+    const { port } = new URL(url);
+    const stalled = connect({ port: Number(port), host: '127.0.0.1' });
+    stalled.on('connect', () => {
+      stalled.pause();
+      stalled.write('GET / HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n');
+    });
+    const stalledClosed = new Promise((resolve) => stalled.on('close', resolve));
+    stalled.on('error', () => undefined);
+    await soon(async () => (channel.size === 2 ? true : undefined));
+    // ~40 MB of changes: far more than the kernel buffers between two sockets hold.
+    const big = 'x'.repeat(16 * 1024);
+    let seq = 1;
+    while (drops.length === 0 && seq < 2_500) {
+      seq++;
+      opened[0]?.body.write(`event: change\nid: ${seq}\ndata: {"seq":${seq},"changes":[],"pad":"${big}"}\n\n`);
+      if (seq % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(drops).toEqual(['slow']);
+    // Reading again, it finds its connection closed by the gateway.
+    stalled.resume();
+    await stalledClosed;
+    await reader.next((e) => e.id === String(seq), 10_000);
+    expect(channel.size).toBe(1);
+  });
+
+  it('lets go of its upstream when its last client leaves', async () => {
+    const { channel, opened, watch } = await setUp();
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(3, {}));
+    await channel.ready;
+    const [a, b] = [await watch(), await watch()];
+    a.close();
+    await soon(async () => (channel.size === 1 ? true : undefined));
+    expect(opened[0]?.body.destroyed).toBe(false);
+    b.close();
+    await soon(async () => (opened[0]?.body.destroyed ? true : undefined));
+    expect(channel.isClosed).toBe(true);
+  });
+});
