@@ -1,5 +1,5 @@
 /** Composition root of the booking service: wires repositories, domain and routes; never listens. */
-import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
+import { type Database, isDatabaseUnavailable, isRetryableConflict } from '@stream-seat/db';
 import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
@@ -99,7 +99,11 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
     openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets, check-in' },
-    errorMappers: [(error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined)],
+    errorMappers: [
+      (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined),
+      // A lock conflict that outlived its retries: the caller may simply try again.
+      (error) => (isRetryableConflict(error) ? new ServiceUnavailable('Too busy to take this change right now; retry') : undefined),
+    ],
   });
   const { db } = deps.database;
   const bus = withCommitTime(

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type Database, databaseConfigFor, openServiceDatabase, startDatabase, type TestDatabase, testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHoldRepository } from '../src/db/hold.repository.js';
 import { createInventoryRepository } from '../src/db/inventory.repository.js';
 import { bookingMigrations } from '../src/db/migrations/index.js';
 import type { BookingDatabase } from '../src/db/schema.js';
@@ -135,4 +136,51 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
     for (const r of results) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EventNotOnSale);
     expect(await activeHolds(eventId)).toHaveLength(0);
   });
+
+  it('claims race releases of the same seats without a deadlock reaching anyone', async () => {
+    const eventId = await newEvent();
+    const holds = createHoldRepository(database.db);
+    const seats = (await seatsOf(eventId)).map((s) => s.seat_id).sort();
+    const failures: unknown[] = [];
+    let released = 0;
+    let stop = false;
+    // Four claimers — each its own batcher, as on four instances — sending batches of 20 holds for
+    // the event's 20 seats, while two releasers give holds back as soon as they exist: claims and
+    // releases lock the same rows all the time.
+    const repository = createSeatClaimRepository(database);
+    const claimer = async (n: number) => {
+      const instance = createClaimBatcher(repository.claimBatch);
+      for (let round = 0; round < 60; round++) {
+        const batch = seats.map((seat, i) => instance.claim(request(eventId, `c${n}-${i}`, [seat], 1_000)));
+        for (const result of await Promise.allSettled(batch)) {
+          if (result.status === 'rejected' && !(result.reason instanceof SeatsUnavailable)) failures.push(result.reason);
+        }
+      }
+    };
+    const releaser = async () => {
+      while (!stop) {
+        const active = await database.db.selectFrom('holds').selectAll().where('event_id', '=', eventId).where('status', '=', 'ACTIVE').limit(5).execute();
+        for (const hold of active) {
+          try {
+            if (await holds.release({ ...hold, expires_at: Number(hold.expires_at), created_at: Number(hold.created_at) }, 'RELEASED', Date.now())) released++;
+          } catch (error) {
+            failures.push(error);
+          }
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const releasing = Promise.all([releaser(), releaser()]);
+    await Promise.all([0, 1, 2, 3].map(claimer));
+    stop = true;
+    await releasing;
+    expect(failures.map((f) => String(f))).toEqual([]);
+    expect(released).toBeGreaterThan(20);
+    // And still: no seat in two live holds, and seq contiguous with the stored changes.
+    const rows = await seatsOf(eventId);
+    const live = new Set((await activeHolds(eventId)).map((h) => h.id));
+    for (const row of rows) if (row.status === 'HELD') expect(live.has(row.hold_id ?? '')).toBe(true);
+    const stored = await database.db.selectFrom('seat_changes').select('seq').where('event_id', '=', eventId).orderBy('seq').execute();
+    expect(stored.map((c) => Number(c.seq))).toEqual(stored.map((_, i) => i + 1));
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * seats for a new hold is seat-claim.repository.ts.
  */
 import type { Kysely } from 'kysely';
-import { recordChanges } from './seat-change.repository.js';
+import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldStatus, HoldTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
 
@@ -25,6 +25,7 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
         let end = trx.updateTable('holds').set({ status }).where('id', '=', hold.id).where('status', '=', 'ACTIVE');
         if (status === 'EXPIRED') end = end.where('expires_at', '<=', now);
         if (changed(await end.executeTakeFirst()) !== 1) return undefined;
+        await lockInventory(trx, hold.event_id);
         // hold_id stays as "last holder" so that the seats this release freed can be listed below.
         const freed = await trx
           .updateTable('seats')

@@ -2,7 +2,7 @@
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
 import { EventNotOnSale, HoldExpired, HoldNotActive } from '../domain/booking-errors.js';
-import { recordChanges } from './seat-change.repository.js';
+import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
 
@@ -47,6 +47,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           if (now && now.status !== 'ACTIVE') throw new HoldNotActive(hold.id, now.status);
           throw new HoldExpired(hold.id);
         }
+        await lockInventory(trx, hold.event_id);
         const booked = await trx
           .updateTable('seats')
           .set({ status: 'BOOKED', order_id: order.id, expires_at: null })
@@ -58,7 +59,6 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
         if (changed(booked) !== seatIds.length) throw new HoldExpired(hold.id);
         await trx.insertInto('orders').values(order).execute();
         await trx.insertInto('tickets').values(tickets).execute();
-        // Last, as it takes the event's row lock (see recordChanges).
         const batch = await recordChanges(
           trx,
           hold.event_id,
@@ -82,6 +82,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'CONFIRMED')
           .executeTakeFirst();
         if (changed(cancelled) !== 1) return undefined;
+        await lockInventory(trx, order.event_id);
         await trx.updateTable('tickets').set({ status: 'VOID', valid_seat_id: null }).where('order_id', '=', order.id).execute();
         const freed = await trx
           .updateTable('seats')

@@ -10,6 +10,21 @@ import type { BookingDatabase } from './schema.js';
 import { changed, type Trx } from './transaction.js';
 
 /**
+ * Takes the event's inventory row lock. Every transaction that changes an event's seats takes it
+ * before touching any seat — claims, releases, orders, cancellations alike — so that no two of
+ * them can wait for each other's seats and inventory in opposite orders (a deadlock InnoDB would
+ * break by failing one of them). A no-op UPDATE locks the row on MySQL and takes SQLite's write
+ * lock, with the same SQL on both.
+ */
+export async function lockInventory(trx: Trx, eventId: string): Promise<void> {
+  await trx
+    .updateTable('inventories')
+    .set((eb) => ({ seq: eb.ref('seq') }))
+    .where('event_id', '=', eventId)
+    .execute();
+}
+
+/**
  * Assigns the next seq and stores the changes. With `requireOpen`, a closed inventory (cancelled
  * event) assigns nothing and returns undefined: the caller rolls back.
  */

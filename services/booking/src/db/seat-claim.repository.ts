@@ -101,8 +101,7 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
     // the first plain read, after the lock, sees every earlier commit (on MySQL the transaction's
     // snapshot starts at its first plain read), so a buyer's racing requests on other instances
     // are counted. Then the seats, locked: no other writer changes them until commit. Releases and
-    // orders lock seats before the inventory row, the other way round: InnoDB breaks such a cycle by
-    // aborting one transaction, and both sides run theirs again (retryConflicts).
+    // orders take the inventory lock before the seats too (lockInventory), so no lock cycle forms.
     const [inventoryRead, countsRead, ...seatReads] = await sql.script([
       { sql: lockInventorySql, params: [eventId] },
       { sql: activeHoldsSql(buyers.length), params: [eventId, ...buyers, now] },
