@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 /** A channel whose upstream streams are PassThroughs the test writes to, served by a real HTTP server. */
-async function setUp(options: { ringSize?: number; maxBufferedBytes?: number } = {}) {
+async function setUp(options: { ringSize?: number; maxBufferedBytes?: number; heartbeatMs?: number; upstreamIdleMs?: number; resumeAfter?: number } = {}) {
   const opened: Opened[] = [];
   const drops: string[] = [];
   const channel = new EventStreamChannel({
@@ -42,14 +42,15 @@ async function setUp(options: { ringSize?: number; maxBufferedBytes?: number } =
     },
     ringSize: options.ringSize ?? 100,
     maxBufferedBytes: options.maxBufferedBytes ?? 1_048_576,
-    heartbeatMs: 60_000,
+    heartbeatMs: options.heartbeatMs ?? 60_000,
+    upstreamIdleMs: options.upstreamIdleMs ?? 180_000,
     firstSnapshotTimeoutMs: 2_000,
     reconnectDelaysMs: [10, 10, 10],
     onDrop: (reason) => drops.push(reason),
     onReconnect: () => undefined,
     onClosed: () => undefined,
     log: { warn: () => undefined },
-  });
+  }, options.resumeAfter);
   const joined: boolean[] = [];
   server = createServer((request, res) => {
     const header = request.headers['last-event-id'];
@@ -183,5 +184,74 @@ describe('a shared event stream', () => {
     b.close();
     await soon(async () => (opened[0]?.body.destroyed ? true : undefined));
     expect(channel.isClosed).toBe(true);
+  });
+
+  it('never takes a frame larger than the bound on its way for a slow reader', async () => {
+    const { channel, opened, watch, drops } = await setUp({ maxBufferedBytes: 16 * 1024 });
+    await soon(async () => opened[0]);
+    // A snapshot of a big venue, and then a big change: each far over the 16 KiB bound.
+    const seats = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`SEAT-${i}`, 'AVAILABLE']));
+    opened[0]?.body.write(snapshot(1, seats));
+    await channel.ready;
+    const client = await watch();
+    const joined = await client.next((e) => e.event === 'snapshot', 10_000);
+    expect(Object.keys((joined.data as { seats: object }).seats)).toHaveLength(20_000);
+    opened[0]?.body.write(`event: change\nid: 2\ndata: {"seq":2,"changes":[],"pad":"${'y'.repeat(200_000)}"}\n\n`);
+    opened[0]?.body.write(change(3, 'SEAT-1'));
+    await client.next((e) => e.id === '3', 10_000);
+    expect(drops).toEqual([]);
+  });
+
+  it('takes a silent upstream for dead and resumes it after the last seq', async () => {
+    const { channel, opened, watch } = await setUp({ heartbeatMs: 50, upstreamIdleMs: 120 });
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(4, { A: 'AVAILABLE' }) + change(5, 'A'));
+    await channel.ready;
+    const client = await watch();
+    // No byte from upstream any more (no heartbeat either): a half-open connection.
+    const second = await soon(async () => opened[1]);
+    expect(opened[0]?.body.destroyed).toBe(true);
+    expect(second.lastEventId).toBe(5);
+    second.body.write(change(6, 'A', 'AVAILABLE'));
+    await client.next((e) => e.id === '6');
+    expect(client.events.map((e) => e.id)).toEqual(['4', '5', '6']);
+    // Heartbeats kept the client's connection alive meanwhile.
+    expect(client.comments).toContain('heartbeat');
+  });
+
+  it('starts from a resuming client, shares it with others resuming from there, and serves newcomers once it has a snapshot', async () => {
+    const { channel, opened, watch, joined } = await setUp({ resumeAfter: 5 });
+    await soon(async () => opened[0]);
+    expect(opened[0]?.lastEventId).toBe(5);
+    await channel.ready;
+    const [a, b] = [await watch(5), await watch(5)];
+    opened[0]?.body.write(change(6, 'A') + change(7, 'B'));
+    for (const client of [a, b]) {
+      await client.next((e) => e.id === '7');
+      expect(client.events.map((e) => `${e.event}:${e.id}`)).toEqual(['change:6', 'change:7']);
+    }
+    // A newcomer needs a snapshot the channel does not have yet: relayed, while one is fetched.
+    expect((await watch()).status).toBe(409);
+    const refresh = await soon(async () => opened[1]);
+    expect(refresh.lastEventId).toBeUndefined();
+    refresh.body.write(snapshot(7, { A: 'HELD', B: 'HELD' }));
+    await soon(async () => (refresh.body.destroyed ? true : undefined));
+    const newcomer = await watch();
+    await newcomer.next((e) => e.event === 'snapshot');
+    opened[0]?.body.write(change(8, 'C'));
+    await newcomer.next((e) => e.id === '8');
+    expect(newcomer.events.map((e) => `${e.event}:${e.id}`)).toEqual(['snapshot:7', 'change:8']);
+    expect(joined).toEqual([true, true, false, true]);
+  });
+
+  it('hands a snapshot to clients resuming from too far back, as the service would', async () => {
+    const { channel, opened, watch } = await setUp({ resumeAfter: 2 });
+    await soon(async () => opened[0]);
+    await channel.ready;
+    const client = await watch(2);
+    opened[0]?.body.write(snapshot(5_000, { A: 'BOOKED' }) + change(5_001, 'B'));
+    await client.next((e) => e.id === '5001');
+    expect(client.events.map((e) => `${e.event}:${e.id}`)).toEqual(['snapshot:5000', 'change:5001']);
+    expect(channel.isClosed).toBe(false);
   });
 });

@@ -13,11 +13,16 @@
  * the ring. Anything the channel cannot serve exactly (no snapshot yet, a ring that no longer
  * reaches back far enough) is left to the caller, which relays that client directly.
  *
- * When the upstream connection breaks, the channel reconnects (to any instance) with the last
- * seq it has; the service replays what the channel missed and the clients notice nothing but a
- * delay. If the service answers with a snapshot instead — continuity is lost — or cannot be
- * reached for a while, the channel ends every client's stream; their EventSource reconnects with
- * its own Last-Event-ID.
+ * A channel may also start from a resuming client's `Last-Event-ID` (after a gateway restart,
+ * its audience comes back that way): the service replays after it, and clients resuming from the
+ * same point share the channel; a snapshot from the service then goes to them as it would have.
+ *
+ * When the upstream connection breaks — or stays silent past `upstreamIdleMs`, the service's
+ * heartbeats having stopped (a half-open connection) — the channel reconnects (to any instance)
+ * with the last seq it has; the service replays what the channel missed and the clients notice
+ * nothing but a delay. If the service answers with a snapshot instead — continuity is lost — or
+ * cannot be reached for a while, the channel ends every client's stream; their EventSource
+ * reconnects with its own Last-Event-ID.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -35,9 +40,11 @@ export interface ChannelOptions {
   openUpstream(lastEventId: number | undefined): Promise<UpstreamStream>;
   /** Change frames kept for late joiners and resuming clients. */
   ringSize: number;
-  /** A client whose unsent bytes pass this is disconnected: it never grows the gateway's memory. */
+  /** A client with more unsent bytes than this is disconnected: it never grows the gateway's memory. */
   maxBufferedBytes: number;
   heartbeatMs: number;
+  /** Upstream silence after which the connection is taken for dead (the service sends heartbeats). */
+  upstreamIdleMs: number;
   /** Time for a new upstream stream to deliver its snapshot; clients are relayed on their own after. */
   firstSnapshotTimeoutMs: number;
   /** Pauses between reconnection attempts; after the last one the clients' streams end. */
@@ -52,8 +59,10 @@ interface Client {
   res: ServerResponse;
   socket: Socket;
   chunked: boolean;
-  /** The last change seq this client has (or the snapshot's): later frames only. */
+  /** The last change seq this client has (or its snapshot's): it gets later frames only. */
   sentSeq: number;
+  /** Unsent bytes allowed: the bound, plus its join burst until that has drained once. */
+  allowance: number;
 }
 
 interface Numbered {
@@ -70,16 +79,22 @@ export class EventStreamChannel {
   private lastSeq: number | undefined;
   private retryFrame = SseFrame.text('retry: 1000');
   private upstream: UpstreamStream | undefined;
+  private lastUpstreamData = Date.now();
   private closed = false;
-  private refreshing = false;
+  /** The short-lived second upstream reading a fresh snapshot, while it runs. */
+  private refresh: UpstreamStream | 'opening' | undefined;
   private readonly heartbeat: NodeJS.Timeout;
-  /** Resolves once the first snapshot arrived; rejects if the upstream could not be opened. */
+  /** Resolves once the channel can serve clients; rejects if its upstream could not be opened. */
   readonly ready: Promise<void>;
 
-  constructor(private readonly options: ChannelOptions) {
-    this.ready = this.connect(undefined);
+  /** `resumeAfter`: start from a resuming client's Last-Event-ID instead of a snapshot. */
+  constructor(
+    private readonly options: ChannelOptions,
+    resumeAfter?: number,
+  ) {
+    this.ready = this.connect(resumeAfter, resumeAfter === undefined ? 'fresh' : 'resume');
     this.ready.catch(() => this.close());
-    this.heartbeat = setInterval(() => this.broadcast(HEARTBEAT, undefined), options.heartbeatMs);
+    this.heartbeat = setInterval(() => this.tick(), options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -128,10 +143,10 @@ export class EventStreamChannel {
     }
     res.writeHead(200, headers);
     res.flushHeaders();
-    const client: Client = { res, socket, chunked: res.chunkedEncoding, sentSeq };
+    const client: Client = { res, socket, chunked: res.chunkedEncoding, sentSeq, allowance: this.options.maxBufferedBytes };
     this.clients.add(client);
     res.on('close', () => this.leave(client));
-    for (const frame of [this.retryFrame, ...frames]) this.send(client, frame);
+    this.sendBurst(client, [this.retryFrame, ...frames]);
     return true;
   }
 
@@ -140,6 +155,7 @@ export class EventStreamChannel {
     this.closed = true;
     clearInterval(this.heartbeat);
     this.upstream?.close();
+    if (this.refresh !== 'opening') this.refresh?.close();
     for (const client of this.clients) client.res.end();
     this.clients.clear();
     this.options.onClosed();
@@ -151,13 +167,35 @@ export class EventStreamChannel {
     if (this.clients.size === 0) this.close();
   }
 
+  /**
+   * Writes one frame. A client still holding more unsent bytes than its allowance from earlier
+   * writes is not keeping up: it is disconnected instead (checked before the write, so that one
+   * large frame on its way is never mistaken for a slow reader).
+   */
   private send(client: Client, frame: SseFrame): void {
     if (client.socket.destroyed) return;
-    client.socket.write(client.chunked ? frame.chunked : frame.bytes);
-    if (client.socket.writableLength > this.options.maxBufferedBytes) {
+    if (client.socket.writableLength > client.allowance) {
       this.options.onDrop('slow');
       client.socket.destroy();
+      return;
     }
+    client.socket.write(client.chunked ? frame.chunked : frame.bytes);
+  }
+
+  /**
+   * Frames a client must have at once — its snapshot (megabytes for a large venue) and the
+   * changes after it: never held against the bound, which applies again once they have drained.
+   */
+  private sendBurst(client: Client, frames: SseFrame[]): void {
+    if (client.socket.destroyed) return;
+    let bytes = 0;
+    for (const frame of frames) {
+      const chunk = client.chunked ? frame.chunked : frame.bytes;
+      bytes += chunk.length;
+      client.socket.write(chunk);
+    }
+    client.allowance = this.options.maxBufferedBytes + bytes;
+    client.socket.once('drain', () => (client.allowance = this.options.maxBufferedBytes));
   }
 
   /** Writes one frame to every client that does not have it yet (`seq` undefined: to all). */
@@ -171,21 +209,43 @@ export class EventStreamChannel {
     }
   }
 
-  private onFrame(frame: ReadFrame, resumed: boolean): 'ok' | 'discontinuity' {
+  /** Heartbeats for the clients; and an upstream silent for too long is taken for dead. */
+  private tick(): void {
+    this.broadcast(HEARTBEAT, undefined);
+    if (this.upstream && Date.now() - this.lastUpstreamData > this.options.upstreamIdleMs) {
+      this.options.log.warn({ lastSeq: this.lastSeq }, 'shared event stream: upstream silent; reconnecting');
+      this.upstream.body.destroy();
+    }
+  }
+
+  /**
+   * One upstream frame. `mode`: how this upstream started — `fresh` (snapshot first), `resume`
+   * (the channel's first upstream, after a client's Last-Event-ID), `reconnect` (after the last
+   * seq the clients have). Whether a change already came on this upstream is `changed`.
+   */
+  private onFrame(frame: ReadFrame, mode: 'fresh' | 'resume' | 'reconnect', changed: boolean): 'ok' | 'discontinuity' {
     if (frame.retry) {
       this.retryFrame = new SseFrame(frame.bytes);
       return 'ok';
     }
     if (frame.comment || frame.id === undefined) return 'ok';
     const seq = Number(frame.id);
+    if (!Number.isFinite(seq)) return 'ok';
     if (frame.event === 'snapshot') {
-      // A resumed upstream answering with a snapshot has lost the thread: clients must resume anew.
-      if (resumed) return 'discontinuity';
-      this.snapshot = { seq, frame: new SseFrame(frame.bytes) };
-      this.lastSeq = Math.max(this.lastSeq ?? seq, seq);
+      // Clients that already have changes from this channel cannot take a snapshot in the middle.
+      if (mode === 'reconnect' || changed) return 'discontinuity';
+      const snapshot = { seq, frame: new SseFrame(frame.bytes) };
+      this.snapshot = snapshot;
+      this.ring = [];
+      this.lastSeq = seq;
+      // A resumed start answered with a snapshot: its clients get it, as the service would send it.
+      for (const client of this.clients) {
+        client.sentSeq = seq;
+        this.sendBurst(client, [snapshot.frame]);
+      }
       return 'ok';
     }
-    if (frame.event !== 'change' || !Number.isFinite(seq)) return 'ok';
+    if (frame.event !== 'change') return 'ok';
     if (this.lastSeq !== undefined && seq <= this.lastSeq) return 'ok';
     if (this.lastSeq !== undefined && seq !== this.lastSeq + 1) return 'discontinuity';
     const change = { seq, frame: new SseFrame(frame.bytes) };
@@ -196,40 +256,50 @@ export class EventStreamChannel {
     return 'ok';
   }
 
-  /** Opens the upstream; resolves when it delivered its first snapshot or replay. */
-  private async connect(resumeAfter: number | undefined): Promise<void> {
+  /** Opens the upstream; resolves when the channel can serve from it. */
+  private async connect(resumeAfter: number | undefined, mode: 'fresh' | 'resume' | 'reconnect'): Promise<void> {
     const upstream = await this.options.openUpstream(resumeAfter);
     if (this.closed) {
       upstream.close();
       return;
     }
     this.upstream = upstream;
-    const resumed = resumeAfter !== undefined;
+    this.lastUpstreamData = Date.now();
+    if (mode === 'resume') this.lastSeq = resumeAfter;
+    let changed = false;
     let settle: (() => void) | undefined;
     const started = new Promise<void>((resolve) => (settle = resolve));
     const read = createSseFrameReader((frame) => {
       if (this.closed || this.upstream !== upstream) return;
-      if (this.onFrame(frame, resumed) === 'discontinuity') {
+      const outcome = this.onFrame(frame, mode, changed);
+      if (outcome === 'discontinuity') {
         this.options.log.warn({ lastSeq: this.lastSeq }, 'shared event stream lost continuity; its clients resume on their own');
         this.options.onDrop('upstream-lost');
         this.close();
         return;
       }
-      if (this.lastSeq !== undefined) settle?.();
+      if (frame.event === 'change') changed = true;
+      if (this.snapshot) settle?.();
     });
-    upstream.body.on('data', read);
+    upstream.body.on('data', (chunk: Buffer) => {
+      this.lastUpstreamData = Date.now();
+      read(chunk);
+    });
     upstream.body.once('close', () => {
       if (this.upstream === upstream && !this.closed) void this.reconnect();
     });
     upstream.body.once('error', () => undefined);
-    // A resumed upstream may have nothing to replay: it is live as soon as it answered.
-    if (resumed) return;
+    // A resumed upstream may have nothing to replay: it serves as soon as it answered.
+    if (mode !== 'fresh') return;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('no snapshot from the upstream stream in time')), this.options.firstSnapshotTimeoutMs);
     });
     try {
       await Promise.race([started, timedOut]);
+    } catch (error) {
+      upstream.close();
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -242,7 +312,7 @@ export class EventStreamChannel {
       if (this.closed) return;
       try {
         this.options.onReconnect();
-        await this.connect(this.lastSeq);
+        await this.connect(this.lastSeq, 'reconnect');
         return;
       } catch (error) {
         this.options.log.warn({ err: error }, 'shared event stream: upstream not reachable yet');
@@ -254,14 +324,18 @@ export class EventStreamChannel {
 
   /** Reads a fresh snapshot on a second, short-lived upstream stream, for later joiners. */
   private refreshSnapshot(): void {
-    if (this.refreshing || this.closed) return;
-    this.refreshing = true;
+    if (this.refresh || this.closed) return;
+    this.refresh = 'opening';
     void (async () => {
       let upstream: UpstreamStream | undefined;
+      let timer: NodeJS.Timeout | undefined;
       try {
         upstream = await this.options.openUpstream(undefined);
         const source = upstream;
+        if (this.closed) return;
+        this.refresh = source;
         const frame = await new Promise<ReadFrame | undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), this.options.firstSnapshotTimeoutMs);
           const read = createSseFrameReader((f) => {
             if (f.event === 'snapshot') resolve(f);
           });
@@ -277,8 +351,9 @@ export class EventStreamChannel {
       } catch (error) {
         this.options.log.warn({ err: error }, 'shared event stream: snapshot refresh failed');
       } finally {
+        clearTimeout(timer);
         upstream?.close();
-        this.refreshing = false;
+        this.refresh = undefined;
       }
     })();
   }

@@ -86,7 +86,8 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
     throw failure;
   }
 
-  function channelFor(appName: string, path: string): EventStreamChannel {
+  /** The open channel of this path, or a new one — started from `resumeAfter` when given. */
+  function channelFor(appName: string, path: string, resumeAfter: number | undefined): EventStreamChannel {
     let channel = channels.get(path);
     if (channel && !channel.isClosed) return channel;
     channel = new EventStreamChannel({
@@ -94,6 +95,8 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       ringSize: deps.ringSize,
       maxBufferedBytes: deps.maxBufferedBytes,
       heartbeatMs: deps.heartbeatMs,
+      // The service sends heartbeats at the same interval (STREAM_HEARTBEAT_MS): three missed is dead.
+      upstreamIdleMs: 3 * deps.heartbeatMs,
       firstSnapshotTimeoutMs: Math.min(deps.headersTimeoutMs, 10_000),
       reconnectDelaysMs: deps.reconnectDelaysMs ?? [100, 250, 500, 1_000, 2_000, 2_000, 2_000, 2_000],
       onDrop: (reason) => metrics.drops.inc({ reason }),
@@ -102,7 +105,7 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
         if (channels.get(path) === channel) channels.delete(path);
       },
       log: deps.log,
-    });
+    }, resumeAfter);
     channels.set(path, channel);
     return channel;
   }
@@ -119,9 +122,11 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       if (resume !== undefined && !RESUME_ID.test(resume.trim())) return false;
       const lastEventId = resume === undefined ? undefined : Number(resume.trim());
 
-      // A resume that no open channel covers goes to the service, which has the whole change log.
-      if (lastEventId !== undefined && !channels.has(path)) return false;
-      const channel = channelFor(appName, path);
+      // Paths the proxy would refuse (`..`, encoded dots) are the proxy's to answer.
+      if (/\.\.|%2e/i.test(path)) return false;
+      // A resume with no channel open starts one from there (a restarted gateway's audience comes
+      // back resuming); one that the open channel does not cover goes to the service.
+      const channel = channelFor(appName, path, lastEventId);
       try {
         await channel.ready;
       } catch {
