@@ -36,6 +36,24 @@ describe('verified token cache', () => {
     expect(calls).toEqual(['t1', 't1']);
   });
 
+  it('checks a remembered token again after a minute, so that a withdrawn key stops working', async () => {
+    let now = 1_000_000;
+    let keyWithdrawn = false;
+    const calls: string[] = [];
+    const verifier = cachingTokenVerifier(async (token) => {
+      calls.push(token);
+      if (keyWithdrawn) throw new Error('no matching key');
+      return payload('carol', 100_000);
+    }, () => now);
+    await verifier.verify('t3');
+    keyWithdrawn = true;
+    now += 59_000;
+    expect(await verifier.verify('t3')).toEqual({ sub: 'carol', role: 'buyer' });
+    now += 2_000;
+    await expect(verifier.verify('t3')).rejects.toThrow('no matching key');
+    expect(calls).toEqual(['t3', 't3']);
+  });
+
   it('remembers neither failures nor tokens without exp', async () => {
     const calls: string[] = [];
     const verifier = cachingTokenVerifier(async (token) => {

@@ -42,12 +42,17 @@ function principalFrom(payload: JWTPayload): Principal {
 
 /** Tokens remembered at most; past it the oldest is forgotten (and verified again if it comes back). */
 export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+/**
+ * How long a verified token is trusted without checking it again, at most: a key the issuer
+ * withdraws (rotated out, compromised) stops working within this, not at the tokens' `exp`.
+ */
+export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
 
 /**
- * Remembers verified tokens until their `exp`: a buyer sends the same token with every request,
- * and checking its signature (WebCrypto, with a key import each time) cost about a third of a hold
- * request's CPU. Only tokens that passed verification are remembered, and only while unexpired;
- * a token without `exp` is verified every time.
+ * Remembers verified tokens until their `exp`, for a minute at most: a buyer sends the same token
+ * with every request, and checking its signature (WebCrypto, with a key import each time) cost
+ * about a third of a hold request's CPU. Only tokens that passed verification are remembered,
+ * and only while unexpired; a token without `exp` is verified every time.
  */
 export function cachingTokenVerifier(
   verify: (token: string) => Promise<JWTPayload>,
@@ -66,7 +71,7 @@ export function cachingTokenVerifier(
       const principal = principalFrom(payload);
       if (typeof payload.exp === 'number') {
         if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
-        verified.set(token, { principal, expiresAt: payload.exp * 1000 });
+        verified.set(token, { principal, expiresAt: Math.min(payload.exp * 1000, clock() + VERIFIED_TOKEN_MAX_AGE_MS) });
       }
       return principal;
     },

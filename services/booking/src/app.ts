@@ -130,7 +130,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     payments,
     refundsDue: createRefundRepository(db),
     clock,
+    timeoutMs: settings.paymentTimeoutMs,
     onOwed: (paymentId, error) => app.log.warn({ paymentId, err: error }, 'refund failed; recorded as owed and retried by the sweeper'),
+    onLost: (request, error) =>
+      app.log.error({ refund: request, err: error }, 'REFUND OWED BUT NOT RECORDED: the provider and the database both failed; settle this by hand'),
   });
   const orders = createOrderService({
     holds: holdRepository,

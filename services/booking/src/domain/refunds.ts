@@ -10,7 +10,11 @@ export interface RefundsDeps {
   payments: PaymentProvider;
   refundsDue: RefundRepository;
   clock: () => number;
+  /** Longest wait for the provider to take one refund. */
+  timeoutMs: number;
   onOwed?: (paymentId: string, error: unknown) => void;
+  /** Neither refunded nor recorded (the database failed too): only the log keeps the debt. */
+  onLost?: (request: RefundRequest, error: unknown) => void;
 }
 
 export interface RefundRequest {
@@ -23,48 +27,76 @@ export interface RefundRequest {
 
 const FIRST_PAUSE_MS = 5_000;
 const LONGEST_PAUSE_MS = 3_600_000;
-const BATCH = 100;
+/** Refunds retried per sweep: the sweep also publishes expired holds, and must not wait long. */
+const BATCH = 10;
 
 export function retryPauseMs(attempts: number): number {
   return Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
 export function createRefunds(deps: RefundsDeps) {
+  /** The provider's refund, given up on (not cancelled: providers refund a payment once) after the timeout. */
+  async function refund(paymentId: string, amountCents: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        deps.payments.refund(paymentId, amountCents),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the payment provider did not answer within ${deps.timeoutMs} ms`)), deps.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
-    /** Refunds now; if the provider fails, records the refund as owed instead of losing it. */
-    async refundOrOwe(request: RefundRequest): Promise<'refunded' | 'owed'> {
+    /**
+     * Refunds now; if the provider fails, records the refund as owed instead of losing it. Never
+     * throws: the caller's own error (why the order failed) is what its caller must hear.
+     */
+    async refundOrOwe(request: RefundRequest): Promise<'refunded' | 'owed' | 'lost'> {
       try {
-        await deps.payments.refund(request.paymentId, request.amountCents);
+        await refund(request.paymentId, request.amountCents);
         return 'refunded';
       } catch (error) {
         const now = deps.clock();
-        await deps.refundsDue.record({
-          payment_id: request.paymentId,
-          amount_cents: request.amountCents,
-          currency: request.currency,
-          hold_id: request.holdId,
-          reason: request.reason,
-          attempts: 1,
-          next_attempt_at: now + retryPauseMs(1),
-          last_error: error instanceof Error ? error.message : String(error),
-          created_at: now,
-        });
+        try {
+          await deps.refundsDue.record({
+            payment_id: request.paymentId,
+            amount_cents: request.amountCents,
+            currency: request.currency,
+            hold_id: request.holdId,
+            reason: request.reason,
+            attempts: 1,
+            next_attempt_at: now + retryPauseMs(1),
+            last_error: error instanceof Error ? error.message : String(error),
+            created_at: now,
+          });
+        } catch (recordError) {
+          deps.onLost?.(request, recordError);
+          return 'lost';
+        }
         deps.onOwed?.(request.paymentId, error);
         return 'owed';
       }
     },
 
-    /** One pass over the refunds owed whose time has come; how many were settled. */
+    /**
+     * One pass over the refunds owed whose time has come (a few at a time); how many were
+     * settled. A provider that fails or hangs ends the pass: the others wait for the next one.
+     */
     async retryDue(now: number): Promise<number> {
       let settled = 0;
       for (const due of await deps.refundsDue.due(now, BATCH)) {
         try {
-          await deps.payments.refund(due.payment_id, due.amount_cents);
+          await refund(due.payment_id, due.amount_cents);
           await deps.refundsDue.settled(due.payment_id);
           settled++;
         } catch (error) {
           const attempts = due.attempts + 1;
           await deps.refundsDue.reschedule(due.payment_id, attempts, now + retryPauseMs(attempts), error instanceof Error ? error.message : String(error));
+          break;
         }
       }
       return settled;
