@@ -25,12 +25,15 @@ export function followAvailability(options: LiveAvailabilityOptions): LiveAvaila
   const url = `/api/availability/${encodeURIComponent(options.eventId)}/stream`;
   let source: EventSource;
   let closed = false;
+  /** Consecutive times the browser gave up: the pause before starting over grows (with jitter). */
+  let failures = 0;
 
   const open = () => {
     if (closed) return;
     source = new EventSource(url);
     options.onStatus('connecting', board);
     source.addEventListener('snapshot', (message) => {
+      failures = 0;
       const snapshot = JSON.parse((message as MessageEvent<string>).data) as Availability;
       options.onSeats(board.applySnapshot(snapshot), board);
       options.onStatus('live', board);
@@ -43,7 +46,10 @@ export function followAvailability(options: LiveAvailabilityOptions): LiveAvaila
     source.addEventListener('error', () => {
       // CONNECTING: the browser retries on its own, with Last-Event-ID. CLOSED: it gave up.
       options.onStatus('reconnecting', board);
-      if (source.readyState === EventSource.CLOSED) setTimeout(restart, 2_000);
+      if (source.readyState === EventSource.CLOSED) {
+        failures++;
+        setTimeout(restart, Math.min(30_000, 1_000 * 2 ** failures) * (0.5 + Math.random()));
+      }
     });
   };
   /** A fresh connection without Last-Event-ID: the server starts with a snapshot. */

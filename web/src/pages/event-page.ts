@@ -30,7 +30,9 @@ export const eventPage: Page = (root, { id }) => {
     ([event, map]) => {
       if (!disposed) disposers.push(showEvent(root, event, map));
     },
-    (error: Error) => mount(root, h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events')),
+    (error: Error) => {
+      if (!disposed) mount(root, h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events'));
+    },
   );
   return () => {
     disposed = true;

@@ -28,14 +28,20 @@ export const ordersPage: Page = (root) => {
 };
 
 function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement {
+  const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = async () => {
     if (!confirm('Cancel this order? It is refunded and the seats go back on sale.')) return;
-    await api('POST', `/orders/${encodeURIComponent(order.orderId)}/cancel`, { idempotencyKey: crypto.randomUUID() });
-    await reload();
+    try {
+      await api('POST', `/orders/${encodeURIComponent(order.orderId)}/cancel`, { idempotencyKey: crypto.randomUUID() });
+      await reload();
+    } catch (error) {
+      problem.textContent = (error as Error).message;
+    }
   };
   return h(
     'li',
     { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },
+    problem,
     h('p', {}, h('strong', {}, order.status === 'CONFIRMED' ? 'Confirmed' : 'Cancelled'), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
     h('p', {}, h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, 'Event seat map')),
     h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status }, h('strong', {}, t.seatId), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),

@@ -27,14 +27,20 @@ export const organizerPage: Page = (root) => {
 };
 
 function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
+  const problem = h('span', { class: 'error', role: 'alert' });
   const act = async (action: 'publish' | 'cancel') => {
     if (action === 'cancel' && !confirm(`Cancel ${event.name}? Every order is refunded.`)) return;
-    await api('POST', `/events/${encodeURIComponent(event.id)}/${action}`, { idempotencyKey: crypto.randomUUID() });
-    await reload();
+    try {
+      await api('POST', `/events/${encodeURIComponent(event.id)}/${action}`, { idempotencyKey: crypto.randomUUID() });
+      await reload();
+    } catch (error) {
+      problem.textContent = (error as Error).message;
+    }
   };
   return h(
     'li',
     { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status },
+    problem,
     h('strong', {}, event.name),
     h('span', {}, `${dateTime(event.startsAt)} · ${event.status.replace('_', ' ').toLowerCase()}`),
     event.status === 'DRAFT' ? h('button', { type: 'button', onclick: (() => void act('publish')) as EventListener }, 'Put on sale') : null,
