@@ -185,6 +185,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
       ensureInventory: (eventId) => inventory.ensure(eventId),
       snapshots: createSnapshotCache((eventId) => loadAvailability(inventories, eventId, clock()), clock, settings.streamSnapshotMaxAgeMs),
       loadSince: (eventId, afterSeq, limit) => seatChanges.changesSince(eventId, afterSeq, limit),
+      currentSeq: (eventId) => inventories.currentSeq(eventId),
       metrics: liveMetrics,
       heartbeatMs: settings.streamHeartbeatMs,
       maxBufferedBytes: settings.streamMaxBufferedBytes,

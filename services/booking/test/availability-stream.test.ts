@@ -108,6 +108,21 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     }
   });
 
+  it('resumes a client from a change this instance has not heard of yet, reading the database instead of sending a snapshot', async () => {
+    const eventId = newEvent();
+    const watcher = await stream(urlA, eventId);
+    const { seq } = (await watcher.next((e) => e.event === 'snapshot')).data as { seq: number };
+    // Two holds on B, whose bus never reaches A: the client saw the first one elsewhere (another
+    // instance, a gateway's shared stream) and now resumes on A.
+    await hold(b, eventId, 'ORCH-A-5');
+    await hold(b, eventId, 'ORCH-A-6');
+    const resumed = await stream(urlA, eventId, seq + 1);
+    const next = await resumed.next((e) => e.event === 'change' || e.event === 'snapshot');
+    expect(next.event).toBe('change');
+    expect(changeSeqs(resumed)).toEqual([seq + 2]);
+    expect((next.data as Change).changes).toEqual([{ seatId: 'ORCH-A-6', status: 'HELD' }]);
+  });
+
   it('repairs a change that never reached this instance from the database, in order', async () => {
     const eventId = newEvent();
     const client = await stream(urlA, eventId);

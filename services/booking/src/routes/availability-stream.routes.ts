@@ -20,6 +20,8 @@ export interface AvailabilityStreamDeps {
   ensureInventory: (eventId: string) => Promise<unknown>;
   snapshots: SnapshotCache;
   loadSince: ChangeLoader;
+  /** The event's last seq in the database. */
+  currentSeq: (eventId: string) => Promise<number>;
   metrics: LiveMetrics;
   heartbeatMs: number;
   maxBufferedBytes: number;
@@ -144,6 +146,13 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
    * the change log — or undefined when a snapshot is the better answer.
    */
   async function missedSince(eventId: string, afterSeq: number, sequencer: ChangeSequencer): Promise<SeatChangeBatch[] | undefined> {
+    // This instance may trail the database by a message still on its way (a change made on
+    // another instance — and a gateway's shared stream resuming here after losing its instance
+    // asks for exactly that): ask the database before taking the id for one from the future.
+    if (afterSeq > sequencer.lastSeq()) {
+      sequencer.catchUp(await deps.currentSeq(eventId));
+      await sequencer.idle();
+    }
     const upTo = sequencer.lastSeq();
     if (afterSeq > upTo) return undefined; // an id from the future: start afresh
     if (upTo - afterSeq > deps.maxReplay) return undefined;
