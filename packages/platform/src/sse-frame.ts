@@ -7,6 +7,20 @@
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 
+/** Bytes as one HTTP/1.1 chunk (`<size in hex>\r\n<bytes>\r\n`), in one buffer: one socket write. */
+export function httpChunk(bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
+}
+
+/** The response headers of a live event stream, wherever it is served from. */
+export const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // Proxies such as nginx must not buffer the stream.
+  'x-accel-buffering': 'no',
+} as const;
+
 export class SseFrame {
   private chunkedBytes: Buffer | undefined;
 
@@ -28,7 +42,10 @@ export class SseFrame {
    * written straight to a socket whose response uses chunked transfer encoding.
    */
   get chunked(): Buffer {
-    this.chunkedBytes ??= Buffer.concat([Buffer.from(`${this.bytes.length.toString(16)}\r\n`, 'latin1'), this.bytes, CRLF]);
+    this.chunkedBytes ??= httpChunk(this.bytes);
     return this.chunkedBytes;
   }
 }
+
+/** The comment that keeps idle streams open through proxies. */
+export const HEARTBEAT_FRAME = SseFrame.text(': heartbeat');

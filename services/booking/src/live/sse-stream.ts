@@ -9,9 +9,8 @@
  * head and the end of the response (the closing zero-length chunk).
  */
 import type { ServerResponse } from 'node:http';
-import { SseFrame } from '@stream-seat/platform';
+import { EVENT_STREAM_HEADERS, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
 
-const HEARTBEAT = SseFrame.text(': heartbeat');
 
 export interface SseStreamOptions {
   heartbeatMs: number;
@@ -37,11 +36,7 @@ export interface SseStream {
 
 export function openSseStream(res: ServerResponse, options: SseStreamOptions): SseStream {
   res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    // Proxies such as nginx must not buffer the stream.
-    'x-accel-buffering': 'no',
+    ...EVENT_STREAM_HEADERS,
     ...options.headers,
   });
   res.flushHeaders();
@@ -73,7 +68,7 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
     return true;
   }
 
-  const heartbeat = setInterval(() => write(HEARTBEAT), options.heartbeatMs);
+  const heartbeat = setInterval(() => write(HEARTBEAT_FRAME), options.heartbeatMs);
   heartbeat.unref();
   res.on('close', close);
   // A client that left while the stream was being prepared closed its socket before anyone

@@ -27,7 +27,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { SseFrame } from '@stream-seat/platform';
+import { HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
 import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
 
 export interface UpstreamStream {
@@ -70,7 +70,6 @@ interface Numbered {
   frame: SseFrame;
 }
 
-const HEARTBEAT = SseFrame.text(': heartbeat');
 
 export class EventStreamChannel {
   private readonly clients = new Set<Client>();
@@ -211,7 +210,7 @@ export class EventStreamChannel {
 
   /** Heartbeats for the clients; and an upstream silent for too long is taken for dead. */
   private tick(): void {
-    this.broadcast(HEARTBEAT, undefined);
+    this.broadcast(HEARTBEAT_FRAME, undefined);
     if (this.upstream && Date.now() - this.lastUpstreamData > this.options.upstreamIdleMs) {
       this.options.log.warn({ lastSeq: this.lastSeq }, 'shared event stream: upstream silent; reconnecting');
       this.upstream.body.destroy();

@@ -5,7 +5,7 @@
  * upstream connection as before.
  */
 import { ServerResponse } from 'node:http';
-import type { InstanceAddress } from '@stream-seat/platform';
+import { EVENT_STREAM_HEADERS, type InstanceAddress } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
@@ -33,13 +33,6 @@ export interface EventStreamFanout {
   serve(request: FastifyRequest, reply: FastifyReply<RouteGenericInterface, RawServerBase>, appName: string): Promise<boolean>;
   close(): Promise<void>;
 }
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
 
 const RESUME_ID = /^\d{1,15}$/;
 
@@ -132,7 +125,7 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       } catch {
         return false;
       }
-      const headers = { ...reply.getHeaders(), ...SSE_HEADERS } as Record<string, string | number | string[]>;
+      const headers = { ...reply.getHeaders(), ...EVENT_STREAM_HEADERS } as Record<string, string | number | string[]>;
       return channel.join(reply.raw, headers, lastEventId, () => reply.hijack());
     },
     async close() {

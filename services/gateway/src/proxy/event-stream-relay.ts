@@ -7,19 +7,13 @@
  */
 import { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { httpChunk } from '@stream-seat/platform';
 import type { FastifyReply, RawServerBase, RouteGenericInterface } from 'fastify';
-
-const CRLF = Buffer.from('\r\n', 'latin1');
 
 /** True when the upstream answer is an event stream that this relay can carry (HTTP/1 client). */
 export function isRelayableEventStream(reply: FastifyReply<RouteGenericInterface, RawServerBase>, method: string): boolean {
   const contentType = reply.getHeader('content-type');
   return method === 'GET' && reply.raw instanceof ServerResponse && typeof contentType === 'string' && contentType.startsWith('text/event-stream');
-}
-
-/** One HTTP/1.1 chunk: `<size in hex>\r\n<bytes>\r\n`, in one buffer so that it costs one write. */
-function asChunk(bytes: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
 }
 
 /**
@@ -43,7 +37,7 @@ export function relayEventStream(reply: FastifyReply<RouteGenericInterface, RawS
   const resume = () => body.resume();
   body.on('data', (bytes: Buffer) => {
     if (socket.destroyed || bytes.length === 0) return;
-    if (!socket.write(chunked ? asChunk(bytes) : bytes)) {
+    if (!socket.write(chunked ? httpChunk(bytes) : bytes)) {
       body.pause();
       socket.once('drain', resume);
     }
