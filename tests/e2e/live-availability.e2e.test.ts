@@ -141,6 +141,8 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
   }, 60_000);
 
   it('lets go of a client that disconnected from the gateway', async () => {
+    // Alone on its event's shared stream: its leaving must close the stream on booking.
+    await closeAll();
     const before = await totalClients();
     const client = await streamFrom(test.gateway);
     await client.next((e) => e.event === 'snapshot', 10_000);
