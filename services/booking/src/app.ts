@@ -7,6 +7,7 @@ import { createHoldRepository } from './db/hold.repository.js';
 import { createIdempotencyRepository } from './db/idempotency.repository.js';
 import { createInventoryRepository } from './db/inventory.repository.js';
 import { createOrderRepository } from './db/order.repository.js';
+import { createPaymentAttemptRepository } from './db/payment-attempt.repository.js';
 import { createRefundRepository } from './db/refund.repository.js';
 import type { BookingDatabase } from './db/schema.js';
 import { createSeatClaimRepository } from './db/seat-claim.repository.js';
@@ -17,6 +18,7 @@ import type { CatalogueClient } from './domain/catalogue-client.js';
 import { createClaimBatcher } from './domain/claim-batcher.js';
 import { createHoldService } from './domain/hold-service.js';
 import { createHoldSweeper, type HoldSweeper } from './domain/hold-sweeper.js';
+import { createPaymentReconciler } from './domain/payment-reconciler.js';
 import { createRefunds } from './domain/refunds.js';
 import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
@@ -40,6 +42,8 @@ export interface BookingSettings {
   holdSweepIntervalMs: number;
   maxActiveHoldsPerBuyer: number;
   paymentTimeoutMs: number;
+  /** A payment attempt older than this never became an order: its charge (if any) is refunded. */
+  paymentAbandonedAfterMs: number;
   idempotencyWaitMs: number;
   /** Live stream: comment heartbeat interval. */
   streamHeartbeatMs: number;
@@ -60,6 +64,7 @@ export const defaultBookingSettings: BookingSettings = {
   holdSweepIntervalMs: 5_000,
   maxActiveHoldsPerBuyer: 3,
   paymentTimeoutMs: 10_000,
+  paymentAbandonedAfterMs: 900_000,
   idempotencyWaitMs: 30_000,
   streamHeartbeatMs: 15_000,
   streamMaxBufferedBytes: 1024 * 1024,
@@ -135,12 +140,23 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onLost: (request, error) =>
       app.log.error({ refund: request, err: error }, 'REFUND OWED BUT NOT RECORDED: the provider and the database both failed; settle this by hand'),
   });
+  const attempts = createPaymentAttemptRepository(db);
+  const reconciler = createPaymentReconciler({
+    attempts,
+    payments,
+    refunds,
+    // Never while a payment may still be under way.
+    abandonedAfterMs: Math.max(settings.paymentAbandonedAfterMs, 2 * settings.paymentTimeoutMs),
+    onUnknown: (attempt) =>
+      app.log.error({ attempt }, 'PAYMENT ATTEMPT ABANDONED: the provider cannot say whether it charged; check it by its reference'),
+  });
   const orders = createOrderService({
     holds: holdRepository,
     orders: createOrderRepository(db),
     tickets: createTicketRepository(db),
     inventory,
     payments,
+    attempts,
     refunds,
     bus,
     clock,
@@ -154,6 +170,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     alsoEachRun: async (now) => {
       await idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS);
       await refunds.retryDue(now);
+      await reconciler.reconcile(now);
     },
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
     paused: () => app.isStarting(),

@@ -18,6 +18,8 @@ export const bookingConfigSchema = baseConfigSchema.extend({
   PAYMENT_PROVIDER: z.enum(['test']).default('test'),
   /** A payment slower than this fails with 504 and keeps the hold. */
   PAYMENT_TIMEOUT_MS: env.int(10_000, 1),
+  /** A payment attempt older than this never became an order: a charge it made is refunded. */
+  PAYMENT_ABANDONED_AFTER_MS: env.int(900_000, 1),
   /** Time for the event service to answer. */
   CATALOGUE_TIMEOUT_MS: env.int(3_000, 1),
   /** How long an event's status and sales window are cached. */

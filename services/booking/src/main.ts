@@ -46,6 +46,7 @@ const app = buildBookingApp({
     holdSweepIntervalMs: config.HOLD_SWEEP_INTERVAL_MS,
     maxActiveHoldsPerBuyer: config.MAX_ACTIVE_HOLDS_PER_BUYER,
     paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
+    paymentAbandonedAfterMs: config.PAYMENT_ABANDONED_AFTER_MS,
     idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
     streamHeartbeatMs: config.STREAM_HEARTBEAT_MS,
     streamMaxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,

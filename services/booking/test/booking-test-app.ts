@@ -41,7 +41,8 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
   await startDatabase(database, bookingMigrations(database.dialect));
   let offset = 0;
   const now = () => Date.now() + offset;
-  const payments = createTestPaymentProvider();
+  // tok_slow's charge goes through shortly after the payment timed out (tests of the reconciler).
+  const payments = createTestPaymentProvider({ slowMs: 300 });
   const app = buildBookingApp({
     database,
     verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),

@@ -1,5 +1,6 @@
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 
@@ -213,6 +214,52 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const orders = (await get('rita', '/api/orders')).json();
     const list = (Array.isArray(orders) ? orders : orders.items) as Array<{ holdId: string; status: string }>;
     expect(list.filter((o) => o.holdId === holdId).map((o) => o.status)).toEqual(['CONFIRMED']);
+  });
+
+  it('writes each payment down until it becomes an order or is declined', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('sam', eventId, ['ORCH-C-5']);
+    expect((await post('sam', '/api/orders', { holdId, payment: { token: 'tok_declined' } })).statusCode).toBe(402);
+    const paid = await post('sam', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(paid.statusCode).toBe(201);
+    // Neither the declined attempt nor the one that became an order is left over.
+    expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute()).toEqual([]);
+  });
+
+  it('refunds a charge that went through after its payment timed out, once the attempt counts as abandoned', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('tim', eventId, ['ORCH-C-6']);
+    const slow = await post('tim', '/api/orders', { holdId, payment: { token: 'tok_slow' } });
+    expect(slow.statusCode).toBe(504);
+    const [attempt] = await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute();
+    expect(attempt?.payment_id).toBeNull();
+    // The provider charges late (300 ms after the 150 ms timeout, in this test provider).
+    const late = await eventually(async () => (await t.payments.findCharge(attempt?.reference ?? ''))?.paymentId, 5_000, 'the late charge');
+    // Too young to be called abandoned: a sweep leaves it alone.
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.has(late)).toBe(false);
+    t.advance(15 * 60_000 + 1_000);
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.get(late)).toBe(5_000);
+    expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute()).toEqual([]);
+  });
+
+  it('refunds what an attempt abandoned by a crash had charged, and lets go of one that charged nothing', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('una', eventId, ['ORCH-C-7']);
+    // What a process that died mid-payment leaves: one attempt charged (its id known or not), one not.
+    const charged = await t.payments.charge({ amountCents: 5_000, currency: 'EUR', token: 'tok_ok', reference: `crash-a-${holdId}` }, new AbortController().signal);
+    const attempt = (reference: string, paymentId: string | null) => ({ reference, hold_id: holdId, amount_cents: 5_000, currency: 'EUR', payment_id: paymentId, created_at: t.now() });
+    await t.database.db
+      .insertInto('payment_attempts')
+      .values([attempt(`crash-a-${holdId}`, null), attempt(`crash-b-${holdId}`, null)])
+      .execute();
+    const refundsBefore = t.payments.refunds.size;
+    t.advance(15 * 60_000 + 1_000);
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.get(charged.paymentId)).toBe(5_000);
+    expect(t.payments.refunds.size).toBe(refundsBefore + 1);
+    expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute()).toEqual([]);
   });
 
   it('stops sales of an event cancelled before its inventory existed, even when the catalogue still says on sale', async () => {

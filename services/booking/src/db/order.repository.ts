@@ -1,7 +1,8 @@
 /** Orders and their tickets: confirming a hold, cancelling an order, reading them back. */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
-import { EventNotOnSale, HoldExpired, HoldNotActive } from '../domain/booking-errors.js';
+import { EventNotOnSale, HoldExpired, HoldNotActive, PaymentAbandoned } from '../domain/booking-errors.js';
+import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
@@ -57,6 +58,9 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'HELD')
           .executeTakeFirst();
         if (changed(booked) !== seatIds.length) throw new HoldExpired(hold.id);
+        // The payment attempt becomes this order; if the reconciler took it first (it gave up on a
+        // payment that took too long), it is refunding that charge: no order.
+        if (!(await takeAttempt(trx, order.id))) throw new PaymentAbandoned(order.id);
         await trx.insertInto('orders').values(order).execute();
         await trx.insertInto('tickets').values(tickets).execute();
         const batch = await recordChanges(

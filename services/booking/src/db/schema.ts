@@ -109,6 +109,22 @@ export interface RefundDueTable {
   created_at: number;
 }
 
+/**
+ * A payment under way: written before the provider is asked, gone once the order exists or the
+ * charge is known not to have happened. One left behind (a crash, a timeout whose charge went
+ * through late) is found by the sweeper and refunded.
+ */
+export interface PaymentAttemptTable {
+  /** The order id the attempt would create; the provider's idempotency key. */
+  reference: string;
+  hold_id: string;
+  amount_cents: number;
+  currency: string;
+  /** Known once the provider answered. */
+  payment_id: string | null;
+  created_at: number;
+}
+
 export interface BookingDatabase {
   inventories: InventoryTable;
   seats: SeatTable;
@@ -119,4 +135,5 @@ export interface BookingDatabase {
   idempotency_keys: IdempotencyKeyTable;
   catalogue_messages: CatalogueMessageTable;
   refunds_due: RefundDueTable;
+  payment_attempts: PaymentAttemptTable;
 }

@@ -77,7 +77,14 @@ export class PaymentDeclined extends AppError {
 
 export class PaymentTimeout extends AppError {
   constructor(timeoutMs: number) {
-    super(504, 'payment-timeout', 'Payment timed out', `The payment provider did not answer within ${timeoutMs} ms; nothing was charged and the hold is kept`);
+    super(504, 'payment-timeout', 'Payment timed out', `The payment provider did not answer within ${timeoutMs} ms; the hold is kept, and a charge that goes through late is refunded`);
+  }
+}
+
+/** The payment took so long that it was given up on (and its charge refunded) before the order. */
+export class PaymentAbandoned extends Conflict {
+  constructor(orderId: string) {
+    super('payment-abandoned', 'Payment abandoned', `Payment ${orderId} took too long and is being refunded; no order was made, the hold is kept: pay again`);
   }
 }
 

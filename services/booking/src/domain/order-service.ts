@@ -7,10 +7,20 @@ import type { CreateOrderRequest } from '@stream-seat/contracts';
 import type { Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
+import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
 import type { OrderTable, TicketTable } from '../db/schema.js';
 import type { TicketRepository } from '../db/ticket.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { AlreadyCheckedIn, HoldExpired, HoldNotActive, HoldNotFound, OrderNotFound, PaymentTimeout, TicketNotFound } from './booking-errors.js';
+import {
+  AlreadyCheckedIn,
+  HoldExpired,
+  HoldNotActive,
+  HoldNotFound,
+  OrderNotFound,
+  PaymentDeclined,
+  PaymentTimeout,
+  TicketNotFound,
+} from './booking-errors.js';
 import type { InventoryService } from './inventory-service.js';
 import type { PaymentProvider } from './payment-provider.js';
 import type { Refunds } from './refunds.js';
@@ -22,6 +32,7 @@ export interface OrderServiceDeps {
   tickets: TicketRepository;
   inventory: InventoryService;
   payments: PaymentProvider;
+  attempts: PaymentAttemptRepository;
   refunds: Refunds;
   bus: SeatChangeBus;
   clock: () => number;
@@ -56,11 +67,29 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED');
       if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
 
-      // Declined or timed out: nothing is written, so the hold stays as it was.
-      const orderId = randomUUID();
       // Each attempt is its own payment (the reference is a real provider's idempotency key): two
-      // racing payments for one hold are two charges, and the loser refunds only its own.
-      const { paymentId } = await charge(hold.total_cents, hold.currency, request.payment.token, orderId);
+      // racing payments for one hold are two charges, and the loser refunds only its own. The
+      // attempt is written down first, so that a charge whose order never comes (a crash, a
+      // timeout that charged late) is found and refunded by the reconciler.
+      const orderId = randomUUID();
+      await deps.attempts.begin({
+        reference: orderId,
+        hold_id: hold.id,
+        amount_cents: hold.total_cents,
+        currency: hold.currency,
+        payment_id: null,
+        created_at: deps.clock(),
+      });
+      let paymentId: string;
+      try {
+        ({ paymentId } = await charge(hold.total_cents, hold.currency, request.payment.token, orderId));
+      } catch (error) {
+        // Declined: nothing was charged. Anything else may have charged: the attempt stays. Either
+        // way the hold stays as it was.
+        if (error instanceof PaymentDeclined) await deps.attempts.take(orderId);
+        throw error;
+      }
+      await deps.attempts.charged(orderId, paymentId);
       const now = deps.clock();
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
       const order: OrderTable = {
@@ -91,7 +120,9 @@ export function createOrderService(deps: OrderServiceDeps) {
       } catch (error) {
         // The seats were lost (expiry, a cancelled event, a parallel order): give the money back —
         // now, or, when the provider fails, later from the refunds owed. The buyer hears why the
-        // order failed either way, not about the refund's trouble.
+        // order failed either way, not about the refund's trouble. Refunding twice is harmless,
+        // so it does not matter whether the reconciler gave up on this attempt and refunds too.
+        await deps.attempts.take(orderId).catch(() => false);
         await deps.refunds.refundOrOwe({
           paymentId,
           amountCents: hold.total_cents,

@@ -21,20 +21,29 @@ export interface PaymentProvider {
   charge(request: ChargeRequest, signal: AbortSignal): Promise<{ paymentId: string }>;
   /** Refunds a payment in full; refunding one twice is harmless. */
   refund(paymentId: string, amountCents: number): Promise<void>;
+  /**
+   * The payment made for `reference`, if any (Stripe: a PaymentIntent searched by its metadata):
+   * how an attempt abandoned mid-charge (a crash, a timeout) is found out. A provider that cannot
+   * tell leaves those to be reconciled by hand (they are logged).
+   */
+  findCharge?(reference: string): Promise<{ paymentId: string } | undefined>;
 }
 
 export interface TestPaymentProviderOptions {
-  /** How long `tok_slow` takes (longer than the payment timeout, so it times out). */
+  /** When `tok_slow`'s charge goes through, after the payment has timed out. */
   slowMs?: number;
 }
 
 /**
- * `tok_ok` succeeds, `tok_declined` is declined, `tok_slow` answers only after `slowMs`; any other
- * token is declined. Refunds are recorded so that tests can see them.
+ * `tok_ok` succeeds, `tok_declined` is declined, `tok_slow` never answers (the payment times out)
+ * but charges after `slowMs`, like a provider that stalls mid-charge; any other token is
+ * declined. Charges can be looked up by reference; refunds are recorded so that tests can see them.
  */
 export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
   const slowMs = options.slowMs ?? 60_000;
   const refunds = new Map<string, number>();
+  /** Charges made, by reference (tok_slow's too, once its time is up: it charges late). */
+  const charges = new Map<string, string>();
   const provider: PaymentProvider & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; chargeDelayMs: number } = {
     refunds,
     /** Simulates the provider's refunds being down (for tests of the refunds owed). */
@@ -42,23 +51,38 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
     /** How long every charge takes (tests use it to make payments overlap). */
     chargeDelayMs: 0,
     async charge(request, signal) {
-      const delay = request.token === 'tok_slow' ? slowMs : provider.chargeDelayMs;
-      if (delay > 0) {
+      if (request.token === 'tok_slow') {
+        // Like a real provider that stops answering: the charge still goes through, late.
+        const paymentId = `pay_test_${randomUUID()}`;
+        setTimeout(() => charges.set(request.reference, paymentId), slowMs).unref();
+        await new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))),
+        );
+      }
+      if (provider.chargeDelayMs > 0) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, delay);
+          const timer = setTimeout(resolve, provider.chargeDelayMs);
           signal.addEventListener('abort', () => {
             clearTimeout(timer);
             reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
           });
         });
       }
-      if (request.token === 'tok_ok' || request.token === 'tok_slow') return { paymentId: `pay_test_${randomUUID()}` };
+      if (request.token === 'tok_ok') {
+        const paymentId = `pay_test_${randomUUID()}`;
+        charges.set(request.reference, paymentId);
+        return { paymentId };
+      }
       if (request.token === 'tok_declined') throw new PaymentDeclined('The card was declined (test token tok_declined); the hold is kept');
       throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined or tok_slow. The hold is kept`);
     },
     async refund(paymentId, amountCents) {
       if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
       refunds.set(paymentId, amountCents);
+    },
+    async findCharge(reference) {
+      const paymentId = charges.get(reference);
+      return paymentId === undefined ? undefined : { paymentId };
     },
   };
   return provider;

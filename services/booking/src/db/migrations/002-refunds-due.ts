@@ -18,8 +18,5 @@ export function refundsDueMigration(): Migration {
         .execute();
       await db.schema.createIndex('refunds_due_next_attempt').on('refunds_due').column('next_attempt_at').execute();
     },
-    async down(db: Kysely<unknown>) {
-      await db.schema.dropTable('refunds_due').execute();
-    },
   };
 }

@@ -2,7 +2,12 @@
 import type { Dialect, Migrations } from '@stream-seat/db';
 import { bookingSchemaMigration } from './001-booking.js';
 import { refundsDueMigration } from './002-refunds-due.js';
+import { paymentAttemptsMigration } from './003-payment-attempts.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
-  return { '001-booking': bookingSchemaMigration(dialect), '002-refunds-due': refundsDueMigration() };
+  return {
+    '001-booking': bookingSchemaMigration(dialect),
+    '002-refunds-due': refundsDueMigration(),
+    '003-payment-attempts': paymentAttemptsMigration(),
+  };
 }

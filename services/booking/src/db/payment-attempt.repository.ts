@@ -1,0 +1,33 @@
+/** Payments under way (see PaymentAttemptTable): begun, charged, and taken off exactly once. */
+import type { Kysely } from 'kysely';
+import type { BookingDatabase, PaymentAttemptTable } from './schema.js';
+import type { Trx } from './transaction.js';
+
+/**
+ * Takes an attempt off; true for the one caller that did. The order's transaction and the
+ * reconciler both take it off before acting, so exactly one of them acts on a charge.
+ */
+export async function takeAttempt(db: Kysely<BookingDatabase> | Trx, reference: string): Promise<boolean> {
+  return Number((await db.deleteFrom('payment_attempts').where('reference', '=', reference).executeTakeFirst()).numDeletedRows) === 1;
+}
+
+export function createPaymentAttemptRepository(db: Kysely<BookingDatabase>) {
+  return {
+    async begin(attempt: PaymentAttemptTable): Promise<void> {
+      await db.insertInto('payment_attempts').values(attempt).execute();
+    },
+
+    async charged(reference: string, paymentId: string): Promise<void> {
+      await db.updateTable('payment_attempts').set({ payment_id: paymentId }).where('reference', '=', reference).execute();
+    },
+
+    take: (reference: string) => takeAttempt(db, reference),
+
+    /** Attempts begun before `before`, oldest first: abandoned, or their order would exist. */
+    async stale(before: number, limit: number): Promise<PaymentAttemptTable[]> {
+      const rows = await db.selectFrom('payment_attempts').selectAll().where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+      return rows.map((r) => ({ ...r, amount_cents: Number(r.amount_cents), created_at: Number(r.created_at) }));
+    },
+  };
+}
+export type PaymentAttemptRepository = ReturnType<typeof createPaymentAttemptRepository>;

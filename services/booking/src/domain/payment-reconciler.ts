@@ -1,0 +1,59 @@
+/**
+ * Payments that never became orders: an attempt still written down long after its payment
+ * should have ended was abandoned mid-way (the process died, or the provider answered too late).
+ * If it was charged — known from the attempt, or asked of the provider by its reference — the
+ * charge is refunded (or owed); if it was not, the attempt is simply let go.
+ */
+import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
+import type { PaymentAttemptTable } from '../db/schema.js';
+import type { PaymentProvider } from './payment-provider.js';
+import type { Refunds } from './refunds.js';
+
+export interface PaymentReconcilerDeps {
+  attempts: PaymentAttemptRepository;
+  payments: PaymentProvider;
+  refunds: Refunds;
+  /** How old an attempt must be to count as abandoned: well past any payment's end. */
+  abandonedAfterMs: number;
+  /** An abandoned attempt the provider cannot be asked about: to be reconciled by hand. */
+  onUnknown(attempt: PaymentAttemptTable): void;
+}
+
+const BATCH = 20;
+
+export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
+  return {
+    /** One pass; how many abandoned charges were refunded (or recorded as owed). */
+    async reconcile(now: number): Promise<number> {
+      let refunded = 0;
+      for (const attempt of await deps.attempts.stale(now - deps.abandonedAfterMs, BATCH)) {
+        let paymentId = attempt.payment_id ?? undefined;
+        if (paymentId === undefined) {
+          if (!deps.payments.findCharge) {
+            if (await deps.attempts.take(attempt.reference)) deps.onUnknown(attempt);
+            continue;
+          }
+          // Asked before the attempt is taken; a provider that fails now ends this pass, and is
+          // asked again on the next one.
+          try {
+            paymentId = (await deps.payments.findCharge(attempt.reference))?.paymentId;
+          } catch {
+            break;
+          }
+        }
+        // Taken first: an order confirmed at this very moment and this refund exclude each other.
+        if (!(await deps.attempts.take(attempt.reference)) || paymentId === undefined) continue;
+        await deps.refunds.refundOrOwe({
+          paymentId,
+          amountCents: attempt.amount_cents,
+          currency: attempt.currency,
+          holdId: attempt.hold_id,
+          reason: `payment ${attempt.reference} never became an order`,
+        });
+        refunded++;
+      }
+      return refunded;
+    },
+  };
+}
+export type PaymentReconciler = ReturnType<typeof createPaymentReconciler>;
