@@ -44,7 +44,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
   const refunds = new Map<string, number>();
   /** Charges made, by reference (tok_slow's too, once its time is up: it charges late). */
   const charges = new Map<string, string>();
-  const provider: PaymentProvider & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; chargeDelayMs: number } = {
+  const provider: Required<PaymentProvider> & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; chargeDelayMs: number } = {
     refunds,
     /** Simulates the provider's refunds being down (for tests of the refunds owed). */
     refundsFailing: false,
