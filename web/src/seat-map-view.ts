@@ -6,6 +6,7 @@ import type { SeatMap } from '@stream-seat/contracts';
 import { svg } from './dom.js';
 import { money } from './format.js';
 import type { SeatBoard } from './seat-board.js';
+import type { SeatIndex } from './seat-index.js';
 
 export interface SeatMapView {
   element: SVGSVGElement;
@@ -18,24 +19,17 @@ export interface SeatMapView {
 export interface SeatMapViewOptions {
   map: SeatMap;
   board: SeatBoard;
+  places: SeatIndex;
   tierIndex: (tier: string) => number;
   onSeatClick(seatId: string): void;
 }
 
-/** The general-admission units of a section: the inventory names them `<section>-…`. */
-export function generalAdmissionUnits(board: SeatBoard, sectionId: string, seatedIds: ReadonlySet<string>): string[] {
-  const prefix = `${sectionId}-`;
-  return [...board.seatIds()].filter((id) => id.startsWith(prefix) && !seatedIds.has(id));
-}
-
 export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
-  const { map, board } = options;
-  const seatedIds = new Set(map.seats.map((s) => s.id));
+  const { map, board, places } = options;
   const radius = seatRadius(map);
   const box = viewBox(map, radius);
   const circles = new Map<string, SVGCircleElement>();
   const gaLabels = new Map<string, SVGTextElement>();
-  let gaUnits: Map<string, string[]> | undefined;
   let selected: ReadonlySet<string> = new Set();
   let mine: ReadonlySet<string> = new Set();
 
@@ -96,9 +90,8 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     circle.setAttribute('data-status', status);
   }
   function drawGeneralAdmission(): void {
-    gaUnits ??= new Map([...gaLabels.keys()].map((id) => [id, generalAdmissionUnits(board, id, seatedIds)]));
     for (const [sectionId, label] of gaLabels) {
-      const units = gaUnits.get(sectionId) ?? [];
+      const units = places.unitsOf(sectionId);
       label.textContent = `${board.countAvailable(units)} of ${units.length} left`;
     }
   }

@@ -8,6 +8,7 @@ import { h, mount } from '../dom.js';
 import { dateTime, minutesSeconds, money } from '../format.js';
 import { followAvailability, type LiveStatus } from '../live-availability.js';
 import type { Page } from '../router.js';
+import { createSeatIndex } from '../seat-index.js';
 import { createSeatMapView, type SeatMapView } from '../seat-map-view.js';
 import { currentSession } from '../session.js';
 
@@ -83,7 +84,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
     },
   });
   // The stream's callbacks run only after this line (EventSource events are asynchronous).
-  const view: SeatMapView = createSeatMapView({ map, board: live.board, tierIndex, onSeatClick: toggleSeat });
+  const places = createSeatIndex(map, live.board);
+  const view: SeatMapView = createSeatMapView({ map, board: live.board, places, tierIndex, onSeatClick: toggleSeat });
 
   function seatName(seatId: string): string {
     const seat = seatsById.get(seatId);
@@ -108,7 +110,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
     const board = live.board;
     const byTier = new Map<string, { available: number; total: number }>();
     for (const id of board.seatIds()) {
-      const tier = seatsById.get(id)?.tier ?? map.sections.find((s) => id.startsWith(`${s.id}-`))?.tier;
+      const tier = places.tierOf(id);
       if (!tier) continue;
       const entry = byTier.get(tier) ?? { available: 0, total: 0 };
       entry.total++;

@@ -1,0 +1,38 @@
+import type { SeatMap } from '@stream-seat/contracts';
+import { describe, expect, it } from 'vitest';
+import { createSeatBoard } from '../src/seat-board.js';
+import { createSeatIndex } from '../src/seat-index.js';
+
+const map = {
+  eventId: 'e1',
+  venueId: 'v1',
+  currency: 'EUR',
+  bounds: { width: 100, height: 100 },
+  stage: { x: 50, y: 0 },
+  sections: [
+    { id: 'ORCH', name: 'Orchestra', tier: 'A', priceCents: 5000, kind: 'seated', capacity: 2 },
+    { id: 'FLOOR', name: 'Floor', tier: 'GA', priceCents: 2000, kind: 'general', capacity: 3 },
+  ],
+  seats: [
+    { id: 'ORCH-A-1', section: 'ORCH', row: 'A', number: 1, x: 10, y: 10, tier: 'A', priceCents: 5000 },
+    { id: 'ORCH-A-2', section: 'ORCH', row: 'A', number: 2, x: 20, y: 10, tier: 'A', priceCents: 5000 },
+  ],
+} satisfies SeatMap;
+
+describe('the seat index', () => {
+  it('places seats by the map and general-admission units by their section prefix, once the first snapshot is in', () => {
+    const board = createSeatBoard();
+    const places = createSeatIndex(map, board);
+    // Before any snapshot the live state lists no units: nothing is known, and nothing is kept.
+    expect(places.unitsOf('FLOOR')).toEqual([]);
+    expect(places.tierOf('ORCH-A-1')).toBe('A');
+    board.applySnapshot({
+      seq: 3,
+      seats: { 'ORCH-A-1': 'AVAILABLE', 'ORCH-A-2': 'HELD', 'FLOOR-GA-1': 'AVAILABLE', 'FLOOR-GA-2': 'HELD', 'FLOOR-GA-3': 'AVAILABLE' },
+    });
+    expect(places.unitsOf('FLOOR')).toEqual(['FLOOR-GA-1', 'FLOOR-GA-2', 'FLOOR-GA-3']);
+    expect(places.unitsOf('ORCH')).toEqual([]);
+    expect(places.tierOf('FLOOR-GA-2')).toBe('GA');
+    expect(places.tierOf('NOPE-1')).toBeUndefined();
+  });
+});
