@@ -29,6 +29,17 @@ export interface PaymentProvider {
   findCharge?(reference: string): Promise<{ paymentId: string } | undefined>;
 }
 
+/** Waits `ms` (forever when undefined); an abort rejects with the signal's reason, as a provider would. */
+function wait(ms: number | undefined, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    });
+  });
+}
+
 export interface TestPaymentProviderOptions {
   /** When `tok_slow`'s charge goes through, after the payment has timed out. */
   slowMs?: number;
@@ -55,19 +66,9 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
         // Like a real provider that stops answering: the charge still goes through, late.
         const paymentId = `pay_test_${randomUUID()}`;
         setTimeout(() => charges.set(request.reference, paymentId), slowMs).unref();
-        await new Promise<never>((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))),
-        );
+        await wait(undefined, signal); // only the caller's timeout ends it
       }
-      if (provider.chargeDelayMs > 0) {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, provider.chargeDelayMs);
-          signal.addEventListener('abort', () => {
-            clearTimeout(timer);
-            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-          });
-        });
-      }
+      if (provider.chargeDelayMs > 0) await wait(provider.chargeDelayMs, signal);
       if (request.token === 'tok_ok') {
         const paymentId = `pay_test_${randomUUID()}`;
         charges.set(request.reference, paymentId);
