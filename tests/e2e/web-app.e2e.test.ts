@@ -141,9 +141,16 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
 
   it('takes a buyer from seat selection through a declined and an approved payment to tickets the door admits once', async () => {
     const page = await openEvent('alice');
+    const keys: Array<string | undefined> = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && /\/api\/(holds|orders)$/.test(r.url())) keys.push(r.headers()['idempotency-key']);
+    });
     const chosen = seatIds.slice(2, 4);
     for (const seat of chosen) await page.click(`circle[data-seat-id="${seat}"]`);
     await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    // A reload keeps the tab's hold.
+    await page.reload();
     await page.waitForSelector('form.pay');
     for (const seat of chosen) {
       expect(await page.getAttribute(`circle[data-seat-id="${seat}"]`, 'class')).toContain('mine');
@@ -160,6 +167,10 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     await page.waitForSelector('[data-ticket-code]');
     const codes = await page.$$eval('[data-ticket-code]', (items) => items.map((i) => i.getAttribute('data-ticket-code')));
     expect(codes).toHaveLength(2);
+    // The hold and both payments each carried an Idempotency-Key of their own.
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f-]{36}$/);
     for (const seat of chosen) await waitForStatus(page, seat, 'BOOKED');
 
     // The order is really there, in the buyer's name.
