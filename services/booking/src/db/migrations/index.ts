@@ -3,11 +3,13 @@ import type { Dialect, Migrations } from '@stream-seat/db';
 import { bookingSchemaMigration } from './001-booking.js';
 import { refundsDueMigration } from './002-refunds-due.js';
 import { paymentAttemptsMigration } from './003-payment-attempts.js';
+import { holdsActiveCoveringMigration } from './004-holds-active-covering.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
     '001-booking': bookingSchemaMigration(dialect),
     '002-refunds-due': refundsDueMigration(),
     '003-payment-attempts': paymentAttemptsMigration(),
+    '004-holds-active-covering': holdsActiveCoveringMigration(dialect),
   };
 }
