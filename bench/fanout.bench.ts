@@ -7,36 +7,20 @@
  * Everything runs on 127.0.0.1; the client count, rate and duration are bounded.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchPlatform, waitUntilRoutable } from '../scripts/platform-launcher.js';
 import { freePort } from '../tests/support/free-port.js';
 import { report, summarize } from './bench-report.js';
+import { cpuMs, rssMb } from './process-usage.js';
 import { openAudience } from './fanout-audience.js';
 
 const CLIENTS = Number(process.env['FANOUT_CLIENTS'] ?? 5_000);
 const RATE = Number(process.env['FANOUT_RATE'] ?? 10);
 const SECONDS = Number(process.env['FANOUT_SECONDS'] ?? 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
-}
-
-/**
- * CPU milliseconds (user + system) a process has used so far. Latency on a shared two-core machine
- * swings with whatever else runs; the CPU each change costs does not, so it is reported too.
- */
-function cpuMs(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesized command name), in clock ticks (100 Hz).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /** The peer: a bare SSE broadcaster; POST /publish fans a message out to every client. */
 function runPeer(): void {

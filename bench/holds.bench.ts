@@ -8,6 +8,12 @@
  * a cold run measures connection set-up and JIT compilation more than holds (a bare fastify route
  * answered ~5k requests/s in its first 3000 requests here, and 20-29k/s after).
  *
+ * The HTTP ceiling, in the same run: a bare fastify route in its own process — the service's
+ * framework, no auth, no database — answering the same requests with a 409 problem, through the
+ * same load generator. No service over HTTP on this machine goes faster; `service/ceiling` says
+ * how much of it the booking service's own work takes, `ceiling/raw` how far HTTP alone is from
+ * the in-process loop. CPU per attempt (from /proc) is steadier than attempts/s on a busy machine.
+ *
  * Environment: HOLDS_BENCH_BUYERS (64), HOLDS_BENCH_REQUESTS (3000), HOLDS_BENCH_SECONDS (30),
  * HOLDS_BENCH_WARMUP (2000; 0 for the cold run);
  * HOLDS_BENCH_PROFILE_DIR writes a CPU profile of the service's process there (`node --cpu-prof`).
@@ -19,6 +25,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
+import Fastify from 'fastify';
 import { createPool } from 'mysql2/promise';
 import { Pool } from 'undici';
 import { createTestDatabase, databaseConfigFor, type Dialect, openServiceDatabase, startDatabase } from '@stream-seat/db';
@@ -29,6 +36,7 @@ import type { BookingDatabase } from '../services/booking/src/db/schema.js';
 import { planInventory } from '../services/booking/src/domain/inventory-plan.js';
 import { createInMemoryCatalogue, hallEvent } from '../services/booking/test/in-memory-catalogue.js';
 import { report, summarize } from './bench-report.js';
+import { cpuMs } from './process-usage.js';
 
 const BUYERS = Number(process.env['HOLDS_BENCH_BUYERS'] ?? 64);
 const REQUESTS = Number(process.env['HOLDS_BENCH_REQUESTS'] ?? 3000);
@@ -62,6 +70,8 @@ interface Run {
   conflicts: number;
   errors: number;
   seconds: number;
+  /** CPU the serving process used per attempt, in microseconds (HTTP runs only). */
+  cpuUsPerAttempt?: number;
 }
 
 /** N workers take the next job until the jobs or the time run out. */
@@ -114,9 +124,25 @@ async function serve(): Promise<void> {
   });
 }
 
-async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-  const child = spawn(process.execPath, [...profile, '--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+// ---- ceiling mode: a bare fastify route in this process, answering every hold with a 409 ---------
+async function serveCeiling(): Promise<void> {
+  const app = Fastify({ logger: false });
+  app.post('/api/holds', async (request, reply) => {
+    const { seatIds } = request.body as { seatIds: string[] };
+    return reply.code(409).type('application/problem+json').send({ type: 'about:blank', title: 'Seats unavailable', status: 409, unavailable: seatIds });
+  });
+  app.get('/api/availability/:eventId', async () => ({ seats: [] }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+type ServerMode = '--serve' | '--serve-ceiling';
+
+async function startServer(mode: ServerMode, databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const profile = PROFILE_DIR && mode === '--serve' ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, '--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), mode], {
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -127,8 +153,8 @@ async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; 
   return { child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` };
 }
 
-async function benchService(databaseUrl: string, jobs: string[][]): Promise<Run> {
-  const { child, url } = await startServer(databaseUrl);
+async function benchHttp(mode: ServerMode, databaseUrl: string, jobs: string[][]): Promise<Run> {
+  const { child, url } = await startServer(mode, databaseUrl);
   try {
     const pool = new Pool(url, { connections: BUYERS, pipelining: 1 });
     const tokens = await Promise.all(Array.from({ length: BUYERS }, (_, i) => signDevToken(SECRET, { sub: `buyer-${i}`, role: 'buyer' })));
@@ -150,7 +176,9 @@ async function benchService(databaseUrl: string, jobs: string[][]): Promise<Run>
     await availability.body.dump();
     if (availability.statusCode !== 200) throw new Error(`availability: status ${availability.statusCode}`);
     if (WARMUP > 0) await runWorkers(BUYERS, jobs.slice(0, WARMUP), (seats, worker) => post(WARMUP_EVENT_ID, seats, worker));
+    const cpuBefore = cpuMs(child.pid);
     const run = await runWorkers(BUYERS, jobs, (seats, worker) => post(EVENT_ID, seats, worker));
+    run.cpuUsPerAttempt = ((cpuMs(child.pid) - cpuBefore) * 1000) / run.samples.length;
     await pool.close();
     return run;
   } finally {
@@ -262,24 +290,32 @@ function row(name: string, run: Run): Record<string, string | number> {
     'holds/s': run.ok / run.seconds,
     'p50 ms': s.p50,
     'p99 ms': s.p99,
+    'server CPU µs/attempt': run.cpuUsPerAttempt ?? '',
   };
 }
+
+const attemptsPerSecond = (run: Run) => run.samples.length / run.seconds;
+const ratio = (a: Run, b: Run) => Number((attemptsPerSecond(a) / attemptsPerSecond(b)).toFixed(3));
 
 async function main(): Promise<void> {
   const jobs = seatPairs(REQUESTS);
   const dialects: Dialect[] = process.env['MYSQL_URL'] ? ['sqlite', 'mysql'] : ['sqlite'];
   const rows: Array<Record<string, string | number>> = [];
   const ratios: Record<string, number> = {};
+  const ceiling = await benchHttp('--serve-ceiling', '', jobs);
+  rows.push(row(`HTTP ceiling: bare fastify route, same load generator (${BUYERS} buyers)`, ceiling));
   for (const dialect of dialects) {
     const dir = mkdtempSync(join(tmpdir(), 'holds-bench-'));
     const serviceDb = await createTestDatabase(dialect, 'bench_holds');
     const rawDb = await createTestDatabase(dialect, 'bench_raw');
     try {
-      const service = await benchService(dialect === 'sqlite' ? join(dir, 'service.db') : serviceDb.url, jobs);
+      const service = await benchHttp('--serve', dialect === 'sqlite' ? join(dir, 'service.db') : serviceDb.url, jobs);
       const raw = dialect === 'sqlite' ? await benchRawSqlite(join(dir, 'raw.db'), jobs) : await benchRawMysql(rawDb.url, jobs);
       rows.push(row(`booking service over HTTP (${dialect}, ${BUYERS} buyers)`, service));
       rows.push(row(`raw conditional UPDATE loop (${dialect === 'sqlite' ? 'better-sqlite3, 1 connection' : `mysql2, ${BUYERS} connections`})`, raw));
-      ratios[dialect] = Number((service.samples.length / service.seconds / (raw.samples.length / raw.seconds)).toFixed(3));
+      ratios[dialect] = ratio(service, raw);
+      ratios[`${dialect}: service/ceiling`] = ratio(service, ceiling);
+      ratios[`${dialect}: ceiling/raw`] = ratio(ceiling, raw);
     } finally {
       await serviceDb.drop();
       await rawDb.drop();
@@ -290,4 +326,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--serve')) await serve();
+else if (process.argv.includes('--serve-ceiling')) await serveCeiling();
 else await main();
