@@ -2,7 +2,8 @@
  * The web app in real headless Chromium, served by the gateway of the whole platform: it draws the
  * seat map from the live stream's snapshot and applies other buyers' changes as they happen, and
  * a buyer signs in, picks seats, keeps the hold through a declined payment, pays, and gets tickets
- * that the organiser's check-in desk admits once. Needs Debian's chromium (`.ci/run` installs it
+ * that the organiser's check-in desk admits once; the seat map works with the keyboard alone and
+ * names each seat for screen readers. Needs Debian's chromium (`.ci/run` installs it
  * and sets REQUIRE_BROWSER, so that CI fails rather than skips without it); CHROMIUM_PATH points
  * elsewhere.
  */
@@ -83,6 +84,21 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     await page.waitForSelector('[data-live-status=live]');
     expect(errors).toEqual([]);
     return page;
+  }
+
+  /** A seat as Chromium's accessibility tree gives it to a screen reader. */
+  async function accessibleSeat(page: Page, seatId: string): Promise<{ role: unknown; name: unknown; pressed: unknown; disabled: unknown }> {
+    const cdp = await page.context().newCDPSession(page);
+    try {
+      const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+      const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: `circle[data-seat-id="${seatId}"]` });
+      const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false });
+      const node = nodes[0];
+      const property = (name: string) => node?.properties?.find((p) => p.name === name)?.value.value;
+      return { role: node?.role?.value, name: node?.name?.value, pressed: String(property('pressed')), disabled: property('disabled') === true };
+    } finally {
+      await cdp.detach();
+    }
   }
 
   const statusOf = (page: Page, seatId: string) => page.getAttribute(`circle[data-seat-id="${seatId}"]`, 'data-status');
@@ -206,6 +222,62 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CANCELLED"]`);
     const availability = await send('GET', `/api/availability/${eventId}`);
     for (const seat of chosen) expect(availability.body['seats'][seat]).toBe('AVAILABLE');
+    await page.close();
+  });
+
+  it('lets a buyer pick and hold seats with the keyboard alone, each seat named for screen readers', async () => {
+    const page = await openEvent('dave');
+    const focused = () => page.evaluate(`document.activeElement?.getAttribute('data-seat-id') ?? document.activeElement?.textContent`);
+    const pressed = (seatId: string) => page.getAttribute(`circle[data-seat-id="${seatId}"]`, 'aria-pressed');
+    // The page writes prices the way the browser's locale does.
+    const price = (await page.evaluate(`new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR' }).format(50)`)) as string;
+
+    // The map is one Tab stop, entered at its first seat.
+    await page.focus('main a[href="#/"]');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('ORCH-A-1');
+    expect(await accessibleSeat(page, 'ORCH-B-1')).toEqual({
+      role: 'button',
+      name: `Orchestra, row B, seat 1, ${price}, available`,
+      pressed: 'false',
+      disabled: false,
+    });
+
+    // Down to the nearest seat of row B, End of the row, Enter; left, Space; up to row A.
+    for (const [key, seat] of [['ArrowDown', 'ORCH-B-1'], ['End', 'ORCH-B-8'], ['Enter', 'ORCH-B-8'], ['ArrowLeft', 'ORCH-B-7'], [' ', 'ORCH-B-7'], ['ArrowUp', 'ORCH-A-7']]) {
+      await page.keyboard.press(key as string);
+      expect(await focused(), `after ${key}`).toBe(seat);
+    }
+    expect([await pressed('ORCH-B-8'), await pressed('ORCH-B-7'), await pressed('ORCH-A-7')]).toEqual(['true', 'true', 'false']);
+
+    // Another buyer takes the focused seat: it keeps the focus, says so, and no longer selects.
+    expect((await send('POST', '/api/holds', bob, { eventId, seatIds: ['ORCH-A-7'] })).status).toBe(201);
+    await waitForStatus(page, 'ORCH-A-7', 'HELD');
+    expect(await focused()).toBe('ORCH-A-7');
+    expect(await accessibleSeat(page, 'ORCH-A-7')).toMatchObject({ name: `Orchestra, row A, seat 7, ${price}, taken`, disabled: true });
+    await page.keyboard.press('Enter');
+    expect(await pressed('ORCH-A-7')).toBe('false');
+
+    // Tab leaves the map for the Hold button; after holding, the focus stays in the panel.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Hold 2 seats');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('form.pay');
+    expect(await focused()).toBe('Held for you');
+    expect(await accessibleSeat(page, 'ORCH-B-8')).toEqual({
+      role: 'button',
+      name: `Orchestra, row B, seat 8, ${price}, held for you`,
+      pressed: 'false',
+      disabled: true,
+    });
+
+    // Exactly those two seats are held, in the buyer's name.
+    const holdId = (await page.evaluate(`sessionStorage.getItem('stream-seat.hold.${eventId}')`)) as string;
+    const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
+    const hold = await send('GET', `/api/holds/${holdId}`, { authorization: `Bearer ${token}` });
+    expect(hold.status).toBe(200);
+    expect([...(hold.body['seatIds'] as string[])].sort()).toEqual(['ORCH-B-7', 'ORCH-B-8']);
+    expect(hold.body['status']).toBe('ACTIVE');
     await page.close();
   });
 });

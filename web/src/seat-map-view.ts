@@ -1,12 +1,15 @@
 /**
  * Draws an event's seat map as SVG: one circle per seat, coloured by tier while available, and
  * general-admission areas with the places left. Live updates touch only the seats that changed.
+ * The seats are toggle buttons with one Tab stop between them (a roving tabindex): the arrows,
+ * Home and End move the focus (seat-keyboard.ts), Enter and Space select.
  */
-import type { SeatMap } from '@stream-seat/contracts';
+import type { SeatMap, SeatStatusValue } from '@stream-seat/contracts';
 import { svg } from './dom.js';
 import { money } from './format.js';
 import type { SeatBoard } from './seat-board.js';
 import type { SeatIndex } from './seat-index.js';
+import { createSeatNavigator, seatKeyAction } from './seat-keyboard.js';
 
 export interface SeatMapView {
   element: SVGSVGElement;
@@ -36,10 +39,12 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const element = svg('svg', {
     class: 'seat-map',
     viewBox: `${box.x} ${box.y} ${box.width} ${box.height}`,
-    role: 'img',
+    role: 'group',
     'aria-label': 'Seat map',
+    'aria-describedby': 'seat-map-keys',
   });
   element.append(
+    svg('desc', { id: 'seat-map-keys' }, 'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat.'),
     svg('g', { class: 'stage' },
       svg('rect', { x: map.stage.x - 60, y: map.stage.y - 12, width: 120, height: 24, rx: 4 }),
       svg('text', { x: map.stage.x, y: map.stage.y + 5, 'text-anchor': 'middle' }, 'STAGE'),
@@ -58,36 +63,85 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
       ),
     );
   }
+  // The title is the seat's accessible name and its tooltip: "Orchestra, row A, seat 3, €50.00, available".
+  const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
+  const prices = new Map<number, string>();
+  const seatPlaces = new Map<string, string>();
   const seatsLayer = svg('g', { class: 'seats' });
   for (const seat of map.seats) {
+    let price = prices.get(seat.priceCents);
+    if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
+    const place = `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}, ${price}`;
+    seatPlaces.set(seat.id, place);
     const circle = svg('circle', {
       cx: seat.x,
       cy: seat.y,
       r: radius,
+      role: 'button',
+      tabindex: -1,
+      'aria-pressed': 'false',
       'data-seat-id': seat.id,
       'data-tier': seat.tier,
-    }, svg('title', {}, `${seat.section} · row ${seat.row} · seat ${seat.number} · ${money(seat.priceCents, map.currency)}`));
+    }, svg('title', {}, place));
     circles.set(seat.id, circle);
     seatsLayer.append(circle);
   }
   element.append(seatsLayer);
+
+  // One Tab stop for the whole map: the seat last moved to or clicked, the first seat until then.
+  const keyboard = createSeatNavigator(map.seats);
+  let tabStop = keyboard.first;
+  if (tabStop) circles.get(tabStop)?.setAttribute('tabindex', '0');
+  function moveTabStop(seatId: string): void {
+    if (seatId === tabStop) return;
+    if (tabStop) circles.get(tabStop)?.setAttribute('tabindex', '-1');
+    circles.get(seatId)?.setAttribute('tabindex', '0');
+    tabStop = seatId;
+  }
+  // No focus listeners: Chromium would make the <svg> itself a Tab stop of its own.
+  const seatOf = (event: Event) => (event.target as Element).closest('[data-seat-id]')?.getAttribute('data-seat-id') ?? undefined;
   element.addEventListener('click', (event) => {
-    const target = (event.target as Element).closest('[data-seat-id]');
-    const seatId = target?.getAttribute('data-seat-id');
-    if (seatId) options.onSeatClick(seatId);
+    const seatId = seatOf(event);
+    if (!seatId) return;
+    moveTabStop(seatId);
+    options.onSeatClick(seatId);
+  });
+  element.addEventListener('keydown', (event) => {
+    const seatId = seatOf(event);
+    const action = seatId && seatKeyAction(event);
+    if (!seatId || !action) return;
+    // Space would scroll the page, the arrows too.
+    event.preventDefault();
+    if (action === 'toggle') {
+      if (!event.repeat) options.onSeatClick(seatId);
+      return;
+    }
+    const next = keyboard.move(seatId, action);
+    if (!next || next === seatId) return;
+    moveTabStop(next);
+    circles.get(next)?.focus();
   });
 
   const tierClass = new Map(map.seats.map((s) => [s.id, `tier-${options.tierIndex(s.tier)}`]));
+  // Attributes change in place: the circle keeps the focus when someone else takes its seat.
   function drawSeat(seatId: string): void {
     const circle = circles.get(seatId);
     if (!circle) return;
     const status = board.status(seatId) ?? 'HELD';
+    const isSelected = selected.has(seatId);
+    const isMine = mine.has(seatId);
     const classes = ['seat', `status-${status.toLowerCase()}`];
     if (status === 'AVAILABLE') classes.push(tierClass.get(seatId) ?? '');
-    if (selected.has(seatId)) classes.push('selected');
-    if (mine.has(seatId)) classes.push('mine');
+    if (isSelected) classes.push('selected');
+    if (isMine) classes.push('mine');
     circle.setAttribute('class', classes.join(' '));
     circle.setAttribute('data-status', status);
+    circle.setAttribute('aria-pressed', String(isSelected));
+    if (status === 'AVAILABLE') circle.removeAttribute('aria-disabled');
+    else circle.setAttribute('aria-disabled', 'true');
+    const title = circle.firstChild as SVGTitleElement;
+    const name = `${seatPlaces.get(seatId)}, ${statusWord(status, isMine)}`;
+    if (title.textContent !== name) title.textContent = name;
   }
   function drawGeneralAdmission(): void {
     for (const [sectionId, label] of gaLabels) {
@@ -118,6 +172,12 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
       for (const id of new Set([...previous, ...mine])) drawSeat(id);
     },
   };
+}
+
+function statusWord(status: SeatStatusValue, mine: boolean): string {
+  if (status === 'AVAILABLE') return 'available';
+  if (status === 'HELD') return mine ? 'held for you' : 'taken';
+  return mine ? 'yours' : 'sold';
 }
 
 /** Just under half the distance between neighbouring seats of a row, so circles never touch. */

@@ -225,13 +225,21 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
     }
   }, 1_000);
 
+  // Redrawing drops the button that had the focus (Hold, Pay): the focus stays in the panel, on its
+  // heading, rather than falling back to the top of the page.
   function renderPanel(): void {
+    const hadFocus = panel.contains(document.activeElement);
+    drawPanel();
+    if (hadFocus && !panel.contains(document.activeElement)) panel.querySelector<HTMLElement>('h2')?.focus();
+  }
+
+  function drawPanel(): void {
     const signedIn = currentSession() !== undefined;
     const notice = message && h('p', { class: message.kind === 'error' ? 'error' : 'notice', role: message.kind === 'error' ? 'alert' : 'status' }, message.text);
     if (order) {
       mount(
         panel,
-        h('h2', {}, 'Your tickets'),
+        h('h2', { tabindex: -1 }, 'Your tickets'),
         h('p', {}, `Order confirmed · ${money(order.totalCents, order.currency)}`),
         h('ul', { class: 'tickets' },
           ...order.tickets.map((t) => h('li', { 'data-ticket-code': t.code }, h('strong', {}, seatName(t.seatId)), h('code', {}, t.code))),
@@ -247,7 +255,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
       const card = h('select', { name: 'card', 'aria-label': 'Payment card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token }, c.label)));
       mount(
         panel,
-        h('h2', {}, 'Held for you'),
+        h('h2', { tabindex: -1 }, 'Held for you'),
         h('ul', { class: 'held-seats' }, ...current.seatIds.map((s) => h('li', {}, seatName(s)))),
         h('p', {}, 'Total ', h('strong', {}, money(current.totalCents, current.currency)), ' · time left ', countdown),
         notice,
@@ -268,10 +276,10 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
     const together = h('input', { type: 'checkbox', name: 'together', checked: true });
     mount(
       panel,
-      h('h2', {}, 'Your seats'),
+      h('h2', { tabindex: -1 }, 'Your seats'),
       signedIn ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
       selected.size === 0
-        ? h('p', { class: 'muted' }, 'Click available seats on the map.')
+        ? h('p', { class: 'muted' }, 'Click available seats on the map, or Tab to it: the arrow keys move, Enter or Space selects.')
         : h('ul', { class: 'selected-seats' }, ...[...selected].map((s) => h('li', {}, seatName(s)))),
       selected.size > 0 ? h('p', {}, 'Total ', h('strong', {}, money(total, event.currency))) : null,
       notice,
