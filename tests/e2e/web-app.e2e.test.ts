@@ -115,6 +115,9 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     const asset = await fetch(`${test.gateway}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    // Source maps are built only with WEB_SOURCEMAP=1: the app's sources are not published.
+    expect(await asset.text()).not.toContain('sourceMappingURL');
+    expect((await fetch(`${test.gateway}${script}.map`)).status).toBe(404);
   });
 
   it('draws every seat from the snapshot, then shows holds and releases made by others as they happen', async () => {
