@@ -13,13 +13,18 @@ export interface ServiceSpec {
   readonly desiredCount: number;
   /** The MySQL database it owns, created by its own migrations at start-up. */
   readonly databaseName?: string;
+  /**
+   * Where its tasks run. The gateway, the one public entry, sits in the public subnets behind
+   * the load balancer (its security group admits only the load balancer); the rest are private.
+   */
+  readonly subnets: 'public' | 'private';
 }
 
 export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
   // One registry task: clients re-register on their next renewal after it restarts, and a
   // second replica would need peer addresses that Cloud Map's shared A record cannot give.
-  discovery: { name: 'discovery', port: 8761, cpu: 256, memoryMiB: 512, desiredCount: 1 },
-  gateway: { name: 'gateway', port: 8082, appName: 'API-GATEWAY', cpu: 512, memoryMiB: 1024, desiredCount: 2 },
+  discovery: { name: 'discovery', port: 8761, cpu: 256, memoryMiB: 512, desiredCount: 1, subnets: 'private' },
+  gateway: { name: 'gateway', port: 8082, appName: 'API-GATEWAY', cpu: 512, memoryMiB: 1024, desiredCount: 2, subnets: 'public' },
   event: {
     name: 'event',
     port: 8081,
@@ -28,6 +33,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     memoryMiB: 1024,
     desiredCount: 2,
     databaseName: 'stream_seat_events',
+    subnets: 'private',
   },
   booking: {
     name: 'booking',
@@ -37,6 +43,7 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     memoryMiB: 1024,
     desiredCount: 2,
     databaseName: 'stream_seat_bookings',
+    subnets: 'private',
   },
 };
 

@@ -85,9 +85,11 @@ export class FargateAppService extends Construct {
       cluster: props.cluster,
       taskDefinition,
       desiredCount: spec.desiredCount,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: { subnetType: spec.subnets === 'public' ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [props.securityGroup],
-      assignPublicIp: false,
+      // A public subnet routes to the internet gateway, not a NAT: without a public IP the task
+      // could not pull its image or ship its logs. Its security group still admits only the ALB.
+      assignPublicIp: spec.subnets === 'public',
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },

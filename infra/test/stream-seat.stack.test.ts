@@ -110,16 +110,32 @@ describe('services', () => {
     expect(JSON.stringify(container.Image)).toContain(':abc123');
   });
 
-  it.each(Object.keys(ports))('%s runs in the private subnets, without a public IP, rolling back a failed deployment', (name) => {
+  const networkOf = (name: string) => (ecsService(name).NetworkConfiguration as { AwsvpcConfiguration: Json }).AwsvpcConfiguration;
+
+  it.each(Object.keys(ports))('%s rolls back a failed deployment', (name) => {
     const service = ecsService(name);
     expect(service.LaunchType).toBe('FARGATE');
-    const network = (service.NetworkConfiguration as { AwsvpcConfiguration: Json }).AwsvpcConfiguration;
-    expect(network.AssignPublicIp).toBe('DISABLED');
-    expect(network.Subnets).toEqual(resolve(stack, stack.network.vpc.privateSubnets.map((s) => s.subnetId)));
     expect(service.DeploymentConfiguration).toMatchObject({
       DeploymentCircuitBreaker: { Enable: true, Rollback: true },
       MinimumHealthyPercent: 100,
     });
+  });
+
+  it.each(['discovery', 'event', 'booking'])('%s runs in the private subnets, without a public IP', (name) => {
+    expect(networkOf(name).AssignPublicIp).toBe('DISABLED');
+    expect(networkOf(name).Subnets).toEqual(resolve(stack, stack.network.vpc.privateSubnets.map((s) => s.subnetId)));
+  });
+
+  it('runs the gateway in the public subnets behind the load balancer, with a public IP for egress only', () => {
+    expect(networkOf('gateway').Subnets).toEqual(resolve(stack, stack.network.vpc.publicSubnets.map((s) => s.subnetId)));
+    expect(networkOf('gateway').AssignPublicIp).toBe('ENABLED');
+    // What may reach it: the load balancer, on 8082, and nothing else (see the security-group matrix below).
+    const ingress = Object.values(ofType('AWS::EC2::SecurityGroupIngress')).filter(
+      (r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify(resolve(stack, stack.securityGroups.gateway.securityGroupId)),
+    );
+    expect(ingress.map((r) => [r.Properties.FromPort, r.Properties.ToPort, JSON.stringify(r.Properties.SourceSecurityGroupId)])).toEqual([
+      [8082, 8082, JSON.stringify(resolve(stack, stack.securityGroups.alb.securityGroupId))],
+    ]);
   });
 
   it('points every registry client at eureka.stream-seat.local and the VPC prefix', () => {
