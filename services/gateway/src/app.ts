@@ -19,6 +19,7 @@ import { type ApiDocs, createApiDocs } from './routes/api-docs.js';
 import { registerDevTokenRoute } from './routes/dev-token.routes.js';
 import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 import { registerWebApp } from './routes/web-app.routes.js';
+import type { WebSignIn } from './routes/web-sign-in.js';
 
 export interface GatewayAppDeps {
   registry: Pick<RegistryClient, 'instances'>;
@@ -39,6 +40,10 @@ export interface GatewayAppDeps {
   breakers?: Partial<BreakerSettings>;
   /** The built web app to serve at `/`; none when undefined. */
   webRoot?: string | undefined;
+  /** How the web app signs users in; `token` (paste one) when undefined. */
+  webSignIn?: WebSignIn;
+  /** Origins the web app may call besides the gateway and its issuer. */
+  webConnectOrigins?: string[];
   /** How often the services' OpenAPI documents are fetched again for `/docs`. */
   docsRefreshMs?: number;
   logLevel?: string;
@@ -115,7 +120,9 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
 
   if (deps.devTokenSecret) registerDevTokenRoute(app, deps.devTokenSecret);
   registerGatewayInfoRoutes(app, routes, (name) => deps.registry.instances(name), breakers);
-  if (deps.webRoot) await registerWebApp(app, deps.webRoot);
+  if (deps.webRoot) {
+    await registerWebApp(app, { root: deps.webRoot, signIn: deps.webSignIn ?? { kind: 'token' }, connectOrigins: deps.webConnectOrigins ?? [] });
+  }
   await registerProxyRoutes(app, {
     routes,
     balancer,

@@ -41,6 +41,15 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   HOLDS_RATE_LIMIT_MAX: env.int(120, 1),
   /** The built web app served at `/` (`npm run build -w web`); web/dist of this checkout by default. */
   WEB_ROOT: z.string().min(1).default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
+  /**
+   * The web app's client id at the identity provider (AUTH_MODE=jwks, JWT_ISSUER): the app then
+   * signs users in on the provider's page (authorization code + PKCE). Unset: users paste a token.
+   */
+  WEB_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Scopes the web app asks the identity provider for. */
+  WEB_OIDC_SCOPE: z.string().min(1).default('openid'),
+  /** Origins the web app may call besides the gateway and the issuer (a token endpoint on another host). */
+  WEB_CONNECT_ORIGINS: env.list(),
   /** Shared rate-limit counters across gateways. */
   REDIS_URL: z.string().optional(),
   /** Failure percentage that opens an instance's circuit, and how long it stays open. */

@@ -4,8 +4,11 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { buildGatewayApp } from './app.js';
 import { gatewayConfigSchema } from './config.js';
+import { webSignInFrom } from './routes/web-sign-in.js';
 
 const config = loadConfig(gatewayConfigSchema);
+// Before anything starts: a sign-in set up wrong stops the boot with its reason.
+const webSignIn = webSignInFrom(config);
 const bootLog = pino(loggerOptions('gateway', config.LOG_LEVEL) as pino.LoggerOptions);
 const registry = await createServiceRegistryClient(config, 'API-GATEWAY', config.PORT, bootLog);
 const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
@@ -25,6 +28,8 @@ const app = await buildGatewayApp({
   corsOrigins: config.CORS_ORIGINS,
   trustProxy: config.TRUST_PROXY,
   webRoot: config.WEB_ROOT,
+  webSignIn,
+  webConnectOrigins: config.WEB_CONNECT_ORIGINS,
   rateLimit: {
     max: config.RATE_LIMIT_MAX,
     windowMs: config.RATE_LIMIT_WINDOW_MS,

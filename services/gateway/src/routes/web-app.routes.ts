@@ -7,20 +7,39 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { AppError, type App } from '@stream-seat/platform';
+import { signInOrigins, type WebSignIn } from './web-sign-in.js';
 
-/** The app loads only its own files and talks only to this origin. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+/** The app loads only its own files and talks only to this origin (and its identity provider). */
+function contentSecurityPolicy(connectOrigins: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    `connect-src ${["'self'", ...connectOrigins].join(' ')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    // Signing in leaves for the identity provider's page by navigation, which form-action does not govern.
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
 
-export async function registerWebApp(app: App, root: string): Promise<void> {
+export interface WebAppOptions {
+  /** The built app: web/dist, or WEB_ROOT. */
+  root: string;
+  signIn: WebSignIn;
+  /** Origins the app may call besides the gateway and the issuer (WEB_CONNECT_ORIGINS). */
+  connectOrigins?: readonly string[];
+}
+
+export async function registerWebApp(app: App, options: WebAppOptions): Promise<void> {
+  const { root, signIn } = options;
+  // What the app needs to know before its first screen; the same for everybody, never cached stale.
+  app.get('/app-config.json', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('cache-control', 'no-cache');
+    return { signIn };
+  });
+  const policy = contentSecurityPolicy(signInOrigins(signIn, options.connectOrigins ?? []));
   if (!existsSync(join(root, 'index.html'))) {
     app.log.warn({ root }, 'the web app is not built; `npm run build -w web` builds it');
     app.get('/', { schema: { hide: true } }, async () => {
@@ -40,7 +59,7 @@ export async function registerWebApp(app: App, root: string): Promise<void> {
     setHeaders(res, path) {
       if (path.endsWith('.html')) {
         res.setHeader('cache-control', 'no-cache');
-        res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+        res.setHeader('content-security-policy', policy);
       } else if (/[\\/]assets[\\/]/.test(path)) {
         res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       }
