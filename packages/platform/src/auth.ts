@@ -126,6 +126,22 @@ export async function authenticate(verifier: TokenVerifier, request: FastifyRequ
   }
 }
 
+/**
+ * For public reads (the catalogue, availability): the caller's principal when the bearer token
+ * is valid, and anonymous — as if no token were sent — when there is none or it is invalid or
+ * expired, so that a stale token left in a browser never locks anyone out of what is public.
+ * Routes that need a principal use `requireRole`, which answers 401 to a bad token.
+ */
+export async function optionalPrincipal(verifier: TokenVerifier, request: FastifyRequest): Promise<Principal | undefined> {
+  try {
+    return await authenticate(verifier, request);
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) throw error;
+    request.log.debug({ reason: error.message }, 'bearer token ignored on a public read');
+    return undefined;
+  }
+}
+
 /** A preHandler that lets only the given roles through (admin always passes). */
 export function requireRole(verifier: TokenVerifier, ...allowed: Role[]) {
   return async (request: FastifyRequest): Promise<void> => {

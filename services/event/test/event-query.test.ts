@@ -1,6 +1,7 @@
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDraft, createEventTestApp, createVenue, type EventTestApp, inDays, smallLayout } from './event-test-app.js';
+import { signDevToken } from '@stream-seat/platform';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp, inDays, smallLayout, TEST_JWT_SECRET } from './event-test-app.js';
 
 interface Page {
   items: Array<{ id: string; name: string; status: string; venue: { city: string } }>;
@@ -10,11 +11,13 @@ interface Page {
 describe.each(testDialects())('GET /api/events on %s', (dialect) => {
   let t: EventTestApp;
   const ids: Record<string, string> = {};
+  let lyonVenue: string;
   const now = Date.now();
 
   beforeAll(async () => {
     t = await createEventTestApp(dialect);
     const lyon = await createVenue(t, 'olga');
+    lyonVenue = lyon;
     const paris = await createVenue(t, 'olga', { ...smallLayout('Opera'), city: 'Paris' });
     const oscars = await createVenue(t, 'oscar', smallLayout('Barn'));
     const make = async (key: string, sub: string, venue: string, days: number, then?: 'publish' | 'cancel') => {
@@ -82,6 +85,32 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(await detail(`/api/events?from=${inDays(3)}&to=${inDays(2)}`)).toMatch(/to/);
     expect(await detail('/api/events?status=SOLD_OUT')).toMatch(/status/);
     await detail('/api/events?mine=true', 401);
+  });
+
+  it('treats an expired or invalid token on a public read as no token, and still refuses it where a principal is needed', async () => {
+    const expired = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'olga', role: 'organizer' }, -60)}` };
+    const forged = { authorization: `Bearer ${await signDevToken('not-the-service-secret-0123456789', { sub: 'olga', role: 'admin' })}` };
+    const garbage = { authorization: 'Bearer not-a-jwt' };
+    const publicReads = [
+      '/api/events',
+      `/api/events/${ids['Jazz']}`,
+      `/api/events/${ids['Jazz']}/seatmap`,
+      `/api/venues/${lyonVenue}`,
+    ];
+    for (const headers of [expired, forged, garbage]) {
+      for (const url of publicReads) {
+        const anonymous = await t.app.inject({ method: 'GET', url });
+        const res = await t.app.inject({ method: 'GET', url, headers });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).toBe(anonymous.body);
+      }
+      // Anonymous, not olga: her draft stays hidden, and `mine` needs a valid token.
+      expect((await t.app.inject({ method: 'GET', url: `/api/events/${ids['Secret']}`, headers })).statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: '/api/events?mine=true', headers })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'GET', url: '/api/venues', headers })).statusCode).toBe(401);
+      const create = await t.app.inject({ method: 'POST', url: '/api/venues', headers, payload: smallLayout('Nope') });
+      expect(create.statusCode).toBe(401);
+    }
   });
 
   it('is ready when its database answers', async () => {

@@ -149,12 +149,48 @@ describe('the gateway', () => {
     expect(await createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }).verify(minted.json().token)).toEqual({ sub: 'mallory', role: 'admin' });
   });
 
-  it('refuses an invalid bearer token at the edge', async () => {
+  // Until this change the edge answered 401 to any bad token, GET /api/events included; the
+  // contract says reads of the catalogue and of availability need no token, so a stale token
+  // left in a browser must read them as anonymous rather than be locked out.
+  it('reads public routes as anonymous with an invalid or expired token, and refuses it on writes at the edge', async () => {
     const { gateway } = await gatewayWith();
-    const forged = await signDevToken('not-the-gateway-secret-0123456789', { sub: 'mallory', role: 'admin' });
-    const res = await gateway.inject({ method: 'GET', url: '/api/events', headers: { authorization: `Bearer ${forged}` } });
-    expect(res.statusCode).toBe(401);
-    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const forged = { authorization: `Bearer ${await signDevToken('not-the-gateway-secret-0123456789', { sub: 'mallory', role: 'admin' })}` };
+    const expired = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'olga', role: 'organizer' }, -60)}` };
+    const olga = await event.auth('olga');
+    const venueId = (await event.app.inject({
+      method: 'POST',
+      url: '/api/venues',
+      headers: olga,
+      payload: { name: 'Edge Hall', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] },
+    })).json().id as string;
+    const startsAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const eventId = (await event.app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: olga,
+      payload: { venueId, name: 'Edge Night', startsAt, currency: 'EUR', prices: { A: 1000 } },
+    })).json().id as string;
+    expect((await event.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: olga })).statusCode).toBe(200);
+
+    for (const headers of [forged, expired]) {
+      for (const url of ['/api/events', `/api/events/${eventId}`, `/api/events/${eventId}/seatmap`, `/api/venues/${venueId}`]) {
+        const anonymous = await gateway.inject({ method: 'GET', url });
+        const res = await gateway.inject({ method: 'GET', url, headers });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).toBe(anonymous.body);
+      }
+      // Availability and its stream pass the edge too: no booking instance is registered here,
+      // so they reach the 503 of the missing upstream instead of a 401.
+      for (const url of [`/api/availability/${eventId}`, `/api/availability/${eventId}/stream`]) {
+        expect((await gateway.inject({ method: 'GET', url, headers })).statusCode, url).toBe(503);
+      }
+      // A read that needs a principal is refused by its service.
+      expect((await gateway.inject({ method: 'GET', url: '/api/venues', headers })).statusCode).toBe(401);
+      // A write is refused at the edge: a 401, not the 503 of the missing booking service.
+      const hold = await gateway.inject({ method: 'POST', url: '/api/holds', headers, payload: { eventId, quantity: 1 } });
+      expect(hold.statusCode).toBe(401);
+      expect(hold.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
   });
 
   it('limits each caller to its rate, by token subject', async () => {

@@ -1,6 +1,6 @@
 /** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
 import { event, eventStatus, isoDateTime, page, paginationQuery, seatMap } from '@stream-seat/contracts';
-import { type App, authenticate, decodeCursor, encodeCursor, InvalidField, type TokenVerifier } from '@stream-seat/platform';
+import { type App, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
 import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
@@ -43,7 +43,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
       },
     },
     async (request) => {
-      const viewer = await authenticate(verifier, request);
+      const viewer = await optionalPrincipal(verifier, request);
       const { limit, cursor, status, from, to, q, mine } = request.query;
       const fromMs = from === undefined ? undefined : Date.parse(from);
       const toMs = to === undefined ? undefined : Date.parse(to);
@@ -78,7 +78,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         response: { 200: event },
       },
     },
-    async (request) => toEventView(await events.get(request.params.id, await authenticate(verifier, request))),
+    async (request) => toEventView(await events.get(request.params.id, await optionalPrincipal(verifier, request))),
   );
 
   app.get(
@@ -93,7 +93,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
       },
     },
     async (request, reply) => {
-      const version = await seatMaps.version(request.params.id, await authenticate(verifier, request));
+      const version = await seatMaps.version(request.params.id, await optionalPrincipal(verifier, request));
       reply.header('etag', version.etag).header('cache-control', version.cacheControl);
       if (matches(request.headers['if-none-match'], version.etag)) return sendNotModified(reply);
       return sendJsonText(reply, 200, await version.body());

@@ -2,9 +2,9 @@
 import { idempotencyKeyHeader, page, paginationQuery, venue, venueLayout, venueSummary } from '@stream-seat/contracts';
 import {
   type App,
-  authenticate,
   decodeCursor,
   encodeCursor,
+  optionalPrincipal,
   principalOf,
   requireRole,
   type TokenVerifier,
@@ -87,7 +87,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
       },
     },
     async (request, reply) => {
-      const viewer = await authenticate(verifier, request);
+      const viewer = await optionalPrincipal(verifier, request);
       return sendJsonText(reply, 200, await venues.json(request.params.id, viewer));
     },
   );
