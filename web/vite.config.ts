@@ -9,5 +9,5 @@ export default defineConfig({
   // gateway serves whatever is in dist, and the sources need not be published with the app.
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: process.env['WEB_SOURCEMAP'] === '1' },
   // `npm run dev -w web` next to `npm start`: the API is the gateway's.
-  server: { proxy: { '/api': 'http://localhost:8082' } },
+  server: { proxy: { '/api': 'http://localhost:8082', '/app-config.json': 'http://localhost:8082' } },
 });

@@ -38,12 +38,14 @@ export interface TestPlatformOptions {
   env?: PlatformOptions['env'];
   serviceEnv?: PlatformOptions['serviceEnv'];
   renewSeconds?: number;
+  /** Ports chosen by the test (an identity provider must know the gateway's address first). */
+  ports?: Partial<Record<ServiceName, number>>;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), `stream-seat-${options.name}-`));
   const logs: string[] = [];
-  const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (n) => [n, await freePort()]))) as Record<ServiceName, number>;
+  const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (n) => [n, options.ports?.[n] ?? (await freePort())]))) as Record<ServiceName, number>;
   const platform = launchPlatform({
     ports,
     renewSeconds: options.renewSeconds ?? 1,

@@ -1,5 +1,5 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
-import { currentSession } from './session.js';
+import { currentSession, signOut } from './session.js';
 
 /** An RFC 9457 problem answer, with the fields the app shows. */
 export class ApiProblem extends Error {
@@ -38,6 +38,8 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
+    // An expired or revoked token: the user signs in again rather than failing call after call.
+    if (response.status === 401 && session) signOut();
     const problem = (body ?? {}) as Record<string, unknown>;
     throw new ApiProblem(
       response.status,

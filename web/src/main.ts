@@ -7,11 +7,48 @@ import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
 import { currentSession, onSessionChange, type Role, signInLocally, signInWithToken, signOut } from './session.js';
+import { loadSignInMethod, type SignInMethod } from './app-config.js';
+import { completeSignIn, isSignInAnswer, startSignIn } from './oidc-sign-in.js';
 
 const account = document.querySelector<HTMLElement>('#account') as HTMLElement;
 const main = document.querySelector<HTMLElement>('#main') as HTMLElement;
+/** Why the last sign-in failed, shown next to the sign-in control until the next attempt. */
+const problem = h('span', { class: 'error', role: 'alert' });
 
-function renderAccount(): void {
+async function attempt(signIn: () => Promise<void> | void): Promise<void> {
+  problem.textContent = '';
+  try {
+    await signIn();
+  } catch (error) {
+    problem.textContent = (error as Error).message;
+  }
+}
+
+/** Dev: any name and role, tokens from the gateway; without its dev-token route, a pasted token. */
+function devSignIn(): HTMLElement {
+  const name = h('input', { name: 'name', placeholder: 'your name', 'aria-label': 'Your name', required: true, maxlength: 200 });
+  const role = h('select', { name: 'role', 'aria-label': 'Role' }, h('option', { value: 'buyer' }, 'buyer'), h('option', { value: 'organizer' }, 'organiser'));
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void attempt(async () => {
+      if (await signInLocally(name.value.trim(), role.value as Role)) return;
+      const token = prompt('This gateway does not issue local tokens. Paste a bearer token from your identity provider:');
+      if (token) signInWithToken(token.trim());
+    });
+  };
+  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, name, role, h('button', { type: 'submit' }, 'Sign in'), problem);
+}
+
+function tokenSignIn(): HTMLElement {
+  const token = h('input', { name: 'token', type: 'password', placeholder: 'bearer token', 'aria-label': 'Bearer token from your identity provider', required: true, autocomplete: 'off' });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void attempt(() => signInWithToken(token.value.trim()));
+  };
+  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, token, h('button', { type: 'submit' }, 'Sign in'), problem);
+}
+
+function renderAccount(method: SignInMethod): void {
   const session = currentSession();
   if (session) {
     mount(
@@ -23,33 +60,22 @@ function renderAccount(): void {
     );
     return;
   }
-  const name = h('input', { name: 'name', placeholder: 'your name', 'aria-label': 'Your name', required: true, maxlength: 200 });
-  const role = h('select', { name: 'role', 'aria-label': 'Role' }, h('option', { value: 'buyer' }, 'buyer'), h('option', { value: 'organizer' }, 'organiser'));
-  const problem = h('span', { class: 'error', role: 'alert' });
-  mount(
-    account,
-    h('form', {
-      class: 'sign-in',
-      onsubmit: (async (e: Event) => {
-        e.preventDefault();
-        try {
-          if (await signInLocally(name.value.trim(), role.value as Role)) return;
-          // No local tokens (production): a token from the identity provider.
-          const token = prompt('This gateway does not issue local tokens. Paste a bearer token from your identity provider:');
-          if (token) signInWithToken(token.trim());
-        } catch (error) {
-          problem.textContent = (error as Error).message;
-        }
-      }) as EventListener,
-    }, name, role, h('button', { type: 'submit' }, 'Sign in'), problem),
-  );
+  if (method.kind === 'oidc') {
+    const button = h('button', { type: 'button', class: 'sign-in', onclick: () => void attempt(() => startSignIn(method)) }, 'Sign in');
+    mount(account, button, problem);
+  } else {
+    mount(account, method.kind === 'token' ? tokenSignIn() : devSignIn());
+  }
 }
 
+const method = await loadSignInMethod();
+// Back from the identity provider's page: finish the sign-in before the first screen.
+if (method.kind === 'oidc' && isSignInAnswer()) await attempt(async () => signInWithToken(await completeSignIn(method)));
 onSessionChange(() => {
-  renderAccount();
+  renderAccount(method);
   rerender();
 });
-renderAccount();
+renderAccount(method);
 const rerender = startRouter(
   main,
   [route('/', eventsPage), route('/events/:id', eventPage), route('/orders', ordersPage), route('/organizer', organizerPage)],

@@ -1,7 +1,7 @@
 /**
  * Who is using the app. Locally (`npm start`, AUTH_MODE=dev) the gateway issues tokens for any
- * name and role; in production an identity provider issues them, and the user pastes one here
- * until the app is wired to that provider's login page.
+ * name and role; in production the identity provider does, after the user signs in on its page
+ * (oidc-sign-in.ts) — or, with no provider configured for the app, the user pastes a token.
  */
 export type Role = 'buyer' | 'organizer';
 
@@ -47,11 +47,18 @@ export async function signInLocally(sub: string, role: Role): Promise<boolean> {
   return true;
 }
 
-/** A token from the identity provider; its subject and role are read from its claims. */
+/**
+ * A token from the identity provider; its subject and role are read from its claims (for display
+ * only: the gateway verifies the token on every call).
+ */
 export function signInWithToken(token: string): void {
   const payload = token.split('.')[1];
-  if (!payload) throw new Error('that is not a JWT');
-  const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; role?: string };
+  let claims: { sub?: string; role?: string };
+  try {
+    claims = JSON.parse(atob((payload ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; role?: string };
+  } catch {
+    throw new Error('That is not a JWT access token');
+  }
   const role: Role = claims.role === 'organizer' || claims.role === 'admin' ? 'organizer' : 'buyer';
   setSession({ sub: claims.sub ?? 'unknown', role, token });
 }

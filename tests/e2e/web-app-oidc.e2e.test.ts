@@ -1,0 +1,118 @@
+/**
+ * Production sign-in, in real headless Chromium: the whole platform verifies tokens of an OpenID
+ * Connect provider (AUTH_MODE=jwks; a real one, tests/support/oidc-issuer.ts) and has no
+ * dev-token route; the web app sends the user to the provider's login page (authorization code
+ * with PKCE), comes back to the page the user left, and the token it got is accepted by the
+ * gateway and the services — here to hold a seat.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp } from '../../scripts/web-app-build.js';
+import { freePort } from '../support/free-port.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
+type Json = Record<string, any>;
+
+describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('signing in at an OpenID Connect provider from the web app', () => {
+  let issuer: OidcIssuer;
+  let test: TestPlatform;
+  let browser: Browser;
+  let webRoot: string;
+  let eventId: string;
+  let appUrl: string;
+
+  beforeAll(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-oidc-'));
+    await buildWebApp(webRoot);
+    const gatewayPort = await freePort();
+    appUrl = `http://127.0.0.1:${gatewayPort}/`;
+    issuer = await startOidcIssuer({ redirectUris: [appUrl], roles: { olga: 'organizer' } });
+    test = await startTestPlatform({
+      name: 'web-oidc',
+      ports: { gateway: gatewayPort },
+      env: { AUTH_MODE: 'jwks', JWT_JWKS_URL: issuer.jwksUrl, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience, DEV_TOKENS: 'false' },
+      serviceEnv: { gateway: { WEB_ROOT: webRoot, WEB_OIDC_CLIENT_ID: issuer.clientId } },
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+
+    // The organiser's token comes from the provider too: the platform accepts no other.
+    const organizer = await issuer.tokenFor('olga', appUrl);
+    const send = (method: string, path: string, body?: unknown) => test.send<Json>(method, path, organizer, body);
+    const venue = await send('POST', '/api/venues', { name: 'OIDC Hall', city: 'Lyon', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 6 }] }] });
+    expect(venue.status, JSON.stringify(venue.body)).toBe(201);
+    const event = await send('POST', '/api/events', {
+      venueId: venue.body['id'], name: 'Signed-in Night', startsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 4000 }, maxSeatsPerOrder: 4,
+    });
+    expect(event.status, JSON.stringify(event.body)).toBe(201);
+    eventId = event.body['id'] as string;
+    expect((await send('POST', `/api/events/${eventId}/publish`)).status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.stop();
+    await issuer?.close();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  it('has no dev tokens: the gateway tells the app to sign in at the issuer', async () => {
+    expect((await fetch(`${test.gateway}/api/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"x","role":"admin"}' })).status).toBe(404);
+    const config = (await (await fetch(`${test.gateway}/app-config.json`)).json()) as Json;
+    expect(config['signIn']).toMatchObject({ kind: 'oidc', issuer: issuer.issuer, clientId: issuer.clientId });
+    const index = await fetch(test.gateway);
+    expect(index.headers.get('content-security-policy')).toContain(`connect-src 'self' ${issuer.issuer}`);
+  });
+
+  it('signs a buyer in on the provider’s page, returns to the event, and holds a seat with the token it got', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${appUrl}#/events/${eventId}`);
+    await page.waitForSelector('[data-live-status=live]');
+    expect(await page.locator('input[name=name]').count()).toBe(0);
+
+    await page.click('button.sign-in');
+    await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
+    await page.fill('input[name=login]', 'alice');
+    await page.fill('input[name=password]', 'anything');
+    await page.click('button[type=submit]');
+    // oidc-provider's development consent page.
+    await page.waitForSelector('button[type=submit]');
+    await page.click('button[type=submit]');
+
+    await page.waitForSelector('[data-signed-in="alice"]');
+    // Back on the event the buyer left, with the code gone from the address bar.
+    expect(page.url()).toBe(`${appUrl}#/events/${eventId}`);
+    const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as Json;
+    expect(claims).toMatchObject({ sub: 'alice', role: 'buyer', iss: issuer.issuer, aud: issuer.audience });
+
+    await page.waitForSelector('[data-live-status=live]');
+    await page.click('circle[data-seat-id="MAIN-A-3"]');
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    const holdId = (await page.evaluate(`sessionStorage.getItem('stream-seat.hold.${eventId}')`)) as string;
+    const hold = await test.send<Json>('GET', `/api/holds/${holdId}`, { authorization: `Bearer ${token}` });
+    expect(hold.status).toBe(200);
+    expect(hold.body).toMatchObject({ seatIds: ['MAIN-A-3'], status: 'ACTIVE' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('does not accept a sign-in answer this tab did not ask for', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${appUrl}?code=forged&state=forged#/`);
+    await page.waitForSelector('#account [role=alert]:has-text("not started in this tab")');
+    expect(page.url()).toBe(`${appUrl}#/`);
+    expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+    await page.close();
+  });
+});

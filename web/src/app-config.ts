@@ -1,0 +1,19 @@
+/** What the gateway tells the app before its first screen (`GET /app-config.json`). */
+import type { OidcSettings } from './oidc-sign-in.js';
+
+/**
+ * How users sign in: `dev` — the gateway issues tokens for any name (`npm start`); `oidc` — at the
+ * identity provider; `token` — paste a bearer token.
+ */
+export type SignInMethod = { kind: 'dev' } | ({ kind: 'oidc' } & OidcSettings) | { kind: 'token' };
+
+export async function loadSignInMethod(): Promise<SignInMethod> {
+  try {
+    const response = await fetch('/app-config.json', { headers: { accept: 'application/json' } });
+    if (response.ok) return ((await response.json()) as { signIn: SignInMethod }).signIn;
+  } catch {
+    // Not served by a gateway that knows (an older one, or a bare static server): see below.
+  }
+  // The dev form asks the gateway for a token and falls back to pasting one when it gets none.
+  return { kind: 'dev' };
+}
