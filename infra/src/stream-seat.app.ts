@@ -14,7 +14,8 @@ export interface StreamSeatApp {
 
 /**
  * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn, natGateways,
- * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience.
+ * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience,
+ * webOidcClientId (the web app's client id at that issuer: users sign in on its page).
  */
 export function buildStreamSeatApp(app: App): StreamSeatApp {
   const context = (key: string): string | undefined => {
@@ -39,6 +40,8 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     const jwksUrl = context('jwtJwksUrl');
     const issuer = context('jwtIssuer');
     const audience = context('jwtAudience');
+    const webClientId = context('webOidcClientId');
+    if (webClientId && !(jwksUrl && issuer)) throw new Error('webOidcClientId needs jwtJwksUrl and jwtIssuer: the web app signs users in at that issuer');
     const region = context('region');
     estate = new StreamSeatStack(app, ESTATE_STACK, {
       ...(region ? { env: { region } } : {}),
@@ -47,7 +50,7 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
       ...(natGateways ? { natGateways: Number(natGateways) } : {}),
       ...(certificateArn ? { certificateArn } : {}),
       ...(jwksUrl
-        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) } }
+        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}) } }
         : {}),
     });
   } else {

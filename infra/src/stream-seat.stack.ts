@@ -21,7 +21,13 @@ export interface StreamSeatStackProps extends StackProps {
   readonly natGateways?: number;
   readonly certificateArn?: string;
   /** Verify tokens against an identity provider (AUTH_MODE=jwks) instead of a shared secret. */
-  readonly jwt?: { readonly jwksUrl: string; readonly issuer?: string; readonly audience?: string };
+  readonly jwt?: {
+    readonly jwksUrl: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+    /** The web app's (public) client id at the issuer: the gateway's WEB_OIDC_CLIENT_ID. */
+    readonly webClientId?: string;
+  };
 }
 
 export class StreamSeatStack extends Stack {
@@ -112,7 +118,12 @@ export class StreamSeatStack extends Stack {
         image: image('gateway'),
         securityGroup: sg.gateway,
         // Behind the ALB: trust X-Forwarded-For from inside the VPC, so that limits and logs see callers.
-        environment: { ...client, REDIS_URL: this.cache.url, TRUST_PROXY: VPC_CIDR },
+        environment: {
+          ...client,
+          REDIS_URL: this.cache.url,
+          TRUST_PROXY: VPC_CIDR,
+          ...(props.jwt?.webClientId ? { WEB_OIDC_CLIENT_ID: props.jwt.webClientId } : {}),
+        },
         secrets: clientSecrets,
         autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),

@@ -17,6 +17,7 @@ beforeAll(() => {
     natGateways: '2',
     jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json',
     jwtIssuer: 'https://id.example.com/',
+    webOidcClientId: 'stream-seat-web',
   });
   if (!estate) throw new Error('the estate stack was not synthesized');
   stack = estate;
@@ -67,6 +68,18 @@ describe('with a certificate, a region and an identity provider', () => {
       expect((c.Secrets ?? []).map((s) => s.Name)).not.toContain('JWT_SECRET');
     }
     expect(JSON.stringify(template.toJSON())).not.toContain('stream-seat/jwt');
+  });
+
+  it('lets the web app sign users in at that issuer: the gateway alone gets the client id', () => {
+    const containers = Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
+      (t) => (t.Properties as { ContainerDefinitions: { Name: string; Environment?: { Name: string; Value: unknown }[] }[] }).ContainerDefinitions,
+    );
+    const clientIds = Object.fromEntries(containers.map((c) => [c.Name, (c.Environment ?? []).find((e) => e.Name === 'WEB_OIDC_CLIENT_ID')?.Value]));
+    expect(clientIds).toEqual({ discovery: undefined, event: undefined, booking: undefined, gateway: 'stream-seat-web' });
+  });
+
+  it('refuses a web client id without an issuer to sign in at', () => {
+    expect(() => synthApp({ imageTag: 'abc123', webOidcClientId: 'stream-seat-web' })).toThrow(/jwtJwksUrl and jwtIssuer/);
   });
 
   it('still passes cdk-nag AwsSolutions', () => {
