@@ -9,7 +9,8 @@ export type SignInMethod = { kind: 'dev' } | ({ kind: 'oidc' } & OidcSettings) |
 
 export async function loadSignInMethod(): Promise<SignInMethod> {
   try {
-    const response = await fetch('/app-config.json', { headers: { accept: 'application/json' } });
+    // Bounded: the first screen waits for this answer.
+    const response = await fetch('/app-config.json', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
     if (response.ok) return ((await response.json()) as { signIn: SignInMethod }).signIn;
   } catch {
     // Not served by a gateway that knows (an older one, or a bare static server): see below.
