@@ -86,6 +86,15 @@ export type CatalogueMessage = z.infer<typeof catalogueMessage>;
 
 // ---- Venue layouts (POST /api/venues) ----
 
+/**
+ * A coordinate a layout may give (a section's position, the stage), in map units (a seat is 10
+ * wide): finite and within ±100,000, so that the map's bounds stay finite numbers (a width of
+ * `1e308 - -1e308` is Infinity, written as `null` in JSON, and booking could not read the map).
+ */
+export const MAX_LAYOUT_COORDINATE = 100_000;
+const layoutCoordinate = z.number().min(-MAX_LAYOUT_COORDINATE).max(MAX_LAYOUT_COORDINATE);
+export const layoutPoint = z.object({ x: layoutCoordinate, y: layoutCoordinate });
+
 /** Section ids and row labels make up seat ids (`ORCH-A-12`), so they may not contain `-`. */
 export const sectionId = z
   .string()
@@ -124,7 +133,7 @@ export const layoutSection = z.object({
   /** General admission: a standing capacity instead of rows. */
   capacity: z.number().int().min(1).max(MAX_VENUE_SEATS).optional(),
   /** Where the section's top-left corner goes; default: side by side, left to right. */
-  position: point.optional(),
+  position: layoutPoint.optional(),
   /** Turns the section about its centre, in degrees (side blocks of an arena). */
   rotation: z.number().min(-360).max(360).optional(),
   /** Size of a general-admission area; default: a rectangle sized to its capacity. */
@@ -136,7 +145,7 @@ export const venueLayout = z.object({
   name: label(200),
   city: label(100).optional(),
   /** Where the stage is; default: centred in front of the first row of seats. */
-  stage: point.optional(),
+  stage: layoutPoint.optional(),
   sections: z.array(layoutSection).min(1).max(200),
 });
 export type VenueLayout = z.infer<typeof venueLayout>;

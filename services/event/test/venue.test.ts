@@ -83,6 +83,44 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(fieldsOf(dashed)).toEqual(['sections.0.id']);
   });
 
+  it('refuses coordinates beyond ±100,000 with a 400 naming the field, and writes nothing', async () => {
+    const count = async () =>
+      Number((await t.database.db.selectFrom('venues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const section = { id: 'S', name: 'S', tier: 'A', rows: [{ label: 'A', seats: 2 }] };
+    const farStage = await post({ name: 'Far', stage: { x: 1e308, y: 0 }, sections: [section] });
+    expect(farStage.statusCode).toBe(400);
+    expect(farStage.headers['content-type']).toMatch(/problem\+json/);
+    expect(fieldsOf(farStage)).toEqual(['stage.x']);
+    expect((farStage.json() as { detail: string }).detail).toMatch(/^stage\.x: /);
+
+    const apart = await post({
+      name: 'Apart',
+      sections: [
+        { ...section, position: { x: -1.7e308, y: 0 } },
+        { ...section, id: 'T', position: { x: 0, y: 1.7e308 } },
+      ],
+    });
+    expect(apart.statusCode).toBe(400);
+    expect(fieldsOf(apart)).toEqual(['sections.0.position.x', 'sections.1.position.y']);
+    expect(await count()).toBe(before);
+
+    // At the limits the map is still drawable: finite bounds, every seat inside them.
+    const edges = await post({
+      name: 'Edges',
+      stage: { x: -100_000, y: 100_000 },
+      sections: [
+        { ...section, position: { x: -100_000, y: -100_000 } },
+        { ...section, id: 'T', position: { x: 100_000, y: 100_000 } },
+      ],
+    });
+    expect(edges.statusCode).toBe(201);
+    const map = (edges.json() as VenueBody).seatMap;
+    expect(map.bounds.width).toBeGreaterThan(200_000);
+    expect(Number.isFinite(map.bounds.width) && Number.isFinite(map.bounds.height)).toBe(true);
+    expect(map.seats.every((s) => s.x >= 0 && s.y >= 0 && s.x <= map.bounds.width && s.y <= map.bounds.height)).toBe(true);
+  });
+
   it('refuses a layout over 100,000 places with a 400 naming sections, and writes nothing', async () => {
     const before = await t.database.db.selectFrom('venues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const rows = Array.from({ length: 101 }, (_, i) => ({ label: `R${i}`, seats: 1_000 }));

@@ -1,4 +1,4 @@
-import type { VenueLayout } from '@stream-seat/contracts';
+import { MAX_LAYOUT_COORDINATE, type VenueLayout, venueLayout } from '@stream-seat/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildSeatMap, ROW_PITCH, SEAT_PITCH } from './seat-map.js';
 
@@ -73,5 +73,23 @@ describe('buildSeatMap', () => {
     const area = map.sections[0]!.area!;
     expect(area.width * area.height).toBeGreaterThan(2000);
     expect(area.x + area.width).toBeLessThanOrEqual(map.bounds.width);
+  });
+
+  it('keeps the bounds finite for the largest layout the contract admits', () => {
+    const far = MAX_LAYOUT_COORDINATE;
+    const layout = venueLayout.parse({
+      name: 'V',
+      stage: { x: -far, y: far },
+      sections: [
+        // 199 of the largest areas side by side, turned 45°, and one of the widest rows placed at a corner.
+        ...Array.from({ length: 199 }, (_, i) => ({ id: `G${i}`, name: 'G', tier: 'GA', capacity: 1, rotation: 45, size: { width: 100_000, height: 100_000 } })),
+        { id: 'S', name: 'S', tier: 'A', position: { x: far, y: -far }, rotation: 45, rows: [{ label: 'A', seats: 1_000, offset: 100, curve: 10 }] },
+      ],
+    });
+    const map = buildSeatMap(layout);
+    for (const v of [map.bounds.width, map.bounds.height, map.stage.x, map.stage.y]) expect(Number.isFinite(v)).toBe(true);
+    expect(map.bounds.width).toBeLessThan(1e9);
+    expect(JSON.parse(JSON.stringify(map.bounds))).toEqual(map.bounds);
+    expect(inside(map)).toBe(true);
   });
 });
