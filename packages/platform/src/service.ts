@@ -30,6 +30,9 @@ import { PROBLEM_TYPE_BASE } from './errors.js';
 import { createRegistryClient, type RegistryClient } from './registry-client.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
+/** For a plugin scope's `withTypeProvider<ZodTypeProvider>()`, in services that do not import the provider. */
+export type { ZodTypeProvider };
+
 export type App = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,

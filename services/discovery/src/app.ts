@@ -3,7 +3,7 @@
  * replicator and start-up copy, the write token, the Eureka API and the dashboard.
  */
 import { randomUUID } from 'node:crypto';
-import { type App, createService } from '@stream-seat/platform';
+import { type App, createService, type ZodTypeProvider } from '@stream-seat/platform';
 import { decodeInstance } from './domain/eureka-json.js';
 import { createRegistry, type Registry } from './domain/registry.js';
 import type { SelfPreservationSettings } from './domain/self-preservation.js';
@@ -40,7 +40,17 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
   const clock = deps.clock ?? Date.now;
   const startedAt = clock();
   const registryId = randomUUID();
-  const app = createService({ name: 'discovery', logLevel: deps.logLevel ?? 'info', logger: deps.logger ?? true });
+  const app = createService({
+    name: 'discovery',
+    logLevel: deps.logLevel ?? 'info',
+    logger: deps.logger ?? true,
+    openapi: {
+      title: 'Stream-Seat discovery service',
+      description:
+        'The Eureka REST API, under `/eureka` (and the same routes under `/eureka/v2`). ' +
+        'With REGISTRY_TOKEN set, writes need it as a bearer token or the password of basic credentials.',
+    },
+  });
   const registry = createRegistry({
     clock,
     ...(deps.selfPreservation ? { selfPreservation: deps.selfPreservation } : {}),
@@ -64,8 +74,13 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
   });
   registerEurekaBodyParsers(app);
   registerRegistryAuth(app, { token: deps.token, protectReads: deps.protectReads ?? false });
-  registerEurekaRoutes(app, { registry, replicator, clock, responseCacheMs: deps.responseCacheMs ?? 30_000 });
-  registerDashboardRoutes(app, { registry, peers: () => replicator.peers(), clock, startedAt });
+  // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
+  // registered on the root directly they would be missing from /docs.
+  void app.register(async (scope) => {
+    const routes: App = scope.withTypeProvider<ZodTypeProvider>();
+    registerEurekaRoutes(routes, { registry, replicator, clock, responseCacheMs: deps.responseCacheMs ?? 30_000 });
+    registerDashboardRoutes(routes, { registry, peers: () => replicator.peers(), clock, startedAt });
+  });
 
   app.addHook('onReady', async () => {
     await syncFromPeers({ targets: replicator.targets(), registry, registryId, log: app.log, clock, timeoutMs: deps.peerTimeoutMs ?? 3_000 });

@@ -49,10 +49,13 @@ const notFound = (app: string, id: string) => new NotFound(`Instance ${id} of ${
 export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
   const { registry, replicator, clock } = deps;
   const cache = createResponseCache(deps.responseCacheMs, clock);
-  const hidden = { hide: true };
+  // OpenAPI lists each route once, under `/eureka`; its `/eureka/v2` twin is the same route.
+  const doc = (prefix: string, summary: string, description?: string) =>
+    prefix === EUREKA_PREFIXES[0] ? { summary, tags: ['eureka'], ...(description ? { description } : {}) } : { hide: true };
 
   for (const prefix of EUREKA_PREFIXES) {
-    app.post(`${prefix}/apps/:app`, { schema: { ...hidden, params: appParams } }, async (request, reply) => {
+    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML. 204; 400 with Eureka’s message for a bad instance.');
+    app.post(`${prefix}/apps/:app`, { schema: { ...registerDoc, params: appParams } }, async (request, reply) => {
       let instance;
       try {
         instance = decodeInstance(request.body, request.params.app, clock());
@@ -67,7 +70,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
 
     app.put(
       `${prefix}/apps/:app/:id`,
-      { schema: { ...hidden, params: instanceParams, querystring: renewQuery } },
+      { schema: { ...doc(prefix, 'Renew a lease', '200; 404 for an unknown instance (the client registers again); 409 with the registry’s newer copy to a replicating peer.'), params: instanceParams, querystring: renewQuery } },
       async (request, reply) => {
         const { app: name, id } = request.params;
         const replication = isReplication(request);
@@ -83,7 +86,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       },
     );
 
-    app.delete(`${prefix}/apps/:app/:id`, { schema: { ...hidden, params: instanceParams } }, async (request, reply) => {
+    app.delete(`${prefix}/apps/:app/:id`, { schema: { ...doc(prefix, 'Cancel a lease (deregister)'), params: instanceParams } }, async (request, reply) => {
       const { app: name, id } = request.params;
       if (!registry.cancel(name, id)) throw notFound(name, id);
       if (!isReplication(request)) replicator.cancel(name, id);
@@ -92,7 +95,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
 
     app.put(
       `${prefix}/apps/:app/:id/status`,
-      { schema: { ...hidden, params: instanceParams, querystring: statusQuery } },
+      { schema: { ...doc(prefix, 'Override the status of an instance', '`?value=UP|DOWN|STARTING|OUT_OF_SERVICE|UNKNOWN`'), params: instanceParams, querystring: statusQuery } },
       async (request, reply) => {
         const { app: name, id } = request.params;
         const status = statusParam(request.query.value, true) as InstanceStatus;
@@ -105,7 +108,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
 
     app.delete(
       `${prefix}/apps/:app/:id/status`,
-      { schema: { ...hidden, params: instanceParams, querystring: statusQuery } },
+      { schema: { ...doc(prefix, 'Remove a status override', 'The status becomes `value` (default UNKNOWN) until the next renewal.'), params: instanceParams, querystring: statusQuery } },
       async (request, reply) => {
         const { app: name, id } = request.params;
         const status = statusParam(request.query.value, false);
@@ -117,7 +120,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
 
     app.put(
       `${prefix}/apps/:app/:id/metadata`,
-      { schema: { ...hidden, params: instanceParams, querystring: z.record(z.string(), z.union([z.string(), z.array(z.string())])) } },
+      { schema: { ...doc(prefix, 'Set metadata of an instance', '`?key=value&...`'), params: instanceParams, querystring: z.record(z.string(), z.union([z.string(), z.array(z.string())])) } },
       async (request, reply) => {
         const { app: name, id } = request.params;
         const entries = Object.fromEntries(
@@ -130,7 +133,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       },
     );
 
-    app.get(`${prefix}/apps`, { schema: hidden }, async (request, reply) =>
+    app.get(`${prefix}/apps`, { schema: doc(prefix, 'The whole registry', '`{"applications": {...}}` in JSON when Accept mentions json, XML otherwise; gzip when asked.') }, async (request, reply) =>
       sendEncoded(
         reply,
         await cache.get('apps', registry.version(), negotiate(request), () =>
@@ -139,7 +142,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       ),
     );
 
-    app.get(`${prefix}/apps/delta`, { schema: hidden }, async (request, reply) =>
+    app.get(`${prefix}/apps/delta`, { schema: doc(prefix, 'Changes of the last few minutes (delta)') }, async (request, reply) =>
       sendEncoded(
         reply,
         await cache.get('delta', registry.version(), negotiate(request), () =>
@@ -148,26 +151,26 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       ),
     );
 
-    app.get(`${prefix}/apps/:app`, { schema: { ...hidden, params: appParams } }, async (request, reply) => {
+    app.get(`${prefix}/apps/:app`, { schema: { ...doc(prefix, 'One application with its instances'), params: appParams } }, async (request, reply) => {
       const instances = registry.application(request.params.app);
       if (!instances) throw new NotFound(`Application ${request.params.app}`);
       return sendDocument(request, reply, { application: encodeApplication({ name: request.params.app.toUpperCase(), instances }) });
     });
 
-    app.get(`${prefix}/apps/:app/:id`, { schema: { ...hidden, params: instanceParams } }, async (request, reply) => {
+    app.get(`${prefix}/apps/:app/:id`, { schema: { ...doc(prefix, 'One instance of an application'), params: instanceParams } }, async (request, reply) => {
       const instance = registry.instance(request.params.app, request.params.id);
       if (!instance) throw notFound(request.params.app, request.params.id);
       return sendDocument(request, reply, { instance: encodeInstance(instance) });
     });
 
-    app.get(`${prefix}/instances/:id`, { schema: { ...hidden, params: z.object({ id: z.string().min(1).max(400) }) } }, async (request, reply) => {
+    app.get(`${prefix}/instances/:id`, { schema: { ...doc(prefix, 'One instance, by id'), params: z.object({ id: z.string().min(1).max(400) }) } }, async (request, reply) => {
       const instance = registry.instanceById(request.params.id);
       if (!instance) throw new NotFound(`Instance ${request.params.id}`);
       return sendDocument(request, reply, { instance: encodeInstance(instance) });
     });
 
     for (const [segment, secure] of [['vips', false], ['svips', true]] as const) {
-      app.get(`${prefix}/${segment}/:vip`, { schema: { ...hidden, params: z.object({ vip: z.string().min(1).max(400) }) } }, async (request, reply) =>
+      app.get(`${prefix}/${segment}/:vip`, { schema: { ...doc(prefix, secure ? 'Instances by secure VIP address' : 'Instances by VIP address'), params: z.object({ vip: z.string().min(1).max(400) }) } }, async (request, reply) =>
         sendDocument(request, reply, encodeApplications(registry.byVip(request.params.vip, secure), registry.version(), registry.hashcode())),
       );
     }
