@@ -63,10 +63,19 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(res.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/seats-unavailable', unavailable: ['ORCH-A-3'] });
     const seats = (await availability(eventId)).seats;
     expect([seats['ORCH-A-2'], seats['ORCH-A-4']]).toEqual(['AVAILABLE', 'AVAILABLE']);
-    const unknown = await hold('bob', { eventId, seatIds: ['ORCH-Z-99'] });
-    expect(unknown.statusCode).toBe(409);
-    expect(unknown.json()).toMatchObject({ unavailable: ['ORCH-Z-99'] });
-    expect(unknown.json().detail).toMatch(/No such seats/);
+  });
+
+  it('answers seats the event does not have with a 400 naming seatIds and listing them, and holds nothing', async () => {
+    const eventId = newEvent();
+    const res = await hold('bob', { eventId, seatIds: ['ORCH-A-1', 'ORCH-Z-99', 'NOPE-1-1'] });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, errors: [{ field: 'seatIds' }] });
+    expect(res.json().detail).toMatch(/^seatIds: no such seats in this event: ORCH-Z-99, NOPE-1-1;/);
+    expect((await availability(eventId)).counts.HELD).toBe(0);
+    // With a taken seat as well, the unknown one still makes it bad input.
+    expect((await hold('alice', { eventId, seatIds: ['ORCH-A-2'] })).statusCode).toBe(201);
+    expect((await hold('bob', { eventId, seatIds: ['ORCH-A-2', 'ORCH-Z-99'] })).statusCode).toBe(400);
   });
 
   it('treats an expired hold as available at once, and the sweeper publishes its release', async () => {

@@ -1,7 +1,7 @@
 /** The booking domain's typed errors; the platform's problem handler maps each to problem+json. */
 import { AppError, Conflict, InvalidField, NotFound } from '@stream-seat/platform';
 
-/** Some requested seats are taken (or do not exist): nothing was held. */
+/** Some requested seats are taken: nothing was held. */
 export class SeatsUnavailable extends Conflict {
   constructor(unavailable: string[], detail?: string) {
     super(
@@ -10,6 +10,13 @@ export class SeatsUnavailable extends Conflict {
       detail ?? `${unavailable.length} of the requested seats are not available; nothing was held`,
       { unavailable },
     );
+  }
+}
+
+/** Some requested seats do not exist in the event: bad input, not a conflict; nothing was held. */
+export class UnknownSeats extends InvalidField {
+  constructor(unknown: string[]) {
+    super('seatIds', `no such seats in this event: ${unknown.join(', ')}; nothing was held`);
   }
 }
 

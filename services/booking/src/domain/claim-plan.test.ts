@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeatsUnavailable, TooManyHolds } from './booking-errors.js';
+import { SeatsUnavailable, TooManyHolds, UnknownSeats } from './booking-errors.js';
 import { type PlannedClaim, planClaims, type SeatState } from './claim-plan.js';
 
 const NOW = 1_000_000;
@@ -33,7 +33,7 @@ describe('planClaims', () => {
     expect(refusal(plans[1])).toBeInstanceOf(TooManyHolds);
   });
 
-  it('takes seats of expired holds, never live or booked ones, and names unknown seats', () => {
+  it('takes seats of expired holds, never live or booked ones, and refuses unknown seats as bad input', () => {
     const plans = planClaims(
       [wish('a', ['OLD']), wish('b', ['LIVE']), wish('c', ['SOLD']), wish('d', ['NOPE', 'OLD2'])],
       seats({
@@ -46,8 +46,15 @@ describe('planClaims', () => {
       NOW,
     );
     expect(plans.map((p) => p.ok)).toEqual([true, false, false, false]);
-    const unknown = refusal(plans[3]) as SeatsUnavailable;
-    expect(unknown.fields).toEqual({ unavailable: ['NOPE'] });
-    expect(unknown.message).toMatch(/No such seats in this event: NOPE/);
+    expect(refusal(plans[1])).toBeInstanceOf(SeatsUnavailable);
+    const unknown = refusal(plans[3]);
+    expect(unknown).toBeInstanceOf(UnknownSeats);
+    expect(unknown).toMatchObject({ status: 400, fields: { errors: [{ field: 'seatIds' }] } });
+    expect(unknown.message).toMatch(/^seatIds: no such seats in this event: NOPE;/);
+  });
+
+  it('refuses unknown seats as bad input even from a buyer at the limit of holds', () => {
+    const [plan] = planClaims([wish('a', ['NOPE'], 1)], seats({}), new Map([['a', 1]]), NOW);
+    expect(refusal(plan)).toBeInstanceOf(UnknownSeats);
   });
 });

@@ -5,7 +5,7 @@
  * re-checks every seat's state in SQL (see SeatClaimRepository).
  */
 import type { SeatStatus } from '../db/schema.js';
-import { SeatsUnavailable, TooManyHolds } from './booking-errors.js';
+import { SeatsUnavailable, TooManyHolds, UnknownSeats } from './booking-errors.js';
 
 export interface SeatState {
   status: SeatStatus;
@@ -37,19 +37,18 @@ export function planClaims(
   const takenHere = new Set<string>();
   const holdsHere = new Map<string, number>();
   return wishes.map((wish): PlannedClaim => {
+    const seatIds = [...new Set(wish.seatIds)].sort();
+    // Bad input whatever the state of the event: a 400, before any limit or seat is looked at.
+    const unknown = seatIds.filter((id) => !seats.has(id));
+    if (unknown.length > 0) return { ok: false, error: new UnknownSeats(unknown) };
     const held = (activeHolds.get(wish.buyerId) ?? 0) + (holdsHere.get(wish.buyerId) ?? 0);
     // The count includes this hold, as the limit is on the holds a buyer ends up with.
     if (held + 1 > wish.maxActiveHolds) return { ok: false, error: new TooManyHolds(wish.maxActiveHolds) };
-    const seatIds = [...new Set(wish.seatIds)].sort();
-    const unknown = seatIds.filter((id) => !seats.has(id));
     const unavailable = seatIds.filter((id) => {
       const seat = seats.get(id);
       return !seat || takenHere.has(id) || !isClaimable(seat, now);
     });
-    if (unavailable.length > 0) {
-      const detail = unknown.length > 0 ? `No such seats in this event: ${unknown.join(', ')}; nothing was held` : undefined;
-      return { ok: false, error: new SeatsUnavailable(unavailable, detail) };
-    }
+    if (unavailable.length > 0) return { ok: false, error: new SeatsUnavailable(unavailable) };
     for (const id of seatIds) takenHere.add(id);
     holdsHere.set(wish.buyerId, (holdsHere.get(wish.buyerId) ?? 0) + 1);
     return { ok: true, seatIds };

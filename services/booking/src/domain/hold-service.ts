@@ -7,7 +7,7 @@ import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailable } from './best-available.js';
-import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable } from './booking-errors.js';
+import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
@@ -33,7 +33,7 @@ export function createHoldService(deps: HoldServiceDeps) {
   async function claim(principal: Principal, eventId: string, seatIds: string[], currency: string): Promise<HoldTable> {
     const prices = await deps.inventory.prices(eventId);
     const unknown = seatIds.filter((id) => !prices.has(id));
-    if (unknown.length > 0) throw new SeatsUnavailable(unknown, `No such seats in this event: ${unknown.join(', ')}; nothing was held`);
+    if (unknown.length > 0) throw new UnknownSeats(unknown);
     const now = deps.clock();
     const { hold, batch } = await deps.claims.claim({
       holdId: randomUUID(),
