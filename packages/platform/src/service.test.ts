@@ -12,6 +12,7 @@ beforeAll(async () => {
     { schema: { body: z.object({ name: z.string().min(1), count: z.number().int().min(0) }) } },
     async (request) => ({ ok: request.body.name }),
   );
+  app.post('/bodiless', async (request) => ({ body: request.body ?? null }));
   app.get('/conflict', async () => {
     throw new Conflict('seats-unavailable', 'Seats unavailable', 'Some seats are taken', { unavailable: ['A-1'] });
   });
@@ -45,6 +46,25 @@ describe('the problem handler', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe(problemType);
     expect(res.json().detail).toMatch(/body/i);
+  });
+
+  it('takes an empty JSON body as no body: a route without one answers, a route needing one names `body`', async () => {
+    const json = { 'content-type': 'application/json' };
+    const bodiless = await app.inject({ method: 'POST', url: '/bodiless', headers: json });
+    expect(bodiless.statusCode).toBe(200);
+    expect(bodiless.json()).toEqual({ body: null });
+    const required = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(required.statusCode).toBe(400);
+    expect(required.headers['content-type']).toBe(problemType);
+    expect(required.json().errors).toEqual([expect.objectContaining({ field: 'body' })]);
+    expect(required.json().detail).toMatch(/^body:/);
+  });
+
+  it("keeps fastify's protection against prototype poisoning in JSON bodies", async () => {
+    const res = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe(problemType);
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
   });
 
   it('answers a wrong type with a 400 naming the field', async () => {

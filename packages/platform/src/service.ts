@@ -107,6 +107,7 @@ export function createService(options: CreateServiceOptions): App {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app, options.errorMappers);
+  registerJsonParser(app);
 
   app.decorateRequest('trace', undefined as unknown as TraceContext);
   app.addHook('onRequest', async (request, reply) => {
@@ -175,6 +176,24 @@ export function createService(options: CreateServiceOptions): App {
     });
   }
   return app;
+}
+
+/**
+ * Clients send bodiless POSTs (`/publish`, `/cancel`) with `Content-Type: application/json`;
+ * fastify's parser refuses the empty body with a 400 naming no field. Here an empty body is no
+ * body — a route whose body is required still answers 400 naming `body` — and any other body
+ * goes to fastify's own parser, with its prototype-poisoning protection.
+ */
+function registerJsonParser(app: App): void {
+  const parseJson = app.getDefaultJsonParser(
+    app.initialConfig.onProtoPoisoning ?? 'error',
+    app.initialConfig.onConstructorPoisoning ?? 'error',
+  );
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.length === 0) return done(null, undefined);
+    parseJson(request, text, done);
+  });
 }
 
 export interface RunServiceOptions {

@@ -104,6 +104,23 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(patch.statusCode).toBe(409);
   });
 
+  it('takes a bodiless POST sent as application/json as having no body; a route needing one names `body`', async () => {
+    const json = { ...(await t.auth('olga')), 'content-type': 'application/json' };
+    const id = await createDraft(t, 'olga', venueId);
+    const published = await t.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: json });
+    expect(published.statusCode, published.body).toBe(200);
+    expect((published.json() as EventBody).status).toBe('ON_SALE');
+    const cancelled = await t.app.inject({ method: 'POST', url: `/api/events/${id}/cancel`, headers: json });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+
+    const before = await eventCount();
+    const create = await t.app.inject({ method: 'POST', url: '/api/events', headers: json });
+    expect(create.statusCode).toBe(400);
+    expect(create.headers['content-type']).toMatch(/problem\+json/);
+    expect(fieldsOf(create)).toEqual(['body']);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('counts undelivered outbox messages in /metrics', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     const line = res.body.split('\n').find((l) => l.startsWith('event_outbox_undelivered_messages'));
