@@ -177,7 +177,23 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     const again = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
     expect(again.statusCode).toBe(201);
     expect((again.json() as EventBody).id).toBe((first.json() as EventBody).id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
     const other = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...payload, name: 'Other' } });
     expect(other.statusCode).toBe(422);
+  });
+
+  it('replays the first answer, not the event as it is now, after the event changed', async () => {
+    const headers = { ...(await t.auth('olga')), 'idempotency-key': 'event-then-published' };
+    const payload = { ...base(), prices: { A: 6000, B: 4000, GA: 2500 } };
+    const first = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+    expect(first.statusCode).toBe(201);
+    const id = (first.json() as EventBody).id;
+    const published = await t.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: await t.auth('olga') });
+    expect(published.statusCode).toBe(200);
+    expect((published.json() as EventBody).status).toBe('ON_SALE');
+
+    const again = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
   });
 });

@@ -113,8 +113,14 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
           });
           return id;
         },
+        // The event changes later (published, cancelled): a replay answers with it as it was created.
+        async (trx, id) => {
+          const row = await createEventRepository(trx).find(id);
+          if (!row) throw new NotFound('Event');
+          return row;
+        },
       );
-      return { row: await reload(outcome.resourceId), replayed: outcome.replayed };
+      return { row: outcome.firstResponse ?? (await reload(outcome.resourceId)), replayed: outcome.replayed };
     },
 
     async patch(principal: Principal, id: string, patch: EventPatch): Promise<EventWithVenueRow> {

@@ -1,6 +1,7 @@
 /**
  * Creates a resource at most once per Idempotency-Key: the key is recorded in the creating
- * transaction, so a retry after a lost response finds it and gets the same resource back.
+ * transaction, so a retry after a lost response finds it and gets the same resource back — as it
+ * was answered the first time (`firstResponse`), for resources that change afterwards.
  */
 import { createHash } from 'node:crypto';
 import { isDuplicateKey } from '@stream-seat/db';
@@ -18,26 +19,37 @@ export interface IdempotentRequest {
   body: unknown;
 }
 
-export interface CreateOutcome {
+export interface CreateOutcome<R> {
   resourceId: string;
   /** True when the key had been seen with this body: nothing was created now. */
   replayed: boolean;
+  /**
+   * On a replay, the resource as the first answer gave it (from `snapshot`); undefined without a
+   * snapshot, and for keys recorded before answers were kept.
+   */
+  firstResponse?: R;
 }
 
-export async function createOnce(
+export async function createOnce<R = never>(
   db: Kysely<EventDatabase>,
   request: IdempotentRequest,
   now: number,
   create: (trx: Transaction<EventDatabase>) => Promise<string>,
-): Promise<CreateOutcome> {
+  /** The resource as the answer gives it, read in the creating transaction (JSON-serializable). */
+  snapshot?: (trx: Transaction<EventDatabase>, resourceId: string) => Promise<R>,
+): Promise<CreateOutcome<R>> {
   if (request.key === undefined) {
     return { resourceId: await db.transaction().execute(create), replayed: false };
   }
   const id = createHash('sha256').update(`${request.caller}\n${request.operation}\n${request.key}`).digest('hex');
   const requestHash = requestFingerprint(request.body);
-  const replay = (row: IdempotencyKeyTable): CreateOutcome => {
+  const replay = (row: IdempotencyKeyTable): CreateOutcome<R> => {
     if (row.request_hash !== requestHash) throw new IdempotencyKeyReused();
-    return { resourceId: row.resource_id, replayed: true };
+    return {
+      resourceId: row.resource_id,
+      replayed: true,
+      ...(row.response_json ? { firstResponse: JSON.parse(row.response_json) as R } : {}),
+    };
   };
 
   const seen = await createIdempotencyRepository(db).find(id);
@@ -50,6 +62,7 @@ export async function createOnce(
         request_hash: requestHash,
         resource_id: created,
         status_code: 201,
+        response_json: snapshot ? JSON.stringify(await snapshot(trx, created)) : null,
         created_at: now,
       });
       return created;

@@ -57,6 +57,8 @@ export interface IdempotencyKeyTable {
   request_hash: string;
   resource_id: string;
   status_code: number;
+  /** The created resource as first answered, for replays of resources that change later. */
+  response_json: string | null;
   created_at: number;
 }
 

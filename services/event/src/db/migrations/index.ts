@@ -1,7 +1,11 @@
 /** The event service's migrations, in order. */
 import type { Dialect, Migrations } from '@stream-seat/db';
 import { catalogueMigration } from './001-catalogue.js';
+import { idempotencyResponsesMigration } from './002-idempotency-responses.js';
 
 export function eventMigrations(dialect: Dialect): Migrations {
-  return { '001-catalogue': catalogueMigration(dialect) };
+  return {
+    '001-catalogue': catalogueMigration(dialect),
+    '002-idempotency-responses': idempotencyResponsesMigration(dialect),
+  };
 }
