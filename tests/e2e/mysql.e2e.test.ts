@@ -61,6 +61,8 @@ describe.runIf(mysqlUrl)('Stream-Seat on MySQL', () => {
       const down = await fetch(`${platform.urls.gateway}/api/events`, { signal: AbortSignal.timeout(10_000) });
       expect(down.status).toBe(503);
       expect(down.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      // The service's own 503, passed through the gateway, says when to come back.
+      expect(down.headers.get('retry-after')).toBe('5');
       const ready = await fetch(`${platform.urls.event}/ready`);
       expect(ready.status).toBe(503);
     } finally {

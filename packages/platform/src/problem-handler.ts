@@ -15,9 +15,18 @@ export interface Problem {
 /** Any fastify reply, whatever server it is typed for. */
 interface ProblemReply {
   code(statusCode: number): { type(contentType: string): { send(payload?: unknown): unknown } };
+  hasHeader(name: string): boolean;
+  header(name: string, value: string): unknown;
 }
 
+/**
+ * Seconds a 503 asks the caller to wait before trying again (RFC 9110 `Retry-After`): long enough
+ * for a restarted instance to register or an open circuit's trial, short for a buyer at a seat map.
+ */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
+  if (problem.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
   reply.code(problem.status).type('application/problem+json').send(problem);
   return reply;
 }

@@ -137,6 +137,8 @@ describe('the gateway', () => {
     const res = await gateway.inject({ method: 'GET', url: '/api/holds/h1' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ status: 503, service: 'BOOKING-SERVICE' });
+    // RFC 9110: a 503 says when to come back.
+    expect(res.headers['retry-after']).toBe('5');
   });
 
   it('mints dev tokens only when asked to (npm start), never by default', async () => {
