@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntilRoutable } from '../../scripts/platform-launcher.js';
 import { buildWebApp } from '../../scripts/web-app-build.js';
 import { freePort } from '../support/free-port.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
@@ -104,6 +105,29 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
     expect(hold.status).toBe(200);
     expect(hold.body).toMatchObject({ seatIds: ['MAIN-A-3'], status: 'ACTIVE' });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lets a user paste a provider token on a gateway without a client id', async () => {
+    // A second gateway of the same platform, with no client id at the provider for its web app.
+    const port = await freePort();
+    test.platform.startExtraInstance('gateway', port, { WEB_ROOT: webRoot, WEB_OIDC_CLIENT_ID: '' });
+    const pasteUrl = `http://127.0.0.1:${port}`;
+    await waitUntilRoutable(pasteUrl, 60_000);
+    expect(((await (await fetch(`${pasteUrl}/app-config.json`)).json()) as Json)['signIn']).toEqual({ kind: 'token' });
+
+    const page = await browser.newPage();
+    await page.goto(`${pasteUrl}/#/orders`);
+    await page.fill('input[name=token]', 'not-a-token');
+    await page.click('form.sign-in button');
+    await page.waitForSelector('#account [role=alert]:has-text("not a JWT")');
+
+    const { authorization } = await issuer.tokenFor('bob', appUrl);
+    await page.fill('input[name=token]', (authorization as string).replace(/^Bearer /, ''));
+    await page.click('form.sign-in button');
+    await page.waitForSelector('[data-signed-in="bob"]');
+    // The pasted token works against the API: bob's (empty) orders, not a 401.
+    await page.waitForSelector('text=No orders yet.');
     await page.close();
   });
 

@@ -43,9 +43,12 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   WEB_ROOT: z.string().min(1).default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
   /**
    * The web app's client id at the identity provider (AUTH_MODE=jwks, JWT_ISSUER): the app then
-   * signs users in on the provider's page (authorization code + PKCE). Unset: users paste a token.
+   * signs users in on the provider's page (authorization code + PKCE). Unset or empty: users paste a token.
    */
-  WEB_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  WEB_OIDC_CLIENT_ID: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
   /** Scopes the web app asks the identity provider for. */
   WEB_OIDC_SCOPE: z.string().min(1).default('openid'),
   /** Origins the web app may call besides the gateway and the issuer (a token endpoint on another host). */
