@@ -29,6 +29,32 @@ export const problem = z
   .loose();
 export type ProblemJson = z.infer<typeof problem>;
 
+const problemDescriptions = {
+  400: 'Bad input: the problem names the field',
+  401: 'No valid bearer token',
+  402: 'The payment was declined; the hold is kept',
+  403: 'The caller’s role does not allow this',
+  404: 'Not found, or not the caller’s',
+  409: 'In conflict with the current state',
+  410: 'The hold has expired or was released',
+  422: 'The Idempotency-Key was used with another body',
+  504: 'The payment provider did not answer in time; the hold is kept',
+} as const;
+type ProblemStatus = keyof typeof problemDescriptions;
+interface ProblemResponse {
+  description: string;
+  content: { 'application/problem+json': { schema: typeof problem } };
+}
+
+/** The problem+json answers a route declares, for its OpenAPI document: `...problemResponses(400, 404)`. */
+export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Record<S, ProblemResponse> {
+  const responses = {} as Record<S, ProblemResponse>;
+  for (const status of statuses) {
+    responses[status] = { description: problemDescriptions[status], content: { 'application/problem+json': { schema: problem } } };
+  }
+  return responses;
+}
+
 export const idempotencyKeyHeader = z.object({
   'idempotency-key': z.string().min(1).max(200).optional(),
 });

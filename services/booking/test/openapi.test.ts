@@ -25,4 +25,21 @@ describe('the booking OpenAPI document', () => {
       expect(paths).toContain(path);
     }
   });
+
+  it('documents DELETE /api/holds/{holdId} as the 204 it answers, and the problems each route answers', async () => {
+    type Operation = { responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
+    const release = doc.paths['/api/holds/{holdId}']?.['delete'];
+    expect(Object.keys(release?.responses ?? {}).sort()).toEqual(['204', '401', '403', '404']);
+expect(release?.responses['204']?.content).toBeUndefined();
+
+    const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {});
+    expect(declared('/api/holds', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '404', '409', '422']));
+    expect(declared('/api/orders', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '402', '404', '409', '410', '422']));
+    expect(declared('/api/tickets/{code}/check-in', 'post')).toEqual(expect.arrayContaining(['200', '401', '404', '409']));
+    expect(declared('/api/availability/{eventId}', 'get')).toEqual(expect.arrayContaining(['200', '404', '409']));
+    const conflict = doc.paths['/api/holds']?.['post']?.responses['409'];
+    expect(Object.keys(conflict?.content ?? {})).toEqual(['application/problem+json']);
+    expect(JSON.stringify(conflict?.content?.['application/problem+json']?.schema)).toContain('"title"');
+  });
 });

@@ -36,6 +36,22 @@ describe('OpenAPI document of the event service', () => {
     expect(seatmap).toContain('priceCents');
   });
 
+  it('declares the problem+json answers of each route, with one problem schema', async () => {
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
+    const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
+    expect(declared('/api/venues', 'post')).toEqual(['201', '400', '401', '403', '422']);
+    expect(declared('/api/events/{id}/publish', 'post')).toEqual(['200', '400', '401', '403', '404', '409']);
+    expect(declared('/api/events/{id}', 'get')).toEqual(['200', '404']);
+    const problems = Object.values(doc.paths).flatMap((methods) =>
+      Object.values(methods).flatMap((op) => Object.entries(op.responses).filter(([status]) => Number(status) >= 400)),
+    );
+    expect(problems.length).toBeGreaterThan(20);
+    const schemas = new Set(problems.map(([, response]) => JSON.stringify(response.content?.['application/problem+json']?.schema)));
+    expect(schemas.size).toBe(1);
+    expect([...schemas][0]).toContain('"type"');
+  });
+
   it('serves the UI at /docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);

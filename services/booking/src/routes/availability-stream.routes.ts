@@ -4,7 +4,7 @@
  * exactly the changes it missed — from the ring in memory, else from the change log — or a fresh
  * snapshot when it fell too far behind.
  */
-import type { SeatChangeBatch } from '@stream-seat/contracts';
+import { problemResponses, type SeatChangeBatch } from '@stream-seat/contracts';
 import type { App } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
@@ -67,6 +67,10 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
         tags: ['availability'],
         params: z.object({ eventId: z.string().min(1).max(64) }),
         querystring: z.object({ lastEventId: z.string().max(20).optional() }),
+        response: {
+          200: { description: 'The stream: `snapshot`, then `change` events', content: { 'text/event-stream': { schema: z.string() } } },
+          ...problemResponses(404, 409),
+        },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 /** HTTP adapter for seat availability: every seat's state, counts, and the seq it reflects. */
-import { availability } from '@stream-seat/contracts';
+import { availability, problemResponses } from '@stream-seat/contracts';
 import type { App } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { InventoryRepository } from '../db/inventory.repository.js';
@@ -14,7 +14,7 @@ export function registerAvailabilityRoutes(app: App, inventory: InventoryService
         summary: 'The state of every seat of an event',
         tags: ['availability'],
         params: z.object({ eventId: z.string().min(1).max(64) }),
-        response: { 200: availability },
+        response: { 200: availability, ...problemResponses(404, 409) },
       },
     },
     async (request) => {

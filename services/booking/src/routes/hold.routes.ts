@@ -1,5 +1,5 @@
 /** HTTP adapter for holds: POST (idempotent), GET and DELETE for the hold's buyer. */
-import { createHoldRequest, hold, idempotencyKeyHeader } from '@stream-seat/contracts';
+import { createHoldRequest, hold, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { HoldService } from '../domain/hold-service.js';
@@ -7,6 +7,8 @@ import { toHoldView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
 
 const holdParams = z.object({ holdId: z.string().min(1).max(64) });
+/** A bodiless answer: `type: 'null'` is what tells @fastify/swagger to document it without content. */
+const noContent = (description: string) => z.null().meta({ description, type: 'null' });
 
 export function registerHoldRoutes(app: App, holds: HoldService, verifier: TokenVerifier, idempotent: Idempotent, clock: () => number): void {
   const buyer = requireRole(verifier, 'buyer');
@@ -21,7 +23,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
         security: [{ bearer: [] }],
         headers: idempotencyKeyHeader,
         body: createHoldRequest,
-        response: { 201: hold },
+        response: { 201: hold, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -35,16 +37,35 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
 
   app.get(
     '/api/holds/:holdId',
-    { preHandler: buyer, schema: { summary: 'One of my holds', tags: ['holds'], security: [{ bearer: [] }], params: holdParams, response: { 200: hold } } },
+    {
+      preHandler: buyer,
+      schema: {
+        summary: 'One of my holds',
+        tags: ['holds'],
+        security: [{ bearer: [] }],
+        params: holdParams,
+        response: { 200: hold, ...problemResponses(401, 403, 404) },
+      },
+    },
     async (request) => toHoldView(await holds.get(principalOf(request), request.params.holdId), clock()),
   );
 
   app.delete(
     '/api/holds/:holdId',
-    { preHandler: buyer, schema: { summary: 'Release one of my holds', tags: ['holds'], security: [{ bearer: [] }], params: holdParams } },
+    {
+      preHandler: buyer,
+      schema: {
+        summary: 'Release one of my holds',
+        description: 'Releasing a hold that has already ended changes nothing.',
+        tags: ['holds'],
+        security: [{ bearer: [] }],
+        params: holdParams,
+        response: { 204: noContent('Released'), ...problemResponses(401, 403, 404) },
+      },
+    },
     async (request, reply) => {
       await holds.release(principalOf(request), request.params.holdId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

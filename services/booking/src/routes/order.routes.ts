@@ -1,5 +1,5 @@
 /** HTTP adapter for orders: pay for a hold (idempotent), list mine, read one, cancel one. */
-import { createOrderRequest, idempotencyKeyHeader, order, page, paginationQuery } from '@stream-seat/contracts';
+import { createOrderRequest, idempotencyKeyHeader, order, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
 import { type App, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { OrderService } from '../domain/order-service.js';
@@ -24,7 +24,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
         security: [{ bearer: [] }],
         headers: idempotencyKeyHeader,
         body: createOrderRequest,
-        response: { 201: order },
+        response: { 201: order, ...problemResponses(400, 401, 402, 403, 404, 409, 410, 422, 504) },
       },
     },
     async (request, reply) => {
@@ -40,7 +40,13 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
     '/api/orders',
     {
       preHandler: anyone,
-      schema: { summary: 'My orders, newest first', tags: ['orders'], security: [{ bearer: [] }], querystring: paginationQuery, response: { 200: page(order) } },
+      schema: {
+        summary: 'My orders, newest first',
+        tags: ['orders'],
+        security: [{ bearer: [] }],
+        querystring: paginationQuery,
+        response: { 200: page(order), ...problemResponses(400, 401) },
+      },
     },
     async (request) => {
       const { limit, cursor } = request.query;
@@ -57,13 +63,31 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
 
   app.get(
     '/api/orders/:orderId',
-    { preHandler: anyone, schema: { summary: 'One order: its buyer, the event organizer', tags: ['orders'], security: [{ bearer: [] }], params: orderParams, response: { 200: order } } },
+    {
+      preHandler: anyone,
+      schema: {
+        summary: 'One order: its buyer, the event organizer',
+        tags: ['orders'],
+        security: [{ bearer: [] }],
+        params: orderParams,
+        response: { 200: order, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => toOrderView(await orders.get(principalOf(request), request.params.orderId)),
   );
 
   app.post(
     '/api/orders/:orderId/cancel',
-    { preHandler: anyone, schema: { summary: 'Cancel an order: refund, seats back on sale', tags: ['orders'], security: [{ bearer: [] }], params: orderParams, response: { 200: order } } },
+    {
+      preHandler: anyone,
+      schema: {
+        summary: 'Cancel an order: refund, seats back on sale',
+        tags: ['orders'],
+        security: [{ bearer: [] }],
+        params: orderParams,
+        response: { 200: order, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => toOrderView(await orders.cancel(principalOf(request), request.params.orderId)),
   );
 }

@@ -1,5 +1,5 @@
 /** HTTP adapter for check-in at the door. */
-import { checkIn } from '@stream-seat/contracts';
+import { checkIn, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { OrderService } from '../domain/order-service.js';
@@ -15,7 +15,7 @@ export function registerTicketRoutes(app: App, orders: OrderService, verifier: T
         tags: ['tickets'],
         security: [{ bearer: [] }],
         params: z.object({ code: z.string().min(1).max(64) }),
-        response: { 200: checkIn },
+        response: { 200: checkIn, ...problemResponses(401, 403, 404, 409) },
       },
     },
     async (request) => toCheckInView(await orders.checkIn(principalOf(request), request.params.code)),

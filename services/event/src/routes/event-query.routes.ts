@@ -1,5 +1,5 @@
 /** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
-import { event, eventStatus, isoDateTime, page, paginationQuery, seatMap } from '@stream-seat/contracts';
+import { event, eventStatus, isoDateTime, page, paginationQuery, problemResponses, seatMap } from '@stream-seat/contracts';
 import { type App, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
@@ -39,7 +39,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         description: 'Events on sale or cancelled, in start order; with a token, also the caller’s drafts.',
         tags: ['events'],
         querystring: listQuery,
-        response: { 200: page(event) },
+        response: { 200: page(event), ...problemResponses(400, 401) },
       },
     },
     async (request) => {
@@ -75,7 +75,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         description: 'A draft is visible to its organiser (and admins) only; others get 404.',
         tags: ['events'],
         params: idParams,
-        response: { 200: event },
+        response: { 200: event, ...problemResponses(404) },
       },
     },
     async (request) => toEventView(await events.get(request.params.id, await optionalPrincipal(verifier, request))),
@@ -89,7 +89,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         description: 'Served with an ETag and Cache-Control; `If-None-Match` with the current tag gets 304.',
         tags: ['events'],
         params: idParams,
-        response: { 200: seatMap },
+        response: { 200: seatMap, ...problemResponses(404) },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 /** HTTP adapter for an organiser's event changes: create a draft, edit it, publish, cancel. */
-import { event, eventInput, eventPatch, idempotencyKeyHeader } from '@stream-seat/contracts';
+import { event, eventInput, eventPatch, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
@@ -24,7 +24,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
         ...organiserOnly('Create an event (DRAFT)', 'Prices are by tier of the venue, in minor units of `currency`.'),
         headers: idempotencyKeyHeader,
         body: eventInput,
-        response: { 201: event },
+        response: { 201: event, ...problemResponses(400, 401, 403, 422) },
       },
     },
     async (request, reply) => {
@@ -42,7 +42,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
         ...organiserOnly('Change a draft', 'Only a DRAFT can change (409 otherwise); `null` clears a sales bound.'),
         params: idParams,
         body: eventPatch,
-        response: { 200: event },
+        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => toEventView(await events.patch(principalOf(request), request.params.id, request.body)),
@@ -59,7 +59,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
             'The booking service is told through the outbox. Publishing an event on sale changes nothing.',
         ),
         params: idParams,
-        response: { 200: event },
+        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => toEventView(await events.publish(principalOf(request), request.params.id)),
@@ -72,7 +72,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
       schema: {
         ...organiserOnly('Cancel an event (→ CANCELLED)', 'The booking service refunds its orders.'),
         params: idParams,
-        response: { 200: event },
+        response: { 200: event, ...problemResponses(401, 403, 404, 409) },
       },
     },
     async (request) => toEventView(await events.cancel(principalOf(request), request.params.id)),

@@ -1,5 +1,5 @@
 /** HTTP adapter for venues: create from a layout, read with its seat map, list one's own. */
-import { idempotencyKeyHeader, page, paginationQuery, venue, venueLayout, venueSummary } from '@stream-seat/contracts';
+import { idempotencyKeyHeader, page, paginationQuery, problemResponses, venue, venueLayout, venueSummary } from '@stream-seat/contracts';
 import {
   type App,
   decodeCursor,
@@ -32,7 +32,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
         security: [{ bearer: [] }],
         headers: idempotencyKeyHeader,
         body: venueLayout,
-        response: { 201: venue },
+        response: { 201: venue, ...problemResponses(400, 401, 403, 422) },
       },
     },
     async (request, reply) => {
@@ -55,7 +55,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
         tags: ['venues'],
         security: [{ bearer: [] }],
         querystring: paginationQuery,
-        response: { 200: page(venueListItem) },
+        response: { 200: page(venueListItem), ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -83,7 +83,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
         description: "Its organiser's until an event on sale uses it; public from then on.",
         tags: ['venues'],
         params: idParams,
-        response: { 200: venue },
+        response: { 200: venue, ...problemResponses(404) },
       },
     },
     async (request, reply) => {
