@@ -40,7 +40,9 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(Date.parse(body.expiresAt) - t.now()).toBeGreaterThan(50_000);
     expect((await availability(eventId)).seats['ORCH-A-1']).toBe('HELD');
 
-    const mine = await t.app.inject({ method: 'GET', url: `/api/holds/${body.holdId}`, headers: await t.auth('alice') });
+    // Location names the hold, where its buyer reads it back.
+    expect(res.headers['location']).toBe(`/api/holds/${body.holdId}`);
+    const mine = await t.app.inject({ method: 'GET', url: String(res.headers['location']), headers: await t.auth('alice') });
     expect(mine.json().holdId).toBe(body.holdId);
     for (const method of ['GET', 'DELETE'] as const) {
       const theirs = await t.app.inject({ method, url: `/api/holds/${body.holdId}`, headers: await t.auth('bob') });
@@ -173,6 +175,7 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(again.statusCode).toBe(201);
     expect(again.json()).toEqual(first.json());
     expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['location']).toBe(`/api/holds/${first.json().holdId}`);
     expect((await hold('judy', { eventId, seatIds: ['ORCH-D-2'] }, { 'idempotency-key': 'k1' })).statusCode).toBe(422);
     // Another buyer's identical key is theirs: a separate request.
     expect((await hold('kim', body, { 'idempotency-key': 'k1' })).statusCode).toBe(409);
@@ -185,6 +188,7 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     // A failed first attempt (409) is replayed too, not executed again.
     const conflict = await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' });
     expect(conflict.statusCode).toBe(409);
+    expect(conflict.headers['location']).toBeUndefined();
     expect((await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' })).headers['idempotent-replayed']).toBe('true');
   });
 

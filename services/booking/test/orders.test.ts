@@ -38,6 +38,8 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(res.statusCode).toBe(201);
     const order = res.json();
     expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 10_000, currency: 'EUR', eventId, holdId });
+    expect(res.headers['location']).toBe(`/api/orders/${order.orderId}`);
+    expect((await get('alice', String(res.headers['location']))).json().orderId).toBe(order.orderId);
     expect(order.tickets.map((x: { seatId: string }) => x.seatId)).toEqual(['ORCH-A-1', 'ORCH-A-2']);
     for (const ticket of order.tickets) expect(ticket.code).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(await seatStatus(eventId, 'ORCH-A-1')).toBe('BOOKED');
@@ -134,6 +136,8 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     );
     expect(racing.map((r) => r.statusCode)).toEqual(Array(6).fill(201));
     expect(new Set(racing.map((r) => r.json().orderId)).size).toBe(1);
+    // Replays too (answered from the stored body) say where the order is.
+    expect(new Set(racing.map((r) => r.headers['location']))).toEqual(new Set([`/api/orders/${racing[0]!.json().orderId}`]));
     const orders = await t.database.db.selectFrom('orders').select('id').where('hold_id', '=', holdId).execute();
     expect(orders).toHaveLength(1);
     const other = await post('judy', '/api/orders', { holdId, payment: { token: 'tok_declined' } }, { 'idempotency-key': 'pay-1' });

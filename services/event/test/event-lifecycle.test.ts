@@ -31,6 +31,7 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
   it('creates a DRAFT with the venue summary and the default of 10 seats per order', async () => {
     const res = await call('POST', '/api/events', 'olga', base());
     expect(res.statusCode).toBe(201);
+    expect(res.headers['location']).toBe(`/api/events/${(res.json() as EventBody).id}`);
     expect(res.json()).toMatchObject({
       status: 'DRAFT',
       organizerId: 'olga',
@@ -178,6 +179,7 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(again.statusCode).toBe(201);
     expect((again.json() as EventBody).id).toBe((first.json() as EventBody).id);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['location']).toBe(`/api/events/${(first.json() as EventBody).id}`);
     const other = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...payload, name: 'Other' } });
     expect(other.statusCode).toBe(422);
   });

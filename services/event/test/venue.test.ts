@@ -32,6 +32,10 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     const { width, height } = venue.seatMap.bounds;
     expect(venue.seatMap.seats.every((s) => s.x >= 0 && s.x <= width && s.y >= 0 && s.y <= height)).toBe(true);
     expect(venue.seatMap.sections.find((s) => s.id === 'FLOOR')).toMatchObject({ kind: 'general', capacity: 40 });
+    // Location names the venue, where its organiser reads it back.
+    expect(res.headers['location']).toBe(`/api/venues/${venue.id}`);
+    const read = await t.app.inject({ method: 'GET', url: String(res.headers['location']), headers: await t.auth('olga') });
+    expect((read.json() as VenueBody).id).toBe(venue.id);
   });
 
   it('shows a venue to its organiser and admins, and 404 to others until an event on it is on sale', async () => {
@@ -151,6 +155,7 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(again.statusCode).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect((again.json() as VenueBody).id).toBe((first.json() as VenueBody).id);
+    expect(again.headers['location']).toBe(`/api/venues/${(first.json() as VenueBody).id}`);
 
     const other = await post(smallLayout('Other'), 'olga', key);
     expect(other.statusCode).toBe(422);

@@ -92,7 +92,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
   await app.register(cors, {
     origin: origins.includes('*') ? true : origins.length > 0 ? origins : false,
     credentials: false,
-    exposedHeaders: ['x-request-id', 'traceparent', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'traceparent', 'retry-after', 'location', 'etag', 'idempotent-replayed'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'traceparent'],
   });
   registerEdgeAuth(app, deps.verifier);

@@ -113,6 +113,8 @@ describe('the gateway', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ name: 'Gateway Hall', capacity: 4 });
+    // The service's Location is the public path, so it passes through as it is.
+    expect(res.headers['location']).toBe(`/api/venues/${res.json().id}`);
     const bad = await gateway.inject({
       method: 'POST',
       url: '/api/venues',
@@ -220,6 +222,10 @@ describe('the gateway', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://tickets.example');
     expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/idempotency-key/);
     expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+    // A cross-origin script may read the headers the API gives it to act on.
+    const events = await gateway.inject({ method: 'GET', url: '/api/events', headers: { origin: 'https://tickets.example' } });
+    const exposed = String(events.headers['access-control-expose-headers']).split(',').map((h) => h.trim());
+    expect(exposed).toEqual(expect.arrayContaining(['location', 'etag', 'idempotent-replayed', 'retry-after']));
   });
 
   it('refuses a path it will not forward with a 400, without blaming the instance', async () => {

@@ -28,7 +28,8 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      return idempotent(request, reply, { owner: principal.sub, route: 'POST /api/holds', body: request.body }, async () => ({
+      const scope = { owner: principal.sub, route: 'POST /api/holds', body: request.body, locate: (body: Record<string, unknown>) => `/api/holds/${String(body['holdId'])}` };
+      return idempotent(request, reply, scope, async () => ({
         status: 201,
         body: toHoldView(await holds.create(principal, request.body), clock()),
       }));

@@ -41,9 +41,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function send(reply: FastifyReply, outcome: Outcome, replayed: boolean) {
+/** Where a created resource lives (the `Location` of a 201), from the answer's body. */
+export type Locate = (body: Record<string, unknown>) => string;
+
+function send(reply: FastifyReply, outcome: Outcome, replayed: boolean, locate: Locate | undefined) {
   if (replayed) reply.header('idempotent-replayed', 'true');
   if (outcome.status >= 400) reply.type('application/problem+json');
+  // A replay answers from the stored body, so the location is worked out from the body too.
+  if (outcome.status === 201 && locate) reply.header('location', locate(outcome.body as Record<string, unknown>));
   return reply.code(outcome.status).send(outcome.body);
 }
 
@@ -86,29 +91,29 @@ export function createIdempotency(options: IdempotencyOptions) {
   return async function idempotent(
     request: FastifyRequest,
     reply: FastifyReply,
-    scope: { owner: string; route: string; body: unknown },
+    scope: { owner: string; route: string; body: unknown; locate?: Locate },
     run: () => Promise<Outcome>,
   ) {
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || key.length === 0) return send(reply, await run(), false);
+    if (typeof key !== 'string' || key.length === 0) return send(reply, await run(), false, scope.locate);
     // Longer keys never get here: the route's header schema answers them with a 400.
     const hash = createHash('sha256').update(`${scope.route}\n${canonical(scope.body)}`).digest('hex');
     const deadline = clock() + options.waitMs;
     for (;;) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now);
-      if (record === 'reserved') return send(reply, await execute(request, scope.owner, key, run), false);
+      if (record === 'reserved') return send(reply, await execute(request, scope.owner, key, run), false, scope.locate);
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
       const abandoned = record.status_code === null && record.created_at < now - ABANDONED_AFTER_MS;
       if (expired || abandoned) {
         if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
-          return send(reply, await execute(request, scope.owner, key, run), false);
+          return send(reply, await execute(request, scope.owner, key, run), false, scope.locate);
         }
         continue;
       }
       if (record.request_hash !== hash) throw new IdempotencyKeyReused();
       if (record.status_code !== null && record.response_json !== null) {
-        return send(reply, { status: record.status_code, body: JSON.parse(record.response_json) }, true);
+        return send(reply, { status: record.status_code, body: JSON.parse(record.response_json) }, true, scope.locate);
       }
       if (clock() > deadline) {
         throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');

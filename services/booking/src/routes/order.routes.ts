@@ -29,7 +29,8 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      return idempotent(request, reply, { owner: principal.sub, route: 'POST /api/orders', body: request.body }, async () => ({
+      const scope = { owner: principal.sub, route: 'POST /api/orders', body: request.body, locate: (body: Record<string, unknown>) => `/api/orders/${String(body['orderId'])}` };
+      return idempotent(request, reply, scope, async () => ({
         status: 201,
         body: toOrderView(await orders.place(principal, request.body)),
       }));

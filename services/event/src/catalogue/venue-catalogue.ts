@@ -53,7 +53,7 @@ export function createVenueCatalogue({ db, clock }: VenueCatalogueDeps) {
           return id;
         },
       );
-      return { json: await this.json(outcome.resourceId, principal), replayed: outcome.replayed };
+      return { id: outcome.resourceId, json: await this.json(outcome.resourceId, principal), replayed: outcome.replayed };
     },
 
     /** The venue with its seat map, as JSON text. */

@@ -30,6 +30,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
     async (request, reply) => {
       const { row, replayed } = await events.create(principalOf(request), request.body, request.headers['idempotency-key']);
       if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.header('location', `/api/events/${row.id}`);
       return reply.code(201).send(toEventView(row));
     },
   );

@@ -36,12 +36,13 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
       },
     },
     async (request, reply) => {
-      const { json, replayed } = await venues.create(
+      const { id, json, replayed } = await venues.create(
         principalOf(request),
         request.body,
         request.headers['idempotency-key'],
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.header('location', `/api/venues/${id}`);
       return sendJsonText(reply, 201, json);
     },
   );
