@@ -41,7 +41,7 @@ export type Availability = z.infer<typeof availability>;
  * `section` or `tier`; `together` asks for adjacent seats in one row). Exactly one of `seatIds`
  * and `quantity` is given.
  */
-export const createHoldRequest = z.object({
+export const createHoldRequest = z.strictObject({
   eventId: eventIdField,
   seatIds: z.array(seatIdField).min(1).max(100).optional(),
   quantity: z.number().int().min(1).max(100).optional(),
@@ -62,9 +62,9 @@ export const hold = z.object({
 });
 export type HoldView = z.infer<typeof hold>;
 
-export const createOrderRequest = z.object({
+export const createOrderRequest = z.strictObject({
   holdId: z.string().min(1).max(64),
-  payment: z.object({ token: z.string().min(1).max(200) }),
+  payment: z.strictObject({ token: z.string().min(1).max(200) }),
 });
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
 

@@ -93,7 +93,7 @@ export type CatalogueMessage = z.infer<typeof catalogueMessage>;
  */
 export const MAX_LAYOUT_COORDINATE = 100_000;
 const layoutCoordinate = z.number().min(-MAX_LAYOUT_COORDINATE).max(MAX_LAYOUT_COORDINATE);
-export const layoutPoint = z.object({ x: layoutCoordinate, y: layoutCoordinate });
+export const layoutPoint = z.strictObject({ x: layoutCoordinate, y: layoutCoordinate });
 
 /** Section ids and row labels make up seat ids (`ORCH-A-12`), so they may not contain `-`. */
 export const sectionId = z
@@ -115,7 +115,7 @@ const label = (max: number) => z.string().trim().min(1).max(max);
 
 export const MAX_VENUE_SEATS = 100_000;
 
-export const layoutRow = z.object({
+export const layoutRow = z.strictObject({
   label: rowLabel,
   seats: z.number().int().min(1).max(1_000),
   /** Shifts the row sideways by this many seat widths (staggered theatre rows). */
@@ -124,7 +124,7 @@ export const layoutRow = z.object({
   curve: z.number().min(-10).max(10).optional(),
 });
 
-export const layoutSection = z.object({
+export const layoutSection = z.strictObject({
   id: sectionId,
   name: label(100),
   tier: tierName,
@@ -137,11 +137,11 @@ export const layoutSection = z.object({
   /** Turns the section about its centre, in degrees (side blocks of an arena). */
   rotation: z.number().min(-360).max(360).optional(),
   /** Size of a general-admission area; default: a rectangle sized to its capacity. */
-  size: z.object({ width: z.number().min(1).max(100_000), height: z.number().min(1).max(100_000) }).optional(),
+  size: z.strictObject({ width: z.number().min(1).max(100_000), height: z.number().min(1).max(100_000) }).optional(),
 });
 export type LayoutSection = z.infer<typeof layoutSection>;
 
-export const venueLayout = z.object({
+export const venueLayout = z.strictObject({
   name: label(200),
   city: label(100).optional(),
   /** Where the stage is; default: centred in front of the first row of seats. */
@@ -174,7 +174,7 @@ export type VenueView = z.infer<typeof venue>;
 
 // ---- Events (POST /api/events, PATCH /api/events/{id}) ----
 
-export const eventInput = z.object({
+export const eventInput = z.strictObject({
   venueId: entityId,
   name: label(200),
   startsAt: isoDateTime,

@@ -65,10 +65,14 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const location = (error as FastifyError).validationContext ?? 'body';
-    const errors = error.validation.map((v) => ({
-      field: fieldName(v.instancePath, location),
-      message: v.message ?? 'is invalid',
-    }));
+    const errors = error.validation.flatMap((v) => {
+      // A field the schema does not know is named itself, so that a typo is found at once.
+      const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: unknown }).keys as string[] | undefined) : undefined;
+      if (unknown?.length) {
+        return unknown.map((key) => ({ field: fieldName(`${v.instancePath.replace(/\/$/, '')}/${key}`, location), message: 'is not a known field' }));
+      }
+      return [{ field: fieldName(v.instancePath, location), message: v.message ?? 'is invalid' }];
+    });
     return {
       type: `${PROBLEM_TYPE_BASE}validation`,
       title: 'Invalid request',

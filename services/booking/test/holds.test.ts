@@ -161,6 +161,10 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     const wrongType = await hold('ivan', { eventId, quantity: 'two' });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().detail).toMatch(/quantity/);
+    // A misspelt field is named, never silently ignored (`together` would quietly not apply).
+    const typo = await hold('ivan', { eventId, quantity: 1, togther: true });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().errors).toEqual([{ field: 'togther', message: 'is not a known field' }]);
     const anonymous = await t.app.inject({ method: 'POST', url: '/api/holds', payload: { eventId, quantity: 1 } });
     expect(anonymous.statusCode).toBe(401);
     const organizer = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('olga', 'organizer'), payload: { eventId, quantity: 1 } });

@@ -55,6 +55,8 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
       [{ ...base(), salesEndAt: inDays(25) }, 'salesEndAt'],
       [{ ...base(), maxSeatsPerOrder: 0 }, 'maxSeatsPerOrder'],
       [{ name: 'x' }, 'venueId'],
+      // A misspelt field is refused by name, not silently dropped (the event would get the default).
+      [{ ...base(), maxSeatPerOrder: 4 }, 'maxSeatPerOrder'],
     ];
     for (const [payload, field] of cases) {
       const res = await call('POST', '/api/events', 'olga', payload);

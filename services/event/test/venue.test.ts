@@ -85,6 +85,11 @@ describe.each(testDialects())('venues on %s', (dialect) => {
 
     const dashed = await post({ name: 'V', sections: [{ id: 'A-B', name: 'S', tier: 'A', capacity: 5 }] });
     expect(fieldsOf(dashed)).toEqual(['sections.0.id']);
+
+    // A misspelt option would be dropped from the stored layout: it is named instead.
+    const misspelt = await post({ name: 'V', sections: [{ id: 'S', name: 'S', tier: 'A', rows: [{ label: 'A', seats: 4, curv: 2 }] }] });
+    expect(misspelt.statusCode).toBe(400);
+    expect(fieldsOf(misspelt)).toEqual(['sections.0.rows.0.curv']);
   });
 
   it('refuses coordinates beyond ±100,000 with a 400 naming the field, and writes nothing', async () => {
