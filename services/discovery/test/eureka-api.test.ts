@@ -71,6 +71,20 @@ describe('register', () => {
     const res = await inject({ method: 'POST', url: '/eureka/apps/A', payload: '<instance><', headers: { 'content-type': 'text/xml' } });
     expect(res.statusCode).toBe(400);
   });
+
+  it('answers 400 to JSON that is malformed or carries a __proto__ key, registering nothing', async () => {
+    const malformed = await inject({ method: 'POST', url: '/eureka/apps/POISON', payload: '{"instance":', headers: { 'content-type': 'application/json' } });
+    expect(malformed.statusCode).toBe(400);
+    const poisoned = await inject({
+      method: 'POST',
+      url: '/eureka/apps/POISON',
+      payload: '{"instance":{"hostName":"h","app":"POISON","ipAddr":"10.0.0.9","status":"UP","port":{"$":80},"dataCenterInfo":{"name":"MyOwn"},"__proto__":{"polluted":true}}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(poisoned.statusCode).toBe(400);
+    expect(poisoned.json().detail).toMatch(/^body: /);
+    expect((await inject({ method: 'GET', url: '/eureka/apps/POISON', headers: { accept: 'application/json' } })).statusCode).toBe(404);
+  });
 });
 
 describe('renew and cancel', () => {

@@ -7,15 +7,16 @@ import { BadRequest } from '@stream-seat/platform';
 import { InvalidXml, parseXml } from '../domain/eureka-xml.js';
 
 export function registerEurekaBodyParsers(app: App): void {
+  // fastify's own parser underneath: it refuses `__proto__` and `constructor.prototype` keys.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(new BadRequest(`body: ${(error as Error).message}`), undefined);
-    }
+    parseJson(request, text, (error, parsed) => {
+      if (error) done(new BadRequest(`body: ${error.message}`), undefined);
+      else done(null, parsed);
+    });
   });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
