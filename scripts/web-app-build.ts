@@ -14,9 +14,17 @@ function newestChange(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
 }
 
-export function webAppIsFresh(outDir = join(webDir, 'dist')): boolean {
+/** Whether the build has source maps (`WEB_SOURCEMAP=1` asks for them). */
+function hasSourceMaps(outDir: string): boolean {
+  const assets = join(outDir, 'assets');
+  return existsSync(assets) && readdirSync(assets).some((name) => name.endsWith('.map'));
+}
+
+/** Built, newer than its sources, and with source maps exactly when `WEB_SOURCEMAP=1` asks for them. */
+export function webAppIsFresh(outDir = join(webDir, 'dist'), env: NodeJS.ProcessEnv = process.env): boolean {
   const index = join(outDir, 'index.html');
   if (!existsSync(index)) return false;
+  if (hasSourceMaps(outDir) !== (env['WEB_SOURCEMAP'] === '1')) return false;
   const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => newestChange(join(webDir, p)));
   return statSync(index).mtimeMs >= Math.max(...sources);
 }
