@@ -175,6 +175,10 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
       expect(await page.getAttribute(`circle[data-seat-id="${seat}"]`, 'class')).toContain('mine');
       await waitForStatus(page, seat, 'HELD');
     }
+    // Another seat clicked while holding: the app says why nothing is selected.
+    await page.click(`circle[data-seat-id="${seatIds[5]}"]`);
+    await page.waitForSelector('.panel [role=status]:has-text("You are holding seats")');
+    expect(await page.getAttribute(`circle[data-seat-id="${seatIds[5]}"]`, 'class')).not.toContain('selected');
 
     await page.selectOption('select[name=card]', 'tok_declined');
     await page.click('form.pay button');

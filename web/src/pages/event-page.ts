@@ -93,7 +93,13 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
   }
 
   function toggleSeat(seatId: string): void {
-    if (hold || busy) return;
+    if (busy) return;
+    if (hold) {
+      // Said rather than ignored: the map looks clickable while the buyer holds seats.
+      message = { kind: 'info', text: 'You are holding seats: pay for them, or release them to choose others.' };
+      renderPanel();
+      return;
+    }
     if (selected.has(seatId)) selected.delete(seatId);
     else if (live.board.status(seatId) !== 'AVAILABLE') return;
     else if (selected.size >= event.maxSeatsPerOrder) {
