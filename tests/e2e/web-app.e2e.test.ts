@@ -145,6 +145,17 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     await page.close();
   });
 
+  it('forgets a session whose token has expired, and offers to sign in again', async () => {
+    const page = await browser.newPage();
+    const claims = Buffer.from(JSON.stringify({ sub: 'ghost', role: 'buyer', exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
+    const session = JSON.stringify({ sub: 'ghost', role: 'buyer', token: `e30.${claims}.sig` });
+    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(session)})`);
+    await page.goto(test.gateway);
+    await page.waitForSelector('form.sign-in');
+    expect(await page.locator('[data-signed-in]').count()).toBe(0);
+    await page.close();
+  });
+
   it('drops a selected seat that another buyer takes first, and says so', async () => {
     const page = await openEvent('carol');
     const seat = seatIds[0] as string;

@@ -38,8 +38,9 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
-    // An expired or revoked token: the user signs in again rather than failing call after call.
-    if (response.status === 401 && session) signOut();
+    // An expired or revoked token: the user signs in again rather than failing call after call —
+    // unless they already have (an older request's 401 must not end a newer session).
+    if (response.status === 401 && session && currentSession()?.token === session.token) signOut();
     const problem = (body ?? {}) as Record<string, unknown>;
     throw new ApiProblem(
       response.status,

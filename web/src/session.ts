@@ -14,10 +14,26 @@ export interface Session {
 const KEY = 'stream-seat.session';
 const listeners = new Set<(session: Session | undefined) => void>();
 
+/** The token's expiry (`exp`), in ms; undefined when it has none or is not a JWT. */
+function tokenExpiry(token: string): number | undefined {
+  try {
+    const { exp } = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signed-in user; a session whose token has expired is over (the app shows "Sign in"). */
 export function currentSession(): Session | undefined {
   try {
     const stored = localStorage.getItem(KEY);
-    return stored ? (JSON.parse(stored) as Session) : undefined;
+    const session = stored ? (JSON.parse(stored) as Session) : undefined;
+    if (session && (tokenExpiry(session.token) ?? Infinity) <= Date.now()) {
+      localStorage.removeItem(KEY);
+      return undefined;
+    }
+    return session;
   } catch {
     return undefined;
   }

@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { cachingTokenVerifier, createTokenVerifier, signDevToken } from './auth.js';
+import { ServiceUnavailable } from './errors.js';
 
 const secret = 'a-test-secret-of-enough-length';
 
@@ -85,5 +89,53 @@ describe('verified token cache', () => {
     const [header, , signature] = token.split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', iss: 'stream-seat-dev' })).toString('base64url')}.${signature}`;
     await expect(verifier.verify(forged)).rejects.toThrow();
+  });
+});
+
+describe('issuer tokens (AUTH_MODE=jwks)', () => {
+  /** A real key set served on loopback; `up` false answers 503 as an issuer in trouble would. */
+  async function issuer() {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+    const state = { up: true };
+    const server = createServer((_request, response) => {
+      if (!state.up) return void response.writeHead(503).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+    const sign = (sub: string) =>
+      new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuer('https://id.test/').setExpirationTime('1h').sign(privateKey);
+    return { url, sign, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('accepts the issuer’s tokens and refuses a forged one as the caller’s fault (401)', async () => {
+    const id = await issuer();
+    try {
+      const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      expect(await verifier.verify(await id.sign('alice'))).toEqual({ sub: 'alice', role: 'buyer' });
+      const [header, , signature] = (await id.sign('alice')).split('.');
+      const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', iss: 'https://id.test/' })).toString('base64url')}.${signature}`;
+      const refused = await verifier.verify(forged).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(Error);
+      expect(refused).not.toBeInstanceOf(ServiceUnavailable);
+      expect((refused as Error).name).toBe('JWSSignatureVerificationFailed');
+    } finally {
+      await id.close();
+    }
+  });
+
+  it('answers 503, not 401, while the issuer’s key set cannot be fetched', async () => {
+    const id = await issuer();
+    try {
+      id.state.up = false;
+      const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      await expect(verifier.verify(await id.sign('alice'))).rejects.toBeInstanceOf(ServiceUnavailable);
+      await id.close();
+      const gone = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      await expect(gone.verify(await id.sign('alice'))).rejects.toBeInstanceOf(ServiceUnavailable);
+    } finally {
+      await id.close().catch(() => undefined);
+    }
   });
 });

@@ -1,9 +1,9 @@
 /** Bearer-token authentication: HS256 dev tokens locally, an OIDC issuer's JWKS in production. */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import { Forbidden, Unauthorized } from './errors.js';
+import { AppError, Forbidden, ServiceUnavailable, Unauthorized } from './errors.js';
 
 export const roles = ['buyer', 'organizer', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -78,16 +78,40 @@ export function cachingTokenVerifier(
   };
 }
 
+/**
+ * The issuer's key set could not be had (timeout, network, a broken document): the token may be
+ * fine, so this is our outage (503), not the caller's bad token (401) — a 401 would sign every
+ * user of the web app out while the identity provider is unreachable.
+ */
+function isKeySetUnavailable(error: unknown): boolean {
+  const tokenFaults = [
+    joseErrors.JWTClaimValidationFailed, // JWTExpired too
+    joseErrors.JWSSignatureVerificationFailed,
+    joseErrors.JWSInvalid,
+    joseErrors.JWTInvalid,
+    joseErrors.JWKSNoMatchingKey,
+    joseErrors.JWKSMultipleMatchingKeys,
+    joseErrors.JOSEAlgNotAllowed,
+    joseErrors.JOSENotSupported,
+  ];
+  return !tokenFaults.some((fault) => error instanceof fault);
+}
+
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   if (settings.AUTH_MODE === 'jwks') {
     if (!settings.JWT_JWKS_URL) throw new Error('AUTH_MODE=jwks needs JWT_JWKS_URL');
     const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
     return cachingTokenVerifier(async (token) => {
-      const { payload } = await jwtVerify(token, jwks, {
-        ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
-        ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
-      });
-      return payload;
+      try {
+        const { payload } = await jwtVerify(token, jwks, {
+          ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
+          ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+        });
+        return payload;
+      } catch (error) {
+        if (isKeySetUnavailable(error)) throw new ServiceUnavailable('The identity provider’s signing keys cannot be fetched right now; retry');
+        throw error;
+      }
     });
   }
   if (!settings.JWT_SECRET) throw new Error('AUTH_MODE=dev needs JWT_SECRET (npm start generates one)');
@@ -121,7 +145,8 @@ export async function authenticate(verifier: TokenVerifier, request: FastifyRequ
     request.principal = await verifier.verify(token);
     return request.principal;
   } catch (error) {
-    if (error instanceof Unauthorized) throw error;
+    // Unauthorized as it is; a ServiceUnavailable (the key set is out of reach) stays a 503.
+    if (error instanceof AppError) throw error;
     throw new Unauthorized('The bearer token is invalid or expired');
   }
 }
@@ -136,7 +161,8 @@ export async function optionalPrincipal(verifier: TokenVerifier, request: Fastif
   try {
     return await authenticate(verifier, request);
   } catch (error) {
-    if (!(error instanceof Unauthorized)) throw error;
+    // A public read needs no token: neither a bad one nor an unreachable issuer stops it.
+    if (!(error instanceof Unauthorized || error instanceof ServiceUnavailable)) throw error;
     request.log.debug({ reason: error.message }, 'bearer token ignored on a public read');
     return undefined;
   }
