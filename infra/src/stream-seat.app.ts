@@ -15,7 +15,8 @@ export interface StreamSeatApp {
 /**
  * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn, natGateways,
  * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience,
- * webOidcClientId (the web app's client id at that issuer: users sign in on its page).
+ * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
+ * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's).
  */
 export function buildStreamSeatApp(app: App): StreamSeatApp {
   const context = (key: string): string | undefined => {
@@ -41,6 +42,7 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     const issuer = context('jwtIssuer');
     const audience = context('jwtAudience');
     const webClientId = context('webOidcClientId');
+    const webConnectOrigins = context('webConnectOrigins');
     if (webClientId && !(jwksUrl && issuer)) throw new Error('webOidcClientId needs jwtJwksUrl and jwtIssuer: the web app signs users in at that issuer');
     const region = context('region');
     estate = new StreamSeatStack(app, ESTATE_STACK, {
@@ -50,7 +52,7 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
       ...(natGateways ? { natGateways: Number(natGateways) } : {}),
       ...(certificateArn ? { certificateArn } : {}),
       ...(jwksUrl
-        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}) } }
+        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}), ...(webConnectOrigins ? { webConnectOrigins } : {}) } }
         : {}),
     });
   } else {

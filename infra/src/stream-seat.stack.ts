@@ -27,6 +27,8 @@ export interface StreamSeatStackProps extends StackProps {
     readonly audience?: string;
     /** The web app's (public) client id at the issuer: the gateway's WEB_OIDC_CLIENT_ID. */
     readonly webClientId?: string;
+    /** More origins the web app calls to sign in (the gateway's WEB_CONNECT_ORIGINS). */
+    readonly webConnectOrigins?: string;
   };
 }
 
@@ -123,6 +125,7 @@ export class StreamSeatStack extends Stack {
           REDIS_URL: this.cache.url,
           TRUST_PROXY: VPC_CIDR,
           ...(props.jwt?.webClientId ? { WEB_OIDC_CLIENT_ID: props.jwt.webClientId } : {}),
+          ...(props.jwt?.webConnectOrigins ? { WEB_CONNECT_ORIGINS: props.jwt.webConnectOrigins } : {}),
         },
         secrets: clientSecrets,
         autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },

@@ -18,6 +18,7 @@ beforeAll(() => {
     jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json',
     jwtIssuer: 'https://id.example.com/',
     webOidcClientId: 'stream-seat-web',
+    webConnectOrigins: 'https://seats.auth.eu-west-1.amazoncognito.com',
   });
   if (!estate) throw new Error('the estate stack was not synthesized');
   stack = estate;
@@ -76,6 +77,8 @@ describe('with a certificate, a region and an identity provider', () => {
     );
     const clientIds = Object.fromEntries(containers.map((c) => [c.Name, (c.Environment ?? []).find((e) => e.Name === 'WEB_OIDC_CLIENT_ID')?.Value]));
     expect(clientIds).toEqual({ discovery: undefined, event: undefined, booking: undefined, gateway: 'stream-seat-web' });
+    const origins = Object.fromEntries(containers.map((c) => [c.Name, (c.Environment ?? []).find((e) => e.Name === 'WEB_CONNECT_ORIGINS')?.Value]));
+    expect(origins).toEqual({ discovery: undefined, event: undefined, booking: undefined, gateway: 'https://seats.auth.eu-west-1.amazoncognito.com' });
   });
 
   it('refuses a web client id without an issuer to sign in at', () => {

@@ -131,6 +131,19 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
     await page.close();
   });
 
+  it('refuses an answer whose state is not the one this tab sent (login CSRF)', async () => {
+    const page = await browser.newPage();
+    await page.goto(appUrl);
+    await page.click('button.sign-in');
+    await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
+    // An answer meant for someone else's sign-in, delivered while this tab's own is pending.
+    await page.goto(`${appUrl}?code=someone-elses-code&state=not-ours&iss=${encodeURIComponent(issuer.issuer)}`);
+    await page.waitForSelector('#account [role=alert]:has-text("state")');
+    expect(page.url()).toBe(appUrl);
+    expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+    await page.close();
+  });
+
   it('does not accept a sign-in answer this tab did not ask for', async () => {
     const page = await browser.newPage();
     await page.goto(`${appUrl}?code=forged&state=forged#/`);

@@ -59,7 +59,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
       devInteractions: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => audience,
+        // No default: an access token for the API only when the client asks for it (`resource`).
         useGrantedResource: () => true,
         getResourceServerInfo: () => ({ scope: 'openid', audience, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'RS256' } } }),
       },
@@ -74,13 +74,13 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
     jwksUrl: `${issuer}/jwks`,
     audience,
     clientId,
-    tokenFor: (login, redirectUri) => signInOverHttp(issuer, clientId, login, redirectUri),
+    tokenFor: (login, redirectUri) => signInOverHttp(issuer, clientId, audience, login, redirectUri),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 /** The login name and password fields of oidc-provider's development forms, then its consent form. */
-async function signInOverHttp(issuer: string, clientId: string, login: string, redirectUri: string): Promise<Record<string, string>> {
+async function signInOverHttp(issuer: string, clientId: string, audience: string, login: string, redirectUri: string): Promise<Record<string, string>> {
   const cookies = new Map<string, string>();
   const go = async (url: string, form?: Record<string, string>) => {
     const response = await fetch(new URL(url, issuer), {
@@ -118,7 +118,7 @@ async function signInOverHttp(issuer: string, clientId: string, login: string, r
   const authorize = new URL('/auth', issuer);
   for (const [key, value] of Object.entries({
     client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', resource: audience,
   })) authorize.searchParams.set(key, value);
   let step = await follow(await go(authorize.href));
   step = await follow(await go(formAction(step.page ?? ''), { prompt: 'login', login, password: 'any' }));

@@ -11,7 +11,10 @@ export async function loadSignInMethod(): Promise<SignInMethod> {
   try {
     // Bounded: the first screen waits for this answer.
     const response = await fetch('/app-config.json', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
-    if (response.ok) return ((await response.json()) as { signIn: SignInMethod }).signIn;
+    if (response.ok) {
+      const signIn = ((await response.json()) as { signIn?: SignInMethod }).signIn;
+      if (signIn && ['dev', 'oidc', 'token'].includes(signIn.kind)) return signIn;
+    }
   } catch {
     // Not served by a gateway that knows (an older one, or a bare static server): see below.
   }

@@ -70,7 +70,14 @@ function renderAccount(method: SignInMethod): void {
 
 const method = await loadSignInMethod();
 // Back from the identity provider's page: finish the sign-in before the first screen.
-if (method.kind === 'oidc' && isSignInAnswer()) await attempt(async () => signInWithToken(await completeSignIn(method)));
+if (isSignInAnswer()) {
+  if (method.kind === 'oidc') await attempt(async () => signInWithToken(await completeSignIn(method)));
+  else {
+    // The gateway's settings could not be read (or changed): never leave the code in the address bar.
+    history.replaceState(null, '', `/${location.hash}`);
+    problem.textContent = 'Signing in could not be finished here; please sign in again';
+  }
+}
 onSessionChange(() => {
   renderAccount(method);
   rerender();

@@ -10,7 +10,7 @@ export interface OidcSettings {
   issuer: string;
   clientId: string;
   scope: string;
-  /** The API's audience, asked for as an RFC 8707 `resource` when it is a URL. */
+  /** The API's audience: asked for as `audience`, and as an RFC 8707 `resource` when it is a URL. */
   audience?: string;
 }
 
@@ -55,7 +55,12 @@ export async function startSignIn(settings: OidcSettings): Promise<void> {
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(pending.verifier));
   url.searchParams.set('code_challenge_method', 'S256');
   url.searchParams.set('state', pending.state);
-  if (settings.audience && isUrl(settings.audience)) url.searchParams.set('resource', settings.audience);
+  if (settings.audience) {
+    // RFC 8707 names the API a token is for with `resource` (a URL); Auth0 reads `audience`.
+    // Providers ignore the parameter they do not know.
+    if (isUrl(settings.audience)) url.searchParams.set('resource', settings.audience);
+    url.searchParams.set('audience', settings.audience);
+  }
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   location.assign(url.href);
 }

@@ -3,6 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, env } from '@stream-seat/platform';
 import { z } from 'zod';
 
+/** `https://host[:port]` and nothing else: the entries go into the web app's CSP as they are. */
+function isOrigin(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
+}
+
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(8082),
   /**
@@ -52,7 +57,9 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Scopes the web app asks the identity provider for. */
   WEB_OIDC_SCOPE: z.string().min(1).default('openid'),
   /** Origins the web app may call besides the gateway and the issuer (a token endpoint on another host). */
-  WEB_CONNECT_ORIGINS: env.list(),
+  WEB_CONNECT_ORIGINS: env
+    .list()
+    .refine((origins) => origins.every(isOrigin), 'each entry must be an origin such as https://login.example.com (scheme and host, no path)'),
   /** Shared rate-limit counters across gateways. */
   REDIS_URL: z.string().optional(),
   /** Failure percentage that opens an instance's circuit, and how long it stays open. */

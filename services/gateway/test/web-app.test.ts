@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createTokenVerifier } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewayApp } from '../src/app.js';
+import { gatewayConfigSchema } from '../src/config.js';
 import { type WebSignIn, webSignInFrom } from '../src/routes/web-sign-in.js';
 
 const noRegistry = { instances: () => [] };
@@ -30,7 +31,19 @@ describe('web sign-in settings', () => {
 
   it('refuses a client id without an issuer whose tokens the services verify', () => {
     expect(() => webSignInFrom({ ...base, WEB_OIDC_CLIENT_ID: 'web' })).toThrow(/JWT_ISSUER/);
+    expect(() => webSignInFrom({ ...base, JWT_ISSUER: 'stream-seat-idp', WEB_OIDC_CLIENT_ID: 'web' })).toThrow(/must be the issuer's URL/);
     expect(() => webSignInFrom({ ...base, AUTH_MODE: 'dev', JWT_ISSUER: 'https://id.example.com/', WEB_OIDC_CLIENT_ID: 'web' })).toThrow(/AUTH_MODE=jwks/);
+  });
+});
+
+describe('WEB_CONNECT_ORIGINS', () => {
+  const parse = (value: string) => gatewayConfigSchema.shape.WEB_CONNECT_ORIGINS.safeParse(value);
+
+  it('takes origins, and nothing that could rewrite the content security policy', () => {
+    expect(parse('https://login.example.net, http://127.0.0.1:9000')).toMatchObject({ success: true, data: ['https://login.example.net', 'http://127.0.0.1:9000'] });
+    for (const bad of ['*', 'https://a.example; script-src *', 'https://a.example/path', 'login.example.net', 'javascript:alert(1)']) {
+      expect(parse(bad).success, bad).toBe(false);
+    }
   });
 });
 

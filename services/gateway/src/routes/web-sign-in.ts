@@ -26,6 +26,9 @@ export function webSignInFrom(settings: WebSignInSettings): WebSignIn {
     if (settings.AUTH_MODE !== 'jwks' || !settings.JWT_ISSUER) {
       throw new Error('WEB_OIDC_CLIENT_ID needs AUTH_MODE=jwks and JWT_ISSUER: the app signs users in at the issuer whose tokens the services verify');
     }
+    if (!URL.canParse(settings.JWT_ISSUER) || !/^https?:$/.test(new URL(settings.JWT_ISSUER).protocol)) {
+      throw new Error(`JWT_ISSUER must be the issuer's URL (https://…) for the web app to sign users in there; it is "${settings.JWT_ISSUER}"`);
+    }
     return {
       kind: 'oidc',
       issuer: settings.JWT_ISSUER,
