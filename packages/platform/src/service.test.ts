@@ -64,7 +64,7 @@ describe('the problem handler', () => {
     const res = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe(problemType);
-    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+    expect(res.json().detail).toMatch(/^body:/);
   });
 
   it('answers a wrong type with a 400 naming the field', async () => {

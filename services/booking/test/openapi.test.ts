@@ -31,7 +31,7 @@ describe('the booking OpenAPI document', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
     const release = doc.paths['/api/holds/{holdId}']?.['delete'];
     expect(Object.keys(release?.responses ?? {}).sort()).toEqual(['204', '401', '403', '404']);
-expect(release?.responses['204']?.content).toBeUndefined();
+    expect(release?.responses['204']?.content).toBeUndefined();
 
     const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {});
     expect(declared('/api/holds', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '404', '409', '422']));
