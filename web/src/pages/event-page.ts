@@ -10,13 +10,8 @@ import { followAvailability, type LiveStatus } from '../live-availability.js';
 import type { Page } from '../router.js';
 import { createSeatIndex } from '../seat-index.js';
 import { createSeatMapView, type SeatMapView } from '../seat-map-view.js';
+import { chooseView, heldView, ticketsView } from './checkout-panel.js';
 import { currentSession } from '../session.js';
-
-/** Test cards of the built-in payment provider (a real provider's form replaces this). */
-const PAYMENT_CARDS = [
-  { token: 'tok_ok', label: 'Test card — approved' },
-  { token: 'tok_declined', label: 'Test card — declined' },
-];
 
 export const eventPage: Page = (root, { id }) => {
   const eventId = id ?? '';
@@ -240,74 +235,29 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
   }
 
   function drawPanel(): void {
-    const signedIn = currentSession() !== undefined;
     const notice = message && h('p', { class: message.kind === 'error' ? 'error' : 'notice', role: message.kind === 'error' ? 'alert' : 'status' }, message.text);
     if (order) {
+      mount(panel, ...ticketsView(order, seatName));
+    } else if (hold) {
+      countdown.textContent = minutesSeconds(Date.parse(hold.expiresAt) - Date.now());
+      mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, onPay: (token) => void pay(token), onRelease: () => void release() }));
+    } else {
       mount(
         panel,
-        h('h2', { tabindex: -1 }, 'Your tickets'),
-        h('p', {}, `Order confirmed · ${money(order.totalCents, order.currency)}`),
-        h('ul', { class: 'tickets' },
-          ...order.tickets.map((t) => h('li', { 'data-ticket-code': t.code }, h('strong', {}, seatName(t.seatId)), h('code', {}, t.code))),
-        ),
-        h('p', { class: 'muted' }, 'Show a code (or its QR code) at the door.'),
-        h('a', { href: '#/orders' }, 'All my orders →'),
+        ...chooseView({
+          selected,
+          seatName,
+          totalCents: [...selected].reduce((sum, id) => sum + (seatsById.get(id)?.priceCents ?? 0), 0),
+          currency: event.currency,
+          tiers,
+          maxSeatsPerOrder: event.maxSeatsPerOrder,
+          signedIn: currentSession() !== undefined,
+          notice,
+          busy,
+          onHold: (request) => void holdSeats(request),
+        }),
       );
-      return;
     }
-    if (hold) {
-      const current = hold;
-      countdown.textContent = minutesSeconds(Date.parse(current.expiresAt) - Date.now());
-      const card = h('select', { name: 'card', 'aria-label': 'Payment card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token }, c.label)));
-      mount(
-        panel,
-        h('h2', { tabindex: -1 }, 'Held for you'),
-        h('ul', { class: 'held-seats' }, ...current.seatIds.map((s) => h('li', {}, seatName(s)))),
-        h('p', {}, 'Total ', h('strong', {}, money(current.totalCents, current.currency)), ' · time left ', countdown),
-        notice,
-        h('form', {
-          class: 'pay',
-          onsubmit: ((e: Event) => {
-            e.preventDefault();
-            void pay(card.value);
-          }) as EventListener,
-        }, card, h('button', { type: 'submit', disabled: busy }, busy ? 'Paying…' : 'Pay')),
-        h('button', { type: 'button', class: 'secondary', disabled: busy, onclick: (() => void release()) as EventListener }, 'Release seats'),
-      );
-      return;
-    }
-    const total = [...selected].reduce((sum, id) => sum + (seatsById.get(id)?.priceCents ?? 0), 0);
-    const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: event.maxSeatsPerOrder, value: 2, 'aria-label': 'Quantity' });
-    const tier = h('select', { name: 'tier', 'aria-label': 'Tier' }, h('option', { value: '' }, 'any tier'), ...tiers.map((t) => h('option', { value: t }, t)));
-    const together = h('input', { type: 'checkbox', name: 'together', checked: true });
-    mount(
-      panel,
-      h('h2', { tabindex: -1 }, 'Your seats'),
-      signedIn ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
-      selected.size === 0
-        ? h('p', { class: 'muted' }, 'Click available seats on the map, or Tab to it: the arrow keys move, Enter or Space selects.')
-        : h('ul', { class: 'selected-seats' }, ...[...selected].map((s) => h('li', {}, seatName(s)))),
-      selected.size > 0 ? h('p', {}, 'Total ', h('strong', {}, money(total, event.currency))) : null,
-      notice,
-      h('button', {
-        type: 'button',
-        class: 'hold-selected',
-        disabled: busy || selected.size === 0,
-        onclick: (() => void holdSeats({ seatIds: [...selected] })) as EventListener,
-      }, busy ? 'Holding…' : selected.size === 0 ? 'Hold seats' : `Hold ${selected.size} seat${selected.size === 1 ? '' : 's'}`),
-      h('h3', {}, 'Or the best available'),
-      h('form', {
-        class: 'best-available',
-        onsubmit: ((e: Event) => {
-          e.preventDefault();
-          void holdSeats({ quantity: Number(quantity.value), together: together.checked, ...(tier.value ? { tier: tier.value } : {}) });
-        }) as EventListener,
-      },
-        quantity, tier,
-        h('label', {}, together, ' side by side'),
-        h('button', { type: 'submit', disabled: busy }, 'Find seats'),
-      ),
-    );
   }
 
   mount(
