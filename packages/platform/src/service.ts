@@ -13,12 +13,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { type BaseConfig, redactConfig } from './config.js';
 import { type ReadinessCheck, registerHealth } from './health.js';
@@ -28,6 +23,7 @@ import { resolveAdvertisedAddress } from './network-address.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
 import { PROBLEM_TYPE_BASE } from './errors.js';
 import { createRegistryClient, type RegistryClient } from './registry-client.js';
+import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
 /** For a plugin scope's `withTypeProvider<ZodTypeProvider>()`, in services that do not import the provider. */
@@ -104,13 +100,7 @@ export function createService(options: CreateServiceOptions): App {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
-  // Answers are checked against their schema as they are written; problem+json answers are built
-  // by the problem handler alone, so they skip the check (it was ~4% of the hold path's CPU, where
-  // most answers are 409s).
-  app.setSerializerCompiler<Parameters<typeof serializerCompiler>[0]['schema']>((route) =>
-    route.contentType === 'application/problem+json' ? (data: unknown) => JSON.stringify(data) : serializerCompiler(route),
-  );
+  registerSchemaCompilers(app);
   registerProblemHandler(app, options.errorMappers);
   registerJsonParser(app);
 
@@ -181,24 +171,6 @@ export function createService(options: CreateServiceOptions): App {
     });
   }
   return app;
-}
-
-/**
- * Clients send bodiless POSTs (`/publish`, `/cancel`) with `Content-Type: application/json`;
- * fastify's parser refuses the empty body with a 400 naming no field. Here an empty body is no
- * body — a route whose body is required still answers 400 naming `body` — and any other body
- * goes to fastify's own parser, with its prototype-poisoning protection.
- */
-function registerJsonParser(app: App): void {
-  const parseJson = app.getDefaultJsonParser(
-    app.initialConfig.onProtoPoisoning ?? 'error',
-    app.initialConfig.onConstructorPoisoning ?? 'error',
-  );
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text.length === 0) return done(null, undefined);
-    parseJson(request, text, done);
-  });
 }
 
 export interface RunServiceOptions {
