@@ -108,6 +108,36 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
     await page.close();
   });
 
+  it('signs out at the provider too, so the next sign-in on this browser asks who is there', async () => {
+    const page = await browser.newPage();
+    const signIn = async (login: string) => {
+      await page.click('button.sign-in');
+      await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
+      await page.fill('input[name=login]', login);
+      await page.fill('input[name=password]', 'anything');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('button[type=submit]');
+      await page.click('button[type=submit]');
+      await page.waitForSelector(`[data-signed-in="${login}"]`);
+    };
+    await page.goto(appUrl);
+    await signIn('dana');
+    expect(await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).idToken`)).toBeTruthy();
+
+    await page.click('#account button:has-text("Sign out")');
+    // The provider asks to confirm, then sends the user back to the app, signed out.
+    await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
+    await page.click('button[value=yes]');
+    await page.waitForURL((url) => url.href.startsWith(appUrl));
+    await page.waitForSelector('button.sign-in');
+    expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+
+    // No session at the provider any more: it asks for a login rather than signing dana in again.
+    await page.click('button.sign-in');
+    await page.waitForSelector('input[name=login]');
+    await page.close();
+  });
+
   it('lets a user paste a provider token on a gateway without a client id', async () => {
     // A second gateway of the same platform, with no client id at the provider for its web app.
     const port = await freePort();

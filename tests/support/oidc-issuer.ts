@@ -50,6 +50,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
         grant_types: ['authorization_code'],
         response_types: ['code'],
         redirect_uris: options.redirectUris,
+        post_logout_redirect_uris: options.redirectUris,
       },
     ],
     pkce: { required: () => true },

@@ -6,9 +6,9 @@ import { eventsPage } from './pages/events-page.js';
 import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
-import { currentSession, onSessionChange, type Role, signInLocally, signInWithToken, signOut } from './session.js';
+import { currentSession, onSessionChange, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
-import { completeSignIn, isSignInAnswer, startSignIn } from './oidc-sign-in.js';
+import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
 
 const account = document.querySelector<HTMLElement>('#account') as HTMLElement;
 const main = document.querySelector<HTMLElement>('#main') as HTMLElement;
@@ -48,6 +48,12 @@ function tokenSignIn(): HTMLElement {
   return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, token, h('button', { type: 'submit' }, 'Sign in'), problem);
 }
 
+/** Forgets the token here and, when the user signed in at the provider, ends that session too. */
+async function signOutEverywhere(method: SignInMethod, session: Session): Promise<void> {
+  signOut();
+  if (method.kind === 'oidc') await signOutAtProvider(method, session.idToken);
+}
+
 function renderAccount(method: SignInMethod): void {
   const session = currentSession();
   if (session) {
@@ -56,7 +62,7 @@ function renderAccount(method: SignInMethod): void {
       session.role === 'organizer' ? h('a', { href: '#/organizer' }, 'Organiser') : null,
       h('a', { href: '#/orders' }, 'My orders'),
       h('span', { class: 'who', 'data-signed-in': session.sub }, `${session.sub} (${session.role})`),
-      h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => void attempt(() => signOutEverywhere(method, session)) }, 'Sign out'),
     );
     return;
   }
@@ -71,7 +77,12 @@ function renderAccount(method: SignInMethod): void {
 const method = await loadSignInMethod();
 // Back from the identity provider's page: finish the sign-in before the first screen.
 if (isSignInAnswer()) {
-  if (method.kind === 'oidc') await attempt(async () => signInWithToken(await completeSignIn(method)));
+  if (method.kind === 'oidc') {
+    await attempt(async () => {
+      const { accessToken, idToken } = await completeSignIn(method);
+      signInWithToken(accessToken, idToken);
+    });
+  }
   else {
     // The gateway's settings could not be read (or changed): never leave the code in the address bar.
     history.replaceState(null, '', `/${location.hash}`);

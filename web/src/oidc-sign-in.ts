@@ -73,9 +73,10 @@ export function isSignInAnswer(): boolean {
 
 /**
  * Finishes a sign-in the provider sent back: checks the answer, exchanges the code for tokens,
- * and returns the access token. The address bar loses the code at once, whatever happens.
+ * and returns the access token (and the ID token, kept to sign out at the provider later). The
+ * address bar loses the code at once, whatever happens.
  */
-export async function completeSignIn(settings: OidcSettings): Promise<string> {
+export async function completeSignIn(settings: OidcSettings): Promise<{ accessToken: string; idToken?: string }> {
   const answer = new URL(location.href);
   const stored = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
@@ -90,5 +91,21 @@ export async function completeSignIn(settings: OidcSettings): Promise<string> {
   const params = oauth.validateAuthResponse(server, client, answer, pending.state);
   const response = await oauth.authorizationCodeGrantRequest(server, client, oauth.None(), params, redirectUri(), pending.verifier, requestOptions(issuer));
   const tokens = await oauth.processAuthorizationCodeResponse(server, client, response);
-  return tokens.access_token;
+  return { accessToken: tokens.access_token, ...(tokens.id_token ? { idToken: tokens.id_token } : {}) };
+}
+
+/**
+ * Ends the session at the provider too (OpenID Connect RP-initiated logout), so that the next
+ * "Sign in" on this browser asks who is there instead of signing the last user in again. The
+ * provider sends the user back to the app's root (register it as a post-logout redirect URI).
+ * A provider without an end-session endpoint: only this browser forgets the token.
+ */
+export async function signOutAtProvider(settings: OidcSettings, idToken: string | undefined): Promise<void> {
+  const server = await discover(settings);
+  if (!server.end_session_endpoint) return;
+  const url = new URL(server.end_session_endpoint);
+  url.searchParams.set('client_id', settings.clientId);
+  url.searchParams.set('post_logout_redirect_uri', redirectUri());
+  if (idToken) url.searchParams.set('id_token_hint', idToken);
+  location.assign(url.href);
 }

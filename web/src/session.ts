@@ -9,6 +9,8 @@ export interface Session {
   sub: string;
   role: Role;
   token: string;
+  /** The provider's ID token, when signed in there: the hint for signing out there too. */
+  idToken?: string;
 }
 
 const KEY = 'stream-seat.session';
@@ -67,7 +69,7 @@ export async function signInLocally(sub: string, role: Role): Promise<boolean> {
  * A token from the identity provider; its subject and role are read from its claims (for display
  * only: the gateway verifies the token on every call).
  */
-export function signInWithToken(token: string): void {
+export function signInWithToken(token: string, idToken?: string): void {
   const payload = token.split('.')[1];
   let claims: { sub?: string; role?: string };
   try {
@@ -76,7 +78,7 @@ export function signInWithToken(token: string): void {
     throw new Error('That is not a JWT access token');
   }
   const role: Role = claims.role === 'organizer' || claims.role === 'admin' ? 'organizer' : 'buyer';
-  setSession({ sub: claims.sub ?? 'unknown', role, token });
+  setSession({ sub: claims.sub ?? 'unknown', role, token, ...(idToken ? { idToken } : {}) });
 }
 
 export function signOut(): void {
