@@ -30,7 +30,7 @@ describe('the booking OpenAPI document', () => {
     type Operation = { responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
     const release = doc.paths['/api/holds/{holdId}']?.['delete'];
-    expect(Object.keys(release?.responses ?? {}).sort()).toEqual(['204', '401', '403', '404']);
+    expect(Object.keys(release?.responses ?? {}).sort()).toEqual(['204', '400', '401', '403', '404']);
     expect(release?.responses['204']?.content).toBeUndefined();
 
     const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {});
@@ -41,5 +41,14 @@ describe('the booking OpenAPI document', () => {
     const conflict = doc.paths['/api/holds']?.['post']?.responses['409'];
     expect(Object.keys(conflict?.content ?? {})).toEqual(['application/problem+json']);
     expect(JSON.stringify(conflict?.content?.['application/problem+json']?.schema)).toContain('"title"');
+  });
+
+  it('declares the 400 of every route whose path parameters are validated', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: object }>> };
+    const withParams = Object.entries(doc.paths).filter(([path]) => path.includes('{'));
+    expect(withParams.length).toBeGreaterThan(4);
+    for (const [path, operations] of withParams) {
+      for (const [method, operation] of Object.entries(operations)) expect(Object.keys(operation.responses), `${method} ${path}`).toContain('400');
+    }
   });
 });

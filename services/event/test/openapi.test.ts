@@ -42,7 +42,7 @@ describe('OpenAPI document of the event service', () => {
     const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
     expect(declared('/api/venues', 'post')).toEqual(['201', '400', '401', '403', '422']);
     expect(declared('/api/events/{id}/publish', 'post')).toEqual(['200', '400', '401', '403', '404', '409']);
-    expect(declared('/api/events/{id}', 'get')).toEqual(['200', '404']);
+    expect(declared('/api/events/{id}', 'get')).toEqual(['200', '400', '404']);
     const problems = Object.values(doc.paths).flatMap((methods) =>
       Object.values(methods).flatMap((op) => Object.entries(op.responses).filter(([status]) => Number(status) >= 400)),
     );
@@ -50,6 +50,15 @@ describe('OpenAPI document of the event service', () => {
     const schemas = new Set(problems.map(([, response]) => JSON.stringify(response.content?.['application/problem+json']?.schema)));
     expect(schemas.size).toBe(1);
     expect([...schemas][0]).toContain('"type"');
+  });
+
+  it('declares the 400 of every route whose path parameters are validated', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: object }>> };
+    const withParams = Object.entries(doc.paths).filter(([path]) => path.includes('{'));
+    expect(withParams.length).toBeGreaterThan(3);
+    for (const [path, operations] of withParams) {
+      for (const [method, operation] of Object.entries(operations)) expect(Object.keys(operation.responses), `${method} ${path}`).toContain('400');
+    }
   });
 
   it('serves the UI at /docs', async () => {

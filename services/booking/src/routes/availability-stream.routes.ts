@@ -69,7 +69,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
         querystring: z.object({ lastEventId: z.string().max(20).optional() }),
         response: {
           200: { description: 'The stream: `snapshot`, then `change` events', content: { 'text/event-stream': { schema: z.string() } } },
-          ...problemResponses(404, 409),
+          ...problemResponses(400, 404, 409),
         },
       },
     },

@@ -14,7 +14,7 @@ export function registerAvailabilityRoutes(app: App, inventory: InventoryService
         summary: 'The state of every seat of an event',
         tags: ['availability'],
         params: z.object({ eventId: z.string().min(1).max(64) }),
-        response: { 200: availability, ...problemResponses(404, 409) },
+        response: { 200: availability, ...problemResponses(400, 404, 409) },
       },
     },
     async (request) => {

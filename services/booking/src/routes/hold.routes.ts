@@ -45,7 +45,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
         tags: ['holds'],
         security: [{ bearer: [] }],
         params: holdParams,
-        response: { 200: hold, ...problemResponses(401, 403, 404) },
+        response: { 200: hold, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => toHoldView(await holds.get(principalOf(request), request.params.holdId), clock()),
@@ -61,7 +61,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
         tags: ['holds'],
         security: [{ bearer: [] }],
         params: holdParams,
-        response: { 204: noContent('Released'), ...problemResponses(401, 403, 404) },
+        response: { 204: noContent('Released'), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

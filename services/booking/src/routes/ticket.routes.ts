@@ -15,7 +15,7 @@ export function registerTicketRoutes(app: App, orders: OrderService, verifier: T
         tags: ['tickets'],
         security: [{ bearer: [] }],
         params: z.object({ code: z.string().min(1).max(64) }),
-        response: { 200: checkIn, ...problemResponses(401, 403, 404, 409) },
+        response: { 200: checkIn, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => toCheckInView(await orders.checkIn(principalOf(request), request.params.code)),

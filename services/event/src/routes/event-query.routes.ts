@@ -75,7 +75,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         description: 'A draft is visible to its organiser (and admins) only; others get 404.',
         tags: ['events'],
         params: idParams,
-        response: { 200: event, ...problemResponses(404) },
+        response: { 200: event, ...problemResponses(400, 404) },
       },
     },
     async (request) => toEventView(await events.get(request.params.id, await optionalPrincipal(verifier, request))),
@@ -89,7 +89,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         description: 'Served with an ETag and Cache-Control; `If-None-Match` with the current tag gets 304.',
         tags: ['events'],
         params: idParams,
-        response: { 200: seatMap, ...problemResponses(404) },
+        response: { 200: seatMap, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {

@@ -73,7 +73,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
       schema: {
         ...organiserOnly('Cancel an event (→ CANCELLED)', 'The booking service refunds its orders.'),
         params: idParams,
-        response: { 200: event, ...problemResponses(401, 403, 404, 409) },
+        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => toEventView(await events.cancel(principalOf(request), request.params.id)),

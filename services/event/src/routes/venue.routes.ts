@@ -84,7 +84,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
         description: "Its organiser's until an event on sale uses it; public from then on.",
         tags: ['venues'],
         params: idParams,
-        response: { 200: venue, ...problemResponses(404) },
+        response: { 200: venue, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
