@@ -84,7 +84,8 @@ export function createService(options: CreateServiceOptions): App {
     logger: options.logger === false ? false : loggerOptions(options.name, options.logLevel ?? 'info'),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    return503OnClosing: true,
+    // Requests still arriving while the app closes get our own 503 problem, with Retry-After (below).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: options.trustProxy ?? false,
@@ -126,13 +127,19 @@ export function createService(options: CreateServiceOptions): App {
   app.decorate('setStarting', (value: boolean) => {
     starting = value;
   });
+  /** True once app.close() began: a request still arriving on a kept-alive connection is turned away. */
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
-    if (!starting || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    if (!(starting || closing) || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    if (closing) reply.header('connection', 'close');
     return sendProblem(reply, {
-      type: `${PROBLEM_TYPE_BASE}starting`,
+      type: `${PROBLEM_TYPE_BASE}${closing ? 'shutting-down' : 'starting'}`,
       title: 'Service unavailable',
       status: 503,
-      detail: 'The service is starting; try again shortly',
+      detail: closing ? 'This instance is shutting down; try another' : 'The service is starting; try again shortly',
       instance: request.url,
     });
   });
