@@ -5,24 +5,23 @@
  * with PKCE), comes back to the page the user left, and the token it got is accepted by the
  * gateway and the services — here to hold a seat.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntilRoutable } from '../../scripts/platform-launcher.js';
 import { buildWebApp } from '../../scripts/web-app-build.js';
 import { freePort } from '../support/free-port.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
 
-describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('signing in at an OpenID Connect provider from the web app', () => {
+describe.runIf(browserTestsEnabled)('signing in at an OpenID Connect provider from the web app', () => {
   let issuer: OidcIssuer;
   let test: TestPlatform;
   let browser: Browser;
@@ -42,7 +41,7 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
       env: { AUTH_MODE: 'jwks', JWT_JWKS_URL: issuer.jwksUrl, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience, DEV_TOKENS: 'false' },
       serviceEnv: { gateway: { WEB_ROOT: webRoot, WEB_OIDC_CLIENT_ID: issuer.clientId } },
     });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
 
     // The organiser's token comes from the provider too: the platform accepts no other.
     const organizer = await issuer.tokenFor('olga', appUrl);
@@ -64,6 +63,18 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
+  /** "Sign in", then oidc-provider's development login and consent pages, and back signed in. */
+  async function signInOnProviderPage(page: Page, login: string): Promise<void> {
+    await page.click('button.sign-in');
+    await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
+    await page.fill('input[name=login]', login);
+    await page.fill('input[name=password]', 'anything');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('button[type=submit]');
+    await page.click('button[type=submit]');
+    await page.waitForSelector(`[data-signed-in="${login}"]`);
+  }
+
   it('has no dev tokens: the gateway tells the app to sign in at the issuer', async () => {
     expect((await fetch(`${test.gateway}/api/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"x","role":"admin"}' })).status).toBe(404);
     const config = (await (await fetch(`${test.gateway}/app-config.json`)).json()) as Json;
@@ -80,16 +91,7 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
     await page.waitForSelector('[data-live-status=live]');
     expect(await page.locator('input[name=name]').count()).toBe(0);
 
-    await page.click('button.sign-in');
-    await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
-    await page.fill('input[name=login]', 'alice');
-    await page.fill('input[name=password]', 'anything');
-    await page.click('button[type=submit]');
-    // oidc-provider's development consent page.
-    await page.waitForSelector('button[type=submit]');
-    await page.click('button[type=submit]');
-
-    await page.waitForSelector('[data-signed-in="alice"]');
+    await signInOnProviderPage(page, 'alice');
     // Back on the event the buyer left, with the code gone from the address bar.
     expect(page.url()).toBe(`${appUrl}#/events/${eventId}`);
     const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
@@ -110,18 +112,8 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('sign
 
   it('signs out at the provider too, so the next sign-in on this browser asks who is there', async () => {
     const page = await browser.newPage();
-    const signIn = async (login: string) => {
-      await page.click('button.sign-in');
-      await page.waitForURL((url) => url.href.startsWith(issuer.issuer));
-      await page.fill('input[name=login]', login);
-      await page.fill('input[name=password]', 'anything');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('button[type=submit]');
-      await page.click('button[type=submit]');
-      await page.waitForSelector(`[data-signed-in="${login}"]`);
-    };
     await page.goto(appUrl);
-    await signIn('dana');
+    await signInOnProviderPage(page, 'dana');
     expect(await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).idToken`)).toBeTruthy();
 
     await page.click('#account button:has-text("Sign out")');

@@ -7,17 +7,15 @@
  * and sets REQUIRE_BROWSER, so that CI fails rather than skips without it); CHROMIUM_PATH points
  * elsewhere.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../scripts/web-app-build.js';
+import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-/** Without the background-networking flags Chromium keeps dialling Google, which this machine refuses. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
@@ -31,7 +29,7 @@ const hallLayout = {
   ],
 };
 
-describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the web app in headless Chromium', () => {
+describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
   let webRoot: string;
@@ -46,7 +44,7 @@ describe.runIf(existsSync(chromiumPath) || process.env['REQUIRE_BROWSER'])('the 
     webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-'));
     await buildWebApp(webRoot);
     test = await startTestPlatform({ name: 'web', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     [organizer, bob] = await Promise.all([test.tokenFor('olga', 'organizer'), test.tokenFor('bob')]);
     const venue = await send('POST', '/api/venues', organizer, hallLayout);
     expect(venue.status, JSON.stringify(venue.body)).toBe(201);
