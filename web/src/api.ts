@@ -51,3 +51,17 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   }
   return body as T;
 }
+
+/**
+ * A button's command (cancel an order, publish an event): asked first when `question` is given,
+ * posted with an Idempotency-Key of its own, then `after` (a reload); a failure is shown in `problem`.
+ */
+export async function postCommand(path: string, options: { question?: string; problem: HTMLElement; after: () => Promise<void> }): Promise<void> {
+  if (options.question && !confirm(options.question)) return;
+  try {
+    await api('POST', path, { idempotencyKey: crypto.randomUUID() });
+    await options.after();
+  } catch (error) {
+    options.problem.textContent = (error as Error).message;
+  }
+}

@@ -16,14 +16,19 @@ export interface Session {
 const KEY = 'stream-seat.session';
 const listeners = new Set<(session: Session | undefined) => void>();
 
-/** The token's expiry (`exp`), in ms; undefined when it has none or is not a JWT. */
-function tokenExpiry(token: string): number | undefined {
+/** A JWT's claims, unverified (the gateway verifies); undefined when the token is not a JWT. */
+function claimsOf(token: string): { sub?: unknown; role?: unknown; exp?: unknown } | undefined {
   try {
-    const { exp } = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
-    return typeof exp === 'number' ? exp * 1000 : undefined;
+    return JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown; role?: unknown; exp?: unknown };
   } catch {
     return undefined;
   }
+}
+
+/** The token's expiry (`exp`), in ms; undefined when it has none or is not a JWT. */
+function tokenExpiry(token: string): number | undefined {
+  const exp = claimsOf(token)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
 /** The signed-in user; a session whose token has expired is over (the app shows "Sign in"). */
@@ -70,15 +75,10 @@ export async function signInLocally(sub: string, role: Role): Promise<boolean> {
  * only: the gateway verifies the token on every call).
  */
 export function signInWithToken(token: string, idToken?: string): void {
-  const payload = token.split('.')[1];
-  let claims: { sub?: string; role?: string };
-  try {
-    claims = JSON.parse(atob((payload ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; role?: string };
-  } catch {
-    throw new Error('That is not a JWT access token');
-  }
+  const claims = claimsOf(token);
+  if (!claims) throw new Error('That is not a JWT access token');
   const role: Role = claims.role === 'organizer' || claims.role === 'admin' ? 'organizer' : 'buyer';
-  setSession({ sub: claims.sub ?? 'unknown', role, token, ...(idToken ? { idToken } : {}) });
+  setSession({ sub: typeof claims.sub === 'string' ? claims.sub : 'unknown', role, token, ...(idToken ? { idToken } : {}) });
 }
 
 export function signOut(): void {

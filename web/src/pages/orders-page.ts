@@ -1,6 +1,6 @@
 /** `#/orders`: the buyer's orders and tickets; a confirmed order can be cancelled (refunded). */
 import type { OrderView } from '@stream-seat/contracts';
-import { api } from '../api.js';
+import { api, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { Page } from '../router.js';
@@ -13,8 +13,7 @@ export const ordersPage: Page = (root) => {
       return;
     }
     try {
-      const orders = await api<OrderView[] | { items: OrderView[] }>('GET', '/orders');
-      const items = Array.isArray(orders) ? orders : orders.items;
+      const { items } = await api<{ items: OrderView[] }>('GET', '/orders');
       mount(
         root,
         h('h1', {}, 'My orders'),
@@ -29,15 +28,12 @@ export const ordersPage: Page = (root) => {
 
 function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
-  const cancel = async () => {
-    if (!confirm('Cancel this order? It is refunded and the seats go back on sale.')) return;
-    try {
-      await api('POST', `/orders/${encodeURIComponent(order.orderId)}/cancel`, { idempotencyKey: crypto.randomUUID() });
-      await reload();
-    } catch (error) {
-      problem.textContent = (error as Error).message;
-    }
-  };
+  const cancel = () =>
+    postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
+      question: 'Cancel this order? It is refunded and the seats go back on sale.',
+      problem,
+      after: reload,
+    });
   return h(
     'li',
     { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },

@@ -1,6 +1,6 @@
 /** `#/organizer`: an organiser's events (put a draft on sale, cancel one) and the check-in desk. */
 import type { CheckInView, EventView } from '@stream-seat/contracts';
-import { api, ApiProblem } from '../api.js';
+import { api, ApiProblem, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime } from '../format.js';
 import type { Page } from '../router.js';
@@ -28,15 +28,12 @@ export const organizerPage: Page = (root) => {
 
 function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('span', { class: 'error', role: 'alert' });
-  const act = async (action: 'publish' | 'cancel') => {
-    if (action === 'cancel' && !confirm(`Cancel ${event.name}? Every order is refunded.`)) return;
-    try {
-      await api('POST', `/events/${encodeURIComponent(event.id)}/${action}`, { idempotencyKey: crypto.randomUUID() });
-      await reload();
-    } catch (error) {
-      problem.textContent = (error as Error).message;
-    }
-  };
+  const act = (action: 'publish' | 'cancel') =>
+    postCommand(`/events/${encodeURIComponent(event.id)}/${action}`, {
+      ...(action === 'cancel' ? { question: `Cancel ${event.name}? Every order is refunded.` } : {}),
+      problem,
+      after: reload,
+    });
   return h(
     'li',
     { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status },
