@@ -16,8 +16,8 @@ export function registerSchemaCompilers(app: App): void {
 
 /**
  * Clients send bodiless POSTs (`/publish`, `/cancel`) with `Content-Type: application/json`;
- * fastify's parser refuses the empty body with a 400 naming no field. Here an empty body is no
- * body — a route whose body is required still answers 400 naming `body` — and any other body
+ * fastify's parser refuses the empty body with a 400 naming no field. Here an empty (or blank)
+ * body is no body — a route whose body is required still answers 400 naming `body` — and any other body
  * goes to fastify's own parser, with its prototype-poisoning protection.
  */
 export function registerJsonParser(app: App): void {
@@ -27,7 +27,7 @@ export function registerJsonParser(app: App): void {
   );
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
-    if (text.length === 0) return done(null, undefined);
+    if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });
 }
