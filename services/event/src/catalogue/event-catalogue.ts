@@ -56,8 +56,8 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     return row;
   }
 
-  async function reload(id: string): Promise<EventWithVenueRow> {
-    const row = await events.find(id);
+  async function reload(id: string, from = events): Promise<EventWithVenueRow> {
+    const row = await from.find(id);
     if (!row) throw new NotFound('Event');
     return row;
   }
@@ -114,11 +114,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
           return id;
         },
         // The event changes later (published, cancelled): a replay answers with it as it was created.
-        async (trx, id) => {
-          const row = await createEventRepository(trx).find(id);
-          if (!row) throw new NotFound('Event');
-          return row;
-        },
+        (trx, id) => reload(id, createEventRepository(trx)),
       );
       return { row: outcome.firstResponse ?? (await reload(outcome.resourceId)), replayed: outcome.replayed };
     },

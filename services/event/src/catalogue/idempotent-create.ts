@@ -24,8 +24,8 @@ export interface CreateOutcome<R> {
   /** True when the key had been seen with this body: nothing was created now. */
   replayed: boolean;
   /**
-   * On a replay, the resource as the first answer gave it (from `snapshot`); undefined without a
-   * snapshot, and for keys recorded before answers were kept.
+   * The resource as the first answer gave it (from `snapshot`), now or on a replay; undefined
+   * without a snapshot, and for keys recorded before answers were kept.
    */
   firstResponse?: R;
 }
@@ -55,19 +55,19 @@ export async function createOnce<R = never>(
   const seen = await createIdempotencyRepository(db).find(id);
   if (seen) return replay(seen);
   try {
-    const resourceId = await db.transaction().execute(async (trx) => {
+    return await db.transaction().execute(async (trx): Promise<CreateOutcome<R>> => {
       const created = await create(trx);
+      const answer = snapshot ? await snapshot(trx, created) : undefined;
       await createIdempotencyRepository(trx).insert({
         id,
         request_hash: requestHash,
         resource_id: created,
         status_code: 201,
-        response_json: snapshot ? JSON.stringify(await snapshot(trx, created)) : null,
+        response_json: answer === undefined ? null : JSON.stringify(answer),
         created_at: now,
       });
-      return created;
+      return { resourceId: created, replayed: false, ...(answer === undefined ? {} : { firstResponse: answer }) };
     });
-    return { resourceId, replayed: false };
   } catch (error) {
     // A concurrent request with the same key committed first; ours rolled back whole.
     if (!isDuplicateKey(error)) throw error;
