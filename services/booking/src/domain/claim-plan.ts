@@ -22,7 +22,7 @@ export interface ClaimWish {
 export type PlannedClaim = { ok: true; seatIds: string[] } | { ok: false; error: Error };
 
 /** A seat can be claimed when nobody holds it, or when its hold has run out. */
-export function isClaimable(seat: SeatState, now: number): boolean {
+function isClaimable(seat: SeatState, now: number): boolean {
   return seat.status === 'AVAILABLE' || (seat.status === 'HELD' && seat.expiresAt !== null && seat.expiresAt <= now);
 }
 
@@ -44,10 +44,8 @@ export function planClaims(
     const held = (activeHolds.get(wish.buyerId) ?? 0) + (holdsHere.get(wish.buyerId) ?? 0);
     // The count includes this hold, as the limit is on the holds a buyer ends up with.
     if (held + 1 > wish.maxActiveHolds) return { ok: false, error: new TooManyHolds(wish.maxActiveHolds) };
-    const unavailable = seatIds.filter((id) => {
-      const seat = seats.get(id);
-      return !seat || takenHere.has(id) || !isClaimable(seat, now);
-    });
+    // Every seat exists here (unknown ones returned above).
+    const unavailable = seatIds.filter((id) => takenHere.has(id) || !isClaimable(seats.get(id) as SeatState, now));
     if (unavailable.length > 0) return { ok: false, error: new SeatsUnavailable(unavailable) };
     for (const id of seatIds) takenHere.add(id);
     holdsHere.set(wish.buyerId, (holdsHere.get(wish.buyerId) ?? 0) + 1);

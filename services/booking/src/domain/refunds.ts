@@ -30,7 +30,7 @@ const LONGEST_PAUSE_MS = 3_600_000;
 /** Refunds retried per sweep: the sweep also publishes expired holds, and must not wait long. */
 const BATCH = 10;
 
-export function retryPauseMs(attempts: number): number {
+function retryPauseMs(attempts: number): number {
   return Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** Math.max(0, attempts - 1));
 }
 

@@ -26,8 +26,6 @@ export interface SseStreamOptions {
 export interface SseStream {
   /** Writes one event; returns false when the stream is closed (or was just dropped). */
   send(event: string, id: number | undefined, data: unknown): boolean;
-  /** The same with data already serialized. */
-  sendJson(event: string, id: number | undefined, json: string): boolean;
   /** Writes a frame encoded once for many clients. */
   sendFrame(frame: SseFrame): boolean;
   readonly closed: boolean;
@@ -78,10 +76,7 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
 
   return {
     send(event, id, data) {
-      return this.sendJson(event, id, JSON.stringify(data));
-    },
-    sendJson(event, id, json) {
-      return write(SseFrame.event(event, id, json));
+      return write(SseFrame.event(event, id, JSON.stringify(data)));
     },
     sendFrame: write,
     get closed() {

@@ -94,26 +94,27 @@ export function createIdempotency(options: IdempotencyOptions) {
     scope: { owner: string; route: string; body: unknown; locate?: Locate },
     run: () => Promise<Outcome>,
   ) {
+    const answer = (outcome: Outcome, replayed: boolean) => send(reply, outcome, replayed, scope.locate);
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || key.length === 0) return send(reply, await run(), false, scope.locate);
+    if (typeof key !== 'string' || key.length === 0) return answer(await run(), false);
     // Longer keys never get here: the route's header schema answers them with a 400.
     const hash = createHash('sha256').update(`${scope.route}\n${canonical(scope.body)}`).digest('hex');
     const deadline = clock() + options.waitMs;
     for (;;) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now);
-      if (record === 'reserved') return send(reply, await execute(request, scope.owner, key, run), false, scope.locate);
+      if (record === 'reserved') return answer(await execute(request, scope.owner, key, run), false);
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
       const abandoned = record.status_code === null && record.created_at < now - ABANDONED_AFTER_MS;
       if (expired || abandoned) {
         if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
-          return send(reply, await execute(request, scope.owner, key, run), false, scope.locate);
+          return answer(await execute(request, scope.owner, key, run), false);
         }
         continue;
       }
       if (record.request_hash !== hash) throw new IdempotencyKeyReused();
       if (record.status_code !== null && record.response_json !== null) {
-        return send(reply, { status: record.status_code, body: JSON.parse(record.response_json) }, true, scope.locate);
+        return answer({ status: record.status_code, body: JSON.parse(record.response_json) }, true);
       }
       if (clock() > deadline) {
         throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
