@@ -128,6 +128,23 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await post('ivan', '/api/holds', { eventId, seatIds: ['ORCH-B-4'] })).statusCode).toBe(201);
   });
 
+  it('keeps an order confirmed, with a 503, when the provider does not answer its refund in time', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('hank', eventId, ['ORCH-B-9']);
+    const order = (await post('hank', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+    t.payments.refundsHanging = true;
+    try {
+      const stuck = await post('hank', `/api/orders/${order.orderId}/cancel`);
+      expect(stuck.statusCode).toBe(503);
+      expect(stuck.headers['retry-after']).toBe('5');
+      expect((await get('hank', `/api/orders/${order.orderId}`)).json().status).toBe('CONFIRMED');
+      expect(await seatStatus(eventId, 'ORCH-B-9')).toBe('BOOKED');
+    } finally {
+      t.payments.refundsHanging = false;
+    }
+    expect((await post('hank', `/api/orders/${order.orderId}/cancel`)).statusCode).toBe(200);
+  });
+
   it('places one order for racing requests with the same Idempotency-Key', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('judy', eventId, ['ORCH-C-7']);

@@ -181,7 +181,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (order.status !== 'CONFIRMED') return;
     // Refund first: an order is never marked cancelled without its money back. Refunds are
     // idempotent at the provider, so a concurrent or repeated cancel is harmless.
-    await deps.payments.refund(order.payment_id, order.total_cents);
+    await deps.refunds.refund(order.payment_id, order.total_cents);
     const result = await deps.orders.cancel(order, deps.clock());
     if (result?.batch) deps.bus.publish(result.batch);
   }

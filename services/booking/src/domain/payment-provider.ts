@@ -55,10 +55,12 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
   const refunds = new Map<string, number>();
   /** Charges made, by reference (tok_slow's too, once its time is up: it charges late). */
   const charges = new Map<string, string>();
-  const provider: Required<PaymentProvider> & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; chargeDelayMs: number } = {
+  const provider: Required<PaymentProvider> & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; refundsHanging: boolean; chargeDelayMs: number } = {
     refunds,
     /** Simulates the provider's refunds being down (for tests of the refunds owed). */
     refundsFailing: false,
+    /** Simulates a provider that stops answering refunds (for tests of the refund timeout). */
+    refundsHanging: false,
     /** How long every charge takes (tests use it to make payments overlap). */
     chargeDelayMs: 0,
     async charge(request, signal) {
@@ -78,6 +80,8 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined or tok_slow. The hold is kept`);
     },
     async refund(paymentId, amountCents) {
+      // Never settles: only the caller's timeout ends it.
+      if (provider.refundsHanging) await new Promise<never>(() => undefined);
       if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
       refunds.set(paymentId, amountCents);
     },

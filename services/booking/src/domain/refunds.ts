@@ -3,6 +3,7 @@
  * and retried with growing pauses (5 s, 10 s, 20 s … at most an hour apart) until the provider
  * takes it; providers treat a repeated refund of one payment as one refund.
  */
+import { ServiceUnavailable } from '@stream-seat/platform';
 import type { RefundRepository } from '../db/refund.repository.js';
 import type { PaymentProvider } from './payment-provider.js';
 
@@ -35,14 +36,17 @@ function retryPauseMs(attempts: number): number {
 }
 
 export function createRefunds(deps: RefundsDeps) {
-  /** The provider's refund, given up on (not cancelled: providers refund a payment once) after the timeout. */
+  /**
+   * The provider's refund, given up on (not cancelled: providers refund a payment once) after the
+   * timeout, with a 503: the caller may try again.
+   */
   async function refund(paymentId: string, amountCents: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         deps.payments.refund(paymentId, amountCents),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the payment provider did not answer within ${deps.timeoutMs} ms`)), deps.timeoutMs);
+          timer = setTimeout(() => reject(new ServiceUnavailable(`The payment provider did not answer within ${deps.timeoutMs} ms; the refund is not done, retry`)), deps.timeoutMs);
         }),
       ]);
     } finally {
@@ -51,6 +55,7 @@ export function createRefunds(deps: RefundsDeps) {
   }
 
   return {
+    refund,
     /**
      * Refunds now; if the provider fails, records the refund as owed instead of losing it. Never
      * throws: the caller's own error (why the order failed) is what its caller must hear.
