@@ -68,16 +68,20 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
+  /** The local sign-in form (the gateway issues dev tokens). */
+  async function signIn(page: Page, name: string, role: 'buyer' | 'organizer' = 'buyer'): Promise<void> {
+    await page.fill('input[name=name]', name);
+    await page.selectOption('select[name=role]', role);
+    await page.click('form.sign-in button');
+    await page.waitForSelector(`[data-signed-in="${name}"]`);
+  }
+
   async function openEvent(signInAs?: string): Promise<Page> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(test.gateway);
-    if (signInAs) {
-      await page.fill('input[name=name]', signInAs);
-      await page.click('form.sign-in button');
-      await page.waitForSelector(`[data-signed-in="${signInAs}"]`);
-    }
+    if (signInAs) await signIn(page, signInAs);
     await page.click(`a[data-event-id="${eventId}"]`);
     await page.waitForSelector('[data-live-status=live]');
     expect(errors).toEqual([]);
@@ -154,6 +158,18 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('signs the user out when the API refuses the token (401)', async () => {
+    const page = await browser.newPage();
+    // A well-formed token, unexpired, that this gateway never issued.
+    const claims = Buffer.from(JSON.stringify({ sub: 'mallory', role: 'buyer', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    const session = JSON.stringify({ sub: 'mallory', role: 'buyer', token: `e30.${claims}.c2ln` });
+    await page.addInitScript(`if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); localStorage.setItem('stream-seat.session', ${JSON.stringify(session)}); }`);
+    await page.goto(`${test.gateway}/#/orders`);
+    await page.waitForSelector('form.sign-in');
+    expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+    await page.close();
+  });
+
   it('drops a selected seat that another buyer takes first, and says so', async () => {
     const page = await openEvent('carol');
     const seat = seatIds[0] as string;
@@ -208,16 +224,13 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     // The order is really there, in the buyer's name.
     const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
     const orders = await send('GET', '/api/orders', { authorization: `Bearer ${token}` });
-    const listed = (Array.isArray(orders.body) ? orders.body : orders.body['items']) as Json[];
+    const listed = orders.body['items'] as Json[];
     expect(listed.flatMap((o) => (o['tickets'] as Json[]).map((t) => t['code'])).sort()).toEqual([...codes].sort());
 
     // The organiser's check-in desk admits each ticket once.
     const desk = await browser.newPage();
     await desk.goto(test.gateway);
-    await desk.fill('input[name=name]', 'olga');
-    await desk.selectOption('select[name=role]', 'organizer');
-    await desk.click('form.sign-in button');
-    await desk.waitForSelector('[data-signed-in="olga"]');
+    await signIn(desk, 'olga', 'organizer');
     await desk.click('a[href="#/organizer"]');
     await desk.waitForSelector(`[data-event-id="${eventId}"][data-status="ON_SALE"]`);
     await desk.fill('input[name=code]', codes[0] as string);
