@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
-import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
+import { createDraft, createEventTestApp, createVenue, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { buildGatewayApp } from '../src/app.js';
 import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
 import { freePort } from '../../../tests/support/free-port.js';
@@ -161,19 +161,8 @@ describe('the gateway', () => {
     const forged = { authorization: `Bearer ${await signDevToken('not-the-gateway-secret-0123456789', { sub: 'mallory', role: 'admin' })}` };
     const expired = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'olga', role: 'organizer' }, -60)}` };
     const olga = await event.auth('olga');
-    const venueId = (await event.app.inject({
-      method: 'POST',
-      url: '/api/venues',
-      headers: olga,
-      payload: { name: 'Edge Hall', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] },
-    })).json().id as string;
-    const startsAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
-    const eventId = (await event.app.inject({
-      method: 'POST',
-      url: '/api/events',
-      headers: olga,
-      payload: { venueId, name: 'Edge Night', startsAt, currency: 'EUR', prices: { A: 1000 } },
-    })).json().id as string;
+    const venueId = await createVenue(event, 'olga', { name: 'Edge Hall', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] });
+    const eventId = await createDraft(event, 'olga', venueId, { prices: { A: 1000 } });
     expect((await event.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: olga })).statusCode).toBe(200);
 
     for (const headers of [forged, expired]) {

@@ -29,7 +29,7 @@ export interface WebAppOptions {
   root: string;
   signIn: WebSignIn;
   /** Origins the app may call besides the gateway and the issuer (WEB_CONNECT_ORIGINS). */
-  connectOrigins?: readonly string[];
+  connectOrigins: readonly string[];
 }
 
 export async function registerWebApp(app: App, options: WebAppOptions): Promise<void> {
@@ -39,7 +39,7 @@ export async function registerWebApp(app: App, options: WebAppOptions): Promise<
     reply.header('cache-control', 'no-cache');
     return { signIn };
   });
-  const policy = contentSecurityPolicy(signInOrigins(signIn, options.connectOrigins ?? []));
+  const policy = contentSecurityPolicy(signInOrigins(signIn, options.connectOrigins));
   if (!existsSync(join(root, 'index.html'))) {
     app.log.warn({ root }, 'the web app is not built; `npm run build -w web` builds it');
     app.get('/', { schema: { hide: true } }, async () => {
