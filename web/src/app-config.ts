@@ -1,18 +1,15 @@
 /** What the gateway tells the app before its first screen (`GET /app-config.json`). */
-import type { OidcSettings } from './oidc-sign-in.js';
+import type { WebAppConfig, WebSignIn } from '@stream-seat/contracts';
 
-/**
- * How users sign in: `dev` — the gateway issues tokens for any name (`npm start`); `oidc` — at the
- * identity provider; `token` — paste a bearer token.
- */
-export type SignInMethod = { kind: 'dev' } | ({ kind: 'oidc' } & OidcSettings) | { kind: 'token' };
+/** How users sign in (the gateway's answer, shared with it through @stream-seat/contracts). */
+export type SignInMethod = WebSignIn;
 
 export async function loadSignInMethod(): Promise<SignInMethod> {
   try {
     // Bounded: the first screen waits for this answer.
     const response = await fetch('/app-config.json', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
     if (response.ok) {
-      const signIn = ((await response.json()) as { signIn?: SignInMethod }).signIn;
+      const signIn = ((await response.json()) as Partial<WebAppConfig>).signIn;
       if (signIn && ['dev', 'oidc', 'token'].includes(signIn.kind)) return signIn;
     }
   } catch {

@@ -4,15 +4,10 @@
  * and client id (`/app-config.json`); oauth4webapi does the protocol: discovery, the code
  * exchange, and the checks of the answer (state, issuer, PKCE, ID token claims).
  */
+import type { OidcSignIn } from '@stream-seat/contracts';
 import * as oauth from 'oauth4webapi';
 
-export interface OidcSettings {
-  issuer: string;
-  clientId: string;
-  scope: string;
-  /** The API's audience: asked for as `audience`, and as an RFC 8707 `resource` when it is a URL. */
-  audience?: string;
-}
+export type OidcSettings = OidcSignIn;
 
 /** The sign-in in progress, kept in this tab while the provider's page is shown. */
 interface PendingSignIn {

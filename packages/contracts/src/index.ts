@@ -2,3 +2,4 @@
 export * from './booking.js';
 export * from './catalogue.js';
 export * from './common.js';
+export * from './web-app.js';

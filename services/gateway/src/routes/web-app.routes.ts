@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { AppError, type App } from '@stream-seat/platform';
+import type { WebAppConfig } from '@stream-seat/contracts';
 import { signInOrigins, type WebSignIn } from './web-sign-in.js';
 
 /** The app loads only its own files and talks only to this origin (and its identity provider). */
@@ -35,9 +36,10 @@ export interface WebAppOptions {
 export async function registerWebApp(app: App, options: WebAppOptions): Promise<void> {
   const { root, signIn } = options;
   // What the app needs to know before its first screen; the same for everybody, never cached stale.
+  const config: WebAppConfig = { signIn };
   app.get('/app-config.json', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('cache-control', 'no-cache');
-    return { signIn };
+    return config;
   });
   const policy = contentSecurityPolicy(signInOrigins(signIn, options.connectOrigins));
   if (!existsSync(join(root, 'index.html'))) {

@@ -6,10 +6,9 @@
  *   asking for an access token for their audience (`JWT_AUDIENCE`);
  * - `token`: neither is configured; the user pastes a bearer token.
  */
-export type WebSignIn =
-  | { kind: 'dev' }
-  | { kind: 'oidc'; issuer: string; clientId: string; scope: string; audience?: string }
-  | { kind: 'token' };
+import type { WebSignIn } from '@stream-seat/contracts';
+
+export type { WebSignIn };
 
 export interface WebSignInSettings {
   AUTH_MODE: 'dev' | 'jwks';
