@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, env } from '@stream-seat/platform';
 import { z } from 'zod';
+import { webSignInFrom } from './routes/web-sign-in.js';
 
 /** `https://host[:port]` and nothing else: the entries go into the web app's CSP as they are. */
 function isOrigin(value: string): boolean {
@@ -66,5 +67,14 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   BREAKER_ERROR_PERCENT: env.int(50, 1),
   BREAKER_VOLUME_THRESHOLD: env.int(10, 1),
   BREAKER_RESET_MS: env.int(10_000, 1),
-});
+})
+  // A sign-in set up wrong is a configuration error naming its key (once the keys themselves parse).
+  .superRefine((config, ctx) => {
+    try {
+      webSignInFrom(config);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['WEB_OIDC_CLIENT_ID'], message: (error as Error).message });
+    }
+  });
+
 export type GatewayConfig = typeof gatewayConfigSchema._output;

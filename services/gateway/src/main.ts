@@ -7,7 +7,7 @@ import { gatewayConfigSchema } from './config.js';
 import { webSignInFrom } from './routes/web-sign-in.js';
 
 const config = loadConfig(gatewayConfigSchema);
-// Before anything starts: a sign-in set up wrong stops the boot with its reason.
+// Checked with the rest of the configuration (gatewayConfigSchema).
 const webSignIn = webSignInFrom(config);
 const bootLog = pino(loggerOptions('gateway', config.LOG_LEVEL) as pino.LoggerOptions);
 const registry = await createServiceRegistryClient(config, 'API-GATEWAY', config.PORT, bootLog);

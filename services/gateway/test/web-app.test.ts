@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTokenVerifier } from '@stream-seat/platform';
+import { createTokenVerifier, loadConfig } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewayApp } from '../src/app.js';
 import { gatewayConfigSchema } from '../src/config.js';
@@ -33,6 +33,14 @@ describe('web sign-in settings', () => {
     expect(() => webSignInFrom({ ...base, WEB_OIDC_CLIENT_ID: 'web' })).toThrow(/JWT_ISSUER/);
     expect(() => webSignInFrom({ ...base, JWT_ISSUER: 'stream-seat-idp', WEB_OIDC_CLIENT_ID: 'web' })).toThrow(/must be the issuer's URL/);
     expect(() => webSignInFrom({ ...base, AUTH_MODE: 'dev', JWT_ISSUER: 'https://id.example.com/', WEB_OIDC_CLIENT_ID: 'web' })).toThrow(/AUTH_MODE=jwks/);
+  });
+});
+
+describe('the gateway configuration', () => {
+  it('reports a web client id without an issuer as a configuration error naming the key', () => {
+    expect(() => loadConfig(gatewayConfigSchema, { AUTH_MODE: 'jwks', JWT_JWKS_URL: 'https://id.example.com/jwks', WEB_OIDC_CLIENT_ID: 'web' })).toThrow(
+      /WEB_OIDC_CLIENT_ID: WEB_OIDC_CLIENT_ID needs AUTH_MODE=jwks and JWT_ISSUER/,
+    );
   });
 });
 
