@@ -1,21 +1,27 @@
 /**
  * Snapshots of an event's availability, serialized once and shared for a moment: a thousand
- * browsers opening the same seat map within a second cost one database read and one
- * JSON.stringify, not a thousand. A snapshot may be slightly behind; the stream route fills the
+ * browsers opening the same seat map within a second cost one database read, one
+ * JSON.stringify and one SSE frame, not a thousand. A snapshot may be slightly behind; the stream route fills the
  * difference from the sequencer's ring (or asks for a fresh one).
  */
 import type { Availability } from '@stream-seat/contracts';
+import { SseFrame } from '@stream-seat/platform';
 
 export interface SerializedSnapshot {
   seq: number;
   json: string;
+  /** The `snapshot` event, encoded once for every client it goes to. */
+  frame: SseFrame;
 }
 
 export function createSnapshotCache(load: (eventId: string) => Promise<Availability>, clock: () => number, maxAgeMs: number) {
   const entries = new Map<string, { at: number; value: Promise<SerializedSnapshot> }>();
 
   function fresh(eventId: string): Promise<SerializedSnapshot> {
-    const value = load(eventId).then((snapshot) => ({ seq: snapshot.seq, json: JSON.stringify(snapshot) }));
+    const value = load(eventId).then((snapshot) => {
+      const json = JSON.stringify(snapshot);
+      return { seq: snapshot.seq, json, frame: SseFrame.event('snapshot', snapshot.seq, json) };
+    });
     entries.set(eventId, { at: clock(), value });
     value.catch(() => entries.delete(eventId));
     return value;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
 import type { LiveMetrics } from '../live/live-metrics.js';
-import type { SerializedSnapshot, SnapshotCache } from '../live/snapshot-cache.js';
+import type { SnapshotCache } from '../live/snapshot-cache.js';
 import { SseFrame } from '@stream-seat/platform';
 import { openSseStream, type SseStream } from '../live/sse-stream.js';
 
@@ -40,17 +40,6 @@ function changeFrame(batch: SeatChangeBatch): SseFrame {
     const json = JSON.stringify({ seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) });
     frame = SseFrame.event('change', batch.seq, json);
     changeFrames.set(batch, frame);
-  }
-  return frame;
-}
-
-/** A shared snapshot goes to every client that connects while it is fresh: encode it once too. */
-const snapshotFrames = new WeakMap<SerializedSnapshot, SseFrame>();
-function snapshotFrame(snapshot: SerializedSnapshot): SseFrame {
-  let frame = snapshotFrames.get(snapshot);
-  if (frame === undefined) {
-    frame = SseFrame.event('snapshot', snapshot.seq, snapshot.json);
-    snapshotFrames.set(snapshot, frame);
   }
   return frame;
 }
@@ -126,7 +115,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
             else snapshot = await deps.snapshots.fresh(eventId);
           }
           sentSeq = snapshot.seq;
-          if (stream.sendFrame(snapshotFrame(snapshot))) metrics.eventsSent.inc({ kind: 'snapshot' });
+          if (stream.sendFrame(snapshot.frame)) metrics.eventsSent.inc({ kind: 'snapshot' });
           for (const batch of catchUp) sendChange(batch);
         }
       } catch (error) {
