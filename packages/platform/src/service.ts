@@ -26,8 +26,6 @@ import { createRegistryClient, type RegistryClient } from './registry-client.js'
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
-/** For a plugin scope's `withTypeProvider<ZodTypeProvider>()`, in services that do not import the provider. */
-export type { ZodTypeProvider };
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -225,6 +223,14 @@ export async function createServiceRegistryClient(
     fetchSeconds: config.EUREKA_FETCH_SECONDS,
     log,
   });
+}
+
+/**
+ * Registers a service's routes in a plugin, so that they load after @fastify/swagger's onRoute
+ * hook is in place: registered on the root directly they would be missing from /docs.
+ */
+export function registerRoutes(app: App, register: (routes: App) => void): void {
+  void app.register(async (scope) => register(scope.withTypeProvider<ZodTypeProvider>()));
 }
 
 /**

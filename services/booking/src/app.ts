@@ -1,7 +1,6 @@
 /** Composition root of the booking service: wires repositories, domain and routes; never listens. */
 import { type Database, isDatabaseUnavailable, isRetryableConflict } from '@stream-seat/db';
-import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { type App, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
 import { createHoldRepository } from './db/hold.repository.js';
 import { createIdempotencyRepository } from './db/idempotency.repository.js';
@@ -192,10 +191,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
   app.decorate('booking', { bus, seatChanges, sweeper });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
   let streams: { closeAll(): void } | undefined;
-  // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
-  // registered on the root directly they would be missing from /docs.
-  void app.register(async (scope) => {
-    const routes: App = scope.withTypeProvider<ZodTypeProvider>();
+  registerRoutes(app, (routes) => {
     registerAvailabilityRoutes(routes, inventory, inventories, clock);
     streams = registerAvailabilityStreamRoute(routes, {
       hub,

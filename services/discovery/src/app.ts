@@ -3,7 +3,7 @@
  * replicator and start-up copy, the write token, the Eureka API and the dashboard.
  */
 import { randomUUID } from 'node:crypto';
-import { type App, createService, type ZodTypeProvider } from '@stream-seat/platform';
+import { type App, createService, registerRoutes } from '@stream-seat/platform';
 import { decodeInstance } from './domain/eureka-json.js';
 import { createRegistry, type Registry } from './domain/registry.js';
 import type { SelfPreservationSettings } from './domain/self-preservation.js';
@@ -74,10 +74,7 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
   });
   registerEurekaBodyParsers(app);
   registerRegistryAuth(app, { token: deps.token, protectReads: deps.protectReads ?? false });
-  // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
-  // registered on the root directly they would be missing from /docs.
-  void app.register(async (scope) => {
-    const routes: App = scope.withTypeProvider<ZodTypeProvider>();
+  registerRoutes(app, (routes) => {
     registerEurekaRoutes(routes, { registry, replicator, clock, responseCacheMs: deps.responseCacheMs ?? 30_000 });
     registerDashboardRoutes(routes, { registry, peers: () => replicator.peers(), clock, startedAt });
   });

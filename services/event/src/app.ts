@@ -1,7 +1,6 @@
 /** Composition root of the event service: wires the database, the catalogue and the routes; never listens. */
 import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
-import { type App, createService, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { type App, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { Gauge } from 'prom-client';
 import { createEventCatalogue } from './catalogue/event-catalogue.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
@@ -63,10 +62,7 @@ export function buildEventApp(deps: EventAppDeps): App {
     cache: createSeatMapCache(cacheBytes),
     templates: createLruCache<SeatMapTemplate>(cacheBytes, (t) => t.bytes),
   });
-  // Routes go in a plugin so that they load after @fastify/swagger's onRoute hook is in place;
-  // registered on the root directly they would be missing from /docs.
-  void app.register(async (scope) => {
-    const routes: App = scope.withTypeProvider<ZodTypeProvider>();
+  registerRoutes(app, (routes) => {
     registerVenueRoutes(routes, createVenueCatalogue({ db, clock }), deps.verifier);
     registerEventRoutes(routes, events, deps.verifier);
     registerEventQueryRoutes(routes, events, seatMaps, deps.verifier);
