@@ -13,12 +13,13 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { type BaseConfig, redactConfig } from './config.js';
 import { type ReadinessCheck, registerHealth } from './health.js';
 import { loggerOptions, requestIdFrom } from './logger.js';
 import { createMetricsRegistry, registerMetrics } from './metrics.js';
+import { openapiTransform } from './openapi-transform.js';
 import { resolveAdvertisedAddress } from './network-address.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
 import { PROBLEM_TYPE_BASE } from './errors.js';
@@ -167,7 +168,7 @@ export function createService(options: CreateServiceOptions): App {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },
       },
-      transform: jsonSchemaTransform,
+      transform: openapiTransform,
     });
     const transform = options.openapi.transform;
     void app.register(swaggerUi, {

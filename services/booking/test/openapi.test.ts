@@ -43,6 +43,17 @@ describe('the booking OpenAPI document', () => {
     expect(JSON.stringify(conflict?.content?.['application/problem+json']?.schema)).toContain('"title"');
   });
 
+  it('declares the Location header of the 201s, and keeps the created resource schema', async () => {
+    type Created = { headers?: Record<string, { schema: { type: string } }>; content?: Record<string, { schema: unknown }> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, Created> }>> };
+    for (const path of ['/api/holds', '/api/orders']) {
+      const created = doc.paths[path]?.['post']?.responses['201'];
+      expect(created?.headers?.['Location']?.schema.type, path).toBe('string');
+      expect(JSON.stringify(created?.content?.['application/json']?.schema), path).toContain(path === '/api/holds' ? 'holdId' : 'orderId');
+    }
+    expect(doc.paths['/api/holds/{holdId}']?.['get']?.responses['200']?.headers).toBeUndefined();
+  });
+
   it('declares the 400 of every route whose path parameters are validated', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: object }>> };
     const withParams = Object.entries(doc.paths).filter(([path]) => path.includes('{'));

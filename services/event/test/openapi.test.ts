@@ -52,6 +52,12 @@ describe('OpenAPI document of the event service', () => {
     expect([...schemas][0]).toContain('"type"');
   });
 
+  it('declares the Location header of the 201s', async () => {
+    type Created = { headers?: Record<string, { schema: { type: string } }> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, Created> }>> };
+    for (const path of ['/api/venues', '/api/events']) expect(doc.paths[path]?.['post']?.responses['201']?.headers?.['Location']?.schema.type, path).toBe('string');
+  });
+
   it('declares the 400 of every route whose path parameters are validated', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: object }>> };
     const withParams = Object.entries(doc.paths).filter(([path]) => path.includes('{'));
