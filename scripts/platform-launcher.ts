@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +22,12 @@ export interface PlatformOptions {
   onLog?: (service: ServiceName, line: string) => void;
   /** Seconds between lease renewals and registry fetches (short locally). */
   renewSeconds?: number;
+  /**
+   * Each service in its own process group, so that a terminal's Ctrl-C (sent to the whole
+   * foreground group) reaches the launcher alone and `stop()` decides the order: otherwise the
+   * registry stops at the same moment as the services that are deregistering from it.
+   */
+  ownProcessGroups?: boolean;
 }
 
 export interface RunningPlatform {
@@ -48,7 +55,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
   ) as Record<ServiceName, string>;
   const processes = new Map<ServiceName, ChildProcess>();
 
-  const extras: ChildProcess[] = [];
+  const extras: Array<[ServiceName, ChildProcess]> = [];
 
   function spawnService(name: ServiceName, port: number, extraEnv: Record<string, string | undefined> = {}): ChildProcess {
     const child = spawn(
@@ -79,6 +86,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
           PORT: String(port),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: options.ownProcessGroups ?? false,
       },
     );
     for (const stream of [child.stdout, child.stderr]) {
@@ -102,19 +110,42 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
     startService,
     startExtraInstance(name, port, env) {
       const child = spawnService(name, port, env);
-      extras.push(child);
+      extras.push([name, child]);
       return child;
     },
     async stop() {
-      const running = [...processes.values(), ...extras].filter((p) => p.exitCode === null && p.signalCode === null);
-      for (const child of running) child.kill('SIGTERM');
-      const deadline = setTimeout(() => {
-        for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
-      }, 10_000);
-      await Promise.all(running.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
-      clearTimeout(deadline);
+      // The registry goes last: the others deregister from it as they shut down.
+      const all = [...processes.entries(), ...extras];
+      await terminate(all.filter(([name]) => name !== 'discovery').map(([, child]) => child));
+      await terminate(all.filter(([name]) => name === 'discovery').map(([, child]) => child));
     },
   };
+}
+
+/** SIGTERM, then SIGKILL for whatever has not exited within 10 s; resolves when all have exited. */
+async function terminate(children: ChildProcess[]): Promise<void> {
+  const running = children.filter((p) => p.exitCode === null && p.signalCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  const deadline = setTimeout(() => {
+    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  }, 10_000);
+  await Promise.all(running.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  clearTimeout(deadline);
+}
+
+/** The services whose port something else already listens on (where they would bind: 127.0.0.1). */
+export async function servicesWithPortTaken(ports: Record<ServiceName, number>): Promise<Array<{ name: ServiceName; port: number }>> {
+  const taken = await Promise.all(
+    serviceNames.map(
+      (name) =>
+        new Promise<boolean>((resolve) => {
+          const probe = createServer();
+          probe.once('error', () => resolve(true));
+          probe.listen(ports[name], '127.0.0.1', () => probe.close(() => resolve(false)));
+        }),
+    ),
+  );
+  return serviceNames.filter((_, i) => taken[i]).map((name) => ({ name, port: ports[name] }));
 }
 
 /** Resolves once the gateway's route table resolves both backend services to an instance. */

@@ -1,11 +1,13 @@
 /**
  * `npm start` as a newcomer runs it: the four services come up, the banner says where, the
- * gateway answers, and Ctrl-C (SIGINT) stops every process — nothing keeps listening.
+ * gateway answers, and Ctrl-C — SIGINT to the whole process group, as a terminal sends it — stops
+ * every process, the registry last, so the others deregister cleanly; nothing keeps listening.
+ * Started a second time while the ports are taken, it says so and starts nothing.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,8 +28,10 @@ describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'stream-seat-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('brings the platform up, announces it, and stops every process on Ctrl-C', async () => {
-    const ports = { DISCOVERY_PORT: await freePort(), GATEWAY_PORT: await freePort(), EVENT_PORT: await freePort(), BOOKING_PORT: await freePort() };
+  const freePorts = async () => ({ DISCOVERY_PORT: await freePort(), GATEWAY_PORT: await freePort(), EVENT_PORT: await freePort(), BOOKING_PORT: await freePort() });
+
+  /** `npm start` in a process group of its own, as a terminal runs it. */
+  function start(ports: Record<string, number>) {
     const starter = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'scripts/start.ts'], {
       env: {
         ...process.env,
@@ -37,11 +41,17 @@ describe('npm start', () => {
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const lines: string[] = [];
     createInterface({ input: starter.stdout }).on('line', (line) => lines.push(line));
     createInterface({ input: starter.stderr }).on('line', (line) => lines.push(line));
-    const exited = once(starter, 'exit');
+    return { starter, lines, exited: once(starter, 'exit') };
+  }
+
+  it('brings the platform up, announces it, and stops every process on Ctrl-C, the registry last', async () => {
+    const ports = await freePorts();
+    const { starter, lines, exited } = start(ports);
 
     try {
       const banner = await eventually(
@@ -59,10 +69,31 @@ describe('npm start', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<main id="main">');
     } finally {
-      starter.kill('SIGINT');
+      // Ctrl-C: the terminal signals the foreground process group, not one process.
+      process.kill(-(starter.pid as number), 'SIGINT');
     }
     const [code] = await exited;
     expect(code).toBe(0);
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
+    for (const service of ['gateway', 'event', 'booking']) {
+      expect(lines.some((l) => l.startsWith(`${service.padEnd(9)} | `) && l.includes('"deregistered"')), `${service} deregistered`).toBe(true);
+    }
+    expect(lines.filter((l) => l.includes('deregistration failed'))).toEqual([]);
   }, 90_000);
+
+  it('says which port is taken, and starts nothing, when something already listens there', async () => {
+    const ports = await freePorts();
+    const squatter = createServer().listen(ports.GATEWAY_PORT, '127.0.0.1');
+    await once(squatter, 'listening');
+    try {
+      const { lines, exited } = start(ports);
+      const [code] = await exited;
+      expect(code).toBe(1);
+      expect(lines.join('\n')).toContain(`Port ${ports.GATEWAY_PORT} (gateway) is already in use`);
+      expect(lines.some((l) => l.startsWith('Stream-Seat is up'))).toBe(false);
+      for (const port of [ports.DISCOVERY_PORT, ports.EVENT_PORT, ports.BOOKING_PORT]) expect(await isListening(port)).toBe(false);
+    } finally {
+      squatter.close();
+    }
+  }, 30_000);
 });
