@@ -124,6 +124,46 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect((await availability(eventId)).counts.bySection['FLOOR']).toEqual({ available: 0, total: 3 });
   });
 
+  it('answers best available in a section or tier the event does not have with a 400 naming the field', async () => {
+    const eventId = newEvent();
+    const section = await hold('uma', { eventId, quantity: 2, section: 'BALCONY', together: true });
+    expect(section.statusCode).toBe(400);
+    expect(section.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(section.json()).toMatchObject({
+      type: 'https://stream-seat.dev/problems/validation',
+      errors: [{ field: 'section', message: 'the event has no section BALCONY (its sections: FLOOR, ORCH)' }],
+    });
+    expect(section.json().detail).toBe('section: the event has no section BALCONY (its sections: FLOOR, ORCH)');
+    const tier = await hold('uma', { eventId, quantity: 2, tier: 'VIP' });
+    expect(tier.statusCode).toBe(400);
+    expect(tier.json().errors).toEqual([{ field: 'tier', message: 'the event has no tier VIP (its tiers: A, GA)' }]);
+    const both = await hold('uma', { eventId, quantity: 1, section: 'BALCONY', tier: 'VIP' });
+    expect(both.json().errors.map((e: { field: string }) => e.field)).toEqual(['section', 'tier']);
+    // Both exist, but never together: the tier is what the section cannot give.
+    const mismatch = await hold('uma', { eventId, quantity: 1, section: 'ORCH', tier: 'GA' });
+    expect(mismatch.statusCode).toBe(400);
+    expect(mismatch.json().errors).toEqual([{ field: 'tier', message: 'section ORCH has no seats of tier GA (its tiers: A)' }]);
+    expect((await availability(eventId)).counts.HELD).toBe(0);
+  });
+
+  it('answers best available in a real section or tier that is full with a 409, nothing held', async () => {
+    const eventId = newEvent({ floor: 2, rows: 1, seatsPerRow: 3 });
+    expect((await hold('vera', { eventId, quantity: 2, section: 'FLOOR' })).statusCode).toBe(201);
+    expect((await hold('walt', { eventId, seatIds: ['ORCH-A-2'] })).statusCode).toBe(201);
+    for (const [body, where] of [
+      [{ quantity: 1, section: 'FLOOR' }, 'in section FLOOR'],
+      [{ quantity: 1, tier: 'GA' }, 'in tier GA'],
+      // ORCH has two free seats, but not side by side.
+      [{ quantity: 2, section: 'ORCH', together: true }, 'in section ORCH'],
+    ] as const) {
+      const full = await hold('xena', { eventId, ...body });
+      expect(full.statusCode).toBe(409);
+      expect(full.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/seats-unavailable', unavailable: [] });
+      expect(full.json().detail).toContain(where);
+    }
+    expect((await availability(eventId)).counts.HELD).toBe(3);
+  });
+
   it('enforces the event limits: seats per order, active holds per buyer, on sale, sales window', async () => {
     const eventId = newEvent({ maxSeatsPerOrder: 2 });
     const tooMany = await hold('gina', { eventId, quantity: 3 });

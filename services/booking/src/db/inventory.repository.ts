@@ -138,6 +138,11 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       return new Map(rows.map((r) => [r.seat_id, Number(r.price_cents)]));
     },
 
+    /** The event's sections and the tiers of each (seat rows collapsed), to name what a request may ask for. */
+    async places(eventId: string): Promise<Array<{ section: string; tier: string }>> {
+      return db.selectFrom('seats').select(['section', 'tier']).distinct().where('event_id', '=', eventId).execute();
+    },
+
     /** Every seat with its geometry and whether it is free now: the input of best-available. */
     async candidates(eventId: string, now: number, filter: { section?: string | undefined; tier?: string | undefined }): Promise<SeatCandidate[]> {
       let query = db

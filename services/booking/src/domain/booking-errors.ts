@@ -20,6 +20,16 @@ export class UnknownSeats extends InvalidField {
   }
 }
 
+/**
+ * Best available asked for a section or tier the event does not have: bad input naming the field(s),
+ * not a 409 — no seat of it will ever come free.
+ */
+export class UnknownPlace extends AppError {
+  constructor(errors: Array<{ field: 'section' | 'tier'; message: string }>) {
+    super(400, 'validation', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  }
+}
+
 export class HoldNotFound extends NotFound {
   constructor(holdId: string) {
     super(`Hold ${holdId}`);

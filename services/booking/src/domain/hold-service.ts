@@ -7,7 +7,7 @@ import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailable } from './best-available.js';
-import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, UnknownSeats } from './booking-errors.js';
+import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
@@ -28,6 +28,27 @@ export interface HoldServiceDeps {
 
 /** Racing buyers may take the block best-available picked; it then looks again, a few times. */
 const BEST_AVAILABLE_ATTEMPTS = 8;
+
+/**
+ * Why a best-available filter matches no seat of the event at all (as opposed to none free): the
+ * section or tier it names does not exist, or the two exist but never together.
+ */
+function unknownPlace(places: Array<{ section: string; tier: string }>, filter: { section?: string | undefined; tier?: string | undefined }): UnknownPlace {
+  const sections = [...new Set(places.map((p) => p.section))].sort();
+  const tiers = [...new Set(places.map((p) => p.tier))].sort();
+  const errors: Array<{ field: 'section' | 'tier'; message: string }> = [];
+  if (filter.section !== undefined && !sections.includes(filter.section)) {
+    errors.push({ field: 'section', message: `the event has no section ${filter.section} (its sections: ${sections.join(', ')})` });
+  }
+  if (filter.tier !== undefined && !tiers.includes(filter.tier)) {
+    errors.push({ field: 'tier', message: `the event has no tier ${filter.tier} (its tiers: ${tiers.join(', ')})` });
+  }
+  if (errors.length === 0) {
+    const tiersThere = [...new Set(places.filter((p) => p.section === filter.section).map((p) => p.tier))].sort();
+    errors.push({ field: 'tier', message: `section ${filter.section} has no seats of tier ${filter.tier} (its tiers: ${tiersThere.join(', ')})` });
+  }
+  return new UnknownPlace(errors);
+}
 
 export function createHoldService(deps: HoldServiceDeps) {
   async function claim(principal: Principal, eventId: string, seatIds: string[], currency: string): Promise<HoldTable> {
@@ -75,6 +96,10 @@ export function createHoldService(deps: HoldServiceDeps) {
       assertSeatCount(event, 'quantity', quantity);
       for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
         const candidates = await deps.inventories.candidates(request.eventId, deps.clock(), request);
+        // No seat at all (free or not) matches: the filter is wrong, and waiting will not help.
+        if (candidates.length === 0 && (request.section !== undefined || request.tier !== undefined)) {
+          throw unknownPlace(await deps.inventories.places(request.eventId), request);
+        }
         const seatIds = bestAvailable(candidates, {
           quantity,
           together: request.together ?? false,
