@@ -61,6 +61,8 @@ export class SecurityGroups extends Construct {
     allow(this.event, this.gateway, event.port, 'gateway routes to event');
     allow(this.event, this.booking, event.port, 'booking reads seat maps and prices from event');
     allow(this.booking, this.gateway, booking.port, 'gateway routes to booking');
+    // Without it booking never hears that an event was published or cancelled (no refunds).
+    allow(this.booking, this.event, booking.port, 'event outbox posts catalogue messages to booking');
 
     allow(this.database, this.event, MYSQL_PORT, 'event owns its schema');
     allow(this.database, this.booking, MYSQL_PORT, 'booking owns its schema');

@@ -290,7 +290,7 @@ describe('security groups', () => {
     return rules.sort();
   }
 
-  it('lets in exactly ALB → gateway → services → database (and cache), bastion → database on 3306, nothing else', () => {
+  it('lets in exactly ALB → gateway → services → database (and cache), booking ↔ event, bastion → database on 3306, nothing else', () => {
     expect(ingressRules()).toEqual(
       [
         'alb <- 0.0.0.0/0:tcp/80',
@@ -301,6 +301,7 @@ describe('security groups', () => {
         'event <- gateway:tcp/8081',
         'event <- booking:tcp/8081',
         'booking <- gateway:tcp/8080',
+        'booking <- event:tcp/8080',
         'database <- event:tcp/3306',
         'database <- booking:tcp/3306',
         'database <- bastion:tcp/3306',
