@@ -21,6 +21,9 @@ import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 import { registerWebApp } from './routes/web-app.routes.js';
 import type { WebSignIn } from './routes/web-sign-in.js';
 
+/** The routes that serve the merged OpenAPI document (the UI at /docs loads /docs/json). */
+const DOCUMENT_ROUTES = new Set(['/docs/json', '/docs/yaml']);
+
 export interface GatewayAppDeps {
   registry: Pick<RegistryClient, 'instances'>;
   verifier: TokenVerifier;
@@ -73,10 +76,22 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
       transform: (document) => late.docs?.merge(document) ?? { ...document },
     },
   });
-  const docs = createApiDocs({ balancer, routes, refreshMs: deps.docsRefreshMs ?? 30_000, timeoutMs: 3_000, log: app.log });
+  const docs = createApiDocs({
+    balancer,
+    routes,
+    isRegistered: (name) => deps.registry.instances(name).length > 0,
+    refreshMs: deps.docsRefreshMs ?? 30_000,
+    timeoutMs: 3_000,
+    log: app.log,
+  });
   late.docs = docs;
   app.decorate('apiDocs', docs);
   app.addHook('onReady', async () => void docs.refresh());
+  // The document is merged synchronously as it is served: its missing parts are fetched before
+  // (a root hook, added before the platform's /docs routes load, so that they inherit it).
+  app.addHook('onRequest', async (request) => {
+    if (DOCUMENT_ROUTES.has(request.routeOptions.url ?? '')) await docs.complete();
+  });
   app.addHook('onClose', async () => docs.stop());
   const breakers = createInstanceBreakers({
     errorThresholdPercentage: 50,

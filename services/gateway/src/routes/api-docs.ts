@@ -1,7 +1,9 @@
 /**
  * The gateway's `/docs` covers the whole public API: each service's OpenAPI document, fetched
  * through the registry in the background, merged with the gateway's own and cut down to the
- * paths its routes expose (internal paths such as the outbox endpoint stay out).
+ * paths its routes expose (internal paths such as the outbox endpoint stay out). A request for
+ * the document first fetches the documents of services that registered since the last refresh
+ * (see `complete`), so the first answer after start-up is not just the gateway's own paths.
  */
 import { createServiceClient, type LoadBalancer } from '@stream-seat/platform';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,7 +15,10 @@ type PathItems = Record<string, unknown>;
 export interface ApiDocsOptions {
   balancer: LoadBalancer;
   routes: RouteDefinition[];
+  /** True when the gateway's registry view lists an UP instance of the app. */
+  isRegistered: (app: string) => boolean;
   refreshMs: number;
+  /** Bounds each document fetch, and how long a request for the docs waits for missing ones. */
   timeoutMs: number;
   log: FastifyBaseLogger;
 }
@@ -33,7 +38,7 @@ export function createApiDocs(options: ApiDocsOptions) {
   const documents = new Map<string, Document>();
   const clients = new Map(apps.map((app) => [app, createServiceClient(options.balancer, app, { timeoutMs: options.timeoutMs })]));
 
-  async function refresh(): Promise<void> {
+  async function fetchAll(): Promise<void> {
     await Promise.all(
       apps.map(async (app) => {
         try {
@@ -46,19 +51,34 @@ export function createApiDocs(options: ApiDocsOptions) {
     );
   }
 
+  /** One refresh at a time: callers that arrive while one runs share it. */
+  let running: Promise<void> | undefined;
+  function refresh(): Promise<void> {
+    running ??= fetchAll().finally(() => (running = undefined));
+    return running;
+  }
+
   const timer = setInterval(() => void refresh(), options.refreshMs);
   timer.unref();
-  let lastEagerRefresh = 0;
 
   return {
     refresh,
+    /**
+     * Fetches the documents of registered services that the cache lacks (they registered after
+     * the last refresh: at start-up the gateway usually comes up before the services), waiting at
+     * most `timeoutMs`; a refresh still running then fills the cache for the next request.
+     */
+    async complete(): Promise<void> {
+      if (!apps.some((app) => !documents.has(app) && options.isRegistered(app))) return;
+      let timeout: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, options.timeoutMs);
+        timeout.unref();
+      });
+      await Promise.race([refresh(), bound]).finally(() => clearTimeout(timeout));
+    },
     /** The gateway's own document with every service's public paths and schemas added. */
     merge(own: Document): Record<string, unknown> {
-      // A service that was not up yet at the last refresh is asked again soon.
-      if (documents.size < apps.length && Date.now() - lastEagerRefresh > 2_000) {
-        lastEagerRefresh = Date.now();
-        void refresh();
-      }
       const paths: PathItems = { ...(own['paths'] as PathItems | undefined) };
       const schemas: Record<string, unknown> = {};
       for (const document of documents.values()) {
