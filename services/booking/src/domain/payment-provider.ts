@@ -53,10 +53,19 @@ export interface TestPaymentProviderOptions {
 export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
   const slowMs = options.slowMs ?? 60_000;
   const refunds = new Map<string, number>();
+  /** Every refund taken, in order, repeats included: what `refunds` (one entry a payment) cannot show. */
+  const refundLog: Array<{ paymentId: string; amountCents: number }> = [];
   /** Charges made, by reference (tok_slow's too, once its time is up: it charges late). */
   const charges = new Map<string, string>();
-  const provider: Required<PaymentProvider> & { refunds: ReadonlyMap<string, number>; refundsFailing: boolean; refundsHanging: boolean; chargeDelayMs: number } = {
+  const provider: Required<PaymentProvider> & {
+    refunds: ReadonlyMap<string, number>;
+    refundLog: ReadonlyArray<{ paymentId: string; amountCents: number }>;
+    refundsFailing: boolean;
+    refundsHanging: boolean;
+    chargeDelayMs: number;
+  } = {
     refunds,
+    refundLog,
     /** Simulates the provider's refunds being down (for tests of the refunds owed). */
     refundsFailing: false,
     /** Simulates a provider that stops answering refunds (for tests of the refund timeout). */
@@ -84,6 +93,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       if (provider.refundsHanging) await new Promise<never>(() => undefined);
       if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
       refunds.set(paymentId, amountCents);
+      refundLog.push({ paymentId, amountCents });
     },
     async findCharge(reference) {
       const paymentId = charges.get(reference);
