@@ -3,8 +3,10 @@ import { isDatabaseUnavailable, isDuplicateKey, statementTimeoutSql } from './di
 
 describe('dialect differences', () => {
   it('bounds statements in each server flavour', () => {
-    expect(statementTimeoutSql('10.11.19-MariaDB-0+deb12u1', 1500)).toBe('SET SESSION max_statement_time = 1.500');
-    expect(statementTimeoutSql('8.4.3', 1500)).toBe('SET SESSION max_execution_time = 1500');
+    expect(statementTimeoutSql('10.11.19-MariaDB-0+deb12u1', 1500)).toBe('SET SESSION max_statement_time = 1.500, innodb_lock_wait_timeout = 1');
+    expect(statementTimeoutSql('8.4.3', 1500)).toBe('SET SESSION max_execution_time = 1500, innodb_lock_wait_timeout = 1');
+    expect(statementTimeoutSql('8.4.3', 2500)).toBe('SET SESSION max_execution_time = 2500, innodb_lock_wait_timeout = 2');
+    expect(statementTimeoutSql('8.4.3', 300)).toBe('SET SESSION max_execution_time = 300, innodb_lock_wait_timeout = 1');
     expect(statementTimeoutSql('8.4.3', 0)).toBeUndefined();
   });
 

@@ -56,14 +56,17 @@ export function isRetryableConflict(error: unknown): boolean {
 }
 
 /**
- * The session statement that bounds query time: MariaDB's `max_statement_time` (seconds, every
- * statement) or MySQL's `max_execution_time` (milliseconds, SELECTs only); undefined for none.
+ * The session settings that bound statement time: MariaDB's `max_statement_time` (seconds, every
+ * statement) or MySQL's `max_execution_time` (milliseconds, SELECTs only) — and, on both, the
+ * InnoDB row-lock wait (50 s by default), which MySQL's does not cover: a write queued behind
+ * another transaction's lock gives up within the same time (whole seconds, at least 1). Undefined for none.
  */
 export function statementTimeoutSql(serverVersion: string, timeoutMs: number): string | undefined {
   if (timeoutMs <= 0) return undefined;
+  const lockWait = `innodb_lock_wait_timeout = ${Math.max(1, Math.floor(timeoutMs / 1000))}`;
   return /mariadb/i.test(serverVersion)
-    ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`
-    : `SET SESSION max_execution_time = ${Math.round(timeoutMs)}`;
+    ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}, ${lockWait}`
+    : `SET SESSION max_execution_time = ${Math.round(timeoutMs)}, ${lockWait}`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The production data path on a real MySQL/MariaDB server (runs when MYSQL_URL is set; CI sets
  * it): a missing database is created, concurrent start-ups migrate once, an outage fails fast
  * and heals without a restart, the first connection waits for a server that is still starting,
- * and statements are bounded in time.
+ * and statements — lock waits included — are bounded in time.
  */
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
@@ -129,4 +129,25 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
       expect(outcome).toBe(1);
     }
   });
+
+  it('bounds the wait for a row lock that another transaction holds', async () => {
+    const name = freshName();
+    // The lock wait is bounded to 1 s here, before MariaDB's 1.5 s statement bound would answer.
+    const database = openAt(urlFor(name), { DB_QUERY_TIMEOUT_MS: 1500 });
+    await startDatabase(database, migrations);
+    await sql`insert into things (id) values ('locked')`.execute(database.db);
+    const { createConnection } = await import('mysql2/promise');
+    const holder = await createConnection({ host: '127.0.0.1', port: Number(server.port || 3306), user: server.username || 'root', password: server.password, database: name });
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query("SELECT id FROM things WHERE id = 'locked' FOR UPDATE");
+      // Without the session's bound this UPDATE would wait InnoDB's default 50 s.
+      const outcome = await sql`update things set id = 'moved' where id = 'locked'`.execute(database.db).then(() => 'updated', (error: unknown) => error);
+      expect(isDatabaseUnavailable(outcome), String(outcome)).toBe(true);
+      expect((outcome as { errno?: number }).errno).toBe(1205);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  }, 15_000);
 });

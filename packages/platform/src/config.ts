@@ -101,6 +101,8 @@ export const baseConfigSchema = z.object({
   PREFERRED_NETWORKS: env.list(),
   IGNORED_INTERFACES: env.list(),
   SHUTDOWN_TIMEOUT_MS: env.int(10_000),
+  /** After deregistering, how long to go on serving while gateways' cached registry copies still list this instance. */
+  SHUTDOWN_GRACE_MS: env.int(0),
   AUTH_MODE: z.enum(['dev', 'jwks']).default('dev'),
   JWT_SECRET: z.string().min(16).optional(),
   JWT_JWKS_URL: z.url().optional(),

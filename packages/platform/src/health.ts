@@ -1,26 +1,26 @@
 /** Liveness (`/health`) and readiness (`/ready`: the service's own dependencies answer). */
 import type { FastifyInstance } from 'fastify';
 
-/** A named readiness check: resolves when the dependency answers, throws otherwise. */
+/** A named readiness check: resolves when the dependency answers (optionally with a note), throws otherwise. */
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<void>;
+  check: () => Promise<void | string>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; error?: string }> {
+async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; detail?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const note = await Promise.race([
       check.check(),
-      new Promise((_, reject) => {
+      new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return { name: check.name, ok: true };
+    return { name: check.name, ok: true, ...(note ? { detail: note } : {}) };
   } catch (error) {
-    return { name: check.name, ok: false, error: (error as Error).message };
+    return { name: check.name, ok: false, detail: (error as Error).message };
   } finally {
     clearTimeout(timer);
   }
@@ -34,7 +34,7 @@ export function registerHealth(app: FastifyInstance, checks: () => ReadinessChec
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'UP' : 'DOWN',
       draining: isDraining(),
-      checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'UP' : `DOWN: ${r.error}`])),
+      checks: Object.fromEntries(results.map((r) => [r.name, `${r.ok ? 'UP' : 'DOWN'}${r.detail ? `: ${r.detail}` : ''}`])),
     });
   });
 }

@@ -45,6 +45,13 @@ export interface RegistryClient {
   refresh(): Promise<boolean>;
   /** True once a registration succeeded and the last registry call answered. */
   isHealthy(): boolean;
+  /**
+   * Whether the instance can take traffic as far as the registry goes: registered once and holding
+   * a copy of the registry. A registry outage afterwards keeps it ready, serving lookups from that
+   * copy (`note` says since when), as Eureka clients do: were every instance to turn unready when
+   * the one registry stops, the load balancer would take them all out of service at once.
+   */
+  readiness(): { ready: boolean; note?: string };
 }
 
 interface EurekaInstanceJson {
@@ -93,7 +100,11 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   /** When each app was last in a fetched registry. */
   const lastSeen = new Map<string, number>();
   let registered = false;
+  let registeredOnce = false;
+  let fetchedOnce = false;
   let lastCallOk = false;
+  /** When the registry stopped answering (undefined while it answers). */
+  let unreachableSince: number | undefined;
   let timers: NodeJS.Timeout[] = [];
   let stopped = false;
   let preferred = 0;
@@ -135,12 +146,14 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         if (index !== preferred) log.info({ registry: endpoints.endpoints[index]?.url }, 'now using this registry');
         preferred = index;
         lastCallOk = true;
+        unreachableSince = undefined;
         return response;
       } catch (error) {
         lastError = error;
       }
     }
     lastCallOk = false;
+    unreachableSince ??= Date.now();
     throw lastError instanceof Error ? lastError : new Error('no registry answered');
   }
 
@@ -148,6 +161,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     try {
       const { status } = await call('POST', `/apps/${app}`, body());
       registered = status === 204 || status === 200;
+      registeredOnce ||= registered;
       if (registered) log.info({ instanceId: options.instanceId, host: options.host, port: options.port }, 'registered');
       else log.warn({ status }, status === 401 ? 'registration refused: the registry needs its token in EUREKA_URL' : 'registration refused');
     } catch (error) {
@@ -196,6 +210,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const { status, text } = await call('GET', '/apps');
       if (status !== 200) return false;
       cache = withRecentlySeen(parseApplications(JSON.parse(text)));
+      fetchedOnce = true;
       return true;
     } catch (error) {
       log.debug({ err: (error as Error).message }, 'registry fetch failed; serving the cached copy');
@@ -259,6 +274,14 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     refresh,
     isHealthy() {
       return options.registryUrls.length === 0 || (registered && lastCallOk);
+    },
+    readiness() {
+      if (options.registryUrls.length === 0) return { ready: true };
+      if (!registeredOnce) return { ready: false, note: 'not registered yet' };
+      if (!fetchedOnce) return { ready: false, note: 'no copy of the registry yet' };
+      if (unreachableSince === undefined) return { ready: true };
+      const seconds = Math.round((Date.now() - unreachableSince) / 1000);
+      return { ready: true, note: `registry unreachable for ${seconds} s; serving lookups from the cached copy` };
     },
   };
 }

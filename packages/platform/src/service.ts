@@ -226,6 +226,18 @@ export async function createServiceRegistryClient(
   });
 }
 
+/** Ready once registered with a copy of the registry; a later registry outage only adds a note (see RegistryClient.readiness). */
+export function registryReadinessCheck(client: RegistryClient): ReadinessCheck {
+  return {
+    name: 'registry',
+    check: async () => {
+      const { ready, note } = client.readiness();
+      if (!ready) throw new Error(note);
+      return note;
+    },
+  };
+}
+
 /**
  * Registers a service's routes in a plugin, so that they load after @fastify/swagger's onRoute
  * hook is in place: registered on the root directly they would be missing from /docs.
@@ -235,8 +247,9 @@ export function registerRoutes(app: App, register: (routes: App) => void): void 
 }
 
 /**
- * Listens, then registers. On SIGTERM/SIGINT: readiness goes DOWN, the instance deregisters (so
- * gateways stop routing to it), the listener closes and in-flight requests drain up to
+ * Listens, then registers. On SIGTERM/SIGINT: readiness goes DOWN and the instance deregisters;
+ * it goes on serving for `SHUTDOWN_GRACE_MS` — gateways keep routing to it until their next
+ * registry fetch — then the listener closes and in-flight requests drain up to
  * `SHUTDOWN_TIMEOUT_MS`; onClose hooks (databases, buses) run last.
  */
 export async function runService(options: RunServiceOptions, registry?: RegistryClient): Promise<RunningService> {
@@ -257,13 +270,7 @@ export async function runService(options: RunServiceOptions, registry?: Registry
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
-  // Every service is ready only while the registry answers (and it is registered there).
-  app.addReadinessCheck({
-    name: 'registry',
-    check: async () => {
-      if (!client.isHealthy()) throw new Error('registry unreachable');
-    },
-  });
+  app.addReadinessCheck(registryReadinessCheck(client));
   await client.start();
 
   let stopping: Promise<void> | undefined;
@@ -272,6 +279,10 @@ export async function runService(options: RunServiceOptions, registry?: Registry
       app.log.info({ reason }, 'shutting down');
       app.startDraining();
       await client.stop();
+      if (config.SHUTDOWN_GRACE_MS > 0) {
+        app.log.info({ graceMs: config.SHUTDOWN_GRACE_MS }, 'deregistered; serving until gateways drop this instance');
+        await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS));
+      }
       const timer = setTimeout(() => {
         app.log.warn('drain timed out; closing remaining connections');
         app.server.closeAllConnections();

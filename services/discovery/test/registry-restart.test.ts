@@ -2,8 +2,12 @@
  * A registry that restarts comes back empty until its instances renew (and, getting 404,
  * register again). Lookups through the platform client ride that out: an app that vanished from
  * the fetched registry is kept for one lease duration, then dropped if it does not come back.
+ * A registry that stays down leaves the clients serving lookups from their cached copy, and
+ * still ready: readiness waits only for the first registration and the first copy.
  */
+import { createService, registryReadinessCheck } from '@stream-seat/platform';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
 
@@ -44,5 +48,65 @@ describe('lookups across a registry restart', () => {
     expect(gateway.instances('EVENT-SERVICE')).toEqual([]);
     await service.stop();
     await gateway.stop();
+  });
+});
+
+describe('an instance across a registry restart', () => {
+  it('registers again at its next renewal, once the registry no longer knows its lease', async () => {
+    const first = await registryOn(0);
+    const port = (first.app.server.address() as { port: number }).port;
+    const service = testRegistryClient({ registryUrls: [`http://127.0.0.1:${port}/eureka`], app: 'EVENT-SERVICE', instanceId: 'event-1', port: 8081, renewSeconds: 1 });
+    await service.start();
+    await first.app.close();
+    const second = await registryOn(port); // back, and empty
+    const listed = async () => {
+      const res = await second.app.inject({ method: 'GET', url: '/eureka/apps/EVENT-SERVICE', headers: { accept: 'application/json' } });
+      return res.statusCode === 200 ? res.json() : undefined;
+    };
+    expect(await listed()).toBeUndefined();
+    const app = await eventually(listed, 10_000, 'the instance to register again');
+    expect(JSON.stringify(app)).toContain('event-1');
+    await service.stop();
+  });
+});
+
+describe('a registry that stays down', () => {
+  it('leaves lookups answering from the cached copy, and the instance ready with a note', async () => {
+    const registry = await registryOn(0);
+    const url = `http://127.0.0.1:${(registry.app.server.address() as { port: number }).port}/eureka`;
+    const service = testRegistryClient({ registryUrls: [url], app: 'EVENT-SERVICE', instanceId: 'event-1', port: 8081 });
+    const gateway = testRegistryClient({ registryUrls: [url], app: 'API-GATEWAY', instanceId: 'gw-1', port: 8082 });
+    await service.start();
+    await gateway.start();
+    const app = createService({ name: 'gateway', logger: false });
+    app.addReadinessCheck(registryReadinessCheck(gateway));
+    const ready = async () => (await app.inject({ method: 'GET', url: '/ready' })).json() as { status: string; checks: Record<string, string> };
+    expect(await ready()).toMatchObject({ status: 'UP', checks: { registry: 'UP' } });
+
+    await registry.app.close();
+    expect(await gateway.refresh()).toBe(false);
+    expect(gateway.isHealthy()).toBe(false);
+    expect(gateway.instances('EVENT-SERVICE').map((i) => i.instanceId)).toEqual(['event-1']);
+    const during = await ready();
+    expect(during.status).toBe('UP');
+    expect(during.checks['registry']).toMatch(/^UP: registry unreachable for \d+ s; serving lookups from the cached copy$/);
+    await service.stop();
+    await gateway.stop();
+    await app.close();
+  });
+
+  it('keeps an instance that never registered unready', async () => {
+    const registry = await registryOn(0);
+    const url = `http://127.0.0.1:${(registry.app.server.address() as { port: number }).port}/eureka`;
+    await registry.app.close();
+    const lonely = testRegistryClient({ registryUrls: [url], app: 'BOOKING-SERVICE', instanceId: 'booking-1', port: 8080 });
+    await lonely.start();
+    const app = createService({ name: 'booking', logger: false });
+    app.addReadinessCheck(registryReadinessCheck(lonely));
+    const res = await app.inject({ method: 'GET', url: '/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ checks: { registry: 'DOWN: not registered yet' } });
+    await lonely.stop();
+    await app.close();
   });
 });
