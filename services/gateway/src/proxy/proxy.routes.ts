@@ -1,9 +1,11 @@
 /**
  * Proxies each declared route to an instance of its target app, round-robin over the UP instances
  * the registry knows whose circuit is not open. No instance → 503 at once, never a hang. A
- * connection that cannot be opened is retried on the next instance for idempotent methods (the
- * request never reached a service); failures and 5xx answers count against the instance's
- * circuit breaker.
+ * connection that cannot be opened (refused, timed out) is tried on the next instance whatever
+ * the method: not one byte of the request left the gateway. A failure once the request may have
+ * been sent (a reset, a closed socket) is tried again only for idempotent methods, so a hold or an
+ * order is never placed twice. Failures and 502/503 answers count against the instance's circuit
+ * breaker.
  */
 import type { Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
@@ -22,7 +24,23 @@ import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.j
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET']);
+/**
+ * Failures before a connection existed, so before any request byte was written: an instance that
+ * deregistered and closed stays in the registry cache for up to one fetch interval (a rolling
+ * deploy), and its callers' holds and orders must go to the next instance, not fail.
+ */
+const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * Failures that can come after the request was sent (a reset; the upstream closing the socket, as
+ * a stale keep-alive connection to an instance that shut down does): the service may have acted.
+ */
+const MAYBE_SENT_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET']);
+
+/** True when the request may go to another instance after this failure. */
+function isRetryable(method: string, code: string | undefined): boolean {
+  if (!code) return false;
+  return NOT_SENT_ERRORS.has(code) || (IDEMPOTENT.has(method) && MAYBE_SENT_ERRORS.has(code));
+}
 
 export interface ProxyOptions {
   routes: RouteDefinition[];
@@ -115,7 +133,7 @@ function forward(
         onError: (replyOnError, { error }) => {
           reject(error);
           const code = errorCode(error);
-          if (rest.length > 0 && IDEMPOTENT.has(request.method) && code && CONNECT_ERRORS.has(code)) {
+          if (rest.length > 0 && isRetryable(request.method, code)) {
             request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
             forward(options, route, rest, request, replyOnError);
             return;

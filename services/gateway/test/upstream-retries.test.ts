@@ -1,0 +1,150 @@
+/**
+ * What the gateway does when an upstream instance fails, in front of a real registry: a request
+ * whose connection was refused goes to another instance whatever its method (it never left the
+ * gateway); a request that reached an instance which then failed is sent again only when it is
+ * idempotent; an instance that does not answer in time is a 504. The live upstream is the real
+ * event service; the failing ones are plain node:http servers registered as the booking service.
+ */
+import { type App, createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
+import { freePort } from '../../../tests/support/free-port.js';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
+import { buildDiscoveryApp } from '../../discovery/src/app.js';
+import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
+import { buildGatewayApp, type GatewayAppDeps } from '../src/app.js';
+
+const listen = async (app: App) => {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as { port: number }).port;
+};
+
+let discovery: App;
+let registryUrl: string;
+let event: EventTestApp;
+const clients: RegistryClient[] = [];
+const gateways: App[] = [];
+const upstreams: Server[] = [];
+/** The API requests the plain upstreams received, by method (the gateway also asks them for /docs/json). */
+const received: string[] = [];
+/** What the plain upstreams do with a request once they have read it. */
+let behave: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+
+async function registerInstance(app: string, instanceId: string, port: number) {
+  const res = await fetch(`${registryUrl}/apps/${app}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(eurekaInstance(app, instanceId, port)),
+  });
+  expect(res.status).toBe(204);
+}
+
+/** A gateway whose registry view was fetched after the test registered its instances. */
+async function gatewayWith(options: Partial<GatewayAppDeps> = {}) {
+  const registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: `gw-retry-${gateways.length}`, port: 1 });
+  await registry.start();
+  clients.push(registry);
+  const gateway = await buildGatewayApp({
+    registry,
+    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
+    logger: false,
+    logLevel: 'error',
+    ...options,
+  });
+  await gateway.ready();
+  gateways.push(gateway);
+  return gateway;
+}
+
+const bearer = async (sub: string, role: 'buyer' | 'organizer') => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub, role })}` });
+
+/** A plain upstream that reads each request whole, counts it, then does what `behave` says. */
+async function plainUpstream(): Promise<number> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url?.startsWith('/api/')) received.push(req.method ?? '');
+      behave(req, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  upstreams.push(server);
+  return (server.address() as { port: number }).port;
+}
+
+beforeAll(async () => {
+  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
+  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  event = await createEventTestApp('sqlite');
+  await registerInstance('EVENT-SERVICE', 'event-live', await listen(event.app));
+  // Deregistered and closed, but still in the gateways' cached registry (a rolling deploy).
+  await registerInstance('EVENT-SERVICE', 'event-gone', await freePort());
+  for (const id of ['booking-a', 'booking-b']) await registerInstance('BOOKING-SERVICE', id, await plainUpstream());
+});
+
+afterAll(async () => {
+  for (const gateway of gateways) await gateway.close();
+  for (const client of clients) await client.stop();
+  for (const server of upstreams) {
+    server.closeAllConnections();
+    server.close();
+  }
+  await event?.close();
+  await discovery?.close();
+});
+
+describe('the gateway when an upstream instance fails', () => {
+  it('sends a POST whose connection was refused to another instance, which acts on it once', async () => {
+    const gateway = await gatewayWith();
+    const organizer = await bearer('olga-retry', 'organizer');
+    // Round-robin over the two instances: one of two consecutive requests tries the closed one first.
+    for (const name of ['Retry Hall 1', 'Retry Hall 2']) {
+      const res = await gateway.inject({
+        method: 'POST',
+        url: '/api/venues',
+        headers: { ...organizer, 'content-type': 'application/json' },
+        payload: JSON.stringify({ name, sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 2 }] }] }),
+      });
+      expect(res.statusCode, name).toBe(201);
+    }
+    // The live instance received each POST exactly once: one venue each.
+    const venues = await event.app.inject({ method: 'GET', url: '/api/venues', headers: organizer });
+    expect((venues.json().items as Array<{ name: string }>).map((v) => v.name).sort()).toEqual(['Retry Hall 1', 'Retry Hall 2']);
+  });
+
+  it('never sends a POST again once an instance received it, while a GET goes on to the next instance', async () => {
+    const gateway = await gatewayWith();
+    const buyer = await bearer('bea-retry', 'buyer');
+    // Both booking instances take the request whole, then drop the connection without answering.
+    behave = (_req, res) => res.socket?.destroy();
+    received.length = 0;
+    const hold = await gateway.inject({
+      method: 'POST',
+      url: '/api/holds',
+      headers: { ...buyer, 'content-type': 'application/json' },
+      payload: JSON.stringify({ eventId: 'ev-1', seatIds: ['MAIN-A-1'] }),
+    });
+    expect(hold.statusCode).toBe(503);
+    expect(hold.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(received).toEqual(['POST']);
+
+    // The contrast: a read is safe to repeat, so the other instance gets it too.
+    received.length = 0;
+    const read = await gateway.inject({ method: 'GET', url: '/api/holds/h-1', headers: buyer });
+    expect(read.statusCode).toBe(503);
+    expect(received).toEqual(['GET', 'GET']);
+  });
+
+  it('answers 504 when the instance does not answer within the upstream timeout', async () => {
+    const gateway = await gatewayWith({ upstreamTimeoutMs: 300 });
+    behave = () => undefined; // reads the request and never answers
+    received.length = 0;
+    const res = await gateway.inject({ method: 'GET', url: '/api/orders', headers: await bearer('bea-slow', 'buyer') });
+    expect(res.statusCode).toBe(504);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 504, title: 'Gateway timeout', detail: 'BOOKING-SERVICE did not answer in time' });
+    // A timeout is not a connect failure: the request is not sent to the other instance.
+    expect(received).toEqual(['GET']);
+  });
+});
