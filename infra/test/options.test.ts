@@ -43,7 +43,8 @@ describe('with a certificate, a region and an identity provider', () => {
       (g) => ((g.Properties as { SecurityGroupIngress?: { CidrIp?: string; FromPort: number }[] }).SecurityGroupIngress ?? []),
     );
     expect(open.filter((r) => r.CidrIp === '0.0.0.0/0').map((r) => r.FromPort).sort()).toEqual([443, 80]);
-    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 12);
+    // The standalone service-to-service rules; stream-seat.stack.test.ts lists each one.
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 13);
   });
 
   it('writes ALB access logs to an encrypted, private bucket', () => {
