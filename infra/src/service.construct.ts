@@ -26,6 +26,9 @@ export interface FargateAppServiceProps {
   readonly autoscaling?: AutoscalingSpec;
 }
 
+/** Seconds between SIGTERM and SIGKILL for every container (see stopTimeout below). */
+export const STOP_TIMEOUT_SECONDS = 45;
+
 /** Exits 0 when GET /health answers 2xx: Node's own fetch, since the slim image has no curl. */
 export function healthCheckCommand(port: number): string[] {
   return [
@@ -76,8 +79,10 @@ export class FargateAppService extends Construct {
       },
       // Node as PID 1 neither reaps children nor forwards signals well; the init does both.
       linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
-      // Longer than SHUTDOWN_TIMEOUT_MS, so that draining and deregistration finish before SIGKILL.
-      stopTimeout: Duration.seconds(30),
+      // SIGKILL comes this long after SIGTERM: it must outlast SHUTDOWN_GRACE_MS (12 s, serving
+      // while gateways drop the instance) plus SHUTDOWN_TIMEOUT_MS (20 s of draining), with margin
+      // for deregistration and onClose hooks. Fargate allows at most 120 s.
+      stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),
     });
 
     this.service = new ecs.FargateService(this, 'Service', {

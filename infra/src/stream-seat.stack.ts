@@ -15,6 +15,13 @@ import { SecurityGroups } from './security-groups.construct.js';
 import { EUREKA_URL, NAMESPACE, REGISTRY_DNS_NAME, SERVICES, repositoryName, type ServiceName } from './service-catalog.js';
 import { FargateAppService } from './service.construct.js';
 
+/** How often every registry client refreshes its copy of the registry (the platform default is 30). */
+export const REGISTRY_FETCH_SECONDS = 10;
+/** One registry fetch interval, plus margin for a fetch in flight. */
+export const SHUTDOWN_GRACE_MS = REGISTRY_FETCH_SECONDS * 1000 + 2000;
+/** How long in-flight requests (and SSE streams) may drain once the listener closes. */
+export const SHUTDOWN_TIMEOUT_MS = 20_000;
+
 export interface StreamSeatStackProps extends StackProps {
   /** The image tag every service runs: the commit SHA the release workflow pushed. */
   readonly imageTag: string;
@@ -65,9 +72,18 @@ export class StreamSeatStack extends Stack {
       LOG_LEVEL: 'info',
       // Advertise the task's VPC address, never the link-local 169.254.x metadata interface.
       PREFERRED_NETWORKS: VPC_PREFIX,
-      SHUTDOWN_TIMEOUT_MS: '20000',
+      // A stopping task deregisters, then keeps serving while its callers still hold it: those that
+      // find it in the registry until their next fetch, the registry's own clients until Cloud
+      // Map's DNS TTL lapses (both 10 s). Only then does it close its listener and drain.
+      SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     };
-    const client = { ...common, EUREKA_URL, ...this.authEnvironment(props) };
+    const client = {
+      ...common,
+      EUREKA_URL,
+      EUREKA_FETCH_SECONDS: String(REGISTRY_FETCH_SECONDS),
+      ...this.authEnvironment(props),
+    };
     const clientSecrets = this.authSecrets(props);
     const dbSecret = ecs.Secret.fromSecretsManager(this.database.secret);
     // Event → booking calls on /internal/* present this shared token.

@@ -149,6 +149,21 @@ describe('services', () => {
     expect(environmentOf('discovery').PREFERRED_NETWORKS).toBe('10.0.');
   });
 
+  it('rolls tasks without dropping requests: serve one registry fetch after deregistering, drain, all before SIGKILL', () => {
+    // Callers refresh their registry copy every 10 s (the platform default, 30 s, would outlast the grace).
+    for (const name of ['gateway', 'event', 'booking']) expect(environmentOf(name).EUREKA_FETCH_SECONDS).toBe('10');
+    for (const name of Object.keys(ports)) {
+      const env = environmentOf(name);
+      expect(env).toMatchObject({ SHUTDOWN_GRACE_MS: '12000', SHUTDOWN_TIMEOUT_MS: '20000' });
+      expect(Number(env.SHUTDOWN_GRACE_MS)).toBeGreaterThan(10 * 1000);
+      // ECS sends SIGKILL StopTimeout seconds after SIGTERM (Fargate's ceiling: 120).
+      const stopTimeout = containerOf(name).StopTimeout as number;
+      expect(stopTimeout).toBe(45);
+      expect(stopTimeout * 1000).toBeGreaterThanOrEqual(Number(env.SHUTDOWN_GRACE_MS) + Number(env.SHUTDOWN_TIMEOUT_MS) + 10_000);
+      expect(stopTimeout).toBeLessThanOrEqual(120);
+    }
+  });
+
   it('injects the whole RDS secret as DB_SECRET into event and booking, and into nothing else', () => {
     const secretRef = resolve(stack, stack.database.secret.secretArn);
     for (const [name, database] of [['event', 'stream_seat_events'], ['booking', 'stream_seat_bookings']] as const) {
