@@ -1,11 +1,11 @@
 /**
  * The web app in real headless Chromium, served by the gateway of the whole platform: it draws the
- * seat map from the live stream's snapshot and applies other buyers' changes as they happen, and
- * a buyer signs in, picks seats, keeps the hold through a declined payment, pays, and gets tickets
- * that the organiser's check-in desk admits once; the seat map works with the keyboard alone and
- * names each seat for screen readers. Needs Debian's chromium (`.ci/run` installs it
- * and sets REQUIRE_BROWSER, so that CI fails rather than skips without it); CHROMIUM_PATH points
- * elsewhere.
+ * seat map from the live stream's snapshot and applies other buyers' changes as they happen
+ * (starting over from a fresh snapshot when the stream skips one), and a buyer signs in, picks
+ * seats, keeps the hold through a declined payment, pays, and gets tickets that the organiser's
+ * check-in desk admits once; the seat map works with the keyboard alone and names each seat for
+ * screen readers. Needs Debian's chromium (`.ci/run` installs it and sets REQUIRE_BROWSER, so that
+ * CI fails rather than skips without it); CHROMIUM_PATH points elsewhere.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,6 +145,51 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(seqAfterHold).toBeGreaterThan(seqOfSnapshot);
     expect(Number(await page.getAttribute('.live-badge', 'data-seq'))).toBeGreaterThan(seqAfterHold);
     await page.close();
+  });
+
+  it('starts over from a fresh snapshot when the live stream skips a change', async () => {
+    const [missed, seen] = ['BALC-A-1', 'BALC-A-2'];
+    const erin = await test.tokenFor('erin');
+    // What the page will be told first: the seats before erin's two holds...
+    const before = (await send('GET', `/api/availability/${eventId}`)).body;
+    expect(before['seats'][missed]).toBe('AVAILABLE');
+    const holds: string[] = [];
+    for (const seat of [missed, seen]) {
+      const hold = await send('POST', '/api/holds', erin, { eventId, seatIds: [seat] });
+      expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+      holds.push(hold.body['holdId'] as string);
+    }
+    // ...then only the second hold's change: the batch holding `missed` never arrives.
+    const after = (await send('GET', `/api/availability/${eventId}`)).body;
+    const lastSeq = after['seq'] as number;
+    expect(lastSeq).toBeGreaterThan((before['seq'] as number) + 1);
+
+    // The first stream is served by Chromium itself, the next ones by the platform. Only a fresh
+    // snapshot can show `missed` held: a stream resumed from Last-Event-ID (as the browser's own
+    // reconnect, a few seconds after the served stream ends) starts after the gap.
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    let streams = 0;
+    await page.route(`**/api/availability/${eventId}/stream`, async (route) => {
+      if (++streams > 1) return route.continue();
+      const frame = (event: string, seq: number, data: unknown) => `event: ${event}\nid: ${seq}\ndata: ${JSON.stringify(data)}\n\n`;
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        body: `${frame('snapshot', before['seq'] as number, before)}${frame('change', lastSeq, { seq: lastSeq, changes: [{ seatId: seen, status: 'HELD' }] })}`,
+      });
+    });
+    await page.goto(`${test.gateway}/#/events/${eventId}`);
+
+    await waitForStatus(page, missed, 'HELD');
+    await waitForStatus(page, seen, 'HELD');
+    await page.waitForSelector('[data-live-status=live]');
+    expect(streams).toBe(2);
+    expect(Number(await page.getAttribute('.live-badge', 'data-seq'))).toBeGreaterThanOrEqual(lastSeq);
+    expect(errors).toEqual([]);
+    await page.close();
+    for (const holdId of holds) expect((await send('DELETE', `/api/holds/${holdId}`, erin)).status).toBe(204);
   });
 
   it('forgets a session whose token has expired, and offers to sign in again', async () => {
