@@ -1,7 +1,8 @@
 /**
  * Hundreds of buyers race for overlapping seats of one event over real HTTP. Whatever the
  * interleaving, no seat ends up in two live holds or two orders, and every 201 is backed by the
- * database. On SQLite, on MariaDB, and with two booking instances sharing one MariaDB database.
+ * database. On SQLite, on MariaDB, and with two booking instances sharing one MariaDB database —
+ * where one buyer's racing requests are also bounded by the active-holds limit across instances.
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { createTestDatabase, testDialects } from '@stream-seat/db';
@@ -26,13 +27,13 @@ interface Instance {
   batches: SeatChangeBatch[];
 }
 
-async function startInstances(count: number, dialect: 'sqlite' | 'mysql', eventId: string, databaseUrl?: string): Promise<Instance[]> {
+async function startInstances(count: number, dialect: 'sqlite' | 'mysql', eventId: string, databaseUrl?: string, maxActiveHoldsPerBuyer = 3): Promise<Instance[]> {
   const catalogue = createInMemoryCatalogue();
   const { event, map } = hallEvent(eventId, { rows: 5, seatsPerRow: 10, floor: 30 });
   catalogue.put(event, map);
   const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
-    const t = await createBookingTestApp(dialect, { catalogue, ...(databaseUrl ? { databaseUrl } : {}), settings: { maxActiveHoldsPerBuyer: 3 } });
+    const t = await createBookingTestApp(dialect, { catalogue, ...(databaseUrl ? { databaseUrl } : {}), settings: { maxActiveHoldsPerBuyer } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const address = t.app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
@@ -165,4 +166,58 @@ describe.runIf(testDialects().includes('mysql'))('racing holds across two bookin
     const won = await assertNeverOversold(instances, eventId, responses);
     await payRacing(instances, eventId, won, tokens, responses);
   }, 120_000);
+});
+
+describe.runIf(testDialects().includes('mysql'))('one buyer racing for holds across two booking instances sharing one MariaDB database', () => {
+  const LIMIT = 2;
+  const ROUNDS = 4;
+  const PER_ROUND = 12;
+  let instances: Instance[];
+  let drop: () => Promise<void>;
+  const eventId = 'race-one-buyer';
+  beforeAll(async () => {
+    const shared = await createTestDatabase('mysql', 'booking_one_buyer');
+    drop = shared.drop;
+    instances = await startInstances(2, 'mysql', eventId, shared.url, LIMIT);
+  });
+  afterAll(async () => {
+    for (const i of instances ?? []) await i.t.close();
+    await drop?.();
+  });
+
+  it(`gives a buyer at most ${LIMIT} active holds when ${PER_ROUND} of their requests for distinct seats race through both instances`, async () => {
+    // The inventory exists before the race, so that the requests meet at the claim, not at creation.
+    for (const instance of instances) expect((await fetch(`${instance.url}/api/availability/${eventId}`)).status).toBe(200);
+    const db = (instances[0] as Instance).t.database.db;
+    // Several rounds, each a new buyer on fresh seats: one round can happen not to overlap the
+    // instances' claim transactions; together they do.
+    for (let round = 0; round < ROUNDS; round++) {
+      const buyer = `hoarder-${round}`;
+      const token = await (instances[0] as Instance).t.auth(buyer);
+      const seats = Array.from({ length: PER_ROUND }, (_, i) => {
+        const seat = round * PER_ROUND + i;
+        return `ORCH-${String.fromCharCode(65 + Math.floor(seat / 10))}-${(seat % 10) + 1}`;
+      });
+      const responses = await Promise.all(
+        seats.map(async (seatId, i) => {
+          const instance = instances[i % instances.length] as Instance;
+          const res = await fetch(`${instance.url}/api/holds`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...token },
+            body: JSON.stringify({ eventId, seatIds: [seatId] }),
+          });
+          return { status: res.status, body: (await res.json()) as { holdId?: string; type?: string } };
+        }),
+      );
+      const won = responses.filter((r) => r.status === 201);
+      // The seats are distinct and free: only the limit stops a request, and it stops all but LIMIT.
+      expect(won, `round ${round}: ${responses.map((r) => r.status).join(',')}`).toHaveLength(LIMIT);
+      const refused = responses.filter((r) => r.status !== 201);
+      expect(refused.every((r) => r.status === 409 && r.body.type?.endsWith('/too-many-holds'))).toBe(true);
+      const active = await db.selectFrom('holds').select('id').where('buyer_id', '=', buyer).where('status', '=', 'ACTIVE').execute();
+      expect(active.map((h) => h.id).sort()).toEqual(won.map((r) => r.body.holdId).sort());
+      const held = await db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).where('hold_id', 'in', active.map((h) => h.id)).where('status', '=', 'HELD').execute();
+      expect(held).toHaveLength(LIMIT);
+    }
+  }, 60_000);
 });
