@@ -1,0 +1,145 @@
+/**
+ * The gateway's rate limits in front of a real registry and a real booking service: holds have a
+ * limit of their own, lower than the other routes'; gateways given one Redis (REDIS_URL) count a
+ * caller's requests together, and without it each gateway counts on its own.
+ */
+import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { type App, createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRegistryClient } from '../../../tests/support/registry-client.js';
+import { type BookingTestApp, createBookingTestApp, TEST_JWT_SECRET } from '../../booking/test/booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent } from '../../booking/test/in-memory-catalogue.js';
+import { buildDiscoveryApp } from '../../discovery/src/app.js';
+import { buildGatewayApp, type GatewayAppDeps } from '../src/app.js';
+
+const redisUrl = process.env['REDIS_URL'];
+
+const listen = async (app: App) => {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as { port: number }).port;
+};
+
+let discovery: App;
+let registryUrl: string;
+let booking: BookingTestApp;
+const clients: RegistryClient[] = [];
+const gateways: App[] = [];
+
+async function gatewayWith(rateLimit: GatewayAppDeps['rateLimit']) {
+  const registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: `gw-limit-${gateways.length}`, port: 1 });
+  await registry.start();
+  clients.push(registry);
+  const gateway = await buildGatewayApp({
+    registry,
+    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
+    logger: false,
+    logLevel: 'error',
+    rateLimit,
+  });
+  await gateway.ready();
+  gateways.push(gateway);
+  return gateway;
+}
+
+const bearer = async (sub: string) => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub, role: 'buyer' })}` });
+
+/** The caller's orders through each gateway in turn, one request at a time: their status codes. */
+async function alternate(through: App[], sub: string, count: number): Promise<number[]> {
+  const headers = await bearer(sub);
+  const statuses: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const gateway = through[i % through.length] as App;
+    statuses.push((await gateway.inject({ method: 'GET', url: '/api/orders', headers })).statusCode);
+  }
+  return statuses;
+}
+
+beforeAll(async () => {
+  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
+  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  const catalogue = createInMemoryCatalogue();
+  const { event, map } = hallEvent('ev-limits');
+  catalogue.put(event, map);
+  booking = await createBookingTestApp('sqlite', { catalogue });
+  const registration = testRegistryClient({ registryUrls: [registryUrl], app: 'BOOKING-SERVICE', port: await listen(booking.app) });
+  await registration.start();
+  clients.push(registration);
+});
+
+afterAll(async () => {
+  for (const gateway of gateways) await gateway.close();
+  for (const client of clients) await client.stop();
+  await booking?.close();
+  await discovery?.close();
+});
+
+describe('rate limits at the gateway', () => {
+  it('holds a caller to the lower holds limit while their other requests still pass', async () => {
+    const gateway = await gatewayWith({ max: 10, windowMs: 60_000, holdsMax: 2 });
+    const alice = await bearer('alice-limits');
+    const hold = (seatId: string) =>
+      gateway.inject({
+        method: 'POST',
+        url: '/api/holds',
+        headers: { ...alice, 'content-type': 'application/json' },
+        payload: JSON.stringify({ eventId: 'ev-limits', seatIds: [seatId] }),
+      });
+    const statuses = [];
+    for (const seat of ['ORCH-A-1', 'ORCH-A-2', 'ORCH-A-3']) statuses.push((await hold(seat)).statusCode);
+    expect(statuses).toEqual([201, 201, 429]);
+    // The refused hold never reached booking.
+    const seats = (await booking.app.inject({ method: 'GET', url: '/api/availability/ev-limits' })).json().seats as Record<string, string>;
+    expect([seats['ORCH-A-1'], seats['ORCH-A-2'], seats['ORCH-A-3']]).toEqual(['HELD', 'HELD', 'AVAILABLE']);
+    // Three requests of ten: the caller's other routes are not limited yet.
+    expect((await gateway.inject({ method: 'GET', url: '/api/orders', headers: alice })).statusCode).toBe(200);
+    expect((await gateway.inject({ method: 'GET', url: '/api/availability/ev-limits', headers: alice })).statusCode).toBe(200);
+    expect((await hold('ORCH-A-4')).statusCode).toBe(429);
+  });
+
+  it('counts separately in each gateway without Redis', async () => {
+    const limits = { max: 3, windowMs: 60_000, holdsMax: 3 };
+    const pair = [await gatewayWith(limits), await gatewayWith(limits)];
+    expect(await alternate(pair, 'carol-memory', 6)).toEqual([200, 200, 200, 200, 200, 200]);
+    // Each gateway's own limit still holds.
+    expect(await alternate(pair, 'carol-memory', 2)).toEqual([429, 429]);
+  });
+
+  describe.runIf(redisUrl)('with Redis', () => {
+    /** This run's keys only, so that runs (and other users of the Redis) do not share counters. */
+    const prefix = `stream-seat-test:${randomUUID()}:`;
+    const connections: Redis[] = [];
+
+    /** A connection as main.ts makes it (no offline queue), once it is ready to count. */
+    async function redis(): Promise<Redis> {
+      const connection = new Redis(redisUrl ?? '', { maxRetriesPerRequest: 1, enableOfflineQueue: false, keyPrefix: prefix });
+      connections.push(connection);
+      await once(connection, 'ready');
+      return connection;
+    }
+
+    afterAll(async () => {
+      const admin = new Redis(redisUrl ?? '');
+      const keys = await admin.keys(`${prefix}*`);
+      if (keys.length > 0) await admin.del(...keys);
+      await admin.quit();
+      for (const connection of connections) await connection.quit();
+    });
+
+    it('counts a caller across gateways that share one Redis', async () => {
+      const pair = [
+        await gatewayWith({ max: 3, windowMs: 60_000, holdsMax: 3, redis: await redis() }),
+        await gatewayWith({ max: 3, windowMs: 60_000, holdsMax: 3, redis: await redis() }),
+      ];
+      expect(await alternate(pair, 'dave-shared', 5)).toEqual([200, 200, 200, 429, 429]);
+      // The counter lives in Redis, under this run's prefix.
+      const admin = new Redis(redisUrl ?? '');
+      try {
+        expect((await admin.keys(`${prefix}*`)).some((key) => key.endsWith('sub:dave-shared'))).toBe(true);
+      } finally {
+        await admin.quit();
+      }
+    });
+  });
+});
