@@ -11,6 +11,7 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   init?: boolean;
+  stop_grace_period?: string;
 }
 
 const text = readFileSync(new URL('../compose.yaml', import.meta.url), 'utf8');
@@ -31,6 +32,16 @@ describe('deploy/compose.yaml', () => {
     expect(service.environment?.PORT).toBe(String(port));
     expect(service.healthcheck?.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/health')`);
     expect(service.init).toBe(true);
+  });
+
+  it.each(Object.keys(apps))('gives %s longer to stop than its shutdown grace and drain take', (name) => {
+    const service = services[name]!;
+    const seconds = /^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1];
+    expect(seconds, 'stop_grace_period in seconds').toBeDefined();
+    // The platform's defaults: no grace, 10 s of draining.
+    const grace = Number(service.environment?.SHUTDOWN_GRACE_MS ?? 0);
+    const drain = Number(service.environment?.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+    expect(Number(seconds) * 1000).toBeGreaterThanOrEqual(grace + drain + 10_000);
   });
 
   it('health-checks MySQL and Redis', () => {
