@@ -64,7 +64,12 @@ export class DeliveryStack extends Stack {
       assumedBy: githubPrincipal([`repo:${repo}:ref:refs/heads/main`, `repo:${repo}:ref:refs/tags/v*`]),
       maxSessionDuration: Duration.hours(1),
     });
-    for (const repository of Object.values(this.repositories)) repository.grantPullPush(this.releaseRole);
+    for (const repository of Object.values(this.repositories)) {
+      repository.grantPullPush(this.releaseRole);
+      // release.yml asks whether a commit's image exists before building (tags are immutable, so a
+      // re-run or a version tag must reuse it); grantPullPush leaves DescribeImages out.
+      repository.grant(this.releaseRole, 'ecr:DescribeImages');
+    }
 
     // Deploy: only jobs running in the protected environment, and only through the CDK bootstrap roles.
     this.deployRole = new iam.Role(this, 'DeployRole', {

@@ -74,11 +74,13 @@ describe('delivery stack', () => {
     ]);
   });
 
-  it('gives the release role push rights on the repositories, and the deploy role only the CDK bootstrap roles', () => {
+  it('gives the release role push and look-up rights on the repositories, and the deploy role only the CDK bootstrap roles', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p.Properties));
     const release = policies.find((p) => p.includes('ReleaseRole'));
     const deploy = policies.find((p) => p.includes('DeployRole'));
     expect(release).toContain('ecr:PutImage');
+    // release.yml's "is this commit's image already there?" (describe-images) needs it.
+    expect(release).toContain('ecr:DescribeImages');
     expect(release).not.toContain('sts:AssumeRole');
     expect(deploy).toContain('sts:AssumeRole');
     expect(deploy).toContain(':role/cdk-*-');
