@@ -15,7 +15,8 @@ let platform: RunningPlatform;
 const RENEW_SECONDS = 1;
 
 beforeAll(async () => {
-  test = await startTestPlatform({ name: 'platform', renewSeconds: RENEW_SECONDS });
+  // Request logs on: the trace test reads them.
+  test = await startTestPlatform({ name: 'platform', renewSeconds: RENEW_SECONDS, env: { LOG_LEVEL: 'info' } });
   platform = test.platform;
 }, 90_000);
 
@@ -67,6 +68,28 @@ describe('the platform, through the gateway', () => {
       headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
     });
     expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-`));
+  });
+
+  it('logs one trace and one request id in every service a request crosses', async () => {
+    const traceId = 'a3ce929d0e0e47364bf92f3577b34da6';
+    // Booking asks the event service about an event it has not seen: gateway → booking → event.
+    const res = await fetch(`${platform.urls.gateway}/api/availability/trace-${Date.now()}`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': `trace-test-${traceId.slice(0, 8)}` },
+    });
+    expect(res.status).toBe(404);
+    const lines = await eventually(
+      async () => {
+        const traced = test.logs.filter((l) => l.includes(`"traceId":"${traceId}"`));
+        return ['gateway', 'booking', 'event'].every((s) => traced.some((l) => l.startsWith(`${s} |`) && l.includes('request completed'))) ? traced : undefined;
+      },
+      5_000,
+      'a completed request with the trace in each service',
+    );
+    for (const line of lines) expect(line, line).toContain(`"reqId":"trace-test-${traceId.slice(0, 8)}"`);
+    // Each service logs its own span of the trace.
+    const spans = new Set(lines.map((l) => /"spanId":"([0-9a-f]{16})"/.exec(l)?.[1]));
+    expect(spans.size).toBeGreaterThanOrEqual(3);
+    expect(spans.has(undefined)).toBe(false);
   });
 
   it('routes idempotent requests around an instance that cannot be reached', async () => {

@@ -2,6 +2,7 @@
 import { request } from 'undici';
 import { ServiceUnavailable } from './errors.js';
 import type { InstanceAddress, RegistryClient } from './registry-client.js';
+import { outgoingTraceHeaders } from './tracing.js';
 
 /** Round-robin over the UP instances of an app, as the registry cache currently knows them. */
 export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'>) {
@@ -41,7 +42,7 @@ export function createServiceClient(balancer: LoadBalancer, app: string, options
         try {
           const response = await request(instance.url + path, {
             method: 'GET',
-            headers: { accept: 'application/json', ...options.headers, ...headers },
+            headers: { accept: 'application/json', ...outgoingTraceHeaders(), ...options.headers, ...headers },
             headersTimeout: options.timeoutMs,
             bodyTimeout: options.timeoutMs,
           });

@@ -4,6 +4,7 @@
  * `runService()` listens, registers with the registry and shuts down gracefully.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -25,7 +26,7 @@ import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem
 import { PROBLEM_TYPE_BASE } from './errors.js';
 import { createRegistryClient, type RegistryClient } from './registry-client.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
-import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
+import { childTrace, formatTraceparent, parseTraceparent, runInRequestContext, type TraceContext } from './tracing.js';
 
 
 export type App = FastifyInstance<
@@ -79,8 +80,22 @@ export interface CreateServiceOptions {
 }
 
 export function createService(options: CreateServiceOptions): App {
+  /** Each request's span, made with its logger so that every line logged for it carries the trace. */
+  const traces = new WeakMap<IncomingMessage, TraceContext>();
+  const traceOf = (raw: IncomingMessage) => {
+    let trace = traces.get(raw);
+    if (!trace) {
+      trace = childTrace(parseTraceparent(raw.headers['traceparent']));
+      traces.set(raw, trace);
+    }
+    return trace;
+  };
   const app = Fastify({
     logger: options.logger === false ? false : loggerOptions(options.name, options.logLevel ?? 'info'),
+    childLoggerFactory: (logger, bindings, loggerOptions, raw) => {
+      const trace = traceOf(raw);
+      return logger.child({ ...bindings, traceId: trace.traceId, spanId: trace.spanId }, loggerOptions);
+    },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Requests still arriving while the app closes get our own 503 problem, with Retry-After (below).
@@ -106,11 +121,12 @@ export function createService(options: CreateServiceOptions): App {
 
   app.decorateRequest('trace', undefined as unknown as TraceContext);
   app.addHook('onRequest', async (request, reply) => {
-    request.trace = childTrace(parseTraceparent(request.headers.traceparent));
-    request.log = request.log.child({ traceId: request.trace.traceId });
+    request.trace = traceOf(request.raw);
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(request.trace));
   });
+  // From here on (the body is read), calls to other services carry the request's trace.
+  app.addHook('preValidation', (request, _reply, done) => runInRequestContext({ trace: request.trace, requestId: request.id }, done));
 
   const checks: ReadinessCheck[] = [
     {

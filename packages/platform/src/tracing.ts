@@ -1,4 +1,5 @@
 /** W3C trace context: continue an incoming `traceparent` or start one, and pass it on. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync } from 'node:crypto';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -44,4 +45,28 @@ export function childTrace(parent: TraceContext | undefined): TraceContext {
 
 export function formatTraceparent(trace: TraceContext): string {
   return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
+}
+
+/** The request being handled, for calls made on its behalf (see `runInRequestContext`). */
+interface RequestContext {
+  trace: TraceContext;
+  requestId: string;
+}
+
+const requestContext = new AsyncLocalStorage<RequestContext>();
+
+/** Runs `work` — the rest of a request's handling — with the request's trace as the current one. */
+export function runInRequestContext(context: RequestContext, work: () => void): void {
+  requestContext.run(context, work);
+}
+
+/**
+ * Headers for a call to another service: a child span of the current request's trace and its
+ * request id, so that both services' log lines carry them; outside a request, a new trace.
+ */
+export function outgoingTraceHeaders(): Record<string, string> {
+  const current = requestContext.getStore();
+  const headers: Record<string, string> = { traceparent: formatTraceparent(childTrace(current?.trace)) };
+  if (current) headers['x-request-id'] = current.requestId;
+  return headers;
 }

@@ -1,5 +1,6 @@
 /** Delivers a catalogue message to the booking service: POST /internal/catalogue-messages, 2xx = acknowledged. */
 import type { CatalogueMessage } from '@stream-seat/contracts';
+import { outgoingTraceHeaders } from '@stream-seat/platform';
 import { request } from 'undici';
 import type { Deliver } from './outbox-relay.js';
 
@@ -23,7 +24,8 @@ export function createHttpDelivery({ targets, timeoutMs, serviceToken }: HttpDel
       try {
         const response = await request(base + CATALOGUE_MESSAGES_PATH, {
           method: 'POST',
-          headers,
+          // Each delivery is a trace of its own: booking's log lines for it carry its id.
+          headers: { ...headers, ...outgoingTraceHeaders() },
           body: JSON.stringify(message),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
