@@ -9,11 +9,13 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string; env?: Record<string, string> };
 type Job = {
   steps: Step[];
+  if?: string;
+  env?: Record<string, string>;
   strategy?: { matrix: Record<string, unknown[]> };
-  services?: Record<string, { image: string }>;
+  services?: Record<string, { image: string; ports?: string[] }>;
   environment?: string | { name: string };
   permissions?: Record<string, string>;
 };
@@ -108,12 +110,27 @@ describe('ci.yml', () => {
     }
   });
 
-  it('tests on Node 20 and 22 against MySQL 8.4 and Redis service containers', () => {
+  it('tests on Node 20 and 22 against MySQL 8.4 and Redis service containers, which the tests are pointed at', () => {
     const test = ci.jobs.test!;
     expect(test.strategy?.matrix.node).toEqual(expect.arrayContaining([20, 22]));
     expect(test.services?.mysql?.image).toBe('mysql:8.4');
     expect(test.services?.redis?.image).toMatch(/^redis:/);
     expect(test.steps.find((s) => s.uses?.startsWith('actions/setup-node'))?.with?.['node-version']).toBe('${{ matrix.node }}');
+    // Without them the MySQL and Redis suites fall back to SQLite or skip, and CI stays green.
+    expect(test.env?.MYSQL_URL).toMatch(/^mysql:\/\/[^@]+@127\.0\.0\.1:3306\/?$/);
+    expect(test.env?.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(test.services?.mysql).toMatchObject({ ports: ['3306:3306'] });
+    expect(test.services?.redis).toMatchObject({ ports: ['6379:6379'] });
+  });
+
+  it('runs the browser suites on a browser it provides, and fails rather than skips without one', () => {
+    const test = ci.jobs.test!;
+    expect(test.env?.REQUIRE_BROWSER).toBe('1');
+    // tests/support/headless-chromium.ts launches CHROMIUM_PATH (default /usr/bin/chromium).
+    const browser = test.env?.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    const provide = test.steps.findIndex((s) => s.run?.includes('$CHROMIUM_PATH" --version'));
+    expect(provide, `a step that provides ${browser} and runs it`).toBeGreaterThanOrEqual(0);
+    expect(provide).toBeLessThan(test.steps.findIndex((s) => s.run === 'npm test'));
   });
 });
 
