@@ -76,9 +76,12 @@ export interface SeedOptions {
   log?: (line: string) => void;
   /** Organiser the demo belongs to. */
   organizer?: string;
+  /** Called for each demo event on sale: `existed` when an earlier seeding had created it. */
+  onEvent?: (event: { id: string; existed: boolean }) => void;
 }
 
-async function call<T>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+/** The answer's body, and whether it replays an earlier request with the same Idempotency-Key. */
+async function call<T>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T & { replayed?: true }> {
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(base + path, {
       method,
@@ -92,7 +95,9 @@ async function call<T>(base: string, method: string, path: string, body?: unknow
     }
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    const parsed = (text ? JSON.parse(text) : undefined) as T & { replayed?: true };
+    if (parsed && res.headers.get('idempotent-replayed') === 'true') parsed.replayed = true;
+    return parsed;
   }
 }
 
@@ -116,7 +121,7 @@ export async function seedDemoData(gatewayUrl: string, options: SeedOptions = {}
   for (const [key, layout] of [['theatre', theatre], ['arena', arena]] as const) {
     const venue = await call<{ id: string; capacity: number }>(base, 'POST', '/api/venues', layout, { ...auth, 'idempotency-key': `demo-venue-${key}` });
     venues[key] = venue.id;
-    log(`venue ${layout.name}: ${venue.capacity} places (${venue.id})`);
+    log(`venue ${layout.name}: ${venue.capacity} places (${venue.id})${venue.replayed ? ', already there' : ''}`);
   }
   const ids: string[] = [];
   for (const { venue, event } of demoEvents()) {
@@ -125,7 +130,8 @@ export async function seedDemoData(gatewayUrl: string, options: SeedOptions = {}
     const created = await call<{ id: string }>(base, 'POST', '/api/events', { ...event, venueId: venues[venue] }, { ...auth, 'idempotency-key': key });
     await call(base, 'POST', `/api/events/${created.id}/publish`, undefined, auth);
     ids.push(created.id);
-    log(`event ${event.name} on sale, ${event.startsAt.slice(0, 10)} (${created.id})`);
+    options.onEvent?.({ id: created.id, existed: created.replayed === true });
+    log(`event ${event.name} on sale, ${event.startsAt.slice(0, 10)} (${created.id})${created.replayed ? ', already there' : ''}`);
   }
   return ids;
 }

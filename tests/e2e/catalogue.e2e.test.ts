@@ -120,10 +120,13 @@ describe('the catalogue, through the gateway', () => {
   });
 
   it('seeds the demo catalogue through the same API, once', async () => {
-    const ids = await seedDemoData(gateway, { force: true });
+    const existed: boolean[] = [];
+    const ids = await seedDemoData(gateway, { force: true, onEvent: (e) => existed.push(e.existed) });
     expect(ids).toHaveLength(4);
-    const again = await seedDemoData(gateway, { force: true });
+    const again = await seedDemoData(gateway, { force: true, onEvent: (e) => existed.push(e.existed) });
     expect(again).toEqual(ids);
+    // The second run creates nothing, and says so.
+    expect(existed).toEqual([false, false, false, false, true, true, true, true]);
     expect(await seedDemoData(gateway)).toEqual([]); // not forced: the catalogue has events
 
     const events = await Promise.all(ids.map((id) => send('GET', `/api/events/${id}`)));
