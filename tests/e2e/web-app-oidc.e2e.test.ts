@@ -123,6 +123,9 @@ describe.runIf(browserTestsEnabled)('signing in at an OpenID Connect provider fr
     await page.waitForURL((url) => url.href.startsWith(appUrl));
     await page.waitForSelector('button.sign-in');
     expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+    // Only the provider's sign-in here: no local form, and no word of the local demo's organiser.
+    expect(await page.locator('select[name=role]').count()).toBe(0);
+    expect(await page.textContent('#account')).not.toContain('demo-organizer');
 
     // No session at the provider any more: it asks for a login rather than signing dana in again.
     await page.click('button.sign-in');

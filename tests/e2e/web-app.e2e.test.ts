@@ -4,7 +4,7 @@
  * (starting over from a fresh snapshot when the stream skips one), and a buyer signs in, picks
  * seats, keeps the hold through a declined payment, pays, and gets tickets that the organiser's
  * check-in desk admits once; the seat map works with the keyboard alone and names each seat for
- * screen readers. Needs Debian's chromium (`.ci/run` installs it and sets REQUIRE_BROWSER, so that
+ * screen readers; the local sign-in tells a newcomer which organiser owns the demo events. Needs Debian's chromium (`.ci/run` installs it and sets REQUIRE_BROWSER, so that
  * CI fails rather than skips without it); CHROMIUM_PATH points elsewhere.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../scripts/demo-data.js';
 import { buildWebApp } from '../../scripts/web-app-build.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
@@ -212,6 +213,44 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.goto(`${test.gateway}/#/orders`);
     await page.waitForSelector('form.sign-in');
     expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+    await page.close();
+  });
+
+  it('tells a newcomer choosing "organiser" whose the demo events are, and fills that name in', async () => {
+    // The catalogue `npm start` seeds, as it seeds it.
+    const demoEvents = await seedDemoData(test.gateway, { force: true });
+    expect(demoEvents.length).toBeGreaterThan(0);
+    const page = await browser.newPage();
+    await page.goto(test.gateway);
+    await page.waitForSelector('form.sign-in');
+    const hint = page.locator('form.sign-in .hint');
+    const name = () => page.inputValue('input[name=name]');
+    expect(await hint.isVisible()).toBe(false);
+
+    // A name already typed is kept; the hint comes and goes with the role.
+    await page.fill('input[name=name]', 'nina');
+    await page.selectOption('select[name=role]', 'organizer');
+    expect(await hint.textContent()).toBe('The demo events of npm start belong to demo-organizer.');
+    expect(await hint.isVisible()).toBe(true);
+    expect(await name()).toBe('nina');
+    await page.selectOption('select[name=role]', 'buyer');
+    expect(await hint.isVisible()).toBe(false);
+    expect(await name()).toBe('nina');
+
+    // With no name typed, the demo's organiser is filled in (and taken out again for a buyer).
+    await page.fill('input[name=name]', '');
+    await page.selectOption('select[name=role]', 'organizer');
+    expect(await name()).toBe('demo-organizer');
+    await page.selectOption('select[name=role]', 'buyer');
+    expect(await name()).toBe('');
+    await page.selectOption('select[name=role]', 'organizer');
+    expect(await name()).toBe('demo-organizer');
+
+    // Signed in under it, the organiser page lists the demo events.
+    await page.click('form.sign-in button');
+    await page.waitForSelector('[data-signed-in="demo-organizer"]');
+    await page.click('a[href="#/organizer"]');
+    for (const id of demoEvents) await page.waitForSelector(`[data-event-id="${id}"][data-status="ON_SALE"]`);
     await page.close();
   });
 

@@ -24,10 +24,31 @@ async function attempt(signIn: () => Promise<void> | void): Promise<void> {
   }
 }
 
+/** The organiser `npm start` creates its demo events as (scripts/demo-data.ts). */
+const DEMO_ORGANIZER = 'demo-organizer';
+
 /** Dev: any name and role, tokens from the gateway; without its dev-token route, a pasted token. */
 function devSignIn(): HTMLElement {
   const name = h('input', { name: 'name', placeholder: 'your name', 'aria-label': 'Your name', required: true, maxlength: 200 });
-  const role = h('select', { name: 'role', 'aria-label': 'Role' }, h('option', { value: 'buyer' }, 'buyer'), h('option', { value: 'organizer' }, 'organiser'));
+  const role = h('select', { name: 'role', 'aria-label': 'Role', onchange: () => suggestDemoOrganizer() }, h('option', { value: 'buyer' }, 'buyer'), h('option', { value: 'organizer' }, 'organiser'));
+  // An organiser sees only their own events: a newcomer under another name finds none to manage
+  // and no demo ticket to check in. Choosing "organiser" says whose the demo events are, and
+  // fills that name in when none is typed yet (taken out again for "buyer" if left untouched).
+  const hint = h('small', { class: 'hint', role: 'status' });
+  let prefilled = false;
+  name.addEventListener('input', () => (prefilled = false));
+  function suggestDemoOrganizer(): void {
+    const organizer = role.value === 'organizer';
+    if (organizer) mount(hint, 'The demo events of ', h('code', {}, 'npm start'), ' belong to ', h('code', {}, DEMO_ORGANIZER), '.');
+    else mount(hint);
+    if (organizer && name.value.trim() === '') {
+      name.value = DEMO_ORGANIZER;
+      prefilled = true;
+    } else if (!organizer && prefilled) {
+      name.value = '';
+      prefilled = false;
+    }
+  }
   const submit = (e: Event) => {
     e.preventDefault();
     void attempt(async () => {
@@ -36,7 +57,7 @@ function devSignIn(): HTMLElement {
       if (token) signInWithToken(token.trim());
     });
   };
-  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, name, role, h('button', { type: 'submit' }, 'Sign in'), problem);
+  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, name, role, h('button', { type: 'submit' }, 'Sign in'), problem, hint);
 }
 
 function tokenSignIn(): HTMLElement {
