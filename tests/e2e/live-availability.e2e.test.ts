@@ -7,9 +7,14 @@
  * gateway shares one upstream stream per event among its clients: they all get the snapshot and
  * every change in order, a late joiner catches up from the shared ring, a resuming client gets
  * exactly what it missed, and the stream survives the loss of the booking instance behind it.
+ * A second gateway with the sharing off (STREAM_FANOUT=false) relays each client on its own
+ * upstream stream, more of them per booking instance than its bounded connection pool holds.
  */
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntilRoutable } from '../../scripts/platform-launcher.js';
 import { eventually, freePort } from '../support/free-port.js';
 import { openSse, type SseClient, type SseEvent } from '../support/sse-client.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
@@ -20,12 +25,41 @@ type Change = { seq: number; changes: Array<{ seatId: string; status: string }> 
 const isChange = (seq: number) => (e: SseEvent) => e.event === 'change' && (e.data as Change).seq === seq;
 const seatsOf = (e: SseEvent) => (e.event === 'change' ? (e.data as Change).changes.map((c) => c.seatId) : []);
 const changeSeqs = (client: SseClient) => client.events.filter((e) => e.event === 'change').map((e) => (e.data as Change).seq);
+/** Booking's Redis channel of an event's changes (redis-seat-change-bus.ts, default prefix). */
+const changeChannel = (eventId: string) => `stream-seat:seat-changes:${eventId}`;
+/** The gateway's connection pool per upstream instance for everything but streams (proxy.routes.ts). */
+const BOUNDED_POOL_CONNECTIONS = 128;
+
+/** Rejects when the promise has not settled in time: a hang fails with a message (not a speed check). */
+async function settledWithin<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 10 s (as the platform launcher stops its services). */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await settledWithin(exited, 10_000, 'the relaying gateway to exit').catch(() => {
+    child.kill('SIGKILL');
+    return exited;
+  });
+}
 
 describe.runIf(redisUrl)('live availability across booking instances', () => {
   let test: TestPlatform;
   let bookingB: string;
   let bookingBProcess: ChildProcess;
   let eventId: string;
+  let redis: Redis;
   const clients: SseClient[] = [];
 
   const holdOn = async (base: string, seatId: string) => {
@@ -73,10 +107,27 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     }
     return { seats, seq };
   };
-  /** Live stream clients on both booking instances, from their /metrics. */
-  const totalClients = async () => (await Promise.all([test.platform.urls.booking, bookingB].map(connectedClients))).reduce((a, b) => a + b, 0);
+  /** Live stream clients on each booking instance, from their /metrics. */
+  const clientsPerInstance = async () => Promise.all([test.platform.urls.booking, bookingB].map(connectedClients));
+  const totalClients = async () => (await clientsPerInstance()).reduce((a, b) => a + b, 0);
+  /**
+   * Resolves once each booking instance that streams the event is subscribed to its changes in
+   * Redis. A stream's snapshot can arrive before its instance's SUBSCRIBE has reached Redis (it is
+   * sent asynchronously), and a change published before then would never reach that instance.
+   */
+  const subscribedInRedis = () =>
+    eventually(
+      async () => {
+        const streaming = (await clientsPerInstance()).filter((n) => n > 0).length;
+        const [, subscribers] = (await redis.pubsub('NUMSUB', changeChannel(eventId))) as [string, number];
+        return streaming > 0 && Number(subscribers) === streaming ? true : undefined;
+      },
+      5_000,
+      'the streaming booking instances to subscribe to the event in Redis',
+    );
 
   beforeAll(async () => {
+    redis = new Redis(redisUrl ?? '');
     test = await startTestPlatform({ name: 'live', env: { REDIS_URL: redisUrl, STREAM_CATCH_UP_MS: '60000' } });
     const portB = await freePort();
     bookingB = `http://127.0.0.1:${portB}`;
@@ -97,14 +148,16 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
   afterAll(async () => {
     for (const client of clients) client.close();
     await test?.stop();
+    await redis?.quit();
   });
 
   it('shows a client of instance A a hold made through instance B', async () => {
     const onA = await streamFrom(test.platform.urls.booking);
     const { seq } = (await onA.next((e) => e.event === 'snapshot', 10_000)).data as { seq: number };
-    await new Promise((r) => setTimeout(r, 200)); // A's Redis SUBSCRIBE is asynchronous
+    await subscribedInRedis();
     await holdOn(bookingB, 'MAIN-A-1');
-    const change = await onA.next(isChange(seq + 1), 1_000);
+    // Only Redis can bring it: A's catch-up from the database runs once a minute here (STREAM_CATCH_UP_MS).
+    const change = await onA.next(isChange(seq + 1));
     expect((change.data as Change).changes).toEqual([{ seatId: 'MAIN-A-1', status: 'HELD' }]);
   });
 
@@ -112,7 +165,7 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     const viaGateway = await streamFrom(test.gateway);
     expect(viaGateway.headers['content-type']).toMatch(/^text\/event-stream/);
     await viaGateway.next((e) => e.event === 'snapshot', 10_000);
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribedInRedis();
     await holdOn(bookingB, 'MAIN-A-2');
     await holdOn(test.platform.urls.booking, 'MAIN-A-3');
     const seen = await viaGateway.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-3'), 5_000);
@@ -131,14 +184,45 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     expect(first).toEqual([...new Set(first)].sort((a, b) => a - b));
   });
 
-  it('relays more concurrent streams through the gateway than an upstream connection pool holds', async () => {
-    const before = await totalClients();
-    const audience = await Promise.all(Array.from({ length: 200 }, () => streamFrom(test.gateway)));
-    const snapshots = await Promise.all(audience.map((client) => client.next((e) => e.event === 'snapshot', 20_000)));
-    expect(snapshots).toHaveLength(200);
-    for (const client of audience) client.close();
-    await eventually(async () => ((await totalClients()) === before ? true : undefined), 10_000, 'the 200 disconnects to reach booking');
-  }, 60_000);
+  it('relays each client on its own upstream stream (fan-out off), more per booking instance than a bounded connection pool holds', async () => {
+    // A gateway like the first, but relaying every client's stream on a connection of its own.
+    const relayPort = await freePort();
+    const relay = `http://127.0.0.1:${relayPort}`;
+    const relayProcess = test.platform.startExtraInstance('gateway', relayPort, { STREAM_FANOUT: 'false' });
+    const audience: SseClient[] = [];
+    try {
+      await waitUntilRoutable(relay, 60_000);
+      // Round-robin over both booking instances once its registry view lists them.
+      await eventually(
+        async () => {
+          const routes = (await (await fetch(`${relay}/gateway/routes`)).json()) as Array<{ id: string; instances: string[] }>;
+          return routes.find((r) => r.id === 'availability-stream')?.instances.length === 2 ? true : undefined;
+        },
+        15_000,
+        'the relaying gateway to see both booking instances',
+      );
+      const before = await clientsPerInstance();
+      const count = 2 * BOUNDED_POOL_CONNECTIONS + 44;
+      // A stream queued behind a full pool never gets its answer: bounded, so that it fails here.
+      const snapshots = Array.from({ length: count }, async () => {
+        const client = await streamFrom(relay);
+        audience.push(client);
+        return client.next((e) => e.event === 'snapshot', 30_000);
+      });
+      await settledWithin(Promise.all(snapshots), 30_000, `${count} snapshots through the relaying gateway`);
+      // Booking counts a stream before it sends the snapshot: every client has its own by now.
+      const added = (await clientsPerInstance()).map((n, i) => n - (before[i] ?? 0));
+      expect(added.reduce((a, b) => a + b, 0)).toBe(count);
+      // More streams on one instance than a pool of BOUNDED_POOL_CONNECTIONS would let through.
+      expect(Math.max(...added)).toBeGreaterThan(BOUNDED_POOL_CONNECTIONS);
+      for (const client of audience) client.close();
+      await eventually(async () => ((await totalClients()) === before.reduce((a, b) => a + b, 0) ? true : undefined), 10_000, 'the disconnects to reach booking');
+    } finally {
+      for (const client of audience) client.close();
+      // Streams still queued in it end with it.
+      await stopProcess(relayProcess);
+    }
+  }, 120_000);
 
   it('lets go of a client that disconnected from the gateway', async () => {
     // Alone on its event's shared stream: its leaving must close the stream on booking.
