@@ -147,4 +147,19 @@ describe('the gateway when an upstream instance fails', () => {
     // A timeout is not a connect failure: the request is not sent to the other instance.
     expect(received).toEqual(['GET']);
   });
+
+  it('passes a 503 answer on once, with its Retry-After, instead of asking the instance again', async () => {
+    const gateway = await gatewayWith();
+    // An instance still starting (or its database down) answers 503 problems with Retry-After: 5.
+    behave = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Service unavailable', status: 503 }));
+    };
+    received.length = 0;
+    const res = await gateway.inject({ method: 'GET', url: '/api/orders', headers: await bearer('bea-503', 'buyer') });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    // Asked once: repeating a GET on an instance that says "not now" multiplies its load in an outage.
+    expect(received).toEqual(['GET']);
+  });
 });

@@ -107,6 +107,9 @@ function forward(
     });
   const send = (resolve: () => void, reject: (error: unknown) => void) =>
       reply.from(instance.url + request.url, {
+        // Failover is ours (the next instance); reply-from's own retries would ask the same instance
+        // again — a GET answered 503 up to ten times, reading Retry-After's seconds as milliseconds.
+        retryDelay: () => null,
         // The body is the client's bytes, passed on as they came (reply-from would re-encode JSON).
         ...(Buffer.isBuffer(request.body)
           ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
