@@ -168,7 +168,11 @@ export async function optionalPrincipal(verifier: TokenVerifier, request: Fastif
   }
 }
 
-/** A preHandler that lets only the given roles through (admin always passes). */
+/**
+ * A route hook that lets only the given roles through (admin always passes). Routes run it
+ * `onRequest`: it needs only the headers, so a caller without a valid token hears 401 before
+ * the body is read or validated (a 400 would tell an anonymous caller about the API's shape).
+ */
 export function requireRole(verifier: TokenVerifier, ...allowed: Role[]) {
   return async (request: FastifyRequest): Promise<void> => {
     const principal = await authenticate(verifier, request);
@@ -177,14 +181,14 @@ export function requireRole(verifier: TokenVerifier, ...allowed: Role[]) {
   };
 }
 
-/** The principal a `requireRole` preHandler stored; a route without one is a programming error. */
+/** The principal a `requireRole` hook stored; a route without one is a programming error. */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Unauthorized();
   return request.principal;
 }
 
 /**
- * A preHandler for service-to-service routes (`/internal/*`): with a `SERVICE_TOKEN` configured,
+ * A route hook for service-to-service routes (`/internal/*`): with a `SERVICE_TOKEN` configured,
  * only a caller presenting it as a bearer token passes; without one (local mode) all pass.
  */
 export function requireServiceToken(token: string | undefined) {

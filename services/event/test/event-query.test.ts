@@ -113,6 +113,13 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     }
   });
 
+  it('answers a caller without a valid token 401 before it looks at the body', async () => {
+    for (const [method, url] of [['POST', '/api/venues'], ['POST', '/api/events'], ['POST', '/api/events/x/publish']] as const) {
+      const res = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '{"name": 42, "typo": true}' });
+      expect(res.statusCode, url).toBe(401);
+    }
+  });
+
   it('is ready when its database answers', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/ready' });
     expect(res.statusCode).toBe(200);

@@ -19,7 +19,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
   app.post(
     '/api/events',
     {
-      preHandler: organizer,
+      onRequest: organizer,
       schema: {
         ...organiserOnly('Create an event (DRAFT)', 'Prices are by tier of the venue, in minor units of `currency`.'),
         headers: idempotencyKeyHeader,
@@ -38,7 +38,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
   app.patch(
     '/api/events/:id',
     {
-      preHandler: organizer,
+      onRequest: organizer,
       schema: {
         ...organiserOnly('Change a draft', 'Only a DRAFT can change (409 otherwise); `null` clears a sales bound.'),
         params: idParams,
@@ -52,7 +52,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
   app.post(
     '/api/events/:id/publish',
     {
-      preHandler: organizer,
+      onRequest: organizer,
       schema: {
         ...organiserOnly(
           'Put a draft on sale (DRAFT → ON_SALE)',
@@ -69,7 +69,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
   app.post(
     '/api/events/:id/cancel',
     {
-      preHandler: organizer,
+      onRequest: organizer,
       schema: {
         ...organiserOnly('Cancel an event (→ CANCELLED)', 'The booking service refunds its orders.'),
         params: idParams,

@@ -22,7 +22,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
   app.post(
     '/api/venues',
     {
-      preHandler: requireRole(verifier, 'organizer'),
+      onRequest: requireRole(verifier, 'organizer'),
       schema: {
         summary: 'Create a venue from a layout',
         description:
@@ -50,7 +50,7 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
   app.get(
     '/api/venues',
     {
-      preHandler: requireRole(verifier, 'organizer'),
+      onRequest: requireRole(verifier, 'organizer'),
       schema: {
         summary: "List the caller's venues (an admin's: everyone's)",
         tags: ['venues'],
