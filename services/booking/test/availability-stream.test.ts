@@ -2,7 +2,8 @@
  * Live availability over real HTTP: a snapshot then numbered changes; resumption from
  * Last-Event-ID (from the ring, from the change log, or a fresh snapshot when too far behind);
  * a change missed by the bus repaired from the database; and, with REDIS_URL, a change made on
- * one instance seen by a client of another.
+ * one instance seen by a client of another, even one made while this instance's subscription was
+ * on its way to Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { testDialects } from '@stream-seat/db';
@@ -12,6 +13,7 @@ import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
 import { createRedisSeatChangeBus } from '../src/live/redis-seat-change-bus.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+import { startTcpGate, type TcpGate } from './tcp-gate.js';
 
 async function listen(app: App): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -140,32 +142,68 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
   let a: BookingTestApp;
   let b: BookingTestApp;
   let urlA: string;
+  /** A's way to Redis, which a test can hold shut. */
+  let gate: TcpGate;
   const catalogue = createInMemoryCatalogue();
+  const newEvent = () => {
+    const { event, map } = hallEvent(`redis-${randomBytes(3).toString('hex')}`);
+    catalogue.put(event, map);
+    return event.id;
+  };
+  const holdOnB = async (eventId: string, seatId: string) => {
+    const res = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth(`bea-${seatId}`), payload: { eventId, seatIds: [seatId] } });
+    expect(res.statusCode).toBe(201);
+  };
 
   beforeAll(async () => {
     const redisUrl = process.env['REDIS_URL'] ?? '';
-    a = await createBookingTestApp('sqlite', { catalogue, bus: await createRedisSeatChangeBus({ url: redisUrl, prefix }), settings: { streamCatchUpMs: 0 } });
+    gate = await startTcpGate(redisUrl);
+    // No periodic catch-up on A: a change its subscription misses would stay missed.
+    a = await createBookingTestApp('sqlite', { catalogue, bus: await createRedisSeatChangeBus({ url: gate.url, prefix }), settings: { streamCatchUpMs: 0 } });
     b = await createBookingTestApp('sqlite', { catalogue, databaseUrl: a.databaseUrl, bus: await createRedisSeatChangeBus({ url: redisUrl, prefix }) });
     urlA = await listen(a.app);
   });
   afterAll(async () => {
-    await b.close();
-    await a.close();
+    await b?.close();
+    await a?.close();
+    await gate?.close();
   });
 
-  it('shows a client of instance A a hold made on instance B within a second', async () => {
-    const { event, map } = hallEvent(`redis-${randomBytes(3).toString('hex')}`);
-    catalogue.put(event, map);
-    const client = await openSse(`${urlA}/api/availability/${event.id}/stream`);
+  it('shows a client of instance A a hold made on instance B', async () => {
+    const eventId = newEvent();
+    const client = await openSse(`${urlA}/api/availability/${eventId}/stream`);
     try {
+      // The snapshot comes once A's subscription is live: B's change, made after it, reaches A.
       const { seq } = (await client.next((e) => e.event === 'snapshot')).data as { seq: number };
-      await new Promise((r) => setTimeout(r, 100)); // A's SUBSCRIBE reaches Redis
-      const res = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('bea'), payload: { eventId: event.id, seatIds: ['ORCH-A-5'] } });
-      expect(res.statusCode).toBe(201);
-      const change = await client.next((e) => e.event === 'change', 1_000);
+      await holdOnB(eventId, 'ORCH-A-5');
+      const change = await client.next((e) => e.event === 'change');
       expect(change.data).toMatchObject({ seq: seq + 1, changes: [{ seatId: 'ORCH-A-5', status: 'HELD' }] });
     } finally {
       client.close();
+    }
+  });
+
+  it('does not lose a change made on B while A’s subscription is on its way to Redis', async () => {
+    const eventId = newEvent();
+    // The inventory exists first, so that the stream's start waits on the subscription only.
+    expect((await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(200);
+    gate.hold();
+    let client: SseClient | undefined;
+    try {
+      const opening = openSse(`${urlA}/api/availability/${eventId}/stream`);
+      await gate.received(`${prefix}${eventId}`); // A's SUBSCRIBE, held back from Redis
+      await holdOnB(eventId, 'ORCH-A-7'); // published while Redis knows no subscriber on A
+      gate.release();
+      client = await opening;
+      const seen = await client.next(
+        (e) =>
+          (e.event === 'snapshot' && (e.data as { seats: Record<string, string> }).seats['ORCH-A-7'] === 'HELD') ||
+          (e.event === 'change' && (e.data as Change).changes.some((c) => c.seatId === 'ORCH-A-7')),
+      );
+      expect(seen.event).toBe('snapshot');
+    } finally {
+      gate.release();
+      client?.close();
     }
   });
 });

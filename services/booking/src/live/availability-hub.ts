@@ -38,8 +38,25 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
   const channels = new Map<string, EventChannel>();
   const opening = new Map<string, Promise<EventChannel>>();
 
+  /**
+   * Subscribes first and reads the event's seq only once the subscription is live: a change
+   * committed after that read is published after it, so it arrives. (Read first, a change made
+   * on another instance before Redis had the SUBSCRIBE was lost until the next change or the
+   * periodic catch-up.) Batches that come before the sequencer exists wait for it.
+   */
   async function open(eventId: string): Promise<EventChannel> {
-    const startSeq = await options.currentSeq(eventId);
+    const early: SeatChangeBatch[] = [];
+    let offer: (batch: SeatChangeBatch) => void = (batch) => early.push(batch);
+    const subscription = options.bus.subscribe(eventId, (batch) => offer(batch));
+    let startSeq: number;
+    try {
+      // Not confirmed (Redis unreachable): start anyway; repair and catch-up read what is missed.
+      await subscription.ready;
+      startSeq = await options.currentSeq(eventId);
+    } catch (error) {
+      subscription.unsubscribe();
+      throw error;
+    }
     const subscribers = new Set<Subscriber>();
     const sequencer = createChangeSequencer({
       eventId,
@@ -52,8 +69,9 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
       onRepair: (missing) => options.onRepair?.(eventId, missing),
       ...(options.onError ? { onError: options.onError } : {}),
     });
-    const unsubscribe = options.bus.subscribe(eventId, (batch) => sequencer.offer(batch));
-    const channel = { sequencer, subscribers, unsubscribe };
+    offer = (batch) => sequencer.offer(batch);
+    for (const batch of early) sequencer.offer(batch);
+    const channel = { sequencer, subscribers, unsubscribe: () => subscription.unsubscribe() };
     channels.set(eventId, channel);
     return channel;
   }

@@ -1,55 +1,101 @@
 /** Two buses on one real Redis stand for two booking instances (runs when REDIS_URL is set). */
 import { randomBytes } from 'node:crypto';
 import type { SeatChangeBatch } from '@stream-seat/contracts';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SeatChangeBus } from './seat-change-bus.js';
+import { startTcpGate, type TcpGate } from '../../test/tcp-gate.js';
 import { createRedisSeatChangeBus } from './redis-seat-change-bus.js';
+import type { SeatChangeBus } from './seat-change-bus.js';
 
-const redisUrl = process.env['REDIS_URL'];
+const redisUrl = process.env['REDIS_URL'] ?? '';
 
-async function eventually(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+/** The seqs a listener got; `count(n)` resolves once it has n of them. */
+function received() {
+  const seqs: number[] = [];
+  const waiters = new Set<() => void>();
+  return {
+    seqs,
+    listener: (batch: SeatChangeBatch) => {
+      seqs.push(batch.seq);
+      for (const wake of waiters) wake();
+    },
+    count: (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (seqs.length < n) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
 }
+
+const batch = (eventId: string, seq: number): SeatChangeBatch => ({ eventId, seq, changes: [{ seatId: 'A-1', status: 'HELD' }] });
 
 describe.runIf(redisUrl)('the Redis seat-change bus', () => {
   const prefix = `test:${randomBytes(4).toString('hex')}:`;
   const buses: SeatChangeBus[] = [];
-  afterAll(() => Promise.all(buses.map((b) => b.close())));
+  const closing: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    await Promise.all(buses.map((b) => b.close()));
+    for (const close of closing) await close();
+  });
+  const bus = async (url = redisUrl) => {
+    const created = await createRedisSeatChangeBus({ url, prefix });
+    buses.push(created);
+    return created;
+  };
 
   it('delivers a batch published on one instance to listeners on another, and locally at once', async () => {
-    const a = await createRedisSeatChangeBus({ url: redisUrl ?? '', prefix });
-    const b = await createRedisSeatChangeBus({ url: redisUrl ?? '', prefix });
-    buses.push(a, b);
-    const onA: number[] = [];
-    const onB: number[] = [];
-    const other: number[] = [];
-    a.subscribe('ev-1', (batch) => onA.push(batch.seq));
-    b.subscribe('ev-1', (batch) => onB.push(batch.seq));
-    b.subscribe('ev-2', (batch) => other.push(batch.seq));
-    await new Promise((r) => setTimeout(r, 100)); // SUBSCRIBE is asynchronous
+    const [a, b] = [await bus(), await bus()];
+    const [onA, onB, other] = [received(), received(), received()];
+    const subscriptions = [a.subscribe('ev-1', onA.listener), b.subscribe('ev-1', onB.listener), b.subscribe('ev-2', other.listener)];
+    expect(await Promise.all(subscriptions.map((s) => s.ready))).toEqual([true, true, true]);
 
-    const batch: SeatChangeBatch = { eventId: 'ev-1', seq: 7, changes: [{ seatId: 'A-1', status: 'HELD' }] };
-    a.publish(batch);
-    expect(onA).toEqual([7]); // local delivery does not wait for Redis
-    await eventually(() => onB.length > 0 && onA.length > 1);
-    expect(onB).toEqual([7]);
-    expect(onA).toEqual([7, 7]); // the echo: the sequencer drops it as a duplicate
-    expect(other).toEqual([]);
+    a.publish(batch('ev-1', 7));
+    expect(onA.seqs).toEqual([7]); // local delivery does not wait for Redis
+    // One publisher's messages arrive in order: once ev-2's batch is there, ev-1's came before it.
+    a.publish(batch('ev-2', 8));
+    await Promise.all([onB.count(1), onA.count(2), other.count(1)]);
+    expect(onB.seqs).toEqual([7]);
+    expect(onA.seqs).toEqual([7, 7]); // the echo: the sequencer drops it as a duplicate
+    expect(other.seqs).toEqual([8]);
   });
 
   it('stops delivering after the last listener of an event unsubscribes', async () => {
-    const a = await createRedisSeatChangeBus({ url: redisUrl ?? '', prefix });
-    const b = await createRedisSeatChangeBus({ url: redisUrl ?? '', prefix });
-    buses.push(a, b);
-    const onB: number[] = [];
-    const off = b.subscribe('ev-3', (batch) => onB.push(batch.seq));
-    await new Promise((r) => setTimeout(r, 100));
-    a.publish({ eventId: 'ev-3', seq: 1, changes: [] });
-    await eventually(() => onB.length > 0);
-    off();
-    await new Promise((r) => setTimeout(r, 100));
-    a.publish({ eventId: 'ev-3', seq: 2, changes: [] });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(onB).toEqual([1]);
+    const [a, b] = [await bus(), await bus()];
+    const [onB, sentinel] = [received(), received()];
+    const subscription = b.subscribe('ev-3', onB.listener);
+    expect(await Promise.all([subscription.ready, b.subscribe('ev-4', sentinel.listener).ready])).toEqual([true, true]);
+    a.publish(batch('ev-3', 1));
+    await onB.count(1);
+    subscription.unsubscribe();
+    a.publish(batch('ev-3', 2));
+    a.publish(batch('ev-4', 1)); // after ev-3's second batch, from the same publisher
+    await sentinel.count(1);
+    expect(onB.seqs).toEqual([1]);
+  });
+
+  it('is ready only once Redis has the subscription: a batch published before that is not delivered', async () => {
+    const gate: TcpGate = await startTcpGate(redisUrl);
+    const direct = new Redis(redisUrl);
+    closing.push(() => gate.close(), () => direct.quit());
+    const a = await bus(gate.url);
+    const onA = received();
+    gate.hold(); // a's SUBSCRIBE now waits in the gate
+    const subscription = a.subscribe('ev-5', onA.listener);
+    let ready: boolean | undefined;
+    void subscription.ready.then((live) => (ready = live));
+    await gate.received(`${prefix}ev-5`);
+    // Redis has no subscriber yet, so the bus must not say it is ready.
+    expect(await direct.publish(`${prefix}ev-5`, JSON.stringify(batch('ev-5', 1)))).toBe(0);
+    expect(ready).toBeUndefined();
+    gate.release();
+    expect(await subscription.ready).toBe(true);
+    expect(await direct.publish(`${prefix}ev-5`, JSON.stringify(batch('ev-5', 2)))).toBe(1);
+    await onA.count(1);
+    expect(onA.seqs).toEqual([2]);
   });
 });

@@ -27,6 +27,40 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
 
   /** Local listener count per event: the channel is subscribed while anyone here listens. */
   const listening = new Map<string, number>();
+  /** Per subscribed event: whether Redis confirmed the SUBSCRIBE (shared by its listeners). */
+  const confirmed = new Map<string, Promise<boolean>>();
+  /** Confirmations still awaited: a lost connection answers them "not confirmed". */
+  const awaiting = new Set<(live: boolean) => void>();
+  subscriber.on('close', () => {
+    for (const settle of awaiting) settle(false);
+    awaiting.clear();
+  });
+
+  /**
+   * Sends the SUBSCRIBE; resolves when Redis acknowledged it (from then on Redis delivers every
+   * PUBLISH on the channel here). Not waited for while disconnected: ioredis sends it, and
+   * resubscribes, when the connection is back.
+   */
+  function subscribeChannel(channel: string): Promise<boolean> {
+    if (subscriber.status !== 'ready') {
+      subscriber.subscribe(channel).catch(onError);
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      const settle = (live: boolean) => {
+        awaiting.delete(settle);
+        resolve(live);
+      };
+      awaiting.add(settle);
+      subscriber.subscribe(channel).then(
+        () => settle(true),
+        (error: unknown) => {
+          onError(error);
+          settle(false);
+        },
+      );
+    });
+  }
 
   subscriber.on('message', (channel: string, message: string) => {
     if (!channel.startsWith(prefix)) return;
@@ -43,22 +77,29 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
       publisher.publish(prefix + batch.eventId, JSON.stringify(batch)).catch(onError);
     },
     subscribe(eventId, listener) {
-      const unsubscribe = local.subscribe(eventId, listener);
-      const count = (listening.get(eventId) ?? 0) + 1;
-      listening.set(eventId, count);
-      if (count === 1) subscriber.subscribe(prefix + eventId).catch(onError);
+      const here = local.subscribe(eventId, listener);
+      listening.set(eventId, (listening.get(eventId) ?? 0) + 1);
+      let ready = confirmed.get(eventId);
+      if (ready === undefined) {
+        ready = subscribeChannel(prefix + eventId);
+        confirmed.set(eventId, ready);
+      }
       let active = true;
-      return () => {
-        if (!active) return;
-        active = false;
-        unsubscribe();
-        const left = (listening.get(eventId) ?? 1) - 1;
-        if (left > 0) {
-          listening.set(eventId, left);
-          return;
-        }
-        listening.delete(eventId);
-        subscriber.unsubscribe(prefix + eventId).catch(onError);
+      return {
+        ready,
+        unsubscribe() {
+          if (!active) return;
+          active = false;
+          here.unsubscribe();
+          const left = (listening.get(eventId) ?? 1) - 1;
+          if (left > 0) {
+            listening.set(eventId, left);
+            return;
+          }
+          listening.delete(eventId);
+          confirmed.delete(eventId);
+          subscriber.unsubscribe(prefix + eventId).catch(onError);
+        },
       };
     },
     async close() {

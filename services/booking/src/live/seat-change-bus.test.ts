@@ -9,11 +9,11 @@ describe('the in-process seat change bus', () => {
     const bus = createInProcessSeatChangeBus();
     const seen: number[] = [];
     const other: number[] = [];
-    const stop = bus.subscribe('e1', (b) => seen.push(b.seq));
+    const subscription = bus.subscribe('e1', (b) => seen.push(b.seq));
     bus.subscribe('e2', (b) => other.push(b.seq));
     bus.publish(batch('e1', 1));
     bus.publish(batch('e1', 2));
-    stop();
+    subscription.unsubscribe();
     bus.publish(batch('e1', 3));
     expect(seen).toEqual([1, 2]);
     expect(other).toEqual([]);

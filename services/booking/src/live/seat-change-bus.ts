@@ -9,12 +9,25 @@ import type { SeatChangeBatch } from '@stream-seat/contracts';
 
 export type SeatChangeListener = (batch: SeatChangeBatch) => void;
 
+export interface SeatChangeSubscription {
+  /**
+   * Resolves true once every batch published from then on, by any instance, reaches the listener
+   * (at once in process; after Redis confirmed the SUBSCRIBE across instances). False when the
+   * transport could not confirm it (it reported why and keeps trying): what is missed meanwhile
+   * comes from the database, through the sequencer's repair and catch-up. Never rejects.
+   */
+  ready: Promise<boolean>;
+  unsubscribe(): void;
+}
+
 export interface SeatChangeBus {
   publish(batch: SeatChangeBatch): void;
-  /** Listens to one event's changes; returns the unsubscribe function. */
-  subscribe(eventId: string, listener: SeatChangeListener): () => void;
+  /** Listens to one event's changes; local batches reach the listener at once, before `ready`. */
+  subscribe(eventId: string, listener: SeatChangeListener): SeatChangeSubscription;
   close(): Promise<void>;
 }
+
+const LIVE: Promise<boolean> = Promise.resolve(true);
 
 export function createInProcessSeatChangeBus(onListenerError?: (error: unknown) => void): SeatChangeBus {
   const listeners = new Map<string, Set<SeatChangeListener>>();
@@ -36,9 +49,12 @@ export function createInProcessSeatChangeBus(onListenerError?: (error: unknown) 
         listeners.set(eventId, set);
       }
       set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(eventId);
+      return {
+        ready: LIVE,
+        unsubscribe() {
+          set.delete(listener);
+          if (set.size === 0) listeners.delete(eventId);
+        },
       };
     },
     async close() {

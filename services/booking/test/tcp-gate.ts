@@ -1,0 +1,78 @@
+/**
+ * A loopback TCP proxy whose client-to-server direction can be held shut: a test holds a booking
+ * instance's Redis traffic to keep its SUBSCRIBE from reaching Redis until the test lets it, which
+ * makes "a change published while the subscription is on its way" an ordering, not a timing.
+ */
+import { connect, createServer, type Socket } from 'node:net';
+
+export interface TcpGate {
+  /** `target` with this gate's address instead of the target's (e.g. a redis:// URL). */
+  url: string;
+  /** From now on, bytes from clients wait in the gate; forgets what it saw before. */
+  hold(): void;
+  /** Sends what waited, in order, and lets bytes through again. */
+  release(): void;
+  /** Resolves once clients have sent `text` (held or not) since the last hold(). */
+  received(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTcpGate(target: string): Promise<TcpGate> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  let held: Array<() => void> | undefined;
+  let seen = '';
+  const waiters = new Set<() => void>();
+
+  const server = createServer((client) => {
+    const toTarget = connect(Number(upstream.port), upstream.hostname);
+    for (const socket of [client, toTarget]) {
+      sockets.add(socket);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        toTarget.destroy();
+      });
+      socket.on('error', () => undefined);
+    }
+    toTarget.on('data', (chunk: Buffer) => client.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      for (const wake of waiters) wake();
+      if (held) held.push(() => toTarget.write(chunk));
+      else toTarget.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const gate = new URL(target);
+  gate.hostname = '127.0.0.1';
+  gate.port = String((server.address() as { port: number }).port);
+
+  return {
+    url: gate.toString(),
+    hold() {
+      held ??= [];
+      seen = '';
+    },
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const send of waiting) send();
+    },
+    received(text) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (!seen.includes(text)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
