@@ -1,11 +1,14 @@
 /**
  * Live availability over real HTTP: a snapshot then numbered changes; resumption from
  * Last-Event-ID (from the ring, from the change log, or a fresh snapshot when too far behind);
- * a change missed by the bus repaired from the database; and, with REDIS_URL, a change made on
- * one instance seen by a client of another, even one made while this instance's subscription was
- * on its way to Redis.
+ * a change missed by the bus repaired from the database; a client that does not read dropped;
+ * the stream's metrics at /metrics; and, with REDIS_URL, a change made on one instance seen by a
+ * client of another, even one made while this instance's subscription was on its way to Redis.
  */
 import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testDialects } from '@stream-seat/db';
 import type { App } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,31 @@ async function listen(app: App): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 }
+
+/** One sample of the app's /metrics (Prometheus text): the first whose labels include `labels`; 0 when absent. */
+async function metric(app: App, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  for (const line of text.split('\n')) {
+    const sample = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!sample || sample[1] !== name) continue;
+    const has = new Map([...(sample[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => has.get(k) === v)) return Number(sample[3]);
+  }
+  return 0;
+}
+
+/** The live stream's metrics that the tests follow. */
+const streamMetrics = async (app: App) => ({
+  snapshots: await metric(app, 'availability_stream_events_sent_total', { kind: 'snapshot' }),
+  changes: await metric(app, 'availability_stream_events_sent_total', { kind: 'change' }),
+  clients: await metric(app, 'availability_stream_clients'),
+  slowDrops: await metric(app, 'availability_stream_drops_total', { reason: 'slow-client' }),
+  lagCount: await metric(app, 'availability_change_delivery_lag_seconds_count'),
+  lagSum: await metric(app, 'availability_change_delivery_lag_seconds_sum'),
+  lagUpTo2_5s: await metric(app, 'availability_change_delivery_lag_seconds_bucket', { le: '2.5' }),
+});
+const moved = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 
 type Change = { seq: number; changes: Array<{ seatId: string; status: string }> };
 const changeSeqs = (client: SseClient) => client.events.filter((e) => e.event === 'change').map((e) => (e.data as Change).seq);
@@ -60,8 +88,9 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     await a.close();
   });
 
-  it('sends a snapshot, then each change with its seq as the event id', async () => {
+  it('sends a snapshot, then each change with its seq as the event id, and counts them at /metrics', async () => {
     const eventId = newEvent();
+    const before = await streamMetrics(a.app);
     const client = await stream(urlA, eventId);
     const snapshot = await client.next((e) => e.event === 'snapshot');
     const { seq, seats } = snapshot.data as { seq: number; seats: Record<string, string> };
@@ -71,6 +100,8 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     const change = await client.next((e) => e.event === 'change');
     expect(change.id).toBe(String(seq + 1));
     expect(change.data).toMatchObject({ seq: seq + 1, changes: [{ seatId: 'ORCH-A-1', status: 'HELD' }] });
+    // Counted when written, so before the client could read it: one of each, one lag observed.
+    expect(moved(before, await streamMetrics(a.app))).toMatchObject({ snapshots: 1, changes: 1, clients: 1, slowDrops: 0, lagCount: 1 });
   });
 
   it('resumes from Last-Event-ID with exactly the missed changes, in order', async () => {
@@ -98,6 +129,7 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
 
   it('sends a fresh snapshot to a client too far behind, or with an id from the future', async () => {
     const eventId = newEvent();
+    const before = await streamMetrics(a.app);
     const watcher = await stream(urlA, eventId);
     const { seq } = (await watcher.next((e) => e.event === 'snapshot')).data as { seq: number };
     for (let i = 1; i <= 6; i++) await hold(a, eventId, `ORCH-C-${i}`);
@@ -108,7 +140,49 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
       expect((snapshot.data as { seq: number }).seq).toBe(seq + 6);
       expect(changeSeqs(behind)).toEqual([]);
     }
+    expect(moved(before, await streamMetrics(a.app))).toMatchObject({ snapshots: 3, changes: 6, clients: 3, lagCount: 6 });
   });
+
+  it('drops a client that does not read once its unsent bytes pass the bound, and counts the drop at /metrics', async () => {
+    // A Unix socket: its kernel buffers (about 200 KB) do not grow like loopback TCP's (MBs), so a
+    // snapshot of some 16,000 seats is enough to leave bytes unsent for a client that never reads.
+    const path = join(tmpdir(), `booking-slow-${randomBytes(4).toString('hex')}.sock`);
+    const slow = await createBookingTestApp(dialect, { catalogue, databaseUrl: a.databaseUrl, settings: { streamMaxBufferedBytes: 16 * 1024 } });
+    try {
+      await slow.app.listen({ path });
+      const { event, map } = hallEvent(`slow-${dialect}-${randomBytes(2).toString('hex')}`, { rows: 160, seatsPerRow: 100, floor: 0 });
+      catalogue.put(event, map);
+      const before = await streamMetrics(slow.app);
+      // The server's end of the connection: its closing is the drop, whatever the client reads.
+      const dropped = new Promise<void>((resolve) => slow.app.server.once('connection', (socket: Socket) => socket.once('close', () => resolve())));
+      const client = connect(path);
+      client.on('error', () => undefined);
+      try {
+        client.write(`GET /api/availability/${event.id}/stream HTTP/1.1\r\nHost: booking\r\nAccept: text/event-stream\r\n\r\n`);
+        // Read until the snapshot has begun (it is written in one piece), then never again.
+        let head = '';
+        await new Promise<void>((resolve) => {
+          const read = (chunk: Buffer) => {
+            head += chunk.toString('latin1');
+            if (!head.includes('event: snapshot')) return;
+            client.pause();
+            client.off('data', read);
+            resolve();
+          };
+          client.on('data', read);
+        });
+        expect(head).toMatch(/^HTTP\/1\.1 200/);
+        // The snapshot is written: this change comes after it, and finds the client's buffer full.
+        await hold(slow, event.id, 'ORCH-A-1');
+        await dropped;
+        expect(moved(before, await streamMetrics(slow.app))).toMatchObject({ slowDrops: 1, clients: 0, snapshots: 1, changes: 0 });
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await slow.close();
+    }
+  }, 30_000);
 
   it('resumes a client from a change this instance has not heard of yet, reading the database instead of sending a snapshot', async () => {
     const eventId = newEvent();
@@ -169,15 +243,25 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
     await gate?.close();
   });
 
-  it('shows a client of instance A a hold made on instance B', async () => {
+  it('shows a client of instance A a hold made on instance B, and measures its lag from B’s commit', async () => {
     const eventId = newEvent();
     const client = await openSse(`${urlA}/api/availability/${eventId}/stream`);
     try {
       // The snapshot comes once A's subscription is live: B's change, made after it, reaches A.
       const { seq } = (await client.next((e) => e.event === 'snapshot')).data as { seq: number };
-      await holdOnB(eventId, 'ORCH-A-5');
+      const before = await streamMetrics(a.app);
+      // B's clock is 5 s behind A's: the lag A measures is from B's commit, not from A's receipt.
+      b.advance(-5_000);
+      try {
+        await holdOnB(eventId, 'ORCH-A-5');
+      } finally {
+        b.advance(5_000);
+      }
       const change = await client.next((e) => e.event === 'change');
       expect(change.data).toMatchObject({ seq: seq + 1, changes: [{ seatId: 'ORCH-A-5', status: 'HELD' }] });
+      const lag = moved(before, await streamMetrics(a.app));
+      expect(lag).toMatchObject({ changes: 1, lagCount: 1, lagUpTo2_5s: 0 });
+      expect(lag['lagSum']).toBeGreaterThanOrEqual(5);
     } finally {
       client.close();
     }
