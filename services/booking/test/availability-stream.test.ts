@@ -290,4 +290,21 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
       client?.close();
     }
   });
+
+  it('opens the stream anyway when Redis never confirms the subscription (a silent Redis stalls nobody)', async () => {
+    const eventId = newEvent();
+    expect((await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(200);
+    gate.hold();
+    let client: SseClient | undefined;
+    try {
+      const opening = openSse(`${urlA}/api/availability/${eventId}/stream`);
+      await gate.received(`${prefix}${eventId}`); // A's SUBSCRIBE, never let through
+      client = await opening;
+      const first = await client.next((e) => e.event === 'snapshot');
+      expect(first.event).toBe('snapshot');
+    } finally {
+      gate.release();
+      client?.close();
+    }
+  }, 15_000);
 });

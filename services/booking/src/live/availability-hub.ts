@@ -34,6 +34,9 @@ export interface Membership {
   leave(): void;
 }
 
+/** How long a new event channel waits for Redis to confirm its subscription. */
+const SUBSCRIBE_CONFIRM_MS = 5_000;
+
 export function createAvailabilityHub(options: AvailabilityHubOptions) {
   const channels = new Map<string, EventChannel>();
   const opening = new Map<string, Promise<EventChannel>>();
@@ -50,8 +53,9 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
     const subscription = options.bus.subscribe(eventId, (batch) => offer(batch));
     let startSeq: number;
     try {
-      // Not confirmed (Redis unreachable): start anyway; repair and catch-up read what is missed.
-      await subscription.ready;
+      // Not confirmed (Redis unreachable, or silent past the bound): start anyway; repair and
+      // catch-up read what is missed. A Redis that stops answering must not stall new streams.
+      await Promise.race([subscription.ready, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_CONFIRM_MS).unref())]);
       startSeq = await options.currentSeq(eventId);
     } catch (error) {
       subscription.unsubscribe();
