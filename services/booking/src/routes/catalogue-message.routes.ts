@@ -11,7 +11,7 @@ export function registerCatalogueMessageRoutes(app: App, handler: CatalogueMessa
   app.post(
     '/internal/catalogue-messages',
     {
-      preHandler: requireServiceToken(serviceToken),
+      onRequest: requireServiceToken(serviceToken),
       schema: {
         summary: 'Receive a catalogue outbox message (event published / cancelled)',
         tags: ['internal'],

@@ -16,7 +16,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
   app.post(
     '/api/holds',
     {
-      preHandler: buyer,
+      onRequest: buyer,
       schema: {
         summary: 'Hold seats: explicit seatIds, or best available by quantity',
         tags: ['holds'],
@@ -39,7 +39,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
   app.get(
     '/api/holds/:holdId',
     {
-      preHandler: buyer,
+      onRequest: buyer,
       schema: {
         summary: 'One of my holds',
         tags: ['holds'],
@@ -54,7 +54,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
   app.delete(
     '/api/holds/:holdId',
     {
-      preHandler: buyer,
+      onRequest: buyer,
       schema: {
         summary: 'Release one of my holds',
         description: 'Releasing a hold that has already ended changes nothing.',

@@ -16,7 +16,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
   app.post(
     '/api/orders',
     {
-      preHandler: buyer,
+      onRequest: buyer,
       schema: {
         summary: 'Pay for a hold: a confirmed order with one ticket per seat',
         description: 'Test tokens: tok_ok, tok_declined (402, the hold stays), tok_slow (times out: 504, the hold stays). An expired hold: 410.',
@@ -40,7 +40,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
   app.get(
     '/api/orders',
     {
-      preHandler: anyone,
+      onRequest: anyone,
       schema: {
         summary: 'My orders, newest first',
         tags: ['orders'],
@@ -65,7 +65,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
   app.get(
     '/api/orders/:orderId',
     {
-      preHandler: anyone,
+      onRequest: anyone,
       schema: {
         summary: 'One order: its buyer, the event organizer',
         tags: ['orders'],
@@ -80,7 +80,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
   app.post(
     '/api/orders/:orderId/cancel',
     {
-      preHandler: anyone,
+      onRequest: anyone,
       schema: {
         summary: 'Cancel an order: refund, seats back on sale',
         tags: ['orders'],

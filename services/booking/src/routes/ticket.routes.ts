@@ -9,7 +9,7 @@ export function registerTicketRoutes(app: App, orders: OrderService, verifier: T
   app.post(
     '/api/tickets/:code/check-in',
     {
-      preHandler: requireRole(verifier, 'organizer'),
+      onRequest: requireRole(verifier, 'organizer'),
       schema: {
         summary: "Check a ticket in (the event's organizer): 200 once, 409 after, 404 unknown",
         tags: ['tickets'],
