@@ -110,6 +110,26 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await post('olga', '/api/tickets/no-such-code/check-in', undefined, {}, 'organizer')).statusCode).toBe(404);
   });
 
+  it('lets the buyer cancel only until a ticket is checked in; the organiser still can', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('nina', eventId, ['ORCH-C-7', 'ORCH-C-8']);
+    const order = (await post('nina', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+    expect((await post('olga', `/api/tickets/${order.tickets[0].code}/check-in`, undefined, {}, 'organizer')).statusCode).toBe(200);
+    const payment = await t.database.db.selectFrom('orders').select('payment_id').where('id', '=', order.orderId).executeTakeFirstOrThrow();
+
+    const refused = await post('nina', `/api/orders/${order.orderId}/cancel`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().type).toMatch(/order-checked-in$/);
+    expect((await get('nina', `/api/orders/${order.orderId}`)).json().status).toBe('CONFIRMED');
+    expect(t.payments.refunds.has(payment.payment_id)).toBe(false);
+    expect(await seatStatus(eventId, 'ORCH-C-8')).toBe('BOOKED');
+
+    const byOrganizer = await post('olga', `/api/orders/${order.orderId}/cancel`, undefined, {}, 'organizer');
+    expect(byOrganizer.statusCode).toBe(200);
+    expect(byOrganizer.json().status).toBe('CANCELLED');
+    expect(t.payments.refunds.get(payment.payment_id)).toBe(order.totalCents);
+  });
+
   it('cancels an order: refund, seats back on sale, tickets void', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('hank', eventId, ['ORCH-B-4', 'ORCH-B-5']);

@@ -115,3 +115,10 @@ export class AlreadyCheckedIn extends Conflict {
     );
   }
 }
+
+/** A buyer cannot take back an order once one of its tickets has been used at the door. */
+export class OrderCheckedIn extends Conflict {
+  constructor(orderId: string) {
+    super('order-checked-in', 'Order checked in', `A ticket of order ${orderId} was checked in: only the event's organiser can cancel it now`);
+  }
+}

@@ -16,6 +16,7 @@ import {
   HoldExpired,
   HoldNotActive,
   HoldNotFound,
+  OrderCheckedIn,
   OrderNotFound,
   PaymentDeclined,
   PaymentTimeout,
@@ -145,9 +146,18 @@ export function createOrderService(deps: OrderServiceDeps) {
       return deps.orders.listByBuyer(principal.sub, limit, before);
     },
 
-    /** Refunds and cancels; cancelling a cancelled order answers with it again. */
+    /**
+     * Refunds and cancels; cancelling a cancelled order answers with it again. Its buyer may do so
+     * until a ticket of it is checked in (no refund for a seat already used); the event's
+     * organiser and admins may at any time. Checked before the refund: a check-in in the very
+     * same instant as the buyer's cancel is not excluded.
+     */
     async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
       const found = await this.get(principal, orderId);
+      const byBuyerOnly = principal.role === 'buyer';
+      if (byBuyerOnly && found.order.status === 'CONFIRMED' && found.tickets.some((ticket) => ticket.checked_in_at !== null)) {
+        throw new OrderCheckedIn(orderId);
+      }
       await cancelOrder(found.order);
       return (await deps.orders.find(orderId)) ?? found;
     },

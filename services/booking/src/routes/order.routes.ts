@@ -83,10 +83,11 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       onRequest: anyone,
       schema: {
         summary: 'Cancel an order: refund, seats back on sale',
+        description: 'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time.',
         tags: ['orders'],
         security: [{ bearer: [] }],
         params: orderParams,
-        response: { 200: order, ...problemResponses(400, 401, 404) },
+        response: { 200: order, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) => toOrderView(await orders.cancel(principalOf(request), request.params.orderId)),
