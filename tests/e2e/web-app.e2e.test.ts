@@ -325,16 +325,29 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.waitForSelector('.check-in-result.error:has-text("Already checked in")');
     await desk.close();
 
-    // My orders: the order with its tickets; cancelling it refunds and puts the seats back on sale.
+    // My orders: the order with its tickets. One was used at the door: only the organiser may
+    // cancel it now, so the buyer is told so instead of offered a button.
     await page.click('a[href="#/orders"]');
     const orderId = listed[0]?.['orderId'] as string;
     await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
     expect(await page.locator(`[data-order-id="${orderId}"] .tickets li`).count()).toBe(2);
+    expect(await page.locator(`[data-order-id="${orderId}"] button`).count()).toBe(0);
+    expect(await page.textContent(`[data-order-id="${orderId}"]`)).toContain('ask the organiser to cancel');
+
+    // Another order of hers, none of its tickets used: cancelling it refunds and frees its seats.
+    const auth = { authorization: `Bearer ${token}` };
+    const spare = seatIds.slice(6, 7);
+    const hold = await send('POST', '/api/holds', auth, { eventId, seatIds: spare });
+    const second = await send('POST', '/api/orders', auth, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(second.status).toBe(201);
+    const secondId = second.body['orderId'] as string;
+    await page.reload();
+    await page.waitForSelector(`[data-order-id="${secondId}"][data-status="CONFIRMED"]`);
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.click(`[data-order-id="${orderId}"] button`);
-    await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CANCELLED"]`);
+    await page.click(`[data-order-id="${secondId}"] button`);
+    await page.waitForSelector(`[data-order-id="${secondId}"][data-status="CANCELLED"]`);
     const availability = await send('GET', `/api/availability/${eventId}`);
-    for (const seat of chosen) expect(availability.body['seats'][seat]).toBe('AVAILABLE');
+    for (const seat of spare) expect(availability.body['seats'][seat]).toBe('AVAILABLE');
     await page.close();
   });
 

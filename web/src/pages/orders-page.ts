@@ -41,6 +41,11 @@ function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement
     h('p', {}, h('strong', {}, order.status === 'CONFIRMED' ? 'Confirmed' : 'Cancelled'), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
     h('p', {}, h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, 'Event seat map')),
     h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status }, h('strong', {}, t.seatId), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
-    order.status === 'CONFIRMED' ? h('button', { type: 'button', class: 'secondary', onclick: (() => void cancel()) as EventListener }, 'Cancel order') : null,
+    // Once a ticket was used at the door only the organiser can cancel (the API answers 409).
+    order.status !== 'CONFIRMED'
+      ? null
+      : order.tickets.some((t) => t.checkedInAt)
+        ? h('p', { class: 'muted' }, 'Checked in: ask the organiser to cancel this order.')
+        : h('button', { type: 'button', class: 'secondary', onclick: (() => void cancel()) as EventListener }, 'Cancel order'),
   );
 }
