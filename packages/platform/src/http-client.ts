@@ -2,19 +2,37 @@
 import { request } from 'undici';
 import { ServiceUnavailable } from './errors.js';
 import type { InstanceAddress, RegistryClient } from './registry-client.js';
-import { outgoingTraceHeaders } from './tracing.js';
+import { type CallContext, outgoingTraceHeaders } from './tracing.js';
 
 /** Round-robin over the UP instances of an app, as the registry cache currently knows them. */
-export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'>) {
+export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'> & Partial<Pick<RegistryClient, 'refresh'>>) {
   const cursors = new Map<string, number>();
+  let refreshing: Promise<unknown> | undefined;
+  let lastRefresh = 0;
+  const candidates = (app: string): InstanceAddress[] => {
+    const instances = registry.instances(app);
+    if (instances.length === 0) return [];
+    const start = (cursors.get(app) ?? 0) % instances.length;
+    cursors.set(app, start + 1);
+    return [...instances.slice(start), ...instances.slice(0, start)];
+  };
   return {
     /** The instances in the order to try them: the next in turn first, then the others. */
-    candidates(app: string): InstanceAddress[] {
-      const instances = registry.instances(app);
-      if (instances.length === 0) return [];
-      const start = (cursors.get(app) ?? 0) % instances.length;
-      cursors.set(app, start + 1);
-      return [...instances.slice(start), ...instances.slice(0, start)];
+    candidates,
+    /**
+     * As `candidates`, but when the cached copy lists none (an app that registered since the last
+     * fetch, right after a start), fetches the registry first — at most once a second, one fetch
+     * shared by concurrent callers — rather than fail a request that a fresh copy would serve.
+     */
+    async freshCandidates(app: string): Promise<InstanceAddress[]> {
+      const found = candidates(app);
+      if (found.length > 0 || !registry.refresh) return found;
+      if (!refreshing && Date.now() - lastRefresh >= 1_000) {
+        lastRefresh = Date.now();
+        refreshing = registry.refresh().finally(() => (refreshing = undefined));
+      }
+      await refreshing;
+      return candidates(app);
     },
   };
 }
@@ -34,15 +52,16 @@ export interface ServiceClientOptions {
 /** GETs JSON from an app by name; an unreachable instance is skipped for the next one. */
 export function createServiceClient(balancer: LoadBalancer, app: string, options: ServiceClientOptions) {
   return {
-    async getJson<T>(path: string, headers: Record<string, string> = {}): Promise<ServiceResponse<T>> {
-      const candidates = balancer.candidates(app);
+    /** `caller`: the request this call is made for, whose trace and request id it carries. */
+    async getJson<T>(path: string, headers: Record<string, string> = {}, caller?: CallContext): Promise<ServiceResponse<T>> {
+      const candidates = await balancer.freshCandidates(app);
       if (candidates.length === 0) throw new ServiceUnavailable(`No instance of ${app} is registered`);
       let lastError: unknown;
       for (const instance of candidates) {
         try {
           const response = await request(instance.url + path, {
             method: 'GET',
-            headers: { accept: 'application/json', ...outgoingTraceHeaders(), ...options.headers, ...headers },
+            headers: { accept: 'application/json', ...outgoingTraceHeaders(caller), ...options.headers, ...headers },
             headersTimeout: options.timeoutMs,
             bodyTimeout: options.timeoutMs,
           });

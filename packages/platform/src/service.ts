@@ -26,7 +26,7 @@ import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem
 import { PROBLEM_TYPE_BASE } from './errors.js';
 import { createRegistryClient, type RegistryClient } from './registry-client.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
-import { childTrace, formatTraceparent, parseTraceparent, runInRequestContext, type TraceContext } from './tracing.js';
+import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
 
 export type App = FastifyInstance<
@@ -125,8 +125,6 @@ export function createService(options: CreateServiceOptions): App {
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(request.trace));
   });
-  // From here on (the body is read), calls to other services carry the request's trace.
-  app.addHook('preValidation', (request, _reply, done) => runInRequestContext({ trace: request.trace, requestId: request.id }, done));
 
   const checks: ReadinessCheck[] = [
     {

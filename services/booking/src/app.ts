@@ -195,7 +195,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     registerAvailabilityRoutes(routes, inventory, inventories, clock);
     streams = registerAvailabilityStreamRoute(routes, {
       hub,
-      ensureInventory: (eventId) => inventory.ensure(eventId),
+      ensureInventory: (eventId, caller) => inventory.ensure(eventId, undefined, caller),
       snapshots: createSnapshotCache((eventId) => loadAvailability(inventories, eventId, clock()), clock, settings.streamSnapshotMaxAgeMs),
       loadSince: (eventId, afterSeq, limit) => seatChanges.changesSince(eventId, afterSeq, limit),
       currentSeq: (eventId) => inventories.currentSeq(eventId),

@@ -5,7 +5,7 @@
  * callers.
  */
 import { event as eventSchema, seatMap as seatMapSchema, type SeatMap } from '@stream-seat/contracts';
-import { ServiceUnavailable, type ServiceClient } from '@stream-seat/platform';
+import { type CallContext, ServiceUnavailable, type ServiceClient } from '@stream-seat/platform';
 import type { CatalogueClient, CatalogueEvent } from '../domain/catalogue-client.js';
 
 export interface HttpCatalogueClientOptions {
@@ -41,9 +41,9 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     return started;
   }
 
-  async function fetchEvent(eventId: string): Promise<CatalogueEvent | undefined> {
+  async function fetchEvent(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
     requests++;
-    const response = await options.client.getJson<unknown>(`/api/events/${encodeURIComponent(eventId)}`);
+    const response = await options.client.getJson<unknown>(`/api/events/${encodeURIComponent(eventId)}`, {}, caller);
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for event ${eventId}`);
     const parsed = eventSchema.safeParse(response.body);
@@ -55,12 +55,13 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   return {
     stats: () => ({ requests, notModified }),
 
-    async event(eventId) {
+    // Concurrent callers share one fetch, which carries the first caller's trace.
+    async event(eventId, caller) {
       const cached = events.get(eventId);
       if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
       return once(`event:${eventId}`, async () => {
         try {
-          const value = await fetchEvent(eventId);
+          const value = await fetchEvent(eventId, caller);
           // Bounded: anyone can ask for random event ids. Maps keep insertion order, so the
           // first key is the oldest entry.
           events.delete(eventId);
@@ -75,13 +76,14 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
       });
     },
 
-    async seatMap(eventId) {
+    async seatMap(eventId, caller) {
       return once(`seatmap:${eventId}`, async () => {
         const cached = seatMaps.get(eventId);
         requests++;
         const response = await options.client.getJson<unknown>(
           `/api/events/${encodeURIComponent(eventId)}/seatmap`,
           cached?.etag ? { 'if-none-match': cached.etag } : {},
+          caller,
         );
         if (response.status === 304 && cached) {
           notModified++;

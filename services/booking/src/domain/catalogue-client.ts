@@ -1,14 +1,16 @@
 /** What the booking engine needs from the event catalogue, whatever carries it (HTTP, memory). */
 import type { EventView, SeatMap } from '@stream-seat/contracts';
+import type { CallContext } from '@stream-seat/platform';
 
 export type CatalogueEvent = Pick<
   EventView,
   'id' | 'organizerId' | 'status' | 'currency' | 'salesStartAt' | 'salesEndAt' | 'maxSeatsPerOrder'
 >;
 
+/** `caller`: the request asking, whose trace a call to the catalogue carries (none for background work). */
 export interface CatalogueClient {
   /** The event, or undefined when the catalogue has no such event. */
-  event(eventId: string): Promise<CatalogueEvent | undefined>;
+  event(eventId: string, caller?: CallContext): Promise<CatalogueEvent | undefined>;
   /** The event's seat map (immutable once published), or undefined when there is none. */
-  seatMap(eventId: string): Promise<SeatMap | undefined>;
+  seatMap(eventId: string, caller?: CallContext): Promise<SeatMap | undefined>;
 }

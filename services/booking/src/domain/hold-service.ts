@@ -1,7 +1,7 @@
 /** Holds: explicit seats or best available, the limits around them, and giving them back. */
 import { randomUUID } from 'node:crypto';
 import type { CreateHoldRequest } from '@stream-seat/contracts';
-import { InvalidField, type Principal } from '@stream-seat/platform';
+import { type CallContext, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
@@ -72,17 +72,18 @@ export function createHoldService(deps: HoldServiceDeps) {
   }
 
   return {
-    async create(principal: Principal, request: CreateHoldRequest): Promise<HoldTable> {
+    /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
+    async create(principal: Principal, request: CreateHoldRequest, caller?: CallContext): Promise<HoldTable> {
       if ((request.seatIds === undefined) === (request.quantity === undefined)) {
         throw new InvalidField('seatIds', 'give either seatIds or quantity (best available), not both or neither');
       }
       if (request.seatIds && (request.section || request.tier || request.together !== undefined)) {
         throw new InvalidField('seatIds', 'section, tier and together go with quantity, not with seatIds');
       }
-      const event = await deps.catalogue.event(request.eventId);
+      const event = await deps.catalogue.event(request.eventId, caller);
       if (!event) throw new EventNotFound(request.eventId);
       assertOnSale(event, deps.clock());
-      const inventory = await deps.inventory.ensure(request.eventId, event);
+      const inventory = await deps.inventory.ensure(request.eventId, event, caller);
       // Closed when the cancellation reached us before the catalogue cache noticed (the claim
       // checks it again under the inventory's lock; this only answers sooner, and clearly).
       if (inventory.status !== 'OPEN') throw new EventNotOnSale(request.eventId, 'it was cancelled');

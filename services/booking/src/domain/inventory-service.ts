@@ -3,6 +3,7 @@
  * access, from the catalogue's seat map. Creation is idempotent under concurrency (see
  * InventoryRepository.create); the immutable header (organizer, currency, stage) is cached.
  */
+import type { CallContext } from '@stream-seat/platform';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
@@ -33,13 +34,13 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     find,
 
     /** The inventory, created now from the catalogue if the event is on sale and has none yet. */
-    async ensure(eventId: string, known?: CatalogueEvent): Promise<InventoryTable> {
+    async ensure(eventId: string, known?: CatalogueEvent, caller?: CallContext): Promise<InventoryTable> {
       const existing = await find(eventId);
       if (existing) return existing;
-      const event = known ?? (await deps.catalogue.event(eventId));
+      const event = known ?? (await deps.catalogue.event(eventId, caller));
       if (!event) throw new EventNotFound(eventId);
       if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
-      const map = await deps.catalogue.seatMap(eventId);
+      const map = await deps.catalogue.seatMap(eventId, caller);
       if (!map) throw new EventNotFound(eventId);
       await deps.inventories.create(
         eventId,

@@ -5,19 +5,18 @@
  * snapshot when it fell too far behind.
  */
 import { problemResponses, type SeatChangeBatch } from '@stream-seat/contracts';
-import type { App } from '@stream-seat/platform';
+import { type App, type CallContext, callContextOf, SseFrame } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
 import type { LiveMetrics } from '../live/live-metrics.js';
 import type { SnapshotCache } from '../live/snapshot-cache.js';
-import { SseFrame } from '@stream-seat/platform';
 import { openSseStream, type SseStream } from '../live/sse-stream.js';
 
 export interface AvailabilityStreamDeps {
   hub: AvailabilityHub;
   /** Creates the inventory on first access; throws the usual 404/409 problems. */
-  ensureInventory: (eventId: string) => Promise<unknown>;
+  ensureInventory: (eventId: string, caller: CallContext) => Promise<unknown>;
   snapshots: SnapshotCache;
   loadSince: ChangeLoader;
   /** The event's last seq in the database. */
@@ -64,7 +63,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
     },
     async (request, reply) => {
       const { eventId } = request.params;
-      await deps.ensureInventory(eventId);
+      await deps.ensureInventory(eventId, callContextOf(request));
       const resumeFrom = lastEventId.parse(request.headers['last-event-id'] ?? request.query.lastEventId);
 
       // Join before reading the snapshot, so that no change falls between the two.

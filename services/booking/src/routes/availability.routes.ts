@@ -1,6 +1,6 @@
 /** HTTP adapter for seat availability: every seat's state, counts, and the seq it reflects. */
 import { availability, problemResponses } from '@stream-seat/contracts';
-import type { App } from '@stream-seat/platform';
+import { type App, callContextOf } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import { loadAvailability } from '../domain/availability.js';
@@ -20,7 +20,7 @@ export function registerAvailabilityRoutes(app: App, inventory: InventoryService
     async (request) => {
       const { eventId } = request.params;
       // First access creates the inventory of an on-sale event; others are 404/409 from ensure.
-      await inventory.ensure(eventId);
+      await inventory.ensure(eventId, undefined, callContextOf(request));
       return loadAvailability(inventories, eventId, clock());
     },
   );

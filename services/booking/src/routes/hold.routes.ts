@@ -1,6 +1,6 @@
 /** HTTP adapter for holds: POST (idempotent), GET and DELETE for the hold's buyer. */
 import { createHoldRequest, hold, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
-import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { type App, callContextOf, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { HoldService } from '../domain/hold-service.js';
 import { toHoldView } from './booking-views.js';
@@ -31,7 +31,7 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
       const scope = { owner: principal.sub, route: 'POST /api/holds', body: request.body, locate: (body: Record<string, unknown>) => `/api/holds/${String(body['holdId'])}` };
       return idempotent(request, reply, scope, async () => ({
         status: 201,
-        body: toHoldView(await holds.create(principal, request.body), clock()),
+        body: toHoldView(await holds.create(principal, request.body, callContextOf(request)), clock()),
       }));
     },
   );

@@ -24,7 +24,7 @@ export function createHttpDelivery({ targets, timeoutMs, serviceToken }: HttpDel
       try {
         const response = await request(base + CATALOGUE_MESSAGES_PATH, {
           method: 'POST',
-          // Each delivery is a trace of its own: booking's log lines for it carry its id.
+          // Background work: each delivery starts a trace of its own, which booking's log lines carry.
           headers: { ...headers, ...outgoingTraceHeaders() },
           body: JSON.stringify(message),
           headersTimeout: timeoutMs,
