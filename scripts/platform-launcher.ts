@@ -123,7 +123,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
 }
 
 /** SIGTERM, then SIGKILL for whatever has not exited within 10 s; resolves when all have exited. */
-async function terminate(children: ChildProcess[]): Promise<void> {
+export async function terminate(children: ChildProcess[]): Promise<void> {
   const running = children.filter((p) => p.exitCode === null && p.signalCode === null);
   for (const child of running) child.kill('SIGTERM');
   const deadline = setTimeout(() => {

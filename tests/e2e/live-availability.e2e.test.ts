@@ -11,10 +11,9 @@
  * upstream stream, more of them per booking instance than its bounded connection pool holds.
  */
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntilRoutable } from '../../scripts/platform-launcher.js';
+import { terminate, waitUntilRoutable } from '../../scripts/platform-launcher.js';
 import { eventually, freePort } from '../support/free-port.js';
 import { openSse, type SseClient, type SseEvent } from '../support/sse-client.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
@@ -44,16 +43,6 @@ async function settledWithin<T>(promise: Promise<T>, timeoutMs: number, what: st
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within 10 s (as the platform launcher stops its services). */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await settledWithin(exited, 10_000, 'the relaying gateway to exit').catch(() => {
-    child.kill('SIGKILL');
-    return exited;
-  });
-}
-
 describe.runIf(redisUrl)('live availability across booking instances', () => {
   let test: TestPlatform;
   let bookingB: string;
@@ -220,7 +209,7 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     } finally {
       for (const client of audience) client.close();
       // Streams still queued in it end with it.
-      await stopProcess(relayProcess);
+      await terminate([relayProcess]);
     }
   }, 120_000);
 

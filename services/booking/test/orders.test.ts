@@ -123,6 +123,10 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await get('nina', `/api/orders/${order.orderId}`)).json().status).toBe('CONFIRMED');
     expect(t.payments.refunds.has(payment.payment_id)).toBe(false);
     expect(await seatStatus(eventId, 'ORCH-C-8')).toBe('BOOKED');
+    // Her own order under an organiser's token (of no event, or another one) changes nothing.
+    const asOrganizer = await post('nina', `/api/orders/${order.orderId}/cancel`, undefined, {}, 'organizer');
+    expect(asOrganizer.statusCode).toBe(409);
+    expect(t.payments.refunds.has(payment.payment_id)).toBe(false);
 
     const byOrganizer = await post('olga', `/api/orders/${order.orderId}/cancel`, undefined, {}, 'organizer');
     expect(byOrganizer.statusCode).toBe(200);

@@ -11,11 +11,9 @@ import { createInMemoryCatalogue } from '../../booking/test/in-memory-catalogue.
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { buildGatewayApp } from '../src/app.js';
+import { listenOnLoopback } from '../../../tests/support/free-port.js';
 
-const listen = async (app: App) => {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return (app.server.address() as { port: number }).port;
-};
+const listen = listenOnLoopback;
 
 let discovery: App;
 let registryUrl: string;

@@ -9,7 +9,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
-import { eventually } from '../../../tests/support/free-port.js';
+import { eventually, listenOnLoopback } from '../../../tests/support/free-port.js';
 import { dechunk, rawGet } from '../../../tests/support/raw-http.js';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
@@ -83,10 +83,7 @@ function openRawStream(url: string) {
   return { bodyIncludes, ended, close: () => socket.destroy() };
 }
 
-const listen = async (app: App) => {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return (app.server.address() as { port: number }).port;
-};
+const listen = listenOnLoopback;
 
 beforeAll(async () => {
   discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;

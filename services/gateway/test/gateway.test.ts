@@ -10,7 +10,7 @@ import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { buildGatewayApp } from '../src/app.js';
 import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
-import { freePort } from '../../../tests/support/free-port.js';
+import { freePort, listenOnLoopback } from '../../../tests/support/free-port.js';
 
 
 /** GET with the path sent exactly as written, and a bounded wait (a hang fails the test). */
@@ -25,11 +25,7 @@ function rawGet(port: number, path: string): Promise<{ status: number; contentTy
     req.end();
   });
 }
-const listen = async (app: App) => {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-};
+const listen = listenOnLoopback;
 
 let discovery: App;
 let registryUrl: string;

@@ -13,13 +13,11 @@ import { type BookingTestApp, createBookingTestApp, TEST_JWT_SECRET } from '../.
 import { createInMemoryCatalogue, hallEvent } from '../../booking/test/in-memory-catalogue.js';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { buildGatewayApp, type GatewayAppDeps } from '../src/app.js';
+import { listenOnLoopback } from '../../../tests/support/free-port.js';
 
 const redisUrl = process.env['REDIS_URL'];
 
-const listen = async (app: App) => {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return (app.server.address() as { port: number }).port;
-};
+const listen = listenOnLoopback;
 
 let discovery: App;
 let registryUrl: string;

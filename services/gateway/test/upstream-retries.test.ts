@@ -9,16 +9,13 @@ import { type App, createTokenVerifier, type RegistryClient, signDevToken } from
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
-import { freePort } from '../../../tests/support/free-port.js';
+import { freePort, listenOnLoopback } from '../../../tests/support/free-port.js';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { buildGatewayApp, type GatewayAppDeps } from '../src/app.js';
 
-const listen = async (app: App) => {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return (app.server.address() as { port: number }).port;
-};
+const listen = listenOnLoopback;
 
 let discovery: App;
 let registryUrl: string;

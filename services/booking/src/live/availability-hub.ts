@@ -34,7 +34,7 @@ export interface Membership {
   leave(): void;
 }
 
-/** How long a new event channel waits for Redis to confirm its subscription. */
+/** How long a new event channel waits for Redis to confirm its subscription (a confirmation takes ~1 ms). */
 const SUBSCRIBE_CONFIRM_MS = 5_000;
 
 export function createAvailabilityHub(options: AvailabilityHubOptions) {
@@ -53,8 +53,9 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
     const subscription = options.bus.subscribe(eventId, (batch) => offer(batch));
     let startSeq: number;
     try {
-      // Not confirmed (Redis unreachable, or silent past the bound): start anyway; repair and
-      // catch-up read what is missed. A Redis that stops answering must not stall new streams.
+      // Not confirmed (Redis unreachable, or silent past the bound): start anyway — a Redis that
+      // stops answering must not stall new streams; the next change's gap repair, or the periodic
+      // catch-up when it is on, reads what was missed meanwhile.
       await Promise.race([subscription.ready, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_CONFIRM_MS).unref())]);
       startSeq = await options.currentSeq(eventId);
     } catch (error) {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../../tests/support/free-port.js';
 import { startTcpGate, type TcpGate } from '../../test/tcp-gate.js';
 import { createRedisSeatChangeBus } from './redis-seat-change-bus.js';
 import type { SeatChangeBus } from './seat-change-bus.js';
@@ -76,6 +77,13 @@ describe.runIf(redisUrl)('the Redis seat-change bus', () => {
     a.publish(batch('ev-4', 1)); // after ev-3's second batch, from the same publisher
     await sentinel.count(1);
     expect(onB.seqs).toEqual([1]);
+    // And Redis itself stops sending the channel to B (not only B's listener list forgets it).
+    const direct = new Redis(redisUrl);
+    try {
+      await eventually(async () => ((await direct.pubsub('NUMSUB', `${prefix}ev-3`))[1] === 0 ? true : undefined), 5_000, 'B to leave the channel');
+    } finally {
+      await direct.quit();
+    }
   });
 
   it('is ready only once Redis has the subscription: a batch published before that is not delivered', async () => {
