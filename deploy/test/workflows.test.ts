@@ -13,6 +13,7 @@ type Step = { id?: string; name?: string; uses?: string; run?: string; with?: Re
 type Job = {
   steps: Step[];
   if?: string;
+  needs?: string | string[];
   env?: Record<string, string>;
   strategy?: { matrix: Record<string, unknown[]> };
   services?: Record<string, { image: string; ports?: string[] }>;
@@ -198,16 +199,27 @@ describe('deploy.yml', () => {
   it('follows a successful release of main, or a manual run with a SHA for rollbacks', () => {
     expect(deploy.on.workflow_run).toEqual({ workflows: ['Release'], types: ['completed'], branches: ['main'] });
     expect(deploy.on).toHaveProperty('workflow_dispatch.inputs.image_tag');
-    expect(deploy.jobs.deploy?.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(deploy.jobs.pick?.if).toContain("github.event.workflow_run.conclusion == 'success'");
   });
 
   it('deploys the commit Release built, named in its run title, not the Release run\'s head_sha', () => {
     const text = files.find((f) => f.path.endsWith('/deploy.yml'))!.data;
     expect(text).not.toContain('workflow_run.head_sha');
-    const pick = deploy.jobs.deploy!.steps[0]!;
+    const pick = deploy.jobs.pick!.steps[0]!;
     expect(pick.env?.RELEASE_TITLE).toBe('${{ github.event.workflow_run.display_title }}');
     expect(pick.run).toContain('${RELEASE_TITLE#Release }');
-    expect(pick.run).toContain('IMAGE_TAG=');
+    expect(pick.run).toContain('image_tag=');
+    expect(deploy.jobs.deploy?.env?.IMAGE_TAG).toBe('${{ needs.pick.outputs.image_tag }}');
+  });
+
+  it('after a release, rolls out only main\'s newest commit (a re-run of an older one rolls nothing back)', () => {
+    const pick = deploy.jobs.pick!.steps[0]!;
+    expect(pick.run).toContain('gh api "repos/$REPOSITORY/commits/main" --jq .sha');
+    expect(pick.run).toMatch(/if \[ "\$newest" = "\$tag" \]; then\s+echo "deploy=true"/);
+    expect(pick.run).toMatch(/else[^]*echo "deploy=false"/);
+    // A manual run (a rollback) deploys the SHA it is given.
+    expect(pick.run).toMatch(/if \[ -n "\$INPUT_TAG" \]; then\s+echo "deploy=true"/);
+    expect(deploy.jobs.deploy).toMatchObject({ needs: 'pick', if: "needs.pick.outputs.deploy == 'true'" });
   });
 
   it('deploys in the protected production environment, one run at a time', () => {
