@@ -40,6 +40,7 @@ const SUBSCRIBE_CONFIRM_MS = 5_000;
 export function createAvailabilityHub(options: AvailabilityHubOptions) {
   const channels = new Map<string, EventChannel>();
   const opening = new Map<string, Promise<EventChannel>>();
+  let closed = false;
 
   /**
    * Subscribes first and reads the event's seq only once the subscription is live: a change
@@ -61,6 +62,11 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
     } catch (error) {
       subscription.unsubscribe();
       throw error;
+    }
+    if (closed) {
+      // The hub closed (shutdown) while this channel was opening: keep no subscription behind.
+      subscription.unsubscribe();
+      throw new Error('the availability hub is closed');
     }
     const subscribers = new Set<Subscriber>();
     const sequencer = createChangeSequencer({
@@ -122,6 +128,7 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
       return n;
     },
     close(): void {
+      closed = true;
       if (timer) clearInterval(timer);
       for (const channel of channels.values()) channel.unsubscribe();
       channels.clear();
