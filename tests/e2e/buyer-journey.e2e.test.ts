@@ -125,8 +125,12 @@ describe('the buyer journey, through the gateway', () => {
     expect((await send('POST', '/api/tickets/not-a-ticket-code/check-in', olga)).status).toBe(404);
     expect((await send('GET', '/api/orders', alice)).body['items']).toHaveLength(1);
 
-    // Cancelling the order refunds it and puts its seats back on sale.
-    const cancelled = await send('POST', `/api/orders/${order.body['orderId']}/cancel`, alice);
+    // A ticket was used at the door: the buyer can no longer take the order back; the organiser
+    // can, which refunds it and puts its seats back on sale.
+    const refused = await send('POST', `/api/orders/${order.body['orderId']}/cancel`, alice);
+    expect(refused.status).toBe(409);
+    expect(refused.body['type']).toMatch(/order-checked-in$/);
+    const cancelled = await send('POST', `/api/orders/${order.body['orderId']}/cancel`, olga);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body['status']).toBe('CANCELLED');
     const after = (await send('GET', `/api/availability/${eventId}`)).body['seats'] as Record<string, string>;

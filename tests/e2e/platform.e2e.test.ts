@@ -42,7 +42,7 @@ describe('the platform, through the gateway', () => {
 
   it('answers availability of an unknown event with a 404 problem from the booking service', async () => {
     const res = await fetch(`${platform.urls.gateway}/api/availability/no-such-event`);
-    expect(res.status).toBe(404);
+    expect(res.status, await res.clone().text()).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 

@@ -23,7 +23,10 @@ const database = openServiceDatabase<BookingDatabase>(config, 'data/booking.db')
 
 // The registry client needs the app's logger, and the app needs the catalogue: resolve lazily.
 const registryRef: { current?: RegistryClient } = {};
-const balancer = createLoadBalancer({ instances: (name) => registryRef.current?.instances(name) ?? [] });
+const balancer = createLoadBalancer({
+  instances: (name) => registryRef.current?.instances(name) ?? [],
+  refresh: async () => (registryRef.current ? registryRef.current.refresh() : false),
+});
 const catalogue = createHttpCatalogueClient({
   client: createServiceClient(balancer, 'EVENT-SERVICE', { timeoutMs: config.CATALOGUE_TIMEOUT_MS }),
   eventTtlMs: config.CATALOGUE_EVENT_TTL_MS,
