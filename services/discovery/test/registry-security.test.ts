@@ -55,6 +55,21 @@ describe('with REGISTRY_TOKEN set', () => {
     discovery.registry.cancel('ROGUE', 'r1');
   });
 
+  it('guards every write and protected read whatever the spelling of the path', async () => {
+    // The router decodes %65 to `e`: these reach the Eureka routes, and need the token too.
+    const rogue = { instance: { instanceId: 'r2', app: 'ROGUE', hostName: 'evil', ipAddr: '203.0.113.9', status: 'UP', port: { $: 1 }, dataCenterInfo: { name: 'MyOwn' } } };
+    for (const url of ['/%65ureka/apps/ROGUE', '/eureka/%61pps/ROGUE', '//eureka/apps/ROGUE']) {
+      const res = await discovery.app.inject({ method: 'POST', url, payload: rogue });
+      expect(res.statusCode, url).not.toBeLessThan(400);
+      expect(res.statusCode, url).not.toBe(500);
+    }
+    expect(discovery.registry.applications().some((a) => a.name === 'ROGUE')).toBe(false);
+    for (const url of ['/%65ureka/apps', '/?x', '/eureka/apps/']) {
+      expect((await guarded.app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
+    }
+    expect((await guarded.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
+  });
+
   it('keeps reads open by default', async () => {
     expect((await discovery.app.inject({ method: 'GET', url: '/eureka/apps' })).statusCode).toBe(200);
     expect((await discovery.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200);

@@ -34,12 +34,17 @@ export function isAuthorized(authorization: string | undefined, token: string): 
   return secret !== undefined && timingSafeEqual(digest(secret), digest(token));
 }
 
+/** What stays open whatever `protectReads` says: the operations endpoints and the API docs. */
+const isOpenRoute = (route: string) => route === '/health' || route === '/ready' || route === '/metrics' || route.startsWith('/docs');
+
 export function registerRegistryAuth(app: App, options: RegistryAuthOptions): void {
   const { token } = options;
   if (!token) return;
+  // Decided on the method and the route the router matched, never on the raw URL: the router
+  // decodes the path (`/%65ureka/apps` is `/eureka/apps`), a prefix test on the URL does not.
   app.addHook('onRequest', async (request, reply) => {
-    const read = request.method === 'GET' || request.method === 'HEAD';
-    const guarded = request.url.startsWith('/eureka') ? !read || options.protectReads : options.protectReads && request.url === '/';
+    const read = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
+    const guarded = !read || (options.protectReads && !isOpenRoute(request.routeOptions.url ?? ''));
     if (!guarded || isAuthorized(request.headers.authorization, token)) return;
     reply.header('www-authenticate', 'Basic realm="eureka", Bearer');
     throw new Unauthorized('The registry needs its token: basic credentials (http://user:TOKEN@host/eureka) or a bearer token');
