@@ -78,6 +78,27 @@ function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string
   });
 }
 
+/**
+ * True when the upstream will see the path the gateway matched: no backslash, no encoded dot,
+ * slash or backslash, no dot segment — all of which a URL parser resolves, so that
+ * `/api/holds/x\..\..\..\internal/…` would reach a route the gateway does not expose.
+ */
+export function isForwardablePath(url: string): boolean {
+  const path = url.split('?', 1)[0] ?? '';
+  if (/\\|%2e|%2f|%5c/i.test(path)) return false;
+  return new URL(path, 'http://gateway.invalid').pathname === path;
+}
+
+function refuse(reply: AnyServerReply, request: FastifyRequest) {
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}bad-request`,
+    title: 'Bad request',
+    status: 400,
+    detail: 'The path cannot be forwarded',
+    instance: request.url,
+  });
+}
+
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: string; cause?: { code?: string } };
   return e.cause?.code ?? e.code;
@@ -160,15 +181,7 @@ function forward(
     // Failures were answered in onResponse/onError; a circuit that opened between choosing this
     // instance and calling it, or a request the proxy refused, still needs an answer.
     if (isOpenCircuitError(error)) forward(options, route, rest, request, reply);
-    else if (error instanceof RefusedRequest && !reply.sent) {
-      void sendProblem(reply, {
-        type: `${PROBLEM_TYPE_BASE}bad-request`,
-        title: 'Bad request',
-        status: 400,
-        detail: 'The path cannot be forwarded',
-        instance: request.url,
-      });
-    }
+    else if (error instanceof RefusedRequest && !reply.sent) void refuse(reply, request);
   });
 }
 
@@ -201,6 +214,7 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             schema: { hide: true },
             ...(options.routeConfig?.(route) ? { config: options.routeConfig(route) } : {}),
             handler: (request, reply) => {
+              if (!isForwardablePath(request.url)) return refuse(reply, request);
               const registered = options.balancer.candidates(appName);
               if (registered.length === 0) {
                 return unavailable(reply, request, appName, `No instance of ${appName} is available`);
