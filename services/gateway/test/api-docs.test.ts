@@ -13,8 +13,6 @@ import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../ev
 import { buildGatewayApp } from '../src/app.js';
 import { listenOnLoopback } from '../../../tests/support/free-port.js';
 
-const listen = listenOnLoopback;
-
 let discovery: App;
 let registryUrl: string;
 let event: EventTestApp;
@@ -30,10 +28,10 @@ async function register(app: string, port: number) {
 
 beforeAll(async () => {
   discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  registryUrl = `http://127.0.0.1:${await listenOnLoopback(discovery)}/eureka`;
   event = await createEventTestApp('sqlite');
   booking = await createBookingTestApp('sqlite', { catalogue: createInMemoryCatalogue() });
-  await register('EVENT-SERVICE', await listen(event.app));
+  await register('EVENT-SERVICE', await listenOnLoopback(event.app));
 });
 
 afterAll(async () => {
@@ -64,7 +62,7 @@ describe('the gateway /docs', () => {
     expect(before).not.toContain('/api/holds');
 
     // Booking registers, and the gateway's registry view lists it (its next fetch).
-    await register('BOOKING-SERVICE', await listen(booking.app));
+    await register('BOOKING-SERVICE', await listenOnLoopback(booking.app));
     expect(await registry.refresh()).toBe(true);
     expect(registry.instances('BOOKING-SERVICE')).toHaveLength(1);
 

@@ -83,11 +83,9 @@ function openRawStream(url: string) {
   return { bodyIncludes, ended, close: () => socket.destroy() };
 }
 
-const listen = listenOnLoopback;
-
 beforeAll(async () => {
   discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  const registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  const registryUrl = `http://127.0.0.1:${await listenOnLoopback(discovery)}/eureka`;
   upstream = createServer((_request, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     onStream(res);
@@ -111,7 +109,7 @@ beforeAll(async () => {
     // The relay of one client's stream on its own connection (shared streams: live-availability e2e).
     streamFanout: false,
   });
-  gatewayUrl = `http://127.0.0.1:${await listen(gateway)}/api/availability/ev-1/stream`;
+  gatewayUrl = `http://127.0.0.1:${await listenOnLoopback(gateway)}/api/availability/ev-1/stream`;
 });
 
 afterAll(async () => {

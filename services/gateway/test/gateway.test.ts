@@ -2,14 +2,13 @@
  * The gateway in process in front of a real registry (the discovery app) and a real event
  * service: proxying, the edge checks (tokens, rate limits, CORS), and circuit breaking.
  */
-import { type App, type RegistryClient, signDevToken, createTokenVerifier } from '@stream-seat/platform';
+import { createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
-import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
-import { buildGatewayApp } from '../src/app.js';
-import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
+import type { GatewayAppDeps } from '../src/app.js';
+import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 import { freePort, listenOnLoopback } from '../../../tests/support/free-port.js';
 
 
@@ -25,52 +24,17 @@ function rawGet(port: number, path: string): Promise<{ status: number; contentTy
     req.end();
   });
 }
-const listen = listenOnLoopback;
-
-let discovery: App;
-let registryUrl: string;
+let kit: GatewayTestKit;
 let event: EventTestApp;
 let eventRegistration: RegistryClient;
-const clients: RegistryClient[] = [];
-const gateways: App[] = [];
-
-async function gatewayWith(options: Partial<Parameters<typeof buildGatewayApp>[0]> = {}) {
-  const registry = testRegistryClient({
-    registryUrls: [registryUrl],
-    app: 'API-GATEWAY',
-    instanceId: `gw-${gateways.length}`,
-    port: 1,
-  });
-  await registry.start();
-  clients.push(registry);
-  const gateway = await buildGatewayApp({
-    registry,
-    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
-    logger: process.env['DEBUG_GW'] === '1',
-    logLevel: 'error',
-    ...options,
-  });
-  await gateway.ready();
-  gateways.push(gateway);
-  return { gateway, registry };
-}
-
-async function registerInstance(app: string, instanceId: string, port: number) {
-  const res = await fetch(`${registryUrl}/apps/${app}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(eurekaInstance(app, instanceId, port)),
-  });
-  expect(res.status).toBe(204);
-}
+const gatewayWith = (options: Partial<GatewayAppDeps> = {}) => kit.gatewayWith(options);
 
 beforeAll(async () => {
-  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  kit = await startGatewayTestKit(TEST_JWT_SECRET);
   event = await createEventTestApp('sqlite');
-  const eventPort = await listen(event.app);
+  const eventPort = await listenOnLoopback(event.app);
   eventRegistration = testRegistryClient({
-    registryUrls: [registryUrl],
+    registryUrls: [kit.registryUrl],
     app: 'EVENT-SERVICE',
     instanceId: 'event-1',
     port: eventPort,
@@ -79,11 +43,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const gateway of gateways) await gateway.close();
-  for (const client of clients) await client.stop();
+  await kit.close();
   await eventRegistration.stop();
   await event.close();
-  await discovery.close();
 });
 
 describe('the gateway', () => {
@@ -215,7 +177,7 @@ describe('the gateway', () => {
 
   it('refuses a path it will not forward with a 400, without blaming the instance', async () => {
     const { gateway } = await gatewayWith({ breakers: { volumeThreshold: 3 } });
-    const port = await listen(gateway);
+    const port = await listenOnLoopback(gateway);
     // Over a real socket: an HTTP client library would normalize these away. Each would leave the
     // route once an upstream's URL parser resolves it (the event service's /metrics, not exposed).
     const escapes = ['/api/events/..', '/api/events/x\\..\\..\\metrics', '/api/events/x/%2e%2e/%2e%2e/metrics', '/api/events/x%2f..%2f..%2fmetrics', '/api/events/x%5c..%5c..%5cmetrics'];
@@ -233,7 +195,7 @@ describe('the gateway', () => {
 
   it('opens the circuit of an instance that keeps failing and then answers without trying it', async () => {
     const { gateway, registry } = await gatewayWith({ breakers: { volumeThreshold: 3, resetTimeoutMs: 60_000 } });
-    await registerInstance('BOOKING-SERVICE', 'dead-booking', await freePort());
+    await kit.registerInstance('BOOKING-SERVICE', 'dead-booking', await freePort());
     await registry.refresh();
     const first = [];
     for (let i = 0; i < 3; i++) first.push((await gateway.inject({ method: 'GET', url: '/api/orders' })).json().detail);
@@ -243,6 +205,6 @@ describe('the gateway', () => {
     const res = await gateway.inject({ method: 'GET', url: '/api/orders' });
     expect(res.statusCode).toBe(503);
     expect(res.json().detail).toBe('Every instance of BOOKING-SERVICE is failing; retry shortly');
-    await fetch(`${registryUrl}/apps/BOOKING-SERVICE/dead-booking`, { method: 'DELETE' });
+    await fetch(`${kit.registryUrl}/apps/BOOKING-SERVICE/dead-booking`, { method: 'DELETE' });
   });
 });

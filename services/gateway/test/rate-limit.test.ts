@@ -5,41 +5,23 @@
  */
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { type App, createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
+import { type App, type RegistryClient, signDevToken } from '@stream-seat/platform';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { type BookingTestApp, createBookingTestApp, TEST_JWT_SECRET } from '../../booking/test/booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from '../../booking/test/in-memory-catalogue.js';
-import { buildDiscoveryApp } from '../../discovery/src/app.js';
-import { buildGatewayApp, type GatewayAppDeps } from '../src/app.js';
+import type { GatewayAppDeps } from '../src/app.js';
+import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 import { listenOnLoopback } from '../../../tests/support/free-port.js';
 
 const redisUrl = process.env['REDIS_URL'];
 
-const listen = listenOnLoopback;
-
-let discovery: App;
-let registryUrl: string;
+let kit: GatewayTestKit;
 let booking: BookingTestApp;
-const clients: RegistryClient[] = [];
-const gateways: App[] = [];
+let bookingRegistration: RegistryClient;
 
-async function gatewayWith(rateLimit: GatewayAppDeps['rateLimit']) {
-  const registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: `gw-limit-${gateways.length}`, port: 1 });
-  await registry.start();
-  clients.push(registry);
-  const gateway = await buildGatewayApp({
-    registry,
-    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
-    logger: false,
-    logLevel: 'error',
-    rateLimit,
-  });
-  await gateway.ready();
-  gateways.push(gateway);
-  return gateway;
-}
+const gatewayWith = async (rateLimit: GatewayAppDeps['rateLimit']) => (await kit.gatewayWith({ rateLimit })).gateway;
 
 const bearer = async (sub: string) => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub, role: 'buyer' })}` });
 
@@ -55,22 +37,19 @@ async function alternate(through: App[], sub: string, count: number): Promise<nu
 }
 
 beforeAll(async () => {
-  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  kit = await startGatewayTestKit(TEST_JWT_SECRET);
   const catalogue = createInMemoryCatalogue();
   const { event, map } = hallEvent('ev-limits');
   catalogue.put(event, map);
   booking = await createBookingTestApp('sqlite', { catalogue });
-  const registration = testRegistryClient({ registryUrls: [registryUrl], app: 'BOOKING-SERVICE', port: await listen(booking.app) });
-  await registration.start();
-  clients.push(registration);
+  bookingRegistration = testRegistryClient({ registryUrls: [kit.registryUrl], app: 'BOOKING-SERVICE', port: await listenOnLoopback(booking.app) });
+  await bookingRegistration.start();
 });
 
 afterAll(async () => {
-  for (const gateway of gateways) await gateway.close();
-  for (const client of clients) await client.stop();
+  await kit?.close();
+  await bookingRegistration?.stop();
   await booking?.close();
-  await discovery?.close();
 });
 
 describe('rate limits at the gateway', () => {

@@ -5,54 +5,24 @@
  * idempotent; an instance that does not answer in time is a 504. The live upstream is the real
  * event service; the failing ones are plain node:http servers registered as the booking service.
  */
-import { type App, createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
+import { signDevToken } from '@stream-seat/platform';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
 import { freePort, listenOnLoopback } from '../../../tests/support/free-port.js';
-import { testRegistryClient } from '../../../tests/support/registry-client.js';
-import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
-import { buildGatewayApp, type GatewayAppDeps } from '../src/app.js';
+import type { GatewayAppDeps } from '../src/app.js';
+import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
-const listen = listenOnLoopback;
-
-let discovery: App;
-let registryUrl: string;
+let kit: GatewayTestKit;
 let event: EventTestApp;
-const clients: RegistryClient[] = [];
-const gateways: App[] = [];
 const upstreams: Server[] = [];
 /** The API requests the plain upstreams received, by method (the gateway also asks them for /docs/json). */
 const received: string[] = [];
 /** What the plain upstreams do with a request once they have read it. */
 let behave: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
 
-async function registerInstance(app: string, instanceId: string, port: number) {
-  const res = await fetch(`${registryUrl}/apps/${app}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(eurekaInstance(app, instanceId, port)),
-  });
-  expect(res.status).toBe(204);
-}
-
 /** A gateway whose registry view was fetched after the test registered its instances. */
-async function gatewayWith(options: Partial<GatewayAppDeps> = {}) {
-  const registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: `gw-retry-${gateways.length}`, port: 1 });
-  await registry.start();
-  clients.push(registry);
-  const gateway = await buildGatewayApp({
-    registry,
-    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
-    logger: false,
-    logLevel: 'error',
-    ...options,
-  });
-  await gateway.ready();
-  gateways.push(gateway);
-  return gateway;
-}
+const gatewayWith = async (options: Partial<GatewayAppDeps> = {}) => (await kit.gatewayWith(options)).gateway;
 
 const bearer = async (sub: string, role: 'buyer' | 'organizer') => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub, role })}` });
 
@@ -71,24 +41,21 @@ async function plainUpstream(): Promise<number> {
 }
 
 beforeAll(async () => {
-  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  registryUrl = `http://127.0.0.1:${await listen(discovery)}/eureka`;
+  kit = await startGatewayTestKit(TEST_JWT_SECRET);
   event = await createEventTestApp('sqlite');
-  await registerInstance('EVENT-SERVICE', 'event-live', await listen(event.app));
+  await kit.registerInstance('EVENT-SERVICE', 'event-live', await listenOnLoopback(event.app));
   // Deregistered and closed, but still in the gateways' cached registry (a rolling deploy).
-  await registerInstance('EVENT-SERVICE', 'event-gone', await freePort());
-  for (const id of ['booking-a', 'booking-b']) await registerInstance('BOOKING-SERVICE', id, await plainUpstream());
+  await kit.registerInstance('EVENT-SERVICE', 'event-gone', await freePort());
+  for (const id of ['booking-a', 'booking-b']) await kit.registerInstance('BOOKING-SERVICE', id, await plainUpstream());
 });
 
 afterAll(async () => {
-  for (const gateway of gateways) await gateway.close();
-  for (const client of clients) await client.stop();
+  await kit?.close();
   for (const server of upstreams) {
     server.closeAllConnections();
     server.close();
   }
   await event?.close();
-  await discovery?.close();
 });
 
 describe('the gateway when an upstream instance fails', () => {
