@@ -5,10 +5,8 @@ import type { InstanceAddress, RegistryClient } from './registry-client.js';
 import { type CallContext, outgoingTraceHeaders } from './tracing.js';
 
 /** Round-robin over the UP instances of an app, as the registry cache currently knows them. */
-export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'> & Partial<Pick<RegistryClient, 'refresh'>>) {
+export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'> & Partial<Pick<RegistryClient, 'pendingRefresh'>>) {
   const cursors = new Map<string, number>();
-  let refreshing: Promise<unknown> | undefined;
-  let lastRefresh = 0;
   const candidates = (app: string): InstanceAddress[] => {
     const instances = registry.instances(app);
     if (instances.length === 0) return [];
@@ -21,17 +19,14 @@ export function createLoadBalancer(registry: Pick<RegistryClient, 'instances'> &
     candidates,
     /**
      * As `candidates`, but when the cached copy lists none (an app that registered since the last
-     * fetch, right after a start), fetches the registry first — at most once a second, one fetch
-     * shared by concurrent callers — rather than fail a request that a fresh copy would serve.
+     * fetch, right after a start), waits for the registry fetch that lookup started and looks
+     * again, rather than fail a request that a fresh copy would serve.
      */
     async freshCandidates(app: string): Promise<InstanceAddress[]> {
       const found = candidates(app);
-      if (found.length > 0 || !registry.refresh) return found;
-      if (!refreshing && Date.now() - lastRefresh >= 1_000) {
-        lastRefresh = Date.now();
-        refreshing = registry.refresh().finally(() => (refreshing = undefined));
-      }
-      await refreshing;
+      const pending = found.length === 0 ? registry.pendingRefresh?.() : undefined;
+      if (!pending) return found;
+      await pending;
       return candidates(app);
     },
   };

@@ -43,6 +43,11 @@ export interface RegistryClient {
   instances(app: string): InstanceAddress[];
   /** Fetches the registry now; resolves false when no registry answered. */
   refresh(): Promise<boolean>;
+  /**
+   * The fetch a lookup that found nothing started (at most one a second), while it runs: a caller
+   * that cannot do without an instance awaits it and looks again. Undefined when none runs.
+   */
+  pendingRefresh(): Promise<boolean> | undefined;
   /** True once a registration succeeded and the last registry call answered. */
   isHealthy(): boolean;
   /**
@@ -228,11 +233,12 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
 
   /** A lookup that finds nothing asks the registry again, at most once a second. */
   let lastOnDemandRefresh = 0;
+  let onDemand: Promise<boolean> | undefined;
   function refreshSoon(): void {
     const now = Date.now();
     if (now - lastOnDemandRefresh < 1_000 || stopped || options.registryUrls.length === 0) return;
     lastOnDemandRefresh = now;
-    void refresh();
+    onDemand = refresh().finally(() => (onDemand = undefined));
   }
 
   function every(seconds: number, task: () => Promise<unknown>) {
@@ -272,6 +278,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       return up;
     },
     refresh,
+    pendingRefresh: () => onDemand,
     isHealthy() {
       return options.registryUrls.length === 0 || (registered && lastCallOk);
     },

@@ -28,7 +28,6 @@ import { createRegistryClient, type RegistryClient } from './registry-client.js'
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
-
 export type App = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,

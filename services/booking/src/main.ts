@@ -25,7 +25,7 @@ const database = openServiceDatabase<BookingDatabase>(config, 'data/booking.db')
 const registryRef: { current?: RegistryClient } = {};
 const balancer = createLoadBalancer({
   instances: (name) => registryRef.current?.instances(name) ?? [],
-  refresh: async () => (registryRef.current ? registryRef.current.refresh() : false),
+  pendingRefresh: () => registryRef.current?.pendingRefresh(),
 });
 const catalogue = createHttpCatalogueClient({
   client: createServiceClient(balancer, 'EVENT-SERVICE', { timeoutMs: config.CATALOGUE_TIMEOUT_MS }),
