@@ -25,10 +25,11 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
   for (const client of [publisher, subscriber]) client.on('error', onError);
   await Promise.all([publisher.connect(), subscriber.connect()]);
 
-  /** Local listener count per event: the channel is subscribed while anyone here listens. */
-  const listening = new Map<string, number>();
-  /** Per subscribed event: whether Redis confirmed the SUBSCRIBE (shared by its listeners). */
-  const confirmed = new Map<string, Promise<boolean>>();
+  /**
+   * Per event listened to here: how many local listeners (the channel is subscribed while any
+   * remain) and whether Redis confirmed the SUBSCRIBE (shared by those listeners).
+   */
+  const channels = new Map<string, { listeners: number; ready: Promise<boolean> }>();
   /** Confirmations still awaited: a lost connection answers them "not confirmed". */
   const awaiting = new Set<(live: boolean) => void>();
   subscriber.on('close', () => {
@@ -78,26 +79,22 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
     },
     subscribe(eventId, listener) {
       const here = local.subscribe(eventId, listener);
-      listening.set(eventId, (listening.get(eventId) ?? 0) + 1);
-      let ready = confirmed.get(eventId);
-      if (ready === undefined) {
-        ready = subscribeChannel(prefix + eventId);
-        confirmed.set(eventId, ready);
+      let channel = channels.get(eventId);
+      if (!channel) {
+        channel = { listeners: 0, ready: subscribeChannel(prefix + eventId) };
+        channels.set(eventId, channel);
       }
+      channel.listeners++;
+      const joined = channel;
       let active = true;
       return {
-        ready,
+        ready: joined.ready,
         unsubscribe() {
           if (!active) return;
           active = false;
           here.unsubscribe();
-          const left = (listening.get(eventId) ?? 1) - 1;
-          if (left > 0) {
-            listening.set(eventId, left);
-            return;
-          }
-          listening.delete(eventId);
-          confirmed.delete(eventId);
+          if (--joined.listeners > 0) return;
+          channels.delete(eventId);
           subscriber.unsubscribe(prefix + eventId).catch(onError);
         },
       };
