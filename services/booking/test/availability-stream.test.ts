@@ -267,15 +267,24 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
     }
   });
 
-  it('does not lose a change made on B while A’s subscription is on its way to Redis', async () => {
-    const eventId = newEvent();
-    // The inventory exists first, so that the stream's start waits on the subscription only.
+  /**
+   * Opens A's stream of a new event while A's SUBSCRIBE to it is held back at the gate (until
+   * `gate.release()`). The inventory exists first, so that the stream's start waits on the
+   * subscription only.
+   */
+  async function openWithSubscribeHeld(eventId: string): Promise<{ opening: Promise<SseClient> }> {
     expect((await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(200);
     gate.hold();
+    const opening = openSse(`${urlA}/api/availability/${eventId}/stream`);
+    await gate.received(`${prefix}${eventId}`);
+    return { opening };
+  }
+
+  it('does not lose a change made on B while A’s subscription is on its way to Redis', async () => {
+    const eventId = newEvent();
     let client: SseClient | undefined;
     try {
-      const opening = openSse(`${urlA}/api/availability/${eventId}/stream`);
-      await gate.received(`${prefix}${eventId}`); // A's SUBSCRIBE, held back from Redis
+      const { opening } = await openWithSubscribeHeld(eventId);
       await holdOnB(eventId, 'ORCH-A-7'); // published while Redis knows no subscriber on A
       gate.release();
       client = await opening;
@@ -293,13 +302,9 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
 
   it('opens the stream anyway when Redis never confirms the subscription (a silent Redis stalls nobody)', async () => {
     const eventId = newEvent();
-    expect((await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(200);
-    gate.hold();
     let client: SseClient | undefined;
     try {
-      const opening = openSse(`${urlA}/api/availability/${eventId}/stream`);
-      await gate.received(`${prefix}${eventId}`); // A's SUBSCRIBE, never let through
-      client = await opening;
+      client = await (await openWithSubscribeHeld(eventId)).opening; // its SUBSCRIBE is never let through
       const first = await client.next((e) => e.event === 'snapshot');
       expect(first.event).toBe('snapshot');
     } finally {
