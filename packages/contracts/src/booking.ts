@@ -1,6 +1,7 @@
 /** The booking service's public shapes: availability, holds, orders, tickets, seat changes. */
 import { z } from 'zod';
-import { cents, currency, isoDateTime } from './common.js';
+import { sectionId, tierName } from './catalogue.js';
+import { currency, entityId, isoDateTime, orderCents } from './common.js';
 
 export const seatStatus = z.enum(['AVAILABLE', 'HELD', 'BOOKED']);
 export type SeatStatusValue = z.infer<typeof seatStatus>;
@@ -17,8 +18,6 @@ export const seatChangeBatch = z.object({
 });
 export type SeatChangeBatch = z.infer<typeof seatChangeBatch>;
 
-const eventIdField = z.string().min(1).max(64);
-const seatIdField = z.string().min(1).max(64);
 
 /** `GET /api/availability/{eventId}`: every seat's state and the change number it reflects. */
 export const availability = z.object({
@@ -42,11 +41,11 @@ export type Availability = z.infer<typeof availability>;
  * and `quantity` is given.
  */
 export const createHoldRequest = z.strictObject({
-  eventId: eventIdField,
-  seatIds: z.array(seatIdField).min(1).max(100).optional(),
+  eventId: entityId,
+  seatIds: z.array(entityId).min(1).max(100).optional(),
   quantity: z.number().int().min(1).max(100).optional(),
-  section: z.string().min(1).max(64).optional(),
-  tier: z.string().min(1).max(64).optional(),
+  section: sectionId.optional(),
+  tier: tierName.optional(),
   together: z.boolean().optional(),
 });
 export type CreateHoldRequest = z.infer<typeof createHoldRequest>;
@@ -56,14 +55,14 @@ export const hold = z.object({
   eventId: z.string(),
   seatIds: z.array(z.string()),
   expiresAt: isoDateTime,
-  totalCents: cents,
+  totalCents: orderCents,
   currency,
   status: z.enum(['ACTIVE', 'RELEASED', 'EXPIRED', 'ORDERED']),
 });
 export type HoldView = z.infer<typeof hold>;
 
 export const createOrderRequest = z.strictObject({
-  holdId: z.string().min(1).max(64),
+  holdId: entityId,
   payment: z.strictObject({ token: z.string().min(1).max(200) }),
 });
 export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
@@ -83,7 +82,7 @@ export const order = z.object({
   holdId: z.string(),
   status: z.enum(['CONFIRMED', 'CANCELLED']),
   tickets: z.array(ticket),
-  totalCents: cents,
+  totalCents: orderCents,
   currency,
   createdAt: isoDateTime,
   cancelledAt: isoDateTime.nullable(),

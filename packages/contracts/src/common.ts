@@ -1,12 +1,34 @@
 /** Conventions shared by the whole public API: ids, money, time, pagination, problems. */
 import { z } from 'zod';
 
-export const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
+/**
+ * The instants an ISO 8601 date-time with a four-digit year can name in UTC. An offset can push
+ * `9999-12-31T23:59:59-23:59` into the year 10000, which `toISOString()` writes as `+010000-…`:
+ * accepted, it would be stored and then fail every response that shows it.
+ */
+const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+export const isoDateTime = z.iso
+  .datetime({ offset: true })
+  .refine((value) => {
+    const instant = Date.parse(value);
+    return instant >= FIRST_INSTANT && instant <= LAST_INSTANT;
+  }, 'must fall within the years 0000–9999 once converted to UTC')
+  .describe('ISO 8601 date-time');
 export const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
   .describe('ISO 4217 currency');
-export const cents = z.number().int().min(0).max(100_000_000).describe('money in minor units');
+/** A price: at most 1,000,000.00 in major units. */
+export const MAX_PRICE_CENTS = 100_000_000;
+export const cents = z.number().int().min(0).max(MAX_PRICE_CENTS).describe('money in minor units');
+/**
+ * The most one hold or order may cost: 10,000,000.00 in major units, within a 32-bit column. The
+ * catalogue keeps every event's highest price × maxSeatsPerOrder under it, and booking checks it
+ * again before it holds a seat.
+ */
+export const MAX_ORDER_CENTS = 1_000_000_000;
+export const orderCents = z.number().int().min(0).max(MAX_ORDER_CENTS).describe('a total in minor units');
 export const entityId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 
 export const paginationQuery = z.object({

@@ -214,6 +214,32 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     }
     const organizer = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('olga', 'organizer'), payload: { eventId, quantity: 1 } });
     expect(organizer.statusCode).toBe(403);
+    // Ids that could not name anything: refused by name before any lookup (`.` once reached the
+    // catalogue as a path segment and came back a 503; a lone surrogate threw in encodeURI).
+    for (const [payload, field] of [
+      [{ eventId: '.', quantity: 1 }, 'eventId'],
+      [{ eventId: '\ud800', quantity: 1 }, 'eventId'],
+      [{ eventId, seatIds: ['ORCH A 1'] }, 'seatIds.0'],
+      [{ eventId, quantity: 1, section: '../x' }, 'section'],
+    ] as const) {
+      const res = await hold('ivan', payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect((res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([field]);
+    }
+  });
+
+  it('refuses a hold that would cost more than an order may, before holding anything', async () => {
+    const eventId = newEvent({ maxSeatsPerOrder: 20, seatPriceCents: 100_000_000, floor: 0 });
+    const seats = (count: number, row = 'A') => Array.from({ length: count }, (_, i) => `ORCH-${row}-${i + 1}`);
+    const tooDear = await hold('jill', { eventId, seatIds: seats(10).concat('ORCH-B-1') });
+    expect(tooDear.statusCode).toBe(400);
+    expect((tooDear.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['seatIds']);
+    const byQuantity = await hold('jill', { eventId, quantity: 11 });
+    expect((byQuantity.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['quantity']);
+    expect((await availability(eventId)).counts.HELD).toBe(0);
+    const atTheCap = await hold('jill', { eventId, seatIds: seats(10) });
+    expect(atTheCap.statusCode).toBe(201);
+    expect(atTheCap.json()).toMatchObject({ totalCents: 1_000_000_000 });
   });
 
   it('replays an Idempotency-Key: same body → first response, other body → 422, racing repeats → one hold', async () => {

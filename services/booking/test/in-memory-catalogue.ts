@@ -42,6 +42,8 @@ export interface HallOptions {
   floor?: number;
   maxSeatsPerOrder?: number;
   organizerId?: string;
+  /** Price of an ORCH seat (tier A); default 5000. */
+  seatPriceCents?: number;
 }
 
 /** An on-sale event in a simple hall: ORCH rows A, B, … of numbered seats, and a standing FLOOR. */
@@ -49,11 +51,12 @@ export function hallEvent(eventId: string, options: HallOptions = {}): { event: 
   const rows = options.rows ?? 4;
   const perRow = options.seatsPerRow ?? 10;
   const floor = options.floor ?? 20;
+  const priceCents = options.seatPriceCents ?? 5000;
   const seats: SeatMap['seats'] = [];
   for (let r = 0; r < rows; r++) {
     const row = String.fromCharCode(65 + (r % 26)) + (r >= 26 ? String(Math.floor(r / 26)) : '');
     for (let n = 1; n <= perRow; n++) {
-      seats.push({ id: `ORCH-${row}-${n}`, section: 'ORCH', row, number: n, x: n * 10, y: 10 + r * 10, tier: 'A', priceCents: 5000 });
+      seats.push({ id: `ORCH-${row}-${n}`, section: 'ORCH', row, number: n, x: n * 10, y: 10 + r * 10, tier: 'A', priceCents });
     }
   }
   return {
@@ -73,7 +76,7 @@ export function hallEvent(eventId: string, options: HallOptions = {}): { event: 
       bounds: { width: perRow * 10 + 20, height: rows * 10 + 40 },
       stage: { x: ((perRow + 1) * 10) / 2, y: 0 },
       sections: [
-        { id: 'ORCH', name: 'Orchestra', tier: 'A', priceCents: 5000, kind: 'seated', capacity: rows * perRow },
+        { id: 'ORCH', name: 'Orchestra', tier: 'A', priceCents, kind: 'seated', capacity: rows * perRow },
         ...(floor > 0 ? [{ id: 'FLOOR', name: 'Floor', tier: 'GA', priceCents: 2000, kind: 'general' as const, capacity: floor }] : []),
       ],
       seats,

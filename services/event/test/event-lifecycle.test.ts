@@ -57,6 +57,12 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
       [{ name: 'x' }, 'venueId'],
       // A misspelt field is refused by name, not silently dropped (the event would get the default).
       [{ ...base(), maxSeatPerOrder: 4 }, 'maxSeatPerOrder'],
+      // Valid ISO 8601 whose offset pushes the instant out of years 0000–9999 in UTC: stored, it
+      // would fail every response that shows it (toISOString writes `+010000-…`).
+      [{ ...base(), startsAt: '9999-12-31T23:59:59-23:59' }, 'startsAt'],
+      [{ ...base(), salesStartAt: '0000-01-01T00:00:00+23:59' }, 'salesStartAt'],
+      // The dearest order (highest price × maxSeatsPerOrder) over what an order may cost.
+      [{ ...base(), prices: { A: 100_000_000 }, maxSeatsPerOrder: 11 }, 'maxSeatsPerOrder'],
     ];
     for (const [payload, field] of cases) {
       const res = await call('POST', '/api/events', 'olga', payload);
@@ -82,6 +88,14 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(status.statusCode).toBe(400);
     const window = await call('PATCH', `/api/events/${id}`, 'olga', { salesStartAt: inDays(40) });
     expect(fieldsOf(window)).toEqual(['salesStartAt']);
+    // The order cap is checked on the event as the patch leaves it: 4 seats at the top price fit,
+    // 11 would not — and the refused patch changes nothing.
+    const dear = await call('PATCH', `/api/events/${id}`, 'olga', { prices: { A: 100_000_000, B: 2, GA: 3 } });
+    expect(dear.statusCode).toBe(200);
+    const more = await call('PATCH', `/api/events/${id}`, 'olga', { maxSeatsPerOrder: 11 });
+    expect(fieldsOf(more)).toEqual(['maxSeatsPerOrder']);
+    const read = await call('GET', `/api/events/${id}`, 'olga');
+    expect(read.json()).toMatchObject({ prices: { A: 100_000_000 }, maxSeatsPerOrder: 4 });
   });
 
   it('publishes only with every tier priced; publishing writes one outbox message and is idempotent', async () => {

@@ -1,6 +1,6 @@
 /** Holds: explicit seats or best available, the limits around them, and giving them back. */
 import { randomUUID } from 'node:crypto';
-import type { CreateHoldRequest } from '@stream-seat/contracts';
+import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts';
 import { type CallContext, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
@@ -51,10 +51,14 @@ function unknownPlace(places: Array<{ section: string; tier: string }>, filter: 
 }
 
 export function createHoldService(deps: HoldServiceDeps) {
-  async function claim(principal: Principal, eventId: string, seatIds: string[], currency: string): Promise<HoldTable> {
+  async function claim(principal: Principal, eventId: string, seatIds: string[], currency: string, field: 'seatIds' | 'quantity'): Promise<HoldTable> {
     const prices = await deps.inventory.prices(eventId);
     const unknown = seatIds.filter((id) => !prices.has(id));
     if (unknown.length > 0) throw new UnknownSeats(unknown);
+    const totalCents = seatIds.reduce((sum, id) => sum + (prices.get(id) ?? 0), 0);
+    // The catalogue keeps prices × maxSeatsPerOrder under the cap; an event priced before it did is
+    // refused here, before a seat is held, rather than failing after the commit.
+    if (totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${totalCents} cents, more than an order may (${MAX_ORDER_CENTS})`);
     const now = deps.clock();
     const { hold, batch } = await deps.claims.claim({
       holdId: randomUUID(),
@@ -62,7 +66,7 @@ export function createHoldService(deps: HoldServiceDeps) {
       buyerId: principal.sub,
       seatIds,
       currency,
-      totalCents: seatIds.reduce((sum, id) => sum + (prices.get(id) ?? 0), 0),
+      totalCents,
       now,
       expiresAt: now + deps.holdTtlSeconds * 1000,
       maxActiveHolds: deps.maxActiveHoldsPerBuyer,
@@ -91,7 +95,7 @@ export function createHoldService(deps: HoldServiceDeps) {
       if (request.seatIds) {
         const seatIds = [...new Set(request.seatIds)];
         assertSeatCount(event, 'seatIds', seatIds.length);
-        return claim(principal, request.eventId, seatIds, inventory.currency);
+        return claim(principal, request.eventId, seatIds, inventory.currency, 'seatIds');
       }
       const quantity = request.quantity ?? 1;
       assertSeatCount(event, 'quantity', quantity);
@@ -113,7 +117,7 @@ export function createHoldService(deps: HoldServiceDeps) {
           throw new SeatsUnavailable([], `Not ${quantity} ${request.together ? 'adjacent ' : ''}seats are available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
         try {
-          return await claim(principal, request.eventId, seatIds, inventory.currency);
+          return await claim(principal, request.eventId, seatIds, inventory.currency, 'quantity');
         } catch (error) {
           if (!(error instanceof SeatsUnavailable) || attempt === BEST_AVAILABLE_ATTEMPTS - 1) throw error;
         }

@@ -30,6 +30,7 @@ function draftOf(row: EventTable): EventDraft {
     prices: JSON.parse(row.prices_json) as Record<string, number>,
     salesStartAt: row.sales_start_at === null ? null : Number(row.sales_start_at),
     salesEndAt: row.sales_end_at === null ? null : Number(row.sales_end_at),
+    maxSeatsPerOrder: Number(row.max_seats_per_order),
   };
 }
 
@@ -88,6 +89,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         prices: input.prices,
         salesStartAt: ms(input.salesStartAt),
         salesEndAt: ms(input.salesEndAt),
+        maxSeatsPerOrder: input.maxSeatsPerOrder,
       };
       checkDraft(draft, tiers, now);
       const outcome = await createOnce(
@@ -130,6 +132,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         prices: patch.prices ?? current.prices,
         salesStartAt: patch.salesStartAt !== undefined ? ms(patch.salesStartAt) : current.salesStartAt,
         salesEndAt: patch.salesEndAt !== undefined ? ms(patch.salesEndAt) : current.salesEndAt,
+        maxSeatsPerOrder: patch.maxSeatsPerOrder ?? current.maxSeatsPerOrder,
       };
       checkDraft(draft, tiers, clock());
       const changes: Updateable<EventTable> = {

@@ -8,6 +8,7 @@ const draft = (over: Partial<EventDraft> = {}): EventDraft => ({
   prices: { A: 100 },
   salesStartAt: null,
   salesEndAt: null,
+  maxSeatsPerOrder: 10,
   ...over,
 });
 const fieldOf = (check: () => void) => {
@@ -34,6 +35,12 @@ describe('event rules', () => {
     expect(fieldOf(() => checkDraft(draft({ salesStartAt: NOW + 5_000, salesEndAt: NOW + 4_000 }), ['A'], NOW))).toBe('salesEndAt');
     expect(fieldOf(() => checkDraft(draft({ salesEndAt: NOW + 20_000 }), ['A'], NOW))).toBe('salesEndAt');
     expect(fieldOf(() => checkDraft(draft({ salesStartAt: NOW + 10_000 }), ['A'], NOW))).toBe('salesStartAt');
+  });
+
+  it('keep the dearest order within what an order may cost', () => {
+    expect(fieldOf(() => checkDraft(draft({ prices: { A: 100, B: 100_000_000 }, maxSeatsPerOrder: 20 }), ['A', 'B'], NOW))).toBe('maxSeatsPerOrder');
+    expect(fieldOf(() => checkDraft(draft({ prices: { A: 100_000_000 }, maxSeatsPerOrder: 10 }), ['A'], NOW))).toBeUndefined();
+    expect(fieldOf(() => checkDraft(draft({ prices: { A: 100_000_000 }, maxSeatsPerOrder: 11 }), ['A'], NOW))).toBe('maxSeatsPerOrder');
   });
 
   it('publish only with a price for every tier and a window not yet over', () => {

@@ -1,5 +1,5 @@
 /** Rules of an event's life: what a draft may hold, when it may go on sale, who may see it. */
-import type { EventStatus } from '@stream-seat/contracts';
+import { type EventStatus, MAX_ORDER_CENTS } from '@stream-seat/contracts';
 import { InvalidField, type Principal } from '@stream-seat/platform';
 
 /** An event's fields as the rules see them: times in epoch ms. */
@@ -8,6 +8,7 @@ export interface EventDraft {
   prices: Record<string, number>;
   salesStartAt: number | null;
   salesEndAt: number | null;
+  maxSeatsPerOrder: number;
 }
 
 /** Rules every saved draft follows: prices only for the venue's tiers, a coherent sales window. */
@@ -16,6 +17,13 @@ export function checkDraft(draft: EventDraft, venueTiers: string[], now: number)
     if (!venueTiers.includes(tier)) {
       throw new InvalidField(`prices.${tier}`, `is not a tier of the venue (tiers: ${venueTiers.join(', ')})`);
     }
+  }
+  const [dearestTier, dearest] = Object.entries(draft.prices).reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  if (dearest * draft.maxSeatsPerOrder > MAX_ORDER_CENTS) {
+    throw new InvalidField(
+      'maxSeatsPerOrder',
+      `${draft.maxSeatsPerOrder} seats at the highest price (${dearestTier}: ${dearest}) would cost more than an order may (${MAX_ORDER_CENTS} cents); lower one of them`,
+    );
   }
   if (draft.startsAt <= now) throw new InvalidField('startsAt', 'must be in the future');
   const { salesStartAt, salesEndAt } = draft;
