@@ -18,15 +18,15 @@ import { createDraft, createEventTestApp, createVenue, type EventTestApp } from 
 interface Peer {
   url: string;
   received: CatalogueMessage[];
-  /** Answer the next n requests with this status. */
-  refuseNext(n: number, status?: number): void;
+  /** Answer the next n requests (of this event only, when given) with this status. */
+  refuseNext(n: number, eventId?: string): void;
   close(): Promise<void>;
 }
 
 async function startPeer(): Promise<Peer> {
   const received: CatalogueMessage[] = [];
   let refusals = 0;
-  let refusalStatus = 503;
+  let refusedEvent: string | undefined;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -35,10 +35,11 @@ async function startPeer(): Promise<Peer> {
         res.writeHead(404).end();
         return;
       }
-      received.push(JSON.parse(body) as CatalogueMessage);
-      if (refusals > 0) {
+      const message = JSON.parse(body) as CatalogueMessage;
+      received.push(message);
+      if (refusals > 0 && (refusedEvent === undefined || refusedEvent === message.eventId)) {
         refusals--;
-        res.writeHead(refusalStatus).end();
+        res.writeHead(503).end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -49,9 +50,9 @@ async function startPeer(): Promise<Peer> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
-    refuseNext(n, status = 503) {
+    refuseNext(n, eventId) {
       refusals = n;
-      refusalStatus = status;
+      refusedEvent = eventId;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -119,17 +120,35 @@ describe.each(testDialects())('outbox relay on %s', (dialect) => {
     ]);
   });
 
-  it('sends a refused message again until it is acknowledged, and nothing overtakes it', async () => {
+  it("sends a refused message again until it is acknowledged; its event's later messages wait, other events' do not", async () => {
     peer.received.length = 0;
-    peer.refuseNext(3);
     const a = await publishNew();
     const b = await publishNew();
+    await cancel(a);
+    peer.refuseNext(3, a);
     relay().start();
     await eventually(async () => ((await undelivered()) === 0 ? true : undefined), 10_000, 'the outbox to drain');
-    expect(peer.received.filter((m) => m.eventId === a)).toHaveLength(4);
-    expect(peer.received.map((m) => m.eventId)).toEqual([a, a, a, a, b]);
-    const row = await t.database.db.selectFrom('outbox').selectAll().orderBy('seq', 'desc').limit(2).execute();
-    expect(row.map((r) => Number(r.attempts)).sort()).toEqual([0, 3]);
+    const sent = peer.received.map((m) => `${m.type} ${m.eventId}`);
+    expect(sent.filter((m) => m === `event.published ${a}`)).toHaveLength(4);
+    // b went past a's refused publication; a's cancellation came only after it was acknowledged.
+    expect(sent.indexOf(`event.published ${b}`)).toBe(1);
+    expect(sent.at(-1)).toBe(`event.cancelled ${a}`);
+    expect(sent).toHaveLength(6);
+    const rows = await t.database.db.selectFrom('outbox').selectAll().orderBy('seq', 'desc').limit(3).execute();
+    expect(rows.map((r) => Number(r.attempts)).sort()).toEqual([0, 0, 3]);
+  });
+
+  it('stops a pass after a few failures when booking refuses everything, and delivers all once it is back', async () => {
+    peer.received.length = 0;
+    const ids = [await publishNew(), await publishNew(), await publishNew(), await publishNew(), await publishNew()];
+    peer.refuseNext(1_000);
+    const r = relay();
+    await r.drain();
+    expect(peer.received).toHaveLength(3);
+    peer.refuseNext(0);
+    r.start();
+    await eventually(async () => ((await undelivered()) === 0 ? true : undefined), 10_000, 'the outbox to drain');
+    expect([...new Set(peer.received.map((m) => m.eventId))].sort()).toEqual([...ids].sort());
   });
 
   it('retries while no booking instance is registered, then delivers', async () => {

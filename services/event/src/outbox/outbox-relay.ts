@@ -1,8 +1,11 @@
 /**
- * Delivers the outbox to the booking service: polls every `pollMs`, sends the oldest undelivered
- * message first, and on a failure retries that same message with exponential backoff before any
- * later one, so the booking service sees each event's messages in the order they were written.
- * Only the holder of the relay lease delivers, so several event-service instances keep that order.
+ * Delivers the outbox to the booking service: polls every `pollMs` and sends undelivered messages
+ * oldest first. A message that fails is retried with exponential backoff, and no later message of
+ * the same event overtakes it, so the booking service sees each event's messages in the order they
+ * were written (a cancellation never before its publication). Other events' messages go past it:
+ * one message booking keeps refusing must not hold back every other event's — and their refunds.
+ * A pass stops after a few failures, when booking itself is likely down. Only the holder of the
+ * relay lease delivers, so several event-service instances keep that order.
  */
 import { randomUUID } from 'node:crypto';
 import type { CatalogueMessage } from '@stream-seat/contracts';
@@ -36,6 +39,9 @@ export interface OutboxRelay {
   drain(): Promise<number>;
 }
 
+/** Failures of different events in one pass after which booking is taken to be down, not one message. */
+const FAILURES_PER_PASS = 3;
+
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
 }
@@ -57,20 +63,28 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const { outbox } = options;
     if (!(await outbox.claimLease(holder, clock(), leaseMs))) return 0;
     let delivered = 0;
+    let failures = 0;
+    /** Events with an earlier message still undelivered: their later ones wait. */
+    const waiting = new Set<string>();
     for (const row of await outbox.pending(batchSize)) {
-      // The head of the queue waits out its backoff; nothing overtakes it.
-      if (Number(row.next_attempt_at) > clock()) break;
+      const message = JSON.parse(row.payload_json) as CatalogueMessage;
+      if (waiting.has(message.eventId)) continue;
+      if (Number(row.next_attempt_at) > clock()) {
+        waiting.add(message.eventId);
+        continue;
+      }
       try {
-        await options.deliver(JSON.parse(row.payload_json) as CatalogueMessage);
+        await options.deliver(message);
         await outbox.markDelivered(row.seq, clock());
         delivered++;
       } catch (error) {
         const attempts = Number(row.attempts) + 1;
         const retryIn = backoffDelay(attempts, backoffMs, maxBackoffMs);
-        const message = (error as Error).message;
-        await outbox.markFailed(row.seq, attempts, clock() + retryIn, message);
-        options.log?.warn({ messageId: row.id, type: row.type, attempts, retryInMs: retryIn, err: message }, 'outbox delivery failed');
-        break;
+        const reason = (error as Error).message;
+        await outbox.markFailed(row.seq, attempts, clock() + retryIn, reason);
+        options.log?.warn({ messageId: row.id, type: row.type, eventId: message.eventId, attempts, retryInMs: retryIn, err: reason }, 'outbox delivery failed');
+        waiting.add(message.eventId);
+        if (++failures >= FAILURES_PER_PASS) break;
       }
     }
     return delivered;
