@@ -94,6 +94,11 @@ export const baseConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EUREKA_URL: env.list(),
+  /**
+   * The registry's token (its REGISTRY_TOKEN), sent as a bearer token to every registry URL that
+   * carries no credentials of its own: a secret kept out of EUREKA_URL, which is plain configuration.
+   */
+  REGISTRY_TOKEN: z.string().min(8).optional(),
   EUREKA_RENEW_SECONDS: env.int(30, 1),
   EUREKA_LEASE_SECONDS: env.int(90, 1),
   EUREKA_FETCH_SECONDS: env.int(30, 1),

@@ -12,6 +12,14 @@ describe('registry URLs', () => {
   it('sends no Authorization header for a URL without credentials', () => {
     expect(parseRegistryUrl('http://localhost:8761/eureka')).toEqual({ url: 'http://localhost:8761/eureka' });
   });
+
+  it('presents the registry token as a bearer token to a URL without credentials, and the URL\'s own credentials otherwise', () => {
+    expect(parseRegistryUrl('http://eureka.stream-seat.local:8761/eureka', 'the-registry-token')).toEqual({
+      url: 'http://eureka.stream-seat.local:8761/eureka',
+      authorization: 'Bearer the-registry-token',
+    });
+    expect(parseRegistryUrl('http://eureka:other@peer:8761/eureka', 'the-registry-token').authorization).toBe(`Basic ${Buffer.from('eureka:other').toString('base64')}`);
+  });
 });
 
 describe('parsing the registry', () => {

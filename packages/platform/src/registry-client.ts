@@ -3,7 +3,8 @@
  * 404, deregisters on shutdown, and keeps a cached copy of the registry that keeps answering
  * lookups while the registry is unreachable. Several registry URLs fail over in order, starting
  * with the last one that answered; after a failure an endpoint's connections are dropped, so its
- * DNS name is resolved again. Credentials in a URL are sent as an Authorization header.
+ * DNS name is resolved again. Credentials in a URL are sent as an Authorization header, the
+ * registry token (REGISTRY_TOKEN) as a bearer token to URLs without them.
  */
 import type { LookupFunction } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
@@ -34,6 +35,8 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Name resolution for registry connections; default: the system's (tests fabricate DNS). */
   lookup?: LookupFunction;
+  /** The registry's token, sent as a bearer token to every registry URL without credentials. */
+  token?: string | undefined;
 }
 
 export interface RegistryClient {
@@ -134,7 +137,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
   });
 
-  const endpoints = createRegistryEndpoints(options.registryUrls, options.lookup ? { lookup: options.lookup } : {});
+  const endpoints = createRegistryEndpoints(options.registryUrls, { token: options.token, ...(options.lookup ? { lookup: options.lookup } : {}) });
 
   /** Calls the registries in order, starting with the last one that answered. */
   async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown) {
@@ -168,7 +171,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       registered = status === 204 || status === 200;
       registeredOnce ||= registered;
       if (registered) log.info({ instanceId: options.instanceId, host: options.host, port: options.port }, 'registered');
-      else log.warn({ status }, status === 401 ? 'registration refused: the registry needs its token in EUREKA_URL' : 'registration refused');
+      else log.warn({ status }, status === 401 ? 'registration refused: the registry needs its token (REGISTRY_TOKEN, or credentials in EUREKA_URL)' : 'registration refused');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'registry unreachable; will retry');
     }

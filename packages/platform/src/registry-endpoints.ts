@@ -1,7 +1,8 @@
 /**
  * The registry URLs a client calls, each with its own connection pool. Credentials in a URL
  * (`http://user:TOKEN@eureka:8761/eureka`, as Spring writes them) leave the URL and travel as an
- * Authorization header. After a failed call the endpoint's pool is dropped, so the next call opens
+ * Authorization header; a URL without them gets the registry token, when one is given, as a bearer
+ * token. After a failed call the endpoint's pool is dropped, so the next call opens
  * a new connection and resolves the host name again: a registry behind a DNS name
  * (`eureka.stream-seat.local` on Cloud Map) that comes back with a new IP is found without a restart.
  */
@@ -11,13 +12,14 @@ import { Agent, request } from 'undici';
 export interface RegistryEndpoint {
   /** The base URL without credentials or trailing slash, e.g. `http://eureka:8761/eureka`. */
   url: string;
-  /** `Basic ...` when the configured URL carried credentials. */
+  /** `Basic ...` when the configured URL carried credentials, else `Bearer TOKEN` when a token is given. */
   authorization?: string;
 }
 
-export function parseRegistryUrl(raw: string): RegistryEndpoint {
+/** Credentials in the URL win over the token: a URL may name a registry with a token of its own. */
+export function parseRegistryUrl(raw: string, token?: string): RegistryEndpoint {
   const url = new URL(raw);
-  let authorization: string | undefined;
+  let authorization = token ? `Bearer ${token}` : undefined;
   if (url.username || url.password) {
     const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
@@ -38,10 +40,12 @@ export interface EndpointCallOptions {
 export interface RegistryEndpointsOptions {
   /** Name resolution for the connections (tests fabricate DNS with it); default: the system's. */
   lookup?: LookupFunction;
+  /** The registry token, presented as a bearer token to every URL without credentials. */
+  token?: string | undefined;
 }
 
 export function createRegistryEndpoints(urls: string[], options: RegistryEndpointsOptions = {}) {
-  const endpoints = urls.map(parseRegistryUrl);
+  const endpoints = urls.map((url) => parseRegistryUrl(url, options.token));
   const newAgent = () => new Agent(options.lookup ? { connect: { lookup: options.lookup } } : {});
   const agents = endpoints.map(newAgent);
 

@@ -235,6 +235,7 @@ export async function createServiceRegistryClient(
     renewSeconds: config.EUREKA_RENEW_SECONDS,
     leaseSeconds: config.EUREKA_LEASE_SECONDS,
     fetchSeconds: config.EUREKA_FETCH_SECONDS,
+    token: config.REGISTRY_TOKEN,
     log,
   });
 }

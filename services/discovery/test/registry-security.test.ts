@@ -1,4 +1,6 @@
 /** REGISTRY_TOKEN: writes need it, as Spring's basic credentials or a bearer token; a rogue registration is refused. */
+import { baseConfigSchema, createServiceRegistryClient, loadConfig } from '@stream-seat/platform';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
@@ -15,7 +17,7 @@ beforeAll(async () => {
   await discovery.app.listen({ port: 0, host: '127.0.0.1' });
   port = (discovery.app.server.address() as { port: number }).port;
   guarded = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, token: TOKEN, protectReads: true });
-  await guarded.app.ready();
+  await guarded.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await discovery.app.close();
@@ -103,5 +105,23 @@ describe('with REGISTRY_TOKEN set', () => {
     await started;
     expect(without.isHealthy()).toBe(false);
     expect(discovery.registry.size()).toBe(0);
+  });
+
+  it('a service whose environment holds REGISTRY_TOKEN presents it as a bearer token, on writes and on guarded reads', async () => {
+    const guardedPort = (guarded.app.server.address() as { port: number }).port;
+    // As ECS injects it: the token in its own variable, EUREKA_URL plain configuration without credentials.
+    const config = loadConfig(baseConfigSchema, {
+      EUREKA_URL: `http://127.0.0.1:${guardedPort}/eureka`,
+      REGISTRY_TOKEN: TOKEN,
+      ADVERTISED_HOST: '127.0.0.1',
+    });
+    const service = await createServiceRegistryClient(config, 'BOOKING-SERVICE', 8080, pino({ level: 'silent' }));
+    await service.start();
+    expect(service.isHealthy()).toBe(true);
+    expect(guarded.registry.applications().map((a) => a.name)).toEqual(['BOOKING-SERVICE']);
+    // The fetch needs the token too (REGISTRY_PROTECT_READS): the client sees its own registration.
+    expect(service.instances('BOOKING-SERVICE')).toHaveLength(1);
+    await service.stop();
+    expect(guarded.registry.size()).toBe(0);
   });
 });
