@@ -84,7 +84,9 @@ export class StreamSeatStack extends Stack {
       EUREKA_FETCH_SECONDS: String(REGISTRY_FETCH_SECONDS),
       ...this.authEnvironment(props),
     };
-    const clientSecrets = this.authSecrets(props);
+    // Without it anyone who reaches the registry could register a rogue BOOKING-SERVICE and take its traffic.
+    const registryToken = ecs.Secret.fromSecretsManager(this.registryTokenSecret());
+    const clientSecrets = { ...this.authSecrets(props), REGISTRY_TOKEN: registryToken };
     const dbSecret = ecs.Secret.fromSecretsManager(this.database.secret);
     // Event → booking calls on /internal/* present this shared token.
     const serviceTokenSecret = new secretsmanager.Secret(this, 'ServiceToken', {
@@ -111,6 +113,7 @@ export class StreamSeatStack extends Stack {
         image: image('discovery'),
         securityGroup: sg.discovery,
         environment: common,
+        secrets: { REGISTRY_TOKEN: registryToken },
         cloudMapName: REGISTRY_DNS_NAME,
       }),
       event: new FargateAppService(this, 'Event', {
@@ -172,6 +175,26 @@ export class StreamSeatStack extends Stack {
   }
 
   private jwtSecret?: secretsmanager.Secret;
+
+  /**
+   * The registry demands this token of every write (register, renew, cancel, status, metadata);
+   * its clients read it as REGISTRY_TOKEN and present it as a bearer token, so EUREKA_URL stays
+   * plain configuration without credentials.
+   */
+  private registryTokenSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'RegistryToken', {
+      secretName: 'stream-seat/registry-token',
+      description: 'Token the discovery registry demands of every write; the gateway, event and booking present it',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    NagSuppressions.addResourceSuppressions(secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotated by hand with a forced redeploy of all four services: each reads it at task start, and a registry with a new token refuses clients that still hold the old one.',
+      },
+    ]);
+    return secret;
+  }
 
   private authEnvironment(props: StreamSeatStackProps): Record<string, string> {
     if (!props.jwt) return { AUTH_MODE: 'dev' };

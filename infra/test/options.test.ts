@@ -70,6 +70,9 @@ describe('with a certificate, a region and an identity provider', () => {
       expect((c.Secrets ?? []).map((s) => s.Name)).not.toContain('JWT_SECRET');
     }
     expect(JSON.stringify(template.toJSON())).not.toContain('stream-seat/jwt');
+    // The registry token is no part of the user-facing auth: it stays, in all four containers.
+    expect(containers.map((c) => c.Name).sort()).toEqual(['booking', 'discovery', 'event', 'gateway']);
+    for (const c of containers) expect((c.Secrets ?? []).map((s) => s.Name), c.Name).toContain('REGISTRY_TOKEN');
   });
 
   it('lets the web app sign users in at that issuer: the gateway alone gets the client id', () => {

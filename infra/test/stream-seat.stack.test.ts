@@ -184,6 +184,28 @@ describe('services', () => {
     expect(environmentOf('gateway').DEV_TOKENS).toBeUndefined();
   });
 
+  it('guards the registry with one generated token: the registry and its three clients get it as REGISTRY_TOKEN through secrets, never in plain environment', () => {
+    const [tokenId, token] = Object.entries(ofType('AWS::SecretsManager::Secret')).find(([, s]) => s.Properties.Name === 'stream-seat/registry-token') ?? [];
+    if (!tokenId || !token) throw new Error('no stream-seat/registry-token secret');
+    expect(token.Properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    expect((token.Properties.GenerateSecretString as { PasswordLength: number }).PasswordLength).toBeGreaterThanOrEqual(32);
+    // The registry reads REGISTRY_TOKEN to guard its writes, and so does every client, to present it.
+    for (const name of Object.keys(ports)) {
+      const secrets = (containerOf(name).Secrets ?? []) as { Name: string; ValueFrom: unknown }[];
+      expect(secrets.filter((x) => x.Name === 'REGISTRY_TOKEN'), name).toEqual([{ Name: 'REGISTRY_TOKEN', ValueFrom: { Ref: tokenId } }]);
+      expect(environmentOf(name).REGISTRY_TOKEN, name).toBeUndefined();
+      // Nor smuggled into the registry URL as basic credentials.
+      expect(environmentOf(name).EUREKA_URL ?? '', name).not.toContain('@');
+      // ECS fetches it at task start with the task's execution role.
+      const executionRole = (taskDefinitionOf(name).ExecutionRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const grants = Object.values(ofType('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: executionRole }]))
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+        .filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: tokenId }));
+      expect(grants.flatMap((st) => st.Action as string[]), name).toContain('secretsmanager:GetSecretValue');
+    }
+  });
+
   it('gives the gateway and booking the Redis URL over TLS, and a generated JWT key through secrets', () => {
     for (const name of ['gateway', 'booking']) {
       expect(environmentOf(name).REDIS_URL).toMatch(/^\{"Fn::Join".*rediss:\/\//);
