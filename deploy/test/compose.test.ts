@@ -19,6 +19,12 @@ const compose = parse(text, { merge: true }) as { services: Record<string, Compo
 const services = compose.services;
 const apps = { discovery: 8761, gateway: 8082, event: 8081, booking: 8080 } as const;
 
+/** `${NAME:?message}`: compose refuses to start while NAME is unset or empty, printing the message. */
+function requiredVariable(value: string | undefined): { name: string; message: string } | undefined {
+  const match = /^\$\{([A-Z][A-Z0-9_]*):\?([^}]*)\}$/.exec(value ?? '');
+  return match ? { name: match[1]!, message: match[2]! } : undefined;
+}
+
 describe('deploy/compose.yaml', () => {
   it('names every service, MySQL 8.4 and Redis', () => {
     expect(Object.keys(services).sort()).toEqual(['booking', 'discovery', 'event', 'gateway', 'mysql', 'redis']);
@@ -69,5 +75,33 @@ describe('deploy/compose.yaml', () => {
     expect(services.booking?.environment?.DATABASE_URL).toMatch(/@mysql:3306\/stream_seat_bookings$/);
     expect(services.booking?.environment?.REDIS_URL).toBe('redis://redis:6379');
     expect(services.gateway?.ports).toEqual(['8082:8082']);
+  });
+
+  it('guards the registry: discovery and every client take REGISTRY_TOKEN from the environment, with no default', () => {
+    for (const name of Object.keys(apps)) {
+      const environment = services[name]?.environment ?? {};
+      // The registry demands it of every write; the clients present it as a bearer token.
+      expect(requiredVariable(environment.REGISTRY_TOKEN), name).toEqual({ name: 'REGISTRY_TOKEN', message: expect.stringContaining('8+ characters') });
+      // In its own variable, not as credentials inside the registry URL.
+      expect(environment.EUREKA_URL ?? '', name).not.toContain('@');
+    }
+  });
+
+  it('shares SERVICE_TOKEN from the environment between event (which presents it) and booking (which demands it) only', () => {
+    for (const name of ['event', 'booking']) {
+      expect(requiredVariable(services[name]?.environment?.SERVICE_TOKEN), name).toEqual({ name: 'SERVICE_TOKEN', message: expect.stringContaining('16+ characters') });
+    }
+    for (const name of ['gateway', 'discovery']) expect(services[name]?.environment?.SERVICE_TOKEN, name).toBeUndefined();
+  });
+
+  it('gives no secret a default: each comes from the environment, and an .env beside the file stays out of git', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        if (/(PASSWORD|SECRET|TOKEN)$/.test(key)) expect(requiredVariable(value)?.name, `${name}.${key}`).toBe(key);
+      }
+    }
+    expect(text).not.toMatch(/\$\{[A-Z_]*(PASSWORD|SECRET|TOKEN):?-/);
+    const ignored = readFileSync(new URL('../.gitignore', import.meta.url), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignored).toContain('.env');
   });
 });
