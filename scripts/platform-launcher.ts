@@ -32,6 +32,8 @@ export interface PlatformOptions {
 
 export interface RunningPlatform {
   urls: Record<ServiceName, string>;
+  /** The registry's token: every service has it, and a write to the registry by hand needs it. */
+  registryToken: string;
   processes: Map<ServiceName, ChildProcess>;
   /** Starts (or restarts) one service with the platform's settings. */
   startService(name: ServiceName): ChildProcess;
@@ -50,6 +52,8 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
   const renew = options.renewSeconds ?? 5;
   const jwtSecret = options.env?.['JWT_SECRET'] ?? randomBytes(32).toString('hex');
   const serviceToken = options.env?.['SERVICE_TOKEN'] ?? randomBytes(24).toString('hex');
+  // As deployed: the registry refuses writes without it, and the services present it.
+  const registryToken = options.env?.['REGISTRY_TOKEN'] ?? randomBytes(24).toString('hex');
   const urls = Object.fromEntries(
     serviceNames.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`]),
   ) as Record<ServiceName, string>;
@@ -70,6 +74,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
           DEV_TOKENS: 'true',
           JWT_SECRET: jwtSecret,
           SERVICE_TOKEN: serviceToken,
+          REGISTRY_TOKEN: registryToken,
           ADVERTISED_HOST: '127.0.0.1',
           HOST: '127.0.0.1',
           EUREKA_URL: `${urls.discovery}/eureka`,
@@ -106,6 +111,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
 
   return {
     urls,
+    registryToken,
     processes,
     startService,
     startExtraInstance(name, port, env) {

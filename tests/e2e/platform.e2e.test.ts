@@ -92,11 +92,24 @@ describe('the platform, through the gateway', () => {
     expect(spans.has(undefined)).toBe(false);
   });
 
-  it('routes idempotent requests around an instance that cannot be reached', async () => {
-    const deadPort = await freePort();
-    const register = await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE`, {
+  it('refuses a registration without the registry token, so no rogue instance gets traffic', async () => {
+    const roguePort = await freePort();
+    const rogue = await fetch(`${platform.urls.discovery}/eureka/apps/BOOKING-SERVICE`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(eurekaInstance('BOOKING-SERVICE', `rogue:${roguePort}`, roguePort)),
+    });
+    expect(rogue.status).toBe(401);
+    const res = await fetch(`${platform.urls.discovery}/eureka/apps/BOOKING-SERVICE`, { headers: { accept: 'application/json' } });
+    expect(JSON.stringify(await res.json())).not.toContain(`rogue:${roguePort}`);
+  });
+
+  it('routes idempotent requests around an instance that cannot be reached', async () => {
+    const deadPort = await freePort();
+    const registryAuth = { authorization: `Bearer ${platform.registryToken}` };
+    const register = await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...registryAuth },
       body: JSON.stringify(eurekaInstance('EVENT-SERVICE', `dead:${deadPort}`, deadPort)),
     });
     expect(register.status).toBe(204);
@@ -112,7 +125,8 @@ describe('the platform, through the gateway', () => {
     const statuses = [];
     for (let i = 0; i < 6; i++) statuses.push((await fetch(`${platform.urls.gateway}/api/events`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE/dead:${deadPort}`, { method: 'DELETE' });
+    const cancel = await fetch(`${platform.urls.discovery}/eureka/apps/EVENT-SERVICE/dead:${deadPort}`, { method: 'DELETE', headers: registryAuth });
+    expect(cancel.status).toBe(200);
   });
 
   it('turns a killed service into a 503 at once, and recovers when it restarts', async () => {
