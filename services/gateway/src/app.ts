@@ -9,6 +9,7 @@ import {
   type TokenVerifier,
 } from '@stream-seat/platform';
 import type { Redis } from 'ioredis';
+import { createClientStreamLimit } from './edge/client-stream-limit.js';
 import { registerEdgeAuth } from './edge/edge-auth.js';
 import { registerRateLimit } from './edge/rate-limit.js';
 import { createEventStreamFanout, type FanoutSettings } from './proxy/event-stream-fanout.js';
@@ -34,6 +35,8 @@ export interface GatewayAppDeps {
   connectTimeoutMs?: number;
   /** Concurrent SSE streams relayed to one upstream instance. */
   maxStreamsPerUpstream?: number;
+  /** Concurrent SSE streams one client address may hold open at this gateway (shared or relayed). */
+  streamsPerClient?: number;
   /** Shared upstream streams for `shared` routes (the live seat map); false: relay each client. */
   streamFanout?: Partial<Pick<FanoutSettings, 'ringSize' | 'maxBufferedBytes' | 'heartbeatMs' | 'reconnectDelaysMs'>> | false;
   corsOrigins?: string[];
@@ -145,6 +148,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     upstreamTimeoutMs,
     connectTimeoutMs,
     fanout,
+    streamLimit: createClientStreamLimit({ perClient: deps.streamsPerClient ?? 16, metrics: app.metricsRegistry }),
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
     routeConfig: (route) =>
       route.id === 'holds' ? { rateLimit: { max: limits.holdsMax, timeWindow: limits.windowMs } } : undefined,

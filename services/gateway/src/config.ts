@@ -22,6 +22,12 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(2_000, 1),
   /** Concurrent live streams (SSE) relayed to one upstream instance. */
   MAX_STREAMS_PER_UPSTREAM: env.int(50_000, 1),
+  /**
+   * Live streams (SSE) one client address may hold open at once at this gateway, shared or relayed;
+   * more are refused with 429. Per instance, in memory; the address as TRUST_PROXY resolves it. A
+   * buyer with several tabs stays well under it; raise it for many buyers behind one NAT address.
+   */
+  STREAMS_PER_CLIENT: env.int(16, 1),
   /** One upstream live stream per event, shared by the gateway's clients; false: one per client. */
   STREAM_FANOUT: env.bool(true),
   /** Changes a shared stream keeps for late joiners and resuming clients. */

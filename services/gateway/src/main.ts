@@ -20,6 +20,7 @@ const app = await buildGatewayApp({
   upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
+  streamsPerClient: config.STREAMS_PER_CLIENT,
   streamFanout: config.STREAM_FANOUT && {
     ringSize: config.STREAM_RING_SIZE,
     maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,

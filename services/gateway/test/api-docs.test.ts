@@ -1,7 +1,8 @@
 /**
  * The gateway's `/docs/json` in front of a real registry and real event and booking services:
  * the merged document covers a service that registered after the gateway last fetched the
- * documents, on the very next request (at `npm start` the gateway comes up before the services).
+ * documents, on the very next request (at `npm start` the gateway comes up before the services);
+ * and the live stream's route lists the 429 the gateway itself answers there (STREAMS_PER_CLIENT).
  */
 import { type App, createTokenVerifier, type RegistryClient } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +69,21 @@ describe('the gateway /docs', () => {
 
     const after = await paths();
     expect(after).toEqual(expect.arrayContaining(['/gateway/routes', '/api/venues', '/api/holds', '/api/availability/{eventId}/stream']));
+  });
+
+  it("lists the gateway's own 429 on the stream route, beside the service's answers", async () => {
+    // The gateway of the test above, with booking's document merged by now.
+    expect(gateway).toBeDefined();
+    const document = (await gateway?.inject({ method: 'GET', url: '/docs/json' }))?.json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }> }>>;
+    };
+    const responses = document.paths['/api/availability/{eventId}/stream']?.['get']?.responses ?? {};
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '404', '429']));
+    expect(responses['429']?.content).toHaveProperty(['application/problem+json']);
+    expect(responses['429']?.headers).toHaveProperty(['retry-after']);
+    // Only on stream routes: other routes keep their service's answers as they are.
+    const holds = document.paths['/api/holds']?.['post']?.responses ?? {};
+    expect(Object.keys(holds)).toContain('201');
+    expect(Object.keys(holds)).not.toContain('429');
   });
 });

@@ -5,7 +5,8 @@
  * the method: not one byte of the request left the gateway. A failure once the request may have
  * been sent (a reset, a closed socket) is tried again only for idempotent methods, so a hold or an
  * order is never placed twice. Failures and 502/503 answers count against the instance's circuit
- * breaker.
+ * breaker. A stream past its client address's cap of open streams is refused (429) before any
+ * upstream is asked.
  */
 import type { Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
@@ -18,6 +19,7 @@ import {
   sendProblem,
 } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import type { ClientStreamLimit } from '../edge/client-stream-limit.js';
 import type { EventStreamFanout } from './event-stream-fanout.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
@@ -52,6 +54,8 @@ export interface ProxyOptions {
   maxStreamsPerUpstream: number;
   /** Shared upstream streams for `shared` routes; every stream is relayed on its own without it. */
   fanout?: EventStreamFanout | undefined;
+  /** The cap on streams one client address holds open at once, for `streaming` routes in either mode. */
+  streamLimit: ClientStreamLimit;
   /** Per-route options merged into the fastify route (e.g. a rate limit for holds). */
   routeConfig?: (route: RouteDefinition) => Record<string, unknown> | undefined;
 }
@@ -87,6 +91,25 @@ export function isForwardablePath(url: string): boolean {
   const path = url.split('?', 1)[0] ?? '';
   if (/\\|%2e|%2f|%5c/i.test(path)) return false;
   return new URL(path, 'http://gateway.invalid').pathname === path;
+}
+
+/**
+ * Seconds a client refused a stream for holding too many is asked to wait: a slot frees only when
+ * one of its own streams closes, which no timer predicts; long enough that a retrying script does
+ * not hammer, short for a person who has just closed a tab.
+ */
+const TOO_MANY_STREAMS_RETRY_AFTER_SECONDS = 10;
+
+function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, limit: number) {
+  reply.header('retry-after', String(TOO_MANY_STREAMS_RETRY_AFTER_SECONDS));
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}too-many-streams`,
+    title: 'Too many open streams',
+    status: 429,
+    detail: `At most ${limit} live streams may be open at once from one client address; close one (another tab or window) and retry`,
+    instance: request.url,
+    limit,
+  });
 }
 
 function refuse(reply: AnyServerReply, request: FastifyRequest) {
@@ -215,6 +238,10 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             ...(options.routeConfig?.(route) ? { config: options.routeConfig(route) } : {}),
             handler: (request, reply) => {
               if (!isForwardablePath(request.url)) return refuse(reply, request);
+              // Before any upstream is asked: a refused stream costs the gateway one short answer.
+              if (streaming && !options.streamLimit.tryOpen(request.ip, request.raw.socket, reply.raw)) {
+                return tooManyStreams(reply, request, options.streamLimit.perClient);
+              }
               const registered = options.balancer.candidates(appName);
               if (registered.length === 0) {
                 return unavailable(reply, request, appName, `No instance of ${appName} is available`);

@@ -3,7 +3,8 @@
  * through the registry in the background, merged with the gateway's own and cut down to the
  * paths its routes expose (internal paths such as the outbox endpoint stay out). A request for
  * the document first fetches the documents of services that registered since the last refresh
- * (see `complete`), so the first answer after start-up is not just the gateway's own paths.
+ * (see `complete`), so the first answer after start-up is not just the gateway's own paths. A
+ * stream route's operations also list the 429 the gateway itself answers there (STREAMS_PER_CLIENT).
  */
 import { createServiceClient, type LoadBalancer } from '@stream-seat/platform';
 import type { FastifyBaseLogger } from 'fastify';
@@ -32,9 +33,46 @@ export function antPattern(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/** The gateway's refusal of a stream past its client's cap (proxy.routes.ts), as the services' problems are documented. */
+const TOO_MANY_STREAMS = {
+  description: 'Too many live streams open at once from this client address (the gateway’s STREAMS_PER_CLIENT), or too many requests: retry after Retry-After seconds',
+  headers: { 'retry-after': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
+  content: {
+    'application/problem+json': {
+      schema: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+          limit: { type: 'integer', description: 'Streams one client address may hold open' },
+        },
+        required: ['type', 'title', 'status'],
+      },
+    },
+  },
+};
+
+/** A path item whose operations also list the gateway's 429 (a service's own 429, if any, is kept). */
+function withStreamLimit(item: unknown): unknown {
+  if (typeof item !== 'object' || item === null) return item;
+  return Object.fromEntries(
+    Object.entries(item).map(([key, operation]: [string, unknown]) => {
+      if (!HTTP_METHODS.has(key) || typeof operation !== 'object' || operation === null) return [key, operation];
+      const responses = (operation as { responses?: Record<string, unknown> }).responses;
+      return [key, { ...operation, responses: { '429': TOO_MANY_STREAMS, ...responses } }];
+    }),
+  );
+}
+
 export function createApiDocs(options: ApiDocsOptions) {
   const apps = [...new Set(options.routes.map(targetApp))];
   const patterns = options.routes.map((r) => antPattern(r.path));
+  const streamPatterns = options.routes.filter((r) => r.streaming).map((r) => antPattern(r.path));
   const documents = new Map<string, Document>();
   const clients = new Map(apps.map((app) => [app, createServiceClient(options.balancer, app, { timeoutMs: options.timeoutMs })]));
 
@@ -83,7 +121,7 @@ export function createApiDocs(options: ApiDocsOptions) {
       const schemas: Record<string, unknown> = {};
       for (const document of documents.values()) {
         for (const [path, item] of Object.entries((document['paths'] as PathItems | undefined) ?? {})) {
-          if (patterns.some((p) => p.test(path))) paths[path] = item;
+          if (patterns.some((p) => p.test(path))) paths[path] = streamPatterns.some((p) => p.test(path)) ? withStreamLimit(item) : item;
         }
         Object.assign(schemas, (document['components'] as { schemas?: Record<string, unknown> } | undefined)?.schemas);
       }
