@@ -125,4 +125,18 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
     expect(res.json().checks).toMatchObject({ database: 'UP' });
   });
+
+  // Last: it adds an event the tests above would count.
+  it('matches text beyond ASCII whatever its case and accents, on the event as it was last changed', async () => {
+    const zurich = await createVenue(t, 'olga', { ...smallLayout('Halle'), city: 'Zürich' });
+    const id = await createDraft(t, 'olga', zurich, { name: 'ÉTÉ Festival', startsAt: inDays(7, now) });
+    for (const q of ['été', 'ÉTÉ', 'Été', 'ete', 'zurich', 'ZÜRICH']) {
+      expect(names(await list(`?q=${encodeURIComponent(q)}`, 'olga')), q).toEqual(['ÉTÉ Festival']);
+    }
+    const renamed = await t.app.inject({ method: 'PATCH', url: `/api/events/${id}`, headers: await t.auth('olga'), payload: { name: 'Œuvres d’hiver' } });
+    expect(renamed.statusCode).toBe(200);
+    expect(names(await list(`?q=${encodeURIComponent('été')}`, 'olga'))).toEqual([]);
+    expect(names(await list(`?q=${encodeURIComponent('HIVER')}`, 'olga'))).toEqual(['Œuvres d’hiver']);
+    expect(names(await list('?q=zurich', 'olga'))).toEqual(['Œuvres d’hiver']);
+  });
 });

@@ -12,6 +12,7 @@ import { createOutboxRepository } from '../db/outbox.repository.js';
 import type { EventDatabase, EventTable } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { EventBusy, EventCancelled, EventNotDraft } from '../domain/catalogue-errors.js';
+import { eventSearchText } from '../domain/search-text.js';
 import { checkDraft, checkPublishable, type EventDraft, mayChange, maySee } from '../domain/event-rules.js';
 import { createOnce } from './idempotent-create.js';
 
@@ -42,12 +43,13 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
   const venues = createVenueRepository(db);
 
   /** The venue's tiers, when the caller may put an event there; otherwise a 400 on `venueId`. */
-  async function tiersOfUsableVenue(venueId: string, principal: Principal): Promise<string[]> {
+  /** The venue's tiers and city, if the caller may put events in it. */
+  async function usableVenue(venueId: string, principal: Principal): Promise<{ tiers: string[]; city: string | null }> {
     const venue = await venues.findSummary(venueId);
     if (!venue || !mayChange(venue.organizer_id, principal)) {
       throw new InvalidField('venueId', 'is not a venue of yours');
     }
-    return JSON.parse(venue.tiers_json) as string[];
+    return { tiers: JSON.parse(venue.tiers_json) as string[], city: venue.city };
   }
 
   /** The event, if the caller may change it; others get 404, as if it did not exist. */
@@ -82,7 +84,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
 
   return {
     async create(principal: Principal, input: EventInput, idempotencyKey: string | undefined) {
-      const tiers = await tiersOfUsableVenue(input.venueId, principal);
+      const { tiers, city } = await usableVenue(input.venueId, principal);
       const now = clock();
       const draft: EventDraft = {
         startsAt: Date.parse(input.startsAt),
@@ -103,6 +105,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
             organizer_id: principal.sub,
             venue_id: input.venueId,
             name: input.name,
+            search_text: eventSearchText(input.name, city),
             status: 'DRAFT',
             starts_at: draft.startsAt,
             currency: input.currency,
@@ -125,7 +128,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
       const row = await ownEvent(id, principal);
       if (row.status !== 'DRAFT') throw new EventNotDraft(row.status);
       const venueId = patch.venueId ?? row.venue_id;
-      const tiers = await tiersOfUsableVenue(venueId, principal);
+      const { tiers, city } = await usableVenue(venueId, principal);
       const current = draftOf(row);
       const draft: EventDraft = {
         startsAt: patch.startsAt !== undefined ? Date.parse(patch.startsAt) : current.startsAt,
@@ -144,6 +147,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         // Strictly increasing, so that the seat map's ETag changes with every edit.
         updated_at: Math.max(clock(), Number(row.updated_at) + 1),
         ...(patch.name !== undefined ? { name: patch.name } : {}),
+        search_text: eventSearchText(patch.name ?? row.name, city),
         ...(patch.currency !== undefined ? { currency: patch.currency } : {}),
         ...(patch.maxSeatsPerOrder !== undefined ? { max_seats_per_order: patch.maxSeatsPerOrder } : {}),
       };
@@ -157,7 +161,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         const row = await ownEvent(id, principal);
         if (row.status === 'ON_SALE') return row;
         if (row.status === 'CANCELLED') throw new EventCancelled();
-        checkPublishable(draftOf(row), await tiersOfUsableVenue(row.venue_id, principal), clock());
+        checkPublishable(draftOf(row), (await usableVenue(row.venue_id, principal)).tiers, clock());
         if (await transition(row, 'ON_SALE', 'event.published')) return reload(id);
       }
       throw new EventBusy();

@@ -1,5 +1,6 @@
 /** Reads and writes of events; status changes are conditional UPDATEs whose row count says who won. */
 import { type Kysely, sql, type Updateable } from 'kysely';
+import { searchKey } from '../domain/search-text.js';
 import type { EventDatabase, EventTable } from './schema.js';
 
 export type EventStatusValue = EventTable['status'];
@@ -56,14 +57,10 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       if (filter.from !== undefined) query = query.where('events.starts_at', '>=', filter.from);
       if (filter.to !== undefined) query = query.where('events.starts_at', '<', filter.to);
       if (filter.q) {
-        // instr() is the same in SQLite and MySQL, and needs no LIKE escaping of % and _.
-        const needle = filter.q.toLowerCase();
-        query = query.where((eb) =>
-          eb.or([
-            eb(sql<number>`instr(lower(${eb.ref('events.name')}), ${needle})`, '>', 0),
-            eb(sql<number>`instr(lower(coalesce(${eb.ref('venues.city')}, '')), ${needle})`, '>', 0),
-          ]),
-        );
+        // Both sides folded in JavaScript (SQLite's lower() folds ASCII only); instr() is the same in
+        // SQLite and MySQL, and needs no LIKE escaping of % and _.
+        const needle = searchKey(filter.q);
+        query = query.where(sql<number>`instr(${sql.ref('events.search_text')}, ${needle})`, '>', 0);
       }
       if (filter.after) {
         const { startsAt, id } = filter.after;

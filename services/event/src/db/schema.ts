@@ -28,6 +28,8 @@ export interface EventTable {
   sales_start_at: number | null;
   sales_end_at: number | null;
   max_seats_per_order: number;
+  /** Name and venue city folded for `?q=` (domain/search-text.ts); null only before migration 003 filled it. */
+  search_text: string | null;
   created_at: number;
   updated_at: number;
 }
