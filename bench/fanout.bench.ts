@@ -84,7 +84,8 @@ async function main(): Promise<void> {
   const platform = launchPlatform({
     ports,
     renewSeconds: 2,
-    env: { LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000', HOLDS_RATE_LIMIT_MAX: '1000000' },
+    // The whole audience comes from 127.0.0.1: no per-address cap on streams (STREAMS_PER_CLIENT).
+    env: { LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '1000000', HOLDS_RATE_LIMIT_MAX: '1000000', STREAMS_PER_CLIENT: '1000000' },
     serviceEnv: { event: { DATABASE_URL: join(dataDir, 'event.db') }, booking: { DATABASE_URL: join(dataDir, 'booking.db') } },
   });
   const peer = fork(new URL(import.meta.url).pathname, ['peer'], { execArgv: ['--conditions=source', '--import', 'tsx'] });
