@@ -23,6 +23,7 @@ import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
 import { resolveAdvertisedAddress } from './network-address.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
+import { answerClientError } from './client-error.js';
 import { PROBLEM_TYPE_BASE } from './errors.js';
 import { createRegistryClient, type RegistryClient } from './registry-client.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
@@ -100,7 +101,10 @@ export function createService(options: CreateServiceOptions): App {
     // Requests still arriving while the app closes get our own 503 problem, with Retry-After (below).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    // Ids are bounded by their schemas (64 characters): a longer one gets a 400 naming the
+    // parameter, not the router's "not a valid url component" (its default cap is 100).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    clientErrorHandler: answerClientError,
     trustProxy: options.trustProxy ?? false,
     // Even a URL fastify cannot decode gets a problem+json answer.
     frameworkErrors: (error, request, reply) => {

@@ -1,0 +1,66 @@
+/** Requests refused by Node's HTTP parser, and over-long path parameters, still get problem+json. */
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type App, createService } from './service.js';
+
+let app: App;
+let port: number;
+
+beforeAll(async () => {
+  app = createService({ name: 'test', logger: false });
+  app.get('/things/:id', { schema: { params: z.object({ id: z.string().min(1).max(64) }) } }, async (request) => ({ id: request.params.id }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  port = (app.server.address() as AddressInfo).port;
+});
+afterAll(() => app.close());
+
+/** Sends raw bytes and reads until the server closes the connection. */
+function exchange(request: string): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => {
+      const end = received.indexOf('\r\n\r\n');
+      resolve({ status: Number(received.split(' ')[1]), headers: received.slice(0, end), body: received.slice(end + 4) });
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('requests the HTTP parser refuses', () => {
+  it('answers headers over 16 KB with a 431 problem, and closes', async () => {
+    const res = await exchange(`GET /things/a HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(res.status).toBe(431);
+    expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+    expect(res.headers).toMatch(/connection: close/i);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 431, type: expect.stringMatching(/headers-too-large$/) });
+  });
+
+  it('answers a control character in a header with a 400 problem naming the headers', async () => {
+    const res = await exchange('GET /things/a HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\x01b\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 400, detail: expect.stringMatching(/^headers: /) });
+  });
+
+  it('answers garbage that is not HTTP with a 400 problem', async () => {
+    const res = await exchange('HELLO THERE\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 400, type: expect.stringMatching(/bad-request$/) });
+  });
+});
+
+describe('path parameters', () => {
+  it('names a parameter longer than its schema allows, however long (the router would refuse over 100)', async () => {
+    for (const length of [65, 150, 900]) {
+      const res = await app.inject({ method: 'GET', url: `/things/${'x'.repeat(length)}` });
+      expect(res.statusCode, String(length)).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json().detail, String(length)).toMatch(/^params\.id: /);
+    }
+  });
+});
