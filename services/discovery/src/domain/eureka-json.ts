@@ -4,66 +4,66 @@
  * shape (attributes as `@name`, text as `$`), so one decoder reads both.
  */
 import { type DataCenterInfo, type InstanceInfo, type InstanceStatus, isInstanceStatus } from './instance.js';
+import {
+  checkIpAddr,
+  InvalidInstance,
+  isObject,
+  JAVA_INT_MAX,
+  leaseSeconds,
+  portField,
+  single,
+  stringField,
+  wholeNumber,
+} from './instance-fields.js';
 
 const DEFAULT_DATA_CENTER_CLASS = 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo';
 const EMPTY_MAP = { '@class': 'java.util.Collections$EmptyMap' };
 
-/** A register body Eureka would refuse; the message is Eureka's own. */
-export class InvalidInstance extends Error {}
-
 export type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined => {
-  if (isObject(value)) return text(value['$']);
-  if (value === undefined || value === null) return undefined;
-  const s = String(value).trim();
-  return s === '' ? undefined : s;
-};
-
-function portOf(value: unknown, fallback: number, enabledByDefault: boolean): { port: number; enabled: boolean } {
-  if (isObject(value)) {
-    const port = Number(text(value['$']) ?? fallback);
-    const enabled = text(value['@enabled']);
-    return { port, enabled: enabled === undefined ? enabledByDefault : enabled === 'true' };
-  }
-  return value === undefined ? { port: fallback, enabled: false } : { port: Number(value), enabled: true };
-}
-
-export function statusOf(value: unknown, fallback: InstanceStatus = 'UP'): InstanceStatus {
-  const status = (text(value) ?? fallback).toUpperCase();
+export function statusOf(value: unknown, field: string, fallback: InstanceStatus = 'UP'): InstanceStatus {
+  const status = (single(value, field) ?? fallback).toUpperCase();
   return isInstanceStatus(status) ? status : 'UNKNOWN';
 }
 
-function stringMap(value: unknown): Record<string, string> {
+function stringMap(value: unknown, field: string): Record<string, string> {
   if (!isObject(value)) return {};
   return Object.fromEntries(
     Object.entries(value)
       .filter(([k]) => k !== '@class')
-      .map(([k, v]) => [k, text(v) ?? '']),
+      .map(([k, v]) => [k, single(v, `${field}.${k}`) ?? '']),
   );
 }
 
 function dataCenterOf(value: Json): DataCenterInfo {
-  const metadata = stringMap(value['metadata']);
+  const metadata = stringMap(value['metadata'], 'instance.dataCenterInfo.metadata');
   return {
-    '@class': text(value['@class']) ?? DEFAULT_DATA_CENTER_CLASS,
-    name: text(value['name']) ?? 'MyOwn',
+    '@class': single(value['@class'], 'instance.dataCenterInfo.@class') ?? DEFAULT_DATA_CENTER_CLASS,
+    name: single(value['name'], 'instance.dataCenterInfo.name') ?? 'MyOwn',
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
   };
 }
 
-/** Reads a register body (`{"instance": {...}}`), checking what Eureka's ApplicationResource checks, in its order. */
+/**
+ * Reads a register body (`{"instance": {...}}`), checking what Eureka's ApplicationResource checks,
+ * in its order and with its messages; then what Eureka leaves unchecked but the registry could not
+ * serve (ports, address, lease, numbers Java reads as int or long), naming the field.
+ */
 export function decodeInstance(body: unknown, appFromPath: string, now: number): InstanceInfo {
   const raw = isObject(body) ? body['instance'] : undefined;
   if (!isObject(raw)) throw new InvalidInstance('Missing instance');
-  const hostName = text(raw['hostName']);
+  const field = (key: string) => `instance.${key}`;
+  const text = (key: string) => single(raw[key], field(key));
+  const hostName = stringField(raw['hostName'], field('hostName'));
   const dc = isObject(raw['dataCenterInfo']) ? raw['dataCenterInfo'] : undefined;
-  const amazonId = dc && text(dc['name']) === 'Amazon' && isObject(dc['metadata']) ? text(dc['metadata']['instance-id']) : undefined;
+  const amazonId =
+    dc && single(dc['name'], field('dataCenterInfo.name')) === 'Amazon' && isObject(dc['metadata'])
+      ? stringField(dc['metadata']['instance-id'], field('dataCenterInfo.metadata.instance-id'))
+      : undefined;
   // InstanceInfo.getId(): the instanceId, else the EC2 instance id, else the host name.
-  const instanceId = text(raw['instanceId']) ?? amazonId ?? hostName;
-  const ipAddr = text(raw['ipAddr']);
-  const app = text(raw['app']);
+  const instanceId = stringField(raw['instanceId'], field('instanceId')) ?? amazonId ?? hostName;
+  const ipAddr = stringField(raw['ipAddr'], field('ipAddr'));
+  const app = stringField(raw['app'], field('app'));
   if (!instanceId) throw new InvalidInstance('Missing instanceId');
   if (!hostName) throw new InvalidInstance('Missing hostname');
   if (!ipAddr) throw new InvalidInstance('Missing ip address');
@@ -72,16 +72,13 @@ export function decodeInstance(body: unknown, appFromPath: string, now: number):
     throw new InvalidInstance(`Mismatched appName, expecting ${appFromPath} but was ${app}`);
   }
   if (!dc) throw new InvalidInstance('Missing dataCenterInfo');
-  if (!text(dc['name'])) throw new InvalidInstance('Missing dataCenterInfo Name');
-  const port = portOf(raw['port'], 7001, true);
-  const securePort = portOf(raw['securePort'], 7002, false);
+  if (!single(dc['name'], field('dataCenterInfo.name'))) throw new InvalidInstance('Missing dataCenterInfo Name');
+  checkIpAddr(ipAddr, field('ipAddr'));
+  const port = portField(raw['port'], field('port'), 7001, true);
+  const securePort = portField(raw['securePort'], field('securePort'), 7002, false);
   const lease = isObject(raw['leaseInfo']) ? raw['leaseInfo'] : {};
-  const positive = (v: unknown, fallback: number) => {
-    const n = Number(text(v) ?? fallback);
-    return Number.isFinite(n) && n > 0 ? n : fallback;
-  };
   const optional = (key: string) => {
-    const v = text(raw[key]);
+    const v = text(key);
     return v === undefined ? {} : { [key]: v };
   };
   return {
@@ -90,32 +87,34 @@ export function decodeInstance(body: unknown, appFromPath: string, now: number):
     ...optional('appGroupName'),
     hostName,
     ipAddr,
-    status: statusOf(raw['status']),
-    overriddenStatus: statusOf(raw['overriddenStatus'] ?? raw['overriddenstatus'], 'UNKNOWN'),
+    status: statusOf(raw['status'], field('status')),
+    overriddenStatus: statusOf(raw['overriddenStatus'] ?? raw['overriddenstatus'], field('overriddenStatus'), 'UNKNOWN'),
     port: port.port,
     portEnabled: port.enabled,
     securePort: securePort.port,
     securePortEnabled: securePort.enabled,
-    countryId: positive(raw['countryId'], 1),
-    vipAddress: text(raw['vipAddress']) ?? app.toLowerCase(),
-    secureVipAddress: text(raw['secureVipAddress']) ?? app.toLowerCase(),
-    homePageUrl: text(raw['homePageUrl']) ?? '',
-    statusPageUrl: text(raw['statusPageUrl']) ?? '',
-    healthCheckUrl: text(raw['healthCheckUrl']) ?? '',
+    countryId: wholeNumber(raw['countryId'], field('countryId'), JAVA_INT_MAX) || 1,
+    vipAddress: text('vipAddress') ?? app.toLowerCase(),
+    secureVipAddress: text('secureVipAddress') ?? app.toLowerCase(),
+    homePageUrl: text('homePageUrl') ?? '',
+    statusPageUrl: text('statusPageUrl') ?? '',
+    healthCheckUrl: text('healthCheckUrl') ?? '',
     ...optional('secureHealthCheckUrl'),
     dataCenterInfo: dataCenterOf(dc),
-    metadata: stringMap(raw['metadata']),
+    metadata: stringMap(raw['metadata'], field('metadata')),
     leaseInfo: {
-      renewalIntervalInSecs: positive(lease['renewalIntervalInSecs'], 30),
-      durationInSecs: positive(lease['durationInSecs'], 90),
+      // A renewal interval longer than the lease is kept as sent (as Eureka does): the threshold
+      // then expects the renewals the instance really sends, and its lease simply lapses between them.
+      renewalIntervalInSecs: leaseSeconds(lease['renewalIntervalInSecs'], field('leaseInfo.renewalIntervalInSecs'), 30),
+      durationInSecs: leaseSeconds(lease['durationInSecs'], field('leaseInfo.durationInSecs'), 90),
       registrationTimestamp: now,
       lastRenewalTimestamp: now,
       evictionTimestamp: 0,
       serviceUpTimestamp: 0,
     },
-    isCoordinatingDiscoveryServer: text(raw['isCoordinatingDiscoveryServer']) === 'true',
+    isCoordinatingDiscoveryServer: text('isCoordinatingDiscoveryServer') === 'true',
     lastUpdatedTimestamp: now,
-    lastDirtyTimestamp: positive(raw['lastDirtyTimestamp'], now),
+    lastDirtyTimestamp: wholeNumber(raw['lastDirtyTimestamp'], field('lastDirtyTimestamp'), Number.MAX_SAFE_INTEGER) || now,
     actionType: 'ADDED',
   };
 }

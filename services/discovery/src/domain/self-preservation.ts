@@ -14,6 +14,13 @@ export interface SelfPreservationSettings {
 }
 
 /**
+ * The shortest renewal interval an instance is expected at, whatever its lease says: one renewal a
+ * second. The decoder refuses shorter ones; this keeps any instance from "expecting" more (a
+ * 0.000001 s interval once raised the threshold to 51 million, so no lease could expire again).
+ */
+export const SHORTEST_EXPECTED_RENEWAL_SECS = 1;
+
+/**
  * Renewals per window the instances should send, from each one's own renewal interval. An
  * instance registered for less than a window is left out: its renewals cannot fill the window
  * yet, and counting it would switch self-preservation on whenever many instances start at once.
@@ -22,7 +29,8 @@ export function expectedRenewals(instances: Iterable<InstanceInfo>, now: number,
   let expected = 0;
   for (const i of instances) {
     if (now - i.leaseInfo.registrationTimestamp < windowMs) continue;
-    expected += windowMs / (i.leaseInfo.renewalIntervalInSecs * 1000);
+    const interval = i.leaseInfo.renewalIntervalInSecs;
+    expected += windowMs / ((interval >= SHORTEST_EXPECTED_RENEWAL_SECS ? interval : SHORTEST_EXPECTED_RENEWAL_SECS) * 1000);
   }
   return expected;
 }

@@ -4,7 +4,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { request } from 'undici';
-import { decodeInstance, InvalidInstance, type Json } from '../domain/eureka-json.js';
+import { decodeInstance, type Json } from '../domain/eureka-json.js';
+import { InvalidInstance } from '../domain/instance-fields.js';
 import type { Registry } from '../domain/registry.js';
 import { REGISTRY_ID_HEADER, REPLICATION_HEADER } from './peer-replicator.js';
 import type { PeerTarget } from './peer-target.js';

@@ -7,7 +7,8 @@ import type { App } from '@stream-seat/platform';
 import { BadRequest, InvalidField, NotFound } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decodeInstance, encodeApplication, encodeApplications, encodeInstance, InvalidInstance } from '../domain/eureka-json.js';
+import { decodeInstance, encodeApplication, encodeApplications, encodeInstance } from '../domain/eureka-json.js';
+import { InvalidInstance, InvalidInstanceField } from '../domain/instance-fields.js';
 import { type InstanceStatus, isInstanceStatus } from '../domain/instance.js';
 import type { Registry } from '../domain/registry.js';
 import { REPLICATION_HEADER, type PeerReplicator } from '../peers/peer-replicator.js';
@@ -54,12 +55,13 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
     prefix === EUREKA_PREFIXES[0] ? { summary, tags: ['eureka'], ...(description ? { description } : {}) } : { hide: true };
 
   for (const prefix of EUREKA_PREFIXES) {
-    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML. 204; 400 with Eureka’s message for a bad instance.');
+    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML. 204; 400 with Eureka’s message for what Eureka checks (`Missing hostname`, ...), or naming the field for a value the registry could not serve back (`instance.port`: 1–65535, `instance.ipAddr`: an IP address or host name, `instance.leaseInfo.renewalIntervalInSecs`: whole seconds; lease settings above 3600 s are capped).');
     app.post(`${prefix}/apps/:app`, { schema: { ...registerDoc, params: appParams } }, async (request, reply) => {
       let instance;
       try {
         instance = decodeInstance(request.body, request.params.app, clock());
       } catch (error) {
+        if (error instanceof InvalidInstanceField) throw new InvalidField(error.field, error.problem);
         if (error instanceof InvalidInstance) throw new BadRequest(error.message);
         throw error;
       }
