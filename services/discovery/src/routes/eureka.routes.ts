@@ -47,6 +47,22 @@ function statusParam(value: string | undefined, required: boolean): InstanceStat
 
 const notFound = (app: string, id: string) => new NotFound(`Instance ${id} of ${app}`);
 
+/**
+ * `?key=value&...` of a metadata call, the last value of a repeated key winning. Read from the URL
+ * itself: a parsed query object cannot hold a `__proto__` key as data (assigning it sets the
+ * prototype instead, so `?__proto__=x` arrived as "no metadata"), and such a key could not be
+ * replicated either (peers refuse JSON carrying `__proto__`), so it is refused by name.
+ */
+function metadataEntries(url: string): Record<string, string> {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  const entries = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (key === '__proto__') throw new InvalidField(key, 'is not allowed as a metadata key');
+    entries.set(key, value);
+  }
+  return Object.fromEntries(entries);
+}
+
 export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
   const { registry, replicator, clock } = deps;
   const cache = createResponseCache(deps.responseCacheMs, clock);
@@ -125,9 +141,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       { schema: { ...doc(prefix, 'Set metadata of an instance', '`?key=value&...`'), params: instanceParams, querystring: z.record(z.string(), z.union([z.string(), z.array(z.string())])) } },
       async (request, reply) => {
         const { app: name, id } = request.params;
-        const entries = Object.fromEntries(
-          Object.entries(request.query).map(([k, v]) => [k, Array.isArray(v) ? (v.at(-1) ?? '') : v]),
-        );
+        const entries = metadataEntries(request.url);
         if (Object.keys(entries).length === 0) throw new BadRequest('No metadata given: use ?key=value');
         if (!registry.updateMetadata(name, id, entries)) throw notFound(name, id);
         if (!isReplication(request)) replicator.metadata(name, id, entries);
