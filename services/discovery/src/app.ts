@@ -14,6 +14,13 @@ import { registerDashboardRoutes } from './routes/dashboard.routes.js';
 import { registerEurekaRoutes } from './routes/eureka.routes.js';
 import { registerRegistryAuth } from './routes/registry-auth.js';
 
+/**
+ * Largest request body (bytes); beyond it a 413 problem. A registration is a few KB (Spring's, with
+ * metadata, about 2), and parsing XML is slow enough (attributes especially: a 1 MB body of them
+ * held the event loop for seconds) that one oversized body must not stall every client's renewal.
+ */
+export const REGISTRY_BODY_LIMIT_BYTES = 64 * 1024;
+
 export interface DiscoveryAppDeps {
   evictionIntervalMs: number;
   clock?: () => number;
@@ -44,6 +51,7 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
     name: 'discovery',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
+    bodyLimit: REGISTRY_BODY_LIMIT_BYTES,
     openapi: {
       title: 'Stream-Seat discovery service',
       description:

@@ -71,7 +71,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
     prefix === EUREKA_PREFIXES[0] ? { summary, tags: ['eureka'], ...(description ? { description } : {}) } : { hide: true };
 
   for (const prefix of EUREKA_PREFIXES) {
-    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML. 204; 400 with Eureka’s message for what Eureka checks (`Missing hostname`, ...), or naming the field for a value the registry could not serve back (`instance.port`: 1–65535, `instance.ipAddr`: an IP address or host name, `instance.leaseInfo.renewalIntervalInSecs`: whole seconds; lease settings above 3600 s are capped).');
+    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML, at most 64 KB (413 beyond). 204; 400 with Eureka’s message for what Eureka checks (`Missing hostname`, ...), or naming the field for a value the registry could not serve back (`instance.port`: 1–65535, `instance.ipAddr`: an IP address or host name, `instance.leaseInfo.renewalIntervalInSecs`: whole seconds; lease settings above 3600 s are capped).');
     app.post(`${prefix}/apps/:app`, { schema: { ...registerDoc, params: appParams } }, async (request, reply) => {
       let instance;
       try {

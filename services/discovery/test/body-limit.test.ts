@@ -1,0 +1,60 @@
+/**
+ * A registration is a few KB: a body over 64 KB gets a 413 problem before it is parsed, so a
+ * megabyte of XML attributes (seconds of parsing) cannot stall the registry.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDiscoveryApp, type DiscoveryApp, REGISTRY_BODY_LIMIT_BYTES } from '../src/app.js';
+import { instanceBody } from './eureka-fixtures.js';
+
+let discovery: DiscoveryApp;
+
+beforeAll(async () => {
+  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false });
+  await discovery.app.ready();
+});
+afterAll(() => discovery.app.close());
+
+/** A JSON registration of about `bytes`, padded with metadata. */
+function registrationOf(bytes: number): string {
+  const base = JSON.stringify(instanceBody('BIG-APP', 'b1')).length;
+  return JSON.stringify(instanceBody('BIG-APP', 'b1', { metadata: { zone: 'a', padding: 'x'.repeat(Math.max(0, bytes - base - 20)) } }));
+}
+
+describe('request bodies', () => {
+  it('a registration within the limit registers', async () => {
+    const payload = registrationOf(60 * 1024);
+    const res = await discovery.app.inject({ method: 'POST', url: '/eureka/apps/BIG-APP', payload, headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(204);
+    discovery.registry.cancel('BIG-APP', 'b1');
+  });
+
+  it('a JSON registration over the limit gets 413 problem+json, and nothing is registered', async () => {
+    const payload = registrationOf(REGISTRY_BODY_LIMIT_BYTES + 1024);
+    const res = await discovery.app.inject({ method: 'POST', url: '/eureka/apps/BIG-APP', payload, headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 413, title: 'Payload too large' });
+    expect(discovery.registry.size()).toBe(0);
+  });
+
+  it('a megabyte of XML attributes gets 413 without being parsed', async () => {
+    // Just under the platform's default limit of 1 MiB, which it used to be: parsing it took seconds.
+    let attributes = '';
+    for (let i = 0; attributes.length < 1000 * 1024; i++) attributes += ` a${i}="x"`;
+    const payload = `<instance${attributes}><hostName>h</hostName></instance>`;
+    const res = await discovery.app.inject({ method: 'POST', url: '/eureka/apps/BIG-APP', payload, headers: { 'content-type': 'application/xml' } });
+    // A parsed body would have been a 400 (no instanceId, no ipAddr ...).
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ status: 413, title: 'Payload too large' });
+  });
+
+  it('a renewal over the limit gets 413 too', async () => {
+    const res = await discovery.app.inject({
+      method: 'PUT',
+      url: '/eureka/apps/BIG-APP/b1',
+      payload: 'x'.repeat(REGISTRY_BODY_LIMIT_BYTES + 1),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(413);
+  });
+});
