@@ -63,6 +63,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
     refundsFailing: boolean;
     refundsHanging: boolean;
     chargeDelayMs: number;
+    refundDelayMs: number;
   } = {
     refunds,
     refundLog,
@@ -72,6 +73,8 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
     refundsHanging: false,
     /** How long every charge takes (tests use it to make payments overlap). */
     chargeDelayMs: 0,
+    /** How long every refund takes, as a real provider's round trip does (tests of what races it). */
+    refundDelayMs: 0,
     async charge(request, signal) {
       if (request.token === 'tok_slow') {
         // Like a real provider that stops answering: the charge still goes through, late.
@@ -92,6 +95,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       // Never settles: only the caller's timeout ends it.
       if (provider.refundsHanging) await new Promise<never>(() => undefined);
       if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
+      if (provider.refundDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, provider.refundDelayMs));
       refunds.set(paymentId, amountCents);
       refundLog.push({ paymentId, amountCents });
     },
