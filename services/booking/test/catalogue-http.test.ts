@@ -76,6 +76,15 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     expect(await catalogue.event('no-such-event')).toBeUndefined();
   });
 
+  it('knows no event whose id could not be one, without asking (`.` once fetched the event list)', async () => {
+    const before = catalogue.stats().requests;
+    for (const id of ['.', '..', '\ud800', 'a/b', '']) {
+      expect(await catalogue.event(id), JSON.stringify(id)).toBeUndefined();
+      expect(await catalogue.seatMap(id), JSON.stringify(id)).toBeUndefined();
+    }
+    expect(catalogue.stats().requests).toBe(before);
+  });
+
   it('sees the catalogue’s cancellation and stops selling', async () => {
     const cancelled = await events.app.inject({ method: 'POST', url: `/api/events/${eventId}/cancel`, headers: await events.auth('olga') });
     expect(cancelled.statusCode).toBe(200);

@@ -178,6 +178,11 @@ describe.each(testDialects())('holds on %s', (dialect) => {
 
     catalogue.update(eventId, { salesEndAt: new Date(t.now() - 1000).toISOString() });
     expect((await hold('hank', { eventId, seatIds: ['ORCH-B-1'] })).json().detail).toMatch(/sales closed/);
+    // No salesEndAt: sales end when the event starts.
+    catalogue.update(eventId, { salesEndAt: null, startsAt: new Date(t.now() - 1000).toISOString() });
+    const started = await hold('hank', { eventId, seatIds: ['ORCH-B-1'] });
+    expect(started.statusCode).toBe(409);
+    expect(started.json().detail).toMatch(/started at/);
     catalogue.update(eventId, { salesEndAt: null, status: 'DRAFT' });
     expect((await hold('hank', { eventId, seatIds: ['ORCH-B-1'] })).statusCode).toBe(409);
     expect((await hold('hank', { eventId: 'no-such-event', seatIds: ['ORCH-B-1'] })).statusCode).toBe(404);

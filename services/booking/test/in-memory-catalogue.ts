@@ -65,6 +65,8 @@ export function hallEvent(eventId: string, options: HallOptions = {}): { event: 
       organizerId: options.organizerId ?? 'olga',
       status: 'ON_SALE',
       currency: 'EUR',
+      // A year ahead of the real clock (tests that move their own clock stay well before it).
+      startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
       salesStartAt: null,
       salesEndAt: null,
       maxSeatsPerOrder: options.maxSeatsPerOrder ?? 10,

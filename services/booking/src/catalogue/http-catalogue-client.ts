@@ -4,7 +4,7 @@
  * cached briefly, served stale if the catalogue is unreachable, and fetched once for concurrent
  * callers.
  */
-import { event as eventSchema, seatMap as seatMapSchema, type SeatMap } from '@stream-seat/contracts';
+import { entityId, event as eventSchema, seatMap as seatMapSchema, type SeatMap } from '@stream-seat/contracts';
 import { type CallContext, ServiceUnavailable, type ServiceClient } from '@stream-seat/platform';
 import type { CatalogueClient, CatalogueEvent } from '../domain/catalogue-client.js';
 
@@ -42,14 +42,16 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   }
 
   async function fetchEvent(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
+    // No event has such an id; asked for, `.` or `..` would become a path of its own.
+    if (!entityId.safeParse(eventId).success) return undefined;
     requests++;
     const response = await options.client.getJson<unknown>(`/api/events/${encodeURIComponent(eventId)}`, {}, caller);
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for event ${eventId}`);
     const parsed = eventSchema.safeParse(response.body);
     if (!parsed.success) throw new ServiceUnavailable(`The catalogue sent an event this service cannot read: ${parsed.error.message}`);
-    const { id, organizerId, status, currency, salesStartAt, salesEndAt, maxSeatsPerOrder } = parsed.data;
-    return { id, organizerId, status, currency, salesStartAt, salesEndAt, maxSeatsPerOrder };
+    const { id, organizerId, status, currency, startsAt, salesStartAt, salesEndAt, maxSeatsPerOrder } = parsed.data;
+    return { id, organizerId, status, currency, startsAt, salesStartAt, salesEndAt, maxSeatsPerOrder };
   }
 
   return {
@@ -77,6 +79,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     },
 
     async seatMap(eventId, caller) {
+      if (!entityId.safeParse(eventId).success) return undefined;
       return once(`seatmap:${eventId}`, async () => {
         const cached = seatMaps.get(eventId);
         requests++;

@@ -4,7 +4,7 @@ import type { CallContext } from '@stream-seat/platform';
 
 export type CatalogueEvent = Pick<
   EventView,
-  'id' | 'organizerId' | 'status' | 'currency' | 'salesStartAt' | 'salesEndAt' | 'maxSeatsPerOrder'
+  'id' | 'organizerId' | 'status' | 'currency' | 'startsAt' | 'salesStartAt' | 'salesEndAt' | 'maxSeatsPerOrder'
 >;
 
 /** `caller`: the request asking, whose trace a call to the catalogue carries (none for background work). */

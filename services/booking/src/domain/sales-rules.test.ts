@@ -8,6 +8,7 @@ const event: CatalogueEvent = {
   organizerId: 'olga',
   status: 'ON_SALE',
   currency: 'EUR',
+  startsAt: '2030-01-03T20:00:00Z',
   salesStartAt: '2030-01-01T00:00:00Z',
   salesEndAt: '2030-01-02T00:00:00Z',
   maxSeatsPerOrder: 4,
@@ -24,6 +25,12 @@ describe('sales rules', () => {
     expect(() => assertOnSale({ ...event, status: 'CANCELLED' }, now)).toThrow(/CANCELLED/);
     expect(() => assertOnSale({ ...event, salesStartAt: '2030-01-01T13:00:00Z' }, now)).toThrow(/open at/);
     expect(() => assertOnSale({ ...event, salesEndAt: '2030-01-01T12:00:00Z' }, now)).toThrow(/closed at/);
+  });
+
+  it('ends sales when the event starts if no salesEndAt says otherwise', () => {
+    const started = { ...event, salesEndAt: null, startsAt: '2030-01-01T11:59:00Z' };
+    expect(() => assertOnSale(started, now)).toThrow(/started at 2030-01-01T11:59:00Z/);
+    expect(() => assertOnSale({ ...started, startsAt: '2030-01-01T12:01:00Z' }, now)).not.toThrow();
   });
 
   it('bounds the seats of one order by the event maximum, naming the field', () => {

@@ -1,4 +1,7 @@
-/** Whether an event takes holds now, and how many seats one order may have. */
+/**
+ * Whether an event takes holds now, and how many seats one order may have. Sales end at
+ * `salesEndAt`, or when the event starts if it has none: no ticket is sold for a show under way.
+ */
 import { EventNotOnSale, TooManySeats } from './booking-errors.js';
 import type { CatalogueEvent } from './catalogue-client.js';
 
@@ -10,6 +13,7 @@ export function assertOnSale(event: CatalogueEvent, now: number): void {
   if (event.salesEndAt && Date.parse(event.salesEndAt) <= now) {
     throw new EventNotOnSale(event.id, `sales closed at ${event.salesEndAt}`);
   }
+  if (Date.parse(event.startsAt) <= now) throw new EventNotOnSale(event.id, `it started at ${event.startsAt}`);
 }
 
 export function assertSeatCount(event: CatalogueEvent, field: string, count: number): void {
