@@ -127,6 +127,20 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     expect(changeSeqs(fromLog)).toEqual([seq + 1, seq + 2, seq + 3, seq + 4]);
   });
 
+  it('takes a blank or malformed Last-Event-ID as none (a snapshot), and refuses HEAD', async () => {
+    const eventId = newEvent();
+    await hold(a, eventId, 'ORCH-D-1');
+    for (const [query, headers] of [['', { 'last-event-id': '' }], ['', { 'last-event-id': '  ' }], ['?lastEventId=', {}], ['?lastEventId=1e3', {}]] as const) {
+      const client = await openSse(`${urlA}/api/availability/${eventId}/stream${query}`, headers);
+      clients.push(client);
+      const first = await client.next(() => true);
+      expect(first.event, `${query} ${JSON.stringify(headers)}`).toBe('snapshot');
+    }
+    const head = await fetch(`${urlA}/api/availability/${eventId}/stream`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
+    expect(head.status).toBe(405);
+    expect(head.headers.get('allow')).toBe('GET');
+  });
+
   it('sends a fresh snapshot to a client too far behind, or with an id from the future', async () => {
     const eventId = newEvent();
     const before = await streamMetrics(a.app);

@@ -4,8 +4,8 @@
  * exactly the changes it missed — from the ring in memory, else from the change log — or a fresh
  * snapshot when it fell too far behind.
  */
-import { problemResponses, type SeatChangeBatch } from '@stream-seat/contracts';
-import { type App, type CallContext, callContextOf, SseFrame } from '@stream-seat/platform';
+import { entityId, problemResponses, type SeatChangeBatch } from '@stream-seat/contracts';
+import { type App, AppError, type CallContext, callContextOf, SseFrame } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
@@ -29,7 +29,15 @@ export interface AvailabilityStreamDeps {
   clock: () => number;
 }
 
-const lastEventId = z.coerce.number().int().min(0).optional().catch(undefined);
+/**
+ * Where a reconnecting client resumes: a whole number. Anything else — absent, blank (an empty
+ * `Last-Event-ID` is not 0), garbage — means none: the client gets a fresh snapshot.
+ */
+function resumePoint(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const digits = value.trim();
+  return /^\d{1,15}$/.test(digits) ? Number(digits) : undefined;
+}
 
 /** One batch goes to thousands of clients: encode its frame once. */
 const changeFrames = new WeakMap<SeatChangeBatch, SseFrame>();
@@ -46,14 +54,20 @@ function changeFrame(batch: SeatChangeBatch): SseFrame {
 /** Registers the route; `closeAll` ends every open stream (at shutdown). */
 export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStreamDeps): { closeAll(): void } {
   const open = new Set<SseStream>();
+  // HEAD would get the GET handler, which writes the stream's bytes to a response that has none.
+  app.head('/api/availability/:eventId/stream', async (_request, reply) => {
+    reply.header('allow', 'GET');
+    throw new AppError(405, 'method-not-allowed', 'Method not allowed', 'The live stream is read with GET only');
+  });
   app.get(
     '/api/availability/:eventId/stream',
     {
+      exposeHeadRoute: false,
       schema: {
         summary: 'Live seat changes (Server-Sent Events)',
         description: 'A `snapshot` event, then `change` events {seq, changes}; resumes from Last-Event-ID.',
         tags: ['availability'],
-        params: z.object({ eventId: z.string().min(1).max(64) }),
+        params: z.object({ eventId: entityId }),
         querystring: z.object({ lastEventId: z.string().max(20).optional() }),
         response: {
           200: { description: 'The stream: `snapshot`, then `change` events', content: { 'text/event-stream': { schema: z.string() } } },
@@ -64,7 +78,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
     async (request, reply) => {
       const { eventId } = request.params;
       await deps.ensureInventory(eventId, callContextOf(request));
-      const resumeFrom = lastEventId.parse(request.headers['last-event-id'] ?? request.query.lastEventId);
+      const resumeFrom = resumePoint(request.headers['last-event-id'] ?? request.query.lastEventId);
 
       // Join before reading the snapshot, so that no change falls between the two.
       const early: SeatChangeBatch[] = [];

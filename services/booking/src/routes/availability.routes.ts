@@ -1,5 +1,5 @@
 /** HTTP adapter for seat availability: every seat's state, counts, and the seq it reflects. */
-import { availability, problemResponses } from '@stream-seat/contracts';
+import { availability, entityId, problemResponses } from '@stream-seat/contracts';
 import { type App, callContextOf } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { InventoryRepository } from '../db/inventory.repository.js';
@@ -13,7 +13,7 @@ export function registerAvailabilityRoutes(app: App, inventory: InventoryService
       schema: {
         summary: 'The state of every seat of an event',
         tags: ['availability'],
-        params: z.object({ eventId: z.string().min(1).max(64) }),
+        params: z.object({ eventId: entityId }),
         response: { 200: availability, ...problemResponses(400, 404, 409) },
       },
     },

@@ -1,12 +1,12 @@
 /** HTTP adapter for holds: POST (idempotent), GET and DELETE for the hold's buyer. */
-import { createHoldRequest, hold, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
+import { createHoldRequest, entityId, hold, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
 import { type App, callContextOf, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { HoldService } from '../domain/hold-service.js';
 import { toHoldView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
 
-const holdParams = z.object({ holdId: z.string().min(1).max(64) });
+const holdParams = z.object({ holdId: entityId });
 /** A bodiless answer: `type: 'null'` is what tells @fastify/swagger to document it without content. */
 const noContent = (description: string) => z.null().meta({ description, type: 'null' });
 
