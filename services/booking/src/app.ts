@@ -17,6 +17,7 @@ import type { CatalogueClient } from './domain/catalogue-client.js';
 import { createClaimBatcher } from './domain/claim-batcher.js';
 import { createHoldService } from './domain/hold-service.js';
 import { createHoldSweeper, type HoldSweeper } from './domain/hold-sweeper.js';
+import { createOrderCancellation } from './domain/order-cancellation.js';
 import { createPaymentReconciler } from './domain/payment-reconciler.js';
 import { createRefunds } from './domain/refunds.js';
 import { createInventoryService } from './domain/inventory-service.js';
@@ -149,14 +150,26 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onUnknown: (attempt) =>
       app.log.error({ attempt }, 'PAYMENT ATTEMPT ABANDONED: the provider cannot say whether it charged; check it by its reference'),
   });
+  const orderRepository = createOrderRepository(db);
+  const cancellation = createOrderCancellation({
+    orders: orderRepository,
+    refunds,
+    bus,
+    clock,
+    // Longer than the request that claimed it may take to refund: the sweeper does not compete.
+    resumeAfterMs: Math.max(5_000, 2 * settings.paymentTimeoutMs),
+    onRetry: (orderId, attempts, nextAttemptAt, error) =>
+      app.log.warn({ orderId, attempts, nextAttemptAt: new Date(nextAttemptAt).toISOString(), err: error }, 'order cancellation not finished (refund failed?); retried by the sweeper'),
+  });
   const orders = createOrderService({
     holds: holdRepository,
-    orders: createOrderRepository(db),
+    orders: orderRepository,
     tickets: createTicketRepository(db),
     inventory,
     payments,
     attempts,
     refunds,
+    cancellation,
     bus,
     clock,
     paymentTimeoutMs: settings.paymentTimeoutMs,
@@ -169,6 +182,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     alsoEachRun: async (now) => {
       await idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS);
       await refunds.retryDue(now);
+      await cancellation.resumeDue(now);
       await reconciler.reconcile(now);
     },
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),

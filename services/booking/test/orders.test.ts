@@ -152,21 +152,33 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await post('ivan', '/api/holds', { eventId, seatIds: ['ORCH-B-4'] })).statusCode).toBe(201);
   });
 
-  it('keeps an order confirmed, with a 503, when the provider does not answer its refund in time', async () => {
+  it('answers 503 when the provider does not answer a refund in time: the order stays claimed, shown cancelled and refused at the door, and a retry finishes it', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('hank', eventId, ['ORCH-B-9']);
     const order = (await post('hank', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+    const payment = await t.database.db.selectFrom('orders').select('payment_id').where('id', '=', order.orderId).executeTakeFirstOrThrow();
     t.payments.refundsHanging = true;
     try {
       const stuck = await post('hank', `/api/orders/${order.orderId}/cancel`);
       expect(stuck.statusCode).toBe(503);
       expect(stuck.headers['retry-after']).toBe('5');
-      expect((await get('hank', `/api/orders/${order.orderId}`)).json().status).toBe('CONFIRMED');
+      expect(stuck.json().detail).toMatch(/being cancelled/);
+      // The claim is not undone (the refund may still go through): the order is cancelled to see,
+      // its ticket admits no one, but its seat goes back on sale only with the money.
+      expect((await get('hank', `/api/orders/${order.orderId}`)).json()).toMatchObject({ status: 'CANCELLED', tickets: [{ status: 'VOID' }] });
+      const door = await post('olga', `/api/tickets/${order.tickets[0].code}/check-in`, undefined, {}, 'organizer');
+      expect(door.statusCode).toBe(409);
+      expect(door.json().type).toMatch(/ticket-void$/);
       expect(await seatStatus(eventId, 'ORCH-B-9')).toBe('BOOKED');
+      expect(t.payments.refunds.has(payment.payment_id)).toBe(false);
     } finally {
       t.payments.refundsHanging = false;
     }
-    expect((await post('hank', `/api/orders/${order.orderId}/cancel`)).statusCode).toBe(200);
+    const retried = await post('hank', `/api/orders/${order.orderId}/cancel`);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json().status).toBe('CANCELLED');
+    expect(t.payments.refunds.get(payment.payment_id)).toBe(5_000);
+    expect(await seatStatus(eventId, 'ORCH-B-9')).toBe('AVAILABLE');
   });
 
   it('places one order for racing requests with the same Idempotency-Key', async () => {

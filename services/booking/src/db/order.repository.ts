@@ -1,7 +1,7 @@
-/** Orders and their tickets: confirming a hold, cancelling an order, reading them back. */
+/** Orders and their tickets: confirming a hold, cancelling an order (claim, then finish), reading them back. */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
-import { EventNotOnSale, HoldExpired, HoldNotActive, PaymentAbandoned } from '../domain/booking-errors.js';
+import { EventNotOnSale, HoldExpired, HoldNotActive, OrderCheckedIn, PaymentAbandoned } from '../domain/booking-errors.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
@@ -18,6 +18,9 @@ function normalize(order: OrderTable): OrderTable {
     total_cents: Number(order.total_cents),
     created_at: Number(order.created_at),
     cancelled_at: order.cancelled_at === null ? null : Number(order.cancelled_at),
+    checked_in_tickets: Number(order.checked_in_tickets),
+    cancel_attempts: Number(order.cancel_attempts),
+    cancel_next_attempt_at: order.cancel_next_attempt_at === null ? null : Number(order.cancel_next_attempt_at),
   };
 }
 
@@ -75,15 +78,47 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
       });
     },
 
-    /** Cancels a confirmed order and puts its seats back on sale; undefined if it was not confirmed. */
-    async cancel(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
+    /**
+     * Claims a confirmed order for cancellation (CONFIRMED → CANCELLING): from then on no ticket of
+     * it checks in, since check-in needs the order CONFIRMED on this same row. Unless
+     * `checkedInAllowed` (the organiser's override), the claim also needs no ticket checked in —
+     * check-in counts on the row in its own transaction, so one of the two wins, whatever the timing.
+     * False when the order was not CONFIRMED (claimed or cancelled already); throws OrderCheckedIn,
+     * changing nothing, when a ticket was checked in. `resumeAt`: when the sweeper takes over.
+     */
+    async claimCancellation(orderId: string, now: number, resumeAt: number, checkedInAllowed: boolean): Promise<boolean> {
+      return inTransaction(db, async (trx) => {
+        let claim = trx
+          .updateTable('orders')
+          .set({ status: 'CANCELLING', cancelled_at: now, cancel_next_attempt_at: resumeAt })
+          .where('id', '=', orderId)
+          .where('status', '=', 'CONFIRMED');
+        if (!checkedInAllowed) claim = claim.where('checked_in_tickets', '=', 0);
+        if (changed(await claim.executeTakeFirst()) !== 1) {
+          const row = await trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
+          if (row?.status === 'CONFIRMED') throw new OrderCheckedIn(orderId);
+          return false;
+        }
+        if (checkedInAllowed) return true;
+        // A check-in by an instance older than the count (during an upgrade) shows on its ticket only.
+        const used = await trx.selectFrom('tickets').select('code').where('order_id', '=', orderId).where('checked_in_at', 'is not', null).limit(1).executeTakeFirst();
+        if (used) throw new OrderCheckedIn(orderId); // rolls the claim back
+        return true;
+      });
+    },
+
+    /**
+     * Finishes a claimed cancellation, once its refund went through (CANCELLING → CANCELLED): its
+     * tickets void, its seats back on sale. Undefined if it was not CANCELLING (finished already).
+     */
+    async finishCancellation(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
       const seatIds = JSON.parse(order.seat_ids_json) as string[];
       return inTransaction(db, async (trx) => {
         const cancelled = await trx
           .updateTable('orders')
-          .set({ status: 'CANCELLED', cancelled_at: now })
+          .set({ status: 'CANCELLED', cancel_next_attempt_at: null })
           .where('id', '=', order.id)
-          .where('status', '=', 'CONFIRMED')
+          .where('status', '=', 'CANCELLING')
           .executeTakeFirst();
         if (changed(cancelled) !== 1) return undefined;
         await lockInventory(trx, order.event_id);
@@ -106,6 +141,45 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
         );
         return { batch: batch?.batch };
       });
+    },
+
+    /** A claimed cancellation's refund (or finish) failed: the sweeper tries again at `nextAttemptAt`. */
+    async rescheduleCancellation(orderId: string, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
+      await db
+        .updateTable('orders')
+        .set({ cancel_attempts: attempts, cancel_next_attempt_at: nextAttemptAt, cancel_last_error: lastError.slice(0, 500) })
+        .where('id', '=', orderId)
+        .where('status', '=', 'CANCELLING')
+        .execute();
+    },
+
+    /** Claimed cancellations whose next attempt is due, the longest-waiting first. */
+    async cancellationsDue(now: number, limit: number): Promise<OrderTable[]> {
+      const rows = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('status', '=', 'CANCELLING')
+        .where('cancel_next_attempt_at', '<=', now)
+        .orderBy('cancel_next_attempt_at')
+        .limit(limit)
+        .execute();
+      return rows.map(normalize);
+    },
+
+    /**
+     * Takes a due cancellation until `until`, so that other instances' sweepers pass it by meanwhile;
+     * true for the one caller that took it.
+     */
+    async leaseCancellation(order: OrderTable, until: number): Promise<boolean> {
+      if (order.cancel_next_attempt_at === null) return false;
+      const taken = await db
+        .updateTable('orders')
+        .set({ cancel_next_attempt_at: until })
+        .where('id', '=', order.id)
+        .where('status', '=', 'CANCELLING')
+        .where('cancel_next_attempt_at', '=', order.cancel_next_attempt_at)
+        .executeTakeFirst();
+      return changed(taken) === 1;
     },
 
     async find(orderId: string): Promise<OrderWithTickets | undefined> {

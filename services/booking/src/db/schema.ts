@@ -2,7 +2,11 @@
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
 export type HoldStatus = 'ACTIVE' | 'RELEASED' | 'EXPIRED' | 'ORDERED';
-export type OrderStatus = 'CONFIRMED' | 'CANCELLED';
+/**
+ * `CANCELLING`: claimed for cancellation, its refund not yet through. Its tickets no longer check
+ * in, and it only goes on to `CANCELLED` (see order-cancellation.ts); clients see it as cancelled.
+ */
+export type OrderStatus = 'CONFIRMED' | 'CANCELLING' | 'CANCELLED';
 
 export interface InventoryTable {
   event_id: string;
@@ -59,7 +63,18 @@ export interface OrderTable {
   currency: string;
   payment_id: string;
   created_at: number;
+  /** When the cancellation was claimed (status CANCELLING, then CANCELLED). */
   cancelled_at: number | null;
+  /**
+   * Tickets of the order checked in. Check-in adds one only while the order is CONFIRMED, and a
+   * buyer's cancellation claims the order only while it is 0: both decide on this one row.
+   */
+  checked_in_tickets: number;
+  /** Failed attempts to refund and finish the cancellation. */
+  cancel_attempts: number;
+  /** While CANCELLING: when the sweeper (re)tries to refund and finish it. */
+  cancel_next_attempt_at: number | null;
+  cancel_last_error: string | null;
 }
 
 export interface TicketTable {

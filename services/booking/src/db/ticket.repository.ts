@@ -1,7 +1,8 @@
-/** Tickets at the door: look one up, check it in exactly once. */
+/** Tickets at the door: look one up, check it in exactly once, and only while its order stands. */
 import type { Kysely } from 'kysely';
+import { AlreadyCheckedIn } from '../domain/booking-errors.js';
 import type { BookingDatabase, TicketTable } from './schema.js';
-import { changed } from './transaction.js';
+import { changed, inTransaction } from './transaction.js';
 
 export function createTicketRepository(db: Kysely<BookingDatabase>) {
   return {
@@ -10,16 +11,38 @@ export function createTicketRepository(db: Kysely<BookingDatabase>) {
       return row && { ...row, checked_in_at: row.checked_in_at === null ? null : Number(row.checked_in_at) };
     },
 
-    /** True for the one caller that checked the ticket in; false if it was checked in or void already. */
-    async checkIn(code: string, now: number): Promise<boolean> {
-      const result = await db
-        .updateTable('tickets')
-        .set({ checked_in_at: now })
-        .where('code', '=', code)
-        .where('status', '=', 'VALID')
-        .where('checked_in_at', 'is', null)
-        .executeTakeFirst();
-      return changed(result) === 1;
+    /**
+     * Checks the ticket in, for the one caller that does; the ticket checked in. Only while its order
+     * is CONFIRMED: decided by counting the check-in on the order's row in the same transaction —
+     * the row a cancellation claims (CONFIRMED → CANCELLING), so that one of the two wins. The order
+     * row is written first, as a cancellation's transactions do, so they never wait on each other
+     * in opposite orders. Throws AlreadyCheckedIn: `void` when the order is cancelled or being
+     * cancelled, `checked-in` when the ticket was checked in already.
+     */
+    async checkIn(ticket: TicketTable, now: number): Promise<TicketTable> {
+      return inTransaction(db, async (trx) => {
+        const counted = await trx
+          .updateTable('orders')
+          .set((eb) => ({ checked_in_tickets: eb('checked_in_tickets', '+', 1) }))
+          .where('id', '=', ticket.order_id)
+          .where('status', '=', 'CONFIRMED')
+          .executeTakeFirst();
+        const standing = changed(counted) === 1;
+        if (standing) {
+          const admitted = await trx
+            .updateTable('tickets')
+            .set({ checked_in_at: now })
+            .where('code', '=', ticket.code)
+            .where('status', '=', 'VALID')
+            .where('checked_in_at', 'is', null)
+            .executeTakeFirst();
+          if (changed(admitted) === 1) return { ...ticket, status: 'VALID', checked_in_at: now };
+        }
+        // Thrown inside the transaction: the count goes back with it.
+        const current = await trx.selectFrom('tickets').select(['status', 'checked_in_at']).where('code', '=', ticket.code).executeTakeFirst();
+        const checkedInAt = current && current.checked_in_at !== null ? Number(current.checked_in_at) : null;
+        throw new AlreadyCheckedIn(checkedInAt, standing && current?.status === 'VALID' ? 'checked-in' : 'void');
+      });
     },
   };
 }

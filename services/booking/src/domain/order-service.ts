@@ -12,7 +12,6 @@ import type { OrderTable, TicketTable } from '../db/schema.js';
 import type { TicketRepository } from '../db/ticket.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import {
-  AlreadyCheckedIn,
   HoldExpired,
   HoldNotActive,
   HoldNotFound,
@@ -23,6 +22,7 @@ import {
   TicketNotFound,
 } from './booking-errors.js';
 import type { InventoryService } from './inventory-service.js';
+import type { OrderCancellation } from './order-cancellation.js';
 import type { PaymentProvider } from './payment-provider.js';
 import type { Refunds } from './refunds.js';
 import { newTicketCode } from './ticket-code.js';
@@ -35,6 +35,7 @@ export interface OrderServiceDeps {
   payments: PaymentProvider;
   attempts: PaymentAttemptRepository;
   refunds: Refunds;
+  cancellation: OrderCancellation;
   bus: SeatChangeBus;
   clock: () => number;
   paymentTimeoutMs: number;
@@ -111,6 +112,10 @@ export function createOrderService(deps: OrderServiceDeps) {
         payment_id: paymentId,
         created_at: now,
         cancelled_at: null,
+        checked_in_tickets: 0,
+        cancel_attempts: 0,
+        cancel_next_attempt_at: null,
+        cancel_last_error: null,
       };
       const tickets: TicketTable[] = seatIds.map((seatId) => ({
         code: newTicketCode(),
@@ -153,21 +158,30 @@ export function createOrderService(deps: OrderServiceDeps) {
     },
 
     /**
-     * Refunds and cancels; cancelling a cancelled order answers with it again. Its buyer may do so
-     * until a ticket of it is checked in (no refund for a seat already used); the event's
-     * organiser and admins may at any time. Checked before the refund: a check-in in the very
-     * same instant as the buyer's cancel is not excluded.
+     * Cancels: refund, seats back on sale (see order-cancellation.ts); cancelling a cancelled order
+     * answers with it again, and one being cancelled is finished now. Its buyer may cancel until a
+     * ticket of it is checked in (no refund for a seat already used), the event's organiser and
+     * admins at any time. The claim decides that on the order's row, against the check-ins' count:
+     * a check-in at the same instant either comes first (409 here) or is refused.
      */
     async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
       const found = await this.get(principal, orderId);
-      if (found.order.status === 'CONFIRMED' && found.tickets.some((ticket) => ticket.checked_in_at !== null) && !(await mayOverride(principal, found.order))) {
-        throw new OrderCheckedIn(orderId);
+      if (found.order.status === 'CONFIRMED') {
+        try {
+          await deps.cancellation.claim(found.order, false);
+        } catch (error) {
+          if (!(error instanceof OrderCheckedIn) || !(await mayOverride(principal, found.order))) throw error;
+          await deps.cancellation.claim(found.order, true);
+        }
       }
-      await cancelOrder(found.order);
-      return (await deps.orders.find(orderId)) ?? found;
+      // Claimed here or by a parallel cancel; or cancelled already.
+      const current = (await deps.orders.find(orderId)) ?? found;
+      if (current.order.status !== 'CANCELLING') return current;
+      await deps.cancellation.complete(current.order);
+      return (await deps.orders.find(orderId)) ?? current;
     },
 
-    /** Checks a ticket in, by the event's organizer (or an admin): once only. */
+    /** Checks a ticket in, by the event's organizer (or an admin): once only, and only while its order stands. */
     async checkIn(principal: Principal, code: string): Promise<TicketTable> {
       const ticket = await deps.tickets.find(code);
       if (!ticket) throw new TicketNotFound();
@@ -176,29 +190,22 @@ export function createOrderService(deps: OrderServiceDeps) {
         // Another organizer's ticket is not theirs to see: answered like an unknown code.
         if (inventory?.organizer_id !== principal.sub) throw new TicketNotFound();
       }
-      if (!(await deps.tickets.checkIn(code, deps.clock()))) {
-        const current = (await deps.tickets.find(code)) ?? ticket;
-        throw new AlreadyCheckedIn(current.checked_in_at, current.status === 'VOID' ? 'void' : 'checked-in');
-      }
-      return (await deps.tickets.find(code)) ?? ticket;
+      return deps.tickets.checkIn(ticket, deps.clock());
     },
 
-    /** The catalogue cancelled the event: no more sales, and every confirmed order is refunded. */
+    /**
+     * The catalogue cancelled the event: no more sales, and every confirmed order is cancelled and
+     * refunded. All are claimed first, so that none checks in any more; an order whose refund
+     * fails now is finished by the sweeper later, so the message is handled either way.
+     */
     async cancelEvent(eventId: string): Promise<number> {
       await deps.inventory.close(eventId);
       const orders = await deps.orders.confirmedOfEvent(eventId);
-      for (const order of orders) await cancelOrder(order);
+      const claimed: OrderTable[] = [];
+      for (const order of orders) if (await deps.cancellation.claim(order, true)) claimed.push(order);
+      for (const order of claimed) await deps.cancellation.tryComplete(order);
       return orders.length;
     },
   };
-
-  async function cancelOrder(order: OrderTable): Promise<void> {
-    if (order.status !== 'CONFIRMED') return;
-    // Refund first: an order is never marked cancelled without its money back. Refunds are
-    // idempotent at the provider, so a concurrent or repeated cancel is harmless.
-    await deps.refunds.refund(order.payment_id, order.total_cents);
-    const result = await deps.orders.cancel(order, deps.clock());
-    if (result?.batch) deps.bus.publish(result.batch);
-  }
 }
 export type OrderService = ReturnType<typeof createOrderService>;

@@ -31,7 +31,8 @@ const LONGEST_PAUSE_MS = 3_600_000;
 /** Refunds retried per sweep: the sweep also publishes expired holds, and must not wait long. */
 const BATCH = 10;
 
-function retryPauseMs(attempts: number): number {
+/** The pause before the next try after `attempts` failed ones: 5 s, 10 s, 20 s … at most an hour. */
+export function retryPauseMs(attempts: number): number {
   return Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** Math.max(0, attempts - 1));
 }
 

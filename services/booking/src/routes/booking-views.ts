@@ -18,16 +18,22 @@ export function toHoldView(hold: HoldTable, now: number): HoldView {
   };
 }
 
+/**
+ * An order being cancelled (CANCELLING: claimed, its refund not through yet) shows as CANCELLED with
+ * void tickets: the claim is never undone, its tickets admit no one, and its refund is retried until
+ * it goes through. Its seats show BOOKED until then.
+ */
 export function toOrderView({ order, tickets }: OrderWithTickets): OrderView {
+  const cancelled = order.status !== 'CONFIRMED';
   return {
     orderId: order.id,
     eventId: order.event_id,
     holdId: order.hold_id,
-    status: order.status,
+    status: cancelled ? 'CANCELLED' : 'CONFIRMED',
     tickets: tickets.map((t) => ({
       code: t.code,
       seatId: t.seat_id,
-      status: t.status,
+      status: cancelled ? 'VOID' : t.status,
       checkedInAt: t.checked_in_at === null ? null : iso(t.checked_in_at),
     })),
     totalCents: Number(order.total_cents),

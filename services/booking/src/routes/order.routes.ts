@@ -83,7 +83,8 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       onRequest: anyone,
       schema: {
         summary: 'Cancel an order: refund, seats back on sale',
-        description: 'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time.',
+        description:
+          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time. Once the cancel is accepted its tickets admit no one. When the payment provider does not take the refund: 503, the order shows CANCELLED and its refund is retried in the background until it goes through (its seats go back on sale then); repeating the request finishes it at once.',
         tags: ['orders'],
         security: [{ bearer: [] }],
         params: orderParams,

@@ -12,6 +12,7 @@ export function registerTicketRoutes(app: App, orders: OrderService, verifier: T
       onRequest: requireRole(verifier, 'organizer'),
       schema: {
         summary: "Check a ticket in (the event's organizer): 200 once, 409 after, 404 unknown",
+        description: '409 already-checked-in the second time; 409 ticket-void when its order is cancelled (or being cancelled).',
         tags: ['tickets'],
         security: [{ bearer: [] }],
         params: z.object({ code: z.string().min(1).max(64) }),

@@ -7,15 +7,8 @@
  * that stopped between the two must be able to finish on the next one.
  */
 import type { Dialect } from '@stream-seat/db';
-import { type Kysely, type Migration, sql } from 'kysely';
-
-async function indexExists(db: Kysely<unknown>, dialect: Dialect, table: string, index: string): Promise<boolean> {
-  const { rows } =
-    dialect === 'mysql'
-      ? await sql`SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table} AND index_name = ${index} LIMIT 1`.execute(db)
-      : await sql`SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ${table} AND name = ${index}`.execute(db);
-  return rows.length > 0;
-}
+import type { Kysely, Migration } from 'kysely';
+import { indexExists } from './schema-probes.js';
 
 export function holdsActiveCoveringMigration(dialect: Dialect): Migration {
   return {

@@ -4,6 +4,7 @@ import { bookingSchemaMigration } from './001-booking.js';
 import { refundsDueMigration } from './002-refunds-due.js';
 import { paymentAttemptsMigration } from './003-payment-attempts.js';
 import { holdsActiveCoveringMigration } from './004-holds-active-covering.js';
+import { orderCancellationMigration } from './005-order-cancellation.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -11,5 +12,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '002-refunds-due': refundsDueMigration(),
     '003-payment-attempts': paymentAttemptsMigration(),
     '004-holds-active-covering': holdsActiveCoveringMigration(dialect),
+    '005-order-cancellation': orderCancellationMigration(dialect),
   };
 }

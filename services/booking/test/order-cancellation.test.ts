@@ -1,0 +1,156 @@
+/**
+ * Cancelling an order is claimed, refunded, then finished: a check-in during the refund is refused,
+ * and a cancellation left half-way (a refund that failed, a process that died after the claim) is
+ * finished by the sweeper — once, even with two instances sweeping. On SQLite and, when MYSQL_URL
+ * is set, on MariaDB.
+ */
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
+import { createOrderRepository } from '../src/db/order.repository.js';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+
+describe.each(testDialects())('order cancellation on %s', (dialect) => {
+  let t: BookingTestApp;
+  let catalogue: InMemoryCatalogue;
+  let n = 0;
+  const newEvent = () => {
+    const { event, map } = hallEvent(`c${++n}-${dialect}`, { organizerId: 'olga' });
+    catalogue.put(event, map);
+    return event.id;
+  };
+  const post = async (app: BookingTestApp, sub: string, url: string, payload?: Record<string, unknown>, role: 'buyer' | 'organizer' = 'buyer') =>
+    app.app.inject({ method: 'POST', url, headers: await app.auth(sub, role), ...(payload === undefined ? {} : { payload }) });
+  /** A confirmed order of one seat, with its ticket code and payment id. */
+  const buy = async (buyer: string, eventId: string, seatId: string) => {
+    const hold = await post(t, buyer, '/api/holds', { eventId, seatIds: [seatId] });
+    const order = (await post(t, buyer, '/api/orders', { holdId: hold.json().holdId, payment: { token: 'tok_ok' } })).json();
+    const row = await t.database.db.selectFrom('orders').select('payment_id').where('id', '=', order.orderId).executeTakeFirstOrThrow();
+    return { orderId: order.orderId as string, code: order.tickets[0].code as string, paymentId: row.payment_id };
+  };
+  const stored = (orderId: string) => t.database.db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow();
+  const seatStatus = async (eventId: string, seatId: string) =>
+    ((await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).json() as { seats: Record<string, string> }).seats[seatId];
+  const refundsOf = (paymentId: string, ...apps: BookingTestApp[]) => apps.flatMap((a) => a.payments.refundLog).filter((r) => r.paymentId === paymentId).length;
+
+  beforeAll(async () => {
+    catalogue = createInMemoryCatalogue();
+    t = await createBookingTestApp(dialect, { catalogue, settings: { paymentTimeoutMs: 1_000 } });
+  });
+  afterAll(() => t?.close());
+
+  it('refuses a check-in that arrives while the buyer’s refund is under way', async () => {
+    const eventId = newEvent();
+    const { orderId, code, paymentId } = await buy('ada', eventId, 'ORCH-A-1');
+    t.payments.refundDelayMs = 300;
+    try {
+      const cancelling = post(t, 'ada', `/api/orders/${orderId}/cancel`);
+      await eventually(async () => ((await stored(orderId)).status === 'CANCELLING' ? true : undefined), 5_000, 'the claim');
+      const door = await post(t, 'olga', `/api/tickets/${code}/check-in`, undefined, 'organizer');
+      expect(door.statusCode).toBe(409);
+      expect(door.json().type).toMatch(/ticket-void$/);
+      const cancelled = await cancelling;
+      expect(cancelled.statusCode).toBe(200);
+      expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', tickets: [{ status: 'VOID', checkedInAt: null }] });
+    } finally {
+      t.payments.refundDelayMs = 0;
+    }
+    expect(refundsOf(paymentId, t)).toBe(1);
+    expect(await seatStatus(eventId, 'ORCH-A-1')).toBe('AVAILABLE');
+  });
+
+  it('refuses the buyer’s cancel of an order whose ticket only its ticket row shows checked in (an older instance, mid-upgrade)', async () => {
+    const eventId = newEvent();
+    const { orderId, code, paymentId } = await buy('bea', eventId, 'ORCH-A-2');
+    await t.database.db.updateTable('tickets').set({ checked_in_at: t.now() }).where('code', '=', code).execute();
+    const refused = await post(t, 'bea', `/api/orders/${orderId}/cancel`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().type).toMatch(/order-checked-in$/);
+    expect((await stored(orderId)).status).toBe('CONFIRMED');
+    expect(refundsOf(paymentId, t)).toBe(0);
+  });
+
+  it('retries a cancellation whose refund failed from the sweeper, with growing pauses, until the provider takes it', async () => {
+    const eventId = newEvent();
+    const { orderId, paymentId } = await buy('cid', eventId, 'ORCH-A-3');
+    t.payments.refundsFailing = true;
+    try {
+      expect((await post(t, 'cid', `/api/orders/${orderId}/cancel`)).statusCode).toBe(503);
+      const first = await stored(orderId);
+      expect(first).toMatchObject({ status: 'CANCELLING', cancel_attempts: 1 });
+      expect(first.cancel_last_error).toContain('refuses refunds');
+      // Not due yet: a sweep leaves it.
+      await t.app.booking.sweeper.sweepOnce();
+      expect((await stored(orderId)).cancel_attempts).toBe(1);
+      // Due, the provider still failing: tried again, and the next pause is longer.
+      t.advance(6_000);
+      await t.app.booking.sweeper.sweepOnce();
+      const second = await stored(orderId);
+      expect(second).toMatchObject({ status: 'CANCELLING', cancel_attempts: 2 });
+      expect(Number(second.cancel_next_attempt_at)).toBeGreaterThanOrEqual(t.now() + 10_000 - 100);
+    } finally {
+      t.payments.refundsFailing = false;
+    }
+    expect(await seatStatus(eventId, 'ORCH-A-3')).toBe('BOOKED');
+    t.advance(11_000);
+    await t.app.booking.sweeper.sweepOnce();
+    expect((await stored(orderId)).status).toBe('CANCELLED');
+    expect(refundsOf(paymentId, t)).toBe(1);
+    expect(await seatStatus(eventId, 'ORCH-A-3')).toBe('AVAILABLE');
+  });
+
+  it('finishes, once, a cancellation that a crash left claimed, even with two instances sweeping', async () => {
+    const eventId = newEvent();
+    const { orderId, code, paymentId } = await buy('dot', eventId, 'ORCH-A-4');
+    // What a process that died right after the claim leaves: the order claimed, nothing refunded.
+    expect(await createOrderRepository(t.database.db).claimCancellation(orderId, t.now(), t.now() + 5_000, false)).toBe(true);
+    const door = await post(t, 'olga', `/api/tickets/${code}/check-in`, undefined, 'organizer');
+    expect(door.statusCode).toBe(409);
+    expect(door.json().type).toMatch(/ticket-void$/);
+
+    const other = await createBookingTestApp(dialect, { catalogue, databaseUrl: t.databaseUrl, settings: { paymentTimeoutMs: 1_000 } });
+    try {
+      // Left to the request that claimed it until its time is up.
+      await Promise.all([t.app.booking.sweeper.sweepOnce(), other.app.booking.sweeper.sweepOnce()]);
+      expect(refundsOf(paymentId, t, other)).toBe(0);
+      t.advance(6_000);
+      other.advance(6_000);
+      await Promise.all([t.app.booking.sweeper.sweepOnce(), other.app.booking.sweeper.sweepOnce()]);
+      expect(refundsOf(paymentId, t, other)).toBe(1);
+      expect((await stored(orderId)).status).toBe('CANCELLED');
+      expect(await seatStatus(eventId, 'ORCH-A-4')).toBe('AVAILABLE');
+    } finally {
+      await other.close();
+    }
+    // The buyer's cancel now answers with the cancelled order, refunding nothing more.
+    const again = await post(t, 'dot', `/api/orders/${orderId}/cancel`);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().status).toBe('CANCELLED');
+    expect(refundsOf(paymentId, t)).toBe(1);
+  });
+
+  it('handles an event’s cancellation while the provider refuses refunds: every order claimed at once, refunded by the sweeper later', async () => {
+    const eventId = newEvent();
+    const orders = [await buy('eve', eventId, 'ORCH-A-5'), await buy('fay', eventId, 'ORCH-A-6')];
+    catalogue.update(eventId, { status: 'CANCELLED' });
+    t.payments.refundsFailing = true;
+    try {
+      const message = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() };
+      const handled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message });
+      expect(handled.json()).toMatchObject({ outcome: 'processed' });
+      for (const { orderId, code } of orders) {
+        expect((await stored(orderId)).status).toBe('CANCELLING');
+        expect((await post(t, 'olga', `/api/tickets/${code}/check-in`, undefined, 'organizer')).statusCode).toBe(409);
+      }
+    } finally {
+      t.payments.refundsFailing = false;
+    }
+    t.advance(6_000);
+    await t.app.booking.sweeper.sweepOnce();
+    for (const { orderId, paymentId } of orders) {
+      expect((await stored(orderId)).status).toBe('CANCELLED');
+      expect(refundsOf(paymentId, t)).toBe(1);
+    }
+  });
+});
