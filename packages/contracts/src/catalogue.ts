@@ -3,7 +3,7 @@
  * seat maps, and the messages the event service sends the booking service.
  */
 import { z } from 'zod';
-import { cents, currency, entityId, isoDateTime } from './common.js';
+import { cents, currency, entityId, humanText, isoDateTime, knownCurrency } from './common.js';
 
 export const eventStatus = z.enum(['DRAFT', 'ON_SALE', 'CANCELLED']);
 export type EventStatus = z.infer<typeof eventStatus>;
@@ -111,7 +111,7 @@ export const tierName = z
   .min(1)
   .max(32)
   .regex(/^[A-Za-z0-9_]+$/, 'must be 1–32 letters, digits or _');
-const label = (max: number) => z.string().trim().min(1).max(max);
+const label = humanText;
 
 export const MAX_VENUE_SEATS = 100_000;
 
@@ -178,7 +178,7 @@ export const eventInput = z.strictObject({
   venueId: entityId,
   name: label(200),
   startsAt: isoDateTime,
-  currency,
+  currency: knownCurrency,
   prices: z.record(tierName, cents).default({}),
   salesStartAt: isoDateTime.nullable().optional(),
   salesEndAt: isoDateTime.nullable().optional(),
@@ -191,7 +191,7 @@ export const eventPatch = z
     venueId: entityId,
     name: label(200),
     startsAt: isoDateTime,
-    currency,
+    currency: knownCurrency,
     prices: z.record(tierName, cents),
     salesStartAt: isoDateTime.nullable(),
     salesEndAt: isoDateTime.nullable(),

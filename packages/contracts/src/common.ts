@@ -19,6 +19,9 @@ export const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
   .describe('ISO 4217 currency');
+const iso4217 = new Set(Intl.supportedValuesOf('currency'));
+/** A currency a client gives: a code ISO 4217 defines (ZZZ has the shape but is none). */
+export const knownCurrency = currency.refine((code) => iso4217.has(code), 'is not an ISO 4217 currency code');
 /** A price: at most 1,000,000.00 in major units. */
 export const MAX_PRICE_CENTS = 100_000_000;
 export const cents = z.number().int().min(0).max(MAX_PRICE_CENTS).describe('money in minor units');
@@ -30,6 +33,21 @@ export const cents = z.number().int().min(0).max(MAX_PRICE_CENTS).describe('mone
 export const MAX_ORDER_CENTS = 1_000_000_000;
 export const orderCents = z.number().int().min(0).max(MAX_ORDER_CENTS).describe('a total in minor units');
 export const entityId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
+
+/**
+ * Text people type (names, cities): no control characters, no lone surrogate (stored, it comes
+ * back as U+FFFD), no bidirectional overrides (they make a name display as another).
+ */
+export const humanText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !/[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u.test(text), 'must not contain control characters, lone surrogates or bidirectional overrides');
+
+/** A POST that takes no body: none, or `{}`; a field in it is named as unknown, not ignored. */
+export const noBody = z.strictObject({}).nullish();
 
 export const paginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

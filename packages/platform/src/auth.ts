@@ -133,8 +133,8 @@ export async function signDevToken(secret: string, principal: Principal, ttlSeco
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const [scheme, token] = header.split(' ');
-  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+  // Exactly `Bearer <token>`: anything after the token is not ignored but makes the header unusable.
+  return /^bearer ([^\s]+)$/i.exec(header)?.[1];
 }
 
 /** Verifies the bearer token, if any, and stores the principal on the request. */

@@ -212,6 +212,12 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(typo.json().errors).toEqual([{ field: 'togther', message: 'is not a known field' }]);
     const anonymous = await t.app.inject({ method: 'POST', url: '/api/holds', payload: { eventId, quantity: 1 } });
     expect(anonymous.statusCode).toBe(401);
+    // Exactly `Bearer <token>`: a valid token followed by anything else is not a credential.
+    const { authorization } = (await t.auth('ivan')) as { authorization: string };
+    for (const header of [`${authorization} junk`, `${authorization},x`, authorization.replace('Bearer ', 'Bearer  ')]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/holds', headers: { authorization: header }, payload: { eventId, quantity: 1 } });
+      expect(res.statusCode, header.slice(-12)).toBe(401);
+    }
     // Who asks is checked before what is asked: no token and a bad body is still a 401.
     for (const [url, payload] of [['/api/holds', { quantity: 'two', typo: 1 }], ['/api/orders', { holdId: 7 }], ['/api/tickets/x/check-in', { extra: true }]] as const) {
       const res = await t.app.inject({ method: 'POST', url, payload });

@@ -101,7 +101,13 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const code = (await post('gina', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json().tickets[0].code as string;
     expect((await post('gina', `/api/tickets/${code}/check-in`)).statusCode).toBe(403);
     expect((await post('otto', `/api/tickets/${code}/check-in`, undefined, {}, 'organizer')).statusCode).toBe(404);
-    const first = await post('olga', `/api/tickets/${code}/check-in`, undefined, {}, 'organizer');
+    // No body, or {}: a field is named, not ignored — and the ticket is not checked in by it.
+    const withField = await post('olga', `/api/tickets/${code}/check-in`, { gate: 3 }, {}, 'organizer');
+    expect(withField.statusCode).toBe(400);
+    expect(withField.json().errors).toEqual([{ field: 'gate', message: 'is not a known field' }]);
+    const cancelWithField = await post('gina', `/api/orders/${(await get('gina', '/api/orders')).json().items[0].orderId}/cancel`, { reason: 'x' });
+    expect(cancelWithField.statusCode).toBe(400);
+    const first = await post('olga', `/api/tickets/${code}/check-in`, {}, {}, 'organizer');
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ code, seatId: 'ORCH-A-5', eventId });
     const second = await post('olga', `/api/tickets/${code}/check-in`, undefined, {}, 'organizer');

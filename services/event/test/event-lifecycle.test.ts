@@ -48,6 +48,8 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
       [{ ...base(), prices: { A: -1 } }, 'prices.A'],
       [{ ...base(), startsAt: 'tomorrow' }, 'startsAt'],
       [{ ...base(), currency: 'euro' }, 'currency'],
+      [{ ...base(), currency: 'ZZZ' }, 'currency'],
+      [{ ...base(), name: 'Gala\u0000' }, 'name'],
       [{ ...base(), venueId: 'no-such-venue' }, 'venueId'],
       [{ ...base(), prices: { VIP: 100 } }, 'prices.VIP'],
       [{ ...base(), startsAt: inDays(-1) }, 'startsAt'],
@@ -105,8 +107,12 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(fieldsOf(refused)).toEqual(['prices']);
 
     const id = await createDraft(t, 'olga', venueId);
+    // A body is none or {}: a field in it is named, not ignored.
+    const withField = await call('POST', `/api/events/${id}/publish`, 'olga', { when: 'now' });
+    expect(withField.statusCode).toBe(400);
+    expect(fieldsOf(withField)).toEqual(['when']);
     const nudgesBefore = nudges;
-    const published = await call('POST', `/api/events/${id}/publish`, 'olga');
+    const published = await call('POST', `/api/events/${id}/publish`, 'olga', {});
     expect(published.statusCode).toBe(200);
     expect((published.json() as EventBody).status).toBe('ON_SALE');
     expect(nudges).toBe(nudgesBefore + 1);

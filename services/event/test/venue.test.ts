@@ -90,6 +90,13 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     const misspelt = await post({ name: 'V', sections: [{ id: 'S', name: 'S', tier: 'A', rows: [{ label: 'A', seats: 4, curv: 2 }] }] });
     expect(misspelt.statusCode).toBe(400);
     expect(fieldsOf(misspelt)).toEqual(['sections.0.rows.0.curv']);
+
+    // Names people read: no control characters, lone surrogates (stored as U+FFFD) or bidi overrides.
+    for (const name of ['Hall\u0000', '\ud800', 'Hall \u202egnol']) {
+      expect(fieldsOf(await post({ name, sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })), JSON.stringify(name)).toEqual(['name']);
+    }
+    expect(fieldsOf(await post({ name: 'V', city: 'Ly\u0007on', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] }))).toEqual(['city']);
+    expect((await post({ name: 'Salle 👩‍👩‍👧 Été', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })).statusCode).toBe(201);
   });
 
   it('refuses coordinates beyond ±100,000 with a 400 naming the field, and writes nothing', async () => {

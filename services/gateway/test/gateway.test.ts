@@ -109,6 +109,9 @@ describe('the gateway', () => {
     const minted = await local.inject(ask);
     expect(minted.statusCode).toBe(200);
     expect(await createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }).verify(minted.json().token)).toEqual({ sub: 'mallory', role: 'admin' });
+    const typo = await local.inject({ ...ask, payload: { sub: 'mallory', role: 'buyer', rol: 'admin' } });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().errors).toEqual([{ field: 'rol', message: 'is not a known field' }]);
   });
 
   // Until this change the edge answered 401 to any bad token, GET /api/events included; the

@@ -1,12 +1,12 @@
 /** HTTP adapter for orders: pay for a hold (idempotent), list mine, read one, cancel one. */
-import { createOrderRequest, idempotencyKeyHeader, order, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
+import { createOrderRequest, entityId, idempotencyKeyHeader, noBody, order, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
 import { type App, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { OrderService } from '../domain/order-service.js';
 import { toOrderView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
 
-const orderParams = z.object({ orderId: z.string().min(1).max(64) });
+const orderParams = z.object({ orderId: entityId });
 const cursorPosition = z.object({ c: z.number(), i: z.string() });
 
 export function registerOrderRoutes(app: App, orders: OrderService, verifier: TokenVerifier, idempotent: Idempotent): void {
@@ -88,6 +88,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
         tags: ['orders'],
         security: [{ bearer: [] }],
         params: orderParams,
+        body: noBody,
         response: { 200: order, ...problemResponses(400, 401, 404, 409) },
       },
     },

@@ -1,5 +1,5 @@
 /** HTTP adapter for check-in at the door. */
-import { checkIn, problemResponses } from '@stream-seat/contracts';
+import { checkIn, entityId, noBody, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { OrderService } from '../domain/order-service.js';
@@ -15,7 +15,8 @@ export function registerTicketRoutes(app: App, orders: OrderService, verifier: T
         description: '409 already-checked-in the second time; 409 ticket-void when its order is cancelled (or being cancelled).',
         tags: ['tickets'],
         security: [{ bearer: [] }],
-        params: z.object({ code: z.string().min(1).max(64) }),
+        params: z.object({ code: entityId }),
+        body: noBody,
         response: { 200: checkIn, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },

@@ -1,5 +1,5 @@
 /** HTTP adapter for an organiser's event changes: create a draft, edit it, publish, cancel. */
-import { event, eventInput, eventPatch, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
+import { event, eventInput, eventPatch, idempotencyKeyHeader, noBody, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
@@ -60,6 +60,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
             'The booking service is told through the outbox. Publishing an event on sale changes nothing.',
         ),
         params: idParams,
+        body: noBody,
         response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
@@ -73,6 +74,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
       schema: {
         ...organiserOnly('Cancel an event (→ CANCELLED)', 'The booking service refunds its orders.'),
         params: idParams,
+        body: noBody,
         response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },

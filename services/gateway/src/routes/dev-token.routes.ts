@@ -9,7 +9,7 @@ export function registerDevTokenRoute(app: App, secret: string): void {
       schema: {
         summary: 'Issue a local-mode token (AUTH_MODE=dev only)',
         tags: ['auth'],
-        body: z.object({ sub: z.string().min(1).max(200), role: z.enum(roles) }),
+        body: z.strictObject({ sub: z.string().min(1).max(200), role: z.enum(roles) }),
         response: { 200: z.object({ token: z.string() }) },
       },
     },
