@@ -298,4 +298,20 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(rows).toHaveLength(35);
     expect(results[0]?.json().counts.AVAILABLE).toBe(35);
   });
+
+  it('answers other requests while it copies a large venue’s seats (better-sqlite3 would block the process)', async () => {
+    const eventId = newEvent({ rows: 40, seatsPerRow: 500, floor: 0 });
+    const finished: string[] = [];
+    const creating = t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` }).then((res) => {
+      finished.push('inventory');
+      return res;
+    });
+    // Sent once the copy has begun (the catalogue answers at once; the seats take many chunks).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const health = await t.app.inject({ method: 'GET', url: '/health' });
+    finished.push('health');
+    expect(health.statusCode).toBe(200);
+    expect((await creating).json().counts.AVAILABLE).toBe(20_000);
+    expect(finished).toEqual(['health', 'inventory']);
+  });
 });

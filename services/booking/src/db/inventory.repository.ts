@@ -19,6 +19,8 @@ export interface InventoryHeader {
   stage: { x: number; y: number };
 }
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** An expired hold is available at once, whether or not the sweeper has run. */
 function effectiveStatus(status: SeatStatus, expiresAt: number | null, now: number): SeatStatus {
   return status === 'HELD' && expiresAt !== null && Number(expiresAt) <= now ? 'AVAILABLE' : status;
@@ -51,6 +53,10 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
             })
             .execute();
           for (const chunk of chunks(seats, 500)) {
+            // SQLite runs each statement synchronously: between chunks other requests get their
+            // turn (health checks, other events' streams), instead of waiting for a 100,000-seat
+            // venue's whole copy. Their queries wait for this transaction's connection anyway.
+            await nextTurn();
             await trx
               .insertInto('seats')
               .values(
