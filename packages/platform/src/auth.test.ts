@@ -104,8 +104,10 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
-    const sign = (sub: string) =>
-      new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuer('https://id.test/').setExpirationTime('1h').sign(privateKey);
+    const sign = (sub: string, expires = true) => {
+      const jwt = new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuer('https://id.test/');
+      return (expires ? jwt.setExpirationTime('1h') : jwt).sign(privateKey);
+    };
     return { url, sign, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
 
@@ -120,6 +122,9 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       expect(refused).toBeInstanceOf(Error);
       expect(refused).not.toBeInstanceOf(ServiceUnavailable);
       expect((refused as Error).name).toBe('JWSSignatureVerificationFailed');
+      // Correctly signed but without exp: it could never be withdrawn, so it is refused (401, not 503).
+      const eternal = await verifier.verify(await id.sign('alice', false)).catch((error: unknown) => error);
+      expect((eternal as Error).name).toBe('JWTClaimValidationFailed');
     } finally {
       await id.close();
     }

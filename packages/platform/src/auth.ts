@@ -104,6 +104,8 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
     return cachingTokenVerifier(async (token) => {
       try {
         const { payload } = await jwtVerify(token, jwks, {
+          // A token that never expires could never be withdrawn: refused, whoever signed it.
+          requiredClaims: ['exp'],
           ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
           ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
         });
@@ -116,7 +118,7 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   }
   if (!settings.JWT_SECRET) throw new Error('AUTH_MODE=dev needs JWT_SECRET (npm start generates one)');
   const key = new TextEncoder().encode(settings.JWT_SECRET);
-  return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'] })).payload);
+  return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] })).payload);
 }
 
 /** Signs a local-mode token; only `AUTH_MODE=dev` accepts it. */
