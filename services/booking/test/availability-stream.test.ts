@@ -221,7 +221,11 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     await hold(a, eventId, 'ORCH-D-2'); // A sees seq + 2, detects the gap, reads seq + 1 back
     await client.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 2);
     expect(changeSeqs(client)).toEqual([seq + 1, seq + 2]);
-    expect((client.events.find((e) => e.id === String(seq + 1))?.data as Change).changes).toEqual([{ seatId: 'ORCH-D-1', status: 'HELD' }]);
+    const repaired = client.events.find((e) => e.id === String(seq + 1))?.data as Change & { committedAt?: number };
+    expect(repaired.changes).toEqual([{ seatId: 'ORCH-D-1', status: 'HELD' }]);
+    // Read back from the log, it still says when it was written, so its lag is measured too.
+    expect(repaired.committedAt).toBeGreaterThan(0);
+    expect(repaired.committedAt).toBeLessThanOrEqual(a.now());
   });
 });
 

@@ -52,17 +52,21 @@ export async function recordChanges(
 
 export function createSeatChangeRepository(db: Kysely<BookingDatabase>) {
   return {
-    /** The batches after `afterSeq`, in order, at most `limit`: what a subscriber missed. */
+    /**
+     * The batches after `afterSeq`, in order, at most `limit`: what a subscriber missed. Their
+     * `committedAt` is the time their transaction wrote them, so a change delivered late by repair
+     * counts in the stream's lag like any other (its lag is the repair's delay).
+     */
     async changesSince(eventId: string, afterSeq: number, limit = 1000): Promise<SeatChangeBatch[]> {
       const rows = await db
         .selectFrom('seat_changes')
-        .select(['seq', 'changes_json'])
+        .select(['seq', 'changes_json', 'created_at'])
         .where('event_id', '=', eventId)
         .where('seq', '>', afterSeq)
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ eventId, seq: Number(r.seq), changes: JSON.parse(r.changes_json) as SeatChange[] }));
+      return rows.map((r) => ({ eventId, seq: Number(r.seq), changes: JSON.parse(r.changes_json) as SeatChange[], committedAt: Number(r.created_at) }));
     },
   };
 }
