@@ -14,7 +14,11 @@ export interface DatabaseProps {
 
 export class Database extends Construct {
   readonly instance: rds.DatabaseInstance;
-  /** JSON with username, password, host, port, dbname: injected whole into tasks as DB_SECRET. */
+  /**
+   * The master credentials (JSON: username, password, host, port, engine). No task gets them: the
+   * services log in as their own users (DatabaseUsers), whose provisioning step alone reads this
+   * secret; humans use it at the bastion.
+   */
   readonly secret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
@@ -27,7 +31,8 @@ export class Database extends Construct {
       securityGroups: [props.securityGroup],
       port: MYSQL_PORT,
       credentials: rds.Credentials.fromGeneratedSecret('stream_seat', { secretName: 'stream-seat/database' }),
-      // The services' migrations create their own databases (stream_seat_events, stream_seat_bookings).
+      // The services' migrations create their own databases (stream_seat_events, stream_seat_bookings),
+      // as does the provisioning of their users (DatabaseUsers), before it grants each user its own.
       multiAz: true,
       storageEncrypted: true,
       allocatedStorage: 20,
@@ -50,8 +55,8 @@ export class Database extends Construct {
     this.secret = this.instance.secret;
 
     NagSuppressions.addResourceSuppressions(this.instance, [
-      { id: 'AwsSolutions-RDS11', reason: 'MySQL keeps its standard port 3306 (the deployment contract); only the event, booking and bastion security groups reach it.' },
-      { id: 'AwsSolutions-SMG4', reason: 'ECS injects the secret at task start; rotating it would break running tasks until they restart, so rotation is a planned manual step (rotate, then force a new ECS deployment).' },
+      { id: 'AwsSolutions-RDS11', reason: 'MySQL keeps its standard port 3306 (the deployment contract); only the event, booking, bastion and user-provisioning security groups reach it.' },
+      { id: 'AwsSolutions-SMG4', reason: 'The master secret serves only the user-provisioning Lambda (which reads it on each run) and operators at the bastion; rotating it is a planned manual step that touches no running task.' },
       { id: 'AwsSolutions-IAM4', reason: 'The enhanced-monitoring role uses the AWS-managed AmazonRDSEnhancedMonitoringRole policy, which is scoped to that purpose.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'] },
     ], true);
   }

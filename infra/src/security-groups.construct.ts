@@ -27,6 +27,8 @@ export class SecurityGroups extends Construct {
   readonly database: ec2.SecurityGroup;
   readonly cache: ec2.SecurityGroup;
   readonly bastion: ec2.SecurityGroup;
+  /** The Lambda that creates the services' MySQL users with the master credentials. */
+  readonly databaseUsers: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
@@ -41,6 +43,8 @@ export class SecurityGroups extends Construct {
     this.database = group('Database', 'RDS MySQL', false);
     this.cache = group('Cache', 'ElastiCache Redis for the seat stream and rate limits', false);
     this.bastion = group('Bastion', 'SSM-managed bastion host: no inbound at all', true);
+    // Outbound: MySQL, and Secrets Manager through the NAT.
+    this.databaseUsers = group('DatabaseUsers', 'Lambda that provisions the services MySQL users: no inbound at all', true);
 
     for (const port of props.publicPorts) {
       this.alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public listener ${port}`);
@@ -67,6 +71,7 @@ export class SecurityGroups extends Construct {
     allow(this.database, this.event, MYSQL_PORT, 'event owns its schema');
     allow(this.database, this.booking, MYSQL_PORT, 'booking owns its schema');
     allow(this.database, this.bastion, MYSQL_PORT, 'operators reach MySQL through SSM port forwarding');
+    allow(this.database, this.databaseUsers, MYSQL_PORT, 'the provisioning Lambda creates the services users with the master secret');
 
     allow(this.cache, this.booking, REDIS_PORT, 'booking fans seat changes out through Redis');
     allow(this.cache, this.gateway, REDIS_PORT, 'gateways share rate-limit counters');

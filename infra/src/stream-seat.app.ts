@@ -16,7 +16,8 @@ export interface StreamSeatApp {
  * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn, natGateways,
  * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience,
  * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
- * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's).
+ * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's),
+ * databaseUserGeneration (bump it to replace the services' database secrets: new passwords).
  */
 export function buildStreamSeatApp(app: App): StreamSeatApp {
   const context = (key: string): string | undefined => {
@@ -45,11 +46,13 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     const webConnectOrigins = context('webConnectOrigins');
     if (webClientId && !(jwksUrl && issuer)) throw new Error('webOidcClientId needs jwtJwksUrl and jwtIssuer: the web app signs users in at that issuer');
     const region = context('region');
+    const databaseUserGeneration = context('databaseUserGeneration');
     estate = new StreamSeatStack(app, ESTATE_STACK, {
       ...(region ? { env: { region } } : {}),
       description: 'Stream-Seat: VPC, ECS Fargate services, Cloud Map, RDS MySQL, Redis, ALB, bastion',
       imageTag,
       ...(natGateways ? { natGateways: Number(natGateways) } : {}),
+      ...(databaseUserGeneration ? { databaseUserGeneration: Number(databaseUserGeneration) } : {}),
       ...(certificateArn ? { certificateArn } : {}),
       ...(jwksUrl
         ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}), ...(webConnectOrigins ? { webConnectOrigins } : {}) } }

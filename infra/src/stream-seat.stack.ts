@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { Bastion } from './bastion.construct.js';
 import { Cache } from './cache.construct.js';
 import { Database } from './database.construct.js';
+import { DatabaseUsers } from './database-users.construct.js';
 import { LoadBalancer, publicPorts } from './load-balancer.construct.js';
 import { Network, VPC_CIDR, VPC_PREFIX } from './network.construct.js';
 import { SecurityGroups } from './security-groups.construct.js';
@@ -37,6 +38,8 @@ export interface StreamSeatStackProps extends StackProps {
     /** More origins the web app calls to sign in (the gateway's WEB_CONNECT_ORIGINS). */
     readonly webConnectOrigins?: string;
   };
+  /** Bump to replace the services' database secrets (new passwords); see DatabaseUsers. */
+  readonly databaseUserGeneration?: number;
 }
 
 export class StreamSeatStack extends Stack {
@@ -44,6 +47,7 @@ export class StreamSeatStack extends Stack {
   readonly securityGroups: SecurityGroups;
   readonly cluster: ecs.Cluster;
   readonly database: Database;
+  readonly databaseUsers: DatabaseUsers<'event' | 'booking'>;
   readonly cache: Cache;
   readonly bastion: Bastion;
   readonly loadBalancer: LoadBalancer;
@@ -64,6 +68,21 @@ export class StreamSeatStack extends Stack {
     });
 
     this.database = new Database(this, 'Database', { vpc, securityGroup: sg.database });
+    // Each service logs in as its own user, with rights on its own database only; the master
+    // secret serves the provisioning step and the humans at the bastion, no task.
+    this.databaseUsers = new DatabaseUsers(this, 'DatabaseUsers', {
+      vpc,
+      securityGroup: sg.databaseUsers,
+      databaseSecurityGroup: sg.database,
+      instance: this.database.instance,
+      masterSecret: this.database.secret,
+      users: {
+        event: { username: 'event_svc', database: requireDatabase('event') },
+        booking: { username: 'booking_svc', database: requireDatabase('booking') },
+      },
+      requireTls: true,
+      ...(props.databaseUserGeneration === undefined ? {} : { generation: props.databaseUserGeneration }),
+    });
     this.cache = new Cache(this, 'Cache', { vpc, securityGroup: sg.cache });
     this.bastion = new Bastion(this, 'Bastion', { vpc, securityGroup: sg.bastion });
 
@@ -87,7 +106,7 @@ export class StreamSeatStack extends Stack {
     // Without it anyone who reaches the registry could register a rogue BOOKING-SERVICE and take its traffic.
     const registryToken = ecs.Secret.fromSecretsManager(this.registryTokenSecret());
     const clientSecrets = { ...this.authSecrets(props), REGISTRY_TOKEN: registryToken };
-    const dbSecret = ecs.Secret.fromSecretsManager(this.database.secret);
+    const dbSecret = (name: 'event' | 'booking') => ecs.Secret.fromSecretsManager(this.databaseUsers.secrets[name]);
     // Event → booking calls on /internal/* present this shared token.
     const serviceTokenSecret = new secretsmanager.Secret(this, 'ServiceToken', {
       secretName: 'stream-seat/service-token',
@@ -122,7 +141,7 @@ export class StreamSeatStack extends Stack {
         image: image('event'),
         securityGroup: sg.event,
         environment: { ...client, ...database(requireDatabase('event')) },
-        secrets: { ...clientSecrets, DB_SECRET: dbSecret, SERVICE_TOKEN: serviceToken },
+        secrets: { ...clientSecrets, DB_SECRET: dbSecret('event'), SERVICE_TOKEN: serviceToken },
       }),
       booking: new FargateAppService(this, 'Booking', {
         cluster: this.cluster,
@@ -130,7 +149,7 @@ export class StreamSeatStack extends Stack {
         image: image('booking'),
         securityGroup: sg.booking,
         environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.url },
-        secrets: { ...clientSecrets, DB_SECRET: dbSecret, SERVICE_TOKEN: serviceToken },
+        secrets: { ...clientSecrets, DB_SECRET: dbSecret('booking'), SERVICE_TOKEN: serviceToken },
         autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
       gateway: new FargateAppService(this, 'Gateway', {
@@ -154,6 +173,8 @@ export class StreamSeatStack extends Stack {
     for (const name of ['event', 'booking', 'gateway'] as const) {
       this.services[name].service.node.addDependency(this.services.discovery.service);
     }
+    // Nor do event and booking start before their MySQL users exist.
+    for (const name of ['event', 'booking'] as const) this.services[name].service.node.addDependency(this.databaseUsers.resource);
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       vpc,
@@ -171,7 +192,10 @@ export class StreamSeatStack extends Stack {
     });
     new CfnOutput(this, 'BastionInstanceId', { value: this.bastion.host.instanceId });
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.instance.dbInstanceEndpointAddress });
+    // The master secret, for humans at the bastion; the services' own secrets follow.
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
+    new CfnOutput(this, 'EventDatabaseSecretArn', { value: this.databaseUsers.secrets.event.secretArn });
+    new CfnOutput(this, 'BookingDatabaseSecretArn', { value: this.databaseUsers.secrets.booking.secretArn });
   }
 
   private jwtSecret?: secretsmanager.Secret;

@@ -44,7 +44,7 @@ describe('with a certificate, a region and an identity provider', () => {
     );
     expect(open.filter((r) => r.CidrIp === '0.0.0.0/0').map((r) => r.FromPort).sort()).toEqual([443, 80]);
     // The standalone service-to-service rules; stream-seat.stack.test.ts lists each one.
-    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 13);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 14);
   });
 
   it('writes ALB access logs to an encrypted, private bucket', () => {

@@ -164,9 +164,9 @@ describe('services', () => {
     }
   });
 
-  it('injects the whole RDS secret as DB_SECRET into event and booking, and into nothing else', () => {
-    const secretRef = resolve(stack, stack.database.secret.secretArn);
+  it('injects its own database secret as DB_SECRET into event and booking, and into nothing else', () => {
     for (const [name, database] of [['event', 'stream_seat_events'], ['booking', 'stream_seat_bookings']] as const) {
+      const secretRef = resolve(stack, stack.databaseUsers.secrets[name].secretArn);
       expect(containerOf(name).Secrets).toEqual(expect.arrayContaining([{ Name: 'DB_SECRET', ValueFrom: secretRef }]));
       expect(environmentOf(name)).toMatchObject({ DATABASE_NAME: database, DATABASE_TLS: 'rds' });
       expect(environmentOf(name).DATABASE_URL).toBeUndefined();
@@ -307,7 +307,7 @@ describe('security groups', () => {
   function ingressRules(): string[] {
     const nameOf = new Map<string, string>();
     const groups = stack.securityGroups;
-    for (const key of ['alb', 'gateway', 'discovery', 'event', 'booking', 'database', 'cache', 'bastion'] as const) {
+    for (const key of ['alb', 'gateway', 'discovery', 'event', 'booking', 'database', 'cache', 'bastion', 'databaseUsers'] as const) {
       const sg: ISecurityGroup = groups[key];
       nameOf.set(JSON.stringify(resolve(stack, sg.securityGroupId)), key);
     }
@@ -327,7 +327,7 @@ describe('security groups', () => {
     return rules.sort();
   }
 
-  it('lets in exactly ALB → gateway → services → database (and cache), booking ↔ event, bastion → database on 3306, nothing else', () => {
+  it('lets in exactly ALB → gateway → services → database (and cache), booking ↔ event, bastion and the user-provisioning Lambda → database on 3306, nothing else', () => {
     expect(ingressRules()).toEqual(
       [
         'alb <- 0.0.0.0/0:tcp/80',
@@ -342,6 +342,7 @@ describe('security groups', () => {
         'database <- event:tcp/3306',
         'database <- booking:tcp/3306',
         'database <- bastion:tcp/3306',
+        'database <- databaseUsers:tcp/3306',
         'cache <- booking:tcp/6379',
         'cache <- gateway:tcp/6379',
       ].sort(),
