@@ -133,6 +133,7 @@ describe.skipIf(!server)('service database users on MySQL/MariaDB', () => {
     try {
       // A may create its own database, not a user: the CREATE USER statement, password and all, fails.
       const victim = { username: `t_dbu_x_${run}`, password: `x-${randomBytes(9).toString('hex')}`, database: userA.database };
+      createdUsers.add(victim.username); // dropped afterwards, should A ever manage to create it
       const error = await provisionServiceUsers(a, [victim], { requireTls: false }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(/^create user for t_dbu_x_\w+ on test_dbusers_a_\w+ failed: ER_\w+: /);
