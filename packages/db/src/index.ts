@@ -6,3 +6,4 @@ export * from './dialect-sql.js';
 export * from './migrate.js';
 export * from './raw-sql.js';
 export * from './test-database.js';
+export * from './schema-probes.js';

@@ -1,18 +1,40 @@
 /**
  * Runs a service's migrations at start-up with Kysely's Migrator. On MySQL the Migrator holds a
  * named lock (GET_LOCK) for the whole run, so instances that start together migrate once.
+ *
+ * Migrations a newer release has run and this code does not know count as done: during a rolling
+ * deploy, or after rolling back to the previous release, the older code starts on the newer
+ * schema instead of stopping at Kysely's "corrupted migrations". Migrations only add (a column,
+ * a table, an index: expand now, contract a release later), so the previous release still runs.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Database, DatabaseLogger } from './database.js';
 
 export type Migrations = Record<string, Migration>;
 
-export async function migrateToLatest(db: Kysely<unknown>, migrations: Migrations): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations };
+/** The names the database has run; none when it has never been migrated. */
+async function executedMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((table) => table.name === 'kysely_migration')) return [];
+  const rows = await (db as Kysely<{ kysely_migration: { name: string } }>).selectFrom('kysely_migration').select('name').execute();
+  return rows.map((row) => row.name);
+}
+
+export interface MigrationOutcome {
+  applied: string[];
+  /** Run by a newer release; taken as done. */
+  unknown: string[];
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, migrations: Migrations): Promise<MigrationOutcome> {
+  const unknown = (await executedMigrations(db)).filter((name) => !(name in migrations));
+  const alreadyDone: Migration = { up: async () => undefined };
+  const known: Migrations = { ...Object.fromEntries(unknown.map((name) => [name, alreadyDone])), ...migrations };
+  const provider: MigrationProvider = { getMigrations: async () => known };
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName), unknown };
 }
 
 /** Start-up of a service's database: create it if missing, wait for it, migrate to latest. */
@@ -22,7 +44,8 @@ export async function startDatabase<T>(
   log?: DatabaseLogger,
 ): Promise<string[]> {
   await database.prepare(log);
-  const applied = await migrateToLatest(database.db as unknown as Kysely<unknown>, migrations);
+  const { applied, unknown } = await migrateToLatest(database.db as unknown as Kysely<unknown>, migrations);
+  if (unknown.length > 0) log?.warn({ database: database.label, unknown }, 'the database has migrations of a newer release: taken as done');
   log?.info({ database: database.label, dialect: database.dialect, applied }, 'database ready');
   return applied;
 }
