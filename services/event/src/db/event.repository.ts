@@ -58,9 +58,21 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       if (filter.to !== undefined) query = query.where('events.starts_at', '<', filter.to);
       if (filter.q) {
         // Both sides folded in JavaScript (SQLite's lower() folds ASCII only); instr() is the same in
-        // SQLite and MySQL, and needs no LIKE escaping of % and _.
+        // SQLite and MySQL, and needs no LIKE escaping of % and _. An event an older instance wrote
+        // during a rolling deploy has no search_text yet: its name and city are matched as they are.
         const needle = searchKey(filter.q);
-        query = query.where(sql<number>`instr(${sql.ref('events.search_text')}, ${needle})`, '>', 0);
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql<number>`instr(${eb.ref('events.search_text')}, ${needle})`, '>', 0),
+            eb.and([
+              eb('events.search_text', 'is', null),
+              eb.or([
+                eb(sql<number>`instr(lower(${eb.ref('events.name')}), ${needle})`, '>', 0),
+                eb(sql<number>`instr(lower(coalesce(${eb.ref('venues.city')}, '')), ${needle})`, '>', 0),
+              ]),
+            ]),
+          ]),
+        );
       }
       if (filter.after) {
         const { startsAt, id } = filter.after;
