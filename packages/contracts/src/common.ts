@@ -1,5 +1,6 @@
 /** Conventions shared by the whole public API: ids, money, time, pagination, problems. */
 import { z } from 'zod';
+import { ISO_4217_CURRENCIES } from './currencies.js';
 
 /**
  * The instants an ISO 8601 date-time with a four-digit year can name in UTC. An offset can push
@@ -19,9 +20,8 @@ export const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
   .describe('ISO 4217 currency');
-const iso4217 = new Set(Intl.supportedValuesOf('currency'));
-/** A currency a client gives: a code ISO 4217 defines (ZZZ has the shape but is none). */
-export const knownCurrency = currency.refine((code) => iso4217.has(code), 'is not an ISO 4217 currency code');
+/** A currency a client gives: one in circulation (ZZZ has the shape but is none). */
+export const knownCurrency = currency.refine((code) => ISO_4217_CURRENCIES.has(code), 'is not the ISO 4217 code of a currency in circulation');
 /** A price: at most 1,000,000.00 in major units. */
 export const MAX_PRICE_CENTS = 100_000_000;
 export const cents = z.number().int().min(0).max(MAX_PRICE_CENTS).describe('money in minor units');
