@@ -248,6 +248,13 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     const truth = (await (await fetch(`${test.gateway}/api/availability/${eventId}`)).json()) as { seq: number; seats: Record<string, string> };
     for (const client of [...audience, late]) expect(stateOf(client)).toEqual({ seats: truth.seats, seq: truth.seq });
     expect(await totalClients()).toBe(1);
+
+    // A blank Last-Event-ID is no resume point: the shared stream's snapshot, not a relay of its own.
+    const blank = await openSse(`${test.gateway}/api/availability/${eventId}/stream`, { 'last-event-id': '' });
+    clients.push(blank);
+    expect((await blank.next(() => true, 5_000)).event).toBe('snapshot');
+    expect(await gatewayMetric('gateway_stream_shared_clients')).toBe(22);
+    expect(await totalClients()).toBe(1);
     await closeAll();
   });
 

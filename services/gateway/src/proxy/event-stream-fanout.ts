@@ -111,9 +111,11 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       // Only what the channel understands; anything else is the service's to answer.
       if ([...params.keys()].some((k) => k !== 'lastEventId')) return false;
       const header = request.headers['last-event-id'];
-      const resume = (typeof header === 'string' ? header : undefined) ?? params.get('lastEventId') ?? undefined;
-      if (resume !== undefined && !RESUME_ID.test(resume.trim())) return false;
-      const lastEventId = resume === undefined ? undefined : Number(resume.trim());
+      const given = ((typeof header === 'string' ? header : undefined) ?? params.get('lastEventId') ?? '').trim();
+      // Blank is none, as for the service: a fresh snapshot from the shared channel.
+      const resume = given === '' ? undefined : given;
+      if (resume !== undefined && !RESUME_ID.test(resume)) return false;
+      const lastEventId = resume === undefined ? undefined : Number(resume);
 
       // Paths the proxy would refuse (`..`, encoded dots) are the proxy's to answer.
       if (/\.\.|%2e/i.test(path)) return false;

@@ -19,7 +19,7 @@ import {
   sendProblem,
 } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
-import type { ClientStreamLimit } from '../edge/client-stream-limit.js';
+import { type ClientStreamLimit, streamClientKey } from '../edge/client-stream-limit.js';
 import type { EventStreamFanout } from './event-stream-fanout.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
@@ -239,7 +239,7 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             handler: (request, reply) => {
               if (!isForwardablePath(request.url)) return refuse(reply, request);
               // Before any upstream is asked: a refused stream costs the gateway one short answer.
-              if (streaming && !options.streamLimit.tryOpen(request.ip, request.raw.socket, reply.raw)) {
+              if (streaming && !options.streamLimit.tryOpen(streamClientKey(request.ip), request.raw.socket, reply.raw)) {
                 return tooManyStreams(reply, request, options.streamLimit.perClient);
               }
               const registered = options.balancer.candidates(appName);
