@@ -111,7 +111,6 @@ export const tierName = z
   .min(1)
   .max(32)
   .regex(/^[A-Za-z0-9_]+$/, 'must be 1–32 letters, digits or _');
-const label = humanText;
 
 export const MAX_VENUE_SEATS = 100_000;
 
@@ -126,7 +125,7 @@ export const layoutRow = z.strictObject({
 
 export const layoutSection = z.strictObject({
   id: sectionId,
-  name: label(100),
+  name: humanText(100),
   tier: tierName,
   /** Seated sections list their rows, front (nearest the stage) first. */
   rows: z.array(layoutRow).min(1).max(500).optional(),
@@ -142,8 +141,8 @@ export const layoutSection = z.strictObject({
 export type LayoutSection = z.infer<typeof layoutSection>;
 
 export const venueLayout = z.strictObject({
-  name: label(200),
-  city: label(100).optional(),
+  name: humanText(200),
+  city: humanText(100).optional(),
   /** Where the stage is; default: centred in front of the first row of seats. */
   stage: layoutPoint.optional(),
   sections: z.array(layoutSection).min(1).max(200),
@@ -176,7 +175,7 @@ export type VenueView = z.infer<typeof venue>;
 
 export const eventInput = z.strictObject({
   venueId: entityId,
-  name: label(200),
+  name: humanText(200),
   startsAt: isoDateTime,
   currency: knownCurrency,
   prices: z.record(tierName, cents).default({}),
@@ -189,7 +188,7 @@ export type EventInput = z.infer<typeof eventInput>;
 export const eventPatch = z
   .object({
     venueId: entityId,
-    name: label(200),
+    name: humanText(200),
     startsAt: isoDateTime,
     currency: knownCurrency,
     prices: z.record(tierName, cents),
