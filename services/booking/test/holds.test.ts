@@ -188,6 +188,30 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect((await hold('hank', { eventId: 'no-such-event', seatIds: ['ORCH-B-1'] })).statusCode).toBe(404);
   });
 
+  it('ends a hold when sales end, so that no order is paid for a show under way (410 after the start)', async () => {
+    const eventId = newEvent();
+    const startsAt = new Date(t.now() + 30_000).toISOString();
+    catalogue.update(eventId, { startsAt, salesEndAt: null });
+    const held = await hold('ivy', { eventId, seatIds: ['ORCH-D-1'] });
+    expect(held.statusCode).toBe(201);
+    // The TTL (60 s here) would outlast the start.
+    expect(held.json().expiresAt).toBe(startsAt);
+    const salesEndAt = new Date(t.now() + 20_000).toISOString();
+    catalogue.update(eventId, { salesEndAt });
+    expect((await hold('jon', { eventId, seatIds: ['ORCH-D-2'] })).json().expiresAt).toBe(salesEndAt);
+
+    t.advance(31_000);
+    const order = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: await t.auth('ivy'),
+      payload: { holdId: held.json().holdId, payment: { token: 'tok_ok' } },
+    });
+    expect(order.statusCode).toBe(410);
+    expect(order.json().type).toMatch(/hold-expired$/);
+    expect(await t.database.db.selectFrom('orders').select('id').where('hold_id', '=', held.json().holdId).execute()).toEqual([]);
+  });
+
   it('bounds a buyer’s active holds even when the buyer’s requests race', async () => {
     const eventId = newEvent();
     const racing = await Promise.all(

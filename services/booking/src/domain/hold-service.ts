@@ -8,10 +8,10 @@ import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailable } from './best-available.js';
 import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, UnknownPlace, UnknownSeats } from './booking-errors.js';
-import type { CatalogueClient } from './catalogue-client.js';
+import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
-import { assertOnSale, assertSeatCount } from './sales-rules.js';
+import { assertOnSale, assertSeatCount, salesEndMs } from './sales-rules.js';
 
 export interface HoldServiceDeps {
   holds: HoldRepository;
@@ -51,7 +51,8 @@ function unknownPlace(places: Array<{ section: string; tier: string }>, filter: 
 }
 
 export function createHoldService(deps: HoldServiceDeps) {
-  async function claim(principal: Principal, eventId: string, seatIds: string[], currency: string, field: 'seatIds' | 'quantity'): Promise<HoldTable> {
+  async function claim(principal: Principal, event: CatalogueEvent, seatIds: string[], currency: string, field: 'seatIds' | 'quantity'): Promise<HoldTable> {
+    const eventId = event.id;
     const prices = await deps.inventory.prices(eventId);
     const unknown = seatIds.filter((id) => !prices.has(id));
     if (unknown.length > 0) throw new UnknownSeats(unknown);
@@ -68,7 +69,9 @@ export function createHoldService(deps: HoldServiceDeps) {
       currency,
       totalCents,
       now,
-      expiresAt: now + deps.holdTtlSeconds * 1000,
+      // Never past the end of sales: the hold is what lets its buyer pay, and an order is paid only
+      // while its hold stands — so no order is placed for a show under way.
+      expiresAt: Math.min(now + deps.holdTtlSeconds * 1000, salesEndMs(event)),
       maxActiveHolds: deps.maxActiveHoldsPerBuyer,
     });
     deps.bus.publish(batch);
@@ -95,7 +98,7 @@ export function createHoldService(deps: HoldServiceDeps) {
       if (request.seatIds) {
         const seatIds = [...new Set(request.seatIds)];
         assertSeatCount(event, 'seatIds', seatIds.length);
-        return claim(principal, request.eventId, seatIds, inventory.currency, 'seatIds');
+        return claim(principal, event, seatIds, inventory.currency, 'seatIds');
       }
       const quantity = request.quantity ?? 1;
       assertSeatCount(event, 'quantity', quantity);
@@ -117,7 +120,7 @@ export function createHoldService(deps: HoldServiceDeps) {
           throw new SeatsUnavailable([], `Not ${quantity} ${request.together ? 'adjacent ' : ''}seats are available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
         try {
-          return await claim(principal, request.eventId, seatIds, inventory.currency, 'quantity');
+          return await claim(principal, event, seatIds, inventory.currency, 'quantity');
         } catch (error) {
           if (!(error instanceof SeatsUnavailable) || attempt === BEST_AVAILABLE_ATTEMPTS - 1) throw error;
         }

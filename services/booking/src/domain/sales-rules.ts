@@ -16,6 +16,12 @@ export function assertOnSale(event: CatalogueEvent, now: number): void {
   if (Date.parse(event.startsAt) <= now) throw new EventNotOnSale(event.id, `it started at ${event.startsAt}`);
 }
 
+/** When sales end, as assertOnSale has it: at `salesEndAt`, and at the event's start at the latest. */
+export function salesEndMs(event: CatalogueEvent): number {
+  const startsAt = Date.parse(event.startsAt);
+  return event.salesEndAt ? Math.min(Date.parse(event.salesEndAt), startsAt) : startsAt;
+}
+
 export function assertSeatCount(event: CatalogueEvent, field: string, count: number): void {
   if (count > event.maxSeatsPerOrder) throw new TooManySeats(field, event.maxSeatsPerOrder);
 }
