@@ -75,6 +75,41 @@ describe.each(testDialects())('booking migrations on %s', (dialect) => {
       expect(await counts()).toEqual({ used: 2, unused: 0 });
       const row = await database.db.selectFrom('orders').selectAll().where('id', '=', 'unused').executeTakeFirstOrThrow();
       expect(row).toMatchObject({ cancel_attempts: 0, cancel_next_attempt_at: null, cancel_last_error: null });
+
+      // Many orders with check-ins (more than one batch), each counted.
+      const many = Array.from({ length: 230 }, (_, i) => `m${i}`);
+      await legacy.insertInto('orders').values(many.map(order)).execute();
+      await legacy.insertInto('tickets').values(many.flatMap((id, i) => [ticket(`${id}-1`, id, 'A-1', 7), ...(i % 2 ? [ticket(`${id}-2`, id, 'A-2', 8)] : [])])).execute();
+      if (dialect === 'mysql') {
+        // Orders without check-ins, as most are (on a table this small InnoDB would scan, and lock, it all).
+        for (let i = 0; i < 3; i++) await legacy.insertInto('orders').values(Array.from({ length: 1000 }, (_, j) => order(`f${i}-${j}`))).execute();
+        // A serving instance of the previous release holds an order without check-ins (a check-in
+        // or payment under way): the backfill must not wait for it.
+        let release!: () => void;
+        let locked!: () => void;
+        const held = new Promise<void>((resolve) => (locked = resolve));
+        const serving = database.db.transaction().execute(async (trx) => {
+          await trx.updateTable('orders').set({ currency: 'EUR' }).where('id', '=', 'unused').execute();
+          locked();
+          await new Promise<void>((resolve) => (release = resolve));
+        });
+        await held;
+        try {
+          const outcome = await Promise.race([
+            orderCancellationMigration(dialect).up(db).then(() => 'done'),
+            new Promise((resolve) => setTimeout(() => resolve('waited on a locked order'), 3_000)),
+          ]);
+          expect(outcome).toBe('done');
+        } finally {
+          release();
+          await serving;
+        }
+      } else {
+        await orderCancellationMigration(dialect).up(db);
+      }
+      const counted = await counts();
+      expect(many.map((id) => counted[id])).toEqual(many.map((_, i) => (i % 2 ? 2 : 1)));
+      expect(counted).toMatchObject({ used: 2, unused: 0 });
     } finally {
       await database.close();
       await target.drop();

@@ -8,7 +8,11 @@
  */
 import type { Dialect } from '@stream-seat/db';
 import { type ColumnDataType, type Kysely, type Migration, sql } from 'kysely';
+import { chunks } from '../transaction.js';
 import { columnExists, indexExists } from './schema-probes.js';
+
+/** Orders counted per UPDATE: each locks that many rows, for a moment. */
+const BACKFILL_BATCH = 100;
 
 /** Name, type, and the value of existing rows (NOT NULL with that default) or none (nullable). */
 const COLUMNS: Array<[name: string, type: ColumnDataType, initial: number | undefined]> = [
@@ -31,7 +35,19 @@ export function orderCancellationMigration(dialect: Dialect): Migration {
       if (!(await indexExists(db, dialect, 'orders', 'orders_cancelling'))) {
         await db.schema.createIndex('orders_cancelling').on('orders').columns(['status', 'cancel_next_attempt_at']).execute();
       }
-      await sql`UPDATE orders SET checked_in_tickets = (SELECT COUNT(*) FROM tickets WHERE tickets.order_id = orders.id AND tickets.checked_in_at IS NOT NULL)`.execute(db);
+      const { rows } = await sql<{ order_id: string; n: number | string }>`SELECT order_id, COUNT(*) AS n FROM tickets WHERE checked_in_at IS NOT NULL GROUP BY order_id`.execute(db);
+      // Orders of one count in one statement: few statements, none touching an order without check-ins.
+      const byCount = new Map<number, string[]>();
+      for (const { order_id, n } of rows) {
+        const orderIds = byCount.get(Number(n)) ?? [];
+        orderIds.push(order_id);
+        byCount.set(Number(n), orderIds);
+      }
+      for (const [count, orderIds] of byCount) {
+        for (const batch of chunks(orderIds, BACKFILL_BATCH)) {
+          await sql`UPDATE orders SET checked_in_tickets = ${count} WHERE id IN (${sql.join(batch)})`.execute(db);
+        }
+      }
     },
   };
 }
