@@ -86,6 +86,11 @@ export const order = z.object({
   currency,
   createdAt: isoDateTime,
   cancelledAt: isoDateTime.nullable(),
+  /**
+   * PENDING while a cancelled order's refund has not gone through yet (the provider failed or is
+   * slow): it is retried in the background until it does. Absent otherwise.
+   */
+  refund: z.enum(['PENDING']).optional(),
 });
 export type OrderView = z.infer<typeof order>;
 

@@ -156,7 +156,9 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     refunds,
     bus,
     clock,
-    // Longer than the request that claimed it may take to refund: the sweeper does not compete.
+    // An order's lease: longer than one refund may take (it times out after paymentTimeoutMs), and
+    // every refund attempt first takes the lease with a conditional write, so a sweeper never
+    // refunds an order a request is refunding, nor the other way round.
     resumeAfterMs: Math.max(5_000, 2 * settings.paymentTimeoutMs),
     onRetry: (orderId, attempts, nextAttemptAt, error) =>
       app.log.warn({ orderId, attempts, nextAttemptAt: new Date(nextAttemptAt).toISOString(), err: error }, 'order cancellation not finished (refund failed?); retried by the sweeper'),

@@ -83,8 +83,9 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
      * it checks in, since check-in needs the order CONFIRMED on this same row. Unless
      * `checkedInAllowed` (the organiser's override), the claim also needs no ticket checked in —
      * check-in counts on the row in its own transaction, so one of the two wins, whatever the timing.
-     * False when the order was not CONFIRMED (claimed or cancelled already); throws OrderCheckedIn,
-     * changing nothing, when a ticket was checked in. `resumeAt`: when the sweeper takes over.
+     * Its tickets are voided with the claim. False when the order was not CONFIRMED (claimed or
+     * cancelled already); throws OrderCheckedIn, changing nothing, when a ticket was checked in.
+     * `resumeAt`: until when the claimer holds it (its lease); the sweeper may take over then.
      */
     async claimCancellation(orderId: string, now: number, resumeAt: number, checkedInAllowed: boolean): Promise<boolean> {
       return inTransaction(db, async (trx) => {
@@ -99,6 +100,10 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           if (row?.status === 'CONFIRMED') throw new OrderCheckedIn(orderId);
           return false;
         }
+        // Voided now, not at the finish: an instance older than the claim (during an upgrade) checks a
+        // ticket in by its status alone. Written before the check below, so that such a check-in
+        // either committed first (and is seen) or waits for this and finds the ticket void.
+        await trx.updateTable('tickets').set({ status: 'VOID', valid_seat_id: null }).where('order_id', '=', orderId).execute();
         if (checkedInAllowed) return true;
         // A check-in by an instance older than the count (during an upgrade) shows on its ticket only.
         const used = await trx.selectFrom('tickets').select('code').where('order_id', '=', orderId).where('checked_in_at', 'is not', null).limit(1).executeTakeFirst();
@@ -109,7 +114,8 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
 
     /**
      * Finishes a claimed cancellation, once its refund went through (CANCELLING → CANCELLED): its
-     * tickets void, its seats back on sale. Undefined if it was not CANCELLING (finished already).
+     * seats back on sale, its tickets void (the claim voided them already, unless an instance older
+     * than that made it). Undefined if it was not CANCELLING (finished already).
      */
     async finishCancellation(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
       const seatIds = JSON.parse(order.seat_ids_json) as string[];
@@ -143,13 +149,17 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
       });
     },
 
-    /** A claimed cancellation's refund (or finish) failed: the sweeper tries again at `nextAttemptAt`. */
-    async rescheduleCancellation(orderId: string, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
+    /**
+     * A claimed cancellation's refund (or finish) failed: the sweeper tries again at `nextAttemptAt`.
+     * Only by the holder of the lease `lease`: one that outlived it must not move another's lease.
+     */
+    async rescheduleCancellation(orderId: string, lease: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
       await db
         .updateTable('orders')
         .set({ cancel_attempts: attempts, cancel_next_attempt_at: nextAttemptAt, cancel_last_error: lastError.slice(0, 500) })
         .where('id', '=', orderId)
         .where('status', '=', 'CANCELLING')
+        .where('cancel_next_attempt_at', '=', lease)
         .execute();
     },
 
@@ -167,17 +177,17 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
     },
 
     /**
-     * Takes a due cancellation until `until`, so that other instances' sweepers pass it by meanwhile;
-     * true for the one caller that took it.
+     * Takes a claimed cancellation until `until` (its lease), if `cancel_next_attempt_at` is still
+     * `seen` — the claimer's own lease, or a time that has come: true for the one caller that took
+     * it; the others (sweepers, requests) pass it by meanwhile.
      */
-    async leaseCancellation(order: OrderTable, until: number): Promise<boolean> {
-      if (order.cancel_next_attempt_at === null) return false;
+    async leaseCancellation(orderId: string, seen: number, until: number): Promise<boolean> {
       const taken = await db
         .updateTable('orders')
         .set({ cancel_next_attempt_at: until })
-        .where('id', '=', order.id)
+        .where('id', '=', orderId)
         .where('status', '=', 'CANCELLING')
-        .where('cancel_next_attempt_at', '=', order.cancel_next_attempt_at)
+        .where('cancel_next_attempt_at', '=', seen)
         .executeTakeFirst();
       return changed(taken) === 1;
     },

@@ -1,5 +1,5 @@
 /** The booking domain's typed errors; the platform's problem handler maps each to problem+json. */
-import { AppError, Conflict, InvalidField, NotFound, ServiceUnavailable } from '@stream-seat/platform';
+import { AppError, Conflict, InvalidField, NotFound } from '@stream-seat/platform';
 
 /** Some requested seats are taken: nothing was held. */
 export class SeatsUnavailable extends Conflict {
@@ -123,12 +123,3 @@ export class OrderCheckedIn extends Conflict {
   }
 }
 
-/**
- * The order is being cancelled — its tickets admit no one any more — but its refund did not go
- * through yet. It is retried in the background until it does; retrying the request finishes it now.
- */
-export class CancellationPending extends ServiceUnavailable {
-  constructor(orderId: string) {
-    super(`Order ${orderId} is being cancelled and its tickets no longer admit anyone, but the refund did not go through yet; it is retried until it does, or retry this request`);
-  }
-}

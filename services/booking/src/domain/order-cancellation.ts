@@ -1,18 +1,20 @@
 /**
  * Cancelling an order in three steps that a crash or a failing payment provider cannot leave
  * half-done. 1. Claim: CONFIRMED → CANCELLING in one conditional write on the order's row — from
- * then on none of its tickets checks in, and a buyer's claim fails if one already has. 2. Refund
- * through the provider. 3. Finish: CANCELLED, tickets void, seats back on sale. A claim is never
+ * then on none of its tickets checks in, and a buyer's claim fails if one already has; its tickets
+ * are voided in the same transaction (an older instance, mid-upgrade, checks tickets in without
+ * looking at the order). 2. Refund through the provider. 3. Finish: CANCELLED, seats back on sale. A claim is never
  * undone (a refund that timed out may still go through): when the refund or the finish fails, or
  * the process dies between the steps, the sweeper refunds and finishes the order later, retrying
  * with growing pauses. So an order is never CANCELLED before its money went back, and a buyer's
  * order is never refunded once one of its tickets is checked in (the event's organiser, an admin,
- * or the event's cancellation may still cancel it: they claim it whatever its check-ins).
+ * or the event's cancellation may still cancel it: they claim it whatever its check-ins). A refund
+ * is only ever attempted by whoever holds the order's lease (`cancel_next_attempt_at`, taken with
+ * a conditional write): the claimer, a repeated cancel once the order is due, or one sweeper.
  */
 import type { OrderRepository } from '../db/order.repository.js';
 import type { OrderTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { CancellationPending } from './booking-errors.js';
 import { type Refunds, retryPauseMs } from './refunds.js';
 
 export interface OrderCancellationDeps {
@@ -32,46 +34,59 @@ export interface OrderCancellationDeps {
 /** Cancellations finished per sweep at most: the sweep has other work, and must not wait long. */
 const BATCH = 10;
 
+/** How a request's attempt at a claimed cancellation ended. */
+export type CompleteOutcome = 'finished' | 'pending' | 'elsewhere';
+
 export function createOrderCancellation(deps: OrderCancellationDeps) {
-  /** Refunds and finishes; on failure schedules the next try and returns the error. */
-  async function attempt(order: OrderTable): Promise<{ error: unknown } | undefined> {
+  /**
+   * Takes the order's lease — a conditional write from the `cancel_next_attempt_at` last seen to
+   * now + resumeAfterMs — then refunds and finishes it; on failure schedules the next try. Whoever
+   * holds the lease is the only one refunding the order: the sweeper takes only an order whose
+   * time has come, and a lease outlasts one refund (it times out after the payment timeout).
+   * 'elsewhere' when another request or sweeper took it first.
+   */
+  async function attempt(order: OrderTable, seenNextAttemptAt: number): Promise<CompleteOutcome> {
+    // Never the value seen: a conditional write that changes nothing would let a second taker win too.
+    const lease = Math.max(deps.clock() + deps.resumeAfterMs, seenNextAttemptAt + 1);
+    if (!(await deps.orders.leaseCancellation(order.id, seenNextAttemptAt, lease))) return 'elsewhere';
     try {
       // Providers treat a repeated refund of one payment as one refund: a retry after a refund
       // that went through but whose finish failed refunds nothing twice.
       await deps.refunds.refund(order.payment_id, order.total_cents);
       const result = await deps.orders.finishCancellation(order, deps.clock());
       if (result?.batch) deps.bus.publish(result.batch);
-      return undefined;
+      return 'finished';
     } catch (error) {
       const attempts = order.cancel_attempts + 1;
       const nextAttemptAt = deps.clock() + retryPauseMs(attempts);
-      // If this fails too, the claim's own schedule (or the sweeper's hold) brings the order back.
+      // Only while still holding the lease. If this fails too, the lease runs out and the order is due again.
       await deps.orders
-        .rescheduleCancellation(order.id, attempts, nextAttemptAt, error instanceof Error ? error.message : String(error))
+        .rescheduleCancellation(order.id, lease, attempts, nextAttemptAt, error instanceof Error ? error.message : String(error))
         .catch(() => undefined);
       deps.onRetry?.(order.id, attempts, nextAttemptAt, error);
-      return { error };
+      return 'pending';
     }
   }
 
   return {
     /**
-     * Claims a CONFIRMED order for cancellation; false if it was not CONFIRMED any more. Unless
+     * Claims a CONFIRMED order for cancellation and voids its tickets; the time until which the
+     * claimer holds it (its lease), or undefined if it was not CONFIRMED any more. Unless
      * `checkedInAllowed`, throws OrderCheckedIn (nothing changed) when a ticket of it was checked in.
      */
-    claim(order: OrderTable, checkedInAllowed: boolean): Promise<boolean> {
+    async claim(order: OrderTable, checkedInAllowed: boolean): Promise<number | undefined> {
       const now = deps.clock();
-      return deps.orders.claimCancellation(order.id, now, now + deps.resumeAfterMs, checkedInAllowed);
+      const resumeAt = now + deps.resumeAfterMs;
+      return (await deps.orders.claimCancellation(order.id, now, resumeAt, checkedInAllowed)) ? resumeAt : undefined;
     },
 
-    /** Refunds and finishes a claimed (CANCELLING) order now; CancellationPending (503) when that fails. */
-    async complete(order: OrderTable): Promise<void> {
-      if (await attempt(order)) throw new CancellationPending(order.id);
-    },
-
-    /** Like `complete`, but a failure is left to the sweeper without a word; true if it finished. */
-    async tryComplete(order: OrderTable): Promise<boolean> {
-      return (await attempt(order)) === undefined;
+    /**
+     * Refunds and finishes a claimed (CANCELLING) order now, if it can take it: `heldUntil` is the
+     * lease its claim returned, or the `cancel_next_attempt_at` read when that time has come. A
+     * failure is left to the sweeper ('pending').
+     */
+    complete(order: OrderTable, heldUntil: number): Promise<CompleteOutcome> {
+      return attempt(order, heldUntil);
     },
 
     /**
@@ -81,9 +96,10 @@ export function createOrderCancellation(deps: OrderCancellationDeps) {
     async resumeDue(now: number): Promise<number> {
       let finished = 0;
       for (const order of await deps.orders.cancellationsDue(now, BATCH)) {
-        if (!(await deps.orders.leaseCancellation(order, now + deps.resumeAfterMs))) continue;
-        if (await attempt(order)) break;
-        finished++;
+        if (order.cancel_next_attempt_at === null) continue;
+        const outcome = await attempt(order, order.cancel_next_attempt_at);
+        if (outcome === 'pending') break;
+        if (outcome === 'finished') finished++;
       }
       return finished;
     },

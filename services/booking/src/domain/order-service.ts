@@ -159,25 +159,31 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     /**
      * Cancels: refund, seats back on sale (see order-cancellation.ts); cancelling a cancelled order
-     * answers with it again, and one being cancelled is finished now. Its buyer may cancel until a
-     * ticket of it is checked in (no refund for a seat already used), the event's organiser and
-     * admins at any time. The claim decides that on the order's row, against the check-ins' count:
-     * a check-in at the same instant either comes first (409 here) or is refused.
+     * answers with it again. Its buyer may cancel until a ticket of it is checked in (no refund for
+     * a seat already used), the event's organiser and admins at any time. The claim decides that on
+     * the order's row, against the check-ins' count: a check-in at the same instant either comes
+     * first (409 here) or is refused. The order comes back CANCELLING when its refund is not through
+     * yet: it failed (retried in the background), or another request or sweeper holds the order —
+     * a cancel claimed elsewhere is taken over only once its time has come, never while held.
      */
     async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
       const found = await this.get(principal, orderId);
+      let lease: number | undefined;
       if (found.order.status === 'CONFIRMED') {
         try {
-          await deps.cancellation.claim(found.order, false);
+          lease = await deps.cancellation.claim(found.order, false);
         } catch (error) {
           if (!(error instanceof OrderCheckedIn) || !(await mayOverride(principal, found.order))) throw error;
-          await deps.cancellation.claim(found.order, true);
+          lease = await deps.cancellation.claim(found.order, true);
         }
       }
       // Claimed here or by a parallel cancel; or cancelled already.
       const current = (await deps.orders.find(orderId)) ?? found;
       if (current.order.status !== 'CANCELLING') return current;
-      await deps.cancellation.complete(current.order);
+      // Claimed elsewhere: held by that request or a sweeper until its time has come, not ours.
+      const heldUntil = lease ?? current.order.cancel_next_attempt_at;
+      if (heldUntil === null || (lease === undefined && heldUntil > deps.clock())) return current;
+      await deps.cancellation.complete(current.order, heldUntil);
       return (await deps.orders.find(orderId)) ?? current;
     },
 
@@ -195,15 +201,20 @@ export function createOrderService(deps: OrderServiceDeps) {
 
     /**
      * The catalogue cancelled the event: no more sales, and every confirmed order is cancelled and
-     * refunded. All are claimed first, so that none checks in any more; an order whose refund
-     * fails now is finished by the sweeper later, so the message is handled either way.
+     * refunded. All are claimed first, so that none checks in any more; then refunded one by one,
+     * each only if this request still holds it: an order the sweeper took meanwhile (its claim's
+     * lease ran out while earlier refunds took their time) is the sweeper's to refund. One whose
+     * refund fails now is finished by the sweeper later, so the message is handled either way.
      */
     async cancelEvent(eventId: string): Promise<number> {
       await deps.inventory.close(eventId);
       const orders = await deps.orders.confirmedOfEvent(eventId);
-      const claimed: OrderTable[] = [];
-      for (const order of orders) if (await deps.cancellation.claim(order, true)) claimed.push(order);
-      for (const order of claimed) await deps.cancellation.tryComplete(order);
+      const claimed: Array<{ order: OrderTable; lease: number }> = [];
+      for (const order of orders) {
+        const lease = await deps.cancellation.claim(order, true);
+        if (lease !== undefined) claimed.push({ order, lease });
+      }
+      for (const { order, lease } of claimed) await deps.cancellation.complete(order, lease);
       return orders.length;
     },
   };

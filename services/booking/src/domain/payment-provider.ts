@@ -57,6 +57,8 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
   const refundLog: Array<{ paymentId: string; amountCents: number }> = [];
   /** Charges made, by reference (tok_slow's too, once its time is up: it charges late). */
   const charges = new Map<string, string>();
+  /** Set by `holdRefunds`: refunds wait for `released`, and say when one starts waiting. */
+  let latch: { released: Promise<void>; arrived: () => void } | undefined;
   const provider: Required<PaymentProvider> & {
     refunds: ReadonlyMap<string, number>;
     refundLog: ReadonlyArray<{ paymentId: string; amountCents: number }>;
@@ -64,6 +66,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
     refundsHanging: boolean;
     chargeDelayMs: number;
     refundDelayMs: number;
+    holdRefunds(): { reached: Promise<void>; release(): void };
   } = {
     refunds,
     refundLog,
@@ -75,6 +78,24 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
     chargeDelayMs: 0,
     /** How long every refund takes, as a real provider's round trip does (tests of what races it). */
     refundDelayMs: 0,
+    /**
+     * Holds every refund until `release` (tests of what happens while one is under way, without
+     * guessing how long it takes); `reached` resolves when the first refund is waiting.
+     */
+    holdRefunds() {
+      let release!: () => void;
+      let arrived!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      latch = { released, arrived };
+      return {
+        reached,
+        release() {
+          latch = undefined;
+          release();
+        },
+      };
+    },
     async charge(request, signal) {
       if (request.token === 'tok_slow') {
         // Like a real provider that stops answering: the charge still goes through, late.
@@ -95,6 +116,11 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       // Never settles: only the caller's timeout ends it.
       if (provider.refundsHanging) await new Promise<never>(() => undefined);
       if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
+      if (latch) {
+        const { released, arrived } = latch;
+        arrived();
+        await released;
+      }
       if (provider.refundDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, provider.refundDelayMs));
       refunds.set(paymentId, amountCents);
       refundLog.push({ paymentId, amountCents });

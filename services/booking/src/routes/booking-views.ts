@@ -21,7 +21,7 @@ export function toHoldView(hold: HoldTable, now: number): HoldView {
 /**
  * An order being cancelled (CANCELLING: claimed, its refund not through yet) shows as CANCELLED with
  * void tickets: the claim is never undone, its tickets admit no one, and its refund is retried until
- * it goes through. Its seats show BOOKED until then.
+ * it goes through (`refund: PENDING` says so). Its seats show BOOKED until then.
  */
 export function toOrderView({ order, tickets }: OrderWithTickets): OrderView {
   const cancelled = order.status !== 'CONFIRMED';
@@ -40,6 +40,7 @@ export function toOrderView({ order, tickets }: OrderWithTickets): OrderView {
     currency: order.currency,
     createdAt: iso(order.created_at),
     cancelledAt: order.cancelled_at === null ? null : iso(order.cancelled_at),
+    ...(order.status === 'CANCELLING' ? { refund: 'PENDING' as const } : {}),
   };
 }
 

@@ -84,14 +84,19 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       schema: {
         summary: 'Cancel an order: refund, seats back on sale',
         description:
-          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time. Once the cancel is accepted its tickets admit no one. When the payment provider does not take the refund: 503, the order shows CANCELLED and its refund is retried in the background until it goes through (its seats go back on sale then); repeating the request finishes it at once.',
+          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time. Once the cancel is accepted its tickets admit no one. 200: cancelled and refunded, its seats back on sale. 202: cancelled (status CANCELLED, tickets VOID) but its refund not through yet (`refund: "PENDING"`): the payment provider failed or another request is refunding it; the refund is retried in the background until it goes through, and its seats go back on sale then. No need to repeat the request; doing so answers the order as it stands.',
         tags: ['orders'],
         security: [{ bearer: [] }],
         params: orderParams,
         body: noBody,
-        response: { 200: order, ...problemResponses(400, 401, 404, 409) },
+        response: { 200: order, 202: order, ...problemResponses(400, 401, 404, 409) },
       },
     },
-    async (request) => toOrderView(await orders.cancel(principalOf(request), request.params.orderId)),
+    async (request, reply) => {
+      const cancelled = await orders.cancel(principalOf(request), request.params.orderId);
+      // Not a 503: a payment provider's outage is no fault of this instance (the gateway counts
+      // 502/503 against it), and the cancel itself is done — only the money is on its way.
+      return reply.code(cancelled.order.status === 'CANCELLING' ? 202 : 200).send(toOrderView(cancelled));
+    },
   );
 }
