@@ -23,6 +23,9 @@ export interface CatalogueClientStats {
   notModified: number;
 }
 
+/** No event has any other id; asked for, `.` or `..` would become a path of its own. */
+const couldBeEventId = (eventId: string) => entityId.safeParse(eventId).success;
+
 export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { stats: () => CatalogueClientStats } {
   const clock = options.clock ?? Date.now;
   const maxSeatMaps = options.maxSeatMaps ?? 200;
@@ -42,8 +45,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   }
 
   async function fetchEvent(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
-    // No event has such an id; asked for, `.` or `..` would become a path of its own.
-    if (!entityId.safeParse(eventId).success) return undefined;
+    if (!couldBeEventId(eventId)) return undefined;
     requests++;
     const response = await options.client.getJson<unknown>(`/api/events/${encodeURIComponent(eventId)}`, {}, caller);
     if (response.status === 404) return undefined;
@@ -79,7 +81,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     },
 
     async seatMap(eventId, caller) {
-      if (!entityId.safeParse(eventId).success) return undefined;
+      if (!couldBeEventId(eventId)) return undefined;
       return once(`seatmap:${eventId}`, async () => {
         const cached = seatMaps.get(eventId);
         requests++;

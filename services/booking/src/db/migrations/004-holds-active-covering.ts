@@ -6,9 +6,8 @@
  * Each step is skipped when already done: MySQL commits every DDL statement on its own, so a start
  * that stopped between the two must be able to finish on the next one.
  */
-import type { Dialect } from '@stream-seat/db';
+import { indexExists, type Dialect } from '@stream-seat/db';
 import type { Kysely, Migration } from 'kysely';
-import { indexExists } from './schema-probes.js';
 
 export function holdsActiveCoveringMigration(dialect: Dialect): Migration {
   return {

@@ -6,10 +6,9 @@
  * Each step is skipped when already done: MySQL commits every DDL statement on its own, so a start
  * that stopped between two must be able to finish on the next one. The count is recomputed anyway.
  */
-import type { Dialect } from '@stream-seat/db';
+import { columnExists, indexExists, type Dialect } from '@stream-seat/db';
 import { type ColumnDataType, type Kysely, type Migration, sql } from 'kysely';
 import { chunks } from '../transaction.js';
-import { columnExists, indexExists } from './schema-probes.js';
 
 /** Orders counted per UPDATE: each locks that many rows, for a moment. */
 const BACKFILL_BATCH = 100;
