@@ -80,6 +80,17 @@ export class Conflict extends AppError {
   }
 }
 
+/**
+ * Another service this request needs did not answer, or answered what this one cannot use: 502.
+ * Not a 503: the gateway counts an instance's 503s against it and takes it out of rotation, but
+ * this instance is fine — only the requests that need the other service fail.
+ */
+export class DependencyUnavailable extends AppError {
+  constructor(dependency: string, detail: string) {
+    super(502, 'dependency-unavailable', 'A service this needs is unavailable', detail, { dependency });
+  }
+}
+
 export class ServiceUnavailable extends AppError {
   constructor(detail: string, fields: ProblemFields = {}) {
     super(503, 'service-unavailable', 'Service unavailable', detail, fields);

@@ -1,6 +1,6 @@
 /** Service-to-service HTTP through the registry: round-robin over UP instances, timeouts, failover. */
 import { request } from 'undici';
-import { ServiceUnavailable } from './errors.js';
+import { DependencyUnavailable } from './errors.js';
 import type { InstanceAddress, RegistryClient } from './registry-client.js';
 import { type CallContext, outgoingTraceHeaders } from './tracing.js';
 
@@ -50,7 +50,7 @@ export function createServiceClient(balancer: LoadBalancer, app: string, options
     /** `caller`: the request this call is made for, whose trace and request id it carries. */
     async getJson<T>(path: string, headers: Record<string, string> = {}, caller?: CallContext): Promise<ServiceResponse<T>> {
       const candidates = await balancer.freshCandidates(app);
-      if (candidates.length === 0) throw new ServiceUnavailable(`No instance of ${app} is registered`);
+      if (candidates.length === 0) throw new DependencyUnavailable(app, `No instance of ${app} is registered`);
       let lastError: unknown;
       for (const instance of candidates) {
         try {
@@ -70,7 +70,7 @@ export function createServiceClient(balancer: LoadBalancer, app: string, options
           lastError = error;
         }
       }
-      throw new ServiceUnavailable(`${app} did not answer: ${(lastError as Error).message}`);
+      throw new DependencyUnavailable(app, `${app} did not answer: ${(lastError as Error).message}`);
     },
   };
 }

@@ -20,13 +20,13 @@ interface ProblemReply {
 }
 
 /**
- * Seconds a 503 asks the caller to wait before trying again (RFC 9110 `Retry-After`): long enough
+ * Seconds a 503 (or a 502: another service unavailable) asks the caller to wait before trying again (RFC 9110 `Retry-After`): long enough
  * for a restarted instance to register or an open circuit's trial, short for a buyer at a seat map.
  */
 export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
-  if (problem.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+  if ((problem.status === 503 || problem.status === 502) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
   reply.code(problem.status).type('application/problem+json').send(problem);
   return reply;
 }

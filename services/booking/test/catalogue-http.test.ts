@@ -76,6 +76,25 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     expect(await catalogue.event('no-such-event')).toBeUndefined();
   });
 
+  it('answers 502 (not 503: this instance is fine) when the catalogue cannot be reached', async () => {
+    const dead: InstanceAddress = { instanceId: 'event-dead', app: 'EVENT-SERVICE', host: '127.0.0.1', port: 9, status: 'UP', url: 'http://127.0.0.1:9' };
+    for (const instances of [[dead], []]) {
+      const unreachable = createHttpCatalogueClient({
+        client: createServiceClient(createLoadBalancer({ instances: () => instances }), 'EVENT-SERVICE', { timeoutMs: 1_000 }),
+        eventTtlMs: 0,
+      });
+      const cut = await createBookingTestApp(dialect, { catalogue: unreachable });
+      try {
+        const res = await cut.app.inject({ method: 'GET', url: '/api/availability/never-seen-event' });
+        expect(res.statusCode, `${instances.length} instances`).toBe(502);
+        expect(res.json()).toMatchObject({ type: expect.stringMatching(/dependency-unavailable$/), dependency: 'EVENT-SERVICE' });
+        expect(res.headers['retry-after']).toBe('5');
+      } finally {
+        await cut.close();
+      }
+    }
+  });
+
   it('knows no event whose id could not be one, without asking (`.` once fetched the event list)', async () => {
     const before = catalogue.stats().requests;
     for (const id of ['.', '..', '\ud800', 'a/b', '']) {

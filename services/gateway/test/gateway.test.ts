@@ -3,7 +3,7 @@
  * service: proxying, the edge checks (tokens, rate limits, CORS), and circuit breaking.
  */
 import { createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
@@ -209,5 +209,33 @@ describe('the gateway', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().detail).toBe('Every instance of BOOKING-SERVICE is failing; retry shortly');
     await fetch(`${kit.registryUrl}/apps/BOOKING-SERVICE/dead-booking`, { method: 'DELETE' });
+  });
+
+  it('passes on a 502 (a service the upstream needs failed) without opening its circuit; a 503 opens it', async () => {
+    let status = 502;
+    let hits = 0;
+    const upstream = createServer((_request, response) => {
+      hits++;
+      response.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'x', status }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as { port: number };
+    try {
+      const { gateway, registry } = await gatewayWith({ breakers: { volumeThreshold: 3, resetTimeoutMs: 60_000 } });
+      await kit.registerInstance('BOOKING-SERVICE', 'needs-the-catalogue', port);
+      await registry.refresh();
+      const circuits = async () =>
+        Object.values(((await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ id: string; circuits: Record<string, string> }>).find((r) => r.id === 'orders')?.circuits ?? {});
+      for (let i = 0; i < 6; i++) expect((await gateway.inject({ method: 'GET', url: '/api/orders' })).statusCode).toBe(502);
+      expect(hits).toBe(6);
+      expect(await circuits()).toEqual(['CLOSED']);
+      // The 502s counted as answers: past half of the window failing, the 503s open it.
+      status = 503;
+      for (let i = 0; i < 8; i++) await gateway.inject({ method: 'GET', url: '/api/orders' });
+      expect(await circuits()).toEqual(['OPEN']);
+    } finally {
+      await fetch(`${kit.registryUrl}/apps/BOOKING-SERVICE/needs-the-catalogue`, { method: 'DELETE' });
+      upstream.close();
+    }
   });
 });

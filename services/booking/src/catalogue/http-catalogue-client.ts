@@ -5,7 +5,7 @@
  * callers.
  */
 import { entityId, event as eventSchema, seatMap as seatMapSchema, type SeatMap } from '@stream-seat/contracts';
-import { type CallContext, ServiceUnavailable, type ServiceClient } from '@stream-seat/platform';
+import { type CallContext, DependencyUnavailable, type ServiceClient } from '@stream-seat/platform';
 import type { CatalogueClient, CatalogueEvent } from '../domain/catalogue-client.js';
 
 export interface HttpCatalogueClientOptions {
@@ -49,9 +49,9 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     requests++;
     const response = await options.client.getJson<unknown>(`/api/events/${encodeURIComponent(eventId)}`, {}, caller);
     if (response.status === 404) return undefined;
-    if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for event ${eventId}`);
+    if (response.status !== 200) throw new DependencyUnavailable('EVENT-SERVICE', `The catalogue answered ${response.status} for event ${eventId}`);
     const parsed = eventSchema.safeParse(response.body);
-    if (!parsed.success) throw new ServiceUnavailable(`The catalogue sent an event this service cannot read: ${parsed.error.message}`);
+    if (!parsed.success) throw new DependencyUnavailable('EVENT-SERVICE', `The catalogue sent an event this service cannot read: ${parsed.error.message}`);
     const { id, organizerId, status, currency, startsAt, salesStartAt, salesEndAt, maxSeatsPerOrder } = parsed.data;
     return { id, organizerId, status, currency, startsAt, salesStartAt, salesEndAt, maxSeatsPerOrder };
   }
@@ -95,9 +95,9 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
           return cached.value;
         }
         if (response.status === 404) return undefined;
-        if (response.status !== 200) throw new ServiceUnavailable(`The catalogue answered ${response.status} for the seat map of ${eventId}`);
+        if (response.status !== 200) throw new DependencyUnavailable('EVENT-SERVICE', `The catalogue answered ${response.status} for the seat map of ${eventId}`);
         const parsed = seatMapSchema.safeParse(response.body);
-        if (!parsed.success) throw new ServiceUnavailable(`The catalogue sent a seat map this service cannot read: ${parsed.error.message}`);
+        if (!parsed.success) throw new DependencyUnavailable('EVENT-SERVICE', `The catalogue sent a seat map this service cannot read: ${parsed.error.message}`);
         const etag = response.headers['etag'];
         seatMaps.delete(eventId);
         seatMaps.set(eventId, { etag: typeof etag === 'string' ? etag : undefined, value: parsed.data });

@@ -4,7 +4,7 @@
  * connection that cannot be opened (refused, timed out) is tried on the next instance whatever
  * the method: not one byte of the request left the gateway. A failure once the request may have
  * been sent (a reset, a closed socket) is tried again only for idempotent methods, so a hold or an
- * order is never placed twice. Failures and 502/503 answers count against the instance's circuit
+ * order is never placed twice. Failures and 503 answers count against the instance's circuit
  * breaker. A stream past its client address's cap of open streams is refused (429) before any
  * upstream is asked.
  */
@@ -171,10 +171,11 @@ function forward(
           const upstream = res as unknown as { statusCode: number; stream: Readable };
           if (route.streaming && isRelayableEventStream(upstreamReply, request.method)) relayEventStream(upstreamReply, upstream.stream);
           else upstreamReply.send(upstream.stream);
-          // Only "unavailable" answers count against the instance: a 500 or a 504 from the
-          // service (a slow payment, say) is about one request, and must not let one caller
-          // open the circuit for everyone.
-          if (upstream.statusCode === 502 || upstream.statusCode === 503) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
+          // Only the instance saying it is unavailable (503) counts against it: a 500 or a 504 (a
+          // slow payment, say) is about one request, and a 502 says another service it needed
+          // failed (booking without the catalogue) — taking the instance out of rotation would
+          // fail its other requests too, and let one caller open the circuit for everyone.
+          if (upstream.statusCode === 503) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
           else resolve();
         },
         onError: (replyOnError, { error }) => {
