@@ -18,8 +18,8 @@ export const discoveryConfigSchema = baseConfigSchema.extend({
   REGISTRY_PEERS: env.list(),
   /** Timeout of a call to a peer. */
   PEER_TIMEOUT_MS: env.int(3_000, 100),
-  /** When set, writes need it (basic credentials in the registry URL, or a bearer token). */
-  REGISTRY_TOKEN: z.string().min(8).optional(),
+  // REGISTRY_TOKEN (from the base schema): when set, writes need it (basic credentials in the
+  // registry URL, or a bearer token).
   /** With REGISTRY_TOKEN set, reads (fetches and the dashboard) need it too. */
   REGISTRY_PROTECT_READS: env.bool(false),
 });

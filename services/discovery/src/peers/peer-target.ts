@@ -3,6 +3,7 @@
  * `eureka.stream-seat.local`): the base URL to call and the Authorization header to send, since
  * credentials never travel inside the URL itself.
  */
+import { parseRegistryUrl } from '@stream-seat/platform';
 
 export interface PeerTarget {
   /** `http://host:port/eureka`, without credentials or trailing slash. */
@@ -12,19 +13,9 @@ export interface PeerTarget {
   headers: Record<string, string>;
 }
 
-/** Reads a peer entry; a bare host name means `http://name:8761/eureka`. */
+/** Reads a peer entry; a bare host name means `http://name:8761/eureka`. Credentials as every client reads them. */
 export function peerTarget(entry: string, token?: string): PeerTarget {
   const withScheme = /^[a-z]+:\/\//i.test(entry) ? entry : `http://${entry.includes(':') ? entry : `${entry}:8761`}/eureka`;
-  const url = new URL(withScheme);
-  const headers: Record<string, string> = {};
-  if (url.username || url.password) {
-    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-    headers['authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
-  } else if (token) {
-    headers['authorization'] = `Bearer ${token}`;
-  }
-  url.username = '';
-  url.password = '';
-  const base = url.toString().replace(/\/+$/, '');
-  return { base, displayUrl: base, headers };
+  const { url, authorization } = parseRegistryUrl(withScheme, token);
+  return { base: url, displayUrl: url, headers: authorization ? { authorization } : {} };
 }

@@ -54,13 +54,9 @@ const notFound = (app: string, id: string) => new NotFound(`Instance ${id} of ${
  * replicated either (peers refuse JSON carrying `__proto__`), so it is refused by name.
  */
 function metadataEntries(url: string): Record<string, string> {
-  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-  const entries = new Map<string, string>();
-  for (const [key, value] of new URLSearchParams(query)) {
-    if (key === '__proto__') throw new InvalidField(key, 'is not allowed as a metadata key');
-    entries.set(key, value);
-  }
-  return Object.fromEntries(entries);
+  const params = new URL(url, 'http://registry').searchParams;
+  if (params.has('__proto__')) throw new InvalidField('__proto__', 'is not allowed as a metadata key');
+  return Object.fromEntries(params);
 }
 
 export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
