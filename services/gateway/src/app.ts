@@ -9,7 +9,7 @@ import {
   type TokenVerifier,
 } from '@stream-seat/platform';
 import type { Redis } from 'ioredis';
-import { createClientStreamLimit } from './edge/client-stream-limit.js';
+import { createClientStreamLimit, DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { registerEdgeAuth } from './edge/edge-auth.js';
 import { registerRateLimit } from './edge/rate-limit.js';
 import { createEventStreamFanout, type FanoutSettings } from './proxy/event-stream-fanout.js';
@@ -148,7 +148,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     upstreamTimeoutMs,
     connectTimeoutMs,
     fanout,
-    streamLimit: createClientStreamLimit({ perClient: deps.streamsPerClient ?? 16, metrics: app.metricsRegistry }),
+    streamLimit: createClientStreamLimit({ perClient: deps.streamsPerClient ?? DEFAULT_STREAMS_PER_CLIENT, metrics: app.metricsRegistry }),
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
     routeConfig: (route) =>
       route.id === 'holds' ? { rateLimit: { max: limits.holdsMax, timeWindow: limits.windowMs } } : undefined,

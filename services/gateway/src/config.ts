@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, env } from '@stream-seat/platform';
 import { z } from 'zod';
+import { DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { webSignInFrom } from './routes/web-sign-in.js';
 
 /** `https://host[:port]` and nothing else: the entries go into the web app's CSP as they are. */
@@ -27,7 +28,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
    * more are refused with 429. Per instance, in memory; the address as TRUST_PROXY resolves it. A
    * buyer with several tabs stays well under it; raise it for many buyers behind one NAT address.
    */
-  STREAMS_PER_CLIENT: env.int(256, 1),
+  STREAMS_PER_CLIENT: env.int(DEFAULT_STREAMS_PER_CLIENT, 1),
   /** One upstream live stream per event, shared by the gateway's clients; false: one per client. */
   STREAM_FANOUT: env.bool(true),
   /** Changes a shared stream keeps for late joiners and resuming clients. */

@@ -43,8 +43,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await kit.close();
+  // Leave the registry while it still answers, then close it.
   await eventRegistration.stop();
+  await kit.close();
   await event.close();
 });
 

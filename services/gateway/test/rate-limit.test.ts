@@ -47,8 +47,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await kit?.close();
+  // Leave the registry while it still answers, then close it.
   await bookingRegistration?.stop();
+  await kit?.close();
   await booking?.close();
 });
 

@@ -35,6 +35,9 @@ export function streamClientKey(ip: string): string {
     .join(':')}::/64`;
 }
 
+/** A carrier's or a campus's NAT puts many buyers behind one IPv4 address. */
+export const DEFAULT_STREAMS_PER_CLIENT = 256;
+
 /** What the limit watches for a stream's end: its response, and the connection under it. */
 export interface Closable {
   once(event: 'close', listener: () => void): unknown;
