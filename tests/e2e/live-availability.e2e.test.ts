@@ -42,7 +42,6 @@ async function settledWithin<T>(promise: Promise<T>, timeoutMs: number, what: st
   }
 }
 
-/** SIGTERM, then SIGKILL if it has not exited within 10 s (as the platform launcher stops its services). */
 describe.runIf(redisUrl)('live availability across booking instances', () => {
   let test: TestPlatform;
   let bookingB: string;

@@ -12,7 +12,6 @@ import pino from 'pino';
 import { buildEventApp } from './app.js';
 import { eventConfigSchema } from './config.js';
 import { createOutboxRepository } from './db/outbox.repository.js';
-import { fillEventSearchText } from './db/migrations/003-event-search-text.js';
 import { eventMigrations } from './db/migrations/index.js';
 import type { EventDatabase } from './db/schema.js';
 import { createHttpDelivery } from './outbox/booking-delivery.js';
@@ -56,11 +55,7 @@ await runService(
     config,
     printableConfig: config,
     // Listen first (so /ready can say why it is not ready), then create/migrate the database.
-    // Then fill the search text of events older instances wrote during a rolling deploy.
-    startup: async () => {
-      await startDatabase(database, eventMigrations(database.dialect), app.log);
-      await fillEventSearchText(database.db as unknown as Parameters<typeof fillEventSearchText>[0]);
-    },
+    startup: () => startDatabase(database, eventMigrations(database.dialect), app.log).then(() => undefined),
   },
   registry,
 );

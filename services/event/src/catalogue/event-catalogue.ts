@@ -42,8 +42,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
 
-  /** The venue's tiers, when the caller may put an event there; otherwise a 400 on `venueId`. */
-  /** The venue's tiers and city, if the caller may put events in it. */
+  /** The venue's tiers and city, when the caller may put an event there; otherwise a 400 on `venueId`. */
   async function usableVenue(venueId: string, principal: Principal): Promise<{ tiers: string[]; city: string | null }> {
     const venue = await venues.findSummary(venueId);
     if (!venue || !mayChange(venue.organizer_id, principal)) {

@@ -59,7 +59,8 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       if (filter.q) {
         // Both sides folded in JavaScript (SQLite's lower() folds ASCII only); instr() is the same in
         // SQLite and MySQL, and needs no LIKE escaping of % and _. An event an older instance wrote
-        // during a rolling deploy has no search_text yet: its name and city are matched as they are.
+        // during a rolling deploy has no search_text: its name and city are matched as they are
+        // (a later migration can fill those rows once no such instance is left).
         const needle = searchKey(filter.q);
         query = query.where((eb) =>
           eb.or([

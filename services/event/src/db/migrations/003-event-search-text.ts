@@ -15,8 +15,8 @@ interface Tables {
 
 const BATCH = 500;
 
-/** Fills `search_text` where it is empty; at start-up too, for events older instances wrote. */
-export async function fillEventSearchText(db: Kysely<Tables>): Promise<number> {
+/** Fills `search_text` where it is empty, a batch at a time. */
+async function fillEventSearchText(db: Kysely<Tables>): Promise<number> {
   let filled = 0;
   for (;;) {
     const rows = await db
