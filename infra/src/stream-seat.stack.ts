@@ -103,20 +103,28 @@ export class StreamSeatStack extends Stack {
       EUREKA_FETCH_SECONDS: String(REGISTRY_FETCH_SECONDS),
       ...this.authEnvironment(props),
     };
-    // Without it anyone who reaches the registry could register a rogue BOOKING-SERVICE and take its traffic.
-    const registryToken = ecs.Secret.fromSecretsManager(this.registryTokenSecret());
+    // The registry demands it of every write (register, renew, cancel, status, metadata): without it
+    // anyone who reaches the registry could register a rogue BOOKING-SERVICE and take its traffic.
+    // Its clients present it as a bearer token, so EUREKA_URL stays plain configuration.
+    const registryToken = ecs.Secret.fromSecretsManager(
+      this.generatedToken(
+        'RegistryToken',
+        'stream-seat/registry-token',
+        'Token the discovery registry demands of every write; the gateway, event and booking present it',
+        'Rotated by hand with a forced redeploy of all four services: each reads it at task start, and a registry with a new token refuses clients that still hold the old one.',
+      ),
+    );
     const clientSecrets = { ...this.authSecrets(props), REGISTRY_TOKEN: registryToken };
     const dbSecret = (name: 'event' | 'booking') => ecs.Secret.fromSecretsManager(this.databaseUsers.secrets[name]);
     // Event → booking calls on /internal/* present this shared token.
-    const serviceTokenSecret = new secretsmanager.Secret(this, 'ServiceToken', {
-      secretName: 'stream-seat/service-token',
-      description: 'Shared token the event service presents to the booking service on /internal/*',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    NagSuppressions.addResourceSuppressions(serviceTokenSecret, [
-      { id: 'AwsSolutions-SMG4', reason: 'Rotated by hand with a forced redeploy of event and booking together; both read it at task start.' },
-    ]);
-    const serviceToken = ecs.Secret.fromSecretsManager(serviceTokenSecret);
+    const serviceToken = ecs.Secret.fromSecretsManager(
+      this.generatedToken(
+        'ServiceToken',
+        'stream-seat/service-token',
+        'Shared token the event service presents to the booking service on /internal/*',
+        'Rotated by hand with a forced redeploy of event and booking together; both read it at task start.',
+      ),
+    );
     const database = (name: string) => ({ DATABASE_NAME: name, DATABASE_TLS: 'rds' });
 
     const image = (name: ServiceName) =>
@@ -200,23 +208,14 @@ export class StreamSeatStack extends Stack {
 
   private jwtSecret?: secretsmanager.Secret;
 
-  /**
-   * The registry demands this token of every write (register, renew, cancel, status, metadata);
-   * its clients read it as REGISTRY_TOKEN and present it as a bearer token, so EUREKA_URL stays
-   * plain configuration without credentials.
-   */
-  private registryTokenSecret(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'RegistryToken', {
-      secretName: 'stream-seat/registry-token',
-      description: 'Token the discovery registry demands of every write; the gateway, event and booking present it',
+  /** A generated 48-character token in Secrets Manager, rotated by hand (`rotation` says how). */
+  private generatedToken(id: string, secretName: string, description: string, rotation: string): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, {
+      secretName,
+      description,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
-    NagSuppressions.addResourceSuppressions(secret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason: 'Rotated by hand with a forced redeploy of all four services: each reads it at task start, and a registry with a new token refuses clients that still hold the old one.',
-      },
-    ]);
+    NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: rotation }]);
     return secret;
   }
 
@@ -233,14 +232,12 @@ export class StreamSeatStack extends Stack {
   /** Without an identity provider the services share a generated signing key, never one from the repo. */
   private authSecrets(props: StreamSeatStackProps): Record<string, ecs.Secret> {
     if (props.jwt) return {};
-    this.jwtSecret ??= new secretsmanager.Secret(this, 'JwtSecret', {
-      secretName: 'stream-seat/jwt',
-      description: 'HS256 signing key shared by the gateway and the services (AUTH_MODE=dev)',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    NagSuppressions.addResourceSuppressions(this.jwtSecret, [
-      { id: 'AwsSolutions-SMG4', reason: 'Rotating the signing key invalidates every issued token; it is rotated by hand with a forced redeploy, or replaced by AUTH_MODE=jwks.' },
-    ]);
+    this.jwtSecret ??= this.generatedToken(
+      'JwtSecret',
+      'stream-seat/jwt',
+      'HS256 signing key shared by the gateway and the services (AUTH_MODE=dev)',
+      'Rotating the signing key invalidates every issued token; it is rotated by hand with a forced redeploy, or replaced by AUTH_MODE=jwks.',
+    );
     return { JWT_SECRET: ecs.Secret.fromSecretsManager(this.jwtSecret) };
   }
 }
