@@ -23,7 +23,7 @@ export const currency = z
 /** A currency a client gives: one in circulation (ZZZ has the shape but is none). */
 export const knownCurrency = currency.refine((code) => ISO_4217_CURRENCIES.has(code), 'is not the ISO 4217 code of a currency in circulation');
 /** A price: at most 1,000,000.00 in major units. */
-export const MAX_PRICE_CENTS = 100_000_000;
+const MAX_PRICE_CENTS = 100_000_000;
 export const cents = z.number().int().min(0).max(MAX_PRICE_CENTS).describe('money in minor units');
 /**
  * The most one hold or order may cost: 10,000,000.00 in major units, within a 32-bit column. The

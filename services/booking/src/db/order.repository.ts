@@ -114,8 +114,8 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
 
     /**
      * Finishes a claimed cancellation, once its refund went through (CANCELLING → CANCELLED): its
-     * seats back on sale, its tickets void (the claim voided them already, unless an instance older
-     * than that made it). Undefined if it was not CANCELLING (finished already).
+     * seats back on sale (its tickets were voided by the claim, the only writer of CANCELLING).
+     * Undefined if it was not CANCELLING (finished already).
      */
     async finishCancellation(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
       const seatIds = JSON.parse(order.seat_ids_json) as string[];
@@ -128,7 +128,6 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .executeTakeFirst();
         if (changed(cancelled) !== 1) return undefined;
         await lockInventory(trx, order.event_id);
-        await trx.updateTable('tickets').set({ status: 'VOID', valid_seat_id: null }).where('order_id', '=', order.id).execute();
         const freed = await trx
           .updateTable('seats')
           .set({ status: 'AVAILABLE', order_id: null, hold_id: null, expires_at: null })

@@ -35,17 +35,18 @@ export interface OrderCancellationDeps {
 const BATCH = 10;
 
 /** How a request's attempt at a claimed cancellation ended. */
-export type CompleteOutcome = 'finished' | 'pending' | 'elsewhere';
+type CompleteOutcome = 'finished' | 'pending' | 'elsewhere';
 
 export function createOrderCancellation(deps: OrderCancellationDeps) {
   /**
-   * Takes the order's lease — a conditional write from the `cancel_next_attempt_at` last seen to
-   * now + resumeAfterMs — then refunds and finishes it; on failure schedules the next try. Whoever
-   * holds the lease is the only one refunding the order: the sweeper takes only an order whose
-   * time has come, and a lease outlasts one refund (it times out after the payment timeout).
-   * 'elsewhere' when another request or sweeper took it first.
+   * Refunds and finishes a claimed (CANCELLING) order now, if it can take its lease — a conditional
+   * write from the `cancel_next_attempt_at` last seen (`seenNextAttemptAt`: the lease a claim
+   * returned, or the time read once it has come) to now + resumeAfterMs; on failure schedules the
+   * next try (the sweeper's). Whoever holds the lease is the only one refunding the order: the
+   * sweeper takes only an order whose time has come, and a lease outlasts one refund (it times out
+   * after the payment timeout). 'elsewhere' when another request or sweeper took it first.
    */
-  async function attempt(order: OrderTable, seenNextAttemptAt: number): Promise<CompleteOutcome> {
+  async function complete(order: OrderTable, seenNextAttemptAt: number): Promise<CompleteOutcome> {
     // Never the value seen: a conditional write that changes nothing would let a second taker win too.
     const lease = Math.max(deps.clock() + deps.resumeAfterMs, seenNextAttemptAt + 1);
     if (!(await deps.orders.leaseCancellation(order.id, seenNextAttemptAt, lease))) return 'elsewhere';
@@ -80,28 +81,18 @@ export function createOrderCancellation(deps: OrderCancellationDeps) {
       return (await deps.orders.claimCancellation(order.id, now, resumeAt, checkedInAllowed)) ? resumeAt : undefined;
     },
 
-    /**
-     * Refunds and finishes a claimed (CANCELLING) order now, if it can take it: `heldUntil` is the
-     * lease its claim returned, or the `cancel_next_attempt_at` read when that time has come. A
-     * failure is left to the sweeper ('pending').
-     */
-    complete(order: OrderTable, heldUntil: number): Promise<CompleteOutcome> {
-      return attempt(order, heldUntil);
-    },
+    complete,
 
     /**
-     * One pass over the claimed cancellations whose time has come (a crash, a failed refund); how
-     * many were finished. A provider that fails ends the pass: the others wait for the next one.
+     * One pass over the claimed cancellations whose time has come (a crash, a failed refund). A
+     * provider that fails ends the pass: the others wait for the next one.
      */
-    async resumeDue(now: number): Promise<number> {
-      let finished = 0;
+    async resumeDue(now: number): Promise<void> {
       for (const order of await deps.orders.cancellationsDue(now, BATCH)) {
+        // Never null for a due order (the query compares it); the check only narrows the type.
         if (order.cancel_next_attempt_at === null) continue;
-        const outcome = await attempt(order, order.cancel_next_attempt_at);
-        if (outcome === 'pending') break;
-        if (outcome === 'finished') finished++;
+        if ((await complete(order, order.cancel_next_attempt_at)) === 'pending') break;
       }
-      return finished;
     },
   };
 }

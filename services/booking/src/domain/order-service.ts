@@ -15,7 +15,6 @@ import {
   HoldExpired,
   HoldNotActive,
   HoldNotFound,
-  OrderCheckedIn,
   OrderNotFound,
   PaymentDeclined,
   PaymentTimeout,
@@ -42,17 +41,19 @@ export interface OrderServiceDeps {
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
+  /** The caller organises the event (the inventory header is cached: no query after the first). */
+  async function organizes(principal: Principal, eventId: string): Promise<boolean> {
+    return principal.role === 'organizer' && (await deps.inventory.find(eventId))?.organizer_id === principal.sub;
+  }
+
   /** Its buyer, the event's organizer, or an admin may see and cancel an order. */
   async function mayManage(principal: Principal, order: OrderTable): Promise<boolean> {
-    if (principal.role === 'admin' || order.buyer_id === principal.sub) return true;
-    if (principal.role !== 'organizer') return false;
-    return (await deps.inventory.find(order.event_id))?.organizer_id === principal.sub;
+    return principal.role === 'admin' || order.buyer_id === principal.sub || organizes(principal, order.event_id);
   }
 
   /** An admin, or the organizer of the order's event — whoever the buyer is and whatever their token's role. */
   async function mayOverride(principal: Principal, order: OrderTable): Promise<boolean> {
-    if (principal.role === 'admin') return true;
-    return principal.role === 'organizer' && (await deps.inventory.find(order.event_id))?.organizer_id === principal.sub;
+    return principal.role === 'admin' || organizes(principal, order.event_id);
   }
 
   async function charge(amountCents: number, currency: string, token: string, reference: string) {
@@ -168,23 +169,19 @@ export function createOrderService(deps: OrderServiceDeps) {
      */
     async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
       const found = await this.get(principal, orderId);
-      let lease: number | undefined;
-      if (found.order.status === 'CONFIRMED') {
-        try {
-          lease = await deps.cancellation.claim(found.order, false);
-        } catch (error) {
-          if (!(error instanceof OrderCheckedIn) || !(await mayOverride(principal, found.order))) throw error;
-          lease = await deps.cancellation.claim(found.order, true);
-        }
+      let { order } = found;
+      let lease = order.status === 'CONFIRMED' ? await deps.cancellation.claim(order, await mayOverride(principal, order)) : undefined;
+      if (lease === undefined) {
+        // Cancelled or claimed already — or a parallel cancel claimed it just now: read it again.
+        const current = order.status === 'CONFIRMED' ? ((await deps.orders.find(orderId)) ?? found) : found;
+        const due = current.order.cancel_next_attempt_at;
+        // Claimed elsewhere: held by that request or a sweeper until its time has come, not ours.
+        if (current.order.status !== 'CANCELLING' || due === null || due > deps.clock()) return current;
+        order = current.order;
+        lease = due;
       }
-      // Claimed here or by a parallel cancel; or cancelled already.
-      const current = (await deps.orders.find(orderId)) ?? found;
-      if (current.order.status !== 'CANCELLING') return current;
-      // Claimed elsewhere: held by that request or a sweeper until its time has come, not ours.
-      const heldUntil = lease ?? current.order.cancel_next_attempt_at;
-      if (heldUntil === null || (lease === undefined && heldUntil > deps.clock())) return current;
-      await deps.cancellation.complete(current.order, heldUntil);
-      return (await deps.orders.find(orderId)) ?? current;
+      await deps.cancellation.complete(order, lease);
+      return (await deps.orders.find(orderId)) ?? found;
     },
 
     /** Checks a ticket in, by the event's organizer (or an admin): once only, and only while its order stands. */
