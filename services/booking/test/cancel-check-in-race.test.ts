@@ -57,11 +57,20 @@ describe.each(testDialects())('a buyer cancel racing a check-in over HTTP on %s'
     const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
     const offsets = [-5, 0, 0, 10, 30];
     const race = async ({ orderId, code, buyer }: (typeof orders)[number], i: number) => {
+      const cancelIt = () => send('POST', `/api/orders/${orderId}/cancel`, buyer);
+      const checkItIn = () => send('POST', `/api/tickets/${code}/check-in`, olga);
+      // One order in ten goes check-in first, one cancel first, one after the other: both kinds of
+      // winner occur however fast the machine is. The others race.
+      if (i % 10 === 0) {
+        const checkIn = await checkItIn();
+        return { orderId, code, cancel: await cancelIt(), checkIn };
+      }
+      if (i % 10 === 9) {
+        const cancel = await cancelIt();
+        return { orderId, code, cancel, checkIn: await checkItIn() };
+      }
       const offset = offsets[i % offsets.length] ?? 0;
-      const [cancel, checkIn] = await Promise.all([
-        later(-offset).then(() => send('POST', `/api/orders/${orderId}/cancel`, buyer)),
-        later(offset).then(() => send('POST', `/api/tickets/${code}/check-in`, olga)),
-      ]);
+      const [cancel, checkIn] = await Promise.all([later(-offset).then(cancelIt), later(offset).then(checkItIn)]);
       return { orderId, code, cancel, checkIn };
     };
     const LANES = 4;
@@ -105,7 +114,7 @@ describe.each(testDialects())('a buyer cancel racing a check-in over HTTP on %s'
     // The provider refunded exactly the cancelled orders' payments, each once.
     const refunded = t.payments.refundLog.slice(refundsBefore).map((r) => r.paymentId);
     expect(refunded.sort()).toEqual(cancelled.map((r) => r.payment_id).sort());
-    // Both orders of arrival happened: the race was run, not one side always first.
+    // Both kinds of winner occurred (one order in ten each way is sent in a fixed order).
     expect(cancelled.length, 'cancels that won').toBeGreaterThan(0);
     expect(checkedIn.size, 'check-ins that won').toBeGreaterThan(0);
   }, 60_000);
