@@ -7,16 +7,17 @@
  * schema instead of stopping at Kysely's "corrupted migrations". Migrations only add (a column,
  * a table, an index: expand now, contract a release later), so the previous release still runs.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Dialect } from './connection-url.js';
 import type { Database, DatabaseLogger } from './database.js';
+import { tableExists } from './schema-probes.js';
 
 export type Migrations = Record<string, Migration>;
 
 /** The names the database has run; none when it has never been migrated. */
-async function executedMigrations(db: Kysely<unknown>): Promise<string[]> {
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-  if (!tables.some((table) => table.name === 'kysely_migration')) return [];
-  const rows = await (db as Kysely<{ kysely_migration: { name: string } }>).selectFrom('kysely_migration').select('name').execute();
+async function executedMigrations(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  if (!(await tableExists(db, dialect, DEFAULT_MIGRATION_TABLE))) return [];
+  const rows = await (db as Kysely<{ kysely_migration: { name: string } }>).selectFrom(DEFAULT_MIGRATION_TABLE).select('name').execute();
   return rows.map((row) => row.name);
 }
 
@@ -26,8 +27,8 @@ export interface MigrationOutcome {
   unknown: string[];
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, migrations: Migrations): Promise<MigrationOutcome> {
-  const unknown = (await executedMigrations(db)).filter((name) => !(name in migrations));
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, migrations: Migrations): Promise<MigrationOutcome> {
+  const unknown = (await executedMigrations(db, dialect)).filter((name) => !(name in migrations));
   const alreadyDone: Migration = { up: async () => undefined };
   const known: Migrations = { ...Object.fromEntries(unknown.map((name) => [name, alreadyDone])), ...migrations };
   const provider: MigrationProvider = { getMigrations: async () => known };
@@ -44,7 +45,7 @@ export async function startDatabase<T>(
   log?: DatabaseLogger,
 ): Promise<string[]> {
   await database.prepare(log);
-  const { applied, unknown } = await migrateToLatest(database.db as unknown as Kysely<unknown>, migrations);
+  const { applied, unknown } = await migrateToLatest(database.db as unknown as Kysely<unknown>, database.dialect, migrations);
   if (unknown.length > 0) log?.warn({ database: database.label, unknown }, 'the database has migrations of a newer release: taken as done');
   log?.info({ database: database.label, dialect: database.dialect, applied }, 'database ready');
   return applied;

@@ -81,8 +81,8 @@ const HOST_NAME = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z
  * advertise `ADVERTISED_HOST` there, which under Docker Compose is a service name (`booking`).
  * Anything else (`not an ip`, `999.1.1.1`) could never be connected to.
  */
-export function checkIpAddr(ipAddr: string, field: string): string {
-  if (isIP(ipAddr) !== 0 || HOST_NAME.test(ipAddr)) return ipAddr;
+export function checkIpAddr(ipAddr: string, field: string): void {
+  if (isIP(ipAddr) !== 0 || HOST_NAME.test(ipAddr)) return;
   throw new InvalidInstanceField(field, 'must be an IPv4 or IPv6 address (or a host name)');
 }
 

@@ -87,7 +87,7 @@ function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string
  * slash or backslash, no dot segment — all of which a URL parser resolves, so that
  * `/api/holds/x\..\..\..\internal/…` would reach a route the gateway does not expose.
  */
-export function isForwardablePath(url: string): boolean {
+function isForwardablePath(url: string): boolean {
   const path = url.split('?', 1)[0] ?? '';
   if (/\\|%2e|%2f|%5c/i.test(path)) return false;
   return new URL(path, 'http://gateway.invalid').pathname === path;
