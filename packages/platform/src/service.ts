@@ -54,7 +54,8 @@ declare module 'fastify' {
   }
 }
 
-const OPERATIONS_PATHS = new Set(['/health', '/ready', '/metrics']);
+/** The operations endpoints every service serves: open to probes and scrapers, and served while starting or closing. */
+export const OPERATIONS_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export interface CreateServiceOptions {
   /** Short name for logs and metrics, e.g. `booking`. */

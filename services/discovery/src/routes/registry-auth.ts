@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { App } from '@stream-seat/platform';
-import { Unauthorized } from '@stream-seat/platform';
+import { OPERATIONS_PATHS, Unauthorized } from '@stream-seat/platform';
 
 export interface RegistryAuthOptions {
   token: string | undefined;
@@ -35,7 +35,7 @@ export function isAuthorized(authorization: string | undefined, token: string): 
 }
 
 /** What stays open whatever `protectReads` says: the operations endpoints and the API docs. */
-const isOpenRoute = (route: string) => route === '/health' || route === '/ready' || route === '/metrics' || route.startsWith('/docs');
+const isOpenRoute = (route: string) => OPERATIONS_PATHS.has(route) || route.startsWith('/docs');
 
 export function registerRegistryAuth(app: App, options: RegistryAuthOptions): void {
   const { token } = options;
