@@ -49,8 +49,22 @@ export const humanText = (max: number) =>
 /** A POST that takes no body: none, or `{}`; a field in it is named as unknown, not ignored. */
 export const noBody = z.strictObject({}).nullish();
 
+/**
+ * A whole number in a query string, written in decimal digits: `Number()` alone would also take
+ * `0x10`, `1e1`, ` 16 ` and the empty string. Documented as an integer. For a default, add
+ * `.prefault('20')`: a prefault is parsed like a value sent, so it is given (and documented) as text.
+ */
+export const queryInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    // The regex is how text is read; what the parameter means is an integer.
+    .meta({ type: 'integer', minimum: min, maximum: max, pattern: undefined });
+
 export const paginationQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryInteger(1, 100).prefault('20'),
   cursor: z.string().max(512).optional(),
 });
 

@@ -86,6 +86,12 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const second = (await get('erin', `/api/orders?limit=2&cursor=${first.nextCursor}`)).json();
     expect(second).toMatchObject({ items: [{ orderId: ids[0] }], nextCursor: null });
     expect((await get('frank', '/api/orders')).json().items).toEqual([]);
+    // Decimal digits only: Number() would have read 0x2 and 2e0 as 2.
+    for (const limit of ['0x2', '2e0', '']) {
+      const refused = await get('erin', `/api/orders?limit=${limit}`);
+      expect(refused.statusCode, limit).toBe(400);
+      expect(refused.json().detail).toMatch(/^querystring\.limit/);
+    }
 
     expect((await get('erin', `/api/orders/${ids[0]}`)).statusCode).toBe(200);
     expect((await get('oscar', `/api/orders/${ids[0]}`, 'organizer')).statusCode).toBe(200);

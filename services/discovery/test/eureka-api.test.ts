@@ -104,6 +104,16 @@ describe('renew and cancel', () => {
     expect((await inject({ method: 'PUT', url: '/eureka/apps/EVENT-SERVICE/e1?lastDirtyTimestamp=1700000009999' })).statusCode).toBe(404);
   });
 
+  it('refuses a lastDirtyTimestamp that is not decimal digits, instead of reading it as another number', async () => {
+    await register('EVENT-SERVICE', 'e1');
+    // Number() reads '' as 0 and '0x10' as 16.
+    for (const stamp of ['', '0x10', '1e3']) {
+      const res = await inject({ method: 'PUT', url: `/eureka/apps/EVENT-SERVICE/e1?lastDirtyTimestamp=${stamp}` });
+      expect(res.statusCode, stamp).toBe(400);
+      expect(res.body).toMatch(/lastDirtyTimestamp/);
+    }
+  });
+
   it('answers a replicating peer with an older copy 409 and the newer instance', async () => {
     await register('EVENT-SERVICE', 'e1');
     const res = await inject({

@@ -3,6 +3,7 @@
  * cancel, fetch (full, delta, one app, one instance, VIPs), status overrides and metadata. Client
  * calls are replicated to peers; calls marked as replication are not replicated again.
  */
+import { queryInteger } from '@stream-seat/contracts';
 import type { App } from '@stream-seat/platform';
 import { BadRequest, InvalidField, NotFound } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
@@ -20,10 +21,10 @@ const appParams = z.object({ app: z.string().min(1).max(200) });
 const instanceParams = appParams.extend({ id: z.string().min(1).max(400) });
 const renewQuery = z.object({
   status: z.string().optional(),
-  lastDirtyTimestamp: z.coerce.number().int().nonnegative().optional(),
+  lastDirtyTimestamp: queryInteger(0, Number.MAX_SAFE_INTEGER).optional(),
   overriddenstatus: z.string().optional(),
 });
-const statusQuery = z.object({ value: z.string().optional(), lastDirtyTimestamp: z.coerce.number().int().nonnegative().optional() });
+const statusQuery = z.object({ value: z.string().optional(), lastDirtyTimestamp: queryInteger(0, Number.MAX_SAFE_INTEGER).optional() });
 
 export interface EurekaRouteDeps {
   registry: Registry;
