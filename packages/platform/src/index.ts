@@ -11,6 +11,7 @@ export * from './network-address.js';
 export * from './problem-handler.js';
 export * from './registry-client.js';
 export * from './registry-endpoints.js';
+export * from './run-service.js';
 export * from './service.js';
 export * from './sse-frame.js';
 export * from './tracing.js';

@@ -1,9 +1,8 @@
 /**
  * The service defaults: `createService()` gives a fastify instance with the zod type provider,
- * request ids, trace context, problem+json errors, health, readiness, metrics and OpenAPI docs;
- * `runService()` listens, registers with the registry and shuts down gracefully.
+ * request ids, trace context, problem+json errors, health, readiness, metrics and OpenAPI docs
+ * (`runService()`, in run-service.ts, runs one).
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,16 +15,13 @@ import Fastify, {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import { type BaseConfig, redactConfig } from './config.js';
 import { type ReadinessCheck, registerHealth } from './health.js';
 import { loggerOptions, requestIdFrom } from './logger.js';
 import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
-import { resolveAdvertisedAddress } from './network-address.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
 import { answerClientError } from './client-error.js';
 import { PROBLEM_TYPE_BASE } from './errors.js';
-import { createRegistryClient, type RegistryClient } from './registry-client.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
@@ -197,131 +193,10 @@ export function createService(options: CreateServiceOptions): App {
   return app;
 }
 
-export interface RunServiceOptions {
-  app: App;
-  /** Registry application name, e.g. `BOOKING-SERVICE`. */
-  appName: string;
-  port: number;
-  config: BaseConfig;
-  /** The service's own config, printed redacted at start-up. */
-  printableConfig: Record<string, unknown>;
-  /**
-   * Work to finish before the service takes traffic (connect the database, migrate). The service
-   * listens first, so `/health` answers and `/ready` says DOWN meanwhile; it registers after.
-   */
-  startup?: () => Promise<void>;
-}
-
-export interface RunningService {
-  port: number;
-  registry: RegistryClient;
-  stop(reason?: string): Promise<void>;
-}
-
-/** Builds the registry client for a service; the gateway and booking also use it for lookups. */
-export async function createServiceRegistryClient(
-  config: BaseConfig,
-  appName: string,
-  port: number,
-  log: FastifyBaseLogger,
-): Promise<RegistryClient> {
-  const host = await resolveAdvertisedAddress({
-    advertisedHost: config.ADVERTISED_HOST,
-    ecsMetadataUri: process.env['ECS_CONTAINER_METADATA_URI_V4'],
-    preferredNetworks: config.PREFERRED_NETWORKS,
-    ignoredInterfaces: config.IGNORED_INTERFACES,
-  });
-  return createRegistryClient({
-    registryUrls: config.EUREKA_URL,
-    app: appName,
-    instanceId: `${host}:${appName.toLowerCase()}:${port}:${randomUUID().slice(0, 8)}`,
-    host,
-    port,
-    renewSeconds: config.EUREKA_RENEW_SECONDS,
-    leaseSeconds: config.EUREKA_LEASE_SECONDS,
-    fetchSeconds: config.EUREKA_FETCH_SECONDS,
-    token: config.REGISTRY_TOKEN,
-    log,
-  });
-}
-
-/** Ready once registered with a copy of the registry; a later registry outage only adds a note (see RegistryClient.readiness). */
-export function registryReadinessCheck(client: RegistryClient): ReadinessCheck {
-  return {
-    name: 'registry',
-    check: async () => {
-      const { ready, note } = client.readiness();
-      if (!ready) throw new Error(note);
-      return note;
-    },
-  };
-}
-
 /**
  * Registers a service's routes in a plugin, so that they load after @fastify/swagger's onRoute
  * hook is in place: registered on the root directly they would be missing from /docs.
  */
 export function registerRoutes(app: App, register: (routes: App) => void): void {
   void app.register(async (scope) => register(scope.withTypeProvider<ZodTypeProvider>()));
-}
-
-/**
- * Listens, then registers. On SIGTERM/SIGINT: readiness goes DOWN and the instance deregisters;
- * it goes on serving for `SHUTDOWN_GRACE_MS` — gateways keep routing to it until their next
- * registry fetch — then the listener closes and in-flight requests drain up to
- * `SHUTDOWN_TIMEOUT_MS`; onClose hooks (databases, buses) run last.
- */
-export async function runService(options: RunServiceOptions, registry?: RegistryClient): Promise<RunningService> {
-  const { app, config } = options;
-  app.log.info({ config: redactConfig(options.printableConfig) }, 'effective configuration');
-  if (options.startup) app.setStarting(true);
-  await app.listen({ port: options.port, host: config.HOST });
-  if (options.startup) {
-    try {
-      await options.startup();
-    } catch (error) {
-      app.log.fatal({ err: error }, 'start-up failed');
-      await app.close();
-      throw error;
-    }
-    app.setStarting(false);
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
-  app.addReadinessCheck(registryReadinessCheck(client));
-  await client.start();
-
-  let stopping: Promise<void> | undefined;
-  const stop = (reason = 'stop') => {
-    stopping ??= (async () => {
-      app.log.info({ reason }, 'shutting down');
-      app.startDraining();
-      await client.stop();
-      if (config.SHUTDOWN_GRACE_MS > 0) {
-        app.log.info({ graceMs: config.SHUTDOWN_GRACE_MS }, 'deregistered; serving until gateways drop this instance');
-        await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS));
-      }
-      const timer = setTimeout(() => {
-        app.log.warn('drain timed out; closing remaining connections');
-        app.server.closeAllConnections();
-      }, config.SHUTDOWN_TIMEOUT_MS);
-      timer.unref();
-      await app.close();
-      clearTimeout(timer);
-    })();
-    return stopping;
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
-  return { port, registry: client, stop };
 }
