@@ -48,6 +48,23 @@ describe('request bodies', () => {
     expect(res.json()).toMatchObject({ status: 413, title: 'Payload too large' });
   });
 
+  it('an XML registration under 64 KB but with more tags than any registration has gets 400 without being parsed', async () => {
+    // Parsed, it would register: every field is right, the metadata is merely long.
+    const entries = (n: number) => Array.from({ length: n }, (_, i) => `<k${i}>v</k${i}>`).join('');
+    const xml = (n: number, id: string) =>
+      `<instance><instanceId>${id}</instanceId><hostName>h</hostName><app>BIG-APP</app><ipAddr>10.0.0.1</ipAddr><status>UP</status>` +
+      `<port enabled="true">8080</port><dataCenterInfo class="com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo"><name>MyOwn</name></dataCenterInfo>` +
+      `<metadata>${entries(n)}</metadata></instance>`;
+    const post = (payload: string) => discovery.app.inject({ method: 'POST', url: '/eureka/apps/BIG-APP', payload, headers: { 'content-type': 'application/xml' } });
+
+    expect((await post(xml(150, 'fits'))).statusCode).toBe(204);
+    const res = await post(xml(2_000, 'crowded'));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toMatch(/^body: .*more than 400 tags and attributes/);
+    expect(discovery.registry.size()).toBe(1);
+    discovery.registry.cancel('BIG-APP', 'fits');
+  });
+
   it('a renewal over the limit gets 413 too', async () => {
     const res = await discovery.app.inject({
       method: 'PUT',
