@@ -346,8 +346,27 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.click(`[data-order-id="${secondId}"] button`);
     await page.waitForSelector(`[data-order-id="${secondId}"][data-status="CANCELLED"]`);
+    expect(await page.textContent(`[data-order-id="${secondId}"] strong`)).toBe('Cancelled · refunded');
     const availability = await send('GET', `/api/availability/${eventId}`);
     for (const seat of spare) expect(availability.body['seats'][seat]).toBe('AVAILABLE');
+
+    // A cancelled order whose refund fails says the refund is pending, and its seat stays sold
+    // until the money is back.
+    const unlucky = seatIds.slice(7, 8);
+    const third = await send('POST', '/api/orders', auth, {
+      holdId: (await send('POST', '/api/holds', auth, { eventId, seatIds: unlucky })).body['holdId'],
+      payment: { token: 'tok_refund_fails' },
+    });
+    expect(third.status).toBe(201);
+    const thirdId = third.body['orderId'] as string;
+    await page.reload();
+    await page.waitForSelector(`[data-order-id="${thirdId}"][data-status="CONFIRMED"]`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click(`[data-order-id="${thirdId}"] button`);
+    await page.waitForSelector(`[data-order-id="${thirdId}"][data-status="CANCELLED"]`);
+    expect(await page.textContent(`[data-order-id="${thirdId}"] strong`)).toBe('Cancelled · refund pending (retried automatically)');
+    expect(await page.locator(`[data-order-id="${thirdId}"] .error`).textContent()).toBe('');
+    expect((await send('GET', `/api/availability/${eventId}`)).body['seats'][unlucky[0] as string]).toBe('BOOKED');
     await page.close();
   });
 

@@ -26,6 +26,12 @@ export const ordersPage: Page = (root) => {
   void load();
 };
 
+/** A cancelled order whose refund has not gone through yet says so: the money is still on its way. */
+function statusText(order: OrderView): string {
+  if (order.status === 'CONFIRMED') return 'Confirmed';
+  return order.refund === 'PENDING' ? 'Cancelled · refund pending (retried automatically)' : 'Cancelled · refunded';
+}
+
 function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = () =>
@@ -38,7 +44,7 @@ function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement
     'li',
     { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },
     problem,
-    h('p', {}, h('strong', {}, order.status === 'CONFIRMED' ? 'Confirmed' : 'Cancelled'), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
+    h('p', {}, h('strong', {}, statusText(order)), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
     h('p', {}, h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, 'Event seat map')),
     h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status }, h('strong', {}, t.seatId), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
     // Once a ticket was used at the door only the organiser can cancel (the API answers 409).

@@ -20,6 +20,18 @@ describe('the test payment provider', () => {
     await expect(charge).rejects.toThrow('gave up');
   });
 
+  it('charges tok_refund_fails, then refuses to refund that payment only', async () => {
+    const provider = createTestPaymentProvider();
+    const signal = new AbortController().signal;
+    const { paymentId } = await provider.charge({ ...base, token: 'tok_refund_fails' }, signal);
+    await expect(provider.findCharge(base.reference)).resolves.toEqual({ paymentId });
+    await expect(provider.refund(paymentId, 1000)).rejects.toThrow(/tok_refund_fails/);
+    expect(provider.refunds.has(paymentId)).toBe(false);
+    const ok = await provider.charge({ ...base, reference: 'h2', token: 'tok_ok' }, signal);
+    await provider.refund(ok.paymentId, 1000);
+    expect(provider.refunds.get(ok.paymentId)).toBe(1000);
+  });
+
   it('records refunds', async () => {
     const provider = createTestPaymentProvider();
     await provider.refund('pay_1', 1000);

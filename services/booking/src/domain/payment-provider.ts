@@ -45,10 +45,14 @@ export interface TestPaymentProviderOptions {
   slowMs?: number;
 }
 
+/** Payments made with `tok_refund_fails` carry it in their id: the test provider refuses to refund them. */
+const REFUND_FAILS_PREFIX = 'pay_test_refund_fails_';
+
 /**
  * `tok_ok` succeeds, `tok_declined` is declined, `tok_slow` never answers (the payment times out)
- * but charges after `slowMs`, like a provider that stalls mid-charge; any other token is
- * declined. Charges can be looked up by reference; refunds are recorded so that tests can see them.
+ * but charges after `slowMs`, like a provider that stalls mid-charge; `tok_refund_fails` charges,
+ * but its refunds fail (as Stripe's test card 4000 0000 0000 5126 does): a cancelled order stays
+ * with its refund pending, retried in the background; any other token is declined. Charges can be looked up by reference; refunds are recorded so that tests can see them.
  */
 export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
   const slowMs = options.slowMs ?? 60_000;
@@ -104,18 +108,19 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
         await wait(undefined, signal); // only the caller's timeout ends it
       }
       if (provider.chargeDelayMs > 0) await wait(provider.chargeDelayMs, signal);
-      if (request.token === 'tok_ok') {
-        const paymentId = `pay_test_${randomUUID()}`;
+      if (request.token === 'tok_ok' || request.token === 'tok_refund_fails') {
+        const paymentId = `${request.token === 'tok_ok' ? 'pay_test_' : REFUND_FAILS_PREFIX}${randomUUID()}`;
         charges.set(request.reference, paymentId);
         return { paymentId };
       }
       if (request.token === 'tok_declined') throw new PaymentDeclined('The card was declined (test token tok_declined); the hold is kept');
-      throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined or tok_slow. The hold is kept`);
+      throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined, tok_slow or tok_refund_fails. The hold is kept`);
     },
     async refund(paymentId, amountCents) {
       // Never settles: only the caller's timeout ends it.
       if (provider.refundsHanging) await new Promise<never>(() => undefined);
       if (provider.refundsFailing) throw new Error('the test provider refuses refunds (refundsFailing)');
+      if (paymentId.startsWith(REFUND_FAILS_PREFIX)) throw new Error('the test provider refuses to refund a tok_refund_fails payment');
       if (latch) {
         const { released, arrived } = latch;
         arrived();
