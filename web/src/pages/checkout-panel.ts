@@ -10,6 +10,7 @@ import { money } from '../format.js';
 const PAYMENT_CARDS = [
   { token: 'tok_ok', label: 'Test card — approved' },
   { token: 'tok_declined', label: 'Test card — declined' },
+  { token: 'tok_refund_fails', label: 'Test card — approved; a refund of it fails' },
 ];
 
 type Nodes = Array<Node | null | undefined | false>;
