@@ -1,5 +1,5 @@
 import { testDialects } from '@stream-seat/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signDevToken } from '@stream-seat/platform';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, inDays, smallLayout, TEST_JWT_SECRET } from './event-test-app.js';
 
@@ -10,12 +10,14 @@ interface Page {
 
 describe.each(testDialects())('GET /api/events on %s', (dialect) => {
   let t: EventTestApp;
-  const ids: Record<string, string> = {};
+  let ids: Record<string, string>;
   let lyonVenue: string;
   const now = Date.now();
 
-  beforeAll(async () => {
+  // Each test gets its own database with the same six events, so that none sees what another added.
+  beforeEach(async () => {
     t = await createEventTestApp(dialect);
+    ids = {};
     const lyon = await createVenue(t, 'olga');
     lyonVenue = lyon;
     const paris = await createVenue(t, 'olga', { ...smallLayout('Opera'), city: 'Paris' });
@@ -32,7 +34,7 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     await make('Hidden', 'oscar', oscars, 5);
     await make('Gone', 'olga', lyon, 6, 'cancel');
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
 
   const list = async (query = '', sub?: string, role?: 'organizer' | 'admin') => {
     const res = await t.app.inject({ method: 'GET', url: `/api/events${query}`, headers: sub ? await t.auth(sub, role) : {} });
@@ -126,7 +128,6 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(res.json().checks).toMatchObject({ database: 'UP' });
   });
 
-  // Last: it adds an event the tests above would count.
   it('matches text beyond ASCII whatever its case and accents, on the event as it was last changed', async () => {
     const zurich = await createVenue(t, 'olga', { ...smallLayout('Halle'), city: 'Zürich' });
     const id = await createDraft(t, 'olga', zurich, { name: 'ÉTÉ Festival', startsAt: inDays(7, now) });

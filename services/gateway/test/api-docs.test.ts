@@ -4,66 +4,46 @@
  * documents, on the very next request (at `npm start` the gateway comes up before the services);
  * and the live stream's route lists the 429 the gateway itself answers there (STREAMS_PER_CLIENT).
  */
-import { type App, createTokenVerifier, type RegistryClient } from '@stream-seat/platform';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRegistryClient } from '../../../tests/support/registry-client.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../../../tests/support/free-port.js';
 import { type BookingTestApp, createBookingTestApp } from '../../booking/test/booking-test-app.js';
 import { createInMemoryCatalogue } from '../../booking/test/in-memory-catalogue.js';
-import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { createEventTestApp, type EventTestApp, TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
-import { buildGatewayApp } from '../src/app.js';
-import { listenOnLoopback } from '../../../tests/support/free-port.js';
+import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
-let discovery: App;
-let registryUrl: string;
+let kit: GatewayTestKit;
 let event: EventTestApp;
 let booking: BookingTestApp;
-const registrations: RegistryClient[] = [];
-let gateway: App | undefined;
 
-async function register(app: string, port: number) {
-  const client = testRegistryClient({ registryUrls: [registryUrl], app, port });
-  await client.start();
-  registrations.push(client);
-}
+/** Registers the booking service, listening from now on (each test decides when). */
+const registerBooking = async () => kit.registerInstance('BOOKING-SERVICE', 'booking', await listenOnLoopback(booking.app));
 
-beforeAll(async () => {
-  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  registryUrl = `http://127.0.0.1:${await listenOnLoopback(discovery)}/eureka`;
+// Each test has its own registry and services: the event service registered, booking not yet.
+beforeEach(async () => {
+  kit = await startGatewayTestKit(TEST_JWT_SECRET);
   event = await createEventTestApp('sqlite');
   booking = await createBookingTestApp('sqlite', { catalogue: createInMemoryCatalogue() });
-  await register('EVENT-SERVICE', await listenOnLoopback(event.app));
+  await kit.registerInstance('EVENT-SERVICE', 'event', await listenOnLoopback(event.app));
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  for (const client of registrations) await client.stop();
+afterEach(async () => {
+  await kit?.close();
   await booking?.close();
   await event?.close();
-  await discovery?.close();
 });
 
 describe('the gateway /docs', () => {
   it("serves a service's paths on the first request after it registered, though the cache was filled before", async () => {
-    const registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: 'gw-docs', port: 1 });
-    await registry.start();
-    registrations.push(registry);
-    gateway = await buildGatewayApp({
-      registry,
-      verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
-      logger: false,
-      logLevel: 'error',
-    });
-    await gateway.ready();
+    const { gateway, registry } = await kit.gatewayWith();
     // The cache holds the event service's document; booking has not registered yet.
     await gateway.apiDocs.refresh();
-    const paths = async () => Object.keys((await gateway?.inject({ method: 'GET', url: '/docs/json' }))?.json().paths as object);
+    const paths = async () => Object.keys((await gateway.inject({ method: 'GET', url: '/docs/json' })).json().paths as object);
     const before = await paths();
     expect(before).toContain('/api/venues');
     expect(before).not.toContain('/api/holds');
 
     // Booking registers, and the gateway's registry view lists it (its next fetch).
-    await register('BOOKING-SERVICE', await listenOnLoopback(booking.app));
+    await registerBooking();
     expect(await registry.refresh()).toBe(true);
     expect(registry.instances('BOOKING-SERVICE')).toHaveLength(1);
 
@@ -72,9 +52,11 @@ describe('the gateway /docs', () => {
   });
 
   it("lists the gateway's own 429 on the stream route, beside the service's answers", async () => {
-    // The gateway of the test above, with booking's document merged by now.
-    expect(gateway).toBeDefined();
-    const document = (await gateway?.inject({ method: 'GET', url: '/docs/json' }))?.json() as {
+    // Both services registered before the gateway started, their documents fetched before the request.
+    await registerBooking();
+    const { gateway } = await kit.gatewayWith();
+    await gateway.apiDocs.refresh();
+    const document = (await gateway.inject({ method: 'GET', url: '/docs/json' })).json() as {
       paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }> }>>;
     };
     const responses = document.paths['/api/availability/{eventId}/stream']?.['get']?.responses ?? {};

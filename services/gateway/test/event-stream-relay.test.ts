@@ -4,23 +4,17 @@
  * upstream's end ends the client's response, and a client that leaves is let go upstream. The upstream is a plain node:http SSE server registered
  * as the booking service. This is the relay of streams the gateway does not share (fan-out off).
  */
-import { type App, createTokenVerifier, type RegistryClient } from '@stream-seat/platform';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eurekaInstance } from '../../../tests/support/eureka-instance.js';
 import { eventually, listenOnLoopback } from '../../../tests/support/free-port.js';
 import { dechunk, rawGet } from '../../../tests/support/raw-http.js';
-import { testRegistryClient } from '../../../tests/support/registry-client.js';
-import { buildDiscoveryApp } from '../../discovery/src/app.js';
 import { TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
-import { buildGatewayApp } from '../src/app.js';
+import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
 const FRAMES = ['retry: 1000\n\n', 'event: snapshot\nid: 4\ndata: {"seq":4,"name":"Zoë"}\n\n', 'event: change\nid: 5\ndata: {"seq":5}\n\n'];
 
-let discovery: App;
-let gateway: App;
-let registry: RegistryClient;
+let kit: GatewayTestKit;
 let upstream: Server;
 let gatewayUrl: string;
 /** What the upstream does with each stream request it gets. */
@@ -84,40 +78,22 @@ function openRawStream(url: string) {
 }
 
 beforeAll(async () => {
-  discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
-  const registryUrl = `http://127.0.0.1:${await listenOnLoopback(discovery)}/eureka`;
+  kit = await startGatewayTestKit(TEST_JWT_SECRET);
   upstream = createServer((_request, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     onStream(res);
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const upstreamPort = (upstream.address() as { port: number }).port;
-  const registered = await fetch(`${registryUrl}/apps/BOOKING-SERVICE`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(eurekaInstance('BOOKING-SERVICE', 'sse-upstream', upstreamPort)),
-  });
-  expect(registered.status).toBe(204);
-  registry = testRegistryClient({ registryUrls: [registryUrl], app: 'API-GATEWAY', instanceId: 'gw-relay', port: 1 });
-  await registry.start();
-  await registry.refresh();
-  gateway = await buildGatewayApp({
-    registry,
-    verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),
-    logger: false,
-    logLevel: 'error',
-    // The relay of one client's stream on its own connection (shared streams: live-availability e2e).
-    streamFanout: false,
-  });
+  await kit.registerInstance('BOOKING-SERVICE', 'sse-upstream', (upstream.address() as { port: number }).port);
+  // The relay of one client's stream on its own connection (shared streams: live-availability e2e).
+  const { gateway } = await kit.gatewayWith({ streamFanout: false });
   gatewayUrl = `http://127.0.0.1:${await listenOnLoopback(gateway)}/api/availability/ev-1/stream`;
 });
 
 afterAll(async () => {
-  await gateway?.close();
-  await registry?.stop();
+  await kit?.close();
   upstream?.closeAllConnections();
   upstream?.close();
-  await discovery?.close();
 });
 
 describe('an event stream through the gateway', () => {
