@@ -89,6 +89,26 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     await detail('/api/events?mine=true', 401);
   });
 
+  it('answers an id outside the id rule in a path with a 400 naming params.id, on reads and writes alike', async () => {
+    const organiser = await t.auth('olga');
+    const requests = [
+      { method: 'GET', url: '/api/events/a.b' },
+      { method: 'GET', url: '/api/events/a~b/seatmap' },
+      { method: 'GET', url: '/api/events/a%21b' },
+      { method: 'GET', url: '/api/venues/a.b', headers: organiser },
+      { method: 'PATCH', url: '/api/events/a.b', headers: organiser, payload: { name: 'x' } },
+      { method: 'POST', url: '/api/events/a.b/publish', headers: organiser },
+      { method: 'POST', url: '/api/events/a.b/cancel', headers: organiser },
+    ] as const;
+    for (const request of requests) {
+      const res = await t.app.inject(request);
+      expect(res.statusCode, `${request.method} ${request.url}`).toBe(400);
+      expect(res.json().detail, request.url).toMatch(/^params\.id: must be letters, digits, _ or -/);
+    }
+    // A well-formed id that names nothing is still a 404.
+    expect((await t.app.inject({ method: 'GET', url: '/api/events/no-such-event' })).statusCode).toBe(404);
+  });
+
   it('treats an expired or invalid token on a public read as no token, and still refuses it where a principal is needed', async () => {
     const expired = { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'olga', role: 'organizer' }, -60)}` };
     const forged = { authorization: `Bearer ${await signDevToken('not-the-service-secret-0123456789', { sub: 'olga', role: 'admin' })}` };

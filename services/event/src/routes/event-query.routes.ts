@@ -6,6 +6,7 @@ import type { EventCatalogue } from '../catalogue/event-catalogue.js';
 import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
 import { sendJsonText, sendNotModified } from './json-text.js';
+import { idParams } from './id-params.js';
 
 const listQuery = paginationQuery.extend({
   status: eventStatus.optional(),
@@ -19,7 +20,6 @@ const listQuery = paginationQuery.extend({
     .describe("only the caller's events (needs a token)"),
 });
 const cursorPosition = z.object({ s: z.number(), i: z.string() });
-const idParams = z.object({ id: z.string().min(1).max(64) });
 
 /** `"a", W/"b"` → the tags a client already holds. */
 function matches(ifNoneMatch: string | undefined, etag: string): boolean {

@@ -1,11 +1,10 @@
 /** HTTP adapter for an organiser's event changes: create a draft, edit it, publish, cancel. */
 import { event, eventInput, eventPatch, idempotencyKeyHeader, noBody, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
-import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
 import { toEventView } from '../catalogue/views.js';
+import { idParams } from './id-params.js';
 
-const idParams = z.object({ id: z.string().min(1).max(64) });
 const organiserOnly = (summary: string, description?: string) => ({
   summary,
   ...(description ? { description } : {}),

@@ -13,10 +13,10 @@ import { z } from 'zod';
 import type { VenueCatalogue } from '../catalogue/venue-catalogue.js';
 import { toVenueSummaryView } from '../catalogue/views.js';
 import { sendJsonText } from './json-text.js';
+import { idParams } from './id-params.js';
 
 const venueListItem = venueSummary.extend({ organizerId: z.string(), tiers: z.array(z.string()), createdAt: z.string() });
 const cursorPosition = z.object({ c: z.number(), i: z.string() });
-const idParams = z.object({ id: z.string().min(1).max(64) });
 
 export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: TokenVerifier): void {
   app.post(
