@@ -96,13 +96,8 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     if (DOCUMENT_ROUTES.has(request.routeOptions.url ?? '')) await docs.complete();
   });
   app.addHook('onClose', async () => docs.stop());
-  const breakers = createInstanceBreakers({
-    errorThresholdPercentage: 50,
-    volumeThreshold: 10,
-    resetTimeoutMs: 10_000,
-    rollingWindowMs: 10_000,
-    ...deps.breakers,
-  });
+  const breakerSettings = { errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 10_000, rollingWindowMs: 10_000, ...deps.breakers };
+  const breakers = createInstanceBreakers(breakerSettings, app.metricsRegistry);
   app.addHook('onClose', async () => breakers.shutdown());
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });

@@ -5,6 +5,7 @@
  * request is let through (half-open) and its outcome closes or re-opens the circuit.
  */
 import CircuitBreaker from 'opossum';
+import { Gauge, type Registry } from 'prom-client';
 
 export interface BreakerSettings {
   /** Failure percentage over the rolling window that opens the circuit. */
@@ -18,7 +19,19 @@ export interface BreakerSettings {
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 type Attempt = () => Promise<void>;
 
-export function createInstanceBreakers(settings: BreakerSettings) {
+export function createInstanceBreakers(settings: BreakerSettings, metrics?: Registry) {
+  /** Attempts not yet settled: each holds its request until the upstream answers or the client leaves. */
+  let pending = 0;
+  if (metrics) {
+    new Gauge({
+      name: 'gateway_upstream_requests_pending',
+      help: 'Proxied requests waiting for their upstream answer',
+      registers: [metrics],
+      collect() {
+        this.set(pending);
+      },
+    });
+  }
   const breakers = new Map<string, CircuitBreaker<[Attempt], void>>();
   /** Which app each breaker's instance belongs to, so that departed instances can be forgotten. */
   const appOf = new Map<string, string>();
@@ -45,7 +58,10 @@ export function createInstanceBreakers(settings: BreakerSettings) {
   return {
     /** Runs an attempt through the instance's breaker; rejects at once while it is open. */
     run(app: string, instanceId: string, attempt: Attempt): Promise<void> {
-      return breaker(app, instanceId).fire(attempt);
+      pending++;
+      return breaker(app, instanceId)
+        .fire(attempt)
+        .finally(() => pending--);
     },
     /** True while the instance must not be tried (a half-open circuit lets a trial through). */
     isOpen(instanceId: string): boolean {

@@ -21,6 +21,7 @@ import {
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { type ClientStreamLimit, streamClientKey } from '../edge/client-stream-limit.js';
 import type { EventStreamFanout } from './event-stream-fanout.js';
+import { endToEndHeaders, isRefusedByClient } from './forwarded-headers.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
@@ -112,12 +113,12 @@ function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, limit: n
   });
 }
 
-function refuse(reply: AnyServerReply, request: FastifyRequest) {
+function refuse(reply: AnyServerReply, request: FastifyRequest, detail = 'The path cannot be forwarded') {
   return sendProblem(reply, {
     type: `${PROBLEM_TYPE_BASE}bad-request`,
     title: 'Bad request',
     status: 400,
-    detail: 'The path cannot be forwarded',
+    detail,
     instance: request.url,
   });
 }
@@ -142,6 +143,10 @@ function forward(
   }
   const attempt = () =>
     new Promise<void>((resolve, reject) => {
+      // A client that goes away before the answer: reply-from then calls neither onResponse nor
+      // onError, and the attempt would stay pending (with the request it holds) forever. It says
+      // nothing about the instance; an answer already given has settled the attempt first.
+      reply.raw.once('close', () => resolve());
       try {
         send(resolve, reject);
       } catch (error) {
@@ -159,7 +164,7 @@ function forward(
           ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
           : {}),
         rewriteRequestHeaders: (_req, headers) => ({
-          ...headers,
+          ...endToEndHeaders(headers),
           'x-request-id': request.id,
           traceparent: formatTraceparent(request.trace),
           'x-forwarded-for': request.ips?.length ? request.ips.slice(1).reverse().concat(request.ip).join(', ') : request.ip,
@@ -179,8 +184,14 @@ function forward(
           else resolve();
         },
         onError: (replyOnError, { error }) => {
-          reject(error);
           const code = errorCode(error);
+          if (isRefusedByClient(code)) {
+            request.log.info({ code, err: error }, 'request refused before it was sent upstream');
+            reject(new RefusedRequest((error as Error).message));
+            void refuse(replyOnError, request, `The request cannot be forwarded: ${(error as Error).message}`);
+            return;
+          }
+          reject(error);
           if (rest.length > 0 && isRetryable(request.method, code)) {
             request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
             forward(options, route, rest, request, replyOnError);

@@ -1,0 +1,50 @@
+/**
+ * Which of a client's request headers go on to the upstream. Hop-by-hop headers (RFC 9110 §7.6.1)
+ * describe the client's connection to the gateway, not the request: they are dropped, with every
+ * header the client's `Connection` names. Forwarded, some of them also made undici refuse the
+ * request (`Expect`, `Keep-Alive`, a bare `Upgrade`), which the gateway took for a failing
+ * instance: a dozen anonymous requests opened the circuit of a healthy booking instance.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect', // the gateway's server answers `100-continue` itself
+  'http2-settings',
+]);
+
+/** Say how the forwarded request is framed: the proxy sets them, whatever `Connection` names. */
+const FRAMING = new Set(['host', 'content-length', 'content-type']);
+
+export function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const connection = headers.connection ?? '';
+  const named = new Set(
+    connection
+      .split(',')
+      .map((token) => token.trim().toLowerCase())
+      .filter((token) => token && !FRAMING.has(token)),
+  );
+  const kept: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_BY_HOP.has(name) && !named.has(name)) kept[name] = value;
+  }
+  return kept;
+}
+
+/**
+ * undici's codes for a request it will not send as given (a header or argument it refuses): the
+ * request's fault, never the instance's — a 400, not counted against its circuit.
+ */
+const REFUSED_BY_CLIENT = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
+
+export function isRefusedByClient(code: string | undefined): boolean {
+  return code !== undefined && REFUSED_BY_CLIENT.has(code);
+}
