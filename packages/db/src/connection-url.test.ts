@@ -41,4 +41,17 @@ describe('resolveTarget', () => {
     expect(() => resolveTarget({ ...defaults, url: 'mysql://root@localhost:3306' })).toThrow(/names no database/);
     expect(() => resolveTarget({ ...defaults, url: 'mysql://root@localhost/x`;drop' })).toThrow(/must match/);
   });
+
+  it('refuses a URL that does not parse without repeating it: it holds the password', () => {
+    let message = '';
+    try {
+      resolveTarget({ ...defaults, url: 'mysql://root:Pa/ssw0rd@mysql:3306/stream_seat_bookings' });
+    } catch (error) {
+      message = `${(error as Error).message} ${JSON.stringify(error)} ${String((error as Error).cause ?? '')}`;
+    }
+    expect(message).toMatch(/DATABASE_URL is not a valid URL: percent-encode/);
+    expect(message).not.toContain('Pa/ssw0rd');
+    // Escaped as the message says, the same password works.
+    expect(resolveTarget({ ...defaults, url: 'mysql://root:Pa%2Fssw0rd@mysql:3306/stream_seat_bookings' })).toMatchObject({ password: 'Pa/ssw0rd' });
+  });
 });

@@ -69,7 +69,15 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
   const url = input.url?.trim();
   if (!url) return { dialect: 'sqlite', file: input.defaultSqliteFile };
   if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
-    const parsed = new URL(url);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // Not the URL itself: it holds the password, and this message reaches the logs.
+      throw new Error(
+        'DATABASE_URL is not a valid URL: percent-encode special characters of the user name and password (/ as %2F, # as %23, ? as %3F, @ as %40, : as %3A)',
+      );
+    }
     const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || input.databaseName;
     if (!name) throw new Error('DATABASE_URL names no database (mysql://user:pass@host:3306/NAME)');
     return {

@@ -54,6 +54,18 @@ describe('redactConfig', () => {
     expect(redacted['DATABASE_URL']).toBe('mysql://app:***@db:3306/x');
   });
 
+  it('masks the credentials of a URL that does not parse, and a user name standing alone', () => {
+    const redacted = redactConfig({
+      DATABASE_URL: 'mysql://root:Pa/ss#w?rd@mysql:3306/stream_seat_bookings',
+      REDIS_URL: 'redis://tokenvalue123@cache:6379',
+      PLAIN: 'not a url, but has an @ sign',
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/Pa\/ss|tokenvalue123/);
+    expect(redacted['DATABASE_URL']).toBe('mysql://***@mysql:3306/stream_seat_bookings');
+    expect(redacted['REDIS_URL']).toBe('redis://***@cache:6379');
+    expect(redacted['PLAIN']).toBe('not a url, but has an @ sign');
+  });
+
   it('masks credentials in lists of URLs too', () => {
     const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET-token@a:8761/eureka,http://b:8761/eureka' });
     const redacted = JSON.stringify(redactConfig(config));

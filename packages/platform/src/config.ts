@@ -57,14 +57,22 @@ export function redactConfig(config: Record<string, unknown>): Record<string, un
   return out;
 }
 
+/**
+ * A URL with its credentials masked: the password, or a user name standing alone (a token, as in
+ * `redis://TOKEN@host`). A value that does not parse as a URL (a password with an unescaped `/`,
+ * `#` or `?`) has everything between `://` and its last `@` masked.
+ */
 export function redactUrl(value: string): string {
-  if (!value.includes('@') || !value.includes('://')) return value;
+  const scheme = value.indexOf('://');
+  const at = value.lastIndexOf('@');
+  if (scheme < 0 || at < scheme) return value;
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
+    else if (url.username) url.username = '***';
     return url.toString();
   } catch {
-    return value;
+    return `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
   }
 }
 

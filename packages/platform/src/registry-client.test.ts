@@ -11,6 +11,8 @@ describe('registry URLs', () => {
 
   it('sends no Authorization header for a URL without credentials', () => {
     expect(parseRegistryUrl('http://localhost:8761/eureka')).toEqual({ url: 'http://localhost:8761/eureka' });
+    // A token with an unescaped '/' breaks the URL: the error says so without repeating the token.
+    expect(() => parseRegistryUrl('http://eureka:to/ken@eureka:8761/eureka')).toThrow(/^registry URL http:\/\/\*\*\*@eureka:8761\/eureka is not a valid URL/);
   });
 
   it('presents the registry token as a bearer token to a URL without credentials, and the URL\'s own credentials otherwise', () => {
