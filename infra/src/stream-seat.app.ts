@@ -45,6 +45,8 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     const webClientId = context('webOidcClientId');
     const webConnectOrigins = context('webConnectOrigins');
     if (webClientId && !(jwksUrl && issuer)) throw new Error('webOidcClientId needs jwtJwksUrl and jwtIssuer: the web app signs users in at that issuer');
+    // Without an issuer, any token the key set's owner signed (another tenant's, another app's) would pass.
+    if (jwksUrl && !issuer) throw new Error('jwtJwksUrl needs jwtIssuer: the issuer whose tokens the services accept');
     const region = context('region');
     const databaseUserGeneration = context('databaseUserGeneration');
     estate = new StreamSeatStack(app, ESTATE_STACK, {
@@ -54,8 +56,8 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
       ...(natGateways ? { natGateways: Number(natGateways) } : {}),
       ...(databaseUserGeneration ? { databaseUserGeneration: Number(databaseUserGeneration) } : {}),
       ...(certificateArn ? { certificateArn } : {}),
-      ...(jwksUrl
-        ? { jwt: { jwksUrl, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}), ...(webConnectOrigins ? { webConnectOrigins } : {}) } }
+      ...(jwksUrl && issuer
+        ? { jwt: { jwksUrl, issuer, ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}), ...(webConnectOrigins ? { webConnectOrigins } : {}) } }
         : {}),
     });
   } else {

@@ -31,7 +31,9 @@ export interface StreamSeatStackProps extends StackProps {
   /** Verify tokens against an identity provider (AUTH_MODE=jwks) instead of a shared secret. */
   readonly jwt?: {
     readonly jwksUrl: string;
-    readonly issuer?: string;
+    /** Required: only this issuer's tokens are accepted. */
+    readonly issuer: string;
+    /** Set whenever the provider's access tokens carry an `aud` (Cognito's carry none). */
     readonly audience?: string;
     /** The web app's (public) client id at the issuer: the gateway's WEB_OIDC_CLIENT_ID. */
     readonly webClientId?: string;
@@ -224,7 +226,7 @@ export class StreamSeatStack extends Stack {
     return {
       AUTH_MODE: 'jwks',
       JWT_JWKS_URL: props.jwt.jwksUrl,
-      ...(props.jwt.issuer ? { JWT_ISSUER: props.jwt.issuer } : {}),
+      JWT_ISSUER: props.jwt.issuer,
       ...(props.jwt.audience ? { JWT_AUDIENCE: props.jwt.audience } : {}),
     };
   }

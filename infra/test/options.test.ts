@@ -89,6 +89,10 @@ describe('with a certificate, a region and an identity provider', () => {
     expect(() => synthApp({ imageTag: 'abc123', webOidcClientId: 'stream-seat-web' })).toThrow(/jwtJwksUrl and jwtIssuer/);
   });
 
+  it('refuses a key set without the issuer whose tokens it accepts', () => {
+    expect(() => synthApp({ imageTag: 'abc123', jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json' })).toThrow(/jwtJwksUrl needs jwtIssuer/);
+  });
+
   it('still passes cdk-nag AwsSolutions', () => {
     const findings = [
       ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),

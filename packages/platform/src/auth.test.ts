@@ -98,17 +98,19 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
     const state = { up: true };
+    const published: object[] = [jwk];
     const server = createServer((_request, response) => {
       if (!state.up) return void response.writeHead(503).end();
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
-    const sign = (sub: string, expires = true) => {
-      const jwt = new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuer('https://id.test/');
+    const sign = (sub: string, expires = true, claims: { iss?: string; aud?: string } = {}) => {
+      const jwt = new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuer(claims.iss ?? 'https://id.test/');
+      if (claims.aud) jwt.setAudience(claims.aud);
       return (expires ? jwt.setExpirationTime('1h') : jwt).sign(privateKey);
     };
-    return { url, sign, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return { url, sign, state, keys: published, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
 
   it('accepts the issuer’s tokens and refuses a forged one as the caller’s fault (401)', async () => {
@@ -125,6 +127,40 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       // Correctly signed but without exp: it could never be withdrawn, so it is refused (401, not 503).
       const eternal = await verifier.verify(await id.sign('alice', false)).catch((error: unknown) => error);
       expect((eternal as Error).name).toBe('JWTClaimValidationFailed');
+    } finally {
+      await id.close();
+    }
+  });
+
+  it('needs the issuer named, and takes only its tokens, for the audience named', async () => {
+    const id = await issuer();
+    try {
+      expect(() => createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url })).toThrow(/AUTH_MODE=jwks needs JWT_ISSUER/);
+      const anyAudience = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      const elsewhere = await anyAudience.verify(await id.sign('alice', true, { iss: 'https://other-tenant.test/' })).catch((error: unknown) => error);
+      expect((elsewhere as Error).name).toBe('JWTClaimValidationFailed');
+      const ours = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/', JWT_AUDIENCE: 'https://api.stream-seat.test' });
+      expect(await ours.verify(await id.sign('alice', true, { aud: 'https://api.stream-seat.test' }))).toEqual({ sub: 'alice', role: 'buyer' });
+      for (const aud of ['https://another-app.test', undefined]) {
+        const refused = await ours.verify(await id.sign('bob', true, aud ? { aud } : {})).catch((error: unknown) => error);
+        expect((refused as Error).name, String(aud)).toBe('JWTClaimValidationFailed');
+      }
+    } finally {
+      await id.close();
+    }
+  });
+
+  it('refuses a token signed with a symmetric key, even one the key set publishes', async () => {
+    const id = await issuer();
+    try {
+      const secret = new TextEncoder().encode('a-symmetric-key-anyone-can-read-0123456789');
+      id.keys.push({ kty: 'oct', k: Buffer.from(secret).toString('base64url'), kid: 'sym', alg: 'HS256' });
+      const token = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', kid: 'sym' }).setSubject('mallory').setIssuer('https://id.test/').setExpirationTime('1h').sign(secret);
+      const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      const refused = await verifier.verify(token).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(Error);
+      expect(refused).not.toBeInstanceOf(ServiceUnavailable);
+      expect((refused as Error).name).toBe('JOSEAlgNotAllowed');
     } finally {
       await id.close();
     }

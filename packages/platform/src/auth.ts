@@ -97,16 +97,24 @@ function isKeySetUnavailable(error: unknown): boolean {
   return !tokenFaults.some((fault) => error instanceof fault);
 }
 
+/** What identity providers sign access tokens with (RSA, RSA-PSS, ECDSA, EdDSA). */
+const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   if (settings.AUTH_MODE === 'jwks') {
     if (!settings.JWT_JWKS_URL) throw new Error('AUTH_MODE=jwks needs JWT_JWKS_URL');
+    // Without it, a token the key set's owner signed for any purpose — another tenant, another app —
+    // would be taken, its role with it.
+    if (!settings.JWT_ISSUER) throw new Error('AUTH_MODE=jwks needs JWT_ISSUER: the issuer whose tokens are accepted');
     const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
     return cachingTokenVerifier(async (token) => {
       try {
         const { payload } = await jwtVerify(token, jwks, {
           // A token that never expires could never be withdrawn: refused, whoever signed it.
           requiredClaims: ['exp'],
-          ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
+          // Signatures by a private key only: a symmetric key in a published key set is public.
+          algorithms: ISSUER_ALGORITHMS,
+          issuer: settings.JWT_ISSUER,
           ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
         });
         return payload;
