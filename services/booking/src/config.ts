@@ -5,8 +5,11 @@ import { z } from 'zod';
 
 export const bookingConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
-  /** Shared secret between the event and booking services for `/internal/*` calls. */
-  SERVICE_TOKEN: z.string().min(16).optional(),
+  /**
+   * Shared secret between the event and booking services for `/internal/*` calls, demanded on `/internal/*` (booking would take anyone's catalogue message without it: an event cancelled, its orders refunded).
+   * Required: every launcher sets one (`npm start` and the tests generate it).
+   */
+  SERVICE_TOKEN: z.string().min(16, 'must be 16+ characters, shared by the event and booking services'),
   PORT: env.port(8080),
   /** How long a hold lasts. */
   HOLD_TTL_SECONDS: env.int(600, 1),

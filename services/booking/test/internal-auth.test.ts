@@ -1,5 +1,8 @@
-/** `/internal/*` takes only callers that present the shared SERVICE_TOKEN, when one is set. */
+/** `/internal/*` takes only callers that present the shared SERVICE_TOKEN, which the services need to start. */
+import { loadConfig } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventConfigSchema } from '../../event/src/config.js';
+import { bookingConfigSchema } from '../src/config.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from './in-memory-catalogue.js';
 
@@ -26,5 +29,15 @@ describe('the internal catalogue-message route', () => {
     const accepted = await post({ authorization: `Bearer ${token}` });
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ id: `m-${event.id}`, outcome: 'processed' });
+  });
+});
+
+describe('SERVICE_TOKEN', () => {
+  it('is required to start the booking service and the event service: without it, /internal/* would take anyone', () => {
+    for (const schema of [bookingConfigSchema, eventConfigSchema]) {
+      expect(() => loadConfig(schema, {})).toThrow(/SERVICE_TOKEN: /);
+      expect(() => loadConfig(schema, { SERVICE_TOKEN: 'short' })).toThrow(/SERVICE_TOKEN: must be 16\+ characters/);
+      expect(loadConfig(schema, { SERVICE_TOKEN: 'service-token-0123456789' }).SERVICE_TOKEN).toBe('service-token-0123456789');
+    }
   });
 });

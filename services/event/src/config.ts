@@ -5,8 +5,11 @@ import { z } from 'zod';
 
 export const eventConfigSchema = baseConfigSchema.extend({
   ...databaseConfigSchema.shape,
-  /** Shared secret between the event and booking services for `/internal/*` calls. */
-  SERVICE_TOKEN: z.string().min(16).optional(),
+  /**
+   * Shared secret between the event and booking services for `/internal/*` calls, presented to booking's `/internal/*`.
+   * Required: every launcher sets one (`npm start` and the tests generate it).
+   */
+  SERVICE_TOKEN: z.string().min(16, 'must be 16+ characters, shared by the event and booking services'),
   PORT: env.port(8081),
   /** How often the outbox relay looks for undelivered messages. */
   OUTBOX_POLL_MS: env.int(1_000, 50),
