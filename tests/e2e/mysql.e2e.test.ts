@@ -82,7 +82,7 @@ describe.runIf(mysqlUrl)('Stream-Seat on MySQL', () => {
     const ports = [await freePort(), await freePort(), await freePort()];
     for (const [i, port] of ports.entries()) {
       const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/booking/src/main.ts'], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, EUREKA_URL: '', JWT_SECRET: 'x'.repeat(32) },
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, EUREKA_URL: '', JWT_SECRET: 'x'.repeat(32), SERVICE_TOKEN: 's'.repeat(32) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => output[i]?.push(l));
