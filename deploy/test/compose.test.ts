@@ -74,7 +74,14 @@ describe('deploy/compose.yaml', () => {
     expect(services.event?.environment?.DATABASE_URL).toMatch(/@mysql:3306\/stream_seat_events$/);
     expect(services.booking?.environment?.DATABASE_URL).toMatch(/@mysql:3306\/stream_seat_bookings$/);
     expect(services.booking?.environment?.REDIS_URL).toBe('redis://redis:6379');
-    expect(services.gateway?.ports).toEqual(['8082:8082']);
+  });
+
+  it('publishes the gateway and the registry on loopback only: dev tokens mint any role, and the registry lists every instance', () => {
+    const published = Object.entries(services).filter(([, s]) => s?.ports?.length);
+    expect(Object.fromEntries(published.map(([name, s]) => [name, s?.ports]))).toEqual({
+      discovery: ['127.0.0.1:8761:8761'],
+      gateway: ['127.0.0.1:8082:8082'],
+    });
   });
 
   it('guards the registry: discovery and every client take REGISTRY_TOKEN from the environment, with no default', () => {

@@ -17,6 +17,9 @@ export interface LoadBalancerProps {
   readonly certificateArn?: string;
 }
 
+/** Paths the load balancer answers 404 itself: operations endpoints, for the VPC only. */
+export const OPERATIONS_PATHS_NOT_PUBLIC = ['/metrics', '/gateway/*', '/ready', '/health'] as const;
+
 /** The ports the listeners open to the world, for the security group that fronts them. */
 export function publicPorts(certificateArn?: string): number[] {
   return certificateArn ? [80, 443] : [80];
@@ -69,6 +72,18 @@ export class LoadBalancer extends Construct {
     if (props.certificateArn) {
       this.alb.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
     }
+
+    // The gateway's operations endpoints answer on its own port — the ALB's health check and the
+    // VPC reach them there — but not from the internet: its route table lists private task
+    // addresses and circuit states, and metrics the runtime's versions.
+    listener.addAction('OperationsNotPublic', {
+      priority: 10,
+      conditions: [elbv2.ListenerCondition.pathPatterns([...OPERATIONS_PATHS_NOT_PUBLIC])],
+      action: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/problem+json',
+        messageBody: JSON.stringify({ type: 'about:blank', title: 'Not found', status: 404 }),
+      }),
+    });
 
     listener.addTargets('Gateway', {
       port: props.gatewayPort,

@@ -247,6 +247,20 @@ describe('load balancer', () => {
       expect.objectContaining({ ContainerName: 'gateway', ContainerPort: 8082 }),
     ]);
   });
+
+  it('answers the gateway’s operations paths itself with a 404, before the gateway: task addresses and versions stay inside', () => {
+    const rules = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map((r) => r.Properties as {
+      Priority: number;
+      Conditions: { Field: string; PathPatternConfig?: { Values: string[] } }[];
+      Actions: { Type: string; FixedResponseConfig?: { StatusCode: string } }[];
+    });
+    const blocked = rules.filter((r) => r.Actions.some((a) => a.Type === 'fixed-response' && a.FixedResponseConfig?.StatusCode === '404'));
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]?.Conditions.flatMap((c) => c.PathPatternConfig?.Values ?? []).sort()).toEqual(['/gateway/*', '/health', '/metrics', '/ready']);
+    // Every other path goes on to the gateway (the listener's default), whose health check the rule does not touch.
+    expect(rules.filter((r) => r.Actions.some((a) => a.Type === 'forward'))).toEqual([]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ready' });
+  });
 });
 
 describe('database', () => {
