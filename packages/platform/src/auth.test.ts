@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { cachingTokenVerifier, createTokenVerifier, signDevToken } from './auth.js';
-import { ServiceUnavailable } from './errors.js';
+import { DependencyUnavailable } from './errors.js';
 
 const secret = 'a-test-secret-of-enough-length';
 
@@ -122,9 +122,9 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'alice', role: 'admin', iss: 'https://id.test/' })).toString('base64url')}.${signature}`;
       const refused = await verifier.verify(forged).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(Error);
-      expect(refused).not.toBeInstanceOf(ServiceUnavailable);
+      expect(refused).not.toBeInstanceOf(DependencyUnavailable);
       expect((refused as Error).name).toBe('JWSSignatureVerificationFailed');
-      // Correctly signed but without exp: it could never be withdrawn, so it is refused (401, not 503).
+      // Correctly signed but without exp: it could never be withdrawn, so it is refused (401, not 502).
       const eternal = await verifier.verify(await id.sign('alice', false)).catch((error: unknown) => error);
       expect((eternal as Error).name).toBe('JWTClaimValidationFailed');
     } finally {
@@ -159,22 +159,22 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
       const refused = await verifier.verify(token).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(Error);
-      expect(refused).not.toBeInstanceOf(ServiceUnavailable);
+      expect(refused).not.toBeInstanceOf(DependencyUnavailable);
       expect((refused as Error).name).toBe('JOSEAlgNotAllowed');
     } finally {
       await id.close();
     }
   });
 
-  it('answers 503, not 401, while the issuer’s key set cannot be fetched', async () => {
+  it('answers 502 (a dependency, not this instance, is out), not 401, while the issuer’s key set cannot be fetched', async () => {
     const id = await issuer();
     try {
       id.state.up = false;
       const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
-      await expect(verifier.verify(await id.sign('alice'))).rejects.toBeInstanceOf(ServiceUnavailable);
+      await expect(verifier.verify(await id.sign('alice'))).rejects.toBeInstanceOf(DependencyUnavailable);
       await id.close();
       const gone = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
-      await expect(gone.verify(await id.sign('alice'))).rejects.toBeInstanceOf(ServiceUnavailable);
+      await expect(gone.verify(await id.sign('alice'))).rejects.toBeInstanceOf(DependencyUnavailable);
     } finally {
       await id.close().catch(() => undefined);
     }

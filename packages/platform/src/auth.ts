@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import { AppError, Forbidden, ServiceUnavailable, Unauthorized } from './errors.js';
+import { AppError, DependencyUnavailable, Forbidden, Unauthorized } from './errors.js';
 
 export const roles = ['buyer', 'organizer', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -80,8 +80,8 @@ export function cachingTokenVerifier(
 
 /**
  * The issuer's key set could not be had (timeout, network, a broken document): the token may be
- * fine, so this is our outage (503), not the caller's bad token (401) — a 401 would sign every
- * user of the web app out while the identity provider is unreachable.
+ * fine, so this is an outage of a dependency (502), not the caller's bad token (401) — a 401
+ * would sign every user of the web app out while the identity provider is unreachable.
  */
 function isKeySetUnavailable(error: unknown): boolean {
   const tokenFaults = [
@@ -119,7 +119,9 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
         });
         return payload;
       } catch (error) {
-        if (isKeySetUnavailable(error)) throw new ServiceUnavailable('The identity provider’s signing keys cannot be fetched right now; retry');
+        // 502, not 503: the identity provider is out of reach, not this instance — a gateway takes a
+        // 503 against the instance, and would open every instance's circuit during the provider's outage.
+        if (isKeySetUnavailable(error)) throw new DependencyUnavailable('identity provider', 'The identity provider’s signing keys cannot be fetched right now; retry');
         throw error;
       }
     });
@@ -155,7 +157,7 @@ export async function authenticate(verifier: TokenVerifier, request: FastifyRequ
     request.principal = await verifier.verify(token);
     return request.principal;
   } catch (error) {
-    // Unauthorized as it is; a ServiceUnavailable (the key set is out of reach) stays a 503.
+    // Unauthorized as it is; a DependencyUnavailable (the key set is out of reach) stays a 502.
     if (error instanceof AppError) throw error;
     throw new Unauthorized('The bearer token is invalid or expired');
   }
@@ -172,7 +174,7 @@ export async function optionalPrincipal(verifier: TokenVerifier, request: Fastif
     return await authenticate(verifier, request);
   } catch (error) {
     // A public read needs no token: neither a bad one nor an unreachable issuer stops it.
-    if (!(error instanceof Unauthorized || error instanceof ServiceUnavailable)) throw error;
+    if (!(error instanceof Unauthorized || error instanceof DependencyUnavailable)) throw error;
     request.log.debug({ reason: error.message }, 'bearer token ignored on a public read');
     return undefined;
   }
