@@ -425,4 +425,21 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(hold.body['status']).toBe('ACTIVE');
     await page.close();
   });
+
+  it('renders the API documentation under its content security policy, with no script refused', async () => {
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    const response = await page.goto(`${test.gateway}/docs/static/index.html`);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    // The UI drew the platform's document: its title and an operation of each service.
+    await page.waitForSelector('.swagger-ui .info .title');
+    expect(await page.textContent('.swagger-ui .info .title')).toContain('Stream-Seat');
+    await page.waitForSelector('.opblock-summary-path[data-path="/api/holds"]');
+    await page.waitForSelector('.opblock-summary-path[data-path="/api/events"]');
+    expect(refused).toEqual([]);
+    await page.close();
+  });
 });

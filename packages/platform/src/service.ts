@@ -187,6 +187,11 @@ export function createService(options: CreateServiceOptions): App {
     const transform = options.openapi.transform;
     void app.register(swaggerUi, {
       routePrefix: '/docs',
+      // The UI's own scripts only (hashes of its inline ones): the page shares an origin with the
+      // web app, whose token lives in localStorage. Inline styles stay allowed: the UI sets some as
+      // it draws, and a style runs no code.
+      staticCSP: true,
+      transformStaticCSP: (header: string) => header.replace(/style-src ([^;]*)/, "style-src $1 'unsafe-inline'"),
       ...(transform ? { transformSpecification: (document: Readonly<Record<string, unknown>>) => transform(document) } : {}),
     });
   }
