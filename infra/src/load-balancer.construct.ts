@@ -17,8 +17,12 @@ export interface LoadBalancerProps {
   readonly certificateArn?: string;
 }
 
-/** Paths the load balancer answers 404 itself: operations endpoints, for the VPC only. */
-export const OPERATIONS_PATHS_NOT_PUBLIC = ['/metrics', '/gateway/*', '/ready', '/health'] as const;
+/**
+ * Paths the load balancer answers 404 itself: operations endpoints, for the VPC only (with a
+ * trailing slash too). A first line only: another spelling (`/%6detrics`) passes it, and the
+ * gateway refuses those itself to callers outside TRUST_PROXY's network (edge/operator-network.ts).
+ */
+export const OPERATIONS_PATHS_NOT_PUBLIC = ['/metrics*', '/gateway/*', '/ready*', '/health*'] as const;
 
 /** The ports the listeners open to the world, for the security group that fronts them. */
 export function publicPorts(certificateArn?: string): number[] {

@@ -256,7 +256,7 @@ describe('load balancer', () => {
     });
     const blocked = rules.filter((r) => r.Actions.some((a) => a.Type === 'fixed-response' && a.FixedResponseConfig?.StatusCode === '404'));
     expect(blocked).toHaveLength(1);
-    expect(blocked[0]?.Conditions.flatMap((c) => c.PathPatternConfig?.Values ?? []).sort()).toEqual(['/gateway/*', '/health', '/metrics', '/ready']);
+    expect(blocked[0]?.Conditions.flatMap((c) => c.PathPatternConfig?.Values ?? []).sort()).toEqual(['/gateway/*', '/health*', '/metrics*', '/ready*']);
     // Every other path goes on to the gateway (the listener's default), whose health check the rule does not touch.
     expect(rules.filter((r) => r.Actions.some((a) => a.Type === 'forward'))).toEqual([]);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ready' });

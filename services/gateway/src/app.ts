@@ -5,12 +5,14 @@ import {
   type App,
   createLoadBalancer,
   createService,
+  OPERATIONS_PATHS,
   type RegistryClient,
   type TokenVerifier,
 } from '@stream-seat/platform';
 import type { Redis } from 'ioredis';
 import { createClientStreamLimit, DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { registerEdgeAuth } from './edge/edge-auth.js';
+import { operatorNetwork } from './edge/operator-network.js';
 import { registerRateLimit } from './edge/rate-limit.js';
 import { createEventStreamFanout, type FanoutSettings } from './proxy/event-stream-fanout.js';
 import { type BreakerSettings, createInstanceBreakers } from './proxy/instance-breakers.js';
@@ -18,12 +20,14 @@ import { registerProxyRoutes } from './proxy/proxy.routes.js';
 import { type RouteDefinition, routeTable } from './proxy/route-table.js';
 import { type ApiDocs, createApiDocs } from './routes/api-docs.js';
 import { registerDevTokenRoute } from './routes/dev-token.routes.js';
-import { registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
+import { GATEWAY_ROUTES_PATH, registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 import { registerWebApp } from './routes/web-app.routes.js';
 import type { WebSignIn } from './routes/web-sign-in.js';
 
 /** The routes that serve the merged OpenAPI document (the UI at /docs loads /docs/json). */
 const DOCUMENT_ROUTES = new Set(['/docs/json', '/docs/yaml']);
+/** Answered only inside the operator's network when TRUST_PROXY names it (edge/operator-network.ts). */
+const OPERATIONS_ROUTES = new Set([...OPERATIONS_PATHS, GATEWAY_ROUTES_PATH]);
 
 export interface GatewayAppDeps {
   registry: Pick<RegistryClient, 'instances'>;
@@ -96,6 +100,12 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     if (DOCUMENT_ROUTES.has(request.routeOptions.url ?? '')) await docs.complete();
   });
   app.addHook('onClose', async () => docs.stop());
+  const insideOperatorNetwork = operatorNetwork(deps.trustProxy ?? false);
+  if (insideOperatorNetwork) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (OPERATIONS_ROUTES.has(request.routeOptions.url ?? '') && !insideOperatorNetwork(request.ip)) return reply.callNotFound();
+    });
+  }
   const breakerSettings = { errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 10_000, rollingWindowMs: 10_000, ...deps.breakers };
   const breakers = createInstanceBreakers(breakerSettings, app.metricsRegistry);
   app.addHook('onClose', async () => breakers.shutdown());
