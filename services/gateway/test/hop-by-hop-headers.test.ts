@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../../../tests/support/free-port.js';
 import { TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
 import { endToEndHeaders, isRefusedByClient } from '../src/proxy/forwarded-headers.js';
+import type { App } from '@stream-seat/platform';
 import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
 let kit: GatewayTestKit;
@@ -60,8 +61,11 @@ describe('hop-by-hop request headers', () => {
       { upgrade: 'h2c' },
       { te: 'trailers', 'proxy-authorization': 'Basic eDp5', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' },
       { connection: 'x-client-hop, keep-alive', 'x-client-hop': 'gateway only', 'x-end-to-end': 'kept' },
+      // What the gateway itself sets cannot be named away: it is set after the client's headers are filtered.
+      { connection: 'x-request-id, x-forwarded-for, traceparent, x-forwarded-proto', 'x-request-id': 'client-chosen' },
     ];
     // Well past the breaker's volume (10 requests) at 100 % of them.
+    seen.length = 0;
     for (let round = 0; round < 5; round++) {
       for (const headers of hostile) {
         const res = await gateway.inject({ method: 'GET', url: '/api/availability/evt-1', headers });
@@ -75,6 +79,12 @@ describe('hop-by-hop request headers', () => {
       }
     }
     expect(seen.filter((h) => h['x-end-to-end'] === 'kept')).toHaveLength(5);
+    for (const headers of seen) {
+      expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(headers['x-forwarded-proto']).toBe('http');
+      expect(headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect(headers['x-request-id']).toMatch(/.+/);
+    }
     const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ uri: string; circuits: Record<string, string> }>;
     const booking = routes.filter((r) => r.uri === 'lb://BOOKING-SERVICE');
     expect(booking.length).toBeGreaterThan(0);
@@ -83,28 +93,59 @@ describe('hop-by-hop request headers', () => {
 });
 
 describe('a client that leaves before the answer', () => {
-  it('leaves no request pending in the gateway, and does not count against the instance', async () => {
+  /** Sends a GET over its own socket and closes it once the upstream has the request. */
+  async function leaveAfterArrival(port: number, path: string, arrived: Promise<void>): Promise<void> {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: gw\r\n\r\n`));
+    await arrived;
+    await new Promise<void>((resolve) => socket.destroy().once('close', () => resolve()));
+  }
+
+  const pendingOf = async (gateway: App) => {
+    const metrics = (await gateway.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(/^gateway_upstream_requests_pending(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1]);
+  };
+  const circuitsOf = async (gateway: App) => {
+    const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ uri: string; circuits: Record<string, string> }>;
+    return [...new Set(routes.filter((r) => r.uri === 'lb://BOOKING-SERVICE').flatMap((r) => Object.values(r.circuits)))];
+  };
+
+  it('leaves no request pending in the gateway once the instance answers it', async () => {
     const { gateway } = await kit.gatewayWith();
     const port = await listenOnLoopback(gateway);
-    const pending = async () => {
-      const metrics = (await gateway.inject({ method: 'GET', url: '/metrics' })).body;
-      return Number(/^gateway_upstream_requests_pending(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1]);
-    };
-    expect(await pending()).toBe(0);
+    expect(await pendingOf(gateway)).toBe(0);
     const clients = 12;
     for (let i = 0; i < clients; i++) {
-      const arrived = new Promise<void>((resolve) => (slowArrived = resolve));
-      const socket = connect(port, '127.0.0.1', () => socket.write('GET /api/availability/slow HTTP/1.1\r\nHost: gw\r\n\r\n'));
-      // Gone once the upstream has the request, before it answers.
-      await arrived;
-      await new Promise<void>((resolve) => socket.destroy().once('close', () => resolve()));
+      await leaveAfterArrival(port, '/api/availability/slow', new Promise<void>((resolve) => (slowArrived = resolve)));
     }
-    await expect.poll(pending).toBe(0);
+    // Waiting on the instance, which has not answered yet.
+    expect(await pendingOf(gateway)).toBe(clients);
     answerSlow();
-    const res = await gateway.inject({ method: 'GET', url: '/api/availability/evt-2' });
-    expect(res.statusCode).toBe(200);
-    const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ uri: string; circuits: Record<string, string> }>;
-    for (const route of routes.filter((r) => r.uri === 'lb://BOOKING-SERVICE')) expect(Object.values(route.circuits)).toEqual(['CLOSED']);
+    // Before, each of them stayed pending for good: reply-from skips onResponse for a client that left.
+    await expect.poll(() => pendingOf(gateway)).toBe(0);
+    expect(await circuitsOf(gateway)).toEqual(['CLOSED']);
+    expect((await gateway.inject({ method: 'GET', url: '/api/availability/evt-2' })).statusCode).toBe(200);
+  });
+
+  it('still counts an instance that never answers against it, though its callers have left', async () => {
+    // A kit of its own: its only booking instance accepts requests and never answers them.
+    const own = await startGatewayTestKit(TEST_JWT_SECRET);
+    const hung = createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      let arrived: () => void = () => undefined;
+      hung.on('request', () => arrived());
+      await own.registerInstance('BOOKING-SERVICE', 'booking-hung', (hung.address() as { port: number }).port);
+      const { gateway } = await own.gatewayWith({ upstreamTimeoutMs: 300, breakers: { volumeThreshold: 3 } });
+      const port = await listenOnLoopback(gateway);
+      for (let i = 0; i < 3; i++) await leaveAfterArrival(port, '/api/availability/evt-3', new Promise<void>((resolve) => (arrived = resolve)));
+      // Each times out at the gateway and counts: the circuit opens, and nothing stays pending.
+      await expect.poll(() => circuitsOf(gateway), { timeout: 5_000 }).toEqual(['OPEN']);
+      expect(await pendingOf(gateway)).toBe(0);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+      await own.close();
+    }
   });
 });
 

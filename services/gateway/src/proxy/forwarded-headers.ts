@@ -21,8 +21,8 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
-/** Say how the forwarded request is framed: the proxy sets them, whatever `Connection` names. */
-const FRAMING = new Set(['host', 'content-length', 'content-type']);
+/** The proxy sets these on the forwarded request (framing, body type), whatever `Connection` names. */
+const SET_BY_PROXY = new Set(['host', 'content-length', 'content-type']);
 
 export function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const connection = headers.connection ?? '';
@@ -30,7 +30,7 @@ export function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeade
     connection
       .split(',')
       .map((token) => token.trim().toLowerCase())
-      .filter((token) => token && !FRAMING.has(token)),
+      .filter((token) => token && !SET_BY_PROXY.has(token)),
   );
   const kept: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {

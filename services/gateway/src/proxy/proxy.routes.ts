@@ -123,6 +123,11 @@ function refuse(reply: AnyServerReply, request: FastifyRequest, detail = 'The pa
   });
 }
 
+/** The client closed its request before the answer (reply-from then skips onResponse). */
+function clientLeft(request: FastifyRequest): boolean {
+  return request.raw.aborted;
+}
+
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: string; cause?: { code?: string } };
   return e.cause?.code ?? e.code;
@@ -137,16 +142,13 @@ function forward(
 ): void {
   const [instance, ...rest] = candidates;
   const app = targetApp(route);
+  if (clientLeft(request)) return; // gone before this try (an open circuit's failover): nobody to answer
   if (!instance) {
     void unavailable(reply, request, app, `No healthy instance of ${app} is available`);
     return;
   }
   const attempt = () =>
     new Promise<void>((resolve, reject) => {
-      // A client that goes away before the answer: reply-from then calls neither onResponse nor
-      // onError, and the attempt would stay pending (with the request it holds) forever. It says
-      // nothing about the instance; an answer already given has settled the attempt first.
-      reply.raw.once('close', () => resolve());
       try {
         send(resolve, reject);
       } catch (error) {
@@ -171,6 +173,13 @@ function forward(
           'x-forwarded-host': request.headers.host ?? '',
           'x-forwarded-proto': request.protocol,
         }),
+        // Called for every upstream answer, before reply-from looks at the client: one that has
+        // left gets no onResponse, so its attempt settles here — the instance did answer (its
+        // status is not known here). Without this it stayed pending for good.
+        rewriteHeaders: (headers) => {
+          if (clientLeft(request)) resolve();
+          return headers;
+        },
         onResponse: (_request, upstreamReply, res) => {
           // reply-from hands over the upstream response: status, headers, and the body stream.
           const upstream = res as unknown as { statusCode: number; stream: Readable };
@@ -191,7 +200,9 @@ function forward(
             void refuse(replyOnError, request, `The request cannot be forwarded: ${(error as Error).message}`);
             return;
           }
+          // Counted whether or not the client is still there: a hung instance times out either way.
           reject(error);
+          if (clientLeft(request)) return; // nobody to answer, nothing to fail over for
           if (rest.length > 0 && isRetryable(request.method, code)) {
             request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
             forward(options, route, rest, request, replyOnError);
