@@ -4,7 +4,7 @@
  */
 import type { App } from '@stream-seat/platform';
 import { BadRequest } from '@stream-seat/platform';
-import { InvalidXml, parseXml } from '../domain/eureka-xml.js';
+import { InvalidXml, parseXml, TooManyXmlTags } from '../domain/eureka-xml.js';
 
 export function registerEurekaBodyParsers(app: App): void {
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) => {
@@ -14,6 +14,7 @@ export function registerEurekaBodyParsers(app: App): void {
       done(null, parseXml(text));
     } catch (error) {
       if (error instanceof InvalidXml) return done(new BadRequest(`body: not XML (${error.message})`), undefined);
+      if (error instanceof TooManyXmlTags) return done(new BadRequest(`body: ${error.message}`), undefined);
       done(error as Error, undefined);
     }
   });
