@@ -189,9 +189,11 @@ export function createService(options: CreateServiceOptions): App {
       routePrefix: '/docs',
       // The UI's own scripts only (hashes of its inline ones): the page shares an origin with the
       // web app, whose token lives in localStorage. Inline styles stay allowed: the UI sets some as
-      // it draws, and a style runs no code.
+      // it draws, and a style runs no code. No upgrade-insecure-requests: on a plain-HTTP origin
+      // (the load balancer without a certificate) it would send the UI's own files to https.
       staticCSP: true,
-      transformStaticCSP: (header: string) => header.replace(/style-src ([^;]*)/, "style-src $1 'unsafe-inline'"),
+      transformStaticCSP: (header: string) =>
+        header.replace(/style-src ([^;]*)/, "style-src $1 'unsafe-inline'").replace(/\s*upgrade-insecure-requests;?/, ''),
       ...(transform ? { transformSpecification: (document: Readonly<Record<string, unknown>>) => transform(document) } : {}),
     });
   }
