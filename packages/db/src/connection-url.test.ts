@@ -51,6 +51,15 @@ describe('resolveTarget', () => {
     }
     expect(message).toMatch(/DATABASE_URL is not a valid URL: percent-encode/);
     expect(message).not.toContain('Pa/ssw0rd');
+    // A password that starts with digits parses as a port and a path: refused the same way, not as a database name.
+    let second = '';
+    try {
+      resolveTarget({ ...defaults, url: 'mysql://app:2024/Secret@db:3306/stream' });
+    } catch (error) {
+      second = (error as Error).message;
+    }
+    expect(second).toMatch(/DATABASE_URL is not a valid URL: percent-encode/);
+    expect(second).not.toContain('Secret');
     // Escaped as the message says, the same password works.
     expect(resolveTarget({ ...defaults, url: 'mysql://root:Pa%2Fssw0rd@mysql:3306/stream_seat_bookings' })).toMatchObject({ password: 'Pa/ssw0rd' });
   });

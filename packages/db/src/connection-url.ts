@@ -69,15 +69,18 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
   const url = input.url?.trim();
   if (!url) return { dialect: 'sqlite', file: input.defaultSqliteFile };
   if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    // Never the URL itself in the message: it holds the password, and this reaches the logs.
+    const invalid = () =>
+      new Error('DATABASE_URL is not a valid URL: percent-encode special characters of the user name and password (/ as %2F, # as %23, ? as %3F, : as %3A)');
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      // Not the URL itself: it holds the password, and this message reaches the logs.
-      throw new Error(
-        'DATABASE_URL is not a valid URL: percent-encode special characters of the user name and password (/ as %2F, # as %23, ? as %3F, @ as %40, : as %3A)',
-      );
+      throw invalid();
     }
+    // An '@' the parser did not take for the end of the credentials: a password like `2024/x`
+    // parses as a port and a path (the platform's credentialsParsed, which this package cannot import).
+    if (!parsed.username && !parsed.password && url.lastIndexOf('@') > url.indexOf('://')) throw invalid();
     const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || input.databaseName;
     if (!name) throw new Error('DATABASE_URL names no database (mysql://user:pass@host:3306/NAME)');
     return {

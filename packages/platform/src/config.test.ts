@@ -59,8 +59,11 @@ describe('redactConfig', () => {
       DATABASE_URL: 'mysql://root:Pa/ss#w?rd@mysql:3306/stream_seat_bookings',
       REDIS_URL: 'redis://tokenvalue123@cache:6379',
       PLAIN: 'not a url, but has an @ sign',
+      // Parses, as host app, port 2024 and a path: the password is not where the parser looked.
+      PORT_LIKE: 'mysql://app:2024/Secret@db:3306/stream',
     });
-    expect(JSON.stringify(redacted)).not.toMatch(/Pa\/ss|tokenvalue123/);
+    expect(JSON.stringify(redacted)).not.toMatch(/Pa\/ss|tokenvalue123|Secret/);
+    expect(redacted['PORT_LIKE']).toBe('mysql://***@db:3306/stream');
     expect(redacted['DATABASE_URL']).toBe('mysql://***@mysql:3306/stream_seat_bookings');
     expect(redacted['REDIS_URL']).toBe('redis://***@cache:6379');
     expect(redacted['PLAIN']).toBe('not a url, but has an @ sign');

@@ -59,21 +59,31 @@ export function redactConfig(config: Record<string, unknown>): Record<string, un
 
 /**
  * A URL with its credentials masked: the password, or a user name standing alone (a token, as in
- * `redis://TOKEN@host`). A value that does not parse as a URL (a password with an unescaped `/`,
- * `#` or `?`) has everything between `://` and its last `@` masked.
+ * `redis://TOKEN@host`). When the parser did not see the credentials where they were meant to be
+ * — a password with an unescaped `/`, `#` or `?` fails to parse, or parses as a host, a port and a
+ * path (`mysql://app:2024/Secret@db/x`) — everything between `://` and the last `@` is masked.
  */
 export function redactUrl(value: string): string {
   const scheme = value.indexOf('://');
   const at = value.lastIndexOf('@');
   if (scheme < 0 || at < scheme) return value;
+  const masked = `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
     else if (url.username) url.username = '***';
+    else return masked;
     return url.toString();
   } catch {
-    return `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
+    return masked;
   }
+}
+
+/** True when a parsed URL took its credentials from where they were written (see redactUrl). */
+export function credentialsParsed(raw: string, url: URL): boolean {
+  const scheme = raw.indexOf('://');
+  const at = raw.lastIndexOf('@');
+  return scheme < 0 || at < scheme || Boolean(url.username || url.password);
 }
 
 /** Helpers for env values, which are always strings. */

@@ -8,7 +8,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
-import { redactUrl } from './config.js';
+import { credentialsParsed, redactUrl } from './config.js';
 
 export interface RegistryEndpoint {
   /** The base URL without credentials or trailing slash, e.g. `http://eureka:8761/eureka`. */
@@ -19,13 +19,15 @@ export interface RegistryEndpoint {
 
 /** Credentials in the URL win over the token: a URL may name a registry with a token of its own. */
 export function parseRegistryUrl(raw: string, token?: string): RegistryEndpoint {
+  const invalid = () => new Error(`registry URL ${redactUrl(raw)} is not a valid URL: percent-encode special characters of its credentials`);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     // Not the URL itself (Node's error carries it as `input`): it may hold a token, and this reaches the logs.
-    throw new Error(`registry URL ${redactUrl(raw)} is not a valid URL: percent-encode special characters of its credentials`);
+    throw invalid();
   }
+  if (!credentialsParsed(raw, url)) throw invalid();
   let authorization = token ? `Bearer ${token}` : undefined;
   if (url.username || url.password) {
     const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
