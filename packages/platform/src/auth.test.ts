@@ -160,6 +160,7 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       const refused = await verifier.verify(token).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(Error);
       expect(refused).not.toBeInstanceOf(DependencyUnavailable);
+      // Refused by the allowed list, before jose's own refusal of a secret key in a key set.
       expect((refused as Error).name).toBe('JOSEAlgNotAllowed');
     } finally {
       await id.close();

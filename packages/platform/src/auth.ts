@@ -97,8 +97,11 @@ function isKeySetUnavailable(error: unknown): boolean {
   return !tokenFaults.some((fault) => error instanceof fault);
 }
 
-/** What identity providers sign access tokens with (RSA, RSA-PSS, ECDSA, EdDSA). */
-const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+/**
+ * What identity providers sign access tokens with: RSA, RSA-PSS, ECDSA, EdDSA (and its RFC 9864
+ * name Ed25519). jose already refuses a secret key from a remote key set; the list says so here.
+ */
+const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   if (settings.AUTH_MODE === 'jwks') {
@@ -200,13 +203,13 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * A route hook for service-to-service routes (`/internal/*`): with a `SERVICE_TOKEN` configured,
- * only a caller presenting it as a bearer token passes; without one (local mode) all pass.
+ * A route hook for service-to-service routes (`/internal/*`): only a caller presenting the shared
+ * `SERVICE_TOKEN` as a bearer token passes. There is no open mode: an empty token is refused here.
  */
-export function requireServiceToken(token: string | undefined) {
-  const expected = token ? Buffer.from(token) : undefined;
+export function requireServiceToken(token: string) {
+  if (!token) throw new Error('requireServiceToken needs the SERVICE_TOKEN the other services present');
+  const expected = Buffer.from(token);
   return async (request: FastifyRequest): Promise<void> => {
-    if (!expected) return;
     const given = Buffer.from(bearerToken(request) ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new Unauthorized('This route is for Stream-Seat services only');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, env, loadConfig, redactConfig } from './config.js';
+import { baseConfigSchema, checkAuthConfig, ConfigError, env, loadConfig, redactConfig } from './config.js';
 
 const schema = baseConfigSchema.extend({ PORT: env.port(8080), DB_PASSWORD: z.string().optional() });
 
@@ -74,5 +74,24 @@ describe('redactConfig', () => {
     const redacted = JSON.stringify(redactConfig(config));
     expect(redacted).not.toContain('S3CRET');
     expect(redacted).toContain('http://eureka:***@a:8761/eureka');
+  });
+});
+
+describe('checkAuthConfig', () => {
+  const schema = baseConfigSchema.superRefine(checkAuthConfig);
+
+  it('needs the key set and the issuer with AUTH_MODE=jwks, each named as a configuration error', () => {
+    let error: unknown;
+    try {
+      loadConfig(schema, { AUTH_MODE: 'jwks' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/JWT_JWKS_URL: required with AUTH_MODE=jwks/);
+    expect((error as ConfigError).message).toMatch(/JWT_ISSUER: required with AUTH_MODE=jwks/);
+    expect(loadConfig(schema, { AUTH_MODE: 'jwks', JWT_JWKS_URL: 'https://id.test/jwks', JWT_ISSUER: 'https://id.test/' }).JWT_ISSUER).toBe('https://id.test/');
+    // The local mode needs neither.
+    expect(loadConfig(schema, {}).AUTH_MODE).toBe('dev');
   });
 });

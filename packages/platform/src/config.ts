@@ -133,3 +133,15 @@ export const baseConfigSchema = z.object({
   JWT_AUDIENCE: z.string().optional(),
 });
 export type BaseConfig = z.output<typeof baseConfigSchema>;
+
+/**
+ * The rules between the auth keys, for the config schemas of the services that verify tokens
+ * (`.superRefine(checkAuthConfig)`): a configuration error naming its key, like any other.
+ * Without an issuer, a token the key set's owner signed for anything — another tenant, another
+ * app — would be taken, its role with it.
+ */
+export function checkAuthConfig(config: Pick<BaseConfig, 'AUTH_MODE' | 'JWT_JWKS_URL' | 'JWT_ISSUER'>, ctx: z.RefinementCtx): void {
+  if (config.AUTH_MODE !== 'jwks') return;
+  if (!config.JWT_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'required with AUTH_MODE=jwks: where the issuer publishes its signing keys' });
+  if (!config.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'required with AUTH_MODE=jwks: the issuer whose tokens are accepted' });
+}

@@ -79,8 +79,8 @@ export interface BookingAppDeps {
   verifier: TokenVerifier;
   catalogue: CatalogueClient;
   payments?: PaymentProvider;
-  /** Shared secret the event service presents on `/internal/*` (unchecked when unset). */
-  serviceToken?: string | undefined;
+  /** Shared secret the event service presents on `/internal/*`. */
+  serviceToken: string;
   /** Where committed seat changes go; in process by default. */
   bus?: SeatChangeBus;
   settings?: Partial<BookingSettings>;

@@ -9,6 +9,8 @@ import { createTestPaymentProvider } from '../src/domain/payment-provider.js';
 import type { SeatChangeBus } from '../src/live/seat-change-bus.js';
 
 export const TEST_JWT_SECRET = 'booking-service-test-secret-0123456789';
+/** The SERVICE_TOKEN of test apps that are not given one. */
+export const TEST_SERVICE_TOKEN = 'booking-service-token-for-tests-0123';
 
 export interface BookingTestApp {
   app: App;
@@ -20,6 +22,8 @@ export interface BookingTestApp {
   now(): number;
   advance(ms: number): void;
   auth(sub: string, role?: Role): Promise<Record<string, string>>;
+  /** The headers the event service sends to `/internal/*`. */
+  internal: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -30,7 +34,7 @@ export interface BookingTestOptions {
   databaseUrl?: string;
   /** The seat-change bus (e.g. Redis, to link instances); in process by default. */
   bus?: SeatChangeBus;
-  /** SERVICE_TOKEN for `/internal/*`. */
+  /** SERVICE_TOKEN for `/internal/*`; TEST_SERVICE_TOKEN by default. */
   serviceToken?: string;
 }
 
@@ -49,7 +53,7 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
     catalogue: options.catalogue,
     payments,
     ...(options.bus ? { bus: options.bus } : {}),
-    serviceToken: options.serviceToken,
+    serviceToken: options.serviceToken ?? TEST_SERVICE_TOKEN,
     clock: now,
     // The sweeper runs when a test asks (sweepOnce); a long interval keeps it out of the way.
     settings: { holdSweepIntervalMs: 3_600_000, ...options.settings },
@@ -66,6 +70,7 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
       offset += ms;
     },
     auth: async (sub, role = 'buyer') => ({ authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub, role })}` }),
+    internal: { authorization: `Bearer ${options.serviceToken ?? TEST_SERVICE_TOKEN}` },
     async close() {
       await app.close();
       await database.close();

@@ -1,5 +1,5 @@
 /** `/internal/*` takes only callers that present the shared SERVICE_TOKEN, which the services need to start. */
-import { loadConfig } from '@stream-seat/platform';
+import { loadConfig, requireServiceToken } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventConfigSchema } from '../../event/src/config.js';
 import { bookingConfigSchema } from '../src/config.js';
@@ -33,6 +33,10 @@ describe('the internal catalogue-message route', () => {
 });
 
 describe('SERVICE_TOKEN', () => {
+  it('has no open mode: the internal route cannot be built without one', () => {
+    expect(() => requireServiceToken('')).toThrow(/needs the SERVICE_TOKEN/);
+  });
+
   it('is required to start the booking service and the event service: without it, /internal/* would take anyone', () => {
     for (const schema of [bookingConfigSchema, eventConfigSchema]) {
       expect(() => loadConfig(schema, {})).toThrow(/SERVICE_TOKEN: /);

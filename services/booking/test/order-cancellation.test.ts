@@ -59,7 +59,7 @@ describe.each(testDialects())('order cancellation on %s', (dialect) => {
       swept.payments.refundDelayMs = 300;
       try {
         const message = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(swept.now()).toISOString() };
-        const handled = await swept.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message });
+        const handled = await swept.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: swept.internal, payload: message });
         expect(handled.json()).toMatchObject({ outcome: 'processed' });
         await eventually(
           async () => {
@@ -232,7 +232,7 @@ describe.each(testDialects())('order cancellation on %s', (dialect) => {
     t.payments.refundsFailing = true;
     try {
       const message = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() };
-      const handled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message });
+      const handled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message });
       expect(handled.json()).toMatchObject({ outcome: 'processed' });
       for (const { orderId, code } of orders) {
         expect((await stored(orderId)).status).toBe('CANCELLING');

@@ -217,10 +217,10 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const eventId = newEvent();
     const otherEventId = newEvent();
     const message = (id: string, type: string) => ({ id, type, eventId, occurredAt: new Date(t.now()).toISOString() });
-    const published = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message('m1', 'event.published') });
+    const published = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message('m1', 'event.published') });
     expect(published.json()).toEqual({ id: 'm1', outcome: 'processed' });
     expect(await t.database.db.selectFrom('inventories').select('event_id').where('event_id', '=', eventId).executeTakeFirst()).toBeDefined();
-    const again = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message('m1', 'event.published') });
+    const again = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message('m1', 'event.published') });
     expect(again.json().outcome).toBe('duplicate');
 
     const buy = async (buyer: string, event: string, seatIds: string[]) => {
@@ -240,7 +240,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
 
     const refundsBefore = t.payments.refundLog.length;
     catalogue.update(eventId, { status: 'CANCELLED' });
-    const cancelled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', payload: message('m2', 'event.cancelled') });
+    const cancelled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message('m2', 'event.cancelled') });
     expect(cancelled.statusCode).toBe(200);
     for (const [i, buyer] of ['kim', 'leo'].entries()) {
       expect((await get(buyer, `/api/orders/${paid[i]}`)).json().status).toBe('CANCELLED');
@@ -357,6 +357,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const cancelled = await t.app.inject({
       method: 'POST',
       url: '/internal/catalogue-messages',
+      headers: t.internal,
       payload: { id: `early-cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() },
     });
     expect(cancelled.json().outcome).toBe('processed');
@@ -373,6 +374,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     await t.app.inject({
       method: 'POST',
       url: '/internal/catalogue-messages',
+      headers: t.internal,
       payload: { id: `late-publish-${eventId}`, type: 'event.published', eventId, occurredAt: new Date(t.now()).toISOString() },
     });
     expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-A-2'] })).statusCode).toBe(409);

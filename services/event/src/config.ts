@@ -1,25 +1,28 @@
 /** The event service's environment. */
 import { databaseConfigSchema } from '@stream-seat/db';
-import { baseConfigSchema, env } from '@stream-seat/platform';
+import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
 import { z } from 'zod';
 
-export const eventConfigSchema = baseConfigSchema.extend({
-  ...databaseConfigSchema.shape,
-  /**
-   * Shared secret between the event and booking services for `/internal/*` calls, presented to booking's `/internal/*`.
-   * Required: every launcher sets one (`npm start` and the tests generate it).
-   */
-  SERVICE_TOKEN: z.string().min(16, 'must be 16+ characters, shared by the event and booking services'),
-  PORT: env.port(8081),
-  /** How often the outbox relay looks for undelivered messages. */
-  OUTBOX_POLL_MS: env.int(1_000, 50),
-  /** Longest wait between two delivery attempts of a message the booking service did not take. */
-  OUTBOX_MAX_BACKOFF_MS: env.int(30_000, 100),
-  /** Time for the booking service to acknowledge a message. */
-  OUTBOX_DELIVERY_TIMEOUT_MS: env.int(5_000, 100),
-  /** Memory for serialized seat maps (a 20,000-seat map is about 2 MB). */
-  SEATMAP_CACHE_MB: env.int(64, 1),
-  /** Largest request body: a layout of 100,000 seats is well under 1 MB. */
-  BODY_LIMIT_BYTES: env.int(4 * 1024 * 1024, 1024),
-});
+export const eventConfigSchema = baseConfigSchema
+  .extend({
+    ...databaseConfigSchema.shape,
+    /**
+     * Shared secret between the event and booking services for `/internal/*` calls (presented here).
+     * Required: without it booking's internal route would take anyone's message.
+     */
+    SERVICE_TOKEN: z.string().min(16, 'must be 16+ characters, shared by the event and booking services'),
+    PORT: env.port(8081),
+    /** How often the outbox relay looks for undelivered messages. */
+    OUTBOX_POLL_MS: env.int(1_000, 50),
+    /** Longest wait between two delivery attempts of a message the booking service did not take. */
+    OUTBOX_MAX_BACKOFF_MS: env.int(30_000, 100),
+    /** Time for the booking service to acknowledge a message. */
+    OUTBOX_DELIVERY_TIMEOUT_MS: env.int(5_000, 100),
+    /** Memory for serialized seat maps (a 20,000-seat map is about 2 MB). */
+    SEATMAP_CACHE_MB: env.int(64, 1),
+    /** Largest request body: a layout of 100,000 seats is well under 1 MB. */
+    BODY_LIMIT_BYTES: env.int(4 * 1024 * 1024, 1024),
+  })
+  // A configuration error naming its key, like any other.
+  .superRefine(checkAuthConfig);
 export type EventConfig = typeof eventConfigSchema._output;

@@ -1,6 +1,6 @@
 /** The gateway's environment. */
 import { fileURLToPath } from 'node:url';
-import { baseConfigSchema, env } from '@stream-seat/platform';
+import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
 import { z } from 'zod';
 import { DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { webSignInFrom } from './routes/web-sign-in.js';
@@ -77,6 +77,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
 })
   // A sign-in set up wrong is a configuration error naming its key (once the keys themselves parse).
   .superRefine((config, ctx) => {
+    checkAuthConfig(config, ctx);
     try {
       webSignInFrom(config);
     } catch (error) {

@@ -1,13 +1,13 @@
 /**
  * `POST /internal/catalogue-messages`: the event service's outbox delivers here (at least once;
- * any 2xx acknowledges). Not routed by the gateway; with SERVICE_TOKEN set, callers must present it.
+ * any 2xx acknowledges). Not routed by the gateway; callers must present the SERVICE_TOKEN.
  */
 import { catalogueMessage } from '@stream-seat/contracts';
 import { type App, requireServiceToken } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { CatalogueMessageHandler } from '../domain/catalogue-message-handler.js';
 
-export function registerCatalogueMessageRoutes(app: App, handler: CatalogueMessageHandler, serviceToken: string | undefined): void {
+export function registerCatalogueMessageRoutes(app: App, handler: CatalogueMessageHandler, serviceToken: string): void {
   app.post(
     '/internal/catalogue-messages',
     {
