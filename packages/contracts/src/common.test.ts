@@ -7,7 +7,12 @@ describe('queryInteger', () => {
     expect(paginationQuery.parse({})).toEqual({ limit: 20 });
     expect(paginationQuery.parse({ limit: '16' })).toEqual({ limit: 16 });
     expect(paginationQuery.parse({ limit: '007' })).toEqual({ limit: 7 });
-    expect(z.object({ at: queryInteger(0, Number.MAX_SAFE_INTEGER).optional() }).parse({})).toEqual({});
+    const stamp = z.object({ at: queryInteger(0, Number.MAX_SAFE_INTEGER).optional() });
+    expect(stamp.parse({})).toEqual({});
+    // Any number of digits: the bounds, not the length, decide.
+    expect(stamp.parse({ at: '0000000000000007' })).toEqual({ at: 7 });
+    expect(stamp.parse({ at: String(Number.MAX_SAFE_INTEGER) })).toEqual({ at: Number.MAX_SAFE_INTEGER });
+    expect(stamp.safeParse({ at: '9007199254740992' }).success).toBe(false);
   });
 
   it.each(['0x10', '1e1', ' 16 ', '', '+16', '-1', '16.0', '1_6', '٣'])('refuses %j, which Number() would read or round', (text) => {

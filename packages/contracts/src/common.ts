@@ -57,7 +57,7 @@ export const noBody = z.strictObject({}).nullish();
 export const queryInteger = (min: number, max: number) =>
   z
     .string()
-    .regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits')
+    .regex(/^[0-9]+$/, 'must be a whole number in decimal digits')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     // The regex is how text is read; what the parameter means is an integer.
