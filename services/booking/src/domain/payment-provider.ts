@@ -52,7 +52,8 @@ const REFUND_FAILS_PREFIX = 'pay_test_refund_fails_';
  * `tok_ok` succeeds, `tok_declined` is declined, `tok_slow` never answers (the payment times out)
  * but charges after `slowMs`, like a provider that stalls mid-charge; `tok_refund_fails` charges,
  * but its refunds fail (as Stripe's test card 4000 0000 0000 5126 does): a cancelled order stays
- * with its refund pending, retried in the background; any other token is declined. Charges can be looked up by reference; refunds are recorded so that tests can see them.
+ * with its refund pending, retried in the background; any other token is declined. Charges can
+ * be looked up by reference; refunds are recorded so that tests can see them.
  */
 export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
   const slowMs = options.slowMs ?? 60_000;
