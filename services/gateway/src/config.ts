@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
 import { z } from 'zod';
 import { DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
+import { operatorNetwork } from './edge/operator-network.js';
 import { webSignInFrom } from './routes/web-sign-in.js';
 
 /** `https://host[:port]` and nothing else: the entries go into the web app's CSP as they are. */
@@ -78,6 +79,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   // A sign-in set up wrong is a configuration error naming its key (once the keys themselves parse).
   .superRefine((config, ctx) => {
     checkAuthConfig(config, ctx);
+    try {
+      operatorNetwork(config.TRUST_PROXY);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY'], message: (error as Error).message });
+    }
     try {
       webSignInFrom(config);
     } catch (error) {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"seats":{}}');
-      if (req.url?.startsWith('/api/availability/slow')) {
+      if (req.url?.includes('/slow')) {
         slowArrived();
         const previous = answerSlow;
         answerSlow = () => {
@@ -93,9 +93,10 @@ describe('hop-by-hop request headers', () => {
 });
 
 describe('a client that leaves before the answer', () => {
-  /** Sends a GET over its own socket and closes it once the upstream has the request. */
-  async function leaveAfterArrival(port: number, path: string, arrived: Promise<void>): Promise<void> {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: gw\r\n\r\n`));
+  /** Sends a request over its own socket (a POST with its whole body) and closes it once the upstream has it. */
+  async function leaveAfterArrival(port: number, path: string, arrived: Promise<void>, method: 'GET' | 'POST' = 'GET'): Promise<void> {
+    const body = method === 'POST' ? 'Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' : '\r\n';
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${method} ${path} HTTP/1.1\r\nHost: gw\r\n${body}`));
     await arrived;
     await new Promise<void>((resolve) => socket.destroy().once('close', () => resolve()));
   }
@@ -115,7 +116,9 @@ describe('a client that leaves before the answer', () => {
     expect(await pendingOf(gateway)).toBe(0);
     const clients = 12;
     for (let i = 0; i < clients; i++) {
-      await leaveAfterArrival(port, '/api/availability/slow', new Promise<void>((resolve) => (slowArrived = resolve)));
+      // Half of them POSTs, sent whole: Node does not mark those requests aborted when their client leaves.
+      const [method, path] = i % 2 ? (['POST', '/api/holds/slow'] as const) : (['GET', '/api/availability/slow'] as const);
+      await leaveAfterArrival(port, path, new Promise<void>((resolve) => (slowArrived = resolve)), method);
     }
     // Waiting on the instance, which has not answered yet.
     expect(await pendingOf(gateway)).toBe(clients);

@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
+import { loadConfig } from '@stream-seat/platform';
+import { gatewayConfigSchema } from '../src/config.js';
 import { operatorNetwork } from '../src/edge/operator-network.js';
 import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
@@ -43,6 +45,19 @@ describe('operations endpoints behind a load balancer', () => {
     }
   });
 
+  it('answers the container’s own health check on 127.0.0.1 with the VPC alone named, as deployed', async () => {
+    const { gateway } = await kit.gatewayWith({ trustProxy: '10.0.0.0/16' });
+    // The container's health check: a fetch of 127.0.0.1 inside the task.
+    expect((await gateway.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    // The load balancer (10.0.x) relaying an internet caller, and itself checking health.
+    const relayed = { remoteAddress: '10.0.3.7', headers: { 'x-forwarded-for': '203.0.113.9' } };
+    expect((await gateway.inject({ method: 'GET', url: '/health', ...relayed })).statusCode).toBe(404);
+    expect((await gateway.inject({ method: 'GET', url: '/ready', remoteAddress: '10.0.3.7' })).statusCode).toBe(200);
+    // Naming loopback in X-Forwarded-For does not make an outside caller this host.
+    const spoofed = { remoteAddress: '10.0.3.7', headers: { 'x-forwarded-for': '127.0.0.1, 203.0.113.9' } };
+    expect((await gateway.inject({ method: 'GET', url: '/metrics', ...spoofed })).statusCode).toBe(404);
+  });
+
   it('stays open without a network named: in local use, nothing is in front', async () => {
     for (const setting of [false, true]) {
       const { gateway } = await kit.gatewayWith({ trustProxy: setting });
@@ -60,5 +75,15 @@ describe('operatorNetwork', () => {
     expect(operatorNetwork(false)).toBeUndefined();
     expect(operatorNetwork(true)).toBeUndefined();
     expect(operatorNetwork(' , ')).toBeUndefined();
+    // This host is always inside.
+    expect((operatorNetwork('10.0.0.0/16') as (ip: string) => boolean)('127.0.0.1')).toBe(true);
+  });
+
+  it('refuses an entry it cannot read, and the gateway’s configuration names TRUST_PROXY', () => {
+    for (const entry of ['10.0.0.0/255.255.0.0', '10.1', '1', '10.0.0.0/33', '::/129', '10.0.0.0/8/1', 'vpc']) {
+      expect(() => operatorNetwork(entry), entry).toThrow(/is not an IP address, a CIDR/);
+      expect(() => loadConfig(gatewayConfigSchema, { JWT_SECRET: 'x'.repeat(32), TRUST_PROXY: entry }), entry).toThrow(/TRUST_PROXY: ".*" is not an IP address/);
+    }
+    expect(loadConfig(gatewayConfigSchema, { JWT_SECRET: 'x'.repeat(32), TRUST_PROXY: '10.0.0.0/16, loopback' }).TRUST_PROXY).toBe('10.0.0.0/16, loopback');
   });
 });

@@ -123,9 +123,13 @@ function refuse(reply: AnyServerReply, request: FastifyRequest, detail = 'The pa
   });
 }
 
-/** The client closed its request before the answer (reply-from then skips onResponse). */
-function clientLeft(request: FastifyRequest): boolean {
-  return request.raw.aborted;
+/**
+ * The client closed its connection before the answer. `aborted` alone misses a client that had
+ * sent its whole body (a POST): Node sets it only for an unfinished request. The response's
+ * stream is destroyed with the connection in both cases.
+ */
+function clientLeft(request: FastifyRequest, reply: AnyServerReply): boolean {
+  return request.raw.aborted || reply.raw.destroyed;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -142,7 +146,7 @@ function forward(
 ): void {
   const [instance, ...rest] = candidates;
   const app = targetApp(route);
-  if (clientLeft(request)) return; // gone before this try (an open circuit's failover): nobody to answer
+  if (clientLeft(request, reply)) return; // gone before this try (an open circuit's failover): nobody to answer
   if (!instance) {
     void unavailable(reply, request, app, `No healthy instance of ${app} is available`);
     return;
@@ -177,7 +181,8 @@ function forward(
         // left gets no onResponse, so its attempt settles here — the instance did answer (its
         // status is not known here). Without this it stayed pending for good.
         rewriteHeaders: (headers) => {
-          if (clientLeft(request)) resolve();
+          // reply-from's own test for a client that left, so that exactly one of the two settles.
+          if (request.raw.aborted) resolve();
           return headers;
         },
         onResponse: (_request, upstreamReply, res) => {
@@ -202,7 +207,7 @@ function forward(
           }
           // Counted whether or not the client is still there: a hung instance times out either way.
           reject(error);
-          if (clientLeft(request)) return; // nobody to answer, nothing to fail over for
+          if (clientLeft(request, replyOnError)) return; // nobody to answer, nothing to fail over for
           if (rest.length > 0 && isRetryable(request.method, code)) {
             request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
             forward(options, route, rest, request, replyOnError);
