@@ -60,6 +60,10 @@ describe('resolveTarget', () => {
     }
     expect(second).toMatch(/DATABASE_URL is not a valid URL: percent-encode/);
     expect(second).not.toContain('Secret');
+    // The same with a user name that has an '@' of its own: it parses with a user name, and used to be taken.
+    expect(() => resolveTarget({ ...defaults, url: 'mysql://myadmin@srv:2024/Secret@db/x' })).toThrow(/^DATABASE_URL is not a valid URL/);
+    // An '@' in the user name alone is fine (the parser takes the last one before the host).
+    expect(resolveTarget({ ...defaults, url: 'mysql://myadmin@srv:p4ss@db:3306/x' })).toMatchObject({ user: 'myadmin@srv', password: 'p4ss', host: 'db' });
     // Escaped as the message says, the same password works.
     expect(resolveTarget({ ...defaults, url: 'mysql://root:Pa%2Fssw0rd@mysql:3306/stream_seat_bookings' })).toMatchObject({ password: 'Pa/ssw0rd' });
   });

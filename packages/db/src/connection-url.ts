@@ -78,9 +78,11 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
     } catch {
       throw invalid();
     }
-    // An '@' the parser did not take for the end of the credentials: a password like `2024/x`
-    // parses as a port and a path (the platform's credentialsParsed, which this package cannot import).
-    if (!parsed.username && !parsed.password && url.lastIndexOf('@') > url.indexOf('://')) throw invalid();
+    // An '@' after the authority as written ends: a password like `2024/x` parses as a port and a
+    // path (the platform's credentialsMisplaced; this package does not depend on the platform).
+    const afterScheme = url.indexOf('://') + 3;
+    const authorityEnd = url.slice(afterScheme).search(/[/?#]/);
+    if (authorityEnd >= 0 && url.lastIndexOf('@') > afterScheme + authorityEnd) throw invalid();
     const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || input.databaseName;
     if (!name) throw new Error('DATABASE_URL names no database (mysql://user:pass@host:3306/NAME)');
     return {

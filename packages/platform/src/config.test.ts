@@ -61,9 +61,12 @@ describe('redactConfig', () => {
       PLAIN: 'not a url, but has an @ sign',
       // Parses, as host app, port 2024 and a path: the password is not where the parser looked.
       PORT_LIKE: 'mysql://app:2024/Secret@db:3306/stream',
+      // A user name with an '@' (Azure's user@server) in front of such a password: parses with a user name.
+      USER_AT: 'mysql://myadmin@srv:2024/Secret@db/x',
     });
     expect(JSON.stringify(redacted)).not.toMatch(/Pa\/ss|tokenvalue123|Secret/);
     expect(redacted['PORT_LIKE']).toBe('mysql://***@db:3306/stream');
+    expect(redacted['USER_AT']).toBe('mysql://***@db/x');
     expect(redacted['DATABASE_URL']).toBe('mysql://***@mysql:3306/stream_seat_bookings');
     expect(redacted['REDIS_URL']).toBe('redis://***@cache:6379');
     expect(redacted['PLAIN']).toBe('not a url, but has an @ sign');

@@ -58,32 +58,37 @@ export function redactConfig(config: Record<string, unknown>): Record<string, un
 }
 
 /**
+ * True when a URL's last `@` comes after its authority as written ends (the first `/`, `?` or `#`
+ * after `://`): a password or token with one of those unescaped, which the URL parser would read
+ * as a host, a port and a path (`mysql://app:2024/Secret@db/x`) — or fail on.
+ */
+export function credentialsMisplaced(raw: string): boolean {
+  const scheme = raw.indexOf('://');
+  const at = raw.lastIndexOf('@');
+  if (scheme < 0 || at < scheme) return false;
+  const authorityEnd = raw.slice(scheme + 3).search(/[/?#]/);
+  return authorityEnd >= 0 && scheme + 3 + authorityEnd < at;
+}
+
+/**
  * A URL with its credentials masked: the password, or a user name standing alone (a token, as in
- * `redis://TOKEN@host`). When the parser did not see the credentials where they were meant to be
- * — a password with an unescaped `/`, `#` or `?` fails to parse, or parses as a host, a port and a
- * path (`mysql://app:2024/Secret@db/x`) — everything between `://` and the last `@` is masked.
+ * `redis://TOKEN@host`). When they are misplaced (see above) or the URL does not parse,
+ * everything between `://` and the last `@` is masked.
  */
 export function redactUrl(value: string): string {
   const scheme = value.indexOf('://');
   const at = value.lastIndexOf('@');
   if (scheme < 0 || at < scheme) return value;
   const masked = `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
+  if (credentialsMisplaced(value)) return masked;
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
     else if (url.username) url.username = '***';
-    else return masked;
     return url.toString();
   } catch {
     return masked;
   }
-}
-
-/** True when a parsed URL took its credentials from where they were written (see redactUrl). */
-export function credentialsParsed(raw: string, url: URL): boolean {
-  const scheme = raw.indexOf('://');
-  const at = raw.lastIndexOf('@');
-  return scheme < 0 || at < scheme || Boolean(url.username || url.password);
 }
 
 /** Helpers for env values, which are always strings. */

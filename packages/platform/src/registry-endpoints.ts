@@ -8,7 +8,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
-import { credentialsParsed, redactUrl } from './config.js';
+import { credentialsMisplaced, redactUrl } from './config.js';
 
 export interface RegistryEndpoint {
   /** The base URL without credentials or trailing slash, e.g. `http://eureka:8761/eureka`. */
@@ -27,7 +27,7 @@ export function parseRegistryUrl(raw: string, token?: string): RegistryEndpoint 
     // Not the URL itself (Node's error carries it as `input`): it may hold a token, and this reaches the logs.
     throw invalid();
   }
-  if (!credentialsParsed(raw, url)) throw invalid();
+  if (credentialsMisplaced(raw)) throw invalid();
   let authorization = token ? `Bearer ${token}` : undefined;
   if (url.username || url.password) {
     const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
