@@ -83,7 +83,7 @@ describe('redactConfig', () => {
 describe('checkAuthConfig', () => {
   const schema = baseConfigSchema.superRefine(checkAuthConfig);
 
-  it('needs the key set and the issuer with AUTH_MODE=jwks, each named as a configuration error', () => {
+  it('needs the key set and the issuer with AUTH_MODE=jwks, and the signing key with dev, each named as a configuration error', () => {
     let error: unknown;
     try {
       loadConfig(schema, { AUTH_MODE: 'jwks' });
@@ -94,7 +94,8 @@ describe('checkAuthConfig', () => {
     expect((error as ConfigError).message).toMatch(/JWT_JWKS_URL: required with AUTH_MODE=jwks/);
     expect((error as ConfigError).message).toMatch(/JWT_ISSUER: required with AUTH_MODE=jwks/);
     expect(loadConfig(schema, { AUTH_MODE: 'jwks', JWT_JWKS_URL: 'https://id.test/jwks', JWT_ISSUER: 'https://id.test/' }).JWT_ISSUER).toBe('https://id.test/');
-    // The local mode needs neither.
-    expect(loadConfig(schema, {}).AUTH_MODE).toBe('dev');
+    // The local mode needs neither, but its signing key.
+    expect(() => loadConfig(schema, {})).toThrow(/JWT_SECRET: required with AUTH_MODE=dev/);
+    expect(loadConfig(schema, { JWT_SECRET: 'x'.repeat(32) }).AUTH_MODE).toBe('dev');
   });
 });

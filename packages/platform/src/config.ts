@@ -145,8 +145,11 @@ export type BaseConfig = z.output<typeof baseConfigSchema>;
  * Without an issuer, a token the key set's owner signed for anything — another tenant, another
  * app — would be taken, its role with it.
  */
-export function checkAuthConfig(config: Pick<BaseConfig, 'AUTH_MODE' | 'JWT_JWKS_URL' | 'JWT_ISSUER'>, ctx: z.RefinementCtx): void {
-  if (config.AUTH_MODE !== 'jwks') return;
+export function checkAuthConfig(config: Pick<BaseConfig, 'AUTH_MODE' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER'>, ctx: z.RefinementCtx): void {
+  if (config.AUTH_MODE === 'dev') {
+    if (!config.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required with AUTH_MODE=dev: the key tokens are signed with (npm start generates one)' });
+    return;
+  }
   if (!config.JWT_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'required with AUTH_MODE=jwks: where the issuer publishes its signing keys' });
   if (!config.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'required with AUTH_MODE=jwks: the issuer whose tokens are accepted' });
 }

@@ -39,9 +39,10 @@ describe('SERVICE_TOKEN', () => {
 
   it('is required to start the booking service and the event service: without it, /internal/* would take anyone', () => {
     for (const schema of [bookingConfigSchema, eventConfigSchema]) {
-      expect(() => loadConfig(schema, {})).toThrow(/SERVICE_TOKEN: /);
-      expect(() => loadConfig(schema, { SERVICE_TOKEN: 'short' })).toThrow(/SERVICE_TOKEN: must be 16\+ characters/);
-      expect(loadConfig(schema, { SERVICE_TOKEN: 'service-token-0123456789' }).SERVICE_TOKEN).toBe('service-token-0123456789');
+      const signing = { JWT_SECRET: 'x'.repeat(32) };
+      expect(() => loadConfig(schema, signing)).toThrow(/SERVICE_TOKEN: /);
+      expect(() => loadConfig(schema, { ...signing, SERVICE_TOKEN: 'short' })).toThrow(/SERVICE_TOKEN: must be 16\+ characters/);
+      expect(loadConfig(schema, { ...signing, SERVICE_TOKEN: 'service-token-0123456789' }).SERVICE_TOKEN).toBe('service-token-0123456789');
     }
   });
 });

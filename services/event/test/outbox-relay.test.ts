@@ -23,6 +23,9 @@ interface Peer {
   close(): Promise<void>;
 }
 
+/** What the relay presents, and the stand-in for booking demands, as booking does. */
+const SERVICE_TOKEN = 'outbox-relay-test-service-token';
+
 async function startPeer(): Promise<Peer> {
   const received: CatalogueMessage[] = [];
   let refusals = 0;
@@ -33,6 +36,10 @@ async function startPeer(): Promise<Peer> {
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== CATALOGUE_MESSAGES_PATH) {
         res.writeHead(404).end();
+        return;
+      }
+      if (req.headers.authorization !== `Bearer ${SERVICE_TOKEN}`) {
+        res.writeHead(401).end();
         return;
       }
       const message = JSON.parse(body) as CatalogueMessage;
@@ -80,7 +87,7 @@ describe.each(testDialects())('outbox relay on %s', (dialect) => {
   const relay = (targets = () => [peer.url], leaseMs?: number) => {
     const r = createOutboxRelay({
       outbox: createOutboxRepository(t.database.db),
-      deliver: createHttpDelivery({ targets, timeoutMs: 2_000 }),
+      deliver: createHttpDelivery({ targets, timeoutMs: 2_000, serviceToken: SERVICE_TOKEN }),
       pollMs: 20,
       backoffMs: 10,
       maxBackoffMs: 40,

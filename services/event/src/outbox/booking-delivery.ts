@@ -10,12 +10,12 @@ export interface HttpDeliveryOptions {
   /** Base URLs to try in order (from the registry: the booking instances, next in turn first). */
   targets: () => string[];
   timeoutMs: number;
-  /** The shared SERVICE_TOKEN booking expects on `/internal/*`, if configured. */
-  serviceToken?: string | undefined;
+  /** The shared SERVICE_TOKEN booking demands on `/internal/*`. */
+  serviceToken: string;
 }
 
 export function createHttpDelivery({ targets, timeoutMs, serviceToken }: HttpDeliveryOptions): Deliver {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(serviceToken ? { authorization: `Bearer ${serviceToken}` } : {}) };
+  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` };
   return async (message: CatalogueMessage) => {
     const urls = targets();
     if (urls.length === 0) throw new Error('no booking instance is registered');
