@@ -62,6 +62,9 @@ describe('resolveTarget', () => {
     expect(second).not.toContain('Secret');
     // The same with a user name that has an '@' of its own: it parses with a user name, and used to be taken.
     expect(() => resolveTarget({ ...defaults, url: 'mysql://myadmin@srv:2024/Secret@db/x' })).toThrow(/^DATABASE_URL is not a valid URL/);
+    // Proper credentials and an '@' in the query: fine. A backslash in the password: refused, not misread.
+    expect(resolveTarget({ ...defaults, url: 'mysql://app:s3cret@db:3306/x?ssl=a@b' })).toMatchObject({ user: 'app', password: 's3cret', host: 'db', database: 'x' });
+    expect(() => resolveTarget({ ...defaults, url: 'mysql://app:s3\\cret@db:3306/x' })).toThrow(/^DATABASE_URL is not a valid URL/);
     // An '@' in the user name alone is fine (the parser takes the last one before the host).
     expect(resolveTarget({ ...defaults, url: 'mysql://myadmin@srv:p4ss@db:3306/x' })).toMatchObject({ user: 'myadmin@srv', password: 'p4ss', host: 'db' });
     // Escaped as the message says, the same password works.

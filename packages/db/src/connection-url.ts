@@ -54,6 +54,28 @@ function checkedName(name: string): string {
   return name;
 }
 
+/**
+ * The platform's `credentialsMisplaced`, copied: this package does not depend on the platform.
+ * Keep the two the same; both packages test the same URL shapes.
+ */
+function credentialsMisplaced(raw: string): boolean {
+  const scheme = raw.indexOf('://');
+  if (scheme < 0 || raw.lastIndexOf('@') < scheme) return false;
+  const rest = raw.slice(scheme + 3);
+  const queryStart = rest.search(/[?#]/);
+  const at = (queryStart < 0 ? rest : rest.slice(0, queryStart)).lastIndexOf('@');
+  // A separator before the credentials end: `/`, `?`, `#`, or `\` (a separator in http URLs).
+  const authorityEnd = rest.search(/[/?#\\]/);
+  if (at >= 0 && authorityEnd >= 0 && authorityEnd < at) return true;
+  try {
+    const url = new URL(raw);
+    // An '@' (in a query, or after a `?`/`#` of a password) where the parser found no credentials.
+    return !url.username && !url.password;
+  } catch {
+    return true;
+  }
+}
+
 export function resolveTarget(input: TargetInput): DatabaseTarget {
   if (input.secret) {
     const secret = parseDbSecret(input.secret);
@@ -72,17 +94,13 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
     // Never the URL itself in the message: it holds the password, and this reaches the logs.
     const invalid = () =>
       new Error('DATABASE_URL is not a valid URL: percent-encode special characters of the user name and password (/ as %2F, # as %23, ? as %3F, : as %3A)');
+    if (credentialsMisplaced(url)) throw invalid();
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
       throw invalid();
     }
-    // An '@' after the authority as written ends: a password like `2024/x` parses as a port and a
-    // path (the platform's credentialsMisplaced; this package does not depend on the platform).
-    const afterScheme = url.indexOf('://') + 3;
-    const authorityEnd = url.slice(afterScheme).search(/[/?#]/);
-    if (authorityEnd >= 0 && url.lastIndexOf('@') > afterScheme + authorityEnd) throw invalid();
     const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || input.databaseName;
     if (!name) throw new Error('DATABASE_URL names no database (mysql://user:pass@host:3306/NAME)');
     return {

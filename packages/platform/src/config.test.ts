@@ -72,6 +72,20 @@ describe('redactConfig', () => {
     expect(redacted['PLAIN']).toBe('not a url, but has an @ sign');
   });
 
+  it('masks a token whose backslash an http URL reads as a path, and keeps the host of a URL with an @ in its query', () => {
+    const redacted = redactConfig({
+      EUREKA_URL: 'http://eureka:8761\\tok@eureka:8761/eureka',
+      HOSTY: 'https://tok\\en@eureka/eureka',
+      QUERY_AT: 'mysql://app:s3cret@db:3306/x?ssl=a@b',
+      V6: 'mysql://app:s3cret@[::1]:3306/x',
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/tok|s3cret/);
+    expect(redacted['EUREKA_URL']).toBe('http://***@eureka:8761/eureka');
+    expect(redacted['HOSTY']).toBe('https://***@eureka/eureka');
+    expect(redacted['QUERY_AT']).toBe('mysql://app:***@db:3306/x?ssl=a@b');
+    expect(redacted['V6']).toBe('mysql://app:***@[::1]:3306/x');
+  });
+
   it('masks credentials in lists of URLs too', () => {
     const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET-token@a:8761/eureka,http://b:8761/eureka' });
     const redacted = JSON.stringify(redactConfig(config));

@@ -58,37 +58,43 @@ export function redactConfig(config: Record<string, unknown>): Record<string, un
 }
 
 /**
- * True when a URL's last `@` comes after its authority as written ends (the first `/`, `?` or `#`
- * after `://`): a password or token with one of those unescaped, which the URL parser would read
- * as a host, a port and a path (`mysql://app:2024/Secret@db/x`) — or fail on.
+ * True when a URL's credentials are not where the URL parser looks for them: a password or token
+ * with an unescaped `/`, `?`, `#` or `\`, which the parser reads as a host, a port and a path
+ * (`mysql://app:2024/Secret@db/x`) or fails on — or an `@` where it found no credentials at all.
+ * An `@` in the query of a URL with proper credentials is fine. (packages/db keeps a copy: it
+ * does not depend on the platform.)
  */
 export function credentialsMisplaced(raw: string): boolean {
   const scheme = raw.indexOf('://');
-  const at = raw.lastIndexOf('@');
-  if (scheme < 0 || at < scheme) return false;
-  const authorityEnd = raw.slice(scheme + 3).search(/[/?#]/);
-  return authorityEnd >= 0 && scheme + 3 + authorityEnd < at;
+  if (scheme < 0 || raw.lastIndexOf('@') < scheme) return false;
+  const rest = raw.slice(scheme + 3);
+  const queryStart = rest.search(/[?#]/);
+  const at = (queryStart < 0 ? rest : rest.slice(0, queryStart)).lastIndexOf('@');
+  // A separator before the credentials end: `/`, `?`, `#`, or `\` (a separator in http URLs).
+  const authorityEnd = rest.search(/[/?#\\]/);
+  if (at >= 0 && authorityEnd >= 0 && authorityEnd < at) return true;
+  try {
+    const url = new URL(raw);
+    // An '@' (in a query, or after a `?`/`#` of a password) where the parser found no credentials.
+    return !url.username && !url.password;
+  } catch {
+    return true;
+  }
 }
 
 /**
  * A URL with its credentials masked: the password, or a user name standing alone (a token, as in
- * `redis://TOKEN@host`). When they are misplaced (see above) or the URL does not parse,
- * everything between `://` and the last `@` is masked.
+ * `redis://TOKEN@host`); when they are misplaced (above), everything between `://` and the last `@`.
  */
 export function redactUrl(value: string): string {
   const scheme = value.indexOf('://');
   const at = value.lastIndexOf('@');
   if (scheme < 0 || at < scheme) return value;
-  const masked = `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
-  if (credentialsMisplaced(value)) return masked;
-  try {
-    const url = new URL(value);
-    if (url.password) url.password = '***';
-    else if (url.username) url.username = '***';
-    return url.toString();
-  } catch {
-    return masked;
-  }
+  if (credentialsMisplaced(value)) return `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
+  const url = new URL(value);
+  if (url.password) url.password = '***';
+  else url.username = '***';
+  return url.toString();
 }
 
 /** Helpers for env values, which are always strings. */

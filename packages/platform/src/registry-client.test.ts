@@ -16,6 +16,8 @@ describe('registry URLs', () => {
     // One that starts with digits parses, as a port and a path: refused too, not sent to that host.
     expect(() => parseRegistryUrl('http://eureka:8761/tok@eureka:8761/eureka')).toThrow(/^registry URL http:\/\/\*\*\*@eureka:8761\/eureka is not a valid URL/);
     expect(() => parseRegistryUrl('http://user@org:8761/tok@eureka:8761/eureka')).toThrow(/^registry URL http:\/\/\*\*\*@eureka:8761\/eureka is not a valid URL/);
+    // A backslash is a path separator in http URLs: `tok` would have become the host, and the token's rest its path.
+    expect(() => parseRegistryUrl('https://tok\\en@eureka/eureka')).toThrow(/^registry URL https:\/\/\*\*\*@eureka\/eureka is not a valid URL/);
   });
 
   it('presents the registry token as a bearer token to a URL without credentials, and the URL\'s own credentials otherwise', () => {

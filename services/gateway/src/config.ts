@@ -45,7 +45,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   TRUST_PROXY: z
     .string()
     .default('false')
-    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' || v.trim() === '' ? false : v)),
   /** Origins allowed by CORS, comma-separated; `*` for any; empty for same-origin only. */
   CORS_ORIGINS: env.list(),
   /** Requests per caller (token subject, else address) per window. */
