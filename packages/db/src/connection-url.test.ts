@@ -65,6 +65,7 @@ describe('resolveTarget', () => {
     // Proper credentials and an '@' in the query: fine. A backslash in the password: refused, not misread.
     expect(resolveTarget({ ...defaults, url: 'mysql://app:s3cret@db:3306/x?ssl=a@b' })).toMatchObject({ user: 'app', password: 's3cret', host: 'db', database: 'x' });
     expect(() => resolveTarget({ ...defaults, url: 'mysql://app:s3\\cret@db:3306/x' })).toThrow(/^DATABASE_URL is not a valid URL/);
+    expect(resolveTarget({ ...defaults, url: 'mysql://app:s3cret@[::1]:3306/x' })).toMatchObject({ host: '::1', port: 3306 });
     // An '@' in the user name alone is fine (the parser takes the last one before the host).
     expect(resolveTarget({ ...defaults, url: 'mysql://myadmin@srv:p4ss@db:3306/x' })).toMatchObject({ user: 'myadmin@srv', password: 'p4ss', host: 'db' });
     // Escaped as the message says, the same password works.

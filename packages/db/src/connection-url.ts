@@ -105,7 +105,8 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
     if (!name) throw new Error('DATABASE_URL names no database (mysql://user:pass@host:3306/NAME)');
     return {
       dialect: 'mysql',
-      host: parsed.hostname,
+      // An IPv6 host comes back in its brackets ([::1]), which the driver would look up as a name.
+      host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: Number(parsed.port || 3306),
       user: decodeURIComponent(parsed.username || 'root'),
       password: decodeURIComponent(parsed.password),

@@ -86,6 +86,18 @@ describe('redactConfig', () => {
     expect(redacted['V6']).toBe('mysql://app:***@[::1]:3306/x');
   });
 
+  it('masks query parameters named like a secret, with or without credentials before the host', () => {
+    const redacted = redactConfig({
+      REDIS_URL: 'redis://cache:6379/0?password=hunter2&db=0',
+      WITH_USER: 'redis://app@cache:6379?authToken=hunter3',
+      PLAIN_QUERY: 'https://id.example.com/jwks?tenant=one',
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/hunter/);
+    expect(redacted['REDIS_URL']).toBe('redis://cache:6379/0?password=***&db=0');
+    expect(redacted['WITH_USER']).toBe('redis://***@cache:6379?authToken=***');
+    expect(redacted['PLAIN_QUERY']).toBe('https://id.example.com/jwks?tenant=one');
+  });
+
   it('masks credentials in lists of URLs too', () => {
     const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET-token@a:8761/eureka,http://b:8761/eureka' });
     const redacted = JSON.stringify(redactConfig(config));

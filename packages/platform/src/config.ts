@@ -82,18 +82,40 @@ export function credentialsMisplaced(raw: string): boolean {
   }
 }
 
+/** Query parameters that carry a secret (`redis://host?password=…`), by name. */
+const SECRET_PARAM = /pass|secret|token|key|credential/i;
+
+function maskSecretParams(url: URL): void {
+  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
+}
+
+function withSecretParamsMasked(value: string): string {
+  if (!value.includes('?')) return value;
+  try {
+    const url = new URL(value);
+    const before = url.toString();
+    maskSecretParams(url);
+    return url.toString() === before ? value : url.toString();
+  } catch {
+    return value;
+  }
+}
+
 /**
  * A URL with its credentials masked: the password, or a user name standing alone (a token, as in
- * `redis://TOKEN@host`); when they are misplaced (above), everything between `://` and the last `@`.
+ * `redis://TOKEN@host`), and query parameters named like a secret (`?password=`); when the
+ * credentials are misplaced (above), everything between `://` and the last `@`.
  */
 export function redactUrl(value: string): string {
   const scheme = value.indexOf('://');
   const at = value.lastIndexOf('@');
-  if (scheme < 0 || at < scheme) return value;
+  if (scheme < 0) return value;
+  if (at < scheme) return withSecretParamsMasked(value);
   if (credentialsMisplaced(value)) return `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
   const url = new URL(value);
   if (url.password) url.password = '***';
   else url.username = '***';
+  maskSecretParams(url);
   return url.toString();
 }
 
