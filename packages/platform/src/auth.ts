@@ -31,6 +31,22 @@ export interface AuthSettings {
   JWT_AUDIENCE?: string | undefined;
 }
 
+/**
+ * The settings a verifier of `AUTH_MODE` needs and lacks, each with why. Without an issuer, a token
+ * the key set's owner signed for anything — another tenant, another app — would be taken, its role
+ * with it. The config check reports them as configuration errors (checkAuthConfig); a verifier
+ * built in process refuses them the same way.
+ */
+export function missingAuthSettings(settings: AuthSettings): Array<{ key: keyof AuthSettings; message: string }> {
+  if (settings.AUTH_MODE === 'dev') {
+    return settings.JWT_SECRET ? [] : [{ key: 'JWT_SECRET', message: 'required with AUTH_MODE=dev: the key tokens are signed with (npm start generates one)' }];
+  }
+  return [
+    ...(settings.JWT_JWKS_URL ? [] : [{ key: 'JWT_JWKS_URL' as const, message: 'required with AUTH_MODE=jwks: where the issuer publishes its signing keys' }]),
+    ...(settings.JWT_ISSUER ? [] : [{ key: 'JWT_ISSUER' as const, message: 'required with AUTH_MODE=jwks: the issuer whose tokens are accepted' }]),
+  ];
+}
+
 const DEV_ISSUER = 'stream-seat-dev';
 const claims = z.object({ sub: z.string().min(1).max(200), role: z.enum(roles) });
 
@@ -104,11 +120,10 @@ function isKeySetUnavailable(error: unknown): boolean {
 const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
-  if (settings.AUTH_MODE === 'jwks') {
-    if (!settings.JWT_JWKS_URL) throw new Error('AUTH_MODE=jwks needs JWT_JWKS_URL');
-    // Without it, a token the key set's owner signed for any purpose — another tenant, another app —
-    // would be taken, its role with it.
-    if (!settings.JWT_ISSUER) throw new Error('AUTH_MODE=jwks needs JWT_ISSUER: the issuer whose tokens are accepted');
+  const [missing] = missingAuthSettings(settings);
+  if (missing) throw new Error(`${missing.key}: ${missing.message}`);
+  // Both are there in jwks mode (above); named again for the types.
+  if (settings.AUTH_MODE === 'jwks' && settings.JWT_JWKS_URL && settings.JWT_ISSUER) {
     const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
     return cachingTokenVerifier(async (token) => {
       try {
@@ -129,7 +144,6 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
       }
     });
   }
-  if (!settings.JWT_SECRET) throw new Error('AUTH_MODE=dev needs JWT_SECRET (npm start generates one)');
   const key = new TextEncoder().encode(settings.JWT_SECRET);
   return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] })).payload);
 }

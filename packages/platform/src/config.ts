@@ -1,6 +1,7 @@
 /** Environment configuration: parsed once with zod, failing fast with every bad key, printed redacted. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { missingAuthSettings } from './auth.js';
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -85,37 +86,27 @@ export function credentialsMisplaced(raw: string): boolean {
 /** Query parameters that carry a secret (`redis://host?password=…`), by name. */
 const SECRET_PARAM = /pass|secret|token|key|credential/i;
 
-function maskSecretParams(url: URL): void {
-  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
-}
-
-function withSecretParamsMasked(value: string): string {
-  if (!value.includes('?')) return value;
-  try {
-    const url = new URL(value);
-    const before = url.toString();
-    maskSecretParams(url);
-    return url.toString() === before ? value : url.toString();
-  } catch {
-    return value;
-  }
-}
-
 /**
  * A URL with its credentials masked: the password, or a user name standing alone (a token, as in
  * `redis://TOKEN@host`), and query parameters named like a secret (`?password=`); when the
- * credentials are misplaced (above), everything between `://` and the last `@`.
+ * credentials are misplaced (above), everything between `://` and the last `@`. A value with
+ * nothing to mask comes back as it was written.
  */
 export function redactUrl(value: string): string {
   const scheme = value.indexOf('://');
-  const at = value.lastIndexOf('@');
   if (scheme < 0) return value;
-  if (at < scheme) return withSecretParamsMasked(value);
-  if (credentialsMisplaced(value)) return `${value.slice(0, scheme + 3)}***${value.slice(at)}`;
-  const url = new URL(value);
+  if (credentialsMisplaced(value)) return `${value.slice(0, scheme + 3)}***${value.slice(value.lastIndexOf('@'))}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return value; // no credentials in it (they would have been misplaced), and no parameters to read
+  }
+  const secretParams = [...url.searchParams.keys()].filter((name) => SECRET_PARAM.test(name));
+  if (!url.username && !url.password && secretParams.length === 0) return value;
   if (url.password) url.password = '***';
-  else url.username = '***';
-  maskSecretParams(url);
+  else if (url.username) url.username = '***';
+  for (const name of secretParams) url.searchParams.set(name, '***');
   return url.toString();
 }
 
@@ -168,16 +159,15 @@ export const baseConfigSchema = z.object({
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 
 /**
- * The rules between the auth keys, for the config schemas of the services that verify tokens
- * (`.superRefine(checkAuthConfig)`): a configuration error naming its key, like any other.
- * Without an issuer, a token the key set's owner signed for anything — another tenant, another
- * app — would be taken, its role with it.
+ * `SERVICE_TOKEN`: the secret the event service presents on booking's `/internal/*` routes.
+ * Required by both (there is no open mode: without it the route would take anyone's message).
+ */
+export const serviceTokenSetting = z.string().min(16, 'must be 16+ characters, shared by the event and booking services');
+
+/**
+ * The rules between the auth keys (missingAuthSettings), for the config schemas of the services
+ * that verify tokens (`.superRefine(checkAuthConfig)`): a configuration error naming its key.
  */
 export function checkAuthConfig(config: Pick<BaseConfig, 'AUTH_MODE' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER'>, ctx: z.RefinementCtx): void {
-  if (config.AUTH_MODE === 'dev') {
-    if (!config.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required with AUTH_MODE=dev: the key tokens are signed with (npm start generates one)' });
-    return;
-  }
-  if (!config.JWT_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'required with AUTH_MODE=jwks: where the issuer publishes its signing keys' });
-  if (!config.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'required with AUTH_MODE=jwks: the issuer whose tokens are accepted' });
+  for (const { key, message } of missingAuthSettings(config)) ctx.addIssue({ code: 'custom', path: [key], message });
 }

@@ -1,16 +1,13 @@
 /** The booking service's environment. */
 import { databaseConfigSchema } from '@stream-seat/db';
-import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
+import { baseConfigSchema, checkAuthConfig, env, serviceTokenSetting } from '@stream-seat/platform';
 import { z } from 'zod';
 
 export const bookingConfigSchema = baseConfigSchema
   .extend({
     ...databaseConfigSchema.shape,
-    /**
-     * Shared secret between the event and booking services for `/internal/*` calls (demanded here).
-     * Required: without it booking's internal route would take anyone's message.
-     */
-    SERVICE_TOKEN: z.string().min(16, 'must be 16+ characters, shared by the event and booking services'),
+    /** The secret of `/internal/*` calls between event and booking (demanded here). */
+    SERVICE_TOKEN: serviceTokenSetting,
     PORT: env.port(8080),
     /** How long a hold lasts. */
     HOLD_TTL_SECONDS: env.int(600, 1),

@@ -1,16 +1,12 @@
 /** The event service's environment. */
 import { databaseConfigSchema } from '@stream-seat/db';
-import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
-import { z } from 'zod';
+import { baseConfigSchema, checkAuthConfig, env, serviceTokenSetting } from '@stream-seat/platform';
 
 export const eventConfigSchema = baseConfigSchema
   .extend({
     ...databaseConfigSchema.shape,
-    /**
-     * Shared secret between the event and booking services for `/internal/*` calls (presented here).
-     * Required: without it booking's internal route would take anyone's message.
-     */
-    SERVICE_TOKEN: z.string().min(16, 'must be 16+ characters, shared by the event and booking services'),
+    /** The secret of `/internal/*` calls between event and booking (presented by this service). */
+    SERVICE_TOKEN: serviceTokenSetting,
     PORT: env.port(8081),
     /** How often the outbox relay looks for undelivered messages. */
     OUTBOX_POLL_MS: env.int(1_000, 50),
