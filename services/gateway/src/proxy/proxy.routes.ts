@@ -67,7 +67,10 @@ type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
 /** An upstream answer that says the instance itself is unwell (counts against its circuit). */
 class UpstreamFailed extends Error {}
 
-/** A request the proxy refuses before it reaches any upstream (e.g. a `..` path): the caller's fault. */
+/**
+ * A request the proxy refuses before it reaches any upstream (e.g. a `..` path): the caller's
+ * fault, answered 400 with this message by the breaker's catch, never counted against the instance.
+ */
 class RefusedRequest extends Error {
   override name = 'RefusedRequest';
 }
@@ -155,9 +158,9 @@ function forward(
     new Promise<void>((resolve, reject) => {
       try {
         send(resolve, reject);
-      } catch (error) {
+      } catch {
         // reply-from throws at once for URLs it will not forward; answer, and do not blame the instance.
-        reject(new RefusedRequest((error as Error).message));
+        reject(new RefusedRequest('The path cannot be forwarded'));
       }
     });
   const send = (resolve: () => void, reject: (error: unknown) => void) =>
@@ -201,8 +204,7 @@ function forward(
           const code = errorCode(error);
           if (isRefusedByClient(code)) {
             request.log.info({ code, err: error }, 'request refused before it was sent upstream');
-            reject(new RefusedRequest((error as Error).message));
-            void refuse(replyOnError, request, `The request cannot be forwarded: ${(error as Error).message}`);
+            reject(new RefusedRequest(`The request cannot be forwarded: ${(error as Error).message}`));
             return;
           }
           // Counted whether or not the client is still there: a hung instance times out either way.
@@ -232,7 +234,7 @@ function forward(
     // Failures were answered in onResponse/onError; a circuit that opened between choosing this
     // instance and calling it, or a request the proxy refused, still needs an answer.
     if (isOpenCircuitError(error)) forward(options, route, rest, request, reply);
-    else if (error instanceof RefusedRequest && !reply.sent) void refuse(reply, request);
+    else if (error instanceof RefusedRequest && !reply.sent) void refuse(reply, request, error.message);
   });
 }
 
