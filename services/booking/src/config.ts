@@ -15,7 +15,7 @@ export const bookingConfigSchema = baseConfigSchema
     HOLD_SWEEP_INTERVAL_MS: env.int(5_000, 50),
     /** A buyer's active holds per event, at most. */
     MAX_ACTIVE_HOLDS_PER_BUYER: env.int(3, 1),
-    /** `test`: the built-in provider (tok_ok, tok_declined, tok_slow). */
+    /** `test`: the built-in provider (tok_ok, tok_declined, tok_slow, tok_refund_fails). */
     PAYMENT_PROVIDER: z.enum(['test']).default('test'),
     /** A payment slower than this fails with 504 and keeps the hold. */
     PAYMENT_TIMEOUT_MS: env.int(10_000, 1),
