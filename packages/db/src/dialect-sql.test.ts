@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable, isDuplicateKey, statementTimeoutSql } from './dialect-sql.js';
+import { isContention, isDatabaseUnavailable, isDuplicateKey, statementTimeoutSql } from './dialect-sql.js';
 
 describe('dialect differences', () => {
   it('bounds statements in each server flavour', () => {
@@ -21,5 +21,14 @@ describe('dialect differences', () => {
     expect(isDatabaseUnavailable({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true })).toBe(true);
     expect(isDatabaseUnavailable({ errno: 1969, sqlState: '70100' })).toBe(true);
     expect(isDatabaseUnavailable({ code: 'ER_NO_SUCH_TABLE' })).toBe(false);
+  });
+
+  it('tells locks held by others (contention) from a database that cannot answer', () => {
+    for (const lock of [{ code: 'ER_LOCK_DEADLOCK', errno: 1213 }, { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 }, { code: 'SQLITE_BUSY' }]) {
+      expect(isContention(lock)).toBe(true);
+      expect(isDatabaseUnavailable(lock)).toBe(false);
+    }
+    expect(isContention({ code: 'ECONNREFUSED' })).toBe(false);
+    expect(isContention({ errno: 1969 })).toBe(false);
   });
 });

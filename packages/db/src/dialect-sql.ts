@@ -30,16 +30,17 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
-  'ER_LOCK_WAIT_TIMEOUT',
   'ER_STATEMENT_TIMEOUT',
   'ER_QUERY_TIMEOUT',
-  'SQLITE_BUSY',
 ]);
 
-/** Server error numbers: lock wait timeout, MariaDB's and MySQL's statement time limits. */
-const UNAVAILABLE_ERRNOS = new Set([1205, 1969, 3024]);
+/** Server error numbers: MariaDB's and MySQL's statement time limits. */
+const UNAVAILABLE_ERRNOS = new Set([1969, 3024]);
 
-/** True when the database cannot answer now (as opposed to a bad query): a 503, not a 500. */
+/**
+ * True when the database cannot answer now (as opposed to a bad query): a 503, not a 500. Locks
+ * held by other transactions are {@link isContention}, not this.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const e = error as { code?: string; errno?: number; fatal?: boolean; message?: string };
@@ -47,6 +48,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (e.errno !== undefined && UNAVAILABLE_ERRNOS.has(e.errno)) return true;
   if (e.fatal === true) return true;
   return /Pool is closed|connect ETIMEDOUT|Connection lost|timed out waiting for a connection/i.test(e.message ?? '');
+}
+
+/**
+ * True when other transactions' locks stopped this one: a deadlock, a row-lock wait past
+ * `innodb_lock_wait_timeout`, SQLite's write lock held past `busy_timeout`. The database is well;
+ * the rows are in demand (many buyers at one event's seats), and the caller may try again.
+ */
+export function isContention(error: unknown): boolean {
+  if (isRetryableConflict(error)) return true;
+  const e = error as { code?: string; errno?: number };
+  return e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205;
 }
 
 /** True when MySQL/InnoDB aborted the transaction for a deadlock: it is safe to run it again. */

@@ -9,7 +9,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mysqlAdmin } from '../../../tests/support/mysql-admin.js';
 import { startTcpProxy } from '../../../tests/support/tcp-proxy.js';
-import { type Database, type DatabaseConfig, databaseConfigFor, isDatabaseUnavailable, openServiceDatabase, startDatabase } from '../src/index.js';
+import { type Database, type DatabaseConfig, databaseConfigFor, isContention, isDatabaseUnavailable, openServiceDatabase, startDatabase } from '../src/index.js';
 
 const mysqlUrl = process.env['MYSQL_URL'];
 
@@ -143,7 +143,7 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
       await holder.query("SELECT id FROM things WHERE id = 'locked' FOR UPDATE");
       // Without the session's bound this UPDATE would wait InnoDB's default 50 s.
       const outcome = await sql`update things set id = 'moved' where id = 'locked'`.execute(database.db).then(() => 'updated', (error: unknown) => error);
-      expect(isDatabaseUnavailable(outcome), String(outcome)).toBe(true);
+      expect(isContention(outcome), String(outcome)).toBe(true);
       expect((outcome as { errno?: number }).errno).toBe(1205);
     } finally {
       await holder.query('ROLLBACK');

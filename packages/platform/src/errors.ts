@@ -97,4 +97,23 @@ export class ServiceUnavailable extends AppError {
   }
 }
 
+/**
+ * The rows this request needs were locked by others for longer than its retries waited (many
+ * buyers at one event's seats): a 503 with `Retry-After` for the caller, as any busy server
+ * answers. It tells the gateway, with {@link RESOURCE_BUSY_HEADER}, that the instance itself is
+ * well: every instance would meet the same locks, so taking this one out of rotation would only
+ * turn one hot event's contention into a 503 for every buyer of every event.
+ */
+export class Contended extends AppError {
+  constructor(detail: string) {
+    super(503, 'contended', 'Too busy', detail);
+  }
+}
+
+/**
+ * Set on a {@link Contended} 503 by the instance, read and removed by the gateway: this 503 is
+ * about the data asked for, not about the instance, and does not count against its circuit.
+ */
+export const RESOURCE_BUSY_HEADER = 'stream-seat-resource-busy';
+
 export const PROBLEM_TYPE_BASE = 'https://stream-seat.dev/problems/';

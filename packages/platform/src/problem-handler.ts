@@ -1,7 +1,7 @@
 /** The one error handler of every service: everything leaves as application/problem+json. */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, PROBLEM_TYPE_BASE } from './errors.js';
+import { AppError, PROBLEM_TYPE_BASE, RESOURCE_BUSY_HEADER } from './errors.js';
 
 export interface Problem {
   type: string;
@@ -25,8 +25,11 @@ interface ProblemReply {
  */
 export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+const CONTENDED_TYPE = `${PROBLEM_TYPE_BASE}contended`;
+
 export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
   if ((problem.status === 503 || problem.status === 502) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+  if (problem.type === CONTENDED_TYPE) reply.header(RESOURCE_BUSY_HEADER, '1');
   reply.code(problem.status).type('application/problem+json').send(problem);
   return reply;
 }

@@ -1,6 +1,6 @@
 /** Composition root of the booking service: wires repositories, domain and routes; never listens. */
-import { type Database, isDatabaseUnavailable, isRetryableConflict } from '@stream-seat/db';
-import { type App, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
+import { type Database, isContention, isDatabaseUnavailable } from '@stream-seat/db';
+import { type App, Contended, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
 import { createHoldRepository } from './db/hold.repository.js';
 import { createIdempotencyRepository } from './db/idempotency.repository.js';
@@ -105,9 +105,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     logger: deps.logger ?? true,
     openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets, check-in' },
     errorMappers: [
+      // Locks other buyers hold (a deadlock that outlived its retries, a row-lock wait timed out):
+      // the caller may simply try again, and the gateway does not hold it against this instance.
+      (error) => (isContention(error) ? new Contended('Too many buyers are changing these seats right now; retry') : undefined),
       (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined),
-      // A lock conflict that outlived its retries: the caller may simply try again.
-      (error) => (isRetryableConflict(error) ? new ServiceUnavailable('Too busy to take this change right now; retry') : undefined),
     ],
   });
   const { db } = deps.database;

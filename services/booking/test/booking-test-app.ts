@@ -36,12 +36,15 @@ export interface BookingTestOptions {
   bus?: SeatChangeBus;
   /** SERVICE_TOKEN for `/internal/*`; TEST_SERVICE_TOKEN by default. */
   serviceToken?: string;
+  /** DB_QUERY_TIMEOUT_MS: the server's bound on statements and on row-lock waits (MySQL). */
+  queryTimeoutMs?: number;
 }
 
 export async function createBookingTestApp(dialect: Dialect, options: BookingTestOptions): Promise<BookingTestApp> {
   const testDb = options.databaseUrl ? undefined : await createTestDatabase(dialect, 'booking');
   const url = options.databaseUrl ?? testDb?.url ?? '';
-  const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(url), url);
+  const config = { ...databaseConfigFor(url), ...(options.queryTimeoutMs ? { DB_QUERY_TIMEOUT_MS: options.queryTimeoutMs } : {}) };
+  const database = openServiceDatabase<BookingDatabase>(config, url);
   await startDatabase(database, bookingMigrations(database.dialect));
   let offset = 0;
   const now = () => Date.now() + offset;

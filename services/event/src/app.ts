@@ -1,6 +1,6 @@
 /** Composition root of the event service: wires the database, the catalogue and the routes; never listens. */
-import { type Database, isDatabaseUnavailable } from '@stream-seat/db';
-import { type App, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
+import { type Database, isContention, isDatabaseUnavailable } from '@stream-seat/db';
+import { type App, Contended, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { Gauge } from 'prom-client';
 import { createEventCatalogue } from './catalogue/event-catalogue.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
@@ -36,7 +36,10 @@ export function buildEventApp(deps: EventAppDeps): App {
       title: 'Stream-Seat event service',
       description: 'The catalogue: venues and their seat maps, events, price tiers, sales windows',
     },
-    errorMappers: [(error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined)],
+    errorMappers: [
+      (error) => (isContention(error) ? new Contended('Others are changing this right now; retry') : undefined),
+      (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined),
+    ],
   });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
   // A growing backlog means the booking service is not hearing of publications and cancellations.

@@ -2,7 +2,7 @@
  * The gateway in process in front of a real registry (the discovery app) and a real event
  * service: proxying, the edge checks (tokens, rate limits, CORS), and circuit breaking.
  */
-import { createTokenVerifier, type RegistryClient, signDevToken } from '@stream-seat/platform';
+import { createTokenVerifier, type RegistryClient, RESOURCE_BUSY_HEADER, signDevToken } from '@stream-seat/platform';
 import { createServer, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
@@ -210,6 +210,38 @@ describe('the gateway', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().detail).toBe('Every instance of BOOKING-SERVICE is failing; retry shortly');
     await fetch(`${kit.registryUrl}/apps/BOOKING-SERVICE/dead-booking`, { method: 'DELETE' });
+  });
+
+  it('keeps the circuit closed for 503s the instance marks as contention, and keeps the mark from the client', async () => {
+    let hits = 0;
+    const upstream = createServer((_request, response) => {
+      hits++;
+      // What booking answers when other buyers hold the rows it needs (platform's Contended).
+      response
+        .writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5', [RESOURCE_BUSY_HEADER]: '1' })
+        .end(JSON.stringify({ type: 'https://stream-seat.dev/problems/contended', title: 'Too busy', status: 503 }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as { port: number };
+    try {
+      const { gateway, registry } = await gatewayWith({ breakers: { volumeThreshold: 3, resetTimeoutMs: 60_000 } });
+      await kit.registerInstance('BOOKING-SERVICE', 'hot-event', port);
+      await registry.refresh();
+      for (let i = 0; i < 10; i++) {
+        const res = await gateway.inject({ method: 'POST', url: '/api/holds', payload: {}, headers: { authorization: `Bearer ${await signDevToken(TEST_JWT_SECRET, { sub: 'crowd', role: 'buyer' })}` } });
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.json().title).toBe('Too busy');
+        expect(res.headers[RESOURCE_BUSY_HEADER]).toBeUndefined();
+      }
+      // Every one reached the instance: none was answered by an open circuit.
+      expect(hits).toBe(10);
+      const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ id: string; circuits: Record<string, string> }>;
+      expect(Object.values(routes.find((r) => r.id === 'holds')?.circuits ?? {})).toEqual(['CLOSED']);
+    } finally {
+      await fetch(`${kit.registryUrl}/apps/BOOKING-SERVICE/hot-event`, { method: 'DELETE' });
+      upstream.close();
+    }
   });
 
   it('passes on a 502 (a service the upstream needs failed) without opening its circuit; a 503 opens it', async () => {

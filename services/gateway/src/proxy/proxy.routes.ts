@@ -5,7 +5,7 @@
  * the method: not one byte of the request left the gateway. A failure once the request may have
  * been sent (a reset, a closed socket) is tried again only for idempotent methods, so a hold or an
  * order is never placed twice. Failures and 503 answers count against the instance's circuit
- * breaker. A stream past its client address's cap of open streams is refused (429) before any
+ * breaker, but for a 503 the instance marks as contention (rows other buyers hold). A stream past its client address's cap of open streams is refused (429) before any
  * upstream is asked.
  */
 import type { Readable } from 'node:stream';
@@ -16,6 +16,7 @@ import {
   type InstanceAddress,
   type LoadBalancer,
   PROBLEM_TYPE_BASE,
+  RESOURCE_BUSY_HEADER,
   sendProblem,
 } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
@@ -163,6 +164,7 @@ function forward(
         reject(new RefusedRequest('The path cannot be forwarded'));
       }
     });
+  let resourceBusy = false;
   const send = (resolve: () => void, reject: (error: unknown) => void) =>
       reply.from(instance.url + request.url, {
         // Failover is ours (the next instance); reply-from's own retries would ask the same instance
@@ -186,7 +188,11 @@ function forward(
         rewriteHeaders: (headers) => {
           // reply-from's own test for a client that left, so that exactly one of the two settles.
           if (request.raw.aborted) resolve();
-          return headers;
+          // The instance's word that its 503 is about the data (rows locked by other buyers), not
+          // about itself; it is between the instance and the gateway, and goes no further.
+          const { [RESOURCE_BUSY_HEADER]: busy, ...toClient } = headers;
+          resourceBusy = busy === '1';
+          return toClient;
         },
         onResponse: (_request, upstreamReply, res) => {
           // reply-from hands over the upstream response: status, headers, and the body stream.
@@ -197,7 +203,7 @@ function forward(
           // slow payment, say) is about one request, and a 502 says another service it needed
           // failed (booking without the catalogue) — taking the instance out of rotation would
           // fail its other requests too, and let one caller open the circuit for everyone.
-          if (upstream.statusCode === 503) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
+          if (upstream.statusCode === 503 && !resourceBusy) reject(new UpstreamFailed(`${app} answered ${upstream.statusCode}`));
           else resolve();
         },
         onError: (replyOnError, { error }) => {
