@@ -98,6 +98,36 @@ describe('redactConfig', () => {
     expect(redacted['PLAIN_QUERY']).toBe('https://id.example.com/jwks?tenant=one');
   });
 
+  it('refuses a registry URL list entry that is not an http(s) URL by its position, never printing it (a comma split a password)', () => {
+    let error: unknown;
+    try {
+      loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET,PART2@a:8761/eureka,http://b:8761/eureka' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('EUREKA_URL: entry 2 of 3 is not an http(s) URL');
+    expect(message).toContain('%2C');
+    expect(message).not.toMatch(/S3CRET|PART2/);
+    // The first piece, `http://eureka:S3CRET`, parses (a port of "S3CRET" does not): refused too.
+    expect(message).toContain('EUREKA_URL: entry 1 of 3');
+    // Percent-encoded, the same password is one entry, and masked when printed.
+    const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET%2CPART2@a:8761/eureka,http://b:8761/eureka' });
+    expect(config.EUREKA_URL).toHaveLength(2);
+    expect(JSON.stringify(redactConfig(config))).not.toMatch(/S3CRET|PART2/);
+  });
+
+  it('takes bare host names in a list that allows them, and still refuses a piece of a split password', () => {
+    const peers = z.object({ REGISTRY_PEERS: env.urlList({ bareHosts: true }) });
+    expect(loadConfig(peers, { REGISTRY_PEERS: 'eureka-b.local, 10.0.1.7:8761,http://c:8761/eureka' }).REGISTRY_PEERS).toEqual([
+      'eureka-b.local',
+      '10.0.1.7:8761',
+      'http://c:8761/eureka',
+    ]);
+    expect(() => loadConfig(peers, { REGISTRY_PEERS: 'http://peer:S3CRET,PART2@b:8761/eureka' })).toThrow(/REGISTRY_PEERS: entry 1 of 2 .*\n.*REGISTRY_PEERS: entry 2 of 2/);
+  });
+
   it('masks credentials in lists of URLs too', () => {
     const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET-token@a:8761/eureka,http://b:8761/eureka' });
     const redacted = JSON.stringify(redactConfig(config));

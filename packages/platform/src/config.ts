@@ -123,19 +123,56 @@ export const env = {
     z
       .string()
       .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
+      .transform(splitList),
+  /**
+   * A comma-separated list of http(s) URLs (`EUREKA_URL`, `REGISTRY_PEERS`). An entry that is not
+   * one — most often half of a password with a comma in it, which the list split — is refused
+   * by its position, never printed: it would be a piece of a credential.
+   */
+  urlList: (options: { bareHosts?: boolean } = {}) =>
+    z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const urls = splitList(v);
+        const what = options.bareHosts ? 'an http(s) URL or a host[:port]' : 'an http(s) URL';
+        urls.forEach((url, i) => {
+          if (!isHttpUrl(url) && !(options.bareHosts && BARE_HOST.test(url))) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `entry ${i + 1} of ${urls.length} is not ${what} (a comma, like any special character in a password or token, must be percent-encoded: %2C)`,
+            });
+          }
+        });
+        return urls;
+      }),
 };
+
+/** A DNS name or address with an optional port, and nothing else: `eureka.stream-seat.local:8761`. */
+const BARE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function isHttpUrl(value: string): boolean {
+  if (!/^https?:\/\//i.test(value) || credentialsMisplaced(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Keys every service reads: where it listens, how it logs, how it finds the registry. */
 export const baseConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  EUREKA_URL: env.list(),
+  EUREKA_URL: env.urlList(),
   /**
    * The registry's token (its REGISTRY_TOKEN), sent as a bearer token to every registry URL that
    * carries no credentials of its own: a secret kept out of EUREKA_URL, which is plain configuration.

@@ -15,7 +15,7 @@ export const discoveryConfigSchema = baseConfigSchema.extend({
   /** How long an encoded full registry may be served again while nothing changed (Eureka: 30 s). */
   RESPONSE_CACHE_MS: env.int(30_000, 0),
   /** Peer registries to replicate to and copy from at start-up: URLs or DNS names, comma-separated. */
-  REGISTRY_PEERS: env.list(),
+  REGISTRY_PEERS: env.urlList({ bareHosts: true }),
   /** Timeout of a call to a peer. */
   PEER_TIMEOUT_MS: env.int(3_000, 100),
   // REGISTRY_TOKEN (from the base schema): when set, writes need it (basic credentials in the
