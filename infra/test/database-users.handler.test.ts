@@ -64,9 +64,18 @@ describe('the provisioning handler', () => {
     const users = calls.queries.filter((q) => q.sql.startsWith('CREATE USER')).map((q) => q.values);
     expect(users).toEqual([['event_svc', 'event-pw'], ['booking_svc', 'booking-pw']]);
     const grants = calls.queries.filter((q) => q.sql.startsWith('GRANT')).map((q) => [q.sql, q.values]);
+    // The list, not ALL: no DROP (of the database itself), routines, triggers, events, views or locks.
+    const list = 'SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, REFERENCES';
     expect(grants).toEqual([
-      ["GRANT ALL PRIVILEGES ON `stream\\_seat\\_events`.* TO ?@'%'", ['event_svc']],
-      ["GRANT ALL PRIVILEGES ON `stream\\_seat\\_bookings`.* TO ?@'%'", ['booking_svc']],
+      [`GRANT ${list} ON \`stream\\_seat\\_events\`.* TO ?@'%'`, ['event_svc']],
+      [`GRANT ${list} ON \`stream\\_seat\\_bookings\`.* TO ?@'%'`, ['booking_svc']],
+    ]);
+    // GRANT only adds: what an earlier release granted (ALL) goes first, right before each grant.
+    const privilegeSteps = calls.queries.filter((q) => /^(REVOKE|GRANT)/.test(q.sql)).map((q) => `${q.sql.split(' ')[0]} ${q.values.join()}`);
+    expect(privilegeSteps).toEqual(['REVOKE event_svc', 'GRANT event_svc', 'REVOKE booking_svc', 'GRANT booking_svc']);
+    expect(calls.queries.filter((q) => q.sql.startsWith('REVOKE')).map((q) => q.sql)).toEqual([
+      "REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@'%'",
+      "REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@'%'",
     ]);
     expect(calls.queries.filter((q) => q.sql.startsWith('ALTER USER')).every((q) => q.sql.endsWith('REQUIRE SSL'))).toBe(true);
     expect(calls.ended).toBe(1);

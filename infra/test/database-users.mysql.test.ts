@@ -1,17 +1,19 @@
 // The services' MySQL users on a real server (MYSQL_URL): each reaches its own database and no
-// other, provisioning runs any number of times, a new password replaces the old, and a service's
-// whole start-up (create database, lock, session settings, migrations) works under its grants.
+// other, provisioning runs any number of times, a new password replaces the old, an update takes
+// back what an earlier release granted (ALL), a service's whole start-up (create database, lock,
+// session settings, its real migrations) and its reads and writes work under the grant, and what
+// lies outside the grant (DROP, routines, triggers, events, views, locks, GRANT) is refused.
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { databaseConfigSchema, openServiceDatabase, startDatabase } from '@stream-seat/db';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Connection, createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The services keep their migrations private; the proof needs the real ones.
 import { bookingMigrations } from '../../services/booking/src/db/migrations/index.js';
 import { eventMigrations } from '../../services/event/src/db/migrations/index.js';
-import { createHandler } from '../lambda/database-users/custom-resource.js';
-import { type ServiceUser, provisionServiceUsers } from '../lambda/database-users/provision.js';
+import { createHandler, PHYSICAL_ID } from '../lambda/database-users/custom-resource.js';
+import { grantDatabasePattern, SERVICE_PRIVILEGES, type ServiceUser, provisionServiceUsers } from '../lambda/database-users/provision.js';
 
 const MYSQL_URL = process.env['MYSQL_URL'];
 const server = MYSQL_URL ? new URL(MYSQL_URL) : undefined;
@@ -39,6 +41,105 @@ async function provision(users: ServiceUser[], requireTls = false): Promise<void
     createdDatabases.add(u.database);
   }
   await provisionServiceUsers(admin, users, { requireTls, adminUsername: adminOptions().user });
+}
+
+/** Runs the custom resource handler for one user, its secret in place of Secrets Manager. */
+async function runHandler(requestType: 'Create' | 'Update', user: ServiceUser): Promise<void> {
+  createdUsers.add(user.username);
+  createdDatabases.add(user.database);
+  const secrets: Record<string, string> = {
+    master: JSON.stringify({ username: 'stream_seat', password: 'master-pw', host, port }),
+    user: JSON.stringify({ username: user.username, password: user.password, host, port }),
+  };
+  const handler = createHandler({
+    readSecret: async (arn) => secrets[arn] ?? '',
+    // The Lambda logs in with the master secret over TLS with the RDS bundle; this server has
+    // neither, so the test's own admin login stands in for it.
+    connect: async (options) => {
+      expect(options).toMatchObject({ host, port, user: 'stream_seat' });
+      return createConnection(adminOptions());
+    },
+    log: () => undefined,
+  });
+  await handler({
+    RequestType: requestType,
+    ...(requestType === 'Update' ? { PhysicalResourceId: PHYSICAL_ID } : {}),
+    ResourceProperties: { MasterSecretArn: 'master', Users: [{ SecretArn: 'user', Database: user.database }], RequireTls: 'false' },
+  });
+}
+
+/** SHOW GRANTS, one line a grant. */
+async function grantsOf(username: string): Promise<string[]> {
+  const [rows] = await admin.query(`SHOW GRANTS FOR ?@'%'`, [username]);
+  return (rows as Record<string, unknown>[]).map((r) => String(Object.values(r)[0]));
+}
+
+/** The grants other than the login's USAGE, each as its object and its privileges (sorted: servers list them in their own order). */
+async function privilegesOf(username: string): Promise<{ on: string; privileges: string[] }[]> {
+  return (await grantsOf(username))
+    .filter((line) => !line.startsWith('GRANT USAGE ON *.*'))
+    .map((line) => {
+      const [, privileges = '', on = ''] = /^GRANT (.+) ON (\S+) TO /.exec(line) ?? [];
+      return { on: line.endsWith('WITH GRANT OPTION') ? `${on} WITH GRANT OPTION` : on, privileges: privileges.split(', ').sort() };
+    });
+}
+
+/** What provisioning leaves a user with: the list on its own database, nothing else. */
+const onlyTheList = (database: string) => [{ on: `\`${database.replace(/_/g, '\\_')}\`.*`, privileges: [...SERVICE_PRIVILEGES].sort() }];
+
+/** MariaDB's and MySQL's errors for a missing database-level (1044) and table-level (1142) privilege. */
+const DATABASE_DENIED = 'ER_DBACCESS_DENIED_ERROR';
+const TABLE_DENIED = 'ER_TABLEACCESS_DENIED_ERROR';
+
+/** What ALL PRIVILEGES allowed and the list does not, each with the refusal the server gives. */
+function outsideTheList(user: ServiceUser, table: string): [statement: string, error: string][] {
+  return [
+    [`DROP DATABASE \`${user.database}\``, DATABASE_DENIED],
+    [`DROP TABLE ${table}`, TABLE_DENIED],
+    [`TRUNCATE TABLE ${table}`, TABLE_DENIED],
+    ['CREATE PROCEDURE sneaky() SELECT 1', DATABASE_DENIED],
+    [`CREATE TRIGGER sneaky BEFORE INSERT ON ${table} FOR EACH ROW SET @seen = 1`, TABLE_DENIED],
+    ['CREATE EVENT sneaky ON SCHEDULE EVERY 1 DAY DO SELECT 1', DATABASE_DENIED],
+    ['CREATE VIEW sneaky AS SELECT 1', TABLE_DENIED],
+    ['CREATE TEMPORARY TABLE sneaky (id int)', DATABASE_DENIED],
+    [`LOCK TABLES ${table} WRITE`, DATABASE_DENIED],
+    [`GRANT SELECT ON \`${grantDatabasePattern(user.database)}\`.* TO '${user.username}'@'%'`, DATABASE_DENIED],
+  ];
+}
+
+/** Any table of a service's schema, for the sample rows below. */
+type AnyTables = Record<string, Record<string, string | number>>;
+
+interface SampleRow {
+  readonly table: string;
+  readonly row: Record<string, string | number> & { id: string };
+  readonly change: Record<string, string | number>;
+}
+
+/** A row of each service's real schema, and a change to it. */
+const SAMPLE_ROWS: Record<'booking' | 'event', SampleRow> = {
+  booking: {
+    table: 'holds',
+    row: { id: 'h1', event_id: 'e1', buyer_id: 'b1', seat_ids_json: '["A-1"]', total_cents: 1500, currency: 'EUR', status: 'ACTIVE', expires_at: 2, created_at: 1 },
+    change: { status: 'EXPIRED' },
+  },
+  event: {
+    table: 'venues',
+    row: { id: 'v1', organizer_id: 'o1', name: 'Hall', city: 'Oslo', capacity: 10, tiers_json: '[]', layout_json: '{}', seatmap_json: '{}', created_at: 1 },
+    change: { name: 'Great Hall' },
+  },
+};
+
+/** What the services do at run time: insert, lock a row and change it in a transaction, read, delete. */
+async function readAndWrite(db: Kysely<AnyTables>, { table, row, change }: SampleRow): Promise<void> {
+  await db.insertInto(table).values(row).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.selectFrom(table).select('id').where('id', '=', row.id).forUpdate().execute();
+    await trx.updateTable(table).set(change).where('id', '=', row.id).execute();
+  });
+  expect(await db.selectFrom(table).selectAll().execute()).toEqual([{ ...row, ...change }]);
+  await db.deleteFrom(table).where('id', '=', row.id).execute();
+  expect(await db.selectFrom(table).selectAll().execute()).toEqual([]);
 }
 
 async function refusal(work: () => Promise<unknown>): Promise<string | undefined> {
@@ -92,12 +193,11 @@ describe.skipIf(!server)('service database users on MySQL/MariaDB', () => {
 
   it('is harmless to run again: the same grants, the data intact', async () => {
     await provision([userA, userB]);
-    const grantsOf = async (u: ServiceUser) => ((await admin.query(`SHOW GRANTS FOR ?@'%'`, [u.username]))[0] as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
-    const before = await grantsOf(userA);
+    const before = await grantsOf(userA.username);
     await provision([userA, userB]);
     await provision([userA, userB]);
-    expect(await grantsOf(userA)).toEqual(before);
-    expect(before.filter((g) => !g.startsWith('GRANT USAGE'))).toEqual([`GRANT ALL PRIVILEGES ON \`${userA.database.replace(/_/g, '\\_')}\`.* TO \`${userA.username}\`@\`%\``]);
+    expect(await grantsOf(userA.username)).toEqual(before);
+    expect(await privilegesOf(userA.username)).toEqual(onlyTheList(userA.database));
     const a = await login(userA, userA.database);
     try {
       const [rows] = await a.query('SELECT COUNT(*) AS n FROM orders');
@@ -146,31 +246,44 @@ describe.skipIf(!server)('service database users on MySQL/MariaDB', () => {
 
   it('provisions from the secrets through the custom resource handler', async () => {
     const c = { username: `t_dbu_c_${run}`, password: `c-${randomBytes(9).toString('hex')}`, database: `test_dbusers_c_${run}` };
-    createdUsers.add(c.username);
-    createdDatabases.add(c.database);
-    const secrets: Record<string, string> = {
-      master: JSON.stringify({ username: 'stream_seat', password: 'master-pw', host, port }),
-      c: JSON.stringify({ username: c.username, password: c.password, host, port }),
-    };
-    const handler = createHandler({
-      readSecret: async (arn) => secrets[arn] ?? '',
-      // The Lambda logs in with the master secret over TLS with the RDS bundle; this server has
-      // neither, so the test's own admin login stands in for it.
-      connect: async (options) => {
-        expect(options).toMatchObject({ host, port, user: 'stream_seat' });
-        return createConnection(adminOptions());
-      },
-      log: () => undefined,
-    });
-    await handler({ RequestType: 'Create', ResourceProperties: { MasterSecretArn: 'master', Users: [{ SecretArn: 'c', Database: c.database }], RequireTls: 'false' } });
+    await runHandler('Create', c);
     const connection = await login(c, c.database);
     await connection.end();
+    expect(await privilegesOf(c.username)).toEqual(onlyTheList(c.database));
+  });
+
+  it('on Update, takes back what an earlier release granted (ALL, WITH GRANT OPTION) and grants elsewhere: only the list is left', async () => {
+    const d = { username: `t_dbu_d_${run}`, password: `d-${randomBytes(9).toString('hex')}`, database: `test_dbusers_d_${run}` };
+    await runHandler('Create', d);
+    // What the previous release of this Lambda granted, and a grant on another database besides.
+    await admin.query(`GRANT ALL PRIVILEGES ON \`${grantDatabasePattern(d.database)}\`.* TO ?@'%' WITH GRANT OPTION`, [d.username]);
+    await admin.query(`GRANT SELECT ON \`${grantDatabasePattern(lookalike)}\`.* TO ?@'%'`, [d.username]);
+    expect((await grantsOf(d.username)).join('\n')).toMatch(/GRANT ALL PRIVILEGES ON .* WITH GRANT OPTION/);
+    const before = await login(d, d.database);
+    try {
+      // ALL allows what the list does not: the set-up really starts from too much.
+      await before.query('CREATE TABLE t (id int primary key)');
+      await before.query('DROP TABLE t');
+    } finally {
+      await before.end();
+    }
+
+    await runHandler('Update', d);
+    expect(await privilegesOf(d.username)).toEqual(onlyTheList(d.database));
+    const after = await login(d, d.database);
+    try {
+      await after.query('CREATE TABLE t (id int primary key)');
+      expect(await refusal(() => after.query('DROP TABLE t'))).toBe(TABLE_DENIED);
+      expect(await refusal(() => after.query(`SELECT * FROM \`${lookalike}\`.t`))).toBe(TABLE_DENIED);
+    } finally {
+      await after.end();
+    }
   });
 
   it.each([
     ['booking', bookingMigrations],
     ['event', eventMigrations],
-  ] as const)('runs the %s service start-up as its own user from DB_SECRET: creates the missing database, locks, migrates, sets its session limits', async (name, migrations) => {
+  ] as const)('runs the %s service start-up as its own user from DB_SECRET: creates the missing database, locks, migrates, sets its session limits, then reads and writes', async (name, migrations) => {
     const user = name === 'booking' ? userA : userB;
     // Missing, as on a fresh RDS instance whose provisioning ran before the database existed.
     await admin.query(`DROP DATABASE IF EXISTS \`${user.database}\``);
@@ -188,6 +301,30 @@ describe.skipIf(!server)('service database users on MySQL/MariaDB', () => {
       } finally {
         await database.close();
       }
+    }
+    const database = openServiceDatabase(config, 'unused.db');
+    try {
+      await readAndWrite(database.db as unknown as Kysely<AnyTables>, SAMPLE_ROWS[name]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it.each([
+    ['booking', 'holds'],
+    ['event', 'venues'],
+  ] as const)('refuses the %s user, on its own migrated database, everything outside the list', async (name, table) => {
+    const user = name === 'booking' ? userA : userB;
+    const connection = await login(user, user.database);
+    try {
+      const outcomes: [string, string | undefined][] = [];
+      for (const [statement] of outsideTheList(user, table)) outcomes.push([statement, await refusal(() => connection.query(statement))]);
+      expect(outcomes).toEqual(outsideTheList(user, table));
+      // None of it went through: the table is still there.
+      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM ${table}`);
+      expect(rows).toEqual([{ n: 0 }]);
+    } finally {
+      await connection.end();
     }
   });
 });

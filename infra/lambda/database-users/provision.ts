@@ -1,4 +1,7 @@
-/** The SQL that gives each service its own MySQL user, with every privilege on its own database and none elsewhere. */
+/**
+ * The SQL that gives each service its own MySQL user, with the few privileges it uses on its own
+ * database (SERVICE_PRIVILEGES) and none elsewhere.
+ */
 
 /** What provisioning needs of a mysql2 connection (`mysql2/promise`'s Connection or Pool). */
 export interface SqlConnection {
@@ -18,6 +21,22 @@ export interface ProvisionOptions {
   /** The connection's own user (the master): never altered, whatever a service secret says. */
   readonly adminUsername?: string;
 }
+
+/**
+ * What a service does with its database, and nothing more. At run time it reads and writes rows
+ * (SELECT ... FOR UPDATE needs SELECT and UPDATE). At start-up it runs its own Kysely migrations
+ * (services/<name>/src/db/migrations and Kysely's kysely_migration and kysely_migration_lock):
+ * - CREATE: CREATE TABLE (migrations and Kysely's two tables), and the start-up's
+ *   CREATE DATABASE IF NOT EXISTS of its own database;
+ * - ALTER: ALTER TABLE ... ADD COLUMN (event 002 and 003, booking 005);
+ * - INDEX: CREATE INDEX and DROP INDEX (booking 004), which need INDEX, not ALTER or DROP;
+ * - REFERENCES: event 001 declares events.venue_id REFERENCES venues(id). MySQL 8.4 parses and
+ *   ignores a column's inline REFERENCES, but MySQL 9 and MariaDB create the foreign key, and
+ *   MySQL then requires REFERENCES on the parent table.
+ * No migration drops a table, so DROP is left out: on a database-level grant it would also allow
+ * DROP DATABASE and TRUNCATE. Kysely's migration lock is GET_LOCK, which needs no privilege.
+ */
+export const SERVICE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'ALTER', 'INDEX', 'REFERENCES'] as const;
 
 /** The services' own rule for DATABASE_NAME (packages/db), and MySQL's 32-character user names. */
 const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -39,7 +58,9 @@ interface Statement {
 
 /**
  * Idempotent, in order: the database (as the service's own start-up creates it), the user, its
- * password and TLS requirement (ALTER applies a replaced password to an existing user), its grant.
+ * password and TLS requirement (ALTER applies a replaced password to an existing user), then its
+ * privileges: GRANT only adds, so everything the user holds is revoked first (an earlier release
+ * granted ALL PRIVILEGES), leaving exactly SERVICE_PRIVILEGES on its database.
  * Identifiers are checked against strict patterns; the user name and password travel as escaped
  * values, never spliced into the text.
  */
@@ -52,9 +73,14 @@ export function provisioningStatements(user: ServiceUser, options: ProvisionOpti
     { step: 'create database', sql: `CREATE DATABASE IF NOT EXISTS \`${user.database}\` CHARACTER SET utf8mb4`, values: [] },
     { step: 'create user', sql: `CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ? ${tls}`, values: [user.username, user.password] },
     { step: 'set password', sql: `ALTER USER ?@'%' IDENTIFIED BY ? ${tls}`, values: [user.username, user.password] },
+    // This form drops every privilege of the user, at every level, and does not fail on a user
+    // that holds none. Only a connection opened between it and the GRANT is refused: an open
+    // session keeps its database privileges until it reconnects or runs USE (MySQL manual, "When
+    // Privilege Changes Take Effect"), so running tasks are not cut off during a deploy.
+    { step: 'revoke', sql: `REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@'%'`, values: [user.username] },
     {
       step: 'grant',
-      sql: `GRANT ALL PRIVILEGES ON \`${grantDatabasePattern(user.database)}\`.* TO ?@'%'`,
+      sql: `GRANT ${SERVICE_PRIVILEGES.join(', ')} ON \`${grantDatabasePattern(user.database)}\`.* TO ?@'%'`,
       values: [user.username],
     },
   ];
@@ -76,7 +102,7 @@ export class ProvisioningError extends Error {
   }
 }
 
-/** Creates or updates every service user; safe to run any number of times. Drops and revokes nothing. */
+/** Creates or updates every service user; safe to run any number of times. Drops nothing; revokes only to re-grant the list. */
 export async function provisionServiceUsers(
   connection: SqlConnection,
   users: readonly ServiceUser[],
