@@ -128,6 +128,20 @@ describe('redactConfig', () => {
     expect(() => loadConfig(peers, { REGISTRY_PEERS: 'http://peer:S3CRET,PART2@b:8761/eureka' })).toThrow(/REGISTRY_PEERS: entry 1 of 2 .*\n.*REGISTRY_PEERS: entry 2 of 2/);
   });
 
+  it('refuses a REDIS_URL whose password the parser would misread, without repeating it', () => {
+    const redis = z.object({ REDIS_URL: env.redisUrl() });
+    expect(loadConfig(redis, {}).REDIS_URL).toBeUndefined();
+    expect(loadConfig(redis, { REDIS_URL: 'rediss://default:S3CRET%2Fx@cache:6379/0' }).REDIS_URL).toBe('rediss://default:S3CRET%2Fx@cache:6379/0');
+    for (const bad of ['redis://default:S3CRET/x@cache:6379', 'redis://default:S3CRET#x@cache:6379', 'cache:6379', 'http://cache:6379']) {
+      expect(() => loadConfig(redis, { REDIS_URL: bad }), bad).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+      try {
+        loadConfig(redis, { REDIS_URL: bad });
+      } catch (error) {
+        expect((error as Error).message).not.toContain('S3CRET');
+      }
+    }
+  });
+
   it('masks credentials in lists of URLs too', () => {
     const config = loadConfig(schema, { EUREKA_URL: 'http://eureka:S3CRET-token@a:8761/eureka,http://b:8761/eureka' });
     const redacted = JSON.stringify(redactConfig(config));

@@ -146,6 +146,17 @@ export const env = {
         });
         return urls;
       }),
+  /**
+   * A Redis URL (`redis://` or `rediss://`), optional. Credentials written so that the parser
+   * would read a piece of them as the host or port are refused, without repeating the value.
+   */
+  redisUrl: () =>
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || (/^rediss?:\/\//i.test(v) && !credentialsMisplaced(v) && URL.canParse(v)), {
+        message: 'must be a redis:// or rediss:// URL; percent-encode special characters of its password (/ ? # @ , as %2F %3F %23 %40 %2C)',
+      }),
 };
 
 /** A DNS name or address with an optional port, and nothing else: `eureka.stream-seat.local:8761`. */

@@ -28,7 +28,7 @@ export const bookingConfigSchema = baseConfigSchema
     /** How long a repeated Idempotency-Key waits for the first request to finish. */
     IDEMPOTENCY_WAIT_MS: env.int(30_000, 0),
     /** Seat changes across booking instances through Redis pub/sub; in process without it. */
-    REDIS_URL: z.string().optional(),
+    REDIS_URL: env.redisUrl(),
     /** Live stream: comment heartbeat interval. */
     STREAM_HEARTBEAT_MS: env.int(15_000, 10),
     /** Live stream: bytes that may wait unsent for one client before it is disconnected. */

@@ -70,7 +70,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
     .list()
     .refine((origins) => origins.every(isOrigin), 'each entry must be an origin such as https://login.example.com (scheme and host, no path)'),
   /** Shared rate-limit counters across gateways. */
-  REDIS_URL: z.string().optional(),
+  REDIS_URL: env.redisUrl(),
   /** Failure percentage that opens an instance's circuit, and how long it stays open. */
   BREAKER_ERROR_PERCENT: env.int(50, 1),
   BREAKER_VOLUME_THRESHOLD: env.int(10, 1),
