@@ -5,8 +5,8 @@
  * the method: not one byte of the request left the gateway. A failure once the request may have
  * been sent (a reset, a closed socket) is tried again only for idempotent methods, so a hold or an
  * order is never placed twice. Failures and 503 answers count against the instance's circuit
- * breaker, but for a 503 the instance marks as contention (rows other buyers hold). A stream past its client address's cap of open streams is refused (429) before any
- * upstream is asked.
+ * breaker, but for a 503 the instance marks as contention (rows other buyers hold). A stream
+ * past its client address's cap of open streams is refused (429) before any upstream is asked.
  */
 import type { Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
