@@ -6,6 +6,7 @@ interface EventBody {
   id: string;
   status: string;
   organizerId: string;
+  name: string;
   prices: Record<string, number>;
   maxSeatsPerOrder: number;
   venue: { id: string; name: string; city: string; capacity: number };
@@ -166,6 +167,28 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     const draft = await createDraft(t, 'olga', venueId);
     expect((await call('POST', `/api/events/${draft}/cancel`, 'olga')).statusCode).toBe(200);
     expect((await outbox()).filter((m) => JSON.parse(m.payload_json).eventId === draft)).toEqual([]);
+  });
+
+  it('keeps a draft cancelled before it went on sale private (it was never public); one cancelled after sale stays public', async () => {
+    const draft = await createDraft(t, 'olga', venueId);
+    const named = (await call('GET', `/api/events/${draft}`, 'olga')).json() as EventBody;
+    expect((await call('POST', `/api/events/${draft}/cancel`, 'olga')).statusCode).toBe(200);
+    for (const path of [`/api/events/${draft}`, `/api/events/${draft}/seatmap`]) {
+      expect((await call('GET', path)).statusCode, path).toBe(404);
+      expect((await call('GET', path, 'oscar')).statusCode, path).toBe(404);
+      expect((await call('GET', path, 'olga')).statusCode, path).toBe(200);
+    }
+    const listed = async (sub?: string) =>
+      ((await call('GET', `/api/events?limit=100&q=${encodeURIComponent(named.name)}`, sub)).json() as { items: EventBody[] }).items.map((e) => e.id);
+    expect(await listed()).not.toContain(draft);
+    expect(await listed('oscar')).not.toContain(draft);
+    expect(await listed('olga')).toContain(draft);
+
+    const onSale = await createDraft(t, 'olga', venueId);
+    await call('POST', `/api/events/${onSale}/publish`, 'olga');
+    await call('POST', `/api/events/${onSale}/cancel`, 'olga');
+    expect((await call('GET', `/api/events/${onSale}`)).statusCode).toBe(200);
+    expect(await listed()).toContain(onSale);
   });
 
   it("hides an organiser's draft from everyone else (404), lets an admin through", async () => {

@@ -105,6 +105,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
             venue_id: input.venueId,
             name: input.name,
             search_text: eventSearchText(input.name, city),
+            cancelled_as_draft: 0,
             status: 'DRAFT',
             starts_at: draft.startsAt,
             currency: input.currency,
@@ -191,7 +192,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     /** One event, if the viewer may see it. */
     async get(id: string, viewer: Principal | undefined): Promise<EventWithVenueRow> {
       const row = await events.find(id);
-      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id }, viewer)) throw new NotFound('Event');
+      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id, cancelledAsDraft: Number(row.cancelled_as_draft) === 1 }, viewer)) throw new NotFound('Event');
       return row;
     },
   };

@@ -55,7 +55,7 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
   return {
     async version(id: string, viewer: Principal | undefined): Promise<SeatMapVersion> {
       const row = await events.find(id);
-      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id }, viewer)) throw new NotFound('Event');
+      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id, cancelledAsDraft: Number(row.cancelled_as_draft) === 1 }, viewer)) throw new NotFound('Event');
       const etag = seatMapTag(row);
       return {
         etag,

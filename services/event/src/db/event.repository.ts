@@ -48,10 +48,13 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
     async list(filter: EventListFilter): Promise<EventWithVenueRow[]> {
       let query = withVenue();
       if (filter.status) query = query.where('events.status', '=', filter.status);
-      if (filter.draftsOf === undefined) query = query.where('events.status', '!=', 'DRAFT');
+      // Public: on sale, or cancelled after it had been (a draft cancelled stays private).
+      if (filter.draftsOf === undefined) query = query.where('events.status', '!=', 'DRAFT').where('events.cancelled_as_draft', '=', 0);
       else if (filter.draftsOf !== 'all') {
         const owner = filter.draftsOf;
-        query = query.where((eb) => eb.or([eb('events.status', '!=', 'DRAFT'), eb('events.organizer_id', '=', owner)]));
+        query = query.where((eb) =>
+          eb.or([eb.and([eb('events.status', '!=', 'DRAFT'), eb('events.cancelled_as_draft', '=', 0)]), eb('events.organizer_id', '=', owner)]),
+        );
       }
       if (filter.organizerId !== undefined) query = query.where('events.organizer_id', '=', filter.organizerId);
       if (filter.from !== undefined) query = query.where('events.starts_at', '>=', filter.from);
@@ -105,7 +108,12 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
     async transition(id: string, from: EventStatusValue[], to: EventStatusValue, now: number, readAt: number): Promise<number> {
       const result = await db
         .updateTable('events')
-        .set({ status: to, updated_at: Math.max(now, readAt + 1) })
+        .set({
+          status: to,
+          updated_at: Math.max(now, readAt + 1),
+          // `from` is the status read at `readAt`; the row changes only if it still has it.
+          ...(to === 'CANCELLED' && from.length === 1 && from[0] === 'DRAFT' ? { cancelled_as_draft: 1 } : {}),
+        })
         .where('id', '=', id)
         .where('status', 'in', from)
         .where('updated_at', '=', readAt)

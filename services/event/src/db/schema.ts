@@ -30,6 +30,8 @@ export interface EventTable {
   max_seats_per_order: number;
   /** Name and venue city folded for `?q=` (domain/search-text.ts); null only before migration 003 filled it. */
   search_text: string | null;
+  /** 1 for an event cancelled while still a draft: never public, so it stays its organiser's. */
+  cancelled_as_draft: number;
   created_at: number;
   updated_at: number;
 }

@@ -57,10 +57,14 @@ describe('event rules', () => {
     expect(mayChange('olga', undefined)).toBe(false);
   });
 
-  it('show drafts to their organiser only, and everything else to anyone', () => {
-    expect(maySee({ status: 'DRAFT', organizerId: 'olga' }, undefined)).toBe(false);
-    expect(maySee({ status: 'DRAFT', organizerId: 'olga' }, { sub: 'olga', role: 'organizer' })).toBe(true);
-    expect(maySee({ status: 'ON_SALE', organizerId: 'olga' }, undefined)).toBe(true);
-    expect(maySee({ status: 'CANCELLED', organizerId: 'olga' }, undefined)).toBe(true);
+  it('show drafts, and drafts cancelled before going on sale, to their organiser only; everything else to anyone', () => {
+    const olga = { sub: 'olga', role: 'organizer' } as const;
+    expect(maySee({ status: 'DRAFT', organizerId: 'olga', cancelledAsDraft: false }, undefined)).toBe(false);
+    expect(maySee({ status: 'DRAFT', organizerId: 'olga', cancelledAsDraft: false }, olga)).toBe(true);
+    expect(maySee({ status: 'ON_SALE', organizerId: 'olga', cancelledAsDraft: false }, undefined)).toBe(true);
+    expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: false }, undefined)).toBe(true);
+    expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: true }, undefined)).toBe(false);
+    expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: true }, { sub: 'otto', role: 'organizer' })).toBe(false);
+    expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: true }, olga)).toBe(true);
   });
 });

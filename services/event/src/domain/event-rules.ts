@@ -53,7 +53,10 @@ export function mayChange(ownerId: string, viewer: Principal | undefined): boole
   return viewer !== undefined && (viewer.role === 'admin' || (viewer.role === 'organizer' && viewer.sub === ownerId));
 }
 
-/** Events on sale or cancelled are public; a draft is its organiser's (and admins') alone. */
-export function maySee(event: { status: EventStatus; organizerId: string }, viewer: Principal | undefined): boolean {
-  return event.status !== 'DRAFT' || mayChange(event.organizerId, viewer);
+/**
+ * Events on sale, and cancelled after they had been, are public; a draft — and a draft that was
+ * cancelled without ever going on sale — is its organiser's (and admins') alone.
+ */
+export function maySee(event: { status: EventStatus; organizerId: string; cancelledAsDraft: boolean }, viewer: Principal | undefined): boolean {
+  return (event.status !== 'DRAFT' && !event.cancelledAsDraft) || mayChange(event.organizerId, viewer);
 }

@@ -3,11 +3,13 @@ import type { Dialect, Migrations } from '@stream-seat/db';
 import { catalogueMigration } from './001-catalogue.js';
 import { idempotencyResponsesMigration } from './002-idempotency-responses.js';
 import { eventSearchTextMigration } from './003-event-search-text.js';
+import { eventCancelledAsDraftMigration } from './004-event-cancelled-as-draft.js';
 
 export function eventMigrations(dialect: Dialect): Migrations {
   return {
     '001-catalogue': catalogueMigration(dialect),
     '002-idempotency-responses': idempotencyResponsesMigration(dialect),
     '003-event-search-text': eventSearchTextMigration(dialect),
+    '004-event-cancelled-as-draft': eventCancelledAsDraftMigration(dialect),
   };
 }
