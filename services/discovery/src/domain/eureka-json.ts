@@ -10,6 +10,7 @@ import {
   isObject,
   JAVA_INT_MAX,
   leaseSeconds,
+  metadataMap,
   portField,
   single,
   stringField,
@@ -26,17 +27,8 @@ export function statusOf(value: unknown, field: string, fallback: InstanceStatus
   return isInstanceStatus(status) ? status : 'UNKNOWN';
 }
 
-function stringMap(value: unknown, field: string): Record<string, string> {
-  if (!isObject(value)) return {};
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([k]) => k !== '@class')
-      .map(([k, v]) => [k, single(v, `${field}.${k}`) ?? '']),
-  );
-}
-
 function dataCenterOf(value: Json): DataCenterInfo {
-  const metadata = stringMap(value['metadata'], 'instance.dataCenterInfo.metadata');
+  const metadata = metadataMap(value['metadata'], 'instance.dataCenterInfo.metadata');
   return {
     '@class': single(value['@class'], 'instance.dataCenterInfo.@class') ?? DEFAULT_DATA_CENTER_CLASS,
     name: single(value['name'], 'instance.dataCenterInfo.name') ?? 'MyOwn',
@@ -47,7 +39,8 @@ function dataCenterOf(value: Json): DataCenterInfo {
 /**
  * Reads a register body (`{"instance": {...}}`), checking what Eureka's ApplicationResource checks,
  * in its order and with its messages; then what Eureka leaves unchecked but the registry could not
- * serve (ports, address, lease, numbers Java reads as int or long), naming the field.
+ * serve (ports, address, lease, numbers Java reads as int or long, metadata keys XML cannot name,
+ * control characters XML cannot carry), naming the field.
  */
 export function decodeInstance(body: unknown, appFromPath: string, now: number): InstanceInfo {
   const raw = isObject(body) ? body['instance'] : undefined;
@@ -101,7 +94,7 @@ export function decodeInstance(body: unknown, appFromPath: string, now: number):
     healthCheckUrl: text('healthCheckUrl') ?? '',
     ...optional('secureHealthCheckUrl'),
     dataCenterInfo: dataCenterOf(dc),
-    metadata: stringMap(raw['metadata'], field('metadata')),
+    metadata: metadataMap(raw['metadata'], field('metadata')),
     leaseInfo: {
       // A renewal interval longer than the lease is kept as sent (as Eureka does): the threshold
       // then expects the renewals the instance really sends, and its lease simply lapses between them.

@@ -5,6 +5,7 @@
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { Json } from './eureka-json.js';
+import { NOT_XML_TEXT, XML_NAME } from './instance-fields.js';
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -53,11 +54,28 @@ function countTags(body: string): number {
 /** Well-formed or not, an XML body with more tags than any registration has: refused unparsed. */
 export class TooManyXmlTags extends Error {}
 
+const NOT_XML_TEXT_ALL = new RegExp(NOT_XML_TEXT.source, 'gu');
+
+/** `@name` is an attribute, `$` the text, any other key an element: each name must be an XML name. */
+const writableName = (key: string) => key === '$' || XML_NAME.test(key.startsWith('@') ? key.slice(1) : key);
+
+/**
+ * The document with Eureka's XML names, and nothing the XML writer cannot write. The builder writes
+ * a key as an element name verbatim (`<a b>`, `<x<y>`) and escapes text but passes control
+ * characters through, so either would make the whole document unreadable to every client. Input is
+ * checked (checkMetadataKey, checkXmlText), so this only meets what was stored before those checks
+ * or copied from an older peer: an entry with a name that is not an XML name is left out (escaping
+ * cannot make a name of it, and throwing would fail every fetch), and a character XML cannot carry
+ * is written as U+FFFD. The JSON document is served unchanged.
+ */
 function renameForXml(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(renameForXml);
+  if (typeof value === 'string') return NOT_XML_TEXT.test(value) ? value.replace(NOT_XML_TEXT_ALL, '\uFFFD') : value;
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k === 'overriddenStatus' ? 'overriddenstatus' : k, renameForXml(v)]),
+    Object.entries(value)
+      .filter(([k]) => writableName(k))
+      .map(([k, v]) => [k === 'overriddenStatus' ? 'overriddenstatus' : k, renameForXml(v)]),
   );
 }
 

@@ -34,7 +34,70 @@ export function single(value: unknown, field: string): string | undefined {
     throw new InvalidInstanceField(field, 'must be a single value');
   }
   const s = String(value).trim();
+  checkXmlText(s, field);
   return s === '' ? undefined : s;
+}
+
+/**
+ * Characters no XML 1.0 document can carry, escaped or not (NUL, most C0 controls, lone surrogates,
+ * U+FFFE/U+FFFF), plus the other control characters (CR, which parsers turn into LF; DEL; C1):
+ * everything of Unicode's Cc and Cs but tab and newline. The registry serves every value it keeps
+ * as XML to Java clients, so one such value stored would break every client's fetch.
+ */
+export const NOT_XML_TEXT = /(?![\t\n])[\p{Cc}\p{Cs}\uFFFE\uFFFF]/u;
+
+/** Refuses a value with a character XML cannot carry (see NOT_XML_TEXT). */
+export function checkXmlText(value: string, field: string): void {
+  if (NOT_XML_TEXT.test(value)) throw new InvalidInstanceField(field, 'must not contain control characters other than tab and newline');
+}
+
+/**
+ * An element name the XML writer may emit: Eureka writes each metadata entry as an element named by
+ * its key (`<zone>a</zone>`), so a key is an XML name. ASCII only and no `:` (a namespace prefix to
+ * an XML parser); `@`, `$` and `#` would be read back as attributes or text. Names starting with
+ * `xml` are reserved by the XML spec for its own use but well-formed, and every parser (Java's
+ * included) reads them, so `xmlConfig` stays a valid key.
+ */
+export const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+/** The longest metadata key (as the longest application name): Spring's are a few dozen characters. */
+export const MAX_METADATA_KEY_LENGTH = 200;
+
+/**
+ * A metadata key (register bodies and `PUT .../metadata?k=v` alike): an XML name (XML_NAME) of at
+ * most MAX_METADATA_KEY_LENGTH characters. `__proto__` is refused by name: it cannot be held as data
+ * by a plain object built from a query, nor replicated (peers refuse JSON carrying it).
+ */
+export function checkMetadataKey(key: string, field: string): void {
+  if (key === '__proto__') throw new InvalidInstanceField(field, 'is not allowed as a metadata key');
+  if (key.length > MAX_METADATA_KEY_LENGTH) throw new InvalidInstanceField(field, `must be at most ${MAX_METADATA_KEY_LENGTH} characters`);
+  if (!XML_NAME.test(key)) {
+    throw new InvalidInstanceField(field, 'must be a name XML can carry: a letter or _ followed by letters, digits, ., _ or -');
+  }
+}
+
+/**
+ * A metadata map (`instance.metadata`, `dataCenterInfo.metadata`): an object of single values, as
+ * strings (numbers and booleans, which JSON clients may send, as their text). Absent or empty
+ * (`<metadata/>`, `<metadata class="java.util.Collections$EmptyMap"/>`) is no metadata. A list, or
+ * a value with child elements (`{"k": {"x": 1}}`), is refused rather than dropped or stored as "".
+ */
+export function metadataMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return {};
+  if (Array.isArray(value)) throw new InvalidInstanceField(field, 'must be an object of keys and values, not a list');
+  if (!isObject(value)) throw new InvalidInstanceField(field, 'must be an object of keys and values');
+  const entries: Array<[string, string]> = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '@class') continue;
+    const keyField = `${field}.${key}`;
+    checkMetadataKey(key, keyField);
+    // An XML element with attributes (`{"$": "a", "@attr": ...}`) is a value; one with children is not.
+    if (isObject(v) && Object.keys(v).some((k) => k !== '$' && !k.startsWith('@'))) {
+      throw new InvalidInstanceField(keyField, 'must be a single value, not an object');
+    }
+    entries.push([key, single(v, keyField) ?? '']);
+  }
+  return Object.fromEntries(entries);
 }
 
 /** A field Java reads as a String and the registry keys or routes by (instanceId, hostName, app, ipAddr). */

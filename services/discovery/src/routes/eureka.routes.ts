@@ -9,7 +9,7 @@ import { BadRequest, InvalidField, NotFound } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decodeInstance, encodeApplication, encodeApplications, encodeInstance } from '../domain/eureka-json.js';
-import { InvalidInstance, InvalidInstanceField } from '../domain/instance-fields.js';
+import { checkMetadataKey, checkXmlText, InvalidInstance, InvalidInstanceField } from '../domain/instance-fields.js';
 import { type InstanceStatus, isInstanceStatus } from '../domain/instance.js';
 import type { Registry } from '../domain/registry.js';
 import { REPLICATION_HEADER, type PeerReplicator } from '../peers/peer-replicator.js';
@@ -52,12 +52,22 @@ const notFound = (app: string, id: string) => new NotFound(`Instance ${id} of ${
  * `?key=value&...` of a metadata call, the last value of a repeated key winning. Read from the URL
  * itself: a parsed query object cannot hold a `__proto__` key as data (assigning it sets the
  * prototype instead, so `?__proto__=x` arrived as "no metadata"), and such a key could not be
- * replicated either (peers refuse JSON carrying `__proto__`), so it is refused by name.
+ * replicated either (peers refuse JSON carrying `__proto__`), so it is refused by name. Keys and
+ * values follow the register body's rules (checkMetadataKey, checkXmlText): every entry is served
+ * back as an XML element. A bad one is a 400 naming its key, and nothing is changed.
  */
 function metadataEntries(url: string): Record<string, string> {
-  const params = new URL(url, 'http://registry').searchParams;
-  if (params.has('__proto__')) throw new InvalidField('__proto__', 'is not allowed as a metadata key');
-  return Object.fromEntries(params);
+  const entries = Object.fromEntries(new URL(url, 'http://registry').searchParams);
+  try {
+    for (const [key, value] of Object.entries(entries)) {
+      checkMetadataKey(key, key);
+      checkXmlText(value, key);
+    }
+  } catch (error) {
+    if (error instanceof InvalidInstanceField) throw new InvalidField(error.field, error.problem);
+    throw error;
+  }
+  return entries;
 }
 
 export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
@@ -68,7 +78,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
     prefix === EUREKA_PREFIXES[0] ? { summary, tags: ['eureka'], ...(description ? { description } : {}) } : { hide: true };
 
   for (const prefix of EUREKA_PREFIXES) {
-    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML, at most 64 KB (413 beyond). 204; 400 with Eureka’s message for what Eureka checks (`Missing hostname`, ...), or naming the field for a value the registry could not serve back (`instance.port`: 1–65535, `instance.ipAddr`: an IP address or host name, `instance.leaseInfo.renewalIntervalInSecs`: whole seconds; lease settings above 3600 s are capped).');
+    const registerDoc = doc(prefix, 'Register an instance', 'Body: `{"instance": {...}}` in JSON, or `<instance>` in XML, at most 64 KB (413 beyond). 204; 400 with Eureka’s message for what Eureka checks (`Missing hostname`, ...), or naming the field for a value the registry could not serve back (`instance.port`: 1–65535, `instance.ipAddr`: an IP address or host name, `instance.leaseInfo.renewalIntervalInSecs`: whole seconds, `instance.metadata.<key>`: keys are XML names, values single strings without control characters; lease settings above 3600 s are capped).');
     app.post(`${prefix}/apps/:app`, { schema: { ...registerDoc, params: appParams } }, async (request, reply) => {
       let instance;
       try {
@@ -135,7 +145,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
 
     app.put(
       `${prefix}/apps/:app/:id/metadata`,
-      { schema: { ...doc(prefix, 'Set metadata of an instance', '`?key=value&...`'), params: instanceParams, querystring: z.record(z.string(), z.union([z.string(), z.array(z.string())])) } },
+      { schema: { ...doc(prefix, 'Set metadata of an instance', '`?key=value&...`: keys are XML names (a letter or `_`, then letters, digits, `.`, `_`, `-`; at most 200), values without control characters; otherwise 400 naming the key, and nothing is changed.'), params: instanceParams, querystring: z.record(z.string(), z.union([z.string(), z.array(z.string())])) } },
       async (request, reply) => {
         const { app: name, id } = request.params;
         const entries = metadataEntries(request.url);
