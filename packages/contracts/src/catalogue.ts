@@ -95,12 +95,22 @@ export const MAX_LAYOUT_COORDINATE = 100_000;
 const layoutCoordinate = z.number().min(-MAX_LAYOUT_COORDINATE).max(MAX_LAYOUT_COORDINATE);
 export const layoutPoint = z.strictObject({ x: layoutCoordinate, y: layoutCoordinate });
 
+/**
+ * Names every JavaScript object answers to (`__proto__`, `constructor`, `toString`, …). Section ids
+ * and tiers become keys (availability counts, prices): as a key, `__proto__` would write into
+ * every object's prototype, and `constructor` would read as a price that was never set.
+ */
+const OBJECT_PROPERTY_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+const notObjectPropertyName = (name: string) => !OBJECT_PROPERTY_NAMES.has(name);
+const RESERVED_NAME_MESSAGE = 'is a name JavaScript objects reserve (__proto__, constructor, toString, …); choose another';
+
 /** Section ids and row labels make up seat ids (`ORCH-A-12`), so they may not contain `-`. */
 export const sectionId = z
   .string()
   .min(1)
   .max(16)
-  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–16 letters, digits or _');
+  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–16 letters, digits or _')
+  .refine(notObjectPropertyName, RESERVED_NAME_MESSAGE);
 export const rowLabel = z
   .string()
   .min(1)
@@ -110,7 +120,8 @@ export const tierName = z
   .string()
   .min(1)
   .max(32)
-  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–32 letters, digits or _');
+  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–32 letters, digits or _')
+  .refine(notObjectPropertyName, RESERVED_NAME_MESSAGE);
 
 export const MAX_VENUE_SEATS = 100_000;
 

@@ -314,6 +314,25 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(later.json().holdId).not.toBe(first.json().holdId);
   });
 
+  it('counts sections and tiers named like object properties as any other, without touching Object.prototype', async () => {
+    // A layout the catalogue now refuses, as an event stored before the rule would still carry it.
+    const { event, map } = hallEvent(`e${++n}-${dialect}-proto`, { rows: 1, seatsPerRow: 3, floor: 0 });
+    const renamed = (seat: { section: string; tier: string }) => Object.assign(seat, { section: '__proto__', tier: 'constructor' });
+    map.seats.forEach(renamed);
+    map.sections = map.sections.map((section) => ({ ...section, id: '__proto__', tier: 'constructor' }));
+    catalogue.put(event, map);
+    expect((await hold('proto-buyer', { eventId: event.id, seatIds: [map.seats[0]?.id] })).statusCode).toBe(201);
+    const res = await t.app.inject({ method: 'GET', url: `/api/availability/${event.id}` });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { counts: { byTier: Record<string, unknown> } };
+    // (The `__proto__` section's own count does not survive the response's serializer; such a
+    // layout predates the catalogue's rule. What matters: nothing leaked into Object.prototype.)
+    expect(body.counts.byTier['constructor']).toEqual({ available: 2, total: 3 });
+    expect(Object.hasOwn(Object.prototype, 'available') || Object.hasOwn(Object.prototype, 'total')).toBe(false);
+    // Other events sell as before (a polluted prototype had made every hold a 400).
+    expect((await hold('proto-buyer', { eventId: newEvent(), quantity: 1 })).statusCode).toBe(201);
+  });
+
   it('creates an event’s inventory once when first requests race', async () => {
     const eventId = newEvent({ rows: 3, seatsPerRow: 10, floor: 5 });
     const results = await Promise.all(Array.from({ length: 12 }, () => t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })));

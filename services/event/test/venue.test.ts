@@ -86,6 +86,14 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     const dashed = await post({ name: 'V', sections: [{ id: 'A-B', name: 'S', tier: 'A', capacity: 5 }] });
     expect(fieldsOf(dashed)).toEqual(['sections.0.id']);
 
+    // Section ids and tiers become keys of counts and prices: no name every object answers to.
+    for (const reserved of ['__proto__', 'constructor', 'toString']) {
+      const section = await post({ name: 'V', sections: [{ id: reserved, name: 'S', tier: 'A', capacity: 5 }] });
+      expect(fieldsOf(section), reserved).toEqual(['sections.0.id']);
+      expect(JSON.stringify(section.json())).toContain('JavaScript objects reserve');
+      expect(fieldsOf(await post({ name: 'V', sections: [{ id: 'S', name: 'S', tier: reserved, capacity: 5 }] })), reserved).toEqual(['sections.0.tier']);
+    }
+
     // A misspelt option would be dropped from the stored layout: it is named instead.
     const misspelt = await post({ name: 'V', sections: [{ id: 'S', name: 'S', tier: 'A', rows: [{ label: 'A', seats: 4, curv: 2 }] }] });
     expect(misspelt.statusCode).toBe(400);

@@ -7,8 +7,10 @@ import type { InventoryRepository } from '../db/inventory.repository.js';
 export async function loadAvailability(inventories: InventoryRepository, eventId: string, now: number): Promise<Availability> {
   const snapshot = await inventories.snapshot(eventId, now);
   if (!snapshot) throw new NotFound(`Availability of event ${eventId}`);
-  const counts: Availability['counts'] = { AVAILABLE: 0, HELD: 0, BOOKED: 0, bySection: {}, byTier: {} };
-  const seats: Availability['seats'] = {};
+  // Keyed by names from the venue's layout: objects without a prototype, so that no name (a
+  // section `__proto__` stored before the catalogue refused it) can reach Object.prototype.
+  const counts: Availability['counts'] = { AVAILABLE: 0, HELD: 0, BOOKED: 0, bySection: keyedByName(), byTier: keyedByName() };
+  const seats: Availability['seats'] = keyedByName();
   for (const seat of snapshot.seats) {
     seats[seat.seatId] = seat.status;
     counts[seat.status] += 1;
@@ -21,4 +23,8 @@ export async function loadAvailability(inventories: InventoryRepository, eventId
     tier.total += 1;
   }
   return { eventId, seq: snapshot.seq, seats, counts };
+}
+
+function keyedByName<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
 }

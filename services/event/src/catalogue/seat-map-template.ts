@@ -62,7 +62,7 @@ export interface PricedEvent {
 
 /** The event's seat map as UTF-8 JSON: every seat with the price of its tier. */
 export function renderSeatMap(template: SeatMapTemplate, event: PricedEvent): Buffer {
-  const price = (tier: string) => event.prices[tier] ?? 0;
+  const price = (tier: string) => (Object.hasOwn(event.prices, tier) ? (event.prices[tier] ?? 0) : 0);
   const head = JSON.stringify({
     eventId: event.eventId,
     venueId: event.venueId,

@@ -41,7 +41,7 @@ export function checkDraft(draft: EventDraft, venueTiers: string[], now: number)
 /** Going on sale also needs a price for every tier and a sales window that is not over. */
 export function checkPublishable(draft: EventDraft, venueTiers: string[], now: number): void {
   checkDraft(draft, venueTiers, now);
-  const missing = venueTiers.filter((tier) => draft.prices[tier] === undefined);
+  const missing = venueTiers.filter((tier) => !Object.hasOwn(draft.prices, tier));
   if (missing.length > 0) throw new InvalidField('prices', `has no price for tier ${missing.join(', ')}`);
   if (draft.salesEndAt !== null && draft.salesEndAt <= now) {
     throw new InvalidField('salesEndAt', 'the sales window is already over');
