@@ -14,6 +14,16 @@ describe('dev tokens', () => {
     expect(await verifier.verify(token)).toEqual({ sub: 'alice', role: 'buyer' });
   });
 
+  it('refuses a validly signed token whose subject the database would not keep as it is (a lone surrogate, a control character)', async () => {
+    const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
+    for (const sub of ['\ud800', 'a\udc00b', 'bob\u0000', 'line\nbreak']) {
+      const token = await signDevToken(secret, { sub, role: 'buyer' });
+      await expect(verifier.verify(token), JSON.stringify(sub)).rejects.toThrow('The token has no valid `sub` and `role` claims');
+    }
+    const emoji = await signDevToken(secret, { sub: 'ana-👩‍💻', role: 'buyer' });
+    expect(await verifier.verify(emoji)).toEqual({ sub: 'ana-👩‍💻', role: 'buyer' });
+  });
+
   it('rejects a token signed with another secret', async () => {
     const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
     const token = await signDevToken('another-secret-of-enough-length', { sub: 'mallory', role: 'admin' });

@@ -48,7 +48,18 @@ export function missingAuthSettings(settings: AuthSettings): Array<{ key: keyof 
 }
 
 const DEV_ISSUER = 'stream-seat-dev';
-const claims = z.object({ sub: z.string().min(1).max(200), role: z.enum(roles) });
+
+/**
+ * A token's subject: who owns holds, orders, venues and events. It is stored and compared as
+ * text, so it must survive the database unchanged: a lone surrogate came back as U+FFFD, and its
+ * owner's own hold answered 404 to them; a control character would reach logs as it is.
+ */
+export const subjectClaim = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((sub) => !/[\p{Cc}\p{Cs}]/u.test(sub), 'must not contain control characters or lone surrogates');
+const claims = z.object({ sub: subjectClaim, role: z.enum(roles) });
 
 function principalFrom(payload: JWTPayload): Principal {
   const parsed = claims.safeParse({ sub: payload.sub, role: payload['role'] });

@@ -113,6 +113,10 @@ describe('the gateway', () => {
     const typo = await local.inject({ ...ask, payload: { sub: 'mallory', role: 'buyer', rol: 'admin' } });
     expect(typo.statusCode).toBe(400);
     expect(typo.json().errors).toEqual([{ field: 'rol', message: 'is not a known field' }]);
+    // A subject the database would not keep as it is: its owner's own data would answer 404.
+    const surrogate = await local.inject({ ...ask, payload: { sub: '\ud800', role: 'buyer' } });
+    expect(surrogate.statusCode).toBe(400);
+    expect(surrogate.json().errors).toEqual([{ field: 'sub', message: 'must not contain control characters or lone surrogates' }]);
   });
 
   // Until this change the edge answered 401 to any bad token, GET /api/events included; the

@@ -1,5 +1,5 @@
 /** `POST /api/auth/dev-token`: local-mode tokens for any subject and role. Absent in production. */
-import { type App, roles, signDevToken } from '@stream-seat/platform';
+import { type App, roles, signDevToken, subjectClaim } from '@stream-seat/platform';
 import { z } from 'zod';
 
 export function registerDevTokenRoute(app: App, secret: string): void {
@@ -9,7 +9,7 @@ export function registerDevTokenRoute(app: App, secret: string): void {
       schema: {
         summary: 'Issue a local-mode token (AUTH_MODE=dev only)',
         tags: ['auth'],
-        body: z.strictObject({ sub: z.string().min(1).max(200), role: z.enum(roles) }),
+        body: z.strictObject({ sub: subjectClaim, role: z.enum(roles) }),
         response: { 200: z.object({ token: z.string() }) },
       },
     },
