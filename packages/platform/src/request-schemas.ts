@@ -1,5 +1,6 @@
 /** How every service reads request bodies and checks what goes in and out against its schemas. */
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { InvalidField } from './errors.js';
 import type { App } from './service.js';
 
 /**
@@ -28,6 +29,21 @@ export function registerJsonParser(app: App): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, done);
+    parseJson(request, text, (error, parsed) => {
+      if (!error) return done(null, parsed);
+      // Valid JSON refused for a `__proto__` or `constructor.prototype` key: say so, rather than
+      // "not valid JSON", which sends a client looking for a syntax error that is not there.
+      if (isValidJson(text)) return done(new InvalidField('body', 'must not use `__proto__` or `constructor.prototype` as a key'), undefined);
+      done(error, undefined);
+    });
   });
+}
+
+function isValidJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError, Conflict } from './errors.js';
+import { AppError, Conflict, Unauthorized } from './errors.js';
 import { type App, createService } from './service.js';
 
 let app: App;
@@ -18,6 +18,9 @@ beforeAll(async () => {
   });
   app.get('/boom', async () => {
     throw new Error('secret internals: password=xyz');
+  });
+  app.get('/unauthorized', async () => {
+    throw new Unauthorized();
   });
   app.get('/teapot', async () => {
     throw new AppError(418, 'teapot', "I'm a teapot");
@@ -64,7 +67,21 @@ describe('the problem handler', () => {
     const res = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe(problemType);
-    expect(res.json().detail).toMatch(/^body:/);
+    expect(res.json().detail).toBe('body: must not use `__proto__` or `constructor.prototype` as a key');
+    expect(res.json().errors).toEqual([{ field: 'body', message: 'must not use `__proto__` or `constructor.prototype` as a key' }]);
+    const constructor = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"constructor": {"prototype": {"admin": true}}}', headers: { 'content-type': 'application/json' } });
+    expect(constructor.statusCode).toBe(400);
+    expect(constructor.json().errors[0].field).toBe('body');
+    // Broken JSON is still called broken.
+    const broken = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"__proto__": ', headers: { 'content-type': 'application/json' } });
+    expect(broken.json().detail).toMatch(/^body: .*JSON/);
+  });
+
+  it('names its scheme in a 401 (WWW-Authenticate: Bearer)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/unauthorized' });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="stream-seat"');
+    expect((await app.inject({ method: 'GET', url: '/conflict' })).headers['www-authenticate']).toBeUndefined();
   });
 
   it('answers a wrong type with a 400 naming the field', async () => {

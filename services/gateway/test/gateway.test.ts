@@ -149,6 +149,7 @@ describe('the gateway', () => {
       const hold = await gateway.inject({ method: 'POST', url: '/api/holds', headers, payload: { eventId, quantity: 1 } });
       expect(hold.statusCode).toBe(401);
       expect(hold.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(hold.headers['www-authenticate']).toBe('Bearer realm="stream-seat"');
     }
   });
 
