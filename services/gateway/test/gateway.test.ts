@@ -13,11 +13,14 @@ import { freePort, listenOnLoopback } from '../../../tests/support/free-port.js'
 
 
 /** GET with the path sent exactly as written, and a bounded wait (a hang fails the test). */
-function rawGet(port: number, path: string): Promise<{ status: number; contentType: string }> {
+function rawGet(port: number, path: string): Promise<{ status: number; contentType: string; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', timeout: 5_000 }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? '') });
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer for ${path}`)));
     req.on('error', reject);
@@ -56,6 +59,22 @@ describe('the gateway', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ items: [], nextCursor: null });
     expect(res.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it("passes a service's 405 for a wrong method through, with its Allow header (RFC 9110 §15.5.6)", async () => {
+    const { gateway } = await gatewayWith();
+    const res = await gateway.inject({ method: 'PUT', url: '/api/events?limit=5' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(String(res.headers['allow']).split(', ')).toEqual(['GET', 'HEAD', 'POST']);
+    expect(res.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/method-not-allowed', status: 405, detail: 'PUT is not allowed on /api/events; allowed: GET, HEAD, POST' });
+    const one = await gateway.inject({ method: 'DELETE', url: '/api/events/00000000-0000-0000-0000-000000000000' });
+    expect(one.statusCode).toBe(405);
+    expect(one.headers['allow']).toBe('GET, HEAD, PATCH');
+    // An unknown path behind a routed prefix is still the service's 404.
+    const unknown = await gateway.inject({ method: 'PUT', url: '/api/events/x/nothing-here' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['allow']).toBeUndefined();
   });
 
   it('passes request bodies through unchanged', async () => {
@@ -195,8 +214,18 @@ describe('the gateway', () => {
       expect(res.status, escapes[i % escapes.length]).toBe(400);
       expect(res.contentType).toMatch(/application\/problem\+json/);
     }
+    // Each names the part at fault: the path, or a query whose percent-encoding does not decode.
+    const fieldOf = async (target: string) => {
+      const res = await rawGet(port, target);
+      expect(res.status, target).toBe(400);
+      return (JSON.parse(res.body) as { errors?: Array<{ field: string }> }).errors?.map((e) => e.field);
+    };
+    expect(await fieldOf('/api/events/x/%2e%2e/metrics')).toEqual(['path']);
+    expect(await fieldOf('/api/events?q=%FF')).toEqual(['querystring']);
+    expect(await fieldOf('/api/events/x?x=%')).toEqual(['querystring']);
     // An ordinary escaped character is forwarded as it is (%2D is '-': a well-formed id, and no such event).
     expect((await rawGet(port, '/api/events/no%2Dsuch%2Devent')).status).toBe(404);
+    expect((await rawGet(port, '/api/events?q=%C3%A9t%C3%A9')).status).toBe(200);
     const routes = (await gateway.inject({ method: 'GET', url: '/gateway/routes' })).json() as Array<{ id: string; circuits: Record<string, string> }>;
     expect(Object.values(routes.find((r) => r.id === 'events')?.circuits ?? {})).toEqual(['CLOSED']);
     expect((await gateway.inject({ method: 'GET', url: '/api/events' })).statusCode).toBe(200);

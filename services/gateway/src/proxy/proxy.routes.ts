@@ -74,6 +74,37 @@ class UpstreamFailed extends Error {}
  */
 class RefusedRequest extends Error {
   override name = 'RefusedRequest';
+  constructor(
+    message: string,
+    /** The part of the request at fault (`path`, `querystring`), when known. */
+    readonly field?: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
+/**
+ * Why this target is not forwarded, or undefined when it may be. The path must be plain (see
+ * isForwardablePath); path and query must decode, since reply-from decodes the whole URL to look
+ * for `..` and refuses one that does not (`?q=%FF`).
+ */
+function refusalOf(url: string): RefusedRequest | undefined {
+  const queryStart = url.indexOf('?');
+  const [path, query] = queryStart < 0 ? [url, ''] : [url.slice(0, queryStart), url.slice(queryStart + 1)];
+  const malformed = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
+  if (!decodes(path)) return new RefusedRequest(malformed, 'path');
+  if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path: no `..` segment, no `\\`, no encoded `.`, `/` or `\\`', 'path');
+  if (!decodes(query)) return new RefusedRequest(malformed, 'querystring');
+  return undefined;
+}
+
+function decodes(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
@@ -117,13 +148,14 @@ function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, limit: n
   });
 }
 
-function refuse(reply: AnyServerReply, request: FastifyRequest, detail = 'The path cannot be forwarded') {
+function refuse(reply: AnyServerReply, request: FastifyRequest, refusal: RefusedRequest) {
   return sendProblem(reply, {
     type: `${PROBLEM_TYPE_BASE}bad-request`,
     title: 'Bad request',
     status: 400,
-    detail,
+    detail: refusal.message,
     instance: request.url,
+    ...(refusal.field ? { errors: [{ field: refusal.field, message: refusal.message.slice(refusal.field.length + 2) }] } : {}),
   });
 }
 
@@ -161,7 +193,7 @@ function forward(
         send(resolve, reject);
       } catch {
         // reply-from throws at once for URLs it will not forward; answer, and do not blame the instance.
-        reject(new RefusedRequest('The path cannot be forwarded'));
+        reject(refusalOf(request.url) ?? new RefusedRequest('The path cannot be forwarded'));
       }
     });
   let resourceBusy = false;
@@ -240,7 +272,7 @@ function forward(
     // Failures were answered in onResponse/onError; a circuit that opened between choosing this
     // instance and calling it, or a request the proxy refused, still needs an answer.
     if (isOpenCircuitError(error)) forward(options, route, rest, request, reply);
-    else if (error instanceof RefusedRequest && !reply.sent) void refuse(reply, request, error.message);
+    else if (error instanceof RefusedRequest && !reply.sent) void refuse(reply, request, error);
   });
 }
 
@@ -273,7 +305,8 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             schema: { hide: true },
             ...(options.routeConfig?.(route) ? { config: options.routeConfig(route) } : {}),
             handler: (request, reply) => {
-              if (!isForwardablePath(request.url)) return refuse(reply, request);
+              const refusal = refusalOf(request.url);
+              if (refusal) return refuse(reply, request, refusal);
               // Before any upstream is asked: a refused stream costs the gateway one short answer.
               if (streaming && !options.streamLimit.tryOpen(streamClientKey(request.ip), request.raw.socket, reply.raw)) {
                 return tooManyStreams(reply, request, options.streamLimit.perClient);
