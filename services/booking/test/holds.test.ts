@@ -56,6 +56,17 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(published.filter((b) => b.eventId === eventId).map((b) => b.changes[0]?.status)).toEqual(['HELD', 'AVAILABLE']);
   });
 
+  it('lists seats in reading order (A-9 before A-10), and refuses a seat named twice with a 400 naming seatIds', async () => {
+    const eventId = newEvent();
+    const res = await hold('nina', { eventId, seatIds: ['ORCH-A-10', 'ORCH-A-9'] });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().seatIds).toEqual(['ORCH-A-9', 'ORCH-A-10']);
+    const twice = await hold('nina', { eventId, seatIds: ['ORCH-B-1', 'ORCH-B-2', 'ORCH-B-1'] });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().errors).toEqual([{ field: 'seatIds', message: 'names ORCH-B-1 more than once' }]);
+    expect((await availability(eventId)).seats['ORCH-B-1']).toBe('AVAILABLE');
+  });
+
   it('holds all or nothing: 409 listing the taken seats, and nothing held', async () => {
     const eventId = newEvent();
     expect((await hold('alice', { eventId, seatIds: ['ORCH-A-3'] })).statusCode).toBe(201);

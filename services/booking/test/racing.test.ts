@@ -54,7 +54,10 @@ async function race(instances: Instance[], eventId: string) {
     if (i % 10 === 9) return { eventId, quantity: 2, together: true };
     if (i % 10 === 8) return { eventId, quantity: 2, section: 'FLOOR' };
     const want = 1 + Math.floor(random() * 3);
-    return { eventId, seatIds: Array.from({ length: want }, () => hot[Math.floor(random() * hot.length)] as string) };
+    // Distinct seats within a request (a seat named twice is a 400); overlapping across requests.
+    const picked = new Set<string>();
+    while (picked.size < want) picked.add(hot[Math.floor(random() * hot.length)] as string);
+    return { eventId, seatIds: [...picked] };
   });
   // Inventory creation is raced by the first requests too; every request starts at once.
   const responses = await Promise.all(

@@ -97,6 +97,11 @@ export function createHoldService(deps: HoldServiceDeps) {
 
       if (request.seatIds) {
         const seatIds = [...new Set(request.seatIds)];
+        // A seat named twice is a client's mistake, and the total it expects would be wrong.
+        if (seatIds.length < request.seatIds.length) {
+          const repeated = [...new Set(request.seatIds.filter((id, i) => request.seatIds?.indexOf(id) !== i))];
+          throw new InvalidField('seatIds', `names ${repeated.join(', ')} more than once`);
+        }
         assertSeatCount(event, 'seatIds', seatIds.length);
         return claim(principal, event, seatIds, inventory.currency, 'seatIds');
       }

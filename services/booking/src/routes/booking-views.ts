@@ -5,11 +5,17 @@ import type { HoldTable, TicketTable } from '../db/schema.js';
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
+/**
+ * Seats in the order people read them: numbers by value, so `A-9` comes before `A-10`. (They are
+ * stored and locked in plain code-unit order, which the database and every transaction share.)
+ */
+const bySeat = new Intl.Collator('en', { numeric: true }).compare;
+
 export function toHoldView(hold: HoldTable, now: number): HoldView {
   return {
     holdId: hold.id,
     eventId: hold.event_id,
-    seatIds: JSON.parse(hold.seat_ids_json) as string[],
+    seatIds: (JSON.parse(hold.seat_ids_json) as string[]).sort(bySeat),
     expiresAt: iso(hold.expires_at),
     totalCents: Number(hold.total_cents),
     currency: hold.currency,
@@ -30,7 +36,7 @@ export function toOrderView({ order, tickets }: OrderWithTickets): OrderView {
     eventId: order.event_id,
     holdId: order.hold_id,
     status: cancelled ? 'CANCELLED' : 'CONFIRMED',
-    tickets: tickets.map((t) => ({
+    tickets: [...tickets].sort((a, b) => bySeat(a.seat_id, b.seat_id)).map((t) => ({
       code: t.code,
       seatId: t.seat_id,
       status: cancelled ? 'VOID' : t.status,
