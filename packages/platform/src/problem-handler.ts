@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, PROBLEM_TYPE_BASE, RESOURCE_BUSY_HEADER } from './errors.js';
+import type { RouteIndex } from './method-not-allowed.js';
 
 export interface Problem {
   type: string;
@@ -121,19 +122,36 @@ function internalProblem(instance: string, requestId: string, status = 500): Pro
   };
 }
 
-export function registerProblemHandler(app: FastifyInstance, mappers: ErrorMapper[] = []): void {
+/**
+ * `routes`: the app's route index (method-not-allowed.ts). With it, a path that names a route under
+ * other methods is answered 405 with `Allow` (RFC 9110 §15.5.6); an unknown path stays a 404, and
+ * so does a route that sends its own request here (`reply.callNotFound()`: its method is allowed).
+ */
+export function registerProblemHandler(app: FastifyInstance, mappers: ErrorMapper[] = [], routes?: RouteIndex): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toProblem(error, request, mappers);
     if (problem.status >= 500 && error instanceof AppError) request.log.warn({ err: error }, problem.title);
     return sendProblem(reply, problem);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = routes?.allowedMethods(request.url) ?? [];
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, {
+        type: `${PROBLEM_TYPE_BASE}method-not-allowed`,
+        title: 'Method not allowed',
+        status: 405,
+        detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        instance: request.url,
+      });
+    }
+    return sendProblem(reply, {
       type: `${PROBLEM_TYPE_BASE}not-found`,
       title: 'Not found',
       status: 404,
-      detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
+      detail: `No route for ${request.method} ${path}`,
       instance: request.url,
-    }),
-  );
+    });
+  });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, Conflict, Unauthorized } from './errors.js';
-import { type App, createService } from './service.js';
+import { type App, createService, registerRoutes } from './service.js';
 
 let app: App;
 
@@ -117,6 +117,90 @@ describe('the problem handler', () => {
 
   it('passes custom statuses through', async () => {
     expect((await app.inject({ method: 'GET', url: '/teapot' })).statusCode).toBe(418);
+  });
+});
+
+describe('a wrong method on an existing path (RFC 9110 §15.5.6)', () => {
+  let api: App;
+  beforeAll(async () => {
+    api = createService({ name: 'methods', logger: false });
+    api.post('/orders', async () => ({ ok: true }));
+    api.get('/report', async () => ({ ok: true }));
+    api.get('/live', { exposeHeadRoute: false }, async () => ({ ok: true }));
+    // A route that hides itself sends its own method to the not-found handler: still a 404.
+    api.get('/hidden', async (_request, reply) => reply.callNotFound());
+    // A root catch-all (as @fastify/cors registers for preflights, which it answers in a hook,
+    // and sends to the not-found handler when CORS is off) does not make every path exist.
+    api.options('*', async (_request, reply) => reply.callNotFound());
+    registerRoutes(api, (routes) => {
+      routes.get('/things/:id', async () => ({ ok: true }));
+      routes.delete('/things/:id', async () => ({ ok: true }));
+    });
+    await api.ready();
+  });
+  afterAll(() => api.close());
+
+  it('answers PUT on a POST-only route 405, Allow: POST, as a problem', async () => {
+    const res = await api.inject({ method: 'PUT', url: '/orders' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['allow']).toBe('POST');
+    expect(res.headers['content-type']).toBe(problemType);
+    expect(res.json()).toEqual({
+      type: 'https://stream-seat.dev/problems/method-not-allowed',
+      title: 'Method not allowed',
+      status: 405,
+      detail: 'PUT is not allowed on /orders; allowed: POST',
+      instance: '/orders',
+    });
+    for (const method of ['GET', 'PATCH', 'DELETE', 'OPTIONS'] as const) {
+      const other = await api.inject({ method, url: '/orders' });
+      expect(other.statusCode, method).toBe(405);
+      expect(other.headers['allow'], method).toBe('POST');
+    }
+  });
+
+  it('answers HEAD where GET is, and lists both', async () => {
+    expect((await api.inject({ method: 'HEAD', url: '/report' })).statusCode).toBe(200);
+    const res = await api.inject({ method: 'PUT', url: '/report' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['allow']).toBe('GET, HEAD');
+    // Not where the route turned HEAD off: it is not answered, so not listed.
+    const live = await api.inject({ method: 'HEAD', url: '/live' });
+    expect(live.statusCode).toBe(405);
+    expect(live.headers['allow']).toBe('GET');
+  });
+
+  it('matches parametric routes registered in plugins, and lists their methods in order', async () => {
+    const res = await api.inject({ method: 'PATCH', url: '/things/42' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['allow']).toBe('DELETE, GET, HEAD');
+    expect(res.json().detail).toBe('PATCH is not allowed on /things/42; allowed: DELETE, GET, HEAD');
+  });
+
+  it('ignores the query string and a trailing slash, as the router does', async () => {
+    const res = await api.inject({ method: 'PUT', url: '/things/42/?x=/orders&y=1' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['allow']).toBe('DELETE, GET, HEAD');
+    expect(res.json().instance).toBe('/things/42/?x=/orders&y=1');
+    const post = await api.inject({ method: 'POST', url: '/report?then=/orders' });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers['allow']).toBe('GET, HEAD');
+  });
+
+  it('the platform routes too: PUT /health is a 405', async () => {
+    const res = await api.inject({ method: 'PUT', url: '/health' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['allow']).toBe('GET, HEAD');
+  });
+
+  it('keeps a 404 for an unknown path, a root catch-all aside, and for a route that hides itself', async () => {
+    for (const [method, url] of [['GET', '/nowhere'], ['PUT', '/nowhere?x=1'], ['PUT', '/things'], ['GET', '/things/42/more'], ['GET', '/hidden'], ['OPTIONS', '/nowhere']] as const) {
+      const res = await api.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      expect(res.headers['allow'], `${method} ${url}`).toBeUndefined();
+      expect(res.headers['content-type']).toBe(problemType);
+      expect(res.json(), `${method} ${url}`).toMatchObject({ status: 404, title: 'Not found', detail: `No route for ${method} ${url.split('?')[0]}` });
+    }
   });
 });
 

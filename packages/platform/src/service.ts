@@ -17,6 +17,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { type ReadinessCheck, registerHealth } from './health.js';
 import { loggerOptions, requestIdFrom } from './logger.js';
+import { registerRouteIndex } from './method-not-allowed.js';
 import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
@@ -76,6 +77,13 @@ export interface CreateServiceOptions {
   trustProxy?: boolean | string;
 }
 
+/**
+ * Ids are bounded by their schemas (64 characters): a longer one gets a 400 naming the parameter,
+ * not the router's "not a valid url component" (its default cap is 100). Shared with the route
+ * index that answers a wrong method 405 (method-not-allowed.ts), so that both match alike.
+ */
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
+
 export function createService(options: CreateServiceOptions): App {
   /** Each request's span, made with its logger so that every line logged for it carries the trace. */
   const traces = new WeakMap<IncomingMessage, TraceContext>();
@@ -98,9 +106,7 @@ export function createService(options: CreateServiceOptions): App {
     // Requests still arriving while the app closes get our own 503 problem, with Retry-After (below).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    // Ids are bounded by their schemas (64 characters): a longer one gets a 400 naming the
-    // parameter, not the router's "not a valid url component" (its default cap is 100).
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    routerOptions: ROUTER_OPTIONS,
     clientErrorHandler: answerClientError,
     trustProxy: options.trustProxy ?? false,
     // Even a URL fastify cannot decode gets a problem+json answer.
@@ -116,7 +122,9 @@ export function createService(options: CreateServiceOptions): App {
   }).withTypeProvider<ZodTypeProvider>();
 
   registerSchemaCompilers(app);
-  registerProblemHandler(app, options.errorMappers);
+  // Before any route (health, metrics, docs, the service's own), so that every one is indexed.
+  const routes = registerRouteIndex(app, ROUTER_OPTIONS);
+  registerProblemHandler(app, options.errorMappers, routes);
   registerJsonParser(app);
 
   app.decorateRequest('trace', undefined as unknown as TraceContext);
