@@ -53,3 +53,13 @@ export function registerRouteIndex(app: FastifyInstance, routerOptions: RouterOp
     },
   };
 }
+
+/**
+ * True when a request target's path is one of `paths` as the router would match it (a trailing
+ * slash, percent-encoded letters): for deciding about a path no route of this method serves.
+ */
+export function pathMatcher(paths: Iterable<string>, routerOptions: RouterOptions): (url: string) => boolean {
+  const router = Router(routerOptions);
+  for (const path of paths) router.on('GET', path, noop);
+  return (url) => router.find('GET', url) !== null;
+}

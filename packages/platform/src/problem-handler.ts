@@ -146,12 +146,17 @@ export function registerProblemHandler(app: FastifyInstance, mappers: ErrorMappe
         instance: request.url,
       });
     }
-    return sendProblem(reply, {
-      type: `${PROBLEM_TYPE_BASE}not-found`,
-      title: 'Not found',
-      status: 404,
-      detail: `No route for ${request.method} ${path}`,
-      instance: request.url,
-    });
+    return sendNotFound(reply, request);
+  });
+}
+
+/** The 404 problem of a path no route serves (also for a route that must not be disclosed). */
+export function sendNotFound<R extends ProblemReply>(reply: R, request: { method: string; url: string }): R {
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}not-found`,
+    title: 'Not found',
+    status: 404,
+    detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
+    instance: request.url,
   });
 }

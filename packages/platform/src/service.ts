@@ -82,7 +82,8 @@ export interface CreateServiceOptions {
  * not the router's "not a valid url component" (its default cap is 100). Shared with the route
  * index that answers a wrong method 405 (method-not-allowed.ts), so that both match alike.
  */
-const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
+/** How every service's router reads paths (also for indexes that must match as it does). */
+export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
 
 export function createService(options: CreateServiceOptions): App {
   /** Each request's span, made with its logger so that every line logged for it carries the trace. */

@@ -6,7 +6,10 @@ import {
   createLoadBalancer,
   createService,
   OPERATIONS_PATHS,
+  pathMatcher,
   type RegistryClient,
+  ROUTER_OPTIONS,
+  sendNotFound,
   type TokenVerifier,
 } from '@stream-seat/platform';
 import type { Redis } from 'ioredis';
@@ -102,8 +105,13 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
   app.addHook('onClose', async () => docs.stop());
   const insideOperatorNetwork = operatorNetwork(deps.trustProxy ?? false);
   if (insideOperatorNetwork) {
+    // A method those routes do not have is a 404 too, not a 405 whose Allow would say they exist.
+    const isOperationsPath = pathMatcher(OPERATIONS_ROUTES, ROUTER_OPTIONS);
     app.addHook('onRequest', async (request, reply) => {
-      if (OPERATIONS_ROUTES.has(request.routeOptions.url ?? '') && !insideOperatorNetwork(request.ip)) return reply.callNotFound();
+      const route = request.routeOptions.url;
+      if (route !== undefined && !OPERATIONS_ROUTES.has(route)) return;
+      if (route === undefined && !isOperationsPath(request.url)) return;
+      if (!insideOperatorNetwork(request.ip)) return sendNotFound(reply, request);
     });
   }
   const breakerSettings = { errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 10_000, rollingWindowMs: 10_000, ...deps.breakers };

@@ -28,6 +28,14 @@ describe('operations endpoints behind a load balancer', () => {
       expect(res.statusCode, url).toBe(404);
       expect(res.body, url).not.toMatch(/nodejs_version_info|circuits|"status":"UP"/);
     }
+    // Another method gets the same 404, not a 405 whose Allow would say the endpoint exists.
+    for (const url of spellings) {
+      const res = await gateway.inject({ method: 'PUT', url, headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect(res.statusCode, `PUT ${url}`).toBe(404);
+      expect(res.headers['allow'], `PUT ${url}`).toBeUndefined();
+    }
+    // Inside, the wrong method is a 405 as anywhere else.
+    expect((await gateway.inject({ method: 'PUT', url: '/metrics', headers: { 'x-forwarded-for': '10.1.2.3' } })).statusCode).toBe(405);
     // Naming an inside address first does not help: the load balancer appends the real one.
     const spoofed = await gateway.inject({ method: 'GET', url: '/gateway/routes', headers: { 'x-forwarded-for': '10.0.0.5, 203.0.113.9' } });
     expect(spoofed.statusCode).toBe(404);
