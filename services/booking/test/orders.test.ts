@@ -251,11 +251,17 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(t.payments.refundLog.slice(refundsBefore).toSorted(byPayment)).toEqual(owed.toSorted(byPayment));
     expect((await get('omar', `/api/orders/${otherEvents}`)).json().status).toBe('CONFIRMED');
 
-    // A hold taken before the cancellation cannot be paid for any more; its charge is refunded.
+    // A hold taken before the cancellation ended with it: RELEASED, its seat no longer held, and
+    // paying for it is a 409 saying why, before anything is charged.
+    const ended = await get('mia', `/api/holds/${pending}`);
+    expect(ended.json().status).toBe('RELEASED');
+    expect((await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).json().seats['ORCH-A-5']).toBe('AVAILABLE');
     const late = await post('mia', '/api/orders', { holdId: pending, payment: { token: 'tok_ok' } });
     expect(late.statusCode).toBe(409);
     expect(late.json().type).toMatch(/event-not-on-sale$/);
-    expect(t.payments.refundLog.slice(refundsBefore + owed.length)).toEqual([{ paymentId: expect.any(String), amountCents: 5_000 }]);
+    // No payment was even attempted for it.
+    expect(await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', pending).execute()).toEqual([]);
+    expect(t.payments.refundLog.slice(refundsBefore + owed.length)).toEqual([]);
     // Even with a stale catalogue answer, the closed inventory takes no new hold.
     catalogue.update(eventId, { status: 'ON_SALE' });
     expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-D-9'] })).statusCode).toBe(409);

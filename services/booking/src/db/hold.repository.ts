@@ -60,6 +60,11 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
       });
     },
 
+    /** An event's active holds (its cancellation ends them). */
+    async activeOfEvent(eventId: string): Promise<HoldTable[]> {
+      return db.selectFrom('holds').selectAll().where('event_id', '=', eventId).where('status', '=', 'ACTIVE').execute();
+    },
+
     /** Active holds whose time is up, oldest first: the sweeper's work list. */
     async expired(now: number, limit: number): Promise<HoldTable[]> {
       return db

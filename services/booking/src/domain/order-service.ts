@@ -12,6 +12,7 @@ import type { OrderTable, TicketTable } from '../db/schema.js';
 import type { TicketRepository } from '../db/ticket.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import {
+  EventNotOnSale,
   HoldExpired,
   HoldNotActive,
   HoldNotFound,
@@ -74,6 +75,10 @@ export function createOrderService(deps: OrderServiceDeps) {
       const hold = await deps.holds.find(request.holdId);
       if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(request.holdId);
       if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED');
+      // Released by the event's cancellation: say so (409), not that the hold ran out (410).
+      if (hold.status === 'RELEASED' && (await deps.inventory.find(hold.event_id))?.status === 'CLOSED') {
+        throw new EventNotOnSale(hold.event_id, 'it was cancelled');
+      }
       if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
 
       // Each attempt is its own payment (the reference is a real provider's idempotency key): two
@@ -205,6 +210,12 @@ export function createOrderService(deps: OrderServiceDeps) {
      */
     async cancelEvent(eventId: string): Promise<number> {
       await deps.inventory.close(eventId);
+      // Closed, the event takes no order: its open holds end now (RELEASED), rather than reading
+      // ACTIVE until they expire. A payment racing this loses at the closed inventory and refunds.
+      for (const hold of await deps.holds.activeOfEvent(eventId)) {
+        const released = await deps.holds.release(hold, 'RELEASED', deps.clock());
+        if (released?.batch) deps.bus.publish(released.batch);
+      }
       const orders = await deps.orders.confirmedOfEvent(eventId);
       const claimed: Array<{ order: OrderTable; lease: number }> = [];
       for (const order of orders) {
