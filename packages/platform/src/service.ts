@@ -112,12 +112,16 @@ export function createService(options: CreateServiceOptions): App {
     trustProxy: options.trustProxy ?? false,
     // Even a URL fastify cannot decode gets a problem+json answer.
     frameworkErrors: (error, request, reply) => {
+      // A path that does not decode (`/api/events/%FF`) is named like any other bad field.
+      const badPath = (error as { code?: string }).code === 'FST_ERR_BAD_URL';
+      const message = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
       void sendProblem(reply, {
         type: `${PROBLEM_TYPE_BASE}bad-request`,
         title: 'Bad request',
         status: 400,
-        detail: error.message,
+        detail: badPath ? `path: ${message}` : error.message,
         instance: request.url,
+        ...(badPath ? { errors: [{ field: 'path', message }] } : {}),
       });
     },
   }).withTypeProvider<ZodTypeProvider>();

@@ -221,6 +221,7 @@ describe('the gateway', () => {
       return (JSON.parse(res.body) as { errors?: Array<{ field: string }> }).errors?.map((e) => e.field);
     };
     expect(await fieldOf('/api/events/x/%2e%2e/metrics')).toEqual(['path']);
+    expect(await fieldOf('/api/events/%FF')).toEqual(['path']);
     expect(await fieldOf('/api/events?q=%FF')).toEqual(['querystring']);
     expect(await fieldOf('/api/events/x?x=%')).toEqual(['querystring']);
     // An ordinary escaped character is forwarded as it is (%2D is '-': a well-formed id, and no such event).
