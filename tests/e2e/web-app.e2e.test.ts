@@ -21,6 +21,9 @@ import { startTestPlatform, type TestPlatform } from '../support/test-platform.j
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
 
+/** A browser step that does not come within this fails, naming what it waited for. */
+const STEP_TIMEOUT_MS = 20_000;
+
 const hallLayout = {
   name: 'Browser Hall',
   city: 'Nantes',
@@ -33,6 +36,15 @@ const hallLayout = {
 describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
+  /**
+   * A page whose waits give up before the test's own timeout, so that a step that does not come
+   * names its selector in the failure instead of a bare "test timed out".
+   */
+  const newPage = async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    return page;
+  };
   let webRoot: string;
   let eventId: string;
   let seatIds: string[];
@@ -78,7 +90,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   }
 
   async function openEvent(signInAs?: string): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(test.gateway);
@@ -168,7 +180,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     // The first stream is served by Chromium itself, the next ones by the platform. Only a fresh
     // snapshot can show `missed` held: a stream resumed from Last-Event-ID (as the browser's own
     // reconnect, a few seconds after the served stream ends) starts after the gap.
-    const page = await browser.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     let streams = 0;
@@ -194,7 +206,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('forgets a session whose token has expired, and offers to sign in again', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     const claims = Buffer.from(JSON.stringify({ sub: 'ghost', role: 'buyer', exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
     const session = JSON.stringify({ sub: 'ghost', role: 'buyer', token: `e30.${claims}.sig` });
     await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(session)})`);
@@ -205,7 +217,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('signs the user out when the API refuses the token (401)', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     // A well-formed token, unexpired, that this gateway never issued.
     const claims = Buffer.from(JSON.stringify({ sub: 'mallory', role: 'buyer', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
     const session = JSON.stringify({ sub: 'mallory', role: 'buyer', token: `e30.${claims}.c2ln` });
@@ -220,7 +232,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     // The catalogue `npm start` seeds, as it seeds it.
     const demoEvents = await seedDemoData(test.gateway, { force: true });
     expect(demoEvents.length).toBeGreaterThan(0);
-    const page = await browser.newPage();
+    const page = await newPage();
     await page.goto(test.gateway);
     await page.waitForSelector('form.sign-in');
     const hint = page.locator('form.sign-in .hint');
@@ -252,7 +264,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.click('a[href="#/organizer"]');
     for (const id of demoEvents) await page.waitForSelector(`[data-event-id="${id}"][data-status="ON_SALE"]`);
     await page.close();
-  });
+    // It seeds the whole demo catalogue first (two venues, four events) on a machine the suite shares.
+  }, 60_000);
 
   it('drops a selected seat that another buyer takes first, and says so', async () => {
     const page = await openEvent('carol');
@@ -312,7 +325,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(listed.flatMap((o) => (o['tickets'] as Json[]).map((t) => t['code'])).sort()).toEqual([...codes].sort());
 
     // The organiser's check-in desk admits each ticket once.
-    const desk = await browser.newPage();
+    const desk = await newPage();
     await desk.goto(test.gateway);
     await signIn(desk, 'olga', 'organizer');
     await desk.click('a[href="#/organizer"]');
@@ -419,7 +432,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('renders the API documentation under its content security policy, with no script refused', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     const refused: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
