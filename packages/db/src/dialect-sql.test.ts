@@ -8,6 +8,9 @@ describe('dialect differences', () => {
     expect(statementTimeoutSql('8.4.3', 2500)).toBe('SET SESSION max_execution_time = 2500, innodb_lock_wait_timeout = 2');
     expect(statementTimeoutSql('8.4.3', 300)).toBe('SET SESSION max_execution_time = 300, innodb_lock_wait_timeout = 1');
     expect(statementTimeoutSql('8.4.3', 0)).toBeUndefined();
+    // Whole seconds, strictly below the statement bound (the default 10 s: a 9 s lock wait).
+    expect(statementTimeoutSql('10.11.19-MariaDB-0+deb12u1', 10_000)).toBe('SET SESSION max_statement_time = 10.000, innodb_lock_wait_timeout = 9');
+    expect(statementTimeoutSql('8.4.3', 3000)).toBe('SET SESSION max_execution_time = 3000, innodb_lock_wait_timeout = 2');
   });
 
   it('recognises duplicate keys on both dialects', () => {

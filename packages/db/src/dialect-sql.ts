@@ -75,7 +75,10 @@ export function isRetryableConflict(error: unknown): boolean {
  */
 export function statementTimeoutSql(serverVersion: string, timeoutMs: number): string | undefined {
   if (timeoutMs <= 0) return undefined;
-  const lockWait = `innodb_lock_wait_timeout = ${Math.max(1, Math.floor(timeoutMs / 1000))}`;
+  // Below the statement bound, so that a wait for a lock ends as a lock wait (1205: contention,
+  // which the caller may retry and the gateway does not hold against the instance) rather than
+  // as MariaDB's statement timeout (1969), which would win a tie.
+  const lockWait = `innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(timeoutMs / 1000) - 1)}`;
   return /mariadb/i.test(serverVersion)
     ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}, ${lockWait}`
     : `SET SESSION max_execution_time = ${Math.round(timeoutMs)}, ${lockWait}`;

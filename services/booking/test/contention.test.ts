@@ -20,8 +20,9 @@ describe.runIf(process.env['MYSQL_URL'])('seats locked by other transactions on 
     const catalogue = createInMemoryCatalogue();
     const { event, map } = hallEvent(eventId);
     catalogue.put(event, map);
-    // Row-lock waits end after 1 s (innodb_lock_wait_timeout follows the statement bound).
-    t = await createBookingTestApp('mysql', { catalogue, queryTimeoutMs: 1_500 });
+    // A bound of whole seconds, where MariaDB's statement timer (3 s) would win a tie with the row-lock
+    // wait: the wait is set a second shorter (2 s), so that it ends as contention.
+    t = await createBookingTestApp('mysql', { catalogue, queryTimeoutMs: 3_000 });
   });
   afterAll(() => t?.close());
 

@@ -109,8 +109,9 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     const isOperationsPath = pathMatcher(OPERATIONS_ROUTES, ROUTER_OPTIONS);
     app.addHook('onRequest', async (request, reply) => {
       const route = request.routeOptions.url;
-      if (route !== undefined && !OPERATIONS_ROUTES.has(route)) return;
-      if (route === undefined && !isOperationsPath(request.url)) return;
+      // No route, or a catch-all (CORS's `OPTIONS *`): the path itself says whether it is one.
+      const specific = route !== undefined && route !== '*' && route !== '/*';
+      if (specific ? !OPERATIONS_ROUTES.has(route) : !isOperationsPath(request.url)) return;
       if (!insideOperatorNetwork(request.ip)) return sendNotFound(reply, request);
     });
   }

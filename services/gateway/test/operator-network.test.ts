@@ -30,9 +30,11 @@ describe('operations endpoints behind a load balancer', () => {
     }
     // Another method gets the same 404, not a 405 whose Allow would say the endpoint exists.
     for (const url of spellings) {
-      const res = await gateway.inject({ method: 'PUT', url, headers: { 'x-forwarded-for': '203.0.113.9' } });
-      expect(res.statusCode, `PUT ${url}`).toBe(404);
-      expect(res.headers['allow'], `PUT ${url}`).toBeUndefined();
+      for (const method of ['PUT', 'OPTIONS'] as const) {
+        const res = await gateway.inject({ method, url, headers: { 'x-forwarded-for': '203.0.113.9' } });
+        expect(res.statusCode, `${method} ${url}`).toBe(404);
+        expect(res.headers['allow'], `${method} ${url}`).toBeUndefined();
+      }
     }
     // Inside, the wrong method is a 405 as anywhere else.
     expect((await gateway.inject({ method: 'PUT', url: '/metrics', headers: { 'x-forwarded-for': '10.1.2.3' } })).statusCode).toBe(405);
