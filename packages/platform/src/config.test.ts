@@ -126,11 +126,22 @@ describe('redactConfig', () => {
       'http://c:8761/eureka',
     ]);
     expect(() => loadConfig(peers, { REGISTRY_PEERS: 'http://peer:S3CRET,PART2@b:8761/eureka' })).toThrow(/REGISTRY_PEERS: entry 1 of 2 .*\n.*REGISTRY_PEERS: entry 2 of 2/);
+    expect(loadConfig(peers, { REGISTRY_PEERS: '[fd00::1]:8761' }).REGISTRY_PEERS).toEqual(['[fd00::1]:8761']);
+    // A comma in a query split it: the rest looked like a host. Registry URLs carry no query.
+    let error: unknown;
+    try {
+      loadConfig(peers, { REGISTRY_PEERS: 'http://peer:8761/eureka?token=S3CRET,PART2' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toContain('REGISTRY_PEERS: entry 1 of 2 is not an http(s) URL without query');
+    expect((error as Error).message).not.toMatch(/S3CRET|PART2/);
   });
 
   it('refuses a REDIS_URL whose password the parser would misread, without repeating it', () => {
     const redis = z.object({ REDIS_URL: env.redisUrl() });
     expect(loadConfig(redis, {}).REDIS_URL).toBeUndefined();
+    expect(loadConfig(redis, { REDIS_URL: '' }).REDIS_URL).toBeUndefined();
     expect(loadConfig(redis, { REDIS_URL: 'rediss://default:S3CRET%2Fx@cache:6379/0' }).REDIS_URL).toBe('rediss://default:S3CRET%2Fx@cache:6379/0');
     for (const bad of ['redis://default:S3CRET/x@cache:6379', 'redis://default:S3CRET#x@cache:6379', 'cache:6379', 'http://cache:6379']) {
       expect(() => loadConfig(redis, { REDIS_URL: bad }), bad).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);

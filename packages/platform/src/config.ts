@@ -135,7 +135,7 @@ export const env = {
       .default('')
       .transform((v, ctx) => {
         const urls = splitList(v);
-        const what = options.bareHosts ? 'an http(s) URL or a host[:port]' : 'an http(s) URL';
+        const what = options.bareHosts ? 'an http(s) URL without query, or a host[:port]' : 'an http(s) URL without query';
         urls.forEach((url, i) => {
           if (!isHttpUrl(url) && !(options.bareHosts && BARE_HOST.test(url))) {
             ctx.addIssue({
@@ -152,15 +152,15 @@ export const env = {
    */
   redisUrl: () =>
     z
-      .string()
-      .optional()
+      // Empty (`REDIS_URL=` in an env file) is unset, as it always was: no Redis.
+      .preprocess((v) => (v === '' ? undefined : v), z.string().optional())
       .refine((v) => v === undefined || (/^rediss?:\/\//i.test(v) && !credentialsMisplaced(v) && URL.canParse(v)), {
         message: 'must be a redis:// or rediss:// URL; percent-encode special characters of its password (/ ? # @ , as %2F %3F %23 %40 %2C)',
       }),
 };
 
-/** A DNS name or address with an optional port, and nothing else: `eureka.stream-seat.local:8761`. */
-const BARE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+/** A DNS name or address with an optional port, and nothing else: `eureka.stream-seat.local:8761`, `[fd00::1]:8761`. */
+const BARE_HOST = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/;
 
 function splitList(value: string): string[] {
   return value
@@ -169,8 +169,13 @@ function splitList(value: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * A registry URL: http(s), credentials where the parser finds them, and no query or fragment —
+ * Eureka's URLs have none, and a comma in one would split the list (`?token=S3CRET,PART2` made a
+ * peer of `PART2`).
+ */
 function isHttpUrl(value: string): boolean {
-  if (!/^https?:\/\//i.test(value) || credentialsMisplaced(value)) return false;
+  if (!/^https?:\/\//i.test(value) || /[?#]/.test(value) || credentialsMisplaced(value)) return false;
   try {
     new URL(value);
     return true;
