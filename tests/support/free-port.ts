@@ -1,26 +1,63 @@
 /** Ports on loopback for tests: free ones for real processes, listening on one, probing one. */
+import { randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Ports handed to real processes are picked below Linux's ephemeral range (32768 and up), which
  * is where listen(0) and every outgoing connection take theirs: a port asked of the kernel and
  * released again could be taken by any connection on the machine before the child binds it.
- * Each vitest worker counts through its own block of ports, so two test files never pick the
- * same one; each pick is checked bindable on loopback before it is handed out.
+ * A port is also reserved, across every process on the machine (vitest's workers, a second run,
+ * a benchmark), with a file created exclusively under the temp directory, and checked bindable on
+ * loopback. Reservations are removed when the process exits; one whose process is gone (a worker
+ * killed at the end of a run), or older than an hour, is taken over.
  */
 const FIRST_PORT = 20_000;
-const BLOCK_SIZE = 1_000;
-const BLOCKS = 12;
-const workerBlock = (Number(process.env['VITEST_POOL_ID'] ?? process.pid) % BLOCKS) * BLOCK_SIZE + FIRST_PORT;
-let nextOffset = 0;
+const PORTS = 12_000;
+const STALE_RESERVATION_MS = 3_600_000;
+const reservations = join(tmpdir(), 'stream-seat-test-ports');
+const held: string[] = [];
+let next = FIRST_PORT + randomInt(PORTS);
 
 export async function freePort(): Promise<number> {
-  for (let tries = 0; tries < BLOCK_SIZE; tries += 1) {
-    const port = workerBlock + (nextOffset % BLOCK_SIZE);
-    nextOffset += 1;
-    if (await canBind(port)) return port;
+  mkdirSync(reservations, { recursive: true });
+  for (let tries = 0; tries < PORTS; tries += 1) {
+    const port = next;
+    next = FIRST_PORT + ((next - FIRST_PORT + 1) % PORTS);
+    if (reserve(port) && (await canBind(port))) return port;
   }
-  throw new Error(`no free loopback port in ${workerBlock}-${workerBlock + BLOCK_SIZE - 1}`);
+  throw new Error(`no free loopback port in ${FIRST_PORT}-${FIRST_PORT + PORTS - 1}`);
+}
+
+function reserve(port: number): boolean {
+  const file = join(reservations, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    try {
+      const owner = Number(readFileSync(file, 'utf8'));
+      if (isAlive(owner) && Date.now() - statSync(file).mtimeMs < STALE_RESERVATION_MS) return false;
+      writeFileSync(file, String(process.pid));
+    } catch {
+      return false;
+    }
+  }
+  if (held.length === 0) process.once('exit', () => held.forEach((f) => rmSync(f, { force: true })));
+  held.push(file);
+  return true;
+}
+
+/** True while the process is there (signal 0 only asks); a worker killed at the end of a run leaves its files behind. */
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function canBind(port: number): Promise<boolean> {
