@@ -61,6 +61,10 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     const res = await hold('nina', { eventId, seatIds: ['ORCH-A-10', 'ORCH-A-9'] });
     expect(res.statusCode).toBe(201);
     expect(res.json().seatIds).toEqual(['ORCH-A-9', 'ORCH-A-10']);
+    // A 409 lists the taken seats in that order too.
+    const taken = await hold('otto', { eventId, seatIds: ['ORCH-A-10', 'ORCH-A-8', 'ORCH-A-9'] });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().unavailable).toEqual(['ORCH-A-9', 'ORCH-A-10']);
     const twice = await hold('nina', { eventId, seatIds: ['ORCH-B-1', 'ORCH-B-2', 'ORCH-B-1'] });
     expect(twice.statusCode).toBe(400);
     expect(twice.json().errors).toEqual([{ field: 'seatIds', message: 'names ORCH-B-1 more than once' }]);

@@ -1,5 +1,6 @@
 /** The booking domain's typed errors; the platform's problem handler maps each to problem+json. */
 import { AppError, Conflict, InvalidField, NotFound } from '@stream-seat/platform';
+import { inReadingOrder } from './seat-order.js';
 
 /** Some requested seats are taken: nothing was held. */
 export class SeatsUnavailable extends Conflict {
@@ -8,7 +9,7 @@ export class SeatsUnavailable extends Conflict {
       'seats-unavailable',
       'Seats unavailable',
       detail ?? `${unavailable.length} of the requested seats are not available; nothing was held`,
-      { unavailable },
+      { unavailable: inReadingOrder(unavailable) },
     );
   }
 }

@@ -2,20 +2,15 @@
 import type { CheckInView, HoldView, OrderView } from '@stream-seat/contracts';
 import type { OrderWithTickets } from '../db/order.repository.js';
 import type { HoldTable, TicketTable } from '../db/schema.js';
+import { bySeat, inReadingOrder } from '../domain/seat-order.js';
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
-
-/**
- * Seats in the order people read them: numbers by value, so `A-9` comes before `A-10`. (They are
- * stored and locked in plain code-unit order, which the database and every transaction share.)
- */
-const bySeat = new Intl.Collator('en', { numeric: true }).compare;
 
 export function toHoldView(hold: HoldTable, now: number): HoldView {
   return {
     holdId: hold.id,
     eventId: hold.event_id,
-    seatIds: (JSON.parse(hold.seat_ids_json) as string[]).sort(bySeat),
+    seatIds: inReadingOrder(JSON.parse(hold.seat_ids_json) as string[]),
     expiresAt: iso(hold.expires_at),
     totalCents: Number(hold.total_cents),
     currency: hold.currency,
