@@ -31,7 +31,7 @@ const CONTENDED_TYPE = `${PROBLEM_TYPE_BASE}contended`;
 export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
   if ((problem.status === 503 || problem.status === 502) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
   if (problem.type === CONTENDED_TYPE) reply.header(RESOURCE_BUSY_HEADER, '1');
-  // RFC 9110 §15.5.2: a 401 names its scheme; RFC 6750 adds the error when a token was refused.
+  // RFC 9110 §15.5.2 and RFC 6750: a 401 names its scheme (no `error` parameter: the detail says why).
   if (problem.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="stream-seat"');
   reply.code(problem.status).type('application/problem+json').send(problem);
   return reply;

@@ -78,11 +78,11 @@ export interface CreateServiceOptions {
 }
 
 /**
- * Ids are bounded by their schemas (64 characters): a longer one gets a 400 naming the parameter,
- * not the router's "not a valid url component" (its default cap is 100). Shared with the route
- * index that answers a wrong method 405 (method-not-allowed.ts), so that both match alike.
+ * How every service's router reads paths. Ids are bounded by their schemas (64 characters): a
+ * longer one gets a 400 naming the parameter, not the router's "not a valid url component" (its
+ * default cap is 100). Shared with the route index that answers a wrong method 405
+ * (method-not-allowed.ts) and with the gateway's operations-path check, so that all match alike.
  */
-/** How every service's router reads paths (also for indexes that must match as it does). */
 export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
 
 export function createService(options: CreateServiceOptions): App {
