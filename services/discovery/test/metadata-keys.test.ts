@@ -25,7 +25,7 @@ describe('metadata keys', () => {
     const res = await setMetadata(query);
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toMatchObject({ detail: '__proto__: is not allowed as a metadata key', errors: [{ field: '__proto__' }] });
+    expect(res.json()).toMatchObject({ detail: 'querystring.__proto__: is not allowed as a metadata key', errors: [{ field: 'querystring.__proto__' }] });
     expect(await served()).toEqual({ zone: 'a' });
   });
 

@@ -146,22 +146,22 @@ describe('PUT .../metadata?k=v', () => {
   const unchanged = async () => expect(discovery.registry.instance('META-APP', 'm1')?.metadata).toEqual({ zone: 'a' });
 
   it.each([
-    ['a%20b=1', 'a b'],
-    ['x%3Cy=1', 'x<y'],
-    ['zone%3C%2Fmetadata%3E=1', 'zone</metadata>'],
-    ['=1', ''],
-    ['1zone=1', '1zone'],
-    [`${'k'.repeat(201)}=1`, 'k'.repeat(201)],
-    ['weight=5&bad=%00', 'bad'],
-    ['bad=a%0Db', 'bad'],
-    ['bad=a%C2%85b', 'bad'],
+    ['a%20b=1', 'querystring.a b'],
+    ['x%3Cy=1', 'querystring.x<y'],
+    ['zone%3C%2Fmetadata%3E=1', 'querystring.zone</metadata>'],
+    ['=1', 'querystring'],
+    ['1zone=1', 'querystring.1zone'],
+    [`${'k'.repeat(201)}=1`, `querystring.${'k'.repeat(201)}`],
+    ['weight=5&bad=%00', 'querystring.bad'],
+    ['bad=a%0Db', 'querystring.bad'],
+    ['bad=a%C2%85b', 'querystring.bad'],
   ])('refuses ?%s with a 400 naming the key, changing nothing', async (query, field) => {
     await expectRefused(await putMetadata(query), field);
     await unchanged();
   });
 
   it('refuses the probe’s query as sent', async () => {
-    await expectRefused(await putMetadata('zone%3C%2Fmetadata%3E=1'), 'zone</metadata>');
+    await expectRefused(await putMetadata('zone%3C%2Fmetadata%3E=1'), 'querystring.zone</metadata>');
     await unchanged();
     expect(parseStrictly(await getXml('/apps'))).toBeTruthy();
   });

@@ -60,8 +60,10 @@ function metadataEntries(url: string): Record<string, string> {
   const entries = Object.fromEntries(new URL(url, 'http://registry').searchParams);
   try {
     for (const [key, value] of Object.entries(entries)) {
-      checkMetadataKey(key, key);
-      checkXmlText(value, key);
+      // Named as the platform names query fields (`querystring.limit`); an empty key, the query.
+      const field = key ? `querystring.${key}` : 'querystring';
+      checkMetadataKey(key, field);
+      checkXmlText(value, field);
     }
   } catch (error) {
     if (error instanceof InvalidInstanceField) throw new InvalidField(error.field, error.problem);
