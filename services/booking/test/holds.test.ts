@@ -112,6 +112,16 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect([seats['ORCH-B-1'], seats['ORCH-B-2']]).toEqual(['AVAILABLE', 'HELD']);
   });
 
+  it('keeps a hold that ran out EXPIRED when its buyer deletes it before the sweeper came', async () => {
+    const eventId = newEvent();
+    const held = (await hold('ivy', { eventId, seatIds: ['ORCH-C-4'] })).json();
+    t.advance(61_000);
+    const url = `/api/holds/${held.holdId}`;
+    expect((await t.app.inject({ method: 'DELETE', url, headers: await t.auth('ivy') })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url, headers: await t.auth('ivy') })).json().status).toBe('EXPIRED');
+    expect((await availability(eventId)).seats['ORCH-C-4']).toBe('AVAILABLE');
+  });
+
   it('numbers every change of an event in order and keeps them for repair', async () => {
     const eventId = newEvent();
     for (const seat of ['ORCH-C-1', 'ORCH-C-2', 'ORCH-C-3']) expect((await hold(`carol-${seat}`, { eventId, seatIds: [seat] })).statusCode).toBe(201);
@@ -190,6 +200,11 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(third.statusCode).toBe(409);
     expect(third.json().type).toMatch(/too-many-holds$/);
     expect((await availability(eventId)).seats['ORCH-A-3']).toBe('AVAILABLE');
+    // Told before any seat is read: a best-available request naming no such section gets the
+    // limit, not the 400 that reading the seats would find.
+    const atLimit = await hold('gina', { eventId, quantity: 1, section: 'NOPE' });
+    expect(atLimit.statusCode).toBe(409);
+    expect(atLimit.json().type).toMatch(/too-many-holds$/);
 
     catalogue.update(eventId, { salesEndAt: new Date(t.now() - 1000).toISOString() });
     expect((await hold('hank', { eventId, seatIds: ['ORCH-B-1'] })).json().detail).toMatch(/sales closed/);

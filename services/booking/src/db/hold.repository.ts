@@ -60,6 +60,19 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
       });
     },
 
+    /** How many holds the buyer has standing for the event (active and not run out). */
+    async activeCount(eventId: string, buyerId: string, now: number): Promise<number> {
+      const row = await db
+        .selectFrom('holds')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('event_id', '=', eventId)
+        .where('buyer_id', '=', buyerId)
+        .where('status', '=', 'ACTIVE')
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
     /** An event's active holds (its cancellation ends them). */
     async activeOfEvent(eventId: string): Promise<HoldTable[]> {
       return db.selectFrom('holds').selectAll().where('event_id', '=', eventId).where('status', '=', 'ACTIVE').execute();

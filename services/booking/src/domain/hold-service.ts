@@ -7,7 +7,7 @@ import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailable } from './best-available.js';
-import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, UnknownPlace, UnknownSeats } from './booking-errors.js';
+import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
@@ -94,6 +94,11 @@ export function createHoldService(deps: HoldServiceDeps) {
       // Closed when the cancellation reached us before the catalogue cache noticed (the claim
       // checks it again under the inventory's lock; this only answers sooner, and clearly).
       if (inventory.status !== 'OPEN') throw new EventNotOnSale(request.eventId, 'it was cancelled');
+      // A buyer at the limit hears so before any seat is read (best available reads the event's
+      // seats). Counted again, atomically, under the event's lock when seats are claimed.
+      if ((await deps.holds.activeCount(request.eventId, principal.sub, deps.clock())) >= deps.maxActiveHoldsPerBuyer) {
+        throw new TooManyHolds(deps.maxActiveHoldsPerBuyer);
+      }
 
       if (request.seatIds) {
         const seatIds = [...new Set(request.seatIds)];
@@ -144,7 +149,9 @@ export function createHoldService(deps: HoldServiceDeps) {
     async release(principal: Principal, holdId: string): Promise<void> {
       const hold = await this.get(principal, holdId);
       if (hold.status !== 'ACTIVE') return;
-      const result = await deps.holds.release(hold, 'RELEASED', deps.clock());
+      // One that ran out before the sweeper came stays EXPIRED, as it already reads.
+      const now = deps.clock();
+      const result = await deps.holds.release(hold, hold.expires_at <= now ? 'EXPIRED' : 'RELEASED', now);
       if (result?.batch) deps.bus.publish(result.batch);
     },
   };
