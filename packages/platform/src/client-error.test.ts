@@ -31,6 +31,38 @@ function exchange(request: string): Promise<{ status: number; headers: string; b
   });
 }
 
+describe('a request whose body never comes whole', () => {
+  it('is answered 408 problem+json and its connection closed, not held for good', async () => {
+    const slow = createService({ name: 'slow', logger: false, requestTimeoutMs: 500 });
+    slow.post('/things', { schema: { body: z.object({ name: z.string() }) } }, async () => ({ ok: true }));
+    await slow.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const slowPort = (slow.server.address() as AddressInfo).port;
+      // 29 bytes announced, 10 sent, and nothing more: the socket would otherwise stay open forever.
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(slowPort, '127.0.0.1', () =>
+          socket.write('POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{"name": "'),
+        );
+        let received = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk: string) => (received += chunk));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+        // A guard against a hang, far above the 500 ms limit and Node's 500 ms check.
+        setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`no answer within 10 s: ${received}`));
+        }, 10_000);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('application/problem+json');
+      expect(answer).toContain('"type":"https://stream-seat.dev/problems/request-timeout"');
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('requests the HTTP parser refuses', () => {
   it('answers headers over 16 KB with a 431 problem, and closes', async () => {
     const res = await exchange(`GET /things/a HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`);

@@ -69,6 +69,8 @@ export interface CreateServiceOptions {
     transform?: (document: Readonly<Record<string, unknown>>) => Record<string, unknown>;
   };
   bodyLimit?: number;
+  /** How long a client may take to send a whole request, headers and body (REQUEST_TIMEOUT_MS by default). */
+  requestTimeoutMs?: number;
   /** Pass `false` to keep logs quiet in tests. */
   logger?: boolean;
   /** Map library errors (e.g. "database unreachable" → 503) before the problem handler. */
@@ -84,6 +86,13 @@ export interface CreateServiceOptions {
  * (method-not-allowed.ts) and with the gateway's operations-path check, so that all match alike.
  */
 export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 };
+
+/**
+ * A request must have arrived whole within this: one that sends its headers and then its body a
+ * byte at a time, or never, is answered 408 and its connection closed, instead of holding it for
+ * good (fastify's default is no limit). Bodies are at most 1 MB; a stream's request is its headers.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 export function createService(options: CreateServiceOptions): App {
   /** Each request's span, made with its logger so that every line logged for it carries the trace. */
@@ -104,6 +113,14 @@ export function createService(options: CreateServiceOptions): App {
     },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    http: {
+      // Given to the server as it is created too: Node reads it for its connection checks only
+      // then, and fastify sets it afterwards (on Node 20.20 a body that never came was held).
+      requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      // How often Node checks open requests' time limits (30 s by default: up to twice the limit).
+      connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+    },
     // Requests still arriving while the app closes get our own 503 problem, with Retry-After (below).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
