@@ -431,6 +431,44 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('lists only events that have not started, soonest first, a page at a time with "More events"', async () => {
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const publish = async (name: string, startsAt: string) => {
+      const created = await send('POST', '/api/events', organizer, { venueId, name, startsAt, currency: 'EUR', prices: { A: 5000, B: 3000 } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect((await send('POST', `/api/events/${String(created.body['id'])}/publish`, organizer)).status).toBe(200);
+      return created.body['id'] as string;
+    };
+    // On sale, but starting in two seconds: once it has started, it is no longer listed.
+    const started = await publish('Already Started', new Date(Date.now() + 2_000).toISOString());
+    // More than a page (20) of upcoming events, so that the list needs "More events".
+    for (let i = 0; i < 21; i++) await publish(`Upcoming ${i}`, new Date(Date.now() + (20 + i) * 86_400_000).toISOString());
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    const page = await newPage();
+    await page.goto(test.gateway);
+    await page.waitForSelector('ul.event-list a[data-event-id]');
+    const more = page.locator('button.more-events');
+    const cards = page.locator('ul.event-list a[data-event-id]');
+    while (await more.isVisible()) {
+      const shown = await cards.count();
+      await more.click();
+      await expect.poll(() => cards.count(), { timeout: STEP_TIMEOUT_MS }).toBeGreaterThan(shown);
+    }
+    const listed = await cards.evaluateAll((links) => links.map((a) => a.getAttribute('data-event-id')));
+    // Every upcoming event on sale, once each, in start order; not the one under way.
+    const upcoming: string[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const res = await send('GET', `/api/events?status=ON_SALE&from=${encodeURIComponent(new Date().toISOString())}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      upcoming.push(...(res.body['items'] as Json[]).map((e) => e['id'] as string));
+      cursor = res.body['nextCursor'] as string | null;
+    }
+    expect(listed).toEqual(upcoming);
+    expect(listed.length).toBeGreaterThan(20);
+    expect(listed).not.toContain(started);
+    await page.close();
+  }, 60_000);
+
   it('renders the API documentation under its content security policy, with no script refused', async () => {
     const page = await newPage();
     const refused: string[] = [];

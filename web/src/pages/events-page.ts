@@ -5,20 +5,41 @@ import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { Page } from '../router.js';
 
+/** Events per page; more come with "More events" (the list follows the API's cursor). */
+const PAGE_SIZE = 20;
+
 export const eventsPage: Page = (root) => {
   mount(root, h('h1', {}, 'On sale now'), h('p', { class: 'muted' }, 'Loading events…'));
-  void api<{ items: EventView[] }>('GET', '/events?status=ON_SALE&limit=100').then(
-    ({ items }) => {
-      mount(
-        root,
-        h('h1', {}, 'On sale now'),
-        items.length === 0
-          ? h('p', { class: 'muted' }, 'No event is on sale yet.')
-          : h('ul', { class: 'event-list' }, ...items.map(eventCard)),
+  // Only what has not started: an event under way is still ON_SALE in the catalogue, but its
+  // sales are over, and the oldest of them would fill the first page.
+  const from = new Date().toISOString();
+  const list = h('ul', { class: 'event-list' });
+  const more = h('button', { type: 'button', class: 'secondary more-events' }, 'More events');
+  const problem = h('p', { class: 'error', role: 'alert' });
+  let cursor: string | null = null;
+  const load = async (first: boolean) => {
+    more.disabled = true;
+    try {
+      const page = await api<{ items: EventView[]; nextCursor: string | null }>(
+        'GET',
+        `/events?status=ON_SALE&from=${encodeURIComponent(from)}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
-    },
-    (error: Error) => mount(root, h('h1', {}, 'On sale now'), h('p', { class: 'error', role: 'alert' }, error.message)),
-  );
+      cursor = page.nextCursor;
+      if (first) {
+        mount(root, h('h1', {}, 'On sale now'), page.items.length === 0 ? h('p', { class: 'muted' }, 'No event is on sale yet.') : list, more, problem);
+      }
+      list.append(...page.items.map(eventCard));
+      problem.textContent = '';
+      more.hidden = cursor === null;
+    } catch (error) {
+      if (first) mount(root, h('h1', {}, 'On sale now'), problem);
+      problem.textContent = (error as Error).message;
+    } finally {
+      more.disabled = false;
+    }
+  };
+  more.onclick = () => void load(false);
+  void load(true);
 };
 
 function eventCard(event: EventView): HTMLLIElement {

@@ -17,7 +17,7 @@ export const organizerPage: Page = (root) => {
 
   const load = async () => {
     try {
-      const { items } = await api<{ items: EventView[] }>('GET', '/events?mine=true&limit=100');
+      const items = await allMyEvents();
       mount(events, items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet (create them through the API: see /docs).') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, load))));
     } catch (error) {
       mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
@@ -25,6 +25,21 @@ export const organizerPage: Page = (root) => {
   };
   void load();
 };
+
+/** Pages of the API's list, followed to the end: an organiser sees every event of theirs. */
+const MAX_PAGES = 50;
+
+async function allMyEvents(): Promise<EventView[]> {
+  const items: EventView[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const next: { items: EventView[]; nextCursor: string | null } = await api('GET', `/events?mine=true&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...next.items);
+    cursor = next.nextCursor;
+    if (cursor === null) break;
+  }
+  return items;
+}
 
 function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('span', { class: 'error', role: 'alert' });
