@@ -117,6 +117,18 @@ describe('address and names', () => {
     expectRefused(await register({ metadata: { zone: ['a', 'b'] } }), 'instance.metadata.zone');
   });
 
+  it('refuses an id longer than the routes that renew and cancel it take (400), nothing registered', async () => {
+    expectRefused(await register({ instanceId: 'i'.repeat(401) }), 'instance.instanceId');
+    // Without an instanceId, the host name is the id.
+    expectRefused(await register({ instanceId: undefined, hostName: `${'h'.repeat(401)}.example` }), 'instance.hostName');
+    expect(discovery.registry.size()).toBe(0);
+    // At the bound it registers, and its own renew and cancel reach it.
+    const id = 'i'.repeat(400);
+    expect((await register({ instanceId: id })).statusCode).toBe(204);
+    expect((await inject({ method: 'PUT', url: `/eureka/apps/FUZZ-APP/${id}` })).statusCode).toBe(200);
+    expect((await inject({ method: 'DELETE', url: `/eureka/apps/FUZZ-APP/${id}` })).statusCode).toBe(200);
+  });
+
   it('keeps Eureka’s own messages for what Eureka checks', async () => {
     const res = await register({ hostName: undefined });
     expect(res.statusCode).toBe(400);

@@ -7,9 +7,11 @@ import { type DataCenterInfo, type InstanceInfo, type InstanceStatus, isInstance
 import {
   checkIpAddr,
   InvalidInstance,
+  InvalidInstanceField,
   isObject,
   JAVA_INT_MAX,
   leaseSeconds,
+  MAX_INSTANCE_ID_LENGTH,
   metadataMap,
   portField,
   single,
@@ -63,6 +65,12 @@ export function decodeInstance(body: unknown, appFromPath: string, now: number):
   if (!app) throw new InvalidInstance('Missing appName');
   if (app.toUpperCase() !== appFromPath.toUpperCase()) {
     throw new InvalidInstance(`Mismatched appName, expecting ${appFromPath} but was ${app}`);
+  }
+  // The id is part of every later call's URL (renew, cancel, status): one longer than those routes
+  // take would be registered and then neither renewable nor removable.
+  if (instanceId.length > MAX_INSTANCE_ID_LENGTH) {
+    const source = raw['instanceId'] !== undefined && raw['instanceId'] !== null ? 'instanceId' : amazonId ? 'dataCenterInfo.metadata.instance-id' : 'hostName';
+    throw new InvalidInstanceField(field(source), `must be at most ${MAX_INSTANCE_ID_LENGTH} characters: it is the instance's id, part of its URL`);
   }
   if (!dc) throw new InvalidInstance('Missing dataCenterInfo');
   if (!single(dc['name'], field('dataCenterInfo.name'))) throw new InvalidInstance('Missing dataCenterInfo Name');

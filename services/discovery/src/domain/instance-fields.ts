@@ -63,6 +63,9 @@ export const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 /** The longest metadata key (as the longest application name): Spring's are a few dozen characters. */
 export const MAX_METADATA_KEY_LENGTH = 200;
 
+/** The longest instance id: the routes that address an instance (`/apps/{app}/{id}`) take no longer. */
+export const MAX_INSTANCE_ID_LENGTH = 400;
+
 /**
  * A metadata key (register bodies and `PUT .../metadata?k=v` alike): an XML name (XML_NAME) of at
  * most MAX_METADATA_KEY_LENGTH characters. `__proto__` is refused by name: it cannot be held as data

@@ -9,7 +9,7 @@ import { BadRequest, InvalidField, NotFound } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decodeInstance, encodeApplication, encodeApplications, encodeInstance } from '../domain/eureka-json.js';
-import { checkMetadataKey, checkXmlText, InvalidInstance, InvalidInstanceField } from '../domain/instance-fields.js';
+import { checkMetadataKey, checkXmlText, InvalidInstance, InvalidInstanceField, MAX_INSTANCE_ID_LENGTH } from '../domain/instance-fields.js';
 import { type InstanceStatus, isInstanceStatus } from '../domain/instance.js';
 import type { Registry } from '../domain/registry.js';
 import { REPLICATION_HEADER, type PeerReplicator } from '../peers/peer-replicator.js';
@@ -18,7 +18,7 @@ import { createResponseCache, negotiate, sendDocument, sendEncoded } from './eur
 export const EUREKA_PREFIXES = ['/eureka', '/eureka/v2'] as const;
 
 const appParams = z.object({ app: z.string().min(1).max(200) });
-const instanceParams = appParams.extend({ id: z.string().min(1).max(400) });
+const instanceParams = appParams.extend({ id: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH) });
 const renewQuery = z.object({
   status: z.string().optional(),
   lastDirtyTimestamp: queryInteger(0, Number.MAX_SAFE_INTEGER).optional(),
@@ -188,7 +188,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       return sendDocument(request, reply, { instance: encodeInstance(instance) });
     });
 
-    app.get(`${prefix}/instances/:id`, { schema: { ...doc(prefix, 'One instance, by id'), params: z.object({ id: z.string().min(1).max(400) }) } }, async (request, reply) => {
+    app.get(`${prefix}/instances/:id`, { schema: { ...doc(prefix, 'One instance, by id'), params: z.object({ id: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH) }) } }, async (request, reply) => {
       const instance = registry.instanceById(request.params.id);
       if (!instance) throw new NotFound(`Instance ${request.params.id}`);
       return sendDocument(request, reply, { instance: encodeInstance(instance) });
