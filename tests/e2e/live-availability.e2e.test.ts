@@ -172,6 +172,10 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     // And the first stream's changes were strictly increasing with no repeat.
     const first = changeSeqs(viaGateway);
     expect(first).toEqual([...new Set(first)].sort((a, b) => a - b));
+    // A resume position given twice is refused as booking refuses it, not read as the first.
+    const twice = await fetch(`${test.gateway}/api/availability/${eventId}/stream?lastEventId=1&lastEventId=2`);
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['querystring.lastEventId']);
   });
 
   it('relays each client on its own upstream stream (fan-out off), more per booking instance than a bounded connection pool holds', async () => {

@@ -109,7 +109,8 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       const [path, query] = request.url.split('?', 2) as [string, string | undefined];
       const params = new URLSearchParams(query ?? '');
       // Only what the channel understands; anything else is the service's to answer.
-      if ([...params.keys()].some((k) => k !== 'lastEventId')) return false;
+      // (`lastEventId` given twice too: the service refuses it with a 400 naming the parameter.)
+      if ([...params.keys()].some((k) => k !== 'lastEventId') || params.getAll('lastEventId').length > 1) return false;
       const header = request.headers['last-event-id'];
       const given = ((typeof header === 'string' ? header : undefined) ?? params.get('lastEventId') ?? '').trim();
       // Blank is none, as for the service: a fresh snapshot from the shared channel.
