@@ -469,6 +469,22 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('says an event was cancelled instead of drawing a seat map to buy from', async () => {
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const created = await send('POST', '/api/events', organizer, { venueId, name: 'Called Off', startsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 5000, B: 3000 } });
+    const id = created.body['id'] as string;
+    expect((await send('POST', `/api/events/${id}/publish`, organizer)).status).toBe(200);
+    expect((await send('POST', `/api/events/${id}/cancel`, organizer)).status).toBe(200);
+    const page = await newPage();
+    await page.goto(`${test.gateway}/#/events/${id}`);
+    const notice = page.locator('[data-event-status=CANCELLED]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('This event was cancelled');
+    expect(await page.locator('h1').textContent()).toBe('Called Off');
+    expect(await page.locator('circle[data-seat-id]').count()).toBe(0);
+    await page.close();
+  });
+
   it('renders the API documentation under its content security policy, with no script refused', async () => {
     const page = await newPage();
     const refused: string[] = [];

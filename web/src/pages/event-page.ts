@@ -24,7 +24,9 @@ export const eventPage: Page = (root, { id }) => {
     api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`),
   ]).then(
     ([event, map]) => {
-      if (!disposed) disposers.push(showEvent(root, event, map));
+      if (disposed) return;
+      if (event.status === 'CANCELLED') showCancelled(root, event);
+      else disposers.push(showEvent(root, event, map));
     },
     (error: Error) => {
       if (!disposed) mount(root, h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events'));
@@ -35,6 +37,24 @@ export const eventPage: Page = (root, { id }) => {
     for (const dispose of disposers) dispose();
   };
 };
+
+/**
+ * A cancelled event sells nothing: said plainly, with no seat map to pick from (booking ended its
+ * holds and refunds its orders; its availability would show every seat free).
+ */
+function showCancelled(root: HTMLElement, event: EventView): void {
+  mount(
+    root,
+    h('a', { href: '#/' }, '← All events'),
+    h('header', { class: 'event-header' },
+      h('h1', {}, event.name),
+      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
+    ),
+    h('p', { class: 'notice', 'data-event-status': 'CANCELLED', role: 'status' },
+      'This event was cancelled. Every order for it is refunded — see ', h('a', { href: '#/orders' }, 'your orders'), '.',
+    ),
+  );
+}
 
 function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => void {
   const tiers = Object.keys(event.prices);
