@@ -1,17 +1,26 @@
 /** Seat inventory per event: created once (idempotently), read as snapshots and claim candidates. */
 import { isDuplicateKey } from '@stream-seat/db';
 import type { Kysely } from 'kysely';
-import type { SeatCandidate } from '../domain/best-available.js';
+import type { SeatPlace } from '../domain/best-available.js';
 import type { PlannedSeat } from '../domain/inventory-plan.js';
+import { buildSeatLayout, createSeatLayoutCache, SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
 import type { BookingDatabase, InventoryTable, SeatStatus } from './schema.js';
 import { changed, chunks, inTransaction } from './transaction.js';
 
-export interface SeatState {
-  seatId: string;
-  section: string;
-  tier: string;
-  status: SeatStatus;
+/** An event's seats now: the cached layout, and the status of each seat by position. */
+export interface SeatStates {
+  layout: SeatLayout;
+  status: Uint8Array;
 }
+
+export interface InventoryRepositoryOptions {
+  /** Seats of event layouts kept in memory (the most recently used one is kept whatever its size). */
+  layoutCacheSeats?: number;
+}
+
+/** Five 100,000-seat venues, or many small ones (about 15 MB per 100,000 seats). */
+const DEFAULT_LAYOUT_CACHE_SEATS = 500_000;
+const LAYOUT_PAGE = 10_000;
 
 export interface InventoryHeader {
   organizerId: string;
@@ -26,7 +35,58 @@ function effectiveStatus(status: SeatStatus, expiresAt: number | null, now: numb
   return status === 'HELD' && expiresAt !== null && Number(expiresAt) <= now ? 'AVAILABLE' : status;
 }
 
-export function createInventoryRepository(db: Kysely<BookingDatabase>) {
+export function createInventoryRepository(db: Kysely<BookingDatabase>, options: InventoryRepositoryOptions = {}) {
+  /**
+   * The event's layout from its seats, read page by page in seat-id order (the order the seats
+   * were always listed in, on both databases): SQLite runs each page synchronously, and other
+   * requests get their turn in between. Undefined while the event has no inventory.
+   */
+  async function loadLayout(eventId: string): Promise<SeatLayout | undefined> {
+    const inventory = await db.selectFrom('inventories').select(['stage_x', 'stage_y']).where('event_id', '=', eventId).executeTakeFirst();
+    if (!inventory) return undefined;
+    const places: SeatPlace[] = [];
+    let after: string | undefined;
+    for (;;) {
+      let page = db
+        .selectFrom('seats')
+        .select(['seat_id', 'section', 'row_label', 'seat_number', 'kind', 'tier', 'x', 'y'])
+        .where('event_id', '=', eventId)
+        .orderBy('seat_id')
+        .limit(LAYOUT_PAGE);
+      if (after !== undefined) page = page.where('seat_id', '>', after);
+      const rows = await page.execute();
+      for (const r of rows) {
+        places.push({ seatId: r.seat_id, section: r.section, row: r.row_label, number: Number(r.seat_number), kind: r.kind, tier: r.tier, x: Number(r.x), y: Number(r.y) });
+      }
+      if (rows.length < LAYOUT_PAGE) break;
+      after = rows[rows.length - 1]?.seat_id;
+      await nextTurn();
+    }
+    return buildSeatLayout(places, { x: Number(inventory.stage_x), y: Number(inventory.stage_y) });
+  }
+  const layouts = createSeatLayoutCache(loadLayout, options.layoutCacheSeats ?? DEFAULT_LAYOUT_CACHE_SEATS);
+
+  /**
+   * Statuses now: every seat AVAILABLE but those HELD or BOOKED (found through the
+   * `seats_event_status` index, migration 006) — an expired hold's seats are available at once,
+   * sweeper or not.
+   */
+  async function statuses(executor: Kysely<BookingDatabase>, layout: SeatLayout, eventId: string, now: number): Promise<Uint8Array> {
+    const rows = await executor
+      .selectFrom('seats')
+      .select(['seat_id', 'status', 'expires_at'])
+      .where('event_id', '=', eventId)
+      .where('status', 'in', ['HELD', 'BOOKED'])
+      .execute();
+    const status = new Uint8Array(layout.size);
+    for (const r of rows) {
+      const i = layout.indexOf(r.seat_id);
+      if (i === undefined) continue;
+      status[i] = SEAT_STATUSES.indexOf(effectiveStatus(r.status, r.expires_at, now));
+    }
+    return status;
+  }
+
   return {
     async find(eventId: string): Promise<InventoryTable | undefined> {
       return db.selectFrom('inventories').selectAll().where('event_id', '=', eventId).executeTakeFirst();
@@ -116,25 +176,17 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       return row ? Number(row.seq) : 0;
     },
 
-    /** The event's seats and the change number they reflect, read in one transaction. */
-    async snapshot(eventId: string, now: number): Promise<{ seq: number; seats: SeatState[] } | undefined> {
+    /**
+     * The event's seats and the change number they reflect, read in one transaction (the layout
+     * is cached: it never changes).
+     */
+    async snapshot(eventId: string, now: number): Promise<({ seq: number } & SeatStates) | undefined> {
+      const layout = await layouts.get(eventId);
+      if (!layout) return undefined;
       return db.transaction().execute(async (trx) => {
         const inventory = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirst();
         if (!inventory) return undefined;
-        const rows = await trx
-          .selectFrom('seats')
-          .select(['seat_id', 'section', 'tier', 'status', 'expires_at'])
-          .where('event_id', '=', eventId)
-          .execute();
-        return {
-          seq: Number(inventory.seq),
-          seats: rows.map((r) => ({
-            seatId: r.seat_id,
-            section: r.section,
-            tier: r.tier,
-            status: effectiveStatus(r.status, r.expires_at, now),
-          })),
-        };
+        return { seq: Number(inventory.seq), layout, status: await statuses(trx, layout, eventId, now) };
       });
     },
 
@@ -149,26 +201,13 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       return db.selectFrom('seats').select(['section', 'tier']).distinct().where('event_id', '=', eventId).execute();
     },
 
-    /** Every seat with its geometry and whether it is free now: the input of best-available. */
-    async candidates(eventId: string, now: number, filter: { section?: string | undefined; tier?: string | undefined }): Promise<SeatCandidate[]> {
-      let query = db
-        .selectFrom('seats')
-        .select(['seat_id', 'section', 'row_label', 'seat_number', 'kind', 'tier', 'x', 'y', 'status', 'expires_at'])
-        .where('event_id', '=', eventId);
-      if (filter.section !== undefined) query = query.where('section', '=', filter.section);
-      if (filter.tier !== undefined) query = query.where('tier', '=', filter.tier);
-      const rows = await query.execute();
-      return rows.map((r) => ({
-        seatId: r.seat_id,
-        section: r.section,
-        row: r.row_label,
-        number: Number(r.seat_number),
-        kind: r.kind,
-        tier: r.tier,
-        x: Number(r.x),
-        y: Number(r.y),
-        free: effectiveStatus(r.status, r.expires_at, now) === 'AVAILABLE',
-      }));
+    /** The input of best available: the event's layout and which seats are free now (1) or not (0). */
+    async freeSeats(eventId: string, now: number): Promise<{ layout: SeatLayout; free: Uint8Array } | undefined> {
+      const layout = await layouts.get(eventId);
+      if (!layout) return undefined;
+      const free = await statuses(db, layout, eventId, now);
+      for (let i = 0; i < free.length; i++) free[i] = free[i] === 0 ? 1 : 0;
+      return { layout, free };
     },
   };
 }

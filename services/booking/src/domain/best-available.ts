@@ -3,7 +3,11 @@
  * one row nearest the stage, never leaving a single orphan seat beside the block when another
  * block exists. General admission: any free units (picked at random so racing buyers collide
  * less). Pure: the caller claims the answer and asks again if someone was faster.
+ *
+ * It runs on an event's cached layout (seat-layout.ts) and the seats' current free flags, without
+ * sorting or allocating per seat: only the few best blocks a pick can land on are kept.
  */
+import { buildSeatLayout, type SeatLayout } from './seat-layout.js';
 
 /** Where a seat (or a unit of general-admission capacity) is, as the inventory keeps it. */
 export interface SeatPlace {
@@ -21,12 +25,16 @@ export interface SeatCandidate extends SeatPlace {
   free: boolean;
 }
 
-export interface BestAvailableRequest {
+export interface BestAvailableRequest extends BestAvailableQuery {
+  stage: { x: number; y: number };
+}
+
+/** What a buyer asks for; the stage is the layout's. */
+export interface BestAvailableQuery {
   quantity: number;
   together: boolean;
   section?: string | undefined;
   tier?: string | undefined;
-  stage: { x: number; y: number };
   /**
    * 0 for the very best block; on a retry after losing a race the caller passes a larger number
    * to pick among the next-best blocks, so that racing buyers spread out instead of colliding.
@@ -35,99 +43,151 @@ export interface BestAvailableRequest {
   random?: () => number;
 }
 
+/**
+ * A block of adjacent free seats. Blocks rank by orphan, then mean distance, then the order the
+ * original list-and-sort produced them in: row by row (a row ranks by its first eligible seat in
+ * layout order), left to right.
+ */
 interface Block {
-  seatIds: string[];
+  seats: number[];
   distance: number;
   leavesOrphan: boolean;
+  row: number;
+  order: number;
 }
 
-function distance(seat: SeatCandidate, stage: { x: number; y: number }): number {
-  return Math.hypot(seat.x - stage.x, seat.y - stage.y);
+function ranksBefore(leavesOrphan: boolean, distance: number, row: number, order: number, b: Block): boolean {
+  if (leavesOrphan !== b.leavesOrphan) return !leavesOrphan;
+  if (distance !== b.distance) return distance < b.distance;
+  if (row !== b.row) return row < b.row;
+  return order < b.order;
 }
 
-/** Runs of free seats with consecutive numbers in one row. */
-function freeRuns(row: SeatCandidate[]): SeatCandidate[][] {
-  const runs: SeatCandidate[][] = [];
-  let run: SeatCandidate[] = [];
-  let previous: SeatCandidate | undefined;
-  for (const seat of row) {
-    const adjacent = previous !== undefined && seat.number === previous.number + 1;
-    if (!seat.free || !adjacent) {
-      if (run.length > 0) runs.push(run);
-      run = [];
+function before(a: Block, b: Block): boolean {
+  return ranksBefore(a.leavesOrphan, a.distance, a.row, a.order, b);
+}
+
+/** Which seats of the layout a request may have (section and tier filters). */
+function matcher(layout: SeatLayout, request: BestAvailableQuery): (i: number) => boolean {
+  const { section, tier } = request;
+  if (section === undefined && tier === undefined) return () => true;
+  return (i) => (section === undefined || layout.section[i] === section) && (tier === undefined || layout.tier[i] === tier);
+}
+
+/** How many seats (free or not) the section and tier filters leave. */
+export function matchingSeats(layout: SeatLayout, filter: { section?: string | undefined; tier?: string | undefined }): number {
+  const eligible = matcher(layout, { quantity: 1, together: false, ...filter });
+  let count = 0;
+  for (let i = 0; i < layout.size; i++) if (eligible(i)) count++;
+  return count;
+}
+
+/**
+ * The best `width` blocks of `quantity` adjacent free seats (in rank order) and how many blocks
+ * there are: a pick among the first `width` needs no more.
+ */
+function bestBlocks(layout: SeatLayout, free: Uint8Array, eligible: (i: number) => boolean, filtered: boolean, quantity: number, width: number) {
+  const top: Block[] = [];
+  let count = 0;
+  let order = 0;
+  const run = new Int32Array(layout.longestRow);
+  const { distance: distances, number } = layout;
+  const flush = (runLength: number, row: number) => {
+    for (let start = 0; start + quantity <= runLength; start++) {
+      count++;
+      order++;
+      let sum = 0;
+      for (let k = start; k < start + quantity; k++) sum += distances[run[k] as number] as number;
+      const right = runLength - (start + quantity);
+      const leavesOrphan = start === 1 || right === 1;
+      // Most blocks rank below the kept ones: they cost no allocation.
+      if (top.length === width && !ranksBefore(leavesOrphan, sum / quantity, row, order, top[width - 1] as Block)) continue;
+      const block: Block = { seats: Array.from(run.subarray(start, start + quantity)), distance: sum / quantity, leavesOrphan, row, order };
+      let at = top.length;
+      while (at > 0 && before(block, top[at - 1] as Block)) at--;
+      top.splice(at, 0, block);
+      if (top.length > width) top.pop();
     }
-    if (seat.free) run.push(seat);
-    previous = seat;
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
-}
-
-function adjacentBlocks(seats: SeatCandidate[], quantity: number, stage: { x: number; y: number }): Block[] {
-  const rows = new Map<string, SeatCandidate[]>();
-  for (const seat of seats) {
-    const key = `${seat.section}\u0000${seat.row}`;
-    const row = rows.get(key);
-    if (row) row.push(seat);
-    else rows.set(key, [seat]);
-  }
-  const blocks: Block[] = [];
-  for (const row of rows.values()) {
-    row.sort((a, b) => a.number - b.number);
-    for (const run of freeRuns(row)) {
-      for (let start = 0; start + quantity <= run.length; start++) {
-        const block = run.slice(start, start + quantity);
-        const left = start;
-        const right = run.length - (start + quantity);
-        blocks.push({
-          seatIds: block.map((s) => s.seatId),
-          distance: block.reduce((sum, s) => sum + distance(s, stage), 0) / quantity,
-          leavesOrphan: left === 1 || right === 1,
-        });
+  };
+  for (const { seats, first } of layout.rows) {
+    // The row's rank: its first eligible seat in layout order.
+    let row = filtered ? -1 : first;
+    if (filtered) {
+      for (const i of seats) if (eligible(i) && (row < 0 || i < row)) row = i;
+      if (row < 0) continue;
+    }
+    let runLength = 0;
+    let previous = Number.NaN;
+    for (const i of seats) {
+      if (filtered && !eligible(i)) continue;
+      const seatNumber = number[i] as number;
+      const adjacent = seatNumber === previous + 1;
+      const isFree = free[i] === 1;
+      if (!isFree || !adjacent) {
+        flush(runLength, row);
+        runLength = 0;
       }
+      if (isFree) run[runLength++] = i;
+      previous = seatNumber;
     }
+    flush(runLength, row);
   }
-  return blocks.sort((a, b) => Number(a.leavesOrphan) - Number(b.leavesOrphan) || a.distance - b.distance);
+  return { top, count };
 }
 
-function pick<T>(items: T[], spread: number, random: () => number): T | undefined {
-  if (items.length === 0) return undefined;
-  const width = Math.min(items.length, 1 + spread);
-  return items[Math.floor(random() * width)];
-}
-
-export function bestAvailable(candidates: SeatCandidate[], request: BestAvailableRequest): string[] | undefined {
+/**
+ * Best available on an event's layout: `free[i]` is 1 when seat `i` is free now. Picks exactly the
+ * seats `bestAvailable` picks for the same seats, request and random numbers.
+ */
+export function bestAvailableIn(layout: SeatLayout, free: Uint8Array, request: BestAvailableQuery): string[] | undefined {
   const random = request.random ?? Math.random;
   const spread = request.spread ?? 0;
-  const eligible = candidates.filter(
-    (s) =>
-      (request.section === undefined || s.section === request.section) &&
-      (request.tier === undefined || s.tier === request.tier),
-  );
-  const seated = eligible.filter((s) => s.kind === 'seated');
-  if (seated.length > 0) {
-    const block = pick(adjacentBlocks(seated, request.quantity, request.stage), spread, random);
-    if (block) return block.seatIds;
+  const quantity = request.quantity;
+  const filtered = request.section !== undefined || request.tier !== undefined;
+  const eligible = matcher(layout, request);
+  const ids = (positions: ArrayLike<number>) => Array.from(positions, (i) => layout.seatIds[i] as string);
+  const anySeated = layout.nearest.length > 0 && (!filtered || layout.nearest.some((i) => eligible(i)));
+  if (anySeated) {
+    const { top, count } = bestBlocks(layout, free, eligible, filtered, quantity, 1 + spread);
+    if (count > 0) {
+      const width = Math.min(count, 1 + spread);
+      return ids((top[Math.floor(random() * width)] as Block).seats);
+    }
     if (!request.together) {
-      const nearest = seated.filter((s) => s.free).sort((a, b) => distance(a, request.stage) - distance(b, request.stage));
-      if (nearest.length >= request.quantity) {
-        const offset = Math.floor(random() * Math.min(spread, nearest.length - request.quantity + 1));
-        return nearest.slice(offset, offset + request.quantity).map((s) => s.seatId);
+      // The nearest free seats; a pick with this spread needs at most spread + quantity of them.
+      const wanted = spread + quantity;
+      const nearest: number[] = [];
+      for (const i of layout.nearest) {
+        if (free[i] === 1 && eligible(i)) {
+          nearest.push(i);
+          if (nearest.length === wanted) break;
+        }
+      }
+      if (nearest.length >= quantity) {
+        const offset = Math.floor(random() * Math.min(spread, nearest.length - quantity + 1));
+        return ids(nearest.slice(offset, offset + quantity));
       }
     }
   }
   // General admission: any free units of one section; "together" means nothing for a standing floor.
-  const general = eligible.filter((s) => s.kind === 'general' && s.free);
-  const bySection = new Map<string, SeatCandidate[]>();
-  for (const unit of general) {
-    const units = bySection.get(unit.section);
-    if (units) units.push(unit);
-    else bySection.set(unit.section, [unit]);
+  const bySection = new Map<string, number[]>();
+  for (const i of layout.general) {
+    if (free[i] !== 1 || !eligible(i)) continue;
+    const section = layout.section[i] as string;
+    const units = bySection.get(section);
+    if (units) units.push(i);
+    else bySection.set(section, [i]);
   }
   for (const units of bySection.values()) {
-    if (units.length < request.quantity) continue;
-    const start = Math.floor(random() * (units.length - request.quantity + 1));
-    return units.slice(start, start + request.quantity).map((s) => s.seatId);
+    if (units.length < quantity) continue;
+    const start = Math.floor(random() * (units.length - quantity + 1));
+    return ids(units.slice(start, start + quantity));
   }
   return undefined;
+}
+
+/** Best available over a list of seats (its order is the layout order). */
+export function bestAvailable(candidates: SeatCandidate[], request: BestAvailableRequest): string[] | undefined {
+  const free = Uint8Array.from(candidates, (s) => (s.free ? 1 : 0));
+  return bestAvailableIn(buildSeatLayout(candidates, request.stage), free, request);
 }

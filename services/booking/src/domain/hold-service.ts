@@ -6,7 +6,7 @@ import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { bestAvailable } from './best-available.js';
+import { bestAvailableIn, matchingSeats } from './best-available.js';
 import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
@@ -113,17 +113,18 @@ export function createHoldService(deps: HoldServiceDeps) {
       const quantity = request.quantity ?? 1;
       assertSeatCount(event, 'quantity', quantity);
       for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
-        const candidates = await deps.inventories.candidates(request.eventId, deps.clock(), request);
+        // The event's cached layout (stage included) and which seats are free now.
+        const seats = await deps.inventories.freeSeats(request.eventId, deps.clock());
+        if (!seats) throw new EventNotFound(request.eventId);
         // No seat at all (free or not) matches: the filter is wrong, and waiting will not help.
-        if (candidates.length === 0 && (request.section !== undefined || request.tier !== undefined)) {
+        if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
           throw unknownPlace(await deps.inventories.places(request.eventId), request);
         }
-        const seatIds = bestAvailable(candidates, {
+        const seatIds = bestAvailableIn(seats.layout, seats.free, {
           quantity,
           together: request.together ?? false,
           section: request.section,
           tier: request.tier,
-          stage: { x: Number(inventory.stage_x), y: Number(inventory.stage_y) },
           spread: attempt * 4,
         });
         if (!seatIds) {

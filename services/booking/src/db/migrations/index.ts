@@ -5,6 +5,7 @@ import { refundsDueMigration } from './002-refunds-due.js';
 import { paymentAttemptsMigration } from './003-payment-attempts.js';
 import { holdsActiveCoveringMigration } from './004-holds-active-covering.js';
 import { orderCancellationMigration } from './005-order-cancellation.js';
+import { seatsEventStatusMigration } from './006-seats-event-status.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -13,5 +14,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '003-payment-attempts': paymentAttemptsMigration(),
     '004-holds-active-covering': holdsActiveCoveringMigration(dialect),
     '005-order-cancellation': orderCancellationMigration(dialect),
+    '006-seats-event-status': seatsEventStatusMigration(dialect),
   };
 }
