@@ -17,11 +17,14 @@ export function registerAvailabilityRoutes(app: App, inventory: InventoryService
         response: { 200: availability, ...problemResponses(400, 404, 409) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { eventId } = request.params;
       // First access creates the inventory of an on-sale event; others are 404/409 from ensure.
       await inventory.ensure(eventId, undefined, callContextOf(request));
-      return loadAvailability(inventories, eventId, clock());
+      const body = await loadAvailability(inventories, eventId, clock());
+      // Written as it is, not checked against the schema entry by entry: its type is the schema's,
+      // and on a 100,000-seat event the check took 40 % of the answer's time (the docs keep it).
+      return reply.serializer((payload) => JSON.stringify(payload)).send(body);
     },
   );
 }
