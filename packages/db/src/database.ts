@@ -9,7 +9,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, MysqlDialect, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
-import { statementTimeoutSql } from './dialect-sql.js';
+import { statementTimeoutSql, unboundedSessionSql } from './dialect-sql.js';
 import { mysqlRawTransaction, type RawTransaction, sqliteRawTransaction } from './raw-sql.js';
 
 export interface Database<T> {
@@ -21,6 +21,12 @@ export interface Database<T> {
   rawTransaction: RawTransaction;
   /** Creates the database if missing and waits until it answers (bounded). */
   prepare(log?: DatabaseLogger): Promise<void>;
+  /**
+   * Runs `work` on one connection without the statement time limit (migrations: building an index
+   * on a large table takes longer than any request may, and Kysely's migration lock waits for the
+   * instance that holds it); the limit is set again before the connection goes back to the pool.
+   */
+  unbounded<R>(work: (db: Kysely<T>) => Promise<R>): Promise<R>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,6 +78,7 @@ function openSqlite<T>(file: string, options: OpenOptions): Database<T> {
     async prepare() {
       await sql`select 1`.execute(db);
     },
+    unbounded: (work) => work(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -123,6 +130,7 @@ async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, lo
 
 function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
   let sessionSetup: string | undefined;
+  let serverVersion = '';
   const poolOptions: PoolOptions = {
     ...connectionOptions(target, options),
     database: target.database,
@@ -152,8 +160,20 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     rawTransaction: mysqlRawTransaction(scriptPool),
     async prepare(log) {
       const version = await ensureMysqlDatabase(target, options, log ?? options.log);
+      serverVersion = version;
       sessionSetup = statementTimeoutSql(version, options.queryTimeoutMs ?? 0);
       await sql`select 1`.execute(db);
+    },
+    unbounded(work) {
+      return db.connection().execute(async (connection) => {
+        if (!sessionSetup) return work(connection);
+        await sql.raw(unboundedSessionSql(serverVersion)).execute(connection);
+        try {
+          return await work(connection);
+        } finally {
+          await sql.raw(sessionSetup).execute(connection);
+        }
+      });
     },
     async ping() {
       await sql`select 1`.execute(db);

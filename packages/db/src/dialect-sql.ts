@@ -73,6 +73,13 @@ export function isRetryableConflict(error: unknown): boolean {
  * InnoDB row-lock wait (50 s by default), which MySQL's does not cover: a write queued behind
  * another transaction's lock gives up within the same time (whole seconds, at least 1). Undefined for none.
  */
+/** The session settings without a statement bound, and InnoDB's own row-lock wait (50 s). */
+export function unboundedSessionSql(serverVersion: string): string {
+  return /mariadb/i.test(serverVersion)
+    ? 'SET SESSION max_statement_time = 0, innodb_lock_wait_timeout = 50'
+    : 'SET SESSION max_execution_time = 0, innodb_lock_wait_timeout = 50';
+}
+
 export function statementTimeoutSql(serverVersion: string, timeoutMs: number): string | undefined {
   if (timeoutMs <= 0) return undefined;
   // Below the statement bound, so that a wait for a lock ends as a lock wait (1205: contention,

@@ -45,7 +45,10 @@ export async function startDatabase<T>(
   log?: DatabaseLogger,
 ): Promise<string[]> {
   await database.prepare(log);
-  const { applied, unknown } = await migrateToLatest(database.db as unknown as Kysely<unknown>, database.dialect, migrations);
+  // Without the statement bound: an index on a large table takes longer to build than a request
+  // may take (MariaDB stopped it at 10 s, every restart began it again), and GET_LOCK waiting for
+  // the instance that migrates would come back empty and let a second one migrate at once.
+  const { applied, unknown } = await database.unbounded((db) => migrateToLatest(db as unknown as Kysely<unknown>, database.dialect, migrations));
   if (unknown.length > 0) log?.warn({ database: database.label, unknown }, 'the database has migrations of a newer release: taken as done');
   log?.info({ database: database.label, dialect: database.dialect, applied }, 'database ready');
   return applied;

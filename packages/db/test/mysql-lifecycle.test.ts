@@ -113,6 +113,29 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
     }
   });
 
+  it('migrates without the statement bound (a long index build), and bounds the connection again afterwards', async () => {
+    const [version] = await admin<Array<{ version: string }>>('select version() as version');
+    const bound = /mariadb/i.test(version?.version ?? '') ? 'max_statement_time' : 'max_execution_time';
+    const seen: number[] = [];
+    const slow: Record<string, Migration> = {
+      ...migrations,
+      // Stands in for CREATE INDEX on millions of rows: longer than the 300 ms any request may take.
+      '003-slow': {
+        async up(db: Kysely<unknown>) {
+          const { rows } = await sql<{ limit: number }>`select @@SESSION.${sql.raw(bound)} as ${sql.ref('limit')}`.execute(db);
+          seen.push(Number(rows[0]?.limit));
+          await sql`select sleep(1)`.execute(db);
+        },
+      },
+    };
+    // One connection, so that the pool hands out the very connection the migrations ran on.
+    const database = openAt(urlFor(freshName()), { DB_QUERY_TIMEOUT_MS: 300, DB_POOL_SIZE: 1 });
+    expect(await startDatabase(database, slow)).toEqual(['001-things', '002-more', '003-slow']);
+    expect(seen).toEqual([0]);
+    const { rows } = await sql<{ limit: number }>`select @@SESSION.${sql.raw(bound)} as ${sql.ref('limit')}`.execute(database.db);
+    expect(Number(rows[0]?.limit)).toBeGreaterThan(0);
+  });
+
   it('bounds statement time on the server', async () => {
     const database = openAt(urlFor(freshName()), { DB_QUERY_TIMEOUT_MS: 300 });
     await startDatabase(database, migrations);
