@@ -354,6 +354,7 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect((await hold('proto-buyer', { eventId: event.id, seatIds: [map.seats[0]?.id] })).statusCode).toBe(201);
     const res = await t.app.inject({ method: 'GET', url: `/api/availability/${event.id}` });
     expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = res.json() as { counts: { byTier: Record<string, unknown> } };
     // (The `__proto__` section's own count does not survive the response's serializer; such a
     // layout predates the catalogue's rule. What matters: nothing leaked into Object.prototype.)

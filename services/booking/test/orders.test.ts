@@ -238,6 +238,10 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const owed = payments.map((o) => ({ paymentId: o.payment_id, amountCents: Number(o.total_cents) }));
     expect(owed.map((o) => o.amountCents).sort((a, b) => a - b)).toEqual([5_000, 10_000]);
 
+    // A second instance on the same database, which has the event's inventory cached as open.
+    const other = await createBookingTestApp(dialect, { catalogue, databaseUrl: t.databaseUrl });
+    expect((await other.app.inject({ method: 'POST', url: '/api/holds', headers: await other.auth('noor'), payload: { eventId, seatIds: ['ORCH-A-6'] } })).statusCode).toBe(201);
+
     const refundsBefore = t.payments.refundLog.length;
     catalogue.update(eventId, { status: 'CANCELLED' });
     const cancelled = await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message('m2', 'event.cancelled') });
@@ -261,6 +265,11 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(late.json().type).toMatch(/event-not-on-sale$/);
     // No payment was even attempted for it.
     expect(await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', pending).execute()).toEqual([]);
+    // The same answer from the instance that did not handle the cancellation.
+    const elsewhere = await other.app.inject({ method: 'POST', url: '/api/orders', headers: await other.auth('mia'), payload: { holdId: pending, payment: { token: 'tok_ok' } } });
+    expect(elsewhere.statusCode).toBe(409);
+    expect(elsewhere.json().type).toMatch(/event-not-on-sale$/);
+    await other.close();
     expect(t.payments.refundLog.slice(refundsBefore + owed.length)).toEqual([]);
     // Even with a stale catalogue answer, the closed inventory takes no new hold.
     catalogue.update(eventId, { status: 'ON_SALE' });

@@ -32,6 +32,15 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   return {
     /** The inventory header if it exists; never calls the catalogue. */
     find,
+    /**
+     * The header as the database has it now, not as this instance cached it: its status changes
+     * when the event is cancelled, which only the instance handling the message sees at once.
+     */
+    async current(eventId: string): Promise<InventoryTable | undefined> {
+      const row = await deps.inventories.find(eventId);
+      if (row) headers.set(eventId, row);
+      return row;
+    },
 
     /** The inventory, created now from the catalogue if the event is on sale and has none yet. */
     async ensure(eventId: string, known?: CatalogueEvent, caller?: CallContext): Promise<InventoryTable> {

@@ -76,7 +76,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(request.holdId);
       if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED');
       // Released by the event's cancellation: say so (409), not that the hold ran out (410).
-      if (hold.status === 'RELEASED' && (await deps.inventory.find(hold.event_id))?.status === 'CLOSED') {
+      if (hold.status === 'RELEASED' && (await deps.inventory.current(hold.event_id))?.status === 'CLOSED') {
         throw new EventNotOnSale(hold.event_id, 'it was cancelled');
       }
       if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
@@ -213,7 +213,9 @@ export function createOrderService(deps: OrderServiceDeps) {
       // Closed, the event takes no order: its open holds end now (RELEASED), rather than reading
       // ACTIVE until they expire. A payment racing this loses at the closed inventory and refunds.
       for (const hold of await deps.holds.activeOfEvent(eventId)) {
-        const released = await deps.holds.release(hold, 'RELEASED', deps.clock());
+        // One that ran out before the sweeper came stays EXPIRED, as it already reads.
+        const now = deps.clock();
+        const released = await deps.holds.release(hold, hold.expires_at <= now ? 'EXPIRED' : 'RELEASED', now);
         if (released?.batch) deps.bus.publish(released.batch);
       }
       const orders = await deps.orders.confirmedOfEvent(eventId);
