@@ -17,8 +17,12 @@ export const organizerPage: Page = (root) => {
 
   const load = async () => {
     try {
-      const items = await allMyEvents();
-      mount(events, items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet (create them through the API: see /docs).') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, load))));
+      const { items, more } = await allMyEvents();
+      mount(
+        events,
+        items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet (create them through the API: see /docs).') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, load))),
+        more ? h('p', { class: 'notice' }, `Showing your first ${items.length} events; the API lists the rest (GET /api/events?mine=true).`) : null,
+      );
     } catch (error) {
       mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
@@ -29,16 +33,17 @@ export const organizerPage: Page = (root) => {
 /** Pages of the API's list, followed to the end: an organiser sees every event of theirs. */
 const MAX_PAGES = 50;
 
-async function allMyEvents(): Promise<EventView[]> {
+/** Every event of the organiser's, up to MAX_PAGES pages; `more` when the list goes on past them. */
+async function allMyEvents(): Promise<{ items: EventView[]; more: boolean }> {
   const items: EventView[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const next: { items: EventView[]; nextCursor: string | null } = await api('GET', `/events?mine=true&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     items.push(...next.items);
     cursor = next.nextCursor;
-    if (cursor === null) break;
+    if (cursor === null) return { items, more: false };
   }
-  return items;
+  return { items, more: true };
 }
 
 function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
