@@ -9,17 +9,26 @@ import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import { planInventory } from './inventory-plan.js';
+import { createSizedCache } from './sized-cache.js';
 
 export interface InventoryServiceDeps {
   inventories: InventoryRepository;
   catalogue: CatalogueClient;
   clock: () => number;
+  /** Seats whose prices are kept in memory, over all events (DEFAULT_PRICE_CACHE_SEATS). */
+  priceCacheSeats?: number;
 }
+
+/** As many seats as the seat layouts keep (inventory.repository.ts). */
+export const DEFAULT_PRICE_CACHE_SEATS = 500_000;
 
 export function createInventoryService(deps: InventoryServiceDeps) {
   const headers = new Map<string, InventoryTable>();
-  /** Seat prices per event (immutable once the inventory exists), loaded once per instance. */
-  const prices = new Map<string, Promise<Map<string, number>>>();
+  /**
+   * Seat prices per event (immutable once the inventory exists), loaded once per instance and
+   * kept for the most recently used events, up to as many seats as the seat layouts.
+   */
+  const prices = createSizedCache((eventId) => deps.inventories.prices(eventId), (map) => map.size, deps.priceCacheSeats ?? DEFAULT_PRICE_CACHE_SEATS);
 
   async function find(eventId: string): Promise<InventoryTable | undefined> {
     const cached = headers.get(eventId);
@@ -63,14 +72,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     },
 
     /** The seats' prices of an existing inventory; a seat id missing from the map does not exist. */
-    prices(eventId: string): Promise<Map<string, number>> {
-      let loaded = prices.get(eventId);
-      if (!loaded) {
-        loaded = deps.inventories.prices(eventId);
-        prices.set(eventId, loaded);
-        loaded.catch(() => prices.delete(eventId));
-      }
-      return loaded;
+    async prices(eventId: string): Promise<Map<string, number>> {
+      return (await prices.get(eventId)) ?? new Map();
     },
 
     /** Closes the inventory of a cancelled event (even one never opened): no new hold or order. */

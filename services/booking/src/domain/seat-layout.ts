@@ -8,6 +8,7 @@
  */
 import type { SeatStatus } from '../db/schema.js';
 import type { SeatPlace } from './best-available.js';
+import { createSizedCache } from './sized-cache.js';
 
 /** Seat statuses by number, as arrays of a layout's positions hold them: AVAILABLE is 0. */
 export const SEAT_STATUSES: readonly SeatStatus[] = ['AVAILABLE', 'HELD', 'BOOKED'];
@@ -132,54 +133,8 @@ export function buildSeatLayout(places: readonly SeatPlace[], stage: { x: number
   };
 }
 
-/**
- * Layouts of recently used events, bounded by their total number of seats (the most recent one is
- * kept whatever its size). A layout is loaded once however many requests ask for it at the same
- * time; a failed load, or one that found no inventory, is not kept.
- */
+/** Layouts of recently used events, bounded by their total number of seats (see sized-cache.ts). */
 export function createSeatLayoutCache(load: (eventId: string) => Promise<SeatLayout | undefined>, maxSeats: number) {
-  const entries = new Map<string, Promise<SeatLayout | undefined>>();
-  const sizes = new Map<string, number>();
-  let seats = 0;
-
-  function forget(eventId: string): void {
-    entries.delete(eventId);
-    seats -= sizes.get(eventId) ?? 0;
-    sizes.delete(eventId);
-  }
-
-  return {
-    get(eventId: string): Promise<SeatLayout | undefined> {
-      const cached = entries.get(eventId);
-      if (cached) {
-        // Most recently used last: eviction takes from the front.
-        entries.delete(eventId);
-        entries.set(eventId, cached);
-        return cached;
-      }
-      const loading = load(eventId);
-      entries.set(eventId, loading);
-      loading.then(
-        (layout) => {
-          if (entries.get(eventId) !== loading) return;
-          if (!layout) {
-            entries.delete(eventId);
-            return;
-          }
-          sizes.set(eventId, layout.size);
-          seats += layout.size;
-          for (const [oldest] of entries) {
-            if (seats <= maxSeats) break;
-            if (oldest !== eventId && sizes.has(oldest)) forget(oldest);
-          }
-        },
-        () => {
-          if (entries.get(eventId) === loading) entries.delete(eventId);
-        },
-      );
-      return loading;
-    },
-    /** Cached seats (for tests and metrics). */
-    seats: () => seats,
-  };
+  const cache = createSizedCache(load, (layout) => layout.size, maxSeats);
+  return { get: cache.get, seats: cache.size };
 }
