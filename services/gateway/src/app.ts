@@ -12,11 +12,12 @@ import {
   sendNotFound,
   type TokenVerifier,
 } from '@stream-seat/platform';
+import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createClientStreamLimit, DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { registerEdgeAuth } from './edge/edge-auth.js';
 import { operatorNetwork } from './edge/operator-network.js';
-import { registerRateLimit } from './edge/rate-limit.js';
+import { rateLimitKey, registerRateLimit } from './edge/rate-limit.js';
 import { createEventStreamFanout, type FanoutSettings } from './proxy/event-stream-fanout.js';
 import { type BreakerSettings, createInstanceBreakers } from './proxy/instance-breakers.js';
 import { registerProxyRoutes } from './proxy/proxy.routes.js';
@@ -164,8 +165,21 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     fanout,
     streamLimit: createClientStreamLimit({ perClient: deps.streamsPerClient ?? DEFAULT_STREAMS_PER_CLIENT, metrics: app.metricsRegistry }),
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
-    routeConfig: (route) =>
-      route.id === 'holds' ? { rateLimit: { max: limits.holdsMax, timeWindow: limits.windowMs } } : undefined,
+    routeConfig: (route) => (route.id === 'holds' ? { rateLimit: holdsRateLimit(limits) } : undefined),
   });
   return app;
+}
+
+/**
+ * The holds routes' limit: the tight one counts placing holds (POST); reading or releasing one's
+ * holds, and a CORS preflight, count on a counter of their own at the general limit, so that a page
+ * watching its hold does not use up its buyer's holds.
+ */
+function holdsRateLimit(limits: { max: number; windowMs: number; holdsMax: number }) {
+  const places = (request: FastifyRequest) => request.method === 'POST';
+  return {
+    timeWindow: limits.windowMs,
+    max: (request: FastifyRequest) => (places(request) ? limits.holdsMax : limits.max),
+    keyGenerator: (request: FastifyRequest) => `${places(request) ? 'holds' : 'holds-other'}:${rateLimitKey(request)}`,
+  };
 }

@@ -76,6 +76,33 @@ describe('rate limits at the gateway', () => {
     expect((await hold('ORCH-A-4')).statusCode).toBe(429);
   });
 
+  it('counts only placing holds against the holds limit: reading a hold of one\'s own does not', async () => {
+    const gateway = await gatewayWith({ max: 10, windowMs: 60_000, holdsMax: 2 });
+    const bea = await bearer('bea-limits');
+    const placed = await gateway.inject({
+      method: 'POST',
+      url: '/api/holds',
+      headers: { ...bea, 'content-type': 'application/json' },
+      payload: JSON.stringify({ eventId: 'ev-limits', seatIds: ['ORCH-B-1'] }),
+    });
+    expect(placed.statusCode).toBe(201);
+    // A page watching its hold: more reads than the holds limit allows placings.
+    for (let i = 0; i < 4; i++) {
+      expect((await gateway.inject({ method: 'GET', url: `/api/holds/${String(placed.json().holdId)}`, headers: bea })).statusCode).toBe(200);
+    }
+    const second = await gateway.inject({
+      method: 'POST',
+      url: '/api/holds',
+      headers: { ...bea, 'content-type': 'application/json' },
+      payload: JSON.stringify({ eventId: 'ev-limits', seatIds: ['ORCH-B-2'] }),
+    });
+    expect(second.statusCode).toBe(201);
+    // Reads have a limit too: the general one, on a counter of their own (10 here).
+    const reads = [];
+    for (let i = 0; i < 7; i++) reads.push((await gateway.inject({ method: 'GET', url: `/api/holds/${String(placed.json().holdId)}`, headers: bea })).statusCode);
+    expect(reads).toEqual([200, 200, 200, 200, 200, 200, 429]);
+  });
+
   it('counts separately in each gateway without Redis', async () => {
     const limits = { max: 3, windowMs: 60_000, holdsMax: 3 };
     const pair = [await gatewayWith(limits), await gatewayWith(limits)];

@@ -5,6 +5,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import { AppError, type App } from '@stream-seat/platform';
+import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 
 export interface RateLimitSettings {
@@ -15,6 +16,11 @@ export interface RateLimitSettings {
 
 const UNLIMITED = new Set(['/health', '/ready', '/metrics']);
 
+/** Whom a request counts against: the token's subject, else the client address. */
+export function rateLimitKey(request: FastifyRequest): string {
+  return request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`;
+}
+
 export async function registerRateLimit(app: App, settings: RateLimitSettings): Promise<void> {
   await app.register(rateLimit, {
     global: true,
@@ -22,7 +28,7 @@ export async function registerRateLimit(app: App, settings: RateLimitSettings): 
     timeWindow: settings.windowMs,
     // After edge auth, so that the limit follows the user rather than a shared NAT address.
     hook: 'preHandler',
-    keyGenerator: (request) => (request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`),
+    keyGenerator: rateLimitKey,
     allowList: (request) => UNLIMITED.has(request.url.split('?')[0] ?? ''),
     ...(settings.redis ? { redis: settings.redis, nameSpace: 'stream-seat:rate-limit:' } : {}),
     // Without Redis the gateway keeps serving rather than refusing everyone.
