@@ -84,7 +84,7 @@ export function credentialsMisplaced(raw: string): boolean {
 }
 
 /** Query parameters that carry a secret (`redis://host?password=…`), by name. */
-const SECRET_PARAM = /pass|secret|token|key|credential/i;
+export const SECRET_PARAM = /pass|secret|token|key|credential/i;
 
 /**
  * A URL with its credentials masked: the password, or a user name standing alone (a token, as in

@@ -1,6 +1,49 @@
 /** pino options shared by every service: JSON lines, service name, request id, secrets redacted. */
 import { randomUUID } from 'node:crypto';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { SECRET_PARAM } from './config.js';
+
+/**
+ * Request targets that carry a credential in their path: a ticket's code is the ticket (whoever
+ * has it gets in at the door), and it is sent in the check-in URL.
+ */
+const SECRET_PATH_SEGMENT = /(\/tickets\/)[^/?#]+/g;
+/** Query parameters that carry a credential: named like a secret, or OAuth's authorization code and state. */
+const SECRET_QUERY_PARAM = (name: string) => SECRET_PARAM.test(name) || name === 'code' || name === 'state';
+
+/** A request target fit for logs: ticket codes and credential-bearing query values masked. */
+export function redactRequestTarget(url: string): string {
+  const queryStart = url.indexOf('?');
+  const path = (queryStart < 0 ? url : url.slice(0, queryStart)).replace(SECRET_PATH_SEGMENT, '$1[redacted]');
+  if (queryStart < 0) return path;
+  const query = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replaceAll('+', ' '));
+      } catch {
+        // Not decodable: judged as written.
+      }
+      return eq >= 0 && SECRET_QUERY_PARAM(decoded) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${path}?${query}`;
+}
+
+/** fastify's request log fields (its own serializer's), with the target redacted. */
+function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: redactRequestTarget(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
 
 export function loggerOptions(service: string, level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
@@ -12,6 +55,7 @@ export function loggerOptions(service: string, level: string): NonNullable<Fasti
       censor: '[redacted]',
     },
     formatters: { level: (label: string) => ({ level: label }) },
+    serializers: { req: requestForLog },
   };
 }
 

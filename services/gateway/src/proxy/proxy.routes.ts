@@ -285,6 +285,9 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
       await scope.register(replyFrom, {
+        // Its "fetching from remote server" line logs the upstream URL whole (a ticket code in a
+        // check-in path); the gateway logs each request itself, redacted.
+        disableRequestLogging: true,
         undici: {
           // A live stream holds its upstream connection for its whole life: the pool for streams
           // must be as large as the audience, or clients past the limit would queue forever.

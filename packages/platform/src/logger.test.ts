@@ -1,0 +1,33 @@
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { loggerOptions, redactRequestTarget } from './logger.js';
+
+describe('request targets in logs', () => {
+  it('masks ticket codes in paths and credential-bearing query values', () => {
+    expect(redactRequestTarget('/api/tickets/i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets/[redacted]/check-in');
+    expect(redactRequestTarget('/?code=AUTHCODE&state=STATE123&next=%2F')).toBe('/?code=[redacted]&state=[redacted]&next=%2F');
+    expect(redactRequestTarget('/api/events?access_token=t0k&password=hunter2&q=gala&limit=5')).toBe(
+      '/api/events?access_token=[redacted]&password=[redacted]&q=gala&limit=5',
+    );
+    expect(redactRequestTarget('/api/events?api%5Fkey=k&%ZZ=1')).toBe('/api/events?api%5Fkey=[redacted]&%ZZ=1');
+    expect(redactRequestTarget('/api/events/e1/seatmap')).toBe('/api/events/e1/seatmap');
+  });
+
+  it('writes no ticket code and no such value into a service’s request lines', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = Fastify({ logger: { ...(loggerOptions('test', 'info') as object), stream } });
+    app.post('/api/tickets/:code/check-in', async () => ({ ok: true }));
+    await app.inject({ method: 'POST', url: '/api/tickets/SECRETTICKETCODE/check-in?token=SECRETTOKEN' });
+    await app.close();
+    const log = lines.join('');
+    expect(log).toContain('"url":"/api/tickets/[redacted]/check-in?token=[redacted]"');
+    expect(log).not.toMatch(/SECRETTICKETCODE|SECRETTOKEN/);
+  });
+});
