@@ -1,6 +1,7 @@
 /** pino options shared by every service: JSON lines, service name, request id, secrets redacted. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { stdSerializers } from 'pino';
 import { SECRET_PARAM } from './config.js';
 
 /**
@@ -34,6 +35,16 @@ export function redactRequestTarget(url: string): string {
   return `${path}?${query}`;
 }
 
+/**
+ * pino's error fields without the statement a database driver attached: mysql2 puts the SQL with
+ * its values filled in on every query error (`err.sql`), and a failed check-in's would carry the
+ * ticket's code. The driver's code, errno and message stay.
+ */
+function errorForLog(error: Error) {
+  const { sql: _sql, ...fields } = stdSerializers.err(error) as ReturnType<typeof stdSerializers.err> & { sql?: unknown };
+  return fields;
+}
+
 /** fastify's request log fields (its own serializer's), with the target redacted. */
 function requestForLog(request: FastifyRequest) {
   return {
@@ -55,7 +66,7 @@ export function loggerOptions(service: string, level: string): NonNullable<Fasti
       censor: '[redacted]',
     },
     formatters: { level: (label: string) => ({ level: label }) },
-    serializers: { req: requestForLog },
+    serializers: { req: requestForLog, err: errorForLog },
   };
 }
 

@@ -171,9 +171,10 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
 }
 
 /**
- * The holds routes' limit: the tight one counts placing holds (POST); reading or releasing one's
- * holds, and a CORS preflight, count on a counter of their own at the general limit, so that a page
- * watching its hold does not use up its buyer's holds.
+ * The holds routes' limit: the tight one is for placing holds (POST). Reading or releasing one's
+ * holds counts on a counter of its own at the general limit: the tight one had applied to them too
+ * (each route with a limit of its own has its own counter), so a page reading its hold often was
+ * refused sooner than any other read.
  */
 function holdsRateLimit(limits: { max: number; windowMs: number; holdsMax: number }) {
   const places = (request: FastifyRequest) => request.method === 'POST';
