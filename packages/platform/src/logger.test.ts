@@ -3,6 +3,18 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions, redactRequestTarget } from './logger.js';
 
+/** A fastify app with the services' logger options, its log lines kept in `lines`. */
+function loggedApp() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { app: Fastify({ logger: { ...(loggerOptions('test', 'info') as object), stream } }), lines };
+}
+
 describe('request targets in logs', () => {
   it('masks ticket codes in paths and credential-bearing query values', () => {
     expect(redactRequestTarget('/api/tickets/i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets/[redacted]/check-in');
@@ -15,14 +27,7 @@ describe('request targets in logs', () => {
   });
 
   it('writes no ticket code and no such value into a service’s request lines', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const app = Fastify({ logger: { ...(loggerOptions('test', 'info') as object), stream } });
+    const { app, lines } = loggedApp();
     app.post('/api/tickets/:code/check-in', async () => ({ ok: true }));
     await app.inject({ method: 'POST', url: '/api/tickets/SECRETTICKETCODE/check-in?token=SECRETTOKEN' });
     await app.close();
@@ -32,14 +37,7 @@ describe('request targets in logs', () => {
   });
 
   it('leaves out the statement a database error carries (mysql2 fills in its values: a ticket code)', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const app = Fastify({ logger: { ...(loggerOptions('test', 'info') as object), stream } });
+    const { app, lines } = loggedApp();
     await app.ready();
     // What mysql2 throws for a lock wait during a check-in.
     const error = Object.assign(new Error('Lock wait timeout exceeded; try restarting transaction'), {

@@ -38,6 +38,18 @@ export const eventPage: Page = (root, { id }) => {
   };
 };
 
+/** The way back to the list, and the event's name, time and venue (with `extra` beside them). */
+function eventHeader(event: EventView, extra?: HTMLElement): [HTMLAnchorElement, HTMLElement] {
+  return [
+    h('a', { href: '#/' }, '← All events'),
+    h('header', { class: 'event-header' },
+      h('h1', {}, event.name),
+      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
+      extra,
+    ),
+  ];
+}
+
 /**
  * A cancelled event sells nothing: said plainly, with no seat map to pick from (booking ended its
  * holds and refunds its orders; its availability would show every seat free).
@@ -45,11 +57,7 @@ export const eventPage: Page = (root, { id }) => {
 function showCancelled(root: HTMLElement, event: EventView): void {
   mount(
     root,
-    h('a', { href: '#/' }, '← All events'),
-    h('header', { class: 'event-header' },
-      h('h1', {}, event.name),
-      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
-    ),
+    ...eventHeader(event),
     h('p', { class: 'notice', 'data-event-status': 'CANCELLED', role: 'status' },
       'This event was cancelled. Every order for it is refunded — see ', h('a', { href: '#/orders' }, 'your orders'), '.',
     ),
@@ -282,12 +290,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
 
   mount(
     root,
-    h('a', { href: '#/' }, '← All events'),
-    h('header', { class: 'event-header' },
-      h('h1', {}, event.name),
-      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
-      liveBadge,
-    ),
+    ...eventHeader(event, liveBadge),
     h('div', { class: 'event-layout' }, h('div', { class: 'map-column' }, view.element, legend), panel),
   );
   renderLegend();

@@ -47,6 +47,17 @@ export interface SeatLayout {
   indexOf(seatId: string): number | undefined;
 }
 
+/** The index of `name` in `names`, added at the end the first time it is seen. */
+function intern(name: string, names: string[], indexOf: Map<string, number>): number {
+  let index = indexOf.get(name);
+  if (index === undefined) {
+    index = names.length;
+    names.push(name);
+    indexOf.set(name, index);
+  }
+  return index;
+}
+
 export function buildSeatLayout(places: readonly SeatPlace[], stage: { x: number; y: number }): SeatLayout {
   const size = places.length;
   const seatIds: string[] = new Array<string>(size);
@@ -71,20 +82,10 @@ export function buildSeatLayout(places: readonly SeatPlace[], stage: { x: number
     const place = places[i] as SeatPlace;
     seatIds[i] = place.seatId;
     if (!positions.has(place.seatId)) positions.set(place.seatId, i);
-    let s = sectionIds.get(place.section);
-    if (s === undefined) {
-      s = sections.length;
-      sections.push(place.section);
-      sectionIds.set(place.section, s);
-    }
+    const s = intern(place.section, sections, sectionIds);
     section[i] = sections[s] as string;
     sectionOf[i] = s;
-    let t = tierIds.get(place.tier);
-    if (t === undefined) {
-      t = tiers.length;
-      tiers.push(place.tier);
-      tierIds.set(place.tier, t);
-    }
+    const t = intern(place.tier, tiers, tierIds);
     tier[i] = tiers[t] as string;
     tierOf[i] = t;
     number[i] = place.number;
