@@ -1,0 +1,87 @@
+/**
+ * Holds and availability on the largest venue the catalogue allows (200 rows × 500 seats =
+ * 100,000), in process (fastify's inject: no socket), on SQLite and, with MYSQL_URL, MariaDB/MySQL.
+ * Peer: an explicit-seats hold of the same size on the same event, the cheapest way to hold —
+ * best available costs this many times as much. Also: 10 best-available holds at once (the time
+ * until all are answered), and GET availability of the whole event.
+ *
+ * `LARGE_VENUE_HOLDS` (30) holds of each kind, `LARGE_VENUE_ROUNDS` (3) rounds of 10 at once,
+ * `LARGE_VENUE_READS` (10) availability reads.
+ */
+import { performance } from 'node:perf_hooks';
+import { type Dialect } from '@stream-seat/db';
+import { type BookingTestApp, createBookingTestApp } from '../services/booking/test/booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent } from '../services/booking/test/in-memory-catalogue.js';
+import { report, summarize } from './bench-report.js';
+
+const HOLDS = Number(process.env['LARGE_VENUE_HOLDS'] ?? 30);
+const ROUNDS = Number(process.env['LARGE_VENUE_ROUNDS'] ?? 3);
+const READS = Number(process.env['LARGE_VENUE_READS'] ?? 10);
+const ROWS = 200;
+const SEATS_PER_ROW = 500;
+
+async function timed(work: () => Promise<{ statusCode: number; body: string }>, expected: number): Promise<number> {
+  const start = performance.now();
+  const res = await work();
+  const ms = performance.now() - start;
+  if (res.statusCode !== expected) throw new Error(`answered ${res.statusCode}, not ${expected}: ${res.body.slice(0, 200)}`);
+  return ms;
+}
+
+async function measure(dialect: Dialect) {
+  const catalogue = createInMemoryCatalogue();
+  const { event, map } = hallEvent(`large-venue-${dialect}`, { rows: ROWS, seatsPerRow: SEATS_PER_ROW, floor: 0 });
+  catalogue.put(event, map);
+  const t: BookingTestApp = await createBookingTestApp(dialect, { catalogue, settings: { holdTtlSeconds: 3600, maxActiveHoldsPerBuyer: 100_000 } });
+  try {
+    const headers = await t.auth('bench-buyer');
+    const hold = (payload: object) => () => t.app.inject({ method: 'POST', url: '/api/holds', headers, payload: { eventId: event.id, ...payload } });
+    const availability = () => t.app.inject({ method: 'GET', url: `/api/availability/${event.id}` });
+    // Not measured: creating the inventory, loading the layout and the prices.
+    await timed(availability, 200);
+    await timed(hold({ quantity: 2, together: true }), 201);
+    await timed(hold({ seatIds: [`ORCH-${rowLabel(ROWS - 1)}-1`, `ORCH-${rowLabel(ROWS - 1)}-2`] }), 201);
+
+    const bestAvailable: number[] = [];
+    for (let i = 0; i < HOLDS; i++) bestAvailable.push(await timed(hold({ quantity: 2, together: true }), 201));
+    // Explicit pairs far from the stage, where best available does not reach.
+    const explicit: number[] = [];
+    for (let i = 0; i < HOLDS; i++) {
+      const row = rowLabel(ROWS - 2 - Math.floor(i / 100));
+      const n = 1 + 2 * (i % 100);
+      explicit.push(await timed(hold({ seatIds: [`ORCH-${row}-${n}`, `ORCH-${row}-${n + 1}`] }), 201));
+    }
+    const atOnce: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const start = performance.now();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => hold({ quantity: 2, together: true })()));
+      atOnce.push(performance.now() - start);
+      if (answers.some((a) => a.statusCode !== 201)) throw new Error(`10 at once: ${answers.map((a) => a.statusCode).join(',')}`);
+    }
+    const reads: number[] = [];
+    for (let i = 0; i < READS; i++) reads.push(await timed(availability, 200));
+    return { bestAvailable: summarize(bestAvailable), explicit: summarize(explicit), atOnce: summarize(atOnce), reads: summarize(reads) };
+  } finally {
+    await t.close();
+  }
+}
+
+/** hallEvent's row labels: A…Z, then A1…Z1, … */
+function rowLabel(r: number): string {
+  return String.fromCharCode(65 + (r % 26)) + (r >= 26 ? String(Math.floor(r / 26)) : '');
+}
+
+const dialects: Dialect[] = process.env['MYSQL_URL'] ? ['sqlite', 'mysql'] : ['sqlite'];
+const rows: Array<Record<string, string | number>> = [];
+const ratios: Record<string, number> = {};
+for (const dialect of dialects) {
+  const m = await measure(dialect);
+  rows.push(
+    { database: dialect, case: `best-available hold of 2, one at a time (${m.bestAvailable.n})`, 'p50 ms': m.bestAvailable.p50, 'p99 ms': m.bestAvailable.p99 },
+    { database: dialect, case: `peer: explicit hold of 2 seats, one at a time (${m.explicit.n})`, 'p50 ms': m.explicit.p50, 'p99 ms': m.explicit.p99 },
+    { database: dialect, case: `10 best-available holds at once, until all answered (${m.atOnce.n} rounds)`, 'p50 ms': m.atOnce.p50, 'p99 ms': m.atOnce.max },
+    { database: dialect, case: `GET availability of 100,000 seats (${m.reads.n})`, 'p50 ms': m.reads.p50, 'p99 ms': m.reads.p99 },
+  );
+  ratios[dialect] = Number((m.bestAvailable.p50 / m.explicit.p50).toFixed(2));
+}
+report('large-venue', rows, { 'best available / explicit hold (p50)': ratios, seats: ROWS * SEATS_PER_ROW });
