@@ -117,10 +117,6 @@ export function createHoldService(deps: HoldServiceDeps) {
         // The event's cached layout (stage included) and which seats are free now.
         const seats = await deps.inventories.freeSeats(request.eventId, deps.clock());
         if (!seats) throw new EventNotFound(request.eventId);
-        // No seat at all (free or not) matches: the filter is wrong, and waiting will not help.
-        if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
-          throw unknownPlace(await deps.inventories.places(request.eventId), request);
-        }
         const seatIds = bestAvailableIn(seats.layout, seats.free, {
           quantity,
           together: request.together ?? false,
@@ -129,6 +125,11 @@ export function createHoldService(deps: HoldServiceDeps) {
           spread: attempt * 4,
         });
         if (!seatIds) {
+          // No seat at all (free or not) matches: the filter is wrong, and waiting will not help.
+          // (Looked for only now: it walks every seat of the layout.)
+          if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
+            throw unknownPlace(await deps.inventories.places(request.eventId), request);
+          }
           throw new SeatsUnavailable([], `Not ${quantity} ${request.together ? 'adjacent ' : ''}seats are available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
         try {
