@@ -17,10 +17,12 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
     /**
      * Ends an active hold (released by its buyer, or expired) and puts its seats back on sale —
      * only the seats it still holds: an expired hold's seat may already belong to a newer hold.
-     * Undefined when the hold was no longer active (someone else ended it first).
+     * Undefined when the hold was no longer active (someone else ended it first). A hold released
+     * after it ran out (before the sweeper came) ends EXPIRED, as it already reads.
      */
-    async release(hold: HoldTable, status: Extract<HoldStatus, 'RELEASED' | 'EXPIRED'>, now: number) {
+    async release(hold: HoldTable, asked: Extract<HoldStatus, 'RELEASED' | 'EXPIRED'>, now: number) {
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
+      const status = hold.expires_at <= now ? 'EXPIRED' : asked;
       return inTransaction(db, async (trx) => {
         let end = trx.updateTable('holds').set({ status }).where('id', '=', hold.id).where('status', '=', 'ACTIVE');
         if (status === 'EXPIRED') end = end.where('expires_at', '<=', now);

@@ -152,9 +152,7 @@ export function createHoldService(deps: HoldServiceDeps) {
     async release(principal: Principal, holdId: string): Promise<void> {
       const hold = await this.get(principal, holdId);
       if (hold.status !== 'ACTIVE') return;
-      // One that ran out before the sweeper came stays EXPIRED, as it already reads.
-      const now = deps.clock();
-      const result = await deps.holds.release(hold, hold.expires_at <= now ? 'EXPIRED' : 'RELEASED', now);
+      const result = await deps.holds.release(hold, 'RELEASED', deps.clock());
       if (result?.batch) deps.bus.publish(result.batch);
     },
   };

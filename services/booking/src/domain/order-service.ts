@@ -213,9 +213,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       // Closed, the event takes no order: its open holds end now (RELEASED), rather than reading
       // ACTIVE until they expire. A payment racing this loses at the closed inventory and refunds.
       for (const hold of await deps.holds.activeOfEvent(eventId)) {
-        // One that ran out before the sweeper came stays EXPIRED, as it already reads.
-        const now = deps.clock();
-        const released = await deps.holds.release(hold, hold.expires_at <= now ? 'EXPIRED' : 'RELEASED', now);
+        const released = await deps.holds.release(hold, 'RELEASED', deps.clock());
         if (released?.batch) deps.bus.publish(released.batch);
       }
       const orders = await deps.orders.confirmedOfEvent(eventId);
