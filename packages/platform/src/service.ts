@@ -94,6 +94,9 @@ export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 
  */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/** What a path or query that does not decode is told (the router's, and the gateway's for queries). */
+export const MALFORMED_PERCENT_ENCODING = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
+
 export function createService(options: CreateServiceOptions): App {
   /** Each request's span, made with its logger so that every line logged for it carries the trace. */
   const traces = new WeakMap<IncomingMessage, TraceContext>();
@@ -131,14 +134,13 @@ export function createService(options: CreateServiceOptions): App {
     frameworkErrors: (error, request, reply) => {
       // A path that does not decode (`/api/events/%FF`) is named like any other bad field.
       const badPath = (error as { code?: string }).code === 'FST_ERR_BAD_URL';
-      const message = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
       void sendProblem(reply, {
         type: `${PROBLEM_TYPE_BASE}bad-request`,
         title: 'Bad request',
         status: 400,
-        detail: badPath ? `path: ${message}` : error.message,
+        detail: badPath ? `path: ${MALFORMED_PERCENT_ENCODING}` : error.message,
         instance: request.url,
-        ...(badPath ? { errors: [{ field: 'path', message }] } : {}),
+        ...(badPath ? { errors: [{ field: 'path', message: MALFORMED_PERCENT_ENCODING }] } : {}),
       });
     },
   }).withTypeProvider<ZodTypeProvider>();

@@ -15,6 +15,7 @@ import {
   formatTraceparent,
   type InstanceAddress,
   type LoadBalancer,
+  MALFORMED_PERCENT_ENCODING,
   PROBLEM_TYPE_BASE,
   RESOURCE_BUSY_HEADER,
   sendProblem,
@@ -75,26 +76,25 @@ class UpstreamFailed extends Error {}
 class RefusedRequest extends Error {
   override name = 'RefusedRequest';
   constructor(
-    message: string,
+    /** What is wrong with that part (the whole message when no part is named). */
+    readonly problem: string,
     /** The part of the request at fault (`path`, `querystring`), when known. */
     readonly field?: string,
   ) {
-    super(field ? `${field}: ${message}` : message);
+    super(field ? `${field}: ${problem}` : problem);
   }
 }
 
 /**
  * Why this target is not forwarded, or undefined when it may be. The path must be plain (see
- * isForwardablePath); path and query must decode, since reply-from decodes the whole URL to look
- * for `..` and refuses one that does not (`?q=%FF`).
+ * isForwardablePath; one that does not decode never got past the router); the query must decode,
+ * since reply-from decodes the whole URL to look for `..` and refuses one that does not (`?q=%FF`).
  */
 function refusalOf(url: string): RefusedRequest | undefined {
   const queryStart = url.indexOf('?');
   const [path, query] = queryStart < 0 ? [url, ''] : [url.slice(0, queryStart), url.slice(queryStart + 1)];
-  const malformed = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
-  if (!decodes(path)) return new RefusedRequest(malformed, 'path');
   if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path: no `..` segment, no `\\`, no encoded `.`, `/` or `\\`', 'path');
-  if (!decodes(query)) return new RefusedRequest(malformed, 'querystring');
+  if (!decodes(query)) return new RefusedRequest(MALFORMED_PERCENT_ENCODING, 'querystring');
   return undefined;
 }
 
@@ -155,7 +155,7 @@ function refuse(reply: AnyServerReply, request: FastifyRequest, refusal: Refused
     status: 400,
     detail: refusal.message,
     instance: request.url,
-    ...(refusal.field ? { errors: [{ field: refusal.field, message: refusal.message.slice(refusal.field.length + 2) }] } : {}),
+    ...(refusal.field ? { errors: [{ field: refusal.field, message: refusal.problem }] } : {}),
   });
 }
 
@@ -193,7 +193,8 @@ function forward(
         send(resolve, reject);
       } catch {
         // reply-from throws at once for URLs it will not forward; answer, and do not blame the instance.
-        reject(refusalOf(request.url) ?? new RefusedRequest('The path cannot be forwarded'));
+        // (A target refusalOf refuses never gets here: the route's handler answered it.)
+        reject(new RefusedRequest('The path cannot be forwarded'));
       }
     });
   let resourceBusy = false;
