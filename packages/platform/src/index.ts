@@ -7,7 +7,7 @@ export * from './health.js';
 export * from './http-client.js';
 export * from './logger.js';
 export * from './metrics.js';
-export { pathMatcher } from './method-not-allowed.js';
+export { isRootCatchAll, pathMatcher } from './method-not-allowed.js';
 export * from './network-address.js';
 export * from './problem-handler.js';
 export * from './registry-client.js';

@@ -21,7 +21,8 @@ type RouterOptions = Pick<Router.Config<Router.HTTPVersion.V1>, 'ignoreTrailingS
 
 const noop = () => undefined;
 
-function isRootCatchAll(url: string): boolean {
+/** A route that takes every path (`*`, as @fastify/cors registers for preflights): it names no path. */
+export function isRootCatchAll(url: string): boolean {
   return url === '*' || url === '/*';
 }
 

@@ -5,6 +5,7 @@ import {
   type App,
   createLoadBalancer,
   createService,
+  isRootCatchAll,
   OPERATIONS_PATHS,
   pathMatcher,
   type RegistryClient,
@@ -111,7 +112,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     app.addHook('onRequest', async (request, reply) => {
       const route = request.routeOptions.url;
       // No route, or a catch-all (CORS's `OPTIONS *`): the path itself says whether it is one.
-      const specific = route !== undefined && route !== '*' && route !== '/*';
+      const specific = route !== undefined && !isRootCatchAll(route);
       if (specific ? !OPERATIONS_ROUTES.has(route) : !isOperationsPath(request.url)) return;
       if (!insideOperatorNetwork(request.ip)) return sendNotFound(reply, request);
     });
