@@ -3,7 +3,8 @@ import { isDuplicateKey } from '@stream-seat/db';
 import type { Kysely } from 'kysely';
 import type { SeatPlace } from '../domain/best-available.js';
 import type { PlannedSeat } from '../domain/inventory-plan.js';
-import { buildSeatLayout, createSeatLayoutCache, SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
+import { buildSeatLayout, SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
+import { createSizedCache, EVENT_CACHE_SEATS } from '../domain/sized-cache.js';
 import type { BookingDatabase, InventoryTable, SeatStatus } from './schema.js';
 import { changed, chunks, inTransaction } from './transaction.js';
 
@@ -13,13 +14,6 @@ export interface SeatStates {
   status: Uint8Array;
 }
 
-export interface InventoryRepositoryOptions {
-  /** Seats of event layouts kept in memory (the most recently used one is kept whatever its size). */
-  layoutCacheSeats?: number;
-}
-
-/** Five 100,000-seat venues, or many small ones (about 15 MB per 100,000 seats). */
-const DEFAULT_LAYOUT_CACHE_SEATS = 500_000;
 const LAYOUT_PAGE = 10_000;
 
 export interface InventoryHeader {
@@ -35,7 +29,7 @@ function effectiveStatus(status: SeatStatus, expiresAt: number | null, now: numb
   return status === 'HELD' && expiresAt !== null && Number(expiresAt) <= now ? 'AVAILABLE' : status;
 }
 
-export function createInventoryRepository(db: Kysely<BookingDatabase>, options: InventoryRepositoryOptions = {}) {
+export function createInventoryRepository(db: Kysely<BookingDatabase>) {
   /**
    * The event's layout from its seats, read page by page in seat-id order (the order the seats
    * were always listed in, on both databases): SQLite runs each page synchronously, and other
@@ -64,7 +58,8 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, options: 
     }
     return buildSeatLayout(places, { x: Number(inventory.stage_x), y: Number(inventory.stage_y) });
   }
-  const layouts = createSeatLayoutCache(loadLayout, options.layoutCacheSeats ?? DEFAULT_LAYOUT_CACHE_SEATS);
+  // Seats are written only with the inventory, so an event's layout never changes once loaded.
+  const layouts = createSizedCache(loadLayout, (layout) => layout.size, EVENT_CACHE_SEATS);
 
   /**
    * Statuses now: every seat AVAILABLE but those HELD or BOOKED (found through the

@@ -9,18 +9,13 @@ import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import { planInventory } from './inventory-plan.js';
-import { createSizedCache } from './sized-cache.js';
+import { createSizedCache, EVENT_CACHE_SEATS } from './sized-cache.js';
 
 export interface InventoryServiceDeps {
   inventories: InventoryRepository;
   catalogue: CatalogueClient;
   clock: () => number;
-  /** Seats whose prices are kept in memory, over all events (DEFAULT_PRICE_CACHE_SEATS). */
-  priceCacheSeats?: number;
 }
-
-/** As many seats as the seat layouts keep (inventory.repository.ts). */
-export const DEFAULT_PRICE_CACHE_SEATS = 500_000;
 
 export function createInventoryService(deps: InventoryServiceDeps) {
   const headers = new Map<string, InventoryTable>();
@@ -28,7 +23,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
    * Seat prices per event (immutable once the inventory exists), loaded once per instance and
    * kept for the most recently used events, up to as many seats as the seat layouts.
    */
-  const prices = createSizedCache((eventId) => deps.inventories.prices(eventId), (map) => map.size, deps.priceCacheSeats ?? DEFAULT_PRICE_CACHE_SEATS);
+  const prices = createSizedCache((eventId) => deps.inventories.prices(eventId), (map) => map.size, EVENT_CACHE_SEATS);
 
   async function find(eventId: string): Promise<InventoryTable | undefined> {
     const cached = headers.get(eventId);

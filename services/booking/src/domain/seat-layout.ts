@@ -2,13 +2,12 @@
  * An event's seat layout: every seat's place (section, row, number, tier, kind) and its distance
  * from the stage, in the order the inventory lists them (by seat id). It never changes once the
  * inventory exists — seats are inserted with it, in one transaction, and only their status changes
- * afterwards — so it is computed once per event and instance (see `createSeatLayoutCache`), and a
+ * afterwards — so it is computed once per event and instance (see the layout cache in db/inventory.repository.ts), and a
  * request reads only the seats' statuses. Flat arrays indexed by seat position, not one object per
  * seat: best available and availability walk 100,000 seats per request.
  */
 import type { SeatStatus } from '../db/schema.js';
 import type { SeatPlace } from './best-available.js';
-import { createSizedCache } from './sized-cache.js';
 
 /** Seat statuses by number, as arrays of a layout's positions hold them: AVAILABLE is 0. */
 export const SEAT_STATUSES: readonly SeatStatus[] = ['AVAILABLE', 'HELD', 'BOOKED'];
@@ -134,8 +133,3 @@ export function buildSeatLayout(places: readonly SeatPlace[], stage: { x: number
   };
 }
 
-/** Layouts of recently used events, bounded by their total number of seats (see sized-cache.ts). */
-export function createSeatLayoutCache(load: (eventId: string) => Promise<SeatLayout | undefined>, maxSeats: number) {
-  const cache = createSizedCache(load, (layout) => layout.size, maxSeats);
-  return { get: cache.get, seats: cache.size };
-}

@@ -3,6 +3,12 @@
  * kept whatever its size): an event's seat layout, its seat prices. A value is loaded once however
  * many requests ask for it at the same time; a failed load, or one that found nothing, is not kept.
  */
+/**
+ * Seats kept per cache (layouts; prices): five 100,000-seat venues, or many small ones (a layout is
+ * about 15 MB per 100,000 seats).
+ */
+export const EVENT_CACHE_SEATS = 500_000;
+
 export function createSizedCache<V>(load: (eventId: string) => Promise<V | undefined>, sizeOf: (value: V) => number, maxSize: number) {
   const entries = new Map<string, Promise<V | undefined>>();
   const sizes = new Map<string, number>();
