@@ -175,13 +175,7 @@ function splitList(value: string): string[] {
  * peer of `PART2`).
  */
 function isHttpUrl(value: string): boolean {
-  if (!/^https?:\/\//i.test(value) || /[?#]/.test(value) || credentialsMisplaced(value)) return false;
-  try {
-    new URL(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return /^https?:\/\//i.test(value) && !/[?#]/.test(value) && !credentialsMisplaced(value) && URL.canParse(value);
 }
 
 /** Keys every service reads: where it listens, how it logs, how it finds the registry. */
