@@ -66,10 +66,16 @@ function metadataEntries(url: string): Record<string, string> {
       checkXmlText(value, field);
     }
   } catch (error) {
-    if (error instanceof InvalidInstanceField) throw new InvalidField(error.field, error.problem);
-    throw error;
+    refuseAsBadInput(error);
   }
   return entries;
+}
+
+/** The registry's refusals of what a client sent, as the API's 400s: the field named, or Eureka's own message. */
+function refuseAsBadInput(error: unknown): never {
+  if (error instanceof InvalidInstanceField) throw new InvalidField(error.field, error.problem);
+  if (error instanceof InvalidInstance) throw new BadRequest(error.message);
+  throw error;
 }
 
 export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
@@ -86,9 +92,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       try {
         instance = decodeInstance(request.body, request.params.app, clock());
       } catch (error) {
-        if (error instanceof InvalidInstanceField) throw new InvalidField(error.field, error.problem);
-        if (error instanceof InvalidInstance) throw new BadRequest(error.message);
-        throw error;
+        refuseAsBadInput(error);
       }
       registry.register(instance);
       if (!isReplication(request)) replicator.register(instance);
