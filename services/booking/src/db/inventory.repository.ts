@@ -3,16 +3,11 @@ import { isDuplicateKey } from '@stream-seat/db';
 import type { Kysely } from 'kysely';
 import type { SeatPlace } from '../domain/best-available.js';
 import type { PlannedSeat } from '../domain/inventory-plan.js';
-import { buildSeatLayout, SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
+import { buildSeatLayout, type SeatLayout } from '../domain/seat-layout.js';
 import { createSizedCache, EVENT_CACHE_SEATS } from '../domain/sized-cache.js';
-import type { BookingDatabase, InventoryTable, SeatStatus } from './schema.js';
+import type { BookingDatabase, InventoryTable } from './schema.js';
+import { createSeatStateCache, type SeatStates } from './seat-state-cache.js';
 import { changed, chunks, inTransaction } from './transaction.js';
-
-/** An event's seats now: the cached layout, and the status of each seat by position. */
-export interface SeatStates {
-  layout: SeatLayout;
-  status: Uint8Array;
-}
 
 const LAYOUT_PAGE = 10_000;
 
@@ -24,10 +19,6 @@ export interface InventoryHeader {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** An expired hold is available at once, whether or not the sweeper has run. */
-function effectiveStatus(status: SeatStatus, expiresAt: number | null, now: number): SeatStatus {
-  return status === 'HELD' && expiresAt !== null && Number(expiresAt) <= now ? 'AVAILABLE' : status;
-}
 
 export function createInventoryRepository(db: Kysely<BookingDatabase>) {
   /**
@@ -61,26 +52,8 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
   // Seats are written only with the inventory, so an event's layout never changes once loaded.
   const layouts = createSizedCache(loadLayout, (layout) => layout.size, EVENT_CACHE_SEATS);
 
-  /**
-   * Statuses now: every seat AVAILABLE but those HELD or BOOKED (found through the
-   * `seats_event_status` index, migration 006) — an expired hold's seats are available at once,
-   * sweeper or not.
-   */
-  async function statuses(executor: Kysely<BookingDatabase>, layout: SeatLayout, eventId: string, now: number): Promise<Uint8Array> {
-    const rows = await executor
-      .selectFrom('seats')
-      .select(['seat_id', 'status', 'expires_at'])
-      .where('event_id', '=', eventId)
-      .where('status', 'in', ['HELD', 'BOOKED'])
-      .execute();
-    const status = new Uint8Array(layout.size);
-    for (const r of rows) {
-      const i = layout.indexOf(r.seat_id);
-      if (i === undefined) continue;
-      status[i] = SEAT_STATUSES.indexOf(effectiveStatus(r.status, r.expires_at, now));
-    }
-    return status;
-  }
+  // Each event's seat statuses, caught up from the change log instead of read again.
+  const states = createSeatStateCache(db, layouts);
 
   return {
     async find(eventId: string): Promise<InventoryTable | undefined> {
@@ -171,18 +144,9 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       return row ? Number(row.seq) : 0;
     },
 
-    /**
-     * The event's seats and the change number they reflect, read in one transaction (the layout
-     * is cached: it never changes).
-     */
-    async snapshot(eventId: string, now: number): Promise<({ seq: number } & SeatStates) | undefined> {
-      const layout = await layouts.get(eventId);
-      if (!layout) return undefined;
-      return db.transaction().execute(async (trx) => {
-        const inventory = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirst();
-        if (!inventory) return undefined;
-        return { seq: Number(inventory.seq), layout, status: await statuses(trx, layout, eventId, now) };
-      });
+    /** The event's seats and the change number they reflect (see seat-state-cache.ts). */
+    snapshot(eventId: string, now: number): Promise<SeatStates | undefined> {
+      return states.current(eventId, now);
     },
 
     /** Each seat's price: fixed when the inventory is created, so callers may cache it. */
@@ -198,11 +162,11 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
 
     /** The input of best available: the event's layout and which seats are free now (1) or not (0). */
     async freeSeats(eventId: string, now: number): Promise<{ layout: SeatLayout; free: Uint8Array } | undefined> {
-      const layout = await layouts.get(eventId);
-      if (!layout) return undefined;
-      const free = await statuses(db, layout, eventId, now);
+      const seats = await states.current(eventId, now);
+      if (!seats) return undefined;
+      const free = seats.status;
       for (let i = 0; i < free.length; i++) free[i] = free[i] === 0 ? 1 : 0;
-      return { layout, free };
+      return { layout: seats.layout, free };
     },
   };
 }
