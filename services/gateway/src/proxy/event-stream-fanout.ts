@@ -66,6 +66,10 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
         });
         const type = response.headers['content-type'];
         if (response.statusCode === 200 && typeof type === 'string' && type.startsWith('text/event-stream')) {
+          // Letting go of the stream (destroy) makes undici raise an abort error on its body; the
+          // channel learns of an end from 'close', and an error nobody listened for would end the
+          // gateway's process — as the last client leaving during a snapshot refresh once did.
+          response.body.on('error', () => undefined);
           return { body: response.body, close: () => response.body.destroy() };
         }
         await response.body.dump();
