@@ -139,6 +139,11 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     const head = await fetch(`${urlA}/api/availability/${eventId}/stream`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
     expect(head.status).toBe(405);
     expect(head.headers.get('allow')).toBe('GET');
+    // Every other method hears the same: GET only (HEAD is not served either).
+    for (const method of ['POST', 'DELETE', 'OPTIONS']) {
+      const res = await fetch(`${urlA}/api/availability/${eventId}/stream`, { method, signal: AbortSignal.timeout(5_000) });
+      expect([method, res.status, res.headers.get('allow')]).toEqual([method, 405, 'GET']);
+    }
   });
 
   it('sends a fresh snapshot to a client too far behind, or with an id from the future', async () => {

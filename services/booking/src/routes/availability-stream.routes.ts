@@ -5,7 +5,7 @@
  * snapshot when it fell too far behind.
  */
 import { entityId, problemResponses, type SeatChangeBatch } from '@stream-seat/contracts';
-import { type App, AppError, type CallContext, callContextOf, SseFrame } from '@stream-seat/platform';
+import { type App, type CallContext, callContextOf, SseFrame } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
@@ -54,14 +54,11 @@ function changeFrame(batch: SeatChangeBatch): SseFrame {
 /** Registers the route; `closeAll` ends every open stream (at shutdown). */
 export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStreamDeps): { closeAll(): void } {
   const open = new Set<SseStream>();
-  // HEAD would get the GET handler, which writes the stream's bytes to a response that has none.
-  app.head('/api/availability/:eventId/stream', async (_request, reply) => {
-    reply.header('allow', 'GET');
-    throw new AppError(405, 'method-not-allowed', 'Method not allowed', 'The live stream is read with GET only');
-  });
   app.get(
     '/api/availability/:eventId/stream',
     {
+      // HEAD would get the GET handler, which writes the stream's bytes to a response that has
+      // none: without the route, HEAD is a 405 naming GET, like any other method here.
       exposeHeadRoute: false,
       schema: {
         summary: 'Live seat changes (Server-Sent Events)',
