@@ -126,6 +126,9 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
   await app.register(cors, {
     origin: origins.includes('*') ? true : origins.length > 0 ? origins : false,
     credentials: false,
+    // Every method of the public API (the plugin's default, GET, HEAD and POST, kept a page on
+    // another origin from releasing a hold or editing an event).
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     exposedHeaders: ['x-request-id', 'traceparent', 'retry-after', 'location', 'etag', 'idempotent-replayed'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'traceparent'],
   });

@@ -197,6 +197,11 @@ describe('the gateway', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://tickets.example');
     expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/idempotency-key/);
     expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+    // Releasing a hold and editing an event are cross-origin calls too.
+    for (const [method, url] of [['DELETE', '/api/holds/h-1'], ['PATCH', '/api/events/e-1']]) {
+      const res = await gateway.inject({ method: 'OPTIONS', url, headers: { origin: 'https://tickets.example', 'access-control-request-method': method as string } });
+      expect(String(res.headers['access-control-allow-methods']).split(',').map((m) => m.trim())).toContain(method);
+    }
     // A cross-origin script may read the headers the API gives it to act on.
     const events = await gateway.inject({ method: 'GET', url: '/api/events', headers: { origin: 'https://tickets.example' } });
     const exposed = String(events.headers['access-control-expose-headers']).split(',').map((h) => h.trim());
