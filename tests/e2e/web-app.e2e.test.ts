@@ -485,6 +485,29 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('tells a buyer on the seat map at once when the event is cancelled, instead of showing every seat freed', async () => {
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const created = await send('POST', '/api/events', organizer, { venueId, name: 'Called Off Live', startsAt: new Date(Date.now() + 41 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 5000, B: 3000 } });
+    const id = created.body['id'] as string;
+    expect((await send('POST', `/api/events/${id}/publish`, organizer)).status).toBe(200);
+    const page = await newPage();
+    await page.goto(`${test.gateway}/#/events/${id}`);
+    await page.waitForSelector('.live-badge[data-live-status=live]');
+    expect(await page.locator('circle[data-seat-id]').count()).toBeGreaterThan(0);
+    // Another buyer's hold: the cancellation frees it, which the page must not show as a free seat.
+    const seat = (await page.getAttribute('circle[data-seat-id]', 'data-seat-id')) as string;
+    expect((await send('POST', '/api/holds', bob, { eventId: id, seatIds: [seat] })).status).toBe(201);
+    await waitForStatus(page, seat, 'HELD');
+
+    expect((await send('POST', `/api/events/${id}/cancel`, organizer)).status).toBe(200);
+    // Through the catalogue's outbox, booking, the live stream and the gateway: no reload.
+    const notice = page.locator('[data-event-status=CANCELLED]');
+    await notice.waitFor({ timeout: 20_000 });
+    expect(await notice.textContent()).toContain('This event was cancelled');
+    expect(await page.locator('circle[data-seat-id]').count()).toBe(0);
+    await page.close();
+  }, 40_000);
+
   it('renders the API documentation under its content security policy, with no script refused', async () => {
     const page = await newPage();
     const refused: string[] = [];

@@ -13,6 +13,8 @@ export interface LiveAvailabilityOptions {
   /** Seats whose state changed (every seat after a snapshot). */
   onSeats(seatIds: string[], board: SeatBoard): void;
   onStatus(status: LiveStatus, board: SeatBoard): void;
+  /** The event was cancelled (said by the snapshot or, live, by a change): following stops. */
+  onCancelled(): void;
 }
 
 export interface LiveAvailability {
@@ -35,13 +37,17 @@ export function followAvailability(options: LiveAvailabilityOptions): LiveAvaila
     source.addEventListener('snapshot', (message) => {
       failures = 0;
       const snapshot = JSON.parse((message as MessageEvent<string>).data) as Availability;
+      if (snapshot.cancelled) return cancelled();
       options.onSeats(board.applySnapshot(snapshot), board);
       options.onStatus('live', board);
     });
     source.addEventListener('change', (message) => {
-      const result = board.applyChange(JSON.parse((message as MessageEvent<string>).data) as SeatChangeBatch);
-      if (result.kind === 'applied') options.onSeats(result.seatIds, board);
-      else if (result.kind === 'gap') restart();
+      const batch = JSON.parse((message as MessageEvent<string>).data) as SeatChangeBatch;
+      const result = board.applyChange(batch);
+      if (result.kind === 'applied') {
+        if (batch.cancelled) return cancelled();
+        options.onSeats(result.seatIds, board);
+      } else if (result.kind === 'gap') restart();
     });
     source.addEventListener('error', () => {
       // CONNECTING: the browser retries on its own, with Last-Event-ID. CLOSED: it gave up.
@@ -51,6 +57,12 @@ export function followAvailability(options: LiveAvailabilityOptions): LiveAvaila
         setTimeout(restart, Math.min(30_000, 1_000 * 2 ** failures) * (0.5 + Math.random()));
       }
     });
+  };
+  /** Nothing more is sold: the stream is of no more use (its next changes free every seat). */
+  const cancelled = () => {
+    closed = true;
+    source.close();
+    options.onCancelled();
   };
   /** A fresh connection without Last-Event-ID: the server starts with a snapshot. */
   const restart = () => {

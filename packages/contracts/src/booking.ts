@@ -15,6 +15,8 @@ export const seatChangeBatch = z.object({
   changes: z.array(seatChange),
   /** When the change committed (epoch ms): lets subscribers measure delivery lag. */
   committedAt: z.number().int().optional(),
+  /** The event was cancelled: nothing more is sold (its holds and orders end in the changes that follow). */
+  cancelled: z.literal(true).optional(),
 });
 export type SeatChangeBatch = z.infer<typeof seatChangeBatch>;
 
@@ -23,6 +25,8 @@ export type SeatChangeBatch = z.infer<typeof seatChangeBatch>;
 export const availability = z.object({
   eventId: z.string(),
   seq: z.number().int(),
+  /** True once the event was cancelled: the seats' states stay readable, but nothing is sold. */
+  cancelled: z.boolean(),
   seats: z.record(z.string(), seatStatus),
   /** Totals by status, plus `bySection` and `byTier` breakdowns of available seats. */
   counts: z.object({

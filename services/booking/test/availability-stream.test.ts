@@ -104,6 +104,41 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
     expect(moved(before, await streamMetrics(a.app))).toMatchObject({ snapshots: 1, changes: 1, clients: 1, slowDrops: 0, lagCount: 1 });
   });
 
+  it('tells watchers of a cancellation before the seats it frees, and says so in every later snapshot', async () => {
+    const eventId = newEvent();
+    const watcher = await stream(urlA, eventId);
+    const { seq } = (await watcher.next((e) => e.event === 'snapshot')).data as { seq: number; cancelled: boolean };
+    await hold(a, eventId, 'ORCH-B-1');
+    await hold(a, eventId, 'ORCH-B-2');
+    await watcher.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 2);
+
+    catalogue.update(eventId, { status: 'CANCELLED' });
+    const message = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(a.now()).toISOString() };
+    const res = await a.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: a.internal, payload: message });
+    expect(res.json()).toMatchObject({ outcome: 'processed' });
+    // The cancellation is a numbered change of its own, before the two holds it ended.
+    const cancelled = await watcher.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 3);
+    expect(cancelled.data).toMatchObject({ seq: seq + 3, changes: [], cancelled: true });
+    const freed = await watcher.next((e) => e.event === 'change' && (e.data as Change).seq === seq + 5);
+    expect(changeSeqs(watcher)).toEqual([seq + 1, seq + 2, seq + 3, seq + 4, seq + 5]);
+    expect(freed.data).not.toHaveProperty('cancelled');
+
+    // Both instances say so in availability and in a new stream's snapshot...
+    for (const t of [a, b]) {
+      const availability = (await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).json();
+      expect(availability).toMatchObject({ seq: seq + 5, cancelled: true });
+    }
+    const later = await stream(urlA, eventId);
+    expect((await later.next((e) => e.event === 'snapshot')).data).toMatchObject({ seq: seq + 5, cancelled: true });
+    // ...and a client resuming from before hears it, replayed from the change log by the other instance.
+    const urlB = await listen(b.app);
+    const resumed = await stream(urlB, eventId, seq + 2);
+    expect((await resumed.next((e) => e.event === 'change')).data).toMatchObject({ seq: seq + 3, changes: [], cancelled: true });
+    // An event open for sale says it is not cancelled.
+    const open = (await a.app.inject({ method: 'GET', url: `/api/availability/${newEvent()}` })).json();
+    expect(open.cancelled).toBe(false);
+  });
+
   it('resumes from Last-Event-ID with exactly the missed changes, in order', async () => {
     const eventId = newEvent();
     const first = await stream(urlA, eventId);

@@ -7,6 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { holdsActiveCoveringMigration } from '../src/db/migrations/004-holds-active-covering.js';
 import { orderCancellationMigration } from '../src/db/migrations/005-order-cancellation.js';
+import { seatChangesEventCancelledMigration } from '../src/db/migrations/007-seat-changes-event-cancelled.js';
 import { bookingMigrations } from '../src/db/migrations/index.js';
 import type { BookingDatabase, OrderTable, TicketTable } from '../src/db/schema.js';
 
@@ -43,13 +44,31 @@ describe.each(testDialects())('booking migrations on %s', (dialect) => {
     }
   });
 
+  it('marks the change log entries that exist as no cancellation, and runs again harmlessly', async () => {
+    const target = await createTestDatabase(dialect, 'booking_migrations');
+    const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(target.url), target.url);
+    try {
+      const { '007-seat-changes-event-cancelled': _added, ...before } = bookingMigrations(dialect);
+      await startDatabase(database, before);
+      const db = database.db as unknown as Kysely<unknown>;
+      await sql`INSERT INTO seat_changes (event_id, seq, changes_json, created_at) VALUES ('e1', 1, '[]', 1)`.execute(db);
+      await seatChangesEventCancelledMigration(dialect).up(db);
+      await seatChangesEventCancelledMigration(dialect).up(db);
+      const { rows } = await sql<{ seq: number; event_cancelled: number }>`SELECT seq, event_cancelled FROM seat_changes`.execute(db);
+      expect(rows.map((r) => [Number(r.seq), Number(r.event_cancelled)])).toEqual([[1, 0]]);
+    } finally {
+      await database.close();
+      await target.drop();
+    }
+  });
+
   it('counts the checked-in tickets of the orders that exist, and finishes a run that stopped half-way', async () => {
     const target = await createTestDatabase(dialect, 'booking_migrations');
     const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(target.url), target.url);
     try {
       const all = bookingMigrations(dialect);
-      // 005 and what came after it (006 is an index of seats, unrelated).
-      const { '005-order-cancellation': _added, '006-seats-event-status': _later, ...before } = all;
+      // 005 and what came after it (006 is an index of seats, 007 a column of the change log: unrelated).
+      const { '005-order-cancellation': _added, '006-seats-event-status': _later, '007-seat-changes-event-cancelled': _latest, ...before } = all;
       await startDatabase(database, before);
       const db = database.db as unknown as Kysely<unknown>;
       // Orders as they were before 005.

@@ -26,7 +26,7 @@ export const eventPage: Page = (root, { id }) => {
     ([event, map]) => {
       if (disposed) return;
       if (event.status === 'CANCELLED') showCancelled(root, event);
-      else disposers.push(showEvent(root, event, map));
+      else disposers.push(showEvent(root, event, map, () => !disposed && showCancelled(root, { ...event, status: 'CANCELLED' })));
     },
     (error: Error) => {
       if (!disposed) mount(root, h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events'));
@@ -52,7 +52,8 @@ function eventHeader(event: EventView, extra?: HTMLElement): [HTMLAnchorElement,
 
 /**
  * A cancelled event sells nothing: said plainly, with no seat map to pick from (booking ended its
- * holds and refunds its orders; its availability would show every seat free).
+ * holds and refunds its orders; its availability would show every seat free). Shown at once to a
+ * buyer on the seat map when the cancellation comes down the live stream.
  */
 function showCancelled(root: HTMLElement, event: EventView): void {
   mount(
@@ -64,7 +65,7 @@ function showCancelled(root: HTMLElement, event: EventView): void {
   );
 }
 
-function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => void {
+function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelled: () => void): () => void {
   const tiers = Object.keys(event.prices);
   const tierIndex = (tier: string) => Math.max(0, tiers.indexOf(tier)) % 6;
   const seatsById = new Map(map.seats.map((s) => [s.id, s]));
@@ -99,6 +100,11 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap): () => voi
           renderLegend();
         });
       }
+    },
+    onCancelled() {
+      clearInterval(timer);
+      sessionStorage.removeItem(holdKey(event.id));
+      onCancelled();
     },
     onStatus(status: LiveStatus, board) {
       liveBadge.setAttribute('data-live-status', status);

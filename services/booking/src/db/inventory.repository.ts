@@ -1,4 +1,5 @@
 /** Seat inventory per event: created once (idempotently), read as snapshots and claim candidates. */
+import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { isDuplicateKey } from '@stream-seat/db';
 import type { Kysely } from 'kysely';
 import type { SeatPlace } from '../domain/best-available.js';
@@ -6,8 +7,9 @@ import type { PlannedSeat } from '../domain/inventory-plan.js';
 import { buildSeatLayout, type SeatLayout } from '../domain/seat-layout.js';
 import { createSizedCache, EVENT_CACHE_SEATS } from '../domain/sized-cache.js';
 import type { BookingDatabase, InventoryTable } from './schema.js';
+import { recordEventCancelled } from './seat-change.repository.js';
 import { createSeatStateCache, type SeatStates } from './seat-state-cache.js';
-import { changed, chunks, inTransaction } from './transaction.js';
+import { chunks, inTransaction } from './transaction.js';
 
 const LAYOUT_PAGE = 10_000;
 
@@ -116,21 +118,22 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
     },
 
     /**
-     * Closes the inventory: no hold or order is accepted any more. True when an open one was
-     * closed. An event cancelled before its inventory existed gets a closed, empty one, so that
-     * a stale "on sale" answer of the catalogue cache can never create it open afterwards.
+     * Closes the inventory: no hold or order is accepted any more. Closing an open one is a change
+     * of its own, numbered and logged (recordEventCancelled): returned, to publish. An event
+     * cancelled before its inventory existed gets a closed, empty one, so that a stale "on sale"
+     * answer of the catalogue cache can never create it open afterwards.
      */
-    async close(eventId: string, now: number): Promise<boolean> {
-      const closeOpen = async () =>
-        changed(await db.updateTable('inventories').set({ status: 'CLOSED' }).where('event_id', '=', eventId).where('status', '=', 'OPEN').executeTakeFirst()) === 1;
-      if (await closeOpen()) return true;
+    async close(eventId: string, now: number): Promise<SeatChangeBatch | undefined> {
+      const closeOpen = () => inTransaction(db, (trx) => recordEventCancelled(trx, eventId, now));
+      const closed = await closeOpen();
+      if (closed) return closed;
       try {
         await db
           .insertInto('inventories')
           // XXX: ISO 4217's "no currency"; the empty inventory sells nothing.
           .values({ event_id: eventId, organizer_id: '', currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now })
           .execute();
-        return false;
+        return undefined;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         // It exists: already closed, or created open in the meantime — then close that one.

@@ -1,4 +1,5 @@
 /** The booking service's tables, as Kysely sees them. Times are epoch milliseconds. */
+import type { Generated } from 'kysely';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
 export type HoldStatus = 'ACTIVE' | 'RELEASED' | 'EXPIRED' | 'ORDERED';
@@ -92,6 +93,8 @@ export interface SeatChangeTable {
   seq: number;
   changes_json: string;
   created_at: number;
+  /** 1 for the entry that records the event's cancellation (its changes are empty). */
+  event_cancelled: Generated<number>;
 }
 
 export interface IdempotencyKeyTable {

@@ -41,13 +41,34 @@ export async function recordChanges(
     .where('event_id', '=', eventId);
   if (requireOpen) bump = bump.where('status', '=', 'OPEN');
   if (changed(await bump.executeTakeFirst()) !== 1) return undefined;
+  return { batch: await logNext(trx, eventId, changes, now, false) };
+}
+
+/**
+ * Closes the event's open inventory (its cancellation) as a numbered change of its own: an entry
+ * with no seat changes, marked `event_cancelled`, ordered among the seats' changes like any other.
+ * Undefined when the inventory was not open (closed already, or never there).
+ */
+export async function recordEventCancelled(trx: Trx, eventId: string, now: number): Promise<SeatChangeBatch | undefined> {
+  const close = await trx
+    .updateTable('inventories')
+    .set((eb) => ({ status: 'CLOSED', seq: eb('seq', '+', 1) }))
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'OPEN')
+    .executeTakeFirst();
+  if (changed(close) !== 1) return undefined;
+  return logNext(trx, eventId, [], now, true);
+}
+
+/** Stores the entry numbered with the seq just bumped (under the row lock that bump took). */
+async function logNext(trx: Trx, eventId: string, changes: SeatChange[], now: number, cancelled: boolean): Promise<SeatChangeBatch> {
   const row = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirstOrThrow();
   const seq = Number(row.seq);
   await trx
     .insertInto('seat_changes')
-    .values({ event_id: eventId, seq, changes_json: JSON.stringify(changes), created_at: now })
+    .values({ event_id: eventId, seq, changes_json: JSON.stringify(changes), created_at: now, event_cancelled: cancelled ? 1 : 0 })
     .execute();
-  return { batch: { eventId, seq, changes } };
+  return { eventId, seq, changes, ...(cancelled ? { cancelled: true as const } : {}) };
 }
 
 export function createSeatChangeRepository(db: Kysely<BookingDatabase>) {
@@ -60,13 +81,19 @@ export function createSeatChangeRepository(db: Kysely<BookingDatabase>) {
     async changesSince(eventId: string, afterSeq: number, limit = 1000): Promise<SeatChangeBatch[]> {
       const rows = await db
         .selectFrom('seat_changes')
-        .select(['seq', 'changes_json', 'created_at'])
+        .select(['seq', 'changes_json', 'created_at', 'event_cancelled'])
         .where('event_id', '=', eventId)
         .where('seq', '>', afterSeq)
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ eventId, seq: Number(r.seq), changes: JSON.parse(r.changes_json) as SeatChange[], committedAt: Number(r.created_at) }));
+      return rows.map((r) => ({
+        eventId,
+        seq: Number(r.seq),
+        changes: JSON.parse(r.changes_json) as SeatChange[],
+        committedAt: Number(r.created_at),
+        ...(Number(r.event_cancelled) === 1 ? { cancelled: true as const } : {}),
+      }));
     },
   };
 }

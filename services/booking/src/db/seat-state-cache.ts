@@ -23,6 +23,8 @@ import { chunks } from './transaction.js';
 /** An event's seats at a change number: each seat's status by position (AVAILABLE is 0). */
 export interface SeatStates {
   seq: number;
+  /** The event was cancelled by then (its inventory closed). */
+  cancelled: boolean;
   layout: SeatLayout;
   status: Uint8Array;
 }
@@ -39,6 +41,7 @@ const SEATS_PER_READ = 500;
 interface Mirror {
   layout: SeatLayout;
   seq: number;
+  cancelled: boolean;
   status: Uint8Array;
   expiresAt: Float64Array;
   sync(): Promise<void>;
@@ -73,9 +76,9 @@ class LogGap extends Error {}
 
 export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get(eventId: string): Promise<SeatLayout | undefined> }) {
   /** The seq and the HELD and BOOKED seats (index `seats_event_status`), in one transaction. */
-  async function readAll(layout: SeatLayout, eventId: string): Promise<{ seq: number; status: Uint8Array; expiresAt: Float64Array } | undefined> {
+  async function readAll(layout: SeatLayout, eventId: string): Promise<Pick<Mirror, 'seq' | 'cancelled' | 'status' | 'expiresAt'> | undefined> {
     return db.transaction().execute(async (trx) => {
-      const inventory = await trx.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirst();
+      const inventory = await trx.selectFrom('inventories').select(['seq', 'status']).where('event_id', '=', eventId).executeTakeFirst();
       if (!inventory) return undefined;
       const rows = await trx
         .selectFrom('seats')
@@ -91,18 +94,19 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
         status[i] = SEAT_STATUSES.indexOf(r.status);
         expiresAt[i] = r.status !== 'HELD' ? 0 : r.expires_at === null ? Infinity : Number(r.expires_at);
       }
-      return { seq: Number(inventory.seq), status, expiresAt };
+      return { seq: Number(inventory.seq), cancelled: inventory.status === 'CLOSED', status, expiresAt };
     });
   }
 
-  /** The log's entries after `afterSeq`, each seat's last status in them, and the seq they reach. */
-  async function readLog(trx: Reader, eventId: string, afterSeq: number): Promise<{ seq: number; last: Map<string, SeatStatus> }> {
+  /** The log's entries after `afterSeq`: each seat's last status in them, whether one cancelled the event, the seq they reach. */
+  async function readLog(trx: Reader, eventId: string, afterSeq: number): Promise<{ seq: number; last: Map<string, SeatStatus>; cancelled: boolean }> {
     const last = new Map<string, SeatStatus>();
     let seq = afterSeq;
+    let cancelled = false;
     for (let page = 0; page < LOG_PAGES; page++) {
       const rows = await trx
         .selectFrom('seat_changes')
-        .select(['seq', 'changes_json'])
+        .select(['seq', 'changes_json', 'event_cancelled'])
         .where('event_id', '=', eventId)
         .where('seq', '>', seq)
         .orderBy('seq')
@@ -111,16 +115,17 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
       for (const row of rows) {
         if (Number(row.seq) !== seq + 1) throw new LogGap(`event ${eventId}: change ${seq + 1} is missing from the log`);
         seq += 1;
+        if (Number(row.event_cancelled) === 1) cancelled = true;
         for (const change of JSON.parse(row.changes_json) as SeatChange[]) last.set(change.seatId, change.status);
       }
-      if (rows.length < LOG_PAGE) return { seq, last };
+      if (rows.length < LOG_PAGE) return { seq, last, cancelled };
     }
     throw new LogGap(`event ${eventId}: more than ${LOG_PAGE * LOG_PAGES} changes behind`);
   }
 
   async function catchUp(mirror: Mirror, eventId: string): Promise<void> {
     const read = await db.transaction().execute(async (trx) => {
-      const { seq, last } = await readLog(trx, eventId, mirror.seq);
+      const { seq, last, cancelled } = await readLog(trx, eventId, mirror.seq);
       // When the holds of the seats left held run out: from the same snapshot as the log.
       const held = [...last].filter(([, status]) => status === 'HELD').map(([seatId]) => seatId);
       const expiry = new Map<string, number>();
@@ -128,7 +133,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
         const rows = await trx.selectFrom('seats').select(['seat_id', 'expires_at']).where('event_id', '=', eventId).where('seat_id', 'in', part).execute();
         for (const r of rows) expiry.set(r.seat_id, r.expires_at === null ? Infinity : Number(r.expires_at));
       }
-      return { seq, last, expiry };
+      return { seq, last, cancelled, expiry };
     });
     // Applied in one go: nobody sees half a catch-up.
     for (const [seatId, status] of read.last) {
@@ -139,6 +144,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
       mirror.expiresAt[i] = code === HELD ? (read.expiry.get(seatId) ?? Infinity) : 0;
     }
     mirror.seq = read.seq;
+    if (read.cancelled) mirror.cancelled = true;
   }
 
   async function refresh(mirror: Mirror, eventId: string): Promise<void> {
@@ -177,7 +183,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
       const status = mirror.status.slice();
       const { expiresAt } = mirror;
       for (let i = 0; i < status.length; i++) if (status[i] === HELD && (expiresAt[i] as number) <= now) status[i] = 0;
-      return { seq: mirror.seq, layout: mirror.layout, status };
+      return { seq: mirror.seq, cancelled: mirror.cancelled, layout: mirror.layout, status };
     },
   };
 }

@@ -28,7 +28,7 @@ export async function loadAvailability(inventories: InventoryRepository, eventId
   }
   layout.sections.forEach((name, k) => (counts.bySection[name] = sections.counts(k)));
   layout.tiers.forEach((name, k) => (counts.byTier[name] = tiers.counts(k)));
-  return { eventId, seq: snapshot.seq, seats, counts };
+  return { eventId, seq: snapshot.seq, cancelled: snapshot.cancelled, seats, counts };
 }
 
 function keyedByName<V>(): Record<string, V> {

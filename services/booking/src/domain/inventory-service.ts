@@ -3,6 +3,7 @@
  * access, from the catalogue's seat map. Creation is idempotent under concurrency (see
  * InventoryRepository.create); the immutable header (organizer, currency, stage) is cached.
  */
+import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { CallContext } from '@stream-seat/platform';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
@@ -71,10 +72,14 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       return (await prices.get(eventId)) ?? new Map();
     },
 
-    /** Closes the inventory of a cancelled event (even one never opened): no new hold or order. */
-    async close(eventId: string): Promise<void> {
-      await deps.inventories.close(eventId, deps.clock());
+    /**
+     * Closes the inventory of a cancelled event (even one never opened): no new hold or order.
+     * The change that closed an open one is returned, to publish.
+     */
+    async close(eventId: string): Promise<SeatChangeBatch | undefined> {
+      const closed = await deps.inventories.close(eventId, deps.clock());
       headers.delete(eventId);
+      return closed;
     },
   };
 }

@@ -209,7 +209,9 @@ export function createOrderService(deps: OrderServiceDeps) {
      * refund fails now is finished by the sweeper later, so the message is handled either way.
      */
     async cancelEvent(eventId: string): Promise<number> {
-      await deps.inventory.close(eventId);
+      // Watchers hear of the cancellation first, then of the seats its holds and orders free.
+      const closed = await deps.inventory.close(eventId);
+      if (closed) deps.bus.publish(closed);
       // Closed, the event takes no order: its open holds end now (RELEASED), rather than reading
       // ACTIVE until they expire. A payment racing this loses at the closed inventory and refunds.
       for (const hold of await deps.holds.activeOfEvent(eventId)) {

@@ -5,6 +5,7 @@ import { createSnapshotCache } from './snapshot-cache.js';
 const availability = (seq: number): Availability => ({
   eventId: 'e1',
   seq,
+  cancelled: false,
   seats: { 'A-1': 'AVAILABLE' },
   counts: { AVAILABLE: 1, HELD: 0, BOOKED: 0, bySection: {}, byTier: {} },
 });

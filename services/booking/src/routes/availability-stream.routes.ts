@@ -44,7 +44,12 @@ const changeFrames = new WeakMap<SeatChangeBatch, SseFrame>();
 function changeFrame(batch: SeatChangeBatch): SseFrame {
   let frame = changeFrames.get(batch);
   if (frame === undefined) {
-    const json = JSON.stringify({ seq: batch.seq, changes: batch.changes, ...(batch.committedAt ? { committedAt: batch.committedAt } : {}) });
+    const json = JSON.stringify({
+      seq: batch.seq,
+      changes: batch.changes,
+      ...(batch.committedAt ? { committedAt: batch.committedAt } : {}),
+      ...(batch.cancelled ? { cancelled: true } : {}),
+    });
     frame = SseFrame.event('change', batch.seq, json);
     changeFrames.set(batch, frame);
   }

@@ -6,6 +6,7 @@ import { paymentAttemptsMigration } from './003-payment-attempts.js';
 import { holdsActiveCoveringMigration } from './004-holds-active-covering.js';
 import { orderCancellationMigration } from './005-order-cancellation.js';
 import { seatsEventStatusMigration } from './006-seats-event-status.js';
+import { seatChangesEventCancelledMigration } from './007-seat-changes-event-cancelled.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -15,5 +16,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '004-holds-active-covering': holdsActiveCoveringMigration(dialect),
     '005-order-cancellation': orderCancellationMigration(dialect),
     '006-seats-event-status': seatsEventStatusMigration(dialect),
+    '007-seat-changes-event-cancelled': seatChangesEventCancelledMigration(dialect),
   };
 }
