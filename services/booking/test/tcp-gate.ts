@@ -1,7 +1,9 @@
 /**
  * A loopback TCP proxy whose client-to-server direction can be held shut: a test holds a booking
  * instance's Redis traffic to keep its SUBSCRIBE from reaching Redis until the test lets it, which
- * makes "a change published while the subscription is on its way" an ordering, not a timing.
+ * makes "a change published while the subscription is on its way" an ordering, not a timing. It
+ * can also lose the answer to one request: the server does the work (a COMMIT commits), the
+ * client sees its connection drop instead of the reply.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -14,6 +16,11 @@ export interface TcpGate {
   release(): void;
   /** Resolves once clients have sent `text` (held or not) since the last hold(). */
   received(text: string): Promise<void>;
+  /**
+   * The next chunk a client sends containing `text` reaches the server, but the server's reply
+   * on that connection does not reach the client: the connection is cut instead. Resolves then.
+   */
+  loseReplyTo(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,9 +30,11 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
   let held: Array<() => void> | undefined;
   let seen = '';
   const waiters = new Set<() => void>();
+  let loseReply: { text: string; lost(): void } | undefined;
 
   const server = createServer((client) => {
     const toTarget = connect(Number(upstream.port), upstream.hostname);
+    let replyLost: (() => void) | undefined;
     for (const socket of [client, toTarget]) {
       sockets.add(socket);
       socket.on('close', () => {
@@ -35,9 +44,18 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
       });
       socket.on('error', () => undefined);
     }
-    toTarget.on('data', (chunk: Buffer) => client.write(chunk));
+    toTarget.on('data', (chunk: Buffer) => {
+      if (!replyLost) return void client.write(chunk);
+      client.destroy();
+      toTarget.destroy();
+      replyLost();
+    });
     client.on('data', (chunk: Buffer) => {
       seen += chunk.toString('latin1');
+      if (loseReply && chunk.toString('latin1').includes(loseReply.text)) {
+        replyLost = loseReply.lost;
+        loseReply = undefined;
+      }
       for (const wake of waiters) wake();
       if (held) held.push(() => toTarget.write(chunk));
       else toTarget.write(chunk);
@@ -69,6 +87,9 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
         waiters.add(check);
         check();
       });
+    },
+    loseReplyTo(text) {
+      return new Promise((resolve) => (loseReply = { text, lost: resolve }));
     },
     async close() {
       for (const socket of sockets) socket.destroy();

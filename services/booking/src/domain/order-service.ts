@@ -138,9 +138,12 @@ export function createOrderService(deps: OrderServiceDeps) {
       } catch (error) {
         // The seats were lost (expiry, a cancelled event, a parallel order): give the money back —
         // now, or, when the provider fails, later from the refunds owed. The buyer hears why the
-        // order failed either way, not about the refund's trouble. Refunding twice is harmless,
-        // so it does not matter whether the reconciler gave up on this attempt and refunds too.
-        await deps.attempts.take(orderId).catch(() => false);
+        // order failed either way, not about the refund's trouble. But only while the attempt is
+        // still there to take: the order's transaction takes it, so an attempt already gone means
+        // the order committed and only its answer was lost (the connection dropped after the
+        // COMMIT) — or the reconciler took it and refunds. And when the database cannot say, the
+        // attempt stays for the reconciler, which refunds it if no order took it.
+        if (!(await deps.attempts.take(orderId).catch(() => false))) throw error;
         await deps.refunds.refundOrOwe({
           paymentId,
           amountCents: hold.total_cents,

@@ -1,0 +1,59 @@
+/**
+ * The database committed, and its answer was lost on the way (the connection dropped between the
+ * COMMIT and its reply): the service cannot tell a commit from a rollback. A paid order whose
+ * commit went through keeps its payment — it is not refunded because the service heard an error.
+ * (A charge whose order did not commit is refunded: at once when its attempt is still there to
+ * take, orders.test.ts "owes a refund … after a lost race"; else by the reconciler, "refunds what
+ * an attempt abandoned by a crash had charged".) On MariaDB (MYSQL_URL), through a TCP gate that
+ * lets the COMMIT reach the server and cuts the connection instead of passing on its reply.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent } from './in-memory-catalogue.js';
+import { startTcpGate, type TcpGate } from './tcp-gate.js';
+
+describe.runIf(process.env['MYSQL_URL'])('a commit whose reply is lost, on MariaDB', () => {
+  let direct: BookingTestApp;
+  let gate: TcpGate;
+  let gated: BookingTestApp;
+  const eventId = 'lost-reply-event';
+
+  beforeAll(async () => {
+    const catalogue = createInMemoryCatalogue();
+    const { event, map } = hallEvent(eventId);
+    catalogue.put(event, map);
+    direct = await createBookingTestApp('mysql', { catalogue });
+    gate = await startTcpGate(direct.databaseUrl);
+    gated = await createBookingTestApp('mysql', { catalogue, databaseUrl: gate.url });
+  });
+  afterAll(async () => {
+    await gated?.close();
+    await gate?.close();
+    await direct?.close();
+  });
+
+  it('keeps the payment of an order that did commit, and gives the buyer their order', async () => {
+    const buyer = await gated.auth('lost-reply-buyer');
+    const hold = await gated.app.inject({ method: 'POST', url: '/api/holds', headers: buyer, payload: { eventId, seatIds: ['ORCH-A-1', 'ORCH-A-2'] } });
+    expect(hold.statusCode, hold.body).toBe(201);
+    const holdId = hold.json().holdId as string;
+
+    // The order's transaction is the only one that sends Kysely's lower-case `commit` meanwhile
+    // (hold claims send their own upper-case COMMIT on another pool).
+    const lost = gate.loseReplyTo('commit');
+    const order = await gated.app.inject({ method: 'POST', url: '/api/orders', headers: buyer, payload: { holdId, payment: { token: 'tok_ok' } } });
+    await lost;
+    expect(order.statusCode, order.body).toBe(503);
+
+    // It did commit: the order stands, with its tickets, and its payment was not refunded.
+    const orders = await direct.database.db.selectFrom('orders').select(['id', 'status', 'payment_id']).where('hold_id', '=', holdId).execute();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]?.status).toBe('CONFIRMED');
+    const tickets = await direct.database.db.selectFrom('tickets').select('seat_id').where('order_id', '=', orders[0]?.id as string).execute();
+    expect(tickets.map((t) => t.seat_id).sort()).toEqual(['ORCH-A-1', 'ORCH-A-2']);
+    expect(gated.payments.refundLog.map((r) => r.paymentId)).not.toContain(orders[0]?.payment_id);
+    // The buyer finds it among their orders.
+    const mine = await gated.app.inject({ method: 'GET', url: '/api/orders', headers: buyer });
+    expect(mine.json().items.map((o: { orderId: string }) => o.orderId)).toContain(orders[0]?.id);
+  });
+});
