@@ -70,6 +70,27 @@ describe.each(testDialects())('refunds owed on %s', (dialect) => {
     expect(await refundsDue.count()).toBe(0);
   });
 
+  it('asks the provider once per refund owed when two instances retry at the same time', async () => {
+    const now = Date.now() + 20 * 3_600_000;
+    const failing = createRefunds({ payments: provider('fail'), refundsDue: createRefundRepository(database.db), clock: Date.now, timeoutMs: 1_000 });
+    const mine = Array.from({ length: 6 }, owed);
+    for (const request of mine) await failing.refundOrOwe(request);
+    // A second instance: its own connection to the same database.
+    const other = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
+    try {
+      const asked: string[] = [];
+      const slow: PaymentProvider = { ...provider('ok', asked), refund: (paymentId) => { asked.push(paymentId); return new Promise((resolve) => setTimeout(resolve, 30)); } };
+      const instances = [database, other].map((db) => createRefunds({ payments: slow, refundsDue: createRefundRepository(db.db), clock: Date.now, timeoutMs: 1_000 }));
+      // Passes on both at once, until nothing of ours is owed (a pass takes ten at most).
+      const oursOwed = async () => (await createRefundRepository(database.db).due(now + 3_600_000, 1_000)).filter((d) => mine.some((m) => m.paymentId === d.payment_id));
+      while ((await oursOwed()).length > 0) await Promise.all(instances.map((refunds) => refunds.retryDue(now + 3_600_000)));
+      const ours = asked.filter((id) => mine.some((m) => m.paymentId === id));
+      expect(ours.sort()).toEqual(mine.map((m) => m.paymentId).sort());
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports a refund it can neither make nor record, without throwing', async () => {
     // The database fails as well as the provider (here: its table is gone; this test runs last).
     await database.db.schema.dropTable('refunds_due').execute();

@@ -20,6 +20,21 @@ export function createRefundRepository(db: Kysely<BookingDatabase>) {
       return rows.map((r) => ({ ...r, amount_cents: Number(r.amount_cents), next_attempt_at: Number(r.next_attempt_at), created_at: Number(r.created_at) }));
     },
 
+    /**
+     * Takes a due refund for one try (its next attempt moved to `leaseUntil`), on the condition
+     * that nobody moved it since `seenNextAttemptAt` was read: true for the one instance that may
+     * ask the provider now. Another instance's sweep skips it until the lease runs out.
+     */
+    async take(paymentId: string, seenNextAttemptAt: number, leaseUntil: number): Promise<boolean> {
+      const result = await db
+        .updateTable('refunds_due')
+        .set({ next_attempt_at: leaseUntil })
+        .where('payment_id', '=', paymentId)
+        .where('next_attempt_at', '=', seenNextAttemptAt)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     async reschedule(paymentId: string, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
       await db
         .updateTable('refunds_due')

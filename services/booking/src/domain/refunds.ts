@@ -1,7 +1,8 @@
 /**
  * Money back, even when the payment provider is down. A refund that fails is recorded as owed
  * and retried with growing pauses (5 s, 10 s, 20 s … at most an hour apart) until the provider
- * takes it; providers treat a repeated refund of one payment as one refund.
+ * takes it, by one instance at a time (a lease on its row). Providers treat a repeated refund of
+ * one payment as one refund; we do not count on it more than a crash mid-refund requires.
  */
 import { ServiceUnavailable } from '@stream-seat/platform';
 import type { RefundRepository } from '../db/refund.repository.js';
@@ -30,6 +31,8 @@ const FIRST_PAUSE_MS = 5_000;
 const LONGEST_PAUSE_MS = 3_600_000;
 /** Refunds retried per sweep: the sweep also publishes expired holds, and must not wait long. */
 const BATCH = 10;
+/** A due refund's lease lasts the provider's timeout and this much more. */
+const LEASE_MARGIN_MS = 30_000;
 
 /** The pause before the next try after `attempts` failed ones: 5 s, 10 s, 20 s … at most an hour. */
 export function retryPauseMs(attempts: number): number {
@@ -95,6 +98,10 @@ export function createRefunds(deps: RefundsDeps) {
     async retryDue(now: number): Promise<number> {
       let settled = 0;
       for (const due of await deps.refundsDue.due(now, BATCH)) {
+        // One instance at a time asks the provider: the others' sweeps skip it while the lease
+        // lasts (longer than a refund may take). A process that dies mid-refund leaves the lease
+        // to run out, and the refund is tried again then.
+        if (!(await deps.refundsDue.take(due.payment_id, due.next_attempt_at, now + deps.timeoutMs + LEASE_MARGIN_MS))) continue;
         try {
           await refund(due.payment_id, due.amount_cents);
           await deps.refundsDue.settled(due.payment_id);
