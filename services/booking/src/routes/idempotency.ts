@@ -2,7 +2,8 @@
  * `Idempotency-Key` for POSTs that create something: the same key and body (from the same
  * principal) answer with the first response again — also while the first is still running (the
  * repeat waits; it never executes twice); the same key with another body is a 422. Keys are kept
- * 24 h. Responses of 5xx are not kept, so that the client can try again.
+ * 24 h. Responses of 5xx are not kept, so that the client can try again — also when the database
+ * was what failed (the reservation is let go of once it is back).
  */
 import { createHash } from 'node:crypto';
 import { AppError, Conflict, toProblem } from '@stream-seat/platform';
@@ -71,6 +72,26 @@ export function createIdempotency(options: IdempotencyOptions) {
     }
   }
 
+  /**
+   * Lets go of the reservation of a request that failed (5xx), so that the client may try again.
+   * The database may be what failed: then it is tried again in the background, with growing
+   * pauses, for as long as the reservation would hold a repeat back — else a retry after the
+   * database came back would wait, then hear "in progress", for two minutes.
+   */
+  function release(request: FastifyRequest, owner: string, key: string): void {
+    const started = clock();
+    const attempt = (tries: number): void => {
+      keys.forget(owner, key).catch((error: unknown) => {
+        if (clock() - started >= ABANDONED_AFTER_MS) {
+          request.log.warn({ err: error, idempotencyKey: key }, 'could not release an Idempotency-Key after a failure; it is taken over once abandoned');
+          return;
+        }
+        setTimeout(() => attempt(tries + 1), Math.min(5_000, 100 * 2 ** tries)).unref();
+      });
+    };
+    attempt(0);
+  }
+
   async function execute(request: FastifyRequest, owner: string, key: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> {
     let outcome: Outcome;
     try {
@@ -78,8 +99,8 @@ export function createIdempotency(options: IdempotencyOptions) {
     } catch (error) {
       const problem = toProblem(error as Error, request);
       if (key) {
-        if (problem.status < 500) await keys.complete(owner, key, problem.status, problem);
-        else await keys.forget(owner, key);
+        if (problem.status >= 500) release(request, owner, key);
+        else await keys.complete(owner, key, problem.status, problem).catch(() => release(request, owner, key));
       }
       // Let the service's own handler answer (and log) a failure of the first execution.
       throw error;
