@@ -9,7 +9,7 @@ import { testDialects } from '@stream-seat/db';
 import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInventoryRepository } from '../src/db/inventory.repository.js';
-import { SEAT_STATUSES } from '../src/domain/seat-layout.js';
+import { coalesced } from '../src/db/seat-state-cache.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 
@@ -28,16 +28,16 @@ describe.each(testDialects())('seat statuses cached per instance on %s', (dialec
   const availability = async (t: BookingTestApp, eventId: string) => {
     const res = await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` });
     expect(res.statusCode, res.body).toBe(200);
-    return res.json() as { seq: number; seats: Record<string, string> };
+    return res.json() as { seq: number; cancelled: boolean; seats: Record<string, string> };
   };
-  /** The truth: a repository with no cache reads every status from the database. */
+  /** The truth, read straight from the tables: an expired hold's seats are AVAILABLE. */
   const fromDatabase = async (eventId: string, now: number) => {
-    const snapshot = await createInventoryRepository(a.database.db).snapshot(eventId, now);
-    if (!snapshot) throw new Error('no inventory');
-    return {
-      seq: snapshot.seq,
-      seats: Object.fromEntries(snapshot.layout.seatIds.map((id, i) => [id, SEAT_STATUSES[snapshot.status[i] as number]])),
-    };
+    const inventory = await sql<{ seq: number | string }>`SELECT seq FROM inventories WHERE event_id = ${eventId}`.execute(a.database.db);
+    const rows = await sql<{ seat_id: string; status: string; expires_at: number | string | null }>`SELECT seat_id, status, expires_at FROM seats WHERE event_id = ${eventId}`.execute(a.database.db);
+    const seats = Object.fromEntries(
+      rows.rows.map((r) => [r.seat_id, r.status === 'HELD' && r.expires_at !== null && Number(r.expires_at) <= now ? 'AVAILABLE' : r.status]),
+    );
+    return { seq: Number(inventory.rows[0]?.seq), seats };
   };
   const expectBothCurrent = async (eventId: string) => {
     // a's read first: the first one creates the inventory.
@@ -181,6 +181,15 @@ describe.each(testDialects())('seat statuses cached per instance on %s', (dialec
     expect([seen?.status[seen.layout.indexOf(seatIds[0] as string) as number], seen?.status[seen.layout.indexOf(seatIds[1] as string) as number]]).toEqual([1, 1]);
   });
 
+  it('learns of a cancellation made without a log entry (an instance of the previous version)', async () => {
+    const { eventId, seatIds } = newEvent();
+    expect((await post(a, 'old', '/api/holds', { eventId, seatIds: [seatIds[0]] })).statusCode).toBe(201);
+    await expectBothCurrent(eventId);
+    // What the previous version's cancellation did: close the inventory, no seq, no entry.
+    await sql`UPDATE inventories SET status = 'CLOSED' WHERE event_id = ${eventId}`.execute(a.database.db);
+    for (const t of [a, b]) expect((await availability(t, eventId)).cancelled).toBe(true);
+  });
+
   it('reads every status afresh when an entry is missing from the log', async () => {
     const { eventId, seatIds } = newEvent();
     await expectBothCurrent(eventId);
@@ -193,5 +202,30 @@ describe.each(testDialects())('seat statuses cached per instance on %s', (dialec
     expect(seen.seq).toBe(seq);
     expect([seen.seats[seatIds[0] as string], seen.seats[seatIds[1] as string]]).toEqual(['HELD', 'HELD']);
     await expectBothCurrent(eventId);
+  });
+});
+
+describe('coalesced runs', () => {
+  it('never runs twice at once, and never answers a caller with a run that began before it asked', async () => {
+    let active = 0;
+    let most = 0;
+    let started = 0;
+    // Runs that yield only to promises, as better-sqlite3 under Kysely does.
+    const sync = coalesced(async () => {
+      started++;
+      active++;
+      most = Math.max(most, active);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      active--;
+    });
+    const checks: Array<Promise<boolean>> = [];
+    for (let i = 0; i < 200; i++) {
+      const asked = started;
+      checks.push(sync().then(() => started > asked));
+      for (let j = 0; j < i % 7; j++) await Promise.resolve();
+    }
+    expect(await Promise.all(checks)).toEqual(Array(200).fill(true));
+    expect(most).toBe(1);
+    expect(started).toBeLessThan(200);
   });
 });

@@ -5,7 +5,6 @@ import type { Kysely } from 'kysely';
 import type { SeatPlace } from '../domain/best-available.js';
 import type { PlannedSeat } from '../domain/inventory-plan.js';
 import { buildSeatLayout, type SeatLayout } from '../domain/seat-layout.js';
-import { createSizedCache, EVENT_CACHE_SEATS } from '../domain/sized-cache.js';
 import type { BookingDatabase, InventoryTable } from './schema.js';
 import { recordEventCancelled } from './seat-change.repository.js';
 import { createSeatStateCache, type SeatStates } from './seat-state-cache.js';
@@ -51,11 +50,11 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
     }
     return buildSeatLayout(places, { x: Number(inventory.stage_x), y: Number(inventory.stage_y) });
   }
-  // Seats are written only with the inventory, so an event's layout never changes once loaded.
-  const layouts = createSizedCache(loadLayout, (layout) => layout.size, EVENT_CACHE_SEATS);
 
   // Each event's seat statuses, caught up from the change log instead of read again.
-  const states = createSeatStateCache(db, layouts);
+  // Seats are written only with the inventory, so an event's layout never changes once loaded:
+  // it is kept with the statuses.
+  const states = createSeatStateCache(db, loadLayout);
 
   return {
     async find(eventId: string): Promise<InventoryTable | undefined> {

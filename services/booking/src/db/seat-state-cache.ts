@@ -49,20 +49,23 @@ interface Mirror {
 
 /**
  * Runs `run` for whoever asks, never twice at once, and never hands a caller a run that started
- * before it asked: callers that arrive during a run share the next one.
+ * before it asked: callers that arrive during a run share the next one (queued, not yet started:
+ * joining it is as good as starting one).
  */
-function coalesced(run: () => Promise<void>): () => Promise<void> {
+export function coalesced(run: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   const start = (): Promise<void> => {
-    running = run().finally(() => {
-      running = undefined;
+    const current = run().finally(() => {
+      if (running === current) running = undefined;
     });
-    return running;
+    running = current;
+    return current;
   };
   return () => {
+    if (next) return next;
     if (!running) return start();
-    next ??= running
+    next = running
       .catch(() => undefined)
       .then(() => {
         next = undefined;
@@ -74,10 +77,17 @@ function coalesced(run: () => Promise<void>): () => Promise<void> {
 
 class LogGap extends Error {}
 
-export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get(eventId: string): Promise<SeatLayout | undefined> }) {
+/** One snapshot for all the reads of a catch-up (MySQL's default too; SQLite's transactions are). */
+const oneSnapshot = (db: Kysely<BookingDatabase>) => db.transaction().setIsolationLevel('repeatable read');
+
+/**
+ * `loadLayout` reads an event's layout (undefined without an inventory): the layout is kept here,
+ * with the statuses, under one bound.
+ */
+export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (eventId: string) => Promise<SeatLayout | undefined>) {
   /** The seq and the HELD and BOOKED seats (index `seats_event_status`), in one transaction. */
   async function readAll(layout: SeatLayout, eventId: string): Promise<Pick<Mirror, 'seq' | 'cancelled' | 'status' | 'expiresAt'> | undefined> {
-    return db.transaction().execute(async (trx) => {
+    return oneSnapshot(db).execute(async (trx) => {
       const inventory = await trx.selectFrom('inventories').select(['seq', 'status']).where('event_id', '=', eventId).executeTakeFirst();
       if (!inventory) return undefined;
       const rows = await trx
@@ -124,8 +134,16 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
   }
 
   async function catchUp(mirror: Mirror, eventId: string): Promise<void> {
-    const read = await db.transaction().execute(async (trx) => {
-      const { seq, last, cancelled } = await readLog(trx, eventId, mirror.seq);
+    const from = mirror.seq;
+    const read = await oneSnapshot(db).execute(async (trx) => {
+      // The inventory first: how far behind this is, and whether the event was cancelled — also
+      // by an instance of a version that closed inventories without a log entry.
+      const inventory = await trx.selectFrom('inventories').select(['seq', 'status']).where('event_id', '=', eventId).executeTakeFirst();
+      if (!inventory) throw new LogGap(`event ${eventId}: its inventory is gone`);
+      const behind = Number(inventory.seq) - from;
+      if (behind < 0 || behind > LOG_PAGE * LOG_PAGES) throw new LogGap(`event ${eventId}: ${behind} changes behind`);
+      if (behind === 0) return { seq: from, last: new Map<string, SeatStatus>(), cancelled: inventory.status === 'CLOSED', expiry: new Map<string, number>() };
+      const { seq, last, cancelled } = await readLog(trx, eventId, from);
       // When the holds of the seats left held run out: from the same snapshot as the log.
       const held = [...last].filter(([, status]) => status === 'HELD').map(([seatId]) => seatId);
       const expiry = new Map<string, number>();
@@ -133,9 +151,10 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
         const rows = await trx.selectFrom('seats').select(['seat_id', 'expires_at']).where('event_id', '=', eventId).where('seat_id', 'in', part).execute();
         for (const r of rows) expiry.set(r.seat_id, r.expires_at === null ? Infinity : Number(r.expires_at));
       }
-      return { seq, last, cancelled, expiry };
+      return { seq, last, cancelled: cancelled || inventory.status === 'CLOSED', expiry };
     });
-    // Applied in one go: nobody sees half a catch-up.
+    // Applied in one go: nobody sees half a catch-up; and only onto what it was read from.
+    if (mirror.seq !== from) return;
     for (const [seatId, status] of read.last) {
       const i = mirror.layout.indexOf(seatId);
       if (i === undefined) continue;
@@ -159,7 +178,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
   }
 
   async function load(eventId: string): Promise<Mirror | undefined> {
-    const layout = await layouts.get(eventId);
+    const layout = await loadLayout(eventId);
     if (!layout) return undefined;
     const first = await readAll(layout, eventId);
     if (!first) return undefined;
@@ -168,7 +187,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, layouts: { get
     return mirror;
   }
 
-  // About 9 bytes per seat, next to the layout's 150: bounded like the layouts.
+  // A layout (about 150 bytes a seat) and its statuses (9): one bound for both.
   const mirrors = createSizedCache(load, (mirror) => mirror.layout.size, EVENT_CACHE_SEATS);
 
   return {
