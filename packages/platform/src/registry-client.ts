@@ -106,7 +106,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const log = options.log.child({ component: 'registry-client' });
   let cache = new Map<string, InstanceAddress[]>();
   /** When each app was last in a fetched registry. */
-  const lastSeen = new Map<string, number>();
+  /** Apps the registry stopped listing, and since when (see withRecentlySeen). */
+  const missingSince = new Map<string, number>();
   let registered = false;
   let registeredOnce = false;
   let fetchedOnce = false;
@@ -200,15 +201,21 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   /**
    * A registry that restarted answers empty until the instances register again (their next
    * renewal gets a 404). Keeping an app that vanished for one lease duration rides that out; an
-   * instance that is really gone fails fast on connect and the caller tries the next one.
+   * instance that is really gone fails fast on connect and the caller tries the next one. The
+   * lease is counted from the first answer without the app, not from the last one with it: after
+   * an outage longer than a lease, the registry's first answers (still empty) would otherwise have
+   * made every app vanish at once.
    */
   function withRecentlySeen(fetched: Map<string, InstanceAddress[]>): Map<string, InstanceAddress[]> {
     const now = Date.now();
-    for (const app of fetched.keys()) lastSeen.set(app, now);
+    for (const app of fetched.keys()) missingSince.delete(app);
     for (const [app, instances] of cache) {
-      const seen = lastSeen.get(app) ?? 0;
-      if (!fetched.has(app) && now - seen < options.leaseSeconds * 1000) fetched.set(app, instances);
-      else if (!fetched.has(app)) lastSeen.delete(app);
+      if (fetched.has(app)) continue;
+      const since = missingSince.get(app) ?? now;
+      if (now - since < options.leaseSeconds * 1000) {
+        missingSince.set(app, since);
+        fetched.set(app, instances);
+      } else missingSince.delete(app);
     }
     return fetched;
   }

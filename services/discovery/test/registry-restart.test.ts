@@ -51,6 +51,38 @@ describe('lookups across a registry restart', () => {
   });
 });
 
+describe('lookups across a registry outage longer than a lease', () => {
+  it('keep the apps through the registry\'s first (empty) answers, counting the lease from then', async () => {
+    const first = await registryOn(0);
+    const port = (first.app.server.address() as { port: number }).port;
+    const url = `http://127.0.0.1:${port}/eureka`;
+    const service = testRegistryClient({ registryUrls: [url], app: 'EVENT-SERVICE', instanceId: 'event-2', port: 8081, leaseSeconds: 90 });
+    const gateway = testRegistryClient({ registryUrls: [url], app: 'API-GATEWAY', instanceId: 'gw-2', port: 8082, leaseSeconds: 1 });
+    await service.start();
+    await gateway.start();
+    expect(gateway.instances('EVENT-SERVICE').map((i) => i.instanceId)).toEqual(['event-2']);
+
+    // Down for longer than the gateway's (1 s) lease: fetches fail, the cached copy serves.
+    await first.app.close();
+    expect(await gateway.refresh()).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_300));
+    expect(await gateway.refresh()).toBe(false);
+    expect(gateway.instances('EVENT-SERVICE').map((i) => i.instanceId)).toEqual(['event-2']);
+    // Back, and empty until its instances renew: the app is kept (before, it vanished here).
+    await registryOn(port);
+    let fetched = false;
+    for (let i = 0; i < 3 && !fetched; i++) fetched = await gateway.refresh();
+    expect(fetched).toBe(true);
+    expect(gateway.instances('EVENT-SERVICE').map((i) => i.instanceId)).toEqual(['event-2']);
+    // A lease after that first empty answer, still not back: let go.
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await gateway.refresh()).toBe(true);
+    expect(gateway.instances('EVENT-SERVICE')).toEqual([]);
+    await service.stop();
+    await gateway.stop();
+  });
+});
+
 describe('an instance across a registry restart', () => {
   it('registers again at its next renewal, once the registry no longer knows its lease', async () => {
     const first = await registryOn(0);
