@@ -90,6 +90,18 @@ function mysqlRaw(connection: PoolConnection, begin: string): RawSql {
   };
 }
 
+/** Errors of a COMMIT that may have committed all the same (see isCommitOutcomeUnknown). */
+const commitOutcomeUnknown = new WeakSet<object>();
+
+/**
+ * True for the error of a COMMIT whose answer never came (the connection dropped after the
+ * server got it): the transaction may have committed. Whoever told its client "nothing was done"
+ * must make that true once the database is back (booking releases such holds).
+ */
+export function isCommitOutcomeUnknown(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && commitOutcomeUnknown.has(error);
+}
+
 /**
  * `scriptPool` must allow several statements per query (`multipleStatements`); it is kept apart
  * from the pool Kysely uses, so that no other code path can ever send more than one statement.
@@ -101,7 +113,10 @@ export function mysqlRawTransaction(scriptPool: Pool): RawTransaction {
     const connection = await promisePool.getConnection();
     try {
       const result = await work(mysqlRaw(connection, begin));
-      await connection.query('COMMIT');
+      await connection.query('COMMIT').catch((error: unknown) => {
+        if (typeof error === 'object' && error !== null) commitOutcomeUnknown.add(error);
+        throw error;
+      });
       return result;
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => undefined);

@@ -17,6 +17,7 @@ import type { CatalogueClient } from './domain/catalogue-client.js';
 import { createClaimBatcher } from './domain/claim-batcher.js';
 import { createHoldService } from './domain/hold-service.js';
 import { createHoldSweeper, type HoldSweeper } from './domain/hold-sweeper.js';
+import { createUnconfirmedHolds } from './domain/unconfirmed-holds.js';
 import { createOrderCancellation } from './domain/order-cancellation.js';
 import { createPaymentReconciler } from './domain/payment-reconciler.js';
 import { createRefunds } from './domain/refunds.js';
@@ -121,8 +122,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
   const holdRepository = createHoldRepository(db);
   const idempotencyKeys = createIdempotencyRepository(db);
   const inventory = createInventoryService({ inventories, catalogue: deps.catalogue, clock });
+  const unconfirmedHolds = createUnconfirmedHolds({ holds: holdRepository, bus });
   const holds = createHoldService({
     holds: holdRepository,
+    unconfirmed: unconfirmedHolds,
     claims: createClaimBatcher(createSeatClaimRepository(deps.database).claimBatch),
     inventories,
     inventory,
@@ -183,6 +186,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     clock,
     intervalMs: settings.holdSweepIntervalMs,
     alsoEachRun: async (now) => {
+      await unconfirmedHolds.releaseCommitted(now);
       await idempotencyKeys.purgeOlderThan(now - IDEMPOTENCY_TTL_MS);
       await refunds.retryDue(now);
       await cancellation.resumeDue(now);

@@ -6,6 +6,8 @@
  * take, orders.test.ts "owes a refund … after a lost race"; else by the reconciler, "refunds what
  * an attempt abandoned by a crash had charged".) On MariaDB (MYSQL_URL), through a TCP gate that
  * lets the COMMIT reach the server and cuts the connection instead of passing on its reply.
+ * Likewise a hold: the buyer heard "nothing was held", so a hold that did commit is released by
+ * the next sweep, and the buyer's retry gets the seats.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
@@ -55,5 +57,27 @@ describe.runIf(process.env['MYSQL_URL'])('a commit whose reply is lost, on Maria
     // The buyer finds it among their orders.
     const mine = await gated.app.inject({ method: 'GET', url: '/api/orders', headers: buyer });
     expect(mine.json().items.map((o: { orderId: string }) => o.orderId)).toContain(orders[0]?.id);
+  });
+
+  it('releases a hold that did commit, so that the 503 its buyer heard holds true', async () => {
+    const buyer = { ...(await gated.auth('lost-hold-buyer')), 'idempotency-key': 'lost-hold-1' };
+    const payload = { eventId, seatIds: ['ORCH-C-1', 'ORCH-C-2'] };
+    // Hold claims commit on their own pool, with an upper-case COMMIT.
+    const lost = gate.loseReplyTo('COMMIT');
+    const first = await gated.app.inject({ method: 'POST', url: '/api/holds', headers: buyer, payload });
+    await lost;
+    expect(first.statusCode, first.body).toBe(503);
+    const committed = await direct.database.db.selectFrom('holds').select(['id', 'status']).where('buyer_id', '=', 'lost-hold-buyer').execute();
+    expect(committed.map((h) => h.status)).toEqual(['ACTIVE']);
+
+    await gated.app.booking.sweeper.sweepOnce();
+    const after = await direct.database.db.selectFrom('holds').select('status').where('id', '=', committed[0]?.id as string).executeTakeFirst();
+    expect(after?.status).toBe('RELEASED');
+    const seats = await direct.database.db.selectFrom('seats').select('status').where('event_id', '=', eventId).where('seat_id', 'in', payload.seatIds).execute();
+    expect(seats.map((seat) => seat.status)).toEqual(['AVAILABLE', 'AVAILABLE']);
+    // The buyer's retry (the 503 was not kept for the key) gets the seats.
+    const retry = await gated.app.inject({ method: 'POST', url: '/api/holds', headers: buyer, payload });
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.json().seatIds).toEqual(payload.seatIds);
   });
 });

@@ -42,7 +42,8 @@ export function createClaimBatcher(
           else waiting.reject(outcome?.error ?? new Error('claim batch returned no outcome'));
         });
       } catch (error) {
-        // The transaction itself failed (database down, deadlock retries spent): nothing was held.
+        // The transaction itself failed (database down, deadlock retries spent): nothing was held —
+        // unless only the COMMIT's answer was lost: then the holds are checked later (unconfirmed-holds.ts).
         for (const waiting of batch) waiting.reject(error);
       }
       if (queue.length > 0) await nextTurn();

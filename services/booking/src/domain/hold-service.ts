@@ -1,6 +1,7 @@
 /** Holds: explicit seats or best available, the limits around them, and giving them back. */
 import { randomUUID } from 'node:crypto';
 import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts';
+import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
@@ -12,6 +13,7 @@ import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
 import { assertOnSale, assertSeatCount, salesEndMs } from './sales-rules.js';
+import type { UnconfirmedHolds } from './unconfirmed-holds.js';
 
 export interface HoldServiceDeps {
   holds: HoldRepository;
@@ -21,6 +23,8 @@ export interface HoldServiceDeps {
   inventory: InventoryService;
   catalogue: CatalogueClient;
   bus: SeatChangeBus;
+  /** Claims whose COMMIT went unanswered: released by the sweeper if they did commit. */
+  unconfirmed: UnconfirmedHolds;
   clock: () => number;
   holdTtlSeconds: number;
   maxActiveHoldsPerBuyer: number;
@@ -61,21 +65,28 @@ export function createHoldService(deps: HoldServiceDeps) {
     // refused here, before a seat is held, rather than failing after the commit.
     if (totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${totalCents} cents, more than an order may (${MAX_ORDER_CENTS})`);
     const now = deps.clock();
-    const { hold, batch } = await deps.claims.claim({
-      holdId: randomUUID(),
-      eventId,
-      buyerId: principal.sub,
-      seatIds,
-      currency,
-      totalCents,
-      now,
-      // Never past the end of sales: the hold is what lets its buyer pay, and an order is paid only
-      // while its hold stands — so no order is placed for a show under way.
-      expiresAt: Math.min(now + deps.holdTtlSeconds * 1000, salesEndMs(event)),
-      maxActiveHolds: deps.maxActiveHoldsPerBuyer,
-    });
-    deps.bus.publish(batch);
-    return hold;
+    const holdId = randomUUID();
+    // Never past the end of sales: the hold is what lets its buyer pay, and an order is paid only
+    // while its hold stands — so no order is placed for a show under way.
+    const expiresAt = Math.min(now + deps.holdTtlSeconds * 1000, salesEndMs(event));
+    try {
+      const { hold, batch } = await deps.claims.claim({
+        holdId,
+        eventId,
+        buyerId: principal.sub,
+        seatIds,
+        currency,
+        totalCents,
+        now,
+        expiresAt,
+        maxActiveHolds: deps.maxActiveHoldsPerBuyer,
+      });
+      deps.bus.publish(batch);
+      return hold;
+    } catch (error) {
+      if (isCommitOutcomeUnknown(error)) deps.unconfirmed.add(holdId, expiresAt);
+      throw error;
+    }
   }
 
   return {
