@@ -93,10 +93,16 @@ function mysqlRaw(connection: PoolConnection, begin: string): RawSql {
 /** Errors of a COMMIT that may have committed all the same (see isCommitOutcomeUnknown). */
 const commitOutcomeUnknown = new WeakSet<object>();
 
+/** Marks `error` as a COMMIT's (the work before it was done): whether it committed is unknown. */
+export function markCommitOutcomeUnknown(error: unknown): void {
+  if (typeof error === 'object' && error !== null) commitOutcomeUnknown.add(error);
+}
+
 /**
  * True for the error of a COMMIT whose answer never came (the connection dropped after the
  * server got it): the transaction may have committed. Whoever told its client "nothing was done"
- * must make that true once the database is back (booking releases such holds).
+ * must make that true once the database is back (booking releases such holds), and whoever would
+ * undo what it did must first find out whether it happened (booking does not refund such an order).
  */
 export function isCommitOutcomeUnknown(error: unknown): boolean {
   return typeof error === 'object' && error !== null && commitOutcomeUnknown.has(error);
@@ -114,7 +120,7 @@ export function mysqlRawTransaction(scriptPool: Pool): RawTransaction {
     try {
       const result = await work(mysqlRaw(connection, begin));
       await connection.query('COMMIT').catch((error: unknown) => {
-        if (typeof error === 'object' && error !== null) commitOutcomeUnknown.add(error);
+        markCommitOutcomeUnknown(error);
         throw error;
       });
       return result;

@@ -21,6 +21,10 @@ describe('an Idempotency-Key after the database failed', () => {
   let down = true;
   let failedRemovals = 0;
   let runs = 0;
+  /** Added to the idempotency clock: time passing without waiting for it. */
+  let offset = 0;
+  /** What each run does before it answers (by its number). */
+  let during: (run: number) => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
     testDb = await createTestDatabase('sqlite', 'idempotency_outage');
@@ -29,21 +33,22 @@ describe('an Idempotency-Key after the database failed', () => {
     const real = createIdempotencyRepository(database.db);
     const keys = {
       ...real,
-      async forget(owner: string, key: string) {
+      async forget(owner: string, key: string, reservedAt: number) {
         if (down) {
           failedRemovals++;
           throw new ServiceUnavailable('The database is unavailable');
         }
-        return real.forget(owner, key);
+        return real.forget(owner, key, reservedAt);
       },
     };
-    const idempotent = createIdempotency({ keys, clock: Date.now, waitMs: 5_000 });
+    const idempotent = createIdempotency({ keys, clock: () => Date.now() + offset, waitMs: 5_000 });
     app = Fastify();
     app.post('/things', async (request, reply) =>
       idempotent(request, reply, { owner: 'buyer', route: 'POST /things', body: request.body }, async () => {
-        runs++;
+        const run = ++runs;
+        await during(run);
         if (down) throw new ServiceUnavailable('The database is unavailable');
-        return { status: 201, body: { run: runs } };
+        return { status: 201, body: { run } };
       }),
     );
     await app.ready();
@@ -69,5 +74,38 @@ describe('an Idempotency-Key after the database failed', () => {
     const replay = await post();
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json()).toEqual({ run: 2 });
+  });
+
+  it('lets go of its own reservation only, not one a later request took over meanwhile', async () => {
+    const post = () => app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'k-2' }, payload: { n: 2 } });
+    down = true;
+    const first = runs + 1;
+    // A runs 10 s, then fails with the database away: its release waits for the database.
+    during = async (run) => {
+      if (run === first) offset += 10_000;
+    };
+    expect((await post()).statusCode).toBe(503);
+    // Two minutes after A reserved the key, B takes the reservation over (A counts as gone) and
+    // runs slowly; meanwhile the database comes back, and A's release tries again.
+    offset += 115_000;
+    let finishB: () => void = () => undefined;
+    let bStarted: () => void = () => undefined;
+    const bRunning = new Promise<void>((resolve) => (bStarted = resolve));
+    during = async (run) => {
+      if (run !== first + 1) return;
+      bStarted();
+      await new Promise<void>((resolve) => (finishB = resolve));
+    };
+    const b = post();
+    await bRunning;
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    finishB();
+    expect((await b).json()).toEqual({ run: first + 1 });
+    // B's answer is the key's: a repeat replays it, nothing runs a third time.
+    const repeat = await post();
+    expect(repeat.headers['idempotent-replayed']).toBe('true');
+    expect(repeat.json()).toEqual({ run: first + 1 });
+    expect(runs).toBe(first + 1);
   });
 });

@@ -59,6 +59,33 @@ describe.runIf(process.env['MYSQL_URL'])('a commit whose reply is lost, on Maria
     expect(mine.json().items.map((o: { orderId: string }) => o.orderId)).toContain(orders[0]?.id);
   });
 
+  it('refunds a charge whose order failed, even when taking its attempt off lost its answer', async () => {
+    const buyer = await gated.auth('lost-take-buyer');
+    const hold = await gated.app.inject({ method: 'POST', url: '/api/holds', headers: buyer, payload: { eventId, seatIds: ['ORCH-B-1'] } });
+    expect(hold.statusCode, hold.body).toBe(201);
+    const holdId = hold.json().holdId as string;
+    const refundsBefore = gated.payments.refundLog.length;
+    // The charge takes a moment; meanwhile the buyer releases the hold (in another tab): the order fails.
+    gated.payments.chargeDelayMs = 300;
+    try {
+      const ordering = gated.app.inject({ method: 'POST', url: '/api/orders', headers: buyer, payload: { holdId, payment: { token: 'tok_ok' } } });
+      const released = await direct.app.inject({ method: 'DELETE', url: `/api/holds/${holdId}`, headers: await direct.auth('lost-take-buyer') });
+      expect(released.statusCode).toBe(204);
+      // The failed order takes its payment attempt off: that DELETE happens, its answer is lost.
+      const lost = gate.loseReplyTo('delete from `payment_attempts`');
+      const order = await ordering;
+      await lost;
+      expect(order.statusCode, order.body).toBe(409);
+    } finally {
+      gated.payments.chargeDelayMs = 0;
+    }
+    const attempts = await direct.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).execute();
+    expect(attempts).toEqual([]);
+    // No order, no attempt left for the reconciler: the refund had to be made now, and was.
+    expect(await direct.database.db.selectFrom('orders').select('id').where('hold_id', '=', holdId).execute()).toEqual([]);
+    expect(gated.payments.refundLog.length - refundsBefore).toBe(1);
+  });
+
   it('releases a hold that did commit, so that the 503 its buyer heard holds true', async () => {
     const buyer = { ...(await gated.auth('lost-hold-buyer')), 'idempotency-key': 'lost-hold-1' };
     const payload = { eventId, seatIds: ['ORCH-C-1', 'ORCH-C-2'] };

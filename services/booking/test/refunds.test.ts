@@ -91,6 +91,30 @@ describe.each(testDialects())('refunds owed on %s', (dialect) => {
     }
   });
 
+  it('keeps a refund leased to the instance asking for it, however long the pass before it took', async () => {
+    const refundsDue = createRefundRepository(database.db);
+    let t = Date.now() + 40 * 3_600_000;
+    const failing = createRefunds({ payments: provider('fail'), refundsDue, clock: () => t, timeoutMs: 1_000 });
+    const mine = Array.from({ length: 3 }, owed);
+    for (const request of mine) await failing.refundOrOwe(request);
+    t += 3_600_000;
+    const asked: string[] = [];
+    const sweepers: { other?: ReturnType<typeof createRefunds> } = {};
+    // Each refund takes 20 s of the clock; while the third is under way, the other instance sweeps.
+    const slow: PaymentProvider = {
+      ...provider('ok'),
+      refund: async (paymentId) => {
+        asked.push(paymentId);
+        t += 20_000;
+        if (asked.length === 3) await sweepers.other?.retryDue(t);
+      },
+    };
+    sweepers.other = createRefunds({ payments: slow, refundsDue, clock: () => t, timeoutMs: 1_000 });
+    await createRefunds({ payments: slow, refundsDue, clock: () => t, timeoutMs: 1_000 }).retryDue(t);
+    // The third was leased 40 s into the pass: the other sweep, 60 s in, left it alone.
+    expect(asked.filter((id) => mine.some((m) => m.paymentId === id)).sort()).toEqual(mine.map((m) => m.paymentId).sort());
+  });
+
   it('reports a refund it can neither make nor record, without throwing', async () => {
     // The database fails as well as the provider (here: its table is gone; this test runs last).
     await database.db.schema.dropTable('refunds_due').execute();

@@ -48,17 +48,29 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
       return changed(result) === 1;
     },
 
-    async complete(owner: string, key: string, statusCode: number, response: unknown): Promise<void> {
+    /**
+     * Stores the answer in the reservation made at `reservedAt` — not in one a later request took
+     * over meanwhile (see takeOver).
+     */
+    async complete(owner: string, key: string, reservedAt: number, statusCode: number, response: unknown): Promise<void> {
       await db
         .updateTable('idempotency_keys')
         .set({ status_code: statusCode, response_json: JSON.stringify(response) })
         .where('owner', '=', owner)
         .where('idem_key', '=', key)
+        .where('created_at', '=', reservedAt)
         .execute();
     },
 
-    async forget(owner: string, key: string): Promise<void> {
-      await db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('idem_key', '=', key).execute();
+    /** Removes the reservation made at `reservedAt`, still unanswered — not one taken over since. */
+    async forget(owner: string, key: string, reservedAt: number): Promise<void> {
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('owner', '=', owner)
+        .where('idem_key', '=', key)
+        .where('created_at', '=', reservedAt)
+        .where('status_code', 'is', null)
+        .execute();
     },
 
     async purgeOlderThan(cutoff: number): Promise<void> {

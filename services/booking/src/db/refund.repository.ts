@@ -35,11 +35,13 @@ export function createRefundRepository(db: Kysely<BookingDatabase>) {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async reschedule(paymentId: string, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
+    /** Schedules the next try of a refund whose lease (`leaseUntil`, from take) is still the caller's. */
+    async reschedule(paymentId: string, leaseUntil: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
       await db
         .updateTable('refunds_due')
         .set({ attempts, next_attempt_at: nextAttemptAt, last_error: lastError.slice(0, 500) })
         .where('payment_id', '=', paymentId)
+        .where('next_attempt_at', '=', leaseUntil)
         .execute();
     },
 

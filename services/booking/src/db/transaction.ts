@@ -1,5 +1,5 @@
 /** Transactions that InnoDB may abort for a deadlock are run again, a few times, with jitter. */
-import { isRetryableConflict } from '@stream-seat/db';
+import { isRetryableConflict, markCommitOutcomeUnknown } from '@stream-seat/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { BookingDatabase } from './schema.js';
 
@@ -7,8 +7,24 @@ export type Trx = Transaction<BookingDatabase>;
 
 const ATTEMPTS = 6;
 
+/**
+ * Runs `work` in a transaction (again on a deadlock). An error after `work` finished is the
+ * COMMIT's: it is marked (isCommitOutcomeUnknown), as the transaction may have committed.
+ */
 export function inTransaction<T>(db: Kysely<BookingDatabase>, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return retryConflicts(() => db.transaction().execute(work));
+  return retryConflicts(async () => {
+    let done = false;
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const result = await work(trx);
+        done = true;
+        return result;
+      });
+    } catch (error) {
+      if (done) markCommitOutcomeUnknown(error);
+      throw error;
+    }
+  });
 }
 
 /** Runs a whole transaction (`run` begins and ends it) again when the database aborted it for a deadlock. */

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CreateOrderRequest } from '@stream-seat/contracts';
+import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import type { Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
@@ -136,14 +137,18 @@ export function createOrderService(deps: OrderServiceDeps) {
         const batch = await deps.orders.confirm(hold, order, tickets, now);
         deps.bus.publish(batch);
       } catch (error) {
-        // The seats were lost (expiry, a cancelled event, a parallel order): give the money back —
-        // now, or, when the provider fails, later from the refunds owed. The buyer hears why the
-        // order failed either way, not about the refund's trouble. But only while the attempt is
-        // still there to take: the order's transaction takes it, so an attempt already gone means
-        // the order committed and only its answer was lost (the connection dropped after the
-        // COMMIT) — or the reconciler took it and refunds. And when the database cannot say, the
-        // attempt stays for the reconciler, which refunds it if no order took it.
-        if (!(await deps.attempts.take(orderId).catch(() => false))) throw error;
+        // A COMMIT whose answer was lost (the connection dropped) may have committed: then the
+        // order stands, and refunding it would leave valid tickets unpaid. Not refunded here: if
+        // it did not commit, its attempt (which the order's transaction takes) is still there, and
+        // the reconciler refunds it once it counts as abandoned.
+        if (isCommitOutcomeUnknown(error)) throw error;
+        // Else nothing committed — the seats were lost (expiry, a cancelled event, a parallel
+        // order), or the database failed mid-way: give the money back, now, or, when the provider
+        // fails, later from the refunds owed. The attempt is taken off first, so that the
+        // reconciler does not refund it too; refunding twice would be harmless, so a take that
+        // fails (or whose answer was lost) does not stop the refund. The buyer hears why the
+        // order failed either way, not about the refund's trouble.
+        await deps.attempts.take(orderId).catch(() => false);
         await deps.refunds.refundOrOwe({
           paymentId,
           amountCents: hold.total_cents,

@@ -97,18 +97,22 @@ export function createRefunds(deps: RefundsDeps) {
      */
     async retryDue(now: number): Promise<number> {
       let settled = 0;
+      const started = deps.clock();
       for (const due of await deps.refundsDue.due(now, BATCH)) {
         // One instance at a time asks the provider: the others' sweeps skip it while the lease
-        // lasts (longer than a refund may take). A process that dies mid-refund leaves the lease
-        // to run out, and the refund is tried again then.
-        if (!(await deps.refundsDue.take(due.payment_id, due.next_attempt_at, now + deps.timeoutMs + LEASE_MARGIN_MS))) continue;
+        // lasts — longer than a refund may take, counted from when it is taken (the pass's earlier
+        // refunds took their time). A process that dies mid-refund leaves the lease to run out,
+        // and the refund is tried again then.
+        const leaseUntil = now + (deps.clock() - started) + deps.timeoutMs + LEASE_MARGIN_MS;
+        if (!(await deps.refundsDue.take(due.payment_id, due.next_attempt_at, leaseUntil))) continue;
         try {
           await refund(due.payment_id, due.amount_cents);
           await deps.refundsDue.settled(due.payment_id);
           settled++;
         } catch (error) {
           const attempts = due.attempts + 1;
-          await deps.refundsDue.reschedule(due.payment_id, attempts, now + retryPauseMs(attempts), error instanceof Error ? error.message : String(error));
+          // Only while the lease is still ours: another instance may have taken the row since.
+          await deps.refundsDue.reschedule(due.payment_id, leaseUntil, attempts, now + retryPauseMs(attempts), error instanceof Error ? error.message : String(error));
           break;
         }
       }

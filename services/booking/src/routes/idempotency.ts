@@ -57,10 +57,10 @@ export function createIdempotency(options: IdempotencyOptions) {
   const { keys, clock } = options;
 
   /** Records the answer; the work is done, so a failure to record is retried, never undone. */
-  async function record(request: FastifyRequest, owner: string, key: string, outcome: Outcome): Promise<void> {
+  async function record(request: FastifyRequest, owner: string, key: string, reservedAt: number, outcome: Outcome): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await keys.complete(owner, key, outcome.status, outcome.body);
+        await keys.complete(owner, key, reservedAt, outcome.status, outcome.body);
         return;
       } catch (error) {
         if (attempt >= 3) {
@@ -78,10 +78,11 @@ export function createIdempotency(options: IdempotencyOptions) {
    * pauses, for as long as the reservation would hold a repeat back — else a retry after the
    * database came back would wait, then hear "in progress", for two minutes.
    */
-  function release(request: FastifyRequest, owner: string, key: string): void {
+  function release(request: FastifyRequest, owner: string, key: string, reservedAt: number): void {
     const started = clock();
     const attempt = (tries: number): void => {
-      keys.forget(owner, key).catch((error: unknown) => {
+      // Only this request's reservation: a later one may have taken the key over meanwhile.
+      keys.forget(owner, key, reservedAt).catch((error: unknown) => {
         if (clock() - started >= ABANDONED_AFTER_MS) {
           request.log.warn({ err: error, idempotencyKey: key }, 'could not release an Idempotency-Key after a failure; it is taken over once abandoned');
           return;
@@ -92,20 +93,19 @@ export function createIdempotency(options: IdempotencyOptions) {
     attempt(0);
   }
 
-  async function execute(request: FastifyRequest, owner: string, key: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> {
+  /** Runs the request that holds the key's reservation, made at `reservedAt`. */
+  async function execute(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: () => Promise<Outcome>): Promise<Outcome> {
     let outcome: Outcome;
     try {
       outcome = await run();
     } catch (error) {
       const problem = toProblem(error as Error, request);
-      if (key) {
-        if (problem.status >= 500) release(request, owner, key);
-        else await keys.complete(owner, key, problem.status, problem).catch(() => release(request, owner, key));
-      }
+      if (problem.status >= 500) release(request, owner, key, reservedAt);
+      else await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => release(request, owner, key, reservedAt));
       // Let the service's own handler answer (and log) a failure of the first execution.
       throw error;
     }
-    if (key) await record(request, owner, key, outcome);
+    await record(request, owner, key, reservedAt, outcome);
     return outcome;
   }
 
@@ -124,12 +124,12 @@ export function createIdempotency(options: IdempotencyOptions) {
     for (;;) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now);
-      if (record === 'reserved') return answer(await execute(request, scope.owner, key, run), false);
+      if (record === 'reserved') return answer(await execute(request, scope.owner, key, now, run), false);
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
       const abandoned = record.status_code === null && record.created_at < now - ABANDONED_AFTER_MS;
       if (expired || abandoned) {
         if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
-          return answer(await execute(request, scope.owner, key, run), false);
+          return answer(await execute(request, scope.owner, key, now, run), false);
         }
         continue;
       }
