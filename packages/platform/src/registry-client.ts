@@ -105,7 +105,6 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const timeoutMs = options.timeoutMs ?? 3_000;
   const log = options.log.child({ component: 'registry-client' });
   let cache = new Map<string, InstanceAddress[]>();
-  /** When each app was last in a fetched registry. */
   /** Apps the registry stopped listing, and since when (see withRecentlySeen). */
   const missingSince = new Map<string, number>();
   let registered = false;
