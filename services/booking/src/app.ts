@@ -145,8 +145,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
       app.log.error({ refund: request, err: error }, 'REFUND OWED BUT NOT RECORDED: the provider and the database both failed; settle this by hand'),
   });
   const attempts = createPaymentAttemptRepository(db);
+  const orderRepository = createOrderRepository(db);
   const reconciler = createPaymentReconciler({
     attempts,
+    orderExists: async (reference) => (await orderRepository.find(reference)) !== undefined,
     payments,
     refunds,
     // Never while a payment may still be under way.
@@ -154,7 +156,6 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onUnknown: (attempt) =>
       app.log.error({ attempt }, 'PAYMENT ATTEMPT ABANDONED: the provider cannot say whether it charged; check it by its reference'),
   });
-  const orderRepository = createOrderRepository(db);
   const cancellation = createOrderCancellation({
     orders: orderRepository,
     refunds,

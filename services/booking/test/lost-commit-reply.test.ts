@@ -26,7 +26,8 @@ describe.runIf(process.env['MYSQL_URL'])('a commit whose reply is lost, on Maria
     catalogue.put(event, map);
     direct = await createBookingTestApp('mysql', { catalogue });
     gate = await startTcpGate(direct.databaseUrl);
-    gated = await createBookingTestApp('mysql', { catalogue, databaseUrl: gate.url });
+    // A payment timeout short enough for tok_slow (which charges late) to give up within the test.
+    gated = await createBookingTestApp('mysql', { catalogue, databaseUrl: gate.url, settings: { paymentTimeoutMs: 1_000 } });
   });
   afterAll(async () => {
     await gated?.close();
@@ -106,5 +107,27 @@ describe.runIf(process.env['MYSQL_URL'])('a commit whose reply is lost, on Maria
     const retry = await gated.app.inject({ method: 'POST', url: '/api/holds', headers: buyer, payload });
     expect(retry.statusCode, retry.body).toBe(201);
     expect(retry.json().seatIds).toEqual(payload.seatIds);
+  });
+
+  it('refunds an abandoned charge even when taking its attempt off lost its answer', async () => {
+    const buyer = await gated.auth('lost-reconcile-buyer');
+    const hold = await gated.app.inject({ method: 'POST', url: '/api/holds', headers: buyer, payload: { eventId, seatIds: ['ORCH-D-1'] } });
+    expect(hold.statusCode, hold.body).toBe(201);
+    // tok_slow: the payment times out (504, the attempt stays), and the charge goes through late.
+    const order = await gated.app.inject({ method: 'POST', url: '/api/orders', headers: buyer, payload: { holdId: hold.json().holdId, payment: { token: 'tok_slow' } } });
+    expect(order.statusCode, order.body).toBe(504);
+    const [attempt] = await direct.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', hold.json().holdId).execute();
+    expect(attempt).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the late charge (slowMs 300)
+    const refundsBefore = gated.payments.refundLog.length;
+
+    // Long after, the sweep's reconciler takes the attempt off — that DELETE happens, its answer is lost.
+    gated.advance(16 * 60_000);
+    const lost = gate.loseReplyTo('delete from `payment_attempts`');
+    await gated.app.booking.sweeper.sweepOnce();
+    await lost;
+    expect(await direct.database.db.selectFrom('payment_attempts').select('reference').where('reference', '=', attempt?.reference as string).execute()).toEqual([]);
+    // No order took it: the late charge is refunded all the same (before, nothing ever refunded it).
+    expect(gated.payments.refundLog.length - refundsBefore).toBe(1);
   });
 });

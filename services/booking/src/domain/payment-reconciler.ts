@@ -11,6 +11,8 @@ import type { Refunds } from './refunds.js';
 
 export interface PaymentReconcilerDeps {
   attempts: PaymentAttemptRepository;
+  /** Whether the order of this reference (its id) exists. */
+  orderExists(reference: string): Promise<boolean>;
   payments: PaymentProvider;
   refunds: Refunds;
   /** How old an attempt must be to count as abandoned: well past any payment's end. */
@@ -22,6 +24,19 @@ export interface PaymentReconcilerDeps {
 const BATCH = 20;
 
 export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
+  /**
+   * Takes the attempt off. A removal whose answer was lost may have happened: then no order took
+   * the attempt (this one is long abandoned) if none exists, and the charge is refunded all the
+   * same — else nothing would ever refund it. A database that cannot say ends the pass.
+   */
+  async function taken(reference: string): Promise<boolean> {
+    try {
+      return await deps.attempts.take(reference);
+    } catch {
+      return !(await deps.orderExists(reference));
+    }
+  }
+
   return {
     /** One pass; how many abandoned charges were refunded (or recorded as owed). */
     async reconcile(now: number): Promise<number> {
@@ -42,7 +57,7 @@ export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
           }
         }
         // Taken first: an order confirmed at this very moment and this refund exclude each other.
-        if (!(await deps.attempts.take(attempt.reference)) || paymentId === undefined) continue;
+        if (!(await taken(attempt.reference)) || paymentId === undefined) continue;
         await deps.refunds.refundOrOwe({
           paymentId,
           amountCents: attempt.amount_cents,
