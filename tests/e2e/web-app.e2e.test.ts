@@ -508,6 +508,125 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   }, 40_000);
 
+  it('shows the order when the answer to "Pay" was lost, and counts a hold down by the server\'s clock', async () => {
+    const page = await newPage();
+    // This browser's clock is 11 minutes fast: a 10-minute hold must not look expired at once.
+    await page.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 11 * 60_000; }');
+    await page.goto(test.gateway);
+    await signIn(page, 'lena');
+    await page.click(`a[data-event-id="${eventId}"]`);
+    await page.waitForSelector('[data-live-status=live]');
+    const seat = seatIds[12] as string;
+    await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    await page.waitForTimeout(2_500);
+    expect(await page.locator('form.pay').count()).toBe(1);
+    expect(await page.textContent('.countdown')).toMatch(/^(9|10):\d\d$/);
+
+    // The first payment reaches the server, its answer does not reach the page.
+    let lost = false;
+    await page.route('**/api/orders', async (route) => {
+      if (lost || route.request().method() !== 'POST') return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await page.selectOption('select[name=card]', 'tok_ok');
+    await page.click('form.pay button');
+    await page.waitForSelector('.panel [role=alert]');
+    // Paying again shows the order that went through (not "Hold … is ORDERED"), and pays once.
+    await page.click('form.pay button');
+    await page.waitForSelector('[data-ticket-code]');
+    const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
+    const orders = (await send('GET', '/api/orders', { authorization: `Bearer ${token}` })).body['items'] as Json[];
+    expect(orders).toHaveLength(1);
+    expect(await page.getAttribute('[data-ticket-code]', 'data-ticket-code')).toBe((orders[0]?.['tickets'] as Json[])[0]?.['code']);
+    await page.close();
+  });
+
+  it('signs a user whose token ran out mid-checkout out everywhere on the page, so that they can sign in again', async () => {
+    const page = await openEvent('mona');
+    // The token runs out (as a provider's short-lived one would): its exp is now in the past.
+    await page.evaluate(`{
+      const session = JSON.parse(localStorage.getItem('stream-seat.session'));
+      const claims = btoa(JSON.stringify({ sub: 'mona', role: 'buyer', exp: Math.floor(Date.now() / 1000) - 5 })).replace(/=+$/, '');
+      session.token = ['e30', claims, 'x'].join('.');
+      localStorage.setItem('stream-seat.session', JSON.stringify(session));
+    }`);
+    // The next thing the page does with the session (a seat picked) finds it over.
+    await page.click(`circle[data-seat-id="${seatIds[13]}"]`);
+    // The top bar offers "Sign in" again (before, it kept "mona · Sign out" while every call failed).
+    await page.waitForSelector('form.sign-in');
+    expect(await page.locator('[data-signed-in]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('admits a ticket once at the desk however often Enter is pressed, and names a void one', async () => {
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const created = await send('POST', '/api/events', organizer, { venueId, name: 'At The Door', startsAt: new Date(Date.now() + 43 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 100, B: 100 } });
+    const doorEvent = created.body['id'] as string;
+    expect((await send('POST', `/api/events/${doorEvent}/publish`, organizer)).status).toBe(200);
+    const hold = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[0]] });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    const order = await send('POST', '/api/orders', bob, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status).toBe(201);
+    const kept = (order.body['tickets'] as Json[])[0]?.['code'] as string;
+    const desk = await newPage();
+    await desk.goto(test.gateway);
+    await signIn(desk, 'olga', 'organizer');
+    await desk.click('a[href="#/organizer"]');
+    await desk.waitForSelector('.check-in input[name=code]');
+    await desk.fill('input[name=code]', kept);
+    await desk.press('input[name=code]', 'Enter');
+    await desk.press('input[name=code]', 'Enter');
+    await desk.waitForSelector('.check-in-result.ok');
+    await desk.waitForTimeout(500);
+    expect(await desk.getAttribute('.check-in-result', 'class')).toContain('ok');
+    // A ticket of a cancelled order: not "already checked in".
+    const other = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[1]] });
+    const cancelled = await send('POST', '/api/orders', bob, { holdId: other.body['holdId'], payment: { token: 'tok_ok' } });
+    expect((await send('POST', `/api/orders/${cancelled.body['orderId']}/cancel`, bob)).status).toBe(200);
+    await desk.fill('input[name=code]', (cancelled.body['tickets'] as Json[])[0]?.['code'] as string);
+    await desk.press('input[name=code]', 'Enter');
+    await desk.waitForSelector('.check-in-result.error:has-text("order was cancelled")');
+    await desk.close();
+  });
+
+  it('lists every order of a buyer, twenty at a time with "More orders"', async () => {
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const created = await send('POST', '/api/events', organizer, { venueId, name: 'Many Orders', startsAt: new Date(Date.now() + 42 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 100, B: 100 } });
+    const id = created.body['id'] as string;
+    expect((await send('POST', `/api/events/${id}/publish`, organizer)).status).toBe(200);
+    const many = await test.tokenFor('nora');
+    for (const seat of seatIds.slice(0, 22)) {
+      const hold = await send('POST', '/api/holds', many, { eventId: id, seatIds: [seat] });
+      expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+      expect((await send('POST', '/api/orders', many, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
+    }
+    const page = await newPage();
+    await page.goto(test.gateway);
+    await signIn(page, 'nora');
+    await page.click('a[href="#/orders"]');
+    await page.waitForSelector('li.order');
+    expect(await page.locator('li.order').count()).toBe(20);
+    await page.click('button.more-orders');
+    await page.locator('li.order').nth(21).waitFor();
+    expect(await page.locator('li.order').count()).toBe(22);
+    expect(await page.locator('button.more-orders').isHidden()).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  it('answers a malformed address with "Not found", not an error left behind', async () => {
+    const page = await newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${test.gateway}/#/events/%`);
+    await page.waitForSelector('h1:has-text("Not found")');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders the API documentation under its content security policy, with no script refused', async () => {
     const page = await newPage();
     const refused: string[] = [];

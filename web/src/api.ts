@@ -24,6 +24,14 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
+/** How far the gateway's clock is ahead of this browser's (from the last answer's `Date`), in ms. */
+let clockOffset = 0;
+
+/** The time now by the server's clock: a hold's countdown must not trust a browser set wrong. */
+export function serverNow(): number {
+  return Date.now() + clockOffset;
+}
+
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const session = currentSession();
@@ -35,6 +43,9 @@ export async function api<T>(method: string, path: string, options: RequestOptio
     headers,
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
+  const date = Date.parse(response.headers.get('date') ?? '');
+  // Whole seconds: within a second of the server is as close as a countdown needs.
+  if (Number.isFinite(date)) clockOffset = date - Date.now();
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {

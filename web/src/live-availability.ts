@@ -34,6 +34,11 @@ export function followAvailability(options: LiveAvailabilityOptions): LiveAvaila
     if (closed) return;
     source = new EventSource(url);
     options.onStatus('connecting', board);
+    // A resumed stream (Last-Event-ID) sends no snapshot: it is live once it opened on a board
+    // that has one.
+    source.addEventListener('open', () => {
+      if (board.seq !== undefined) options.onStatus('live', board);
+    });
     source.addEventListener('snapshot', (message) => {
       failures = 0;
       const snapshot = JSON.parse((message as MessageEvent<string>).data) as Availability;

@@ -22,7 +22,12 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page):
     for (const r of routes) {
       const match = r.pattern.exec(path);
       if (!match) continue;
-      const params = Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+      let params: Record<string, string>;
+      try {
+        params = Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+      } catch {
+        break; // a malformed %-escape (#/events/%): no page of ours, not an error left on screen
+      }
       cleanup = r.page(root, params);
       return;
     }

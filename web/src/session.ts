@@ -37,7 +37,8 @@ export function currentSession(): Session | undefined {
     const stored = localStorage.getItem(KEY);
     const session = stored ? (JSON.parse(stored) as Session) : undefined;
     if (session && (tokenExpiry(session.token) ?? Infinity) <= Date.now()) {
-      localStorage.removeItem(KEY);
+      // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out".
+      setSession(undefined);
       return undefined;
     }
     return session;

@@ -3,7 +3,7 @@
  * picks seats (or asks for the best available), holds them, pays, and gets tickets.
  */
 import type { EventView, HoldView, OrderView, SeatMap } from '@stream-seat/contracts';
-import { api, ApiProblem } from '../api.js';
+import { api, ApiProblem, serverNow } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, minutesSeconds, money } from '../format.js';
 import { followAvailability, type LiveStatus } from '../live-availability.js';
@@ -207,6 +207,30 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     });
   }
 
+  /**
+   * One Idempotency-Key per hold and card: paying again after an answer that never came (the
+   * connection dropped) replays the order instead of failing on a hold already ordered.
+   */
+  const payKeys = new Map<string, string>();
+  function payKey(holdId: string, token: string): string {
+    const id = `${holdId}\n${token}`;
+    const key = payKeys.get(id) ?? crypto.randomUUID();
+    payKeys.set(id, key);
+    return key;
+  }
+
+  /** The buyer's order for this hold, shown with its tickets; false when none is found. */
+  async function showOrderOf(holdId: string): Promise<boolean> {
+    const { items } = await api<{ items: OrderView[] }>('GET', '/orders');
+    const found = items.find((o) => o.holdId === holdId);
+    if (!found) return false;
+    order = found;
+    hold = undefined;
+    sessionStorage.removeItem(holdKey(event.id));
+    message = undefined;
+    return true;
+  }
+
   function pay(token: string): Promise<void> {
     const current = hold;
     if (!current) return Promise.resolve();
@@ -214,12 +238,18 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       try {
         order = await api<OrderView>('POST', '/orders', {
           body: { holdId: current.holdId, payment: { token } },
-          idempotencyKey: crypto.randomUUID(),
+          idempotencyKey: payKey(current.holdId, token),
         });
         hold = undefined;
         sessionStorage.removeItem(holdKey(event.id));
         message = undefined;
       } catch (error) {
+        // Already paid (in another tab, or by a request whose answer was lost): show that order.
+        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
+          if (await showOrderOf(current.holdId)) return;
+          message = { kind: 'info', text: 'These seats are already paid for: see My orders.' };
+          return;
+        }
         if (error instanceof ApiProblem && error.status === 402) {
           message = { kind: 'error', text: 'The payment was declined. Your seats are still held: try another card.' };
           return;
@@ -250,14 +280,27 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   }
 
   const countdown = h('strong', { class: 'countdown' });
+  // By the server's clock (a browser's may be off by minutes); and before the hold is given up
+  // for expired, the server is asked: it alone decides.
+  let checkingExpiry = false;
   const timer = setInterval(() => {
-    if (!hold) return;
-    const left = Date.parse(hold.expiresAt) - Date.now();
-    countdown.textContent = minutesSeconds(left);
-    if (left <= 0) {
-      endHold('Your hold expired and the seats went back on sale.');
-      renderPanel();
-    }
+    const current = hold;
+    if (!current) return;
+    const left = Date.parse(current.expiresAt) - serverNow();
+    countdown.textContent = minutesSeconds(Math.max(0, left));
+    if (left > 0 || checkingExpiry) return;
+    checkingExpiry = true;
+    api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`)
+      .then(
+        (found) => found.status === 'ACTIVE' && Date.parse(found.expiresAt) > serverNow(),
+        () => false,
+      )
+      .then((standing) => {
+        if (hold !== current || standing) return;
+        endHold('Your hold expired and the seats went back on sale.');
+        renderPanel();
+      })
+      .finally(() => (checkingExpiry = false));
   }, 1_000);
 
   // Redrawing drops the button that had the focus (Hold, Pay): the focus stays in the panel, on its
@@ -273,7 +316,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (order) {
       mount(panel, ...ticketsView(order, seatName));
     } else if (hold) {
-      countdown.textContent = minutesSeconds(Date.parse(hold.expiresAt) - Date.now());
+      countdown.textContent = minutesSeconds(Date.parse(hold.expiresAt) - serverNow());
       mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, onPay: (token) => void pay(token), onRelease: () => void release() }));
     } else {
       mount(
@@ -309,6 +352,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (!holdId || !currentSession()) return;
     try {
       const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
+      // Paid for (the answer may never have reached this tab): its order, with the tickets.
+      if (found.status === 'ORDERED' && (await showOrderOf(holdId))) return renderPanel();
       if (found.status !== 'ACTIVE') throw new Error('ended');
       hold = found;
       view.setMine(new Set(found.seatIds));

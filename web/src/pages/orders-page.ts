@@ -13,12 +13,30 @@ export const ordersPage: Page = (root) => {
       return;
     }
     try {
-      const { items } = await api<{ items: OrderView[] }>('GET', '/orders');
-      mount(
-        root,
-        h('h1', {}, 'My orders'),
-        items.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : h('ul', { class: 'orders' }, ...items.map((o) => orderCard(o, load))),
-      );
+      const first = await api<{ items: OrderView[]; nextCursor: string | null }>('GET', '/orders');
+      const list = h('ul', { class: 'orders' }, ...first.items.map((o) => orderCard(o, load)));
+      const problem = h('p', { class: 'error', role: 'alert' });
+      // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
+      const more = h('button', { type: 'button', class: 'secondary more-orders' }, 'More orders');
+      let cursor = first.nextCursor;
+      more.hidden = cursor === null;
+      more.addEventListener('click', () => {
+        if (cursor === null) return;
+        more.disabled = true;
+        void api<{ items: OrderView[]; nextCursor: string | null }>('GET', `/orders?cursor=${encodeURIComponent(cursor)}`).then(
+          (page) => {
+            list.append(...page.items.map((o) => orderCard(o, load)));
+            cursor = page.nextCursor;
+            more.hidden = cursor === null;
+            more.disabled = false;
+          },
+          (error: Error) => {
+            problem.textContent = error.message;
+            more.disabled = false;
+          },
+        );
+      });
+      mount(root, h('h1', {}, 'My orders'), first.items.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : list, more, problem);
     } catch (error) {
       mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }

@@ -69,17 +69,26 @@ function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement 
 function checkInDesk(): HTMLElement {
   const code = h('input', { name: 'code', placeholder: 'ticket code', 'aria-label': 'Ticket code', required: true, autocomplete: 'off' });
   const result = h('p', { class: 'check-in-result', role: 'status' });
+  // One ticket at a time: a second Enter while the first is on its way would answer "already
+  // checked in" for the ticket the first just admitted, and the last answer would be shown.
+  let checking = false;
   const submit = async () => {
+    if (checking) return;
+    checking = true;
     try {
       const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(code.value.trim())}/check-in`);
       result.className = 'check-in-result ok';
       result.textContent = `Welcome! Seat ${checked.seatId} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`;
     } catch (error) {
       result.className = 'check-in-result error';
+      const type = error instanceof ApiProblem ? String(error.body['type'] ?? '') : '';
       result.textContent =
-        error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
-        : error instanceof ApiProblem && error.status === 404 ? 'No such ticket.'
+        type.endsWith('/ticket-void') ? 'Not valid: this ticket\'s order was cancelled. Do not admit.'
+        : error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
+        : error instanceof ApiProblem && (error.status === 404 || error.status === 400) ? 'No such ticket.'
         : (error as Error).message;
+    } finally {
+      checking = false;
     }
     code.select();
   };
