@@ -532,12 +532,18 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       await route.fetch();
       await route.abort('connectionreset');
     });
+    const keys: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/orders')) keys.push(r.headers()['idempotency-key'] as string);
+    });
     await page.selectOption('select[name=card]', 'tok_ok');
     await page.click('form.pay button');
     await page.waitForSelector('.panel [role=alert]');
-    // Paying again shows the order that went through (not "Hold … is ORDERED"), and pays once.
+    // Paying again replays the order that went through (not "Hold … is ORDERED"), and pays once.
     await page.click('form.pay button');
     await page.waitForSelector('[data-ticket-code]');
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
     const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
     const orders = (await send('GET', '/api/orders', { authorization: `Bearer ${token}` })).body['items'] as Json[];
     expect(orders).toHaveLength(1);
@@ -545,7 +551,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
-  it('signs a user whose token ran out mid-checkout out everywhere on the page, so that they can sign in again', async () => {
+  it('signs a user whose token ran out while on a seat map out everywhere on the page, so that they can sign in again', async () => {
     const page = await openEvent('mona');
     // The token runs out (as a provider's short-lived one would): its exp is now in the past.
     await page.evaluate(`{
@@ -577,17 +583,23 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await signIn(desk, 'olga', 'organizer');
     await desk.click('a[href="#/organizer"]');
     await desk.waitForSelector('.check-in input[name=code]');
-    // The scan takes a moment to answer (a slow network at the door); Enter is pressed again meanwhile.
+    // The scan's answer is held (a slow network at the door) until Enter has been pressed again.
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let scans = 0;
     await desk.route('**/check-in', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      scans++;
+      await held;
       await route.continue();
     });
     await desk.fill('input[name=code]', kept);
     await desk.press('input[name=code]', 'Enter');
     await desk.press('input[name=code]', 'Enter');
+    answer();
     await desk.waitForSelector('.check-in-result.ok');
-    await desk.waitForTimeout(700);
-    expect(await desk.getAttribute('.check-in-result', 'class')).toContain('ok');
+    // One scan went out, and its line is the only one: no "do not admit" for the ticket just admitted.
+    expect(scans).toBe(1);
+    expect(await desk.locator('.check-in-result').count()).toBe(1);
     await desk.unroute('**/check-in');
     // A ticket of a cancelled order: not "already checked in".
     const other = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[1]] });
@@ -622,6 +634,34 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await page.locator('button.more-orders').isHidden()).toBe(true);
     await page.close();
   }, 60_000);
+
+  it('keeps the page the user went to when the page they left answers late', async () => {
+    const page = await newPage();
+    // The home page's list of events takes its time (a slow network); the user goes on meanwhile.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked: () => void = () => undefined;
+    const listAsked = new Promise<void>((resolve) => (asked = resolve));
+    let delivered: () => void = () => undefined;
+    const late = new Promise<void>((resolve) => (delivered = resolve));
+    await page.route((url) => url.pathname === '/api/events' && url.searchParams.get('status') === 'ON_SALE', async (route) => {
+      asked();
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+      delivered();
+    });
+    await page.goto(test.gateway);
+    await listAsked;
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('h1:has-text("My orders")');
+    release();
+    await late;
+    await page.waitForTimeout(300);
+    // Before, the late list drew itself over it (the organiser's desk vanished so in a test, 2 runs in 5).
+    expect(await page.textContent('h1')).toBe('My orders');
+    await page.close();
+  });
 
   it('answers a malformed address with "Not found", not an error left behind', async () => {
     const page = await newPage();

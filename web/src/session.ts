@@ -37,8 +37,12 @@ export function currentSession(): Session | undefined {
     const stored = localStorage.getItem(KEY);
     const session = stored ? (JSON.parse(stored) as Session) : undefined;
     if (session && (tokenExpiry(session.token) ?? Infinity) <= Date.now()) {
-      // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out".
-      setSession(undefined);
+      // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out". Told
+      // after the caller's turn: it may be a page being drawn, which the listeners draw again.
+      localStorage.removeItem(KEY);
+      queueMicrotask(() => {
+        for (const listener of listeners) listener(undefined);
+      });
       return undefined;
     }
     return session;

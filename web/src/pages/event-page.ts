@@ -290,17 +290,20 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     countdown.textContent = minutesSeconds(Math.max(0, left));
     if (left > 0 || checkingExpiry) return;
     checkingExpiry = true;
-    api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`)
-      .then(
-        (found) => found.status === 'ACTIVE' && Date.parse(found.expiresAt) > serverNow(),
-        () => false,
-      )
-      .then((standing) => {
-        if (hold !== current || standing) return;
-        endHold('Your hold expired and the seats went back on sale.');
-        renderPanel();
-      })
-      .finally(() => (checkingExpiry = false));
+    void (async () => {
+      let found: HoldView | undefined;
+      try {
+        found = await api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`);
+      } catch (error) {
+        // Unreachable for a moment: asked again on the next tick. Gone: it ended.
+        if (!(error instanceof ApiProblem && error.status === 404)) return;
+      }
+      if (hold !== current || found?.status === 'ACTIVE') return;
+      // Paid for after all (the answer to "Pay" never reached this tab): the order, not "expired".
+      if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId))) return renderPanel();
+      endHold('Your hold expired and the seats went back on sale.');
+      renderPanel();
+    })().finally(() => (checkingExpiry = false));
   }, 1_000);
 
   // Redrawing drops the button that had the focus (Hold, Pay): the focus stays in the panel, on its

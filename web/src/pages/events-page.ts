@@ -17,6 +17,9 @@ export const eventsPage: Page = (root) => {
   const more = h('button', { type: 'button', class: 'secondary more-events' }, 'More events');
   const problem = h('p', { class: 'error', role: 'alert' });
   let cursor: string | null = null;
+  // A list that comes back after the user went elsewhere (signed in, clicked "Organiser") must not
+  // draw itself over the page they went to.
+  let disposed = false;
   const load = async (first: boolean) => {
     more.disabled = true;
     try {
@@ -24,6 +27,7 @@ export const eventsPage: Page = (root) => {
         'GET',
         `/events?status=ON_SALE&from=${encodeURIComponent(from)}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
+      if (disposed) return;
       cursor = page.nextCursor;
       if (first) {
         mount(root, h('h1', {}, 'On sale now'), page.items.length === 0 ? h('p', { class: 'muted' }, 'No event is on sale yet.') : list, more, problem);
@@ -32,6 +36,7 @@ export const eventsPage: Page = (root) => {
       problem.textContent = '';
       more.hidden = cursor === null;
     } catch (error) {
+      if (disposed) return;
       if (first) mount(root, h('h1', {}, 'On sale now'), problem);
       problem.textContent = (error as Error).message;
     } finally {
@@ -40,6 +45,9 @@ export const eventsPage: Page = (root) => {
   };
   more.onclick = () => void load(false);
   void load(true);
+  return () => {
+    disposed = true;
+  };
 };
 
 function eventCard(event: EventView): HTMLLIElement {

@@ -7,6 +7,8 @@ import type { Page } from '../router.js';
 import { currentSession } from '../session.js';
 
 export const ordersPage: Page = (root) => {
+  // Answers that come back after the user went elsewhere draw nothing.
+  let disposed = false;
   const load = async () => {
     if (!currentSession()) {
       mount(root, h('h1', {}, 'My orders'), h('p', { class: 'notice' }, 'Sign in (top right) to see your orders.'));
@@ -14,6 +16,7 @@ export const ordersPage: Page = (root) => {
     }
     try {
       const first = await api<{ items: OrderView[]; nextCursor: string | null }>('GET', '/orders');
+      if (disposed) return;
       const list = h('ul', { class: 'orders' }, ...first.items.map((o) => orderCard(o, load)));
       const problem = h('p', { class: 'error', role: 'alert' });
       // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
@@ -38,10 +41,13 @@ export const ordersPage: Page = (root) => {
       });
       mount(root, h('h1', {}, 'My orders'), first.items.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : list, more, problem);
     } catch (error) {
-      mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+      if (!disposed) mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
   };
   void load();
+  return () => {
+    disposed = true;
+  };
 };
 
 /** A cancelled order whose refund has not gone through yet says so: the money is still on its way. */

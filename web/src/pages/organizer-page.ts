@@ -68,35 +68,44 @@ function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement 
 
 function checkInDesk(): HTMLElement {
   const code = h('input', { name: 'code', placeholder: 'ticket code', 'aria-label': 'Ticket code', required: true, autocomplete: 'off' });
-  const result = h('p', { class: 'check-in-result', role: 'status' });
-  // One ticket at a time: a second Enter while the first is on its way would answer "already
-  // checked in" for the ticket the first just admitted, and the last answer would be shown.
-  let checking = false;
+  // Every scan gets its own line, newest first, named by the end of its code: answers may come
+  // back in any order, and one never stands for another ticket.
+  const results = h('ol', { class: 'check-in-results', 'aria-live': 'polite' });
+  /** Codes on their way: the same code again meanwhile (a second Enter) would be answered "already checked in". */
+  const inFlight = new Set<string>();
   const submit = async () => {
-    if (checking) return;
-    checking = true;
+    const value = code.value.trim();
+    code.select();
+    if (!value || inFlight.has(value)) return;
+    inFlight.add(value);
+    const result = h('li', { class: 'check-in-result pending', role: 'status' }, `…${value.slice(-6)}: checking`);
+    results.prepend(result);
+    while (results.children.length > 10) results.lastElementChild?.remove();
+    const say = (ok: boolean, text: string) => {
+      result.className = `check-in-result ${ok ? 'ok' : 'error'}`;
+      result.textContent = `…${value.slice(-6)}: ${text}`;
+    };
     try {
-      const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(code.value.trim())}/check-in`);
-      result.className = 'check-in-result ok';
-      result.textContent = `Welcome! Seat ${checked.seatId} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`;
+      const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in`);
+      say(true, `Welcome! Seat ${checked.seatId} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`);
     } catch (error) {
-      result.className = 'check-in-result error';
       const type = error instanceof ApiProblem ? String(error.body['type'] ?? '') : '';
-      result.textContent =
+      say(
+        false,
         type.endsWith('/ticket-void') ? 'Not valid: this ticket\'s order was cancelled. Do not admit.'
         : error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
         : error instanceof ApiProblem && (error.status === 404 || error.status === 400) ? 'No such ticket.'
-        : (error as Error).message;
+        : (error as Error).message,
+      );
     } finally {
-      checking = false;
+      inFlight.delete(value);
     }
-    code.select();
   };
   return h(
     'section',
     { class: 'check-in' },
     h('h2', {}, 'Check-in'),
     h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, code, h('button', { type: 'submit' }, 'Check in')),
-    result,
+    results,
   );
 }

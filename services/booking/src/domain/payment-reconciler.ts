@@ -25,14 +25,17 @@ const BATCH = 20;
 
 export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
   /**
-   * Takes the attempt off. A removal whose answer was lost may have happened: then no order took
-   * the attempt (this one is long abandoned) if none exists, and the charge is refunded all the
-   * same — else nothing would ever refund it. A database that cannot say ends the pass.
+   * Takes the attempt off. A removal that failed may have happened (its answer lost), or may not
+   * (an order's transaction holding the row, its connection dropped): it is asked again — which
+   * waits for that transaction to end — and, if the attempt is gone by then, whether an order took
+   * it decides. Else a charge whose removal lost its answer would never be refunded. A database
+   * that cannot say ends the pass.
    */
   async function taken(reference: string): Promise<boolean> {
     try {
       return await deps.attempts.take(reference);
     } catch {
+      if (await deps.attempts.take(reference)) return true;
       return !(await deps.orderExists(reference));
     }
   }
