@@ -71,30 +71,34 @@ async function logNext(trx: Trx, eventId: string, changes: SeatChange[], now: nu
   return { eventId, seq, changes, ...(cancelled ? { cancelled: true as const } : {}) };
 }
 
+/**
+ * The logged batches after `afterSeq`, in order, at most `limit` — read with `reader`, which may
+ * be a transaction (the seat-state cache reads them in one snapshot with the seats). Their
+ * `committedAt` is the time their transaction wrote them, so a change delivered late by repair
+ * counts in the stream's lag like any other (its lag is the repair's delay).
+ */
+export async function readChangesSince(reader: Kysely<BookingDatabase>, eventId: string, afterSeq: number, limit: number): Promise<SeatChangeBatch[]> {
+  const rows = await reader
+    .selectFrom('seat_changes')
+    .select(['seq', 'changes_json', 'created_at', 'event_cancelled'])
+    .where('event_id', '=', eventId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    eventId,
+    seq: Number(r.seq),
+    changes: JSON.parse(r.changes_json) as SeatChange[],
+    committedAt: Number(r.created_at),
+    ...(Number(r.event_cancelled) === 1 ? { cancelled: true as const } : {}),
+  }));
+}
+
 export function createSeatChangeRepository(db: Kysely<BookingDatabase>) {
   return {
-    /**
-     * The batches after `afterSeq`, in order, at most `limit`: what a subscriber missed. Their
-     * `committedAt` is the time their transaction wrote them, so a change delivered late by repair
-     * counts in the stream's lag like any other (its lag is the repair's delay).
-     */
-    async changesSince(eventId: string, afterSeq: number, limit = 1000): Promise<SeatChangeBatch[]> {
-      const rows = await db
-        .selectFrom('seat_changes')
-        .select(['seq', 'changes_json', 'created_at', 'event_cancelled'])
-        .where('event_id', '=', eventId)
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({
-        eventId,
-        seq: Number(r.seq),
-        changes: JSON.parse(r.changes_json) as SeatChange[],
-        committedAt: Number(r.created_at),
-        ...(Number(r.event_cancelled) === 1 ? { cancelled: true as const } : {}),
-      }));
-    },
+    /** The batches after `afterSeq`, in order, at most `limit`: what a subscriber missed. */
+    changesSince: (eventId: string, afterSeq: number, limit = 1000): Promise<SeatChangeBatch[]> => readChangesSince(db, eventId, afterSeq, limit),
   };
 }
 export type SeatChangeRepository = ReturnType<typeof createSeatChangeRepository>;

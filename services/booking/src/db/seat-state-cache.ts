@@ -13,11 +13,11 @@
  * that commit (a buyer sees their own hold). A gap in the log (rows removed by hand) or an
  * instance far behind reads the statuses afresh instead.
  */
-import type { SeatChange } from '@stream-seat/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import { SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
 import { createSizedCache, EVENT_CACHE_SEATS } from '../domain/sized-cache.js';
 import type { BookingDatabase, SeatStatus } from './schema.js';
+import { readChangesSince } from './seat-change.repository.js';
 import { chunks } from './transaction.js';
 
 /** An event's seats at a change number: each seat's status by position (AVAILABLE is 0). */
@@ -29,12 +29,13 @@ export interface SeatStates {
   status: Uint8Array;
 }
 
-type Reader = Kysely<BookingDatabase> | Transaction<BookingDatabase>;
 
 const HELD = SEAT_STATUSES.indexOf('HELD');
 /** Log entries per read; an instance further behind than LOG_PAGES pages reads the statuses afresh. */
 const LOG_PAGE = 1_000;
 const LOG_PAGES = 10;
+/** A held seat's hold with no end (none is written so; a row from elsewhere) never runs out. */
+const heldUntil = (expiresAt: number | string | null) => (expiresAt === null ? Infinity : Number(expiresAt));
 const SEATS_PER_READ = 500;
 
 /** The statuses of one event, and when each held seat's hold runs out (0 for the others). */
@@ -102,35 +103,31 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
         const i = layout.indexOf(r.seat_id);
         if (i === undefined) continue;
         status[i] = SEAT_STATUSES.indexOf(r.status);
-        expiresAt[i] = r.status !== 'HELD' ? 0 : r.expires_at === null ? Infinity : Number(r.expires_at);
+        expiresAt[i] = r.status === 'HELD' ? heldUntil(r.expires_at) : 0;
       }
       return { seq: Number(inventory.seq), cancelled: inventory.status === 'CLOSED', status, expiresAt };
     });
   }
 
-  /** The log's entries after `afterSeq`: each seat's last status in them, whether one cancelled the event, the seq they reach. */
-  async function readLog(trx: Reader, eventId: string, afterSeq: number): Promise<{ seq: number; last: Map<string, SeatStatus>; cancelled: boolean }> {
+  /**
+   * The log's entries from `afterSeq` to `upTo` (all committed, in the same snapshot): each seat's
+   * last status in them, and whether one cancelled the event.
+   */
+  async function readLog(trx: Transaction<BookingDatabase>, eventId: string, afterSeq: number, upTo: number): Promise<{ last: Map<string, SeatStatus>; cancelled: boolean }> {
     const last = new Map<string, SeatStatus>();
-    let seq = afterSeq;
     let cancelled = false;
-    for (let page = 0; page < LOG_PAGES; page++) {
-      const rows = await trx
-        .selectFrom('seat_changes')
-        .select(['seq', 'changes_json', 'event_cancelled'])
-        .where('event_id', '=', eventId)
-        .where('seq', '>', seq)
-        .orderBy('seq')
-        .limit(LOG_PAGE)
-        .execute();
-      for (const row of rows) {
-        if (Number(row.seq) !== seq + 1) throw new LogGap(`event ${eventId}: change ${seq + 1} is missing from the log`);
-        seq += 1;
-        if (Number(row.event_cancelled) === 1) cancelled = true;
-        for (const change of JSON.parse(row.changes_json) as SeatChange[]) last.set(change.seatId, change.status);
+    for (let seq = afterSeq; seq < upTo; ) {
+      const batches = await readChangesSince(trx, eventId, seq, LOG_PAGE);
+      for (const batch of batches) {
+        if (batch.seq > upTo) return { last, cancelled };
+        if (batch.seq !== seq + 1) throw new LogGap(`event ${eventId}: change ${seq + 1} is missing from the log`);
+        seq = batch.seq;
+        if (batch.cancelled) cancelled = true;
+        for (const change of batch.changes) last.set(change.seatId, change.status);
       }
-      if (rows.length < LOG_PAGE) return { seq, last, cancelled };
+      if (batches.length === 0) throw new LogGap(`event ${eventId}: changes ${seq + 1}–${upTo} are missing from the log`);
     }
-    throw new LogGap(`event ${eventId}: more than ${LOG_PAGE * LOG_PAGES} changes behind`);
+    return { last, cancelled };
   }
 
   async function catchUp(mirror: Mirror, eventId: string): Promise<void> {
@@ -140,16 +137,15 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
       // by an instance of a version that closed inventories without a log entry.
       const inventory = await trx.selectFrom('inventories').select(['seq', 'status']).where('event_id', '=', eventId).executeTakeFirst();
       if (!inventory) throw new LogGap(`event ${eventId}: its inventory is gone`);
-      const behind = Number(inventory.seq) - from;
-      if (behind < 0 || behind > LOG_PAGE * LOG_PAGES) throw new LogGap(`event ${eventId}: ${behind} changes behind`);
-      if (behind === 0) return { seq: from, last: new Map<string, SeatStatus>(), cancelled: inventory.status === 'CLOSED', expiry: new Map<string, number>() };
-      const { seq, last, cancelled } = await readLog(trx, eventId, from);
+      const seq = Number(inventory.seq);
+      if (seq < from || seq - from > LOG_PAGE * LOG_PAGES) throw new LogGap(`event ${eventId}: ${seq - from} changes behind`);
+      const { last, cancelled } = await readLog(trx, eventId, from, seq);
       // When the holds of the seats left held run out: from the same snapshot as the log.
       const held = [...last].filter(([, status]) => status === 'HELD').map(([seatId]) => seatId);
       const expiry = new Map<string, number>();
       for (const part of chunks(held, SEATS_PER_READ)) {
         const rows = await trx.selectFrom('seats').select(['seat_id', 'expires_at']).where('event_id', '=', eventId).where('seat_id', 'in', part).execute();
-        for (const r of rows) expiry.set(r.seat_id, r.expires_at === null ? Infinity : Number(r.expires_at));
+        for (const r of rows) expiry.set(r.seat_id, heldUntil(r.expires_at));
       }
       return { seq, last, cancelled: cancelled || inventory.status === 'CLOSED', expiry };
     });

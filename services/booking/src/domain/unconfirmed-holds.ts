@@ -37,8 +37,6 @@ export function createUnconfirmedHolds(deps: UnconfirmedHoldsDeps) {
       }
       return released;
     },
-
-    size: () => pending.size,
   };
 }
 export type UnconfirmedHolds = ReturnType<typeof createUnconfirmedHolds>;
