@@ -52,6 +52,15 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   let bob: Record<string, string>;
 
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
+  /** Another event of olga's in the same hall, put on sale; its id. */
+  const publishEvent = async (name: string, startsAt: string) => {
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const created = await send('POST', '/api/events', organizer, { venueId, name, startsAt, currency: 'EUR', prices: { A: 5000, B: 3000 } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await send('POST', `/api/events/${String(created.body['id'])}/publish`, organizer)).status).toBe(200);
+    return created.body['id'] as string;
+  };
+  const daysAhead = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
   beforeAll(async () => {
     webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-'));
@@ -432,17 +441,10 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('lists only events that have not started, soonest first, a page at a time with "More events"', async () => {
-    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
-    const publish = async (name: string, startsAt: string) => {
-      const created = await send('POST', '/api/events', organizer, { venueId, name, startsAt, currency: 'EUR', prices: { A: 5000, B: 3000 } });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      expect((await send('POST', `/api/events/${String(created.body['id'])}/publish`, organizer)).status).toBe(200);
-      return created.body['id'] as string;
-    };
     // On sale, but starting in two seconds: once it has started, it is no longer listed.
-    const started = await publish('Already Started', new Date(Date.now() + 2_000).toISOString());
+    const started = await publishEvent('Already Started', new Date(Date.now() + 2_000).toISOString());
     // More than a page (20) of upcoming events, so that the list needs "More events".
-    for (let i = 0; i < 21; i++) await publish(`Upcoming ${i}`, new Date(Date.now() + (20 + i) * 86_400_000).toISOString());
+    for (let i = 0; i < 21; i++) await publishEvent(`Upcoming ${i}`, new Date(Date.now() + (20 + i) * 86_400_000).toISOString());
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
     const page = await newPage();
@@ -470,10 +472,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   }, 60_000);
 
   it('says an event was cancelled instead of drawing a seat map to buy from', async () => {
-    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
-    const created = await send('POST', '/api/events', organizer, { venueId, name: 'Called Off', startsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 5000, B: 3000 } });
-    const id = created.body['id'] as string;
-    expect((await send('POST', `/api/events/${id}/publish`, organizer)).status).toBe(200);
+    const id = await publishEvent('Called Off', daysAhead(40));
     expect((await send('POST', `/api/events/${id}/cancel`, organizer)).status).toBe(200);
     const page = await newPage();
     await page.goto(`${test.gateway}/#/events/${id}`);
@@ -486,10 +485,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('tells a buyer on the seat map at once when the event is cancelled, instead of showing every seat freed', async () => {
-    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
-    const created = await send('POST', '/api/events', organizer, { venueId, name: 'Called Off Live', startsAt: new Date(Date.now() + 41 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 5000, B: 3000 } });
-    const id = created.body['id'] as string;
-    expect((await send('POST', `/api/events/${id}/publish`, organizer)).status).toBe(200);
+    const id = await publishEvent('Called Off Live', daysAhead(41));
     const page = await newPage();
     await page.goto(`${test.gateway}/#/events/${id}`);
     await page.waitForSelector('.live-badge[data-live-status=live]');
@@ -569,10 +565,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('admits a ticket at the desk when Enter is pressed again while the scan is on its way, and names a void one', async () => {
-    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
-    const created = await send('POST', '/api/events', organizer, { venueId, name: 'At The Door', startsAt: new Date(Date.now() + 43 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 100, B: 100 } });
-    const doorEvent = created.body['id'] as string;
-    expect((await send('POST', `/api/events/${doorEvent}/publish`, organizer)).status).toBe(200);
+    const doorEvent = await publishEvent('At The Door', daysAhead(43));
     const hold = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[0]] });
     expect(hold.status, JSON.stringify(hold.body)).toBe(201);
     const order = await send('POST', '/api/orders', bob, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
@@ -612,10 +605,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('lists every order of a buyer, twenty at a time with "More orders"', async () => {
-    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
-    const created = await send('POST', '/api/events', organizer, { venueId, name: 'Many Orders', startsAt: new Date(Date.now() + 42 * 86_400_000).toISOString(), currency: 'EUR', prices: { A: 100, B: 100 } });
-    const id = created.body['id'] as string;
-    expect((await send('POST', `/api/events/${id}/publish`, organizer)).status).toBe(200);
+    const id = await publishEvent('Many Orders', daysAhead(42));
     const many = await test.tokenFor('nora');
     for (const seat of seatIds.slice(0, 22)) {
       const hold = await send('POST', '/api/holds', many, { eventId: id, seatIds: [seat] });
