@@ -3,6 +3,7 @@ import type { EventView } from '@stream-seat/contracts';
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
+import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
 
 /** Events per page; more come with "More events" (the list follows the API's cursor). */
@@ -13,38 +14,27 @@ export const eventsPage: Page = (root) => {
   // Only what has not started: an event under way is still ON_SALE in the catalogue, but its
   // sales are over, and the oldest of them would fill the first page.
   const from = new Date().toISOString();
-  const list = h('ul', { class: 'event-list' });
-  const more = h('button', { type: 'button', class: 'secondary more-events' }, 'More events');
-  const problem = h('p', { class: 'error', role: 'alert' });
-  let cursor: string | null = null;
+  const events = pagedList<EventView>({
+    listClass: 'event-list',
+    moreClass: 'more-events',
+    moreLabel: 'More events',
+    pageAfter: (cursor) =>
+      api('GET', `/events?status=ON_SALE&from=${encodeURIComponent(from)}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    render: eventCard,
+  });
   // A list that comes back after the user went elsewhere (signed in, clicked "Organiser") must not
   // draw itself over the page they went to.
   let disposed = false;
-  const load = async (first: boolean) => {
-    more.disabled = true;
-    try {
-      const page = await api<{ items: EventView[]; nextCursor: string | null }>(
-        'GET',
-        `/events?status=ON_SALE&from=${encodeURIComponent(from)}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
+  void events.first().then(
+    (items) => {
+      if (!disposed) mount(root, h('h1', {}, 'On sale now'), items.length === 0 ? h('p', { class: 'muted' }, 'No event is on sale yet.') : events.list, events.more, events.problem);
+    },
+    (error: Error) => {
       if (disposed) return;
-      cursor = page.nextCursor;
-      if (first) {
-        mount(root, h('h1', {}, 'On sale now'), page.items.length === 0 ? h('p', { class: 'muted' }, 'No event is on sale yet.') : list, more, problem);
-      }
-      list.append(...page.items.map(eventCard));
-      problem.textContent = '';
-      more.hidden = cursor === null;
-    } catch (error) {
-      if (disposed) return;
-      if (first) mount(root, h('h1', {}, 'On sale now'), problem);
-      problem.textContent = (error as Error).message;
-    } finally {
-      more.disabled = false;
-    }
-  };
-  more.onclick = () => void load(false);
-  void load(true);
+      events.problem.textContent = error.message;
+      mount(root, h('h1', {}, 'On sale now'), events.problem);
+    },
+  );
   return () => {
     disposed = true;
   };

@@ -3,6 +3,7 @@ import type { OrderView } from '@stream-seat/contracts';
 import { api, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
+import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
 import { currentSession } from '../session.js';
 
@@ -14,32 +15,18 @@ export const ordersPage: Page = (root) => {
       mount(root, h('h1', {}, 'My orders'), h('p', { class: 'notice' }, 'Sign in (top right) to see your orders.'));
       return;
     }
+    // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
+    const orders = pagedList<OrderView>({
+      listClass: 'orders',
+      moreClass: 'more-orders',
+      moreLabel: 'More orders',
+      pageAfter: (cursor) => api('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+      render: (o) => orderCard(o, load),
+    });
     try {
-      const first = await api<{ items: OrderView[]; nextCursor: string | null }>('GET', '/orders');
+      const first = await orders.first();
       if (disposed) return;
-      const list = h('ul', { class: 'orders' }, ...first.items.map((o) => orderCard(o, load)));
-      const problem = h('p', { class: 'error', role: 'alert' });
-      // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
-      const more = h('button', { type: 'button', class: 'secondary more-orders' }, 'More orders');
-      let cursor = first.nextCursor;
-      more.hidden = cursor === null;
-      more.addEventListener('click', () => {
-        if (cursor === null) return;
-        more.disabled = true;
-        void api<{ items: OrderView[]; nextCursor: string | null }>('GET', `/orders?cursor=${encodeURIComponent(cursor)}`).then(
-          (page) => {
-            list.append(...page.items.map((o) => orderCard(o, load)));
-            cursor = page.nextCursor;
-            more.hidden = cursor === null;
-            more.disabled = false;
-          },
-          (error: Error) => {
-            problem.textContent = error.message;
-            more.disabled = false;
-          },
-        );
-      });
-      mount(root, h('h1', {}, 'My orders'), first.items.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : list, more, problem);
+      mount(root, h('h1', {}, 'My orders'), first.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : orders.list, orders.more, orders.problem);
     } catch (error) {
       if (!disposed) mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
