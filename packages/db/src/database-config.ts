@@ -15,6 +15,7 @@ export const databaseConfigSchema = z.object({
   DB_SLOW_QUERY_MS: z.coerce.number().int().min(1).default(200),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DB_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 });
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 
@@ -31,6 +32,7 @@ export function openServiceDatabase<T>(config: DatabaseConfig, defaultSqliteFile
     slowQueryMs: config.DB_SLOW_QUERY_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: config.DB_QUERY_TIMEOUT_MS,
+    idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
     ...(log ? { log } : {}),
   });
 }

@@ -9,7 +9,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, MysqlDialect, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
-import { statementTimeoutSql, unboundedSessionSql } from './dialect-sql.js';
+import { sessionSetupSql, unboundedSessionSql } from './dialect-sql.js';
 import { mysqlRawTransaction, type RawTransaction, sqliteRawTransaction } from './raw-sql.js';
 
 export interface Database<T> {
@@ -49,6 +49,11 @@ export interface OpenOptions {
   connectTimeoutMs?: number;
   /** Server-side statement time limit (MySQL/MariaDB); 0 = none. */
   queryTimeoutMs?: number;
+  /**
+   * MySQL/MariaDB: the server closes a connection silent this long, rolling back its transaction
+   * (a frozen client's locks end then); the pool drops its own idle ones at half of it. 0 = the server's own.
+   */
+  idleTimeoutMs?: number;
 }
 
 function slowQueryLogger(log: DatabaseLogger | undefined, slowQueryMs: number) {
@@ -131,19 +136,25 @@ async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, lo
 function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
   let sessionSetup: string | undefined;
   let serverVersion = '';
+  const connectionLimit = options.poolSize ?? 10;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const poolOptions: PoolOptions = {
     ...connectionOptions(target, options),
     database: target.database,
-    connectionLimit: options.poolSize ?? 10,
+    connectionLimit,
     enableKeepAlive: true,
     timezone: 'Z',
     charset: 'utf8mb4',
+    // The server closes connections silent for idleTimeoutMs: the pool lets its idle ones go well
+    // before, so that none is handed out as the server closes it. (mysql2 evicts by idle time only
+    // when maxIdle is below the limit; then it also keeps one fewer idle connection than the limit.)
+    ...(idleTimeoutMs > 0 ? { maxIdle: connectionLimit - 1, idleTimeout: idleTimeoutMs / 2 } : {}),
   };
   const pool = createPool(poolOptions);
   // Raw transactions send several statements per round trip (see raw-sql.ts); only they use this
   // pool, which connects lazily, so services without such a path never open a connection of it.
   const scriptPool = createPool({ ...poolOptions, multipleStatements: true });
-  // Every new connection gets the statement time limit, in the server flavour's own words.
+  // Every new connection gets the statement and idle bounds, in the server flavour's own words.
   for (const p of [pool, scriptPool]) {
     p.on('connection', (connection) => {
       if (sessionSetup) connection.query(sessionSetup);
@@ -161,7 +172,7 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     async prepare(log) {
       const version = await ensureMysqlDatabase(target, options, log ?? options.log);
       serverVersion = version;
-      sessionSetup = statementTimeoutSql(version, options.queryTimeoutMs ?? 0);
+      sessionSetup = sessionSetupSql(version, { queryTimeoutMs: options.queryTimeoutMs ?? 0, idleTimeoutMs });
       await sql`select 1`.execute(db);
     },
     unbounded(work) {

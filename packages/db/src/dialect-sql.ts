@@ -67,12 +67,6 @@ export function isRetryableConflict(error: unknown): boolean {
   return e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.code === 'SQLITE_BUSY';
 }
 
-/**
- * The session settings that bound statement time: MariaDB's `max_statement_time` (seconds, every
- * statement) or MySQL's `max_execution_time` (milliseconds, SELECTs only) — and, on both, the
- * InnoDB row-lock wait (50 s by default), which MySQL's does not cover: a write queued behind
- * another transaction's lock gives up within the same time (whole seconds, at least 1). Undefined for none.
- */
 /** The session settings without a statement bound, and InnoDB's own row-lock wait (50 s). */
 export function unboundedSessionSql(serverVersion: string): string {
   return /mariadb/i.test(serverVersion)
@@ -80,15 +74,43 @@ export function unboundedSessionSql(serverVersion: string): string {
     : 'SET SESSION max_execution_time = 0, innodb_lock_wait_timeout = 50';
 }
 
-export function statementTimeoutSql(serverVersion: string, timeoutMs: number): string | undefined {
-  if (timeoutMs <= 0) return undefined;
+/**
+ * The session settings that bound statement time: MariaDB's `max_statement_time` (seconds, every
+ * statement) or MySQL's `max_execution_time` (milliseconds, SELECTs only) — and, on both, the
+ * InnoDB row-lock wait (50 s by default), which MySQL's does not cover: a write queued behind
+ * another transaction's lock gives up within the same time (whole seconds, at least 1). None for 0.
+ */
+function statementTimeoutSettings(serverVersion: string, timeoutMs: number): string[] {
+  if (timeoutMs <= 0) return [];
   // Below the statement bound, so that a wait for a lock ends as a lock wait (1205: contention,
   // which the caller may retry and the gateway does not hold against the instance) rather than
   // as MariaDB's statement timeout (1969), which would win a tie.
   const lockWait = `innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(timeoutMs / 1000) - 1)}`;
-  return /mariadb/i.test(serverVersion)
-    ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}, ${lockWait}`
-    : `SET SESSION max_execution_time = ${Math.round(timeoutMs)}, ${lockWait}`;
+  return /mariadb/i.test(serverVersion) ? [`max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`, lockWait] : [`max_execution_time = ${Math.round(timeoutMs)}`, lockWait];
+}
+
+/**
+ * The server closes a connection that has sent nothing for this long (`wait_timeout`, whole
+ * seconds, at least 1; the same on MySQL and MariaDB), and rolls back the transaction it had open.
+ * That is what ends a transaction whose client froze or whose link went dark mid-way: its row
+ * locks (an event's inventory row: every sale of that event) would otherwise stand until TCP gave
+ * up on the connection, many minutes later. None for 0 (the server's own, 8 hours by default).
+ */
+function idleSessionSettings(idleTimeoutMs: number): string[] {
+  return idleTimeoutMs > 0 ? [`wait_timeout = ${Math.max(1, Math.ceil(idleTimeoutMs / 1000))}`] : [];
+}
+
+export interface SessionBounds {
+  /** Statement time and row-lock waits; 0 = none. */
+  queryTimeoutMs: number;
+  /** Silence after which the server closes the connection; 0 = the server's own. */
+  idleTimeoutMs: number;
+}
+
+/** What every new connection runs first, in the server flavour's own words; undefined for nothing. */
+export function sessionSetupSql(serverVersion: string, bounds: SessionBounds): string | undefined {
+  const settings = [...statementTimeoutSettings(serverVersion, bounds.queryTimeoutMs), ...idleSessionSettings(bounds.idleTimeoutMs)];
+  return settings.length > 0 ? `SET SESSION ${settings.join(', ')}` : undefined;
 }
 
 /**

@@ -173,4 +173,63 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
       await holder.end();
     }
   }, 15_000);
+
+  it('rolls back the transaction of a connection gone silent, freeing its row locks', async () => {
+    const name = freshName();
+    // A 2 s idle bound; the other side's lock waits give up after 1 s and try again.
+    const frozen = openAt(urlFor(name), { DB_IDLE_TIMEOUT_MS: 2_000, DB_QUERY_TIMEOUT_MS: 1_500 });
+    await startDatabase(frozen, migrations);
+    await sql`insert into things (id) values ('contested')`.execute(frozen.db);
+    // A client that took the row's lock and then froze (a stopped process, a link gone dark): its
+    // connection stays open and says nothing more.
+    let thaw!: () => void;
+    const thawed = new Promise<void>((resolve) => (thaw = resolve));
+    const locked = new Promise<void>((resolve, reject) => {
+      frozen.db
+        .connection()
+        .execute(async (connection) => {
+          await sql`start transaction`.execute(connection);
+          await sql`select id from things where id = 'contested' for update`.execute(connection);
+          resolve();
+          await thawed;
+          await sql`commit`.execute(connection);
+        })
+        .catch(reject);
+    }).catch(() => undefined);
+    await locked;
+    const other = openAt(urlFor(name), { DB_QUERY_TIMEOUT_MS: 1_500 });
+    await startDatabase(other, migrations);
+    const started = Date.now();
+    let updated = false;
+    try {
+      // Without the bound the lock stands until TCP gives up (here: for ever); with it, within a few seconds.
+      while (!updated && Date.now() - started < 10_000) {
+        updated = await sql`update things set id = 'taken' where id = 'contested'`.execute(other.db).then(
+          () => true,
+          (error: unknown) => {
+            if (!isContention(error)) throw error;
+            return false;
+          },
+        );
+      }
+      expect(updated).toBe(true);
+      const rows = await admin<Array<{ id: string }>>(`SELECT id FROM \`${name}\`.things ORDER BY id`);
+      expect(rows.map((r) => r.id)).toEqual(['taken']);
+    } finally {
+      thaw();
+    }
+  }, 20_000);
+
+  it('keeps its pool working when its connections sat idle past the bound', async () => {
+    const name = freshName();
+    const database = openAt(urlFor(name), { DB_IDLE_TIMEOUT_MS: 1_000, DB_POOL_SIZE: 4 });
+    await startDatabase(database, migrations);
+    const { rows: setting } = await sql<{ wait: number }>`select @@SESSION.wait_timeout as ${sql.ref('wait')}`.execute(database.db);
+    expect(Number(setting[0]?.wait)).toBe(1);
+    // Every connection of the pool opened, then all idle for longer than the server waits.
+    await Promise.all(Array.from({ length: 4 }, () => sql`select sleep(0.1)`.execute(database.db)));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => sql<{ n: number }>`select ${i} as n`.execute(database.db)));
+    expect(answers.map((a) => Number(a.rows[0]?.n))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  }, 15_000);
 });

@@ -38,12 +38,18 @@ export interface BookingTestOptions {
   serviceToken?: string;
   /** DB_QUERY_TIMEOUT_MS: the server's bound on statements and on row-lock waits (MySQL). */
   queryTimeoutMs?: number;
+  /** DB_IDLE_TIMEOUT_MS: the server closes this instance's connections once silent this long (MySQL). */
+  idleTimeoutMs?: number;
 }
 
 export async function createBookingTestApp(dialect: Dialect, options: BookingTestOptions): Promise<BookingTestApp> {
   const testDb = options.databaseUrl ? undefined : await createTestDatabase(dialect, 'booking');
   const url = options.databaseUrl ?? testDb?.url ?? '';
-  const config = { ...databaseConfigFor(url), ...(options.queryTimeoutMs ? { DB_QUERY_TIMEOUT_MS: options.queryTimeoutMs } : {}) };
+  const config = {
+    ...databaseConfigFor(url),
+    ...(options.queryTimeoutMs ? { DB_QUERY_TIMEOUT_MS: options.queryTimeoutMs } : {}),
+    ...(options.idleTimeoutMs ? { DB_IDLE_TIMEOUT_MS: options.idleTimeoutMs } : {}),
+  };
   const database = openServiceDatabase<BookingDatabase>(config, url);
   await startDatabase(database, bookingMigrations(database.dialect));
   let offset = 0;

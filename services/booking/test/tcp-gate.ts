@@ -3,7 +3,8 @@
  * instance's Redis traffic to keep its SUBSCRIBE from reaching Redis until the test lets it, which
  * makes "a change published while the subscription is on its way" an ordering, not a timing. It
  * can also lose the answer to one request: the server does the work (a COMMIT commits), the
- * client sees its connection drop instead of the reply.
+ * client sees its connection drop instead of the reply. Or a connection can go dark mid-way, as
+ * a frozen client or a cut link does: open at both ends, and silent.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -21,6 +22,12 @@ export interface TcpGate {
    * on that connection does not reach the client: the connection is cut instead. Resolves then.
    */
   loseReplyTo(text: string): Promise<void>;
+  /**
+   * The next chunk a client sends containing `text` reaches the server; from then on nothing
+   * passes either way on that connection, and neither end hears of the other closing (a link gone
+   * dark, or a frozen client). Resolves when that chunk has passed; close() ends the connection.
+   */
+  goDarkAfter(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,27 +38,39 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
   let seen = '';
   const waiters = new Set<() => void>();
   let loseReply: { text: string; lost(): void } | undefined;
+  let goDark: { text: string; dark(): void } | undefined;
 
   const server = createServer((client) => {
     const toTarget = connect(Number(upstream.port), upstream.hostname);
     let replyLost: (() => void) | undefined;
+    let dark = false;
     for (const socket of [client, toTarget]) {
       sockets.add(socket);
       socket.on('close', () => {
         sockets.delete(socket);
+        if (dark) return;
         client.destroy();
         toTarget.destroy();
       });
       socket.on('error', () => undefined);
     }
     toTarget.on('data', (chunk: Buffer) => {
+      if (dark) return;
       if (!replyLost) return void client.write(chunk);
       client.destroy();
       toTarget.destroy();
       replyLost();
     });
     client.on('data', (chunk: Buffer) => {
+      if (dark) return;
       seen += chunk.toString('latin1');
+      if (goDark && chunk.toString('latin1').includes(goDark.text)) {
+        dark = true;
+        toTarget.write(chunk);
+        goDark.dark();
+        goDark = undefined;
+        return;
+      }
       if (loseReply && chunk.toString('latin1').includes(loseReply.text)) {
         replyLost = loseReply.lost;
         loseReply = undefined;
@@ -90,6 +109,9 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
     },
     loseReplyTo(text) {
       return new Promise((resolve) => (loseReply = { text, lost: resolve }));
+    },
+    goDarkAfter(text) {
+      return new Promise((resolve) => (goDark = { text, dark: resolve }));
     },
     async close() {
       for (const socket of sockets) socket.destroy();
