@@ -76,6 +76,9 @@ describe('the catalogue, through the gateway', () => {
 
     const res = await fetch(`${gateway}/api/events/${eventId}/seatmap`);
     expect(res.status).toBe(200);
+    // Compressed by the event service, passed on as is by the gateway (fetch asks for it and decodes it).
+    expect(res.headers.get('content-encoding')).toMatch(/^(br|gzip)$/);
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
     const map = (await res.json()) as {
       bounds: { width: number; height: number };
       seats: Array<{ id: string; x: number; y: number; tier: string; priceCents: number }>;

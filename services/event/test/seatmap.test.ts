@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp } from './event-test-app.js';
@@ -52,6 +53,37 @@ describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) =>
     const stale = await get(id, { 'if-none-match': '"something-else"' });
     expect(stale.statusCode).toBe(200);
     expect(stale.body).toBe(first.body);
+  });
+
+  it('compresses for a client that accepts it, each coding a representation with its own ETag', async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    await publish(id);
+    const identity = await get(id);
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.headers['vary']).toMatch(/accept-encoding/i);
+    const tags = new Set([identity.headers['etag']]);
+    for (const [acceptEncoding, coding, decode] of [
+      ['gzip, deflate, br, zstd', 'br', brotliDecompressSync],
+      ['gzip;q=1, br;q=0.5', 'gzip', gunzipSync],
+      ['br;q=0, gzip;q=0, deflate', undefined, (body: Buffer) => body],
+    ] as const) {
+      const res = await get(id, { 'accept-encoding': acceptEncoding });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-encoding'], acceptEncoding).toBe(coding);
+      expect(res.headers['vary']).toMatch(/accept-encoding/i);
+      expect(decode(res.rawPayload).toString('utf8')).toBe(identity.body);
+      if (coding) expect(res.rawPayload.byteLength).toBeLessThan(identity.rawPayload.byteLength / 3);
+      tags.add(res.headers['etag']);
+      // The tag it was given revalidates it, with the same Accept-Encoding.
+      const again = await get(id, { 'accept-encoding': acceptEncoding, 'if-none-match': res.headers['etag'] as string });
+      expect(again.statusCode).toBe(304);
+    }
+    // identity, br and gzip: three tags (the third request got identity again).
+    expect(tags.size).toBe(3);
+    // A tag of another coding does not stand for this one: the client gets the body.
+    const other = await get(id, { 'accept-encoding': 'br', 'if-none-match': identity.headers['etag'] as string });
+    expect(other.statusCode).toBe(200);
+    expect(other.headers['content-encoding']).toBe('br');
   });
 
   it("changes the ETag and the prices when a draft's prices change", async () => {

@@ -11,14 +11,16 @@ import { createEventRepository, type EventWithVenueRow } from '../db/event.repos
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { maySee } from '../domain/event-rules.js';
+import { type ContentCoding, codedTag, encodeBody } from './content-coding.js';
 import type { LruCache, SeatMapCache } from './seat-map.cache.js';
 import { createSeatMapTemplate, renderSeatMap, type SeatMapTemplate } from './seat-map-template.js';
 
 export interface SeatMapVersion {
+  /** The ETag of the identity coding; see codedTag for the others. */
   etag: string;
   cacheControl: string;
-  /** The JSON body as UTF-8; built from the venue's map on a cache miss. */
-  body(): Promise<Buffer>;
+  /** The JSON body as UTF-8, in that coding; built from the venue's map (and compressed) on a cache miss. */
+  body(coding?: ContentCoding): Promise<Buffer>;
 }
 
 /** Venues never change, so an event's map changes only with its venue, prices or currency. */
@@ -32,7 +34,7 @@ export function seatMapTag(row: Pick<EventWithVenueRow, 'id' | 'venue_id' | 'cur
 
 export interface EventSeatMapsDeps {
   db: Kysely<EventDatabase>;
-  /** Priced maps by ETag. */
+  /** Priced maps by the ETag of their coding. */
   cache: SeatMapCache;
   /** Venue templates by venue id. */
   templates: LruCache<SeatMapTemplate>;
@@ -41,6 +43,8 @@ export interface EventSeatMapsDeps {
 export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps) {
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
+  /** Compressions under way, by coded tag. */
+  const compressing = new Map<string, Promise<Buffer>>();
 
   async function templateOf(venueId: string): Promise<SeatMapTemplate> {
     const known = templates.get(venueId);
@@ -62,14 +66,30 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
         // Drafts are private and still changing; a published event's prices are frozen, but caches
         // revalidate each minute so that a cancellation's status is never far behind.
         cacheControl: row.status === 'DRAFT' ? 'private, no-cache' : 'public, max-age=60, must-revalidate',
-        async body() {
-          const cached = cache.get(etag);
+        async body(coding = 'identity') {
+          const key = codedTag(etag, coding);
+          const cached = cache.get(key);
           if (cached !== undefined) return cached;
-          const template = await templateOf(row.venue_id);
-          const prices = JSON.parse(row.prices_json) as Record<string, number>;
-          const body = renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
-          cache.set(etag, body);
-          return body;
+          if (coding === 'identity') {
+            const template = await templateOf(row.venue_id);
+            const prices = JSON.parse(row.prices_json) as Record<string, number>;
+            const body = renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
+            cache.set(key, body);
+            return body;
+          }
+          // A crowd opening a new event's map at once waits for one compression, not one each.
+          let encoding = compressing.get(key);
+          if (!encoding) {
+            encoding = this.body('identity')
+              .then((identity) => encodeBody(identity, coding))
+              .then((encoded) => {
+                cache.set(key, encoded);
+                return encoded;
+              })
+              .finally(() => compressing.delete(key));
+            compressing.set(key, encoding);
+          }
+          return encoding;
         },
       };
     },

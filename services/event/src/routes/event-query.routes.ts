@@ -3,6 +3,7 @@ import { event, eventStatus, isoDateTime, page, paginationQuery, problemResponse
 import { type App, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
+import { codedTag, preferredCoding } from '../catalogue/content-coding.js';
 import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
 import { sendJsonText, sendNotModified } from './json-text.js';
@@ -86,7 +87,8 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
     {
       schema: {
         summary: "An event's seat map: every seat with its coordinates, tier and price",
-        description: 'Served with an ETag and Cache-Control; `If-None-Match` with the current tag gets 304.',
+        description:
+          'Served with an ETag and Cache-Control; `If-None-Match` with the current tag gets 304. Compressed (br or gzip) when the client accepts it, each coding with its own ETag.',
         tags: ['events'],
         params: idParams,
         response: { 200: seatMap, ...problemResponses(400, 404) },
@@ -94,9 +96,12 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
     },
     async (request, reply) => {
       const version = await seatMaps.version(request.params.id, await optionalPrincipal(verifier, request));
-      reply.header('etag', version.etag).header('cache-control', version.cacheControl);
-      if (matches(request.headers['if-none-match'], version.etag)) return sendNotModified(reply);
-      return sendJsonText(reply, 200, await version.body());
+      const coding = preferredCoding(request.headers['accept-encoding']);
+      const etag = codedTag(version.etag, coding);
+      reply.header('etag', etag).header('cache-control', version.cacheControl).header('vary', 'accept-encoding');
+      if (matches(request.headers['if-none-match'], etag)) return sendNotModified(reply);
+      if (coding !== 'identity') reply.header('content-encoding', coding);
+      return sendJsonText(reply, 200, await version.body(coding));
     },
   );
 }
