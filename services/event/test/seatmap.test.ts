@@ -1,5 +1,8 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { testDialects } from '@stream-seat/db';
+import { createEventSeatMaps } from '../src/catalogue/event-seat-map.js';
+import { createLruCache, createSeatMapCache } from '../src/catalogue/seat-map.cache.js';
+import type { SeatMapTemplate } from '../src/catalogue/seat-map-template.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp } from './event-test-app.js';
 
@@ -84,6 +87,22 @@ describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) =>
     const other = await get(id, { 'accept-encoding': 'br', 'if-none-match': identity.headers['etag'] as string });
     expect(other.statusCode).toBe(200);
     expect(other.headers['content-encoding']).toBe('br');
+  });
+
+  it('compresses a version once for a crowd asking at once, and then serves it from the cache', async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    await publish(id);
+    const maps = createEventSeatMaps({
+      db: t.database.db,
+      cache: createSeatMapCache(1 << 20),
+      templates: createLruCache<SeatMapTemplate>(1 << 20, (template) => template.bytes),
+    });
+    const version = await maps.version(id, undefined);
+    // Every compression makes a buffer of its own: one buffer for all is one compression.
+    const crowd = await Promise.all(Array.from({ length: 8 }, () => version.body('br')));
+    expect(new Set(crowd).size).toBe(1);
+    expect(await version.body('br')).toBe(crowd[0]);
+    expect(await (await maps.version(id, undefined)).body('br')).toBe(crowd[0]);
   });
 
   it("changes the ETag and the prices when a draft's prices change", async () => {

@@ -56,6 +56,35 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
     return template;
   }
 
+  async function identityBody(etag: string, row: EventWithVenueRow): Promise<Buffer> {
+    const cached = cache.get(etag);
+    if (cached !== undefined) return cached;
+    const template = await templateOf(row.venue_id);
+    const prices = JSON.parse(row.prices_json) as Record<string, number>;
+    const body = renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
+    cache.set(etag, body);
+    return body;
+  }
+
+  function codedBody(etag: string, row: EventWithVenueRow, coding: ContentCoding): Promise<Buffer> {
+    const key = codedTag(etag, coding);
+    const cached = cache.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    // A crowd opening a new event's map at once waits for one compression, not one each.
+    let encoding = compressing.get(key);
+    if (!encoding) {
+      encoding = identityBody(etag, row)
+        .then((identity) => encodeBody(identity, coding))
+        .then((encoded) => {
+          cache.set(key, encoded);
+          return encoded;
+        })
+        .finally(() => compressing.delete(key));
+      compressing.set(key, encoding);
+    }
+    return encoding;
+  }
+
   return {
     async version(id: string, viewer: Principal | undefined): Promise<SeatMapVersion> {
       const row = await events.find(id);
@@ -66,31 +95,7 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
         // Drafts are private and still changing; a published event's prices are frozen, but caches
         // revalidate each minute so that a cancellation's status is never far behind.
         cacheControl: row.status === 'DRAFT' ? 'private, no-cache' : 'public, max-age=60, must-revalidate',
-        async body(coding = 'identity') {
-          const key = codedTag(etag, coding);
-          const cached = cache.get(key);
-          if (cached !== undefined) return cached;
-          if (coding === 'identity') {
-            const template = await templateOf(row.venue_id);
-            const prices = JSON.parse(row.prices_json) as Record<string, number>;
-            const body = renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
-            cache.set(key, body);
-            return body;
-          }
-          // A crowd opening a new event's map at once waits for one compression, not one each.
-          let encoding = compressing.get(key);
-          if (!encoding) {
-            encoding = this.body('identity')
-              .then((identity) => encodeBody(identity, coding))
-              .then((encoded) => {
-                cache.set(key, encoded);
-                return encoded;
-              })
-              .finally(() => compressing.delete(key));
-            compressing.set(key, encoding);
-          }
-          return encoding;
-        },
+        body: (coding = 'identity') => (coding === 'identity' ? identityBody(etag, row) : codedBody(etag, row, coding)),
       };
     },
   };
