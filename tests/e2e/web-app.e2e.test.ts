@@ -386,7 +386,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
 
   it('lets a buyer pick and hold seats with the keyboard alone, each seat named for screen readers', async () => {
     const page = await openEvent('dave');
-    const focused = () => page.evaluate(`document.activeElement?.getAttribute('data-seat-id') ?? document.activeElement?.textContent`);
+    const focused = () =>
+      page.evaluate(`document.activeElement?.getAttribute('data-seat-id') ?? document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent`);
     const pressed = (seatId: string) => page.getAttribute(`circle[data-seat-id="${seatId}"]`, 'aria-pressed');
     // The page writes prices the way the browser's locale does.
     const price = (await page.evaluate(`new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR' }).format(50)`)) as string;
@@ -417,9 +418,11 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.keyboard.press('Enter');
     expect(await pressed('ORCH-A-7')).toBe('false');
 
-    // Tab leaves the map for the Hold button; after holding, the focus stays in the panel.
-    await page.keyboard.press('Tab');
-    expect(await focused()).toBe('Hold 2 seats');
+    // Tab leaves the map for its zoom buttons, then the Hold button; after holding, the focus stays in the panel.
+    for (const next of ['Zoom in', 'Zoom out', 'Fit whole venue', 'Hold 2 seats']) {
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe(next);
+    }
     await page.keyboard.press('Enter');
     await page.waitForSelector('form.pay');
     expect(await focused()).toBe('Held for you');
@@ -535,6 +538,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.selectOption('select[name=card]', 'tok_ok');
     await page.click('form.pay button');
     await page.waitForSelector('.panel [role=alert]');
+    // Said in words, not as the browser's "Failed to fetch".
+    expect(await page.textContent('.panel [role=alert]')).toMatch(/did not answer/);
     // Paying again replays the order that went through (not "Hold … is ORDERED"), and pays once.
     await page.click('form.pay button');
     await page.waitForSelector('[data-ticket-code]');
@@ -544,6 +549,36 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     const orders = (await send('GET', '/api/orders', { authorization: `Bearer ${token}` })).body['items'] as Json[];
     expect(orders).toHaveLength(1);
     expect(await page.getAttribute('[data-ticket-code]', 'data-ticket-code')).toBe((orders[0]?.['tickets'] as Json[])[0]?.['code']);
+    await page.close();
+  });
+
+  it('gives up on an answer that does not come, says so, and lets the buyer try again', async () => {
+    const page = await newPage();
+    // The page's timers run on a clock the test moves on; time flows as usual until it does.
+    await page.clock.install();
+    await page.goto(test.gateway);
+    await signIn(page, 'nora');
+    await page.click(`a[data-event-id="${eventId}"]`);
+    await page.waitForSelector('[data-live-status=live]');
+    const seat = seatIds[14] as string;
+    // The first hold's request goes unanswered (a hung connection); later ones go through.
+    let hung = false;
+    await page.route('**/api/holds', async (route) => {
+      if (hung || route.request().method() !== 'POST') return route.continue();
+      hung = true;
+      await new Promise(() => undefined);
+    });
+    await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await expect.poll(() => hung).toBe(true);
+    expect(await page.textContent('button.hold-selected')).toBe('Holding…');
+    await page.clock.fastForward(36_000);
+    await page.waitForSelector('.panel [role=alert]');
+    expect(await page.textContent('.panel [role=alert]')).toMatch(/did not answer/);
+    // The buyer tries again, and holds the seat.
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    expect(await statusOf(page, seat)).toBe('HELD');
     await page.close();
   });
 

@@ -32,13 +32,54 @@ export function serverNow(): number {
   return Date.now() + clockOffset;
 }
 
+/**
+ * How long a call waits for its whole answer. Longer than the gateway's own bound on a request
+ * (UPSTREAM_TIMEOUT_MS, 30 s), so that the gateway's 504 problem comes first whenever it can.
+ */
+export const ANSWER_TIMEOUT_MS = 35_000;
+
+/**
+ * What a call that got no answer throws: the network failed, or nothing came back in time. The
+ * request may have been carried out; one with an Idempotency-Key may be sent again with the same key.
+ */
+function noAnswer(): ApiProblem {
+  return new ApiProblem(0, 'No answer', 'The server did not answer. Check your connection and try again.', {});
+}
+
+/** The whole answer (status, headers, body), within ANSWER_TIMEOUT_MS; else noAnswer(). */
+async function send(path: string, init: RequestInit): Promise<{ response: Response; text: string }> {
+  const controller = new AbortController();
+  // A timer, not AbortSignal.timeout: it also bounds reading the body, and tests can move it on.
+  const timer = setTimeout(() => controller.abort(), ANSWER_TIMEOUT_MS);
+  try {
+    const response = await fetch(`/api${path}`, { ...init, signal: controller.signal });
+    return { response, text: await response.text() };
+  } catch {
+    throw noAnswer();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stands for a body that is not JSON (a proxy's HTML error page, say). */
+const unreadable = Symbol('unreadable');
+
+function parsed(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return unreadable;
+  }
+}
+
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const session = currentSession();
   if (session) headers['authorization'] = `Bearer ${session.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  const response = await fetch(`/api${path}`, {
+  const { response, text } = await send(path, {
     method,
     headers,
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
@@ -46,13 +87,13 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   const date = Date.parse(response.headers.get('date') ?? '');
   // Whole seconds: within a second of the server is as close as a countdown needs.
   if (Number.isFinite(date)) clockOffset = date - Date.now();
-  const text = await response.text();
-  const body = text ? (JSON.parse(text) as unknown) : undefined;
+  const body = parsed(text);
+  if (response.ok && body === unreadable) throw new ApiProblem(response.status, 'Unexpected answer', 'The server answered with something other than JSON. Try again.', {});
   if (!response.ok) {
     // An expired or revoked token: the user signs in again rather than failing call after call —
     // unless they already have (an older request's 401 must not end a newer session).
     if (response.status === 401 && session && currentSession()?.token === session.token) signOut();
-    const problem = (body ?? {}) as Record<string, unknown>;
+    const problem = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     throw new ApiProblem(
       response.status,
       typeof problem['title'] === 'string' ? problem['title'] : response.statusText,
