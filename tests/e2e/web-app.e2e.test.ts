@@ -582,6 +582,35 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows the order, not "expired", when a hold whose payment answer was lost reaches the end of its countdown', async () => {
+    const page = await newPage();
+    await page.clock.install();
+    await page.goto(test.gateway);
+    await signIn(page, 'omar');
+    await page.click(`a[data-event-id="${eventId}"]`);
+    await page.waitForSelector('[data-live-status=live]');
+    const seat = seatIds[15] as string;
+    await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    // The payment goes through; its answer never reaches the page, and the buyer does not pay again.
+    await page.route('**/api/orders', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await page.click('form.pay button');
+    await page.waitForSelector('.panel [role=alert]');
+    expect(await page.locator('[data-ticket-code]').count()).toBe(0);
+    // The countdown runs out (the page's clock, not the server's): the page asks the server, which
+    // says the hold was ordered, and shows that order.
+    await page.clock.fastForward('11:00');
+    await page.waitForSelector('[data-ticket-code]');
+    expect(await page.textContent('.panel')).not.toMatch(/expired/);
+    expect(await statusOf(page, seat)).toBe('BOOKED');
+    await page.close();
+  });
+
   it('signs a user whose token ran out while on a seat map out everywhere on the page, so that they can sign in again', async () => {
     const page = await openEvent('mona');
     // The token runs out (as a provider's short-lived one would): its exp is now in the past.
