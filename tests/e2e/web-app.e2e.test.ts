@@ -611,6 +611,22 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it("keeps a session by the server's clock when the browser's runs hours ahead, past the token's end", async () => {
+    const page = await newPage();
+    // 13 hours fast: past the end of a 12-hour dev token the moment it is issued.
+    await page.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }');
+    await page.goto(test.gateway);
+    await signIn(page, 'pia');
+    await page.click(`a[data-event-id="${eventId}"]`);
+    await page.waitForSelector('[data-live-status=live]');
+    expect(await page.locator('[data-signed-in="pia"]').count()).toBe(1);
+    // Still signed in after a reload (the stored session, judged before any API call).
+    await page.reload();
+    await page.waitForSelector('[data-live-status=live]');
+    expect(await page.locator('[data-signed-in="pia"]').count()).toBe(1);
+    await page.close();
+  });
+
   it('signs a user whose token ran out while on a seat map out everywhere on the page, so that they can sign in again', async () => {
     const page = await openEvent('mona');
     // The token runs out (as a provider's short-lived one would): its exp is now in the past.

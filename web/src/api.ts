@@ -1,4 +1,5 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
+import { noteServerDate } from './server-clock.js';
 import { currentSession, signOut } from './session.js';
 
 /** An RFC 9457 problem answer, with the fields the app shows. */
@@ -22,14 +23,6 @@ export interface RequestOptions {
   body?: unknown;
   /** Sent as `Idempotency-Key`: a retried click or a lost answer never pays twice. */
   idempotencyKey?: string;
-}
-
-/** How far the gateway's clock is ahead of this browser's (from the last answer's `Date`), in ms. */
-let clockOffset = 0;
-
-/** The time now by the server's clock: a hold's countdown must not trust a browser set wrong. */
-export function serverNow(): number {
-  return Date.now() + clockOffset;
 }
 
 /**
@@ -84,9 +77,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
     headers,
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
-  const date = Date.parse(response.headers.get('date') ?? '');
-  // Whole seconds: within a second of the server is as close as a countdown needs.
-  if (Number.isFinite(date)) clockOffset = date - Date.now();
+  noteServerDate(response);
   const body = parsed(text);
   if (response.ok && body === unreadable) throw new ApiProblem(response.status, 'Unexpected answer', 'The server answered with something other than JSON. Try again.', {});
   if (!response.ok) {

@@ -3,6 +3,8 @@
  * name and role; in production the identity provider does, after the user signs in on its page
  * (oidc-sign-in.ts) — or, with no provider configured for the app, the user pastes a token.
  */
+import { noteServerDate, serverNow } from './server-clock.js';
+
 export type Role = 'buyer' | 'organizer';
 
 export interface Session {
@@ -31,12 +33,15 @@ function tokenExpiry(token: string): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
-/** The signed-in user; a session whose token has expired is over (the app shows "Sign in"). */
+/**
+ * The signed-in user; a session whose token has expired (by the server's clock: a browser's set
+ * hours ahead would end every session as it began) is over (the app shows "Sign in").
+ */
 export function currentSession(): Session | undefined {
   try {
     const stored = localStorage.getItem(KEY);
     const session = stored ? (JSON.parse(stored) as Session) : undefined;
-    if (session && (tokenExpiry(session.token) ?? Infinity) <= Date.now()) {
+    if (session && (tokenExpiry(session.token) ?? Infinity) <= serverNow()) {
       // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out". Told
       // after the caller's turn: it may be a page being drawn, which the listeners draw again.
       localStorage.removeItem(KEY);
@@ -70,6 +75,7 @@ export async function signInLocally(sub: string, role: Role): Promise<boolean> {
   });
   if (response.status === 404) return false;
   if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
+  noteServerDate(response);
   const { token } = (await response.json()) as { token: string };
   setSession({ sub, role, token });
   return true;

@@ -3,7 +3,8 @@
  * picks seats (or asks for the best available), holds them, pays, and gets tickets.
  */
 import type { EventView, HoldView, OrderView, SeatMap } from '@stream-seat/contracts';
-import { api, ApiProblem, serverNow } from '../api.js';
+import { api, ApiProblem } from '../api.js';
+import { serverNow } from '../server-clock.js';
 import { h, mount } from '../dom.js';
 import { dateTime, minutesSeconds, money } from '../format.js';
 import { followAvailability, type LiveStatus } from '../live-availability.js';
