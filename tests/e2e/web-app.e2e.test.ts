@@ -311,19 +311,32 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.waitForSelector('.panel [role=status]:has-text("You are holding seats")');
     expect(await page.getAttribute(`circle[data-seat-id="${seatIds[5]}"]`, 'class')).not.toContain('selected');
 
+    const replayed: Array<string | null> = [];
+    page.on('response', (r) => {
+      if (r.request().method() === 'POST' && r.url().endsWith('/api/orders')) replayed.push(r.headers()['idempotent-replayed'] ?? null);
+    });
     await page.selectOption('select[name=card]', 'tok_declined');
     await page.click('form.pay button');
     await page.waitForSelector('.panel [role=alert]:has-text("declined")');
     expect(await page.locator('form.pay').count()).toBe(1);
+    // The same card again: the provider is asked again (a card may go through later), not the
+    // first decline replayed under the same key.
+    // The redrawn form keeps the card chosen.
+    expect(await page.inputValue('select[name=card]')).toBe('tok_declined');
+    const second = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/orders'));
+    await page.click('form.pay button');
+    expect((await second).status()).toBe(402);
+    await page.waitForSelector('form.pay button:not([disabled])');
+    expect(replayed).toEqual([null, null]);
 
     await page.selectOption('select[name=card]', 'tok_ok');
     await page.click('form.pay button');
     await page.waitForSelector('[data-ticket-code]');
     const codes = await page.$$eval('[data-ticket-code]', (items) => items.map((i) => i.getAttribute('data-ticket-code')));
     expect(codes).toHaveLength(2);
-    // The hold and both payments each carried an Idempotency-Key of their own.
-    expect(keys).toHaveLength(3);
-    expect(new Set(keys).size).toBe(3);
+    // The hold and the three payments each carried an Idempotency-Key of their own.
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(4);
     for (const key of keys) expect(key).toMatch(/^[0-9a-f-]{36}$/);
     for (const seat of chosen) await waitForStatus(page, seat, 'BOOKED');
 

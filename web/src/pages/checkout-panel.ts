@@ -34,12 +34,14 @@ export interface HeldViewOptions {
   countdown: HTMLElement;
   notice: Node | undefined;
   busy: boolean;
+  /** The card chosen last time, if any (else the first). */
+  card?: string | undefined;
   onPay(token: string): void;
   onRelease(): void;
 }
 
 export function heldView(o: HeldViewOptions): Nodes {
-  const card = h('select', { name: 'card', 'aria-label': 'Payment card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token }, c.label)));
+  const card = h('select', { name: 'card', 'aria-label': 'Payment card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token, selected: c.token === o.card }, c.label)));
   return [
     h('h2', { tabindex: -1 }, 'Held for you'),
     h('ul', { class: 'held-seats' }, ...o.hold.seatIds.map((s) => h('li', {}, o.seatName(s)))),

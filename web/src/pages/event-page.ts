@@ -220,6 +220,10 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     return key;
   }
 
+  function forgetPayKey(holdId: string, token: string): void {
+    payKeys.delete(`${holdId}\n${token}`);
+  }
+
   /** The buyer's order for this hold, shown with its tickets; false when none is found. */
   async function showOrderOf(holdId: string): Promise<boolean> {
     const { items } = await api<{ items: OrderView[] }>('GET', '/orders');
@@ -232,9 +236,13 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     return true;
   }
 
+  /** The card last paid with: the redrawn form keeps it chosen (after a decline, say). */
+  let card: string | undefined;
+
   function pay(token: string): Promise<void> {
     const current = hold;
     if (!current) return Promise.resolve();
+    card = token;
     return run(async () => {
       try {
         order = await api<OrderView>('POST', '/orders', {
@@ -252,7 +260,10 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           return;
         }
         if (error instanceof ApiProblem && error.status === 402) {
-          message = { kind: 'error', text: 'The payment was declined. Your seats are still held: try another card.' };
+          // A decline is an answer, not a lost one: paying again asks the provider again (a card
+          // may go through later) rather than replaying this decline under the same key.
+          forgetPayKey(current.holdId, token);
+          message = { kind: 'error', text: 'The payment was declined. Your seats are still held: try again, or with another card.' };
           return;
         }
         if (error instanceof ApiProblem && error.status === 410) {
@@ -321,7 +332,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       mount(panel, ...ticketsView(order, seatName));
     } else if (hold) {
       countdown.textContent = minutesSeconds(Date.parse(hold.expiresAt) - serverNow());
-      mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, onPay: (token) => void pay(token), onRelease: () => void release() }));
+      mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, card, onPay: (token) => void pay(token), onRelease: () => void release() }));
     } else {
       mount(
         panel,
