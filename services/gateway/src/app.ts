@@ -131,6 +131,9 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     exposedHeaders: ['x-request-id', 'traceparent', 'retry-after', 'location', 'etag', 'idempotent-replayed'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'traceparent'],
+    // An OPTIONS that is not a browser's preflight (no Origin, say: a client asking what the
+    // resource allows) gets the same 204 with the methods, not the plugin's 400 in text/plain.
+    strictPreflight: false,
   });
   registerEdgeAuth(app, deps.verifier);
   const limits = deps.rateLimit ?? { max: 1_200, windowMs: 60_000, holdsMax: 120 };

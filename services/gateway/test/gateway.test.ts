@@ -206,6 +206,14 @@ describe('the gateway', () => {
     const events = await gateway.inject({ method: 'GET', url: '/api/events', headers: { origin: 'https://tickets.example' } });
     const exposed = String(events.headers['access-control-expose-headers']).split(',').map((h) => h.trim());
     expect(exposed).toEqual(expect.arrayContaining(['location', 'etag', 'idempotent-replayed', 'retry-after']));
+    // An OPTIONS that is no preflight (no Origin, or no method asked for): what the API allows,
+    // with no origin allowed — not a 400 in text/plain.
+    for (const headers of [{}, { origin: 'https://tickets.example' }]) {
+      const plain = await gateway.inject({ method: 'OPTIONS', url: '/api/events', headers });
+      expect(plain.statusCode).toBe(204);
+      expect(String(plain.headers['access-control-allow-methods']).split(',').map((m) => m.trim())).toEqual(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
+      if (!('origin' in headers)) expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    }
   });
 
   it('refuses a path it will not forward with a 400, without blaming the instance', async () => {
