@@ -98,10 +98,12 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.waitForSelector(`[data-signed-in="${name}"]`);
   }
 
-  async function openEvent(signInAs?: string): Promise<Page> {
+  /** The event's page, live; `beforeLoad` prepares the page first (its clock, say). */
+  async function openEvent(signInAs?: string, beforeLoad?: (page: Page) => Promise<unknown>): Promise<Page> {
     const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    await beforeLoad?.(page);
     await page.goto(test.gateway);
     if (signInAs) await signIn(page, signInAs);
     await page.click(`a[data-event-id="${eventId}"]`);
@@ -521,13 +523,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   }, 40_000);
 
   it('shows the order when the answer to "Pay" was lost, and counts a hold down by the server\'s clock', async () => {
-    const page = await newPage();
     // This browser's clock is 11 minutes fast: a 10-minute hold must not look expired at once.
-    await page.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 11 * 60_000; }');
-    await page.goto(test.gateway);
-    await signIn(page, 'lena');
-    await page.click(`a[data-event-id="${eventId}"]`);
-    await page.waitForSelector('[data-live-status=live]');
+    const page = await openEvent('lena', (p) => p.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 11 * 60_000; }'));
     const seat = seatIds[12] as string;
     await page.click(`circle[data-seat-id="${seat}"]`);
     await page.click('button.hold-selected');
@@ -566,13 +563,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('gives up on an answer that does not come, says so, and lets the buyer try again', async () => {
-    const page = await newPage();
     // The page's timers run on a clock the test moves on; time flows as usual until it does.
-    await page.clock.install();
-    await page.goto(test.gateway);
-    await signIn(page, 'nora');
-    await page.click(`a[data-event-id="${eventId}"]`);
-    await page.waitForSelector('[data-live-status=live]');
+    const page = await openEvent('nora', (p) => p.clock.install());
     const seat = seatIds[14] as string;
     // The first hold's request goes unanswered (a hung connection); later ones go through.
     let hung = false;
@@ -596,12 +588,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('shows the order, not "expired", when a hold whose payment answer was lost reaches the end of its countdown', async () => {
-    const page = await newPage();
-    await page.clock.install();
-    await page.goto(test.gateway);
-    await signIn(page, 'omar');
-    await page.click(`a[data-event-id="${eventId}"]`);
-    await page.waitForSelector('[data-live-status=live]');
+    const page = await openEvent('omar', (p) => p.clock.install());
     const seat = seatIds[15] as string;
     await page.click(`circle[data-seat-id="${seat}"]`);
     await page.click('button.hold-selected');
@@ -625,13 +612,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it("keeps a session by the server's clock when the browser's runs hours ahead, past the token's end", async () => {
-    const page = await newPage();
     // 13 hours fast: past the end of a 12-hour dev token the moment it is issued.
-    await page.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }');
-    await page.goto(test.gateway);
-    await signIn(page, 'pia');
-    await page.click(`a[data-event-id="${eventId}"]`);
-    await page.waitForSelector('[data-live-status=live]');
+    const page = await openEvent('pia', (p) => p.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }'));
     expect(await page.locator('[data-signed-in="pia"]').count()).toBe(1);
     // Still signed in after a reload (the stored session, judged before any API call).
     await page.reload();
