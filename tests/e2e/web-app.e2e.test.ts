@@ -216,6 +216,57 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     for (const holdId of holds) expect((await send('DELETE', `/api/holds/${holdId}`, erin)).status).toBe(204);
   });
 
+  it('shows Live again when the browser resumes a dropped stream from Last-Event-ID, which sends no snapshot', async () => {
+    // A change first, so that the stream has an id to resume from (whichever tests ran before).
+    const earlier = await send('POST', '/api/holds', bob, { eventId, seatIds: [seatIds[16] as string] });
+    expect((await send('DELETE', `/api/holds/${earlier.body['holdId']}`, bob)).status).toBe(204);
+    const current = (await send('GET', `/api/availability/${eventId}`)).body;
+    const seq = current['seq'] as number;
+    const page = await newPage();
+    // Every state the badge takes, in order (it may pass through one between two looks), and
+    // every snapshot the page is sent.
+    await page.addInitScript(`
+      window.__liveStatuses = [];
+      window.__snapshots = 0;
+      new MutationObserver((records) => {
+        for (const r of records) if (r.attributeName === 'data-live-status') window.__liveStatuses.push(r.target.getAttribute('data-live-status'));
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-live-status'] });
+      const addEventListener = EventSource.prototype.addEventListener;
+      EventSource.prototype.addEventListener = function (type, listener, options) {
+        if (type === 'snapshot') addEventListener.call(this, type, () => window.__snapshots++);
+        return addEventListener.call(this, type, listener, options);
+      };
+    `);
+    // The first stream, served by Chromium: the snapshot, then the connection ends. The browser
+    // reconnects by itself after \`retry\` with Last-Event-ID, to the platform, which answers with
+    // the changes since (none), not a snapshot.
+    let streams = 0;
+    await page.route(`**/api/availability/${eventId}/stream`, async (route) => {
+      if (++streams > 1) return route.continue();
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        body: `retry: 300\n\nevent: snapshot\nid: ${seq}\ndata: ${JSON.stringify(current)}\n\n`,
+      });
+    });
+    await page.goto(`${test.gateway}/#/events/${eventId}`);
+    await expect.poll(() => streams, { timeout: 10_000 }).toBe(2);
+    await page.waitForSelector('[data-live-status=live]');
+    // Resumed, not started over: one snapshot in all, and the badge went back to Live without one.
+    expect(await page.evaluate('window.__snapshots')).toBe(1);
+    const statuses = (await page.evaluate('window.__liveStatuses')) as string[];
+    expect(statuses.slice(statuses.indexOf('reconnecting'))).toEqual(['reconnecting', 'live']);
+    // And it is live: another buyer's hold shows.
+    const seat = seatIds[16] as string;
+    const hold = await send('POST', '/api/holds', bob, { eventId, seatIds: [seat] });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    await waitForStatus(page, seat, 'HELD');
+    expect(streams).toBe(2);
+    expect(await page.evaluate('window.__snapshots')).toBe(1);
+    await page.close();
+    expect((await send('DELETE', `/api/holds/${hold.body['holdId']}`, bob)).status).toBe(204);
+  });
+
   it('forgets a session whose token has expired, and offers to sign in again', async () => {
     const page = await newPage();
     const claims = Buffer.from(JSON.stringify({ sub: 'ghost', role: 'buyer', exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
