@@ -267,6 +267,36 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect((await send('DELETE', `/api/holds/${hold.body['holdId']}`, bob)).status).toBe(204);
   });
 
+  it('draws a page once, with one live stream, when the session turns out expired while the page is being drawn', async () => {
+    const other = await publishEvent('Second Hall Night', daysAhead(12));
+    // Every live stream the page opens, to count those still open.
+    const page = await openEvent('quinn', async (p) => {
+      await p.clock.install();
+      await p.addInitScript(`
+        window.__streams = [];
+        const Native = window.EventSource;
+        window.EventSource = class extends Native {
+          constructor(...args) {
+            super(...args);
+            window.__streams.push(this);
+          }
+        };
+      `);
+    });
+    // The token runs out (13 hours on: dev tokens last 12) while the buyer is on the seat map;
+    // nothing on the page notices until the next page asks who is signed in, as it draws itself.
+    await page.clock.fastForward('13:00:00');
+    await page.evaluate(`location.hash = '#/events/${other}'`);
+    await page.waitForSelector('form.sign-in');
+    await page.waitForSelector('[data-live-status=live]');
+    const open = async () => Number(await page.evaluate('window.__streams.filter((s) => s.readyState !== EventSource.CLOSED).length'));
+    // The first event's stream closed, the second event's open once: not a copy left running.
+    await expect.poll(open, { timeout: 5_000 }).toBe(1);
+    expect(await page.evaluate('window.__streams[window.__streams.length - 1].url')).toContain(`/api/availability/${other}/stream`);
+    expect(await page.locator('.live-badge').count()).toBe(1);
+    await page.close();
+  });
+
   it('forgets a session whose token has expired, and offers to sign in again', async () => {
     const page = await newPage();
     const claims = Buffer.from(JSON.stringify({ sub: 'ghost', role: 'buyer', exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
