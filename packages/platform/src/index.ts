@@ -1,6 +1,7 @@
 /** @stream-seat/platform: the service defaults every Stream-Seat service is built from. */
 export * from './auth.js';
 export * from './config.js';
+export * from './content-coding.js';
 export * from './cursor.js';
 export * from './errors.js';
 export * from './health.js';

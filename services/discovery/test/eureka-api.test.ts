@@ -167,6 +167,12 @@ describe('fetch', () => {
     const res = await inject({ method: 'GET', url: '/eureka/apps', headers: { ...json, 'accept-encoding': 'gzip, deflate' } });
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(gunzipSync(res.rawPayload).toString()).applications.application[0].name).toBe('A-APP');
+    // Not when the client refuses it, even beside `*`.
+    for (const refused of ['gzip;q=0', 'gzip;q=0, *', 'identity']) {
+      const plain = await inject({ method: 'GET', url: '/eureka/apps', headers: { ...json, 'accept-encoding': refused } });
+      expect(plain.headers['content-encoding'], refused).toBeUndefined();
+      expect(plain.json().applications.application[0].name).toBe('A-APP');
+    }
   });
 
   it('finds instances by id, VIP and secure VIP', async () => {

@@ -69,6 +69,8 @@ describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) =>
       ['gzip, deflate, br, zstd', 'br', brotliDecompressSync],
       ['gzip;q=1, br;q=0.5', 'gzip', gunzipSync],
       ['br;q=0, gzip;q=0, deflate', undefined, (body: Buffer) => body],
+      // A refusal stands against `*`.
+      ['br;q=0, *', 'gzip', gunzipSync],
     ] as const) {
       const res = await get(id, { 'accept-encoding': acceptEncoding });
       expect(res.statusCode).toBe(200);
@@ -81,7 +83,7 @@ describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) =>
       const again = await get(id, { 'accept-encoding': acceptEncoding, 'if-none-match': res.headers['etag'] as string });
       expect(again.statusCode).toBe(304);
     }
-    // identity, br and gzip: three tags (the third request got identity again).
+    // identity, br and gzip: three tags (the third and fourth requests got identity and gzip again).
     expect(tags.size).toBe(3);
     // A tag of another coding does not stand for this one: the client gets the body.
     const other = await get(id, { 'accept-encoding': 'br', 'if-none-match': identity.headers['etag'] as string });

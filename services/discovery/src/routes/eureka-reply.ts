@@ -5,6 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
+import { acceptedCoding } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Json } from '../domain/eureka-json.js';
 import { toXml } from '../domain/eureka-xml.js';
@@ -17,7 +18,7 @@ export interface Negotiated {
 export function negotiate(request: FastifyRequest): Negotiated {
   return {
     json: /json/i.test(request.headers.accept ?? ''),
-    gzip: /\bgzip\b/i.test(String(request.headers['accept-encoding'] ?? '')),
+    gzip: acceptedCoding(request.headers['accept-encoding'], ['gzip']) === 'gzip',
   };
 }
 

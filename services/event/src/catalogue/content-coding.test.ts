@@ -7,10 +7,8 @@ describe('content codings', () => {
     expect(preferredCoding('gzip, deflate, br, zstd')).toBe('br');
     expect(preferredCoding('gzip, deflate')).toBe('gzip');
     expect(preferredCoding('br;q=0.2, gzip;q=0.8')).toBe('gzip');
-    expect(preferredCoding('*')).toBe('br');
+    expect(preferredCoding('br;q=0, *')).toBe('gzip');
     expect(preferredCoding('deflate')).toBe('identity');
-    expect(preferredCoding('gzip;q=0, br;q=0')).toBe('identity');
-    expect(preferredCoding('')).toBe('identity');
     expect(preferredCoding(undefined)).toBe('identity');
   });
 

@@ -5,16 +5,16 @@
  */
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { negotiate } from '@fastify/accept-negotiator';
+import { acceptedCoding } from '@stream-seat/platform';
 
 export type ContentCoding = 'br' | 'gzip' | 'identity';
 
-/** In the server's order of preference, for a client that likes several alike. */
-const CODINGS: ContentCoding[] = ['br', 'gzip', 'identity'];
+/** The compressions offered, in the server's order of preference (for a client that likes several alike). */
+const COMPRESSIONS = ['br', 'gzip'] as const;
 
-/** The coding to answer with: the client's preferred one we have, else identity (always acceptable in practice). */
+/** The coding to answer with: the client's preferred one we have, else identity. */
 export function preferredCoding(acceptEncoding: string | undefined): ContentCoding {
-  return (acceptEncoding && negotiate(acceptEncoding, CODINGS)) || 'identity';
+  return acceptedCoding(acceptEncoding, COMPRESSIONS);
 }
 
 const brotli = promisify(brotliCompress);
