@@ -56,6 +56,13 @@ export class InvalidField extends AppError {
   }
 }
 
+/** A body the service cannot read as sent: another charset than UTF-8, or a content coding. */
+export class UnsupportedMediaType extends AppError {
+  constructor(detail: string) {
+    super(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  }
+}
+
 export class Unauthorized extends AppError {
   constructor(detail = 'A valid bearer token is required') {
     super(401, 'unauthorized', 'Unauthorized', detail);

@@ -1,6 +1,6 @@
 /** How every service reads request bodies and checks what goes in and out against its schemas. */
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { InvalidField } from './errors.js';
+import { InvalidField, UnsupportedMediaType } from './errors.js';
 import type { App } from './service.js';
 
 /**
@@ -20,14 +20,27 @@ export function registerSchemaCompilers(app: App): void {
  * fastify's parser refuses the empty body with a 400 naming no field. Here an empty (or blank)
  * body is no body — a route whose body is required still answers 400 naming `body` — and any other body
  * goes to fastify's own parser, with its prototype-poisoning protection.
+ *
+ * The body is read as bytes and decoded strictly: bytes that are not UTF-8 (Latin-1 text, say)
+ * are a 400 naming `body`, where reading it as a string had stored U+FFFD in their place. A
+ * charset other than UTF-8, or a content coding (a gzipped body), is a 415 that says so, where
+ * the bytes had failed as "not valid JSON" or been read as something else.
  */
 export function registerJsonParser(app: App): void {
   const parseJson = app.getDefaultJsonParser(
     app.initialConfig.onProtoPoisoning ?? 'error',
     app.initialConfig.onConstructorPoisoning ?? 'error',
   );
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const refused = unreadableBody(request.headers['content-type'], request.headers['content-encoding']);
+    if (refused) return done(new UnsupportedMediaType(refused), undefined);
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(new InvalidField('body', 'is not valid UTF-8 (JSON is sent in UTF-8)'), undefined);
+    }
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, (error, parsed) => {
       if (!error) return done(null, parsed);
@@ -37,6 +50,15 @@ export function registerJsonParser(app: App): void {
       done(error, undefined);
     });
   });
+}
+
+/** Why a JSON body cannot be read as sent; undefined when it can. */
+function unreadableBody(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) return `JSON is read in UTF-8 only, not charset=${charset}`;
+  const coding = contentEncoding?.trim().toLowerCase();
+  if (coding && coding !== 'identity') return `request bodies are read as sent, without a content coding (not ${contentEncoding})`;
+  return undefined;
 }
 
 function isValidJson(text: string): boolean {

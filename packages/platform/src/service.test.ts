@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, Conflict, Unauthorized } from './errors.js';
@@ -75,6 +76,32 @@ describe('the problem handler', () => {
     // Broken JSON is still called broken.
     const broken = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"__proto__": ', headers: { 'content-type': 'application/json' } });
     expect(broken.json().detail).toMatch(/^body: .*JSON/);
+  });
+
+  it('reads a JSON body as UTF-8 only: other bytes are a 400 naming body, another charset or a content coding a 415', async () => {
+    const post = (payload: Buffer | string, headers: Record<string, string>) => app.inject({ method: 'POST', url: '/bodiless', payload, headers });
+    // Latin-1 bytes: stored as U+FFFD before.
+    const latin1 = await post(Buffer.from('{"name":"Th\xe9\xe2tre"}', 'latin1'), { 'content-type': 'application/json' });
+    expect(latin1.statusCode).toBe(400);
+    expect(latin1.json().errors).toEqual([{ field: 'body', message: 'is not valid UTF-8 (JSON is sent in UTF-8)' }]);
+    const declared = await post(Buffer.from('{"name":"Th\xe9\xe2tre"}', 'latin1'), { 'content-type': 'application/json; charset=iso-8859-1' });
+    expect(declared.statusCode).toBe(415);
+    expect(declared.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(declared.json()).toMatchObject({ status: 415, title: 'Unsupported media type', detail: 'JSON is read in UTF-8 only, not charset=iso-8859-1' });
+    const gzipped = await post(gzipSync('{"name":"x"}'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(gzipped.statusCode).toBe(415);
+    expect(gzipped.json().detail).toMatch(/without a content coding \(not gzip\)/);
+    // UTF-8 as such, named in any spelling, with a byte-order mark or not; and `identity`.
+    for (const [payload, headers] of [
+      ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json; charset=UTF-8' }],
+      ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json;charset="utf8"' }],
+      ['\ufeff{"name":"Théâtre ✓"}', { 'content-type': 'application/json' }],
+      ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json', 'content-encoding': 'identity' }],
+    ] as const) {
+      const ok = await post(payload, headers);
+      expect(ok.statusCode, JSON.stringify(headers)).toBe(200);
+      expect(ok.json()).toEqual({ body: { name: 'Théâtre ✓' } });
+    }
   });
 
   it('names its scheme in a 401 (WWW-Authenticate: Bearer)', async () => {
