@@ -67,6 +67,14 @@ describe('register', () => {
     });
   });
 
+  it('answers 400 naming body to XML whose bytes are not UTF-8, registering nothing', async () => {
+    const xml = Buffer.from('<instance><instanceId>l1</instanceId><hostName>h</hostName><app>LATIN-APP</app><ipAddr>10.0.0.9</ipAddr><metadata><city>Orl\xe9ans</city></metadata></instance>', 'latin1');
+    const res = await inject({ method: 'POST', url: '/eureka/apps/LATIN-APP', payload: xml, headers: { 'content-type': 'application/xml' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ field: 'body', message: 'is not valid UTF-8' }]);
+    expect((await inject({ method: 'GET', url: '/eureka/apps/LATIN-APP', headers: json })).statusCode).toBe(404);
+  });
+
   it('answers 400 to a body that is not XML', async () => {
     const res = await inject({ method: 'POST', url: '/eureka/apps/A', payload: '<instance><', headers: { 'content-type': 'text/xml' } });
     expect(res.statusCode).toBe(400);
@@ -215,5 +223,12 @@ describe('status overrides and metadata', () => {
     expect((await inject({ method: 'PUT', url: '/eureka/apps/A-APP/a1/metadata?weight=5&zone=b' })).statusCode).toBe(200);
     const instance = (await inject({ method: 'GET', url: '/eureka/apps/A-APP/a1', headers: json })).json().instance;
     expect(instance.metadata).toEqual({ zone: 'b', weight: '5' });
+    // Encoded values decode; a malformed %-escape is a 400, not U+FFFD served back.
+    expect((await inject({ method: 'PUT', url: '/eureka/apps/A-APP/a1/metadata?city=Orl%C3%A9ans+Sud' })).statusCode).toBe(200);
+    const bad = await inject({ method: 'PUT', url: '/eureka/apps/A-APP/a1/metadata?zone=%FF%FE' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([{ field: 'querystring', message: expect.stringMatching(/malformed percent-encoding/) }]);
+    const after = (await inject({ method: 'GET', url: '/eureka/apps/A-APP/a1', headers: json })).json().instance;
+    expect(after.metadata).toEqual({ zone: 'b', weight: '5', city: 'Orléans Sud' });
   });
 });
