@@ -2,17 +2,21 @@
  * Draws an event's seat map as SVG: one circle per seat, coloured by tier while available, and
  * general-admission areas with the places left. Live updates touch only the seats that changed.
  * The seats are toggle buttons with one Tab stop between them (a roving tabindex): the arrows,
- * Home and End move the focus (seat-keyboard.ts), Enter and Space select.
+ * Home and End move the focus (seat-keyboard.ts), Enter and Space select. The map zooms and pans
+ * (map-pan-zoom.ts), and follows the keyboard focus to a seat out of view.
  */
 import type { SeatMap, SeatStatusValue } from '@stream-seat/contracts';
-import { svg } from './dom.js';
+import { h, svg } from './dom.js';
 import { money } from './format.js';
+import { attachPanZoom } from './map-pan-zoom.js';
+import { viewLimits } from './map-viewport.js';
 import type { SeatBoard } from './seat-board.js';
 import type { SeatIndex } from './seat-index.js';
 import { createSeatNavigator, seatKeyAction } from './seat-keyboard.js';
 
 export interface SeatMapView {
-  element: SVGSVGElement;
+  /** The map, with its zoom buttons under it. */
+  element: HTMLElement;
   /** Redraws these seats (and the general-admission counts) from the board. */
   update(seatIds: Iterable<string>): void;
   setSelected(seatIds: ReadonlySet<string>): void;
@@ -29,7 +33,8 @@ export interface SeatMapViewOptions {
 
 export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const { map, board, places } = options;
-  const radius = seatRadius(map);
+  const spacing = seatSpacing(map);
+  const radius = spacing * 0.42;
   const box = viewBox(map, radius);
   const circles = new Map<string, SVGCircleElement>();
   const gaLabels = new Map<string, SVGTextElement>();
@@ -38,13 +43,12 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
 
   const element = svg('svg', {
     class: 'seat-map',
-    viewBox: `${box.x} ${box.y} ${box.width} ${box.height}`,
     role: 'group',
     'aria-label': 'Seat map',
     'aria-describedby': 'seat-map-keys',
   });
   element.append(
-    svg('desc', { id: 'seat-map-keys' }, 'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat.'),
+    svg('desc', { id: 'seat-map-keys' }, 'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat. Plus and minus zoom, 0 shows the whole venue.'),
     svg('g', { class: 'stage' },
       svg('rect', { x: map.stage.x - 60, y: map.stage.y - 12, width: 120, height: 24, rx: 4 }),
       svg('text', { x: map.stage.x, y: map.stage.y + 5, 'text-anchor': 'middle' }, 'STAGE'),
@@ -119,7 +123,29 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     const next = keyboard.move(seatId, action);
     if (!next || next === seatId) return;
     moveTabStop(next);
+    // Into view first: focus() on a seat outside the viewBox would scroll the page towards it.
+    reveal(next);
     circles.get(next)?.focus();
+  });
+
+  // Zoom and pan change only the viewBox; the seats' circles stay as they are.
+  const seatsById = new Map(map.seats.map((s) => [s.id, s]));
+  const panZoom = attachPanZoom(element, {
+    limits: viewLimits(box, spacing * SEATS_ACROSS_AT_MOST),
+    keyAnchor: (event) => seatsById.get(seatOf(event) ?? ''),
+  });
+  // The seat the keyboard focus goes to comes into view, with its neighbour beside it.
+  const reveal = (seatId: string) => {
+    const seat = seatsById.get(seatId);
+    if (seat) panZoom.reveal(seat, spacing * 1.5);
+  };
+  const container = h('div', { class: 'seat-map-view' }, element, panZoom.controls);
+  // Tab back into a map zoomed or panned away from its Tab stop brings that seat into view. On the
+  // container: a focus listener on the <svg> would make it a Tab stop. A click's focus, which is
+  // not focus-visible, leaves the view where the buyer put it.
+  container.addEventListener('focusin', (event) => {
+    const seatId = seatOf(event);
+    if (seatId && (event.target as Element).matches(':focus-visible')) reveal(seatId);
   });
 
   const tierClass = new Map(map.seats.map((s) => [s.id, `tier-${options.tierIndex(s.tier)}`]));
@@ -151,7 +177,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   }
 
   return {
-    element,
+    element: container,
     update(seatIds) {
       let touchedGeneral = false;
       for (const id of seatIds) {
@@ -180,8 +206,11 @@ function statusWord(status: SeatStatusValue, mine: boolean): string {
   return mine ? 'yours' : 'sold';
 }
 
-/** Just under half the distance between neighbouring seats of a row, so circles never touch. */
-function seatRadius(map: SeatMap): number {
+/** How far in the map can be zoomed: this many seats across the view's shorter side. */
+const SEATS_ACROSS_AT_MOST = 6;
+
+/** The distance between neighbouring seats of a row; circles are drawn just under half as wide, so that they never touch. */
+function seatSpacing(map: SeatMap): number {
   let nearest = Infinity;
   for (let i = 1; i < map.seats.length && i < 2_000; i++) {
     const a = map.seats[i - 1];
@@ -189,7 +218,7 @@ function seatRadius(map: SeatMap): number {
     if (!a || !b || a.section !== b.section || a.row !== b.row) continue;
     nearest = Math.min(nearest, Math.hypot(a.x - b.x, a.y - b.y));
   }
-  return Number.isFinite(nearest) && nearest > 0 ? nearest * 0.42 : 4;
+  return Number.isFinite(nearest) && nearest > 0 ? nearest : 10;
 }
 
 function viewBox(map: SeatMap, radius: number): { x: number; y: number; width: number; height: number } {
