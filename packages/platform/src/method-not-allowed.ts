@@ -15,6 +15,8 @@ import Router, { type HTTPMethod } from 'find-my-way';
 export interface RouteIndex {
   /** The methods (sorted) of the routes matching the request target's path; empty for an unknown path. */
   allowedMethods(url: string): string[];
+  /** Whether any route serves `method` (on any path). */
+  implements(method: string): boolean;
 }
 
 type RouterOptions = Pick<Router.Config<Router.HTTPVersion.V1>, 'ignoreTrailingSlash' | 'ignoreDuplicateSlashes' | 'maxParamLength' | 'caseSensitive'>;
@@ -52,6 +54,7 @@ export function registerRouteIndex(app: FastifyInstance, routerOptions: RouterOp
       for (const method of methods) if (router.find(method, url)) allowed.push(method);
       return allowed.sort();
     },
+    implements: (method) => methods.has(method as HTTPMethod),
   };
 }
 

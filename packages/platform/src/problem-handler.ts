@@ -122,10 +122,14 @@ function internalProblem(instance: string, requestId: string, status = 500): Pro
   };
 }
 
+/** RFC 9110's methods, and PATCH (RFC 5789): a wrong one of these is a 405 where the path exists. */
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
 /**
- * `routes`: the app's route index (method-not-allowed.ts). With it, a path that names a route under
- * other methods is answered 405 with `Allow` (RFC 9110 §15.5.6); an unknown path stays a 404, and
- * so does a route that sends its own request here (`reply.callNotFound()`: its method is allowed).
+ * `routes`: the app's route index (method-not-allowed.ts). With it, a method of no standard that
+ * no route serves (PROPFIND, MKCOL) is a 501 (RFC 9110 §9.1), whatever the path; a path that names a route under
+ * other methods is answered 405 with `Allow` (§15.5.6); an unknown path stays a 404, and so does a
+ * route that sends its own request here (`reply.callNotFound()`: its method is allowed).
  */
 export function registerProblemHandler(app: FastifyInstance, mappers: ErrorMapper[] = [], routes?: RouteIndex): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -135,6 +139,15 @@ export function registerProblemHandler(app: FastifyInstance, mappers: ErrorMappe
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
+    if (routes && !STANDARD_METHODS.has(request.method) && !routes.implements(request.method)) {
+      return sendProblem(reply, {
+        type: `${PROBLEM_TYPE_BASE}not-implemented`,
+        title: 'Not implemented',
+        status: 501,
+        detail: `${request.method} is not a method this API implements, on any path`,
+        instance: request.url,
+      });
+    }
     const allowed = routes?.allowedMethods(request.url) ?? [];
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));

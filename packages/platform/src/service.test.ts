@@ -186,6 +186,16 @@ describe('a wrong method on an existing path (RFC 9110 §15.5.6)', () => {
     }
   });
 
+  it('answers a method of no standard (PROPFIND) 501 on any path, without an Allow that would name other methods', async () => {
+    for (const url of ['/orders', '/no-such-path']) {
+      const res = await api.inject({ method: 'PROPFIND' as 'GET', url });
+      expect(res.statusCode, url).toBe(501);
+      expect(res.headers['allow']).toBeUndefined();
+      expect(res.headers['content-type']).toBe(problemType);
+      expect(res.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/not-implemented', title: 'Not implemented', status: 501 });
+    }
+  });
+
   it('answers HEAD where GET is, and lists both', async () => {
     expect((await api.inject({ method: 'HEAD', url: '/report' })).statusCode).toBe(200);
     const res = await api.inject({ method: 'PUT', url: '/report' });

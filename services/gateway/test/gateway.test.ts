@@ -75,6 +75,17 @@ describe('the gateway', () => {
     const unknown = await gateway.inject({ method: 'PUT', url: '/api/events/x/nothing-here' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.headers['allow']).toBeUndefined();
+    // TRACE too is the service's to refuse, with the path's own methods (not the gateway's list).
+    const trace = await gateway.inject({ method: 'TRACE', url: '/api/events' });
+    expect(trace.statusCode).toBe(405);
+    expect(trace.headers['allow']).toBe('GET, HEAD, POST');
+    // A method of no standard (WebDAV's) is implemented nowhere: 501, whatever the path.
+    for (const url of ['/api/events', '/api/holds/x/y/z']) {
+      const dav = await gateway.inject({ method: 'PROPFIND', url });
+      expect(dav.statusCode, url).toBe(501);
+      expect(dav.headers['allow']).toBeUndefined();
+      expect(dav.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/not-implemented', status: 501 });
+    }
   });
 
   it('passes request bodies through unchanged', async () => {

@@ -304,7 +304,9 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
         const appName = targetApp(route);
         for (const url of fastifyPaths(route.path)) {
           scope.route({
-            method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+            // Every standard method: the service that owns the path answers a wrong one (405, with
+            // its path's Allow); the gateway's own list would name methods the path does not have.
+            method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'],
             url,
             schema: { hide: true },
             ...(options.routeConfig?.(route) ? { config: options.routeConfig(route) } : {}),
