@@ -27,6 +27,9 @@ export function registerSchemaCompilers(app: App): void {
  * the bytes had failed as "not valid JSON" or been read as something else.
  */
 export function registerJsonParser(app: App): void {
+  // Fastify reads text/plain bodies as strings by default, which a JSON route then refused with a
+  // 400 ("expected object, received string"); like any other type no route reads, it is a 415.
+  app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser(
     app.initialConfig.onProtoPoisoning ?? 'error',
     app.initialConfig.onConstructorPoisoning ?? 'error',

@@ -78,7 +78,7 @@ describe('the problem handler', () => {
     expect(broken.json().detail).toMatch(/^body: .*JSON/);
   });
 
-  it('reads a JSON body as UTF-8 only: other bytes are a 400 naming body, another charset or a content coding a 415', async () => {
+  it('reads a JSON body as UTF-8 only: other bytes are a 400 naming body, another charset, a content coding or another type a 415', async () => {
     const post = (payload: Buffer | string, headers: Record<string, string>) => app.inject({ method: 'POST', url: '/bodiless', payload, headers });
     // Latin-1 bytes: stored as U+FFFD before.
     const latin1 = await post(Buffer.from('{"name":"Th\xe9\xe2tre"}', 'latin1'), { 'content-type': 'application/json' });
@@ -88,6 +88,12 @@ describe('the problem handler', () => {
     expect(declared.statusCode).toBe(415);
     expect(declared.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(declared.json()).toMatchObject({ status: 415, title: 'Unsupported media type', detail: 'JSON is read in UTF-8 only, not charset=iso-8859-1' });
+    // A type no route reads is a 415, text/plain as much as any other.
+    for (const type of ['text/plain', 'application/octet-stream']) {
+      const other = await post('{"name":"x"}', { 'content-type': type });
+      expect(other.statusCode, type).toBe(415);
+      expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
     const gzipped = await post(gzipSync('{"name":"x"}'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(gzipped.statusCode).toBe(415);
     expect(gzipped.json().detail).toMatch(/without a content coding \(not gzip\)/);
