@@ -63,7 +63,7 @@ export const queryInteger = (min: number, max: number) =>
     // The regex is how text is read; what the parameter means is an integer.
     .meta({ type: 'integer', minimum: min, maximum: max, pattern: undefined });
 
-export const paginationQuery = z.object({
+export const paginationQuery = z.strictObject({
   limit: queryInteger(1, 100).prefault('20'),
   cursor: z.string().max(512).optional(),
 });

@@ -99,6 +99,10 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await get('olga', `/api/orders/${ids[0]}`, 'organizer')).statusCode).toBe(404);
     expect((await get('root', `/api/orders/${ids[0]}`, 'admin')).statusCode).toBe(200);
     expect((await get('erin', '/api/orders?cursor=forged')).statusCode).toBe(400);
+    // A filter the API does not have is named, not ignored (it had listed every order).
+    const unknown = await get('erin', `/api/orders?eventId=${eventId}`);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors).toEqual([{ field: 'querystring.eventId', message: 'is not a known field' }]);
   });
 
   it('checks a ticket in once, by the event’s organizer', async () => {

@@ -87,6 +87,9 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(await detail(`/api/events?from=${inDays(3)}&to=${inDays(2)}`)).toMatch(/to/);
     expect(await detail('/api/events?status=SOLD_OUT')).toMatch(/status/);
     await detail('/api/events?mine=true', 401);
+    // A parameter the API does not know (a typo) is named, not silently ignored.
+    expect(await detail('/api/events?satus=DRAFT')).toBe('querystring.satus: is not a known field');
+    expect(await detail('/api/events?limit[]=5')).toBe('querystring.limit[]: is not a known field');
   });
 
   it('answers an id outside the id rule in a path with a 400 naming params.id, on reads and writes alike', async () => {
