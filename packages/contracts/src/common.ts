@@ -10,7 +10,8 @@ import { ISO_4217_CURRENCIES } from './currencies.js';
 const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 export const isoDateTime = z.iso
-  .datetime({ offset: true })
+  // A malformed date stops here: the range check below would add a second, misleading message.
+  .datetime({ offset: true, abort: true })
   .refine((value) => {
     const instant = Date.parse(value);
     return instant >= FIRST_INSTANT && instant <= LAST_INSTANT;

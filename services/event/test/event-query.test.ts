@@ -83,7 +83,8 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     };
     expect(await detail('/api/events?cursor=bm9wZQ')).toMatch(/^cursor/);
     expect(await detail('/api/events?limit=1000')).toMatch(/limit/);
-    expect(await detail('/api/events?from=yesterday')).toMatch(/from/);
+    // One message, not a second about the year range.
+    expect(await detail('/api/events?from=yesterday')).toBe('querystring.from: Invalid ISO datetime');
     expect(await detail(`/api/events?from=${inDays(3)}&to=${inDays(2)}`)).toMatch(/to/);
     expect(await detail('/api/events?status=SOLD_OUT')).toMatch(/status/);
     await detail('/api/events?mine=true', 401);
