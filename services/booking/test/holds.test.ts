@@ -48,6 +48,11 @@ describe.each(testDialects())('holds on %s', (dialect) => {
       const theirs = await t.app.inject({ method, url: `/api/holds/${body.holdId}`, headers: await t.auth('bob') });
       expect(theirs.statusCode).toBe(404);
     }
+    // Bodiless: a field sent to it is named, and nothing is released by it.
+    const withField = await t.app.inject({ method: 'DELETE', url: `/api/holds/${body.holdId}`, headers: await t.auth('alice'), payload: { force: true } });
+    expect(withField.statusCode).toBe(400);
+    expect(withField.json().errors).toEqual([{ field: 'force', message: 'is not a known field' }]);
+    expect((await availability(eventId)).seats['ORCH-A-1']).toBe('HELD');
     const released = await t.app.inject({ method: 'DELETE', url: `/api/holds/${body.holdId}`, headers: await t.auth('alice') });
     expect(released.statusCode).toBe(204);
     const after = await availability(eventId);

@@ -1,5 +1,5 @@
 /** HTTP adapter for holds: POST (idempotent), GET and DELETE for the hold's buyer. */
-import { createHoldRequest, entityId, hold, idempotencyKeyHeader, problemResponses } from '@stream-seat/contracts';
+import { createHoldRequest, entityId, hold, idempotencyKeyHeader, noBody, problemResponses } from '@stream-seat/contracts';
 import { type App, callContextOf, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { HoldService } from '../domain/hold-service.js';
@@ -61,6 +61,8 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
         tags: ['holds'],
         security: [{ bearer: [] }],
         params: holdParams,
+        // Bodiless: `{}` or nothing; a field sent to it is named, not ignored.
+        body: noBody,
         response: { 204: noContent('Released'), ...problemResponses(400, 401, 403, 404) },
       },
     },
