@@ -123,7 +123,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
   const origins = deps.corsOrigins ?? [];
-  await app.register(cors, {
+  const corsOptions = {
     origin: origins.includes('*') ? true : origins.length > 0 ? origins : false,
     credentials: false,
     // Every method of the public API (the plugin's default, GET, HEAD and POST, kept a page on
@@ -131,9 +131,14 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     exposedHeaders: ['x-request-id', 'traceparent', 'retry-after', 'location', 'etag', 'idempotent-replayed'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'traceparent'],
-    // An OPTIONS that is not a browser's preflight (no Origin, say: a client asking what the
-    // resource allows) gets the same 204 with the methods, not the plugin's 400 in text/plain.
-    strictPreflight: false,
+  };
+  await app.register(cors, {
+    // Only a browser's preflight (Origin and Access-Control-Request-Method) is answered here. Any
+    // other OPTIONS goes to the service that owns the path, like any other method (its 405 names
+    // the path's methods; an unknown path is a 404) — not the plugin's 400 in text/plain, nor a
+    // 204 for every path.
+    delegator: (request, callback) =>
+      callback(null, isPreflight(request.method, request.headers) ? corsOptions : { ...corsOptions, preflight: false }),
   });
   registerEdgeAuth(app, deps.verifier);
   const limits = deps.rateLimit ?? { max: 1_200, windowMs: 60_000, holdsMax: 120 };
@@ -190,4 +195,9 @@ function holdsRateLimit(limits: { max: number; windowMs: number; holdsMax: numbe
     max: (request: FastifyRequest) => (places(request) ? limits.holdsMax : limits.max),
     keyGenerator: (request: FastifyRequest) => `${places(request) ? 'holds' : 'holds-other'}:${rateLimitKey(request)}`,
   };
+}
+
+/** A CORS preflight, as a browser sends it (Fetch standard §3.2.2). */
+function isPreflight(method: string, headers: Record<string, string | string[] | undefined>): boolean {
+  return method === 'OPTIONS' && headers['origin'] !== undefined && headers['access-control-request-method'] !== undefined;
 }

@@ -217,14 +217,27 @@ describe('the gateway', () => {
     const events = await gateway.inject({ method: 'GET', url: '/api/events', headers: { origin: 'https://tickets.example' } });
     const exposed = String(events.headers['access-control-expose-headers']).split(',').map((h) => h.trim());
     expect(exposed).toEqual(expect.arrayContaining(['location', 'etag', 'idempotent-replayed', 'retry-after']));
-    // An OPTIONS that is no preflight (no Origin, or no method asked for): what the API allows,
-    // with no origin allowed — not a 400 in text/plain.
+    // An OPTIONS that is no preflight (no Origin, or no method asked for) goes to the service that
+    // owns the path, like any other method: its 405 names the path's methods; an unknown path is a
+    // 404 — not the plugin's 400 in text/plain, nor a 204 for every path.
     for (const headers of [{}, { origin: 'https://tickets.example' }]) {
       const plain = await gateway.inject({ method: 'OPTIONS', url: '/api/events', headers });
-      expect(plain.statusCode).toBe(204);
-      expect(String(plain.headers['access-control-allow-methods']).split(',').map((m) => m.trim())).toEqual(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
-      if (!('origin' in headers)) expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+      expect(plain.statusCode).toBe(405);
+      expect(plain.headers['allow']).toBe('GET, HEAD, POST');
+      expect(plain.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(plain.headers['access-control-allow-methods']).toBeUndefined();
+      const unknown = await gateway.inject({ method: 'OPTIONS', url: '/api/events/x/nothing-here', headers });
+      expect(unknown.statusCode).toBe(404);
     }
+    // The service's Vary (a seat map's Accept-Encoding) joins the gateway's Origin, rather than
+    // replacing it: a shared cache must not hand one origin's Allow-Origin to another.
+    const venueId = await createVenue(event, 'olga', { name: 'Vary Hall', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] });
+    const eventId = await createDraft(event, 'olga', venueId, { prices: { A: 1000 } });
+    expect((await event.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await event.auth('olga') })).statusCode).toBe(200);
+    const map = await gateway.inject({ method: 'GET', url: `/api/events/${eventId}/seatmap`, headers: { origin: 'https://tickets.example', 'accept-encoding': 'gzip' } });
+    expect(map.statusCode).toBe(200);
+    expect(map.headers['access-control-allow-origin']).toBe('https://tickets.example');
+    expect(String(map.headers['vary']).split(',').map((v) => v.trim().toLowerCase()).sort()).toEqual(['accept-encoding', 'origin']);
   });
 
   it('refuses a path it will not forward with a 400, without blaming the instance', async () => {

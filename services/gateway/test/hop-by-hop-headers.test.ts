@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../../../tests/support/free-port.js';
 import { TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
-import { endToEndHeaders, isRefusedByClient } from '../src/proxy/forwarded-headers.js';
+import { endToEndHeaders, isRefusedByClient, mergedVary } from '../src/proxy/forwarded-headers.js';
 import type { App } from '@stream-seat/platform';
 import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
@@ -172,5 +172,17 @@ describe('endToEndHeaders', () => {
     expect(isRefusedByClient('UND_ERR_NOT_SUPPORTED')).toBe(true);
     expect(isRefusedByClient('UND_ERR_INVALID_ARG')).toBe(true);
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', undefined]) expect(isRefusedByClient(code)).toBe(false);
+  });
+});
+
+describe("an answer's Vary", () => {
+  it("keeps the gateway's and the service's, each once, whatever their case", () => {
+    expect(mergedVary('Origin', 'accept-encoding')).toBe('Origin, accept-encoding');
+    expect(mergedVary('Origin', 'Origin, Accept-Encoding')).toBe('Origin, Accept-Encoding');
+    expect(mergedVary(undefined, 'accept-encoding')).toBe('accept-encoding');
+    expect(mergedVary('Origin', undefined)).toBe('Origin');
+    expect(mergedVary(['Origin', 'Accept'], 'accept')).toBe('Origin, Accept');
+    expect(mergedVary('Origin', '*')).toBe('*');
+    expect(mergedVary(undefined, undefined)).toBeUndefined();
   });
 });

@@ -48,3 +48,22 @@ const REFUSED_BY_CLIENT = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED
 export function isRefusedByClient(code: string | undefined): boolean {
   return code !== undefined && REFUSED_BY_CLIENT.has(code);
 }
+
+/**
+ * The `Vary` of an answer the gateway passes on: the gateway's own (CORS's `Origin`, set before the
+ * request went out) and the service's (`Accept-Encoding` on a seat map) together, each once.
+ * Copying the service's over the gateway's dropped `Origin`, and let a shared cache hand one
+ * origin's `Access-Control-Allow-Origin` to another.
+ */
+export function mergedVary(gateway: unknown, upstream: unknown): string | undefined {
+  const tokens = new Map<string, string>();
+  for (const value of [gateway, upstream].flat()) {
+    if (typeof value !== 'string') continue;
+    for (const token of value.split(',')) {
+      const name = token.trim();
+      if (name && !tokens.has(name.toLowerCase())) tokens.set(name.toLowerCase(), name);
+    }
+  }
+  if (tokens.has('*')) return '*';
+  return tokens.size > 0 ? [...tokens.values()].join(', ') : undefined;
+}

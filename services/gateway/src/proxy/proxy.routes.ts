@@ -23,7 +23,7 @@ import {
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { type ClientStreamLimit, streamClientKey } from '../edge/client-stream-limit.js';
 import type { EventStreamFanout } from './event-stream-fanout.js';
-import { endToEndHeaders, isRefusedByClient } from './forwarded-headers.js';
+import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-headers.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
@@ -225,7 +225,8 @@ function forward(
           // about itself; it is between the instance and the gateway, and goes no further.
           const { [RESOURCE_BUSY_HEADER]: busy, ...toClient } = headers;
           resourceBusy = busy === '1';
-          return toClient;
+          const vary = mergedVary(reply.getHeader('vary'), toClient['vary']);
+          return vary === undefined ? toClient : { ...toClient, vary };
         },
         onResponse: (_request, upstreamReply, res) => {
           // reply-from hands over the upstream response: status, headers, and the body stream.
