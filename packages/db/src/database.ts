@@ -51,7 +51,7 @@ export interface OpenOptions {
   queryTimeoutMs?: number;
   /**
    * MySQL/MariaDB: the server closes a connection silent this long, rolling back its transaction
-   * (a frozen client's locks end then); the pool drops its own idle ones at half of it. 0 = the server's own.
+   * (a frozen client's locks end then); mysql2's pool drops a connection the server closed. 0 = the server's own.
    */
   idleTimeoutMs?: number;
 }
@@ -136,19 +136,14 @@ async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, lo
 function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
   let sessionSetup: string | undefined;
   let serverVersion = '';
-  const connectionLimit = options.poolSize ?? 10;
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const poolOptions: PoolOptions = {
     ...connectionOptions(target, options),
     database: target.database,
-    connectionLimit,
+    connectionLimit: options.poolSize ?? 10,
     enableKeepAlive: true,
     timezone: 'Z',
     charset: 'utf8mb4',
-    // The server closes connections silent for idleTimeoutMs: the pool lets its idle ones go well
-    // before, so that none is handed out as the server closes it. (mysql2 evicts by idle time only
-    // when maxIdle is below the limit; then it also keeps one fewer idle connection than the limit.)
-    ...(idleTimeoutMs > 0 ? { maxIdle: connectionLimit - 1, idleTimeout: idleTimeoutMs / 2 } : {}),
   };
   const pool = createPool(poolOptions);
   // Raw transactions send several statements per round trip (see raw-sql.ts); only they use this

@@ -220,6 +220,7 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
     }
   }, 20_000);
 
+  // The server closes the idle connections; mysql2's pool drops them as they close, and opens new ones.
   it('keeps its pool working when its connections sat idle past the bound', async () => {
     const name = freshName();
     const database = openAt(urlFor(name), { DB_IDLE_TIMEOUT_MS: 1_000, DB_POOL_SIZE: 4 });

@@ -7,6 +7,7 @@
  * On MariaDB (MYSQL_URL), through a TCP gate that lets the claim's first statements reach the
  * server and then passes nothing more.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from './in-memory-catalogue.js';
@@ -34,6 +35,15 @@ describe.runIf(process.env['MYSQL_URL'])('an instance whose database link goes d
     await healthy?.close();
   });
 
+  /** Transactions on the test's database that hold row locks now. */
+  const lockingTransactions = async () => {
+    const { rows } = await sql<{ n: number }>`
+      SELECT COUNT(*) AS n FROM information_schema.innodb_trx t
+      JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
+      WHERE p.db = DATABASE() AND t.trx_rows_locked > 0`.execute(healthy.database.db);
+    return Number(rows[0]?.n ?? 0);
+  };
+
   it('frees the event for the other instances once the silent connection passes the idle bound, and keeps none of its claim', async () => {
     const seatIds = ['ORCH-C-1', 'ORCH-C-2'];
     // The inventory exists (made by an earlier sale), so the claim's first script takes its lock.
@@ -45,6 +55,9 @@ describe.runIf(process.env['MYSQL_URL'])('an instance whose database link goes d
     const dark = gate.goDarkAfter('SELECT seq, status FROM inventories');
     const stuck = cutOff.app.inject({ method: 'POST', url: '/api/holds', headers: await cutOff.auth('stuck-buyer'), payload: { eventId, seatIds } });
     await dark;
+    // The gate passed the script on; wait until the server holds its lock (else a healthy claim
+    // could still come first).
+    await expect.poll(lockingTransactions, { timeout: 5_000 }).toBeGreaterThan(0);
 
     // Meanwhile the event's sales wait on that lock: the healthy instance answers "too busy" and
     // the buyer tries again, until the server has closed the silent connection.
