@@ -15,13 +15,28 @@ import { type ContentCoding, codedTag, encodeBody } from './content-coding.js';
 import type { LruCache, SeatMapCache } from './seat-map.cache.js';
 import { createSeatMapTemplate, renderSeatMap, type SeatMapTemplate } from './seat-map-template.js';
 
+/** A seat map's JSON as UTF-8 bytes, in a coding. */
+export interface SeatMapBody {
+  coding: ContentCoding;
+  bytes: Buffer;
+}
+
 export interface SeatMapVersion {
   /** The ETag of the identity coding; see codedTag for the others. */
   etag: string;
   cacheControl: string;
-  /** The JSON body as UTF-8, in that coding; built from the venue's map (and compressed) on a cache miss. */
-  body(coding?: ContentCoding): Promise<Buffer>;
+  /**
+   * The body in the coding asked for, built from the venue's map (and compressed) on a cache miss —
+   * or as identity, when compressing failed or too many compressions are under way.
+   */
+  body(coding?: ContentCoding): Promise<SeatMapBody>;
 }
+
+/**
+ * Compressions under way at once, at most: each holds its map's identity bytes (10 MB for 100,000
+ * seats) and a thread of libuv's pool (four, shared with DNS lookups). Beyond, identity is served.
+ */
+export const MAX_CONCURRENT_COMPRESSIONS = 2;
 
 /** Venues never change, so an event's map changes only with its venue, prices or currency. */
 export function seatMapTag(row: Pick<EventWithVenueRow, 'id' | 'venue_id' | 'currency' | 'prices_json'>): string {
@@ -43,7 +58,8 @@ export interface EventSeatMapsDeps {
 export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps) {
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
-  /** Compressions under way, by coded tag. */
+  /** Identity renders under way, by ETag; compressions under way, by coded tag. */
+  const rendering = new Map<string, Promise<Buffer>>();
   const compressing = new Map<string, Promise<Buffer>>();
 
   async function templateOf(venueId: string): Promise<SeatMapTemplate> {
@@ -56,33 +72,52 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
     return template;
   }
 
-  async function identityBody(etag: string, row: EventWithVenueRow): Promise<Buffer> {
-    const cached = cache.get(etag);
-    if (cached !== undefined) return cached;
-    const template = await templateOf(row.venue_id);
-    const prices = JSON.parse(row.prices_json) as Record<string, number>;
-    const body = renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
-    cache.set(etag, body);
-    return body;
+  /** The identity bytes of a version, rendered once for however many ask at the same time. */
+  function renderIdentity(etag: string, row: EventWithVenueRow): Promise<Buffer> {
+    let pending = rendering.get(etag);
+    if (!pending) {
+      pending = (async () => {
+        const template = await templateOf(row.venue_id);
+        const prices = JSON.parse(row.prices_json) as Record<string, number>;
+        return renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
+      })().finally(() => rendering.delete(etag));
+      rendering.set(etag, pending);
+    }
+    return pending;
   }
 
-  function codedBody(etag: string, row: EventWithVenueRow, coding: ContentCoding): Promise<Buffer> {
+  async function identityBody(etag: string, row: EventWithVenueRow): Promise<SeatMapBody> {
+    const cached = cache.get(etag);
+    if (cached !== undefined) return { coding: 'identity', bytes: cached };
+    const bytes = await renderIdentity(etag, row);
+    cache.set(etag, bytes);
+    return { coding: 'identity', bytes };
+  }
+
+  async function codedBody(etag: string, row: EventWithVenueRow, coding: ContentCoding): Promise<SeatMapBody> {
     const key = codedTag(etag, coding);
     const cached = cache.get(key);
-    if (cached !== undefined) return Promise.resolve(cached);
+    if (cached !== undefined) return { coding, bytes: cached };
     // A crowd opening a new event's map at once waits for one compression, not one each.
     let encoding = compressing.get(key);
     if (!encoding) {
-      encoding = identityBody(etag, row)
-        .then((identity) => encodeBody(identity, coding))
-        .then((encoded) => {
-          cache.set(key, encoded);
-          return encoded;
-        })
-        .finally(() => compressing.delete(key));
+      if (compressing.size >= MAX_CONCURRENT_COMPRESSIONS) return identityBody(etag, row);
+      encoding = (async () => {
+        // Rendered for the compression, and not kept for it: the compressed bytes are what clients
+        // that ask for this coding get (10.4 MB of identity would evict 25 other events' 0.4 MB).
+        const identity = cache.get(etag) ?? (await renderIdentity(etag, row));
+        const encoded = await encodeBody(identity, coding);
+        cache.set(key, encoded);
+        return encoded;
+      })().finally(() => compressing.delete(key));
       compressing.set(key, encoding);
     }
-    return encoding;
+    try {
+      return { coding, bytes: await encoding };
+    } catch {
+      // zlib failed (out of memory, say): the map itself can still be sent.
+      return identityBody(etag, row);
+    }
   }
 
   return {

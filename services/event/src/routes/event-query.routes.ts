@@ -96,12 +96,16 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
     },
     async (request, reply) => {
       const version = await seatMaps.version(request.params.id, await optionalPrincipal(verifier, request));
-      const coding = preferredCoding(request.headers['accept-encoding']);
-      const etag = codedTag(version.etag, coding);
-      reply.header('etag', etag).header('cache-control', version.cacheControl).header('vary', 'accept-encoding');
-      if (matches(request.headers['if-none-match'], etag)) return sendNotModified(reply);
+      const requested = preferredCoding(request.headers['accept-encoding']);
+      reply.header('cache-control', version.cacheControl).header('vary', 'accept-encoding');
+      if (matches(request.headers['if-none-match'], codedTag(version.etag, requested))) {
+        return sendNotModified(reply.header('etag', codedTag(version.etag, requested)));
+      }
+      // The coding asked for, or identity when it could not be had now (see SeatMapVersion.body).
+      const { coding, bytes } = await version.body(requested);
+      reply.header('etag', codedTag(version.etag, coding));
       if (coding !== 'identity') reply.header('content-encoding', coding);
-      return sendJsonText(reply, 200, await version.body(coding));
+      return sendJsonText(reply, 200, bytes);
     },
   );
 }
