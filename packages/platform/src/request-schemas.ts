@@ -58,7 +58,8 @@ export function registerJsonParser(app: App): void {
 /** Why a JSON body cannot be read as sent; undefined when it can. */
 function unreadableBody(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) return `JSON is read in UTF-8 only, not charset=${charset}`;
+  // US-ASCII is UTF-8's first 128 characters: read alike.
+  if (charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset)) return `JSON is read in UTF-8 only, not charset="${charset}"`;
   const coding = contentEncoding?.trim().toLowerCase();
   if (coding && coding !== 'identity') return `request bodies are read as sent, without a content coding (not ${contentEncoding})`;
   return undefined;

@@ -87,7 +87,7 @@ describe('the problem handler', () => {
     const declared = await post(Buffer.from('{"name":"Th\xe9\xe2tre"}', 'latin1'), { 'content-type': 'application/json; charset=iso-8859-1' });
     expect(declared.statusCode).toBe(415);
     expect(declared.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(declared.json()).toMatchObject({ status: 415, title: 'Unsupported media type', detail: 'JSON is read in UTF-8 only, not charset=iso-8859-1' });
+    expect(declared.json()).toMatchObject({ status: 415, title: 'Unsupported media type', detail: 'JSON is read in UTF-8 only, not charset="iso-8859-1"' });
     // A type no route reads is a 415, text/plain as much as any other.
     for (const type of ['text/plain', 'application/octet-stream']) {
       const other = await post('{"name":"x"}', { 'content-type': type });
@@ -101,6 +101,7 @@ describe('the problem handler', () => {
     for (const [payload, headers] of [
       ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json; charset=UTF-8' }],
       ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json;charset="utf8"' }],
+      ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json; charset=US-ASCII' }],
       ['\ufeff{"name":"Théâtre ✓"}', { 'content-type': 'application/json' }],
       ['{"name":"Théâtre ✓"}', { 'content-type': 'application/json', 'content-encoding': 'identity' }],
     ] as const) {
