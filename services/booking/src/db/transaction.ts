@@ -10,6 +10,10 @@ const ATTEMPTS = 6;
 /**
  * Runs `work` in a transaction (again on a deadlock). An error after `work` finished is the
  * COMMIT's: it is marked (isCommitOutcomeUnknown), as the transaction may have committed.
+ *
+ * `work` awaits the database only — never a payment provider, the catalogue or a timer: its row
+ * locks stand meanwhile, and on MySQL a connection silent for DB_IDLE_TIMEOUT_MS is closed by the
+ * server, its transaction rolled back.
  */
 export function inTransaction<T>(db: Kysely<BookingDatabase>, work: (trx: Trx) => Promise<T>): Promise<T> {
   return retryConflicts(async () => {
