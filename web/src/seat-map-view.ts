@@ -48,6 +48,8 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     'aria-describedby': 'seat-map-keys',
   });
   element.append(
+    // Behind everything: where a zoomed map shows it can be dragged (map-pan-zoom.ts).
+    svg('rect', { class: 'pan-surface', x: box.x, y: box.y, width: box.width, height: box.height }),
     svg('desc', { id: 'seat-map-keys' }, 'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat. Plus and minus zoom, 0 shows the whole venue.'),
     svg('g', { class: 'stage' },
       svg('rect', { x: map.stage.x - 60, y: map.stage.y - 12, width: 120, height: 24, rx: 4 }),
@@ -71,26 +73,26 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   const prices = new Map<number, string>();
   const seatPlaces = new Map<string, string>();
+  // Every seat is a copy of one circle with the attributes they share (cheaper than setting them
+  // one by one), and the seats go into the page only once the first snapshot has drawn them: drawn
+  // before, 100,000 seats are laid out and painted twice.
   const seatsLayer = svg('g', { class: 'seats' });
+  const template = svg('circle', { r: radius, role: 'button', tabindex: -1, 'aria-pressed': 'false' }, svg('title'));
   for (const seat of map.seats) {
     let price = prices.get(seat.priceCents);
     if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
     const place = `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}, ${price}`;
     seatPlaces.set(seat.id, place);
-    const circle = svg('circle', {
-      cx: seat.x,
-      cy: seat.y,
-      r: radius,
-      role: 'button',
-      tabindex: -1,
-      'aria-pressed': 'false',
-      'data-seat-id': seat.id,
-      'data-tier': seat.tier,
-    }, svg('title', {}, place));
+    const circle = template.cloneNode(true) as SVGCircleElement;
+    circle.setAttribute('cx', String(seat.x));
+    circle.setAttribute('cy', String(seat.y));
+    circle.setAttribute('data-seat-id', seat.id);
+    circle.setAttribute('data-tier', seat.tier);
+    (circle.firstChild as SVGTitleElement).textContent = place;
     circles.set(seat.id, circle);
     seatsLayer.append(circle);
   }
-  element.append(seatsLayer);
+  let seatsShown = false;
 
   // One Tab stop for the whole map: the seat last moved to or clicked, the first seat until then.
   const keyboard = createSeatNavigator(map.seats);
@@ -160,6 +162,9 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     if (status === 'AVAILABLE') classes.push(tierClass.get(seatId) ?? '');
     if (isSelected) classes.push('selected');
     if (isMine) classes.push('mine');
+    // Fades only from a live change: a transition on each of 100,000 seats at the snapshot costs
+    // seconds of style work per frame while it runs.
+    if (seatsShown) classes.push('fades');
     circle.setAttribute('class', classes.join(' '));
     circle.setAttribute('data-status', status);
     circle.setAttribute('aria-pressed', String(isSelected));
@@ -185,6 +190,10 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
         else touchedGeneral = true;
       }
       if (touchedGeneral && gaLabels.size > 0) drawGeneralAdmission();
+      if (!seatsShown) {
+        seatsShown = true;
+        element.append(seatsLayer);
+      }
     },
     // Copies: the caller goes on changing its own set, and the seats that left it need redrawing.
     setSelected(seatIds) {
