@@ -122,22 +122,35 @@ for (const id of eventIds.slice(RESTARTS + 1)) {
 }
 const hot = `${base}/api/events/${eventIds[0]}/seatmap`;
 const first = await timedGet(hot);
+// Compressed: the first request of a coding pays its compression; later ones get the cached bytes.
+const brotli = { accept: { 'accept-encoding': 'br' } };
+const compressed: Record<string, { ms: number; bytes: number }> = {};
+for (const coding of ['br', 'gzip']) {
+  const r = await timedGet(hot, { 'accept-encoding': coding });
+  if (r.status !== 200) throw new Error(`${coding} fetch answered ${r.status}`);
+  compressed[coding] = { ms: r.ms, bytes: r.bytes };
+}
 
-// --- the peer: the same bytes from a bare node:http server ---
-const bodyRes = await request(hot);
-const mapJson = Buffer.from(await bodyRes.body.arrayBuffer());
+// --- the peer: the same bytes (identity, or the service's brotli) from a bare node:http server ---
+const bodyOf = async (headers: Record<string, string> = {}) => Buffer.from(await (await request(hot, { headers })).body.arrayBuffer());
+const mapJson = await bodyOf();
+const mapBrotli = await bodyOf(brotli.accept);
 const peer = createServer((req, res) => {
   if (req.headers['if-none-match'] === first.etag) {
     res.writeHead(304, { etag: first.etag }).end();
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag: first.etag, 'cache-control': 'public, max-age=60' }).end(mapJson);
+  const br = req.headers['accept-encoding'] === 'br';
+  res
+    .writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag: first.etag, 'cache-control': 'public, max-age=60', ...(br ? { 'content-encoding': 'br' } : {}) })
+    .end(br ? mapBrotli : mapJson);
 });
 peer.listen(0, '127.0.0.1');
 await once(peer, 'listening');
 const peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/seatmap`;
 const [warm, peerWarm] = await sideBySide(WARM_REQUESTS, [hot, peerUrl], {}, 200);
 const [revalidated, peerRevalidated] = await sideBySide(REVALIDATIONS, [hot, peerUrl], { 'if-none-match': first.etag }, 304);
+const [warmBrotli, peerWarmBrotli] = await sideBySide(WARM_REQUESTS, [hot, peerUrl], brotli.accept, 200);
 
 peer.close();
 await app.close();
@@ -151,6 +164,8 @@ const s = {
   revalidated: summarize(revalidated),
   peerWarm: summarize(peerWarm),
   peerRevalidated: summarize(peerRevalidated),
+  warmBrotli: summarize(warmBrotli),
+  peerWarmBrotli: summarize(peerWarmBrotli),
 };
 const row = (caseName: string, server: string, x: ReturnType<typeof summarize>, peerP50?: number) => ({
   case: caseName,
@@ -170,10 +185,16 @@ report(
     row('warm 200 (no If-None-Match)', 'node:http peer', s.peerWarm),
     row('304 (If-None-Match)', 'event service', s.revalidated, s.peerRevalidated.p50),
     row('304 (If-None-Match)', 'node:http peer', s.peerRevalidated),
+    row('warm 200 in brotli (Accept-Encoding: br)', 'event service', s.warmBrotli, s.peerWarmBrotli.p50),
+    row('warm 200 in brotli (Accept-Encoding: br)', 'node:http peer', s.peerWarmBrotli),
   ],
   {
     seats: venue.capacity,
     seatMapBytes: mapBytes,
+    brotliBytes: compressed['br']?.bytes,
+    gzipBytes: compressed['gzip']?.bytes,
+    'first brotli fetch ms (compresses)': Math.round(compressed['br']?.ms ?? 0),
+    'first gzip fetch ms (compresses)': Math.round(compressed['gzip']?.ms ?? 0),
     createVenueMs: Math.round(createVenueMs),
     dialect: 'sqlite',
     node: process.version,
