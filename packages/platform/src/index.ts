@@ -6,6 +6,7 @@ export * from './cursor.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './http-client.js';
+export * from './in-flight.js';
 export * from './logger.js';
 export * from './metrics.js';
 export { isRootCatchAll, pathMatcher } from './method-not-allowed.js';

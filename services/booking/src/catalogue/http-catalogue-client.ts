@@ -5,7 +5,7 @@
  * callers.
  */
 import { entityId, event as eventSchema, seatMap as seatMapSchema, type SeatMap } from '@stream-seat/contracts';
-import { type CallContext, DependencyUnavailable, type ServiceClient } from '@stream-seat/platform';
+import { type CallContext, createInFlight, DependencyUnavailable, type ServiceClient } from '@stream-seat/platform';
 import type { CatalogueClient, CatalogueEvent } from '../domain/catalogue-client.js';
 
 export interface HttpCatalogueClientOptions {
@@ -32,17 +32,9 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   const maxEvents = 10_000;
   const events = new Map<string, { value: CatalogueEvent | undefined; at: number }>();
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
-  const inFlight = new Map<string, Promise<unknown>>();
+  const inFlight = createInFlight();
   let requests = 0;
   let notModified = 0;
-
-  function once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const running = inFlight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const started = load().finally(() => inFlight.delete(key));
-    inFlight.set(key, started);
-    return started;
-  }
 
   async function fetchEvent(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
     if (!couldBeEventId(eventId)) return undefined;
@@ -63,7 +55,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     async event(eventId, caller) {
       const cached = events.get(eventId);
       if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
-      return once(`event:${eventId}`, async () => {
+      return inFlight.run(`event:${eventId}`, async () => {
         try {
           const value = await fetchEvent(eventId, caller);
           // Bounded: anyone can ask for random event ids. Maps keep insertion order, so the
@@ -82,7 +74,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
 
     async seatMap(eventId, caller) {
       if (!couldBeEventId(eventId)) return undefined;
-      return once(`seatmap:${eventId}`, async () => {
+      return inFlight.run(`seatmap:${eventId}`, async () => {
         const cached = seatMaps.get(eventId);
         requests++;
         const response = await options.client.getJson<unknown>(

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { VenueSeatMap } from '@stream-seat/contracts';
-import { NotFound, type Principal } from '@stream-seat/platform';
+import { createInFlight, NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
 import { createEventRepository, type EventWithVenueRow } from '../db/event.repository.js';
 import type { EventDatabase } from '../db/schema.js';
@@ -59,8 +59,8 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
   /** Identity renders under way, by ETag; compressions under way, by coded tag. */
-  const rendering = new Map<string, Promise<Buffer>>();
-  const compressing = new Map<string, Promise<Buffer>>();
+  const rendering = createInFlight();
+  const compressing = createInFlight();
 
   async function templateOf(venueId: string): Promise<SeatMapTemplate> {
     const known = templates.get(venueId);
@@ -74,16 +74,11 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
 
   /** The identity bytes of a version, rendered once for however many ask at the same time. */
   function renderIdentity(etag: string, row: EventWithVenueRow): Promise<Buffer> {
-    let pending = rendering.get(etag);
-    if (!pending) {
-      pending = (async () => {
-        const template = await templateOf(row.venue_id);
-        const prices = JSON.parse(row.prices_json) as Record<string, number>;
-        return renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
-      })().finally(() => rendering.delete(etag));
-      rendering.set(etag, pending);
-    }
-    return pending;
+    return rendering.run(etag, async () => {
+      const template = await templateOf(row.venue_id);
+      const prices = JSON.parse(row.prices_json) as Record<string, number>;
+      return renderSeatMap(template, { eventId: row.id, venueId: row.venue_id, currency: row.currency, prices });
+    });
   }
 
   async function identityBody(etag: string, row: EventWithVenueRow): Promise<SeatMapBody> {
@@ -98,20 +93,16 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
     const key = codedTag(etag, coding);
     const cached = cache.get(key);
     if (cached !== undefined) return { coding, bytes: cached };
+    if (!compressing.has(key) && compressing.size >= MAX_CONCURRENT_COMPRESSIONS) return identityBody(etag, row);
     // A crowd opening a new event's map at once waits for one compression, not one each.
-    let encoding = compressing.get(key);
-    if (!encoding) {
-      if (compressing.size >= MAX_CONCURRENT_COMPRESSIONS) return identityBody(etag, row);
-      encoding = (async () => {
-        // Rendered for the compression, and not kept for it: the compressed bytes are what clients
-        // that ask for this coding get (10.4 MB of identity would evict 25 other events' 0.4 MB).
-        const identity = cache.get(etag) ?? (await renderIdentity(etag, row));
-        const encoded = await encodeBody(identity, coding);
-        cache.set(key, encoded);
-        return encoded;
-      })().finally(() => compressing.delete(key));
-      compressing.set(key, encoding);
-    }
+    const encoding = compressing.run(key, async () => {
+      // Rendered for the compression, and not kept for it: the compressed bytes are what clients
+      // that ask for this coding get (the identity bytes are some twenty times their size).
+      const identity = cache.get(etag) ?? (await renderIdentity(etag, row));
+      const encoded = await encodeBody(identity, coding);
+      cache.set(key, encoded);
+      return encoded;
+    });
     try {
       return { coding, bytes: await encoding };
     } catch {
