@@ -213,15 +213,16 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
    * connection dropped) replays the order instead of failing on a hold already ordered.
    */
   const payKeys = new Map<string, string>();
+  const payAttempt = (holdId: string, token: string) => `${holdId}\n${token}`;
   function payKey(holdId: string, token: string): string {
-    const id = `${holdId}\n${token}`;
-    const key = payKeys.get(id) ?? crypto.randomUUID();
-    payKeys.set(id, key);
+    const attempt = payAttempt(holdId, token);
+    const key = payKeys.get(attempt) ?? crypto.randomUUID();
+    payKeys.set(attempt, key);
     return key;
   }
 
   function forgetPayKey(holdId: string, token: string): void {
-    payKeys.delete(`${holdId}\n${token}`);
+    payKeys.delete(payAttempt(holdId, token));
   }
 
   /** The buyer's order for this hold, shown with its tickets; false when none is found. */
@@ -299,7 +300,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     const current = hold;
     if (!current) return;
     const left = Date.parse(current.expiresAt) - serverNow();
-    countdown.textContent = minutesSeconds(Math.max(0, left));
+    countdown.textContent = minutesSeconds(left);
     if (left > 0 || checkingExpiry) return;
     checkingExpiry = true;
     void (async () => {
