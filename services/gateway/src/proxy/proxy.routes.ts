@@ -225,8 +225,9 @@ function forward(
           // about itself; it is between the instance and the gateway, and goes no further.
           const { [RESOURCE_BUSY_HEADER]: busy, ...toClient } = headers;
           resourceBusy = busy === '1';
-          const vary = mergedVary(reply.getHeader('vary'), toClient['vary']);
-          return vary === undefined ? toClient : { ...toClient, vary };
+          // Without a Vary of the service's, the gateway's own stays on the reply as it is.
+          if (toClient['vary'] === undefined) return toClient;
+          return { ...toClient, vary: mergedVary(reply.getHeader('vary'), toClient['vary']) };
         },
         onResponse: (_request, upstreamReply, res) => {
           // reply-from hands over the upstream response: status, headers, and the body stream.
