@@ -14,6 +14,7 @@ export * from './network-address.js';
 export * from './problem-handler.js';
 export * from './registry-client.js';
 export * from './registry-endpoints.js';
+export { utf8Text } from './request-schemas.js';
 export * from './run-service.js';
 export * from './service.js';
 export * from './sse-frame.js';

@@ -34,16 +34,11 @@ export function registerJsonParser(app: App): void {
     app.initialConfig.onProtoPoisoning ?? 'error',
     app.initialConfig.onConstructorPoisoning ?? 'error',
   );
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const refused = unreadableBody(request.headers['content-type'], request.headers['content-encoding']);
     if (refused) return done(new UnsupportedMediaType(refused), undefined);
-    let text: string;
-    try {
-      text = utf8.decode(body as Buffer);
-    } catch {
-      return done(new InvalidField('body', 'is not valid UTF-8 (JSON is sent in UTF-8)'), undefined);
-    }
+    const text = utf8Text(body as Buffer);
+    if (text === undefined) return done(new InvalidField('body', 'is not valid UTF-8 (JSON is sent in UTF-8)'), undefined);
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, (error, parsed) => {
       if (!error) return done(null, parsed);
@@ -53,6 +48,20 @@ export function registerJsonParser(app: App): void {
       done(error, undefined);
     });
   });
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A body's bytes as text, read strictly as UTF-8; undefined when they are not UTF-8 (a lenient
+ * read would keep, and later serve back, U+FFFD in place of each bad byte).
+ */
+export function utf8Text(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why a JSON body cannot be read as sent; undefined when it can. */

@@ -3,19 +3,13 @@
  * empty body of renew and status calls as none) or XML.
  */
 import type { App } from '@stream-seat/platform';
-import { BadRequest, InvalidField } from '@stream-seat/platform';
+import { BadRequest, InvalidField, utf8Text } from '@stream-seat/platform';
 import { InvalidXml, parseXml, TooManyXmlTags } from '../domain/eureka-xml.js';
 
 export function registerEurekaBodyParsers(app: App): void {
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => {
-    let text: string;
-    try {
-      // Strictly: bytes that are not UTF-8 would otherwise be kept, and served back, as U+FFFD.
-      text = utf8.decode(body as Buffer);
-    } catch {
-      return done(new InvalidField('body', 'is not valid UTF-8'), undefined);
-    }
+    const text = utf8Text(body as Buffer);
+    if (text === undefined) return done(new InvalidField('body', 'is not valid UTF-8'), undefined);
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, parseXml(text));
