@@ -7,6 +7,10 @@
  * seats are sold (scattered over the hall; written as the service writes a sale: the seats, the
  * event's seq and one entry in its change log).
  *
+ * The live stream's snapshot of the whole event (a new watcher's first frame) is fetched over a
+ * socket by clients alternately as a browser asks (gzip) and without compression — the peer:
+ * bytes on the wire and the time until the snapshot is decoded and parsed.
+ *
  * `LARGE_VENUE_HOLDS` (30) holds of each kind, `LARGE_VENUE_ROUNDS` (3) rounds of 10 at once,
  * `LARGE_VENUE_READS` (10) availability reads.
  */
@@ -15,11 +19,13 @@ import { type Dialect } from '@stream-seat/db';
 import { sql } from 'kysely';
 import { type BookingTestApp, createBookingTestApp } from '../services/booking/test/booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from '../services/booking/test/in-memory-catalogue.js';
+import { openSse } from '../tests/support/sse-client.js';
 import { report, summarize } from './bench-report.js';
 
 const HOLDS = Number(process.env['LARGE_VENUE_HOLDS'] ?? 30);
 const ROUNDS = Number(process.env['LARGE_VENUE_ROUNDS'] ?? 3);
 const READS = Number(process.env['LARGE_VENUE_READS'] ?? 10);
+const WATCHERS = Number(process.env['LARGE_VENUE_WATCHERS'] ?? 10);
 const ROWS = 200;
 const SEATS_PER_ROW = 500;
 
@@ -63,13 +69,18 @@ async function measure(dialect: Dialect) {
     }
     const reads: number[] = [];
     for (let i = 0; i < READS; i++) reads.push(await timed(availability, 200));
+    const streamUrl = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/api/availability/${event.id}/stream`;
+    const snapshots = await streamSnapshots(streamUrl);
 
     await sellMost(t, event.id, 0.8);
     const bestAvailableSold: number[] = [];
     for (let i = 0; i < HOLDS; i++) bestAvailableSold.push(await timed(hold({ quantity: 2, together: true }), 201));
     const readsSold: number[] = [];
     for (let i = 0; i < READS; i++) readsSold.push(await timed(availability, 200));
+    const snapshotsSold = await streamSnapshots(streamUrl);
     return {
+      snapshots,
+      snapshotsSold,
       bestAvailable: summarize(bestAvailable),
       explicit: summarize(explicit),
       atOnce: summarize(atOnce),
@@ -80,6 +91,34 @@ async function measure(dialect: Dialect) {
   } finally {
     await t.close();
   }
+}
+
+/**
+ * New watchers one after another, gzip and identity in turn (which goes first alternates): time to
+ * the parsed snapshot, bytes on the wire. Each round first has an unmeasured watcher read the
+ * snapshot, which both then share from the snapshot cache (kept 1 s, booking's streamSnapshotMaxAgeMs), as a
+ * crowd joining at once does; the first gzip watcher of a snapshot pays for its compression.
+ */
+async function streamSnapshots(url: string) {
+  const codings = { gzip: { ms: [] as number[], bytes: 0 }, identity: { ms: [] as number[], bytes: 0 } };
+  const watch = async (coding: 'gzip' | 'identity') => {
+    const start = performance.now();
+    const client = await openSse(url, coding === 'gzip' ? { 'accept-encoding': 'gzip, deflate, br, zstd' } : {});
+    await client.next((e) => e.event === 'snapshot', 30_000);
+    const ms = performance.now() - start;
+    if ((client.headers['content-encoding'] ?? 'identity') !== coding) throw new Error(`asked for ${coding}, got ${client.headers['content-encoding']}`);
+    client.close();
+    return { ms, bytes: client.wireBytes };
+  };
+  for (let i = 0; i < WATCHERS; i++) {
+    await watch('identity');
+    for (const coding of i % 2 === 0 ? (['gzip', 'identity'] as const) : (['identity', 'gzip'] as const)) {
+      const { ms, bytes } = await watch(coding);
+      codings[coding].ms.push(ms);
+      codings[coding].bytes = bytes;
+    }
+  }
+  return { gzip: { ...summarize(codings.gzip.ms), bytes: codings.gzip.bytes }, identity: { ...summarize(codings.identity.ms), bytes: codings.identity.bytes } };
 }
 
 /** Books about `fraction` of the available seats, scattered, in one transaction, as a sale records it. */
@@ -103,6 +142,7 @@ function rowLabel(r: number): string {
 const dialects: Dialect[] = process.env['MYSQL_URL'] ? ['sqlite', 'mysql'] : ['sqlite'];
 const rows: Array<Record<string, string | number>> = [];
 const ratios: Record<string, number> = {};
+const streamRatios: Record<string, number> = {};
 for (const dialect of dialects) {
   const m = await measure(dialect);
   rows.push(
@@ -113,6 +153,15 @@ for (const dialect of dialects) {
     { database: dialect, case: `80 % sold: best-available hold of 2, one at a time (${m.bestAvailableSold.n})`, 'p50 ms': m.bestAvailableSold.p50, 'p99 ms': m.bestAvailableSold.p99 },
     { database: dialect, case: `80 % sold: GET availability (${m.readsSold.n})`, 'p50 ms': m.readsSold.p50, 'p99 ms': m.readsSold.p99 },
   );
+  for (const [state, s] of [['on sale', m.snapshots], ['80 % sold', m.snapshotsSold]] as const) {
+    for (const coding of ['gzip', 'identity'] as const) {
+      const c = s[coding];
+      const who = coding === 'gzip' ? 'as a browser asks (gzip)' : 'peer: uncompressed';
+      rows.push({ database: dialect, case: `${state}: a new watcher's stream snapshot, ${who} (${c.n}; ${Math.round(c.bytes / 1024)} KB)`, 'p50 ms': c.p50, 'p99 ms': c.p99 });
+    }
+    streamRatios[`${dialect} ${state}: snapshot bytes gzip / uncompressed`] = Number((s.gzip.bytes / s.identity.bytes).toFixed(3));
+    streamRatios[`${dialect} ${state}: snapshot time gzip / uncompressed (p50, loopback)`] = Number((s.gzip.p50 / s.identity.p50).toFixed(2));
+  }
   ratios[dialect] = Number((m.bestAvailable.p50 / m.explicit.p50).toFixed(2));
 }
-report('large-venue', rows, { 'best available / explicit hold (p50)': ratios, seats: ROWS * SEATS_PER_ROW });
+report('large-venue', rows, { 'best available / explicit hold (p50)': ratios, 'live stream snapshot, gzip / uncompressed': streamRatios, seats: ROWS * SEATS_PER_ROW });

@@ -59,8 +59,13 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     });
     expect(res.status).toBe(201);
   };
-  const streamFrom = async (base: string, lastEventId?: number) => {
-    const client = await openSse(`${base}/api/availability/${eventId}/stream`, lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) });
+  /** As a browser's EventSource asks (gzip accepted) when `browserLike`. */
+  const streamFrom = async (base: string, lastEventId?: number, browserLike = false) => {
+    const headers = {
+      ...(browserLike ? { 'accept-encoding': 'gzip, deflate, br, zstd' } : {}),
+      ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }),
+    };
+    const client = await openSse(`${base}/api/availability/${eventId}/stream`, headers);
     clients.push(client);
     return client;
   };
@@ -198,12 +203,14 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
       const before = await clientsPerInstance();
       const count = 2 * BOUNDED_POOL_CONNECTIONS + 44;
       // A stream queued behind a full pool never gets its answer: bounded, so that it fails here.
-      const snapshots = Array.from({ length: count }, async () => {
-        const client = await streamFrom(relay);
+      // Every other one gzip-coded by booking, its bytes relayed as they are.
+      const snapshots = Array.from({ length: count }, async (_, i) => {
+        const client = await streamFrom(relay, undefined, i % 2 === 0);
         audience.push(client);
         return client.next((e) => e.event === 'snapshot', 30_000);
       });
       await settledWithin(Promise.all(snapshots), 30_000, `${count} snapshots through the relaying gateway`);
+      expect(audience.filter((client) => client.headers['content-encoding'] === 'gzip')).toHaveLength(count / 2);
       // Booking counts a stream before it sends the snapshot: every client has its own by now.
       const added = (await clientsPerInstance()).map((n, i) => n - (before[i] ?? 0));
       expect(added.reduce((a, b) => a + b, 0)).toBe(count);
@@ -231,7 +238,13 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
 
   it('shares one upstream stream among the gateway clients of an event, each getting the snapshot and every change in order', async () => {
     await closeAll();
-    const audience = await Promise.all(Array.from({ length: 20 }, () => streamFrom(test.gateway)));
+    // Half of them as browsers ask: gzip, each frame deflated once by the gateway for all of them.
+    const audience = await Promise.all(Array.from({ length: 20 }, (_, i) => streamFrom(test.gateway, undefined, i % 2 === 0)));
+    expect(audience.map((client) => client.headers['content-encoding'] ?? 'identity').sort()).toEqual([
+      ...Array<string>(10).fill('gzip'),
+      ...Array<string>(10).fill('identity'),
+    ]);
+    for (const client of audience) expect(String(client.headers['vary']).toLowerCase()).toContain('accept-encoding');
     await Promise.all(audience.map((client) => client.next((e) => e.event === 'snapshot', 10_000)));
     // Twenty watchers, one stream on the booking side.
     await eventually(async () => ((await totalClients()) === 1 ? true : undefined), 5_000, 'booking to see one shared stream');
@@ -242,7 +255,7 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     await holdOn(test.platform.urls.booking, 'MAIN-A-11');
     await Promise.all(audience.map((client) => client.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-11'), 5_000)));
     // A late joiner gets a snapshot and the changes after it from the shared stream.
-    const late = await streamFrom(test.gateway);
+    const late = await streamFrom(test.gateway, undefined, true);
     await late.next((e) => e.event === 'snapshot', 5_000);
     await holdOn(bookingB, 'MAIN-A-12');
     for (const client of [...audience, late]) await client.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-12'), 5_000);

@@ -151,7 +151,14 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   });
 
   it('draws every seat from the snapshot, then shows holds and releases made by others as they happen', async () => {
-    const page = await openEvent();
+    let streamEncoding: Promise<string | undefined> | undefined;
+    const page = await openEvent(undefined, async (p) => {
+      streamEncoding = p
+        .waitForResponse((response) => response.url().endsWith(`/api/availability/${eventId}/stream`))
+        .then(async (response) => (await response.allHeaders())['content-encoding']);
+    });
+    // Chromium asked for and decoded a gzip stream, frame by frame, as the changes below show.
+    expect(await streamEncoding).toBe('gzip');
     expect(await page.locator('circle[data-seat-id]').count()).toBe(seatIds.length);
     const [first, second] = seatIds.slice(-2) as [string, string];
     expect(await statusOf(page, first)).toBe('AVAILABLE');

@@ -1,5 +1,10 @@
-/** A small Server-Sent Events client over node:http, for tests that watch live availability. */
+/**
+ * A small Server-Sent Events client over node:http, for tests that watch live availability. A
+ * gzip-coded stream (asked for with an `accept-encoding` header) is decoded as it arrives.
+ */
 import { get, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 
 export interface SseEvent {
   event: string;
@@ -16,6 +21,12 @@ export interface SseClient {
   next(match: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
+  /** The body was read to its end — for a gzip stream, up to a trailer that checked out. */
+  readonly complete: boolean;
+  /** Why a gzip stream could not be decoded, if it could not. */
+  readonly decodeError: Error | undefined;
+  /** Bytes of body received as sent (compressed, for a gzip stream). */
+  readonly wireBytes: number;
   /** Stops reading without closing: the server's buffer for this client then fills up. */
   pause(): void;
   close(): void;
@@ -28,9 +39,25 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       const comments: string[] = [];
       const waiters = new Set<() => void>();
       let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
+      let complete = false;
+      let decodeError: Error | undefined;
+      let wireBytes = 0;
+      res.on('data', (chunk: Buffer) => (wireBytes += chunk.length));
+      const body: Readable = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
+      body.on('error', (error) => (decodeError = error));
+      body.on('end', () => (complete = true));
+      body.setEncoding('utf8');
+      // A megabyte snapshot comes in many chunks: they wait in a list until one ends a frame
+      // (searching a growing string on every chunk would copy it each time).
+      let waiting: string[] = [];
+      body.on('data', (chunk: string) => {
+        const endsFrame = chunk.includes('\n\n') || (chunk.startsWith('\n') && (waiting.at(-1) ?? buffer).endsWith('\n'));
+        if (!endsFrame) {
+          waiting.push(chunk);
+          return;
+        }
+        buffer += waiting.join('') + chunk;
+        waiting = [];
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
@@ -48,8 +75,10 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         }
       });
       const ended = new Promise<void>((done) => {
-        res.on('end', done);
-        res.on('close', done);
+        body.on('end', done);
+        body.on('error', () => done());
+        // A message received whole ends when its decoder has read it all; a cut one ends here.
+        res.on('close', () => (res.complete && body !== res ? undefined : done()));
       });
       resolve({
         status: res.statusCode ?? 0,
@@ -57,6 +86,15 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         events,
         comments,
         ended,
+        get complete() {
+          return complete;
+        },
+        get decodeError() {
+          return decodeError;
+        },
+        get wireBytes() {
+          return wireBytes;
+        },
         next(match, timeoutMs = 5_000) {
           return new Promise((found, fail) => {
             const check = () => {

@@ -4,6 +4,7 @@ export * from './config.js';
 export * from './content-coding.js';
 export * from './cursor.js';
 export * from './errors.js';
+export * from './gzip-event-stream.js';
 export * from './health.js';
 export * from './http-client.js';
 export * from './in-flight.js';

@@ -5,6 +5,9 @@
  * gateway's fan-out both send these.
  */
 
+import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { crc32Shift } from './crc32-combine.js';
+
 const CRLF = Buffer.from('\r\n', 'latin1');
 
 /** Bytes as one HTTP/1.1 chunk (`<size in hex>\r\n<bytes>\r\n`), in one buffer: one socket write. */
@@ -23,6 +26,9 @@ export const EVENT_STREAM_HEADERS = {
 
 export class SseFrame {
   private chunkedBytes: Buffer | undefined;
+  private deflatedBytes: Buffer | undefined;
+  private deflatedChunkedBytes: Buffer | undefined;
+  private crc: { crc: number; shift: number } | undefined;
 
   constructor(readonly bytes: Buffer) {}
 
@@ -44,6 +50,29 @@ export class SseFrame {
   get chunked(): Buffer {
     this.chunkedBytes ??= httpChunk(this.bytes);
     return this.chunkedBytes;
+  }
+
+  /**
+   * The bytes compressed on their own (raw deflate, no history before them) and ended by a sync
+   * flush: segments of this kind, one after another behind a gzip header, are one valid gzip
+   * stream that a client decodes frame by frame as they arrive (gzip-event-stream.ts). Built on
+   * first use, at the fastest level: a 100,000-seat snapshot (2.4 MB) takes a few milliseconds.
+   */
+  get deflated(): Buffer {
+    this.deflatedBytes ??= deflateRawSync(this.bytes, { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_SYNC_FLUSH });
+    return this.deflatedBytes;
+  }
+
+  /** `deflated` as one HTTP/1.1 chunk. */
+  get deflatedChunked(): Buffer {
+    this.deflatedChunkedBytes ??= httpChunk(this.deflated);
+    return this.deflatedChunkedBytes;
+  }
+
+  /** CRC-32 of the bytes and its shift (crc32-combine.ts), for the gzip trailer of the streams that carried them. */
+  get checksum(): { crc: number; shift: number } {
+    this.crc ??= { crc: crc32(this.bytes), shift: crc32Shift(this.bytes.length) };
+    return this.crc;
   }
 }
 

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { eventStreamCoding } from '@stream-seat/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
@@ -54,14 +55,16 @@ async function setUp(options: { ringSize?: number; maxBufferedBytes?: number; he
   const joined: boolean[] = [];
   server = createServer((request, res) => {
     const header = request.headers['last-event-id'];
-    const ok = channel.join(res, { 'content-type': 'text/event-stream' }, typeof header === 'string' ? Number(header) : undefined, () => undefined);
+    const coding = eventStreamCoding(request.headers['accept-encoding']);
+    const headers = { 'content-type': 'text/event-stream', ...(coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}) };
+    const ok = channel.join(res, headers, coding, typeof header === 'string' ? Number(header) : undefined, () => undefined);
     joined.push(ok);
     if (!ok) res.writeHead(409).end();
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-  const watch = async (lastEventId?: number) => {
-    const client = await openSse(url, lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) });
+  const watch = async (lastEventId?: number, headers: Record<string, string> = {}) => {
+    const client = await openSse(url, { ...headers, ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }) });
     clients.push(client);
     return client;
   };
@@ -89,6 +92,33 @@ describe('a shared event stream', () => {
     expect(changeSeqs(early)).toEqual([11, 12, 13]);
     // Only one upstream stream for both.
     expect(opened).toHaveLength(1);
+  });
+
+  it('sends gzip clients and plain ones the same events, deflating each frame once for all, and ends gzip streams with a valid trailer', async () => {
+    const { channel, opened, watch } = await setUp();
+    await soon(async () => opened[0]);
+    const seats = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`S-${i}`, 'AVAILABLE']));
+    opened[0]?.body.write(`retry: 1000\n\n${snapshot(10, seats)}`);
+    await channel.ready;
+    const gzipped = await watch(undefined, { 'accept-encoding': 'gzip, deflate, br' });
+    const plain = await watch();
+    opened[0]?.body.write(change(11, 'S-1'));
+    const resumed = await watch(11, { 'accept-encoding': 'gzip' }); // starts mid-stream: no snapshot before its frames
+    opened[0]?.body.write(change(12, 'S-2', 'BOOKED'));
+    for (const client of [gzipped, plain, resumed]) await client.next((e) => e.id === '12');
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const seen = (client: SseClient) => client.events.map((e) => `${e.event}:${e.id}:${JSON.stringify(e.data).length}`);
+    expect(seen(gzipped)).toEqual(seen(plain));
+    expect(seen(resumed)).toEqual(seen(plain).slice(2));
+    // The snapshot (about 480 KB) went out compressed.
+    expect(gzipped.wireBytes).toBeLessThan(plain.wireBytes / 5);
+    channel.close();
+    for (const client of [gzipped, plain, resumed]) await client.ended;
+    for (const client of [gzipped, resumed]) {
+      expect(client.decodeError).toBeUndefined();
+      expect(client.complete).toBe(true);
+    }
   });
 
   it('gives a resuming client exactly what it missed from the ring, and refuses what the ring no longer has', async () => {

@@ -1,19 +1,24 @@
 import { createServer, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dechunk, rawGet } from '../../../../tests/support/raw-http.js';
+import { dechunk, dechunkBytes, rawGet } from '../../../../tests/support/raw-http.js';
 import { openSse } from '../../../../tests/support/sse-client.js';
-import { SseFrame } from '@stream-seat/platform';
+import { type EventStreamCoding, SseFrame } from '@stream-seat/platform';
 import { openSseStream, type SseStream } from './sse-stream.js';
 
 const servers: Server[] = [];
 afterAll(() => servers.forEach((s) => s.close()));
 
-async function serve(onStream: (stream: SseStream) => void, options: { heartbeatMs?: number; maxBufferedBytes?: number; drops?: string[] }) {
+async function serve(
+  onStream: (stream: SseStream) => void,
+  options: { heartbeatMs?: number; maxBufferedBytes?: number; drops?: string[]; coding?: EventStreamCoding },
+) {
   const server = createServer((_request, response) => {
     const stream = openSseStream(response, {
       heartbeatMs: options.heartbeatMs ?? 60_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
       retryMs: 1000,
+      coding: options.coding ?? 'identity',
       onDrop: (reason) => options.drops?.push(reason),
     });
     onStream(stream);
@@ -39,7 +44,7 @@ describe('an SSE stream', () => {
     const server = createServer((request, response) => {
       request.socket.destroy(); // the client is gone while the server is still preparing
       setTimeout(() => {
-        const stream = openSseStream(response, { heartbeatMs: 60_000, maxBufferedBytes: 1024, retryMs: 1000, onClose: () => closed.push('closed') });
+        const stream = openSseStream(response, { heartbeatMs: 60_000, maxBufferedBytes: 1024, retryMs: 1000, coding: 'identity', onClose: () => closed.push('closed') });
         setTimeout(() => closed.push(stream.closed ? 'stream closed' : 'stream open'), 20);
       }, 20);
     });
@@ -90,5 +95,22 @@ describe('an SSE stream', () => {
     const response = await rawGet(url, { version: '1.0' });
     expect(response.head).not.toMatch(/transfer-encoding/i);
     expect(response.body.toString()).toBe('retry: 1000\n\nevent: snapshot\nid: 1\ndata: {"seq":1}\n\n');
+  });
+
+  it('sends a client that accepts gzip one gzip stream, chunked or not, ending with its trailer', async () => {
+    const frame = SseFrame.event('change', 3, JSON.stringify({ seq: 3, seat: 'Zoë-1' }));
+    const url = await serve((stream) => {
+      stream.sendFrame(frame);
+      stream.send('change', 4, { seq: 4 });
+      stream.close();
+    }, { coding: 'gzip' });
+    const expected = `retry: 1000\n\nevent: change\nid: 3\ndata: {"seq":3,"seat":"Zoë-1"}\n\nevent: change\nid: 4\ndata: {"seq":4}\n\n`;
+    const chunked = await rawGet(url);
+    expect(chunked.head).toMatch(/\r\ncontent-encoding: gzip(\r\n|$)/i);
+    expect(chunked.head).toMatch(/\r\nvary: accept-encoding(\r\n|$)/i);
+    // gunzipSync refuses a stream whose trailer (CRC-32 and length) is missing or wrong.
+    expect(gunzipSync(dechunkBytes(chunked.body)).toString()).toBe(expected);
+    const plain = await rawGet(url, { version: '1.0' });
+    expect(gunzipSync(plain.body).toString()).toBe(expected);
   });
 });

@@ -3,13 +3,14 @@
  * the socket's buffer — a client that reads too slowly is disconnected rather than allowed to
  * grow this process's memory without limit.
  *
- * After the head, frames go straight to the socket as pre-encoded chunks (sse-frame.ts): with
+ * A client that accepts gzip gets the frames gzip-coded, each deflated once for all clients
+ * (gzip-event-stream.ts). After the head, frames go straight to the socket as pre-encoded chunks (sse-frame.ts): with
  * thousands of clients per change, ServerResponse.write's per-call work (encoding a string, four
  * buffers per chunk, a cork and a tick) was a large part of the fan-out loop. `res` still owns the
  * head and the end of the response (the closing zero-length chunk).
  */
 import type { ServerResponse } from 'node:http';
-import { EVENT_STREAM_HEADERS, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
+import { EVENT_STREAM_HEADERS, type EventStreamCoding, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
 
 
 export interface SseStreamOptions {
@@ -18,6 +19,8 @@ export interface SseStreamOptions {
   maxBufferedBytes: number;
   /** Milliseconds the browser should wait before reconnecting. */
   retryMs: number;
+  /** gzip or identity, from the request's Accept-Encoding (eventStreamCoding). */
+  coding: EventStreamCoding;
   headers?: Record<string, string>;
   onDrop?: (reason: 'slow-client') => void;
   onClose?: () => void;
@@ -35,24 +38,28 @@ export interface SseStream {
 export function openSseStream(res: ServerResponse, options: SseStreamOptions): SseStream {
   res.writeHead(200, {
     ...EVENT_STREAM_HEADERS,
+    ...(options.coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+    vary: 'accept-encoding',
     ...options.headers,
   });
   res.flushHeaders();
-  // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
-  const chunked = res.chunkedEncoding;
   const socket = res.socket;
+  // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
+  const writer = socket === null ? undefined : new EventStreamWriter(socket, res.chunkedEncoding, options.coding);
+  writer?.start();
   let closed = false;
 
   function close(): void {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    writer?.finish();
     res.end();
     options.onClose?.();
   }
 
   function write(frame: SseFrame): boolean {
-    if (closed || socket === null || socket.destroyed) return false;
+    if (closed || socket === null || socket.destroyed || writer === undefined) return false;
     // What is still queued from earlier writes: a reader keeping up leaves (almost) nothing.
     if (socket.writableLength > options.maxBufferedBytes) {
       options.onDrop?.('slow-client');
@@ -62,7 +69,7 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
       options.onClose?.();
       return false;
     }
-    socket.write(chunked ? frame.chunked : frame.bytes);
+    writer.write(frame);
     return true;
   }
 

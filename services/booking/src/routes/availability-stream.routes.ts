@@ -5,7 +5,7 @@
  * snapshot when it fell too far behind.
  */
 import { entityId, problemResponses, type SeatChangeBatch } from '@stream-seat/contracts';
-import { type App, type CallContext, callContextOf, SseFrame } from '@stream-seat/platform';
+import { type App, type CallContext, callContextOf, eventStreamCoding, SseFrame } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { AvailabilityHub } from '../live/availability-hub.js';
 import type { ChangeLoader, ChangeSequencer } from '../live/change-sequencer.js';
@@ -94,6 +94,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
         heartbeatMs: deps.heartbeatMs,
         maxBufferedBytes: deps.maxBufferedBytes,
         retryMs: 1000,
+        coding: eventStreamCoding(request.headers['accept-encoding']),
         headers: { 'x-request-id': request.id },
         onDrop: (reason) => metrics.drops.inc({ reason }),
         onClose: () => {

@@ -27,7 +27,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
+import { type EventStreamCoding, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
 import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
 
 export interface UpstreamStream {
@@ -58,7 +58,8 @@ export interface ChannelOptions {
 interface Client {
   res: ServerResponse;
   socket: Socket;
-  chunked: boolean;
+  /** Writes frames in the client's coding (gzip frames are deflated once for every client). */
+  writer: EventStreamWriter;
   /** The last change seq this client has (or its snapshot's): it gets later frames only. */
   sentSeq: number;
   /** Unsent bytes allowed: the bound, plus its join burst until that has drained once. */
@@ -110,8 +111,9 @@ export class EventStreamChannel {
    * `lastEventId` — exactly the changes it missed. False, with nothing done, when this channel
    * cannot serve it exactly; the caller then relays that client on its own connection.
    * `takeOver` is called just before the response is written (the caller stops handling it).
+   * `headers` must already name the `coding` (Content-Encoding).
    */
-  join(res: ServerResponse, headers: OutgoingHttpHeaders, lastEventId: number | undefined, takeOver: () => void): boolean {
+  join(res: ServerResponse, headers: OutgoingHttpHeaders, coding: EventStreamCoding, lastEventId: number | undefined, takeOver: () => void): boolean {
     if (this.closed || this.lastSeq === undefined) return false;
     const oldest = this.ring[0]?.seq ?? this.lastSeq + 1;
     let frames: SseFrame[];
@@ -142,7 +144,8 @@ export class EventStreamChannel {
     }
     res.writeHead(200, headers);
     res.flushHeaders();
-    const client: Client = { res, socket, chunked: res.chunkedEncoding, sentSeq, allowance: this.options.maxBufferedBytes };
+    const client: Client = { res, socket, writer: new EventStreamWriter(socket, res.chunkedEncoding, coding), sentSeq, allowance: this.options.maxBufferedBytes };
+    client.writer.start();
     this.clients.add(client);
     res.on('close', () => this.leave(client));
     this.sendBurst(client, [this.retryFrame, ...frames]);
@@ -155,7 +158,10 @@ export class EventStreamChannel {
     clearInterval(this.heartbeat);
     this.upstream?.close();
     if (this.refresh !== 'opening') this.refresh?.close();
-    for (const client of this.clients) client.res.end();
+    for (const client of this.clients) {
+      client.writer.finish();
+      client.res.end();
+    }
     this.clients.clear();
     this.options.onClosed();
   }
@@ -178,7 +184,7 @@ export class EventStreamChannel {
       client.socket.destroy();
       return;
     }
-    client.socket.write(client.chunked ? frame.chunked : frame.bytes);
+    client.writer.write(frame);
   }
 
   /**
@@ -188,11 +194,7 @@ export class EventStreamChannel {
   private sendBurst(client: Client, frames: SseFrame[]): void {
     if (client.socket.destroyed) return;
     let bytes = 0;
-    for (const frame of frames) {
-      const chunk = client.chunked ? frame.chunked : frame.bytes;
-      bytes += chunk.length;
-      client.socket.write(chunk);
-    }
+    for (const frame of frames) bytes += client.writer.write(frame);
     client.allowance = this.options.maxBufferedBytes + bytes;
     client.socket.once('drain', () => (client.allowance = this.options.maxBufferedBytes));
   }

@@ -5,11 +5,12 @@
  * upstream connection as before.
  */
 import { ServerResponse } from 'node:http';
-import { EVENT_STREAM_HEADERS, type InstanceAddress } from '@stream-seat/platform';
+import { EVENT_STREAM_HEADERS, eventStreamCoding, type InstanceAddress } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { EventStreamChannel, type UpstreamStream } from './event-stream-channel.js';
+import { mergedVary } from './forwarded-headers.js';
 
 export interface FanoutSettings {
   ringSize: number;
@@ -132,8 +133,15 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       } catch {
         return false;
       }
-      const headers = { ...reply.getHeaders(), ...EVENT_STREAM_HEADERS } as Record<string, string | number | string[]>;
-      return channel.join(reply.raw, headers, lastEventId, () => reply.hijack());
+      // A browser gets the stream in gzip: each frame is deflated once for all the channel's clients.
+      const coding = eventStreamCoding(request.headers['accept-encoding']);
+      const headers = {
+        ...reply.getHeaders(),
+        ...EVENT_STREAM_HEADERS,
+        ...(coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
+        vary: mergedVary(reply.getHeader('vary'), 'accept-encoding'),
+      } as Record<string, string | number | string[]>;
+      return channel.join(reply.raw, headers, coding, lastEventId, () => reply.hijack());
     },
     async close() {
       for (const channel of [...channels.values()]) channel.close();
