@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, MysqlDialect, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
+import { checkedPool } from './checked-pool.js';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
 import { sessionSetupSql, unboundedSessionSql } from './dialect-sql.js';
 import { mysqlRawTransaction, type RawTransaction, sqliteRawTransaction } from './raw-sql.js';
@@ -156,14 +157,14 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     });
   }
   const db = new Kysely<T>({
-    dialect: new MysqlDialect({ pool }),
+    dialect: new MysqlDialect({ pool: checkedPool(pool) }),
     log: slowQueryLogger(options.log, options.slowQueryMs ?? 200),
   });
   return {
     db,
     dialect: 'mysql',
     label: `${target.host}:${target.port}/${target.database}`,
-    rawTransaction: mysqlRawTransaction(scriptPool),
+    rawTransaction: mysqlRawTransaction(checkedPool(scriptPool)),
     async prepare(log) {
       const version = await ensureMysqlDatabase(target, options, log ?? options.log);
       serverVersion = version;

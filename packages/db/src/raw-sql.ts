@@ -6,8 +6,9 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { Pool, ResultSetHeader } from 'mysql2';
+import type { ResultSetHeader } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
+import { type CheckedPool, checkedPromiseConnection } from './checked-pool.js';
 import { beginWriteSql } from './dialect-sql.js';
 
 export type SqlValue = string | number | bigint | null;
@@ -112,11 +113,10 @@ export function isCommitOutcomeUnknown(error: unknown): boolean {
  * `scriptPool` must allow several statements per query (`multipleStatements`); it is kept apart
  * from the pool Kysely uses, so that no other code path can ever send more than one statement.
  */
-export function mysqlRawTransaction(scriptPool: Pool): RawTransaction {
-  const promisePool = scriptPool.promise();
+export function mysqlRawTransaction(scriptPool: CheckedPool): RawTransaction {
   const begin = beginWriteSql('mysql');
   return async (work) => {
-    const connection = await promisePool.getConnection();
+    const connection = await checkedPromiseConnection(scriptPool);
     try {
       const result = await work(mysqlRaw(connection, begin));
       await connection.query('COMMIT').catch((error: unknown) => {

@@ -16,7 +16,7 @@ import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
 import { createRedisSeatChangeBus } from '../src/live/redis-seat-change-bus.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
-import { startTcpGate, type TcpGate } from './tcp-gate.js';
+import { startTcpGate, type TcpGate } from '../../../tests/support/tcp-gate.js';
 
 async function listen(app: App): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from './in-memory-catalogue.js';
-import { startTcpGate, type TcpGate } from './tcp-gate.js';
+import { startTcpGate, type TcpGate } from '../../../tests/support/tcp-gate.js';
 
 describe.runIf(process.env['MYSQL_URL'])('an instance whose database link goes dark mid-claim, on MariaDB', () => {
   let healthy: BookingTestApp;

@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from './in-memory-catalogue.js';
-import { startTcpGate, type TcpGate } from './tcp-gate.js';
+import { startTcpGate, type TcpGate } from '../../../tests/support/tcp-gate.js';
 
 describe.runIf(process.env['MYSQL_URL'])('a commit whose reply is lost, on MariaDB', () => {
   let direct: BookingTestApp;

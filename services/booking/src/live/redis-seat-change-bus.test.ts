@@ -4,7 +4,7 @@ import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../../tests/support/free-port.js';
-import { startTcpGate, type TcpGate } from '../../test/tcp-gate.js';
+import { startTcpGate, type TcpGate } from '../../../../tests/support/tcp-gate.js';
 import { createRedisSeatChangeBus } from './redis-seat-change-bus.js';
 import type { SeatChangeBus } from './seat-change-bus.js';
 

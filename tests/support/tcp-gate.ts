@@ -4,7 +4,9 @@
  * makes "a change published while the subscription is on its way" an ordering, not a timing. It
  * can also lose the answer to one request: the server does the work (a COMMIT commits), the
  * client sees its connection drop instead of the reply. Or a connection can go dark mid-way, as
- * a frozen client or a cut link does: open at both ends, and silent.
+ * a frozen client or a cut link does: open at both ends, and silent. Or the server's side of every
+ * open connection can close while its client has not heard of it yet, as when the server closes
+ * an idle connection just as a request takes it from a pool.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -28,6 +30,11 @@ export interface TcpGate {
    * dark, or a frozen client). Resolves when that chunk has passed; close() ends the connection.
    */
   goDarkAfter(text: string): Promise<void>;
+  /**
+   * Closes the server's side of every open connection now (the server ends those sessions); each
+   * client hears nothing of it until it next sends, when its connection is reset instead.
+   */
+  closeServerSides(): void;
   close(): Promise<void>;
 }
 
@@ -39,16 +46,24 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
   const waiters = new Set<() => void>();
   let loseReply: { text: string; lost(): void } | undefined;
   let goDark: { text: string; dark(): void } | undefined;
+  const closeServerSide = new Set<() => void>();
 
   const server = createServer((client) => {
     const toTarget = connect(Number(upstream.port), upstream.hostname);
     let replyLost: (() => void) | undefined;
     let dark = false;
+    let serverSideClosed = false;
+    const closeMine = () => {
+      serverSideClosed = true;
+      toTarget.destroy();
+    };
+    closeServerSide.add(closeMine);
     for (const socket of [client, toTarget]) {
       sockets.add(socket);
       socket.on('close', () => {
         sockets.delete(socket);
-        if (dark) return;
+        closeServerSide.delete(closeMine);
+        if (dark || (serverSideClosed && socket === toTarget)) return;
         client.destroy();
         toTarget.destroy();
       });
@@ -63,6 +78,7 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
     });
     client.on('data', (chunk: Buffer) => {
       if (dark) return;
+      if (serverSideClosed) return void client.resetAndDestroy();
       seen += chunk.toString('latin1');
       if (goDark && chunk.toString('latin1').includes(goDark.text)) {
         dark = true;
@@ -112,6 +128,9 @@ export async function startTcpGate(target: string): Promise<TcpGate> {
     },
     goDarkAfter(text) {
       return new Promise((resolve) => (goDark = { text, dark: resolve }));
+    },
+    closeServerSides() {
+      for (const closeOne of [...closeServerSide]) closeOne();
     },
     async close() {
       for (const socket of sockets) socket.destroy();
