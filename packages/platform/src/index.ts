@@ -8,6 +8,7 @@ export * from './gzip-event-stream.js';
 export * from './health.js';
 export * from './http-client.js';
 export * from './in-flight.js';
+export * from './json-text.js';
 export * from './logger.js';
 export * from './metrics.js';
 export { isRootCatchAll, pathMatcher } from './method-not-allowed.js';

@@ -38,6 +38,12 @@ export class SseFrame {
     return new SseFrame(Buffer.from(`event: ${event}\n${idLine}data: ${json}\n\n`));
   }
 
+  /** The same, with the JSON given as UTF-8 bytes (one line). */
+  static eventOf(event: string, id: number | undefined, json: Buffer): SseFrame {
+    const idLine = id === undefined ? '' : `id: ${id}\n`;
+    return new SseFrame(Buffer.concat([Buffer.from(`event: ${event}\n${idLine}data: `), json, Buffer.from('\n\n')]));
+  }
+
   /** A frame of raw text, e.g. a `: comment` or a `retry:` line, with its closing blank line. */
   static text(text: string): SseFrame {
     return new SseFrame(Buffer.from(`${text}\n\n`));

@@ -29,7 +29,7 @@ import { createAvailabilityHub } from './live/availability-hub.js';
 import { withCommitTime } from './live/commit-time.js';
 import { createLiveMetrics } from './live/live-metrics.js';
 import { createSnapshotCache } from './live/snapshot-cache.js';
-import { loadAvailability } from './domain/availability.js';
+import { createAvailabilityViews } from './domain/availability.js';
 import { registerAvailabilityRoutes } from './routes/availability.routes.js';
 import { registerAvailabilityStreamRoute } from './routes/availability-stream.routes.js';
 import { registerCatalogueMessageRoutes } from './routes/catalogue-message.routes.js';
@@ -214,11 +214,12 @@ export function buildBookingApp(deps: BookingAppDeps): App {
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
   let streams: { closeAll(): void } | undefined;
   registerRoutes(app, (routes) => {
-    registerAvailabilityRoutes(routes, inventory, inventories, clock);
+    const availabilityViews = createAvailabilityViews(inventories);
+    registerAvailabilityRoutes(routes, inventory, availabilityViews, clock);
     streams = registerAvailabilityStreamRoute(routes, {
       hub,
       ensureInventory: (eventId, caller) => inventory.ensure(eventId, undefined, caller),
-      snapshots: createSnapshotCache((eventId) => loadAvailability(inventories, eventId, clock()), clock, settings.streamSnapshotMaxAgeMs),
+      snapshots: createSnapshotCache((eventId) => availabilityViews.current(eventId, clock()), clock, settings.streamSnapshotMaxAgeMs),
       loadSince: (eventId, afterSeq, limit) => seatChanges.changesSince(eventId, afterSeq, limit),
       currentSeq: (eventId) => inventories.currentSeq(eventId),
       metrics: liveMetrics,

@@ -117,6 +117,36 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect([seats['ORCH-B-1'], seats['ORCH-B-2']]).toEqual(['AVAILABLE', 'HELD']);
   });
 
+  it('tags availability by the seats’ states: 304 while they stand; a new tag and body after a hold, and after it ran out', async () => {
+    const eventId = newEvent();
+    const get = (ifNoneMatch?: string) =>
+      t.app.inject({ method: 'GET', url: `/api/availability/${eventId}`, headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {} });
+    const first = await get();
+    const untouched = String(first.headers.etag);
+    expect(untouched).toMatch(/^"[^"]+"$/);
+    expect(first.headers['cache-control']).toBe('no-cache');
+    const unchanged = await get(`"other", W/${untouched}`);
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+    expect(unchanged.headers.etag).toBe(untouched);
+
+    expect((await hold('carol', { eventId, seatIds: ['ORCH-C-1'] })).statusCode).toBe(201);
+    const held = await get(untouched);
+    expect(held.statusCode).toBe(200);
+    expect(held.json().seats['ORCH-C-1']).toBe('HELD');
+    const heldTag = String(held.headers.etag);
+    expect(heldTag).not.toBe(untouched);
+    expect((await get(heldTag)).statusCode).toBe(304);
+
+    // The hold runs out: its seat is free at once, with no change logged yet — the tag moves too.
+    t.advance(61_000);
+    const ranOut = await get(heldTag);
+    expect(ranOut.statusCode).toBe(200);
+    expect(ranOut.json().seats['ORCH-C-1']).toBe('AVAILABLE');
+    expect(ranOut.json().seq).toBe(held.json().seq);
+    expect([untouched, heldTag]).not.toContain(ranOut.headers.etag);
+  });
+
   it('keeps a hold that ran out EXPIRED when its buyer deletes it before the sweeper came', async () => {
     const eventId = newEvent();
     const held = (await hold('ivy', { eventId, seatIds: ['ORCH-C-4'] })).json();

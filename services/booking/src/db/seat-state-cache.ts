@@ -27,6 +27,11 @@ export interface SeatStates {
   cancelled: boolean;
   layout: SeatLayout;
   status: Uint8Array;
+  /**
+   * Holds run out by now whose seats the log still has HELD (shown AVAILABLE here). With `seq`, it
+   * names these statuses exactly: at one seq, the seats shown free by expiry only ever grow.
+   */
+  expired: number;
 }
 
 
@@ -197,8 +202,14 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
       await mirror.sync();
       const status = mirror.status.slice();
       const { expiresAt } = mirror;
-      for (let i = 0; i < status.length; i++) if (status[i] === HELD && (expiresAt[i] as number) <= now) status[i] = 0;
-      return { seq: mirror.seq, cancelled: mirror.cancelled, layout: mirror.layout, status };
+      let expired = 0;
+      for (let i = 0; i < status.length; i++) {
+        if (status[i] === HELD && (expiresAt[i] as number) <= now) {
+          status[i] = 0;
+          expired++;
+        }
+      }
+      return { seq: mirror.seq, cancelled: mirror.cancelled, layout: mirror.layout, status, expired };
     },
   };
 }

@@ -10,15 +10,17 @@ const availability = (seq: number): Availability => ({
   counts: { AVAILABLE: 1, HELD: 0, BOOKED: 0, bySection: {}, byTier: {} },
 });
 
+const rendered = (a: Availability) => ({ seq: a.seq, json: Buffer.from(JSON.stringify(a)) });
+
 describe('the snapshot cache', () => {
   it('shares one read among concurrent callers and reads again once it is too old', async () => {
     let now = 0;
     let reads = 0;
-    const cache = createSnapshotCache(async () => availability(++reads), () => now, 1_000);
+    const cache = createSnapshotCache(async () => rendered(availability(++reads)), () => now, 1_000);
     const [a, b] = await Promise.all([cache.get('e1'), cache.get('e1')]);
     expect(reads).toBe(1);
     expect(a).toBe(b);
-    expect(JSON.parse(a.json)).toEqual(availability(1));
+    expect(a.frame.bytes.toString()).toBe(`event: snapshot\nid: 1\ndata: ${JSON.stringify(availability(1))}\n\n`);
     now = 999;
     expect((await cache.get('e1')).seq).toBe(1);
     now = 1_000;
@@ -30,7 +32,7 @@ describe('the snapshot cache', () => {
     let fail = true;
     const cache = createSnapshotCache(async () => {
       if (fail) throw new Error('database down');
-      return availability(5);
+      return rendered(availability(5));
     }, () => 0, 1_000);
     await expect(cache.get('e1')).rejects.toThrow('database down');
     fail = false;

@@ -1,27 +1,23 @@
 /**
- * Snapshots of an event's availability, serialized once and shared for a moment: a thousand
- * browsers opening the same seat map within a second cost one database read, one
- * JSON.stringify and one SSE frame, not a thousand. A snapshot may be slightly behind; the stream route fills the
- * difference from the sequencer's ring (or asks for a fresh one).
+ * Snapshots of an event's availability as SSE frames, made once and shared for a moment: a
+ * thousand browsers opening the same seat map within a second cost one read of the statuses and
+ * one frame (and one compression of it), not a thousand. A snapshot may be slightly behind; the
+ * stream route fills the difference from the sequencer's ring (or asks for a fresh one).
  */
-import type { Availability } from '@stream-seat/contracts';
 import { SseFrame } from '@stream-seat/platform';
 
 export interface SerializedSnapshot {
   seq: number;
-  json: string;
   /** The `snapshot` event, encoded once for every client it goes to. */
   frame: SseFrame;
 }
 
-export function createSnapshotCache(load: (eventId: string) => Promise<Availability>, clock: () => number, maxAgeMs: number) {
+/** `load` gives the Availability as JSON bytes (domain/availability.ts). */
+export function createSnapshotCache(load: (eventId: string) => Promise<{ seq: number; json: Buffer }>, clock: () => number, maxAgeMs: number) {
   const entries = new Map<string, { at: number; value: Promise<SerializedSnapshot> }>();
 
   function fresh(eventId: string): Promise<SerializedSnapshot> {
-    const value = load(eventId).then((snapshot) => {
-      const json = JSON.stringify(snapshot);
-      return { seq: snapshot.seq, json, frame: SseFrame.event('snapshot', snapshot.seq, json) };
-    });
+    const value = load(eventId).then(({ seq, json }) => ({ seq, frame: SseFrame.eventOf('snapshot', seq, json) }));
     entries.set(eventId, { at: clock(), value });
     value.catch(() => entries.delete(eventId));
     return value;

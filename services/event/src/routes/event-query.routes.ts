@@ -1,12 +1,11 @@
 /** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
 import { event, eventStatus, isoDateTime, page, paginationQuery, problemResponses, seatMap } from '@stream-seat/contracts';
-import { type App, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, type TokenVerifier } from '@stream-seat/platform';
+import { type App, decodeCursor, encodeCursor, etagMatches, InvalidField, optionalPrincipal, sendJsonText, sendNotModified, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
 import { codedTag, preferredCoding } from '../catalogue/content-coding.js';
 import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
-import { sendJsonText, sendNotModified } from './json-text.js';
 import { idParams } from './id-params.js';
 
 const listQuery = paginationQuery.extend({
@@ -21,15 +20,6 @@ const listQuery = paginationQuery.extend({
     .describe("only the caller's events (needs a token)"),
 });
 const cursorPosition = z.object({ s: z.number(), i: z.string() });
-
-/** `"a", W/"b"` → the tags a client already holds. */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '');
-    return tag === etag || tag === '*';
-  });
-}
 
 export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatMaps: EventSeatMaps, verifier: TokenVerifier): void {
   app.get(
@@ -98,7 +88,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
       const version = await seatMaps.version(request.params.id, await optionalPrincipal(verifier, request));
       const requested = preferredCoding(request.headers['accept-encoding']);
       reply.header('cache-control', version.cacheControl).header('vary', 'accept-encoding');
-      if (matches(request.headers['if-none-match'], codedTag(version.etag, requested))) {
+      if (etagMatches(request.headers['if-none-match'], codedTag(version.etag, requested))) {
         return sendNotModified(reply.header('etag', codedTag(version.etag, requested)));
       }
       // The coding asked for, or identity when it could not be had now (see SeatMapVersion.body).

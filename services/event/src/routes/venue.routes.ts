@@ -7,12 +7,12 @@ import {
   optionalPrincipal,
   principalOf,
   requireRole,
+  sendJsonText,
   type TokenVerifier,
 } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { VenueCatalogue } from '../catalogue/venue-catalogue.js';
 import { toVenueSummaryView } from '../catalogue/views.js';
-import { sendJsonText } from './json-text.js';
 import { idParams } from './id-params.js';
 
 const venueListItem = venueSummary.extend({ organizerId: z.string(), tiers: z.array(z.string()), createdAt: z.string() });
