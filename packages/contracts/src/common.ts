@@ -35,9 +35,16 @@ export const MAX_ORDER_CENTS = 1_000_000_000;
 export const orderCents = z.number().int().min(0).max(MAX_ORDER_CENTS).describe('a total in minor units');
 export const entityId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 
+/** Characters that show nothing: format characters (zero-width space, joiners), separators, lone combining marks, Hangul fillers, the blank Braille cell. */
+const INVISIBLE = /[\p{Cf}\p{Z}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/** No bidirectional overrides or isolates: they make a text display as another. */
+export const withoutBidiOverrides = (text: string) => !/[\u202A-\u202E\u2066-\u2069]/u.test(text);
+
 /**
  * Text people type (names, cities): no control characters, no lone surrogate (stored, it comes
- * back as U+FFFD), no bidirectional overrides (they make a name display as another).
+ * back as U+FFFD), no bidirectional overrides (they make a name display as another), and at least
+ * one character that shows (a name of zero-width spaces looks like no name at all).
  */
 export const humanText = (max: number) =>
   z
@@ -45,7 +52,8 @@ export const humanText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((text) => !/[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u.test(text), 'must not contain control characters, lone surrogates or bidirectional overrides');
+    .refine((text) => !/[\p{Cc}\p{Cs}]/u.test(text) && withoutBidiOverrides(text), 'must not contain control characters, lone surrogates or bidirectional overrides')
+    .refine((text) => text.replace(INVISIBLE, '').length > 0, 'must contain a visible character');
 
 /** A POST that takes no body: none, or `{}`; a field in it is named as unknown, not ignored. */
 export const noBody = z.strictObject({}).nullish();

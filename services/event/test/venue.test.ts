@@ -100,7 +100,8 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(fieldsOf(misspelt)).toEqual(['sections.0.rows.0.curv']);
 
     // Names people read: no control characters, lone surrogates (stored as U+FFFD) or bidi overrides.
-    for (const name of ['Hall\u0000', '\ud800', 'Hall \u202egnol']) {
+    // Nor names of nothing visible: zero-width spaces and joiners, a Hangul filler, a blank Braille cell.
+    for (const name of ['Hall\u0000', '\ud800', 'Hall \u202egnol', '\u200b\u200b', '\u2060\ufeff\u200d', '\u3164', '\u2800 \u200b']) {
       expect(fieldsOf(await post({ name, sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })), JSON.stringify(name)).toEqual(['name']);
     }
     expect(fieldsOf(await post({ name: 'V', city: 'Ly\u0007on', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] }))).toEqual(['city']);

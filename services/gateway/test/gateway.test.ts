@@ -147,6 +147,9 @@ describe('the gateway', () => {
     const surrogate = await local.inject({ ...ask, payload: { sub: '\ud800', role: 'buyer' } });
     expect(surrogate.statusCode).toBe(400);
     expect(surrogate.json().errors).toEqual([{ field: 'sub', message: 'must not contain control characters or lone surrogates' }]);
+    const override = await local.inject({ ...ask, payload: { sub: 'admin\u202enimda', role: 'buyer' } });
+    expect(override.statusCode).toBe(400);
+    expect(override.json().errors).toEqual([{ field: 'sub', message: 'must not contain bidirectional overrides' }]);
   });
 
   // Until this change the edge answered 401 to any bad token, GET /api/events included; the
