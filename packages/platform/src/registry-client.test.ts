@@ -43,4 +43,20 @@ describe('parsing the registry', () => {
       { instanceId: 'e1', app: 'EVENT-SERVICE', host: 'fd00::5', port: 8081, status: 'UP', url: 'http://[fd00::5]:8081' },
     ]);
   });
+
+  it('leaves out an instance whose address makes no URL (an IPv6 zone id from another registry)', () => {
+    const apps = parseApplications({
+      applications: {
+        application: {
+          name: 'BOOKING-SERVICE',
+          instance: [
+            { instanceId: 'bad', ipAddr: 'fe80::1%eth0', status: 'UP', port: 8080 },
+            { instanceId: 'spaced', ipAddr: 'booking host', status: 'UP', port: 8080 },
+            { instanceId: 'good', ipAddr: '10.0.0.7', status: 'UP', port: 8080 },
+          ],
+        },
+      },
+    });
+    expect(apps.get('BOOKING-SERVICE')?.map((i) => i.instanceId)).toEqual(['good']);
+  });
 });

@@ -81,7 +81,7 @@ export function parseApplications(body: unknown): Map<string, InstanceAddress[]>
   const root = (body as { applications?: { application?: unknown } }).applications;
   for (const application of toArray(root?.application as { name?: string; instance?: unknown } | undefined)) {
     const name = String(application.name ?? '').toUpperCase();
-    const instances = toArray(application.instance as EurekaInstanceJson | EurekaInstanceJson[] | undefined).map(
+    const listed = toArray(application.instance as EurekaInstanceJson | EurekaInstanceJson[] | undefined).map(
       (i): InstanceAddress => {
         const port = typeof i.port === 'object' ? Number(i.port.$) : Number(i.port);
         const host = i.ipAddr ?? i.hostName ?? 'localhost';
@@ -95,7 +95,12 @@ export function parseApplications(body: unknown): Map<string, InstanceAddress[]>
         };
       },
     );
-    apps.set(name, instances);
+    // An address no URL can be made of (an IPv6 zone id, a stray character: another registry may
+    // have taken it) is no instance to send a request to, not a bad request of the client's.
+    apps.set(
+      name,
+      listed.filter((instance) => URL.canParse(instance.url)),
+    );
   }
   return apps;
 }

@@ -86,7 +86,8 @@ describe('ports', () => {
 });
 
 describe('address and names', () => {
-  it.each([['not an ip'], ['999.1.1.1'], ['10.0.1'], ['[::1]'], ['http://10.0.0.1/']])('refuses ipAddr %j', async (ipAddr) => {
+  // A zone id (`%eth0`) names an interface of the registering host: no client can build a URL from it.
+  it.each([['not an ip'], ['999.1.1.1'], ['10.0.1'], ['[::1]'], ['http://10.0.0.1/'], ['fe80::1%eth0'], ['fe80::1%25eth0']])('refuses ipAddr %j', async (ipAddr) => {
     expectRefused(await register({ ipAddr }), 'instance.ipAddr');
   });
 

@@ -145,10 +145,12 @@ const HOST_NAME = /^(?=.{1,253}\.?$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z
 /**
  * `ipAddr`: what clients connect to. An IPv4 or IPv6 address, or a host name: our own services
  * advertise `ADVERTISED_HOST` there, which under Docker Compose is a service name (`booking`).
- * Anything else (`not an ip`, `999.1.1.1`) could never be connected to.
+ * Anything else (`not an ip`, `999.1.1.1`) could never be connected to; nor could an IPv6 address
+ * with a zone id (`fe80::1%eth0`, which isIP takes): the zone is an interface of the registering
+ * host, and a URL cannot carry it — the gateway answered every other request with a 400.
  */
 export function checkIpAddr(ipAddr: string, field: string): void {
-  if (isIP(ipAddr) !== 0 || HOST_NAME.test(ipAddr)) return;
+  if ((isIP(ipAddr) !== 0 && !ipAddr.includes('%')) || HOST_NAME.test(ipAddr)) return;
   throw new InvalidInstanceField(field, 'must be an IPv4 or IPv6 address (or a host name)');
 }
 
