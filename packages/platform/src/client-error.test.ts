@@ -95,4 +95,14 @@ describe('path parameters', () => {
       expect(res.json().detail, String(length)).toMatch(/^params\.id: /);
     }
   });
+
+  it('names the path, without repeating it, when a part is longer than the router takes or does not decode', async () => {
+    const tooLong = await app.inject({ method: 'GET', url: `/things/${'x'.repeat(1_200)}` });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().errors).toEqual([{ field: 'path', message: 'has a part longer than 1,000 characters' }]);
+    expect(tooLong.json().detail).toBe('path: has a part longer than 1,000 characters');
+    const undecodable = await app.inject({ method: 'GET', url: '/things/%FF' });
+    expect(undecodable.statusCode).toBe(400);
+    expect(undecodable.json().errors.map((e: { field: string }) => e.field)).toEqual(['path']);
+  });
 });

@@ -97,6 +97,12 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** What a path or query that does not decode is told (the router's, and the gateway's for queries). */
 export const MALFORMED_PERCENT_ENCODING = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
 
+/** The router's refusals of a path, by fastify's error code, in the words of a field problem. */
+const PATH_PROBLEMS: Record<string, string> = {
+  FST_ERR_BAD_URL: MALFORMED_PERCENT_ENCODING,
+  FST_ERR_MAX_PARAM_LENGTH: `has a part longer than ${ROUTER_OPTIONS.maxParamLength.toLocaleString('en')} characters`,
+};
+
 export function createService(options: CreateServiceOptions): App {
   /** Each request's span, made with its logger so that every line logged for it carries the trace. */
   const traces = new WeakMap<IncomingMessage, TraceContext>();
@@ -132,15 +138,16 @@ export function createService(options: CreateServiceOptions): App {
     trustProxy: options.trustProxy ?? false,
     // Even a URL fastify cannot decode gets a problem+json answer.
     frameworkErrors: (error, request, reply) => {
-      // A path that does not decode (`/api/events/%FF`) is named like any other bad field.
-      const badPath = (error as { code?: string }).code === 'FST_ERR_BAD_URL';
+      // A path that does not decode (`/api/events/%FF`), or with a part longer than the router
+      // takes, is named like any other bad field (the router's own message repeats the path).
+      const problem = PATH_PROBLEMS[(error as { code?: string }).code ?? ''];
       void sendProblem(reply, {
         type: `${PROBLEM_TYPE_BASE}bad-request`,
         title: 'Bad request',
         status: 400,
-        detail: badPath ? `path: ${MALFORMED_PERCENT_ENCODING}` : error.message,
+        detail: problem ? `path: ${problem}` : error.message,
         instance: request.url,
-        ...(badPath ? { errors: [{ field: 'path', message: MALFORMED_PERCENT_ENCODING }] } : {}),
+        ...(problem ? { errors: [{ field: 'path', message: problem }] } : {}),
       });
     },
   }).withTypeProvider<ZodTypeProvider>();
