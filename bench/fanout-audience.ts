@@ -5,8 +5,13 @@
  * for every socket (`onread`), byte scanning for the few fields it needs, no string per chunk, no
  * HTTP client stack. It speaks just enough HTTP/1.1 (a status line, chunked or close-delimited
  * bodies) and measures every path — the peer's too — the same way.
+ *
+ * With `gzip`, it asks as a browser does (`Accept-Encoding: gzip`) and reads the gzip streams
+ * this platform sends: a 10-byte header, then each frame deflated on its own and ended by a sync
+ * flush, one HTTP chunk each (gzip-event-stream.ts) — so each chunk inflates on its own.
  */
 import { connect, type Socket } from 'node:net';
+import { constants, inflateRawSync } from 'node:zlib';
 
 export interface Audience {
   latencies: number[];
@@ -15,6 +20,8 @@ export interface Audience {
   readonly repeats: number;
   /** Connections the server closed while the audience was listening. */
   readonly disconnects: number;
+  /** Clients whose stream came gzip-coded. */
+  readonly gzipped: number;
   ready: Promise<void>;
   close(): void;
 }
@@ -24,6 +31,7 @@ interface Tally {
   gaps: number;
   repeats: number;
   disconnects: number;
+  gzipped: number;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -62,6 +70,8 @@ class SseConnection {
   /** Bytes left in the current chunk; -1 while a size line is expected, -2 while its CRLF is. */
   private chunkLeft = -1;
   private lastSeq: number | undefined;
+  /** A gzip body: each chunk is gathered whole, then inflated (the first is the gzip header). */
+  private gzip: { parts: Buffer[]; headerSeen: boolean } | undefined;
 
   constructor(
     private readonly tally: Tally,
@@ -82,6 +92,11 @@ class SseConnection {
       const head = buf.toString('latin1', 0, end).toLowerCase();
       if (!head.startsWith('http/1.1 200')) return this.failed(new Error(`answered ${head.split('\r\n')[0]}`));
       this.chunked = /\r\ntransfer-encoding: *chunked/.test(head);
+      if (/\r\ncontent-encoding: *gzip/.test(head)) {
+        if (!this.chunked) return this.failed(new Error('a gzip stream without chunks: not read here'));
+        this.gzip = { parts: [], headerSeen: false };
+        this.tally.gzipped++;
+      }
       this.head = false;
       pos = end + HEAD_END.length;
     }
@@ -99,12 +114,30 @@ class SseConnection {
         this.chunkLeft = -1;
       } else {
         const take = Math.min(this.chunkLeft, buf.length - pos);
-        this.onBody(buf, pos, pos + take);
+        if (this.gzip) this.gzip.parts.push(Buffer.from(buf.subarray(pos, pos + take)));
+        else this.onBody(buf, pos, pos + take);
         pos += take;
         this.chunkLeft -= take;
-        if (this.chunkLeft === 0) this.chunkLeft = -2;
+        if (this.chunkLeft === 0) {
+          this.chunkLeft = -2;
+          if (this.gzip) this.onGzipChunk();
+        }
       }
     }
+  }
+
+  /** One whole chunk of a gzip body: the header, or one frame's deflated bytes. */
+  private onGzipChunk(): void {
+    const gzip = this.gzip as { parts: Buffer[]; headerSeen: boolean };
+    const chunk = gzip.parts.length === 1 ? (gzip.parts[0] as Buffer) : Buffer.concat(gzip.parts);
+    gzip.parts = [];
+    if (!gzip.headerSeen) {
+      if (chunk[0] !== 0x1f || chunk[1] !== 0x8b) return this.failed(new Error('no gzip header'));
+      gzip.headerSeen = true;
+      return;
+    }
+    const text = inflateRawSync(chunk, { finishFlush: constants.Z_SYNC_FLUSH });
+    this.onBody(text, 0, text.length);
   }
 
   /** SSE text in buf[from, to): complete frames are handled, a partial one is kept. */
@@ -144,11 +177,12 @@ class SseConnection {
   }
 }
 
-/** Opens `count` SSE connections to `url` (http://127.0.0.1:port/path), paced. */
-export async function openAudience(url: string, count: number): Promise<Audience> {
+/** Opens `count` SSE connections to `url` (http://127.0.0.1:port/path), paced; asking for gzip with `gzip`. */
+export async function openAudience(url: string, count: number, options: { gzip?: boolean } = {}): Promise<Audience> {
   const { hostname, port, pathname, search } = new URL(url);
-  const request = Buffer.from(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
-  const tally: Tally = { latencies: [], gaps: 0, repeats: 0, disconnects: 0 };
+  const coding = options.gzip ? 'Accept-Encoding: gzip, deflate, br, zstd\r\n' : '';
+  const request = Buffer.from(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n${coding}\r\n`);
+  const tally: Tally = { latencies: [], gaps: 0, repeats: 0, disconnects: 0, gzipped: 0 };
   const sockets: Socket[] = [];
   const readies: Array<Promise<void>> = [];
   // Every socket reads into this one buffer: each read is parsed before the next one happens.
@@ -195,6 +229,9 @@ export async function openAudience(url: string, count: number): Promise<Audience
     },
     get disconnects() {
       return tally.disconnects;
+    },
+    get gzipped() {
+      return tally.gzipped;
     },
     ready: Promise.all(readies).then(() => undefined),
     close: () => {

@@ -5,8 +5,12 @@
  * SSE broadcaster in its own process fanning the same number of messages to the same number of
  * clients: the ratio is the cost of the real path (database commit, bus, sequencer, gateway).
  * Everything runs on 127.0.0.1; the client count, rate and duration are bounded.
+ *
+ * `FANOUT_CODING=gzip`: every client asks as a browser does (gzip) and gets gzip streams — the
+ * platform's frames deflated once for all clients; the peer then deflates each message once too.
  */
 import { fork } from 'node:child_process';
+import { constants, deflateRawSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,25 +24,35 @@ import { openAudience } from './fanout-audience.js';
 const CLIENTS = Number(process.env['FANOUT_CLIENTS'] ?? 5_000);
 const RATE = Number(process.env['FANOUT_RATE'] ?? 10);
 const SECONDS = Number(process.env['FANOUT_SECONDS'] ?? 10);
+const GZIP = process.env['FANOUT_CODING'] === 'gzip';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The peer: a bare SSE broadcaster; POST /publish fans a message out to every client. */
+/**
+ * The peer: a bare SSE broadcaster; POST /publish fans a message out to every client. A client
+ * that accepts gzip gets each message deflated once for all (a sync flush after each), behind a
+ * gzip header.
+ */
 function runPeer(): void {
-  const clients = new Set<ServerResponse>();
+  const clients = new Map<ServerResponse, boolean>();
+  const deflated = (text: string) => deflateRawSync(Buffer.from(text), { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_SYNC_FLUSH });
   const server = createServer((request, response) => {
     if (request.method === 'POST') {
       let body = '';
       request.on('data', (c: Buffer) => (body += c.toString()));
       request.on('end', () => {
         const frame = `event: change\ndata: ${body}\n\n`;
-        for (const client of clients) client.write(frame);
+        let gzipped: Buffer | undefined;
+        for (const [client, gzip] of clients) client.write(gzip ? (gzipped ??= deflated(frame)) : frame);
         response.end();
       });
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    response.write('event: hello\ndata: {}\n\n');
-    clients.add(response);
+    const gzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+    response.writeHead(200, { 'content-type': 'text/event-stream', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    if (gzip) response.write(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255]));
+    const hello = 'event: hello\ndata: {}\n\n';
+    response.write(gzip ? deflated(hello) : hello);
+    clients.set(response, gzip);
     request.on('close', () => clients.delete(response));
   });
   server.listen(0, '127.0.0.1', () => process.send?.((server.address() as { port: number }).port));
@@ -52,7 +66,7 @@ interface Processes {
 }
 
 async function measurePath(label: string, streamUrl: string, change: (i: number) => Promise<void>, pids: Processes) {
-  const clients = await openAudience(streamUrl, CLIENTS);
+  const clients = await openAudience(streamUrl, CLIENTS, { gzip: GZIP });
   await clients.ready;
   process.stderr.write(`${label}: ${CLIENTS} clients ready\n`);
   const rssConnected = rssMb(pids.server);
@@ -74,7 +88,7 @@ async function measurePath(label: string, streamUrl: string, change: (i: number)
   };
   const stats = summarize(clients.latencies);
   clients.close();
-  return { path: label, clients: CLIENTS, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, disconnects: clients.disconnects, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected, ...cpu };
+  return { path: label, clients: CLIENTS, 'gzip clients': clients.gzipped, changes: total, deliveries: stats.n, gaps: clients.gaps, repeats: clients.repeats, disconnects: clients.disconnects, 'p50 ms': stats.p50, 'p99 ms': stats.p99, 'max ms': stats.max, 'rss MB': rssConnected, ...cpu };
 }
 
 async function main(): Promise<void> {
@@ -132,7 +146,7 @@ async function main(): Promise<void> {
       ),
     );
     const peerP99 = results[2]?.['p99 ms'] ?? Number.NaN;
-    report('fanout', results.map((r) => ({ ...r, 'p99 / peer': r['p99 ms'] / peerP99 })), { clients: CLIENTS, ratePerSecond: RATE, seconds: SECONDS });
+    report('fanout', results.map((r) => ({ ...r, 'p99 / peer': r['p99 ms'] / peerP99 })), { clients: CLIENTS, ratePerSecond: RATE, seconds: SECONDS, coding: GZIP ? 'gzip' : 'identity' });
   } finally {
     peer.kill();
     await platform.stop();
