@@ -15,17 +15,15 @@ import {
   formatTraceparent,
   type InstanceAddress,
   type LoadBalancer,
-  MALFORMED_PERCENT_ENCODING,
-  PROBLEM_TYPE_BASE,
   RESOURCE_BUSY_HEADER,
-  sendProblem,
 } from '@stream-seat/platform';
-import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { type ClientStreamLimit, streamClientKey } from '../edge/client-stream-limit.js';
 import type { EventStreamFanout } from './event-stream-fanout.js';
 import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-headers.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
+import { type AnyServerReply, refusalOf, refuse, RefusedRequest, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -63,101 +61,8 @@ export interface ProxyOptions {
   routeConfig?: (route: RouteDefinition) => Record<string, unknown> | undefined;
 }
 
-/** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
-type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
-
 /** An upstream answer that says the instance itself is unwell (counts against its circuit). */
 class UpstreamFailed extends Error {}
-
-/**
- * A request the proxy refuses before it reaches any upstream (e.g. a `..` path): the caller's
- * fault, answered 400 with this message by the breaker's catch, never counted against the instance.
- */
-class RefusedRequest extends Error {
-  override name = 'RefusedRequest';
-  constructor(
-    /** What is wrong with that part (the whole message when no part is named). */
-    readonly problem: string,
-    /** The part of the request at fault (`path`, `querystring`), when known. */
-    readonly field?: string,
-  ) {
-    super(field ? `${field}: ${problem}` : problem);
-  }
-}
-
-/**
- * Why this target is not forwarded, or undefined when it may be. The path must be plain (see
- * isForwardablePath; one that does not decode never got past the router); the query must decode,
- * since reply-from decodes the whole URL to look for `..` and refuses one that does not (`?q=%FF`).
- */
-function refusalOf(url: string): RefusedRequest | undefined {
-  const queryStart = url.indexOf('?');
-  const [path, query] = queryStart < 0 ? [url, ''] : [url.slice(0, queryStart), url.slice(queryStart + 1)];
-  if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path: no `..` segment, no `\\`, no encoded `.`, `/` or `\\`', 'path');
-  if (!decodes(query)) return new RefusedRequest(MALFORMED_PERCENT_ENCODING, 'querystring');
-  return undefined;
-}
-
-function decodes(part: string): boolean {
-  try {
-    decodeURIComponent(part);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
-  return sendProblem(reply, {
-    type: `${PROBLEM_TYPE_BASE}service-unavailable`,
-    title: 'Service unavailable',
-    status: 503,
-    detail,
-    instance: request.url,
-    service: app,
-  });
-}
-
-/**
- * True when the upstream will see the path the gateway matched: no backslash, no encoded dot,
- * slash or backslash, no dot segment — all of which a URL parser resolves, so that
- * `/api/holds/x\..\..\..\internal/…` would reach a route the gateway does not expose.
- */
-function isForwardablePath(url: string): boolean {
-  const path = url.split('?', 1)[0] ?? '';
-  if (/\\|%2e|%2f|%5c/i.test(path)) return false;
-  return new URL(path, 'http://gateway.invalid').pathname === path;
-}
-
-/**
- * Seconds a client refused a stream for holding too many is asked to wait: a slot frees only when
- * one of its own streams closes, which no timer predicts; long enough that a retrying script does
- * not hammer, short for a person who has just closed a tab.
- */
-const TOO_MANY_STREAMS_RETRY_AFTER_SECONDS = 10;
-
-function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, limit: number) {
-  reply.header('retry-after', String(TOO_MANY_STREAMS_RETRY_AFTER_SECONDS));
-  return sendProblem(reply, {
-    type: `${PROBLEM_TYPE_BASE}too-many-streams`,
-    title: 'Too many open streams',
-    status: 429,
-    detail: `At most ${limit} live streams may be open at once from one client address; close one (another tab or window) and retry`,
-    instance: request.url,
-    limit,
-  });
-}
-
-function refuse(reply: AnyServerReply, request: FastifyRequest, refusal: RefusedRequest) {
-  return sendProblem(reply, {
-    type: `${PROBLEM_TYPE_BASE}bad-request`,
-    title: 'Bad request',
-    status: 400,
-    detail: refusal.message,
-    instance: request.url,
-    ...(refusal.field ? { errors: [{ field: refusal.field, message: refusal.problem }] } : {}),
-  });
-}
 
 /**
  * The client closed its connection before the answer. `aborted` alone misses a client that had
@@ -257,17 +162,8 @@ function forward(
             return;
           }
           request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
-          if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-            void sendProblem(replyOnError, {
-              type: `${PROBLEM_TYPE_BASE}upstream-timeout`,
-              title: 'Gateway timeout',
-              status: 504,
-              detail: `${app} did not answer in time`,
-              instance: request.url,
-            });
-            return;
-          }
-          void unavailable(replyOnError, request, app, `${app} could not be reached`);
+          if (code === 'UND_ERR_HEADERS_TIMEOUT') void upstreamTimeout(replyOnError, request, app);
+          else void unavailable(replyOnError, request, app, `${app} could not be reached`);
         },
       });
 

@@ -1,0 +1,110 @@
+/**
+ * The gateway's own answers on the proxy's routes, before or instead of an upstream's: a target it
+ * will not forward (400 naming the part at fault), a stream past its client's cap (429), no
+ * instance to ask (503), an instance that did not answer in time (504).
+ */
+import { MALFORMED_PERCENT_ENCODING, PROBLEM_TYPE_BASE, sendProblem } from '@stream-seat/platform';
+import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+
+/** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
+export type AnyServerReply = FastifyReply<RouteGenericInterface, RawServerBase>;
+
+/**
+ * A request the proxy refuses before it reaches any upstream (e.g. a `..` path): the caller's
+ * fault, answered 400 with this message by the breaker's catch, never counted against the instance.
+ */
+export class RefusedRequest extends Error {
+  override name = 'RefusedRequest';
+  constructor(
+    /** What is wrong with that part (the whole message when no part is named). */
+    readonly problem: string,
+    /** The part of the request at fault (`path`, `querystring`), when known. */
+    readonly field?: string,
+  ) {
+    super(field ? `${field}: ${problem}` : problem);
+  }
+}
+
+/**
+ * Why this target is not forwarded, or undefined when it may be. The path must be plain (see
+ * isForwardablePath; one that does not decode never got past the router); the query must decode,
+ * since reply-from decodes the whole URL to look for `..` and refuses one that does not (`?q=%FF`).
+ */
+export function refusalOf(url: string): RefusedRequest | undefined {
+  const queryStart = url.indexOf('?');
+  const [path, query] = queryStart < 0 ? [url, ''] : [url.slice(0, queryStart), url.slice(queryStart + 1)];
+  if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path: no `..` segment, no `\\`, no encoded `.`, `/` or `\\`', 'path');
+  if (!decodes(query)) return new RefusedRequest(MALFORMED_PERCENT_ENCODING, 'querystring');
+  return undefined;
+}
+
+function decodes(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}service-unavailable`,
+    title: 'Service unavailable',
+    status: 503,
+    detail,
+    instance: request.url,
+    service: app,
+  });
+}
+
+/**
+ * True when the upstream will see the path the gateway matched: no backslash, no encoded dot,
+ * slash or backslash, no dot segment — all of which a URL parser resolves, so that
+ * `/api/holds/x\..\..\..\internal/…` would reach a route the gateway does not expose.
+ */
+function isForwardablePath(url: string): boolean {
+  const path = url.split('?', 1)[0] ?? '';
+  if (/\\|%2e|%2f|%5c/i.test(path)) return false;
+  return new URL(path, 'http://gateway.invalid').pathname === path;
+}
+
+/**
+ * Seconds a client refused a stream for holding too many is asked to wait: a slot frees only when
+ * one of its own streams closes, which no timer predicts; long enough that a retrying script does
+ * not hammer, short for a person who has just closed a tab.
+ */
+const TOO_MANY_STREAMS_RETRY_AFTER_SECONDS = 10;
+
+export function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, limit: number) {
+  reply.header('retry-after', String(TOO_MANY_STREAMS_RETRY_AFTER_SECONDS));
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}too-many-streams`,
+    title: 'Too many open streams',
+    status: 429,
+    detail: `At most ${limit} live streams may be open at once from one client address; close one (another tab or window) and retry`,
+    instance: request.url,
+    limit,
+  });
+}
+
+export function refuse(reply: AnyServerReply, request: FastifyRequest, refusal: RefusedRequest) {
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}bad-request`,
+    title: 'Bad request',
+    status: 400,
+    detail: refusal.message,
+    instance: request.url,
+    ...(refusal.field ? { errors: [{ field: refusal.field, message: refusal.problem }] } : {}),
+  });
+}
+
+export function upstreamTimeout(reply: AnyServerReply, request: FastifyRequest, app: string) {
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}upstream-timeout`,
+    title: 'Gateway timeout',
+    status: 504,
+    detail: `${app} did not answer in time`,
+    instance: request.url,
+  });
+}
