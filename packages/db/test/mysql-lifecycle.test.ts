@@ -261,4 +261,25 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
       await gate.close();
     }
   }, 20_000);
+
+  it('gives up a check whose ping gets no answer (a link gone dark) and takes another connection', async () => {
+    const name = freshName();
+    await startDatabase(openAt(urlFor(name)), migrations);
+    const gate = await startTcpGate(urlFor(name));
+    try {
+      const database = openAt(gate.url, { DB_POOL_SIZE: 1 });
+      await startDatabase(database, migrations);
+      await sql`select 1`.execute(database.db);
+      await new Promise((resolve) => setTimeout(resolve, 600)); // past CHECK_AFTER_IDLE_MS
+      // The check's ping (COM_PING, 0x0e) reaches the server; nothing comes back, nor goes, after it.
+      const dark = gate.goDarkAfter('\x01\x00\x00\x00\x0e');
+      const answer = sql<{ n: number }>`select 42 as n`.execute(database.db);
+      await dark;
+      // Answered on a new connection once the check's CHECK_TIMEOUT_MS (2 s) ran out; without the
+      // bound it waited for TCP to give up, minutes later (this test's 20 s bound fails it first).
+      expect(Number((await answer).rows[0]?.n)).toBe(42);
+    } finally {
+      await gate.close();
+    }
+  }, 20_000);
 });
