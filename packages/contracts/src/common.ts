@@ -35,8 +35,12 @@ export const MAX_ORDER_CENTS = 1_000_000_000;
 export const orderCents = z.number().int().min(0).max(MAX_ORDER_CENTS).describe('a total in minor units');
 export const entityId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 
-/** Characters that show nothing: format characters (zero-width space, joiners), separators, lone combining marks, Hangul fillers, the blank Braille cell. */
-const INVISIBLE = /[\p{Cf}\p{Z}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+/**
+ * Characters that show nothing: Unicode's default-ignorable ones (zero-width space, joiners, Hangul
+ * fillers, unassigned format characters such as U+2065), other format characters, separators,
+ * lone combining marks, and the blank Braille cell.
+ */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Z}\p{M}\u2800]/gu;
 
 /** No bidirectional overrides or isolates: they make a text display as another. */
 export const withoutBidiOverrides = (text: string) => !/[\u202A-\u202E\u2066-\u2069]/u.test(text);
@@ -52,7 +56,10 @@ export const humanText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((text) => !/[\p{Cc}\p{Cs}]/u.test(text) && withoutBidiOverrides(text), 'must not contain control characters, lone surrogates or bidirectional overrides')
+    .refine((text) => !/[\p{Cc}\p{Cs}]/u.test(text) && withoutBidiOverrides(text), {
+      message: 'must not contain control characters, lone surrogates or bidirectional overrides',
+      abort: true, // one problem per field: a lone override is not also "nothing visible"
+    })
     .refine((text) => text.replace(INVISIBLE, '').length > 0, 'must contain a visible character');
 
 /** A POST that takes no body: none, or `{}`; a field in it is named as unknown, not ignored. */

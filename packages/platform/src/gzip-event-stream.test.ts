@@ -125,7 +125,9 @@ describe('a gzip event stream made of frames deflated once', () => {
     next('/late');
     expect(await first.ended).toBe(Buffer.concat([snapshot.bytes, change.bytes, heartbeat.bytes, later.bytes]).toString());
     expect(await late.ended).toBe(Buffer.concat([change.bytes, later.bytes]).toString());
-    // The large frame went out compressed.
+    // The large frame went out compressed — compressed once, for both clients' streams alike.
     expect(snapshot.deflated.length).toBeLessThan(snapshot.bytes.length / 5);
+    expect(change.deflated).toBe(change.deflated);
+    expect(change.deflatedChunked).toBe(change.deflatedChunked);
   });
 });

@@ -12,13 +12,18 @@
 import type { Socket } from 'node:net';
 import { acceptedCoding } from './content-coding.js';
 import { crc32Extend } from './crc32-combine.js';
-import { httpChunk, type SseFrame } from './sse-frame.js';
+import { EVENT_STREAM_HEADERS, httpChunk, type SseFrame } from './sse-frame.js';
 
 export type EventStreamCoding = 'gzip' | 'identity';
 
 /** gzip for a client that accepts it (every browser's EventSource does), else identity. */
 export function eventStreamCoding(acceptEncoding: string | string[] | undefined): EventStreamCoding {
   return acceptedCoding(Array.isArray(acceptEncoding) ? acceptEncoding.join(', ') : acceptEncoding, ['gzip'] as const);
+}
+
+/** The head of a live stream in this coding: the event-stream headers, its Content-Encoding, and `Vary`. */
+export function eventStreamHeaders(coding: EventStreamCoding): Record<string, string> {
+  return { ...EVENT_STREAM_HEADERS, ...(coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}), vary: 'accept-encoding' };
 }
 
 /** A gzip member's header (RFC 1952): deflate, no flags, no time, fastest compression, unknown OS. */

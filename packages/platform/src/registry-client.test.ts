@@ -45,6 +45,7 @@ describe('parsing the registry', () => {
   });
 
   it('leaves out an instance whose address makes no URL (an IPv6 zone id from another registry)', () => {
+    const unusable: string[] = [];
     const apps = parseApplications({
       applications: {
         application: {
@@ -56,7 +57,8 @@ describe('parsing the registry', () => {
           ],
         },
       },
-    });
+    }, (instance) => unusable.push(instance.instanceId));
     expect(apps.get('BOOKING-SERVICE')?.map((i) => i.instanceId)).toEqual(['good']);
+    expect(unusable).toEqual(['bad', 'spaced']);
   });
 });

@@ -76,7 +76,8 @@ function toArray<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-export function parseApplications(body: unknown): Map<string, InstanceAddress[]> {
+/** `onUnusable` hears of each instance left out because its address makes no URL. */
+export function parseApplications(body: unknown, onUnusable?: (instance: InstanceAddress) => void): Map<string, InstanceAddress[]> {
   const apps = new Map<string, InstanceAddress[]>();
   const root = (body as { applications?: { application?: unknown } }).applications;
   for (const application of toArray(root?.application as { name?: string; instance?: unknown } | undefined)) {
@@ -99,7 +100,11 @@ export function parseApplications(body: unknown): Map<string, InstanceAddress[]>
     // have taken it) is no instance to send a request to, not a bad request of the client's.
     apps.set(
       name,
-      listed.filter((instance) => URL.canParse(instance.url)),
+      listed.filter((instance) => {
+        if (URL.canParse(instance.url)) return true;
+        onUnusable?.(instance);
+        return false;
+      }),
     );
   }
   return apps;
@@ -224,11 +229,19 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     return fetched;
   }
 
+  /** Instances already reported as unusable: each is said once, not at every fetch. */
+  const reportedUnusable = new Set<string>();
+  function warnUnusable(instance: InstanceAddress): void {
+    if (reportedUnusable.has(instance.instanceId)) return;
+    reportedUnusable.add(instance.instanceId);
+    log.warn({ app: instance.app, instanceId: instance.instanceId, host: instance.host }, 'registry lists an instance whose address makes no URL; not sending it requests');
+  }
+
   async function refresh(): Promise<boolean> {
     try {
       const { status, text } = await call('GET', '/apps');
       if (status !== 200) return false;
-      cache = withRecentlySeen(parseApplications(JSON.parse(text)));
+      cache = withRecentlySeen(parseApplications(JSON.parse(text), warnUnusable));
       fetchedOnce = true;
       return true;
     } catch (error) {

@@ -101,7 +101,7 @@ describe.each(testDialects())('venues on %s', (dialect) => {
 
     // Names people read: no control characters, lone surrogates (stored as U+FFFD) or bidi overrides.
     // Nor names of nothing visible: zero-width spaces and joiners, a Hangul filler, a blank Braille cell.
-    for (const name of ['Hall\u0000', '\ud800', 'Hall \u202egnol', '\u200b\u200b', '\u2060\ufeff\u200d', '\u3164', '\u2800 \u200b']) {
+    for (const name of ['Hall\u0000', '\ud800', 'Hall \u202egnol', '\u200b\u200b', '\u2060\ufeff\u200d', '\u3164', '\u2800 \u200b', '\u2065', '\u{E0080}\u115F', '\u202e']) {
       expect(fieldsOf(await post({ name, sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })), JSON.stringify(name)).toEqual(['name']);
     }
     expect(fieldsOf(await post({ name: 'V', city: 'Ly\u0007on', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] }))).toEqual(['city']);

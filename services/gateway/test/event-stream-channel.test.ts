@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { eventStreamCoding } from '@stream-seat/platform';
+import { eventStreamCoding, eventStreamHeaders } from '@stream-seat/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
@@ -56,8 +56,7 @@ async function setUp(options: { ringSize?: number; maxBufferedBytes?: number; he
   server = createServer((request, res) => {
     const header = request.headers['last-event-id'];
     const coding = eventStreamCoding(request.headers['accept-encoding']);
-    const headers = { 'content-type': 'text/event-stream', ...(coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}) };
-    const ok = channel.join(res, headers, coding, typeof header === 'string' ? Number(header) : undefined, () => undefined);
+    const ok = channel.join(res, eventStreamHeaders(coding), coding, typeof header === 'string' ? Number(header) : undefined, () => undefined);
     joined.push(ok);
     if (!ok) res.writeHead(409).end();
   });
@@ -94,7 +93,7 @@ describe('a shared event stream', () => {
     expect(opened).toHaveLength(1);
   });
 
-  it('sends gzip clients and plain ones the same events, deflating each frame once for all, and ends gzip streams with a valid trailer', async () => {
+  it('sends gzip clients and plain ones the same events, and ends gzip streams with a valid trailer', async () => {
     const { channel, opened, watch } = await setUp();
     await soon(async () => opened[0]);
     const seats = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`S-${i}`, 'AVAILABLE']));

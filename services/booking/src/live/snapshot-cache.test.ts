@@ -38,4 +38,15 @@ describe('the snapshot cache', () => {
     fail = false;
     expect((await cache.get('e1')).seq).toBe(5);
   });
+
+  it('frames a rendering once, however often it is read again while the seats stand', async () => {
+    let now = 0;
+    const unchanged = rendered(availability(7));
+    const cache = createSnapshotCache(async () => unchanged, () => now, 1_000);
+    const first = await cache.get('e1');
+    now = 5_000;
+    const later = await cache.fresh('e1');
+    expect(later).toBe(first);
+    expect(later.frame.deflated).toBe(first.frame.deflated);
+  });
 });

@@ -12,12 +12,31 @@ export interface SerializedSnapshot {
   frame: SseFrame;
 }
 
-/** `load` gives the Availability as JSON bytes (domain/availability.ts). */
-export function createSnapshotCache(load: (eventId: string) => Promise<{ seq: number; json: Buffer }>, clock: () => number, maxAgeMs: number) {
+interface RenderedSnapshot {
+  seq: number;
+  json: Buffer;
+}
+
+/**
+ * `load` gives the Availability as JSON bytes (domain/availability.ts), the same object for as
+ * long as the seats' states stand: its frame — and that frame's one compression — is made once
+ * for it, however many times the cache is refreshed meanwhile.
+ */
+export function createSnapshotCache(load: (eventId: string) => Promise<RenderedSnapshot>, clock: () => number, maxAgeMs: number) {
   const entries = new Map<string, { at: number; value: Promise<SerializedSnapshot> }>();
+  const framed = new WeakMap<RenderedSnapshot, SerializedSnapshot>();
+
+  function snapshotOf(rendered: RenderedSnapshot): SerializedSnapshot {
+    let snapshot = framed.get(rendered);
+    if (!snapshot) {
+      snapshot = { seq: rendered.seq, frame: SseFrame.eventOf('snapshot', rendered.seq, rendered.json) };
+      framed.set(rendered, snapshot);
+    }
+    return snapshot;
+  }
 
   function fresh(eventId: string): Promise<SerializedSnapshot> {
-    const value = load(eventId).then(({ seq, json }) => ({ seq, frame: SseFrame.eventOf('snapshot', seq, json) }));
+    const value = load(eventId).then(snapshotOf);
     entries.set(eventId, { at: clock(), value });
     value.catch(() => entries.delete(eventId));
     return value;

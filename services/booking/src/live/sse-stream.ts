@@ -4,13 +4,14 @@
  * grow this process's memory without limit.
  *
  * A client that accepts gzip gets the frames gzip-coded, each deflated once for all clients
- * (gzip-event-stream.ts). After the head, frames go straight to the socket as pre-encoded chunks (sse-frame.ts): with
+ * (gzip-event-stream.ts). After the head, frames go straight to the socket as pre-encoded chunks
+ * (sse-frame.ts): with
  * thousands of clients per change, ServerResponse.write's per-call work (encoding a string, four
  * buffers per chunk, a cork and a tick) was a large part of the fan-out loop. `res` still owns the
  * head and the end of the response (the closing zero-length chunk).
  */
 import type { ServerResponse } from 'node:http';
-import { EVENT_STREAM_HEADERS, type EventStreamCoding, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
+import { type EventStreamCoding, eventStreamHeaders, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
 
 
 export interface SseStreamOptions {
@@ -35,13 +36,19 @@ export interface SseStream {
   close(): void;
 }
 
+/** `retry:` frames by delay, shared by every stream (and deflated once, like any frame). */
+const retryFrames = new Map<number, SseFrame>();
+function retryFrame(ms: number): SseFrame {
+  let frame = retryFrames.get(ms);
+  if (!frame) {
+    frame = SseFrame.text(`retry: ${ms}`);
+    retryFrames.set(ms, frame);
+  }
+  return frame;
+}
+
 export function openSseStream(res: ServerResponse, options: SseStreamOptions): SseStream {
-  res.writeHead(200, {
-    ...EVENT_STREAM_HEADERS,
-    ...(options.coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
-    vary: 'accept-encoding',
-    ...options.headers,
-  });
+  res.writeHead(200, { ...eventStreamHeaders(options.coding), ...options.headers });
   res.flushHeaders();
   const socket = res.socket;
   // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
@@ -79,7 +86,7 @@ export function openSseStream(res: ServerResponse, options: SseStreamOptions): S
   // A client that left while the stream was being prepared closed its socket before anyone
   // listened: close now (after the caller has its handle), or its subscription would live on.
   if (res.destroyed || res.socket === null || res.socket.destroyed) queueMicrotask(close);
-  write(SseFrame.text(`retry: ${options.retryMs}`));
+  write(retryFrame(options.retryMs));
 
   return {
     send(event, id, data) {

@@ -5,7 +5,7 @@
  * upstream connection as before.
  */
 import { ServerResponse } from 'node:http';
-import { EVENT_STREAM_HEADERS, eventStreamCoding, type InstanceAddress } from '@stream-seat/platform';
+import { eventStreamCoding, eventStreamHeaders, type InstanceAddress } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
@@ -135,12 +135,8 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       }
       // A browser gets the stream in gzip: each frame is deflated once for all the channel's clients.
       const coding = eventStreamCoding(request.headers['accept-encoding']);
-      const headers = {
-        ...reply.getHeaders(),
-        ...EVENT_STREAM_HEADERS,
-        ...(coding === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
-        vary: mergedVary(reply.getHeader('vary'), 'accept-encoding'),
-      } as Record<string, string | number | string[]>;
+      const own = eventStreamHeaders(coding);
+      const headers = { ...reply.getHeaders(), ...own, vary: mergedVary(reply.getHeader('vary'), own['vary']) } as Record<string, string | number | string[]>;
       return channel.join(reply.raw, headers, coding, lastEventId, () => reply.hijack());
     },
     async close() {
