@@ -32,8 +32,10 @@ export interface PlatformOptions {
 
 export interface RunningPlatform {
   urls: Record<ServiceName, string>;
-  /** The registry's token: every service has it, and a write to the registry by hand needs it. */
+  /** The registry's own token (writes any app's instances): a write to the registry by hand needs it. */
   registryToken: string;
+  /** The token a service presents to the registry: its app's own, which writes that app's instances only. */
+  registryTokenOf(name: Exclude<ServiceName, 'discovery'>): string;
   processes: Map<ServiceName, ChildProcess>;
   /** Starts (or restarts) one service with the platform's settings. */
   startService(name: ServiceName): ChildProcess;
@@ -44,6 +46,9 @@ export interface RunningPlatform {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** The registry app each service registers as. */
+const REGISTRY_APPS = { event: 'EVENT-SERVICE', booking: 'BOOKING-SERVICE', gateway: 'API-GATEWAY' } as const;
+
 function definedOnly(env: Record<string, string | undefined> = {}): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
@@ -52,8 +57,20 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
   const renew = options.renewSeconds ?? 5;
   const jwtSecret = options.env?.['JWT_SECRET'] ?? randomBytes(32).toString('hex');
   const serviceToken = options.env?.['SERVICE_TOKEN'] ?? randomBytes(24).toString('hex');
-  // As deployed: the registry refuses writes without it, and the services present it.
+  // As deployed: the registry refuses writes without a token. Each service presents its app's
+  // own (it writes that app's instances only); REGISTRY_TOKEN, which writes any, is the registry's.
   const registryToken = options.env?.['REGISTRY_TOKEN'] ?? randomBytes(24).toString('hex');
+  const appTokens = Object.fromEntries(
+    Object.entries(REGISTRY_APPS).map(([name, app]) => [name, { app, token: randomBytes(24).toString('hex') }]),
+  ) as Record<keyof typeof REGISTRY_APPS, { app: string; token: string }>;
+  /** What a service presents to the registry as REGISTRY_TOKEN, and the registry's own tokens. */
+  const registryEnv = (name: ServiceName): Record<string, string> =>
+    name === 'discovery'
+      ? {
+          REGISTRY_TOKEN: registryToken,
+          ...Object.fromEntries(Object.values(appTokens).map(({ app, token }) => [`${app.replace(/-/g, '_')}_REGISTRY_TOKEN`, token])),
+        }
+      : { REGISTRY_TOKEN: appTokens[name].token };
   const urls = Object.fromEntries(
     serviceNames.map((name) => [name, `http://127.0.0.1:${options.ports[name]}`]),
   ) as Record<ServiceName, string>;
@@ -74,7 +91,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
           DEV_TOKENS: 'true',
           JWT_SECRET: jwtSecret,
           SERVICE_TOKEN: serviceToken,
-          REGISTRY_TOKEN: registryToken,
+          ...registryEnv(name),
           ADVERTISED_HOST: '127.0.0.1',
           HOST: '127.0.0.1',
           EUREKA_URL: `${urls.discovery}/eureka`,
@@ -112,6 +129,7 @@ export function launchPlatform(options: PlatformOptions): RunningPlatform {
   return {
     urls,
     registryToken,
+    registryTokenOf: (name) => appTokens[name].token,
     processes,
     startService,
     startExtraInstance(name, port, env) {

@@ -84,13 +84,24 @@ describe('deploy/compose.yaml', () => {
     });
   });
 
-  it('guards the registry: discovery and every client take REGISTRY_TOKEN from the environment, with no default', () => {
+  it('guards the registry: discovery and every client take their tokens from the environment, with no default, each client its own app’s', () => {
+    const ownToken: Record<string, string> = {
+      discovery: 'REGISTRY_TOKEN',
+      event: 'EVENT_SERVICE_REGISTRY_TOKEN',
+      booking: 'BOOKING_SERVICE_REGISTRY_TOKEN',
+      gateway: 'API_GATEWAY_REGISTRY_TOKEN',
+    };
     for (const name of Object.keys(apps)) {
       const environment = services[name]?.environment ?? {};
-      // The registry demands it of every write; the clients present it as a bearer token.
-      expect(requiredVariable(environment.REGISTRY_TOKEN), name).toEqual({ name: 'REGISTRY_TOKEN', message: expect.stringContaining('8+ characters') });
+      // The registry demands one of every write; a client presents its app's as REGISTRY_TOKEN.
+      expect(requiredVariable(environment.REGISTRY_TOKEN), name).toEqual({ name: ownToken[name], message: expect.stringContaining('8+ characters') });
       // In its own variable, not as credentials inside the registry URL.
       expect(environment.EUREKA_URL ?? '', name).not.toContain('@');
+    }
+    // The registry knows each app's token (`<APP>_REGISTRY_TOKEN`), to let it write that app only.
+    const registry = services['discovery']?.environment ?? {};
+    for (const variable of ['EVENT_SERVICE_REGISTRY_TOKEN', 'BOOKING_SERVICE_REGISTRY_TOKEN', 'API_GATEWAY_REGISTRY_TOKEN']) {
+      expect(requiredVariable(registry[variable]), variable).toEqual({ name: variable, message: expect.stringContaining('8+ characters') });
     }
   });
 
@@ -104,7 +115,10 @@ describe('deploy/compose.yaml', () => {
   it('gives no secret a default: each comes from the environment, and an .env beside the file stays out of git', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
-        if (/(PASSWORD|SECRET|TOKEN)$/.test(key)) expect(requiredVariable(value)?.name, `${name}.${key}`).toBe(key);
+        if (!/(PASSWORD|SECRET|TOKEN)$/.test(key)) continue;
+        // A client's REGISTRY_TOKEN is its app's own registry token; every other secret is itself.
+        const source = key === 'REGISTRY_TOKEN' && name !== 'discovery' ? /^[A-Z_]+_REGISTRY_TOKEN$/ : new RegExp(`^${key}$`);
+        expect(requiredVariable(value)?.name, `${name}.${key}`).toMatch(source);
       }
     }
     expect(text).not.toMatch(/\$\{[A-Z_]*(PASSWORD|SECRET|TOKEN):?-/);

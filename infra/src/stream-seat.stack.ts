@@ -105,18 +105,35 @@ export class StreamSeatStack extends Stack {
       EUREKA_FETCH_SECONDS: String(REGISTRY_FETCH_SECONDS),
       ...this.authEnvironment(props),
     };
-    // The registry demands it of every write (register, renew, cancel, status, metadata): without it
-    // anyone who reaches the registry could register a rogue BOOKING-SERVICE and take its traffic.
-    // Its clients present it as a bearer token, so EUREKA_URL stays plain configuration.
+    // The registry demands a token of every write (register, renew, cancel, status, metadata):
+    // without one anyone who reaches the registry could register a rogue BOOKING-SERVICE and take
+    // its traffic. REGISTRY_TOKEN, the registry's own, writes any app's instances; each client
+    // presents its app's own token (as REGISTRY_TOKEN, a bearer token, so EUREKA_URL stays plain
+    // configuration), which writes that app's instances only — the internet-facing gateway, were
+    // it taken over, could not pose as booking.
     const registryToken = ecs.Secret.fromSecretsManager(
       this.generatedToken(
         'RegistryToken',
         'stream-seat/registry-token',
-        'Token the discovery registry demands of every write; the gateway, event and booking present it',
-        'Rotated by hand with a forced redeploy of all four services: each reads it at task start, and a registry with a new token refuses clients that still hold the old one.',
+        "The discovery registry's own token: writes any app's instances (peer registries, operators)",
+        'Rotated by hand with a forced redeploy of the registry.',
       ),
     );
-    const clientSecrets = { ...this.authSecrets(props), REGISTRY_TOKEN: registryToken };
+    const appRegistryToken = (id: string, app: string) =>
+      ecs.Secret.fromSecretsManager(
+        this.generatedToken(
+          `${id}RegistryToken`,
+          `stream-seat/registry-token-${app.toLowerCase()}`,
+          `Registry token of ${app}: its instances present it, and it writes ${app}'s instances only`,
+          `Rotated by hand with a forced redeploy of the registry and of ${app}: both read it at task start, and the registry refuses the old one.`,
+        ),
+      );
+    const appRegistryTokens = {
+      event: appRegistryToken('Event', 'EVENT-SERVICE'),
+      booking: appRegistryToken('Booking', 'BOOKING-SERVICE'),
+      gateway: appRegistryToken('Gateway', 'API-GATEWAY'),
+    };
+    const clientSecrets = this.authSecrets(props);
     const dbSecret = (name: 'event' | 'booking') => ecs.Secret.fromSecretsManager(this.databaseUsers.secrets[name]);
     // Event → booking calls on /internal/* present this shared token.
     const serviceToken = ecs.Secret.fromSecretsManager(
@@ -142,7 +159,12 @@ export class StreamSeatStack extends Stack {
         image: image('discovery'),
         securityGroup: sg.discovery,
         environment: common,
-        secrets: { REGISTRY_TOKEN: registryToken },
+        secrets: {
+          REGISTRY_TOKEN: registryToken,
+          EVENT_SERVICE_REGISTRY_TOKEN: appRegistryTokens.event,
+          BOOKING_SERVICE_REGISTRY_TOKEN: appRegistryTokens.booking,
+          API_GATEWAY_REGISTRY_TOKEN: appRegistryTokens.gateway,
+        },
         cloudMapName: REGISTRY_DNS_NAME,
       }),
       event: new FargateAppService(this, 'Event', {
@@ -151,7 +173,7 @@ export class StreamSeatStack extends Stack {
         image: image('event'),
         securityGroup: sg.event,
         environment: { ...client, ...database(requireDatabase('event')) },
-        secrets: { ...clientSecrets, DB_SECRET: dbSecret('event'), SERVICE_TOKEN: serviceToken },
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: appRegistryTokens.event, DB_SECRET: dbSecret('event'), SERVICE_TOKEN: serviceToken },
       }),
       booking: new FargateAppService(this, 'Booking', {
         cluster: this.cluster,
@@ -159,7 +181,7 @@ export class StreamSeatStack extends Stack {
         image: image('booking'),
         securityGroup: sg.booking,
         environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.url },
-        secrets: { ...clientSecrets, DB_SECRET: dbSecret('booking'), SERVICE_TOKEN: serviceToken },
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: appRegistryTokens.booking, DB_SECRET: dbSecret('booking'), SERVICE_TOKEN: serviceToken },
         autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
       gateway: new FargateAppService(this, 'Gateway', {
@@ -175,7 +197,7 @@ export class StreamSeatStack extends Stack {
           ...(props.jwt?.webClientId ? { WEB_OIDC_CLIENT_ID: props.jwt.webClientId } : {}),
           ...(props.jwt?.webConnectOrigins ? { WEB_CONNECT_ORIGINS: props.jwt.webConnectOrigins } : {}),
         },
-        secrets: clientSecrets,
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: appRegistryTokens.gateway },
         autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
     };

@@ -184,25 +184,49 @@ describe('services', () => {
     expect(environmentOf('gateway').DEV_TOKENS).toBeUndefined();
   });
 
-  it('guards the registry with one generated token: the registry and its three clients get it as REGISTRY_TOKEN through secrets, never in plain environment', () => {
-    const [tokenId, token] = Object.entries(ofType('AWS::SecretsManager::Secret')).find(([, s]) => s.Properties.Name === 'stream-seat/registry-token') ?? [];
-    if (!tokenId || !token) throw new Error('no stream-seat/registry-token secret');
-    expect(token.Properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
-    expect((token.Properties.GenerateSecretString as { PasswordLength: number }).PasswordLength).toBeGreaterThanOrEqual(32);
-    // The registry reads REGISTRY_TOKEN to guard its writes, and so does every client, to present it.
+  it('guards the registry with generated tokens through secrets, never in plain environment: its own, and one per app that only that app’s containers get', () => {
+    const secretId = (name: string) => {
+      const [id, secret] = Object.entries(ofType('AWS::SecretsManager::Secret')).find(([, s]) => s.Properties.Name === name) ?? [];
+      if (!id || !secret) throw new Error(`no ${name} secret`);
+      expect(secret.Properties.GenerateSecretString, name).toMatchObject({ ExcludePunctuation: true });
+      expect((secret.Properties.GenerateSecretString as { PasswordLength: number }).PasswordLength, name).toBeGreaterThanOrEqual(32);
+      return id;
+    };
+    const own = secretId('stream-seat/registry-token');
+    const perApp = {
+      event: secretId('stream-seat/registry-token-event-service'),
+      booking: secretId('stream-seat/registry-token-booking-service'),
+      gateway: secretId('stream-seat/registry-token-api-gateway'),
+    };
+    const expected: Record<string, Record<string, string>> = {
+      // The registry: its own token (any app) and each app's (that app only), by `<APP>_REGISTRY_TOKEN`.
+      discovery: { REGISTRY_TOKEN: own, EVENT_SERVICE_REGISTRY_TOKEN: perApp.event, BOOKING_SERVICE_REGISTRY_TOKEN: perApp.booking, API_GATEWAY_REGISTRY_TOKEN: perApp.gateway },
+      // A client presents its app's token as REGISTRY_TOKEN, and holds no other.
+      event: { REGISTRY_TOKEN: perApp.event },
+      booking: { REGISTRY_TOKEN: perApp.booking },
+      gateway: { REGISTRY_TOKEN: perApp.gateway },
+    };
     for (const name of Object.keys(ports)) {
-      const secrets = (containerOf(name).Secrets ?? []) as { Name: string; ValueFrom: unknown }[];
-      expect(secrets.filter((x) => x.Name === 'REGISTRY_TOKEN'), name).toEqual([{ Name: 'REGISTRY_TOKEN', ValueFrom: { Ref: tokenId } }]);
+      const secrets = (containerOf(name).Secrets ?? []) as { Name: string; ValueFrom: { Ref?: string } }[];
+      const registrySecrets = Object.fromEntries(secrets.filter((x) => x.Name.endsWith('REGISTRY_TOKEN')).map((x) => [x.Name, x.ValueFrom.Ref]));
+      expect(registrySecrets, name).toEqual(expected[name]);
       expect(environmentOf(name).REGISTRY_TOKEN, name).toBeUndefined();
       // Nor smuggled into the registry URL as basic credentials.
       expect(environmentOf(name).EUREKA_URL ?? '', name).not.toContain('@');
-      // ECS fetches it at task start with the task's execution role.
+      // ECS fetches each at task start with the task's execution role.
       const executionRole = (taskDefinitionOf(name).ExecutionRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const grants = Object.values(ofType('AWS::IAM::Policy'))
+      const statements = Object.values(ofType('AWS::IAM::Policy'))
         .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: executionRole }]))
-        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
-        .filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: tokenId }));
-      expect(grants.flatMap((st) => st.Action as string[]), name).toContain('secretsmanager:GetSecretValue');
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+      for (const tokenId of Object.values(expected[name] ?? {})) {
+        const grants = statements.filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: tokenId }));
+        expect(grants.flatMap((st) => st.Action as string[]), `${name} ${tokenId}`).toContain('secretsmanager:GetSecretValue');
+      }
+      // And may read no other registry token (the gateway's role cannot fetch booking's).
+      const readable = statements.flatMap((st) => [st.Resource].flat()).map((r) => (r as { Ref?: string }).Ref);
+      for (const tokenId of [own, ...Object.values(perApp)].filter((id) => !Object.values(expected[name] ?? {}).includes(id))) {
+        expect(readable, `${name} reads ${tokenId}`).not.toContain(tokenId);
+      }
     }
   });
 

@@ -92,7 +92,7 @@ describe('the platform, through the gateway', () => {
     expect(spans.has(undefined)).toBe(false);
   });
 
-  it('refuses a registration without the registry token, so no rogue instance gets traffic', async () => {
+  it('refuses a registration without the registry token, or with another app’s, so no rogue instance gets traffic', async () => {
     const roguePort = await freePort();
     const rogue = await fetch(`${platform.urls.discovery}/eureka/apps/BOOKING-SERVICE`, {
       method: 'POST',
@@ -100,6 +100,14 @@ describe('the platform, through the gateway', () => {
       body: JSON.stringify(eurekaInstance('BOOKING-SERVICE', `rogue:${roguePort}`, roguePort)),
     });
     expect(rogue.status).toBe(401);
+    // Nor with the gateway's own token (were the internet-facing gateway taken over): it writes
+    // API-GATEWAY's instances only.
+    const viaGateway = await fetch(`${platform.urls.discovery}/eureka/apps/BOOKING-SERVICE`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.registryTokenOf('gateway')}` },
+      body: JSON.stringify(eurekaInstance('BOOKING-SERVICE', `rogue:${roguePort}`, roguePort)),
+    });
+    expect(viaGateway.status).toBe(403);
     const res = await fetch(`${platform.urls.discovery}/eureka/apps/BOOKING-SERVICE`, { headers: { accept: 'application/json' } });
     expect(JSON.stringify(await res.json())).not.toContain(`rogue:${roguePort}`);
   });

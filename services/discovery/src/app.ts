@@ -34,6 +34,8 @@ export interface DiscoveryAppDeps {
   peerTimeoutMs?: number;
   /** REGISTRY_TOKEN: writes need it. */
   token?: string | undefined;
+  /** `<APP>_REGISTRY_TOKEN`s, by app key: each writes its own app's instances only. */
+  appTokens?: ReadonlyMap<string, string>;
   protectReads?: boolean;
 }
 
@@ -56,7 +58,7 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
       title: 'Stream-Seat discovery service',
       description:
         'The Eureka REST API, under `/eureka` (and the same routes under `/eureka/v2`). ' +
-        'With REGISTRY_TOKEN set, writes need it as a bearer token or the password of basic credentials.',
+        'With REGISTRY_TOKEN set, writes need it (or, for an app\'s own instances, that app\'s <APP>_REGISTRY_TOKEN) as a bearer token or the password of basic credentials.',
     },
   });
   const registry = createRegistry({
@@ -81,7 +83,7 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
     reply.header(REGISTRY_ID_HEADER, registryId);
   });
   registerEurekaBodyParsers(app);
-  registerRegistryAuth(app, { token: deps.token, protectReads: deps.protectReads ?? false });
+  registerRegistryAuth(app, { token: deps.token, ...(deps.appTokens ? { appTokens: deps.appTokens } : {}), protectReads: deps.protectReads ?? false });
   registerRoutes(app, (routes) => {
     registerEurekaRoutes(routes, { registry, replicator, clock, responseCacheMs: deps.responseCacheMs ?? 30_000 });
     registerDashboardRoutes(routes, { registry, peers: () => replicator.peers(), clock, startedAt });

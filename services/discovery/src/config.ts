@@ -1,5 +1,5 @@
-/** The discovery service's environment: leases, self-preservation, replication and the write token. */
-import { baseConfigSchema, env } from '@stream-seat/platform';
+/** The discovery service's environment: leases, self-preservation, replication and the write tokens. */
+import { baseConfigSchema, ConfigError, env, resolveFileSecrets } from '@stream-seat/platform';
 import { z } from 'zod';
 
 export const discoveryConfigSchema = baseConfigSchema.extend({
@@ -24,3 +24,28 @@ export const discoveryConfigSchema = baseConfigSchema.extend({
   REGISTRY_PROTECT_READS: env.bool(false),
 });
 export type DiscoveryConfig = typeof discoveryConfigSchema._output;
+
+const APP_TOKEN_VARIABLE = /^([A-Z0-9_]+)_REGISTRY_TOKEN$/;
+
+/**
+ * The apps' own tokens: `<APP>_REGISTRY_TOKEN` (or `<APP>_REGISTRY_TOKEN_FILE`), `<APP>` being the
+ * app's name upper-cased with `_` for anything else (`BOOKING_SERVICE_REGISTRY_TOKEN` for
+ * BOOKING-SERVICE), by that key. Each is at least 8 characters, like REGISTRY_TOKEN.
+ */
+export function appRegistryTokens(environment: NodeJS.ProcessEnv = process.env): Map<string, string> {
+  const names = new Set<string>();
+  for (const key of Object.keys(environment)) {
+    const name = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : key;
+    if (APP_TOKEN_VARIABLE.test(name)) names.add(name);
+  }
+  const resolved = resolveFileSecrets(environment, [...names]);
+  const tokens = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of names) {
+    const value = resolved[name] ?? '';
+    if (value.length < 8) problems.push(`${name}: must be at least 8 characters`);
+    else tokens.set((APP_TOKEN_VARIABLE.exec(name) as RegExpExecArray)[1] as string, value);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return tokens;
+}

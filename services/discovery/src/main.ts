@@ -1,7 +1,7 @@
 /** The discovery service process: the Eureka-compatible registry on 8761. */
 import { loadConfig, runService } from '@stream-seat/platform';
 import { buildDiscoveryApp } from './app.js';
-import { discoveryConfigSchema } from './config.js';
+import { appRegistryTokens, discoveryConfigSchema } from './config.js';
 
 const config = loadConfig(discoveryConfigSchema);
 const { app } = buildDiscoveryApp({
@@ -13,6 +13,7 @@ const { app } = buildDiscoveryApp({
   peers: config.REGISTRY_PEERS,
   peerTimeoutMs: config.PEER_TIMEOUT_MS,
   token: config.REGISTRY_TOKEN,
+  appTokens: appRegistryTokens(),
   protectReads: config.REGISTRY_PROTECT_READS,
 });
 // The registry does not register with itself (Spring's register-with-eureka: false).

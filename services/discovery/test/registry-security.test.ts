@@ -1,9 +1,16 @@
-/** REGISTRY_TOKEN: writes need it, as Spring's basic credentials or a bearer token; a rogue registration is refused. */
+/**
+ * REGISTRY_TOKEN: writes need it, as Spring's basic credentials or a bearer token; a rogue
+ * registration is refused. An app's own token writes that app's instances only.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { baseConfigSchema, createServiceRegistryClient, loadConfig } from '@stream-seat/platform';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { buildDiscoveryApp, type DiscoveryApp } from '../src/app.js';
+import { appRegistryTokens } from '../src/config.js';
 import { instanceBody } from './eureka-fixtures.js';
 
 const TOKEN = 's3cret-registry-token';
@@ -123,5 +130,66 @@ describe('with REGISTRY_TOKEN set', () => {
     expect(service.instances('BOOKING-SERVICE')).toHaveLength(1);
     await service.stop();
     expect(guarded.registry.size()).toBe(0);
+  });
+});
+
+describe('with an app’s own token (<APP>_REGISTRY_TOKEN)', () => {
+  const BOOKING_TOKEN = 'booking-only-registry-token';
+  const GATEWAY_TOKEN = 'gateway-only-registry-token';
+  let scoped: DiscoveryApp;
+  beforeAll(() => {
+    scoped = buildDiscoveryApp({
+      evictionIntervalMs: 60_000,
+      logger: false,
+      token: TOKEN,
+      appTokens: appRegistryTokens({ BOOKING_SERVICE_REGISTRY_TOKEN: BOOKING_TOKEN, API_GATEWAY_REGISTRY_TOKEN: GATEWAY_TOKEN }),
+      protectReads: true,
+    });
+  });
+  afterAll(() => scoped.app.close());
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const register = (app: string, id: string, token: string) =>
+    scoped.app.inject({ method: 'POST', url: `/eureka/apps/${app}`, payload: instanceBody(app.toUpperCase(), id), headers: as(token) });
+
+  it('writes the instances of its own app, however the app is spelt, and reads the registry', async () => {
+    expect((await register('BOOKING-SERVICE', 'b1', BOOKING_TOKEN)).statusCode).toBe(204);
+    expect((await register('booking-service', 'b2', BOOKING_TOKEN)).statusCode).toBe(204);
+    expect((await scoped.app.inject({ method: 'PUT', url: '/eureka/apps/BOOKING-SERVICE/b1', headers: as(BOOKING_TOKEN) })).statusCode).toBe(200);
+    expect((await scoped.app.inject({ method: 'GET', url: '/eureka/apps', headers: as(BOOKING_TOKEN) })).statusCode).toBe(200);
+    expect((await scoped.app.inject({ method: 'DELETE', url: '/eureka/apps/BOOKING-SERVICE/b2', headers: as(BOOKING_TOKEN) })).statusCode).toBe(200);
+  });
+
+  it('refuses, 403, the gateway’s token a registration, renewal, status change or cancel of another app: no rogue BOOKING-SERVICE', async () => {
+    const refused = await register('BOOKING-SERVICE', 'rogue', GATEWAY_TOKEN);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toContain('API_GATEWAY');
+    for (const [method, url] of [
+      ['PUT', '/eureka/apps/BOOKING-SERVICE/b1'],
+      ['PUT', '/eureka/apps/BOOKING-SERVICE/b1/status?value=OUT_OF_SERVICE'],
+      ['PUT', '/eureka/apps/BOOKING-SERVICE/b1/metadata?weight=9'],
+      ['DELETE', '/eureka/apps/BOOKING-SERVICE/b1'],
+    ] as const) {
+      expect((await scoped.app.inject({ method, url, headers: as(GATEWAY_TOKEN) })).statusCode, `${method} ${url}`).toBe(403);
+    }
+    expect(scoped.registry.instance('BOOKING-SERVICE', 'rogue')).toBeUndefined();
+    expect(scoped.registry.instance('BOOKING-SERVICE', 'b1')?.status).toBe('UP');
+    // Its own app it writes; REGISTRY_TOKEN writes any.
+    expect((await register('API-GATEWAY', 'g1', GATEWAY_TOKEN)).statusCode).toBe(204);
+    expect((await register('EVENT-SERVICE', 'e1', TOKEN)).statusCode).toBe(204);
+    expect((await register('EVENT-SERVICE', 'e2', 'not-a-token-of-anyone')).statusCode).toBe(401);
+  });
+
+  it('reads the tokens from <APP>_REGISTRY_TOKEN or its _FILE, and refuses one shorter than 8 characters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registry-tokens-'));
+    const file = join(dir, 'event-token');
+    writeFileSync(file, 'event-app-registry-token\n');
+    expect(appRegistryTokens({ BOOKING_SERVICE_REGISTRY_TOKEN: BOOKING_TOKEN, EVENT_SERVICE_REGISTRY_TOKEN_FILE: file, REGISTRY_TOKEN: TOKEN, REGISTRY_TOKEN_FILE: '/nowhere' })).toEqual(
+      new Map([
+        ['BOOKING_SERVICE', BOOKING_TOKEN],
+        ['EVENT_SERVICE', 'event-app-registry-token'],
+      ]),
+    );
+    expect(() => appRegistryTokens({ API_GATEWAY_REGISTRY_TOKEN: 'short' })).toThrow(/API_GATEWAY_REGISTRY_TOKEN: must be at least 8 characters/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -4,14 +4,28 @@
  * Spring clients send them; the user name is not checked) or as `Authorization: Bearer TOKEN`.
  * Otherwise anyone on the network could register a rogue instance and steal traffic. Reads stay
  * open unless `protectReads` is set.
+ *
+ * An app's own token (`<APP>_REGISTRY_TOKEN` on the registry, e.g. `BOOKING_SERVICE_REGISTRY_TOKEN`;
+ * that app's instances present it as their `REGISTRY_TOKEN`) writes that app's instances only: the
+ * internet-facing gateway, were it taken over, could not register a rogue BOOKING-SERVICE and
+ * receive buyers' tokens, nor the event service's messages. `REGISTRY_TOKEN` writes every app's
+ * (peer registries replicate with it). Any of them reads when reads are protected.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { App } from '@stream-seat/platform';
-import { OPERATIONS_PATHS, Unauthorized } from '@stream-seat/platform';
+import { Forbidden, OPERATIONS_PATHS, Unauthorized } from '@stream-seat/platform';
 
 export interface RegistryAuthOptions {
+  /** Writes every app's instances. */
   token: string | undefined;
+  /** By app key (appTokenKey): writes that app's instances only. */
+  appTokens?: ReadonlyMap<string, string>;
   protectReads: boolean;
+}
+
+/** `booking-service` → `BOOKING_SERVICE`: how an app is named in `<APP>_REGISTRY_TOKEN`. */
+export function appTokenKey(app: string): string {
+  return app.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -39,13 +53,24 @@ const isOpenRoute = (route: string) => OPERATIONS_PATHS.has(route) || route.star
 
 export function registerRegistryAuth(app: App, options: RegistryAuthOptions): void {
   const { token } = options;
-  if (!token) return;
+  const appTokens = options.appTokens ?? new Map<string, string>();
+  if (!token && appTokens.size === 0) return;
   // Decided on the method and the route the router matched, never on the raw URL: the router
   // decodes the path (`/%65ureka/apps` is `/eureka/apps`), a prefix test on the URL does not.
   app.addHook('onRequest', async (request, reply) => {
     const read = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
     const guarded = !read || (options.protectReads && !isOpenRoute(request.routeOptions.url ?? ''));
-    if (!guarded || isAuthorized(request.headers.authorization, token)) return;
+    if (!guarded) return;
+    const { authorization } = request.headers;
+    if (token && isAuthorized(authorization, token)) return;
+    const appOfToken = [...appTokens].find(([, appToken]) => isAuthorized(authorization, appToken))?.[0];
+    if (appOfToken !== undefined) {
+      if (read) return;
+      // Every write names its app in the path (`/eureka/apps/{app}/…`).
+      const target = (request.params as { app?: unknown }).app;
+      if (typeof target === 'string' && appTokenKey(target) === appOfToken) return;
+      throw new Forbidden(`This token writes the instances of its own app (${appOfToken}) only`);
+    }
     reply.header('www-authenticate', 'Basic realm="eureka", Bearer');
     throw new Unauthorized('The registry needs its token: basic credentials (http://user:TOKEN@host/eureka) or a bearer token');
   });
