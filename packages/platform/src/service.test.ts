@@ -272,3 +272,27 @@ describe('service defaults', () => {
     expect(res.body).toMatch(/process_cpu_user_seconds_total/);
   });
 });
+
+describe('query parameters of the public API', () => {
+  let api: App;
+  beforeAll(async () => {
+    api = createService({ name: 'queries', logger: false });
+    api.post('/api/things', { schema: { body: z.object({ a: z.number() }) } }, async () => ({ ok: true }));
+    api.get('/api/list', { schema: { querystring: z.strictObject({ limit: z.string().optional() }) } }, async () => ({ ok: true }));
+    // The gateway's proxy routes are hidden from the docs: they pass any query on.
+    api.all('/api/proxied/*', { schema: { hide: true } }, async () => ({ proxied: true }));
+    api.get('/api/bare', async () => ({ bare: true }));
+    await api.ready();
+  });
+  afterAll(() => api.close());
+
+  it('are refused, naming each, on a route that declares none: a command never runs with one it ignores', async () => {
+    const res = await api.inject({ method: 'POST', url: '/api/things?dryRun=1', payload: { a: 1 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ field: 'querystring.dryRun', message: 'is not a known field' }]);
+    expect((await api.inject({ method: 'POST', url: '/api/things', payload: { a: 1 } })).statusCode).toBe(200);
+    expect((await api.inject({ method: 'GET', url: '/api/list?limit=5' })).statusCode).toBe(200);
+    expect((await api.inject({ method: 'GET', url: '/api/proxied/a?x=1' })).json()).toEqual({ proxied: true });
+    expect((await api.inject({ method: 'GET', url: '/api/bare?x=1' })).json()).toEqual({ bare: true });
+  });
+});

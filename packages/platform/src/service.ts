@@ -15,6 +15,7 @@ import Fastify, {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { type ReadinessCheck, registerHealth } from './health.js';
 import { loggerOptions, requestIdFrom } from './logger.js';
 import { registerRouteIndex } from './method-not-allowed.js';
@@ -103,6 +104,20 @@ const PATH_PROBLEMS: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: `has a part longer than ${ROUTER_OPTIONS.maxParamLength.toLocaleString('en')} characters`,
 };
 
+/**
+ * A documented public API route that declares no query parameters takes none: `POST
+ * /api/holds?dryRun=1` would otherwise hold seats as if the parameter meant something. Its query
+ * string gets the empty strict schema, so a parameter is a 400 naming `querystring.<name>`, as on
+ * the routes that take some. Routes with no schema, or hidden from the docs (the gateway's proxy,
+ * which passes queries on to the service that declares them), are left alone.
+ */
+function refuseUnknownQueryParameters(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || !route.schema || route.schema.hide || route.schema.querystring) return;
+    route.schema = { ...route.schema, querystring: z.strictObject({}) };
+  });
+}
+
 export function createService(options: CreateServiceOptions): App {
   /** Each request's span, made with its logger so that every line logged for it carries the trace. */
   const traces = new WeakMap<IncomingMessage, TraceContext>();
@@ -153,6 +168,7 @@ export function createService(options: CreateServiceOptions): App {
   }).withTypeProvider<ZodTypeProvider>();
 
   registerSchemaCompilers(app);
+  refuseUnknownQueryParameters(app);
   // Before any route (health, metrics, docs, the service's own), so that every one is indexed.
   const routes = registerRouteIndex(app, ROUTER_OPTIONS);
   registerProblemHandler(app, options.errorMappers, routes);
