@@ -1,7 +1,7 @@
 /**
  * Live event streams in gzip, without compressing per client.
  *
- * A snapshot of a 100,000-seat event is 2.4 MB of JSON; compressing each watcher's stream on its
+ * A snapshot of a 100,000-seat event is 2.5 MB of JSON; compressing each watcher's stream on its
  * own would cost each of them the whole deflate work. Instead every frame is deflated once, on its
  * own (SseFrame.deflated: no history before it, ended by a sync flush), and a client's gzip
  * stream is a gzip header and then the deflated frames it is sent, in order — a valid deflate
