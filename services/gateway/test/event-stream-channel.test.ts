@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { eventStreamCoding, eventStreamHeaders } from '@stream-seat/platform';
+import { eventStreamCoding } from '@stream-seat/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
@@ -56,7 +56,7 @@ async function setUp(options: { ringSize?: number; maxBufferedBytes?: number; he
   server = createServer((request, res) => {
     const header = request.headers['last-event-id'];
     const coding = eventStreamCoding(request.headers['accept-encoding']);
-    const ok = channel.join(res, eventStreamHeaders(coding), coding, typeof header === 'string' ? Number(header) : undefined, () => undefined);
+    const ok = channel.join(res, {}, coding, typeof header === 'string' ? Number(header) : undefined, () => undefined);
     joined.push(ok);
     if (!ok) res.writeHead(409).end();
   });

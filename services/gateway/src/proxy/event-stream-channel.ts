@@ -27,7 +27,8 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { type EventStreamCoding, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
+import { type EventStreamCoding, eventStreamHeaders, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
+import { mergedVary } from './forwarded-headers.js';
 import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
 
 export interface UpstreamStream {
@@ -111,7 +112,7 @@ export class EventStreamChannel {
    * `lastEventId` — exactly the changes it missed. False, with nothing done, when this channel
    * cannot serve it exactly; the caller then relays that client on its own connection.
    * `takeOver` is called just before the response is written (the caller stops handling it).
-   * `headers` must already name the `coding` (Content-Encoding).
+   * The head is the event stream's in `coding`, with the caller's `headers` (CORS, the request id).
    */
   join(res: ServerResponse, headers: OutgoingHttpHeaders, coding: EventStreamCoding, lastEventId: number | undefined, takeOver: () => void): boolean {
     if (this.closed || this.lastSeq === undefined) return false;
@@ -142,7 +143,8 @@ export class EventStreamChannel {
       if (this.clients.size === 0) this.close();
       return true;
     }
-    res.writeHead(200, headers);
+    const own = eventStreamHeaders(coding);
+    res.writeHead(200, { ...headers, ...own, vary: mergedVary(headers['vary'], own['vary']) });
     res.flushHeaders();
     const client: Client = { res, socket, writer: new EventStreamWriter(socket, res.chunkedEncoding, coding), sentSeq, allowance: this.options.maxBufferedBytes };
     client.writer.start();

@@ -4,13 +4,12 @@
  * the channels cannot serve exactly is answered `false`, and the proxy relays it on its own
  * upstream connection as before.
  */
-import { ServerResponse } from 'node:http';
-import { eventStreamCoding, eventStreamHeaders, type InstanceAddress } from '@stream-seat/platform';
+import { type OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { eventStreamCoding, type InstanceAddress } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { EventStreamChannel, type UpstreamStream } from './event-stream-channel.js';
-import { mergedVary } from './forwarded-headers.js';
 
 export interface FanoutSettings {
   ringSize: number;
@@ -135,9 +134,7 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       }
       // A browser gets the stream in gzip: each frame is deflated once for all the channel's clients.
       const coding = eventStreamCoding(request.headers['accept-encoding']);
-      const own = eventStreamHeaders(coding);
-      const headers = { ...reply.getHeaders(), ...own, vary: mergedVary(reply.getHeader('vary'), own['vary']) } as Record<string, string | number | string[]>;
-      return channel.join(reply.raw, headers, coding, lastEventId, () => reply.hijack());
+      return channel.join(reply.raw, reply.getHeaders() as OutgoingHttpHeaders, coding, lastEventId, () => reply.hijack());
     },
     async close() {
       for (const channel of [...channels.values()]) channel.close();
