@@ -36,7 +36,7 @@ describe('CRC-32 of joined bytes from the parts', () => {
 describe('the coding of a live stream', () => {
   it('is gzip when the client accepts it, else identity', () => {
     expect(eventStreamCoding('gzip, deflate, br, zstd')).toBe('gzip');
-    expect(eventStreamCoding(['br', 'gzip;q=0.5'])).toBe('gzip');
+    expect(eventStreamCoding('br, gzip;q=0.5')).toBe('gzip');
     expect(eventStreamCoding('*')).toBe('gzip');
     expect(eventStreamCoding(undefined)).toBe('identity');
     expect(eventStreamCoding('br, deflate')).toBe('identity');

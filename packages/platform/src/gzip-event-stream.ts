@@ -17,8 +17,8 @@ import { EVENT_STREAM_HEADERS, httpChunk, type SseFrame } from './sse-frame.js';
 export type EventStreamCoding = 'gzip' | 'identity';
 
 /** gzip for a client that accepts it (every browser's EventSource does), else identity. */
-export function eventStreamCoding(acceptEncoding: string | string[] | undefined): EventStreamCoding {
-  return acceptedCoding(Array.isArray(acceptEncoding) ? acceptEncoding.join(', ') : acceptEncoding, ['gzip'] as const);
+export function eventStreamCoding(acceptEncoding: string | undefined): EventStreamCoding {
+  return acceptedCoding(acceptEncoding, ['gzip'] as const);
 }
 
 /** The head of a live stream in this coding: the event-stream headers, its Content-Encoding, and `Vary`. */

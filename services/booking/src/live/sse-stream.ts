@@ -5,10 +5,9 @@
  *
  * A client that accepts gzip gets the frames gzip-coded, each deflated once for all clients
  * (gzip-event-stream.ts). After the head, frames go straight to the socket as pre-encoded chunks
- * (sse-frame.ts): with
- * thousands of clients per change, ServerResponse.write's per-call work (encoding a string, four
- * buffers per chunk, a cork and a tick) was a large part of the fan-out loop. `res` still owns the
- * head and the end of the response (the closing zero-length chunk).
+ * (sse-frame.ts): with thousands of clients per change, ServerResponse.write's per-call work
+ * (encoding a string, four buffers per chunk, a cork and a tick) was a large part of the fan-out
+ * loop. `res` still owns the head and the end of the response (the closing zero-length chunk).
  */
 import type { ServerResponse } from 'node:http';
 import { type EventStreamCoding, eventStreamHeaders, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
