@@ -31,7 +31,7 @@ export function appTokenKey(app: string): string {
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** The secret a request presents: a bearer token, or the password of basic credentials. */
-export function presentedSecret(authorization: string | undefined): string | undefined {
+function presentedSecret(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;
   const [scheme, value = ''] = authorization.trim().split(/\s+/, 2);
   if (/^bearer$/i.test(scheme ?? '')) return value;
@@ -43,27 +43,26 @@ export function presentedSecret(authorization: string | undefined): string | und
   return undefined;
 }
 
-export function isAuthorized(authorization: string | undefined, token: string): boolean {
-  const secret = presentedSecret(authorization);
-  return secret !== undefined && timingSafeEqual(digest(secret), digest(token));
-}
 
 /** What stays open whatever `protectReads` says: the operations endpoints and the API docs. */
 const isOpenRoute = (route: string) => OPERATIONS_PATHS.has(route) || route.startsWith('/docs');
 
 export function registerRegistryAuth(app: App, options: RegistryAuthOptions): void {
-  const { token } = options;
-  const appTokens = options.appTokens ?? new Map<string, string>();
-  if (!token && appTokens.size === 0) return;
+  // Compared as digests (equal lengths for timingSafeEqual), each token's made once.
+  const tokenDigest = options.token ? digest(options.token) : undefined;
+  const appDigests = [...(options.appTokens ?? [])].map(([app, appToken]) => [app, digest(appToken)] as const);
+  if (!tokenDigest && appDigests.length === 0) return;
   // Decided on the method and the route the router matched, never on the raw URL: the router
   // decodes the path (`/%65ureka/apps` is `/eureka/apps`), a prefix test on the URL does not.
   app.addHook('onRequest', async (request, reply) => {
     const read = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
     const guarded = !read || (options.protectReads && !isOpenRoute(request.routeOptions.url ?? ''));
     if (!guarded) return;
-    const { authorization } = request.headers;
-    if (token && isAuthorized(authorization, token)) return;
-    const appOfToken = [...appTokens].find(([, appToken]) => isAuthorized(authorization, appToken))?.[0];
+    const secret = presentedSecret(request.headers.authorization);
+    const presented = secret === undefined ? undefined : digest(secret);
+    const holds = (expected: Buffer) => presented !== undefined && timingSafeEqual(presented, expected);
+    if (tokenDigest && holds(tokenDigest)) return;
+    const appOfToken = appDigests.find(([, expected]) => holds(expected))?.[0];
     if (appOfToken !== undefined) {
       if (read) return;
       // Every write names its app in the path (`/eureka/apps/{app}/…`).
