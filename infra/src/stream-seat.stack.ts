@@ -119,8 +119,9 @@ export class StreamSeatStack extends Stack {
         'Rotated by hand with a forced redeploy of the registry.',
       ),
     );
-    const appRegistryToken = (id: string, app: string) =>
-      ecs.Secret.fromSecretsManager(
+    const appRegistryToken = (id: string, name: 'event' | 'booking' | 'gateway') => {
+      const app = SERVICES[name].appName as string;
+      return ecs.Secret.fromSecretsManager(
         this.generatedToken(
           `${id}RegistryToken`,
           `stream-seat/registry-token-${app.toLowerCase()}`,
@@ -128,10 +129,11 @@ export class StreamSeatStack extends Stack {
           `Rotated by hand with a forced redeploy of the registry and of ${app}: both read it at task start, and the registry refuses the old one.`,
         ),
       );
+    };
     const appRegistryTokens = {
-      event: appRegistryToken('Event', 'EVENT-SERVICE'),
-      booking: appRegistryToken('Booking', 'BOOKING-SERVICE'),
-      gateway: appRegistryToken('Gateway', 'API-GATEWAY'),
+      event: appRegistryToken('Event', 'event'),
+      booking: appRegistryToken('Booking', 'booking'),
+      gateway: appRegistryToken('Gateway', 'gateway'),
     };
     const clientSecrets = this.authSecrets(props);
     const dbSecret = (name: 'event' | 'booking') => ecs.Secret.fromSecretsManager(this.databaseUsers.secrets[name]);
@@ -161,9 +163,10 @@ export class StreamSeatStack extends Stack {
         environment: common,
         secrets: {
           REGISTRY_TOKEN: registryToken,
-          EVENT_SERVICE_REGISTRY_TOKEN: appRegistryTokens.event,
-          BOOKING_SERVICE_REGISTRY_TOKEN: appRegistryTokens.booking,
-          API_GATEWAY_REGISTRY_TOKEN: appRegistryTokens.gateway,
+          // Each app's, by the registry's name for it (`<APP>_REGISTRY_TOKEN`).
+          ...Object.fromEntries(
+            (['event', 'booking', 'gateway'] as const).map((name) => [registryTokenVariable(SERVICES[name].appName as string), appRegistryTokens[name]]),
+          ),
         },
         cloudMapName: REGISTRY_DNS_NAME,
       }),
@@ -264,6 +267,11 @@ export class StreamSeatStack extends Stack {
     );
     return { JWT_SECRET: ecs.Secret.fromSecretsManager(this.jwtSecret) };
   }
+}
+
+/** The registry's variable for an app's own token: `BOOKING-SERVICE` → `BOOKING_SERVICE_REGISTRY_TOKEN`. */
+function registryTokenVariable(appName: string): string {
+  return `${appName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_REGISTRY_TOKEN`;
 }
 
 function requireDatabase(name: ServiceName): string {
