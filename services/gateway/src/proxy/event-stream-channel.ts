@@ -25,10 +25,9 @@
  * reconnects with its own Last-Event-ID.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { type EventStreamCoding, eventStreamHeaders, EventStreamWriter, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
-import { mergedVary } from './forwarded-headers.js';
+import { type EventStreamCoding, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
+import { ChannelAudience } from './channel-audience.js';
 import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
 
 export interface UpstreamStream {
@@ -56,25 +55,13 @@ export interface ChannelOptions {
   log: { warn(object: object, message: string): void };
 }
 
-interface Client {
-  res: ServerResponse;
-  socket: Socket;
-  /** Writes frames in the client's coding (gzip frames are deflated once for every client). */
-  writer: EventStreamWriter;
-  /** The last change seq this client has (or its snapshot's): it gets later frames only. */
-  sentSeq: number;
-  /** Unsent bytes allowed: the bound, plus its join burst until that has drained once. */
-  allowance: number;
-}
-
 interface Numbered {
   seq: number;
   frame: SseFrame;
 }
 
-
 export class EventStreamChannel {
-  private readonly clients = new Set<Client>();
+  private readonly audience: ChannelAudience;
   private snapshot: Numbered | undefined;
   private ring: Numbered[] = [];
   private lastSeq: number | undefined;
@@ -93,6 +80,8 @@ export class EventStreamChannel {
     private readonly options: ChannelOptions,
     resumeAfter?: number,
   ) {
+    // The last watcher leaving lets go of the upstream stream too.
+    this.audience = new ChannelAudience({ maxBufferedBytes: options.maxBufferedBytes, onSlowClient: () => options.onDrop('slow'), onEmpty: () => this.close() });
     this.ready = this.connect(resumeAfter, resumeAfter === undefined ? 'fresh' : 'resume');
     this.ready.catch(() => this.close());
     this.heartbeat = setInterval(() => this.tick(), options.heartbeatMs);
@@ -100,7 +89,7 @@ export class EventStreamChannel {
   }
 
   get size(): number {
-    return this.clients.size;
+    return this.audience.size;
   }
 
   get isClosed(): boolean {
@@ -137,20 +126,8 @@ export class EventStreamChannel {
       sentSeq = this.lastSeq;
     }
     takeOver();
-    const socket = res.socket;
-    if (!socket || socket.destroyed) {
-      // Left while the channel was opening: a channel nobody watches must not stay open.
-      if (this.clients.size === 0) this.close();
-      return true;
-    }
-    const own = eventStreamHeaders(coding);
-    res.writeHead(200, { ...headers, ...own, vary: mergedVary(headers['vary'], own['vary']) });
-    res.flushHeaders();
-    const client: Client = { res, socket, writer: new EventStreamWriter(socket, res.chunkedEncoding, coding), sentSeq, allowance: this.options.maxBufferedBytes };
-    client.writer.start();
-    this.clients.add(client);
-    res.on('close', () => this.leave(client));
-    this.sendBurst(client, [this.retryFrame, ...frames]);
+    // Left while the channel was opening: a channel nobody watches must not stay open.
+    if (!this.audience.add(res, headers, coding, sentSeq, [this.retryFrame, ...frames]) && this.audience.size === 0) this.close();
     return true;
   }
 
@@ -160,61 +137,13 @@ export class EventStreamChannel {
     clearInterval(this.heartbeat);
     this.upstream?.close();
     if (this.refresh !== 'opening') this.refresh?.close();
-    for (const client of this.clients) {
-      client.writer.finish();
-      client.res.end();
-    }
-    this.clients.clear();
+    this.audience.endAll();
     this.options.onClosed();
-  }
-
-  private leave(client: Client): void {
-    if (!this.clients.delete(client)) return;
-    // The last watcher left: let go of the upstream stream too.
-    if (this.clients.size === 0) this.close();
-  }
-
-  /**
-   * Writes one frame. A client still holding more unsent bytes than its allowance from earlier
-   * writes is not keeping up: it is disconnected instead (checked before the write, so that one
-   * large frame on its way is never mistaken for a slow reader).
-   */
-  private send(client: Client, frame: SseFrame): void {
-    if (client.socket.destroyed) return;
-    if (client.socket.writableLength > client.allowance) {
-      this.options.onDrop('slow');
-      client.socket.destroy();
-      return;
-    }
-    client.writer.write(frame);
-  }
-
-  /**
-   * Frames a client must have at once — its snapshot (megabytes for a large venue) and the
-   * changes after it: never held against the bound, which applies again once they have drained.
-   */
-  private sendBurst(client: Client, frames: SseFrame[]): void {
-    if (client.socket.destroyed) return;
-    let bytes = 0;
-    for (const frame of frames) bytes += client.writer.write(frame);
-    client.allowance = this.options.maxBufferedBytes + bytes;
-    client.socket.once('drain', () => (client.allowance = this.options.maxBufferedBytes));
-  }
-
-  /** Writes one frame to every client that does not have it yet (`seq` undefined: to all). */
-  private broadcast(frame: SseFrame, seq: number | undefined): void {
-    for (const client of this.clients) {
-      if (seq !== undefined) {
-        if (seq <= client.sentSeq) continue;
-        client.sentSeq = seq;
-      }
-      this.send(client, frame);
-    }
   }
 
   /** Heartbeats for the clients; and an upstream silent for too long is taken for dead. */
   private tick(): void {
-    this.broadcast(HEARTBEAT_FRAME, undefined);
+    this.audience.broadcast(HEARTBEAT_FRAME, undefined);
     if (this.upstream && Date.now() - this.lastUpstreamData > this.options.upstreamIdleMs) {
       this.options.log.warn({ lastSeq: this.lastSeq }, 'shared event stream: upstream silent; reconnecting');
       this.upstream.body.destroy();
@@ -242,10 +171,7 @@ export class EventStreamChannel {
       this.ring = [];
       this.lastSeq = seq;
       // A resumed start answered with a snapshot: its clients get it, as the service would send it.
-      for (const client of this.clients) {
-        client.sentSeq = seq;
-        this.sendBurst(client, [snapshot.frame]);
-      }
+      this.audience.restartFrom(seq, snapshot.frame);
       return 'ok';
     }
     if (frame.event !== 'change') return 'ok';
@@ -255,7 +181,7 @@ export class EventStreamChannel {
     this.ring.push(change);
     if (this.ring.length > this.options.ringSize) this.ring.shift();
     this.lastSeq = seq;
-    this.broadcast(change.frame, seq);
+    this.audience.broadcast(change.frame, seq);
     return 'ok';
   }
 
