@@ -4,7 +4,8 @@
  * Peer: an explicit-seats hold of the same size on the same event, the cheapest way to hold —
  * best available costs this many times as much. Also: 10 best-available holds at once (the time
  * until all are answered), GET availability of the whole event (unchanged since the last read, and
- * with a seat held before each read), and both again once 80 % of the
+ * with a seat held before each read; and both again as a browser asks, `Accept-Encoding: gzip,
+ * deflate, br, zstd`, which gets brotli: bytes and time, compression included), and both again once 80 % of the
  * seats are sold (scattered over the hall; written as the service writes a sale: the seats, the
  * event's seq and one entry in its change log).
  *
@@ -47,6 +48,13 @@ async function measure(dialect: Dialect) {
     const headers = await t.auth('bench-buyer');
     const hold = (payload: object) => () => t.app.inject({ method: 'POST', url: '/api/holds', headers, payload: { eventId: event.id, ...payload } });
     const availability = () => t.app.inject({ method: 'GET', url: `/api/availability/${event.id}` });
+    let browserBytes = 0;
+    const browserAvailability = async () => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/availability/${event.id}`, headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+      if (res.headers['content-encoding'] !== 'br') throw new Error(`availability as a browser asks: ${String(res.headers['content-encoding'])}, not br`);
+      browserBytes = res.rawPayload.length;
+      return res;
+    };
     // Not measured: creating the inventory, loading the layout and the prices.
     await timed(availability, 200);
     await timed(hold({ quantity: 2, together: true }), 201);
@@ -76,6 +84,14 @@ async function measure(dialect: Dialect) {
       await timed(hold({ seatIds: [`ORCH-${rowLabel(ROWS - 5)}-${i + 1}`] }), 201);
       readsChanged.push(await timed(availability, 200));
     }
+    const identityBytes = (await availability()).rawPayload.length;
+    const readsBrowser: number[] = [];
+    for (let i = 0; i < READS; i++) readsBrowser.push(await timed(browserAvailability, 200));
+    const readsChangedBrowser: number[] = [];
+    for (let i = 0; i < READS; i++) {
+      await timed(hold({ seatIds: [`ORCH-${rowLabel(ROWS - 6)}-${i + 1}`] }), 201);
+      readsChangedBrowser.push(await timed(browserAvailability, 200));
+    }
     const streamUrl = `${await t.app.listen({ port: 0, host: '127.0.0.1' })}/api/availability/${event.id}/stream`;
     const snapshots = await streamSnapshots(streamUrl);
 
@@ -93,6 +109,9 @@ async function measure(dialect: Dialect) {
       atOnce: summarize(atOnce),
       reads: summarize(reads),
       readsChanged: summarize(readsChanged),
+      readsBrowser: summarize(readsBrowser),
+      readsChangedBrowser: summarize(readsChangedBrowser),
+      availabilityBytes: { identity: identityBytes, browser: browserBytes },
       bestAvailableSold: summarize(bestAvailableSold),
       readsSold: summarize(readsSold),
     };
@@ -159,6 +178,8 @@ for (const dialect of dialects) {
     { database: dialect, case: `10 best-available holds at once, until all answered (${m.atOnce.n} rounds)`, 'p50 ms': m.atOnce.p50, 'p99 ms': m.atOnce.max },
     { database: dialect, case: `GET availability of 100,000 seats, unchanged since the last read (${m.reads.n})`, 'p50 ms': m.reads.p50, 'p99 ms': m.reads.p99 },
     { database: dialect, case: `GET availability of 100,000 seats, a seat held before each (${m.readsChanged.n})`, 'p50 ms': m.readsChanged.p50, 'p99 ms': m.readsChanged.p99 },
+    { database: dialect, case: `the same, as a browser asks (br; ${Math.round(m.availabilityBytes.browser / 1024)} KB instead of ${Math.round(m.availabilityBytes.identity / 1024)} KB), unchanged (${m.readsBrowser.n})`, 'p50 ms': m.readsBrowser.p50, 'p99 ms': m.readsBrowser.p99 },
+    { database: dialect, case: `the same, as a browser asks (br), a seat held before each: compressed anew (${m.readsChangedBrowser.n})`, 'p50 ms': m.readsChangedBrowser.p50, 'p99 ms': m.readsChangedBrowser.p99 },
     { database: dialect, case: `80 % sold: best-available hold of 2, one at a time (${m.bestAvailableSold.n})`, 'p50 ms': m.bestAvailableSold.p50, 'p99 ms': m.bestAvailableSold.p99 },
     { database: dialect, case: `80 % sold: GET availability (${m.readsSold.n})`, 'p50 ms': m.readsSold.p50, 'p99 ms': m.readsSold.p99 },
   );
@@ -172,5 +193,6 @@ for (const dialect of dialects) {
     streamRatios[`${dialect} ${state}: snapshot time gzip / uncompressed (p50, loopback)`] = Number((s.gzip.p50 / s.identity.p50).toFixed(2));
   }
   ratios[dialect] = Number((m.bestAvailable.p50 / m.explicit.p50).toFixed(2));
+  streamRatios[`${dialect}: GET availability bytes, br / uncompressed`] = Number((m.availabilityBytes.browser / m.availabilityBytes.identity).toFixed(3));
 }
-report('large-venue', rows, { 'best available / explicit hold (p50)': ratios, 'live stream snapshot, gzip / uncompressed': streamRatios, seats: ROWS * SEATS_PER_ROW });
+report('large-venue', rows, { 'best available / explicit hold (p50)': ratios, 'compressed / uncompressed (stream snapshot; GET availability)': streamRatios, seats: ROWS * SEATS_PER_ROW });

@@ -3,7 +3,8 @@
  * and the conditional GET around it. The route's response schema still documents the shape;
  * running 100,000 seats through the zod serializer would cost more than the rest of the request.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { codedTag, type ContentCoding, preferredCoding } from './content-coding.js';
 
 export function sendJsonText(reply: FastifyReply, status: number, text: string | Buffer): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(text);
@@ -21,4 +22,32 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
     const tag = t.trim().replace(/^W\//, '');
     return tag === etag || tag === '*';
   });
+}
+
+/** A body in one coding: the one asked for, or identity when that could not be had now. */
+export interface CodedBody {
+  coding: ContentCoding;
+  bytes: Buffer;
+}
+
+/**
+ * Answers a GET of cached JSON text in the client's preferred coding (content-coding.ts), each
+ * coding a representation with its own strong tag: 304 when `If-None-Match` holds the tag of the
+ * coding asked for, else what `body` gives for it, tagged for the coding it is in.
+ */
+export async function sendCodedJson(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  etag: string,
+  body: (coding: ContentCoding) => Promise<CodedBody>,
+): Promise<FastifyReply> {
+  const requested = preferredCoding(request.headers['accept-encoding']);
+  reply.header('vary', 'accept-encoding');
+  if (etagMatches(request.headers['if-none-match'], codedTag(etag, requested))) {
+    return sendNotModified(reply.header('etag', codedTag(etag, requested)));
+  }
+  const { coding, bytes } = await body(requested);
+  reply.header('etag', codedTag(etag, coding));
+  if (coding !== 'identity') reply.header('content-encoding', coding);
+  return sendJsonText(reply, 200, bytes);
 }

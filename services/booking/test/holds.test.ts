@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,37 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(ranOut.json().seats['ORCH-C-1']).toBe('AVAILABLE');
     expect(ranOut.json().seq).toBe(held.json().seq);
     expect([untouched, heldTag]).not.toContain(ranOut.headers.etag);
+  });
+
+  it('compresses availability for a client that accepts it, each coding a representation with its own tag', async () => {
+    const eventId = newEvent();
+    const get = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `/api/availability/${eventId}`, headers });
+    const plain = await get({});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('accept-encoding');
+    const tag = String(plain.headers.etag);
+    for (const [acceptEncoding, coding, decode] of [
+      ['gzip, deflate', 'gzip', gunzipSync],
+      ['gzip, deflate, br, zstd', 'br', brotliDecompressSync],
+    ] as const) {
+      const coded = await get({ 'accept-encoding': acceptEncoding });
+      expect(coded.statusCode).toBe(200);
+      expect(coded.headers['content-encoding']).toBe(coding);
+      expect(coded.headers.vary).toBe('accept-encoding');
+      expect(coded.headers.etag).toBe(`${tag.slice(0, -1)}-${coding}"`);
+      expect(coded.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
+      expect(decode(coded.rawPayload).equals(plain.rawPayload)).toBe(true);
+      // Revalidated per coding: the tag of this coding is a 304; the identity tag is not this representation.
+      const revalidated = await get({ 'accept-encoding': acceptEncoding, 'if-none-match': String(coded.headers.etag) });
+      expect(revalidated.statusCode).toBe(304);
+      expect(revalidated.headers.etag).toBe(coded.headers.etag);
+      expect((await get({ 'accept-encoding': acceptEncoding, 'if-none-match': tag })).statusCode).toBe(200);
+    }
+    expect((await get({ 'accept-encoding': 'gzip', 'if-none-match': tag })).headers['content-encoding']).toBe('gzip');
+    // After a change, the new statuses in every coding.
+    expect((await hold('dan', { eventId, seatIds: ['ORCH-C-2'] })).statusCode).toBe(201);
+    const changed = await get({ 'accept-encoding': 'gzip' });
+    expect(JSON.parse(gunzipSync(changed.rawPayload).toString('utf8')).seats['ORCH-C-2']).toBe('HELD');
   });
 
   it('keeps a hold that ran out EXPIRED when its buyer deletes it before the sweeper came', async () => {

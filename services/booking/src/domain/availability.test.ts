@@ -1,7 +1,8 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { SeatStates } from '../db/seat-state-cache.js';
-import { availabilityJson, createAvailabilityViews } from './availability.js';
+import { availabilityJson, createAvailabilityViews, MAX_CONCURRENT_COMPRESSIONS, MIN_COMPRESSED_BYTES } from './availability.js';
 import type { SeatPlace } from './best-available.js';
 import { buildSeatLayout } from './seat-layout.js';
 
@@ -69,5 +70,61 @@ describe('availability views', () => {
     await views.current('c', 0);
     expect(await views.current('a', 0)).toBe(a);
     expect(await views.current('b', 0)).not.toBe(b);
+  });
+
+  describe('in codings', () => {
+    const hall = buildSeatLayout(
+      Array.from({ length: 400 }, (_, i) => place(`HALL-${i}`, 'Floor', 'A', i)),
+      { x: 0, y: 0 },
+    );
+    const large = (seq: number): SeatStates => ({ seq, cancelled: false, layout: hall, status: new Uint8Array(400), expired: 0 });
+
+    it('compresses once per version and coding, readers sharing it; an answer too small to gain stays identity', async () => {
+      const current = { value: large(1) as SeatStates | undefined };
+      const views = viewsOver(current);
+      const view = await views.current('ev', 0);
+      expect(view.json.length).toBeGreaterThan(MIN_COMPRESSED_BYTES);
+      const [a, b] = await Promise.all([view.body('gzip'), view.body('gzip')]);
+      expect(a.coding).toBe('gzip');
+      expect(b.bytes).toBe(a.bytes);
+      expect((await view.body('gzip')).bytes).toBe(a.bytes);
+      expect(gunzipSync(a.bytes).equals(view.json)).toBe(true);
+      expect(await view.body('identity')).toEqual({ coding: 'identity', bytes: view.json });
+      current.value = large(2);
+      const next = await views.current('ev', 0);
+      expect(gunzipSync((await next.body('gzip')).bytes).equals(next.json)).toBe(true);
+      expect(JSON.parse(next.json.toString()).seq).toBe(2);
+
+      current.value = states(1, [0, 0, 0, 0]);
+      const small = await views.current('small', 0);
+      expect(small.json.length).toBeLessThan(MIN_COMPRESSED_BYTES);
+      expect((await small.body('br')).coding).toBe('identity');
+    });
+
+    it('serves identity rather than queue a compression behind the ones under way', async () => {
+      const current = { value: large(1) as SeatStates | undefined };
+      const views = viewsOver(current);
+      const events = Array.from({ length: MAX_CONCURRENT_COMPRESSIONS + 1 }, (_, i) => `ev-${i}`);
+      const rendered = await Promise.all(events.map((id) => views.current(id, 0)));
+      const bodies = await Promise.all(rendered.map((view) => view.body('br')));
+      expect(bodies.map((b) => b.coding)).toEqual([...Array.from({ length: MAX_CONCURRENT_COMPRESSIONS }, () => 'br'), 'identity']);
+      // Once those are done, the last one gets its compression too.
+      expect((await rendered.at(-1)!.body('br')).coding).toBe('br');
+    });
+
+    it('counts compressed copies against its byte bound', async () => {
+      const current = { value: large(1) as SeatStates | undefined };
+      const probe = await viewsOver(current).current('x', 0);
+      const gzipped = (await probe.body('gzip')).bytes.length;
+      // Room for two answers and one compressed copy, not two.
+      const views = viewsOver(current, 2 * probe.json.length + gzipped + 1);
+      const a = await views.current('a', 0);
+      await a.body('gzip');
+      const b = await views.current('b', 0);
+      await b.body('gzip');
+      expect(await views.current('b', 0)).toBe(b);
+      // a (read least recently) gave way when b's copy came; b stays.
+      expect(await views.current('a', 0)).not.toBe(a);
+    });
   });
 });

@@ -5,21 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { VenueSeatMap } from '@stream-seat/contracts';
-import { createInFlight, NotFound, type Principal } from '@stream-seat/platform';
+import { type CodedBody, codedTag, type ContentCoding, createInFlight, encodeBody, NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
 import { createEventRepository, type EventWithVenueRow } from '../db/event.repository.js';
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { maySee } from '../domain/event-rules.js';
-import { type ContentCoding, codedTag, encodeBody } from './content-coding.js';
 import type { LruCache, SeatMapCache } from './seat-map.cache.js';
 import { createSeatMapTemplate, renderSeatMap, type SeatMapTemplate } from './seat-map-template.js';
 
 /** A seat map's JSON as UTF-8 bytes, in a coding. */
-export interface SeatMapBody {
-  coding: ContentCoding;
-  bytes: Buffer;
-}
+export type SeatMapBody = CodedBody;
 
 export interface SeatMapVersion {
   /** The ETag of the identity coding; see codedTag for the others. */

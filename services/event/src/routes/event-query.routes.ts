@@ -1,9 +1,9 @@
 /** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
 import { event, eventStatus, isoDateTime, page, paginationQuery, problemResponses, seatMap } from '@stream-seat/contracts';
-import { type App, decodeCursor, encodeCursor, etagMatches, InvalidField, optionalPrincipal, sendJsonText, sendNotModified, type TokenVerifier } from '@stream-seat/platform';
+import { type App, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, sendCodedJson, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
-import { codedTag, preferredCoding } from '../catalogue/content-coding.js';
+
 import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
 import { idParams } from './id-params.js';
@@ -86,16 +86,9 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
     },
     async (request, reply) => {
       const version = await seatMaps.version(request.params.id, await optionalPrincipal(verifier, request));
-      const requested = preferredCoding(request.headers['accept-encoding']);
-      reply.header('cache-control', version.cacheControl).header('vary', 'accept-encoding');
-      if (etagMatches(request.headers['if-none-match'], codedTag(version.etag, requested))) {
-        return sendNotModified(reply.header('etag', codedTag(version.etag, requested)));
-      }
+      reply.header('cache-control', version.cacheControl);
       // The coding asked for, or identity when it could not be had now (see SeatMapVersion.body).
-      const { coding, bytes } = await version.body(requested);
-      reply.header('etag', codedTag(version.etag, coding));
-      if (coding !== 'identity') reply.header('content-encoding', coding);
-      return sendJsonText(reply, 200, bytes);
+      return sendCodedJson(request, reply, version.etag, version.body);
     },
   );
 }
