@@ -118,7 +118,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     clock,
   );
   const payments = deps.payments ?? createTestPaymentProvider();
-  const inventories = createInventoryRepository(db);
+  const inventories = createInventoryRepository(db, deps.database.dialect);
   const holdRepository = createHoldRepository(db);
   const idempotencyKeys = createIdempotencyRepository(db);
   const inventory = createInventoryService({ inventories, catalogue: deps.catalogue, clock });

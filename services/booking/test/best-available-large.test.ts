@@ -67,7 +67,7 @@ describe.each(testDialects())('best available on a 100,000-seat event on %s', (d
         return result;
       },
     };
-    const inventories = createInventoryRepository(t.database.db.withPlugin(counting));
+    const inventories = createInventoryRepository(t.database.db.withPlugin(counting), t.database.dialect);
     const first = await inventories.freeSeats(eventId, t.now());
     expect(first?.layout.size).toBe(100_010);
     expect(rowsRead).toBeGreaterThanOrEqual(100_010);

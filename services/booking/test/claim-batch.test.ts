@@ -28,7 +28,7 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
   async function newEvent(): Promise<string> {
     const eventId = `ev-${randomUUID().slice(0, 8)}`;
     const { map } = hallEvent(eventId, { rows: 2, seatsPerRow: 10, floor: 0 });
-    await createInventoryRepository(database.db).create(eventId, { organizerId: 'org', currency: 'EUR', stage: map.stage }, planInventory(map), Date.now());
+    await createInventoryRepository(database.db, database.dialect).create(eventId, { organizerId: 'org', currency: 'EUR', stage: map.stage }, planInventory(map), Date.now());
     return eventId;
   }
 
@@ -126,12 +126,12 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
     const stored = await database.db.selectFrom('seat_changes').select(['seq', 'changes_json']).where('event_id', '=', eventId).orderBy('seq').execute();
     expect(stored.map((c) => Number(c.seq))).toEqual(seqs);
     expect(JSON.parse(stored[3]?.changes_json ?? '[]')).toEqual([{ seatId: 'ORCH-B-1', status: 'HELD' }]);
-    expect(await createInventoryRepository(database.db).currentSeq(eventId)).toBe(8);
+    expect(await createInventoryRepository(database.db, database.dialect).currentSeq(eventId)).toBe(8);
   });
 
   it('holds nothing for a cancelled event', async () => {
     const eventId = await newEvent();
-    await createInventoryRepository(database.db).close(eventId, Date.now());
+    await createInventoryRepository(database.db, database.dialect).close(eventId, Date.now());
     const results = await together([request(eventId, 'a', ['ORCH-A-1']), request(eventId, 'b', ['ORCH-A-2'])]);
     for (const r of results) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EventNotOnSale);
     expect(await activeHolds(eventId)).toHaveLength(0);

@@ -162,7 +162,7 @@ describe.each(testDialects())('seat statuses cached per instance on %s', (dialec
         return result;
       },
     };
-    const inventories = createInventoryRepository(a.database.db.withPlugin(gated));
+    const inventories = createInventoryRepository(a.database.db.withPlugin(gated), a.database.dialect);
     await inventories.snapshot(eventId, a.now());
     let open: () => void = () => undefined;
     gate = new Promise((resolve) => (open = resolve));

@@ -1,7 +1,7 @@
 /** Seat inventory per event: created once (idempotently), read as snapshots and claim candidates. */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
-import { isDuplicateKey } from '@stream-seat/db';
-import type { Kysely } from 'kysely';
+import { type Dialect, isDuplicateKey } from '@stream-seat/db';
+import type { InsertQueryBuilder, InsertResult, Kysely } from 'kysely';
 import type { SeatPlace } from '../domain/best-available.js';
 import type { PlannedSeat } from '../domain/inventory-plan.js';
 import { buildSeatLayout, type SeatLayout } from '../domain/seat-layout.js';
@@ -20,8 +20,23 @@ export interface InventoryHeader {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The organiser of the closed, empty inventory of an event cancelled before it had one. */
+const CANCELLED_BEFORE_SALE = '';
+const isCancelledBeforeSale = (row: Pick<InventoryTable, 'status' | 'organizer_id'>) => row.status === 'CLOSED' && row.organizer_id === CANCELLED_BEFORE_SALE;
 
-export function createInventoryRepository(db: Kysely<BookingDatabase>) {
+/**
+ * An INSERT of seats that leaves a row already there (same primary key) as it is: SQLite's
+ * `ON CONFLICT DO NOTHING`; on MySQL an update to itself (`INSERT IGNORE` would also turn other
+ * errors into warnings).
+ */
+function keepingExistingSeats(dialect: Dialect) {
+  return (insert: InsertQueryBuilder<BookingDatabase, 'seats', InsertResult>) =>
+    dialect === 'sqlite' ? insert.onConflict((conflict) => conflict.doNothing()) : insert.onDuplicateKeyUpdate((eb) => ({ seat_id: eb.ref('seats.seat_id') }));
+}
+
+
+export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: Dialect) {
+  const keepingExistingRows = keepingExistingSeats(dialect);
   /**
    * The event's layout from its seats, read page by page in seat-id order (the order the seats
    * were always listed in, on both databases): SQLite runs each page synchronously, and other
@@ -62,57 +77,64 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
     },
 
     /**
-     * Creates the inventory and all its seats in one transaction. Two racing creators both try;
-     * the primary key lets one win and the other sees a duplicate key: both report success.
+     * Creates the inventory: its seats first, 500 to a statement, each committed on its own, then
+     * the inventories row, which makes them an inventory (nothing reads an event's seats before
+     * that row exists). One transaction for the lot held SQLite's single connection for the whole
+     * copy: publishing a 100,000-seat venue stalled every other event's holds for about 1.3 s
+     * (four at once, 5.25 s). Now they take their turn between statements.
+     *
+     * Idempotent: a seat already there (a racing creator's, or one left by a creation that died
+     * half-way) is left as it is, and two racing creators both report success once either has
+     * written the inventories row — the primary key lets one win. A creation that finds the
+     * closed, empty inventory of an event cancelled meanwhile removes the seats it wrote.
      */
     async create(eventId: string, header: InventoryHeader, seats: PlannedSeat[], now: number): Promise<'created' | 'exists'> {
-      try {
-        await inTransaction(db, async (trx) => {
-          await trx
-            .insertInto('inventories')
-            .values({
+      for (const chunk of chunks(seats, 500)) {
+        // SQLite runs each statement synchronously: between chunks other requests get their turn.
+        await nextTurn();
+        await db
+          .insertInto('seats')
+          .values(
+            chunk.map((s) => ({
               event_id: eventId,
-              organizer_id: header.organizerId,
-              currency: header.currency,
-              status: 'OPEN',
-              seq: 0,
-              stage_x: header.stage.x,
-              stage_y: header.stage.y,
-              created_at: now,
-            })
-            .execute();
-          for (const chunk of chunks(seats, 500)) {
-            // SQLite runs each statement synchronously: between chunks other requests get their
-            // turn (health checks, other events' streams), instead of waiting for a 100,000-seat
-            // venue's whole copy. Their queries wait for this transaction's connection anyway.
-            await nextTurn();
-            await trx
-              .insertInto('seats')
-              .values(
-                chunk.map((s) => ({
-                  event_id: eventId,
-                  seat_id: s.seatId,
-                  section: s.section,
-                  row_label: s.row,
-                  seat_number: s.number,
-                  kind: s.kind,
-                  tier: s.tier,
-                  price_cents: s.priceCents,
-                  x: s.x,
-                  y: s.y,
-                  status: 'AVAILABLE' as const,
-                  hold_id: null,
-                  expires_at: null,
-                  order_id: null,
-                })),
-              )
-              .execute();
-          }
-        });
+              seat_id: s.seatId,
+              section: s.section,
+              row_label: s.row,
+              seat_number: s.number,
+              kind: s.kind,
+              tier: s.tier,
+              price_cents: s.priceCents,
+              x: s.x,
+              y: s.y,
+              status: 'AVAILABLE' as const,
+              hold_id: null,
+              expires_at: null,
+              order_id: null,
+            })),
+          )
+          .$call(keepingExistingRows)
+          .execute();
+      }
+      try {
+        await db
+          .insertInto('inventories')
+          .values({
+            event_id: eventId,
+            organizer_id: header.organizerId,
+            currency: header.currency,
+            status: 'OPEN',
+            seq: 0,
+            stage_x: header.stage.x,
+            stage_y: header.stage.y,
+            created_at: now,
+          })
+          .execute();
         return 'created';
       } catch (error) {
-        if (isDuplicateKey(error)) return 'exists';
-        throw error;
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await db.selectFrom('inventories').select(['status', 'organizer_id']).where('event_id', '=', eventId).executeTakeFirst();
+        if (existing && isCancelledBeforeSale(existing)) await db.deleteFrom('seats').where('event_id', '=', eventId).execute();
+        return 'exists';
       }
     },
 
@@ -127,11 +149,15 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>) {
       const closed = await closeOpen();
       if (closed) return closed;
       try {
-        await db
-          .insertInto('inventories')
-          // XXX: ISO 4217's "no currency"; the empty inventory sells nothing.
-          .values({ event_id: eventId, organizer_id: '', currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now })
-          .execute();
+        await inTransaction(db, async (trx) => {
+          await trx
+            .insertInto('inventories')
+            // XXX: ISO 4217's "no currency"; the empty inventory sells nothing.
+            .values({ event_id: eventId, organizer_id: CANCELLED_BEFORE_SALE, currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now })
+            .execute();
+          // Seats a creation that died half-way left (or one still running: it removes its own once it finds this row).
+          await trx.deleteFrom('seats').where('event_id', '=', eventId).execute();
+        });
         return undefined;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;

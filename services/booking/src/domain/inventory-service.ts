@@ -1,10 +1,12 @@
 /**
  * An event's inventory exists once it went on sale: created from the publish message, or on first
  * access, from the catalogue's seat map. Creation is idempotent under concurrency (see
- * InventoryRepository.create); the immutable header (organizer, currency, stage) is cached.
+ * InventoryRepository.create), and this instance's requests for an event that has none yet share
+ * one creation (a crowd at the opening of sales would otherwise each copy the venue's seats); the
+ * immutable header (organizer, currency, stage) is cached.
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
-import type { CallContext } from '@stream-seat/platform';
+import { type CallContext, createInFlight } from '@stream-seat/platform';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
@@ -25,6 +27,20 @@ export function createInventoryService(deps: InventoryServiceDeps) {
    * kept for the most recently used events, up to as many seats as the seat layouts.
    */
   const prices = createSizedCache((eventId) => deps.inventories.prices(eventId), (map) => map.size, EVENT_CACHE_SEATS);
+
+  const creating = createInFlight();
+
+  async function create(eventId: string, known: CatalogueEvent | undefined, caller: CallContext | undefined): Promise<InventoryTable> {
+    const event = known ?? (await deps.catalogue.event(eventId, caller));
+    if (!event) throw new EventNotFound(eventId);
+    if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
+    const map = await deps.catalogue.seatMap(eventId, caller);
+    if (!map) throw new EventNotFound(eventId);
+    await deps.inventories.create(eventId, { organizerId: event.organizerId, currency: map.currency, stage: map.stage }, planInventory(map), deps.clock());
+    const created = await find(eventId);
+    if (!created) throw new Error(`inventory of ${eventId} vanished after creation`);
+    return created;
+  }
 
   async function find(eventId: string): Promise<InventoryTable | undefined> {
     const cached = headers.get(eventId);
@@ -51,20 +67,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     async ensure(eventId: string, known?: CatalogueEvent, caller?: CallContext): Promise<InventoryTable> {
       const existing = await find(eventId);
       if (existing) return existing;
-      const event = known ?? (await deps.catalogue.event(eventId, caller));
-      if (!event) throw new EventNotFound(eventId);
-      if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
-      const map = await deps.catalogue.seatMap(eventId, caller);
-      if (!map) throw new EventNotFound(eventId);
-      await deps.inventories.create(
-        eventId,
-        { organizerId: event.organizerId, currency: map.currency, stage: map.stage },
-        planInventory(map),
-        deps.clock(),
-      );
-      const created = await find(eventId);
-      if (!created) throw new Error(`inventory of ${eventId} vanished after creation`);
-      return created;
+      return creating.run(eventId, () => create(eventId, known, caller));
     },
 
     /** The seats' prices of an existing inventory; a seat id missing from the map does not exist. */

@@ -1,0 +1,110 @@
+/**
+ * Creating an event's inventory: its seats are copied 500 to a statement, each committed on its
+ * own, and the inventories row comes last. Other events' buyers are served meanwhile (SQLite has
+ * one connection: one transaction for the copy made them wait for all of it); a creation that died
+ * half-way is completed; an event cancelled before it had an inventory keeps no seats.
+ * On SQLite and on MariaDB.
+ */
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInventoryRepository } from '../src/db/inventory.repository.js';
+import { planInventory } from '../src/domain/inventory-plan.js';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+
+describe.each(testDialects())('inventory creation on %s', (dialect) => {
+  let t: BookingTestApp;
+  let catalogue: InMemoryCatalogue;
+  let n = 0;
+  const newEvent = (options: Parameters<typeof hallEvent>[1]) => {
+    const { event, map } = hallEvent(`inv${++n}-${dialect}`, options);
+    catalogue.put(event, map);
+    return { eventId: event.id, map };
+  };
+  const availability = (eventId: string) => t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` });
+  const seatCount = async (eventId: string) =>
+    Number((await t.database.db.selectFrom('seats').select((eb) => eb.fn.countAll().as('n')).where('event_id', '=', eventId).executeTakeFirstOrThrow()).n);
+
+  beforeAll(async () => {
+    catalogue = createInMemoryCatalogue();
+    t = await createBookingTestApp(dialect, { catalogue, settings: { holdTtlSeconds: 600, maxActiveHoldsPerBuyer: 5 } });
+  });
+  afterAll(() => t.close());
+
+  // On MariaDB every transaction has a connection of its own: this held before too. On SQLite the
+  // copy in one transaction kept the one connection until its end.
+  it('holds seats of another event while it copies a large venue’s seats', async () => {
+    const small = newEvent({ rows: 2, seatsPerRow: 10, floor: 0 });
+    expect((await availability(small.eventId)).statusCode).toBe(200);
+    const large = newEvent({ rows: 40, seatsPerRow: 500, floor: 0 });
+    // The copy begins once the catalogue has handed over the seat map: the hold is sent then.
+    const seatMap = catalogue.seatMap;
+    const copyStarting = new Promise<void>((resolve) => {
+      catalogue.seatMap = async (...args) => {
+        const map = await seatMap(...args);
+        resolve();
+        return map;
+      };
+    });
+    const creating = availability(large.eventId);
+    await copyStarting;
+    catalogue.seatMap = seatMap;
+    const held = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('ada'), payload: { eventId: small.eventId, seatIds: ['ORCH-A-1'] } });
+    expect(held.statusCode, held.body).toBe(201);
+    // Answered while the copy still runs: the large event has no inventories row yet.
+    expect(await t.database.db.selectFrom('inventories').select('event_id').where('event_id', '=', large.eventId).executeTakeFirst()).toBeUndefined();
+    expect((await creating).json().counts.AVAILABLE).toBe(20_000);
+  });
+
+  it('completes the seats a creation that died half-way left, and sells them as any other', async () => {
+    const { eventId, map } = newEvent({ rows: 3, seatsPerRow: 400, floor: 0 });
+    // What a creation that died after its first statements left: seats, and no inventories row.
+    const seats = planInventory(map);
+    await t.database.db
+      .insertInto('seats')
+      .values(
+        seats.slice(0, 700).map((s) => ({
+          event_id: eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
+          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
+        })),
+      )
+      .execute();
+    const res = await availability(eventId);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().counts.AVAILABLE).toBe(1_200);
+    expect(await seatCount(eventId)).toBe(1_200);
+    const held = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('bo'), payload: { eventId, seatIds: ['ORCH-A-1', 'ORCH-C-400'] } });
+    expect(held.statusCode, held.body).toBe(201);
+  });
+
+  it('keeps no seats for an event cancelled before it had an inventory, whichever finishes first', async () => {
+    const inventories = createInventoryRepository(t.database.db, t.database.dialect);
+    const header = (map: ReturnType<typeof newEvent>['map']) => ({ organizerId: 'org-1', currency: map.currency, stage: map.stage });
+
+    // The cancellation comes while a creation is copying: the creation, finding the closed, empty
+    // inventory at its end, removes what it wrote.
+    const first = newEvent({ rows: 2, seatsPerRow: 300, floor: 0 });
+    const creating = inventories.create(first.eventId, header(first.map), planInventory(first.map), t.now());
+    expect(await inventories.close(first.eventId, t.now())).toBeUndefined();
+    expect(await creating).toBe('exists');
+    expect(await seatCount(first.eventId)).toBe(0);
+    expect((await inventories.find(first.eventId))?.status).toBe('CLOSED');
+
+    // A creation died half-way, then the cancellation came: its seats go with it.
+    const second = newEvent({ rows: 2, seatsPerRow: 300, floor: 0 });
+    const seats = planInventory(second.map);
+    await t.database.db
+      .insertInto('seats')
+      .values(
+        seats.slice(0, 100).map((s) => ({
+          event_id: second.eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
+          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
+        })),
+      )
+      .execute();
+    await inventories.close(second.eventId, t.now());
+    expect(await seatCount(second.eventId)).toBe(0);
+    const res = await availability(second.eventId);
+    expect(res.json()).toMatchObject({ cancelled: true, counts: { AVAILABLE: 0, HELD: 0, BOOKED: 0 } });
+  });
+});
