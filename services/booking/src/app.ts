@@ -66,7 +66,7 @@ export const defaultBookingSettings: BookingSettings = {
   maxActiveHoldsPerBuyer: 3,
   paymentTimeoutMs: 10_000,
   paymentAbandonedAfterMs: 900_000,
-  idempotencyWaitMs: 30_000,
+  idempotencyWaitMs: 20_000,
   streamHeartbeatMs: 15_000,
   streamMaxBufferedBytes: 1024 * 1024,
   streamRingSize: 1_000,

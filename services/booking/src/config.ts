@@ -26,7 +26,7 @@ export const bookingConfigSchema = baseConfigSchema
     /** How long an event's status and sales window are cached. */
     CATALOGUE_EVENT_TTL_MS: env.int(5_000, 0),
     /** How long a repeated Idempotency-Key waits for the first request to finish. */
-    IDEMPOTENCY_WAIT_MS: env.int(30_000, 0),
+    IDEMPOTENCY_WAIT_MS: env.int(20_000, 0),
     /** Seat changes across booking instances through Redis pub/sub; in process without it. */
     REDIS_URL: env.redisUrl(),
     /** Live stream: comment heartbeat interval. */

@@ -217,6 +217,24 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(other.statusCode).toBe(422);
   });
 
+  it('keeps a timed-out payment for its Idempotency-Key: repeats, racing or later, replay the 504 and charge no more', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('kim', eventId, ['ORCH-C-8']);
+    const pay = (token: string, key: string) => post('kim', '/api/orders', { holdId, payment: { token } }, { 'idempotency-key': key });
+    const racing = await Promise.all(Array.from({ length: 5 }, () => pay('tok_slow', 'slow-1')));
+    expect(racing.map((r) => r.statusCode)).toEqual(Array(5).fill(504));
+    expect(racing.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
+    const later = await pay('tok_slow', 'slow-1');
+    expect(later.statusCode).toBe(504);
+    expect(later.headers['idempotent-replayed']).toBe('true');
+    expect(later.json().type).toMatch(/payment-timeout$/);
+    // One charge was tried, whatever the repeats.
+    const attempts = await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).execute();
+    expect(attempts).toHaveLength(1);
+    // Paying again is a new request: a new key.
+    expect((await pay('tok_ok', 'pay-2')).statusCode).toBe(201);
+  });
+
   it('handles catalogue messages once: publish creates inventory, cancel refunds every order and stops sales', async () => {
     const eventId = newEvent();
     const otherEventId = newEvent();

@@ -267,6 +267,13 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           message = { kind: 'error', text: 'The payment was declined. Your seats are still held: try again, or with another card.' };
           return;
         }
+        if (error instanceof ApiProblem && error.status === 504 && String(error.body['type'] ?? '').endsWith('/payment-timeout')) {
+          // An answer too: the service keeps it for its key (the charge may still go through, and
+          // is then refunded), so paying again is a new attempt under a new key.
+          forgetPayKey(current.holdId, token);
+          message = { kind: 'error', text: 'The payment provider did not answer in time. Your seats are still held: try again (a charge that went through late is refunded).' };
+          return;
+        }
         if (error instanceof ApiProblem && error.status === 410) {
           endHold('Your hold expired and the seats went back on sale.');
           return;

@@ -93,7 +93,10 @@ export class PaymentDeclined extends AppError {
   }
 }
 
+/** The charge may still go through: its Idempotency-Key keeps this answer (routes/idempotency.ts). */
 export class PaymentTimeout extends AppError {
+  readonly outcomeUnknown = true as const;
+
   constructor(timeoutMs: number) {
     super(504, 'payment-timeout', 'Payment timed out', `The payment provider did not answer within ${timeoutMs} ms; the hold is kept, and a charge that goes through late is refunded`);
   }

@@ -3,7 +3,10 @@
  * principal) answer with the first response again — also while the first is still running (the
  * repeat waits; it never executes twice); the same key with another body is a 422. Keys are kept
  * 24 h. Responses of 5xx are not kept, so that the client can try again — also when the database
- * was what failed (the reservation is let go of once it is back).
+ * was what failed (the reservation is let go of once it is back) — except an answer whose work may
+ * have happened all the same (a payment that timed out may still charge: OutcomeUnknown). That one
+ * is kept like a 4xx: a repeat under the key replays it, and never charges again; paying again is a
+ * new request, under a new key.
  */
 import { createHash } from 'node:crypto';
 import { AppError, Conflict, toProblem } from '@stream-seat/platform';
@@ -20,6 +23,16 @@ export class IdempotencyKeyReused extends AppError {
     super(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used with another request body');
   }
 }
+
+/**
+ * An error after which the work may still have been done (a charge that went through late): kept
+ * for its Idempotency-Key whatever its status, so that a repeat does not do the work again.
+ */
+export interface OutcomeUnknown {
+  readonly outcomeUnknown: true;
+}
+
+const isOutcomeUnknown = (error: unknown): error is OutcomeUnknown => (error as Partial<OutcomeUnknown> | null)?.outcomeUnknown === true;
 
 export interface IdempotencyOptions {
   keys: IdempotencyRepository;
@@ -100,7 +113,7 @@ export function createIdempotency(options: IdempotencyOptions) {
       outcome = await run();
     } catch (error) {
       const problem = toProblem(error as Error, request);
-      if (problem.status >= 500) release(request, owner, key, reservedAt);
+      if (problem.status >= 500 && !isOutcomeUnknown(error)) release(request, owner, key, reservedAt);
       else await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => release(request, owner, key, reservedAt));
       // Let the service's own handler answer (and log) a failure of the first execution.
       throw error;
