@@ -3,6 +3,7 @@ export * from './connection-url.js';
 export * from './database.js';
 export * from './database-config.js';
 export * from './dialect-sql.js';
+export * from './exact-text.js';
 export * from './migrate.js';
 export * from './raw-sql.js';
 export * from './test-database.js';

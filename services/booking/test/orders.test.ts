@@ -217,6 +217,26 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(other.statusCode).toBe(422);
   });
 
+  it('keeps buyers whose names differ only in case or a trailing space apart, and Idempotency-Keys by case (exact text on MySQL too)', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('Quinn', eventId, ['ORCH-D-1']);
+    const paid = await post('Quinn', '/api/orders', { holdId, payment: { token: 'tok_ok' } }, { 'idempotency-key': 'Key-1' });
+    expect(paid.statusCode).toBe(201);
+    for (const other of ['quinn', 'Quinn ']) {
+      const mine = await get(other, '/api/orders');
+      expect(mine.statusCode).toBe(200);
+      expect(mine.json().items).toEqual([]);
+      expect((await get(other, `/api/orders/${paid.json().orderId}`)).statusCode).toBe(404);
+      // Another buyer's key, however spelled, replays nothing of Quinn's.
+      const replay = await post(other, '/api/orders', { holdId, payment: { token: 'tok_ok' } }, { 'idempotency-key': 'Key-1' });
+      expect(replay.headers['idempotent-replayed']).toBeUndefined();
+      expect(replay.statusCode).toBe(404);
+    }
+    // One buyer's keys differ by case: key-1 is another key, not a reuse of Key-1 with another body.
+    const otherHold = await holdSeats('Quinn', eventId, ['ORCH-D-2']);
+    expect((await post('Quinn', '/api/orders', { holdId: otherHold, payment: { token: 'tok_ok' } }, { 'idempotency-key': 'key-1' })).statusCode).toBe(201);
+  });
+
   it('keeps a timed-out payment for its Idempotency-Key: repeats, racing or later, replay the 504 and charge no more', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('kim', eventId, ['ORCH-C-8']);

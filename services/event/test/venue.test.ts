@@ -51,6 +51,21 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(await get({})).toBe(200);
   });
 
+  it('keeps organisers whose names differ only in case or a trailing space apart (exact text on MySQL too)', async () => {
+    const venueId = await createVenue(t, 'CaseOrg', smallLayout('Case hall'));
+    const eventId = await createDraft(t, 'CaseOrg', venueId);
+    for (const other of ['caseorg', 'CaseOrg ']) {
+      const headers = await t.auth(other);
+      const venues = await t.app.inject({ method: 'GET', url: '/api/venues', headers });
+      expect(venues.statusCode).toBe(200);
+      expect(venues.json().items).toEqual([]);
+      const drafts = await t.app.inject({ method: 'GET', url: '/api/events?mine=true&status=DRAFT', headers });
+      expect(drafts.json().items.map((e: { id: string }) => e.id)).not.toContain(eventId);
+    }
+    const own = await t.app.inject({ method: 'GET', url: '/api/events?mine=true&status=DRAFT', headers: await t.auth('CaseOrg') });
+    expect(own.json().items.map((e: { id: string }) => e.id)).toContain(eventId);
+  });
+
   it('lists only the caller’s venues, page by page', async () => {
     for (const name of ['P1', 'P2', 'P3']) await createVenue(t, 'paula', smallLayout(name));
     const first = await t.app.inject({ method: 'GET', url: '/api/venues?limit=2', headers: await t.auth('paula') });

@@ -1,5 +1,5 @@
 /** The booking service's migrations, in order. */
-import type { Dialect, Migrations } from '@stream-seat/db';
+import { type Dialect, exactTextMigration, type Migrations } from '@stream-seat/db';
 import { bookingSchemaMigration } from './001-booking.js';
 import { refundsDueMigration } from './002-refunds-due.js';
 import { paymentAttemptsMigration } from './003-payment-attempts.js';
@@ -17,5 +17,7 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '005-order-cancellation': orderCancellationMigration(dialect),
     '006-seats-event-status': seatsEventStatusMigration(dialect),
     '007-seat-changes-event-cancelled': seatChangesEventCancelledMigration(dialect),
+    // Identities compared exactly on MySQL as on SQLite (@stream-seat/db exact-text.ts).
+    '008-exact-text': exactTextMigration(dialect),
   };
 }

@@ -1,5 +1,5 @@
 /** The event service's migrations, in order. */
-import type { Dialect, Migrations } from '@stream-seat/db';
+import { type Dialect, exactTextMigration, type Migrations } from '@stream-seat/db';
 import { catalogueMigration } from './001-catalogue.js';
 import { idempotencyResponsesMigration } from './002-idempotency-responses.js';
 import { eventSearchTextMigration } from './003-event-search-text.js';
@@ -11,5 +11,7 @@ export function eventMigrations(dialect: Dialect): Migrations {
     '002-idempotency-responses': idempotencyResponsesMigration(dialect),
     '003-event-search-text': eventSearchTextMigration(dialect),
     '004-event-cancelled-as-draft': eventCancelledAsDraftMigration(dialect),
+    // Identities compared exactly on MySQL as on SQLite (@stream-seat/db exact-text.ts).
+    '005-exact-text': exactTextMigration(dialect),
   };
 }
