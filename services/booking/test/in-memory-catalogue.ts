@@ -9,18 +9,25 @@ import type { CatalogueClient, CatalogueEvent } from '../src/domain/catalogue-cl
 export interface InMemoryCatalogue extends CatalogueClient {
   put(event: CatalogueEvent, map: SeatMap): void;
   update(eventId: string, patch: Partial<CatalogueEvent>): void;
+  /** Resolves once the next seat map has been handed over (an inventory's copy begins then). */
+  nextSeatMapServed(): Promise<void>;
 }
 
 export function createInMemoryCatalogue(): InMemoryCatalogue {
   const events = new Map<string, CatalogueEvent>();
   const maps = new Map<string, SeatMap>();
+  const served: Array<() => void> = [];
   return {
     async event(eventId) {
       const found = events.get(eventId);
       return found && { ...found };
     },
     async seatMap(eventId) {
+      for (const resolve of served.splice(0)) resolve();
       return maps.get(eventId);
+    },
+    nextSeatMapServed() {
+      return new Promise<void>((resolve) => served.push(resolve));
     },
     put(event, map) {
       events.set(event.id, event);

@@ -38,17 +38,9 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     expect((await availability(small.eventId)).statusCode).toBe(200);
     const large = newEvent({ rows: 40, seatsPerRow: 500, floor: 0 });
     // The copy begins once the catalogue has handed over the seat map: the hold is sent then.
-    const seatMap = catalogue.seatMap;
-    const copyStarting = new Promise<void>((resolve) => {
-      catalogue.seatMap = async (...args) => {
-        const map = await seatMap(...args);
-        resolve();
-        return map;
-      };
-    });
+    const copyStarting = catalogue.nextSeatMapServed();
     const creating = availability(large.eventId);
     await copyStarting;
-    catalogue.seatMap = seatMap;
     const held = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('ada'), payload: { eventId: small.eventId, seatIds: ['ORCH-A-1'] } });
     expect(held.statusCode, held.body).toBe(201);
     // Answered while the copy still runs: the large event has no inventories row yet.
