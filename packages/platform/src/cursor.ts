@@ -1,5 +1,5 @@
 /** Opaque pagination cursors: base64url JSON that clients hand back untouched. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InvalidField } from './errors.js';
 
 export function encodeCursor(position: unknown): string {
@@ -17,3 +17,11 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
   }
   throw new InvalidField('cursor', 'is not a cursor this API issued');
 }
+
+/**
+ * The parts of a keyset position, as the lists issue them: a time in epoch milliseconds and an id.
+ * A cursor holding anything else — another field, a negative or fractional time, 1e308 — is not
+ * one of ours (a 400), rather than a position somewhere off the list.
+ */
+export const cursorTime = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const cursorId = z.string().min(1).max(64);

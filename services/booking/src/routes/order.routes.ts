@@ -1,13 +1,13 @@
 /** HTTP adapter for orders: pay for a hold (idempotent), list mine, read one, cancel one. */
 import { createOrderRequest, entityId, idempotencyKeyHeader, noBody, order, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
-import { type App, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { OrderService } from '../domain/order-service.js';
 import { toOrderView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
 
 const orderParams = z.object({ orderId: entityId });
-const cursorPosition = z.object({ c: z.number(), i: z.string() });
+const cursorPosition = z.strictObject({ c: cursorTime, i: cursorId });
 
 export function registerOrderRoutes(app: App, orders: OrderService, verifier: TokenVerifier, idempotent: Idempotent): void {
   const buyer = requireRole(verifier, 'buyer');

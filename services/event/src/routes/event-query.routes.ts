@@ -1,6 +1,6 @@
 /** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
 import { event, eventStatus, isoDateTime, page, paginationQuery, problemResponses, seatMap } from '@stream-seat/contracts';
-import { type App, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, sendCodedJson, type TokenVerifier } from '@stream-seat/platform';
+import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, sendCodedJson, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
 
@@ -19,7 +19,7 @@ const listQuery = paginationQuery.extend({
     .transform((v) => v === 'true')
     .describe("only the caller's events (needs a token)"),
 });
-const cursorPosition = z.object({ s: z.number(), i: z.string() });
+const cursorPosition = z.strictObject({ s: cursorTime, i: cursorId });
 
 export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatMaps: EventSeatMaps, verifier: TokenVerifier): void {
   app.get(

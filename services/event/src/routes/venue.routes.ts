@@ -1,22 +1,13 @@
 /** HTTP adapter for venues: create from a layout, read with its seat map, list one's own. */
 import { idempotencyKeyHeader, page, paginationQuery, problemResponses, venue, venueLayout, venueSummary } from '@stream-seat/contracts';
-import {
-  type App,
-  decodeCursor,
-  encodeCursor,
-  optionalPrincipal,
-  principalOf,
-  requireRole,
-  sendJsonText,
-  type TokenVerifier,
-} from '@stream-seat/platform';
+import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, optionalPrincipal, principalOf, requireRole, sendJsonText, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { VenueCatalogue } from '../catalogue/venue-catalogue.js';
 import { toVenueSummaryView } from '../catalogue/views.js';
 import { idParams } from './id-params.js';
 
 const venueListItem = venueSummary.extend({ organizerId: z.string(), tiers: z.array(z.string()), createdAt: z.string() });
-const cursorPosition = z.object({ c: z.number(), i: z.string() });
+const cursorPosition = z.strictObject({ c: cursorTime, i: cursorId });
 
 export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: TokenVerifier): void {
   app.post(
