@@ -65,7 +65,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   beforeAll(async () => {
     webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-'));
     await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'web', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
+    // Payments that time out (tok_slow) give up after 1.5 s instead of 10.
+    test = await startTestPlatform({ name: 'web', serviceEnv: { gateway: { WEB_ROOT: webRoot }, booking: { PAYMENT_TIMEOUT_MS: '1500' } } });
     browser = await launchChromium();
     [organizer, bob] = await Promise.all([test.tokenFor('olga', 'organizer'), test.tokenFor('bob')]);
     const venue = await send('POST', '/api/venues', organizer, hallLayout);
@@ -654,6 +655,37 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('says when the payment provider timed out, keeps the hold, and pays again under a new key (the old one replays the timeout)', async () => {
+    const page = await openEvent('tess', undefined, await publishEvent('Slow Card Night', daysAhead(15)));
+    const seat = seatIds[1] as string;
+    await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    const keys: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/orders')) keys.push(r.headers()['idempotency-key'] as string);
+    });
+    const answers: number[] = [];
+    page.on('response', (r) => {
+      if (r.request().method() === 'POST' && r.url().endsWith('/api/orders')) answers.push(r.status());
+    });
+    await page.selectOption('select[name=card]', 'tok_slow');
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await page.click('form.pay button');
+      await expect.poll(() => answers.length, { timeout: 10_000 }).toBe(attempt);
+      await page.waitForSelector('.panel [role=alert]:has-text("did not answer in time")');
+    }
+    // Each attempt asked the provider (504 each, none replayed): two keys.
+    expect(answers).toEqual([504, 504]);
+    expect(new Set(keys).size).toBe(2);
+    expect(await statusOf(page, seat)).toBe('HELD');
+    await page.selectOption('select[name=card]', 'tok_ok');
+    await page.click('form.pay button');
+    await page.waitForSelector('[data-ticket-code]');
+    expect(await statusOf(page, seat)).toBe('BOOKED');
+    await page.close();
+  });
+
   it('gives up on an answer that does not come, says so, and lets the buyer try again', async () => {
     // The page's timers run on a clock the test moves on; time flows as usual until it does.
     const page = await openEvent('nora', (p) => p.clock.install(), await publishEvent('Hung Night', daysAhead(13)));
@@ -694,10 +726,16 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.click('form.pay button');
     await page.waitForSelector('.panel [role=alert]');
     expect(await page.locator('[data-ticket-code]').count()).toBe(0);
+    const orderReads: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && /\/api\/orders(\/|\?|$)/.test(r.url())) orderReads.push(new URL(r.url()).pathname);
+    });
     // The countdown runs out (the page's clock, not the server's): the page asks the server, which
-    // says the hold was ordered, and shows that order.
+    // says the hold was ordered, and which order: the page reads that one, not the buyer's list.
     await page.clock.fastForward('11:00');
     await page.waitForSelector('[data-ticket-code]');
+    expect(orderReads).toHaveLength(1);
+    expect(orderReads[0]).toMatch(/^\/api\/orders\/[\w-]+$/);
     expect(await page.textContent('.panel')).not.toMatch(/expired/);
     expect(await statusOf(page, seat)).toBe('BOOKED');
     await page.close();

@@ -62,6 +62,8 @@ export const hold = z.object({
   totalCents: orderCents,
   currency,
   status: z.enum(['ACTIVE', 'RELEASED', 'EXPIRED', 'ORDERED']),
+  /** The order the hold became: with `GET /api/holds/{id}` of an ORDERED hold. */
+  orderId: z.string().optional(),
 });
 export type HoldView = z.infer<typeof hold>;
 

@@ -43,10 +43,12 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(order.tickets.map((x: { seatId: string }) => x.seatId)).toEqual(['ORCH-A-1', 'ORCH-A-2']);
     for (const ticket of order.tickets) expect(ticket.code).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(await seatStatus(eventId, 'ORCH-A-1')).toBe('BOOKED');
-    expect((await get('alice', `/api/holds/${holdId}`)).json().status).toBe('ORDERED');
-    // Paying for the same hold again books nothing twice.
+    // The hold names the order it became, for a tab whose answer to "Pay" was lost.
+    expect((await get('alice', `/api/holds/${holdId}`)).json()).toMatchObject({ status: 'ORDERED', orderId: order.orderId });
+    // Paying for the same hold again books nothing twice, and says which order it is.
     const again = await post('alice', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
     expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ holdStatus: 'ORDERED', orderId: order.orderId });
   });
 
   it('keeps the hold when the payment is declined or times out', async () => {

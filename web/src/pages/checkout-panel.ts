@@ -11,6 +11,7 @@ const PAYMENT_CARDS = [
   { token: 'tok_ok', label: 'Test card — approved' },
   { token: 'tok_declined', label: 'Test card — declined' },
   { token: 'tok_refund_fails', label: 'Test card — approved; a refund of it fails' },
+  { token: 'tok_slow', label: 'Test card — the provider does not answer in time' },
 ];
 
 type Nodes = Array<Node | null | undefined | false>;

@@ -225,10 +225,16 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     payKeys.delete(payAttempt(holdId, token));
   }
 
-  /** The buyer's order for this hold, shown with its tickets; false when none is found. */
-  async function showOrderOf(holdId: string): Promise<boolean> {
-    const { items } = await api<{ items: OrderView[] }>('GET', '/orders');
-    const found = items.find((o) => o.holdId === holdId);
+  /**
+   * The buyer's order for this hold, shown with its tickets; false when none is found. The service
+   * names the order of an ordered hold (in the hold, and in its 409 to a second payment); without
+   * it, the buyer's latest orders are searched.
+   */
+  async function showOrderOf(holdId: string, orderId: unknown): Promise<boolean> {
+    const found =
+      typeof orderId === 'string'
+        ? await api<OrderView>('GET', `/orders/${encodeURIComponent(orderId)}`)
+        : (await api<{ items: OrderView[] }>('GET', '/orders')).items.find((o) => o.holdId === holdId);
     if (!found) return false;
     order = found;
     hold = undefined;
@@ -256,7 +262,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       } catch (error) {
         // Already paid (in another tab, or by a request whose answer was lost): show that order.
         if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
-          if (await showOrderOf(current.holdId)) return;
+          if (await showOrderOf(current.holdId, error.body['orderId'])) return;
           message = { kind: 'info', text: 'These seats are already paid for: see My orders.' };
           return;
         }
@@ -320,7 +326,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       }
       if (hold !== current || found?.status === 'ACTIVE') return;
       // Paid for after all (the answer to "Pay" never reached this tab): the order, not "expired".
-      if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId))) return renderPanel();
+      if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId, found.orderId))) return renderPanel();
       endHold('Your hold expired and the seats went back on sale.');
       renderPanel();
     })().finally(() => (checkingExpiry = false));
@@ -376,7 +382,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     try {
       const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
       // Paid for (the answer may never have reached this tab): its order, with the tickets.
-      if (found.status === 'ORDERED' && (await showOrderOf(holdId))) return renderPanel();
+      if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId))) return renderPanel();
       if (found.status !== 'ACTIVE') throw new Error('ended');
       hold = found;
       view.setMine(new Set(found.seatIds));

@@ -14,6 +14,11 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
       return row && { ...row, expires_at: Number(row.expires_at), created_at: Number(row.created_at) };
     },
 
+    /** The id of the order a hold became (undefined while none did). */
+    async orderIdOf(holdId: string): Promise<string | undefined> {
+      return (await db.selectFrom('orders').select('id').where('hold_id', '=', holdId).executeTakeFirst())?.id;
+    },
+
     /**
      * Ends an active hold (released by its buyer, or expired) and puts its seats back on sale —
      * only the seats it still holds: an expired hold's seat may already belong to a newer hold.

@@ -48,7 +48,10 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
         if (changed(ended) !== 1) {
           // Ordered by a parallel payment, or released: say which (409), not "expired" (410).
           const now = await trx.selectFrom('holds').select('status').where('id', '=', hold.id).executeTakeFirst();
-          if (now && now.status !== 'ACTIVE') throw new HoldNotActive(hold.id, now.status);
+          if (now && now.status !== 'ACTIVE') {
+            const ordered = now.status === 'ORDERED' ? await trx.selectFrom('orders').select('id').where('hold_id', '=', hold.id).executeTakeFirst() : undefined;
+            throw new HoldNotActive(hold.id, now.status, ordered?.id);
+          }
           throw new HoldExpired(hold.id);
         }
         await lockInventory(trx, hold.event_id);

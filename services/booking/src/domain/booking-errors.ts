@@ -61,9 +61,10 @@ export class HoldExpired extends AppError {
   }
 }
 
+/** `orderId`: the order an ORDERED hold became, for its buyer to find (paid in another tab, or by a request whose answer was lost). */
 export class HoldNotActive extends Conflict {
-  constructor(holdId: string, status: string) {
-    super('hold-not-active', 'Hold not active', `Hold ${holdId} is ${status}`, { holdStatus: status });
+  constructor(holdId: string, status: string, orderId?: string) {
+    super('hold-not-active', 'Hold not active', `Hold ${holdId} is ${status}`, orderId === undefined ? { holdStatus: status } : { holdStatus: status, orderId });
   }
 }
 

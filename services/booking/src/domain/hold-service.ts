@@ -159,6 +159,11 @@ export function createHoldService(deps: HoldServiceDeps) {
       return hold;
     },
 
+    /** The order an ORDERED hold became, for its buyer to find; undefined for other holds. */
+    async orderIdOf(hold: HoldTable): Promise<string | undefined> {
+      return hold.status === 'ORDERED' ? deps.holds.orderIdOf(hold.id) : undefined;
+    },
+
     /** Releases the caller's hold; releasing one that has already ended is a no-op. */
     async release(principal: Principal, holdId: string): Promise<void> {
       const hold = await this.get(principal, holdId);

@@ -75,7 +75,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     async place(principal: Principal, request: CreateOrderRequest): Promise<OrderWithTickets> {
       const hold = await deps.holds.find(request.holdId);
       if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(request.holdId);
-      if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED');
+      if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED', await deps.holds.orderIdOf(hold.id));
       // Released by the event's cancellation: say so (409), not that the hold ran out (410).
       if (hold.status === 'RELEASED' && (await deps.inventory.current(hold.event_id))?.status === 'CLOSED') {
         throw new EventNotOnSale(hold.event_id, 'it was cancelled');

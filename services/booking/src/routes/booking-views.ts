@@ -6,7 +6,8 @@ import { bySeat, inReadingOrder } from '../domain/seat-order.js';
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
 
-export function toHoldView(hold: HoldTable, now: number): HoldView {
+/** `orderId`: the order an ORDERED hold became, when the caller looked it up. */
+export function toHoldView(hold: HoldTable, now: number, orderId?: string): HoldView {
   return {
     holdId: hold.id,
     eventId: hold.event_id,
@@ -16,6 +17,7 @@ export function toHoldView(hold: HoldTable, now: number): HoldView {
     currency: hold.currency,
     // An active hold past its time is expired now, whether or not the sweeper has run.
     status: hold.status === 'ACTIVE' && Number(hold.expires_at) <= now ? 'EXPIRED' : hold.status,
+    ...(orderId === undefined ? {} : { orderId }),
   };
 }
 

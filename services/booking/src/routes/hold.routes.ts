@@ -48,7 +48,10 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
         response: { 200: hold, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => toHoldView(await holds.get(principalOf(request), request.params.holdId), clock()),
+    async (request) => {
+      const found = await holds.get(principalOf(request), request.params.holdId);
+      return toHoldView(found, clock(), await holds.orderIdOf(found));
+    },
   );
 
   app.delete(
