@@ -6,7 +6,7 @@ import { createEventCatalogue } from './catalogue/event-catalogue.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
 import { createLruCache, createSeatMapCache } from './catalogue/seat-map.cache.js';
 import type { SeatMapTemplate } from './catalogue/seat-map-template.js';
-import { createVenueCatalogue } from './catalogue/venue-catalogue.js';
+import { createVenueCatalogue, VENUE_SEATS_PER_ORGANIZER } from './catalogue/venue-catalogue.js';
 import type { EventDatabase } from './db/schema.js';
 import { registerEventQueryRoutes } from './routes/event-query.routes.js';
 import { registerEventRoutes } from './routes/event.routes.js';
@@ -19,6 +19,8 @@ export interface EventAppDeps {
   /** Called after a commit that wrote an outbox message (the relay's nudge). */
   onOutboxWritten?: () => void;
   seatMapCacheBytes?: number;
+  /** Seats an organiser's venues may hold in all (VENUE_SEATS_PER_ORGANIZER). */
+  venueSeatsPerOrganizer?: number;
   bodyLimit?: number;
   logLevel?: string;
   logger?: boolean;
@@ -66,7 +68,7 @@ export function buildEventApp(deps: EventAppDeps): App {
     templates: createLruCache<SeatMapTemplate>(cacheBytes, (t) => t.bytes),
   });
   registerRoutes(app, (routes) => {
-    registerVenueRoutes(routes, createVenueCatalogue({ db, clock }), deps.verifier);
+    registerVenueRoutes(routes, createVenueCatalogue({ db, clock, seatsPerOrganizer: deps.venueSeatsPerOrganizer ?? VENUE_SEATS_PER_ORGANIZER }), deps.verifier);
     registerEventRoutes(routes, events, deps.verifier);
     registerEventQueryRoutes(routes, events, seatMaps, deps.verifier);
   });

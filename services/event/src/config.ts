@@ -1,6 +1,7 @@
 /** The event service's environment. */
 import { databaseConfigSchema } from '@stream-seat/db';
 import { baseConfigSchema, checkAuthConfig, env, serviceTokenSetting } from '@stream-seat/platform';
+import { VENUE_SEATS_PER_ORGANIZER } from './catalogue/venue-catalogue.js';
 
 export const eventConfigSchema = baseConfigSchema
   .extend({
@@ -16,6 +17,11 @@ export const eventConfigSchema = baseConfigSchema
     OUTBOX_DELIVERY_TIMEOUT_MS: env.int(5_000, 100),
     /** Memory for serialized seat maps (a 20,000-seat map is about 2 MB). */
     SEATMAP_CACHE_MB: env.int(64, 1),
+    /**
+     * Seats (and standing places) an organiser's venues may hold in all: a 100,000-seat venue is
+     * about 9 MB of stored seat map, so this bounds what one organiser account can store.
+     */
+    VENUE_SEATS_PER_ORGANIZER: env.int(VENUE_SEATS_PER_ORGANIZER, 1),
     /** Largest request body: a layout of 100,000 seats is well under 1 MB. */
     BODY_LIMIT_BYTES: env.int(4 * 1024 * 1024, 1024),
   })

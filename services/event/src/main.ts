@@ -40,6 +40,7 @@ const app = buildEventApp({
   verifier: createTokenVerifier(config),
   onOutboxWritten: () => relay.nudge(),
   seatMapCacheBytes: config.SEATMAP_CACHE_MB * 1024 * 1024,
+  venueSeatsPerOrganizer: config.VENUE_SEATS_PER_ORGANIZER,
   bodyLimit: config.BODY_LIMIT_BYTES,
   logLevel: config.LOG_LEVEL,
 });

@@ -19,7 +19,7 @@ export interface EventTestApp {
 
 export async function createEventTestApp(
   dialect: Dialect,
-  options: Pick<EventAppDeps, 'clock' | 'onOutboxWritten' | 'seatMapCacheBytes'> = {},
+  options: Pick<EventAppDeps, 'clock' | 'onOutboxWritten' | 'seatMapCacheBytes' | 'venueSeatsPerOrganizer'> = {},
 ): Promise<EventTestApp> {
   const testDb = await createTestDatabase(dialect, 'event');
   const database = openServiceDatabase<EventDatabase>(databaseConfigFor(testDb.url), testDb.url);

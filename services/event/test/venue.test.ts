@@ -66,6 +66,28 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(own.json().items.map((e: { id: string }) => e.id)).toContain(eventId);
   });
 
+  it('bounds the seats an organiser’s venues hold in all: 409 naming the figures, nothing stored; admins are not counted', async () => {
+    // smallLayout holds 56 seats and places: two fit under 150, a third does not.
+    const small = await createEventTestApp(dialect, { venueSeatsPerOrganizer: 150 });
+    try {
+      const create = async (sub: string, role: 'organizer' | 'admin' = 'organizer') =>
+        small.app.inject({ method: 'POST', url: '/api/venues', headers: await small.auth(sub, role), payload: smallLayout() as object });
+      expect((await create('quinta')).statusCode).toBe(201);
+      expect((await create('quinta')).statusCode).toBe(201);
+      const third = await create('quinta');
+      expect(third.statusCode).toBe(409);
+      expect(third.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(third.json()).toMatchObject({ type: expect.stringMatching(/venue-seat-quota$/), seatsHeld: 112, seatsAdded: 56, seatLimit: 150 });
+      const listed = await small.app.inject({ method: 'GET', url: '/api/venues', headers: await small.auth('quinta') });
+      expect(listed.json().items).toHaveLength(2);
+      // Another organiser has a quota of their own; an admin is not counted.
+      expect((await create('rosa')).statusCode).toBe(201);
+      for (let i = 0; i < 3; i++) expect((await create('root', 'admin')).statusCode).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('lists only the caller’s venues, page by page', async () => {
     for (const name of ['P1', 'P2', 'P3']) await createVenue(t, 'paula', smallLayout(name));
     const first = await t.app.inject({ method: 'GET', url: '/api/venues?limit=2', headers: await t.auth('paula') });

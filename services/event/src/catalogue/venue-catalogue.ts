@@ -5,6 +5,7 @@ import { NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository, type VenueSummaryRow } from '../db/venue.repository.js';
+import { VenueSeatQuotaExceeded } from '../domain/catalogue-errors.js';
 import { mayChange } from '../domain/event-rules.js';
 import { buildSeatMap } from '../domain/seat-map.js';
 import { checkLayout, layoutCapacity, layoutTiers } from '../domain/venue-layout.js';
@@ -14,9 +15,14 @@ import { venueJson } from './views.js';
 export interface VenueCatalogueDeps {
   db: Kysely<EventDatabase>;
   clock: () => number;
+  /** Seats an organiser's venues may hold in all (admins' are not counted against it). */
+  seatsPerOrganizer: number;
 }
 
-export function createVenueCatalogue({ db, clock }: VenueCatalogueDeps) {
+/** Twenty of the largest venues a layout may describe (100,000 seats each). */
+export const VENUE_SEATS_PER_ORGANIZER = 2_000_000;
+
+export function createVenueCatalogue({ db, clock, seatsPerOrganizer }: VenueCatalogueDeps) {
   const venues = createVenueRepository(db);
 
   async function visibleVenue(id: string, viewer: Principal | undefined): Promise<VenueSummaryRow> {
@@ -38,13 +44,21 @@ export function createVenueCatalogue({ db, clock }: VenueCatalogueDeps) {
         { caller: principal.sub, operation: 'POST /api/venues', key: idempotencyKey, body: layout },
         now,
         async (trx) => {
+          const repository = createVenueRepository(trx);
+          const adding = layoutCapacity(layout);
+          // Counted in the creating transaction; on MySQL two creations racing may both pass it
+          // (each adds at most one venue past the limit), on SQLite writers take turns.
+          if (principal.role !== 'admin') {
+            const held = await repository.capacityOf(principal.sub);
+            if (held + adding > seatsPerOrganizer) throw new VenueSeatQuotaExceeded(held, adding, seatsPerOrganizer);
+          }
           const id = randomUUID();
-          await createVenueRepository(trx).insert({
+          await repository.insert({
             id,
             organizer_id: principal.sub,
             name: layout.name,
             city: layout.city ?? null,
-            capacity: layoutCapacity(layout),
+            capacity: adding,
             tiers_json: JSON.stringify(layoutTiers(layout)),
             layout_json: JSON.stringify(layout),
             seatmap_json: JSON.stringify(seatMap),

@@ -20,6 +20,12 @@ export function createVenueRepository(db: Kysely<EventDatabase>) {
       await db.insertInto('venues').values(row).execute();
     },
 
+    /** The seats (and standing places) of an organiser's venues, in all. */
+    async capacityOf(organizerId: string): Promise<number> {
+      const row = await db.selectFrom('venues').select((eb) => eb.fn.sum<number | string | null>('capacity').as('seats')).where('organizer_id', '=', organizerId).executeTakeFirst();
+      return Number(row?.seats ?? 0);
+    },
+
     async find(id: string): Promise<VenueTable | undefined> {
       return db.selectFrom('venues').selectAll().where('id', '=', id).executeTakeFirst();
     },

@@ -15,6 +15,17 @@ export class EventCancelled extends Conflict {
   }
 }
 
+/** The organiser's venues would hold more seats than VENUE_SEATS_PER_ORGANIZER allows. */
+export class VenueSeatQuotaExceeded extends Conflict {
+  constructor(held: number, adding: number, limit: number) {
+    super('venue-seat-quota', 'Venue seat quota exceeded', `Your venues hold ${held} seats; this one would add ${adding}, past the limit of ${limit}`, {
+      seatsHeld: held,
+      seatsAdded: adding,
+      seatLimit: limit,
+    });
+  }
+}
+
 /** Edits kept racing a status change; the client may simply retry. */
 export class EventBusy extends Conflict {
   constructor() {
