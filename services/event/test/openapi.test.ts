@@ -40,7 +40,7 @@ describe('OpenAPI document of the event service', () => {
     type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
     const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
-    expect(declared('/api/venues', 'post')).toEqual(['201', '400', '401', '403', '422']);
+    expect(declared('/api/venues', 'post')).toEqual(['201', '400', '401', '403', '409', '422']);
     expect(declared('/api/events/{id}/publish', 'post')).toEqual(['200', '400', '401', '403', '404', '409']);
     expect(declared('/api/events/{id}', 'get')).toEqual(['200', '400', '404']);
     const problems = Object.values(doc.paths).flatMap((methods) =>

@@ -18,12 +18,12 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
         summary: 'Create a venue from a layout',
         description:
           'Sections of rows (`{"label": "A", "seats": 20, "curve"?, "offset"?}`) or a general-admission `capacity`. ' +
-          'Seat ids are `SECTION-ROW-NUMBER`; coordinates are generated. At most 100,000 places.',
+          'Seat ids are `SECTION-ROW-NUMBER`; coordinates are generated. At most 100,000 places; 409 `venue-seat-quota` when the organiser\'s venues would hold more than VENUE_SEATS_PER_ORGANIZER in all.',
         tags: ['venues'],
         security: [{ bearer: [] }],
         headers: idempotencyKeyHeader,
         body: venueLayout,
-        response: { 201: venue, ...problemResponses(400, 401, 403, 422) },
+        response: { 201: venue, ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
     async (request, reply) => {
