@@ -73,10 +73,11 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     const inventories = createInventoryRepository(t.database.db, t.database.dialect);
     const header = (map: ReturnType<typeof newEvent>['map']) => ({ organizerId: 'org-1', currency: map.currency, stage: map.stage });
 
-    // The cancellation comes while a creation is copying: the creation, finding the closed, empty
-    // inventory at its end, removes what it wrote.
-    const first = newEvent({ rows: 2, seatsPerRow: 300, floor: 0 });
+    // The cancellation comes while a creation is copying (its first seats are in, 19 statements
+    // to go): the creation, finding the closed, empty inventory at its end, removes what it wrote.
+    const first = newEvent({ rows: 20, seatsPerRow: 500, floor: 0 });
     const creating = inventories.create(first.eventId, header(first.map), planInventory(first.map), t.now());
+    await expect.poll(() => seatCount(first.eventId), { interval: 1 }).toBeGreaterThan(0);
     expect(await inventories.close(first.eventId, t.now())).toBeUndefined();
     expect(await creating).toBe('exists');
     expect(await seatCount(first.eventId)).toBe(0);

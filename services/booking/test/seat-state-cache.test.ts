@@ -190,6 +190,31 @@ describe.each(testDialects())('seat statuses cached per instance on %s', (dialec
     for (const t of [a, b]) expect((await availability(t, eventId)).cancelled).toBe(true);
   });
 
+  it('reads every status afresh when the database went back to a backup and reached the same seq through other changes', async () => {
+    const { eventId, seatIds } = newEvent();
+    const [first, second] = [seatIds[0] as string, seatIds[1] as string];
+    expect((await post(a, 'eve', '/api/holds', { eventId, seatIds: [first] })).statusCode).toBe(201);
+    const before = await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` });
+    await availability(b, eventId);
+    const { seq } = before.json() as { seq: number };
+    // The restore: the last change undone; then another buyer's hold becomes change `seq` instead.
+    await sql`UPDATE seats SET status = 'AVAILABLE', hold_id = NULL, expires_at = NULL WHERE event_id = ${eventId} AND seat_id = ${first}`.execute(a.database.db);
+    await sql`DELETE FROM seat_changes WHERE event_id = ${eventId} AND seq = ${seq}`.execute(a.database.db);
+    await sql`UPDATE inventories SET seq = ${seq - 1} WHERE event_id = ${eventId}`.execute(a.database.db);
+    a.advance(5);
+    expect((await post(a, 'fay', '/api/holds', { eventId, seatIds: [second] })).statusCode).toBe(201);
+    // Both instances (b never heard of the restore) see the database's history, not the one they had read.
+    for (const t of [a, b]) {
+      const seen = await availability(t, eventId);
+      expect(seen.seq).toBe(seq);
+      expect([seen.seats[first], seen.seats[second]]).toEqual(['AVAILABLE', 'HELD']);
+    }
+    await expectBothCurrent(eventId);
+    // A client holding the tag of the old history at this seq is not told it is current.
+    const revalidated = await b.app.inject({ method: 'GET', url: `/api/availability/${eventId}`, headers: { 'if-none-match': String(before.headers.etag) } });
+    expect(revalidated.statusCode).toBe(200);
+  });
+
   it('reads every status afresh when an entry is missing from the log', async () => {
     const { eventId, seatIds } = newEvent();
     await expectBothCurrent(eventId);

@@ -11,7 +11,10 @@
  * leave held, in one transaction (one snapshot), and applies them at once. A request that starts
  * after a commit — on any instance — waits for a catch-up that starts after it too, so it sees
  * that commit (a buyer sees their own hold). A gap in the log (rows removed by hand) or an
- * instance far behind reads the statuses afresh instead.
+ * instance far behind reads the statuses afresh instead — and so does a log that is no longer the
+ * one the statuses were built from: a database restored from a backup that has since reached the
+ * same seq (or a later one) through other changes. Each catch-up checks that the entry at the
+ * mirror's seq was logged when the mirror says it was (`seqAt`).
  */
 import type { Kysely, Transaction } from 'kysely';
 import { SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
@@ -32,6 +35,11 @@ export interface SeatStates {
    * names these statuses exactly: at one seq, the seats shown free by expiry only ever grow.
    */
   expired: number;
+  /**
+   * When the change at `seq` was logged (the inventory's creation at seq 0): with `seq`, which
+   * history this is — a restored database reaching the same seq again does so at another time.
+   */
+  seqAt: number;
 }
 
 
@@ -47,6 +55,7 @@ const SEATS_PER_READ = 500;
 interface Mirror {
   layout: SeatLayout;
   seq: number;
+  seqAt: number;
   cancelled: boolean;
   status: Uint8Array;
   expiresAt: Float64Array;
@@ -83,6 +92,18 @@ export function coalesced(run: () => Promise<void>): () => Promise<void> {
 
 class LogGap extends Error {}
 
+/** When change `seq` of the event was logged (the inventory's creation for 0); undefined when the log lacks it. */
+async function loggedAt(
+  trx: Transaction<BookingDatabase>,
+  eventId: string,
+  seq: number,
+  inventory: { created_at: number | string },
+): Promise<number | undefined> {
+  if (seq === 0) return Number(inventory.created_at);
+  const row = await trx.selectFrom('seat_changes').select('created_at').where('event_id', '=', eventId).where('seq', '=', seq).executeTakeFirst();
+  return row ? Number(row.created_at) : undefined;
+}
+
 /** One snapshot for all the reads of a catch-up (MySQL's default too; SQLite's transactions are). */
 const oneSnapshot = (db: Kysely<BookingDatabase>) => db.transaction().setIsolationLevel('repeatable read');
 
@@ -92,10 +113,12 @@ const oneSnapshot = (db: Kysely<BookingDatabase>) => db.transaction().setIsolati
  */
 export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (eventId: string) => Promise<SeatLayout | undefined>) {
   /** The seq and the HELD and BOOKED seats (index `seats_event_status`), in one transaction. */
-  async function readAll(layout: SeatLayout, eventId: string): Promise<Pick<Mirror, 'seq' | 'cancelled' | 'status' | 'expiresAt'> | undefined> {
+  async function readAll(layout: SeatLayout, eventId: string): Promise<Pick<Mirror, 'seq' | 'seqAt' | 'cancelled' | 'status' | 'expiresAt'> | undefined> {
     return oneSnapshot(db).execute(async (trx) => {
-      const inventory = await trx.selectFrom('inventories').select(['seq', 'status']).where('event_id', '=', eventId).executeTakeFirst();
+      const inventory = await trx.selectFrom('inventories').select(['seq', 'status', 'created_at']).where('event_id', '=', eventId).executeTakeFirst();
       if (!inventory) return undefined;
+      const seq = Number(inventory.seq);
+      const seqAt = (await loggedAt(trx, eventId, seq, inventory)) ?? 0;
       const rows = await trx
         .selectFrom('seats')
         .select(['seat_id', 'status', 'expires_at'])
@@ -110,7 +133,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
         status[i] = SEAT_STATUSES.indexOf(r.status);
         expiresAt[i] = r.status === 'HELD' ? heldUntil(r.expires_at) : 0;
       }
-      return { seq: Number(inventory.seq), cancelled: inventory.status === 'CLOSED', status, expiresAt };
+      return { seq, seqAt, cancelled: inventory.status === 'CLOSED', status, expiresAt };
     });
   }
 
@@ -118,21 +141,28 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
    * The log's entries from `afterSeq` to `upTo` (all committed, in the same snapshot): each seat's
    * last status in them, and whether one cancelled the event.
    */
-  async function readLog(trx: Transaction<BookingDatabase>, eventId: string, afterSeq: number, upTo: number): Promise<{ last: Map<string, SeatStatus>; cancelled: boolean }> {
+  async function readLog(
+    trx: Transaction<BookingDatabase>,
+    eventId: string,
+    afterSeq: number,
+    upTo: number,
+  ): Promise<{ last: Map<string, SeatStatus>; cancelled: boolean; lastAt: number | undefined }> {
     const last = new Map<string, SeatStatus>();
     let cancelled = false;
+    let lastAt: number | undefined;
     for (let seq = afterSeq; seq < upTo; ) {
       const batches = await readChangesSince(trx, eventId, seq, LOG_PAGE);
       for (const batch of batches) {
-        if (batch.seq > upTo) return { last, cancelled };
+        if (batch.seq > upTo) return { last, cancelled, lastAt };
         if (batch.seq !== seq + 1) throw new LogGap(`event ${eventId}: change ${seq + 1} is missing from the log`);
         seq = batch.seq;
+        lastAt = batch.committedAt;
         if (batch.cancelled) cancelled = true;
         for (const change of batch.changes) last.set(change.seatId, change.status);
       }
       if (batches.length === 0) throw new LogGap(`event ${eventId}: changes ${seq + 1}–${upTo} are missing from the log`);
     }
-    return { last, cancelled };
+    return { last, cancelled, lastAt };
   }
 
   async function catchUp(mirror: Mirror, eventId: string): Promise<void> {
@@ -140,11 +170,13 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
     const read = await oneSnapshot(db).execute(async (trx) => {
       // The inventory first: how far behind this is, and whether the event was cancelled — also
       // by an instance of a version that closed inventories without a log entry.
-      const inventory = await trx.selectFrom('inventories').select(['seq', 'status']).where('event_id', '=', eventId).executeTakeFirst();
+      const inventory = await trx.selectFrom('inventories').select(['seq', 'status', 'created_at']).where('event_id', '=', eventId).executeTakeFirst();
       if (!inventory) throw new LogGap(`event ${eventId}: its inventory is gone`);
       const seq = Number(inventory.seq);
       if (seq < from || seq - from > LOG_PAGE * LOG_PAGES) throw new LogGap(`event ${eventId}: ${seq - from} changes behind`);
-      const { last, cancelled } = await readLog(trx, eventId, from, seq);
+      // The history these statuses were built from, still the database's?
+      if (((await loggedAt(trx, eventId, from, inventory)) ?? 0) !== mirror.seqAt) throw new LogGap(`event ${eventId}: the log up to change ${from} is not the one read before`);
+      const { last, cancelled, lastAt } = await readLog(trx, eventId, from, seq);
       // When the holds of the seats left held run out: from the same snapshot as the log.
       const held = [...last].filter(([, status]) => status === 'HELD').map(([seatId]) => seatId);
       const expiry = new Map<string, number>();
@@ -152,7 +184,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
         const rows = await trx.selectFrom('seats').select(['seat_id', 'expires_at']).where('event_id', '=', eventId).where('seat_id', 'in', part).execute();
         for (const r of rows) expiry.set(r.seat_id, heldUntil(r.expires_at));
       }
-      return { seq, last, cancelled: cancelled || inventory.status === 'CLOSED', expiry };
+      return { seq, seqAt: lastAt ?? mirror.seqAt, last, cancelled: cancelled || inventory.status === 'CLOSED', expiry };
     });
     // Applied in one go: nobody sees half a catch-up; and only onto what it was read from.
     if (mirror.seq !== from) return;
@@ -164,6 +196,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
       mirror.expiresAt[i] = code === HELD ? (read.expiry.get(seatId) ?? Infinity) : 0;
     }
     mirror.seq = read.seq;
+    mirror.seqAt = read.seqAt;
     if (read.cancelled) mirror.cancelled = true;
   }
 
@@ -209,7 +242,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
           expired++;
         }
       }
-      return { seq: mirror.seq, cancelled: mirror.cancelled, layout: mirror.layout, status, expired };
+      return { seq: mirror.seq, seqAt: mirror.seqAt, cancelled: mirror.cancelled, layout: mirror.layout, status, expired };
     },
   };
 }

@@ -11,7 +11,7 @@ const layout = buildSeatLayout(
   [place('A-1', 'Stalls', 'A', 1), place('Zoë "2"\\', 'Stalls', 'A', 2), place('__proto__', '__proto__', 'B', 3), place('7', 'Box', 'B', 4)],
   { x: 0, y: 0 },
 );
-const states = (seq: number, status: number[], expired = 0, cancelled = false): SeatStates => ({ seq, cancelled, layout, status: Uint8Array.from(status), expired });
+const states = (seq: number, status: number[], expired = 0, cancelled = false, seqAt = 1_000): SeatStates => ({ seq, seqAt, cancelled, layout, status: Uint8Array.from(status), expired });
 
 describe('availability as JSON', () => {
   it('is the Availability of the statuses, whatever the seat and section names hold', () => {
@@ -47,9 +47,10 @@ describe('availability views', () => {
     const first = await views.current('ev', 0);
     current.value = states(1, [0, 0, 0, 0]);
     expect(await views.current('ev', 0)).toBe(first);
-    // A new seq, a hold run out since, a cancellation: each is another version, rendered anew.
     const versions = [first.version];
-    for (const next of [states(2, [1, 0, 0, 0]), states(2, [0, 0, 0, 0], 1), states(3, [0, 0, 0, 0], 0, true)]) {
+    // A new seq, a hold run out since, a cancellation, the same seq logged at another time (a
+    // database restored from a backup that reached it again): each is another version, rendered anew.
+    for (const next of [states(2, [1, 0, 0, 0]), states(2, [0, 0, 0, 0], 1), states(3, [0, 0, 0, 0], 0, true), states(3, [0, 1, 0, 0], 0, true, 2_000)]) {
       current.value = next;
       const view = await views.current('ev', 0);
       expect(versions).not.toContain(view.version);
@@ -77,7 +78,7 @@ describe('availability views', () => {
       Array.from({ length: 400 }, (_, i) => place(`HALL-${i}`, 'Floor', 'A', i)),
       { x: 0, y: 0 },
     );
-    const large = (seq: number): SeatStates => ({ seq, cancelled: false, layout: hall, status: new Uint8Array(400), expired: 0 });
+    const large = (seq: number): SeatStates => ({ seq, seqAt: 1_000, cancelled: false, layout: hall, status: new Uint8Array(400), expired: 0 });
 
     it('compresses once per version and coding, readers sharing it; an answer too small to gain stays identity', async () => {
       const current = { value: large(1) as SeatStates | undefined };

@@ -23,7 +23,7 @@ import { SEAT_STATUSES, type SeatLayout } from './seat-layout.js';
 
 export interface RenderedAvailability {
   seq: number;
-  /** Names the statuses exactly (the seq, holds run out since, cancellation): a strong ETag's content. */
+  /** Names the statuses exactly (the seq and when it was logged, holds run out since, cancellation): a strong ETag's content. */
   version: string;
   /** The Availability, as UTF-8 JSON. */
   json: Buffer;
@@ -94,7 +94,8 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
     async current(eventId: string, now: number): Promise<RenderedAvailability> {
       const states = await inventories.snapshot(eventId, now);
       if (!states) throw new NotFound(`Availability of event ${eventId}`);
-      const version = `${states.seq}.${states.expired}${states.cancelled ? '.cancelled' : ''}`;
+      // seqAt too: a database restored from a backup may reach the same seq again with other statuses.
+      const version = `${states.seq}.${states.expired}${states.cancelled ? '.cancelled' : ''}.${states.seqAt.toString(36)}`;
       const last = rendered.get(eventId);
       if (last) {
         rendered.delete(eventId);
