@@ -33,21 +33,24 @@ export interface CodedBody {
 /**
  * Answers a GET of cached JSON text in the client's preferred coding (content-coding.ts), each
  * coding a representation with its own strong tag: 304 when `If-None-Match` holds the tag of the
- * coding asked for, else what `body` gives for it, tagged for the coding it is in.
+ * representation this request selects — the coding asked for, or the one `selected` names for it
+ * (identity, for a body too small to gain) — else what `body` gives for that coding, tagged for
+ * the coding it is in.
  */
 export async function sendCodedJson(
   request: FastifyRequest,
   reply: FastifyReply,
   etag: string,
   body: (coding: ContentCoding) => Promise<CodedBody>,
+  selected: (requested: ContentCoding) => ContentCoding = (requested) => requested,
 ): Promise<FastifyReply> {
-  const requested = preferredCoding(request.headers['accept-encoding']);
+  const coding = selected(preferredCoding(request.headers['accept-encoding']));
   reply.header('vary', 'accept-encoding');
-  if (etagMatches(request.headers['if-none-match'], codedTag(etag, requested))) {
-    return sendNotModified(reply.header('etag', codedTag(etag, requested)));
+  if (etagMatches(request.headers['if-none-match'], codedTag(etag, coding))) {
+    return sendNotModified(reply.header('etag', codedTag(etag, coding)));
   }
-  const { coding, bytes } = await body(requested);
-  reply.header('etag', codedTag(etag, coding));
-  if (coding !== 'identity') reply.header('content-encoding', coding);
-  return sendJsonText(reply, 200, bytes);
+  const answer = await body(coding);
+  reply.header('etag', codedTag(etag, answer.coding));
+  if (answer.coding !== 'identity') reply.header('content-encoding', answer.coding);
+  return sendJsonText(reply, 200, answer.bytes);
 }

@@ -179,6 +179,16 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(JSON.parse(gunzipSync(changed.rawPayload).toString('utf8')).seats['ORCH-C-2']).toBe('HELD');
   });
 
+  it('answers a browser 304 for a small event’s availability, which it is sent uncompressed', async () => {
+    const eventId = newEvent({ rows: 1, seatsPerRow: 3, floor: 0 });
+    const browser = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+    const first = await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}`, headers: browser });
+    expect(first.headers['content-encoding']).toBeUndefined();
+    const again = await t.app.inject({ method: 'GET', url: `/api/availability/${eventId}`, headers: { ...browser, 'if-none-match': String(first.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    expect(again.headers.etag).toBe(first.headers.etag);
+  });
+
   it('keeps a hold that ran out EXPIRED when its buyer deletes it before the sweeper came', async () => {
     const eventId = newEvent();
     const held = (await hold('ivy', { eventId, seatIds: ['ORCH-C-4'] })).json();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotencyRepository } from '../src/db/idempotency.repository.js';
 import { bookingMigrations } from '../src/db/migrations/index.js';
 import type { BookingDatabase } from '../src/db/schema.js';
+import { PaymentTimeout } from '../src/domain/booking-errors.js';
 import { createIdempotency } from '../src/routes/idempotency.js';
 
 describe('an Idempotency-Key after the database failed', () => {
@@ -107,5 +108,56 @@ describe('an Idempotency-Key after the database failed', () => {
     expect(repeat.headers['idempotent-replayed']).toBe('true');
     expect(repeat.json()).toEqual({ run: first + 1 });
     expect(runs).toBe(first + 1);
+  });
+});
+
+describe('an Idempotency-Key whose work may have happened, when its answer cannot be recorded', () => {
+  let testDb: TestDatabase;
+  let database: Database<BookingDatabase>;
+  let app: FastifyInstance;
+  let down = true;
+  let runs = 0;
+  let offset = 0;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('sqlite', 'idempotency_unknown');
+    database = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
+    await startDatabase(database, bookingMigrations(database.dialect));
+    const real = createIdempotencyRepository(database.db);
+    // The database goes away after the reservation: neither recording nor removing gets through.
+    const unavailable = () => Promise.reject(new ServiceUnavailable('The database is unavailable'));
+    const keys = {
+      ...real,
+      complete: (...args: Parameters<typeof real.complete>) => (down ? unavailable() : real.complete(...args)),
+      forget: (...args: Parameters<typeof real.forget>) => (down ? unavailable() : real.forget(...args)),
+    };
+    const idempotent = createIdempotency({ keys, clock: () => Date.now() + offset, waitMs: 5_000 });
+    app = Fastify();
+    app.post('/payments', async (request, reply) =>
+      idempotent(request, reply, { owner: 'buyer', route: 'POST /payments', body: request.body }, async () => {
+        runs++;
+        throw new PaymentTimeout(10);
+      }),
+    );
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  it('keeps the key reserved rather than let a repeat charge again', async () => {
+    const post = () => app.inject({ method: 'POST', url: '/payments', headers: { 'idempotency-key': 'pay-1' }, payload: { card: 'slow' } });
+    expect((await post()).statusCode).toBe(504);
+    // The database is back; a repeat waits for the reservation (time moved past its wait) and is
+    // told the first is still in progress — it does not run the payment again.
+    down = false;
+    const repeat = post();
+    setTimeout(() => (offset += 6_000), 100);
+    const answer = await repeat;
+    expect(answer.statusCode, answer.body).toBe(409);
+    expect(answer.body).toMatch(/still running/);
+    expect(runs).toBe(1);
   });
 });

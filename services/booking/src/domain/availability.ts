@@ -32,6 +32,8 @@ export interface RenderedAvailability {
    * small to gain, compressing failed, or too many compressions are under way.
    */
   body(coding: ContentCoding): Promise<CodedBody>;
+  /** The coding a client asking for `requested` is answered in: identity when too small to gain. */
+  selected(requested: ContentCoding): ContentCoding;
 }
 
 /** Below this a compressed answer saves less than its headers and the trip to zlib's thread pool cost. */
@@ -53,6 +55,16 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
   let bytes = 0;
   const compressing = createInFlight();
 
+  /** Lets go of the least recently read renderings until the bound holds (never `keep`'s, the one just read). */
+  function evictBeyondBound(keep: string): void {
+    for (const [oldest, kept] of rendered) {
+      if (bytes <= maxBytes) return;
+      if (oldest === keep) continue;
+      rendered.delete(oldest);
+      bytes -= kept.size;
+    }
+  }
+
   function render(eventId: string, states: SeatStates, version: string): RenderedAvailability & { size: number } {
     const json = availabilityJson(eventId, states);
     const coded = new Map<ContentCoding, Buffer>();
@@ -62,8 +74,9 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
       version,
       json,
       size: json.length,
+      selected: (requested: ContentCoding): ContentCoding => (json.length < MIN_COMPRESSED_BYTES ? 'identity' : requested),
       async body(coding: ContentCoding): Promise<CodedBody> {
-        if (coding === 'identity' || json.length < MIN_COMPRESSED_BYTES) return identity;
+        if (view.selected(coding) === 'identity') return identity;
         const done = coded.get(coding);
         if (done) return { coding, bytes: done };
         const key = `${eventId}\n${version}\n${coding}`;
@@ -76,6 +89,7 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
             if (rendered.get(eventId) === view) {
               view.size += out.length;
               bytes += out.length;
+              evictBeyondBound(eventId);
             }
             return out;
           });
@@ -104,11 +118,7 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
       const view = last?.version === version ? last : render(eventId, states, version);
       rendered.set(eventId, view);
       bytes += view.size;
-      for (const [oldest, kept] of rendered) {
-        if (bytes <= maxBytes || oldest === eventId) break;
-        rendered.delete(oldest);
-        bytes -= kept.size;
-      }
+      evictBeyondBound(eventId);
       return view;
     },
   };

@@ -25,7 +25,7 @@ export function registerAvailabilityRoutes(app: App, inventory: InventoryService
       const view = await views.current(eventId, clock());
       reply.header('cache-control', 'no-cache');
       // Rendered JSON (domain/availability.ts), not run through the schema's serializer.
-      return sendCodedJson(request, reply, `"${view.version}"`, view.body);
+      return sendCodedJson(request, reply, `"${view.version}"`, view.body, view.selected);
     },
   );
 }

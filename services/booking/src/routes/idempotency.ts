@@ -113,7 +113,10 @@ export function createIdempotency(options: IdempotencyOptions) {
       outcome = await run();
     } catch (error) {
       const problem = toProblem(error as Error, request);
-      if (problem.status >= 500 && !isOutcomeUnknown(error)) release(request, owner, key, reservedAt);
+      // Work that may have happened is never let go of: recorded (retried), or else left reserved
+      // until taken over as abandoned — a repeat must not do it again at once.
+      if (isOutcomeUnknown(error)) await record(request, owner, key, reservedAt, { status: problem.status, body: problem });
+      else if (problem.status >= 500) release(request, owner, key, reservedAt);
       else await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => release(request, owner, key, reservedAt));
       // Let the service's own handler answer (and log) a failure of the first execution.
       throw error;
