@@ -48,14 +48,16 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     expect((await creating).json().counts.AVAILABLE).toBe(20_000);
   });
 
-  it('completes the seats a creation that died half-way left, and sells them as any other', async () => {
+  it('completes the seats a creation that died half-way left, and makes them the plan’s', async () => {
     const { eventId, map } = newEvent({ rows: 3, seatsPerRow: 400, floor: 0 });
-    // What a creation that died after its first statements left: seats, and no inventories row.
+    // What a creation that died after its first statements left: seats, and no inventories row —
+    // one of them not in this plan (a release that planned otherwise).
     const seats = planInventory(map);
+    const stray = { ...seats[0]!, seatId: 'ORCH-Z-1', row: 'Z' };
     await t.database.db
       .insertInto('seats')
       .values(
-        seats.slice(0, 700).map((s) => ({
+        [...seats.slice(0, 700), stray].map((s) => ({
           event_id: eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
           price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
         })),
@@ -65,6 +67,7 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().counts.AVAILABLE).toBe(1_200);
     expect(await seatCount(eventId)).toBe(1_200);
+    expect(res.json().seats['ORCH-Z-1']).toBeUndefined();
     const held = await t.app.inject({ method: 'POST', url: '/api/holds', headers: await t.auth('bo'), payload: { eventId, seatIds: ['ORCH-A-1', 'ORCH-C-400'] } });
     expect(held.statusCode, held.body).toBe(201);
   });
@@ -97,7 +100,18 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
       .execute();
     await inventories.close(second.eventId, t.now());
     expect(await seatCount(second.eventId)).toBe(0);
+    // A creation still copying then failed before its end (a lost connection): its seats stay, and
+    // are not the event's.
+    await t.database.db
+      .insertInto('seats')
+      .values(
+        seats.slice(100, 150).map((s) => ({
+          event_id: second.eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
+          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
+        })),
+      )
+      .execute();
     const res = await availability(second.eventId);
-    expect(res.json()).toMatchObject({ cancelled: true, counts: { AVAILABLE: 0, HELD: 0, BOOKED: 0 } });
+    expect(res.json()).toMatchObject({ cancelled: true, seats: {}, counts: { AVAILABLE: 0, HELD: 0, BOOKED: 0 } });
   });
 });

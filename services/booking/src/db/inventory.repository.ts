@@ -43,8 +43,10 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
    * requests get their turn in between. Undefined while the event has no inventory.
    */
   async function loadLayout(eventId: string): Promise<SeatLayout | undefined> {
-    const inventory = await db.selectFrom('inventories').select(['stage_x', 'stage_y']).where('event_id', '=', eventId).executeTakeFirst();
+    const inventory = await db.selectFrom('inventories').select(['stage_x', 'stage_y', 'status', 'organizer_id']).where('event_id', '=', eventId).executeTakeFirst();
     if (!inventory) return undefined;
+    // Cancelled before it was on sale: no seats, whatever a creation that failed half-way left.
+    if (isCancelledBeforeSale(inventory)) return buildSeatLayout([], { x: 0, y: 0 });
     const places: SeatPlace[] = [];
     let after: string | undefined;
     for (;;) {
@@ -66,9 +68,25 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
     return buildSeatLayout(places, { x: Number(inventory.stage_x), y: Number(inventory.stage_y) });
   }
 
+  /** Removes the event's seats that are not in `planned` (no inventory row yet: nothing refers to them). */
+  async function removeSeatsOutside(eventId: string, planned: ReadonlySet<string>): Promise<void> {
+    const extra: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      let page = db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).orderBy('seat_id').limit(LAYOUT_PAGE);
+      if (after !== undefined) page = page.where('seat_id', '>', after);
+      const rows = await page.execute();
+      for (const r of rows) if (!planned.has(r.seat_id)) extra.push(r.seat_id);
+      if (rows.length < LAYOUT_PAGE) break;
+      after = rows[rows.length - 1]?.seat_id;
+      await nextTurn();
+    }
+    for (const part of chunks(extra, 500)) await db.deleteFrom('seats').where('event_id', '=', eventId).where('seat_id', 'in', part).execute();
+  }
+
   // Each event's seat statuses, caught up from the change log instead of read again.
-  // Seats are written only with the inventory, so an event's layout never changes once loaded:
-  // it is kept with the statuses.
+  // An event's seats are all written before its inventory row, and never after (create), so its
+  // layout never changes once loaded: it is kept with the statuses.
   const states = createSeatStateCache(db, loadLayout);
 
   return {
@@ -89,6 +107,9 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
      * closed, empty inventory of an event cancelled meanwhile removes the seats it wrote.
      */
     async create(eventId: string, header: InventoryHeader, seats: PlannedSeat[], now: number): Promise<'created' | 'exists'> {
+      // Seats there already: a racing creator's, or left by one that died half-way — perhaps of
+      // another release, whose plan differed: after the copy, the seats are made the plan's.
+      const leftovers = (await db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).limit(1).executeTakeFirst()) !== undefined;
       for (const chunk of chunks(seats, 500)) {
         // SQLite runs each statement synchronously: between chunks other requests get their turn.
         await nextTurn();
@@ -115,6 +136,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
           .$call(keepingExistingRows)
           .execute();
       }
+      if (leftovers) await removeSeatsOutside(eventId, new Set(seats.map((seat) => seat.seatId)));
       try {
         await db
           .insertInto('inventories')
