@@ -1,12 +1,16 @@
-/** Exact text on MySQL as on SQLite: comparisons by bytes after the migration, foreign keys kept, re-runnable. */
+/**
+ * Exact text on MySQL as on SQLite: comparisons by bytes after the migration; declared foreign
+ * keys kept (and made again when a run stopped without them), references that matched only by
+ * case made exact first, an undeclared key refused before anything changes; re-runnable.
+ */
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dialect } from './connection-url.js';
 import { databaseConfigFor, openServiceDatabase } from './database-config.js';
 import type { Database } from './database.js';
-import { exactCollation, exactTextMigration } from './exact-text.js';
+import { type DeclaredForeignKey, exactCollation, exactTextMigration } from './exact-text.js';
 import { startDatabase } from './migrate.js';
 import { createTestDatabase, type TestDatabase, testDialects } from './test-database.js';
-import type { Dialect } from './connection-url.js';
 
 const schema = {
   '001-tables': {
@@ -16,8 +20,9 @@ const schema = {
     },
   },
 };
+const eventsToVenues: DeclaredForeignKey = { table: 'events', column: 'venue_id', references: { table: 'venues', column: 'id' }, onDelete: 'CASCADE' };
 
-/** A database with the schema, a venue of Alice's, and the migration run. */
+/** A database with the schema, a venue of Alice's (and, on MySQL, an event naming it in capitals), and the migration run. */
 function migratedDatabase(dialect: Dialect) {
   let testDb: TestDatabase;
   let database: Database<unknown>;
@@ -25,8 +30,11 @@ function migratedDatabase(dialect: Dialect) {
     testDb = await createTestDatabase(dialect, 'exact_text');
     database = openServiceDatabase<unknown>(databaseConfigFor(testDb.url), testDb.url);
     await startDatabase(database, schema);
-    await sql`insert into venues (id, owner) values ('v1', 'Alice')`.execute(database.db as Kysely<unknown>);
-    await startDatabase(database, { ...schema, '002-exact-text': exactTextMigration(dialect) });
+    const db = database.db as Kysely<unknown>;
+    await sql`insert into venues (id, owner) values ('v1', 'Alice')`.execute(db);
+    // Accepted while comparisons ignored case (the key held): it must still hold once they do not.
+    if (dialect === 'mysql') await sql`insert into events (id, venue_id) values ('e0', 'V1')`.execute(db);
+    await startDatabase(database, { ...schema, '002-exact-text': exactTextMigration(dialect, [eventsToVenues]) });
   });
   afterAll(async () => {
     await database.close();
@@ -46,28 +54,55 @@ describe.each(testDialects())('exact text on %s', (dialect) => {
     // Keys too: ids differing in case are two rows.
     await sql`insert into venues (id, owner) values ('V1', 'Bob')`.execute(db());
     expect((await sql`select id from venues`.execute(db())).rows).toHaveLength(2);
+    await sql`delete from venues where id = 'V1'`.execute(db());
   });
-
 });
 
 // MySQL only: SQLite's text is exact already, and the migration leaves it alone.
 describe.each(testDialects().filter((d) => d === 'mysql'))('the exact-text migration on %s', (dialect) => {
   const db = migratedDatabase(dialect);
+  const keysOf = async () =>
+    (await sql<{ name: string }>`select constraint_name as name from information_schema.referential_constraints where constraint_schema = database() and table_name = 'events'`.execute(db())).rows;
 
-  it('keeps foreign keys, converts tables made later too, and runs again as a no-op', async () => {
-    const collation = await exactCollation(db());
-    const collations = async () =>
-      (await sql<{ name: string; c: string }>`select table_name as name, table_collation as c from information_schema.tables where table_schema = database() and table_name in ('venues', 'events')`.execute(db())).rows;
-    expect((await collations()).map((t) => t.c)).toEqual([collation, collation]);
-    // The key still holds, with its rule.
+  it('rewrites a reference that matched only by case to its target’s text, and keeps the key with its rule', async () => {
+    expect((await sql<{ venue_id: string }>`select venue_id from events where id = 'e0'`.execute(db())).rows[0]?.venue_id).toBe('v1');
+    expect(await keysOf()).toHaveLength(1);
     await expect(sql`insert into events (id, venue_id) values ('e1', 'nowhere')`.execute(db())).rejects.toThrow(/foreign key/i);
     await sql`insert into events (id, venue_id) values ('e1', 'v1')`.execute(db());
     await sql`delete from venues where id = 'v1'`.execute(db());
     expect((await sql`select id from events`.execute(db())).rows).toHaveLength(0);
-    // The database's default: a table made afterwards compares exactly as well.
+  });
+
+  it('converts tables made later too (the database default), and a rerun makes a key a stopped run left out', async () => {
+    const collation = await exactCollation(db());
     await sql`create table later (name varchar(64) primary key)`.execute(db());
-    expect((await sql<{ c: string }>`select table_collation as c from information_schema.tables where table_schema = database() and table_name = 'later'`.execute(db())).rows[0]?.c).toBe(collation);
-    await exactTextMigration(dialect).up(db());
-    expect((await collations()).map((t) => t.c)).toEqual([collation, collation]);
+    const collations = (await sql<{ c: string }>`select table_collation as c from information_schema.tables where table_schema = database() and table_name in ('venues', 'events', 'later')`.execute(db())).rows;
+    expect(collations.map((t) => t.c)).toEqual([collation, collation, collation]);
+    // A run that stopped after dropping the key, before making it again:
+    await sql`alter table events drop foreign key ${sql.id(String((await keysOf())[0]?.name))}`.execute(db());
+    await exactTextMigration(dialect, [eventsToVenues]).up(db());
+    expect(await keysOf()).toHaveLength(1);
+    await expect(sql`insert into events (id, venue_id) values ('e2', 'nowhere')`.execute(db())).rejects.toThrow(/foreign key/i);
+  });
+});
+
+describe.each(testDialects().filter((d) => d === 'mysql'))('the exact-text migration with a key it was not told about, on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database<unknown>;
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect, 'exact_text_undeclared');
+    database = openServiceDatabase<unknown>(databaseConfigFor(testDb.url), testDb.url);
+    await startDatabase(database, schema);
+  });
+  afterAll(async () => {
+    await database.close();
+    await testDb.drop();
+  });
+
+  it('stops before changing anything, naming the key', async () => {
+    await expect(startDatabase(database, { ...schema, '002-exact-text': exactTextMigration(dialect) })).rejects.toThrow(/events\.venue_id/);
+    const collation = await exactCollation(database.db as Kysely<unknown>);
+    const tables = (await sql<{ c: string }>`select table_collation as c from information_schema.tables where table_schema = database() and table_name in ('venues', 'events')`.execute(database.db as Kysely<unknown>)).rows;
+    expect(tables.map((t) => t.c)).not.toContain(collation);
   });
 });

@@ -12,6 +12,6 @@ export function eventMigrations(dialect: Dialect): Migrations {
     '003-event-search-text': eventSearchTextMigration(dialect),
     '004-event-cancelled-as-draft': eventCancelledAsDraftMigration(dialect),
     // Identities compared exactly on MySQL as on SQLite (@stream-seat/db exact-text.ts).
-    '005-exact-text': exactTextMigration(dialect),
+    '005-exact-text': exactTextMigration(dialect, [{ table: 'events', column: 'venue_id', references: { table: 'venues', column: 'id' } }]),
   };
 }
