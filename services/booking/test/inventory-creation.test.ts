@@ -48,6 +48,23 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     expect((await creating).json().counts.AVAILABLE).toBe(20_000);
   });
 
+  it('makes an inventory only under the catalogue’s own id, not one it matched without case', async () => {
+    const { eventId } = newEvent({ rows: 1, seatsPerRow: 4, floor: 0 });
+    // A catalogue on MySQL that still compares ids without case (before its exact-text migration).
+    const { event, seatMap } = catalogue;
+    catalogue.event = (id, caller) => event(id.toLowerCase(), caller);
+    catalogue.seatMap = (id, caller) => seatMap(id.toLowerCase(), caller);
+    try {
+      const shouted = eventId.toUpperCase();
+      expect((await availability(shouted)).statusCode).toBe(404);
+      const rows = await t.database.db.selectFrom('inventories').select('event_id').where('event_id', 'in', [shouted, eventId]).execute();
+      expect(rows.map((r) => r.event_id)).not.toContain(shouted);
+      expect((await availability(eventId)).statusCode).toBe(200);
+    } finally {
+      Object.assign(catalogue, { event, seatMap });
+    }
+  });
+
   it('completes the seats a creation that died half-way left, and makes them the plan’s', async () => {
     const { eventId, map } = newEvent({ rows: 3, seatsPerRow: 400, floor: 0 });
     // What a creation that died after its first statements left: seats, and no inventories row —

@@ -32,7 +32,10 @@ export function createInventoryService(deps: InventoryServiceDeps) {
 
   async function create(eventId: string, known: CatalogueEvent | undefined, caller: CallContext | undefined): Promise<InventoryTable> {
     const event = known ?? (await deps.catalogue.event(eventId, caller));
-    if (!event) throw new EventNotFound(eventId);
+    // Only under the catalogue's own id: a catalogue on MySQL that still compares ids without case
+    // answers `E1` with event `e1`, and an inventory made as `E1` would be a second one once ids
+    // compare exactly — its seats sold again.
+    if (!event || event.id !== eventId) throw new EventNotFound(eventId);
     if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
     const map = await deps.catalogue.seatMap(eventId, caller);
     if (!map) throw new EventNotFound(eventId);
