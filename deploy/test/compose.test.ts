@@ -36,7 +36,7 @@ describe('deploy/compose.yaml', () => {
     const service = services[name]!;
     expect(service.build).toEqual({ context: '..', dockerfile: 'deploy/Dockerfile', args: { SERVICE: name } });
     expect(service.environment?.PORT).toBe(String(port));
-    expect(service.healthcheck?.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/health')`);
+    expect(service.healthcheck?.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/started')`);
     expect(service.init).toBe(true);
   });
 

@@ -111,13 +111,13 @@ describe('deploy/Dockerfile', () => {
     expect(all(runtime, 'ENTRYPOINT')).toEqual([]);
   });
 
-  it('checks its health with node -e fetch against /health, in exec form', () => {
+  it('checks its start-up with node -e fetch against /started, in exec form', () => {
     const [check] = all(runtime, 'HEALTHCHECK');
     expect(check).toBeDefined();
     const json = /\bCMD\s+(\[.*\])$/.exec(check!)?.[1];
     const command = JSON.parse(json ?? 'null') as string[];
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
-    expect(command[2]).toContain("fetch('http://127.0.0.1:'+p+'/health')");
+    expect(command[2]).toContain("fetch('http://127.0.0.1:'+p+'/started')");
     for (const [service, port] of Object.entries({ discovery: 8761, gateway: 8082, event: 8081, booking: 8080 })) {
       expect(command[2]).toContain(`${service}:${port}`);
     }

@@ -1,6 +1,7 @@
 /** RDS MySQL 8.4 in the isolated subnets, encrypted, its generated credentials in Secrets Manager. */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
@@ -41,9 +42,14 @@ export class Database extends Construct {
       backupRetention: Duration.days(7),
       deletionProtection: true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
-      autoMinorVersionUpgrade: true,
+      // Upgraded when this code says (the engine version above), in the window below: AWS's own
+      // choice of time could fall in an on-sale, and a Multi-AZ instance upgrades both copies at once.
+      autoMinorVersionUpgrade: false,
+      preferredMaintenanceWindow: 'Tue:03:00-Tue:03:30',
+      preferredBackupWindow: '02:00-02:30',
       enablePerformanceInsights: false,
       cloudwatchLogsExports: ['error', 'slowquery'],
+      cloudwatchLogsRetention: logs.RetentionDays.ONE_MONTH,
       monitoringInterval: Duration.seconds(60),
       parameterGroup: new rds.ParameterGroup(this, 'Parameters', {
         engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_4_7 }),
@@ -53,6 +59,16 @@ export class Database extends Construct {
     });
     if (!this.instance.secret) throw new Error('the database instance must own a generated secret');
     this.secret = this.instance.secret;
+
+    // The log groups RDS writes to are created by RDS; CDK's log-retention function sets their
+    // retention, through a role of its own (one per stack, found by its fixed id).
+    const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    if (logRetention) {
+      NagSuppressions.addResourceSuppressions(logRetention, [
+        { id: 'AwsSolutions-IAM4', reason: "CDK's log-retention function logs through the AWS-managed AWSLambdaBasicExecutionRole.", appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+        { id: 'AwsSolutions-IAM5', reason: "CDK's log-retention function sets the retention of log groups that RDS creates at run time (names it cannot know ahead): logs:PutRetentionPolicy and DeleteRetentionPolicy on *.", appliesTo: ['Resource::*'] },
+      ], true);
+    }
 
     NagSuppressions.addResourceSuppressions(this.instance, [
       { id: 'AwsSolutions-RDS11', reason: 'MySQL keeps its standard port 3306 (the deployment contract); only the event, booking, bastion and user-provisioning security groups reach it.' },

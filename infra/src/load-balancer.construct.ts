@@ -22,7 +22,7 @@ export interface LoadBalancerProps {
  * trailing slash too). A first line only: another spelling (`/%6detrics`) passes it, and the
  * gateway refuses those itself to callers outside TRUST_PROXY's network (edge/operator-network.ts).
  */
-export const OPERATIONS_PATHS_NOT_PUBLIC = ['/metrics*', '/gateway/*', '/ready*', '/health*'] as const;
+export const OPERATIONS_PATHS_NOT_PUBLIC = ['/metrics*', '/gateway/*', '/ready*', '/health*', '/started*'] as const;
 
 /** The ports the listeners open to the world, for the security group that fronts them. */
 export function publicPorts(certificateArn?: string): number[] {

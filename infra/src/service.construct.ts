@@ -29,15 +29,24 @@ export interface FargateAppServiceProps {
 /** Seconds between SIGTERM and SIGKILL for every container (see stopTimeout below). */
 export const STOP_TIMEOUT_SECONDS = 45;
 
-/** Exits 0 when GET /health answers 2xx: Node's own fetch, since the slim image has no curl. */
+/**
+ * Exits 0 when GET /started answers 2xx — the migrations ran and the instance registered once (see
+ * @stream-seat/platform health.ts): ECS keeps a deploy's old tasks until the new ones pass it. It
+ * was /health, which answers from the first moment: a deploy whose migration copied tables took
+ * every old task away while no new one could serve. Not /ready, which follows the database too: a
+ * fail-over would have every task replaced. Node's own fetch, since the slim image has no curl.
+ */
 export function healthCheckCommand(port: number): string[] {
   return [
     'CMD',
     'node',
     '-e',
-    `fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+    `fetch('http://127.0.0.1:${port}/started').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
   ];
 }
+
+/** The longest start ECS allows before failed checks count: a first start may migrate for minutes. */
+export const START_PERIOD_SECONDS = 300;
 
 export class FargateAppService extends Construct {
   readonly service: ecs.FargateService;
@@ -75,7 +84,7 @@ export class FargateAppService extends Construct {
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
         retries: 3,
-        startPeriod: Duration.seconds(60),
+        startPeriod: Duration.seconds(START_PERIOD_SECONDS),
       },
       // Node as PID 1 neither reaps children nor forwards signals well; the init does both.
       linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
@@ -89,7 +98,9 @@ export class FargateAppService extends Construct {
       serviceName: spec.name,
       cluster: props.cluster,
       taskDefinition,
-      desiredCount: spec.desiredCount,
+      // A scaled service leaves its count to the scaling: a count in the template would be applied
+      // again by every deploy (two tasks in the middle of an on-sale that had scaled to six).
+      ...(props.autoscaling ? {} : { desiredCount: spec.desiredCount }),
       vpcSubnets: { subnetType: spec.subnets === 'public' ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [props.securityGroup],
       // A public subnet routes to the internet gateway, not a NAT: without a public IP the task

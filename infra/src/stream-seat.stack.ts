@@ -18,6 +18,10 @@ import { FargateAppService } from './service.construct.js';
 
 /** How often every registry client refreshes its copy of the registry (the platform default is 30). */
 export const REGISTRY_FETCH_SECONDS = 10;
+/** Lease renewals of every client; a lease lasts three of them. */
+export const REGISTRY_RENEW_SECONDS = 10;
+/** Each MySQL pool's size, per task (see the connection count where it is set). */
+export const DB_POOL_SIZE = 5;
 /** One registry fetch interval, plus margin for a fetch in flight. */
 export const SHUTDOWN_GRACE_MS = REGISTRY_FETCH_SECONDS * 1000 + 2000;
 /** How long in-flight requests (and SSE streams) may drain once the listener closes. */
@@ -103,6 +107,10 @@ export class StreamSeatStack extends Stack {
       ...common,
       EUREKA_URL,
       EUREKA_FETCH_SECONDS: String(REGISTRY_FETCH_SECONDS),
+      // A task that dies without deregistering (killed, its host gone) leaves the registry after
+      // its lease and one eviction pass: 30 s + 60 s, not 90 s + 60 s of requests sent to nothing.
+      EUREKA_RENEW_SECONDS: String(REGISTRY_RENEW_SECONDS),
+      EUREKA_LEASE_SECONDS: String(3 * REGISTRY_RENEW_SECONDS),
       ...this.authEnvironment(props),
     };
     // The registry demands a token of every write (register, renew, cancel, status, metadata):
@@ -146,7 +154,11 @@ export class StreamSeatStack extends Stack {
         'Rotated by hand with a forced redeploy of event and booking together; both read it at task start.',
       ),
     );
-    const database = (name: string) => ({ DATABASE_NAME: name, DATABASE_TLS: 'rds' });
+    // Connections: a booking task opens two pools of DB_POOL_SIZE (queries; the claims' scripts),
+    // an event task one. At 5, six booking tasks doubled during a deploy (12 × 10) and four event
+    // tasks (4 × 5) open 140, under db.t4g.small's max_connections (about 170); at the default 10,
+    // 280 were refused "Too many connections" at peak.
+    const database = (name: string) => ({ DATABASE_NAME: name, DATABASE_TLS: 'rds', DATABASE_REQUIRED: 'mysql', DB_POOL_SIZE: String(DB_POOL_SIZE) });
 
     const image = (name: ServiceName) =>
       ecs.ContainerImage.fromEcrRepository(

@@ -96,15 +96,17 @@ describe('cluster and registry', () => {
 describe('services', () => {
   const ports = { discovery: 8761, gateway: 8082, event: 8081, booking: 8080 } as const;
 
-  it.each(Object.entries(ports))('%s runs on Fargate, X86_64 Linux, on port %i with a node fetch health check', (name, port) => {
+  it.each(Object.entries(ports))('%s runs on Fargate, X86_64 Linux, on port %i with a node fetch start-up health check', (name, port) => {
     const task = taskDefinitionOf(name);
     expect(task.RequiresCompatibilities).toEqual(['FARGATE']);
     expect(task.RuntimePlatform).toEqual({ CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' });
     const container = containerOf(name);
     expect(container.PortMappings).toEqual([expect.objectContaining({ ContainerPort: port, Protocol: 'tcp' })]);
-    const health = container.HealthCheck as { Command: string[] };
+    const health = container.HealthCheck as { Command: string[]; StartPeriod: number };
     expect(health.Command.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
-    expect(health.Command[3]).toContain(`fetch('http://127.0.0.1:${port}/health')`);
+    // Started (migrated, registered), not merely alive: a deploy keeps its old tasks until then.
+    expect(health.Command[3]).toContain(`fetch('http://127.0.0.1:${port}/started')`);
+    expect(health.StartPeriod).toBe(300);
     expect(environmentOf(name).PORT).toBe(String(port));
     expect(JSON.stringify(container.Image)).toContain(`stream-seat/${name}`);
     expect(JSON.stringify(container.Image)).toContain(':abc123');
@@ -152,6 +154,8 @@ describe('services', () => {
   it('rolls tasks without dropping requests: serve one registry fetch after deregistering, drain, all before SIGKILL', () => {
     // Callers refresh their registry copy every 10 s (the platform default, 30 s, would outlast the grace).
     for (const name of ['gateway', 'event', 'booking']) expect(environmentOf(name).EUREKA_FETCH_SECONDS).toBe('10');
+    // A task that dies without deregistering is dropped after a 30 s lease (renewed every 10 s), not 90 s.
+    for (const name of ['gateway', 'event', 'booking']) expect(environmentOf(name)).toMatchObject({ EUREKA_RENEW_SECONDS: '10', EUREKA_LEASE_SECONDS: '30' });
     for (const name of Object.keys(ports)) {
       const env = environmentOf(name);
       expect(env).toMatchObject({ SHUTDOWN_GRACE_MS: '12000', SHUTDOWN_TIMEOUT_MS: '20000' });
@@ -168,7 +172,8 @@ describe('services', () => {
     for (const [name, database] of [['event', 'stream_seat_events'], ['booking', 'stream_seat_bookings']] as const) {
       const secretRef = resolve(stack, stack.databaseUsers.secrets[name].secretArn);
       expect(containerOf(name).Secrets).toEqual(expect.arrayContaining([{ Name: 'DB_SECRET', ValueFrom: secretRef }]));
-      expect(environmentOf(name)).toMatchObject({ DATABASE_NAME: database, DATABASE_TLS: 'rds' });
+      // MySQL or nothing (never a task's own SQLite file), and pools sized to the instance's connections.
+      expect(environmentOf(name)).toMatchObject({ DATABASE_NAME: database, DATABASE_TLS: 'rds', DATABASE_REQUIRED: 'mysql', DB_POOL_SIZE: '5' });
       expect(environmentOf(name).DATABASE_URL).toBeUndefined();
     }
     for (const name of ['gateway', 'discovery']) {
@@ -244,6 +249,12 @@ describe('services', () => {
     const scaled = targets.map((t) => JSON.stringify(t.Properties.ResourceId)).map((id) => (id.includes('Gateway') ? 'gateway' : id.includes('Booking') ? 'booking' : id));
     expect(scaled.sort()).toEqual(['booking', 'gateway']);
     for (const target of targets) expect(target.Properties).toMatchObject({ MinCapacity: 2, MaxCapacity: 6 });
+    // Their task count is the scaling's: a count in the template would be applied again by every
+    // deploy. The others keep theirs.
+    expect(ecsService('booking').DesiredCount).toBeUndefined();
+    expect(ecsService('gateway').DesiredCount).toBeUndefined();
+    expect(ecsService('event').DesiredCount).toBe(2);
+    expect(ecsService('discovery').DesiredCount).toBe(1);
     const policies = Object.values(ofType('AWS::ApplicationAutoScaling::ScalingPolicy'));
     expect(policies).toHaveLength(2);
     for (const policy of policies) {
@@ -280,7 +291,7 @@ describe('load balancer', () => {
     });
     const blocked = rules.filter((r) => r.Actions.some((a) => a.Type === 'fixed-response' && a.FixedResponseConfig?.StatusCode === '404'));
     expect(blocked).toHaveLength(1);
-    expect(blocked[0]?.Conditions.flatMap((c) => c.PathPatternConfig?.Values ?? []).sort()).toEqual(['/gateway/*', '/health*', '/metrics*', '/ready*']);
+    expect(blocked[0]?.Conditions.flatMap((c) => c.PathPatternConfig?.Values ?? []).sort()).toEqual(['/gateway/*', '/health*', '/metrics*', '/ready*', '/started*']);
     // Every other path goes on to the gateway (the listener's default), whose health check the rule does not touch.
     expect(rules.filter((r) => r.Actions.some((a) => a.Type === 'forward'))).toEqual([]);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/ready' });
@@ -302,6 +313,18 @@ describe('database', () => {
       SubnetIds: resolve(stack, stack.network.vpc.isolatedSubnets.map((s) => s.subnetId)),
     });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
+  });
+
+  it('is upgraded when the code says, in a window of its own, and keeps its logs a month', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      AutoMinorVersionUpgrade: false,
+      PreferredMaintenanceWindow: 'Tue:03:00-Tue:03:30',
+      PreferredBackupWindow: '02:00-02:30',
+      EnableCloudwatchLogsExports: ['error', 'slowquery'],
+    });
+    const retained = Object.values(ofType('Custom::LogRetention')).filter((r) => JSON.stringify(r.Properties.LogGroupName).includes('/aws/rds/instance/'));
+    expect(retained).toHaveLength(2);
+    for (const r of retained) expect(r.Properties.RetentionInDays).toBe(30);
   });
 
   it('keeps its generated credentials in Secrets Manager', () => {

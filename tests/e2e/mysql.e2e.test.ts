@@ -65,6 +65,11 @@ describe.runIf(mysqlUrl)('Stream-Seat on MySQL', () => {
       expect(down.headers.get('retry-after')).toBe('5');
       const ready = await fetch(`${platform.urls.event}/ready`);
       expect(ready.status).toBe(503);
+      // Unready, but still started (migrated, registered): a container platform watching /started
+      // keeps the task through a database fail-over instead of replacing it.
+      const started = await fetch(`${platform.urls.event}/started`);
+      expect(started.status).toBe(200);
+      expect(await started.json()).toMatchObject({ checks: { startup: 'UP', registry: 'UP' } });
     } finally {
       await proxy.restore();
     }

@@ -11,6 +11,12 @@ export const databaseConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_]{1,64}$/)
     .optional(),
   DATABASE_TLS: z.enum(['off', 'rds']).default('off'),
+  /**
+   * `mysql`: refuse to start on the embedded SQLite when no MySQL is configured. In the cloud a task
+   * that lost its DB_SECRET would otherwise sell from a file of its own — each task its own
+   * inventory, the same seat once per task.
+   */
+  DATABASE_REQUIRED: z.enum(['mysql']).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DB_SLOW_QUERY_MS: z.coerce.number().int().min(1).default(200),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
@@ -20,13 +26,12 @@ export const databaseConfigSchema = z.object({
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 
 export function openServiceDatabase<T>(config: DatabaseConfig, defaultSqliteFile: string, log?: DatabaseLogger): Database<T> {
+  const target = resolveTarget({ url: config.DATABASE_URL, secret: config.DB_SECRET, databaseName: config.DATABASE_NAME, defaultSqliteFile });
+  if (config.DATABASE_REQUIRED === 'mysql' && target.dialect !== 'mysql') {
+    throw new Error('DATABASE_REQUIRED is mysql, but neither DB_SECRET nor a mysql:// DATABASE_URL is set: refusing to start on SQLite');
+  }
   return openDatabase<T>({
-    target: resolveTarget({
-      url: config.DATABASE_URL,
-      secret: config.DB_SECRET,
-      databaseName: config.DATABASE_NAME,
-      defaultSqliteFile,
-    }),
+    target,
     poolSize: config.DB_POOL_SIZE,
     tls: config.DATABASE_TLS === 'rds' ? 'rds' : undefined,
     slowQueryMs: config.DB_SLOW_QUERY_MS,

@@ -5,17 +5,17 @@ describe('dialect differences', () => {
   it('bounds statements and idle connections in each server flavour', () => {
     const maria = '10.11.19-MariaDB-0+deb12u1';
     const statements = (version: string, queryTimeoutMs: number) => sessionSetupSql(version, { queryTimeoutMs, idleTimeoutMs: 0 });
-    expect(statements(maria, 1500)).toBe('SET SESSION max_statement_time = 1.500, innodb_lock_wait_timeout = 1');
-    expect(statements('8.4.3', 1500)).toBe('SET SESSION max_execution_time = 1500, innodb_lock_wait_timeout = 1');
-    expect(statements('8.4.3', 2500)).toBe('SET SESSION max_execution_time = 2500, innodb_lock_wait_timeout = 2');
-    expect(statements('8.4.3', 300)).toBe('SET SESSION max_execution_time = 300, innodb_lock_wait_timeout = 1');
+    expect(statements(maria, 1500)).toBe('SET SESSION max_statement_time = 1.500, innodb_lock_wait_timeout = 1, lock_wait_timeout = 1');
+    expect(statements('8.4.3', 1500)).toBe('SET SESSION max_execution_time = 1500, innodb_lock_wait_timeout = 1, lock_wait_timeout = 1');
+    expect(statements('8.4.3', 2500)).toBe('SET SESSION max_execution_time = 2500, innodb_lock_wait_timeout = 2, lock_wait_timeout = 2');
+    expect(statements('8.4.3', 300)).toBe('SET SESSION max_execution_time = 300, innodb_lock_wait_timeout = 1, lock_wait_timeout = 1');
     expect(statements('8.4.3', 0)).toBeUndefined();
     // Whole seconds, strictly below the statement bound (the default 10 s: a 9 s lock wait).
-    expect(statements(maria, 10_000)).toBe('SET SESSION max_statement_time = 10.000, innodb_lock_wait_timeout = 9');
-    expect(statements('8.4.3', 3000)).toBe('SET SESSION max_execution_time = 3000, innodb_lock_wait_timeout = 2');
+    expect(statements(maria, 10_000)).toBe('SET SESSION max_statement_time = 10.000, innodb_lock_wait_timeout = 9, lock_wait_timeout = 9');
+    expect(statements('8.4.3', 3000)).toBe('SET SESSION max_execution_time = 3000, innodb_lock_wait_timeout = 2, lock_wait_timeout = 2');
     // The idle bound: the same words on both, whole seconds, at least 1.
     expect(sessionSetupSql('8.4.3', { queryTimeoutMs: 3000, idleTimeoutMs: 30_000 })).toBe(
-      'SET SESSION max_execution_time = 3000, innodb_lock_wait_timeout = 2, wait_timeout = 30',
+      'SET SESSION max_execution_time = 3000, innodb_lock_wait_timeout = 2, lock_wait_timeout = 2, wait_timeout = 30',
     );
     expect(sessionSetupSql(maria, { queryTimeoutMs: 0, idleTimeoutMs: 1_500 })).toBe('SET SESSION wait_timeout = 2');
     expect(sessionSetupSql(maria, { queryTimeoutMs: 0, idleTimeoutMs: 10 })).toBe('SET SESSION wait_timeout = 1');

@@ -67,11 +67,11 @@ export function isRetryableConflict(error: unknown): boolean {
   return e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.code === 'SQLITE_BUSY';
 }
 
-/** The session settings without a statement bound, and InnoDB's own row-lock wait (50 s). */
+/** The session settings without a statement bound, InnoDB's own row-lock wait (50 s) and the server's metadata-lock wait. */
 export function unboundedSessionSql(serverVersion: string): string {
   return /mariadb/i.test(serverVersion)
-    ? 'SET SESSION max_statement_time = 0, innodb_lock_wait_timeout = 50'
-    : 'SET SESSION max_execution_time = 0, innodb_lock_wait_timeout = 50';
+    ? 'SET SESSION max_statement_time = 0, innodb_lock_wait_timeout = 50, lock_wait_timeout = DEFAULT'
+    : 'SET SESSION max_execution_time = 0, innodb_lock_wait_timeout = 50, lock_wait_timeout = DEFAULT';
 }
 
 /**
@@ -85,8 +85,11 @@ function statementTimeoutSettings(serverVersion: string, timeoutMs: number): str
   // Below the statement bound, so that a wait for a lock ends as a lock wait (1205: contention,
   // which the caller may retry and the gateway does not hold against the instance) rather than
   // as MariaDB's statement timeout (1969), which would win a tie.
-  const lockWait = `innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(timeoutMs / 1000) - 1)}`;
-  return /mariadb/i.test(serverVersion) ? [`max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`, lockWait] : [`max_execution_time = ${Math.round(timeoutMs)}`, lockWait];
+  // The same for a table's metadata lock (lock_wait_timeout: a year by default), which a migration's
+  // ALTER holds while it copies the table: a write of an older instance waits that long, not forever.
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000) - 1);
+  const lockWaits = [`innodb_lock_wait_timeout = ${seconds}`, `lock_wait_timeout = ${seconds}`];
+  return /mariadb/i.test(serverVersion) ? [`max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`, ...lockWaits] : [`max_execution_time = ${Math.round(timeoutMs)}`, ...lockWaits];
 }
 
 /**

@@ -176,6 +176,26 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
     }
   }, 15_000);
 
+  it('bounds the wait for a table another session holds (a migration copying it): a lock wait, not a hang', async () => {
+    const name = freshName();
+    const database = openAt(urlFor(name), { DB_QUERY_TIMEOUT_MS: 1500 });
+    await startDatabase(database, migrations);
+    const { createConnection } = await import('mysql2/promise');
+    const holder = await createConnection({ host: '127.0.0.1', port: Number(server.port || 3306), user: server.username || 'root', password: server.password, database: name });
+    try {
+      // As an ALTER TABLE … CONVERT holds the table while it copies it.
+      await holder.query('LOCK TABLES things WRITE');
+      // Without the session's bound this INSERT would wait a year on MySQL (max_execution_time
+      // covers SELECTs only), and on MariaDB end as a statement timeout (503) instead of contention.
+      const outcome = await sql`insert into things (id) values ('late')`.execute(database.db).then(() => 'inserted', (error: unknown) => error);
+      expect(isContention(outcome), String(outcome)).toBe(true);
+      expect((outcome as { errno?: number }).errno).toBe(1205);
+    } finally {
+      await holder.query('UNLOCK TABLES');
+      await holder.end();
+    }
+  }, 15_000);
+
   it('rolls back the transaction of a connection gone silent, freeing its row locks', async () => {
     const name = freshName();
     // A 2 s idle bound; the other side's lock waits give up after 1 s and try again.

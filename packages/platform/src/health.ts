@@ -1,10 +1,21 @@
-/** Liveness (`/health`) and readiness (`/ready`: the service's own dependencies answer). */
+/**
+ * Liveness (`/health`), start-up (`/started`: migrated, and registered once) and readiness
+ * (`/ready`: the service's own dependencies answer now).
+ *
+ * `/started` is what a container platform should watch before it takes the previous tasks away
+ * (the ECS task health check): `/health` answers 200 from the first moment, while the database is
+ * still being migrated and before any gateway can find the instance — a rolling deploy then
+ * stopped the old tasks with no new one serving. `/ready` would do, but it also follows the
+ * database: a database fail-over would mark every task unhealthy, and ECS would replace them all.
+ */
 import type { FastifyInstance } from 'fastify';
 
 /** A named readiness check: resolves when the dependency answers (optionally with a note), throws otherwise. */
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void | string>;
+  /** Part of start-up too (`/started`): passes once for good — the migrations ran, the instance registered. */
+  gatesStart?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -28,6 +39,14 @@ async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: bool
 
 export function registerHealth(app: FastifyInstance, checks: () => ReadinessCheck[], isDraining: () => boolean): void {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'UP' }));
+  app.get('/started', { schema: { hide: true } }, async (_request, reply) => {
+    const results = await Promise.all(checks().filter((c) => c.gatesStart).map(runCheck));
+    const started = results.every((r) => r.ok);
+    return reply.code(started ? 200 : 503).send({
+      status: started ? 'UP' : 'DOWN',
+      checks: Object.fromEntries(results.map((r) => [r.name, `${r.ok ? 'UP' : 'DOWN'}${r.detail ? `: ${r.detail}` : ''}`])),
+    });
+  });
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const results = await Promise.all(checks().map(runCheck));
     const ready = !isDraining() && results.every((r) => r.ok);

@@ -62,6 +62,7 @@ export async function createServiceRegistryClient(
 export function registryReadinessCheck(client: RegistryClient): ReadinessCheck {
   return {
     name: 'registry',
+    gatesStart: true,
     check: async () => {
       const { ready, note } = client.readiness();
       if (!ready) throw new Error(note);

@@ -264,6 +264,22 @@ describe('service defaults', () => {
     await app.inject({ method: 'GET', url: '/toggle' });
   });
 
+  it('reports start-up apart from readiness: /started waits for start-up and registration, not for the database', async () => {
+    const started = async () => app.inject({ method: 'GET', url: '/started' });
+    expect((await started()).statusCode).toBe(200);
+    // Migrating: not started (an orchestrator keeps the old tasks), whatever else answers.
+    app.setStarting(true);
+    const starting = await started();
+    expect(starting.statusCode).toBe(503);
+    expect(starting.json().checks).toEqual({ startup: 'DOWN: starting' });
+    app.setStarting(false);
+    // The database going away makes the instance unready, not un-started: no task is replaced for a fail-over.
+    await app.inject({ method: 'GET', url: '/toggle' });
+    expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(503);
+    expect((await started()).statusCode).toBe(200);
+    await app.inject({ method: 'GET', url: '/toggle' });
+  });
+
   it('exposes Prometheus metrics with the route pattern as a label', async () => {
     await app.inject({ method: 'GET', url: '/conflict' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });

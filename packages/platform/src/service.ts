@@ -53,7 +53,7 @@ declare module 'fastify' {
 }
 
 /** The operations endpoints every service serves: open to probes and scrapers, and served while starting or closing. */
-export const OPERATIONS_PATHS = new Set(['/health', '/ready', '/metrics']);
+export const OPERATIONS_PATHS = new Set(['/health', '/started', '/ready', '/metrics']);
 
 export interface CreateServiceOptions {
   /** Short name for logs and metrics, e.g. `booking`. */
@@ -184,6 +184,7 @@ export function createService(options: CreateServiceOptions): App {
   const checks: ReadinessCheck[] = [
     {
       name: 'startup',
+      gatesStart: true,
       check: async () => {
         if (starting) throw new Error('starting');
       },

@@ -19,7 +19,7 @@ afterAll(() => kit?.close());
 describe('operations endpoints behind a load balancer', () => {
   // The test's requests come from 127.0.0.1: the load balancer. 10.0.0.0/8 is the VPC behind it.
   const trustProxy = '127.0.0.1,10.0.0.0/8';
-  const spellings = ['/metrics', '/metrics/', '/%6detrics', '/health', '/ready', '/ready/', '/gateway/routes', '/gateway/routes/', '/gatew%61y/routes'];
+  const spellings = ['/metrics', '/metrics/', '/%6detrics', '/health', '/started', '/ready', '/ready/', '/gateway/routes', '/gateway/routes/', '/gatew%61y/routes'];
 
   it('answers an internet caller 404, however the path is spelled', async () => {
     const { gateway } = await kit.gatewayWith({ trustProxy });

@@ -1,5 +1,5 @@
 /**
- * The operations endpoints (`/health`, `/ready`, `/metrics`, `/gateway/routes`) are for the
+ * The operations endpoints (`/health`, `/started`, `/ready`, `/metrics`, `/gateway/routes`) are for the
  * operator's network — the load balancer's health check, a scraper in the VPC — not for the
  * internet: the route table lists private task addresses and circuit states, the metrics the
  * runtime's versions. Behind a load balancer that network is what `TRUST_PROXY` names (the VPC),

@@ -14,7 +14,7 @@ export interface RateLimitSettings {
   redis?: Redis | undefined;
 }
 
-const UNLIMITED = new Set(['/health', '/ready', '/metrics']);
+const UNLIMITED = new Set(['/health', '/started', '/ready', '/metrics']);
 
 /** Whom a request counts against: the token's subject, else the client address. */
 export function rateLimitKey(request: FastifyRequest): string {
