@@ -13,7 +13,7 @@ export interface StreamSeatApp {
 }
 
 /**
- * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn, natGateways,
+ * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn (or allowHttp=true), natGateways,
  * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience,
  * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
  * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's),
@@ -39,6 +39,10 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
   if (imageTag) {
     const natGateways = context('natGateways');
     const certificateArn = context('certificateArn');
+    // Buyers' tokens and card tokens cross the internet to the load balancer: plain HTTP only when asked for.
+    if (!certificateArn && context('allowHttp') !== 'true') {
+      throw new Error('set the context certificateArn (an ACM certificate for the load balancer: HTTPS), or allowHttp=true for an estate served over plain HTTP (a trial): tokens would cross the internet in clear text');
+    }
     const jwksUrl = context('jwtJwksUrl');
     const issuer = context('jwtIssuer');
     const audience = context('jwtAudience');

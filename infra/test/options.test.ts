@@ -101,3 +101,12 @@ describe('with a certificate, a region and an identity provider', () => {
     expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
   });
 });
+
+describe('without a certificate', () => {
+  it('refuses to serve the estate over plain HTTP unless told to (allowHttp=true)', () => {
+    expect(() => synthApp({ imageTag: 'abc123', allowHttp: '' })).toThrow(/certificateArn.*allowHttp=true/);
+    expect(synthApp({ imageTag: 'abc123', allowHttp: 'true' }).estate).toBeDefined();
+    // The delivery stack alone (no image yet) needs neither.
+    expect(synthApp({ allowHttp: '' }).estate).toBeUndefined();
+  });
+});

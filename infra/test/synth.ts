@@ -7,7 +7,8 @@ export const TEST_REPOSITORY = 'acme/stream-seat';
 export function synthApp(context: Record<string, string> = {}): StreamSeatApp {
   process.env.CDK_VALIDATION = 'false';
   const app = new App({
-    context: { githubRepository: TEST_REPOSITORY, ...context },
+    // Plain HTTP unless a test gives a certificate (or says otherwise): most tests look at other things.
+    context: { githubRepository: TEST_REPOSITORY, ...(context.certificateArn ? {} : { allowHttp: 'true' }), ...context },
     builtinCloudFormationValidation: false,
   });
   return buildStreamSeatApp(app);
