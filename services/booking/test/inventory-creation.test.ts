@@ -8,7 +8,7 @@
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInventoryRepository } from '../src/db/inventory.repository.js';
-import { planInventory } from '../src/domain/inventory-plan.js';
+import { type PlannedSeat, planInventory } from '../src/domain/inventory-plan.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 
@@ -24,6 +24,18 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
   const availability = (eventId: string) => t.app.inject({ method: 'GET', url: `/api/availability/${eventId}` });
   const seatCount = async (eventId: string) =>
     Number((await t.database.db.selectFrom('seats').select((eb) => eb.fn.countAll().as('n')).where('event_id', '=', eventId).executeTakeFirstOrThrow()).n);
+
+  /** Seat rows as a creation that stopped half-way leaves them: no inventories row. */
+  const leaveSeats = (eventId: string, seats: PlannedSeat[]) =>
+    t.database.db
+      .insertInto('seats')
+      .values(
+        seats.map((s) => ({
+          event_id: eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
+          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
+        })),
+      )
+      .execute();
 
   beforeAll(async () => {
     catalogue = createInMemoryCatalogue();
@@ -71,15 +83,7 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     // one of them not in this plan (a release that planned otherwise).
     const seats = planInventory(map);
     const stray = { ...seats[0]!, seatId: 'ORCH-Z-1', row: 'Z' };
-    await t.database.db
-      .insertInto('seats')
-      .values(
-        [...seats.slice(0, 700), stray].map((s) => ({
-          event_id: eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
-          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
-        })),
-      )
-      .execute();
+    await leaveSeats(eventId, [...seats.slice(0, 700), stray]);
     const res = await availability(eventId);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().counts.AVAILABLE).toBe(1_200);
@@ -106,28 +110,12 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
     // A creation died half-way, then the cancellation came: its seats go with it.
     const second = newEvent({ rows: 2, seatsPerRow: 300, floor: 0 });
     const seats = planInventory(second.map);
-    await t.database.db
-      .insertInto('seats')
-      .values(
-        seats.slice(0, 100).map((s) => ({
-          event_id: second.eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
-          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
-        })),
-      )
-      .execute();
+    await leaveSeats(second.eventId, seats.slice(0, 100));
     await inventories.close(second.eventId, t.now());
     expect(await seatCount(second.eventId)).toBe(0);
     // A creation still copying then failed before its end (a lost connection): its seats stay, and
     // are not the event's.
-    await t.database.db
-      .insertInto('seats')
-      .values(
-        seats.slice(100, 150).map((s) => ({
-          event_id: second.eventId, seat_id: s.seatId, section: s.section, row_label: s.row, seat_number: s.number, kind: s.kind, tier: s.tier,
-          price_cents: s.priceCents, x: s.x, y: s.y, status: 'AVAILABLE' as const, hold_id: null, expires_at: null, order_id: null,
-        })),
-      )
-      .execute();
+    await leaveSeats(second.eventId, seats.slice(100, 150));
     const res = await availability(second.eventId);
     expect(res.json()).toMatchObject({ cancelled: true, seats: {}, counts: { AVAILABLE: 0, HELD: 0, BOOKED: 0 } });
   });
