@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../../tests/support/free-port.js';
 import { startTcpGate, type TcpGate } from '../../../../tests/support/tcp-gate.js';
+import { startTcpProxy } from '../../../../tests/support/tcp-proxy.js';
 import { createRedisSeatChangeBus } from './redis-seat-change-bus.js';
 import type { SeatChangeBus } from './seat-change-bus.js';
 
@@ -105,5 +106,26 @@ describe.runIf(redisUrl)('the Redis seat-change bus', () => {
     expect(await direct.publish(`${prefix}ev-5`, JSON.stringify(batch('ev-5', 2)))).toBe(1);
     await onA.count(1);
     expect(onA.seqs).toEqual([2]);
+  });
+
+  it('waits at start for a Redis that is not there yet (a fail-over), and gives up after its bound', async () => {
+    const target = new URL(redisUrl);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    closing.push(() => proxy.close());
+    await proxy.cut();
+    const url = `redis://127.0.0.1:${proxy.port}`;
+    // Nothing listens: refused at every try until the bound.
+    await expect(createRedisSeatChangeBus({ url, prefix, connectTimeoutMs: 300 })).rejects.toThrow(/did not answer within 300 ms/);
+    // Redis comes back while the bus waits: it starts, and works.
+    const starting = createRedisSeatChangeBus({ url, prefix, connectTimeoutMs: 10_000 });
+    setTimeout(() => void proxy.restore(), 500);
+    const late = await starting;
+    buses.push(late);
+    const other = await bus();
+    const onLate = received();
+    expect(await late.subscribe('ev-6', onLate.listener).ready).toBe(true);
+    other.publish(batch('ev-6', 1));
+    await onLate.count(1);
+    expect(onLate.seqs).toEqual([1]);
   });
 });

@@ -14,6 +14,31 @@ export interface RedisBusOptions {
   /** Channel prefix, so that several deployments can share one Redis. */
   prefix?: string;
   onError?: (error: unknown) => void;
+  /**
+   * How long start-up waits for Redis (default 60 s): an instance starting during a fail-over
+   * (ElastiCache's takes about a minute) waits for it instead of exiting at once — its replacement
+   * would meet the same outage, and each exit counts towards a deploy's circuit breaker.
+   */
+  connectTimeoutMs?: number;
+}
+
+const CONNECT_TIMEOUT_MS = 60_000;
+
+/** Resolves once the client is ready; ioredis reconnects by itself (with backoff) after a failed first attempt. */
+async function readyWithin(client: Redis, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  client.connect().catch(() => undefined);
+  try {
+    await Promise.race([
+      ready,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function createRedisSeatChangeBus(options: RedisBusOptions): Promise<SeatChangeBus> {
@@ -23,7 +48,13 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const subscriber = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null });
   for (const client of [publisher, subscriber]) client.on('error', onError);
-  await Promise.all([publisher.connect(), subscriber.connect()]);
+  try {
+    await Promise.all([publisher, subscriber].map((client) => readyWithin(client, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS)));
+  } catch (error) {
+    publisher.disconnect();
+    subscriber.disconnect();
+    throw error;
+  }
 
   /**
    * Per event listened to here: how many local listeners (the channel is subscribed while any
