@@ -2,6 +2,7 @@
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
 import { EventNotOnSale, HoldExpired, HoldNotActive, OrderCheckedIn, PaymentAbandoned } from '../domain/booking-errors.js';
+import { createHoldRepository } from './hold.repository.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
@@ -49,8 +50,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           // Ordered by a parallel payment, or released: say which (409), not "expired" (410).
           const now = await trx.selectFrom('holds').select('status').where('id', '=', hold.id).executeTakeFirst();
           if (now && now.status !== 'ACTIVE') {
-            const ordered = now.status === 'ORDERED' ? await trx.selectFrom('orders').select('id').where('hold_id', '=', hold.id).executeTakeFirst() : undefined;
-            throw new HoldNotActive(hold.id, now.status, ordered?.id);
+            throw new HoldNotActive(hold.id, now.status, now.status === 'ORDERED' ? await createHoldRepository(trx).orderIdOf(hold.id) : undefined);
           }
           throw new HoldExpired(hold.id);
         }
