@@ -34,20 +34,14 @@ function keepingExistingSeats(dialect: Dialect) {
     dialect === 'sqlite' ? insert.onConflict((conflict) => conflict.doNothing()) : insert.onDuplicateKeyUpdate((eb) => ({ seat_id: eb.ref('seats.seat_id') }));
 }
 
-
 export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: Dialect) {
   const keepingExistingRows = keepingExistingSeats(dialect);
   /**
-   * The event's layout from its seats, read page by page in seat-id order (the order the seats
-   * were always listed in, on both databases): SQLite runs each page synchronously, and other
-   * requests get their turn in between. Undefined while the event has no inventory.
+   * The event's seats in seat-id order (the order they were always listed in, on both databases),
+   * a page at a time: SQLite runs each page synchronously, and other requests get their turn in
+   * between.
    */
-  async function loadLayout(eventId: string): Promise<SeatLayout | undefined> {
-    const inventory = await db.selectFrom('inventories').select(['stage_x', 'stage_y', 'status', 'organizer_id']).where('event_id', '=', eventId).executeTakeFirst();
-    if (!inventory) return undefined;
-    // Cancelled before it was on sale: no seats, whatever a creation that failed half-way left.
-    if (isCancelledBeforeSale(inventory)) return buildSeatLayout([], { x: 0, y: 0 });
-    const places: SeatPlace[] = [];
+  async function* seatPages(eventId: string) {
     let after: string | undefined;
     for (;;) {
       let page = db
@@ -58,12 +52,24 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
         .limit(LAYOUT_PAGE);
       if (after !== undefined) page = page.where('seat_id', '>', after);
       const rows = await page.execute();
+      yield rows;
+      if (rows.length < LAYOUT_PAGE) return;
+      after = rows[rows.length - 1]?.seat_id;
+      await nextTurn();
+    }
+  }
+
+  /** The event's layout from its seats; undefined while the event has no inventory. */
+  async function loadLayout(eventId: string): Promise<SeatLayout | undefined> {
+    const inventory = await db.selectFrom('inventories').select(['stage_x', 'stage_y', 'status', 'organizer_id']).where('event_id', '=', eventId).executeTakeFirst();
+    if (!inventory) return undefined;
+    // Cancelled before it was on sale: no seats, whatever a creation that failed half-way left.
+    if (isCancelledBeforeSale(inventory)) return buildSeatLayout([], { x: 0, y: 0 });
+    const places: SeatPlace[] = [];
+    for await (const rows of seatPages(eventId)) {
       for (const r of rows) {
         places.push({ seatId: r.seat_id, section: r.section, row: r.row_label, number: Number(r.seat_number), kind: r.kind, tier: r.tier, x: Number(r.x), y: Number(r.y) });
       }
-      if (rows.length < LAYOUT_PAGE) break;
-      after = rows[rows.length - 1]?.seat_id;
-      await nextTurn();
     }
     return buildSeatLayout(places, { x: Number(inventory.stage_x), y: Number(inventory.stage_y) });
   }
@@ -71,16 +77,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
   /** Removes the event's seats that are not in `planned` (no inventory row yet: nothing refers to them). */
   async function removeSeatsOutside(eventId: string, planned: ReadonlySet<string>): Promise<void> {
     const extra: string[] = [];
-    let after: string | undefined;
-    for (;;) {
-      let page = db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).orderBy('seat_id').limit(LAYOUT_PAGE);
-      if (after !== undefined) page = page.where('seat_id', '>', after);
-      const rows = await page.execute();
-      for (const r of rows) if (!planned.has(r.seat_id)) extra.push(r.seat_id);
-      if (rows.length < LAYOUT_PAGE) break;
-      after = rows[rows.length - 1]?.seat_id;
-      await nextTurn();
-    }
+    for await (const rows of seatPages(eventId)) for (const r of rows) if (!planned.has(r.seat_id)) extra.push(r.seat_id);
     for (const part of chunks(extra, 500)) await db.deleteFrom('seats').where('event_id', '=', eventId).where('seat_id', 'in', part).execute();
   }
 

@@ -92,16 +92,11 @@ export function coalesced(run: () => Promise<void>): () => Promise<void> {
 
 class LogGap extends Error {}
 
-/** When change `seq` of the event was logged (the inventory's creation for 0); undefined when the log lacks it. */
-async function loggedAt(
-  trx: Transaction<BookingDatabase>,
-  eventId: string,
-  seq: number,
-  inventory: { created_at: number | string },
-): Promise<number | undefined> {
+/** When change `seq` of the event was logged (the inventory's creation for 0); 0 when the log lacks it. */
+async function loggedAt(trx: Transaction<BookingDatabase>, eventId: string, seq: number, inventory: { created_at: number | string }): Promise<number> {
   if (seq === 0) return Number(inventory.created_at);
   const row = await trx.selectFrom('seat_changes').select('created_at').where('event_id', '=', eventId).where('seq', '=', seq).executeTakeFirst();
-  return row ? Number(row.created_at) : undefined;
+  return row ? Number(row.created_at) : 0;
 }
 
 /** One snapshot for all the reads of a catch-up (MySQL's default too; SQLite's transactions are). */
@@ -118,7 +113,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
       const inventory = await trx.selectFrom('inventories').select(['seq', 'status', 'created_at']).where('event_id', '=', eventId).executeTakeFirst();
       if (!inventory) return undefined;
       const seq = Number(inventory.seq);
-      const seqAt = (await loggedAt(trx, eventId, seq, inventory)) ?? 0;
+      const seqAt = await loggedAt(trx, eventId, seq, inventory);
       const rows = await trx
         .selectFrom('seats')
         .select(['seat_id', 'status', 'expires_at'])
@@ -175,7 +170,7 @@ export function createSeatStateCache(db: Kysely<BookingDatabase>, loadLayout: (e
       const seq = Number(inventory.seq);
       if (seq < from || seq - from > LOG_PAGE * LOG_PAGES) throw new LogGap(`event ${eventId}: ${seq - from} changes behind`);
       // The history these statuses were built from, still the database's?
-      if (((await loggedAt(trx, eventId, from, inventory)) ?? 0) !== mirror.seqAt) throw new LogGap(`event ${eventId}: the log up to change ${from} is not the one read before`);
+      if ((await loggedAt(trx, eventId, from, inventory)) !== mirror.seqAt) throw new LogGap(`event ${eventId}: the log up to change ${from} is not the one read before`);
       const { last, cancelled, lastAt } = await readLog(trx, eventId, from, seq);
       // When the holds of the seats left held run out: from the same snapshot as the log.
       const held = [...last].filter(([, status]) => status === 'HELD').map(([seatId]) => seatId);
