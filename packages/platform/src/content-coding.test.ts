@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { acceptedCoding, codedTag, encodeBody, preferredCoding } from './content-coding.js';
+import { acceptedCoding, codedTag, createCompressor, encodeBody, preferredCoding } from './content-coding.js';
 
 describe('content coding negotiation', () => {
   const offered = ['br', 'gzip'] as const;
@@ -55,5 +55,35 @@ describe('codings of cached bodies', () => {
     expect(codedTag('"abc"', 'identity')).toBe('"abc"');
     expect(codedTag('"abc"', 'br')).toBe('"abc-br"');
     expect(codedTag('"abc"', 'gzip')).toBe('"abc-gzip"');
+  });
+});
+
+describe('a compressor of cached bodies', () => {
+  const body = Buffer.from('x'.repeat(10_000));
+
+  it('compresses a key once for everyone asking at once, keeping the result once', async () => {
+    const compressor = createCompressor(2);
+    let identities = 0;
+    const kept: Buffer[] = [];
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        compressor.compress('v1-gzip', 'gzip', () => {
+          identities++;
+          return body;
+        }, (encoded) => kept.push(encoded)),
+      ),
+    );
+    expect(identities).toBe(1);
+    expect(kept).toHaveLength(1);
+    for (const answer of answers) expect(answer).toBe(kept[0]);
+    expect(gunzipSync(kept[0] as Buffer).equals(body)).toBe(true);
+  });
+
+  it('answers undefined rather than start one past its bound, and when zlib fails', async () => {
+    const compressor = createCompressor(1);
+    const first = compressor.compress('a', 'gzip', () => body, () => undefined);
+    expect(await compressor.compress('b', 'gzip', () => body, () => undefined)).toBeUndefined();
+    expect(await first).toBeInstanceOf(Buffer);
+    expect(await compressor.compress('c', 'gzip', () => Promise.reject(new Error('out of memory')), () => undefined)).toBeUndefined();
   });
 });

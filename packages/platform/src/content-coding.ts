@@ -11,6 +11,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import Negotiator from 'negotiator';
+import { createInFlight } from './in-flight.js';
 
 /**
  * The coding among `offered` (the server's order of preference, which breaks the client's ties)
@@ -55,4 +56,29 @@ export function encodeBody(body: Buffer, coding: ContentCoding): Promise<Buffer>
 /** `"tag"` → `"tag-br"`: the ETag of that coding's representation. */
 export function codedTag(etag: string, coding: ContentCoding): string {
   return coding === 'identity' ? etag : `${etag.slice(0, -1)}-${coding}"`;
+}
+
+/**
+ * Compressions of cached bodies: one per key however many ask for it at once (a crowd opening a
+ * new version waits for one compression, not one each), at most `maxConcurrent` under way — each
+ * holds its body and a thread of libuv's pool (four, shared with DNS lookups). Beyond, or when
+ * zlib fails (out of memory, say), the answer is undefined: the caller sends identity, never
+ * queueing behind other compressions. `keep` stores the result, once, before any caller gets it.
+ */
+export function createCompressor(maxConcurrent: number) {
+  const running = createInFlight();
+  return {
+    async compress(key: string, coding: ContentCoding, identity: () => Buffer | Promise<Buffer>, keep: (encoded: Buffer) => void): Promise<Buffer | undefined> {
+      if (!running.has(key) && running.size >= maxConcurrent) return undefined;
+      try {
+        return await running.run(key, async () => {
+          const encoded = await encodeBody(await identity(), coding);
+          keep(encoded);
+          return encoded;
+        });
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

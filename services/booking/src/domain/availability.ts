@@ -15,7 +15,7 @@
  * representation with its own tag (platform content-coding.ts).
  */
 import type { Availability } from '@stream-seat/contracts';
-import { type CodedBody, type ContentCoding, createInFlight, encodeBody, NotFound } from '@stream-seat/platform';
+import { type CodedBody, type ContentCoding, createCompressor, NotFound } from '@stream-seat/platform';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { SeatStatus } from '../db/schema.js';
 import type { SeatStates } from '../db/seat-state-cache.js';
@@ -53,7 +53,7 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
   /** The last rendering of each event, least recently read first, with its bytes in all its codings. */
   const rendered = new Map<string, RenderedAvailability & { size: number }>();
   let bytes = 0;
-  const compressing = createInFlight();
+  const compressor = createCompressor(MAX_CONCURRENT_COMPRESSIONS);
 
   /** Lets go of the least recently read renderings until the bound holds (never `keep`'s, the one just read). */
   function evictBeyondBound(keep: string): void {
@@ -79,25 +79,17 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
         if (view.selected(coding) === 'identity') return identity;
         const done = coded.get(coding);
         if (done) return { coding, bytes: done };
-        const key = `${eventId}\n${version}\n${coding}`;
-        if (!compressing.has(key) && compressing.size >= MAX_CONCURRENT_COMPRESSIONS) return identity;
-        try {
-          const encoded = await compressing.run(key, async () => {
-            const out = await encodeBody(json, coding);
-            coded.set(coding, out);
-            // Counted while this rendering is the one kept (a newer version may have replaced it meanwhile).
-            if (rendered.get(eventId) === view) {
-              view.size += out.length;
-              bytes += out.length;
-              evictBeyondBound(eventId);
-            }
-            return out;
-          });
-          return { coding, bytes: encoded };
-        } catch {
-          // zlib failed (out of memory, say): the answer itself can still be sent.
-          return identity;
-        }
+        const encoded = await compressor.compress(`${eventId}\n${version}\n${coding}`, coding, () => json, (out) => {
+          coded.set(coding, out);
+          // Counted while this rendering is the one kept (a newer version may have replaced it meanwhile).
+          if (rendered.get(eventId) === view) {
+            view.size += out.length;
+            bytes += out.length;
+            evictBeyondBound(eventId);
+          }
+        });
+        // Too many compressions under way, or zlib failed: the answer itself can still be sent.
+        return encoded ? { coding, bytes: encoded } : identity;
       },
     };
     return view;

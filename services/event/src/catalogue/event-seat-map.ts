@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { VenueSeatMap } from '@stream-seat/contracts';
-import { type CodedBody, codedTag, type ContentCoding, createInFlight, encodeBody, NotFound, type Principal } from '@stream-seat/platform';
+import { type CodedBody, codedTag, type ContentCoding, createCompressor, createInFlight, NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
 import { createEventRepository, type EventWithVenueRow } from '../db/event.repository.js';
 import type { EventDatabase } from '../db/schema.js';
@@ -54,9 +54,9 @@ export interface EventSeatMapsDeps {
 export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps) {
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
-  /** Identity renders under way, by ETag; compressions under way, by coded tag. */
+  /** Identity renders under way, by ETag; compressions, by coded tag. */
   const rendering = createInFlight();
-  const compressing = createInFlight();
+  const compressor = createCompressor(MAX_CONCURRENT_COMPRESSIONS);
 
   async function templateOf(venueId: string): Promise<SeatMapTemplate> {
     const known = templates.get(venueId);
@@ -89,22 +89,11 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
     const key = codedTag(etag, coding);
     const cached = cache.get(key);
     if (cached !== undefined) return { coding, bytes: cached };
-    if (!compressing.has(key) && compressing.size >= MAX_CONCURRENT_COMPRESSIONS) return identityBody(etag, row);
-    // A crowd opening a new event's map at once waits for one compression, not one each.
-    const encoding = compressing.run(key, async () => {
-      // Rendered for the compression, and not kept for it: the compressed bytes are what clients
-      // that ask for this coding get (the identity bytes are some twenty times their size).
-      const identity = cache.get(etag) ?? (await renderIdentity(etag, row));
-      const encoded = await encodeBody(identity, coding);
-      cache.set(key, encoded);
-      return encoded;
-    });
-    try {
-      return { coding, bytes: await encoding };
-    } catch {
-      // zlib failed (out of memory, say): the map itself can still be sent.
-      return identityBody(etag, row);
-    }
+    // Rendered for the compression, and not kept for it: the compressed bytes are what clients
+    // that ask for this coding get (the identity bytes are some twenty times their size).
+    const encoded = await compressor.compress(key, coding, () => cache.get(etag) ?? renderIdentity(etag, row), (bytes) => cache.set(key, bytes));
+    // Too many compressions under way, or zlib failed: the map itself can still be sent.
+    return encoded ? { coding, bytes: encoded } : identityBody(etag, row);
   }
 
   return {
