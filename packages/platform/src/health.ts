@@ -8,7 +8,7 @@
  * stopped the old tasks with no new one serving. `/ready` would do, but it also follows the
  * database: a database fail-over would mark every task unhealthy, and ECS would replace them all.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** A named readiness check: resolves when the dependency answers (optionally with a note), throws otherwise. */
 export interface ReadinessCheck {
@@ -37,23 +37,19 @@ async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: bool
   }
 }
 
+/** Runs the checks: 200 when all pass (and the instance is not draining), else 503; each check's state by name. */
+async function answerChecks(reply: FastifyReply, checks: ReadinessCheck[], extra: { draining?: boolean } = {}) {
+  const results = await Promise.all(checks.map(runCheck));
+  const up = !extra.draining && results.every((r) => r.ok);
+  return reply.code(up ? 200 : 503).send({
+    status: up ? 'UP' : 'DOWN',
+    ...extra,
+    checks: Object.fromEntries(results.map((r) => [r.name, `${r.ok ? 'UP' : 'DOWN'}${r.detail ? `: ${r.detail}` : ''}`])),
+  });
+}
+
 export function registerHealth(app: FastifyInstance, checks: () => ReadinessCheck[], isDraining: () => boolean): void {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'UP' }));
-  app.get('/started', { schema: { hide: true } }, async (_request, reply) => {
-    const results = await Promise.all(checks().filter((c) => c.gatesStart).map(runCheck));
-    const started = results.every((r) => r.ok);
-    return reply.code(started ? 200 : 503).send({
-      status: started ? 'UP' : 'DOWN',
-      checks: Object.fromEntries(results.map((r) => [r.name, `${r.ok ? 'UP' : 'DOWN'}${r.detail ? `: ${r.detail}` : ''}`])),
-    });
-  });
-  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
-    const results = await Promise.all(checks().map(runCheck));
-    const ready = !isDraining() && results.every((r) => r.ok);
-    return reply.code(ready ? 200 : 503).send({
-      status: ready ? 'UP' : 'DOWN',
-      draining: isDraining(),
-      checks: Object.fromEntries(results.map((r) => [r.name, `${r.ok ? 'UP' : 'DOWN'}${r.detail ? `: ${r.detail}` : ''}`])),
-    });
-  });
+  app.get('/started', { schema: { hide: true } }, async (_request, reply) => answerChecks(reply, checks().filter((c) => c.gatesStart)));
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => answerChecks(reply, checks(), { draining: isDraining() }));
 }
