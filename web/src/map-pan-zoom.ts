@@ -1,7 +1,8 @@
 /**
  * Zoom and pan on the seat map's SVG: the zoom buttons, the wheel (and a trackpad's pinch) around
- * the pointer, dragging with a mouse, pen or finger, and the + - 0 keys. Only the viewBox changes,
- * so the seats stay sharp at any zoom; map-viewport.ts does the arithmetic.
+ * the pointer, dragging with a mouse, pen or finger, and the + - 0 keys. Only the viewBox changes
+ * (a large map's canvas follows it through `onChange`), so the seats stay sharp at any zoom;
+ * map-viewport.ts does the arithmetic.
  */
 import { h } from './dom.js';
 import {
@@ -28,6 +29,8 @@ const ZOOM_STEP = 2;
 export interface MapPanZoom {
   /** The zoom buttons, to put under the map. */
   readonly controls: HTMLElement;
+  /** The part of the map shown now. */
+  readonly view: ViewBox;
   /** Pans, if need be, so that `point` shows at least `margin` inside the edges (the seat the keyboard focus went to). */
   reveal(point: Point, margin: number): void;
 }
@@ -36,6 +39,8 @@ export interface MapPanZoomOptions {
   limits: ViewLimits;
   /** The map point a zoom key zooms around (the focused seat's); the view's middle without one. */
   keyAnchor(event: KeyboardEvent): Point | undefined;
+  /** Called after each change of the view (a canvas under the SVG follows it). */
+  onChange?(view: ViewBox): void;
 }
 
 export function attachPanZoom(map: SVGSVGElement, options: MapPanZoomOptions): MapPanZoom {
@@ -48,6 +53,7 @@ export function attachPanZoom(map: SVGSVGElement, options: MapPanZoomOptions): M
     view = next;
     map.setAttribute('viewBox', viewBoxAttribute(view));
     map.classList.toggle('zoomed', isZoomed());
+    options.onChange?.(view);
     return true;
   }
   const isZoomed = () => view.width < limits.whole.width * 0.999;
@@ -118,6 +124,9 @@ export function attachPanZoom(map: SVGSVGElement, options: MapPanZoomOptions): M
 
   return {
     controls,
+    get view() {
+      return view;
+    },
     reveal(point, margin) {
       show(panToInclude(view, point, margin, limits));
     },

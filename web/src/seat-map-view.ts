@@ -4,15 +4,28 @@
  * The seats are toggle buttons with one Tab stop between them (a roving tabindex): the arrows,
  * Home and End move the focus (seat-keyboard.ts), Enter and Space select. The map zooms and pans
  * (map-pan-zoom.ts), and follows the keyboard focus to a seat out of view.
+ *
+ * A map of more than SEAT_ELEMENTS_AT_MOST seats is painted on a canvas under the SVG
+ * (seat-canvas.ts), and only some of its seats are circles (buttons) as well: those in view once
+ * the buyer has zoomed in to at most that many, the keyboard's seat, and the seats selected or
+ * held. A click between those finds its seat on the canvas through a grid (seat-grid.ts).
  */
-import type { SeatMap, SeatStatusValue } from '@stream-seat/contracts';
+import type { Seat, SeatMap, SeatStatusValue } from '@stream-seat/contracts';
 import { h, svg } from './dom.js';
 import { money } from './format.js';
 import { attachPanZoom } from './map-pan-zoom.js';
-import { viewLimits } from './map-viewport.js';
+import { screenToMap, viewLimits } from './map-viewport.js';
 import type { SeatBoard } from './seat-board.js';
+import { createSeatCanvas, type SeatCanvas } from './seat-canvas.js';
+import { createSeatGrid } from './seat-grid.js';
 import type { SeatIndex } from './seat-index.js';
 import { createSeatNavigator, seatKeyAction } from './seat-keyboard.js';
+
+/**
+ * Up to this many seats every seat is an SVG circle; a larger map is painted on a canvas. 100,000
+ * circles cost the browser seconds to build, style and paint (`npm run bench -- web-map`).
+ */
+export const SEAT_ELEMENTS_AT_MOST = 3_000;
 
 export interface SeatMapView {
   /** The map, with its zoom buttons under it. */
@@ -72,42 +85,52 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   // The title is the seat's accessible name and its tooltip: "Orchestra, row A, seat 3, €50.00, available".
   const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   const prices = new Map<number, string>();
-  const seatPlaces = new Map<string, string>();
+  const seatsById = new Map(map.seats.map((s) => [s.id, s]));
+  const tierClass = new Map(map.seats.map((s) => [s.id, `tier-${options.tierIndex(s.tier)}`]));
+  function placeOf(seat: Seat): string {
+    let price = prices.get(seat.priceCents);
+    if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
+    return `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}, ${price}`;
+  }
   // Every seat is a copy of one circle with the attributes they share (cheaper than setting them
   // one by one), and the seats go into the page only once the first snapshot has drawn them: drawn
   // before, 100,000 seats are laid out and painted twice.
   const seatsLayer = svg('g', { class: 'seats' });
   const template = svg('circle', { r: radius, role: 'button', tabindex: -1, 'aria-pressed': 'false' }, svg('title'));
-  for (const seat of map.seats) {
-    let price = prices.get(seat.priceCents);
-    if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
-    const place = `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}, ${price}`;
-    seatPlaces.set(seat.id, place);
+  /** The seat's circle, made (and drawn) the first time it is asked for. */
+  function circleFor(seatId: string): SVGCircleElement | undefined {
+    const existing = circles.get(seatId);
+    if (existing) return existing;
+    const seat = seatsById.get(seatId);
+    if (!seat) return undefined;
     const circle = template.cloneNode(true) as SVGCircleElement;
     circle.setAttribute('cx', String(seat.x));
     circle.setAttribute('cy', String(seat.y));
     circle.setAttribute('data-seat-id', seat.id);
     circle.setAttribute('data-tier', seat.tier);
-    (circle.firstChild as SVGTitleElement).textContent = place;
     circles.set(seat.id, circle);
     seatsLayer.append(circle);
+    if (board.seq !== undefined) drawSeat(seat.id);
+    return circle;
   }
+  const painted = map.seats.length > SEAT_ELEMENTS_AT_MOST;
+  if (!painted) for (const seat of map.seats) circleFor(seat.id);
   let seatsShown = false;
 
   // One Tab stop for the whole map: the seat last moved to or clicked, the first seat until then.
   const keyboard = createSeatNavigator(map.seats);
   let tabStop = keyboard.first;
-  if (tabStop) circles.get(tabStop)?.setAttribute('tabindex', '0');
+  if (tabStop) circleFor(tabStop)?.setAttribute('tabindex', '0');
   function moveTabStop(seatId: string): void {
     if (seatId === tabStop) return;
     if (tabStop) circles.get(tabStop)?.setAttribute('tabindex', '-1');
-    circles.get(seatId)?.setAttribute('tabindex', '0');
+    circleFor(seatId)?.setAttribute('tabindex', '0');
     tabStop = seatId;
   }
   // No focus listeners: Chromium would make the <svg> itself a Tab stop of its own.
   const seatOf = (event: Event) => (event.target as Element).closest('[data-seat-id]')?.getAttribute('data-seat-id') ?? undefined;
   element.addEventListener('click', (event) => {
-    const seatId = seatOf(event);
+    const seatId = seatOf(event) ?? (painted ? seatUnder(event) : undefined);
     if (!seatId) return;
     moveTabStop(seatId);
     options.onSeatClick(seatId);
@@ -130,18 +153,75 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     circles.get(next)?.focus();
   });
 
-  // Zoom and pan change only the viewBox; the seats' circles stay as they are.
-  const seatsById = new Map(map.seats.map((s) => [s.id, s]));
+  // Zoom and pan change only the viewBox; the seats' circles stay as they are, and a canvas
+  // under them paints the view again.
   const panZoom = attachPanZoom(element, {
     limits: viewLimits(box, spacing * SEATS_ACROSS_AT_MOST),
     keyAnchor: (event) => seatsById.get(seatOf(event) ?? ''),
+    onChange: painted ? () => viewChanged() : undefined,
   });
   // The seat the keyboard focus goes to comes into view, with its neighbour beside it.
   const reveal = (seatId: string) => {
     const seat = seatsById.get(seatId);
     if (seat) panZoom.reveal(seat, spacing * 1.5);
   };
-  const container = h('div', { class: 'seat-map-view' }, element, panZoom.controls);
+
+  // ---- a large map: the seats painted on a canvas, some of them circles as well ----------------
+  const grid = painted ? createSeatGrid(map.seats, spacing * 4) : undefined;
+  const canvas: SeatCanvas | undefined = painted
+    ? createSeatCanvas({ over: element, seats: map.seats, radius, view: () => panZoom.view, colourOf: (index) => colourOf((map.seats[index] as Seat).id) })
+    : undefined;
+  /** The seat whose circle would be under a click that met no circle. */
+  function seatUnder(event: MouseEvent): string | undefined {
+    const point = screenToMap(panZoom.view, element.getBoundingClientRect(), { x: event.clientX, y: event.clientY });
+    const index = grid?.seatAt(point, radius);
+    return index === undefined ? undefined : map.seats[index]?.id;
+  }
+  /**
+   * The circles a large map keeps: the seats in view once they are few enough, the Tab stop, the
+   * focused seat, and the seats selected or held, which assistive technology must find.
+   */
+  function keepCircles(): void {
+    if (!grid) return;
+    const inView = grid.seatsIn(panZoom.view, radius, SEAT_ELEMENTS_AT_MOST) ?? [];
+    const keep = new Set(inView.map((index) => (map.seats[index] as Seat).id));
+    for (const id of [tabStop, document.activeElement?.getAttribute('data-seat-id'), ...selected, ...mine]) if (id) keep.add(id);
+    for (const [id, circle] of circles) {
+      if (keep.has(id)) continue;
+      circle.remove();
+      circles.delete(id);
+    }
+    for (const id of keep) circleFor(id);
+  }
+  let circlesQueued = false;
+  function viewChanged(): void {
+    canvas?.schedule();
+    if (circlesQueued) return;
+    circlesQueued = true;
+    requestAnimationFrame(() => {
+      circlesQueued = false;
+      keepCircles();
+    });
+  }
+  // Read from the style sheet, once per look: the canvas paints what a circle would show. A look
+  // is known by a number (status, tier, selected, held) so that a paint builds no strings.
+  const colours = new Map<number, string>();
+  const tierNumbers = painted ? new Map(map.seats.map((s) => [s.id, options.tierIndex(s.tier)])) : new Map<string, number>();
+  function colourOf(seatId: string): string {
+    const status = board.status(seatId) ?? 'HELD';
+    const look = (((STATUS_NUMBERS[status] * 1_000 + (tierNumbers.get(seatId) ?? 0)) * 2 + Number(selected.has(seatId))) * 2) + Number(mine.has(seatId));
+    let colour = colours.get(look);
+    if (colour === undefined) {
+      const probe = svg('circle', { class: seatClasses(seatId), r: 0 });
+      element.append(probe);
+      colour = getComputedStyle(probe).fill;
+      probe.remove();
+      colours.set(look, colour);
+    }
+    return colour;
+  }
+
+  const container = h('div', { class: painted ? 'seat-map-view painted' : 'seat-map-view' }, canvas?.element, element, panZoom.controls);
   // Tab back into a map zoomed or panned away from its Tab stop brings that seat into view. On the
   // container: a focus listener on the <svg> would make it a Tab stop. A click's focus, which is
   // not focus-visible, leaves the view where the buyer put it.
@@ -150,28 +230,31 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     if (seatId && (event.target as Element).matches(':focus-visible')) reveal(seatId);
   });
 
-  const tierClass = new Map(map.seats.map((s) => [s.id, `tier-${options.tierIndex(s.tier)}`]));
   // Attributes change in place: the circle keeps the focus when someone else takes its seat.
+  /** The classes that give a seat its look now (its colour, on the canvas). */
+  function seatClasses(seatId: string): string {
+    const status = board.status(seatId) ?? 'HELD';
+    let classes = `seat status-${status.toLowerCase()}`;
+    if (status === 'AVAILABLE') classes += ` ${tierClass.get(seatId) ?? ''}`;
+    if (selected.has(seatId)) classes += ' selected';
+    if (mine.has(seatId)) classes += ' mine';
+    return classes;
+  }
   function drawSeat(seatId: string): void {
     const circle = circles.get(seatId);
     if (!circle) return;
     const status = board.status(seatId) ?? 'HELD';
     const isSelected = selected.has(seatId);
     const isMine = mine.has(seatId);
-    const classes = ['seat', `status-${status.toLowerCase()}`];
-    if (status === 'AVAILABLE') classes.push(tierClass.get(seatId) ?? '');
-    if (isSelected) classes.push('selected');
-    if (isMine) classes.push('mine');
     // Fades only from a live change: a transition on each of 100,000 seats at the snapshot costs
     // seconds of style work per frame while it runs.
-    if (seatsShown) classes.push('fades');
-    circle.setAttribute('class', classes.join(' '));
+    circle.setAttribute('class', seatsShown ? `${seatClasses(seatId)} fades` : seatClasses(seatId));
     circle.setAttribute('data-status', status);
     circle.setAttribute('aria-pressed', String(isSelected));
     if (status === 'AVAILABLE') circle.removeAttribute('aria-disabled');
     else circle.setAttribute('aria-disabled', 'true');
     const title = circle.firstChild as SVGTitleElement;
-    const name = `${seatPlaces.get(seatId)}, ${statusWord(status, isMine)}`;
+    const name = `${placeOf(seatsById.get(seatId) as Seat)}, ${statusWord(status, isMine)}`;
     if (title.textContent !== name) title.textContent = name;
   }
   function drawGeneralAdmission(): void {
@@ -181,30 +264,48 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     }
   }
 
+  /** Redraws seats whose selection or hold changed; a large map makes circles of the new ones. */
+  function redraw(seatIds: Set<string>): void {
+    for (const id of seatIds) {
+      if (painted && (selected.has(id) || mine.has(id))) circleFor(id);
+      drawSeat(id);
+    }
+    if (painted) viewChanged();
+  }
+
   return {
     element: container,
     update(seatIds) {
       let touchedGeneral = false;
+      let touchedSeat = false;
       for (const id of seatIds) {
-        if (circles.has(id)) drawSeat(id);
-        else touchedGeneral = true;
+        if (!seatsById.has(id)) touchedGeneral = true;
+        else {
+          touchedSeat = true;
+          drawSeat(id);
+        }
       }
       if (touchedGeneral && gaLabels.size > 0) drawGeneralAdmission();
       if (!seatsShown) {
         seatsShown = true;
         element.append(seatsLayer);
+        keepCircles();
+        // In the frame that shows the seats' first colours, not one frame later.
+        canvas?.paint();
+      } else if (touchedSeat) {
+        canvas?.schedule();
       }
     },
     // Copies: the caller goes on changing its own set, and the seats that left it need redrawing.
     setSelected(seatIds) {
       const previous = selected;
       selected = new Set(seatIds);
-      for (const id of new Set([...previous, ...selected])) drawSeat(id);
+      redraw(new Set([...previous, ...selected]));
     },
     setMine(seatIds) {
       const previous = mine;
       mine = new Set(seatIds);
-      for (const id of new Set([...previous, ...mine])) drawSeat(id);
+      redraw(new Set([...previous, ...mine]));
     },
   };
 }
@@ -214,6 +315,8 @@ function statusWord(status: SeatStatusValue, mine: boolean): string {
   if (status === 'HELD') return mine ? 'held for you' : 'taken';
   return mine ? 'yours' : 'sold';
 }
+
+const STATUS_NUMBERS: Record<SeatStatusValue, number> = { AVAILABLE: 0, HELD: 1, BOOKED: 2 };
 
 /** How far in the map can be zoomed: this many seats across the view's shorter side. */
 const SEATS_ACROSS_AT_MOST = 6;

@@ -1,0 +1,251 @@
+/**
+ * A large seat map in real headless Chromium against the whole platform: past 3,000 seats the web
+ * app paints the seats on a canvas under the SVG, and makes circles (buttons) only of the seats in
+ * view once zoomed in, the keyboard's seat and the seats selected or held. The canvas's pixels are
+ * read back and compared with the legend's colours (a seat's tier, or taken); clicks land on
+ * painted seats; the keyboard walks seats that had no circle. Needs Debian's chromium, as
+ * tests/e2e/web-app.e2e.test.ts does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp } from '../../scripts/web-app-build.js';
+import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+const STEP_TIMEOUT_MS = 20_000;
+
+/** Four blocks of 40 rows of 25 seats side by side: 4,000 seats, over the web app's 3,000. */
+const rows = Array.from({ length: 40 }, (_, i) => ({ label: `R${i + 1}`, seats: 25 }));
+const hallLayout = {
+  name: 'Canvas Hall',
+  sections: ['W', 'X', 'Y', 'Z'].map((id, i) => ({ id, name: `Block ${id}`, tier: i < 2 ? 'A' : 'B', rows })),
+};
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface MapSeat {
+  id: string;
+  x: number;
+  y: number;
+  tier: string;
+}
+
+describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted on a canvas, in headless Chromium', () => {
+  let test: TestPlatform;
+  let browser: Browser;
+  let webRoot: string;
+  let eventId: string;
+  let seats: Map<string, MapSeat>;
+  let otto: Record<string, string>;
+
+  beforeAll(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-canvas-'));
+    await buildWebApp(webRoot);
+    test = await startTestPlatform({ name: 'canvas', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
+    browser = await launchChromium();
+    const organizer = await test.tokenFor('cora', 'organizer');
+    otto = await test.tokenFor('otto', 'buyer');
+    const venue = await test.send('POST', '/api/venues', organizer, hallLayout);
+    expect(venue.status, JSON.stringify(venue.body)).toBe(201);
+    const event = await test.send('POST', '/api/events', organizer, {
+      venueId: venue.body['id'],
+      name: 'Canvas Night',
+      startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+      currency: 'EUR',
+      prices: { A: 5000, B: 3000 },
+      maxSeatsPerOrder: 10,
+    });
+    expect(event.status, JSON.stringify(event.body)).toBe(201);
+    eventId = event.body['id'] as string;
+    expect((await test.send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+    const seatMap = await test.send('GET', `/api/events/${eventId}/seatmap`);
+    expect(seatMap.status).toBe(200);
+    seats = new Map((seatMap.body['seats'] as MapSeat[]).map((s) => [s.id, s]));
+    expect(seats.size).toBe(4_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.stop();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  async function openSeatMap(signInAs?: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(test.gateway);
+    if (signInAs) {
+      await page.fill('input[name=name]', signInAs);
+      await page.selectOption('select[name=role]', 'buyer');
+      await page.click('form.sign-in button');
+      await page.waitForSelector(`[data-signed-in="${signInAs}"]`);
+    }
+    await page.evaluate(`location.hash = '#/events/${eventId}'`);
+    await page.waitForSelector('[data-live-status=live]');
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  const viewBox = async (page: Page): Promise<Box> => {
+    const [x, y, width, height] = ((await page.getAttribute('svg.seat-map', 'viewBox')) ?? '').split(' ').map(Number);
+    return { x: x ?? NaN, y: y ?? NaN, width: width ?? NaN, height: height ?? NaN };
+  };
+  /** Where a map point shows on the page, in CSS pixels: the viewBox fitted and centred in the SVG's box. */
+  async function onScreen(page: Page, point: { x: number; y: number }): Promise<{ x: number; y: number }> {
+    const view = await viewBox(page);
+    const frame = (await page.locator('svg.seat-map').boundingBox()) as Box;
+    const scale = Math.min(frame.width / view.width, frame.height / view.height);
+    return {
+      x: frame.x + (frame.width - view.width * scale) / 2 + (point.x - view.x) * scale,
+      y: frame.y + (frame.height - view.height * scale) / 2 + (point.y - view.y) * scale,
+    };
+  }
+  const seat = (id: string) => seats.get(id) as MapSeat;
+  /** The canvas's own pixel (not the SVG's over it) at a page position, as `rgb(r, g, b)` or `transparent`. */
+  async function canvasColourAt(page: Page, at: { x: number; y: number }): Promise<string> {
+    return page.evaluate(`(() => {
+      const canvas = document.querySelector('canvas.seat-canvas');
+      const box = canvas.getBoundingClientRect();
+      const px = Math.floor((${at.x} - box.left) * canvas.width / box.width);
+      const py = Math.floor((${at.y} - box.top) * canvas.height / box.height);
+      const [r, g, b, a] = canvas.getContext('2d').getImageData(px, py, 1, 1).data;
+      return a === 0 ? 'transparent' : 'rgb(' + r + ', ' + g + ', ' + b + ')';
+    })()`);
+  }
+  const seatColour = async (page: Page, id: string) => canvasColourAt(page, await onScreen(page, seat(id)));
+  /** A colour the page's style sheet gives an element of the legend. */
+  async function legendColour(page: Page, selector: string): Promise<string> {
+    await page.waitForSelector(selector);
+    return page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`);
+  }
+  const circleIds = (page: Page) => page.locator('circle[data-seat-id]').evaluateAll((circles) => circles.map((c) => c.getAttribute('data-seat-id') as string));
+  const selectedSeats = (page: Page) => page.locator('circle[aria-pressed="true"]').evaluateAll((c) => c.map((s) => s.getAttribute('data-seat-id')));
+  const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: STEP_TIMEOUT_MS });
+
+  it('paints every seat in its tier colour on a canvas the size of the map, and makes a circle of only the Tab stop', async () => {
+    const page = await openSeatMap();
+    const tierA = await legendColour(page, 'li[data-tier="A"] .swatch');
+    const tierB = await legendColour(page, 'li[data-tier="B"] .swatch');
+    expect(tierA).not.toBe(tierB);
+    // One circle: the map's Tab stop, its first seat.
+    expect(await circleIds(page)).toEqual(['W-R1-1']);
+    // The canvas covers the SVG, at the screen's pixel density.
+    const frame = (await page.locator('svg.seat-map').boundingBox()) as Box;
+    const canvas = (await page.locator('canvas.seat-canvas').boundingBox()) as Box;
+    for (const side of ['x', 'y', 'width', 'height'] as const) expect(canvas[side]).toBeCloseTo(frame[side], 1);
+    // Every 97th seat, across all four blocks, in its tier's colour; between two seats of a row, nothing.
+    const sample = [...seats.values()].filter((_, i) => i % 97 === 0);
+    expect(new Set(sample.map((s) => s.id.split('-')[0]))).toEqual(new Set(['W', 'X', 'Y', 'Z']));
+    for (const s of sample) expect(await seatColour(page, s.id), s.id).toBe(s.tier === 'A' ? tierA : tierB);
+    const [a, b] = [seat('X-R20-10'), seat('X-R20-11')];
+    expect(await canvasColourAt(page, await onScreen(page, { x: (a.x + b.x) / 2, y: a.y }))).toBe('transparent');
+    await page.close();
+  });
+
+  it("paints another buyer's hold as taken, live, and the seat's tier colour again once released", async () => {
+    const page = await openSeatMap();
+    const tierB = await legendColour(page, 'li[data-tier="B"] .swatch');
+    const taken = await legendColour(page, '.swatch.status-held');
+    const hold = await test.send('POST', '/api/holds', otto, { eventId, seatIds: ['Y-R5-5'] });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    await poll(() => seatColour(page, 'Y-R5-5')).toBe(taken);
+    expect(await seatColour(page, 'Y-R5-6')).toBe(tierB);
+    expect((await test.send('DELETE', `/api/holds/${hold.body['holdId']}`, otto)).status).toBe(204);
+    await poll(() => seatColour(page, 'Y-R5-5')).toBe(tierB);
+    await page.close();
+  });
+
+  it('selects the painted seat under a click, and nothing for a click between seats', async () => {
+    const page = await openSeatMap();
+    const target = await onScreen(page, seat('W-R30-12'));
+    const next = await onScreen(page, seat('W-R30-13'));
+    const spacing = next.x - target.x;
+    // Off the centre, inside the circle (0.42 of the spacing wide): that seat, not a neighbour.
+    await page.mouse.click(target.x + spacing * 0.25, target.y - spacing * 0.2);
+    await poll(() => selectedSeats(page)).toEqual(['W-R30-12']);
+    expect(await page.getAttribute('circle[data-seat-id="W-R30-12"]', 'class')).toContain('selected');
+    await poll(() => seatColour(page, 'W-R30-12')).not.toBe(await seatColour(page, 'W-R30-13'));
+    // Half-way to the next seat: in no seat.
+    await page.mouse.click(target.x + spacing * 0.5, target.y);
+    await page.mouse.click(target.x, target.y);
+    await poll(() => selectedSeats(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('makes circles of the seats in view once zoomed in to fewer than 3,000, follows them live, and drops them at the whole view', async () => {
+    const page = await openSeatMap();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    const view = await viewBox(page);
+    // Every seat whose centre is in view has its circle (a few at the edge may too); no seat out of sight does.
+    const inView = [...seats.values()].filter((s) => s.x >= view.x && s.x <= view.x + view.width && s.y >= view.y && s.y <= view.y + view.height);
+    expect(inView.length).toBeGreaterThan(100);
+    await poll(async () => (await circleIds(page)).length).toBeGreaterThanOrEqual(inView.length);
+    const ids = new Set(await circleIds(page));
+    for (const s of inView) expect(ids.has(s.id), s.id).toBe(true);
+    const margin = 10;
+    for (const id of ids) {
+      if (id === 'W-R1-1') continue;
+      const s = seat(id);
+      expect(s.x > view.x - margin && s.x < view.x + view.width + margin && s.y > view.y - margin && s.y < view.y + view.height + margin, id).toBe(true);
+    }
+    // A circle made after the snapshot shows the live state too.
+    const shown = (inView[Math.floor(inView.length / 2)] as MapSeat).id;
+    expect(await page.getAttribute(`circle[data-seat-id="${shown}"]`, 'data-status')).toBe('AVAILABLE');
+    const hold = await test.send('POST', '/api/holds', otto, { eventId, seatIds: [shown] });
+    expect(hold.status).toBe(201);
+    await page.waitForSelector(`circle[data-seat-id="${shown}"][data-status="HELD"]`);
+    expect((await test.send('DELETE', `/api/holds/${hold.body['holdId']}`, otto)).status).toBe(204);
+
+    await page.getByRole('button', { name: 'Fit whole venue' }).click();
+    await poll(() => circleIds(page)).toEqual(['W-R1-1']);
+    await page.close();
+  });
+
+  it('walks seats that had no circle with the keyboard, and keeps the selected ones as buttons', async () => {
+    const page = await openSeatMap();
+    const focused = () => page.evaluate('document.activeElement?.getAttribute("data-seat-id")') as Promise<string | null>;
+    await page.focus('main a[href="#/"]');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('W-R1-1');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toBe('W-R1-2');
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toBe('W-R2-2');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    expect(await focused()).toBe('W-R2-25');
+    await poll(() => selectedSeats(page)).toEqual(['W-R2-2']);
+    // The circles the keyboard left go (the Tab stop and the focused one stay); the selected seat stays a button.
+    await poll(async () => new Set(await circleIds(page))).toEqual(new Set(['W-R2-2', 'W-R2-25']));
+    await page.close();
+  });
+
+  it('holds seats picked on the canvas and shows them as the buyer\'s own', async () => {
+    const page = await openSeatMap('hana');
+    for (const id of ['Z-R40-24', 'Z-R40-25']) {
+      const at = await onScreen(page, seat(id));
+      await page.mouse.click(at.x, at.y);
+    }
+    await poll(() => selectedSeats(page)).toEqual(['Z-R40-24', 'Z-R40-25']);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    const mine = await page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('--mine').trim()`) as string;
+    expect(mine).toMatch(/^#[0-9a-f]{6}$/);
+    const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(mine.slice(i, i + 2), 16)).join(', ')})`;
+    for (const id of ['Z-R40-24', 'Z-R40-25']) {
+      await poll(() => seatColour(page, id)).toBe(rgb);
+      expect(await page.getAttribute(`circle[data-seat-id="${id}"]`, 'class')).toContain('mine');
+    }
+    await page.close();
+  });
+});
