@@ -6,7 +6,7 @@ import { createHoldRepository } from './hold.repository.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
-import { changed, inTransaction } from './transaction.js';
+import { changed, inTransaction, type Trx } from './transaction.js';
 
 export interface OrderWithTickets {
   order: OrderTable;
@@ -23,6 +23,26 @@ function normalize(order: OrderTable): OrderTable {
     cancel_attempts: Number(order.cancel_attempts),
     cancel_next_attempt_at: order.cancel_next_attempt_at === null ? null : Number(order.cancel_next_attempt_at),
   };
+}
+
+/**
+ * Puts the seats an order still books back on sale (only those: a seat freed before may be another
+ * order's by now) and logs the change; undefined when none was. The caller holds the inventory's lock.
+ */
+async function freeSeats(trx: Trx, order: OrderTable, now: number): Promise<SeatChangeBatch | undefined> {
+  const seatIds = JSON.parse(order.seat_ids_json) as string[];
+  const freed = await trx
+    .updateTable('seats')
+    .set({ status: 'AVAILABLE', order_id: null, hold_id: null, expires_at: null })
+    .where('event_id', '=', order.event_id)
+    .where('seat_id', 'in', seatIds)
+    .where('order_id', '=', order.id)
+    .where('status', '=', 'BOOKED')
+    .executeTakeFirst();
+  if (changed(freed) === 0) return undefined;
+  // A cancelled event's inventory is closed, and its seats are freed all the same.
+  const batch = await recordChanges(trx, order.event_id, seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE' as const })), now, false);
+  return batch?.batch;
 }
 
 export function createOrderRepository(db: Kysely<BookingDatabase>) {
@@ -86,43 +106,52 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
      * it checks in, since check-in needs the order CONFIRMED on this same row. Unless
      * `checkedInAllowed` (the organiser's override), the claim also needs no ticket checked in —
      * check-in counts on the row in its own transaction, so one of the two wins, whatever the timing.
-     * Its tickets are voided with the claim. False when the order was not CONFIRMED (claimed or
-     * cancelled already); throws OrderCheckedIn, changing nothing, when a ticket was checked in.
+     * Its tickets are voided and its seats put back on sale with the claim, which is never undone:
+     * the refund that follows is the order's money, not its seats (a provider that keeps refusing
+     * refunds no longer keeps them off sale). The seats' changes come back to be published.
+     * Undefined when the order was not CONFIRMED (claimed or cancelled already); throws
+     * OrderCheckedIn, changing nothing, when a ticket was checked in.
      * `resumeAt`: until when the claimer holds it (its lease); the sweeper may take over then.
      */
-    async claimCancellation(orderId: string, now: number, resumeAt: number, checkedInAllowed: boolean): Promise<boolean> {
+    async claimCancellation(order: OrderTable, now: number, resumeAt: number, checkedInAllowed: boolean): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
       return inTransaction(db, async (trx) => {
+        // The event's inventory first, as every writer of its seats takes it (a payment's confirm
+        // locks its hold, then the inventory): taken after the order's row, a claim and a finish of
+        // the same order could each wait for the other.
+        await lockInventory(trx, order.event_id);
         let claim = trx
           .updateTable('orders')
           .set({ status: 'CANCELLING', cancelled_at: now, cancel_next_attempt_at: resumeAt })
-          .where('id', '=', orderId)
+          .where('id', '=', order.id)
           .where('status', '=', 'CONFIRMED');
         if (!checkedInAllowed) claim = claim.where('checked_in_tickets', '=', 0);
         if (changed(await claim.executeTakeFirst()) !== 1) {
-          const row = await trx.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
-          if (row?.status === 'CONFIRMED') throw new OrderCheckedIn(orderId);
-          return false;
+          const row = await trx.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirst();
+          if (row?.status === 'CONFIRMED') throw new OrderCheckedIn(order.id);
+          return undefined;
         }
         // Voided now, not at the finish: an instance older than the claim (during an upgrade) checks a
         // ticket in by its status alone. Written before the check below, so that such a check-in
         // either committed first (and is seen) or waits for this and finds the ticket void.
-        await trx.updateTable('tickets').set({ status: 'VOID', valid_seat_id: null }).where('order_id', '=', orderId).execute();
-        if (checkedInAllowed) return true;
-        // A check-in by an instance older than the count (during an upgrade) shows on its ticket only.
-        const used = await trx.selectFrom('tickets').select('code').where('order_id', '=', orderId).where('checked_in_at', 'is not', null).limit(1).executeTakeFirst();
-        if (used) throw new OrderCheckedIn(orderId); // rolls the claim back
-        return true;
+        await trx.updateTable('tickets').set({ status: 'VOID', valid_seat_id: null }).where('order_id', '=', order.id).execute();
+        if (!checkedInAllowed) {
+          // A check-in by an instance older than the count (during an upgrade) shows on its ticket only.
+          const used = await trx.selectFrom('tickets').select('code').where('order_id', '=', order.id).where('checked_in_at', 'is not', null).limit(1).executeTakeFirst();
+          if (used) throw new OrderCheckedIn(order.id); // rolls the claim back
+        }
+        return { batch: await freeSeats(trx, order, now) };
       });
     },
 
     /**
-     * Finishes a claimed cancellation, once its refund went through (CANCELLING → CANCELLED): its
-     * seats back on sale (its tickets were voided by the claim, the only writer of CANCELLING).
-     * Undefined if it was not CANCELLING (finished already).
+     * Finishes a claimed cancellation, once its refund went through (CANCELLING → CANCELLED). Its
+     * seats went back on sale with the claim; those an instance of the previous release claimed
+     * without freeing them (during an upgrade) are freed here. Undefined if it was not CANCELLING
+     * (finished already).
      */
     async finishCancellation(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
-      const seatIds = JSON.parse(order.seat_ids_json) as string[];
       return inTransaction(db, async (trx) => {
+        await lockInventory(trx, order.event_id);
         const cancelled = await trx
           .updateTable('orders')
           .set({ status: 'CANCELLED', cancel_next_attempt_at: null })
@@ -130,24 +159,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'CANCELLING')
           .executeTakeFirst();
         if (changed(cancelled) !== 1) return undefined;
-        await lockInventory(trx, order.event_id);
-        const freed = await trx
-          .updateTable('seats')
-          .set({ status: 'AVAILABLE', order_id: null, hold_id: null, expires_at: null })
-          .where('event_id', '=', order.event_id)
-          .where('seat_id', 'in', seatIds)
-          .where('order_id', '=', order.id)
-          .where('status', '=', 'BOOKED')
-          .executeTakeFirst();
-        if (changed(freed) === 0) return { batch: undefined };
-        const batch = await recordChanges(
-          trx,
-          order.event_id,
-          seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE' as const })),
-          now,
-          false,
-        );
-        return { batch: batch?.batch };
+        return { batch: await freeSeats(trx, order, now) };
       });
     },
 

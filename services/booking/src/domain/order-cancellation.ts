@@ -2,16 +2,16 @@
  * Cancelling an order in three steps that a crash or a failing payment provider cannot leave
  * half-done. 1. Claim: CONFIRMED → CANCELLING in one conditional write on the order's row — from
  * then on none of its tickets checks in, and a buyer's claim fails if one already has; its tickets
- * are voided in the same transaction (an older instance, mid-upgrade, checks tickets in without
- * looking at the order). 2. Refund through the provider. 3. Finish: CANCELLED, seats back on sale. A claim is never
- * undone (a refund that timed out may still go through): when the refund or the finish fails, or
- * the process dies between the steps, the sweeper refunds and finishes the order later, retrying
- * with growing pauses. So an order is never CANCELLED before its money went back, and a buyer's
- * order is never refunded once one of its tickets is checked in (the event's organiser, an admin,
- * or the event's cancellation may still cancel it: they claim it whatever its check-ins). A refund
+ * are voided (an older instance, mid-upgrade, checks tickets in without looking at the order) and
+ * its seats go back on sale in the same transaction. 2. Refund through the provider. 3. Finish:
+ * CANCELLED. A claim is never undone (a refund that timed out may still go through): when the
+ * refund or the finish fails, or the process dies between the steps, the sweeper refunds and
+ * finishes the order later, retrying with growing pauses. So an order is never CANCELLED before its
+ * money went back, a provider refusing refunds keeps no seat off sale, and a buyer's order is never
+ * refunded once one of its tickets is checked in (the event's organiser, an admin, or the event's
+ * cancellation may still cancel it: they claim it whatever its check-ins). A refund
  * is only ever attempted by whoever holds the order's lease (`cancel_next_attempt_at`, taken with
- * a conditional write): the claimer, a repeated cancel once the order is due, or one sweeper.
- */
+ * a conditional write): the claimer, a repeated cancel once the order is due, or one sweeper. */
 import type { OrderRepository } from '../db/order.repository.js';
 import type { OrderTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
@@ -71,14 +71,18 @@ export function createOrderCancellation(deps: OrderCancellationDeps) {
 
   return {
     /**
-     * Claims a CONFIRMED order for cancellation and voids its tickets; the time until which the
-     * claimer holds it (its lease), or undefined if it was not CONFIRMED any more. Unless
-     * `checkedInAllowed`, throws OrderCheckedIn (nothing changed) when a ticket of it was checked in.
+     * Claims a CONFIRMED order for cancellation, voids its tickets and puts its seats back on sale
+     * (published once committed); the time until which the claimer holds it (its lease), or
+     * undefined if it was not CONFIRMED any more. Unless `checkedInAllowed`, throws OrderCheckedIn
+     * (nothing changed) when a ticket of it was checked in.
      */
     async claim(order: OrderTable, checkedInAllowed: boolean): Promise<number | undefined> {
       const now = deps.clock();
       const resumeAt = now + deps.resumeAfterMs;
-      return (await deps.orders.claimCancellation(order.id, now, resumeAt, checkedInAllowed)) ? resumeAt : undefined;
+      const claimed = await deps.orders.claimCancellation(order, now, resumeAt, checkedInAllowed);
+      if (!claimed) return undefined;
+      if (claimed.batch) deps.bus.publish(claimed.batch);
+      return resumeAt;
     },
 
     complete,

@@ -84,19 +84,19 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       schema: {
         summary: 'Cancel an order: refund, seats back on sale',
         description:
-          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time. Once the cancel is accepted its tickets admit no one. 200: cancelled and refunded, its seats back on sale. 202: cancelled (status CANCELLED, tickets VOID) but its refund not through yet (`refund: "PENDING"`): the payment provider failed or another request is refunding it; the refund is retried in the background until it goes through, and its seats go back on sale then. No need to repeat the request; doing so answers the order as it stands.',
+          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time. 200 once the cancel is accepted: status CANCELLED, its tickets VOID (they admit no one), its seats back on sale. `refund: "PENDING"` while its refund is not through yet (the payment provider failed, or another request is refunding it): the refund is retried in the background until it goes through. No need to repeat the request; doing so answers the order as it stands.',
         tags: ['orders'],
         security: [{ bearer: [] }],
         params: orderParams,
         body: noBody,
-        response: { 200: order, 202: order, ...problemResponses(400, 401, 404, 409) },
+        response: { 200: order, ...problemResponses(400, 401, 404, 409) },
       },
     },
-    async (request, reply) => {
-      const cancelled = await orders.cancel(principalOf(request), request.params.orderId);
-      // Not a 503: a payment provider's outage is no fault of this instance (the gateway counts
-      // 502/503 against it), and the cancel itself is done — only the money is on its way.
-      return reply.code(cancelled.order.status === 'CANCELLING' ? 202 : 200).send(toOrderView(cancelled));
+    async (request) => {
+      // 200 also while the refund is pending: the cancel itself is done (tickets void, seats on
+      // sale), only the money is on its way — and a payment provider's outage is no fault of this
+      // instance (the gateway counts 502/503 against it).
+      return toOrderView(await orders.cancel(principalOf(request), request.params.orderId));
     },
   );
 }
