@@ -34,6 +34,8 @@ export interface SeatMapView {
   update(seatIds: Iterable<string>): void;
   setSelected(seatIds: ReadonlySet<string>): void;
   setMine(seatIds: ReadonlySet<string>): void;
+  /** Lets go of the page (a large map's canvas follows the window's size and density). */
+  dispose(): void;
 }
 
 export interface SeatMapViewOptions {
@@ -51,6 +53,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const box = viewBox(map, radius);
   const circles = new Map<string, SVGCircleElement>();
   const gaLabels = new Map<string, SVGTextElement>();
+  const painted = map.seats.length > SEAT_ELEMENTS_AT_MOST;
   let selected: ReadonlySet<string> = new Set();
   let mine: ReadonlySet<string> = new Set();
 
@@ -63,7 +66,11 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   element.append(
     // Behind everything: where a zoomed map shows it can be dragged (map-pan-zoom.ts).
     svg('rect', { class: 'pan-surface', x: box.x, y: box.y, width: box.width, height: box.height }),
-    svg('desc', { id: 'seat-map-keys' }, 'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat. Plus and minus zoom, 0 shows the whole venue.'),
+    svg('desc', { id: 'seat-map-keys' },
+      'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat. Plus and minus zoom, 0 shows the whole venue.',
+      // A painted map lists only some seats (seat-map-view's header): browsing finds few of them.
+      painted ? ` A large venue: zoom in to list the seats in view; with a screen reader, use focus mode to move between all ${map.seats.length} seats with the arrow keys.` : undefined,
+    ),
     svg('g', { class: 'stage' },
       svg('rect', { x: map.stage.x - 60, y: map.stage.y - 12, width: 120, height: 24, rx: 4 }),
       svg('text', { x: map.stage.x, y: map.stage.y + 5, 'text-anchor': 'middle' }, 'STAGE'),
@@ -113,7 +120,6 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     if (board.seq !== undefined) drawSeat(seat.id);
     return circle;
   }
-  const painted = map.seats.length > SEAT_ELEMENTS_AT_MOST;
   if (!painted) for (const seat of map.seats) circleFor(seat.id);
   let seatsShown = false;
 
@@ -126,6 +132,8 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     if (tabStop) circles.get(tabStop)?.setAttribute('tabindex', '-1');
     circleFor(seatId)?.setAttribute('tabindex', '0');
     tabStop = seatId;
+    // A large map lets the circle of the seat left go (unless it is kept for another reason).
+    if (painted) keepCirclesSoon();
   }
   // No focus listeners: Chromium would make the <svg> itself a Tab stop of its own.
   const seatOf = (event: Event) => (event.target as Element).closest('[data-seat-id]')?.getAttribute('data-seat-id') ?? undefined;
@@ -168,9 +176,27 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
 
   // ---- a large map: the seats painted on a canvas, some of them circles as well ----------------
   const grid = painted ? createSeatGrid(map.seats, spacing * 4) : undefined;
-  const canvas: SeatCanvas | undefined = painted
-    ? createSeatCanvas({ over: element, seats: map.seats, radius, view: () => panZoom.view, colourOf: (index) => colourOf((map.seats[index] as Seat).id) })
+  const canvas: SeatCanvas | undefined = grid
+    ? createSeatCanvas({
+      over: element,
+      seats: map.seats,
+      radius,
+      view: () => panZoom.view,
+      colourOf: (index) => colourOf((map.seats[index] as Seat).id),
+      seatsNear: (area) => grid.seatsIn(area, radius, Infinity) ?? [],
+    })
     : undefined;
+  const seatIndexes = painted ? new Map(map.seats.map((s, index) => [s.id, index])) : new Map<string, number>();
+  /** Repaints these seats on the canvas; nothing is painted before the snapshot has coloured the seats. */
+  function repaint(seatIds: Iterable<string>): void {
+    if (!canvas || !seatsShown) return;
+    const indexes: number[] = [];
+    for (const id of seatIds) {
+      const index = seatIndexes.get(id);
+      if (index !== undefined) indexes.push(index);
+    }
+    if (indexes.length > 0) canvas.scheduleSeats(indexes);
+  }
   /** The seat whose circle would be under a click that met no circle. */
   function seatUnder(event: MouseEvent): string | undefined {
     const point = screenToMap(panZoom.view, element.getBoundingClientRect(), { x: event.clientX, y: event.clientY });
@@ -179,13 +205,14 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   }
   /**
    * The circles a large map keeps: the seats in view once they are few enough, the Tab stop, the
-   * focused seat, and the seats selected or held, which assistive technology must find.
+   * focused seat, and the seats selected or held, which assistive technology must find; and the
+   * seat under the mouse, whose name then shows as its tooltip.
    */
   function keepCircles(): void {
     if (!grid) return;
     const inView = grid.seatsIn(panZoom.view, radius, SEAT_ELEMENTS_AT_MOST) ?? [];
     const keep = new Set(inView.map((index) => (map.seats[index] as Seat).id));
-    for (const id of [tabStop, document.activeElement?.getAttribute('data-seat-id'), ...selected, ...mine]) if (id) keep.add(id);
+    for (const id of [tabStop, hovered, document.activeElement?.getAttribute('data-seat-id'), ...selected, ...mine]) if (id) keep.add(id);
     for (const [id, circle] of circles) {
       if (keep.has(id)) continue;
       circle.remove();
@@ -194,14 +221,31 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     for (const id of keep) circleFor(id);
   }
   let circlesQueued = false;
-  function viewChanged(): void {
-    canvas?.schedule();
+  function keepCirclesSoon(): void {
     if (circlesQueued) return;
     circlesQueued = true;
     requestAnimationFrame(() => {
       circlesQueued = false;
       keepCircles();
     });
+  }
+  function viewChanged(): void {
+    if (seatsShown) canvas?.schedule();
+    keepCirclesSoon();
+  }
+  let hovered: string | undefined;
+  function hover(seatId: string | undefined): void {
+    if (seatId === hovered) return;
+    hovered = seatId;
+    if (seatId) circleFor(seatId);
+    keepCirclesSoon();
+  }
+  if (painted) {
+    // A mouse only, and not while dragging: a finger has no hover, and a drag pans.
+    element.addEventListener('pointermove', (event) => {
+      if (event.pointerType === 'mouse' && event.buttons === 0) hover(seatOf(event) ?? seatUnder(event));
+    });
+    element.addEventListener('pointerleave', () => hover(undefined));
   }
   // Read from the style sheet, once per look: the canvas paints what a circle would show. A look
   // is known by a number (status, tier, selected, held) so that a paint builds no strings.
@@ -270,7 +314,9 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
       if (painted && (selected.has(id) || mine.has(id))) circleFor(id);
       drawSeat(id);
     }
-    if (painted) viewChanged();
+    if (!painted) return;
+    repaint(seatIds);
+    keepCirclesSoon();
   }
 
   return {
@@ -293,7 +339,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
         // In the frame that shows the seats' first colours, not one frame later.
         canvas?.paint();
       } else if (touchedSeat) {
-        canvas?.schedule();
+        repaint(seatIds);
       }
     },
     // Copies: the caller goes on changing its own set, and the seats that left it need redrawing.
@@ -306,6 +352,9 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
       const previous = mine;
       mine = new Set(seatIds);
       redraw(new Set([...previous, ...mine]));
+    },
+    dispose() {
+      canvas?.dispose();
     },
   };
 }

@@ -395,6 +395,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   return () => {
     clearInterval(timer);
     live.close();
+    view.dispose();
   };
 }
 
