@@ -25,21 +25,35 @@ function normalize(order: OrderTable): OrderTable {
   };
 }
 
+/** The seats an order still books (none once they went back on sale). */
+async function seatsStillBooked(trx: Trx | Kysely<BookingDatabase>, order: OrderTable): Promise<string[]> {
+  const seatIds = JSON.parse(order.seat_ids_json) as string[];
+  const rows = await trx
+    .selectFrom('seats')
+    .select('seat_id')
+    .where('event_id', '=', order.event_id)
+    .where('seat_id', 'in', seatIds)
+    .where('order_id', '=', order.id)
+    .where('status', '=', 'BOOKED')
+    .execute();
+  return rows.map((r) => r.seat_id);
+}
+
 /**
  * Puts the seats an order still books back on sale (only those: a seat freed before may be another
- * order's by now) and logs the change; undefined when none was. The caller holds the inventory's lock.
+ * order's by now) and logs exactly those; undefined when there were none. The caller holds the
+ * inventory's lock, so the seats read are the seats freed.
  */
 async function freeSeats(trx: Trx, order: OrderTable, now: number): Promise<SeatChangeBatch | undefined> {
-  const seatIds = JSON.parse(order.seat_ids_json) as string[];
-  const freed = await trx
+  const seatIds = await seatsStillBooked(trx, order);
+  if (seatIds.length === 0) return undefined;
+  await trx
     .updateTable('seats')
     .set({ status: 'AVAILABLE', order_id: null, hold_id: null, expires_at: null })
     .where('event_id', '=', order.event_id)
     .where('seat_id', 'in', seatIds)
     .where('order_id', '=', order.id)
-    .where('status', '=', 'BOOKED')
-    .executeTakeFirst();
-  if (changed(freed) === 0) return undefined;
+    .execute();
   // A cancelled event's inventory is closed, and its seats are freed all the same.
   const batch = await recordChanges(trx, order.event_id, seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE' as const })), now, false);
   return batch?.batch;
@@ -115,9 +129,10 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
      */
     async claimCancellation(order: OrderTable, now: number, resumeAt: number, checkedInAllowed: boolean): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
       return inTransaction(db, async (trx) => {
-        // The event's inventory first, as every writer of its seats takes it (a payment's confirm
-        // locks its hold, then the inventory): taken after the order's row, a claim and a finish of
-        // the same order could each wait for the other.
+        // The event's inventory first. Taken after voiding the tickets, it would wait while holding
+        // the gap of `tickets_order` next to this order's tickets — where a payment's confirm,
+        // which holds the inventory, inserts its own tickets: each would wait for the other
+        // (InnoDB aborts one, and it runs again).
         await lockInventory(trx, order.event_id);
         let claim = trx
           .updateTable('orders')
@@ -146,12 +161,14 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
     /**
      * Finishes a claimed cancellation, once its refund went through (CANCELLING → CANCELLED). Its
      * seats went back on sale with the claim; those an instance of the previous release claimed
-     * without freeing them (during an upgrade) are freed here. Undefined if it was not CANCELLING
-     * (finished already).
+     * without freeing them (during an upgrade) are freed here — only then is the event's inventory
+     * locked (a cancelled order never books a seat again, so a read without it can say there are
+     * none). Undefined if it was not CANCELLING (finished already).
      */
     async finishCancellation(order: OrderTable, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
+      const leftovers = (await seatsStillBooked(db, order)).length > 0;
       return inTransaction(db, async (trx) => {
-        await lockInventory(trx, order.event_id);
+        if (leftovers) await lockInventory(trx, order.event_id);
         const cancelled = await trx
           .updateTable('orders')
           .set({ status: 'CANCELLED', cancel_next_attempt_at: null })
@@ -159,7 +176,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'CANCELLING')
           .executeTakeFirst();
         if (changed(cancelled) !== 1) return undefined;
-        return { batch: await freeSeats(trx, order, now) };
+        return { batch: leftovers ? await freeSeats(trx, order, now) : undefined };
       });
     },
 

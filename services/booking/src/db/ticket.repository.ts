@@ -15,8 +15,8 @@ export function createTicketRepository(db: Kysely<BookingDatabase>) {
      * Checks the ticket in, for the one caller that does; the ticket checked in. Only while its order
      * is CONFIRMED: decided by counting the check-in on the order's row in the same transaction —
      * the row a cancellation claims (CONFIRMED → CANCELLING), so that one of the two wins. The order
-     * row is written first, as a cancellation's transactions do, so they never wait on each other
-     * in opposite orders. Throws AlreadyCheckedIn: `void` when the order is cancelled or being
+     * row is written before the ticket, as a cancellation's claim does (after the event's inventory,
+     * which check-in never takes), so they never wait on each other in opposite orders. Throws AlreadyCheckedIn: `void` when the order is cancelled or being
      * cancelled, `checked-in` when the ticket was checked in already.
      */
     async checkIn(ticket: TicketTable, now: number): Promise<TicketTable> {

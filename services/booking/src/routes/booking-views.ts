@@ -24,7 +24,7 @@ export function toHoldView(hold: HoldTable, now: number, orderId?: string): Hold
 /**
  * An order being cancelled (CANCELLING: claimed, its refund not through yet) shows as CANCELLED with
  * void tickets: the claim is never undone, its tickets admit no one, and its refund is retried until
- * it goes through (`refund: PENDING` says so). Its seats show BOOKED until then.
+ * it goes through (`refund: PENDING` says so). Its seats went back on sale with the claim.
  */
 export function toOrderView({ order, tickets }: OrderWithTickets): OrderView {
   const cancelled = order.status !== 'CONFIRMED';
