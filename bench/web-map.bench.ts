@@ -175,20 +175,8 @@ async function loadOnce(browser: Browser, url: string, kind: 'app' | 'peer', tra
 async function createEvent(test: TestPlatform, seats: number): Promise<string> {
   const organizer = await test.tokenFor('bench-organizer', 'organizer');
   const layout = layoutOf(seats);
-  const venue = await test.send('POST', '/api/venues', organizer, layout);
-  if (venue.status !== 201) throw new Error(`venue: ${venue.status} ${JSON.stringify(venue.body).slice(0, 300)}`);
-  const event = await test.send('POST', '/api/events', organizer, {
-    venueId: venue.body['id'],
-    name: `Bench Night ${seats}`,
-    startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
-    currency: 'EUR',
-    prices: Object.fromEntries(layout.sections.map((s) => [s.tier, s.tier === 'A' ? 5000 : 3000])),
-  });
-  if (event.status !== 201) throw new Error(`event: ${event.status} ${JSON.stringify(event.body).slice(0, 300)}`);
-  const id = event.body['id'] as string;
-  const published = await test.send('POST', `/api/events/${id}/publish`, organizer);
-  if (published.status !== 200) throw new Error(`publish: ${published.status}`);
-  return id;
+  const prices = Object.fromEntries(layout.sections.map((s) => [s.tier, s.tier === 'A' ? 5000 : 3000]));
+  return (await test.putOnSale(organizer, layout, { name: `Bench Night ${seats}`, prices })).eventId;
 }
 
 const p50 = (values: number[]) => summarize(values).p50;

@@ -67,20 +67,7 @@ const hallLayout = {
 };
 
 async function onSaleEvent(organizer: Record<string, string>): Promise<string> {
-  const venue = await send('POST', '/api/venues', organizer, hallLayout);
-  expect(venue.status, JSON.stringify(venue.body)).toBe(201);
-  const event = await send('POST', '/api/events', organizer, {
-    venueId: venue.body['id'],
-    name: 'Journey Night',
-    startsAt: inDays(20),
-    currency: 'EUR',
-    prices: { A: 6000, GA: 2500 },
-    maxSeatsPerOrder: 6,
-  });
-  expect(event.status, JSON.stringify(event.body)).toBe(201);
-  const eventId = event.body['id'] as string;
-  expect((await send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
-  return eventId;
+  return (await test.putOnSale(organizer, hallLayout, { name: 'Journey Night', startsAt: inDays(20), prices: { A: 6000, GA: 2500 }, maxSeatsPerOrder: 6 })).eventId;
 }
 
 describe('the buyer journey, through the gateway', () => {

@@ -36,20 +36,9 @@ describe('a booking instance stopping', () => {
   it('deregisters, serves through the grace, then drains the request in flight and exits 0', async () => {
     const organizer = await test.tokenFor('olga', 'organizer');
     const buyer = await test.tokenFor('alice');
-    const venue = await test.send('POST', '/api/venues', organizer, {
-      name: 'Shutdown Hall',
-      city: 'Lyon',
-      sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }],
-    });
-    const event = await test.send('POST', '/api/events', organizer, {
-      venueId: venue.body['id'],
-      name: 'Last Night',
-      startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
-      currency: 'EUR',
-      prices: { A: 5000 },
-    });
-    const eventId = event.body['id'] as string;
-    expect((await test.send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+    const layout = { name: 'Shutdown Hall', city: 'Lyon', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] };
+    const startsAt = new Date(Date.now() + 20 * 86_400_000).toISOString();
+    const { eventId } = await test.putOnSale(organizer, layout, { name: 'Last Night', startsAt, prices: { A: 5000 } });
     const hold = await eventually(async () => {
       const res = await test.send('POST', '/api/holds', buyer, { eventId, seatIds: ['ORCH-A-1'] });
       return res.status === 201 ? res.body : undefined;

@@ -130,14 +130,9 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     await eventually(async () => ((await fetch(`${bookingB}/ready`)).status === 200 ? true : undefined), 30_000, 'booking B');
 
     const organizer = await test.tokenFor('olga', 'organizer');
-    const venue = await test.send<{ id: string }>('POST', '/api/venues', organizer, {
-      name: 'Live Hall',
-      sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 20 }] }],
-    });
+    const layout = { name: 'Live Hall', sections: [{ id: 'MAIN', name: 'Main', tier: 'A', rows: [{ label: 'A', seats: 20 }] }] };
     const startsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const event = await test.send<{ id: string }>('POST', '/api/events', organizer, { venueId: venue.body.id, name: 'Live', startsAt, currency: 'EUR', prices: { A: 3000 } });
-    eventId = event.body.id;
-    expect((await test.send('POST', `/api/events/${eventId}/publish`, organizer, {})).status).toBe(200);
+    ({ eventId } = await test.putOnSale(organizer, layout, { name: 'Live', startsAt, prices: { A: 3000 } }));
   }, 120_000);
 
   afterAll(async () => {

@@ -52,19 +52,7 @@ describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted o
     browser = await launchChromium();
     const organizer = await test.tokenFor('cora', 'organizer');
     otto = await test.tokenFor('otto', 'buyer');
-    const venue = await test.send('POST', '/api/venues', organizer, hallLayout);
-    expect(venue.status, JSON.stringify(venue.body)).toBe(201);
-    const event = await test.send('POST', '/api/events', organizer, {
-      venueId: venue.body['id'],
-      name: 'Canvas Night',
-      startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
-      currency: 'EUR',
-      prices: { A: 5000, B: 3000 },
-      maxSeatsPerOrder: 10,
-    });
-    expect(event.status, JSON.stringify(event.body)).toBe(201);
-    eventId = event.body['id'] as string;
-    expect((await test.send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+    ({ eventId } = await test.putOnSale(organizer, hallLayout, { name: 'Canvas Night', prices: { A: 5000, B: 3000 }, maxSeatsPerOrder: 10 }));
     const seatMap = await test.send('GET', `/api/events/${eventId}/seatmap`);
     expect(seatMap.status).toBe(200);
     seats = new Map((seatMap.body['seats'] as MapSeat[]).map((s) => [s.id, s]));

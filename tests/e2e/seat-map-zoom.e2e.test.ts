@@ -45,18 +45,7 @@ describe.runIf(browserTestsEnabled)('zooming and panning the seat map in headles
     test = await startTestPlatform({ name: 'zoom', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
     browser = await launchChromium();
     const organizer = await test.tokenFor('zelda', 'organizer');
-    const venue = await test.send('POST', '/api/venues', organizer, arenaLayout);
-    expect(venue.status, JSON.stringify(venue.body)).toBe(201);
-    const event = await test.send('POST', '/api/events', organizer, {
-      venueId: venue.body['id'],
-      name: 'Zoom Night',
-      startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
-      currency: 'EUR',
-      prices: { A: 5000, B: 3000 },
-    });
-    expect(event.status, JSON.stringify(event.body)).toBe(201);
-    eventId = event.body['id'] as string;
-    expect((await test.send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+    ({ eventId } = await test.putOnSale(organizer, arenaLayout, { name: 'Zoom Night', prices: { A: 5000, B: 3000 } }));
   }, 120_000);
 
   afterAll(async () => {

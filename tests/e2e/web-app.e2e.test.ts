@@ -69,19 +69,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     test = await startTestPlatform({ name: 'web', serviceEnv: { gateway: { WEB_ROOT: webRoot }, booking: { PAYMENT_TIMEOUT_MS: '1500' } } });
     browser = await launchChromium();
     [organizer, bob] = await Promise.all([test.tokenFor('olga', 'organizer'), test.tokenFor('bob')]);
-    const venue = await send('POST', '/api/venues', organizer, hallLayout);
-    expect(venue.status, JSON.stringify(venue.body)).toBe(201);
-    const event = await send('POST', '/api/events', organizer, {
-      venueId: venue.body['id'],
-      name: 'Browser Night',
-      startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
-      currency: 'EUR',
-      prices: { A: 5000, B: 3000 },
-      maxSeatsPerOrder: 4,
-    });
-    expect(event.status, JSON.stringify(event.body)).toBe(201);
-    eventId = event.body['id'] as string;
-    expect((await send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+    ({ eventId } = await test.putOnSale(organizer, hallLayout, { name: 'Browser Night', prices: { A: 5000, B: 3000 }, maxSeatsPerOrder: 4 }));
     seatIds = ((await send('GET', `/api/events/${eventId}/seatmap`)).body['seats'] as Json[]).map((s) => s['id'] as string);
   }, 120_000);
 

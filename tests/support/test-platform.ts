@@ -30,6 +30,12 @@ export interface TestPlatform {
   tokenFor(sub: string, role?: 'buyer' | 'organizer' | 'admin'): Promise<Record<string, string>>;
   /** Calls the gateway with a JSON body (if any) and parses the JSON answer (if any). */
   send<T = Record<string, unknown>>(method: string, path: string, headers?: Record<string, string>, body?: unknown): Promise<GatewayResponse<T>>;
+  /**
+   * Puts an event on sale as `organizer`: a venue made from `layout`, an event on it (ten days
+   * ahead, in EUR, unless `event` says otherwise; `event` names it and gives its prices), then
+   * published. Throws, with the gateway's answer, at the first step that fails.
+   */
+  putOnSale(organizer: Record<string, string>, layout: object, event: Record<string, unknown>): Promise<{ eventId: string; venueId: string }>;
   stop(): Promise<void>;
 }
 
@@ -69,7 +75,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     throw new Error(`${(error as Error).message}\n${logs.slice(-30).join('\n')}`);
   }
 
-  return {
+  const testPlatform: TestPlatform = {
     platform,
     gateway,
     logs,
@@ -90,6 +96,25 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
       const text = await res.text();
       return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
     },
+    async putOnSale(organizer, layout, event) {
+      const step = async (what: string, expected: number, method: string, path: string, body?: unknown) => {
+        const res = await testPlatform.send(method, path, organizer, body);
+        if (res.status !== expected) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+        return res.body;
+      };
+      const venue = await step('venue', 201, 'POST', '/api/venues', layout);
+      const venueId = venue['id'] as string;
+      const created = await step('event', 201, 'POST', '/api/events', {
+        venueId,
+        startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+        currency: 'EUR',
+        ...event,
+      });
+      const eventId = created['id'] as string;
+      await step('publish', 200, 'POST', `/api/events/${eventId}/publish`);
+      return { eventId, venueId };
+    },
     stop,
   };
+  return testPlatform;
 }
