@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../scripts/web-app-build.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { type Box, viewBox } from '../support/seat-map-page.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 const STEP_TIMEOUT_MS = 20_000;
@@ -24,12 +25,6 @@ const hallLayout = {
   sections: ['W', 'X', 'Y', 'Z'].map((id, i) => ({ id, name: `Block ${id}`, tier: i < 2 ? 'A' : 'B', rows })),
 };
 
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 interface MapSeat {
   id: string;
   x: number;
@@ -91,10 +86,6 @@ describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted o
     return page;
   }
 
-  const viewBox = async (page: Page): Promise<Box> => {
-    const [x, y, width, height] = ((await page.getAttribute('svg.seat-map', 'viewBox')) ?? '').split(' ').map(Number);
-    return { x: x ?? NaN, y: y ?? NaN, width: width ?? NaN, height: height ?? NaN };
-  };
   /** Where a map point shows on the page, in CSS pixels: the viewBox fitted and centred in the SVG's box. */
   async function onScreen(page: Page, point: { x: number; y: number }): Promise<{ x: number; y: number }> {
     const view = await viewBox(page);

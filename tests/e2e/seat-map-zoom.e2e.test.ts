@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../scripts/web-app-build.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { type Box, viewBox } from '../support/seat-map-page.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 const STEP_TIMEOUT_MS = 20_000;
@@ -25,13 +26,6 @@ const arenaLayout = {
     { id: 'RIGHT', name: 'Right', tier: 'B', rows },
   ],
 };
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 describe.runIf(browserTestsEnabled)('zooming and panning the seat map in headless Chromium', () => {
   let test: TestPlatform;
@@ -65,10 +59,6 @@ describe.runIf(browserTestsEnabled)('zooming and panning the seat map in headles
     return page;
   }
 
-  const viewBox = async (page: Page): Promise<Box> => {
-    const [x, y, width, height] = ((await page.getAttribute('svg.seat-map', 'viewBox')) ?? '').split(' ').map(Number);
-    return { x: x ?? NaN, y: y ?? NaN, width: width ?? NaN, height: height ?? NaN };
-  };
   /** Where a seat is drawn on the page, in CSS pixels. */
   const seatBox = async (page: Page, seatId: string): Promise<Box> => {
     const box = await page.locator(`circle[data-seat-id="${seatId}"]`).boundingBox();
