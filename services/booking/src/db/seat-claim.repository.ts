@@ -12,6 +12,7 @@
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { type Database, lockingReadSql, type RawSql, type SqlStatement } from '@stream-seat/db';
 import { EventNotOnSale } from '../domain/booking-errors.js';
+import type { BlockSides } from '../domain/best-available.js';
 import { planClaims, type SeatState } from '../domain/claim-plan.js';
 import type { BookingDatabase, HoldTable, SeatStatus } from './schema.js';
 import { chunks, retryConflicts } from './transaction.js';
@@ -27,6 +28,8 @@ export interface ClaimRequest {
   now: number;
   expiresAt: number;
   maxActiveHolds: number;
+  /** Best available's block: the seats beside it, read (locked) with its own (claim-plan.ts). */
+  keepWhole?: BlockSides | undefined;
 }
 
 export interface ClaimResult {
@@ -95,7 +98,7 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
   async function claimInTransaction(sql: RawSql, eventId: string, requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
     const now = Math.max(...requests.map((r) => r.now));
     const buyers = [...new Set(requests.map((r) => r.buyerId))];
-    const seatIds = [...new Set(requests.flatMap((r) => r.seatIds))].sort();
+    const seatIds = [...new Set(requests.flatMap((r) => [...r.seatIds, ...(r.keepWhole ? [...r.keepWhole.left, ...r.keepWhole.right] : [])]))].sort();
     // All reads in one script (one round trip on MySQL), in this order: the event's row lock first —
     // it orders this event's writers, so seq order is commit order — then the buyers' active holds:
     // the first plain read, after the lock, sees every earlier commit (on MySQL the transaction's

@@ -204,7 +204,9 @@ function referenceBestAvailable(candidates: SeatCandidate[], request: BestAvaila
   );
   const seated = eligible.filter((s) => s.kind === 'seated');
   if (seated.length > 0) {
-    const block = pick(adjacentBlocks(seated, request.quantity, request.stage), spread, random);
+    const blocks = adjacentBlocks(seated, request.quantity, request.stage);
+    // A spread never reaches a block leaving an orphan while one leaving none exists.
+    const block = pick(blocks[0]?.leavesOrphan === false ? blocks.filter((b) => !b.leavesOrphan) : blocks, spread, random);
     if (block) return block.seatIds;
     if (!request.together) {
       const nearest = seated.filter((s) => s.free).sort((a, b) => distance(a, request.stage) - distance(b, request.stage));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bestAvailable, type SeatCandidate } from './best-available.js';
+import { bestAvailable, blockSides, leavesLoneSeat, type SeatCandidate } from './best-available.js';
+import { buildSeatLayout } from './seat-layout.js';
 
 const stage = { x: 0, y: 0 };
 
@@ -73,6 +74,50 @@ describe('best available, seated', () => {
       ),
     );
     expect(picks.size).toBeGreaterThan(1);
+  });
+
+  it('spreads a retry only over blocks that strand no seat while such blocks exist', () => {
+    // An empty row of 10, 4 together: 1-4, 7-10 and the middle 3-6 leave no single seat; 2-5 and 6-9 each strand one.
+    const seats = row('ORCH', 'A', 10, 10);
+    for (const spread of [0, 4, 8, 12, 28]) {
+      for (let i = 0; i < 200; i++) {
+        const picked = bestAvailable(seats, { quantity: 4, together: true, stage, spread, random: () => i / 200 }) ?? [];
+        const numbers = picked.map((id) => Number(id.split('-')[2]));
+        const low = Math.min(...numbers);
+        const high = Math.max(...numbers);
+        expect(low === 2 || high === 9, `spread ${spread}: ${picked.join()}`).toBe(false);
+      }
+    }
+  });
+});
+
+describe('the seats beside a block', () => {
+  const seats = [...row('ORCH', 'A', 10, 6, [], 'A'), ...row('ORCH', 'B', 20, 6, [], 'B')];
+  const layout = buildSeatLayout(seats, stage);
+
+  it('names the two nearest seats of the row on each side, nearest first, none past the row\'s ends', () => {
+    expect(blockSides(layout, ['ORCH-A-3', 'ORCH-A-4'], {})).toEqual({ left: ['ORCH-A-2', 'ORCH-A-1'], right: ['ORCH-A-5', 'ORCH-A-6'] });
+    expect(blockSides(layout, ['ORCH-A-2'], {})).toEqual({ left: ['ORCH-A-1'], right: ['ORCH-A-3', 'ORCH-A-4'] });
+    expect(blockSides(layout, ['ORCH-B-5', 'ORCH-B-6'], {})).toEqual({ left: ['ORCH-B-4', 'ORCH-B-3'], right: [] });
+    expect(blockSides(layout, ['NOPE'], {})).toBeUndefined();
+  });
+
+  it('stops at a gap in the numbers and at seats of another tier when the request names one', () => {
+    const gapped = buildSeatLayout(row('ORCH', 'A', 10, 6).filter((s) => s.number !== 2), stage);
+    expect(blockSides(gapped, ['ORCH-A-3', 'ORCH-A-4'], {})).toEqual({ left: [], right: ['ORCH-A-5', 'ORCH-A-6'] });
+    const mixed = buildSeatLayout(row('ORCH', 'A', 10, 6).map((s) => (s.number === 5 ? { ...s, tier: 'B' } : s)), stage);
+    expect(blockSides(mixed, ['ORCH-A-3', 'ORCH-A-4'], { tier: 'A' })).toEqual({ left: ['ORCH-A-2', 'ORCH-A-1'], right: [] });
+  });
+
+  it('says a block leaves a lone seat when a side\'s nearest seat stays free and the next is not', () => {
+    const sides = { left: ['L1', 'L2'], right: ['R1'] };
+    const freeOf = (...ids: string[]) => (id: string) => ids.includes(id);
+    expect(leavesLoneSeat(sides, freeOf('L1', 'L2'))).toBe(false);
+    expect(leavesLoneSeat(sides, freeOf('L1'))).toBe(true);
+    // The row ends after R1: free, it would be alone.
+    expect(leavesLoneSeat(sides, freeOf('L1', 'L2', 'R1'))).toBe(true);
+    expect(leavesLoneSeat(sides, freeOf('L2'))).toBe(false);
+    expect(leavesLoneSeat({ left: [], right: [] }, freeOf())).toBe(false);
   });
 });
 

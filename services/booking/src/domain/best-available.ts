@@ -74,6 +74,64 @@ function matcher(layout: SeatLayout, request: BestAvailableQuery): (i: number) =
   return (i) => (section === undefined || layout.section[i] === section) && (tier === undefined || layout.tier[i] === tier);
 }
 
+/**
+ * The seats beside a block in its row, nearest first, at most two a side: seats the request may
+ * have (its section and tier) with adjacent numbers, as blocks are made. The claim checks them
+ * again under the event's lock (claim-plan.ts): a block picked from a moment-old view must still
+ * leave no lone seat when its seats are taken.
+ */
+export interface BlockSides {
+  left: string[];
+  right: string[];
+}
+
+export function blockSides(layout: SeatLayout, seatIds: readonly string[], filter: { section?: string | undefined; tier?: string | undefined }): BlockSides | undefined {
+  const eligible = matcher(layout, { quantity: 1, together: true, ...filter });
+  const indexes = seatIds.map((id) => layout.indexOf(id));
+  const first = indexes[0];
+  if (first === undefined || indexes.some((i) => i === undefined || layout.seated[i] !== 1)) return undefined;
+  const row = layout.rows[rowOf(layout)[first] as number];
+  if (!row) return undefined;
+  // The row's eligible seats, in number order, and where the block lies among them.
+  const seats = Array.from(row.seats).filter((i) => eligible(i));
+  const at = indexes.map((i) => seats.indexOf(i as number));
+  if (at.some((p) => p < 0)) return undefined;
+  const start = Math.min(...at);
+  const end = Math.max(...at);
+  const side = (from: number, step: number) => {
+    const found: string[] = [];
+    let previous = seats[from] as number;
+    for (let p = from + step; p >= 0 && p < seats.length && found.length < 2; p += step) {
+      const seat = seats[p] as number;
+      if (Math.abs((layout.number[seat] as number) - (layout.number[previous] as number)) !== 1) break;
+      found.push(layout.seatIds[seat] as string);
+      previous = seat;
+    }
+    return found;
+  };
+  return { left: side(start, -1), right: side(end, 1) };
+}
+
+/** Each seat's row (an index into layout.rows; -1 for general admission), made once per layout. */
+const rowsBySeat = new WeakMap<SeatLayout, Int32Array>();
+function rowOf(layout: SeatLayout): Int32Array {
+  let rows = rowsBySeat.get(layout);
+  if (!rows) {
+    rows = new Int32Array(layout.size).fill(-1);
+    for (const [r, row] of layout.rows.entries()) for (const i of row.seats) rows[i] = r;
+    rowsBySeat.set(layout, rows);
+  }
+  return rows;
+}
+
+/**
+ * Whether taking a block leaves a lone free seat beside it: on a side, the nearest seat stays free
+ * and the one after it is not free (or not there).
+ */
+export function leavesLoneSeat(sides: BlockSides, isFree: (seatId: string) => boolean): boolean {
+  return [sides.left, sides.right].some(([near, far]) => near !== undefined && isFree(near) && (far === undefined || !isFree(far)));
+}
+
 /** How many seats (free or not) the section and tier filters leave. */
 export function matchingSeats(layout: SeatLayout, filter: { section?: string | undefined; tier?: string | undefined }): number {
   const eligible = matcher(layout, { quantity: 1, together: false, ...filter });
@@ -150,7 +208,10 @@ export function bestAvailableIn(layout: SeatLayout, free: Uint8Array, request: B
   if (anySeated) {
     const { top, count } = bestBlocks(layout, free, eligible, filtered, quantity, 1 + spread);
     if (count > 0) {
-      const width = Math.min(count, 1 + spread);
+      // Spread only among blocks as good as the best on orphans: a retry that lands on a block
+      // leaving a lone seat, while one leaving none exists, strands that seat.
+      let width = Math.min(count, 1 + spread);
+      if (!(top[0] as Block).leavesOrphan) while ((top[width - 1] as Block).leavesOrphan) width--;
       return ids((top[Math.floor(random() * width)] as Block).seats);
     }
     if (!request.together) {

@@ -57,4 +57,32 @@ describe('planClaims', () => {
     const [plan] = planClaims([wish('a', ['NOPE'], 1)], seats({}), new Map([['a', 1]]), NOW);
     expect(refusal(plan)).toBeInstanceOf(UnknownSeats);
   });
+
+  it('refuses a best-available block that a block claimed before it (this batch or earlier) now makes strand a seat', () => {
+    // A row of 1..6, all free: a takes 3-4, leaving 1-2 and 5-6 (neither alone).
+    const row = seats(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`R-${i + 1}`, free])));
+    const keep = (left: string[], right: string[]) => ({ left, right });
+    const plans = planClaims(
+      [
+        { ...wish('a', ['R-3', 'R-4']), keepWhole: keep(['R-2', 'R-1'], ['R-5', 'R-6']) },
+        // Taken with 3-4 gone, 1-2 leave nothing alone: claimed.
+        { ...wish('b', ['R-1', 'R-2']), keepWhole: keep([], []) },
+        // 6 alone once 5 is taken: refused, and nothing of it held.
+        { ...wish('c', ['R-5']), keepWhole: keep(['R-4', 'R-3'], ['R-6']) },
+        // A request without the guard (explicit seats) takes what it names.
+        wish('d', ['R-5']),
+      ],
+      row,
+      new Map(),
+      NOW,
+    );
+    expect(plans.map((p) => p.ok)).toEqual([true, true, false, true]);
+    expect(refusal(plans[2])).toBeInstanceOf(SeatsUnavailable);
+    // Against the seats as read: a neighbour held by someone else counts as not free.
+    const held = seats({ 'R-1': free, 'R-2': { status: 'HELD', expiresAt: NOW + 1 }, 'R-3': free, 'R-4': free });
+    const alone = planClaims([{ ...wish('e', ['R-3', 'R-4']), keepWhole: keep(['R-2', 'R-1'], []) }], held, new Map(), NOW);
+    expect(alone[0]?.ok).toBe(true);
+    const strands = planClaims([{ ...wish('e', ['R-3', 'R-4']), keepWhole: keep(['R-2', 'R-1'], []) }], seats({ 'R-1': { status: 'BOOKED', expiresAt: null }, 'R-2': free, 'R-3': free, 'R-4': free }), new Map(), NOW);
+    expect(strands[0]?.ok).toBe(false);
+  });
 });

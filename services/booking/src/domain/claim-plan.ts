@@ -5,6 +5,7 @@
  * re-checks every seat's state in SQL (see SeatClaimRepository).
  */
 import type { SeatStatus } from '../db/schema.js';
+import { type BlockSides, leavesLoneSeat } from './best-available.js';
 import { SeatsUnavailable, TooManyHolds, UnknownSeats } from './booking-errors.js';
 
 export interface SeatState {
@@ -16,6 +17,12 @@ export interface ClaimWish {
   buyerId: string;
   seatIds: string[];
   maxActiveHolds: number;
+  /**
+   * A best-available block that left no lone seat when it was picked: refused if, with the seats
+   * as they are now (and those taken earlier in this batch), it would — someone else's block beside
+   * it made the difference. The caller picks again.
+   */
+  keepWhole?: BlockSides | undefined;
 }
 
 /** Per request: its seats (sorted, distinct), or why it gets none. */
@@ -47,6 +54,12 @@ export function planClaims(
     // Every seat exists here (unknown ones returned above).
     const unavailable = seatIds.filter((id) => takenHere.has(id) || !isClaimable(seats.get(id) as SeatState, now));
     if (unavailable.length > 0) return { ok: false, error: new SeatsUnavailable(unavailable) };
+    if (wish.keepWhole) {
+      const free = (id: string) => !takenHere.has(id) && !seatIds.includes(id) && seats.has(id) && isClaimable(seats.get(id) as SeatState, now);
+      if (leavesLoneSeat(wish.keepWhole, free)) {
+        return { ok: false, error: new SeatsUnavailable([], 'Those seats would now leave a single seat on its own beside them; nothing was held') };
+      }
+    }
     for (const id of seatIds) takenHere.add(id);
     holdsHere.set(wish.buyerId, (holdsHere.get(wish.buyerId) ?? 0) + 1);
     return { ok: true, seatIds };

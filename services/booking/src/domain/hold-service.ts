@@ -7,7 +7,7 @@ import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { bestAvailableIn, matchingSeats } from './best-available.js';
+import { bestAvailableIn, type BlockSides, blockSides, leavesLoneSeat, matchingSeats } from './best-available.js';
 import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
@@ -55,7 +55,14 @@ function unknownPlace(places: Array<{ section: string; tier: string }>, filter: 
 }
 
 export function createHoldService(deps: HoldServiceDeps) {
-  async function claim(principal: Principal, event: CatalogueEvent, seatIds: string[], currency: string, field: 'seatIds' | 'quantity'): Promise<HoldTable> {
+  async function claim(
+    principal: Principal,
+    event: CatalogueEvent,
+    seatIds: string[],
+    currency: string,
+    field: 'seatIds' | 'quantity',
+    keepWhole?: BlockSides,
+  ): Promise<HoldTable> {
     const eventId = event.id;
     const prices = await deps.inventory.prices(eventId);
     const unknown = seatIds.filter((id) => !prices.has(id));
@@ -80,6 +87,7 @@ export function createHoldService(deps: HoldServiceDeps) {
         now,
         expiresAt,
         maxActiveHolds: deps.maxActiveHoldsPerBuyer,
+        keepWhole,
       });
       deps.bus.publish(batch);
       return hold;
@@ -143,8 +151,12 @@ export function createHoldService(deps: HoldServiceDeps) {
           }
           throw new SeatsUnavailable([], `Not ${quantity} ${request.together ? 'adjacent ' : ''}seats are available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
+        // A block that leaves no lone seat as the seats are now must still leave none when claimed.
+        const sides = request.together ? blockSides(seats.layout, seatIds, request) : undefined;
+        const free = (id: string) => !seatIds.includes(id) && seats.free[seats.layout.indexOf(id) ?? -1] === 1;
+        const keepWhole = sides && !leavesLoneSeat(sides, free) ? sides : undefined;
         try {
-          return await claim(principal, event, seatIds, inventory.currency, 'quantity');
+          return await claim(principal, event, seatIds, inventory.currency, 'quantity', keepWhole);
         } catch (error) {
           if (!(error instanceof SeatsUnavailable) || attempt === BEST_AVAILABLE_ATTEMPTS - 1) throw error;
         }
