@@ -173,6 +173,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     orders: orderRepository,
     tickets: createTicketRepository(db),
     inventory,
+    catalogue: deps.catalogue,
     payments,
     attempts,
     refunds,

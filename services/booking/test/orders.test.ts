@@ -31,6 +31,34 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
   });
   afterAll(() => t.close());
 
+  it('lets a buyer cancel only until the event starts; its organiser and an admin after that too', async () => {
+    const { event, map } = hallEvent(`o${++n}-${dialect}`, { organizerId: 'olga' });
+    const startsAt = new Date(t.now() + 60_000).toISOString();
+    catalogue.put({ ...event, startsAt }, map);
+    const buy = async (seatId: string) => {
+      const holdId = await holdSeats('kim', event.id, [seatId]);
+      const order = (await post('kim', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+      const row = await t.database.db.selectFrom('orders').select('payment_id').where('id', '=', order.orderId).executeTakeFirstOrThrow();
+      return { orderId: order.orderId as string, paymentId: row.payment_id };
+    };
+    const [first, second] = [await buy('ORCH-A-1'), await buy('ORCH-A-2')];
+    t.advance(60_000);
+    const late = await post('kim', `/api/orders/${first.orderId}/cancel`);
+    expect(late.statusCode).toBe(409);
+    expect(late.headers['content-type']).toContain('application/problem+json');
+    expect(late.json()).toMatchObject({ startsAt });
+    expect(late.json().type).toMatch(/event-started$/);
+    // Nothing changed: no refund, the order and its seat stand.
+    expect(t.payments.refunds.has(first.paymentId)).toBe(false);
+    expect((await get('kim', `/api/orders/${first.orderId}`)).json().status).toBe('CONFIRMED');
+    expect(await seatStatus(event.id, 'ORCH-A-1')).toBe('BOOKED');
+    const byOrganiser = await post('olga', `/api/orders/${first.orderId}/cancel`, undefined, {}, 'organizer');
+    expect(byOrganiser.statusCode).toBe(200);
+    expect(byOrganiser.json().status).toBe('CANCELLED');
+    expect((await post('root', `/api/orders/${second.orderId}/cancel`, undefined, {}, 'admin')).statusCode).toBe(200);
+    expect(t.payments.refunds.has(first.paymentId) && t.payments.refunds.has(second.paymentId)).toBe(true);
+  });
+
   it('turns a paid hold into a confirmed order with one unguessable ticket per seat', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('alice', eventId, ['ORCH-A-1', 'ORCH-A-2']);

@@ -68,6 +68,13 @@ export class HoldNotActive extends Conflict {
   }
 }
 
+/** A buyer may cancel only before the event starts: a refund for a show under way or over is the organiser's call. */
+export class EventStarted extends Conflict {
+  constructor(eventId: string, startsAt: string) {
+    super('event-started', 'Event started', `Event ${eventId} started at ${startsAt}: only its organiser can cancel an order now`, { startsAt });
+  }
+}
+
 export class EventNotOnSale extends Conflict {
   constructor(eventId: string, reason: string) {
     super('event-not-on-sale', 'Event not on sale', `Event ${eventId} is not on sale: ${reason}`);

@@ -14,6 +14,7 @@ import type { TicketRepository } from '../db/ticket.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import {
   EventNotOnSale,
+  EventStarted,
   HoldExpired,
   HoldNotActive,
   HoldNotFound,
@@ -22,6 +23,7 @@ import {
   PaymentTimeout,
   TicketNotFound,
 } from './booking-errors.js';
+import type { CatalogueClient } from './catalogue-client.js';
 import type { InventoryService } from './inventory-service.js';
 import type { OrderCancellation } from './order-cancellation.js';
 import type { PaymentProvider } from './payment-provider.js';
@@ -33,6 +35,8 @@ export interface OrderServiceDeps {
   orders: OrderRepository;
   tickets: TicketRepository;
   inventory: InventoryService;
+  /** The event's start, for a buyer's cancel (cached by the client). */
+  catalogue: CatalogueClient;
   payments: PaymentProvider;
   attempts: PaymentAttemptRepository;
   refunds: Refunds;
@@ -183,7 +187,16 @@ export function createOrderService(deps: OrderServiceDeps) {
     async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
       const found = await this.get(principal, orderId);
       let { order } = found;
-      let lease = order.status === 'CONFIRMED' ? await deps.cancellation.claim(order, await mayOverride(principal, order)) : undefined;
+      let lease: number | undefined;
+      if (order.status === 'CONFIRMED') {
+        const overrides = await mayOverride(principal, order);
+        // The buyer's own cancel ends when the show starts (the organiser's and an admin's never).
+        if (!overrides) {
+          const event = await deps.catalogue.event(order.event_id);
+          if (event && Date.parse(event.startsAt) <= deps.clock()) throw new EventStarted(order.event_id, event.startsAt);
+        }
+        lease = await deps.cancellation.claim(order, overrides);
+      }
       if (lease === undefined) {
         // Cancelled or claimed already — or a parallel cancel claimed it just now: read it again.
         const current = order.status === 'CONFIRMED' ? ((await deps.orders.find(orderId)) ?? found) : found;

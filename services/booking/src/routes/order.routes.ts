@@ -84,7 +84,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       schema: {
         summary: 'Cancel an order: refund, seats back on sale',
         description:
-          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in); the event organiser and admins at any time. 200 once the cancel is accepted: status CANCELLED, its tickets VOID (they admit no one), its seats back on sale. `refund: "PENDING"` while its refund is not through yet (the payment provider failed, or another request is refunding it): the refund is retried in the background until it goes through. No need to repeat the request; doing so answers the order as it stands.',
+          'Its buyer may cancel until a ticket of it is checked in (then 409 order-checked-in) and until the event starts (then 409 event-started); the event organiser and admins at any time. 200 once the cancel is accepted: status CANCELLED, its tickets VOID (they admit no one), its seats back on sale. `refund: "PENDING"` while its refund is not through yet (the payment provider failed, or another request is refunding it): the refund is retried in the background until it goes through. No need to repeat the request; doing so answers the order as it stands.',
         tags: ['orders'],
         security: [{ bearer: [] }],
         params: orderParams,
