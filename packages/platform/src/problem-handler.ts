@@ -4,6 +4,9 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AppError, PROBLEM_TYPE_BASE, RESOURCE_BUSY_HEADER } from './errors.js';
 import type { RouteIndex } from './method-not-allowed.js';
 
+/** A validation problem lists this many faults at most, and counts the rest (`moreErrors`). */
+export const VALIDATION_ERRORS_SHOWN = 20;
+
 export interface Problem {
   type: string;
   title: string;
@@ -79,13 +82,17 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
       }
       return [{ field: fieldName(v.instancePath, location), message: v.message ?? 'is invalid' }];
     });
+    // The first few name the fault; a body of 60,000 bad keys made a 6 MB answer from one request.
+    const shown = errors.slice(0, VALIDATION_ERRORS_SHOWN);
+    const more = errors.length - shown.length;
     return {
       type: `${PROBLEM_TYPE_BASE}validation`,
       title: 'Invalid request',
       status: 400,
-      detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      detail: shown.map((e) => `${e.field}: ${e.message}`).join('; ') + (more > 0 ? `; and ${more} more` : ''),
       instance,
-      errors,
+      errors: shown,
+      ...(more > 0 ? { moreErrors: more } : {}),
     };
   }
   if (isResponseSerializationError(error)) {

@@ -294,6 +294,7 @@ describe('query parameters of the public API', () => {
   beforeAll(async () => {
     api = createService({ name: 'queries', logger: false });
     api.post('/api/things', { schema: { body: z.object({ a: z.number() }) } }, async () => ({ ok: true }));
+    api.post('/api/strict', { schema: { body: z.strictObject({ a: z.number() }) } }, async () => ({ ok: true }));
     api.get('/api/list', { schema: { querystring: z.strictObject({ limit: z.string().optional() }) } }, async () => ({ ok: true }));
     // The gateway's proxy routes are hidden from the docs: they pass any query on.
     api.all('/api/proxied/*', { schema: { hide: true } }, async () => ({ proxied: true }));
@@ -301,6 +302,22 @@ describe('query parameters of the public API', () => {
     await api.ready();
   });
   afterAll(() => api.close());
+
+  it('lists the first 20 faults of a body with thousands, and counts the rest', async () => {
+    const payload = { a: 1, ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])) };
+    const res = await api.inject({ method: 'POST', url: '/api/strict', payload });
+    expect(res.statusCode).toBe(400);
+    const problem = res.json();
+    expect(problem.errors).toHaveLength(20);
+    expect(problem.errors[0]).toEqual({ field: 'k0', message: 'is not a known field' });
+    expect(problem.moreErrors).toBe(4_980);
+    expect(problem.detail).toMatch(/^k0: is not a known field; .*; and 4980 more$/);
+    expect(res.body.length).toBeLessThan(5_000);
+    // A body with one fault is answered as before.
+    const one = (await api.inject({ method: 'POST', url: '/api/strict', payload: { a: 'x' } })).json();
+    expect(one.errors).toHaveLength(1);
+    expect(one.moreErrors).toBeUndefined();
+  });
 
   it('are refused, naming each, on a route that declares none: a command never runs with one it ignores', async () => {
     const res = await api.inject({ method: 'POST', url: '/api/things?dryRun=1', payload: { a: 1 } });
