@@ -18,6 +18,8 @@ function loggedApp() {
 describe('request targets in logs', () => {
   it('masks ticket codes in paths and credential-bearing query values', () => {
     expect(redactRequestTarget('/api/tickets/i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets/[redacted]/check-in');
+    // A doubled slash reaches no route (404), and is logged all the same.
+    expect(redactRequestTarget('/api/tickets//i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets//[redacted]/check-in');
     expect(redactRequestTarget('/?code=AUTHCODE&state=STATE123&next=%2F')).toBe('/?code=[redacted]&state=[redacted]&next=%2F');
     expect(redactRequestTarget('/api/events?access_token=t0k&password=hunter2&q=gala&limit=5')).toBe(
       '/api/events?access_token=[redacted]&password=[redacted]&q=gala&limit=5',

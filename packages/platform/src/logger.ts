@@ -8,7 +8,7 @@ import { SECRET_PARAM } from './config.js';
  * Request targets that carry a credential in their path: a ticket's code is the ticket (whoever
  * has it gets in at the door), and it is sent in the check-in URL.
  */
-const SECRET_PATH_SEGMENT = /(\/tickets\/)[^/?#]+/g;
+const SECRET_PATH_SEGMENT = /(\/tickets\/+)[^/?#]+/g;
 /** Query parameters that carry a credential: named like a secret, or OAuth's authorization code and state. */
 const SECRET_QUERY_PARAM = (name: string) => SECRET_PARAM.test(name) || name === 'code' || name === 'state';
 

@@ -171,6 +171,10 @@ describe.each(testDialects())('the availability stream on %s', (dialect) => {
       const first = await client.next(() => true);
       expect(first.event, `${query} ${JSON.stringify(headers)}`).toBe('snapshot');
     }
+    // A query parameter the stream does not know is a 400 naming it, as on every other route.
+    const unknown = await fetch(`${urlA}/api/availability/${eventId}/stream?foo=1`, { signal: AbortSignal.timeout(5_000) });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'querystring.foo', message: 'is not a known field' }]);
     const head = await fetch(`${urlA}/api/availability/${eventId}/stream`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
     expect(head.status).toBe(405);
     expect(head.headers.get('allow')).toBe('GET');

@@ -196,6 +196,8 @@ describe('the gateway', () => {
     const limited = await gateway.inject({ method: 'GET', url: '/api/events', headers: alice });
     expect(limited.json()).toMatchObject({ status: 429, title: 'Too many requests' });
     expect(limited.headers['retry-after']).toBeDefined();
+    // The time left, as Retry-After counts it: "59 seconds" is no window of 60 s.
+    expect(limited.json().detail).toBe(`At most 3 requests in a window; try again in ${limited.headers['retry-after']} s`);
     expect((await gateway.inject({ method: 'GET', url: '/api/events', headers: bob })).statusCode).toBe(200);
   });
 

@@ -70,7 +70,7 @@ export function registerAvailabilityStreamRoute(app: App, deps: AvailabilityStre
         description: 'A `snapshot` event, then `change` events {seq, changes}; resumes from Last-Event-ID.',
         tags: ['availability'],
         params: z.object({ eventId: entityId }),
-        querystring: z.object({ lastEventId: z.string().max(20).optional() }),
+        querystring: z.strictObject({ lastEventId: z.string().max(20).optional() }),
         response: {
           200: { description: 'The stream: `snapshot`, then `change` events', content: { 'text/event-stream': { schema: z.string() } } },
           ...problemResponses(400, 404, 409),

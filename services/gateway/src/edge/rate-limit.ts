@@ -33,7 +33,8 @@ export async function registerRateLimit(app: App, settings: RateLimitSettings): 
     ...(settings.redis ? { redis: settings.redis, nameSpace: 'stream-seat:rate-limit:' } : {}),
     // Without Redis the gateway keeps serving rather than refusing everyone.
     skipOnError: true,
+    // The time left in the caller's window, as Retry-After gives it (not the window's length).
     errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate-limited', 'Too many requests', `At most ${context.max} requests per ${context.after}; retry later`),
+      new AppError(429, 'rate-limited', 'Too many requests', `At most ${context.max} requests in a window; try again in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`),
   });
 }
