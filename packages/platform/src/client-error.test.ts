@@ -106,3 +106,20 @@ describe('path parameters', () => {
     expect(undecodable.json().errors.map((e: { field: string }) => e.field)).toEqual(['path']);
   });
 });
+
+describe('the Host header', () => {
+  it('is required once in HTTP/1.1: none, or two, is a 400 problem naming it', async () => {
+    for (const [head, message] of [
+      ['GET /things/a HTTP/1.1\r\nConnection: close\r\n\r\n', 'is required in HTTP/1.1'],
+      ['GET /things/a HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n', 'is given more than once'],
+    ] as const) {
+      const answer = await exchange(head);
+      expect(answer.status, head).toBe(400);
+      expect(answer.headers).toContain('application/problem+json');
+      expect(JSON.parse(answer.body).errors).toEqual([{ field: 'headers.host', message }]);
+    }
+    // One Host in HTTP/1.1, or none in HTTP/1.0 (which has no such rule), is served.
+    expect((await exchange('GET /things/a HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n')).status).toBe(200);
+    expect((await exchange('GET /things/a HTTP/1.0\r\n\r\n')).status).toBe(200);
+  });
+});

@@ -23,7 +23,7 @@ import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
 import { answerClientError } from './client-error.js';
-import { PROBLEM_TYPE_BASE } from './errors.js';
+import { InvalidField, PROBLEM_TYPE_BASE } from './errors.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
@@ -144,6 +144,8 @@ export function createService(options: CreateServiceOptions): App {
       requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       // How often Node checks open requests' time limits (30 s by default: up to twice the limit).
       connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+      // Node would answer an HTTP/1.1 request without Host with a bare 400; ours is a problem (below).
+      requireHostHeader: false,
     },
     // Requests still arriving while the app closes get our own 503 problem, with Retry-After (below).
     return503OnClosing: false,
@@ -179,6 +181,11 @@ export function createService(options: CreateServiceOptions): App {
     request.trace = traceOf(request.raw);
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(request.trace));
+    // HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two that may disagree, is a 400.
+    const hosts = hostHeaders(request.raw.rawHeaders);
+    if (request.raw.httpVersion === '1.1' && hosts !== 1) {
+      throw new InvalidField('headers.host', hosts === 0 ? 'is required in HTTP/1.1' : 'is given more than once');
+    }
   });
 
   const checks: ReadinessCheck[] = [
@@ -262,4 +269,11 @@ export function createService(options: CreateServiceOptions): App {
  */
 export function registerRoutes(app: App, register: (routes: App) => void): void {
   void app.register(async (scope) => register(scope.withTypeProvider<ZodTypeProvider>()));
+}
+
+/** How many Host headers a request came with (Node keeps only the first in `headers`). */
+function hostHeaders(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === 'host') count++;
+  return count;
 }
