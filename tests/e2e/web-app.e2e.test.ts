@@ -53,9 +53,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
 
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
   /** Another event of olga's in the same hall, put on sale; its id. */
-  const publishEvent = async (name: string, startsAt: string) => {
+  const publishEvent = async (name: string, startsAt: string, more: Json = {}) => {
     const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
-    const created = await send('POST', '/api/events', organizer, { venueId, name, startsAt, currency: 'EUR', prices: { A: 5000, B: 3000 } });
+    const created = await send('POST', '/api/events', organizer, { venueId, name, startsAt, currency: 'EUR', prices: { A: 5000, B: 3000 }, ...more });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect((await send('POST', `/api/events/${String(created.body['id'])}/publish`, organizer)).status).toBe(200);
     return created.body['id'] as string;
@@ -738,6 +738,27 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.waitForSelector('[data-live-status=live]');
     expect(await page.locator('[data-signed-in="pia"]').count()).toBe(1);
     await page.close();
+  });
+
+  it('says when sales open or are over, offers no hold meanwhile, and follows the window as it closes', async () => {
+    const early = await publishEvent('Early Bird Night', daysAhead(30), { salesStartAt: daysAhead(2) });
+    const page = await openEvent('eve', undefined, early);
+    await page.waitForSelector('.panel [data-sales=before]:has-text("Sales open")');
+    expect(await page.locator('button.hold-selected').isDisabled()).toBe(true);
+    expect(await page.locator('form.best-available button').isDisabled()).toBe(true);
+    await page.close();
+
+    // Sales end in a few seconds: open when the page loads, over while it stays open.
+    const closing = await publishEvent('Last Call Night', daysAhead(31), { salesEndAt: new Date(Date.now() + 5_000).toISOString() });
+    const late = await openEvent('eve', undefined, closing);
+    expect(await late.locator('.panel [data-sales]').count()).toBe(0);
+    expect(await late.locator('form.best-available button').isDisabled()).toBe(false);
+    await late.waitForSelector('.panel [data-sales=over]:has-text("Sales for this event are over")', { timeout: 15_000 });
+    expect(await late.locator('form.best-available button').isDisabled()).toBe(true);
+    // The service agrees: no hold now.
+    const refused = await send('POST', '/api/holds', bob, { eventId: closing, quantity: 1 });
+    expect(refused.status).toBe(409);
+    await late.close();
   });
 
   it('signs a user whose token ran out while on a seat map out everywhere on the page, so that they can sign in again', async () => {

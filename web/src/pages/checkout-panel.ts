@@ -4,7 +4,8 @@
  */
 import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { h } from '../dom.js';
-import { money } from '../format.js';
+import { dateTime, money } from '../format.js';
+import type { SalesState } from '../sales-window.js';
 
 /** Test cards of the built-in payment provider (a real provider's form replaces this). */
 const PAYMENT_CARDS = [
@@ -67,6 +68,8 @@ export interface ChooseViewOptions {
   tiers: string[];
   maxSeatsPerOrder: number;
   signedIn: boolean;
+  /** Holds are taken only while sales are open: before and after, the panel says so and offers none. */
+  sales: SalesState;
   notice: Node | undefined;
   busy: boolean;
   /** Hold the given seats, or the best available (quantity, tier, side by side). */
@@ -78,9 +81,12 @@ export function chooseView(o: ChooseViewOptions): Nodes {
   const tier = h('select', { name: 'tier', 'aria-label': 'Tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t }, t)));
   const together = h('input', { type: 'checkbox', name: 'together', checked: true });
   const count = o.selected.size;
+  const closed = o.sales.kind !== 'open';
   return [
     h('h2', { tabindex: -1 }, 'Your seats'),
-    o.signedIn ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
+    o.sales.kind === 'before' ? h('p', { class: 'notice', 'data-sales': 'before', role: 'status' }, `Sales open ${dateTime(o.sales.opensAt)}.`) : null,
+    o.sales.kind === 'over' ? h('p', { class: 'notice', 'data-sales': 'over', role: 'status' }, 'Sales for this event are over.') : null,
+    o.signedIn || closed ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
     count === 0
       ? h('p', { class: 'muted' }, 'Click available seats on the map, or Tab to it: the arrow keys move, Enter or Space selects.')
       : h('ul', { class: 'selected-seats' }, ...[...o.selected].map((s) => h('li', {}, o.seatName(s)))),
@@ -89,7 +95,7 @@ export function chooseView(o: ChooseViewOptions): Nodes {
     h('button', {
       type: 'button',
       class: 'hold-selected',
-      disabled: o.busy || count === 0,
+      disabled: o.busy || closed || count === 0,
       onclick: (() => o.onHold({ seatIds: [...o.selected] })) as EventListener,
     }, o.busy ? 'Holding…' : count === 0 ? 'Hold seats' : `Hold ${count} seat${count === 1 ? '' : 's'}`),
     h('h3', {}, 'Or the best available'),
@@ -102,7 +108,7 @@ export function chooseView(o: ChooseViewOptions): Nodes {
     },
       quantity, tier,
       h('label', {}, together, ' side by side'),
-      h('button', { type: 'submit', disabled: o.busy }, 'Find seats'),
+      h('button', { type: 'submit', disabled: o.busy || closed }, 'Find seats'),
     ),
   ];
 }

@@ -4,6 +4,7 @@
  */
 import type { EventView, HoldView, OrderView, SeatMap } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
+import { salesState } from '../sales-window.js';
 import { serverNow } from '../server-clock.js';
 import { h, mount } from '../dom.js';
 import { dateTime, minutesSeconds, money } from '../format.js';
@@ -309,7 +310,14 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   // By the server's clock (a browser's may be off by minutes); and before the hold is given up
   // for expired, the server is asked: it alone decides.
   let checkingExpiry = false;
+  // Sales opening or closing while the page is open changes what the panel offers.
+  let sales = salesState(event, serverNow());
   const timer = setInterval(() => {
+    const salesNow = salesState(event, serverNow());
+    if (salesNow.kind !== sales.kind) {
+      sales = salesNow;
+      renderPanel();
+    }
     const current = hold;
     if (!current) return;
     const left = Date.parse(current.expiresAt) - serverNow();
@@ -358,6 +366,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           tiers,
           maxSeatsPerOrder: event.maxSeatsPerOrder,
           signedIn: currentSession() !== undefined,
+          sales,
           notice,
           busy,
           onHold: (request) => void holdSeats(request),
