@@ -749,17 +749,17 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
 
     // Sales end in a few seconds: open when the page loads, over while it stays open.
-    const closing = await publishEvent('Last Call Night', daysAhead(31), { salesEndAt: new Date(Date.now() + 5_000).toISOString() });
+    const closing = await publishEvent('Last Call Night', daysAhead(31), { salesEndAt: new Date(Date.now() + 12_000).toISOString() });
     const late = await openEvent('eve', undefined, closing);
     expect(await late.locator('.panel [data-sales]').count()).toBe(0);
     expect(await late.locator('form.best-available button').isDisabled()).toBe(false);
-    await late.waitForSelector('.panel [data-sales=over]:has-text("Sales for this event are over")', { timeout: 15_000 });
+    await late.waitForSelector('.panel [data-sales=over]:has-text("Sales for this event are over")', { timeout: 25_000 });
     expect(await late.locator('form.best-available button').isDisabled()).toBe(true);
     // The service agrees: no hold now.
     const refused = await send('POST', '/api/holds', bob, { eventId: closing, quantity: 1 });
     expect(refused.status).toBe(409);
     await late.close();
-  });
+  }, 60_000);
 
   it('signs a user whose token ran out while on a seat map out everywhere on the page, so that they can sign in again', async () => {
     const page = await openEvent('mona');

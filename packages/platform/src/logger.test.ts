@@ -20,6 +20,10 @@ describe('request targets in logs', () => {
     expect(redactRequestTarget('/api/tickets/i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets/[redacted]/check-in');
     // A doubled slash reaches no route (404), and is logged all the same.
     expect(redactRequestTarget('/api/tickets//i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets//[redacted]/check-in');
+    // Percent-encoded (the router decodes it to the check-in route) or in other letters.
+    expect(redactRequestTarget('/api/%74ickets/i87uVhIVFU9O_AjRHrBlys16/check-in')).toBe('/api/tickets/[redacted]/check-in');
+    expect(redactRequestTarget('/api/Tickets/i87uVhIVFU9O_AjRHrBlys16')).toBe('/api/Tickets/[redacted]');
+    expect(redactRequestTarget('/api/tickets/%69%38%37uVhIVFU9O/check-in')).toBe('/api/tickets/[redacted]/check-in');
     expect(redactRequestTarget('/?code=AUTHCODE&state=STATE123&next=%2F')).toBe('/?code=[redacted]&state=[redacted]&next=%2F');
     expect(redactRequestTarget('/api/events?access_token=t0k&password=hunter2&q=gala&limit=5')).toBe(
       '/api/events?access_token=[redacted]&password=[redacted]&q=gala&limit=5',

@@ -8,14 +8,26 @@ import { SECRET_PARAM } from './config.js';
  * Request targets that carry a credential in their path: a ticket's code is the ticket (whoever
  * has it gets in at the door), and it is sent in the check-in URL.
  */
-const SECRET_PATH_SEGMENT = /(\/tickets\/+)[^/?#]+/g;
+const SECRET_PATH_SEGMENT = /(\/tickets\/+)[^/?#]+/gi;
 /** Query parameters that carry a credential: named like a secret, or OAuth's authorization code and state. */
 const SECRET_QUERY_PARAM = (name: string) => SECRET_PARAM.test(name) || name === 'code' || name === 'state';
 
 /** A request target fit for logs: ticket codes and credential-bearing query values masked. */
 export function redactRequestTarget(url: string): string {
   const queryStart = url.indexOf('?');
-  const path = (queryStart < 0 ? url : url.slice(0, queryStart)).replace(SECRET_PATH_SEGMENT, '$1[redacted]');
+  const rawPath = queryStart < 0 ? url : url.slice(0, queryStart);
+  // Judged as the router reads it: `/api/%74ickets/CODE` reaches check-in too. Such a path is
+  // logged decoded, its code masked.
+  let decoded = rawPath;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    // Not decodable: no route takes it; judged as written.
+  }
+  const path =
+    decoded === rawPath || !new RegExp(SECRET_PATH_SEGMENT.source, 'i').test(decoded)
+      ? rawPath.replace(SECRET_PATH_SEGMENT, '$1[redacted]')
+      : decoded.replace(SECRET_PATH_SEGMENT, '$1[redacted]');
   if (queryStart < 0) return path;
   const query = url
     .slice(queryStart + 1)

@@ -6,6 +6,8 @@ import type { RouteIndex } from './method-not-allowed.js';
 
 /** A validation problem lists this many faults at most, and counts the rest (`moreErrors`). */
 export const VALIDATION_ERRORS_SHOWN = 20;
+/** A field name longer than this is cut, with "…" (a key is whatever a body sends). */
+const FIELD_NAME_SHOWN = 100;
 
 export interface Problem {
   type: string;
@@ -82,8 +84,9 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
       }
       return [{ field: fieldName(v.instancePath, location), message: v.message ?? 'is invalid' }];
     });
-    // The first few name the fault; a body of 60,000 bad keys made a 6 MB answer from one request.
-    const shown = errors.slice(0, VALIDATION_ERRORS_SHOWN);
+    // The first few name the fault; a body of 60,000 bad keys made a 6 MB answer from one request,
+    // and a few keys of 200 KB each a 1.6 MB one.
+    const shown = errors.slice(0, VALIDATION_ERRORS_SHOWN).map((e) => ({ ...e, field: e.field.length > FIELD_NAME_SHOWN ? `${e.field.slice(0, FIELD_NAME_SHOWN)}…` : e.field }));
     const more = errors.length - shown.length;
     return {
       type: `${PROBLEM_TYPE_BASE}validation`,

@@ -313,6 +313,9 @@ describe('query parameters of the public API', () => {
     expect(problem.moreErrors).toBe(4_980);
     expect(problem.detail).toMatch(/^k0: is not a known field; .*; and 4980 more$/);
     expect(res.body.length).toBeLessThan(5_000);
+    // A key of 200,000 characters is named by its first 100.
+    const long = (await api.inject({ method: 'POST', url: '/api/strict', payload: { a: 1, ['x'.repeat(200_000)]: 1 } })).json();
+    expect(long.errors).toEqual([{ field: `${'x'.repeat(100)}…`, message: 'is not a known field' }]);
     // A body with one fault is answered as before.
     const one = (await api.inject({ method: 'POST', url: '/api/strict', payload: { a: 'x' } })).json();
     expect(one.errors).toHaveLength(1);

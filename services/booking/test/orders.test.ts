@@ -1,4 +1,5 @@
 import { testDialects } from '@stream-seat/db';
+import { DependencyUnavailable } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
@@ -57,6 +58,30 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(byOrganiser.json().status).toBe('CANCELLED');
     expect((await post('root', `/api/orders/${second.orderId}/cancel`, undefined, {}, 'admin')).statusCode).toBe(200);
     expect(t.payments.refunds.has(first.paymentId) && t.payments.refunds.has(second.paymentId)).toBe(true);
+  });
+
+  it('lets a buyer cancel when the catalogue cannot be reached: an outage elsewhere keeps no one from it', async () => {
+    let down = false;
+    const flaky: InMemoryCatalogue = {
+      ...catalogue,
+      event: async (eventId, caller) => {
+        if (down) throw new DependencyUnavailable('EVENT-SERVICE', 'The catalogue answered 503');
+        return catalogue.event(eventId, caller);
+      },
+    };
+    const other = await createBookingTestApp(dialect, { catalogue: flaky, databaseUrl: t.databaseUrl });
+    try {
+      const eventId = newEvent();
+      const hold = await other.app.inject({ method: 'POST', url: '/api/holds', headers: await other.auth('lea'), payload: { eventId, seatIds: ['ORCH-B-1'] } });
+      const order = await other.app.inject({ method: 'POST', url: '/api/orders', headers: await other.auth('lea'), payload: { holdId: hold.json().holdId, payment: { token: 'tok_ok' } } });
+      expect(order.statusCode).toBe(201);
+      down = true;
+      const cancelled = await other.app.inject({ method: 'POST', url: `/api/orders/${order.json().orderId}/cancel`, headers: await other.auth('lea') });
+      expect(cancelled.statusCode).toBe(200);
+      expect(cancelled.json().status).toBe('CANCELLED');
+    } finally {
+      await other.close();
+    }
   });
 
   it('turns a paid hold into a confirmed order with one unguessable ticket per seat', async () => {

@@ -100,6 +100,9 @@ describe('the seats beside a block', () => {
     expect(blockSides(layout, ['ORCH-A-2'], {})).toEqual({ left: ['ORCH-A-1'], right: ['ORCH-A-3', 'ORCH-A-4'] });
     expect(blockSides(layout, ['ORCH-B-5', 'ORCH-B-6'], {})).toEqual({ left: ['ORCH-B-4', 'ORCH-B-3'], right: [] });
     expect(blockSides(layout, ['NOPE'], {})).toBeUndefined();
+    // Scattered seats (best available without a block) have no sides.
+    expect(blockSides(layout, ['ORCH-A-2', 'ORCH-A-4'], {})).toBeUndefined();
+    expect(blockSides(layout, ['ORCH-A-2', 'ORCH-B-3'], {})).toBeUndefined();
   });
 
   it('stops at a gap in the numbers and at seats of another tier when the request names one', () => {

@@ -98,6 +98,11 @@ export function blockSides(layout: SeatLayout, seatIds: readonly string[], filte
   if (at.some((p) => p < 0)) return undefined;
   const start = Math.min(...at);
   const end = Math.max(...at);
+  // Seats scattered along the row (best available without a block) are no block: no sides.
+  if (end - start + 1 !== new Set(at).size) return undefined;
+  for (let p = start + 1; p <= end; p++) {
+    if (Math.abs((layout.number[seats[p] as number] as number) - (layout.number[seats[p - 1] as number] as number)) !== 1) return undefined;
+  }
   const side = (from: number, step: number) => {
     const found: string[] = [];
     let previous = seats[from] as number;

@@ -57,7 +57,7 @@ export function planClaims(
     if (wish.keepWhole) {
       const free = (id: string) => !takenHere.has(id) && !seatIds.includes(id) && seats.has(id) && isClaimable(seats.get(id) as SeatState, now);
       if (leavesLoneSeat(wish.keepWhole, free)) {
-        return { ok: false, error: new SeatsUnavailable([], 'Those seats would now leave a single seat on its own beside them; nothing was held') };
+        return { ok: false, error: new SeatsUnavailable([], 'Other buyers were faster for the seats on offer; nothing was held, try again') };
       }
     }
     for (const id of seatIds) takenHere.add(id);

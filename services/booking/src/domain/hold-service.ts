@@ -151,8 +151,10 @@ export function createHoldService(deps: HoldServiceDeps) {
           }
           throw new SeatsUnavailable([], `Not ${quantity} ${request.together ? 'adjacent ' : ''}seats are available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
-        // A block that leaves no lone seat as the seats are now must still leave none when claimed.
-        const sides = request.together ? blockSides(seats.layout, seatIds, request) : undefined;
+        // A block (asked together or not) that leaves no lone seat as the seats are now must still
+        // leave none when claimed: refused, the buyer's request looks again (a burst may use up the
+        // attempts: a 409, to try again, rather than a stranded seat).
+        const sides = blockSides(seats.layout, seatIds, request);
         const free = (id: string) => !seatIds.includes(id) && seats.free[seats.layout.indexOf(id) ?? -1] === 1;
         const keepWhole = sides && !leavesLoneSeat(sides, free) ? sides : undefined;
         try {

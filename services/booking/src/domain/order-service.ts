@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateOrderRequest } from '@stream-seat/contracts';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
-import type { Principal } from '@stream-seat/platform';
+import { type CallContext, DependencyUnavailable, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
 import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
@@ -55,6 +55,20 @@ export function createOrderService(deps: OrderServiceDeps) {
   /** Its buyer, the event's organizer, or an admin may see and cancel an order. */
   async function mayManage(principal: Principal, order: OrderTable): Promise<boolean> {
     return principal.role === 'admin' || order.buyer_id === principal.sub || organizes(principal, order.event_id);
+  }
+
+  /**
+   * When the event starts, by the catalogue (its client keeps events briefly, and serves them stale
+   * while the catalogue is down). Undefined when the catalogue does not know the event, or cannot
+   * be reached for one it never served: a buyer is not kept from cancelling by an outage elsewhere.
+   */
+  async function startOf(eventId: string, caller: CallContext | undefined): Promise<string | undefined> {
+    try {
+      return (await deps.catalogue.event(eventId, caller))?.startsAt;
+    } catch (error) {
+      if (error instanceof DependencyUnavailable) return undefined;
+      throw error;
+    }
   }
 
   /** An admin, or the organizer of the order's event — whoever the buyer is and whatever their token's role. */
@@ -184,7 +198,7 @@ export function createOrderService(deps: OrderServiceDeps) {
      * yet: it failed (retried in the background), or another request or sweeper holds the order —
      * a cancel claimed elsewhere is taken over only once its time has come, never while held.
      */
-    async cancel(principal: Principal, orderId: string): Promise<OrderWithTickets> {
+    async cancel(principal: Principal, orderId: string, caller?: CallContext): Promise<OrderWithTickets> {
       const found = await this.get(principal, orderId);
       let { order } = found;
       let lease: number | undefined;
@@ -192,8 +206,8 @@ export function createOrderService(deps: OrderServiceDeps) {
         const overrides = await mayOverride(principal, order);
         // The buyer's own cancel ends when the show starts (the organiser's and an admin's never).
         if (!overrides) {
-          const event = await deps.catalogue.event(order.event_id);
-          if (event && Date.parse(event.startsAt) <= deps.clock()) throw new EventStarted(order.event_id, event.startsAt);
+          const startsAt = await startOf(order.event_id, caller);
+          if (startsAt !== undefined && Date.parse(startsAt) <= deps.clock()) throw new EventStarted(order.event_id, startsAt);
         }
         lease = await deps.cancellation.claim(order, overrides);
       }

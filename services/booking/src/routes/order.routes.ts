@@ -1,6 +1,6 @@
 /** HTTP adapter for orders: pay for a hold (idempotent), list mine, read one, cancel one. */
 import { createOrderRequest, entityId, idempotencyKeyHeader, noBody, order, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
-import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { type App, callContextOf, cursorId, cursorTime, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { OrderService } from '../domain/order-service.js';
 import { toOrderView } from './booking-views.js';
@@ -96,7 +96,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       // 200 also while the refund is pending: the cancel itself is done (tickets void, seats on
       // sale), only the money is on its way — and a payment provider's outage is no fault of this
       // instance (the gateway counts 502/503 against it).
-      return toOrderView(await orders.cancel(principalOf(request), request.params.orderId));
+      return toOrderView(await orders.cancel(principalOf(request), request.params.orderId, callContextOf(request)));
     },
   );
 }
