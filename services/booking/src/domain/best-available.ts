@@ -90,43 +90,30 @@ export function blockSides(layout: SeatLayout, seatIds: readonly string[], filte
   const indexes = seatIds.map((id) => layout.indexOf(id));
   const first = indexes[0];
   if (first === undefined || indexes.some((i) => i === undefined || layout.seated[i] !== 1)) return undefined;
-  const row = layout.rows[rowOf(layout)[first] as number];
+  const row = layout.rows[layout.rowOf[first] as number];
   if (!row) return undefined;
   // The row's eligible seats, in number order, and where the block lies among them.
   const seats = Array.from(row.seats).filter((i) => eligible(i));
+  const adjacent = (a: number, b: number) => Math.abs((layout.number[a] as number) - (layout.number[b] as number)) === 1;
   const at = indexes.map((i) => seats.indexOf(i as number));
   if (at.some((p) => p < 0)) return undefined;
   const start = Math.min(...at);
   const end = Math.max(...at);
   // Seats scattered along the row (best available without a block) are no block: no sides.
   if (end - start + 1 !== new Set(at).size) return undefined;
-  for (let p = start + 1; p <= end; p++) {
-    if (Math.abs((layout.number[seats[p] as number] as number) - (layout.number[seats[p - 1] as number] as number)) !== 1) return undefined;
-  }
+  for (let p = start + 1; p <= end; p++) if (!adjacent(seats[p] as number, seats[p - 1] as number)) return undefined;
   const side = (from: number, step: number) => {
     const found: string[] = [];
     let previous = seats[from] as number;
     for (let p = from + step; p >= 0 && p < seats.length && found.length < 2; p += step) {
       const seat = seats[p] as number;
-      if (Math.abs((layout.number[seat] as number) - (layout.number[previous] as number)) !== 1) break;
+      if (!adjacent(seat, previous)) break;
       found.push(layout.seatIds[seat] as string);
       previous = seat;
     }
     return found;
   };
   return { left: side(start, -1), right: side(end, 1) };
-}
-
-/** Each seat's row (an index into layout.rows; -1 for general admission), made once per layout. */
-const rowsBySeat = new WeakMap<SeatLayout, Int32Array>();
-function rowOf(layout: SeatLayout): Int32Array {
-  let rows = rowsBySeat.get(layout);
-  if (!rows) {
-    rows = new Int32Array(layout.size).fill(-1);
-    for (const [r, row] of layout.rows.entries()) for (const i of row.seats) rows[i] = r;
-    rowsBySeat.set(layout, rows);
-  }
-  return rows;
 }
 
 /**

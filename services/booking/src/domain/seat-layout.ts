@@ -31,6 +31,8 @@ export interface SeatLayout {
   readonly distance: Float64Array;
   /** Seated rows in the order their first seat appears. */
   readonly rows: readonly LayoutRow[];
+  /** Each seat's row, an index into `rows` (-1 for a unit of general admission). */
+  readonly rowOf: Int32Array;
   /** The longest row, for scratch space. */
   readonly longestRow: number;
   /** Seated seats nearest the stage first (layout order among equals). */
@@ -105,10 +107,12 @@ export function buildSeatLayout(places: readonly SeatPlace[], stage: { x: number
   }
   // Both sorts are stable: equals keep layout order, as best available's ties always have.
   const rows: LayoutRow[] = [];
+  const rowOf = new Int32Array(size).fill(-1);
   let longestRow = 0;
   let r = 0;
   for (const row of rowsByKey.values()) {
     row.sort((a, b) => (number[a] as number) - (number[b] as number));
+    for (const i of row) rowOf[i] = r;
     rows.push({ seats: Int32Array.from(row), first: rowFirst[r++] as number });
     longestRow = Math.max(longestRow, row.length);
   }
@@ -122,6 +126,7 @@ export function buildSeatLayout(places: readonly SeatPlace[], stage: { x: number
     number,
     distance,
     rows,
+    rowOf,
     longestRow,
     nearest: Int32Array.from(seatedPositions),
     general: Int32Array.from(general),
