@@ -93,7 +93,8 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   const prices = new Map<number, string>();
   const seatsById = new Map(map.seats.map((s) => [s.id, s]));
-  const tierClass = new Map(map.seats.map((s) => [s.id, `tier-${options.tierIndex(s.tier)}`]));
+  /** Each seat's tier as the legend numbers it: its class (`tier-N`), and on a canvas its colour. */
+  const tierNumbers = new Map(map.seats.map((s) => [s.id, options.tierIndex(s.tier)]));
   function placeOf(seat: Seat): string {
     let price = prices.get(seat.priceCents);
     if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
@@ -250,7 +251,6 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   // Read from the style sheet, once per look: the canvas paints what a circle would show. A look
   // is known by a number (status, tier, selected, held) so that a paint builds no strings.
   const colours = new Map<number, string>();
-  const tierNumbers = painted ? new Map(map.seats.map((s) => [s.id, options.tierIndex(s.tier)])) : new Map<string, number>();
   function colourOf(seatId: string): string {
     const status = board.status(seatId) ?? 'HELD';
     const look = (((STATUS_NUMBERS[status] * 1_000 + (tierNumbers.get(seatId) ?? 0)) * 2 + Number(selected.has(seatId))) * 2) + Number(mine.has(seatId));
@@ -279,7 +279,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   function seatClasses(seatId: string): string {
     const status = board.status(seatId) ?? 'HELD';
     let classes = `seat status-${status.toLowerCase()}`;
-    if (status === 'AVAILABLE') classes += ` ${tierClass.get(seatId) ?? ''}`;
+    if (status === 'AVAILABLE') classes += ` tier-${tierNumbers.get(seatId) ?? 0}`;
     if (selected.has(seatId)) classes += ' selected';
     if (mine.has(seatId)) classes += ' mine';
     return classes;
