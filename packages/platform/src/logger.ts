@@ -24,10 +24,8 @@ export function redactRequestTarget(url: string): string {
   } catch {
     // Not decodable: no route takes it; judged as written.
   }
-  const path =
-    decoded === rawPath || !new RegExp(SECRET_PATH_SEGMENT.source, 'i').test(decoded)
-      ? rawPath.replace(SECRET_PATH_SEGMENT, '$1[redacted]')
-      : decoded.replace(SECRET_PATH_SEGMENT, '$1[redacted]');
+  const maskedDecoded = decoded.replace(SECRET_PATH_SEGMENT, '$1[redacted]');
+  const path = decoded !== rawPath && maskedDecoded !== decoded ? maskedDecoded : rawPath.replace(SECRET_PATH_SEGMENT, '$1[redacted]');
   if (queryStart < 0) return path;
   const query = url
     .slice(queryStart + 1)

@@ -271,7 +271,10 @@ export function registerRoutes(app: App, register: (routes: App) => void): void 
   void app.register(async (scope) => register(scope.withTypeProvider<ZodTypeProvider>()));
 }
 
-/** How many Host headers a request came with (Node keeps only the first in `headers`). */
+/**
+ * How many Host headers a request came with (Node keeps only the first in `headers`). Counted from
+ * `rawHeaders`: Node's `headersDistinct` would do, but light-my-request's injected requests lack it.
+ */
 function hostHeaders(rawHeaders: string[]): number {
   let count = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === 'host') count++;
