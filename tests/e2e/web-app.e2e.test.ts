@@ -839,6 +839,41 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('names each order by its event, and offers no "Cancel order" once the show has started', async () => {
+    const pia = await test.tokenFor('pia');
+    const buy = async (id: string, seat: string) => {
+      const hold = await send('POST', '/api/holds', pia, { eventId: id, seatIds: [seat] });
+      expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+      const order = await send('POST', '/api/orders', pia, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+      expect(order.status).toBe(201);
+      return order.body['orderId'] as string;
+    };
+    const startsAt = new Date(Date.now() + 8_000).toISOString();
+    const tonight = await buy(await publishEvent('Doors Open Soon', startsAt), seatIds[2] as string);
+    const later = await buy(await publishEvent('Next Month', daysAhead(30)), seatIds[3] as string);
+    const page = await newPage();
+    await page.goto(test.gateway);
+    await signIn(page, 'pia');
+    await page.click('a[href="#/orders"]');
+    const card = (orderId: string) => `[data-order-id="${orderId}"]`;
+    await page.waitForSelector(card(tonight));
+    expect(await page.textContent(`${card(tonight)} .order-event a`)).toBe('Doors Open Soon');
+    expect(await page.textContent(`${card(later)} .order-event a`)).toBe('Next Month');
+    expect(await page.locator(`${card(tonight)} button`).count()).toBe(1);
+
+    // The show starts: its order can no longer be cancelled by the buyer (the API would answer 409).
+    await page.waitForTimeout(Math.max(0, Date.parse(startsAt) - Date.now()) + 1_000);
+    await page.reload();
+    await page.waitForSelector(`${card(tonight)} .cancel-refused`);
+    expect(await page.textContent(`${card(tonight)} .cancel-refused`)).toContain('The show has started');
+    expect(await page.locator(`${card(tonight)} button`).count()).toBe(0);
+    expect(await page.locator(`${card(later)} button`).count()).toBe(1);
+    const refused = await send('POST', `/api/orders/${tonight}/cancel`, pia);
+    expect(refused.status).toBe(409);
+    expect(refused.body['type']).toMatch(/event-started$/);
+    await page.close();
+  }, 60_000);
+
   it('keeps the page the user went to when the page they left answers late', async () => {
     const page = await newPage();
     // The home page's list of events takes its time (a slow network); the user goes on meanwhile.

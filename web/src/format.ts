@@ -3,8 +3,18 @@ export function money(cents: number, currency: string): string {
   return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
 }
 
+const dateAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const zoneName = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' });
+
+/**
+ * "26 Nov 2026, 21:30 GMT+1": a show's time in the reader's zone, named, since a buyer travelling
+ * to it may read it elsewhere. (`timeStyle` cannot be combined with `timeZoneName`, so the zone's
+ * name comes from a formatter of its own, for the same instant: summer time included.)
+ */
 export function dateTime(iso: string): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const at = new Date(iso);
+  const zone = zoneName.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
+  return zone ? `${dateAndTime.format(at)} ${zone}` : dateAndTime.format(at);
 }
 
 /** "4:59" for a countdown. */

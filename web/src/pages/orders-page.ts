@@ -1,11 +1,18 @@
-/** `#/orders`: the buyer's orders and tickets; a confirmed order can be cancelled (refunded). */
-import type { OrderView } from '@stream-seat/contracts';
+/**
+ * `#/orders`: the buyer's orders and tickets, each named by its event; a confirmed order can be
+ * cancelled (refunded) until its show starts.
+ */
+import type { EventView, OrderView } from '@stream-seat/contracts';
 import { api, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
-import { pagedList } from '../paged-list.js';
+import { type CursorPage, pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
+import { serverNow } from '../server-clock.js';
 import { currentSession } from '../session.js';
+
+/** The catalogue's events behind a page of orders, each asked for once; one it cannot give is `null`. */
+type EventsById = Map<string, EventView | null>;
 
 export const ordersPage: Page = (root) => {
   // Answers that come back after the user went elsewhere draw nothing.
@@ -16,12 +23,18 @@ export const ordersPage: Page = (root) => {
       return;
     }
     // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
+    // Each page waits for its orders' events, so that a card is drawn once, whole.
+    const events: EventsById = new Map();
     const orders = pagedList<OrderView>({
       listClass: 'orders',
       moreClass: 'more-orders',
       moreLabel: 'More orders',
-      pageAfter: (cursor) => api('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
-      render: (o) => orderCard(o, load),
+      pageAfter: async (cursor) => {
+        const page = await api<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+        await lookUpEvents(page.items, events);
+        return page;
+      },
+      render: (o) => orderCard(o, events.get(o.eventId) ?? null, load),
     });
     try {
       const first = await orders.first();
@@ -37,13 +50,31 @@ export const ordersPage: Page = (root) => {
   };
 };
 
+/** Fills in the events of `orders` not looked up yet. An event the catalogue cannot give (it is down) leaves its cards plainer, not the list unshown. */
+async function lookUpEvents(orders: OrderView[], events: EventsById): Promise<void> {
+  const missing = [...new Set(orders.map((o) => o.eventId))].filter((id) => !events.has(id));
+  await Promise.all(
+    missing.map(async (id) => {
+      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`).catch(() => null));
+    }),
+  );
+}
+
 /** A cancelled order whose refund has not gone through yet says so: the money is still on its way. */
 function statusText(order: OrderView): string {
   if (order.status === 'CONFIRMED') return 'Confirmed';
   return order.refund === 'PENDING' ? 'Cancelled · refund pending (retried automatically)' : 'Cancelled · refunded';
 }
 
-function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement {
+/** Why a confirmed order offers no "Cancel order" (the API would answer 409), or null when it does. */
+function cancelRefusal(order: OrderView, event: EventView | null): string | null {
+  if (order.tickets.some((t) => t.checkedInAt)) return 'Checked in: ask the organiser to cancel this order.';
+  // Judged by the server's clock, as the API judges it. An unknown start leaves the choice to the API.
+  if (event && serverNow() >= Date.parse(event.startsAt)) return 'The show has started: ask the organiser to cancel this order.';
+  return null;
+}
+
+function orderCard(order: OrderView, event: EventView | null, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = () =>
     postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
@@ -56,13 +87,20 @@ function orderCard(order: OrderView, reload: () => Promise<void>): HTMLLIElement
     { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },
     problem,
     h('p', {}, h('strong', {}, statusText(order)), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
-    h('p', {}, h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, 'Event seat map')),
+    h(
+      'p',
+      { class: 'order-event' },
+      h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, event ? event.name : 'Event seat map'),
+      event ? ` · ${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}` : '',
+    ),
     h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status }, h('strong', {}, t.seatId), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
-    // Once a ticket was used at the door only the organiser can cancel (the API answers 409).
-    order.status !== 'CONFIRMED'
-      ? null
-      : order.tickets.some((t) => t.checkedInAt)
-        ? h('p', { class: 'muted' }, 'Checked in: ask the organiser to cancel this order.')
-        : h('button', { type: 'button', class: 'secondary', onclick: (() => void cancel()) as EventListener }, 'Cancel order'),
+    // Once a ticket was used at the door, or the show started, only the organiser can cancel.
+    order.status !== 'CONFIRMED' ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
   );
+}
+
+function cancelButtonOr(refusal: string | null, cancel: () => Promise<void>): HTMLElement {
+  return refusal
+    ? h('p', { class: 'muted cancel-refused' }, refusal)
+    : h('button', { type: 'button', class: 'secondary', onclick: (() => void cancel()) as EventListener }, 'Cancel order');
 }
