@@ -12,6 +12,10 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   init?: boolean;
   stop_grace_period?: string;
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
 }
 
 const text = readFileSync(new URL('../compose.yaml', import.meta.url), 'utf8');
@@ -38,6 +42,14 @@ describe('deploy/compose.yaml', () => {
     expect(service.environment?.PORT).toBe(String(port));
     expect(service.healthcheck?.test.join(' ')).toContain(`fetch('http://127.0.0.1:${port}/started')`);
     expect(service.init).toBe(true);
+  });
+
+  it.each(Object.keys(apps))('runs %s on a read-only root filesystem with a tmpfs /tmp, no capability and no new privileges', (name) => {
+    const service = services[name]!;
+    expect(service.read_only).toBe(true);
+    expect(service.tmpfs).toEqual(['/tmp']);
+    expect(service.cap_drop).toEqual(['ALL']);
+    expect(service.security_opt).toEqual(['no-new-privileges:true']);
   });
 
   it.each(Object.keys(apps))('gives %s longer to stop than its shutdown grace and drain take', (name) => {

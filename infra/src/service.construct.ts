@@ -45,6 +45,16 @@ export function healthCheckCommand(port: number): string[] {
   ];
 }
 
+/**
+ * The init process, and no Linux capability at all: the services run as the unprivileged `node`
+ * user on ports above 1024 and need none, so none can be regained (a setuid binary, say).
+ */
+function linuxParameters(scope: Construct): ecs.LinuxParameters {
+  const parameters = new ecs.LinuxParameters(scope, 'Linux', { initProcessEnabled: true });
+  parameters.dropCapabilities(ecs.Capability.ALL);
+  return parameters;
+}
+
 /** The longest start ECS allows before failed checks count: a first start may migrate for minutes. */
 export const START_PERIOD_SECONDS = 300;
 
@@ -87,12 +97,19 @@ export class FargateAppService extends Construct {
         startPeriod: Duration.seconds(START_PERIOD_SECONDS),
       },
       // Node as PID 1 neither reaps children nor forwards signals well; the init does both.
-      linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
+      linuxParameters: linuxParameters(this),
+      // Nothing in the image changes at run time (the services keep their data in RDS): a taken-over
+      // process cannot rewrite the code it runs. Scratch space is the task's own /tmp, below.
+      readonlyRootFilesystem: true,
       // SIGKILL comes this long after SIGTERM: it must outlast SHUTDOWN_GRACE_MS (12 s, serving
       // while gateways drop the instance) plus SHUTDOWN_TIMEOUT_MS (20 s of draining), with margin
       // for deregistration and onClose hooks. Fargate allows at most 120 s.
       stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),
     });
+
+    // Node's os.tmpdir() stays writable: a volume on the task's ephemeral storage, gone with the task.
+    taskDefinition.addVolume({ name: 'tmp' });
+    this.container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
 
     this.service = new ecs.FargateService(this, 'Service', {
       serviceName: spec.name,

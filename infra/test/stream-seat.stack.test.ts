@@ -112,6 +112,16 @@ describe('services', () => {
     expect(JSON.stringify(container.Image)).toContain(':abc123');
   });
 
+  it.each(Object.keys(ports))('%s runs on a read-only root filesystem with a writable /tmp of its task, every capability dropped', (name) => {
+    const container = containerOf(name);
+    expect(container.ReadonlyRootFilesystem).toBe(true);
+    expect(container.MountPoints).toEqual([{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }]);
+    // A task volume without a host path or EFS: the task's ephemeral storage.
+    expect(taskDefinitionOf(name).Volumes).toEqual([{ Name: 'tmp' }]);
+    expect(container.LinuxParameters).toMatchObject({ InitProcessEnabled: true, Capabilities: { Drop: ['ALL'] } });
+    expect((container.LinuxParameters as { Capabilities: Json }).Capabilities.Add).toBeUndefined();
+  });
+
   const networkOf = (name: string) => (ecsService(name).NetworkConfiguration as { AwsvpcConfiguration: Json }).AwsvpcConfiguration;
 
   it.each(Object.keys(ports))('%s rolls back a failed deployment', (name) => {
