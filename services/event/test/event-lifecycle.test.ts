@@ -178,6 +178,8 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
       expect((await call('GET', path, 'oscar')).statusCode, path).toBe(404);
       expect((await call('GET', path, 'olga')).statusCode, path).toBe(200);
     }
+    // What only its organiser may read is no shared cache's to keep (a CDN before the gateway).
+    expect((await call('GET', `/api/events/${draft}/seatmap`, 'olga')).headers['cache-control']).toBe('private, no-cache');
     const listed = async (sub?: string) =>
       ((await call('GET', `/api/events?limit=100&q=${encodeURIComponent(named.name)}`, sub)).json() as { items: EventBody[] }).items.map((e) => e.id);
     expect(await listed()).not.toContain(draft);

@@ -46,6 +46,12 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(await get(await t.auth('oscar'))).toBe(404);
     expect(await get({})).toBe(404);
 
+    // A draft on it, cancelled before it went on sale, never was public: nor is the venue.
+    const cancelledDraft = await createDraft(t, 'olga', id);
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${cancelledDraft}/cancel`, headers: await t.auth('olga') })).statusCode).toBe(200);
+    expect(await get({})).toBe(404);
+    expect(await get(await t.auth('oscar'))).toBe(404);
+
     const eventId = await createDraft(t, 'olga', id);
     await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await t.auth('olga') });
     expect(await get({})).toBe(200);

@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { CatalogueMessage, EventInput, EventPatch } from '@stream-seat/contracts';
 import { InvalidField, NotFound, type Principal, Unauthorized } from '@stream-seat/platform';
 import type { Kysely, Updateable } from 'kysely';
-import { createEventRepository, type EventListFilter, type EventWithVenueRow } from '../db/event.repository.js';
+import { createEventRepository, type EventListFilter, type EventWithVenueRow, visibilityOf } from '../db/event.repository.js';
 import { createOutboxRepository } from '../db/outbox.repository.js';
 import type { EventDatabase, EventTable } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { EventBusy, EventCancelled, EventNotDraft } from '../domain/catalogue-errors.js';
 import { eventSearchText } from '../domain/search-text.js';
-import { checkDraft, checkPublishable, type EventDraft, mayChange, maySee } from '../domain/event-rules.js';
+import { checkDraft, checkPublishable, draftsListedFor, type EventDraft, mayChange, maySee } from '../domain/event-rules.js';
 import { createOnce } from './idempotent-create.js';
 
 export interface EventCatalogueDeps {
@@ -184,7 +184,8 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
       if (mine && !viewer) throw new Unauthorized('`mine=true` needs a bearer token');
       return events.list({
         ...rest,
-        draftsOf: viewer === undefined ? undefined : viewer.role === 'admin' ? 'all' : viewer.sub,
+        // A buyer's token naming an organiser's subject sees no draft: drafts are the organiser role's.
+        draftsOf: draftsListedFor(viewer),
         organizerId: mine ? viewer?.sub : undefined,
       });
     },
@@ -192,7 +193,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     /** One event, if the viewer may see it. */
     async get(id: string, viewer: Principal | undefined): Promise<EventWithVenueRow> {
       const row = await events.find(id);
-      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id, cancelledAsDraft: Number(row.cancelled_as_draft) === 1 }, viewer)) throw new NotFound('Event');
+      if (!row || !maySee(visibilityOf(row), viewer)) throw new NotFound('Event');
       return row;
     },
   };

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import type { VenueSeatMap } from '@stream-seat/contracts';
 import { type CodedBody, codedTag, type ContentCoding, createCompressor, createInFlight, NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
-import { createEventRepository, type EventWithVenueRow } from '../db/event.repository.js';
+import { createEventRepository, type EventWithVenueRow, visibilityOf } from '../db/event.repository.js';
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
-import { maySee } from '../domain/event-rules.js';
+import { isPublic, maySee } from '../domain/event-rules.js';
 import type { LruCache, SeatMapCache } from './seat-map.cache.js';
 import { createSeatMapTemplate, renderSeatMap, type SeatMapTemplate } from './seat-map-template.js';
 
@@ -99,13 +99,14 @@ export function createEventSeatMaps({ db, cache, templates }: EventSeatMapsDeps)
   return {
     async version(id: string, viewer: Principal | undefined): Promise<SeatMapVersion> {
       const row = await events.find(id);
-      if (!row || !maySee({ status: row.status, organizerId: row.organizer_id, cancelledAsDraft: Number(row.cancelled_as_draft) === 1 }, viewer)) throw new NotFound('Event');
+      if (!row || !maySee(visibilityOf(row), viewer)) throw new NotFound('Event');
       const etag = seatMapTag(row);
       return {
         etag,
-        // Drafts are private and still changing; a published event's prices are frozen, but caches
-        // revalidate each minute so that a cancellation's status is never far behind.
-        cacheControl: row.status === 'DRAFT' ? 'private, no-cache' : 'public, max-age=60, must-revalidate',
+        // Drafts (and drafts cancelled) are private, and a draft is still changing; a published
+        // event's prices are frozen, but caches revalidate each minute so that a cancellation's
+        // status is never far behind.
+        cacheControl: isPublic(visibilityOf(row)) ? 'public, max-age=60, must-revalidate' : 'private, no-cache',
         body: (coding = 'identity') => (coding === 'identity' ? identityBody(etag, row) : codedBody(etag, row, coding)),
       };
     },

@@ -28,6 +28,11 @@ export interface EventListFilter {
   after?: { startsAt: number; id: string } | undefined;
 }
 
+/** What decides who may see an event, as the domain rules name it (`maySee`, `isPublic`). */
+export function visibilityOf(row: Pick<EventTable, 'status' | 'organizer_id' | 'cancelled_as_draft'>) {
+  return { status: row.status, organizerId: row.organizer_id, cancelledAsDraft: Number(row.cancelled_as_draft) === 1 };
+}
+
 export function createEventRepository(db: Kysely<EventDatabase>) {
   const withVenue = () =>
     db

@@ -52,13 +52,17 @@ export function createVenueRepository(db: Kysely<EventDatabase>) {
       return query.orderBy('created_at').orderBy('id').limit(filter.limit).execute();
     },
 
-    /** True when an event on sale (or cancelled) uses the venue: its seat map is public then. */
+    /**
+     * True when a public event uses the venue — on sale, or cancelled after it had been (not a
+     * draft cancelled, which stays private): its seat map is public then.
+     */
     async hasPublicEvent(venueId: string): Promise<boolean> {
       const row = await db
         .selectFrom('events')
         .select('id')
         .where('venue_id', '=', venueId)
         .where('status', '!=', 'DRAFT')
+        .where('cancelled_as_draft', '=', 0)
         .limit(1)
         .executeTakeFirst();
       return row !== undefined;

@@ -58,5 +58,16 @@ export function mayChange(ownerId: string, viewer: Principal | undefined): boole
  * cancelled without ever going on sale — is its organiser's (and admins') alone.
  */
 export function maySee(event: { status: EventStatus; organizerId: string; cancelledAsDraft: boolean }, viewer: Principal | undefined): boolean {
-  return (event.status !== 'DRAFT' && !event.cancelledAsDraft) || mayChange(event.organizerId, viewer);
+  return isPublic(event) || mayChange(event.organizerId, viewer);
+}
+
+/** On sale, or cancelled after it had been: anyone may see it, and shared caches may keep it. */
+export function isPublic(event: { status: EventStatus; cancelledAsDraft: boolean }): boolean {
+  return event.status !== 'DRAFT' && !event.cancelledAsDraft;
+}
+
+/** Whose drafts a list shows besides the public events: an organiser's own, or all for an admin. */
+export function draftsListedFor(viewer: Principal | undefined): string | 'all' | undefined {
+  if (viewer?.role === 'admin') return 'all';
+  return viewer?.role === 'organizer' ? viewer.sub : undefined;
 }
