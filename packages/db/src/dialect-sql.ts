@@ -6,6 +6,7 @@ import type { Dialect } from './connection-url.js';
 export function columnTypes(dialect: Dialect) {
   return {
     largeText: sql.raw(dialect === 'mysql' ? 'longtext' : 'text'),
+    largeBinary: sql.raw(dialect === 'mysql' ? 'longblob' : 'blob'),
   };
 }
 

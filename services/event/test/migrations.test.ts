@@ -26,10 +26,10 @@ describe.each(testDialects())('event migrations on %s', (dialect) => {
     await createDraft(t, 'olga', venueId, { name: 'Winter Gala', startsAt: inDays(4) });
     // As before 003 finished: the column there (its ALTER committed), empty, the migration unrecorded.
     await t.database.db.updateTable('events').set({ search_text: null }).execute();
-    await sql`DELETE FROM kysely_migration WHERE name IN ('003-event-search-text', '004-event-cancelled-as-draft', '005-exact-text')`.execute(t.database.db);
+    await sql`DELETE FROM kysely_migration WHERE name IN ('003-event-search-text', '004-event-cancelled-as-draft', '005-exact-text', '006-venue-seatmap-gzip')`.execute(t.database.db);
 
-    // 004 and 005 run again too: 004's column exists already, which it finds and keeps; 005 finds the tables converted.
-    expect(await startDatabase(t.database, eventMigrations(dialect))).toEqual(['003-event-search-text', '004-event-cancelled-as-draft', '005-exact-text']);
+    // 004 to 006 run again too: 004's and 006's columns exist already, which they find and keep; 005 finds the tables converted.
+    expect(await startDatabase(t.database, eventMigrations(dialect))).toEqual(['003-event-search-text', '004-event-cancelled-as-draft', '005-exact-text', '006-venue-seatmap-gzip']);
     const rows = await t.database.db.selectFrom('events').select(['name', 'search_text']).execute();
     expect(new Map(rows.map((r) => [r.name, r.search_text]))).toEqual(
       new Map([

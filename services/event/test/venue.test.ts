@@ -57,6 +57,41 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(await get({})).toBe(200);
   });
 
+  it('stores a venue at every name and size limit, whose 16.5 MB seat map an INSERT of JSON took past MariaDB’s default max_allowed_packet, and serves it whole', async () => {
+    // 100 sections of one 1,000-seat row, with the longest section ids, row labels and tiers, far apart.
+    const sections = Array.from({ length: 100 }, (_, i) => ({
+      id: `SECTIONLONGID${String(i).padStart(3, '0')}`,
+      name: 'N'.repeat(100),
+      tier: `TIER_${i}_`.padEnd(32, 'X'),
+      rows: [{ label: 'ROWLBL00', seats: 1000, curve: 1.37, offset: 0.33 }],
+      rotation: 33.3 + i,
+      position: { x: -99_999.7 + i * 2_000, y: -99_999.3 + i * 2_000 },
+    }));
+    const created = await post({ name: 'Every limit', sections });
+    expect(created.statusCode, created.body.slice(0, 300)).toBe(201);
+    const venue = created.json() as VenueBody;
+    expect(venue.seatMap.seats).toHaveLength(100_000);
+    const stored = await t.database.db.selectFrom('venues').select(['seatmap_json', 'seatmap_gz']).where('id', '=', venue.id).executeTakeFirstOrThrow();
+    // Gzipped: the map's JSON, its quotes escaped, made an INSERT of more than 16 MiB.
+    expect(stored.seatmap_json).toBe('');
+    expect(Buffer.byteLength(created.body)).toBeGreaterThan(16_000_000);
+    expect(stored.seatmap_gz?.byteLength).toBeLessThan(2 * 1024 * 1024);
+    const read = await t.app.inject({ method: 'GET', url: `/api/venues/${venue.id}`, headers: await t.auth('olga') });
+    expect(read.statusCode).toBe(200);
+    expect(read.body).toBe(created.body);
+  }, 60_000);
+
+  it('reads a venue stored before its seat map was gzipped from its JSON', async () => {
+    const id = await createVenue(t, 'olga', smallLayout('Older hall'));
+    const created = await t.app.inject({ method: 'GET', url: `/api/venues/${id}`, headers: await t.auth('olga') });
+    const seatMap = JSON.stringify((created.json() as VenueBody).seatMap);
+    // As migration 006 found it: the JSON, and no gzip.
+    await t.database.db.updateTable('venues').set({ seatmap_json: seatMap, seatmap_gz: null }).where('id', '=', id).execute();
+    const read = await t.app.inject({ method: 'GET', url: `/api/venues/${id}`, headers: await t.auth('olga') });
+    expect(read.statusCode).toBe(200);
+    expect(read.body).toBe(created.body);
+  });
+
   it('keeps organisers whose names differ only in case or a trailing space apart (exact text on MySQL too)', async () => {
     const venueId = await createVenue(t, 'CaseOrg', smallLayout('Case hall'));
     const eventId = await createDraft(t, 'CaseOrg', venueId);

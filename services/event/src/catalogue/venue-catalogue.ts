@@ -4,7 +4,7 @@ import type { VenueLayout } from '@stream-seat/contracts';
 import { NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
 import type { EventDatabase } from '../db/schema.js';
-import { createVenueRepository, type VenueSummaryRow } from '../db/venue.repository.js';
+import { createVenueRepository, storedSeatMap, type VenueSummaryRow } from '../db/venue.repository.js';
 import { VenueSeatQuotaExceeded } from '../domain/catalogue-errors.js';
 import { mayChange } from '../domain/event-rules.js';
 import { buildSeatMap } from '../domain/seat-map.js';
@@ -37,7 +37,7 @@ export function createVenueCatalogue({ db, clock, seatsPerOrganizer }: VenueCata
   return {
     async create(principal: Principal, layout: VenueLayout, idempotencyKey: string | undefined) {
       checkLayout(layout);
-      const seatMap = buildSeatMap(layout);
+      const seatMapGz = await storedSeatMap(JSON.stringify(buildSeatMap(layout)));
       const now = clock();
       const outcome = await createOnce(
         db,
@@ -61,7 +61,8 @@ export function createVenueCatalogue({ db, clock, seatsPerOrganizer }: VenueCata
             capacity: adding,
             tiers_json: JSON.stringify(layoutTiers(layout)),
             layout_json: JSON.stringify(layout),
-            seatmap_json: JSON.stringify(seatMap),
+            seatmap_json: '',
+            seatmap_gz: seatMapGz,
             created_at: now,
           });
           return id;

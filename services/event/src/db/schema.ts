@@ -11,8 +11,13 @@ export interface VenueTable {
   tiers_json: string;
   /** The layout as submitted, JSON. */
   layout_json: string;
-  /** Sections and generated seats with coordinates, JSON (a VenueSeatMap), so reads never regenerate it. */
+  /**
+   * Sections and generated seats with coordinates, JSON (a VenueSeatMap), so reads never
+   * regenerate it: in `seatmap_gz`, gzipped, for venues created since migration 006 (this is then
+   * empty); here, for those created before.
+   */
   seatmap_json: string;
+  seatmap_gz: Buffer | null;
   created_at: number;
 }
 

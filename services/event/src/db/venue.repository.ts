@@ -1,4 +1,6 @@
 /** Reads and writes of venues; the generated seat map is stored whole so reads never regenerate it. */
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { EventDatabase, VenueTable } from './schema.js';
 
@@ -12,6 +14,14 @@ export interface VenueListFilter {
   limit: number;
   /** Keyset position: venues after (createdAt, id). */
   after?: { createdAt: number; id: string } | undefined;
+}
+
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+
+/** A seat map's JSON as stored: gzipped, in the zlib pool's threads (a 100,000-seat map takes a few hundred ms). */
+export function storedSeatMap(json: string): Promise<Buffer> {
+  return gzipAsync(json);
 }
 
 export function createVenueRepository(db: Kysely<EventDatabase>) {
@@ -35,9 +45,11 @@ export function createVenueRepository(db: Kysely<EventDatabase>) {
       return db.selectFrom('venues').select(summaryColumns).where('id', '=', id).executeTakeFirst();
     },
 
+    /** The venue's seat map as JSON text, unzipped off the event loop when it was stored gzipped. */
     async seatMapJson(id: string): Promise<string | undefined> {
-      const row = await db.selectFrom('venues').select('seatmap_json').where('id', '=', id).executeTakeFirst();
-      return row?.seatmap_json;
+      const row = await db.selectFrom('venues').select(['seatmap_json', 'seatmap_gz']).where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return row.seatmap_gz ? (await gunzipAsync(row.seatmap_gz)).toString('utf8') : row.seatmap_json;
     },
 
     async list(filter: VenueListFilter): Promise<VenueSummaryRow[]> {
