@@ -179,6 +179,30 @@ describe('with an app’s own token (<APP>_REGISTRY_TOKEN)', () => {
     expect((await register('EVENT-SERVICE', 'e2', 'not-a-token-of-anyone')).statusCode).toBe(401);
   });
 
+  it('refuses, 403, an app’s token an instance of its own app that claims another app’s VIP address', async () => {
+    const vipsOf = async (vip: string) => {
+      const res = await scoped.app.inject({ method: 'GET', url: `/eureka/vips/${vip}`, headers: { ...as(TOKEN), accept: 'application/json' } });
+      return JSON.stringify(res.json());
+    };
+    expect((await register('BOOKING-SERVICE', 'vb1', BOOKING_TOKEN)).statusCode).toBe(204);
+    // The gateway's token, its own app in the path, booking's VIP in the body: VIP routing would send booking's traffic to it.
+    for (const claim of [{ vipAddress: 'booking-service' }, { vipAddress: 'api-gateway,BOOKING-SERVICE' }, { secureVipAddress: 'booking-service' }, { vipAddress: 'event-service' }]) {
+      const refused = await scoped.app.inject({ method: 'POST', url: '/eureka/apps/API-GATEWAY', payload: instanceBody('API-GATEWAY', 'gv1', claim), headers: as(GATEWAY_TOKEN) });
+      expect(refused.statusCode, JSON.stringify(claim)).toBe(403);
+      expect(refused.json().detail).toMatch(/claims (booking-service|BOOKING-SERVICE|event-service), another app's/);
+    }
+    expect(scoped.registry.instance('API-GATEWAY', 'gv1')).toBeUndefined();
+    expect(await vipsOf('booking-service')).not.toContain('gv1');
+    // A VIP another app's instances carry, though no app is named so, is theirs too.
+    expect(
+      (await scoped.app.inject({ method: 'POST', url: '/eureka/apps/BOOKING-SERVICE', payload: instanceBody('BOOKING-SERVICE', 'vb2', { vipAddress: 'tickets' }), headers: as(BOOKING_TOKEN) })).statusCode,
+    ).toBe(204);
+    expect((await scoped.app.inject({ method: 'POST', url: '/eureka/apps/API-GATEWAY', payload: instanceBody('API-GATEWAY', 'gv2', { vipAddress: 'tickets' }), headers: as(GATEWAY_TOKEN) })).statusCode).toBe(403);
+    // Its own name, and VIPs no other app has, pass; REGISTRY_TOKEN may claim any.
+    expect((await scoped.app.inject({ method: 'POST', url: '/eureka/apps/API-GATEWAY', payload: instanceBody('API-GATEWAY', 'gv3', { vipAddress: 'api-gateway', secureVipAddress: 'api-gateway-secure' }), headers: as(GATEWAY_TOKEN) })).statusCode).toBe(204);
+    expect((await scoped.app.inject({ method: 'POST', url: '/eureka/apps/API-GATEWAY', payload: instanceBody('API-GATEWAY', 'gv4', { vipAddress: 'booking-service' }), headers: as(TOKEN) })).statusCode).toBe(204);
+  });
+
   it('reads the tokens from <APP>_REGISTRY_TOKEN or its _FILE, and refuses one shorter than 8 characters', () => {
     const dir = mkdtempSync(join(tmpdir(), 'registry-tokens-'));
     const file = join(dir, 'event-token');

@@ -14,6 +14,7 @@ import { type InstanceStatus, isInstanceStatus } from '../domain/instance.js';
 import type { Registry } from '../domain/registry.js';
 import { REPLICATION_HEADER, type PeerReplicator } from '../peers/peer-replicator.js';
 import { createResponseCache, negotiate, sendDocument, sendEncoded } from './eureka-reply.js';
+import { checkVipClaims } from './registry-auth.js';
 
 export const EUREKA_PREFIXES = ['/eureka', '/eureka/v2'] as const;
 
@@ -101,6 +102,7 @@ export function registerEurekaRoutes(app: App, deps: EurekaRouteDeps): void {
       } catch (error) {
         refuseAsBadInput(error);
       }
+      checkVipClaims(request, instance, registry);
       registry.register(instance);
       if (!isReplication(request)) replicator.register(instance);
       return reply.code(204).send();

@@ -14,6 +14,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { App } from '@stream-seat/platform';
 import { Forbidden, OPERATIONS_PATHS, Unauthorized } from '@stream-seat/platform';
+import type { FastifyRequest } from 'fastify';
+import type { InstanceInfo } from '../domain/instance.js';
+import type { Registry } from '../domain/registry.js';
 
 export interface RegistryAuthOptions {
   /** Writes every app's instances. */
@@ -44,6 +47,37 @@ function presentedSecret(authorization: string | undefined): string | undefined 
 }
 
 
+/** A write authorised by an app's own token: that app, and the apps that have tokens of their own. */
+interface AppWriter {
+  app: string;
+  appsWithTokens: ReadonlySet<string>;
+}
+const appWriters = new WeakMap<FastifyRequest, AppWriter>();
+
+/**
+ * Refuses (403) an instance registered with an app's own token that claims another app's VIP
+ * address: clients that route by VIP (`/eureka/vips/booking-service`, Ribbon's server lists) would
+ * otherwise send that app's traffic to it. A VIP (of the comma-separated list Eureka allows) is
+ * another app's when it names an app that has a token of its own or is registered, or when
+ * another app's instances carry it. Its own app's name, and VIPs no other app has (such as
+ * `booking-service-secure`), pass.
+ */
+export function checkVipClaims(request: FastifyRequest, instance: Pick<InstanceInfo, 'vipAddress' | 'secureVipAddress'>, registry: Pick<Registry, 'applications' | 'byVip'>): void {
+  const writer = appWriters.get(request);
+  if (writer === undefined) return;
+  const registered = new Set(registry.applications().map((a) => appTokenKey(a.name)));
+  const others = (vip: string, secure: boolean) => registry.byVip(vip, secure).some((a) => appTokenKey(a.name) !== writer.app);
+  for (const [field, value, secure] of [['vipAddress', instance.vipAddress, false], ['secureVipAddress', instance.secureVipAddress, true]] as const) {
+    for (const vip of value.split(',').map((v) => v.trim()).filter((v) => v !== '')) {
+      const named = appTokenKey(vip);
+      if (named === writer.app) continue;
+      if (writer.appsWithTokens.has(named) || registered.has(named) || others(vip, secure)) {
+        throw new Forbidden(`This token registers its own app (${writer.app}) only: instance.${field} claims ${vip}, another app's`);
+      }
+    }
+  }
+}
+
 /** What stays open whatever `protectReads` says: the operations endpoints and the API docs. */
 const isOpenRoute = (route: string) => OPERATIONS_PATHS.has(route) || route.startsWith('/docs');
 
@@ -51,6 +85,7 @@ export function registerRegistryAuth(app: App, options: RegistryAuthOptions): vo
   // Compared as digests (equal lengths for timingSafeEqual), each token's made once.
   const tokenDigest = options.token ? digest(options.token) : undefined;
   const appDigests = [...(options.appTokens ?? [])].map(([app, appToken]) => [app, digest(appToken)] as const);
+  const appsWithTokens = new Set(appDigests.map(([app]) => app));
   if (!tokenDigest && appDigests.length === 0) return;
   // Decided on the method and the route the router matched, never on the raw URL: the router
   // decodes the path (`/%65ureka/apps` is `/eureka/apps`), a prefix test on the URL does not.
@@ -67,7 +102,10 @@ export function registerRegistryAuth(app: App, options: RegistryAuthOptions): vo
       if (read) return;
       // Every write names its app in the path (`/eureka/apps/{app}/…`).
       const target = (request.params as { app?: unknown }).app;
-      if (typeof target === 'string' && appTokenKey(target) === appOfToken) return;
+      if (typeof target === 'string' && appTokenKey(target) === appOfToken) {
+        appWriters.set(request, { app: appOfToken, appsWithTokens });
+        return;
+      }
       throw new Forbidden(`This token writes the instances of its own app (${appOfToken}) only`);
     }
     reply.header('www-authenticate', 'Basic realm="eureka", Bearer');
