@@ -1,5 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { testDialects } from '@stream-seat/db';
+import { createCachedBodies } from '../src/catalogue/cached-bodies.js';
 import { createEventSeatMaps } from '../src/catalogue/event-seat-map.js';
 import { createLruCache, createSeatMapCache } from '../src/catalogue/seat-map.cache.js';
 import type { SeatMapTemplate } from '../src/catalogue/seat-map-template.js';
@@ -96,7 +97,7 @@ describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) =>
     await publish(id);
     const maps = createEventSeatMaps({
       db: t.database.db,
-      cache: createSeatMapCache(1 << 20),
+      bodies: createCachedBodies(createSeatMapCache(1 << 20)),
       templates: createLruCache<SeatMapTemplate>(1 << 20, (template) => template.bytes),
     });
     const version = await maps.version(id, undefined);
@@ -116,7 +117,7 @@ describe.each(testDialects())('GET /api/events/{id}/seatmap on %s', (dialect) =>
       ids.push(id);
     }
     const cache = createSeatMapCache(1 << 20);
-    const maps = createEventSeatMaps({ db: t.database.db, cache, templates: createLruCache<SeatMapTemplate>(1 << 20, (template) => template.bytes) });
+    const maps = createEventSeatMaps({ db: t.database.db, bodies: createCachedBodies(cache), templates: createLruCache<SeatMapTemplate>(1 << 20, (template) => template.bytes) });
     const versions = await Promise.all(ids.map((id) => maps.version(id, undefined)));
     // Three events' maps asked for in brotli at once: two compress, the third is sent as identity.
     const bodies = await Promise.all(versions.map((v) => v.body('br')));

@@ -1,3 +1,4 @@
+import { brotliDecompressSync } from 'node:zlib';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, smallLayout } from './event-test-app.js';
@@ -81,9 +82,42 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(read.body).toBe(created.body);
   }, 60_000);
 
+  it('serves a venue with an ETag (304 for the tag held), compressed when asked, private until an event on it is on sale', async () => {
+    const id = await createVenue(t, 'olga', smallLayout('Tagged hall'));
+    const get = async (headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: `/api/venues/${id}`, headers: { ...(await t.auth('olga')), ...headers } });
+    const plain = await get();
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['cache-control']).toBe('private, no-cache');
+    const etag = String(plain.headers['etag']);
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    expect(plain.headers['vary']).toContain('accept-encoding');
+    const again = await get({ 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    // In brotli, under a tag of its own, the same JSON.
+    const br = await get({ 'accept-encoding': 'br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['etag']).not.toBe(etag);
+    expect(brotliDecompressSync(br.rawPayload).toString('utf8')).toBe(plain.body);
+    expect((await get({ 'accept-encoding': 'br', 'if-none-match': String(br.headers['etag']) })).statusCode).toBe(304);
+    // Public once an event on it is on sale: anyone reads it, and shared caches may keep it.
+    const eventId = await createDraft(t, 'olga', id);
+    await t.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await t.auth('olga') });
+    const anyone = await t.app.inject({ method: 'GET', url: `/api/venues/${id}` });
+    expect(anyone.statusCode).toBe(200);
+    expect(anyone.headers['cache-control']).toBe('public, max-age=60, must-revalidate');
+    expect(anyone.headers['etag']).toBe(etag);
+    expect(anyone.body).toBe(plain.body);
+    // Still no one else's before that: a tag held is no way in.
+    const other = await createVenue(t, 'olga', smallLayout('Private hall'));
+    const otherTag = String((await t.app.inject({ method: 'GET', url: `/api/venues/${other}`, headers: await t.auth('olga') })).headers['etag']);
+    expect((await t.app.inject({ method: 'GET', url: `/api/venues/${other}`, headers: { 'if-none-match': otherTag } })).statusCode).toBe(404);
+  });
+
   it('reads a venue stored before its seat map was gzipped from its JSON', async () => {
-    const id = await createVenue(t, 'olga', smallLayout('Older hall'));
-    const created = await t.app.inject({ method: 'GET', url: `/api/venues/${id}`, headers: await t.auth('olga') });
+    // The creation's answer: nothing read (or kept in memory) yet.
+    const created = await post(smallLayout('Older hall'));
+    const id = (created.json() as VenueBody).id;
     const seatMap = JSON.stringify((created.json() as VenueBody).seatMap);
     // As migration 006 found it: the JSON, and no gzip.
     await t.database.db.updateTable('venues').set({ seatmap_json: seatMap, seatmap_gz: null }).where('id', '=', id).execute();

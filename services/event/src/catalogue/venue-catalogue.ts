@@ -1,5 +1,5 @@
 /** Venue use cases: create from a layout (once per Idempotency-Key), read, list one's own. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { VenueLayout } from '@stream-seat/contracts';
 import { NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
@@ -9,29 +9,47 @@ import { VenueSeatQuotaExceeded } from '../domain/catalogue-errors.js';
 import { mayChange } from '../domain/event-rules.js';
 import { buildSeatMap } from '../domain/seat-map.js';
 import { checkLayout, layoutCapacity, layoutTiers } from '../domain/venue-layout.js';
+import { type BodyVersion, type CachedBodies, cacheControlFor } from './cached-bodies.js';
 import { createOnce } from './idempotent-create.js';
 import { venueJson } from './views.js';
 
 export interface VenueCatalogueDeps {
   db: Kysely<EventDatabase>;
   clock: () => number;
+  /** Venues' bodies, as served, by ETag and coding (shared with the events' seat maps). */
+  bodies: CachedBodies;
   /** Seats an organiser's venues may hold in all (admins' are not counted against it). */
   seatsPerOrganizer: number;
+}
+
+/** What a venue's body holds; a release that changes it changes this, and with it every venue's tag. */
+const VENUE_BODY_FORMAT = 1;
+
+/** A venue's ETag: venues never change, so the id (and the body's format) is the whole version. */
+export function venueTag(id: string): string {
+  return `"${createHash('sha256').update(`venue\n${VENUE_BODY_FORMAT}\n${id}`).digest('base64url').slice(0, 27)}"`;
 }
 
 /** Twenty of the largest venues a layout may describe (100,000 seats each). */
 export const VENUE_SEATS_PER_ORGANIZER = 2_000_000;
 
-export function createVenueCatalogue({ db, clock, seatsPerOrganizer }: VenueCatalogueDeps) {
+export function createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer }: VenueCatalogueDeps) {
   const venues = createVenueRepository(db);
 
-  async function visibleVenue(id: string, viewer: Principal | undefined): Promise<VenueSummaryRow> {
+  /** The venue, if the viewer may see it: its organiser's until an event on sale uses it, public from then on. */
+  async function visibleVenue(id: string, viewer: Principal | undefined): Promise<{ row: VenueSummaryRow; isPublic: boolean }> {
     const row = await venues.findSummary(id);
-    // A venue is its organiser's until an event on sale uses it; then its seat map is public anyway.
-    if (!row || (!mayChange(row.organizer_id, viewer) && !(await venues.hasPublicEvent(id)))) {
-      throw new NotFound('Venue');
-    }
-    return row;
+    if (!row) throw new NotFound('Venue');
+    const isPublic = await venues.hasPublicEvent(id);
+    if (!isPublic && !mayChange(row.organizer_id, viewer)) throw new NotFound('Venue');
+    return { row, isPublic };
+  }
+
+  /** The venue with its seat map, as JSON text. */
+  async function venueText(row: VenueSummaryRow): Promise<string> {
+    const seatMap = await venues.seatMapJson(row.id);
+    if (seatMap === undefined) throw new NotFound('Venue');
+    return venueJson(row, seatMap);
   }
 
   return {
@@ -73,10 +91,21 @@ export function createVenueCatalogue({ db, clock, seatsPerOrganizer }: VenueCata
 
     /** The venue with its seat map, as JSON text. */
     async json(id: string, viewer: Principal | undefined): Promise<string> {
-      const row = await visibleVenue(id, viewer);
-      const seatMap = await venues.seatMapJson(id);
-      if (seatMap === undefined) throw new NotFound('Venue');
-      return venueJson(row, seatMap);
+      return venueText((await visibleVenue(id, viewer)).row);
+    },
+
+    /**
+     * The venue as a GET serves it: a venue never changes, so its tag is its id's, and its body —
+     * some 9 MB for 100,000 seats — is made and compressed once, then served from memory.
+     */
+    async version(id: string, viewer: Principal | undefined): Promise<BodyVersion> {
+      const { row, isPublic } = await visibleVenue(id, viewer);
+      const etag = venueTag(id);
+      return {
+        etag,
+        cacheControl: cacheControlFor(isPublic),
+        body: (coding = 'identity') => bodies.body(etag, coding, async () => Buffer.from(await venueText(row))),
+      };
     },
 
     /** An organiser's own venues; an admin's list holds everyone's. */

@@ -87,7 +87,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
     async (request, reply) => {
       const version = await seatMaps.version(request.params.id, await optionalPrincipal(verifier, request));
       reply.header('cache-control', version.cacheControl);
-      // The coding asked for, or identity when it could not be had now (see SeatMapVersion.body).
+      // The coding asked for, or identity when it could not be had now (see BodyVersion.body).
       return sendCodedJson(request, reply, version.etag, version.body);
     },
   );

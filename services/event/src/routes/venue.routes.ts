@@ -1,6 +1,6 @@
 /** HTTP adapter for venues: create from a layout, read with its seat map, list one's own. */
 import { idempotencyKeyHeader, page, paginationQuery, problemResponses, venue, venueLayout, venueSummary } from '@stream-seat/contracts';
-import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, optionalPrincipal, principalOf, requireRole, sendJsonText, type TokenVerifier } from '@stream-seat/platform';
+import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, optionalPrincipal, principalOf, requireRole, sendCodedJson, sendJsonText, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { VenueCatalogue } from '../catalogue/venue-catalogue.js';
 import { toVenueSummaryView } from '../catalogue/views.js';
@@ -72,15 +72,17 @@ export function registerVenueRoutes(app: App, venues: VenueCatalogue, verifier: 
     {
       schema: {
         summary: 'A venue with its seat map',
-        description: "Its organiser's until an event on sale uses it; public from then on.",
+        description:
+          "Its organiser's until an event on sale uses it; public from then on. Served with an ETag and Cache-Control (a venue never changes); `If-None-Match` with the current tag gets 304. Compressed (br or gzip) when the client accepts it, each coding with its own ETag.",
         tags: ['venues'],
         params: idParams,
         response: { 200: venue, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
-      const viewer = await optionalPrincipal(verifier, request);
-      return sendJsonText(reply, 200, await venues.json(request.params.id, viewer));
+      const version = await venues.version(request.params.id, await optionalPrincipal(verifier, request));
+      reply.header('cache-control', version.cacheControl);
+      return sendCodedJson(request, reply, version.etag, version.body);
     },
   );
 }
