@@ -1,5 +1,41 @@
 // The web app is static files served by the gateway; `npm run build -w web` writes them to web/dist.
-import { defineConfig } from 'vite';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
+
+/** Files worth compressing: text, and not tiny. */
+const COMPRESSIBLE = /\.(?:js|css|html|svg|json|txt)$/;
+const MIN_BYTES = 256;
+
+/**
+ * Writes each compressible file of the build beside itself in brotli (`.br`, at its best quality)
+ * and gzip (`.gz`): the gateway sends those to browsers that accept them, compressed once here
+ * rather than on every request.
+ */
+function precompressed(): Plugin {
+  let outDir = '';
+  return {
+    name: 'stream-seat-precompressed',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir).flatMap((name) => {
+          const path = join(dir, name);
+          return statSync(path).isDirectory() ? walk(path) : [path];
+        });
+      for (const file of walk(outDir).filter((f) => COMPRESSIBLE.test(f))) {
+        const bytes = readFileSync(file);
+        if (bytes.length < MIN_BYTES) continue;
+        writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }));
+        writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+      }
+    },
+  };
+}
 
 export default defineConfig({
   root: import.meta.dirname,
@@ -8,6 +44,7 @@ export default defineConfig({
   // Source maps only on request (`WEB_SOURCEMAP=1 npm run build -w web`, to debug a build): the
   // gateway serves whatever is in dist, and the sources need not be published with the app.
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: process.env['WEB_SOURCEMAP'] === '1' },
+  plugins: [precompressed()],
   // `npm run dev -w web` next to `npm start`: the API is the gateway's.
   server: { proxy: { '/api': 'http://localhost:8082', '/app-config.json': 'http://localhost:8082' } },
 });

@@ -8,8 +8,10 @@
  * CI fails rather than skips without it); CHROMIUM_PATH points elsewhere.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../scripts/demo-data.js';
@@ -135,8 +137,36 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     // Source maps are built only with WEB_SOURCEMAP=1: the app's sources are not published.
-    expect(await asset.text()).not.toContain('sourceMappingURL');
+    const source = await asset.text();
+    expect(source).not.toContain('sourceMappingURL');
     expect((await fetch(`${test.gateway}${script}.map`)).status).toBe(404);
+
+    // Compressed at build time: a browser that accepts brotli gets the script (and the page, with
+    // its policy) in brotli, the same bytes once decoded; no compressed file has an address of its own.
+    const raw = (path: string, encoding: string) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const url = new URL(path, test.gateway);
+        httpGet({ host: url.hostname, port: url.port, path: url.pathname, headers: { 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+    const brScript = await raw(script as string, 'gzip, deflate, br, zstd');
+    expect(brScript.headers['content-encoding']).toBe('br');
+    // Caches key on the coding, and still on CORS's Origin.
+    expect(String(brScript.headers['vary']).split(', ').sort()).toEqual(['Accept-Encoding', 'Origin']);
+    expect(String((await raw(script as string, 'identity')).headers['vary'])).toContain('Accept-Encoding');
+    expect(brScript.headers['cache-control']).toContain('immutable');
+    expect(brotliDecompressSync(brScript.body).toString('utf8')).toBe(source);
+    expect(brScript.body.length).toBeLessThan(Buffer.byteLength(source) / 2);
+    const gzScript = await raw(script as string, 'gzip');
+    expect(gzScript.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzScript.body).toString('utf8')).toBe(source);
+    const brIndex = await raw('/', 'br');
+    expect(brIndex.headers['content-encoding']).toBe('br');
+    expect(brIndex.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(brIndex.headers['cache-control']).toBe('no-cache');
+    expect((await raw(`${script}.br`, 'identity')).status).toBe(404);
   });
 
   it('draws every seat from the snapshot, then shows holds and releases made by others as they happen', async () => {

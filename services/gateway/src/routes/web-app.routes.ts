@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { AppError, type App } from '@stream-seat/platform';
 import type { WebAppConfig } from '@stream-seat/contracts';
+import { mergedVary } from '../proxy/forwarded-headers.js';
 import { signInOrigins, type WebSignIn } from './web-sign-in.js';
 
 /** The app loads only its own files and talks only to this origin (and its identity provider). */
@@ -49,6 +50,17 @@ export async function registerWebApp(app: App, options: WebAppOptions): Promise<
     });
     return;
   }
+  // A file may be sent in brotli, gzip or as it is, by the request's Accept-Encoding: caches must
+  // key on it (@fastify/static says nothing), beside CORS's `Origin`.
+  await app.register(async (files) => {
+    files.addHook('onSend', async (_request, reply) => {
+      reply.header('vary', mergedVary(reply.getHeader('vary'), 'Accept-Encoding'));
+    });
+    await registerFiles(files, root, policy);
+  });
+}
+
+async function registerFiles(app: App, root: string, policy: string): Promise<void> {
   await app.register(fastifyStatic, {
     root,
     prefix: '/',
@@ -56,9 +68,16 @@ export async function registerWebApp(app: App, options: WebAppOptions): Promise<
     wildcard: false,
     index: ['index.html'],
     schemaHide: true,
+    // The build writes each text file beside itself in brotli and gzip (web/vite.config.ts):
+    // those go to browsers that accept them, with `Vary: Accept-Encoding`.
+    preCompressed: true,
+    // …under the original's address only: no routes of their own.
+    globIgnore: ['**/*.br', '**/*.gz'],
     // Set below per file: @fastify/static's own default (max-age=0) fits neither kind.
     cacheControl: false,
-    setHeaders(res, path) {
+    setHeaders(res, sent) {
+      // The file sent may be the compressed twin (`index.html.br`): its headers are the original's.
+      const path = sent.replace(/\.(?:br|gz)$/, '');
       if (path.endsWith('.html')) {
         res.setHeader('cache-control', 'no-cache');
         res.setHeader('content-security-policy', policy);
