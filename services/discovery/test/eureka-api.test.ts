@@ -1,4 +1,5 @@
 /** The Eureka REST API in process: every route, both prefixes, Eureka's messages and status codes. */
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -230,5 +231,19 @@ describe('status overrides and metadata', () => {
     expect(bad.json().errors).toEqual([{ field: 'querystring', message: expect.stringMatching(/malformed percent-encoding/) }]);
     const after = (await inject({ method: 'GET', url: '/eureka/apps/A-APP/a1', headers: json })).json().instance;
     expect(after.metadata).toEqual({ zone: 'b', weight: '5', city: 'Orléans Sud' });
+  });
+});
+
+describe('the dashboard', () => {
+  it('may load nothing but its own inline style sheet (by its hash), and is not sniffed as anything else', async () => {
+    const res = await discovery.app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const policy = String(res.headers['content-security-policy']).split('; ');
+    expect(policy).toEqual(expect.arrayContaining(["default-src 'none'", "frame-ancestors 'none'", "form-action 'none'"]));
+    const style = /<style>([\s\S]*?)<\/style>/.exec(res.body)?.[1] ?? '';
+    expect(style).toContain('font-family');
+    expect(policy).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+    expect(res.body).not.toContain('<script');
   });
 });

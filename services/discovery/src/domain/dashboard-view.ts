@@ -1,4 +1,5 @@
 /** The dashboard at `GET /`: Eureka's status page as one server-rendered HTML string, every value escaped. */
+import { createHash } from 'node:crypto';
 import type { ApplicationView } from './eureka-json.js';
 import type { RegistryStats } from './registry.js';
 
@@ -62,6 +63,23 @@ function instancesTable(model: DashboardModel): string {
   return `<table>${row(['Application', 'Instances', 'Status'], 'th')}${rows.join('')}</table>`;
 }
 
+/** The page's one style sheet, inline; the content security policy admits it by its hash. */
+const DASHBOARD_STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin-bottom:1.5rem}
+td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.warn{color:#b00;font-weight:bold}`;
+
+/**
+ * What the dashboard may load: nothing but its own inline style sheet. Its values are escaped
+ * (registrations are written by other machines); the policy is the second line, should an escape
+ * ever be missed: no script, no frame around it, no form.
+ */
+export const DASHBOARD_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(DASHBOARD_STYLE).digest('base64')}'`,
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 export function renderDashboard(model: DashboardModel): string {
   const { stats } = model;
   const warning = !stats.selfPreservationEnabled
@@ -79,8 +97,7 @@ export function renderDashboard(model: DashboardModel): string {
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stream-Seat registry</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin-bottom:1.5rem}
-td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.warn{color:#b00;font-weight:bold}</style>
+<style>${DASHBOARD_STYLE}</style>
 </head><body>
 <h1>Stream-Seat registry</h1>
 <h2>System status</h2>
