@@ -125,7 +125,7 @@ const SAMPLE_ROWS: Record<'booking' | 'event', SampleRow> = {
   },
   event: {
     table: 'venues',
-    row: { id: 'v1', organizer_id: 'o1', name: 'Hall', city: 'Oslo', capacity: 10, tiers_json: '[]', layout_json: '{}', seatmap_json: '{}', created_at: 1 },
+    row: { id: 'v1', organizer_id: 'o1', name: 'Hall', city: 'Oslo', capacity: 10, tiers_json: '[]', layout_json: '{}', seatmap_json: '{}', seatmap_gz: null, created_at: 1 },
     change: { name: 'Great Hall' },
   },
 };
