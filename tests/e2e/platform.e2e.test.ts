@@ -108,8 +108,18 @@ describe('the platform, through the gateway', () => {
       body: JSON.stringify(eurekaInstance('BOOKING-SERVICE', `rogue:${roguePort}`, roguePort)),
     });
     expect(viaGateway.status).toBe(403);
+    // Nor as a gateway instance claiming booking's VIP address (clients routing by VIP would call it).
+    const gatewayInstance = eurekaInstance('API-GATEWAY', `rogue:${roguePort}`, roguePort);
+    const claimingVip = await fetch(`${platform.urls.discovery}/eureka/apps/API-GATEWAY`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.registryTokenOf('gateway')}` },
+      body: JSON.stringify({ instance: { ...gatewayInstance.instance, vipAddress: 'booking-service' } }),
+    });
+    expect(claimingVip.status).toBe(403);
     const res = await fetch(`${platform.urls.discovery}/eureka/apps/BOOKING-SERVICE`, { headers: { accept: 'application/json' } });
     expect(JSON.stringify(await res.json())).not.toContain(`rogue:${roguePort}`);
+    const byVip = await fetch(`${platform.urls.discovery}/eureka/vips/booking-service`, { headers: { accept: 'application/json' } });
+    expect(JSON.stringify(await byVip.json())).not.toContain(`rogue:${roguePort}`);
   });
 
   it('routes idempotent requests around an instance that cannot be reached', async () => {

@@ -48,31 +48,43 @@ function presentedSecret(authorization: string | undefined): string | undefined 
 
 
 /** A write authorised by an app's own token: that app, and the apps that have tokens of their own. */
-interface AppWriter {
+export interface AppWriter {
   app: string;
   appsWithTokens: ReadonlySet<string>;
 }
-const appWriters = new WeakMap<FastifyRequest, AppWriter>();
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the registry's auth hook for a write made with an app's own token; null otherwise. */
+    appWriter: AppWriter | null;
+  }
+}
+
+/** What a VIP may be spelt with (host-name characters), whoever writes it. */
+const VIP_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /**
- * Refuses (403) an instance registered with an app's own token that claims another app's VIP
- * address: clients that route by VIP (`/eureka/vips/booking-service`, Ribbon's server lists) would
- * otherwise send that app's traffic to it. A VIP (of the comma-separated list Eureka allows) is
- * another app's when it names an app that has a token of its own or is registered, or when
- * another app's instances carry it. Its own app's name, and VIPs no other app has (such as
- * `booking-service-secure`), pass.
+ * Refuses (403) an instance registered with an app's own token unless each of its VIP addresses
+ * (each of the comma-separated lists Eureka allows) is its own app's: the app's name, as the
+ * default (its name in lower case) is, or a name of its own below it (`booking-service-secure`)
+ * that is not another app's (one with a token, or registered). Clients that route by VIP
+ * (`/eureka/vips/booking-service`, Ribbon's server lists) would otherwise send another app's
+ * traffic to it; a rule of names, not of who came first, so no app can claim a VIP before its
+ * owner registers. VIPs are compared as `byVip` finds them: lower-cased, then as app keys.
  */
-export function checkVipClaims(request: FastifyRequest, instance: Pick<InstanceInfo, 'vipAddress' | 'secureVipAddress'>, registry: Pick<Registry, 'applications' | 'byVip'>): void {
-  const writer = appWriters.get(request);
-  if (writer === undefined) return;
-  const registered = new Set(registry.applications().map((a) => appTokenKey(a.name)));
-  const others = (vip: string, secure: boolean) => registry.byVip(vip, secure).some((a) => appTokenKey(a.name) !== writer.app);
-  for (const [field, value, secure] of [['vipAddress', instance.vipAddress, false], ['secureVipAddress', instance.secureVipAddress, true]] as const) {
+export function checkVipClaims(request: FastifyRequest, instance: Pick<InstanceInfo, 'vipAddress' | 'secureVipAddress'>, registry: Pick<Registry, 'applications'>): void {
+  const writer = request.appWriter;
+  if (!writer) return;
+  const registered = new Set(registry.applications().map((a) => appTokenKey(a.name.toLowerCase())));
+  const isOwn = (vip: string) => {
+    const named = appTokenKey(vip.toLowerCase());
+    if (named === writer.app) return true;
+    return named.startsWith(`${writer.app}_`) && !writer.appsWithTokens.has(named) && !registered.has(named);
+  };
+  for (const [field, value] of [['vipAddress', instance.vipAddress], ['secureVipAddress', instance.secureVipAddress]] as const) {
     for (const vip of value.split(',').map((v) => v.trim()).filter((v) => v !== '')) {
-      const named = appTokenKey(vip);
-      if (named === writer.app) continue;
-      if (writer.appsWithTokens.has(named) || registered.has(named) || others(vip, secure)) {
-        throw new Forbidden(`This token registers its own app (${writer.app}) only: instance.${field} claims ${vip}, another app's`);
+      if (!VIP_PATTERN.test(vip) || !isOwn(vip)) {
+        throw new Forbidden(`This token registers its own app (${writer.app}) only: instance.${field} claims ${vip}, which is not that app's`);
       }
     }
   }
@@ -86,6 +98,7 @@ export function registerRegistryAuth(app: App, options: RegistryAuthOptions): vo
   const tokenDigest = options.token ? digest(options.token) : undefined;
   const appDigests = [...(options.appTokens ?? [])].map(([app, appToken]) => [app, digest(appToken)] as const);
   const appsWithTokens = new Set(appDigests.map(([app]) => app));
+  app.decorateRequest('appWriter', null);
   if (!tokenDigest && appDigests.length === 0) return;
   // Decided on the method and the route the router matched, never on the raw URL: the router
   // decodes the path (`/%65ureka/apps` is `/eureka/apps`), a prefix test on the URL does not.
@@ -103,7 +116,7 @@ export function registerRegistryAuth(app: App, options: RegistryAuthOptions): vo
       // Every write names its app in the path (`/eureka/apps/{app}/…`).
       const target = (request.params as { app?: unknown }).app;
       if (typeof target === 'string' && appTokenKey(target) === appOfToken) {
-        appWriters.set(request, { app: appOfToken, appsWithTokens });
+        request.appWriter = { app: appOfToken, appsWithTokens };
         return;
       }
       throw new Forbidden(`This token writes the instances of its own app (${appOfToken}) only`);
