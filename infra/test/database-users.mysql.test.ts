@@ -108,11 +108,11 @@ function outsideTheList(user: ServiceUser, table: string): [statement: string, e
 }
 
 /** Any table of a service's schema, for the sample rows below. */
-type AnyTables = Record<string, Record<string, string | number>>;
+type AnyTables = Record<string, Record<string, string | number | null>>;
 
 interface SampleRow {
   readonly table: string;
-  readonly row: Record<string, string | number> & { id: string };
+  readonly row: Record<string, string | number | null> & { id: string };
   readonly change: Record<string, string | number>;
 }
 

@@ -188,7 +188,7 @@ describe('with an app’s own token (<APP>_REGISTRY_TOKEN)', () => {
       scoped.app.inject({ method: 'POST', url: '/eureka/apps/API-GATEWAY', payload: instanceBody('API-GATEWAY', id, claim), headers: as(token) });
     expect((await register('BOOKING-SERVICE', 'vb1', BOOKING_TOKEN)).statusCode).toBe(204);
     // The gateway's token, its own app in the path, another's VIP in the body: VIP routing would send that app's traffic to it.
-    for (const claim of [
+    const claims: Record<string, string>[] = [
       { vipAddress: 'booking-service' },
       { vipAddress: 'api-gateway,BOOKING-SERVICE' },
       { secureVipAddress: 'booking-service' },
@@ -198,7 +198,8 @@ describe('with an app’s own token (<APP>_REGISTRY_TOKEN)', () => {
       { vipAddress: 'tickets' },
       // A Kelvin sign lower-cases to k, as the VIP lookup compares: booking-service again.
       { vipAddress: 'BOO\u212AING-SERVICE' },
-    ]) {
+    ];
+    for (const claim of claims) {
       const refused = await registerGateway('gv1', claim);
       expect(refused.statusCode, JSON.stringify(claim)).toBe(403);
       expect(refused.json().detail).toMatch(/^This token registers its own app \(API_GATEWAY\) only: instance\.(secureV|v)ipAddress claims .+, which is not that app's$/);
