@@ -1,4 +1,4 @@
-import { brotliDecompressSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, smallLayout } from './event-test-app.js';
@@ -73,7 +73,7 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     const venue = created.json() as VenueBody;
     expect(venue.seatMap.seats).toHaveLength(100_000);
     const stored = await t.database.db.selectFrom('venues').select(['seatmap_json', 'seatmap_gz']).where('id', '=', venue.id).executeTakeFirstOrThrow();
-    // Gzipped: the map's JSON, its quotes escaped, made an INSERT of more than 16 MiB.
+    // Gzipped only: the map's JSON, its quotes escaped, made an INSERT of more than 16 MiB.
     expect(stored.seatmap_json).toBe('');
     expect(Buffer.byteLength(created.body)).toBeGreaterThan(16_000_000);
     expect(stored.seatmap_gz?.byteLength).toBeLessThan(2 * 1024 * 1024);
@@ -112,6 +112,17 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     const other = await createVenue(t, 'olga', smallLayout('Private hall'));
     const otherTag = String((await t.app.inject({ method: 'GET', url: `/api/venues/${other}`, headers: await t.auth('olga') })).headers['etag']);
     expect((await t.app.inject({ method: 'GET', url: `/api/venues/${other}`, headers: { 'if-none-match': otherTag } })).statusCode).toBe(404);
+  });
+
+  it('keeps a small seat map as JSON too, beside its gzip, for the release before (a rolling deploy, a rollback)', async () => {
+    const created = await post(smallLayout('Both ways hall'));
+    const venue = created.json() as VenueBody;
+    const stored = await t.database.db.selectFrom('venues').select(['seatmap_json', 'seatmap_gz']).where('id', '=', venue.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.seatmap_json)).toEqual(venue.seatMap);
+    expect(JSON.parse(gunzipSync(stored.seatmap_gz as Buffer).toString('utf8'))).toEqual(venue.seatMap);
+    // What that release answers: the summary with the JSON spliced in (views.ts venueJson), as now.
+    const read = await t.app.inject({ method: 'GET', url: `/api/venues/${venue.id}`, headers: await t.auth('olga') });
+    expect(read.body).toBe(created.body);
   });
 
   it('reads a venue stored before its seat map was gzipped from its JSON', async () => {

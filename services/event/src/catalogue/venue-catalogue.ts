@@ -55,8 +55,10 @@ export function createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer }: V
   return {
     async create(principal: Principal, layout: VenueLayout, idempotencyKey: string | undefined) {
       checkLayout(layout);
-      const seatMapGz = await storedSeatMap(JSON.stringify(buildSeatMap(layout)));
+      const seatMapJson = JSON.stringify(buildSeatMap(layout));
+      const seatMapColumns = await storedSeatMap(seatMapJson);
       const now = clock();
+      let created: VenueSummaryRow | undefined;
       const outcome = await createOnce(
         db,
         { caller: principal.sub, operation: 'POST /api/venues', key: idempotencyKey, body: layout },
@@ -70,23 +72,24 @@ export function createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer }: V
             const held = await repository.capacityOf(principal.sub);
             if (held + adding > seatsPerOrganizer) throw new VenueSeatQuotaExceeded(held, adding, seatsPerOrganizer);
           }
-          const id = randomUUID();
-          await repository.insert({
-            id,
+          const row: VenueSummaryRow = {
+            id: randomUUID(),
             organizer_id: principal.sub,
             name: layout.name,
             city: layout.city ?? null,
             capacity: adding,
             tiers_json: JSON.stringify(layoutTiers(layout)),
-            layout_json: JSON.stringify(layout),
-            seatmap_json: '',
-            seatmap_gz: seatMapGz,
             created_at: now,
-          });
-          return id;
+          };
+          await repository.insert({ ...row, layout_json: JSON.stringify(layout), ...seatMapColumns });
+          created = row;
+          return row.id;
         },
       );
-      return { id: outcome.resourceId, json: await this.json(outcome.resourceId, principal), replayed: outcome.replayed };
+      // The venue just made is answered from the JSON in hand (reading it back would unzip it);
+      // a replay answers the venue the key made first, as stored.
+      const json = created?.id === outcome.resourceId && !outcome.replayed ? venueJson(created, seatMapJson) : await this.json(outcome.resourceId, principal);
+      return { id: outcome.resourceId, json, replayed: outcome.replayed };
     },
 
     /** The venue with its seat map, as JSON text. */

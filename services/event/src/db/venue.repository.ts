@@ -19,9 +19,19 @@ export interface VenueListFilter {
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
 
-/** A seat map's JSON as stored: gzipped, in the zlib pool's threads (a 100,000-seat map takes a few hundred ms). */
-export function storedSeatMap(json: string): Promise<Buffer> {
-  return gzipAsync(json);
+/**
+ * The largest seat map also stored as JSON, beside its gzip: what the release before migration
+ * 006 reads (it knows only `seatmap_json`), during a rolling deploy or after a rollback. Under a
+ * quarter of MariaDB's default 16 MiB packet with its quotes escaped and the gzip beside it.
+ */
+export const SEAT_MAP_JSON_COPY_MAX_CHARS = 4 * 1024 * 1024;
+
+/**
+ * A seat map's columns as stored: gzipped (compressed in the zlib pool's threads: a 100,000-seat
+ * map takes a few hundred ms), which reads use, and the JSON too while it is small enough.
+ */
+export async function storedSeatMap(json: string): Promise<Pick<VenueTable, 'seatmap_json' | 'seatmap_gz'>> {
+  return { seatmap_json: json.length <= SEAT_MAP_JSON_COPY_MAX_CHARS ? json : '', seatmap_gz: await gzipAsync(json) };
 }
 
 export function createVenueRepository(db: Kysely<EventDatabase>) {

@@ -2,11 +2,13 @@
  * `venues.seatmap_gz`: a venue's generated seat map, gzipped. Stored as JSON text, the map of a
  * venue inside every limit (100,000 seats with long section ids, row labels and tiers) came to
  * 16.5 MB: past MariaDB's default `max_allowed_packet` (16 MiB), whose server dropped the
- * connection on the INSERT. Gzipped it is about a twelfth of that. New venues leave
- * `seatmap_json` empty; venues stored before keep their JSON and are read from it. During the
- * rolling deploy that brings this in, an older instance cannot read a venue a newer one created
- * (it answers 500 for its seat map) until it is replaced. Re-runnable, as MySQL commits the ALTER
- * on its own.
+ * connection on the INSERT. Gzipped it is about a twelfth of that. Reads take the gzip when there
+ * is one, else the JSON (venues stored before). New venues keep their JSON in `seatmap_json` as
+ * well while it is at most 4 MiB (`SEAT_MAP_JSON_COPY_MAX_CHARS`): the release before this one
+ * reads only that column, during the rolling deploy that brings this in or after a rollback. A
+ * larger map is gzipped only; that release answers such a venue with an empty seat map (a
+ * malformed body) and its events' seat maps with 500 — a venue it could not have stored on
+ * MariaDB either. Re-runnable, as MySQL commits the ALTER on its own.
  */
 import { columnExists, columnTypes, type Dialect } from '@stream-seat/db';
 import type { Kysely, Migration } from 'kysely';
