@@ -111,6 +111,16 @@ describe('deploy/Dockerfile', () => {
     expect(all(runtime, 'ENTRYPOINT')).toEqual([]);
   });
 
+  it('declares /tmp a volume, writable by everyone with the sticky bit, for the read-only root filesystem', () => {
+    expect(all(runtime, 'VOLUME').map((v) => JSON.parse(v) as unknown)).toEqual([['/tmp']]);
+    expect(all(runtime, 'RUN').join('\n')).toMatch(/chmod 1777 \/tmp/);
+    const volumeIndex = runtime.instructions.findIndex((i) => i.keyword === 'VOLUME');
+    const chmodIndex = runtime.instructions.findIndex((i) => i.keyword === 'RUN' && i.args.includes('chmod 1777 /tmp'));
+    // A change to a path after it is declared a VOLUME is discarded.
+    expect(chmodIndex).toBeGreaterThan(-1);
+    expect(chmodIndex).toBeLessThan(volumeIndex);
+  });
+
   it('checks its start-up with node -e fetch against /started, in exec form', () => {
     const [check] = all(runtime, 'HEALTHCHECK');
     expect(check).toBeDefined();

@@ -107,7 +107,9 @@ export class FargateAppService extends Construct {
       stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),
     });
 
-    // Node's os.tmpdir() stays writable: a volume on the task's ephemeral storage, gone with the task.
+    // Node's os.tmpdir() stays writable: a volume on the task's ephemeral storage, gone with the
+    // task. It takes the mode of the image's `VOLUME /tmp` (1777, deploy/Dockerfile): without it
+    // the volume is root's, 0755, and the node user could not write there.
     taskDefinition.addVolume({ name: 'tmp' });
     this.container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
 
