@@ -3,7 +3,7 @@ import { type Database, isContention, isDatabaseUnavailable } from '@stream-seat
 import { type App, Contended, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { Gauge } from 'prom-client';
 import { createEventCatalogue } from './catalogue/event-catalogue.js';
-import { createCachedBodies } from './catalogue/cached-bodies.js';
+import { createBodyCompressor, createCachedBodies } from './catalogue/cached-bodies.js';
 import { createEventSeatMaps } from './catalogue/event-seat-map.js';
 import { createLruCache, createSeatMapCache } from './catalogue/seat-map.cache.js';
 import type { SeatMapTemplate } from './catalogue/seat-map-template.js';
@@ -61,13 +61,19 @@ export function buildEventApp(deps: EventAppDeps): App {
   });
 
   const events = createEventCatalogue({ db, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
-  // Half the budget for priced maps, half for venue templates (about the same size each).
-  const cacheBytes = (deps.seatMapCacheBytes ?? 64 * 1024 * 1024) / 2;
-  // Priced maps and venues share one cache of bodies (and its bound on compressions at once).
-  const bodies = createCachedBodies(createSeatMapCache(cacheBytes));
-  const seatMaps = createEventSeatMaps({ db, bodies, templates: createLruCache<SeatMapTemplate>(cacheBytes, (t) => t.bytes) });
+  // A third of the budget each for priced maps, venue templates and venues as served (one
+  // 100,000-seat venue is 9-16.5 MB as JSON: in a cache of its own, it crowds out no event's map),
+  // with one bound on compressions at once for all.
+  const cacheBytes = (deps.seatMapCacheBytes ?? 64 * 1024 * 1024) / 3;
+  const compressor = createBodyCompressor();
+  const seatMaps = createEventSeatMaps({
+    db,
+    bodies: createCachedBodies(createSeatMapCache(cacheBytes), compressor),
+    templates: createLruCache<SeatMapTemplate>(cacheBytes, (t) => t.bytes),
+  });
+  const venueBodies = createCachedBodies(createSeatMapCache(cacheBytes), compressor);
   registerRoutes(app, (routes) => {
-    registerVenueRoutes(routes, createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer: deps.venueSeatsPerOrganizer ?? VENUE_SEATS_PER_ORGANIZER }), deps.verifier);
+    registerVenueRoutes(routes, createVenueCatalogue({ db, clock, bodies: venueBodies, seatsPerOrganizer: deps.venueSeatsPerOrganizer ?? VENUE_SEATS_PER_ORGANIZER }), deps.verifier);
     registerEventRoutes(routes, events, deps.verifier);
     registerEventQueryRoutes(routes, events, seatMaps, deps.verifier);
   });

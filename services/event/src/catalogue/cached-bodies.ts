@@ -30,10 +30,15 @@ export function cacheControlFor(isPublic: boolean): string {
   return isPublic ? 'public, max-age=60, must-revalidate' : 'private, no-cache';
 }
 
-export function createCachedBodies(cache: SeatMapCache) {
-  /** Identity renders under way, by ETag; compressions, by coded tag. */
+/** The bound on compressions at once, to share among caches of bodies. */
+export function createBodyCompressor() {
+  return createCompressor(MAX_CONCURRENT_COMPRESSIONS);
+}
+
+/** Bodies kept in `cache`; compressions run through `compressor`, which other caches may share. */
+export function createCachedBodies(cache: SeatMapCache, compressor = createBodyCompressor()) {
+  /** Identity renders under way, by ETag; compressions, by coded tag (the compressor's). */
   const rendering = createInFlight();
-  const compressor = createCompressor(MAX_CONCURRENT_COMPRESSIONS);
 
   async function identity(etag: string, render: () => Promise<Buffer>): Promise<CodedBody> {
     const cached = cache.get(etag);

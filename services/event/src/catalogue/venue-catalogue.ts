@@ -16,7 +16,7 @@ import { venueJson } from './views.js';
 export interface VenueCatalogueDeps {
   db: Kysely<EventDatabase>;
   clock: () => number;
-  /** Venues' bodies, as served, by ETag and coding (shared with the events' seat maps). */
+  /** Venues' bodies, as served, by ETag and coding. */
   bodies: CachedBodies;
   /** Seats an organiser's venues may hold in all (admins' are not counted against it). */
   seatsPerOrganizer: number;
