@@ -878,7 +878,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       expect(order.status).toBe(201);
       return order.body['orderId'] as string;
     };
-    const startsAt = new Date(Date.now() + 8_000).toISOString();
+    // Soon enough to wait for, late enough that buying and loading the page come first on a slow machine.
+    const startsAt = new Date(Date.now() + 20_000).toISOString();
     const tonight = await buy(await publishEvent('Doors Open Soon', startsAt), seatIds[2] as string);
     const later = await buy(await publishEvent('Next Month', daysAhead(30)), seatIds[3] as string);
     const page = await newPage();
@@ -889,6 +890,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.waitForSelector(card(tonight));
     expect(await page.textContent(`${card(tonight)} .order-event a`)).toBe('Doors Open Soon');
     expect(await page.textContent(`${card(later)} .order-event a`)).toBe('Next Month');
+    expect(Date.now(), 'the page was checked before the show started').toBeLessThan(Date.parse(startsAt));
     expect(await page.locator(`${card(tonight)} button`).count()).toBe(1);
 
     // The show starts: its order can no longer be cancelled by the buyer (the API would answer 409).

@@ -1,6 +1,6 @@
 import { InvalidField } from '@stream-seat/platform';
 import { describe, expect, it } from 'vitest';
-import { checkDraft, checkPublishable, type EventDraft, mayChange, maySee } from './event-rules.js';
+import { checkDraft, checkPublishable, draftsListedFor, type EventDraft, isPublic, mayChange, maySee } from './event-rules.js';
 
 const NOW = 1_000_000;
 const draft = (over: Partial<EventDraft> = {}): EventDraft => ({
@@ -69,5 +69,19 @@ describe('event rules', () => {
     expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: true }, undefined)).toBe(false);
     expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: true }, { sub: 'otto', role: 'organizer' })).toBe(false);
     expect(maySee({ status: 'CANCELLED', organizerId: 'olga', cancelledAsDraft: true }, olga)).toBe(true);
+  });
+
+  it('call public only what is on sale or was (cancelled after sale), whoever looks', () => {
+    expect(isPublic({ status: 'ON_SALE', cancelledAsDraft: false })).toBe(true);
+    expect(isPublic({ status: 'CANCELLED', cancelledAsDraft: false })).toBe(true);
+    expect(isPublic({ status: 'CANCELLED', cancelledAsDraft: true })).toBe(false);
+    expect(isPublic({ status: 'DRAFT', cancelledAsDraft: false })).toBe(false);
+  });
+
+  it("list an organiser's own drafts to them, every draft to an admin, and none to a buyer or an anonymous caller", () => {
+    expect(draftsListedFor({ sub: 'olga', role: 'organizer' })).toBe('olga');
+    expect(draftsListedFor({ sub: 'root', role: 'admin' })).toBe('all');
+    expect(draftsListedFor({ sub: 'olga', role: 'buyer' })).toBeUndefined();
+    expect(draftsListedFor(undefined)).toBeUndefined();
   });
 });
