@@ -420,6 +420,28 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(list.filter((o) => o.holdId === holdId).map((o) => o.status)).toEqual(['CONFIRMED']);
   });
 
+  it('confirms a free order (every seat priced 0) without charging the card, and cancels it without a refund', async () => {
+    const { event, map } = hallEvent(`free-${dialect}`, { seatPriceCents: 0 });
+    catalogue.put(event, map);
+    const holdId = await holdSeats('fran', event.id, ['ORCH-A-1', 'ORCH-A-2']);
+    // A card that would be declined does not keep a free ticket: it is not asked to pay.
+    const res = await post('fran', '/api/orders', { holdId, payment: { token: 'tok_declined' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const order = res.json();
+    expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 0 });
+    expect(order.tickets).toHaveLength(2);
+    expect(await t.payments.findCharge(order.orderId)).toBeUndefined();
+    expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute()).toEqual([]);
+    const cancelled = await post('fran', `/api/orders/${order.orderId}/cancel`);
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED' });
+    expect(cancelled.json().refund).toBeUndefined();
+    const payment = await t.database.db.selectFrom('orders').select('payment_id').where('id', '=', order.orderId).executeTakeFirstOrThrow();
+    expect(payment.payment_id).toBe(`free:${order.orderId}`);
+    expect(t.payments.refundLog.filter((r) => r.paymentId === payment.payment_id)).toEqual([]);
+    expect(await seatStatus(event.id, 'ORCH-A-1')).toBe('AVAILABLE');
+  });
+
   it('writes each payment down until it becomes an order or is declined', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('sam', eventId, ['ORCH-C-5']);
