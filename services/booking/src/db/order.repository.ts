@@ -99,9 +99,8 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .executeTakeFirst();
         if (changed(booked) !== seatIds.length) throw new HoldExpired(hold.id);
         // The payment attempt becomes this order; if the reconciler took it first (it gave up on a
-        // payment that took too long), it is refunding that charge: no order. A free order charged
-        // nothing and has no attempt.
-        if (order.total_cents > 0 && !(await takeAttempt(trx, order.id))) throw new PaymentAbandoned(order.id);
+        // payment that took too long), it is refunding that charge: no order.
+        if (!(await takeAttempt(trx, order.id))) throw new PaymentAbandoned(order.id);
         await trx.insertInto('orders').values(order).execute();
         await trx.insertInto('tickets').values(tickets).execute();
         const batch = await recordChanges(

@@ -53,8 +53,7 @@ export function createOrderCancellation(deps: OrderCancellationDeps) {
     try {
       // Providers treat a repeated refund of one payment as one refund: a retry after a refund
       // that went through but whose finish failed refunds nothing twice.
-      // A free order charged nothing: nothing to refund.
-      if (order.total_cents > 0) await deps.refunds.refund(order.payment_id, order.total_cents);
+      await deps.refunds.refund(order.payment_id, order.total_cents);
       const result = await deps.orders.finishCancellation(order, deps.clock());
       if (result?.batch) deps.bus.publish(result.batch);
       return 'finished';

@@ -9,7 +9,7 @@ import { type CallContext, DependencyUnavailable, type Principal } from '@stream
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
 import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
-import type { HoldTable, OrderTable, TicketTable } from '../db/schema.js';
+import type { OrderTable, TicketTable } from '../db/schema.js';
 import type { TicketRepository } from '../db/ticket.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import {
@@ -92,34 +92,6 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
-  /**
-   * Charges a hold's total; its payment id. Each attempt is its own payment (the reference is a
-   * real provider's idempotency key): two racing payments for one hold are two charges, and the
-   * loser refunds only its own. The attempt is written down first, so that a charge whose order
-   * never comes (a crash, a timeout that charged late) is found and refunded by the reconciler.
-   */
-  async function chargeFor(hold: HoldTable, token: string, orderId: string): Promise<string> {
-    await deps.attempts.begin({
-      reference: orderId,
-      hold_id: hold.id,
-      amount_cents: hold.total_cents,
-      currency: hold.currency,
-      payment_id: null,
-      created_at: deps.clock(),
-    });
-    let paymentId: string;
-    try {
-      ({ paymentId } = await charge(hold.total_cents, hold.currency, token, orderId));
-    } catch (error) {
-      // Declined: nothing was charged. Anything else may have charged: the attempt stays. Either
-      // way the hold stays as it was.
-      if (error instanceof PaymentDeclined) await deps.attempts.take(orderId);
-      throw error;
-    }
-    await deps.attempts.charged(orderId, paymentId);
-    return paymentId;
-  }
-
   return {
     async place(principal: Principal, request: CreateOrderRequest): Promise<OrderWithTickets> {
       const hold = await deps.holds.find(request.holdId);
@@ -131,11 +103,32 @@ export function createOrderService(deps: OrderServiceDeps) {
       }
       if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
 
+      // Each attempt is its own payment (the reference is a real provider's idempotency key): two
+      // racing payments for one hold are two charges, and the loser refunds only its own. The
+      // attempt is written down first, so that a charge whose order never comes (a crash, a
+      // timeout that charged late) is found and refunded by the reconciler.
       const orderId = randomUUID();
-      // A free order (every seat priced 0) charges nothing: no provider, no attempt to reconcile,
-      // no refund; its token is not asked to pay (a declined card does not keep a free ticket).
-      const free = hold.total_cents === 0;
-      const paymentId = free ? `${FREE_ORDER_PAYMENT_PREFIX}${orderId}` : await chargeFor(hold, request.payment.token, orderId);
+      await deps.attempts.begin({
+        reference: orderId,
+        hold_id: hold.id,
+        amount_cents: hold.total_cents,
+        currency: hold.currency,
+        payment_id: null,
+        created_at: deps.clock(),
+      });
+      let paymentId: string;
+      try {
+        // A free order (every seat priced 0) charges nothing, whatever its token (a card that
+        // would be declined does not keep a free ticket); refunds of it give back nothing either.
+        ({ paymentId } =
+          hold.total_cents === 0 ? { paymentId: `${FREE_ORDER_PAYMENT_PREFIX}${orderId}` } : await charge(hold.total_cents, hold.currency, request.payment.token, orderId));
+      } catch (error) {
+        // Declined: nothing was charged. Anything else may have charged: the attempt stays. Either
+        // way the hold stays as it was.
+        if (error instanceof PaymentDeclined) await deps.attempts.take(orderId);
+        throw error;
+      }
+      await deps.attempts.charged(orderId, paymentId);
       const now = deps.clock();
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
       const order: OrderTable = {
@@ -172,7 +165,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         // order stands, and refunding it would leave valid tickets unpaid. Not refunded here: if
         // it did not commit, its attempt (which the order's transaction takes) is still there, and
         // the reconciler refunds it once it counts as abandoned.
-        if (isCommitOutcomeUnknown(error) || free) throw error;
+        if (isCommitOutcomeUnknown(error)) throw error;
         // Else nothing committed — the seats were lost (expiry, a cancelled event, a parallel
         // order), or the database failed mid-way: give the money back, now, or, when the provider
         // fails, later from the refunds owed. The attempt is taken off first, so that the

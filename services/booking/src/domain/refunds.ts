@@ -42,9 +42,11 @@ export function retryPauseMs(attempts: number): number {
 export function createRefunds(deps: RefundsDeps) {
   /**
    * The provider's refund, given up on (not cancelled: providers refund a payment once) after the
-   * timeout, with a 503: the caller may try again.
+   * timeout, with a 503: the caller may try again. Nothing to give back of a free order (nothing
+   * was charged, `free:` payments): the provider is not asked.
    */
   async function refund(paymentId: string, amountCents: number): Promise<void> {
+    if (amountCents === 0) return;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
