@@ -3,6 +3,7 @@
  * as bytes in the seat-map cache: rendered once however many ask at the same time, compressed
  * once per coding, and each coding kept under its own tag.
  */
+import { createHash } from 'node:crypto';
 import { type CodedBody, codedTag, type ContentCoding, createCompressor, createInFlight } from '@stream-seat/platform';
 import type { SeatMapCache } from './seat-map.cache.js';
 
@@ -12,6 +13,11 @@ import type { SeatMapCache } from './seat-map.cache.js';
  * is served.
  */
 export const MAX_CONCURRENT_COMPRESSIONS = 2;
+
+/** A strong ETag naming a body's version: a digest of what the version is made of. */
+export function bodyTag(version: string): string {
+  return `"${createHash('sha256').update(version).digest('base64url').slice(0, 27)}"`;
+}
 
 /** One version of a cached body, as a GET answers it (`sendCodedJson`). */
 export interface BodyVersion {

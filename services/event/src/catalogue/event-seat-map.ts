@@ -3,7 +3,6 @@
  * version and served from memory after that. The ETag is derived from the event row alone, so a
  * revalidation (If-None-Match → 304) never touches the venue's large seat map.
  */
-import { createHash } from 'node:crypto';
 import type { VenueSeatMap } from '@stream-seat/contracts';
 import { NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
@@ -11,17 +10,13 @@ import { createEventRepository, type EventWithVenueRow, visibilityOf } from '../
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { isPublic, maySee } from '../domain/event-rules.js';
-import { type BodyVersion, type CachedBodies, cacheControlFor } from './cached-bodies.js';
+import { bodyTag, type BodyVersion, type CachedBodies, cacheControlFor } from './cached-bodies.js';
 import type { LruCache } from './seat-map.cache.js';
 import { createSeatMapTemplate, renderSeatMap, type SeatMapTemplate } from './seat-map-template.js';
 
 /** Venues never change, so an event's map changes only with its venue, prices or currency. */
 export function seatMapTag(row: Pick<EventWithVenueRow, 'id' | 'venue_id' | 'currency' | 'prices_json'>): string {
-  const digest = createHash('sha256')
-    .update(`${row.id}\n${row.venue_id}\n${row.currency}\n${row.prices_json}`)
-    .digest('base64url')
-    .slice(0, 27);
-  return `"${digest}"`;
+  return bodyTag(`${row.id}\n${row.venue_id}\n${row.currency}\n${row.prices_json}`);
 }
 
 export interface EventSeatMapsDeps {

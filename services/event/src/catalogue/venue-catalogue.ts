@@ -1,5 +1,5 @@
 /** Venue use cases: create from a layout (once per Idempotency-Key), read, list one's own. */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { VenueLayout } from '@stream-seat/contracts';
 import { NotFound, type Principal } from '@stream-seat/platform';
 import type { Kysely } from 'kysely';
@@ -9,7 +9,7 @@ import { VenueSeatQuotaExceeded } from '../domain/catalogue-errors.js';
 import { mayChange } from '../domain/event-rules.js';
 import { buildSeatMap } from '../domain/seat-map.js';
 import { checkLayout, layoutCapacity, layoutTiers } from '../domain/venue-layout.js';
-import { type BodyVersion, type CachedBodies, cacheControlFor } from './cached-bodies.js';
+import { bodyTag, type BodyVersion, type CachedBodies, cacheControlFor } from './cached-bodies.js';
 import { createOnce } from './idempotent-create.js';
 import { venueJson } from './views.js';
 
@@ -27,7 +27,7 @@ const VENUE_BODY_FORMAT = 1;
 
 /** A venue's ETag: venues never change, so the id (and the body's format) is the whole version. */
 export function venueTag(id: string): string {
-  return `"${createHash('sha256').update(`venue\n${VENUE_BODY_FORMAT}\n${id}`).digest('base64url').slice(0, 27)}"`;
+  return bodyTag(`venue\n${VENUE_BODY_FORMAT}\n${id}`);
 }
 
 /** Twenty of the largest venues a layout may describe (100,000 seats each). */
