@@ -890,6 +890,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.waitForSelector(card(tonight));
     expect(await page.textContent(`${card(tonight)} .order-event a`)).toBe('Doors Open Soon');
     expect(await page.textContent(`${card(later)} .order-event a`)).toBe('Next Month');
+    // Its date and venue beside the name.
+    expect(await page.textContent(`${card(later)} .order-event`)).toMatch(/^Next Month · .+\d.+ · Browser Hall$/);
     expect(Date.now(), 'the page was checked before the show started').toBeLessThan(Date.parse(startsAt));
     expect(await page.locator(`${card(tonight)} button`).count()).toBe(1);
 
