@@ -1,5 +1,5 @@
 /** Reads and writes of events; status changes are conditional UPDATEs whose row count says who won. */
-import { type Kysely, sql, type Updateable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import { searchKey } from '../domain/search-text.js';
 import type { EventDatabase, EventTable } from './schema.js';
 
@@ -28,6 +28,11 @@ export interface EventListFilter {
   after?: { startsAt: number; id: string } | undefined;
 }
 
+/** The public events (on sale, or cancelled after sale), in SQL: what `isPublic` says of one. */
+export function publicEvents(eb: ExpressionBuilder<EventDatabase, 'events'>) {
+  return eb.and([eb('events.status', '!=', 'DRAFT'), eb('events.cancelled_as_draft', '=', 0)]);
+}
+
 /** What decides who may see an event, as the domain rules name it (`maySee`, `isPublic`). */
 export function visibilityOf(row: Pick<EventTable, 'status' | 'organizer_id' | 'cancelled_as_draft'>) {
   return { status: row.status, organizerId: row.organizer_id, cancelledAsDraft: Number(row.cancelled_as_draft) === 1 };
@@ -54,11 +59,11 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       let query = withVenue();
       if (filter.status) query = query.where('events.status', '=', filter.status);
       // Public: on sale, or cancelled after it had been (a draft cancelled stays private).
-      if (filter.draftsOf === undefined) query = query.where('events.status', '!=', 'DRAFT').where('events.cancelled_as_draft', '=', 0);
+      if (filter.draftsOf === undefined) query = query.where(publicEvents);
       else if (filter.draftsOf !== 'all') {
         const owner = filter.draftsOf;
         query = query.where((eb) =>
-          eb.or([eb.and([eb('events.status', '!=', 'DRAFT'), eb('events.cancelled_as_draft', '=', 0)]), eb('events.organizer_id', '=', owner)]),
+          eb.or([publicEvents(eb), eb('events.organizer_id', '=', owner)]),
         );
       }
       if (filter.organizerId !== undefined) query = query.where('events.organizer_id', '=', filter.organizerId);

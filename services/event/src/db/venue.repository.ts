@@ -2,6 +2,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
+import { publicEvents } from './event.repository.js';
 import type { EventDatabase, VenueTable } from './schema.js';
 
 export type VenueSummaryRow = Pick<VenueTable, 'id' | 'organizer_id' | 'name' | 'city' | 'capacity' | 'tiers_json' | 'created_at'>;
@@ -83,8 +84,7 @@ export function createVenueRepository(db: Kysely<EventDatabase>) {
         .selectFrom('events')
         .select('id')
         .where('venue_id', '=', venueId)
-        .where('status', '!=', 'DRAFT')
-        .where('cancelled_as_draft', '=', 0)
+        .where(publicEvents)
         .limit(1)
         .executeTakeFirst();
       return row !== undefined;
