@@ -59,14 +59,15 @@ describe.each(testDialects())('venues on %s', (dialect) => {
   });
 
   it('stores a venue at every name and size limit, whose 16.5 MB seat map an INSERT of JSON took past MariaDB’s default max_allowed_packet, and serves it whole', async () => {
-    // 100 sections of one 1,000-seat row, with the longest section ids, row labels and tiers, far apart.
+    // 100 sections of one 1,000-seat row (10,000 units long), with the longest section ids, row
+    // labels and tiers, ten abreast and far enough apart that no seat lies on another.
     const sections = Array.from({ length: 100 }, (_, i) => ({
       id: `SECTIONLONGID${String(i).padStart(3, '0')}`,
       name: 'N'.repeat(100),
       tier: `TIER_${i}_`.padEnd(32, 'X'),
       rows: [{ label: 'ROWLBL00', seats: 1000, curve: 1.37, offset: 0.33 }],
-      rotation: 33.3 + i,
-      position: { x: -99_999.7 + i * 2_000, y: -99_999.3 + i * 2_000 },
+      rotation: 0.33 + i / 100,
+      position: { x: -99_999.7 + (i % 10) * 11_000, y: -99_999.3 + Math.floor(i / 10) * 2_000 },
     }));
     const created = await post({ name: 'Every limit', sections });
     expect(created.statusCode, created.body.slice(0, 300)).toBe(201);
@@ -267,6 +268,26 @@ describe.each(testDialects())('venues on %s', (dialect) => {
     expect(map.bounds.width).toBeGreaterThan(200_000);
     expect(Number.isFinite(map.bounds.width) && Number.isFinite(map.bounds.height)).toBe(true);
     expect(map.seats.every((s) => s.x >= 0 && s.y >= 0 && s.x <= map.bounds.width && s.y <= map.bounds.height)).toBe(true);
+  });
+
+  it('refuses seats drawn on top of each other with a 400 naming the row, and writes nothing', async () => {
+    const count = async () =>
+      Number((await t.database.db.selectFrom('venues').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const section = { id: 'S', name: 'S', tier: 'A', position: { x: 0, y: 0 }, rows: [{ label: 'A', seats: 4 }] };
+    const stacked = await post({ name: 'Stacked', sections: [section, { ...section, id: 'T' }] });
+    expect(stacked.statusCode).toBe(400);
+    expect(stacked.headers['content-type']).toMatch(/problem\+json/);
+    expect(fieldsOf(stacked)).toEqual(['sections.1.rows.0']);
+    expect((stacked.json() as { detail: string }).detail).toMatch(/^sections\.1\.rows\.0: seat T-A-1 would be drawn on seat S-A-1/);
+    const floor = { id: 'FLOOR', name: 'Floor', tier: 'GA', capacity: 20, position: { x: 0, y: 0 }, size: { width: 40, height: 20 } };
+    const covered = await post({ name: 'Covered', sections: [section, floor] });
+    expect(covered.statusCode).toBe(400);
+    expect(fieldsOf(covered)).toEqual(['sections.1']);
+    expect(await count()).toBe(before);
+    // Side by side, as sections without a position are placed, both are taken.
+    const apart = await post({ name: 'Apart', sections: [{ ...section, position: undefined }, { ...floor, position: undefined }] });
+    expect(apart.statusCode).toBe(201);
   });
 
   it('refuses a layout over 100,000 places with a 400 naming sections, and writes nothing', async () => {

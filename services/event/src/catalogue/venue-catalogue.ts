@@ -8,6 +8,7 @@ import { createVenueRepository, storedSeatMap, type VenueSummaryRow } from '../d
 import { VenueSeatQuotaExceeded } from '../domain/catalogue-errors.js';
 import { mayChange } from '../domain/event-rules.js';
 import { buildSeatMap } from '../domain/seat-map.js';
+import { checkDrawable } from '../domain/seat-map-collisions.js';
 import { checkLayout, layoutCapacity, layoutTiers } from '../domain/venue-layout.js';
 import { bodyTag, type BodyVersion, type CachedBodies, cacheControlFor } from './cached-bodies.js';
 import { createOnce } from './idempotent-create.js';
@@ -55,7 +56,9 @@ export function createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer }: V
   return {
     async create(principal: Principal, layout: VenueLayout, idempotencyKey: string | undefined) {
       checkLayout(layout);
-      const seatMapJson = JSON.stringify(buildSeatMap(layout));
+      const seatMap = buildSeatMap(layout);
+      checkDrawable(layout, seatMap);
+      const seatMapJson = JSON.stringify(seatMap);
       const seatMapColumns = await storedSeatMap(seatMapJson);
       const now = clock();
       let created: VenueSummaryRow | undefined;
