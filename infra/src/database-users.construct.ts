@@ -2,6 +2,8 @@
  * One MySQL user per service, each with its own generated secret and privileges on its own database
  * only, created by a custom resource that alone uses the RDS master secret.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -13,6 +15,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { SERVICE_PRIVILEGES } from '../lambda/database-users/provision.js';
 
 export interface DatabaseUserSpec {
   /** The MySQL user, e.g. `event_svc`. */
@@ -40,7 +43,22 @@ export interface DatabaseUsersProps<Name extends string> {
   readonly generation?: number;
 }
 
-const HANDLER = fileURLToPath(new URL('../lambda/database-users/handler.ts', import.meta.url));
+const HANDLER_DIR = fileURLToPath(new URL('../lambda/database-users/', import.meta.url));
+const HANDLER = `${HANDLER_DIR}handler.ts`;
+
+/**
+ * A digest of the provisioning code (every source file of the Lambda): CloudFormation runs a
+ * custom resource again only when its properties change, so a release that changed what it does
+ * (the grant cut from ALL to a list did) would have given an existing estate the new function
+ * and never run it.
+ */
+export function provisioningCodeDigest(dir = HANDLER_DIR): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts')).sort()) {
+    hash.update(file).update('\0').update(readFileSync(`${dir}${file}`)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 /** The workspace root: its package-lock.json pins what esbuild bundles (mysql2). */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -108,11 +126,14 @@ export class DatabaseUsers<Name extends string> extends Construct {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::DatabaseUsers',
       // ARNs and names only: the Lambda reads the values itself. A replaced secret has a new ARN,
-      // so the resource updates and the new password is applied.
+      // so the resource updates and the new password is applied. The privileges and the code's
+      // digest are there so that a release changing either runs the provisioning again.
       properties: {
         MasterSecretArn: props.masterSecret.secretArn,
         Users: entries.map(([name]) => ({ SecretArn: this.secrets[name].secretArn, Database: props.users[name].database })),
         RequireTls: String(props.requireTls),
+        Privileges: SERVICE_PRIVILEGES.join(','),
+        ProvisioningCode: provisioningCodeDigest(),
       },
     });
     // The Lambda reaches MySQL only once the database's group admits it.

@@ -29,6 +29,9 @@ export function publicPorts(certificateArn?: string): number[] {
   return certificateArn ? [80, 443] : [80];
 }
 
+/** How long the load balancer keeps an idle connection, to the client and to the gateway. */
+export const ALB_IDLE_TIMEOUT_SECONDS = 60;
+
 export class LoadBalancer extends Construct {
   readonly alb: elbv2.ApplicationLoadBalancer;
 
@@ -40,8 +43,10 @@ export class LoadBalancer extends Construct {
       vpcSubnets: { subnetType: SubnetType.PUBLIC },
       securityGroup: props.securityGroup,
       dropInvalidHeaderFields: true,
-      // Seat streams (SSE) stay open; the gateway's heartbeats arrive well inside this window.
-      idleTimeout: Duration.seconds(120),
+      // Seat streams (SSE) stay open: the gateway's heartbeats (every 15 s) arrive well inside
+      // this window. It must be shorter than the gateway's keep-alive (72 s, KEEP_ALIVE_TIMEOUT_MS):
+      // at 120 s the ALB could send a request on a connection the gateway had just closed (a 502).
+      idleTimeout: Duration.seconds(ALB_IDLE_TIMEOUT_SECONDS),
     });
 
     // Access logs need the region's ELB log-delivery principal, which an environment-agnostic

@@ -172,7 +172,14 @@ export class StreamSeatStack extends Stack {
         spec: SERVICES.discovery,
         image: image('discovery'),
         securityGroup: sg.discovery,
-        environment: common,
+        environment: {
+          ...common,
+          // ECS is the health authority here: it replaces a task that dies. With self-preservation
+          // on, losing two of six clients at once (an AZ, OOM kills) left fewer renewals than the
+          // threshold, no lease ever expired, and once ECS had replaced them the expected count
+          // grew with the new registrations: the dead stayed listed for good (a review).
+          SELF_PRESERVATION: 'false',
+        },
         secrets: {
           REGISTRY_TOKEN: registryToken,
           // Each app's, by the registry's name for it (`<APP>_REGISTRY_TOKEN`).

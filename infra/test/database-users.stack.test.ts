@@ -1,13 +1,15 @@
 // The services' own MySQL users in the estate: their secrets, who reads which, and the
 // provisioning Lambda that alone holds the master secret — read off the synthesized template.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { provisioningCodeDigest } from '../src/database-users.construct.js';
 import type { StreamSeatStack } from '../src/stream-seat.stack.js';
 import { synthApp } from './synth.js';
 
@@ -125,12 +127,31 @@ describe("the services' own database users", () => {
           { SecretArn: stack.resolve(stack.databaseUsers.secrets.booking.secretArn), Database: 'stream_seat_bookings' },
         ],
         RequireTls: 'true',
+        Privileges: 'SELECT,INSERT,UPDATE,DELETE,CREATE,ALTER,INDEX,REFERENCES',
+        ProvisioningCode: provisioningCodeDigest(),
       }),
     );
     // Secret values reach CloudFormation only as the database's own dynamic reference.
     const resolving = Object.entries(resources()).filter(([, r]) => JSON.stringify(r.Properties ?? {}).includes('{{resolve:secretsmanager'));
     expect(resolving.map(([, r]) => r.Type)).toEqual(['AWS::RDS::DBInstance']);
     expect(functionProps().Environment).toBeUndefined();
+  });
+
+  it('runs the provisioning again when a release changes its code: the digest covers every source file of the Lambda', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'provisioning-code-'));
+    const source = fileURLToPath(new URL('../lambda/database-users/', import.meta.url));
+    const files = readdirSync(source).filter((f) => f.endsWith('.ts'));
+    expect(files).toEqual(expect.arrayContaining(['custom-resource.ts', 'handler.ts', 'provision.ts']));
+    for (const file of files) writeFileSync(join(copy, file), readFileSync(join(source, file)));
+    const original = provisioningCodeDigest(`${copy}/`);
+    expect(original).toBe(provisioningCodeDigest());
+    for (const file of files) {
+      const text = readFileSync(join(source, file), 'utf8');
+      writeFileSync(join(copy, file), `${text}\n// changed\n`);
+      expect(provisioningCodeDigest(`${copy}/`), file).not.toBe(original);
+      writeFileSync(join(copy, file), text);
+    }
+    expect(provisioningCodeDigest(`${copy}/`)).toBe(original);
   });
 
   it('starts event and booking only after their users exist, and provisions only once the database admits the Lambda', () => {

@@ -2,6 +2,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { KEEP_ALIVE_TIMEOUT_MS } from '@stream-seat/platform';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StreamSeatStack } from '../src/stream-seat.stack.js';
 import { synthApp } from './synth.js';
@@ -161,6 +162,11 @@ describe('services', () => {
     expect(environmentOf('discovery').PREFERRED_NETWORKS).toBe('10.0.');
   });
 
+  it('runs the registry without self-preservation: ECS replaces dead tasks, and their leases must lapse', () => {
+    // With it on, two of six clients lost at once left renewals under the threshold for good.
+    expect(environmentOf('discovery').SELF_PRESERVATION).toBe('false');
+  });
+
   it('rolls tasks without dropping requests: serve one registry fetch after deregistering, drain, all before SIGKILL', () => {
     // Callers refresh their registry copy every 10 s (the platform default, 30 s, would outlast the grace).
     for (const name of ['gateway', 'event', 'booking']) expect(environmentOf(name).EUREKA_FETCH_SECONDS).toBe('10');
@@ -291,6 +297,14 @@ describe('load balancer', () => {
     expect(ecsService('gateway').LoadBalancers).toEqual([
       expect.objectContaining({ ContainerName: 'gateway', ContainerPort: 8082 }),
     ]);
+  });
+
+  it('gives up on idle connections before the gateway does (else a reused, just-closed connection is a 502), and after two stream heartbeats', () => {
+    const attributes = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0]!.Properties
+      .LoadBalancerAttributes as Array<{ Key: string; Value: string }>;
+    const idleSeconds = Number(attributes.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value);
+    expect(idleSeconds * 1000).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS);
+    expect(idleSeconds * 1000).toBeGreaterThanOrEqual(2 * 15_000);
   });
 
   it('answers the gateway’s operations paths itself with a 404, before the gateway: task addresses and versions stay inside', () => {

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, Conflict, Unauthorized } from './errors.js';
-import { type App, createService, registerRoutes } from './service.js';
+import { type App, createService, KEEP_ALIVE_TIMEOUT_MS, registerRoutes } from './service.js';
 
 let app: App;
 
@@ -45,6 +45,10 @@ afterAll(() => app.close());
 const problemType = 'application/problem+json; charset=utf-8';
 
 describe('the problem handler', () => {
+  it('keeps idle connections KEEP_ALIVE_TIMEOUT_MS, the figure a load balancer in front is checked against', () => {
+    expect(app.server.keepAliveTimeout).toBe(KEEP_ALIVE_TIMEOUT_MS);
+  });
+
   it('answers malformed JSON with a 400 problem', async () => {
     const res = await app.inject({ method: 'POST', url: '/things', payload: '{"name":', headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(400);

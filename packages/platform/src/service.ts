@@ -95,6 +95,14 @@ export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 
  */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * How long an idle keep-alive connection stays open (fastify's default, set here so that what
+ * stands in front can be checked against it). A load balancer in front must give up on idle
+ * connections first: if the server closes one just as the balancer sends a request on it, the
+ * caller gets a 502. The ALB's idle timeout is 60 s (infra/src/load-balancer.construct.ts).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /** What a path or query that does not decode is told (the router's, and the gateway's for queries). */
 export const MALFORMED_PERCENT_ENCODING = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
 
@@ -138,6 +146,7 @@ export function createService(options: CreateServiceOptions): App {
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     http: {
       // Given to the server as it is created too: Node reads it for its connection checks only
       // then, and fastify sets it afterwards (on Node 20.20 a body that never came was held).
