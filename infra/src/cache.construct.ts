@@ -17,6 +17,9 @@ export interface CacheProps {
 export class Cache extends Construct {
   /** `rediss://host:6379`: TLS in transit, as the replication group requires. */
   readonly url: string;
+  /** The replication group's id; its nodes are `<id>-001`, `<id>-002`. */
+  readonly replicationGroupId: string;
+  readonly nodes: number;
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
@@ -38,7 +41,11 @@ export class Cache extends Construct {
       atRestEncryptionEnabled: true,
       transitEncryptionEnabled: true,
       autoMinorVersionUpgrade: true,
+      // A fixed window, as the database's (a random one could fall in an on-sale): after it.
+      preferredMaintenanceWindow: 'tue:03:30-tue:04:30',
     });
+    this.replicationGroupId = group.ref;
+    this.nodes = group.numCacheClusters ?? 1;
     this.url = `rediss://${group.attrPrimaryEndPointAddress}:${REDIS_PORT}`;
 
     NagSuppressions.addResourceSuppressions(group, [

@@ -34,6 +34,8 @@ export const ALB_IDLE_TIMEOUT_SECONDS = 60;
 
 export class LoadBalancer extends Construct {
   readonly alb: elbv2.ApplicationLoadBalancer;
+  /** The gateway's tasks behind it: their health and answers are what the alarms watch. */
+  readonly gatewayTargets: elbv2.ApplicationTargetGroup;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -94,7 +96,7 @@ export class LoadBalancer extends Construct {
       }),
     });
 
-    listener.addTargets('Gateway', {
+    this.gatewayTargets = listener.addTargets('Gateway', {
       port: props.gatewayPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [props.gateway],

@@ -17,7 +17,8 @@ export interface StreamSeatApp {
  * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience,
  * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
  * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's),
- * databaseUserGeneration (bump it to replace the services' database secrets: new passwords).
+ * databaseUserGeneration (bump it to replace the services' database secrets: new passwords),
+ * alarmEmail (subscribed to the alarms' topic).
  */
 export function buildStreamSeatApp(app: App): StreamSeatApp {
   const context = (key: string): string | undefined => {
@@ -53,6 +54,7 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     if (jwksUrl && !issuer) throw new Error('jwtJwksUrl needs jwtIssuer: the issuer whose tokens the services accept');
     const region = context('region');
     const databaseUserGeneration = context('databaseUserGeneration');
+    const alarmEmail = context('alarmEmail');
     estate = new StreamSeatStack(app, ESTATE_STACK, {
       ...(region ? { env: { region } } : {}),
       description: 'Stream-Seat: VPC, ECS Fargate services, Cloud Map, RDS MySQL, Redis, ALB, bastion',
@@ -60,6 +62,7 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
       ...(natGateways ? { natGateways: Number(natGateways) } : {}),
       ...(databaseUserGeneration ? { databaseUserGeneration: Number(databaseUserGeneration) } : {}),
       ...(certificateArn ? { certificateArn } : {}),
+      ...(alarmEmail ? { alarmEmail } : {}),
       ...(jwksUrl && issuer
         ? { jwt: { jwksUrl, issuer, ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}), ...(webConnectOrigins ? { webConnectOrigins } : {}) } }
         : {}),

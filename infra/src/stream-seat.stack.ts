@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { Alarms } from './alarms.construct.js';
 import { Bastion } from './bastion.construct.js';
 import { Cache } from './cache.construct.js';
 import { Database } from './database.construct.js';
@@ -46,6 +47,8 @@ export interface StreamSeatStackProps extends StackProps {
   };
   /** Bump to replace the services' database secrets (new passwords); see DatabaseUsers. */
   readonly databaseUserGeneration?: number;
+  /** Where the alarms are sent (an email subscription to their topic). */
+  readonly alarmEmail?: string;
 }
 
 export class StreamSeatStack extends Stack {
@@ -58,6 +61,7 @@ export class StreamSeatStack extends Stack {
   readonly bastion: Bastion;
   readonly loadBalancer: LoadBalancer;
   readonly services: Record<ServiceName, FargateAppService>;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: StreamSeatStackProps) {
     super(scope, id, props);
@@ -236,6 +240,19 @@ export class StreamSeatStack extends Stack {
       gateway: this.services.gateway.service,
       gatewayPort: SERVICES.gateway.port,
       ...(props.certificateArn ? { certificateArn: props.certificateArn } : {}),
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      loadBalancer: this.loadBalancer.alb,
+      gatewayTargets: this.loadBalancer.gatewayTargets,
+      database: this.database.instance,
+      cache: { replicationGroupId: this.cache.replicationGroupId, nodes: this.cache.nodes },
+      clusterName: this.cluster.clusterName,
+      // The autoscaled services' minimum is their desired count (see their autoscaling).
+      services: Object.fromEntries(
+        Object.entries(this.services).map(([name, s]) => [name, { service: s.service, minimumTasks: SERVICES[name as ServiceName].desiredCount }]),
+      ) as Record<ServiceName, { service: ecs.FargateService; minimumTasks: number }>,
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
 
     const scheme = props.certificateArn ? 'https' : 'http';

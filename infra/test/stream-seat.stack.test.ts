@@ -4,6 +4,7 @@ import type { Stack } from 'aws-cdk-lib';
 import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { KEEP_ALIVE_TIMEOUT_MS } from '@stream-seat/platform';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARM_THRESHOLDS } from '../src/alarms.construct.js';
 import type { StreamSeatStack } from '../src/stream-seat.stack.js';
 import { synthApp } from './synth.js';
 
@@ -445,6 +446,81 @@ describe('security groups', () => {
       const egress = (ofType('AWS::EC2::SecurityGroup')[id]?.Properties.SecurityGroupEgress ?? []) as Json[];
       expect(egress.every((r) => r.CidrIp === '255.255.255.255/32')).toBe(true);
     }
+  });
+});
+
+describe('alarms', () => {
+  type Alarm = { AlarmName: string; MetricName: string; Namespace: string; Threshold: number; ComparisonOperator: string; EvaluationPeriods: number; AlarmActions: unknown[]; OKActions: unknown[]; Dimensions?: Array<{ Name: string; Value: unknown }> };
+  const alarms = () => Object.values(ofType('AWS::CloudWatch::Alarm')).map((a) => a.Properties as unknown as Alarm);
+  const alarm = (name: string) => {
+    const found = alarms().find((a) => a.AlarmName === name);
+    if (!found) throw new Error(`no alarm ${name}: ${alarms().map((a) => a.AlarmName).join(', ')}`);
+    return found;
+  };
+  const topicRef = () => JSON.stringify(resolve(stack, stack.alarms.topic.topicArn));
+
+  it('watches the gateway’s answers, the database, each Redis node and each service’s tasks', () => {
+    expect(alarm('stream-seat-gateway-target5xx')).toMatchObject({ MetricName: 'HTTPCode_Target_5XX_Count', Threshold: ALARM_THRESHOLDS.gatewayTarget5xxPerMinute });
+    expect(alarm('stream-seat-load-balancer5xx')).toMatchObject({ MetricName: 'HTTPCode_ELB_5XX_Count', Namespace: 'AWS/ApplicationELB' });
+    expect(alarm('stream-seat-unhealthy-gateway-tasks')).toMatchObject({ MetricName: 'UnHealthyHostCount', Threshold: 1 });
+    expect(alarm('stream-seat-gateway-slow')).toMatchObject({ MetricName: 'TargetResponseTime', Threshold: 3 });
+    expect(alarm('stream-seat-database-cpu')).toMatchObject({ MetricName: 'CPUUtilization', Namespace: 'AWS/RDS' });
+    expect(alarm('stream-seat-database-storage')).toMatchObject({ MetricName: 'FreeStorageSpace', ComparisonOperator: 'LessThanThreshold' });
+    expect(alarm('stream-seat-database-connections')).toMatchObject({ MetricName: 'DatabaseConnections', Threshold: 120 });
+    // ElastiCache reports per node: the group's two nodes are <group id>-001 and -002.
+    const group = JSON.stringify(resolve(stack, stack.cache.replicationGroupId));
+    for (const node of [1, 2]) {
+      for (const [name, metric] of [[`stream-seat-cache-cpu${node}`, 'EngineCPUUtilization'], [`stream-seat-cache-memory${node}`, 'DatabaseMemoryUsagePercentage']] as const) {
+        const found = alarm(name);
+        expect(found.MetricName).toBe(metric);
+        const dimension = JSON.stringify(found.Dimensions);
+        expect(dimension).toContain(group);
+        expect(dimension).toContain(`-00${node}`);
+      }
+    }
+    // A service is short when fewer tasks run than its minimum (Container Insights counts them).
+    for (const [name, minimum] of [['discovery', 1], ['gateway', 2], ['event', 2], ['booking', 2]] as const) {
+      const short = alarm(`stream-seat-${name}-tasks-short`);
+      expect(short).toMatchObject({ MetricName: 'RunningTaskCount', Namespace: 'ECS/ContainerInsights', Threshold: minimum, ComparisonOperator: 'LessThanThreshold' });
+      expect(JSON.stringify(short.Dimensions)).toContain(JSON.stringify(resolve(stack, stack.services[name].service.serviceName)));
+      expect(alarm(`stream-seat-${name}-cpu`).MetricName).toBe('CPUUtilization');
+    }
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  it('tells one encrypted topic of every alarm and of its end, and only over TLS', () => {
+    expect(alarms().length).toBeGreaterThanOrEqual(19);
+    for (const a of alarms()) {
+      expect(a.AlarmActions.map((x) => JSON.stringify(x)), a.AlarmName).toEqual([topicRef()]);
+      expect(a.OKActions.map((x) => JSON.stringify(x)), a.AlarmName).toEqual([topicRef()]);
+    }
+    const [topic] = Object.values(ofType('AWS::SNS::Topic'));
+    const keyId = (topic!.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const key = ofType('AWS::KMS::Key')[keyId]!.Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    // CloudWatch publishes to an encrypted topic only if the key lets it.
+    expect(JSON.stringify(key.KeyPolicy)).toContain('"Service":"cloudwatch.amazonaws.com"');
+    const policy = Object.values(ofType('AWS::SNS::TopicPolicy'))[0]!.Properties;
+    expect(JSON.stringify(policy.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('subscribes -c alarmEmail to the topic', () => {
+    const { estate } = synthApp({ imageTag: 'abc123', alarmEmail: 'ops@example.org' });
+    Template.fromStack(estate!).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+  });
+
+  it('rolls back a deployment of any service during which the gateway answers 5xx', () => {
+    // An alarm's Ref is its name.
+    const idOf = (name: string) => Object.entries(ofType('AWS::CloudWatch::Alarm')).find(([, a]) => a.Properties.AlarmName === name)![0];
+    const watched = [{ Ref: idOf('stream-seat-gateway-target5xx') }, { Ref: idOf('stream-seat-load-balancer5xx') }];
+    for (const name of ['discovery', 'gateway', 'event', 'booking']) {
+      expect((ecsService(name).DeploymentConfiguration as Json).Alarms, name).toEqual({ AlarmNames: watched, Enable: true, Rollback: true });
+    }
+  });
+
+  it('gives Redis a fixed maintenance window, as the database has', () => {
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { PreferredMaintenanceWindow: 'tue:03:30-tue:04:30' });
   });
 });
 
