@@ -6,11 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type LogEvent, MysqlDialect, sql, SqliteDialect } from 'kysely';
+import { Kysely, type LogEvent, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
 import { checkedPool } from './checked-pool.js';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
 import { sessionSetupSql, unboundedSessionSql } from './dialect-sql.js';
+import { DatabaseScopedMysqlDialect } from './migration-lock.js';
 import { mysqlRawTransaction, type RawTransaction, sqliteRawTransaction } from './raw-sql.js';
 
 export interface Database<T> {
@@ -157,7 +158,7 @@ function openMysql<T>(target: MysqlTarget, options: OpenOptions): Database<T> {
     });
   }
   const db = new Kysely<T>({
-    dialect: new MysqlDialect({ pool: checkedPool(pool) }),
+    dialect: new DatabaseScopedMysqlDialect({ pool: checkedPool(pool) }, target.database),
     log: slowQueryLogger(options.log, options.slowQueryMs ?? 200),
   });
   return {

@@ -8,3 +8,4 @@ export * from './migrate.js';
 export * from './raw-sql.js';
 export * from './test-database.js';
 export * from './schema-probes.js';
+export * from './migrate-command.js';

@@ -1,0 +1,27 @@
+/**
+ * A service's `migrate` command: runs its pending migrations on the database its environment
+ * names (DATABASE_URL, or DB_SECRET with DATABASE_NAME and DATABASE_TLS, as the service reads
+ * them) and ends, without listening or registering. For a migration that takes longer than a
+ * deploy gives a starting task (ECS replaces one that has not started within about 345 s, and
+ * its replacement would begin the copy again): run it before the deploy, and the new tasks find
+ * nothing to do.
+ */
+import type { Dialect } from './connection-url.js';
+import { databaseConfigSchema, openServiceDatabase } from './database-config.js';
+import type { DatabaseLogger } from './database.js';
+import { type Migrations, startDatabase } from './migrate.js';
+
+export async function runMigrateCommand(
+  migrations: Migrations | ((dialect: Dialect) => Migrations),
+  defaultSqliteFile: string,
+  log: DatabaseLogger,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<string[]> {
+  const config = databaseConfigSchema.parse(environment);
+  const database = openServiceDatabase<unknown>(config, defaultSqliteFile, log);
+  try {
+    return await startDatabase(database, typeof migrations === 'function' ? migrations(database.dialect) : migrations, log);
+  } finally {
+    await database.close();
+  }
+}

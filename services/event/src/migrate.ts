@@ -1,0 +1,17 @@
+/**
+ * `npm run migrate -w @stream-seat/event` (in the image: `node services/event/dist/migrate.js`):
+ * the event database's pending migrations, then exit, without listening or registering. See
+ * `runMigrateCommand` for when to run it before a deploy.
+ */
+import { runMigrateCommand } from '@stream-seat/db';
+import { loggerOptions } from '@stream-seat/platform';
+import pino from 'pino';
+import { eventMigrations } from './db/migrations/index.js';
+
+const log = pino(loggerOptions('event', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' });
+try {
+  await runMigrateCommand(eventMigrations, 'data/event.db', log);
+} catch (error) {
+  log.error({ err: error }, 'migration failed');
+  process.exitCode = 1;
+}

@@ -1,0 +1,63 @@
+// The services' `migrate` command as an operator runs it: its own process, a database named by
+// DATABASE_URL, nothing listening; it migrates, ends with 0, and a second run finds nothing to do.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase, databaseConfigFor, openServiceDatabase, testDialects } from '@stream-seat/db';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { bookingMigrations } from '../../services/booking/src/db/migrations/index.js';
+import { eventMigrations } from '../../services/event/src/db/migrations/index.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+async function migrate(service: 'event' | 'booking', url: string) {
+  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', `services/${service}/src/migrate.ts`], {
+    cwd: root,
+    // Only what the command needs: no registry, no token, no port.
+    env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: url, LOG_LEVEL: 'info' },
+    timeout: 60_000,
+  });
+  const ready = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { msg: string; applied?: string[] })
+    .find((line) => line.msg === 'database ready');
+  if (!ready) throw new Error(`no "database ready" line in ${stdout}`);
+  return ready.applied;
+}
+
+describe.each(testDialects())('the migrate command on %s', (dialect) => {
+  it.each(['event', 'booking'] as const)('migrates the %s database, then finds nothing to do', async (service) => {
+    const testDb = await createTestDatabase(dialect, `migrate_${service}`);
+    try {
+      const expected = Object.keys((service === 'event' ? eventMigrations : bookingMigrations)(dialect));
+      expect(await migrate(service, testDb.url)).toEqual(expected);
+      expect(await migrate(service, testDb.url)).toEqual([]);
+      const database = openServiceDatabase<unknown>(databaseConfigFor(testDb.url), 'unused.db');
+      try {
+        const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(database.db);
+        expect(rows.map((row) => row.name)).toEqual([...expected].sort());
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await testDb.drop();
+    }
+  });
+
+  it('ends with 1 and says why when the database cannot be had', async () => {
+    const bad = dialect === 'sqlite' ? '/etc/passwd/x.db' : `${process.env['MYSQL_URL'] ?? ''}/bad-name!`;
+    const failed = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/booking/src/migrate.ts'], {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: bad, DB_CONNECT_TIMEOUT_MS: '0' },
+      timeout: 60_000,
+    }).then(
+      () => undefined,
+      (error: { code?: number; stdout?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toContain('migration failed');
+  });
+});
