@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, listenOnLoopback } from '../../../tests/support/free-port.js';
 import { TEST_JWT_SECRET } from '../../event/test/event-test-app.js';
+import { canonicalStreamPath } from '../src/proxy/event-stream-fanout.js';
 import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
 let kit: GatewayTestKit;
@@ -16,6 +17,23 @@ let upstream: Server;
 let gatewayUrl: string;
 /** The upstream stream requests so far, and whether each asked to resume. */
 const requests: Array<{ resume: boolean; res: ServerResponse }> = [];
+/** Every path the upstream was asked for. */
+const urls: string[] = [];
+
+/** What a raw socket has received, once `done` says it is enough. */
+function received(socket: Socket, done: (text: string) => boolean): Promise<string> {
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not received in time; so far: ${text}`)), 10_000);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (done(text)) {
+        clearTimeout(timer);
+        resolve(text);
+      }
+    });
+  });
+}
 
 /** A stream request on a raw socket, with the headers given. */
 function watch(path: string, headers: Record<string, string> = {}): Socket {
@@ -31,6 +49,17 @@ function watch(path: string, headers: Record<string, string> = {}): Socket {
 beforeAll(async () => {
   kit = await startGatewayTestKit(TEST_JWT_SECRET);
   upstream = createServer((request: IncomingMessage, res) => {
+    urls.push(request.url ?? '');
+    if (request.url?.startsWith('/api/holds/')) {
+      // A slow answer, for a stream request pipelined behind it to wait for.
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"holdId":"h1"}'), 300);
+      return;
+    }
+    if (request.url?.includes('/snap-')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+      res.write('retry: 1000\n\nevent: snapshot\nid: 5\ndata: {"seq":5,"seats":{}}\n\n');
+      return;
+    }
     const resume = request.headers['last-event-id'] !== undefined;
     requests.push({ resume, res });
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
@@ -51,6 +80,37 @@ afterAll(async () => {
 });
 
 describe('a shared event stream through the gateway', () => {
+  it('is one channel and one upstream stream for every spelling of one event id', async () => {
+    const spellings = ['/api/availability/snap-a/stream', '/api/availability/%73nap-a/stream', '/api/availability/snap-%61/stream/', '/api/availability/%73%6e%61%70%2d%61/stream'];
+    const sockets = spellings.map((path) => watch(path));
+    try {
+      for (const socket of sockets) await received(socket, (text) => text.includes('event: snapshot'));
+      expect(urls.filter((url) => url.includes('nap-') || url.includes('%73'))).toEqual(['/api/availability/snap-a/stream']);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    expect(canonicalStreamPath('/api/availability/%ZZ/stream')).toBeUndefined();
+    expect(canonicalStreamPath('/api/availability/a%2Fb/stream')).toBe('/api/availability/a%2Fb/stream');
+  });
+
+  it('answers a stream request pipelined behind another request on its connection', async () => {
+    const { hostname, port } = new URL(gatewayUrl);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    try {
+      // The hold's answer takes 300 ms: the stream's response waits behind it, without a socket.
+      socket.write(
+        `GET /api/holds/h1 HTTP/1.1\r\nHost: ${hostname}\r\n\r\n` +
+          `GET /api/availability/snap-pipelined/stream HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+      );
+      const text = await received(socket, (so) => so.includes('event: snapshot'));
+      expect(text.indexOf('{"holdId":"h1"}')).toBeGreaterThan(-1);
+      expect(text.indexOf('text/event-stream')).toBeGreaterThan(text.indexOf('{"holdId":"h1"}'));
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('survives its last clients leaving while it refreshes its snapshot on a second upstream stream', async () => {
     const crashes: unknown[] = [];
     const onCrash = (error: unknown) => crashes.push(error);

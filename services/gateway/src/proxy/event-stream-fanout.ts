@@ -36,6 +36,24 @@ export interface EventStreamFanout {
 
 const RESUME_ID = /^\d{1,15}$/;
 
+/**
+ * One spelling per path: each segment decoded and encoded again, no trailing slash. The service
+ * decodes the path, so `/api/availability/%65v1/stream` is event `ev1`'s stream: keyed as sent,
+ * 200 spellings of one id had opened 200 channels and 200 upstream streams, each with its own
+ * snapshot (a hostile probe: 70 MB for a 119 KB snapshot). Undefined when a segment does not decode.
+ */
+export function canonicalStreamPath(path: string): string | undefined {
+  try {
+    return path
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((segment) => encodeURIComponent(decodeURIComponent(segment)))
+      .join('/');
+  } catch {
+    return undefined;
+  }
+}
+
 export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
   const channels = new Map<string, EventStreamChannel>();
   const agent = new Agent({ connect: { timeout: deps.connectTimeoutMs }, headersTimeout: deps.headersTimeoutMs, bodyTimeout: 0 });
@@ -110,7 +128,11 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
   return {
     async serve(request, reply, appName) {
       if (request.method !== 'GET' || !(reply.raw instanceof ServerResponse)) return false;
-      const [path, query] = request.url.split('?', 2) as [string, string | undefined];
+      // A request pipelined behind another on its connection has no socket until that one is
+      // answered, and a channel writes to sockets: it is relayed on its own, which waits for its
+      // socket (it had been taken over by the channel and never answered).
+      if (!reply.raw.socket) return false;
+      const [sentPath, query] = request.url.split('?', 2) as [string, string | undefined];
       const params = new URLSearchParams(query ?? '');
       // Only what the channel understands; anything else is the service's to answer.
       // (`lastEventId` given twice too: the service refuses it with a 400 naming the parameter.)
@@ -123,7 +145,9 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
       const lastEventId = resume === undefined ? undefined : Number(resume);
 
       // Paths the proxy would refuse (`..`, encoded dots) are the proxy's to answer.
-      if (/\.\.|%2e/i.test(path)) return false;
+      if (/\.\.|%2e/i.test(sentPath)) return false;
+      const path = canonicalStreamPath(sentPath);
+      if (path === undefined) return false;
       // A resume with no channel open starts one from there (a restarted gateway's audience comes
       // back resuming); one that the open channel does not cover goes to the service.
       const channel = channelFor(appName, path, lastEventId);

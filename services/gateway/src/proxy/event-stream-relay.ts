@@ -6,6 +6,7 @@
  * (the closing zero-length chunk); the bytes in between are the upstream's, unchanged.
  */
 import { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { httpChunk } from '@stream-seat/platform';
 import type { FastifyReply, RawServerBase, RouteGenericInterface } from 'fastify';
@@ -27,23 +28,39 @@ export function relayEventStream(reply: FastifyReply<RouteGenericInterface, RawS
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
   res.writeHead(reply.statusCode);
   res.flushHeaders();
-  const socket = res.socket;
-  if (socket === null || socket.destroyed) {
-    body.destroy();
-    return;
-  }
-  // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
-  const chunked = res.chunkedEncoding;
-  const resume = () => body.resume();
-  body.on('data', (bytes: Buffer) => {
-    if (socket.destroyed || bytes.length === 0) return;
-    if (!socket.write(chunked ? httpChunk(bytes) : bytes)) {
-      body.pause();
-      socket.once('drain', resume);
-    }
-  });
-  body.on('end', () => res.end());
   body.on('error', () => res.destroy());
   // The client left (or the socket failed): let go of the upstream, which then sees the disconnect.
   res.on('close', () => body.destroy());
+  const relay = (socket: Socket) => {
+    if (socket.destroyed) {
+      body.destroy();
+      return;
+    }
+    // HTTP/1.1 responses without a length are chunked; an HTTP/1.0 client gets the bytes as they are.
+    const chunked = res.chunkedEncoding;
+    const resume = () => body.resume();
+    body.on('data', (bytes: Buffer) => {
+      if (socket.destroyed || bytes.length === 0) return;
+      if (!socket.write(chunked ? httpChunk(bytes) : bytes)) {
+        body.pause();
+        socket.once('drain', resume);
+      }
+    });
+    body.on('end', () => res.end());
+  };
+  whenSocket(res, relay);
+}
+
+/**
+ * Calls `use` with the response's socket once its head has been written to it. A response to a
+ * request pipelined behind another on its connection has none until that one is answered (the
+ * body had been let go then, and the stream never came); Node writes the queued head right after
+ * it emits 'socket', so the bytes written directly follow a tick later.
+ */
+export function whenSocket(res: ServerResponse, use: (socket: Socket) => void): void {
+  if (res.socket) {
+    use(res.socket);
+    return;
+  }
+  res.once('socket', (socket: Socket) => process.nextTick(() => use(socket)));
 }
