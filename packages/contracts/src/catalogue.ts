@@ -125,6 +125,12 @@ export const tierName = z
 
 export const MAX_VENUE_SEATS = 100_000;
 
+/**
+ * The largest request body the event service takes, and the gateway passes on: a venue layout.
+ * One of 1,000-seat rows is a few KB; one of 100,000 one-seat rows about 3.3 MB (a probe's).
+ */
+export const LAYOUT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
 export const layoutRow = z.strictObject({
   label: rowLabel,
   seats: z.number().int().min(1).max(1_000),

@@ -33,8 +33,16 @@ export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 const CONTENDED_TYPE = `${PROBLEM_TYPE_BASE}contended`;
 
+/**
+ * A request that reached a service whose answer never came back (its connection broke after the
+ * request was sent): it may have been carried out. A 502 of this type asks for no retry after a
+ * delay — repeating a payment is the caller's decision, with the same Idempotency-Key.
+ */
+export const OUTCOME_UNKNOWN_TYPE = `${PROBLEM_TYPE_BASE}outcome-unknown`;
+
 export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem): R {
-  if ((problem.status === 503 || problem.status === 502) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+  const retryable = problem.status === 503 || (problem.status === 502 && problem.type !== OUTCOME_UNKNOWN_TYPE);
+  if (retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
   if (problem.type === CONTENDED_TYPE) reply.header(RESOURCE_BUSY_HEADER, '1');
   // RFC 9110 §15.5.2 and RFC 6750: a 401 names its scheme (no `error` parameter: the detail says why).
   if (problem.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="stream-seat"');

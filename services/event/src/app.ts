@@ -1,4 +1,5 @@
 /** Composition root of the event service: wires the database, the catalogue and the routes; never listens. */
+import { LAYOUT_BODY_LIMIT_BYTES } from '@stream-seat/contracts';
 import { type Database, isContention, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, Contended, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { Gauge } from 'prom-client';
@@ -34,7 +35,7 @@ export function buildEventApp(deps: EventAppDeps): App {
     name: 'event',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
-    bodyLimit: deps.bodyLimit ?? 4 * 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? LAYOUT_BODY_LIMIT_BYTES,
     openapi: {
       title: 'Stream-Seat event service',
       description: 'The catalogue: venues and their seat maps, events, price tiers, sales windows',

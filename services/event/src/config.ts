@@ -1,4 +1,5 @@
 /** The event service's environment. */
+import { LAYOUT_BODY_LIMIT_BYTES } from '@stream-seat/contracts';
 import { databaseConfigSchema } from '@stream-seat/db';
 import { baseConfigSchema, checkAuthConfig, env, serviceTokenSetting } from '@stream-seat/platform';
 import { VENUE_SEATS_PER_ORGANIZER } from './catalogue/venue-catalogue.js';
@@ -22,8 +23,8 @@ export const eventConfigSchema = baseConfigSchema
      * about 9 MB of stored seat map, so this bounds what one organiser account can store.
      */
     VENUE_SEATS_PER_ORGANIZER: env.int(VENUE_SEATS_PER_ORGANIZER, 1),
-    /** Largest request body: a layout of 100,000 seats is well under 1 MB. */
-    BODY_LIMIT_BYTES: env.int(4 * 1024 * 1024, 1024),
+    /** Largest request body: a venue layout (see LAYOUT_BODY_LIMIT_BYTES). */
+    BODY_LIMIT_BYTES: env.int(LAYOUT_BODY_LIMIT_BYTES, 1024),
   })
   // A configuration error naming its key, like any other.
   .superRefine(checkAuthConfig);

@@ -1,4 +1,5 @@
 /** Composition root of the gateway: the edge (auth, limits, CORS), the route table, info routes. */
+import { LAYOUT_BODY_LIMIT_BYTES } from '@stream-seat/contracts';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import {
@@ -42,6 +43,8 @@ export interface GatewayAppDeps {
   devTokenSecret?: string | undefined;
   upstreamTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Largest request body passed on (LAYOUT_BODY_LIMIT_BYTES by default: a venue layout). */
+  bodyLimit?: number;
   /** Concurrent SSE streams relayed to one upstream instance. */
   maxStreamsPerUpstream?: number;
   /** Concurrent SSE streams one client address may hold open at this gateway (shared or relayed). */
@@ -82,6 +85,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
     trustProxy: deps.trustProxy ?? false,
+    bodyLimit: deps.bodyLimit ?? LAYOUT_BODY_LIMIT_BYTES,
     openapi: {
       title: 'Stream-Seat API',
       description: 'The whole public API of Stream-Seat, through its gateway',

@@ -1,5 +1,6 @@
 /** The gateway's environment. */
 import { fileURLToPath } from 'node:url';
+import { LAYOUT_BODY_LIMIT_BYTES } from '@stream-seat/contracts';
 import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
 import { z } from 'zod';
 import { DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
@@ -18,6 +19,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
    * the compose file turn it on; a deployed gateway must never mint tokens for anyone who asks.
    */
   DEV_TOKENS: env.bool(false),
+  /**
+   * Largest request body passed on: as large as the event service takes (a venue layout), or a
+   * layout it would store was refused here with a 413 (a probe's 3.3 MB of 100,000 one-seat rows).
+   */
+  BODY_LIMIT_BYTES: env.int(LAYOUT_BODY_LIMIT_BYTES, 1024),
   /** Time for an upstream to send its response headers: longer than booking's payment timeout. */
   UPSTREAM_TIMEOUT_MS: env.int(30_000, 1),
   /** Time to open a connection to an upstream before trying the next instance. */

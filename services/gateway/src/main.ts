@@ -18,6 +18,7 @@ const app = await buildGatewayApp({
   verifier: createTokenVerifier(config),
   devTokenSecret: config.AUTH_MODE === 'dev' && config.DEV_TOKENS ? config.JWT_SECRET : undefined,
   upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  bodyLimit: config.BODY_LIMIT_BYTES,
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
   streamsPerClient: config.STREAMS_PER_CLIENT,

@@ -89,8 +89,10 @@ describe('the gateway when an upstream instance fails', () => {
       headers: { ...buyer, 'content-type': 'application/json' },
       payload: JSON.stringify({ eventId: 'ev-1', seatIds: ['MAIN-A-1'] }),
     });
-    expect(hold.statusCode).toBe(503);
+    // Received, so perhaps carried out: not "unavailable, retry in 5 s" but "outcome unknown".
+    expect(hold.statusCode).toBe(502);
     expect(hold.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(hold.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/outcome-unknown' });
     expect(received).toEqual(['POST']);
 
     // The contrast: a read is safe to repeat, so the other instance gets it too.

@@ -21,6 +21,12 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
+/**
+ * Said of a request by the proxies it came through. The gateway sets X-Forwarded-For, -Host and
+ * -Proto itself; these others, from a client, would pass as the gateway's word.
+ */
+const SET_BY_PROXIES = new Set(['forwarded', 'x-real-ip', 'x-forwarded-port', 'x-forwarded-prefix', 'x-forwarded-server']);
+
 /** The proxy sets these on the forwarded request (framing, body type), whatever `Connection` names. */
 const SET_BY_PROXY = new Set(['host', 'content-length', 'content-type']);
 
@@ -34,7 +40,7 @@ export function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeade
   );
   const kept: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP.has(name) && !named.has(name)) kept[name] = value;
+    if (!HOP_BY_HOP.has(name) && !named.has(name) && !SET_BY_PROXIES.has(name)) kept[name] = value;
   }
   return kept;
 }

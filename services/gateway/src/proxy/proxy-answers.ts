@@ -3,7 +3,7 @@
  * will not forward (400 naming the part at fault), a stream past its client's cap (429), no
  * instance to ask (503), an instance that did not answer in time (504).
  */
-import { MALFORMED_PERCENT_ENCODING, PROBLEM_TYPE_BASE, sendProblem } from '@stream-seat/platform';
+import { MALFORMED_PERCENT_ENCODING, OUTCOME_UNKNOWN_TYPE, PROBLEM_TYPE_BASE, sendProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 
 /** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
@@ -96,6 +96,18 @@ export function refuse(reply: AnyServerReply, request: FastifyRequest, refusal: 
     detail: refusal.message,
     instance: request.url,
     ...(refusal.field ? { errors: [{ field: refusal.field, message: refusal.problem }] } : {}),
+  });
+}
+
+/** The connection to the instance broke after a request that is not idempotent was sent. */
+export function outcomeUnknown(reply: AnyServerReply, request: FastifyRequest, app: string) {
+  return sendProblem(reply, {
+    type: OUTCOME_UNKNOWN_TYPE,
+    title: 'Outcome unknown',
+    status: 502,
+    detail: `The connection to ${app} broke after the request was sent: it may have been carried out. Look it up, or repeat it with the same Idempotency-Key to get its outcome`,
+    instance: request.url,
+    service: app,
   });
 }
 

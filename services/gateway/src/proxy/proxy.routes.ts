@@ -23,7 +23,7 @@ import type { EventStreamFanout } from './event-stream-fanout.js';
 import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-headers.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
-import { type AnyServerReply, refusalOf, refuse, RefusedRequest, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
+import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -73,6 +73,17 @@ function clientLeft(request: FastifyRequest, reply: AnyServerReply): boolean {
   return request.raw.aborted || reply.raw.destroyed;
 }
 
+/**
+ * The X-Forwarded-For the upstream gets: the chain the trusted proxies sent (nearest last), then
+ * the address this connection came from. It had ended with the client's address again, in place
+ * of the load balancer's hop (`1.1.1.1, 1.1.1.1`). Without TRUST_PROXY: the peer's address.
+ */
+function forwardedFor(request: FastifyRequest): string {
+  const [peer, ...chain] = request.ips ?? [];
+  if (peer === undefined) return request.ip;
+  return [...chain.reverse(), peer].join(', ');
+}
+
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: string; cause?: { code?: string } };
   return e.cause?.code ?? e.code;
@@ -116,7 +127,7 @@ function forward(
           ...endToEndHeaders(headers),
           'x-request-id': request.id,
           traceparent: formatTraceparent(request.trace),
-          'x-forwarded-for': request.ips?.length ? request.ips.slice(1).reverse().concat(request.ip).join(', ') : request.ip,
+          'x-forwarded-for': forwardedFor(request),
           'x-forwarded-host': request.headers.host ?? '',
           'x-forwarded-proto': request.protocol,
         }),
@@ -127,8 +138,9 @@ function forward(
           // reply-from's own test for a client that left, so that exactly one of the two settles.
           if (request.raw.aborted) resolve();
           // The instance's word that its 503 is about the data (rows locked by other buyers), not
-          // about itself; it is between the instance and the gateway, and goes no further.
-          const { [RESOURCE_BUSY_HEADER]: busy, ...toClient } = headers;
+          // about itself; it is between the instance and the gateway, and goes no further. Nor do
+          // its hop-by-hop headers (RFC 9110 §7.6.1): they describe its connection to the gateway.
+          const { [RESOURCE_BUSY_HEADER]: busy, ...toClient } = endToEndHeaders(headers) as Record<string, string | string[] | undefined>;
           resourceBusy = busy === '1';
           // Without a Vary of the service's, the gateway's own stays on the reply as it is.
           if (toClient['vary'] === undefined) return toClient;
@@ -163,6 +175,9 @@ function forward(
           }
           request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
           if (code === 'UND_ERR_HEADERS_TIMEOUT') void upstreamTimeout(replyOnError, request, app);
+          // A POST the instance may have acted on (a payment): "could not be reached", with a
+          // Retry-After, read as "nothing happened, try again" (a probe killed booking mid-payment).
+          else if (!IDEMPOTENT.has(request.method) && code !== undefined && MAYBE_SENT_ERRORS.has(code)) void outcomeUnknown(replyOnError, request, app);
           else void unavailable(replyOnError, request, app, `${app} could not be reached`);
         },
       });
