@@ -103,6 +103,17 @@ describe('rate limits at the gateway', () => {
     expect(reads).toEqual([200, 200, 200, 200, 200, 200, 429]);
   });
 
+  it('counts an anonymous IPv6 caller by its /64, whatever address of it each request comes from', async () => {
+    const gateway = await gatewayWith({ max: 3, windowMs: 60_000, holdsMax: 3 });
+    const from = async (remoteAddress: string) => (await gateway.inject({ method: 'GET', url: '/api/availability/ev-limits', remoteAddress })).statusCode;
+    const rotating = [];
+    for (let i = 1; i <= 5; i++) rotating.push(await from(`2001:db8:aa:1::${i.toString(16)}`));
+    // Thirty addresses of one /64 had been thirty callers, each with a limit of its own.
+    expect(rotating).toEqual([200, 200, 200, 429, 429]);
+    // Another subscriber's /64 has its own count.
+    expect(await from('2001:db8:aa:2::1')).toBe(200);
+  });
+
   it('counts separately in each gateway without Redis', async () => {
     const limits = { max: 3, windowMs: 60_000, holdsMax: 3 };
     const pair = [await gatewayWith(limits), await gatewayWith(limits)];

@@ -13,27 +13,7 @@
  * the stream for its whole life, and a count in Redis would outlive a gateway that crashed with
  * its streams open. Behind N gateways a client may hold up to N times the cap in all.
  */
-import { isIPv6 } from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
-
-/**
- * Whose streams a request's address counts as: an IPv4 address (IPv4-mapped IPv6 included)
- * alone, an IPv6 address by its /64 — one subscriber's network, whose addresses a client can
- * rotate through at will.
- */
-export function streamClientKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1] as string;
-  if (!isIPv6(ip)) return ip;
-  const [head = '', tail = ''] = ip.split('::', 2);
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, '').toLowerCase())
-    .join(':')}::/64`;
-}
 
 /** A carrier's or a campus's NAT puts many buyers behind one IPv4 address. */
 export const DEFAULT_STREAMS_PER_CLIENT = 256;

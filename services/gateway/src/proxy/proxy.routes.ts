@@ -18,7 +18,8 @@ import {
   RESOURCE_BUSY_HEADER,
 } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
-import { type ClientStreamLimit, streamClientKey } from '../edge/client-stream-limit.js';
+import { clientAddressKey } from '../edge/client-address.js';
+import type { ClientStreamLimit } from '../edge/client-stream-limit.js';
 import type { EventStreamFanout } from './event-stream-fanout.js';
 import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-headers.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
@@ -227,7 +228,7 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
               const refusal = refusalOf(request.url);
               if (refusal) return refuse(reply, request, refusal);
               // Before any upstream is asked: a refused stream costs the gateway one short answer.
-              if (streaming && !options.streamLimit.tryOpen(streamClientKey(request.ip), request.raw.socket, reply.raw)) {
+              if (streaming && !options.streamLimit.tryOpen(clientAddressKey(request.ip), request.raw.socket, reply.raw)) {
                 return tooManyStreams(reply, request, options.streamLimit.perClient);
               }
               const registered = options.balancer.candidates(appName);
