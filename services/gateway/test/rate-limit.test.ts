@@ -122,6 +122,19 @@ describe('rate limits at the gateway', () => {
     expect(await alternate(pair, 'carol-memory', 2)).toEqual([429, 429]);
   });
 
+  it('keeps limiting, in memory, while Redis cannot be asked', async () => {
+    // Nothing listens on port 1: every command fails at once, as main.ts's connection does in an outage.
+    const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    down.on('error', () => undefined);
+    try {
+      const gateway = await gatewayWith({ max: 3, windowMs: 60_000, holdsMax: 3, redis: down });
+      // With the failure skipped alone, every request had passed.
+      expect(await alternate([gateway], 'erin-outage', 5)).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      down.disconnect();
+    }
+  });
+
   describe.runIf(redisUrl)('with Redis', () => {
     /** This run's keys only, so that runs (and other users of the Redis) do not share counters. */
     const prefix = `stream-seat-test:${randomUUID()}:`;

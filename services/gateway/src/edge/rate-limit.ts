@@ -8,6 +8,7 @@ import { AppError, type App } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { clientAddressKey } from './client-address.js';
+import { redisStoreWithLocalFallback } from './rate-limit-store.js';
 
 export interface RateLimitSettings {
   max: number;
@@ -35,8 +36,9 @@ export async function registerRateLimit(app: App, settings: RateLimitSettings): 
     hook: 'preHandler',
     keyGenerator: rateLimitKey,
     allowList: (request) => UNLIMITED.has(request.url.split('?')[0] ?? ''),
-    ...(settings.redis ? { redis: settings.redis, nameSpace: 'stream-seat:rate-limit:' } : {}),
-    // Without Redis the gateway keeps serving rather than refusing everyone.
+    // In Redis, shared by the gateways; in memory while Redis fails (rate-limit-store.ts).
+    ...(settings.redis ? { store: redisStoreWithLocalFallback(settings.redis, 'stream-seat:rate-limit:') } : {}),
+    // Should counting fail anyway, the gateway keeps serving rather than refusing everyone.
     skipOnError: true,
     // The time left in the caller's window, as Retry-After gives it (not the window's length).
     errorResponseBuilder: (_request, context) =>

@@ -1,0 +1,40 @@
+/**
+ * Where the rate limits count: in Redis, shared by every gateway, and in this gateway's memory
+ * whenever Redis cannot be asked. With `skipOnError` alone a Redis outage lifted every limit (a
+ * probe: 30 of 30 requests passed a limit of 20 while Redis was down). During an outage each
+ * gateway counts on its own, so a caller gets the limit once per gateway; counting in Redis
+ * resumes with its next answer.
+ */
+import type { FastifyRateLimitOptions, FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
+import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
+import type { Redis } from 'ioredis';
+
+type Store = FastifyRateLimitStore;
+type Options = FastifyRateLimitOptions & { continueExceeding?: boolean; exponentialBackoff?: boolean };
+
+class SharedOrLocal implements Store {
+  constructor(
+    private readonly shared: Store,
+    private readonly local: Store,
+  ) {}
+
+  incr(key: string, callback: Parameters<Store['incr']>[1], timeWindow: number, max: number): void {
+    this.shared.incr(key, (error, result) => (error ? this.local.incr(key, callback, timeWindow, max) : callback(null, result)), timeWindow, max);
+  }
+
+  child(routeOptions: Parameters<Store['child']>[0]): Store {
+    return new SharedOrLocal(this.shared.child(routeOptions), this.local.child(routeOptions));
+  }
+}
+
+/** A store for `@fastify/rate-limit`: Redis (keys under `nameSpace`), memory while Redis fails. */
+export function redisStoreWithLocalFallback(redis: Redis, nameSpace: string): FastifyRateLimitStoreCtor {
+  return class extends SharedOrLocal {
+    constructor(options: Options) {
+      const continueExceeding = options.continueExceeding ?? false;
+      const exponentialBackoff = options.exponentialBackoff ?? false;
+      super(new RedisStore(continueExceeding, exponentialBackoff, redis, nameSpace), new LocalStore(continueExceeding, exponentialBackoff));
+    }
+  };
+}
