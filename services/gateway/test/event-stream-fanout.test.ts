@@ -19,6 +19,21 @@ let gatewayUrl: string;
 const requests: Array<{ resume: boolean; res: ServerResponse }> = [];
 /** Every path the upstream was asked for. */
 const urls: string[] = [];
+/** The upstream's streams that send a snapshot at once (paths with `/snap-`). */
+const snapStreams: Array<{ url: string; res: ServerResponse }> = [];
+
+/** A slow hold request with a stream request pipelined behind it, on one connection. */
+function pipelined(streamPath: string): Socket {
+  const { hostname, port } = new URL(gatewayUrl);
+  const socket = connect(Number(port), hostname, () =>
+    socket.write(
+      `GET /api/holds/h1 HTTP/1.1\r\nHost: ${hostname}\r\n\r\n` +
+        `GET ${streamPath} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+    ),
+  );
+  socket.on('error', () => undefined);
+  return socket;
+}
 
 /** What a raw socket has received, once `done` says it is enough. */
 function received(socket: Socket, done: (text: string) => boolean): Promise<string> {
@@ -56,6 +71,7 @@ beforeAll(async () => {
       return;
     }
     if (request.url?.includes('/snap-')) {
+      snapStreams.push({ url: request.url, res });
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
       res.write('retry: 1000\n\nevent: snapshot\nid: 5\ndata: {"seq":5,"seats":{}}\n\n');
       return;
@@ -93,22 +109,44 @@ describe('a shared event stream through the gateway', () => {
     expect(canonicalStreamPath('/api/availability/a%2Fb/stream')).toBe('/api/availability/a%2Fb/stream');
   });
 
-  it('answers a stream request pipelined behind another request on its connection', async () => {
-    const { hostname, port } = new URL(gatewayUrl);
-    const socket = connect(Number(port), hostname);
-    socket.on('error', () => undefined);
+  it('answers a stream request pipelined behind another request on its connection, from the shared channel', async () => {
+    const watcher = watch('/api/availability/snap-pipelined/stream');
+    // The hold's answer takes 300 ms: the stream's response waits behind it, without a socket.
+    const socket = pipelined('/api/availability/snap-pipelined/stream');
     try {
-      // The hold's answer takes 300 ms: the stream's response waits behind it, without a socket.
-      socket.write(
-        `GET /api/holds/h1 HTTP/1.1\r\nHost: ${hostname}\r\n\r\n` +
-          `GET /api/availability/snap-pipelined/stream HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
-      );
+      await received(watcher, (text) => text.includes('event: snapshot'));
       const text = await received(socket, (so) => so.includes('event: snapshot'));
       expect(text.indexOf('{"holdId":"h1"}')).toBeGreaterThan(-1);
       expect(text.indexOf('text/event-stream')).toBeGreaterThan(text.indexOf('{"holdId":"h1"}'));
+      // One upstream stream for both: the pipelined one joined the channel.
+      expect(urls.filter((url) => url.includes('snap-pipelined'))).toHaveLength(1);
     } finally {
       socket.destroy();
+      watcher.destroy();
     }
+  });
+
+  it('opens no upstream stream for a client gone while its stream request waited, and lets go of a relayed one', async () => {
+    // Shared: the channel waits for the request's turn, and the client leaves first.
+    const shared = pipelined('/api/availability/snap-gone-shared/stream');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    shared.destroy();
+    // Relayed (no fan-out): the upstream stream is open before its turn; it must be let go.
+    const { gateway: relaying } = await kit.gatewayWith({ streamFanout: false });
+    const relayUrl = `http://127.0.0.1:${await listenOnLoopback(relaying)}`;
+    const { hostname, port } = new URL(relayUrl);
+    const relayed = connect(Number(port), hostname, () =>
+      relayed.write(
+        `GET /api/holds/h1 HTTP/1.1\r\nHost: ${hostname}\r\n\r\nGET /api/availability/snap-gone-relayed/stream HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+      ),
+    );
+    relayed.on('error', () => undefined);
+    await eventually(async () => snapStreams.some((s) => s.url.includes('snap-gone-relayed')) || undefined, 5_000, 'the relayed upstream stream');
+    relayed.destroy();
+    // It had stayed open for good: a response that never had a socket emits no 'close'.
+    await eventually(async () => snapStreams.find((s) => s.url.includes('snap-gone-relayed'))?.res.closed || undefined, 5_000, 'the relayed stream let go');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(urls.filter((url) => url.includes('snap-gone-shared'))).toEqual([]);
   });
 
   it('survives its last clients leaving while it refreshes its snapshot on a second upstream stream', async () => {

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { EventStreamChannel, type UpstreamStream } from './event-stream-channel.js';
+import { responseSocket } from './event-stream-relay.js';
 
 export interface FanoutSettings {
   ringSize: number;
@@ -129,9 +130,12 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
     async serve(request, reply, appName) {
       if (request.method !== 'GET' || !(reply.raw instanceof ServerResponse)) return false;
       // A request pipelined behind another on its connection has no socket until that one is
-      // answered, and a channel writes to sockets: it is relayed on its own, which waits for its
-      // socket (it had been taken over by the channel and never answered).
-      if (!reply.raw.socket) return false;
+      // answered, and a channel writes to sockets: it waits for its turn (it had been taken over
+      // and never answered). Gone meanwhile, it needs no answer and opens nothing.
+      if (!(await responseSocket(reply.raw, request.raw.socket))) {
+        reply.hijack();
+        return true;
+      }
       const [sentPath, query] = request.url.split('?', 2) as [string, string | undefined];
       const params = new URLSearchParams(query ?? '');
       // Only what the channel understands; anything else is the service's to answer.

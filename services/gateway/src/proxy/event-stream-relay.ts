@@ -31,8 +31,10 @@ export function relayEventStream(reply: FastifyReply<RouteGenericInterface, RawS
   body.on('error', () => res.destroy());
   // The client left (or the socket failed): let go of the upstream, which then sees the disconnect.
   res.on('close', () => body.destroy());
-  const relay = (socket: Socket) => {
-    if (socket.destroyed) {
+  const relay = (socket: Socket | undefined) => {
+    // Gone before its turn came (a pipelined request): no 'close' comes for a response that never
+    // had a socket, and the upstream stream had stayed open for good.
+    if (!socket || socket.destroyed) {
       body.destroy();
       return;
     }
@@ -48,19 +50,28 @@ export function relayEventStream(reply: FastifyReply<RouteGenericInterface, RawS
     });
     body.on('end', () => res.end());
   };
-  whenSocket(res, relay);
+  void responseSocket(res, reply.request.raw.socket).then(relay);
 }
 
 /**
- * Calls `use` with the response's socket once its head has been written to it. A response to a
- * request pipelined behind another on its connection has none until that one is answered (the
- * body had been let go then, and the stream never came); Node writes the queued head right after
- * it emits 'socket', so the bytes written directly follow a tick later.
+ * The response's socket, once what was written to the response so far has gone to it; undefined
+ * when the connection closes first. A response to a request pipelined behind another on its
+ * connection has none until that one is answered (a shared stream had been taken over and never
+ * answered, a relayed one let go): Node writes the queued head right after it emits 'socket', so
+ * what is written to the socket itself follows a tick later.
  */
-export function whenSocket(res: ServerResponse, use: (socket: Socket) => void): void {
-  if (res.socket) {
-    use(res.socket);
-    return;
-  }
-  res.once('socket', (socket: Socket) => process.nextTick(() => use(socket)));
+export function responseSocket(res: ServerResponse, connection: Socket): Promise<Socket | undefined> {
+  if (res.socket) return Promise.resolve(res.socket);
+  return new Promise((resolve) => {
+    const gone = () => {
+      res.off('socket', assigned);
+      resolve(undefined);
+    };
+    const assigned = (socket: Socket) => {
+      connection.off('close', gone);
+      process.nextTick(() => resolve(socket));
+    };
+    res.once('socket', assigned);
+    connection.once('close', gone);
+  });
 }
