@@ -43,7 +43,7 @@ export interface GatewayAppDeps {
   devTokenSecret?: string | undefined;
   upstreamTimeoutMs?: number;
   connectTimeoutMs?: number;
-  /** Largest request body passed on (LAYOUT_BODY_LIMIT_BYTES by default: a venue layout). */
+  /** Largest venue layout passed on (LAYOUT_BODY_LIMIT_BYTES by default); other bodies: 1 MiB. */
   bodyLimit?: number;
   /** Concurrent SSE streams relayed to one upstream instance. */
   maxStreamsPerUpstream?: number;
@@ -85,7 +85,6 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
     trustProxy: deps.trustProxy ?? false,
-    bodyLimit: deps.bodyLimit ?? LAYOUT_BODY_LIMIT_BYTES,
     openapi: {
       title: 'Stream-Seat API',
       description: 'The whole public API of Stream-Seat, through its gateway',
@@ -178,6 +177,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     breakers,
     upstreamTimeoutMs,
     connectTimeoutMs,
+    layoutBodyLimit: deps.bodyLimit ?? LAYOUT_BODY_LIMIT_BYTES,
     fanout,
     streamLimit: createClientStreamLimit({ perClient: deps.streamsPerClient ?? DEFAULT_STREAMS_PER_CLIENT, metrics: app.metricsRegistry }),
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,

@@ -52,6 +52,8 @@ export interface ProxyOptions {
   breakers: InstanceBreakers;
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
+  /** The body limit of `layoutBodies` routes. */
+  layoutBodyLimit: number;
   /** Concurrent streams (SSE) the gateway relays to one upstream instance. */
   maxStreamsPerUpstream: number;
   /** Shared upstream streams for `shared` routes; every stream is relayed on its own without it. */
@@ -223,6 +225,7 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'],
             url,
             schema: { hide: true },
+            ...(route.layoutBodies ? { bodyLimit: options.layoutBodyLimit } : {}),
             ...(options.routeConfig?.(route) ? { config: options.routeConfig(route) } : {}),
             handler: (request, reply) => {
               const refusal = refusalOf(request.url);

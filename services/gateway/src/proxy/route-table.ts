@@ -16,10 +16,16 @@ export interface RouteDefinition {
    * event-stream-fanout.ts). Only for public streams whose content does not depend on the caller.
    */
   shared?: boolean;
+  /**
+   * Takes venue layouts: bodies up to the event service's own limit (the gateway's
+   * BODY_LIMIT_BYTES). Every other route keeps the platform's 1 MiB: the gateway reads a body
+   * whole before its rate limit can refuse the caller.
+   */
+  layoutBodies?: boolean;
 }
 
 export const routeTable: RouteDefinition[] = [
-  { id: 'venues', path: '/api/venues/**', uri: 'lb://EVENT-SERVICE' },
+  { id: 'venues', path: '/api/venues/**', uri: 'lb://EVENT-SERVICE', layoutBodies: true },
   { id: 'events', path: '/api/events/**', uri: 'lb://EVENT-SERVICE' },
   { id: 'availability-stream', path: '/api/availability/*/stream', uri: 'lb://BOOKING-SERVICE', streaming: true, shared: true },
   { id: 'availability', path: '/api/availability/**', uri: 'lb://BOOKING-SERVICE' },
