@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { buildGatewayApp } from './app.js';
 import { gatewayConfigSchema } from './config.js';
+import { RATE_LIMIT_REDIS_OPTIONS } from './edge/rate-limit-store.js';
 import { webSignInFrom } from './routes/web-sign-in.js';
 
 const config = loadConfig(gatewayConfigSchema);
@@ -11,8 +12,8 @@ const config = loadConfig(gatewayConfigSchema);
 const webSignIn = webSignInFrom(config);
 const bootLog = pino(loggerOptions('gateway', config.LOG_LEVEL) as pino.LoggerOptions);
 const registry = await createServiceRegistryClient(config, 'API-GATEWAY', config.PORT, bootLog);
-const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
-redis?.on('error', (error) => bootLog.warn({ err: error.message }, 'redis unavailable; rate limits are not shared meanwhile'));
+const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, RATE_LIMIT_REDIS_OPTIONS) : undefined;
+redis?.on('error', (error) => bootLog.warn({ err: error.message }, 'redis unavailable; rate limits are counted per gateway meanwhile'));
 const app = await buildGatewayApp({
   registry,
   verifier: createTokenVerifier(config),

@@ -12,6 +12,8 @@ import { testRegistryClient } from '../../../tests/support/registry-client.js';
 import { type BookingTestApp, createBookingTestApp, TEST_JWT_SECRET } from '../../booking/test/booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent } from '../../booking/test/in-memory-catalogue.js';
 import type { GatewayAppDeps } from '../src/app.js';
+import { RATE_LIMIT_REDIS_OPTIONS } from '../src/edge/rate-limit-store.js';
+import { startTcpGate } from '../../../tests/support/tcp-gate.js';
 import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 import { listenOnLoopback } from '../../../tests/support/free-port.js';
 
@@ -140,9 +142,10 @@ describe('rate limits at the gateway', () => {
     const prefix = `stream-seat-test:${randomUUID()}:`;
     const connections: Redis[] = [];
 
-    /** A connection as main.ts makes it (no offline queue), once it is ready to count. */
-    async function redis(): Promise<Redis> {
-      const connection = new Redis(redisUrl ?? '', { maxRetriesPerRequest: 1, enableOfflineQueue: false, keyPrefix: prefix });
+    /** A connection as main.ts makes it (no offline queue, a command timeout), once it is ready to count. */
+    async function redis(url = redisUrl ?? ''): Promise<Redis> {
+      const connection = new Redis(url, { ...RATE_LIMIT_REDIS_OPTIONS, keyPrefix: prefix });
+      connection.on('error', () => undefined);
       connections.push(connection);
       await once(connection, 'ready');
       return connection;
@@ -153,7 +156,24 @@ describe('rate limits at the gateway', () => {
       const keys = await admin.keys(`${prefix}*`);
       if (keys.length > 0) await admin.del(...keys);
       await admin.quit();
-      for (const connection of connections) await connection.quit();
+      for (const connection of connections) connection.disconnect();
+    });
+
+    it('keeps limiting, in memory, while Redis hangs rather than refuses', async () => {
+      // Between the gateway and Redis, a gate that holds the gateway's commands: Redis never answers.
+      const gate = await startTcpGate(redisUrl ?? '');
+      try {
+        const hanging = await redis(gate.url);
+        const gateway = await gatewayWith({ max: 3, windowMs: 60_000, holdsMax: 3, redis: hanging });
+        expect(await alternate([gateway], 'fay-hang', 1)).toEqual([200]);
+        gate.hold();
+        // Each request waits out the command timeout, then counts in this gateway's memory, from
+        // zero; before, each one waited for Redis for good.
+        expect(await alternate([gateway], 'fay-hang', 4)).toEqual([200, 200, 200, 429]);
+      } finally {
+        gate.release();
+        await gate.close();
+      }
     });
 
     it('counts a caller across gateways that share one Redis', async () => {

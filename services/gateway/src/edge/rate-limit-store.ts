@@ -8,7 +8,14 @@
 import type { FastifyRateLimitOptions, FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+
+/**
+ * How the gateway connects to Redis for its limits: nothing queued while disconnected, one try per
+ * command, and a command not answered within 250 ms counts as failed — a Redis that hangs (a
+ * fail-over, packets dropped) rather than refusing had held every request in the limit's hook.
+ */
+export const RATE_LIMIT_REDIS_OPTIONS = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 250 } as const satisfies RedisOptions;
 
 type Store = FastifyRateLimitStore;
 type Options = FastifyRateLimitOptions & { continueExceeding?: boolean; exponentialBackoff?: boolean };
