@@ -1,6 +1,9 @@
 // The services' `migrate` command as an operator runs it: its own process, a database named by
 // DATABASE_URL, nothing listening; it migrates, ends with 0, and a second run finds nothing to do.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestDatabase, databaseConfigFor, openServiceDatabase, testDialects } from '@stream-seat/db';
@@ -59,5 +62,27 @@ describe.each(testDialects())('the migrate command on %s', (dialect) => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stdout).toContain('migration failed');
+  });
+});
+
+describe('the migrate command without a database named', () => {
+  it('ends with 1 and migrates nothing when no database is named (the service would fall back to its own file)', async () => {
+    // From a directory of its own, where a fallback file would show.
+    const cwd = mkdtempSync(join(tmpdir(), 'migrate-unnamed-'));
+    try {
+      const failed = await run(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), `${root}services/booking/src/migrate.ts`], {
+        cwd,
+        env: { PATH: process.env['PATH'] ?? '', DATABSE_URL: 'mysql://misspelt' },
+        timeout: 60_000,
+      }).then(
+        () => undefined,
+        (error: { code?: number; stdout?: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stdout).toContain('name the database to migrate');
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

@@ -11,14 +11,21 @@ import { databaseConfigSchema, openServiceDatabase } from './database-config.js'
 import type { DatabaseLogger } from './database.js';
 import { type Migrations, startDatabase } from './migrate.js';
 
+/** Never used: the command has a database named (above). */
+const NO_DEFAULT_FILE = 'unnamed.db';
+
 export async function runMigrateCommand(
   migrations: Migrations | ((dialect: Dialect) => Migrations),
-  defaultSqliteFile: string,
   log: DatabaseLogger,
   environment: NodeJS.ProcessEnv = process.env,
 ): Promise<string[]> {
   const config = databaseConfigSchema.parse(environment);
-  const database = openServiceDatabase<unknown>(config, defaultSqliteFile, log);
+  // A service falls back to its own SQLite file; run by hand with a misspelt variable, this would
+  // have migrated that file and said "database ready".
+  if (!config.DATABASE_URL && !config.DB_SECRET) {
+    throw new Error('name the database to migrate: DATABASE_URL (mysql://… or a SQLite file) or DB_SECRET; nothing was migrated');
+  }
+  const database = openServiceDatabase<unknown>(config, NO_DEFAULT_FILE, log);
   try {
     return await startDatabase(database, typeof migrations === 'function' ? migrations(database.dialect) : migrations, log);
   } finally {

@@ -10,7 +10,7 @@ import { bookingMigrations } from './db/migrations/index.js';
 
 const log = pino(loggerOptions('booking', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' });
 try {
-  await runMigrateCommand(bookingMigrations, 'data/booking.db', log);
+  await runMigrateCommand(bookingMigrations, log);
 } catch (error) {
   log.error({ err: error }, 'migration failed');
   process.exitCode = 1;

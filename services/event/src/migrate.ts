@@ -10,7 +10,7 @@ import { eventMigrations } from './db/migrations/index.js';
 
 const log = pino(loggerOptions('event', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' });
 try {
-  await runMigrateCommand(eventMigrations, 'data/event.db', log);
+  await runMigrateCommand(eventMigrations, log);
 } catch (error) {
   log.error({ err: error }, 'migration failed');
   process.exitCode = 1;
