@@ -4,7 +4,7 @@
  * subscription with `-c alarmEmail=…`). The gateway's 5xx alarms also watch every deployment:
  * ECS rolls a deployment back when one fires during it.
  */
-import { CfnOutput, Duration, Fn } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -52,6 +52,11 @@ export interface AlarmsProps {
   readonly services: Record<ServiceName, { readonly service: ecs.FargateService; readonly minimumTasks: number }>;
   /** Subscribed to the topic by email when given. */
   readonly email?: string;
+  /**
+   * Roll back a deployment during which a gateway 5xx alarm fires (default true). Off to ship a
+   * fix while one fires: that deployment would be rolled back too.
+   */
+  readonly rollbackOnAlarms?: boolean;
 }
 
 export class Alarms extends Construct {
@@ -61,12 +66,20 @@ export class Alarms extends Construct {
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     // CloudWatch can publish to an encrypted topic only with a customer key that lets it.
-    const key = new kms.Key(this, 'TopicKey', { description: 'Stream-Seat alarm topic', enableKeyRotation: true });
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Stream-Seat alarm topic',
+      enableKeyRotation: true,
+      // It encrypts messages in flight only: nothing is lost with it, and a retained key bills on.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // This account's alarms only.
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'Stream-Seat alarms', masterKey: key, enforceSSL: true });
@@ -151,8 +164,12 @@ export class Alarms extends Construct {
         threshold: t.serviceCpuPercent,
         evaluationPeriods: 10,
       });
-      // A deployment that makes the gateway answer 5xx is rolled back, whichever service it brings.
-      service.enableDeploymentAlarms([target5xx.alarmName, elb5xx.alarmName], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+      // A deployment that makes the gateway answer 5xx is rolled back, whichever service it brings
+      // (booking's failures reach buyers as the gateway's 5xx). The price: an unrelated burst of
+      // 5xx during a deployment rolls it back too.
+      if (props.rollbackOnAlarms ?? true) {
+        service.enableDeploymentAlarms([target5xx.alarmName, elb5xx.alarmName], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+      }
     }
   }
 
@@ -164,7 +181,8 @@ export class Alarms extends Construct {
     const { metric, ...rest } = options;
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
-      alarmName: `stream-seat-${id.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `-${c.toLowerCase()}`))}`,
+      // Alarm names are unique per account and region: a second estate (another stack name) gets its own.
+      alarmName: `${Stack.of(this).stackName}-${id.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `-${c.toLowerCase()}`))}`,
       alarmDescription: description,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

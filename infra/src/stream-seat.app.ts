@@ -18,7 +18,7 @@ export interface StreamSeatApp {
  * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
  * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's),
  * databaseUserGeneration (bump it to replace the services' database secrets: new passwords),
- * alarmEmail (subscribed to the alarms' topic).
+ * alarmEmail (subscribed to the alarms' topic), deploymentAlarms=false (no rollback on the gateway's 5xx alarms).
  */
 export function buildStreamSeatApp(app: App): StreamSeatApp {
   const context = (key: string): string | undefined => {
@@ -63,6 +63,7 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
       ...(databaseUserGeneration ? { databaseUserGeneration: Number(databaseUserGeneration) } : {}),
       ...(certificateArn ? { certificateArn } : {}),
       ...(alarmEmail ? { alarmEmail } : {}),
+      ...(context('deploymentAlarms') === 'false' ? { deploymentAlarms: false } : {}),
       ...(jwksUrl && issuer
         ? { jwt: { jwksUrl, issuer, ...(audience ? { audience } : {}), ...(webClientId ? { webClientId } : {}), ...(webConnectOrigins ? { webConnectOrigins } : {}) } }
         : {}),

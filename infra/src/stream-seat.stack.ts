@@ -49,6 +49,8 @@ export interface StreamSeatStackProps extends StackProps {
   readonly databaseUserGeneration?: number;
   /** Where the alarms are sent (an email subscription to their topic). */
   readonly alarmEmail?: string;
+  /** False: deployments are not rolled back on the gateway's 5xx alarms (to ship a fix while one fires). */
+  readonly deploymentAlarms?: boolean;
 }
 
 export class StreamSeatStack extends Stack {
@@ -253,6 +255,7 @@ export class StreamSeatStack extends Stack {
         Object.entries(this.services).map(([name, s]) => [name, { service: s.service, minimumTasks: SERVICES[name as ServiceName].desiredCount }]),
       ) as Record<ServiceName, { service: ecs.FargateService; minimumTasks: number }>,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+      rollbackOnAlarms: props.deploymentAlarms ?? true,
     });
 
     const scheme = props.certificateArn ? 'https' : 'http';

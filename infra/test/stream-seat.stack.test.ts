@@ -460,17 +460,17 @@ describe('alarms', () => {
   const topicRef = () => JSON.stringify(resolve(stack, stack.alarms.topic.topicArn));
 
   it('watches the gateway’s answers, the database, each Redis node and each service’s tasks', () => {
-    expect(alarm('stream-seat-gateway-target5xx')).toMatchObject({ MetricName: 'HTTPCode_Target_5XX_Count', Threshold: ALARM_THRESHOLDS.gatewayTarget5xxPerMinute });
-    expect(alarm('stream-seat-load-balancer5xx')).toMatchObject({ MetricName: 'HTTPCode_ELB_5XX_Count', Namespace: 'AWS/ApplicationELB' });
-    expect(alarm('stream-seat-unhealthy-gateway-tasks')).toMatchObject({ MetricName: 'UnHealthyHostCount', Threshold: 1 });
-    expect(alarm('stream-seat-gateway-slow')).toMatchObject({ MetricName: 'TargetResponseTime', Threshold: 3 });
-    expect(alarm('stream-seat-database-cpu')).toMatchObject({ MetricName: 'CPUUtilization', Namespace: 'AWS/RDS' });
-    expect(alarm('stream-seat-database-storage')).toMatchObject({ MetricName: 'FreeStorageSpace', ComparisonOperator: 'LessThanThreshold' });
-    expect(alarm('stream-seat-database-connections')).toMatchObject({ MetricName: 'DatabaseConnections', Threshold: 120 });
+    expect(alarm('StreamSeat-gateway-target5xx')).toMatchObject({ MetricName: 'HTTPCode_Target_5XX_Count', Threshold: ALARM_THRESHOLDS.gatewayTarget5xxPerMinute });
+    expect(alarm('StreamSeat-load-balancer5xx')).toMatchObject({ MetricName: 'HTTPCode_ELB_5XX_Count', Namespace: 'AWS/ApplicationELB' });
+    expect(alarm('StreamSeat-unhealthy-gateway-tasks')).toMatchObject({ MetricName: 'UnHealthyHostCount', Threshold: 1 });
+    expect(alarm('StreamSeat-gateway-slow')).toMatchObject({ MetricName: 'TargetResponseTime', Threshold: 3 });
+    expect(alarm('StreamSeat-database-cpu')).toMatchObject({ MetricName: 'CPUUtilization', Namespace: 'AWS/RDS' });
+    expect(alarm('StreamSeat-database-storage')).toMatchObject({ MetricName: 'FreeStorageSpace', ComparisonOperator: 'LessThanThreshold' });
+    expect(alarm('StreamSeat-database-connections')).toMatchObject({ MetricName: 'DatabaseConnections', Threshold: 120 });
     // ElastiCache reports per node: the group's two nodes are <group id>-001 and -002.
     const group = JSON.stringify(resolve(stack, stack.cache.replicationGroupId));
     for (const node of [1, 2]) {
-      for (const [name, metric] of [[`stream-seat-cache-cpu${node}`, 'EngineCPUUtilization'], [`stream-seat-cache-memory${node}`, 'DatabaseMemoryUsagePercentage']] as const) {
+      for (const [name, metric] of [[`StreamSeat-cache-cpu${node}`, 'EngineCPUUtilization'], [`StreamSeat-cache-memory${node}`, 'DatabaseMemoryUsagePercentage']] as const) {
         const found = alarm(name);
         expect(found.MetricName).toBe(metric);
         const dimension = JSON.stringify(found.Dimensions);
@@ -480,16 +480,16 @@ describe('alarms', () => {
     }
     // A service is short when fewer tasks run than its minimum (Container Insights counts them).
     for (const [name, minimum] of [['discovery', 1], ['gateway', 2], ['event', 2], ['booking', 2]] as const) {
-      const short = alarm(`stream-seat-${name}-tasks-short`);
+      const short = alarm(`StreamSeat-${name}-tasks-short`);
       expect(short).toMatchObject({ MetricName: 'RunningTaskCount', Namespace: 'ECS/ContainerInsights', Threshold: minimum, ComparisonOperator: 'LessThanThreshold' });
       expect(JSON.stringify(short.Dimensions)).toContain(JSON.stringify(resolve(stack, stack.services[name].service.serviceName)));
-      expect(alarm(`stream-seat-${name}-cpu`).MetricName).toBe('CPUUtilization');
+      expect(alarm(`StreamSeat-${name}-cpu`).MetricName).toBe('CPUUtilization');
     }
     template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
   });
 
   it('tells one encrypted topic of every alarm and of its end, and only over TLS', () => {
-    expect(alarms().length).toBeGreaterThanOrEqual(19);
+    expect(alarms()).toHaveLength(19);
     for (const a of alarms()) {
       expect(a.AlarmActions.map((x) => JSON.stringify(x)), a.AlarmName).toEqual([topicRef()]);
       expect(a.OKActions.map((x) => JSON.stringify(x)), a.AlarmName).toEqual([topicRef()]);
@@ -500,6 +500,9 @@ describe('alarms', () => {
     expect(key.EnableKeyRotation).toBe(true);
     // CloudWatch publishes to an encrypted topic only if the key lets it.
     expect(JSON.stringify(key.KeyPolicy)).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(JSON.stringify(key.KeyPolicy)).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
+    // Gone with the stack (after KMS's 7-day wait), not retained and billed.
+    expect(template.toJSON().Resources[keyId].DeletionPolicy).toBe('Delete');
     const policy = Object.values(ofType('AWS::SNS::TopicPolicy'))[0]!.Properties;
     expect(JSON.stringify(policy.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     template.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -513,10 +516,17 @@ describe('alarms', () => {
   it('rolls back a deployment of any service during which the gateway answers 5xx', () => {
     // An alarm's Ref is its name.
     const idOf = (name: string) => Object.entries(ofType('AWS::CloudWatch::Alarm')).find(([, a]) => a.Properties.AlarmName === name)![0];
-    const watched = [{ Ref: idOf('stream-seat-gateway-target5xx') }, { Ref: idOf('stream-seat-load-balancer5xx') }];
+    const watched = [{ Ref: idOf('StreamSeat-gateway-target5xx') }, { Ref: idOf('StreamSeat-load-balancer5xx') }];
     for (const name of ['discovery', 'gateway', 'event', 'booking']) {
       expect((ecsService(name).DeploymentConfiguration as Json).Alarms, name).toEqual({ AlarmNames: watched, Enable: true, Rollback: true });
     }
+  });
+
+  it('lets -c deploymentAlarms=false ship a fix while an alarm fires: no rollback on alarms then', () => {
+    const { estate } = synthApp({ imageTag: 'abc123', deploymentAlarms: 'false' });
+    const services = Object.values(Template.fromStack(estate!).findResources('AWS::ECS::Service'));
+    expect(services).toHaveLength(4);
+    for (const service of services) expect((service.Properties as Json).DeploymentConfiguration).not.toHaveProperty('Alarms.Enable', true);
   });
 
   it('gives Redis a fixed maintenance window, as the database has', () => {
