@@ -55,7 +55,8 @@ const HANDLER = `${HANDLER_DIR}handler.ts`;
 export function provisioningCodeDigest(dir = HANDLER_DIR): string {
   const hash = createHash('sha256');
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts')).sort()) {
-    hash.update(file).update('\0').update(readFileSync(`${dir}${file}`)).update('\0');
+    // Line endings normalised: a checkout with CRLF is the same code.
+    hash.update(file).update('\0').update(readFileSync(`${dir}${file}`, 'utf8').replace(/\r\n/g, '\n')).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }

@@ -67,6 +67,11 @@ describe('checkDrawable', () => {
     expect(floorFirst?.message).toMatch(/^seat S-A-\d+ lies inside the standing area of sections\.0 \(FLOOR\)$/);
     // The same floor behind the block is fine.
     expect(refusal({ name: 'V', sections: [block('S', { position: { x: 0, y: 0 } }), { ...floor, position: { x: 0, y: 40 } }] })).toBeUndefined();
+    // Row B's seat centres are at y = 17 (the block's outline starts at 0, half a seat above row A's
+    // at 5): a floor starting 3 units below them lies under their lower halves; 6 below, clear.
+    const behind = (y: number) => refusal({ name: 'V', sections: [block('S', { position: { x: 0, y: 0 } }), { ...floor, position: { x: 0, y } }] });
+    expect(behind(20)?.field).toBe('sections.1');
+    expect(behind(23)).toBeUndefined();
   });
 
   it('refuses two standing areas on top of each other, and takes two that only touch', () => {

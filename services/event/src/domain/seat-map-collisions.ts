@@ -6,7 +6,7 @@
  */
 import type { VenueLayout, VenueSeat, VenueSeatMap } from '@stream-seat/contracts';
 import { InvalidField } from '@stream-seat/platform';
-import { SEAT_PITCH } from './seat-map.js';
+import { type Box, SEAT_PITCH } from './seat-map.js';
 
 /** Seat centres closer than half a seat's width are drawn on top of each other. */
 export const MIN_SEAT_SPACING = SEAT_PITCH / 2;
@@ -38,7 +38,8 @@ export function checkDrawable(layout: VenueLayout, map: VenueSeatMap): void {
   }
   if (standing.length === 0) return;
   for (const seat of map.seats) {
-    const area = standing.find((candidate) => contains(candidate.area, seat));
+    // A seat is drawn half a seat wide each way: one centred within that of an area's edge lies on it.
+    const area = standing.find((candidate) => contains(grown(candidate.area, MIN_SEAT_SPACING), seat));
     if (!area) continue;
     const seatSection = sectionIndex.get(seat.section) ?? 0;
     if (seatSection > area.s) {
@@ -71,15 +72,10 @@ export function findOverlappingSeats(seats: readonly VenueSeat[]): [VenueSeat, V
   return undefined;
 }
 
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 const distance = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+const grown = (box: Box, by: number): Box => ({ x: box.x - by, y: box.y - by, width: box.width + 2 * by, height: box.height + 2 * by });
 
 const contains = (box: Box, p: { x: number; y: number }) => p.x > box.x && p.x < box.x + box.width && p.y > box.y && p.y < box.y + box.height;

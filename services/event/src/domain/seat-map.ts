@@ -14,7 +14,7 @@ const MARGIN = 20;
 /** Floor area per standing place, so that a default general-admission area looks its size. */
 const STANDING_AREA = 25;
 
-interface Box {
+export interface Box {
   x: number;
   y: number;
   width: number;

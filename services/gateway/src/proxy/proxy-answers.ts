@@ -105,7 +105,7 @@ export function outcomeUnknown(reply: AnyServerReply, request: FastifyRequest, a
     type: OUTCOME_UNKNOWN_TYPE,
     title: 'Outcome unknown',
     status: 502,
-    detail: `The connection to ${app} broke after the request was sent: it may have been carried out. Look it up, or repeat it with the same Idempotency-Key to get its outcome`,
+    detail: `The connection to ${app} broke after the request was sent: it may have been carried out. Look up its outcome before repeating it (a hold or an order repeated with the same Idempotency-Key gives its outcome)`,
     instance: request.url,
     service: app,
   });
