@@ -15,13 +15,21 @@ import { eventMigrations } from '../../services/event/src/db/migrations/index.js
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Runs a service's migrate command with only `env` (and PATH): no registry, no token, no port.
+ * Its exit code and what it printed.
+ */
+async function command(service: 'event' | 'booking', env: Record<string, string>, cwd = root): Promise<{ code: number; stdout: string }> {
+  const args = ['--conditions=source', '--import', import.meta.resolve('tsx'), `${root}services/${service}/src/migrate.ts`];
+  return run(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '' }),
+  );
+}
+
 async function migrate(service: 'event' | 'booking', url: string) {
-  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', `services/${service}/src/migrate.ts`], {
-    cwd: root,
-    // Only what the command needs: no registry, no token, no port.
-    env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: url, LOG_LEVEL: 'info' },
-    timeout: 60_000,
-  });
+  const { code, stdout } = await command(service, { DATABASE_URL: url, LOG_LEVEL: 'info' });
+  expect(code, stdout).toBe(0);
   const ready = stdout
     .split('\n')
     .filter(Boolean)
@@ -52,16 +60,9 @@ describe.each(testDialects())('the migrate command on %s', (dialect) => {
 
   it('ends with 1 and says why when the database cannot be had', async () => {
     const bad = dialect === 'sqlite' ? '/etc/passwd/x.db' : `${process.env['MYSQL_URL'] ?? ''}/bad-name!`;
-    const failed = await run(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/booking/src/migrate.ts'], {
-      cwd: root,
-      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: bad, DB_CONNECT_TIMEOUT_MS: '0' },
-      timeout: 60_000,
-    }).then(
-      () => undefined,
-      (error: { code?: number; stdout?: string }) => error,
-    );
-    expect(failed?.code).toBe(1);
-    expect(failed?.stdout).toContain('migration failed');
+    const failed = await command('booking', { DATABASE_URL: bad, DB_CONNECT_TIMEOUT_MS: '0' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('migration failed');
   });
 });
 
@@ -70,16 +71,9 @@ describe('the migrate command without a database named', () => {
     // From a directory of its own, where a fallback file would show.
     const cwd = mkdtempSync(join(tmpdir(), 'migrate-unnamed-'));
     try {
-      const failed = await run(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), `${root}services/booking/src/migrate.ts`], {
-        cwd,
-        env: { PATH: process.env['PATH'] ?? '', DATABSE_URL: 'mysql://misspelt' },
-        timeout: 60_000,
-      }).then(
-        () => undefined,
-        (error: { code?: number; stdout?: string }) => error,
-      );
-      expect(failed?.code).toBe(1);
-      expect(failed?.stdout).toContain('name the database to migrate');
+      const failed = await command('booking', { DATABSE_URL: 'mysql://misspelt' }, cwd);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toContain('name the database to migrate');
       expect(readdirSync(cwd)).toEqual([]);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
