@@ -292,6 +292,29 @@ describe.runIf(redisUrl)('live availability across booking instances', () => {
     await closeAll();
   });
 
+  it('moves the shared stream off a frozen booking instance after three of its missed heartbeats', async () => {
+    await closeAll();
+    const watcher = await streamFrom(test.gateway);
+    await watcher.next((e) => e.event === 'snapshot', 10_000);
+    await eventually(async () => ((await totalClients()) === 1 ? true : undefined), 5_000, 'one shared stream');
+    const onB = (await connectedClients(bookingB)) === 1;
+    const [frozen, survivor] = onB ? [bookingBProcess, test.platform.urls.booking] : [test.platform.processes.get('booking') as ChildProcess, bookingB];
+    // Stopped, not killed: its connection stays open and silent, as a frozen process's does.
+    frozen.kill('SIGSTOP');
+    try {
+      await holdOn(survivor, 'MAIN-A-18');
+      // The gateway gives up on a silent upstream after STREAM_UPSTREAM_IDLE_MS (15 s: three of
+      // booking's 5 s heartbeats) and resumes on the survivor. At 45 s (three of 15 s) the change
+      // came after 42 s in a probe: past this bound.
+      const change = await watcher.next((e) => e.event === 'change' && seatsOf(e).includes('MAIN-A-18'), 30_000);
+      expect((change.data as Change).changes).toEqual([{ seatId: 'MAIN-A-18', status: 'HELD' }]);
+      expect(stateOf(watcher).seats['MAIN-A-18']).toBe('HELD');
+    } finally {
+      frozen.kill('SIGCONT');
+    }
+    await closeAll();
+  }, 60_000);
+
   it('keeps the shared stream going when the booking instance behind it goes away', async () => {
     await closeAll();
     const watchers = await Promise.all(Array.from({ length: 5 }, () => streamFrom(test.gateway)));

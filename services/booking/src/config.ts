@@ -3,6 +3,9 @@ import { databaseConfigSchema } from '@stream-seat/db';
 import { baseConfigSchema, checkAuthConfig, env, serviceTokenSetting } from '@stream-seat/platform';
 import { z } from 'zod';
 
+/** See STREAM_HEARTBEAT_MS. */
+export const STREAM_HEARTBEAT_DEFAULT_MS = 5_000;
+
 export const bookingConfigSchema = baseConfigSchema
   .extend({
     ...databaseConfigSchema.shape,
@@ -29,8 +32,12 @@ export const bookingConfigSchema = baseConfigSchema
     IDEMPOTENCY_WAIT_MS: env.int(20_000, 0),
     /** Seat changes across booking instances through Redis pub/sub; in process without it. */
     REDIS_URL: env.redisUrl(),
-    /** Live stream: comment heartbeat interval. */
-    STREAM_HEARTBEAT_MS: env.int(15_000, 10),
+    /**
+     * Live stream: comment heartbeat interval. A gateway takes its shared stream for dead after
+     * three missed (its STREAM_UPSTREAM_IDLE_MS): at 15 s, a frozen instance left the live map
+     * stale for 42 s (a probe stopped one with SIGSTOP); at 5 s, about 15.
+     */
+    STREAM_HEARTBEAT_MS: env.int(STREAM_HEARTBEAT_DEFAULT_MS, 10),
     /** Live stream: bytes that may wait unsent for one client before it is disconnected. */
     STREAM_MAX_BUFFERED_BYTES: env.int(1024 * 1024, 1024),
     /** Live stream: recent change batches kept per event for Last-Event-ID resumption. */

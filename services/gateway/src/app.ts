@@ -29,6 +29,7 @@ import { registerDevTokenRoute } from './routes/dev-token.routes.js';
 import { GATEWAY_ROUTES_PATH, registerGatewayInfoRoutes } from './routes/gateway-info.routes.js';
 import { registerWebApp } from './routes/web-app.routes.js';
 import type { WebSignIn } from './routes/web-sign-in.js';
+import { STREAM_UPSTREAM_IDLE_DEFAULT_MS } from './config.js';
 
 /** The routes that serve the merged OpenAPI document (the UI at /docs loads /docs/json). */
 const DOCUMENT_ROUTES = new Set(['/docs/json', '/docs/yaml']);
@@ -50,7 +51,7 @@ export interface GatewayAppDeps {
   /** Concurrent SSE streams one client address may hold open at this gateway (shared or relayed). */
   streamsPerClient?: number;
   /** Shared upstream streams for `shared` routes (the live seat map); false: relay each client. */
-  streamFanout?: Partial<Pick<FanoutSettings, 'ringSize' | 'maxBufferedBytes' | 'heartbeatMs' | 'reconnectDelaysMs'>> | false;
+  streamFanout?: Partial<Pick<FanoutSettings, 'ringSize' | 'maxBufferedBytes' | 'heartbeatMs' | 'upstreamIdleMs' | 'reconnectDelaysMs'>> | false;
   corsOrigins?: string[];
   /** fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
   trustProxy?: boolean | string;
@@ -159,6 +160,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
           ringSize: deps.streamFanout?.ringSize ?? 1_000,
           maxBufferedBytes: deps.streamFanout?.maxBufferedBytes ?? 1_048_576,
           heartbeatMs: deps.streamFanout?.heartbeatMs ?? 15_000,
+          upstreamIdleMs: deps.streamFanout?.upstreamIdleMs ?? STREAM_UPSTREAM_IDLE_DEFAULT_MS,
           ...(deps.streamFanout?.reconnectDelaysMs ? { reconnectDelaysMs: deps.streamFanout.reconnectDelaysMs } : {}),
           connectTimeoutMs,
           headersTimeoutMs: upstreamTimeoutMs,

@@ -12,6 +12,9 @@ function isOrigin(value: string): boolean {
   return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
 }
 
+/** See STREAM_UPSTREAM_IDLE_MS. */
+export const STREAM_UPSTREAM_IDLE_DEFAULT_MS = 15_000;
+
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: env.port(8082),
   /**
@@ -43,8 +46,13 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   STREAM_RING_SIZE: env.int(1_000, 1),
   /** Unsent bytes allowed per client of a shared stream before it is disconnected. */
   STREAM_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
-  /** Comment heartbeats on shared streams. */
+  /** Comment heartbeats on shared streams, to their clients. */
   STREAM_HEARTBEAT_MS: env.int(15_000, 100),
+  /**
+   * A shared stream's upstream silent this long is taken for dead (a frozen instance, a half-open
+   * connection) and resumed on another instance: three of booking's heartbeats (5 s each).
+   */
+  STREAM_UPSTREAM_IDLE_MS: env.int(STREAM_UPSTREAM_IDLE_DEFAULT_MS, 100),
   /**
    * Proxies whose X-Forwarded-For to believe: `false`, `true`, or addresses/CIDRs, comma-separated
    * (the VPC's, behind a load balancer), so that rate limits and logs see the real callers.

@@ -27,6 +27,7 @@ const app = await buildGatewayApp({
     ringSize: config.STREAM_RING_SIZE,
     maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,
     heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    upstreamIdleMs: config.STREAM_UPSTREAM_IDLE_MS,
   },
   corsOrigins: config.CORS_ORIGINS,
   trustProxy: config.TRUST_PROXY,

@@ -15,6 +15,8 @@ import { EventStreamChannel, type UpstreamStream } from '../src/proxy/event-stre
 
 interface Opened {
   lastEventId: number | undefined;
+  /** The instance the channel asked to try last. */
+  avoid: string | undefined;
   body: PassThrough;
 }
 
@@ -36,10 +38,12 @@ async function setUp(options: { ringSize?: number; maxBufferedBytes?: number; he
   const opened: Opened[] = [];
   const drops: string[] = [];
   const channel = new EventStreamChannel({
-    openUpstream: async (lastEventId): Promise<UpstreamStream> => {
+    openUpstream: async (lastEventId, avoid): Promise<UpstreamStream> => {
       const body = new PassThrough();
-      opened.push({ lastEventId, body });
-      return { body, close: () => body.destroy() };
+      // Each upstream from an instance of its own: i0, i1, …
+      const instance = `i${opened.length}`;
+      opened.push({ lastEventId, avoid, body });
+      return { body, close: () => body.destroy(), instance };
     },
     ringSize: options.ringSize ?? 100,
     maxBufferedBytes: options.maxBufferedBytes ?? 1_048_576,
@@ -241,11 +245,23 @@ describe('a shared event stream', () => {
     const second = await soon(async () => opened[1]);
     expect(opened[0]?.body.destroyed).toBe(true);
     expect(second.lastEventId).toBe(5);
+    // Another instance first: a frozen one still accepts connections, and would be silent again.
+    expect(second.avoid).toBe('i0');
     second.body.write(change(6, 'A', 'AVAILABLE'));
     await client.next((e) => e.id === '6');
     expect(client.events.map((e) => e.id)).toEqual(['4', '5', '6']);
     // Heartbeats kept the client's connection alive meanwhile.
     expect(client.comments).toContain('heartbeat');
+  });
+
+  it('notices a silent upstream on its own clock, however rarely its clients get heartbeats', async () => {
+    // Checked only at the clients' heartbeats, silence was noticed up to one heartbeat late: here never.
+    const { channel, opened } = await setUp({ heartbeatMs: 60_000, upstreamIdleMs: 150 });
+    await soon(async () => opened[0]);
+    opened[0]?.body.write(snapshot(4, { A: 'AVAILABLE' }));
+    await channel.ready;
+    const second = await soon(async () => opened[1]);
+    expect(second).toMatchObject({ lastEventId: 4, avoid: 'i0' });
   });
 
   it('starts from a resuming client, shares it with others resuming from there, and serves newcomers once it has a snapshot', async () => {

@@ -33,11 +33,16 @@ import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
 export interface UpstreamStream {
   body: Readable;
   close(): void;
+  /** Which instance serves it, when known: a reconnect tries the others first. */
+  instance?: string;
 }
 
 export interface ChannelOptions {
-  /** Opens the service's stream (any instance), resuming after `lastEventId` when given. */
-  openUpstream(lastEventId: number | undefined): Promise<UpstreamStream>;
+  /**
+   * Opens the service's stream (any instance), resuming after `lastEventId` when given; `avoid`:
+   * an instance to try last (the one whose stream just broke or went silent).
+   */
+  openUpstream(lastEventId: number | undefined, avoid?: string): Promise<UpstreamStream>;
   /** Change frames kept for late joiners and resuming clients. */
   ringSize: number;
   /** A client with more unsent bytes than this is disconnected: it never grows the gateway's memory. */
@@ -72,6 +77,7 @@ export class EventStreamChannel {
   /** The short-lived second upstream reading a fresh snapshot, while it runs. */
   private refresh: UpstreamStream | 'opening' | undefined;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly watchdog: NodeJS.Timeout;
   /** Resolves once the channel can serve clients; rejects if its upstream could not be opened. */
   readonly ready: Promise<void>;
 
@@ -84,8 +90,12 @@ export class EventStreamChannel {
     this.audience = new ChannelAudience({ maxBufferedBytes: options.maxBufferedBytes, onSlowClient: () => options.onDrop('slow'), onEmpty: () => this.close() });
     this.ready = this.connect(resumeAfter, resumeAfter === undefined ? 'fresh' : 'resume');
     this.ready.catch(() => this.close());
-    this.heartbeat = setInterval(() => this.tick(), options.heartbeatMs);
+    this.heartbeat = setInterval(() => this.audience.broadcast(HEARTBEAT_FRAME, undefined), options.heartbeatMs);
     this.heartbeat.unref();
+    // Its own clock: checked at the clients' heartbeats (15 s), a silent upstream was noticed up
+    // to one heartbeat late.
+    this.watchdog = setInterval(() => this.checkUpstream(), Math.max(50, options.upstreamIdleMs / 5));
+    this.watchdog.unref();
   }
 
   get size(): number {
@@ -135,15 +145,15 @@ export class EventStreamChannel {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.watchdog);
     this.upstream?.close();
     if (this.refresh !== 'opening') this.refresh?.close();
     this.audience.endAll();
     this.options.onClosed();
   }
 
-  /** Heartbeats for the clients; and an upstream silent for too long is taken for dead. */
-  private tick(): void {
-    this.audience.broadcast(HEARTBEAT_FRAME, undefined);
+  /** An upstream silent for too long is taken for dead. */
+  private checkUpstream(): void {
     if (this.upstream && Date.now() - this.lastUpstreamData > this.options.upstreamIdleMs) {
       this.options.log.warn({ lastSeq: this.lastSeq }, 'shared event stream: upstream silent; reconnecting');
       this.upstream.body.destroy();
@@ -186,8 +196,8 @@ export class EventStreamChannel {
   }
 
   /** Opens the upstream; resolves when the channel can serve from it. */
-  private async connect(resumeAfter: number | undefined, mode: 'fresh' | 'resume' | 'reconnect'): Promise<void> {
-    const upstream = await this.options.openUpstream(resumeAfter);
+  private async connect(resumeAfter: number | undefined, mode: 'fresh' | 'resume' | 'reconnect', avoid?: string): Promise<void> {
+    const upstream = await this.options.openUpstream(resumeAfter, avoid);
     if (this.closed) {
       upstream.close();
       return;
@@ -235,13 +245,16 @@ export class EventStreamChannel {
   }
 
   private async reconnect(): Promise<void> {
+    // A frozen instance still accepts connections (its kernel does) and never answers: the
+    // channel went back to it first, and waited there again (a probe's SIGSTOP).
+    const broken = this.upstream?.instance;
     this.upstream = undefined;
     for (const delay of this.options.reconnectDelaysMs) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.closed) return;
       try {
         this.options.onReconnect();
-        await this.connect(this.lastSeq, 'reconnect');
+        await this.connect(this.lastSeq, 'reconnect', broken);
         return;
       } catch (error) {
         this.options.log.warn({ err: error }, 'shared event stream: upstream not reachable yet');

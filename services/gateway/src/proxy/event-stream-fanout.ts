@@ -16,6 +16,8 @@ export interface FanoutSettings {
   ringSize: number;
   maxBufferedBytes: number;
   heartbeatMs: number;
+  /** An upstream silent this long is taken for dead: three of the service's heartbeats. */
+  upstreamIdleMs: number;
   connectTimeoutMs: number;
   /** Time for an upstream's response headers. */
   headersTimeoutMs: number;
@@ -75,9 +77,11 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
   };
 
   /** The service's stream from the first instance that answers it with an event stream. */
-  async function openUpstream(appName: string, path: string, lastEventId: number | undefined): Promise<UpstreamStream> {
+  async function openUpstream(appName: string, path: string, lastEventId: number | undefined, avoid?: string): Promise<UpstreamStream> {
     let failure: unknown = new Error(`no instance of ${appName} to stream from`);
-    for (const instance of deps.candidates(appName)) {
+    const candidates = deps.candidates(appName);
+    const ordered = avoid === undefined ? candidates : [...candidates.filter((i) => i.instanceId !== avoid), ...candidates.filter((i) => i.instanceId === avoid)];
+    for (const instance of ordered) {
       try {
         const response = await undiciRequest(instance.url + path, {
           dispatcher: agent,
@@ -89,7 +93,7 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
           // channel learns of an end from 'close', and an error nobody listened for would end the
           // gateway's process — as the last client leaving during a snapshot refresh once did.
           response.body.on('error', () => undefined);
-          return { body: response.body, close: () => response.body.destroy() };
+          return { body: response.body, close: () => response.body.destroy(), instance: instance.instanceId };
         }
         await response.body.dump();
         // Not an instance problem (an unknown event is a 404 everywhere): the client's own relay says so.
@@ -107,12 +111,11 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
     let channel = channels.get(path);
     if (channel && !channel.isClosed) return channel;
     channel = new EventStreamChannel({
-      openUpstream: (lastEventId) => openUpstream(appName, path, lastEventId),
+      openUpstream: (lastEventId, avoid) => openUpstream(appName, path, lastEventId, avoid),
       ringSize: deps.ringSize,
       maxBufferedBytes: deps.maxBufferedBytes,
       heartbeatMs: deps.heartbeatMs,
-      // The service sends heartbeats at the same interval (STREAM_HEARTBEAT_MS): three missed is dead.
-      upstreamIdleMs: 3 * deps.heartbeatMs,
+      upstreamIdleMs: deps.upstreamIdleMs,
       firstSnapshotTimeoutMs: Math.min(deps.headersTimeoutMs, 10_000),
       reconnectDelaysMs: deps.reconnectDelaysMs ?? [100, 250, 500, 1_000, 2_000, 2_000, 2_000, 2_000],
       onDrop: (reason) => metrics.drops.inc({ reason }),
