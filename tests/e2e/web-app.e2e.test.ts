@@ -418,7 +418,12 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     for (const seat of chosen) {
       expect(await page.getAttribute(`circle[data-seat-id="${seat}"]`, 'class')).toContain('mine');
       await waitForStatus(page, seat, 'HELD');
+      // Told by a ring as well as a colour (WCAG 1.4.1): it had looked like any free seat in greyscale.
+      expect(await page.evaluate(`getComputedStyle(document.querySelector('circle[data-seat-id="${seat}"]')).stroke`)).not.toBe('none');
     }
+    // The legend names every look a seat can have; the live badge is a status region.
+    expect(await page.locator('.legend li').allTextContents()).toEqual(expect.arrayContaining(['taken', 'selected', 'held for you']));
+    expect(await page.getAttribute('.live-badge', 'role')).toBe('status');
     // Another seat clicked while holding: the app says why nothing is selected.
     await page.click(`circle[data-seat-id="${seatIds[5]}"]`);
     await page.waitForSelector('.panel [role=status]:has-text("You are holding seats")');
@@ -471,6 +476,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.fill('input[name=code]', codes[0] as string);
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.error:has-text("Already checked in")');
+    // The list is the one live region: its items carry no status role of their own (invalid list content).
+    expect(await desk.getAttribute('.check-in-results', 'aria-live')).toBe('polite');
+    expect(await desk.locator('.check-in-result[role]').count()).toBe(0);
     await desk.close();
 
     // My orders: the order with its tickets. One was used at the door: only the organiser may

@@ -77,7 +77,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   let message: { text: string; kind: 'info' | 'error' } | undefined;
   let busy = false;
 
-  const liveBadge = h('span', { class: 'live-badge', 'data-live-status': 'connecting' }, 'Connecting…');
+  // A status region: "Reconnecting…" is announced, not only drawn.
+  const liveBadge = h('span', { class: 'live-badge', 'data-live-status': 'connecting', role: 'status' }, 'Connecting…');
   const legend = h('ul', { class: 'legend' });
   const panel = h('aside', { class: 'panel' });
   let legendQueued = false;
@@ -165,6 +166,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
         ),
       ),
       h('li', {}, h('span', { class: 'swatch status-held' }), 'taken'),
+      // Every look a seat can have, not the tiers alone: a buyer without colour vision reads them here.
+      h('li', {}, h('span', { class: 'swatch selected' }), 'selected'),
+      h('li', {}, h('span', { class: 'swatch mine' }), 'held for you'),
     );
   }
 

@@ -78,7 +78,8 @@ function checkInDesk(): HTMLElement {
     code.select();
     if (!value || inFlight.has(value)) return;
     inFlight.add(value);
-    const result = h('li', { class: 'check-in-result pending', role: 'status' }, `…${value.slice(-6)}: checking`);
+    // The list is the live region; a status role on its items was invalid list content, and could be announced twice.
+    const result = h('li', { class: 'check-in-result pending' }, `…${value.slice(-6)}: checking`);
     results.prepend(result);
     while (results.children.length > 10) results.lastElementChild?.remove();
     const say = (ok: boolean, text: string) => {
