@@ -103,6 +103,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     if (event === eventId) await page.click(`a[data-event-id="${eventId}"]`);
     else await page.evaluate(`location.hash = '#/events/${event}'`);
     await page.waitForSelector('[data-live-status=live]');
+    if (event === eventId) expect(await page.title()).toBe('Browser Night · Stream-Seat');
     expect(errors).toEqual([]);
     return page;
   }
@@ -486,6 +487,10 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.click('a[href="#/orders"]');
     const orderId = listed[0]?.['orderId'] as string;
     await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
+    // A route change names the page in the title and puts the focus on its heading (WCAG 2.4.2,
+    // 2.4.3): it had been left on the document, a screen reader back at the page's top.
+    expect(await page.title()).toBe('My orders · Stream-Seat');
+    expect(await page.evaluate('document.activeElement.tagName + " " + document.activeElement.textContent')).toBe('H1 My orders');
     expect(await page.locator(`[data-order-id="${orderId}"] .tickets li`).count()).toBe(2);
     expect(await page.locator(`[data-order-id="${orderId}"] button`).count()).toBe(0);
     expect(await page.textContent(`[data-order-id="${orderId}"]`)).toContain('ask the organiser to cancel');
@@ -504,6 +509,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       await page.click(`${card} button`);
       await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
       expect(await page.locator(`${card} .error`).textContent()).toBe('');
+      // The list drawn again took the button away: the focus went to the heading, not the document.
+      expect(await page.evaluate('document.activeElement.tagName')).toBe('H1');
       return page.textContent(`${card} strong`);
     };
     const seatStatus = async (seat: string) => (await send('GET', `/api/availability/${eventId}`)).body['seats'][seat];

@@ -14,10 +14,58 @@ export function route(path: string, page: Page): Route {
   return { pattern, names, page };
 }
 
+/** The page's name in the document's title: `Hamlet · Stream-Seat`. */
+export const SITE_NAME = 'Stream-Seat';
+
+/**
+ * Follows the page's heading for as long as the page is shown: the document's title names it
+ * (WCAG 2.4.2). Once the user has moved — a link, a sign-in — the focus goes to the first heading
+ * the new page draws (pages draw theirs after loading); and whenever the page, drawn again, takes
+ * away the element that had the focus (a cancelled order's button), the focus goes to the heading
+ * rather than fall back to the document (2.4.3). Left on the link or the document, it had kept a
+ * screen reader where the old page was, or sent it back to the top.
+ */
+function followHeading(root: HTMLElement, moveFocus: boolean): Cleanup {
+  let shown: HTMLElement | null = null;
+  let lastFocused: Element | null = null;
+  const focusIn = (event: FocusEvent) => {
+    lastFocused = event.target as Element;
+  };
+  const check = () => {
+    const heading = root.querySelector('h1');
+    if (!heading) return;
+    const first = shown === null;
+    if (heading !== shown) {
+      shown = heading;
+      document.title = `${heading.textContent ?? ''} · ${SITE_NAME}`;
+    }
+    const focused = document.activeElement;
+    const lost = lastFocused !== null && !lastFocused.isConnected && (!focused || focused === document.body);
+    if ((moveFocus && first) || lost) {
+      lastFocused = null;
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(root, { childList: true, subtree: true });
+  root.addEventListener('focusin', focusIn);
+  check();
+  return () => {
+    observer.disconnect();
+    root.removeEventListener('focusin', focusIn);
+  };
+}
+
 export function startRouter(root: HTMLElement, routes: Route[], notFound: Page): () => void {
   let cleanup: Cleanup | void;
-  const show = () => {
+  let stopFollowing: Cleanup | undefined;
+  /** `moved`: the user went somewhere (not the first load), and the focus follows. */
+  const show = (moved = true) => {
     cleanup?.();
+    stopFollowing?.();
+    document.title = SITE_NAME;
+    stopFollowing = followHeading(root, moved);
     const path = location.hash.replace(/^#/, '') || '/';
     for (const r of routes) {
       const match = r.pattern.exec(path);
@@ -33,7 +81,7 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page):
     }
     cleanup = notFound(root, {});
   };
-  window.addEventListener('hashchange', show);
-  show();
-  return show;
+  window.addEventListener('hashchange', () => show());
+  show(false);
+  return () => show();
 }
