@@ -48,7 +48,9 @@ export interface SeatNavigator {
 /**
  * Rows are the map's (section, row) pairs, sections in map order and each section's rows from the
  * top of the screen down; a row's seats run from its left end, so that the arrows follow what the
- * buyer sees even in a section turned round.
+ * buyer sees even in a section turned round. In a section turned a quarter (an arena's side
+ * blocks) rows run down the screen: there up and down move along the row, from its top end, and
+ * left and right to the row beside it — ArrowRight had moved down the screen there (a probe).
  */
 export function createSeatNavigator(seats: readonly NavigableSeat[]): SeatNavigator {
   const sections = new Map<string, Map<string, NavigableSeat[]>>();
@@ -60,15 +62,24 @@ export function createSeatNavigator(seats: readonly NavigableSeat[]): SeatNaviga
     else rows.set(seat.row, [seat]);
   }
   const rows: NavigableSeat[][] = [];
+  /** Rows (by index in `rows`) that run down the screen. */
+  const vertical = new Set<number>();
   for (const sectionRows of sections.values()) {
-    const ordered = [...sectionRows.values()].map((row) => {
-      row.sort((a, b) => a.number - b.number);
-      return runsBackwards(row[0], row.at(-1), 'x') ? row.reverse() : row;
-    });
-    rows.push(...(runsBackwards(centre(ordered[0]), centre(ordered.at(-1)), 'y') ? ordered.reverse() : ordered));
+    const numbered = [...sectionRows.values()].map((row) => row.sort((a, b) => a.number - b.number));
+    const down = runsDown(numbered);
+    // Along a row: from its left end, or its top end when it runs down the screen.
+    const ordered = numbered.map((row) => (runsBackwards(row[0], row.at(-1), down ? 'y' : 'x') ? row.reverse() : row));
+    // Across rows: from the top, or from the left when rows run down the screen.
+    const across = runsBackwards(centre(ordered[0]), centre(ordered.at(-1)), down ? 'x' : 'y') ? ordered.reverse() : ordered;
+    for (const row of across) {
+      if (down) vertical.add(rows.length);
+      rows.push(row);
+    }
   }
   const at = new Map<string, { row: number; index: number }>();
   rows.forEach((row, r) => row.forEach((seat, index) => at.set(seat.id, { row: r, index })));
+  /** What an arrow means in a row that runs down the screen: along it for up and down, across for left and right. */
+  const TURNED: Partial<Record<SeatMove, SeatMove>> = { up: 'left', down: 'right', left: 'up', right: 'down' };
 
   function nearest(row: NavigableSeat[], from: NavigableSeat): NavigableSeat {
     let best = row[0] as NavigableSeat;
@@ -85,11 +96,12 @@ export function createSeatNavigator(seats: readonly NavigableSeat[]): SeatNaviga
 
   return {
     first: rows[0]?.[0]?.id,
-    move(seatId, move) {
+    move(seatId, pressed) {
       const place = at.get(seatId);
       if (!place) return undefined;
       const row = rows[place.row] as NavigableSeat[];
       const seat = row[place.index] as NavigableSeat;
+      const move = vertical.has(place.row) ? (TURNED[pressed] ?? pressed) : pressed;
       switch (move) {
         case 'left':
           return (row[place.index - 1] ?? seat).id;
@@ -124,6 +136,18 @@ function runsBackwards(from: Point | undefined, to: Point | undefined, axis: 'x'
 interface Point {
   x: number;
   y: number;
+}
+
+/**
+ * True when a section's rows run more down the screen than across it: its longest row's ends, or,
+ * rows of one seat, its rows' centres lying side by side.
+ */
+function runsDown(rows: NavigableSeat[][]): boolean {
+  const longest = rows.reduce<NavigableSeat[]>((best, row) => (row.length > best.length ? row : best), []);
+  const [from, to] = [longest[0], longest.at(-1)];
+  if (from && to && from !== to) return Math.abs(to.y - from.y) > Math.abs(to.x - from.x);
+  const [a, b] = [centre(rows[0]), centre(rows.at(-1))];
+  return a !== undefined && b !== undefined && Math.abs(b.x - a.x) > Math.abs(b.y - a.y);
 }
 
 function centre(row: NavigableSeat[] | undefined): Point | undefined {

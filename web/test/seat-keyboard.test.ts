@@ -78,6 +78,27 @@ describe('the seat navigator', () => {
     expect(turnedNav.move('ORCH-B-1', 'down')).toBe('ORCH-A-1');
   });
 
+  it('follows the screen in a section turned a quarter: up and down along a row, left and right across rows', () => {
+    /** A row running down the screen at `x`, seat 1 at the top (`downwards`) or at the bottom. */
+    const column = (label: string, x: number, downwards: boolean): NavigableSeat[] =>
+      Array.from({ length: 3 }, (_, i) => ({ id: `L1-${label}-${i + 1}`, section: 'L1', row: label, number: i + 1, x, y: downwards ? 10 + i * 10 : 30 - i * 10 }));
+    // As the arena's left block turned 90°: row A nearest the floor on the right, B and C to its left.
+    const left = createSeatNavigator([...column('A', 50, true), ...column('B', 38, true), ...column('C', 26, true)]);
+    expect(left.move('L1-A-1', 'down')).toBe('L1-A-2');
+    expect(left.move('L1-A-2', 'up')).toBe('L1-A-1');
+    // ArrowRight had gone to the next seat down the screen, ArrowDown to the row on the left.
+    expect(left.move('L1-A-2', 'left')).toBe('L1-B-2');
+    expect(left.move('L1-B-2', 'right')).toBe('L1-A-2');
+    expect(left.move('L1-A-2', 'right')).toBe('L1-A-2');
+    expect(left.move('L1-A-3', 'rowStart')).toBe('L1-A-1');
+    expect(left.first).toBe('L1-C-1');
+    // Turned the other way (seat 1 at the bottom), down still goes down the screen.
+    const right = createSeatNavigator([...column('A', 26, false), ...column('B', 38, false)]);
+    expect(right.move('L1-A-3', 'down')).toBe('L1-A-2');
+    expect(right.move('L1-A-1', 'up')).toBe('L1-A-2');
+    expect(right.move('L1-A-2', 'right')).toBe('L1-B-2');
+  });
+
   it('knows nothing of seats off the map', () => {
     expect(nav.move('FLOOR-GA-1', 'right')).toBeUndefined();
   });
