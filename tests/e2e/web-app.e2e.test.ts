@@ -427,7 +427,11 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await page.getAttribute('.live-badge', 'role')).toBe('status');
     // Another seat clicked while holding: the app says why nothing is selected.
     await page.click(`circle[data-seat-id="${seatIds[5]}"]`);
-    await page.waitForSelector('.panel [role=status]:has-text("You are holding seats")');
+    await page.waitForSelector('.panel .notice:has-text("You are holding seats")');
+    // Said through the page's one status region, whose text changes (a region drawn anew with its
+    // text in it is not read by many screen readers).
+    expect(await page.textContent('[data-announcer][role=status]')).toContain('You are holding seats');
+    expect(await page.locator('.panel [role=status]').count()).toBe(0);
     expect(await page.getAttribute(`circle[data-seat-id="${seatIds[5]}"]`, 'class')).not.toContain('selected');
 
     const replayed: Array<string | null> = [];

@@ -12,6 +12,7 @@ import { followAvailability, type LiveStatus } from '../live-availability.js';
 import type { Page } from '../router.js';
 import { createSeatIndex } from '../seat-index.js';
 import { createSeatMapView, type SeatMapView } from '../seat-map-view.js';
+import { holdWarning } from '../hold-warnings.js';
 import { chooseView, heldView, ticketsView } from './checkout-panel.js';
 import { currentSession } from '../session.js';
 
@@ -311,6 +312,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   }
 
   const countdown = h('strong', { class: 'countdown' });
+  /** The warnings said for the hold `warnedFor` (hold-warnings.ts). */
+  let warned = new Set<number>();
+  let warnedFor: string | undefined;
   // By the server's clock (a browser's may be off by minutes); and before the hold is given up
   // for expired, the server is asked: it alone decides.
   let checkingExpiry = false;
@@ -326,6 +330,12 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (!current) return;
     const left = Date.parse(current.expiresAt) - serverNow();
     countdown.textContent = minutesSeconds(left);
+    if (warnedFor !== current.holdId) {
+      warnedFor = current.holdId;
+      warned = new Set();
+    }
+    const warning = holdWarning(left, warned);
+    if (warning) announce(warning);
     if (left > 0 || checkingExpiry) return;
     checkingExpiry = true;
     void (async () => {
@@ -352,8 +362,21 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (hadFocus && !panel.contains(document.activeElement)) panel.querySelector<HTMLElement>('h2')?.focus();
   }
 
+  /**
+   * One status region for the page's life, whose text changes: a region drawn anew with its text
+   * already in it (the panel's notices were) is not read by many screen readers (WCAG 4.1.3).
+   * Errors are alerts where they show, which are read as they appear.
+   */
+  const announcer = h('p', { class: 'visually-hidden', role: 'status', 'data-announcer': '' });
+  let announced: typeof message;
+  function announce(text: string): void {
+    announcer.textContent = text;
+  }
+
   function drawPanel(): void {
-    const notice = message && h('p', { class: message.kind === 'error' ? 'error' : 'notice', role: message.kind === 'error' ? 'alert' : 'status' }, message.text);
+    const notice = message && h('p', { class: message.kind === 'error' ? 'error' : 'notice', ...(message.kind === 'error' ? { role: 'alert' } : {}) }, message.text);
+    if (message && message !== announced && message.kind !== 'error') announce(message.text);
+    announced = message;
     if (order) {
       mount(panel, ...ticketsView(order, seatName));
     } else if (hold) {
@@ -383,6 +406,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     root,
     ...eventHeader(event, liveBadge),
     h('div', { class: 'event-layout' }, h('div', { class: 'map-column' }, view.element, legend), panel),
+    announcer,
   );
   renderLegend();
   renderPanel();
