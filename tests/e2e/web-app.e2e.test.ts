@@ -562,6 +562,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await accessibleSeat(page, 'ORCH-A-7')).toMatchObject({ name: `Orchestra, row A, seat 7, ${price}, taken`, disabled: true });
     await page.keyboard.press('Enter');
     expect(await pressed('ORCH-A-7')).toBe('false');
+    // Said, where it had done nothing silently; named as the map names it.
+    expect(await page.textContent('[data-announcer]')).toBe('Orchestra, row A, seat 7 is taken.');
 
     // Tab leaves the map for its zoom buttons, then the Hold button; after holding, the focus stays in the panel.
     for (const next of ['Zoom in', 'Zoom out', 'Fit whole venue', 'Hold 2 seats']) {

@@ -120,9 +120,11 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   const places = createSeatIndex(map, live.board);
   const view: SeatMapView = createSeatMapView({ map, board: live.board, places, tierIndex, onSeatClick: toggleSeat });
 
+  const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
+  /** "Orchestra, row A, seat 3", as the map names the seat (the panel had said "ORCH A-3"). */
   function seatName(seatId: string): string {
     const seat = seatsById.get(seatId);
-    return seat ? `${seat.section} ${seat.row}-${seat.number}` : seatId;
+    return seat ? `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}` : seatId;
   }
 
   function toggleSeat(seatId: string): void {
@@ -134,7 +136,11 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       return;
     }
     if (selected.has(seatId)) selected.delete(seatId);
-    else if (live.board.status(seatId) !== 'AVAILABLE') return;
+    else if (live.board.status(seatId) !== 'AVAILABLE') {
+      // Said rather than ignored (Enter on a taken seat had done nothing, silently).
+      announce(`${seatName(seatId)} is taken.`);
+      return;
+    }
     else if (selected.size >= event.maxSeatsPerOrder) {
       message = { kind: 'error', text: `At most ${event.maxSeatsPerOrder} seats per order.` };
       renderPanel();
