@@ -18,8 +18,8 @@
  * same point share the channel; a snapshot from the service then goes to them as it would have.
  *
  * When the upstream connection breaks — or stays silent past `upstreamIdleMs`, the service's
- * heartbeats having stopped (a half-open connection) — the channel reconnects (to any instance)
- * with the last seq it has; the service replays what the channel missed and the clients notice
+ * heartbeats having stopped (a half-open connection, a frozen instance) — the channel reconnects
+ * with the last seq it has, to another instance first; the service replays what the channel missed and the clients notice
  * nothing but a delay. If the service answers with a snapshot instead — continuity is lost — or
  * cannot be reached for a while, the channel ends every client's stream; their EventSource
  * reconnects with its own Last-Event-ID.

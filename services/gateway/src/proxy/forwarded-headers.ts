@@ -1,9 +1,11 @@
 /**
- * Which of a client's request headers go on to the upstream. Hop-by-hop headers (RFC 9110 §7.6.1)
- * describe the client's connection to the gateway, not the request: they are dropped, with every
- * header the client's `Connection` names. Forwarded, some of them also made undici refuse the
- * request (`Expect`, `Keep-Alive`, a bare `Upgrade`), which the gateway took for a failing
- * instance: a dozen anonymous requests opened the circuit of a healthy booking instance.
+ * Which headers of a message go on past the gateway: a client's request to the upstream, and the
+ * upstream's answer to the client. Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection,
+ * not the message: they are dropped, with every header its `Connection` names. Forwarded, some of
+ * a client's also made undici refuse the request (`Expect`, `Keep-Alive`, a bare `Upgrade`), which
+ * the gateway took for a failing instance: a dozen anonymous requests opened the circuit of a
+ * healthy booking instance. An answer's had reached the client (an internal header named in its
+ * `Connection` with them).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 

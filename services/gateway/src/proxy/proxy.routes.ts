@@ -178,8 +178,9 @@ function forward(
           }
           request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
           if (code === 'UND_ERR_HEADERS_TIMEOUT') void upstreamTimeout(replyOnError, request, app);
-          // A POST the instance may have acted on (a payment): "could not be reached", with a
-          // Retry-After, read as "nothing happened, try again" (a probe killed booking mid-payment).
+          // A POST the instance may have acted on (a payment) has an unknown outcome: "could not be
+          // reached", with a Retry-After, had read as "nothing happened, try again" (a probe killed
+          // booking mid-payment).
           else if (!IDEMPOTENT.has(request.method) && code !== undefined && MAYBE_SENT_ERRORS.has(code)) void outcomeUnknown(replyOnError, request, app);
           else void unavailable(replyOnError, request, app, `${app} could not be reached`);
         },
