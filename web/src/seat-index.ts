@@ -11,10 +11,14 @@ export interface SeatIndex {
   tierOf(placeId: string): string | undefined;
   /** The general-admission units of a section. */
   unitsOf(sectionId: string): string[];
+  /** A seat as people name it, "Orchestra, row A, seat 3" (its id when the map has no such seat). */
+  nameOf(seatId: string): string;
 }
 
 export function createSeatIndex(map: SeatMap, board: SeatBoard): SeatIndex {
   const seatTiers = new Map(map.seats.map((s) => [s.id, s.tier]));
+  const seatsById = new Map(map.seats.map((s) => [s.id, s]));
+  const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   const general = map.sections.filter((s) => s.kind === 'general');
   let units: { bySection: Map<string, string[]>; tiers: Map<string, string> } | undefined;
 
@@ -36,5 +40,9 @@ export function createSeatIndex(map: SeatMap, board: SeatBoard): SeatIndex {
   return {
     tierOf: (placeId) => seatTiers.get(placeId) ?? generalUnits().tiers.get(placeId),
     unitsOf: (sectionId) => generalUnits().bySection.get(sectionId) ?? [],
+    nameOf(seatId) {
+      const seat = seatsById.get(seatId);
+      return seat ? `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}` : seatId;
+    },
   };
 }

@@ -90,7 +90,6 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     );
   }
   // The title is the seat's accessible name and its tooltip: "Orchestra, row A, seat 3, €50.00, available".
-  const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   const prices = new Map<number, string>();
   const seatsById = new Map(map.seats.map((s) => [s.id, s]));
   /** Each seat's tier as the legend numbers it: its class (`tier-N`), and on a canvas its colour. */
@@ -98,7 +97,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   function placeOf(seat: Seat): string {
     let price = prices.get(seat.priceCents);
     if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
-    return `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}, ${price}`;
+    return `${places.nameOf(seat.id)}, ${price}`;
   }
   // Every seat is a copy of one circle with the attributes they share (cheaper than setting them
   // one by one), and the seats go into the page only once the first snapshot has drawn them: drawn

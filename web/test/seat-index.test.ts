@@ -35,4 +35,10 @@ describe('the seat index', () => {
     expect(places.tierOf('FLOOR-GA-2')).toBe('GA');
     expect(places.tierOf('NOPE-1')).toBeUndefined();
   });
+
+  it('names a seat as the map and the panel say it, by its section\'s name', () => {
+    const places = createSeatIndex(map, createSeatBoard());
+    expect(places.nameOf('ORCH-A-2')).toBe('Orchestra, row A, seat 2');
+    expect(places.nameOf('FLOOR-GA-1')).toBe('FLOOR-GA-1');
+  });
 });

@@ -120,12 +120,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   const places = createSeatIndex(map, live.board);
   const view: SeatMapView = createSeatMapView({ map, board: live.board, places, tierIndex, onSeatClick: toggleSeat });
 
-  const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   /** "Orchestra, row A, seat 3", as the map names the seat (the panel had said "ORCH A-3"). */
-  function seatName(seatId: string): string {
-    const seat = seatsById.get(seatId);
-    return seat ? `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}` : seatId;
-  }
+  const seatName = (seatId: string) => places.nameOf(seatId);
 
   function toggleSeat(seatId: string): void {
     if (busy) return;
