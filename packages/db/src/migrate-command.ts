@@ -14,21 +14,30 @@ import { type Migrations, startDatabase } from './migrate.js';
 /** Never used: the command has a database named (above). */
 const NO_DEFAULT_FILE = 'unnamed.db';
 
+/**
+ * Migrates, logging `database ready` with what it applied; on failure logs `migration failed` with
+ * the error and sets the process's exit code to 1.
+ */
 export async function runMigrateCommand(
   migrations: Migrations | ((dialect: Dialect) => Migrations),
-  log: DatabaseLogger,
+  log: DatabaseLogger & { error(obj: object, msg: string): void },
   environment: NodeJS.ProcessEnv = process.env,
-): Promise<string[]> {
-  const config = databaseConfigSchema.parse(environment);
-  // A service falls back to its own SQLite file; run by hand with a misspelt variable, this would
-  // have migrated that file and said "database ready".
-  if (!config.DATABASE_URL && !config.DB_SECRET) {
-    throw new Error('name the database to migrate: DATABASE_URL (mysql://… or a SQLite file) or DB_SECRET; nothing was migrated');
-  }
-  const database = openServiceDatabase<unknown>(config, NO_DEFAULT_FILE, log);
+): Promise<void> {
   try {
-    return await startDatabase(database, typeof migrations === 'function' ? migrations(database.dialect) : migrations, log);
-  } finally {
-    await database.close();
+    const config = databaseConfigSchema.parse(environment);
+    // A service falls back to its own SQLite file; run by hand with a misspelt variable, this would
+    // have migrated that file and said "database ready".
+    if (!config.DATABASE_URL && !config.DB_SECRET) {
+      throw new Error('name the database to migrate: DATABASE_URL (mysql://… or a SQLite file) or DB_SECRET; nothing was migrated');
+    }
+    const database = openServiceDatabase<unknown>(config, NO_DEFAULT_FILE, log);
+    try {
+      await startDatabase(database, typeof migrations === 'function' ? migrations(database.dialect) : migrations, log);
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    log.error({ err: error }, 'migration failed');
+    process.exitCode = 1;
   }
 }

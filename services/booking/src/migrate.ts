@@ -8,10 +8,4 @@ import { loggerOptions } from '@stream-seat/platform';
 import pino from 'pino';
 import { bookingMigrations } from './db/migrations/index.js';
 
-const log = pino(loggerOptions('booking', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' });
-try {
-  await runMigrateCommand(bookingMigrations, log);
-} catch (error) {
-  log.error({ err: error }, 'migration failed');
-  process.exitCode = 1;
-}
+await runMigrateCommand(bookingMigrations, pino(loggerOptions('booking', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' }));

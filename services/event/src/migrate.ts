@@ -8,10 +8,4 @@ import { loggerOptions } from '@stream-seat/platform';
 import pino from 'pino';
 import { eventMigrations } from './db/migrations/index.js';
 
-const log = pino(loggerOptions('event', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' });
-try {
-  await runMigrateCommand(eventMigrations, log);
-} catch (error) {
-  log.error({ err: error }, 'migration failed');
-  process.exitCode = 1;
-}
+await runMigrateCommand(eventMigrations, pino(loggerOptions('event', process.env['LOG_LEVEL'] ?? 'info') as pino.LoggerOptions).child({ component: 'migrate' }));
