@@ -134,6 +134,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     clock,
     holdTtlSeconds: settings.holdTtlSeconds,
     maxActiveHoldsPerBuyer: settings.maxActiveHoldsPerBuyer,
+    onHoldMade: (expiresAt) => sweeper.expiresAt(expiresAt),
   });
   const refunds = createRefunds({
     payments,

@@ -85,6 +85,16 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
       return db.selectFrom('holds').selectAll().where('event_id', '=', eventId).where('status', '=', 'ACTIVE').execute();
     },
 
+    /** When the next active hold runs out (none: undefined): when the sweeper wakes next. */
+    async nextExpiry(): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('holds')
+        .select((eb) => eb.fn.min('expires_at').as('next'))
+        .where('status', '=', 'ACTIVE')
+        .executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+    },
+
     /** Active holds whose time is up, oldest first: the sweeper's work list. */
     async expired(now: number, limit: number): Promise<HoldTable[]> {
       return db

@@ -28,6 +28,8 @@ export interface HoldServiceDeps {
   clock: () => number;
   holdTtlSeconds: number;
   maxActiveHoldsPerBuyer: number;
+  /** Told when each hold made here runs out, so that its release is published then (the sweeper). */
+  onHoldMade?: (expiresAt: number) => void;
 }
 
 /** Racing buyers may take the block best-available picked; it then looks again, a few times. */
@@ -90,6 +92,7 @@ export function createHoldService(deps: HoldServiceDeps) {
         keepWhole,
       });
       deps.bus.publish(batch);
+      deps.onHoldMade?.(expiresAt);
       return hold;
     } catch (error) {
       if (isCommitOutcomeUnknown(error)) deps.unconfirmed.add(holdId, expiresAt);
