@@ -123,6 +123,19 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     }
   }
 
+  /**
+   * The page's form controls whose name is not shown beside them in a label (WCAG 3.3.2: a
+   * placeholder goes away on typing; an aria-label is never seen): named by their `name`.
+   */
+  const unlabelledControls = (page: Page) =>
+    page.$$eval('input:not([type=hidden]), select', (controls) =>
+      controls
+        .filter((control) => {
+          const label = (control as unknown as { labels?: ArrayLike<{ textContent: string | null; getBoundingClientRect(): { width: number } }> }).labels?.[0];
+          return !label?.textContent?.trim() || label.getBoundingClientRect().width === 0;
+        })
+        .map((control) => control.getAttribute('name') ?? control.outerHTML),
+    );
   const statusOf = (page: Page, seatId: string) => page.getAttribute(`circle[data-seat-id="${seatId}"]`, 'data-status');
   const waitForStatus = (page: Page, seatId: string, status: string) =>
     page.waitForSelector(`circle[data-seat-id="${seatId}"][data-status="${status}"]`, { timeout: 5_000 });
@@ -361,6 +374,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     const hint = page.locator('form.sign-in .hint');
     const name = () => page.inputValue('input[name=name]');
     expect(await hint.isVisible()).toBe(false);
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await page.getByLabel('Your name').getAttribute('name')).toBe('name');
 
     // A name already typed is kept; the hint comes and goes with the role.
     await page.fill('input[name=name]', 'nina');
@@ -410,9 +425,13 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       if (r.method() === 'POST' && /\/api\/(holds|orders)$/.test(r.url())) keys.push(r.headers()['idempotency-key']);
     });
     const chosen = seatIds.slice(2, 4);
+    // Best available's fields are named on screen, as is the card once seats are held.
+    expect(await page.getByLabel('Seats').getAttribute('name')).toBe('quantity');
+    expect(await unlabelledControls(page)).toEqual([]);
     for (const seat of chosen) await page.click(`circle[data-seat-id="${seat}"]`);
     await page.click('button.hold-selected');
     await page.waitForSelector('form.pay');
+    expect(await unlabelledControls(page)).toEqual([]);
     // A reload keeps the tab's hold.
     await page.reload();
     await page.waitForSelector('form.pay');
@@ -475,6 +494,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await signIn(desk, 'olga', 'organizer');
     await desk.click('a[href="#/organizer"]');
     await desk.waitForSelector(`[data-event-id="${eventId}"][data-status="ON_SALE"]`);
+    expect(await unlabelledControls(desk)).toEqual([]);
     await desk.fill('input[name=code]', codes[0] as string);
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.ok');

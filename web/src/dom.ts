@@ -35,6 +35,11 @@ function append(element: Element, children: Child[]): void {
   }
 }
 
+/** A form control with its name shown beside it (a placeholder or an aria-label alone is not seen, or goes away on typing). */
+export function field(text: string, control: HTMLInputElement | HTMLSelectElement): HTMLLabelElement {
+  return h('label', { class: 'field' }, h('span', {}, text), control);
+}
+
 /** Replaces everything inside `parent`. */
 export function mount(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();

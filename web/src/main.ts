@@ -1,6 +1,6 @@
 /** The web app: a top bar with sign-in, and the pages behind hash routes. */
 import './styles.css';
-import { h, mount } from './dom.js';
+import { field, h, mount } from './dom.js';
 import { eventPage } from './pages/event-page.js';
 import { eventsPage } from './pages/events-page.js';
 import { ordersPage } from './pages/orders-page.js';
@@ -29,8 +29,8 @@ const DEMO_ORGANIZER = 'demo-organizer';
 
 /** Dev: any name and role, tokens from the gateway; without its dev-token route, a pasted token. */
 function devSignIn(): HTMLElement {
-  const name = h('input', { name: 'name', placeholder: 'your name', 'aria-label': 'Your name', required: true, maxlength: 200 });
-  const role = h('select', { name: 'role', 'aria-label': 'Role', onchange: () => suggestDemoOrganizer() }, h('option', { value: 'buyer' }, 'buyer'), h('option', { value: 'organizer' }, 'organiser'));
+  const name = h('input', { name: 'name', required: true, maxlength: 200 });
+  const role = h('select', { name: 'role', onchange: () => suggestDemoOrganizer() }, h('option', { value: 'buyer' }, 'buyer'), h('option', { value: 'organizer' }, 'organiser'));
   // An organiser sees only their own events: a newcomer under another name finds none to manage
   // and no demo ticket to check in. Choosing "organiser" says whose the demo events are, and
   // fills that name in when none is typed yet (taken out again for "buyer" if left untouched).
@@ -57,16 +57,16 @@ function devSignIn(): HTMLElement {
       if (token) signInWithToken(token.trim());
     });
   };
-  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, name, role, h('button', { type: 'submit' }, 'Sign in'), problem, hint);
+  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, field('Your name', name), field('Role', role), h('button', { type: 'submit' }, 'Sign in'), problem, hint);
 }
 
 function tokenSignIn(): HTMLElement {
-  const token = h('input', { name: 'token', type: 'password', placeholder: 'bearer token', 'aria-label': 'Bearer token from your identity provider', required: true, autocomplete: 'off' });
+  const token = h('input', { name: 'token', type: 'password', required: true, autocomplete: 'off' });
   const submit = (e: Event) => {
     e.preventDefault();
     void attempt(() => signInWithToken(token.value.trim()));
   };
-  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, token, h('button', { type: 'submit' }, 'Sign in'), problem);
+  return h('form', { class: 'sign-in', onsubmit: submit as EventListener }, field('Bearer token from your identity provider', token), h('button', { type: 'submit' }, 'Sign in'), problem);
 }
 
 /** Forgets the token here and, when the user signed in at the provider, ends that session too. */

@@ -3,7 +3,7 @@
  * release), and the tickets of the order. Views only: the page owns the state and the actions.
  */
 import type { HoldView, OrderView } from '@stream-seat/contracts';
-import { h } from '../dom.js';
+import { field, h } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { SalesState } from '../sales-window.js';
 
@@ -43,7 +43,7 @@ export interface HeldViewOptions {
 }
 
 export function heldView(o: HeldViewOptions): Nodes {
-  const card = h('select', { name: 'card', 'aria-label': 'Payment card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token, selected: c.token === o.card }, c.label)));
+  const card = h('select', { name: 'card' }, ...PAYMENT_CARDS.map((c) => h('option', { value: c.token, selected: c.token === o.card }, c.label)));
   return [
     h('h2', { tabindex: -1 }, 'Held for you'),
     h('ul', { class: 'held-seats' }, ...o.hold.seatIds.map((s) => h('li', {}, o.seatName(s)))),
@@ -55,7 +55,7 @@ export function heldView(o: HeldViewOptions): Nodes {
         e.preventDefault();
         o.onPay(card.value);
       }) as EventListener,
-    }, card, h('button', { type: 'submit', disabled: o.busy }, o.busy ? 'Paying…' : 'Pay')),
+    }, field('Payment card', card), h('button', { type: 'submit', disabled: o.busy }, o.busy ? 'Paying…' : 'Pay')),
     h('button', { type: 'button', class: 'secondary', disabled: o.busy, onclick: (() => o.onRelease()) as EventListener }, 'Release seats'),
   ];
 }
@@ -77,8 +77,8 @@ export interface ChooseViewOptions {
 }
 
 export function chooseView(o: ChooseViewOptions): Nodes {
-  const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: 2, 'aria-label': 'Quantity' });
-  const tier = h('select', { name: 'tier', 'aria-label': 'Tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t }, t)));
+  const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: 2 });
+  const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t }, t)));
   const together = h('input', { type: 'checkbox', name: 'together', checked: true });
   const count = o.selected.size;
   const closed = o.sales.kind !== 'open';
@@ -106,7 +106,7 @@ export function chooseView(o: ChooseViewOptions): Nodes {
         o.onHold({ quantity: Number(quantity.value), together: together.checked, ...(tier.value ? { tier: tier.value } : {}) });
       }) as EventListener,
     },
-      quantity, tier,
+      field('Seats', quantity), field('Tier', tier),
       h('label', {}, together, ' side by side'),
       h('button', { type: 'submit', disabled: o.busy || closed }, 'Find seats'),
     ),

@@ -1,7 +1,7 @@
 /** `#/organizer`: an organiser's events (put a draft on sale, cancel one) and the check-in desk. */
 import type { CheckInView, EventView } from '@stream-seat/contracts';
 import { api, ApiProblem, postCommand } from '../api.js';
-import { h, mount } from '../dom.js';
+import { field, h, mount } from '../dom.js';
 import { dateTime } from '../format.js';
 import type { Page } from '../router.js';
 import { currentSession } from '../session.js';
@@ -67,7 +67,7 @@ function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement 
 }
 
 function checkInDesk(): HTMLElement {
-  const code = h('input', { name: 'code', placeholder: 'ticket code', 'aria-label': 'Ticket code', required: true, autocomplete: 'off' });
+  const code = h('input', { name: 'code', required: true, autocomplete: 'off' });
   // Every scan gets its own line, newest first, named by the end of its code: answers may come
   // back in any order, and one never stands for another ticket.
   const results = h('ol', { class: 'check-in-results', 'aria-live': 'polite' });
@@ -106,7 +106,7 @@ function checkInDesk(): HTMLElement {
     'section',
     { class: 'check-in' },
     h('h2', {}, 'Check-in'),
-    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, code, h('button', { type: 'submit' }, 'Check in')),
+    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, field('Ticket code', code), h('button', { type: 'submit' }, 'Check in')),
     results,
   );
 }
