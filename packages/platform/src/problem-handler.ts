@@ -1,7 +1,7 @@
 /** The one error handler of every service: everything leaves as application/problem+json. */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, PROBLEM_TYPE_BASE, RESOURCE_BUSY_HEADER } from './errors.js';
+import { AppError, PROBLEM_TYPE_BASE, RESOURCE_BUSY_HEADER, UnsupportedMediaType } from './errors.js';
 import type { RouteIndex } from './method-not-allowed.js';
 
 /** A validation problem lists this many faults at most, and counts the rest (`moreErrors`). */
@@ -71,6 +71,10 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
       error = mapped;
       break;
     }
+  }
+  if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // The type a refused charset or coding has too (errors.ts): one 415 for clients to handle.
+    error = new UnsupportedMediaType(`a body of Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not read here; send application/json`);
   }
   if (error instanceof AppError) {
     return {

@@ -97,6 +97,8 @@ describe('the problem handler', () => {
       const other = await post('{"name":"x"}', { 'content-type': type });
       expect(other.statusCode, type).toBe(415);
       expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
+      // The same type as a refused charset: one 415 for a client to handle (it was ctp-invalid-media-type).
+      expect(other.json()).toMatchObject({ type: declared.json().type, detail: `a body of Content-Type "${type}" is not read here; send application/json` });
     }
     const gzipped = await post(gzipSync('{"name":"x"}'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(gzipped.statusCode).toBe(415);
