@@ -45,6 +45,7 @@ export interface BookingSettings {
   paymentTimeoutMs: number;
   /** A payment attempt older than this never became an order: its charge (if any) is refunded. */
   paymentAbandonedAfterMs: number;
+  paymentLateChargeWindowMs: number;
   idempotencyWaitMs: number;
   /** Live stream: comment heartbeat interval. */
   streamHeartbeatMs: number;
@@ -66,6 +67,7 @@ export const defaultBookingSettings: BookingSettings = {
   maxActiveHoldsPerBuyer: 3,
   paymentTimeoutMs: 10_000,
   paymentAbandonedAfterMs: 900_000,
+  paymentLateChargeWindowMs: 7 * 86_400_000,
   idempotencyWaitMs: 20_000,
   streamHeartbeatMs: 15_000,
   streamMaxBufferedBytes: 1024 * 1024,
@@ -154,6 +156,8 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     refunds,
     // Never while a payment may still be under way.
     abandonedAfterMs: Math.max(settings.paymentAbandonedAfterMs, 2 * settings.paymentTimeoutMs),
+    lateChargeWindowMs: settings.paymentLateChargeWindowMs,
+    onLetGo: (attempt) => app.log.info({ attempt }, 'abandoned payment attempt let go: its provider knew of no charge within PAYMENT_LATE_CHARGE_WINDOW_MS'),
     onUnknown: (attempt) =>
       app.log.error({ attempt }, 'PAYMENT ATTEMPT ABANDONED: the provider cannot say whether it charged; check it by its reference'),
   });

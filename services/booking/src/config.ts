@@ -24,6 +24,8 @@ export const bookingConfigSchema = baseConfigSchema
     PAYMENT_TIMEOUT_MS: env.int(10_000, 1),
     /** A payment attempt older than this never became an order: a charge it made is refunded. */
     PAYMENT_ABANDONED_AFTER_MS: env.int(900_000, 1),
+    /** How long after it began an abandoned payment's provider is still asked whether it charged late. */
+    PAYMENT_LATE_CHARGE_WINDOW_MS: env.int(7 * 86_400_000, 1),
     /** Time for the event service to answer. */
     CATALOGUE_TIMEOUT_MS: env.int(3_000, 1),
     /** How long an event's status and sales window are cached. */

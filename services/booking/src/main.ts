@@ -50,6 +50,7 @@ const app = buildBookingApp({
     maxActiveHoldsPerBuyer: config.MAX_ACTIVE_HOLDS_PER_BUYER,
     paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
     paymentAbandonedAfterMs: config.PAYMENT_ABANDONED_AFTER_MS,
+    paymentLateChargeWindowMs: config.PAYMENT_LATE_CHARGE_WINDOW_MS,
     idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
     streamHeartbeatMs: config.STREAM_HEARTBEAT_MS,
     streamMaxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,

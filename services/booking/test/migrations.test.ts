@@ -67,8 +67,15 @@ describe.each(testDialects())('booking migrations on %s', (dialect) => {
     const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(target.url), target.url);
     try {
       const all = bookingMigrations(dialect);
-      // 005 and what came after it (006 is an index of seats, 007 a column of the change log, 008 the collation: unrelated).
-      const { '005-order-cancellation': _added, '006-seats-event-status': _later, '007-seat-changes-event-cancelled': _latest, '008-exact-text': _exact, ...before } = all;
+      // 005 and what came after it (006 is an index of seats, 007 a column of the change log, 008 the collation, 009 a column of payment attempts: unrelated).
+      const {
+        '005-order-cancellation': _added,
+        '006-seats-event-status': _later,
+        '007-seat-changes-event-cancelled': _latest,
+        '008-exact-text': _exact,
+        '009-payment-attempts-recheck': _recheck,
+        ...before
+      } = all;
       await startDatabase(database, before);
       const db = database.db as unknown as Kysely<unknown>;
       // Orders as they were before 005.

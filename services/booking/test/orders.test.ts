@@ -475,7 +475,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const holdId = await holdSeats('una', eventId, ['ORCH-C-7']);
     // What a process that died mid-payment leaves: one attempt charged (its id known or not), one not.
     const charged = await t.payments.charge({ amountCents: 5_000, currency: 'EUR', token: 'tok_ok', reference: `crash-a-${holdId}` }, new AbortController().signal);
-    const attempt = (reference: string, paymentId: string | null) => ({ reference, hold_id: holdId, amount_cents: 5_000, currency: 'EUR', payment_id: paymentId, created_at: t.now() });
+    const attempt = (reference: string, paymentId: string | null) => ({ reference, hold_id: holdId, amount_cents: 5_000, currency: 'EUR', payment_id: paymentId, created_at: t.now(), recheck_at: null });
     await t.database.db
       .insertInto('payment_attempts')
       .values([attempt(`crash-a-${holdId}`, null), attempt(`crash-b-${holdId}`, null)])
@@ -485,7 +485,39 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     await t.app.booking.sweeper.sweepOnce();
     expect(t.payments.refunds.get(charged.paymentId)).toBe(5_000);
     expect(t.payments.refunds.size).toBe(refundsBefore + 1);
+    // The one that charged nothing is kept, to be asked about again later (a charge may still
+    // land), and let go once PAYMENT_LATE_CHARGE_WINDOW_MS (7 days here) has passed.
+    const left = await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute();
+    expect(left.map((a) => a.reference)).toEqual([`crash-b-${holdId}`]);
+    expect(Number(left[0]?.recheck_at)).toBeGreaterThan(t.now());
+    t.advance(7 * 86_400_000);
+    await t.app.booking.sweeper.sweepOnce();
     expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('hold_id', '=', holdId).execute()).toEqual([]);
+    expect(t.payments.refunds.size).toBe(refundsBefore + 1);
+  });
+
+  it('refunds a charge that landed after the reconciler first asked the provider and found none', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('vic', eventId, ['ORCH-C-8']);
+    const reference = `late-${holdId}`;
+    await t.database.db
+      .insertInto('payment_attempts')
+      .values({ reference, hold_id: holdId, amount_cents: 5_000, currency: 'EUR', payment_id: null, created_at: t.now(), recheck_at: null })
+      .execute();
+    t.advance(15 * 60_000 + 1_000);
+    await t.app.booking.sweeper.sweepOnce();
+    const asked = await t.database.db.selectFrom('payment_attempts').select('recheck_at').where('reference', '=', reference).executeTakeFirst();
+    // Asked again after as long again as the attempt is old.
+    expect(Number(asked?.recheck_at) - t.now()).toBeGreaterThanOrEqual(15 * 60_000);
+    // The provider charges now, late (a charge still processing when it was first asked).
+    const late = await t.payments.charge({ amountCents: 5_000, currency: 'EUR', token: 'tok_ok', reference }, new AbortController().signal);
+    // Not asked again before its time.
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.has(late.paymentId)).toBe(false);
+    t.advance(15 * 60_000 + 1_000);
+    await t.app.booking.sweeper.sweepOnce();
+    expect(t.payments.refunds.get(late.paymentId)).toBe(5_000);
+    expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('reference', '=', reference).execute()).toEqual([]);
   });
 
   it('stops sales of an event cancelled before its inventory existed, even when the catalogue still says on sale', async () => {

@@ -23,10 +23,30 @@ export function createPaymentAttemptRepository(db: Kysely<BookingDatabase>) {
 
     take: (reference: string) => takeAttempt(db, reference),
 
-    /** Attempts begun before `before`, oldest first: abandoned, or their order would exist. */
-    async stale(before: number, limit: number): Promise<PaymentAttemptTable[]> {
-      const rows = await db.selectFrom('payment_attempts').selectAll().where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
-      return rows.map((r) => ({ ...r, amount_cents: Number(r.amount_cents), created_at: Number(r.created_at) }));
+    /**
+     * Attempts begun before `before`, oldest first — abandoned, or their order would exist — but
+     * for those whose provider is not to be asked again until after `now`.
+     */
+    async stale(before: number, now: number, limit: number): Promise<PaymentAttemptTable[]> {
+      const rows = await db
+        .selectFrom('payment_attempts')
+        .selectAll()
+        .where('created_at', '<', before)
+        .where((eb) => eb.or([eb('recheck_at', 'is', null), eb('recheck_at', '<=', now)]))
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        ...r,
+        amount_cents: Number(r.amount_cents),
+        created_at: Number(r.created_at),
+        recheck_at: r.recheck_at === null ? null : Number(r.recheck_at),
+      }));
+    },
+
+    /** The provider knew of no charge: ask it again at `at`. */
+    async recheckAt(reference: string, at: number): Promise<void> {
+      await db.updateTable('payment_attempts').set({ recheck_at: at }).where('reference', '=', reference).execute();
     },
   };
 }

@@ -141,6 +141,8 @@ export interface PaymentAttemptTable {
   /** Known once the provider answered. */
   payment_id: string | null;
   created_at: number;
+  /** Abandoned, and the provider knew of no charge when last asked: when to ask it again. */
+  recheck_at: number | null;
 }
 
 export interface BookingDatabase {

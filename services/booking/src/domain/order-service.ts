@@ -115,6 +115,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         currency: hold.currency,
         payment_id: null,
         created_at: deps.clock(),
+        recheck_at: null,
       });
       let paymentId: string;
       try {

@@ -2,7 +2,10 @@
  * Payments that never became orders: an attempt still written down long after its payment
  * should have ended was abandoned mid-way (the process died, or the provider answered too late).
  * If it was charged — known from the attempt, or asked of the provider by its reference — the
- * charge is refunded (or owed); if it was not, the attempt is simply let go.
+ * charge is refunded (or owed). If the provider knows of no charge, it is asked again — after as
+ * long again as the attempt is old (15 min, 30 min, 1 h …) — until `lateChargeWindowMs` after the
+ * attempt began, and only then is the attempt let go: a provider that answered too late may also
+ * charge late, and a charge that landed after the first look was never refunded.
  */
 import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
 import type { PaymentAttemptTable } from '../db/schema.js';
@@ -17,6 +20,10 @@ export interface PaymentReconcilerDeps {
   refunds: Refunds;
   /** How old an attempt must be to count as abandoned: well past any payment's end. */
   abandonedAfterMs: number;
+  /** How long after an attempt began its provider is still asked whether it charged late. */
+  lateChargeWindowMs: number;
+  /** An abandoned attempt that charged nothing within the window, let go. */
+  onLetGo(attempt: PaymentAttemptTable): void;
   /** An abandoned attempt the provider cannot be asked about: to be reconciled by hand. */
   onUnknown(attempt: PaymentAttemptTable): void;
 }
@@ -44,7 +51,7 @@ export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
     /** One pass; how many abandoned charges were refunded (or recorded as owed). */
     async reconcile(now: number): Promise<number> {
       let refunded = 0;
-      for (const attempt of await deps.attempts.stale(now - deps.abandonedAfterMs, BATCH)) {
+      for (const attempt of await deps.attempts.stale(now - deps.abandonedAfterMs, now, BATCH)) {
         let paymentId = attempt.payment_id ?? undefined;
         if (paymentId === undefined) {
           if (!deps.payments.findCharge) {
@@ -57,6 +64,13 @@ export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
             paymentId = (await deps.payments.findCharge(attempt.reference))?.paymentId;
           } catch {
             break;
+          }
+          if (paymentId === undefined) {
+            const age = now - attempt.created_at;
+            const windowEnds = attempt.created_at + deps.lateChargeWindowMs;
+            if (now < windowEnds) await deps.attempts.recheckAt(attempt.reference, Math.min(now + Math.max(age, deps.abandonedAfterMs), windowEnds));
+            else if (await taken(attempt.reference)) deps.onLetGo(attempt);
+            continue;
           }
         }
         // Taken first: an order confirmed at this very moment and this refund exclude each other.

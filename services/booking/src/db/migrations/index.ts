@@ -7,6 +7,7 @@ import { holdsActiveCoveringMigration } from './004-holds-active-covering.js';
 import { orderCancellationMigration } from './005-order-cancellation.js';
 import { seatsEventStatusMigration } from './006-seats-event-status.js';
 import { seatChangesEventCancelledMigration } from './007-seat-changes-event-cancelled.js';
+import { paymentAttemptsRecheckMigration } from './009-payment-attempts-recheck.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -19,5 +20,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '007-seat-changes-event-cancelled': seatChangesEventCancelledMigration(dialect),
     // Identities compared exactly on MySQL as on SQLite (@stream-seat/db exact-text.ts).
     '008-exact-text': exactTextMigration(dialect),
+    '009-payment-attempts-recheck': paymentAttemptsRecheckMigration(dialect),
   };
 }
