@@ -268,6 +268,30 @@ describe.each(testDialects())('order cancellation on %s', (dialect) => {
     expect(refundsOf(paymentId, t)).toBe(1);
   });
 
+  it('tells a buyer whose payment the event’s cancellation overtook that the event is not on sale, and refunds the charge once', async () => {
+    const eventId = newEvent();
+    const hold = await post(t, 'gil', '/api/holds', { eventId, seatIds: ['ORCH-B-5'] });
+    const refundsBefore = t.payments.refundLog.length;
+    t.payments.chargeDelayMs = 300;
+    try {
+      const paying = post(t, 'gil', '/api/orders', { holdId: hold.json().holdId, payment: { token: 'tok_ok' } });
+      // The cancellation arrives while the provider is charging: it releases the hold.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      catalogue.update(eventId, { status: 'CANCELLED' });
+      const message = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() };
+      expect((await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message })).json()).toMatchObject({ outcome: 'processed' });
+      const paid = await paying;
+      expect(paid.statusCode).toBe(409);
+      // It had said "Hold … is RELEASED", as if the buyer had let it go.
+      expect(paid.json().type).toMatch(/event-not-on-sale$/);
+      expect(paid.json().detail).toMatch(/cancelled/);
+    } finally {
+      t.payments.chargeDelayMs = 0;
+    }
+    // The one charge made was refunded, once.
+    expect(t.payments.refundLog.slice(refundsBefore)).toEqual([{ paymentId: expect.any(String), amountCents: hold.json().totalCents }]);
+  });
+
   it('handles an event’s cancellation while the provider refuses refunds: every order claimed at once, refunded by the sweeper later', async () => {
     const eventId = newEvent();
     const orders = [await buy('eve', eventId, 'ORCH-A-5'), await buy('fay', eventId, 'ORCH-A-6')];

@@ -83,6 +83,12 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
         if (changed(ended) !== 1) {
           // Ordered by a parallel payment, or released: say which (409), not "expired" (410).
           const now = await trx.selectFrom('holds').select('status').where('id', '=', hold.id).executeTakeFirst();
+          if (now?.status === 'RELEASED') {
+            // Released by its event's cancellation while the payment was under way: say that, as
+            // a payment for a hold of a cancelled event is told before it is charged.
+            const inventory = await trx.selectFrom('inventories').select('status').where('event_id', '=', hold.event_id).executeTakeFirst();
+            if (inventory?.status === 'CLOSED') throw new EventNotOnSale(hold.event_id, 'it was cancelled');
+          }
           if (now && now.status !== 'ACTIVE') {
             throw new HoldNotActive(hold.id, now.status, now.status === 'ORDERED' ? await createHoldRepository(trx).orderIdOf(hold.id) : undefined);
           }
