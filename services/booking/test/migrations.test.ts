@@ -74,6 +74,7 @@ describe.each(testDialects())('booking migrations on %s', (dialect) => {
         '007-seat-changes-event-cancelled': _latest,
         '008-exact-text': _exact,
         '009-payment-attempts-recheck': _recheck,
+        '010-inventories-starts-at': _startsAt,
         ...before
       } = all;
       await startDatabase(database, before);

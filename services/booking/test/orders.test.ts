@@ -84,6 +84,32 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     }
   });
 
+  it('refuses a buyer’s cancel after the show even when the catalogue cannot be reached and was never asked by this instance', async () => {
+    const { event, map } = hallEvent(`o${++n}-${dialect}`, { organizerId: 'olga' });
+    const startsAt = new Date(t.now() + 60_000).toISOString();
+    catalogue.put({ ...event, startsAt }, map);
+    const holdId = await holdSeats('max', event.id, ['ORCH-C-1']);
+    const order = (await post('max', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+    // A fresh instance (nothing cached) while the catalogue is down: the start is the inventory's own.
+    const down: InMemoryCatalogue = {
+      ...catalogue,
+      event: async () => {
+        throw new DependencyUnavailable('EVENT-SERVICE', 'The catalogue answered 503');
+      },
+    };
+    const other = await createBookingTestApp(dialect, { catalogue: down, databaseUrl: t.databaseUrl });
+    try {
+      other.advance(Date.parse(startsAt) - other.now() + 1_000);
+      const late = await other.app.inject({ method: 'POST', url: `/api/orders/${order.orderId}/cancel`, headers: await other.auth('max') });
+      // It had gone through, refunded after the show.
+      expect(late.statusCode).toBe(409);
+      expect(late.json()).toMatchObject({ startsAt });
+      expect((await get('max', `/api/orders/${order.orderId}`)).json().status).toBe('CONFIRMED');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('turns a paid hold into a confirmed order with one unguessable ticket per seat', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('alice', eventId, ['ORCH-A-1', 'ORCH-A-2']);

@@ -15,6 +15,8 @@ const LAYOUT_PAGE = 10_000;
 export interface InventoryHeader {
   organizerId: string;
   currency: string;
+  /** When the event starts (ms). */
+  startsAt: number;
   stage: { x: number; y: number };
 }
 
@@ -88,7 +90,8 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
 
   return {
     async find(eventId: string): Promise<InventoryTable | undefined> {
-      return db.selectFrom('inventories').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+      const row = await db.selectFrom('inventories').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+      return row && { ...row, starts_at: row.starts_at === null ? null : Number(row.starts_at) };
     },
 
     /**
@@ -146,6 +149,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
             stage_x: header.stage.x,
             stage_y: header.stage.y,
             created_at: now,
+            starts_at: header.startsAt,
           })
           .execute();
         return 'created';
@@ -172,7 +176,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
           await trx
             .insertInto('inventories')
             // XXX: ISO 4217's "no currency"; the empty inventory sells nothing.
-            .values({ event_id: eventId, organizer_id: CANCELLED_BEFORE_SALE, currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now })
+            .values({ event_id: eventId, organizer_id: CANCELLED_BEFORE_SALE, currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now, starts_at: null })
             .execute();
           // Seats a creation that died half-way left (or one still running: it removes its own once it finds this row).
           await trx.deleteFrom('seats').where('event_id', '=', eventId).execute();

@@ -20,6 +20,8 @@ export interface InventoryTable {
   stage_x: number;
   stage_y: number;
   created_at: number;
+  /** When the event starts (ms; it cannot change once on sale). Null for inventories made before it was kept. */
+  starts_at: number | null;
 }
 
 export interface SeatTable {

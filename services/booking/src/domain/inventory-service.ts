@@ -39,7 +39,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
     const map = await deps.catalogue.seatMap(eventId, caller);
     if (!map) throw new EventNotFound(eventId);
-    await deps.inventories.create(eventId, { organizerId: event.organizerId, currency: map.currency, stage: map.stage }, planInventory(map), deps.clock());
+    const header = { organizerId: event.organizerId, currency: map.currency, stage: map.stage, startsAt: Date.parse(event.startsAt) };
+    await deps.inventories.create(eventId, header, planInventory(map), deps.clock());
     const created = await find(eventId);
     if (!created) throw new Error(`inventory of ${eventId} vanished after creation`);
     return created;

@@ -8,6 +8,7 @@ import { orderCancellationMigration } from './005-order-cancellation.js';
 import { seatsEventStatusMigration } from './006-seats-event-status.js';
 import { seatChangesEventCancelledMigration } from './007-seat-changes-event-cancelled.js';
 import { paymentAttemptsRecheckMigration } from './009-payment-attempts-recheck.js';
+import { inventoriesStartsAtMigration } from './010-inventories-starts-at.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -21,5 +22,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     // Identities compared exactly on MySQL as on SQLite (@stream-seat/db exact-text.ts).
     '008-exact-text': exactTextMigration(dialect),
     '009-payment-attempts-recheck': paymentAttemptsRecheckMigration(dialect),
+    '010-inventories-starts-at': inventoriesStartsAtMigration(dialect),
   };
 }
