@@ -350,6 +350,8 @@ describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted o
     for (const id of ['Z-R40-24', 'Z-R40-25']) {
       await poll(() => seatColour(page, id)).toBe(rgb);
       expect(await page.getAttribute(`circle[data-seat-id="${id}"]`, 'class')).toContain('mine');
+      // Told by a ring as well as a colour, over the canvas too: a held seat keeps its SVG circle.
+      expect(await page.evaluate(`getComputedStyle(document.querySelector('circle[data-seat-id="${id}"]')).stroke`)).not.toBe('none');
     }
     await close(page);
   });
