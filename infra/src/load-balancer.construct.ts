@@ -49,6 +49,9 @@ export class LoadBalancer extends Construct {
       // this window. It must be shorter than the gateway's keep-alive (72 s, KEEP_ALIVE_TIMEOUT_MS):
       // at 120 s the ALB could send a request on a connection the gateway had just closed (a 502).
       idleTimeout: Duration.seconds(ALB_IDLE_TIMEOUT_SECONDS),
+      // Its DNS name is what buyers' DNS points at: deleted by a mistaken change or destroy, a new
+      // one has another name, and the site is down until DNS follows.
+      deletionProtection: true,
     });
 
     // Access logs need the region's ELB log-delivery principal, which an environment-agnostic

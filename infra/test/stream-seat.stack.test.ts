@@ -306,6 +306,8 @@ describe('load balancer', () => {
     const idleSeconds = Number(attributes.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value);
     expect(idleSeconds * 1000).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS);
     expect(idleSeconds * 1000).toBeGreaterThanOrEqual(2 * 15_000);
+    // Its DNS name is the site's address: not deleted by a mistaken change.
+    expect(attributes).toContainEqual({ Key: 'deletion_protection.enabled', Value: 'true' });
   });
 
   it('answers the gateway’s operations paths itself with a 404, before the gateway: task addresses and versions stay inside', () => {
