@@ -74,7 +74,10 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
   }
   if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     // The type a refused charset or coding has too (errors.ts): one 415 for clients to handle.
-    error = new UnsupportedMediaType(`a body of Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not read here; send application/json`);
+    const sent = request.headers['content-type'] ?? '';
+    // Named, but not repeated at any length (a header may be 16 KB).
+    const shown = sent.length > 100 ? `${sent.slice(0, 100)}…` : sent;
+    error = new UnsupportedMediaType(`a body of Content-Type ${JSON.stringify(shown)} is not read here; send application/json`);
   }
   if (error instanceof AppError) {
     return {

@@ -100,6 +100,10 @@ describe('the problem handler', () => {
       // The same type as a refused charset: one 415 for a client to handle (it was ctp-invalid-media-type).
       expect(other.json()).toMatchObject({ type: declared.json().type, detail: `a body of Content-Type "${type}" is not read here; send application/json` });
     }
+    // Named, not echoed at length.
+    const long = await post('{"name":"x"}', { 'content-type': `text/${'x'.repeat(5_000)}` });
+    expect(long.statusCode).toBe(415);
+    expect(long.body.length).toBeLessThan(1_000);
     const gzipped = await post(gzipSync('{"name":"x"}'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(gzipped.statusCode).toBe(415);
     expect(gzipped.json().detail).toMatch(/without a content coding \(not gzip\)/);

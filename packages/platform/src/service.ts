@@ -172,7 +172,8 @@ export function createService(options: CreateServiceOptions): App {
         title: 'Bad request',
         status: 400,
         detail: problem ? `path: ${problem}` : error.message,
-        // A path refused for its length is not repeated as the instance either (1 KB and more back).
+        // A path refused (too long a part, or one that does not decode) is not repeated as the
+        // instance either: 1 KB and more back.
         ...(problem ? {} : { instance: request.url }),
         ...(problem ? { errors: [{ field: 'path', message: problem }] } : {}),
       });

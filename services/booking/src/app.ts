@@ -136,7 +136,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     clock,
     holdTtlSeconds: settings.holdTtlSeconds,
     maxActiveHoldsPerBuyer: settings.maxActiveHoldsPerBuyer,
-    onHoldMade: (expiresAt) => sweeper.expiresAt(expiresAt),
+    onHoldMade: (expiresAt) => sweeper.holdMade(expiresAt),
   });
   const refunds = createRefunds({
     payments,

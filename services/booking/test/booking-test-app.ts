@@ -64,7 +64,9 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
     ...(options.bus ? { bus: options.bus } : {}),
     serviceToken: options.serviceToken ?? TEST_SERVICE_TOKEN,
     clock: now,
-    // The sweeper runs when a test asks (sweepOnce); a long interval keeps it out of the way.
+    // The sweeper's interval passes are kept out of the way by a long interval: a test runs a whole
+    // pass when it asks (sweepOnce). A hold made here is still released when it runs out (on the
+    // test's clock; a release-only pass).
     settings: { holdSweepIntervalMs: 3_600_000, ...options.settings },
     logger: false,
   });

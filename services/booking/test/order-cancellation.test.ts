@@ -5,7 +5,7 @@
  * is set, on MariaDB.
  */
 import { testDialects } from '@stream-seat/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { createOrderRepository } from '../src/db/order.repository.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
@@ -272,11 +272,15 @@ describe.each(testDialects())('order cancellation on %s', (dialect) => {
     const eventId = newEvent();
     const hold = await post(t, 'gil', '/api/holds', { eventId, seatIds: ['ORCH-B-5'] });
     const refundsBefore = t.payments.refundLog.length;
-    t.payments.chargeDelayMs = 300;
+    // Long enough for the cancellation below to be handled while the provider is charging, and
+    // within this app's payment timeout (1 s).
+    t.payments.chargeDelayMs = 800;
     try {
       const paying = post(t, 'gil', '/api/orders', { holdId: hold.json().holdId, payment: { token: 'tok_ok' } });
-      // The cancellation arrives while the provider is charging: it releases the hold.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The payment is under way once its attempt is written down (just before the charge).
+      await vi.waitFor(async () => {
+        expect(await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', hold.json().holdId).executeTakeFirst()).toBeDefined();
+      }, { timeout: 5_000, interval: 10 });
       catalogue.update(eventId, { status: 'CANCELLED' });
       const message = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() };
       expect((await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message })).json()).toMatchObject({ outcome: 'processed' });

@@ -189,6 +189,11 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
       }
     },
 
+    /** Keeps the event's start in an inventory made without it (by an older release). */
+    async keepStart(eventId: string, startsAt: number): Promise<void> {
+      await db.updateTable('inventories').set({ starts_at: startsAt }).where('event_id', '=', eventId).where('starts_at', 'is', null).execute();
+    },
+
     /** The last change number of an event (0 when it has no inventory). */
     async currentSeq(eventId: string): Promise<number> {
       const row = await db.selectFrom('inventories').select('seq').where('event_id', '=', eventId).executeTakeFirst();

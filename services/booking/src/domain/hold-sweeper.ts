@@ -3,17 +3,20 @@
  * claim query already treats expired holds as free, so the sweeper is about telling watchers
  * (and tidying), never about correctness.
  *
- * It wakes when the next hold runs out (read from the database after each pass, and told of each
- * hold this instance makes), not only every `intervalMs`: a seat map watching a hold run out
- * shows the seat free within milliseconds, not after up to a whole interval (5 s by default). The
- * interval still bounds every sleep — holds made on other instances are seen at the latest then —
- * and paces the other tidying, which a wake for an expiry does not run.
+ * Two clocks drive it. Every `intervalMs` a whole pass releases whatever has run out, whoever made
+ * it, and tidies (`alsoEachRun`: refunds, payments, idempotency keys). And the instance that made
+ * a hold wakes when it runs out, for a release-only pass: a seat map watching a hold run out shows
+ * the seat free within milliseconds, not up to a whole interval later. Only the maker wakes so
+ * (several instances do not all race to release each hold); another instance's holds, should it
+ * die, are released at the next interval as before. Releases never wait for tidying, which may
+ * wait on a payment provider for seconds.
  */
+import { performance } from 'node:perf_hooks';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 
 export interface HoldSweeperDeps {
-  holds: HoldRepository;
+  holds: Pick<HoldRepository, 'expired' | 'release'>;
   bus: SeatChangeBus;
   clock: () => number;
   intervalMs: number;
@@ -26,25 +29,77 @@ export interface HoldSweeperDeps {
 
 const BATCH = 200;
 /**
- * The shortest sleep: holds running out one after another (a busy sale) are released in passes at
- * most this often, and a timer that fires a millisecond early costs one more pass, not a spin.
+ * The shortest sleep before a release pass: holds running out one after another (a busy sale) are
+ * released in passes at most this often, and a timer that fires a millisecond early costs one
+ * more pass, not a spin.
  */
 export const MIN_SWEEP_GAP_MS = 50;
 
-interface Pass {
-  tidy: boolean;
-  done: Promise<number>;
+/**
+ * Runs `run` one call at a time: a call made while one runs shares the next run, never the current
+ * one (which may have read the database before the call).
+ */
+function serially(run: () => Promise<number>) {
+  let current: Promise<number> | undefined;
+  let next: Promise<number> | undefined;
+  const start = (): Promise<number> => {
+    const running = run().finally(() => {
+      if (current === running) current = undefined;
+    });
+    current = running;
+    return running;
+  };
+  return {
+    run(): Promise<number> {
+      if (!current) return start();
+      next ??= current
+        .catch(() => 0)
+        .then(() => {
+          next = undefined;
+          return start();
+        });
+      return next;
+    },
+    /** Settles once no run is under way or queued (starting none). */
+    async idle(): Promise<void> {
+      while (current ?? next) await (next ?? current)?.catch(() => 0);
+    },
+  };
+}
+
+/** Holds' expiry times (clock ms), soonest first: a sorted array, appended to in the common case. */
+function createExpiryQueue() {
+  const times: number[] = [];
+  return {
+    add(at: number): void {
+      let i = times.length;
+      while (i > 0 && (times[i - 1] as number) > at) i--;
+      times.splice(i, 0, at);
+    },
+    /** Forgets the times up to `at` (their holds were released by a pass that began then). */
+    forget(at: number): void {
+      let passed = 0;
+      while (passed < times.length && (times[passed] as number) <= at) passed++;
+      if (passed > 0) times.splice(0, passed);
+    },
+    soonest(): number | undefined {
+      return times[0];
+    },
+    clear(): void {
+      times.length = 0;
+    },
+  };
 }
 
 export function createHoldSweeper(deps: HoldSweeperDeps) {
-  let timer: NodeJS.Timeout | undefined;
-  /** When the timer fires, on `deps.clock`. */
-  let wakeAt = Infinity;
   let started = false;
-  let lastTidy = -Infinity;
-  let running: Pass | undefined;
+  let interval: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  /** When the release timer fires, on the process's monotonic clock (the injected clock may jump). */
+  let deadline = Infinity;
+  const made = createExpiryQueue();
 
-  async function sweep(tidy: boolean): Promise<number> {
+  const release = serially(async () => {
     const now = deps.clock();
     let released = 0;
     for (const hold of await deps.holds.expired(now, BATCH)) {
@@ -52,75 +107,70 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
       if (result?.batch) deps.bus.publish(result.batch);
       if (result) released++;
     }
-    if (tidy) {
-      lastTidy = now;
-      await deps.alsoEachRun?.(now);
-    }
     return released;
-  }
+  });
+  const tidy = serially(async () => {
+    await deps.alsoEachRun?.(deps.clock());
+    return 0;
+  });
 
-  /** Joins the pass under way when it does as much; otherwise runs one after it (never two at once). */
-  function pass(tidy: boolean): Promise<number> {
-    if (running && (running.tidy || !tidy)) return running.done;
-    const previous = running?.done.catch(() => 0) ?? Promise.resolve(0);
-    const current: Pass = {
-      tidy,
-      done: previous
-        .then(() => sweep(tidy))
-        .finally(() => {
-          if (running === current) running = undefined;
-        }),
-    };
-    running = current;
-    return current.done;
-  }
-
-  /** Sets the timer for `at` (clock time) unless it already fires sooner; never beyond one interval. */
-  function wakeBy(at: number): void {
+  /** Sets the release timer for the soonest hold made here still to run out. */
+  function schedule(): void {
     if (!started) return;
     const now = deps.clock();
-    const delay = Math.min(Math.max(at - now, MIN_SWEEP_GAP_MS), deps.intervalMs);
-    if (now + delay >= wakeAt) return;
+    const at = made.soonest();
+    if (at === undefined) return;
+    const delay = Math.max(at - now, MIN_SWEEP_GAP_MS);
+    if (performance.now() + delay >= deadline) return;
     clearTimeout(timer);
-    wakeAt = now + delay;
-    timer = setTimeout(wake, delay);
+    deadline = performance.now() + delay;
+    timer = setTimeout(() => void wake(), delay);
     timer.unref();
   }
 
   async function wake(): Promise<void> {
     timer = undefined;
-    wakeAt = Infinity;
-    const now = deps.clock();
-    if (deps.paused?.()) return wakeBy(now + deps.intervalMs);
+    deadline = Infinity;
+    // Whatever ran out by now is the pass's (or, should it fail or not run, the interval's).
+    const passFrom = deps.clock();
     try {
-      await pass(now - lastTidy >= deps.intervalMs);
-      wakeBy(Math.min((await deps.holds.nextExpiry()) ?? Infinity, lastTidy + deps.intervalMs));
+      if (!deps.paused?.()) await release.run();
     } catch (error) {
       deps.onError(error);
-      wakeBy(deps.clock() + deps.intervalMs);
     }
+    made.forget(passFrom);
+    schedule();
   }
 
   return {
-    /** One whole pass (releases and tidying); concurrent callers share the pass in progress. */
-    sweepOnce(): Promise<number> {
-      return pass(true);
+    /** One whole pass: releases, then tidying. Concurrent callers share a pass that starts after they asked. */
+    async sweepOnce(): Promise<number> {
+      const released = await release.run();
+      await tidy.run();
+      return released;
     },
-    /** A hold made here runs out at `expiresAt`: wake then if not sooner. */
-    expiresAt(expiresAt: number): void {
-      wakeBy(expiresAt);
+    /** A hold made here runs out at `expiresAt` (clock time): a release pass then. */
+    holdMade(expiresAt: number): void {
+      if (!started) return;
+      made.add(expiresAt);
+      schedule();
     },
     start() {
       started = true;
-      lastTidy = deps.clock();
-      wakeBy(lastTidy + deps.intervalMs);
+      interval = setInterval(() => {
+        if (deps.paused?.()) return;
+        this.sweepOnce().catch(deps.onError);
+      }, deps.intervalMs);
+      interval.unref();
     },
     async stop() {
       started = false;
+      clearInterval(interval);
       clearTimeout(timer);
       timer = undefined;
-      wakeAt = Infinity;
-      await running?.done.catch(() => undefined);
+      deadline = Infinity;
+      made.clear();
+      await Promise.all([release.idle(), tidy.idle()]);
     },
   };
 }

@@ -46,6 +46,19 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     return created;
   }
 
+  /**
+   * Keeps the catalogue's start of an event in an inventory made before it was kept there (by an
+   * older release, or before migration 010): once per event and instance, on the first hold or
+   * buyer's cancel that has the catalogue's answer at hand.
+   */
+  async function keepStart(inventory: InventoryTable, startsAt: string): Promise<InventoryTable> {
+    const at = Date.parse(startsAt);
+    await deps.inventories.keepStart(inventory.event_id, at);
+    const kept = { ...inventory, starts_at: at };
+    headers.set(inventory.event_id, kept);
+    return kept;
+  }
+
   async function find(eventId: string): Promise<InventoryTable | undefined> {
     const cached = headers.get(eventId);
     if (cached) return cached;
@@ -57,6 +70,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   return {
     /** The inventory header if it exists; never calls the catalogue. */
     find,
+    keepStart,
     /**
      * The header as the database has it now, not as this instance cached it: its status changes
      * when the event is cancelled, which only the instance handling the message sees at once.
@@ -70,6 +84,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     /** The inventory, created now from the catalogue if the event is on sale and has none yet. */
     async ensure(eventId: string, known?: CatalogueEvent, caller?: CallContext): Promise<InventoryTable> {
       const existing = await find(eventId);
+      if (existing?.starts_at === null && known?.id === eventId) return keepStart(existing, known.startsAt);
       if (existing) return existing;
       return creating.run(eventId, () => create(eventId, known, caller));
     },

@@ -61,17 +61,19 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /**
-   * When the event starts: kept in its inventory since it was made (a change of the start would
-   * need the event unpublished). For inventories made before that, by the catalogue (its client
-   * keeps events briefly, and serves them stale while the catalogue is down); undefined when the
-   * catalogue does not know the event, or cannot be reached for one it never served: a buyer is
-   * not kept from cancelling by an outage elsewhere.
+   * When the event starts: kept in its inventory since it was made (the catalogue changes no event
+   * once it is on sale). For an inventory made before that, by the catalogue — kept then in the
+   * inventory — whose client keeps events briefly and serves them stale while the catalogue is
+   * down; undefined when the catalogue does not know the event, or cannot be reached for one it
+   * never served: a buyer is not kept from cancelling by an outage elsewhere.
    */
   async function startOf(eventId: string, caller: CallContext | undefined): Promise<string | undefined> {
-    const kept = (await deps.inventory.find(eventId))?.starts_at;
-    if (kept !== null && kept !== undefined) return new Date(kept).toISOString();
+    const inventory = await deps.inventory.find(eventId);
+    if (inventory?.starts_at !== null && inventory?.starts_at !== undefined) return new Date(inventory.starts_at).toISOString();
     try {
-      return (await deps.catalogue.event(eventId, caller))?.startsAt;
+      const event = await deps.catalogue.event(eventId, caller);
+      if (inventory && event?.id === eventId) await deps.inventory.keepStart(inventory, event.startsAt);
+      return event?.startsAt;
     } catch (error) {
       if (error instanceof DependencyUnavailable) return undefined;
       throw error;
