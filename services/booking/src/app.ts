@@ -136,6 +136,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     clock,
     holdTtlSeconds: settings.holdTtlSeconds,
     maxActiveHoldsPerBuyer: settings.maxActiveHoldsPerBuyer,
+    // The sweeper is made below (it tidies with services made after this one); no hold is made before the app serves.
     onHoldMade: (expiresAt) => sweeper.holdMade(expiresAt),
   });
   const refunds = createRefunds({
