@@ -4,6 +4,7 @@
  * units are indexed once, from the first snapshot (an event's places never change).
  */
 import type { SeatMap } from '@stream-seat/contracts';
+import { placeNamer } from './place-names.js';
 import type { SeatBoard } from './seat-board.js';
 
 export interface SeatIndex {
@@ -11,14 +12,12 @@ export interface SeatIndex {
   tierOf(placeId: string): string | undefined;
   /** The general-admission units of a section. */
   unitsOf(sectionId: string): string[];
-  /** A seat as people name it, "Orchestra, row A, seat 3" (its id when the map has no such seat). */
-  nameOf(seatId: string): string;
+  /** A place as people name it, "Orchestra, row A, seat 3" or "Floor, standing" (its id when the map has no such place). */
+  nameOf(placeId: string): string;
 }
 
 export function createSeatIndex(map: SeatMap, board: SeatBoard): SeatIndex {
   const seatTiers = new Map(map.seats.map((s) => [s.id, s.tier]));
-  const seatsById = new Map(map.seats.map((s) => [s.id, s]));
-  const sectionNames = new Map(map.sections.map((s) => [s.id, s.name]));
   const general = map.sections.filter((s) => s.kind === 'general');
   let units: { bySection: Map<string, string[]>; tiers: Map<string, string> } | undefined;
 
@@ -40,9 +39,6 @@ export function createSeatIndex(map: SeatMap, board: SeatBoard): SeatIndex {
   return {
     tierOf: (placeId) => seatTiers.get(placeId) ?? generalUnits().tiers.get(placeId),
     unitsOf: (sectionId) => generalUnits().bySection.get(sectionId) ?? [],
-    nameOf(seatId) {
-      const seat = seatsById.get(seatId);
-      return seat ? `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}` : seatId;
-    },
+    nameOf: placeNamer(map),
   };
 }

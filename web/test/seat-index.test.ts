@@ -39,6 +39,15 @@ describe('the seat index', () => {
   it('names a seat as the map and the panel say it, by its section\'s name', () => {
     const places = createSeatIndex(map, createSeatBoard());
     expect(places.nameOf('ORCH-A-2')).toBe('Orchestra, row A, seat 2');
-    expect(places.nameOf('FLOOR-GA-1')).toBe('FLOOR-GA-1');
+    // A standing unit by its section's name (it had been shown as its id); an unknown id as it is.
+    expect(places.nameOf('FLOOR-GA-1')).toBe('Floor, standing');
+    expect(places.nameOf('BALC-C-9')).toBe('BALC-C-9');
+  });
+
+  it('names a unit by the longest section id it begins with', () => {
+    const nested = { ...map, sections: [...map.sections, { id: 'FLOOR-B', name: 'Floor B', tier: 'GA', priceCents: 2000, kind: 'general' as const, capacity: 2 }] };
+    const places = createSeatIndex(nested, createSeatBoard());
+    expect(places.nameOf('FLOOR-B-GA-1')).toBe('Floor B, standing');
+    expect(places.nameOf('FLOOR-GA-1')).toBe('Floor, standing');
   });
 });

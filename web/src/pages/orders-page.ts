@@ -2,17 +2,22 @@
  * `#/orders`: the buyer's orders and tickets, each named by its event; a confirmed order can be
  * cancelled (refunded) until its show starts.
  */
-import type { EventView, OrderView } from '@stream-seat/contracts';
+import type { EventView, OrderView, SeatMap } from '@stream-seat/contracts';
 import { api, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { type CursorPage, pagedList } from '../paged-list.js';
+import { type PlaceNamer, placeNamer } from '../place-names.js';
 import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
 import { currentSession } from '../session.js';
 
-/** The catalogue's events behind a page of orders, each asked for once; one it cannot give is `null`. */
-type EventsById = Map<string, EventView | null>;
+/**
+ * The catalogue's events behind a page of orders, each asked for once, with the names of their
+ * places ("Orchestra, row A, seat 3") from the seat map; what it cannot give is `null`.
+ */
+type EventsById = Map<string, { event: EventView | null; nameOf: PlaceNamer }>;
+const byId: PlaceNamer = (placeId) => placeId;
 
 export const ordersPage: Page = (root) => {
   // Answers that come back after the user went elsewhere draw nothing.
@@ -34,7 +39,7 @@ export const ordersPage: Page = (root) => {
         await lookUpEvents(page.items, events);
         return page;
       },
-      render: (o) => orderCard(o, events.get(o.eventId) ?? null, load),
+      render: (o) => orderCard(o, events.get(o.eventId) ?? { event: null, nameOf: byId }, load),
     });
     try {
       const first = await orders.first();
@@ -55,7 +60,12 @@ async function lookUpEvents(orders: OrderView[], events: EventsById): Promise<vo
   const missing = [...new Set(orders.map((o) => o.eventId))].filter((id) => !events.has(id));
   await Promise.all(
     missing.map(async (id) => {
-      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`).catch(() => null));
+      const [event, map] = await Promise.all([
+        api<EventView>('GET', `/events/${encodeURIComponent(id)}`).catch(() => null),
+        // Revalidated by its ETag: a map read before (on the event's page) costs a 304.
+        api<SeatMap>('GET', `/events/${encodeURIComponent(id)}/seatmap`).catch(() => null),
+      ]);
+      events.set(id, { event, nameOf: map ? placeNamer(map) : byId });
     }),
   );
 }
@@ -74,7 +84,7 @@ function cancelRefusal(order: OrderView, event: EventView | null): string | null
   return null;
 }
 
-function orderCard(order: OrderView, event: EventView | null, reload: () => Promise<void>): HTMLLIElement {
+function orderCard(order: OrderView, { event, nameOf }: { event: EventView | null; nameOf: PlaceNamer }, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = () =>
     postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
@@ -93,7 +103,7 @@ function orderCard(order: OrderView, event: EventView | null, reload: () => Prom
       h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, event ? event.name : 'Event seat map'),
       event ? ` · ${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}` : '',
     ),
-    h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status }, h('strong', {}, t.seatId), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
+    h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status, 'data-seat-id': t.seatId }, h('strong', {}, nameOf(t.seatId)), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
     // Once a ticket was used at the door, or the show started, only the organiser can cancel.
     order.status !== 'CONFIRMED' ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
   );
