@@ -418,6 +418,53 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows the order, not "released", when seats released were paid for meanwhile; and never calls the buyer\'s own new hold taken by someone else', async () => {
+    const event = await publishEvent('Paid Elsewhere', daysAhead(30));
+    const page = await openEvent('rita', undefined, event);
+    // Every notice and announcement the page makes, as it makes them.
+    await page.evaluate(`(() => {
+      window.__said = [];
+      const note = () => document.querySelectorAll('[data-announcer], .panel .notice').forEach((n) => window.__said.push(n.textContent));
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
+    const seat = ((await send('GET', `/api/events/${event}/seatmap`)).body['seats'] as Json[])[0]?.['id'] as string;
+    await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    await waitForStatus(page, seat, 'HELD');
+    // The stream told of the hold before its answer came: that had been "Just taken by someone else".
+    expect(((await page.evaluate('window.__said')) as string[]).filter((text) => text.includes('someone else'))).toEqual([]);
+    // Paid for elsewhere (another tab, or a "Pay" whose answer was lost), then "Release seats" here.
+    const holdId = (await page.evaluate(`Object.entries(sessionStorage).find(([k]) => k.includes(${JSON.stringify(event)}))?.[1]`)) as string;
+    const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
+    const paid = await send('POST', '/api/orders', { authorization: `Bearer ${token}` }, { holdId, payment: { token: 'tok_ok' } });
+    expect(paid.status).toBe(201);
+    await page.click('.panel button.secondary');
+    // It had said "Released: the seats are back on sale" of seats the buyer had paid for.
+    await page.waitForSelector('[data-ticket-code]');
+    expect(await page.textContent('.panel')).not.toContain('Released');
+    await page.close();
+  });
+
+  it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
+    const context = await browser.newContext();
+    try {
+      const [first, second] = [await context.newPage(), await context.newPage()];
+      for (const page of [first, second]) page.setDefaultTimeout(STEP_TIMEOUT_MS);
+      await first.goto(test.gateway);
+      await signIn(first, 'tab-alice');
+      await second.goto(test.gateway);
+      await second.waitForSelector('[data-signed-in="tab-alice"]');
+      await second.click('#account button');
+      await first.waitForSelector('form.sign-in');
+      await signIn(second, 'tab-bob');
+      // It had gone on showing tab-alice, and acted as whoever signed in last.
+      await first.waitForSelector('[data-signed-in="tab-bob"]');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('takes a buyer from seat selection through a declined and an approved payment to tickets the door admits once', async () => {
     const page = await openEvent('alice');
     const keys: Array<string | undefined> = [];

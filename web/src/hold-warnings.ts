@@ -1,20 +1,27 @@
 /**
  * What the page tells a buyer as their hold runs out: nothing shows the countdown to a screen
  * reader on its own (a live region ticking every second would talk over everything), so it says
- * so twice, at two minutes and at thirty seconds left (WCAG 2.2.1: warned before the time ends).
+ * so twice, at two minutes and at thirty seconds left (WCAG 2.2.1: warned before the time ends) —
+ * in the time really left: a hold cut short by the end of sales, or a page opened late, may reach
+ * a threshold long after it passed ("36 seconds left", not "2 minutes left").
  */
-export const HOLD_WARNINGS: ReadonlyArray<{ atMs: number; text: string }> = [
-  { atMs: 120_000, text: '2 minutes left to pay for your seats.' },
-  { atMs: 30_000, text: '30 seconds left to pay for your seats.' },
-];
+export const HOLD_WARNING_THRESHOLDS_MS: readonly number[] = [120_000, 30_000];
+
+/** "2 minutes", "1 minute", "36 seconds": the time left as said aloud. */
+export function spokenTimeLeft(leftMs: number): string {
+  if (leftMs >= 90_000) return `${Math.round(leftMs / 60_000)} minutes`;
+  if (leftMs >= 60_000) return '1 minute';
+  const seconds = Math.max(1, Math.ceil(leftMs / 1_000));
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
 
 /**
  * The warning due with `leftMs` left, if one is and has not been given (`given` holds the
- * thresholds already said for this hold, and is added to). Only the latest due is said: a page
- * opened with 20 s left says "30 seconds", not both.
+ * thresholds already said for this hold, and is added to). Only one is said for thresholds
+ * passed together: a page opened with 20 s left says "20 seconds" once, not twice.
  */
 export function holdWarning(leftMs: number, given: Set<number>): string | undefined {
-  const due = HOLD_WARNINGS.filter((w) => leftMs > 0 && leftMs <= w.atMs && !given.has(w.atMs));
-  for (const w of due) given.add(w.atMs);
-  return due.at(-1)?.text;
+  const due = HOLD_WARNING_THRESHOLDS_MS.filter((atMs) => leftMs > 0 && leftMs <= atMs && !given.has(atMs));
+  for (const atMs of due) given.add(atMs);
+  return due.length > 0 ? `${spokenTimeLeft(leftMs)} left to pay for your seats.` : undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * Names a place of an event as people say it: a seat "Orchestra, row A, seat 3", a unit of a
  * general-admission section (`FLOOR-GA-17`, named by the inventory after its section) "Floor,
- * standing". An id the map does not know is shown as it is.
+ * standing" (a section called "Standing" just so). An id the map does not know is shown as it is.
  */
 import type { SeatMap } from '@stream-seat/contracts';
 
@@ -16,6 +16,7 @@ export function placeNamer(map: Pick<SeatMap, 'sections' | 'seats'>): PlaceNamer
     const seat = seats.get(placeId);
     if (seat) return `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}`;
     const standing = general.find((s) => placeId.startsWith(`${s.id}-`));
-    return standing ? `${standing.name}, standing` : placeId;
+    if (!standing) return placeId;
+    return /standing/i.test(standing.name) ? standing.name : `${standing.name}, standing`;
   };
 }

@@ -66,6 +66,14 @@ export function onSessionChange(listener: (session: Session | undefined) => void
   listeners.add(listener);
 }
 
+// Another tab signed out, or in as someone else: this one follows (it went on showing the old
+// name, and paid or listed orders as whoever signed in last).
+window.addEventListener('storage', (event) => {
+  if (event.key !== KEY && event.key !== null) return;
+  const session = currentSession();
+  for (const listener of listeners) listener(session);
+});
+
 /** Asks the gateway's dev-token route; false when the gateway does not offer one (production). */
 export async function signInLocally(sub: string, role: Role): Promise<boolean> {
   const response = await fetch('/api/auth/dev-token', {

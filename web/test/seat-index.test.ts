@@ -49,5 +49,8 @@ describe('the seat index', () => {
     const places = createSeatIndex(nested, createSeatBoard());
     expect(places.nameOf('FLOOR-B-GA-1')).toBe('Floor B, standing');
     expect(places.nameOf('FLOOR-GA-1')).toBe('Floor, standing');
+    // A section called "Standing" is not "Standing, standing".
+    const standing = { ...map, sections: [{ id: 'GA', name: 'Standing', tier: 'GA', priceCents: 2000, kind: 'general' as const, capacity: 2 }] };
+    expect(createSeatIndex(standing, createSeatBoard()).nameOf('GA-GA-17')).toBe('Standing');
   });
 });

@@ -30,7 +30,7 @@ describe('the booking OpenAPI document', () => {
     type Operation = { responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
     const release = doc.paths['/api/holds/{holdId}']?.['delete'];
-    expect(Object.keys(release?.responses ?? {}).sort()).toEqual(['204', '400', '401', '403', '404']);
+    expect(Object.keys(release?.responses ?? {}).sort()).toEqual(['204', '400', '401', '403', '404', '409']);
     expect(release?.responses['204']?.content).toBeUndefined();
 
     const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {});

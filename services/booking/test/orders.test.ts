@@ -150,6 +150,19 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     }
   });
 
+  it('refuses to release a hold that became an order, naming the order; its seats stay booked', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('rob', eventId, ['ORCH-D-1']);
+    const order = (await post('rob', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
+    // What a client that lost the answer to its payment does next: "Release seats".
+    const release = await t.app.inject({ method: 'DELETE', url: `/api/holds/${holdId}`, headers: await t.auth('rob') });
+    // It had been a 204, and the page said the seats were back on sale.
+    expect(release.statusCode).toBe(409);
+    expect(release.json()).toMatchObject({ holdStatus: 'ORDERED', orderId: order.orderId });
+    expect(await seatStatus(eventId, 'ORCH-D-1')).toBe('BOOKED');
+    expect((await get('rob', `/api/orders/${order.orderId}`)).json().status).toBe('CONFIRMED');
+  });
+
   it('turns a paid hold into a confirmed order with one unguessable ticket per seat', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('alice', eventId, ['ORCH-A-1', 'ORCH-A-2']);

@@ -77,7 +77,7 @@ export interface ChooseViewOptions {
 }
 
 export function chooseView(o: ChooseViewOptions): Nodes {
-  const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: 2 });
+  const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: 2, required: true });
   const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t }, t)));
   const together = h('input', { type: 'checkbox', name: 'together', checked: true });
   const count = o.selected.size;

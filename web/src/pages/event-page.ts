@@ -77,6 +77,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   let order: OrderView | undefined;
   let message: { text: string; kind: 'info' | 'error' } | undefined;
   let busy = false;
+  /** The seats of the hold request on its way (explicit seats; none for best available). */
+  const claiming = new Set<string>();
 
   // A status region: "Reconnecting…" is announced, not only drawn.
   const liveBadge = h('span', { class: 'live-badge', 'data-live-status': 'connecting', role: 'status' }, 'Connecting…');
@@ -89,8 +91,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     onSeats(seatIds, board) {
       view.update(seatIds);
       liveBadge.setAttribute('data-seq', String(board.seq ?? ''));
-      // A seat the buyer was about to hold went to someone else: say so, and drop it.
-      const lost = seatIds.filter((id) => selected.has(id) && board.status(id) !== 'AVAILABLE');
+      // A seat the buyer was about to hold went to someone else: say so, and drop it. Not one this
+      // page is holding right now: the stream often tells of the buyer's own hold before its answer.
+      const lost = seatIds.filter((id) => selected.has(id) && !claiming.has(id) && board.status(id) !== 'AVAILABLE');
       if (lost.length > 0) {
         for (const id of lost) selected.delete(id);
         view.setSelected(selected);
@@ -197,6 +200,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
 
   function holdSeats(request: Record<string, unknown>): Promise<void> {
     return run(async () => {
+      for (const id of (request['seatIds'] as string[] | undefined) ?? []) claiming.add(id);
       try {
         hold = await api<HoldView>('POST', '/holds', { body: { eventId: event.id, ...request }, idempotencyKey: crypto.randomUUID() });
         sessionStorage.setItem(holdKey(event.id), hold.holdId);
@@ -212,6 +216,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           return;
         }
         throw error;
+      } finally {
+        claiming.clear();
       }
     });
   }
@@ -278,14 +284,14 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           // A decline is an answer, not a lost one: paying again asks the provider again (a card
           // may go through later) rather than replaying this decline under the same key.
           forgetPayKey(current.holdId, token);
-          message = { kind: 'error', text: 'The payment was declined. Your seats are still held: try again, or with another card.' };
+          message = { kind: 'error', text: `The payment was declined. ${stillHeld(current)}` };
           return;
         }
         if (error instanceof ApiProblem && error.status === 504 && String(error.body['type'] ?? '').endsWith('/payment-timeout')) {
           // An answer too: the service keeps it for its key (the charge may still go through, and
           // is then refunded), so paying again is a new attempt under a new key.
           forgetPayKey(current.holdId, token);
-          message = { kind: 'error', text: 'The payment provider did not answer in time. Your seats are still held: try again (a charge that went through late is refunded).' };
+          message = { kind: 'error', text: `The payment provider did not answer in time (a charge that went through late is refunded). ${stillHeld(current)}` };
           return;
         }
         if (error instanceof ApiProblem && error.status === 410) {
@@ -297,11 +303,29 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     });
   }
 
+  /**
+   * What a payment that failed leaves: the hold, while its time lasts. Once it is up (the payment
+   * outlasted it), the countdown's check with the server says how it ended.
+   */
+  function stillHeld(current: HoldView): string {
+    return Date.parse(current.expiresAt) > serverNow() ? 'Your seats are still held: try again, or with another card.' : 'Your hold has run out meanwhile.';
+  }
+
   function release(): Promise<void> {
     const current = hold;
     if (!current) return Promise.resolve();
     return run(async () => {
-      await api('DELETE', `/holds/${encodeURIComponent(current.holdId)}`);
+      try {
+        await api('DELETE', `/holds/${encodeURIComponent(current.holdId)}`);
+      } catch (error) {
+        // Paid for already (a "Pay" whose answer was lost, or another tab): its order, not "released".
+        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
+          if (await showOrderOf(current.holdId, error.body['orderId'])) return;
+          message = { kind: 'info', text: 'These seats are already paid for: see My orders.' };
+          return;
+        }
+        throw error;
+      }
       endHold('Released: the seats are back on sale.');
     });
   }
@@ -338,7 +362,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     }
     const warning = holdWarning(left, warned);
     if (warning) announce(warning);
-    if (left > 0 || checkingExpiry) return;
+    // A payment on its way decides first: it may have been placed just in time, or fail.
+    if (left > 0 || checkingExpiry || busy) return;
     checkingExpiry = true;
     void (async () => {
       let found: HoldView | undefined;

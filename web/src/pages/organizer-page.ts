@@ -90,7 +90,8 @@ function checkInDesk(): HTMLElement {
   /** Codes on their way: the same code again meanwhile (a second Enter) would be answered "already checked in". */
   const inFlight = new Set<string>();
   const submit = async () => {
-    const value = code.value.trim();
+    // Codes hold no whitespace: one pasted across a line break (Chromium makes it a space) still reads.
+    const value = code.value.replace(/\s+/g, '');
     code.select();
     if (!value || inFlight.has(value)) return;
     inFlight.add(value);

@@ -8,7 +8,7 @@ import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import { bestAvailableIn, type BlockSides, blockSides, leavesLoneSeat, matchingSeats } from './best-available.js';
-import { EventNotFound, EventNotOnSale, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
+import { EventNotFound, EventNotOnSale, HoldNotActive, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
 import type { InventoryService } from './inventory-service.js';
@@ -152,7 +152,8 @@ export function createHoldService(deps: HoldServiceDeps) {
           if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
             throw unknownPlace(await deps.inventories.places(request.eventId), request);
           }
-          throw new SeatsUnavailable([], `Not ${quantity} ${request.together ? 'adjacent ' : ''}seats are available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
+          const wanted = quantity === 1 ? 'a seat is' : `${quantity} ${request.together ? 'adjacent ' : ''}seats are`;
+          throw new SeatsUnavailable([], `Not even ${wanted} available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
         // A block (asked together or not) that leaves no lone seat as the seats are now must still
         // leave none when claimed: refused, the buyer's request looks again (a burst may use up the
@@ -181,12 +182,21 @@ export function createHoldService(deps: HoldServiceDeps) {
       return hold.status === 'ORDERED' ? deps.holds.orderIdOf(hold.id) : undefined;
     },
 
-    /** Releases the caller's hold; releasing one that has already ended is a no-op. */
+    /**
+     * Releases the caller's hold; releasing one that has already ended is a no-op — unless it was
+     * paid for: its seats are the buyer's order, not back on sale, and a client told "released"
+     * (after a payment whose answer it lost) would say so. That is a 409 naming the order.
+     */
     async release(principal: Principal, holdId: string): Promise<void> {
       const hold = await this.get(principal, holdId);
-      if (hold.status !== 'ACTIVE') return;
-      const result = await deps.holds.release(hold, 'RELEASED', deps.clock());
-      if (result?.batch) deps.bus.publish(result.batch);
+      if (hold.status === 'ACTIVE') {
+        const result = await deps.holds.release(hold, 'RELEASED', deps.clock());
+        if (result?.batch) deps.bus.publish(result.batch);
+        if (result) return;
+      }
+      // Ended before, or just now by someone else (a payment confirmed at this very moment).
+      const ended = hold.status === 'ACTIVE' ? await deps.holds.find(holdId) : hold;
+      if (ended?.status === 'ORDERED') throw new HoldNotActive(holdId, 'ORDERED', await deps.holds.orderIdOf(holdId));
     },
   };
 }

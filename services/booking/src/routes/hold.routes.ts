@@ -60,13 +60,13 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
       onRequest: buyer,
       schema: {
         summary: 'Release one of my holds',
-        description: 'Releasing a hold that has already ended changes nothing.',
+        description: 'Releasing a hold that has already ended changes nothing; one that became an order is a 409 naming it (`orderId`).',
         tags: ['holds'],
         security: [{ bearer: [] }],
         params: holdParams,
         // Bodiless: `{}` or nothing; a field sent to it is named, not ignored.
         body: noBody,
-        response: { 204: noContent('Released'), ...problemResponses(400, 401, 403, 404) },
+        response: { 204: noContent('Released'), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
