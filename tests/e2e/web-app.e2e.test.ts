@@ -446,6 +446,35 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('holds the seats once when the answer to "Hold" is lost: trying again gets that hold back', async () => {
+    const event = await publishEvent('Lost Answer', daysAhead(30));
+    const page = await openEvent('lou', undefined, event);
+    const seats = ((await send('GET', `/api/events/${event}/seatmap`)).body['seats'] as Json[]).slice(0, 2).map((s) => s['id'] as string);
+    // The first hold request reaches the service; its answer never reaches the page.
+    const keys: string[] = [];
+    let lose = true;
+    await page.route('**/api/holds', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (!lose) return route.continue();
+      lose = false;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    for (const seat of seats) await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('.panel [role=alert]');
+    for (const seat of seats) await waitForStatus(page, seat, 'HELD');
+    // The seats are still the buyer's choice (not "taken by someone else"): Hold again.
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    // The same key both times: the service answered with the hold it had made. Before, a new key
+    // was refused the seats (held by the lost request) and they stayed blocked for the hold's life.
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect((await page.locator('.held-seats li').count())).toBe(2);
+    await page.close();
+  });
+
   it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
     const context = await browser.newContext();
     try {

@@ -198,11 +198,24 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     return error instanceof Error ? error.message : String(error);
   }
 
+  /**
+   * A hold request whose answer never came (the connection dropped): it may have been made. Until
+   * an answer comes, the same request goes again under the same Idempotency-Key — the service
+   * answers with that hold rather than refusing its seats as taken — and its seats are not
+   * counted as lost to someone else.
+   */
+  let unanswered: { body: string; key: string; seatIds: string[] } | undefined;
+
   function holdSeats(request: Record<string, unknown>): Promise<void> {
     return run(async () => {
-      for (const id of (request['seatIds'] as string[] | undefined) ?? []) claiming.add(id);
+      const body = { eventId: event.id, ...request };
+      const seatIds = (request['seatIds'] as string[] | undefined) ?? [];
+      const same = unanswered?.body === JSON.stringify(body) ? unanswered : undefined;
+      const key = same?.key ?? crypto.randomUUID();
+      for (const id of seatIds) claiming.add(id);
+      unanswered = undefined;
       try {
-        hold = await api<HoldView>('POST', '/holds', { body: { eventId: event.id, ...request }, idempotencyKey: crypto.randomUUID() });
+        hold = await api<HoldView>('POST', '/holds', { body, idempotencyKey: key });
         sessionStorage.setItem(holdKey(event.id), hold.holdId);
         selected.clear();
         view.setSelected(selected);
@@ -215,9 +228,12 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           message = { kind: 'error', text: `Taken just before you: ${error.unavailable.map(seatName).join(', ')}. Nothing was held.` };
           return;
         }
+        // No answer (status 0), or one that does not say how it ended (a 5xx): same key next time.
+        if (!(error instanceof ApiProblem) || error.status === 0 || error.status >= 500) unanswered = { body: JSON.stringify(body), key, seatIds };
         throw error;
       } finally {
         claiming.clear();
+        for (const id of unanswered?.seatIds ?? []) claiming.add(id);
       }
     });
   }
