@@ -475,6 +475,31 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('asks once and cancels once when the organiser double-clicks "Cancel event"', async () => {
+    const event = await publishEvent('Double Click', daysAhead(30));
+    const page = await newPage();
+    await page.goto(test.gateway);
+    await signIn(page, 'olga', 'organizer');
+    await page.click('a[href="#/organizer"]');
+    const card = `[data-event-id="${event}"]`;
+    await page.waitForSelector(`${card}[data-status="ON_SALE"]`);
+    let asked = 0;
+    page.on('dialog', (dialog) => {
+      asked++;
+      void dialog.accept();
+    });
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith(`/api/events/${event}/cancel`)) sent.push(r.url());
+    });
+    await page.dblclick(`${card} button.secondary`);
+    await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
+    // It had asked twice and sent two cancellations.
+    expect(asked).toBe(1);
+    expect(sent).toHaveLength(1);
+    await page.close();
+  });
+
   it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
     const context = await browser.newContext();
     try {
