@@ -428,10 +428,16 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
     })()`);
     const seat = ((await send('GET', `/api/events/${event}/seatmap`)).body['seats'] as Json[])[0]?.['id'] as string;
+    // The hold's answer reaches the page only after the stream has shown the seat held.
+    await page.route('**/api/holds', async (route) => {
+      const response = await route.fetch();
+      await waitForStatus(page, seat, 'HELD');
+      await route.fulfill({ response });
+    });
     await page.click(`circle[data-seat-id="${seat}"]`);
     await page.click('button.hold-selected');
     await page.waitForSelector('form.pay');
-    await waitForStatus(page, seat, 'HELD');
+    await page.unroute('**/api/holds');
     // The stream told of the hold before its answer came: that had been "Just taken by someone else".
     expect(((await page.evaluate('window.__said')) as string[]).filter((text) => text.includes('someone else'))).toEqual([]);
     // Paid for elsewhere (another tab, or a "Pay" whose answer was lost), then "Release seats" here.

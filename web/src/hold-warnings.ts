@@ -22,6 +22,12 @@ export function spokenTimeLeft(leftMs: number): string {
  */
 export function holdWarning(leftMs: number, given: Set<number>): string | undefined {
   const due = HOLD_WARNING_THRESHOLDS_MS.filter((atMs) => leftMs > 0 && leftMs <= atMs && !given.has(atMs));
-  for (const atMs of due) given.add(atMs);
-  return due.length > 0 ? `${spokenTimeLeft(leftMs)} left to pay for your seats.` : undefined;
+  if (due.length === 0) return undefined;
+  // A warning just said stands for the next threshold too when it is that close ("36 seconds
+  // left" is not followed by "30 seconds left" six seconds later).
+  for (const atMs of HOLD_WARNING_THRESHOLDS_MS) if (atMs >= leftMs - WARNINGS_APART_AT_LEAST_MS) given.add(atMs);
+  return `${spokenTimeLeft(leftMs)} left to pay for your seats.`;
 }
+
+/** Two warnings closer than this are one. */
+const WARNINGS_APART_AT_LEAST_MS = 10_000;

@@ -17,6 +17,6 @@ export function placeNamer(map: Pick<SeatMap, 'sections' | 'seats'>): PlaceNamer
     if (seat) return `${sectionNames.get(seat.section) ?? seat.section}, row ${seat.row}, seat ${seat.number}`;
     const standing = general.find((s) => placeId.startsWith(`${s.id}-`));
     if (!standing) return placeId;
-    return /standing/i.test(standing.name) ? standing.name : `${standing.name}, standing`;
+    return /\bstanding\b/i.test(standing.name) ? standing.name : `${standing.name}, standing`;
   };
 }

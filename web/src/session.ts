@@ -45,6 +45,7 @@ export function currentSession(): Session | undefined {
       // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out". Told
       // after the caller's turn: it may be a page being drawn, which the listeners draw again.
       localStorage.removeItem(KEY);
+      shownIdentity = '';
       queueMicrotask(() => {
         for (const listener of listeners) listener(undefined);
       });
@@ -59,8 +60,22 @@ export function currentSession(): Session | undefined {
 function setSession(session: Session | undefined): void {
   if (session) localStorage.setItem(KEY, JSON.stringify(session));
   else localStorage.removeItem(KEY);
+  shownIdentity = storedIdentity();
   for (const listener of listeners) listener(session);
 }
+
+/** Who the stored session names ('' for nobody), whether or not its token is still good. */
+function storedIdentity(): string {
+  try {
+    const stored = localStorage.getItem(KEY);
+    const session = stored ? (JSON.parse(stored) as Session) : undefined;
+    return session ? `${session.role}\n${session.sub}` : '';
+  } catch {
+    return '';
+  }
+}
+/** Who this page shows as signed in, as last told. */
+let shownIdentity = storedIdentity();
 
 export function onSessionChange(listener: (session: Session | undefined) => void): void {
   listeners.add(listener);
@@ -68,8 +83,14 @@ export function onSessionChange(listener: (session: Session | undefined) => void
 
 // Another tab signed out, or in as someone else: this one follows (it went on showing the old
 // name, and paid or listed orders as whoever signed in last).
+// Only a change of who is signed in counts: the same user signing in again elsewhere (a new
+// token) redraws nothing here, which would drop this page's selection and requests under way.
+// (Read from storage as written, without judging expiry: the server's clock is not known yet.)
 window.addEventListener('storage', (event) => {
-  if (event.key !== KEY && event.key !== null) return;
+  if (event.storageArea !== localStorage || (event.key !== KEY && event.key !== null)) return;
+  const identity = storedIdentity();
+  if (identity === shownIdentity) return;
+  shownIdentity = identity;
   const session = currentSession();
   for (const listener of listeners) listener(session);
 });

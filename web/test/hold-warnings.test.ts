@@ -12,7 +12,11 @@ describe('warnings before a hold runs out', () => {
     // A hold cut short by the end of sales: 36 s at the first tick (it had said "2 minutes left").
     const given = new Set<number>();
     expect(holdWarning(36_000, given)).toBe('36 seconds left to pay for your seats.');
-    expect(holdWarning(29_000, given)).toBe('29 seconds left to pay for your seats.');
+    // Not again six seconds later at the 30 s threshold; a hold first warned at 50 s is, at 30 s.
+    expect(holdWarning(29_000, given)).toBeUndefined();
+    const earlier = new Set<number>();
+    expect(holdWarning(50_000, earlier)).toBe('50 seconds left to pay for your seats.');
+    expect(holdWarning(29_500, earlier)).toBe('30 seconds left to pay for your seats.');
     expect(holdWarning(20_000, new Set())).toBe('20 seconds left to pay for your seats.');
     expect(holdWarning(0, new Set())).toBeUndefined();
   });

@@ -143,7 +143,8 @@ describe('a client that leaves before the answer', () => {
       for (let i = 0; i < 3; i++) await leaveAfterArrival(port, '/api/availability/evt-3', new Promise<void>((resolve) => (arrived = resolve)));
       // Each times out at the gateway and counts: the circuit opens, and nothing stays pending.
       await expect.poll(() => circuitsOf(gateway), { timeout: 5_000 }).toEqual(['OPEN']);
-      expect(await pendingOf(gateway)).toBe(0);
+      // Settled just after the circuit counts the last one (a loaded machine shows the gap).
+      await expect.poll(() => pendingOf(gateway), { timeout: 5_000 }).toBe(0);
     } finally {
       hung.closeAllConnections();
       hung.close();

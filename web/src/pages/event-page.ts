@@ -77,7 +77,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   let order: OrderView | undefined;
   let message: { text: string; kind: 'info' | 'error' } | undefined;
   let busy = false;
-  /** The seats of the hold request on its way (explicit seats; none for best available). */
+  /** A hold request is on its way. */
+  let holding = false;
+  /** The seats of hold requests that may have been made (explicit seats; none for best available). */
   const claiming = new Set<string>();
 
   // A status region: "Reconnecting…" is announced, not only drawn.
@@ -91,15 +93,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     onSeats(seatIds, board) {
       view.update(seatIds);
       liveBadge.setAttribute('data-seq', String(board.seq ?? ''));
-      // A seat the buyer was about to hold went to someone else: say so, and drop it. Not one this
-      // page is holding right now: the stream often tells of the buyer's own hold before its answer.
-      const lost = seatIds.filter((id) => selected.has(id) && !claiming.has(id) && board.status(id) !== 'AVAILABLE');
-      if (lost.length > 0) {
-        for (const id of lost) selected.delete(id);
-        view.setSelected(selected);
-        message = { kind: 'info', text: `Just taken by someone else: ${lost.map(seatName).join(', ')}` };
-        renderPanel();
-      }
+      // Judged once a hold request on its way has its answer: the stream often tells of the
+      // buyer's own hold (best available's seats too) before it.
+      if (!holding && dropLost(seatIds, board)) renderPanel();
       if (!legendQueued) {
         legendQueued = true;
         requestAnimationFrame(() => {
@@ -206,36 +202,68 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
    */
   let unanswered: { body: string; key: string; seatIds: string[] } | undefined;
 
+  /** Selected seats now taken (by someone else: not ones a request of this page may hold), dropped and said; true if any. */
+  function dropLost(seatIds: Iterable<string>, board: typeof live.board): boolean {
+    const lost = [...seatIds].filter((id) => selected.has(id) && !claiming.has(id) && board.status(id) !== 'AVAILABLE');
+    if (lost.length === 0) return false;
+    for (const id of lost) selected.delete(id);
+    view.setSelected(selected);
+    message = { kind: 'info', text: `Just taken by someone else: ${lost.map(seatName).join('; ')}` };
+    return true;
+  }
+
+  /** No answer, or one that does not say how the request ended: it may have been carried out. */
+  const inconclusive = (error: unknown) =>
+    !(error instanceof ApiProblem) || error.status === 0 || error.status >= 500 || String(error.body['type'] ?? '').endsWith('/idempotency-in-progress');
+
   function holdSeats(request: Record<string, unknown>): Promise<void> {
     return run(async () => {
-      const body = { eventId: event.id, ...request };
-      const seatIds = (request['seatIds'] as string[] | undefined) ?? [];
-      const same = unanswered?.body === JSON.stringify(body) ? unanswered : undefined;
-      const key = same?.key ?? crypto.randomUUID();
-      for (const id of seatIds) claiming.add(id);
-      unanswered = undefined;
+      const asked = { body: JSON.stringify({ eventId: event.id, ...request }), key: crypto.randomUUID(), seatIds: (request['seatIds'] as string[] | undefined) ?? [] };
+      // A request whose answer never came goes first, under its own key: a hold it made is the
+      // buyer's (whatever they asked for since); only once it is known to have made none does the
+      // new request go.
+      const requests = unanswered === undefined ? [asked] : unanswered.body === asked.body ? [unanswered] : [unanswered, asked];
+      holding = true;
+      for (const id of requests.flatMap((r) => r.seatIds)) claiming.add(id);
       try {
-        hold = await api<HoldView>('POST', '/holds', { body, idempotencyKey: key });
-        sessionStorage.setItem(holdKey(event.id), hold.holdId);
-        selected.clear();
-        view.setSelected(selected);
-        view.setMine(new Set(hold.seatIds));
-        message = { kind: 'info', text: `Held for you until ${new Date(hold.expiresAt).toLocaleTimeString()}.` };
-      } catch (error) {
-        if (error instanceof ApiProblem && error.status === 409 && error.unavailable.length > 0) {
-          for (const id of error.unavailable) selected.delete(id);
-          view.setSelected(selected);
-          message = { kind: 'error', text: `Taken just before you: ${error.unavailable.map(seatName).join(', ')}. Nothing was held.` };
-          return;
+        for (const [index, pending] of requests.entries()) {
+          try {
+            accept(await api<HoldView>('POST', '/holds', { body: JSON.parse(pending.body) as unknown, idempotencyKey: pending.key }), pending !== asked);
+            unanswered = undefined;
+            return;
+          } catch (error) {
+            if (inconclusive(error)) {
+              unanswered = pending;
+              throw error;
+            }
+            unanswered = undefined;
+            if (index < requests.length - 1) continue;
+            if (error instanceof ApiProblem && error.status === 409 && error.unavailable.length > 0) {
+              for (const id of error.unavailable) selected.delete(id);
+              view.setSelected(selected);
+              message = { kind: 'error', text: `Taken just before you: ${error.unavailable.map(seatName).join('; ')}. Nothing was held.` };
+              return;
+            }
+            throw error;
+          }
         }
-        // No answer (status 0), or one that does not say how it ended (a 5xx): same key next time.
-        if (!(error instanceof ApiProblem) || error.status === 0 || error.status >= 500) unanswered = { body: JSON.stringify(body), key, seatIds };
-        throw error;
       } finally {
+        holding = false;
         claiming.clear();
         for (const id of unanswered?.seatIds ?? []) claiming.add(id);
+        dropLost([...selected], live.board);
       }
     });
+  }
+
+  function accept(made: HoldView, earlier: boolean): void {
+    hold = made;
+    sessionStorage.setItem(holdKey(event.id), made.holdId);
+    selected.clear();
+    view.setSelected(selected);
+    view.setMine(new Set(made.seatIds));
+    const until = new Date(made.expiresAt).toLocaleTimeString();
+    message = { kind: 'info', text: earlier ? `Your earlier request went through: these seats are held for you until ${until}.` : `Held for you until ${until}.` };
   }
 
   /**
@@ -337,7 +365,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
         // Paid for already (a "Pay" whose answer was lost, or another tab): its order, not "released".
         if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
           if (await showOrderOf(current.holdId, error.body['orderId'])) return;
-          message = { kind: 'info', text: 'These seats are already paid for: see My orders.' };
+          endHold('These seats are already paid for: see My orders.');
           return;
         }
         throw error;

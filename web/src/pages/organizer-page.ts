@@ -105,8 +105,12 @@ function checkInDesk(): HTMLElement {
     };
     try {
       const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in`);
-      const nameOf = await placeNamesOf(checked.eventId);
-      say(true, `Welcome! ${nameOf(checked.seatId)} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`);
+      const welcome = (seat: string) => say(true, `Welcome! ${seat} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`);
+      // Admitted now, named once the map is in (the door never waits on the catalogue).
+      welcome(`Seat ${checked.seatId}`);
+      void placeNamesOf(checked.eventId).then((nameOf) => {
+        if (nameOf(checked.seatId) !== checked.seatId) welcome(nameOf(checked.seatId));
+      });
     } catch (error) {
       const type = error instanceof ApiProblem ? String(error.body['type'] ?? '') : '';
       say(
