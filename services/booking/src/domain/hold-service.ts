@@ -152,8 +152,8 @@ export function createHoldService(deps: HoldServiceDeps) {
           if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
             throw unknownPlace(await deps.inventories.places(request.eventId), request);
           }
-          const wanted = quantity === 1 ? 'a seat is' : `${quantity} ${request.together ? 'adjacent ' : ''}seats are`;
-          throw new SeatsUnavailable([], `Not even ${wanted} available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
+          const wanted = quantity === 1 ? 'No seat is' : `There are not ${quantity} ${request.together ? 'adjacent ' : ''}seats`;
+          throw new SeatsUnavailable([], `${wanted} available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
         // A block (asked together or not) that leaves no lone seat as the seats are now must still
         // leave none when claimed: refused, the buyer's request looks again (a burst may use up the
