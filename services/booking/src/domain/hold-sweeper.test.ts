@@ -101,6 +101,14 @@ describe('hold sweeper', () => {
     expect(other.passes.count).toBe(0);
   });
 
+  it('wakes for a hold made after others but running out first (cut short by the end of sales), among thousands', async () => {
+    const store = createHoldStore(Date.now);
+    const { sweeper: s, released } = sweeper(store, Date.now);
+    for (let i = 0; i < 3_000; i++) s.holdMade(store.add(`later-${i}`, 60_000 + i));
+    s.holdMade(store.add('soon', 100));
+    await vi.waitFor(() => expect(released).toEqual(['soon']), { timeout: 2_000, interval: 20 });
+  });
+
   it('sets no timer once stopped', async () => {
     const store = createHoldStore(Date.now);
     const { sweeper: s, released, passes } = sweeper(store, Date.now);
