@@ -506,6 +506,24 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('finds the buyer\'s hold in a new tab, where it can be paid for', async () => {
+    const event = await publishEvent('New Tab', daysAhead(30));
+    const first = await openEvent('nia', undefined, event);
+    const seat = ((await send('GET', `/api/events/${event}/seatmap`)).body['seats'] as Json[])[0]?.['id'] as string;
+    await first.click(`circle[data-seat-id="${seat}"]`);
+    await first.click('button.hold-selected');
+    await first.waitForSelector('form.pay');
+    const token = (await first.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
+    await first.close();
+    // Another tab (its own session storage), signed in as the same buyer: the hold is there to pay.
+    const second = await openEvent(undefined, async (page) => {
+      await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'nia', role: 'buyer', token }))})`);
+    }, event);
+    await second.waitForSelector('form.pay');
+    expect(await second.getAttribute(`circle[data-seat-id="${seat}"]`, 'class')).toContain('mine');
+    await second.close();
+  });
+
   it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
     const context = await browser.newContext();
     try {

@@ -101,6 +101,36 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect((await hold('bob', { eventId, seatIds: ['ORCH-A-2', 'ORCH-Z-99'] })).statusCode).toBe(400);
   });
 
+  it('lists the caller\'s holds of an event still running, newest first, a page at a time; not others\', not ended ones', async () => {
+    const eventId = newEvent();
+    const list = async (sub: string, query: string) => t.app.inject({ method: 'GET', url: `/api/holds?${query}`, headers: await t.auth(sub) });
+    const first = (await hold('liv', { eventId, seatIds: ['ORCH-C-1'] })).json();
+    const second = (await hold('liv', { eventId, seatIds: ['ORCH-C-2'] })).json();
+    const theirs = (await hold('max', { eventId, seatIds: ['ORCH-C-3'] })).json();
+    const mine = await list('liv', `eventId=${eventId}`);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json().items.map((h: { holdId: string }) => h.holdId).sort()).toEqual([first.holdId, second.holdId].sort());
+    expect(mine.json().items[0]).toMatchObject({ eventId, status: 'ACTIVE', currency: 'EUR' });
+    expect(mine.json().nextCursor).toBeNull();
+    expect((await list('max', `eventId=${eventId}`)).json().items.map((h: { holdId: string }) => h.holdId)).toEqual([theirs.holdId]);
+    // A page at a time.
+    const one = (await list('liv', `eventId=${eventId}&limit=1`)).json();
+    expect(one.items).toHaveLength(1);
+    const rest = (await list('liv', `eventId=${eventId}&limit=1&cursor=${encodeURIComponent(one.nextCursor)}`)).json();
+    expect([...one.items, ...rest.items].map((h: { holdId: string }) => h.holdId).sort()).toEqual([first.holdId, second.holdId].sort());
+    expect(rest.nextCursor).toBeNull();
+    // Released: no longer listed. The event is named, and only buyers ask.
+    await t.app.inject({ method: 'DELETE', url: `/api/holds/${first.holdId}`, headers: await t.auth('liv') });
+    expect((await list('liv', `eventId=${eventId}`)).json().items.map((h: { holdId: string }) => h.holdId)).toEqual([second.holdId]);
+    const unnamed = await list('liv', '');
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().errors[0].field).toBe('querystring.eventId');
+    expect((await t.app.inject({ method: 'GET', url: `/api/holds?eventId=${eventId}` })).statusCode).toBe(401);
+    // Run out: no longer listed either.
+    t.advance(61_000);
+    expect((await list('liv', `eventId=${eventId}`)).json().items).toEqual([]);
+  });
+
   it('treats an expired hold as available at once, and the sweeper publishes its release', async () => {
     const eventId = newEvent();
     const first = (await hold('alice', { eventId, seatIds: ['ORCH-B-1', 'ORCH-B-2'] })).json();

@@ -483,16 +483,27 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   renderPanel();
   void restoreHold();
 
-  /** A reload keeps the buyer's hold: it is remembered for this tab. */
+  /**
+   * A reload keeps the buyer's hold: it is remembered for this tab. Another tab, or another device,
+   * finds it by asking for the buyer's holds of the event still running (it had shown the buyer's
+   * own seats as taken, with nothing to pay for or release).
+   */
   async function restoreHold(): Promise<void> {
-    const holdId = sessionStorage.getItem(holdKey(event.id));
-    if (!holdId || !currentSession()) return;
+    const session = currentSession();
+    if (!session) return;
+    let holdId = sessionStorage.getItem(holdKey(event.id));
+    if (!holdId && session.role === 'buyer') {
+      const running = await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(event.id)}`).catch(() => undefined);
+      holdId = running?.items[0]?.holdId ?? null;
+    }
+    if (!holdId || hold) return;
     try {
       const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
       // Paid for (the answer may never have reached this tab): its order, with the tickets.
       if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId))) return renderPanel();
       if (found.status !== 'ACTIVE') throw new Error('ended');
       hold = found;
+      sessionStorage.setItem(holdKey(event.id), found.holdId);
       view.setMine(new Set(found.seatIds));
     } catch {
       sessionStorage.removeItem(holdKey(event.id));

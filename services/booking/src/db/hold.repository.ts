@@ -80,6 +80,24 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
       return Number(row?.n ?? 0);
     },
 
+    /** A buyer's holds of an event still running at `now`, newest first, keyset-paginated on (created_at, id). */
+    async runningOfBuyer(eventId: string, buyerId: string, now: number, limit: number, before?: { createdAt: number; id: string }): Promise<HoldTable[]> {
+      let query = db
+        .selectFrom('holds')
+        .selectAll()
+        .where('event_id', '=', eventId)
+        .where('buyer_id', '=', buyerId)
+        .where('status', '=', 'ACTIVE')
+        .where('expires_at', '>', now);
+      if (before) {
+        query = query.where((eb) =>
+          eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
+        );
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((row) => ({ ...row, expires_at: Number(row.expires_at), created_at: Number(row.created_at) }));
+    },
+
     /** An event's active holds (its cancellation ends them). */
     async activeOfEvent(eventId: string): Promise<HoldTable[]> {
       return db.selectFrom('holds').selectAll().where('event_id', '=', eventId).where('status', '=', 'ACTIVE').execute();

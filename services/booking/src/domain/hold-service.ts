@@ -177,6 +177,11 @@ export function createHoldService(deps: HoldServiceDeps) {
       return hold;
     },
 
+    /** The caller's holds of an event still running, newest first (a new tab or device finds its buyer's hold). */
+    running(principal: Principal, eventId: string, limit: number, before?: { createdAt: number; id: string }): Promise<HoldTable[]> {
+      return deps.holds.runningOfBuyer(eventId, principal.sub, deps.clock(), limit, before);
+    },
+
     /** The order an ORDERED hold became, for its buyer to find; undefined for other holds. */
     async orderIdOf(hold: HoldTable): Promise<string | undefined> {
       return hold.status === 'ORDERED' ? deps.holds.orderIdOf(hold.id) : undefined;

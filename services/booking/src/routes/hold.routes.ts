@@ -1,12 +1,14 @@
 /** HTTP adapter for holds: POST (idempotent), GET and DELETE for the hold's buyer. */
-import { createHoldRequest, entityId, hold, idempotencyKeyHeader, noBody, problemResponses } from '@stream-seat/contracts';
-import { type App, callContextOf, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
+import { createHoldRequest, entityId, hold, idempotencyKeyHeader, noBody, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
+import { type App, callContextOf, cursorId, cursorTime, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { HoldService } from '../domain/hold-service.js';
 import { toHoldView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
 
 const holdParams = z.object({ holdId: entityId });
+const runningHoldsQuery = paginationQuery.extend({ eventId: entityId });
+const cursorPosition = z.strictObject({ c: cursorTime, i: cursorId });
 /** A bodiless answer: `type: 'null'` is what tells @fastify/swagger to document it without content. */
 const noContent = (description: string) => z.null().meta({ description, type: 'null' });
 
@@ -33,6 +35,32 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
         status: 201,
         body: toHoldView(await holds.create(principal, request.body, callContextOf(request)), clock()),
       }));
+    },
+  );
+
+  app.get(
+    '/api/holds',
+    {
+      onRequest: buyer,
+      schema: {
+        summary: 'My holds of an event still running, newest first',
+        description: 'What a new tab or another device of the buyer needs to pay for (or release) a hold made elsewhere.',
+        tags: ['holds'],
+        security: [{ bearer: [] }],
+        querystring: runningHoldsQuery,
+        response: { 200: page(hold), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { eventId, limit, cursor } = request.query;
+      const position = decodeCursor(cursor, cursorPosition);
+      const rows = await holds.running(principalOf(request), eventId, limit + 1, position && { createdAt: position.c, id: position.i });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((row) => toHoldView(row, clock())),
+        nextCursor: rows.length > limit && last ? encodeCursor({ c: last.created_at, i: last.id }) : null,
+      };
     },
   );
 
