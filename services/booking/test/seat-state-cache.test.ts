@@ -9,7 +9,7 @@ import { testDialects } from '@stream-seat/db';
 import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInventoryRepository } from '../src/db/inventory.repository.js';
-import { coalesced } from '../src/db/seat-state-cache.js';
+import { coalesced } from '../src/domain/coalesced.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 

@@ -17,6 +17,7 @@
  * mirror's seq was logged when the mirror says it was (`seqAt`).
  */
 import type { Kysely, Transaction } from 'kysely';
+import { coalesced } from '../domain/coalesced.js';
 import { SEAT_STATUSES, type SeatLayout } from '../domain/seat-layout.js';
 import { createSizedCache, EVENT_CACHE_SEATS } from '../domain/sized-cache.js';
 import type { BookingDatabase, SeatStatus } from './schema.js';
@@ -60,34 +61,6 @@ interface Mirror {
   status: Uint8Array;
   expiresAt: Float64Array;
   sync(): Promise<void>;
-}
-
-/**
- * Runs `run` for whoever asks, never twice at once, and never hands a caller a run that started
- * before it asked: callers that arrive during a run share the next one (queued, not yet started:
- * joining it is as good as starting one).
- */
-export function coalesced(run: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let next: Promise<void> | undefined;
-  const start = (): Promise<void> => {
-    const current = run().finally(() => {
-      if (running === current) running = undefined;
-    });
-    running = current;
-    return current;
-  };
-  return () => {
-    if (next) return next;
-    if (!running) return start();
-    next = running
-      .catch(() => undefined)
-      .then(() => {
-        next = undefined;
-        return start();
-      });
-    return next;
-  };
 }
 
 class LogGap extends Error {}

@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
+import { coalesced } from './coalesced.js';
 
 export interface HoldSweeperDeps {
   holds: Pick<HoldRepository, 'expired' | 'release'>;
@@ -34,38 +35,6 @@ const BATCH = 200;
  * more pass, not a spin.
  */
 export const MIN_SWEEP_GAP_MS = 50;
-
-/**
- * Runs `run` one call at a time: a call made while one runs shares the next run, never the current
- * one (which may have read the database before the call).
- */
-function serially(run: () => Promise<number>) {
-  let current: Promise<number> | undefined;
-  let next: Promise<number> | undefined;
-  const start = (): Promise<number> => {
-    const running = run().finally(() => {
-      if (current === running) current = undefined;
-    });
-    current = running;
-    return running;
-  };
-  return {
-    run(): Promise<number> {
-      if (!current) return start();
-      next ??= current
-        .catch(() => 0)
-        .then(() => {
-          next = undefined;
-          return start();
-        });
-      return next;
-    },
-    /** Settles once no run is under way or queued (starting none). */
-    async idle(): Promise<void> {
-      while (current ?? next) await (next ?? current)?.catch(() => 0);
-    },
-  };
-}
 
 /**
  * Holds' expiry times (clock ms), soonest first: a sorted array, appended to in the common case
@@ -107,7 +76,7 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
   let deadline = Infinity;
   const made = createExpiryQueue();
 
-  const release = serially(async () => {
+  const release = coalesced(async () => {
     const now = deps.clock();
     let released = 0;
     for (const hold of await deps.holds.expired(now, BATCH)) {
@@ -117,7 +86,7 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
     }
     return released;
   });
-  const tidy = serially(async () => {
+  const tidy = coalesced(async () => {
     await deps.alsoEachRun?.(deps.clock());
     return 0;
   });
@@ -142,7 +111,7 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
     // Whatever ran out by now is the pass's (or, should it fail or not run, the interval's).
     const passFrom = deps.clock();
     try {
-      if (!deps.paused?.()) await release.run();
+      if (!deps.paused?.()) await release();
     } catch (error) {
       deps.onError(error);
     }
@@ -153,8 +122,8 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
   return {
     /** One whole pass: releases, then tidying. Concurrent callers share a pass that starts after they asked. */
     async sweepOnce(): Promise<number> {
-      const released = await release.run();
-      await tidy.run();
+      const released = await release();
+      await tidy();
       return released;
     },
     /** A hold made here runs out at `expiresAt` (clock time): a release pass then. */
