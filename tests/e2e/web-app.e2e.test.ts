@@ -623,8 +623,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.fill('input[name=code]', codes[0] as string);
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.ok');
-    // The seat as the ticket holder knows it, not its id.
-    expect(await desk.textContent('.check-in-result.ok')).toMatch(/Welcome! .+, row .+, seat \d+ — checked in/);
+    // The seat as the ticket holder knows it, not its id (named once the event's seat map is in).
+    await expect.poll(() => desk.textContent('.check-in-result.ok'), { timeout: STEP_TIMEOUT_MS }).toMatch(/Welcome! .+, row .+, seat \d+ — checked in/);
     await desk.fill('input[name=code]', codes[0] as string);
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.error:has-text("Already checked in")');
@@ -644,7 +644,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await page.evaluate('document.activeElement.tagName + " " + document.activeElement.textContent')).toBe('H1 My orders');
     expect(await page.locator(`[data-order-id="${orderId}"] .tickets li`).count()).toBe(2);
     // Each ticket names its seat as the map does ("Orchestra, row A, seat 3"; it had shown the id).
-    for (const name of await page.locator(`[data-order-id="${orderId}"] .tickets li strong`).allTextContents()) expect(name).toMatch(/^.+, row .+, seat \d+$/);
+    await expect
+      .poll(() => page.locator(`[data-order-id="${orderId}"] .tickets li strong`).allTextContents(), { timeout: STEP_TIMEOUT_MS })
+      .toEqual([expect.stringMatching(/^.+, row .+, seat \d+$/), expect.stringMatching(/^.+, row .+, seat \d+$/)]);
     expect(await page.locator(`[data-order-id="${orderId}"] button`).count()).toBe(0);
     expect(await page.textContent(`[data-order-id="${orderId}"]`)).toContain('ask the organiser to cancel');
 

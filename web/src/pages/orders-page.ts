@@ -12,12 +12,10 @@ import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
 import { currentSession } from '../session.js';
 
-/**
- * The catalogue's events behind a page of orders, each asked for once, with the names of their
- * places ("Orchestra, row A, seat 3") from the seat map; what it cannot give is `null`.
- */
-type EventsById = Map<string, { event: EventView | null; nameOf: PlaceNamer }>;
-const byId: PlaceNamer = (placeId) => placeId;
+/** The catalogue's events behind a page of orders, each asked for once; one it cannot give is `null`. */
+type EventsById = Map<string, EventView | null>;
+/** The names of an event's places ("Orchestra, row A, seat 3"), from its seat map, asked for once. */
+type PlaceNames = (eventId: string) => Promise<PlaceNamer>;
 
 export const ordersPage: Page = (root) => {
   // Answers that come back after the user went elsewhere draw nothing.
@@ -30,6 +28,17 @@ export const ordersPage: Page = (root) => {
     // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
     // Each page waits for its orders' events, so that a card is drawn once, whole.
     const events: EventsById = new Map();
+    const namers = new Map<string, Promise<PlaceNamer>>();
+    // Named once the map is in: a card never waits for it (revalidated by its ETag: a map read
+    // before, on the event's page, costs a 304); without it a ticket shows its seat's id.
+    const namesOf: PlaceNames = (eventId) => {
+      let namer = namers.get(eventId);
+      if (!namer) {
+        namer = api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`).then(placeNamer, () => (placeId: string) => placeId);
+        namers.set(eventId, namer);
+      }
+      return namer;
+    };
     const orders = pagedList<OrderView>({
       listClass: 'orders',
       moreClass: 'more-orders',
@@ -39,7 +48,7 @@ export const ordersPage: Page = (root) => {
         await lookUpEvents(page.items, events);
         return page;
       },
-      render: (o) => orderCard(o, events.get(o.eventId) ?? { event: null, nameOf: byId }, load),
+      render: (o) => orderCard(o, events.get(o.eventId) ?? null, namesOf, load),
     });
     try {
       const first = await orders.first();
@@ -60,12 +69,7 @@ async function lookUpEvents(orders: OrderView[], events: EventsById): Promise<vo
   const missing = [...new Set(orders.map((o) => o.eventId))].filter((id) => !events.has(id));
   await Promise.all(
     missing.map(async (id) => {
-      const [event, map] = await Promise.all([
-        api<EventView>('GET', `/events/${encodeURIComponent(id)}`).catch(() => null),
-        // Revalidated by its ETag: a map read before (on the event's page) costs a 304.
-        api<SeatMap>('GET', `/events/${encodeURIComponent(id)}/seatmap`).catch(() => null),
-      ]);
-      events.set(id, { event, nameOf: map ? placeNamer(map) : byId });
+      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`).catch(() => null));
     }),
   );
 }
@@ -84,7 +88,7 @@ function cancelRefusal(order: OrderView, event: EventView | null): string | null
   return null;
 }
 
-function orderCard(order: OrderView, { event, nameOf }: { event: EventView | null; nameOf: PlaceNamer }, reload: () => Promise<void>): HTMLLIElement {
+function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceNames, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = () =>
     postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
@@ -92,6 +96,8 @@ function orderCard(order: OrderView, { event, nameOf }: { event: EventView | nul
       problem,
       after: reload,
     });
+  const places = order.tickets.map((t) => h('strong', {}, t.seatId));
+  void namesOf(order.eventId).then((nameOf) => places.forEach((place, i) => (place.textContent = nameOf(order.tickets[i]?.seatId ?? ''))));
   return h(
     'li',
     { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },
@@ -103,7 +109,7 @@ function orderCard(order: OrderView, { event, nameOf }: { event: EventView | nul
       h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, event ? event.name : 'Event seat map'),
       event ? ` · ${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}` : '',
     ),
-    h('ul', { class: 'tickets' }, ...order.tickets.map((t) => h('li', { 'data-status': t.status, 'data-seat-id': t.seatId }, h('strong', {}, nameOf(t.seatId)), h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
+    h('ul', { class: 'tickets' }, ...order.tickets.map((t, i) => h('li', { 'data-status': t.status, 'data-seat-id': t.seatId }, places[i], h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
     // Once a ticket was used at the door, or the show started, only the organiser can cancel.
     order.status !== 'CONFIRMED' ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
   );
