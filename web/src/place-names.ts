@@ -20,3 +20,23 @@ export function placeNamer(map: Pick<SeatMap, 'sections' | 'seats'>): PlaceNamer
     return /\bstanding\b/i.test(standing.name) ? standing.name : `${standing.name}, standing`;
   };
 }
+
+/**
+ * The place names of events, each from its seat map read once (`readMap`, e.g. the API, which the
+ * browser revalidates by its ETag). A map that could not be had names places by their ids that
+ * time, and is asked for again at the next call.
+ */
+export function placeNamesOfEvents(readMap: (eventId: string) => Promise<SeatMap>): (eventId: string) => Promise<PlaceNamer> {
+  const namers = new Map<string, Promise<PlaceNamer>>();
+  return (eventId) => {
+    let namer = namers.get(eventId);
+    if (!namer) {
+      namer = readMap(eventId).then(placeNamer, () => {
+        namers.delete(eventId);
+        return (placeId: string) => placeId;
+      });
+      namers.set(eventId, namer);
+    }
+    return namer;
+  };
+}

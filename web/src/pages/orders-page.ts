@@ -7,7 +7,7 @@ import { api, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { type CursorPage, pagedList } from '../paged-list.js';
-import { type PlaceNamer, placeNamer } from '../place-names.js';
+import { type PlaceNamer, placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
 import { currentSession } from '../session.js';
@@ -28,17 +28,8 @@ export const ordersPage: Page = (root) => {
     // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
     // Each page waits for its orders' events, so that a card is drawn once, whole.
     const events: EventsById = new Map();
-    const namers = new Map<string, Promise<PlaceNamer>>();
-    // Named once the map is in: a card never waits for it (revalidated by its ETag: a map read
-    // before, on the event's page, costs a 304); without it a ticket shows its seat's id.
-    const namesOf: PlaceNames = (eventId) => {
-      let namer = namers.get(eventId);
-      if (!namer) {
-        namer = api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`).then(placeNamer, () => (placeId: string) => placeId);
-        namers.set(eventId, namer);
-      }
-      return namer;
-    };
+    // Named once the map is in: a card never waits for it; without it a ticket shows its seat's id.
+    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
     const orders = pagedList<OrderView>({
       listClass: 'orders',
       moreClass: 'more-orders',

@@ -3,7 +3,7 @@ import type { CheckInView, EventView, SeatMap } from '@stream-seat/contracts';
 import { api, ApiProblem, postCommand } from '../api.js';
 import { field, h, mount } from '../dom.js';
 import { dateTime } from '../format.js';
-import { type PlaceNamer, placeNamer } from '../place-names.js';
+import { placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
 import { currentSession } from '../session.js';
 
@@ -70,19 +70,7 @@ function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement 
 function checkInDesk(): HTMLElement {
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
-  const namers = new Map<string, Promise<PlaceNamer>>();
-  const placeNamesOf = (eventId: string): Promise<PlaceNamer> => {
-    let namer = namers.get(eventId);
-    if (!namer) {
-      // A map that could not be had says the id this time, and is asked for again at the next scan.
-      namer = api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`).then(placeNamer, () => {
-        namers.delete(eventId);
-        return (placeId: string) => placeId;
-      });
-      namers.set(eventId, namer);
-    }
-    return namer;
-  };
+  const placeNamesOf = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
   const code = h('input', { name: 'code', required: true, autocomplete: 'off' });
   // Every scan gets its own line, newest first, named by the end of its code: answers may come
   // back in any order, and one never stands for another ticket.
