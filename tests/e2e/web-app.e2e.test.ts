@@ -524,6 +524,14 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await second.close();
   });
 
+  it('wraps an event name of one long word on a phone instead of widening the page', async () => {
+    const event = await publishEvent('W'.repeat(150), daysAhead(30));
+    const page = await openEvent(undefined, (p) => p.setViewportSize({ width: 375, height: 667 }), event);
+    // It had made the page 1,326 px wide.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.close();
+  });
+
   it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
     const context = await browser.newContext();
     try {
@@ -625,7 +633,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.waitForSelector('.check-in-result.ok');
     // The seat as the ticket holder knows it, not its id (named once the event's seat map is in).
     await expect.poll(() => desk.textContent('.check-in-result.ok'), { timeout: STEP_TIMEOUT_MS }).toMatch(/Welcome! .+, row .+, seat \d+ — checked in/);
-    await desk.fill('input[name=code]', codes[0] as string);
+    // Pasted across a line break (Chromium makes it a space): still the same ticket, not "No such ticket".
+    const code = codes[0] as string;
+    await desk.fill('input[name=code]', `${code.slice(0, 10)} ${code.slice(10)}`);
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.error:has-text("Already checked in")');
     // The list is the one live region: its items carry no status role of their own (invalid list content).
