@@ -101,6 +101,21 @@ describe('hold sweeper', () => {
     expect(other.passes.count).toBe(0);
   });
 
+  it('runs no pass when its timer fires before the clock reaches the hold\'s end (a loaded event loop), and one when it does', async () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const store = createHoldStore(clock);
+    const { sweeper: s, released, passes } = sweeper(store, clock);
+    s.holdMade(store.add('h1', 60));
+    // The timer fires (more than once) while this clock stands still: the hold has not run out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(passes.count).toBe(0);
+    now += 60;
+    await vi.waitFor(() => expect(released).toEqual(['h1']), { timeout: 2_000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(passes.count).toBe(1);
+  });
+
   it('wakes for a hold made after others but running out first (cut short by the end of sales), among thousands', async () => {
     const store = createHoldStore(Date.now);
     const { sweeper: s, released } = sweeper(store, Date.now);

@@ -31,8 +31,7 @@ export interface HoldSweeperDeps {
 const BATCH = 200;
 /**
  * The shortest sleep before a release pass: holds running out one after another (a busy sale) are
- * released in passes at most this often, and a timer that fires a millisecond early costs one
- * more pass, not a spin.
+ * released in passes at most this often.
  */
 export const MIN_SWEEP_GAP_MS = 50;
 
@@ -91,13 +90,16 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
     return 0;
   });
 
-  /** Sets the release timer for the soonest hold made here still to run out. */
-  function schedule(): void {
+  /**
+   * Sets the release timer for the soonest hold made here still to run out, at least `minGapMs`
+   * from now (`MIN_SWEEP_GAP_MS` after a pass; less when the timer came early and ran none).
+   */
+  function schedule(minGapMs = MIN_SWEEP_GAP_MS): void {
     if (!started) return;
     const now = deps.clock();
     const at = made.soonest();
     if (at === undefined) return;
-    const delay = Math.max(at - now, MIN_SWEEP_GAP_MS);
+    const delay = Math.max(at - now, minGapMs);
     if (performance.now() + delay >= deadline) return;
     clearTimeout(timer);
     deadline = performance.now() + delay;
@@ -110,6 +112,13 @@ export function createHoldSweeper(deps: HoldSweeperDeps) {
     deadline = Infinity;
     // Whatever ran out by now is the pass's (or, should it fail or not run, the interval's).
     const passFrom = deps.clock();
+    // Node starts a timer from the event loop's cached time, so under load it may fire before the
+    // clock reaches the hold's end: a pass then would find nothing. Sleep the rest instead.
+    const soonest = made.soonest();
+    if (soonest !== undefined && soonest > passFrom) {
+      schedule(1);
+      return;
+    }
     try {
       if (!deps.paused?.()) await release();
     } catch (error) {
