@@ -1,23 +1,9 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
+import { ApiProblem } from './api-problem.js';
 import { noteServerDate } from './server-clock.js';
 import { currentSession, signOut } from './session.js';
 
-/** An RFC 9457 problem answer, with the fields the app shows. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string | undefined,
-    readonly body: Record<string, unknown>,
-  ) {
-    super(detail ?? title);
-  }
-
-  /** The seats a 409 names as taken. */
-  get unavailable(): string[] {
-    return Array.isArray(this.body['unavailable']) ? (this.body['unavailable'] as string[]) : [];
-  }
-}
+export { ApiProblem };
 
 export interface RequestOptions {
   body?: unknown;

@@ -1,0 +1,241 @@
+/**
+ * The event page's purchase: a hold on its way to an order. It keeps the buyer's hold (across
+ * reloads and tabs), pays for it, releases it, and finds out how it ended when answers were lost —
+ * the service alone decides whether a hold is still running or became an order.
+ */
+import type { HoldView, OrderView } from '@stream-seat/contracts';
+import { api, ApiProblem } from '../api.js';
+import { serverNow } from '../server-clock.js';
+import { currentSession } from '../session.js';
+
+export interface PanelMessage {
+  text: string;
+  kind: 'info' | 'error';
+}
+
+export interface PurchaseDeps {
+  eventId: string;
+  /** Marks the seats held for the buyer on the map. */
+  showMine(seatIds: Set<string>): void;
+  /** The purchase changed: redraw the panel. */
+  changed(): void;
+}
+
+const holdKey = (eventId: string) => `stream-seat.hold.${eventId}`;
+
+export function createPurchase(deps: PurchaseDeps) {
+  const state: {
+    hold?: HoldView | undefined;
+    order?: OrderView | undefined;
+    message?: PanelMessage | undefined;
+    /** An action is under way: the panel's buttons wait. */
+    busy: boolean;
+    /** The card last paid with: the redrawn form keeps it chosen (after a decline, say). */
+    card?: string | undefined;
+  } = { busy: false };
+
+  /** Runs one action at a time; its error becomes the panel's message. */
+  async function run(action: () => Promise<void>): Promise<void> {
+    if (state.busy) return;
+    state.busy = true;
+    deps.changed();
+    try {
+      await action();
+    } catch (error) {
+      state.message = { kind: 'error', text: describe(error) };
+    } finally {
+      state.busy = false;
+      deps.changed();
+    }
+  }
+
+  function describe(error: unknown): string {
+    if (error instanceof ApiProblem && error.status === 401) return 'Sign in first (top right).';
+    if (error instanceof ApiProblem && error.status === 403) return 'Sign in as a buyer to buy tickets.';
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  function held(made: HoldView): void {
+    state.hold = made;
+    sessionStorage.setItem(holdKey(deps.eventId), made.holdId);
+    deps.showMine(new Set(made.seatIds));
+  }
+
+  /** The hold a request made is the buyer's now (`earlier`: a request whose answer had been lost). */
+  function accept(made: HoldView, earlier: boolean): void {
+    held(made);
+    const until = new Date(made.expiresAt).toLocaleTimeString();
+    state.message = { kind: 'info', text: earlier ? `Your earlier request went through: these seats are held for you until ${until}.` : `Held for you until ${until}.` };
+  }
+
+  function ordered(found: OrderView): void {
+    state.order = found;
+    state.hold = undefined;
+    sessionStorage.removeItem(holdKey(deps.eventId));
+    state.message = undefined;
+  }
+
+  function endHold(text: string): void {
+    state.hold = undefined;
+    sessionStorage.removeItem(holdKey(deps.eventId));
+    deps.showMine(new Set());
+    state.message = { kind: 'info', text };
+  }
+
+  /**
+   * The buyer's order for this hold, shown with its tickets; false when none is found. The service
+   * names the order of an ordered hold (in the hold, and in its 409 to a second payment); without
+   * it, the buyer's latest orders are searched.
+   */
+  async function showOrderOf(holdId: string, orderId: unknown): Promise<boolean> {
+    const found =
+      typeof orderId === 'string'
+        ? await api<OrderView>('GET', `/orders/${encodeURIComponent(orderId)}`)
+        : (await api<{ items: OrderView[] }>('GET', '/orders')).items.find((o) => o.holdId === holdId);
+    if (!found) return false;
+    ordered(found);
+    return true;
+  }
+
+  /**
+   * One Idempotency-Key per hold and card: paying again after an answer that never came (the
+   * connection dropped) replays the order instead of failing on a hold already ordered.
+   */
+  const payKeys = new Map<string, string>();
+  const payAttempt = (holdId: string, token: string) => `${holdId}\n${token}`;
+  function payKey(holdId: string, token: string): string {
+    const attempt = payAttempt(holdId, token);
+    const key = payKeys.get(attempt) ?? crypto.randomUUID();
+    payKeys.set(attempt, key);
+    return key;
+  }
+
+  /**
+   * What a payment that failed leaves: the hold, while its time lasts. Once it is up (the payment
+   * outlasted it), the countdown's check with the server says how it ended.
+   */
+  function stillHeld(current: HoldView): string {
+    return Date.parse(current.expiresAt) > serverNow() ? 'Your seats are still held: try again, or with another card.' : 'Your hold has run out meanwhile.';
+  }
+
+  function pay(token: string): Promise<void> {
+    const current = state.hold;
+    if (!current) return Promise.resolve();
+    state.card = token;
+    return run(async () => {
+      try {
+        ordered(await api<OrderView>('POST', '/orders', { body: { holdId: current.holdId, payment: { token } }, idempotencyKey: payKey(current.holdId, token) }));
+      } catch (error) {
+        // Already paid (in another tab, or by a request whose answer was lost): show that order.
+        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
+          if (await showOrderOf(current.holdId, error.body['orderId'])) return;
+          state.message = { kind: 'info', text: 'These seats are already paid for: see My orders.' };
+          return;
+        }
+        if (error instanceof ApiProblem && error.status === 402) {
+          // A decline is an answer, not a lost one: paying again asks the provider again (a card
+          // may go through later) rather than replaying this decline under the same key.
+          payKeys.delete(payAttempt(current.holdId, token));
+          state.message = { kind: 'error', text: `The payment was declined. ${stillHeld(current)}` };
+          return;
+        }
+        if (error instanceof ApiProblem && error.status === 504 && String(error.body['type'] ?? '').endsWith('/payment-timeout')) {
+          // An answer too: the service keeps it for its key (the charge may still go through, and
+          // is then refunded), so paying again is a new attempt under a new key.
+          payKeys.delete(payAttempt(current.holdId, token));
+          state.message = { kind: 'error', text: `The payment provider did not answer in time (a charge that went through late is refunded). ${stillHeld(current)}` };
+          return;
+        }
+        if (error instanceof ApiProblem && error.status === 410) {
+          endHold('Your hold expired and the seats went back on sale.');
+          return;
+        }
+        throw error;
+      }
+    });
+  }
+
+  function release(): Promise<void> {
+    const current = state.hold;
+    if (!current) return Promise.resolve();
+    return run(async () => {
+      try {
+        await api('DELETE', `/holds/${encodeURIComponent(current.holdId)}`);
+      } catch (error) {
+        // Paid for already (a "Pay" whose answer was lost, or another tab): its order, not "released".
+        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
+          if (await showOrderOf(current.holdId, error.body['orderId'])) return;
+          endHold('These seats are already paid for: see My orders.');
+          return;
+        }
+        throw error;
+      }
+      endHold('Released: the seats are back on sale.');
+    });
+  }
+
+  let checkingExpiry = false;
+  /**
+   * The hold's time is up by the server's clock: the server is asked before it is given up for
+   * expired (it alone decides). A payment on its way decides first: it may have been placed just
+   * in time, or fail.
+   */
+  function timeUp(current: HoldView): void {
+    if (checkingExpiry || state.busy) return;
+    checkingExpiry = true;
+    void (async () => {
+      let found: HoldView | undefined;
+      try {
+        found = await api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`);
+      } catch (error) {
+        // Unreachable for a moment: asked again on the next tick. Gone: it ended.
+        if (!(error instanceof ApiProblem && error.status === 404)) return;
+      }
+      if (state.hold !== current || found?.status === 'ACTIVE') return;
+      // Paid for after all (the answer to "Pay" never reached this tab): the order, not "expired".
+      if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId, found.orderId))) return deps.changed();
+      endHold('Your hold expired and the seats went back on sale.');
+      deps.changed();
+    })().finally(() => (checkingExpiry = false));
+  }
+
+  /**
+   * A reload keeps the buyer's hold: it is remembered for this tab. Another tab, or another device,
+   * finds it by asking for the buyer's holds of the event still running (it had shown the buyer's
+   * own seats as taken, with nothing to pay for or release).
+   */
+  async function restore(): Promise<void> {
+    const session = currentSession();
+    if (!session) return;
+    let holdId = sessionStorage.getItem(holdKey(deps.eventId));
+    if (!holdId && session.role === 'buyer') {
+      const running = await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(deps.eventId)}`).catch(() => undefined);
+      holdId = running?.items[0]?.holdId ?? null;
+    }
+    if (!holdId || state.hold) return;
+    try {
+      const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
+      // Paid for (the answer may never have reached this tab): its order, with the tickets.
+      if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId))) return deps.changed();
+      if (found.status !== 'ACTIVE') throw new Error('ended');
+      held(found);
+    } catch {
+      sessionStorage.removeItem(holdKey(deps.eventId));
+    }
+    deps.changed();
+  }
+
+  return {
+    state,
+    run,
+    accept,
+    pay,
+    release,
+    timeUp,
+    restore,
+    /** The event was cancelled: no hold of it is kept for a reload. */
+    forget(): void {
+      sessionStorage.removeItem(holdKey(deps.eventId));
+    },
+  };
+}

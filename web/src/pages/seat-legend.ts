@@ -1,0 +1,41 @@
+/**
+ * The seat map's legend: each tier with its price and seats left, then every look a seat can have
+ * (a buyer without colour vision reads them here).
+ */
+import type { EventView } from '@stream-seat/contracts';
+import { h } from '../dom.js';
+import { money } from '../format.js';
+import type { SeatBoard } from '../seat-board.js';
+
+export interface LegendOptions {
+  event: EventView;
+  tiers: string[];
+  tierIndex: (tier: string) => number;
+  board: SeatBoard;
+  tierOf: (seatId: string) => string | undefined;
+}
+
+export function legendItems({ event, tiers, tierIndex, board, tierOf }: LegendOptions): HTMLLIElement[] {
+  const byTier = new Map<string, { available: number; total: number }>();
+  for (const id of board.seatIds()) {
+    const tier = tierOf(id);
+    if (!tier) continue;
+    const entry = byTier.get(tier) ?? { available: 0, total: 0 };
+    entry.total++;
+    if (board.status(id) === 'AVAILABLE') entry.available++;
+    byTier.set(tier, entry);
+  }
+  return [
+    ...tiers.map((tier) =>
+      h('li', { 'data-tier': tier },
+        h('span', { class: `swatch tier-${tierIndex(tier)}` }),
+        `${tier} · ${money(event.prices[tier] ?? 0, event.currency)} · `,
+        h('span', { class: 'available-count' }, String(byTier.get(tier)?.available ?? 0)),
+        ' left',
+      ),
+    ),
+    h('li', {}, h('span', { class: 'swatch status-held' }), 'taken'),
+    h('li', {}, h('span', { class: 'swatch selected' }), 'selected'),
+    h('li', {}, h('span', { class: 'swatch mine' }), 'held for you'),
+  ];
+}
