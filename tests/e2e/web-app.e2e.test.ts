@@ -941,6 +941,43 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('lets a payment on its way decide a hold whose countdown runs out meanwhile, and asks the server nothing until it has', async () => {
+    const page = await openEvent('pia', (p) => p.clock.install(), await publishEvent('Last Second Night', daysAhead(16)));
+    const seat = seatIds[2] as string;
+    await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    // The payment waits at the door until the test lets it through.
+    let letThrough: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (letThrough = resolve));
+    let paying = false;
+    await page.route('**/api/orders', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      paying = true;
+      await waiting;
+      await route.continue();
+    });
+    const holdReads: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && /\/api\/holds\/[\w-]+$/.test(new URL(r.url()).pathname)) holdReads.push(r.url());
+    });
+    // The buyer pays 15 s before the hold's end (by the page's clock, which the test moves on).
+    await page.clock.fastForward('09:45');
+    await page.click('form.pay button');
+    await expect.poll(() => paying).toBe(true);
+    // The countdown runs out while the payment is on its way (well within the 35 s the page waits
+    // for an answer): nothing is said of an expiry, and the server is not asked about the hold.
+    await page.clock.runFor(25_000);
+    expect(await page.textContent('.countdown')).toBe('0:00');
+    expect(holdReads).toEqual([]);
+    expect(await page.textContent('.panel')).not.toMatch(/expired|run out/);
+    letThrough();
+    await page.waitForSelector('[data-ticket-code]');
+    expect(await page.textContent('.panel')).not.toMatch(/expired|run out/);
+    expect(await statusOf(page, seat)).toBe('BOOKED');
+    await page.close();
+  });
+
   it("keeps a session by the server's clock when the browser's runs hours ahead, past the token's end", async () => {
     // 13 hours fast: past the end of a 12-hour dev token the moment it is issued.
     const page = await openEvent('pia', (p) => p.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }'));
