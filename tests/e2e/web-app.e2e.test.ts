@@ -674,8 +674,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       await page.click(`${card} button`);
       await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
       expect(await page.locator(`${card} .error`).textContent()).toBe('');
-      // The list drawn again took the button away: the focus went to the heading, not the document.
-      expect(await page.evaluate('document.activeElement.tagName')).toBe('H1');
+      // The card drawn again took the button away: the focus is on the card, not the document.
+      expect(await page.evaluate('document.activeElement.dataset.orderId')).toBe(order.body['orderId']);
       return page.textContent(`${card} strong`);
     };
     const seatStatus = async (seat: string) => (await send('GET', `/api/availability/${eventId}`)).body['seats'][seat];
@@ -1085,6 +1085,15 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.locator('li.order').nth(21).waitFor();
     expect(await page.locator('li.order').count()).toBe(22);
     expect(await page.locator('button.more-orders').isHidden()).toBe(true);
+    // An order of the second page cancelled there: its card says so where it was, and the list
+    // stays whole (it had been drawn again from its first page, the cancelled card gone with it).
+    const last = page.locator('li.order').nth(21);
+    const lastId = await last.getAttribute('data-order-id');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await last.locator('button').click();
+    await page.waitForSelector(`li.order[data-order-id="${lastId}"][data-status="CANCELLED"]`);
+    expect(await page.locator('li.order').count()).toBe(22);
+    expect(await page.locator('li.order').nth(21).getAttribute('data-order-id')).toBe(lastId);
     await page.close();
   }, 60_000);
 

@@ -39,7 +39,7 @@ export const ordersPage: Page = (root) => {
         await lookUpEvents(page.items, events);
         return page;
       },
-      render: (o) => orderCard(o, events.get(o.eventId) ?? null, namesOf, load),
+      render: (o) => orderCard(o, events.get(o.eventId) ?? null, namesOf),
     });
     try {
       const first = await orders.first();
@@ -79,19 +79,27 @@ function cancelRefusal(order: OrderView, event: EventView | null): string | null
   return null;
 }
 
-function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceNames, reload: () => Promise<void>): HTMLLIElement {
+/**
+ * An order's card. A cancel redraws this card alone, from the API's answer, and keeps the focus on
+ * it: the whole list drawn again had put the buyer back on the first page of orders.
+ */
+function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceNames): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = () =>
     postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
       question: 'Cancel this order? It is refunded and the seats go back on sale.',
       problem,
-      after: reload,
+      after: (answer) => {
+        const redrawn = orderCard(answer as OrderView, event, namesOf);
+        card.replaceWith(redrawn);
+        redrawn.focus();
+      },
     });
   const places = order.tickets.map((t) => h('strong', {}, t.seatId));
   void namesOf(order.eventId).then((nameOf) => places.forEach((place, i) => (place.textContent = nameOf(order.tickets[i]?.seatId ?? ''))));
-  return h(
+  const card = h(
     'li',
-    { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status },
+    { class: 'order', 'data-order-id': order.orderId, 'data-status': order.status, tabindex: -1 },
     problem,
     h('p', {}, h('strong', {}, statusText(order)), ` · ${money(order.totalCents, order.currency)} · ${dateTime(order.createdAt)}`),
     h(
@@ -104,6 +112,7 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
     // Once a ticket was used at the door, or the show started, only the organiser can cancel.
     order.status !== 'CONFIRMED' ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
   );
+  return card;
 }
 
 function cancelButtonOr(refusal: string | null, cancel: () => Promise<void>): HTMLElement {
