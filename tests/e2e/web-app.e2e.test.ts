@@ -1067,6 +1067,17 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.close();
   });
 
+  it("lists the events still to come by the server's clock, whatever the browser's says", async () => {
+    const tomorrow = await publishEvent('Tomorrow Matinee', daysAhead(1));
+    const page = await newPage();
+    // This browser's clock is three days fast: tomorrow's show is still to come all the same.
+    await page.clock.install({ time: Date.now() + 3 * 86_400_000 });
+    await page.goto(test.gateway);
+    await page.waitForSelector('.event-list');
+    expect(await page.locator(`a[data-event-id="${tomorrow}"]`).count()).toBe(1);
+    await page.close();
+  });
+
   it('lists every order of a buyer, twenty at a time with "More orders"', async () => {
     const id = await publishEvent('Many Orders', daysAhead(42));
     const many = await test.tokenFor('nora');

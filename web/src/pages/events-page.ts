@@ -5,6 +5,7 @@ import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
+import { serverNow } from '../server-clock.js';
 
 /** Events per page; more come with "More events" (the list follows the API's cursor). */
 const PAGE_SIZE = 20;
@@ -12,8 +13,9 @@ const PAGE_SIZE = 20;
 export const eventsPage: Page = (root) => {
   mount(root, h('h1', {}, 'On sale now'), h('p', { class: 'muted' }, 'Loading events…'));
   // Only what has not started: an event under way is still ON_SALE in the catalogue, but its
-  // sales are over, and the oldest of them would fill the first page.
-  const from = new Date().toISOString();
+  // sales are over, and the oldest of them would fill the first page. By the server's clock (the
+  // first screen waited for an answer of the gateway): a browser's clock days fast hid shows.
+  const from = new Date(serverNow()).toISOString();
   const events = pagedList<EventView>({
     listClass: 'event-list',
     moreClass: 'more-events',
