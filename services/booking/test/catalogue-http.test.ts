@@ -15,13 +15,15 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
   let booking: BookingTestApp;
   let catalogue: ReturnType<typeof createHttpCatalogueClient>;
   let eventId: string;
+  let instance: InstanceAddress;
+  const dead: InstanceAddress = { instanceId: 'event-dead', app: 'EVENT-SERVICE', host: '127.0.0.1', port: 9, status: 'UP', url: 'http://127.0.0.1:9' };
 
   beforeAll(async () => {
     events = await createEventTestApp(dialect);
     await events.app.listen({ port: 0, host: '127.0.0.1' });
     const address = events.app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const instance: InstanceAddress = { instanceId: 'event-1', app: 'EVENT-SERVICE', host: '127.0.0.1', port, status: 'UP', url: `http://127.0.0.1:${port}` };
+    instance = { instanceId: 'event-1', app: 'EVENT-SERVICE', host: '127.0.0.1', port, status: 'UP', url: `http://127.0.0.1:${port}` };
     const balancer = createLoadBalancer({ instances: (name) => (name === 'EVENT-SERVICE' ? [instance] : []) });
     catalogue = createHttpCatalogueClient({ client: createServiceClient(balancer, 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0 });
     booking = await createBookingTestApp(dialect, { catalogue });
@@ -77,7 +79,6 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
   });
 
   it('answers 502 (not 503: this instance is fine) when the catalogue cannot be reached', async () => {
-    const dead: InstanceAddress = { instanceId: 'event-dead', app: 'EVENT-SERVICE', host: '127.0.0.1', port: 9, status: 'UP', url: 'http://127.0.0.1:9' };
     for (const instances of [[dead], []]) {
       const unreachable = createHttpCatalogueClient({
         client: createServiceClient(createLoadBalancer({ instances: () => instances }), 'EVENT-SERVICE', { timeoutMs: 1_000 }),
@@ -102,6 +103,21 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
       expect(await catalogue.seatMap(id), JSON.stringify(id)).toBeUndefined();
     }
     expect(catalogue.stats().requests).toBe(before);
+  });
+
+  it('serves a known event stale while the catalogue is down, however many unknown ids were asked for before', async () => {
+    let up = true;
+    const small = createHttpCatalogueClient({
+      client: createServiceClient(createLoadBalancer({ instances: () => (up ? [instance] : [dead]) }), 'EVENT-SERVICE', { timeoutMs: 1_000 }),
+      eventTtlMs: 0,
+      maxEvents: 3,
+    });
+    expect((await small.event(eventId))?.status).toBe('ON_SALE');
+    // Anyone may ask for ids that name nothing: more of them than the cache keeps.
+    for (let i = 0; i < 5; i++) expect(await small.event(`no-such-event-${i}`)).toBeUndefined();
+    up = false;
+    expect((await small.event(eventId))?.status).toBe('ON_SALE');
+    await expect(small.event('never-asked-for')).rejects.toThrow(/EVENT-SERVICE|catalogue/i);
   });
 
   it('sees the catalogue’s cancellation and stops selling', async () => {

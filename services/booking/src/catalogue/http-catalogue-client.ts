@@ -15,6 +15,8 @@ export interface HttpCatalogueClientOptions {
   clock?: () => number;
   /** Seat maps kept in memory at most (least recently fetched dropped first). */
   maxSeatMaps?: number;
+  /** Events kept at most, and as many answers that an event does not exist (oldest dropped first). */
+  maxEvents?: number;
 }
 
 export interface CatalogueClientStats {
@@ -29,8 +31,17 @@ const couldBeEventId = (eventId: string) => entityId.safeParse(eventId).success;
 export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { stats: () => CatalogueClientStats } {
   const clock = options.clock ?? Date.now;
   const maxSeatMaps = options.maxSeatMaps ?? 200;
-  const maxEvents = 10_000;
-  const events = new Map<string, { value: CatalogueEvent | undefined; at: number }>();
+  const maxEvents = options.maxEvents ?? 10_000;
+  // Apart, so that anyone asking for random ids (each a "no such event") never pushes out a real
+  // event, which is served stale while the catalogue is down.
+  const events = new Map<string, { value: CatalogueEvent; at: number }>();
+  const unknown = new Map<string, { value: undefined; at: number }>();
+  /** Keeps `entry` as the newest of `cache`, dropping its oldest beyond maxEvents (a Map keeps insertion order). */
+  function keep<T>(cache: Map<string, T>, eventId: string, entry: T): void {
+    cache.delete(eventId);
+    cache.set(eventId, entry);
+    if (cache.size > maxEvents) cache.delete(cache.keys().next().value as string);
+  }
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
   const inFlight = createInFlight();
   let requests = 0;
@@ -53,16 +64,18 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
 
     // Concurrent callers share one fetch, which carries the first caller's trace.
     async event(eventId, caller) {
-      const cached = events.get(eventId);
+      const cached = events.get(eventId) ?? unknown.get(eventId);
       if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
       return inFlight.run(`event:${eventId}`, async () => {
         try {
           const value = await fetchEvent(eventId, caller);
-          // Bounded: anyone can ask for random event ids. Maps keep insertion order, so the
-          // first key is the oldest entry.
-          events.delete(eventId);
-          events.set(eventId, { value, at: clock() });
-          if (events.size > maxEvents) events.delete(events.keys().next().value as string);
+          if (value) {
+            unknown.delete(eventId);
+            keep(events, eventId, { value, at: clock() });
+          } else {
+            events.delete(eventId);
+            keep(unknown, eventId, { value, at: clock() });
+          }
           return value;
         } catch (error) {
           // Stale beats nothing: the inventory's own CLOSED flag still stops sales of a cancelled event.
