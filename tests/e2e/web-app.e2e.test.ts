@@ -1057,6 +1057,28 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(scans).toBe(1);
     expect(await desk.locator('.check-in-result').count()).toBe(1);
     await desk.unroute('**/check-in');
+    // A burst of scans while one waits for its answer: that line stays and gets its verdict.
+    const waiting = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[2]] });
+    const waitingOrder = await send('POST', '/api/orders', bob, { holdId: waiting.body['holdId'], payment: { token: 'tok_ok' } });
+    const slowCode = (waitingOrder.body['tickets'] as Json[])[0]?.['code'] as string;
+    let letThrough: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (letThrough = resolve));
+    await desk.route(`**/tickets/${slowCode}/check-in`, async (route) => {
+      await slow;
+      await route.continue();
+    });
+    await desk.fill('input[name=code]', slowCode);
+    await desk.press('input[name=code]', 'Enter');
+    for (let i = 0; i < 12; i++) {
+      await desk.fill('input[name=code]', `not-a-ticket-${i}`);
+      await desk.press('input[name=code]', 'Enter');
+      await desk.waitForSelector(`.check-in-result.error:has-text("${`not-a-ticket-${i}`.slice(-6)}")`);
+    }
+    // 10 answered lines and the one still waiting.
+    expect(await desk.locator('.check-in-result').count()).toBe(11);
+    letThrough();
+    await desk.waitForSelector(`.check-in-result.ok:has-text("${slowCode.slice(-6)}")`);
+    await desk.unroute(`**/tickets/${slowCode}/check-in`);
     // A ticket of a cancelled order: not "already checked in".
     const other = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[1]] });
     const cancelled = await send('POST', '/api/orders', bob, { holdId: other.body['holdId'], payment: { token: 'tok_ok' } });

@@ -67,6 +67,19 @@ function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement 
   );
 }
 
+/**
+ * Keeps the last 10 answered scans (and `just`, answered this moment, wherever it is) and every
+ * scan still waiting for its answer, however many came after it: a burst of scans had dropped a
+ * waiting line, whose "Welcome!" then went nowhere.
+ */
+function trimResults(results: HTMLElement, just: Element): void {
+  let answered = 0;
+  for (const line of [...results.children]) {
+    if (line.classList.contains('pending')) continue;
+    if (++answered > 10 && line !== just) line.remove();
+  }
+}
+
 function checkInDesk(): HTMLElement {
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
@@ -86,10 +99,10 @@ function checkInDesk(): HTMLElement {
     // The list is the live region; a status role on its items was invalid list content, and could be announced twice.
     const result = h('li', { class: 'check-in-result pending' }, `…${value.slice(-6)}: checking`);
     results.prepend(result);
-    while (results.children.length > 10) results.lastElementChild?.remove();
     const say = (ok: boolean, text: string) => {
       result.className = `check-in-result ${ok ? 'ok' : 'error'}`;
       result.textContent = `…${value.slice(-6)}: ${text}`;
+      trimResults(results, result);
     };
     try {
       const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in`);
