@@ -1089,6 +1089,37 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.close();
   });
 
+  it("writes a standing area's name and places left inside it, however small the area", async () => {
+    const layout = {
+      name: 'Standing Yard',
+      sections: [
+        { id: 'PIT', name: 'Front pit', tier: 'A', capacity: 1500, size: { width: 40, height: 24 }, position: { x: 0, y: 0 } },
+        { id: 'LAWN', name: 'Lawn', tier: 'B', capacity: 2000, size: { width: 400, height: 150 }, position: { x: 100, y: 0 } },
+      ],
+    };
+    const { eventId: yard } = await test.putOnSale(organizer, layout, { name: 'Yard Night', prices: { A: 5000, B: 3000 } });
+    const page = await openEvent(undefined, undefined, yard);
+    await page.waitForSelector('.general-admission .ga-count:has-text("left")');
+    const areas = (await page.evaluate(`[...document.querySelectorAll('.general-admission')].map((g) => {
+      const area = g.querySelector('rect').getBBox();
+      return { id: g.dataset.sectionId, area: { x: area.x, y: area.y, width: area.width, height: area.height },
+        texts: [...g.querySelectorAll('text')].map((t) => { const b = t.getBBox(); return { x: b.x, y: b.y, width: b.width, height: b.height, size: getComputedStyle(t).fontSize }; }) };
+    })`)) as Array<{ id: string; area: { x: number; y: number; width: number; height: number }; texts: Array<{ x: number; y: number; width: number; height: number; size: string }> }>;
+    expect(areas.map((a) => a.id).sort()).toEqual(['LAWN', 'PIT']);
+    for (const { id, area, texts } of areas) {
+      expect(texts).toHaveLength(2);
+      for (const text of texts) {
+        expect(text.x, `${id}: ${JSON.stringify(text)} in ${JSON.stringify(area)}`).toBeGreaterThanOrEqual(area.x);
+        expect(text.x + text.width, id).toBeLessThanOrEqual(area.x + area.width);
+        expect(text.y, id).toBeGreaterThanOrEqual(area.y);
+        expect(text.y + text.height, id).toBeLessThanOrEqual(area.y + area.height);
+      }
+    }
+    // Where there is room, the usual size.
+    expect(areas.find((a) => a.id === 'LAWN')?.texts.map((t) => t.size)).toEqual(['14px', '14px']);
+    await page.close();
+  });
+
   it("lists the events still to come by the server's clock, whatever the browser's says", async () => {
     const tomorrow = await publishEvent('Tomorrow Matinee', daysAhead(1));
     const page = await newPage();

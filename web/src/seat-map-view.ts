@@ -10,7 +10,7 @@
  * the buyer has zoomed in to at most that many, the keyboard's seat, and the seats selected or
  * held. A click between those finds its seat on the canvas through a grid (seat-grid.ts).
  */
-import type { Seat, SeatMap, SeatStatusValue } from '@stream-seat/contracts';
+import type { Seat, SeatMap } from '@stream-seat/contracts';
 import { h, svg } from './dom.js';
 import { money } from './format.js';
 import { attachPanZoom } from './map-pan-zoom.js';
@@ -18,6 +18,8 @@ import { screenToMap, viewLimits } from './map-viewport.js';
 import type { SeatBoard } from './seat-board.js';
 import { createSeatCanvas, type SeatCanvas } from './seat-canvas.js';
 import { createSeatGrid } from './seat-grid.js';
+import { createSeatLooks, statusWord } from './seat-looks.js';
+import { drawBackdrop, mapBox, SEATS_ACROSS_AT_MOST, seatSpacing } from './seat-map-layout.js';
 import type { SeatIndex } from './seat-index.js';
 import { createSeatNavigator, seatKeyAction } from './seat-keyboard.js';
 
@@ -50,9 +52,8 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const { map, board, places } = options;
   const spacing = seatSpacing(map);
   const radius = spacing * 0.42;
-  const box = viewBox(map, radius);
+  const box = mapBox(map, radius);
   const circles = new Map<string, SVGCircleElement>();
-  const gaLabels = new Map<string, SVGTextElement>();
   const painted = map.seats.length > SEAT_ELEMENTS_AT_MOST;
   let selected: ReadonlySet<string> = new Set();
   let mine: ReadonlySet<string> = new Set();
@@ -63,37 +64,13 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     'aria-label': 'Seat map',
     'aria-describedby': 'seat-map-keys',
   });
-  element.append(
-    // Behind everything: where a zoomed map shows it can be dragged (map-pan-zoom.ts).
-    svg('rect', { class: 'pan-surface', x: box.x, y: box.y, width: box.width, height: box.height }),
-    svg('desc', { id: 'seat-map-keys' },
-      'Arrow keys move between seats, Home and End go to the ends of a row, Enter or Space selects a seat. Plus and minus zoom, 0 shows the whole venue.',
-      // A painted map lists only some seats (seat-map-view's header): browsing finds few of them.
-      painted ? ` A large venue: zoom in to list the seats in view; with a screen reader, use focus mode to move between all ${map.seats.length} seats with the arrow keys.` : undefined,
-    ),
-    svg('g', { class: 'stage' },
-      svg('rect', { x: map.stage.x - 60, y: map.stage.y - 12, width: 120, height: 24, rx: 4 }),
-      svg('text', { x: map.stage.x, y: map.stage.y + 5, 'text-anchor': 'middle' }, 'STAGE'),
-    ),
-  );
-  for (const section of map.sections) {
-    if (section.kind !== 'general' || !section.area) continue;
-    const { x, y, width, height } = section.area;
-    const label = svg('text', { x: x + width / 2, y: y + height / 2 + 18, 'text-anchor': 'middle', class: 'ga-count' });
-    gaLabels.set(section.id, label);
-    element.append(
-      svg('g', { class: 'general-admission', 'data-section-id': section.id },
-        svg('rect', { x, y, width, height, rx: 6, class: `tier-${options.tierIndex(section.tier)}` }),
-        svg('text', { x: x + width / 2, y: y + height / 2 - 4, 'text-anchor': 'middle' }, section.name),
-        label,
-      ),
-    );
-  }
+  const gaLabels = drawBackdrop(element, { map, box, painted, tierIndex: options.tierIndex });
   // The title is the seat's accessible name and its tooltip: "Orchestra, row A, seat 3, €50.00, available".
   const prices = new Map<number, string>();
   const seatsById = new Map(map.seats.map((s) => [s.id, s]));
   /** Each seat's tier as the legend numbers it: its class (`tier-N`), and on a canvas its colour. */
   const tierNumbers = new Map(map.seats.map((s) => [s.id, options.tierIndex(s.tier)]));
+  const looks = createSeatLooks({ board, tierNumbers, selected: () => selected, mine: () => mine, probeIn: element });
   function placeOf(seat: Seat): string {
     let price = prices.get(seat.priceCents);
     if (price === undefined) prices.set(seat.priceCents, (price = money(seat.priceCents, map.currency)));
@@ -182,7 +159,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
       seats: map.seats,
       radius,
       view: () => panZoom.view,
-      colourOf: (index) => colourOf((map.seats[index] as Seat).id),
+      colourOf: (index) => looks.colour((map.seats[index] as Seat).id),
       seatsNear: (area) => grid.seatsIn(area, radius, Infinity) ?? [],
     })
     : undefined;
@@ -247,23 +224,6 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     });
     element.addEventListener('pointerleave', () => hover(undefined));
   }
-  // Read from the style sheet, once per look: the canvas paints what a circle would show. A look
-  // is known by a number (status, tier, selected, held) so that a paint builds no strings.
-  const colours = new Map<number, string>();
-  function colourOf(seatId: string): string {
-    const status = board.status(seatId) ?? 'HELD';
-    const look = (((STATUS_NUMBERS[status] * 1_000 + (tierNumbers.get(seatId) ?? 0)) * 2 + Number(selected.has(seatId))) * 2) + Number(mine.has(seatId));
-    let colour = colours.get(look);
-    if (colour === undefined) {
-      const probe = svg('circle', { class: seatClasses(seatId), r: 0 });
-      element.append(probe);
-      colour = getComputedStyle(probe).fill;
-      probe.remove();
-      colours.set(look, colour);
-    }
-    return colour;
-  }
-
   const container = h('div', { class: painted ? 'seat-map-view painted' : 'seat-map-view' }, canvas?.element, element, panZoom.controls);
   // Tab back into a map zoomed or panned away from its Tab stop brings that seat into view. On the
   // container: a focus listener on the <svg> would make it a Tab stop. A click's focus, which is
@@ -274,15 +234,6 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   });
 
   // Attributes change in place: the circle keeps the focus when someone else takes its seat.
-  /** The classes that give a seat its look now (its colour, on the canvas). */
-  function seatClasses(seatId: string): string {
-    const status = board.status(seatId) ?? 'HELD';
-    let classes = `seat status-${status.toLowerCase()}`;
-    if (status === 'AVAILABLE') classes += ` tier-${tierNumbers.get(seatId) ?? 0}`;
-    if (selected.has(seatId)) classes += ' selected';
-    if (mine.has(seatId)) classes += ' mine';
-    return classes;
-  }
   function drawSeat(seatId: string): void {
     const circle = circles.get(seatId);
     if (!circle) return;
@@ -291,7 +242,7 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     const isMine = mine.has(seatId);
     // Fades only from a live change: a transition on each of 100,000 seats at the snapshot costs
     // seconds of style work per frame while it runs.
-    circle.setAttribute('class', seatsShown ? `${seatClasses(seatId)} fades` : seatClasses(seatId));
+    circle.setAttribute('class', seatsShown ? `${looks.classes(seatId)} fades` : looks.classes(seatId));
     circle.setAttribute('data-status', status);
     circle.setAttribute('aria-pressed', String(isSelected));
     if (status === 'AVAILABLE') circle.removeAttribute('aria-disabled');
@@ -356,46 +307,4 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
       canvas?.dispose();
     },
   };
-}
-
-function statusWord(status: SeatStatusValue, mine: boolean): string {
-  if (status === 'AVAILABLE') return 'available';
-  if (status === 'HELD') return mine ? 'held for you' : 'taken';
-  return mine ? 'yours' : 'sold';
-}
-
-const STATUS_NUMBERS: Record<SeatStatusValue, number> = { AVAILABLE: 0, HELD: 1, BOOKED: 2 };
-
-/** How far in the map can be zoomed: this many seats across the view's shorter side. */
-const SEATS_ACROSS_AT_MOST = 6;
-
-/** The distance between neighbouring seats of a row; circles are drawn just under half as wide, so that they never touch. */
-function seatSpacing(map: SeatMap): number {
-  let nearest = Infinity;
-  for (let i = 1; i < map.seats.length && i < 2_000; i++) {
-    const a = map.seats[i - 1];
-    const b = map.seats[i];
-    if (!a || !b || a.section !== b.section || a.row !== b.row) continue;
-    nearest = Math.min(nearest, Math.hypot(a.x - b.x, a.y - b.y));
-  }
-  return Number.isFinite(nearest) && nearest > 0 ? nearest : 10;
-}
-
-function viewBox(map: SeatMap, radius: number): { x: number; y: number; width: number; height: number } {
-  const box = { minX: map.stage.x - 60, maxX: map.stage.x + 60, minY: map.stage.y - 12, maxY: map.stage.y + 12 };
-  const include = (x: number, y: number) => {
-    box.minX = Math.min(box.minX, x);
-    box.maxX = Math.max(box.maxX, x);
-    box.minY = Math.min(box.minY, y);
-    box.maxY = Math.max(box.maxY, y);
-  };
-  for (const seat of map.seats) include(seat.x, seat.y);
-  for (const { area } of map.sections) {
-    if (area) {
-      include(area.x, area.y);
-      include(area.x + area.width, area.y + area.height);
-    }
-  }
-  const margin = radius * 3 + 10;
-  return { x: box.minX - margin, y: box.minY - margin, width: box.maxX - box.minX + 2 * margin, height: box.maxY - box.minY + 2 * margin };
 }
