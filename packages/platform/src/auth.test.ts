@@ -24,6 +24,15 @@ describe('dev tokens', () => {
     expect(await verifier.verify(emoji)).toEqual({ sub: 'ana-👩‍💻', role: 'buyer' });
   });
 
+  it('refuses one older than JWT_MAX_TOKEN_AGE_SECONDS, however long it was signed for', async () => {
+    const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret, JWT_MAX_TOKEN_AGE_SECONDS: 86_400 });
+    const issuedAt = (secondsAgo: number) =>
+      new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('erin').setIssuer('stream-seat-dev')
+        .setIssuedAt(Math.floor(Date.now() / 1000) - secondsAgo).setExpirationTime('10y').sign(new TextEncoder().encode(secret));
+    expect(await verifier.verify(await issuedAt(3_600))).toEqual({ sub: 'erin', role: 'buyer' });
+    await expect(verifier.verify(await issuedAt(2 * 86_400))).rejects.toThrow(/iat/);
+  });
+
   it('rejects a token signed with another secret', async () => {
     const verifier = createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: secret });
     const token = await signDevToken('another-secret-of-enough-length', { sub: 'mallory', role: 'admin' });
@@ -115,10 +124,11 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
-    const sign = (sub: string, expires = true, claims: { iss?: string; aud?: string } = {}) => {
+    const sign = (sub: string, expires: boolean | string = true, claims: { iss?: string; aud?: string; iat?: number } = {}) => {
       const jwt = new SignJWT({ role: 'buyer' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject(sub).setIssuer(claims.iss ?? 'https://id.test/');
       if (claims.aud) jwt.setAudience(claims.aud);
-      return (expires ? jwt.setExpirationTime('1h') : jwt).sign(privateKey);
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      return (expires ? jwt.setExpirationTime(expires === true ? '1h' : expires) : jwt).sign(privateKey);
     };
     return { url, sign, state, keys: published, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
@@ -137,6 +147,38 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       // Correctly signed but without exp: it could never be withdrawn, so it is refused (401, not 502).
       const eternal = await verifier.verify(await id.sign('alice', false)).catch((error: unknown) => error);
       expect((eternal as Error).name).toBe('JWTClaimValidationFailed');
+    } finally {
+      await id.close();
+    }
+  });
+
+  it('refuses an expired token as the caller’s fault (401), not the identity provider’s (502)', async () => {
+    const id = await issuer();
+    try {
+      const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      const expired = await verifier.verify(await id.sign('dave', '-1m')).catch((error: unknown) => error);
+      expect(expired).not.toBeInstanceOf(DependencyUnavailable);
+      expect((expired as Error).name).toBe('JWTExpired');
+    } finally {
+      await id.close();
+    }
+  });
+
+  it('refuses a token older than JWT_MAX_TOKEN_AGE_SECONDS whatever its exp, and one that does not say its age', async () => {
+    const id = await issuer();
+    try {
+      const verifier = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/', JWT_MAX_TOKEN_AGE_SECONDS: 3_600 });
+      const now = Math.floor(Date.now() / 1000);
+      expect(await verifier.verify(await id.sign('alice', '10y', { iat: now - 60 }))).toEqual({ sub: 'alice', role: 'buyer' });
+      // Issued two hours ago for ten years: too old for this service, whatever its exp says.
+      const old = await verifier.verify(await id.sign('bob', '10y', { iat: now - 7_200 })).catch((error: unknown) => error);
+      expect((old as Error).name).toBe('JWTExpired');
+      expect((old as Error).message).toMatch(/iat/);
+      const ageless = await verifier.verify(await id.sign('carol', '1h')).catch((error: unknown) => error);
+      expect((ageless as Error).name).toBe('JWTClaimValidationFailed');
+      // Without the setting, no bound: the same old token passes.
+      const unbounded = createTokenVerifier({ AUTH_MODE: 'jwks', JWT_JWKS_URL: id.url, JWT_ISSUER: 'https://id.test/' });
+      expect(await unbounded.verify(await id.sign('bob', '10y', { iat: now - 7_200 }))).toEqual({ sub: 'bob', role: 'buyer' });
     } finally {
       await id.close();
     }

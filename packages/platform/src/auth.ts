@@ -29,6 +29,11 @@ export interface AuthSettings {
   JWT_JWKS_URL?: string | undefined;
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
+  /**
+   * The oldest a token may be, by its `iat`, whatever its `exp` says (0 or unset: no bound). A
+   * token stolen or issued by mistake for years stops working after this; one without `iat` is refused.
+   */
+  JWT_MAX_TOKEN_AGE_SECONDS?: number | undefined;
 }
 
 /**
@@ -112,7 +117,10 @@ export function cachingTokenVerifier(
  */
 function isKeySetUnavailable(error: unknown): boolean {
   const tokenFaults = [
-    joseErrors.JWTClaimValidationFailed, // JWTExpired too
+    joseErrors.JWTClaimValidationFailed,
+    // Not a JWTClaimValidationFailed in jose 6: an expired token had been a 502 (the provider
+    // "unavailable"), so the web app never signed its user out.
+    joseErrors.JWTExpired,
     joseErrors.JWSSignatureVerificationFailed,
     joseErrors.JWSInvalid,
     joseErrors.JWTInvalid,
@@ -133,6 +141,7 @@ const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   const [missing] = missingAuthSettings(settings);
   if (missing) throw new Error(`${missing.key}: ${missing.message}`);
+  const maxAge = settings.JWT_MAX_TOKEN_AGE_SECONDS ? { maxTokenAge: settings.JWT_MAX_TOKEN_AGE_SECONDS } : {};
   // Both are there in jwks mode (above); named again for the types.
   if (settings.AUTH_MODE === 'jwks' && settings.JWT_JWKS_URL && settings.JWT_ISSUER) {
     const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
@@ -145,6 +154,7 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
           algorithms: ISSUER_ALGORITHMS,
           issuer: settings.JWT_ISSUER,
           ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+          ...maxAge,
         });
         return payload;
       } catch (error) {
@@ -156,7 +166,7 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
     });
   }
   const key = new TextEncoder().encode(settings.JWT_SECRET);
-  return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] })).payload);
+  return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'], ...maxAge })).payload);
 }
 
 /** Signs a local-mode token; only `AUTH_MODE=dev` accepts it. */

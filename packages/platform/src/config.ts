@@ -202,6 +202,8 @@ export const baseConfigSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
+  /** Tokens older than this (by `iat`) are refused, whatever their `exp`; 0: no bound. */
+  JWT_MAX_TOKEN_AGE_SECONDS: env.int(86_400),
 });
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 
