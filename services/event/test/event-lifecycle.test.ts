@@ -231,6 +231,22 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(other.statusCode).toBe(422);
   });
 
+  it('takes the same instant spelled another way (a zone offset, milliseconds) as the same request', async () => {
+    const headers = { ...(await t.auth('olga')), 'idempotency-key': 'event-spelled-twice' };
+    const startsAt = new Date(Date.parse(inDays(21)) - (Date.parse(inDays(21)) % 1000));
+    const first = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...base(), startsAt: startsAt.toISOString().replace('.000Z', 'Z') } });
+    expect(first.statusCode).toBe(201);
+    // The same instant two hours east of UTC, with milliseconds; and the sales start left out as null.
+    const east = new Date(startsAt.getTime() + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
+    const again = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...base(), startsAt: east, salesStartAt: null } });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((again.json() as EventBody).id).toBe((first.json() as EventBody).id);
+    // Another instant is another request.
+    const later = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...base(), startsAt: new Date(startsAt.getTime() + 1_000).toISOString() } });
+    expect(later.statusCode).toBe(422);
+  });
+
   it('replays the first answer, not the event as it is now, after the event changed', async () => {
     const headers = { ...(await t.auth('olga')), 'idempotency-key': 'event-then-published' };
     const payload = { ...base(), prices: { A: 6000, B: 4000, GA: 2500 } };

@@ -95,7 +95,9 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
       checkDraft(draft, tiers, now);
       const outcome = await createOnce(
         db,
-        { caller: principal.sub, operation: 'POST /api/events', key: idempotencyKey, body: input },
+        // Instants compared as instants: `…T20:00:00Z` and `…T22:00:00.000+02:00` are one request
+        // (they had been a 422), and an absent sales start the same as a null one.
+        { caller: principal.sub, operation: 'POST /api/events', key: idempotencyKey, body: { ...input, startsAt: draft.startsAt, salesStartAt: draft.salesStartAt, salesEndAt: draft.salesEndAt } },
         now,
         async (trx) => {
           const id = randomUUID();
