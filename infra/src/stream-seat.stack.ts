@@ -2,9 +2,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
-import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms.construct.js';
 import { Bastion } from './bastion.construct.js';
@@ -13,6 +11,7 @@ import { Database } from './database.construct.js';
 import { DatabaseUsers } from './database-users.construct.js';
 import { LoadBalancer, publicPorts } from './load-balancer.construct.js';
 import { Network, VPC_CIDR, VPC_PREFIX } from './network.construct.js';
+import { createPlatformSecrets, registryTokenVariable } from './platform-secrets.js';
 import { SecurityGroups } from './security-groups.construct.js';
 import { EUREKA_URL, NAMESPACE, REGISTRY_DNS_NAME, SERVICES, repositoryName, type ServiceName } from './service-catalog.js';
 import { FargateAppService } from './service.construct.js';
@@ -119,47 +118,9 @@ export class StreamSeatStack extends Stack {
       EUREKA_LEASE_SECONDS: String(3 * REGISTRY_RENEW_SECONDS),
       ...this.authEnvironment(props),
     };
-    // The registry demands a token of every write (register, renew, cancel, status, metadata):
-    // without one anyone who reaches the registry could register a rogue BOOKING-SERVICE and take
-    // its traffic. REGISTRY_TOKEN, the registry's own, writes any app's instances; each client
-    // presents its app's own token (as REGISTRY_TOKEN, a bearer token, so EUREKA_URL stays plain
-    // configuration), which writes that app's instances only — the internet-facing gateway, were
-    // it taken over, could not pose as booking.
-    const registryToken = ecs.Secret.fromSecretsManager(
-      this.generatedToken(
-        'RegistryToken',
-        'stream-seat/registry-token',
-        "The discovery registry's own token: writes any app's instances (peer registries, operators)",
-        'Rotated by hand with a forced redeploy of the registry.',
-      ),
-    );
-    const appRegistryToken = (id: string, name: 'event' | 'booking' | 'gateway') => {
-      const app = SERVICES[name].appName as string;
-      return ecs.Secret.fromSecretsManager(
-        this.generatedToken(
-          `${id}RegistryToken`,
-          `stream-seat/registry-token-${app.toLowerCase()}`,
-          `Registry token of ${app}: its instances present it, and it writes ${app}'s instances only`,
-          `Rotated by hand with a forced redeploy of the registry and of ${app}: both read it at task start, and the registry refuses the old one.`,
-        ),
-      );
-    };
-    const appRegistryTokens = {
-      event: appRegistryToken('Event', 'event'),
-      booking: appRegistryToken('Booking', 'booking'),
-      gateway: appRegistryToken('Gateway', 'gateway'),
-    };
-    const clientSecrets = this.authSecrets(props);
+    const secrets = createPlatformSecrets(this, props.jwt !== undefined);
+    const clientSecrets = secrets.auth;
     const dbSecret = (name: 'event' | 'booking') => ecs.Secret.fromSecretsManager(this.databaseUsers.secrets[name]);
-    // Event → booking calls on /internal/* present this shared token.
-    const serviceToken = ecs.Secret.fromSecretsManager(
-      this.generatedToken(
-        'ServiceToken',
-        'stream-seat/service-token',
-        'Shared token the event service presents to the booking service on /internal/*',
-        'Rotated by hand with a forced redeploy of event and booking together; both read it at task start.',
-      ),
-    );
     // Connections: a booking task opens two pools of DB_POOL_SIZE (queries; the claims' scripts),
     // an event task one. At 5, six booking tasks doubled during a deploy (12 × 10) and four event
     // tasks (4 × 5) open 140, under db.t4g.small's max_connections (about 170); at the default 10,
@@ -187,10 +148,10 @@ export class StreamSeatStack extends Stack {
           SELF_PRESERVATION: 'false',
         },
         secrets: {
-          REGISTRY_TOKEN: registryToken,
+          REGISTRY_TOKEN: secrets.registryToken,
           // Each app's, by the registry's name for it (`<APP>_REGISTRY_TOKEN`).
           ...Object.fromEntries(
-            (['event', 'booking', 'gateway'] as const).map((name) => [registryTokenVariable(SERVICES[name].appName as string), appRegistryTokens[name]]),
+            (['event', 'booking', 'gateway'] as const).map((name) => [registryTokenVariable(SERVICES[name].appName as string), secrets.appRegistryTokens[name]]),
           ),
         },
         cloudMapName: REGISTRY_DNS_NAME,
@@ -201,7 +162,7 @@ export class StreamSeatStack extends Stack {
         image: image('event'),
         securityGroup: sg.event,
         environment: { ...client, ...database(requireDatabase('event')) },
-        secrets: { ...clientSecrets, REGISTRY_TOKEN: appRegistryTokens.event, DB_SECRET: dbSecret('event'), SERVICE_TOKEN: serviceToken },
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.event, DB_SECRET: dbSecret('event'), SERVICE_TOKEN: secrets.serviceToken },
       }),
       booking: new FargateAppService(this, 'Booking', {
         cluster: this.cluster,
@@ -209,7 +170,7 @@ export class StreamSeatStack extends Stack {
         image: image('booking'),
         securityGroup: sg.booking,
         environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.url },
-        secrets: { ...clientSecrets, REGISTRY_TOKEN: appRegistryTokens.booking, DB_SECRET: dbSecret('booking'), SERVICE_TOKEN: serviceToken },
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.booking, DB_SECRET: dbSecret('booking'), SERVICE_TOKEN: secrets.serviceToken },
         autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
       gateway: new FargateAppService(this, 'Gateway', {
@@ -225,7 +186,7 @@ export class StreamSeatStack extends Stack {
           ...(props.jwt?.webClientId ? { WEB_OIDC_CLIENT_ID: props.jwt.webClientId } : {}),
           ...(props.jwt?.webConnectOrigins ? { WEB_CONNECT_ORIGINS: props.jwt.webConnectOrigins } : {}),
         },
-        secrets: { ...clientSecrets, REGISTRY_TOKEN: appRegistryTokens.gateway },
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.gateway },
         autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
     };
@@ -272,19 +233,6 @@ export class StreamSeatStack extends Stack {
     new CfnOutput(this, 'BookingDatabaseSecretArn', { value: this.databaseUsers.secrets.booking.secretArn });
   }
 
-  private jwtSecret?: secretsmanager.Secret;
-
-  /** A generated 48-character token in Secrets Manager, rotated by hand (`rotation` says how). */
-  private generatedToken(id: string, secretName: string, description: string, rotation: string): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, id, {
-      secretName,
-      description,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: rotation }]);
-    return secret;
-  }
-
   private authEnvironment(props: StreamSeatStackProps): Record<string, string> {
     if (!props.jwt) return { AUTH_MODE: 'dev' };
     return {
@@ -294,23 +242,6 @@ export class StreamSeatStack extends Stack {
       ...(props.jwt.audience ? { JWT_AUDIENCE: props.jwt.audience } : {}),
     };
   }
-
-  /** Without an identity provider the services share a generated signing key, never one from the repo. */
-  private authSecrets(props: StreamSeatStackProps): Record<string, ecs.Secret> {
-    if (props.jwt) return {};
-    this.jwtSecret ??= this.generatedToken(
-      'JwtSecret',
-      'stream-seat/jwt',
-      'HS256 signing key shared by the gateway and the services (AUTH_MODE=dev)',
-      'Rotating the signing key invalidates every issued token; it is rotated by hand with a forced redeploy, or replaced by AUTH_MODE=jwks.',
-    );
-    return { JWT_SECRET: ecs.Secret.fromSecretsManager(this.jwtSecret) };
-  }
-}
-
-/** The registry's variable for an app's own token: `BOOKING-SERVICE` → `BOOKING_SERVICE_REGISTRY_TOKEN`. */
-function registryTokenVariable(appName: string): string {
-  return `${appName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_REGISTRY_TOKEN`;
 }
 
 function requireDatabase(name: ServiceName): string {
