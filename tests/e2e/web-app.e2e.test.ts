@@ -1089,15 +1089,35 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.close();
   });
 
+  const yardLayout = {
+    name: 'Standing Yard',
+    sections: [
+      { id: 'PIT', name: 'Front pit', tier: 'A', capacity: 1500, size: { width: 40, height: 24 }, position: { x: 0, y: 0 } },
+      { id: 'LAWN', name: 'Lawn', tier: 'B', capacity: 2000, size: { width: 400, height: 150 }, position: { x: 100, y: 0 } },
+      { id: 'STALLS', name: 'Stalls', tier: 'B', rows: [{ label: 'A', seats: 6 }], position: { x: 100, y: 200 } },
+    ],
+  };
+
+  it('holds places in a standing area chosen by a click on it: the best available, in that section', async () => {
+    const { eventId: yard } = await test.putOnSale(organizer, yardLayout, { name: 'Lawn Night', prices: { A: 5000, B: 3000 } });
+    const page = await openEvent('gia', undefined, yard);
+    await page.click('.general-admission[data-section-id=LAWN] rect');
+    // The form asks how many, in that section (the area's tier is the stalls' too: a tier alone could not choose it).
+    expect(await page.inputValue('form.best-available select[name=section]')).toBe('LAWN');
+    expect(await page.evaluate('document.activeElement.name')).toBe('quantity');
+    await page.fill('form.best-available input[name=quantity]', '3');
+    await page.click('form.best-available button[type=submit]');
+    await page.waitForSelector('form.pay');
+    expect(await page.textContent('.panel')).toContain('Lawn, standing');
+    const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
+    const holds = (await send('GET', `/api/holds?eventId=${yard}`, { authorization: `Bearer ${token}` })).body['items'] as Json[];
+    expect(holds).toHaveLength(1);
+    expect((holds[0]?.['seatIds'] as string[]).map((id) => id.split('-')[0])).toEqual(['LAWN', 'LAWN', 'LAWN']);
+    await page.close();
+  });
+
   it("writes a standing area's name and places left inside it, however small the area", async () => {
-    const layout = {
-      name: 'Standing Yard',
-      sections: [
-        { id: 'PIT', name: 'Front pit', tier: 'A', capacity: 1500, size: { width: 40, height: 24 }, position: { x: 0, y: 0 } },
-        { id: 'LAWN', name: 'Lawn', tier: 'B', capacity: 2000, size: { width: 400, height: 150 }, position: { x: 100, y: 0 } },
-      ],
-    };
-    const { eventId: yard } = await test.putOnSale(organizer, layout, { name: 'Yard Night', prices: { A: 5000, B: 3000 } });
+    const { eventId: yard } = await test.putOnSale(organizer, yardLayout, { name: 'Yard Night', prices: { A: 5000, B: 3000 } });
     const page = await openEvent(undefined, undefined, yard);
     await page.waitForSelector('.general-admission .ga-count:has-text("left")');
     const areas = (await page.evaluate(`[...document.querySelectorAll('.general-admission')].map((g) => {

@@ -78,6 +78,7 @@ export function drawBackdrop(element: SVGSVGElement, { map, box, painted, tierIn
     labels.set(section.id, label);
     element.append(
       svg('g', { class: 'general-admission', 'data-section-id': section.id },
+        svg('title', {}, `${section.name} — click to choose how many places`),
         svg('rect', { x, y, width, height, rx: 6, class: `tier-${tierIndex(section.tier)}` }),
         svg('text', { x: x + width / 2, y: y + height / 2 - size * 0.3, 'text-anchor': 'middle', ...style }, section.name),
         label,

@@ -46,6 +46,8 @@ export interface SeatMapViewOptions {
   places: SeatIndex;
   tierIndex: (tier: string) => number;
   onSeatClick(seatId: string): void;
+  /** A click on a general-admission area (which has no seats of its own to click). */
+  onAreaClick?(sectionId: string): void;
 }
 
 export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
@@ -116,7 +118,11 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
   const seatOf = (event: Event) => (event.target as Element).closest('[data-seat-id]')?.getAttribute('data-seat-id') ?? undefined;
   element.addEventListener('click', (event) => {
     const seatId = seatOf(event) ?? (painted ? seatUnder(event) : undefined);
-    if (!seatId) return;
+    if (!seatId) {
+      const area = (event.target as Element).closest('.general-admission')?.getAttribute('data-section-id');
+      if (area) options.onAreaClick?.(area);
+      return;
+    }
     moveTabStop(seatId);
     options.onSeatClick(seatId);
   });

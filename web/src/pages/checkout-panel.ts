@@ -66,6 +66,10 @@ export interface ChooseViewOptions {
   totalCents: number;
   currency: string;
   tiers: string[];
+  /** The map's sections, for the best available in one of them (a standing area's places too). */
+  sections: Array<{ id: string; name: string }>;
+  /** The section chosen on the map (a click on a standing area), if any. */
+  section?: string | undefined;
   maxSeatsPerOrder: number;
   signedIn: boolean;
   /** Holds are taken only while sales are open: before and after, the panel says so and offers none. */
@@ -79,6 +83,10 @@ export interface ChooseViewOptions {
 export function chooseView(o: ChooseViewOptions): Nodes {
   const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: 2, required: true });
   const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t }, t)));
+  const section = h('select', { name: 'section' },
+    h('option', { value: '' }, 'any section'),
+    ...o.sections.map((s) => h('option', { value: s.id, selected: s.id === o.section }, s.name)),
+  );
   const together = h('input', { type: 'checkbox', name: 'together', checked: true });
   const count = o.selected.size;
   const closed = o.sales.kind !== 'open';
@@ -103,10 +111,10 @@ export function chooseView(o: ChooseViewOptions): Nodes {
       class: 'best-available',
       onsubmit: ((e: Event) => {
         e.preventDefault();
-        o.onHold({ quantity: Number(quantity.value), together: together.checked, ...(tier.value ? { tier: tier.value } : {}) });
+        o.onHold({ quantity: Number(quantity.value), together: together.checked, ...(tier.value ? { tier: tier.value } : {}), ...(section.value ? { section: section.value } : {}) });
       }) as EventListener,
     },
-      field('Seats', quantity), field('Tier', tier),
+      field('Seats', quantity), field('Section', section), field('Tier', tier),
       h('label', {}, together, ' side by side'),
       h('button', { type: 'submit', disabled: o.busy || closed }, 'Find seats'),
     ),

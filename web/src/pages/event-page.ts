@@ -115,7 +115,17 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   });
   // The stream's callbacks run only after this line (EventSource events are asynchronous).
   const places = createSeatIndex(map, live.board);
-  const view: SeatMapView = createSeatMapView({ map, board: live.board, places, tierIndex, onSeatClick: toggleSeat });
+  const view: SeatMapView = createSeatMapView({ map, board: live.board, places, tierIndex, onSeatClick: toggleSeat, onAreaClick: chooseArea });
+  /** The section a click on a standing area chose for the best available. */
+  let chosenSection: string | undefined;
+
+  /** A standing area has no seats to pick: a click on it asks how many of its places, in the form. */
+  function chooseArea(sectionId: string): void {
+    if (state.busy || state.hold) return;
+    chosenSection = sectionId;
+    renderPanel();
+    panel.querySelector<HTMLInputElement>('form.best-available input[name=quantity]')?.focus();
+  }
 
   /** "Orchestra, row A, seat 3", as the map names the seat (the panel had said "ORCH A-3"). */
   const seatName = (seatId: string) => places.nameOf(seatId);
@@ -244,6 +254,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           totalCents: [...selected].reduce((sum, id) => sum + (seatsById.get(id)?.priceCents ?? 0), 0),
           currency: event.currency,
           tiers,
+          sections: map.sections.map(({ id, name }) => ({ id, name })),
+          section: chosenSection,
           maxSeatsPerOrder: event.maxSeatsPerOrder,
           signedIn: currentSession() !== undefined,
           sales,
