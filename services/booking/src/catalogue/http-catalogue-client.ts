@@ -35,12 +35,12 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   // Apart, so that anyone asking for random ids (each a "no such event") never pushes out a real
   // event, which is served stale while the catalogue is down.
   const events = new Map<string, { value: CatalogueEvent; at: number }>();
-  const unknown = new Map<string, { value: undefined; at: number }>();
-  /** Keeps `entry` as the newest of `cache`, dropping its oldest beyond maxEvents (a Map keeps insertion order). */
-  function keep<T>(cache: Map<string, T>, eventId: string, entry: T): void {
+  const missing = new Map<string, { value: undefined; at: number }>();
+  /** Keeps `entry` as the newest of `cache`, dropping its oldest beyond `max` (a Map keeps insertion order). */
+  function keep<T>(cache: Map<string, T>, max: number, eventId: string, entry: T): void {
     cache.delete(eventId);
     cache.set(eventId, entry);
-    if (cache.size > maxEvents) cache.delete(cache.keys().next().value as string);
+    if (cache.size > max) cache.delete(cache.keys().next().value as string);
   }
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
   const inFlight = createInFlight();
@@ -64,17 +64,17 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
 
     // Concurrent callers share one fetch, which carries the first caller's trace.
     async event(eventId, caller) {
-      const cached = events.get(eventId) ?? unknown.get(eventId);
+      const cached = events.get(eventId) ?? missing.get(eventId);
       if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
       return inFlight.run(`event:${eventId}`, async () => {
         try {
           const value = await fetchEvent(eventId, caller);
           if (value) {
-            unknown.delete(eventId);
-            keep(events, eventId, { value, at: clock() });
+            missing.delete(eventId);
+            keep(events, maxEvents, eventId, { value, at: clock() });
           } else {
             events.delete(eventId);
-            keep(unknown, eventId, { value, at: clock() });
+            keep(missing, maxEvents, eventId, { value, at: clock() });
           }
           return value;
         } catch (error) {
@@ -104,9 +104,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
         const parsed = seatMapSchema.safeParse(response.body);
         if (!parsed.success) throw new DependencyUnavailable('EVENT-SERVICE', `The catalogue sent a seat map this service cannot read: ${parsed.error.message}`);
         const etag = response.headers['etag'];
-        seatMaps.delete(eventId);
-        seatMaps.set(eventId, { etag: typeof etag === 'string' ? etag : undefined, value: parsed.data });
-        if (seatMaps.size > maxSeatMaps) seatMaps.delete(seatMaps.keys().next().value as string);
+        keep(seatMaps, maxSeatMaps, eventId, { etag: typeof etag === 'string' ? etag : undefined, value: parsed.data });
         return parsed.data;
       });
     },
