@@ -59,6 +59,23 @@ describe('verified token cache', () => {
     expect(calls).toEqual(['t1', 't1']);
   });
 
+  it('checks a remembered token again once it is older than the age allowed, even within the minute', async () => {
+    let now = 1_000_000_000;
+    const calls: string[] = [];
+    // Issued 3,590 s ago, 10 s short of the hour allowed; valid for a year by its exp.
+    const verifier = cachingTokenVerifier(async (token) => {
+      calls.push(token);
+      return { ...payload('alice', now / 1000 + 31_536_000), iat: 1_000_000 - 3_590 };
+    }, () => now, 100, 3_600);
+    await verifier.verify('t1');
+    now += 5_000;
+    await verifier.verify('t1');
+    expect(calls).toEqual(['t1']);
+    now += 6_000;
+    await verifier.verify('t1');
+    expect(calls).toEqual(['t1', 't1']);
+  });
+
   it('checks a remembered token again after a minute, so that a withdrawn key stops working', async () => {
     let now = 1_000_000;
     let keyWithdrawn = false;
@@ -174,6 +191,8 @@ describe('issuer tokens (AUTH_MODE=jwks)', () => {
       const old = await verifier.verify(await id.sign('bob', '10y', { iat: now - 7_200 })).catch((error: unknown) => error);
       expect((old as Error).name).toBe('JWTExpired');
       expect((old as Error).message).toMatch(/iat/);
+      // Issued by a clock a few seconds ahead of this host's: taken all the same.
+      expect(await verifier.verify(await id.sign('fay', '1h', { iat: now + 3 }))).toEqual({ sub: 'fay', role: 'buyer' });
       const ageless = await verifier.verify(await id.sign('carol', '1h')).catch((error: unknown) => error);
       expect((ageless as Error).name).toBe('JWTClaimValidationFailed');
       // Without the setting, no bound: the same old token passes.

@@ -84,12 +84,14 @@ export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
  * Remembers verified tokens until their `exp`, for a minute at most: a buyer sends the same token
  * with every request, and checking its signature (WebCrypto, with a key import each time) cost
  * about a third of a hold request's CPU. Only tokens that passed verification are remembered,
- * and only while unexpired; a token without `exp` is verified every time.
+ * and only while unexpired — nor past `maxTokenAgeSeconds` after their `iat`, when that is set; a
+ * token without `exp` is verified every time.
  */
 export function cachingTokenVerifier(
   verify: (token: string) => Promise<JWTPayload>,
   clock: () => number = Date.now,
   maxEntries = VERIFIED_TOKEN_CACHE_SIZE,
+  maxTokenAgeSeconds?: number,
 ): TokenVerifier {
   const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   return {
@@ -103,7 +105,8 @@ export function cachingTokenVerifier(
       const principal = principalFrom(payload);
       if (typeof payload.exp === 'number') {
         if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
-        verified.set(token, { principal, expiresAt: Math.min(payload.exp * 1000, clock() + VERIFIED_TOKEN_MAX_AGE_MS) });
+        const tooOldAt = maxTokenAgeSeconds && typeof payload.iat === 'number' ? (payload.iat + maxTokenAgeSeconds) * 1000 : Infinity;
+        verified.set(token, { principal, expiresAt: Math.min(payload.exp * 1000, clock() + VERIFIED_TOKEN_MAX_AGE_MS, tooOldAt) });
       }
       return principal;
     },
@@ -138,10 +141,16 @@ function isKeySetUnavailable(error: unknown): boolean {
  */
 const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
+/** How far apart an issuer's clock and this host's may be when a token's age is judged. */
+export const CLOCK_TOLERANCE_SECONDS = 10;
+
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   const [missing] = missingAuthSettings(settings);
   if (missing) throw new Error(`${missing.key}: ${missing.message}`);
-  const maxAge = settings.JWT_MAX_TOKEN_AGE_SECONDS ? { maxTokenAge: settings.JWT_MAX_TOKEN_AGE_SECONDS } : {};
+  const maxAgeSeconds = settings.JWT_MAX_TOKEN_AGE_SECONDS || undefined;
+  // A little leeway for clocks: an issuer's a second ahead of this host's had made a token just
+  // issued "not yet issued" (iat in the future), and refused.
+  const maxAge = maxAgeSeconds ? { maxTokenAge: maxAgeSeconds, clockTolerance: CLOCK_TOLERANCE_SECONDS } : {};
   // Both are there in jwks mode (above); named again for the types.
   if (settings.AUTH_MODE === 'jwks' && settings.JWT_JWKS_URL && settings.JWT_ISSUER) {
     const jwks = createRemoteJWKSet(new URL(settings.JWT_JWKS_URL));
@@ -163,10 +172,15 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
         if (isKeySetUnavailable(error)) throw new DependencyUnavailable('identity provider', 'The identity provider’s signing keys cannot be fetched right now; retry');
         throw error;
       }
-    });
+    }, Date.now, VERIFIED_TOKEN_CACHE_SIZE, maxAgeSeconds);
   }
   const key = new TextEncoder().encode(settings.JWT_SECRET);
-  return cachingTokenVerifier(async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'], ...maxAge })).payload);
+  return cachingTokenVerifier(
+    async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'], ...maxAge })).payload,
+    Date.now,
+    VERIFIED_TOKEN_CACHE_SIZE,
+    maxAgeSeconds,
+  );
 }
 
 /** Signs a local-mode token; only `AUTH_MODE=dev` accepts it. */
