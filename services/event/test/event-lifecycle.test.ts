@@ -1,5 +1,7 @@
+import { eventInput } from '@stream-seat/contracts';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../src/domain/request-fingerprint.js';
 import { createDraft, createEventTestApp, createVenue, type EventTestApp, inDays } from './event-test-app.js';
 
 interface EventBody {
@@ -245,6 +247,20 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     // Another instant is another request.
     const later = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload: { ...base(), startsAt: new Date(startsAt.getTime() + 1_000).toISOString() } });
     expect(later.statusCode).toBe(422);
+  });
+
+  it('replays a key the release before recorded (it digested the body as read, dates as sent) to the same body', async () => {
+    const headers = { ...(await t.auth('olga')), 'idempotency-key': 'event-before-upgrade' };
+    const payload = base();
+    const first = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+    expect(first.statusCode).toBe(201);
+    // As the release before kept it: the digest of the body as the route read it (defaults filled in).
+    const id = (first.json() as EventBody).id;
+    await t.database.db.updateTable('idempotency_keys').set({ request_hash: requestFingerprint(eventInput.parse(payload)) }).where('resource_id', '=', id).execute();
+    const again = await t.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((again.json() as EventBody).id).toBe(id);
   });
 
   it('replays the first answer, not the event as it is now, after the event changed', async () => {

@@ -97,7 +97,13 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         db,
         // Instants compared as instants: `…T20:00:00Z` and `…T22:00:00.000+02:00` are one request
         // (they had been a 422), and an absent sales start the same as a null one.
-        { caller: principal.sub, operation: 'POST /api/events', key: idempotencyKey, body: { ...input, startsAt: draft.startsAt, salesStartAt: draft.salesStartAt, salesEndAt: draft.salesEndAt } },
+        {
+          caller: principal.sub,
+          operation: 'POST /api/events',
+          key: idempotencyKey,
+          body: { ...input, startsAt: draft.startsAt, salesStartAt: draft.salesStartAt, salesEndAt: draft.salesEndAt },
+          previousBody: input,
+        },
         now,
         async (trx) => {
           const id = randomUUID();

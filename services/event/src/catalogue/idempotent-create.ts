@@ -17,6 +17,12 @@ export interface IdempotentRequest {
   operation: string;
   key: string | undefined;
   body: unknown;
+  /**
+   * The body as the release before digested it, when that differs: a key it recorded (kept 24 h)
+   * still replays across an upgrade, instead of a 422 that a client might answer by retrying
+   * under a new key — and creating the resource twice.
+   */
+  previousBody?: unknown;
 }
 
 export interface CreateOutcome<R> {
@@ -43,8 +49,9 @@ export async function createOnce<R = never>(
   }
   const id = createHash('sha256').update(`${request.caller}\n${request.operation}\n${request.key}`).digest('hex');
   const requestHash = requestFingerprint(request.body);
+  const previousHash = request.previousBody === undefined ? undefined : requestFingerprint(request.previousBody);
   const replay = (row: IdempotencyKeyTable): CreateOutcome<R> => {
-    if (row.request_hash !== requestHash) throw new IdempotencyKeyReused();
+    if (row.request_hash !== requestHash && row.request_hash !== previousHash) throw new IdempotencyKeyReused();
     return {
       resourceId: row.resource_id,
       replayed: true,
