@@ -1101,13 +1101,18 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   it('holds places in a standing area chosen by a click on it: the best available, in that section', async () => {
     const { eventId: yard } = await test.putOnSale(organizer, yardLayout, { name: 'Lawn Night', prices: { A: 5000, B: 3000 } });
     const page = await openEvent('gia', undefined, yard);
+    // A quantity entered first is kept when the area is chosen.
+    await page.fill('form.best-available input[name=quantity]', '3');
     await page.click('.general-admission[data-section-id=LAWN] rect');
     // The form asks how many, in that section (the area's tier is the stalls' too: a tier alone could not choose it).
     expect(await page.inputValue('form.best-available select[name=section]')).toBe('LAWN');
     expect(await page.evaluate('document.activeElement.name')).toBe('quantity');
-    await page.fill('form.best-available input[name=quantity]', '3');
+    expect(await page.inputValue('form.best-available input[name=quantity]')).toBe('3');
     await page.click('form.best-available button[type=submit]');
     await page.waitForSelector('form.pay');
+    // Holding, a click on an area says why nothing else can be chosen.
+    await page.click('.general-admission[data-section-id=PIT] rect');
+    await page.waitForSelector('.panel .notice:has-text("You are holding seats")');
     expect(await page.textContent('.panel')).toContain('Lawn, standing');
     const token = (await page.evaluate(`JSON.parse(localStorage.getItem('stream-seat.session')).token`)) as string;
     const holds = (await send('GET', `/api/holds?eventId=${yard}`, { authorization: `Bearer ${token}` })).body['items'] as Json[];

@@ -19,6 +19,8 @@ import { legendItems } from './seat-legend.js';
 import { createPurchase, type PanelMessage } from './purchase.js';
 import { currentSession } from '../session.js';
 
+const HOLDING_ALREADY: PanelMessage = { kind: 'info', text: 'You are holding seats: pay for them, or release them to choose others.' };
+
 export const eventPage: Page = (root, { id }) => {
   const eventId = id ?? '';
   let disposed = false;
@@ -121,9 +123,16 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
 
   /** A standing area has no seats to pick: a click on it asks how many of its places, in the form. */
   function chooseArea(sectionId: string): void {
-    if (state.busy || state.hold) return;
+    if (state.busy) return;
+    if (state.hold) {
+      state.message = HOLDING_ALREADY;
+      renderPanel();
+      return;
+    }
     chosenSection = sectionId;
-    renderPanel();
+    // Set in the form as it is: drawn again, it would lose a quantity or tier already entered.
+    const section = panel.querySelector<HTMLSelectElement>('form.best-available select[name=section]');
+    if (section) section.value = sectionId;
     panel.querySelector<HTMLInputElement>('form.best-available input[name=quantity]')?.focus();
   }
 
@@ -134,7 +143,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (state.busy) return;
     if (state.hold) {
       // Said rather than ignored: the map looks clickable while the buyer holds seats.
-      state.message = { kind: 'info', text: 'You are holding seats: pay for them, or release them to choose others.' };
+      state.message = HOLDING_ALREADY;
       renderPanel();
       return;
     }
