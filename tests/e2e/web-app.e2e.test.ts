@@ -498,7 +498,18 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     page.on('request', (r) => {
       if (r.method() === 'POST' && r.url().endsWith(`/api/events/${event}/cancel`)) sent.push(r.url());
     });
+    // The cancellation's answer waits until the button has been seen under way.
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    await page.route(`**/api/events/${event}/cancel`, async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.dblclick(`${card} button.secondary`);
+    await expect.poll(() => sent.length).toBe(1);
+    // Shown under way: a second click had seemed to do nothing.
+    expect(await page.locator(`${card} button.secondary`).isDisabled()).toBe(true);
+    answer();
     await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
     // It had asked twice and sent two cancellations.
     expect(asked).toBe(1);

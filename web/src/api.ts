@@ -88,17 +88,24 @@ const commandsUnderWay = new Set<string>();
  * A button's command (cancel an order, publish an event): asked first when `question` is given,
  * posted with an Idempotency-Key of its own, then `after` (a reload); a failure is shown in `problem`.
  */
-export async function postCommand(path: string, options: { question?: string; problem: HTMLElement; after: (answer: unknown) => Promise<void> | void }): Promise<void> {
+export async function postCommand(
+  path: string,
+  options: { question?: string; problem: HTMLElement; after: (answer: unknown) => Promise<void> | void; button?: EventTarget | null },
+): Promise<void> {
   // A second click while the first is on its way asks nothing and sends nothing (a double click on
   // "Cancel event" had asked twice and sent two cancellations).
   if (commandsUnderWay.has(path)) return;
   if (options.question && !confirm(options.question)) return;
   commandsUnderWay.add(path);
+  // The button that sent it shows that it is under way (a second click had seemed to do nothing).
+  const button = options.button instanceof HTMLButtonElement ? options.button : undefined;
+  if (button) button.disabled = true;
   try {
     await options.after(await api('POST', path, { idempotencyKey: crypto.randomUUID() }));
   } catch (error) {
     options.problem.textContent = (error as Error).message;
   } finally {
     commandsUnderWay.delete(path);
+    if (button) button.disabled = false;
   }
 }

@@ -85,8 +85,9 @@ function cancelRefusal(order: OrderView, event: EventView | null): string | null
  */
 function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceNames): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
-  const cancel = () =>
+  const cancel = (button: EventTarget | null) =>
     postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
+      button,
       question: 'Cancel this order? It is refunded and the seats go back on sale.',
       problem,
       after: (answer) => {
@@ -115,8 +116,8 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
   return card;
 }
 
-function cancelButtonOr(refusal: string | null, cancel: () => Promise<void>): HTMLElement {
+function cancelButtonOr(refusal: string | null, cancel: (button: EventTarget | null) => Promise<void>): HTMLElement {
   return refusal
     ? h('p', { class: 'muted cancel-refused' }, refusal)
-    : h('button', { type: 'button', class: 'secondary', onclick: (() => void cancel()) as EventListener }, 'Cancel order');
+    : h('button', { type: 'button', class: 'secondary', onclick: ((e: Event) => void cancel(e.currentTarget)) as EventListener }, 'Cancel order');
 }

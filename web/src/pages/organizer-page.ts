@@ -49,8 +49,9 @@ async function allMyEvents(): Promise<{ items: EventView[]; more: boolean }> {
 
 function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
   const problem = h('span', { class: 'error', role: 'alert' });
-  const act = (action: 'publish' | 'cancel') =>
+  const act = (action: 'publish' | 'cancel', button: EventTarget | null) =>
     postCommand(`/events/${encodeURIComponent(event.id)}/${action}`, {
+      button,
       ...(action === 'cancel' ? { question: `Cancel ${event.name}? Every order is refunded.` } : {}),
       problem,
       after: reload,
@@ -61,9 +62,9 @@ function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement 
     problem,
     h('strong', {}, event.name),
     h('span', {}, `${dateTime(event.startsAt)} · ${event.status.replace('_', ' ').toLowerCase()}`),
-    event.status === 'DRAFT' ? h('button', { type: 'button', onclick: (() => void act('publish')) as EventListener }, 'Put on sale') : null,
+    event.status === 'DRAFT' ? h('button', { type: 'button', onclick: ((e: Event) => void act('publish', e.currentTarget)) as EventListener }, 'Put on sale') : null,
     event.status === 'ON_SALE' ? h('a', { href: `#/events/${encodeURIComponent(event.id)}` }, 'Live seat map') : null,
-    event.status === 'ON_SALE' ? h('button', { type: 'button', class: 'secondary', onclick: (() => void act('cancel')) as EventListener }, 'Cancel event') : null,
+    event.status === 'ON_SALE' ? h('button', { type: 'button', class: 'secondary', onclick: ((e: Event) => void act('cancel', e.currentTarget)) as EventListener }, 'Cancel event') : null,
   );
 }
 
