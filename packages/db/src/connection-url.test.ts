@@ -13,6 +13,26 @@ describe('resolveTarget', () => {
     expect(resolveTarget({ ...defaults, url: 'sqlite:./b.db' })).toEqual({ dialect: 'sqlite', file: './b.db' });
   });
 
+  it('takes a scheme in any case, and refuses a URL of another scheme without repeating it (it holds the password)', () => {
+    expect(resolveTarget({ ...defaults, url: 'MySQL://root:pw@127.0.0.1:3306/x' })).toMatchObject({ dialect: 'mysql', host: '127.0.0.1', user: 'root', password: 'pw', database: 'x' });
+    expect(resolveTarget({ ...defaults, url: 'MARIADB://root:pw@db/x' })).toMatchObject({ dialect: 'mysql', host: 'db' });
+    expect(resolveTarget({ ...defaults, url: 'SQLite:./c.db' })).toEqual({ dialect: 'sqlite', file: './c.db' });
+    for (const url of ['postgres://u:secretpw@127.0.0.1:5432/x', 'mysqlx://u:secretpw@h/x', 'http://u:secretpw@h/x', 'jdbc:mysql://u:secretpw@h/x']) {
+      const refused = (() => {
+        try {
+          resolveTarget({ ...defaults, url });
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(refused, url).toMatch(/^DATABASE_URL has the scheme "[a-z]+:", which no service speaks/);
+      expect(refused).not.toContain('secretpw');
+    }
+    // A Windows path is a path.
+    expect(resolveTarget({ ...defaults, url: 'C:\\data\\x.db' })).toEqual({ dialect: 'sqlite', file: 'C:\\data\\x.db' });
+  });
+
   it('parses a mysql URL with escaped credentials', () => {
     expect(resolveTarget({ ...defaults, url: 'mysql://app:p%40ss@db.internal:3307/stream_seat_bookings' })).toEqual({
       dialect: 'mysql',

@@ -76,6 +76,23 @@ function credentialsMisplaced(raw: string): boolean {
   }
 }
 
+/** A URL's scheme, lower-cased: schemes are case-insensitive (`MySQL://` is MySQL). */
+function schemeOf(url: string): string | undefined {
+  return /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
+}
+
+/**
+ * What is wrong with a `DATABASE_URL` of a scheme no service speaks (`postgres://…`), or undefined.
+ * Such a URL had become a SQLite file named after it, password and all, and that path reached the
+ * logs; the message names the scheme only. A Windows drive (`C:\data\x.db`) is a path.
+ */
+export function databaseUrlProblem(url: string): string | undefined {
+  const scheme = schemeOf(url.trim());
+  if (!scheme || ['mysql', 'mariadb', 'sqlite'].includes(scheme)) return undefined;
+  if (!url.includes('://') && !url.includes('@')) return undefined;
+  return `has the scheme "${scheme}:", which no service speaks: use mysql://… (or mariadb://…), sqlite:PATH, or a file path`;
+}
+
 export function resolveTarget(input: TargetInput): DatabaseTarget {
   if (input.secret) {
     const secret = parseDbSecret(input.secret);
@@ -90,7 +107,8 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
   }
   const url = input.url?.trim();
   if (!url) return { dialect: 'sqlite', file: input.defaultSqliteFile };
-  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+  const scheme = schemeOf(url);
+  if (scheme === 'mysql' || scheme === 'mariadb') {
     // Never the URL itself in the message: it holds the password, and this reaches the logs.
     const invalid = () =>
       new Error('DATABASE_URL is not a valid URL: percent-encode special characters of the user name and password (/ as %2F, # as %23, ? as %3F, : as %3A)');
@@ -113,6 +131,8 @@ export function resolveTarget(input: TargetInput): DatabaseTarget {
       database: checkedName(name),
     };
   }
-  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url;
-  return { dialect: 'sqlite', file: file || input.defaultSqliteFile };
+  if (scheme === 'sqlite') return { dialect: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, '') || input.defaultSqliteFile };
+  const problem = databaseUrlProblem(url);
+  if (problem) throw new Error(`DATABASE_URL ${problem}`);
+  return { dialect: 'sqlite', file: url };
 }

@@ -16,6 +16,16 @@ describe('a service database configuration', () => {
     await database.close();
   });
 
+  it('is a configuration error naming DATABASE_URL for a URL of another scheme, without its password', () => {
+    const parsed = databaseConfigSchema.safeParse({ DATABASE_URL: 'postgres://u:secretpw@127.0.0.1:5432/x' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['DATABASE_URL', expect.stringMatching(/^has the scheme "postgres:"/)],
+    ]);
+    expect(JSON.stringify(parsed.error?.issues)).not.toContain('secretpw');
+    expect(databaseConfigSchema.safeParse({ DATABASE_URL: 'MySQL://u:pw@db/x' }).success).toBe(true);
+  });
+
   it('is unknown to any other value', () => {
     expect(databaseConfigSchema.safeParse({ DATABASE_REQUIRED: 'sqlite' }).success).toBe(false);
   });

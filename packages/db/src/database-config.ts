@@ -1,10 +1,17 @@
 /** The database keys of a service's environment, and opening the database they describe. */
 import { z } from 'zod';
-import { resolveTarget } from './connection-url.js';
+import { databaseUrlProblem, resolveTarget } from './connection-url.js';
 import { type Database, type DatabaseLogger, openDatabase } from './database.js';
 
 export const databaseConfigSchema = z.object({
-  DATABASE_URL: z.string().optional().describe('mysql://user:pass@host:3306/name, or a SQLite file path'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .superRefine((url, ctx) => {
+      const problem = url === undefined ? undefined : databaseUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('mysql://user:pass@host:3306/name, or a SQLite file path'),
   DB_SECRET: z.string().optional().describe('Secrets Manager JSON: username, password, host, port, dbname'),
   DATABASE_NAME: z
     .string()
