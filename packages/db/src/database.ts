@@ -116,20 +116,26 @@ async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, lo
   for (let attempt = 1; ; attempt++) {
     try {
       const connection = createConnection(connectionOptions(target, options)).promise();
+      let answered = false;
       try {
         await connection.query(`CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4`);
         const [rows] = await connection.query('SELECT VERSION() AS version');
+        answered = true;
         return String((rows as Array<{ version: string }>)[0]?.version ?? '');
       } finally {
-        await connection.end().catch(() => undefined);
+        // After a failed handshake (wrong credentials) mysql2's end() never settles: a service had
+        // hung at start for good, silently. A connection that failed is destroyed instead.
+        if (answered) await connection.end().catch(() => undefined);
+        else connection.destroy();
       }
     } catch (error) {
       const e = error as { code?: string; message: string };
       // Without CREATE rights the database must already exist; the pool will tell.
       if (e.code === 'ER_DBACCESS_DENIED_ERROR') return '';
-      if (Date.now() > deadline || e.code === 'ER_ACCESS_DENIED_ERROR') throw error;
+      // Credentials refused (MariaDB says 1698 for a user it knows by another plugin): no retry mends that.
+      if (Date.now() > deadline || e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') throw error;
       const delay = Math.min(5_000, 200 * 2 ** attempt);
-      log?.warn({ attempt, err: e.message, retryInMs: delay }, 'database not reachable yet');
+      log?.warn({ attempt, reason: e.message, retryInMs: delay }, 'database not reachable yet');
       await sleep(delay);
     }
   }

@@ -62,6 +62,11 @@ describe.runIf(mysqlUrl)('MySQL lifecycle', () => {
     expect(rows.map((r) => r.name)).toEqual(['001-things', '002-more']);
   });
 
+  it('gives up at once, saying why, when the server refuses the credentials (it had hung for good)', async () => {
+    const database = openAt(`mysql://nobody_${randomBytes(3).toString('hex')}:wrong@127.0.0.1:${Number(server.port || 3306)}/${freshName()}`, { DB_CONNECT_TIMEOUT_MS: 60_000 });
+    await expect(startDatabase(database, migrations)).rejects.toThrow(/Access denied/);
+  }, 15_000);
+
   it('migrates once when several instances start at the same moment', async () => {
     const url = urlFor(freshName());
     const instances = [openAt(url), openAt(url), openAt(url)];

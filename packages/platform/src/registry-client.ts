@@ -183,7 +183,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       if (registered) log.info({ instanceId: options.instanceId, host: options.host, port: options.port }, 'registered');
       else log.warn({ status }, status === 401 ? 'registration refused: the registry needs its token (REGISTRY_TOKEN, or credentials in EUREKA_URL)' : 'registration refused');
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'registry unreachable; will retry');
+      log.warn({ reason: (error as Error).message }, 'registry unreachable; will retry');
     }
     return registered;
   }
@@ -203,7 +203,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         log.warn({ status }, 'lease renewal refused');
       }
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'lease renewal failed');
+      log.warn({ reason: (error as Error).message }, 'lease renewal failed');
     }
   }
 

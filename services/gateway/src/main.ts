@@ -13,7 +13,7 @@ const webSignIn = webSignInFrom(config);
 const bootLog = pino(loggerOptions('gateway', config.LOG_LEVEL) as pino.LoggerOptions);
 const registry = await createServiceRegistryClient(config, 'API-GATEWAY', config.PORT, bootLog);
 const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, RATE_LIMIT_REDIS_OPTIONS) : undefined;
-redis?.on('error', (error) => bootLog.warn({ err: error.message }, 'redis unavailable; rate limits are counted per gateway meanwhile'));
+redis?.on('error', (error) => bootLog.warn({ reason: error.message }, 'redis unavailable; rate limits are counted per gateway meanwhile'));
 const app = await buildGatewayApp({
   registry,
   verifier: createTokenVerifier(config),

@@ -84,7 +84,7 @@ export function createPeerReplicator(options: PeerReplicatorOptions) {
       return { status: response.statusCode, text };
     } catch (error) {
       const message = (error as Error).message;
-      if (peer.state.lastError !== message) log.warn({ peer: peer.state.url, err: message }, 'replication failed');
+      if (peer.state.lastError !== message) log.warn({ peer: peer.state.url, reason: message }, 'replication failed');
       peer.state.lastError = message;
       return undefined;
     }
