@@ -454,6 +454,20 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await post('nina', '/api/holds', { eventId, seatIds: ['ORCH-D-9'] })).statusCode).toBe(409);
   });
 
+  it('charges nothing for a hold of an event the catalogue cancelled whose message has not come yet', async () => {
+    const eventId = newEvent();
+    const holdId = await holdSeats('ugo', eventId, ['ORCH-B-7']);
+    // Cancelled in the catalogue while this service was away: the outbox has not delivered yet.
+    catalogue.update(eventId, { status: 'CANCELLED' });
+    const refundsBefore = t.payments.refundLog.length;
+    const res = await post('ugo', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().type).toMatch(/event-not-on-sale$/);
+    expect(await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).execute()).toEqual([]);
+    expect(await t.database.db.selectFrom('orders').select('id').where('hold_id', '=', holdId).execute()).toEqual([]);
+    expect(t.payments.refundLog.length).toBe(refundsBefore);
+  });
+
   it('owes a refund the provider refused after a lost race, and pays it once the provider is back', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('rita', eventId, ['ORCH-C-1']);

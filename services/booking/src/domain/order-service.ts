@@ -38,7 +38,7 @@ export interface OrderServiceDeps {
   orders: OrderRepository;
   tickets: TicketRepository;
   inventory: InventoryService;
-  /** The event's start, for a buyer's cancel (cached by the client). */
+  /** The event's start, for a buyer's cancel, and whether it is cancelled, for a payment (cached by the client). */
   catalogue: CatalogueClient;
   payments: PaymentProvider;
   attempts: PaymentAttemptRepository;
@@ -80,6 +80,20 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
+  /**
+   * The catalogue says the event is cancelled (its client keeps events a few seconds). One it
+   * cannot be asked about is taken as not cancelled: a payment does not wait on an outage
+   * elsewhere, and the cancellation's message closes the inventory when it comes.
+   */
+  async function cancelledInCatalogue(eventId: string): Promise<boolean> {
+    try {
+      return (await deps.catalogue.event(eventId))?.status === 'CANCELLED';
+    } catch (error) {
+      if (error instanceof DependencyUnavailable) return false;
+      throw error;
+    }
+  }
+
   /** An admin, or the organizer of the order's event — whoever the buyer is and whatever their token's role. */
   async function mayOverride(principal: Principal, order: OrderTable): Promise<boolean> {
     return principal.role === 'admin' || organizes(principal, order.event_id);
@@ -108,6 +122,9 @@ export function createOrderService(deps: OrderServiceDeps) {
         throw new EventNotOnSale(hold.event_id, 'it was cancelled');
       }
       if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
+      // Cancelled in the catalogue, its message not here yet (this service was down, the outbox
+      // retrying): no charge. It had charged and confirmed, and refunded once the message came.
+      if (await cancelledInCatalogue(hold.event_id)) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
 
       // Each attempt is its own payment (the reference is a real provider's idempotency key): two
       // racing payments for one hold are two charges, and the loser refunds only its own. The
