@@ -26,24 +26,12 @@ import { isRelayableEventStream, relayEventStream } from './event-stream-relay.j
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
+import { type UpstreamFailure, upstreamFailure } from './upstream-failure.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/**
- * Failures before a connection existed, so before any request byte was written: an instance that
- * deregistered and closed stays in the registry cache for up to one fetch interval (a rolling
- * deploy), and its callers' holds and orders must go to the next instance, not fail.
- */
-const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/**
- * Failures that can come after the request was sent (a reset; the upstream closing the socket, as
- * a stale keep-alive connection to an instance that shut down does): the service may have acted.
- */
-const MAYBE_SENT_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET']);
-
 /** True when the request may go to another instance after this failure. */
-function isRetryable(method: string, code: string | undefined): boolean {
-  if (!code) return false;
-  return NOT_SENT_ERRORS.has(code) || (IDEMPOTENT.has(method) && MAYBE_SENT_ERRORS.has(code));
+function isRetryable(method: string, failure: UpstreamFailure): boolean {
+  return failure.reach === 'not-sent' || (IDEMPOTENT.has(method) && failure.reach === 'maybe-sent');
 }
 
 export interface ProxyOptions {
@@ -85,11 +73,6 @@ function forwardedFor(request: FastifyRequest): string {
   const [peer, ...chain] = request.ips ?? [];
   if (peer === undefined) return request.ip;
   return [...chain.reverse(), peer].join(', ');
-}
-
-function errorCode(error: unknown): string | undefined {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e.cause?.code ?? e.code;
 }
 
 function forward(
@@ -162,7 +145,8 @@ function forward(
           else resolve();
         },
         onError: (replyOnError, { error }) => {
-          const code = errorCode(error);
+          const failure = upstreamFailure(error);
+          const { code } = failure;
           if (isRefusedByClient(code)) {
             request.log.info({ code, err: error }, 'request refused before it was sent upstream');
             reject(new RefusedRequest(`The request cannot be forwarded: ${(error as Error).message}`));
@@ -171,7 +155,7 @@ function forward(
           // Counted whether or not the client is still there: a hung instance times out either way.
           reject(error);
           if (clientLeft(request, replyOnError)) return; // nobody to answer, nothing to fail over for
-          if (rest.length > 0 && isRetryable(request.method, code)) {
+          if (rest.length > 0 && isRetryable(request.method, failure)) {
             request.log.warn({ instance: instance.instanceId, code }, 'upstream unreachable; trying the next instance');
             forward(options, route, rest, request, replyOnError);
             return;
@@ -181,7 +165,7 @@ function forward(
           // A POST the instance may have acted on (a payment) has an unknown outcome: "could not be
           // reached", with a Retry-After, had read as "nothing happened, try again" (a probe killed
           // booking mid-payment).
-          else if (!IDEMPOTENT.has(request.method) && code !== undefined && MAYBE_SENT_ERRORS.has(code)) void outcomeUnknown(replyOnError, request, app);
+          else if (!IDEMPOTENT.has(request.method) && failure.reach === 'maybe-sent') void outcomeUnknown(replyOnError, request, app);
           else void unavailable(replyOnError, request, app, `${app} could not be reached`);
         },
       });
