@@ -1,4 +1,5 @@
 /** Composition root of the booking service: wires repositories, domain and routes; never listens. */
+import { Counter } from 'prom-client';
 import { type Database, isContention, isDatabaseUnavailable } from '@stream-seat/db';
 import { type App, Contended, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
@@ -150,6 +151,11 @@ export function buildBookingApp(deps: BookingAppDeps): App {
   });
   const attempts = createPaymentAttemptRepository(db);
   const orderRepository = createOrderRepository(db);
+  const abandonedChargesRefunded = new Counter({
+    name: 'booking_abandoned_charges_refunded_total',
+    help: 'Charges whose order never came (a crash mid-payment, a late charge), refunded by the reconciler',
+    registers: [app.metricsRegistry],
+  });
   const reconciler = createPaymentReconciler({
     attempts,
     orderExists: async (reference) => (await orderRepository.find(reference)) !== undefined,
@@ -161,6 +167,12 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onLetGo: (attempt) => app.log.info({ attempt }, 'abandoned payment attempt let go: its provider knew of no charge within PAYMENT_LATE_CHARGE_WINDOW_MS'),
     onUnknown: (attempt) =>
       app.log.error({ attempt }, 'PAYMENT ATTEMPT ABANDONED: the provider cannot say whether it charged; check it by its reference'),
+    // A charge whose order never came (a crash mid-payment, a charge that landed late): refunded
+    // without anyone asking, so said in the log and counted, for operations to audit.
+    onRefunded: (attempt, paymentId) => {
+      abandonedChargesRefunded.inc();
+      app.log.warn({ attempt, paymentId }, 'abandoned payment refunded: its charge never became an order');
+    },
   });
   const cancellation = createOrderCancellation({
     orders: orderRepository,

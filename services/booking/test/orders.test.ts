@@ -610,8 +610,14 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     // Past the time set, with a margin: the app's clock is real time plus the advances, so the
     // milliseconds the first look took count too (without the margin it came a few ms short, under load).
     t.advance(16 * 60_000);
+    const refundedCount = async () =>
+      Number(/^booking_abandoned_charges_refunded_total(?:\{[^}]*\})? (\d+)$/m.exec((await t.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1]);
+    const countedBefore = await refundedCount();
+    expect(countedBefore).toBeGreaterThanOrEqual(0);
     await t.app.booking.sweeper.sweepOnce();
     expect(t.payments.refunds.get(late.paymentId)).toBe(5_000);
+    // Counted, for operations to audit refunds nobody asked for (a probe found none said anywhere).
+    expect(await refundedCount()).toBe(countedBefore + 1);
     expect(await t.database.db.selectFrom('payment_attempts').selectAll().where('reference', '=', reference).execute()).toEqual([]);
   });
 

@@ -26,6 +26,8 @@ export interface PaymentReconcilerDeps {
   onLetGo(attempt: PaymentAttemptTable): void;
   /** An abandoned attempt the provider cannot be asked about: to be reconciled by hand. */
   onUnknown(attempt: PaymentAttemptTable): void;
+  /** An abandoned attempt's charge refunded (or recorded as owed): operations audit these. */
+  onRefunded(attempt: PaymentAttemptTable, paymentId: string): void;
 }
 
 const BATCH = 20;
@@ -82,6 +84,7 @@ export function createPaymentReconciler(deps: PaymentReconcilerDeps) {
           holdId: attempt.hold_id,
           reason: `payment ${attempt.reference} never became an order`,
         });
+        deps.onRefunded(attempt, paymentId);
         refunded++;
       }
       return refunded;
