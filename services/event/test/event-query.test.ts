@@ -91,6 +91,10 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(await detail('/api/events?limit=1000')).toMatch(/limit/);
     // One message, not a second about the year range.
     expect(await detail('/api/events?from=yesterday')).toBe('querystring.from: Invalid ISO datetime');
+    // An offset's '+' not encoded arrives as a space: said so.
+    expect(await detail('/api/events?from=2027-03-01T21:00:00+01:00')).toMatch(/^querystring\.from: a '\+' in a query string reads as a space: write the offset's \+ as %2B/);
+    expect(await detail('/api/events?to=2027-03-01T21:00:00.000+0100')).toMatch(/^querystring\.to: a '\+' in a query string reads as a space/);
+    expect((await t.app.inject({ method: 'GET', url: '/api/events?from=2027-03-01T21:00:00%2B01:00' })).statusCode).toBe(200);
     expect(await detail(`/api/events?from=${inDays(3)}&to=${inDays(2)}`)).toMatch(/to/);
     expect(await detail('/api/events?status=SOLD_OUT')).toMatch(/status/);
     await detail('/api/events?mine=true', 401);

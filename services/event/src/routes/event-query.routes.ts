@@ -8,10 +8,23 @@ import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
 import { idParams } from './id-params.js';
 
+/**
+ * An instant in the query string, where a `+` offset arrives as a space (URL query encoding): said
+ * so, rather than a bare "Invalid ISO datetime".
+ */
+const queryInstant = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (/T[\d:.]+ \d{2}:?\d{2}$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: "a '+' in a query string reads as a space: write the offset's + as %2B (…T21:00:00%2B01:00)" });
+    }
+  })
+  .pipe(isoDateTime);
+
 const listQuery = paginationQuery.extend({
   status: eventStatus.optional(),
-  from: isoDateTime.optional().describe('events starting at or after this instant'),
-  to: isoDateTime.optional().describe('events starting before this instant'),
+  from: queryInstant.optional().describe('events starting at or after this instant'),
+  to: queryInstant.optional().describe('events starting before this instant'),
   q: z.string().trim().min(1).max(100).optional().describe("part of the event's name or its venue's city"),
   mine: z
     .enum(['true', 'false'])
