@@ -1,5 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './outbox-relay.js';
+import type { OutboxRepository } from '../db/outbox.repository.js';
+import { backoffDelay, createOutboxRelay, PASS_FAILURE_LOG_INTERVAL_MS } from './outbox-relay.js';
+
+describe('the outbox relay while its database is down', () => {
+  it('logs the failure once, again once a minute with the count, and the recovery once', async () => {
+    let now = 1_000_000;
+    let down = true;
+    const outbox = {
+      claimLease: async () => {
+        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:3306');
+        return true;
+      },
+      pending: async () => [],
+    } as unknown as OutboxRepository;
+    const logged: Array<[string, string, Record<string, unknown>]> = [];
+    const log = (level: string) => (fields: object, msg: string) => void logged.push([level, msg, fields as Record<string, unknown>]);
+    const relay = createOutboxRelay({ outbox, deliver: async () => undefined, pollMs: 1_000, clock: () => now, log: { info: log('info'), warn: log('warn'), error: log('error') } as never });
+    for (let i = 0; i < 30; i++) {
+      await relay.drain();
+      now += 1_000;
+    }
+    expect(logged.map(([level, msg]) => `${level} ${msg}`)).toEqual(['error outbox relay pass failed']);
+    now += PASS_FAILURE_LOG_INTERVAL_MS;
+    await relay.drain();
+    expect(logged).toHaveLength(2);
+    expect(logged[1]?.[2]).toMatchObject({ failedPasses: 31 });
+    down = false;
+    await relay.drain();
+    await relay.drain();
+    expect(logged.slice(2).map(([level, msg]) => `${level} ${msg}`)).toEqual(['info outbox relay passes work again']);
+  });
+});
 
 describe('backoffDelay', () => {
   it('doubles per attempt from the base, up to the cap', () => {

@@ -41,6 +41,8 @@ export interface OutboxRelay {
 
 /** Failures of different events in one pass after which booking is taken to be down, not one message. */
 const FAILURES_PER_PASS = 3;
+/** While passes keep failing the same way (the database down), the error is logged again this often. */
+export const PASS_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
@@ -82,12 +84,30 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const retryIn = backoffDelay(attempts, backoffMs, maxBackoffMs);
         const reason = (error as Error).message;
         await outbox.markFailed(row.seq, attempts, clock() + retryIn, reason);
-        options.log?.warn({ messageId: row.id, type: row.type, eventId: message.eventId, attempts, retryInMs: retryIn, err: reason }, 'outbox delivery failed');
+        options.log?.warn({ messageId: row.id, type: row.type, eventId: message.eventId, attempts, retryInMs: retryIn, reason }, 'outbox delivery failed');
         waiting.add(message.eventId);
         if (++failures >= FAILURES_PER_PASS) break;
       }
     }
     return delivered;
+  }
+
+  /**
+   * Passes failing (the database down): the first failure is logged with its error, then the same
+   * failure once a minute with how many passes failed — it had logged a stack trace every poll —
+   * and the recovery once.
+   */
+  let outage: { since: number; reason: string; loggedAt: number; passes: number } | undefined;
+  function passFailed(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const now = clock();
+    if (outage && outage.reason === reason && now - outage.loggedAt < PASS_FAILURE_LOG_INTERVAL_MS) {
+      outage.passes++;
+      return;
+    }
+    const passes = (outage?.passes ?? 0) + 1;
+    outage = { since: outage?.since ?? now, reason, loggedAt: now, passes };
+    options.log?.error({ err: error, failedPasses: passes, failingForMs: now - outage.since }, 'outbox relay pass failed');
   }
 
   function drain(): Promise<number> {
@@ -96,8 +116,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return running;
     }
     running = pass()
+      .then((delivered) => {
+        if (outage) options.log?.info({ failedPasses: outage.passes, failedForMs: clock() - outage.since }, 'outbox relay passes work again');
+        outage = undefined;
+        return delivered;
+      })
       .catch((error: unknown) => {
-        options.log?.error({ err: error }, 'outbox relay pass failed');
+        passFailed(error);
         return 0;
       })
       .finally(() => {
