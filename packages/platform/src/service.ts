@@ -219,9 +219,14 @@ export function createService(options: CreateServiceOptions): App {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // Every answer sent while closing ends its connection — those in flight when the close began,
+  // and health checks too: a kept-alive connection left idle after them held the drain open until
+  // SHUTDOWN_TIMEOUT_MS, with nothing in flight (a hostile probe).
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (!(starting || closing) || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
-    if (closing) reply.header('connection', 'close');
     return sendProblem(reply, {
       type: `${PROBLEM_TYPE_BASE}${closing ? 'shutting-down' : 'starting'}`,
       title: 'Service unavailable',
