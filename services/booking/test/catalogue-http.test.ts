@@ -120,6 +120,28 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     await expect(small.event('never-asked-for')).rejects.toThrow(/EVENT-SERVICE|catalogue/i);
   });
 
+  it('goes on selling an event it has on sale when restarted while the catalogue is down, by the terms its inventory kept', async () => {
+    // Another instance on the same database, started while the catalogue cannot be reached.
+    const unreachable = createHttpCatalogueClient({
+      client: createServiceClient(createLoadBalancer({ instances: () => [dead] }), 'EVENT-SERVICE', { timeoutMs: 1_000 }),
+      eventTtlMs: 0,
+    });
+    const restarted = await createBookingTestApp(dialect, { catalogue: unreachable, databaseUrl: booking.databaseUrl });
+    try {
+      const held = await restarted.app.inject({ method: 'POST', url: '/api/holds', headers: await restarted.auth('erin'), payload: { eventId, quantity: 1, section: 'BALC' } });
+      expect(held.statusCode, held.body).toBe(201);
+      expect(held.json()).toMatchObject({ currency: 'EUR', seatIds: [expect.stringMatching(/^BALC-/)] });
+      // The event's limit as its inventory kept it (4 per order).
+      const tooMany = await restarted.app.inject({ method: 'POST', url: '/api/holds', headers: await restarted.auth('finn'), payload: { eventId, quantity: 5 } });
+      expect(tooMany.statusCode).toBe(400);
+      // An event with no inventory here still needs the catalogue.
+      const unknown = await restarted.app.inject({ method: 'POST', url: '/api/holds', headers: await restarted.auth('finn'), payload: { eventId: 'never-seen-event', quantity: 1 } });
+      expect(unknown.statusCode).toBe(502);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('sees the catalogue’s cancellation and stops selling', async () => {
     const cancelled = await events.app.inject({ method: 'POST', url: `/api/events/${eventId}/cancel`, headers: await events.auth('olga') });
     expect(cancelled.statusCode).toBe(200);

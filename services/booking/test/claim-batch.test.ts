@@ -28,7 +28,7 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
   async function newEvent(): Promise<string> {
     const eventId = `ev-${randomUUID().slice(0, 8)}`;
     const { map } = hallEvent(eventId, { rows: 2, seatsPerRow: 10, floor: 0 });
-    await createInventoryRepository(database.db, database.dialect).create(eventId, { organizerId: 'org', currency: 'EUR', stage: map.stage, startsAt: Date.now() + 86_400_000 }, planInventory(map), Date.now());
+    await createInventoryRepository(database.db, database.dialect).create(eventId, { organizerId: 'org', currency: 'EUR', stage: map.stage, startsAt: Date.now() + 86_400_000, salesStartAt: null, salesEndAt: null, maxSeatsPerOrder: 10 }, planInventory(map), Date.now());
     return eventId;
   }
 

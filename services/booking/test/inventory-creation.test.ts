@@ -95,7 +95,7 @@ describe.each(testDialects())('inventory creation on %s', (dialect) => {
 
   it('keeps no seats for an event cancelled before it had an inventory, whichever finishes first', async () => {
     const inventories = createInventoryRepository(t.database.db, t.database.dialect);
-    const header = (map: ReturnType<typeof newEvent>['map']) => ({ organizerId: 'org-1', currency: map.currency, stage: map.stage, startsAt: Date.now() + 86_400_000 });
+    const header = (map: ReturnType<typeof newEvent>['map']) => ({ organizerId: 'org-1', currency: map.currency, stage: map.stage, startsAt: Date.now() + 86_400_000, salesStartAt: null, salesEndAt: null, maxSeatsPerOrder: 10 });
 
     // The cancellation comes while a creation is copying (its first seats are in, 19 statements
     // to go): the creation, finding the closed, empty inventory at its end, removes what it wrote.

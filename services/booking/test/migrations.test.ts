@@ -67,7 +67,7 @@ describe.each(testDialects())('booking migrations on %s', (dialect) => {
     const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(target.url), target.url);
     try {
       const all = bookingMigrations(dialect);
-      // 005 and what came after it (006 is an index of seats, 007 a column of the change log, 008 the collation, 009 a column of payment attempts: unrelated).
+      // 005 and what came after it (006 is an index of seats, 007 a column of the change log, 008 the collation, 009 a column of payment attempts, 010 and 011 columns of inventories: unrelated).
       const {
         '005-order-cancellation': _added,
         '006-seats-event-status': _later,
@@ -75,6 +75,7 @@ describe.each(testDialects())('booking migrations on %s', (dialect) => {
         '008-exact-text': _exact,
         '009-payment-attempts-recheck': _recheck,
         '010-inventories-starts-at': _startsAt,
+        '011-inventories-sale-terms': _saleTerms,
         ...before
       } = all;
       await startDatabase(database, before);

@@ -5,6 +5,9 @@ import { eventually } from '../../../tests/support/free-port.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 
+
+/** An inventory as releases before migrations 010 and 011 made it: without its event's start and sale terms. */
+const MADE_BY_AN_OLDER_RELEASE = { starts_at: null, sales_start_at: null, sales_end_at: null, max_seats_per_order: null };
 describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) => {
   let t: BookingTestApp;
   let catalogue: InMemoryCatalogue;
@@ -76,7 +79,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     const order = (await post('lea', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
     // An inventory made by an older release, without the event's start: an instance that has not
     // cached it asks the catalogue, which is down.
-    await t.database.db.updateTable('inventories').set({ starts_at: null }).where('event_id', '=', eventId).execute();
+    await t.database.db.updateTable('inventories').set(MADE_BY_AN_OLDER_RELEASE).where('event_id', '=', eventId).execute();
     const other = await createBookingTestApp(dialect, { catalogue: flaky, databaseUrl: t.databaseUrl });
     try {
       down = true;
@@ -89,16 +92,19 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     }
   });
 
-  it('keeps the start of the event in an inventory made without it at the first hold that has the catalogue’s answer', async () => {
+  it('keeps the start and sale terms of the event in an inventory made without them at the first hold that has the catalogue’s answer', async () => {
     const eventId = newEvent();
     await holdSeats('ole', eventId, ['ORCH-C-3']);
-    await t.database.db.updateTable('inventories').set({ starts_at: null }).where('event_id', '=', eventId).execute();
+    await t.database.db.updateTable('inventories').set(MADE_BY_AN_OLDER_RELEASE).where('event_id', '=', eventId).execute();
     const other = await createBookingTestApp(dialect, { catalogue, databaseUrl: t.databaseUrl });
     try {
       const hold = await other.app.inject({ method: 'POST', url: '/api/holds', headers: await other.auth('ole'), payload: { eventId, seatIds: ['ORCH-C-4'] } });
       expect(hold.statusCode).toBe(201);
-      const kept = await t.database.db.selectFrom('inventories').select('starts_at').where('event_id', '=', eventId).executeTakeFirstOrThrow();
-      expect(Number(kept.starts_at)).toBe(Date.parse((await catalogue.event(eventId))?.startsAt ?? ''));
+      const kept = await t.database.db.selectFrom('inventories').select(['starts_at', 'max_seats_per_order', 'sales_end_at']).where('event_id', '=', eventId).executeTakeFirstOrThrow();
+      const event = await catalogue.event(eventId);
+      expect(Number(kept.starts_at)).toBe(Date.parse(event?.startsAt ?? ''));
+      expect(Number(kept.max_seats_per_order)).toBe(event?.maxSeatsPerOrder);
+      expect(kept.sales_end_at === null ? null : Number(kept.sales_end_at)).toBe(event?.salesEndAt ? Date.parse(event.salesEndAt) : null);
     } finally {
       await other.close();
     }
@@ -110,7 +116,7 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     catalogue.put({ ...event, startsAt }, map);
     const holdId = await holdSeats('ned', event.id, ['ORCH-C-2']);
     const order = (await post('ned', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json();
-    await t.database.db.updateTable('inventories').set({ starts_at: null }).where('event_id', '=', event.id).execute();
+    await t.database.db.updateTable('inventories').set(MADE_BY_AN_OLDER_RELEASE).where('event_id', '=', event.id).execute();
     const other = await createBookingTestApp(dialect, { catalogue, databaseUrl: t.databaseUrl });
     try {
       other.advance(Date.parse(startsAt) - other.now() + 1_000);

@@ -12,13 +12,22 @@ import { chunks, inTransaction } from './transaction.js';
 
 const LAYOUT_PAGE = 10_000;
 
-export interface InventoryHeader {
-  organizerId: string;
-  currency: string;
+/** An event's terms of sale as the catalogue has them (immutable once it is on sale). */
+export interface SaleTerms {
   /** When the event starts (ms). */
   startsAt: number;
+  salesStartAt: number | null;
+  salesEndAt: number | null;
+  maxSeatsPerOrder: number;
+}
+
+export interface InventoryHeader extends SaleTerms {
+  organizerId: string;
+  currency: string;
   stage: { x: number; y: number };
 }
+
+const orNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -91,7 +100,15 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
   return {
     async find(eventId: string): Promise<InventoryTable | undefined> {
       const row = await db.selectFrom('inventories').selectAll().where('event_id', '=', eventId).executeTakeFirst();
-      return row && { ...row, starts_at: row.starts_at === null ? null : Number(row.starts_at) };
+      return (
+        row && {
+          ...row,
+          starts_at: orNumber(row.starts_at),
+          sales_start_at: orNumber(row.sales_start_at),
+          sales_end_at: orNumber(row.sales_end_at),
+          max_seats_per_order: orNumber(row.max_seats_per_order),
+        }
+      );
     },
 
     /**
@@ -150,6 +167,9 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
             stage_y: header.stage.y,
             created_at: now,
             starts_at: header.startsAt,
+            sales_start_at: header.salesStartAt,
+            sales_end_at: header.salesEndAt,
+            max_seats_per_order: header.maxSeatsPerOrder,
           })
           .execute();
         return 'created';
@@ -176,7 +196,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
           await trx
             .insertInto('inventories')
             // XXX: ISO 4217's "no currency"; the empty inventory sells nothing.
-            .values({ event_id: eventId, organizer_id: CANCELLED_BEFORE_SALE, currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now, starts_at: null })
+            .values({ event_id: eventId, organizer_id: CANCELLED_BEFORE_SALE, currency: 'XXX', status: 'CLOSED', seq: 0, stage_x: 0, stage_y: 0, created_at: now, starts_at: null, sales_start_at: null, sales_end_at: null, max_seats_per_order: null })
             .execute();
           // Seats a creation that died half-way left (or one still running: it removes its own once it finds this row).
           await trx.deleteFrom('seats').where('event_id', '=', eventId).execute();
@@ -189,9 +209,15 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
       }
     },
 
-    /** Keeps the event's start in an inventory made without it (by an older release). */
-    async keepStart(eventId: string, startsAt: number): Promise<void> {
-      await db.updateTable('inventories').set({ starts_at: startsAt }).where('event_id', '=', eventId).where('starts_at', 'is', null).execute();
+    /** Keeps the event's start and sale terms in an inventory made without them (by an older release). */
+    async keepTerms(eventId: string, terms: SaleTerms): Promise<void> {
+      await db
+        .updateTable('inventories')
+        .set({ starts_at: terms.startsAt, sales_start_at: terms.salesStartAt, sales_end_at: terms.salesEndAt, max_seats_per_order: terms.maxSeatsPerOrder })
+        .where('event_id', '=', eventId)
+        .where('max_seats_per_order', 'is', null)
+        .where('organizer_id', '!=', CANCELLED_BEFORE_SALE)
+        .execute();
     },
 
     /** The last change number of an event (0 when it has no inventory). */

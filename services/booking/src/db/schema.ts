@@ -22,6 +22,11 @@ export interface InventoryTable {
   created_at: number;
   /** When the event starts (ms; it cannot change once on sale). Null for inventories made before it was kept. */
   starts_at: number | null;
+  /** When sales open and end (ms), as the catalogue has them (null: none). */
+  sales_start_at: number | null;
+  sales_end_at: number | null;
+  /** The catalogue's limit; null when the sale terms were not kept (an inventory made before). */
+  max_seats_per_order: number | null;
 }
 
 export interface SeatTable {

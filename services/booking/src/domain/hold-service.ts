@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
-import { type CallContext, InvalidField, type Principal } from '@stream-seat/platform';
+import { type CallContext, DependencyUnavailable, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
@@ -100,6 +100,22 @@ export function createHoldService(deps: HoldServiceDeps) {
     }
   }
 
+  /**
+   * The event from the catalogue; when it cannot be asked, as the event's inventory keeps it (the
+   * terms it went on sale with, which cannot change): a restarted instance had refused every hold
+   * with a 502 while the catalogue was down. An event with no inventory here still needs it.
+   */
+  async function eventOf(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
+    try {
+      return await deps.catalogue.event(eventId, caller);
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailable)) throw error;
+      const kept = await deps.inventory.keptEvent(eventId);
+      if (!kept) throw error;
+      return kept;
+    }
+  }
+
   return {
     /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
     async create(principal: Principal, request: CreateHoldRequest, caller?: CallContext): Promise<HoldTable> {
@@ -109,7 +125,7 @@ export function createHoldService(deps: HoldServiceDeps) {
       if (request.seatIds && (request.section || request.tier || request.together !== undefined)) {
         throw new InvalidField('seatIds', 'section, tier and together go with quantity, not with seatIds');
       }
-      const event = await deps.catalogue.event(request.eventId, caller);
+      const event = await eventOf(request.eventId, caller);
       if (!event) throw new EventNotFound(request.eventId);
       assertOnSale(event, deps.clock());
       const inventory = await deps.inventory.ensure(request.eventId, event, caller);

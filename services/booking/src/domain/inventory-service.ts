@@ -7,7 +7,7 @@
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { type CallContext, createInFlight } from '@stream-seat/platform';
-import type { InventoryRepository } from '../db/inventory.repository.js';
+import type { InventoryRepository, SaleTerms } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
@@ -18,6 +18,12 @@ export interface InventoryServiceDeps {
   inventories: InventoryRepository;
   catalogue: CatalogueClient;
   clock: () => number;
+}
+
+/** What an inventory keeps of its event's terms, from the catalogue's event. */
+function saleTermsOf(event: CatalogueEvent): SaleTerms {
+  const ms = (iso: string | null | undefined) => (iso === null || iso === undefined ? null : Date.parse(iso));
+  return { startsAt: Date.parse(event.startsAt), salesStartAt: ms(event.salesStartAt), salesEndAt: ms(event.salesEndAt), maxSeatsPerOrder: event.maxSeatsPerOrder };
 }
 
 export function createInventoryService(deps: InventoryServiceDeps) {
@@ -39,7 +45,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     if (event.status !== 'ON_SALE') throw new EventNotOnSale(eventId, `its status is ${event.status}`);
     const map = await deps.catalogue.seatMap(eventId, caller);
     if (!map) throw new EventNotFound(eventId);
-    const header = { organizerId: event.organizerId, currency: map.currency, stage: map.stage, startsAt: Date.parse(event.startsAt) };
+    const header = { organizerId: event.organizerId, currency: map.currency, stage: map.stage, ...saleTermsOf(event) };
     await deps.inventories.create(eventId, header, planInventory(map), deps.clock());
     const created = await find(eventId);
     if (!created) throw new Error(`inventory of ${eventId} vanished after creation`);
@@ -47,14 +53,20 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   }
 
   /**
-   * Keeps the catalogue's start of an event in an inventory made before it was kept there (by an
-   * older release, or before migration 010): once per event and instance, on the first hold or
-   * buyer's cancel that has the catalogue's answer at hand.
+   * Keeps the catalogue's start and sale terms of an event in an inventory made before they were
+   * kept there (by an older release, before migrations 010 and 011): once per event and instance,
+   * on the first hold or buyer's cancel that has the catalogue's answer at hand.
    */
-  async function keepStart(inventory: InventoryTable, startsAt: string): Promise<InventoryTable> {
-    const at = Date.parse(startsAt);
-    await deps.inventories.keepStart(inventory.event_id, at);
-    const kept = { ...inventory, starts_at: at };
+  async function keepTerms(inventory: InventoryTable, event: CatalogueEvent): Promise<InventoryTable> {
+    const terms = saleTermsOf(event);
+    await deps.inventories.keepTerms(inventory.event_id, terms);
+    const kept = {
+      ...inventory,
+      starts_at: terms.startsAt,
+      sales_start_at: terms.salesStartAt,
+      sales_end_at: terms.salesEndAt,
+      max_seats_per_order: terms.maxSeatsPerOrder,
+    };
     headers.set(inventory.event_id, kept);
     return kept;
   }
@@ -70,7 +82,27 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   return {
     /** The inventory header if it exists; never calls the catalogue. */
     find,
-    keepStart,
+    keepTerms,
+    /**
+     * The event as its inventory keeps it, for when the catalogue cannot be asked: the terms it was
+     * put on sale with, and OPEN or CLOSED for on sale or cancelled. Undefined without an inventory,
+     * or one that did not keep them (made by an older release and not held since).
+     */
+    async keptEvent(eventId: string): Promise<CatalogueEvent | undefined> {
+      const row = await find(eventId);
+      if (!row || row.starts_at === null || row.max_seats_per_order === null) return undefined;
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      return {
+        id: eventId,
+        organizerId: row.organizer_id,
+        status: row.status === 'OPEN' ? 'ON_SALE' : 'CANCELLED',
+        currency: row.currency,
+        startsAt: new Date(row.starts_at).toISOString(),
+        salesStartAt: iso(row.sales_start_at),
+        salesEndAt: iso(row.sales_end_at),
+        maxSeatsPerOrder: row.max_seats_per_order,
+      };
+    },
     /**
      * The header as the database has it now, not as this instance cached it: its status changes
      * when the event is cancelled, which only the instance handling the message sees at once.
@@ -84,7 +116,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     /** The inventory, created now from the catalogue if the event is on sale and has none yet. */
     async ensure(eventId: string, known?: CatalogueEvent, caller?: CallContext): Promise<InventoryTable> {
       const existing = await find(eventId);
-      if (existing?.starts_at === null && known?.id === eventId) return keepStart(existing, known.startsAt);
+      if (existing?.max_seats_per_order === null && existing.organizer_id !== '' && known?.id === eventId) return keepTerms(existing, known);
       if (existing) return existing;
       return creating.run(eventId, () => create(eventId, known, caller));
     },

@@ -9,6 +9,7 @@ import { seatsEventStatusMigration } from './006-seats-event-status.js';
 import { seatChangesEventCancelledMigration } from './007-seat-changes-event-cancelled.js';
 import { paymentAttemptsRecheckMigration } from './009-payment-attempts-recheck.js';
 import { inventoriesStartsAtMigration } from './010-inventories-starts-at.js';
+import { inventoriesSaleTermsMigration } from './011-inventories-sale-terms.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -23,5 +24,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '008-exact-text': exactTextMigration(dialect),
     '009-payment-attempts-recheck': paymentAttemptsRecheckMigration(dialect),
     '010-inventories-starts-at': inventoriesStartsAtMigration(dialect),
+    '011-inventories-sale-terms': inventoriesSaleTermsMigration(dialect),
   };
 }
