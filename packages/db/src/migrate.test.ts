@@ -5,7 +5,7 @@ import { databaseConfigFor, openServiceDatabase } from './database-config.js';
 import type { Database } from './database.js';
 import { startDatabase } from './migrate.js';
 import { migrationLockName } from './migration-lock.js';
-import { columnExists } from './schema-probes.js';
+import { columnExists, tableExists } from './schema-probes.js';
 import { createTestDatabase, type TestDatabase, testDialects } from './test-database.js';
 
 const addColumn = (column: string): Migration => ({
@@ -37,6 +37,14 @@ describe.each(testDialects())('start-up migrations on %s', (dialect) => {
     opened.push({ testDb, database });
     return { database, open };
   };
+
+  it('refuses, saying so, a database another service migrated (a DATABASE_URL naming the wrong one)', async () => {
+    const { database } = await fresh();
+    await startDatabase(database, release2);
+    const otherService = { '001-orders': { up: async (db: Kysely<unknown>) => void (await sql`create table orders (id integer primary key)`.execute(db)) } };
+    await expect(startDatabase(database, otherService)).rejects.toThrow(/^this database was migrated by another service \(it has 001-things, 002-size, not 001-orders\): DATABASE_URL or DATABASE_NAME must name this service's own database/);
+    expect(await tableExists(database.db as Kysely<unknown>, dialect, 'orders')).toBe(false);
+  });
 
   it('applies what is missing, in order, once', async () => {
     const { database } = await fresh();

@@ -28,7 +28,16 @@ export interface MigrationOutcome {
 }
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, migrations: Migrations): Promise<MigrationOutcome> {
-  const unknown = (await executedMigrations(db, dialect)).filter((name) => !(name in migrations));
+  const executed = await executedMigrations(db, dialect);
+  // No release drops a service's first migration: a database migrated without it is another
+  // service's (it had been refused as "corrupted migrations … alphabetically after").
+  const [first] = Object.keys(migrations).sort();
+  if (first !== undefined && executed.length > 0 && !executed.includes(first)) {
+    throw new Error(
+      `this database was migrated by another service (it has ${executed.slice(0, 3).join(', ')}${executed.length > 3 ? ', …' : ''}, not ${first}): DATABASE_URL or DATABASE_NAME must name this service's own database; nothing was migrated`,
+    );
+  }
+  const unknown = executed.filter((name) => !(name in migrations));
   const alreadyDone: Migration = { up: async () => undefined };
   const known: Migrations = { ...Object.fromEntries(unknown.map((name) => [name, alreadyDone])), ...migrations };
   const provider: MigrationProvider = { getMigrations: async () => known };
