@@ -33,6 +33,12 @@ describe('checkLayout', () => {
     ).toBe('sections.1.id');
   });
 
+  it('names a tier written in another case than an earlier section’s, and takes one tier shared as written', () => {
+    const section = (id: string, tier: string) => ({ id, name: id, tier, capacity: 1 });
+    expect(fieldOf({ name: 'V', sections: [section('A', 'VIP'), section('B', 'GA'), section('C', 'vip')] })).toBe('sections.2.tier');
+    expect(fieldOf({ name: 'V', sections: [section('A', 'VIP'), section('B', 'VIP')] })).toBeUndefined();
+  });
+
   it('names a duplicate row label within a section', () => {
     expect(
       fieldOf({ name: 'V', sections: [{ id: 'A', name: 'A', tier: 'T', rows: [{ label: 'A', seats: 1 }, { label: 'A', seats: 2 }] }] }),

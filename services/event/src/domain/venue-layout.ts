@@ -1,4 +1,4 @@
-/** Rules a venue layout must follow beyond its shape: limits, unique ids and labels, one kind per section. */
+/** Rules a venue layout must follow beyond its shape: limits, unique ids, labels and tiers, one kind per section. */
 import { MAX_VENUE_SEATS, type VenueLayout } from '@stream-seat/contracts';
 import { InvalidField } from '@stream-seat/platform';
 
@@ -18,7 +18,15 @@ export function layoutCapacity(layout: VenueLayout): number {
  */
 export function checkLayout(layout: VenueLayout): void {
   const sectionIds = new Map<string, number>();
+  /** Each tier by its name in upper case: `vip` and `VIP` would be two prices a buyer reads as one tier. */
+  const tiers = new Map<string, { tier: string; s: number }>();
   layout.sections.forEach((section, s) => {
+    const tierKey = section.tier.toUpperCase();
+    const sameTier = tiers.get(tierKey);
+    if (sameTier && sameTier.tier !== section.tier) {
+      throw new InvalidField(`sections.${s}.tier`, `differs only in case from the tier of sections.${sameTier.s} (${sameTier.tier}): write one tier the same way`);
+    }
+    if (!sameTier) tiers.set(tierKey, { tier: section.tier, s });
     const key = section.id.toUpperCase();
     const earlier = sectionIds.get(key);
     if (earlier !== undefined) {
