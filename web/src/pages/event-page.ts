@@ -123,12 +123,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
 
   /** A standing area has no seats to pick: a click on it asks how many of its places, in the form. */
   function chooseArea(sectionId: string): void {
-    if (state.busy) return;
-    if (state.hold) {
-      state.message = HOLDING_ALREADY;
-      renderPanel();
-      return;
-    }
+    if (mapTakesNoChoice()) return;
     chosenSection = sectionId;
     // Set in the form as it is: drawn again, it would lose a quantity or tier already entered.
     const section = panel.querySelector<HTMLSelectElement>('form.best-available select[name=section]');
@@ -139,14 +134,18 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   /** "Orchestra, row A, seat 3", as the map names the seat (the panel had said "ORCH A-3"). */
   const seatName = (seatId: string) => places.nameOf(seatId);
 
+  /** True while a click on the map chooses nothing: an action under way, or seats held (said so). */
+  function mapTakesNoChoice(): boolean {
+    if (state.busy) return true;
+    if (!state.hold) return false;
+    // Said rather than ignored: the map looks clickable while the buyer holds seats.
+    state.message = HOLDING_ALREADY;
+    renderPanel();
+    return true;
+  }
+
   function toggleSeat(seatId: string): void {
-    if (state.busy) return;
-    if (state.hold) {
-      // Said rather than ignored: the map looks clickable while the buyer holds seats.
-      state.message = HOLDING_ALREADY;
-      renderPanel();
-      return;
-    }
+    if (mapTakesNoChoice()) return;
     if (selected.has(seatId)) selected.delete(seatId);
     else if (live.board.status(seatId) !== 'AVAILABLE') {
       // Said rather than ignored (Enter on a taken seat had done nothing, silently).
