@@ -123,4 +123,11 @@ export class Contended extends AppError {
  */
 export const RESOURCE_BUSY_HEADER = 'stream-seat-resource-busy';
 
+/**
+ * Set by an instance on the 503 it answers while starting or shutting down, before any handler
+ * ran; read and removed by the gateway: the request was not served, so it may go to another
+ * instance whatever its method (a rolling deploy's turned-away requests had reached the client).
+ */
+export const NOT_SERVED_HEADER = 'stream-seat-not-served';
+
 export const PROBLEM_TYPE_BASE = 'https://stream-seat.dev/problems/';

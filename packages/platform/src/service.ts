@@ -23,7 +23,7 @@ import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
 import { answerClientError } from './client-error.js';
-import { InvalidField, PROBLEM_TYPE_BASE } from './errors.js';
+import { InvalidField, NOT_SERVED_HEADER, PROBLEM_TYPE_BASE } from './errors.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
 
@@ -227,6 +227,7 @@ export function createService(options: CreateServiceOptions): App {
   });
   app.addHook('onRequest', async (request, reply) => {
     if (!(starting || closing) || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    reply.header(NOT_SERVED_HEADER, '1');
     return sendProblem(reply, {
       type: `${PROBLEM_TYPE_BASE}${closing ? 'shutting-down' : 'starting'}`,
       title: 'Service unavailable',

@@ -16,6 +16,8 @@ import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js'
 let kit: GatewayTestKit;
 let event: EventTestApp;
 const upstreams: Server[] = [];
+/** The ports of the plain instances registered as booking-a and booking-b. */
+const bookingPorts: number[] = [];
 /** The API requests the plain upstreams received, by method (the gateway also asks them for /docs/json). */
 const received: string[] = [];
 /** What the plain upstreams do with a request once they have read it. */
@@ -46,7 +48,11 @@ beforeAll(async () => {
   await kit.registerInstance('EVENT-SERVICE', 'event-live', await listenOnLoopback(event.app));
   // Deregistered and closed, but still in the gateways' cached registry (a rolling deploy).
   await kit.registerInstance('EVENT-SERVICE', 'event-gone', await freePort());
-  for (const id of ['booking-a', 'booking-b']) await kit.registerInstance('BOOKING-SERVICE', id, await plainUpstream());
+  for (const id of ['booking-a', 'booking-b']) {
+    const port = await plainUpstream();
+    bookingPorts.push(port);
+    await kit.registerInstance('BOOKING-SERVICE', id, port);
+  }
 });
 
 afterAll(async () => {
@@ -112,6 +118,31 @@ describe('the gateway when an upstream instance fails', () => {
     expect(res.json()).toMatchObject({ status: 504, title: 'Gateway timeout', detail: 'BOOKING-SERVICE did not answer in time' });
     // A timeout is not a connect failure: the request is not sent to the other instance.
     expect(received).toEqual(['GET']);
+  });
+
+  it('sends a request an instance turned away unserved (starting, shutting down) to the next one, a POST too, and keeps its answer from the client', async () => {
+    // booking-a is shutting down: the platform answers 503 before any handler, and says it served nothing.
+    behave = (req, res) => {
+      if (req.socket.localPort === bookingPorts[0]) {
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5', 'stream-seat-not-served': '1' });
+        res.end(JSON.stringify({ type: 'https://stream-seat.dev/problems/shutting-down', title: 'Service unavailable', status: 503 }));
+        return;
+      }
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ served: true }));
+    };
+    const gateway = await gatewayWith();
+    received.length = 0;
+    // Round-robin over the two: one of two consecutive requests tries booking-a first.
+    for (const sub of ['nia-unserved-1', 'nia-unserved-2']) {
+      const res = await gateway.inject({ method: 'POST', url: '/api/orders', headers: { ...(await bearer(sub, 'buyer')), 'content-type': 'application/json' }, payload: '{}' });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toEqual({ served: true });
+      expect(res.headers['retry-after']).toBeUndefined();
+      expect(res.headers['stream-seat-not-served']).toBeUndefined();
+    }
+    // Three arrivals: booking-a's turned-away one, and one each at booking-b.
+    expect(received).toEqual(['POST', 'POST', 'POST']);
   });
 
   it('passes a 503 answer on once, with its Retry-After, instead of asking the instance again', async () => {

@@ -15,6 +15,7 @@ import {
   formatTraceparent,
   type InstanceAddress,
   type LoadBalancer,
+  NOT_SERVED_HEADER,
   RESOURCE_BUSY_HEADER,
 } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
@@ -100,6 +101,8 @@ function forward(
       }
     });
   let resourceBusy = false;
+  /** The instance turned the request away before serving it (starting, shutting down): the next may take it. */
+  let notServed = false;
   const send = (resolve: () => void, reject: (error: unknown) => void) =>
       reply.from(instance.url + request.url, {
         // Failover is ours (the next instance); reply-from's own retries would ask the same instance
@@ -126,8 +129,11 @@ function forward(
           // The instance's word that its 503 is about the data (rows locked by other buyers), not
           // about itself; it is between the instance and the gateway, and goes no further. Nor do
           // its hop-by-hop headers (RFC 9110 §7.6.1): they describe its connection to the gateway.
-          const { [RESOURCE_BUSY_HEADER]: busy, ...toClient } = endToEndHeaders(headers) as Record<string, string | string[] | undefined>;
+          const { [RESOURCE_BUSY_HEADER]: busy, [NOT_SERVED_HEADER]: unserved, ...toClient } = endToEndHeaders(headers) as Record<string, string | string[] | undefined>;
           resourceBusy = busy === '1';
+          // Turned away unserved, with another instance to try: none of this answer reaches the client.
+          notServed = unserved === '1' && rest.length > 0;
+          if (notServed) return {};
           // Without a Vary of the service's, the gateway's own stays on the reply as it is.
           if (toClient['vary'] === undefined) return toClient;
           return { ...toClient, vary: mergedVary(reply.getHeader('vary'), toClient['vary']) };
@@ -135,6 +141,13 @@ function forward(
         onResponse: (_request, upstreamReply, res) => {
           // reply-from hands over the upstream response: status, headers, and the body stream.
           const upstream = res as unknown as { statusCode: number; stream: Readable };
+          if (notServed) {
+            upstream.stream.resume();
+            reject(new UpstreamFailed(`${app} turned the request away unserved (${upstream.statusCode})`));
+            request.log.info({ instance: instance.instanceId }, 'upstream turned the request away unserved; trying the next instance');
+            forward(options, route, rest, request, upstreamReply);
+            return;
+          }
           if (route.streaming && isRelayableEventStream(upstreamReply, request.method)) relayEventStream(upstreamReply, upstream.stream);
           else upstreamReply.send(upstream.stream);
           // Only the instance saying it is unavailable (503) counts against it: a 500 or a 504 (a
