@@ -1,6 +1,6 @@
 /** Service-to-service HTTP through the registry: round-robin over UP instances, timeouts, failover. */
 import { request } from 'undici';
-import { DependencyUnavailable } from './errors.js';
+import { DependencyUnavailable, NOT_SERVED_HEADER } from './errors.js';
 import type { InstanceAddress, RegistryClient } from './registry-client.js';
 import { type CallContext, outgoingTraceHeaders } from './tracing.js';
 
@@ -44,7 +44,10 @@ export interface ServiceClientOptions {
   headers?: Record<string, string>;
 }
 
-/** GETs JSON from an app by name; an unreachable instance is skipped for the next one. */
+/**
+ * GETs JSON from an app by name; an unreachable instance is skipped for the next one, and so is
+ * one that turned the request away unserved (starting or shutting down: a rolling deploy).
+ */
 export function createServiceClient(balancer: LoadBalancer, app: string, options: ServiceClientOptions) {
   return {
     /** `caller`: the request this call is made for, whose trace and request id it carries. */
@@ -52,7 +55,7 @@ export function createServiceClient(balancer: LoadBalancer, app: string, options
       const candidates = await balancer.freshCandidates(app);
       if (candidates.length === 0) throw new DependencyUnavailable(app, `No instance of ${app} is registered`);
       let lastError: unknown;
-      for (const instance of candidates) {
+      for (const [index, instance] of candidates.entries()) {
         try {
           const response = await request(instance.url + path, {
             method: 'GET',
@@ -61,6 +64,11 @@ export function createServiceClient(balancer: LoadBalancer, app: string, options
             bodyTimeout: options.timeoutMs,
           });
           const text = await response.body.text();
+          // The last one's answer is the caller's to read, whatever it is.
+          if (response.headers[NOT_SERVED_HEADER] === '1' && index < candidates.length - 1) {
+            lastError = new Error(`${instance.instanceId} turned the request away unserved (${response.statusCode})`);
+            continue;
+          }
           return {
             status: response.statusCode,
             headers: response.headers,

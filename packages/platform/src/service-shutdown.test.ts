@@ -55,6 +55,19 @@ it('answers a request arriving during shutdown with a 503 problem, Retry-After a
   expect(inFlight.state.endedByServer).toBe(true);
 });
 
+it('says nothing of the internal header when its answers go to clients (the gateway)', async () => {
+  const app = createService({ name: 'edge', logger: false, marksUnservedAnswers: false });
+  app.get('/api/x', async () => ({ ok: true }));
+  app.setStarting(true);
+  const res = await app.inject({ method: 'GET', url: '/api/x' });
+  expect(res.statusCode).toBe(503);
+  expect(res.headers['stream-seat-not-served']).toBeUndefined();
+  const service = createService({ name: 'behind', logger: false });
+  service.get('/api/x', async () => ({ ok: true }));
+  service.setStarting(true);
+  expect((await service.inject({ method: 'GET', url: '/api/x' })).headers['stream-seat-not-served']).toBe('1');
+});
+
 it('ends a kept-alive connection after a health check answered while closing', async () => {
   const app = createService({ name: 'closing-health', logger: false });
   let release: () => void = () => undefined;

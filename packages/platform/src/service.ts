@@ -78,6 +78,11 @@ export interface CreateServiceOptions {
   errorMappers?: ErrorMapper[];
   /** Which proxies' X-Forwarded-For to believe (fastify's `trustProxy`): the gateway behind a load balancer. */
   trustProxy?: boolean | string;
+  /**
+   * Whether a 503 answered while starting or closing says it served nothing (NOT_SERVED_HEADER),
+   * for the gateway in front (default true). The gateway's own answers go to clients: false.
+   */
+  marksUnservedAnswers?: boolean;
 }
 
 /**
@@ -227,7 +232,7 @@ export function createService(options: CreateServiceOptions): App {
   });
   app.addHook('onRequest', async (request, reply) => {
     if (!(starting || closing) || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
-    reply.header(NOT_SERVED_HEADER, '1');
+    if (options.marksUnservedAnswers ?? true) reply.header(NOT_SERVED_HEADER, '1');
     return sendProblem(reply, {
       type: `${PROBLEM_TYPE_BASE}${closing ? 'shutting-down' : 'starting'}`,
       title: 'Service unavailable',

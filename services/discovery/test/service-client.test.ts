@@ -14,6 +14,23 @@ afterAll(async () => {
 });
 
 describe('a service client', () => {
+  it('asks the next instance when one turns the request away unserved (starting, shutting down), and reads the last one’s answer as it is', async () => {
+    const serving = async (starting: boolean) => {
+      const app = createService({ name: 'event', logger: false });
+      app.get('/api/events/e1', async () => ({ id: 'e1' }));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      if (starting) app.setStarting(true);
+      const port = (app.server.address() as { port: number }).port;
+      return { instanceId: `event-${port}`, app: 'EVENT-SERVICE', host: '127.0.0.1', port, status: 'UP' as const, url: `http://127.0.0.1:${port}` };
+    };
+    const [starting, live, alsoStarting] = [await serving(true), await serving(false), await serving(true)];
+    const client = createServiceClient(createLoadBalancer({ instances: () => [starting, live] }), 'EVENT-SERVICE', { timeoutMs: 2_000 });
+    for (let i = 0; i < 2; i++) expect(await client.getJson<{ id: string }>('/api/events/e1')).toMatchObject({ status: 200, body: { id: 'e1' } });
+    const none = createServiceClient(createLoadBalancer({ instances: () => [starting, alsoStarting] }), 'EVENT-SERVICE', { timeoutMs: 2_000 });
+    expect((await none.getJson('/api/events/e1')).status).toBe(503);
+  });
+
   it('fetches the registry again when its copy lists no instance of the app, then calls it', async () => {
     const discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 }).app;
     await discovery.listen({ port: 0, host: '127.0.0.1' });

@@ -86,6 +86,8 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
     trustProxy: deps.trustProxy ?? false,
+    // Its answers go to clients, who have no use for the services' internal header.
+    marksUnservedAnswers: false,
     openapi: {
       title: 'Stream-Seat API',
       description: 'The whole public API of Stream-Seat, through its gateway',
