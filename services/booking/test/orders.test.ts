@@ -474,6 +474,32 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(t.payments.refundLog.length).toBe(refundsBefore);
   });
 
+  it('takes a payment when the catalogue cannot say whether the event is cancelled: down, or not answering in time', async () => {
+    let mode: 'up' | 'down' | 'hanging' = 'up';
+    const flaky: InMemoryCatalogue = {
+      ...catalogue,
+      event: async (eventId, caller) => {
+        if (mode === 'down') throw new DependencyUnavailable('EVENT-SERVICE', 'The catalogue answered 503');
+        if (mode === 'hanging') return new Promise<never>(() => undefined);
+        return catalogue.event(eventId, caller);
+      },
+    };
+    const other = await createBookingTestApp(dialect, { catalogue: flaky, databaseUrl: t.databaseUrl });
+    try {
+      const eventId = newEvent();
+      for (const [buyer, seat, how] of [['vera', 'ORCH-D-1', 'down'], ['walt', 'ORCH-D-2', 'hanging']] as const) {
+        mode = 'up';
+        const hold = await other.app.inject({ method: 'POST', url: '/api/holds', headers: await other.auth(buyer), payload: { eventId, seatIds: [seat] } });
+        expect(hold.statusCode).toBe(201);
+        mode = how;
+        const paid = await other.app.inject({ method: 'POST', url: '/api/orders', headers: await other.auth(buyer), payload: { holdId: hold.json().holdId, payment: { token: 'tok_ok' } } });
+        expect(paid.statusCode, `${how}: ${paid.body}`).toBe(201);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('owes a refund the provider refused after a lost race, and pays it once the provider is back', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('rita', eventId, ['ORCH-C-1']);

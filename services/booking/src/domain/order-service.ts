@@ -49,6 +49,9 @@ export interface OrderServiceDeps {
   paymentTimeoutMs: number;
 }
 
+/** How long a payment waits for the catalogue's word on its event's cancellation (then goes on). */
+export const CANCELLATION_CHECK_MS = 1_000;
+
 export function createOrderService(deps: OrderServiceDeps) {
   /** The caller organises the event (the inventory header is cached: no query after the first). */
   async function organizes(principal: Principal, eventId: string): Promise<boolean> {
@@ -82,15 +85,21 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   /**
    * The catalogue says the event is cancelled (its client keeps events a few seconds). One it
-   * cannot be asked about is taken as not cancelled: a payment does not wait on an outage
-   * elsewhere, and the cancellation's message closes the inventory when it comes.
+   * cannot be asked about, or not within CANCELLATION_CHECK_MS, is taken as not cancelled: a
+   * payment waits on an outage elsewhere no longer than that, and the cancellation's message
+   * closes the inventory when it comes.
    */
-  async function cancelledInCatalogue(eventId: string): Promise<boolean> {
+  async function cancelledInCatalogue(eventId: string, caller: CallContext | undefined): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), CANCELLATION_CHECK_MS)));
     try {
-      return (await deps.catalogue.event(eventId))?.status === 'CANCELLED';
+      const event = await Promise.race([deps.catalogue.event(eventId, caller), late]);
+      return event?.id === eventId && event.status === 'CANCELLED';
     } catch (error) {
       if (error instanceof DependencyUnavailable) return false;
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -113,7 +122,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   return {
-    async place(principal: Principal, request: CreateOrderRequest): Promise<OrderWithTickets> {
+    /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
+    async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext): Promise<OrderWithTickets> {
       const hold = await deps.holds.find(request.holdId);
       if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(request.holdId);
       if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED', await deps.holds.orderIdOf(hold.id));
@@ -124,7 +134,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
       // Cancelled in the catalogue, its message not here yet (this service was down, the outbox
       // retrying): no charge. It had charged and confirmed, and refunded once the message came.
-      if (await cancelledInCatalogue(hold.event_id)) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
+      if (await cancelledInCatalogue(hold.event_id, caller)) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
 
       // Each attempt is its own payment (the reference is a real provider's idempotency key): two
       // racing payments for one hold are two charges, and the loser refunds only its own. The

@@ -32,7 +32,7 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       const scope = { owner: principal.sub, route: 'POST /api/orders', body: request.body, locate: (body: Record<string, unknown>) => `/api/orders/${String(body['orderId'])}` };
       return idempotent(request, reply, scope, async () => ({
         status: 201,
-        body: toOrderView(await orders.place(principal, request.body)),
+        body: toOrderView(await orders.place(principal, request.body, callContextOf(request))),
       }));
     },
   );
