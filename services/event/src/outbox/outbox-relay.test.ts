@@ -6,9 +6,11 @@ describe('the outbox relay while its database is down', () => {
   it('logs the failure once, again once a minute with the count, and the recovery once', async () => {
     let now = 1_000_000;
     let down = true;
+    let failures = 0;
     const outbox = {
       claimLease: async () => {
-        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:3306');
+        // An outage's wording changes from one failure to the next.
+        if (down) throw new Error(++failures % 2 === 0 ? 'connect ECONNREFUSED 127.0.0.1:3306' : 'connect ETIMEDOUT');
         return true;
       },
       pending: async () => [],

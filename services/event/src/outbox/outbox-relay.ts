@@ -93,20 +93,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * Passes failing (the database down): the first failure is logged with its error, then the same
-   * failure once a minute with how many passes failed — it had logged a stack trace every poll —
-   * and the recovery once.
+   * Passes failing (the database down): the first failure is logged with its error, then the
+   * latest once a minute with how many passes failed, however its wording changes (an outage
+   * says ECONNREFUSED, then ETIMEDOUT, then …) — it had logged a stack trace every poll — and
+   * the recovery once.
    */
-  let outage: { since: number; reason: string; loggedAt: number; passes: number } | undefined;
+  let outage: { since: number; loggedAt: number; passes: number } | undefined;
   function passFailed(error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
     const now = clock();
-    if (outage && outage.reason === reason && now - outage.loggedAt < PASS_FAILURE_LOG_INTERVAL_MS) {
+    if (outage && now - outage.loggedAt < PASS_FAILURE_LOG_INTERVAL_MS) {
       outage.passes++;
       return;
     }
     const passes = (outage?.passes ?? 0) + 1;
-    outage = { since: outage?.since ?? now, reason, loggedAt: now, passes };
+    outage = { since: outage?.since ?? now, loggedAt: now, passes };
     options.log?.error({ err: error, failedPasses: passes, failingForMs: now - outage.since }, 'outbox relay pass failed');
   }
 
