@@ -149,4 +149,26 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     expect(res.statusCode).toBe(409);
     expect(res.json().type).toMatch(/event-not-on-sale$/);
   });
+
+  it('stops selling, by its inventory, an event whose cancellation it was told of, when restarted while the catalogue is down', async () => {
+    const told = await booking.app.inject({
+      method: 'POST',
+      url: '/internal/catalogue-messages',
+      headers: booking.internal,
+      payload: { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date().toISOString() },
+    });
+    expect(told.statusCode).toBe(200);
+    const unreachable = createHttpCatalogueClient({
+      client: createServiceClient(createLoadBalancer({ instances: () => [dead] }), 'EVENT-SERVICE', { timeoutMs: 1_000 }),
+      eventTtlMs: 0,
+    });
+    const restarted = await createBookingTestApp(dialect, { catalogue: unreachable, databaseUrl: booking.databaseUrl });
+    try {
+      const res = await restarted.app.inject({ method: 'POST', url: '/api/holds', headers: await restarted.auth('gus'), payload: { eventId, quantity: 1 } });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().type).toMatch(/event-not-on-sale$/);
+    } finally {
+      await restarted.close();
+    }
+  });
 });

@@ -143,6 +143,15 @@ describe('the gateway when an upstream instance fails', () => {
     }
     // Three arrivals: booking-a's turned-away one, and one each at booking-b.
     expect(received).toEqual(['POST', 'POST', 'POST']);
+    // Both turned away: the last 503 is the client's, Retry-After kept, the internal header not.
+    behave = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5', 'stream-seat-not-served': '1' });
+      res.end(JSON.stringify({ type: 'https://stream-seat.dev/problems/starting', title: 'Service unavailable', status: 503 }));
+    };
+    const last = await gateway.inject({ method: 'POST', url: '/api/orders', headers: { ...(await bearer('nia-unserved-3', 'buyer')), 'content-type': 'application/json' }, payload: '{}' });
+    expect(last.statusCode).toBe(503);
+    expect(last.headers['retry-after']).toBe('5');
+    expect(last.headers['stream-seat-not-served']).toBeUndefined();
   });
 
   it('passes a 503 answer on once, with its Retry-After, instead of asking the instance again', async () => {
