@@ -33,7 +33,7 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The organiser of the closed, empty inventory of an event cancelled before it had one. */
 const CANCELLED_BEFORE_SALE = '';
-const isCancelledBeforeSale = (row: Pick<InventoryTable, 'status' | 'organizer_id'>) => row.status === 'CLOSED' && row.organizer_id === CANCELLED_BEFORE_SALE;
+export const isCancelledBeforeSale = (row: Pick<InventoryTable, 'status' | 'organizer_id'>) => row.status === 'CLOSED' && row.organizer_id === CANCELLED_BEFORE_SALE;
 
 /**
  * An INSERT of seats that leaves a row already there (same primary key) as it is: SQLite's

@@ -7,7 +7,7 @@
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { type CallContext, createInFlight } from '@stream-seat/platform';
-import type { InventoryRepository, SaleTerms } from '../db/inventory.repository.js';
+import { type InventoryRepository, isCancelledBeforeSale, type SaleTerms } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
@@ -19,6 +19,9 @@ export interface InventoryServiceDeps {
   catalogue: CatalogueClient;
   clock: () => number;
 }
+
+/** Made by a release before migrations 010 and 011: without its event's start and sale terms (an event cancelled before sale has none to keep). */
+const lacksTerms = (row: InventoryTable) => row.max_seats_per_order === null && !isCancelledBeforeSale(row);
 
 /** What an inventory keeps of its event's terms, from the catalogue's event. */
 function saleTermsOf(event: CatalogueEvent): SaleTerms {
@@ -55,9 +58,11 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   /**
    * Keeps the catalogue's start and sale terms of an event in an inventory made before they were
    * kept there (by an older release, before migrations 010 and 011): once per event and instance,
-   * on the first hold or buyer's cancel that has the catalogue's answer at hand.
+   * on the first hold or buyer's cancel that has the catalogue's answer at hand. Any other
+   * inventory comes back as it is.
    */
   async function keepTerms(inventory: InventoryTable, event: CatalogueEvent): Promise<InventoryTable> {
+    if (!lacksTerms(inventory) || event.id !== inventory.event_id) return inventory;
     const terms = saleTermsOf(event);
     await deps.inventories.keepTerms(inventory.event_id, terms);
     const kept = {
@@ -116,8 +121,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     /** The inventory, created now from the catalogue if the event is on sale and has none yet. */
     async ensure(eventId: string, known?: CatalogueEvent, caller?: CallContext): Promise<InventoryTable> {
       const existing = await find(eventId);
-      if (existing?.max_seats_per_order === null && existing.organizer_id !== '' && known?.id === eventId) return keepTerms(existing, known);
-      if (existing) return existing;
+      if (existing) return known ? keepTerms(existing, known) : existing;
       return creating.run(eventId, () => create(eventId, known, caller));
     },
 

@@ -75,7 +75,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (inventory?.starts_at !== null && inventory?.starts_at !== undefined) return new Date(inventory.starts_at).toISOString();
     try {
       const event = await deps.catalogue.event(eventId, caller);
-      if (inventory && inventory.organizer_id !== '' && event?.id === eventId) await deps.inventory.keepTerms(inventory, event);
+      if (inventory && event) await deps.inventory.keepTerms(inventory, event);
       return event?.startsAt;
     } catch (error) {
       if (error instanceof DependencyUnavailable) return undefined;
