@@ -50,7 +50,7 @@ describe('verified token cache', () => {
       calls.push(token);
       if (now >= 2_000_000) throw new Error('expired');
       return payload('alice', 2_000);
-    }, () => now);
+    }, { clock: () => now });
     expect(await verifier.verify('t1')).toEqual({ sub: 'alice', role: 'buyer' });
     expect(await verifier.verify('t1')).toEqual({ sub: 'alice', role: 'buyer' });
     expect(calls).toEqual(['t1']);
@@ -66,7 +66,7 @@ describe('verified token cache', () => {
     const verifier = cachingTokenVerifier(async (token) => {
       calls.push(token);
       return { ...payload('alice', now / 1000 + 31_536_000), iat: 1_000_000 - 3_590 };
-    }, () => now, 100, 3_600);
+    }, { clock: () => now, maxEntries: 100, maxTokenAgeSeconds: 3_600 });
     await verifier.verify('t1');
     now += 5_000;
     await verifier.verify('t1');
@@ -84,7 +84,7 @@ describe('verified token cache', () => {
       calls.push(token);
       if (keyWithdrawn) throw new Error('no matching key');
       return payload('carol', 100_000);
-    }, () => now);
+    }, { clock: () => now });
     await verifier.verify('t3');
     keyWithdrawn = true;
     now += 59_000;
@@ -113,7 +113,7 @@ describe('verified token cache', () => {
     const verifier = cachingTokenVerifier(async (token) => {
       calls.push(token);
       return payload(token, Number.MAX_SAFE_INTEGER / 1000);
-    }, Date.now, 2);
+    }, { maxEntries: 2 });
     for (const token of ['a', 'b', 'c', 'b', 'a']) await verifier.verify(token);
     expect(calls).toEqual(['a', 'b', 'c', 'a']);
   });

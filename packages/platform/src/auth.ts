@@ -89,9 +89,7 @@ export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
  */
 export function cachingTokenVerifier(
   verify: (token: string) => Promise<JWTPayload>,
-  clock: () => number = Date.now,
-  maxEntries = VERIFIED_TOKEN_CACHE_SIZE,
-  maxTokenAgeSeconds?: number,
+  { clock = Date.now, maxEntries = VERIFIED_TOKEN_CACHE_SIZE, maxTokenAgeSeconds }: { clock?: () => number; maxEntries?: number; maxTokenAgeSeconds?: number | undefined } = {},
 ): TokenVerifier {
   const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   return {
@@ -172,14 +170,12 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
         if (isKeySetUnavailable(error)) throw new DependencyUnavailable('identity provider', 'The identity provider’s signing keys cannot be fetched right now; retry');
         throw error;
       }
-    }, Date.now, VERIFIED_TOKEN_CACHE_SIZE, maxAgeSeconds);
+    }, { maxTokenAgeSeconds: maxAgeSeconds });
   }
   const key = new TextEncoder().encode(settings.JWT_SECRET);
   return cachingTokenVerifier(
     async (token) => (await jwtVerify(token, key, { issuer: DEV_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'], ...maxAge })).payload,
-    Date.now,
-    VERIFIED_TOKEN_CACHE_SIZE,
-    maxAgeSeconds,
+    { maxTokenAgeSeconds: maxAgeSeconds },
   );
 }
 
