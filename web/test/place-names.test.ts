@@ -1,16 +1,6 @@
-import type { SeatMap } from '@stream-seat/contracts';
 import { describe, expect, it } from 'vitest';
 import { placeNamesOfEvents } from '../src/place-names.js';
-
-const map = {
-  eventId: 'e1',
-  venueId: 'v1',
-  currency: 'EUR',
-  bounds: { width: 100, height: 100 },
-  stage: { x: 50, y: 0 },
-  sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', priceCents: 5000, kind: 'seated', capacity: 1 }],
-  seats: [{ id: 'ORCH-A-1', section: 'ORCH', row: 'A', number: 1, x: 10, y: 10, tier: 'A', priceCents: 5000 }],
-} satisfies SeatMap;
+import { smallSeatMap as map } from './small-seat-map.js';
 
 describe('place names of events', () => {
   it('reads each event\'s map once, and asks again after a map that could not be had (naming by id meanwhile)', async () => {

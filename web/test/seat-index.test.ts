@@ -1,23 +1,7 @@
-import type { SeatMap } from '@stream-seat/contracts';
 import { describe, expect, it } from 'vitest';
 import { createSeatBoard } from '../src/seat-board.js';
 import { createSeatIndex } from '../src/seat-index.js';
-
-const map = {
-  eventId: 'e1',
-  venueId: 'v1',
-  currency: 'EUR',
-  bounds: { width: 100, height: 100 },
-  stage: { x: 50, y: 0 },
-  sections: [
-    { id: 'ORCH', name: 'Orchestra', tier: 'A', priceCents: 5000, kind: 'seated', capacity: 2 },
-    { id: 'FLOOR', name: 'Floor', tier: 'GA', priceCents: 2000, kind: 'general', capacity: 3 },
-  ],
-  seats: [
-    { id: 'ORCH-A-1', section: 'ORCH', row: 'A', number: 1, x: 10, y: 10, tier: 'A', priceCents: 5000 },
-    { id: 'ORCH-A-2', section: 'ORCH', row: 'A', number: 2, x: 20, y: 10, tier: 'A', priceCents: 5000 },
-  ],
-} satisfies SeatMap;
+import { smallSeatMap as map } from './small-seat-map.js';
 
 describe('the seat index', () => {
   it('places seats by the map and general-admission units by their section prefix, once the first snapshot is in', () => {
