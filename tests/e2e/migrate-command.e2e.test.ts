@@ -19,8 +19,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * Runs a service's migrate command with only `env` (and PATH): no registry, no token, no port.
  * Its exit code and what it printed.
  */
-async function command(service: 'event' | 'booking', env: Record<string, string>, cwd = root): Promise<{ code: number; stdout: string }> {
-  const args = ['--conditions=source', '--import', import.meta.resolve('tsx'), `${root}services/${service}/src/migrate.ts`];
+async function command(service: 'event' | 'booking', env: Record<string, string>, cwd = root, entry = 'migrate.ts'): Promise<{ code: number; stdout: string }> {
+  const args = ['--conditions=source', '--import', import.meta.resolve('tsx'), `${root}services/${service}/src/${entry}`];
   return run(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }).then(
     ({ stdout }) => ({ code: 0, stdout }),
     (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '' }),
@@ -63,6 +63,18 @@ describe.each(testDialects())('the migrate command on %s', (dialect) => {
     const failed = await command('booking', { DATABASE_URL: bad, DB_CONNECT_TIMEOUT_MS: '0' });
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('migration failed');
+  });
+});
+
+describe.runIf(process.env['MYSQL_URL'])('a service whose database refuses its credentials', () => {
+  it('ends its start at once with 1 and a fatal line saying so (it had waited in startup: DOWN for good, silently)', async () => {
+    const server = new URL(process.env['MYSQL_URL'] ?? '');
+    const url = `mysql://no_such_user_${Date.now()}:wrong@${server.host}/never_created`;
+    const env = { DATABASE_URL: url, JWT_SECRET: 'a-test-secret-of-enough-length', SERVICE_TOKEN: 'a-test-service-token-0123', PORT: '0', HOST: '127.0.0.1', EUREKA_URL: 'http://127.0.0.1:9/eureka' };
+    const started = await command('event', env, root, 'main.ts');
+    expect(started.code, started.stdout).toBe(1);
+    const fatal = started.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string; err?: { message: string } }).find((line) => line.level === 'fatal');
+    expect(fatal).toMatchObject({ msg: 'start-up failed', err: { message: expect.stringMatching(/^Access denied/) } });
   });
 });
 
