@@ -7,6 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { percentile, report, summarize } from './bench-report.js';
@@ -106,7 +107,7 @@ async function renewLoad(pool: Pool, durationMs: number): Promise<{ latencies: n
         .finally(() => pending.delete(p));
       pending.add(p);
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
   await Promise.all(pending);
   return { latencies, failures };

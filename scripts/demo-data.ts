@@ -3,6 +3,7 @@
  * about 5,000 places (seated blocks around a standing floor) and four events on sale — and
  * `seedDemoData()`, which creates it through the gateway's public API as an organiser would.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventInput, VenueLayout } from '@stream-seat/contracts';
 
 type Row = { label: string; seats: number; curve?: number; offset?: number };
@@ -90,7 +91,7 @@ async function call<T>(base: string, method: string, path: string, body?: unknow
     });
     // Right after start-up a registry cache may still be filling: a 503 is worth another try.
     if (res.status === 503 && attempt < 10) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       continue;
     }
     const text = await res.text();

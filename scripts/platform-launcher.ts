@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const serviceNames = ['discovery', 'event', 'booking', 'gateway'] as const;
@@ -185,7 +186,7 @@ export async function waitUntilRoutable(gatewayUrl: string, timeoutMs = 60_000):
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   throw new Error(`the gateway at ${gatewayUrl} did not see every service within ${timeoutMs} ms`);
 }

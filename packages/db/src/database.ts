@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
@@ -94,8 +95,6 @@ function openSqlite<T>(file: string, options: OpenOptions): Database<T> {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type MysqlTarget = Extract<DatabaseTarget, { dialect: 'mysql' }>;
 

@@ -9,6 +9,7 @@
  * database: a database fail-over would mark every task unhealthy, and ECS would replace them all.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import pTimeout from 'p-timeout';
 
 /** A named readiness check: resolves when the dependency answers (optionally with a note), throws otherwise. */
 export interface ReadinessCheck {
@@ -21,19 +22,11 @@ export interface ReadinessCheck {
 const CHECK_TIMEOUT_MS = 2_000;
 
 async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; detail?: string }> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const note = await Promise.race([
-      check.check(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
-      }),
-    ]);
+    const note = await pTimeout(check.check(), { milliseconds: CHECK_TIMEOUT_MS, message: 'timed out' });
     return { name: check.name, ok: true, ...(note ? { detail: note } : {}) };
   } catch (error) {
     return { name: check.name, ok: false, detail: (error as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -7,6 +7,7 @@
  * registry token (REGISTRY_TOKEN) as a bearer token to URLs without them.
  */
 import type { LookupFunction } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { createRegistryEndpoints } from './registry-endpoints.js';
 
@@ -253,7 +254,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   /** Until the first registration succeeds, retry soon rather than a whole renewal interval later. */
   async function registerWithBackoff(): Promise<void> {
     for (let delay = 250; !stopped && !(await register()); delay = Math.min(delay * 2, options.renewSeconds * 1000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      await sleep(delay, undefined, { ref: false });
     }
     if (!stopped) await refresh();
   }

@@ -3,6 +3,7 @@
  * the registry, and on SIGTERM/SIGINT deregisters, serves out its grace period and drains.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { type BaseConfig, redactConfig } from './config.js';
 import type { ReadinessCheck } from './health.js';
@@ -106,7 +107,7 @@ export async function runService(options: RunServiceOptions, registry?: Registry
       await client.stop();
       if (config.SHUTDOWN_GRACE_MS > 0) {
         app.log.info({ graceMs: config.SHUTDOWN_GRACE_MS }, 'deregistered; serving until gateways drop this instance');
-        await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS));
+        await sleep(config.SHUTDOWN_GRACE_MS);
       }
       const timer = setTimeout(() => {
         app.log.warn('drain timed out; closing remaining connections');

@@ -1,4 +1,5 @@
 /** Transactions that InnoDB may abort for a deadlock are run again, a few times, with jitter. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isRetryableConflict, markCommitOutcomeUnknown } from '@stream-seat/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { BookingDatabase } from './schema.js';
@@ -38,7 +39,7 @@ export async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
       return await run();
     } catch (error) {
       if (attempt >= ATTEMPTS || !isRetryableConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      await sleep(Math.random() * 5 * attempt);
     }
   }
 }

@@ -3,6 +3,7 @@
  * sale), check tickets in at the door, and refund everything when the catalogue cancels an event.
  */
 import { randomUUID } from 'node:crypto';
+import pTimeout from 'p-timeout';
 import type { CreateOrderRequest } from '@stream-seat/contracts';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, DependencyUnavailable, type Principal } from '@stream-seat/platform';
@@ -90,16 +91,12 @@ export function createOrderService(deps: OrderServiceDeps) {
    * closes the inventory when it comes.
    */
   async function cancelledInCatalogue(eventId: string, caller: CallContext | undefined): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), CANCELLATION_CHECK_MS)));
     try {
-      const event = await Promise.race([deps.catalogue.event(eventId, caller), late]);
+      const event = await pTimeout(deps.catalogue.event(eventId, caller), { milliseconds: CANCELLATION_CHECK_MS, message: false });
       return event?.id === eventId && event.status === 'CANCELLED';
     } catch (error) {
       if (error instanceof DependencyUnavailable) return false;
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -5,6 +5,7 @@
  * its own file, selected by `PAYMENT_PROVIDER` in config.ts and wired in main.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PaymentDeclined } from './booking-errors.js';
 
 export interface ChargeRequest {
@@ -127,7 +128,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
         arrived();
         await released;
       }
-      if (provider.refundDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, provider.refundDelayMs));
+      if (provider.refundDelayMs > 0) await sleep(provider.refundDelayMs);
       refunds.set(paymentId, amountCents);
       refundLog.push({ paymentId, amountCents });
     },

@@ -5,6 +5,7 @@
  * one payment as one refund; we do not count on it more than a crash mid-refund requires.
  */
 import { ServiceUnavailable } from '@stream-seat/platform';
+import pTimeout from 'p-timeout';
 import type { RefundRepository } from '../db/refund.repository.js';
 import type { PaymentProvider } from './payment-provider.js';
 
@@ -47,17 +48,10 @@ export function createRefunds(deps: RefundsDeps) {
    */
   async function refund(paymentId: string, amountCents: number): Promise<void> {
     if (amountCents === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        deps.payments.refund(paymentId, amountCents),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ServiceUnavailable(`The payment provider did not answer within ${deps.timeoutMs} ms; the refund is not done, retry`)), deps.timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await pTimeout(deps.payments.refund(paymentId, amountCents), {
+      milliseconds: deps.timeoutMs,
+      message: new ServiceUnavailable(`The payment provider did not answer within ${deps.timeoutMs} ms; the refund is not done, retry`),
+    });
   }
 
   return {

@@ -5,6 +5,7 @@
  * whose message never arrived.
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
+import pTimeout from 'p-timeout';
 import type { ChangeLoader, ChangeSequencer } from './change-sequencer.js';
 import { createChangeSequencer } from './change-sequencer.js';
 import type { SeatChangeBus } from './seat-change-bus.js';
@@ -57,7 +58,7 @@ export function createAvailabilityHub(options: AvailabilityHubOptions) {
       // Not confirmed (Redis unreachable, or silent past the bound): start anyway — a Redis that
       // stops answering must not stall new streams; the next change's gap repair, or the periodic
       // catch-up when it is on, reads what was missed meanwhile.
-      await Promise.race([subscription.ready, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_CONFIRM_MS).unref())]);
+      await pTimeout(subscription.ready, { milliseconds: SUBSCRIBE_CONFIRM_MS, message: false });
       startSeq = await options.currentSeq(eventId);
     } catch (error) {
       subscription.unsubscribe();

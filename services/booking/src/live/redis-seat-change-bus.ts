@@ -7,6 +7,7 @@
  */
 import { seatChangeBatch } from '@stream-seat/contracts';
 import { Redis } from 'ioredis';
+import pTimeout from 'p-timeout';
 import { createInProcessSeatChangeBus, type SeatChangeBus } from './seat-change-bus.js';
 
 export interface RedisBusOptions {
@@ -26,19 +27,9 @@ const CONNECT_TIMEOUT_MS = 60_000;
 
 /** Resolves once the client is ready; ioredis reconnects by itself (with backoff) after a failed first attempt. */
 async function readyWithin(client: Redis, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
   client.connect().catch(() => undefined);
-  try {
-    await Promise.race([
-      ready,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await pTimeout(ready, { milliseconds: timeoutMs, message: `Redis did not answer within ${timeoutMs} ms` });
 }
 
 export async function createRedisSeatChangeBus(options: RedisBusOptions): Promise<SeatChangeBus> {

@@ -9,6 +9,7 @@
  * new request, under a new key.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, Conflict, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IdempotencyRepository } from '../db/idempotency.repository.js';
@@ -80,7 +81,7 @@ export function createIdempotency(options: IdempotencyOptions) {
           request.log.error({ err: error, idempotencyKey: key }, 'could not record the answer of an Idempotency-Key');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        await sleep(50 * attempt);
       }
     }
   }
@@ -156,7 +157,7 @@ export function createIdempotency(options: IdempotencyOptions) {
       if (clock() > deadline) {
         throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
   };
 }

@@ -26,6 +26,8 @@
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pTimeout from 'p-timeout';
 import { type EventStreamCoding, HEARTBEAT_FRAME, SseFrame } from '@stream-seat/platform';
 import { ChannelAudience } from './channel-audience.js';
 import { createSseFrameReader, type ReadFrame } from './sse-frame-reader.js';
@@ -230,17 +232,11 @@ export class EventStreamChannel {
     upstream.body.once('error', () => undefined);
     // A resumed upstream may have nothing to replay: it serves as soon as it answered.
     if (mode !== 'fresh') return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no snapshot from the upstream stream in time')), this.options.firstSnapshotTimeoutMs);
-    });
     try {
-      await Promise.race([started, timedOut]);
+      await pTimeout(started, { milliseconds: this.options.firstSnapshotTimeoutMs, message: 'no snapshot from the upstream stream in time' });
     } catch (error) {
       upstream.close();
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -250,7 +246,7 @@ export class EventStreamChannel {
     const broken = this.upstream?.instance;
     this.upstream = undefined;
     for (const delay of this.options.reconnectDelaysMs) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
       if (this.closed) return;
       try {
         this.options.onReconnect();

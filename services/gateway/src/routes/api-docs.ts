@@ -8,6 +8,7 @@
  */
 import { createServiceClient, type LoadBalancer } from '@stream-seat/platform';
 import type { FastifyBaseLogger } from 'fastify';
+import pTimeout from 'p-timeout';
 import { type RouteDefinition, targetApp } from '../proxy/route-table.js';
 
 type Document = Readonly<Record<string, unknown>>;
@@ -108,12 +109,7 @@ export function createApiDocs(options: ApiDocsOptions) {
      */
     async complete(): Promise<void> {
       if (!apps.some((app) => !documents.has(app) && options.isRegistered(app))) return;
-      let timeout: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => {
-        timeout = setTimeout(resolve, options.timeoutMs);
-        timeout.unref();
-      });
-      await Promise.race([refresh(), bound]).finally(() => clearTimeout(timeout));
+      await pTimeout(refresh(), { milliseconds: options.timeoutMs, message: false });
     },
     /** The gateway's own document with every service's public paths and schemas added. */
     merge(own: Document): Record<string, unknown> {
