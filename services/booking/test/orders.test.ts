@@ -266,6 +266,26 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect((await post('olga', '/api/tickets/no-such-code/check-in', undefined, {}, 'organizer')).statusCode).toBe(404);
   });
 
+  it('checks a ticket in at the door of its own event only: another event’s ticket of the same organiser is refused and stays valid', async () => {
+    const friday = newEvent('olga');
+    const saturday = newEvent('olga');
+    const holdId = await holdSeats('gina', saturday, ['ORCH-A-6']);
+    const code = (await post('gina', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).json().tickets[0].code as string;
+    const atFriday = await post('olga', `/api/tickets/${code}/check-in?eventId=${friday}`, undefined, {}, 'organizer');
+    expect(atFriday.statusCode).toBe(409);
+    expect(atFriday.json()).toMatchObject({ type: expect.stringMatching(/wrong-event$/), eventId: saturday });
+    // Still valid on Saturday (it was not checked in at Friday's door).
+    const atSaturday = await post('olga', `/api/tickets/${code}/check-in?eventId=${saturday}`, undefined, {}, 'organizer');
+    expect(atSaturday.statusCode).toBe(200);
+    expect(atSaturday.json()).toMatchObject({ code, eventId: saturday });
+    // Another organiser's door learns nothing of the ticket: an unknown code, as before.
+    expect((await post('otto', `/api/tickets/${code}/check-in?eventId=${friday}`, undefined, {}, 'organizer')).statusCode).toBe(404);
+    // A bad event id or another query field is named.
+    const bad = await post('olga', `/api/tickets/${code}/check-in?eventId=a%20b&gate=3`, undefined, {}, 'organizer');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['querystring.eventId', 'querystring.gate']);
+  });
+
   it('lets the buyer cancel only until a ticket is checked in; the organiser still can', async () => {
     const eventId = newEvent();
     const holdId = await holdSeats('nina', eventId, ['ORCH-C-7', 'ORCH-C-8']);

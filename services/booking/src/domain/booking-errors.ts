@@ -128,6 +128,16 @@ export class AlreadyCheckedIn extends Conflict {
   }
 }
 
+/**
+ * The door checks in for one event and the ticket is for another of the organiser's (Saturday's
+ * ticket at Friday's door): nothing is checked in, so it still admits its holder on the right day.
+ */
+export class TicketForAnotherEvent extends Conflict {
+  constructor(ticketEventId: string, doorEventId: string) {
+    super('wrong-event', 'Ticket for another event', `This ticket is for event ${ticketEventId}, not ${doorEventId}; it was not checked in`, { eventId: ticketEventId });
+  }
+}
+
 /** A buyer cannot take back an order once one of its tickets has been used at the door. */
 export class OrderCheckedIn extends Conflict {
   constructor(orderId: string) {

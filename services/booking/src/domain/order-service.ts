@@ -22,6 +22,7 @@ import {
   OrderNotFound,
   PaymentDeclined,
   PaymentTimeout,
+  TicketForAnotherEvent,
   TicketNotFound,
 } from './booking-errors.js';
 import type { CatalogueClient } from './catalogue-client.js';
@@ -261,8 +262,11 @@ export function createOrderService(deps: OrderServiceDeps) {
       return (await deps.orders.find(orderId)) ?? found;
     },
 
-    /** Checks a ticket in, by the event's organizer (or an admin): once only, and only while its order stands. */
-    async checkIn(principal: Principal, code: string): Promise<TicketTable> {
+    /**
+     * Checks a ticket in, by the event's organizer (or an admin): once only, and only while its
+     * order stands; at the door of `eventId` when given, only a ticket of that event.
+     */
+    async checkIn(principal: Principal, code: string, eventId?: string): Promise<TicketTable> {
       const ticket = await deps.tickets.find(code);
       if (!ticket) throw new TicketNotFound();
       if (principal.role !== 'admin') {
@@ -270,6 +274,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         // Another organizer's ticket is not theirs to see: answered like an unknown code.
         if (inventory?.organizer_id !== principal.sub) throw new TicketNotFound();
       }
+      if (eventId !== undefined && ticket.event_id !== eventId) throw new TicketForAnotherEvent(ticket.event_id, eventId);
       return deps.tickets.checkIn(ticket, deps.clock());
     },
 
