@@ -296,6 +296,34 @@ describe.each(testDialects())('order cancellation on %s', (dialect) => {
     expect(t.payments.refundLog.slice(refundsBefore)).toEqual([{ paymentId: expect.any(String), amountCents: hold.json().totalCents }]);
   });
 
+  it('answers 410 to a payment whose hold ran out, or was let go, while the provider was charging, and refunds the charge', async () => {
+    for (const end of ['expired', 'released'] as const) {
+      const eventId = newEvent();
+      const holdId = (await post(t, 'carol', '/api/holds', { eventId, seatIds: ['ORCH-C-2'] })).json().holdId as string;
+      const refundsBefore = t.payments.refundLog.length;
+      // Within this app's payment timeout (1 s), long enough for the hold to end meanwhile.
+      t.payments.chargeDelayMs = 600;
+      try {
+        const paying = post(t, 'carol', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+        await eventually(() => t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).executeTakeFirst(), 5_000, 'the payment attempt');
+        if (end === 'expired') {
+          t.advance(601_000);
+          expect(await t.app.booking.sweeper.sweepOnce()).toBeGreaterThan(0);
+        } else {
+          expect((await t.app.inject({ method: 'DELETE', url: `/api/holds/${holdId}`, headers: await t.auth('carol') })).statusCode).toBe(204);
+        }
+        const paid = await paying;
+        // It had been a 409 "Hold … is EXPIRED", which the web app did not take for the end of the hold.
+        expect(paid.statusCode, end).toBe(410);
+        expect(paid.json().type).toMatch(/hold-expired$/);
+      } finally {
+        t.payments.chargeDelayMs = 0;
+      }
+      expect(t.payments.refundLog.slice(refundsBefore), end).toEqual([{ paymentId: expect.any(String), amountCents: expect.any(Number) }]);
+      expect(await seatStatus(eventId, 'ORCH-C-2')).toBe('AVAILABLE');
+    }
+  });
+
   it('handles an event’s cancellation while the provider refuses refunds: every order claimed at once, refunded by the sweeper later', async () => {
     const eventId = newEvent();
     const orders = [await buy('eve', eventId, 'ORCH-A-5'), await buy('fay', eventId, 'ORCH-A-6')];

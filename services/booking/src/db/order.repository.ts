@@ -81,7 +81,9 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           .where('status', '=', 'ACTIVE')
           .executeTakeFirst();
         if (changed(ended) !== 1) {
-          // Ordered by a parallel payment, or released: say which (409), not "expired" (410).
+          // Ordered by a parallel payment: 409, naming the order. Ran out or let go while the
+          // payment was under way: 410, as for a payment that came after (it had been a 409
+          // "Hold … is EXPIRED", which a client taking 410 for the end of its hold did not know).
           const now = await trx.selectFrom('holds').select('status').where('id', '=', hold.id).executeTakeFirst();
           if (now?.status === 'RELEASED') {
             // Released by its event's cancellation while the payment was under way: say that, as
@@ -89,9 +91,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
             const inventory = await trx.selectFrom('inventories').select('status').where('event_id', '=', hold.event_id).executeTakeFirst();
             if (inventory?.status === 'CLOSED') throw new EventNotOnSale(hold.event_id, 'it was cancelled');
           }
-          if (now && now.status !== 'ACTIVE') {
-            throw new HoldNotActive(hold.id, now.status, now.status === 'ORDERED' ? await createHoldRepository(trx).orderIdOf(hold.id) : undefined);
-          }
+          if (now?.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED', await createHoldRepository(trx).orderIdOf(hold.id));
           throw new HoldExpired(hold.id);
         }
         await lockInventory(trx, hold.event_id);
