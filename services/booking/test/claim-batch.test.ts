@@ -65,6 +65,38 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
     await testDb?.drop();
   });
 
+  it('gives best-available holds of one batch the first of their choices still free, each priced as its choice', async () => {
+    const eventId = await newEvent();
+    batchSizes = [];
+    // Three buyers picked from the same view: ORCH-A-1 first, then their next-best blocks.
+    const pick = (buyerId: string): ClaimRequest => ({
+      ...request(eventId, buyerId, ['ORCH-A-1']),
+      totalCents: 100,
+      alternatives: [
+        { seatIds: ['ORCH-A-2'], totalCents: 200 },
+        { seatIds: ['ORCH-B-1'], totalCents: 300 },
+      ],
+      bestAvailable: true,
+    });
+    const requests = ['x', 'y', 'z', 'w'].map(pick);
+    const results = await together(requests);
+    expect(batchSizes).toEqual([4]);
+    expect(results.slice(0, 3).map((r) => (r.status === 'fulfilled' ? [JSON.parse(r.value.hold.seat_ids_json), r.value.hold.total_cents] : r.reason))).toEqual([
+      [['ORCH-A-1'], 100],
+      [['ORCH-A-2'], 200],
+      [['ORCH-B-1'], 300],
+    ]);
+    const stored = await database.db.selectFrom('holds').select(['buyer_id', 'total_cents']).where('event_id', '=', eventId).orderBy('buyer_id').execute();
+    expect(stored.map((h) => [h.buyer_id, Number(h.total_cents)])).toEqual([['x', 100], ['y', 200], ['z', 300]]);
+    // None left for the fourth: refused without naming seats it never asked for.
+    const last = results[3];
+    expect(last?.status === 'rejected' && last.reason).toBeInstanceOf(SeatsUnavailable);
+    expect(last?.status === 'rejected' && (last.reason as SeatsUnavailable).fields).toEqual({ unavailable: [] });
+    // Each seat held by the hold that got it.
+    const held = (await seatsOf(eventId)).filter((s) => s.status === 'HELD').map((s) => s.seat_id).sort();
+    expect(held).toEqual(['ORCH-A-1', 'ORCH-A-2', 'ORCH-B-1']);
+  });
+
   it('gives a seat wanted by many holds of one batch to exactly one of them', async () => {
     const eventId = await newEvent();
     batchSizes = [];

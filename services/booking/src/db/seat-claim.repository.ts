@@ -30,6 +30,10 @@ export interface ClaimRequest {
   maxActiveHolds: number;
   /** Best available's block: the seats beside it, read (locked) with its own (claim-plan.ts). */
   keepWhole?: BlockSides | undefined;
+  /** Best available's next choices, best first, each with its price: the first still free is taken (claim-plan.ts). */
+  alternatives?: Array<{ seatIds: string[]; totalCents: number; keepWhole?: BlockSides | undefined }> | undefined;
+  /** Best available picked the seats: a refusal names none. */
+  bestAvailable?: boolean | undefined;
 }
 
 export interface ClaimResult {
@@ -98,7 +102,8 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
   async function claimInTransaction(sql: RawSql, eventId: string, requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
     const now = Math.max(...requests.map((r) => r.now));
     const buyers = [...new Set(requests.map((r) => r.buyerId))];
-    const seatIds = [...new Set(requests.flatMap((r) => [...r.seatIds, ...(r.keepWhole ? [...r.keepWhole.left, ...r.keepWhole.right] : [])]))].sort();
+    const choiceSeats = (c: { seatIds: string[]; keepWhole?: BlockSides | undefined }) => [...c.seatIds, ...(c.keepWhole ? [...c.keepWhole.left, ...c.keepWhole.right] : [])];
+    const seatIds = [...new Set(requests.flatMap((r) => [...choiceSeats(r), ...(r.alternatives ?? []).flatMap(choiceSeats)]))].sort();
     // All reads in one script (one round trip on MySQL), in this order: the event's row lock first —
     // it orders this event's writers, so seq order is commit order — then the buyers' active holds:
     // the first plain read, after the lock, sees every earlier commit (on MySQL the transaction's
@@ -135,7 +140,8 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
         event_id: eventId,
         buyer_id: request.buyerId,
         seat_ids_json: JSON.stringify(plan.seatIds),
-        total_cents: request.totalCents,
+        // The plan's choice is 0 (the first) or one of the alternatives: it priced each.
+        total_cents: plan.choice === 0 ? request.totalCents : (request.alternatives?.[plan.choice - 1] as { totalCents: number }).totalCents,
         currency: request.currency,
         status: 'ACTIVE',
         expires_at: request.expiresAt,

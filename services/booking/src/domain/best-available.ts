@@ -189,14 +189,22 @@ function bestBlocks(layout: SeatLayout, free: Uint8Array, eligible: (i: number) 
  * Best available on an event's layout: `free[i]` is 1 when seat `i` is free now. Picks exactly the
  * seats `bestAvailable` picks for the same seats, request and random numbers.
  */
+/** The request's filters on the layout, and whether any seated seat passes them. */
+function seatedFilter(layout: SeatLayout, request: BestAvailableQuery) {
+  const filtered = request.section !== undefined || request.tier !== undefined;
+  const eligible = matcher(layout, request);
+  const anySeated = layout.nearest.length > 0 && (!filtered || layout.nearest.some((i) => eligible(i)));
+  return { filtered, eligible, anySeated };
+}
+
+const idsOf = (layout: SeatLayout, positions: ArrayLike<number>) => Array.from(positions, (i) => layout.seatIds[i] as string);
+
 export function bestAvailableIn(layout: SeatLayout, free: Uint8Array, request: BestAvailableQuery): string[] | undefined {
   const random = request.random ?? Math.random;
   const spread = request.spread ?? 0;
   const quantity = request.quantity;
-  const filtered = request.section !== undefined || request.tier !== undefined;
-  const eligible = matcher(layout, request);
-  const ids = (positions: ArrayLike<number>) => Array.from(positions, (i) => layout.seatIds[i] as string);
-  const anySeated = layout.nearest.length > 0 && (!filtered || layout.nearest.some((i) => eligible(i)));
+  const { filtered, eligible, anySeated } = seatedFilter(layout, request);
+  const ids = (positions: ArrayLike<number>) => idsOf(layout, positions);
   if (anySeated) {
     const { top, count } = bestBlocks(layout, free, eligible, filtered, quantity, 1 + spread);
     if (count > 0) {
@@ -237,6 +245,24 @@ export function bestAvailableIn(layout: SeatLayout, free: Uint8Array, request: B
     return ids(units.slice(start, start + quantity));
   }
   return undefined;
+}
+
+/**
+ * Up to `count` picks for a request, best first: the best blocks (as `bestAvailableIn` ranks them
+ * at spread 0, its pick first), only those as good as the best on orphans. Seats without a block
+ * (not together, no block left) and general admission are one pick, as `bestAvailableIn` makes it.
+ * The claim takes the first still free under the event's lock: a burst of buyers picking from the
+ * same view each get the next block, instead of all but one being refused while seats are free.
+ */
+export function bestAvailableChoices(layout: SeatLayout, free: Uint8Array, request: BestAvailableQuery, count: number): string[][] {
+  const { filtered, eligible, anySeated } = seatedFilter(layout, request);
+  if (anySeated) {
+    const { top } = bestBlocks(layout, free, eligible, filtered, request.quantity, count);
+    const clean = top[0]?.leavesOrphan === false;
+    if (top.length > 0) return top.filter((block) => !clean || !block.leavesOrphan).map((block) => idsOf(layout, block.seats));
+  }
+  const pick = bestAvailableIn(layout, free, request);
+  return pick ? [pick] : [];
 }
 
 /** Best available over a list of seats (its order is the layout order). */

@@ -15,11 +15,11 @@ const wish = (buyerId: string, seatIds: string[], maxActiveHolds = 10) => ({ buy
 describe('planClaims', () => {
   it('gives a seat wanted twice in one batch to the earlier request only', () => {
     const plans = planClaims([wish('a', ['S1', 'S2']), wish('b', ['S2', 'S3']), wish('c', ['S3'])], seats({ S1: free, S2: free, S3: free }), new Map(), NOW);
-    expect(plans[0]).toEqual({ ok: true, seatIds: ['S1', 'S2'] });
+    expect(plans[0]).toEqual({ ok: true, seatIds: ['S1', 'S2'], choice: 0 });
     expect(refusal(plans[1])).toBeInstanceOf(SeatsUnavailable);
     expect((refusal(plans[1]) as SeatsUnavailable).fields).toEqual({ unavailable: ['S2'] });
     // The loser took nothing: its other seat is still there for the next one.
-    expect(plans[2]).toEqual({ ok: true, seatIds: ['S3'] });
+    expect(plans[2]).toEqual({ ok: true, seatIds: ['S3'], choice: 0 });
   });
 
   it('counts a buyer’s holds made earlier in the same batch against the limit', () => {
@@ -84,5 +84,51 @@ describe('planClaims', () => {
     expect(alone[0]?.ok).toBe(true);
     const strands = planClaims([{ ...wish('e', ['R-3', 'R-4']), keepWhole: keep(['R-2', 'R-1'], []) }], seats({ 'R-1': { status: 'BOOKED', expiresAt: null }, 'R-2': free, 'R-3': free, 'R-4': free }), new Map(), NOW);
     expect(strands[0]?.ok).toBe(false);
+  });
+
+  it('gives a best-available request the first of its choices still free, and names no seat when none is', () => {
+    const row = seats(Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`R-${i + 1}`, free])));
+    const choices = { seatIds: ['R-1'], alternatives: [{ seatIds: ['R-2'] }, { seatIds: ['R-3'] }], bestAvailable: true };
+    const plans = planClaims(
+      [
+        // Three buyers picked from the same view: the same best seat first, then the next ones.
+        { ...wish('a', []), ...choices },
+        { ...wish('b', []), ...choices },
+        { ...wish('c', []), ...choices },
+        { ...wish('d', []), ...choices },
+        // Named seats have no alternatives: the seat taken is named.
+        wish('e', ['R-1']),
+      ],
+      row,
+      new Map(),
+      NOW,
+    );
+    expect(plans.slice(0, 3)).toEqual([
+      { ok: true, seatIds: ['R-1'], choice: 0 },
+      { ok: true, seatIds: ['R-2'], choice: 1 },
+      { ok: true, seatIds: ['R-3'], choice: 2 },
+    ]);
+    // All taken: refused without naming seats the buyer never asked for.
+    const outrun = refusal(plans[3]);
+    expect(outrun).toBeInstanceOf(SeatsUnavailable);
+    expect((outrun as SeatsUnavailable).fields).toEqual({ unavailable: [] });
+    expect(outrun.message).toMatch(/Other buyers were faster/);
+    expect((refusal(plans[4]) as SeatsUnavailable).fields).toEqual({ unavailable: ['R-1'] });
+  });
+
+  it('skips a choice that would now strand a seat for the next one', () => {
+    // 1..5 free; a takes 2. b's first choice, 4, would now leave 3 alone (2 is a's) and 5 at the
+    // row's end: refused. Its next, 5, leaves 3-4 together: taken.
+    const row = seats(Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`R-${i + 1}`, free])));
+    const plans = planClaims(
+      [
+        wish('a', ['R-2']),
+        { ...wish('b', ['R-4']), keepWhole: { left: ['R-3', 'R-2'], right: ['R-5'] }, alternatives: [{ seatIds: ['R-5'], keepWhole: { left: ['R-4', 'R-3'], right: [] } }], bestAvailable: true },
+      ],
+      row,
+      new Map(),
+      NOW,
+    );
+    expect(plans[1]).toEqual({ ok: true, seatIds: ['R-5'], choice: 1 });
   });
 });

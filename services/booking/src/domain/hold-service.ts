@@ -7,7 +7,7 @@ import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { bestAvailableIn, type BlockSides, blockSides, leavesLoneSeat, matchingSeats } from './best-available.js';
+import { bestAvailableChoices, type BlockSides, blockSides, leavesLoneSeat, matchingSeats } from './best-available.js';
 import { EventNotFound, EventNotOnSale, HoldNotActive, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
@@ -34,6 +34,12 @@ export interface HoldServiceDeps {
 
 /** Racing buyers may take the block best-available picked; it then looks again, a few times. */
 const BEST_AVAILABLE_ATTEMPTS = 8;
+/**
+ * Blocks a best-available request offers the claim at each attempt, best first (8, 16, 32, then
+ * 64): its transaction gives each request of a batch the first still free. More choices lock more
+ * seats while the batch commits; a burst that used them up looks again at the seats as they are.
+ */
+const choicesAt = (attempt: number) => Math.min(8 << attempt, 64);
 
 /**
  * Why a best-available filter matches no seat of the event at all (as opposed to none free): the
@@ -57,22 +63,27 @@ function unknownPlace(places: Array<{ section: string; tier: string }>, filter: 
 }
 
 export function createHoldService(deps: HoldServiceDeps) {
+  /**
+   * Claims the first of `choices` still free (the seats named, or best available's blocks best
+   * first) for a new hold.
+   */
   async function claim(
     principal: Principal,
     event: CatalogueEvent,
-    seatIds: string[],
+    choices: Array<{ seatIds: string[]; keepWhole?: BlockSides | undefined }>,
     currency: string,
     field: 'seatIds' | 'quantity',
-    keepWhole?: BlockSides,
   ): Promise<HoldTable> {
     const eventId = event.id;
     const prices = await deps.inventory.prices(eventId);
-    const unknown = seatIds.filter((id) => !prices.has(id));
+    const [first, ...rest] = choices.map((choice) => ({ ...choice, totalCents: choice.seatIds.reduce((sum, id) => sum + (prices.get(id) ?? 0), 0) }));
+    if (!first) throw new Error('a claim needs seats to claim');
+    const unknown = first.seatIds.filter((id) => !prices.has(id));
     if (unknown.length > 0) throw new UnknownSeats(unknown);
-    const totalCents = seatIds.reduce((sum, id) => sum + (prices.get(id) ?? 0), 0);
     // The catalogue keeps prices × maxSeatsPerOrder under the cap; an event priced before it did is
     // refused here, before a seat is held, rather than failing after the commit.
-    if (totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${totalCents} cents, more than an order may (${MAX_ORDER_CENTS})`);
+    if (first.totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${first.totalCents} cents, more than an order may (${MAX_ORDER_CENTS})`);
+    const alternatives = rest.filter((choice) => choice.totalCents <= MAX_ORDER_CENTS);
     const now = deps.clock();
     const holdId = randomUUID();
     // Never past the end of sales: the hold is what lets its buyer pay, and an order is paid only
@@ -83,13 +94,14 @@ export function createHoldService(deps: HoldServiceDeps) {
         holdId,
         eventId,
         buyerId: principal.sub,
-        seatIds,
+        seatIds: first.seatIds,
         currency,
-        totalCents,
+        totalCents: first.totalCents,
         now,
         expiresAt,
         maxActiveHolds: deps.maxActiveHoldsPerBuyer,
-        keepWhole,
+        keepWhole: first.keepWhole,
+        ...(field === 'quantity' ? { alternatives, bestAvailable: true } : {}),
       });
       deps.bus.publish(batch);
       deps.onHoldMade?.(expiresAt);
@@ -141,7 +153,7 @@ export function createHoldService(deps: HoldServiceDeps) {
           throw new InvalidField('seatIds', `names ${repeated.join(', ')} more than once`);
         }
         assertSeatCount(event, 'seatIds', seatIds.length);
-        return claim(principal, event, seatIds, inventory.currency, 'seatIds');
+        return claim(principal, event, [{ seatIds }], inventory.currency, 'seatIds');
       }
       const quantity = request.quantity ?? 1;
       assertSeatCount(event, 'quantity', quantity);
@@ -155,14 +167,13 @@ export function createHoldService(deps: HoldServiceDeps) {
         // The event's cached layout (stage included) and which seats are free now.
         const seats = await deps.inventories.freeSeats(request.eventId, deps.clock());
         if (!seats) throw new EventNotFound(request.eventId);
-        const seatIds = bestAvailableIn(seats.layout, seats.free, {
-          quantity,
-          together: request.together ?? false,
-          section: request.section,
-          tier: request.tier,
-          spread: attempt * 4,
-        });
-        if (!seatIds) {
+        const picks = bestAvailableChoices(
+          seats.layout,
+          seats.free,
+          { quantity, together: request.together ?? false, section: request.section, tier: request.tier, spread: attempt * 4 },
+          choicesAt(attempt),
+        );
+        if (picks.length === 0) {
           // No seat at all (free or not) matches: the filter is wrong, and waiting will not help.
           // (Looked for only now: it walks every seat of the layout.)
           if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
@@ -172,13 +183,16 @@ export function createHoldService(deps: HoldServiceDeps) {
           throw new SeatsUnavailable([], `${wanted} available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
         // A block (asked together or not) that leaves no lone seat as the seats are now must still
-        // leave none when claimed: refused, the buyer's request looks again (a burst may use up the
-        // attempts: a 409, to try again, rather than a stranded seat).
-        const sides = blockSides(seats.layout, seatIds, request);
-        const free = (id: string) => !seatIds.includes(id) && seats.free[seats.layout.indexOf(id) ?? -1] === 1;
-        const keepWhole = sides && !leavesLoneSeat(sides, free) ? sides : undefined;
+        // leave none when claimed: refused, the next choice is tried, then the buyer's request
+        // looks again (a burst may use up the attempts: a 409, to try again, rather than a
+        // stranded seat).
+        const choices = picks.map((seatIds) => {
+          const sides = blockSides(seats.layout, seatIds, request);
+          const free = (id: string) => !seatIds.includes(id) && seats.free[seats.layout.indexOf(id) ?? -1] === 1;
+          return { seatIds, keepWhole: sides && !leavesLoneSeat(sides, free) ? sides : undefined };
+        });
         try {
-          return await claim(principal, event, seatIds, inventory.currency, 'quantity', keepWhole);
+          return await claim(principal, event, choices, inventory.currency, 'quantity');
         } catch (error) {
           if (!(error instanceof SeatsUnavailable) || attempt === BEST_AVAILABLE_ATTEMPTS - 1) throw error;
         }
