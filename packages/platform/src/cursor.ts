@@ -6,7 +6,7 @@ export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-/** Decodes a cursor; anything that is not one of ours is a 400 naming `cursor`. */
+/** Decodes a cursor; anything that is not one of ours is a 400 naming `querystring.cursor`, as the query's other faults are named. */
 export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, schema: S): z.output<S> | undefined {
   if (cursor === undefined) return undefined;
   try {
@@ -15,7 +15,7 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
   } catch {
     // fall through to the 400
   }
-  throw new InvalidField('cursor', 'is not a cursor this API issued');
+  throw new InvalidField('querystring.cursor', 'is not a cursor this API issued');
 }
 
 /**

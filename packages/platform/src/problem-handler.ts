@@ -91,7 +91,7 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const location = (error as FastifyError).validationContext ?? 'body';
-    const errors = error.validation.flatMap((v) => {
+    const parsed = error.validation.flatMap((v) => {
       // A field the schema does not know is named itself, so that a typo is found at once.
       const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: unknown }).keys as string[] | undefined) : undefined;
       if (unknown?.length) {
@@ -99,6 +99,15 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
       }
       return [{ field: fieldName(v.instancePath, location), message: v.message ?? 'is invalid' }];
     });
+    // One entry per field: an empty section id had been named twice (too short, and not of the
+    // allowed characters); its messages are said together.
+    const byField = new Map<string, string[]>();
+    for (const { field, message } of parsed) {
+      const messages = byField.get(field) ?? [];
+      if (!messages.includes(message)) messages.push(message);
+      byField.set(field, messages);
+    }
+    const errors = [...byField].map(([field, messages]) => ({ field, message: messages.join('; ') }));
     // The first few name the fault; a body of 60,000 bad keys made a 6 MB answer from one request,
     // and a few keys of 200 KB each a 1.6 MB one.
     const shown = errors.slice(0, VALIDATION_ERRORS_SHOWN).map((e) => ({ ...e, field: e.field.length > FIELD_NAME_SHOWN ? `${e.field.slice(0, FIELD_NAME_SHOWN)}…` : e.field }));

@@ -198,7 +198,7 @@ export function createService(options: CreateServiceOptions): App {
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(request.trace));
     // HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two that may disagree, is a 400.
-    const hosts = hostHeaders(request.raw.rawHeaders);
+    const hosts = headerCount(request.raw.rawHeaders, 'host');
     if (request.raw.httpVersion === '1.1' && hosts !== 1) {
       throw new InvalidField('headers.host', hosts === 0 ? 'is required in HTTP/1.1' : 'is given more than once');
     }
@@ -294,11 +294,12 @@ export function registerRoutes(app: App, register: (routes: App) => void): void 
 }
 
 /**
- * How many Host headers a request came with (Node keeps only the first in `headers`). Counted from
- * `rawHeaders`: Node's `headersDistinct` would do, but light-my-request's injected requests lack it.
+ * How many headers named `name` (lower case) a request came with: Node keeps only the first Host
+ * in `headers`, and joins most others with ", ". Counted from `rawHeaders`: Node's
+ * `headersDistinct` would do, but light-my-request's injected requests lack it.
  */
-function hostHeaders(rawHeaders: string[]): number {
+export function headerCount(rawHeaders: string[], name: string): number {
   let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === 'host') count++;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) count++;
   return count;
 }

@@ -394,6 +394,8 @@ describe.each(testDialects())('holds on %s', (dialect) => {
       [{ eventId: '\ud800', quantity: 1 }, 'eventId'],
       [{ eventId, seatIds: ['ORCH A 1'] }, 'seatIds.0'],
       [{ eventId, quantity: 1, section: '../x' }, 'section'],
+      // Too short and not of the allowed characters: named once, both said (it was listed twice).
+      [{ eventId, quantity: 1, section: '' }, 'section'],
     ] as const) {
       const res = await hold('ivan', payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
@@ -438,6 +440,24 @@ describe.each(testDialects())('holds on %s', (dialect) => {
     expect(conflict.statusCode).toBe(409);
     expect(conflict.headers['location']).toBeUndefined();
     expect((await hold('mia', { eventId, seatIds: ['ORCH-D-5'] }, { 'idempotency-key': 'k3' })).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('refuses two Idempotency-Key headers, naming the header, and holds nothing; a key used on another endpoint is a 422 saying so', async () => {
+    const eventId = newEvent();
+    const twice = await t.app.inject({
+      method: 'POST',
+      url: '/api/holds',
+      headers: { ...(await t.auth('pia')), 'idempotency-key': ['a', 'b'] },
+      payload: { eventId, seatIds: ['ORCH-D-9'] },
+    });
+    // Node joins them into one key, "a, b", which a later request naming that key replayed.
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().errors).toEqual([{ field: 'headers.idempotency-key', message: 'is given more than once' }]);
+    expect((await availability(eventId)).counts.HELD).toBe(0);
+    expect((await hold('pia', { eventId, seatIds: ['ORCH-D-9'] }, { 'idempotency-key': 'a, b' })).headers['idempotent-replayed']).toBeUndefined();
+    const elsewhere = await t.app.inject({ method: 'POST', url: '/api/orders', headers: { ...(await t.auth('pia')), 'idempotency-key': 'a, b' }, payload: { holdId: 'h1', payment: { token: 'tok_ok' } } });
+    expect(elsewhere.statusCode).toBe(422);
+    expect(elsewhere.json().detail).toMatch(/another endpoint/);
   });
 
   it('forgets an Idempotency-Key after 24 hours', async () => {

@@ -87,7 +87,7 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
       expect(res.statusCode, url).toBe(status);
       return (res.json() as { detail: string }).detail;
     };
-    expect(await detail('/api/events?cursor=bm9wZQ')).toMatch(/^cursor/);
+    expect(await detail('/api/events?cursor=bm9wZQ')).toMatch(/^querystring\.cursor/);
     expect(await detail('/api/events?limit=1000')).toMatch(/limit/);
     // One message, not a second about the year range.
     expect(await detail('/api/events?from=yesterday')).toBe('querystring.from: Invalid ISO datetime');
