@@ -639,6 +639,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.click('a[href="#/organizer"]');
     await desk.waitForSelector(`[data-event-id="${eventId}"][data-status="ON_SALE"]`);
     expect(await unlabelledControls(desk)).toEqual([]);
+    await desk.selectOption('select[name=door]', eventId);
     await desk.fill('input[name=code]', codes[0] as string);
     await desk.click('.check-in button');
     await desk.waitForSelector('.check-in-result.ok');
@@ -1049,7 +1050,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.goto(test.gateway);
     await signIn(desk, 'olga', 'organizer');
     await desk.click('a[href="#/organizer"]');
-    await desk.waitForSelector('.check-in input[name=code]');
+    await desk.waitForSelector(`select[name=door] option[value="${doorEvent}"]`, { state: 'attached' });
+    await desk.selectOption('select[name=door]', doorEvent);
     // The scan's answer is held (a slow network at the door) until Enter has been pressed again.
     let answer: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (answer = resolve));
@@ -1097,6 +1099,51 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.fill('input[name=code]', (cancelled.body['tickets'] as Json[])[0]?.['code'] as string);
     await desk.press('input[name=code]', 'Enter');
     await desk.waitForSelector('.check-in-result.error:has-text("order was cancelled")');
+    await desk.close();
+  });
+
+  it('checks tickets in at one show’s door, the next show by default: another show’s ticket is refused there and stays valid', async () => {
+    const tonight = await publishEvent('Tonight At The Door', new Date(Date.now() + 2 * 3_600_000).toISOString());
+    const saturday = await publishEvent('Saturday At The Door', daysAhead(44));
+    const ticketOf = async (event: string) => {
+      const hold = await send('POST', '/api/holds', bob, { eventId: event, seatIds: [seatIds[0]] });
+      expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+      const order = await send('POST', '/api/orders', bob, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+      return (order.body['tickets'] as Json[])[0]?.['code'] as string;
+    };
+    const [tonightTicket, saturdayTicket] = [await ticketOf(tonight), await ticketOf(saturday)];
+    const desk = await newPage();
+    await desk.goto(test.gateway);
+    await signIn(desk, 'olga', 'organizer');
+    await desk.click('a[href="#/organizer"]');
+    await desk.waitForSelector(`select[name=door] option[value="${saturday}"]`, { state: 'attached' });
+    // The next show is the door the desk starts at.
+    expect(await desk.inputValue('select[name=door]')).toBe(tonight);
+    const scan = async (code: string) => {
+      const lines = await desk.locator('.check-in-result:not(.pending)').count();
+      await desk.fill('input[name=code]', code);
+      await desk.press('input[name=code]', 'Enter');
+      await expect.poll(() => desk.locator('.check-in-result:not(.pending)').count(), { timeout: STEP_TIMEOUT_MS }).toBe(lines + 1);
+      return desk.locator('.check-in-result').first().textContent();
+    };
+    // Saturday's ticket at tonight's door: refused, naming its show (it had been admitted, then
+    // turned away on Saturday as already checked in).
+    expect(await scan(saturdayTicket)).toMatch(/Not for this event: the ticket is for Saturday At The Door .*Do not admit here/);
+    expect(await scan(tonightTicket)).toMatch(/Welcome!/);
+    await desk.selectOption('select[name=door]', saturday);
+    expect(await scan(saturdayTicket)).toMatch(/Welcome!/);
+    // "Any of my events", chosen by hand, stays chosen when the list is drawn again (a draft put
+    // on sale here), and the focus stays on the card of the event just put on sale.
+    await desk.selectOption('select[name=door]', '');
+    const venueId = ((await send('GET', `/api/events/${eventId}`)).body['venue'] as Json)['id'] as string;
+    const draft = await send('POST', '/api/events', organizer, { venueId, name: 'Drafted At The Door', startsAt: daysAhead(45), currency: 'EUR', prices: { A: 5000, B: 3000 } });
+    await desk.reload();
+    await desk.selectOption('select[name=door]', '');
+    const card = `[data-event-id="${String(draft.body['id'])}"]`;
+    await desk.click(`${card} button:has-text("Put on sale")`);
+    await desk.waitForSelector(`${card}[data-status="ON_SALE"]`);
+    expect(await desk.inputValue('select[name=door]')).toBe('');
+    expect(await desk.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(String(draft.body['id']));
     await desk.close();
   });
 

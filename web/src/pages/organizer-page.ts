@@ -5,6 +5,7 @@ import { field, h, mount } from '../dom.js';
 import { dateTime } from '../format.js';
 import { placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
+import { serverNow } from '../server-clock.js';
 import { currentSession } from '../session.js';
 
 export const organizerPage: Page = (root) => {
@@ -14,16 +15,20 @@ export const organizerPage: Page = (root) => {
     return;
   }
   const events = h('div', {}, h('p', { class: 'muted' }, 'Loading your events…'));
-  mount(root, h('h1', {}, 'Organiser'), checkInDesk(), h('h2', {}, 'My events'), events);
+  const desk = checkInDesk();
+  mount(root, h('h1', {}, 'Organiser'), desk.section, h('h2', {}, 'My events'), events);
 
-  const load = async () => {
+  /** Draws the list again; `focus`: the event whose card keeps the focus (a publish or cancel had sent it to the page's top). */
+  const load = async (focus?: string) => {
     try {
       const { items, more } = await allMyEvents();
+      desk.doors(items);
       mount(
         events,
         items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet (create them through the API: see /docs).') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, load))),
         more ? h('p', { class: 'notice' }, `Showing your first ${items.length} events; the API lists the rest (GET /api/events?mine=true).`) : null,
       );
+      if (focus) events.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(focus)}"]`)?.focus();
     } catch (error) {
       mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
@@ -47,18 +52,18 @@ async function allMyEvents(): Promise<{ items: EventView[]; more: boolean }> {
   return { items, more: true };
 }
 
-function eventRow(event: EventView, reload: () => Promise<void>): HTMLLIElement {
+function eventRow(event: EventView, reload: (focus?: string) => Promise<void>): HTMLLIElement {
   const problem = h('span', { class: 'error', role: 'alert' });
   const act = (action: 'publish' | 'cancel', button: EventTarget | null) =>
     postCommand(`/events/${encodeURIComponent(event.id)}/${action}`, {
       button,
       ...(action === 'cancel' ? { question: `Cancel ${event.name}? Every order is refunded.` } : {}),
       problem,
-      after: reload,
+      after: () => reload(event.id),
     });
   return h(
     'li',
-    { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status },
+    { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status, tabindex: -1 },
     problem,
     h('strong', {}, event.name),
     h('span', {}, `${dateTime(event.startsAt)} · ${event.status.replace('_', ' ').toLowerCase()}`),
@@ -81,10 +86,30 @@ function trimResults(results: HTMLElement, just: Element): void {
   }
 }
 
-function checkInDesk(): HTMLElement {
+/** The door's event chosen first: the next show (or one that started in the last six hours), else the last one. */
+const SHOW_STARTED_WITHIN_MS = 6 * 3_600_000;
+function nextDoor(events: EventView[]): EventView | undefined {
+  const now = serverNow();
+  const byStart = [...events].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+  return byStart.find((e) => Date.parse(e.startsAt) >= now - SHOW_STARTED_WITHIN_MS) ?? byStart.at(-1);
+}
+
+/**
+ * The desk checks tickets in at one event's door (`?eventId=`): a ticket for another of the
+ * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
+ * admitted, then turned away on Saturday as already checked in. "Any of my events" keeps the old way.
+ */
+function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void } {
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
   const placeNamesOf = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
+  // "Any" chosen by hand stays chosen when the list is drawn again; else the next show is.
+  const door = h(
+    'select',
+    { name: 'door', onchange: (() => (door.dataset['chosen'] = door.value ? 'event' : 'any')) as EventListener },
+    h('option', { value: '' }, 'Any of my events'),
+  );
+  let eventNames = new Map<string, string>();
   const code = h('input', { name: 'code', required: true, autocomplete: 'off' });
   // Every scan gets its own line, newest first, named by the end of its code: answers may come
   // back in any order, and one never stands for another ticket.
@@ -106,7 +131,8 @@ function checkInDesk(): HTMLElement {
       trimResults(results, result);
     };
     try {
-      const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in`);
+      const at = door.value ? `?eventId=${encodeURIComponent(door.value)}` : '';
+      const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in${at}`);
       const welcome = (seat: string) => say(true, `Welcome! ${seat} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`);
       // Admitted now, named once the map is in (the door never waits on the catalogue).
       welcome(`Seat ${checked.seatId}`);
@@ -115,9 +141,11 @@ function checkInDesk(): HTMLElement {
       });
     } catch (error) {
       const type = error instanceof ApiProblem ? String(error.body['type'] ?? '') : '';
+      const ticketEvent = error instanceof ApiProblem ? String(error.body['eventId'] ?? '') : '';
       say(
         false,
-        type.endsWith('/ticket-void') ? 'Not valid: this ticket\'s order was cancelled. Do not admit.'
+        type.endsWith('/wrong-event') ? `Not for this event: the ticket is for ${eventNames.get(ticketEvent) ?? ticketEvent}. Do not admit here.`
+        : type.endsWith('/ticket-void') ? 'Not valid: this ticket\'s order was cancelled. Do not admit.'
         : error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
         : error instanceof ApiProblem && (error.status === 404 || error.status === 400) ? 'No such ticket.'
         : (error as Error).message,
@@ -126,11 +154,22 @@ function checkInDesk(): HTMLElement {
       inFlight.delete(value);
     }
   };
-  return h(
+  const section = h(
     'section',
     { class: 'check-in' },
     h('h2', {}, 'Check-in'),
-    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, field('Ticket code', code), h('button', { type: 'submit' }, 'Check in')),
+    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, field('Door of', door), field('Ticket code', code), h('button', { type: 'submit' }, 'Check in')),
     results,
   );
+  return {
+    section,
+    /** The events whose doors the desk may keep (those on sale), the choice kept across reloads of the list. */
+    doors(events) {
+      eventNames = new Map(events.map((e) => [e.id, `${e.name} (${dateTime(e.startsAt)})`]));
+      const onSale = events.filter((e) => e.status === 'ON_SALE');
+      const chosen = door.value && onSale.some((e) => e.id === door.value) ? door.value : door.dataset['chosen'] === 'any' ? '' : (nextDoor(onSale)?.id ?? '');
+      door.replaceChildren(...onSale.map((e) => h('option', { value: e.id }, eventNames.get(e.id) ?? e.name)), h('option', { value: '' }, 'Any of my events'));
+      door.value = chosen;
+    },
+  };
 }
