@@ -671,6 +671,13 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       .toEqual([expect.stringMatching(/^.+, row .+, seat \d+$/), expect.stringMatching(/^.+, row .+, seat \d+$/)]);
     expect(await page.locator(`[data-order-id="${orderId}"] button`).count()).toBe(0);
     expect(await page.textContent(`[data-order-id="${orderId}"]`)).toContain('ask the organiser to cancel');
+    // The ticket still to be used shows its QR code (the app had promised one and shown none); the
+    // one used at the door says so, with none.
+    const ticket = (code: string | undefined) => page.locator(`[data-order-id="${orderId}"] li[data-ticket-code="${code}"]`);
+    expect(await ticket(codes[0]).locator('svg.ticket-qr').count()).toBe(0);
+    expect(await ticket(codes[0]).textContent()).toMatch(/checked in at/);
+    expect(await ticket(codes[1]).locator('svg.ticket-qr').getAttribute('aria-label')).toBe(`QR code of ticket ${codes[1]}`);
+    expect(await ticket(codes[1]).locator('svg.ticket-qr path').getAttribute('d')).toMatch(/^M\d+ \d+h1v1h-1z/);
 
     // More orders of hers, none of their tickets used, each bought by the API and cancelled on this
     // page: the card says how the refund went.
@@ -682,9 +689,13 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       const card = `[data-order-id="${order.body['orderId'] as string}"]`;
       await page.reload();
       await page.waitForSelector(`${card}[data-status="CONFIRMED"]`);
+      expect(await page.locator(`${card} svg.ticket-qr`).count()).toBe(1);
       page.once('dialog', (dialog) => void dialog.accept());
       await page.click(`${card} button`);
       await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
+      // Its ticket is void: no QR code, and said so (it had looked exactly like a valid one).
+      expect(await page.locator(`${card} svg.ticket-qr`).count()).toBe(0);
+      expect(await page.textContent(`${card} .tickets`)).toMatch(/void: cancelled with its order, not valid for entry/);
       expect(await page.locator(`${card} .error`).textContent()).toBe('');
       // The card drawn again took the button away: the focus is on the card, not the document.
       expect(await page.evaluate('document.activeElement.dataset.orderId')).toBe(order.body['orderId']);

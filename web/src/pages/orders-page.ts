@@ -11,6 +11,7 @@ import { type PlaceNamer, placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
 import { currentSession } from '../session.js';
+import { ticketItem } from '../ticket-item.js';
 
 /** The catalogue's events behind a page of orders, each asked for once; one it cannot give is `null`. */
 type EventsById = Map<string, EventView | null>;
@@ -109,7 +110,7 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
       h('a', { href: `#/events/${encodeURIComponent(order.eventId)}` }, event ? event.name : 'Event seat map'),
       event ? ` · ${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}` : '',
     ),
-    h('ul', { class: 'tickets' }, ...order.tickets.map((t, i) => h('li', { 'data-status': t.status, 'data-seat-id': t.seatId }, places[i], h('code', {}, t.code), t.checkedInAt ? ' · checked in' : ''))),
+    h('ul', { class: 'tickets' }, ...order.tickets.map((t, i) => ticketItem(t, places[i] as HTMLElement))),
     // Once a ticket was used at the door, or the show started, only the organiser can cancel.
     order.status !== 'CONFIRMED' ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
   );
