@@ -1012,6 +1012,26 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('says on the list when an event’s sales open, and that the service is unavailable when a proxy answers with its own error page', async () => {
+    const early = await publishEvent('Early Bird List Night', daysAhead(3), { salesStartAt: daysAhead(2) });
+    const page = await newPage();
+    await page.goto(test.gateway);
+    const card = `li.event-card:has(a[data-event-id="${early}"])`;
+    // Soonest first, 20 at a time: the card is on one of the first pages.
+    for (let more = 0; (await page.locator(card).count()) === 0 && more < 10; more++) {
+      await page.waitForSelector(`${card}, .more-events:not([hidden])`);
+      if ((await page.locator(card).count()) === 0) await page.click('.more-events');
+    }
+    expect(await page.textContent(`${card} [data-sales=before]`)).toMatch(/^Sales open /);
+    // Events open for sale (every other one made so far) say nothing of it.
+    expect(await page.locator('li.event-card:has([data-sales]) a').evaluateAll((links) => links.map((a) => a.getAttribute('data-event-id')))).toEqual([early]);
+    // A load balancer's HTML 502 page: said plainly, not "Bad Gateway".
+    await page.route('**/api/events?*', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }));
+    await page.reload();
+    await page.waitForSelector('text=The service is not available right now (502). Try again in a moment.');
+    await page.close();
+  });
+
   it('says when sales open or are over, offers no hold meanwhile, and follows the window as it closes', async () => {
     const early = await publishEvent('Early Bird Night', daysAhead(30), { salesStartAt: daysAhead(2) });
     const page = await openEvent('eve', undefined, early);

@@ -71,10 +71,15 @@ export async function api<T>(method: string, path: string, options: RequestOptio
     // unless they already have (an older request's 401 must not end a newer session).
     if (response.status === 401 && session && currentSession()?.token === session.token) signOut();
     const problem = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    // Not a problem of ours (a proxy's or load balancer's HTML page): said plainly, not as "Bad Gateway".
+    const plain =
+      response.status >= 500
+        ? `The service is not available right now (${response.status}). Try again in a moment.`
+        : `The request failed (${response.status} ${response.statusText}).`;
     throw new ApiProblem(
       response.status,
       typeof problem['title'] === 'string' ? problem['title'] : response.statusText,
-      typeof problem['detail'] === 'string' ? problem['detail'] : undefined,
+      typeof problem['detail'] === 'string' ? problem['detail'] : typeof problem['title'] === 'string' ? undefined : plain,
       problem,
     );
   }

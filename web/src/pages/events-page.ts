@@ -5,6 +5,7 @@ import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
+import { salesState } from '../sales-window.js';
 import { serverNow } from '../server-clock.js';
 
 /** Events per page; more come with "More events" (the list follows the API's cursor). */
@@ -42,6 +43,13 @@ export const eventsPage: Page = (root) => {
   };
 };
 
+/** A card of an event whose sales are not open says so: "On sale now" had listed it as any other. */
+function salesNote(event: EventView): HTMLElement | null {
+  const sales = salesState(event, serverNow());
+  if (sales.kind === 'open') return null;
+  return h('span', { class: 'notice', 'data-sales': sales.kind }, sales.kind === 'before' ? `Sales open ${dateTime(sales.opensAt)}` : 'Sales are over');
+}
+
 function eventCard(event: EventView): HTMLLIElement {
   const prices = Object.values(event.prices);
   const from = prices.length > 0 ? Math.min(...prices) : undefined;
@@ -52,5 +60,6 @@ function eventCard(event: EventView): HTMLLIElement {
     h('span', {}, dateTime(event.startsAt)),
     h('span', { class: 'muted' }, event.venue ? `${event.venue.name}${event.venue.city ? `, ${event.venue.city}` : ''}` : ''),
     from === undefined ? null : h('span', {}, `from ${money(from, event.currency)}`),
+    salesNote(event),
   );
 }
