@@ -30,7 +30,7 @@ import type { InventoryService } from './inventory-service.js';
 import type { OrderCancellation } from './order-cancellation.js';
 import type { PaymentProvider } from './payment-provider.js';
 import type { Refunds } from './refunds.js';
-import { newTicketCode } from './ticket-code.js';
+import { canonicalTicketCode, newTicketCode } from './ticket-code.js';
 
 /** The payment id of a free order (nothing charged): the prefix, then the order's id. */
 export const FREE_ORDER_PAYMENT_PREFIX = 'free:';
@@ -267,7 +267,8 @@ export function createOrderService(deps: OrderServiceDeps) {
      * order stands; at the door of `eventId` when given, only a ticket of that event.
      */
     async checkIn(principal: Principal, code: string, eventId?: string): Promise<TicketTable> {
-      const ticket = await deps.tickets.find(code);
+      // Typed at the door in any case, with O for 0 or I and L for 1: still the ticket.
+      const ticket = await deps.tickets.find(canonicalTicketCode(code));
       if (!ticket) throw new TicketNotFound();
       if (principal.role !== 'admin') {
         const inventory = await deps.inventory.find(ticket.event_id);
