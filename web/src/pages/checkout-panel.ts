@@ -6,6 +6,7 @@ import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { field, h } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { SalesState } from '../sales-window.js';
+import { ticketItem } from '../ticket-item.js';
 
 /** Test cards of the built-in payment provider (a real provider's form replaces this). */
 const PAYMENT_CARDS = [
@@ -17,15 +18,37 @@ const PAYMENT_CARDS = [
 
 type Nodes = Array<Node | null | undefined | false>;
 
-export function ticketsView(order: OrderView, seatName: (seatId: string) => string): Nodes {
+/** The best-available form as the buyer left it. */
+export interface BestAvailableChoice {
+  quantity: string;
+  tier: string;
+  section: string;
+  together: boolean;
+}
+
+/** The form's first values: two seats side by side, anywhere. */
+export function bestAvailableDefaults(): BestAvailableChoice {
+  return { quantity: '2', tier: '', section: '', together: true };
+}
+
+/** What the tickets panel offers besides the tickets: a notice (a click on the map, say), and choosing again. */
+export interface TicketsViewOptions {
+  notice: Node | undefined;
+  /** Back to choosing seats: the map had gone on selecting seats that no button could hold. */
+  onBuyMore(): void;
+}
+
+export function ticketsView(order: OrderView, seatName: (seatId: string) => string, more?: TicketsViewOptions): Nodes {
   return [
     h('h2', { tabindex: -1 }, 'Your tickets'),
     h('p', {}, `Order confirmed · ${money(order.totalCents, order.currency)}`),
     h('ul', { class: 'tickets' },
-      ...order.tickets.map((t) => h('li', { 'data-ticket-code': t.code }, h('strong', {}, seatName(t.seatId)), h('code', {}, t.code))),
+      ...order.tickets.map((t) => ticketItem(t, h('strong', {}, seatName(t.seatId)))),
     ),
-    h('p', { class: 'muted' }, 'Show a code (or its QR code) at the door.'),
+    h('p', { class: 'muted' }, 'Show a ticket’s QR code (or its code) at the door.'),
     h('a', { href: '#/orders' }, 'All my orders →'),
+    more?.notice,
+    more && h('button', { type: 'button', class: 'buy-more', onclick: (() => more.onBuyMore()) as EventListener }, 'Buy more seats'),
   ];
 }
 
@@ -68,10 +91,12 @@ export interface ChooseViewOptions {
   tiers: string[];
   /** The map's sections, for the best available in one of them (a standing area's places too). */
   sections: Array<{ id: string; name: string }>;
-  /** The section chosen on the map (a click on a standing area), if any. */
-  section?: string | undefined;
+  /** What the buyer entered in the best-available form: kept across redraws, and updated as they type. */
+  choice: BestAvailableChoice;
   maxSeatsPerOrder: number;
   signedIn: boolean;
+  /** Signed in, but not as a buyer (an organiser): told so, and offered nothing to hold. */
+  notBuyer: boolean;
   /** Holds are taken only while sales are open: before and after, the panel says so and offers none. */
   sales: SalesState;
   notice: Node | undefined;
@@ -81,13 +106,27 @@ export interface ChooseViewOptions {
 }
 
 export function chooseView(o: ChooseViewOptions): Nodes {
-  const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: 2, required: true });
-  const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t }, t)));
+  // Said before any click (the service refuses an organiser's hold: "Sign in as a buyer" had come only after "Hold").
+  if (o.notBuyer) {
+    return [
+      h('h2', { tabindex: -1 }, 'Your seats'),
+      h('p', { class: 'notice', 'data-not-buyer': '' }, 'You are signed in as an organiser: buying tickets needs a buyer\'s sign-in (sign out, top right, and sign in as a buyer).'),
+      o.notice,
+    ];
+  }
+  const { choice } = o;
+  const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: choice.quantity, required: true });
+  const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t, selected: t === choice.tier }, t)));
   const section = h('select', { name: 'section' },
     h('option', { value: '' }, 'any section'),
-    ...o.sections.map((s) => h('option', { value: s.id, selected: s.id === o.section }, s.name)),
+    ...o.sections.map((s) => h('option', { value: s.id, selected: s.id === choice.section }, s.name)),
   );
-  const together = h('input', { type: 'checkbox', name: 'together', checked: true });
+  const together = h('input', { type: 'checkbox', name: 'together', checked: choice.together });
+  // Kept as entered: the panel is drawn anew on every change (a seat clicked, a 409, a seat lost).
+  quantity.addEventListener('input', () => (choice.quantity = quantity.value));
+  tier.addEventListener('change', () => (choice.tier = tier.value));
+  section.addEventListener('change', () => (choice.section = section.value));
+  together.addEventListener('change', () => (choice.together = together.checked));
   const count = o.selected.size;
   const closed = o.sales.kind !== 'open';
   return [

@@ -7,19 +7,23 @@ import { api, ApiProblem } from '../api.js';
 import { salesState } from '../sales-window.js';
 import { serverNow } from '../server-clock.js';
 import { h, mount } from '../dom.js';
-import { dateTime, minutesSeconds } from '../format.js';
+import { minutesSeconds } from '../format.js';
 import { followAvailability, type LiveStatus } from '../live-availability.js';
 import type { Page } from '../router.js';
 import { createSeatIndex } from '../seat-index.js';
 import { createSeatMapView, type SeatMapView } from '../seat-map-view.js';
 import { createHoldRequests } from '../hold-requests.js';
 import { holdWarning } from '../hold-warnings.js';
-import { chooseView, heldView, ticketsView } from './checkout-panel.js';
+import { bestAvailableDefaults, chooseView, heldView, ticketsView } from './checkout-panel.js';
+import { eventHeader, showCancelled } from './event-header.js';
 import { legendItems } from './seat-legend.js';
 import { createPurchase, type PanelMessage } from './purchase.js';
 import { currentSession } from '../session.js';
 
 const HOLDING_ALREADY: PanelMessage = { kind: 'info', text: 'You are holding seats: pay for them, or release them to choose others.' };
+const BOUGHT_ALREADY: PanelMessage = { kind: 'info', text: 'These are your tickets: press "Buy more seats" to choose others.' };
+/** Signed in as an organiser: the service refuses an organiser's hold, so none is offered (an admin may hold). */
+const signedInNotBuyer = () => currentSession()?.role === 'organizer';
 
 export const eventPage: Page = (root, { id }) => {
   const eventId = id ?? '';
@@ -45,33 +49,6 @@ export const eventPage: Page = (root, { id }) => {
     for (const dispose of disposers) dispose();
   };
 };
-
-/** The way back to the list, and the event's name, time and venue (with `extra` beside them). */
-function eventHeader(event: EventView, extra?: HTMLElement): [HTMLAnchorElement, HTMLElement] {
-  return [
-    h('a', { href: '#/' }, '← All events'),
-    h('header', { class: 'event-header' },
-      h('h1', {}, event.name),
-      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
-      extra,
-    ),
-  ];
-}
-
-/**
- * A cancelled event sells nothing: said plainly, with no seat map to pick from (booking ended its
- * holds and refunds its orders; its availability would show every seat free). Shown at once to a
- * buyer on the seat map when the cancellation comes down the live stream.
- */
-function showCancelled(root: HTMLElement, event: EventView): void {
-  mount(
-    root,
-    ...eventHeader(event),
-    h('p', { class: 'notice', 'data-event-status': 'CANCELLED', role: 'status' },
-      'This event was cancelled. Every order for it is refunded — see ', h('a', { href: '#/orders' }, 'your orders'), '.',
-    ),
-  );
-}
 
 function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelled: () => void): () => void {
   const tiers = Object.keys(event.prices);
@@ -118,14 +95,14 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   // The stream's callbacks run only after this line (EventSource events are asynchronous).
   const places = createSeatIndex(map, live.board);
   const view: SeatMapView = createSeatMapView({ map, board: live.board, places, tierIndex, onSeatClick: toggleSeat, onAreaClick: chooseArea });
-  /** The section a click on a standing area chose for the best available. */
-  let chosenSection: string | undefined;
+  /** The best-available form as the buyer left it (a click on a standing area chooses its section). */
+  const choice = bestAvailableDefaults();
 
   /** A standing area has no seats to pick: a click on it asks how many of its places, in the form. */
   function chooseArea(sectionId: string): void {
     if (mapTakesNoChoice()) return;
-    chosenSection = sectionId;
-    // Set in the form as it is: drawn again, it would lose a quantity or tier already entered.
+    choice.section = sectionId;
+    // Set in the form as it is, not drawn again: the focus goes on to its quantity.
     const section = panel.querySelector<HTMLSelectElement>('form.best-available select[name=section]');
     if (section) section.value = sectionId;
     panel.querySelector<HTMLInputElement>('form.best-available input[name=quantity]')?.focus();
@@ -134,12 +111,21 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   /** "Orchestra, row A, seat 3", as the map names the seat (the panel had said "ORCH A-3"). */
   const seatName = (seatId: string) => places.nameOf(seatId);
 
-  /** True while a click on the map chooses nothing: an action under way, or seats held (said so). */
+  /**
+   * True while a click on the map chooses nothing: an action under way, seats held, tickets shown
+   * (until "Buy more seats"), or an organiser signed in (each said so).
+   */
   function mapTakesNoChoice(): boolean {
     if (state.busy) return true;
-    if (!state.hold) return false;
-    // Said rather than ignored: the map looks clickable while the buyer holds seats.
-    state.message = HOLDING_ALREADY;
+    // The panel says it already, before any click: said again to a screen reader.
+    if (!state.hold && !state.order && signedInNotBuyer()) {
+      announce('Seats are chosen and bought under a buyer\'s sign-in.');
+      return true;
+    }
+    const why = state.hold ? HOLDING_ALREADY : state.order ? BOUGHT_ALREADY : undefined;
+    if (!why) return false;
+    // Said rather than ignored: the map looks clickable.
+    state.message = why;
     renderPanel();
     return true;
   }
@@ -249,7 +235,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (message && message !== announced && message.kind !== 'error') announce(message.text);
     announced = message;
     if (order) {
-      mount(panel, ...ticketsView(order, seatName));
+      mount(panel, ...ticketsView(order, seatName, { notice, onBuyMore: () => purchase.buyMore() }));
     } else if (hold) {
       countdown.textContent = minutesSeconds(Date.parse(hold.expiresAt) - serverNow());
       mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, card, onPay: (token) => void purchase.pay(token), onRelease: () => void purchase.release() }));
@@ -263,9 +249,10 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           currency: event.currency,
           tiers,
           sections: map.sections.map(({ id, name }) => ({ id, name })),
-          section: chosenSection,
+          choice,
           maxSeatsPerOrder: event.maxSeatsPerOrder,
           signedIn: currentSession() !== undefined,
+          notBuyer: signedInNotBuyer(),
           sales,
           notice,
           busy,

@@ -38,6 +38,8 @@ export function createPurchase(deps: PurchaseDeps) {
   async function run(action: () => Promise<void>): Promise<void> {
     if (state.busy) return;
     state.busy = true;
+    // The last action's message (a declined payment's alert) is not this one's.
+    state.message = undefined;
     deps.changed();
     try {
       await action();
@@ -72,6 +74,8 @@ export function createPurchase(deps: PurchaseDeps) {
     state.order = found;
     state.hold = undefined;
     sessionStorage.removeItem(holdKey(deps.eventId));
+    // Sold now, as the map shows them after a reload: no longer the ring of seats held for the buyer.
+    deps.showMine(new Set());
     state.message = undefined;
   }
 
@@ -85,14 +89,15 @@ export function createPurchase(deps: PurchaseDeps) {
   /**
    * The buyer's order for this hold, shown with its tickets; false when none is found. The service
    * names the order of an ordered hold (in the hold, and in its 409 to a second payment); without
-   * it, the buyer's latest orders are searched.
+   * it, the buyer's latest orders are searched. Not shown when `stillWanted` says the page moved on
+   * meanwhile (a restore overtaken by a new hold).
    */
-  async function showOrderOf(holdId: string, orderId: unknown): Promise<boolean> {
+  async function showOrderOf(holdId: string, orderId: unknown, stillWanted = () => true): Promise<boolean> {
     const found =
       typeof orderId === 'string'
         ? await api<OrderView>('GET', `/orders/${encodeURIComponent(orderId)}`)
         : (await api<{ items: OrderView[] }>('GET', '/orders')).items.find((o) => o.holdId === holdId);
-    if (!found) return false;
+    if (!found || !stillWanted()) return false;
     ordered(found);
     return true;
   }
@@ -215,12 +220,18 @@ export function createPurchase(deps: PurchaseDeps) {
     if (!holdId || state.hold) return;
     try {
       const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
+      // The buyer held (or bought) seats while the answer was on its way: theirs win, the older
+      // hold is not shown over them (it runs out on its own, or is found again on a reload).
+      const overtaken = () => state.hold !== undefined || state.order !== undefined;
+      if (overtaken()) return;
       // Paid for (the answer may never have reached this tab): its order, with the tickets.
-      if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId))) return deps.changed();
+      if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId, () => !overtaken()))) return deps.changed();
+      if (overtaken()) return;
       if (found.status !== 'ACTIVE') throw new Error('ended');
       held(found);
     } catch {
-      sessionStorage.removeItem(holdKey(deps.eventId));
+      // Only this hold's note: a hold made meanwhile keeps its own.
+      if (sessionStorage.getItem(holdKey(deps.eventId)) === holdId) sessionStorage.removeItem(holdKey(deps.eventId));
     }
     deps.changed();
   }
@@ -233,6 +244,12 @@ export function createPurchase(deps: PurchaseDeps) {
     release,
     timeUp,
     restore,
+    /** Back to choosing seats after an order (its tickets stay in My orders). */
+    buyMore(): void {
+      state.order = undefined;
+      state.message = undefined;
+      deps.changed();
+    },
     /** The event was cancelled: no hold of it is kept for a reload. */
     forget(): void {
       sessionStorage.removeItem(holdKey(deps.eventId));

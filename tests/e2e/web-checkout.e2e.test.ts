@@ -1,0 +1,254 @@
+/**
+ * The web app's buying flow in real headless Chromium, served by the gateway of the whole
+ * platform: the payment form fits its panel on a phone and a desktop, the best-available form keeps
+ * what the buyer entered, a slow restore of an older hold does not replace the one just made, a
+ * new payment clears the last one's alert, bought seats look sold and a "Buy more seats" leads back
+ * to choosing, and an organiser is told that buying needs a buyer's sign-in before trying. Needs
+ * Debian's chromium (REQUIRE_BROWSER makes its absence a failure); CHROMIUM_PATH points elsewhere.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp } from '../../scripts/web-app-build.js';
+import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
+type Json = Record<string, any>;
+
+/** A browser step that does not come within this fails, naming what it waited for. */
+const STEP_TIMEOUT_MS = 20_000;
+
+const hallLayout = {
+  name: 'Checkout Hall',
+  city: 'Rennes',
+  sections: [
+    { id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 8 }, { label: 'B', seats: 8 }] },
+    { id: 'BALC', name: 'Balcony', tier: 'B', rows: [{ label: 'A', seats: 6 }] },
+  ],
+};
+
+describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromium', () => {
+  let test: TestPlatform;
+  let browser: Browser;
+  let webRoot: string;
+  let organizer: Record<string, string>;
+  let events = 0;
+
+  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
+
+  beforeAll(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-checkout-'));
+    await buildWebApp(webRoot);
+    test = await startTestPlatform({ name: 'web-checkout', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
+    browser = await launchChromium();
+    organizer = await test.tokenFor('olga', 'organizer');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.stop();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  /** An event of its own for each test (no test takes another's seats); its id and seat ids. */
+  async function freshEvent(): Promise<{ eventId: string; seats: string[] }> {
+    const { eventId } = await test.putOnSale(organizer, hallLayout, { name: `Checkout Night ${++events}`, prices: { A: 5000, B: 3000 }, maxSeatsPerOrder: 6 });
+    const seats = ((await send('GET', `/api/events/${eventId}/seatmap`)).body['seats'] as Json[]).map((s) => s['id'] as string);
+    return { eventId, seats };
+  }
+
+  /**
+   * The event's page, live, signed in as `name` (a session put in the browser's storage before the
+   * app starts, as the sign-in form would leave it); `beforeLoad` prepares the page first.
+   */
+  async function openEvent(eventId: string, name: string, role: 'buyer' | 'organizer' = 'buyer', beforeLoad?: (page: Page) => Promise<unknown>): Promise<Page> {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const token = (await test.tokenFor(name, role))['authorization']?.slice('Bearer '.length) as string;
+    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: name, role, token }))})`);
+    await beforeLoad?.(page);
+    await page.goto(`${test.gateway}/#/events/${eventId}`);
+    await page.waitForSelector('[data-live-status=live]');
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  const seatClass = (page: Page, seatId: string) => page.getAttribute(`circle[data-seat-id="${seatId}"]`, 'class');
+
+  /** Holds `seats` by clicks on the map and "Hold". */
+  async function hold(page: Page, seats: string[]): Promise<void> {
+    for (const seat of seats) await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+  }
+
+  /** Pays for the hold shown with the approved test card; the tickets are shown. */
+  async function pay(page: Page): Promise<void> {
+    await page.selectOption('select[name=card]', 'tok_ok');
+    await page.click('form.pay button');
+    await page.waitForSelector('[data-ticket-code]');
+  }
+
+  it('fits the payment form in its panel, without a sideways scroll, on a phone and on a desktop', async () => {
+    const { eventId, seats } = await freshEvent();
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 }]) {
+      const page = await openEvent(eventId, `pia-${viewport.width}`, 'buyer', (p) => p.setViewportSize(viewport));
+      await hold(page, [viewport.width === 390 ? (seats[0] as string) : (seats[1] as string)]);
+      const measured = (await page.evaluate(`(() => {
+        const panel = document.querySelector('.panel').getBoundingClientRect();
+        const card = document.querySelector('select[name=card]').getBoundingClientRect();
+        const label = document.querySelector('form.pay .field > span');
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          panelRight: panel.right,
+          cardRight: card.right,
+          labelHeight: label.getBoundingClientRect().height,
+          lineHeight: parseFloat(getComputedStyle(label).lineHeight) || parseFloat(getComputedStyle(label).fontSize) * 1.3,
+        };
+      })()`)) as Record<string, number>;
+      // The page had been 466 px wide on the phone, and 1393 px on the desktop.
+      expect(measured['scrollWidth'], `at ${viewport.width} px`).toBeLessThanOrEqual(measured['innerWidth'] as number);
+      // The card's select had stuck out of the panel by its longest option.
+      expect(measured['cardRight'], `at ${viewport.width} px`).toBeLessThanOrEqual(measured['panelRight'] as number);
+      // "Payment card" had been one letter a line.
+      expect(measured['labelHeight'], `at ${viewport.width} px`).toBeLessThanOrEqual(2.2 * (measured['lineHeight'] as number));
+      await page.close();
+    }
+  });
+
+  it('keeps what the buyer entered in the best-available form when the panel is drawn again', async () => {
+    const { eventId, seats } = await freshEvent();
+    const page = await openEvent(eventId, 'quinn');
+    const form = 'form.best-available';
+    const entered = async () => ({
+      quantity: await page.inputValue(`${form} input[name=quantity]`),
+      tier: await page.inputValue(`${form} select[name=tier]`),
+      together: await page.isChecked(`${form} input[name=together]`),
+    });
+    await page.fill(`${form} input[name=quantity]`, '5');
+    await page.selectOption(`${form} select[name=tier]`, 'B');
+    await page.uncheck(`${form} input[name=together]`);
+    const asEntered = { quantity: '5', tier: 'B', together: false };
+    // A seat clicked on the map draws the panel again: it had gone back to 2 seats, any tier, side by side.
+    await page.click(`circle[data-seat-id="${seats[0]}"]`);
+    await page.waitForSelector('.selected-seats li');
+    expect(await entered()).toEqual(asEntered);
+    // So does a selected seat taken by someone else.
+    expect((await send('POST', '/api/holds', await test.tokenFor('rival'), { eventId, seatIds: [seats[0]] })).status).toBe(201);
+    await page.waitForSelector('.panel .notice:has-text("Just taken by someone else")');
+    expect(await entered()).toEqual(asEntered);
+    await page.close();
+  });
+
+  it('keeps the hold just made when the restore of an older hold answers late', async () => {
+    const { eventId, seats } = await freshEvent();
+    const [older, newer] = [seats[0] as string, seats[1] as string];
+    // The buyer's hold made on another device: a new tab finds it and asks for it — slowly.
+    const made = await send('POST', '/api/holds', await test.tokenFor('rosa'), { eventId, seatIds: [older] });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const olderHold = made.body['holdId'] as string;
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let asked: () => void = () => undefined;
+    const askedFor = new Promise<void>((resolve) => (asked = resolve));
+    const page = await openEvent(eventId, 'rosa', 'buyer', (p) =>
+      p.route(`**/api/holds/${olderHold}`, async (route) => {
+        asked();
+        await answered;
+        await route.continue();
+      }),
+    );
+    await askedFor;
+    // Meanwhile the buyer holds another seat.
+    await hold(page, [newer]);
+    const restored = page.waitForResponse((r) => r.url().endsWith(`/api/holds/${olderHold}`));
+    answer();
+    await restored;
+    // The app's own handling of the answer comes after the response: a moment for it.
+    await page.waitForTimeout(500);
+    // It had switched the panel and the map to the older hold, forgetting the one just made.
+    expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 2']);
+    expect(await seatClass(page, newer)).toContain('mine');
+    expect(await seatClass(page, older)).not.toContain('mine');
+    await page.close();
+  });
+
+  it('clears a declined payment\'s alert when the next payment starts', async () => {
+    const { eventId, seats } = await freshEvent();
+    const page = await openEvent(eventId, 'sam');
+    await hold(page, [seats[0] as string]);
+    await page.selectOption('select[name=card]', 'tok_declined');
+    await page.click('form.pay button');
+    await page.waitForSelector('.panel [role=alert]:has-text("declined")');
+    // The next payment is held on its way until the panel has been looked at.
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    await page.route('**/api/orders', async (route) => {
+      await answered;
+      await route.continue();
+    });
+    await page.selectOption('select[name=card]', 'tok_ok');
+    await page.click('form.pay button');
+    await page.waitForSelector('form.pay button:has-text("Paying…")');
+    // "The payment was declined" had stayed up while the approved card was being charged.
+    expect(await page.locator('.panel [role=alert]').count()).toBe(0);
+    answer();
+    await page.waitForSelector('[data-ticket-code]');
+    await page.close();
+  });
+
+  it('shows bought seats as sold, not held for the buyer', async () => {
+    const { eventId, seats } = await freshEvent();
+    const page = await openEvent(eventId, 'tess');
+    const bought = [seats[0] as string, seats[1] as string];
+    await hold(page, bought);
+    await pay(page);
+    for (const seat of bought) {
+      await page.waitForSelector(`circle[data-seat-id="${seat}"][data-status="BOOKED"]`);
+      // They had kept the "held for you" ring until a reload showed them sold.
+      expect(await seatClass(page, seat)).not.toContain('mine');
+      expect(await page.textContent(`circle[data-seat-id="${seat}"] title`)).toMatch(/, sold$/);
+    }
+    await page.close();
+  });
+
+  it('after paying, refuses seat clicks with the reason and leads back to choosing with "Buy more seats"', async () => {
+    const { eventId, seats } = await freshEvent();
+    const page = await openEvent(eventId, 'uma');
+    await hold(page, [seats[0] as string]);
+    await pay(page);
+    // A click on a free seat had turned it "selected", with no button to hold it.
+    await page.click(`circle[data-seat-id="${seats[3]}"]`);
+    await page.waitForSelector('.panel .notice:has-text("Buy more seats")');
+    expect(await seatClass(page, seats[3] as string)).not.toContain('selected');
+    expect(await page.locator('[data-ticket-code]').count()).toBe(1);
+    expect(await page.getAttribute('.panel a[href="#/orders"]', 'href')).toBe('#/orders');
+    // Back to choosing: the seat is selected now, and can be held.
+    await page.click('button.buy-more');
+    await page.click(`circle[data-seat-id="${seats[3]}"]`);
+    expect(await seatClass(page, seats[3] as string)).toContain('selected');
+    expect(await page.textContent('button.hold-selected')).toBe('Hold 1 seat');
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    await page.close();
+  });
+
+  it('tells an organiser that buying needs a buyer\'s sign-in, and offers no Hold button', async () => {
+    const { eventId, seats } = await freshEvent();
+    const page = await openEvent(eventId, 'olga', 'organizer');
+    await page.waitForSelector('.panel [data-not-buyer]');
+    expect(await page.textContent('.panel [data-not-buyer]')).toContain('buyer');
+    // It had offered "Hold" and "Find seats", and said "Sign in as a buyer" only after the click.
+    expect(await page.locator('button.hold-selected').count()).toBe(0);
+    expect(await page.locator('form.best-available').count()).toBe(0);
+    await page.click(`circle[data-seat-id="${seats[0]}"]`);
+    expect(await seatClass(page, seats[0] as string)).not.toContain('selected');
+    await page.close();
+  });
+});

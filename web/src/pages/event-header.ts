@@ -1,0 +1,31 @@
+/** The event page's header (the way back, the event's name, time and venue), and a cancelled event's page. */
+import type { EventView } from '@stream-seat/contracts';
+import { h, mount } from '../dom.js';
+import { dateTime } from '../format.js';
+
+/** The way back to the list, and the event's name, time and venue (with `extra` beside them). */
+export function eventHeader(event: EventView, extra?: HTMLElement): [HTMLAnchorElement, HTMLElement] {
+  return [
+    h('a', { href: '#/' }, '← All events'),
+    h('header', { class: 'event-header' },
+      h('h1', {}, event.name),
+      h('p', { class: 'muted' }, `${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}`),
+      extra,
+    ),
+  ];
+}
+
+/**
+ * A cancelled event sells nothing: said plainly, with no seat map to pick from (booking ended its
+ * holds and refunds its orders; its availability would show every seat free). Shown at once to a
+ * buyer on the seat map when the cancellation comes down the live stream.
+ */
+export function showCancelled(root: HTMLElement, event: EventView): void {
+  mount(
+    root,
+    ...eventHeader(event),
+    h('p', { class: 'notice', 'data-event-status': 'CANCELLED', role: 'status' },
+      'This event was cancelled. Every order for it is refunded — see ', h('a', { href: '#/orders' }, 'your orders'), '.',
+    ),
+  );
+}
