@@ -1359,6 +1359,10 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.goto(`${test.gateway}/#/events/%`);
     await page.waitForSelector('h1:has-text("Not found")');
     expect(errors).toEqual([]);
+    // An event that does not exist: a page headed so, and the tab's title says it too.
+    await page.goto(`${test.gateway}/#/events/no-such-event`);
+    await page.waitForSelector('h1:has-text("Event not found")');
+    await expect.poll(() => page.title()).toBe('Event not found · Stream-Seat');
     await page.close();
   });
 

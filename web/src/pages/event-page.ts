@@ -41,7 +41,9 @@ export const eventPage: Page = (root, { id }) => {
       else disposers.push(showEvent(root, event, map, () => !disposed && showCancelled(root, { ...event, status: 'CANCELLED' })));
     },
     (error: Error) => {
-      if (!disposed) mount(root, h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events'));
+      // A heading names the page (and the tab's title): a bare paragraph had left it "Stream-Seat".
+      const heading = error instanceof ApiProblem && error.status === 404 ? 'Event not found' : 'The event could not be loaded';
+      if (!disposed) mount(root, h('h1', {}, heading), h('p', { class: 'error', role: 'alert' }, error.message), h('a', { href: '#/' }, '← All events'));
     },
   );
   return () => {
