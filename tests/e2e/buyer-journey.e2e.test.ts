@@ -7,6 +7,7 @@
  * fresh, empty MariaDB databases (they migrate them at start-up), and a second booking instance
  * sharing the booking database behind the gateway.
  */
+import { request as httpRequest } from 'node:http';
 import { createTestDatabase, type TestDatabase } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPlatform } from '../../scripts/platform-launcher.js';
@@ -122,6 +123,23 @@ describe('the buyer journey, through the gateway', () => {
     expect(cancelled.body['status']).toBe('CANCELLED');
     const after = (await send('GET', `/api/availability/${eventId}`)).body['seats'] as Record<string, string>;
     for (const t of tickets) expect(after[t.seatId]).toBe('AVAILABLE');
+  });
+
+  it('refuses two Idempotency-Key headers at the gateway, naming the header, and holds nothing', async () => {
+    // fetch would join them: a raw request sends two header lines, as a careless client can.
+    const answer = await new Promise<{ status: number; body: Json }>((resolve, reject) => {
+      const request = httpRequest(`${gateway}/api/holds`, { method: 'POST', headers: { ...bob, 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json }));
+      });
+      request.setHeader('idempotency-key', ['key-a', 'key-b']);
+      request.on('error', reject).end(JSON.stringify({ eventId, quantity: 1 }));
+    });
+    // Node at the gateway had joined them into one key, "key-a, key-b", and booking kept that.
+    expect(answer.status).toBe(400);
+    expect(answer.body['errors']).toEqual([{ field: 'headers.idempotency-key', message: 'is given more than once' }]);
+    const mine = await send('GET', `/api/holds?eventId=${eventId}`, bob);
+    expect((mine.body['items'] as Json[]).filter((h) => h['status'] === 'ACTIVE')).toEqual([]);
   });
 
   it('answers 410 for a hold paid after it expired', async () => {

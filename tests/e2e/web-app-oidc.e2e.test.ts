@@ -34,7 +34,7 @@ describe.runIf(browserTestsEnabled)('signing in at an OpenID Connect provider fr
     await buildWebApp(webRoot);
     const gatewayPort = await freePort();
     appUrl = `http://127.0.0.1:${gatewayPort}/`;
-    issuer = await startOidcIssuer({ redirectUris: [appUrl], roles: { olga: 'organizer' } });
+    issuer = await startOidcIssuer({ redirectUris: [appUrl], roles: { olga: 'organizer', ada: 'admin' } });
     test = await startTestPlatform({
       name: 'web-oidc',
       ports: { gateway: gatewayPort },
@@ -107,6 +107,22 @@ describe.runIf(browserTestsEnabled)('signing in at an OpenID Connect provider fr
     expect(hold.status).toBe(200);
     expect(hold.body).toMatchObject({ seatIds: ['MAIN-A-3'], status: 'ACTIVE' });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lets an admin both hold seats and open the organiser’s page (an admin had been told to sign in as a buyer)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${appUrl}#/events/${eventId}`);
+    await page.waitForSelector('[data-live-status=live]');
+    await signInOnProviderPage(page, 'ada');
+    expect(await page.locator('a[href="#/organizer"]').count()).toBe(1);
+    await page.waitForSelector('[data-live-status=live]');
+    expect(await page.locator('[data-not-buyer]').count()).toBe(0);
+    await page.click('circle[data-seat-id="MAIN-A-5"]');
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    await page.click('a[href="#/organizer"]');
+    await page.waitForSelector('.check-in input[name=code]');
     await page.close();
   });
 

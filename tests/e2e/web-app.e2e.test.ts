@@ -1150,15 +1150,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await signIn(desk, 'olga', 'organizer');
     await desk.click('a[href="#/organizer"]');
     await desk.waitForSelector(`select[name=door] option[value="${saturday}"]`, { state: 'attached' });
-    // The next show (or one under way, started in the last six hours: another test's 'Already
-    // Started', when the whole file runs) is the door the desk starts at.
-    const onSale = (await send('GET', '/api/events?mine=true&status=ON_SALE&limit=100', organizer)).body['items'] as Json[];
-    const next = onSale
-      .map((e) => ({ id: e['id'] as string, at: Date.parse(e['startsAt'] as string) }))
-      .filter((e) => e.at >= Date.now() - 6 * 3_600_000)
-      .sort((a, b) => a.at - b.at)[0];
-    expect(next?.id === tonight || (next?.at ?? Infinity) <= Date.now()).toBe(true);
-    expect(await desk.inputValue('select[name=door]')).toBe(next?.id);
+    // A show's door is chosen at first (the nearest show: web/test/check-in-door.test.ts; here
+    // tonight's, or another test's show under way when the whole file runs), not "Any".
+    expect(await desk.inputValue('select[name=door]')).not.toBe('');
     await desk.selectOption('select[name=door]', tonight);
     const scan = async (code: string) => {
       const lines = await desk.locator('.check-in-result:not(.pending)').count();
@@ -1184,7 +1178,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.click(`${card} button:has-text("Put on sale")`);
     await desk.waitForSelector(`${card}[data-status="ON_SALE"]`);
     expect(await desk.inputValue('select[name=door]')).toBe('');
-    expect(await desk.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(String(draft.body['id']));
+    expect(await desk.evaluate('document.activeElement?.getAttribute("data-event-id")')).toBe(String(draft.body['id']));
     await desk.close();
   });
 

@@ -6,7 +6,7 @@ import { eventsPage } from './pages/events-page.js';
 import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
-import { currentSession, onSessionChange, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
+import { currentSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
 import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
 
@@ -80,7 +80,7 @@ function renderAccount(method: SignInMethod): void {
   if (session) {
     mount(
       account,
-      session.role === 'organizer' ? h('a', { href: '#/organizer' }, 'Organiser') : null,
+      organizes(session) ? h('a', { href: '#/organizer' }, 'Organiser') : null,
       h('a', { href: '#/orders' }, 'My orders'),
       h('span', { class: 'who', 'data-signed-in': session.sub }, `${session.sub} (${session.role})`),
       h('button', { type: 'button', class: 'secondary', onclick: () => void attempt(() => signOutEverywhere(method, session)) }, 'Sign out'),

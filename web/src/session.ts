@@ -5,7 +5,11 @@
  */
 import { noteServerDate, serverNow } from './server-clock.js';
 
-export type Role = 'buyer' | 'organizer';
+/** An admin may do what an organiser does (the organiser's page) and what a buyer does (hold, pay). */
+export type Role = 'buyer' | 'organizer' | 'admin';
+
+/** Whether the organiser's page is the user's: an organiser's or an admin's. */
+export const organizes = (session: Session | undefined): boolean => session?.role === 'organizer' || session?.role === 'admin';
 
 export interface Session {
   sub: string;
@@ -117,7 +121,7 @@ export async function signInLocally(sub: string, role: Role): Promise<boolean> {
 export function signInWithToken(token: string, idToken?: string): void {
   const claims = claimsOf(token);
   if (!claims) throw new Error('That is not a JWT access token');
-  const role: Role = claims.role === 'organizer' || claims.role === 'admin' ? 'organizer' : 'buyer';
+  const role: Role = claims.role === 'organizer' || claims.role === 'admin' ? claims.role : 'buyer';
   setSession({ sub: typeof claims.sub === 'string' ? claims.sub : 'unknown', role, token, ...(idToken ? { idToken } : {}) });
 }
 

@@ -124,3 +124,12 @@ describe('the Host header', () => {
     expect((await exchange('GET /things/a HTTP/1.0\r\n\r\n')).status).toBe(200);
   });
 });
+
+describe('the Idempotency-Key header', () => {
+  it('is refused twice in one request, naming it (Node would join them into one key, "a, b")', async () => {
+    const answer = await exchange('GET /things/a HTTP/1.1\r\nHost: a.example\r\nIdempotency-Key: a\r\nIdempotency-Key: b\r\nConnection: close\r\n\r\n');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).errors).toEqual([{ field: 'headers.idempotency-key', message: 'is given more than once' }]);
+    expect((await exchange('GET /things/a HTTP/1.1\r\nHost: a.example\r\nIdempotency-Key: a, b\r\nConnection: close\r\n\r\n')).status).toBe(200);
+  });
+});

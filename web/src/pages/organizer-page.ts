@@ -1,16 +1,17 @@
 /** `#/organizer`: an organiser's events (put a draft on sale, cancel one) and the check-in desk. */
 import type { CheckInView, EventView, SeatMap } from '@stream-seat/contracts';
 import { api, ApiProblem, postCommand } from '../api.js';
+import { nearestDoor } from '../check-in-door.js';
 import { field, h, mount } from '../dom.js';
 import { dateTime } from '../format.js';
 import { placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
-import { currentSession } from '../session.js';
+import { currentSession, organizes } from '../session.js';
 
 export const organizerPage: Page = (root) => {
   const session = currentSession();
-  if (session?.role !== 'organizer') {
+  if (!organizes(session)) {
     mount(root, h('h1', {}, 'Organiser'), h('p', { class: 'notice' }, 'Sign in as an organiser (top right).'));
     return;
   }
@@ -86,14 +87,6 @@ function trimResults(results: HTMLElement, just: Element): void {
   }
 }
 
-/** The door's event chosen first: the next show (or one that started in the last six hours), else the last one. */
-const SHOW_STARTED_WITHIN_MS = 6 * 3_600_000;
-function nextDoor(events: EventView[]): EventView | undefined {
-  const now = serverNow();
-  const byStart = [...events].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
-  return byStart.find((e) => Date.parse(e.startsAt) >= now - SHOW_STARTED_WITHIN_MS) ?? byStart.at(-1);
-}
-
 /**
  * The desk checks tickets in at one event's door (`?eventId=`): a ticket for another of the
  * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
@@ -167,7 +160,7 @@ function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void
     doors(events) {
       eventNames = new Map(events.map((e) => [e.id, `${e.name} (${dateTime(e.startsAt)})`]));
       const onSale = events.filter((e) => e.status === 'ON_SALE');
-      const chosen = door.value && onSale.some((e) => e.id === door.value) ? door.value : door.dataset['chosen'] === 'any' ? '' : (nextDoor(onSale)?.id ?? '');
+      const chosen = door.value && onSale.some((e) => e.id === door.value) ? door.value : door.dataset['chosen'] === 'any' ? '' : (nearestDoor(onSale, serverNow()) ?? '');
       door.replaceChildren(...onSale.map((e) => h('option', { value: e.id }, eventNames.get(e.id) ?? e.name)), h('option', { value: '' }, 'Any of my events'));
       door.value = chosen;
     },

@@ -213,7 +213,7 @@ export function createPurchase(deps: PurchaseDeps) {
     const session = currentSession();
     if (!session) return;
     let holdId = sessionStorage.getItem(holdKey(deps.eventId));
-    if (!holdId && session.role === 'buyer') {
+    if (!holdId && session.role !== 'organizer') {
       const running = await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(deps.eventId)}`).catch(() => undefined);
       holdId = running?.items[0]?.holdId ?? null;
     }
