@@ -13,7 +13,9 @@ import type { BookingDatabase } from '../src/db/schema.js';
 import { type ClaimRequest, createSeatClaimRepository } from '../src/db/seat-claim.repository.js';
 import { EventNotOnSale, SeatsUnavailable, TooManyHolds } from '../src/domain/booking-errors.js';
 import { createClaimBatcher, type SeatClaimer } from '../src/domain/claim-batcher.js';
+import { bestAvailableChoices } from '../src/domain/best-available.js';
 import { planInventory } from '../src/domain/inventory-plan.js';
+import { buildSeatLayout } from '../src/domain/seat-layout.js';
 import { hallEvent } from './in-memory-catalogue.js';
 
 describe.each(testDialects())('claim batches on %s', (dialect) => {
@@ -95,6 +97,30 @@ describe.each(testDialects())('claim batches on %s', (dialect) => {
     // Each seat held by the hold that got it.
     const held = (await seatsOf(eventId)).filter((s) => s.status === 'HELD').map((s) => s.seat_id).sort();
     expect(held).toEqual(['ORCH-A-1', 'ORCH-A-2', 'ORCH-B-1']);
+  });
+
+  it('serves as many best-available holds of one batch, picked from the same view, as their disjoint choices allow', async () => {
+    const eventId = await newEvent();
+    batchSizes = [];
+    const { map } = hallEvent(eventId, { rows: 2, seatsPerRow: 10, floor: 0 });
+    const layout = buildSeatLayout(planInventory(map), map.stage);
+    // Ten buyers ask for a pair at once; each computed its choices from the same empty view.
+    const choices = bestAvailableChoices(layout, new Uint8Array(layout.size).fill(1), { quantity: 2, together: true }, 8);
+    const [first, ...rest] = choices;
+    const requests = Array.from({ length: 10 }, (_, i): ClaimRequest => ({
+      ...request(eventId, `pair-${i}`, first?.seatIds ?? []),
+      keepWhole: first?.keepWhole,
+      alternatives: rest.map((c) => ({ ...c, totalCents: 100 })),
+      bestAvailable: true,
+    }));
+    const results = await together(requests);
+    expect(batchSizes).toEqual([10]);
+    // Each of the 8 choices served one buyer. The best blocks had been windows sliding a seat at a
+    // time (5-6, 4-5, 6-7, 3-4, …): 4 of them could be held together, and 6 buyers were refused.
+    const held = results.flatMap((r) => (r.status === 'fulfilled' ? [JSON.parse(r.value.hold.seat_ids_json) as string[]] : []));
+    expect(held).toHaveLength(8);
+    expect(new Set(held.flat()).size).toBe(16);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as SeatsUnavailable).fields).toEqual({ unavailable: [] });
   });
 
   it('gives a seat wanted by many holds of one batch to exactly one of them', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestAvailable, blockSides, leavesLoneSeat, type SeatCandidate } from './best-available.js';
+import { bestAvailable, bestAvailableChoices, bestAvailableIn, bestAvailablePicks, blockSides, leavesLoneSeat, type SeatCandidate } from './best-available.js';
 import { buildSeatLayout } from './seat-layout.js';
 
 const stage = { x: 0, y: 0 };
@@ -144,5 +144,57 @@ describe('best available, general admission', () => {
 
   it('offers nothing beyond the remaining capacity', () => {
     expect(bestAvailable(units, { quantity: 5, together: true, stage, section: 'FLOOR', random: first })).toBeUndefined();
+  });
+});
+
+describe('best available, the choices offered to the claim', () => {
+  const layoutOf = (seats: SeatCandidate[]) => ({ layout: buildSeatLayout(seats, stage), free: Uint8Array.from(seats, (s) => (s.free ? 1 : 0)) });
+  const numbers = (picks: string[][]) => picks.map((p) => p.map((id) => Number(id.split('-')[2])));
+
+  it('starts with the block best available picks, then the next best, no two sharing a seat', () => {
+    const { layout, free } = layoutOf([...row('ORCH', 'A', 10, 25), ...row('ORCH', 'B', 20, 25)]);
+    const request = { quantity: 4, together: true };
+    const picks = bestAvailablePicks(layout, free, request, 8);
+    expect(picks[0]).toEqual(bestAvailableIn(layout, free, { ...request, random: first }));
+    // Windows of one run slide a seat at a time: the best 8 of them shared seats, and only 2
+    // could both be held.
+    const seats = picks.flat();
+    expect(new Set(seats).size).toBe(seats.length);
+    expect(picks).toHaveLength(8);
+    expect(numbers(picks.slice(0, 1))).toEqual([[11, 12, 13, 14]]);
+    // Best first: row A's blocks (nearer the stage) before row B's.
+    const rows = picks.map((p) => (p[0] as string).split('-')[1]);
+    expect(rows).toEqual([...rows].sort());
+    expect(rows.filter((r) => r === 'A').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('offers only blocks that strand no seat while there are such blocks', () => {
+    // Row A: 1-2 and 4-9 free (3 taken): the pair 1-2 strands nothing; 4-5 would strand nothing
+    // either, but 5-6 would leave 4 alone.
+    const { layout, free } = layoutOf(row('ORCH', 'A', 10, 9, [3]));
+    const picks = bestAvailablePicks(layout, free, { quantity: 2, together: true }, 8);
+    for (const pick of picks) {
+      const [a, b] = pick.map((id) => Number(id.split('-')[2])) as [number, number];
+      const after = new Set([1, 2, 4, 5, 6, 7, 8, 9].filter((n) => n !== a && n !== b));
+      const lone = [...after].some((n) => !after.has(n - 1) && !after.has(n + 1));
+      expect(lone, pick.join(' ')).toBe(false);
+    }
+    expect(picks.length).toBeGreaterThan(0);
+  });
+
+  it('offers one pick of scattered seats, or of standing places, when no block fits', () => {
+    const { layout, free } = layoutOf(row('ORCH', 'A', 10, 5, [2, 4]));
+    expect(bestAvailablePicks(layout, free, { quantity: 2, together: false, random: first }, 8)).toEqual([bestAvailableIn(layout, free, { quantity: 2, together: false, random: first })]);
+    expect(bestAvailablePicks(layout, free, { quantity: 2, together: true }, 8)).toEqual([]);
+  });
+
+  it('keeps whole the sides of a block that stranded no seat as picked, and not of one that did', () => {
+    const { layout, free } = layoutOf(row('ORCH', 'A', 10, 6));
+    const [best] = bestAvailableChoices(layout, free, { quantity: 2, together: true }, 1);
+    expect(best).toEqual({ seatIds: ['ORCH-A-3', 'ORCH-A-4'], keepWhole: { left: ['ORCH-A-2', 'ORCH-A-1'], right: ['ORCH-A-5', 'ORCH-A-6'] } });
+    // 1-2 taken: the best pair left, 3-4 or 4-5, strands a seat either way (the only blocks): no sides to keep.
+    const taken = layoutOf(row('ORCH', 'A', 10, 5, [1, 2]));
+    const [only] = bestAvailableChoices(taken.layout, taken.free, { quantity: 2, together: true }, 1);
+    expect(only?.keepWhole).toBeUndefined();
   });
 });

@@ -36,8 +36,10 @@ export interface BestAvailableQuery {
   section?: string | undefined;
   tier?: string | undefined;
   /**
-   * 0 for the very best block; on a retry after losing a race the caller passes a larger number
-   * to pick among the next-best blocks, so that racing buyers spread out instead of colliding.
+   * 0 for the very best block; a larger number picks at random among the next-best blocks, or
+   * offsets scattered seats (the hold service passes one on each retry: its blocks are offered as
+   * several choices instead, see bestAvailableChoices, so only scattered seats and standing places
+   * spread out).
    */
   spread?: number;
   random?: () => number;
@@ -185,10 +187,6 @@ function bestBlocks(layout: SeatLayout, free: Uint8Array, eligible: (i: number) 
   return { top, count };
 }
 
-/**
- * Best available on an event's layout: `free[i]` is 1 when seat `i` is free now. Picks exactly the
- * seats `bestAvailable` picks for the same seats, request and random numbers.
- */
 /** The request's filters on the layout, and whether any seated seat passes them. */
 function seatedFilter(layout: SeatLayout, request: BestAvailableQuery) {
   const filtered = request.section !== undefined || request.tier !== undefined;
@@ -199,6 +197,10 @@ function seatedFilter(layout: SeatLayout, request: BestAvailableQuery) {
 
 const idsOf = (layout: SeatLayout, positions: ArrayLike<number>) => Array.from(positions, (i) => layout.seatIds[i] as string);
 
+/**
+ * Best available on an event's layout: `free[i]` is 1 when seat `i` is free now. Picks exactly the
+ * seats `bestAvailable` picks for the same seats, request and random numbers.
+ */
 export function bestAvailableIn(layout: SeatLayout, free: Uint8Array, request: BestAvailableQuery): string[] | undefined {
   const random = request.random ?? Math.random;
   const spread = request.spread ?? 0;
@@ -247,22 +249,63 @@ export function bestAvailableIn(layout: SeatLayout, free: Uint8Array, request: B
   return undefined;
 }
 
+/** Blocks ranked to find disjoint choices among, at most. */
+const MAX_RANKED_BLOCKS = 512;
+
 /**
- * Up to `count` picks for a request, best first: the best blocks (as `bestAvailableIn` ranks them
- * at spread 0, its pick first), only those as good as the best on orphans. Seats without a block
- * (not together, no block left) and general admission are one pick, as `bestAvailableIn` makes it.
- * The claim takes the first still free under the event's lock: a burst of buyers picking from the
- * same view each get the next block, instead of all but one being refused while seats are free.
+ * Up to `count` picks for a request, best first, no two sharing a seat: the best blocks (as
+ * `bestAvailableIn` ranks them at spread 0, its pick first), only those as good as the best on
+ * orphans. Seats without a block (not together, no block left) and general admission are one
+ * pick, as `bestAvailableIn` makes it. The claim takes the first still free under the event's
+ * lock: a burst of buyers picking from the same view each get the next block, instead of all but
+ * one being refused while seats are free. Disjoint, because the best blocks are mostly windows
+ * of one run sliding a seat at a time: of the 8 best blocks of 4 in an empty row of 25, only 2
+ * could both be held, and bursts of 200 were refused while hundreds of seats were free.
  */
-export function bestAvailableChoices(layout: SeatLayout, free: Uint8Array, request: BestAvailableQuery, count: number): string[][] {
+export function bestAvailablePicks(layout: SeatLayout, free: Uint8Array, request: BestAvailableQuery, count: number): string[][] {
   const { filtered, eligible, anySeated } = seatedFilter(layout, request);
   if (anySeated) {
-    const { top } = bestBlocks(layout, free, eligible, filtered, request.quantity, count);
+    const quantity = request.quantity;
+    // A block overlaps at most 2q - 2 other windows of its run: this many ranked blocks hold
+    // `count` disjoint ones (bounded: the ranking's cost grows with it; large blocks get fewer).
+    const { top } = bestBlocks(layout, free, eligible, filtered, quantity, Math.min(count * (2 * quantity - 1), MAX_RANKED_BLOCKS));
     const clean = top[0]?.leavesOrphan === false;
-    if (top.length > 0) return top.filter((block) => !clean || !block.leavesOrphan).map((block) => idsOf(layout, block.seats));
+    const taken = new Set<number>();
+    const picks: string[][] = [];
+    for (const block of top) {
+      if (picks.length === count || (clean && block.leavesOrphan)) break;
+      if (block.seats.some((i) => taken.has(i))) continue;
+      for (const i of block.seats) taken.add(i);
+      picks.push(idsOf(layout, block.seats));
+    }
+    if (picks.length > 0) return picks;
   }
   const pick = bestAvailableIn(layout, free, request);
   return pick ? [pick] : [];
+}
+
+/** A pick as the claim takes it: its seats, and the seats beside them to keep whole (claim-plan.ts). */
+export interface OfferedChoice {
+  seatIds: string[];
+  keepWhole?: BlockSides | undefined;
+}
+
+/**
+ * Best available's picks (bestAvailablePicks) as offered to the claim. A block (asked together or
+ * not) that leaves no lone seat as the seats are now must still leave none when claimed: the
+ * claim refuses it then (its sides are read with it), and takes the next choice.
+ */
+export function bestAvailableChoices(
+  layout: SeatLayout,
+  free: Uint8Array,
+  request: BestAvailableQuery,
+  count: number,
+): OfferedChoice[] {
+  return bestAvailablePicks(layout, free, request, count).map((seatIds) => {
+    const sides = blockSides(layout, seatIds, request);
+    const stillFree = (id: string) => !seatIds.includes(id) && free[layout.indexOf(id) ?? -1] === 1;
+    return { seatIds, keepWhole: sides && !leavesLoneSeat(sides, stillFree) ? sides : undefined };
+  });
 }
 
 /** Best available over a list of seats (its order is the layout order). */

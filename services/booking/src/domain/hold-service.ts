@@ -7,7 +7,7 @@ import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { bestAvailableChoices, type BlockSides, blockSides, leavesLoneSeat, matchingSeats } from './best-available.js';
+import { bestAvailableChoices, matchingSeats, type OfferedChoice } from './best-available.js';
 import { EventNotFound, EventNotOnSale, HoldNotActive, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
@@ -70,7 +70,7 @@ export function createHoldService(deps: HoldServiceDeps) {
   async function claim(
     principal: Principal,
     event: CatalogueEvent,
-    choices: Array<{ seatIds: string[]; keepWhole?: BlockSides | undefined }>,
+    choices: OfferedChoice[],
     currency: string,
     field: 'seatIds' | 'quantity',
   ): Promise<HoldTable> {
@@ -83,7 +83,8 @@ export function createHoldService(deps: HoldServiceDeps) {
     // The catalogue keeps prices × maxSeatsPerOrder under the cap; an event priced before it did is
     // refused here, before a seat is held, rather than failing after the commit.
     if (first.totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${first.totalCents} cents, more than an order may (${MAX_ORDER_CENTS})`);
-    const alternatives = rest.filter((choice) => choice.totalCents <= MAX_ORDER_CENTS);
+    // Every seat of an alternative has its price (a seat without one would be held for nothing).
+    const alternatives = rest.filter((choice) => choice.seatIds.every((id) => prices.has(id)) && choice.totalCents <= MAX_ORDER_CENTS);
     const now = deps.clock();
     const holdId = randomUUID();
     // Never past the end of sales: the hold is what lets its buyer pay, and an order is paid only
@@ -167,13 +168,13 @@ export function createHoldService(deps: HoldServiceDeps) {
         // The event's cached layout (stage included) and which seats are free now.
         const seats = await deps.inventories.freeSeats(request.eventId, deps.clock());
         if (!seats) throw new EventNotFound(request.eventId);
-        const picks = bestAvailableChoices(
+        const choices = bestAvailableChoices(
           seats.layout,
           seats.free,
           { quantity, together: request.together ?? false, section: request.section, tier: request.tier, spread: attempt * 4 },
           choicesAt(attempt),
         );
-        if (picks.length === 0) {
+        if (choices.length === 0) {
           // No seat at all (free or not) matches: the filter is wrong, and waiting will not help.
           // (Looked for only now: it walks every seat of the layout.)
           if ((request.section !== undefined || request.tier !== undefined) && matchingSeats(seats.layout, request) === 0) {
@@ -182,15 +183,9 @@ export function createHoldService(deps: HoldServiceDeps) {
           const wanted = quantity === 1 ? 'No seat is' : `There are not ${quantity} ${request.together ? 'adjacent ' : ''}seats`;
           throw new SeatsUnavailable([], `${wanted} available${request.section ? ` in section ${request.section}` : ''}${request.tier ? ` in tier ${request.tier}` : ''}; nothing was held`);
         }
-        // A block (asked together or not) that leaves no lone seat as the seats are now must still
-        // leave none when claimed: refused, the next choice is tried, then the buyer's request
+        // None of the choices still free (or each would now strand a seat): the buyer's request
         // looks again (a burst may use up the attempts: a 409, to try again, rather than a
         // stranded seat).
-        const choices = picks.map((seatIds) => {
-          const sides = blockSides(seats.layout, seatIds, request);
-          const free = (id: string) => !seatIds.includes(id) && seats.free[seats.layout.indexOf(id) ?? -1] === 1;
-          return { seatIds, keepWhole: sides && !leavesLoneSeat(sides, free) ? sides : undefined };
-        });
         try {
           return await claim(principal, event, choices, inventory.currency, 'quantity');
         } catch (error) {
