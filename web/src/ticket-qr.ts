@@ -8,7 +8,7 @@ import { encode } from 'uqr';
 import { svg } from './dom.js';
 
 const QUIET_ZONE = 4;
-/** Screen pixels per module: 33 modules (a 24-character code) make a 132 px code, easily scanned. */
+/** Screen pixels per module: 33 modules (a code of 24 to 26 characters, version 2) make a 132 px code, easily scanned. */
 const MODULE_PX = 4;
 
 /** The dark modules of `text`'s QR code as one path, and the code's size in modules, quiet zone included. */

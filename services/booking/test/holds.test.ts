@@ -401,6 +401,8 @@ describe.each(testDialects())('holds on %s', (dialect) => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect((res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([field]);
     }
+    const empty = (await hold('ivan', { eventId, quantity: 1, section: '' })).json() as { errors: Array<{ message: string }> };
+    expect(empty.errors[0]?.message).toMatch(/.+; must be 1–16 letters, digits or _$/);
   });
 
   it('refuses a hold that would cost more than an order may, before holding anything', async () => {

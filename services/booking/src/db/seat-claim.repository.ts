@@ -13,7 +13,7 @@ import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { type Database, lockingReadSql, type RawSql, type SqlStatement } from '@stream-seat/db';
 import { EventNotOnSale } from '../domain/booking-errors.js';
 import type { BlockSides } from '../domain/best-available.js';
-import { planClaims, type SeatState } from '../domain/claim-plan.js';
+import { type ClaimChoice, planClaims, type SeatState } from '../domain/claim-plan.js';
 import type { BookingDatabase, HoldTable, SeatStatus } from './schema.js';
 import { chunks, retryConflicts } from './transaction.js';
 
@@ -31,7 +31,7 @@ export interface ClaimRequest {
   /** Best available's block: the seats beside it, read (locked) with its own (claim-plan.ts). */
   keepWhole?: BlockSides | undefined;
   /** Best available's next choices, best first, each with its price: the first still free is taken (claim-plan.ts). */
-  alternatives?: Array<{ seatIds: string[]; totalCents: number; keepWhole?: BlockSides | undefined }> | undefined;
+  alternatives?: Array<ClaimChoice & { totalCents: number }> | undefined;
   /** Best available picked the seats: a refusal names none. */
   bestAvailable?: boolean | undefined;
 }
@@ -102,7 +102,7 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
   async function claimInTransaction(sql: RawSql, eventId: string, requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
     const now = Math.max(...requests.map((r) => r.now));
     const buyers = [...new Set(requests.map((r) => r.buyerId))];
-    const choiceSeats = (c: { seatIds: string[]; keepWhole?: BlockSides | undefined }) => [...c.seatIds, ...(c.keepWhole ? [...c.keepWhole.left, ...c.keepWhole.right] : [])];
+    const choiceSeats = (c: ClaimChoice) => [...c.seatIds, ...(c.keepWhole ? [...c.keepWhole.left, ...c.keepWhole.right] : [])];
     const seatIds = [...new Set(requests.flatMap((r) => [...choiceSeats(r), ...(r.alternatives ?? []).flatMap(choiceSeats)]))].sort();
     // All reads in one script (one round trip on MySQL), in this order: the event's row lock first —
     // it orders this event's writers, so seq order is commit order — then the buyers' active holds:

@@ -91,7 +91,7 @@ describe('planClaims', () => {
     const choices = { seatIds: ['R-1'], alternatives: [{ seatIds: ['R-2'] }, { seatIds: ['R-3'] }], bestAvailable: true };
     const plans = planClaims(
       [
-        // Three buyers picked from the same view: the same best seat first, then the next ones.
+        // Four buyers picked from the same view: the same best seat first, then the next ones.
         { ...wish('a', []), ...choices },
         { ...wish('b', []), ...choices },
         { ...wish('c', []), ...choices },

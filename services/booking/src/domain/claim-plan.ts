@@ -1,8 +1,9 @@
 /**
  * Decides, for a batch of hold requests of one event, which ones get their seats: in arrival order,
  * all of a request's seats or none, a seat to one request at most, and no buyer past the limit of
- * active holds; a best-available request takes the first of its choices still free. Works on the seats' states as read under the event's lock; the claim UPDATE then
- * re-checks every seat's state in SQL (see SeatClaimRepository).
+ * active holds; a best-available request takes the first of its choices still free. Works on
+ * the seats' states as read under the event's lock; the claim UPDATE then re-checks every seat's
+ * state in SQL (see SeatClaimRepository).
  */
 import type { SeatStatus } from '../db/schema.js';
 import { type BlockSides, leavesLoneSeat } from './best-available.js';
