@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { salesState } from '../src/sales-window.js';
+import { salesNotice, salesState } from '../src/sales-window.js';
 
 const at = (iso: string) => Date.parse(iso);
 const event = { startsAt: '2030-06-01T20:00:00Z', salesStartAt: '2030-05-01T09:00:00Z', salesEndAt: '2030-06-01T18:00:00Z' };
@@ -17,5 +17,11 @@ describe('an event\'s sales window', () => {
     expect(salesState(late, at('2020-01-01T00:00:00Z'))).toEqual({ kind: 'open' });
     expect(salesState(late, at('2030-06-01T20:00:00Z'))).toEqual({ kind: 'over' });
     expect(salesState({ ...late, salesEndAt: null }, at('2030-06-01T19:59:59Z'))).toEqual({ kind: 'open' });
+  });
+
+  it('is said the same way on the events list and the event page: when sales open, or that they are over', () => {
+    expect(salesNotice({ kind: 'before', opensAt: '2030-05-01T09:00:00Z' })).toMatch(/^Sales open .*2030/);
+    expect(salesNotice({ kind: 'over' })).toBe('Sales for this event are over');
+    expect(salesNotice({ kind: 'open' })).toBeUndefined();
   });
 });

@@ -4,8 +4,8 @@
  */
 import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { field, h } from '../dom.js';
-import { dateTime, money } from '../format.js';
-import type { SalesState } from '../sales-window.js';
+import { money } from '../format.js';
+import { salesNotice, type SalesState } from '../sales-window.js';
 import { ticketItem } from '../ticket-item.js';
 
 /** Test cards of the built-in payment provider (a real provider's form replaces this). */
@@ -131,8 +131,7 @@ export function chooseView(o: ChooseViewOptions): Nodes {
   const closed = o.sales.kind !== 'open';
   return [
     h('h2', { tabindex: -1 }, 'Your seats'),
-    o.sales.kind === 'before' ? h('p', { class: 'notice', 'data-sales': 'before', role: 'status' }, `Sales open ${dateTime(o.sales.opensAt)}.`) : null,
-    o.sales.kind === 'over' ? h('p', { class: 'notice', 'data-sales': 'over', role: 'status' }, 'Sales for this event are over.') : null,
+    closed ? h('p', { class: 'notice', 'data-sales': o.sales.kind, role: 'status' }, `${salesNotice(o.sales)}.`) : null,
     o.signedIn || closed ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
     count === 0
       ? h('p', { class: 'muted' }, 'Click available seats on the map, or Tab to it: the arrow keys move, Enter or Space selects.')

@@ -5,7 +5,7 @@ import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
-import { salesState } from '../sales-window.js';
+import { salesNotice, salesState } from '../sales-window.js';
 import { serverNow } from '../server-clock.js';
 
 /** Events per page; more come with "More events" (the list follows the API's cursor). */
@@ -46,8 +46,8 @@ export const eventsPage: Page = (root) => {
 /** A card of an event whose sales are not open says so: "On sale now" had listed it as any other. */
 function salesNote(event: EventView): HTMLElement | null {
   const sales = salesState(event, serverNow());
-  if (sales.kind === 'open') return null;
-  return h('span', { class: 'notice', 'data-sales': sales.kind }, sales.kind === 'before' ? `Sales open ${dateTime(sales.opensAt)}` : 'Sales are over');
+  const notice = salesNotice(sales);
+  return notice ? h('span', { class: 'notice', 'data-sales': sales.kind }, notice) : null;
 }
 
 function eventCard(event: EventView): HTMLLIElement {

@@ -96,12 +96,9 @@ function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
   const placeNamesOf = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
-  // "Any" chosen by hand stays chosen when the list is drawn again; else the next show is.
-  const door = h(
-    'select',
-    { name: 'door', onchange: (() => (door.dataset['chosen'] = door.value ? 'event' : 'any')) as EventListener },
-    h('option', { value: '' }, 'Any of my events'),
-  );
+  // "Any" chosen by hand stays chosen when the list is drawn again; else the nearest show is.
+  let anyChosen = false;
+  const door = h('select', { name: 'door', onchange: (() => (anyChosen = door.value === '')) as EventListener }, h('option', { value: '' }, 'Any of my events'));
   let eventNames = new Map<string, string>();
   const code = h('input', { name: 'code', required: true, autocomplete: 'off' });
   // Every scan gets its own line, newest first, named by the end of its code: answers may come
@@ -160,7 +157,8 @@ function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void
     doors(events) {
       eventNames = new Map(events.map((e) => [e.id, `${e.name} (${dateTime(e.startsAt)})`]));
       const onSale = events.filter((e) => e.status === 'ON_SALE');
-      const chosen = door.value && onSale.some((e) => e.id === door.value) ? door.value : door.dataset['chosen'] === 'any' ? '' : (nearestDoor(onSale, serverNow()) ?? '');
+      const kept = onSale.some((e) => e.id === door.value) ? door.value : undefined;
+      const chosen = kept ?? (anyChosen ? '' : (nearestDoor(onSale, serverNow()) ?? ''));
       door.replaceChildren(...onSale.map((e) => h('option', { value: e.id }, eventNames.get(e.id) ?? e.name)), h('option', { value: '' }, 'Any of my events'));
       door.value = chosen;
     },
