@@ -203,8 +203,12 @@ export function createService(options: CreateServiceOptions): App {
       throw new InvalidField('headers.host', hosts === 0 ? 'is required in HTTP/1.1' : 'is given more than once');
     }
     // Node joins two keys into one ("a, b"), which would then be kept for a request naming
-    // neither; checked here, so also at the gateway, which passes on the joined header.
-    if (headerCount(request.raw.rawHeaders, 'idempotency-key') > 1) throw new InvalidField('headers.idempotency-key', 'is given more than once');
+    // neither; checked here, so also at the gateway, which passes on the joined header. Only a
+    // joined-looking key is counted: the raw headers are not walked again on every request.
+    const key = request.headers['idempotency-key'];
+    if (typeof key === 'string' && key.includes(', ') && headerCount(request.raw.rawHeaders, 'idempotency-key') > 1) {
+      throw new InvalidField('headers.idempotency-key', 'is given more than once');
+    }
   });
 
   const checks: ReadinessCheck[] = [
