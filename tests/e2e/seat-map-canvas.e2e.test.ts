@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../scripts/web-app-build.js';
+import { gate } from '../support/gate.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { type Box, viewBox } from '../support/seat-map-page.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
@@ -279,17 +280,16 @@ describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted o
     await page.click('button.hold-selected');
     await page.waitForSelector('form.pay');
     // The availability stream held back: the page restores the hold with no seat's state known.
-    let releaseStream: () => void = () => undefined;
-    const streamHeld = new Promise<void>((resolve) => (releaseStream = resolve));
+    const streamHeld = gate();
     await page.route('**/api/availability/**', async (route) => {
-      await streamHeld;
+      await streamHeld.passed;
       await route.continue();
     });
     await page.reload();
     await page.waitForSelector('form.pay');
     expect(await page.getAttribute('.live-badge', 'data-live-status')).toBe('connecting');
     for (const id of ['Y-R10-10', 'X-R20-10', 'Z-R1-1']) expect(await seatColour(page, id), id).toBe('transparent');
-    releaseStream();
+    streamHeld.open();
     await page.waitForSelector('[data-live-status=live]');
     await poll(() => seatColour(page, 'Y-R10-10')).toBe(await cssColour(page, '--mine'));
     expect(await seatColour(page, 'X-R20-10')).toBe(await legendColour(page, 'li[data-tier="A"] .swatch'));

@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../scripts/demo-data.js';
 import { buildWebApp } from '../../scripts/web-app-build.js';
+import { gate } from '../support/gate.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
@@ -499,17 +500,16 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       if (r.method() === 'POST' && r.url().endsWith(`/api/events/${event}/cancel`)) sent.push(r.url());
     });
     // The cancellation's answer waits until the button has been seen under way.
-    let answer: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (answer = resolve));
+    const held = gate();
     await page.route(`**/api/events/${event}/cancel`, async (route) => {
-      await held;
+      await held.passed;
       await route.continue();
     });
     await page.dblclick(`${card} button.secondary`);
     await expect.poll(() => sent.length).toBe(1);
     // Shown under way: a second click had seemed to do nothing.
     expect(await page.locator(`${card} button.secondary`).isDisabled()).toBe(true);
-    answer();
+    held.open();
     await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
     // It had asked twice and sent two cancellations.
     expect(asked).toBe(1);
@@ -973,13 +973,12 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.click('button.hold-selected');
     await page.waitForSelector('form.pay');
     // The payment waits at the door until the test lets it through.
-    let letThrough: () => void = () => undefined;
-    const waiting = new Promise<void>((resolve) => (letThrough = resolve));
+    const waiting = gate();
     let paying = false;
     await page.route('**/api/orders', async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
       paying = true;
-      await waiting;
+      await waiting.passed;
       await route.continue();
     });
     const holdReads: string[] = [];
@@ -996,7 +995,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await page.textContent('.countdown')).toBe('0:00');
     expect(holdReads).toEqual([]);
     expect(await page.textContent('.panel')).not.toMatch(/expired|run out/);
-    letThrough();
+    waiting.open();
     await page.waitForSelector('[data-ticket-code]');
     expect(await page.textContent('.panel')).not.toMatch(/expired|run out/);
     expect(await statusOf(page, seat)).toBe('BOOKED');
@@ -1086,18 +1085,17 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await desk.waitForSelector(`select[name=door] option[value="${doorEvent}"]`, { state: 'attached' });
     await desk.selectOption('select[name=door]', doorEvent);
     // The scan's answer is held (a slow network at the door) until Enter has been pressed again.
-    let answer: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (answer = resolve));
+    const held = gate();
     let scans = 0;
     await desk.route('**/check-in?*', async (route) => {
       scans++;
-      await held;
+      await held.passed;
       await route.continue();
     });
     await desk.fill('input[name=code]', kept);
     await desk.press('input[name=code]', 'Enter');
     await desk.press('input[name=code]', 'Enter');
-    answer();
+    held.open();
     await desk.waitForSelector('.check-in-result.ok');
     // One scan went out, and its line is the only one: no "do not admit" for the ticket just admitted.
     expect(scans).toBe(1);
@@ -1107,10 +1105,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     const waiting = await send('POST', '/api/holds', bob, { eventId: doorEvent, seatIds: [seatIds[2]] });
     const waitingOrder = await send('POST', '/api/orders', bob, { holdId: waiting.body['holdId'], payment: { token: 'tok_ok' } });
     const slowCode = (waitingOrder.body['tickets'] as Json[])[0]?.['code'] as string;
-    let letThrough: () => void = () => undefined;
-    const slow = new Promise<void>((resolve) => (letThrough = resolve));
+    const slow = gate();
     await desk.route(`**/tickets/${slowCode}/check-in?*`, async (route) => {
-      await slow;
+      await slow.passed;
       await route.continue();
     });
     await desk.fill('input[name=code]', slowCode);
@@ -1122,7 +1119,7 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     }
     // 10 answered lines and the one still waiting.
     expect(await desk.locator('.check-in-result').count()).toBe(11);
-    letThrough();
+    slow.open();
     await desk.waitForSelector(`.check-in-result.ok:has-text("${slowCode.slice(-6)}")`);
     await desk.unroute(`**/tickets/${slowCode}/check-in?*`);
     // A ticket of a cancelled order: not "already checked in".
@@ -1321,25 +1318,22 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   it('keeps the page the user went to when the page they left answers late', async () => {
     const page = await newPage();
     // The home page's list of events takes its time (a slow network); the user goes on meanwhile.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let asked: () => void = () => undefined;
-    const listAsked = new Promise<void>((resolve) => (asked = resolve));
-    let delivered: () => void = () => undefined;
-    const late = new Promise<void>((resolve) => (delivered = resolve));
+    const held = gate();
+    const listAsked = gate();
+    const late = gate();
     await page.route((url) => url.pathname === '/api/events' && url.searchParams.get('status') === 'ON_SALE', async (route) => {
-      asked();
+      listAsked.open();
       const response = await route.fetch();
-      await held;
+      await held.passed;
       await route.fulfill({ response });
-      delivered();
+      late.open();
     });
     await page.goto(test.gateway);
-    await listAsked;
+    await listAsked.passed;
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('h1:has-text("My orders")');
-    release();
-    await late;
+    held.open();
+    await late.passed;
     await page.waitForTimeout(300);
     // Before, the late list drew itself over it (the organiser's desk vanished so in a test, 2 runs in 5).
     expect(await page.textContent('h1')).toBe('My orders');

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../scripts/web-app-build.js';
+import { gate } from '../support/gate.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
@@ -153,22 +154,20 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     const made = await send('POST', '/api/holds', await test.tokenFor('rosa'), { eventId, seatIds: [older] });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const olderHold = made.body['holdId'] as string;
-    let answer: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    let asked: () => void = () => undefined;
-    const askedFor = new Promise<void>((resolve) => (asked = resolve));
+    const answered = gate();
+    const askedFor = gate();
     const page = await openEvent(eventId, 'rosa', 'buyer', (p) =>
       p.route(`**/api/holds/${olderHold}`, async (route) => {
-        asked();
-        await answered;
+        askedFor.open();
+        await answered.passed;
         await route.continue();
       }),
     );
-    await askedFor;
+    await askedFor.passed;
     // Meanwhile the buyer holds another seat.
     await hold(page, [newer]);
     const restored = page.waitForResponse((r) => r.url().endsWith(`/api/holds/${olderHold}`));
-    answer();
+    answered.open();
     await restored;
     // The app's own handling of the answer comes after the response: a moment for it.
     await page.waitForTimeout(500);
@@ -187,10 +186,9 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await page.click('form.pay button');
     await page.waitForSelector('.panel [role=alert]:has-text("declined")');
     // The next payment is held on its way until the panel has been looked at.
-    let answer: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const answered = gate();
     await page.route('**/api/orders', async (route) => {
-      await answered;
+      await answered.passed;
       await route.continue();
     });
     await page.selectOption('select[name=card]', 'tok_ok');
@@ -198,7 +196,7 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await page.waitForSelector('form.pay button:has-text("Paying…")');
     // "The payment was declined" had stayed up while the approved card was being charged.
     expect(await page.locator('.panel [role=alert]').count()).toBe(0);
-    answer();
+    answered.open();
     await page.waitForSelector('[data-ticket-code]');
     await page.close();
   });
