@@ -64,11 +64,8 @@ export function createServiceClient(balancer: LoadBalancer, app: string, options
             bodyTimeout: options.timeoutMs,
           });
           const text = await response.body.text();
-          // The last one's answer is the caller's to read, whatever it is.
-          if (response.headers[NOT_SERVED_HEADER] === '1' && index < candidates.length - 1) {
-            lastError = new Error(`${instance.instanceId} turned the request away unserved (${response.statusCode})`);
-            continue;
-          }
+          // Another instance follows: asked instead. The last one's answer is the caller's to read, whatever it is.
+          if (response.headers[NOT_SERVED_HEADER] === '1' && index < candidates.length - 1) continue;
           return {
             status: response.statusCode,
             headers: response.headers,

@@ -19,14 +19,15 @@ export function layoutCapacity(layout: VenueLayout): number {
 export function checkLayout(layout: VenueLayout): void {
   const sectionIds = new Map<string, number>();
   /** Each tier by its name in upper case: `vip` and `VIP` would be two prices a buyer reads as one tier. */
-  const tiers = new Map<string, { tier: string; s: number }>();
+  const tiers = new Map<string, number>();
   layout.sections.forEach((section, s) => {
     const tierKey = section.tier.toUpperCase();
-    const sameTier = tiers.get(tierKey);
-    if (sameTier && sameTier.tier !== section.tier) {
-      throw new InvalidField(`sections.${s}.tier`, `differs only in case from the tier of sections.${sameTier.s} (${sameTier.tier}): write one tier the same way`);
+    const first = tiers.get(tierKey);
+    const firstTier = first === undefined ? undefined : layout.sections[first]?.tier;
+    if (firstTier !== undefined && firstTier !== section.tier) {
+      throw new InvalidField(`sections.${s}.tier`, `differs only in case from the tier of sections.${first} (${firstTier}): write one tier the same way`);
     }
-    if (!sameTier) tiers.set(tierKey, { tier: section.tier, s });
+    if (first === undefined) tiers.set(tierKey, s);
     const key = section.id.toUpperCase();
     const earlier = sectionIds.get(key);
     if (earlier !== undefined) {
