@@ -21,6 +21,11 @@ export interface SaleTerms {
   maxSeatsPerOrder: number;
 }
 
+/** The inventory's columns of an event's start and sale terms: written at creation, or kept later. */
+export function saleTermColumns(terms: SaleTerms) {
+  return { starts_at: terms.startsAt, sales_start_at: terms.salesStartAt, sales_end_at: terms.salesEndAt, max_seats_per_order: terms.maxSeatsPerOrder };
+}
+
 export interface InventoryHeader extends SaleTerms {
   organizerId: string;
   currency: string;
@@ -166,10 +171,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
             stage_x: header.stage.x,
             stage_y: header.stage.y,
             created_at: now,
-            starts_at: header.startsAt,
-            sales_start_at: header.salesStartAt,
-            sales_end_at: header.salesEndAt,
-            max_seats_per_order: header.maxSeatsPerOrder,
+            ...saleTermColumns(header),
           })
           .execute();
         return 'created';
@@ -213,7 +215,7 @@ export function createInventoryRepository(db: Kysely<BookingDatabase>, dialect: 
     async keepTerms(eventId: string, terms: SaleTerms): Promise<void> {
       await db
         .updateTable('inventories')
-        .set({ starts_at: terms.startsAt, sales_start_at: terms.salesStartAt, sales_end_at: terms.salesEndAt, max_seats_per_order: terms.maxSeatsPerOrder })
+        .set(saleTermColumns(terms))
         .where('event_id', '=', eventId)
         .where('max_seats_per_order', 'is', null)
         .where('organizer_id', '!=', CANCELLED_BEFORE_SALE)

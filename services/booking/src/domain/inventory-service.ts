@@ -7,7 +7,7 @@
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { type CallContext, createInFlight } from '@stream-seat/platform';
-import { type InventoryRepository, isCancelledBeforeSale, type SaleTerms } from '../db/inventory.repository.js';
+import { type InventoryRepository, isCancelledBeforeSale, type SaleTerms, saleTermColumns } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
@@ -65,13 +65,7 @@ export function createInventoryService(deps: InventoryServiceDeps) {
     if (!lacksTerms(inventory) || event.id !== inventory.event_id) return inventory;
     const terms = saleTermsOf(event);
     await deps.inventories.keepTerms(inventory.event_id, terms);
-    const kept = {
-      ...inventory,
-      starts_at: terms.startsAt,
-      sales_start_at: terms.salesStartAt,
-      sales_end_at: terms.salesEndAt,
-      max_seats_per_order: terms.maxSeatsPerOrder,
-    };
+    const kept = { ...inventory, ...saleTermColumns(terms) };
     headers.set(inventory.event_id, kept);
     return kept;
   }
