@@ -11,7 +11,7 @@ import { Kysely, type LogEvent, sql, SqliteDialect } from 'kysely';
 import { createConnection, createPool, type PoolOptions } from 'mysql2';
 import { checkedPool } from './checked-pool.js';
 import type { DatabaseTarget, Dialect } from './connection-url.js';
-import { sessionSetupSql, unboundedSessionSql } from './dialect-sql.js';
+import { isCredentialsRefused, sessionSetupSql, unboundedSessionSql } from './dialect-sql.js';
 import { DatabaseScopedMysqlDialect } from './migration-lock.js';
 import { mysqlRawTransaction, type RawTransaction, sqliteRawTransaction } from './raw-sql.js';
 
@@ -131,8 +131,7 @@ async function ensureMysqlDatabase(target: MysqlTarget, options: OpenOptions, lo
       const e = error as { code?: string; message: string };
       // Without CREATE rights the database must already exist; the pool will tell.
       if (e.code === 'ER_DBACCESS_DENIED_ERROR') return '';
-      // Credentials refused (MariaDB says 1698 for a user it knows by another plugin): no retry mends that.
-      if (Date.now() > deadline || e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') throw error;
+      if (Date.now() > deadline || isCredentialsRefused(error)) throw error;
       const delay = Math.min(5_000, 200 * 2 ** attempt);
       log?.warn({ attempt, reason: e.message, retryInMs: delay }, 'database not reachable yet');
       await sleep(delay);

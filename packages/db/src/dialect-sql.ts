@@ -51,6 +51,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /Pool is closed|connect ETIMEDOUT|Connection lost|timed out waiting for a connection/i.test(e.message ?? '');
 }
 
+/** True when the server refused the credentials (MariaDB says 1698 for a user it knows by another plugin): no retry mends that. */
+export function isCredentialsRefused(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR';
+}
+
 /**
  * True when other transactions' locks stopped this one: a deadlock, a row-lock wait past
  * `innodb_lock_wait_timeout`, SQLite's write lock held past `busy_timeout`. The database is well;
