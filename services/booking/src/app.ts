@@ -199,6 +199,9 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     bus,
     clock,
     paymentTimeoutMs: settings.paymentTimeoutMs,
+    holdTtlSeconds: settings.holdTtlSeconds,
+    // The hold's release pass moves with it (the sweeper is made below; no payment comes before the app serves).
+    onHoldExtended: (expiresAt) => sweeper.holdMade(expiresAt),
   });
   const sweeper = createHoldSweeper({
     holds: holdRepository,

@@ -116,11 +116,15 @@ export function createPurchase(deps: PurchaseDeps) {
   }
 
   /**
-   * What a payment that failed leaves: the hold, while its time lasts. Once it is up (the payment
-   * outlasted it), the countdown's check with the server says how it ended.
+   * What a payment that failed leaves: the hold, while its time lasts — read again, since a
+   * payment begun in the hold's last moments carries it on (the countdown shows its new end). Once
+   * it is up, the countdown's check with the server says how it ended.
    */
-  function stillHeld(current: HoldView): string {
-    return Date.parse(current.expiresAt) > serverNow() ? 'Your seats are still held: try again, or with another card.' : 'Your hold has run out meanwhile.';
+  async function stillHeld(current: HoldView): Promise<string> {
+    const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`).catch(() => undefined);
+    const latest = found?.status === 'ACTIVE' ? found : current;
+    if (state.hold === current) state.hold = latest;
+    return Date.parse(latest.expiresAt) > serverNow() ? 'Your seats are still held: try again, or with another card.' : 'Your hold has run out meanwhile.';
   }
 
   function pay(token: string): Promise<void> {
@@ -141,14 +145,17 @@ export function createPurchase(deps: PurchaseDeps) {
           // A decline is an answer, not a lost one: paying again asks the provider again (a card
           // may go through later) rather than replaying this decline under the same key.
           payKeys.delete(payAttempt(current.holdId, token));
-          state.message = { kind: 'error', text: `The payment was declined. ${stillHeld(current)}` };
+          state.message = { kind: 'error', text: `The payment was declined. ${await stillHeld(current)}` };
           return;
         }
         if (error instanceof ApiProblem && error.status === 504 && String(error.body['type'] ?? '').endsWith('/payment-timeout')) {
           // An answer too: the service keeps it for its key (the charge may still go through, and
           // is then refunded), so paying again is a new attempt under a new key.
           payKeys.delete(payAttempt(current.holdId, token));
-          state.message = { kind: 'error', text: `The payment provider did not answer in time (a charge that went through late is refunded). ${stillHeld(current)}` };
+          state.message = {
+            kind: 'error',
+            text: `The payment provider did not answer in time (a charge that went through late is refunded). ${await stillHeld(current)}`,
+          };
           return;
         }
         if (error instanceof ApiProblem && error.status === 410) {
@@ -196,7 +203,15 @@ export function createPurchase(deps: PurchaseDeps) {
         // Unreachable for a moment: asked again on the next tick. Gone: it ended.
         if (!(error instanceof ApiProblem && error.status === 404)) return;
       }
-      if (state.hold !== current || found?.status === 'ACTIVE') return;
+      if (state.hold !== current) return;
+      // Carried on by a payment begun in its last moments: the countdown goes on to its new end.
+      if (found?.status === 'ACTIVE') {
+        if (Date.parse(found.expiresAt) > Date.parse(current.expiresAt)) {
+          state.hold = found;
+          deps.changed();
+        }
+        return;
+      }
       // Paid for after all (the answer to "Pay" never reached this tab): the order, not "expired".
       if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId, found.orderId))) return deps.changed();
       endHold('Your hold expired and the seats went back on sale.');

@@ -2,6 +2,7 @@
  * Holds once they exist: reading them, giving their seats back, finding the expired ones. Claiming
  * seats for a new hold is seat-claim.repository.ts.
  */
+import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldStatus, HoldTable } from './schema.js';
@@ -63,6 +64,38 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
           now,
           false,
         );
+        return { batch: batch?.batch };
+      });
+    },
+
+    /**
+     * Makes an active hold, not run out at `now`, last until `until` (a payment begun in its last
+     * moments may finish): the hold and its seats, under the event's lock, with a numbered change
+     * of those seats (still HELD) so that every instance's seat statuses read their new expiry.
+     * Undefined when the hold was no longer active, or had run out (nothing changed then).
+     */
+    async extend(hold: HoldTable, until: number, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
+      const seatIds = JSON.parse(hold.seat_ids_json) as string[];
+      return inTransaction(db, async (trx) => {
+        // The hold's row first, then the event's lock, as a release and an order take them.
+        const extended = await trx
+          .updateTable('holds')
+          .set({ expires_at: until })
+          .where('id', '=', hold.id)
+          .where('status', '=', 'ACTIVE')
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        if (changed(extended) !== 1) return undefined;
+        await lockInventory(trx, hold.event_id);
+        await trx
+          .updateTable('seats')
+          .set({ expires_at: until })
+          .where('event_id', '=', hold.event_id)
+          .where('seat_id', 'in', seatIds)
+          .where('hold_id', '=', hold.id)
+          .where('status', '=', 'HELD')
+          .execute();
+        const batch = await recordChanges(trx, hold.event_id, seatIds.map((seatId) => ({ seatId, status: 'HELD' as const })), now, false);
         return { batch: batch?.batch };
       });
     },

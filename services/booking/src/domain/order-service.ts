@@ -10,7 +10,7 @@ import { type CallContext, DependencyUnavailable, type Principal } from '@stream
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
 import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
-import type { OrderTable, TicketTable } from '../db/schema.js';
+import type { HoldTable, OrderTable, TicketTable } from '../db/schema.js';
 import type { TicketRepository } from '../db/ticket.repository.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
 import {
@@ -49,10 +49,17 @@ export interface OrderServiceDeps {
   bus: SeatChangeBus;
   clock: () => number;
   paymentTimeoutMs: number;
+  /** A hold's term (HOLD_TTL_SECONDS): how far a payment may carry it is counted from it. */
+  holdTtlSeconds: number;
+  /** A hold now runs out at `expiresAt` (clock time): carried on by a payment. */
+  onHoldExtended?: (expiresAt: number) => void;
 }
 
 /** How long a payment waits for the catalogue's word on its event's cancellation (then goes on). */
 export const CANCELLATION_CHECK_MS = 1_000;
+
+/** Past a payment's timeout, the time its order takes to be written: how long a payment carries its hold. */
+export const ORDER_WRITE_MS = 5_000;
 
 export function createOrderService(deps: OrderServiceDeps) {
   /** The caller organises the event (the inventory header is cached: no query after the first). */
@@ -119,20 +126,48 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
+  /** The buyer's hold, still running — or why it cannot be paid for. */
+  async function payableHold(principal: Principal, holdId: string): Promise<HoldTable> {
+    const hold = await deps.holds.find(holdId);
+    if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(holdId);
+    if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED', await deps.holds.orderIdOf(hold.id));
+    // Released by the event's cancellation: say so (409), not that the hold ran out (410).
+    if (hold.status === 'RELEASED' && (await deps.inventory.current(hold.event_id))?.status === 'CLOSED') {
+      throw new EventNotOnSale(hold.event_id, 'it was cancelled');
+    }
+    if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
+    return hold;
+  }
+
+  /**
+   * A payment begun in the hold's last moments would be charged, then refunded, its seats lost
+   * when the hold ran out on the way: the hold is carried until the payment can be through (its
+   * timeout, then the order's writing). Never further than that past the hold's own term, however
+   * many payments are tried (declined cards do not keep seats from sale).
+   */
+  async function carryThroughPayment(principal: Principal, hold: HoldTable): Promise<void> {
+    const now = deps.clock();
+    const carry = deps.paymentTimeoutMs + ORDER_WRITE_MS;
+    const until = Math.min(now + carry, hold.created_at + deps.holdTtlSeconds * 1000 + carry);
+    if (until <= hold.expires_at) return;
+    const extended = await deps.holds.extend(hold, until, now);
+    // Ended meanwhile (ordered, released, run out): said as for a hold found so.
+    if (!extended) {
+      await payableHold(principal, hold.id);
+      throw new HoldExpired(hold.id);
+    }
+    if (extended.batch) deps.bus.publish(extended.batch);
+    deps.onHoldExtended?.(until);
+  }
+
   return {
     /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
     async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext): Promise<OrderWithTickets> {
-      const hold = await deps.holds.find(request.holdId);
-      if (!hold || hold.buyer_id !== principal.sub) throw new HoldNotFound(request.holdId);
-      if (hold.status === 'ORDERED') throw new HoldNotActive(hold.id, 'ORDERED', await deps.holds.orderIdOf(hold.id));
-      // Released by the event's cancellation: say so (409), not that the hold ran out (410).
-      if (hold.status === 'RELEASED' && (await deps.inventory.current(hold.event_id))?.status === 'CLOSED') {
-        throw new EventNotOnSale(hold.event_id, 'it was cancelled');
-      }
-      if (hold.status !== 'ACTIVE' || hold.expires_at <= deps.clock()) throw new HoldExpired(hold.id);
+      const hold = await payableHold(principal, request.holdId);
       // Cancelled in the catalogue, its message not here yet (this service was down, the outbox
       // retrying): no charge. It had charged and confirmed, and refunded once the message came.
       if (await cancelledInCatalogue(hold.event_id, caller)) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
+      await carryThroughPayment(principal, hold);
 
       // Each attempt is its own payment (the reference is a real provider's idempotency key): two
       // racing payments for one hold are two charges, and the loser refunds only its own. The
