@@ -134,7 +134,9 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
         ? `body: ${error.message}`
         : error.message;
     return {
-      type: PROBLEM_TYPE_BASE + (code ? code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request'),
+      // A body over the limit is named by its status, not by the framework's error code (it had
+      // been `ctp-body-too-large`, the parser's internal name).
+      type: PROBLEM_TYPE_BASE + (status === 413 ? 'payload-too-large' : code ? code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request'),
       title: status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : 'Bad request',
       status,
       detail,

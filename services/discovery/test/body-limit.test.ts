@@ -46,6 +46,8 @@ describe('request bodies', () => {
     // A parsed body would have been a 400 (no instanceId, no ipAddr ...).
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ status: 413, title: 'Payload too large' });
+    // Named by its status (it had been `…/problems/ctp-body-too-large`, the framework's error code).
+    expect(res.json().type).toMatch(/\/problems\/payload-too-large$/);
   });
 
   it('an XML registration under 64 KB but with more tags than any registration has gets 400 without being parsed', async () => {

@@ -207,6 +207,44 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect((await call('PATCH', `/api/events/${id}`, 'root', { name: 'Fixed by admin' }, 'admin')).statusCode).toBe(200);
   });
 
+  it("keeps an admin's edit to the draft's own organiser's venues, and an admin's new event off an organiser's venue", async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    // A venue of the admin's own (its subject's).
+    const adminVenue = await createVenue(t, 'root');
+    // Moved to the admin's venue, the draft had been olga's to neither edit nor publish (400 on a venueId she never sent).
+    const moved = await call('PATCH', `/api/events/${id}`, 'root', { venueId: adminVenue }, 'admin');
+    expect(moved.statusCode).toBe(400);
+    expect(moved.json().errors).toEqual([{ field: 'venueId', message: 'is not a venue of the event’s organizer' }]);
+    expect((await call('PATCH', `/api/events/${id}`, 'olga', { name: 'Still mine' })).statusCode).toBe(200);
+    const onHers = await call('POST', '/api/events', 'root', base(), 'admin');
+    expect(onHers.statusCode).toBe(400);
+    expect(fieldsOf(onHers)).toEqual(['venueId']);
+  });
+
+  it('applies two PATCHes of one draft sent at once each on top of the other: no edit lost, their sum checked against the rules', async () => {
+    for (let trial = 0; trial < 15; trial++) {
+      const id = await createDraft(t, 'olga', venueId, { name: `Old ${trial}` });
+      // Each fine alone; together the dearest order (100,000,000 × 100) is over the cap.
+      const [later, dearer] = await Promise.all([
+        call('PATCH', `/api/events/${id}`, 'olga', { startsAt: inDays(45), maxSeatsPerOrder: 100 }),
+        call('PATCH', `/api/events/${id}`, 'olga', { prices: { A: 100_000_000, B: 0, GA: 0 } }),
+      ]);
+      expect([later.statusCode, dearer.statusCode].sort(), `trial ${trial}`).toEqual([200, 400]);
+      const stored = (await call('GET', `/api/events/${id}`, 'olga')).json();
+      // What the 200 said was saved is what is stored.
+      expect(stored, `trial ${trial}`).toMatchObject((later.statusCode === 200 ? later : dearer).json());
+      // A rename and another edit at once: both kept, and the event is found by its new name.
+      const [renamed, capped] = await Promise.all([
+        call('PATCH', `/api/events/${id}`, 'olga', { name: `Quokka${trial}x` }),
+        call('PATCH', `/api/events/${id}`, 'olga', { maxSeatsPerOrder: 4 }),
+      ]);
+      expect([renamed.statusCode, capped.statusCode], `trial ${trial}`).toEqual([200, 200]);
+      expect((await call('GET', `/api/events/${id}`, 'olga')).json(), `trial ${trial}`).toMatchObject({ name: `Quokka${trial}x`, maxSeatsPerOrder: 4 });
+      const found = (await call('GET', `/api/events?mine=true&q=Quokka${trial}x`, 'olga')).json().items as Array<{ id: string }>;
+      expect(found.map((e) => e.id), `trial ${trial}`).toEqual([id]);
+    }
+  });
+
   it("lets nobody change another organiser's event on sale, though everyone may read it", async () => {
     const id = await createDraft(t, 'olga', venueId);
     await call('POST', `/api/events/${id}/publish`, 'olga');

@@ -42,11 +42,16 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
   const events = createEventRepository(db);
   const venues = createVenueRepository(db);
 
-  /** The venue's tiers and city, when the caller may put an event there; otherwise a 400 on `venueId`. */
-  async function usableVenue(venueId: string, principal: Principal): Promise<{ tiers: string[]; city: string | null }> {
+  /**
+   * The venue's tiers and city, when an event of `organizerId` may be there: one of that
+   * organiser's venues, whoever asks — an admin editing an organiser's draft does not move it to
+   * the admin's own venue (its organiser could then neither edit nor publish it, nor see the
+   * venue), nor create an event on an organiser's venue. Otherwise a 400 on `venueId`.
+   */
+  async function usableVenue(venueId: string, organizerId: string, principal: Principal): Promise<{ tiers: string[]; city: string | null }> {
     const venue = await venues.findSummary(venueId);
-    if (!venue || !mayChange(venue.organizer_id, principal)) {
-      throw new InvalidField('venueId', 'is not a venue of yours');
+    if (venue?.organizer_id !== organizerId) {
+      throw new InvalidField('venueId', principal.sub === organizerId ? 'is not a venue of yours' : 'is not a venue of the event’s organizer');
     }
     return { tiers: JSON.parse(venue.tiers_json) as string[], city: venue.city };
   }
@@ -81,9 +86,37 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     return changed;
   }
 
+  /** The row's new columns: `patch` applied to the draft `row`, checked against the rules. */
+  async function draftChanges(row: EventWithVenueRow, patch: EventPatch, principal: Principal): Promise<Updateable<EventTable>> {
+    const venueId = patch.venueId ?? row.venue_id;
+    const { tiers, city } = await usableVenue(venueId, row.organizer_id, principal);
+    const current = draftOf(row);
+    const draft: EventDraft = {
+      startsAt: patch.startsAt !== undefined ? Date.parse(patch.startsAt) : current.startsAt,
+      prices: patch.prices ?? current.prices,
+      salesStartAt: patch.salesStartAt !== undefined ? ms(patch.salesStartAt) : current.salesStartAt,
+      salesEndAt: patch.salesEndAt !== undefined ? ms(patch.salesEndAt) : current.salesEndAt,
+      maxSeatsPerOrder: patch.maxSeatsPerOrder ?? current.maxSeatsPerOrder,
+    };
+    checkDraft(draft, tiers, clock());
+    return {
+      venue_id: venueId,
+      starts_at: draft.startsAt,
+      prices_json: JSON.stringify(draft.prices),
+      sales_start_at: draft.salesStartAt,
+      sales_end_at: draft.salesEndAt,
+      // Strictly increasing, so that the seat map's ETag changes with every edit.
+      updated_at: Math.max(clock(), Number(row.updated_at) + 1),
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      search_text: eventSearchText(patch.name ?? row.name, city),
+      ...(patch.currency !== undefined ? { currency: patch.currency } : {}),
+      ...(patch.maxSeatsPerOrder !== undefined ? { max_seats_per_order: patch.maxSeatsPerOrder } : {}),
+    };
+  }
+
   return {
     async create(principal: Principal, input: EventInput, idempotencyKey: string | undefined) {
-      const { tiers, city } = await usableVenue(input.venueId, principal);
+      const { tiers, city } = await usableVenue(input.venueId, principal.sub, principal);
       const now = clock();
       const draft: EventDraft = {
         startsAt: Date.parse(input.startsAt),
@@ -132,35 +165,19 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
       return { row: outcome.firstResponse ?? (await reload(outcome.resourceId)), replayed: outcome.replayed };
     },
 
+    /**
+     * Applies the fields sent to the draft as it is when written: the write needs the row unchanged
+     * since it was read, else the patch is applied again to the row as it is then — two PATCHes at
+     * once had each written every field from what it read, the last undoing the other's edit (its
+     * 200 said it was saved), and their sum could break the rules each had been checked against.
+     */
     async patch(principal: Principal, id: string, patch: EventPatch): Promise<EventWithVenueRow> {
-      const row = await ownEvent(id, principal);
-      if (row.status !== 'DRAFT') throw new EventNotDraft(row.status);
-      const venueId = patch.venueId ?? row.venue_id;
-      const { tiers, city } = await usableVenue(venueId, principal);
-      const current = draftOf(row);
-      const draft: EventDraft = {
-        startsAt: patch.startsAt !== undefined ? Date.parse(patch.startsAt) : current.startsAt,
-        prices: patch.prices ?? current.prices,
-        salesStartAt: patch.salesStartAt !== undefined ? ms(patch.salesStartAt) : current.salesStartAt,
-        salesEndAt: patch.salesEndAt !== undefined ? ms(patch.salesEndAt) : current.salesEndAt,
-        maxSeatsPerOrder: patch.maxSeatsPerOrder ?? current.maxSeatsPerOrder,
-      };
-      checkDraft(draft, tiers, clock());
-      const changes: Updateable<EventTable> = {
-        venue_id: venueId,
-        starts_at: draft.startsAt,
-        prices_json: JSON.stringify(draft.prices),
-        sales_start_at: draft.salesStartAt,
-        sales_end_at: draft.salesEndAt,
-        // Strictly increasing, so that the seat map's ETag changes with every edit.
-        updated_at: Math.max(clock(), Number(row.updated_at) + 1),
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        search_text: eventSearchText(patch.name ?? row.name, city),
-        ...(patch.currency !== undefined ? { currency: patch.currency } : {}),
-        ...(patch.maxSeatsPerOrder !== undefined ? { max_seats_per_order: patch.maxSeatsPerOrder } : {}),
-      };
-      if ((await events.updateDraft(id, changes)) === 0) throw new EventNotDraft((await reload(id)).status);
-      return reload(id);
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const row = await ownEvent(id, principal);
+        if (row.status !== 'DRAFT') throw new EventNotDraft(row.status);
+        if ((await events.updateDraft(id, await draftChanges(row, patch, principal), Number(row.updated_at))) === 1) return reload(id);
+      }
+      throw new EventBusy();
     },
 
     /** DRAFT → ON_SALE; publishing an event already on sale changes nothing. */
@@ -169,7 +186,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         const row = await ownEvent(id, principal);
         if (row.status === 'ON_SALE') return row;
         if (row.status === 'CANCELLED') throw new EventCancelled();
-        checkPublishable(draftOf(row), (await usableVenue(row.venue_id, principal)).tiers, clock());
+        checkPublishable(draftOf(row), (await usableVenue(row.venue_id, row.organizer_id, principal)).tiers, clock());
         if (await transition(row, 'ON_SALE', 'event.published')) return reload(id);
       }
       throw new EventBusy();

@@ -101,12 +101,14 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
     },
 
     /** Changes a draft; 0 when it is no longer a draft (someone published or cancelled it first). */
-    async updateDraft(id: string, changes: Updateable<EventTable>): Promise<number> {
+    /** Changes a draft, only if nobody changed it since it was read at `readAt` (its updated_at); 0 when someone did. */
+    async updateDraft(id: string, changes: Updateable<EventTable>, readAt: number): Promise<number> {
       const result = await db
         .updateTable('events')
         .set(changes)
         .where('id', '=', id)
         .where('status', '=', 'DRAFT')
+        .where('updated_at', '=', readAt)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
