@@ -7,7 +7,7 @@
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
-import { ORDER_WRITE_MS } from '../src/domain/order-service.js';
+import { ORDER_WRITE_MS } from '../src/domain/order-placement.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 
