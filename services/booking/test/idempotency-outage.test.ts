@@ -86,9 +86,10 @@ describe('an Idempotency-Key after the database failed', () => {
       if (run === first) offset += 10_000;
     };
     expect((await post()).statusCode).toBe(503);
-    // Two minutes after A reserved the key, B takes the reservation over (A counts as gone) and
-    // runs slowly; meanwhile the database comes back, and A's release tries again.
-    offset += 115_000;
+    // A's heartbeat stopped as it failed: a moment later it has been silent long enough, and B
+    // takes the reservation over (A counts as gone) and runs slowly; meanwhile the database comes
+    // back, and A's release — still trying — tries again.
+    offset += 1_000;
     let finishB: () => void = () => undefined;
     let bStarted: () => void = () => undefined;
     const bRunning = new Promise<void>((resolve) => (bStarted = resolve));

@@ -7,6 +7,13 @@ import type { Kysely } from 'kysely';
 import type { BookingDatabase, IdempotencyKeyTable } from './schema.js';
 import { changed } from './transaction.js';
 
+const normalize = (row: IdempotencyKeyTable): IdempotencyKeyTable => ({
+  ...row,
+  created_at: Number(row.created_at),
+  status_code: row.status_code === null ? null : Number(row.status_code),
+  alive_at: row.alive_at === null ? null : Number(row.alive_at),
+});
+
 export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
   return {
     /** 'reserved' when this caller owns the key now; otherwise the existing record. */
@@ -14,7 +21,7 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
       try {
         await db
           .insertInto('idempotency_keys')
-          .values({ owner, idem_key: key, request_hash: requestHash, status_code: null, response_json: null, created_at: now })
+          .values({ owner, idem_key: key, request_hash: requestHash, status_code: null, response_json: null, created_at: now, alive_at: now })
           .execute();
         return 'reserved';
       } catch (error) {
@@ -28,19 +35,31 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
         .executeTakeFirst();
       // Purged between the insert and the read: try again as new.
       if (!row) return this.reserve(owner, key, requestHash, now);
-      return { ...row, created_at: Number(row.created_at), status_code: row.status_code === null ? null : Number(row.status_code) };
+      return normalize(row);
     },
 
     async find(owner: string, key: string): Promise<IdempotencyKeyTable | undefined> {
       const row = await db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('idem_key', '=', key).executeTakeFirst();
-      return row && { ...row, created_at: Number(row.created_at), status_code: row.status_code === null ? null : Number(row.status_code) };
+      return row && normalize(row);
+    },
+
+    /** The request holding the reservation made at `reservedAt` is still running (its heartbeat). */
+    async alive(owner: string, key: string, reservedAt: number, now: number): Promise<void> {
+      await db
+        .updateTable('idempotency_keys')
+        .set({ alive_at: now })
+        .where('owner', '=', owner)
+        .where('idem_key', '=', key)
+        .where('created_at', '=', reservedAt)
+        .where('status_code', 'is', null)
+        .execute();
     },
 
     /** Takes over a record that expired or whose executor vanished; only one caller wins. */
     async takeOver(owner: string, key: string, seenCreatedAt: number, requestHash: string, now: number): Promise<boolean> {
       const result = await db
         .updateTable('idempotency_keys')
-        .set({ request_hash: requestHash, status_code: null, response_json: null, created_at: now })
+        .set({ request_hash: requestHash, status_code: null, response_json: null, created_at: now, alive_at: now })
         .where('owner', '=', owner)
         .where('idem_key', '=', key)
         .where('created_at', '=', seenCreatedAt)

@@ -111,6 +111,8 @@ export interface IdempotencyKeyTable {
   status_code: number | null;
   response_json: string | null;
   created_at: number;
+  /** When the reservation's request last said it was still running (null: a reservation of the release before). */
+  alive_at: number | null;
 }
 
 export interface CatalogueMessageTable {

@@ -15,9 +15,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IdempotencyRepository } from '../db/idempotency.repository.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
-/** A record still pending after this long lost its executor (a crash): the next caller takes over. */
+/** How often the request holding a reservation says it is still running. */
+export const HEARTBEAT_MS = 2_000;
+/**
+ * A reservation whose request has not said so for this long lost it (its instance died, or froze):
+ * the next caller takes over. Five heartbeats: a slow database or a clock a few seconds off
+ * another instance's does not hand a running request's key to a repeat.
+ */
+export const SILENT_AFTER_MS = 5 * HEARTBEAT_MS;
+/** A reservation of the release before (no heartbeat), still pending after this long, lost its request. */
 const ABANDONED_AFTER_MS = 120_000;
 const POLL_MS = 25;
+/** What a repeat that waited in vain is told to wait before it asks again. */
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
 export class IdempotencyKeyReused extends AppError {
   constructor() {
@@ -89,16 +99,16 @@ export function createIdempotency(options: IdempotencyOptions) {
   /**
    * Lets go of the reservation of a request that failed (5xx), so that the client may try again.
    * The database may be what failed: then it is tried again in the background, with growing
-   * pauses, for as long as the reservation would hold a repeat back — else a retry after the
-   * database came back would wait, then hear "in progress", for two minutes.
+   * pauses, until the silent reservation may be taken over anyway (SILENT_AFTER_MS) — else a
+   * retry after the database came back would wait, then hear "in progress".
    */
   function release(request: FastifyRequest, owner: string, key: string, reservedAt: number): void {
     const started = clock();
     const attempt = (tries: number): void => {
       // Only this request's reservation: a later one may have taken the key over meanwhile.
       keys.forget(owner, key, reservedAt).catch((error: unknown) => {
-        if (clock() - started >= ABANDONED_AFTER_MS) {
-          request.log.warn({ err: error, idempotencyKey: key }, 'could not release an Idempotency-Key after a failure; it is taken over once abandoned');
+        if (clock() - started >= SILENT_AFTER_MS) {
+          request.log.warn({ err: error, idempotencyKey: key }, 'could not release an Idempotency-Key after a failure; a repeat takes it over');
           return;
         }
         setTimeout(() => attempt(tries + 1), Math.min(5_000, 100 * 2 ** tries)).unref();
@@ -107,8 +117,22 @@ export function createIdempotency(options: IdempotencyOptions) {
     attempt(0);
   }
 
-  /** Runs the request that holds the key's reservation, made at `reservedAt`. */
+  /**
+   * Runs the request that holds the key's reservation, made at `reservedAt`, saying every
+   * HEARTBEAT_MS that it is still running until its answer is recorded or let go of.
+   */
   async function execute(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: () => Promise<Outcome>): Promise<Outcome> {
+    // A heartbeat that fails (the database, for a moment) is the next one's to make.
+    const heartbeat = setInterval(() => void keys.alive(owner, key, reservedAt, clock()).catch(() => undefined), HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      return await runAndRecord(request, owner, key, reservedAt, run);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function runAndRecord(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: () => Promise<Outcome>): Promise<Outcome> {
     let outcome: Outcome;
     try {
       outcome = await run();
@@ -144,7 +168,8 @@ export function createIdempotency(options: IdempotencyOptions) {
       const record = await keys.reserve(scope.owner, key, hash, now);
       if (record === 'reserved') return answer(await execute(request, scope.owner, key, now, run), false);
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
-      const abandoned = record.status_code === null && record.created_at < now - ABANDONED_AFTER_MS;
+      // Its request went silent (it died): taken over, not waited for.
+      const abandoned = record.status_code === null && (record.alive_at === null ? record.created_at < now - ABANDONED_AFTER_MS : record.alive_at < now - SILENT_AFTER_MS);
       if (expired || abandoned) {
         if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
           return answer(await execute(request, scope.owner, key, now, run), false);
@@ -156,6 +181,7 @@ export function createIdempotency(options: IdempotencyOptions) {
         return answer({ status: record.status_code, body: JSON.parse(record.response_json) }, true);
       }
       if (clock() > deadline) {
+        reply.header('retry-after', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
         throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
       }
       await sleep(POLL_MS);

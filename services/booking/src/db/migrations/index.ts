@@ -10,6 +10,7 @@ import { seatChangesEventCancelledMigration } from './007-seat-changes-event-can
 import { paymentAttemptsRecheckMigration } from './009-payment-attempts-recheck.js';
 import { inventoriesStartsAtMigration } from './010-inventories-starts-at.js';
 import { inventoriesSaleTermsMigration } from './011-inventories-sale-terms.js';
+import { idempotencyAliveMigration } from './012-idempotency-alive.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -25,5 +26,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '009-payment-attempts-recheck': paymentAttemptsRecheckMigration(dialect),
     '010-inventories-starts-at': inventoriesStartsAtMigration(dialect),
     '011-inventories-sale-terms': inventoriesSaleTermsMigration(dialect),
+    '012-idempotency-alive': idempotencyAliveMigration(dialect),
   };
 }

@@ -1,0 +1,110 @@
+/**
+ * An Idempotency-Key whose request died with its instance (`kill -9`): the reservation's request
+ * says every few seconds that it is still running, and one silent for SILENT_AFTER_MS is taken
+ * over by the next repeat — it had been held for two minutes, each repeat waiting its 20 s for a
+ * 409. A request still running keeps its key however long it takes. On SQLite and, when MYSQL_URL
+ * is set, on MariaDB.
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, type Database, databaseConfigFor, openServiceDatabase, startDatabase, type TestDatabase, testDialects } from '@stream-seat/db';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdempotencyRepository, type IdempotencyRepository } from '../src/db/idempotency.repository.js';
+import { bookingMigrations } from '../src/db/migrations/index.js';
+import type { BookingDatabase } from '../src/db/schema.js';
+import { createIdempotency, HEARTBEAT_MS, SILENT_AFTER_MS } from '../src/routes/idempotency.js';
+
+describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let database: Database<BookingDatabase>;
+  let keys: IdempotencyRepository;
+  let app: FastifyInstance;
+  let runs = 0;
+  /** Added to the idempotency clock: time passing without waiting for it. */
+  let offset = 0;
+  const clock = () => Date.now() + offset;
+  /** What each run does before it answers (by its number). */
+  let during: (run: number) => Promise<void> = async () => undefined;
+  /** The digest the route gives this test's request (its route and body), as a dead instance's reservation has it. */
+  const itsHash = createHash('sha256').update('POST /things\n{"n":1}').digest('hex');
+  const post = (key: string) => app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': key }, payload: { n: 1 } });
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(dialect, 'idempotency_takeover');
+    database = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
+    await startDatabase(database, bookingMigrations(database.dialect));
+    keys = createIdempotencyRepository(database.db);
+    const idempotent = createIdempotency({ keys, clock, waitMs: 5_000 });
+    app = Fastify();
+    app.post('/things', async (request, reply) =>
+      idempotent(request, reply, { owner: 'buyer', route: 'POST /things', body: request.body }, async () => {
+        const run = ++runs;
+        await during(run);
+        return { status: 201, body: { run } };
+      }),
+    );
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  it('hands the key of a request gone silent to the next repeat within seconds', async () => {
+    // Reserved by an instance that died at once: no answer, no heartbeat.
+    expect(await keys.reserve('buyer', 'died', itsHash, clock())).toBe('reserved');
+    const before = runs;
+    const repeat = post('died');
+    await sleep(100);
+    offset += SILENT_AFTER_MS + 1_000;
+    const answer = await repeat;
+    // Before, it waited its 5 s (the time moved on), then heard 409 "in progress": for two minutes.
+    expect(answer.statusCode, answer.body).toBe(201);
+    expect(answer.json()).toEqual({ run: before + 1 });
+  });
+
+  it('keeps the key of a request still running, however long it runs, and tells a repeat when to ask again', async () => {
+    const before = runs;
+    let release: () => void = () => undefined;
+    during = async (run) => {
+      if (run === before + 1) await new Promise<void>((resolve) => (release = resolve));
+    };
+    try {
+      const first = post('slow');
+      await sleep(100);
+      // Its reservation's time is long past, and it has said it is running since.
+      offset += SILENT_AFTER_MS - 1_000;
+      await sleep(HEARTBEAT_MS + 500);
+      offset += 3_000;
+      // A repeat waits its 5 s (time moved on: at once) and is told it is still running.
+      const waiting = post('slow');
+      await sleep(100);
+      offset += 6_000;
+      const refused = await waiting;
+      expect(refused.statusCode, refused.body).toBe(409);
+      expect(refused.headers['retry-after']).toBe('1');
+      release();
+      expect((await first).json()).toEqual({ run: before + 1 });
+      // Nothing ran twice: a repeat now replays the first answer.
+      const replay = await post('slow');
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(runs).toBe(before + 1);
+    } finally {
+      release();
+      during = async () => undefined;
+    }
+  });
+
+  it('judges a reservation of the release before (no heartbeat) by its age, as that release did', async () => {
+    expect(await keys.reserve('buyer', 'old', itsHash, clock())).toBe('reserved');
+    await database.db.updateTable('idempotency_keys').set({ alive_at: null }).where('idem_key', '=', 'old').execute();
+    const waiting = post('old');
+    await sleep(100);
+    offset += 6_000;
+    expect((await waiting).statusCode).toBe(409);
+    offset += 120_000;
+    expect((await post('old')).statusCode).toBe(201);
+  });
+});
