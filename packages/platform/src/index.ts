@@ -13,6 +13,7 @@ export * from './logger.js';
 export * from './metrics.js';
 export { isRootCatchAll, pathMatcher } from './method-not-allowed.js';
 export * from './network-address.js';
+export * from './outage-log.js';
 export * from './problem-handler.js';
 export * from './registry-client.js';
 export * from './registry-endpoints.js';

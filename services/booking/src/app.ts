@@ -234,6 +234,8 @@ export function buildBookingApp(deps: BookingAppDeps): App {
 
   app.decorate('booking', { bus, seatChanges, sweeper });
   app.addReadinessCheck({ name: 'database', check: () => deps.database.ping() });
+  // Redis away is a note, not DOWN: watchers still get every change, through the database.
+  app.addReadinessCheck({ name: 'seat-change-bus', check: async () => bus.degraded?.() });
   let streams: { closeAll(): void } | undefined;
   registerRoutes(app, (routes) => {
     const availabilityViews = createAvailabilityViews(inventories);

@@ -32,10 +32,12 @@ const catalogue = createHttpCatalogueClient({
   eventTtlMs: config.CATALOGUE_EVENT_TTL_MS,
 });
 const busLog = pino(loggerOptions('booking', config.LOG_LEVEL) as pino.LoggerOptions).child({ component: 'seat-change-bus' });
+// Connects in the background: the service listens and serves while Redis is away.
 const bus = config.REDIS_URL
-  ? await createRedisSeatChangeBus({
+  ? createRedisSeatChangeBus({
       url: config.REDIS_URL,
-      onError: (error) => busLog.warn({ err: error }, 'redis seat-change bus error'),
+      onError: (error) => busLog.warn({ err: error }, 'seat-change bus: a message or listener failed'),
+      log: busLog,
     })
   : undefined;
 const app = buildBookingApp({

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { testDialects } from '@stream-seat/db';
 import type { App } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../tests/support/free-port.js';
 import { openSse, type SseClient } from '../../../tests/support/sse-client.js';
 import { createRedisSeatChangeBus } from '../src/live/redis-seat-change-bus.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
@@ -295,8 +296,8 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
     const redisUrl = process.env['REDIS_URL'] ?? '';
     gate = await startTcpGate(redisUrl);
     // No periodic catch-up on A: a change its subscription misses would stay missed.
-    a = await createBookingTestApp('sqlite', { catalogue, bus: await createRedisSeatChangeBus({ url: gate.url, prefix }), settings: { streamCatchUpMs: 0 } });
-    b = await createBookingTestApp('sqlite', { catalogue, databaseUrl: a.databaseUrl, bus: await createRedisSeatChangeBus({ url: redisUrl, prefix }) });
+    a = await createBookingTestApp('sqlite', { catalogue, bus: createRedisSeatChangeBus({ url: gate.url, prefix }), settings: { streamCatchUpMs: 0 } });
+    b = await createBookingTestApp('sqlite', { catalogue, databaseUrl: a.databaseUrl, bus: createRedisSeatChangeBus({ url: redisUrl, prefix }) });
     urlA = await listen(a.app);
   });
   afterAll(async () => {
@@ -374,4 +375,18 @@ describe.runIf(process.env['REDIS_URL'])('the availability stream across instanc
       client?.close();
     }
   }, 15_000);
+});
+
+describe('a booking instance whose Redis is away', () => {
+  it('serves, and its /ready stays UP with a note that changes of other instances come through the database', async () => {
+    // A port nothing listens on: Redis refused at every try.
+    const app = await createBookingTestApp('sqlite', { catalogue: createInMemoryCatalogue(), bus: createRedisSeatChangeBus({ url: `redis://127.0.0.1:${await freePort()}` }) });
+    try {
+      const ready = await app.app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks['seat-change-bus']).toMatch(/^UP: Redis unreachable/);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -8,6 +8,7 @@ export function withCommitTime(bus: SeatChangeBus, clock: () => number): SeatCha
   return {
     publish: (batch) => bus.publish(batch.committedAt ? batch : { ...batch, committedAt: clock() }),
     subscribe: (eventId, listener) => bus.subscribe(eventId, listener),
+    degraded: () => bus.degraded?.(),
     close: () => bus.close(),
   };
 }

@@ -6,45 +6,44 @@
  * change-sequencer.ts), never from the transport.
  */
 import { seatChangeBatch } from '@stream-seat/contracts';
+import { createOutageLog } from '@stream-seat/platform';
 import { Redis } from 'ioredis';
-import pTimeout from 'p-timeout';
 import { createInProcessSeatChangeBus, type SeatChangeBus } from './seat-change-bus.js';
 
 export interface RedisBusOptions {
   url: string;
   /** Channel prefix, so that several deployments can share one Redis. */
   prefix?: string;
+  /** A listener or a message that failed (not Redis being away: that is `log`'s). */
   onError?: (error: unknown) => void;
-  /**
-   * How long start-up waits for Redis (default 60 s): an instance starting during a fail-over
-   * (ElastiCache's takes about a minute) waits for it instead of exiting at once — its replacement
-   * would meet the same outage, and each exit counts towards a deploy's circuit breaker.
-   */
-  connectTimeoutMs?: number;
+  /** Where Redis being away, and back, is said: once an outage, then once a minute (outage-log.ts). */
+  log?: { warn(fields: object, message: string): void; info(fields: object, message: string): void };
 }
 
-const CONNECT_TIMEOUT_MS = 60_000;
-
-/** Resolves once the client is ready; ioredis reconnects by itself (with backoff) after a failed first attempt. */
-async function readyWithin(client: Redis, timeoutMs: number): Promise<void> {
-  const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
-  client.connect().catch(() => undefined);
-  await pTimeout(ready, { milliseconds: timeoutMs, message: `Redis did not answer within ${timeoutMs} ms` });
-}
-
-export async function createRedisSeatChangeBus(options: RedisBusOptions): Promise<SeatChangeBus> {
+/**
+ * Connects in the background and serves at once: while Redis is away (at start, or later) this
+ * instance's batches reach its own watchers, and other instances' through the database's
+ * catch-up. It had waited up to a minute for Redis before the service listened, then exited with
+ * a stack trace — during an outage every restart, deploy or scale-out of booking was lost.
+ */
+export function createRedisSeatChangeBus(options: RedisBusOptions): SeatChangeBus {
   const prefix = options.prefix ?? 'stream-seat:seat-changes:';
   const onError = options.onError ?? (() => undefined);
   const local = createInProcessSeatChangeBus(onError);
+  const outage = createOutageLog({
+    onFailing: (error, { failures, failingForMs }) =>
+      options.log?.warn({ err: error, failures, failingForMs }, 'Redis unreachable: other instances’ seat changes reach watchers through the database catch-up meanwhile'),
+    onRecovered: ({ failures, failedForMs }) => options.log?.info({ failures, failedForMs }, 'Redis answers again: seat changes cross instances through it'),
+  });
+  // ioredis reconnects by itself, with backoff, after a failed first attempt as after a lost connection.
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const subscriber = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null });
-  for (const client of [publisher, subscriber]) client.on('error', onError);
-  try {
-    await Promise.all([publisher, subscriber].map((client) => readyWithin(client, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS)));
-  } catch (error) {
-    publisher.disconnect();
-    subscriber.disconnect();
-    throw error;
+  for (const client of [publisher, subscriber]) {
+    client.on('error', (error: unknown) => outage.failed(error));
+    client.on('ready', () => {
+      if (publisher.status === 'ready' && subscriber.status === 'ready') outage.succeeded();
+    });
+    client.connect().catch(() => undefined);
   }
 
   /**
@@ -61,14 +60,10 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
 
   /**
    * Sends the SUBSCRIBE; resolves when Redis acknowledged it (from then on Redis delivers every
-   * PUBLISH on the channel here). Not waited for while disconnected: ioredis sends it, and
-   * resubscribes, when the connection is back.
+   * PUBLISH on the channel here), false when the connection is lost (or fails) first: ioredis
+   * sends it, and resubscribes, when the connection is back.
    */
   function subscribeChannel(channel: string): Promise<boolean> {
-    if (subscriber.status !== 'ready') {
-      subscriber.subscribe(channel).catch(onError);
-      return Promise.resolve(false);
-    }
     return new Promise<boolean>((resolve) => {
       const settle = (live: boolean) => {
         awaiting.delete(settle);
@@ -97,7 +92,15 @@ export async function createRedisSeatChangeBus(options: RedisBusOptions): Promis
   return {
     publish(batch) {
       local.publish(batch);
-      publisher.publish(prefix + batch.eventId, JSON.stringify(batch)).catch(onError);
+      publisher.publish(prefix + batch.eventId, JSON.stringify(batch)).then(
+        () => outage.succeeded(),
+        (error: unknown) => outage.failed(error),
+      );
+    },
+    degraded() {
+      return publisher.status === 'ready' && subscriber.status === 'ready'
+        ? undefined
+        : 'Redis unreachable: other instances’ seat changes reach watchers through the database catch-up';
     },
     subscribe(eventId, listener) {
       const here = local.subscribe(eventId, listener);

@@ -24,6 +24,8 @@ export interface SeatChangeBus {
   publish(batch: SeatChangeBatch): void;
   /** Listens to one event's changes; local batches reach the listener at once, before `ready`. */
   subscribe(eventId: string, listener: SeatChangeListener): SeatChangeSubscription;
+  /** Why batches of other instances arrive only through the database now (their transport is away); undefined when all is well. */
+  degraded?(): string | undefined;
   close(): Promise<void>;
 }
 

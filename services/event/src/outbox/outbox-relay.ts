@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CatalogueMessage } from '@stream-seat/contracts';
+import { createOutageLog, OUTAGE_LOG_INTERVAL_MS } from '@stream-seat/platform';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OutboxRepository } from '../db/outbox.repository.js';
 
@@ -41,8 +42,8 @@ export interface OutboxRelay {
 
 /** Failures of different events in one pass after which booking is taken to be down, not one message. */
 const FAILURES_PER_PASS = 3;
-/** While passes keep failing the same way (the database down), the error is logged again this often. */
-export const PASS_FAILURE_LOG_INTERVAL_MS = 60_000;
+/** While passes keep failing (the database down), the error is logged again this often. */
+export const PASS_FAILURE_LOG_INTERVAL_MS = OUTAGE_LOG_INTERVAL_MS;
 
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
@@ -92,23 +93,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return delivered;
   }
 
-  /**
-   * Passes failing (the database down): the first failure is logged with its error, then the
-   * latest once a minute with how many passes failed, however its wording changes (an outage
-   * says ECONNREFUSED, then ETIMEDOUT, then …) — it had logged a stack trace every poll — and
-   * the recovery once.
-   */
-  let outage: { since: number; loggedAt: number; passes: number } | undefined;
-  function passFailed(error: unknown): void {
-    const now = clock();
-    if (outage && now - outage.loggedAt < PASS_FAILURE_LOG_INTERVAL_MS) {
-      outage.passes++;
-      return;
-    }
-    const passes = (outage?.passes ?? 0) + 1;
-    outage = { since: outage?.since ?? now, loggedAt: now, passes };
-    options.log?.error({ err: error, failedPasses: passes, failingForMs: now - outage.since }, 'outbox relay pass failed');
-  }
+  /** Passes failing (the database down): said once a minute, not every poll (it had logged a stack trace every poll). */
+  const outage = createOutageLog({
+    clock,
+    onFailing: (error, { failures, failingForMs }) => options.log?.error({ err: error, failedPasses: failures, failingForMs }, 'outbox relay pass failed'),
+    onRecovered: ({ failures, failedForMs }) => options.log?.info({ failedPasses: failures, failedForMs }, 'outbox relay passes work again'),
+  });
 
   function drain(): Promise<number> {
     if (running) {
@@ -117,12 +107,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     running = pass()
       .then((delivered) => {
-        if (outage) options.log?.info({ failedPasses: outage.passes, failedForMs: clock() - outage.since }, 'outbox relay passes work again');
-        outage = undefined;
+        outage.succeeded();
         return delivered;
       })
       .catch((error: unknown) => {
-        passFailed(error);
+        outage.failed(error);
         return 0;
       })
       .finally(() => {
