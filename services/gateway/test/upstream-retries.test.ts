@@ -118,6 +118,11 @@ describe('the gateway when an upstream instance fails', () => {
     expect(res.json()).toMatchObject({ status: 504, title: 'Gateway timeout', detail: 'BOOKING-SERVICE did not answer in time' });
     // A timeout is not a connect failure: the request is not sent to the other instance.
     expect(received).toEqual(['GET']);
+    // A POST that timed out may still be carried out (the instance is slow, not gone): said so.
+    const hold = await gateway.inject({ method: 'POST', url: '/api/holds', headers: { ...(await bearer('bea-slow', 'buyer')), 'content-type': 'application/json' }, payload: JSON.stringify({ eventId: 'ev-1', seatIds: ['MAIN-A-1'] }) });
+    expect(hold.statusCode).toBe(504);
+    expect(hold.json()).toMatchObject({ outcomeUnknown: true, detail: expect.stringMatching(/may still be carried out/) });
+    expect(received).toEqual(['GET', 'POST']);
   });
 
   it('sends a request an instance turned away unserved (starting, shutting down) to the next one, a POST too, and keeps its answer from the client', async () => {

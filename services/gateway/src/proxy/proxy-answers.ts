@@ -111,12 +111,20 @@ export function outcomeUnknown(reply: AnyServerReply, request: FastifyRequest, a
   });
 }
 
-export function upstreamTimeout(reply: AnyServerReply, request: FastifyRequest, app: string) {
+/**
+ * The instance did not answer in time. A request that is not idempotent may still be carried out
+ * (the instance was slow, or frozen, not gone): said as for a broken connection — it had read as
+ * if nothing happened (a probe froze booking: 2 of 4 timed-out holds were made after all).
+ */
+export function upstreamTimeout(reply: AnyServerReply, request: FastifyRequest, app: string, maybeCarriedOut: boolean) {
   return sendProblem(reply, {
     type: `${PROBLEM_TYPE_BASE}upstream-timeout`,
     title: 'Gateway timeout',
     status: 504,
-    detail: `${app} did not answer in time`,
+    detail: maybeCarriedOut
+      ? `${app} did not answer in time: the request may still be carried out. Look up its outcome before repeating it (a hold or an order repeated with the same Idempotency-Key gives its outcome)`
+      : `${app} did not answer in time`,
     instance: request.url,
+    ...(maybeCarriedOut ? { outcomeUnknown: true } : {}),
   });
 }

@@ -174,7 +174,7 @@ function forward(
             return;
           }
           request.log.warn({ instance: instance.instanceId, code }, 'upstream failed');
-          if (code === 'UND_ERR_HEADERS_TIMEOUT') void upstreamTimeout(replyOnError, request, app);
+          if (code === 'UND_ERR_HEADERS_TIMEOUT') void upstreamTimeout(replyOnError, request, app, !IDEMPOTENT.has(request.method));
           // A POST the instance may have acted on (a payment) has an unknown outcome: "could not be
           // reached", with a Retry-After, had read as "nothing happened, try again" (a probe killed
           // booking mid-payment).
