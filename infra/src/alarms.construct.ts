@@ -30,8 +30,8 @@ export const ALARM_THRESHOLDS = {
   /** Free database storage: autoscaling adds storage well before this. */
   databaseFreeStorageBytes: 1024 ** 3,
   /**
-   * Connections: the plan is 140 at most, during a deploy, on an instance whose limit (from its
-   * memory) is about 170; 120 for ten minutes running is no deploy.
+   * Connections: the plan is 140 at most, during a deploy, on an instance whose limit
+   * is 170 (set in database.construct.ts); 120 for ten minutes running is no deploy.
    */
   databaseConnections: 120,
   /** Redis engine CPU and memory, ten minutes running. */

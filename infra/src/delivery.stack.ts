@@ -17,6 +17,15 @@ export interface DeliveryStackProps extends StackProps {
 
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
 
+/** Releases whose images ECR keeps, for rollbacks. */
+export const RELEASES_KEPT = 50;
+/**
+ * What one release pushes per service, as ECR counts images: an image index and its two platform
+ * images (release.yml builds linux/amd64 and linux/arm64, without attestation manifests — with
+ * them, five: a rule of 50 images kept 10 releases, not the 50 the README promised).
+ */
+export const MANIFESTS_PER_RELEASE = 3;
+
 export class DeliveryStack extends Stack {
   readonly repositories: Record<ServiceName, ecr.Repository>;
   readonly releaseRole: iam.Role;
@@ -39,7 +48,8 @@ export class DeliveryStack extends Stack {
           imageTagMutability: ecr.TagMutability.IMMUTABLE,
           imageScanOnPush: true,
           removalPolicy: RemovalPolicy.RETAIN,
-          lifecycleRules: [{ description: 'keep the last 50 images for rollbacks', maxImageCount: 50 }],
+          // Counted in manifests, not releases: each release is an image index and its platform images.
+          lifecycleRules: [{ description: `keep the last ${RELEASES_KEPT} releases for rollbacks`, maxImageCount: RELEASES_KEPT * MANIFESTS_PER_RELEASE }],
         }),
       ]),
     ) as Record<ServiceName, ecr.Repository>;

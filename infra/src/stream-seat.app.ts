@@ -14,7 +14,7 @@ export interface StreamSeatApp {
 
 /**
  * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn (or allowHttp=true), natGateways,
- * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience,
+ * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience, testPayments,
  * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
  * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's),
  * databaseUserGeneration (bump it to replace the services' database secrets: new passwords),
@@ -52,6 +52,10 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     if (webClientId && !(jwksUrl && issuer)) throw new Error('webOidcClientId needs jwtJwksUrl and jwtIssuer: the web app signs users in at that issuer');
     // Without an issuer, any token the key set's owner signed (another tenant's, another app's) would pass.
     if (jwksUrl && !issuer) throw new Error('jwtJwksUrl needs jwtIssuer: the issuer whose tokens the services accept');
+    // Anyone who signs up at the identity provider could then pay with tok_ok: free tickets.
+    if (jwksUrl && context('testPayments') !== 'true') {
+      throw new Error('jwtJwksUrl lets anyone with an account at the identity provider sign in, and the only payment provider is the built-in test one (tok_ok pays for anything): set testPayments=true to accept that (a trial), or wire in a real provider first');
+    }
     const region = context('region');
     const databaseUserGeneration = context('databaseUserGeneration');
     const alarmEmail = context('alarmEmail');

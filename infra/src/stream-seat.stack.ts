@@ -123,7 +123,7 @@ export class StreamSeatStack extends Stack {
     const dbSecret = (name: 'event' | 'booking') => ecs.Secret.fromSecretsManager(this.databaseUsers.secrets[name]);
     // Connections: a booking task opens two pools of DB_POOL_SIZE (queries; the claims' scripts),
     // an event task one. At 5, six booking tasks doubled during a deploy (12 × 10) and four event
-    // tasks (4 × 5) open 140, under db.t4g.small's max_connections (about 170); at the default 10,
+    // tasks (4 × 5) open 140, under the database's max_connections (170, set in database.construct.ts); at the default 10,
     // 280 were refused "Too many connections" at peak.
     const database = (name: string) => ({ DATABASE_NAME: name, DATABASE_TLS: 'rds', DATABASE_REQUIRED: 'mysql', DB_POOL_SIZE: String(DB_POOL_SIZE) });
 

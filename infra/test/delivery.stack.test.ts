@@ -1,7 +1,9 @@
 // The delivery stack: image repositories and the GitHub OIDC roles that CI/CD assumes.
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryStack } from '../src/delivery.stack.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type DeliveryStack, MANIFESTS_PER_RELEASE, RELEASES_KEPT } from '../src/delivery.stack.js';
 import { synthApp, TEST_REPOSITORY } from './synth.js';
 
 type Json = Record<string, unknown>;
@@ -35,6 +37,19 @@ describe('delivery stack', () => {
       });
     }
     template.resourceCountIs('AWS::ECR::Repository', 4);
+  });
+
+  it('keeps the images of the last 50 releases, counting what release.yml pushes per release as ECR counts images', () => {
+    const workflow = readFileSync(fileURLToPath(new URL('../../.github/workflows/release.yml', import.meta.url)), 'utf8');
+    const platforms = /^\s*platforms: (.+)$/m.exec(workflow)?.[1]?.split(',') ?? [];
+    // An image index and one image per platform; attestation manifests would count too.
+    expect(workflow).toMatch(/^\s*provenance: false$/m);
+    expect(1 + platforms.length).toBe(MANIFESTS_PER_RELEASE);
+    for (const repository of Object.values(template.findResources('AWS::ECR::Repository'))) {
+      const policy = JSON.parse(((repository.Properties as Json).LifecyclePolicy as Json).LifecyclePolicyText as string) as { rules: Array<{ selection: Json }> };
+      expect(policy.rules.map((r) => r.selection)).toEqual([{ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: RELEASES_KEPT * MANIFESTS_PER_RELEASE }]);
+    }
+    expect(RELEASES_KEPT).toBe(50);
   });
 
   it('trusts GitHub Actions through an OIDC provider for sts.amazonaws.com', () => {

@@ -17,6 +17,7 @@ beforeAll(() => {
     natGateways: '2',
     jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json',
     jwtIssuer: 'https://id.example.com/',
+    testPayments: 'true',
     webOidcClientId: 'stream-seat-web',
     webConnectOrigins: 'https://seats.auth.eu-west-1.amazoncognito.com',
   });
@@ -91,6 +92,14 @@ describe('with a certificate, a region and an identity provider', () => {
 
   it('refuses a key set without the issuer whose tokens it accepts', () => {
     expect(() => synthApp({ imageTag: 'abc123', jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json' })).toThrow(/jwtJwksUrl needs jwtIssuer/);
+  });
+
+  it('refuses real sign-ins with the test payment provider (free tickets) unless told to (testPayments=true)', () => {
+    const signIns = { imageTag: 'abc123', jwtJwksUrl: 'https://id.example.com/.well-known/jwks.json', jwtIssuer: 'https://id.example.com/' };
+    expect(() => synthApp(signIns)).toThrow(/testPayments=true/);
+    expect(synthApp({ ...signIns, testPayments: 'true' }).estate).toBeDefined();
+    // The generated shared key signs no stranger in: no acknowledgement needed.
+    expect(synthApp({ imageTag: 'abc123' }).estate).toBeDefined();
   });
 
   it('still passes cdk-nag AwsSolutions', () => {

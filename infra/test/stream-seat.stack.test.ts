@@ -339,7 +339,7 @@ describe('database', () => {
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
       SubnetIds: resolve(stack, stack.network.vpc.isolatedSubnets.map((s) => s.subnetId)),
     });
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: Match.objectLike({ require_secure_transport: 'ON', max_connections: '170' }) });
   });
 
   it('is upgraded when the code says, in a window of its own, and keeps its logs a month', () => {
@@ -349,6 +349,8 @@ describe('database', () => {
       PreferredBackupWindow: '02:00-02:30',
       EnableCloudwatchLogsExports: ['error', 'slowquery'],
     });
+    // The slow-query log the export publishes is on (RDS MySQL leaves it off), written to a file as the export reads it.
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: Match.objectLike({ slow_query_log: '1', long_query_time: '1', log_output: 'FILE' }) });
     const retained = Object.values(ofType('Custom::LogRetention')).filter((r) => JSON.stringify(r.Properties.LogGroupName).includes('/aws/rds/instance/'));
     expect(retained).toHaveLength(2);
     for (const r of retained) expect(r.Properties.RetentionInDays).toBe(30);
