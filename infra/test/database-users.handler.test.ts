@@ -1,7 +1,7 @@
 // The provisioning Lambda without AWS or a database: what it reads, where it connects, what it refuses.
 import { describe, expect, it } from 'vitest';
 import { createHandler, type CustomResourceEvent, type HandlerDeps, PHYSICAL_ID } from '../lambda/database-users/custom-resource.js';
-import { grantDatabasePattern, provisioningStatements, provisionServiceUsers } from '../lambda/database-users/provision.js';
+import { grantDatabasePattern, hasDualPasswords, provisioningStatements, provisionServiceUsers } from '../lambda/database-users/provision.js';
 
 const MASTER = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stream-seat/database-AbCdEf';
 const EVENT = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:stream-seat/database/event-AbCdEf';
@@ -121,6 +121,18 @@ describe('the provisioning SQL', () => {
   it('names exactly one database in the grant: _ and % are escaped, not wildcards', () => {
     expect(grantDatabasePattern('stream_seat_events')).toBe('stream\\_seat\\_events');
     expect(grantDatabasePattern('a%b')).toBe('a\\%b');
+  });
+
+  it('keeps a replaced password valid on servers with dual passwords (MySQL 8.0.14 on), not on MariaDB', async () => {
+    expect(['8.4.7', '8.0.14', '8.0.36-log', '9.1.0'].map(hasDualPasswords)).toEqual([true, true, true, true]);
+    expect(['8.0.13', '5.7.44', '10.11.19-MariaDB-0+deb12u1', '11.4.2-MariaDB', undefined].map(hasDualPasswords)).toEqual([false, false, false, false, false]);
+    const setPassword = (version: string) => {
+      const queries: string[] = [];
+      const connection = { query: async (sql: string) => (queries.push(sql), sql.startsWith('SELECT VERSION()') ? [[{ version }]] : []) };
+      return provisionServiceUsers(connection, [user], { requireTls: true }).then(() => queries.find((q) => q.startsWith('ALTER USER')));
+    };
+    expect(await setPassword('8.4.7')).toBe("ALTER USER ?@'%' IDENTIFIED BY ? RETAIN CURRENT PASSWORD REQUIRE SSL");
+    expect(await setPassword('10.11.19-MariaDB')).toBe("ALTER USER ?@'%' IDENTIFIED BY ? REQUIRE SSL");
   });
 
   it('keeps the password out of the statement text: it travels as an escaped value', () => {

@@ -20,6 +20,20 @@ export interface ProvisionOptions {
   readonly requireTls: boolean;
   /** The connection's own user (the master): never altered, whatever a service secret says. */
   readonly adminUsername?: string;
+  /**
+   * A changed password keeps the one it replaces valid too (MySQL's dual passwords, 8.0.14 on;
+   * MariaDB has none): the tasks still holding the old secret reconnect — and tasks a rollback
+   * brings back — until the next change. Without it, bumping databaseUserGeneration refused the
+   * old tasks' new connections before ECS had replaced them.
+   */
+  readonly retainCurrentPassword?: boolean;
+}
+
+/** Whether the server `VERSION()` names keeps a retained password (MySQL 8.0.14 and later, not MariaDB). */
+export function hasDualPasswords(version: string | undefined): boolean {
+  if (!version || /mariadb/i.test(version)) return false;
+  const [major = 0, minor = 0, patch = 0] = version.split(/[.-]/).map(Number);
+  return major > 8 || (major === 8 && (minor > 0 || patch >= 14));
 }
 
 /**
@@ -72,7 +86,7 @@ export function provisioningStatements(user: ServiceUser, options: ProvisionOpti
   return [
     { step: 'create database', sql: `CREATE DATABASE IF NOT EXISTS \`${user.database}\` CHARACTER SET utf8mb4`, values: [] },
     { step: 'create user', sql: `CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ? ${tls}`, values: [user.username, user.password] },
-    { step: 'set password', sql: `ALTER USER ?@'%' IDENTIFIED BY ? ${tls}`, values: [user.username, user.password] },
+    { step: 'set password', sql: `ALTER USER ?@'%' IDENTIFIED BY ?${options.retainCurrentPassword ? ' RETAIN CURRENT PASSWORD' : ''} ${tls}`, values: [user.username, user.password] },
     // This form drops every privilege of the user, at every level, and does not fail on a user
     // that holds none. Only a connection opened between it and the GRANT is refused: an open
     // session keeps its database privileges until it reconnects or runs USE (MySQL manual, "When
@@ -102,6 +116,12 @@ export class ProvisioningError extends Error {
   }
 }
 
+async function serverVersion(connection: SqlConnection): Promise<string | undefined> {
+  const [rows] = ((await connection.query('SELECT VERSION() AS version', [])) ?? []) as [Array<{ version?: unknown }>?];
+  const version = rows?.[0]?.version;
+  return typeof version === 'string' ? version : undefined;
+}
+
 /** Creates or updates every service user; safe to run any number of times. Drops nothing; revokes only to re-grant the list. */
 export async function provisionServiceUsers(
   connection: SqlConnection,
@@ -113,7 +133,8 @@ export async function provisionServiceUsers(
   const admin = options.adminUsername?.toLowerCase();
   if (admin !== undefined && names.includes(admin)) throw new Error(`a service user may not be the admin user ${options.adminUsername}`);
   // Check every user before changing any.
-  const plans = users.map((user) => ({ user, statements: provisioningStatements(user, options) }));
+  const retain = options.retainCurrentPassword ?? hasDualPasswords(await serverVersion(connection));
+  const plans = users.map((user) => ({ user, statements: provisioningStatements(user, { ...options, retainCurrentPassword: retain }) }));
   for (const { user, statements } of plans) {
     for (const statement of statements) {
       try {
