@@ -29,6 +29,10 @@ export class Network extends Construct {
       ],
     });
 
+    // Free, and the image layers ECR serves come from S3: pulled through it, not the NAT gateway
+    // (per-GB charges on every task start).
+    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,

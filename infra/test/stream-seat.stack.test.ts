@@ -66,6 +66,18 @@ describe('network', () => {
     expect(azs.size).toBe(2);
   });
 
+  it('pulls S3 (ECR image layers) through a gateway endpoint on the private subnets, not the NAT gateway', () => {
+    const endpoints = Object.values(ofType('AWS::EC2::VPCEndpoint'));
+    const s3 = endpoints.filter((e) => JSON.stringify(e.Properties.ServiceName).includes('.s3'));
+    expect(s3).toHaveLength(1);
+    expect(s3[0]?.Properties.VpcEndpointType).toBe('Gateway');
+    // Every private subnet's route table has the endpoint's route.
+    const privateTables = Object.entries(ofType('AWS::EC2::RouteTable')).filter(([id]) => /private/i.test(id)).map(([id]) => id);
+    expect(privateTables.length).toBeGreaterThan(0);
+    const routed = JSON.stringify(s3[0]?.Properties.RouteTableIds);
+    for (const table of privateTables) expect(routed).toContain(table);
+  });
+
   it('records every flow of the VPC in CloudWatch Logs', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', {
       ResourceType: 'VPC',
