@@ -7,6 +7,7 @@
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
+import { createHoldRepository } from '../src/db/hold.repository.js';
 import { ORDER_WRITE_MS } from '../src/domain/order-placement.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
@@ -21,9 +22,10 @@ describe.each(testDialects())('a payment carrying its hold on %s', (dialect) => 
   let other: BookingTestApp;
   let catalogue: InMemoryCatalogue;
   let n = 0;
-  const newEvent = () => {
+  /** An event on sale; `salesEndInMs`: its sales end that long from now (else at its start). */
+  const newEvent = (salesEndInMs?: number) => {
     const { event, map } = hallEvent(`carry${++n}-${dialect}`);
-    catalogue.put(event, map);
+    catalogue.put(salesEndInMs === undefined ? event : { ...event, salesEndAt: new Date(t.now() + salesEndInMs).toISOString() }, map);
     return event.id;
   };
   const post = async (app: BookingTestApp, sub: string, url: string, payload: Record<string, unknown>) =>
@@ -77,26 +79,71 @@ describe.each(testDialects())('a payment carrying its hold on %s', (dialect) => 
     expect(await seatStatus(other, eventId, 'ORCH-A-2')).toBe('BOOKED');
   });
 
-  it('carries a hold no more than one payment past its term, however many declined cards are tried', async () => {
+  for (const cut of ['its time to live', 'the end of sales'] as const) {
+    it(`carries a hold no more than one payment past its term (${cut}), however many declined cards are tried`, async () => {
+      // A hold made a minute before sales end runs out then, not after its ten minutes.
+      const eventId = cut === 'the end of sales' ? newEvent(60_000) : newEvent();
+      const made = await post(t, 'rae', '/api/holds', { eventId, seatIds: ['ORCH-B-1'] });
+      const holdId = made.json().holdId as string;
+      const term = Date.parse(made.json().expiresAt);
+      expect(term - t.now()).toBeLessThanOrEqual(cut === 'the end of sales' ? 60_000 : 600_000);
+      advance(term - t.now() - 500);
+      const declined = async () => (await post(t, 'rae', '/api/orders', { holdId, payment: { token: 'tok_declined' } })).statusCode;
+      expect(await declined()).toBe(402);
+      // The decline kept the hold, carried past its term.
+      let end = Date.parse((await holdOf('rae', holdId)).expiresAt);
+      expect(end).toBeGreaterThan(term);
+      // Card after card, each a moment before the hold's end: never past one carry beyond the term.
+      for (let card = 0; card < 4; card++) {
+        advance(Math.max(0, end - t.now() - 500));
+        expect(await declined()).toBe(402);
+        const next = Date.parse((await holdOf('rae', holdId)).expiresAt);
+        expect(next).toBeGreaterThanOrEqual(end);
+        expect(next, `card ${card + 2}`).toBeLessThanOrEqual(term + CARRY_MS);
+        end = next;
+      }
+      advance(end - t.now() + 1);
+      // The next card comes too late; the seat is for sale again.
+      expect((await post(t, 'rae', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).statusCode).toBe(410);
+      if (cut === 'its time to live') expect((await post(other, 'sid', '/api/holds', { eventId, seatIds: ['ORCH-B-1'] })).statusCode).toBe(201);
+    });
+  }
+
+  it('charges nothing, and carries nothing, when a seat of the hold went to another hold meanwhile (it ran out by that instance’s clock)', async () => {
     const eventId = newEvent();
-    const made = await post(t, 'rae', '/api/holds', { eventId, seatIds: ['ORCH-B-1'] });
+    const made = await post(t, 'tom', '/api/holds', { eventId, seatIds: ['ORCH-D-1', 'ORCH-D-2'] });
     const holdId = made.json().holdId as string;
     const term = Date.parse(made.json().expiresAt);
     advance(term - t.now() - 500);
-    const declined = async () => (await post(t, 'rae', '/api/orders', { holdId, payment: { token: 'tok_declined' } })).statusCode;
-    expect(await declined()).toBe(402);
-    // The decline kept the hold, carried past its term.
-    const first = Date.parse((await holdOf('rae', holdId)).expiresAt);
-    expect(first).toBeGreaterThan(term);
-    advance(CARRY_MS - 1_000);
-    expect(await declined()).toBe(402);
-    const second = Date.parse((await holdOf('rae', holdId)).expiresAt);
-    expect(second).toBeGreaterThan(first);
-    expect(second).toBeLessThanOrEqual(term + CARRY_MS);
-    advance(second - t.now() + 1);
-    // The third card comes too late; the seat is for sale again.
-    expect((await post(t, 'rae', '/api/orders', { holdId, payment: { token: 'tok_ok' } })).statusCode).toBe(410);
-    expect((await post(other, 'sid', '/api/holds', { eventId, seatIds: ['ORCH-B-1'] })).statusCode).toBe(201);
+    // The other instance's clock is a second ahead: there, the hold ran out, and its seat is taken.
+    other.advance(1_000);
+    try {
+      expect((await post(other, 'una', '/api/holds', { eventId, seatIds: ['ORCH-D-2'] })).statusCode).toBe(201);
+      const refunds = t.payments.refundLog.length;
+      const paid = await post(t, 'tom', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+      expect(paid.statusCode).toBe(410);
+      // Refused before the card was charged (it had been charged, then refunded), and not carried.
+      expect(await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).execute()).toEqual([]);
+      expect(t.payments.refundLog.length).toBe(refunds);
+      expect(Number((await t.database.db.selectFrom('holds').select('expires_at').where('id', '=', holdId).executeTakeFirstOrThrow()).expires_at)).toBe(term);
+      expect(await seatStatus(t, eventId, 'ORCH-D-2')).toBe('HELD');
+    } finally {
+      other.advance(-1_000);
+    }
+  });
+
+  it('never shortens a hold another payment carried further', async () => {
+    const eventId = newEvent();
+    const made = await post(t, 'val', '/api/holds', { eventId, seatIds: ['ORCH-D-5'] });
+    const holds = createHoldRepository(t.database.db);
+    const hold = await holds.find(made.json().holdId);
+    if (!hold) throw new Error('no hold');
+    const now = t.now();
+    const further = hold.expires_at + 20_000;
+    expect(await holds.extend(hold, further, now)).toMatchObject({ batch: expect.any(Object) });
+    // A slower payment's shorter carry, written after: it changes nothing.
+    expect(await holds.extend(hold, hold.expires_at + 10_000, now)).toEqual({ batch: undefined });
+    expect(Date.parse((await holdOf('val', hold.id)).expiresAt)).toBe(further);
   });
 
   it('does not touch a hold with time enough left for the payment', async () => {

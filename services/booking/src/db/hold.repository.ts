@@ -4,6 +4,7 @@
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
+import { HoldExpired } from '../domain/booking-errors.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldStatus, HoldTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
@@ -70,9 +71,12 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
 
     /**
      * Makes an active hold, not run out at `now`, last until `until` (a payment begun in its last
-     * moments may finish): the hold and its seats, under the event's lock, with a numbered change
-     * of those seats (still HELD) so that every instance's seat statuses read their new expiry.
-     * Undefined when the hold was no longer active, or had run out (nothing changed then).
+     * moments may finish): the hold and every one of its seats, under the event's lock, with a
+     * numbered change of those seats (still HELD) so that every instance's seat statuses read
+     * their new expiry. Never shortens it: a hold carried further already (a parallel payment)
+     * stays so, unchanged. Undefined when the hold was no longer active, or had run out; throws
+     * HoldExpired, changing nothing, when one of its seats was claimed by another hold meanwhile
+     * (it ran out by that claim's clock).
      */
     async extend(hold: HoldTable, until: number, now: number): Promise<{ batch: SeatChangeBatch | undefined } | undefined> {
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
@@ -84,17 +88,23 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
           .where('id', '=', hold.id)
           .where('status', '=', 'ACTIVE')
           .where('expires_at', '>', now)
+          .where('expires_at', '<', until)
           .executeTakeFirst();
-        if (changed(extended) !== 1) return undefined;
+        if (changed(extended) !== 1) {
+          const row = await trx.selectFrom('holds').select(['status', 'expires_at']).where('id', '=', hold.id).executeTakeFirst();
+          return row?.status === 'ACTIVE' && Number(row.expires_at) >= until ? { batch: undefined } : undefined;
+        }
         await lockInventory(trx, hold.event_id);
-        await trx
+        const seats = await trx
           .updateTable('seats')
           .set({ expires_at: until })
           .where('event_id', '=', hold.event_id)
           .where('seat_id', 'in', seatIds)
           .where('hold_id', '=', hold.id)
           .where('status', '=', 'HELD')
-          .execute();
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        if (changed(seats) !== seatIds.length) throw new HoldExpired(hold.id); // rolls the hold's change back
         const batch = await recordChanges(trx, hold.event_id, seatIds.map((seatId) => ({ seatId, status: 'HELD' as const })), now, false);
         return { batch: batch?.batch };
       });

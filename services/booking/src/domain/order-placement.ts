@@ -91,15 +91,28 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
   }
 
   /**
+   * When the hold's own term ends, as it was made (hold-service.ts): its TTL from its making, cut
+   * short by the end of sales or the show's start (kept in the inventory; an inventory made
+   * before they were kept has only the TTL).
+   */
+  async function termOf(hold: HoldTable): Promise<number> {
+    const inventory = await deps.inventory.find(hold.event_id);
+    const ends = [hold.created_at + deps.holdTtlSeconds * 1000, inventory?.sales_end_at, inventory?.starts_at];
+    return Math.min(...ends.filter((end): end is number => typeof end === 'number'));
+  }
+
+  /**
    * A payment begun in the hold's last moments would be charged, then refunded, its seats lost
    * when the hold ran out on the way: the hold is carried until the payment can be through (its
-   * timeout, then the order's writing). Never further than that past the hold's own term, however
-   * many payments are tried (declined cards do not keep seats from sale).
+   * timeout, then the order's writing). Never further than that past the hold's own term (the end
+   * of sales included), however many payments are tried: declined cards do not keep seats from
+   * sale, nor sell them after the show began.
    */
   async function carryThroughPayment(principal: Principal, hold: HoldTable): Promise<void> {
     const now = deps.clock();
     const carry = deps.paymentTimeoutMs + ORDER_WRITE_MS;
-    const until = Math.min(now + carry, hold.created_at + deps.holdTtlSeconds * 1000 + carry);
+    if (hold.expires_at > now + carry) return;
+    const until = Math.min(now + carry, (await termOf(hold)) + carry);
     if (until <= hold.expires_at) return;
     const extended = await deps.holds.extend(hold, until, now);
     // Ended meanwhile (ordered, released, run out): said as for a hold found so.
