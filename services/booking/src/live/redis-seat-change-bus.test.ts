@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../../tests/support/free-port.js';
+import pTimeout from 'p-timeout';
+import { eventually, freePort } from '../../../../tests/support/free-port.js';
 import { startTcpGate, type TcpGate } from '../../../../tests/support/tcp-gate.js';
 import { startTcpProxy } from '../../../../tests/support/tcp-proxy.js';
 import { createRedisSeatChangeBus } from './redis-seat-change-bus.js';
@@ -110,6 +111,12 @@ describe.runIf(redisUrl)('the Redis seat-change bus', () => {
     expect(onA.seqs).toEqual([2]);
   });
 
+  it('closes at once while Redis is away, a channel subscribed (its QUIT had waited behind the SUBSCRIBE for good)', async () => {
+    const away = createRedisSeatChangeBus({ url: `redis://127.0.0.1:${await freePort()}`, prefix });
+    expect(await away.subscribe('ev-7', received().listener).ready).toBe(false);
+    await expect(pTimeout(away.close(), { milliseconds: 3_000 })).resolves.toBeUndefined();
+  });
+
   it('serves at once while Redis is away at start, says so once however often it fails, and carries changes across once it is back', async () => {
     const target = new URL(redisUrl);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
@@ -120,7 +127,7 @@ describe.runIf(redisUrl)('the Redis seat-change bus', () => {
     // Nothing listens. It had waited up to a minute here (the service not listening meanwhile), then thrown.
     const late = createRedisSeatChangeBus({ url: `redis://127.0.0.1:${proxy.port}`, prefix, log });
     buses.push(late);
-    expect(late.degraded?.()).toMatch(/Redis unreachable/);
+    expect(late.degraded?.()).toMatch(/^(connecting to|unreachable)/i);
     const onLate = received();
     const subscription = late.subscribe('ev-6', onLate.listener);
     expect(await subscription.ready).toBe(false);
@@ -129,6 +136,7 @@ describe.runIf(redisUrl)('the Redis seat-change bus', () => {
     await onLate.count(20);
     // Twenty failed publishes and the refused reconnects: one line (a warning per publish before).
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(late.degraded?.()).toMatch(/^Redis unreachable/);
     expect(lines).toEqual(['warn Redis unreachable: other instances’ seat changes reach watchers through the database catch-up meanwhile']);
     // Redis comes back: the bus reconnects and resubscribes by itself, and says so once.
     await proxy.restore();

@@ -38,11 +38,15 @@ export function createRedisSeatChangeBus(options: RedisBusOptions): SeatChangeBu
   // ioredis reconnects by itself, with backoff, after a failed first attempt as after a lost connection.
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const subscriber = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  const connected = () => publisher.status === 'ready' && subscriber.status === 'ready';
+  // One outage for both connections: it ends when both are up (a publish that went through while
+  // the subscriber is still away does not end it).
+  const succeeded = () => {
+    if (connected()) outage.succeeded();
+  };
   for (const client of [publisher, subscriber]) {
     client.on('error', (error: unknown) => outage.failed(error));
-    client.on('ready', () => {
-      if (publisher.status === 'ready' && subscriber.status === 'ready') outage.succeeded();
-    });
+    client.on('ready', succeeded);
     client.connect().catch(() => undefined);
   }
 
@@ -73,7 +77,8 @@ export function createRedisSeatChangeBus(options: RedisBusOptions): SeatChangeBu
       subscriber.subscribe(channel).then(
         () => settle(true),
         (error: unknown) => {
-          onError(error);
+          // Refused by a connection that went away: the outage's, not a message's fault.
+          outage.failed(error);
           settle(false);
         },
       );
@@ -92,15 +97,12 @@ export function createRedisSeatChangeBus(options: RedisBusOptions): SeatChangeBu
   return {
     publish(batch) {
       local.publish(batch);
-      publisher.publish(prefix + batch.eventId, JSON.stringify(batch)).then(
-        () => outage.succeeded(),
-        (error: unknown) => outage.failed(error),
-      );
+      publisher.publish(prefix + batch.eventId, JSON.stringify(batch)).then(succeeded, (error: unknown) => outage.failed(error));
     },
     degraded() {
-      return publisher.status === 'ready' && subscriber.status === 'ready'
-        ? undefined
-        : 'Redis unreachable: other instances’ seat changes reach watchers through the database catch-up';
+      if (connected()) return undefined;
+      const meanwhile = 'other instances’ seat changes reach watchers through the database catch-up';
+      return outage.failing ? `Redis unreachable: ${meanwhile}` : `connecting to Redis: ${meanwhile} until then`;
     },
     subscribe(eventId, listener) {
       const here = local.subscribe(eventId, listener);
@@ -120,13 +122,16 @@ export function createRedisSeatChangeBus(options: RedisBusOptions): SeatChangeBu
           here.unsubscribe();
           if (--joined.listeners > 0) return;
           channels.delete(eventId);
-          subscriber.unsubscribe(prefix + eventId).catch(onError);
+          subscriber.unsubscribe(prefix + eventId).catch((error: unknown) => outage.failed(error));
         },
       };
     },
     async close() {
       await local.close();
-      await Promise.all([publisher.quit().catch(() => undefined), subscriber.quit().catch(() => undefined)]);
+      // QUIT is queued behind a SUBSCRIBE waiting for a Redis that is away (the service's close
+      // then never ended), or refused with no offline queue: a client not connected is just dropped.
+      const end = (client: Redis) => (client.status === 'ready' ? client.quit().catch(() => undefined) : client.disconnect());
+      await Promise.all([end(publisher), end(subscriber)]);
     },
   };
 }
