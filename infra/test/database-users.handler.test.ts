@@ -88,6 +88,20 @@ describe('the provisioning handler', () => {
     expect(calls.queries.filter((q) => q.sql.startsWith('ALTER USER')).map((q) => q.sql.endsWith('REQUIRE NONE'))).toEqual([true, true]);
   });
 
+  it('on Update, sets again only the passwords of secrets the run before did not provision (a new generation)', async () => {
+    const { deps, calls } = fakes();
+    const update = event('Update');
+    const old = { ...update.ResourceProperties, Users: [update.ResourceProperties.Users[0], { SecretArn: `${BOOKING}-gen1`, Database: 'stream_seat_bookings' }] } as typeof update.ResourceProperties;
+    await createHandler(deps)({ ...update, OldResourceProperties: old });
+    const alters = calls.queries.filter((q) => q.sql.startsWith('ALTER USER'));
+    // event's secret is the one provisioned before: its password stays as it is (setting it again
+    // would drop the password MySQL keeps for tasks on the previous one); booking's is new.
+    expect(alters).toEqual([
+      { sql: "ALTER USER ?@'%' REQUIRE SSL", values: ['event_svc'] },
+      { sql: "ALTER USER ?@'%' IDENTIFIED BY ? REQUIRE SSL", values: ['booking_svc', 'booking-pw'] },
+    ]);
+  });
+
   it('does nothing on Delete: no secret read, no connection, users and data kept', async () => {
     const { deps, calls } = fakes();
     const result = await createHandler(deps)(event('Delete'));

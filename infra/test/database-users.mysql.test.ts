@@ -226,6 +226,10 @@ describe.skipIf(!server)('service database users on MySQL/MariaDB', () => {
     expect(await accepted(second.password)).toBe(true);
     // Tasks still holding the replaced secret reconnect (MySQL) until the next change.
     expect(await accepted(first), version).toBe(dual);
+    // A run for another reason (new code, a TLS change) keeps both.
+    await provision([{ ...second, passwordUnchanged: true }, userB]);
+    expect(await accepted(second.password)).toBe(true);
+    expect(await accepted(first), version).toBe(dual);
     await provision([third, userB]);
     expect(await accepted(third.password)).toBe(true);
     expect(await accepted(second.password), version).toBe(dual);

@@ -17,6 +17,8 @@ export interface CustomResourceEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly PhysicalResourceId?: string;
   readonly ResourceProperties: DatabaseUsersProperties & { readonly ServiceToken?: string };
+  /** On Update: the properties of the run before. */
+  readonly OldResourceProperties?: DatabaseUsersProperties;
 }
 
 export interface CustomResourceResult {
@@ -67,9 +69,13 @@ export function createHandler(deps: HandlerDeps) {
 
     const master = parseSecret(props.MasterSecretArn, await deps.readSecret(props.MasterSecretArn), true);
     const serviceUsers: ServiceUser[] = [];
+    // A secret the run before provisioned already (an Update for other reasons: new code, a TLS
+    // change): its password is the user's, and is not set again — that would replace the password
+    // kept for tasks still on the previous one with this same one.
+    const provisionedBefore = new Set((event.OldResourceProperties?.Users ?? []).map((u) => u.SecretArn));
     for (const u of users) {
       const secret = parseSecret(u.secretArn, await deps.readSecret(u.secretArn), false);
-      serviceUsers.push({ username: secret.username, password: secret.password, database: u.database });
+      serviceUsers.push({ username: secret.username, password: secret.password, database: u.database, passwordUnchanged: provisionedBefore.has(u.secretArn) });
     }
 
     const connection = await deps.connect({ host: master.host, port: master.port, user: master.username, password: master.password });

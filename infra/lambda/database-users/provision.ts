@@ -13,6 +13,11 @@ export interface ServiceUser {
   readonly password: string;
   /** The one database this user may use (the service's DATABASE_NAME). */
   readonly database: string;
+  /**
+   * The user has this password already (its secret was provisioned before): not set again, which
+   * with `retainCurrentPassword` would also replace the password kept for the previous secret.
+   */
+  readonly passwordUnchanged?: boolean;
 }
 
 export interface ProvisionOptions {
@@ -86,7 +91,9 @@ export function provisioningStatements(user: ServiceUser, options: ProvisionOpti
   return [
     { step: 'create database', sql: `CREATE DATABASE IF NOT EXISTS \`${user.database}\` CHARACTER SET utf8mb4`, values: [] },
     { step: 'create user', sql: `CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ? ${tls}`, values: [user.username, user.password] },
-    { step: 'set password', sql: `ALTER USER ?@'%' IDENTIFIED BY ?${options.retainCurrentPassword ? ' RETAIN CURRENT PASSWORD' : ''} ${tls}`, values: [user.username, user.password] },
+    user.passwordUnchanged
+      ? { step: 'set tls', sql: `ALTER USER ?@'%' ${tls}`, values: [user.username] }
+      : { step: 'set password', sql: `ALTER USER ?@'%' IDENTIFIED BY ?${options.retainCurrentPassword ? ' RETAIN CURRENT PASSWORD' : ''} ${tls}`, values: [user.username, user.password] },
     // This form drops every privilege of the user, at every level, and does not fail on a user
     // that holds none. Only a connection opened between it and the GRANT is refused: an open
     // session keeps its database privileges until it reconnects or runs USE (MySQL manual, "When
