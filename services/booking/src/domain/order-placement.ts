@@ -21,10 +21,10 @@ import type { Refunds } from './refunds.js';
 import { newTicketCode } from './ticket-code.js';
 
 /** The payment id of a free order (nothing charged): the prefix, then the order's id. */
-export const FREE_ORDER_PAYMENT_PREFIX = 'free:';
+const FREE_ORDER_PAYMENT_PREFIX = 'free:';
 
 /** How long a payment waits for the catalogue's word on its event's cancellation (then goes on). */
-export const CANCELLATION_CHECK_MS = 1_000;
+const CANCELLATION_CHECK_MS = 1_000;
 
 /** Past a payment's timeout, the time its order takes to be written: how long a payment carries its hold. */
 export const ORDER_WRITE_MS = 5_000;

@@ -1,11 +1,13 @@
 /**
  * `Idempotency-Key` for POSTs that create something: the same key and body (from the same
  * principal) answer with the first response again — also while the first is still running (the
- * repeat waits; it never executes twice); the same key with another body is a 422. Keys are kept
+ * repeat waits; it never executes twice while the first is heard from — one whose instance died
+ * goes silent and is taken over: SILENT_AFTER_MS); the same key with another body is a 422. Keys are kept
  * 24 h. Responses of 5xx are not kept, so that the client can try again — also when the database
  * was what failed (the reservation is let go of once it is back) — except an answer whose work may
  * have happened all the same (a payment that timed out may still charge: OutcomeUnknown). That one
- * is kept like a 4xx: a repeat under the key replays it, and never charges again; paying again is a
+ * is kept like a 4xx: a repeat under the key replays it, and does not charge again (unless even
+ * that answer could not be recorded: then the key is taken over once silent); paying again is a
  * new request, under a new key.
  */
 import { createHash } from 'node:crypto';
@@ -139,7 +141,7 @@ export function createIdempotency(options: IdempotencyOptions) {
     } catch (error) {
       const problem = toProblem(error as Error, request);
       // Work that may have happened is never let go of: recorded (retried), or else left reserved
-      // until taken over as abandoned — a repeat must not do it again at once.
+      // until taken over as silent — a repeat must not do it again at once.
       if (isOutcomeUnknown(error)) await record(request, owner, key, reservedAt, { status: problem.status, body: problem });
       else if (problem.status >= 500) release(request, owner, key, reservedAt);
       else await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => release(request, owner, key, reservedAt));
@@ -168,8 +170,11 @@ export function createIdempotency(options: IdempotencyOptions) {
       const record = await keys.reserve(scope.owner, key, hash, now);
       if (record === 'reserved') return answer(await execute(request, scope.owner, key, now, run), false);
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
-      // Its request went silent (it died): taken over, not waited for.
-      const abandoned = record.status_code === null && (record.alive_at === null ? record.created_at < now - ABANDONED_AFTER_MS : record.alive_at < now - SILENT_AFTER_MS);
+      // Its request went silent (it died): taken over, not waited for. A reservation made (or taken
+      // over) by the release before has no heartbeat of its own — alive_at null, or older than the
+      // reservation — and is judged by its age, as then: it was not silent, only mute.
+      const beating = record.alive_at !== null && record.alive_at >= record.created_at;
+      const abandoned = record.status_code === null && (beating ? (record.alive_at as number) < now - SILENT_AFTER_MS : record.created_at < now - ABANDONED_AFTER_MS);
       if (expired || abandoned) {
         if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
           return answer(await execute(request, scope.owner, key, now, run), false);

@@ -100,8 +100,10 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       return query.orderBy('events.starts_at').orderBy('events.id').limit(filter.limit).execute();
     },
 
-    /** Changes a draft; 0 when it is no longer a draft (someone published or cancelled it first). */
-    /** Changes a draft, only if nobody changed it since it was read at `readAt` (its updated_at); 0 when someone did. */
+    /**
+     * Changes a draft, only if nobody changed it since it was read at `readAt` (its updated_at); 0
+     * when someone did, or it is no longer a draft (published or cancelled first).
+     */
     async updateDraft(id: string, changes: Updateable<EventTable>, readAt: number): Promise<number> {
       const result = await db
         .updateTable('events')
