@@ -22,6 +22,7 @@ import { operatorNetwork } from './edge/operator-network.js';
 import { rateLimitKey, registerRateLimit } from './edge/rate-limit.js';
 import { createEventStreamFanout, type FanoutSettings } from './proxy/event-stream-fanout.js';
 import { type BreakerSettings, createInstanceBreakers } from './proxy/instance-breakers.js';
+import { createOutstandingRequests } from './proxy/outstanding-requests.js';
 import { registerProxyRoutes } from './proxy/proxy.routes.js';
 import { type RouteDefinition, routeTable } from './proxy/route-table.js';
 import { type ApiDocs, createApiDocs } from './routes/api-docs.js';
@@ -179,6 +180,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     routes,
     balancer,
     breakers,
+    outstanding: createOutstandingRequests(),
     upstreamTimeoutMs,
     connectTimeoutMs,
     layoutBodyLimit: deps.bodyLimit ?? LAYOUT_BODY_LIMIT_BYTES,

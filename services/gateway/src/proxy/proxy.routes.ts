@@ -25,6 +25,7 @@ import type { EventStreamFanout } from './event-stream-fanout.js';
 import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-headers.js';
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
+import type { OutstandingRequests } from './outstanding-requests.js';
 import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 import { type UpstreamFailure, upstreamFailure } from './upstream-failure.js';
@@ -39,6 +40,8 @@ export interface ProxyOptions {
   routes: RouteDefinition[];
   balancer: LoadBalancer;
   breakers: InstanceBreakers;
+  /** Requests each instance has not answered yet: the fewest go first. */
+  outstanding: OutstandingRequests;
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
   /** The body limit of `layoutBodies` routes. */
@@ -183,7 +186,7 @@ function forward(
         },
       });
 
-  options.breakers.run(app, instance.instanceId, attempt).catch((error: unknown) => {
+  options.breakers.run(app, instance.instanceId, () => options.outstanding.track(instance.instanceId, attempt)).catch((error: unknown) => {
     // Failures were answered in onResponse/onError; a circuit that opened between choosing this
     // instance and calling it, or a request the proxy refused, still needs an answer.
     if (isOpenCircuitError(error)) forward(options, route, rest, request, reply);
@@ -245,14 +248,16 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
               if (healthy.length === 0) {
                 return unavailable(reply, request, appName, `Every instance of ${appName} is failing; retry shortly`);
               }
+              // Fewest unanswered requests first: a frozen instance stops getting new ones at once.
+              const ordered = options.outstanding.order(healthy);
               const fanout = route.shared ? options.fanout : undefined;
               if (!fanout) {
-                forward(options, route, healthy, request, reply);
+                forward(options, route, ordered, request, reply);
                 return reply;
               }
               void fanout.serve(request, reply, appName).then(
-                (served) => served || forward(options, route, healthy, request, reply),
-                () => forward(options, route, healthy, request, reply),
+                (served) => served || forward(options, route, ordered, request, reply),
+                () => forward(options, route, ordered, request, reply),
               );
               return reply;
             },
