@@ -47,19 +47,29 @@ describe.runIf(browserTestsEnabled)('a hold carried by its payment, in headless 
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
-  it('shows the hold running on after a card declined in its last seconds, and keeps the seats past its first end', async () => {
-    const { eventId } = await test.putOnSale(await test.tokenFor('olga', 'organizer'), hall, { name: 'Carry Night', prices: { A: 4000 } });
+  /**
+   * A new event's page, signed in as the buyer `name`, with `seatId` held (the pay form shown);
+   * `errors` collects the page's uncaught errors.
+   */
+  async function holding(name: string, seatId: string) {
+    const { eventId } = await test.putOnSale(await test.tokenFor('olga', 'organizer'), hall, { name: `Carry Night ${seatId}`, prices: { A: 4000 } });
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    const token = (await test.tokenFor('nina', 'buyer'))['authorization']?.slice('Bearer '.length) as string;
-    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'nina', role: 'buyer', token }))})`);
+    const buyer = await test.tokenFor(name, 'buyer');
+    const token = buyer['authorization']?.slice('Bearer '.length) as string;
+    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: name, role: 'buyer', token }))})`);
     await page.goto(`${test.gateway}/#/events/${eventId}`);
     await page.waitForSelector('[data-live-status=live]');
-    await page.click('circle[data-seat-id="ORCH-A-3"]');
+    await page.click(`circle[data-seat-id="${seatId}"]`);
     await page.click('button.hold-selected');
     await page.waitForSelector('form.pay');
+    return { page, errors, eventId, buyer };
+  }
+
+  it('shows the hold running on after a card declined in its last seconds, and keeps the seats past its first end', async () => {
+    const { page, errors } = await holding('nina', 'ORCH-A-3');
     await page.selectOption('select[name=card]', 'tok_declined');
     // Paid with a second or two of the hold left.
     await eventually(async () => (seconds(await page.textContent('.countdown')) <= 2 ? true : undefined), 10_000, 'two seconds left');
@@ -79,17 +89,7 @@ describe.runIf(browserTestsEnabled)('a hold carried by its payment, in headless 
   }, 60_000);
 
   it('follows a hold carried by a payment made elsewhere (another tab) when its countdown reaches the first end', async () => {
-    const { eventId } = await test.putOnSale(await test.tokenFor('olga', 'organizer'), hall, { name: 'Carry Night 2', prices: { A: 4000 } });
-    const page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
-    const buyer = await test.tokenFor('otto', 'buyer');
-    const token = buyer['authorization']?.slice('Bearer '.length) as string;
-    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'otto', role: 'buyer', token }))})`);
-    await page.goto(`${test.gateway}/#/events/${eventId}`);
-    await page.waitForSelector('[data-live-status=live]');
-    await page.click('circle[data-seat-id="ORCH-A-4"]');
-    await page.click('button.hold-selected');
-    await page.waitForSelector('form.pay');
+    const { page, errors, eventId, buyer } = await holding('otto', 'ORCH-A-4');
     const holds = await test.send<{ items: Array<{ holdId: string }> }>('GET', `/api/holds?eventId=${eventId}`, buyer);
     const holdId = holds.body.items[0]?.holdId as string;
     await eventually(async () => (seconds(await page.textContent('.countdown')) <= 2 ? true : undefined), 10_000, 'two seconds left');
@@ -98,6 +98,7 @@ describe.runIf(browserTestsEnabled)('a hold carried by its payment, in headless 
     // This tab's countdown reaches the first end, asks, and runs on (it had stayed at 0:00).
     await eventually(async () => (seconds(await page.textContent('.countdown')) > 8 ? true : undefined), 10_000, 'the countdown to run on');
     expect(await page.locator('form.pay').count()).toBe(1);
+    expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
 });

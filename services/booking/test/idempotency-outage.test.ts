@@ -5,20 +5,13 @@
  * key for two minutes: the wait, then 409 "in progress"). The database is real (SQLite); the
  * repository in front of it fails its first removals, as it does while the database is down.
  */
-import { createTestDatabase, type Database, databaseConfigFor, openServiceDatabase, startDatabase, type TestDatabase } from '@stream-seat/db';
 import { ServiceUnavailable } from '@stream-seat/platform';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdempotencyRepository } from '../src/db/idempotency.repository.js';
-import { bookingMigrations } from '../src/db/migrations/index.js';
-import type { BookingDatabase } from '../src/db/schema.js';
 import { PaymentTimeout } from '../src/domain/booking-errors.js';
-import { createIdempotency } from '../src/routes/idempotency.js';
+import { type IdempotentRoute, startIdempotentRoute } from './idempotent-route.js';
 
 describe('an Idempotency-Key after the database failed', () => {
-  let testDb: TestDatabase;
-  let database: Database<BookingDatabase>;
-  let app: FastifyInstance;
+  let route: IdempotentRoute;
   let down = true;
   let failedRemovals = 0;
   let runs = 0;
@@ -28,40 +21,33 @@ describe('an Idempotency-Key after the database failed', () => {
   let during: (run: number) => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('sqlite', 'idempotency_outage');
-    database = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
-    await startDatabase(database, bookingMigrations(database.dialect));
-    const real = createIdempotencyRepository(database.db);
-    const keys = {
-      ...real,
-      async forget(owner: string, key: string, reservedAt: number) {
-        if (down) {
-          failedRemovals++;
-          throw new ServiceUnavailable('The database is unavailable');
-        }
-        return real.forget(owner, key, reservedAt);
-      },
-    };
-    const idempotent = createIdempotency({ keys, clock: () => Date.now() + offset, waitMs: 5_000 });
-    app = Fastify();
-    app.post('/things', async (request, reply) =>
-      idempotent(request, reply, { owner: 'buyer', route: 'POST /things', body: request.body }, async () => {
+    route = await startIdempotentRoute({
+      dialect: 'sqlite',
+      name: 'idempotency_outage',
+      path: '/things',
+      clock: () => Date.now() + offset,
+      wrapKeys: (real) => ({
+        ...real,
+        async forget(owner: string, key: string, reservedAt: number) {
+          if (down) {
+            failedRemovals++;
+            throw new ServiceUnavailable('The database is unavailable');
+          }
+          return real.forget(owner, key, reservedAt);
+        },
+      }),
+      run: async () => {
         const run = ++runs;
         await during(run);
         if (down) throw new ServiceUnavailable('The database is unavailable');
         return { status: 201, body: { run } };
-      }),
-    );
-    await app.ready();
+      },
+    });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.close();
-    await testDb?.drop();
-  });
+  afterAll(() => route?.close());
 
   it('runs the retry at once when the database is back', async () => {
-    const post = () => app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'k-1' }, payload: { n: 1 } });
+    const post = () => route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'k-1' }, payload: { n: 1 } });
     expect((await post()).statusCode).toBe(503);
     // The reservation could not be removed while the database was away; it comes back.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -78,7 +64,7 @@ describe('an Idempotency-Key after the database failed', () => {
   });
 
   it('lets go of its own reservation only, not one a later request took over meanwhile', async () => {
-    const post = () => app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'k-2' }, payload: { n: 2 } });
+    const post = () => route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'k-2' }, payload: { n: 2 } });
     down = true;
     const first = runs + 1;
     // A runs 10 s, then fails with the database away: its release waits for the database.
@@ -113,43 +99,34 @@ describe('an Idempotency-Key after the database failed', () => {
 });
 
 describe('an Idempotency-Key whose work may have happened, when its answer cannot be recorded', () => {
-  let testDb: TestDatabase;
-  let database: Database<BookingDatabase>;
-  let app: FastifyInstance;
+  let route: IdempotentRoute;
   let down = true;
   let runs = 0;
   let offset = 0;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('sqlite', 'idempotency_unknown');
-    database = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
-    await startDatabase(database, bookingMigrations(database.dialect));
-    const real = createIdempotencyRepository(database.db);
     // The database goes away after the reservation: neither recording nor removing gets through.
     const unavailable = () => Promise.reject(new ServiceUnavailable('The database is unavailable'));
-    const keys = {
-      ...real,
-      complete: (...args: Parameters<typeof real.complete>) => (down ? unavailable() : real.complete(...args)),
-      forget: (...args: Parameters<typeof real.forget>) => (down ? unavailable() : real.forget(...args)),
-    };
-    const idempotent = createIdempotency({ keys, clock: () => Date.now() + offset, waitMs: 5_000 });
-    app = Fastify();
-    app.post('/payments', async (request, reply) =>
-      idempotent(request, reply, { owner: 'buyer', route: 'POST /payments', body: request.body }, async () => {
+    route = await startIdempotentRoute({
+      dialect: 'sqlite',
+      name: 'idempotency_unknown',
+      path: '/payments',
+      clock: () => Date.now() + offset,
+      wrapKeys: (real) => ({
+        ...real,
+        complete: (...args: Parameters<typeof real.complete>) => (down ? unavailable() : real.complete(...args)),
+        forget: (...args: Parameters<typeof real.forget>) => (down ? unavailable() : real.forget(...args)),
+      }),
+      run: async () => {
         runs++;
         throw new PaymentTimeout(10);
-      }),
-    );
-    await app.ready();
+      },
+    });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.close();
-    await testDb?.drop();
-  });
+  afterAll(() => route?.close());
 
   it('keeps the key reserved rather than let a repeat charge again', async () => {
-    const post = () => app.inject({ method: 'POST', url: '/payments', headers: { 'idempotency-key': 'pay-1' }, payload: { card: 'slow' } });
+    const post = () => route.app.inject({ method: 'POST', url: '/payments', headers: { 'idempotency-key': 'pay-1' }, payload: { card: 'slow' } });
     expect((await post()).statusCode).toBe(504);
     // The database is back; a repeat waits for the reservation (time moved past its wait) and is
     // told the first is still in progress — it does not run the payment again.

@@ -7,19 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, type Database, databaseConfigFor, openServiceDatabase, startDatabase, type TestDatabase, testDialects } from '@stream-seat/db';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdempotencyRepository, type IdempotencyRepository } from '../src/db/idempotency.repository.js';
-import { bookingMigrations } from '../src/db/migrations/index.js';
-import type { BookingDatabase } from '../src/db/schema.js';
-import { createIdempotency, HEARTBEAT_MS, SILENT_AFTER_MS } from '../src/routes/idempotency.js';
+import { HEARTBEAT_MS, SILENT_AFTER_MS } from '../src/routes/idempotency.js';
+import { type IdempotentRoute, startIdempotentRoute } from './idempotent-route.js';
 
 describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (dialect) => {
-  let testDb: TestDatabase;
-  let database: Database<BookingDatabase>;
-  let keys: IdempotencyRepository;
-  let app: FastifyInstance;
+  let route: IdempotentRoute;
   let runs = 0;
   /** Added to the idempotency clock: time passing without waiting for it. */
   let offset = 0;
@@ -28,33 +22,26 @@ describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (d
   let during: (run: number) => Promise<void> = async () => undefined;
   /** The digest the route gives this test's request (its route and body), as a dead instance's reservation has it. */
   const itsHash = createHash('sha256').update('POST /things\n{"n":1}').digest('hex');
-  const post = (key: string) => app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': key }, payload: { n: 1 } });
+  const post = (key: string) => route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': key }, payload: { n: 1 } });
 
   beforeAll(async () => {
-    testDb = await createTestDatabase(dialect, 'idempotency_takeover');
-    database = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
-    await startDatabase(database, bookingMigrations(database.dialect));
-    keys = createIdempotencyRepository(database.db);
-    const idempotent = createIdempotency({ keys, clock, waitMs: 5_000 });
-    app = Fastify();
-    app.post('/things', async (request, reply) =>
-      idempotent(request, reply, { owner: 'buyer', route: 'POST /things', body: request.body }, async () => {
+    route = await startIdempotentRoute({
+      dialect,
+      name: 'idempotency_takeover',
+      path: '/things',
+      clock,
+      run: async () => {
         const run = ++runs;
         await during(run);
         return { status: 201, body: { run } };
-      }),
-    );
-    await app.ready();
+      },
+    });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.close();
-    await testDb?.drop();
-  });
+  afterAll(() => route?.close());
 
   it('hands the key of a request gone silent to the next repeat within seconds', async () => {
     // Reserved by an instance that died at once: no answer, no heartbeat.
-    expect(await keys.reserve('buyer', 'died', itsHash, clock())).toBe('reserved');
+    expect(await route.keys.reserve('buyer', 'died', itsHash, clock())).toBe('reserved');
     const before = runs;
     const repeat = post('died');
     await sleep(100);
@@ -100,11 +87,11 @@ describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (d
   for (const made of ['made', 'taken over'] as const) {
     it(`judges a reservation ${made} by the release before (no heartbeat) by its age, as that release did`, async () => {
       const key = `old-${made}`;
-      expect(await keys.reserve('buyer', key, itsHash, clock())).toBe('reserved');
+      expect(await route.keys.reserve('buyer', key, itsHash, clock())).toBe('reserved');
       // Made: no alive_at at all. Taken over: that release moved created_at on, and left the
       // alive_at of the reservation before — a silent one, to a heartbeat's reading.
       const aliveAt = made === 'made' ? null : clock() - 60_000;
-      await database.db.updateTable('idempotency_keys').set({ alive_at: aliveAt }).where('idem_key', '=', key).execute();
+      await route.database.db.updateTable('idempotency_keys').set({ alive_at: aliveAt }).where('idem_key', '=', key).execute();
       const waiting = post(key);
       await sleep(100);
       offset += 6_000;

@@ -1,0 +1,46 @@
+/** One route behind the booking service's Idempotency-Key handling, on a fresh real database, for its tests. */
+import { createTestDatabase, type Database, databaseConfigFor, type Dialect, openServiceDatabase, startDatabase } from '@stream-seat/db';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createIdempotencyRepository, type IdempotencyRepository } from '../src/db/idempotency.repository.js';
+import { bookingMigrations } from '../src/db/migrations/index.js';
+import type { BookingDatabase } from '../src/db/schema.js';
+import { createIdempotency, type Outcome } from '../src/routes/idempotency.js';
+
+export interface IdempotentRoute {
+  /** `POST {path}` as the principal `buyer`, whose work is `run`. */
+  app: FastifyInstance;
+  database: Database<BookingDatabase>;
+  /** The keys as the route uses them (`wrapKeys`'s, when given). */
+  keys: IdempotencyRepository;
+  close(): Promise<void>;
+}
+
+export async function startIdempotentRoute(options: {
+  dialect: Dialect;
+  name: string;
+  path: string;
+  clock: () => number;
+  run: () => Promise<Outcome>;
+  /** Stands in front of the real repository (a database that fails some calls). */
+  wrapKeys?: (real: IdempotencyRepository) => IdempotencyRepository;
+}): Promise<IdempotentRoute> {
+  const testDb = await createTestDatabase(options.dialect, options.name);
+  const database = openServiceDatabase<BookingDatabase>(databaseConfigFor(testDb.url), testDb.url);
+  await startDatabase(database, bookingMigrations(database.dialect));
+  const real = createIdempotencyRepository(database.db);
+  const keys = options.wrapKeys?.(real) ?? real;
+  const idempotent = createIdempotency({ keys, clock: options.clock, waitMs: 5_000 });
+  const app = Fastify();
+  app.post(options.path, async (request, reply) => idempotent(request, reply, { owner: 'buyer', route: `POST ${options.path}`, body: request.body }, options.run));
+  await app.ready();
+  return {
+    app,
+    database,
+    keys,
+    async close() {
+      await app.close();
+      await database.close();
+      await testDb.drop();
+    },
+  };
+}
