@@ -94,9 +94,10 @@ describe.each(testDialects())('a payment carrying its hold on %s', (dialect) => 
       let end = Date.parse((await holdOf('rae', holdId)).expiresAt);
       expect(end).toBeGreaterThan(term);
       // Card after card, each a moment before the hold's end: never past one carry beyond the term.
+      // (Past the end of sales, a new card is not taken at all: 409, below.)
       for (let card = 0; card < 4; card++) {
         advance(Math.max(0, end - t.now() - 500));
-        expect(await declined()).toBe(402);
+        expect(await declined()).toBe(cut === 'the end of sales' ? 409 : 402);
         const next = Date.parse((await holdOf('rae', holdId)).expiresAt);
         expect(next).toBeGreaterThanOrEqual(end);
         expect(next, `card ${card + 2}`).toBeLessThanOrEqual(term + CARRY_MS);
@@ -108,6 +109,24 @@ describe.each(testDialects())('a payment carrying its hold on %s', (dialect) => 
       if (cut === 'its time to live') expect((await post(other, 'sid', '/api/holds', { eventId, seatIds: ['ORCH-B-1'] })).statusCode).toBe(201);
     });
   }
+
+  it('refuses a payment begun after the end of sales on a hold a declined card carried past it, charging nothing', async () => {
+    const eventId = newEvent(30_000);
+    const made = await post(t, 'wes', '/api/holds', { eventId, seatIds: ['ORCH-C-5'] });
+    const holdId = made.json().holdId as string;
+    const salesEnd = Date.parse(made.json().expiresAt);
+    advance(salesEnd - t.now() - 300);
+    expect((await post(t, 'wes', '/api/orders', { holdId, payment: { token: 'tok_declined' } })).statusCode).toBe(402);
+    expect(Date.parse((await holdOf('wes', holdId)).expiresAt)).toBeGreaterThan(salesEnd + 1_000);
+    // Sales have closed; the hold still runs on its carry. A new card is not taken (it had sold the seat, 201).
+    advance(1_000);
+    const attemptsBefore = (await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).execute()).length;
+    const late = await post(t, 'wes', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().type).toMatch(/event-not-on-sale$/);
+    expect(late.json().detail).toMatch(/sales closed/);
+    expect((await t.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).execute()).length).toBe(attemptsBefore);
+  });
 
   it('charges nothing, and carries nothing, when a seat of the hold went to another hold meanwhile (it ran out by that instance’s clock)', async () => {
     const eventId = newEvent();

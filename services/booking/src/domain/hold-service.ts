@@ -87,8 +87,9 @@ export function createHoldService(deps: HoldServiceDeps) {
     const alternatives = rest.filter((choice) => choice.seatIds.every((id) => prices.has(id)) && choice.totalCents <= MAX_ORDER_CENTS);
     const now = deps.clock();
     const holdId = randomUUID();
-    // Never past the end of sales: the hold is what lets its buyer pay, and an order is paid only
-    // while its hold stands — so no order is placed for a show under way.
+    // Never past the end of sales: the hold is what lets its buyer pay, and a payment begins only
+    // while its hold stands and sales are open (order-placement.ts) — so none begins for a show
+    // under way (one begun just before may end just after: it carries its hold).
     const expiresAt = Math.min(now + deps.holdTtlSeconds * 1000, salesEndMs(event));
     try {
       const { hold, batch } = await deps.claims.claim({

@@ -91,14 +91,18 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
   }
 
   /**
-   * When the hold's own term ends, as it was made (hold-service.ts): its TTL from its making, cut
-   * short by the end of sales or the show's start (kept in the inventory; an inventory made
-   * before they were kept has only the TTL).
+   * When the event's sales end, as its inventory keeps them: at the end of sales, at the show's
+   * start at the latest (as assertOnSale has it); undefined for an inventory made before they were kept.
    */
+  async function salesEndOf(eventId: string): Promise<number | undefined> {
+    const inventory = await deps.inventory.find(eventId);
+    const ends = [inventory?.sales_end_at, inventory?.starts_at].filter((end): end is number => typeof end === 'number');
+    return ends.length > 0 ? Math.min(...ends) : undefined;
+  }
+
+  /** When the hold's own term ends, as it was made (hold-service.ts): its TTL from its making, cut short by the end of sales. */
   async function termOf(hold: HoldTable): Promise<number> {
-    const inventory = await deps.inventory.find(hold.event_id);
-    const ends = [hold.created_at + deps.holdTtlSeconds * 1000, inventory?.sales_end_at, inventory?.starts_at];
-    return Math.min(...ends.filter((end): end is number => typeof end === 'number'));
+    return Math.min(hold.created_at + deps.holdTtlSeconds * 1000, (await salesEndOf(hold.event_id)) ?? Infinity);
   }
 
   /**
@@ -128,6 +132,13 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
     /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
     async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext): Promise<OrderWithTickets> {
       const hold = await payableHold(principal, request.holdId);
+      // A hold carried past the end of sales (a card declined just before) is paid for only by the
+      // payment that carried it: a new one, begun after the end, would sell a seat after the show
+      // began — and its buyer could not even cancel it.
+      const salesEnd = await salesEndOf(hold.event_id);
+      if (salesEnd !== undefined && salesEnd <= deps.clock()) {
+        throw new EventNotOnSale(hold.event_id, `sales closed at ${new Date(salesEnd).toISOString()}`);
+      }
       // Cancelled in the catalogue, its message not here yet (this service was down, the outbox
       // retrying): no charge. It had charged and confirmed, and refunded once the message came.
       if (await cancelledInCatalogue(hold.event_id, caller)) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
