@@ -24,6 +24,7 @@ import { createPaymentReconciler } from './domain/payment-reconciler.js';
 import { createRefunds } from './domain/refunds.js';
 import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
+import { paymentCarryMs } from './domain/order-placement.js';
 import { createTestPaymentProvider, type PaymentProvider } from './domain/payment-provider.js';
 import { createInProcessSeatChangeBus, type SeatChangeBus } from './live/seat-change-bus.js';
 import { createAvailabilityHub } from './live/availability-hub.js';
@@ -34,7 +35,7 @@ import { createAvailabilityViews } from './domain/availability.js';
 import { registerAvailabilityRoutes } from './routes/availability.routes.js';
 import { registerAvailabilityStreamRoute } from './routes/availability-stream.routes.js';
 import { registerCatalogueMessageRoutes } from './routes/catalogue-message.routes.js';
-import { createIdempotency, IDEMPOTENCY_TTL_MS } from './routes/idempotency.js';
+import { createIdempotency, IDEMPOTENCY_TTL_MS, SILENT_AFTER_MS } from './routes/idempotency.js';
 import { registerHoldRoutes } from './routes/hold.routes.js';
 import { registerOrderRoutes } from './routes/order.routes.js';
 import { registerTicketRoutes } from './routes/ticket.routes.js';
@@ -199,6 +200,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     bus,
     clock,
     paymentTimeoutMs: settings.paymentTimeoutMs,
+    paymentCarryMs: paymentCarryMs(settings.paymentTimeoutMs, SILENT_AFTER_MS),
     holdTtlSeconds: settings.holdTtlSeconds,
     // The hold's release pass moves with it (the sweeper is made below; no payment comes before the app serves).
     onHoldExtended: (expiresAt) => sweeper.holdMade(expiresAt),

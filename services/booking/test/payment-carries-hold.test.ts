@@ -8,13 +8,22 @@ import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { createHoldRepository } from '../src/db/hold.repository.js';
-import { ORDER_WRITE_MS } from '../src/domain/order-placement.js';
+import { paymentCarryMs } from '../src/domain/order-placement.js';
+import { SILENT_AFTER_MS } from '../src/routes/idempotency.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
 
 const PAYMENT_TIMEOUT_MS = 1_000;
-/** How long a payment carries its hold: its timeout, then the order's writing. */
-const CARRY_MS = PAYMENT_TIMEOUT_MS + ORDER_WRITE_MS;
+/** How long a payment carries its hold: past the Idempotency-Key's takeover (this timeout is shorter), then the order's writing. */
+const CARRY_MS = paymentCarryMs(PAYMENT_TIMEOUT_MS, SILENT_AFTER_MS);
+
+describe('how long a payment carries its hold', () => {
+  it('outlasts the Idempotency-Key takeover, so that a repeat after its instance died still finds the hold', () => {
+    // A 3 s payment timeout had carried 8 s: a repeat took the key over after 10 s and got 410.
+    expect(paymentCarryMs(3_000, SILENT_AFTER_MS)).toBe(SILENT_AFTER_MS + 5_000);
+    expect(paymentCarryMs(20_000, SILENT_AFTER_MS)).toBe(25_000);
+  });
+});
 
 describe.each(testDialects())('a payment carrying its hold on %s', (dialect) => {
   let t: BookingTestApp;

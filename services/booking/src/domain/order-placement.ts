@@ -26,8 +26,18 @@ const FREE_ORDER_PAYMENT_PREFIX = 'free:';
 /** How long a payment waits for the catalogue's word on its event's cancellation (then goes on). */
 const CANCELLATION_CHECK_MS = 1_000;
 
-/** Past a payment's timeout, the time its order takes to be written: how long a payment carries its hold. */
+/** Past a payment's timeout, the time its order takes to be written. */
 export const ORDER_WRITE_MS = 5_000;
+
+/**
+ * How long a payment carries its hold: until it can be through (its timeout, then the order's
+ * writing) — and, should its instance die mid-payment, until a repeat under its Idempotency-Key
+ * has taken the key over (`takeoverAfterMs`) and paid: with a payment timeout shorter than that,
+ * the repeat had found the hold run out (410).
+ */
+export function paymentCarryMs(paymentTimeoutMs: number, takeoverAfterMs: number): number {
+  return Math.max(paymentTimeoutMs, takeoverAfterMs) + ORDER_WRITE_MS;
+}
 
 export interface OrderPlacementDeps {
   holds: HoldRepository;
@@ -41,6 +51,8 @@ export interface OrderPlacementDeps {
   bus: SeatChangeBus;
   clock: () => number;
   paymentTimeoutMs: number;
+  /** How long a payment carries its hold (paymentCarryMs). */
+  paymentCarryMs: number;
   /** A hold's term (HOLD_TTL_SECONDS): how far a payment may carry it is counted from it. */
   holdTtlSeconds: number;
   /** A hold now runs out at `expiresAt` (clock time): carried on by a payment. */
@@ -114,7 +126,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
    */
   async function carryThroughPayment(principal: Principal, hold: HoldTable): Promise<void> {
     const now = deps.clock();
-    const carry = deps.paymentTimeoutMs + ORDER_WRITE_MS;
+    const carry = deps.paymentCarryMs;
     if (hold.expires_at > now + carry) return;
     const until = Math.min(now + carry, (await termOf(hold)) + carry);
     if (until <= hold.expires_at) return;
