@@ -18,6 +18,7 @@ import type { CatalogueClient } from './catalogue-client.js';
 import type { InventoryService } from './inventory-service.js';
 import type { PaymentProvider } from './payment-provider.js';
 import type { Refunds } from './refunds.js';
+import { salesEndMs } from './sales-rules.js';
 import { newTicketCode } from './ticket-code.js';
 
 /** The payment id of a free order (nothing charged): the prefix, then the order's id. */
@@ -103,18 +104,12 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
   }
 
   /**
-   * When the event's sales end, as its inventory keeps them: at the end of sales, at the show's
-   * start at the latest (as assertOnSale has it); undefined for an inventory made before they were kept.
+   * When the event's sales end (salesEndMs, as holds are cut short), from the terms its inventory
+   * keeps; undefined for an inventory that did not keep them (made by an older release).
    */
   async function salesEndOf(eventId: string): Promise<number | undefined> {
-    const inventory = await deps.inventory.find(eventId);
-    const ends = [inventory?.sales_end_at, inventory?.starts_at].filter((end): end is number => typeof end === 'number');
-    return ends.length > 0 ? Math.min(...ends) : undefined;
-  }
-
-  /** When the hold's own term ends, as it was made (hold-service.ts): its TTL from its making, cut short by the end of sales. */
-  async function termOf(hold: HoldTable): Promise<number> {
-    return Math.min(hold.created_at + deps.holdTtlSeconds * 1000, (await salesEndOf(hold.event_id)) ?? Infinity);
+    const kept = await deps.inventory.keptEvent(eventId);
+    return kept && salesEndMs(kept);
   }
 
   /**
@@ -122,13 +117,15 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
    * when the hold ran out on the way: the hold is carried until the payment can be through (its
    * timeout, then the order's writing). Never further than that past the hold's own term (the end
    * of sales included), however many payments are tried: declined cards do not keep seats from
-   * sale, nor sell them after the show began.
+   * sale, nor sell them after the show began. `salesEnd`: the event's (salesEndOf).
    */
-  async function carryThroughPayment(principal: Principal, hold: HoldTable): Promise<void> {
+  async function carryThroughPayment(principal: Principal, hold: HoldTable, salesEnd: number | undefined): Promise<void> {
     const now = deps.clock();
     const carry = deps.paymentCarryMs;
     if (hold.expires_at > now + carry) return;
-    const until = Math.min(now + carry, (await termOf(hold)) + carry);
+    // The hold's own term, as it was made (hold-service.ts): its TTL, cut short by the end of sales.
+    const term = Math.min(hold.created_at + deps.holdTtlSeconds * 1000, salesEnd ?? Infinity);
+    const until = Math.min(now + carry, term + carry);
     if (until <= hold.expires_at) return;
     const extended = await deps.holds.extend(hold, until, now);
     // Ended meanwhile (ordered, released, run out): said as for a hold found so.
@@ -154,7 +151,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
       // Cancelled in the catalogue, its message not here yet (this service was down, the outbox
       // retrying): no charge. It had charged and confirmed, and refunded once the message came.
       if (await cancelledInCatalogue(hold.event_id, caller)) throw new EventNotOnSale(hold.event_id, 'it was cancelled');
-      await carryThroughPayment(principal, hold);
+      await carryThroughPayment(principal, hold, salesEnd);
 
       // Each attempt is its own payment (the reference is a real provider's idempotency key): two
       // racing payments for one hold are two charges, and the loser refunds only its own. The
