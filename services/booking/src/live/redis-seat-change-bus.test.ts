@@ -127,7 +127,7 @@ describe.runIf(redisUrl)('the Redis seat-change bus', () => {
     // Nothing listens. It had waited up to a minute here (the service not listening meanwhile), then thrown.
     const late = createRedisSeatChangeBus({ url: `redis://127.0.0.1:${proxy.port}`, prefix, log });
     buses.push(late);
-    expect(late.degraded?.()).toMatch(/^(connecting to|unreachable)/i);
+    expect(late.degraded?.()).toMatch(/^(connecting to Redis|Redis unreachable):/);
     const onLate = received();
     const subscription = late.subscribe('ev-6', onLate.listener);
     expect(await subscription.ready).toBe(false);
