@@ -59,12 +59,13 @@ export class Database extends Construct {
         parameters: {
           // Clients connect with DATABASE_TLS=rds; refuse anything in clear text.
           require_secure_transport: 'ON',
+          // Said, not left to RDS's formula (DBInstanceClassMemory/12582880): with the memory RDS
+          // reserves, a db.t4g.small may report about 150 (a review's reckoning), not the 170 the
+          // services' pools plan for (140 during a deploy, stream-seat.stack.ts), the bastion and
+          // the users' Lambda besides.
+          max_connections: String(MAX_CONNECTIONS),
           // The `slowquery` export above publishes this log, which RDS MySQL leaves off: exported
           // alone, it stayed empty. A statement over a second (the services log theirs from 200 ms).
-          // Said, not left to RDS's formula (DBInstanceClassMemory/12582880): with the memory RDS
-          // reserves, a db.t4g.small reports about 150, not the 170 the services' pools plan for
-          // (140 during a deploy, stream-seat.stack.ts), the bastion and the users' Lambda besides.
-          max_connections: String(MAX_CONNECTIONS),
           slow_query_log: '1',
           long_query_time: '1',
           log_output: 'FILE',

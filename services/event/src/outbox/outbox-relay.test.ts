@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxRepository } from '../db/outbox.repository.js';
-import { backoffDelay, createOutboxRelay, PASS_FAILURE_LOG_INTERVAL_MS } from './outbox-relay.js';
+import { OUTAGE_LOG_INTERVAL_MS } from '@stream-seat/platform';
+import { backoffDelay, createOutboxRelay } from './outbox-relay.js';
 
 describe('the outbox relay while its database is down', () => {
   it('logs the failure once, again once a minute with the count, and the recovery once', async () => {
@@ -23,7 +24,7 @@ describe('the outbox relay while its database is down', () => {
       now += 1_000;
     }
     expect(logged.map(([level, msg]) => `${level} ${msg}`)).toEqual(['error outbox relay pass failed']);
-    now += PASS_FAILURE_LOG_INTERVAL_MS;
+    now += OUTAGE_LOG_INTERVAL_MS;
     await relay.drain();
     expect(logged).toHaveLength(2);
     expect(logged[1]?.[2]).toMatchObject({ failedPasses: 31 });

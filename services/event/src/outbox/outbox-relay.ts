@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CatalogueMessage } from '@stream-seat/contracts';
-import { createOutageLog, OUTAGE_LOG_INTERVAL_MS } from '@stream-seat/platform';
+import { createOutageLog } from '@stream-seat/platform';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OutboxRepository } from '../db/outbox.repository.js';
 
@@ -42,8 +42,6 @@ export interface OutboxRelay {
 
 /** Failures of different events in one pass after which booking is taken to be down, not one message. */
 const FAILURES_PER_PASS = 3;
-/** While passes keep failing (the database down), the error is logged again this often. */
-export const PASS_FAILURE_LOG_INTERVAL_MS = OUTAGE_LOG_INTERVAL_MS;
 
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));

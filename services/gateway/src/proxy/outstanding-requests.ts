@@ -3,7 +3,7 @@
  * outstanding first, the balancer's turn among equals. A frozen instance (a stopped process, a
  * stalled event loop) answers nothing, so its count grows with each request sent to it, and the
  * next requests go to its peers at once. With the balancer's turn alone, every other request went
- * to it until its lease ran out — 10 to 12 s, up to 100 s on the AWS settings — and hung there
+ * to it until its lease ran out (10 to 12 s in the probe; longer with the AWS lease settings) and hung there
  * (a hostile probe froze one of two booking instances: completed requests fell to about zero).
  */
 import type { InstanceAddress } from '@stream-seat/platform';
