@@ -8,6 +8,7 @@
  * sorting or allocating per seat: only the few best blocks a pick can land on are kept.
  */
 import { buildSeatLayout, type SeatLayout } from './seat-layout.js';
+import type { ClaimChoice } from './claim-plan.js';
 
 /** Where a seat (or a unit of general-admission capacity) is, as the inventory keeps it. */
 export interface SeatPlace {
@@ -284,12 +285,6 @@ export function bestAvailablePicks(layout: SeatLayout, free: Uint8Array, request
   return pick ? [pick] : [];
 }
 
-/** A pick as the claim takes it: its seats, and the seats beside them to keep whole (claim-plan.ts). */
-export interface OfferedChoice {
-  seatIds: string[];
-  keepWhole?: BlockSides | undefined;
-}
-
 /**
  * Best available's picks (bestAvailablePicks) as offered to the claim. A block (asked together or
  * not) that leaves no lone seat as the seats are now must still leave none when claimed: the
@@ -300,7 +295,7 @@ export function bestAvailableChoices(
   free: Uint8Array,
   request: BestAvailableQuery,
   count: number,
-): OfferedChoice[] {
+): ClaimChoice[] {
   return bestAvailablePicks(layout, free, request, count).map((seatIds) => {
     const sides = blockSides(layout, seatIds, request);
     const stillFree = (id: string) => !seatIds.includes(id) && free[layout.indexOf(id) ?? -1] === 1;

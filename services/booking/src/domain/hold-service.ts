@@ -7,10 +7,11 @@ import type { HoldRepository } from '../db/hold.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
-import { bestAvailableChoices, matchingSeats, type OfferedChoice } from './best-available.js';
+import { bestAvailableChoices, matchingSeats } from './best-available.js';
 import { EventNotFound, EventNotOnSale, HoldNotActive, HoldNotFound, SeatsUnavailable, TooManyHolds, UnknownPlace, UnknownSeats } from './booking-errors.js';
 import type { CatalogueClient, CatalogueEvent } from './catalogue-client.js';
 import type { SeatClaimer } from './claim-batcher.js';
+import type { ClaimChoice } from './claim-plan.js';
 import type { InventoryService } from './inventory-service.js';
 import { assertOnSale, assertSeatCount, salesEndMs } from './sales-rules.js';
 import type { UnconfirmedHolds } from './unconfirmed-holds.js';
@@ -70,7 +71,7 @@ export function createHoldService(deps: HoldServiceDeps) {
   async function claim(
     principal: Principal,
     event: CatalogueEvent,
-    choices: OfferedChoice[],
+    choices: ClaimChoice[],
     currency: string,
     field: 'seatIds' | 'quantity',
   ): Promise<HoldTable> {
