@@ -3,9 +3,49 @@
  * the stored response, or wait for it while the first is still running.
  */
 import { isDuplicateKey } from '@stream-seat/db';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { BookingDatabase, IdempotencyKeyTable } from './schema.js';
-import { changed } from './transaction.js';
+import { changed, type Trx } from './transaction.js';
+
+/**
+ * The reservation of an Idempotency-Key that a request runs under (made, or taken over, at
+ * `reservedAt`). Its work commits only while the reservation is still the request's: a repeat
+ * that took the key over (the request went silent: its instance froze) does the work itself, and
+ * the silent request's own must not commit too.
+ */
+export interface KeyReservation {
+  owner: string;
+  key: string;
+  reservedAt: number;
+}
+
+/**
+ * The work of a request whose Idempotency-Key a repeat took over meanwhile: not done (rolled back);
+ * the request answers as a repeat would, with the key's answer (routes/idempotency.ts).
+ */
+export class ReservationTakenOver extends Error {
+  constructor(readonly reservation: KeyReservation) {
+    super(`the reservation of Idempotency-Key ${reservation.key} was taken over by a repeat`);
+    this.name = 'ReservationTakenOver';
+  }
+}
+
+/**
+ * In the transaction that does a request's work, before it writes anything: marks the request's
+ * reservation heard from — by a value of alive_at it never had, as a take-over compares alive_at
+ * with the one it judged silent — and locks it (no take-over until the commit). Changes no row when
+ * a repeat has taken the key over: the work must not be done (ReservationTakenOver).
+ */
+export const touchReservationSql =
+  'UPDATE idempotency_keys SET alive_at = CASE WHEN alive_at IS NULL OR alive_at < ? THEN ? ELSE alive_at + 1 END ' +
+  'WHERE owner = ? AND idem_key = ? AND created_at = ? AND status_code IS NULL';
+export const touchReservationParams = (reservation: KeyReservation, now: number) => [now, now, reservation.owner, reservation.key, reservation.reservedAt];
+
+/** touchReservationSql in a Kysely transaction: throws ReservationTakenOver when the key is a repeat's now. */
+export async function fenceReservation(trx: Trx, reservation: KeyReservation, now: number): Promise<void> {
+  const result = await trx.executeQuery(CompiledQuery.raw(touchReservationSql, touchReservationParams(reservation, now)));
+  if (Number(result.numAffectedRows ?? 0) !== 1) throw new ReservationTakenOver(reservation);
+}
 
 const normalize = (row: IdempotencyKeyTable): IdempotencyKeyTable => ({
   ...row,
@@ -55,14 +95,18 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
         .execute();
     },
 
-    /** Takes over a record that expired or whose executor vanished; only one caller wins. */
-    async takeOver(owner: string, key: string, seenCreatedAt: number, requestHash: string, now: number): Promise<boolean> {
+    /**
+     * Takes over a record that expired or whose executor vanished, as it was `seen`: not if it was
+     * heard from since (a heartbeat, or its work committing: fenceReservation); only one caller wins.
+     */
+    async takeOver(owner: string, key: string, seen: Pick<IdempotencyKeyTable, 'created_at' | 'alive_at'>, requestHash: string, now: number): Promise<boolean> {
       const result = await db
         .updateTable('idempotency_keys')
         .set({ request_hash: requestHash, status_code: null, response_json: null, created_at: now, alive_at: now })
         .where('owner', '=', owner)
         .where('idem_key', '=', key)
-        .where('created_at', '=', seenCreatedAt)
+        .where('created_at', '=', seen.created_at)
+        .where('alive_at', seen.alive_at === null ? 'is' : '=', seen.alive_at)
         .executeTakeFirst();
       return changed(result) === 1;
     },

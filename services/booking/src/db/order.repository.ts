@@ -3,6 +3,7 @@ import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
 import { EventNotOnSale, HoldExpired, HoldNotActive, OrderCheckedIn, PaymentAbandoned } from '../domain/booking-errors.js';
 import { createHoldRepository } from './hold.repository.js';
+import { fenceReservation, type KeyReservation } from './idempotency.repository.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
@@ -71,9 +72,12 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
      * Turns a paid hold into an order: the hold must still be active and still hold every one of
      * its seats (an expired hold's seat may have been claimed by someone else meanwhile).
      */
-    async confirm(hold: HoldTable, order: OrderTable, tickets: TicketTable[], now: number): Promise<SeatChangeBatch> {
+    /** `reservation`: the Idempotency-Key's the payment runs under — not confirmed once a repeat has it. */
+    async confirm(hold: HoldTable, order: OrderTable, tickets: TicketTable[], now: number, reservation?: KeyReservation): Promise<SeatChangeBatch> {
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
       return inTransaction(db, async (trx) => {
+        // First: a repeat that took the key over is paying for this hold too; it confirms it.
+        if (reservation) await fenceReservation(trx, reservation, now);
         const ended = await trx
           .updateTable('holds')
           .set({ status: 'ORDERED' })

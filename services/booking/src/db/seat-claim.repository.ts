@@ -14,6 +14,7 @@ import { type Database, lockingReadSql, type RawSql, type SqlStatement } from '@
 import { EventNotOnSale } from '../domain/booking-errors.js';
 import type { BlockSides } from '../domain/best-available.js';
 import { type ClaimChoice, planClaims, type SeatState } from '../domain/claim-plan.js';
+import { type KeyReservation, ReservationTakenOver, touchReservationParams, touchReservationSql } from './idempotency.repository.js';
 import type { BookingDatabase, HoldTable, SeatStatus } from './schema.js';
 import { chunks, retryConflicts } from './transaction.js';
 
@@ -34,6 +35,8 @@ export interface ClaimRequest {
   alternatives?: Array<ClaimChoice & { totalCents: number }> | undefined;
   /** Best available picked the seats: a refusal names none. */
   bestAvailable?: boolean | undefined;
+  /** The Idempotency-Key reservation the request runs under: the hold is made only while it is the request's. */
+  reservation?: KeyReservation | undefined;
 }
 
 export interface ClaimResult {
@@ -110,15 +113,22 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
     // snapshot starts at its first plain read), so a buyer's racing requests on other instances
     // are counted. Then the seats, locked: no other writer changes them until commit. Releases and
     // orders take the inventory lock before the seats too (lockInventory), so no lock cycle forms.
-    const [inventoryRead, countsRead, ...seatReads] = await sql.script([
+    // Between the lock and the reads, each keyed request's Idempotency-Key reservation is marked
+    // heard from, and locked: one a repeat took over meanwhile gets no hold (the repeat makes it).
+    const fenced = requests.flatMap((r) => (r.reservation ? [r.reservation] : []));
+    const [inventoryRead, ...rest] = await sql.script([
       { sql: lockInventorySql, params: [eventId] },
+      ...fenced.map((reservation) => ({ sql: touchReservationSql, params: touchReservationParams(reservation, now) })),
       { sql: activeHoldsSql(buyers.length), params: [eventId, ...buyers, now] },
       ...chunks(seatIds, CHUNK).map((part) => ({ sql: lockSeatsSql(part.length), params: [eventId, ...part] })),
     ]);
+    const touches = rest.splice(0, fenced.length);
+    const [countsRead, ...seatReads] = rest;
     const inventory = inventoryRead?.rows[0] as { seq: number | string; status: string } | undefined;
     if (!inventory || inventory.status !== 'OPEN') {
       return requests.map(() => ({ ok: false, error: new EventNotOnSale(eventId, 'it was cancelled') }));
     }
+    const lost = new Set(fenced.filter((_, i) => touches[i]?.changes !== 1));
     const counts = (countsRead?.rows ?? []) as Array<{ buyer_id: string; n: number | string }>;
     const seats = new Map<string, SeatState>();
     for (const read of seatReads) {
@@ -126,7 +136,10 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
         seats.set(r.seat_id, { status: r.status, expiresAt: r.expires_at === null ? null : Number(r.expires_at) });
       }
     }
-    const plans = planClaims(requests, seats, new Map(counts.map((c) => [c.buyer_id, Number(c.n)])), now);
+    const takenOver = (r: ClaimRequest) => r.reservation !== undefined && lost.has(r.reservation);
+    const livePlans = planClaims(requests.filter((r) => !takenOver(r)), seats, new Map(counts.map((c) => [c.buyer_id, Number(c.n)])), now);
+    let nextLive = 0;
+    const plans = requests.map((r) => (takenOver(r) ? { ok: false as const, error: new ReservationTakenOver(r.reservation as KeyReservation) } : livePlans[nextLive++]));
 
     let seq = Number(inventory.seq);
     const claimed: ClaimedSeat[] = [];
@@ -134,6 +147,7 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
     const batches: SeatChangeBatch[] = [];
     const outcomes = plans.map((plan, i): ClaimOutcome => {
       const request = requests[i] as ClaimRequest;
+      if (!plan) throw new Error('claim plan missing a request');
       if (!plan.ok) return plan;
       const hold: HoldTable = {
         id: request.holdId,

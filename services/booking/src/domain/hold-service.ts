@@ -4,6 +4,7 @@ import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts'
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, DependencyUnavailable, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
+import type { KeyReservation } from '../db/idempotency.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
@@ -74,6 +75,7 @@ export function createHoldService(deps: HoldServiceDeps) {
     choices: ClaimChoice[],
     currency: string,
     field: 'seatIds' | 'quantity',
+    reservation: KeyReservation | undefined,
   ): Promise<HoldTable> {
     const eventId = event.id;
     const prices = await deps.inventory.prices(eventId);
@@ -104,6 +106,7 @@ export function createHoldService(deps: HoldServiceDeps) {
         expiresAt,
         maxActiveHolds: deps.maxActiveHoldsPerBuyer,
         keepWhole: first.keepWhole,
+        reservation,
         ...(field === 'quantity' ? { alternatives, bestAvailable: true } : {}),
       });
       deps.bus.publish(batch);
@@ -132,8 +135,11 @@ export function createHoldService(deps: HoldServiceDeps) {
   }
 
   return {
-    /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
-    async create(principal: Principal, request: CreateHoldRequest, caller?: CallContext): Promise<HoldTable> {
+    /**
+     * `caller`: the request, whose trace a catalogue call on a cache miss carries. `reservation`:
+     * its Idempotency-Key's, when it has one — no hold is made once a repeat took the key over.
+     */
+    async create(principal: Principal, request: CreateHoldRequest, caller?: CallContext, reservation?: KeyReservation): Promise<HoldTable> {
       if ((request.seatIds === undefined) === (request.quantity === undefined)) {
         throw new InvalidField('seatIds', 'give either seatIds or quantity (best available), not both or neither');
       }
@@ -156,7 +162,7 @@ export function createHoldService(deps: HoldServiceDeps) {
           throw new InvalidField('seatIds', `names ${repeated.join(', ')} more than once`);
         }
         assertSeatCount(event, 'seatIds', seatIds.length);
-        return claim(principal, event, [{ seatIds }], inventory.currency, 'seatIds');
+        return claim(principal, event, [{ seatIds }], inventory.currency, 'seatIds', reservation);
       }
       const quantity = request.quantity ?? 1;
       assertSeatCount(event, 'quantity', quantity);
@@ -189,7 +195,7 @@ export function createHoldService(deps: HoldServiceDeps) {
         // looks again (a burst may use up the attempts: a 409, to try again, rather than a
         // stranded seat).
         try {
-          return await claim(principal, event, choices, inventory.currency, 'quantity');
+          return await claim(principal, event, choices, inventory.currency, 'quantity', reservation);
         } catch (error) {
           if (!(error instanceof SeatsUnavailable) || attempt === BEST_AVAILABLE_ATTEMPTS - 1) throw error;
         }

@@ -9,6 +9,7 @@ import type { CreateOrderRequest } from '@stream-seat/contracts';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, DependencyUnavailable, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
+import type { KeyReservation } from '../db/idempotency.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
 import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
 import type { HoldTable, OrderTable, TicketTable } from '../db/schema.js';
@@ -138,8 +139,12 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
   }
 
   return {
-    /** `caller`: the request, whose trace a catalogue call on a cache miss carries. */
-    async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext): Promise<OrderWithTickets> {
+    /**
+     * `caller`: the request, whose trace a catalogue call on a cache miss carries. `reservation`:
+     * its Idempotency-Key's, when it has one — no order is written once a repeat took the key over
+     * (its charge is given back, as for any order not confirmed).
+     */
+    async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext, reservation?: KeyReservation): Promise<OrderWithTickets> {
       const hold = await payableHold(principal, request.holdId);
       // A hold carried past the end of sales (a card declined just before) is paid for only by the
       // payment that carried it: a new one, begun after the end, would sell a seat after the show
@@ -209,7 +214,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
         checked_in_at: null,
       }));
       try {
-        const batch = await deps.orders.confirm(hold, order, tickets, now);
+        const batch = await deps.orders.confirm(hold, order, tickets, now, reservation);
         deps.bus.publish(batch);
       } catch (error) {
         // A COMMIT whose answer was lost (the connection dropped) may have committed: then the

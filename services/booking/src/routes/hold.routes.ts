@@ -31,9 +31,9 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
     async (request, reply) => {
       const principal = principalOf(request);
       const scope = { owner: principal.sub, route: 'POST /api/holds', body: request.body, locate: (body: Record<string, unknown>) => `/api/holds/${String(body['holdId'])}` };
-      return idempotent(request, reply, scope, async () => ({
+      return idempotent(request, reply, scope, async (reservation) => ({
         status: 201,
-        body: toHoldView(await holds.create(principal, request.body, callContextOf(request)), clock()),
+        body: toHoldView(await holds.create(principal, request.body, callContextOf(request), reservation), clock()),
       }));
     },
   );

@@ -2,7 +2,8 @@
  * `Idempotency-Key` for POSTs that create something: the same key and body (from the same
  * principal) answer with the first response again — also while the first is still running (the
  * repeat waits; it never executes twice while the first is heard from — one whose instance died
- * goes silent and is taken over: SILENT_AFTER_MS); the same key with another body is a 422. Keys are kept
+ * goes silent and is taken over: SILENT_AFTER_MS — and if it was only frozen, its work does not
+ * commit once taken over: it answers as a repeat, with the key's answer); the same key with another body is a 422. Keys are kept
  * 24 h. Responses of 5xx are not kept, so that the client can try again — also when the database
  * was what failed (the reservation is let go of once it is back) — except an answer whose work may
  * have happened all the same (a payment that timed out may still charge: OutcomeUnknown). That one
@@ -14,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, Conflict, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { IdempotencyRepository } from '../db/idempotency.repository.js';
+import { type IdempotencyRepository, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** How often the request holding a reservation says it is still running. */
@@ -67,6 +68,12 @@ function canonical(value: unknown): string {
   }
   return JSON.stringify(value) ?? 'null';
 }
+
+/**
+ * A request's work. `reservation`: the Idempotency-Key reservation it runs under (none without a
+ * key) — the transaction that commits the work checks it is still the request's (fenceReservation).
+ */
+export type Run = (reservation?: KeyReservation) => Promise<Outcome>;
 
 /** Where a created resource lives (the `Location` of a 201), from the answer's body. */
 export type Locate = (body: Record<string, unknown>) => string;
@@ -121,9 +128,10 @@ export function createIdempotency(options: IdempotencyOptions) {
 
   /**
    * Runs the request that holds the key's reservation, made at `reservedAt`, saying every
-   * HEARTBEAT_MS that it is still running until its answer is recorded or let go of.
+   * HEARTBEAT_MS that it is still running until its answer is recorded or let go of. Undefined
+   * when a repeat took the key over meanwhile and the work was not done (ReservationTakenOver).
    */
-  async function execute(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: () => Promise<Outcome>): Promise<Outcome> {
+  async function execute(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: Run): Promise<Outcome | undefined> {
     // A heartbeat that fails (the database, for a moment) is the next one's to make.
     const heartbeat = setInterval(() => void keys.alive(owner, key, reservedAt, clock()).catch(() => undefined), HEARTBEAT_MS);
     heartbeat.unref();
@@ -134,11 +142,16 @@ export function createIdempotency(options: IdempotencyOptions) {
     }
   }
 
-  async function runAndRecord(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: () => Promise<Outcome>): Promise<Outcome> {
+  async function runAndRecord(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: Run): Promise<Outcome | undefined> {
     let outcome: Outcome;
     try {
-      outcome = await run();
+      outcome = await run({ owner, key, reservedAt });
     } catch (error) {
+      // The key is the repeat's: nothing of this request's to record, or to let go of.
+      if (error instanceof ReservationTakenOver) {
+        request.log.warn({ idempotencyKey: key }, 'a repeat took this request\'s Idempotency-Key over while it ran (it had gone silent); answering with the key\'s answer');
+        return undefined;
+      }
       const problem = toProblem(error as Error, request);
       // Work that may have happened is never let go of: recorded (retried), or else left reserved
       // until taken over as silent — a repeat must not do it again at once.
@@ -156,7 +169,7 @@ export function createIdempotency(options: IdempotencyOptions) {
     request: FastifyRequest,
     reply: FastifyReply,
     scope: { owner: string; route: string; body: unknown; locate?: Locate },
-    run: () => Promise<Outcome>,
+    run: Run,
   ) {
     const answer = (outcome: Outcome, replayed: boolean) => send(reply, outcome, replayed, scope.locate);
     // Two keys in one request are refused by the platform (service.ts), before any route runs.
@@ -164,11 +177,24 @@ export function createIdempotency(options: IdempotencyOptions) {
     if (typeof key !== 'string' || key.length === 0) return answer(await run(), false);
     // Longer keys never get here: the route's header schema answers them with a 400.
     const hash = createHash('sha256').update(`${scope.route}\n${canonical(scope.body)}`).digest('hex');
-    const deadline = clock() + options.waitMs;
+    let deadline = clock() + options.waitMs;
+    /**
+     * Runs the request under its reservation made at `now`. Undefined when a repeat took the key
+     * over meanwhile (it had gone silent): it then waits for the repeat's answer, as a repeat would.
+     */
+    const ran = async (now: number) => {
+      const outcome = await execute(request, scope.owner, key, now, run);
+      if (!outcome) deadline = clock() + options.waitMs;
+      return outcome;
+    };
     for (;;) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now);
-      if (record === 'reserved') return answer(await execute(request, scope.owner, key, now, run), false);
+      if (record === 'reserved') {
+        const outcome = await ran(now);
+        if (outcome) return answer(outcome, false);
+        continue;
+      }
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
       // Its request went silent (it died): taken over, not waited for. A reservation made (or taken
       // over) by the release before has no heartbeat of its own — alive_at null, or older than the
@@ -176,8 +202,9 @@ export function createIdempotency(options: IdempotencyOptions) {
       const beating = record.alive_at !== null && record.alive_at >= record.created_at;
       const abandoned = record.status_code === null && (beating ? (record.alive_at as number) < now - SILENT_AFTER_MS : record.created_at < now - ABANDONED_AFTER_MS);
       if (expired || abandoned) {
-        if (await keys.takeOver(scope.owner, key, record.created_at, hash, now)) {
-          return answer(await execute(request, scope.owner, key, now, run), false);
+        if (await keys.takeOver(scope.owner, key, record, hash, now)) {
+          const outcome = await ran(now);
+          if (outcome) return answer(outcome, false);
         }
         continue;
       }

@@ -30,9 +30,9 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
     async (request, reply) => {
       const principal = principalOf(request);
       const scope = { owner: principal.sub, route: 'POST /api/orders', body: request.body, locate: (body: Record<string, unknown>) => `/api/orders/${String(body['orderId'])}` };
-      return idempotent(request, reply, scope, async () => ({
+      return idempotent(request, reply, scope, async (reservation) => ({
         status: 201,
-        body: toOrderView(await orders.place(principal, request.body, callContextOf(request))),
+        body: toOrderView(await orders.place(principal, request.body, callContextOf(request), reservation)),
       }));
     },
   );

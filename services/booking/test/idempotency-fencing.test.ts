@@ -1,0 +1,148 @@
+/**
+ * A request that went silent without dying — its instance frozen (SIGSTOP, a long GC pause, a VM
+ * migrated) — has its Idempotency-Key taken over by a repeat, which does the work. When the frozen
+ * request comes back, its own work must not commit too: the transaction that would commit it finds
+ * the reservation gone, and the request answers with the key's answer, as a repeat would. Before,
+ * it held a second block of seats under the same key (and answered 201 for it), or answered 409
+ * to a payment its repeat had turned into an order. On SQLite and, when MYSQL_URL is set, on
+ * MariaDB.
+ *
+ * Two instances share the database; the second one's clock runs SILENT_AFTER_MS and more ahead,
+ * so the first one's heartbeats read as silent to it: a frozen instance, as seen by the other.
+ */
+import { createHash } from 'node:crypto';
+import { testDialects } from '@stream-seat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
+import { createIdempotencyRepository, fenceReservation } from '../src/db/idempotency.repository.js';
+import { inTransaction } from '../src/db/transaction.js';
+import type { CatalogueClient } from '../src/domain/catalogue-client.js';
+import { SILENT_AFTER_MS } from '../src/routes/idempotency.js';
+import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
+import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
+
+/** A catalogue whose event lookups wait while it is paused: a request frozen mid-way, after it reserved its key. */
+function pausable(catalogue: CatalogueClient) {
+  let resume: (() => void) | undefined;
+  let paused: Promise<void> | undefined;
+  let arrived: () => void = () => undefined;
+  const client: CatalogueClient = {
+    ...catalogue,
+    async event(...args) {
+      if (paused) {
+        arrived();
+        await paused;
+      }
+      return catalogue.event(...args);
+    },
+  };
+  return {
+    client,
+    /** Pauses lookups; resolves once one is waiting. */
+    pause(): Promise<void> {
+      paused = new Promise<void>((resolve) => (resume = resolve));
+      return new Promise<void>((resolve) => (arrived = resolve));
+    },
+    resume() {
+      paused = undefined;
+      resume?.();
+    },
+  };
+}
+
+describe.each(testDialects())('a request taken over while it was frozen, on %s', (dialect) => {
+  let catalogue: InMemoryCatalogue;
+  let frozen: ReturnType<typeof pausable>;
+  /** The instance that freezes. */
+  let a: BookingTestApp;
+  /** The other instance, where the buyer's repeat lands. */
+  let b: BookingTestApp;
+  let n = 0;
+  const newEvent = () => {
+    const { event, map } = hallEvent(`fence${++n}-${dialect}`);
+    catalogue.put(event, map);
+    return event.id;
+  };
+  const post = async (app: BookingTestApp, sub: string, url: string, key: string, payload: Record<string, unknown>) =>
+    app.app.inject({ method: 'POST', url, headers: { ...(await app.auth(sub)), 'idempotency-key': key }, payload });
+
+  beforeAll(async () => {
+    catalogue = createInMemoryCatalogue();
+    frozen = pausable(catalogue);
+    a = await createBookingTestApp(dialect, { catalogue: frozen.client });
+    b = await createBookingTestApp(dialect, { catalogue, databaseUrl: a.databaseUrl });
+    b.advance(SILENT_AFTER_MS + 2_000);
+  });
+  afterAll(async () => {
+    frozen?.resume();
+    await b?.close();
+    await a?.close();
+  });
+
+  it('makes one hold under one key: the frozen request answers with the hold its repeat made', async () => {
+    const eventId = newEvent();
+    const body = { eventId, quantity: 2, together: true };
+    const stalled = frozen.pause();
+    const first = post(a, 'kim', '/api/holds', 'kim-hold-1', body);
+    await stalled;
+    const repeat = await post(b, 'kim', '/api/holds', 'kim-hold-1', body);
+    expect(repeat.statusCode, repeat.body).toBe(201);
+    frozen.resume();
+    const answer = await first;
+    expect(answer.statusCode, answer.body).toBe(201);
+    expect(answer.headers['idempotent-replayed']).toBe('true');
+    expect(answer.json().holdId).toBe(repeat.json().holdId);
+    // Before, the frozen request held two more seats for kim under the same key.
+    const holds = await a.database.db.selectFrom('holds').select(['id', 'seat_ids_json']).where('event_id', '=', eventId).where('buyer_id', '=', 'kim').execute();
+    expect(holds.map((h) => h.id)).toEqual([repeat.json().holdId]);
+    const held = await a.database.db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).where('status', '=', 'HELD').execute();
+    expect(held.map((s) => s.seat_id).sort()).toEqual([...repeat.json().seatIds].sort());
+  });
+
+  it('writes one order under one key, and gives the frozen request its charge back', async () => {
+    const eventId = newEvent();
+    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('lee'), payload: { eventId, seatIds: ['ORCH-A-1'] } });
+    expect(made.statusCode, made.body).toBe(201);
+    const holdId = made.json().holdId as string;
+    const body = { holdId, payment: { token: 'tok_ok' } };
+    // The first payment stalls mid-charge: its request is silent to the other instance meanwhile.
+    a.payments.chargeDelayMs = 1_000;
+    try {
+      const first = post(a, 'lee', '/api/orders', 'lee-pay-1', body);
+      await eventually(() => a.database.db.selectFrom('payment_attempts').select('reference').where('hold_id', '=', holdId).executeTakeFirst(), 5_000, 'the first payment attempt');
+      const repeat = await post(b, 'lee', '/api/orders', 'lee-pay-1', body);
+      expect(repeat.statusCode, repeat.body).toBe(201);
+      const answer = await first;
+      // Before: 409, the hold already ordered — by the buyer's own repeat of this very request.
+      expect(answer.statusCode, answer.body).toBe(201);
+      expect(answer.headers['idempotent-replayed']).toBe('true');
+      expect(answer.json().orderId).toBe(repeat.json().orderId);
+      const orders = await a.database.db.selectFrom('orders').select('payment_id').where('hold_id', '=', holdId).execute();
+      expect(orders).toHaveLength(1);
+      // The frozen request's own charge went through late: it is refunded, the order's is not.
+      const refunded = [...a.payments.refunds.keys()];
+      expect(refunded).toHaveLength(1);
+      expect(refunded).not.toContain(orders[0]?.payment_id);
+    } finally {
+      a.payments.chargeDelayMs = 0;
+    }
+  });
+
+  it('does not let a repeat take over a reservation heard from after the repeat judged it silent', async () => {
+    const keys = createIdempotencyRepository(a.database.db);
+    const hash = createHash('sha256').update('fence').digest('hex');
+    const reservedAt = a.now();
+    expect(await keys.reserve('mo', 'mo-1', hash, reservedAt)).toBe('reserved');
+    // A repeat reads the reservation and judges it silent...
+    const seen = await keys.find('mo', 'mo-1');
+    if (!seen) throw new Error('the reservation is gone');
+    // ...while its request's work commits (at the same millisecond as its reservation, even)...
+    await inTransaction(a.database.db, (trx) => fenceReservation(trx, { owner: 'mo', key: 'mo-1', reservedAt }, reservedAt));
+    // ...so the repeat must not run it again.
+    expect(await keys.takeOver('mo', 'mo-1', seen, hash, b.now())).toBe(false);
+    // Without a commit in between, the same take-over wins.
+    const now = await keys.find('mo', 'mo-1');
+    if (!now) throw new Error('the reservation is gone');
+    expect(await keys.takeOver('mo', 'mo-1', now, hash, b.now())).toBe(true);
+  });
+});
