@@ -5,35 +5,60 @@
  * next requests go to its peers at once. With the balancer's turn alone, every other request went
  * to it until its lease ran out (10 to 12 s in the probe; longer with the AWS lease settings) and hung there
  * (a hostile probe froze one of two booking instances: completed requests fell to about zero).
+ *
+ * The count alone still sent the frozen instance a request whenever a busy peer's count reached
+ * its stuck one (4 of 904 requests hung under 25 clients in a later probe): an instance that has
+ * requests outstanding and has answered none of them for STALLED_AFTER_MS is tried after every
+ * instance that answers. One serving a single long request (a slow payment) and nothing else is
+ * tried after its peers too, which costs nothing.
  */
 import type { InstanceAddress } from '@stream-seat/platform';
+
+/** An instance with requests outstanding that has settled none for this long is stalled. */
+export const STALLED_AFTER_MS = 1_000;
 
 export interface OutstandingRequests {
   /** Runs `attempt` against the instance, counted as outstanding until it settles. */
   track<T>(instanceId: string, attempt: () => Promise<T>): Promise<T>;
   count(instanceId: string): number;
-  /** `candidates` (in the balancer's turn) ordered by outstanding requests, fewest first; a stable sort. */
+  /** Outstanding requests, none settled for STALLED_AFTER_MS. */
+  stalled(instanceId: string): boolean;
+  /** `candidates` (in the balancer's turn): stalled ones last, then by outstanding requests, fewest first; a stable sort. */
   order(candidates: InstanceAddress[]): InstanceAddress[];
 }
 
-export function createOutstandingRequests(): OutstandingRequests {
-  const counts = new Map<string, number>();
-  const count = (instanceId: string) => counts.get(instanceId) ?? 0;
+interface Busy {
+  count: number;
+  /** When a request to it last settled, or it got its first outstanding one since. */
+  heardAt: number;
+}
+
+export function createOutstandingRequests(clock: () => number = () => performance.now()): OutstandingRequests {
+  const busy = new Map<string, Busy>();
+  const count = (instanceId: string) => busy.get(instanceId)?.count ?? 0;
+  const stalled = (instanceId: string) => {
+    const state = busy.get(instanceId);
+    return state !== undefined && clock() - state.heardAt >= STALLED_AFTER_MS;
+  };
   return {
     async track(instanceId, attempt) {
-      counts.set(instanceId, count(instanceId) + 1);
+      const state = busy.get(instanceId);
+      if (state) state.count++;
+      else busy.set(instanceId, { count: 1, heardAt: clock() });
       try {
         return await attempt();
       } finally {
-        const left = count(instanceId) - 1;
-        if (left > 0) counts.set(instanceId, left);
-        else counts.delete(instanceId);
+        const settled = busy.get(instanceId) as Busy;
+        settled.heardAt = clock();
+        if (--settled.count === 0) busy.delete(instanceId);
       }
     },
     count,
+    stalled,
     order(candidates) {
-      if (candidates.length < 2 || counts.size === 0) return candidates;
-      return [...candidates].sort((a, b) => count(a.instanceId) - count(b.instanceId));
+      if (candidates.length < 2 || busy.size === 0) return candidates;
+      const rank = (i: InstanceAddress) => (stalled(i.instanceId) ? Number.MAX_SAFE_INTEGER : 0) + count(i.instanceId);
+      return [...candidates].sort((a, b) => rank(a) - rank(b));
     },
   };
 }
