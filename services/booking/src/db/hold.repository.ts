@@ -3,11 +3,18 @@
  * seats for a new hold is seat-claim.repository.ts.
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { HoldExpired } from '../domain/booking-errors.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldStatus, HoldTable } from './schema.js';
 import { changed, inTransaction } from './transaction.js';
+
+/**
+ * Those of `seatIds` (the hold's) still HELD by the hold — a seat of a hold that ran out may be
+ * another hold's by now, or on sale again. What a release frees, a payment books, a carry extends.
+ */
+export const seatsStillHeldBy = (hold: Pick<HoldTable, 'id' | 'event_id'>, seatIds: string[]) => (eb: ExpressionBuilder<BookingDatabase, 'seats'>) =>
+  eb.and([eb('event_id', '=', hold.event_id), eb('seat_id', 'in', seatIds), eb('hold_id', '=', hold.id), eb('status', '=', 'HELD')]);
 
 export function createHoldRepository(db: Kysely<BookingDatabase>) {
   return {
@@ -39,10 +46,7 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
         const freed = await trx
           .updateTable('seats')
           .set({ status: 'AVAILABLE', expires_at: null })
-          .where('event_id', '=', hold.event_id)
-          .where('seat_id', 'in', seatIds)
-          .where('hold_id', '=', hold.id)
-          .where('status', '=', 'HELD')
+          .where(seatsStillHeldBy(hold, seatIds))
           .executeTakeFirst();
         if (changed(freed) === 0) return { batch: undefined };
         const freedIds =
@@ -98,10 +102,7 @@ export function createHoldRepository(db: Kysely<BookingDatabase>) {
         const seats = await trx
           .updateTable('seats')
           .set({ expires_at: until })
-          .where('event_id', '=', hold.event_id)
-          .where('seat_id', 'in', seatIds)
-          .where('hold_id', '=', hold.id)
-          .where('status', '=', 'HELD')
+          .where(seatsStillHeldBy(hold, seatIds))
           .where('expires_at', '>', now)
           .executeTakeFirst();
         if (changed(seats) !== seatIds.length) throw new HoldExpired(hold.id); // rolls the hold's change back

@@ -2,7 +2,7 @@
 import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
 import { EventNotOnSale, HoldExpired, HoldNotActive, OrderCheckedIn, PaymentAbandoned } from '../domain/booking-errors.js';
-import { createHoldRepository } from './hold.repository.js';
+import { createHoldRepository, seatsStillHeldBy } from './hold.repository.js';
 import { fenceReservation, type KeyReservation } from './idempotency.repository.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
@@ -102,10 +102,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
         const booked = await trx
           .updateTable('seats')
           .set({ status: 'BOOKED', order_id: order.id, expires_at: null })
-          .where('event_id', '=', hold.event_id)
-          .where('seat_id', 'in', seatIds)
-          .where('hold_id', '=', hold.id)
-          .where('status', '=', 'HELD')
+          .where(seatsStillHeldBy(hold, seatIds))
           .executeTakeFirst();
         if (changed(booked) !== seatIds.length) throw new HoldExpired(hold.id);
         // The payment attempt becomes this order; if the reconciler took it first (it gave up on a
