@@ -6,7 +6,7 @@
 import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
 import { serverNow } from '../server-clock.js';
-import { currentSession } from '../session.js';
+import { buys, currentSession } from '../session.js';
 
 export interface PanelMessage {
   text: string;
@@ -228,7 +228,7 @@ export function createPurchase(deps: PurchaseDeps) {
     const session = currentSession();
     if (!session) return;
     let holdId = sessionStorage.getItem(holdKey(deps.eventId));
-    if (!holdId && session.role !== 'organizer') {
+    if (!holdId && buys(session)) {
       const running = await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(deps.eventId)}`).catch(() => undefined);
       holdId = running?.items[0]?.holdId ?? null;
     }
