@@ -11,6 +11,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { createRegistryEndpoints } from './registry-endpoints.js';
 
+/**
+ * Sent by a registry that started without a peer's copy, for a while after it started
+ * (REGISTRY_WARMUP_MS; the value: the milliseconds left): its instances are still registering
+ * again, at their next renewal, and one it does not list may only not have come back yet.
+ */
+export const REGISTRY_WARMING_UP_HEADER = 'x-registry-warming-up';
+
 export interface InstanceAddress {
   instanceId: string;
   app: string;
@@ -116,7 +123,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const timeoutMs = options.timeoutMs ?? 3_000;
   const log = options.log.child({ component: 'registry-client' });
   let cache = new Map<string, InstanceAddress[]>();
-  /** Apps the registry stopped listing, and since when (see withRecentlySeen). */
+  /** Instances the registry stopped listing, and since when (see withRecentlySeen), by app and instance id. */
   const missingSince = new Map<string, number>();
   let registered = false;
   let registeredOnce = false;
@@ -215,18 +222,32 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
    * lease is counted from the first answer without the app, not from the last one with it: after
    * an outage longer than a lease, the registry's first answers (still empty) would otherwise have
    * made every app vanish at once.
+   *
+   * While the registry says it is warming up (REGISTRY_WARMING_UP_HEADER), each instance it does
+   * not list is kept so too, not only whole apps: the first instance of an app to register again
+   * had been the app's only one until the others renewed (all traffic on one instance for up to a
+   * renewal interval). Otherwise an app's instances are the ones listed: one that deregistered is
+   * gone at once.
    */
-  function withRecentlySeen(fetched: Map<string, InstanceAddress[]>): Map<string, InstanceAddress[]> {
+  function withRecentlySeen(fetched: Map<string, InstanceAddress[]>, registryWarmingUp: boolean): Map<string, InstanceAddress[]> {
     const now = Date.now();
-    for (const app of fetched.keys()) missingSince.delete(app);
-    for (const [app, instances] of cache) {
-      if (fetched.has(app)) continue;
-      const since = missingSince.get(app) ?? now;
-      if (now - since < options.leaseSeconds * 1000) {
-        missingSince.set(app, since);
-        fetched.set(app, instances);
-      } else missingSince.delete(app);
+    const stillMissing = new Set<string>();
+    for (const [name, known] of cache) {
+      const listed = fetched.get(name);
+      if (listed && !registryWarmingUp) continue;
+      const listedIds = new Set((listed ?? []).map((instance) => instance.instanceId));
+      const kept = known.filter((instance) => {
+        if (listedIds.has(instance.instanceId)) return false;
+        const key = `${name}\n${instance.instanceId}`;
+        const since = missingSince.get(key) ?? now;
+        if (now - since >= options.leaseSeconds * 1000) return false;
+        missingSince.set(key, since);
+        stillMissing.add(key);
+        return true;
+      });
+      if (kept.length > 0) fetched.set(name, [...(listed ?? []), ...kept]);
     }
+    for (const key of missingSince.keys()) if (!stillMissing.has(key)) missingSince.delete(key);
     return fetched;
   }
 
@@ -240,9 +261,9 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
 
   async function refresh(): Promise<boolean> {
     try {
-      const { status, text } = await call('GET', '/apps');
+      const { status, text, headers } = await call('GET', '/apps');
       if (status !== 200) return false;
-      cache = withRecentlySeen(parseApplications(JSON.parse(text), warnUnusable));
+      cache = withRecentlySeen(parseApplications(JSON.parse(text), warnUnusable), headers[REGISTRY_WARMING_UP_HEADER] !== undefined);
       fetchedOnce = true;
       return true;
     } catch (error) {

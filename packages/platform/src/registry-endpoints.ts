@@ -6,6 +6,7 @@
  * a new connection and resolves the host name again: a registry behind a DNS name
  * (`eureka.stream-seat.local` on Cloud Map) that comes back with a new IP is found without a restart.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { credentialsMisplaced, redactUrl } from './config.js';
@@ -61,7 +62,7 @@ export function createRegistryEndpoints(urls: string[], options: RegistryEndpoin
   return {
     endpoints,
     /** One call to one endpoint; throws on a network error (after dropping the endpoint's connections). */
-    async call(index: number, call: EndpointCallOptions): Promise<{ status: number; text: string }> {
+    async call(index: number, call: EndpointCallOptions): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
       const endpoint = endpoints[index] as RegistryEndpoint;
       const headers: Record<string, string> = { accept: 'application/json' };
       if (endpoint.authorization) headers['authorization'] = endpoint.authorization;
@@ -76,7 +77,7 @@ export function createRegistryEndpoints(urls: string[], options: RegistryEndpoin
           headersTimeout: call.timeoutMs,
           bodyTimeout: call.timeoutMs,
         });
-        return { status: response.statusCode, text: await response.body.text() };
+        return { status: response.statusCode, text: await response.body.text(), headers: response.headers };
       } catch (error) {
         this.reset(index);
         throw error;

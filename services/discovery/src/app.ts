@@ -3,7 +3,7 @@
  * replicator and start-up copy, the write token, the Eureka API and the dashboard.
  */
 import { randomUUID } from 'node:crypto';
-import { type App, createService, registerRoutes } from '@stream-seat/platform';
+import { type App, createService, REGISTRY_WARMING_UP_HEADER, registerRoutes } from '@stream-seat/platform';
 import { decodeInstance } from './domain/eureka-json.js';
 import { createRegistry, type Registry } from './domain/registry.js';
 import type { SelfPreservationSettings } from './domain/self-preservation.js';
@@ -37,6 +37,8 @@ export interface DiscoveryAppDeps {
   /** `<APP>_REGISTRY_TOKEN`s, by app key: each writes its own app's instances only. */
   appTokens?: ReadonlyMap<string, string>;
   protectReads?: boolean;
+  /** REGISTRY_WARMUP_MS: how long a registry started without a peer's copy says it is warming up. */
+  warmupMs?: number;
 }
 
 export interface DiscoveryApp {
@@ -79,8 +81,18 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
     },
   });
 
+  /**
+   * Until when the registry is warming up: started without a peer's copy, it lists only the
+   * instances that registered since, and the others register again at their next renewal — so
+   * clients keep the ones they knew meanwhile (REGISTRY_WARMING_UP_HEADER; Eureka's server
+   * refuses reads for a while after starting empty, which kept every client on its old copy, and
+   * a cold start's clients on none).
+   */
+  let warmUntil = 0;
   app.addHook('onRequest', async (_request, reply) => {
     reply.header(REGISTRY_ID_HEADER, registryId);
+    const left = warmUntil - clock();
+    if (left > 0) reply.header(REGISTRY_WARMING_UP_HEADER, String(left));
   });
   registerEurekaBodyParsers(app);
   registerRegistryAuth(app, { token: deps.token, ...(deps.appTokens ? { appTokens: deps.appTokens } : {}), protectReads: deps.protectReads ?? false });
@@ -90,7 +102,8 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
   });
 
   app.addHook('onReady', async () => {
-    await syncFromPeers({ targets: replicator.targets(), registry, registryId, log: app.log, clock, timeoutMs: deps.peerTimeoutMs ?? 3_000 });
+    const copiedFrom = await syncFromPeers({ targets: replicator.targets(), registry, registryId, log: app.log, clock, timeoutMs: deps.peerTimeoutMs ?? 3_000 });
+    if (!copiedFrom) warmUntil = clock() + (deps.warmupMs ?? 0);
   });
 
   let preserving = false;

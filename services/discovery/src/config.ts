@@ -20,6 +20,12 @@ export const discoveryConfigSchema = baseConfigSchema.extend({
   PEER_TIMEOUT_MS: env.int(3_000, 100),
   // REGISTRY_TOKEN (from the base schema): when set, writes need it (basic credentials in the
   // registry URL, or a bearer token).
+  /**
+   * Started without a peer's copy, the registry says it is warming up for this long (a header on
+   * its answers): clients keep instances it does not list yet, as they register again at their
+   * next renewal. At least the instances' renewal interval; 0: never.
+   */
+  REGISTRY_WARMUP_MS: env.int(90_000, 0),
   /** With REGISTRY_TOKEN set, reads (fetches and the dashboard) need it too. */
   REGISTRY_PROTECT_READS: env.bool(false),
 });

@@ -15,6 +15,7 @@ const { app } = buildDiscoveryApp({
   token: config.REGISTRY_TOKEN,
   appTokens: appRegistryTokens(),
   protectReads: config.REGISTRY_PROTECT_READS,
+  warmupMs: config.REGISTRY_WARMUP_MS,
 });
 // The registry does not register with itself (Spring's register-with-eureka: false).
 await runService({ app, appName: 'DISCOVERY', port: config.PORT, config: { ...config, EUREKA_URL: [] }, printableConfig: config });

@@ -16,8 +16,8 @@ afterAll(async () => {
   for (const d of registries) await d.app.close().catch(() => undefined);
 });
 
-async function registryOn(port: number): Promise<DiscoveryApp> {
-  const discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0 });
+async function registryOn(port: number, warmupMs = 0): Promise<DiscoveryApp> {
+  const discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0, warmupMs });
   registries.push(discovery);
   await discovery.app.listen({ port, host: '127.0.0.1' });
   return discovery;
@@ -48,6 +48,54 @@ describe('lookups across a registry restart', () => {
     expect(gateway.instances('EVENT-SERVICE')).toEqual([]);
     await service.stop();
     await gateway.stop();
+  });
+});
+
+describe('lookups across a registry restart, an app of two instances', () => {
+  /** Two instances of an app, one renewing every second and one not for an hour; a gateway that knows both. */
+  async function twoInstances(url: string) {
+    const settings = { registryUrls: [url], app: 'BOOKING-SERVICE', leaseSeconds: 90 };
+    const quick = testRegistryClient({ ...settings, instanceId: 'booking-quick', port: 8080, renewSeconds: 1 });
+    const slow = testRegistryClient({ ...settings, instanceId: 'booking-slow', port: 8090 });
+    const gateway = testRegistryClient({ registryUrls: [url], app: 'API-GATEWAY', instanceId: 'gw-3', port: 8082, leaseSeconds: 30 });
+    await quick.start();
+    await slow.start();
+    await gateway.start();
+    const listed = () => gateway.instances('BOOKING-SERVICE').map((i) => i.instanceId).sort();
+    expect(listed()).toEqual(['booking-quick', 'booking-slow']);
+    return { quick, slow, gateway, listed };
+  }
+  const refreshed = async (gateway: ReturnType<typeof testRegistryClient>) => {
+    // The first call may fail on the old keep-alive connection; the client then connects afresh.
+    let fetched = false;
+    for (let i = 0; i < 3 && !fetched; i++) fetched = await gateway.refresh();
+    expect(fetched).toBe(true);
+  };
+
+  it('keep the instance that has not registered again while the restarted registry warms up', async () => {
+    const first = await registryOn(0);
+    const port = (first.app.server.address() as { port: number }).port;
+    const { quick, slow, gateway, listed } = await twoInstances(`http://127.0.0.1:${port}/eureka`);
+    await first.app.close();
+    const second = await registryOn(port, 60_000); // back, empty, warming up
+    const registeredAgain = async () => {
+      const res = await second.app.inject({ method: 'GET', url: '/eureka/apps/BOOKING-SERVICE', headers: { accept: 'application/json' } });
+      return (res.statusCode === 200 && res.body.includes('booking-quick')) || undefined;
+    };
+    await eventually(registeredAgain, 10_000, 'the quick instance to register again');
+    await refreshed(gateway);
+    // Before, the app was its first instance back, alone, until the other renewed.
+    expect(listed()).toEqual(['booking-quick', 'booking-slow']);
+    for (const client of [quick, slow, gateway]) await client.stop();
+  });
+
+  it('drop an instance that deregistered at once, from a registry not warming up', async () => {
+    const registry = await registryOn(0);
+    const { quick, slow, gateway, listed } = await twoInstances(`http://127.0.0.1:${(registry.app.server.address() as { port: number }).port}/eureka`);
+    await slow.stop();
+    await refreshed(gateway);
+    expect(listed()).toEqual(['booking-quick']);
+    for (const client of [quick, gateway]) await client.stop();
   });
 });
 
