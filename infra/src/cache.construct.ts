@@ -1,9 +1,28 @@
 /** ElastiCache Redis: the seat-change fan-out between booking tasks and the gateways' shared rate limits. */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { REDIS_PORT } from './security-groups.construct.js';
+
+/** The services that use Redis, each as its own ACL user. */
+export type RedisClientName = 'booking' | 'gateway';
+
+/**
+ * Each service's Redis rights (an ACL access string, as ElastiCache takes it): its own commands,
+ * on its own channels or keys, nothing else — the internet-facing gateway, were it taken over,
+ * could not publish seat changes to every booking task, nor booking touch the rate limits. The
+ * prefixes are the services' own (`stream-seat:seat-changes:` in redis-seat-change-bus.ts,
+ * `stream-seat:rate-limit:` in rate-limit.ts); tests/e2e/redis-acl.e2e.test.ts runs the real
+ * clients under these rules on a real Redis. `+@connection -@dangerous`: AUTH, HELLO, PING and the
+ * like, not CLIENT KILL; INFO is ioredis's ready check.
+ */
+export const REDIS_ACCESS: Record<RedisClientName, string> = {
+  booking: 'on &stream-seat:seat-changes:* -@all +@connection -@dangerous +info +publish +subscribe +unsubscribe',
+  gateway: 'on ~stream-seat:rate-limit:* -@all +@connection -@dangerous +info +evalsha +eval +incr +pexpire +pttl +get',
+};
 
 export interface CacheProps {
   readonly vpc: ec2.IVpc;
@@ -15,8 +34,11 @@ export interface CacheProps {
  * by another; without Redis each task would only fan out to its own subscribers.
  */
 export class Cache extends Construct {
-  /** `rediss://host:6379`: TLS in transit, as the replication group requires. */
-  readonly url: string;
+  /**
+   * Each service's `rediss://user@host:6379` (REDIS_URL: TLS in transit, as the replication group
+   * requires) and its user's password (REDIS_PASSWORD).
+   */
+  readonly clients: Record<RedisClientName, { url: string; password: ecs.Secret }>;
   /** The replication group's id; its nodes are `<id>-001`, `<id>-002`. */
   readonly replicationGroupId: string;
   readonly nodes: number;
@@ -26,6 +48,37 @@ export class Cache extends Construct {
     const subnets = new elasticache.CfnSubnetGroup(this, 'Subnets', {
       description: 'Stream-Seat cache subnets (isolated)',
       subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+    });
+    // RBAC: a user per service with its password in Secrets Manager, and the default user (which
+    // ElastiCache requires in every user group) switched off — no connection without a user.
+    const users = ([['booking', 'Booking'], ['gateway', 'Gateway']] as const).map(([name, id]) => {
+      const secret = new secretsmanager.Secret(this, `${id}Password`, {
+        secretName: `stream-seat/redis-${name}`,
+        description: `Redis password of the ${name} service's ACL user`,
+        // Redis takes 16 to 128 printable characters; letters and digits need no escaping anywhere.
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+      NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: 'Rotated by hand: a new value, then a forced redeploy of the service (ElastiCache takes two passwords per user meanwhile).' }]);
+      const user = new elasticache.CfnUser(this, `${id}User`, {
+        engine: 'redis',
+        userId: `stream-seat-${name}`,
+        userName: name,
+        accessString: REDIS_ACCESS[name],
+        passwords: [secret.secretValue.unsafeUnwrap()],
+      });
+      return { name, secret, user };
+    });
+    const defaultUser = new elasticache.CfnUser(this, 'DefaultUser', {
+      engine: 'redis',
+      userId: 'stream-seat-default-off',
+      userName: 'default',
+      accessString: 'off -@all',
+      noPasswordRequired: true,
+    });
+    const userGroup = new elasticache.CfnUserGroup(this, 'Users', {
+      engine: 'redis',
+      userGroupId: 'stream-seat-services',
+      userIds: [defaultUser.ref, ...users.map(({ user }) => user.ref)],
     });
     const group = new elasticache.CfnReplicationGroup(this, 'Redis', {
       replicationGroupDescription: 'Stream-Seat seat stream and rate limits',
@@ -40,17 +93,22 @@ export class Cache extends Construct {
       securityGroupIds: [props.securityGroup.securityGroupId],
       atRestEncryptionEnabled: true,
       transitEncryptionEnabled: true,
+      userGroupIds: [userGroup.ref],
       autoMinorVersionUpgrade: true,
       // A fixed window, as the database's (a random one could fall in an on-sale): after it.
       preferredMaintenanceWindow: 'tue:03:30-tue:04:30',
     });
     this.replicationGroupId = group.ref;
     this.nodes = group.numCacheClusters ?? 1;
-    this.url = `rediss://${group.attrPrimaryEndPointAddress}:${REDIS_PORT}`;
+    const client = (name: RedisClientName) => {
+      const made = users.find((u) => u.name === name) as (typeof users)[number];
+      return { url: `rediss://${name}@${group.attrPrimaryEndPointAddress}:${REDIS_PORT}`, password: ecs.Secret.fromSecretsManager(made.secret) };
+    };
+    this.clients = { booking: client('booking'), gateway: client('gateway') };
 
     NagSuppressions.addResourceSuppressions(group, [
       { id: 'AwsSolutions-AEC5', reason: 'Redis keeps its standard port; only the booking and gateway security groups reach it.' },
-      { id: 'AwsSolutions-AEC6', reason: 'It holds no durable data (transient pub/sub and rate-limit counters), sits in isolated subnets behind security groups and requires TLS; an AUTH token would have to travel inside REDIS_URL.' },
+      { id: 'AwsSolutions-AEC6', reason: 'Clients authenticate as ACL users (RBAC: userGroupIds, a user per service, the default user off); the rule looks for the older cluster-wide AUTH token only.' },
     ]);
   }
 }

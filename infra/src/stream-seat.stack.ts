@@ -169,8 +169,14 @@ export class StreamSeatStack extends Stack {
         spec: SERVICES.booking,
         image: image('booking'),
         securityGroup: sg.booking,
-        environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.url },
-        secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.booking, DB_SECRET: dbSecret('booking'), SERVICE_TOKEN: secrets.serviceToken },
+        environment: { ...client, ...database(requireDatabase('booking')), REDIS_URL: this.cache.clients.booking.url },
+        secrets: {
+          ...clientSecrets,
+          REGISTRY_TOKEN: secrets.appRegistryTokens.booking,
+          DB_SECRET: dbSecret('booking'),
+          SERVICE_TOKEN: secrets.serviceToken,
+          REDIS_PASSWORD: this.cache.clients.booking.password,
+        },
         autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
       gateway: new FargateAppService(this, 'Gateway', {
@@ -181,12 +187,12 @@ export class StreamSeatStack extends Stack {
         // Behind the ALB: trust X-Forwarded-For from inside the VPC, so that limits and logs see callers.
         environment: {
           ...client,
-          REDIS_URL: this.cache.url,
+          REDIS_URL: this.cache.clients.gateway.url,
           TRUST_PROXY: VPC_CIDR,
           ...(props.jwt?.webClientId ? { WEB_OIDC_CLIENT_ID: props.jwt.webClientId } : {}),
           ...(props.jwt?.webConnectOrigins ? { WEB_CONNECT_ORIGINS: props.jwt.webConnectOrigins } : {}),
         },
-        secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.gateway },
+        secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.gateway, REDIS_PASSWORD: this.cache.clients.gateway.password },
         autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
       }),
     };

@@ -5,6 +5,7 @@ import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { KEEP_ALIVE_TIMEOUT_MS } from '@stream-seat/platform';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_THRESHOLDS } from '../src/alarms.construct.js';
+import { REDIS_ACCESS } from '../src/cache.construct.js';
 import type { StreamSeatStack } from '../src/stream-seat.stack.js';
 import { synthApp } from './synth.js';
 
@@ -266,7 +267,9 @@ describe('services', () => {
 
   it('gives the gateway and booking the Redis URL over TLS, and a generated JWT key through secrets', () => {
     for (const name of ['gateway', 'booking']) {
-      expect(environmentOf(name).REDIS_URL).toMatch(/^\{"Fn::Join".*rediss:\/\//);
+      // Each as its own ACL user (below), its password a secret.
+      expect(environmentOf(name).REDIS_URL).toMatch(new RegExp(`^\\{"Fn::Join".*rediss://${name}@`));
+      expect(((containerOf(name).Secrets ?? []) as { Name: string }[]).map((s) => s.Name)).toContain('REDIS_PASSWORD');
       const secrets = (containerOf(name).Secrets ?? []) as { Name: string }[];
       expect(secrets.map((s) => s.Name)).toContain('JWT_SECRET');
       expect(environmentOf(name).JWT_SECRET).toBeUndefined();
@@ -373,6 +376,32 @@ describe('database', () => {
       Name: 'stream-seat/database',
       GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"stream_seat"}', GenerateStringKey: 'password' }),
     });
+  });
+
+  it('lets each service into Redis as its own ACL user, with its own password, on its own channels or keys, and nobody as the default user', () => {
+    const users = Object.entries(ofType('AWS::ElastiCache::User'));
+    const byName = Object.fromEntries(users.map(([id, u]) => [u.Properties.UserName as string, { id, props: u.Properties }]));
+    expect(Object.keys(byName).sort()).toEqual(['booking', 'default', 'gateway']);
+    expect(byName['default']?.props.AccessString).toMatch(/^off /);
+    expect(byName['booking']?.props.AccessString).toBe(REDIS_ACCESS.booking);
+    expect(byName['gateway']?.props.AccessString).toBe(REDIS_ACCESS.gateway);
+    // The gateway cannot publish, booking cannot touch keys.
+    expect(REDIS_ACCESS.gateway).not.toMatch(/publish|&/);
+    expect(REDIS_ACCESS.booking).not.toMatch(/~/);
+    for (const name of ['booking', 'gateway']) {
+      const secret = Object.entries(ofType('AWS::SecretsManager::Secret')).find(([, x]) => x.Properties.Name === `stream-seat/redis-${name}`);
+      if (!secret) throw new Error(`no Redis secret of ${name}`);
+      expect(JSON.stringify(byName[name]?.props.Passwords)).toContain(`{"Ref":"${secret[0]}"}`);
+      // The task gets that secret, and no other service's.
+      const fromSecret = (containerOf(name).Secrets as { Name: string; ValueFrom: { Ref?: string } }[]).find((x) => x.Name === 'REDIS_PASSWORD');
+      expect(fromSecret?.ValueFrom.Ref, name).toBe(secret[0]);
+    }
+    for (const name of ['event', 'discovery']) expect(((containerOf(name).Secrets ?? []) as { Name: string }[]).map((x) => x.Name)).not.toContain('REDIS_PASSWORD');
+    const groups = Object.entries(ofType('AWS::ElastiCache::UserGroup'));
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0] ?? [];
+    expect(group?.Properties.UserIds).toEqual(expect.arrayContaining(Object.values(byName).map(({ id }) => ({ Ref: id }))));
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { UserGroupIds: [{ Ref: groupId }] });
   });
 
   it('has Redis encrypted at rest and in transit in the isolated subnets', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseConfigSchema, checkAuthConfig, ConfigError, env, loadConfig, redactConfig } from './config.js';
+import { baseConfigSchema, checkAuthConfig, ConfigError, env, loadConfig, redactConfig, redisUrlWithPassword } from './config.js';
 
 const schema = baseConfigSchema.extend({ PORT: env.port(8080), DB_PASSWORD: z.string().optional() });
 
@@ -38,6 +38,17 @@ describe('loadConfig', () => {
   it('splits comma lists', () => {
     const config = loadConfig(schema, { EUREKA_URL: 'http://a:8761/eureka, http://b:8761/eureka' });
     expect(config.EUREKA_URL).toEqual(['http://a:8761/eureka', 'http://b:8761/eureka']);
+  });
+});
+
+describe('redisUrlWithPassword', () => {
+  it('puts REDIS_PASSWORD into the URL of its user, so that the client reads it back whole', () => {
+    const password = 'p@ss/w:rd?#%,x';
+    const url = new URL(redisUrlWithPassword('rediss://booking@cache.example:6379', password));
+    expect(url.username).toBe('booking');
+    expect(decodeURIComponent(url.password)).toBe(password);
+    expect(url.host).toBe('cache.example:6379');
+    expect(redisUrlWithPassword('redis://127.0.0.1:6379', undefined)).toBe('redis://127.0.0.1:6379');
   });
 });
 

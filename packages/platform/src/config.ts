@@ -110,6 +110,18 @@ export function redactUrl(value: string): string {
   return url.toString();
 }
 
+/**
+ * REDIS_URL with REDIS_PASSWORD as its password (the user is the URL's, an ACL user on AWS): the
+ * password is a secret apart from the URL, which is plain configuration. In the URL because a
+ * client given both takes the URL's (empty) password over its options' (ioredis does).
+ */
+export function redisUrlWithPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return withPassword.toString();
+}
+
 /** Helpers for env values, which are always strings. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
@@ -146,6 +158,8 @@ export const env = {
         });
         return urls;
       }),
+  /** A secret that may be absent (`NAME=` in an env file is absent too); `NAME_FILE` works, as for every setting. */
+  optionalSecret: () => z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   /**
    * A Redis URL (`redis://` or `rediss://`), optional. Credentials written so that the parser
    * would read a piece of them as the host or port are refused, without repeating the value.

@@ -34,6 +34,8 @@ export const bookingConfigSchema = baseConfigSchema
     IDEMPOTENCY_WAIT_MS: env.int(20_000, 0),
     /** Seat changes across booking instances through Redis pub/sub; in process without it. */
     REDIS_URL: env.redisUrl(),
+    /** Redis's password for the URL's user (an ACL user on AWS), kept out of REDIS_URL: a secret. */
+    REDIS_PASSWORD: env.optionalSecret(),
     /**
      * Live stream: comment heartbeat interval. A gateway takes its shared stream for dead after
      * three missed (its STREAM_UPSTREAM_IDLE_MS): at 15 s, a frozen instance left the live map

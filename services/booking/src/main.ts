@@ -7,6 +7,7 @@ import {
   createTokenVerifier,
   loadConfig,
   loggerOptions,
+  redisUrlWithPassword,
   type RegistryClient,
   runService,
 } from '@stream-seat/platform';
@@ -35,7 +36,7 @@ const busLog = pino(loggerOptions('booking', config.LOG_LEVEL) as pino.LoggerOpt
 // Connects in the background: the service listens and serves while Redis is away.
 const bus = config.REDIS_URL
   ? createRedisSeatChangeBus({
-      url: config.REDIS_URL,
+      url: redisUrlWithPassword(config.REDIS_URL, config.REDIS_PASSWORD),
       onError: (error) => busLog.warn({ err: error }, 'seat-change bus: a message or listener failed'),
       log: busLog,
     })

@@ -86,6 +86,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
     .refine((origins) => origins.every(isOrigin), 'each entry must be an origin such as https://login.example.com (scheme and host, no path)'),
   /** Shared rate-limit counters across gateways. */
   REDIS_URL: env.redisUrl(),
+  /** Redis's password for the URL's user (an ACL user on AWS), kept out of REDIS_URL: a secret. */
+  REDIS_PASSWORD: env.optionalSecret(),
   /** Failure percentage that opens an instance's circuit, and how long it stays open. */
   BREAKER_ERROR_PERCENT: env.int(50, 1),
   BREAKER_VOLUME_THRESHOLD: env.int(10, 1),

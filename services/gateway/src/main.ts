@@ -1,5 +1,5 @@
 /** The gateway process: configuration → registry client → app → listen. */
-import { createServiceRegistryClient, createTokenVerifier, loadConfig, loggerOptions, runService } from '@stream-seat/platform';
+import { createServiceRegistryClient, createTokenVerifier, loadConfig, loggerOptions, redisUrlWithPassword, runService } from '@stream-seat/platform';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { buildGatewayApp } from './app.js';
@@ -12,7 +12,7 @@ const config = loadConfig(gatewayConfigSchema);
 const webSignIn = webSignInFrom(config);
 const bootLog = pino(loggerOptions('gateway', config.LOG_LEVEL) as pino.LoggerOptions);
 const registry = await createServiceRegistryClient(config, 'API-GATEWAY', config.PORT, bootLog);
-const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, RATE_LIMIT_REDIS_OPTIONS) : undefined;
+const redis = config.REDIS_URL ? new Redis(redisUrlWithPassword(config.REDIS_URL, config.REDIS_PASSWORD), RATE_LIMIT_REDIS_OPTIONS) : undefined;
 redis?.on('error', (error) => bootLog.warn({ reason: error.message }, 'redis unavailable; rate limits are counted per gateway meanwhile'));
 const app = await buildGatewayApp({
   registry,
