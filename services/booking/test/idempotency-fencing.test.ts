@@ -10,11 +10,12 @@
  * Two instances share the database; the second one's clock runs SILENT_AFTER_MS and more ahead,
  * so the first one's heartbeats read as silent to it: a frozen instance, as seen by the other.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
-import { createIdempotencyRepository, fenceReservation } from '../src/db/idempotency.repository.js';
+import { createIdempotencyRepository, fenceReservation, type KeyReservation } from '../src/db/idempotency.repository.js';
+import { createSeatClaimRepository } from '../src/db/seat-claim.repository.js';
 import { inTransaction } from '../src/db/transaction.js';
 import type { CatalogueClient } from '../src/domain/catalogue-client.js';
 import { SILENT_AFTER_MS } from '../src/routes/idempotency.js';
@@ -128,6 +129,62 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     }
   });
 
+  it('charges nothing for a payment whose key a repeat took over before its charge began', async () => {
+    const eventId = newEvent();
+    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('ned'), payload: { eventId, seatIds: ['ORCH-A-2'] } });
+    expect(made.statusCode, made.body).toBe(201);
+    const body = { holdId: made.json().holdId, payment: { token: 'tok_ok' } };
+    const refundsBefore = a.payments.refunds.size;
+    // The first payment stalls before its charge (asking the catalogue whether the event was cancelled).
+    const stalled = frozen.pause();
+    const first = post(a, 'ned', '/api/orders', 'ned-pay-1', body);
+    await stalled;
+    const repeat = await post(b, 'ned', '/api/orders', 'ned-pay-1', body);
+    expect(repeat.statusCode, repeat.body).toBe(201);
+    frozen.resume();
+    const answer = await first;
+    expect(answer.statusCode, answer.body).toBe(201);
+    expect(answer.json().orderId).toBe(repeat.json().orderId);
+    // Before, it charged the card again, and refunded it when its order was refused.
+    expect(a.payments.refunds.size).toBe(refundsBefore);
+  });
+
+  it('claims, in one batch, the holds of requests still holding their keys, and none for one taken over', async () => {
+    const eventId = newEvent();
+    // The event's inventory, made by a first hold.
+    expect((await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('opal'), payload: { eventId, seatIds: ['ORCH-A-1'] } })).statusCode).toBe(201);
+    const keys = createIdempotencyRepository(a.database.db);
+    const now = a.now();
+    const reservation = async (key: string) => {
+      expect(await keys.reserve('opal', key, 'h', now)).toBe('reserved');
+      return { owner: 'opal', key, reservedAt: now };
+    };
+    const [first, lost, last] = [await reservation('opal-1'), await reservation('opal-2'), await reservation('opal-3')];
+    const seen = await keys.find('opal', 'opal-2');
+    if (!seen) throw new Error('the reservation is gone');
+    expect(await keys.takeOver('opal', 'opal-2', seen, 'h', now + 1)).toBe(true);
+    const request = (holdId: string, seatIds: string[], reservation: KeyReservation) => ({
+      holdId,
+      eventId,
+      buyerId: 'opal',
+      seatIds,
+      currency: 'EUR',
+      totalCents: 0,
+      now,
+      expiresAt: now + 60_000,
+      maxActiveHolds: 10,
+      reservation,
+    });
+    const outcomes = await createSeatClaimRepository(a.database).claimBatch(eventId, [
+      request(randomUUID(), ['ORCH-A-3'], first),
+      request(randomUUID(), ['ORCH-A-4'], lost),
+      request(randomUUID(), ['ORCH-A-5'], last),
+    ]);
+    expect(outcomes.map((o) => (o.ok ? o.value.hold.seat_ids_json : o.error.name))).toEqual(['["ORCH-A-3"]', 'ReservationTakenOver', '["ORCH-A-5"]']);
+    const held = await a.database.db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).where('status', '=', 'HELD').execute();
+    expect(held.map((s) => s.seat_id).sort()).toEqual(['ORCH-A-1', 'ORCH-A-3', 'ORCH-A-5']);
+  });
+
   it('does not let a repeat take over a reservation heard from after the repeat judged it silent', async () => {
     const keys = createIdempotencyRepository(a.database.db);
     const hash = createHash('sha256').update('fence').digest('hex');
@@ -144,5 +201,21 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     const now = await keys.find('mo', 'mo-1');
     if (!now) throw new Error('the reservation is gone');
     expect(await keys.takeOver('mo', 'mo-1', now, hash, b.now())).toBe(true);
+  });
+
+  it('compares a reservation of the release before (no heartbeat: alive_at null) as it was seen, too', async () => {
+    const keys = createIdempotencyRepository(a.database.db);
+    const hash = createHash('sha256').update('fence').digest('hex');
+    for (const committed of [true, false]) {
+      const key = `old-${committed}`;
+      const reservedAt = a.now();
+      expect(await keys.reserve('mo', key, hash, reservedAt)).toBe('reserved');
+      await a.database.db.updateTable('idempotency_keys').set({ alive_at: null }).where('idem_key', '=', key).execute();
+      const seen = await keys.find('mo', key);
+      expect(seen?.alive_at).toBeNull();
+      if (!seen) throw new Error('the reservation is gone');
+      if (committed) await inTransaction(a.database.db, (trx) => fenceReservation(trx, { owner: 'mo', key, reservedAt }, reservedAt));
+      expect(await keys.takeOver('mo', key, seen, hash, b.now())).toBe(!committed);
+    }
   });
 });

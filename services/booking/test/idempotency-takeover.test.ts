@@ -8,7 +8,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '@stream-seat/db';
+import { Conflict } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
 import { HEARTBEAT_MS, SILENT_AFTER_MS } from '../src/routes/idempotency.js';
 import { type IdempotentRoute, startIdempotentRoute } from './idempotent-route.js';
 
@@ -83,6 +85,39 @@ describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (d
       during = async () => undefined;
     }
   });
+
+  for (const [failure, fail] of [
+    ['a 409', () => new Conflict('hold-not-active', 'Hold not active', 'ordered by the repeat')],
+    ['a 500', () => new Error('the database went away')],
+  ] as const) {
+    it(`answers with the key's answer when its request ends in ${failure} after a repeat took the key over`, async () => {
+      const key = `overtaken-${failure.replace(' ', '')}`;
+      let release: () => void = () => undefined;
+      const before = runs;
+      during = async (run) => {
+        if (run !== before + 1) return;
+        await new Promise<void>((resolve) => (release = resolve));
+        throw fail();
+      };
+      try {
+        const first = post(key);
+        const seen = await eventually(() => route.keys.find('buyer', key), 5_000, 'the reservation');
+        // Meanwhile the request went silent; a repeat on another instance took the key over and answered.
+        const at = clock() + SILENT_AFTER_MS + 1_000;
+        expect(await route.keys.takeOver('buyer', key, seen, itsHash, at)).toBe(true);
+        expect(await route.keys.complete('buyer', key, at, 201, { run: 'the repeat' })).toBe(true);
+        release();
+        const answer = await first;
+        // Before, it answered its own failure: a 409 "hold ordered" for the order its own repeat made.
+        expect(answer.statusCode, answer.body).toBe(201);
+        expect(answer.json()).toEqual({ run: 'the repeat' });
+        expect(answer.headers['idempotent-replayed']).toBe('true');
+      } finally {
+        release();
+        during = async () => undefined;
+      }
+    });
+  }
 
   for (const made of ['made', 'taken over'] as const) {
     it(`judges a reservation ${made} by the release before (no heartbeat) by its age, as that release did`, async () => {

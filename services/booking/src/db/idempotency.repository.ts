@@ -113,16 +113,17 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
 
     /**
      * Stores the answer in the reservation made at `reservedAt` — not in one a later request took
-     * over meanwhile (see takeOver).
+     * over meanwhile (see takeOver): false then.
      */
-    async complete(owner: string, key: string, reservedAt: number, statusCode: number, response: unknown): Promise<void> {
-      await db
+    async complete(owner: string, key: string, reservedAt: number, statusCode: number, response: unknown): Promise<boolean> {
+      const result = await db
         .updateTable('idempotency_keys')
         .set({ status_code: statusCode, response_json: JSON.stringify(response) })
         .where('owner', '=', owner)
         .where('idem_key', '=', key)
         .where('created_at', '=', reservedAt)
-        .execute();
+        .executeTakeFirst();
+      return changed(result) === 1;
     },
 
     /** Removes the reservation made at `reservedAt`, still unanswered — not one taken over since. */

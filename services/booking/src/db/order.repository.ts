@@ -76,8 +76,6 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
     async confirm(hold: HoldTable, order: OrderTable, tickets: TicketTable[], now: number, reservation?: KeyReservation): Promise<SeatChangeBatch> {
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
       return inTransaction(db, async (trx) => {
-        // First: a repeat that took the key over is paying for this hold too; it confirms it.
-        if (reservation) await fenceReservation(trx, reservation, now);
         const ended = await trx
           .updateTable('holds')
           .set({ status: 'ORDERED' })
@@ -99,6 +97,9 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
           throw new HoldExpired(hold.id);
         }
         await lockInventory(trx, hold.event_id);
+        // A repeat that took the key over is paying for this hold too: it confirms it. (After the
+        // event's lock, as a claim takes the two: one order for the locks everywhere.)
+        if (reservation) await fenceReservation(trx, reservation, now);
         const booked = await trx
           .updateTable('seats')
           .set({ status: 'BOOKED', order_id: order.id, expires_at: null })

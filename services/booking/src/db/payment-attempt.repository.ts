@@ -1,7 +1,8 @@
 /** Payments under way (see PaymentAttemptTable): begun, charged, and taken off exactly once. */
 import type { Kysely } from 'kysely';
+import { fenceReservation, type KeyReservation } from './idempotency.repository.js';
 import type { BookingDatabase, PaymentAttemptTable } from './schema.js';
-import type { Trx } from './transaction.js';
+import { inTransaction, type Trx } from './transaction.js';
 
 /**
  * Takes an attempt off; true for the one caller that did. The order's transaction and the
@@ -13,8 +14,19 @@ export async function takeAttempt(db: Kysely<BookingDatabase> | Trx, reference: 
 
 export function createPaymentAttemptRepository(db: Kysely<BookingDatabase>) {
   return {
-    async begin(attempt: PaymentAttemptTable): Promise<void> {
-      await db.insertInto('payment_attempts').values(attempt).execute();
+    /**
+     * Writes the attempt down, before its charge. `reservation`: the payment's Idempotency-Key's —
+     * none is begun once a repeat took the key over (it pays instead: ReservationTakenOver).
+     */
+    async begin(attempt: PaymentAttemptTable, reservation?: KeyReservation): Promise<void> {
+      if (!reservation) {
+        await db.insertInto('payment_attempts').values(attempt).execute();
+        return;
+      }
+      await inTransaction(db, async (trx) => {
+        await fenceReservation(trx, reservation, attempt.created_at);
+        await trx.insertInto('payment_attempts').values(attempt).execute();
+      });
     },
 
     async charged(reference: string, paymentId: string): Promise<void> {

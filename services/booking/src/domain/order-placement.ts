@@ -162,16 +162,21 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
       // racing payments for one hold are two charges, and the loser refunds only its own. The
       // attempt is written down first, so that a charge whose order never comes (a crash, a
       // timeout that charged late) is found and refunded by the reconciler.
+      // A payment whose key a repeat took over meanwhile (it had gone silent) charges nothing: the
+      // repeat pays. (One taken over during its charge is refunded when its order is refused.)
       const orderId = randomUUID();
-      await deps.attempts.begin({
-        reference: orderId,
-        hold_id: hold.id,
-        amount_cents: hold.total_cents,
-        currency: hold.currency,
-        payment_id: null,
-        created_at: deps.clock(),
-        recheck_at: null,
-      });
+      await deps.attempts.begin(
+        {
+          reference: orderId,
+          hold_id: hold.id,
+          amount_cents: hold.total_cents,
+          currency: hold.currency,
+          payment_id: null,
+          created_at: deps.clock(),
+          recheck_at: null,
+        },
+        reservation,
+      );
       let paymentId: string;
       try {
         // A free order (every seat priced 0) charges nothing, whatever its token (a card that

@@ -89,20 +89,28 @@ function send(reply: FastifyReply, outcome: Outcome, replayed: boolean, locate: 
 export function createIdempotency(options: IdempotencyOptions) {
   const { keys, clock } = options;
 
-  /** Records the answer; the work is done, so a failure to record is retried, never undone. */
-  async function record(request: FastifyRequest, owner: string, key: string, reservedAt: number, outcome: Outcome): Promise<void> {
+  /**
+   * Records the answer; the work is done, so a failure to record is retried, never undone.
+   * 'taken over' when the key is a repeat's now (this request had gone silent).
+   */
+  async function record(request: FastifyRequest, owner: string, key: string, reservedAt: number, outcome: Outcome): Promise<'recorded' | 'taken over' | 'failed'> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await keys.complete(owner, key, reservedAt, outcome.status, outcome.body);
-        return;
+        return (await keys.complete(owner, key, reservedAt, outcome.status, outcome.body)) ? 'recorded' : 'taken over';
       } catch (error) {
         if (attempt >= 3) {
           request.log.error({ err: error, idempotencyKey: key }, 'could not record the answer of an Idempotency-Key');
-          return;
+          return 'failed';
         }
         await sleep(50 * attempt);
       }
     }
+  }
+
+  /** Whether a repeat has taken over the key this request reserved at `reservedAt` (false when that cannot be read). */
+  async function takenOver(owner: string, key: string, reservedAt: number): Promise<boolean> {
+    const found = await keys.find(owner, key).catch(() => undefined);
+    return found !== undefined && found.created_at !== reservedAt;
   }
 
   /**
@@ -129,7 +137,8 @@ export function createIdempotency(options: IdempotencyOptions) {
   /**
    * Runs the request that holds the key's reservation, made at `reservedAt`, saying every
    * HEARTBEAT_MS that it is still running until its answer is recorded or let go of. Undefined
-   * when a repeat took the key over meanwhile and the work was not done (ReservationTakenOver).
+   * when a repeat took the key over meanwhile and this request did not do the work: its commit
+   * found the reservation gone (ReservationTakenOver), or it failed before.
    */
   async function execute(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: Run): Promise<Outcome | undefined> {
     // A heartbeat that fails (the database, for a moment) is the next one's to make.
@@ -153,14 +162,28 @@ export function createIdempotency(options: IdempotencyOptions) {
         return undefined;
       }
       const problem = toProblem(error as Error, request);
+      // Failed after a repeat took the key over (it had gone silent before it got as far as its
+      // work's commit: the hold already ordered by the repeat, a charge that timed out): the key's
+      // answer is the repeat's, and so is this request's.
+      let stillMine: boolean;
       // Work that may have happened is never let go of: recorded (retried), or else left reserved
       // until taken over as silent — a repeat must not do it again at once.
-      if (isOutcomeUnknown(error)) await record(request, owner, key, reservedAt, { status: problem.status, body: problem });
-      else if (problem.status >= 500) release(request, owner, key, reservedAt);
-      else await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => release(request, owner, key, reservedAt));
+      if (isOutcomeUnknown(error)) stillMine = (await record(request, owner, key, reservedAt, { status: problem.status, body: problem })) !== 'taken over';
+      else if (problem.status >= 500) {
+        stillMine = !(await takenOver(owner, key, reservedAt));
+        if (stillMine) release(request, owner, key, reservedAt);
+      } else {
+        stillMine = await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => {
+          release(request, owner, key, reservedAt);
+          return true;
+        });
+      }
+      if (!stillMine) return undefined;
       // Let the service's own handler answer (and log) a failure of the first execution.
       throw error;
     }
+    // Done, under this request's reservation (its commit checked it): its answer, even should the
+    // key have been taken over since.
     await record(request, owner, key, reservedAt, outcome);
     return outcome;
   }
