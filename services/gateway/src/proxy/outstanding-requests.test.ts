@@ -19,7 +19,7 @@ describe('outstanding requests', () => {
     expect(outstanding.order([b, a, c]).map((i) => i.instanceId)).toEqual(['b', 'a', 'c']);
   });
 
-  it('counts a request that failed as answered', async () => {
+  it('takes a request that failed off the count', async () => {
     const outstanding = createOutstandingRequests();
     await expect(outstanding.track('a', () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
     expect(outstanding.count('a')).toBe(0);
@@ -46,5 +46,18 @@ describe('outstanding requests', () => {
     expect(outstanding.order([b, a]).map((i) => i.instanceId)).toEqual(['a', 'b']);
     for (const answer of answers) answer();
     await Promise.all(inFlight);
+  });
+
+  it('counts a failed request (a timeout) as no sign of life, and orders stalled instances by their outstanding requests too', async () => {
+    let now = 0;
+    const outstanding = createOutstandingRequests(() => now);
+    const [a, b, c] = [instance('a'), instance('b'), instance('c')];
+    // b froze with two requests, c with one; a serves.
+    for (const id of ['b', 'b', 'c']) void outstanding.track(id, () => new Promise<void>(() => undefined));
+    now += STALLED_AFTER_MS;
+    // One more to b times out: it was not heard from for all that.
+    await expect(outstanding.track('b', () => Promise.reject(new Error('headers timeout')))).rejects.toThrow('headers timeout');
+    expect(outstanding.stalled('b')).toBe(true);
+    expect(outstanding.order([b, c, a]).map((i) => i.instanceId)).toEqual(['a', 'c', 'b']);
   });
 });

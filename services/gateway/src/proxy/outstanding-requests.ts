@@ -8,20 +8,21 @@
  *
  * The count alone still sent the frozen instance a request whenever a busy peer's count reached
  * its stuck one (4 of 904 requests hung under 25 clients in a later probe): an instance that has
- * requests outstanding and has answered none of them for STALLED_AFTER_MS is tried after every
+ * requests outstanding and has answered none for STALLED_AFTER_MS (a failure — a timeout — is no
+ * answer) is tried after every
  * instance that answers. One serving a single long request (a slow payment) and nothing else is
  * tried after its peers too, which costs nothing.
  */
 import type { InstanceAddress } from '@stream-seat/platform';
 
-/** An instance with requests outstanding that has settled none for this long is stalled. */
+/** An instance with requests outstanding that has answered none for this long is stalled. */
 export const STALLED_AFTER_MS = 1_000;
 
 export interface OutstandingRequests {
   /** Runs `attempt` against the instance, counted as outstanding until it settles. */
   track<T>(instanceId: string, attempt: () => Promise<T>): Promise<T>;
   count(instanceId: string): number;
-  /** Outstanding requests, none settled for STALLED_AFTER_MS. */
+  /** Outstanding requests, none answered for STALLED_AFTER_MS. */
   stalled(instanceId: string): boolean;
   /** `candidates` (in the balancer's turn): stalled ones last, then by outstanding requests, fewest first; a stable sort. */
   order(candidates: InstanceAddress[]): InstanceAddress[];
@@ -29,7 +30,7 @@ export interface OutstandingRequests {
 
 interface Busy {
   count: number;
-  /** When a request to it last settled, or it got its first outstanding one since. */
+  /** When a request to it was last answered, or it got its first outstanding one since. */
   heardAt: number;
 }
 
@@ -42,23 +43,26 @@ export function createOutstandingRequests(clock: () => number = () => performanc
   };
   return {
     async track(instanceId, attempt) {
-      const state = busy.get(instanceId);
-      if (state) state.count++;
+      const known = busy.get(instanceId);
+      if (known) known.count++;
       else busy.set(instanceId, { count: 1, heardAt: clock() });
+      const state = busy.get(instanceId) as Busy;
       try {
-        return await attempt();
+        const answered = await attempt();
+        // Heard from: it answered. A request that failed — timed out on a frozen instance, above
+        // all — says nothing of the instance's life.
+        state.heardAt = clock();
+        return answered;
       } finally {
-        const settled = busy.get(instanceId) as Busy;
-        settled.heardAt = clock();
-        if (--settled.count === 0) busy.delete(instanceId);
+        if (--state.count === 0) busy.delete(instanceId);
       }
     },
     count,
     stalled,
     order(candidates) {
       if (candidates.length < 2 || busy.size === 0) return candidates;
-      const rank = (i: InstanceAddress) => (stalled(i.instanceId) ? Number.MAX_SAFE_INTEGER : 0) + count(i.instanceId);
-      return [...candidates].sort((a, b) => rank(a) - rank(b));
+      const isStalled = (i: InstanceAddress) => (stalled(i.instanceId) ? 1 : 0);
+      return [...candidates].sort((a, b) => isStalled(a) - isStalled(b) || count(a.instanceId) - count(b.instanceId));
     },
   };
 }
