@@ -5,24 +5,8 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { REDIS_ACCESS, type RedisClientName } from './redis-access.js';
 import { REDIS_PORT } from './security-groups.construct.js';
-
-/** The services that use Redis, each as its own ACL user. */
-export type RedisClientName = 'booking' | 'gateway';
-
-/**
- * Each service's Redis rights (an ACL access string, as ElastiCache takes it): its own commands,
- * on its own channels or keys, nothing else — the internet-facing gateway, were it taken over,
- * could not publish seat changes to every booking task, nor booking touch the rate limits. The
- * prefixes are the services' own (`stream-seat:seat-changes:` in redis-seat-change-bus.ts,
- * `stream-seat:rate-limit:` in rate-limit.ts); tests/e2e/redis-acl.e2e.test.ts runs the real
- * clients under these rules on a real Redis. `+@connection -@dangerous`: AUTH, HELLO, PING and the
- * like, not CLIENT KILL; INFO is ioredis's ready check.
- */
-export const REDIS_ACCESS: Record<RedisClientName, string> = {
-  booking: 'on &stream-seat:seat-changes:* -@all +@connection -@dangerous +info +publish +subscribe +unsubscribe',
-  gateway: 'on ~stream-seat:rate-limit:* -@all +@connection -@dangerous +info +evalsha +eval +incr +pexpire +pttl +get',
-};
 
 export interface CacheProps {
   readonly vpc: ec2.IVpc;
@@ -58,7 +42,7 @@ export class Cache extends Construct {
         // Redis takes 16 to 128 printable characters; letters and digits need no escaping anywhere.
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
       });
-      NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: 'Rotated by hand: a new value, then a forced redeploy of the service (ElastiCache takes two passwords per user meanwhile).' }]);
+      NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: 'Rotated by hand, as the README says: the user given the old and the new password, the service redeployed, then the new one alone.' }]);
       const user = new elasticache.CfnUser(this, `${id}User`, {
         engine: 'redis',
         userId: `stream-seat-${name}`,

@@ -5,7 +5,7 @@ import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { KEEP_ALIVE_TIMEOUT_MS } from '@stream-seat/platform';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_THRESHOLDS } from '../src/alarms.construct.js';
-import { REDIS_ACCESS } from '../src/cache.construct.js';
+import { REDIS_ACCESS } from '../src/redis-access.js';
 import type { StreamSeatStack } from '../src/stream-seat.stack.js';
 import { synthApp } from './synth.js';
 

@@ -11,8 +11,8 @@ export type Role = 'buyer' | 'organizer' | 'admin';
 /** Whether the organiser's page is the user's: an organiser's or an admin's. */
 export const organizes = (session: Session | undefined): boolean => session?.role === 'organizer' || session?.role === 'admin';
 
-/** Whether the user may hold and buy seats: a buyer, or an admin — not an organiser. */
-export const buys = (session: Session): boolean => session.role !== 'organizer';
+/** Whether the user may hold and buy seats: signed in as a buyer, or an admin — not an organiser. */
+export const buys = (session: Session | undefined): boolean => session !== undefined && session.role !== 'organizer';
 
 export interface Session {
   sub: string;

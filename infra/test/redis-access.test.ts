@@ -10,12 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { createService, redisUrlWithPassword } from '@stream-seat/platform';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_ACCESS, type RedisClientName } from '../../infra/src/cache.construct.js';
+import { REDIS_ACCESS, type RedisClientName } from '../src/redis-access.js';
 import { createRedisSeatChangeBus } from '../../services/booking/src/live/redis-seat-change-bus.js';
 import type { SeatChangeBus } from '../../services/booking/src/live/seat-change-bus.js';
 import { registerRateLimit } from '../../services/gateway/src/edge/rate-limit.js';
 import { RATE_LIMIT_REDIS_OPTIONS } from '../../services/gateway/src/edge/rate-limit-store.js';
-import { eventually } from '../support/free-port.js';
+import { eventually } from '../../tests/support/free-port.js';
 
 const redisUrl = process.env['REDIS_URL'] ?? '';
 
