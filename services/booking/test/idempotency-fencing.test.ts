@@ -15,6 +15,9 @@ import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { createIdempotencyRepository, fenceReservation, type KeyReservation } from '../src/db/idempotency.repository.js';
+import { createHoldRepository } from '../src/db/hold.repository.js';
+import { createOrderRepository } from '../src/db/order.repository.js';
+import type { HoldTable } from '../src/db/schema.js';
 import { createSeatClaimRepository } from '../src/db/seat-claim.repository.js';
 import { inTransaction } from '../src/db/transaction.js';
 import type { CatalogueClient } from '../src/domain/catalogue-client.js';
@@ -163,7 +166,7 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     const seen = await keys.find('opal', 'opal-2');
     if (!seen) throw new Error('the reservation is gone');
     expect(await keys.takeOver('opal', 'opal-2', seen, 'h', now + 1)).toBe(true);
-    const request = (holdId: string, seatIds: string[], reservation: KeyReservation) => ({
+    const request = (holdId: string, seatIds: string[], reserved: KeyReservation) => ({
       holdId,
       eventId,
       buyerId: 'opal',
@@ -173,7 +176,7 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
       now,
       expiresAt: now + 60_000,
       maxActiveHolds: 10,
-      reservation,
+      reservation: { ...reserved, answer: (hold: HoldTable) => ({ status: 201, body: { holdId: hold.id } }) },
     });
     const outcomes = await createSeatClaimRepository(a.database).claimBatch(eventId, [
       request(randomUUID(), ['ORCH-A-3'], first),
@@ -183,6 +186,54 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     expect(outcomes.map((o) => (o.ok ? o.value.hold.seat_ids_json : o.error.name))).toEqual(['["ORCH-A-3"]', 'ReservationTakenOver', '["ORCH-A-5"]']);
     const held = await a.database.db.selectFrom('seats').select('seat_id').where('event_id', '=', eventId).where('status', '=', 'HELD').execute();
     expect(held.map((s) => s.seat_id).sort()).toEqual(['ORCH-A-1', 'ORCH-A-3', 'ORCH-A-5']);
+    // Each key's answer was stored with its hold, in the same transaction: a request that froze
+    // right after it, before recording its answer, is replayed — not taken over and run again (a
+    // probe had two holds under one key that way). The key taken over keeps its repeat's.
+    const stored = await a.database.db.selectFrom('idempotency_keys').select(['idem_key', 'status_code', 'response_json']).where('owner', '=', 'opal').orderBy('idem_key').execute();
+    const holdOf = (i: number) => (outcomes[i]?.ok ? outcomes[i].value.hold.id : undefined);
+    expect(stored.map((r) => [r.idem_key, r.status_code === null ? null : Number(r.status_code), r.response_json])).toEqual([
+      ['opal-1', 201, JSON.stringify({ holdId: holdOf(0) })],
+      ['opal-2', null, null],
+      ['opal-3', 201, JSON.stringify({ holdId: holdOf(2) })],
+    ]);
+  });
+
+  it('stores the key’s answer with the order it confirms', async () => {
+    const eventId = newEvent();
+    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('pat'), payload: { eventId, seatIds: ['ORCH-A-3'] } });
+    expect(made.statusCode, made.body).toBe(201);
+    const hold = await createHoldRepository(a.database.db).find(made.json().holdId);
+    if (!hold) throw new Error('the hold is gone');
+    const keys = createIdempotencyRepository(a.database.db);
+    const now = a.now();
+    expect(await keys.reserve('pat', 'pat-1', 'h', now)).toBe('reserved');
+    const order = {
+      id: randomUUID(),
+      event_id: eventId,
+      buyer_id: 'pat',
+      hold_id: hold.id,
+      status: 'CONFIRMED' as const,
+      seat_ids_json: hold.seat_ids_json,
+      total_cents: hold.total_cents,
+      currency: hold.currency,
+      payment_id: 'pay_test_fence',
+      created_at: now,
+      cancelled_at: null,
+      checked_in_tickets: 0,
+      cancel_attempts: 0,
+      cancel_next_attempt_at: null,
+      cancel_last_error: null,
+    };
+    const ticket = { code: randomUUID(), order_id: order.id, event_id: eventId, seat_id: 'ORCH-A-3', status: 'VALID' as const, valid_seat_id: 'ORCH-A-3', checked_in_at: null };
+    await a.database.db.insertInto('payment_attempts').values({ reference: order.id, hold_id: hold.id, amount_cents: hold.total_cents, currency: hold.currency, payment_id: 'pay_test_fence', created_at: now, recheck_at: null }).execute();
+    await createOrderRepository(a.database.db).confirm(hold, order, [ticket], now, {
+      owner: 'pat',
+      key: 'pat-1',
+      reservedAt: now,
+      answer: (placed) => ({ status: 201, body: { orderId: placed.order.id } }),
+    });
+    const stored = await keys.find('pat', 'pat-1');
+    expect([stored?.status_code, stored?.response_json]).toEqual([201, JSON.stringify({ orderId: order.id })]);
   });
 
   it('does not let a repeat take over a reservation heard from after the repeat judged it silent', async () => {

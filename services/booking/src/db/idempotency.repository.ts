@@ -19,6 +19,21 @@ export interface KeyReservation {
   reservedAt: number;
 }
 
+/** A key's answer: the status and body a repeat gets again. */
+export interface KeyAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * A reservation whose work's transaction also stores the key's answer, made from the work's
+ * result (storeAnswerSql): a request that froze after its commit, before it could record its
+ * answer, is replayed by the repeat that comes — not taken over, and its work done again.
+ */
+export interface AnsweringReservation<T> extends KeyReservation {
+  answer(result: T): KeyAnswer;
+}
+
 /**
  * The work of a request whose Idempotency-Key a repeat took over meanwhile: not done (rolled back);
  * the request answers as a repeat would, with the key's answer (routes/idempotency.ts).
@@ -45,6 +60,21 @@ export const touchReservationParams = (reservation: KeyReservation, now: number)
 export async function fenceReservation(trx: Trx, reservation: KeyReservation, now: number): Promise<void> {
   const result = await trx.executeQuery(CompiledQuery.raw(touchReservationSql, touchReservationParams(reservation, now)));
   if (Number(result.numAffectedRows ?? 0) !== 1) throw new ReservationTakenOver(reservation);
+}
+
+/** Stores the key's answer in the reservation made at `reservedAt` — not in one taken over since. */
+export const storeAnswerSql = 'UPDATE idempotency_keys SET status_code = ?, response_json = ? WHERE owner = ? AND idem_key = ? AND created_at = ?';
+export const storeAnswerParams = (reservation: KeyReservation, answer: KeyAnswer) => [
+  answer.status,
+  JSON.stringify(answer.body),
+  reservation.owner,
+  reservation.key,
+  reservation.reservedAt,
+];
+
+/** storeAnswerSql in a Kysely transaction (the work's own, after fenceReservation). */
+export async function storeAnswer(trx: Trx, reservation: KeyReservation, answer: KeyAnswer): Promise<void> {
+  await trx.executeQuery(CompiledQuery.raw(storeAnswerSql, storeAnswerParams(reservation, answer)));
 }
 
 const normalize = (row: IdempotencyKeyTable): IdempotencyKeyTable => ({
@@ -116,14 +146,8 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
      * over meanwhile (see takeOver): false then.
      */
     async complete(owner: string, key: string, reservedAt: number, statusCode: number, response: unknown): Promise<boolean> {
-      const result = await db
-        .updateTable('idempotency_keys')
-        .set({ status_code: statusCode, response_json: JSON.stringify(response) })
-        .where('owner', '=', owner)
-        .where('idem_key', '=', key)
-        .where('created_at', '=', reservedAt)
-        .executeTakeFirst();
-      return changed(result) === 1;
+      const result = await db.executeQuery(CompiledQuery.raw(storeAnswerSql, storeAnswerParams({ owner, key, reservedAt }, { status: statusCode, body: response })));
+      return Number(result.numAffectedRows ?? 0) === 1;
     },
 
     /** Removes the reservation made at `reservedAt`, still unanswered — not one taken over since. */

@@ -3,7 +3,7 @@ import type { SeatChangeBatch } from '@stream-seat/contracts';
 import type { Kysely } from 'kysely';
 import { EventNotOnSale, HoldExpired, HoldNotActive, OrderCheckedIn, PaymentAbandoned } from '../domain/booking-errors.js';
 import { createHoldRepository, seatsStillHeldBy } from './hold.repository.js';
-import { fenceReservation, type KeyReservation } from './idempotency.repository.js';
+import { type AnsweringReservation, fenceReservation, storeAnswer } from './idempotency.repository.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
 import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
@@ -72,8 +72,11 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
      * Turns a paid hold into an order: the hold must still be active and still hold every one of
      * its seats (an expired hold's seat may have been claimed by someone else meanwhile).
      */
-    /** `reservation`: the Idempotency-Key's the payment runs under — not confirmed once a repeat has it. */
-    async confirm(hold: HoldTable, order: OrderTable, tickets: TicketTable[], now: number, reservation?: KeyReservation): Promise<SeatChangeBatch> {
+    /**
+     * `reservation`: the Idempotency-Key's the payment runs under — not confirmed once a repeat
+     * has it; the key's answer is stored with the order.
+     */
+    async confirm(hold: HoldTable, order: OrderTable, tickets: TicketTable[], now: number, reservation?: AnsweringReservation<OrderWithTickets>): Promise<SeatChangeBatch> {
       const seatIds = JSON.parse(hold.seat_ids_json) as string[];
       return inTransaction(db, async (trx) => {
         const ended = await trx
@@ -111,6 +114,7 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
         if (!(await takeAttempt(trx, order.id))) throw new PaymentAbandoned(order.id);
         await trx.insertInto('orders').values(order).execute();
         await trx.insertInto('tickets').values(tickets).execute();
+        if (reservation) await storeAnswer(trx, reservation, reservation.answer({ order, tickets }));
         const batch = await recordChanges(
           trx,
           hold.event_id,

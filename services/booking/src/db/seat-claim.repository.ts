@@ -14,7 +14,15 @@ import { type Database, lockingReadSql, type RawSql, type SqlStatement } from '@
 import { EventNotOnSale } from '../domain/booking-errors.js';
 import type { BlockSides } from '../domain/best-available.js';
 import { type ClaimChoice, planClaims, type SeatState } from '../domain/claim-plan.js';
-import { type KeyReservation, ReservationTakenOver, touchReservationParams, touchReservationSql } from './idempotency.repository.js';
+import {
+  type AnsweringReservation,
+  type KeyReservation,
+  ReservationTakenOver,
+  storeAnswerParams,
+  storeAnswerSql,
+  touchReservationParams,
+  touchReservationSql,
+} from './idempotency.repository.js';
 import type { BookingDatabase, HoldTable, SeatStatus } from './schema.js';
 import { chunks, retryConflicts } from './transaction.js';
 
@@ -35,8 +43,11 @@ export interface ClaimRequest {
   alternatives?: Array<ClaimChoice & { totalCents: number }> | undefined;
   /** Best available picked the seats: a refusal names none. */
   bestAvailable?: boolean | undefined;
-  /** The Idempotency-Key reservation the request runs under: the hold is made only while it is the request's. */
-  reservation?: KeyReservation | undefined;
+  /**
+   * The Idempotency-Key reservation the request runs under: the hold is made only while it is the
+   * request's, and the key's answer is stored with it.
+   */
+  reservation?: AnsweringReservation<HoldTable> | undefined;
 }
 
 export interface ClaimResult {
@@ -171,7 +182,11 @@ export function createSeatClaimRepository(database: Database<BookingDatabase>) {
     if (holds.length > 0) {
       // All writes in one script too; the takes come first, and their count is checked before commit.
       const takes = takeSeats(eventId, claimed, now);
-      const results = await sql.script([...takes, ...storeClaimed(eventId, holds, batches, now)]);
+      const answers = outcomes.flatMap((outcome, i) => {
+        const reservation = requests[i]?.reservation;
+        return outcome.ok && reservation ? [{ sql: storeAnswerSql, params: storeAnswerParams(reservation, reservation.answer(outcome.value.hold)) }] : [];
+      });
+      const results = await sql.script([...takes, ...storeClaimed(eventId, holds, batches, now), ...answers]);
       const taken = results.slice(0, takes.length).reduce((sum, r) => sum + r.changes, 0);
       // Impossible while the seats are locked; if it ever happens, nothing is held (rollback).
       if (taken !== claimed.length) throw new Error(`seat claim took ${taken} of ${claimed.length} locked seats of event ${eventId}`);

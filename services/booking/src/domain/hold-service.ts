@@ -4,7 +4,7 @@ import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts'
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, DependencyUnavailable, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
-import type { KeyReservation } from '../db/idempotency.repository.js';
+import type { AnsweringReservation } from '../db/idempotency.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
 import type { HoldTable } from '../db/schema.js';
 import type { SeatChangeBus } from '../live/seat-change-bus.js';
@@ -75,7 +75,7 @@ export function createHoldService(deps: HoldServiceDeps) {
     choices: ClaimChoice[],
     currency: string,
     field: 'seatIds' | 'quantity',
-    reservation: KeyReservation | undefined,
+    reservation: AnsweringReservation<HoldTable> | undefined,
   ): Promise<HoldTable> {
     const eventId = event.id;
     const prices = await deps.inventory.prices(eventId);
@@ -137,9 +137,10 @@ export function createHoldService(deps: HoldServiceDeps) {
   return {
     /**
      * `caller`: the request, whose trace a catalogue call on a cache miss carries. `reservation`:
-     * its Idempotency-Key's, when it has one — no hold is made once a repeat took the key over.
+     * its Idempotency-Key's, when it has one — no hold is made once a repeat took the key over, and
+     * the key's answer is stored with the hold.
      */
-    async create(principal: Principal, request: CreateHoldRequest, caller?: CallContext, reservation?: KeyReservation): Promise<HoldTable> {
+    async create(principal: Principal, request: CreateHoldRequest, caller?: CallContext, reservation?: AnsweringReservation<HoldTable>): Promise<HoldTable> {
       if ((request.seatIds === undefined) === (request.quantity === undefined)) {
         throw new InvalidField('seatIds', 'give either seatIds or quantity (best available), not both or neither');
       }

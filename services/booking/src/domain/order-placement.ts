@@ -9,7 +9,7 @@ import type { CreateOrderRequest } from '@stream-seat/contracts';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, DependencyUnavailable, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
-import type { KeyReservation } from '../db/idempotency.repository.js';
+import type { AnsweringReservation } from '../db/idempotency.repository.js';
 import type { OrderRepository, OrderWithTickets } from '../db/order.repository.js';
 import type { PaymentAttemptRepository } from '../db/payment-attempt.repository.js';
 import type { HoldTable, OrderTable, TicketTable } from '../db/schema.js';
@@ -142,9 +142,10 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
     /**
      * `caller`: the request, whose trace a catalogue call on a cache miss carries. `reservation`:
      * its Idempotency-Key's, when it has one — no order is written once a repeat took the key over
-     * (its charge is given back, as for any order not confirmed).
+     * (its charge is given back, as for any order not confirmed); the key's answer is stored with
+     * the order.
      */
-    async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext, reservation?: KeyReservation): Promise<OrderWithTickets> {
+    async place(principal: Principal, request: CreateOrderRequest, caller?: CallContext, reservation?: AnsweringReservation<OrderWithTickets>): Promise<OrderWithTickets> {
       const hold = await payableHold(principal, request.holdId);
       // A hold carried past the end of sales (a card declined just before) is paid for only by the
       // payment that carried it: a new one, begun after the end, would sell a seat after the show

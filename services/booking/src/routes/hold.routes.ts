@@ -2,6 +2,7 @@
 import { createHoldRequest, entityId, hold, idempotencyKeyHeader, noBody, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
 import { type App, callContextOf, cursorId, cursorTime, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
+import type { HoldTable } from '../db/schema.js';
 import type { HoldService } from '../domain/hold-service.js';
 import { toHoldView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
@@ -31,10 +32,10 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
     async (request, reply) => {
       const principal = principalOf(request);
       const scope = { owner: principal.sub, route: 'POST /api/holds', body: request.body, locate: (body: Record<string, unknown>) => `/api/holds/${String(body['holdId'])}` };
-      return idempotent(request, reply, scope, async (reservation) => ({
-        status: 201,
-        body: toHoldView(await holds.create(principal, request.body, callContextOf(request), reservation), clock()),
-      }));
+      return idempotent(request, reply, scope, async (reservation) => {
+        const answer = (made: HoldTable) => ({ status: 201, body: toHoldView(made, clock()) });
+        return answer(await holds.create(principal, request.body, callContextOf(request), reservation && { ...reservation, answer }));
+      });
     },
   );
 

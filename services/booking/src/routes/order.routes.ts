@@ -2,6 +2,7 @@
 import { createOrderRequest, entityId, idempotencyKeyHeader, noBody, order, page, paginationQuery, problemResponses } from '@stream-seat/contracts';
 import { type App, callContextOf, cursorId, cursorTime, decodeCursor, encodeCursor, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
+import type { OrderWithTickets } from '../db/order.repository.js';
 import type { OrderService } from '../domain/order-service.js';
 import { toOrderView } from './booking-views.js';
 import type { Idempotent } from './idempotency.js';
@@ -30,10 +31,10 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
     async (request, reply) => {
       const principal = principalOf(request);
       const scope = { owner: principal.sub, route: 'POST /api/orders', body: request.body, locate: (body: Record<string, unknown>) => `/api/orders/${String(body['orderId'])}` };
-      return idempotent(request, reply, scope, async (reservation) => ({
-        status: 201,
-        body: toOrderView(await orders.place(principal, request.body, callContextOf(request), reservation)),
-      }));
+      return idempotent(request, reply, scope, async (reservation) => {
+        const answer = (placed: OrderWithTickets) => ({ status: 201, body: toOrderView(placed) });
+        return answer(await orders.place(principal, request.body, callContextOf(request), reservation && { ...reservation, answer }));
+      });
     },
   );
 
