@@ -54,6 +54,18 @@ describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (d
     expect(answer.json()).toEqual({ run: before + 1 });
   });
 
+  it('refuses another body under the key of a request gone silent, rather than taking it over', async () => {
+    expect(await route.keys.reserve('buyer', 'died-other', itsHash, clock())).toBe('reserved');
+    offset += SILENT_AFTER_MS + 1_000;
+    const before = runs;
+    const other = await route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'died-other' }, payload: { n: 2 } });
+    // Before, it took the key over and ran: the silent request, back, heard 422 for its own body.
+    expect(other.statusCode, other.body).toBe(422);
+    expect(runs).toBe(before);
+    // The same body takes it over.
+    expect((await post('died-other')).statusCode).toBe(201);
+  });
+
   it('keeps the key of a request still running, however long it runs, and tells a repeat when to ask again', async () => {
     const before = runs;
     let release: () => void = () => undefined;

@@ -219,6 +219,10 @@ export function createIdempotency(options: IdempotencyOptions) {
         continue;
       }
       const expired = record.created_at < now - IDEMPOTENCY_TTL_MS;
+      // Another request under a key still kept is refused, even when the key's request went
+      // silent: taken over, it had done its own work under the key, and the silent request, back,
+      // heard 422 for its own body.
+      if (!expired && record.request_hash !== hash) throw new IdempotencyKeyReused();
       // Its request went silent (it died): taken over, not waited for. A reservation made (or taken
       // over) by the release before has no heartbeat of its own — alive_at null, or older than the
       // reservation — and is judged by its age, as then: it was not silent, only mute.
@@ -231,7 +235,6 @@ export function createIdempotency(options: IdempotencyOptions) {
         }
         continue;
       }
-      if (record.request_hash !== hash) throw new IdempotencyKeyReused();
       if (record.status_code !== null && record.response_json !== null) {
         return answer({ status: record.status_code, body: JSON.parse(record.response_json) }, true);
       }
