@@ -131,9 +131,11 @@ describe("the services' own database users", () => {
         ProvisioningCode: provisioningCodeDigest(),
       }),
     );
-    // Secret values reach CloudFormation only as the database's own dynamic reference.
+    // Secret values reach CloudFormation only as dynamic references of the resources that can take
+    // them no other way: the database's master password, and the Redis users' passwords (each its
+    // own secret: stream-seat.stack.test.ts) — none of the services' database users.
     const resolving = Object.entries(resources()).filter(([, r]) => JSON.stringify(r.Properties ?? {}).includes('{{resolve:secretsmanager'));
-    expect(resolving.map(([, r]) => r.Type)).toEqual(['AWS::RDS::DBInstance']);
+    expect(resolving.map(([, r]) => r.Type).sort()).toEqual(['AWS::ElastiCache::User', 'AWS::ElastiCache::User', 'AWS::RDS::DBInstance']);
     expect(functionProps().Environment).toBeUndefined();
   });
 
