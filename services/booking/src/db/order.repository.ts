@@ -71,8 +71,6 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
     /**
      * Turns a paid hold into an order: the hold must still be active and still hold every one of
      * its seats (an expired hold's seat may have been claimed by someone else meanwhile).
-     */
-    /**
      * `reservation`: the Idempotency-Key's the payment runs under — not confirmed once a repeat
      * has it; the key's answer is stored with the order.
      */
