@@ -28,12 +28,12 @@ describe('an Idempotency-Key after the database failed', () => {
       clock: () => Date.now() + offset,
       wrapKeys: (real) => ({
         ...real,
-        async forget(owner: string, key: string, reservedAt: number) {
+        async forget(...args: Parameters<typeof real.forget>) {
           if (down) {
             failedRemovals++;
             throw new ServiceUnavailable('The database is unavailable');
           }
-          return real.forget(owner, key, reservedAt);
+          return real.forget(...args);
         },
       }),
       run: async () => {

@@ -117,7 +117,7 @@ describe.each(testDialects())('an Idempotency-Key whose request died, on %s', (d
         // Meanwhile the request went silent; a repeat on another instance took the key over and answered.
         const at = clock() + SILENT_AFTER_MS + 1_000;
         expect(await route.keys.takeOver('buyer', key, seen, itsHash, at)).toBe(true);
-        expect(await route.keys.complete('buyer', key, at, 201, { run: 'the repeat' })).toBe(true);
+        expect(await route.keys.complete({ owner: 'buyer', key, reservedAt: at }, { status: 201, body: { run: 'the repeat' } })).toBe(true);
         release();
         const answer = await first;
         // Before, it answered its own failure: a 409 "hold ordered" for the order its own repeat made.

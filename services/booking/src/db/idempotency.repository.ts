@@ -56,10 +56,14 @@ export const touchReservationSql =
   'WHERE owner = ? AND idem_key = ? AND created_at = ? AND status_code IS NULL';
 export const touchReservationParams = (reservation: KeyReservation, now: number) => [now, now, reservation.owner, reservation.key, reservation.reservedAt];
 
+/** Rows a raw UPDATE (or DELETE) changed. */
+async function rowsChanged(db: Kysely<BookingDatabase> | Trx, sql: string, params: unknown[]): Promise<number> {
+  return Number((await db.executeQuery(CompiledQuery.raw(sql, params))).numAffectedRows ?? 0);
+}
+
 /** touchReservationSql in a Kysely transaction: throws ReservationTakenOver when the key is a repeat's now. */
 export async function fenceReservation(trx: Trx, reservation: KeyReservation, now: number): Promise<void> {
-  const result = await trx.executeQuery(CompiledQuery.raw(touchReservationSql, touchReservationParams(reservation, now)));
-  if (Number(result.numAffectedRows ?? 0) !== 1) throw new ReservationTakenOver(reservation);
+  if ((await rowsChanged(trx, touchReservationSql, touchReservationParams(reservation, now))) !== 1) throw new ReservationTakenOver(reservation);
 }
 
 /** Stores the key's answer in the reservation made at `reservedAt` — not in one taken over since. */
@@ -72,9 +76,12 @@ export const storeAnswerParams = (reservation: KeyReservation, answer: KeyAnswer
   reservation.reservedAt,
 ];
 
-/** storeAnswerSql in a Kysely transaction (the work's own, after fenceReservation). */
-export async function storeAnswer(trx: Trx, reservation: KeyReservation, answer: KeyAnswer): Promise<void> {
-  await trx.executeQuery(CompiledQuery.raw(storeAnswerSql, storeAnswerParams(reservation, answer)));
+/**
+ * storeAnswerSql, in the work's own transaction (after fenceReservation) or on its own; false when
+ * a repeat has taken the key over.
+ */
+export async function storeAnswer(db: Kysely<BookingDatabase> | Trx, reservation: KeyReservation, answer: KeyAnswer): Promise<boolean> {
+  return (await rowsChanged(db, storeAnswerSql, storeAnswerParams(reservation, answer))) === 1;
 }
 
 const normalize = (row: IdempotencyKeyTable): IdempotencyKeyTable => ({
@@ -113,16 +120,9 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
       return row && normalize(row);
     },
 
-    /** The request holding the reservation made at `reservedAt` is still running (its heartbeat). */
-    async alive(owner: string, key: string, reservedAt: number, now: number): Promise<void> {
-      await db
-        .updateTable('idempotency_keys')
-        .set({ alive_at: now })
-        .where('owner', '=', owner)
-        .where('idem_key', '=', key)
-        .where('created_at', '=', reservedAt)
-        .where('status_code', 'is', null)
-        .execute();
+    /** The request holding the reservation is still running (its heartbeat): marked heard from, as its work's commit marks it. */
+    async alive(reservation: KeyReservation, now: number): Promise<void> {
+      await rowsChanged(db, touchReservationSql, touchReservationParams(reservation, now));
     },
 
     /**
@@ -142,21 +142,18 @@ export function createIdempotencyRepository(db: Kysely<BookingDatabase>) {
     },
 
     /**
-     * Stores the answer in the reservation made at `reservedAt` — not in one a later request took
-     * over meanwhile (see takeOver): false then.
+     * Stores the answer in the reservation — not in one a later request took over meanwhile (see
+     * takeOver): false then.
      */
-    async complete(owner: string, key: string, reservedAt: number, statusCode: number, response: unknown): Promise<boolean> {
-      const result = await db.executeQuery(CompiledQuery.raw(storeAnswerSql, storeAnswerParams({ owner, key, reservedAt }, { status: statusCode, body: response })));
-      return Number(result.numAffectedRows ?? 0) === 1;
-    },
+    complete: (reservation: KeyReservation, answer: KeyAnswer): Promise<boolean> => storeAnswer(db, reservation, answer),
 
-    /** Removes the reservation made at `reservedAt`, still unanswered — not one taken over since. */
-    async forget(owner: string, key: string, reservedAt: number): Promise<void> {
+    /** Removes the reservation, still unanswered — not one taken over since. */
+    async forget(reservation: KeyReservation): Promise<void> {
       await db
         .deleteFrom('idempotency_keys')
-        .where('owner', '=', owner)
-        .where('idem_key', '=', key)
-        .where('created_at', '=', reservedAt)
+        .where('owner', '=', reservation.owner)
+        .where('idem_key', '=', reservation.key)
+        .where('created_at', '=', reservation.reservedAt)
         .where('status_code', 'is', null)
         .execute();
     },

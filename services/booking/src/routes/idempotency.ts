@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, Conflict, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type IdempotencyRepository, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
+import { type IdempotencyRepository, type KeyAnswer, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** How often the request holding a reservation says it is still running. */
@@ -55,10 +55,8 @@ export interface IdempotencyOptions {
   waitMs: number;
 }
 
-export interface Outcome {
-  status: number;
-  body: unknown;
-}
+/** A request's answer: what the key keeps for its repeats. */
+export type Outcome = KeyAnswer;
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -93,13 +91,13 @@ export function createIdempotency(options: IdempotencyOptions) {
    * Records the answer; the work is done, so a failure to record is retried, never undone.
    * 'taken over' when the key is a repeat's now (this request had gone silent).
    */
-  async function record(request: FastifyRequest, owner: string, key: string, reservedAt: number, outcome: Outcome): Promise<'recorded' | 'taken over' | 'failed'> {
+  async function record(request: FastifyRequest, reservation: KeyReservation, outcome: Outcome): Promise<'recorded' | 'taken over' | 'failed'> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await keys.complete(owner, key, reservedAt, outcome.status, outcome.body)) ? 'recorded' : 'taken over';
+        return (await keys.complete(reservation, outcome)) ? 'recorded' : 'taken over';
       } catch (error) {
         if (attempt >= 3) {
-          request.log.error({ err: error, idempotencyKey: key }, 'could not record the answer of an Idempotency-Key');
+          request.log.error({ err: error, idempotencyKey: reservation.key }, 'could not record the answer of an Idempotency-Key');
           return 'failed';
         }
         await sleep(50 * attempt);
@@ -107,10 +105,10 @@ export function createIdempotency(options: IdempotencyOptions) {
     }
   }
 
-  /** Whether a repeat has taken over the key this request reserved at `reservedAt` (false when that cannot be read). */
-  async function takenOver(owner: string, key: string, reservedAt: number): Promise<boolean> {
-    const found = await keys.find(owner, key).catch(() => undefined);
-    return found !== undefined && found.created_at !== reservedAt;
+  /** Whether a repeat has taken over the key of this request's reservation (false when that cannot be read). */
+  async function takenOver(reservation: KeyReservation): Promise<boolean> {
+    const found = await keys.find(reservation.owner, reservation.key).catch(() => undefined);
+    return found !== undefined && found.created_at !== reservation.reservedAt;
   }
 
   /**
@@ -119,13 +117,13 @@ export function createIdempotency(options: IdempotencyOptions) {
    * pauses, until the silent reservation may be taken over anyway (SILENT_AFTER_MS) — else a
    * retry after the database came back would wait, then hear "in progress".
    */
-  function release(request: FastifyRequest, owner: string, key: string, reservedAt: number): void {
+  function release(request: FastifyRequest, reservation: KeyReservation): void {
     const started = clock();
     const attempt = (tries: number): void => {
       // Only this request's reservation: a later one may have taken the key over meanwhile.
-      keys.forget(owner, key, reservedAt).catch((error: unknown) => {
+      keys.forget(reservation).catch((error: unknown) => {
         if (clock() - started >= SILENT_AFTER_MS) {
-          request.log.warn({ err: error, idempotencyKey: key }, 'could not release an Idempotency-Key after a failure; a repeat takes it over');
+          request.log.warn({ err: error, idempotencyKey: reservation.key }, 'could not release an Idempotency-Key after a failure; a repeat takes it over');
           return;
         }
         setTimeout(() => attempt(tries + 1), Math.min(5_000, 100 * 2 ** tries)).unref();
@@ -135,30 +133,30 @@ export function createIdempotency(options: IdempotencyOptions) {
   }
 
   /**
-   * Runs the request that holds the key's reservation, made at `reservedAt`, saying every
+   * Runs the request that holds the key's reservation, saying every
    * HEARTBEAT_MS that it is still running until its answer is recorded or let go of. Undefined
    * when a repeat took the key over meanwhile and this request did not do the work: its commit
    * found the reservation gone (ReservationTakenOver), or it failed before.
    */
-  async function execute(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: Run): Promise<Outcome | undefined> {
+  async function execute(request: FastifyRequest, reservation: KeyReservation, run: Run): Promise<Outcome | undefined> {
     // A heartbeat that fails (the database, for a moment) is the next one's to make.
-    const heartbeat = setInterval(() => void keys.alive(owner, key, reservedAt, clock()).catch(() => undefined), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => void keys.alive(reservation, clock()).catch(() => undefined), HEARTBEAT_MS);
     heartbeat.unref();
     try {
-      return await runAndRecord(request, owner, key, reservedAt, run);
+      return await runAndRecord(request, reservation, run);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  async function runAndRecord(request: FastifyRequest, owner: string, key: string, reservedAt: number, run: Run): Promise<Outcome | undefined> {
+  async function runAndRecord(request: FastifyRequest, reservation: KeyReservation, run: Run): Promise<Outcome | undefined> {
     let outcome: Outcome;
     try {
-      outcome = await run({ owner, key, reservedAt });
+      outcome = await run(reservation);
     } catch (error) {
       // The key is the repeat's: nothing of this request's to record, or to let go of.
       if (error instanceof ReservationTakenOver) {
-        request.log.warn({ idempotencyKey: key }, 'a repeat took this request\'s Idempotency-Key over while it ran (it had gone silent); answering with the key\'s answer');
+        request.log.warn({ idempotencyKey: reservation.key }, 'a repeat took this request\'s Idempotency-Key over while it ran (it had gone silent); answering with the key\'s answer');
         return undefined;
       }
       const problem = toProblem(error as Error, request);
@@ -168,13 +166,14 @@ export function createIdempotency(options: IdempotencyOptions) {
       let stillMine: boolean;
       // Work that may have happened is never let go of: recorded (retried), or else left reserved
       // until taken over as silent — a repeat must not do it again at once.
-      if (isOutcomeUnknown(error)) stillMine = (await record(request, owner, key, reservedAt, { status: problem.status, body: problem })) !== 'taken over';
+      const answer = { status: problem.status, body: problem };
+      if (isOutcomeUnknown(error)) stillMine = (await record(request, reservation, answer)) !== 'taken over';
       else if (problem.status >= 500) {
-        stillMine = !(await takenOver(owner, key, reservedAt));
-        if (stillMine) release(request, owner, key, reservedAt);
+        stillMine = !(await takenOver(reservation));
+        if (stillMine) release(request, reservation);
       } else {
-        stillMine = await keys.complete(owner, key, reservedAt, problem.status, problem).catch(() => {
-          release(request, owner, key, reservedAt);
+        stillMine = await keys.complete(reservation, answer).catch(() => {
+          release(request, reservation);
           return true;
         });
       }
@@ -184,7 +183,7 @@ export function createIdempotency(options: IdempotencyOptions) {
     }
     // Done, under this request's reservation (its commit checked it): its answer, even should the
     // key have been taken over since.
-    await record(request, owner, key, reservedAt, outcome);
+    await record(request, reservation, outcome);
     return outcome;
   }
 
@@ -206,7 +205,7 @@ export function createIdempotency(options: IdempotencyOptions) {
      * over meanwhile (it had gone silent): it then waits for the repeat's answer, as a repeat would.
      */
     const ran = async (now: number) => {
-      const outcome = await execute(request, scope.owner, key, now, run);
+      const outcome = await execute(request, { owner: scope.owner, key, reservedAt: now }, run);
       if (!outcome) deadline = clock() + options.waitMs;
       return outcome;
     };
