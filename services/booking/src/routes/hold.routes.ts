@@ -34,7 +34,9 @@ export function registerHoldRoutes(app: App, holds: HoldService, verifier: Token
       const scope = { owner: principal.sub, route: 'POST /api/holds', body: request.body, locate: (body: Record<string, unknown>) => `/api/holds/${String(body['holdId'])}` };
       return idempotent(request, reply, scope, async (reservation) => {
         const answer = (made: HoldTable) => ({ status: 201, body: toHoldView(made, clock()) });
-        return answer(await holds.create(principal, request.body, callContextOf(request), reservation && { ...reservation, answer }));
+        const made = await holds.create(principal, request.body, callContextOf(request), reservation && { ...reservation, answer });
+        // With a key, the claim's transaction stored the answer as the key's.
+        return { ...answer(made), stored: reservation !== undefined };
       });
     },
   );

@@ -70,8 +70,10 @@ function canonical(value: unknown): string {
 /**
  * A request's work. `reservation`: the Idempotency-Key reservation it runs under (none without a
  * key) — the transaction that commits the work checks it is still the request's (fenceReservation).
+ * `stored` in its answer: that transaction stored the answer as the key's too (storeAnswer), and
+ * it is not written again.
  */
-export type Run = (reservation?: KeyReservation) => Promise<Outcome>;
+export type Run = (reservation?: KeyReservation) => Promise<Outcome & { stored?: boolean }>;
 
 /** Where a created resource lives (the `Location` of a 201), from the answer's body. */
 export type Locate = (body: Record<string, unknown>) => string;
@@ -150,7 +152,7 @@ export function createIdempotency(options: IdempotencyOptions) {
   }
 
   async function runAndRecord(request: FastifyRequest, reservation: KeyReservation, run: Run): Promise<Outcome | undefined> {
-    let outcome: Outcome;
+    let outcome: Awaited<ReturnType<Run>>;
     try {
       outcome = await run(reservation);
     } catch (error) {
@@ -183,7 +185,7 @@ export function createIdempotency(options: IdempotencyOptions) {
     }
     // Done, under this request's reservation (its commit checked it): its answer, even should the
     // key have been taken over since.
-    await record(request, reservation, outcome);
+    if (!outcome.stored) await record(request, reservation, outcome);
     return outcome;
   }
 

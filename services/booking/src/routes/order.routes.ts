@@ -33,7 +33,9 @@ export function registerOrderRoutes(app: App, orders: OrderService, verifier: To
       const scope = { owner: principal.sub, route: 'POST /api/orders', body: request.body, locate: (body: Record<string, unknown>) => `/api/orders/${String(body['orderId'])}` };
       return idempotent(request, reply, scope, async (reservation) => {
         const answer = (placed: OrderWithTickets) => ({ status: 201, body: toOrderView(placed) });
-        return answer(await orders.place(principal, request.body, callContextOf(request), reservation && { ...reservation, answer }));
+        const placed = await orders.place(principal, request.body, callContextOf(request), reservation && { ...reservation, answer });
+        // With a key, the order's transaction stored the answer as the key's.
+        return { ...answer(placed), stored: reservation !== undefined };
       });
     },
   );
