@@ -122,11 +122,9 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
    */
   async function carryThroughPayment(principal: Principal, hold: HoldTable, salesEnd: number | undefined): Promise<void> {
     const now = deps.clock();
-    const carry = deps.paymentCarryMs;
-    if (hold.expires_at > now + carry) return;
     // The hold's own term, as it was made (hold-service.ts): its TTL, cut short by the end of sales.
     const term = Math.min(hold.created_at + deps.holdTtlSeconds * 1000, salesEnd ?? Infinity);
-    const until = Math.min(now + carry, term + carry);
+    const until = Math.min(now, term) + deps.paymentCarryMs;
     if (until <= hold.expires_at) return;
     const extended = await deps.holds.extend(hold, until, now);
     // Ended meanwhile (ordered, released, run out): said as for a hold found so.
