@@ -21,6 +21,7 @@ import type { HoldTable } from '../src/db/schema.js';
 import { createSeatClaimRepository } from '../src/db/seat-claim.repository.js';
 import { inTransaction } from '../src/db/transaction.js';
 import type { CatalogueClient } from '../src/domain/catalogue-client.js';
+import { paidOrder } from '../src/domain/order-placement.js';
 import { SILENT_AFTER_MS } from '../src/routes/idempotency.js';
 import { type BookingTestApp, createBookingTestApp } from './booking-test-app.js';
 import { createInMemoryCatalogue, hallEvent, type InMemoryCatalogue } from './in-memory-catalogue.js';
@@ -207,26 +208,9 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     const keys = createIdempotencyRepository(a.database.db);
     const now = a.now();
     expect(await keys.reserve('pat', 'pat-1', 'h', now)).toBe('reserved');
-    const order = {
-      id: randomUUID(),
-      event_id: eventId,
-      buyer_id: 'pat',
-      hold_id: hold.id,
-      status: 'CONFIRMED' as const,
-      seat_ids_json: hold.seat_ids_json,
-      total_cents: hold.total_cents,
-      currency: hold.currency,
-      payment_id: 'pay_test_fence',
-      created_at: now,
-      cancelled_at: null,
-      checked_in_tickets: 0,
-      cancel_attempts: 0,
-      cancel_next_attempt_at: null,
-      cancel_last_error: null,
-    };
-    const ticket = { code: randomUUID(), order_id: order.id, event_id: eventId, seat_id: 'ORCH-A-3', status: 'VALID' as const, valid_seat_id: 'ORCH-A-3', checked_in_at: null };
+    const { order, tickets } = paidOrder(hold, randomUUID(), 'pay_test_fence', now);
     await a.database.db.insertInto('payment_attempts').values({ reference: order.id, hold_id: hold.id, amount_cents: hold.total_cents, currency: hold.currency, payment_id: 'pay_test_fence', created_at: now, recheck_at: null }).execute();
-    await createOrderRepository(a.database.db).confirm(hold, order, [ticket], now, {
+    await createOrderRepository(a.database.db).confirm(hold, order, tickets, now, {
       owner: 'pat',
       key: 'pat-1',
       reservedAt: now,

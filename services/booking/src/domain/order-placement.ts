@@ -41,6 +41,37 @@ export function paymentCarryMs(paymentTimeoutMs: number, takeoverAfterMs: number
   return Math.max(paymentTimeoutMs, takeoverAfterMs) + ORDER_WRITE_MS;
 }
 
+/** The order a paid hold becomes, with a ticket (an unguessable code) per seat. */
+export function paidOrder(hold: HoldTable, orderId: string, paymentId: string, now: number): OrderWithTickets {
+  const order: OrderTable = {
+    id: orderId,
+    event_id: hold.event_id,
+    buyer_id: hold.buyer_id,
+    hold_id: hold.id,
+    status: 'CONFIRMED',
+    seat_ids_json: hold.seat_ids_json,
+    total_cents: hold.total_cents,
+    currency: hold.currency,
+    payment_id: paymentId,
+    created_at: now,
+    cancelled_at: null,
+    checked_in_tickets: 0,
+    cancel_attempts: 0,
+    cancel_next_attempt_at: null,
+    cancel_last_error: null,
+  };
+  const tickets: TicketTable[] = (JSON.parse(hold.seat_ids_json) as string[]).map((seatId) => ({
+    code: newTicketCode(),
+    order_id: orderId,
+    event_id: hold.event_id,
+    seat_id: seatId,
+    status: 'VALID',
+    valid_seat_id: seatId,
+    checked_in_at: null,
+  }));
+  return { order, tickets };
+}
+
 export interface OrderPlacementDeps {
   holds: HoldRepository;
   orders: OrderRepository;
@@ -190,33 +221,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps) {
       }
       await deps.attempts.charged(orderId, paymentId);
       const now = deps.clock();
-      const seatIds = JSON.parse(hold.seat_ids_json) as string[];
-      const order: OrderTable = {
-        id: orderId,
-        event_id: hold.event_id,
-        buyer_id: principal.sub,
-        hold_id: hold.id,
-        status: 'CONFIRMED',
-        seat_ids_json: hold.seat_ids_json,
-        total_cents: hold.total_cents,
-        currency: hold.currency,
-        payment_id: paymentId,
-        created_at: now,
-        cancelled_at: null,
-        checked_in_tickets: 0,
-        cancel_attempts: 0,
-        cancel_next_attempt_at: null,
-        cancel_last_error: null,
-      };
-      const tickets: TicketTable[] = seatIds.map((seatId) => ({
-        code: newTicketCode(),
-        order_id: orderId,
-        event_id: hold.event_id,
-        seat_id: seatId,
-        status: 'VALID',
-        valid_seat_id: seatId,
-        checked_in_at: null,
-      }));
+      const { order, tickets } = paidOrder(hold, orderId, paymentId, now);
       try {
         const batch = await deps.orders.confirm(hold, order, tickets, now, reservation);
         deps.bus.publish(batch);
