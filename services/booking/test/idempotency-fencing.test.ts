@@ -10,11 +10,11 @@
  * Two instances share the database; the second one's clock runs SILENT_AFTER_MS and more ahead,
  * so the first one's heartbeats read as silent to it: a frozen instance, as seen by the other.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
-import { createIdempotencyRepository, fenceReservation, type KeyReservation } from '../src/db/idempotency.repository.js';
+import { createIdempotencyRepository, fenceReservation, type IdempotencyRepository, type KeyReservation } from '../src/db/idempotency.repository.js';
 import { createHoldRepository } from '../src/db/hold.repository.js';
 import { createOrderRepository } from '../src/db/order.repository.js';
 import type { HoldTable } from '../src/db/schema.js';
@@ -70,6 +70,29 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
   };
   const post = async (app: BookingTestApp, sub: string, url: string, key: string, payload: Record<string, unknown>) =>
     app.app.inject({ method: 'POST', url, headers: { ...(await app.auth(sub)), 'idempotency-key': key }, payload });
+  /** A hold of one seat, made on the other instance (no key); its id. */
+  const holdOnB = async (sub: string, eventId: string, seatId: string): Promise<string> => {
+    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth(sub), payload: { eventId, seatIds: [seatId] } });
+    expect(made.statusCode, made.body).toBe(201);
+    return made.json().holdId as string;
+  };
+  /**
+   * The request sent to the first instance freezes (in its catalogue lookup, its key reserved);
+   * its repeat on the other instance takes the key over and answers 201; then the first resumes.
+   * Both answers.
+   */
+  const frozenThenRepeated = async (sub: string, url: string, key: string, body: Record<string, unknown>) => {
+    const stalled = frozen.pause();
+    const first = post(a, sub, url, key, body);
+    await stalled;
+    const repeat = await post(b, sub, url, key, body);
+    expect(repeat.statusCode, repeat.body).toBe(201);
+    frozen.resume();
+    return { answer: await first, repeat };
+  };
+  /** The first instance's idempotency keys, as a repeat elsewhere would see and take them. */
+  let keys: IdempotencyRepository;
+  const HASH = 'the-request-digest';
 
   beforeAll(async () => {
     catalogue = createInMemoryCatalogue();
@@ -77,6 +100,7 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     a = await createBookingTestApp(dialect, { catalogue: frozen.client });
     b = await createBookingTestApp(dialect, { catalogue, databaseUrl: a.databaseUrl });
     b.advance(SILENT_AFTER_MS + 2_000);
+    keys = createIdempotencyRepository(a.database.db);
   });
   afterAll(async () => {
     frozen?.resume();
@@ -86,14 +110,7 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
 
   it('makes one hold under one key: the frozen request answers with the hold its repeat made', async () => {
     const eventId = newEvent();
-    const body = { eventId, quantity: 2, together: true };
-    const stalled = frozen.pause();
-    const first = post(a, 'kim', '/api/holds', 'kim-hold-1', body);
-    await stalled;
-    const repeat = await post(b, 'kim', '/api/holds', 'kim-hold-1', body);
-    expect(repeat.statusCode, repeat.body).toBe(201);
-    frozen.resume();
-    const answer = await first;
+    const { answer, repeat } = await frozenThenRepeated('kim', '/api/holds', 'kim-hold-1', { eventId, quantity: 2, together: true });
     expect(answer.statusCode, answer.body).toBe(201);
     expect(answer.headers['idempotent-replayed']).toBe('true');
     expect(answer.json().holdId).toBe(repeat.json().holdId);
@@ -106,9 +123,7 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
 
   it('writes one order under one key, and gives the frozen request its charge back', async () => {
     const eventId = newEvent();
-    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('lee'), payload: { eventId, seatIds: ['ORCH-A-1'] } });
-    expect(made.statusCode, made.body).toBe(201);
-    const holdId = made.json().holdId as string;
+    const holdId = await holdOnB('lee', eventId, 'ORCH-A-1');
     const body = { holdId, payment: { token: 'tok_ok' } };
     // The first payment stalls mid-charge: its request is silent to the other instance meanwhile.
     a.payments.chargeDelayMs = 1_000;
@@ -135,18 +150,10 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
 
   it('charges nothing for a payment whose key a repeat took over before its charge began', async () => {
     const eventId = newEvent();
-    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('ned'), payload: { eventId, seatIds: ['ORCH-A-2'] } });
-    expect(made.statusCode, made.body).toBe(201);
-    const body = { holdId: made.json().holdId, payment: { token: 'tok_ok' } };
+    const body = { holdId: await holdOnB('ned', eventId, 'ORCH-A-2'), payment: { token: 'tok_ok' } };
     const refundsBefore = a.payments.refunds.size;
     // The first payment stalls before its charge (asking the catalogue whether the event was cancelled).
-    const stalled = frozen.pause();
-    const first = post(a, 'ned', '/api/orders', 'ned-pay-1', body);
-    await stalled;
-    const repeat = await post(b, 'ned', '/api/orders', 'ned-pay-1', body);
-    expect(repeat.statusCode, repeat.body).toBe(201);
-    frozen.resume();
-    const answer = await first;
+    const { answer, repeat } = await frozenThenRepeated('ned', '/api/orders', 'ned-pay-1', body);
     expect(answer.statusCode, answer.body).toBe(201);
     expect(answer.json().orderId).toBe(repeat.json().orderId);
     // Before, it charged the card again, and refunded it when its order was refused.
@@ -155,18 +162,16 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
 
   it('claims, in one batch, the holds of requests still holding their keys, and none for one taken over', async () => {
     const eventId = newEvent();
-    // The event's inventory, made by a first hold.
-    expect((await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('opal'), payload: { eventId, seatIds: ['ORCH-A-1'] } })).statusCode).toBe(201);
-    const keys = createIdempotencyRepository(a.database.db);
+    await holdOnB('opal', eventId, 'ORCH-A-1'); // the event's inventory, made by a first hold
     const now = a.now();
     const reservation = async (key: string) => {
-      expect(await keys.reserve('opal', key, 'h', now)).toBe('reserved');
+      expect(await keys.reserve('opal', key, HASH, now)).toBe('reserved');
       return { owner: 'opal', key, reservedAt: now };
     };
     const [first, lost, last] = [await reservation('opal-1'), await reservation('opal-2'), await reservation('opal-3')];
     const seen = await keys.find('opal', 'opal-2');
     if (!seen) throw new Error('the reservation is gone');
-    expect(await keys.takeOver('opal', 'opal-2', seen, 'h', now + 1)).toBe(true);
+    expect(await keys.takeOver('opal', 'opal-2', seen, HASH, now + 1)).toBe(true);
     const request = (holdId: string, seatIds: string[], reserved: KeyReservation) => ({
       holdId,
       eventId,
@@ -201,13 +206,10 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
 
   it('stores the key’s answer with the order it confirms', async () => {
     const eventId = newEvent();
-    const made = await b.app.inject({ method: 'POST', url: '/api/holds', headers: await b.auth('pat'), payload: { eventId, seatIds: ['ORCH-A-3'] } });
-    expect(made.statusCode, made.body).toBe(201);
-    const hold = await createHoldRepository(a.database.db).find(made.json().holdId);
+    const hold = await createHoldRepository(a.database.db).find(await holdOnB('pat', eventId, 'ORCH-A-3'));
     if (!hold) throw new Error('the hold is gone');
-    const keys = createIdempotencyRepository(a.database.db);
     const now = a.now();
-    expect(await keys.reserve('pat', 'pat-1', 'h', now)).toBe('reserved');
+    expect(await keys.reserve('pat', 'pat-1', HASH, now)).toBe('reserved');
     const { order, tickets } = paidOrder(hold, randomUUID(), 'pay_test_fence', now);
     await a.database.db.insertInto('payment_attempts').values({ reference: order.id, hold_id: hold.id, amount_cents: hold.total_cents, currency: hold.currency, payment_id: 'pay_test_fence', created_at: now, recheck_at: null }).execute();
     await createOrderRepository(a.database.db).confirm(hold, order, tickets, now, {
@@ -221,36 +223,32 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
   });
 
   it('does not let a repeat take over a reservation heard from after the repeat judged it silent', async () => {
-    const keys = createIdempotencyRepository(a.database.db);
-    const hash = createHash('sha256').update('fence').digest('hex');
     const reservedAt = a.now();
-    expect(await keys.reserve('mo', 'mo-1', hash, reservedAt)).toBe('reserved');
+    expect(await keys.reserve('mo', 'mo-1', HASH, reservedAt)).toBe('reserved');
     // A repeat reads the reservation and judges it silent...
     const seen = await keys.find('mo', 'mo-1');
     if (!seen) throw new Error('the reservation is gone');
     // ...while its request's work commits (at the same millisecond as its reservation, even)...
     await inTransaction(a.database.db, (trx) => fenceReservation(trx, { owner: 'mo', key: 'mo-1', reservedAt }, reservedAt));
     // ...so the repeat must not run it again.
-    expect(await keys.takeOver('mo', 'mo-1', seen, hash, b.now())).toBe(false);
+    expect(await keys.takeOver('mo', 'mo-1', seen, HASH, b.now())).toBe(false);
     // Without a commit in between, the same take-over wins.
     const now = await keys.find('mo', 'mo-1');
     if (!now) throw new Error('the reservation is gone');
-    expect(await keys.takeOver('mo', 'mo-1', now, hash, b.now())).toBe(true);
+    expect(await keys.takeOver('mo', 'mo-1', now, HASH, b.now())).toBe(true);
   });
 
   it('compares a reservation of the release before (no heartbeat: alive_at null) as it was seen, too', async () => {
-    const keys = createIdempotencyRepository(a.database.db);
-    const hash = createHash('sha256').update('fence').digest('hex');
     for (const committed of [true, false]) {
       const key = `old-${committed}`;
       const reservedAt = a.now();
-      expect(await keys.reserve('mo', key, hash, reservedAt)).toBe('reserved');
+      expect(await keys.reserve('mo', key, HASH, reservedAt)).toBe('reserved');
       await a.database.db.updateTable('idempotency_keys').set({ alive_at: null }).where('idem_key', '=', key).execute();
       const seen = await keys.find('mo', key);
       expect(seen?.alive_at).toBeNull();
       if (!seen) throw new Error('the reservation is gone');
       if (committed) await inTransaction(a.database.db, (trx) => fenceReservation(trx, { owner: 'mo', key, reservedAt }, reservedAt));
-      expect(await keys.takeOver('mo', key, seen, hash, b.now())).toBe(!committed);
+      expect(await keys.takeOver('mo', key, seen, HASH, b.now())).toBe(!committed);
     }
   });
 });
