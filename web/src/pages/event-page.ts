@@ -23,7 +23,11 @@ import { buys, currentSession } from '../session.js';
 const HOLDING_ALREADY: PanelMessage = { kind: 'info', text: 'You are holding seats: pay for them, or release them to choose others.' };
 const BOUGHT_ALREADY: PanelMessage = { kind: 'info', text: 'These are your tickets: press "Buy more seats" to choose others.' };
 /** Signed in as an organiser: the service refuses an organiser's hold, so none is offered (an admin may hold). */
-const signedInNotBuyer = () => currentSession() !== undefined && !buys(currentSession());
+const signedInNotBuyer = () => {
+  // Read once: a session that runs out between two reads would read as signed in, and no buyer.
+  const session = currentSession();
+  return session !== undefined && !buys(session);
+};
 
 export const eventPage: Page = (root, { id }) => {
   const eventId = id ?? '';
