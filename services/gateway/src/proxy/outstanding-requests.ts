@@ -43,10 +43,9 @@ export function createOutstandingRequests(clock: () => number = () => performanc
   };
   return {
     async track(instanceId, attempt) {
-      const known = busy.get(instanceId);
-      if (known) known.count++;
-      else busy.set(instanceId, { count: 1, heardAt: clock() });
-      const state = busy.get(instanceId) as Busy;
+      const state = busy.get(instanceId) ?? { count: 0, heardAt: clock() };
+      state.count++;
+      busy.set(instanceId, state);
       try {
         const answered = await attempt();
         // Heard from: it answered. A request that failed — timed out on a frozen instance, above
