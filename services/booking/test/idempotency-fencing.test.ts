@@ -238,6 +238,40 @@ describe.each(testDialects())('a request taken over while it was frozen, on %s',
     expect(await keys.takeOver('mo', 'mo-1', now, HASH, b.now())).toBe(true);
   });
 
+  it('tells a repeat to retry later (409) while the request it repeats holds its key in its commit, and leaves the key to it', async () => {
+    // A third instance, as silent-judging as the second, that waits for a running request briefly.
+    const c = await createBookingTestApp(dialect, { catalogue, databaseUrl: a.databaseUrl, settings: { idempotencyWaitMs: 200 }, queryTimeoutMs: 1_500 });
+    c.advance(SILENT_AFTER_MS + 2_000);
+    const reservedAt = a.now();
+    const reservation = { owner: 'rue', key: 'rue-1', reservedAt };
+    expect(await keys.reserve('rue', 'rue-1', HASH, reservedAt)).toBe('reserved');
+    // The request froze inside the transaction that commits its work: its key is locked until then.
+    let commit: () => void = () => undefined;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let fenced: () => void = () => undefined;
+    const inItsCommit = new Promise<void>((resolve) => (fenced = resolve));
+    const frozenCommit = inTransaction(a.database.db, async (trx) => {
+      await fenceReservation(trx, reservation, reservedAt);
+      fenced();
+      await committing;
+    });
+    try {
+      await inItsCommit;
+      const repeat = await post(c, 'rue', '/api/holds', 'rue-1', { eventId: newEvent(), quantity: 1 });
+      // Before: 503 "too many buyers", after the lock wait — for a request that was running all along.
+      expect(repeat.statusCode, repeat.body).toBe(409);
+      expect(repeat.json().type).toMatch(/idempotency-in-progress$/);
+      expect(repeat.headers['retry-after']).toBe('1');
+    } finally {
+      commit();
+      await frozenCommit;
+      await c.close();
+    }
+    // The key is still the request's own, heard from by its commit: not taken over.
+    const after = await keys.find('rue', 'rue-1');
+    expect([after?.created_at, after?.status_code]).toEqual([reservedAt, null]);
+  });
+
   it('compares a reservation of the release before (no heartbeat: alive_at null) as it was seen, too', async () => {
     for (const committed of [true, false]) {
       const key = `old-${committed}`;

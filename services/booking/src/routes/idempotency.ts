@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isContention } from '@stream-seat/db';
 import { AppError, Conflict, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type IdempotencyRepository, type KeyAnswer, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
@@ -211,9 +212,30 @@ export function createIdempotency(options: IdempotencyOptions) {
       if (!outcome) deadline = clock() + options.waitMs;
       return outcome;
     };
+    /**
+     * A lock wait on the key's record timed out: the transaction committing its request's work
+     * holds it (a request frozen mid-commit, say) — that request is still running, not silent. No
+     * record under the key: the contention is elsewhere, and the error stands.
+     */
+    const lockedByItsRequest = async (error: unknown): Promise<'locked'> => {
+      if (isContention(error) && (await keys.find(scope.owner, key)) !== undefined) return 'locked';
+      throw error;
+    };
+    /** Waits a moment more for the key's request; past the deadline, tells the client to retry later. */
+    const stillRunning = async () => {
+      if (clock() > deadline) {
+        reply.header('retry-after', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
+        throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
+      }
+      await sleep(POLL_MS);
+    };
     for (;;) {
       const now = clock();
-      const record = await keys.reserve(scope.owner, key, hash, now);
+      const record = await keys.reserve(scope.owner, key, hash, now).catch(lockedByItsRequest);
+      if (record === 'locked') {
+        await stillRunning();
+        continue;
+      }
       if (record === 'reserved') {
         const outcome = await ran(now);
         if (outcome) return answer(outcome, false);
@@ -230,20 +252,18 @@ export function createIdempotency(options: IdempotencyOptions) {
       const beating = record.alive_at !== null && record.alive_at >= record.created_at;
       const abandoned = record.status_code === null && (beating ? (record.alive_at as number) < now - SILENT_AFTER_MS : record.created_at < now - ABANDONED_AFTER_MS);
       if (expired || abandoned) {
-        if (await keys.takeOver(scope.owner, key, record, hash, now)) {
+        const takenOver = await keys.takeOver(scope.owner, key, record, hash, now).catch(lockedByItsRequest);
+        if (takenOver === true) {
           const outcome = await ran(now);
           if (outcome) return answer(outcome, false);
         }
+        if (takenOver === 'locked') await stillRunning();
         continue;
       }
       if (record.status_code !== null && record.response_json !== null) {
         return answer({ status: record.status_code, body: JSON.parse(record.response_json) }, true);
       }
-      if (clock() > deadline) {
-        reply.header('retry-after', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
-        throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
-      }
-      await sleep(POLL_MS);
+      await stillRunning();
     }
   };
 }
