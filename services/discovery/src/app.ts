@@ -86,7 +86,8 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
    * instances that registered since, and the others register again at their next renewal — so
    * clients keep the ones they knew meanwhile (REGISTRY_WARMING_UP_HEADER; Eureka's server
    * refuses reads for a while after starting empty, which kept every client on its old copy, and
-   * a cold start's clients on none).
+   * a cold start's clients on none). A copy from a peer that was warming up itself (the two
+   * restarted together) is as incomplete as the peer's registry: warming up as long as the peer.
    */
   let warmUntil = 0;
   app.addHook('onRequest', async (_request, reply) => {
@@ -102,8 +103,9 @@ export function buildDiscoveryApp(deps: DiscoveryAppDeps): DiscoveryApp {
   });
 
   app.addHook('onReady', async () => {
-    const copiedFrom = await syncFromPeers({ targets: replicator.targets(), registry, registryId, log: app.log, clock, timeoutMs: deps.peerTimeoutMs ?? 3_000 });
-    if (!copiedFrom) warmUntil = clock() + (deps.warmupMs ?? 0);
+    const warmupMs = deps.warmupMs ?? 0;
+    const copy = await syncFromPeers({ targets: replicator.targets(), registry, registryId, log: app.log, clock, timeoutMs: deps.peerTimeoutMs ?? 3_000, warmupMs });
+    warmUntil = copy ? Math.min(copy.warmsUntil, clock() + warmupMs) : clock() + warmupMs;
   });
 
   let preserving = false;

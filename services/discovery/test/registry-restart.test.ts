@@ -5,7 +5,7 @@
  * A registry that stays down leaves the clients serving lookups from their cached copy, and
  * still ready: readiness waits only for the first registration and the first copy.
  */
-import { createService, registryReadinessCheck } from '@stream-seat/platform';
+import { createService, REGISTRY_WARMING_UP_HEADER, registryReadinessCheck } from '@stream-seat/platform';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
 import { testRegistryClient } from '../../../tests/support/registry-client.js';
@@ -16,8 +16,8 @@ afterAll(async () => {
   for (const d of registries) await d.app.close().catch(() => undefined);
 });
 
-async function registryOn(port: number, warmupMs = 0): Promise<DiscoveryApp> {
-  const discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0, warmupMs });
+async function registryOn(port: number, warmupMs = 0, peers: string[] = []): Promise<DiscoveryApp> {
+  const discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0, warmupMs, peers, peerTimeoutMs: 1_000 });
   registries.push(discovery);
   await discovery.app.listen({ port, host: '127.0.0.1' });
   return discovery;
@@ -96,6 +96,32 @@ describe('lookups across a registry restart, an app of two instances', () => {
     await refreshed(gateway);
     expect(listed()).toEqual(['booking-quick']);
     for (const client of [quick, gateway]) await client.stop();
+  });
+});
+
+describe('a registry that starts beside a peer', () => {
+  const urlOf = (d: DiscoveryApp) => `http://127.0.0.1:${(d.app.server.address() as { port: number }).port}/eureka`;
+  /** How long more a registry says it is warming up (undefined: it does not). */
+  const warmingUp = async (d: DiscoveryApp) => {
+    const header = (await d.app.inject({ method: 'GET', url: '/eureka/apps', headers: { accept: 'application/json' } })).headers[REGISTRY_WARMING_UP_HEADER];
+    return header === undefined ? undefined : Number(header);
+  };
+
+  it('warms up as long as the peer it copied, when that peer was warming up itself (the two restarted together)', async () => {
+    const restarted = await registryOn(0, 60_000); // no peer: empty, warming up
+    const beside = await registryOn(0, 60_000, [urlOf(restarted)]);
+    // Before, its copy of a near-empty registry counted as whole: clients dropped the instances
+    // that had not registered again yet, the warm-up of the peer notwithstanding.
+    const left = await warmingUp(beside);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual((await warmingUp(restarted)) ?? 0);
+  });
+
+  it('does not warm up with a copy from a peer that was not', async () => {
+    const running = await registryOn(0);
+    expect(await warmingUp(running)).toBeUndefined();
+    const beside = await registryOn(0, 60_000, [urlOf(running)]);
+    expect(await warmingUp(beside)).toBeUndefined();
   });
 });
 
