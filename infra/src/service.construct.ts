@@ -12,6 +12,12 @@ export interface AutoscalingSpec {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly targetCpuPercent: number;
+  /**
+   * Memory too: a crowd on the live seat map holds thousands of idle streams open — memory grows
+   * (about 12 KB a stream in the fanout bench) while CPU stays low, and CPU alone would let a task
+   * run out of it.
+   */
+  readonly targetMemoryPercent: number;
 }
 
 export interface FargateAppServiceProps {
@@ -146,11 +152,10 @@ export class FargateAppService extends Construct {
         minCapacity: props.autoscaling.minCapacity,
         maxCapacity: props.autoscaling.maxCapacity,
       });
-      scaling.scaleOnCpuUtilization('Cpu', {
-        targetUtilizationPercent: props.autoscaling.targetCpuPercent,
-        scaleInCooldown: Duration.minutes(5),
-        scaleOutCooldown: Duration.minutes(1),
-      });
+      const cooldowns = { scaleInCooldown: Duration.minutes(5), scaleOutCooldown: Duration.minutes(1) };
+      // Either policy scales out; a scale-in needs both to allow it (Application Auto Scaling's rule).
+      scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.autoscaling.targetCpuPercent, ...cooldowns });
+      scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: props.autoscaling.targetMemoryPercent, ...cooldowns });
     }
 
     NagSuppressions.addResourceSuppressions(taskDefinition, [

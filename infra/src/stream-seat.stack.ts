@@ -177,7 +177,7 @@ export class StreamSeatStack extends Stack {
           SERVICE_TOKEN: secrets.serviceToken,
           REDIS_PASSWORD: this.cache.clients.booking.password,
         },
-        autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
+        autoscaling: { minCapacity: SERVICES.booking.desiredCount, maxCapacity: 6, targetCpuPercent: 60, targetMemoryPercent: 70 },
       }),
       gateway: new FargateAppService(this, 'Gateway', {
         cluster: this.cluster,
@@ -193,7 +193,7 @@ export class StreamSeatStack extends Stack {
           ...(props.jwt?.webConnectOrigins ? { WEB_CONNECT_ORIGINS: props.jwt.webConnectOrigins } : {}),
         },
         secrets: { ...clientSecrets, REGISTRY_TOKEN: secrets.appRegistryTokens.gateway, REDIS_PASSWORD: this.cache.clients.gateway.password },
-        autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60 },
+        autoscaling: { minCapacity: SERVICES.gateway.desiredCount, maxCapacity: 6, targetCpuPercent: 60, targetMemoryPercent: 70 },
       }),
     };
     // Clients start after the registry exists, so their first registration does not fail on DNS.

@@ -287,14 +287,19 @@ describe('services', () => {
     expect(ecsService('gateway').DesiredCount).toBeUndefined();
     expect(ecsService('event').DesiredCount).toBe(2);
     expect(ecsService('discovery').DesiredCount).toBe(1);
+    // Each on CPU (60 %) and on memory (70 %: idle live streams hold memory, not CPU).
     const policies = Object.values(ofType('AWS::ApplicationAutoScaling::ScalingPolicy'));
-    expect(policies).toHaveLength(2);
-    for (const policy of policies) {
-      expect(policy.Properties.TargetTrackingScalingPolicyConfiguration).toMatchObject({
-        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-        TargetValue: 60,
-      });
-    }
+    const tracked = policies.map((policy) => {
+      const tracking = policy.Properties.TargetTrackingScalingPolicyConfiguration as { PredefinedMetricSpecification: { PredefinedMetricType: string }; TargetValue: number };
+      const service = JSON.stringify(policy.Properties.ScalingTargetId).includes('Gateway') ? 'gateway' : 'booking';
+      return `${service} ${tracking.PredefinedMetricSpecification.PredefinedMetricType} ${tracking.TargetValue}`;
+    });
+    expect(tracked.sort()).toEqual([
+      'booking ECSServiceAverageCPUUtilization 60',
+      'booking ECSServiceAverageMemoryUtilization 70',
+      'gateway ECSServiceAverageCPUUtilization 60',
+      'gateway ECSServiceAverageMemoryUtilization 70',
+    ]);
   });
 });
 
