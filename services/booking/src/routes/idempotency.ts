@@ -221,9 +221,13 @@ export function createIdempotency(options: IdempotencyOptions) {
       if (isContention(error) && (await keys.find(scope.owner, key)) !== undefined) return 'locked';
       throw error;
     };
-    /** Waits a moment more for the key's request; past the deadline, tells the client to retry later. */
-    const stillRunning = async () => {
-      if (clock() > deadline) {
+    /**
+     * Waits a moment more for the key's request; past the deadline, tells the client to retry
+     * later. `seenAt`: when the key was read as still running — a later clock would give up on a
+     * request judged by an older reading (a test moving time on between the two heard 409 once).
+     */
+    const stillRunning = async (seenAt: number) => {
+      if (seenAt > deadline) {
         reply.header('retry-after', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
         throw new Conflict('idempotency-in-progress', 'Request in progress', 'A request with this Idempotency-Key is still running; retry later');
       }
@@ -233,7 +237,7 @@ export function createIdempotency(options: IdempotencyOptions) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now).catch(lockedByItsRequest);
       if (record === 'locked') {
-        await stillRunning();
+        await stillRunning(now);
         continue;
       }
       if (record === 'reserved') {
@@ -257,13 +261,13 @@ export function createIdempotency(options: IdempotencyOptions) {
           const outcome = await ran(now);
           if (outcome) return answer(outcome, false);
         }
-        if (takenOver === 'locked') await stillRunning();
+        if (takenOver === 'locked') await stillRunning(now);
         continue;
       }
       if (record.status_code !== null && record.response_json !== null) {
         return answer({ status: record.status_code, body: JSON.parse(record.response_json) }, true);
       }
-      await stillRunning();
+      await stillRunning(now);
     }
   };
 }
