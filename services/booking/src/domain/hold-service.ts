@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
-import { type CallContext, DependencyUnavailable, InvalidField, type Principal } from '@stream-seat/platform';
+import { type CallContext, Contended, DependencyUnavailable, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
 import type { AnsweringReservation } from '../db/idempotency.repository.js';
 import type { InventoryRepository } from '../db/inventory.repository.js';
@@ -33,6 +33,9 @@ export interface HoldServiceDeps {
   /** Told when each hold made here runs out, so that its release is published then (the sweeper). */
   onHoldMade?: (expiresAt: number) => void;
 }
+
+/** A release whose hold changed under it (carried on by a payment) reads it again: a few times at most. */
+const RELEASE_ATTEMPTS = 3;
 
 /** Racing buyers may take the block best-available picked; it then looks again, a few times. */
 const BEST_AVAILABLE_ATTEMPTS = 8;
@@ -227,15 +230,19 @@ export function createHoldService(deps: HoldServiceDeps) {
      * (after a payment whose answer it lost) would say so. That is a 409 naming the order.
      */
     async release(principal: Principal, holdId: string): Promise<void> {
-      const hold = await this.get(principal, holdId);
-      if (hold.status === 'ACTIVE') {
+      let hold = await this.get(principal, holdId);
+      for (let attempt = 1; hold.status === 'ACTIVE'; attempt++) {
         const result = await deps.holds.release(hold, 'RELEASED', deps.clock());
         if (result?.batch) deps.bus.publish(result.batch);
         if (result) return;
+        if (attempt === RELEASE_ATTEMPTS) throw new Contended('The hold is changing right now; retry');
+        // Ended just now by someone else (a payment confirmed at this very moment), or carried on
+        // (a payment begun in its last moments): read again. Carried, it had run out by the row
+        // read before, whose release matched nothing — and the DELETE answered 204 with the hold
+        // still held, and its payment went on to order it (a probe: 11 of 120 rounds).
+        hold = (await deps.holds.find(holdId)) ?? hold;
       }
-      // Ended before, or just now by someone else (a payment confirmed at this very moment).
-      const ended = hold.status === 'ACTIVE' ? await deps.holds.find(holdId) : hold;
-      if (ended?.status === 'ORDERED') throw new HoldNotActive(holdId, 'ORDERED', await deps.holds.orderIdOf(holdId));
+      if (hold.status === 'ORDERED') throw new HoldNotActive(holdId, 'ORDERED', await deps.holds.orderIdOf(holdId));
     },
   };
 }
