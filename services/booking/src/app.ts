@@ -26,6 +26,7 @@ import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
 import { paymentCarryMs } from './domain/order-placement.js';
 import { createTestPaymentProvider, type PaymentProvider } from './domain/payment-provider.js';
+import { createTestProviderChargeLedger } from './db/test-provider-charges.repository.js';
 import { createInProcessSeatChangeBus, type SeatChangeBus } from './live/seat-change-bus.js';
 import { createAvailabilityHub } from './live/availability-hub.js';
 import { withCommitTime } from './live/commit-time.js';
@@ -121,7 +122,8 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     deps.bus ?? createInProcessSeatChangeBus((error) => app.log.error({ err: error }, 'seat change listener failed')),
     clock,
   );
-  const payments = deps.payments ?? createTestPaymentProvider();
+  // The test provider's charges in the database: every instance finds the charges another made.
+  const payments = deps.payments ?? createTestPaymentProvider({ ledger: createTestProviderChargeLedger(db, clock) });
   const inventories = createInventoryRepository(db, deps.database.dialect);
   const holdRepository = createHoldRepository(db);
   const idempotencyKeys = createIdempotencyRepository(db);

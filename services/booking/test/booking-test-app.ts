@@ -4,6 +4,7 @@ import { type App, createTokenVerifier, type Role, signDevToken } from '@stream-
 import { type BookingSettings, buildBookingApp } from '../src/app.js';
 import { bookingMigrations } from '../src/db/migrations/index.js';
 import type { BookingDatabase } from '../src/db/schema.js';
+import { createTestProviderChargeLedger } from '../src/db/test-provider-charges.repository.js';
 import type { CatalogueClient } from '../src/domain/catalogue-client.js';
 import { createTestPaymentProvider } from '../src/domain/payment-provider.js';
 import type { SeatChangeBus } from '../src/live/seat-change-bus.js';
@@ -55,7 +56,8 @@ export async function createBookingTestApp(dialect: Dialect, options: BookingTes
   let offset = 0;
   const now = () => Date.now() + offset;
   // tok_slow's charge goes through shortly after the payment timed out (tests of the reconciler).
-  const payments = createTestPaymentProvider({ slowMs: 300 });
+  // Its charges in the database, as the service keeps them: instances on one database share them.
+  const payments = createTestPaymentProvider({ slowMs: 300, ledger: createTestProviderChargeLedger(database.db, now) });
   const app = buildBookingApp({
     database,
     verifier: createTokenVerifier({ AUTH_MODE: 'dev', JWT_SECRET: TEST_JWT_SECRET }),

@@ -154,6 +154,13 @@ export interface PaymentAttemptTable {
   recheck_at: number | null;
 }
 
+/** The test payment provider's charges (its ledger, shared by every instance): by our reference. */
+export interface TestProviderChargeTable {
+  reference: string;
+  payment_id: string;
+  charged_at: number;
+}
+
 export interface BookingDatabase {
   inventories: InventoryTable;
   seats: SeatTable;
@@ -165,4 +172,5 @@ export interface BookingDatabase {
   catalogue_messages: CatalogueMessageTable;
   refunds_due: RefundDueTable;
   payment_attempts: PaymentAttemptTable;
+  test_provider_charges: TestProviderChargeTable;
 }

@@ -41,9 +41,41 @@ function wait(ms: number | undefined, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Where the test provider keeps its charges, by reference: what a real provider keeps on its side.
+ * Shared by every booking instance (db/test-provider-charges.repository.ts), as a real provider's
+ * API answers every caller alike — in one process's memory, a charge made on one instance was
+ * unknown to the reconciler of another, and a late charge there was never refunded.
+ */
+export interface ChargeLedger {
+  /**
+   * Writes the charge down; resolves to the payment of the reference — the first one's, should it
+   * be charged again (a real provider answers a repeated idempotency key with its first payment).
+   */
+  record(reference: string, paymentId: string): Promise<string>;
+  find(reference: string): Promise<string | undefined>;
+}
+
+/** A ledger in this process's memory: for one instance alone (unit tests, the bench's peer). */
+export function createInMemoryChargeLedger(): ChargeLedger {
+  const charges = new Map<string, string>();
+  return {
+    async record(reference, paymentId) {
+      const first = charges.get(reference) ?? paymentId;
+      charges.set(reference, first);
+      return first;
+    },
+    async find(reference) {
+      return charges.get(reference);
+    },
+  };
+}
+
 export interface TestPaymentProviderOptions {
   /** When `tok_slow`'s charge goes through, after the payment has timed out. */
   slowMs?: number;
+  /** Where its charges are kept: in memory unless given (the service gives its database's). */
+  ledger?: ChargeLedger;
 }
 
 /** Payments made with `tok_refund_fails` carry it in their id: the test provider refuses to refund them. */
@@ -54,7 +86,7 @@ const REFUND_FAILS_PREFIX = 'pay_test_refund_fails_';
  * but charges after `slowMs`, like a provider that stalls mid-charge; `tok_refund_fails` charges,
  * but its refunds fail (as Stripe's test card 4000 0000 0000 5126 does): a cancelled order stays
  * with its refund pending, retried in the background; any other token is declined. Charges can
- * be looked up by reference; refunds are recorded so that tests can see them.
+ * be looked up by reference, in its ledger; refunds are recorded (in memory) so that tests can see them.
  */
 export function createTestPaymentProvider(options: TestPaymentProviderOptions = {}) {
   const slowMs = options.slowMs ?? 60_000;
@@ -62,7 +94,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
   /** Every refund taken, in order, repeats included: what `refunds` (one entry a payment) cannot show. */
   const refundLog: Array<{ paymentId: string; amountCents: number }> = [];
   /** Charges made, by reference (tok_slow's too, once its time is up: it charges late). */
-  const charges = new Map<string, string>();
+  const charges = options.ledger ?? createInMemoryChargeLedger();
   /** Set by `holdRefunds`: refunds wait for `released`, and say when one starts waiting. */
   let latch: { released: Promise<void>; arrived: () => void } | undefined;
   const provider: Required<PaymentProvider> & {
@@ -106,14 +138,14 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       if (request.token === 'tok_slow') {
         // Like a real provider that stops answering: the charge still goes through, late.
         const paymentId = `pay_test_${randomUUID()}`;
-        setTimeout(() => charges.set(request.reference, paymentId), slowMs).unref();
+        // A late charge that cannot be written down (the service closed meanwhile) never happened.
+        setTimeout(() => void charges.record(request.reference, paymentId).catch(() => undefined), slowMs).unref();
         await wait(undefined, signal); // only the caller's timeout ends it
       }
       if (provider.chargeDelayMs > 0) await wait(provider.chargeDelayMs, signal);
       if (request.token === 'tok_ok' || request.token === 'tok_refund_fails') {
         const paymentId = `${request.token === 'tok_ok' ? 'pay_test_' : REFUND_FAILS_PREFIX}${randomUUID()}`;
-        charges.set(request.reference, paymentId);
-        return { paymentId };
+        return { paymentId: await charges.record(request.reference, paymentId) };
       }
       if (request.token === 'tok_declined') throw new PaymentDeclined('The card was declined (test token tok_declined); the hold is kept');
       throw new PaymentDeclined(`Unknown test payment token; use tok_ok, tok_declined, tok_slow or tok_refund_fails. The hold is kept`);
@@ -133,7 +165,7 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
       refundLog.push({ paymentId, amountCents });
     },
     async findCharge(reference) {
-      const paymentId = charges.get(reference);
+      const paymentId = await charges.find(reference);
       return paymentId === undefined ? undefined : { paymentId };
     },
   };

@@ -11,6 +11,7 @@ import { paymentAttemptsRecheckMigration } from './009-payment-attempts-recheck.
 import { inventoriesStartsAtMigration } from './010-inventories-starts-at.js';
 import { inventoriesSaleTermsMigration } from './011-inventories-sale-terms.js';
 import { idempotencyAliveMigration } from './012-idempotency-alive.js';
+import { testProviderChargesMigration } from './013-test-provider-charges.js';
 
 export function bookingMigrations(dialect: Dialect): Migrations {
   return {
@@ -27,5 +28,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '010-inventories-starts-at': inventoriesStartsAtMigration(dialect),
     '011-inventories-sale-terms': inventoriesSaleTermsMigration(dialect),
     '012-idempotency-alive': idempotencyAliveMigration(dialect),
+    '013-test-provider-charges': testProviderChargesMigration(),
   };
 }
