@@ -133,3 +133,37 @@ describe('the Idempotency-Key header', () => {
     expect((await exchange('GET /things/a HTTP/1.1\r\nHost: a.example\r\nIdempotency-Key: a, b\r\nConnection: close\r\n\r\n')).status).toBe(200);
   });
 });
+
+describe('Authorization and Content-Type', () => {
+  it('are refused twice in one request, naming them (Node keeps the first; a proxy keeping the last would judge another caller)', async () => {
+    for (const name of ['Authorization', 'Content-Type']) {
+      const answer = await exchange(`GET /things/a HTTP/1.1\r\nHost: a.example\r\n${name}: Bearer a\r\n${name}: Bearer b\r\nConnection: close\r\n\r\n`);
+      // Before: 200, as the first.
+      expect(answer.status, name).toBe(400);
+      expect(JSON.parse(answer.body).errors).toEqual([{ field: `headers.${name.toLowerCase()}`, message: 'is given more than once' }]);
+    }
+    expect((await exchange('GET /things/a HTTP/1.1\r\nHost: a.example\r\nAuthorization: Bearer a\r\nConnection: close\r\n\r\n')).status).toBe(200);
+  });
+});
+
+describe('a CONNECT', () => {
+  it('is answered, not closed unanswered: 405 with Allow on a path that names a route, else 404', async () => {
+    const onRoute = await exchange('CONNECT /things/a HTTP/1.1\r\nHost: a.example\r\n\r\n');
+    expect(onRoute.status).toBe(405);
+    expect(onRoute.headers).toContain('Content-Type: application/problem+json');
+    expect(onRoute.headers).toMatch(/^Allow: GET, HEAD$/m);
+    expect(JSON.parse(onRoute.body)).toMatchObject({ status: 405, type: 'https://stream-seat.dev/problems/method-not-allowed' });
+    const tunnel = await exchange('CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n');
+    expect(tunnel.status).toBe(404);
+    expect(JSON.parse(tunnel.body)).toMatchObject({ status: 404, detail: 'No route for CONNECT: this server is not a proxy' });
+  });
+});
+
+describe('an Expect other than 100-continue', () => {
+  it('is a 417 problem naming the header (Node answered with no body)', async () => {
+    const answer = await exchange('GET /things/a HTTP/1.1\r\nHost: a.example\r\nExpect: 200-ok\r\n\r\n');
+    expect(answer.status).toBe(417);
+    expect(answer.headers).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 417, type: 'https://stream-seat.dev/problems/expectation-failed', detail: 'headers.expect: only 100-continue is understood, not "200-ok"' });
+  });
+});

@@ -22,7 +22,7 @@ import { registerRouteIndex } from './method-not-allowed.js';
 import { createMetricsRegistry, registerMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
 import { type ErrorMapper, registerProblemHandler, sendProblem } from './problem-handler.js';
-import { answerClientError } from './client-error.js';
+import { answerClientError, answerConnect, answerUnmetExpectation } from './client-error.js';
 import { InvalidField, NOT_SERVED_HEADER, PROBLEM_TYPE_BASE } from './errors.js';
 import { registerJsonParser, registerSchemaCompilers } from './request-schemas.js';
 import { childTrace, formatTraceparent, parseTraceparent, type TraceContext } from './tracing.js';
@@ -190,6 +190,9 @@ export function createService(options: CreateServiceOptions): App {
   // Before any route (health, metrics, docs, the service's own), so that every one is indexed.
   const routes = registerRouteIndex(app, ROUTER_OPTIONS);
   registerProblemHandler(app, options.errorMappers, routes);
+  // Two requests Node answers itself, one with a closed socket and one with an empty 417.
+  app.server.on('connect', answerConnect(routes.allowedMethods));
+  app.server.on('checkExpectation', answerUnmetExpectation);
   registerJsonParser(app);
 
   app.decorateRequest('trace', undefined as unknown as TraceContext);
@@ -197,10 +200,15 @@ export function createService(options: CreateServiceOptions): App {
     request.trace = traceOf(request.raw);
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(request.trace));
+    const counted = headerCounts(request.raw.rawHeaders, ONCE_ONLY_HEADERS);
     // HTTP/1.1 needs exactly one Host (RFC 9112 §3.2): none, or two that may disagree, is a 400.
-    const hosts = headerCount(request.raw.rawHeaders, 'host');
-    if (request.raw.httpVersion === '1.1' && hosts !== 1) {
-      throw new InvalidField('headers.host', hosts === 0 ? 'is required in HTTP/1.1' : 'is given more than once');
+    if (request.raw.httpVersion === '1.1' && counted.host !== 1) {
+      throw new InvalidField('headers.host', counted.host === 0 ? 'is required in HTTP/1.1' : 'is given more than once');
+    }
+    // Node keeps the first of two and drops the other: a proxy in front that kept the last would
+    // have judged another caller, or another body, than this service serves.
+    for (const name of ['authorization', 'content-type'] as const) {
+      if (counted[name] > 1) throw new InvalidField(`headers.${name}`, 'is given more than once');
     }
     // Node joins two keys into one ("a, b"), which would then be kept for a request naming
     // neither; checked here, so also at the gateway, which passes on the joined header. Only a
@@ -306,7 +314,18 @@ export function registerRoutes(app: App, register: (routes: App) => void): void 
  * `headersDistinct` would do, but light-my-request's injected requests lack it.
  */
 export function headerCount(rawHeaders: string[], name: string): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) count++;
-  return count;
+  return headerCounts(rawHeaders, [name])[name] ?? 0;
+}
+
+/** Headers a request may carry once only (Node keeps the first of two, and drops the other). */
+const ONCE_ONLY_HEADERS = ['host', 'authorization', 'content-type'] as const;
+
+/** How many headers of each of `names` (lower case) a request came with, in one pass over `rawHeaders`. */
+export function headerCounts<N extends string>(rawHeaders: string[], names: readonly N[]): Record<N, number> {
+  const counts = Object.fromEntries(names.map((name) => [name, 0])) as Record<N, number>;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]?.toLowerCase() as N;
+    if (Object.hasOwn(counts, name)) counts[name]++;
+  }
+  return counts;
 }
