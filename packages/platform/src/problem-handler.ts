@@ -129,17 +129,18 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {
     const code = (error as FastifyError).code;
-    const detail =
-      code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-        ? `body: ${error.message}`
-        : error.message;
+    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      // A body that is not JSON names `body` like any invalid field (it had no `errors`, and the
+      // framework's error code for a type: `ctp-invalid-json-body`).
+      return { type: `${PROBLEM_TYPE_BASE}invalid-json`, title: 'Invalid JSON', status, detail: `body: ${error.message}`, instance, errors: [{ field: 'body', message: error.message }] };
+    }
     return {
-      // A body over the limit is named by its status, not by the framework's error code (it had
-      // been `ctp-body-too-large`, the parser's internal name).
-      type: PROBLEM_TYPE_BASE + (status === 413 ? 'payload-too-large' : code ? code.toLowerCase().replace(/^fst_err_/, '').replaceAll('_', '-') : 'bad-request'),
+      // Named by its status, never by the framework's error code (a body over the limit had been
+      // `ctp-body-too-large`, the parser's internal name).
+      type: PROBLEM_TYPE_BASE + (status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : 'bad-request'),
       title: status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : 'Bad request',
       status,
-      detail,
+      detail: error.message,
       instance,
     };
   }

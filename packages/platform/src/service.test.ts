@@ -54,6 +54,8 @@ describe('the problem handler', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe(problemType);
     expect(res.json().detail).toMatch(/body/i);
+    // Its own type, the field named as for any invalid one (it was `ctp-invalid-json-body`, with no `errors`).
+    expect(res.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/invalid-json', errors: [{ field: 'body' }] });
   });
 
   it('takes an empty JSON body as no body: a route without one answers, a route needing one names `body`', async () => {
