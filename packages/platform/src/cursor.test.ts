@@ -19,6 +19,10 @@ describe('pagination cursors', () => {
     ['an empty id', { c: 1, i: '' }],
     ['a long id', { c: 1, i: 'x'.repeat(65) }],
     ['a time as text', { c: '1', i: 'x' }],
+    // No list issues these: a probe's forged ids had been served a page.
+    ['an id with a NUL', { c: 1, i: 'a\u0000' }],
+    ['an id of SQL', { c: 1, i: "' OR 1=1 --" }],
+    ['an id with a space', { c: 1, i: 'ord 1' }],
   ])('refuses a cursor with %s, naming cursor', (_, value) => {
     const decode = () => decodeCursor(encodeCursor(value), position);
     expect(decode).toThrow(InvalidField);

@@ -24,4 +24,5 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sc
  * one of ours (a 400), rather than a position somewhere off the list.
  */
 export const cursorTime = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-export const cursorId = z.string().min(1).max(64);
+/** An id as every list's ids are (contracts' entityId): a forged one of other characters is not a position a list gave. */
+export const cursorId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
