@@ -46,9 +46,17 @@ const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Z}\p{M}\u2800]/gu;
 export const withoutBidiOverrides = (text: string) => !/[\u202A-\u202E\u2066-\u2069]/u.test(text);
 
 /**
- * Text people type (names, cities): no control characters, no lone surrogate (stored, it comes
- * back as U+FFFD), no bidirectional overrides (they make a name display as another), and at least
- * one character that shows (a name of zero-width spaces looks like no name at all).
+ * What one line of text people type never holds: control characters, line and paragraph
+ * separators (U+2028, U+2029: a name broken over lines), lone surrogates (stored, one comes back
+ * as U+FFFD), noncharacters (U+FFFE, U+FDD0…: never text), and a byte order mark (U+FEFF: left
+ * over from a file, invisible).
+ */
+const NOT_ONE_LINE_OF_TEXT = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{Noncharacter_Code_Point}\uFEFF]/u;
+
+/**
+ * Text people type (names, cities): one line of text (NOT_ONE_LINE_OF_TEXT), no bidirectional
+ * overrides (they make a name display as another), and at least one character that shows (a name
+ * of zero-width spaces looks like no name at all).
  */
 export const humanText = (max: number) =>
   z
@@ -56,8 +64,8 @@ export const humanText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((text) => !/[\p{Cc}\p{Cs}]/u.test(text) && withoutBidiOverrides(text), {
-      message: 'must not contain control characters, lone surrogates or bidirectional overrides',
+    .refine((text) => !NOT_ONE_LINE_OF_TEXT.test(text) && withoutBidiOverrides(text), {
+      message: 'must not contain control characters, line breaks, noncharacters, byte order marks, lone surrogates or bidirectional overrides',
       abort: true, // one problem per field: a lone override is not also "nothing visible"
     })
     .refine((text) => text.replace(INVISIBLE, '').length > 0, 'must contain a visible character');

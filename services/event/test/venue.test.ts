@@ -229,6 +229,12 @@ describe.each(testDialects())('venues on %s', (dialect) => {
       expect(fieldsOf(await post({ name, sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })), JSON.stringify(name)).toEqual(['name']);
     }
     expect(fieldsOf(await post({ name: 'V', city: 'Ly\u0007on', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] }))).toEqual(['city']);
+    // One line of text: no line or paragraph separator, noncharacter or byte order mark (a probe's were stored).
+    for (const city of ['a\u2028b', 'a\u2029b', 'Lyon\uFFFE', 'Ly\uFDD0on', 'Ly\uFEFFon']) {
+      expect(fieldsOf(await post({ name: 'V', city, sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })), JSON.stringify(city)).toEqual(['city']);
+    }
+    // A soft hyphen is a hyphenation hint in long words: kept.
+    expect((await post({ name: 'Konzert\u00ADhaus', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })).statusCode).toBe(201);
     expect((await post({ name: 'Salle 👩‍👩‍👧 Été', sections: [{ id: 'S', name: 'S', tier: 'A', capacity: 5 }] })).statusCode).toBe(201);
   });
 
