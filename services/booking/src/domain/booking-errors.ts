@@ -106,7 +106,13 @@ export class PaymentTimeout extends AppError {
   readonly outcomeUnknown = true as const;
 
   constructor(timeoutMs: number) {
-    super(504, 'payment-timeout', 'Payment timed out', `The payment provider did not answer within ${timeoutMs} ms; the hold is kept, and a charge that goes through late is refunded`);
+    // Not "the hold is kept": another payment of it may have ordered it meanwhile (a probe's did).
+    super(
+      504,
+      'payment-timeout',
+      'Payment timed out',
+      `The payment provider did not answer within ${timeoutMs} ms; a charge that goes through late is refunded. The hold stays yours unless another payment ordered it meanwhile: GET it to see`,
+    );
   }
 }
 
