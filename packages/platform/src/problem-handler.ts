@@ -54,7 +54,38 @@ export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem):
 function fieldName(instancePath: string, location: string): string {
   const path = instancePath.split('/').filter(Boolean);
   const prefix = location === 'body' ? '' : `${location}.`;
-  return path.length === 0 ? location : prefix + path.join('.');
+  return shown(path.length === 0 ? location : prefix + path.join('.'));
+}
+
+/**
+ * A field name as the client sent it, but with what would not show, or would show as something
+ * else, written as `\u{…}`: a key holding U+202E (a bidirectional override) or a NUL came back
+ * in the error as it was, to be displayed reversed, or cut short, wherever the error is shown.
+ */
+function shown(name: string): string {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
+}
+
+/**
+ * The messages of one field, each said once — and of several bounds of one kind, the tightest
+ * only: `z.number().int().max(100)` says "Too big" for the safe-integer bound and for 100, and
+ * 1e300 had been told both ("expected int to be <=9007199254740991; … <=100").
+ */
+function tightest(messages: string[]): string[] {
+  const bound = (message: string) => /^Too (big|small): .*?([<>]=?)\s*(-?[0-9.e+]+)\D*$/.exec(message);
+  const kept: string[] = [];
+  for (const message of messages) {
+    const b = bound(message);
+    const rival = b ? kept.findIndex((k) => bound(k)?.[1] === b[1]) : -1;
+    const r = rival >= 0 ? bound(kept[rival] ?? '') : null;
+    if (!b || !r) {
+      if (!kept.includes(message)) kept.push(message);
+      continue;
+    }
+    const tighter = b[1] === 'big' ? Number(b[3]) < Number(r[3]) : Number(b[3]) > Number(r[3]);
+    if (tighter) kept[rival] = message;
+  }
+  return kept;
 }
 
 /** Turns an error of a library (a database driver, say) into an AppError, or passes. */
@@ -107,7 +138,7 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
       if (!messages.includes(message)) messages.push(message);
       byField.set(field, messages);
     }
-    const errors = [...byField].map(([field, messages]) => ({ field, message: messages.join('; ') }));
+    const errors = [...byField].map(([field, messages]) => ({ field, message: tightest(messages).join('; ') }));
     // The first few name the fault; a body of 60,000 bad keys made a 6 MB answer from one request,
     // and a few keys of 200 KB each a 1.6 MB one.
     const shown = errors.slice(0, VALIDATION_ERRORS_SHOWN).map((e) => ({ ...e, field: e.field.length > FIELD_NAME_SHOWN ? `${e.field.slice(0, FIELD_NAME_SHOWN)}…` : e.field }));

@@ -307,6 +307,7 @@ describe('query parameters of the public API', () => {
     api = createService({ name: 'queries', logger: false });
     api.post('/api/things', { schema: { body: z.object({ a: z.number() }) } }, async () => ({ ok: true }));
     api.post('/api/strict', { schema: { body: z.strictObject({ a: z.number() }) } }, async () => ({ ok: true }));
+    api.post('/api/bounded', { schema: { body: z.strictObject({ n: z.number().int().min(1).max(100) }) } }, async () => ({ ok: true }));
     api.get('/api/list', { schema: { querystring: z.strictObject({ limit: z.string().optional() }) } }, async () => ({ ok: true }));
     // The gateway's proxy routes are hidden from the docs: they pass any query on.
     api.all('/api/proxied/*', { schema: { hide: true } }, async () => ({ proxied: true }));
@@ -314,6 +315,20 @@ describe('query parameters of the public API', () => {
     await api.ready();
   });
   afterAll(() => api.close());
+
+  it('names an unknown key with what would not show written out, not as sent', async () => {
+    const res = await api.inject({ method: 'POST', url: '/api/strict', payload: { a: 1, ['x\u202Eyyy\u0000z']: 1 } });
+    // Before: the key as it came, U+202E and NUL included (displayed reversed, or cut short).
+    expect(res.json().errors).toEqual([{ field: 'x\\u{202E}yyy\\u{0}z', message: 'is not a known field' }]);
+  });
+
+  it('says the tightest of a field\'s bounds, not every one it is past', async () => {
+    const big = (await api.inject({ method: 'POST', url: '/api/bounded', payload: { n: 1e300 } })).json();
+    // Before: "Too big: expected int to be <=9007199254740991; Too big: expected number to be <=100".
+    expect(big.errors).toEqual([{ field: 'n', message: 'Too big: expected number to be <=100' }]);
+    const small = (await api.inject({ method: 'POST', url: '/api/bounded', payload: { n: -1e300 } })).json();
+    expect(small.errors).toEqual([{ field: 'n', message: 'Too small: expected number to be >=1' }]);
+  });
 
   it('lists the first 20 faults of a body with thousands, and counts the rest', async () => {
     const payload = { a: 1, ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])) };
