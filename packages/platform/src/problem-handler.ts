@@ -88,6 +88,9 @@ function tightest(messages: string[]): string[] {
   return kept;
 }
 
+/** The 415's detail for a body sent without a Content-Type (the services' and the gateway's alike). */
+export const UNTYPED_BODY = 'a body without a Content-Type is not read here; send application/json';
+
 /** Turns an error of a library (a database driver, say) into an AppError, or passes. */
 export type ErrorMapper = (error: unknown) => AppError | undefined;
 
@@ -108,7 +111,9 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
     const sent = request.headers['content-type'] ?? '';
     // Named, but not repeated at any length (a header may be 16 KB).
     const shown = sent.length > 100 ? `${sent.slice(0, 100)}…` : sent;
-    error = new UnsupportedMediaType(`a body of Content-Type ${JSON.stringify(shown)} is not read here; send application/json`);
+    error = new UnsupportedMediaType(
+      sent === '' ? UNTYPED_BODY : `a body of Content-Type ${JSON.stringify(shown)} is not read here; send application/json`,
+    );
   }
   if (error instanceof AppError) {
     return {

@@ -111,6 +111,10 @@ describe('the gateway', () => {
       payload: '{"name": ',
     });
     expect(bad.statusCode).toBe(400);
+    // A body without a Content-Type is refused as such (the gateway had passed it on as octet-stream).
+    const untyped = await gateway.inject({ method: 'POST', url: '/api/venues', headers: await event.auth('olga'), payload: JSON.stringify(layout) });
+    expect(untyped.statusCode, untyped.body).toBe(415);
+    expect(untyped.json().detail).toBe('a body without a Content-Type is not read here; send application/json');
   });
 
   it('documents the whole public API at /docs, from the services behind it', async () => {

@@ -17,6 +17,8 @@ import {
   type LoadBalancer,
   NOT_SERVED_HEADER,
   RESOURCE_BUSY_HEADER,
+  UNTYPED_BODY,
+  UnsupportedMediaType,
 } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import { clientAddressKey } from '../edge/client-address.js';
@@ -112,6 +114,7 @@ function forward(
         // again — a GET answered 503 up to ten times, reading Retry-After's seconds as milliseconds.
         retryDelay: () => null,
         // The body is the client's bytes, passed on as they came (reply-from would re-encode JSON).
+        // Without a Content-Type it is empty (see the handler): reply-from needs one all the same.
         ...(Buffer.isBuffer(request.body)
           ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
           : {}),
@@ -231,6 +234,11 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
             handler: (request, reply) => {
               const refusal = refusalOf(request.url);
               if (refusal) return refuse(reply, request, refusal);
+              // No service reads a body of no type; passed on, it had to be given one (octet-stream),
+              // and the service's 415 named a type the client never sent.
+              if (Buffer.isBuffer(request.body) && request.body.length > 0 && request.headers['content-type'] === undefined) {
+                throw new UnsupportedMediaType(UNTYPED_BODY);
+              }
               // Before any upstream is asked: a refused stream costs the gateway one short answer.
               if (streaming && !options.streamLimit.tryOpen(clientAddressKey(request.ip), request.raw.socket, reply.raw)) {
                 return tooManyStreams(reply, request, options.streamLimit.perClient);
