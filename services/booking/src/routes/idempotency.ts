@@ -237,7 +237,10 @@ export function createIdempotency(options: IdempotencyOptions) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now).catch(lockedByItsRequest);
       if (record === 'locked') {
-        await stillRunning(now);
+        // A lock wait lasts up to the statement bound (seconds): given up on now if the next one
+        // would end past the deadline — the repeat's 409 must come before the gateway's timeout.
+        const waited = clock();
+        await stillRunning(waited + (waited - now));
         continue;
       }
       if (record === 'reserved') {
