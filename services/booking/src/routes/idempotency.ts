@@ -233,14 +233,20 @@ export function createIdempotency(options: IdempotencyOptions) {
       }
       await sleep(POLL_MS);
     };
+    /**
+     * A lock wait lasts up to the statement bound (seconds): when the next one, begun now, would
+     * end — past the deadline, the repeat gives up at once, so that its 409 comes before the
+     * gateway's timeout. `began`: when the one that timed out began.
+     */
+    const nextLockWaitEnd = (began: number) => {
+      const waited = clock();
+      return waited + (waited - began);
+    };
     for (;;) {
       const now = clock();
       const record = await keys.reserve(scope.owner, key, hash, now).catch(lockedByItsRequest);
       if (record === 'locked') {
-        // A lock wait lasts up to the statement bound (seconds): given up on now if the next one
-        // would end past the deadline — the repeat's 409 must come before the gateway's timeout.
-        const waited = clock();
-        await stillRunning(waited + (waited - now));
+        await stillRunning(nextLockWaitEnd(now));
         continue;
       }
       if (record === 'reserved') {
@@ -264,7 +270,7 @@ export function createIdempotency(options: IdempotencyOptions) {
           const outcome = await ran(now);
           if (outcome) return answer(outcome, false);
         }
-        if (takenOver === 'locked') await stillRunning(now);
+        if (takenOver === 'locked') await stillRunning(nextLockWaitEnd(now));
         continue;
       }
       if (record.status_code !== null && record.response_json !== null) {
