@@ -1,7 +1,7 @@
 /** Composition root of the booking service: wires repositories, domain and routes; never listens. */
 import { Counter } from 'prom-client';
 import { type Database, isContention, isDatabaseUnavailable } from '@stream-seat/db';
-import { type App, Contended, createService, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
+import { type App, Contended, createService, type ErrorMapper, registerRoutes, ServiceUnavailable, type TokenVerifier } from '@stream-seat/platform';
 import { createCatalogueMessageRepository } from './db/catalogue-message.repository.js';
 import { createHoldRepository } from './db/hold.repository.js';
 import { createIdempotencyRepository } from './db/idempotency.repository.js';
@@ -102,6 +102,14 @@ declare module 'fastify' {
   }
 }
 
+/** How the service answers its libraries' errors (the Idempotency-Key layer judges failures by them too). */
+export const bookingErrorMappers: ErrorMapper[] = [
+  // Locks other buyers hold (a deadlock that outlived its retries, a row-lock wait timed out):
+  // the caller may simply try again, and the gateway does not hold it against this instance.
+  (error) => (isContention(error) ? new Contended('Too many buyers are changing these seats right now; retry') : undefined),
+  (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined),
+];
+
 export function buildBookingApp(deps: BookingAppDeps): App {
   const clock = deps.clock ?? Date.now;
   const settings = { ...defaultBookingSettings, ...deps.settings };
@@ -110,12 +118,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
     openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets, check-in' },
-    errorMappers: [
-      // Locks other buyers hold (a deadlock that outlived its retries, a row-lock wait timed out):
-      // the caller may simply try again, and the gateway does not hold it against this instance.
-      (error) => (isContention(error) ? new Contended('Too many buyers are changing these seats right now; retry') : undefined),
-      (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('The database is unavailable') : undefined),
-    ],
+    errorMappers: bookingErrorMappers,
   });
   const { db } = deps.database;
   const bus = withCommitTime(
@@ -222,7 +225,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
     paused: () => app.isStarting(),
   });
-  const idempotent = createIdempotency({ keys: idempotencyKeys, clock, waitMs: settings.idempotencyWaitMs });
+  const idempotent = createIdempotency({ keys: idempotencyKeys, clock, waitMs: settings.idempotencyWaitMs, errorMappers: bookingErrorMappers });
 
   const seatChanges = createSeatChangeRepository(db);
   const liveMetrics = createLiveMetrics(app.metricsRegistry);

@@ -7,6 +7,8 @@
  */
 import { ServiceUnavailable } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../tests/support/free-port.js';
+import { bookingErrorMappers } from '../src/app.js';
 import { PaymentTimeout } from '../src/domain/booking-errors.js';
 import { type IdempotentRoute, startIdempotentRoute } from './idempotent-route.js';
 
@@ -137,5 +139,37 @@ describe('an Idempotency-Key whose work may have happened, when its answer canno
     expect(answer.statusCode, answer.body).toBe(409);
     expect(answer.body).toMatch(/still running/);
     expect(runs).toBe(1);
+  });
+});
+
+describe('an Idempotency-Key whose request met rows other buyers had locked', () => {
+  it('judges the failure as the service answers it (503, too busy): no "unhandled error" logged, the key let go of', async () => {
+    const lines: string[] = [];
+    let runs = 0;
+    const route = await startIdempotentRoute({
+      dialect: 'sqlite',
+      name: 'idempotency_contended',
+      path: '/things',
+      clock: Date.now,
+      errorMappers: bookingErrorMappers,
+      logLines: lines,
+      run: async () => {
+        runs++;
+        // What mysql2 throws when a row-lock wait times out.
+        throw Object.assign(new Error('Lock wait timeout exceeded; try restarting transaction'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 });
+      },
+    });
+    try {
+      const first = await route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'busy-1' }, payload: { n: 1 } });
+      expect(first.statusCode).toBeGreaterThanOrEqual(500);
+      // Before: every such hold logged "unhandled error" at error level, then the service's "Too busy".
+      expect(lines.filter((line) => line.includes('unhandled error'))).toEqual([]);
+      // A 5xx is not kept: the retry runs again.
+      await eventually(async () => (await route.keys.find('buyer', 'busy-1')) === undefined || undefined, 5_000, 'the key let go of');
+      await route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'busy-1' }, payload: { n: 1 } });
+      expect(runs).toBe(2);
+    } finally {
+      await route.close();
+    }
   });
 });

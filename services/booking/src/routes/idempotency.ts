@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isContention } from '@stream-seat/db';
-import { AppError, Conflict, toProblem } from '@stream-seat/platform';
+import { AppError, Conflict, type ErrorMapper, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type IdempotencyRepository, type KeyAnswer, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
 
@@ -54,6 +54,12 @@ export interface IdempotencyOptions {
   clock: () => number;
   /** How long a repeat waits for the first request to finish. */
   waitMs: number;
+  /**
+   * The service's own (createService's `errorMappers`): a failure is judged as the service will
+   * answer it — a lock wait that timed out is its 503 "too busy", not an unknown error (which was
+   * logged as "unhandled error" on every such hold, before the service's warning).
+   */
+  errorMappers?: ErrorMapper[];
 }
 
 /** A request's answer: what the key keeps for its repeats. */
@@ -162,7 +168,8 @@ export function createIdempotency(options: IdempotencyOptions) {
         request.log.warn({ idempotencyKey: reservation.key }, 'a repeat took this request\'s Idempotency-Key over while it ran (it had gone silent); answering with the key\'s answer');
         return undefined;
       }
-      const problem = toProblem(error as Error, request);
+      const mapped = (options.errorMappers ?? []).reduce<Error | undefined>((found, map) => found ?? map(error), undefined);
+      const problem = toProblem(mapped ?? (error as Error), request);
       // Failed after a repeat took the key over (it had gone silent before it got as far as its
       // work's commit: the hold already ordered by the repeat, a charge that timed out): the key's
       // answer is the repeat's, and so is this request's.
