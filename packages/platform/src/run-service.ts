@@ -80,6 +80,24 @@ export function registryReadinessCheck(client: RegistryClient): ReadinessCheck {
  */
 export async function runService(options: RunServiceOptions, registry?: RegistryClient): Promise<RunningService> {
   const { app, config } = options;
+  // Signals are taken from the first moment: a SIGTERM during start-up (a deploy rolled back or
+  // overtaken, a scale-in) had killed the process at once — in the middle of a migration, whose
+  // DDL MySQL finishes without the client, so that it was done but not recorded. Now the start-up
+  // step under way finishes (ECS's stopTimeout bounds it), then the service stops.
+  let stopAsked: string | undefined;
+  let onStop: (signal: string) => void = (signal) => {
+    stopAsked ??= signal;
+    app.log.info({ signal }, 'asked to stop while starting: stopping once the start-up step under way ends');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => onStop(signal));
+  const exitAfter = (stopped: Promise<void>) =>
+    stopped.then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   app.log.info({ config: redactConfig(options.printableConfig) }, 'effective configuration');
   if (options.startup) app.setStarting(true);
   await app.listen({ port: options.port, host: config.HOST });
@@ -97,7 +115,8 @@ export async function runService(options: RunServiceOptions, registry?: Registry
   const port = typeof address === 'object' && address ? address.port : options.port;
   const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
   app.addReadinessCheck(registryReadinessCheck(client));
-  await client.start();
+  // Asked to stop meanwhile: not registered at all, only closed.
+  if (stopAsked === undefined) await client.start();
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop') => {
@@ -119,16 +138,7 @@ export async function runService(options: RunServiceOptions, registry?: Registry
     })();
     return stopping;
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  onStop = (signal) => void exitAfter(stop(signal));
+  if (stopAsked !== undefined) onStop(stopAsked);
   return { port, registry: client, stop };
 }
