@@ -144,13 +144,13 @@ describe('ci.yml', () => {
 describe('release.yml', () => {
   const release = workflow('release.yml');
 
-  it('runs only once CI has passed on a push to main (and on version tags), never on a push alone', () => {
+  it('runs only once CI has passed on a push to main (and by hand, to name a version), never on a push alone', () => {
     expect(workflow('ci.yml').name).toBe('CI');
-    expect(release.on).toEqual({
-      workflow_run: { workflows: ['CI'], types: ['completed'], branches: ['main'] },
-      push: { tags: ['v*'] },
-    });
+    // No tag trigger: a tag's run takes its workflow from the tagged commit, any branch's.
+    expect(Object.keys(release.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+    expect(release.on.workflow_run).toEqual({ workflows: ['CI'], types: ['completed'], branches: ['main'] });
     const condition = (release.jobs.image?.if ?? '').replace(/\s+/g, ' ');
+    expect(condition).toContain("github.event_name == 'workflow_run'");
     expect(condition).toContain("github.event.workflow_run.conclusion == 'success'");
     // A fork's pull request from a branch named main completes CI with head_branch main too.
     expect(condition).toContain("github.event.workflow_run.event == 'push'");
@@ -159,16 +159,22 @@ describe('release.yml', () => {
 
   it('builds the commit CI tested, not main\'s newest commit (the github.sha of a workflow_run)', () => {
     const job = release.jobs.image!;
-    expect(job.env?.IMAGE_TAG).toBe('${{ github.event.workflow_run.head_sha || github.sha }}');
+    expect(job.env?.IMAGE_TAG).toBe('${{ github.event.workflow_run.head_sha }}');
     expect(job.steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with?.ref).toBe('${{ env.IMAGE_TAG }}');
     expect(runs(release)).not.toContain('GITHUB_SHA');
     // deploy.yml reads the commit from the run's title (its head_sha is main's newest commit too).
-    expect(release['run-name']).toBe('Release ${{ github.event.workflow_run.head_sha || github.sha }}');
+    expect(release['run-name']).toContain("format('Release {0}', github.event.workflow_run.head_sha)");
   });
 
-  it('only re-tags, never builds, for a version tag: its commit has an image only if CI passed', () => {
-    const lookup = steps(release).find((s) => s.id === 'existing')?.run ?? '';
-    expect(lookup).toMatch(/"\$GITHUB_REF_TYPE" = tag \]; then\n\s*echo "::error::[^\n]*\n\s*exit 1/);
+  it('names a version by hand on main only, for a commit of main, re-tagging its image and never building', () => {
+    expect(release.on).toHaveProperty('workflow_dispatch.inputs.version');
+    expect(release.on).toHaveProperty('workflow_dispatch.inputs.commit');
+    const job = release.jobs.version!;
+    expect(job.if).toBe("github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'");
+    const text = job.steps.map((s) => s.run ?? '').join('\n');
+    expect(text).toContain('gh api "repos/$REPO/compare/$COMMIT...main" --jq .status');
+    expect(text).toContain('docker buildx imagetools create --tag "$IMAGE:$VERSION" "$IMAGE:$COMMIT"');
+    expect(job.steps.some((s) => s.uses?.startsWith('docker/build-push-action'))).toBe(false);
   });
 
   it('reaches AWS through OIDC (id-token: write) and a role, never stored keys', () => {
@@ -200,6 +206,8 @@ describe('deploy.yml', () => {
     expect(deploy.on.workflow_run).toEqual({ workflows: ['Release'], types: ['completed'], branches: ['main'] });
     expect(deploy.on).toHaveProperty('workflow_dispatch.inputs.image_tag');
     expect(deploy.jobs.pick?.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    // Not after a run that named a version: its title names no commit to deploy.
+    expect(deploy.jobs.pick?.if).toContain("github.event.workflow_run.event == 'workflow_run'");
   });
 
   it('deploys the commit Release built, named in its run title, not the Release run\'s head_sha', () => {
@@ -217,8 +225,9 @@ describe('deploy.yml', () => {
     expect(pick.run).toContain('gh api "repos/$REPOSITORY/commits/main" --jq .sha');
     expect(pick.run).toMatch(/if \[ "\$newest" = "\$tag" \]; then\s+echo "deploy=true"/);
     expect(pick.run).toMatch(/else[^]*echo "deploy=false"/);
-    // A manual run (a rollback) deploys the SHA it is given.
-    expect(pick.run).toMatch(/if \[ -n "\$INPUT_TAG" \]; then\s+echo "deploy=true"/);
+    // A manual run (a rollback) deploys the SHA it is given — a commit of main only: the deploy
+    // runs that commit's CDK code with the deploy role.
+    expect(pick.run).toMatch(/if \[ -n "\$INPUT_TAG" \]; then\s+#[^]*gh api "repos\/\$REPOSITORY\/compare\/\$tag\.\.\.main" --jq \.status[^]*exit 1[^]*echo "deploy=true"/);
     expect(deploy.jobs.deploy).toMatchObject({ needs: 'pick', if: "needs.pick.outputs.deploy == 'true'" });
   });
 

@@ -67,17 +67,19 @@ export class DeliveryStack extends Stack {
         StringLike: { [`${GITHUB_ISSUER}:sub`]: subjects },
       });
 
-    // Release: push images from main and from version tags, nothing else.
+    // Release: push images from main, nothing else — a version is named by a run on main too. It
+    // had trusted v* tags: a tag's run takes its workflow from the tagged commit, so whoever could
+    // push a tag could push an image under a SHA of main before its own release built it.
     this.releaseRole = new iam.Role(this, 'ReleaseRole', {
       roleName: 'stream-seat-github-release',
       description: `GitHub Actions in ${repo}: push images to ECR`,
-      assumedBy: githubPrincipal([`repo:${repo}:ref:refs/heads/main`, `repo:${repo}:ref:refs/tags/v*`]),
+      assumedBy: githubPrincipal([`repo:${repo}:ref:refs/heads/main`]),
       maxSessionDuration: Duration.hours(1),
     });
     for (const repository of Object.values(this.repositories)) {
       repository.grantPullPush(this.releaseRole);
       // release.yml asks whether a commit's image exists before building (tags are immutable, so a
-      // re-run or a version tag must reuse it); grantPullPush leaves DescribeImages out.
+      // re-run must reuse it); grantPullPush leaves DescribeImages out.
       repository.grant(this.releaseRole, 'ecr:DescribeImages');
     }
 
