@@ -103,7 +103,9 @@ export class LoadBalancer extends Construct {
       port: props.gatewayPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [props.gateway],
-      // /ready turns 503 while a task drains, so the ALB stops sending before SIGTERM lands.
+      // ECS takes a stopping task out of the target group, waits the deregistration delay, then
+      // sends SIGTERM: the ALB has stopped sending before the task drains (the gateway needs no
+      // grace, see its SHUTDOWN_GRACE_MS). /ready keeps a task out until it can route.
       healthCheck: {
         path: '/ready',
         interval: Duration.seconds(15),

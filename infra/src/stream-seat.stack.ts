@@ -189,6 +189,10 @@ export class StreamSeatStack extends Stack {
           ...client,
           REDIS_URL: this.cache.clients.gateway.url,
           TRUST_PROXY: VPC_CIDR,
+          // Nobody finds a gateway through the registry: the load balancer stops sending to a task
+          // (its deregistration delay) before ECS sends SIGTERM, so a grace would only add 12 s
+          // of serving no one to every task a deploy or a scale-in stops.
+          SHUTDOWN_GRACE_MS: '0',
           ...(props.jwt?.webClientId ? { WEB_OIDC_CLIENT_ID: props.jwt.webClientId } : {}),
           ...(props.jwt?.webConnectOrigins ? { WEB_CONNECT_ORIGINS: props.jwt.webConnectOrigins } : {}),
         },

@@ -182,14 +182,17 @@ describe('services', () => {
   });
 
   it('rolls tasks without dropping requests: serve one registry fetch after deregistering, drain, all before SIGKILL', () => {
+    const [targets] = Object.values(ofType('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(targets?.Properties.TargetGroupAttributes).toEqual(expect.arrayContaining([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]));
     // Callers refresh their registry copy every 10 s (the platform default, 30 s, would outlast the grace).
     for (const name of ['gateway', 'event', 'booking']) expect(environmentOf(name).EUREKA_FETCH_SECONDS).toBe('10');
     // A task that dies without deregistering is dropped after a 30 s lease (renewed every 10 s), not 90 s.
     for (const name of ['gateway', 'event', 'booking']) expect(environmentOf(name)).toMatchObject({ EUREKA_RENEW_SECONDS: '10', EUREKA_LEASE_SECONDS: '30' });
     for (const name of Object.keys(ports)) {
       const env = environmentOf(name);
-      expect(env).toMatchObject({ SHUTDOWN_GRACE_MS: '12000', SHUTDOWN_TIMEOUT_MS: '20000' });
-      expect(Number(env.SHUTDOWN_GRACE_MS)).toBeGreaterThan(10 * 1000);
+      // The gateway is found through the load balancer, which drains it (30 s) before SIGTERM: no grace.
+      expect(env).toMatchObject({ SHUTDOWN_GRACE_MS: name === 'gateway' ? '0' : '12000', SHUTDOWN_TIMEOUT_MS: '20000' });
+      if (name !== 'gateway') expect(Number(env.SHUTDOWN_GRACE_MS)).toBeGreaterThan(10 * 1000);
       // ECS sends SIGKILL StopTimeout seconds after SIGTERM (Fargate's ceiling: 120).
       const stopTimeout = containerOf(name).StopTimeout as number;
       expect(stopTimeout).toBe(45);
