@@ -240,6 +240,8 @@ describe('deploy.yml', () => {
   it('rolls ECS through cdk deploy -c imageTag and waits for the services to be stable', () => {
     const scripts = runs(deploy);
     expect(scripts).toMatch(/npx cdk deploy StreamSeat .*-c imageTag="\$IMAGE_TAG"/s);
+    // The region pinned: the load balancer's access logs are made only then.
+    expect(scripts).toMatch(/npx cdk deploy StreamSeat .*-c region="\$AWS_REGION"/s);
     expect(scripts).toContain('aws ecs wait services-stable');
     expect(scripts).not.toMatch(/aws ecs update-service|register-task-definition/);
   });
