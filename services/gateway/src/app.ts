@@ -16,7 +16,7 @@ import {
 } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { createClientStreamLimit, DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
+import { createClientStreamLimit, DEFAULT_MAX_CLIENT_STREAMS, DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { registerEdgeAuth } from './edge/edge-auth.js';
 import { operatorNetwork } from './edge/operator-network.js';
 import { rateLimitKey, registerRateLimit } from './edge/rate-limit.js';
@@ -51,6 +51,8 @@ export interface GatewayAppDeps {
   maxStreamsPerUpstream?: number;
   /** Concurrent SSE streams one client address may hold open at this gateway (shared or relayed). */
   streamsPerClient?: number;
+  /** Concurrent SSE streams this gateway holds open in all (MAX_CLIENT_STREAMS). */
+  maxClientStreams?: number;
   /** Shared upstream streams for `shared` routes (the live seat map); false: relay each client. */
   streamFanout?: Partial<Pick<FanoutSettings, 'ringSize' | 'maxBufferedBytes' | 'heartbeatMs' | 'upstreamIdleMs' | 'reconnectDelaysMs'>> | false;
   corsOrigins?: string[];
@@ -185,7 +187,11 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     connectTimeoutMs,
     layoutBodyLimit: deps.bodyLimit ?? LAYOUT_BODY_LIMIT_BYTES,
     fanout,
-    streamLimit: createClientStreamLimit({ perClient: deps.streamsPerClient ?? DEFAULT_STREAMS_PER_CLIENT, metrics: app.metricsRegistry }),
+    streamLimit: createClientStreamLimit({
+      perClient: deps.streamsPerClient ?? DEFAULT_STREAMS_PER_CLIENT,
+      perGateway: deps.maxClientStreams ?? DEFAULT_MAX_CLIENT_STREAMS,
+      metrics: app.metricsRegistry,
+    }),
     maxStreamsPerUpstream: deps.maxStreamsPerUpstream ?? 50_000,
     routeConfig: (route) => (route.id === 'holds' ? { rateLimit: holdsRateLimit(limits) } : undefined),
   });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { LAYOUT_BODY_LIMIT_BYTES } from '@stream-seat/contracts';
 import { baseConfigSchema, checkAuthConfig, env } from '@stream-seat/platform';
 import { z } from 'zod';
-import { DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
+import { DEFAULT_MAX_CLIENT_STREAMS, DEFAULT_STREAMS_PER_CLIENT } from './edge/client-stream-limit.js';
 import { operatorNetwork } from './edge/operator-network.js';
 import { webSignInFrom } from './routes/web-sign-in.js';
 
@@ -40,6 +40,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
    * buyer with several tabs stays well under it; raise it for many buyers behind one NAT address.
    */
   STREAMS_PER_CLIENT: env.int(DEFAULT_STREAMS_PER_CLIENT, 1),
+  /**
+   * Live streams this gateway holds open in all, every client together; more are refused with a
+   * 503 the browser retries (another task may take it). Sized for a 1 GiB task.
+   */
+  MAX_CLIENT_STREAMS: env.int(DEFAULT_MAX_CLIENT_STREAMS, 1),
   /** One upstream live stream per event, shared by the gateway's clients; false: one per client. */
   STREAM_FANOUT: env.bool(true),
   /** Changes a shared stream keeps for late joiners and resuming clients. */

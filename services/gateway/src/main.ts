@@ -23,6 +23,7 @@ const app = await buildGatewayApp({
   connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
   maxStreamsPerUpstream: config.MAX_STREAMS_PER_UPSTREAM,
   streamsPerClient: config.STREAMS_PER_CLIENT,
+  maxClientStreams: config.MAX_CLIENT_STREAMS,
   streamFanout: config.STREAM_FANOUT && {
     ringSize: config.STREAM_RING_SIZE,
     maxBufferedBytes: config.STREAM_MAX_BUFFERED_BYTES,

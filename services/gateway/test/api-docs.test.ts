@@ -63,6 +63,8 @@ describe('the gateway /docs', () => {
     expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '404', '429']));
     expect(responses['429']?.content).toHaveProperty(['application/problem+json']);
     expect(responses['429']?.headers).toHaveProperty(['retry-after']);
+    // And its 503 past its own cap (MAX_CLIENT_STREAMS), unless the service documents a 503 of its own.
+    expect(responses['503']).toBeDefined();
     // Only on stream routes: other routes keep their service's answers as they are.
     const holds = document.paths['/api/holds']?.['post']?.responses ?? {};
     expect(Object.keys(holds)).toContain('201');

@@ -17,6 +17,8 @@ import type { GatewayAppDeps } from '../src/app.js';
 import { type GatewayTestKit, startGatewayTestKit } from './gateway-test-kit.js';
 
 const CAP = 3;
+/** The gateway's own cap, all clients together (MAX_CLIENT_STREAMS): above what the per-client tests hold. */
+const GATEWAY_CAP = CAP + 2;
 const STREAM_PATH = '/api/availability/ev-cap/stream';
 const SNAPSHOT = 'retry: 1000\n\nevent: snapshot\nid: 1\ndata: {"seq":1,"seats":{"A-1":"AVAILABLE"}}\n\n';
 
@@ -83,7 +85,7 @@ describe.each(modes)('streams per client address, $mode', ({ streamFanout }) => 
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    const { gateway } = await kit.gatewayWith({ streamsPerClient: CAP, trustProxy: '127.0.0.1', streamFanout });
+    const { gateway } = await kit.gatewayWith({ streamsPerClient: CAP, maxClientStreams: GATEWAY_CAP, trustProxy: '127.0.0.1', streamFanout });
     port = await listenOnLoopback(gateway);
     base = `http://127.0.0.1:${port}`;
   });
@@ -169,6 +171,32 @@ describe.each(modes)('streams per client address, $mode', ({ streamFanout }) => 
     await watching('198.51.100.20');
     expect(await metric('gateway_stream_clients')).toBe(CAP + 1);
     expect(await metric('gateway_stream_refused_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses any client a stream once the gateway holds its own cap, with a 503 to retry (elsewhere), and takes one again when a stream closes', async () => {
+    const streams = [];
+    for (let i = 0; i < CAP; i++) streams.push(await watching('203.0.113.14'));
+    for (let i = 0; i < GATEWAY_CAP - CAP; i++) streams.push(await watching('198.51.100.21'));
+    const asked = upstreamRequests;
+    // A client holding nothing: refused all the same, without asking the upstream.
+    const refusal = await attempt('192.0.2.30');
+    expect(refusal.status).toBe(503);
+    expect(Number(refusal.retryAfter)).toBeGreaterThan(0);
+    expect(refusal.problem).toMatchObject({ type: expect.stringMatching(/\/streams-full$/), status: 503, limit: GATEWAY_CAP, instance: STREAM_PATH });
+    expect(upstreamRequests).toBe(asked);
+    expect(await metric('gateway_streams_full_total')).toBeGreaterThanOrEqual(1);
+    streams[0]?.close();
+    const again = await eventually(
+      async () => {
+        const next = await stream('192.0.2.30');
+        if (next.status === 200) return next;
+        next.close();
+        return undefined;
+      },
+      5_000,
+      'a stream accepted once another closed',
+    );
+    await again.next((e) => e.event === 'snapshot');
   });
 
   it('counts a stream the client closed no more: its next one is accepted', async () => {

@@ -17,6 +17,17 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** A carrier's or a campus's NAT puts many buyers behind one IPv4 address. */
 export const DEFAULT_STREAMS_PER_CLIENT = 256;
+/**
+ * Streams one gateway holds open in all (MAX_CLIENT_STREAMS). Idle streams cost memory, not CPU:
+ * at tens of KB each, 20,000 fit a 1 GiB task with room, where scaling on CPU (or on the
+ * tasks' average memory, which new tasks bring down while the old ones keep their streams) would
+ * let one task run out. Past it a stream is a 503 the browser retries — the load balancer then
+ * sends it to another task.
+ */
+export const DEFAULT_MAX_CLIENT_STREAMS = 20_000;
+
+/** Why a stream was refused: its client holds its cap, or this gateway holds its own. */
+export type StreamRefusal = 'client' | 'gateway';
 
 /** What the limit watches for a stream's end: its response, and the connection under it. */
 export interface Closable {
@@ -28,14 +39,18 @@ export interface Closable {
 export interface ClientStreamLimit {
   /** Streams one client address may hold open at once. */
   readonly perClient: number;
+  /** Streams this gateway holds open at once, all clients together. */
+  readonly perGateway: number;
   /**
    * Counts a stream for `client` until its response closes or its connection does, whichever
-   * comes first; false, counting nothing, when the client already holds `perClient`.
+   * comes first (undefined); or, counting nothing, why not: the client already holds
+   * `perClient`, or the gateway `perGateway`.
    */
-  tryOpen(client: string, connection: Closable, response: Closable): boolean;
+  tryOpen(client: string, connection: Closable, response: Closable): StreamRefusal | undefined;
 }
 
-export function createClientStreamLimit(options: { perClient: number; metrics: Registry }): ClientStreamLimit {
+export function createClientStreamLimit(options: { perClient: number; perGateway?: number; metrics: Registry }): ClientStreamLimit {
+  const perGateway = options.perGateway ?? DEFAULT_MAX_CLIENT_STREAMS;
   const openPerClient = new Map<string, number>();
   let open = 0;
   new Gauge({
@@ -52,13 +67,24 @@ export function createClientStreamLimit(options: { perClient: number; metrics: R
     registers: [options.metrics],
   });
 
+  const full = new Counter({
+    name: 'gateway_streams_full_total',
+    help: 'Live streams refused (503) because this gateway already held MAX_CLIENT_STREAMS',
+    registers: [options.metrics],
+  });
+
   return {
     perClient: options.perClient,
+    perGateway,
     tryOpen(client, connection, response) {
       const held = openPerClient.get(client) ?? 0;
       if (held >= options.perClient) {
         refused.inc();
-        return false;
+        return 'client';
+      }
+      if (open >= perGateway) {
+        full.inc();
+        return 'gateway';
       }
       openPerClient.set(client, held + 1);
       open++;
@@ -79,7 +105,7 @@ export function createClientStreamLimit(options: { perClient: number; metrics: R
       connection.once('close', release);
       // Gone before it got here: neither will emit again.
       if (connection.destroyed || response.destroyed) release();
-      return true;
+      return undefined;
     },
   };
 }

@@ -75,6 +75,8 @@ function isForwardablePath(url: string): boolean {
  * not hammer, short for a person who has just closed a tab.
  */
 const TOO_MANY_STREAMS_RETRY_AFTER_SECONDS = 10;
+/** Soon: another gateway (or a stream closed here) may take it. */
+const STREAMS_FULL_RETRY_AFTER_SECONDS = 5;
 
 export function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, limit: number) {
   reply.header('retry-after', String(TOO_MANY_STREAMS_RETRY_AFTER_SECONDS));
@@ -83,6 +85,19 @@ export function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, l
     title: 'Too many open streams',
     status: 429,
     detail: `At most ${limit} live streams may be open at once from one client address; close one (another tab or window) and retry`,
+    instance: request.url,
+    limit,
+  });
+}
+
+/** This gateway holds its most streams (MAX_CLIENT_STREAMS): a 503 the browser retries, and the load balancer sends elsewhere. */
+export function streamsFull(reply: AnyServerReply, request: FastifyRequest, limit: number) {
+  reply.header('retry-after', String(STREAMS_FULL_RETRY_AFTER_SECONDS));
+  return sendProblem(reply, {
+    type: `${PROBLEM_TYPE_BASE}streams-full`,
+    title: 'No room for another stream here',
+    status: 503,
+    detail: `This gateway holds the most live streams it takes (${limit}); retry — another may take it`,
     instance: request.url,
     limit,
   });

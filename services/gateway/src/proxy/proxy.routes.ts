@@ -28,7 +28,7 @@ import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-head
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import type { OutstandingRequests } from './outstanding-requests.js';
-import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
+import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, streamsFull, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 import { type UpstreamFailure, upstreamFailure } from './upstream-failure.js';
 
@@ -240,9 +240,9 @@ export async function registerProxyRoutes(app: App, options: ProxyOptions): Prom
                 throw new UnsupportedMediaType(UNTYPED_BODY);
               }
               // Before any upstream is asked: a refused stream costs the gateway one short answer.
-              if (streaming && !options.streamLimit.tryOpen(clientAddressKey(request.ip), request.raw.socket, reply.raw)) {
-                return tooManyStreams(reply, request, options.streamLimit.perClient);
-              }
+              const refused = streaming ? options.streamLimit.tryOpen(clientAddressKey(request.ip), request.raw.socket, reply.raw) : undefined;
+              if (refused === 'client') return tooManyStreams(reply, request, options.streamLimit.perClient);
+              if (refused === 'gateway') return streamsFull(reply, request, options.streamLimit.perGateway);
               const registered = options.balancer.candidates(appName);
               if (registered.length === 0) {
                 return unavailable(reply, request, appName, `No instance of ${appName} is available`);

@@ -4,7 +4,8 @@
  * paths its routes expose (internal paths such as the outbox endpoint stay out). A request for
  * the document first fetches the documents of services that registered since the last refresh
  * (see `complete`), so the first answer after start-up is not just the gateway's own paths. A
- * stream route's operations also list the 429 the gateway itself answers there (STREAMS_PER_CLIENT).
+ * stream route's operations also list the 429 and 503 the gateway itself answers there
+ * (STREAMS_PER_CLIENT, MAX_CLIENT_STREAMS).
  */
 import { createServiceClient, type LoadBalancer } from '@stream-seat/platform';
 import type { FastifyBaseLogger } from 'fastify';
@@ -58,14 +59,20 @@ const TOO_MANY_STREAMS = {
   },
 };
 
-/** A path item whose operations also list the gateway's 429 (a service's own 429, if any, is kept). */
+/** The gateway's refusal of a stream past its own cap (MAX_CLIENT_STREAMS), the same problem shape. */
+const STREAMS_FULL = {
+  ...TOO_MANY_STREAMS,
+  description: 'This gateway holds the most live streams it takes (its MAX_CLIENT_STREAMS): retry after Retry-After seconds — another may take it',
+};
+
+/** A path item whose operations also list the gateway's 429 and 503 (a service's own, if any, is kept). */
 function withStreamLimit(item: unknown): unknown {
   if (typeof item !== 'object' || item === null) return item;
   return Object.fromEntries(
     Object.entries(item).map(([key, operation]: [string, unknown]) => {
       if (!HTTP_METHODS.has(key) || typeof operation !== 'object' || operation === null) return [key, operation];
       const responses = (operation as { responses?: Record<string, unknown> }).responses;
-      return [key, { ...operation, responses: { '429': TOO_MANY_STREAMS, ...responses } }];
+      return [key, { ...operation, responses: { '429': TOO_MANY_STREAMS, '503': STREAMS_FULL, ...responses } }];
     }),
   );
 }
