@@ -52,12 +52,14 @@ export async function startDatabase<T>(
   database: Database<T>,
   migrations: Migrations,
   log?: DatabaseLogger,
+  /** Runs the migrations so that a stop asked meanwhile waits for them (runService's StartupControl). */
+  critical: <R>(work: () => Promise<R>) => Promise<R> = (work) => work(),
 ): Promise<string[]> {
   await database.prepare(log);
   // Without the statement bound: an index on a large table takes longer to build than a request
   // may take (MariaDB stopped it at 10 s, every restart began it again), and GET_LOCK waiting for
   // the instance that migrates would come back empty and let a second one migrate at once.
-  const { applied, unknown } = await database.unbounded((db) => migrateToLatest(db as unknown as Kysely<unknown>, database.dialect, migrations));
+  const { applied, unknown } = await critical(() => database.unbounded((db) => migrateToLatest(db as unknown as Kysely<unknown>, database.dialect, migrations)));
   if (unknown.length > 0) log?.warn({ database: database.label, unknown }, 'the database has migrations of a newer release: taken as done');
   log?.info({ database: database.label, dialect: database.dialect, applied }, 'database ready');
   return applied;

@@ -23,7 +23,17 @@ export interface RunServiceOptions {
    * Work to finish before the service takes traffic (connect the database, migrate). The service
    * listens first, so `/health` answers and `/ready` says DOWN meanwhile; it registers after.
    */
-  startup?: () => Promise<void>;
+  startup?: (control: StartupControl) => Promise<void>;
+}
+
+/** What start-up work tells runService about itself. */
+export interface StartupControl {
+  /**
+   * Runs `work` so that a stop asked meanwhile waits for its end: a migration, whose DDL MySQL
+   * finishes without the client — cut off, it is done but not recorded. Outside such work a stop
+   * asked during start-up is at once (a connection retried, say).
+   */
+  critical<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface RunningService {
@@ -80,16 +90,6 @@ export function registryReadinessCheck(client: RegistryClient): ReadinessCheck {
  */
 export async function runService(options: RunServiceOptions, registry?: RegistryClient): Promise<RunningService> {
   const { app, config } = options;
-  // Signals are taken from the first moment: a SIGTERM during start-up (a deploy rolled back or
-  // overtaken, a scale-in) had killed the process at once — in the middle of a migration, whose
-  // DDL MySQL finishes without the client, so that it was done but not recorded. Now the start-up
-  // step under way finishes (ECS's stopTimeout bounds it), then the service stops.
-  let stopAsked: string | undefined;
-  let onStop: (signal: string) => void = (signal) => {
-    stopAsked ??= signal;
-    app.log.info({ signal }, 'asked to stop while starting: stopping once the start-up step under way ends');
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => onStop(signal));
   const exitAfter = (stopped: Promise<void>) =>
     stopped.then(
       () => process.exit(0),
@@ -98,25 +98,61 @@ export async function runService(options: RunServiceOptions, registry?: Registry
         process.exit(1);
       },
     );
+  // Signals are taken from the first moment: a SIGTERM during start-up (a deploy rolled back or
+  // overtaken, a scale-in) had killed the process at once — also in the middle of a migration,
+  // whose DDL MySQL finishes without the client, so that it was done but not recorded. Now a stop
+  // asked during start-up closes at once, unless critical work (a migration) runs: then once it
+  // ends (ECS's stopTimeout bounds it). Nothing was registered yet, nothing is drained.
+  let stopAsked: string | undefined;
+  let criticalRunning = 0;
+  let leaving: Promise<unknown> | undefined;
+  const leave = () => (leaving ??= exitAfter(app.close()));
+  let onStop: (signal: string) => void = (signal) => {
+    stopAsked ??= signal;
+    if (criticalRunning > 0) {
+      app.log.info({ signal }, 'asked to stop while starting: stopping once the migration under way ends');
+      return;
+    }
+    app.log.info({ signal }, 'asked to stop while starting: stopping now');
+    void leave();
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => onStop(signal));
+  const control: StartupControl = {
+    async critical(work) {
+      criticalRunning++;
+      try {
+        return await work();
+      } finally {
+        criticalRunning--;
+        if (criticalRunning === 0 && stopAsked !== undefined) void leave();
+      }
+    },
+  };
+  /** Stopped while starting: the process exits (leave); nothing more of the start-up is done. */
+  const leftWhileStarting = () => new Promise<never>(() => undefined);
   app.log.info({ config: redactConfig(options.printableConfig) }, 'effective configuration');
   if (options.startup) app.setStarting(true);
   await app.listen({ port: options.port, host: config.HOST });
   if (options.startup) {
     try {
-      await options.startup();
+      await options.startup(control);
     } catch (error) {
+      // Failed because it was stopped (its database closed under it): the stop's exit, not a failure.
+      if (stopAsked !== undefined) return leftWhileStarting();
       app.log.fatal({ err: error }, 'start-up failed');
       await app.close();
       throw error;
     }
     app.setStarting(false);
   }
+  if (stopAsked !== undefined) return leftWhileStarting();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
   app.addReadinessCheck(registryReadinessCheck(client));
-  // Asked to stop meanwhile: not registered at all, only closed.
-  if (stopAsked === undefined) await client.start();
+  // Asked while it registers: stopped as a running service is, once registered (then deregistered).
+  onStop = (signal) => void (stopAsked ??= signal);
+  await client.start();
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop') => {

@@ -74,7 +74,7 @@ await runService(
     config,
     printableConfig: config,
     // Listen first (so /ready can say why it is not ready), then create/migrate the database.
-    startup: () => startDatabase(database, bookingMigrations(database.dialect), app.log).then(() => undefined),
+    startup: ({ critical }) => startDatabase(database, bookingMigrations(database.dialect), app.log, critical).then(() => undefined),
   },
   registry,
 );

@@ -56,7 +56,7 @@ await runService(
     config,
     printableConfig: config,
     // Listen first (so /ready can say why it is not ready), then create/migrate the database.
-    startup: () => startDatabase(database, eventMigrations(database.dialect), app.log).then(() => undefined),
+    startup: ({ critical }) => startDatabase(database, eventMigrations(database.dialect), app.log, critical).then(() => undefined),
   },
   registry,
 );
