@@ -166,6 +166,11 @@ describe('release.yml', () => {
     expect(release['run-name']).toContain("format('Release {0}', github.event.workflow_run.head_sha)");
   });
 
+  it('queues builds and versions apart: a version run never cancels a waiting build of main', () => {
+    const release = workflow('release.yml') as Workflow & { concurrency?: { group: string; 'cancel-in-progress': boolean } };
+    expect(release.concurrency).toEqual({ group: 'release-${{ github.event_name }}-${{ github.ref }}', 'cancel-in-progress': false });
+  });
+
   it('names a version by hand on main only, for a commit of main, re-tagging its image and never building', () => {
     expect(release.on).toHaveProperty('workflow_dispatch.inputs.version');
     expect(release.on).toHaveProperty('workflow_dispatch.inputs.commit');
