@@ -153,9 +153,11 @@ export class FargateAppService extends Construct {
         maxCapacity: props.autoscaling.maxCapacity,
       });
       const cooldowns = { scaleInCooldown: Duration.minutes(5), scaleOutCooldown: Duration.minutes(1) };
-      // Either policy scales out; a scale-in needs both to allow it (Application Auto Scaling's rule).
+      // Either policy scales out. Memory never scales in: a scale-in needs every policy to allow
+      // it, and memory that V8 keeps after a peak (or streams that stay on the old tasks) could
+      // hold a service at its maximum for good. CPU alone brings it back down.
       scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.autoscaling.targetCpuPercent, ...cooldowns });
-      scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: props.autoscaling.targetMemoryPercent, ...cooldowns });
+      scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: props.autoscaling.targetMemoryPercent, ...cooldowns, disableScaleIn: true });
     }
 
     NagSuppressions.addResourceSuppressions(taskDefinition, [

@@ -293,15 +293,20 @@ describe('services', () => {
     // Each on CPU (60 %) and on memory (70 %: idle live streams hold memory, not CPU).
     const policies = Object.values(ofType('AWS::ApplicationAutoScaling::ScalingPolicy'));
     const tracked = policies.map((policy) => {
-      const tracking = policy.Properties.TargetTrackingScalingPolicyConfiguration as { PredefinedMetricSpecification: { PredefinedMetricType: string }; TargetValue: number };
+      const tracking = policy.Properties.TargetTrackingScalingPolicyConfiguration as {
+        PredefinedMetricSpecification: { PredefinedMetricType: string };
+        TargetValue: number;
+        DisableScaleIn?: boolean;
+      };
       const service = JSON.stringify(policy.Properties.ScalingTargetId).includes('Gateway') ? 'gateway' : 'booking';
-      return `${service} ${tracking.PredefinedMetricSpecification.PredefinedMetricType} ${tracking.TargetValue}`;
+      return `${service} ${tracking.PredefinedMetricSpecification.PredefinedMetricType} ${tracking.TargetValue}${tracking.DisableScaleIn ? ' out only' : ''}`;
     });
+    // Memory scales out only: a scale-in needs every policy, and memory kept after a peak would block it.
     expect(tracked.sort()).toEqual([
       'booking ECSServiceAverageCPUUtilization 60',
-      'booking ECSServiceAverageMemoryUtilization 70',
+      'booking ECSServiceAverageMemoryUtilization 70 out only',
       'gateway ECSServiceAverageCPUUtilization 60',
-      'gateway ECSServiceAverageMemoryUtilization 70',
+      'gateway ECSServiceAverageMemoryUtilization 70 out only',
     ]);
   });
 });
