@@ -173,3 +173,42 @@ describe('an Idempotency-Key whose request met rows other buyers had locked', ()
     }
   });
 });
+
+describe('an Idempotency-Key whose request committed just as a repeat\'s lock wait ended', () => {
+  it('replays the answer the record now holds, rather than telling the repeat to retry', async () => {
+    let runs = 0;
+    let raced = false;
+    /** Time the lock wait took (added to the route's clock). */
+    let waited = 0;
+    const route = await startIdempotentRoute({
+      dialect: 'sqlite',
+      name: 'idempotency_answered_in_wait',
+      path: '/things',
+      clock: () => Date.now() + waited,
+      // The repeat's INSERT waits on the key's row lock; the request holding it commits its
+      // answer, and the wait ends in a timeout all the same: what the repeat then reads.
+      wrapKeys: (real) => ({
+        ...real,
+        async reserve(owner, key, hash, now) {
+          if (raced || key !== 'answered-1') return real.reserve(owner, key, hash, now);
+          raced = true;
+          expect(await real.reserve(owner, key, hash, now)).toBe('reserved');
+          expect(await real.complete({ owner, key, reservedAt: now }, { status: 201, body: { run: 'the first' } })).toBe(true);
+          // A wait of 3 s: another would end past the repeat's 5 s deadline.
+          waited += 3_000;
+          throw Object.assign(new Error('Lock wait timeout exceeded; try restarting transaction'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 });
+        },
+      }),
+      run: async () => ({ status: 201, body: { run: ++runs } }),
+    });
+    try {
+      const repeat = await route.app.inject({ method: 'POST', url: '/things', headers: { 'idempotency-key': 'answered-1' }, payload: { n: 1 } });
+      expect(repeat.statusCode, repeat.body).toBe(201);
+      expect(repeat.headers['idempotent-replayed']).toBe('true');
+      expect(repeat.json()).toEqual({ run: 'the first' });
+      expect(runs).toBe(0);
+    } finally {
+      await route.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { isContention } from '@stream-seat/db';
 import { AppError, Conflict, type ErrorMapper, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type IdempotencyRepository, type KeyAnswer, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
+import type { IdempotencyKeyTable } from '../db/schema.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** How often the request holding a reservation says it is still running. */
@@ -221,12 +222,15 @@ export function createIdempotency(options: IdempotencyOptions) {
     };
     /**
      * A lock wait on the key's record timed out: the transaction committing its request's work
-     * holds it (a request frozen mid-commit, say) — that request is still running, not silent. No
-     * record under the key: the contention is elsewhere, and the error stands.
+     * holds it (a request frozen mid-commit, say) — that request is still running, not silent; or
+     * it committed just as the wait ended, and the record has its answer (replayed, as any repeat
+     * gets it). No record under the key: the contention is elsewhere, and the error stands.
      */
-    const lockedByItsRequest = async (error: unknown): Promise<'locked'> => {
-      if (isContention(error) && (await keys.find(scope.owner, key)) !== undefined) return 'locked';
-      throw error;
+    const lockedByItsRequest = async (error: unknown): Promise<'locked' | IdempotencyKeyTable> => {
+      if (!isContention(error)) throw error;
+      const record = await keys.find(scope.owner, key);
+      if (record === undefined) throw error;
+      return record.status_code !== null ? record : 'locked';
     };
     /**
      * Waits a moment more for the key's request; past the deadline, tells the client to retry
@@ -272,6 +276,7 @@ export function createIdempotency(options: IdempotencyOptions) {
       const beating = record.alive_at !== null && record.alive_at >= record.created_at;
       const abandoned = record.status_code === null && (beating ? (record.alive_at as number) < now - SILENT_AFTER_MS : record.created_at < now - ABANDONED_AFTER_MS);
       if (expired || abandoned) {
+        // Answered meanwhile (a record back from the lock wait): the next look replays it.
         const takenOver = await keys.takeOver(scope.owner, key, record, hash, now).catch(lockedByItsRequest);
         if (takenOver === true) {
           const outcome = await ran(now);
