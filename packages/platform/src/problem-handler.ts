@@ -94,17 +94,23 @@ export const UNTYPED_BODY = 'a body without a Content-Type is not read here; sen
 /** Turns an error of a library (a database driver, say) into an AppError, or passes. */
 export type ErrorMapper = (error: unknown) => AppError | undefined;
 
+/** What the first of `mappers` that knows `error` makes of it; undefined when none does. */
+export function mapError(error: unknown, mappers: ErrorMapper[]): AppError | undefined {
+  for (const mapper of mappers) {
+    const mapped = mapper(error);
+    if (mapped) return mapped;
+  }
+  return undefined;
+}
+
 /** Maps any thrown error to a problem; 5xx details are logged with the request id, never sent. */
 export function toProblem(thrown: FastifyError | Error, request: FastifyRequest, mappers: ErrorMapper[] = []): Problem {
   const instance = request.url;
   let error = thrown;
-  for (const mapper of mappers) {
-    const mapped = mapper(thrown);
-    if (mapped) {
-      request.log.warn({ err: thrown }, mapped.title);
-      error = mapped;
-      break;
-    }
+  const mapped = mapError(thrown, mappers);
+  if (mapped) {
+    request.log.warn({ err: thrown }, mapped.title);
+    error = mapped;
   }
   if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     // The type a refused charset or coding has too (errors.ts): one 415 for clients to handle.

@@ -143,7 +143,7 @@ describe('an Idempotency-Key whose work may have happened, when its answer canno
 });
 
 describe('an Idempotency-Key whose request met rows other buyers had locked', () => {
-  it('judges the failure as the service answers it (503, too busy): no "unhandled error" logged, the key let go of', async () => {
+  it('judges the failure by the service\'s error mappers (a 503, too busy, not an unknown error): no "unhandled error" logged, the key let go of', async () => {
     const lines: string[] = [];
     let runs = 0;
     const route = await startIdempotentRoute({

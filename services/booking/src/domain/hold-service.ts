@@ -240,7 +240,9 @@ export function createHoldService(deps: HoldServiceDeps) {
         // (a payment begun in its last moments): read again. Carried, it had run out by the row
         // read before, whose release matched nothing — and the DELETE answered 204 with the hold
         // still held, and its payment went on to order it (a probe: 11 of 120 rounds).
-        hold = (await deps.holds.find(holdId)) ?? hold;
+        const reread = await deps.holds.find(holdId);
+        if (!reread) return; // gone: nothing left to release
+        hold = reread;
       }
       if (hold.status === 'ORDERED') throw new HoldNotActive(holdId, 'ORDERED', await deps.holds.orderIdOf(holdId));
     },

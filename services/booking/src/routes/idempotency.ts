@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isContention } from '@stream-seat/db';
-import { AppError, Conflict, type ErrorMapper, toProblem } from '@stream-seat/platform';
+import { AppError, Conflict, type ErrorMapper, mapError, toProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type IdempotencyRepository, type KeyAnswer, type KeyReservation, ReservationTakenOver } from '../db/idempotency.repository.js';
 import type { IdempotencyKeyTable } from '../db/schema.js';
@@ -169,8 +169,8 @@ export function createIdempotency(options: IdempotencyOptions) {
         request.log.warn({ idempotencyKey: reservation.key }, 'a repeat took this request\'s Idempotency-Key over while it ran (it had gone silent); answering with the key\'s answer');
         return undefined;
       }
-      const mapped = (options.errorMappers ?? []).reduce<Error | undefined>((found, map) => found ?? map(error), undefined);
-      const problem = toProblem(mapped ?? (error as Error), request);
+      // Mapped without the warning toProblem would log: the service's handler logs it, once.
+      const problem = toProblem(mapError(error, options.errorMappers ?? []) ?? (error as Error), request);
       // Failed after a repeat took the key over (it had gone silent before it got as far as its
       // work's commit: the hold already ordered by the repeat, a charge that timed out): the key's
       // answer is the repeat's, and so is this request's.

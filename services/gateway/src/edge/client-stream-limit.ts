@@ -21,8 +21,8 @@ export const DEFAULT_STREAMS_PER_CLIENT = 256;
  * Streams one gateway holds open in all (MAX_CLIENT_STREAMS). Idle streams cost memory, not CPU:
  * at tens of KB each, 20,000 fit a 1 GiB task with room, where scaling on CPU (or on the
  * tasks' average memory, which new tasks bring down while the old ones keep their streams) would
- * let one task run out. Past it a stream is a 503 the browser retries — the load balancer then
- * sends it to another task.
+ * let one task run out. Past it a stream is a 503 the browser retries; a retry may land on
+ * another task.
  */
 export const DEFAULT_MAX_CLIENT_STREAMS = 20_000;
 

@@ -90,7 +90,7 @@ export function tooManyStreams(reply: AnyServerReply, request: FastifyRequest, l
   });
 }
 
-/** This gateway holds its most streams (MAX_CLIENT_STREAMS): a 503 the browser retries, and the load balancer sends elsewhere. */
+/** This gateway holds its most streams (MAX_CLIENT_STREAMS): a 503 the browser retries (a retry may land on another task). */
 export function streamsFull(reply: AnyServerReply, request: FastifyRequest, limit: number) {
   reply.header('retry-after', String(STREAMS_FULL_RETRY_AFTER_SECONDS));
   return sendProblem(reply, {
