@@ -25,7 +25,7 @@ import { createRefunds } from './domain/refunds.js';
 import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
 import { paymentCarryMs } from './domain/order-placement.js';
-import { createTestPaymentProvider, type PaymentProvider } from './domain/payment-provider.js';
+import { createTestPaymentProvider, type ForgetsOldCharges, type PaymentProvider } from './domain/payment-provider.js';
 import { createTestProviderChargeLedger } from './db/test-provider-charges.repository.js';
 import { createInProcessSeatChangeBus, type SeatChangeBus } from './live/seat-change-bus.js';
 import { createAvailabilityHub } from './live/availability-hub.js';
@@ -84,7 +84,7 @@ export interface BookingAppDeps {
   database: Database<BookingDatabase>;
   verifier: TokenVerifier;
   catalogue: CatalogueClient;
-  payments?: PaymentProvider;
+  payments?: PaymentProvider & Partial<ForgetsOldCharges>;
   /** Shared secret the event service presents on `/internal/*`. */
   serviceToken: string;
   /** Where committed seat changes go; in process by default. */
@@ -126,7 +126,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     clock,
   );
   // The test provider's charges in the database: every instance finds the charges another made.
-  const payments = deps.payments ?? createTestPaymentProvider({ ledger: createTestProviderChargeLedger(db, clock) });
+  const payments: PaymentProvider & Partial<ForgetsOldCharges> = deps.payments ?? createTestPaymentProvider({ ledger: createTestProviderChargeLedger(db, clock) });
   const inventories = createInventoryRepository(db, deps.database.dialect);
   const holdRepository = createHoldRepository(db);
   const idempotencyKeys = createIdempotencyRepository(db);
@@ -221,6 +221,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
       await refunds.retryDue(now);
       await cancellation.resumeDue(now);
       await reconciler.reconcile(now);
+      await payments.forgetChargesOlderThan?.(now - settings.paymentLateChargeWindowMs);
     },
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
     paused: () => app.isStarting(),

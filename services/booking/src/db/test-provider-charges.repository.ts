@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { ChargeLedger } from '../domain/payment-provider.js';
 import type { BookingDatabase } from './schema.js';
 
-export function createTestProviderChargeLedger(db: Kysely<BookingDatabase>, clock: () => number): ChargeLedger {
+export function createTestProviderChargeLedger(db: Kysely<BookingDatabase>, clock: () => number): Required<ChargeLedger> {
   return {
     async record(reference, paymentId) {
       try {
@@ -22,6 +22,14 @@ export function createTestProviderChargeLedger(db: Kysely<BookingDatabase>, cloc
     async find(reference) {
       const row = await db.selectFrom('test_provider_charges').select('payment_id').where('reference', '=', reference).executeTakeFirst();
       return row?.payment_id;
+    },
+    /**
+     * Forgets the charges made before `cutoff`: past PAYMENT_LATE_CHARGE_WINDOW_MS, no abandoned
+     * attempt is asked about any more (its attempt was made before its charge), so they would
+     * only grow the table, a row a payment.
+     */
+    async forgetOlderThan(cutoff) {
+      await db.deleteFrom('test_provider_charges').where('charged_at', '<', cutoff).execute();
     },
   };
 }

@@ -54,6 +54,16 @@ export interface ChargeLedger {
    */
   record(reference: string, paymentId: string): Promise<string>;
   find(reference: string): Promise<string | undefined>;
+  /** Forgets the charges made before `cutoff` (a ledger that can tell when they were made). */
+  forgetOlderThan?(cutoff: number): Promise<void>;
+}
+
+/**
+ * A provider keeping its own record of charges (the test provider's ledger), which the service
+ * has it forget once no abandoned attempt can ask about them (PAYMENT_LATE_CHARGE_WINDOW_MS).
+ */
+export interface ForgetsOldCharges {
+  forgetChargesOlderThan(cutoff: number): Promise<void>;
 }
 
 /** A ledger in this process's memory: for one instance alone (unit tests, the bench's peer). */
@@ -97,7 +107,8 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
   const charges = options.ledger ?? createInMemoryChargeLedger();
   /** Set by `holdRefunds`: refunds wait for `released`, and say when one starts waiting. */
   let latch: { released: Promise<void>; arrived: () => void } | undefined;
-  const provider: Required<PaymentProvider> & {
+  const provider: Required<PaymentProvider> &
+    ForgetsOldCharges & {
     refunds: ReadonlyMap<string, number>;
     refundLog: ReadonlyArray<{ paymentId: string; amountCents: number }>;
     refundsFailing: boolean;
@@ -167,6 +178,9 @@ export function createTestPaymentProvider(options: TestPaymentProviderOptions = 
     async findCharge(reference) {
       const paymentId = await charges.find(reference);
       return paymentId === undefined ? undefined : { paymentId };
+    },
+    async forgetChargesOlderThan(cutoff) {
+      await charges.forgetOlderThan?.(cutoff);
     },
   };
   return provider;

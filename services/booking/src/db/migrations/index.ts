@@ -28,6 +28,6 @@ export function bookingMigrations(dialect: Dialect): Migrations {
     '010-inventories-starts-at': inventoriesStartsAtMigration(dialect),
     '011-inventories-sale-terms': inventoriesSaleTermsMigration(dialect),
     '012-idempotency-alive': idempotencyAliveMigration(dialect),
-    '013-test-provider-charges': testProviderChargesMigration(),
+    '013-test-provider-charges': testProviderChargesMigration(dialect),
   };
 }
