@@ -97,6 +97,11 @@ describe('deploy/Dockerfile', () => {
   it('keeps the toolchain out of the runtime image', () => {
     expect(all(runtime, 'RUN').join('\n')).not.toMatch(/apt-get|npm (ci|install)/);
     expect(all(runtime, 'COPY')).toEqual(expect.arrayContaining(['--from=deps /app/ ./', '--from=build /dist/ ./']));
+    // And the package managers the Node image ships: the service runs node alone.
+    const run = all(runtime, 'RUN').join('\n');
+    for (const path of ['/usr/local/lib/node_modules/npm', '/usr/local/lib/node_modules/corepack', '/opt/yarn-*', '/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/bin/corepack', '/usr/local/bin/yarn']) {
+      expect(run).toMatch(new RegExp(`rm -rf [^\\n]*${path.replace(/[*.]/g, (c) => `\\${c}`)}(\\s|$)`));
+    }
   });
 
   it('runs as the unprivileged node user with an exec-form CMD', () => {
