@@ -66,8 +66,9 @@ export interface RegistryClient {
    * a copy of the registry. A registry outage afterwards keeps it ready, serving lookups from that
    * copy (`note` says since when), as Eureka clients do: were every instance to turn unready when
    * the one registry stops, the load balancer would take them all out of service at once.
+   * `needsRegistration` false: a copy alone will do (an instance nobody finds through the registry).
    */
-  readiness(): { ready: boolean; note?: string };
+  readiness(needsRegistration?: boolean): { ready: boolean; note?: string };
 }
 
 interface EurekaInstanceJson {
@@ -331,9 +332,9 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     isHealthy() {
       return options.registryUrls.length === 0 || (registered && lastCallOk);
     },
-    readiness() {
+    readiness(needsRegistration = true) {
       if (options.registryUrls.length === 0) return { ready: true };
-      if (!registeredOnce) return { ready: false, note: 'not registered yet' };
+      if (needsRegistration && !registeredOnce) return { ready: false, note: 'not registered yet' };
       if (!fetchedOnce) return { ready: false, note: 'no copy of the registry yet' };
       if (unreachableSince === undefined) return { ready: true };
       const seconds = Math.round((Date.now() - unreachableSince) / 1000);

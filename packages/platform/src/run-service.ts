@@ -24,6 +24,13 @@ export interface RunServiceOptions {
    * listens first, so `/health` answers and `/ready` says DOWN meanwhile; it registers after.
    */
   startup?: (control: StartupControl) => Promise<void>;
+  /**
+   * Nobody finds this service through the registry (the gateway: clients reach it through its
+   * load balancer): ready with a copy of the registry, registered or not. A gateway whose own
+   * registration was refused (its token wrong, say) had stayed unready for good — every gateway
+   * of a deploy, and the load balancer had no target — though it could route.
+   */
+  readyUnregistered?: boolean;
 }
 
 /** What start-up work tells runService about itself. */
@@ -69,13 +76,17 @@ export async function createServiceRegistryClient(
   });
 }
 
-/** Ready once registered with a copy of the registry; a later registry outage only adds a note (see RegistryClient.readiness). */
-export function registryReadinessCheck(client: RegistryClient): ReadinessCheck {
+/**
+ * Ready once registered with a copy of the registry — or with the copy alone, for an instance
+ * nobody finds through the registry (`needsRegistration` false: the gateway, behind its load
+ * balancer). A later registry outage only adds a note (see RegistryClient.readiness).
+ */
+export function registryReadinessCheck(client: RegistryClient, needsRegistration = true): ReadinessCheck {
   return {
     name: 'registry',
     gatesStart: true,
     check: async () => {
-      const { ready, note } = client.readiness();
+      const { ready, note } = client.readiness(needsRegistration);
       if (!ready) throw new Error(note);
       return note;
     },
@@ -149,7 +160,7 @@ export async function runService(options: RunServiceOptions, registry?: Registry
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const client = registry ?? (await createServiceRegistryClient(config, options.appName, port, app.log));
-  app.addReadinessCheck(registryReadinessCheck(client));
+  app.addReadinessCheck(registryReadinessCheck(client, !options.readyUnregistered));
   // Asked while it registers: stopped as a running service is, once registered (then deregistered).
   onStop = (signal) => void (stopAsked ??= signal);
   await client.start();

@@ -201,6 +201,29 @@ describe('a registry that stays down', () => {
     await app.close();
   });
 
+  it('makes an instance nobody finds through the registry (the gateway) ready with a copy, its registration refused or not', async () => {
+    // Writes need a token this client lacks; reads are open.
+    const discovery = buildDiscoveryApp({ evictionIntervalMs: 60_000, logger: false, responseCacheMs: 0, token: 'registry-secret-token' });
+    registries.push(discovery);
+    await discovery.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(discovery.app.server.address() as { port: number }).port}/eureka`;
+    const refused = testRegistryClient({ registryUrls: [url], app: 'API-GATEWAY', instanceId: 'gw-refused', port: 8082 });
+    await refused.start();
+    const ready = async (needsRegistration: boolean) => {
+      const app = createService({ name: 'gateway', logger: false });
+      app.addReadinessCheck(registryReadinessCheck(refused, needsRegistration));
+      const res = await app.inject({ method: 'GET', url: '/ready' });
+      await app.close();
+      return { status: res.statusCode, registry: (res.json() as { checks: Record<string, string> }).checks['registry'] };
+    };
+    await eventually(async () => (await refused.refresh()) || undefined, 5_000, 'a copy of the registry');
+    // Before, the gateway's own registration refused kept it unready for good: no target for the load balancer.
+    expect(await ready(false)).toEqual({ status: 200, registry: 'UP' });
+    // An instance others find through the registry stays unready until it is there.
+    expect(await ready(true)).toMatchObject({ status: 503, registry: 'DOWN: not registered yet' });
+    await refused.stop();
+  });
+
   it('keeps an instance that never registered unready', async () => {
     const registry = await registryOn(0);
     const url = `http://127.0.0.1:${(registry.app.server.address() as { port: number }).port}/eureka`;

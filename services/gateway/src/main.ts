@@ -51,4 +51,4 @@ const app = await buildGatewayApp({
 app.addHook('onClose', async () => {
   await redis?.quit().catch(() => undefined);
 });
-await runService({ app, appName: 'API-GATEWAY', port: config.PORT, config, printableConfig: config }, registry);
+await runService({ app, appName: 'API-GATEWAY', port: config.PORT, config, printableConfig: config, readyUnregistered: true }, registry);
