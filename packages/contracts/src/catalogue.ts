@@ -76,10 +76,16 @@ export const seatMap = z.object({
 export type SeatMap = z.infer<typeof seatMap>;
 
 /** Outbox messages from the catalogue to booking, delivered until acknowledged (at least once). */
+/**
+ * A message the catalogue's outbox delivers to booking. Its ids are ids (a 5,000-character one had
+ * been a 500, too long for its column; an empty one or `../x` left an inventory row of nothing).
+ * Not strict: a field a newer catalogue adds must not have its messages refused, and retried for
+ * good, by a booking instance of the release before during a rolling deploy.
+ */
 export const catalogueMessage = z.object({
-  id: z.string().describe('unique message id: consumers deduplicate on it'),
+  id: entityId.describe('unique message id: consumers deduplicate on it'),
   type: z.enum(['event.published', 'event.cancelled']),
-  eventId: z.string(),
+  eventId: entityId,
   occurredAt: isoDateTime,
 });
 export type CatalogueMessage = z.infer<typeof catalogueMessage>;

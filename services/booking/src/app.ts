@@ -265,7 +265,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     registerTicketRoutes(routes, orders, deps.verifier);
     registerCatalogueMessageRoutes(
       routes,
-      createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), inventory, orders, clock }),
+      createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), catalogue: deps.catalogue, inventory, orders, clock }),
       deps.serviceToken,
     );
   });

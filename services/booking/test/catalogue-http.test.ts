@@ -172,3 +172,46 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     }
   });
 });
+
+describe.each(testDialects())('an event looked up while a draft, then published, through caching HTTP clients on %s', (dialect) => {
+  let events: EventTestApp;
+  /** The instance the catalogue's message reaches. */
+  let a: BookingTestApp;
+  /** Another instance on the same database, which hears no message. */
+  let b: BookingTestApp;
+
+  beforeAll(async () => {
+    events = await createEventTestApp(dialect);
+    await events.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = events.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const instance: InstanceAddress = { instanceId: 'event-1', app: 'EVENT-SERVICE', host: '127.0.0.1', port, status: 'UP', url: `http://127.0.0.1:${port}` };
+    // Each instance caches what it asked for a minute, "no such event" included.
+    const caching = () =>
+      createHttpCatalogueClient({ client: createServiceClient(createLoadBalancer({ instances: () => [instance] }), 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 60_000 });
+    a = await createBookingTestApp(dialect, { catalogue: caching() });
+    b = await createBookingTestApp(dialect, { catalogue: caching(), databaseUrl: a.databaseUrl });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await events?.close();
+  });
+
+  it('is on sale on every instance as soon as the published message is handled', async () => {
+    const eventId = await createDraft(events, 'olga', await createVenue(events, 'olga'), { maxSeatsPerOrder: 4 });
+    // Someone looks at the draft through each instance (the catalogue hides it: a 404, cached).
+    for (const instance of [a, b]) expect((await instance.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(404);
+    expect((await events.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await events.auth('olga') })).statusCode).toBe(200);
+    const message = { id: `published-${eventId}`, type: 'event.published', eventId, occurredAt: new Date().toISOString() };
+    const handled = await a.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: a.internal, payload: message });
+    expect(handled.json()).toEqual({ id: message.id, outcome: 'processed' });
+    // Before: the message found the cached "no such event" and put nothing on sale.
+    expect(await a.database.db.selectFrom('inventories').select('status').where('event_id', '=', eventId).executeTakeFirst()).toEqual({ status: 'OPEN' });
+    // Both instances hold at once — before, each answered 404 until its cache ran out.
+    for (const [instance, buyer] of [[a, 'ana'], [b, 'ben']] as const) {
+      const held = await instance.app.inject({ method: 'POST', url: '/api/holds', headers: await instance.auth(buyer), payload: { eventId, quantity: 1, section: 'BALC' } });
+      expect(held.statusCode, held.body).toBe(201);
+    }
+  });
+});

@@ -30,6 +30,28 @@ describe('the internal catalogue-message route', () => {
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ id: `m-${event.id}`, outcome: 'processed' });
   });
+
+  it('answers a message whose ids are no ids with a 400 naming the field, keeping nothing; a field it does not know is let be', async () => {
+    const post = (payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: { authorization: `Bearer ${token}` }, payload });
+    const fieldsOf = async (payload: Record<string, unknown>) => {
+      const res = await post(payload);
+      expect(res.statusCode, res.body).toBe(400);
+      return (res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    };
+    const good = message('internal-2');
+    // Before: a 500 (too long for its column), or an inventory row for an event that cannot exist.
+    for (const id of ['x'.repeat(65), 'x'.repeat(5_000), '', '../x', 'a\u0000b']) {
+      expect(await fieldsOf({ ...good, id }), JSON.stringify(id.slice(0, 10))).toEqual(['id']);
+      expect(await fieldsOf({ ...good, eventId: id }), JSON.stringify(id.slice(0, 10))).toEqual(['eventId']);
+    }
+    expect(await t.database.db.selectFrom('inventories').select('event_id').where('event_id', 'in', ['', '../x']).execute()).toEqual([]);
+    // A newer catalogue's message, with a field this release does not know: taken (refused, it
+    // would be retried for good during a rolling deploy).
+    const { event, map } = hallEvent('internal-3');
+    catalogue.put(event, map);
+    expect((await post({ ...message(event.id), correlationId: 'c-1' })).json()).toEqual({ id: `m-${event.id}`, outcome: 'processed' });
+  });
 });
 
 describe('SERVICE_TOKEN', () => {

@@ -85,6 +85,11 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
       });
     },
 
+    forget(eventId) {
+      events.delete(eventId);
+      missing.delete(eventId);
+    },
+
     async seatMap(eventId, caller) {
       if (!couldBeEventId(eventId)) return undefined;
       return inFlight.run(`seatmap:${eventId}`, async () => {

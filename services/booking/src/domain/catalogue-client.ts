@@ -13,4 +13,9 @@ export interface CatalogueClient {
   event(eventId: string, caller?: CallContext): Promise<CatalogueEvent | undefined>;
   /** The event's seat map (immutable once published), or undefined when there is none. */
   seatMap(eventId: string, caller?: CallContext): Promise<SeatMap | undefined>;
+  /**
+   * The event changed (a catalogue message said so, or an inventory shows it on sale): whatever
+   * this client cached of it — "no such event" included — is not to be served again.
+   */
+  forget?(eventId: string): void;
 }

@@ -6,11 +6,13 @@
 import type { CatalogueMessage } from '@stream-seat/contracts';
 import type { CatalogueMessageRepository } from '../db/catalogue-message.repository.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
+import type { CatalogueClient } from './catalogue-client.js';
 import type { InventoryService } from './inventory-service.js';
 import type { OrderService } from './order-service.js';
 
 export interface CatalogueMessageHandlerDeps {
   messages: CatalogueMessageRepository;
+  catalogue: Pick<CatalogueClient, 'forget'>;
   inventory: InventoryService;
   orders: OrderService;
   clock: () => number;
@@ -20,6 +22,10 @@ export function createCatalogueMessageHandler(deps: CatalogueMessageHandlerDeps)
   return {
     async handle(message: CatalogueMessage): Promise<'processed' | 'duplicate'> {
       if (await deps.messages.seen(message.id)) return 'duplicate';
+      // What this instance cached of the event is past: a draft looked up here just before (a 404,
+      // for anyone but its organiser) had made the published message find "no such event", and
+      // put nothing on sale — holds were a 404 until the cache ran out.
+      deps.catalogue.forget?.(message.eventId);
       if (message.type === 'event.published') {
         try {
           await deps.inventory.ensure(message.eventId);

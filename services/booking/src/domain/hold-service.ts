@@ -128,6 +128,11 @@ export function createHoldService(deps: HoldServiceDeps) {
    */
   async function eventOf(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
     try {
+      const event = await deps.catalogue.event(eventId, caller);
+      if (event || !(await deps.inventory.find(eventId))) return event;
+      // "No such event", cached by this instance while it was a draft, for an event another
+      // instance has since put on sale (its inventory is here): asked again.
+      deps.catalogue.forget?.(eventId);
       return await deps.catalogue.event(eventId, caller);
     } catch (error) {
       if (!(error instanceof DependencyUnavailable)) throw error;
