@@ -1,6 +1,11 @@
 /** Money and dates the way the reader's browser writes them. */
-export function money(cents: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+// The currencies module alone (no zod): the app's bundle takes only what it uses.
+import { minorUnitDigits } from '@stream-seat/contracts/currencies';
+
+/** An amount in `currency`'s minor units (cents, or yen: JPY has none smaller), as the reader writes money. */
+export function money(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
 }
 
 const dateAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -18,3 +18,18 @@ export const ISO_4217_CURRENCIES: ReadonlySet<string> = new Set([
   'UZS', 'VED', 'VES', 'VND', 'VUV', 'WST', 'XAF', 'XCD', 'XCG', 'XOF', 'XPF', 'YER', 'ZAR', 'ZMW',
   'ZWG',
 ]);
+
+/**
+ * The digits of a currency's minor unit (ISO 4217), where not 2: amounts are in minor units, so
+ * 1050 is ¥1,050, 10.50 €, and 1.050 KWD. The web app had divided every amount by 100 (¥11 a seat,
+ * ¥21 for two, where the hold said 2,100).
+ */
+const MINOR_UNIT_DIGITS: ReadonlyMap<string, number> = new Map([
+  ...['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((code) => [code, 0] as const),
+  ...['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((code) => [code, 3] as const),
+]);
+
+/** How many digits `currency`'s minor unit has: 2 for most, 0 for JPY, 3 for KWD. */
+export function minorUnitDigits(currency: string): number {
+  return MINOR_UNIT_DIGITS.get(currency) ?? 2;
+}
