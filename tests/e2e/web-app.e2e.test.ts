@@ -543,6 +543,41 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('fits the organiser\'s page and its check-in desk on a phone, whatever the events\' names', async () => {
+    await publishEvent(`The ${'Long'.repeat(20)} Night At The Desk`, daysAhead(44));
+    const page = await newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(test.gateway);
+    await signIn(page, 'olga', 'organizer');
+    await page.click('a[href="#/organizer"]');
+    await page.waitForSelector('select[name=door]');
+    // It had been 844 px wide: the desk's row did not wrap, its select as wide as its longest event name.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await page.close();
+  });
+
+  it('says why a sign-in failed: no answer (offline), or no name, in words rather than a status or the browser\'s own', async () => {
+    const page = await newPage();
+    await page.goto(test.gateway);
+    await page.waitForSelector('form.sign-in');
+    await page.context().setOffline(true);
+    try {
+      await page.fill('input[name=name]', 'olive');
+      await page.click('form.sign-in button');
+      // It had shown the browser's "Failed to fetch".
+      await page.waitForFunction(`document.querySelector('form.sign-in [role=alert]')?.textContent !== ''`);
+      expect(await page.textContent('form.sign-in [role=alert]')).toBe('The server did not answer. Check your connection and try again.');
+    } finally {
+      await page.context().setOffline(false);
+    }
+    // A name of spaces only (nothing once trimmed): it had said "sign-in failed (400)".
+    await page.fill('input[name=name]', '   ');
+    await page.click('form.sign-in button');
+    await page.waitForFunction(`document.querySelector('form.sign-in [role=alert]')?.textContent === 'Type a name to sign in as.'`);
+    expect(await page.locator('[data-signed-in]').count()).toBe(0);
+    await page.close();
+  });
+
   it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
     const context = await browser.newContext();
     try {

@@ -1,5 +1,5 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
-import { ApiProblem } from './api-problem.js';
+import { ApiProblem, NO_ANSWER } from './api-problem.js';
 import { noteServerDate } from './server-clock.js';
 import { currentSession, signOut } from './session.js';
 
@@ -22,7 +22,7 @@ export const ANSWER_TIMEOUT_MS = 35_000;
  * request may have been carried out; one with an Idempotency-Key may be sent again with the same key.
  */
 function noAnswer(): ApiProblem {
-  return new ApiProblem(0, 'No answer', 'The server did not answer. Check your connection and try again.', {});
+  return new ApiProblem(0, 'No answer', NO_ANSWER, {});
 }
 
 /** The whole answer (status, headers, body), within ANSWER_TIMEOUT_MS; else noAnswer(). */
@@ -53,6 +53,14 @@ function parsed(text: string): unknown {
 }
 
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  return (await answered<T>(method, path, options)).body;
+}
+
+/**
+ * The answer's body, and whether the service replayed it for the Idempotency-Key
+ * (`idempotent-replayed`): made by an earlier request under the key, not by this one.
+ */
+export async function answered<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ body: T; replayed: boolean }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const session = currentSession();
   if (session) headers['authorization'] = `Bearer ${session.token}`;
@@ -83,7 +91,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
       problem,
     );
   }
-  return body as T;
+  return { body: body as T, replayed: response.headers.get('idempotent-replayed') === 'true' };
 }
 
 /** The commands (by path) posted and not answered yet. */

@@ -11,12 +11,19 @@ import { ApiProblem } from './api-problem.js';
 /** A hold request's body, as sent (the event and either seat ids or a best-available ask). */
 export type HoldRequest = Record<string, unknown>;
 
-/** Sends one hold request under an Idempotency-Key; the hold made, or an ApiProblem. */
-export type PostHold = (body: HoldRequest, idempotencyKey: string) => Promise<HoldView>;
+/**
+ * Sends one hold request under an Idempotency-Key; the hold made (`replayed`: the service's answer
+ * to an earlier request under the key, which had made it), or an ApiProblem.
+ */
+export type PostHold = (body: HoldRequest, idempotencyKey: string) => Promise<{ hold: HoldView; replayed: boolean }>;
 
 export interface HoldMade {
   hold: HoldView;
-  /** Made by an earlier request whose answer had been lost, not by the one just asked for. */
+  /**
+   * Made by an earlier request whose answer had been lost, not by the one just asked for: another
+   * ask sent before it, or the same one made when first sent (the service replayed it). The same
+   * ask sent again that made the hold only now (the first never reached the service) is not.
+   */
   earlier: boolean;
 }
 
@@ -49,9 +56,10 @@ export function createHoldRequests(post: PostHold, newKey: () => string = () => 
       try {
         for (const [index, pending] of queue.entries()) {
           try {
-            const hold = await post(JSON.parse(pending.json) as HoldRequest, pending.key);
+            const { hold, replayed } = await post(JSON.parse(pending.json) as HoldRequest, pending.key);
             unanswered = undefined;
-            return { hold, earlier: pending !== asked };
+            // Before, the same ask sent again after going offline was told "your earlier request went through".
+            return { hold, earlier: replayed || pending.json !== asked.json };
           } catch (error) {
             if (inconclusive(error)) {
               unanswered = pending;

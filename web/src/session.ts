@@ -3,6 +3,7 @@
  * name and role; in production the identity provider does, after the user signs in on its page
  * (oidc-sign-in.ts) — or, with no provider configured for the app, the user pastes a token.
  */
+import { NO_ANSWER } from './api-problem.js';
 import { noteServerDate, serverNow } from './server-clock.js';
 
 /** An admin may do what an organiser does (the organiser's page) and what a buyer does (hold, pay). */
@@ -104,13 +105,25 @@ window.addEventListener('storage', (event) => {
 
 /** Asks the gateway's dev-token route; false when the gateway does not offer one (production). */
 export async function signInLocally(sub: string, role: Role): Promise<boolean> {
-  const response = await fetch('/api/auth/dev-token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, role }),
-  });
+  if (sub === '') throw new Error('Type a name to sign in as.');
+  let response: Response;
+  try {
+    response = await fetch('/api/auth/dev-token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub, role }),
+    });
+  } catch {
+    // The browser's own words had been shown ("Failed to fetch").
+    throw new Error(NO_ANSWER);
+  }
   if (response.status === 404) return false;
-  if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
+  if (!response.ok) {
+    // The service's reason (a name it refuses), not only the status it had been.
+    const problem = (await response.json().catch(() => ({}))) as { detail?: unknown };
+    const detail = typeof problem.detail === 'string' ? problem.detail.replace(/^sub: /, 'Your name: ') : undefined;
+    throw new Error(detail ?? `Sign-in failed (${response.status}). Try again in a moment.`);
+  }
   noteServerDate(response);
   const { token } = (await response.json()) as { token: string };
   setSession({ sub, role, token });

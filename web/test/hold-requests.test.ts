@@ -16,8 +16,11 @@ const holdOf = (seatIds: string[]): HoldView => ({
 const lost = () => new ApiProblem(0, 'No answer', undefined, {});
 const taken = (seatIds: string[]) => new ApiProblem(409, 'Seats unavailable', undefined, { unavailable: seatIds });
 
-/** A service whose answers the test scripts, one per request; every request sent is kept. */
-function scriptedService(...answers: Array<'hold' | ApiProblem>) {
+/**
+ * A service whose answers the test scripts, one per request (`replayed`: a hold an earlier request
+ * under the key made, as `idempotent-replayed` says); every request sent is kept.
+ */
+function scriptedService(...answers: Array<'hold' | 'replayed' | ApiProblem>) {
   const sent: Array<{ body: HoldRequest; key: string }> = [];
   let keys = 0;
   const requests = createHoldRequests(
@@ -26,7 +29,7 @@ function scriptedService(...answers: Array<'hold' | ApiProblem>) {
       const answer = answers.shift();
       if (answer === undefined) throw new Error('no answer scripted');
       if (answer instanceof ApiProblem) throw answer;
-      return holdOf((body['seatIds'] as string[] | undefined) ?? ['best']);
+      return { hold: holdOf((body['seatIds'] as string[] | undefined) ?? ['best']), replayed: answer === 'replayed' };
     },
     () => `key-${++keys}`,
   );
@@ -42,13 +45,20 @@ describe('hold requests', () => {
   });
 
   it('sends a request whose answer was lost again under its key, and claims its seats meanwhile', async () => {
-    const { requests, sent } = scriptedService(lost(), 'hold');
+    const { requests, sent } = scriptedService(lost(), 'replayed');
     await expect(requests.send({ seatIds: ['A-1', 'A-2'] })).rejects.toMatchObject({ status: 0 });
     expect(requests.claims('A-2')).toBe(true);
     expect(requests.claims('A-3')).toBe(false);
     expect(await requests.send({ seatIds: ['A-1', 'A-2'] })).toEqual({ hold: holdOf(['A-1', 'A-2']), earlier: true });
     expect(sent.map((r) => r.key)).toEqual(['key-1', 'key-1']);
     expect(requests.claims('A-2')).toBe(false);
+  });
+
+  it('says a hold the same ask made only when sent again (the first never reached the service) is the one just asked for', async () => {
+    const { requests } = scriptedService(lost(), 'hold');
+    await expect(requests.send({ seatIds: ['A-1'] })).rejects.toMatchObject({ status: 0 });
+    // Before: "your earlier request went through", for a request that had never left the browser.
+    expect(await requests.send({ seatIds: ['A-1'] })).toEqual({ hold: holdOf(['A-1']), earlier: false });
   });
 
   it('sends the lost request before a changed one, and keeps the hold it made without sending the new one', async () => {
@@ -83,7 +93,7 @@ describe('hold requests', () => {
 
   it('tells that a request is on its way, and claims its seats until its answer', async () => {
     let answer: (hold: HoldView) => void = () => {};
-    const requests = createHoldRequests(() => new Promise<HoldView>((resolve) => (answer = resolve)));
+    const requests = createHoldRequests(() => new Promise<HoldView>((resolve) => (answer = resolve)).then((hold) => ({ hold, replayed: false })));
     expect(requests.sending).toBe(false);
     const sending = requests.send({ seatIds: ['A-1'] });
     expect(requests.sending).toBe(true);

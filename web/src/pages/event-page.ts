@@ -3,7 +3,7 @@
  * picks seats (or asks for the best available), holds them, pays, and gets tickets.
  */
 import type { EventView, HoldView, SeatMap } from '@stream-seat/contracts';
-import { api, ApiProblem } from '../api.js';
+import { answered, api, ApiProblem } from '../api.js';
 import { salesState } from '../sales-window.js';
 import { serverNow } from '../server-clock.js';
 import { h, mount } from '../dom.js';
@@ -61,7 +61,10 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   const tierIndex = (tier: string) => Math.max(0, tiers.indexOf(tier)) % 6;
   const seatsById = new Map(map.seats.map((s) => [s.id, s]));
   const selected = new Set<string>();
-  const holdRequests = createHoldRequests((body, idempotencyKey) => api<HoldView>('POST', '/holds', { body, idempotencyKey }));
+  const holdRequests = createHoldRequests(async (body, idempotencyKey) => {
+    const { body: hold, replayed } = await answered<HoldView>('POST', '/holds', { body, idempotencyKey });
+    return { hold, replayed };
+  });
   const purchase = createPurchase({ eventId: event.id, showMine: (seatIds) => view.setMine(seatIds), changed: () => renderPanel() });
   const state = purchase.state;
 
