@@ -102,6 +102,9 @@ declare module 'fastify' {
   }
 }
 
+/** How long a handled catalogue message is remembered, so that a redelivery is only acknowledged. */
+const CATALOGUE_MESSAGES_KEPT_MS = 30 * 86_400_000;
+
 /** How the service answers its libraries' errors (the Idempotency-Key layer judges failures by them too). */
 export const bookingErrorMappers: ErrorMapper[] = [
   // Locks other buyers hold (a deadlock that outlived its retries, a row-lock wait timed out):
@@ -210,6 +213,8 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     // The hold's release pass moves with it (the sweeper is made below; no payment comes before the app serves).
     onHoldExtended: (expiresAt) => sweeper.holdMade(expiresAt),
   });
+  const catalogueMessages = createCatalogueMessageRepository(db);
+  let messagesForgotAt = Number.NEGATIVE_INFINITY;
   const sweeper = createHoldSweeper({
     holds: holdRepository,
     bus,
@@ -222,6 +227,11 @@ export function buildBookingApp(deps: BookingAppDeps): App {
       await cancellation.resumeDue(now);
       await reconciler.reconcile(now);
       await payments.forgetChargesOlderThan?.(now - settings.paymentLateChargeWindowMs);
+      // Handled catalogue messages, kept 30 days for deduplication (they had been kept for good), once an hour.
+      if (now - messagesForgotAt >= 3_600_000) {
+        messagesForgotAt = now;
+        await catalogueMessages.forgetProcessedBefore(now - CATALOGUE_MESSAGES_KEPT_MS);
+      }
     },
     onError: (error) => app.log.warn({ err: error }, 'hold sweep failed'),
     paused: () => app.isStarting(),
@@ -265,7 +275,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     registerTicketRoutes(routes, orders, deps.verifier);
     registerCatalogueMessageRoutes(
       routes,
-      createCatalogueMessageHandler({ messages: createCatalogueMessageRepository(db), catalogue: deps.catalogue, inventory, orders, clock }),
+      createCatalogueMessageHandler({ messages: catalogueMessages, catalogue: deps.catalogue, inventory, orders, clock }),
       deps.serviceToken,
     );
   });

@@ -52,6 +52,19 @@ describe('the internal catalogue-message route', () => {
     catalogue.put(event, map);
     expect((await post({ ...message(event.id), correlationId: 'c-1' })).json()).toEqual({ id: `m-${event.id}`, outcome: 'processed' });
   });
+
+  it('remembers a handled message 30 days, then forgets it (it had been kept for good)', async () => {
+    const { event, map } = hallEvent('internal-4');
+    catalogue.put(event, map);
+    const post = () => t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: { authorization: `Bearer ${token}` }, payload: message(event.id) });
+    expect((await post()).json()).toMatchObject({ outcome: 'processed' });
+    await t.app.booking.sweeper.sweepOnce();
+    expect((await post()).json()).toMatchObject({ outcome: 'duplicate' });
+    t.advance(30 * 86_400_000 + 3_600_000);
+    await t.app.booking.sweeper.sweepOnce();
+    const kept = await t.database.db.selectFrom('catalogue_messages').select('id').where('id', '=', `m-${event.id}`).execute();
+    expect(kept).toEqual([]);
+  });
 });
 
 describe('SERVICE_TOKEN', () => {

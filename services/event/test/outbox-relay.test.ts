@@ -113,6 +113,38 @@ describe.each(testDialects())('outbox relay on %s', (dialect) => {
     return ids;
   };
 
+  it('removes delivered messages once they are older than it keeps them, and never a pending one', async () => {
+    peer.received.length = 0;
+    const delivered = await publishNew();
+    await relay().drain();
+    expect(peer.received.map((m) => m.eventId)).toContain(delivered);
+    const pending = await publishNew();
+    const now = Date.now() + 7 * 86_400_000 + 60_000;
+    const later = createOutboxRelay({
+      outbox: createOutboxRepository(t.database.db),
+      // Booking down: nothing more is delivered.
+      deliver: async () => {
+        throw new Error('booking is down');
+      },
+      pollMs: 20,
+      clock: () => now,
+    });
+    relays.push(later);
+    try {
+      await later.drain();
+      const ids = (await t.database.db.selectFrom('outbox').select('payload_json').execute()).map((r) => (JSON.parse(r.payload_json) as CatalogueMessage).eventId);
+      // Before: kept for good, one row a message.
+      expect(ids).not.toContain(delivered);
+      expect(ids).toContain(pending);
+    } finally {
+      // Its lease, and its retry of the pending message, run a week from now: brought back to
+      // now for the relays of the other tests.
+      await t.database.db.updateTable('relay_lease').set({ holder: null, expires_at: 0 }).execute();
+      await t.database.db.updateTable('outbox').set({ next_attempt_at: 0 }).where('delivered_at', 'is', null).execute();
+    }
+    await relay().drain();
+  });
+
   it('delivers publish and cancel messages in the order they were written, and marks them delivered', async () => {
     peer.received.length = 0;
     const a = await publishNew();

@@ -18,6 +18,13 @@ export function createCatalogueMessageRepository(db: Kysely<BookingDatabase>) {
         if (!isDuplicateKey(error)) throw error;
       }
     },
+    /**
+     * Forgets the messages handled before `cutoff`: a redelivery comes within hours (the outbox
+     * retries until acknowledged), and handling one again is harmless anyway (idempotent).
+     */
+    async forgetProcessedBefore(cutoff: number): Promise<void> {
+      await db.deleteFrom('catalogue_messages').where('processed_at', '<', cutoff).execute();
+    },
   };
 }
 export type CatalogueMessageRepository = ReturnType<typeof createCatalogueMessageRepository>;

@@ -35,6 +35,11 @@ export function createOutboxRepository(db: Kysely<EventDatabase>) {
       return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
     },
 
+    /** Removes the messages delivered before `cutoff` (the pending ones stay, however old). */
+    async forgetDeliveredBefore(cutoff: number): Promise<void> {
+      await db.deleteFrom('outbox').where('delivered_at', 'is not', null).where('delivered_at', '<', cutoff).execute();
+    },
+
     async markDelivered(seq: number, now: number): Promise<void> {
       await db.updateTable('outbox').set({ delivered_at: now }).where('seq', '=', seq).execute();
     },

@@ -26,6 +26,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How long a pass's claim on the relay lease lasts; default: five polls, at least 5 s. */
   leaseMs?: number;
+  /** How long a delivered message is kept (for whoever looks into a delivery) before it is removed: 7 days. */
+  keepDeliveredMs?: number;
   clock?: () => number;
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
@@ -42,6 +44,8 @@ export interface OutboxRelay {
 
 /** Failures of different events in one pass after which booking is taken to be down, not one message. */
 const FAILURES_PER_PASS = 3;
+/** How often the lease holder removes delivered messages past keepDeliveredMs (they had been kept for good). */
+const FORGET_EVERY_MS = 3_600_000;
 
 export function backoffDelay(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
@@ -55,6 +59,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const holder = randomUUID();
   // The lease outlives a few polls, so a crashed holder is replaced within seconds.
   const leaseMs = options.leaseMs ?? Math.max(5_000, options.pollMs * 5);
+  const keepDeliveredMs = options.keepDeliveredMs ?? 7 * 86_400_000;
+  let forgotAt = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
@@ -87,6 +93,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         waiting.add(message.eventId);
         if (++failures >= FAILURES_PER_PASS) break;
       }
+    }
+    if (clock() - forgotAt >= FORGET_EVERY_MS) {
+      forgotAt = clock();
+      await outbox.forgetDeliveredBefore(forgotAt - keepDeliveredMs);
     }
     return delivered;
   }
