@@ -142,6 +142,9 @@ describe('an Idempotency-Key whose work may have happened, when its answer canno
   });
 });
 
+/** What mysql2 throws when a row-lock wait times out. */
+const lockWaitTimedOut = () => Object.assign(new Error('Lock wait timeout exceeded; try restarting transaction'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 });
+
 describe('an Idempotency-Key whose request met rows other buyers had locked', () => {
   it('judges the failure by the service\'s error mappers (a 503, too busy, not an unknown error): no "unhandled error" logged, the key let go of', async () => {
     const lines: string[] = [];
@@ -155,8 +158,7 @@ describe('an Idempotency-Key whose request met rows other buyers had locked', ()
       logLines: lines,
       run: async () => {
         runs++;
-        // What mysql2 throws when a row-lock wait times out.
-        throw Object.assign(new Error('Lock wait timeout exceeded; try restarting transaction'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 });
+        throw lockWaitTimedOut();
       },
     });
     try {
@@ -196,7 +198,7 @@ describe('an Idempotency-Key whose request committed just as a repeat\'s lock wa
           expect(await real.complete({ owner, key, reservedAt: now }, { status: 201, body: { run: 'the first' } })).toBe(true);
           // A wait of 3 s: another would end past the repeat's 5 s deadline.
           waited += 3_000;
-          throw Object.assign(new Error('Lock wait timeout exceeded; try restarting transaction'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 });
+          throw lockWaitTimedOut();
         },
       }),
       run: async () => ({ status: 201, body: { run: ++runs } }),

@@ -117,6 +117,22 @@ describe.each(modes)('streams per client address, $mode', ({ streamFanout }) => 
     return opened;
   }
 
+  /** A stream from `client` accepted, with its snapshot, once a stream closed elsewhere gives its slot back (the close takes a moment to be counted). */
+  async function watchingOnceRoomIsMade(client: string): Promise<SseClient> {
+    const accepted = await eventually(
+      async () => {
+        const next = await stream(client);
+        if (next.status === 200) return next;
+        next.close();
+        return undefined;
+      },
+      5_000,
+      'a stream accepted once another closed',
+    );
+    await accepted.next((e) => e.event === 'snapshot');
+    return accepted;
+  }
+
   /**
    * A stream on a connection of its own that the client keeps open after the response (HTTP/1.1
    * keep-alive, as browsers do): `ended` resolves at the response's last chunk.
@@ -186,17 +202,7 @@ describe.each(modes)('streams per client address, $mode', ({ streamFanout }) => 
     expect(upstreamRequests).toBe(asked);
     expect(await metric('gateway_streams_full_total')).toBeGreaterThanOrEqual(1);
     streams[0]?.close();
-    const again = await eventually(
-      async () => {
-        const next = await stream('192.0.2.30');
-        if (next.status === 200) return next;
-        next.close();
-        return undefined;
-      },
-      5_000,
-      'a stream accepted once another closed',
-    );
-    await again.next((e) => e.event === 'snapshot');
+    await watchingOnceRoomIsMade('192.0.2.30');
   });
 
   it('counts a stream the client closed no more: its next one is accepted', async () => {
@@ -207,17 +213,7 @@ describe.each(modes)('streams per client address, $mode', ({ streamFanout }) => 
 
     // The client aborts one stream mid-way (its connection closes, as a closed tab's does).
     streams[0]?.close();
-    const again = await eventually(
-      async () => {
-        const next = await stream(alice);
-        if (next.status === 200) return next;
-        next.close();
-        return undefined;
-      },
-      5_000,
-      'a stream accepted after the client closed one',
-    );
-    await again.next((e) => e.event === 'snapshot');
+    await watchingOnceRoomIsMade(alice);
     // One slot came back, not more.
     expect((await attempt(alice)).status).toBe(429);
   });
