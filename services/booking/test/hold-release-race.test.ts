@@ -75,4 +75,14 @@ describe.each(testDialects())('releasing a hold a payment carries on at that mom
       { seat_id: 'ORCH-A-2', status: 'AVAILABLE' },
     ]);
   });
+
+  it('answers 503 (retry), not 204, for a hold that changes under three releases in a row', async () => {
+    const { holdId } = await hold('sam');
+    const repository = createHoldRepository(t.database.db);
+    // Every release finds the hold changed since it was read (carried on again and again).
+    const holds: HoldRepository = { ...repository, release: async () => undefined };
+    const service = createHoldService({ holds, bus: createInProcessSeatChangeBus(), clock: t.now } as Partial<HoldServiceDeps> as HoldServiceDeps);
+    await expect(service.release({ sub: 'sam', role: 'buyer' }, holdId)).rejects.toMatchObject({ status: 503, slug: 'contended' });
+    expect((await repository.find(holdId))?.status).toBe('ACTIVE');
+  });
 });
