@@ -18,8 +18,9 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 /** A carrier's or a campus's NAT puts many buyers behind one IPv4 address. */
 export const DEFAULT_STREAMS_PER_CLIENT = 256;
 /**
- * Streams one gateway holds open in all (MAX_CLIENT_STREAMS). Idle streams cost memory, not CPU:
- * at tens of KB each, 20,000 fit a 1 GiB task with room, where scaling on CPU (or on the
+ * Streams one gateway holds open in all (MAX_CLIENT_STREAMS). Idle streams cost memory, not CPU
+ * (a booking stream about 12 KB in the fanout bench; the gateway's is not measured): 20,000 are
+ * meant to fit a 1 GiB task with room, where scaling on CPU (or on the
  * tasks' average memory, which new tasks bring down while the old ones keep their streams) would
  * let one task run out. Past it a stream is a 503 the browser retries; a retry may land on
  * another task.
