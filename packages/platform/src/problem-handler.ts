@@ -54,7 +54,7 @@ export function sendProblem<R extends ProblemReply>(reply: R, problem: Problem):
 function fieldName(instancePath: string, location: string): string {
   const path = instancePath.split('/').filter(Boolean);
   const prefix = location === 'body' ? '' : `${location}.`;
-  return shown(path.length === 0 ? location : prefix + path.join('.'));
+  return writtenOut(path.length === 0 ? location : prefix + path.join('.'));
 }
 
 /**
@@ -62,12 +62,13 @@ function fieldName(instancePath: string, location: string): string {
  * else, written as `\u{…}`: a key holding U+202E (a bidirectional override) or a NUL came back
  * in the error as it was, to be displayed reversed, or cut short, wherever the error is shown.
  */
-function shown(name: string): string {
+function writtenOut(name: string): string {
   return name.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
 }
 
 /**
- * The messages of one field, each said once — and of several bounds of one kind, the tightest
+ * The messages of one field, each said once (its repeats dropped here, and only here) — and of
+ * several bounds of one kind, the tightest
  * only: `z.number().int().max(100)` says "Too big" for the safe-integer bound and for 100, and
  * 1e300 had been told both ("expected int to be <=9007199254740991; … <=100").
  */
@@ -146,7 +147,7 @@ export function toProblem(thrown: FastifyError | Error, request: FastifyRequest,
     const byField = new Map<string, string[]>();
     for (const { field, message } of parsed) {
       const messages = byField.get(field) ?? [];
-      if (!messages.includes(message)) messages.push(message);
+      messages.push(message);
       byField.set(field, messages);
     }
     const errors = [...byField].map(([field, messages]) => ({ field, message: tightest(messages).join('; ') }));
