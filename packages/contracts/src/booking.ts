@@ -1,4 +1,4 @@
-/** The booking service's public shapes: availability, holds, orders, tickets, seat changes. */
+/** The booking service's public shapes: availability, holds, orders, tickets, sales, seat changes. */
 import { z } from 'zod';
 import { sectionId, tierName } from './catalogue.js';
 import { currency, entityId, isoDateTime, orderCents } from './common.js';
@@ -108,3 +108,24 @@ export const checkIn = z.object({
   checkedInAt: isoDateTime,
 });
 export type CheckInView = z.infer<typeof checkIn>;
+
+const count = z.number().int().min(0);
+
+/**
+ * `GET /api/sales/{eventId}`: an event's sales figures, for its organiser. An order being cancelled
+ * (its refund not through yet) counts as cancelled, but its money in neither `revenueCents` nor
+ * `refundedCents` until the refund goes through.
+ */
+export const salesSummary = z.object({
+  eventId: z.string(),
+  currency,
+  /** Orders that stand, and orders cancelled (refunded, or being refunded). */
+  orders: z.object({ confirmed: count, cancelled: count }),
+  /** Tickets of the orders that stand, and of those the tickets checked in. */
+  tickets: z.object({ sold: count, checkedIn: count }),
+  /** The seats as availability counts them now: BOOKED, HELD (by a hold still running), AVAILABLE, all. */
+  seats: z.object({ sold: count, held: count, available: count, total: count }),
+  revenueCents: count.describe('the totals of the orders that stand (CONFIRMED), in minor units'),
+  refundedCents: count.describe('the totals of the cancelled orders whose refund went through, in minor units'),
+});
+export type SalesSummary = z.infer<typeof salesSummary>;

@@ -22,6 +22,7 @@ import { createUnconfirmedHolds } from './domain/unconfirmed-holds.js';
 import { createOrderCancellation } from './domain/order-cancellation.js';
 import { createPaymentReconciler } from './domain/payment-reconciler.js';
 import { createRefunds } from './domain/refunds.js';
+import { createSalesSummaries } from './domain/sales-summary.js';
 import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
 import { paymentCarryMs } from './domain/order-placement.js';
@@ -39,6 +40,7 @@ import { registerCatalogueMessageRoutes } from './routes/catalogue-message.route
 import { createIdempotency, IDEMPOTENCY_TTL_MS, SILENT_AFTER_MS } from './routes/idempotency.js';
 import { registerHoldRoutes } from './routes/hold.routes.js';
 import { registerOrderRoutes } from './routes/order.routes.js';
+import { registerSalesRoutes } from './routes/sales.routes.js';
 import { registerTicketRoutes } from './routes/ticket.routes.js';
 
 export interface BookingSettings {
@@ -120,7 +122,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     name: 'booking',
     logLevel: deps.logLevel ?? 'info',
     logger: deps.logger ?? true,
-    openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets, check-in' },
+    openapi: { title: 'Stream-Seat booking service', description: 'Seat inventory, holds, orders, tickets, check-in, sales figures' },
     errorMappers: bookingErrorMappers,
   });
   const { db } = deps.database;
@@ -195,10 +197,11 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onRetry: (orderId, attempts, nextAttemptAt, error) =>
       app.log.warn({ orderId, attempts, nextAttemptAt: new Date(nextAttemptAt).toISOString(), err: error }, 'order cancellation not finished (refund failed?); retried by the sweeper'),
   });
+  const tickets = createTicketRepository(db);
   const orders = createOrderService({
     holds: holdRepository,
     orders: orderRepository,
-    tickets: createTicketRepository(db),
+    tickets,
     inventory,
     catalogue: deps.catalogue,
     payments,
@@ -273,6 +276,11 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     registerHoldRoutes(routes, holds, deps.verifier, idempotent, clock);
     registerOrderRoutes(routes, orders, deps.verifier, idempotent);
     registerTicketRoutes(routes, orders, deps.verifier);
+    registerSalesRoutes(
+      routes,
+      createSalesSummaries({ inventory, orders: orderRepository, tickets, seats: (eventId, now) => inventories.snapshot(eventId, now), clock }),
+      deps.verifier,
+    );
     registerCatalogueMessageRoutes(
       routes,
       createCatalogueMessageHandler({ messages: catalogueMessages, catalogue: deps.catalogue, inventory, orders, clock }),

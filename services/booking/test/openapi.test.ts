@@ -21,6 +21,7 @@ describe('the booking OpenAPI document', () => {
       '/api/orders/{orderId}',
       '/api/orders/{orderId}/cancel',
       '/api/tickets/{code}/check-in',
+      '/api/sales/{eventId}',
     ]) {
       expect(paths).toContain(path);
     }

@@ -6,7 +6,7 @@ import { createHoldRepository, seatsStillHeldBy } from './hold.repository.js';
 import { type AnsweringReservation, fenceReservation, storeAnswer } from './idempotency.repository.js';
 import { takeAttempt } from './payment-attempt.repository.js';
 import { lockInventory, recordChanges } from './seat-change.repository.js';
-import type { BookingDatabase, HoldTable, OrderTable, TicketTable } from './schema.js';
+import type { BookingDatabase, HoldTable, OrderStatus, OrderTable, TicketTable } from './schema.js';
 import { changed, inTransaction, type Trx } from './transaction.js';
 
 export interface OrderWithTickets {
@@ -262,6 +262,27 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
       const orders = (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(normalize);
       const tickets = await ticketsOf(orders.map((o) => o.id));
       return orders.map((order) => ({ order, tickets: tickets.filter((t) => t.order_id === order.id) }));
+    },
+
+    /**
+     * The event's orders by status, how many and their totals: one aggregate read over the index
+     * `orders_event` (event_id, status), never the rows — an event may have 100,000 orders.
+     */
+    async totalsOfEvent(eventId: string): Promise<Record<OrderStatus, { orders: number; cents: number }>> {
+      const rows = await db
+        .selectFrom('orders')
+        .select((eb) => ['status', eb.fn.countAll<number | string>().as('orders'), eb.fn.sum<number | string | null>('total_cents').as('cents')])
+        .where('event_id', '=', eventId)
+        .groupBy('status')
+        .execute();
+      const totals: Record<OrderStatus, { orders: number; cents: number }> = {
+        CONFIRMED: { orders: 0, cents: 0 },
+        CANCELLING: { orders: 0, cents: 0 },
+        CANCELLED: { orders: 0, cents: 0 },
+      };
+      // MySQL's SUM is a DECIMAL and its COUNT a BIGINT: both come back as text.
+      for (const r of rows) totals[r.status] = { orders: Number(r.orders), cents: Number(r.cents ?? 0) };
+      return totals;
     },
 
     async confirmedOfEvent(eventId: string): Promise<OrderTable[]> {

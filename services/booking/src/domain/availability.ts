@@ -118,6 +118,18 @@ export function createAvailabilityViews(inventories: InventoryRepository, maxByt
 export type AvailabilityViews = ReturnType<typeof createAvailabilityViews>;
 
 const STATUS_JSON = SEAT_STATUSES.map((status) => JSON.stringify(status));
+
+/**
+ * The seats by status, as availability counts them (an expired hold's seats AVAILABLE, as the
+ * snapshot has them): the counts of the answer, and an organiser's sales figures.
+ */
+export function countByStatus(states: SeatStates): Record<SeatStatus, number> {
+  const counts: Record<SeatStatus, number> = { AVAILABLE: 0, HELD: 0, BOOKED: 0 };
+  const { status } = states;
+  for (let i = 0; i < status.length; i++) counts[SEAT_STATUSES[status[i] as number] as SeatStatus] += 1;
+  return counts;
+}
+
 /** Per layout: each seat's `"id":` (with the comma before it), as JSON writes it. */
 const seatKeys = new WeakMap<SeatLayout, string[]>();
 
@@ -131,7 +143,7 @@ export function availabilityJson(eventId: string, states: SeatStates): Buffer {
   }
   // Keyed by names from the venue's layout: objects without a prototype, so that no name (a
   // section `__proto__` stored before the catalogue refused it) can reach Object.prototype.
-  const counts: Availability['counts'] = { AVAILABLE: 0, HELD: 0, BOOKED: 0, bySection: keyedByName(), byTier: keyedByName() };
+  const counts: Availability['counts'] = { ...countByStatus(states), bySection: keyedByName(), byTier: keyedByName() };
   // Counted per section and tier number (the layout's), named once at the end, in the order
   // sections and tiers first appear among the seats.
   const sections = tally(layout.sections.length);
@@ -140,7 +152,6 @@ export function availabilityJson(eventId: string, states: SeatStates): Buffer {
   for (let i = 0; i < layout.size; i++) {
     const code = status[i] as number;
     seats += (keys[i] as string) + (STATUS_JSON[code] as string);
-    counts[SEAT_STATUSES[code] as SeatStatus] += 1;
     const free = code === 0 ? 1 : 0;
     sections.add(layout.sectionOf[i] as number, free);
     tiers.add(layout.tierOf[i] as number, free);

@@ -6,7 +6,7 @@
  * immutable header (organizer, currency, stage) is cached.
  */
 import type { SeatChangeBatch } from '@stream-seat/contracts';
-import { type CallContext, createInFlight } from '@stream-seat/platform';
+import { type CallContext, createInFlight, type Principal } from '@stream-seat/platform';
 import { type InventoryRepository, isCancelledBeforeSale, type SaleTerms, saleTermColumns } from '../db/inventory.repository.js';
 import type { InventoryTable } from '../db/schema.js';
 import { EventNotFound, EventNotOnSale } from './booking-errors.js';
@@ -81,6 +81,16 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   return {
     /** The inventory header if it exists; never calls the catalogue. */
     find,
+    /**
+     * Whether the principal runs the event — checks its tickets in, cancels any of its orders, reads
+     * its sales: an admin, or its organizer (the inventory's, as the catalogue named it). The one
+     * place that is decided; false for an event without an inventory. The header is cached: no
+     * query after the first.
+     */
+    async isOrganizerOrAdmin(principal: Principal, eventId: string): Promise<boolean> {
+      if (principal.role === 'admin') return true;
+      return principal.role === 'organizer' && (await find(eventId))?.organizer_id === principal.sub;
+    },
     keepTerms,
     /**
      * The event as its inventory keeps it, for when the catalogue cannot be asked: the terms it was

@@ -22,14 +22,9 @@ export interface OrderServiceDeps extends OrderPlacementDeps {
 export function createOrderService(deps: OrderServiceDeps) {
   const placement = createOrderPlacement(deps);
 
-  /** The caller organises the event (the inventory header is cached: no query after the first). */
-  async function organizes(principal: Principal, eventId: string): Promise<boolean> {
-    return principal.role === 'organizer' && (await deps.inventory.find(eventId))?.organizer_id === principal.sub;
-  }
-
   /** Its buyer, the event's organizer, or an admin may see and cancel an order. */
   async function mayManage(principal: Principal, order: OrderTable): Promise<boolean> {
-    return principal.role === 'admin' || order.buyer_id === principal.sub || organizes(principal, order.event_id);
+    return order.buyer_id === principal.sub || deps.inventory.isOrganizerOrAdmin(principal, order.event_id);
   }
 
   /**
@@ -54,7 +49,7 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   /** An admin, or the organizer of the order's event — whoever the buyer is and whatever their token's role. */
   async function mayOverride(principal: Principal, order: OrderTable): Promise<boolean> {
-    return principal.role === 'admin' || organizes(principal, order.event_id);
+    return deps.inventory.isOrganizerOrAdmin(principal, order.event_id);
   }
 
   return {
@@ -114,11 +109,8 @@ export function createOrderService(deps: OrderServiceDeps) {
       // Typed at the door in any case, with O for 0 or I and L for 1: still the ticket.
       const ticket = await deps.tickets.find(canonicalTicketCode(code));
       if (!ticket) throw new TicketNotFound();
-      if (principal.role !== 'admin') {
-        const inventory = await deps.inventory.find(ticket.event_id);
-        // Another organizer's ticket is not theirs to see: answered like an unknown code.
-        if (inventory?.organizer_id !== principal.sub) throw new TicketNotFound();
-      }
+      // Another organizer's ticket is not theirs to see: answered like an unknown code.
+      if (!(await deps.inventory.isOrganizerOrAdmin(principal, ticket.event_id))) throw new TicketNotFound();
       if (eventId !== undefined && ticket.event_id !== eventId) throw new TicketForAnotherEvent(ticket.event_id, eventId);
       return deps.tickets.checkIn(ticket, deps.clock());
     },

@@ -32,6 +32,7 @@ export const routeTable: RouteDefinition[] = [
   { id: 'holds', path: '/api/holds/**', uri: 'lb://BOOKING-SERVICE' },
   { id: 'orders', path: '/api/orders/**', uri: 'lb://BOOKING-SERVICE' },
   { id: 'tickets', path: '/api/tickets/**', uri: 'lb://BOOKING-SERVICE' },
+  { id: 'sales', path: '/api/sales/**', uri: 'lb://BOOKING-SERVICE' },
 ];
 
 export function targetApp(route: RouteDefinition): string {
