@@ -505,10 +505,10 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
       await held.passed;
       await route.continue();
     });
-    await page.dblclick(`${card} button.secondary`);
+    await page.dblclick(`${card} button.cancel`);
     await expect.poll(() => sent.length).toBe(1);
     // Shown under way: a second click had seemed to do nothing.
-    expect(await page.locator(`${card} button.secondary`).isDisabled()).toBe(true);
+    expect(await page.locator(`${card} button.cancel`).isDisabled()).toBe(true);
     held.open();
     await page.waitForSelector(`${card}[data-status="CANCELLED"]`);
     // It had asked twice and sent two cancellations.

@@ -1,13 +1,33 @@
-/** `#/organizer`: an organiser's events (put a draft on sale, cancel one) and the check-in desk. */
-import type { CheckInView, EventView, SeatMap } from '@stream-seat/contracts';
+/**
+ * `#/organizer`: an organiser's console — the check-in desk; their events (a new draft, a draft
+ * changed, put on sale or cancelled, an event's sales); their venues (a new one from sections of
+ * rows or standing places).
+ */
+import type { EventView, VenueView } from '@stream-seat/contracts';
 import { api, ApiProblem, postCommand } from '../api.js';
-import { nearestDoor } from '../check-in-door.js';
-import { field, h, mount } from '../dom.js';
-import { dateTime } from '../format.js';
-import { placeNamesOfEvents } from '../place-names.js';
+import { h, mount } from '../dom.js';
+import { dateTime, money } from '../format.js';
 import type { Page } from '../router.js';
-import { serverNow } from '../server-clock.js';
 import { currentSession, organizes } from '../session.js';
+import { checkInDesk } from './check-in-desk.js';
+import { eventEditor, type VenueChoice } from './event-editor.js';
+import { venueEditor } from './venue-editor.js';
+
+/** Pages of the API's lists, followed to the end: an organiser sees every event and venue of theirs. */
+const MAX_PAGES = 50;
+
+/** Every item of a list of the organiser's, up to MAX_PAGES pages; `more` when the list goes on past them. */
+async function everyPage<T>(path: string): Promise<{ items: T[]; more: boolean }> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const next: { items: T[]; nextCursor: string | null } = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...next.items);
+    cursor = next.nextCursor;
+    if (cursor === null) return { items, more: false };
+  }
+  return { items, more: true };
+}
 
 export const organizerPage: Page = (root) => {
   const session = currentSession();
@@ -16,17 +36,77 @@ export const organizerPage: Page = (root) => {
     return;
   }
   const events = h('div', {}, h('p', { class: 'muted' }, 'Loading your events…'));
+  const venuesList = h('div', {}, h('p', { class: 'muted' }, 'Loading your venues…'));
+  // One form open at a time, above the lists it adds to.
+  const eventForm = h('div', { class: 'editor-slot' });
+  const venueForm = h('div', { class: 'editor-slot' });
+  const newEvent = h('button', { type: 'button', class: 'new-event' }, 'New event');
+  const newVenue = h('button', { type: 'button', class: 'new-venue' }, 'New venue');
   const desk = checkInDesk();
-  mount(root, h('h1', {}, 'Organiser'), desk.section, h('h2', {}, 'My events'), events);
+  mount(
+    root,
+    h('h1', {}, 'Organiser'),
+    desk.section,
+    h('section', { class: 'my-events' }, h('h2', {}, 'My events'), newEvent, eventForm, events),
+    h('section', { class: 'my-venues' }, h('h2', {}, 'My venues'), newVenue, venueForm, venuesList),
+  );
+
+  let venues: VenueChoice[] = [];
+  let lastCurrency: string | undefined;
+
+  const closeForms = (back?: HTMLElement) => {
+    eventForm.replaceChildren();
+    venueForm.replaceChildren();
+    back?.focus();
+  };
+  /** Opens a form in `slot`, its first control focused. */
+  const open = (slot: HTMLElement, form: HTMLFormElement) => {
+    closeForms();
+    slot.replaceChildren(form);
+    form.querySelector<HTMLElement>('input, select')?.focus();
+  };
+  const editEvent = (event?: EventView) => {
+    if (venues.length === 0) {
+      eventForm.replaceChildren(h('p', { class: 'notice', role: 'status' }, 'An event takes place at one of your venues: create a venue first (below).'));
+      return;
+    }
+    open(
+      eventForm,
+      eventEditor(
+        venues,
+        (saved) => {
+          lastCurrency = saved.currency;
+          closeForms();
+          void loadEvents(saved.id);
+        },
+        () => closeForms(newEvent),
+        { ...(event ? { event } : {}), ...(lastCurrency ? { currency: lastCurrency } : {}) },
+      ),
+    );
+  };
+  newEvent.addEventListener('click', () => editEvent());
+  newVenue.addEventListener('click', () =>
+    open(
+      venueForm,
+      venueEditor(
+        (venue) => {
+          closeForms();
+          void loadVenues(venue.id);
+        },
+        () => closeForms(newVenue),
+      ),
+    ),
+  );
 
   /** Draws the list again; `focus`: the event whose card keeps the focus (a publish or cancel had sent it to the page's top). */
-  const load = async (focus?: string) => {
+  const loadEvents = async (focus?: string) => {
     try {
-      const { items, more } = await allMyEvents();
+      const { items, more } = await everyPage<EventView>('/events?mine=true');
       desk.doors(items);
+      lastCurrency ??= items.at(-1)?.currency;
       mount(
         events,
-        items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet (create them through the API: see /docs).') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, load))),
+        items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet.') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, loadEvents, editEvent))),
         more ? h('p', { class: 'notice' }, `Showing your first ${items.length} events; the API lists the rest (GET /api/events?mine=true).`) : null,
       );
       if (focus) events.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(focus)}"]`)?.focus();
@@ -34,133 +114,93 @@ export const organizerPage: Page = (root) => {
       mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
   };
-  void load();
+  const loadVenues = async (focus?: string) => {
+    try {
+      const { items, more } = await everyPage<VenueChoice & Pick<VenueView, 'createdAt'>>('/venues');
+      venues = items;
+      mount(
+        venuesList,
+        items.length === 0 ? h('p', { class: 'muted' }, 'You have no venues yet.') : h('ul', { class: 'venue-list' }, ...items.map(venueRow)),
+        more ? h('p', { class: 'notice' }, `Showing your first ${items.length} venues; the API lists the rest (GET /api/venues).`) : null,
+      );
+      if (focus) venuesList.querySelector<HTMLElement>(`[data-venue-id="${CSS.escape(focus)}"]`)?.focus();
+    } catch (error) {
+      mount(venuesList, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+    }
+  };
+  void loadEvents();
+  void loadVenues();
 };
 
-/** Pages of the API's list, followed to the end: an organiser sees every event of theirs. */
-const MAX_PAGES = 50;
-
-/** Every event of the organiser's, up to MAX_PAGES pages; `more` when the list goes on past them. */
-async function allMyEvents(): Promise<{ items: EventView[]; more: boolean }> {
-  const items: EventView[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const next: { items: EventView[]; nextCursor: string | null } = await api('GET', `/events?mine=true&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    items.push(...next.items);
-    cursor = next.nextCursor;
-    if (cursor === null) return { items, more: false };
-  }
-  return { items, more: true };
+function venueRow(venue: VenueChoice): HTMLLIElement {
+  return h(
+    'li',
+    { class: 'venue-card', 'data-venue-id': venue.id, tabindex: -1 },
+    h('strong', {}, venue.name),
+    h('span', {}, `${venue.city ? `${venue.city} · ` : ''}${venue.capacity.toLocaleString()} places · tiers ${venue.tiers.join(', ')}`),
+  );
 }
 
-function eventRow(event: EventView, reload: (focus?: string) => Promise<void>): HTMLLIElement {
+/** An organiser's sales of an event (`GET /api/sales/{eventId}`). */
+interface SalesSummary {
+  currency: string;
+  orders: { confirmed: number; cancelled: number };
+  tickets: { sold: number; checkedIn: number };
+  seats: { sold: number; held: number; available: number; total: number };
+  revenueCents: number;
+  refundedCents: number;
+}
+
+/** "1 order", "2 orders". */
+const counted = (n: number, noun: string) => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
+
+/** The event's sales in a line or two, asked when the organiser opens them. */
+function salesFigures(event: EventView): HTMLElement {
+  const figures = h('p', { class: 'sales-figures', 'aria-live': 'polite' });
+  const show = h('button', { type: 'button', class: 'secondary show-sales' }, 'Sales');
+  show.addEventListener('click', () => {
+    show.disabled = true;
+    figures.textContent = 'Counting…';
+    void api<SalesSummary>('GET', `/sales/${encodeURIComponent(event.id)}`)
+      .then((s) => {
+        figures.textContent =
+          `${counted(s.tickets.sold, 'ticket')} sold in ${counted(s.orders.confirmed, 'order')}, ${money(s.revenueCents, s.currency)}; ` +
+          `${s.tickets.checkedIn.toLocaleString()} checked in. ` +
+          `${s.seats.available.toLocaleString()} of ${s.seats.total.toLocaleString()} places left, ${s.seats.held.toLocaleString()} held now.` +
+          (s.orders.cancelled > 0 ? ` ${counted(s.orders.cancelled, 'order')} cancelled, ${money(s.refundedCents, s.currency)} refunded.` : '');
+      })
+      .catch((error: unknown) => {
+        // Booking knows no sales of a draft cancelled before it went on sale, nor yet of an event
+        // whose publish it has not heard of.
+        const none = event.status === 'ON_SALE' ? 'Nothing sold yet.' : 'No sales: the event was never on sale.';
+        figures.textContent = error instanceof ApiProblem && error.status === 404 ? none : (error as Error).message;
+      })
+      .finally(() => ((show.disabled = false), (show.textContent = 'Count again')));
+  });
+  return h('div', { class: 'sales' }, show, figures);
+}
+
+function eventRow(event: EventView, reload: (focus?: string) => Promise<void>, edit: (event: EventView) => void): HTMLLIElement {
   const problem = h('span', { class: 'error', role: 'alert' });
   const act = (action: 'publish' | 'cancel', button: EventTarget | null) =>
     postCommand(`/events/${encodeURIComponent(event.id)}/${action}`, {
       button,
-      ...(action === 'cancel' ? { question: `Cancel ${event.name}? Every order is refunded.` } : {}),
+      ...(action === 'cancel' ? { question: event.status === 'DRAFT' ? `Cancel the draft ${event.name}? It is never put on sale.` : `Cancel ${event.name}? Every order is refunded.` } : {}),
       problem,
       after: () => reload(event.id),
     });
+  const button = (label: string, className: string, onClick: (target: EventTarget | null) => void) =>
+    h('button', { type: 'button', class: className, onclick: ((e: Event) => onClick(e.currentTarget)) as EventListener }, label);
+  const draft = event.status === 'DRAFT';
   return h(
     'li',
     { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status, tabindex: -1 },
     problem,
     h('strong', {}, event.name),
     h('span', {}, `${dateTime(event.startsAt)} · ${event.status.replace('_', ' ').toLowerCase()}`),
-    event.status === 'DRAFT' ? h('button', { type: 'button', onclick: ((e: Event) => void act('publish', e.currentTarget)) as EventListener }, 'Put on sale') : null,
+    draft ? h('div', { class: 'card-actions' }, button('Put on sale', 'publish', (t) => void act('publish', t)), button('Edit', 'secondary edit', () => edit(event)), button('Cancel draft', 'secondary cancel', (t) => void act('cancel', t))) : null,
     event.status === 'ON_SALE' ? h('a', { href: `#/events/${encodeURIComponent(event.id)}` }, 'Live seat map') : null,
-    event.status === 'ON_SALE' ? h('button', { type: 'button', class: 'secondary', onclick: ((e: Event) => void act('cancel', e.currentTarget)) as EventListener }, 'Cancel event') : null,
+    event.status === 'ON_SALE' ? h('div', { class: 'card-actions' }, button('Cancel event', 'secondary cancel', (t) => void act('cancel', t))) : null,
+    draft ? null : salesFigures(event),
   );
-}
-
-/**
- * Keeps the last 10 answered scans (and `just`, answered this moment, wherever it is) and every
- * scan still waiting for its answer, however many came after it: a burst of scans had dropped a
- * waiting line, whose "Welcome!" then went nowhere.
- */
-function trimResults(results: HTMLElement, just: Element): void {
-  let answered = 0;
-  for (const line of [...results.children]) {
-    if (line.classList.contains('pending')) continue;
-    if (++answered > 10 && line !== just) line.remove();
-  }
-}
-
-/**
- * The desk checks tickets in at one event's door (`?eventId=`): a ticket for another of the
- * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
- * admitted, then turned away on Saturday as already checked in. "Any of my events" keeps the old way.
- */
-function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void } {
-  // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
-  // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
-  const placeNamesOf = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
-  // "Any" chosen by hand stays chosen when the list is drawn again; else the nearest show is.
-  let anyChosen = false;
-  const door = h('select', { name: 'door', onchange: (() => (anyChosen = door.value === '')) as EventListener }, h('option', { value: '' }, 'Any of my events'));
-  let eventNames = new Map<string, string>();
-  const code = h('input', { name: 'code', required: true, autocomplete: 'off' });
-  // Every scan gets its own line, newest first, named by the end of its code: answers may come
-  // back in any order, and one never stands for another ticket.
-  const results = h('ol', { class: 'check-in-results', 'aria-live': 'polite' });
-  /** Codes on their way: the same code again meanwhile (a second Enter) would be answered "already checked in". */
-  const inFlight = new Set<string>();
-  const submit = async () => {
-    // Codes hold no whitespace: one pasted across a line break (Chromium makes it a space) still reads.
-    const value = code.value.replace(/\s+/g, '');
-    code.select();
-    if (!value || inFlight.has(value)) return;
-    inFlight.add(value);
-    // The list is the live region; a status role on its items was invalid list content, and could be announced twice.
-    const result = h('li', { class: 'check-in-result pending' }, `…${value.slice(-6)}: checking`);
-    results.prepend(result);
-    const say = (ok: boolean, text: string) => {
-      result.className = `check-in-result ${ok ? 'ok' : 'error'}`;
-      result.textContent = `…${value.slice(-6)}: ${text}`;
-      trimResults(results, result);
-    };
-    try {
-      const at = door.value ? `?eventId=${encodeURIComponent(door.value)}` : '';
-      const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in${at}`);
-      const welcome = (seat: string) => say(true, `Welcome! ${seat} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`);
-      // Admitted now, named once the map is in (the door never waits on the catalogue).
-      welcome(`Seat ${checked.seatId}`);
-      void placeNamesOf(checked.eventId).then((nameOf) => {
-        if (nameOf(checked.seatId) !== checked.seatId) welcome(nameOf(checked.seatId));
-      });
-    } catch (error) {
-      const type = error instanceof ApiProblem ? String(error.body['type'] ?? '') : '';
-      const ticketEvent = error instanceof ApiProblem ? String(error.body['eventId'] ?? '') : '';
-      say(
-        false,
-        type.endsWith('/wrong-event') ? `Not for this event: the ticket is for ${eventNames.get(ticketEvent) ?? ticketEvent}. Do not admit here.`
-        : type.endsWith('/ticket-void') ? 'Not valid: this ticket\'s order was cancelled. Do not admit.'
-        : error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
-        : error instanceof ApiProblem && (error.status === 404 || error.status === 400) ? 'No such ticket.'
-        : (error as Error).message,
-      );
-    } finally {
-      inFlight.delete(value);
-    }
-  };
-  const section = h(
-    'section',
-    { class: 'check-in' },
-    h('h2', {}, 'Check-in'),
-    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, field('Door of', door), field('Ticket code', code), h('button', { type: 'submit' }, 'Check in')),
-    results,
-  );
-  return {
-    section,
-    /** The events whose doors the desk may keep (those on sale), the choice kept across reloads of the list. */
-    doors(events) {
-      eventNames = new Map(events.map((e) => [e.id, `${e.name} (${dateTime(e.startsAt)})`]));
-      const onSale = events.filter((e) => e.status === 'ON_SALE');
-      const kept = onSale.some((e) => e.id === door.value) ? door.value : undefined;
-      const chosen = kept ?? (anyChosen ? '' : (nearestDoor(onSale, serverNow()) ?? ''));
-      door.replaceChildren(...onSale.map((e) => h('option', { value: e.id }, eventNames.get(e.id) ?? e.name)), h('option', { value: '' }, 'Any of my events'));
-      door.value = chosen;
-    },
-  };
 }

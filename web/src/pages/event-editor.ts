@@ -1,0 +1,152 @@
+/**
+ * The organiser's event form: a new draft (`POST /api/events`) or a draft changed (`PATCH
+ * /api/events/{id}`) — its venue, name, start, currency, a price for every tier of the venue, the
+ * sales window and the seats a buyer may take at once. Times are the organiser's wall clock, its
+ * zone said beside them; prices are typed in the currency's major unit.
+ */
+import { ISO_4217_CURRENCIES } from '@stream-seat/contracts/currencies';
+import type { EventView } from '@stream-seat/contracts';
+import { api } from '../api.js';
+import { field, h } from '../dom.js';
+import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem, type FieldProblem } from '../form-problems.js';
+import { instantOfLocal, localFieldValue, zoneOffsetLabel } from '../local-time.js';
+import { minorUnitsOf, pricePattern, priceText } from '../price-input.js';
+
+/** A venue the event may be put on: the organiser's own (`GET /api/venues`). */
+export interface VenueChoice {
+  id: string;
+  name: string;
+  city: string | null;
+  capacity: number;
+  tiers: string[];
+}
+
+const CURRENCIES = [...ISO_4217_CURRENCIES].sort();
+/** The API's names of the fields, as the form calls them: its messages name other fields ("must be after salesStartAt"). */
+const LABELS: Record<string, string> = { salesStartAt: 'Sales open', salesEndAt: 'Sales close', startsAt: 'Starts', maxSeatsPerOrder: 'Seats per order', venueId: 'Venue' };
+const inFormWords = (message: string) => message.replace(/\b(salesStartAt|salesEndAt|startsAt|maxSeatsPerOrder|venueId)\b/g, (name) => `“${LABELS[name] ?? name}”`);
+
+/** A new event's currency, unless the organiser's events say another. */
+const DEFAULT_CURRENCY = 'EUR';
+
+/**
+ * The form; `saved` is called with the event once the API has it. `event`: the draft to change
+ * (else a new one); `currency`: a new event's first choice.
+ */
+export function eventEditor(
+  venues: readonly VenueChoice[],
+  saved: (event: EventView) => void,
+  close: () => void,
+  options: { event?: EventView; currency?: string } = {},
+): HTMLFormElement {
+  const { event } = options;
+  const venue = h('select', { name: 'event-venue', required: true, [FIELD_ATTRIBUTE]: 'venueId' }, ...venues.map((v) => h('option', { value: v.id }, `${v.name}${v.city ? `, ${v.city}` : ''} (${v.capacity.toLocaleString()} places)`)));
+  if (event) venue.value = event.venueId;
+  const name = h('input', { name: 'event-name', required: true, maxlength: 200, value: event?.name ?? '', [FIELD_ATTRIBUTE]: 'name' });
+  const startsAt = h('input', { name: 'event-starts', type: 'datetime-local', required: true, value: event ? localFieldValue(event.startsAt) : '', [FIELD_ATTRIBUTE]: 'startsAt' });
+  const currency = h('select', { name: 'event-currency', required: true, [FIELD_ATTRIBUTE]: 'currency' }, ...CURRENCIES.map((code) => h('option', { value: code }, code)));
+  currency.value = event?.currency ?? options.currency ?? DEFAULT_CURRENCY;
+  const salesStartAt = h('input', { name: 'event-sales-start', type: 'datetime-local', value: event?.salesStartAt ? localFieldValue(event.salesStartAt) : '', [FIELD_ATTRIBUTE]: 'salesStartAt' });
+  const salesEndAt = h('input', { name: 'event-sales-end', type: 'datetime-local', value: event?.salesEndAt ? localFieldValue(event.salesEndAt) : '', [FIELD_ATTRIBUTE]: 'salesEndAt' });
+  const maxSeats = h('input', { name: 'event-max-seats', type: 'number', min: 1, max: 100, step: 1, required: true, value: event?.maxSeatsPerOrder ?? 10, [FIELD_ATTRIBUTE]: 'maxSeatsPerOrder' });
+  const zone = h('p', { class: 'muted' });
+  const priceList = h('div', { class: 'event-prices' });
+  const problem = h('p', { class: 'error', role: 'alert' });
+  const submit = h('button', { type: 'submit' }, event ? 'Save changes' : 'Save draft');
+  // What was typed for each tier, kept across a change of venue or currency.
+  const typed = new Map(Object.entries(event?.prices ?? {}).map(([tier, minor]) => [tier, priceText(minor, event?.currency ?? DEFAULT_CURRENCY)]));
+  let priceInputs: Array<{ tier: string; input: HTMLInputElement }> = [];
+
+  const tiers = () => venues.find((v) => v.id === venue.value)?.tiers ?? [];
+  const drawPrices = () => {
+    for (const { tier, input } of priceInputs) typed.set(tier, input.value);
+    priceInputs = tiers().map((tier) => ({
+      tier,
+      input: h('input', { name: `price-${tier}`, inputmode: 'decimal', required: true, size: 10, value: typed.get(tier) ?? '', title: pricePattern(currency.value), [FIELD_ATTRIBUTE]: `prices.${tier}` }),
+    }));
+    priceList.replaceChildren(
+      h('p', { class: 'muted' }, `Prices in ${currency.value}, one for each tier of the venue:`),
+      ...priceInputs.map(({ tier, input }) => field(`Tier ${tier}`, input)),
+    );
+  };
+  const sayZone = () => (zone.textContent = `Times are in your zone (${zoneOffsetLabel(instantOfLocal(startsAt.value))}).`);
+  venue.addEventListener('change', drawPrices);
+  currency.addEventListener('change', drawPrices);
+  startsAt.addEventListener('change', sayZone);
+
+  /** The body the API takes, or the fields that cannot be sent as typed. */
+  const read = (): { body: Record<string, unknown> } | { faults: FieldProblem[] } => {
+    const faults: FieldProblem[] = [];
+    const prices: Record<string, number> = {};
+    for (const { tier, input } of priceInputs) {
+      const minor = minorUnitsOf(input.value, currency.value);
+      if (minor === undefined) faults.push({ field: `prices.${tier}`, message: `must be ${pricePattern(currency.value)} (at most 1,000,000)` });
+      else prices[tier] = minor;
+    }
+    const instant = (input: HTMLInputElement, fieldName: string) => {
+      if (input.value === '') return null;
+      const at = instantOfLocal(input.value);
+      if (at === undefined) faults.push({ field: fieldName, message: 'is not a date and time' });
+      return at ?? null;
+    };
+    const body = {
+      venueId: venue.value,
+      name: name.value,
+      startsAt: instant(startsAt, 'startsAt'),
+      currency: currency.value,
+      prices,
+      salesStartAt: instant(salesStartAt, 'salesStartAt'),
+      salesEndAt: instant(salesEndAt, 'salesEndAt'),
+      maxSeatsPerOrder: maxSeats.valueAsNumber,
+    };
+    return faults.length > 0 ? { faults } : { body };
+  };
+
+  // One key for as long as the form is unchanged: a retry after a lost answer makes no second draft.
+  let idempotencyKey = crypto.randomUUID();
+  const form = h(
+    'form',
+    { class: 'editor event-editor', 'aria-label': event ? `Change ${event.name}` : 'New event' },
+    h('h3', {}, event ? `Change “${event.name}”` : 'New event'),
+    field('Venue', venue),
+    field('Name', name),
+    field('Starts', startsAt),
+    field('Currency', currency),
+    priceList,
+    field('Sales open', salesStartAt),
+    field('Sales close', salesEndAt),
+    h('p', { class: 'muted' }, 'Left empty, sales open when the event is put on sale and close when it starts.'),
+    zone,
+    field('Seats per order', maxSeats),
+    problem,
+    h('div', { class: 'editor-actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: close as EventListener }, 'Close')),
+  );
+  form.addEventListener('input', () => (idempotencyKey = crypto.randomUUID()));
+  form.addEventListener('submit', (submitted) => {
+    submitted.preventDefault();
+    const reading = read();
+    if ('faults' in reading) {
+      showFieldProblems(form, problem, reading.faults, '');
+      return;
+    }
+    void (async () => {
+      clearProblems(form);
+      problem.textContent = '';
+      submit.disabled = true;
+      try {
+        saved(
+          event
+            ? await api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body })
+            : await api<EventView>('POST', '/events', { body: reading.body, idempotencyKey }),
+        );
+      } catch (error) {
+        showProblem(form, problem, error, inFormWords);
+      } finally {
+        submit.disabled = false;
+      }
+    })();
+  });
+  drawPrices();
+  sayZone();
+  return form;
+}

@@ -1,0 +1,134 @@
+/**
+ * The organiser's "New venue" form: a name, a city, and sections of rows of seats or standing
+ * places, sent as a layout to `POST /api/venues`. Shapes the API also takes (curved rows, rotated
+ * blocks, positions) stay the API's.
+ */
+import type { VenueView } from '@stream-seat/contracts';
+import { api } from '../api.js';
+import { field, h } from '../dom.js';
+import { FIELD_ATTRIBUTE, clearProblems, showProblem } from '../form-problems.js';
+import { placeCount, venueLayoutOf, type SectionDraft } from '../venue-builder.js';
+
+/** The API's limits on a layout (contracts' venueLayout), said on the controls so the browser holds to them. */
+const MAX_SECTIONS = 200;
+const MAX_ROWS = 500;
+const MAX_SEATS_PER_ROW = 1_000;
+const MAX_PLACES = 100_000;
+/** What a tier may be called (contracts' tierName). */
+const TIER_PATTERN = '[A-Za-z0-9_]{1,32}';
+
+const numberInput = (name: string, value: number, max: number, fieldName: string) =>
+  h('input', { name, type: 'number', min: 1, max, step: 1, value, required: true, inputmode: 'numeric', [FIELD_ATTRIBUTE]: fieldName });
+
+/** One section's controls; `read` gives what they say. */
+function sectionControls(index: number, draft: SectionDraft, onChange: () => void, onRemove: () => void) {
+  const at = `sections.${index}`;
+  const name = h('input', { name: 'section-name', value: draft.name, required: true, maxlength: 100, [FIELD_ATTRIBUTE]: `${at}.name` });
+  const tier = h('input', { name: 'section-tier', value: draft.tier, required: true, pattern: TIER_PATTERN, title: 'letters, digits or _ (up to 32)', size: 8, [FIELD_ATTRIBUTE]: `${at}.tier` });
+  const kind = h('select', { name: 'section-kind' }, h('option', { value: 'seated' }, 'Rows of seats'), h('option', { value: 'standing' }, 'Standing'));
+  kind.value = draft.kind;
+  const rows = numberInput('section-rows', draft.rows, MAX_ROWS, `${at}.rows`);
+  const seatsPerRow = numberInput('section-seats', draft.seatsPerRow, MAX_SEATS_PER_ROW, `${at}.rows.0.seats`);
+  const capacity = numberInput('section-capacity', draft.capacity, MAX_PLACES, `${at}.capacity`);
+  const seated = h('span', { class: 'section-seated' }, field('Rows', rows), field('Seats a row', seatsPerRow));
+  const standing = h('span', { class: 'section-standing' }, field('Places', capacity));
+  const show = () => {
+    // A hidden control is disabled too, so that the browser does not hold the form to its limits.
+    const isSeated = kind.value === 'seated';
+    seated.hidden = !isSeated;
+    standing.hidden = isSeated;
+    for (const control of [rows, seatsPerRow]) control.disabled = !isSeated;
+    capacity.disabled = isSeated;
+  };
+  kind.addEventListener('change', () => (show(), onChange()));
+  for (const control of [rows, seatsPerRow, capacity]) control.addEventListener('input', onChange);
+  show();
+  const remove = h('button', { type: 'button', class: 'secondary', onclick: onRemove as EventListener }, 'Remove');
+  const element = h('fieldset', { class: 'venue-section' }, h('legend', {}, `Section ${index + 1}`), field('Name', name), field('Tier', tier), field('Kind', kind), seated, standing, remove);
+  return {
+    element,
+    remove,
+    read: (): SectionDraft => ({
+      name: name.value,
+      tier: tier.value,
+      kind: kind.value === 'standing' ? 'standing' : 'seated',
+      rows: rows.valueAsNumber || 0,
+      seatsPerRow: seatsPerRow.valueAsNumber || 0,
+      capacity: capacity.valueAsNumber || 0,
+    }),
+  };
+}
+
+/** The form; `created` is called with the new venue once the API has it. */
+export function venueEditor(created: (venue: VenueView) => void, close: () => void): HTMLFormElement {
+  const name = h('input', { name: 'venue-name', required: true, maxlength: 200, [FIELD_ATTRIBUTE]: 'name' });
+  const city = h('input', { name: 'venue-city', maxlength: 100, [FIELD_ATTRIBUTE]: 'city' });
+  const sectionList = h('div', { class: 'venue-sections' });
+  const total = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const problem = h('p', { class: 'error', role: 'alert' });
+  const submit = h('button', { type: 'submit' }, 'Create venue');
+  const add = h('button', { type: 'button', class: 'secondary' }, 'Add section');
+  let drafts: SectionDraft[] = [{ name: 'Stalls', tier: 'A', kind: 'seated', rows: 10, seatsPerRow: 20, capacity: 500 }];
+  let controls: Array<ReturnType<typeof sectionControls>> = [];
+  // One key for as long as the form is open: a retry after a lost answer makes no second venue.
+  let idempotencyKey = crypto.randomUUID();
+
+  const read = () => (drafts = controls.map((c) => c.read()));
+  const count = () => {
+    const places = placeCount(read());
+    total.textContent = `${places.toLocaleString()} places${places > MAX_PLACES ? ` — more than a venue may hold (${MAX_PLACES.toLocaleString()})` : ''}`;
+  };
+  const draw = () => {
+    controls = drafts.map((draft, index) =>
+      sectionControls(index, draft, count, () => {
+        read();
+        drafts.splice(index, 1);
+        draw();
+        sectionList.querySelector<HTMLElement>('fieldset:last-child input')?.focus();
+      }),
+    );
+    // The last section stays: a venue has one at least.
+    if (controls.length === 1) controls[0]!.remove.hidden = true;
+    sectionList.replaceChildren(...controls.map((c) => c.element));
+    add.hidden = controls.length >= MAX_SECTIONS;
+    count();
+  };
+  add.addEventListener('click', () => {
+    read();
+    drafts.push({ name: `Section ${drafts.length + 1}`, tier: drafts.at(-1)?.tier ?? 'A', kind: 'seated', rows: 5, seatsPerRow: 20, capacity: 500 });
+    draw();
+    sectionList.querySelector<HTMLInputElement>('fieldset:last-child input')?.select();
+  });
+
+  const form = h(
+    'form',
+    { class: 'editor venue-editor', 'aria-label': 'New venue' },
+    h('h3', {}, 'New venue'),
+    field('Name', name),
+    field('City', city),
+    sectionList,
+    add,
+    total,
+    problem,
+    h('div', { class: 'editor-actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: close as EventListener }, 'Close')),
+  );
+  form.addEventListener('input', () => (idempotencyKey = crypto.randomUUID()));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      clearProblems(form);
+      problem.textContent = '';
+      submit.disabled = true;
+      try {
+        const venue = await api<VenueView>('POST', '/venues', { body: venueLayoutOf(name.value, city.value, read()), idempotencyKey });
+        created(venue);
+      } catch (error) {
+        showProblem(form, problem, error);
+      } finally {
+        submit.disabled = false;
+      }
+    })();
+  });
+  draw();
+  return form;
+}
