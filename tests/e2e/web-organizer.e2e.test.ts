@@ -95,7 +95,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.fill('input[name=price-A]', '25.50');
     await page.fill('input[name=price-GA]', '12');
     await page.fill('input[name=event-max-seats]', '6');
-    expect(await page.textContent('.event-editor')).toContain('Times are in your zone (UTC-05:00)');
+    expect(await page.textContent('.event-editor')).toContain('Times are in your zone (America/New_York: UTC-05:00 on the day it starts).');
     await page.click('.event-editor button[type=submit]');
     const card = page.locator('li.event-card', { hasText: 'Console Night' });
     await card.locator('button.publish').waitFor();
@@ -140,6 +140,15 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     expect(await onSale.locator('.sales-figures').textContent()).toBe(
       `2 tickets sold in 1 order, ${euros(60)}; 1 checked in. 27 of 30 places left, 1 held now. 1 order cancelled, ${euros(30)} refunded.`,
     );
+    // Cancelled: its refunds counted as they go through, and nothing left to sell.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await onSale.locator('button.cancel').click();
+    await page.waitForSelector(`li.event-card[data-event-id="${eventId}"][data-status="CANCELLED"]`);
+    const cancelledCard = page.locator(`li.event-card[data-event-id="${eventId}"]`);
+    await expect.poll(async () => {
+      await cancelledCard.locator('button.show-sales').click();
+      return cancelledCard.locator('.sales-figures').textContent();
+    }, { timeout: 15_000 }).toBe(`0 tickets sold in 0 orders, ${euros(0)}; 0 checked in. Cancelled: nothing more is sold. 2 orders cancelled, ${euros(90)} refunded.`);
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -176,7 +185,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.fill('input[name=price-A]', '2100.5');
     await page.click('.event-editor button[type=submit]');
     await page.locator('.event-editor input[name=price-A][aria-invalid=true]').waitFor();
-    expect(await page.textContent('.event-editor .field-problem')).toBe('must be a whole amount, such as 1050 (at most 1,000,000)');
+    expect(await page.textContent('.event-editor .field-problem')).toBe('must be a whole amount, such as 1050 (at most ¥100,000,000)');
     expect(posted).toBe(0);
     // The API's own refusal (sales that close before they open) is marked on its field.
     await page.fill('input[name=price-A]', '2100');
@@ -200,6 +209,30 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
+  it('makes one venue when its answer was lost and the organiser sends the form again', async () => {
+    const { page, errors } = await openConsole('lena');
+    // The first answer is lost on its way back: the venue was made, the browser hears nothing.
+    let lost = false;
+    await page.route('**/api/venues', async (route) => {
+      if (route.request().method() !== 'POST' || lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort('failed');
+    });
+    await page.click('button.new-venue');
+    await page.fill('input[name=venue-name]', 'Lost Answer Hall');
+    await page.click('.venue-editor button[type=submit]');
+    await expect.poll(() => page.textContent('.venue-editor [role=alert]')).toContain('did not answer');
+    // The focus is on what was said, not lost to the page with the disabled button.
+    expect(await page.evaluate('document.activeElement?.getAttribute("role")')).toBe('alert');
+    await page.click('.venue-editor button[type=submit]');
+    await page.locator('li.venue-card', { hasText: 'Lost Answer Hall' }).waitFor();
+    const listed = (await send('GET', '/api/venues', await test.tokenFor('lena', 'organizer'))).body['items'] as Json[];
+    expect(listed.map((v) => v['name'])).toEqual(['Lost Answer Hall']);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('cancels a draft, which then has no sales to count', async () => {
     const { page, errors } = await openConsole('pam');
     await buildVenue(page, 'Draft Hall');
@@ -217,6 +250,37 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     expect(await card.locator('button.publish, button.edit').count()).toBe(0);
     await card.locator('button.show-sales').click();
     await expect.poll(() => card.locator('.sales-figures').textContent()).toBe('No sales: the event was never on sale.');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('changes only what the organiser changed, and says so when the draft was put on sale in another tab meanwhile', async () => {
+    const { page, errors } = await openConsole('sam');
+    const organizer = await test.tokenFor('sam', 'organizer');
+    const venueId = await buildVenue(page, 'Edit Hall');
+    // A draft made through the API, its times to the second: the form shows them to the minute.
+    const made = await send('POST', '/api/events', organizer, {
+      venueId, name: 'To The Second', startsAt: '2031-12-06T01:30:45.500Z', currency: 'EUR', prices: { A: 1000, GA: 500 }, salesStartAt: '2031-12-06T01:30:10.000Z',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const eventId = made.body['id'] as string;
+    await page.reload();
+    const card = page.locator(`li.event-card[data-event-id="${eventId}"]`);
+    await card.locator('button.edit').click();
+    await page.fill('input[name=event-name]', 'To The Second, renamed');
+    await page.click('.event-editor button[type=submit]');
+    await page.locator('li.event-card', { hasText: 'renamed' }).waitFor();
+    // Its start and sales had been cut to the minute (and the sales start refused as not before it).
+    expect((await send('GET', `/api/events/${eventId}`, organizer)).body).toMatchObject({ name: 'To The Second, renamed', startsAt: '2031-12-06T01:30:45.500Z', salesStartAt: '2031-12-06T01:30:10.000Z', prices: { A: 1000, GA: 500 } });
+
+    // Put on sale elsewhere while the form is open: said, the form closed, the card as it is now.
+    await card.locator('button.edit').click();
+    await page.fill('input[name=price-A]', '11');
+    expect((await send('POST', `/api/events/${eventId}/publish`, organizer)).status).toBe(200);
+    await page.click('.event-editor button[type=submit]');
+    await expect.poll(() => page.textContent('.my-events [role=status]')).toBe('“To The Second, renamed” is no longer a draft (it is on sale), so it was not changed.');
+    expect(await page.locator('.event-editor').count()).toBe(0);
+    await page.waitForSelector(`li.event-card[data-event-id="${eventId}"][data-status="ON_SALE"]`);
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -243,6 +307,16 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
       await page.waitForSelector(form);
       expect(await page.evaluate('document.documentElement.scrollWidth'), form).toBeLessThanOrEqual(360);
     }
+    // A draft of one long word, on a venue with a tier of 32 letters, edited: the form's heading and
+    // the tier's price had made the page 2,616 px wide.
+    const organizer = await test.tokenFor('rita', 'organizer');
+    const venue = await send('POST', '/api/venues', organizer, { name: 'Tiered', sections: [{ id: 'T', name: 'T', tier: 'T'.repeat(32), capacity: 5 }] });
+    const draft = await send('POST', '/api/events', organizer, { venueId: venue.body['id'], name: 'E'.repeat(200), startsAt: '2031-12-06T01:30:00Z', currency: 'EUR' });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    await page.reload();
+    await page.locator(`li.event-card[data-event-id="${String(draft.body['id'])}"] button.edit`).click();
+    await page.waitForSelector(`.event-editor input[name=price-${'T'.repeat(32)}]`);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.context().close();
   });
 });

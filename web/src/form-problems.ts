@@ -28,7 +28,8 @@ export interface FieldProblem {
 
 /**
  * Marks the controls that `problems` name and says the rest in `alert` (or, when no control is
- * marked, `otherwise`); the first control marked takes the focus. Returns how many were marked.
+ * marked, `otherwise`); the first control marked takes the focus, else the alert. Returns how many
+ * were marked.
  */
 export function showFieldProblems(form: HTMLFormElement, alert: HTMLElement, problems: readonly FieldProblem[], otherwise: string): number {
   clearProblems(form);
@@ -52,7 +53,12 @@ export function showFieldProblems(form: HTMLFormElement, alert: HTMLElement, pro
     marked === 0 ? otherwise
     : unplaced.length > 0 ? `Please correct the marked fields. Also: ${unplaced.join('; ')}`
     : 'Please correct the marked fields.';
-  first?.focus();
+  // Nothing marked: the alert takes the focus, which the disabled submit button had lost to the page.
+  if (first) first.focus();
+  else if (alert.textContent) {
+    alert.tabIndex = -1;
+    alert.focus();
+  }
   return marked;
 }
 

@@ -28,3 +28,8 @@ export function zoneOffsetLabel(iso?: string): string {
   const sign = minutes < 0 ? '-' : '+';
   return `UTC${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
 }
+
+/** "America/New_York": the zone this browser's clock is set to. */
+export function zoneName(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

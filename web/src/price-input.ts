@@ -2,20 +2,23 @@
 // The currencies module alone (no zod): the app's bundle takes only what it uses.
 import { minorUnitDigits } from '@stream-seat/contracts/currencies';
 
-/** The highest price the catalogue takes, in minor units (contracts' `cents`: 1,000,000.00). */
-const MAX_PRICE_MINOR = 100_000_000;
+/** The highest price the catalogue takes, in minor units (contracts' `cents`: 1,000,000.00 €, ¥100,000,000). */
+export const MAX_PRICE_MINOR = 100_000_000;
 
 /**
  * A price typed in major units ("25", "25.5", "25,50", "1 050") as `currency`'s minor units
  * (2550 cents; ¥1050 has none smaller); undefined when it is not an amount of that currency — more
- * decimals than its minor unit has ("25.505" €, "10.5" ¥), a sign, a letter, or past the highest price.
+ * decimals than its minor unit has ("25.505" €, "10.5" ¥), a sign, a letter, past the highest price,
+ * or a comma before three digits, which may separate thousands ("1,050" KWD).
  */
 export function minorUnitsOf(text: string, currency: string): number | undefined {
   const digits = minorUnitDigits(currency);
-  const match = /^(\d+)(?:[.,](\d+))?$/.exec(text.replace(/[\s\u00a0\u202f]/g, ''));
+  const match = /^(\d+)(?:([.,])(\d+))?$/.exec(text.replace(/[\s\u00a0\u202f]/g, ''));
   if (!match) return undefined;
-  const [, whole = '', fraction = ''] = match;
+  const [, whole = '', separator, fraction = ''] = match;
   if (fraction.length > digits) return undefined;
+  // "1,050" may be a thousand and fifty: in dinars (three decimals) it is refused, not read as 1.050.
+  if (separator === ',' && fraction.length === 3) return undefined;
   const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
   return Number.isSafeInteger(minor) && minor <= MAX_PRICE_MINOR ? minor : undefined;
 }

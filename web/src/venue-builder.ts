@@ -28,17 +28,21 @@ export function rowLabels(count: number): string[] {
   return labels;
 }
 
+/** The longest section id the API takes (contracts' sectionId). */
+const MAX_SECTION_ID = 16;
+
 /**
  * A section's id, made from its name as the API allows one (1–16 letters, digits or _; it starts
  * every seat's id: `ORCHESTRA-A-12`), unique among the venue's: "Orchestra" → `ORCHESTRA`, a second
- * "Orchestra" → `ORCHESTRA2`, a name with no such letters ("Ложа") → `S3`, after its place.
+ * "Orchestra" → `ORCHESTRA2` (the name cut short to make room for the number), a name with no such letters ("Ложа") → `S3`, after its place.
  */
 export function sectionIds(names: readonly string[]): string[] {
   const taken = new Set<string>();
   return names.map((name, index) => {
-    const base = name.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '').toUpperCase().slice(0, 14) || `S${index + 1}`;
+    const base = name.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '').toUpperCase().slice(0, MAX_SECTION_ID) || `S${index + 1}`;
     let id = base;
-    for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+    // The number goes on the end within the 16 (the 100th "Balcony Level Left" had an id of 17, a 400).
+    for (let n = 2; taken.has(id); n++) id = `${base.slice(0, MAX_SECTION_ID - String(n).length)}${n}`;
     taken.add(id);
     return id;
   });

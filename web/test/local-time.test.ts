@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { instantOfLocal, localFieldValue, zoneOffsetLabel } from '../src/local-time.js';
+import { instantOfLocal, localFieldValue, zoneName, zoneOffsetLabel } from '../src/local-time.js';
 
 // The field shows the organiser's wall clock: these run in a zone with summer time.
 const zoneBefore = process.env['TZ'];
@@ -20,6 +20,7 @@ describe('a datetime-local field\'s time', () => {
   it('names the zone\'s offset at that instant', () => {
     expect(zoneOffsetLabel('2030-07-01T18:30:00Z')).toBe('UTC+02:00');
     expect(zoneOffsetLabel('2030-01-01T18:30:00Z')).toBe('UTC+01:00');
+    expect(zoneName()).toBe('Europe/Paris');
   });
 
   it('is nothing when the field is empty or holds no date-time', () => {

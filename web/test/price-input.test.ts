@@ -13,7 +13,7 @@ describe('a price as the organiser types it', () => {
 
   it('refuses what is not an amount of that currency rather than round it', () => {
     for (const [text, currency] of [
-      ['25.505', 'EUR'], ['10.5', 'JPY'], ['-5', 'EUR'], ['5e3', 'EUR'], ['', 'EUR'], ['.5', 'EUR'], ['25.', 'EUR'], ['1,000.00', 'EUR'], ['abc', 'EUR'],
+      ['25.505', 'EUR'], ['10.5', 'JPY'], ['-5', 'EUR'], ['5e3', 'EUR'], ['', 'EUR'], ['.5', 'EUR'], ['25.', 'EUR'], ['1,000.00', 'EUR'], ['abc', 'EUR'], ['1,050', 'KWD'],
     ] as const) {
       expect(minorUnitsOf(text, currency), `${text} ${currency}`).toBeUndefined();
     }

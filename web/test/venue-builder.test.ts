@@ -1,4 +1,4 @@
-import { venueLayout } from '@stream-seat/contracts';
+import { sectionId, venueLayout } from '@stream-seat/contracts';
 import { describe, expect, it } from 'vitest';
 import { placeCount, rowLabels, sectionIds, venueLayoutOf, type SectionDraft } from '../src/venue-builder.js';
 
@@ -12,7 +12,15 @@ describe('the venue builder', () => {
   });
 
   it('makes section ids from names, unique, and from the place when a name has no Latin letter', () => {
-    expect(sectionIds(['Orchestra', 'Orchestra', 'Été balcony', 'Ложа', 'A very long section name indeed'])).toEqual(['ORCHESTRA', 'ORCHESTRA2', 'ETEBALCONY', 'S4', 'AVERYLONGSECTI']);
+    expect(sectionIds(['Orchestra', 'Orchestra', 'Été balcony', 'Ложа', 'A very long section name indeed'])).toEqual(['ORCHESTRA', 'ORCHESTRA2', 'ETEBALCONY', 'S4', 'AVERYLONGSECTION']);
+  });
+
+  it('keeps every id within the API\'s 16 characters, the number included, however many sections share a name', () => {
+    const ids = sectionIds(Array.from({ length: 200 }, () => 'Balcony Level Left'));
+    expect(ids.slice(0, 3)).toEqual(['BALCONYLEVELLEFT', 'BALCONYLEVELLEF2', 'BALCONYLEVELLEF3']);
+    expect(ids[99]).toBe('BALCONYLEVELL100');
+    expect(new Set(ids).size).toBe(200);
+    for (const id of ids) expect(() => sectionId.parse(id)).not.toThrow();
   });
 
   it('builds a layout the API\'s own schema takes: rows of seats and standing areas', () => {

@@ -6,11 +6,13 @@
  */
 import { ISO_4217_CURRENCIES } from '@stream-seat/contracts/currencies';
 import type { EventView } from '@stream-seat/contracts';
-import { api } from '../api.js';
+import { api, ApiProblem } from '../api.js';
+import { money } from '../format.js';
 import { field, h } from '../dom.js';
+import { retryKeys } from '../retry-keys.js';
 import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem, type FieldProblem } from '../form-problems.js';
-import { instantOfLocal, localFieldValue, zoneOffsetLabel } from '../local-time.js';
-import { minorUnitsOf, pricePattern, priceText } from '../price-input.js';
+import { instantOfLocal, localFieldValue, zoneName, zoneOffsetLabel } from '../local-time.js';
+import { MAX_PRICE_MINOR, minorUnitsOf, pricePattern, priceText } from '../price-input.js';
 
 /** A venue the event may be put on: the organiser's own (`GET /api/venues`). */
 export interface VenueChoice {
@@ -31,13 +33,16 @@ const DEFAULT_CURRENCY = 'EUR';
 
 /**
  * The form; `saved` is called with the event once the API has it. `event`: the draft to change
- * (else a new one); `currency`: a new event's first choice.
+ * (else a new one) — a change sends only the fields the organiser changed, so that a time the
+ * field shows to the minute (one set through the API at 20:30:45) or a price stays as it was;
+ * `gone`: called instead when the draft is a draft no more (put on sale or cancelled meanwhile, in
+ * another tab), with what to say; `currency`: a new event's first choice.
  */
 export function eventEditor(
   venues: readonly VenueChoice[],
   saved: (event: EventView) => void,
   close: () => void,
-  options: { event?: EventView; currency?: string } = {},
+  options: { event?: EventView; currency?: string; gone?: (message: string) => void } = {},
 ): HTMLFormElement {
   const { event } = options;
   const venue = h('select', { name: 'event-venue', required: true, [FIELD_ATTRIBUTE]: 'venueId' }, ...venues.map((v) => h('option', { value: v.id }, `${v.name}${v.city ? `, ${v.city}` : ''} (${v.capacity.toLocaleString()} places)`)));
@@ -69,7 +74,7 @@ export function eventEditor(
       ...priceInputs.map(({ tier, input }) => field(`Tier ${tier}`, input)),
     );
   };
-  const sayZone = () => (zone.textContent = `Times are in your zone (${zoneOffsetLabel(instantOfLocal(startsAt.value))}).`);
+  const sayZone = () => (zone.textContent = `Times are in your zone (${zoneName()}: ${zoneOffsetLabel(instantOfLocal(startsAt.value))} on the day it starts).`);
   venue.addEventListener('change', drawPrices);
   currency.addEventListener('change', drawPrices);
   startsAt.addEventListener('change', sayZone);
@@ -80,7 +85,7 @@ export function eventEditor(
     const prices: Record<string, number> = {};
     for (const { tier, input } of priceInputs) {
       const minor = minorUnitsOf(input.value, currency.value);
-      if (minor === undefined) faults.push({ field: `prices.${tier}`, message: `must be ${pricePattern(currency.value)} (at most 1,000,000)` });
+      if (minor === undefined) faults.push({ field: `prices.${tier}`, message: `must be ${pricePattern(currency.value)} (at most ${money(MAX_PRICE_MINOR, currency.value)})` });
       else prices[tier] = minor;
     }
     const instant = (input: HTMLInputElement, fieldName: string) => {
@@ -89,7 +94,7 @@ export function eventEditor(
       if (at === undefined) faults.push({ field: fieldName, message: 'is not a date and time' });
       return at ?? null;
     };
-    const body = {
+    const body: Record<string, unknown> = {
       venueId: venue.value,
       name: name.value,
       startsAt: instant(startsAt, 'startsAt'),
@@ -99,11 +104,19 @@ export function eventEditor(
       salesEndAt: instant(salesEndAt, 'salesEndAt'),
       maxSeatsPerOrder: maxSeats.valueAsNumber,
     };
-    return faults.length > 0 ? { faults } : { body };
+    if (faults.length > 0) return { faults };
+    if (!event) return { body };
+    // A change: the fields whose control the organiser changed; prices (replaced whole) when one
+    // of them, the venue (its tiers) or the currency (their unit) changed.
+    const changed = (control: HTMLInputElement | HTMLSelectElement) => initially.get(control) !== control.value;
+    const pricesChanged = changed(venue) || changed(currency) || priceInputs.some(({ tier, input }) => input.value !== initialPrices.get(tier));
+    const controls: Array<[string, HTMLInputElement | HTMLSelectElement]> = [
+      ['venueId', venue], ['name', name], ['startsAt', startsAt], ['currency', currency], ['salesStartAt', salesStartAt], ['salesEndAt', salesEndAt], ['maxSeatsPerOrder', maxSeats],
+    ];
+    return { body: Object.fromEntries([...controls.filter(([, control]) => changed(control)).map(([key]) => [key, body[key]]), ...(pricesChanged ? [['prices', prices]] : [])]) };
   };
 
-  // One key for as long as the form is unchanged: a retry after a lost answer makes no second draft.
-  let idempotencyKey = crypto.randomUUID();
+  const keyFor = retryKeys();
   const form = h(
     'form',
     { class: 'editor event-editor', 'aria-label': event ? `Change ${event.name}` : 'New event' },
@@ -121,7 +134,8 @@ export function eventEditor(
     problem,
     h('div', { class: 'editor-actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: close as EventListener }, 'Close')),
   );
-  form.addEventListener('input', () => (idempotencyKey = crypto.randomUUID()));
+  // The browser's own check refused the form: an earlier answer's alert is not about it.
+  form.addEventListener('invalid', () => (problem.textContent = ''), true);
   form.addEventListener('submit', (submitted) => {
     submitted.preventDefault();
     const reading = read();
@@ -137,16 +151,26 @@ export function eventEditor(
         saved(
           event
             ? await api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body })
-            : await api<EventView>('POST', '/events', { body: reading.body, idempotencyKey }),
+            : await api<EventView>('POST', '/events', { body: reading.body, idempotencyKey: keyFor(reading.body) }),
         );
       } catch (error) {
+        if (event && options.gone && error instanceof ApiProblem && String(error.body['type'] ?? '').endsWith('/event-not-draft')) {
+          options.gone(`“${event.name}” is no longer a draft (it is ${String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase()}), so it was not changed.`);
+          return;
+        }
         showProblem(form, problem, error, inFormWords);
       } finally {
         submit.disabled = false;
       }
     })();
   });
+  form.addEventListener('keydown', (pressed) => {
+    if (pressed.key === 'Escape') close();
+  });
   drawPrices();
   sayZone();
+  // What the form showed at first: a change sends what differs from it.
+  const initially = new Map<HTMLInputElement | HTMLSelectElement, string>([venue, name, startsAt, currency, salesStartAt, salesEndAt, maxSeats].map((control) => [control, control.value]));
+  const initialPrices = new Map(typed);
   return form;
 }

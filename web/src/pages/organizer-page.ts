@@ -53,6 +53,8 @@ export const organizerPage: Page = (root) => {
 
   let venues: VenueChoice[] = [];
   let lastCurrency: string | undefined;
+  /** Settles once the venues have been asked for (a click on "New event" before had said there were none). */
+  let venuesAsked: Promise<void> = Promise.resolve();
 
   const closeForms = (back?: HTMLElement) => {
     eventForm.replaceChildren();
@@ -65,11 +67,14 @@ export const organizerPage: Page = (root) => {
     slot.replaceChildren(form);
     form.querySelector<HTMLElement>('input, select')?.focus();
   };
-  const editEvent = (event?: EventView) => {
-    if (venues.length === 0) {
-      eventForm.replaceChildren(h('p', { class: 'notice', role: 'status' }, 'An event takes place at one of your venues: create a venue first (below).'));
-      return;
-    }
+  /** Says `text` where the event form was, the form closed. */
+  const sayInstead = (text: string) => {
+    closeForms();
+    eventForm.replaceChildren(h('p', { class: 'notice editor-notice', role: 'status' }, text));
+  };
+  const editEvent = async (event?: EventView) => {
+    await venuesAsked;
+    if (venues.length === 0) return sayInstead('An event takes place at one of your venues: create a venue first (below).');
     open(
       eventForm,
       eventEditor(
@@ -80,11 +85,16 @@ export const organizerPage: Page = (root) => {
           void loadEvents(saved.id);
         },
         () => closeForms(newEvent),
-        { ...(event ? { event } : {}), ...(lastCurrency ? { currency: lastCurrency } : {}) },
+        {
+          ...(event ? { event } : {}),
+          ...(lastCurrency ? { currency: lastCurrency } : {}),
+          // Put on sale or cancelled in another tab meanwhile: said, and the list drawn as it is now.
+          gone: (text) => (sayInstead(text), void loadEvents(event?.id)),
+        },
       ),
     );
   };
-  newEvent.addEventListener('click', () => editEvent());
+  newEvent.addEventListener('click', () => void editEvent());
   newVenue.addEventListener('click', () =>
     open(
       venueForm,
@@ -106,7 +116,7 @@ export const organizerPage: Page = (root) => {
       lastCurrency ??= items.at(-1)?.currency;
       mount(
         events,
-        items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet.') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, loadEvents, editEvent))),
+        items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet.') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, loadEvents, (event) => void editEvent(event)))),
         more ? h('p', { class: 'notice' }, `Showing your first ${items.length} events; the API lists the rest (GET /api/events?mine=true).`) : null,
       );
       if (focus) events.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(focus)}"]`)?.focus();
@@ -129,7 +139,7 @@ export const organizerPage: Page = (root) => {
     }
   };
   void loadEvents();
-  void loadVenues();
+  venuesAsked = loadVenues();
 };
 
 function venueRow(venue: VenueChoice): HTMLLIElement {
@@ -166,7 +176,8 @@ function salesFigures(event: EventView): HTMLElement {
         figures.textContent =
           `${counted(s.tickets.sold, 'ticket')} sold in ${counted(s.orders.confirmed, 'order')}, ${money(s.revenueCents, s.currency)}; ` +
           `${s.tickets.checkedIn.toLocaleString()} checked in. ` +
-          `${s.seats.available.toLocaleString()} of ${s.seats.total.toLocaleString()} places left, ${s.seats.held.toLocaleString()} held now.` +
+          // A cancelled event has no places left to sell, whatever its seats read.
+          (event.status === 'CANCELLED' ? 'Cancelled: nothing more is sold.' : `${s.seats.available.toLocaleString()} of ${s.seats.total.toLocaleString()} places left, ${s.seats.held.toLocaleString()} held now.`) +
           (s.orders.cancelled > 0 ? ` ${counted(s.orders.cancelled, 'order')} cancelled, ${money(s.refundedCents, s.currency)} refunded.` : '');
       })
       .catch((error: unknown) => {

@@ -6,7 +6,8 @@
 import type { VenueView } from '@stream-seat/contracts';
 import { api } from '../api.js';
 import { field, h } from '../dom.js';
-import { FIELD_ATTRIBUTE, clearProblems, showProblem } from '../form-problems.js';
+import { retryKeys } from '../retry-keys.js';
+import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem } from '../form-problems.js';
 import { placeCount, venueLayoutOf, type SectionDraft } from '../venue-builder.js';
 
 /** The API's limits on a layout (contracts' venueLayout), said on the controls so the browser holds to them. */
@@ -52,9 +53,10 @@ function sectionControls(index: number, draft: SectionDraft, onChange: () => voi
       name: name.value,
       tier: tier.value,
       kind: kind.value === 'standing' ? 'standing' : 'seated',
-      rows: rows.valueAsNumber || 0,
-      seatsPerRow: seatsPerRow.valueAsNumber || 0,
-      capacity: capacity.valueAsNumber || 0,
+      // What the browser would refuse (-3 rows, 2.5 seats) counts as none: the total had said "-15 places".
+      rows: rows.validity.valid ? rows.valueAsNumber : 0,
+      seatsPerRow: seatsPerRow.validity.valid ? seatsPerRow.valueAsNumber : 0,
+      capacity: capacity.validity.valid ? capacity.valueAsNumber : 0,
     }),
   };
 }
@@ -70,8 +72,7 @@ export function venueEditor(created: (venue: VenueView) => void, close: () => vo
   const add = h('button', { type: 'button', class: 'secondary' }, 'Add section');
   let drafts: SectionDraft[] = [{ name: 'Stalls', tier: 'A', kind: 'seated', rows: 10, seatsPerRow: 20, capacity: 500 }];
   let controls: Array<ReturnType<typeof sectionControls>> = [];
-  // One key for as long as the form is open: a retry after a lost answer makes no second venue.
-  let idempotencyKey = crypto.randomUUID();
+  const keyFor = retryKeys();
 
   const read = () => (drafts = controls.map((c) => c.read()));
   const count = () => {
@@ -84,7 +85,8 @@ export function venueEditor(created: (venue: VenueView) => void, close: () => vo
         read();
         drafts.splice(index, 1);
         draw();
-        sectionList.querySelector<HTMLElement>('fieldset:last-child input')?.focus();
+        // The focus goes to the section that took its place (or the one before, for the last).
+        controls[Math.min(index, controls.length - 1)]?.element.querySelector('input')?.focus();
       }),
     );
     // The last section stays: a venue has one at least.
@@ -112,15 +114,24 @@ export function venueEditor(created: (venue: VenueView) => void, close: () => vo
     problem,
     h('div', { class: 'editor-actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: close as EventListener }, 'Close')),
   );
-  form.addEventListener('input', () => (idempotencyKey = crypto.randomUUID()));
+  // The browser's own check refused the form: an earlier answer's alert is not about it.
+  form.addEventListener('invalid', () => (problem.textContent = ''), true);
+  form.addEventListener('keydown', (pressed) => {
+    if (pressed.key === 'Escape') close();
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    clearProblems(form);
+    if (placeCount(read()) > MAX_PLACES) {
+      showFieldProblems(form, problem, [], `A venue holds at most ${MAX_PLACES.toLocaleString()} places: remove some rows, seats or places.`);
+      return;
+    }
     void (async () => {
-      clearProblems(form);
       problem.textContent = '';
       submit.disabled = true;
       try {
-        const venue = await api<VenueView>('POST', '/venues', { body: venueLayoutOf(name.value, city.value, read()), idempotencyKey });
+        const layout = venueLayoutOf(name.value, city.value, read());
+        const venue = await api<VenueView>('POST', '/venues', { body: layout, idempotencyKey: keyFor(layout) });
         created(venue);
       } catch (error) {
         showProblem(form, problem, error);

@@ -28,6 +28,7 @@ const ms = (iso: string | null | undefined) => (iso === null || iso === undefine
 function draftOf(row: EventTable): EventDraft {
   return {
     startsAt: Number(row.starts_at),
+    currency: row.currency,
     prices: JSON.parse(row.prices_json) as Record<string, number>,
     salesStartAt: row.sales_start_at === null ? null : Number(row.sales_start_at),
     salesEndAt: row.sales_end_at === null ? null : Number(row.sales_end_at),
@@ -93,6 +94,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     const current = draftOf(row);
     const draft: EventDraft = {
       startsAt: patch.startsAt !== undefined ? Date.parse(patch.startsAt) : current.startsAt,
+      currency: patch.currency ?? current.currency,
       prices: patch.prices ?? current.prices,
       salesStartAt: patch.salesStartAt !== undefined ? ms(patch.salesStartAt) : current.salesStartAt,
       salesEndAt: patch.salesEndAt !== undefined ? ms(patch.salesEndAt) : current.salesEndAt,
@@ -120,6 +122,7 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
       const now = clock();
       const draft: EventDraft = {
         startsAt: Date.parse(input.startsAt),
+        currency: input.currency,
         prices: input.prices,
         salesStartAt: ms(input.salesStartAt),
         salesEndAt: ms(input.salesEndAt),

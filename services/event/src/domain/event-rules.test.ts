@@ -5,6 +5,7 @@ import { checkDraft, checkPublishable, draftsListedFor, type EventDraft, isPubli
 const NOW = 1_000_000;
 const draft = (over: Partial<EventDraft> = {}): EventDraft => ({
   startsAt: NOW + 10_000,
+  currency: 'EUR',
   prices: { A: 100 },
   salesStartAt: null,
   salesEndAt: null,
@@ -41,6 +42,21 @@ describe('event rules', () => {
     expect(fieldOf(() => checkDraft(draft({ prices: { A: 100, B: 100_000_000 }, maxSeatsPerOrder: 20 }), ['A', 'B'], NOW))).toBe('maxSeatsPerOrder');
     expect(fieldOf(() => checkDraft(draft({ prices: { A: 100_000_000 }, maxSeatsPerOrder: 10 }), ['A'], NOW))).toBeUndefined();
     expect(fieldOf(() => checkDraft(draft({ prices: { A: 100_000_000 }, maxSeatsPerOrder: 11 }), ['A'], NOW))).toBe('maxSeatsPerOrder');
+  });
+
+  it('say the dearest order in the currency\'s own units, not in bare minor units', () => {
+    const refusal = (over: Partial<EventDraft>) => {
+      try {
+        checkDraft(draft(over), ['A'], NOW);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return undefined;
+    };
+    expect(refusal({ prices: { A: 100_000_000 }, maxSeatsPerOrder: 11 })).toBe(
+      'maxSeatsPerOrder: 11 seats at the highest price (A: 1,000,000.00 EUR) would cost 11,000,000.00 EUR, more than one order may (10,000,000.00 EUR); lower one of them',
+    );
+    expect(refusal({ currency: 'JPY', prices: { A: 100_000_000 }, maxSeatsPerOrder: 11 })).toContain('(A: 100,000,000 JPY) would cost 1,100,000,000 JPY');
   });
 
   it('publish only with a price for every tier and a window not yet over', () => {

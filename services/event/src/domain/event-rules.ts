@@ -1,14 +1,26 @@
 /** Rules of an event's life: what a draft may hold, when it may go on sale, who may see it. */
 import { type EventStatus, MAX_ORDER_CENTS } from '@stream-seat/contracts';
+import { minorUnitDigits } from '@stream-seat/contracts/currencies';
 import { InvalidField, type Principal } from '@stream-seat/platform';
 
 /** An event's fields as the rules see them: times in epoch ms. */
 export interface EventDraft {
   startsAt: number;
+  /** What `prices` are in (ISO 4217): they are in its minor units. */
+  currency: string;
   prices: Record<string, number>;
   salesStartAt: number | null;
   salesEndAt: number | null;
   maxSeatsPerOrder: number;
+}
+
+/**
+ * An amount in minor units as people read it, in major units with the currency's code:
+ * `1,000,000.00 EUR`, `100,000,000 JPY` (a refusal had said "A: 100000000" and "1000000000 cents").
+ */
+function amount(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  return `${(minor / 10 ** digits).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
 }
 
 /** Rules every saved draft follows: prices only for the venue's tiers, a coherent sales window. */
@@ -22,7 +34,7 @@ export function checkDraft(draft: EventDraft, venueTiers: string[], now: number)
   if (dearest * draft.maxSeatsPerOrder > MAX_ORDER_CENTS) {
     throw new InvalidField(
       'maxSeatsPerOrder',
-      `${draft.maxSeatsPerOrder} seats at the highest price (${dearestTier}: ${dearest}) would cost more than an order may (${MAX_ORDER_CENTS} cents); lower one of them`,
+      `${draft.maxSeatsPerOrder} seats at the highest price (${dearestTier}: ${amount(dearest, draft.currency)}) would cost ${amount(dearest * draft.maxSeatsPerOrder, draft.currency)}, more than one order may (${amount(MAX_ORDER_CENTS, draft.currency)}); lower one of them`,
     );
   }
   if (draft.startsAt <= now) throw new InvalidField('startsAt', 'must be in the future');
