@@ -1,4 +1,4 @@
-/** Hash routes (`#/events/42`): the gateway serves one index.html, and links work without it. */
+/** Hash routes (`#/events/42`, `#/?q=lyon`): the gateway serves one index.html, and links work without it. */
 export type Cleanup = () => void;
 export type Page = (root: HTMLElement, params: Record<string, string>) => Cleanup | void;
 
@@ -66,13 +66,14 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page):
     stopFollowing?.();
     document.title = SITE_NAME;
     stopFollowing = followHeading(root, moved);
-    const path = location.hash.replace(/^#/, '') || '/';
+    // A query after the path (`#/?q=lyon`) gives the page more parameters; the path's own win.
+    const [path = '/', query = ''] = (location.hash.replace(/^#/, '') || '/').split(/\?(.*)/s, 2);
     for (const r of routes) {
       const match = r.pattern.exec(path);
       if (!match) continue;
       let params: Record<string, string>;
       try {
-        params = Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+        params = { ...Object.fromEntries(new URLSearchParams(query)), ...Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')])) };
       } catch {
         break; // a malformed %-escape (#/events/%): no page of ours, not an error left on screen
       }

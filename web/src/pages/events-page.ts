@@ -1,7 +1,8 @@
-/** `#/`: the events on sale, soonest first. */
+/** `#/`: the events on sale, soonest first; found by name or city and days (`#/?q=lyon&from=2031-12-01`). */
 import type { EventView } from '@stream-seat/contracts';
 import { api } from '../api.js';
-import { h, mount } from '../dom.js';
+import { field, h, mount } from '../dom.js';
+import { eventsQuery, type EventSearch, MAX_QUERY_LENGTH, searchHash, searching, searchOf } from '../event-search.js';
 import { dateTime, money } from '../format.js';
 import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
@@ -11,31 +12,70 @@ import { serverNow } from '../server-clock.js';
 /** Events per page; more come with "More events" (the list follows the API's cursor). */
 const PAGE_SIZE = 20;
 
-export const eventsPage: Page = (root) => {
-  mount(root, h('h1', {}, 'On sale now'), h('p', { class: 'muted' }, 'Loading events…'));
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dayOf = (date: string) => dayFormat.format(new Date(`${date}T00:00`));
+
+/** The page's heading: what is listed ("On sale: “lyon”, from 1 Dec 2031"). */
+function headingOf(search: EventSearch): string {
+  if (!searching(search)) return 'On sale now';
+  const days = [search.fromDate ? `from ${dayOf(search.fromDate)}` : '', search.toDate ? `to ${dayOf(search.toDate)}` : ''].filter(Boolean).join(' ');
+  return `On sale: ${[search.q ? `“${search.q}”` : '', days].filter(Boolean).join(', ')}`;
+}
+
+/** The search form, filled in with the search shown; sending it goes to the search's address. */
+function searchForm(search: EventSearch): HTMLFormElement {
+  const q = h('input', { type: 'search', name: 'q', value: search.q, maxlength: MAX_QUERY_LENGTH, placeholder: 'Name or city' });
+  const fromDate = h('input', { type: 'date', name: 'from', value: search.fromDate });
+  const toDate = h('input', { type: 'date', name: 'to', value: search.toDate });
+  return h(
+    'form',
+    {
+      class: 'event-search',
+      role: 'search',
+      onsubmit: ((e: Event) => {
+        e.preventDefault();
+        location.hash = searchHash({ q: q.value, fromDate: fromDate.value, toDate: toDate.value });
+      }) as EventListener,
+    },
+    field('Find', q),
+    field('From', fromDate),
+    field('To', toDate),
+    h('button', { type: 'submit' }, 'Search'),
+    searching(search) ? h('a', { href: '#/', class: 'clear-search' }, 'Every event') : null,
+  );
+}
+
+export const eventsPage: Page = (root, params) => {
+  const search = searchOf(params);
+  const heading = headingOf(search);
+  const form = searchForm(search);
+  // Only the results are drawn again: the form stays where it is (typing in it while the list
+  // came had lost the focus).
+  const results = h('div', { class: 'event-results' }, h('p', { class: 'muted' }, 'Loading events…'));
+  mount(root, h('h1', {}, heading), form, results);
   // Only what has not started: an event under way is still ON_SALE in the catalogue, but its
   // sales are over, and the oldest of them would fill the first page. By the server's clock (the
   // first screen waited for an answer of the gateway): a browser's clock days fast hid shows.
-  const from = new Date(serverNow()).toISOString();
+  const query = eventsQuery(search, serverNow());
   const events = pagedList<EventView>({
     listClass: 'event-list',
     moreClass: 'more-events',
     moreLabel: 'More events',
-    pageAfter: (cursor) =>
-      api('GET', `/events?status=ON_SALE&from=${encodeURIComponent(from)}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    pageAfter: (cursor) => api('GET', `/events?${query}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
     render: eventCard,
   });
+  const none = searching(search) ? h('p', { class: 'muted', role: 'status' }, 'No event on sale matches this search. ', h('a', { href: '#/' }, 'See every event')) : h('p', { class: 'muted' }, 'No event is on sale yet.');
   // A list that comes back after the user went elsewhere (signed in, clicked "Organiser") must not
   // draw itself over the page they went to.
   let disposed = false;
   void events.first().then(
     (items) => {
-      if (!disposed) mount(root, h('h1', {}, 'On sale now'), items.length === 0 ? h('p', { class: 'muted' }, 'No event is on sale yet.') : events.list, events.more, events.problem);
+      if (!disposed) mount(results, items.length === 0 ? none : events.list, events.more, events.problem);
     },
     (error: Error) => {
       if (disposed) return;
       events.problem.textContent = error.message;
-      mount(root, h('h1', {}, 'On sale now'), events.problem);
+      mount(results, events.problem);
     },
   );
   return () => {

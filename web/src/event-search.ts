@@ -1,0 +1,57 @@
+/**
+ * The events page's search: words of an event's name or its venue's city (the API's `q`, in any
+ * case and with or without accents) and a range of days, kept in the page's address
+ * (`#/?q=lyon&from=2031-12-01&to=2031-12-31`) so that a search can be bookmarked, shared and
+ * gone back to.
+ */
+
+export interface EventSearch {
+  /** Words to find; '' for any. */
+  q: string;
+  /** The first and last day, `YYYY-MM-DD` in the reader's zone; '' for no bound. */
+  fromDate: string;
+  toDate: string;
+}
+
+/** The longest `q` the API takes. */
+export const MAX_QUERY_LENGTH = 100;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const day = (value: string | undefined) => (value && DAY.test(value) && !Number.isNaN(new Date(`${value}T00:00`).getTime()) ? value : '');
+
+/** The search an address's parameters name; what is malformed there is left out. */
+export function searchOf(params: Record<string, string | undefined>): EventSearch {
+  return { q: (params['q'] ?? '').trim().slice(0, MAX_QUERY_LENGTH), fromDate: day(params['from']), toDate: day(params['to']) };
+}
+
+/** The page's address for a search (`#/` for none). */
+export function searchHash(search: EventSearch): string {
+  const query = new URLSearchParams();
+  if (search.q.trim()) query.set('q', search.q.trim());
+  if (search.fromDate) query.set('from', search.fromDate);
+  if (search.toDate) query.set('to', search.toDate);
+  const text = query.toString();
+  return text ? `#/?${text}` : '#/';
+}
+
+/** Local midnight of a `YYYY-MM-DD` day, `days` later. */
+function midnight(date: string, days = 0): number {
+  const at = new Date(`${date}T00:00`);
+  at.setDate(at.getDate() + days);
+  return at.getTime();
+}
+
+/**
+ * The API's query for the events on sale a search finds, from `now` on (an event under way is
+ * still on sale in the catalogue, but its sales are over): from the first day's midnight, before
+ * the midnight that ends the last day (the API's `to` is exclusive).
+ */
+export function eventsQuery(search: EventSearch, now: number): string {
+  const query = new URLSearchParams({ status: 'ON_SALE', from: new Date(Math.max(now, search.fromDate ? midnight(search.fromDate) : now)).toISOString() });
+  if (search.toDate) query.set('to', new Date(midnight(search.toDate, 1)).toISOString());
+  if (search.q) query.set('q', search.q);
+  return query.toString();
+}
+
+/** Whether the search narrows the list at all. */
+export const searching = (search: EventSearch): boolean => Boolean(search.q || search.fromDate || search.toDate);
