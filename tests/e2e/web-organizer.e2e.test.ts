@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebApp } from '../../scripts/web-app-build.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { writeQrVideo } from '../support/qr-video.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
@@ -318,5 +319,50 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.waitForSelector(`.event-editor input[name=price-${'T'.repeat(32)}]`);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.context().close();
+  });
+
+  it('checks a ticket in from the camera, once while it is held up, and turns the camera off', async () => {
+    const organizer = await test.tokenFor('vera', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Camera Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Camera Night', prices: { A: 1000 } });
+    const buyer = await test.tokenFor('walt');
+    const hold = await send('POST', '/api/holds', buyer, { eventId, seatIds: ['ORCH-A-3'] });
+    const order = await send('POST', '/api/orders', buyer, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const code = order.body['tickets'][0]['code'] as string;
+    // Chromium's fake camera shows the ticket's QR code, as the ticket page draws it, for good.
+    const video = join(webRoot, 'ticket.y4m');
+    writeQrVideo(video, code);
+    const cameraBrowser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const context = await cameraBrowser.newContext({ timezoneId: ZONE, locale: 'en-US' });
+      await context.grantPermissions(['camera'], { origin: test.gateway });
+      const page = await context.newPage();
+      page.setDefaultTimeout(STEP_TIMEOUT_MS);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(test.gateway);
+      await page.fill('input[name=name]', 'vera');
+      await page.selectOption('select[name=role]', 'organizer');
+      await page.click('form.sign-in button');
+      await page.waitForSelector('[data-signed-in="vera"]');
+      await page.click('a[href="#/organizer"]');
+      await page.waitForSelector(`select[name=door] option[value="${eventId}"]`, { state: 'attached' });
+      await page.click('button.scan-camera');
+      await page.waitForSelector('.check-in-result.ok');
+      expect(await page.textContent('.check-in-result.ok')).toMatch(new RegExp(`^…${code.slice(-6)}: Welcome! Orchestra, row A, seat 3 — checked in at`));
+      expect(await page.getAttribute('button.scan-camera', 'aria-pressed')).toBe('true');
+      // Checked in for good: the API says so.
+      expect((await send('POST', `/api/tickets/${code}/check-in`, organizer)).status).toBe(409);
+      // Held up for two seconds more (a dozen frames read), it is still one scan, not "already checked in".
+      await page.waitForTimeout(2_000);
+      expect(await page.locator('.check-in-result').count()).toBe(1);
+      await page.click('button.scan-camera');
+      expect(await page.evaluate('document.querySelector("video.camera-picture").srcObject')).toBeNull();
+      expect(await page.isHidden('video.camera-picture')).toBe(true);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await cameraBrowser.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ export const browserTestsEnabled = existsSync(chromiumPath) || Boolean(process.e
 /** Without the background-networking flags Chromium keeps dialling Google, which this machine refuses. */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+/** `extraArgs`: more flags, such as a fake camera's (`--use-file-for-fake-video-capture=…`). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

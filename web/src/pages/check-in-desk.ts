@@ -4,6 +4,7 @@
  */
 import type { CheckInView, EventView, SeatMap } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
+import { startCameraScan } from '../camera-scan.js';
 import { nearestDoor } from '../check-in-door.js';
 import { field, h } from '../dom.js';
 import { dateTime } from '../format.js';
@@ -28,7 +29,7 @@ function trimResults(results: HTMLElement, just: Element): void {
  * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
  * admitted, then turned away on Saturday as already checked in. "Any of my events" keeps the old way.
  */
-export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void } {
+export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void; stop(): void } {
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
   const placeNamesOf = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
@@ -42,10 +43,10 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
   const results = h('ol', { class: 'check-in-results', 'aria-live': 'polite' });
   /** Codes on their way: the same code again meanwhile (a second Enter) would be answered "already checked in". */
   const inFlight = new Set<string>();
-  const submit = async () => {
+  /** Checks a code in, typed or scanned, on a line of its own. */
+  const check = async (typed: string) => {
     // Codes hold no whitespace: one pasted across a line break (Chromium makes it a space) still reads.
-    const value = code.value.replace(/\s+/g, '');
-    code.select();
+    const value = typed.replace(/\s+/g, '');
     if (!value || inFlight.has(value)) return;
     inFlight.add(value);
     // The list is the live region; a status role on its items was invalid list content, and could be announced twice.
@@ -80,15 +81,24 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
       inFlight.delete(value);
     }
   };
+  const submit = () => {
+    const typed = code.value;
+    code.select();
+    void check(typed);
+  };
+  const camera = cameraScanner(check);
   const section = h(
     'section',
     { class: 'check-in' },
     h('h2', {}, 'Check-in'),
-    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), void submit())) as EventListener }, field('Door of', door), field('Ticket code', code), h('button', { type: 'submit' }, 'Check in')),
+    h('form', { onsubmit: ((e: Event) => (e.preventDefault(), submit())) as EventListener }, field('Door of', door), field('Ticket code', code), h('button', { type: 'submit' }, 'Check in'), camera.button),
+    camera.view,
     results,
   );
   return {
     section,
+    /** Turns the camera off (the page is left). */
+    stop: camera.stop,
     /** The events whose doors the desk may keep (those on sale), the choice kept across reloads of the list. */
     doors(events) {
       eventNames = new Map(events.map((e) => [e.id, `${e.name} (${dateTime(e.startsAt)})`]));
@@ -99,4 +109,55 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
       door.value = chosen;
     },
   };
+}
+
+/**
+ * "Scan with camera": the camera's picture above the results, and each ticket code it reads
+ * checked in as a typed one is (camera-scan.ts). "Stop camera", or leaving the page, turns it off.
+ */
+function cameraScanner(check: (code: string) => Promise<void>): { button: HTMLButtonElement; view: HTMLElement; stop(): void } {
+  const video = h('video', { class: 'camera-picture', 'aria-label': 'What the camera sees' });
+  const problem = h('p', { class: 'error', role: 'alert' });
+  const view = h('div', { class: 'camera-view' }, video, problem);
+  video.hidden = true;
+  const button = h('button', { type: 'button', class: 'secondary scan-camera', 'aria-pressed': 'false' }, 'Scan with camera');
+  let stopScan: (() => void) | undefined;
+  let starting = false;
+  /** Whether the camera should be on: a stop while it was starting turns it off once it has. */
+  let wanted = false;
+  const stop = () => {
+    wanted = false;
+    stopScan?.();
+    stopScan = undefined;
+    video.hidden = true;
+    button.textContent = 'Scan with camera';
+    button.setAttribute('aria-pressed', 'false');
+  };
+  button.addEventListener('click', () => {
+    if (stopScan) return stop();
+    if (starting) return;
+    starting = true;
+    wanted = true;
+    problem.textContent = '';
+    button.disabled = true;
+    video.hidden = false;
+    void startCameraScan(video, (code) => void check(code))
+      .then(
+        (stopCamera) => {
+          if (!wanted) return stopCamera();
+          stopScan = stopCamera;
+          button.textContent = 'Stop camera';
+          button.setAttribute('aria-pressed', 'true');
+        },
+        (error: unknown) => {
+          video.hidden = true;
+          problem.textContent = (error as Error).message;
+        },
+      )
+      .finally(() => {
+        starting = false;
+        button.disabled = false;
+      });
+  });
+  return { button, view, stop };
 }

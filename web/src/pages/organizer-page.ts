@@ -140,6 +140,8 @@ export const organizerPage: Page = (root) => {
   };
   void loadEvents();
   venuesAsked = loadVenues();
+  // Leaving the page turns the desk's camera off.
+  return () => desk.stop();
 };
 
 function venueRow(venue: VenueChoice): HTMLLIElement {
