@@ -286,11 +286,79 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
-  it('says a venue comes first when an organiser without one starts an event', async () => {
+  it('says a venue comes first when an organiser without one starts an event, and not once one is made', async () => {
     const { page } = await openConsole('quinn');
     await page.click('button.new-event');
-    expect(await page.textContent('.my-events [role=status]')).toContain('create a venue first');
+    await expect.poll(() => page.textContent('.my-events [role=status]')).toContain('create a venue first');
     expect(await page.locator('.event-editor').count()).toBe(0);
+    // The first venue made, "New event" at once — before the list of venues is drawn again (its
+    // answer held back meanwhile): it waits for the list, where it had said "create a venue first".
+    await page.click('button.new-venue');
+    expect(await page.textContent('.my-events [role=status]')).toBe('');
+    let releaseList = () => {};
+    const listHeld = new Promise<void>((resolve) => (releaseList = resolve));
+    await page.route('**/api/venues?*', async (route) => {
+      await listHeld;
+      await route.continue();
+    });
+    await page.fill('input[name=venue-name]', 'First Hall');
+    await page.click('.venue-editor button[type=submit]');
+    await page.waitForSelector('.venue-editor', { state: 'detached' });
+    await page.click('button.new-event');
+    await page.waitForTimeout(300);
+    expect(await page.textContent('.my-events [role=status]')).toBe('');
+    releaseList();
+    await page.waitForSelector('.event-editor select[name=event-venue]');
+    expect(await page.locator('select[name=event-venue] option').allTextContents()).toEqual(['First Hall (200 places)']);
+    await page.context().close();
+  });
+
+  it('refuses a venue over 100,000 places before sending it, and counts what the browser would refuse as none', async () => {
+    const { page, errors } = await openConsole('ursula');
+    let posted = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/venues')) posted++;
+    });
+    await page.click('button.new-venue');
+    await page.fill('input[name=venue-name]', 'Too Big');
+    await page.fill('input[name=section-rows]', '-3');
+    // It had said "-60 places".
+    expect(await page.textContent('.venue-editor [aria-live]')).toBe('0 places');
+    await page.fill('input[name=section-rows]', '500');
+    await page.fill('input[name=section-seats]', '1000');
+    expect(await page.textContent('.venue-editor [aria-live]')).toBe('500,000 places — more than a venue may hold (100,000)');
+    await page.click('.venue-editor button[type=submit]');
+    await expect.poll(() => page.textContent('.venue-editor [role=alert]')).toBe('A venue holds at most 100,000 places: remove some rows, seats or places.');
+    expect(await page.evaluate('document.activeElement?.getAttribute("role")')).toBe('alert');
+    expect(posted).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('closes a form with Escape, and an answer that comes after never closes the form opened since', async () => {
+    const { page, errors } = await openConsole('xena');
+    await buildVenue(page, 'Late Hall');
+    // The draft's answer is held back until the organiser has moved on to a new venue.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/events', async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.continue();
+    });
+    await page.click('button.new-event');
+    await page.fill('input[name=event-name]', 'Late Answer');
+    await page.fill('input[name=event-starts]', '2031-12-05T20:30');
+    await page.click('.event-editor button[type=submit]');
+    await page.press('input[name=event-name]', 'Escape');
+    await page.waitForSelector('.event-editor', { state: 'detached' });
+    expect(await page.evaluate('document.activeElement?.className')).toBe('new-event');
+    await page.click('button.new-venue');
+    await page.fill('input[name=venue-name]', 'Typed meanwhile');
+    release();
+    await page.locator('li.event-card', { hasText: 'Late Answer' }).waitFor();
+    // The venue form and what was typed in it are still there.
+    expect(await page.inputValue('.venue-editor input[name=venue-name]')).toBe('Typed meanwhile');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

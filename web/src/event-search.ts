@@ -4,6 +4,7 @@
  * (`#/?q=lyon&from=2031-12-01&to=2031-12-31`) so that a search can be bookmarked, shared and
  * gone back to.
  */
+import { MAX_SEARCH_LENGTH } from '@stream-seat/contracts/limits';
 
 export interface EventSearch {
   /** Words to find; '' for any. */
@@ -14,7 +15,7 @@ export interface EventSearch {
 }
 
 /** The longest `q` the API takes. */
-export const MAX_QUERY_LENGTH = 100;
+export const MAX_QUERY_LENGTH = MAX_SEARCH_LENGTH;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const day = (value: string | undefined) => (value && DAY.test(value) && !Number.isNaN(new Date(`${value}T00:00`).getTime()) ? value : '');

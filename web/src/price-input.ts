@@ -1,9 +1,10 @@
 /** Prices as an organiser types them, in the event's currency, and back. */
 // The currencies module alone (no zod): the app's bundle takes only what it uses.
 import { minorUnitDigits } from '@stream-seat/contracts/currencies';
+import { MAX_PRICE_CENTS } from '@stream-seat/contracts/limits';
 
-/** The highest price the catalogue takes, in minor units (contracts' `cents`: 1,000,000.00 €, ¥100,000,000). */
-export const MAX_PRICE_MINOR = 100_000_000;
+/** The highest price the catalogue takes, in minor units (1,000,000.00 €, ¥100,000,000). */
+export const MAX_PRICE_MINOR = MAX_PRICE_CENTS;
 
 /**
  * A price typed in major units ("25", "25.5", "25,50", "1 050") as `currency`'s minor units

@@ -4,6 +4,7 @@
  * positions stay the API's (README: Catalogue).
  */
 import type { LayoutSection, VenueLayout } from '@stream-seat/contracts';
+import { MAX_SECTION_ID_LENGTH as MAX_SECTION_ID } from '@stream-seat/contracts/limits';
 
 export interface SectionDraft {
   name: string;
@@ -27,9 +28,6 @@ export function rowLabels(count: number): string[] {
   }
   return labels;
 }
-
-/** The longest section id the API takes (contracts' sectionId). */
-const MAX_SECTION_ID = 16;
 
 /**
  * A section's id, made from its name as the API allows one (1–16 letters, digits or _; it starts

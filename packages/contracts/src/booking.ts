@@ -117,7 +117,7 @@ const count = z.number().int().min(0);
  * `refundedCents` until the refund goes through.
  */
 export const salesSummary = z.object({
-  eventId: z.string(),
+  eventId: entityId,
   currency,
   /** Orders that stand, and orders cancelled (refunded, or being refunded). */
   orders: z.object({ confirmed: count, cancelled: count }),
@@ -125,6 +125,8 @@ export const salesSummary = z.object({
   tickets: z.object({ sold: count, checkedIn: count }),
   /** The seats as availability counts them now: BOOKED, HELD (by a hold still running), AVAILABLE, all. */
   seats: z.object({ sold: count, held: count, available: count, total: count }),
+  /** True once the event was cancelled: nothing more is sold, whatever the seats read (as availability says). */
+  cancelled: z.boolean(),
   revenueCents: count.describe('the totals of the orders that stand (CONFIRMED), in minor units'),
   refundedCents: count.describe('the totals of the cancelled orders whose refund went through, in minor units'),
 });

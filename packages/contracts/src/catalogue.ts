@@ -4,6 +4,16 @@
  */
 import { z } from 'zod';
 import { cents, currency, entityId, humanText, isoDateTime, knownCurrency } from './common.js';
+import {
+  MAX_ROWS_PER_SECTION,
+  MAX_SEATS_PER_ORDER,
+  MAX_SEATS_PER_ROW,
+  MAX_SECTION_ID_LENGTH,
+  MAX_SECTIONS,
+  MAX_TIER_NAME_LENGTH,
+  MAX_VENUE_SEATS,
+  NAME_CHARACTERS,
+} from './limits.js';
 
 export const eventStatus = z.enum(['DRAFT', 'ON_SALE', 'CANCELLED']);
 export type EventStatus = z.infer<typeof eventStatus>;
@@ -114,22 +124,21 @@ const RESERVED_NAME_MESSAGE = 'is a name JavaScript objects reserve (__proto__, 
 export const sectionId = z
   .string()
   .min(1)
-  .max(16)
-  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–16 letters, digits or _')
+  .max(MAX_SECTION_ID_LENGTH)
+  .regex(NAME_CHARACTERS, `must be 1–${MAX_SECTION_ID_LENGTH} letters, digits or _`)
   .refine(notObjectPropertyName, RESERVED_NAME_MESSAGE);
 export const rowLabel = z
   .string()
   .min(1)
   .max(8)
-  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–8 letters, digits or _');
+  .regex(NAME_CHARACTERS, 'must be 1–8 letters, digits or _');
 export const tierName = z
   .string()
   .min(1)
-  .max(32)
-  .regex(/^[A-Za-z0-9_]+$/, 'must be 1–32 letters, digits or _')
+  .max(MAX_TIER_NAME_LENGTH)
+  .regex(NAME_CHARACTERS, `must be 1–${MAX_TIER_NAME_LENGTH} letters, digits or _`)
   .refine(notObjectPropertyName, RESERVED_NAME_MESSAGE);
 
-export const MAX_VENUE_SEATS = 100_000;
 
 /**
  * The largest request body the event service takes, and the gateway passes on: a venue layout.
@@ -139,7 +148,7 @@ export const LAYOUT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export const layoutRow = z.strictObject({
   label: rowLabel,
-  seats: z.number().int().min(1).max(1_000),
+  seats: z.number().int().min(1).max(MAX_SEATS_PER_ROW),
   /** Shifts the row sideways by this many seat widths (staggered theatre rows). */
   offset: z.number().min(-100).max(100).optional(),
   /** Bends the row around the stage: the row's ends come this many row depths nearer the stage. */
@@ -151,7 +160,7 @@ export const layoutSection = z.strictObject({
   name: humanText(100),
   tier: tierName,
   /** Seated sections list their rows, front (nearest the stage) first. */
-  rows: z.array(layoutRow).min(1).max(500).optional(),
+  rows: z.array(layoutRow).min(1).max(MAX_ROWS_PER_SECTION).optional(),
   /** General admission: a standing capacity instead of rows. */
   capacity: z.number().int().min(1).max(MAX_VENUE_SEATS).optional(),
   /** Where the section's top-left corner goes; default: side by side, left to right. */
@@ -168,7 +177,7 @@ export const venueLayout = z.strictObject({
   city: humanText(100).optional(),
   /** Where the stage is; default: centred in front of the first row of seats. */
   stage: layoutPoint.optional(),
-  sections: z.array(layoutSection).min(1).max(200),
+  sections: z.array(layoutSection).min(1).max(MAX_SECTIONS),
 });
 export type VenueLayout = z.infer<typeof venueLayout>;
 
@@ -204,7 +213,7 @@ export const eventInput = z.strictObject({
   prices: z.record(tierName, cents).default({}),
   salesStartAt: isoDateTime.nullable().optional(),
   salesEndAt: isoDateTime.nullable().optional(),
-  maxSeatsPerOrder: z.number().int().min(1).max(100).default(10),
+  maxSeatsPerOrder: z.number().int().min(1).max(MAX_SEATS_PER_ORDER).default(10),
 });
 export type EventInput = z.infer<typeof eventInput>;
 
@@ -217,7 +226,7 @@ export const eventPatch = z
     prices: z.record(tierName, cents),
     salesStartAt: isoDateTime.nullable(),
     salesEndAt: isoDateTime.nullable(),
-    maxSeatsPerOrder: z.number().int().min(1).max(100),
+    maxSeatsPerOrder: z.number().int().min(1).max(MAX_SEATS_PER_ORDER),
   })
   .partial()
   .strict();

@@ -1,6 +1,7 @@
 /** Conventions shared by the whole public API: ids, money, time, pagination, problems. */
 import { z } from 'zod';
 import { ISO_4217_CURRENCIES } from './currencies.js';
+import { MAX_ORDER_CENTS, MAX_PRICE_CENTS } from './limits.js';
 
 /**
  * The instants an ISO 8601 date-time with a four-digit year can name in UTC. An offset can push
@@ -23,15 +24,7 @@ export const currency = z
   .describe('ISO 4217 currency');
 /** A currency a client gives: one in circulation (ZZZ has the shape but is none). */
 export const knownCurrency = currency.refine((code) => ISO_4217_CURRENCIES.has(code), 'is not the ISO 4217 code of a currency in circulation');
-/** A price: at most 1,000,000.00 in major units. */
-const MAX_PRICE_CENTS = 100_000_000;
 export const cents = z.number().int().min(0).max(MAX_PRICE_CENTS).describe('money in minor units');
-/**
- * The most one hold or order may cost: 10,000,000.00 in major units, within a 32-bit column. The
- * catalogue keeps every event's highest price × maxSeatsPerOrder under it, and booking checks it
- * again before it holds a seat.
- */
-export const MAX_ORDER_CENTS = 1_000_000_000;
 export const orderCents = z.number().int().min(0).max(MAX_ORDER_CENTS).describe('a total in minor units');
 export const entityId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 

@@ -33,3 +33,13 @@ const MINOR_UNIT_DIGITS: ReadonlyMap<string, number> = new Map([
 export function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_DIGITS.get(currency) ?? 2;
 }
+
+/**
+ * An amount in minor units as people read it in a message: major units, grouped, with the
+ * currency's code — `1,000,000.00 EUR`, `100,000,000 JPY`, `1.050 KWD` (refusals had said
+ * "A: 100000000" and "1000000000 cents").
+ */
+export function majorUnitsText(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  return `${(minor / 10 ** digits).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
+}

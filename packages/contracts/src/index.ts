@@ -2,4 +2,5 @@
 export * from './booking.js';
 export * from './catalogue.js';
 export * from './common.js';
+export * from './limits.js';
 export * from './web-app.js';

@@ -23,6 +23,7 @@ import { createOrderCancellation } from './domain/order-cancellation.js';
 import { createPaymentReconciler } from './domain/payment-reconciler.js';
 import { createRefunds } from './domain/refunds.js';
 import { createSalesSummaries } from './domain/sales-summary.js';
+import { salesFiguresOf } from './db/sales.repository.js';
 import { createInventoryService } from './domain/inventory-service.js';
 import { createOrderService } from './domain/order-service.js';
 import { paymentCarryMs } from './domain/order-placement.js';
@@ -197,11 +198,10 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     onRetry: (orderId, attempts, nextAttemptAt, error) =>
       app.log.warn({ orderId, attempts, nextAttemptAt: new Date(nextAttemptAt).toISOString(), err: error }, 'order cancellation not finished (refund failed?); retried by the sweeper'),
   });
-  const tickets = createTicketRepository(db);
   const orders = createOrderService({
     holds: holdRepository,
     orders: orderRepository,
-    tickets,
+    tickets: createTicketRepository(db),
     inventory,
     catalogue: deps.catalogue,
     payments,
@@ -278,7 +278,7 @@ export function buildBookingApp(deps: BookingAppDeps): App {
     registerTicketRoutes(routes, orders, deps.verifier);
     registerSalesRoutes(
       routes,
-      createSalesSummaries({ inventory, orders: orderRepository, tickets, seats: (eventId, now) => inventories.snapshot(eventId, now), clock }),
+      createSalesSummaries({ inventory, figures: (eventId) => salesFiguresOf(db, eventId), seats: (eventId, now) => inventories.snapshot(eventId, now), clock }),
       deps.verifier,
     );
     registerCatalogueMessageRoutes(

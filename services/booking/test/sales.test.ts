@@ -73,6 +73,7 @@ describe.each(testDialects())('sales figures on %s', (dialect) => {
       orders: { confirmed: 2, cancelled: 2 },
       tickets: { sold: 3, checkedIn: 1 },
       seats: { sold: 3, held: 2, available: 55, total: 60 },
+      cancelled: false,
       revenueCents: 15_000,
       refundedCents: 20_000,
     });
@@ -95,9 +96,20 @@ describe.each(testDialects())('sales figures on %s', (dialect) => {
       orders: { confirmed: 0, cancelled: 0 },
       tickets: { sold: 0, checkedIn: 0 },
       seats: { sold: 0, held: 0, available: 60, total: 60 },
+      cancelled: false,
       revenueCents: 0,
       refundedCents: 0,
     });
+  });
+
+  it('says an event cancelled after it went on sale is cancelled, its orders refunded', async () => {
+    const eventId = newEvent('olga');
+    await buy('kim', eventId, ['ORCH-A-1', 'ORCH-A-2']);
+    const cancel = { id: `cancel-${eventId}`, type: 'event.cancelled', eventId, occurredAt: new Date(t.now()).toISOString() };
+    expect((await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: cancel })).json().outcome).toBe('processed');
+    const figures = (await sales(eventId, 'olga')).json();
+    // Its seats may read available again: the flag, not the seats, says nothing more is sold.
+    expect(figures).toMatchObject({ cancelled: true, orders: { confirmed: 0, cancelled: 1 }, tickets: { sold: 0, checkedIn: 0 }, revenueCents: 0, refundedCents: 10_000 });
   });
 
   it('is 404 for another organiser and for an event without an inventory, 403 for a buyer, 401 without a token, 400 naming a bad id', async () => {

@@ -5,6 +5,7 @@
  * zone said beside them; prices are typed in the currency's major unit.
  */
 import { ISO_4217_CURRENCIES } from '@stream-seat/contracts/currencies';
+import { MAX_SEATS_PER_ORDER } from '@stream-seat/contracts/limits';
 import type { EventView } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
 import { money } from '../format.js';
@@ -27,6 +28,9 @@ const CURRENCIES = [...ISO_4217_CURRENCIES].sort();
 /** The API's names of the fields, as the form calls them: its messages name other fields ("must be after salesStartAt"). */
 const LABELS: Record<string, string> = { salesStartAt: 'Sales open', salesEndAt: 'Sales close', startsAt: 'Starts', maxSeatsPerOrder: 'Seats per order', venueId: 'Venue' };
 const inFormWords = (message: string) => message.replace(/\b(salesStartAt|salesEndAt|startsAt|maxSeatsPerOrder|venueId)\b/g, (name) => `“${LABELS[name] ?? name}”`);
+
+/** Numbers the forms' notes, whose ids tie them to their fields. */
+let formCount = 0;
 
 /** A new event's currency, unless the organiser's events say another. */
 const DEFAULT_CURRENCY = 'EUR';
@@ -53,9 +57,11 @@ export function eventEditor(
   currency.value = event?.currency ?? options.currency ?? DEFAULT_CURRENCY;
   const salesStartAt = h('input', { name: 'event-sales-start', type: 'datetime-local', value: event?.salesStartAt ? localFieldValue(event.salesStartAt) : '', [FIELD_ATTRIBUTE]: 'salesStartAt' });
   const salesEndAt = h('input', { name: 'event-sales-end', type: 'datetime-local', value: event?.salesEndAt ? localFieldValue(event.salesEndAt) : '', [FIELD_ATTRIBUTE]: 'salesEndAt' });
-  const maxSeats = h('input', { name: 'event-max-seats', type: 'number', min: 1, max: 100, step: 1, required: true, value: event?.maxSeatsPerOrder ?? 10, [FIELD_ATTRIBUTE]: 'maxSeatsPerOrder' });
-  const zone = h('p', { class: 'muted' });
-  const priceList = h('div', { class: 'event-prices' });
+  const maxSeats = h('input', { name: 'event-max-seats', type: 'number', min: 1, max: MAX_SEATS_PER_ORDER, step: 1, required: true, value: event?.maxSeatsPerOrder ?? 10, [FIELD_ATTRIBUTE]: 'maxSeatsPerOrder' });
+  // Tied to each time field, so that a screen reader says it there too.
+  const zone = h('p', { class: 'muted', id: `zone-note-${++formCount}` });
+  for (const input of [startsAt, salesStartAt, salesEndAt]) input.setAttribute('aria-describedby', zone.id);
+  const priceList = h('fieldset', { class: 'event-prices' });
   const problem = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { type: 'submit' }, event ? 'Save changes' : 'Save draft');
   // What was typed for each tier, kept across a change of venue or currency.
@@ -67,14 +73,18 @@ export function eventEditor(
     for (const { tier, input } of priceInputs) typed.set(tier, input.value);
     priceInputs = tiers().map((tier) => ({
       tier,
-      input: h('input', { name: `price-${tier}`, inputmode: 'decimal', required: true, size: 10, value: typed.get(tier) ?? '', title: pricePattern(currency.value), [FIELD_ATTRIBUTE]: `prices.${tier}` }),
+      // Not required: a draft may be saved without a price, and put on sale once every tier has one.
+      input: h('input', { name: `price-${tier}`, inputmode: 'decimal', size: 10, value: typed.get(tier) ?? '', title: pricePattern(currency.value), [FIELD_ATTRIBUTE]: `prices.${tier}` }),
     }));
     priceList.replaceChildren(
-      h('p', { class: 'muted' }, `Prices in ${currency.value}, one for each tier of the venue:`),
+      h('legend', {}, `Prices in ${currency.value}, one for each tier of the venue (all are needed to put it on sale)`),
       ...priceInputs.map(({ tier, input }) => field(`Tier ${tier}`, input)),
     );
   };
-  const sayZone = () => (zone.textContent = `Times are in your zone (${zoneName()}: ${zoneOffsetLabel(instantOfLocal(startsAt.value))} on the day it starts).`);
+  const sayZone = () => {
+    const startsOn = instantOfLocal(startsAt.value);
+    zone.textContent = `Times are in your zone (${zoneName()}: ${zoneOffsetLabel(startsOn)} ${startsOn ? 'on the day it starts' : 'today'}).`;
+  };
   venue.addEventListener('change', drawPrices);
   currency.addEventListener('change', drawPrices);
   startsAt.addEventListener('change', sayZone);
@@ -84,6 +94,7 @@ export function eventEditor(
     const faults: FieldProblem[] = [];
     const prices: Record<string, number> = {};
     for (const { tier, input } of priceInputs) {
+      if (input.value.trim() === '') continue;
       const minor = minorUnitsOf(input.value, currency.value);
       if (minor === undefined) faults.push({ field: `prices.${tier}`, message: `must be ${pricePattern(currency.value)} (at most ${money(MAX_PRICE_MINOR, currency.value)})` });
       else prices[tier] = minor;

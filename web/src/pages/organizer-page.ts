@@ -3,10 +3,11 @@
  * changed, put on sale or cancelled, an event's sales); their venues (a new one from sections of
  * rows or standing places).
  */
-import type { EventView, VenueView } from '@stream-seat/contracts';
+import type { EventView, SalesSummary, VenueView } from '@stream-seat/contracts';
 import { api, ApiProblem, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
+import type { CursorPage } from '../paged-list.js';
 import type { Page } from '../router.js';
 import { currentSession, organizes } from '../session.js';
 import { checkInDesk } from './check-in-desk.js';
@@ -21,7 +22,7 @@ async function everyPage<T>(path: string): Promise<{ items: T[]; more: boolean }
   const items: T[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const next: { items: T[]; nextCursor: string | null } = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const next: CursorPage<T> = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     items.push(...next.items);
     cursor = next.nextCursor;
     if (cursor === null) return { items, more: false };
@@ -40,6 +41,9 @@ export const organizerPage: Page = (root) => {
   // One form open at a time, above the lists it adds to.
   const eventForm = h('div', { class: 'editor-slot' });
   const venueForm = h('div', { class: 'editor-slot' });
+  // Said where the event form was (a draft put on sale meanwhile, no venue yet): one region, in the
+  // page from the start, so that what is put in it is announced (a region added with its text is not).
+  const eventNotice = h('p', { class: 'editor-notice', role: 'status', tabindex: -1 });
   const newEvent = h('button', { type: 'button', class: 'new-event' }, 'New event');
   const newVenue = h('button', { type: 'button', class: 'new-venue' }, 'New venue');
   const desk = checkInDesk();
@@ -47,73 +51,85 @@ export const organizerPage: Page = (root) => {
     root,
     h('h1', {}, 'Organiser'),
     desk.section,
-    h('section', { class: 'my-events' }, h('h2', {}, 'My events'), newEvent, eventForm, events),
+    h('section', { class: 'my-events' }, h('h2', {}, 'My events'), newEvent, eventNotice, eventForm, events),
     h('section', { class: 'my-venues' }, h('h2', {}, 'My venues'), newVenue, venueForm, venuesList),
   );
 
   let venues: VenueChoice[] = [];
+  let venuesProblem: string | undefined;
+  /** A new event's currency: that of the organiser's event made last. */
   let lastCurrency: string | undefined;
-  /** Settles once the venues have been asked for (a click on "New event" before had said there were none). */
-  let venuesAsked: Promise<void> = Promise.resolve();
+  /** Settles once the venues have been listed, the last time they were asked for ("New event" waits for it). */
+  let venuesListed: Promise<void> = Promise.resolve();
 
-  const closeForms = (back?: HTMLElement) => {
+  /** Closes the form in `slot`, if it is still `form` (a late answer never closes the form opened since), the focus going to `back`. */
+  const close = (slot: HTMLElement, form: HTMLFormElement, back?: () => HTMLElement | null | undefined) => {
+    if (!slot.contains(form)) return false;
+    slot.replaceChildren();
+    back?.()?.focus();
+    return true;
+  };
+  /** Opens a form in `slot`, its first control focused; any other form closes. */
+  const open = (slot: HTMLElement, form: HTMLFormElement) => {
     eventForm.replaceChildren();
     venueForm.replaceChildren();
-    back?.focus();
-  };
-  /** Opens a form in `slot`, its first control focused. */
-  const open = (slot: HTMLElement, form: HTMLFormElement) => {
-    closeForms();
+    eventNotice.textContent = '';
     slot.replaceChildren(form);
     form.querySelector<HTMLElement>('input, select')?.focus();
   };
-  /** Says `text` where the event form was, the form closed. */
-  const sayInstead = (text: string) => {
-    closeForms();
-    eventForm.replaceChildren(h('p', { class: 'notice editor-notice', role: 'status' }, text));
+  const say = (text: string) => {
+    eventNotice.textContent = text;
+    eventNotice.focus();
   };
+  /** The card's button that opened an edit, or "New event": where the focus goes back to. */
+  const opener = (event?: EventView) => () =>
+    event ? (events.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(event.id)}"] button.edit`) ?? newEvent) : newEvent;
   const editEvent = async (event?: EventView) => {
-    await venuesAsked;
-    if (venues.length === 0) return sayInstead('An event takes place at one of your venues: create a venue first (below).');
-    open(
-      eventForm,
-      eventEditor(
-        venues,
-        (saved) => {
-          lastCurrency = saved.currency;
-          closeForms();
-          void loadEvents(saved.id);
+    await venuesListed;
+    if (venuesProblem !== undefined) return say(`Your venues could not be listed: ${venuesProblem}`);
+    if (venues.length === 0) return say('An event takes place at one of your venues: create a venue first (below).');
+    const form: HTMLFormElement = eventEditor(
+      venues,
+      (saved) => {
+        lastCurrency = saved.currency;
+        if (close(eventForm, form)) void loadEvents(saved.id);
+        else void loadEvents();
+      },
+      () => close(eventForm, form, opener(event)),
+      {
+        ...(event ? { event } : {}),
+        ...(lastCurrency ? { currency: lastCurrency } : {}),
+        // Put on sale or cancelled in another tab meanwhile: said, and the list drawn as it is now.
+        gone: (text) => {
+          if (close(eventForm, form)) say(text);
+          void loadEvents();
         },
-        () => closeForms(newEvent),
-        {
-          ...(event ? { event } : {}),
-          ...(lastCurrency ? { currency: lastCurrency } : {}),
-          // Put on sale or cancelled in another tab meanwhile: said, and the list drawn as it is now.
-          gone: (text) => (sayInstead(text), void loadEvents(event?.id)),
-        },
-      ),
+      },
     );
+    open(eventForm, form);
   };
   newEvent.addEventListener('click', () => void editEvent());
-  newVenue.addEventListener('click', () =>
-    open(
-      venueForm,
-      venueEditor(
-        (venue) => {
-          closeForms();
-          void loadVenues(venue.id);
-        },
-        () => closeForms(newVenue),
-      ),
-    ),
-  );
+  newVenue.addEventListener('click', () => {
+    const form: HTMLFormElement = venueEditor(
+      (venue) => {
+        const focus = close(venueForm, form) ? venue.id : undefined;
+        venuesListed = loadVenues(focus);
+      },
+      () => close(venueForm, form, () => newVenue),
+    );
+    open(venueForm, form);
+  });
 
+  // Each list drawn from its latest answer only: a slower earlier one had drawn a stale list over it.
+  let eventsAsked = 0;
   /** Draws the list again; `focus`: the event whose card keeps the focus (a publish or cancel had sent it to the page's top). */
   const loadEvents = async (focus?: string) => {
+    const asked = ++eventsAsked;
     try {
       const { items, more } = await everyPage<EventView>('/events?mine=true');
+      if (asked !== eventsAsked) return;
       desk.doors(items);
-      lastCurrency ??= items.at(-1)?.currency;
+      lastCurrency = items.reduce<EventView | undefined>((latest, e) => (latest === undefined || e.createdAt > latest.createdAt ? e : latest), undefined)?.currency ?? lastCurrency;
       mount(
         events,
         items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet.') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, loadEvents, (event) => void editEvent(event)))),
@@ -121,13 +137,17 @@ export const organizerPage: Page = (root) => {
       );
       if (focus) events.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(focus)}"]`)?.focus();
     } catch (error) {
-      mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+      if (asked === eventsAsked) mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
   };
+  let venuesAsked = 0;
   const loadVenues = async (focus?: string) => {
+    const asked = ++venuesAsked;
     try {
       const { items, more } = await everyPage<VenueChoice & Pick<VenueView, 'createdAt'>>('/venues');
+      if (asked !== venuesAsked) return;
       venues = items;
+      venuesProblem = undefined;
       mount(
         venuesList,
         items.length === 0 ? h('p', { class: 'muted' }, 'You have no venues yet.') : h('ul', { class: 'venue-list' }, ...items.map(venueRow)),
@@ -135,11 +155,13 @@ export const organizerPage: Page = (root) => {
       );
       if (focus) venuesList.querySelector<HTMLElement>(`[data-venue-id="${CSS.escape(focus)}"]`)?.focus();
     } catch (error) {
-      mount(venuesList, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+      if (asked !== venuesAsked) return;
+      venuesProblem = (error as Error).message;
+      mount(venuesList, h('p', { class: 'error', role: 'alert' }, venuesProblem));
     }
   };
   void loadEvents();
-  venuesAsked = loadVenues();
+  venuesListed = loadVenues();
   // Leaving the page turns the desk's camera off.
   return () => desk.stop();
 };
@@ -153,33 +175,27 @@ function venueRow(venue: VenueChoice): HTMLLIElement {
   );
 }
 
-/** An organiser's sales of an event (`GET /api/sales/{eventId}`). */
-interface SalesSummary {
-  currency: string;
-  orders: { confirmed: number; cancelled: number };
-  tickets: { sold: number; checkedIn: number };
-  seats: { sold: number; held: number; available: number; total: number };
-  revenueCents: number;
-  refundedCents: number;
-}
-
 /** "1 order", "2 orders". */
 const counted = (n: number, noun: string) => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
 
-/** The event's sales in a line or two, asked when the organiser opens them. */
+/** The event's sales in a line or two (`GET /api/sales/{eventId}`), asked when the organiser opens them. */
 function salesFigures(event: EventView): HTMLElement {
   const figures = h('p', { class: 'sales-figures', 'aria-live': 'polite' });
-  const show = h('button', { type: 'button', class: 'secondary show-sales' }, 'Sales');
+  const show = h('button', { type: 'button', class: 'secondary show-sales', 'aria-label': `Sales of ${event.name}` }, 'Sales');
+  // Not disabled while counting: a disabled button drops the keyboard's focus to the page.
+  let counting = false;
   show.addEventListener('click', () => {
-    show.disabled = true;
+    if (counting) return;
+    counting = true;
+    show.setAttribute('aria-busy', 'true');
     figures.textContent = 'Counting…';
     void api<SalesSummary>('GET', `/sales/${encodeURIComponent(event.id)}`)
       .then((s) => {
         figures.textContent =
           `${counted(s.tickets.sold, 'ticket')} sold in ${counted(s.orders.confirmed, 'order')}, ${money(s.revenueCents, s.currency)}; ` +
           `${s.tickets.checkedIn.toLocaleString()} checked in. ` +
-          // A cancelled event has no places left to sell, whatever its seats read.
-          (event.status === 'CANCELLED' ? 'Cancelled: nothing more is sold.' : `${s.seats.available.toLocaleString()} of ${s.seats.total.toLocaleString()} places left, ${s.seats.held.toLocaleString()} held now.`) +
+          // A cancelled event has no places left to sell, whatever its seats read (booking says so, also when this card was drawn before).
+          (s.cancelled ? 'Cancelled: nothing more is sold.' : `${s.seats.available.toLocaleString()} of ${s.seats.total.toLocaleString()} places left, ${s.seats.held.toLocaleString()} held now.`) +
           (s.orders.cancelled > 0 ? ` ${counted(s.orders.cancelled, 'order')} cancelled, ${money(s.refundedCents, s.currency)} refunded.` : '');
       })
       .catch((error: unknown) => {
@@ -188,7 +204,11 @@ function salesFigures(event: EventView): HTMLElement {
         const none = event.status === 'ON_SALE' ? 'Nothing sold yet.' : 'No sales: the event was never on sale.';
         figures.textContent = error instanceof ApiProblem && error.status === 404 ? none : (error as Error).message;
       })
-      .finally(() => ((show.disabled = false), (show.textContent = 'Count again')));
+      .finally(() => {
+        counting = false;
+        show.removeAttribute('aria-busy');
+        show.textContent = 'Count again';
+      });
   });
   return h('div', { class: 'sales' }, show, figures);
 }
@@ -202,8 +222,9 @@ function eventRow(event: EventView, reload: (focus?: string) => Promise<void>, e
       problem,
       after: () => reload(event.id),
     });
+  // Named with the event (the label first, as shown), so that a screen reader's list of buttons tells them apart.
   const button = (label: string, className: string, onClick: (target: EventTarget | null) => void) =>
-    h('button', { type: 'button', class: className, onclick: ((e: Event) => onClick(e.currentTarget)) as EventListener }, label);
+    h('button', { type: 'button', class: className, 'aria-label': `${label}: ${event.name}`, onclick: ((e: Event) => onClick(e.currentTarget)) as EventListener }, label);
   const draft = event.status === 'DRAFT';
   return h(
     'li',

@@ -4,19 +4,18 @@
  * blocks, positions) stay the API's.
  */
 import type { VenueView } from '@stream-seat/contracts';
+import { MAX_ROWS_PER_SECTION, MAX_SEATS_PER_ROW, MAX_SECTIONS, MAX_TIER_NAME_LENGTH, MAX_VENUE_SEATS, NAME_CHARACTER } from '@stream-seat/contracts/limits';
 import { api } from '../api.js';
 import { field, h } from '../dom.js';
 import { retryKeys } from '../retry-keys.js';
 import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem } from '../form-problems.js';
 import { placeCount, venueLayoutOf, type SectionDraft } from '../venue-builder.js';
 
-/** The API's limits on a layout (contracts' venueLayout), said on the controls so the browser holds to them. */
-const MAX_SECTIONS = 200;
-const MAX_ROWS = 500;
-const MAX_SEATS_PER_ROW = 1_000;
-const MAX_PLACES = 100_000;
-/** What a tier may be called (contracts' tierName). */
-const TIER_PATTERN = '[A-Za-z0-9_]{1,32}';
+// The API's limits on a layout, said on the controls so that the browser holds to them.
+const MAX_ROWS = MAX_ROWS_PER_SECTION;
+const MAX_PLACES = MAX_VENUE_SEATS;
+/** What a tier may be called (contracts' tierName), as a form control's pattern. */
+const TIER_PATTERN = `${NAME_CHARACTER}{1,${MAX_TIER_NAME_LENGTH}}`;
 
 const numberInput = (name: string, value: number, max: number, fieldName: string) =>
   h('input', { name, type: 'number', min: 1, max, step: 1, value, required: true, inputmode: 'numeric', [FIELD_ATTRIBUTE]: fieldName });

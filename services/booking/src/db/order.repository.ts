@@ -265,8 +265,9 @@ export function createOrderRepository(db: Kysely<BookingDatabase>) {
     },
 
     /**
-     * The event's orders by status, how many and their totals: one aggregate read over the index
-     * `orders_event` (event_id, status), never the rows — an event may have 100,000 orders.
+     * The event's orders by status, how many and their totals: one aggregate read, which finds the
+     * event's orders by the index `orders_event` (event_id, status) and sums their totals in the
+     * database — no order is sent to the service (an event may have 100,000).
      */
     async totalsOfEvent(eventId: string): Promise<Record<OrderStatus, { orders: number; cents: number }>> {
       const rows = await db

@@ -1,6 +1,7 @@
 /** Holds: explicit seats or best available, the limits around them, and giving them back. */
 import { randomUUID } from 'node:crypto';
 import { type CreateHoldRequest, MAX_ORDER_CENTS } from '@stream-seat/contracts';
+import { majorUnitsText } from '@stream-seat/contracts/currencies';
 import { isCommitOutcomeUnknown } from '@stream-seat/db';
 import { type CallContext, Contended, DependencyUnavailable, InvalidField, type Principal } from '@stream-seat/platform';
 import type { HoldRepository } from '../db/hold.repository.js';
@@ -88,7 +89,7 @@ export function createHoldService(deps: HoldServiceDeps) {
     if (unknown.length > 0) throw new UnknownSeats(unknown);
     // The catalogue keeps prices × maxSeatsPerOrder under the cap; an event priced before it did is
     // refused here, before a seat is held, rather than failing after the commit.
-    if (first.totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${first.totalCents} cents, more than an order may (${MAX_ORDER_CENTS})`);
+    if (first.totalCents > MAX_ORDER_CENTS) throw new InvalidField(field, `these seats cost ${majorUnitsText(first.totalCents, currency)}, more than one order may (${majorUnitsText(MAX_ORDER_CENTS, currency)})`);
     // Every seat of an alternative has its price (a seat without one would be held for nothing).
     const alternatives = rest.filter((choice) => choice.seatIds.every((id) => prices.has(id)) && choice.totalCents <= MAX_ORDER_CENTS);
     const now = deps.clock();

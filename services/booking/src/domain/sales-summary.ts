@@ -10,17 +10,16 @@
 import type { SalesSummary } from '@stream-seat/contracts';
 import type { Principal } from '@stream-seat/platform';
 import { isCancelledBeforeSale } from '../db/inventory.repository.js';
-import type { OrderRepository } from '../db/order.repository.js';
+import type { SalesFigures } from '../db/sales.repository.js';
 import type { SeatStates } from '../db/seat-state-cache.js';
-import type { TicketRepository } from '../db/ticket.repository.js';
 import { countByStatus } from './availability.js';
 import { EventNotFound } from './booking-errors.js';
 import type { InventoryService } from './inventory-service.js';
 
 export interface SalesSummaryDeps {
   inventory: InventoryService;
-  orders: Pick<OrderRepository, 'totalsOfEvent'>;
-  tickets: Pick<TicketRepository, 'soldOfEvent'>;
+  /** The event's orders by status and its tickets sold, from one snapshot (sales.repository.ts). */
+  figures: (eventId: string) => Promise<SalesFigures>;
   /** The event's seat statuses now, as availability reads them (InventoryRepository.snapshot). */
   seats: (eventId: string, now: number) => Promise<SeatStates | undefined>;
   clock: () => number;
@@ -38,7 +37,8 @@ export function createSalesSummaries(deps: SalesSummaryDeps) {
       if (!inventory || isCancelledBeforeSale(inventory) || !(await deps.inventory.isOrganizerOrAdmin(principal, eventId))) {
         throw new EventNotFound(eventId);
       }
-      const [orders, tickets, states] = await Promise.all([deps.orders.totalsOfEvent(eventId), deps.tickets.soldOfEvent(eventId), deps.seats(eventId, deps.clock())]);
+      // The seats from the live snapshot, a moment apart from the orders' figures (one snapshot).
+      const [{ orders, tickets }, states] = await Promise.all([deps.figures(eventId), deps.seats(eventId, deps.clock())]);
       if (!states) throw new EventNotFound(eventId);
       const seats = countByStatus(states);
       return {
@@ -47,6 +47,7 @@ export function createSalesSummaries(deps: SalesSummaryDeps) {
         orders: { confirmed: orders.CONFIRMED.orders, cancelled: orders.CANCELLING.orders + orders.CANCELLED.orders },
         tickets,
         seats: { sold: seats.BOOKED, held: seats.HELD, available: seats.AVAILABLE, total: states.layout.size },
+        cancelled: states.cancelled,
         revenueCents: orders.CONFIRMED.cents,
         refundedCents: orders.CANCELLED.cents,
       };

@@ -1,6 +1,6 @@
 /** Rules of an event's life: what a draft may hold, when it may go on sale, who may see it. */
 import { type EventStatus, MAX_ORDER_CENTS } from '@stream-seat/contracts';
-import { minorUnitDigits } from '@stream-seat/contracts/currencies';
+import { majorUnitsText as amount } from '@stream-seat/contracts/currencies';
 import { InvalidField, type Principal } from '@stream-seat/platform';
 
 /** An event's fields as the rules see them: times in epoch ms. */
@@ -12,15 +12,6 @@ export interface EventDraft {
   salesStartAt: number | null;
   salesEndAt: number | null;
   maxSeatsPerOrder: number;
-}
-
-/**
- * An amount in minor units as people read it, in major units with the currency's code:
- * `1,000,000.00 EUR`, `100,000,000 JPY` (a refusal had said "A: 100000000" and "1000000000 cents").
- */
-function amount(minor: number, currency: string): string {
-  const digits = minorUnitDigits(currency);
-  return `${(minor / 10 ** digits).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
 }
 
 /** Rules every saved draft follows: prices only for the venue's tiers, a coherent sales window. */

@@ -1,5 +1,5 @@
 /** HTTP adapter for reading the catalogue: the event list, one event, an event's seat map. */
-import { event, eventStatus, isoDateTime, page, paginationQuery, problemResponses, seatMap } from '@stream-seat/contracts';
+import { event, eventStatus, isoDateTime, MAX_SEARCH_LENGTH, page, paginationQuery, problemResponses, seatMap } from '@stream-seat/contracts';
 import { type App, cursorId, cursorTime, decodeCursor, encodeCursor, InvalidField, optionalPrincipal, sendCodedJson, type TokenVerifier } from '@stream-seat/platform';
 import { z } from 'zod';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
@@ -25,7 +25,7 @@ const listQuery = paginationQuery.extend({
   status: eventStatus.optional(),
   from: queryInstant.optional().describe('events starting at or after this instant'),
   to: queryInstant.optional().describe('events starting before this instant'),
-  q: z.string().trim().min(1).max(100).optional().describe("part of the event's name or its venue's city"),
+  q: z.string().trim().min(1).max(MAX_SEARCH_LENGTH).optional().describe("part of the event's name or its venue's city"),
   mine: z
     .enum(['true', 'false'])
     .default('false')
