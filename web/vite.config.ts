@@ -43,7 +43,18 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   // Source maps only on request (`WEB_SOURCEMAP=1 npm run build -w web`, to debug a build): the
   // gateway serves whatever is in dist, and the sources need not be published with the app.
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: process.env['WEB_SOURCEMAP'] === '1' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: process.env['WEB_SOURCEMAP'] === '1',
+    // The service worker is an entry of its own at a fixed address (`/sw.js`: a worker's address
+    // is its identity), one file without imports; everything else is named by its content's hash.
+    rollupOptions: {
+      input: { main: resolve(import.meta.dirname, 'index.html'), sw: resolve(import.meta.dirname, 'src/service-worker.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
+  },
   plugins: [precompressed()],
   // `npm run dev -w web` next to `npm start`: the API is the gateway's.
   server: { proxy: { '/api': 'http://localhost:8082', '/app-config.json': 'http://localhost:8082' } },

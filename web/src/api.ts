@@ -1,5 +1,6 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
 import { ApiProblem, NO_ANSWER } from './api-problem.js';
+import { OFFLINE_HEADER } from './offline-copy.js';
 import { noteServerDate } from './server-clock.js';
 import { currentSession, signOut } from './session.js';
 
@@ -58,9 +59,10 @@ export async function api<T>(method: string, path: string, options: RequestOptio
 
 /**
  * The answer's body, and whether the service replayed it for the Idempotency-Key
- * (`idempotent-replayed`): made by an earlier request under the key, not by this one.
+ * (`idempotent-replayed`): made by an earlier request under the key, not by this one; `keptAt`:
+ * the answer is the copy the service worker kept then, the network being out of reach.
  */
-export async function answered<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ body: T; replayed: boolean }> {
+export async function answered<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ body: T; replayed: boolean; keptAt?: string }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const session = currentSession();
   if (session) headers['authorization'] = `Bearer ${session.token}`;
@@ -91,7 +93,8 @@ export async function answered<T>(method: string, path: string, options: Request
       problem,
     );
   }
-  return { body: body as T, replayed: response.headers.get('idempotent-replayed') === 'true' };
+  const keptAt = response.headers.get(OFFLINE_HEADER);
+  return { body: body as T, replayed: response.headers.get('idempotent-replayed') === 'true', ...(keptAt ? { keptAt } : {}) };
 }
 
 /** The commands (by path) posted and not answered yet. */

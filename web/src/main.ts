@@ -9,6 +9,7 @@ import { route, startRouter } from './router.js';
 import { currentSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
 import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
+import { registerServiceWorker } from './offline-copy.js';
 
 const account = document.querySelector<HTMLElement>('#account') as HTMLElement;
 const main = document.querySelector<HTMLElement>('#main') as HTMLElement;
@@ -120,3 +121,5 @@ const rerender = startRouter(
   [route('/', eventsPage), route('/events/:id', eventPage), route('/orders', ordersPage), route('/organizer', organizerPage)],
   (root) => mount(root, h('h1', {}, 'Not found'), h('a', { href: '#/' }, '← All events')),
 );
+// Tickets that open without a network (offline-copy.ts).
+registerServiceWorker();

@@ -4,6 +4,7 @@
  * (oidc-sign-in.ts) — or, with no provider configured for the app, the user pastes a token.
  */
 import { NO_ANSWER } from './api-problem.js';
+import { forgetOfflineCopies } from './offline-copy.js';
 import { noteServerDate, serverNow } from './server-clock.js';
 
 /** An admin may do what an organiser does (the organiser's page) and what a buyer does (hold, pay). */
@@ -143,4 +144,6 @@ export function signInWithToken(token: string, idToken?: string): void {
 
 export function signOut(): void {
   setSession(undefined);
+  // The tickets kept for reading offline go with the session: the next user of the device sees none.
+  void forgetOfflineCopies();
 }

@@ -60,6 +60,7 @@ describe('the gateway serving the web app', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'stream-seat-web-edge-'));
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>t</title>');
+    writeFileSync(join(root, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -97,6 +98,18 @@ describe('the gateway serving the web app', () => {
       expect((await gateway.inject({ method: 'GET', url: '/app-config.json' })).json()).toEqual({ signIn: { kind: 'token' } });
       const index = await gateway.inject({ method: 'GET', url: '/' });
       expect(String(index.headers['content-security-policy'])).toContain("connect-src 'self';");
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('has the service worker asked again at every check for a new release (its address never changes)', async () => {
+    const gateway = await gatewayWith(undefined);
+    try {
+      const worker = await gateway.inject({ method: 'GET', url: '/sw.js' });
+      expect(worker.statusCode).toBe(200);
+      expect(worker.headers['content-type']).toContain('javascript');
+      expect(worker.headers['cache-control']).toBe('no-cache');
     } finally {
       await gateway.close();
     }

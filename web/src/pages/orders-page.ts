@@ -3,7 +3,7 @@
  * cancelled (refunded) until its show starts.
  */
 import type { EventView, OrderView, SeatMap } from '@stream-seat/contracts';
-import { api, postCommand } from '../api.js';
+import { answered, api, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { type CursorPage, pagedList } from '../paged-list.js';
@@ -29,6 +29,8 @@ export const ordersPage: Page = (root) => {
     // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
     // Each page waits for its orders' events, so that a card is drawn once, whole.
     const events: EventsById = new Map();
+    /** When the first page shown was kept, when it is the service worker's copy (no network). */
+    let keptAt: string | undefined;
     // Named once the map is in: a card never waits for it; without it a ticket shows its seat's id.
     const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
     const orders = pagedList<OrderView>({
@@ -36,7 +38,8 @@ export const ordersPage: Page = (root) => {
       moreClass: 'more-orders',
       moreLabel: 'More orders',
       pageAfter: async (cursor) => {
-        const page = await api<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const { body: page, keptAt: kept } = await answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+        if (cursor === null) keptAt = kept;
         await lookUpEvents(page.items, events);
         return page;
       },
@@ -45,7 +48,9 @@ export const ordersPage: Page = (root) => {
     try {
       const first = await orders.first();
       if (disposed) return;
-      mount(root, h('h1', {}, 'My orders'), first.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : orders.list, orders.more, orders.problem);
+      // Without a network: the orders as they were last seen here, whose tickets still open the door.
+      const offline = keptAt ? h('p', { class: 'notice offline-notice', role: 'status' }, `You are offline: these are your orders as they were at ${dateTime(keptAt)}. Their tickets’ codes still admit you at the door.`) : null;
+      mount(root, h('h1', {}, 'My orders'), offline, first.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : orders.list, orders.more, orders.problem);
     } catch (error) {
       if (!disposed) mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }

@@ -81,6 +81,9 @@ async function registerFiles(app: App, root: string, policy: string): Promise<vo
       if (path.endsWith('.html')) {
         res.setHeader('cache-control', 'no-cache');
         res.setHeader('content-security-policy', policy);
+      } else if (/[\\/]sw\.js$/.test(path)) {
+        // The service worker: at a fixed address, so asked again at every check for a new release.
+        res.setHeader('cache-control', 'no-cache');
       } else if (/[\\/]assets[\\/]/.test(path)) {
         res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       }

@@ -1,0 +1,145 @@
+/**
+ * Tickets without a network, in real headless Chromium: the service worker keeps the app and the
+ * buyer's orders as they are seen online, and when the gateway cannot be reached — a loopback
+ * proxy in front of it, closed — the orders page opens from what was kept, its tickets' QR codes
+ * drawn, saying it is offline. Kept per user: another buyer on the same browser is never shown
+ * them, and signing out forgets them. Needs Debian's chromium (see web-app.e2e.test.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp } from '../../scripts/web-app-build.js';
+import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
+type Json = Record<string, any>;
+
+const STEP_TIMEOUT_MS = 20_000;
+
+/** A TCP proxy on loopback in front of the gateway, which can be cut (no network) and restored. */
+async function startCuttableProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let port = 0;
+  const listen = async (): Promise<Server> => {
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    return server;
+  };
+  let server: Server | undefined = await listen();
+  const cut = async () => {
+    const closing = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => (closing ? closing.close(() => resolve()) : resolve()));
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut,
+    restore: async () => {
+      server ??= await listen();
+    },
+    close: cut,
+  };
+}
+
+describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chromium', () => {
+  let test: TestPlatform;
+  let browser: Browser;
+  let webRoot: string;
+  let proxy: Awaited<ReturnType<typeof startCuttableProxy>>;
+  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
+
+  beforeAll(async () => {
+    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-offline-'));
+    await buildWebApp(webRoot);
+    test = await startTestPlatform({ name: 'web-offline', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
+    proxy = await startCuttableProxy(new URL(test.gateway));
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await test?.stop();
+    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  async function signIn(page: Page, name: string): Promise<void> {
+    await page.fill('input[name=name]', name);
+    await page.click('form.sign-in button');
+    await page.waitForSelector(`[data-signed-in="${name}"]`);
+  }
+
+  it('opens the buyer\'s tickets from what was kept when the gateway cannot be reached, for that buyer only', async () => {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Door Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 6 }] }] }, { name: 'No Signal Night', prices: { A: 2500 } });
+    const tia = await test.tokenFor('tia');
+    const hold = await send('POST', '/api/holds', tia, { eventId, seatIds: ['ORCH-A-1', 'ORCH-A-2'] });
+    const order = await send('POST', '/api/orders', tia, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const codes = (order.body['tickets'] as Json[]).map((t) => t['code'] as string);
+
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(proxy.url);
+    await signIn(page, 'tia');
+    // The worker takes the page over; the app's files and the orders go through it from then on.
+    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+    await page.reload();
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('.tickets code');
+    expect(await page.locator('.offline-notice').count()).toBe(0);
+
+    // No network: the page opens all the same, from what was kept.
+    await proxy.cut();
+    await page.reload();
+    await page.waitForSelector('.offline-notice');
+    expect(await page.textContent('.offline-notice')).toMatch(/^You are offline: these are your orders as they were at .+\. Their tickets’ codes still admit you at the door\.$/);
+    expect(await page.locator('.tickets code').allTextContents()).toEqual(expect.arrayContaining(codes));
+    expect(await page.locator('svg.ticket-qr').count()).toBe(2);
+    // Named as online: the event and its seat map were kept too.
+    expect(await page.textContent('.order')).toContain('No Signal Night');
+    expect(await page.textContent('.order')).toContain('Orchestra, row A, seat 1');
+
+    // Another buyer on the same browser (tia's session replaced, nothing forgotten), offline from
+    // the start: nothing kept is theirs, and none of tia's tickets is shown.
+    const uma = (await test.tokenFor('uma'))['authorization']?.replace(/^Bearer /, '') ?? '';
+    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'uma', role: 'buyer', token: uma }))})`);
+    await page.reload();
+    await page.waitForSelector('[data-signed-in="uma"]');
+    await page.waitForSelector('main [role=alert]:not(:empty)');
+    expect(await page.textContent('main [role=alert]:not(:empty)')).toContain('did not answer');
+    expect(await page.locator('.tickets code').count()).toBe(0);
+
+    // Back online, tia signs in again and out: signing out forgets what was kept.
+    await proxy.restore();
+    await page.click('#account button:has-text("Sign out")');
+    await page.waitForSelector('form.sign-in');
+    await signIn(page, 'tia');
+    await page.evaluate(`location.hash = '#/'`);
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('.tickets code');
+    expect(await page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`)).toBeGreaterThan(0);
+    await page.click('#account button:has-text("Sign out")');
+    await page.waitForSelector('form.sign-in');
+    await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`)).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

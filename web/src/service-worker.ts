@@ -1,0 +1,123 @@
+/**
+ * The service worker (`/sw.js`): a buyer's tickets open without a network — at the venue's door,
+ * where phones often have none. The app's files are kept as they are fetched (those under
+ * /assets/ never change: their names are their content's hash); the buyer's orders, and the
+ * events and seat maps that name their places, are fetched from the network first and kept, and
+ * served from what was kept when the network fails, marked `x-stream-seat-offline` with when they
+ * were kept. Orders are kept per signed-in user (by a hash of the token's subject, never the token),
+ * so that nobody on a shared device is shown another's tickets; signing out forgets them all.
+ * Everything else goes to the network untouched: holds, payments, the live stream.
+ */
+
+/** What of the service worker's scope this file uses (its types are not in the DOM library the app is checked with). */
+interface ExtendableEvent extends Event {
+  waitUntil(work: Promise<unknown>): void;
+}
+interface FetchEvent extends ExtendableEvent {
+  readonly request: Request;
+  respondWith(response: Promise<Response>): void;
+}
+interface ServiceWorkerScope {
+  addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
+  skipWaiting(): Promise<void>;
+  readonly clients: { claim(): Promise<void> };
+  readonly location: Location;
+}
+const worker = self as unknown as ServiceWorkerScope;
+
+// The worker is built as one file without imports (a classic script, which every browser runs as a
+// service worker): the names the app shares with it are written out in both, as offline-copy.ts
+// says, and the browser tests hold them together.
+/** The app's own files. */
+const SHELL_CACHE = 'stream-seat-shell-v1';
+/** Orders, events and seat maps, for reading offline (forgotten on sign-out: offline-copy.ts). */
+const TICKETS_CACHE = 'stream-seat-tickets-v1';
+/** Says a response came from what was kept, and when it was (ISO 8601). */
+const OFFLINE_HEADER = 'x-stream-seat-offline';
+
+/** Kept answers the app reads offline: the buyer's orders, and the public events and seat maps behind them. */
+const ORDERS = /^\/api\/orders(?:\/[^/]+)?$/;
+const EVENTS = /^\/api\/events\/[^/]+(?:\/seatmap)?$/;
+
+worker.addEventListener('install', (event) => event.waitUntil(worker.skipWaiting()));
+worker.addEventListener('activate', (event) =>
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name !== SHELL_CACHE && name !== TICKETS_CACHE) await caches.delete(name);
+      await worker.clients.claim();
+    })(),
+  ),
+);
+
+/**
+ * Who a request is from: the subject of its bearer token (read, not verified: the gateway verifies
+ * it), so that a user signed in again — with a new token — finds what was kept for them; the
+ * whole header for a token that is not a JWT.
+ */
+function userOf(authorization: string): string {
+  try {
+    const payload = authorization.replace(/^Bearer\s+/i, '').split('.')[1] ?? '';
+    const { sub } = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    if (typeof sub === 'string') return `sub:${sub}`;
+  } catch {
+    // Not a JWT: the header itself.
+  }
+  return `header:${authorization}`;
+}
+
+/** The key an answer is kept under: its address, and for a user's own answers a hash of who they are. */
+async function keyOf(request: Request): Promise<string> {
+  const authorization = request.headers.get('authorization');
+  if (!authorization) return request.url;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userOf(authorization)));
+  const user = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const url = new URL(request.url);
+  url.searchParams.set('__user', user);
+  return url.href;
+}
+
+/** The network's answer (a 200 is kept); what was kept, marked, when the network cannot be reached. */
+async function networkFirst(request: Request, cacheName: string, key: string): Promise<Response> {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await fetch(request);
+    if (response.status === 200) {
+      const headers = new Headers(response.headers);
+      headers.set(OFFLINE_HEADER, new Date().toISOString());
+      await cache.put(key, new Response(await response.clone().blob(), { status: 200, statusText: response.statusText, headers }));
+    }
+    return response;
+  } catch (error) {
+    const kept = await cache.match(key);
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+/** What was kept, else the network's answer (kept): for files whose name is their content's hash. */
+async function cacheFirst(request: Request): Promise<Response> {
+  const cache = await caches.open(SHELL_CACHE);
+  const kept = await cache.match(request);
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.status === 200) await cache.put(request, response.clone());
+  return response;
+}
+
+worker.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== worker.location.origin) return;
+  if (request.mode === 'navigate' || url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/app-config.json') {
+    // The page itself, under one key whatever its hash: a new release shows as soon as it is online.
+    const key = request.mode === 'navigate' ? new URL('/', url).href : url.href;
+    event.respondWith(networkFirst(request, SHELL_CACHE, key));
+  } else if (url.pathname.startsWith('/assets/')) {
+    event.respondWith(cacheFirst(request));
+  } else if (ORDERS.test(url.pathname) || EVENTS.test(url.pathname)) {
+    event.respondWith(keyOf(request).then((key) => networkFirst(request, TICKETS_CACHE, key)));
+  }
+});
+
+export {};
