@@ -105,6 +105,16 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('.tickets code');
     expect(await page.locator('.offline-notice').count()).toBe(0);
+    // Kept: the orders, and the event and seat map that name the tickets' places — and not the
+    // seat map of every event page viewed (one may be megabytes).
+    const kept = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`);
+    await expect.poll(kept).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
+    const { eventId: other } = await test.putOnSale(organizer, { name: 'Other Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Just Looking', prices: { A: 1000 } });
+    await page.evaluate(`location.hash = '#/events/${other}'`);
+    await page.waitForSelector('[data-live-status=live]');
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('.tickets code');
+    expect(await kept()).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
 
     // No network: the page opens all the same, from what was kept.
     await proxy.cut();

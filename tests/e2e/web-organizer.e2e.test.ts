@@ -148,6 +148,8 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     const cancelledCard = page.locator(`li.event-card[data-event-id="${eventId}"]`);
     await expect.poll(async () => {
       await cancelledCard.locator('button.show-sales').click();
+      // Each count's answer, once it has come (the button is not disabled meanwhile).
+      await cancelledCard.locator('.show-sales:not([aria-busy])').waitFor();
       return cancelledCard.locator('.sales-figures').textContent();
     }, { timeout: 15_000 }).toBe(`0 tickets sold in 0 orders, ${euros(0)}; 0 checked in. Cancelled: nothing more is sold. 2 orders cancelled, ${euros(90)} refunded.`);
     expect(errors).toEqual([]);

@@ -1,6 +1,6 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
 import { ApiProblem, NO_ANSWER } from './api-problem.js';
-import { OFFLINE_HEADER } from './offline-copy.js';
+import { KEEP_HEADER, OFFLINE_HEADER } from './offline-copy.js';
 import { noteServerDate } from './server-clock.js';
 import { currentSession, signOut } from './session.js';
 
@@ -10,6 +10,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Sent as `Idempotency-Key`: a retried click or a lost answer never pays twice. */
   idempotencyKey?: string;
+  /** The service worker keeps the answer for reading offline (offline-copy.ts). */
+  keepOffline?: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function answered<T>(method: string, path: string, options: Request
   if (session) headers['authorization'] = `Bearer ${session.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  if (options.keepOffline) headers[KEEP_HEADER] = 'offline';
   const { response, text } = await send(path, {
     method,
     headers,

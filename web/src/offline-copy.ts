@@ -7,6 +7,12 @@
 const TICKETS_CACHE_PREFIX = 'stream-seat-tickets';
 /** The worker marks an answer it served from what it kept, with when it kept it. */
 export const OFFLINE_HEADER = 'x-stream-seat-offline';
+/**
+ * Asks the worker to keep an event's answer (its details, its seat map) for reading offline: sent
+ * by the orders page for its tickets' events only — a seat map may be megabytes, and every event
+ * page viewed would have been kept.
+ */
+export const KEEP_HEADER = 'x-stream-seat-keep';
 
 /** Registers the worker, where the browser has them (and the page is served over HTTPS or from localhost). */
 export function registerServiceWorker(): void {

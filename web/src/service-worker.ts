@@ -2,7 +2,8 @@
  * The service worker (`/sw.js`): a buyer's tickets open without a network — at the venue's door,
  * where phones often have none. The app's files are kept as they are fetched (those under
  * /assets/ never change: their names are their content's hash); the buyer's orders, and the
- * events and seat maps that name their places, are fetched from the network first and kept, and
+ * events and seat maps that name their places (those the app asks to keep), are fetched from the
+ * network first and kept, and
  * served from what was kept when the network fails, marked `x-stream-seat-offline` with when they
  * were kept. Orders are kept per signed-in user (by a hash of the token's subject, never the token),
  * so that nobody on a shared device is shown another's tickets; signing out forgets them all.
@@ -14,6 +15,7 @@ interface ExtendableEvent extends Event {
   waitUntil(work: Promise<unknown>): void;
 }
 interface FetchEvent extends ExtendableEvent {
+  waitUntil(work: Promise<unknown>): void;
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
@@ -35,6 +37,8 @@ const SHELL_CACHE = 'stream-seat-shell-v1';
 const TICKETS_CACHE = 'stream-seat-tickets-v1';
 /** Says a response came from what was kept, and when it was (ISO 8601). */
 const OFFLINE_HEADER = 'x-stream-seat-offline';
+/** Sent by the app for an event's answers it wants kept (its tickets' events: not every event page viewed). */
+const KEEP_HEADER = 'x-stream-seat-keep';
 
 /** Kept answers the app reads offline: the buyer's orders, and the public events and seat maps behind them. */
 const ORDERS = /^\/api\/orders(?:\/[^/]+)?$/;
@@ -77,15 +81,24 @@ async function keyOf(request: Request): Promise<string> {
   return url.href;
 }
 
-/** The network's answer (a 200 is kept); what was kept, marked, when the network cannot be reached. */
-async function networkFirst(request: Request, cacheName: string, key: string): Promise<Response> {
+/**
+ * The network's answer — a 200 kept (when `keep`), in the background: the page does not wait for
+ * the copy — or, when the network cannot be reached, what was kept, marked.
+ */
+async function networkFirst(event: FetchEvent, cacheName: string, key: string, keep = true): Promise<Response> {
+  const { request } = event;
   const cache = await caches.open(cacheName);
   try {
     const response = await fetch(request);
-    if (response.status === 200) {
-      const headers = new Headers(response.headers);
-      headers.set(OFFLINE_HEADER, new Date().toISOString());
-      await cache.put(key, new Response(await response.clone().blob(), { status: 200, statusText: response.statusText, headers }));
+    if (keep && response.status === 200) {
+      const copy = response.clone();
+      event.waitUntil(
+        copy.blob().then((body) => {
+          const headers = new Headers(copy.headers);
+          headers.set(OFFLINE_HEADER, new Date().toISOString());
+          return cache.put(key, new Response(body, { status: 200, statusText: copy.statusText, headers }));
+        }),
+      );
     }
     return response;
   } catch (error) {
@@ -96,12 +109,13 @@ async function networkFirst(request: Request, cacheName: string, key: string): P
 }
 
 /** What was kept, else the network's answer (kept): for files whose name is their content's hash. */
-async function cacheFirst(request: Request): Promise<Response> {
+async function cacheFirst(event: FetchEvent): Promise<Response> {
+  const { request } = event;
   const cache = await caches.open(SHELL_CACHE);
   const kept = await cache.match(request);
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.status === 200) await cache.put(request, response.clone());
+  if (response.status === 200) event.waitUntil(cache.put(request, response.clone()));
   return response;
 }
 
@@ -112,11 +126,14 @@ worker.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate' || url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/app-config.json') {
     // The page itself, under one key whatever its hash: a new release shows as soon as it is online.
     const key = request.mode === 'navigate' ? new URL('/', url).href : url.href;
-    event.respondWith(networkFirst(request, SHELL_CACHE, key));
+    event.respondWith(networkFirst(event, SHELL_CACHE, key));
   } else if (url.pathname.startsWith('/assets/')) {
-    event.respondWith(cacheFirst(request));
-  } else if (ORDERS.test(url.pathname) || EVENTS.test(url.pathname)) {
-    event.respondWith(keyOf(request).then((key) => networkFirst(request, TICKETS_CACHE, key)));
+    event.respondWith(cacheFirst(event));
+  } else if (ORDERS.test(url.pathname)) {
+    event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key)));
+  } else if (EVENTS.test(url.pathname)) {
+    // Kept when the app asks (a ticket's event); served from what was kept offline whoever asks.
+    event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key, request.headers.has(KEEP_HEADER))));
   }
 });
 

@@ -32,7 +32,8 @@ export const ordersPage: Page = (root) => {
     /** When the first page shown was kept, when it is the service worker's copy (no network). */
     let keptAt: string | undefined;
     // Named once the map is in: a card never waits for it; without it a ticket shows its seat's id.
-    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`));
+    // Both kept by the service worker with the orders: the tickets read the same offline.
+    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`, { keepOffline: true }));
     const orders = pagedList<OrderView>({
       listClass: 'orders',
       moreClass: 'more-orders',
@@ -66,7 +67,7 @@ async function lookUpEvents(orders: OrderView[], events: EventsById): Promise<vo
   const missing = [...new Set(orders.map((o) => o.eventId))].filter((id) => !events.has(id));
   await Promise.all(
     missing.map(async (id) => {
-      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`).catch(() => null));
+      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, { keepOffline: true }).catch(() => null));
     }),
   );
 }
