@@ -123,10 +123,11 @@ worker.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== worker.location.origin) return;
-  if (request.mode === 'navigate' || url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/app-config.json') {
-    // The page itself, under one key whatever its hash: a new release shows as soon as it is online.
-    const key = request.mode === 'navigate' ? new URL('/', url).href : url.href;
-    event.respondWith(networkFirst(event, SHELL_CACHE, key));
+  if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/app-config.json') {
+    // The app's page (its hash is not sent) and its settings, from the network first: a new release
+    // shows as soon as it is online. Other pages of the origin (the gateway's /docs) are not the
+    // app's: they pass, and never take the app's place in what is kept.
+    event.respondWith(networkFirst(event, SHELL_CACHE, url.pathname === '/index.html' ? new URL('/', url).href : url.href));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(event));
   } else if (ORDERS.test(url.pathname)) {
