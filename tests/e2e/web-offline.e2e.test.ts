@@ -120,9 +120,9 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     // take the app's place in what was kept.
     await page.goto(`${proxy.url}/docs`);
 
-    // No network: the app opens all the same, from what was kept.
+    // No network: the app opens all the same, from what was kept — whatever query its address has.
     await proxy.cut();
-    await page.goto(`${proxy.url}/#/orders`);
+    await page.goto(`${proxy.url}/?utm_source=mail#/orders`);
     await page.waitForSelector('.offline-notice');
     expect(await page.textContent('.offline-notice')).toMatch(/^You are offline: these are your orders as they were at .+\. Their tickets’ codes still admit you at the door\.$/);
     expect(await page.locator('.tickets code').allTextContents()).toEqual(expect.arrayContaining(codes));
@@ -130,6 +130,21 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     // Named as online: the event and its seat map were kept too.
     expect(await page.textContent('.order')).toContain('No Signal Night');
     expect(await page.textContent('.order')).toContain('Orchestra, row A, seat 1');
+
+    // An order cancelled online is cancelled offline too (the kept list had shown it confirmed, its
+    // tickets' codes "still admitting").
+    await proxy.restore();
+    await page.goto(`${proxy.url}/#/orders`);
+    await page.waitForSelector('.order[data-status="CONFIRMED"]');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('.order[data-status="CONFIRMED"] button:has-text("Cancel")');
+    await page.waitForSelector('.order[data-status="CANCELLED"]');
+    await expect.poll(kept).toContain('/api/orders');
+    await proxy.cut();
+    await page.reload();
+    await page.waitForSelector('.offline-notice');
+    expect(await page.getAttribute('.order', 'data-status')).toBe('CANCELLED');
+    expect(await page.locator('svg.ticket-qr').count()).toBe(0);
 
     // Another buyer on the same browser (tia's session replaced, nothing forgotten), offline from
     // the start: nothing kept is theirs, and none of tia's tickets is shown.
@@ -155,5 +170,46 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`)).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('never shows offline, as confirmed, an order cancelled online on a later page of the list', async () => {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Long Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 25 }] }] }, { name: 'Many Orders Night', prices: { A: 1000 } });
+    const vic = await test.tokenFor('vic');
+    const orderIds: string[] = [];
+    // 21 orders: the first one made is on the second page (20 a page, newest first).
+    for (let n = 1; n <= 21; n++) {
+      const hold = await send('POST', '/api/holds', vic, { eventId, seatIds: [`S-A-${n}`] });
+      const order = await send('POST', '/api/orders', vic, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+      expect(order.status, JSON.stringify(order.body)).toBe(201);
+      orderIds.push(order.body['orderId'] as string);
+    }
+    const oldest = `.order[data-order-id="${orderIds[0]}"]`;
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await page.goto(proxy.url);
+    await signIn(page, 'vic');
+    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+    await page.reload();
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.click('button.more-orders');
+    await page.waitForSelector(`${oldest}[data-status="CONFIRMED"]`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click(`${oldest} button:has-text("Cancel")`);
+    await page.waitForSelector(`${oldest}[data-status="CANCELLED"]`);
+
+    await proxy.cut();
+    try {
+      await page.reload();
+      await page.waitForSelector('.offline-notice');
+      await page.click('button.more-orders');
+      // The second page kept before the cancel is forgotten with it: offline it is not there to show.
+      await page.waitForSelector(`${oldest}, .orders ~ [role=alert]:not(:empty)`);
+      expect(await page.locator(`${oldest}[data-status="CONFIRMED"]`).count()).toBe(0);
+    } finally {
+      await proxy.restore();
+      await context.close();
+    }
   });
 });

@@ -43,6 +43,8 @@ const KEEP_HEADER = 'x-stream-seat-keep';
 /** Kept answers the app reads offline: the buyer's orders, and the public events and seat maps behind them. */
 const ORDERS = /^\/api\/orders(?:\/[^/]+)?$/;
 const EVENTS = /^\/api\/events\/[^/]+(?:\/seatmap)?$/;
+/** An order's cancellation: the orders kept for its user are out of date once it is done. */
+const CANCEL = /^\/api\/orders\/[^/]+\/cancel$/;
 
 worker.addEventListener('install', (event) => event.waitUntil(worker.skipWaiting()));
 worker.addEventListener('activate', (event) =>
@@ -85,7 +87,7 @@ async function keyOf(request: Request): Promise<string> {
  * The network's answer — a 200 kept (when `keep`), in the background: the page does not wait for
  * the copy — or, when the network cannot be reached, what was kept, marked.
  */
-async function networkFirst(event: FetchEvent, cacheName: string, key: string, keep = true): Promise<Response> {
+async function networkFirst(event: FetchEvent, cacheName: string, key: string, keep = true, kept?: (body: Blob) => Promise<void>): Promise<Response> {
   const { request } = event;
   const cache = await caches.open(cacheName);
   try {
@@ -93,10 +95,11 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, k
     if (keep && response.status === 200) {
       const copy = response.clone();
       event.waitUntil(
-        copy.blob().then((body) => {
+        copy.blob().then(async (body) => {
           const headers = new Headers(copy.headers);
           headers.set(OFFLINE_HEADER, new Date().toISOString());
-          return cache.put(key, new Response(body, { status: 200, statusText: copy.statusText, headers }));
+          await cache.put(key, new Response(body, { status: 200, statusText: copy.statusText, headers }));
+          await kept?.(body);
         }),
       );
     }
@@ -106,6 +109,40 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, k
     if (kept) return kept;
     throw error;
   }
+}
+
+/**
+ * Forgets the app's files of earlier releases: those under /assets/ that the page just kept names
+ * neither itself nor through a script it names (a chunk loaded later, such as the camera's decoder,
+ * is imported by the app's script as `./jsQR-….js`).
+ */
+async function pruneAssets(page: Blob): Promise<void> {
+  const cache = await caches.open(SHELL_CACHE);
+  const named = new Set((await page.text()).match(/\/assets\/[^"'\s)]+/g) ?? []);
+  for (const script of [...named].filter((path) => path.endsWith('.js'))) {
+    const text = await (await cache.match(new URL(script, worker.location.origin).href))?.text();
+    for (const [, file] of text?.matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g) ?? []) named.add(`/assets/${file}`);
+  }
+  for (const request of await cache.keys()) {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith('/assets/') && !named.has(pathname)) await cache.delete(request);
+  }
+}
+
+/** A cancellation, passed on; once done, the orders kept for its user are forgotten (they would show it confirmed). */
+async function forgettingOrders({ request }: FetchEvent): Promise<Response> {
+  const key = await keyOf(request);
+  const response = await fetch(request);
+  if (response.ok) {
+    // Before the page hears of it: the list it asks for next is kept afresh, never deleted after.
+    const user = new URL(key).searchParams.get('__user');
+    const cache = await caches.open(TICKETS_CACHE);
+    for (const kept of await cache.keys()) {
+      const url = new URL(kept.url);
+      if (ORDERS.test(url.pathname) && url.searchParams.get('__user') === user) await cache.delete(kept);
+    }
+  }
+  return response;
 }
 
 /** What was kept, else the network's answer (kept): for files whose name is their content's hash. */
@@ -122,14 +159,19 @@ async function cacheFirst(event: FetchEvent): Promise<Response> {
 worker.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== worker.location.origin) return;
+  if (url.origin !== worker.location.origin || (request.method !== 'GET' && !CANCEL.test(url.pathname))) return;
   if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/app-config.json') {
     // The app's page (its hash is not sent) and its settings, from the network first: a new release
     // shows as soon as it is online. Other pages of the origin (the gateway's /docs) are not the
     // app's: they pass, and never take the app's place in what is kept.
-    event.respondWith(networkFirst(event, SHELL_CACHE, url.pathname === '/index.html' ? new URL('/', url).href : url.href));
+    // The page under one key whatever its query (a sign-in's return, `?code=…&state=…`, had been
+    // kept as a page of its own, and offline `/?utm_source=…` found nothing).
+    const page = url.pathname !== '/app-config.json';
+    event.respondWith(networkFirst(event, SHELL_CACHE, page ? new URL('/', url).href : url.href, true, page ? pruneAssets : undefined));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(event));
+  } else if (request.method === 'POST' && CANCEL.test(url.pathname)) {
+    event.respondWith(forgettingOrders(event));
   } else if (ORDERS.test(url.pathname)) {
     event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key)));
   } else if (EVENTS.test(url.pathname)) {

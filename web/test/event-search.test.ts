@@ -27,10 +27,26 @@ describe('the events page\'s search', () => {
   });
 
   it('asks the API for events on sale from the first day\'s midnight to the end of the last, in the reader\'s zone, never before now', () => {
-    const query = new URLSearchParams(eventsQuery({ q: 'ete', fromDate: '2031-07-01', toDate: '2031-07-31' }, NOW));
+    const query = new URLSearchParams(eventsQuery({ q: 'ete', fromDate: '2031-07-01', toDate: '2031-07-31' }, NOW) ?? '');
     expect(Object.fromEntries(query)).toEqual({ status: 'ON_SALE', from: '2031-06-30T22:00:00.000Z', to: '2031-07-31T22:00:00.000Z', q: 'ete' });
     // A first day already begun: from now, not from its midnight.
     expect(new URLSearchParams(eventsQuery({ q: '', fromDate: '2031-06-10', toDate: '' }, NOW)).get('from')).toBe('2031-06-10T12:00:00.000Z');
     expect(Object.fromEntries(new URLSearchParams(eventsQuery({ q: '', fromDate: '', toDate: '' }, NOW)))).toEqual({ status: 'ON_SALE', from: '2031-06-10T12:00:00.000Z' });
+  });
+
+  it('leaves out days that are not in the calendar or that the API could not take, and cuts words by characters', () => {
+    // It had been taken as 3 March.
+    expect(searchOf({ from: '2031-02-31' }).fromDate).toBe('');
+    expect(searchOf({ from: '2032-02-29' }).fromDate).toBe('2032-02-29');
+    expect(searchOf({ to: '9999-12-31', from: '0000-01-01' })).toEqual({ q: '', fromDate: '', toDate: '' });
+    const clef = '\u{1D11E}';
+    expect(searchOf({ q: `${'x'.repeat(99)}${clef}` }).q).toBe(`${'x'.repeat(99)}${clef}`);
+    expect(searchOf({ q: `${'x'.repeat(100)}${clef}` }).q).toBe('x'.repeat(100));
+  });
+
+  it('asks nothing of the API for days that end before they begin, or before now', () => {
+    expect(eventsQuery({ q: '', fromDate: '2031-12-31', toDate: '2031-12-01' }, NOW)).toBeUndefined();
+    expect(eventsQuery({ q: '', fromDate: '', toDate: '2020-01-01' }, NOW)).toBeUndefined();
+    expect(eventsQuery({ q: '', fromDate: '', toDate: '2031-06-10' }, NOW)).toBeDefined();
   });
 });

@@ -120,7 +120,9 @@ function cameraScanner(check: (code: string) => Promise<void>): { button: HTMLBu
   const problem = h('p', { class: 'error', role: 'alert' });
   const view = h('div', { class: 'camera-view' }, video, problem);
   video.hidden = true;
-  const button = h('button', { type: 'button', class: 'secondary scan-camera', 'aria-pressed': 'false' }, 'Scan with camera');
+  // Its label says what it does next; never disabled while the camera starts (a disabled button
+  // drops the keyboard's focus to the page), `aria-disabled` instead.
+  const button = h('button', { type: 'button', class: 'secondary scan-camera' }, 'Scan with camera');
   let stopScan: (() => void) | undefined;
   let starting = false;
   /** Whether the camera should be on: a stop while it was starting turns it off once it has. */
@@ -131,7 +133,6 @@ function cameraScanner(check: (code: string) => Promise<void>): { button: HTMLBu
     stopScan = undefined;
     video.hidden = true;
     button.textContent = 'Scan with camera';
-    button.setAttribute('aria-pressed', 'false');
   };
   button.addEventListener('click', () => {
     if (stopScan) return stop();
@@ -139,7 +140,7 @@ function cameraScanner(check: (code: string) => Promise<void>): { button: HTMLBu
     starting = true;
     wanted = true;
     problem.textContent = '';
-    button.disabled = true;
+    button.setAttribute('aria-disabled', 'true');
     video.hidden = false;
     void startCameraScan(video, (code) => void check(code))
       .then(
@@ -147,7 +148,6 @@ function cameraScanner(check: (code: string) => Promise<void>): { button: HTMLBu
           if (!wanted) return stopCamera();
           stopScan = stopCamera;
           button.textContent = 'Stop camera';
-          button.setAttribute('aria-pressed', 'true');
         },
         (error: unknown) => {
           video.hidden = true;
@@ -156,7 +156,7 @@ function cameraScanner(check: (code: string) => Promise<void>): { button: HTMLBu
       )
       .finally(() => {
         starting = false;
-        button.disabled = false;
+        button.removeAttribute('aria-disabled');
       });
   });
   return { button, view, stop };

@@ -26,7 +26,9 @@ function headingOf(search: EventSearch): string {
 function searchForm(search: EventSearch): HTMLFormElement {
   const q = h('input', { type: 'search', name: 'q', value: search.q, maxlength: MAX_QUERY_LENGTH, placeholder: 'Name or city' });
   const fromDate = h('input', { type: 'date', name: 'from', value: search.fromDate });
-  const toDate = h('input', { type: 'date', name: 'to', value: search.toDate });
+  // The last day is never before the first (the browser holds the field to it).
+  const toDate = h('input', { type: 'date', name: 'to', value: search.toDate, min: search.fromDate || undefined });
+  fromDate.addEventListener('change', () => (toDate.min = fromDate.value));
   return h(
     'form',
     {
@@ -61,7 +63,8 @@ export const eventsPage: Page = (root, params) => {
     listClass: 'event-list',
     moreClass: 'more-events',
     moreLabel: 'More events',
-    pageAfter: (cursor) => api('GET', `/events?${query}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    // No day of the range left: nothing to ask for.
+    pageAfter: async (cursor) => (query === undefined ? { items: [], nextCursor: null } : api('GET', `/events?${query}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
     render: eventCard,
   });
   const none = searching(search) ? h('p', { class: 'muted', role: 'status' }, 'No event on sale matches this search. ', h('a', { href: '#/' }, 'See every event')) : h('p', { class: 'muted' }, 'No event is on sale yet.');

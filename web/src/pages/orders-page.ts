@@ -101,6 +101,9 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
         const redrawn = orderCard(answer as OrderView, event, namesOf);
         card.replaceWith(redrawn);
         redrawn.focus();
+        // The orders kept for reading offline are forgotten with a cancel (service-worker.ts): the
+        // first page is asked for again, so that it is kept as it now is (not shown: nothing moved).
+        void api('GET', '/orders').catch(() => undefined);
       },
     });
   const places = order.tickets.map((t) => h('strong', {}, t.seatId));
