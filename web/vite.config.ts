@@ -1,5 +1,5 @@
 // The web app is static files served by the gateway; `npm run build -w web` writes them to web/dist.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
@@ -22,6 +22,8 @@ function precompressed(): Plugin {
       outDir = resolve(config.root, config.build.outDir);
     },
     closeBundle() {
+      // A build that failed wrote nothing: its own error is the one to read.
+      if (!existsSync(outDir)) return;
       const walk = (dir: string): string[] =>
         readdirSync(dir).flatMap((name) => {
           const path = join(dir, name);
@@ -32,6 +34,25 @@ function precompressed(): Plugin {
         if (bytes.length < MIN_BYTES) continue;
         writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }));
         writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+      }
+    },
+  };
+}
+
+/**
+ * Fails the build when the service worker's file would import anything: registered as a classic
+ * script, a worker beginning with `import` is refused, and the app would run without offline
+ * tickets, saying nothing but a console warning.
+ */
+function serviceWorkerStandsAlone(): Plugin {
+  return {
+    name: 'stream-seat-service-worker-alone',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type === 'chunk' && file.name === 'sw' && (file.imports.length > 0 || file.dynamicImports.length > 0)) {
+          this.error(`sw.js must be one file without imports; it imports ${[...file.imports, ...file.dynamicImports].join(', ')}`);
+        }
       }
     },
   };
@@ -55,7 +76,7 @@ export default defineConfig({
       output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
     },
   },
-  plugins: [precompressed()],
+  plugins: [precompressed(), serviceWorkerStandsAlone()],
   // `npm run dev -w web` next to `npm start`: the API is the gateway's.
   server: { proxy: { '/api': 'http://localhost:8082', '/app-config.json': 'http://localhost:8082' } },
 });

@@ -82,7 +82,7 @@ export async function answered<T>(method: string, path: string, options: Request
   if (!response.ok) {
     // An expired or revoked token: the user signs in again rather than failing call after call —
     // unless they already have (an older request's 401 must not end a newer session).
-    if (response.status === 401 && session && currentSession()?.token === session.token) signOut();
+    if (response.status === 401 && session && currentSession()?.token === session.token) void signOut();
     const problem = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     // Not a problem of ours (a proxy's or load balancer's HTML page): said plainly, not as "Bad Gateway".
     const plain =

@@ -20,8 +20,8 @@ export const MAX_QUERY_LENGTH = MAX_SEARCH_LENGTH;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /**
  * A day as typed in the address, if it is one: a day of the calendar (`2031-02-31` is none — it
- * had been taken as 3 March), in the years 1970–9998 (the last day of 9999 ends in the year 10000,
- * which the API does not take).
+ * had been taken as 3 March), in the years 1970–9998 (nothing is on sale before now, and the last
+ * day of 9999 ends in the year 10000, which the API does not take).
  */
 function day(value: string | undefined): string {
   const [, year, month, date] = DAY.exec(value ?? '') ?? [];

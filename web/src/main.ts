@@ -72,7 +72,8 @@ function tokenSignIn(): HTMLElement {
 
 /** Forgets the token here and, when the user signed in at the provider, ends that session too. */
 async function signOutEverywhere(method: SignInMethod, session: Session): Promise<void> {
-  signOut();
+  // Forgotten before the page is left for the provider's sign-out.
+  await signOut();
   if (method.kind === 'oidc') await signOutAtProvider(method, session.idToken);
 }
 

@@ -3,21 +3,23 @@
  * the names it shares with it — written out in both, since the worker is one file without imports.
  */
 
-/** The worker's caches of a user's orders (and the events behind them) start so. */
-const TICKETS_CACHE_PREFIX = 'stream-seat-tickets';
+/** The worker's caches of what the app asked to keep (a user's orders, the events behind them) start so. */
+export const TICKETS_CACHE_PREFIX = 'stream-seat-tickets';
 /** The worker marks an answer it served from what it kept, with when it kept it. */
 export const OFFLINE_HEADER = 'x-stream-seat-offline';
 /**
- * Asks the worker to keep an event's answer (its details, its seat map) for reading offline: sent
- * by the orders page for its tickets' events only — a seat map may be megabytes, and every event
- * page viewed would have been kept.
+ * Asks the worker to keep a GET's answer for reading offline, and to serve it when the network
+ * cannot: sent by the orders page only, for the orders and their events (a seat map may be
+ * megabytes, and every event page viewed would have been kept; other pages' reads must fail as
+ * they are, never be answered from an old copy).
  */
 export const KEEP_HEADER = 'x-stream-seat-keep';
 
 /** Registers the worker, where the browser has them (and the page is served over HTTPS or from localhost). */
 export function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator)) return;
-  void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  // Said, not thrown: the app works without it (tickets then need the network).
+  void navigator.serviceWorker.register('/sw.js').catch((error: unknown) => console.warn('the service worker could not be registered: tickets will need the network', error));
 }
 
 /** Forgets every user's kept orders (sign-out): a shared device shows nobody's tickets once they have left. */

@@ -1,7 +1,8 @@
 /**
  * A camera sees the same ticket in frame after frame: a code counts as one scan while it stays in
  * view, and as a new scan only once it has been out of view for `goneMs` (shown again, it is a
- * second scan: "already checked in"). Codes of several tickets in view are each counted once.
+ * second scan: "already checked in"). Codes are counted each on its own, though the camera's
+ * decoder reads one code a frame (two tickets in view: neither; camera-scan.ts).
  */
 export function createScanDebounce(goneMs = 1_500, clock: () => number = () => performance.now()) {
   /** The codes in view lately, and when each was last seen. */

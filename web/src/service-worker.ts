@@ -1,13 +1,14 @@
 /**
  * The service worker (`/sw.js`): a buyer's tickets open without a network — at the venue's door,
- * where phones often have none. The app's files are kept as they are fetched (those under
- * /assets/ never change: their names are their content's hash); the buyer's orders, and the
- * events and seat maps that name their places (those the app asks to keep), are fetched from the
- * network first and kept, and
- * served from what was kept when the network fails, marked `x-stream-seat-offline` with when they
- * were kept. Orders are kept per signed-in user (by a hash of the token's subject, never the token),
- * so that nobody on a shared device is shown another's tickets; signing out forgets them all.
- * Everything else goes to the network untouched: holds, payments, the live stream.
+ * where phones often have none. The app itself (its page, settings and the files the page names)
+ * is kept as soon as the worker is installed, on the first visit, and again with each new page;
+ * the answers the app asks to keep (`x-stream-seat-keep`: the buyer's orders, and the events and
+ * seat maps that name their places) are fetched from the network first and kept. When the network
+ * fails, answers 502–504, or keeps a kept answer waiting past NETWORK_PATIENCE_MS, what was kept is
+ * served, marked `x-stream-seat-offline` with when it was kept. A user's answers are kept under a
+ * hash of their token's subject (never the token), so that nobody on a shared device is shown
+ * another's tickets; signing out forgets them all. Everything else goes to the network untouched:
+ * holds, payments, the live stream, other pages of the origin.
  */
 
 /** What of the service worker's scope this file uses (its types are not in the DOM library the app is checked with). */
@@ -15,7 +16,6 @@ interface ExtendableEvent extends Event {
   waitUntil(work: Promise<unknown>): void;
 }
 interface FetchEvent extends ExtendableEvent {
-  waitUntil(work: Promise<unknown>): void;
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
@@ -29,32 +29,99 @@ interface ServiceWorkerScope {
 const worker = self as unknown as ServiceWorkerScope;
 
 // The worker is built as one file without imports (a classic script, which every browser runs as a
-// service worker): the names the app shares with it are written out in both, as offline-copy.ts
-// says, and the browser tests hold them together.
+// service worker; the build fails otherwise: web/vite.config.ts): the names the app shares with it
+// are written out in both (offline-copy.ts), and web/test/offline-copy.test.ts holds them together.
+/** The caches of this app start so; others on the origin are not the worker's to delete. */
+const CACHE_PREFIX = 'stream-seat-';
 /** The app's own files. */
-const SHELL_CACHE = 'stream-seat-shell-v1';
-/** Orders, events and seat maps, for reading offline (forgotten on sign-out: offline-copy.ts). */
-const TICKETS_CACHE = 'stream-seat-tickets-v1';
+const SHELL_CACHE = `${CACHE_PREFIX}shell-v1`;
+/** Answers the app asked to keep, for reading offline (forgotten on sign-out: offline-copy.ts). */
+const TICKETS_CACHE = `${CACHE_PREFIX}tickets-v1`;
 /** Says a response came from what was kept, and when it was (ISO 8601). */
 const OFFLINE_HEADER = 'x-stream-seat-offline';
-/** Sent by the app for an event's answers it wants kept (its tickets' events: not every event page viewed). */
+/** Sent by the app with a GET whose answer it wants kept and served offline. */
 const KEEP_HEADER = 'x-stream-seat-keep';
+/**
+ * How long a request that has a kept answer waits for the network before it gets the kept one
+ * (the network's answer is still kept when it comes): a phone with one bar at the door had
+ * waited for the page's own timeout, 35 s, and then shown "The server did not answer".
+ */
+const NETWORK_PATIENCE_MS = 4_000;
+/**
+ * Once the network has failed a request, how long the next ones that have a kept answer get it at
+ * once (their network answer still kept when it comes): a page's four reads had each waited out
+ * the patience, 16 s in all.
+ */
+const NETWORK_DOWN_MS = 15_000;
+/** Until when the network is taken as down (0: it answered last). */
+let networkDownUntil = 0;
 
-/** Kept answers the app reads offline: the buyer's orders, and the public events and seat maps behind them. */
-const ORDERS = /^\/api\/orders(?:\/[^/]+)?$/;
-const EVENTS = /^\/api\/events\/[^/]+(?:\/seatmap)?$/;
-/** An order's cancellation: the orders kept for its user are out of date once it is done. */
-const CANCEL = /^\/api\/orders\/[^/]+\/cancel$/;
+const APP_PAGE = '/';
+const APP_CONFIG = '/app-config.json';
+/** An order's cancellation: the user's kept orders are brought up to date with its answer. */
+const CANCEL = /^\/api\/orders\/([^/]+)\/cancel$/;
 
-worker.addEventListener('install', (event) => event.waitUntil(worker.skipWaiting()));
+worker.addEventListener('install', (event) =>
+  // The app kept now: on the first visit its page and files were fetched before the worker was there.
+  event.waitUntil(keepApp().catch(() => undefined).then(() => worker.skipWaiting())),
+);
 worker.addEventListener('activate', (event) =>
   event.waitUntil(
     (async () => {
-      for (const name of await caches.keys()) if (name !== SHELL_CACHE && name !== TICKETS_CACHE) await caches.delete(name);
+      for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX) && name !== SHELL_CACHE && name !== TICKETS_CACHE) await caches.delete(name);
       await worker.clients.claim();
     })(),
   ),
 );
+
+/** A copy of `response` to keep, marked with when it was kept. */
+async function keepable(response: Response): Promise<Response> {
+  const headers = new Headers(response.headers);
+  headers.set(OFFLINE_HEADER, new Date().toISOString());
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Fetches and keeps the app's page, its settings, and the files the page names. */
+async function keepApp(): Promise<void> {
+  const cache = await caches.open(SHELL_CACHE);
+  const [page, config] = await Promise.all([fetch(APP_PAGE, { cache: 'no-cache' }), fetch(APP_CONFIG, { cache: 'no-cache' })]);
+  if (config.status === 200) await cache.put(new URL(APP_CONFIG, worker.location.origin).href, await keepable(config));
+  if (page.status !== 200) return;
+  const kept = await keepable(page);
+  await cache.put(new URL(APP_PAGE, worker.location.origin).href, kept.clone());
+  await keepFilesOf(await kept.text());
+}
+
+/**
+ * Keeps the files under /assets/ that the app's page names, and the chunks its scripts load later
+ * (`./jsQR-….js`, the camera's decoder), fetching those not kept yet; forgets the files of earlier
+ * releases.
+ */
+async function keepFilesOf(page: string): Promise<void> {
+  const cache = await caches.open(SHELL_CACHE);
+  const named = new Set(page.match(/\/assets\/[^"'\s)]+/g) ?? []);
+  const kept = async (path: string): Promise<Response | undefined> => {
+    const url = new URL(path, worker.location.origin).href;
+    const found = await cache.match(url, { ignoreVary: true });
+    if (found) return found;
+    const response = await fetch(url).catch(() => undefined);
+    if (response?.status !== 200) return undefined;
+    await cache.put(url, response.clone());
+    return response;
+  };
+  for (const path of [...named]) {
+    const file = await kept(path);
+    if (!path.endsWith('.js') || !file) continue;
+    for (const [, chunk] of (await file.text()).matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g)) {
+      named.add(`/assets/${chunk}`);
+      await kept(`/assets/${chunk}`);
+    }
+  }
+  for (const request of await cache.keys()) {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith('/assets/') && !named.has(pathname)) await cache.delete(request);
+  }
+}
 
 /**
  * Who a request is from: the subject of its bearer token (read, not verified: the gateway verifies
@@ -72,111 +139,119 @@ function userOf(authorization: string): string {
   return `header:${authorization}`;
 }
 
-/** The key an answer is kept under: its address, and for a user's own answers a hash of who they are. */
-async function keyOf(request: Request): Promise<string> {
+/** A hash of who a request is from; '' for a request without a token. */
+async function userKeyOf(request: Request): Promise<string> {
   const authorization = request.headers.get('authorization');
-  if (!authorization) return request.url;
+  if (!authorization) return '';
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userOf(authorization)));
-  const user = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The key an answer is kept under: its address, and for a user's own answers who they are. */
+async function keyOf(request: Request): Promise<string> {
+  const user = await userKeyOf(request);
+  if (!user) return request.url;
   const url = new URL(request.url);
   url.searchParams.set('__user', user);
   return url.href;
 }
 
 /**
- * The network's answer — a 200 kept (when `keep`), in the background: the page does not wait for
- * the copy — or, when the network cannot be reached, what was kept, marked.
+ * The network's answer, a 200 kept in the background (then `afterKeep` with its text); what was
+ * kept instead when the network fails, answers 502–504, or is slower than NETWORK_PATIENCE_MS —
+ * at once while the network is taken as down (NETWORK_DOWN_MS after it last failed).
  */
-async function networkFirst(event: FetchEvent, cacheName: string, key: string, keep = true, kept?: (body: Blob) => Promise<void>): Promise<Response> {
-  const { request } = event;
-  const cache = await caches.open(cacheName);
-  try {
-    const response = await fetch(request);
-    if (keep && response.status === 200) {
-      const copy = response.clone();
-      event.waitUntil(
-        copy.blob().then(async (body) => {
-          const headers = new Headers(copy.headers);
-          headers.set(OFFLINE_HEADER, new Date().toISOString());
-          await cache.put(key, new Response(body, { status: 200, statusText: copy.statusText, headers }));
-          await kept?.(body);
-        }),
-      );
-    }
-    return response;
-  } catch (error) {
-    const kept = await cache.match(key);
-    if (kept) return kept;
-    throw error;
-  }
-}
-
-/**
- * Forgets the app's files of earlier releases: those under /assets/ that the page just kept names
- * neither itself nor through a script it names (a chunk loaded later, such as the camera's decoder,
- * is imported by the app's script as `./jsQR-….js`).
- */
-async function pruneAssets(page: Blob): Promise<void> {
-  const cache = await caches.open(SHELL_CACHE);
-  const named = new Set((await page.text()).match(/\/assets\/[^"'\s)]+/g) ?? []);
-  for (const script of [...named].filter((path) => path.endsWith('.js'))) {
-    const text = await (await cache.match(new URL(script, worker.location.origin).href))?.text();
-    for (const [, file] of text?.matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g) ?? []) named.add(`/assets/${file}`);
-  }
-  for (const request of await cache.keys()) {
-    const { pathname } = new URL(request.url);
-    if (pathname.startsWith('/assets/') && !named.has(pathname)) await cache.delete(request);
-  }
-}
-
-/** A cancellation, passed on; once done, the orders kept for its user are forgotten (they would show it confirmed). */
-async function forgettingOrders({ request }: FetchEvent): Promise<Response> {
-  const key = await keyOf(request);
-  const response = await fetch(request);
-  if (response.ok) {
-    // Before the page hears of it: the list it asks for next is kept afresh, never deleted after.
-    const user = new URL(key).searchParams.get('__user');
-    const cache = await caches.open(TICKETS_CACHE);
-    for (const kept of await cache.keys()) {
-      const url = new URL(kept.url);
-      if (ORDERS.test(url.pathname) && url.searchParams.get('__user') === user) await cache.delete(kept);
-    }
-  }
-  return response;
+async function networkFirst(event: FetchEvent, cacheName: string, key: string, afterKeep?: (text: string) => Promise<void>): Promise<Response> {
+  const network = fetch(event.request);
+  event.waitUntil(
+    network.then(
+      async (response) => {
+        // Any answer but a gateway's 5xx: the network is back, and the next reads go to it first.
+        if (response.status < 502 || response.status > 504) networkDownUntil = 0;
+        if (response.status !== 200) return;
+        const copy = await keepable(response.clone());
+        await (await caches.open(cacheName)).put(key, copy.clone());
+        await afterKeep?.(await copy.text());
+      },
+      () => undefined,
+    ),
+  );
+  const kept = await (await caches.open(cacheName)).match(key, { ignoreVary: true });
+  if (!kept) return network;
+  if (Date.now() < networkDownUntil) return kept;
+  return new Promise<Response>((resolve) => {
+    const fallBack = () => {
+      networkDownUntil = Date.now() + NETWORK_DOWN_MS;
+      resolve(kept);
+    };
+    const patience = setTimeout(fallBack, NETWORK_PATIENCE_MS);
+    network
+      .then(
+        (response) => {
+          if (response.status >= 502 && response.status <= 504) return fallBack();
+          networkDownUntil = 0;
+          resolve(response);
+        },
+        fallBack,
+      )
+      .finally(() => clearTimeout(patience));
+  });
 }
 
 /** What was kept, else the network's answer (kept): for files whose name is their content's hash. */
 async function cacheFirst(event: FetchEvent): Promise<Response> {
   const { request } = event;
   const cache = await caches.open(SHELL_CACHE);
-  const kept = await cache.match(request);
+  // Whatever the request's headers: a module script's (with Origin, by `crossorigin`) had not
+  // matched the copy kept on install under the answer's `Vary: Origin, Accept-Encoding`.
+  const kept = await cache.match(request, { ignoreVary: true });
   if (kept) return kept;
   const response = await fetch(request);
   if (response.status === 200) event.waitUntil(cache.put(request, response.clone()));
   return response;
 }
 
+/**
+ * A cancellation, passed on; once done, and before the page hears of it, the user's kept orders
+ * show the order as its answer has it (a kept list had shown a cancelled order confirmed offline,
+ * its tickets' codes "still admitting").
+ */
+async function cancelling({ request }: FetchEvent, orderId: string): Promise<Response> {
+  const user = await userKeyOf(request);
+  const response = await fetch(request);
+  if (!response.ok || !user) return response;
+  const order = (await response.clone().json()) as { orderId?: unknown };
+  if (order.orderId !== orderId) return response;
+  const cache = await caches.open(TICKETS_CACHE);
+  for (const request of await cache.keys()) {
+    const url = new URL(request.url);
+    if (url.searchParams.get('__user') !== user || !url.pathname.startsWith('/api/orders')) continue;
+    const kept = await cache.match(request, { ignoreVary: true });
+    if (!kept) continue;
+    const body = (await kept.json()) as { orderId?: unknown; items?: Array<{ orderId?: unknown }> };
+    const updated = url.pathname === '/api/orders' ? { ...body, items: (body.items ?? []).map((item) => (item.orderId === orderId ? order : item)) } : body.orderId === orderId ? order : body;
+    await cache.put(request, new Response(JSON.stringify(updated), { status: kept.status, headers: kept.headers }));
+  }
+  return response;
+}
+
 worker.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (url.origin !== worker.location.origin || (request.method !== 'GET' && !CANCEL.test(url.pathname))) return;
-  if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/app-config.json') {
-    // The app's page (its hash is not sent) and its settings, from the network first: a new release
-    // shows as soon as it is online. Other pages of the origin (the gateway's /docs) are not the
-    // app's: they pass, and never take the app's place in what is kept.
-    // The page under one key whatever its query (a sign-in's return, `?code=…&state=…`, had been
-    // kept as a page of its own, and offline `/?utm_source=…` found nothing).
-    const page = url.pathname !== '/app-config.json';
-    event.respondWith(networkFirst(event, SHELL_CACHE, page ? new URL('/', url).href : url.href, true, page ? pruneAssets : undefined));
+  if (url.origin !== worker.location.origin) return;
+  const cancel = CANCEL.exec(url.pathname);
+  if (request.method === 'POST' && cancel) return event.respondWith(cancelling(event, decodeURIComponent(cancel[1] ?? '')));
+  if (request.method !== 'GET') return;
+  if (url.pathname === APP_PAGE || url.pathname === '/index.html') {
+    // The app's page (its hash is not sent) under one key whatever its query: `/?utm_source=…`
+    // opens offline, and a sign-in's return (`?code=…`) is not kept as a page of its own.
+    event.respondWith(networkFirst(event, SHELL_CACHE, new URL(APP_PAGE, url).href, keepFilesOf));
+  } else if (url.pathname === APP_CONFIG) {
+    event.respondWith(networkFirst(event, SHELL_CACHE, url.href));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(event));
-  } else if (request.method === 'POST' && CANCEL.test(url.pathname)) {
-    event.respondWith(forgettingOrders(event));
-  } else if (ORDERS.test(url.pathname)) {
+  } else if (request.headers.has(KEEP_HEADER)) {
     event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key)));
-  } else if (EVENTS.test(url.pathname)) {
-    // Kept when the app asks (a ticket's event); served from what was kept offline whoever asks.
-    event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key, request.headers.has(KEEP_HEADER))));
   }
 });
 

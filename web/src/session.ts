@@ -142,8 +142,8 @@ export function signInWithToken(token: string, idToken?: string): void {
   setSession({ sub: typeof claims.sub === 'string' ? claims.sub : 'unknown', role, token, ...(idToken ? { idToken } : {}) });
 }
 
-export function signOut(): void {
+/** Ends the session; resolves once the tickets kept for reading offline are forgotten with it (the next user of the device sees none). */
+export function signOut(): Promise<void> {
   setSession(undefined);
-  // The tickets kept for reading offline go with the session: the next user of the device sees none.
-  void forgetOfflineCopies();
+  return forgetOfflineCopies();
 }

@@ -27,7 +27,8 @@ export interface VenueChoice {
 const CURRENCIES = [...ISO_4217_CURRENCIES].sort();
 /** The API's names of the fields, as the form calls them: its messages name other fields ("must be after salesStartAt"). */
 const LABELS: Record<string, string> = { salesStartAt: 'Sales open', salesEndAt: 'Sales close', startsAt: 'Starts', maxSeatsPerOrder: 'Seats per order', venueId: 'Venue' };
-const inFormWords = (message: string) => message.replace(/\b(salesStartAt|salesEndAt|startsAt|maxSeatsPerOrder|venueId)\b/g, (name) => `“${LABELS[name] ?? name}”`);
+const FIELD_NAMES = new RegExp(`\\b(${Object.keys(LABELS).join('|')})\\b`, 'g');
+const inFormWords = (message: string) => message.replace(FIELD_NAMES, (name) => `“${LABELS[name] ?? name}”`);
 
 /** Numbers the forms' notes, whose ids tie them to their fields. */
 let formCount = 0;

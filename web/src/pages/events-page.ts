@@ -26,8 +26,10 @@ function headingOf(search: EventSearch): string {
 function searchForm(search: EventSearch): HTMLFormElement {
   const q = h('input', { type: 'search', name: 'q', value: search.q, maxlength: MAX_QUERY_LENGTH, placeholder: 'Name or city' });
   const fromDate = h('input', { type: 'date', name: 'from', value: search.fromDate });
-  // The last day is never before the first (the browser holds the field to it).
-  const toDate = h('input', { type: 'date', name: 'to', value: search.toDate, min: search.fromDate || undefined });
+  // A first day chosen offers no earlier last day in the browser's picker (`min`) — set only then:
+  // from an address whose days end before they begin, it would have made the field invalid and
+  // held back every search until the date was mended.
+  const toDate = h('input', { type: 'date', name: 'to', value: search.toDate });
   fromDate.addEventListener('change', () => (toDate.min = fromDate.value));
   return h(
     'form',

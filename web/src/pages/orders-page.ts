@@ -39,18 +39,18 @@ export const ordersPage: Page = (root) => {
       moreClass: 'more-orders',
       moreLabel: 'More orders',
       pageAfter: async (cursor) => {
-        const { body: page, keptAt: kept } = await answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const { body: page, keptAt: kept } = await answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, { keepOffline: true });
         if (cursor === null) keptAt = kept;
         await lookUpEvents(page.items, events);
         return page;
       },
-      render: (o) => orderCard(o, events.get(o.eventId) ?? null, namesOf),
+      render: (o) => orderCard(o, events.get(o.eventId) ?? null, namesOf, keptAt !== undefined),
     });
     try {
       const first = await orders.first();
       if (disposed) return;
       // Without a network: the orders as they were last seen here, whose tickets still open the door.
-      const offline = keptAt ? h('p', { class: 'notice offline-notice', role: 'status' }, `You are offline: these are your orders as they were at ${dateTime(keptAt)}. Their tickets’ codes still admit you at the door.`) : null;
+      const offline = keptAt ? h('p', { class: 'notice offline-notice', role: 'status' }, `No network: these are your orders as they were at ${dateTime(keptAt)}, as this browser last saw them (a change made elsewhere since is not shown).`) : null;
       mount(root, h('h1', {}, 'My orders'), offline, first.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : orders.list, orders.more, orders.problem);
     } catch (error) {
       if (!disposed) mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
@@ -90,7 +90,7 @@ function cancelRefusal(order: OrderView, event: EventView | null): string | null
  * An order's card. A cancel redraws this card alone, from the API's answer, and keeps the focus on
  * it: the whole list drawn again had put the buyer back on the first page of orders.
  */
-function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceNames): HTMLLIElement {
+function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceNames, offline = false): HTMLLIElement {
   const problem = h('p', { class: 'error', role: 'alert' });
   const cancel = (button: EventTarget | null) =>
     postCommand(`/orders/${encodeURIComponent(order.orderId)}/cancel`, {
@@ -101,9 +101,6 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
         const redrawn = orderCard(answer as OrderView, event, namesOf);
         card.replaceWith(redrawn);
         redrawn.focus();
-        // The orders kept for reading offline are forgotten with a cancel (service-worker.ts): the
-        // first page is asked for again, so that it is kept as it now is (not shown: nothing moved).
-        void api('GET', '/orders').catch(() => undefined);
       },
     });
   const places = order.tickets.map((t) => h('strong', {}, t.seatId));
@@ -120,8 +117,9 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
       event ? ` · ${dateTime(event.startsAt)}${event.venue ? ` · ${event.venue.name}` : ''}` : '',
     ),
     h('ul', { class: 'tickets' }, ...order.tickets.map((t, i) => ticketItem(t, places[i] as HTMLElement))),
-    // Once a ticket was used at the door, or the show started, only the organiser can cancel.
-    order.status !== 'CONFIRMED' ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
+    // Once a ticket was used at the door, or the show started, only the organiser can cancel; from
+    // an offline copy, nobody (it would only fail).
+    order.status !== 'CONFIRMED' || offline ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
   );
   return card;
 }
