@@ -102,6 +102,22 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.waitForSelector(`[data-signed-in="${name}"]`);
   }
 
+  /**
+   * A new browser context signed in as `name` on its first visit, the service worker in control
+   * (having kept the app on install); `errors` collects the page's uncaught errors.
+   */
+  async function firstVisitAs(name: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(proxy.url);
+    await signIn(page, name);
+    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+    return { page, errors };
+  }
+
   it('opens the buyer\'s tickets from what was kept when the gateway cannot be reached, for that buyer only', async () => {
     const organizer = await test.tokenFor('olga', 'organizer');
     const { eventId } = await test.putOnSale(organizer, { name: 'Door Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 6 }] }] }, { name: 'No Signal Night', prices: { A: 2500 } });
@@ -111,16 +127,9 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     expect(order.status, JSON.stringify(order.body)).toBe(201);
     const codes = (order.body['tickets'] as Json[]).map((t) => t['code'] as string);
 
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(proxy.url);
-    await signIn(page, 'tia');
     // The worker takes the page over, having kept the app on install: this first visit, never
     // reloaded, is all a buyer may have had (the page had been kept only by a later navigation).
-    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+    const { page, errors } = await firstVisitAs('tia');
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('.tickets code');
     expect(await page.locator('.offline-notice').count()).toBe(0);
@@ -196,7 +205,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.waitForSelector('form.sign-in');
     await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`)).toBe(0);
     expect(errors).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 
   it('serves what was kept when the network takes the connection and never answers (one bar at the door)', async () => {
@@ -205,12 +214,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     const wes = await test.tokenFor('wes');
     const hold = await send('POST', '/api/holds', wes, { eventId, seatIds: ['S-A-1'] });
     expect((await send('POST', '/api/orders', wes, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await page.goto(proxy.url);
-    await signIn(page, 'wes');
-    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+    const { page } = await firstVisitAs('wes');
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('.tickets code');
     await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.some((k) => new URL(k.url).pathname === '/api/orders'))`)).toBe(true);
@@ -223,7 +227,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
       expect(await page.locator('.tickets code').count()).toBe(1);
     } finally {
       await proxy.restore();
-      await context.close();
+      await page.context().close();
     }
   });
 
@@ -240,13 +244,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
       orderIds.push(order.body['orderId'] as string);
     }
     const oldest = `.order[data-order-id="${orderIds[0]}"]`;
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await page.goto(proxy.url);
-    await signIn(page, 'vic');
-    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
-    await page.reload();
+    const { page } = await firstVisitAs('vic');
     await page.evaluate(`location.hash = '#/orders'`);
     await page.click('button.more-orders');
     await page.waitForSelector(`${oldest}[data-status="CONFIRMED"]`);
@@ -264,7 +262,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
       expect(await page.locator(`${oldest}[data-status="CONFIRMED"]`).count()).toBe(0);
     } finally {
       await proxy.restore();
-      await context.close();
+      await page.context().close();
     }
   });
 });
