@@ -1245,6 +1245,31 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('reaches a standing area with Tab and chooses it with Enter, as a click does', async () => {
+    const { eventId: yard } = await test.putOnSale(organizer, yardLayout, { name: 'Keyboard Lawn', prices: { A: 5000, B: 3000 } });
+    const page = await openEvent('kai', undefined, yard);
+    // Back from the map's seat (its one Tab stop) to the areas, drawn before the seats: each is a
+    // button of its own.
+    await page.focus('.seat-map [data-seat-id][tabindex="0"]');
+    const reached: string[] = [];
+    for (let step = 0; step < 4 && reached.length < 2; step++) {
+      await page.keyboard.press('Shift+Tab');
+      const area = (await page.evaluate(`document.activeElement?.closest('.general-admission')?.getAttribute('data-section-id') ?? ''`)) as string;
+      if (area) reached.push(area);
+    }
+    // It had reached neither: only the form's section list chose a standing area.
+    expect(reached.sort()).toEqual(['LAWN', 'PIT']);
+    expect(await page.getAttribute('.general-admission[data-section-id=LAWN]', 'role')).toBe('button');
+    await page.focus('.general-admission[data-section-id=LAWN]');
+    await page.keyboard.press('Enter');
+    expect(await page.inputValue('form.best-available select[name=section]')).toBe('LAWN');
+    expect(await page.evaluate('document.activeElement.name')).toBe('quantity');
+    await page.focus('.general-admission[data-section-id=PIT]');
+    await page.keyboard.press(' ');
+    expect(await page.inputValue('form.best-available select[name=section]')).toBe('PIT');
+    await page.close();
+  });
+
   it("writes a standing area's name and places left inside it, however small the area", async () => {
     const { eventId: yard } = await test.putOnSale(organizer, yardLayout, { name: 'Yard Night', prices: { A: 5000, B: 3000 } });
     const page = await openEvent(undefined, undefined, yard);

@@ -77,8 +77,10 @@ export function drawBackdrop(element: SVGSVGElement, { map, box, painted, tierIn
     const label = svg('text', { x: x + width / 2, y: y + height / 2 + size * 1.3, 'text-anchor': 'middle', class: 'ga-count', ...style });
     labels.set(section.id, label);
     element.append(
-      svg('g', { class: 'general-admission', 'data-section-id': section.id },
-        svg('title', {}, `${section.name} — click to choose how many places`),
+      // A Tab stop of its own, a button (Enter or Space): the keyboard reached a standing area only
+      // through the best-available form's section list.
+      svg('g', { class: 'general-admission', 'data-section-id': section.id, tabindex: 0, role: 'button' },
+        svg('title', {}, `${section.name} — choose how many places`),
         svg('rect', { x, y, width, height, rx: 6, class: `tier-${tierIndex(section.tier)}` }),
         svg('text', { x: x + width / 2, y: y + height / 2 - size * 0.3, 'text-anchor': 'middle', ...style }, section.name),
         label,

@@ -127,6 +127,13 @@ export function createSeatMapView(options: SeatMapViewOptions): SeatMapView {
     options.onSeatClick(seatId);
   });
   element.addEventListener('keydown', (event) => {
+    const area = (event.target as Element).closest('.general-admission')?.getAttribute('data-section-id');
+    if (area && (event.key === 'Enter' || event.key === ' ')) {
+      // Space would scroll the page.
+      event.preventDefault();
+      if (!event.repeat) options.onAreaClick?.(area);
+      return;
+    }
     const seatId = seatOf(event);
     const action = seatId && seatKeyAction(event);
     if (!seatId || !action) return;
