@@ -14,9 +14,6 @@ export interface EventSearch {
   toDate: string;
 }
 
-/** The longest `q` the API takes. */
-export const MAX_QUERY_LENGTH = MAX_SEARCH_LENGTH;
-
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /**
  * A day as typed in the address, if it is one: a day of the calendar (`2031-02-31` is none — it
@@ -33,7 +30,7 @@ function day(value: string | undefined): string {
 /** The search an address's parameters name; what is malformed there is left out. */
 export function searchOf(params: Record<string, string | undefined>): EventSearch {
   // Cut by characters, not UTF-16 units: half of a 𝄞 had been sent.
-  return { q: [...(params['q'] ?? '').trim()].slice(0, MAX_QUERY_LENGTH).join(''), fromDate: day(params['from']), toDate: day(params['to']) };
+  return { q: [...(params['q'] ?? '').trim()].slice(0, MAX_SEARCH_LENGTH).join(''), fromDate: day(params['from']), toDate: day(params['to']) };
 }
 
 /** The page's address for a search (`#/` for none). */

@@ -3,9 +3,6 @@
 import { minorUnitDigits } from '@stream-seat/contracts/currencies';
 import { MAX_PRICE_CENTS } from '@stream-seat/contracts/limits';
 
-/** The highest price the catalogue takes, in minor units (1,000,000.00 €, ¥100,000,000). */
-export const MAX_PRICE_MINOR = MAX_PRICE_CENTS;
-
 /**
  * A price typed in major units ("25", "25.5", "25,50", "1 050") as `currency`'s minor units
  * (2550 cents; ¥1050 has none smaller); undefined when it is not an amount of that currency — more
@@ -21,7 +18,7 @@ export function minorUnitsOf(text: string, currency: string): number | undefined
   // "1,050" may be a thousand and fifty: in dinars (three decimals) it is refused, not read as 1.050.
   if (separator === ',' && fraction.length === 3) return undefined;
   const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
-  return Number.isSafeInteger(minor) && minor <= MAX_PRICE_MINOR ? minor : undefined;
+  return Number.isSafeInteger(minor) && minor <= MAX_PRICE_CENTS ? minor : undefined;
 }
 
 /** A price in minor units as the organiser would type it again: 2550 € → "25.50", ¥1050 → "1050". */

@@ -4,7 +4,7 @@
  * positions stay the API's (README: Catalogue).
  */
 import type { LayoutSection, VenueLayout } from '@stream-seat/contracts';
-import { MAX_SECTION_ID_LENGTH as MAX_SECTION_ID } from '@stream-seat/contracts/limits';
+import { MAX_SECTION_ID_LENGTH } from '@stream-seat/contracts/limits';
 
 export interface SectionDraft {
   name: string;
@@ -37,10 +37,10 @@ export function rowLabels(count: number): string[] {
 export function sectionIds(names: readonly string[]): string[] {
   const taken = new Set<string>();
   return names.map((name, index) => {
-    const base = name.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '').toUpperCase().slice(0, MAX_SECTION_ID) || `S${index + 1}`;
+    const base = name.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '').toUpperCase().slice(0, MAX_SECTION_ID_LENGTH) || `S${index + 1}`;
     let id = base;
     // The number goes on the end within the 16 (the 100th "Balcony Level Left" had an id of 17, a 400).
-    for (let n = 2; taken.has(id); n++) id = `${base.slice(0, MAX_SECTION_ID - String(n).length)}${n}`;
+    for (let n = 2; taken.has(id); n++) id = `${base.slice(0, MAX_SECTION_ID_LENGTH - String(n).length)}${n}`;
     taken.add(id);
     return id;
   });

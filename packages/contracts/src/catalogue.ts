@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { cents, currency, entityId, humanText, isoDateTime, knownCurrency } from './common.js';
 import {
+  MAX_ROW_LABEL_LENGTH,
   MAX_ROWS_PER_SECTION,
   MAX_SEATS_PER_ORDER,
   MAX_SEATS_PER_ROW,
@@ -85,10 +86,10 @@ export const seatMap = z.object({
 });
 export type SeatMap = z.infer<typeof seatMap>;
 
-/** Outbox messages from the catalogue to booking, delivered until acknowledged (at least once). */
 /**
- * A message the catalogue's outbox delivers to booking. Its ids are ids (a 5,000-character one had
- * been a 500, too long for its column; an empty one or `../x` left an inventory row of nothing).
+ * A message the catalogue's outbox delivers to booking, until acknowledged (at least once). Its
+ * ids are ids (a 5,000-character one had been a 500, too long for its column; an empty one or
+ * `../x` left an inventory row of nothing).
  * Not strict: a field a newer catalogue adds must not have its messages refused, and retried for
  * good, by a booking instance of the release before during a rolling deploy.
  */
@@ -130,15 +131,14 @@ export const sectionId = z
 export const rowLabel = z
   .string()
   .min(1)
-  .max(8)
-  .regex(NAME_CHARACTERS, 'must be 1–8 letters, digits or _');
+  .max(MAX_ROW_LABEL_LENGTH)
+  .regex(NAME_CHARACTERS, `must be 1–${MAX_ROW_LABEL_LENGTH} letters, digits or _`);
 export const tierName = z
   .string()
   .min(1)
   .max(MAX_TIER_NAME_LENGTH)
   .regex(NAME_CHARACTERS, `must be 1–${MAX_TIER_NAME_LENGTH} letters, digits or _`)
   .refine(notObjectPropertyName, RESERVED_NAME_MESSAGE);
-
 
 /**
  * The largest request body the event service takes, and the gateway passes on: a venue layout.

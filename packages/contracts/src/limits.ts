@@ -22,6 +22,8 @@ export const MAX_ROWS_PER_SECTION = 500;
 export const MAX_SEATS_PER_ROW = 1_000;
 /** A section id's length (it starts every seat id: `ORCH-A-12`). */
 export const MAX_SECTION_ID_LENGTH = 16;
+/** A row label's length. */
+export const MAX_ROW_LABEL_LENGTH = 8;
 /** A tier's name's length. */
 export const MAX_TIER_NAME_LENGTH = 32;
 /** A character of section ids, row labels and tiers: a letter, a digit or `_` (no `-`, which joins a seat id's parts). */

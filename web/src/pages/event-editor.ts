@@ -5,7 +5,7 @@
  * zone said beside them; prices are typed in the currency's major unit.
  */
 import { ISO_4217_CURRENCIES } from '@stream-seat/contracts/currencies';
-import { MAX_SEATS_PER_ORDER } from '@stream-seat/contracts/limits';
+import { MAX_PRICE_CENTS, MAX_SEATS_PER_ORDER } from '@stream-seat/contracts/limits';
 import type { EventView } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
 import { money } from '../format.js';
@@ -13,7 +13,7 @@ import { field, h } from '../dom.js';
 import { retryKeys } from '../retry-keys.js';
 import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem, type FieldProblem } from '../form-problems.js';
 import { instantOfLocal, localFieldValue, zoneName, zoneOffsetLabel } from '../local-time.js';
-import { MAX_PRICE_MINOR, minorUnitsOf, pricePattern, priceText } from '../price-input.js';
+import { minorUnitsOf, pricePattern, priceText } from '../price-input.js';
 
 /** A venue the event may be put on: the organiser's own (`GET /api/venues`). */
 export interface VenueChoice {
@@ -97,7 +97,7 @@ export function eventEditor(
     for (const { tier, input } of priceInputs) {
       if (input.value.trim() === '') continue;
       const minor = minorUnitsOf(input.value, currency.value);
-      if (minor === undefined) faults.push({ field: `prices.${tier}`, message: `must be ${pricePattern(currency.value)} (at most ${money(MAX_PRICE_MINOR, currency.value)})` });
+      if (minor === undefined) faults.push({ field: `prices.${tier}`, message: `must be ${pricePattern(currency.value)} (at most ${money(MAX_PRICE_CENTS, currency.value)})` });
       else prices[tier] = minor;
     }
     const instant = (input: HTMLInputElement, fieldName: string) => {

@@ -2,7 +2,8 @@
 import type { EventView } from '@stream-seat/contracts';
 import { api } from '../api.js';
 import { field, h, mount } from '../dom.js';
-import { eventsQuery, type EventSearch, MAX_QUERY_LENGTH, searchHash, searching, searchOf } from '../event-search.js';
+import { MAX_SEARCH_LENGTH } from '@stream-seat/contracts/limits';
+import { eventsQuery, type EventSearch, searchHash, searching, searchOf } from '../event-search.js';
 import { dateTime, money } from '../format.js';
 import { pagedList } from '../paged-list.js';
 import type { Page } from '../router.js';
@@ -24,7 +25,7 @@ function headingOf(search: EventSearch): string {
 
 /** The search form, filled in with the search shown; sending it goes to the search's address. */
 function searchForm(search: EventSearch): HTMLFormElement {
-  const q = h('input', { type: 'search', name: 'q', value: search.q, maxlength: MAX_QUERY_LENGTH, placeholder: 'Name or city' });
+  const q = h('input', { type: 'search', name: 'q', value: search.q, maxlength: MAX_SEARCH_LENGTH, placeholder: 'Name or city' });
   const fromDate = h('input', { type: 'date', name: 'from', value: search.fromDate });
   // A first day chosen offers no earlier last day in the browser's picker (`min`) — set only then:
   // from an address whose days end before they begin, it would have made the field invalid and

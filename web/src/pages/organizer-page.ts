@@ -3,7 +3,7 @@
  * changed, put on sale or cancelled, an event's sales); their venues (a new one from sections of
  * rows or standing places).
  */
-import type { EventView, SalesSummary, VenueView } from '@stream-seat/contracts';
+import type { EventView, SalesSummary } from '@stream-seat/contracts';
 import { api, ApiProblem, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
@@ -28,6 +28,50 @@ async function everyPage<T>(path: string): Promise<{ items: T[]; more: boolean }
     if (cursor === null) return { items, more: false };
   }
   return { items, more: true };
+}
+
+/** One of the organiser's lists (`GET …` followed to the end), drawn into its container. */
+interface MineList<T> {
+  container: HTMLElement;
+  path: string;
+  /** "events": what the notice of a list too long to show whole calls them. */
+  noun: string;
+  emptyText: string;
+  listClass: string;
+  /** The attribute that names an item's id on its element (the focus finds it there). */
+  idAttribute: string;
+  render(item: T): HTMLElement;
+  /** Told the items drawn. */
+  listed(items: T[]): void;
+  /** Told why the list could not be had. */
+  failed?(message: string): void;
+}
+
+/**
+ * The function that draws a list of the organiser's again; `focus`: the item whose element keeps
+ * the focus (a publish or cancel had sent it to the page's top). Each drawing is from the latest
+ * answer only: a slower earlier one had drawn a stale list over it.
+ */
+function listOfMine<T>(list: MineList<T>): (focus?: string) => Promise<void> {
+  let asked = 0;
+  return async (focus) => {
+    const mine = ++asked;
+    try {
+      const { items, more } = await everyPage<T>(list.path);
+      if (mine !== asked) return;
+      list.listed(items);
+      mount(
+        list.container,
+        items.length === 0 ? h('p', { class: 'muted' }, list.emptyText) : h('ul', { class: list.listClass }, ...items.map((item) => list.render(item))),
+        more ? h('p', { class: 'notice' }, `Showing your first ${items.length} ${list.noun}; the API lists the rest (GET /api${list.path}).`) : null,
+      );
+      if (focus) list.container.querySelector<HTMLElement>(`[${list.idAttribute}="${CSS.escape(focus)}"]`)?.focus();
+    } catch (error) {
+      if (mine !== asked) return;
+      list.failed?.((error as Error).message);
+      mount(list.container, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+    }
+  };
 }
 
 export const organizerPage: Page = (root) => {
@@ -120,46 +164,33 @@ export const organizerPage: Page = (root) => {
     open(venueForm, form);
   });
 
-  // Each list drawn from its latest answer only: a slower earlier one had drawn a stale list over it.
-  let eventsAsked = 0;
-  /** Draws the list again; `focus`: the event whose card keeps the focus (a publish or cancel had sent it to the page's top). */
-  const loadEvents = async (focus?: string) => {
-    const asked = ++eventsAsked;
-    try {
-      const { items, more } = await everyPage<EventView>('/events?mine=true');
-      if (asked !== eventsAsked) return;
+  const loadEvents: (focus?: string) => Promise<void> = listOfMine<EventView>({
+    container: events,
+    path: '/events?mine=true',
+    noun: 'events',
+    emptyText: 'You have no events yet.',
+    listClass: 'event-list',
+    idAttribute: 'data-event-id',
+    render: (e) => eventRow(e, loadEvents, (event) => void editEvent(event)),
+    listed: (items) => {
       desk.doors(items);
       lastCurrency = items.reduce<EventView | undefined>((latest, e) => (latest === undefined || e.createdAt > latest.createdAt ? e : latest), undefined)?.currency ?? lastCurrency;
-      mount(
-        events,
-        items.length === 0 ? h('p', { class: 'muted' }, 'You have no events yet.') : h('ul', { class: 'event-list' }, ...items.map((e) => eventRow(e, loadEvents, (event) => void editEvent(event)))),
-        more ? h('p', { class: 'notice' }, `Showing your first ${items.length} events; the API lists the rest (GET /api/events?mine=true).`) : null,
-      );
-      if (focus) events.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(focus)}"]`)?.focus();
-    } catch (error) {
-      if (asked === eventsAsked) mount(events, h('p', { class: 'error', role: 'alert' }, (error as Error).message));
-    }
-  };
-  let venuesAsked = 0;
-  const loadVenues = async (focus?: string) => {
-    const asked = ++venuesAsked;
-    try {
-      const { items, more } = await everyPage<VenueChoice & Pick<VenueView, 'createdAt'>>('/venues');
-      if (asked !== venuesAsked) return;
+    },
+  });
+  const loadVenues = listOfMine<VenueChoice>({
+    container: venuesList,
+    path: '/venues',
+    noun: 'venues',
+    emptyText: 'You have no venues yet.',
+    listClass: 'venue-list',
+    idAttribute: 'data-venue-id',
+    render: venueRow,
+    listed: (items) => {
       venues = items;
       venuesProblem = undefined;
-      mount(
-        venuesList,
-        items.length === 0 ? h('p', { class: 'muted' }, 'You have no venues yet.') : h('ul', { class: 'venue-list' }, ...items.map(venueRow)),
-        more ? h('p', { class: 'notice' }, `Showing your first ${items.length} venues; the API lists the rest (GET /api/venues).`) : null,
-      );
-      if (focus) venuesList.querySelector<HTMLElement>(`[data-venue-id="${CSS.escape(focus)}"]`)?.focus();
-    } catch (error) {
-      if (asked !== venuesAsked) return;
-      venuesProblem = (error as Error).message;
-      mount(venuesList, h('p', { class: 'error', role: 'alert' }, venuesProblem));
-    }
-  };
+    },
+    failed: (message) => (venuesProblem = message),
+  });
   void loadEvents();
   venuesListed = loadVenues();
   // Leaving the page turns the desk's camera off.

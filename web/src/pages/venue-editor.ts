@@ -11,9 +11,7 @@ import { retryKeys } from '../retry-keys.js';
 import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem } from '../form-problems.js';
 import { placeCount, venueLayoutOf, type SectionDraft } from '../venue-builder.js';
 
-// The API's limits on a layout, said on the controls so that the browser holds to them.
-const MAX_ROWS = MAX_ROWS_PER_SECTION;
-const MAX_PLACES = MAX_VENUE_SEATS;
+// The API's limits on a layout are said on the controls, so that the browser holds to them.
 /** What a tier may be called (contracts' tierName), as a form control's pattern. */
 const TIER_PATTERN = `${NAME_CHARACTER}{1,${MAX_TIER_NAME_LENGTH}}`;
 
@@ -24,12 +22,12 @@ const numberInput = (name: string, value: number, max: number, fieldName: string
 function sectionControls(index: number, draft: SectionDraft, onChange: () => void, onRemove: () => void) {
   const at = `sections.${index}`;
   const name = h('input', { name: 'section-name', value: draft.name, required: true, maxlength: 100, [FIELD_ATTRIBUTE]: `${at}.name` });
-  const tier = h('input', { name: 'section-tier', value: draft.tier, required: true, pattern: TIER_PATTERN, title: 'letters, digits or _ (up to 32)', size: 8, [FIELD_ATTRIBUTE]: `${at}.tier` });
+  const tier = h('input', { name: 'section-tier', value: draft.tier, required: true, pattern: TIER_PATTERN, title: `letters, digits or _ (up to ${MAX_TIER_NAME_LENGTH})`, size: 8, [FIELD_ATTRIBUTE]: `${at}.tier` });
   const kind = h('select', { name: 'section-kind' }, h('option', { value: 'seated' }, 'Rows of seats'), h('option', { value: 'standing' }, 'Standing'));
   kind.value = draft.kind;
-  const rows = numberInput('section-rows', draft.rows, MAX_ROWS, `${at}.rows`);
+  const rows = numberInput('section-rows', draft.rows, MAX_ROWS_PER_SECTION, `${at}.rows`);
   const seatsPerRow = numberInput('section-seats', draft.seatsPerRow, MAX_SEATS_PER_ROW, `${at}.rows.0.seats`);
-  const capacity = numberInput('section-capacity', draft.capacity, MAX_PLACES, `${at}.capacity`);
+  const capacity = numberInput('section-capacity', draft.capacity, MAX_VENUE_SEATS, `${at}.capacity`);
   const seated = h('span', { class: 'section-seated' }, field('Rows', rows), field('Seats a row', seatsPerRow));
   const standing = h('span', { class: 'section-standing' }, field('Places', capacity));
   const show = () => {
@@ -76,7 +74,7 @@ export function venueEditor(created: (venue: VenueView) => void, close: () => vo
   const read = () => (drafts = controls.map((c) => c.read()));
   const count = () => {
     const places = placeCount(read());
-    total.textContent = `${places.toLocaleString()} places${places > MAX_PLACES ? ` — more than a venue may hold (${MAX_PLACES.toLocaleString()})` : ''}`;
+    total.textContent = `${places.toLocaleString()} places${places > MAX_VENUE_SEATS ? ` — more than a venue may hold (${MAX_VENUE_SEATS.toLocaleString()})` : ''}`;
   };
   const draw = () => {
     controls = drafts.map((draft, index) =>
@@ -121,8 +119,8 @@ export function venueEditor(created: (venue: VenueView) => void, close: () => vo
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clearProblems(form);
-    if (placeCount(read()) > MAX_PLACES) {
-      showFieldProblems(form, problem, [], `A venue holds at most ${MAX_PLACES.toLocaleString()} places: remove some rows, seats or places.`);
+    if (placeCount(read()) > MAX_VENUE_SEATS) {
+      showFieldProblems(form, problem, [], `A venue holds at most ${MAX_VENUE_SEATS.toLocaleString()} places: remove some rows, seats or places.`);
       return;
     }
     void (async () => {
