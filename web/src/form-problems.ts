@@ -10,7 +10,7 @@ import { h } from './dom.js';
 export const FIELD_ATTRIBUTE = 'data-field';
 
 /** Takes away what an earlier refusal marked. */
-export function clearProblems(form: HTMLFormElement): void {
+function clearProblems(form: HTMLFormElement): void {
   for (const message of form.querySelectorAll('.field-problem')) message.remove();
   for (const control of form.querySelectorAll('[aria-invalid]')) {
     control.removeAttribute('aria-invalid');
@@ -31,7 +31,7 @@ export interface FieldProblem {
  * marked, `otherwise`); the first control marked takes the focus, else the alert. Returns how many
  * were marked.
  */
-export function showFieldProblems(form: HTMLFormElement, alert: HTMLElement, problems: readonly FieldProblem[], otherwise: string): number {
+function showFieldProblems(form: HTMLFormElement, alert: HTMLElement, problems: readonly FieldProblem[], otherwise: string): number {
   clearProblems(form);
   const unplaced: string[] = [];
   let first: HTMLElement | undefined;
@@ -67,7 +67,49 @@ export function showFieldProblems(form: HTMLFormElement, alert: HTMLElement, pro
  * `reword` says a message in the form's words (the API's "must be after salesStartAt" as "must be
  * after Sales open").
  */
-export function showProblem(form: HTMLFormElement, alert: HTMLElement, error: unknown, reword: (message: string) => string = (m) => m): number {
+function showProblem(form: HTMLFormElement, alert: HTMLElement, error: unknown, reword: (message: string) => string = (m) => m): number {
   const listed = error instanceof ApiProblem && Array.isArray(error.body['errors']) ? (error.body['errors'] as Array<{ field?: unknown; message?: unknown }>) : [];
   return showFieldProblems(form, alert, listed.map((e) => ({ field: String(e.field), message: reword(String(e.message)) })), reword((error as Error).message));
+}
+
+/** A console form's submission, as `editorForm` runs it. */
+export interface EditorSubmission {
+  problem: HTMLElement;
+  submit: HTMLButtonElement;
+  close(): void;
+  /** Sends the form (a promise), or refuses it before sending: the fields at fault, else what to say. */
+  send(): Promise<void> | { faults: FieldProblem[]; otherwise: string };
+  /** True for a failure the form answers itself (not shown as a problem). */
+  handled?(error: unknown): boolean;
+  /** Says an API message in the form's words. */
+  reword?(message: string): string;
+}
+
+/**
+ * What the console's forms share: Escape closes; the browser's own refusal clears an earlier
+ * answer's alert (it is not about it); a submission is sent once at a time, its button showing it
+ * under way, and its refusal is shown on the form.
+ */
+export function editorForm(form: HTMLFormElement, submission: EditorSubmission): void {
+  const { problem, submit } = submission;
+  form.addEventListener('invalid', () => (problem.textContent = ''), true);
+  form.addEventListener('keydown', (pressed) => {
+    if (pressed.key === 'Escape') submission.close();
+  });
+  form.addEventListener('submit', (submitted) => {
+    submitted.preventDefault();
+    clearProblems(form);
+    const sending = submission.send();
+    if (!(sending instanceof Promise)) {
+      showFieldProblems(form, problem, sending.faults, sending.otherwise);
+      return;
+    }
+    problem.textContent = '';
+    submit.disabled = true;
+    void sending
+      .catch((error: unknown) => {
+        if (!submission.handled?.(error)) showProblem(form, problem, error, submission.reword);
+      })
+      .finally(() => (submit.disabled = false));
+  });
 }

@@ -11,7 +11,7 @@ import { api, ApiProblem } from '../api.js';
 import { money } from '../format.js';
 import { field, h } from '../dom.js';
 import { retryKeys } from '../retry-keys.js';
-import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem, type FieldProblem } from '../form-problems.js';
+import { editorForm, FIELD_ATTRIBUTE, type FieldProblem } from '../form-problems.js';
 import { instantOfLocal, localFieldValue, zoneName, zoneOffsetLabel } from '../local-time.js';
 import { minorUnitsOf, pricePattern, priceText } from '../price-input.js';
 
@@ -146,38 +146,24 @@ export function eventEditor(
     problem,
     h('div', { class: 'editor-actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: close as EventListener }, 'Close')),
   );
-  // The browser's own check refused the form: an earlier answer's alert is not about it.
-  form.addEventListener('invalid', () => (problem.textContent = ''), true);
-  form.addEventListener('submit', (submitted) => {
-    submitted.preventDefault();
-    const reading = read();
-    if ('faults' in reading) {
-      showFieldProblems(form, problem, reading.faults, '');
-      return;
-    }
-    void (async () => {
-      clearProblems(form);
-      problem.textContent = '';
-      submit.disabled = true;
-      try {
-        saved(
-          event
-            ? await api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body })
-            : await api<EventView>('POST', '/events', { body: reading.body, idempotencyKey: keyFor(reading.body) }),
-        );
-      } catch (error) {
-        if (event && options.gone && error instanceof ApiProblem && String(error.body['type'] ?? '').endsWith('/event-not-draft')) {
-          options.gone(`“${event.name}” is no longer a draft (it is ${String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase()}), so it was not changed.`);
-          return;
-        }
-        showProblem(form, problem, error, inFormWords);
-      } finally {
-        submit.disabled = false;
-      }
-    })();
-  });
-  form.addEventListener('keydown', (pressed) => {
-    if (pressed.key === 'Escape') close();
+  editorForm(form, {
+    problem,
+    submit,
+    close,
+    send: () => {
+      const reading = read();
+      if ('faults' in reading) return { faults: reading.faults, otherwise: '' };
+      const sent = event
+        ? api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body })
+        : api<EventView>('POST', '/events', { body: reading.body, idempotencyKey: keyFor(reading.body) });
+      return sent.then(saved);
+    },
+    handled: (error) => {
+      if (!event || !options.gone || !(error instanceof ApiProblem) || !String(error.body['type'] ?? '').endsWith('/event-not-draft')) return false;
+      options.gone(`“${event.name}” is no longer a draft (it is ${String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase()}), so it was not changed.`);
+      return true;
+    },
+    reword: inFormWords,
   });
   drawPrices();
   sayZone();

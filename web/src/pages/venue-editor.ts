@@ -8,7 +8,7 @@ import { MAX_ROWS_PER_SECTION, MAX_SEATS_PER_ROW, MAX_SECTIONS, MAX_TIER_NAME_LE
 import { api } from '../api.js';
 import { field, h } from '../dom.js';
 import { retryKeys } from '../retry-keys.js';
-import { FIELD_ATTRIBUTE, clearProblems, showFieldProblems, showProblem } from '../form-problems.js';
+import { editorForm, FIELD_ATTRIBUTE } from '../form-problems.js';
 import { placeCount, venueLayoutOf, type SectionDraft } from '../venue-builder.js';
 
 // The API's limits on a layout are said on the controls, so that the browser holds to them.
@@ -111,31 +111,15 @@ export function venueEditor(created: (venue: VenueView) => void, close: () => vo
     problem,
     h('div', { class: 'editor-actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: close as EventListener }, 'Close')),
   );
-  // The browser's own check refused the form: an earlier answer's alert is not about it.
-  form.addEventListener('invalid', () => (problem.textContent = ''), true);
-  form.addEventListener('keydown', (pressed) => {
-    if (pressed.key === 'Escape') close();
-  });
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearProblems(form);
-    if (placeCount(read()) > MAX_VENUE_SEATS) {
-      showFieldProblems(form, problem, [], `A venue holds at most ${MAX_VENUE_SEATS.toLocaleString()} places: remove some rows, seats or places.`);
-      return;
-    }
-    void (async () => {
-      problem.textContent = '';
-      submit.disabled = true;
-      try {
-        const layout = venueLayoutOf(name.value, city.value, read());
-        const venue = await api<VenueView>('POST', '/venues', { body: layout, idempotencyKey: keyFor(layout) });
-        created(venue);
-      } catch (error) {
-        showProblem(form, problem, error);
-      } finally {
-        submit.disabled = false;
-      }
-    })();
+  editorForm(form, {
+    problem,
+    submit,
+    close,
+    send: () => {
+      if (placeCount(read()) > MAX_VENUE_SEATS) return { faults: [], otherwise: `A venue holds at most ${MAX_VENUE_SEATS.toLocaleString()} places: remove some rows, seats or places.` };
+      const layout = venueLayoutOf(name.value, city.value, read());
+      return api<VenueView>('POST', '/venues', { body: layout, idempotencyKey: keyFor(layout) }).then(created);
+    },
   });
   draw();
   return form;
