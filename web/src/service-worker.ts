@@ -92,31 +92,29 @@ async function keepApp(): Promise<void> {
   await keepFilesOf(await kept.text());
 }
 
+/** The page whose files were kept last (while this worker runs). */
+let filesKeptFor = '';
+
 /**
  * Keeps the files under /assets/ that the app's page names, and the chunks its scripts load later
  * (`./jsQR-….js`, the camera's decoder), fetching those not kept yet; forgets the files of earlier
  * releases.
  */
 async function keepFilesOf(page: string): Promise<void> {
+  // The same page as last kept (every load of one release): its files are kept already.
+  if (page === filesKeptFor) return;
   const cache = await caches.open(SHELL_CACHE);
   const named = new Set(page.match(/\/assets\/[^"'\s)]+/g) ?? []);
-  const kept = async (path: string): Promise<Response | undefined> => {
-    const url = new URL(path, worker.location.origin).href;
-    const found = await cache.match(url, { ignoreVary: true });
-    if (found) return found;
-    const response = await fetch(url).catch(() => undefined);
-    if (response?.status !== 200) return undefined;
-    await cache.put(url, response.clone());
-    return response;
-  };
+  const kept = (path: string) => keptFile(new URL(path, worker.location.origin).href).catch(() => undefined);
   for (const path of [...named]) {
     const file = await kept(path);
-    if (!path.endsWith('.js') || !file) continue;
+    if (!path.endsWith('.js') || file?.status !== 200) continue;
     for (const [, chunk] of (await file.text()).matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g)) {
       named.add(`/assets/${chunk}`);
       await kept(`/assets/${chunk}`);
     }
   }
+  filesKeptFor = page;
   for (const request of await cache.keys()) {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith('/assets/') && !named.has(pathname)) await cache.delete(request);
@@ -125,7 +123,7 @@ async function keepFilesOf(page: string): Promise<void> {
 
 /**
  * Who a request is from: the subject of its bearer token (read, not verified: the gateway verifies
- * it), so that a user signed in again — with a new token — finds what was kept for them; the
+ * it; as session.ts reads it, written again here since the worker imports nothing), so that a user signed in again — with a new token — finds what was kept for them; the
  * whole header for a token that is not a JWT.
  */
 function userOf(authorization: string): string {
@@ -198,16 +196,15 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, a
   });
 }
 
-/** What was kept, else the network's answer (kept): for files whose name is their content's hash. */
-async function cacheFirst(event: FetchEvent): Promise<Response> {
-  const { request } = event;
+/** What was kept of a file whose name is its content's hash, else the network's answer (a 200 kept). */
+async function keptFile(request: Request | string): Promise<Response> {
   const cache = await caches.open(SHELL_CACHE);
   // Whatever the request's headers: a module script's (with Origin, by `crossorigin`) had not
   // matched the copy kept on install under the answer's `Vary: Origin, Accept-Encoding`.
   const kept = await cache.match(request, { ignoreVary: true });
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.status === 200) event.waitUntil(cache.put(request, response.clone()));
+  if (response.status === 200) await cache.put(request, response.clone());
   return response;
 }
 
@@ -249,7 +246,7 @@ worker.addEventListener('fetch', (event) => {
   } else if (url.pathname === APP_CONFIG) {
     event.respondWith(networkFirst(event, SHELL_CACHE, url.href));
   } else if (url.pathname.startsWith('/assets/')) {
-    event.respondWith(cacheFirst(event));
+    event.respondWith(keptFile(request));
   } else if (request.headers.has(KEEP_HEADER)) {
     event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key)));
   }
