@@ -6,16 +6,13 @@
  * painted seats; the keyboard walks seats that had no circle. Needs Debian's chromium, as
  * tests/e2e/web-app.e2e.test.ts does.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
 import { gate } from '../support/gate.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
 import { type Box, viewBox } from '../support/seat-map-page.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 const STEP_TIMEOUT_MS = 20_000;
 
@@ -36,16 +33,14 @@ interface MapSeat {
 describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted on a canvas, in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
-  let webRoot: string;
+  let web: WebTestPlatform | undefined;
   let eventId: string;
   let seats: Map<string, MapSeat>;
   let otto: Record<string, string>;
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-canvas-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'canvas', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'canvas' });
+    ({ test, browser } = web);
     const organizer = await test.tokenFor('cora', 'organizer');
     otto = await test.tokenFor('otto', 'buyer');
     ({ eventId } = await test.putOnSale(organizer, hallLayout, { name: 'Canvas Night', prices: { A: 5000, B: 3000 }, maxSeatsPerOrder: 10 }));
@@ -56,9 +51,7 @@ describe.runIf(browserTestsEnabled)('a seat map of thousands of seats, painted o
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
   /** Each page's uncaught errors, checked when the test closes it (a paint runs in a later frame). */

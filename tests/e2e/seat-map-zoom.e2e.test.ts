@@ -4,15 +4,12 @@
  * viewBox changes), dragged with a mouse and a finger, clicked, and followed by the keyboard focus.
  * Needs Debian's chromium, as tests/e2e/web-app.e2e.test.ts does.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
 import { type Box, viewBox } from '../support/seat-map-page.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 const STEP_TIMEOUT_MS = 20_000;
 
@@ -30,22 +27,18 @@ const arenaLayout = {
 describe.runIf(browserTestsEnabled)('zooming and panning the seat map in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
-  let webRoot: string;
+  let web: WebTestPlatform | undefined;
   let eventId: string;
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-zoom-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'zoom', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'zoom' });
+    ({ test, browser } = web);
     const organizer = await test.tokenFor('zelda', 'organizer');
     ({ eventId } = await test.putOnSale(organizer, arenaLayout, { name: 'Zoom Night', prices: { A: 5000, B: 3000 } }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
   async function openSeatMap(viewport = { width: 1280, height: 900 }): Promise<Page> {

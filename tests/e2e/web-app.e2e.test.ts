@@ -7,18 +7,15 @@
  * screen readers; the local sign-in tells a newcomer which organiser owns the demo events. Needs Debian's chromium (`.ci/run` installs it and sets REQUIRE_BROWSER, so that
  * CI fails rather than skips without it); CHROMIUM_PATH points elsewhere.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../scripts/demo-data.js';
-import { buildWebApp } from '../../scripts/web-app-build.js';
 import { gate } from '../support/gate.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { signInLocally, startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
@@ -39,6 +36,7 @@ const hallLayout = {
 describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
+  let web: WebTestPlatform | undefined;
   /**
    * A page whose waits give up before the test's own timeout, so that a step that does not come
    * names its selector in the failure instead of a bare "test timed out".
@@ -48,7 +46,6 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     return page;
   };
-  let webRoot: string;
   let eventId: string;
   let seatIds: string[];
   let organizer: Record<string, string>;
@@ -66,29 +63,19 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
   const daysAhead = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-'));
-    await buildWebApp(webRoot);
     // Payments that time out (tok_slow) give up after 1.5 s instead of 10.
-    test = await startTestPlatform({ name: 'web', serviceEnv: { gateway: { WEB_ROOT: webRoot }, booking: { PAYMENT_TIMEOUT_MS: '1500' } } });
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'web', serviceEnv: { booking: { PAYMENT_TIMEOUT_MS: '1500' } } });
+    ({ test, browser } = web);
     [organizer, bob] = await Promise.all([test.tokenFor('olga', 'organizer'), test.tokenFor('bob')]);
     ({ eventId } = await test.putOnSale(organizer, hallLayout, { name: 'Browser Night', prices: { A: 5000, B: 3000 }, maxSeatsPerOrder: 4 }));
     seatIds = ((await send('GET', `/api/events/${eventId}/seatmap`)).body['seats'] as Json[]).map((s) => s['id'] as string);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
-  /** The local sign-in form (the gateway issues dev tokens). */
-  async function signIn(page: Page, name: string, role: 'buyer' | 'organizer' = 'buyer'): Promise<void> {
-    await page.fill('input[name=name]', name);
-    await page.selectOption('select[name=role]', role);
-    await page.click('form.sign-in button');
-    await page.waitForSelector(`[data-signed-in="${name}"]`);
-  }
+  const signIn = signInLocally;
 
   /**
    * The event's page, live; `beforeLoad` prepares the page first (its clock, say). Another event

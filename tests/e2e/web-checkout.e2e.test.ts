@@ -6,15 +6,12 @@
  * to choosing, and an organiser is told that buying needs a buyer's sign-in before trying. Needs
  * Debian's chromium (REQUIRE_BROWSER makes its absence a failure); CHROMIUM_PATH points elsewhere.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
 import { gate } from '../support/gate.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
@@ -34,24 +31,20 @@ const hallLayout = {
 describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
-  let webRoot: string;
+  let web: WebTestPlatform | undefined;
   let organizer: Record<string, string>;
   let events = 0;
 
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-checkout-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'web-checkout', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'web-checkout' });
+    ({ test, browser } = web);
     organizer = await test.tokenFor('olga', 'organizer');
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
   /** An event of its own for each test (no test takes another's seats); its id and seat ids. */

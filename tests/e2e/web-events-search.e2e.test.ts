@@ -4,14 +4,11 @@
  * (Tokyo here), the search kept in the address — loaded from it, and gone back from.
  * Needs Debian's chromium (see web-app.e2e.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 const STEP_TIMEOUT_MS = 20_000;
 
@@ -20,13 +17,11 @@ const hall = (name: string, city: string) => ({ name, city, sections: [{ id: 'S'
 describe.runIf(browserTestsEnabled)('the events page\'s search in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
-  let webRoot: string;
+  let web: WebTestPlatform | undefined;
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-search-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'web-search', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'web-search' });
+    ({ test, browser } = web);
     const organizer = await test.tokenFor('olga', 'organizer');
     // In Tokyo (UTC+9): the first ends 1 July at 23:30 there, the second starts 2 July at 00:30.
     await test.putOnSale(organizer, hall('Salle Été', 'Lyon'), { name: 'Nuit d’Été', startsAt: '2031-07-01T14:30:00Z', prices: { A: 1000 } });
@@ -35,9 +30,7 @@ describe.runIf(browserTestsEnabled)('the events page\'s search in headless Chrom
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
   async function openAt(hash: string): Promise<{ page: Page; errors: string[] }> {

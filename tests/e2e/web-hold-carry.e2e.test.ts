@@ -4,15 +4,12 @@
  * instead of running out and telling the buyer their seats are gone. Needs Debian's chromium
  * (REQUIRE_BROWSER makes its absence a failure); CHROMIUM_PATH points elsewhere.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
 import { eventually } from '../support/free-port.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 const HOLD_TTL_SECONDS = 6;
 /** The payment's timeout: with the order's writing (5 s), how far a payment carries its hold. */
@@ -29,22 +26,18 @@ const seconds = (text: string | null) => {
 describe.runIf(browserTestsEnabled)('a hold carried by its payment, in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
-  let webRoot: string;
+  let web: WebTestPlatform | undefined;
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-carry-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({
+    web = await startWebTestPlatform({
       name: 'web-hold-carry',
-      serviceEnv: { gateway: { WEB_ROOT: webRoot }, booking: { HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } },
+      serviceEnv: { booking: { HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } },
     });
-    browser = await launchChromium();
+    ({ test, browser } = web);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
   /**

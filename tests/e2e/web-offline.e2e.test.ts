@@ -5,102 +5,40 @@
  * drawn, saying it is offline. Kept per user: another buyer on the same browser is never shown
  * them, and signing out forgets them. Needs Debian's chromium (see web-app.e2e.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
-import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { browserTestsEnabled } from '../support/headless-chromium.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { signInLocally, startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
 
 const STEP_TIMEOUT_MS = 20_000;
 
-/**
- * A TCP proxy on loopback in front of the gateway, which can be cut (no network: connections
- * refused), stalled (connections taken and never answered: one bar at the door) and restored.
- */
-async function startCuttableProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; stall(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let port = 0;
-  let stalled = false;
-  const listen = async (): Promise<Server> => {
-    const server = createServer((client) => {
-      if (stalled) {
-        sockets.add(client);
-        client.on('close', () => sockets.delete(client));
-        client.on('error', () => client.destroy());
-        return;
-      }
-      const upstream = connect(Number(target.port), target.hostname);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
-    port = (server.address() as { port: number }).port;
-    return server;
-  };
-  let server: Server | undefined = await listen();
-  const cut = async () => {
-    const closing = server;
-    server = undefined;
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => (closing ? closing.close(() => resolve()) : resolve()));
-  };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut,
-    stall: async () => {
-      for (const socket of sockets) socket.destroy();
-      stalled = true;
-    },
-    restore: async () => {
-      stalled = false;
-      for (const socket of sockets) socket.destroy();
-      server ??= await listen();
-    },
-    close: cut,
-  };
-}
-
 describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
-  let webRoot: string;
-  let proxy: Awaited<ReturnType<typeof startCuttableProxy>>;
+  let web: WebTestPlatform | undefined;
+  let proxy: TcpProxy;
+  /** The gateway as the browser reaches it: through the proxy, which the tests cut or stall. */
+  let gateway: string;
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-offline-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'web-offline', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    proxy = await startCuttableProxy(new URL(test.gateway));
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'web-offline' });
+    ({ test, browser } = web);
+    const target = new URL(test.gateway);
+    proxy = await startTcpProxy(target.hostname, Number(target.port));
+    gateway = `http://127.0.0.1:${proxy.port}`;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await web?.stop();
     await proxy?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
   });
 
-  async function signIn(page: Page, name: string): Promise<void> {
-    await page.fill('input[name=name]', name);
-    await page.click('form.sign-in button');
-    await page.waitForSelector(`[data-signed-in="${name}"]`);
-  }
 
   /**
    * A new browser context signed in as `name` on its first visit, the service worker in control
@@ -112,8 +50,8 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(proxy.url);
-    await signIn(page, name);
+    await page.goto(gateway);
+    await signInLocally(page, name);
     await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
     return { page, errors };
   }
@@ -146,11 +84,11 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
 
     // Another page of the origin, not the app's (the gateway's API docs), opened last: it must not
     // take the app's place in what was kept.
-    await page.goto(`${proxy.url}/docs`);
+    await page.goto(`${gateway}/docs`);
 
     // No network: the app opens all the same, from what was kept — whatever query its address has.
     await proxy.cut();
-    await page.goto(`${proxy.url}/?utm_source=mail#/orders`);
+    await page.goto(`${gateway}/?utm_source=mail#/orders`);
     await page.waitForSelector('.offline-notice');
     expect(await page.textContent('.offline-notice')).toMatch(/^No network: these are your orders as they were at .+, as this browser last saw them \(a change made elsewhere since is not shown\)\.$/);
     // Nothing to do from a copy but show it: no "Cancel order", which would only fail.
@@ -167,7 +105,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     // Back online: the first read may still get the copy (the network was taken as down); the
     // next go to the network.
     await expect.poll(async () => {
-      await page.goto(`${proxy.url}/#/orders`);
+      await page.goto(`${gateway}/#/orders`);
       await page.waitForSelector('.order');
       return page.locator('.offline-notice').count();
     }).toBe(0);
@@ -196,7 +134,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await proxy.restore();
     await page.click('#account button:has-text("Sign out")');
     await page.waitForSelector('form.sign-in');
-    await signIn(page, 'tia');
+    await signInLocally(page, 'tia');
     await page.evaluate(`location.hash = '#/'`);
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('.tickets code');
@@ -220,7 +158,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.some((k) => new URL(k.url).pathname === '/api/orders'))`)).toBe(true);
     // The gateway's connections are taken and never answered: it had waited for the page's own
     // 35 s bound, then said "The server did not answer".
-    await proxy.stall();
+    proxy.stall();
     try {
       await page.reload();
       await page.waitForSelector('.offline-notice');

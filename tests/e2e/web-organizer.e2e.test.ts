@@ -5,15 +5,13 @@
  * sale, its sales counted; a draft cancelled; what the API refuses marked on the field it names.
  * Needs Debian's chromium (see web-app.e2e.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWebApp } from '../../scripts/web-app-build.js';
 import { browserTestsEnabled, launchChromium } from '../support/headless-chromium.js';
 import { writeQrVideo } from '../support/qr-video.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import type { TestPlatform } from '../support/test-platform.js';
+import { signInLocally, startWebTestPlatform, type WebTestPlatform } from '../support/web-test-platform.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field below
 type Json = Record<string, any>;
@@ -25,20 +23,18 @@ const ZONE = 'America/New_York';
 describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromium', () => {
   let test: TestPlatform;
   let browser: Browser;
+  let web: WebTestPlatform | undefined;
+  /** The built app's directory: the camera's video is written there. */
   let webRoot: string;
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
 
   beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'stream-seat-web-'));
-    await buildWebApp(webRoot);
-    test = await startTestPlatform({ name: 'web-organizer', serviceEnv: { gateway: { WEB_ROOT: webRoot } } });
-    browser = await launchChromium();
+    web = await startWebTestPlatform({ name: 'web-organizer' });
+    ({ test, browser, webRoot } = web);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await test?.stop();
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+    await web?.stop();
   });
 
   /** The console, signed in as organiser `name`, in a browser set to ZONE; `errors` collects the page's uncaught errors. */
@@ -49,10 +45,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(test.gateway);
-    await page.fill('input[name=name]', name);
-    await page.selectOption('select[name=role]', 'organizer');
-    await page.click('form.sign-in button');
-    await page.waitForSelector(`[data-signed-in="${name}"]`);
+    await signInLocally(page, name, 'organizer');
     await page.click('a[href="#/organizer"]');
     await page.waitForSelector('.my-venues ul.venue-list, .my-venues p.muted:has-text("no venues")');
     return { page, errors };
@@ -411,10 +404,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(test.gateway);
-      await page.fill('input[name=name]', 'vera');
-      await page.selectOption('select[name=role]', 'organizer');
-      await page.click('form.sign-in button');
-      await page.waitForSelector('[data-signed-in="vera"]');
+      await signInLocally(page, 'vera', 'organizer');
       await page.click('a[href="#/organizer"]');
       await page.waitForSelector(`select[name=door] option[value="${eventId}"]`, { state: 'attached' });
       await page.focus('button.scan-camera');

@@ -1,11 +1,16 @@
-/** A loopback TCP proxy that a test can cut and restore, to simulate a database outage. */
+/**
+ * A loopback TCP proxy that a test can cut and restore, to simulate a database outage, or stall, to
+ * simulate a network that takes connections and never answers (one bar of signal).
+ */
 import { createServer, type Server, type Socket, connect } from 'node:net';
 
 export interface TcpProxy {
   port: number;
   /** Drops every connection and stops listening: new connections are refused. */
   cut(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Takes new connections and never answers on them (open ones are dropped); restore() ends it. */
+  stall(): void;
+  /** Listens again on the same port, and passes traffic again. */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -13,16 +18,24 @@ export interface TcpProxy {
 export async function startTcpProxy(targetHost: string, targetPort: number, port = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
+  let stalled = false;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
 
   const listen = (onPort: number) =>
     new Promise<number>((resolve, reject) => {
       const s = createServer((client) => {
+        track(client);
+        if (stalled) return;
         const upstream = connect(targetPort, targetHost);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => socket.destroy());
-        }
+        track(upstream);
         client.pipe(upstream).pipe(client);
       });
       s.once('error', reject);
@@ -35,8 +48,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number, port
 
   const stop = () =>
     new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
+      dropAll();
       if (!server) return resolve();
       server.close(() => resolve());
       server = undefined;
@@ -46,8 +58,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number, port
   return {
     port: boundPort,
     cut: stop,
+    stall: () => {
+      dropAll();
+      stalled = true;
+    },
     restore: async () => {
-      await listen(boundPort);
+      if (stalled) dropAll();
+      stalled = false;
+      if (!server) await listen(boundPort);
     },
     close: stop,
   };
