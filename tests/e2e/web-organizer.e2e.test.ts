@@ -73,6 +73,15 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     return (await card.getAttribute('data-venue-id')) ?? '';
   }
 
+  /** Opens "New event" and types a name, a start (the field's local time), a currency and prices by tier. */
+  async function fillNewEvent(page: Page, event: { name: string; starts: string; currency?: string; prices?: Record<string, string> }): Promise<void> {
+    await page.click('button.new-event');
+    await page.fill('input[name=event-name]', event.name);
+    await page.fill('input[name=event-starts]', event.starts);
+    if (event.currency) await page.selectOption('select[name=event-currency]', event.currency);
+    for (const [tier, price] of Object.entries(event.prices ?? {})) await page.fill(`input[name=price-${tier}]`, price);
+  }
+
   it('builds a venue, drafts an event on it, changes the draft, puts it on sale and counts its sales', async () => {
     const { page, errors } = await openConsole('olga');
     const organizer = await test.tokenFor('olga', 'organizer');
@@ -82,12 +91,8 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     expect(venue['seatMap']['seats'].filter((s: Json) => s['section'] === 'STALLS').map((s: Json) => s['id']).slice(0, 6)).toEqual(['STALLS-A-1', 'STALLS-A-2', 'STALLS-A-3', 'STALLS-A-4', 'STALLS-A-5', 'STALLS-B-1']);
 
     // A draft: prices typed in euros, the start in New York's wall clock.
-    await page.click('button.new-event');
+    await fillNewEvent(page, { name: 'Console Night', starts: '2031-12-05T20:30', prices: { A: '25.50', GA: '12' } });
     await page.selectOption('select[name=event-venue]', venueId);
-    await page.fill('input[name=event-name]', 'Console Night');
-    await page.fill('input[name=event-starts]', '2031-12-05T20:30');
-    await page.fill('input[name=price-A]', '25.50');
-    await page.fill('input[name=price-GA]', '12');
     await page.fill('input[name=event-max-seats]', '6');
     expect(await page.textContent('.event-editor')).toContain('Times are in your zone (America/New_York: UTC-05:00 on the day it starts).');
     await page.click('.event-editor button[type=submit]');
@@ -174,11 +179,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().endsWith('/api/events')) posted++;
     });
-    await page.click('button.new-event');
-    await page.fill('input[name=event-name]', 'Yen Night');
-    await page.fill('input[name=event-starts]', '2031-12-05T20:30');
-    await page.selectOption('select[name=event-currency]', 'JPY');
-    await page.fill('input[name=price-A]', '2100.5');
+    await fillNewEvent(page, { name: 'Yen Night', starts: '2031-12-05T20:30', currency: 'JPY', prices: { A: '2100.5' } });
     await page.click('.event-editor button[type=submit]');
     await page.locator('.event-editor input[name=price-A][aria-invalid=true]').waitFor();
     expect(await page.textContent('.event-editor .field-problem')).toBe('must be a whole amount, such as 1050 (at most ¥100,000,000)');
@@ -232,11 +233,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
   it('cancels a draft, which then has no sales to count', async () => {
     const { page, errors } = await openConsole('pam');
     await buildVenue(page, 'Draft Hall');
-    await page.click('button.new-event');
-    await page.fill('input[name=event-name]', 'Never On Sale');
-    await page.fill('input[name=event-starts]', '2031-10-01T19:00');
-    await page.fill('input[name=price-A]', '10');
-    await page.fill('input[name=price-GA]', '5');
+    await fillNewEvent(page, { name: 'Never On Sale', starts: '2031-10-01T19:00', prices: { A: '10', GA: '5' } });
     await page.click('.event-editor button[type=submit]');
     const card = page.locator('li.event-card', { hasText: 'Never On Sale' });
     await card.locator('button.cancel').waitFor();
@@ -340,9 +337,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
       if (route.request().method() === 'POST') await held;
       await route.continue();
     });
-    await page.click('button.new-event');
-    await page.fill('input[name=event-name]', 'Late Answer');
-    await page.fill('input[name=event-starts]', '2031-12-05T20:30');
+    await fillNewEvent(page, { name: 'Late Answer', starts: '2031-12-05T20:30' });
     await page.click('.event-editor button[type=submit]');
     await page.press('input[name=event-name]', 'Escape');
     await page.waitForSelector('.event-editor', { state: 'detached' });
