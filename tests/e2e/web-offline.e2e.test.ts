@@ -5,6 +5,8 @@
  * drawn, saying it is offline. Kept per user: another buyer on the same browser is never shown
  * them, and signing out forgets them. Needs Debian's chromium (see web-app.e2e.test.ts).
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../support/headless-chromium.js';
@@ -21,6 +23,8 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
   let test: TestPlatform;
   let browser: Browser;
   let web: WebTestPlatform | undefined;
+  /** The built app's directory: a test writes the next release's page there. */
+  let webRoot: string;
   let proxy: TcpProxy;
   /** The gateway as the browser reaches it: through the proxy, which the tests cut or stall. */
   let gateway: string;
@@ -28,7 +32,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
 
   beforeAll(async () => {
     web = await startWebTestPlatform({ name: 'web-offline' });
-    ({ test, browser } = web);
+    ({ test, browser, webRoot } = web);
     const target = new URL(test.gateway);
     proxy = await startTcpProxy(target.hostname, Number(target.port));
     gateway = `http://127.0.0.1:${proxy.port}`;
@@ -143,6 +147,27 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.waitForSelector('form.sign-in');
     await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`)).toBe(0);
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('forgets the files of an earlier release once a new release\'s page is kept, and keeps the new one\'s', async () => {
+    const { page } = await firstVisitAs('xia');
+    const kept = () => page.evaluate(`caches.open('stream-seat-shell-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`) as Promise<string[]>;
+    // A file of an earlier release, as if kept then.
+    await page.evaluate(`caches.open('stream-seat-shell-v1').then((cache) => cache.put('/assets/main-OLDRELEASE.js', new Response('old')))`);
+    expect(await kept()).toContain('/assets/main-OLDRELEASE.js');
+    // A new release: its page is another (here, the same files and one more line).
+    const index = join(webRoot, 'index.html');
+    const before = readFileSync(index, 'utf8');
+    writeFileSync(index, before.replace('</body>', '<!-- the next release --></body>'));
+    rmSync(`${index}.br`, { force: true });
+    rmSync(`${index}.gz`, { force: true });
+    await page.reload();
+    await expect.poll(kept).not.toContain('/assets/main-OLDRELEASE.js');
+    const files = await kept();
+    // The new page's files stay: its script, its style, and the chunk its script loads later.
+    for (const file of before.match(/\/assets\/[^"]+/g) ?? []) expect(files).toContain(file);
+    expect(files.some((file) => /\/assets\/jsQR-.+\.js$/.test(file))).toBe(true);
     await page.context().close();
   });
 
