@@ -150,6 +150,72 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.context().close();
   });
 
+  it('still opens the tickets kept for a session that ended without a sign-out (its token refused, or run out), until someone signs in or out', async () => {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Late Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Last Train Gig', prices: { A: 1500 } });
+    const yan = await test.tokenFor('yan');
+    const hold = await send('POST', '/api/holds', yan, { eventId, seatIds: ['S-A-2'] });
+    const order = await send('POST', '/api/orders', yan, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const codes = (order.body['tickets'] as Json[]).map((t) => t['code'] as string);
+    const { page, errors } = await firstVisitAs('yan');
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('.tickets code');
+    const kept = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`);
+    await expect.poll(kept).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
+    /** A session for yan whose token expires at `exp` (seconds) and that this gateway never signed. */
+    const sessionEndingAt = (exp: number) => {
+      const claims = Buffer.from(JSON.stringify({ sub: 'yan', role: 'buyer', exp })).toString('base64url');
+      return JSON.stringify({ sub: 'yan', role: 'buyer', token: `e30.${claims}.c2ln` });
+    };
+    const showsKeptTickets = async () => {
+      await page.waitForSelector('.offline-notice');
+      expect(await page.textContent('.offline-notice')).toMatch(/^Your sign-in has run out: these are your orders as they were at .+, as this browser last saw them\. Sign in \(top right\) to see them as they are now\.$/);
+      expect(await page.locator('.tickets code').allTextContents()).toEqual(codes);
+      expect(await page.locator('svg.ticket-qr').count()).toBe(1);
+      expect(await page.textContent('.order')).toContain('Last Train Gig');
+      expect(await page.textContent('.order')).toContain('Stalls, row A, seat 2');
+      expect(await page.locator('.order button:has-text("Cancel order")').count()).toBe(0);
+      // Signed out as far as the API goes: the sign-in form, and the way back to the kept tickets.
+      expect(await page.locator('[data-signed-in]').count()).toBe(0);
+      expect(await page.locator('form.sign-in').count()).toBe(1);
+      expect(await page.locator('#account a[href="#/orders"]').count()).toBe(1);
+    };
+
+    // The API refuses the token (revoked, or run out by the server's clock): the session is over,
+    // and its tickets are still there (the 401 had signed out, forgetting them).
+    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(sessionEndingAt(Math.floor(Date.now() / 1000) + 3600))})`);
+    await page.reload();
+    await showsKeptTickets();
+    expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
+
+    // The token ran out, and there is no network at the door: the same tickets.
+    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(sessionEndingAt(Math.floor(Date.now() / 1000) - 60))})`);
+    await proxy.cut();
+    try {
+      await page.reload();
+      await showsKeptTickets();
+    } finally {
+      await proxy.restore();
+    }
+
+    // Someone else signs in: the ended session's tickets are no longer offered, nor shown to them.
+    await signInLocally(page, 'zoe');
+    expect(await page.evaluate(`localStorage.getItem('stream-seat.lapsed')`)).toBeNull();
+    await page.evaluate(`location.hash = '#/'`);
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('main p.muted:has-text("No orders yet.")');
+    expect(await page.locator('.tickets code').count()).toBe(0);
+    // Signed out: nothing offered, nothing kept.
+    await page.click('#account button:has-text("Sign out")');
+    await page.waitForSelector('form.sign-in');
+    expect(await page.locator('#account a[href="#/orders"]').count()).toBe(0);
+    await page.waitForSelector('main p.notice:has-text("Sign in (top right) to see your orders.")');
+    await expect.poll(() => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`)).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('forgets the files of an earlier release once a new release\'s page is kept, and keeps the new one\'s', async () => {
     const { page } = await firstVisitAs('xia');
     const kept = () => page.evaluate(`caches.open('stream-seat-shell-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`) as Promise<string[]>;

@@ -1,8 +1,8 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
 import { ApiProblem, NO_ANSWER } from './api-problem.js';
-import { KEEP_HEADER, OFFLINE_HEADER } from './offline-copy.js';
+import { KEEP_HEADER, KEPT_ONLY_HEADER, OFFLINE_HEADER } from './offline-copy.js';
 import { noteServerDate } from './server-clock.js';
-import { currentSession, signOut } from './session.js';
+import { currentSession, endRefusedSession, type Session } from './session.js';
 
 export { ApiProblem };
 
@@ -12,6 +12,11 @@ export interface RequestOptions {
   idempotencyKey?: string;
   /** The service worker keeps the answer for reading offline (offline-copy.ts). */
   keepOffline?: boolean;
+  /**
+   * What the service worker kept for this session — one that ended without a sign-out — and never
+   * the network (with keepOffline; offline-copy.ts's KEPT_ONLY_HEADER).
+   */
+  keptFor?: Session;
 }
 
 /**
@@ -66,11 +71,12 @@ export async function api<T>(method: string, path: string, options: RequestOptio
  */
 export async function answered<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ body: T; replayed: boolean; keptAt?: string }> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const session = currentSession();
+  const session = options.keptFor ?? currentSession();
   if (session) headers['authorization'] = `Bearer ${session.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   if (options.keepOffline) headers[KEEP_HEADER] = 'offline';
+  if (options.keptFor) headers[KEPT_ONLY_HEADER] = 'only';
   const { response, text } = await send(path, {
     method,
     headers,
@@ -81,8 +87,9 @@ export async function answered<T>(method: string, path: string, options: Request
   if (response.ok && body === unreadable) throw new ApiProblem(response.status, 'Unexpected answer', 'The server answered with something other than JSON. Try again.', {});
   if (!response.ok) {
     // An expired or revoked token: the user signs in again rather than failing call after call —
-    // unless they already have (an older request's 401 must not end a newer session).
-    if (response.status === 401 && session && currentSession()?.token === session.token) void signOut();
+    // unless they already have (an older request's 401 must not end a newer session). Not a
+    // sign-out: what was kept for the session stays readable (its tickets had been forgotten).
+    if (response.status === 401 && session && !options.keptFor && currentSession()?.token === session.token) endRefusedSession(session);
     const problem = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     // Not a problem of ours (a proxy's or load balancer's HTML page): said plainly, not as "Bad Gateway".
     const plain =

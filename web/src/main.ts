@@ -6,7 +6,7 @@ import { eventsPage } from './pages/events-page.js';
 import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
-import { currentSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
+import { currentSession, lapsedSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
 import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
 import { registerServiceWorker } from './offline-copy.js';
@@ -89,11 +89,13 @@ function renderAccount(method: SignInMethod): void {
     );
     return;
   }
+  // A session that ended without a sign-out: its kept tickets are still a click away.
+  const keptOrders = lapsedSession() ? h('a', { href: '#/orders' }, 'My orders') : null;
   if (method.kind === 'oidc') {
     const button = h('button', { type: 'button', class: 'sign-in', onclick: () => void attempt(() => startSignIn(method)) }, 'Sign in');
-    mount(account, button, problem);
+    mount(account, keptOrders, button, problem);
   } else {
-    mount(account, method.kind === 'token' ? tokenSignIn() : devSignIn());
+    mount(account, keptOrders, method.kind === 'token' ? tokenSignIn() : devSignIn());
   }
 }
 

@@ -14,6 +14,11 @@ export const OFFLINE_HEADER = 'x-stream-seat-offline';
  * they are, never be answered from an old copy).
  */
 export const KEEP_HEADER = 'x-stream-seat-keep';
+/**
+ * With KEEP_HEADER: the kept answer only, never the network — a session that ended without a
+ * sign-out (session.ts's lapsed session) reads its tickets so; its token would only be refused.
+ */
+export const KEPT_ONLY_HEADER = 'x-stream-seat-kept-only';
 
 /** Registers the worker, where the browser has them (and the page is served over HTTPS or from localhost). */
 export function registerServiceWorker(): void {

@@ -7,7 +7,8 @@
  * fails, answers 502–504, or keeps a kept answer waiting past NETWORK_PATIENCE_MS, what was kept is
  * served, marked `x-stream-seat-offline` with when it was kept. A user's answers are kept under a
  * hash of their token's subject (never the token), so that nobody on a shared device is shown
- * another's tickets; signing out forgets them all. Everything else goes to the network untouched:
+ * another's tickets; signing out forgets them all (a session that ended without a sign-out — its
+ * token run out — still reads its own: `x-stream-seat-kept-only`). Everything else goes to the network untouched:
  * holds, payments, the live stream, other pages of the origin.
  */
 
@@ -41,6 +42,8 @@ const TICKETS_CACHE = `${CACHE_PREFIX}tickets-v1`;
 const OFFLINE_HEADER = 'x-stream-seat-offline';
 /** Sent by the app with a GET whose answer it wants kept and served offline. */
 const KEEP_HEADER = 'x-stream-seat-keep';
+/** With KEEP_HEADER: the kept answer only, never the network (a session that ended without a sign-out reads its tickets so). */
+const KEPT_ONLY_HEADER = 'x-stream-seat-kept-only';
 /**
  * How long a request that has a kept answer waits for the network before it gets the kept one
  * (the network's answer is still kept when it comes): a phone with one bar at the door had
@@ -196,6 +199,17 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, a
   });
 }
 
+/**
+ * What was kept under `key`, never the network: the request's token has run out or been refused,
+ * and would only be. Nothing kept: a 504 problem (as from a gateway out of reach).
+ */
+async function keptOnly(key: string): Promise<Response> {
+  const kept = await (await caches.open(TICKETS_CACHE)).match(key, { ignoreVary: true });
+  if (kept) return kept;
+  const problem = { type: 'about:blank', title: 'Not kept', status: 504, detail: 'This browser kept nothing of this for you: sign in to see it.' };
+  return new Response(JSON.stringify(problem), { status: 504, headers: { 'content-type': 'application/problem+json' } });
+}
+
 /** What was kept of a file whose name is its content's hash, else the network's answer (a 200 kept). */
 async function keptFile(request: Request | string): Promise<Response> {
   const cache = await caches.open(SHELL_CACHE);
@@ -248,7 +262,8 @@ worker.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(keptFile(request));
   } else if (request.headers.has(KEEP_HEADER)) {
-    event.respondWith(keyOf(request).then((key) => networkFirst(event, TICKETS_CACHE, key)));
+    const keptAnswerOnly = request.headers.has(KEPT_ONLY_HEADER);
+    event.respondWith(keyOf(request).then((key) => (keptAnswerOnly ? keptOnly(key) : networkFirst(event, TICKETS_CACHE, key))));
   }
 });
 

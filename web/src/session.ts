@@ -25,6 +25,13 @@ export interface Session {
 }
 
 const KEY = 'stream-seat.session';
+/**
+ * A session that ended without a sign-out — its token ran out, or the API refused it (401) — kept
+ * without its use: its orders page still opens from what the service worker kept for it (tickets
+ * at the door, where a short-lived token has often run out by the evening). A sign-in, or a
+ * sign-out, forgets it.
+ */
+const LAPSED_KEY = 'stream-seat.lapsed';
 const listeners = new Set<(session: Session | undefined) => void>();
 
 /** A JWT's claims, unverified (the gateway verifies); undefined when the token is not a JWT. */
@@ -53,8 +60,7 @@ export function currentSession(): Session | undefined {
     if (session && (tokenExpiry(session.token) ?? Infinity) <= serverNow()) {
       // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out". Told
       // after the caller's turn: it may be a page being drawn, which the listeners draw again.
-      localStorage.removeItem(KEY);
-      shownIdentity = '';
+      lapse(session);
       queueMicrotask(() => {
         for (const listener of listeners) listener(undefined);
       });
@@ -66,9 +72,38 @@ export function currentSession(): Session | undefined {
   }
 }
 
+/** The session that ended without a sign-out (LAPSED_KEY), if any: for reading what was kept for it, never for calling the API. */
+export function lapsedSession(): Session | undefined {
+  try {
+    const stored = localStorage.getItem(LAPSED_KEY);
+    return stored ? (JSON.parse(stored) as Session) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ends `session` without forgetting what was kept for it (LAPSED_KEY). */
+function lapse(session: Session): void {
+  localStorage.setItem(LAPSED_KEY, JSON.stringify(session));
+  localStorage.removeItem(KEY);
+  shownIdentity = '';
+}
+
+/**
+ * The API refused the session's token (401: revoked, or run out by the server's clock): it is over
+ * here, as if it had expired — what was kept for it stays readable (LAPSED_KEY) until a sign-in or
+ * a sign-out.
+ */
+export function endRefusedSession(session: Session): void {
+  lapse(session);
+  for (const listener of listeners) listener(undefined);
+}
+
 function setSession(session: Session | undefined): void {
   if (session) localStorage.setItem(KEY, JSON.stringify(session));
   else localStorage.removeItem(KEY);
+  // Whoever signs in next (or nobody, signed out): the ended session's kept tickets are no longer offered.
+  localStorage.removeItem(LAPSED_KEY);
   shownIdentity = storedIdentity();
   for (const listener of listeners) listener(session);
 }

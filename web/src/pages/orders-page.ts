@@ -3,14 +3,14 @@
  * cancelled (refunded) until its show starts.
  */
 import type { EventView, OrderView, SeatMap } from '@stream-seat/contracts';
-import { answered, api, postCommand } from '../api.js';
+import { answered, api, postCommand, type RequestOptions } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { type CursorPage, pagedList } from '../paged-list.js';
 import { type PlaceNamer, placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
-import { currentSession } from '../session.js';
+import { currentSession, lapsedSession } from '../session.js';
 import { ticketItem } from '../ticket-item.js';
 
 /** The catalogue's events behind a page of orders, each asked for once; one it cannot give is `null`. */
@@ -22,10 +22,15 @@ export const ordersPage: Page = (root) => {
   // Answers that come back after the user went elsewhere draw nothing.
   let disposed = false;
   const load = async () => {
-    if (!currentSession()) {
-      mount(root, h('h1', {}, 'My orders'), h('p', { class: 'notice' }, 'Sign in (top right) to see your orders.'));
+    const signInNotice = h('p', { class: 'notice' }, 'Sign in (top right) to see your orders.');
+    // A session that ended without a sign-out (its token ran out): its orders as the service
+    // worker kept them, never the network — the tickets still open the door.
+    const lapsed = currentSession() ? undefined : lapsedSession();
+    if (!currentSession() && !lapsed) {
+      mount(root, h('h1', {}, 'My orders'), signInNotice);
       return;
     }
+    const reads: RequestOptions = { keepOffline: true, ...(lapsed ? { keptFor: lapsed } : {}) };
     // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
     // Each page waits for its orders' events, so that a card is drawn once, whole.
     const events: EventsById = new Map();
@@ -33,15 +38,15 @@ export const ordersPage: Page = (root) => {
     let keptAt: string | undefined;
     // Named once the map is in: a card never waits for it; without it a ticket shows its seat's id.
     // Both kept by the service worker with the orders: the tickets read the same offline.
-    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`, { keepOffline: true }));
+    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`, reads));
     const orders = pagedList<OrderView>({
       listClass: 'orders',
       moreClass: 'more-orders',
       moreLabel: 'More orders',
       pageAfter: async (cursor) => {
-        const { body: page, keptAt: kept } = await answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, { keepOffline: true });
+        const { body: page, keptAt: kept } = await answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, reads);
         if (cursor === null) keptAt = kept;
-        await lookUpEvents(page.items, events);
+        await lookUpEvents(page.items, events, reads);
         return page;
       },
       render: (o) => orderCard(o, events.get(o.eventId) ?? null, namesOf, keptAt !== undefined),
@@ -49,11 +54,13 @@ export const ordersPage: Page = (root) => {
     try {
       const first = await orders.first();
       if (disposed) return;
-      // Without a network: the orders as they were last seen here, whose tickets still open the door.
-      const offline = keptAt ? h('p', { class: 'notice offline-notice', role: 'status' }, `No network: these are your orders as they were at ${dateTime(keptAt)}, as this browser last saw them (a change made elsewhere since is not shown).`) : null;
+      // Without a network, or a running session: the orders as they were last seen here, whose
+      // tickets still open the door.
+      const offline = keptAt ? h('p', { class: 'notice offline-notice', role: 'status' }, keptNotice(keptAt, lapsed !== undefined)) : null;
       mount(root, h('h1', {}, 'My orders'), offline, first.length === 0 ? h('p', { class: 'muted' }, 'No orders yet.') : orders.list, orders.more, orders.problem);
     } catch (error) {
-      if (!disposed) mount(root, h('h1', {}, 'My orders'), h('p', { class: 'error', role: 'alert' }, (error as Error).message));
+      // Nothing kept for the ended session: signing in is the way to the orders.
+      if (!disposed) mount(root, h('h1', {}, 'My orders'), lapsed ? signInNotice : h('p', { class: 'error', role: 'alert' }, (error as Error).message));
     }
   };
   void load();
@@ -62,12 +69,18 @@ export const ordersPage: Page = (root) => {
   };
 };
 
+/** What the notice over orders read from what was kept says: no network, or no running session. */
+function keptNotice(keptAt: string, sessionEnded: boolean): string {
+  const asKept = `these are your orders as they were at ${dateTime(keptAt)}, as this browser last saw them`;
+  return sessionEnded ? `Your sign-in has run out: ${asKept}. Sign in (top right) to see them as they are now.` : `No network: ${asKept} (a change made elsewhere since is not shown).`;
+}
+
 /** Fills in the events of `orders` not looked up yet. An event the catalogue cannot give (it is down) leaves its cards plainer, not the list unshown. */
-async function lookUpEvents(orders: OrderView[], events: EventsById): Promise<void> {
+async function lookUpEvents(orders: OrderView[], events: EventsById, reads: RequestOptions): Promise<void> {
   const missing = [...new Set(orders.map((o) => o.eventId))].filter((id) => !events.has(id));
   await Promise.all(
     missing.map(async (id) => {
-      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, { keepOffline: true }).catch(() => null));
+      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, reads).catch(() => null));
     }),
   );
 }
