@@ -128,6 +128,8 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
 
     const patch = await call('PATCH', `/api/events/${id}`, 'olga', { name: 'Too late' });
     expect(patch.statusCode).toBe(409);
+    expect(patch.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(patch.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/event-not-draft', status: 409, detail: 'Only a DRAFT event can be changed; this one is ON_SALE', eventStatus: 'ON_SALE' });
   });
 
   it('takes a bodiless POST sent as application/json as having no body; a route needing one names `body`', async () => {
