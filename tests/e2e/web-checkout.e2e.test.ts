@@ -167,7 +167,65 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     // It had switched the panel and the map to the older hold, forgetting the one just made.
     expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 2']);
     expect(await seatClass(page, newer)).toContain('mine');
-    expect(await seatClass(page, older)).not.toContain('mine');
+    // The older hold is still the buyer's: listed apart, to release (this page pays for one at a time).
+    expect(await page.locator('.other-holds li').allTextContents()).toEqual([expect.stringMatching(/^Orchestra, row A, seat 1 · .+ · until .+Release$/)]);
+    await page.close();
+  });
+
+  it('lists the buyer\'s other holds of the event, made elsewhere, to release or pay for here, and drops one that ends elsewhere', async () => {
+    const { eventId, seats } = await freshEvent();
+    const sam = await test.tokenFor('sam');
+    const holdOf = async (seatIds: string[]) => {
+      const made = await send('POST', '/api/holds', sam, { eventId, seatIds });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      return made.body['holdId'] as string;
+    };
+    // Three holds made in other tabs or on other devices, the newest last.
+    const first = await holdOf([seats[0] as string]);
+    const second = await holdOf([seats[1] as string, seats[2] as string]);
+    await holdOf([seats[3] as string]);
+    const page = await openEvent(eventId, 'sam');
+    // The newest is this page's to pay for; the two others are listed, their seats ringed as the buyer's
+    // (they had read as taken by someone else, with nothing to pay for or release).
+    await page.waitForSelector('form.pay');
+    expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 4']);
+    await page.waitForSelector('.other-holds li');
+    expect(await page.locator('.other-holds li').allTextContents()).toEqual([
+      expect.stringMatching(/^Orchestra, row A, seat 2; Orchestra, row A, seat 3 · .+100\.00 · until /),
+      expect.stringMatching(/^Orchestra, row A, seat 1 · .+50\.00 · until /),
+    ]);
+    for (const seat of seats.slice(0, 4)) expect(await seatClass(page, seat)).toContain('mine');
+    // One hold at a time on the page: while it has its own, the others are only to release.
+    expect(await page.locator('.other-holds button.adopt-other').count()).toBe(0);
+
+    // The page's own released: now any other may be paid for here.
+    await page.click('.panel button:has-text("Release seats")');
+    await page.waitForSelector('.other-holds button.adopt-other');
+    expect(await page.locator('.other-holds button.adopt-other').count()).toBe(2);
+    // One released from the list: its seat back on sale.
+    await page.click(`.other-holds li[data-hold-id="${first}"] button.release-other`);
+    await expect.poll(() => page.locator('.other-holds li').count()).toBe(1);
+    expect((await send('GET', `/api/holds/${first}`, sam)).body['status']).toBe('RELEASED');
+    await expect.poll(() => seatClass(page, seats[0] as string)).not.toContain('mine');
+    // The other paid for here: its seats, its tickets.
+    await page.click(`.other-holds li[data-hold-id="${second}"] button.adopt-other`);
+    await page.waitForSelector('form.pay');
+    expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 2', 'Orchestra, row A, seat 3']);
+    expect(await page.locator('.other-holds').count()).toBe(0);
+    await pay(page);
+    expect(await page.locator('[data-ticket-code]').count()).toBe(2);
+
+    // Two more made elsewhere, seen on the next visit; the older one released on another device
+    // meanwhile leaves the list as the live stream tells of its seat.
+    const elsewhere = await holdOf([seats[4] as string]);
+    await holdOf([seats[5] as string]);
+    await page.reload();
+    await page.waitForSelector(`.other-holds li[data-hold-id="${elsewhere}"]`);
+    expect(await seatClass(page, seats[4] as string)).toContain('mine');
+    expect((await send('DELETE', `/api/holds/${elsewhere}`, sam)).status).toBe(204);
+    await page.waitForSelector('.other-holds', { state: 'detached' });
+    await expect.poll(() => seatClass(page, seats[4] as string)).not.toContain('mine');
+    expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 6']);
     await page.close();
   });
 

@@ -83,6 +83,37 @@ export function heldView(o: HeldViewOptions): Nodes {
   ];
 }
 
+export interface OtherHoldsViewOptions {
+  others: HoldView[];
+  seatName: (seatId: string) => string;
+  busy: boolean;
+  /** Offered when the page shows no hold or tickets of its own: pay for that hold here. */
+  onAdopt?: ((holdId: string) => void) | undefined;
+  onRelease(holdId: string): void;
+}
+
+/** The buyer's other holds of the event (another tab, another device), each to release — or, when the page holds nothing, to pay for here. */
+export function otherHoldsView(o: OtherHoldsViewOptions): Nodes {
+  if (o.others.length === 0) return [];
+  const onAdopt = o.onAdopt;
+  return [
+    h('section', { class: 'other-holds', 'aria-label': 'Your other holds of this event' },
+      h('h3', {}, 'Also held for you'),
+      h('p', { class: 'muted' }, 'In another tab or on another device.'),
+      h('ul', {},
+        ...o.others.map((other) =>
+          h('li', { 'data-hold-id': other.holdId },
+            h('span', {}, other.seatIds.map(o.seatName).join('; ')),
+            ` · ${money(other.totalCents, other.currency)} · until ${new Date(other.expiresAt).toLocaleTimeString()} `,
+            onAdopt ? h('button', { type: 'button', class: 'adopt-other', disabled: o.busy, onclick: (() => onAdopt(other.holdId)) as EventListener }, 'Pay here') : null,
+            h('button', { type: 'button', class: 'secondary release-other', disabled: o.busy, onclick: (() => o.onRelease(other.holdId)) as EventListener }, 'Release'),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
 export interface ChooseViewOptions {
   selected: ReadonlySet<string>;
   seatName: (seatId: string) => string;

@@ -14,7 +14,7 @@ import { createSeatIndex } from '../seat-index.js';
 import { createSeatMapView, type SeatMapView } from '../seat-map-view.js';
 import { createHoldRequests } from '../hold-requests.js';
 import { holdWarning } from '../hold-warnings.js';
-import { bestAvailableDefaults, chooseView, heldView, ticketsView } from './checkout-panel.js';
+import { bestAvailableDefaults, chooseView, heldView, otherHoldsView, ticketsView } from './checkout-panel.js';
 import { eventHeader, showCancelled } from './event-header.js';
 import { legendItems } from './seat-legend.js';
 import { createPurchase, type PanelMessage } from './purchase.js';
@@ -81,7 +81,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       liveBadge.setAttribute('data-seq', String(board.seq ?? ''));
       // Judged once a hold request on its way has its answer: the stream often tells of the
       // buyer's own hold (best available's seats too) before it.
-      if (!holdRequests.sending && dropLost(seatIds, board)) renderPanel();
+      const lost = !holdRequests.sending && dropLost(seatIds, board);
+      // The buyer's other holds whose seats were released, swept or bought elsewhere.
+      if (purchase.dropEndedOthers(serverNow(), (id) => board.status(id)) || lost) renderPanel();
       if (!legendQueued) {
         legendQueued = true;
         requestAnimationFrame(() => {
@@ -206,6 +208,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       sales = salesNow;
       renderPanel();
     }
+    if (purchase.dropEndedOthers(serverNow(), (id) => live.board.status(id))) renderPanel();
     const current = state.hold;
     if (!current) return;
     const left = Date.parse(current.expiresAt) - serverNow();
@@ -243,11 +246,18 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     const notice = message && h('p', { class: message.kind === 'error' ? 'error' : 'notice', ...(message.kind === 'error' ? { role: 'alert' } : {}) }, message.text);
     if (message && message !== announced && message.kind !== 'error') announce(message.text);
     announced = message;
+    const others = otherHoldsView({
+      others: state.others,
+      seatName,
+      busy,
+      onAdopt: order || hold ? undefined : (holdId) => purchase.adoptOther(holdId),
+      onRelease: (holdId) => void purchase.releaseOther(holdId),
+    });
     if (order) {
-      mount(panel, ...ticketsView(order, seatName, { notice, onBuyMore: () => purchase.buyMore() }));
+      mount(panel, ...ticketsView(order, seatName, { notice, onBuyMore: () => purchase.buyMore() }), ...others);
     } else if (hold) {
       countdown.textContent = minutesSeconds(Date.parse(hold.expiresAt) - serverNow());
-      mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, card, onPay: (token) => void purchase.pay(token), onRelease: () => void purchase.release() }));
+      mount(panel, ...heldView({ hold, seatName, countdown, notice, busy, card, onPay: (token) => void purchase.pay(token), onRelease: () => void purchase.release() }), ...others);
     } else {
       mount(
         panel,
@@ -267,6 +277,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           busy,
           onHold: (request) => void holdSeats(request),
         }),
+        ...others,
       );
     }
   }

@@ -15,7 +15,7 @@ export interface PanelMessage {
 
 export interface PurchaseDeps {
   eventId: string;
-  /** Marks the seats held for the buyer on the map. */
+  /** Marks the seats held for the buyer on the map (this page's hold's and the buyer's other holds'). */
   showMine(seatIds: Set<string>): void;
   /** The purchase changed: redraw the panel. */
   changed(): void;
@@ -32,7 +32,17 @@ export function createPurchase(deps: PurchaseDeps) {
     busy: boolean;
     /** The card last paid with: the redrawn form keeps it chosen (after a decline, say). */
     card?: string | undefined;
-  } = { busy: false };
+    /**
+     * The buyer's other holds of the event still running — made in another tab or on another
+     * device: their seats had read as taken by someone else, with nothing to pay for or release.
+     */
+    others: HoldView[];
+  } = { busy: false, others: [] };
+
+  /** The map rings every seat held for the buyer: this page's hold's, and the other holds'. */
+  function markMine(): void {
+    deps.showMine(new Set([...(state.hold?.seatIds ?? []), ...state.others.flatMap((other) => other.seatIds)]));
+  }
 
   /** Runs one action at a time; its error becomes the panel's message. */
   async function run(action: () => Promise<void>): Promise<void> {
@@ -59,8 +69,9 @@ export function createPurchase(deps: PurchaseDeps) {
 
   function held(made: HoldView): void {
     state.hold = made;
+    state.others = state.others.filter((other) => other.holdId !== made.holdId);
     sessionStorage.setItem(holdKey(deps.eventId), made.holdId);
-    deps.showMine(new Set(made.seatIds));
+    markMine();
   }
 
   /** The hold a request made is the buyer's now (`earlier`: a request whose answer had been lost). */
@@ -75,14 +86,14 @@ export function createPurchase(deps: PurchaseDeps) {
     state.hold = undefined;
     sessionStorage.removeItem(holdKey(deps.eventId));
     // Sold now, as the map shows them after a reload: no longer the ring of seats held for the buyer.
-    deps.showMine(new Set());
+    markMine();
     state.message = undefined;
   }
 
   function endHold(text: string): void {
     state.hold = undefined;
     sessionStorage.removeItem(holdKey(deps.eventId));
-    deps.showMine(new Set());
+    markMine();
     state.message = { kind: 'info', text };
   }
 
@@ -227,28 +238,70 @@ export function createPurchase(deps: PurchaseDeps) {
   async function restore(): Promise<void> {
     const session = currentSession();
     if (!session) return;
-    let holdId = sessionStorage.getItem(holdKey(deps.eventId));
-    if (!holdId && buys(session)) {
-      const running = await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(deps.eventId)}`).catch(() => undefined);
-      holdId = running?.items[0]?.holdId ?? null;
-    }
-    if (!holdId || state.hold) return;
+    // The buyer's holds of the event still running, newest first (a few at most: the service bounds them).
+    const running = buys(session) ? (await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(deps.eventId)}`).catch(() => undefined))?.items ?? [] : [];
+    // Whatever this page goes on to show, the rest are the buyer's other holds (drawn with it).
+    const noteOthers = () => {
+      state.others = running.filter((other) => other.status === 'ACTIVE' && other.holdId !== state.hold?.holdId);
+      markMine();
+      deps.changed();
+    };
+    const holdId = sessionStorage.getItem(holdKey(deps.eventId)) ?? running[0]?.holdId ?? null;
+    if (!holdId || state.hold) return noteOthers();
     try {
       const found = await api<HoldView>('GET', `/holds/${encodeURIComponent(holdId)}`);
       // The buyer held (or bought) seats while the answer was on its way: theirs win, the older
       // hold is not shown over them (it runs out on its own, or is found again on a reload).
       const overtaken = () => state.hold !== undefined || state.order !== undefined;
-      if (overtaken()) return;
+      if (overtaken()) return noteOthers();
       // Paid for (the answer may never have reached this tab): its order, with the tickets.
-      if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId, () => !overtaken()))) return deps.changed();
-      if (overtaken()) return;
+      if (found.status === 'ORDERED' && (await showOrderOf(holdId, found.orderId, () => !overtaken()))) return noteOthers();
+      if (overtaken()) return noteOthers();
       if (found.status !== 'ACTIVE') throw new Error('ended');
       held(found);
     } catch {
       // Only this hold's note: a hold made meanwhile keeps its own.
       if (sessionStorage.getItem(holdKey(deps.eventId)) === holdId) sessionStorage.removeItem(holdKey(deps.eventId));
     }
+    noteOthers();
+  }
+
+  /** Releases one of the buyer's other holds (its seats back on sale); one that ended meanwhile is said so. */
+  function releaseOther(holdId: string): Promise<void> {
+    return run(async () => {
+      try {
+        await api('DELETE', `/holds/${encodeURIComponent(holdId)}`);
+        state.message = { kind: 'info', text: 'Released: the seats are back on sale.' };
+      } catch (error) {
+        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') state.message = { kind: 'info', text: 'Those seats were paid for meanwhile: see My orders.' };
+        else if (!(error instanceof ApiProblem && error.status === 404)) throw error;
+      }
+      state.others = state.others.filter((other) => other.holdId !== holdId);
+      markMine();
+    });
+  }
+
+  /** One of the buyer's other holds becomes this page's, to pay for here (the page has no hold or tickets shown). */
+  function adoptOther(holdId: string): void {
+    const other = state.others.find((candidate) => candidate.holdId === holdId);
+    if (!other || state.hold || state.order || state.busy) return;
+    state.message = undefined;
+    held(other);
     deps.changed();
+  }
+
+  /**
+   * Drops the other holds that ended — run out by the server's clock, or a seat of theirs no longer
+   * held (released, swept, or bought, in the tab that had it); true if any was.
+   */
+  function dropEndedOthers(now: number, statusOf: (seatId: string) => string | undefined): boolean {
+    // A seat not known yet (the stream's snapshot still on its way) is taken as still held.
+    const stillHeld = (id: string) => (statusOf(id) ?? 'HELD') === 'HELD';
+    const running = state.others.filter((other) => Date.parse(other.expiresAt) > now && other.seatIds.every(stillHeld));
+    if (running.length === state.others.length) return false;
+    state.others = running;
+    markMine();
+    return true;
   }
 
   return {
@@ -259,6 +312,9 @@ export function createPurchase(deps: PurchaseDeps) {
     release,
     timeUp,
     restore,
+    releaseOther,
+    adoptOther,
+    dropEndedOthers,
     /** Back to choosing seats after an order (its tickets stay in My orders). */
     buyMore(): void {
       state.order = undefined;
