@@ -216,6 +216,39 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.context().close();
   });
 
+  it('forgets the kept pages, events and seat maps that the buyer\'s kept orders no longer name, and nobody else\'s', async () => {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Trim Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Trim Night', prices: { A: 1000 } });
+    const ada = await test.tokenFor('ada');
+    const hold = await send('POST', '/api/holds', ada, { eventId, seatIds: ['S-A-1'] });
+    expect((await send('POST', '/api/orders', ada, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
+    const { page, errors } = await firstVisitAs('ada');
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('.tickets code');
+    const kept = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => { const u = new URL(k.url); return u.pathname + (u.searchParams.has('cursor') ? '?cursor=' + u.searchParams.get('cursor') : ''); }).sort())`);
+    await expect.poll(kept).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
+    // What an earlier visit kept: an event ada's orders named then, its seat map, and a second page
+    // of orders from before newer orders moved the pages' bounds — and another user's kept event.
+    await page.evaluate(`(async () => {
+      const userKey = async (sub) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('sub:' + sub))).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const cache = await caches.open('stream-seat-tickets-v1');
+      const json = (body) => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+      const ada = await userKey('ada');
+      await cache.put('/api/events/long-gone?__user=' + ada, json({ id: 'long-gone' }));
+      await cache.put('/api/events/long-gone/seatmap?__user=' + ada, json({ seats: [] }));
+      await cache.put('/api/orders?cursor=old-bound&__user=' + ada, json({ items: [{ eventId: 'long-gone' }], nextCursor: null }));
+      await cache.put('/api/events/bea-s-event?__user=' + (await userKey('bea')), json({ id: 'bea-s-event' }));
+    })()`);
+    expect(await kept()).toContain('/api/events/long-gone/seatmap');
+    // The next visit to the orders page, online: what no kept order names is forgotten, ada's own
+    // kept answers and the other user's stay.
+    await page.reload();
+    await page.waitForSelector('.tickets code');
+    await expect.poll(kept).toEqual(['/api/events/' + eventId, '/api/events/bea-s-event', `/api/events/${eventId}/seatmap`, '/api/orders'].sort());
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('forgets the files of an earlier release once a new release\'s page is kept, and keeps the new one\'s', async () => {
     const { page } = await firstVisitAs('xia');
     const kept = () => page.evaluate(`caches.open('stream-seat-shell-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`) as Promise<string[]>;

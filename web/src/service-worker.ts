@@ -148,13 +148,47 @@ async function userKeyOf(request: Request): Promise<string> {
   return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The key an answer is kept under: its address, and for a user's own answers who they are. */
-async function keyOf(request: Request): Promise<string> {
-  const user = await userKeyOf(request);
+/** The key an answer is kept under: its address, and for a user's own answers who they are (userKeyOf). */
+function keyOf(request: Request, user: string): string {
   if (!user) return request.url;
   const url = new URL(request.url);
   url.searchParams.set('__user', user);
   return url.href;
+}
+
+/** An event's kept answers: `/api/events/{id}` and its seat map. */
+const EVENT_ANSWER = /^\/api\/events\/([^/]+)(?:\/seatmap)?$/;
+
+/**
+ * Forgets what a user's kept orders no longer name, once their first page of orders was kept: the
+ * pages of orders the first page's chain of cursors no longer reaches (newer orders moved the
+ * pages' bounds), and the events and seat maps of no order on the pages still kept — they had
+ * grown with every event the buyer ever went to (a seat map may be megabytes), until a sign-out.
+ */
+async function forgetUnnamed(user: string): Promise<void> {
+  const cache = await caches.open(TICKETS_CACHE);
+  const mine = (await cache.keys()).filter((request) => new URL(request.url).searchParams.get('__user') === user);
+  /** The kept pages of orders, by their cursor ('' for the first page). */
+  const pages = new Map<string, Request>();
+  for (const request of mine) {
+    const url = new URL(request.url);
+    if (url.pathname === '/api/orders') pages.set(url.searchParams.get('cursor') ?? '', request);
+  }
+  const reached = new Set<Request>();
+  const named = new Set<string>();
+  for (let page = pages.get(''); page && !reached.has(page); ) {
+    reached.add(page);
+    const body = (await (await cache.match(page, { ignoreVary: true }))?.json().catch(() => undefined)) as { items?: Array<{ eventId?: unknown }>; nextCursor?: unknown } | undefined;
+    for (const item of body?.items ?? []) if (typeof item.eventId === 'string') named.add(item.eventId);
+    page = typeof body?.nextCursor === 'string' ? pages.get(body.nextCursor) : undefined;
+  }
+  if (reached.size === 0) return;
+  for (const request of mine) {
+    const { pathname } = new URL(request.url);
+    const event = EVENT_ANSWER.exec(pathname);
+    const unnamed = pathname === '/api/orders' ? !reached.has(request) : event ? !named.has(decodeURIComponent(event[1] ?? '')) : false;
+    if (unnamed) await cache.delete(request);
+  }
 }
 
 /**
@@ -262,8 +296,15 @@ worker.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(keptFile(request));
   } else if (request.headers.has(KEEP_HEADER)) {
-    const keptAnswerOnly = request.headers.has(KEPT_ONLY_HEADER);
-    event.respondWith(keyOf(request).then((key) => (keptAnswerOnly ? keptOnly(key) : networkFirst(event, TICKETS_CACHE, key))));
+    event.respondWith(
+      userKeyOf(request).then((user) => {
+        const key = keyOf(request, user);
+        if (request.headers.has(KEPT_ONLY_HEADER)) return keptOnly(key);
+        // The first page of a user's orders, kept: what no kept order names any more is forgotten.
+        const firstOrdersPage = user !== '' && url.pathname === '/api/orders' && !url.searchParams.has('cursor');
+        return networkFirst(event, TICKETS_CACHE, key, firstOrdersPage ? () => forgetUnnamed(user) : undefined);
+      }),
+    );
   }
 });
 
