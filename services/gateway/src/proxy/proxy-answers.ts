@@ -27,13 +27,14 @@ export class RefusedRequest extends Error {
 
 /**
  * Why this target is not forwarded, or undefined when it may be. The path must be plain (see
- * isForwardablePath; one that does not decode never got past the router); the query must decode,
- * since reply-from decodes the whole URL to look for `..` and refuses one that does not (`?q=%FF`).
+ * isForwardablePath; one that does not decode never got past the router); the query must decode
+ * (`?q=%FF`: the services read it decoded). The query is free text otherwise (`?q=AC/..DC`):
+ * it is handed to reply-from apart from the path, whose `..` check it had failed (an unnamed 400).
  */
 export function refusalOf(url: string): RefusedRequest | undefined {
   const queryStart = url.indexOf('?');
   const [path, query] = queryStart < 0 ? [url, ''] : [url.slice(0, queryStart), url.slice(queryStart + 1)];
-  if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path: no `..` segment, no `\\`, no encoded `.`, `/` or `\\`', 'path');
+  if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path from `/`: no `..` beside a `/`, no `#`, no `\\`, no encoded `.`, `/` or `\\`', 'path');
   if (!decodes(query)) return new RefusedRequest(MALFORMED_PERCENT_ENCODING, 'querystring');
   return undefined;
 }
@@ -61,11 +62,13 @@ export function unavailable(reply: AnyServerReply, request: FastifyRequest, app:
 /**
  * True when the upstream will see the path the gateway matched: no backslash, no encoded dot,
  * slash or backslash, no dot segment — all of which a URL parser resolves, so that
- * `/api/holds/x\..\..\..\internal/…` would reach a route the gateway does not expose.
+ * `/api/holds/x\..\..\..\internal/…` would reach a route the gateway does not expose — and no
+ * `..` beside a slash at all (`/..;/`: no dot segment to a URL parser, one to some servers'; and
+ * reply-from refuses it, which had been an unnamed 400).
  */
 function isForwardablePath(url: string): boolean {
   const path = url.split('?', 1)[0] ?? '';
-  if (/\\|%2e|%2f|%5c/i.test(path)) return false;
+  if (/\\|%2e|%2f|%5c|\/\.\.|\.\.\//i.test(path)) return false;
   return new URL(path, 'http://gateway.invalid').pathname === path;
 }
 

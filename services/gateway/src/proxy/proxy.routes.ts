@@ -108,8 +108,14 @@ function forward(
   let resourceBusy = false;
   /** The instance turned the request away before serving it (starting, shutting down): the next may take it. */
   let notServed = false;
+  // The path and the query apart: reply-from looks for `..` in what it is given as the URL, decoded,
+  // and a search for "AC/..DC" is no path traversal (the path was checked: refusalOf).
+  const queryStart = request.url.indexOf('?');
+  const path = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
+  const query = queryStart < 0 ? '' : request.url.slice(queryStart + 1);
   const send = (resolve: () => void, reject: (error: unknown) => void) =>
-      reply.from(instance.url + request.url, {
+      reply.from(instance.url + path, {
+        queryString: () => query,
         // Failover is ours (the next instance); reply-from's own retries would ask the same instance
         // again — a GET answered 503 up to ten times, reading Retry-After's seconds as milliseconds.
         retryDelay: () => null,
