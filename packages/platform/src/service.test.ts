@@ -33,6 +33,10 @@ beforeAll(async () => {
       if (!ready) throw new Error('down');
     },
   });
+  app.get('/cached', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=60');
+    return { cached: true };
+  });
   app.get('/toggle', async () => {
     ready = !ready;
     return { ready };
@@ -121,6 +125,17 @@ describe('the problem handler', () => {
       expect(ok.statusCode, JSON.stringify(headers)).toBe(200);
       expect(ok.json()).toEqual({ body: { name: 'Théâtre ✓' } });
     }
+  });
+
+  it('keeps an answer to a caller\'s token from every cache, unless its route says how to cache it', async () => {
+    const mine = await app.inject({ method: 'GET', url: '/toggle', headers: { authorization: 'Bearer anything' } });
+    expect(mine.headers['cache-control']).toBe('private, no-store');
+    const refused = await app.inject({ method: 'GET', url: '/conflict', headers: { authorization: 'Bearer anything' } });
+    expect(refused.headers['cache-control']).toBe('private, no-store');
+    const cacheable = await app.inject({ method: 'GET', url: '/cached', headers: { authorization: 'Bearer anything' } });
+    expect(cacheable.headers['cache-control']).toBe('public, max-age=60');
+    // Without a token the answer is anyone's: the route's own choice, or none.
+    expect((await app.inject({ method: 'GET', url: '/toggle' })).headers['cache-control']).toBeUndefined();
   });
 
   it('names its scheme in a 401 (WWW-Authenticate: Bearer)', async () => {

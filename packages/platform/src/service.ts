@@ -240,11 +240,15 @@ export function createService(options: CreateServiceOptions): App {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  // Every answer sent while closing ends its connection — those in flight when the close began,
-  // and health checks too: a kept-alive connection left idle after them held the drain open until
-  // SHUTDOWN_TIMEOUT_MS, with nothing in flight (a hostile probe).
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    // Every answer sent while closing ends its connection — those in flight when the close began,
+    // and health checks too: a kept-alive connection left idle after them held the drain open until
+    // SHUTDOWN_TIMEOUT_MS, with nothing in flight (a hostile probe).
     if (closing) reply.header('connection', 'close');
+    // An answer to a caller's token is theirs (orders and their ticket codes, holds, drafts): kept
+    // by no cache, the browser's included, unless its route says otherwise (a seat map's ETag).
+    // They had gone out with no Cache-Control at all (a hostile probe).
+    if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
   });
   app.addHook('onRequest', async (request, reply) => {
     if (!(starting || closing) || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;

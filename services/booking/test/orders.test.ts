@@ -63,6 +63,20 @@ describe.each(testDialects())('orders, tickets and check-in on %s', (dialect) =>
     expect(t.payments.refunds.has(first.paymentId) && t.payments.refunds.has(second.paymentId)).toBe(true);
   });
 
+  it('keeps a buyer\'s holds, orders and their ticket codes out of every cache (Cache-Control: private, no-store)', async () => {
+    const { event, map } = hallEvent(`c${++n}-${dialect}`, { organizerId: 'olga' });
+    catalogue.put(event, map);
+    const holdId = await holdSeats('kim', event.id, ['ORCH-A-1']);
+    const hold = await get('kim', `/api/holds/${holdId}`);
+    const order = await post('kim', '/api/orders', { holdId, payment: { token: 'tok_ok' } });
+    expect(order.statusCode).toBe(201);
+    const orderId = order.json().orderId as string;
+    for (const answer of [hold, order, await get('kim', `/api/orders/${orderId}`), await get('kim', '/api/orders'), await get('kim', `/api/holds?eventId=${event.id}`)]) {
+      expect(answer.statusCode).toBeLessThan(300);
+      expect(answer.headers['cache-control']).toBe('private, no-store');
+    }
+  });
+
   it('lets a buyer cancel when the catalogue cannot be reached: an outage elsewhere keeps no one from it', async () => {
     let down = false;
     let asked = 0;
