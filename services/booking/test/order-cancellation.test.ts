@@ -40,6 +40,22 @@ describe.each(testDialects())('order cancellation on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
+  it('refunds every order of an event its organiser called off after the show started, tickets checked in or not', async () => {
+    const { event, map } = hallEvent(`late-${++n}-${dialect}`, { organizerId: 'olga' });
+    catalogue.put({ ...event, startsAt: new Date(t.now() + 60_000).toISOString() }, map);
+    const [used, unused] = [await buy('pia', event.id, 'ORCH-A-1'), await buy('quinn', event.id, 'ORCH-A-2')];
+    expect((await post(t, 'olga', `/api/tickets/${used.code}/check-in`, undefined, 'organizer')).statusCode).toBe(200);
+    // The show has started: a buyer's own cancel is refused …
+    t.advance(120_000);
+    expect((await post(t, 'quinn', `/api/orders/${unused.orderId}/cancel`)).statusCode).toBe(409);
+    // … and the organiser's cancellation of the event refunds every order.
+    catalogue.update(event.id, { status: 'CANCELLED' });
+    const message = { id: `cancel-${event.id}`, type: 'event.cancelled', eventId: event.id, occurredAt: new Date(t.now()).toISOString() };
+    expect((await t.app.inject({ method: 'POST', url: '/internal/catalogue-messages', headers: t.internal, payload: message })).json()).toMatchObject({ outcome: 'processed' });
+    await eventually(async () => ((await stored(used.orderId)).status === 'CANCELLED' && (await stored(unused.orderId)).status === 'CANCELLED' ? true : undefined), 10_000, 'both orders cancelled');
+    expect([refundsOf(used.paymentId, t), refundsOf(unused.paymentId, t)]).toEqual([1, 1]);
+  });
+
   it('refunds each order of a cancelled event exactly once while the sweeper runs, however long the refunds take', async () => {
     // The sweeper at a real interval, and refunds slow enough that the claims' leases (5 s) run
     // out before the request reaches the last orders: the sweeper takes those, the request not.
