@@ -89,13 +89,21 @@ function renderAccount(method: SignInMethod): void {
     );
     return;
   }
-  // A session that ended without a sign-out: its kept tickets are still a click away.
-  const keptOrders = lapsedSession() ? h('a', { href: '#/orders' }, 'My orders') : null;
+  // A session that ended without a sign-out: its kept tickets are still a click away — and a
+  // sign-out forgets them (on a shared device, the next person would find them).
+  const lapsed = lapsedSession();
+  const keptOrders = lapsed
+    ? [
+        h('a', { href: '#/orders' }, 'My orders'),
+        h('span', { class: 'who', 'data-lapsed': lapsed.sub }, `${lapsed.sub} (sign-in ran out)`),
+        h('button', { type: 'button', class: 'secondary sign-out-lapsed', 'aria-label': `Sign out ${lapsed.sub}: forget the tickets kept on this device`, onclick: () => void attempt(() => signOutEverywhere(method, lapsed)) }, 'Sign out'),
+      ]
+    : [];
   if (method.kind === 'oidc') {
     const button = h('button', { type: 'button', class: 'sign-in', onclick: () => void attempt(() => startSignIn(method)) }, 'Sign in');
-    mount(account, keptOrders, button, problem);
+    mount(account, ...keptOrders, button, problem);
   } else {
-    mount(account, keptOrders, method.kind === 'token' ? tokenSignIn() : devSignIn());
+    mount(account, ...keptOrders, method.kind === 'token' ? tokenSignIn() : devSignIn());
   }
 }
 

@@ -156,6 +156,23 @@ function keyOf(request: Request, user: string): string {
   return url.href;
 }
 
+/** A user's kept answers (their keys; `user` from userKeyOf). */
+async function keptFor(cache: Cache, user: string): Promise<readonly Request[]> {
+  return (await cache.keys()).filter((request) => new URL(request.url).searchParams.get('__user') === user);
+}
+
+/** The end of the last write to the tickets cache begun. */
+let ticketsTurn: Promise<unknown> = Promise.resolve();
+/**
+ * Runs `write` on the tickets cache after the writes begun before it: a pruning reads what is kept
+ * and then deletes, and a keep or a cancel's rewrite in between had been undone by it.
+ */
+function inTicketsTurn<T>(write: () => Promise<T>): Promise<T> {
+  const turn = ticketsTurn.then(write, write);
+  ticketsTurn = turn.catch(() => undefined);
+  return turn;
+}
+
 /** An event's kept answers: `/api/events/{id}` and its seat map. */
 const EVENT_ANSWER = /^\/api\/events\/([^/]+)(?:\/seatmap)?$/;
 
@@ -167,7 +184,7 @@ const EVENT_ANSWER = /^\/api\/events\/([^/]+)(?:\/seatmap)?$/;
  */
 async function forgetUnnamed(user: string): Promise<void> {
   const cache = await caches.open(TICKETS_CACHE);
-  const mine = (await cache.keys()).filter((request) => new URL(request.url).searchParams.get('__user') === user);
+  const mine = await keptFor(cache, user);
   /** The kept pages of orders, by their cursor ('' for the first page). */
   const pages = new Map<string, Request>();
   for (const request of mine) {
@@ -205,8 +222,11 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, a
         if (response.status < 502 || response.status > 504) networkDownUntil = 0;
         if (response.status !== 200) return;
         const copy = await keepable(response.clone());
-        await (await caches.open(cacheName)).put(key, copy.clone());
-        await afterKeep?.(await copy.text());
+        const keep = async () => {
+          await (await caches.open(cacheName)).put(key, copy.clone());
+          await afterKeep?.(await copy.text());
+        };
+        await (cacheName === TICKETS_CACHE ? inTicketsTurn(keep) : keep());
       },
       () => undefined,
     ),
@@ -267,16 +287,18 @@ async function cancelling({ request }: FetchEvent, orderId: string): Promise<Res
   if (!response.ok || !user) return response;
   const order = (await response.clone().json()) as { orderId?: unknown };
   if (order.orderId !== orderId) return response;
-  const cache = await caches.open(TICKETS_CACHE);
-  for (const request of await cache.keys()) {
-    const url = new URL(request.url);
-    if (url.searchParams.get('__user') !== user || !url.pathname.startsWith('/api/orders')) continue;
-    const kept = await cache.match(request, { ignoreVary: true });
-    if (!kept) continue;
-    const body = (await kept.json()) as { orderId?: unknown; items?: Array<{ orderId?: unknown }> };
-    const updated = url.pathname === '/api/orders' ? { ...body, items: (body.items ?? []).map((item) => (item.orderId === orderId ? order : item)) } : body.orderId === orderId ? order : body;
-    await cache.put(request, new Response(JSON.stringify(updated), { status: kept.status, headers: kept.headers }));
-  }
+  await inTicketsTurn(async () => {
+    const cache = await caches.open(TICKETS_CACHE);
+    for (const request of await keptFor(cache, user)) {
+      const url = new URL(request.url);
+      if (!url.pathname.startsWith('/api/orders')) continue;
+      const kept = await cache.match(request, { ignoreVary: true });
+      if (!kept) continue;
+      const body = (await kept.json()) as { orderId?: unknown; items?: Array<{ orderId?: unknown }> };
+      const updated = url.pathname === '/api/orders' ? { ...body, items: (body.items ?? []).map((item) => (item.orderId === orderId ? order : item)) } : body.orderId === orderId ? order : body;
+      await cache.put(request, new Response(JSON.stringify(updated), { status: kept.status, headers: kept.headers }));
+    }
+  });
   return response;
 }
 

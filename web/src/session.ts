@@ -27,11 +27,22 @@ export interface Session {
 const KEY = 'stream-seat.session';
 /**
  * A session that ended without a sign-out — its token ran out, or the API refused it (401) — kept
- * without its use: its orders page still opens from what the service worker kept for it (tickets
- * at the door, where a short-lived token has often run out by the evening). A sign-in, or a
- * sign-out, forgets it.
+ * without its use, for LAPSED_OFFER_MS: its orders page still opens from what the service worker
+ * kept for it (tickets at the door, where a short-lived token has often run out by the evening). A
+ * sign-in, or a sign-out (offered beside it), forgets it.
  */
 const LAPSED_KEY = 'stream-seat.lapsed';
+/**
+ * How long after it ended a session's kept tickets are offered: the evening's show, from the
+ * moment the app found the session over (when it was opened at the door, say) — not for good, on
+ * a shared device someone left without signing out.
+ */
+const LAPSED_OFFER_MS = 24 * 60 * 60 * 1000;
+/** LAPSED_KEY's record: the ended session, and when the app found it over (this device's clock). */
+interface Lapsed {
+  session: Session;
+  endedAt: number;
+}
 const listeners = new Set<(session: Session | undefined) => void>();
 
 /** A JWT's claims, unverified (the gateway verifies); undefined when the token is not a JWT. */
@@ -49,14 +60,23 @@ function tokenExpiry(token: string): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
+/** What is stored under `key`, parsed; undefined when nothing (or nothing readable) is. */
+function readStored<T>(key: string): T | undefined {
+  try {
+    const stored = localStorage.getItem(key);
+    return stored ? (JSON.parse(stored) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The signed-in user; a session whose token has expired (by the server's clock: a browser's set
  * hours ahead would end every session as it began) is over (the app shows "Sign in").
  */
 export function currentSession(): Session | undefined {
   try {
-    const stored = localStorage.getItem(KEY);
-    const session = stored ? (JSON.parse(stored) as Session) : undefined;
+    const session = readStored<Session>(KEY);
     if (session && (tokenExpiry(session.token) ?? Infinity) <= serverNow()) {
       // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out". Told
       // after the caller's turn: it may be a page being drawn, which the listeners draw again.
@@ -72,19 +92,23 @@ export function currentSession(): Session | undefined {
   }
 }
 
-/** The session that ended without a sign-out (LAPSED_KEY), if any: for reading what was kept for it, never for calling the API. */
+/**
+ * The session that ended without a sign-out (LAPSED_KEY) within LAPSED_OFFER_MS, if any: for
+ * reading what was kept for it, never for calling the API.
+ */
 export function lapsedSession(): Session | undefined {
-  try {
-    const stored = localStorage.getItem(LAPSED_KEY);
-    return stored ? (JSON.parse(stored) as Session) : undefined;
-  } catch {
+  const lapsed = readStored<Lapsed>(LAPSED_KEY);
+  if (!lapsed?.session || !(Date.now() - lapsed.endedAt < LAPSED_OFFER_MS)) {
+    if (lapsed) localStorage.removeItem(LAPSED_KEY);
     return undefined;
   }
+  return lapsed.session;
 }
 
 /** Ends `session` without forgetting what was kept for it (LAPSED_KEY). */
 function lapse(session: Session): void {
-  localStorage.setItem(LAPSED_KEY, JSON.stringify(session));
+  const lapsed: Lapsed = { session, endedAt: Date.now() };
+  localStorage.setItem(LAPSED_KEY, JSON.stringify(lapsed));
   localStorage.removeItem(KEY);
   shownIdentity = '';
 }
@@ -110,13 +134,8 @@ function setSession(session: Session | undefined): void {
 
 /** Who the stored session names ('' for nobody), whether or not its token is still good. */
 function storedIdentity(): string {
-  try {
-    const stored = localStorage.getItem(KEY);
-    const session = stored ? (JSON.parse(stored) as Session) : undefined;
-    return session ? `${session.role}\n${session.sub}` : '';
-  } catch {
-    return '';
-  }
+  const session = readStored<Session>(KEY);
+  return session ? `${session.role}\n${session.sub}` : '';
 }
 /** Who this page shows as signed in, as last told. */
 let shownIdentity = storedIdentity();
