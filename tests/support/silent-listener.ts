@@ -16,7 +16,9 @@ export interface SilentListener {
 const LISTEN_AND_FREEZE = `
 const server = require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
   process.stdout.write(server.address().port + '\\n');
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  // Frozen for two minutes at most: gone by itself should the test never close it.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120000);
+  process.exit(0);
 });`;
 
 export async function startSilentListener(): Promise<SilentListener> {

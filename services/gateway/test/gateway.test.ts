@@ -274,8 +274,10 @@ describe('the gateway', () => {
     // named, as the others are (it had been an unnamed "cannot be forwarded").
     expect(await fieldOf('/api/events/..;/internal')).toEqual(['path']);
     expect(await fieldOf('/api/orders/...;/x')).toEqual(['path']);
-    // A fragment or an absolute-form target is no plain path either.
+    // A fragment or an absolute-form target is no plain path either; a fragment after the query is
+    // no query text (it had been passed on as part of `q`).
     expect(await fieldOf('/api/events#x')).toEqual(['path']);
+    expect(await fieldOf('/api/events?q=a#x')).toEqual(['querystring']);
     // A query is free text: `/..` in a search is no traversal, and reaches the service (it had been
     // refused, unnamed); an unknown parameter gets the service's own answer naming it.
     for (const target of ['/api/events?q=AC/..DC', '/api/events?q=AC%2F..DC', '/api/events?q=wait..%2Fwhat']) expect((await rawGet(port, target)).status, target).toBe(200);

@@ -11,6 +11,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { EventStreamChannel, type UpstreamStream } from './event-stream-channel.js';
 import { responseSocket } from './event-stream-relay.js';
+import { splitTarget } from './proxy-answers.js';
 
 export interface FanoutSettings {
   ringSize: number;
@@ -139,8 +140,8 @@ export function createEventStreamFanout(deps: FanoutDeps): EventStreamFanout {
         reply.hijack();
         return true;
       }
-      const [sentPath, query] = request.url.split('?', 2) as [string, string | undefined];
-      const params = new URLSearchParams(query ?? '');
+      const { path: sentPath, query } = splitTarget(request.url);
+      const params = new URLSearchParams(query);
       // Only what the channel understands; anything else is the service's to answer.
       // (`lastEventId` given twice too: the service refuses it with a 400 naming the parameter.)
       if ([...params.keys()].some((k) => k !== 'lastEventId') || params.getAll('lastEventId').length > 1) return false;

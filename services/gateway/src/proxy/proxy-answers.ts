@@ -32,11 +32,18 @@ export class RefusedRequest extends Error {
  * it is handed to reply-from apart from the path, whose `..` check it had failed (an unnamed 400).
  */
 export function refusalOf(url: string): RefusedRequest | undefined {
-  const queryStart = url.indexOf('?');
-  const [path, query] = queryStart < 0 ? [url, ''] : [url.slice(0, queryStart), url.slice(queryStart + 1)];
+  const { path, query } = splitTarget(url);
   if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path from `/`: no `..` beside a `/`, no `#`, no `\\`, no encoded `.`, `/` or `\\`', 'path');
+  // A fragment is the client's own (never sent): one in the query had been passed on as query text.
+  if (query.includes('#')) return new RefusedRequest('must not contain `#`: a fragment is never sent', 'querystring');
   if (!decodes(query)) return new RefusedRequest(MALFORMED_PERCENT_ENCODING, 'querystring');
   return undefined;
+}
+
+/** A request target's path, and its query without the `?` ('' for none); a second `?` is the query's. */
+export function splitTarget(url: string): { path: string; query: string } {
+  const queryStart = url.indexOf('?');
+  return queryStart < 0 ? { path: url, query: '' } : { path: url.slice(0, queryStart), query: url.slice(queryStart + 1) };
 }
 
 function decodes(part: string): boolean {

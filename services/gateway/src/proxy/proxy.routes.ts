@@ -28,7 +28,7 @@ import { endToEndHeaders, isRefusedByClient, mergedVary } from './forwarded-head
 import { isRelayableEventStream, relayEventStream } from './event-stream-relay.js';
 import { type InstanceBreakers, isOpenCircuitError } from './instance-breakers.js';
 import type { OutstandingRequests } from './outstanding-requests.js';
-import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, streamsFull, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
+import { type AnyServerReply, outcomeUnknown, refusalOf, refuse, RefusedRequest, splitTarget, streamsFull, tooManyStreams, unavailable, upstreamTimeout } from './proxy-answers.js';
 import { fastifyPaths, type RouteDefinition, targetApp } from './route-table.js';
 import { type UpstreamFailure, upstreamFailure } from './upstream-failure.js';
 
@@ -110,9 +110,7 @@ function forward(
   let notServed = false;
   // The path and the query apart: reply-from looks for `..` in what it is given as the URL, decoded,
   // and a search for "AC/..DC" is no path traversal (the path was checked: refusalOf).
-  const queryStart = request.url.indexOf('?');
-  const path = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
-  const query = queryStart < 0 ? '' : request.url.slice(queryStart + 1);
+  const { path, query } = splitTarget(request.url);
   const send = (resolve: () => void, reject: (error: unknown) => void) =>
       reply.from(instance.url + path, {
         queryString: () => query,
