@@ -133,6 +133,8 @@ describe('ci.yml', () => {
   it('runs the browser suites on a browser it provides, and fails rather than skips without one', () => {
     const test = ci.jobs.test!;
     expect(test.env?.REQUIRE_BROWSER).toBe('1');
+    // Nor may the MySQL and Redis suites skip when their servers are missing (tests/required-services.test.ts).
+    expect(test.env?.REQUIRE_SERVICES).toBe('1');
     // tests/support/headless-chromium.ts launches CHROMIUM_PATH (default /usr/bin/chromium).
     const browser = test.env?.CHROMIUM_PATH ?? '/usr/bin/chromium';
     const provide = test.steps.findIndex((s) => s.run?.includes('$CHROMIUM_PATH" --version'));

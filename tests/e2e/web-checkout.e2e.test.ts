@@ -195,8 +195,10 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
       expect.stringMatching(/^Orchestra, row A, seat 1 · .+50\.00 · until /),
     ]);
     for (const seat of seats.slice(0, 4)) expect(await seatClass(page, seat)).toContain('mine');
-    // One hold at a time on the page: while it has its own, the others are only to release.
+    // One hold at a time on the page: while it has its own, the others are only to release — each
+    // button named by its seats.
     expect(await page.locator('.other-holds button.adopt-other').count()).toBe(0);
+    expect(await page.getAttribute(`.other-holds li[data-hold-id="${first}"] button.release-other`, 'aria-label')).toBe('Release Orchestra, row A, seat 1');
 
     // The page's own released: now any other may be paid for here.
     await page.click('.panel button:has-text("Release seats")');
@@ -204,13 +206,16 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     expect(await page.locator('.other-holds button.adopt-other').count()).toBe(2);
     // One released from the list: its seat back on sale.
     await page.click(`.other-holds li[data-hold-id="${first}"] button.release-other`);
-    await expect.poll(() => page.locator('.other-holds li').count()).toBe(1);
+    await expect.poll(() => page.locator('.other-holds li').count(), { timeout: STEP_TIMEOUT_MS }).toBe(1);
     expect((await send('GET', `/api/holds/${first}`, sam)).body['status']).toBe('RELEASED');
-    await expect.poll(() => seatClass(page, seats[0] as string)).not.toContain('mine');
-    // The other paid for here: its seats, its tickets.
+    await expect.poll(() => seatClass(page, seats[0] as string), { timeout: STEP_TIMEOUT_MS }).not.toContain('mine');
+    // The other paid for here: its seats, its tickets — a seat selected on the map meanwhile let go.
+    await page.click(`circle[data-seat-id="${seats[7]}"]`);
+    expect(await seatClass(page, seats[7] as string)).toContain('selected');
     await page.click(`.other-holds li[data-hold-id="${second}"] button.adopt-other`);
     await page.waitForSelector('form.pay');
     expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 2', 'Orchestra, row A, seat 3']);
+    expect(await seatClass(page, seats[7] as string)).not.toContain('selected');
     expect(await page.locator('.other-holds').count()).toBe(0);
     await pay(page);
     expect(await page.locator('[data-ticket-code]').count()).toBe(2);
@@ -224,7 +229,7 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     expect(await seatClass(page, seats[4] as string)).toContain('mine');
     expect((await send('DELETE', `/api/holds/${elsewhere}`, sam)).status).toBe(204);
     await page.waitForSelector('.other-holds', { state: 'detached' });
-    await expect.poll(() => seatClass(page, seats[4] as string)).not.toContain('mine');
+    await expect.poll(() => seatClass(page, seats[4] as string), { timeout: STEP_TIMEOUT_MS }).not.toContain('mine');
     expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 6']);
     await page.close();
   });

@@ -33,6 +33,7 @@ beforeAll(async () => {
       if (!ready) throw new Error('down');
     },
   });
+  app.get('/plain', async () => ({ plain: true }));
   app.get('/cached', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=60');
     return { cached: true };
@@ -128,14 +129,14 @@ describe('the problem handler', () => {
   });
 
   it('keeps an answer to a caller\'s token from every cache, unless its route says how to cache it', async () => {
-    const mine = await app.inject({ method: 'GET', url: '/toggle', headers: { authorization: 'Bearer anything' } });
+    const mine = await app.inject({ method: 'GET', url: '/plain', headers: { authorization: 'Bearer anything' } });
     expect(mine.headers['cache-control']).toBe('private, no-store');
     const refused = await app.inject({ method: 'GET', url: '/conflict', headers: { authorization: 'Bearer anything' } });
     expect(refused.headers['cache-control']).toBe('private, no-store');
     const cacheable = await app.inject({ method: 'GET', url: '/cached', headers: { authorization: 'Bearer anything' } });
     expect(cacheable.headers['cache-control']).toBe('public, max-age=60');
     // Without a token the answer is anyone's: the route's own choice, or none.
-    expect((await app.inject({ method: 'GET', url: '/toggle' })).headers['cache-control']).toBeUndefined();
+    expect((await app.inject({ method: 'GET', url: '/plain' })).headers['cache-control']).toBeUndefined();
   });
 
   it('names its scheme in a 401 (WWW-Authenticate: Bearer)', async () => {

@@ -97,18 +97,20 @@ export function otherHoldsView(o: OtherHoldsViewOptions): Nodes {
   if (o.others.length === 0) return [];
   const onAdopt = o.onAdopt;
   return [
-    h('section', { class: 'other-holds', 'aria-label': 'Your other holds of this event' },
-      h('h3', {}, 'Also held for you'),
+    h('section', { class: 'other-holds', 'aria-labelledby': 'other-holds-heading' },
+      h('h3', { id: 'other-holds-heading' }, 'Also held for you'),
       h('p', { class: 'muted' }, 'In another tab or on another device.'),
       h('ul', {},
-        ...o.others.map((other) =>
-          h('li', { 'data-hold-id': other.holdId },
-            h('span', {}, other.seatIds.map(o.seatName).join('; ')),
+        ...o.others.map((other) => {
+          const seats = other.seatIds.map(o.seatName).join('; ');
+          // Each button names its seats: a screen reader's list of buttons had read "Release, Release".
+          return h('li', { 'data-hold-id': other.holdId },
+            h('span', {}, seats),
             ` · ${money(other.totalCents, other.currency)} · until ${new Date(other.expiresAt).toLocaleTimeString()} `,
-            onAdopt ? h('button', { type: 'button', class: 'adopt-other', disabled: o.busy, onclick: (() => onAdopt(other.holdId)) as EventListener }, 'Pay here') : null,
-            h('button', { type: 'button', class: 'secondary release-other', disabled: o.busy, onclick: (() => o.onRelease(other.holdId)) as EventListener }, 'Release'),
-          ),
-        ),
+            onAdopt ? h('button', { type: 'button', class: 'adopt-other', disabled: o.busy, 'aria-label': `Pay here for ${seats}`, onclick: (() => onAdopt(other.holdId)) as EventListener }, 'Pay here') : null,
+            h('button', { type: 'button', class: 'secondary release-other', disabled: o.busy, 'aria-label': `Release ${seats}`, onclick: (() => o.onRelease(other.holdId)) as EventListener }, 'Release'),
+          );
+        }),
       ),
     ),
   ];

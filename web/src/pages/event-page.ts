@@ -195,6 +195,13 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     });
   }
 
+  /** One of the buyer's other holds, paid for here: the seats selected on the map are let go, as after a hold made here. */
+  function adoptOther(holdId: string): void {
+    selected.clear();
+    view.setSelected(selected);
+    purchase.adoptOther(holdId);
+  }
+
   const countdown = h('strong', { class: 'countdown' });
   /** The warnings said for the hold `warnedFor` (hold-warnings.ts). */
   let warned = new Set<number>();
@@ -250,7 +257,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       others: state.others,
       seatName,
       busy,
-      onAdopt: order || hold ? undefined : (holdId) => purchase.adoptOther(holdId),
+      onAdopt: order || hold ? undefined : adoptOther,
       onRelease: (holdId) => void purchase.releaseOther(holdId),
     });
     if (order) {

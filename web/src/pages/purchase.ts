@@ -178,22 +178,29 @@ export function createPurchase(deps: PurchaseDeps) {
     });
   }
 
+  /**
+   * Releases a hold; or, when it was paid for already (a "Pay" whose answer was lost, another tab),
+   * says so with its order's id — never "released" for seats that are the buyer's order.
+   */
+  async function releaseHold(holdId: string): Promise<{ paidFor: false } | { paidFor: true; orderId: unknown }> {
+    try {
+      await api('DELETE', `/holds/${encodeURIComponent(holdId)}`);
+      return { paidFor: false };
+    } catch (error) {
+      if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') return { paidFor: true, orderId: error.body['orderId'] };
+      throw error;
+    }
+  }
+
   function release(): Promise<void> {
     const current = state.hold;
     if (!current) return Promise.resolve();
     return run(async () => {
-      try {
-        await api('DELETE', `/holds/${encodeURIComponent(current.holdId)}`);
-      } catch (error) {
-        // Paid for already (a "Pay" whose answer was lost, or another tab): its order, not "released".
-        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') {
-          if (await showOrderOf(current.holdId, error.body['orderId'])) return;
-          endHold('These seats are already paid for: see My orders.');
-          return;
-        }
-        throw error;
-      }
-      endHold('Released: the seats are back on sale.');
+      const outcome = await releaseHold(current.holdId);
+      if (!outcome.paidFor) return endHold('Released: the seats are back on sale.');
+      // Its order, with the tickets, rather than "released".
+      if (await showOrderOf(current.holdId, outcome.orderId)) return;
+      endHold('These seats are already paid for: see My orders.');
     });
   }
 
@@ -270,11 +277,11 @@ export function createPurchase(deps: PurchaseDeps) {
   function releaseOther(holdId: string): Promise<void> {
     return run(async () => {
       try {
-        await api('DELETE', `/holds/${encodeURIComponent(holdId)}`);
-        state.message = { kind: 'info', text: 'Released: the seats are back on sale.' };
+        const outcome = await releaseHold(holdId);
+        state.message = { kind: 'info', text: outcome.paidFor ? 'Those seats were paid for meanwhile: see My orders.' : 'Released: the seats are back on sale.' };
       } catch (error) {
-        if (error instanceof ApiProblem && error.status === 409 && error.body['holdStatus'] === 'ORDERED') state.message = { kind: 'info', text: 'Those seats were paid for meanwhile: see My orders.' };
-        else if (!(error instanceof ApiProblem && error.status === 404)) throw error;
+        // Gone (ended, and forgotten): nothing to release.
+        if (!(error instanceof ApiProblem && error.status === 404)) throw error;
       }
       state.others = state.others.filter((other) => other.holdId !== holdId);
       markMine();
