@@ -530,6 +530,16 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('wraps a signed-in name of one long word (an e-mail address) on a phone instead of widening the page', async () => {
+    const page = await newPage();
+    await page.setViewportSize({ width: 390, height: 740 });
+    await page.goto(test.gateway);
+    await signIn(page, `${'someone.with.a.long.address'.repeat(2)}@example.com`, 'buyer');
+    // It had made the page 505 px wide (a hostile probe).
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
   it('fits the organiser\'s page and its check-in desk on a phone, whatever the events\' names', async () => {
     await publishEvent(`The ${'Long'.repeat(20)} Night At The Desk`, daysAhead(44));
     const page = await newPage();

@@ -234,6 +234,22 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await page.close();
   });
 
+  it('says a hold released elsewhere was released, not that it expired, when paying for it fails', async () => {
+    const { eventId, seats } = await freshEvent();
+    const page = await openEvent(eventId, 'ravi');
+    await hold(page, [seats[0] as string]);
+    // Released from another tab or device ("Also held for you" there) while this one pays.
+    const running = await send('GET', `/api/holds?eventId=${eventId}`, await test.tokenFor('ravi'));
+    const holdId = (running.body['items'] as Json[])[0]?.['holdId'] as string;
+    expect((await send('DELETE', `/api/holds/${holdId}`, await test.tokenFor('ravi'))).status).toBe(204);
+    await page.selectOption('select[name=card]', 'tok_ok');
+    await page.click('form.pay button');
+    // It had said "Your hold expired", with most of its time left.
+    await page.waitForSelector('.panel p.notice:has-text("released")');
+    expect(await page.textContent('.panel p.notice')).toBe('Your hold was released (in another tab or on another device): the seats went back on sale.');
+    await page.close();
+  });
+
   it('clears a declined payment\'s alert when the next payment starts', async () => {
     const { eventId, seats } = await freshEvent();
     const page = await openEvent(eventId, 'sam');

@@ -5,8 +5,10 @@
  * drawn, saying it is offline. Kept per user: another buyer on the same browser is never shown
  * them, and signing out forgets them. Needs Debian's chromium (see web-app.e2e.test.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { signDevToken } from '@stream-seat/platform';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled } from '../support/headless-chromium.js';
@@ -18,6 +20,19 @@ import { signInLocally, startWebTestPlatform, type WebTestPlatform } from '../su
 type Json = Record<string, any>;
 
 const STEP_TIMEOUT_MS = 20_000;
+/** The gateway's key for its dev tokens, this run's own: a test signs a short-lived token with it. */
+const JWT_SECRET = randomBytes(24).toString('hex');
+/** How long the short-lived token lasts. */
+const SHORT_TOKEN_SECONDS = 6;
+
+/**
+ * The API answers the service worker keeps (not its notes on them), by path — a later page of
+ * orders as `/api/orders?cursor` — sorted.
+ */
+const keptAnswers = (page: Page) =>
+  page.evaluate(
+    `caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => { const u = new URL(k.url); return u.pathname + (u.searchParams.has('cursor') ? '?cursor' : ''); }).filter((p) => p.startsWith('/api/')).sort())`,
+  ) as Promise<string[]>;
 
 describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chromium', () => {
   let test: TestPlatform;
@@ -31,7 +46,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => test.send<Json>(method, path, headers, body);
 
   beforeAll(async () => {
-    web = await startWebTestPlatform({ name: 'web-offline' });
+    web = await startWebTestPlatform({ name: 'web-offline', env: { JWT_SECRET } });
     ({ test, browser, webRoot } = web);
     const target = new URL(test.gateway);
     proxy = await startTcpProxy(target.hostname, Number(target.port));
@@ -45,17 +60,17 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
 
 
   /**
-   * A new browser context signed in as `name` on its first visit, the service worker in control
+   * A new browser context signed in as `name` (nobody: undefined) on its first visit, the service worker in control
    * (having kept the app on install); `errors` collects the page's uncaught errors.
    */
-  async function firstVisitAs(name: string): Promise<{ page: Page; errors: string[] }> {
+  async function firstVisitAs(name: string | undefined): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(gateway);
-    await signInLocally(page, name);
+    if (name !== undefined) await signInLocally(page, name);
     await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
     return { page, errors };
   }
@@ -77,7 +92,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     expect(await page.locator('.offline-notice').count()).toBe(0);
     // Kept: the orders, and the event and seat map that name the tickets' places — and not the
     // seat map of every event page viewed (one may be megabytes).
-    const kept = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`);
+    const kept = () => keptAnswers(page);
     await expect.poll(kept).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
     const { eventId: other } = await test.putOnSale(organizer, { name: 'Other Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Just Looking', prices: { A: 1000 } });
     await page.evaluate(`location.hash = '#/events/${other}'`);
@@ -150,7 +165,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.context().close();
   });
 
-  it('still opens the tickets kept for a session that ended without a sign-out (its token refused, or run out) for a day, until it signs out or someone signs in', async () => {
+  it('still opens the tickets kept for a session whose token ran out, for a day, until it signs out or someone signs in — and never for a token the gateway did not accept', async () => {
     const organizer = await test.tokenFor('olga', 'organizer');
     const { eventId } = await test.putOnSale(organizer, { name: 'Late Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Last Train Gig', prices: { A: 1500 } });
     const yan = await test.tokenFor('yan');
@@ -158,16 +173,19 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     const order = await send('POST', '/api/orders', yan, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
     const codes = (order.body['tickets'] as Json[]).map((t) => t['code'] as string);
-    const { page, errors } = await firstVisitAs('yan');
-    await page.evaluate(`location.hash = '#/orders'`);
-    await page.waitForSelector('.tickets code');
-    const kept = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => new URL(k.url).pathname).sort())`);
-    await expect.poll(kept).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
-    /** A session for yan whose token expires at `exp` (seconds) and that this gateway never signed. */
-    const sessionEndingAt = (exp: number) => {
-      const claims = Buffer.from(JSON.stringify({ sub: 'yan', role: 'buyer', exp })).toString('base64url');
-      return JSON.stringify({ sub: 'yan', role: 'buyer', token: `e30.${claims}.c2ln` });
+    // yan's session: a token of this gateway's, good for a few seconds.
+    const token = await signDevToken(JWT_SECRET, { sub: 'yan', role: 'buyer' }, SHORT_TOKEN_SECONDS);
+    const expiresAt = Date.now() + SHORT_TOKEN_SECONDS * 1000;
+    const yanSession = JSON.stringify({ sub: 'yan', role: 'buyer', token });
+    const { page, errors } = await firstVisitAs(undefined);
+    const signInAs = async (session: string) => {
+      await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(session)})`);
+      await page.reload();
     };
+    await page.evaluate(`location.hash = '#/orders'`);
+    await signInAs(yanSession);
+    await page.waitForSelector('.tickets code');
+    await expect.poll(() => keptAnswers(page), { timeout: STEP_TIMEOUT_MS }).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
     const showsKeptTickets = async () => {
       await page.waitForSelector('.offline-notice');
       expect(await page.textContent('.offline-notice')).toMatch(/^Your sign-in has run out: these are your orders as they were at .+, as this browser last saw them\. Sign in \(top right\) to see them as they are now\.$/);
@@ -181,16 +199,17 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
       expect(await page.locator('form.sign-in').count()).toBe(1);
       expect(await page.locator('#account a[href="#/orders"]').count()).toBe(1);
     };
+    const showsNoTickets = async () => {
+      await page.waitForSelector('main p.notice:has-text("Sign in (top right) to see your orders."), main [role=alert]:not(:empty)');
+      expect(await page.locator('.tickets code').count()).toBe(0);
+    };
 
-    // The API refuses the token (revoked, or run out by the server's clock): the session is over,
-    // and its tickets are still there (the 401 had signed out, forgetting them).
-    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(sessionEndingAt(Math.floor(Date.now() / 1000) + 3600))})`);
+    // The token runs out: the session is over, and its tickets are still there — with a network …
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1_000));
     await page.reload();
     await showsKeptTickets();
     expect(await page.evaluate(`localStorage.getItem('stream-seat.session')`)).toBeNull();
-
-    // The token ran out, and there is no network at the door: the same tickets.
-    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(sessionEndingAt(Math.floor(Date.now() / 1000) - 60))})`);
+    // … and without one, at the door.
     await proxy.cut();
     try {
       await page.reload();
@@ -199,8 +218,28 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
       await proxy.restore();
     }
 
-    const keptCount = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.length)`);
+    // Tokens naming yan that this gateway never issued — one the API refuses (401: the app ends it as
+    // a session that ran out), one run out already, one offline, where nothing can refuse it — open
+    // none of yan's tickets: what was kept goes only to a token the network accepted for it.
+    const forged = (exp: number) => JSON.stringify({ sub: 'yan', role: 'buyer', token: `e30.${Buffer.from(JSON.stringify({ sub: 'yan', role: 'buyer', exp })).toString('base64url')}.c2ln` });
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    for (const session of [forged(later), forged(later - 7200)]) {
+      await signInAs(session);
+      await showsNoTickets();
+    }
+    await proxy.cut();
+    try {
+      await signInAs(forged(later));
+      await showsNoTickets();
+    } finally {
+      await proxy.restore();
+    }
+    // Nothing was forgotten by them: yan's own ended session still opens the tickets.
+    await signInAs(yanSession);
+    await showsKeptTickets();
+
     // Offered for a day from when the app found the session over, not for good (a shared device).
+    const keptCount = async () => (await keptAnswers(page)).length;
     await page.evaluate(`(() => { const lapsed = JSON.parse(localStorage.getItem('stream-seat.lapsed')); localStorage.setItem('stream-seat.lapsed', JSON.stringify({ ...lapsed, endedAt: Date.now() - 25 * 3600 * 1000 })); })()`);
     await page.reload();
     await page.waitForSelector('main p.notice:has-text("Sign in (top right) to see your orders.")');
@@ -208,23 +247,64 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     expect(await keptCount()).toBeGreaterThan(0);
 
     // Its sign-out, offered beside the kept tickets, forgets them: the next person on the device finds none.
-    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(sessionEndingAt(Math.floor(Date.now() / 1000) - 60))})`);
-    await page.reload();
+    await signInAs(yanSession);
     await showsKeptTickets();
     expect(await page.textContent('#account [data-lapsed]')).toBe('yan (sign-in ran out)');
+    // Another tab showing them follows the sign-out (it had gone on showing the tickets).
+    const other = await page.context().newPage();
+    await other.goto(`${gateway}/#/orders`);
+    await other.waitForSelector('.tickets code');
     await page.click('#account button.sign-out-lapsed');
-    await expect.poll(() => page.locator('#account a[href="#/orders"]').count()).toBe(0);
+    await other.waitForSelector('main p.notice:has-text("Sign in (top right) to see your orders.")');
+    expect(await other.locator('.tickets code').count()).toBe(0);
+    expect(await other.locator('#account [data-lapsed]').count()).toBe(0);
+    await other.close();
+    await expect.poll(() => page.locator('#account a[href="#/orders"]').count(), { timeout: STEP_TIMEOUT_MS }).toBe(0);
     await page.waitForSelector('main p.notice:has-text("Sign in (top right) to see your orders.")');
     await expect.poll(keptCount, { timeout: STEP_TIMEOUT_MS }).toBe(0);
     expect(await page.evaluate(`localStorage.getItem('stream-seat.lapsed')`)).toBeNull();
 
     // Someone else signing in ends the offer too.
-    await page.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(sessionEndingAt(Math.floor(Date.now() / 1000) - 60))})`);
-    await page.reload();
+    await signInAs(yanSession);
     await page.waitForSelector('#account [data-lapsed]');
     await signInLocally(page, 'zoe');
     expect(await page.evaluate(`localStorage.getItem('stream-seat.lapsed')`)).toBeNull();
     expect(await page.locator('#account [data-lapsed]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps a buyer\'s tickets for the door at sign-in and after an order, without My orders being opened', async () => {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Early Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Doors Early', prices: { A: 1200 } });
+    const bo = await test.tokenFor('bo');
+    const hold = await send('POST', '/api/holds', bo, { eventId, seatIds: ['S-A-1'] });
+    expect((await send('POST', '/api/orders', bo, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
+    const { page, errors } = await firstVisitAs(undefined);
+    // Signed in (a new token): the orders, their event and seat map kept at once.
+    await signInLocally(page, 'bo');
+    await expect.poll(() => keptAnswers(page), { timeout: STEP_TIMEOUT_MS }).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
+    // An order placed on the event page: kept too, before any visit to My orders.
+    await page.evaluate(`location.hash = '#/events/${eventId}'`);
+    await page.waitForSelector('[data-live-status=live]');
+    await page.click('circle[data-seat-id="S-A-3"]');
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    await page.selectOption('select[name=card]', 'tok_ok');
+    await page.click('form.pay button');
+    await page.waitForSelector('[data-ticket-code]');
+    const keptOrders = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys().then((keys) => cache.match(keys.find((k) => new URL(k.url).pathname === '/api/orders')))).then((r) => r ? r.json() : { items: [] }).then((body) => body.items.length)`);
+    await expect.poll(keptOrders, { timeout: STEP_TIMEOUT_MS }).toBe(2);
+    // At the door, no network: both orders' tickets, named.
+    await proxy.cut();
+    try {
+      await page.evaluate(`location.hash = '#/orders'`);
+      await page.waitForSelector('.offline-notice');
+      expect(await page.locator('svg.ticket-qr').count()).toBe(2);
+      expect(await page.textContent('main')).toContain('Stalls, row A, seat 3');
+    } finally {
+      await proxy.restore();
+    }
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -247,7 +327,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.waitForSelector('.tickets code');
     await page.click('button.more-orders');
     await page.waitForSelector(`.order-event a[href="#/events/${older}"]`);
-    const kept = () => page.evaluate(`caches.open('stream-seat-tickets-v1').then((cache) => cache.keys()).then((keys) => keys.map((k) => { const u = new URL(k.url); return u.pathname + (u.searchParams.has('cursor') ? '?cursor' : ''); }).sort())`);
+    const kept = () => keptAnswers(page);
     const named = [`/api/events/${older}`, `/api/events/${older}/seatmap`, `/api/events/${newer}`, `/api/events/${newer}/seatmap`, '/api/orders', '/api/orders?cursor'];
     await expect.poll(kept, { timeout: STEP_TIMEOUT_MS }).toEqual([...named].sort());
     // What an earlier visit kept: an event ada's orders named then, its seat map, and a second page

@@ -3,10 +3,11 @@ import './styles.css';
 import { field, h, mount } from './dom.js';
 import { eventPage } from './pages/event-page.js';
 import { eventsPage } from './pages/events-page.js';
+import { keepOrdersForOffline } from './kept-orders.js';
 import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
-import { currentSession, lapsedSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
+import { buys, currentSession, lapsedSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
 import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
 import { registerServiceWorker } from './offline-copy.js';
@@ -122,9 +123,11 @@ if (isSignInAnswer()) {
     problem.textContent = 'Signing in could not be finished here; please sign in again';
   }
 }
-onSessionChange(() => {
+onSessionChange((session) => {
   renderAccount(method);
   rerender();
+  // A buyer signed in (here, or in another tab): their tickets kept for the door with this token.
+  if (buys(session)) void keepOrdersForOffline();
 });
 renderAccount(method);
 const rerender = startRouter(

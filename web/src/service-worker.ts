@@ -156,6 +156,45 @@ function keyOf(request: Request, user: string): string {
   return url.href;
 }
 
+/**
+ * Where the tokens that proved themselves for a user are noted: hashes of the tokens whose requests
+ * the network answered 200 (the gateway verified them). A kept answer is served only to a token
+ * noted there — the worker cannot verify a token, and it finds a user's copies by the token's
+ * subject, which anyone can write into a token of their own: pasted into the app as a sign-in (the
+ * API refusing it ended it as a session that ran out), it had opened another buyer's tickets.
+ */
+const PROOFS_PATH = '/__stream-seat/proven-tokens';
+/** How many of a user's tokens are noted, the latest first (a sign-in a day, for a week). */
+const MAX_PROOFS = 8;
+
+/** A hash of the request's bearer token ('' without one). */
+async function proofOf(request: Request): Promise<string> {
+  const authorization = request.headers.get('authorization');
+  if (!authorization) return '';
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(authorization));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The tokens noted for `user` (PROOFS_PATH). */
+async function proofsOf(cache: Cache, user: string): Promise<string[]> {
+  const kept = await cache.match(keyOf(new Request(new URL(PROOFS_PATH, worker.location.origin).href), user));
+  return ((await kept?.json().catch(() => undefined)) as string[] | undefined) ?? [];
+}
+
+/** Notes `proof` for `user` (its request was answered 200 by the network); in the tickets turn. */
+async function prove(user: string, proof: string): Promise<void> {
+  const cache = await caches.open(TICKETS_CACHE);
+  const proofs = await proofsOf(cache, user);
+  if (proofs[0] === proof) return;
+  const noted = [proof, ...proofs.filter((p) => p !== proof)].slice(0, MAX_PROOFS);
+  await cache.put(keyOf(new Request(new URL(PROOFS_PATH, worker.location.origin).href), user), new Response(JSON.stringify(noted), { headers: { 'content-type': 'application/json' } }));
+}
+
+/** Whether what was kept for `user` may be served to the token `proof` stands for (noted for them). */
+async function proven(user: string, proof: string): Promise<boolean> {
+  return (await proofsOf(await caches.open(TICKETS_CACHE), user)).includes(proof);
+}
+
 /** A user's kept answers (their keys; `user` from userKeyOf). */
 async function keptFor(cache: Cache, user: string): Promise<readonly Request[]> {
   return (await cache.keys()).filter((request) => new URL(request.url).searchParams.get('__user') === user);
@@ -213,7 +252,12 @@ async function forgetUnnamed(user: string): Promise<void> {
  * kept instead when the network fails, answers 502–504, or is slower than NETWORK_PATIENCE_MS —
  * at once while the network is taken as down (NETWORK_DOWN_MS after it last failed).
  */
-async function networkFirst(event: FetchEvent, cacheName: string, key: string, afterKeep?: (text: string) => Promise<void>): Promise<Response> {
+async function networkFirst(
+  event: FetchEvent,
+  cacheName: string,
+  key: string,
+  { afterKeep, mayServeKept }: { afterKeep?: (text: string) => Promise<void>; mayServeKept?: () => Promise<boolean> } = {},
+): Promise<Response> {
   const network = fetch(event.request);
   event.waitUntil(
     network.then(
@@ -232,7 +276,7 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, a
     ),
   );
   const kept = await (await caches.open(cacheName)).match(key, { ignoreVary: true });
-  if (!kept) return network;
+  if (!kept || !((await mayServeKept?.()) ?? true)) return network;
   if (Date.now() < networkDownUntil) return kept;
   return new Promise<Response>((resolve) => {
     const fallBack = () => {
@@ -255,11 +299,12 @@ async function networkFirst(event: FetchEvent, cacheName: string, key: string, a
 
 /**
  * What was kept under `key`, never the network: the request's token has run out or been refused,
- * and would only be. Nothing kept: a 504 problem (as from a gateway out of reach).
+ * and would only be. Nothing kept (or nothing this token may read: `mayServeKept`): a 504 problem,
+ * as from a gateway out of reach.
  */
-async function keptOnly(key: string): Promise<Response> {
+async function keptOnly(key: string, mayServeKept: () => Promise<boolean>): Promise<Response> {
   const kept = await (await caches.open(TICKETS_CACHE)).match(key, { ignoreVary: true });
-  if (kept) return kept;
+  if (kept && (await mayServeKept())) return kept;
   const problem = { type: 'about:blank', title: 'Not kept', status: 504, detail: 'This browser kept nothing of this for you: sign in to see it.' };
   return new Response(JSON.stringify(problem), { status: 504, headers: { 'content-type': 'application/problem+json' } });
 }
@@ -312,20 +357,28 @@ worker.addEventListener('fetch', (event) => {
   if (url.pathname === APP_PAGE || url.pathname === '/index.html') {
     // The app's page (its hash is not sent) under one key whatever its query: `/?utm_source=…`
     // opens offline, and a sign-in's return (`?code=…`) is not kept as a page of its own.
-    event.respondWith(networkFirst(event, SHELL_CACHE, new URL(APP_PAGE, url).href, keepFilesOf));
+    event.respondWith(networkFirst(event, SHELL_CACHE, new URL(APP_PAGE, url).href, { afterKeep: keepFilesOf }));
   } else if (url.pathname === APP_CONFIG) {
     event.respondWith(networkFirst(event, SHELL_CACHE, url.href));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(keptFile(request));
   } else if (request.headers.has(KEEP_HEADER)) {
     event.respondWith(
-      userKeyOf(request).then((user) => {
+      (async () => {
+        const [user, proof] = await Promise.all([userKeyOf(request), proofOf(request)]);
         const key = keyOf(request, user);
-        if (request.headers.has(KEPT_ONLY_HEADER)) return keptOnly(key);
+        // A user's copies go only to a token the network accepted for them (PROOFS_PATH).
+        const mayServeKept = async () => user === '' || (await proven(user, proof));
+        if (request.headers.has(KEPT_ONLY_HEADER)) return keptOnly(key, mayServeKept);
         // The first page of a user's orders, kept: what no kept order names any more is forgotten.
         const firstOrdersPage = user !== '' && url.pathname === '/api/orders' && !url.searchParams.has('cursor');
-        return networkFirst(event, TICKETS_CACHE, key, firstOrdersPage ? () => forgetUnnamed(user) : undefined);
-      }),
+        const afterKeep = async () => {
+          if (user === '') return;
+          await prove(user, proof);
+          if (firstOrdersPage) await forgetUnnamed(user);
+        };
+        return networkFirst(event, TICKETS_CACHE, key, { afterKeep, mayServeKept });
+      })(),
     );
   }
 });

@@ -110,7 +110,7 @@ function lapse(session: Session): void {
   const lapsed: Lapsed = { session, endedAt: Date.now() };
   localStorage.setItem(LAPSED_KEY, JSON.stringify(lapsed));
   localStorage.removeItem(KEY);
-  shownIdentity = '';
+  shownIdentity = storedIdentity();
 }
 
 /**
@@ -132,10 +132,15 @@ function setSession(session: Session | undefined): void {
   for (const listener of listeners) listener(session);
 }
 
-/** Who the stored session names ('' for nobody), whether or not its token is still good. */
+/**
+ * Who the stored session names, whether or not its token is still good — or whose ended session's
+ * tickets are offered (`lapsed`); '' for nobody.
+ */
 function storedIdentity(): string {
   const session = readStored<Session>(KEY);
-  return session ? `${session.role}\n${session.sub}` : '';
+  if (session) return `${session.role}\n${session.sub}`;
+  const lapsed = readStored<Lapsed>(LAPSED_KEY);
+  return lapsed?.session ? `lapsed\n${lapsed.session.sub}` : '';
 }
 /** Who this page shows as signed in, as last told. */
 let shownIdentity = storedIdentity();
@@ -149,8 +154,9 @@ export function onSessionChange(listener: (session: Session | undefined) => void
 // Only a change of who is signed in counts: the same user signing in again elsewhere (a new
 // token) redraws nothing here, which would drop this page's selection and requests under way.
 // (Read from storage as written, without judging expiry: the server's clock is not known yet.)
+// An ended session's sign-out elsewhere counts too: this tab had gone on showing its tickets.
 window.addEventListener('storage', (event) => {
-  if (event.storageArea !== localStorage || (event.key !== KEY && event.key !== null)) return;
+  if (event.storageArea !== localStorage || (event.key !== KEY && event.key !== LAPSED_KEY && event.key !== null)) return;
   const identity = storedIdentity();
   if (identity === shownIdentity) return;
   shownIdentity = identity;

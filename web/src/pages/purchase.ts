@@ -5,6 +5,7 @@
  */
 import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
+import { keepOrdersForOffline } from '../kept-orders.js';
 import { serverNow } from '../server-clock.js';
 import { buys, currentSession } from '../session.js';
 
@@ -82,6 +83,8 @@ export function createPurchase(deps: PurchaseDeps) {
   }
 
   function ordered(found: OrderView): void {
+    // Its tickets kept for reading offline now, not only once My orders is opened online.
+    void keepOrdersForOffline();
     state.order = found;
     state.hold = undefined;
     sessionStorage.removeItem(holdKey(deps.eventId));
@@ -170,7 +173,9 @@ export function createPurchase(deps: PurchaseDeps) {
           return;
         }
         if (error instanceof ApiProblem && error.status === 410) {
-          endHold('Your hold expired and the seats went back on sale.');
+          // Ended: by its time, or released elsewhere (another tab's "Release") — said as it was.
+          const ended = await api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`).catch(() => undefined);
+          endHold(ended?.status === 'RELEASED' ? 'Your hold was released (in another tab or on another device): the seats went back on sale.' : 'Your hold expired and the seats went back on sale.');
           return;
         }
         throw error;
@@ -292,8 +297,9 @@ export function createPurchase(deps: PurchaseDeps) {
   function adoptOther(holdId: string): void {
     const other = state.others.find((candidate) => candidate.holdId === holdId);
     if (!other || state.hold || state.order || state.busy) return;
-    state.message = undefined;
     held(other);
+    // Said, as a hold made here is: the panel changed under the buyer's click.
+    state.message = { kind: 'info', text: `These seats are yours to pay for here, held until ${new Date(other.expiresAt).toLocaleTimeString()}.` };
     deps.changed();
   }
 
