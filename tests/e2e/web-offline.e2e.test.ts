@@ -350,6 +350,23 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await expect.poll(kept, { timeout: STEP_TIMEOUT_MS }).toEqual([...named, '/api/events/bea-s-event'].sort());
     expect(errors).toEqual([]);
     await page.context().close();
+
+    // Another browser, where ada signs in and never opens My orders: the later page is kept with the
+    // first (tonight's ticket may have been bought weeks ago), and "More orders" opens offline.
+    const { page: fresh } = await firstVisitAs(undefined);
+    await signInLocally(fresh, 'ada');
+    await expect.poll(() => keptAnswers(fresh), { timeout: STEP_TIMEOUT_MS }).toEqual([...named].sort());
+    await proxy.cut();
+    try {
+      await fresh.evaluate(`location.hash = '#/orders'`);
+      await fresh.waitForSelector('.offline-notice');
+      await fresh.click('button.more-orders');
+      await fresh.waitForSelector(`.order-event a[href="#/events/${older}"]`);
+      expect(await fresh.locator('svg.ticket-qr').count()).toBe(21);
+    } finally {
+      await proxy.restore();
+    }
+    await fresh.context().close();
   });
 
   it('forgets the files of an earlier release once a new release\'s page is kept, and keeps the new one\'s', async () => {
