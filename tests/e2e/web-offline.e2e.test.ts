@@ -309,6 +309,41 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.context().close();
   });
 
+  it('keeps a running session by the server\'s clock learnt earlier when the page opens without a network, on a browser hours fast', async () => {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Fast Clock Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Fast Clock Night', prices: { A: 900 } });
+    const cy = await test.tokenFor('cy');
+    const hold = await send('POST', '/api/holds', cy, { eventId, seatIds: ['S-A-4'] });
+    expect((await send('POST', '/api/orders', cy, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
+    const context = await browser.newContext({ locale: 'en-US' });
+    // 13 hours fast: past the end of the 12-hour token the moment it is issued.
+    await context.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }');
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await page.goto(gateway);
+    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+    await signInLocally(page, 'cy');
+    await page.evaluate(`location.hash = '#/orders'`);
+    await page.waitForSelector('.tickets code');
+    await expect.poll(() => keptAnswers(page), { timeout: STEP_TIMEOUT_MS }).toContain('/api/orders');
+    // Opened without a network, nothing to learn the server's time from: the session runs on (it
+    // had been taken as over, its tickets offered as a session's that ran out, and the session
+    // gone once the network was back).
+    await proxy.cut();
+    try {
+      await page.reload();
+      await page.waitForSelector('.offline-notice');
+      expect(await page.textContent('.offline-notice')).toMatch(/^No network: /);
+      expect(await page.locator('[data-signed-in="cy"]').count()).toBe(1);
+    } finally {
+      await proxy.restore();
+    }
+    await page.reload();
+    await page.waitForSelector('.tickets code');
+    expect(await page.locator('[data-signed-in="cy"]').count()).toBe(1);
+    await context.close();
+  });
+
   it('forgets the kept pages, events and seat maps that the buyer\'s kept orders no longer name, and nobody else\'s', async () => {
     const organizer = await test.tokenFor('olga', 'organizer');
     const hall = (name: string, seats: number) => ({ name, sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats }] }] });

@@ -4,8 +4,24 @@
  */
 import { OFFLINE_HEADER } from './offline-copy.js';
 
-/** How far the gateway's clock is ahead of this browser's, in ms (0 until the first answer). */
-let offset = 0;
+/**
+ * Where the last offset learnt is remembered: a page opened without a network learns none, and a
+ * browser hours fast had then ended a running session as it opened (its tickets offered as a
+ * session's that ran out, and the session gone once the network was back).
+ */
+const OFFSET_KEY = 'stream-seat.server-clock-offset';
+
+function rememberedOffset(): number {
+  try {
+    const stored = Number(localStorage.getItem(OFFSET_KEY));
+    return Number.isFinite(stored) ? stored : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** How far the gateway's clock is ahead of this browser's, in ms (as last learnt, here or on an earlier page; 0 before any answer). */
+let offset = rememberedOffset();
 
 export function serverNow(): number {
   return Date.now() + offset;
@@ -19,5 +35,15 @@ export function serverNow(): number {
 export function noteServerDate(response: Response): void {
   if (response.headers.has(OFFLINE_HEADER)) return;
   const date = Date.parse(response.headers.get('date') ?? '');
-  if (Number.isFinite(date)) offset = date - Date.now();
+  if (!Number.isFinite(date)) return;
+  const learnt = date - Date.now();
+  // Written when it moved by more than the Date header's own second, not on every answer.
+  if (Math.abs(learnt - offset) > 2_000) {
+    try {
+      localStorage.setItem(OFFSET_KEY, String(learnt));
+    } catch {
+      // Not remembered: learnt again on the next page.
+    }
+  }
+  offset = learnt;
 }
