@@ -17,6 +17,8 @@ export interface RequestOptions {
    * the network (with keepOffline; offline-copy.ts's KEPT_ONLY_HEADER).
    */
   keptFor?: Session;
+  /** The session whose token is sent (else the one signed in now): a background chore's, which must not go on with another's. */
+  session?: Session;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
  */
 export async function answered<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ body: T; replayed: boolean; keptAt?: string }> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const session = options.keptFor ?? currentSession();
+  const session = options.keptFor ?? options.session ?? currentSession();
   if (session) headers['authorization'] = `Bearer ${session.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;

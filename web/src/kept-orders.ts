@@ -2,38 +2,101 @@
  * Brings what the service worker keeps for reading tickets offline up to date for the signed-in
  * buyer, in the background: their orders (up to KEPT_PAGES pages: "More orders" opens offline too —
  * orders come newest first, and tonight's ticket may have been bought weeks ago), the events
- * behind them, and the seat maps that name the places of shows not over yet — at each sign-in,
- * since the worker serves a user's copies only to a token the network accepted for them (a new
- * token had found none offline until *My orders* was opened with it), and after an order is placed
- * (its tickets kept before the buyer reaches the door).
+ * behind them, and the seat maps that name the places of shows not over yet. Once for each token
+ * (keepOrdersForToken: at sign-in, here or by the identity provider's return, and at start-up for
+ * a session begun before): the worker serves a user's copies only to a token the network accepted
+ * for their orders, and a new token had found none offline until *My orders* was opened with it.
+ * And after an order is placed (its tickets kept before the buyer reaches the door; the kept pages
+ * again, since it moved their bounds).
  */
 import type { EventView, OrderView } from '@stream-seat/contracts';
-import { api } from './api.js';
+import { api, type RequestOptions } from './api.js';
 import { serverNow } from './server-clock.js';
+import { currentSession, type Session } from './session.js';
 
 /** How many pages of orders (20 each) are kept: a buyer's last hundred orders. */
 const KEPT_PAGES = 5;
 /** A show that started longer ago than this needs no seat map at the door. */
 const SHOW_LENGTH_MS = 24 * 60 * 60 * 1000;
+/** How long a page not yet in the worker's control (its first visit) waits for it. */
+const CONTROL_WAIT_MS = 10_000;
+/** The token whose orders were kept last (its signature part: the session holds the whole token anyway). */
+const KEPT_TOKEN_KEY = 'stream-seat.kept-for-token';
 
-export async function keepOrdersForOffline(): Promise<void> {
-  // Without a worker in control nothing would be kept: the reads would only cost the services.
-  if (!('serviceWorker' in navigator) || !navigator.serviceWorker.controller) return;
-  const keep = { keepOffline: true };
+/** The run under way, and whether another was asked for meanwhile. */
+let running: Promise<void> | undefined;
+let again = false;
+
+/** Keeps the signed-in buyer's orders; one run at a time, and one more after it when asked meanwhile. */
+export function keepOrdersForOffline(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = keepOrders().finally(() => {
+    running = undefined;
+    if (again) {
+      again = false;
+      void keepOrdersForOffline();
+    }
+  });
+  return running;
+}
+
+/** keepOrdersForOffline, once for the signed-in buyer's token (a sign-in, a start-up, another tab's sign-in). */
+export function keepOrdersForToken(): void {
+  const session = currentSession();
+  if (!session || tokenMark(session) === storedMark()) return;
+  void keepOrdersForOffline();
+}
+
+const tokenMark = (session: Session) => session.token.slice(-43);
+function storedMark(): string | null {
+  try {
+    return localStorage.getItem(KEPT_TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+async function keepOrders(): Promise<void> {
+  if (!('serviceWorker' in navigator)) return;
+  // A first visit: the worker takes the page over a moment after it loads.
+  if (!navigator.serviceWorker.controller) {
+    await new Promise<void>((resolve) => {
+      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
+      setTimeout(resolve, CONTROL_WAIT_MS);
+    });
+    // Without a worker in control nothing would be kept: the reads would only cost the services.
+    if (!navigator.serviceWorker.controller) return;
+  }
+  // Every read with the token of the session this began for; stopped once it is over (a sign-out,
+  // another user's sign-in), so that nothing is kept for it, or read with another's token, after.
+  const session = currentSession();
+  if (!session) return;
+  const stillIts = () => currentSession()?.token === session.token;
+  const keep: RequestOptions = { keepOffline: true, session };
   try {
     const eventIds = new Set<string>();
     let cursor: string | null = null;
-    for (let page = 0; page < KEPT_PAGES && (page === 0 || cursor !== null); page++) {
+    for (let page = 0; page < KEPT_PAGES && (page === 0 || cursor !== null) && stillIts(); page++) {
       const { items, nextCursor }: { items: OrderView[]; nextCursor: string | null } = await api('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, keep);
-      for (const order of items) eventIds.add(order.eventId);
+      for (const order of items) if (order.status !== 'CANCELLED') eventIds.add(order.eventId);
       cursor = nextCursor;
     }
-    // One after another: a background chore, not a burst of a hundred reads at each sign-in.
+    if (stillIts()) localStorage.setItem(KEPT_TOKEN_KEY, tokenMark(session));
+    // One after another: a background chore, not a burst of a hundred reads at each sign-in; one
+    // event that cannot be read leaves the others kept.
     for (const id of eventIds) {
-      const event = await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, keep);
-      if (Date.parse(event.startsAt) + SHOW_LENGTH_MS > serverNow()) await api('GET', `/events/${encodeURIComponent(id)}/seatmap`, keep);
+      if (!stillIts()) return;
+      try {
+        const event = await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, keep);
+        if (Date.parse(event.startsAt) + SHOW_LENGTH_MS > serverNow() && stillIts()) await api('GET', `/events/${encodeURIComponent(id)}/seatmap`, keep);
+      } catch {
+        // Kept the next time.
+      }
     }
   } catch {
-    // Kept the next time: nothing here is the page's to say.
+    // The orders could not be read: kept the next time (nothing here is the page's to say).
   }
 }

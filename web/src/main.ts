@@ -3,7 +3,7 @@ import './styles.css';
 import { field, h, mount } from './dom.js';
 import { eventPage } from './pages/event-page.js';
 import { eventsPage } from './pages/events-page.js';
-import { keepOrdersForOffline } from './kept-orders.js';
+import { keepOrdersForToken } from './kept-orders.js';
 import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
@@ -126,9 +126,11 @@ if (isSignInAnswer()) {
 onSessionChange((session) => {
   renderAccount(method);
   rerender();
-  // A buyer signed in (here, or in another tab): their tickets kept for the door with this token.
-  if (buys(session)) void keepOrdersForOffline();
+  // A buyer signed in (here, or in another tab): their tickets kept for the door with this token, once.
+  if (buys(session)) keepOrdersForToken();
 });
+// A session begun before this page (the identity provider's return above, an earlier visit): the same.
+if (buys(currentSession())) keepOrdersForToken();
 renderAccount(method);
 const rerender = startRouter(
   main,

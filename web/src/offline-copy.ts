@@ -9,9 +9,9 @@ export const TICKETS_CACHE_PREFIX = 'stream-seat-tickets';
 export const OFFLINE_HEADER = 'x-stream-seat-offline';
 /**
  * Asks the worker to keep a GET's answer for reading offline, and to serve it when the network
- * cannot: sent by the orders page only, for the orders and their events (a seat map may be
- * megabytes, and every event page viewed would have been kept; other pages' reads must fail as
- * they are, never be answered from an old copy).
+ * cannot: sent for the buyer's orders and the events and seat maps behind them only (the orders
+ * page, kept-orders.ts) — a seat map may be megabytes, and every event page viewed would have been
+ * kept; other pages' reads must fail as they are, never be answered from an old copy.
  */
 export const KEEP_HEADER = 'x-stream-seat-keep';
 /**
@@ -27,8 +27,15 @@ export function registerServiceWorker(): void {
   void navigator.serviceWorker.register('/sw.js').catch((error: unknown) => console.warn('the service worker could not be registered: tickets will need the network', error));
 }
 
-/** Forgets every user's kept orders (sign-out): a shared device shows nobody's tickets once they have left. */
+/** Posted to the worker by forgetOfflineCopies: it drops the keeps still on their way. */
+export const FORGET_MESSAGE = 'stream-seat-forget-tickets';
+
+/**
+ * Forgets every user's kept orders (sign-out): a shared device shows nobody's tickets once they
+ * have left. The worker is told too, so that a keep on its way does not put them back.
+ */
 export async function forgetOfflineCopies(): Promise<void> {
   if (typeof caches === 'undefined') return;
+  if (typeof navigator !== 'undefined' && 'serviceWorker' in navigator) navigator.serviceWorker.controller?.postMessage(FORGET_MESSAGE);
   for (const name of await caches.keys()) if (name.startsWith(TICKETS_CACHE_PREFIX)) await caches.delete(name);
 }

@@ -20,11 +20,25 @@ function rememberedOffset(): number {
   }
 }
 
+/** The offset last written to OFFSET_KEY. */
+let storedOffset = rememberedOffset();
 /** How far the gateway's clock is ahead of this browser's, in ms (as last learnt, here or on an earlier page; 0 before any answer). */
-let offset = rememberedOffset();
+let offset = storedOffset;
+/** Whether an answer of the gateway's on this page taught the offset (not only an earlier page). */
+let learntHere = false;
 
 export function serverNow(): number {
   return Date.now() + offset;
+}
+
+/**
+ * The time a session's end is judged by: the server's as learnt on this page; before any answer
+ * here, the earlier of this browser's and the server's as last learnt — so that neither a browser
+ * hours fast (its tickets opened offline) nor one corrected since the offset was learnt ends a
+ * running session before the gateway is heard (whose 401 ends one that is over).
+ */
+export function sessionNow(): number {
+  return learntHere ? serverNow() : Math.min(Date.now(), serverNow());
 }
 
 /**
@@ -37,13 +51,15 @@ export function noteServerDate(response: Response): void {
   const date = Date.parse(response.headers.get('date') ?? '');
   if (!Number.isFinite(date)) return;
   const learnt = date - Date.now();
-  // Written when it moved by more than the Date header's own second, not on every answer.
-  if (Math.abs(learnt - offset) > 2_000) {
+  // Written when it moved by more than the Date header's own second from what is stored, not on every answer.
+  if (Math.abs(learnt - storedOffset) > 2_000) {
     try {
       localStorage.setItem(OFFSET_KEY, String(learnt));
+      storedOffset = learnt;
     } catch {
       // Not remembered: learnt again on the next page.
     }
   }
   offset = learnt;
+  learntHere = true;
 }

@@ -20,8 +20,12 @@ interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
+interface ExtendableMessageEvent extends ExtendableEvent {
+  readonly data: unknown;
+}
 interface ServiceWorkerScope {
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
   skipWaiting(): Promise<void>;
   readonly clients: { claim(): Promise<void> };
@@ -40,6 +44,8 @@ const SHELL_CACHE = `${CACHE_PREFIX}shell-v1`;
 const TICKETS_CACHE = `${CACHE_PREFIX}tickets-v1`;
 /** Says a response came from what was kept, and when it was (ISO 8601). */
 const OFFLINE_HEADER = 'x-stream-seat-offline';
+/** Posted by the app when it forgets every kept ticket (a sign-out). */
+const FORGET_MESSAGE = 'stream-seat-forget-tickets';
 /** Sent by the app with a GET whose answer it wants kept and served offline. */
 const KEEP_HEADER = 'x-stream-seat-keep';
 /** With KEEP_HEADER: the kept answer only, never the network (a session that ended without a sign-out reads its tickets so). */
@@ -143,9 +149,13 @@ function userOf(authorization: string): string {
 /** A hash of who a request is from; '' for a request without a token. */
 async function userKeyOf(request: Request): Promise<string> {
   const authorization = request.headers.get('authorization');
-  if (!authorization) return '';
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userOf(authorization)));
-  return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return authorization ? (await sha256Hex(userOf(authorization))).slice(0, 32) : '';
+}
+
+/** SHA-256 of `text`, in hex. */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The key an answer is kept under: its address, and for a user's own answers who they are (userKeyOf). */
@@ -157,28 +167,32 @@ function keyOf(request: Request, user: string): string {
 }
 
 /**
- * Where the tokens that proved themselves for a user are noted: hashes of the tokens whose requests
- * the network answered 200 (the gateway verified them). A kept answer is served only to a token
+ * Where the tokens that proved themselves for a user are noted: hashes of the tokens whose reads of
+ * the user's own orders the network answered 200 — a route that answers only a token it verified
+ * (a public read answers a bad token too, as anonymous). A kept answer is served only to a token
  * noted there — the worker cannot verify a token, and it finds a user's copies by the token's
  * subject, which anyone can write into a token of their own: pasted into the app as a sign-in (the
  * API refusing it ended it as a session that ran out), it had opened another buyer's tickets.
  */
 const PROOFS_PATH = '/__stream-seat/proven-tokens';
+/** The reads whose 200 proves their token: a user's own orders (PROOFS_PATH). */
+const PROVING_READ = /^\/api\/orders(?:\/|$)/;
 /** How many of a user's tokens are noted, the latest first (a sign-in a day, for a week). */
 const MAX_PROOFS = 8;
 
 /** A hash of the request's bearer token ('' without one). */
 async function proofOf(request: Request): Promise<string> {
   const authorization = request.headers.get('authorization');
-  if (!authorization) return '';
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(authorization));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return authorization ? sha256Hex(authorization) : '';
 }
+
+/** Where `user`'s proofs are kept. */
+const proofsKey = (user: string) => keyOf(new Request(new URL(PROOFS_PATH, worker.location.origin).href), user);
 
 /** The tokens noted for `user` (PROOFS_PATH). */
 async function proofsOf(cache: Cache, user: string): Promise<string[]> {
-  const kept = await cache.match(keyOf(new Request(new URL(PROOFS_PATH, worker.location.origin).href), user));
-  return ((await kept?.json().catch(() => undefined)) as string[] | undefined) ?? [];
+  const noted = (await (await cache.match(proofsKey(user)))?.json().catch(() => undefined)) as unknown;
+  return Array.isArray(noted) ? noted.filter((proof): proof is string => typeof proof === 'string') : [];
 }
 
 /** Notes `proof` for `user` (its request was answered 200 by the network); in the tickets turn. */
@@ -187,7 +201,7 @@ async function prove(user: string, proof: string): Promise<void> {
   const proofs = await proofsOf(cache, user);
   if (proofs[0] === proof) return;
   const noted = [proof, ...proofs.filter((p) => p !== proof)].slice(0, MAX_PROOFS);
-  await cache.put(keyOf(new Request(new URL(PROOFS_PATH, worker.location.origin).href), user), new Response(JSON.stringify(noted), { headers: { 'content-type': 'application/json' } }));
+  await cache.put(proofsKey(user), new Response(JSON.stringify(noted), { headers: { 'content-type': 'application/json' } }));
 }
 
 /** Whether what was kept for `user` may be served to the token `proof` stands for (noted for them). */
@@ -202,6 +216,17 @@ async function keptFor(cache: Cache, user: string): Promise<readonly Request[]> 
 
 /** The end of the last write to the tickets cache begun. */
 let ticketsTurn: Promise<unknown> = Promise.resolve();
+/**
+ * Moves on each time the app forgets every kept ticket (FORGET_MESSAGE, a sign-out): a keep or a
+ * cancel's rewrite begun before it is dropped — one still on its way had put a signed-out user's
+ * copies back after the page deleted them.
+ */
+let ticketsGeneration = 0;
+worker.addEventListener('message', (event) => {
+  if (event.data !== FORGET_MESSAGE) return;
+  ticketsGeneration++;
+  event.waitUntil(inTicketsTurn(() => caches.delete(TICKETS_CACHE)));
+});
 /**
  * Runs `write` on the tickets cache after the writes begun before it: a pruning reads what is kept
  * and then deletes, and a keep or a cancel's rewrite in between had been undone by it.
@@ -259,6 +284,7 @@ async function networkFirst(
   { afterKeep, mayServeKept }: { afterKeep?: (text: string) => Promise<void>; mayServeKept?: () => Promise<boolean> } = {},
 ): Promise<Response> {
   const network = fetch(event.request);
+  const generation = ticketsGeneration;
   event.waitUntil(
     network.then(
       async (response) => {
@@ -267,6 +293,7 @@ async function networkFirst(
         if (response.status !== 200) return;
         const copy = await keepable(response.clone());
         const keep = async () => {
+          if (cacheName === TICKETS_CACHE && generation !== ticketsGeneration) return;
           await (await caches.open(cacheName)).put(key, copy.clone());
           await afterKeep?.(await copy.text());
         };
@@ -328,11 +355,13 @@ async function keptFile(request: Request | string): Promise<Response> {
  */
 async function cancelling({ request }: FetchEvent, orderId: string): Promise<Response> {
   const user = await userKeyOf(request);
+  const generation = ticketsGeneration;
   const response = await fetch(request);
   if (!response.ok || !user) return response;
   const order = (await response.clone().json()) as { orderId?: unknown };
   if (order.orderId !== orderId) return response;
   await inTicketsTurn(async () => {
+    if (generation !== ticketsGeneration) return;
     const cache = await caches.open(TICKETS_CACHE);
     for (const request of await keptFor(cache, user)) {
       const url = new URL(request.url);
@@ -374,7 +403,7 @@ worker.addEventListener('fetch', (event) => {
         const firstOrdersPage = user !== '' && url.pathname === '/api/orders' && !url.searchParams.has('cursor');
         const afterKeep = async () => {
           if (user === '') return;
-          await prove(user, proof);
+          if (PROVING_READ.test(url.pathname)) await prove(user, proof);
           if (firstOrdersPage) await forgetUnnamed(user);
         };
         return networkFirst(event, TICKETS_CACHE, key, { afterKeep, mayServeKept });

@@ -5,7 +5,7 @@
  */
 import { NO_ANSWER } from './api-problem.js';
 import { forgetOfflineCopies } from './offline-copy.js';
-import { noteServerDate, serverNow } from './server-clock.js';
+import { noteServerDate, sessionNow } from './server-clock.js';
 
 /** An admin may do what an organiser does (the organiser's page) and what a buyer does (hold, pay). */
 export type Role = 'buyer' | 'organizer' | 'admin';
@@ -77,7 +77,7 @@ function readStored<T>(key: string): T | undefined {
 export function currentSession(): Session | undefined {
   try {
     const session = readStored<Session>(KEY);
-    if (session && (tokenExpiry(session.token) ?? Infinity) <= serverNow()) {
+    if (session && (tokenExpiry(session.token) ?? Infinity) <= sessionNow()) {
       // Over for the whole page: the top bar offers "Sign in" again, not a stale "Sign out". Told
       // after the caller's turn: it may be a page being drawn, which the listeners draw again.
       lapse(session);

@@ -83,7 +83,8 @@ export function createPurchase(deps: PurchaseDeps) {
   }
 
   function ordered(found: OrderView): void {
-    // Its tickets kept for reading offline now, not only once My orders is opened online.
+    // Its tickets kept for reading offline now, not only once My orders is opened online (every
+    // kept page again: the new order moved the pages' bounds).
     void keepOrdersForOffline();
     state.order = found;
     state.hold = undefined;
