@@ -211,7 +211,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
           await page.waitForSelector('#account form.sign-in, #account [data-signed-in]');
           return page.locator('#account [data-lapsed]').count();
         },
-        { timeout: (SHORT_TOKEN_SECONDS + 10) * 1000, intervals: [1_000] },
+        { timeout: (SHORT_TOKEN_SECONDS + 10) * 1000, interval: 1_000 },
       )
       .toBe(1);
     await showsKeptTickets();
