@@ -9,10 +9,22 @@
  * And after an order is placed (its tickets kept before the buyer reaches the door; the kept pages
  * again, since it moved their bounds).
  */
-import type { EventView, OrderView } from '@stream-seat/contracts';
-import { api, type RequestOptions } from './api.js';
+import type { EventView, OrderView, SeatMap } from '@stream-seat/contracts';
+import { answered, api, type RequestOptions } from './api.js';
+import type { CursorPage } from './paged-list.js';
 import { serverNow } from './server-clock.js';
-import { currentSession, type Session } from './session.js';
+import { buys, currentSession, type Session } from './session.js';
+
+/**
+ * The reads the service worker keeps for the door (KEEP_HEADER): a page of the buyer's orders, and
+ * the event and seat map that name their places — here and on the orders page alike. `options`:
+ * whose token (`session`), or only what was kept for an ended session (`keptFor`).
+ */
+type KeptReadOptions = Pick<RequestOptions, 'keptFor' | 'session'>;
+export const readOrdersPage = (cursor: string | null, options: KeptReadOptions = {}) =>
+  answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, { ...options, keepOffline: true });
+export const readEvent = (eventId: string, options: KeptReadOptions = {}) => api<EventView>('GET', `/events/${encodeURIComponent(eventId)}`, { ...options, keepOffline: true });
+export const readSeatMap = (eventId: string, options: KeptReadOptions = {}) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`, { ...options, keepOffline: true });
 
 /** How many pages of orders (20 each) are kept: a buyer's last hundred orders. */
 const KEPT_PAGES = 5;
@@ -43,10 +55,10 @@ export function keepOrdersForOffline(): Promise<void> {
   return running;
 }
 
-/** keepOrdersForOffline, once for the signed-in buyer's token (a sign-in, a start-up, another tab's sign-in). */
+/** keepOrdersForOffline, once for the signed-in buyer's token (a sign-in, a start-up, another tab's sign-in); nothing for an organiser. */
 export function keepOrdersForToken(): void {
   const session = currentSession();
-  if (!session || tokenMark(session) === storedMark()) return;
+  if (!session || !buys(session) || tokenMark(session) === storedMark()) return;
   void keepOrdersForOffline();
 }
 
@@ -75,12 +87,12 @@ async function keepOrders(): Promise<void> {
   const session = currentSession();
   if (!session) return;
   const stillIts = () => currentSession()?.token === session.token;
-  const keep: RequestOptions = { keepOffline: true, session };
+  const keep: KeptReadOptions = { session };
   try {
     const eventIds = new Set<string>();
     let cursor: string | null = null;
     for (let page = 0; page < KEPT_PAGES && (page === 0 || cursor !== null) && stillIts(); page++) {
-      const { items, nextCursor }: { items: OrderView[]; nextCursor: string | null } = await api('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, keep);
+      const { items, nextCursor }: CursorPage<OrderView> = (await readOrdersPage(cursor, keep)).body;
       for (const order of items) if (order.status !== 'CANCELLED') eventIds.add(order.eventId);
       cursor = nextCursor;
     }
@@ -90,8 +102,8 @@ async function keepOrders(): Promise<void> {
     for (const id of eventIds) {
       if (!stillIts()) return;
       try {
-        const event = await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, keep);
-        if (Date.parse(event.startsAt) + SHOW_LENGTH_MS > serverNow() && stillIts()) await api('GET', `/events/${encodeURIComponent(id)}/seatmap`, keep);
+        const event = await readEvent(id, keep);
+        if (Date.parse(event.startsAt) + SHOW_LENGTH_MS > serverNow() && stillIts()) await readSeatMap(id, keep);
       } catch {
         // Kept the next time.
       }

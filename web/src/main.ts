@@ -7,7 +7,7 @@ import { keepOrdersForToken } from './kept-orders.js';
 import { ordersPage } from './pages/orders-page.js';
 import { organizerPage } from './pages/organizer-page.js';
 import { route, startRouter } from './router.js';
-import { buys, currentSession, lapsedSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
+import { currentSession, lapsedSession, onSessionChange, organizes, type Role, type Session, signInLocally, signInWithToken, signOut } from './session.js';
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
 import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
 import { registerServiceWorker } from './offline-copy.js';
@@ -127,10 +127,10 @@ onSessionChange((session) => {
   renderAccount(method);
   rerender();
   // A buyer signed in (here, or in another tab): their tickets kept for the door with this token, once.
-  if (buys(session)) keepOrdersForToken();
+  if (session) keepOrdersForToken();
 });
 // A session begun before this page (the identity provider's return above, an earlier visit): the same.
-if (buys(currentSession())) keepOrdersForToken();
+keepOrdersForToken();
 renderAccount(method);
 const rerender = startRouter(
   main,

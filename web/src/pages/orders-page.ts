@@ -2,11 +2,12 @@
  * `#/orders`: the buyer's orders and tickets, each named by its event; a confirmed order can be
  * cancelled (refunded) until its show starts.
  */
-import type { EventView, OrderView, SeatMap } from '@stream-seat/contracts';
-import { answered, api, postCommand, type RequestOptions } from '../api.js';
+import type { EventView, OrderView } from '@stream-seat/contracts';
+import { postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
-import { type CursorPage, pagedList } from '../paged-list.js';
+import { readEvent, readOrdersPage, readSeatMap } from '../kept-orders.js';
+import { pagedList } from '../paged-list.js';
 import { type PlaceNamer, placeNamesOfEvents } from '../place-names.js';
 import type { Page } from '../router.js';
 import { serverNow } from '../server-clock.js';
@@ -30,7 +31,7 @@ export const ordersPage: Page = (root) => {
       mount(root, h('h1', {}, 'My orders'), signInNotice);
       return;
     }
-    const reads: RequestOptions = { keepOffline: true, ...(lapsed ? { keptFor: lapsed } : {}) };
+    const reads = lapsed ? { keptFor: lapsed } : {};
     // The API answers 20 at a time, newest first: older orders (and their tickets) a click away.
     // Each page waits for its orders' events, so that a card is drawn once, whole.
     const events: EventsById = new Map();
@@ -38,13 +39,13 @@ export const ordersPage: Page = (root) => {
     let keptAt: string | undefined;
     // Named once the map is in: a card never waits for it; without it a ticket shows its seat's id.
     // Both kept by the service worker with the orders: the tickets read the same offline.
-    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => api<SeatMap>('GET', `/events/${encodeURIComponent(eventId)}/seatmap`, reads));
+    const namesOf: PlaceNames = placeNamesOfEvents((eventId) => readSeatMap(eventId, reads));
     const orders = pagedList<OrderView>({
       listClass: 'orders',
       moreClass: 'more-orders',
       moreLabel: 'More orders',
       pageAfter: async (cursor) => {
-        const { body: page, keptAt: kept } = await answered<CursorPage<OrderView>>('GET', `/orders${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, reads);
+        const { body: page, keptAt: kept } = await readOrdersPage(cursor, reads);
         if (cursor === null) keptAt = kept;
         await lookUpEvents(page.items, events, reads);
         return page;
@@ -76,11 +77,11 @@ function keptNotice(keptAt: string, sessionEnded: boolean): string {
 }
 
 /** Fills in the events of `orders` not looked up yet. An event the catalogue cannot give (it is down) leaves its cards plainer, not the list unshown. */
-async function lookUpEvents(orders: OrderView[], events: EventsById, reads: RequestOptions): Promise<void> {
+async function lookUpEvents(orders: OrderView[], events: EventsById, reads: Parameters<typeof readEvent>[1]): Promise<void> {
   const missing = [...new Set(orders.map((o) => o.eventId))].filter((id) => !events.has(id));
   await Promise.all(
     missing.map(async (id) => {
-      events.set(id, await api<EventView>('GET', `/events/${encodeURIComponent(id)}`, reads).catch(() => null));
+      events.set(id, await readEvent(id, reads).catch(() => null));
     }),
   );
 }
