@@ -22,6 +22,11 @@ export function dateTime(iso: string): string {
   return zone ? `${dateAndTime.format(at)} ${zone}` : dateAndTime.format(at);
 }
 
+/** "21:34:05": a time of today, in the reader's way (when a hold ends, when a ticket was checked in). */
+export function timeOfDay(iso: string): string {
+  return new Date(iso).toLocaleTimeString();
+}
+
 /** "4:59" for a countdown. */
 export function minutesSeconds(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

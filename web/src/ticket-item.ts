@@ -5,6 +5,7 @@
  */
 import type { OrderView } from '@stream-seat/contracts';
 import { h } from './dom.js';
+import { timeOfDay } from './format.js';
 import { ticketQr } from './ticket-qr.js';
 
 type Ticket = OrderView['tickets'][number];
@@ -12,7 +13,7 @@ type Ticket = OrderView['tickets'][number];
 /** `place`: the seat as its holder knows it, filled in later when the seat map comes. */
 export function ticketItem(ticket: Ticket, place: HTMLElement): HTMLLIElement {
   const usable = ticket.status === 'VALID' && !ticket.checkedInAt;
-  const state = ticket.status === 'VOID' ? 'void: cancelled with its order, not valid for entry' : ticket.checkedInAt ? `checked in at ${new Date(ticket.checkedInAt).toLocaleTimeString()}` : null;
+  const state = ticket.status === 'VOID' ? 'void: cancelled with its order, not valid for entry' : ticket.checkedInAt ? `checked in at ${timeOfDay(ticket.checkedInAt)}` : null;
   return h(
     'li',
     { class: `ticket${usable ? '' : ' unusable'}`, 'data-status': ticket.status, 'data-seat-id': ticket.seatId, 'data-ticket-code': ticket.code },

@@ -7,7 +7,7 @@ import { api, ApiProblem } from '../api.js';
 import { startCameraScan } from '../camera-scan.js';
 import { nearestDoor } from '../check-in-door.js';
 import { field, h } from '../dom.js';
-import { dateTime } from '../format.js';
+import { dateTime, timeOfDay } from '../format.js';
 import { placeNamesOfEvents } from '../place-names.js';
 import { serverNow } from '../server-clock.js';
 
@@ -60,7 +60,7 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
     try {
       const at = door.value ? `?eventId=${encodeURIComponent(door.value)}` : '';
       const checked = await api<CheckInView>('POST', `/tickets/${encodeURIComponent(value)}/check-in${at}`);
-      const welcome = (seat: string) => say(true, `Welcome! ${seat} — checked in at ${new Date(checked.checkedInAt).toLocaleTimeString()}.`);
+      const welcome = (seat: string) => say(true, `Welcome! ${seat} — checked in at ${timeOfDay(checked.checkedInAt)}.`);
       // Admitted now, named once the map is in (the door never waits on the catalogue).
       welcome(`Seat ${checked.seatId}`);
       void placeNamesOf(checked.eventId).then((nameOf) => {

@@ -4,7 +4,7 @@
  */
 import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { field, h } from '../dom.js';
-import { money } from '../format.js';
+import { money, timeOfDay } from '../format.js';
 import { salesNotice, type SalesState } from '../sales-window.js';
 import { ticketItem } from '../ticket-item.js';
 
@@ -106,7 +106,7 @@ export function otherHoldsView(o: OtherHoldsViewOptions): Nodes {
           // Each button names its seats: a screen reader's list of buttons had read "Release, Release".
           return h('li', { 'data-hold-id': other.holdId },
             h('span', {}, seats),
-            ` · ${money(other.totalCents, other.currency)} · until ${new Date(other.expiresAt).toLocaleTimeString()} `,
+            ` · ${money(other.totalCents, other.currency)} · until ${timeOfDay(other.expiresAt)} `,
             onAdopt ? h('button', { type: 'button', class: 'adopt-other', disabled: o.busy, 'aria-label': `Pay here for ${seats}`, onclick: (() => onAdopt(other.holdId)) as EventListener }, 'Pay here') : null,
             h('button', { type: 'button', class: 'secondary release-other', disabled: o.busy, 'aria-label': `Release ${seats}`, onclick: (() => o.onRelease(other.holdId)) as EventListener }, 'Release'),
           );

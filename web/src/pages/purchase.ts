@@ -5,6 +5,7 @@
  */
 import type { HoldView, OrderView } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
+import { timeOfDay } from '../format.js';
 import { keepOrdersForOffline } from '../kept-orders.js';
 import { serverNow } from '../server-clock.js';
 import { buys, currentSession } from '../session.js';
@@ -78,7 +79,7 @@ export function createPurchase(deps: PurchaseDeps) {
   /** The hold a request made is the buyer's now (`earlier`: a request whose answer had been lost). */
   function accept(made: HoldView, earlier: boolean): void {
     held(made);
-    const until = new Date(made.expiresAt).toLocaleTimeString();
+    const until = timeOfDay(made.expiresAt);
     state.message = { kind: 'info', text: earlier ? `Your earlier request went through: these seats are held for you until ${until}.` : `Held for you until ${until}.` };
   }
 
@@ -300,7 +301,7 @@ export function createPurchase(deps: PurchaseDeps) {
     if (!other || state.hold || state.order || state.busy) return;
     held(other);
     // Said, as a hold made here is: the panel changed under the buyer's click.
-    state.message = { kind: 'info', text: `These seats are yours to pay for here, held until ${new Date(other.expiresAt).toLocaleTimeString()}.` };
+    state.message = { kind: 'info', text: `These seats are yours to pay for here, held until ${timeOfDay(other.expiresAt)}.` };
     deps.changed();
   }
 
