@@ -159,9 +159,9 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The key an answer is kept under: its address, and for a user's own answers who they are (userKeyOf). */
-function keyOf(request: Request, user: string): string {
-  if (!user) return request.url;
-  const url = new URL(request.url);
+function keyOf(address: string, user: string): string {
+  if (!user) return address;
+  const url = new URL(address);
   url.searchParams.set('__user', user);
   return url.href;
 }
@@ -187,7 +187,7 @@ async function proofOf(request: Request): Promise<string> {
 }
 
 /** Where `user`'s proofs are kept. */
-const proofsKey = (user: string) => keyOf(new Request(new URL(PROOFS_PATH, worker.location.origin).href), user);
+const proofsKey = (user: string) => keyOf(new URL(PROOFS_PATH, worker.location.origin).href, user);
 
 /** The tokens noted for `user` (PROOFS_PATH). */
 async function proofsOf(cache: Cache, user: string): Promise<string[]> {
@@ -237,6 +237,18 @@ function inTicketsTurn<T>(write: () => Promise<T>): Promise<T> {
   return turn;
 }
 
+/**
+ * How a request begun now writes to the tickets cache: in the tickets turn, and not at all once
+ * every ticket was forgotten since (FORGET_MESSAGE).
+ */
+function ticketsWriter(): (write: () => Promise<void>) => Promise<void> {
+  const generation = ticketsGeneration;
+  return (write) =>
+    inTicketsTurn(async () => {
+      if (generation === ticketsGeneration) await write();
+    });
+}
+
 /** An event's kept answers: `/api/events/{id}` and its seat map. */
 const EVENT_ANSWER = /^\/api\/events\/([^/]+)(?:\/seatmap)?$/;
 
@@ -281,10 +293,18 @@ async function networkFirst(
   event: FetchEvent,
   cacheName: string,
   key: string,
-  { afterKeep, mayServeKept }: { afterKeep?: (text: string) => Promise<void>; mayServeKept?: () => Promise<boolean> } = {},
+  {
+    afterKeep,
+    mayServeKept,
+    write = (keep) => keep(),
+  }: {
+    afterKeep?: (text: string) => Promise<void>;
+    mayServeKept?: () => Promise<boolean>;
+    /** How the keeping is done (the tickets cache's: ticketsWriter). */
+    write?: (keep: () => Promise<void>) => Promise<void>;
+  } = {},
 ): Promise<Response> {
   const network = fetch(event.request);
-  const generation = ticketsGeneration;
   event.waitUntil(
     network.then(
       async (response) => {
@@ -292,12 +312,10 @@ async function networkFirst(
         if (response.status < 502 || response.status > 504) networkDownUntil = 0;
         if (response.status !== 200) return;
         const copy = await keepable(response.clone());
-        const keep = async () => {
-          if (cacheName === TICKETS_CACHE && generation !== ticketsGeneration) return;
+        await write(async () => {
           await (await caches.open(cacheName)).put(key, copy.clone());
           await afterKeep?.(await copy.text());
-        };
-        await (cacheName === TICKETS_CACHE ? inTicketsTurn(keep) : keep());
+        });
       },
       () => undefined,
     ),
@@ -355,13 +373,12 @@ async function keptFile(request: Request | string): Promise<Response> {
  */
 async function cancelling({ request }: FetchEvent, orderId: string): Promise<Response> {
   const user = await userKeyOf(request);
-  const generation = ticketsGeneration;
+  const write = ticketsWriter();
   const response = await fetch(request);
   if (!response.ok || !user) return response;
   const order = (await response.clone().json()) as { orderId?: unknown };
   if (order.orderId !== orderId) return response;
-  await inTicketsTurn(async () => {
-    if (generation !== ticketsGeneration) return;
+  await write(async () => {
     const cache = await caches.open(TICKETS_CACHE);
     for (const request of await keptFor(cache, user)) {
       const url = new URL(request.url);
@@ -395,18 +412,18 @@ worker.addEventListener('fetch', (event) => {
     event.respondWith(
       (async () => {
         const [user, proof] = await Promise.all([userKeyOf(request), proofOf(request)]);
-        const key = keyOf(request, user);
+        const key = keyOf(request.url, user);
         // A user's copies go only to a token the network accepted for them (PROOFS_PATH).
         const mayServeKept = async () => user === '' || (await proven(user, proof));
         if (request.headers.has(KEPT_ONLY_HEADER)) return keptOnly(key, mayServeKept);
         // The first page of a user's orders, kept: what no kept order names any more is forgotten.
-        const firstOrdersPage = user !== '' && url.pathname === '/api/orders' && !url.searchParams.has('cursor');
+        const firstOrdersPage = url.pathname === '/api/orders' && !url.searchParams.has('cursor');
         const afterKeep = async () => {
           if (user === '') return;
           if (PROVING_READ.test(url.pathname)) await prove(user, proof);
           if (firstOrdersPage) await forgetUnnamed(user);
         };
-        return networkFirst(event, TICKETS_CACHE, key, { afterKeep, mayServeKept });
+        return networkFirst(event, TICKETS_CACHE, key, { afterKeep, mayServeKept, write: ticketsWriter() });
       })(),
     );
   }
