@@ -60,19 +60,43 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
 
 
   /**
-   * A new browser context signed in as `name` (nobody: undefined) on its first visit, the service worker in control
-   * (having kept the app on install); `errors` collects the page's uncaught errors.
+   * The app opened in a new browser context (`initScript` run in its pages first); `errors` collects
+   * the page's uncaught errors.
    */
-  async function firstVisitAs(name: string | undefined): Promise<{ page: Page; errors: string[] }> {
+  async function openApp(initScript?: string): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ locale: 'en-US' });
+    if (initScript) await context.addInitScript(initScript);
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(gateway);
-    if (name !== undefined) await signInLocally(page, name);
-    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
     return { page, errors };
+  }
+
+  /** Until the service worker has taken `page` over (having kept the app on install). */
+  const inControl = (page: Page) => expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
+
+  /**
+   * A new browser context signed in as `name` (nobody: undefined) on its first visit, the service worker in control
+   * (having kept the app on install); `errors` collects the page's uncaught errors.
+   */
+  async function firstVisitAs(name: string | undefined, initScript?: string): Promise<{ page: Page; errors: string[] }> {
+    const opened = await openApp(initScript);
+    if (name !== undefined) await signInLocally(opened.page, name);
+    await inControl(opened.page);
+    return opened;
+  }
+
+  /** A new one-row hall's event on sale (`Stalls`, seats `S-A-1` …), and `buyer`'s order of `seatIds` there, through the API. */
+  async function orderedAt(buyer: string, names: { hall: string; show: string }, seatIds: string[], seats = 4): Promise<{ eventId: string; order: Json }> {
+    const organizer = await test.tokenFor('olga', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: names.hall, sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats }] }] }, { name: names.show, prices: { A: 1000 } });
+    const token = await test.tokenFor(buyer);
+    const hold = await send('POST', '/api/holds', token, { eventId, seatIds });
+    const order = await send('POST', '/api/orders', token, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    return { eventId, order: order.body };
   }
 
   it('opens the buyer\'s tickets from what was kept when the gateway cannot be reached, for that buyer only', async () => {
@@ -166,13 +190,8 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
   });
 
   it('still opens the tickets kept for a session whose token ran out, for a day, until it signs out or someone signs in — and never for a token the gateway did not accept', async () => {
-    const organizer = await test.tokenFor('olga', 'organizer');
-    const { eventId } = await test.putOnSale(organizer, { name: 'Late Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Last Train Gig', prices: { A: 1500 } });
-    const yan = await test.tokenFor('yan');
-    const hold = await send('POST', '/api/holds', yan, { eventId, seatIds: ['S-A-2'] });
-    const order = await send('POST', '/api/orders', yan, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
-    expect(order.status, JSON.stringify(order.body)).toBe(201);
-    const codes = (order.body['tickets'] as Json[]).map((t) => t['code'] as string);
+    const { eventId, order } = await orderedAt('yan', { hall: 'Late Hall', show: 'Last Train Gig' }, ['S-A-2']);
+    const codes = (order['tickets'] as Json[]).map((t) => t['code'] as string);
     const { page, errors } = await firstVisitAs(undefined);
     // yan's session: a token of this gateway's, good for a few seconds.
     const token = await signDevToken(JWT_SECRET, { sub: 'yan', role: 'buyer' }, SHORT_TOKEN_SECONDS);
@@ -288,17 +307,9 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
   });
 
   it('keeps a buyer\'s tickets for the door at sign-in and after an order, without My orders being opened', async () => {
-    const organizer = await test.tokenFor('olga', 'organizer');
-    const { eventId } = await test.putOnSale(organizer, { name: 'Early Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Doors Early', prices: { A: 1200 } });
-    const bo = await test.tokenFor('bo');
-    const hold = await send('POST', '/api/holds', bo, { eventId, seatIds: ['S-A-1'] });
-    expect((await send('POST', '/api/orders', bo, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
+    const { eventId } = await orderedAt('bo', { hall: 'Early Hall', show: 'Doors Early' }, ['S-A-1']);
     // A first visit, signed in before the service worker has taken the page over: kept once it has.
-    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(gateway);
+    const { page, errors } = await openApp();
     await signInLocally(page, 'bo');
     await expect.poll(() => keptAnswers(page), { timeout: STEP_TIMEOUT_MS }).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
     // An order placed on the event page: kept too, before any visit to My orders.
@@ -324,22 +335,21 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     }
     expect(errors).toEqual([]);
     await page.context().close();
+
+    // A session begun before the page (an identity provider's return, an earlier visit) — no
+    // sign-in on this page at all: kept at start-up.
+    const { page: later } = await firstVisitAs(undefined);
+    const token = (await test.tokenFor('bo'))['authorization']?.replace(/^Bearer /, '') ?? '';
+    await later.evaluate(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'bo', role: 'buyer', token }))})`);
+    await later.reload();
+    await expect.poll(() => keptAnswers(later), { timeout: STEP_TIMEOUT_MS }).toEqual(['/api/events/' + eventId, `/api/events/${eventId}/seatmap`, '/api/orders']);
+    await later.context().close();
   });
 
   it('keeps a running session by the server\'s clock learnt earlier when the page opens without a network, on a browser hours fast', async () => {
-    const organizer = await test.tokenFor('olga', 'organizer');
-    const { eventId } = await test.putOnSale(organizer, { name: 'Fast Clock Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Fast Clock Night', prices: { A: 900 } });
-    const cy = await test.tokenFor('cy');
-    const hold = await send('POST', '/api/holds', cy, { eventId, seatIds: ['S-A-4'] });
-    expect((await send('POST', '/api/orders', cy, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
-    const context = await browser.newContext({ locale: 'en-US' });
+    await orderedAt('cy', { hall: 'Fast Clock Hall', show: 'Fast Clock Night' }, ['S-A-4']);
     // 13 hours fast: past the end of the 12-hour token the moment it is issued.
-    await context.addInitScript('{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }');
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await page.goto(gateway);
-    await expect.poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: STEP_TIMEOUT_MS }).toBe(true);
-    await signInLocally(page, 'cy');
+    const { page } = await firstVisitAs('cy', '{ const realNow = Date.now.bind(Date); Date.now = () => realNow() + 13 * 3_600_000; }');
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('.tickets code');
     await expect.poll(() => keptAnswers(page), { timeout: STEP_TIMEOUT_MS }).toContain('/api/orders');
@@ -358,7 +368,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
     await page.reload();
     await page.waitForSelector('.tickets code');
     expect(await page.locator('[data-signed-in="cy"]').count()).toBe(1);
-    await context.close();
+    await page.context().close();
   });
 
   it('forgets the kept pages, events and seat maps that the buyer\'s kept orders no longer name, and nobody else\'s', async () => {
@@ -443,11 +453,7 @@ describe.runIf(browserTestsEnabled)('tickets without a network, in headless Chro
   });
 
   it('serves what was kept when the network takes the connection and never answers (one bar at the door)', async () => {
-    const organizer = await test.tokenFor('olga', 'organizer');
-    const { eventId } = await test.putOnSale(organizer, { name: 'Stall Hall', sections: [{ id: 'S', name: 'Stalls', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'One Bar Night', prices: { A: 1000 } });
-    const wes = await test.tokenFor('wes');
-    const hold = await send('POST', '/api/holds', wes, { eventId, seatIds: ['S-A-1'] });
-    expect((await send('POST', '/api/orders', wes, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } })).status).toBe(201);
+    await orderedAt('wes', { hall: 'Stall Hall', show: 'One Bar Night' }, ['S-A-1']);
     const { page } = await firstVisitAs('wes');
     await page.evaluate(`location.hash = '#/orders'`);
     await page.waitForSelector('.tickets code');
