@@ -2,11 +2,13 @@
  * The web app's buying flow in real headless Chromium, served by the gateway of the whole
  * platform: the payment form fits its panel on a phone and a desktop, the best-available form keeps
  * what the buyer entered, a slow restore of an older hold does not replace the one just made, a
- * new payment clears the last one's alert, bought seats look sold and a "Buy more seats" leads back
+ * new payment clears the last one's alert, the buyer's holds made elsewhere are listed (at the
+ * page's start, from another tab at once, another device's when the page comes back into view),
+ * bought seats look sold and a "Buy more seats" leads back
  * to choosing, and an organiser is told that buying needs a buyer's sign-in before trying. Needs
  * Debian's chromium (REQUIRE_BROWSER makes its absence a failure); CHROMIUM_PATH points elsewhere.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../support/gate.js';
 import { browserTestsEnabled } from '../support/headless-chromium.js';
@@ -56,10 +58,17 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
 
   /**
    * The event's page, live, signed in as `name` (a session put in the browser's storage before the
-   * app starts, as the sign-in form would leave it); `beforeLoad` prepares the page first.
+   * app starts, as the sign-in form would leave it); `beforeLoad` prepares the page first. In a
+   * browser of its own, or as another tab of `context`'s.
    */
-  async function openEvent(eventId: string, name: string, role: 'buyer' | 'organizer' = 'buyer', beforeLoad?: (page: Page) => Promise<unknown>): Promise<Page> {
-    const page = await browser.newPage();
+  async function openEvent(
+    eventId: string,
+    name: string,
+    role: 'buyer' | 'organizer' = 'buyer',
+    beforeLoad?: (page: Page) => Promise<unknown>,
+    context?: BrowserContext,
+  ): Promise<Page> {
+    const page = await (context ?? browser).newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -232,6 +241,50 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await expect.poll(() => seatClass(page, seats[4] as string), { timeout: STEP_TIMEOUT_MS }).not.toContain('mine');
     expect(await page.locator('.held-seats li').allTextContents()).toEqual(['Orchestra, row A, seat 6']);
     await page.close();
+  });
+
+  it('lists a hold made in another tab at once, drops it when that tab ends it, and finds another device\'s when the page comes back into view', async () => {
+    const { eventId, seats } = await freshEvent();
+    const tabs = await browser.newContext();
+    const otherTab = await openEvent(eventId, 'vera', 'buyer', undefined, tabs);
+    // This tab hears of the other tab's holds from that tab itself: its live stream ends after the
+    // snapshot and is not tried again for an hour, so no seat is seen held here.
+    const page = await tabs.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const snapshot = (await send('GET', `/api/availability/${eventId}`)).body;
+    await page.route(`**/api/availability/${eventId}/stream`, (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        body: `retry: 3600000\n\nevent: snapshot\nid: ${snapshot['seq'] ?? 0}\ndata: ${JSON.stringify(snapshot)}\n\n`,
+      }),
+    );
+    await page.goto(`${test.gateway}/#/events/${eventId}`);
+    await page.waitForSelector('[data-live-status=reconnecting]');
+    await hold(otherTab, [seats[0] as string, seats[1] as string]);
+    await page.waitForSelector('.other-holds li');
+    expect(await page.locator('.other-holds li').allTextContents()).toEqual([expect.stringMatching(/^Orchestra, row A, seat 1; Orchestra, row A, seat 2 · /)]);
+    expect(await seatClass(page, seats[1] as string)).toContain('mine');
+    expect(await seatClass(page, seats[1] as string)).toContain('status-available');
+    // Kept past a tick of the page's one-second timer, which drops the other holds seen ended (a
+    // seat not held): a hold heard of before the stream shows its seats is not taken for ended.
+    await page.waitForTimeout(1_500);
+    expect(await page.locator('.other-holds li').count()).toBe(1);
+    // Released there: gone from here too.
+    await otherTab.click('.panel button:has-text("Release seats")');
+    await page.waitForSelector('.other-holds', { state: 'detached' });
+    expect(await seatClass(page, seats[1] as string)).not.toContain('mine');
+
+    // A hold made on another device: seen taken on the live map, and read as the buyer's when the
+    // buyer comes back to the page.
+    const made = await send('POST', '/api/holds', await test.tokenFor('vera'), { eventId, seatIds: [seats[4] as string] });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await otherTab.waitForSelector(`circle[data-seat-id="${seats[4]}"].status-held`);
+    expect(await otherTab.locator('.other-holds').count()).toBe(0);
+    await otherTab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await otherTab.waitForSelector(`.other-holds li[data-hold-id="${made.body['holdId']}"]`);
+    expect(await seatClass(otherTab, seats[4] as string)).toContain('mine');
+    await tabs.close();
   });
 
   it('says a hold released elsewhere was released, not that it expired, when paying for it fails', async () => {

@@ -84,7 +84,7 @@ export function heldView(o: HeldViewOptions): Nodes {
 }
 
 export interface OtherHoldsViewOptions {
-  others: HoldView[];
+  others: readonly HoldView[];
   seatName: (seatId: string) => string;
   busy: boolean;
   /** Offered when the page shows no hold or tickets of its own: pay for that hold here. */

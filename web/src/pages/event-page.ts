@@ -83,7 +83,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       // buyer's own hold (best available's seats too) before it.
       const lost = !holdRequests.sending && dropLost(seatIds, board);
       // The buyer's other holds whose seats were released, swept or bought elsewhere.
-      if (purchase.dropEndedOthers(serverNow(), (id) => board.status(id)) || lost) renderPanel();
+      if (purchase.dropEndedOthers((id) => board.status(id)) || lost) renderPanel();
       if (!legendQueued) {
         legendQueued = true;
         requestAnimationFrame(() => {
@@ -215,7 +215,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       sales = salesNow;
       renderPanel();
     }
-    if (purchase.dropEndedOthers(serverNow(), (id) => live.board.status(id))) renderPanel();
+    if (purchase.dropEndedOthers((id) => live.board.status(id))) renderPanel();
     const current = state.hold;
     if (!current) return;
     const left = Date.parse(current.expiresAt) - serverNow();
@@ -254,7 +254,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (message && message !== announced && message.kind !== 'error') announce(message.text);
     announced = message;
     const others = otherHoldsView({
-      others: state.others,
+      others: purchase.others,
       seatName,
       busy,
       onAdopt: order || hold ? undefined : adoptOther,
@@ -303,5 +303,6 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     clearInterval(timer);
     live.close();
     view.dispose();
+    purchase.dispose();
   };
 }

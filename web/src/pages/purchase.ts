@@ -9,6 +9,7 @@ import { timeOfDay } from '../format.js';
 import { keepOrdersForOffline } from '../kept-orders.js';
 import { serverNow } from '../server-clock.js';
 import { buys, currentSession } from '../session.js';
+import { createOtherHolds } from './other-holds.js';
 
 export interface PanelMessage {
   text: string;
@@ -34,16 +35,22 @@ export function createPurchase(deps: PurchaseDeps) {
     busy: boolean;
     /** The card last paid with: the redrawn form keeps it chosen (after a decline, say). */
     card?: string | undefined;
-    /**
-     * The buyer's other holds of the event still running — made in another tab or on another
-     * device: their seats had read as taken by someone else, with nothing to pay for or release.
-     */
-    others: HoldView[];
-  } = { busy: false, others: [] };
+  } = { busy: false };
+
+  /** The buyer's other holds of the event still running (another tab's, another device's). */
+  const others = createOtherHolds({
+    eventId: deps.eventId,
+    ownHoldIds: () => [state.hold?.holdId, state.order?.holdId],
+    now: serverNow,
+    changed() {
+      markMine();
+      deps.changed();
+    },
+  });
 
   /** The map rings every seat held for the buyer: this page's hold's, and the other holds'. */
   function markMine(): void {
-    deps.showMine(new Set([...(state.hold?.seatIds ?? []), ...state.others.flatMap((other) => other.seatIds)]));
+    deps.showMine(new Set([...(state.hold?.seatIds ?? []), ...others.list.flatMap((other) => other.seatIds)]));
   }
 
   /** Runs one action at a time; its error becomes the panel's message. */
@@ -71,7 +78,7 @@ export function createPurchase(deps: PurchaseDeps) {
 
   function held(made: HoldView): void {
     state.hold = made;
-    state.others = state.others.filter((other) => other.holdId !== made.holdId);
+    others.remove(made.holdId);
     sessionStorage.setItem(holdKey(deps.eventId), made.holdId);
     markMine();
   }
@@ -79,6 +86,8 @@ export function createPurchase(deps: PurchaseDeps) {
   /** The hold a request made is the buyer's now (`earlier`: a request whose answer had been lost). */
   function accept(made: HoldView, earlier: boolean): void {
     held(made);
+    // Listed in the buyer's other tabs of the event, to pay for or release there too.
+    others.toldHeld(made);
     const until = timeOfDay(made.expiresAt);
     state.message = { kind: 'info', text: earlier ? `Your earlier request went through: these seats are held for you until ${until}.` : `Held for you until ${until}.` };
   }
@@ -87,6 +96,7 @@ export function createPurchase(deps: PurchaseDeps) {
     // Its tickets kept for reading offline now, not only once My orders is opened online (every
     // kept page again: the new order moved the pages' bounds).
     void keepOrdersForOffline();
+    others.toldEnded(found.holdId);
     state.order = found;
     state.hold = undefined;
     sessionStorage.removeItem(holdKey(deps.eventId));
@@ -96,6 +106,7 @@ export function createPurchase(deps: PurchaseDeps) {
   }
 
   function endHold(text: string): void {
+    if (state.hold) others.toldEnded(state.hold.holdId);
     state.hold = undefined;
     sessionStorage.removeItem(holdKey(deps.eventId));
     markMine();
@@ -255,11 +266,7 @@ export function createPurchase(deps: PurchaseDeps) {
     // The buyer's holds of the event still running, newest first (a few at most: the service bounds them).
     const running = buys(session) ? (await api<{ items: HoldView[] }>('GET', `/holds?eventId=${encodeURIComponent(deps.eventId)}`).catch(() => undefined))?.items ?? [] : [];
     // Whatever this page goes on to show, the rest are the buyer's other holds (drawn with it).
-    const noteOthers = () => {
-      state.others = running.filter((other) => other.status === 'ACTIVE' && other.holdId !== state.hold?.holdId);
-      markMine();
-      deps.changed();
-    };
+    const noteOthers = () => others.found(running);
     const holdId = sessionStorage.getItem(holdKey(deps.eventId)) ?? running[0]?.holdId ?? null;
     if (!holdId || state.hold) return noteOthers();
     try {
@@ -290,14 +297,14 @@ export function createPurchase(deps: PurchaseDeps) {
         // Gone (ended, and forgotten): nothing to release.
         if (!(error instanceof ApiProblem && error.status === 404)) throw error;
       }
-      state.others = state.others.filter((other) => other.holdId !== holdId);
-      markMine();
+      others.toldEnded(holdId);
+      others.remove(holdId);
     });
   }
 
   /** One of the buyer's other holds becomes this page's, to pay for here (the page has no hold or tickets shown). */
   function adoptOther(holdId: string): void {
-    const other = state.others.find((candidate) => candidate.holdId === holdId);
+    const other = others.list.find((candidate) => candidate.holdId === holdId);
     if (!other || state.hold || state.order || state.busy) return;
     held(other);
     // Said, as a hold made here is: the panel changed under the buyer's click.
@@ -305,22 +312,19 @@ export function createPurchase(deps: PurchaseDeps) {
     deps.changed();
   }
 
-  /**
-   * Drops the other holds that ended — run out by the server's clock, or a seat of theirs no longer
-   * held (released, swept, or bought, in the tab that had it); true if any was.
-   */
-  function dropEndedOthers(now: number, statusOf: (seatId: string) => string | undefined): boolean {
-    // A seat not known yet (the stream's snapshot still on its way) is taken as still held.
-    const stillHeld = (id: string) => (statusOf(id) ?? 'HELD') === 'HELD';
-    const running = state.others.filter((other) => Date.parse(other.expiresAt) > now && other.seatIds.every(stillHeld));
-    if (running.length === state.others.length) return false;
-    state.others = running;
+  /** Drops the other holds that ended (see `dropEnded`); true if any was. */
+  function dropEndedOthers(statusOf: (seatId: string) => string | undefined): boolean {
+    if (!others.dropEnded(statusOf)) return false;
     markMine();
     return true;
   }
 
   return {
     state,
+    /** The buyer's other holds of the event, to list beside the page's own. */
+    get others(): readonly HoldView[] {
+      return others.list;
+    },
     run,
     accept,
     pay,
@@ -340,5 +344,7 @@ export function createPurchase(deps: PurchaseDeps) {
     forget(): void {
       sessionStorage.removeItem(holdKey(deps.eventId));
     },
+    /** The page is left: no more news of the buyer's other holds. */
+    dispose: () => others.dispose(),
   };
 }
