@@ -281,7 +281,7 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     await otherTab.waitForSelector(`circle[data-seat-id="${seats[4]}"].status-held`);
     expect(await otherTab.locator('.other-holds').count()).toBe(0);
-    await otherTab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await otherTab.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
     await otherTab.waitForSelector(`.other-holds li[data-hold-id="${made.body['holdId']}"]`);
     expect(await seatClass(otherTab, seats[4] as string)).toContain('mine');
     await tabs.close();
