@@ -73,8 +73,7 @@ export function unavailable(reply: AnyServerReply, request: FastifyRequest, app:
  * `..` beside a slash at all (`/..;/`: no dot segment to a URL parser, one to some servers'; and
  * reply-from refuses it, which had been an unnamed 400).
  */
-function isForwardablePath(url: string): boolean {
-  const path = url.split('?', 1)[0] ?? '';
+function isForwardablePath(path: string): boolean {
   if (/\\|%2e|%2f|%5c|\/\.\.|\.\.\//i.test(path)) return false;
   return new URL(path, 'http://gateway.invalid').pathname === path;
 }
