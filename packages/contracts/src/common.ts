@@ -108,6 +108,7 @@ const problemDescriptions = {
   404: 'Not found, or not the caller’s',
   409: 'In conflict with the current state',
   410: 'The hold has expired or was released',
+  412: 'If-Match named another version than the current one',
   422: 'The Idempotency-Key was used with another body',
   504: 'The payment provider did not answer in time; the hold is kept',
 } as const;
@@ -125,6 +126,11 @@ export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Rec
   }
   return responses;
 }
+
+/** `If-Match`: the change is made only to the version named (an ETag as served; `*` for any). */
+export const ifMatchHeader = z.object({
+  'if-match': z.string().max(2000).optional(),
+});
 
 export const idempotencyKeyHeader = z.object({
   'idempotency-key': z.string().min(1).max(200).optional(),

@@ -41,7 +41,9 @@ describe('OpenAPI document of the event service', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
     const declared = (path: string, method: string) => Object.keys(doc.paths[path]?.[method]?.responses ?? {}).sort();
     expect(declared('/api/venues', 'post')).toEqual(['201', '400', '401', '403', '409', '422']);
-    expect(declared('/api/events/{id}/publish', 'post')).toEqual(['200', '400', '401', '403', '404', '409']);
+    expect(declared('/api/events/{id}/publish', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '412']);
+    expect(declared('/api/events/{id}/cancel', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '412']);
+    expect(declared('/api/events/{id}', 'patch')).toEqual(['200', '400', '401', '403', '404', '409', '412']);
     expect(declared('/api/events/{id}', 'get')).toEqual(['200', '400', '404']);
     const problems = Object.values(doc.paths).flatMap((methods) =>
       Object.values(methods).flatMap((op) => Object.entries(op.responses).filter(([status]) => Number(status) >= 400)),

@@ -139,7 +139,7 @@ export async function buildGatewayApp(deps: GatewayAppDeps): Promise<App> {
     // another origin from releasing a hold or editing an event).
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     exposedHeaders: ['x-request-id', 'traceparent', 'retry-after', 'location', 'etag', 'idempotent-replayed'],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'x-request-id', 'traceparent'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'last-event-id', 'x-request-id', 'traceparent'],
   };
   await app.register(cors, {
     // Only a browser's preflight (Origin and Access-Control-Request-Method) is answered here. Any

@@ -216,6 +216,8 @@ describe('the gateway', () => {
     const allowed = await preflight('https://tickets.example');
     expect(allowed.headers['access-control-allow-origin']).toBe('https://tickets.example');
     expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/idempotency-key/);
+    // A change made only to the version a page saw (an event's If-Match).
+    expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/if-match/);
     expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
     // Releasing a hold and editing an event are cross-origin calls too.
     for (const [method, url] of [['DELETE', '/api/holds/h-1'], ['PATCH', '/api/events/e-1']]) {

@@ -121,7 +121,7 @@ export function eventEditor(
     // A change: the fields whose control the organiser changed; prices (replaced whole) when one
     // of them, the venue (its tiers) or the currency (their unit) changed.
     const changed = (control: HTMLInputElement | HTMLSelectElement) => initially.get(control) !== control.value;
-    const pricesChanged = changed(venue) || changed(currency) || priceInputs.some(({ tier, input }) => input.value !== initialPrices.get(tier));
+    const pricesChanged = changed(venue) || changed(currency) || priceInputs.some(({ tier, input }) => input.value !== (initialPrices.get(tier) ?? ''));
     const controls: Array<[string, HTMLInputElement | HTMLSelectElement]> = [
       ['venueId', venue], ['name', name], ['startsAt', startsAt], ['currency', currency], ['salesStartAt', salesStartAt], ['salesEndAt', salesEndAt], ['maxSeatsPerOrder', maxSeats],
     ];

@@ -11,8 +11,9 @@ import { createEventRepository, type EventListFilter, type EventWithVenueRow, vi
 import { createOutboxRepository } from '../db/outbox.repository.js';
 import type { EventDatabase, EventTable } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
-import { EventBusy, EventCancelled, EventNotDraft } from '../domain/catalogue-errors.js';
+import { EventBusy, EventCancelled, EventChanged, EventNotDraft } from '../domain/catalogue-errors.js';
 import { eventSearchText } from '../domain/search-text.js';
+import { eventTag, ifMatchAllows } from '../domain/event-version.js';
 import { checkDraft, checkPublishable, draftsListedFor, type EventDraft, mayChange, maySee } from '../domain/event-rules.js';
 import { createOnce } from './idempotent-create.js';
 
@@ -62,6 +63,12 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     const row = await events.find(id);
     if (!row || !mayChange(row.organizer_id, principal)) throw new NotFound('Event');
     return row;
+  }
+
+  /** A 412 unless `ifMatch` (the request's If-Match) names the version read. */
+  function checkVersion(row: EventTable, ifMatch: string | undefined): void {
+    const tag = eventTag(Number(row.updated_at));
+    if (!ifMatchAllows(ifMatch, tag)) throw new EventChanged(row.status, tag);
   }
 
   async function reload(id: string, from = events): Promise<EventWithVenueRow> {
@@ -174,20 +181,26 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
      * once had each written every field from what it read, the last undoing the other's edit (its
      * 200 said it was saved), and their sum could break the rules each had been checked against.
      */
-    async patch(principal: Principal, id: string, patch: EventPatch): Promise<EventWithVenueRow> {
+    /** Changes a draft (of the version `ifMatch` names, if any: see event-version.ts). */
+    async patch(principal: Principal, id: string, patch: EventPatch, ifMatch?: string): Promise<EventWithVenueRow> {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);
         if (row.status !== 'DRAFT') throw new EventNotDraft(row.status);
+        checkVersion(row, ifMatch);
         if ((await events.updateDraft(id, await draftChanges(row, patch, principal), Number(row.updated_at))) === 1) return reload(id);
       }
       throw new EventBusy();
     },
 
-    /** DRAFT → ON_SALE; publishing an event already on sale changes nothing. */
-    async publish(principal: Principal, id: string): Promise<EventWithVenueRow> {
+    /**
+     * DRAFT → ON_SALE; publishing an event already on sale changes nothing (whatever version
+     * `ifMatch` names: what was asked for is done).
+     */
+    async publish(principal: Principal, id: string, ifMatch?: string): Promise<EventWithVenueRow> {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);
         if (row.status === 'ON_SALE') return row;
+        checkVersion(row, ifMatch);
         if (row.status === 'CANCELLED') throw new EventCancelled();
         checkPublishable(draftOf(row), (await usableVenue(row.venue_id, row.organizer_id, principal)).tiers, clock());
         if (await transition(row, 'ON_SALE', 'event.published')) return reload(id);
@@ -196,10 +209,12 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     },
 
     /** → CANCELLED; booking hears of it (and refunds) only if the event had been on sale. */
-    async cancel(principal: Principal, id: string): Promise<EventWithVenueRow> {
+    async cancel(principal: Principal, id: string, ifMatch?: string): Promise<EventWithVenueRow> {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);
         if (row.status === 'CANCELLED') return row;
+        // A draft's cancel sent by a page drawn before the event went on sale would refund its orders.
+        checkVersion(row, ifMatch);
         const message = row.status === 'ON_SALE' ? ('event.cancelled' as const) : undefined;
         if (await transition(row, 'CANCELLED', message)) return reload(id);
       }

@@ -26,6 +26,16 @@ export class VenueSeatQuotaExceeded extends Conflict {
   }
 }
 
+/** `If-Match` named another version of the event than the current one (see event-version.ts). */
+export class EventChanged extends AppError {
+  constructor(status: string, etag: string) {
+    super(412, 'event-changed', 'Event changed', `The event changed since the version named in If-Match; it is ${status} now`, {
+      eventStatus: status,
+      etag,
+    });
+  }
+}
+
 /** Edits kept racing a status change; the client may simply retry. */
 export class EventBusy extends Conflict {
   constructor() {

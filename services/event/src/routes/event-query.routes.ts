@@ -6,6 +6,7 @@ import type { EventCatalogue } from '../catalogue/event-catalogue.js';
 
 import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
+import { sendEvent } from './event-reply.js';
 import { idParams } from './id-params.js';
 
 /**
@@ -82,7 +83,7 @@ export function registerEventQueryRoutes(app: App, events: EventCatalogue, seatM
         response: { 200: event, ...problemResponses(400, 404) },
       },
     },
-    async (request) => toEventView(await events.get(request.params.id, await optionalPrincipal(verifier, request))),
+    async (request, reply) => sendEvent(reply, await events.get(request.params.id, await optionalPrincipal(verifier, request))),
   );
 
   app.get(

@@ -1,8 +1,8 @@
 /** HTTP adapter for an organiser's event changes: create a draft, edit it, publish, cancel. */
-import { event, eventInput, eventPatch, idempotencyKeyHeader, noBody, problemResponses } from '@stream-seat/contracts';
+import { event, eventInput, eventPatch, idempotencyKeyHeader, ifMatchHeader, noBody, problemResponses } from '@stream-seat/contracts';
 import { type App, principalOf, requireRole, type TokenVerifier } from '@stream-seat/platform';
 import type { EventCatalogue } from '../catalogue/event-catalogue.js';
-import { toEventView } from '../catalogue/views.js';
+import { sendEvent } from './event-reply.js';
 import { idParams } from './id-params.js';
 
 const organiserOnly = (summary: string, description?: string) => ({
@@ -11,6 +11,8 @@ const organiserOnly = (summary: string, description?: string) => ({
   tags: ['events'],
   security: [{ bearer: [] }],
 });
+
+const ifMatchDoc = ' With `If-Match` (the event’s ETag, which is its `updatedAt` quoted), only that version is changed: 412 otherwise.';
 
 export function registerEventRoutes(app: App, events: EventCatalogue, verifier: TokenVerifier): void {
   const organizer = requireRole(verifier, 'organizer');
@@ -30,7 +32,7 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
       const { row, replayed } = await events.create(principalOf(request), request.body, request.headers['idempotency-key']);
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.header('location', `/api/events/${row.id}`);
-      return reply.code(201).send(toEventView(row));
+      return reply.code(201).send(sendEvent(reply, row));
     },
   );
 
@@ -39,13 +41,14 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
     {
       onRequest: organizer,
       schema: {
-        ...organiserOnly('Change a draft', 'Only a DRAFT can change (409 otherwise); `null` clears a sales bound.'),
+        ...organiserOnly('Change a draft', `Only a DRAFT can change (409 otherwise); \`null\` clears a sales bound.${ifMatchDoc}`),
         params: idParams,
+        headers: ifMatchHeader,
         body: eventPatch,
-        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409, 412) },
       },
     },
-    async (request) => toEventView(await events.patch(principalOf(request), request.params.id, request.body)),
+    async (request, reply) => sendEvent(reply, await events.patch(principalOf(request), request.params.id, request.body, request.headers['if-match'])),
   );
 
   app.post(
@@ -56,14 +59,15 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
         ...organiserOnly(
           'Put a draft on sale (DRAFT → ON_SALE)',
           'Needs a price for every tier, a future start and a sales window that is not over. ' +
-            'The booking service is told through the outbox. Publishing an event on sale changes nothing.',
+            `The booking service is told through the outbox. Publishing an event on sale changes nothing.${ifMatchDoc}`,
         ),
         params: idParams,
+        headers: ifMatchHeader,
         body: noBody,
-        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409, 412) },
       },
     },
-    async (request) => toEventView(await events.publish(principalOf(request), request.params.id)),
+    async (request, reply) => sendEvent(reply, await events.publish(principalOf(request), request.params.id, request.headers['if-match'])),
   );
 
   app.post(
@@ -71,12 +75,13 @@ export function registerEventRoutes(app: App, events: EventCatalogue, verifier: 
     {
       onRequest: organizer,
       schema: {
-        ...organiserOnly('Cancel an event (→ CANCELLED)', 'The booking service refunds its orders.'),
+        ...organiserOnly('Cancel an event (→ CANCELLED)', `The booking service refunds its orders. Cancelling a cancelled event changes nothing.${ifMatchDoc}`),
         params: idParams,
+        headers: ifMatchHeader,
         body: noBody,
-        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: event, ...problemResponses(400, 401, 403, 404, 409, 412) },
       },
     },
-    async (request) => toEventView(await events.cancel(principalOf(request), request.params.id)),
+    async (request, reply) => sendEvent(reply, await events.cancel(principalOf(request), request.params.id, request.headers['if-match'])),
   );
 }
