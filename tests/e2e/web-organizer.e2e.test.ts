@@ -278,6 +278,64 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
+  it('changes an event only as its card or form showed it: a stale "Cancel draft" cancels nothing on sale, a stale edit undoes nothing', async () => {
+    const { page, errors } = await openConsole('tom');
+    const organizer = await test.tokenFor('tom', 'organizer');
+    const venueId = await buildVenue(page, 'Version Hall');
+    const draftOf = async (name: string, prices: Record<string, number>) => {
+      const made = await send('POST', '/api/events', organizer, { venueId, name, startsAt: '2031-12-06T01:30:00Z', currency: 'EUR', prices });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      return made.body['id'] as string;
+    };
+    const gala = await draftOf('Gala', { A: 1000, GA: 500 });
+    // Priced in one tier only: a rename had sent the prices too, the unpriced tier counted as changed.
+    const recital = await draftOf('Recital', { A: 2550 });
+    await page.reload();
+    const patches: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH') patches.push(request.postData() ?? '');
+    });
+
+    // Put on sale in another tab while this one shows a draft: its "Cancel draft" cancels nothing.
+    const card = page.locator(`li.event-card[data-event-id="${gala}"]`);
+    await card.locator('button.cancel').waitFor();
+    expect((await send('POST', `/api/events/${gala}/publish`, organizer)).status).toBe(200);
+    const question = new Promise<string>((resolve) => page.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
+    await card.locator('button.cancel').click();
+    expect(await question).toBe('Cancel the draft Gala? It is never put on sale.');
+    await expect.poll(() => page.textContent('.my-events [role=status]'), { timeout: STEP_TIMEOUT_MS }).toBe('“Gala” changed meanwhile (it is on sale), so it was not cancelled: look at it again.');
+    await page.waitForSelector(`li.event-card[data-event-id="${gala}"][data-status="ON_SALE"]`);
+    expect((await send('GET', `/api/events/${gala}`, organizer)).body['status']).toBe('ON_SALE');
+
+    // A rename sends the name alone; an edit of a draft changed elsewhere since the form opened is
+    // refused, the change made elsewhere kept.
+    const recitalCard = page.locator(`li.event-card[data-event-id="${recital}"]`);
+    await recitalCard.locator('button.edit').click();
+    await page.fill('input[name=event-name]', 'Recital, renamed');
+    await page.click('.event-editor button[type=submit]');
+    await page.locator('li.event-card', { hasText: 'Recital, renamed' }).waitFor();
+    expect(patches.map((body) => JSON.parse(body) as unknown)).toEqual([{ name: 'Recital, renamed' }]);
+    await recitalCard.locator('button.edit').click();
+    expect((await send('PATCH', `/api/events/${recital}`, organizer, { prices: { A: 2550, GA: 1000 } })).status).toBe(200);
+    await page.fill('input[name=event-name]', 'Recital, stale');
+    await page.click('.event-editor button[type=submit]');
+    await expect.poll(() => page.textContent('.my-events [role=status]'), { timeout: STEP_TIMEOUT_MS }).toBe('“Recital, renamed” was changed elsewhere since this form was opened, so your change was not made: edit it again.');
+    expect(await page.locator('.event-editor').count()).toBe(0);
+    expect((await send('GET', `/api/events/${recital}`, organizer)).body).toMatchObject({ name: 'Recital, renamed', prices: { A: 2550, GA: 1000 } });
+
+    // A command refused keeps the focus on its button (it had fallen to the page as the button was
+    // disabled on its way).
+    const sketch = await draftOf('Sketch', { A: 1000 });
+    await page.reload();
+    const publish = page.locator(`li.event-card[data-event-id="${sketch}"] button.publish`);
+    await publish.focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`li.event-card[data-event-id="${sketch}"] [role=alert]`).filter({ hasText: 'GA' }).waitFor();
+    expect(await page.evaluate(`document.activeElement?.getAttribute('aria-label')`)).toBe('Put on sale: Sketch');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('says a venue comes first when an organiser without one starts an event, and not once one is made', async () => {
     const { page } = await openConsole('quinn');
     await page.click('button.new-event');

@@ -10,6 +10,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Sent as `Idempotency-Key`: a retried click or a lost answer never pays twice. */
   idempotencyKey?: string;
+  /** Sent as `If-Match`: the change is made only to that version (an event's: eventVersion), else a 412. */
+  ifMatch?: string;
   /** The service worker keeps the answer for reading offline (offline-copy.ts). */
   keepOffline?: boolean;
   /**
@@ -77,6 +79,7 @@ export async function answered<T>(method: string, path: string, options: Request
   if (session) headers['authorization'] = `Bearer ${session.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  if (options.ifMatch) headers['if-match'] = options.ifMatch;
   if (options.keepOffline) headers[KEEP_HEADER] = 'offline';
   if (options.keptFor) headers[KEPT_ONLY_HEADER] = 'only';
   const { response, text } = await send(path, {
@@ -109,16 +112,27 @@ export async function answered<T>(method: string, path: string, options: Request
   return { body: body as T, replayed: response.headers.get('idempotent-replayed') === 'true', ...(keptAt ? { keptAt } : {}) };
 }
 
+/** An event's version as the catalogue tags it (its ETag: its `updatedAt`, quoted), for `ifMatch`. */
+export const eventVersion = (event: { updatedAt: string }): string => `"${event.updatedAt}"`;
+
 /** The commands (by path) posted and not answered yet. */
 const commandsUnderWay = new Set<string>();
 
 /**
  * A button's command (cancel an order, publish an event): asked first when `question` is given,
- * posted with an Idempotency-Key of its own, then `after` (a reload); a failure is shown in `problem`.
+ * posted with an Idempotency-Key of its own (and `ifMatch`), then `after` (a reload); a failure is
+ * shown in `problem`, unless `handled` took care of it.
  */
 export async function postCommand(
   path: string,
-  options: { question?: string; problem: HTMLElement; after: (answer: unknown) => Promise<void> | void; button?: EventTarget | null },
+  options: {
+    question?: string;
+    problem: HTMLElement;
+    after: (answer: unknown) => Promise<void> | void;
+    button?: EventTarget | null;
+    ifMatch?: string;
+    handled?: (error: unknown) => boolean;
+  },
 ): Promise<void> {
   // A second click while the first is on its way asks nothing and sends nothing (a double click on
   // "Cancel event" had asked twice and sent two cancellations).
@@ -129,11 +143,14 @@ export async function postCommand(
   const button = options.button instanceof HTMLButtonElement ? options.button : undefined;
   if (button) button.disabled = true;
   try {
-    await options.after(await api('POST', path, { idempotencyKey: crypto.randomUUID() }));
+    await options.after(await api('POST', path, { idempotencyKey: crypto.randomUUID(), ...(options.ifMatch ? { ifMatch: options.ifMatch } : {}) }));
   } catch (error) {
-    options.problem.textContent = (error as Error).message;
+    if (!options.handled?.(error)) options.problem.textContent = (error as Error).message;
   } finally {
     commandsUnderWay.delete(path);
     if (button) button.disabled = false;
+    // Disabled while under way, the button had let the focus fall to the page: it gets it back
+    // when it is still there (a refusal; a success draws the list again, focusing the card).
+    if (button?.isConnected && (document.activeElement === null || document.activeElement === document.body)) button.focus();
   }
 }

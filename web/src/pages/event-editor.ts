@@ -7,7 +7,7 @@
 import { ISO_4217_CURRENCIES } from '@stream-seat/contracts/currencies';
 import { MAX_PRICE_CENTS, MAX_SEATS_PER_ORDER } from '@stream-seat/contracts/limits';
 import type { EventView } from '@stream-seat/contracts';
-import { api, ApiProblem } from '../api.js';
+import { api, ApiProblem, eventVersion } from '../api.js';
 import { money } from '../format.js';
 import { field, h } from '../dom.js';
 import { retryKeys } from '../retry-keys.js';
@@ -41,7 +41,8 @@ const DEFAULT_CURRENCY = 'EUR';
  * (else a new one) — a change sends only the fields the organiser changed, so that a time the
  * field shows to the minute (one set through the API at 20:30:45) or a price stays as it was;
  * `gone`: called instead when the draft is a draft no more (put on sale or cancelled meanwhile, in
- * another tab), with what to say; `currency`: a new event's first choice.
+ * another tab) or was changed since the form was opened (sent with If-Match: another tab's change
+ * is not undone), with what to say; `currency`: a new event's first choice.
  */
 export function eventEditor(
   venues: readonly VenueChoice[],
@@ -154,14 +155,23 @@ export function eventEditor(
       const reading = read();
       if ('faults' in reading) return { faults: reading.faults, otherwise: '' };
       const sent = event
-        ? api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body })
+        ? // Only to the draft as the form was opened on (If-Match): another tab's change since is not undone.
+          api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body, ifMatch: eventVersion(event) })
         : api<EventView>('POST', '/events', { body: reading.body, idempotencyKey: keyFor(reading.body) });
       return sent.then(saved);
     },
     handled: (error) => {
-      if (!event || !options.gone || !(error instanceof ApiProblem) || !String(error.body['type'] ?? '').endsWith('/event-not-draft')) return false;
-      options.gone(`“${event.name}” is no longer a draft (it is ${String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase()}), so it was not changed.`);
-      return true;
+      if (!event || !options.gone || !(error instanceof ApiProblem)) return false;
+      const type = String(error.body['type'] ?? '');
+      if (type.endsWith('/event-not-draft')) {
+        options.gone(`“${event.name}” is no longer a draft (it is ${String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase()}), so it was not changed.`);
+        return true;
+      }
+      if (type.endsWith('/event-changed')) {
+        options.gone(`“${event.name}” was changed elsewhere since this form was opened, so your change was not made: edit it again.`);
+        return true;
+      }
+      return false;
     },
     reword: inFormWords,
   });

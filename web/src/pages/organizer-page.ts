@@ -4,7 +4,7 @@
  * rows or standing places).
  */
 import type { EventView, SalesSummary } from '@stream-seat/contracts';
-import { api, ApiProblem, postCommand } from '../api.js';
+import { api, ApiProblem, eventVersion, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { CursorPage } from '../paged-list.js';
@@ -171,7 +171,15 @@ export const organizerPage: Page = (root) => {
     emptyText: 'You have no events yet.',
     listClass: 'event-list',
     idAttribute: 'data-event-id',
-    render: (e) => eventRow(e, loadEvents, (event) => void editEvent(event)),
+    render: (e) =>
+      eventRow(e, {
+        reload: loadEvents,
+        edit: (event) => void editEvent(event),
+        changedMeanwhile: (text) => {
+          say(text);
+          void loadEvents();
+        },
+      }),
     listed: (items) => {
       desk.doors(items);
       lastCurrency = items.reduce<EventView | undefined>((latest, e) => (latest === undefined || e.createdAt > latest.createdAt ? e : latest), undefined)?.currency ?? lastCurrency;
@@ -244,14 +252,31 @@ function salesFigures(event: EventView): HTMLElement {
   return h('div', { class: 'sales' }, show, figures);
 }
 
-function eventRow(event: EventView, reload: (focus?: string) => Promise<void>, edit: (event: EventView) => void): HTMLLIElement {
+interface EventRowActions {
+  /** Draws the list again, the focus on the event `focus`. */
+  reload(focus?: string): Promise<void>;
+  edit(event: EventView): void;
+  /** The event was changed elsewhere since the card was drawn: `text` said, the list drawn again. */
+  changedMeanwhile(text: string): void;
+}
+
+function eventRow(event: EventView, { reload, edit, changedMeanwhile }: EventRowActions): HTMLLIElement {
   const problem = h('span', { class: 'error', role: 'alert' });
+  // Sent for the event as the card shows it (If-Match): a "Cancel draft" of an event put on sale in
+  // another tab since had cancelled it on sale, refunding its orders, after asking about a draft.
   const act = (action: 'publish' | 'cancel', button: EventTarget | null) =>
     postCommand(`/events/${encodeURIComponent(event.id)}/${action}`, {
       button,
       ...(action === 'cancel' ? { question: event.status === 'DRAFT' ? `Cancel the draft ${event.name}? It is never put on sale.` : `Cancel ${event.name}? Every order is refunded.` } : {}),
       problem,
+      ifMatch: eventVersion(event),
       after: () => reload(event.id),
+      handled: (error) => {
+        if (!(error instanceof ApiProblem && error.status === 412)) return false;
+        const now = String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase();
+        changedMeanwhile(`“${event.name}” changed meanwhile (it is ${now}), so it was not ${action === 'cancel' ? 'cancelled' : 'put on sale'}: look at it again.`);
+        return true;
+      },
     });
   // Named with the event (the label first, as shown), so that a screen reader's list of buttons tells them apart.
   const button = (label: string, className: string, onClick: (target: EventTarget | null) => void) =>
