@@ -437,6 +437,43 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
+  it('at the desk on a phone: a wide code field, one request for a ticket typed two ways at once, and when it was let in', async () => {
+    const organizer = await test.tokenFor('xena', 'organizer');
+    const { eventId } = await test.putOnSale(organizer, { name: 'Desk Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Desk Night', prices: { A: 1000 } });
+    const buyer = await test.tokenFor('yuri');
+    const hold = await send('POST', '/api/holds', buyer, { eventId, seatIds: ['ORCH-A-2'] });
+    const order = await send('POST', '/api/orders', buyer, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const code = order.body['tickets'][0]['code'] as string;
+    const { page, errors } = await openConsole('xena', { width: 390, height: 844 });
+    await page.waitForSelector(`select[name=door] option[value="${eventId}"]`, { state: 'attached' });
+    // The row wraps rather than squeezing its fields: they had been 18 px wide on a phone.
+    for (const control of ['select[name=door]', 'input[name=code]']) {
+      expect((await page.locator(control).boundingBox())?.width, control).toBeGreaterThanOrEqual(200);
+    }
+    // Answers held back a moment: the same ticket typed in lower case then as printed, both sent
+    // before the first answer, is one request — not a welcome and an "already checked in".
+    const sent: string[] = [];
+    await page.route('**/api/tickets/*/check-in*', async (route) => {
+      sent.push(route.request().url());
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
+    await page.fill('input[name=code]', code.toLowerCase());
+    await page.keyboard.press('Enter');
+    await page.fill('input[name=code]', code);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.check-in-result.ok');
+    expect(sent).toHaveLength(1);
+    expect(await page.locator('.check-in-result').count()).toBe(1);
+    // Scanned again: when it was let in, so staff tell a second scan from a copied ticket.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.check-in-result.error');
+    expect(await page.textContent('.check-in-result.error')).toMatch(new RegExp(`^…${code.slice(-6)}: Already checked in at \\d{1,2}:\\d{2}:\\d{2}\\s?[AP]M: do not admit twice\\.$`));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('checks a ticket in from the camera, once while it is held up, and turns the camera off', async () => {
     const organizer = await test.tokenFor('vera', 'organizer');
     const { eventId } = await test.putOnSale(organizer, { name: 'Camera Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Camera Night', prices: { A: 1000 } });

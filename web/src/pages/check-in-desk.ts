@@ -3,6 +3,7 @@
  * on its own line.
  */
 import type { CheckInView, EventView, SeatMap } from '@stream-seat/contracts';
+import { canonicalTicketCode } from '@stream-seat/contracts/ticket-code';
 import { api, ApiProblem } from '../api.js';
 import { startCameraScan } from '../camera-scan.js';
 import { nearestDoor } from '../check-in-door.js';
@@ -29,6 +30,12 @@ function trimResults(results: HTMLElement, just: Element): void {
  * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
  * admitted, then turned away on Saturday as already checked in. "Any of my events" keeps the old way.
  */
+/** When the ticket was let in, said: staff tell a second scan of this desk's from a copied ticket. */
+function alreadyIn(checkedInAt: unknown): string {
+  const at = typeof checkedInAt === 'string' && !Number.isNaN(Date.parse(checkedInAt)) ? ` at ${timeOfDay(checkedInAt)}` : '';
+  return `Already checked in${at}: do not admit twice.`;
+}
+
 export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void; stop(): void } {
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").
@@ -45,8 +52,10 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
   const inFlight = new Set<string>();
   /** Checks a code in, typed or scanned, on a line of its own. */
   const check = async (typed: string) => {
-    // Codes hold no whitespace: one pasted across a line break (Chromium makes it a space) still reads.
-    const value = typed.replace(/\s+/g, '');
+    // Codes hold no whitespace: one pasted across a line break (Chromium makes it a space) still
+    // reads. As the service reads it (any case, O for 0): the same ticket typed two ways at once is
+    // one request, not a welcome and an "already checked in" for one person.
+    const value = canonicalTicketCode(typed.replace(/\s+/g, ''));
     if (!value || inFlight.has(value)) return;
     inFlight.add(value);
     // The list is the live region; a status role on its items was invalid list content, and could be announced twice.
@@ -73,7 +82,7 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
         false,
         type.endsWith('/wrong-event') ? `Not for this event: the ticket is for ${eventNames.get(ticketEvent) ?? ticketEvent}. Do not admit here.`
         : type.endsWith('/ticket-void') ? 'Not valid: this ticket\'s order was cancelled. Do not admit.'
-        : error instanceof ApiProblem && error.status === 409 ? 'Already checked in: do not admit twice.'
+        : error instanceof ApiProblem && error.status === 409 ? alreadyIn(error.body['checkedInAt'])
         : error instanceof ApiProblem && (error.status === 404 || error.status === 400) ? 'No such ticket.'
         : (error as Error).message,
       );

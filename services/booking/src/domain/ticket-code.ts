@@ -1,13 +1,16 @@
 /**
  * Ticket codes: 130 bits from the CSPRNG in Crockford's base32 (26 characters, digits and capital
  * letters without I, L, O and U), fit for a QR code and for a door that types one: read aloud or
- * typed in any case, with O for 0 or I or L for 1, a code still names its ticket (canonical()).
- * Codes issued before (24 characters of base64url, 144 bits) stay valid and are matched exactly.
+ * typed in any case, with O for 0 or I or L for 1, a code still names its ticket
+ * (canonicalTicketCode, shared with the web app's door). Codes issued before (24 characters of
+ * base64url, 144 bits) stay valid and are matched exactly.
  */
 import { randomBytes } from 'node:crypto';
+import { TICKET_CODE_LENGTH } from '@stream-seat/contracts/ticket-code';
+
+export { canonicalTicketCode, TICKET_CODE_LENGTH } from '@stream-seat/contracts/ticket-code';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-export const TICKET_CODE_LENGTH = 26;
 export const TICKET_CODE_BITS = TICKET_CODE_LENGTH * 5;
 
 export function newTicketCode(): string {
@@ -22,13 +25,3 @@ export function newTicketCode(): string {
   return code;
 }
 
-/**
- * The code a typed one stands for: a code of this form in any case, with O for 0 and I or L for 1
- * (the letters the alphabet leaves out for being read as digits). Anything else (a code issued
- * before, in base64url) is itself.
- */
-export function canonicalTicketCode(typed: string): string {
-  if (typed.length !== TICKET_CODE_LENGTH || !/^[0-9A-Za-z]+$/.test(typed)) return typed;
-  const code = typed.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
-  return /^[0-9A-HJKMNP-TV-Z]+$/.test(code) ? code : typed;
-}
