@@ -74,7 +74,7 @@ export function buildEventApp(deps: EventAppDeps): App {
   });
   const venueBodies = createCachedBodies(createSeatMapCache(cacheBytes), compressor);
   registerRoutes(app, (routes) => {
-    registerVenueRoutes(routes, createVenueCatalogue({ db, clock, bodies: venueBodies, seatsPerOrganizer: deps.venueSeatsPerOrganizer ?? VENUE_SEATS_PER_ORGANIZER }), deps.verifier);
+    registerVenueRoutes(routes, createVenueCatalogue({ db, dialect: deps.database.dialect, clock, bodies: venueBodies, seatsPerOrganizer: deps.venueSeatsPerOrganizer ?? VENUE_SEATS_PER_ORGANIZER }), deps.verifier);
     registerEventRoutes(routes, events, deps.verifier);
     registerEventQueryRoutes(routes, events, seatMaps, deps.verifier);
   });

@@ -273,6 +273,30 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     expect(other.statusCode).toBe(422);
   });
 
+  it('replays a create as first answered after the clock moved past what it was checked against', async () => {
+    let now = Date.parse('2031-01-01T12:00:00Z');
+    const timed = await createEventTestApp(dialect, { clock: () => now });
+    try {
+      const venue = await createVenue(timed, 'olga');
+      const headers = { ...(await timed.auth('olga')), 'idempotency-key': 'starts-soon' };
+      // Starting in two seconds: in the future when first sent, in the past by the retry.
+      const payload = { venueId: venue, name: 'Soon', startsAt: new Date(now + 2_000).toISOString(), currency: 'EUR', prices: { A: 5000 } };
+      const first = await timed.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+      expect(first.statusCode, first.body).toBe(201);
+      now += 5_000;
+      const again = await timed.app.inject({ method: 'POST', url: '/api/events', headers, payload });
+      expect(again.statusCode, again.body).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect((again.json() as EventBody).id).toBe((first.json() as EventBody).id);
+      // Under a new key it is a new request, checked now.
+      const fresh = await timed.app.inject({ method: 'POST', url: '/api/events', headers: { ...headers, 'idempotency-key': 'starts-soon-2' }, payload });
+      expect(fresh.statusCode).toBe(400);
+      expect(fieldsOf(fresh)).toEqual(['startsAt']);
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('takes the same instant spelled another way (a zone offset, milliseconds) as the same request', async () => {
     const headers = { ...(await t.auth('olga')), 'idempotency-key': 'event-spelled-twice' };
     const startsAt = new Date(Date.parse(inDays(21)) - (Date.parse(inDays(21)) % 1000));

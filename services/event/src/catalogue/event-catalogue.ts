@@ -125,7 +125,6 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
 
   return {
     async create(principal: Principal, input: EventInput, idempotencyKey: string | undefined) {
-      const { tiers, city } = await usableVenue(input.venueId, principal.sub, principal);
       const now = clock();
       const draft: EventDraft = {
         startsAt: Date.parse(input.startsAt),
@@ -135,7 +134,6 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
         salesEndAt: ms(input.salesEndAt),
         maxSeatsPerOrder: input.maxSeatsPerOrder,
       };
-      checkDraft(draft, tiers, now);
       const outcome = await createOnce(
         db,
         // Instants compared as instants: `…T20:00:00Z` and `…T22:00:00.000+02:00` are one request
@@ -148,26 +146,30 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
           previousBody: input,
         },
         now,
-        async (trx) => {
-          const id = randomUUID();
-          await createEventRepository(trx).insert({
-            id,
-            organizer_id: principal.sub,
-            venue_id: input.venueId,
-            name: input.name,
-            search_text: eventSearchText(input.name, city),
-            cancelled_as_draft: 0,
-            status: 'DRAFT',
-            starts_at: draft.startsAt,
-            currency: input.currency,
-            prices_json: JSON.stringify(input.prices),
-            sales_start_at: draft.salesStartAt,
-            sales_end_at: draft.salesEndAt,
-            max_seats_per_order: input.maxSeatsPerOrder,
-            created_at: now,
-            updated_at: now,
-          });
-          return id;
+        async () => {
+          const { tiers, city } = await usableVenue(input.venueId, principal.sub, principal);
+          checkDraft(draft, tiers, now);
+          return async (trx) => {
+            const id = randomUUID();
+            await createEventRepository(trx).insert({
+              id,
+              organizer_id: principal.sub,
+              venue_id: input.venueId,
+              name: input.name,
+              search_text: eventSearchText(input.name, city),
+              cancelled_as_draft: 0,
+              status: 'DRAFT',
+              starts_at: draft.startsAt,
+              currency: input.currency,
+              prices_json: JSON.stringify(input.prices),
+              sales_start_at: draft.salesStartAt,
+              sales_end_at: draft.salesEndAt,
+              max_seats_per_order: input.maxSeatsPerOrder,
+              created_at: now,
+              updated_at: now,
+            });
+            return id;
+          };
         },
         // The event changes later (published, cancelled): a replay answers with it as it was created.
         (trx, id) => reload(id, createEventRepository(trx)),
@@ -180,8 +182,8 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
      * since it was read, else the patch is applied again to the row as it is then — two PATCHes at
      * once had each written every field from what it read, the last undoing the other's edit (its
      * 200 said it was saved), and their sum could break the rules each had been checked against.
+     * Only to the version `ifMatch` names, if any (see event-version.ts).
      */
-    /** Changes a draft (of the version `ifMatch` names, if any: see event-version.ts). */
     async patch(principal: Principal, id: string, patch: EventPatch, ifMatch?: string): Promise<EventWithVenueRow> {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);

@@ -1,10 +1,14 @@
 /**
  * Creates a resource at most once per Idempotency-Key: the key is recorded in the creating
  * transaction, so a retry after a lost response finds it and gets the same resource back — as it
- * was answered the first time (`firstResponse`), for resources that change afterwards.
+ * was answered the first time (`firstResponse`), for resources that change afterwards. What a new
+ * request is checked against and built from (`prepare`) is done only once its key is found unseen:
+ * a replay answers as the first time did, whatever the clock or the caller's quota say now (an
+ * event starting two seconds after its creation had been a 400 "must be in the future" on a
+ * retry), and costs no seat map built again.
  */
 import { createHash } from 'node:crypto';
-import { isDuplicateKey } from '@stream-seat/db';
+import { isDuplicateKey, isRetryableConflict } from '@stream-seat/db';
 import type { Kysely, Transaction } from 'kysely';
 import { createIdempotencyRepository } from '../db/idempotency.repository.js';
 import type { EventDatabase, IdempotencyKeyTable } from '../db/schema.js';
@@ -36,16 +40,36 @@ export interface CreateOutcome<R> {
   firstResponse?: R;
 }
 
+/** Runs of a creating transaction InnoDB aborted for a deadlock (with a racing creation's locks), in all. */
+const ATTEMPTS = 5;
+
+/** `run` again, after a short random pause, while InnoDB aborts it for a deadlock (ATTEMPTS in all). */
+async function againOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** The creating write, in the transaction that records the key; the new resource's id. */
+export type CreateWrite = (trx: Transaction<EventDatabase>) => Promise<string>;
+
 export async function createOnce<R = never>(
   db: Kysely<EventDatabase>,
   request: IdempotentRequest,
   now: number,
-  create: (trx: Transaction<EventDatabase>) => Promise<string>,
+  /** Checks a request not seen before and builds what it writes, outside the transaction; the write. */
+  prepare: () => Promise<CreateWrite>,
   /** The resource as the answer gives it, read in the creating transaction (JSON-serializable). */
   snapshot?: (trx: Transaction<EventDatabase>, resourceId: string) => Promise<R>,
 ): Promise<CreateOutcome<R>> {
   if (request.key === undefined) {
-    return { resourceId: await db.transaction().execute(create), replayed: false };
+    const create = await prepare();
+    return { resourceId: await againOnDeadlock(() => db.transaction().execute(create)), replayed: false };
   }
   const id = createHash('sha256').update(`${request.caller}\n${request.operation}\n${request.key}`).digest('hex');
   const requestHash = requestFingerprint(request.body);
@@ -61,8 +85,9 @@ export async function createOnce<R = never>(
 
   const seen = await createIdempotencyRepository(db).find(id);
   if (seen) return replay(seen);
+  const create = await prepare();
   try {
-    return await db.transaction().execute(async (trx): Promise<CreateOutcome<R>> => {
+    return await againOnDeadlock(() => db.transaction().execute(async (trx): Promise<CreateOutcome<R>> => {
       const created = await create(trx);
       const answer = snapshot ? await snapshot(trx, created) : undefined;
       await createIdempotencyRepository(trx).insert({
@@ -74,7 +99,7 @@ export async function createOnce<R = never>(
         created_at: now,
       });
       return { resourceId: created, replayed: false, ...(answer === undefined ? {} : { firstResponse: answer }) };
-    });
+    }));
   } catch (error) {
     // A concurrent request with the same key committed first; ours rolled back whole.
     if (!isDuplicateKey(error)) throw error;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { VenueLayout } from '@stream-seat/contracts';
 import { NotFound, type Principal } from '@stream-seat/platform';
+import type { Dialect } from '@stream-seat/db';
 import type { Kysely } from 'kysely';
 import type { EventDatabase } from '../db/schema.js';
 import { createVenueRepository, storedSeatMap, type VenueSummaryRow } from '../db/venue.repository.js';
@@ -16,6 +17,7 @@ import { venueJson } from './views.js';
 
 export interface VenueCatalogueDeps {
   db: Kysely<EventDatabase>;
+  dialect: Dialect;
   clock: () => number;
   /** Venues' bodies, as served, by ETag and coding. */
   bodies: CachedBodies;
@@ -34,7 +36,7 @@ export function venueTag(id: string): string {
 /** Twenty of the largest venues a layout may describe (100,000 seats each). */
 export const VENUE_SEATS_PER_ORGANIZER = 2_000_000;
 
-export function createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer }: VenueCatalogueDeps) {
+export function createVenueCatalogue({ db, dialect, clock, bodies, seatsPerOrganizer }: VenueCatalogueDeps) {
   const venues = createVenueRepository(db);
 
   /** The venue, if the viewer may see it: its organiser's until an event on sale uses it, public from then on. */
@@ -56,42 +58,47 @@ export function createVenueCatalogue({ db, clock, bodies, seatsPerOrganizer }: V
   return {
     async create(principal: Principal, layout: VenueLayout, idempotencyKey: string | undefined) {
       checkLayout(layout);
-      const seatMap = buildSeatMap(layout);
-      checkDrawable(layout, seatMap);
-      const seatMapJson = JSON.stringify(seatMap);
-      const seatMapColumns = await storedSeatMap(seatMapJson);
+      const adding = layoutCapacity(layout);
       const now = clock();
-      let created: VenueSummaryRow | undefined;
+      /** Over the organiser's quota with `held` seats already: a 409. */
+      const checkQuota = (held: number) => {
+        if (principal.role !== 'admin' && held + adding > seatsPerOrganizer) throw new VenueSeatQuotaExceeded(held, adding, seatsPerOrganizer);
+      };
+      let created: { row: VenueSummaryRow; seatMapJson: string } | undefined;
       const outcome = await createOnce(
         db,
         { caller: principal.sub, operation: 'POST /api/venues', key: idempotencyKey, body: layout },
         now,
-        async (trx) => {
-          const repository = createVenueRepository(trx);
-          const adding = layoutCapacity(layout);
-          // Counted in the creating transaction; on MySQL two creations racing may both pass it
-          // (each adds at most one venue past the limit), on SQLite writers take turns.
-          if (principal.role !== 'admin') {
-            const held = await repository.capacityOf(principal.sub);
-            if (held + adding > seatsPerOrganizer) throw new VenueSeatQuotaExceeded(held, adding, seatsPerOrganizer);
-          }
-          const row: VenueSummaryRow = {
-            id: randomUUID(),
-            organizer_id: principal.sub,
-            name: layout.name,
-            city: layout.city ?? null,
-            capacity: adding,
-            tiers_json: JSON.stringify(layoutTiers(layout)),
-            created_at: now,
+        async () => {
+          // Counted before the seat map is built and zipped (seconds of CPU for 100,000 seats): an
+          // organiser over the quota had stalled the service with venues it went on to refuse.
+          if (principal.role !== 'admin') checkQuota(await venues.capacityOf(principal.sub));
+          const seatMap = buildSeatMap(layout);
+          checkDrawable(layout, seatMap);
+          const seatMapJson = JSON.stringify(seatMap);
+          const seatMapColumns = await storedSeatMap(seatMapJson);
+          return async (trx) => {
+            const repository = createVenueRepository(trx);
+            // Counted again in the creating transaction, locking on MySQL (see capacityOf).
+            if (principal.role !== 'admin') checkQuota(await repository.capacityOf(principal.sub, dialect === 'mysql'));
+            const row: VenueSummaryRow = {
+              id: randomUUID(),
+              organizer_id: principal.sub,
+              name: layout.name,
+              city: layout.city ?? null,
+              capacity: adding,
+              tiers_json: JSON.stringify(layoutTiers(layout)),
+              created_at: now,
+            };
+            await repository.insert({ ...row, layout_json: JSON.stringify(layout), ...seatMapColumns });
+            created = { row, seatMapJson };
+            return row.id;
           };
-          await repository.insert({ ...row, layout_json: JSON.stringify(layout), ...seatMapColumns });
-          created = row;
-          return row.id;
         },
       );
       // The venue just made is answered from the JSON in hand (reading it back would unzip it);
       // a replay answers the venue the key made first, as stored.
-      const json = created?.id === outcome.resourceId && !outcome.replayed ? venueJson(created, seatMapJson) : await this.json(outcome.resourceId, principal);
+      const json = created?.row.id === outcome.resourceId && !outcome.replayed ? venueJson(created.row, created.seatMapJson) : await this.json(outcome.resourceId, principal);
       return { id: outcome.resourceId, json, replayed: outcome.replayed };
     },
 
