@@ -16,6 +16,7 @@ import { eventMigrations } from './db/migrations/index.js';
 import type { EventDatabase } from './db/schema.js';
 import { createHttpDelivery } from './outbox/booking-delivery.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
+import { forgetExpiredIdempotencyKeys } from './db/idempotency.repository.js';
 
 const config = loadConfig(eventConfigSchema);
 const bootLog = pino(loggerOptions('event', config.LOG_LEVEL) as pino.LoggerOptions);
@@ -33,6 +34,7 @@ const relay = createOutboxRelay({
   pollMs: config.OUTBOX_POLL_MS,
   maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
   log: bootLog.child({ component: 'outbox-relay' }),
+  alsoHourly: forgetExpiredIdempotencyKeys(database.db),
 });
 
 const app = buildEventApp({

@@ -10,6 +10,7 @@ import type { CatalogueMessage } from '@stream-seat/contracts';
 import { testDialects } from '@stream-seat/db';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../tests/support/free-port.js';
+import { forgetExpiredIdempotencyKeys, IDEMPOTENCY_KEYS_KEPT_MS } from '../src/db/idempotency.repository.js';
 import { createOutboxRepository } from '../src/db/outbox.repository.js';
 import { CATALOGUE_MESSAGES_PATH, createHttpDelivery } from '../src/outbox/booking-delivery.js';
 import { createOutboxRelay, type OutboxRelay } from '../src/outbox/outbox-relay.js';
@@ -143,6 +144,24 @@ describe.each(testDialects())('outbox relay on %s', (dialect) => {
       await t.database.db.updateTable('outbox').set({ next_attempt_at: 0 }).where('delivered_at', 'is', null).execute();
     }
     await relay().drain();
+  });
+
+  it('forgets Idempotency-Keys a day old with its hourly housekeeping, and keeps younger ones', async () => {
+    const create = async (key: string) => {
+      const headers = { ...(await t.auth('olga')), 'idempotency-key': key };
+      const res = await t.app.inject({ method: 'POST', url: '/api/venues', headers, payload: { name: key, sections: [{ id: 'GA', name: 'Floor', tier: 'A', capacity: 10 }] } });
+      return res.json() as { id: string };
+    };
+    const old = await create('kept-a-day');
+    // Recorded a day and a minute before the relay's clock.
+    await t.database.db.updateTable('idempotency_keys').set({ created_at: Date.now() - IDEMPOTENCY_KEYS_KEPT_MS - 60_000 }).execute();
+    const young = await create('kept-an-hour');
+    const housekeeper = createOutboxRelay({ outbox: createOutboxRepository(t.database.db), deliver: async () => undefined, pollMs: 20, alsoHourly: forgetExpiredIdempotencyKeys(t.database.db) });
+    relays.push(housekeeper);
+    await housekeeper.drain();
+    // The old key is free again (a new venue), the young one still replays.
+    expect((await create('kept-a-day')).id).not.toBe(old.id);
+    expect((await create('kept-an-hour')).id).toBe(young.id);
   });
 
   it('delivers publish and cancel messages in the order they were written, and marks them delivered', async () => {

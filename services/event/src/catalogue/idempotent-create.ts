@@ -22,7 +22,7 @@ export interface IdempotentRequest {
   key: string | undefined;
   body: unknown;
   /**
-   * The body as the release before digested it, when that differs: a key it recorded (kept 24 h)
+   * The body as the release before digested it, when that differs: a key it recorded (kept a day: IDEMPOTENCY_KEYS_KEPT_MS)
    * still replays across an upgrade, instead of a 422 that a client might answer by retrying
    * under a new key — and creating the resource twice.
    */

@@ -28,6 +28,8 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** How long a delivered message is kept (for whoever looks into a delivery) before it is removed: 7 days. */
   keepDeliveredMs?: number;
+  /** More of the lease holder's housekeeping, run with its hourly removal of delivered messages (expired Idempotency-Keys). */
+  alsoHourly?: (now: number) => Promise<void>;
   clock?: () => number;
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
@@ -97,6 +99,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (clock() - forgotAt >= FORGET_EVERY_MS) {
       forgotAt = clock();
       await outbox.forgetDeliveredBefore(forgotAt - keepDeliveredMs);
+      await options.alsoHourly?.(forgotAt);
     }
     return delivered;
   }
