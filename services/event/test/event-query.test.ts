@@ -60,6 +60,12 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(names(await list('?mine=true', 'oscar', 'buyer'))).toEqual(['Rock']);
   });
 
+  const problemField = async (url: string) => {
+    const res = await t.app.inject({ method: 'GET', url });
+    expect(res.statusCode, url).toBe(400);
+    return (res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+  };
+
   it('filters by status, start time and text in the name or the city', async () => {
     expect(names(await list('?status=CANCELLED'))).toEqual(['Gone']);
     expect(names(await list('?status=DRAFT'))).toEqual([]);
@@ -68,6 +74,12 @@ describe.each(testDialects())('GET /api/events on %s', (dialect) => {
     expect(names(await list('?q=ROCK'))).toEqual(['Rock']);
     expect(names(await list('?q=paris'))).toEqual(['Opera']);
     expect(names(await list('?q=%25'))).toEqual([]);
+    // Each word, in any order and spacing, in the name or the city; none across the two.
+    expect(names(await list(`?q=${encodeURIComponent('PARIS  opera')}`))).toEqual(['Opera']);
+    expect(names(await list(`?q=${encodeURIComponent('night rock')}`))).toEqual(['Rock']);
+    expect(names(await list(`?q=${encodeURIComponent('rock paris')}`))).toEqual([]);
+    expect(await problemField('/api/events?q=night%0Alyon')).toEqual(['querystring.q']);
+    expect(await problemField('/api/events?q=%CC%81')).toEqual(['querystring.q']);
   });
 
   it('pages with an opaque cursor until nextCursor is null', async () => {

@@ -1,6 +1,6 @@
 /** Reads and writes of events; status changes are conditional UPDATEs whose row count says who won. */
 import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
-import { searchKey } from '../domain/search-text.js';
+import { searchWords } from '../domain/search-text.js';
 import type { EventDatabase, EventTable } from './schema.js';
 
 export type EventStatusValue = EventTable['status'];
@@ -71,22 +71,24 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       if (filter.to !== undefined) query = query.where('events.starts_at', '<', filter.to);
       if (filter.q) {
         // Both sides folded in JavaScript (SQLite's lower() folds ASCII only); instr() is the same in
-        // SQLite and MySQL, and needs no LIKE escaping of % and _. An event an older instance wrote
-        // during a rolling deploy has no search_text: its name and city are matched as they are
-        // (a later migration can fill those rows once no such instance is left).
-        const needle = searchKey(filter.q);
-        query = query.where((eb) =>
-          eb.or([
-            eb(sql<number>`instr(${eb.ref('events.search_text')}, ${needle})`, '>', 0),
-            eb.and([
-              eb('events.search_text', 'is', null),
-              eb.or([
-                eb(sql<number>`instr(lower(${eb.ref('events.name')}), ${needle})`, '>', 0),
-                eb(sql<number>`instr(lower(coalesce(${eb.ref('venues.city')}, '')), ${needle})`, '>', 0),
+        // SQLite and MySQL, and needs no LIKE escaping of % and _. Every word of the query must be
+        // found (searchWords). An event an older instance wrote during a rolling deploy has no
+        // search_text: its name and city are matched as they are (a later migration can fill those
+        // rows once no such instance is left).
+        for (const word of searchWords(filter.q)) {
+          query = query.where((eb) =>
+            eb.or([
+              eb(sql<number>`instr(${eb.ref('events.search_text')}, ${word})`, '>', 0),
+              eb.and([
+                eb('events.search_text', 'is', null),
+                eb.or([
+                  eb(sql<number>`instr(lower(${eb.ref('events.name')}), ${word})`, '>', 0),
+                  eb(sql<number>`instr(lower(coalesce(${eb.ref('venues.city')}, '')), ${word})`, '>', 0),
+                ]),
               ]),
             ]),
-          ]),
-        );
+          );
+        }
       }
       if (filter.after) {
         const { startsAt, id } = filter.after;

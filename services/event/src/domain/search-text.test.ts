@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventSearchText, searchKey } from './search-text.js';
+import { eventSearchText, searchKey, searchWords } from './search-text.js';
 
 describe('search text', () => {
   it('folds case and accents beyond ASCII, and compatibility forms', () => {
@@ -14,5 +14,14 @@ describe('search text', () => {
     expect(text.includes(searchKey('jazz'))).toBe(true);
     expect(text.includes(searchKey('LYON'))).toBe(true);
     expect(text.includes(searchKey('jazzlyon'))).toBe(false);
+  });
+
+  it('looks for each word of a query, apart at whitespace and apostrophes of any kind', () => {
+    expect(searchWords("  Nuits d'ÉTÉ ")).toEqual(['nuits', 'd', 'ete']);
+    expect(searchWords('d’été')).toEqual(['d', 'ete']);
+    expect(searchWords('festival \u3000 jazz')).toEqual(['festival', 'jazz']);
+    expect(searchWords('AC/DC 100%')).toEqual(['ac/dc', '100%']);
+    // Marks alone fold to nothing: no word (the route refuses such a query rather than match everything).
+    expect(searchWords('\u0301\u0301')).toEqual([]);
   });
 });

@@ -12,3 +12,16 @@ export function searchKey(text: string): string {
 export function eventSearchText(name: string, city: string | null): string {
   return `${searchKey(name)}\n${searchKey(city ?? '')}`;
 }
+
+/**
+ * The words a query looks for, each of which must be in the name or the city: folded as stored,
+ * apart at whitespace and at apostrophes of any kind — so "d'ete", "d’été" and "ete d" all find
+ * "Nuits d’été", and "festival  jazz" (two spaces, another order) finds "Jazz Festival". A word
+ * holds no line break, so none matches across the name and the city. Other punctuation stays part
+ * of the word (`%`, `AC/DC`).
+ */
+export function searchWords(query: string): string[] {
+  return searchKey(query)
+    .split(/[\s'\u2018\u2019\u02bc\u0060\u00b4]+/u)
+    .filter((word) => word !== '');
+}

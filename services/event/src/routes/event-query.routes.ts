@@ -8,6 +8,7 @@ import type { EventSeatMaps } from '../catalogue/event-seat-map.js';
 import { toEventView } from '../catalogue/views.js';
 import { sendEvent } from './event-reply.js';
 import { idParams } from './id-params.js';
+import { searchWords } from '../domain/search-text.js';
 
 /**
  * An instant in the query string, where a `+` offset arrives as a space (URL query encoding): said
@@ -26,7 +27,16 @@ const listQuery = paginationQuery.extend({
   status: eventStatus.optional(),
   from: queryInstant.optional().describe('events starting at or after this instant'),
   to: queryInstant.optional().describe('events starting before this instant'),
-  q: z.string().trim().min(1).max(MAX_SEARCH_LENGTH).optional().describe("part of the event's name or its venue's city"),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_SEARCH_LENGTH)
+    // A line break had matched across the name and the city; marks alone had matched every event.
+    .refine((q) => !/\p{Cc}/u.test(q), 'must not contain control characters (a line break, a tab)')
+    .refine((q) => searchWords(q).length > 0, 'must contain a letter, digit or sign to look for')
+    .optional()
+    .describe("words each found in the event's name or its venue's city"),
   mine: z
     .enum(['true', 'false'])
     .default('false')
