@@ -78,6 +78,32 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     expect(await catalogue.event('no-such-event')).toBeUndefined();
   });
 
+  it('keeps seat maps up to a number of seats in all, the oldest dropped first and the newest always', async () => {
+    // The small hall has 16 seats (its standing places are counts): two maps fit under 40, not three.
+    const bounded = createHttpCatalogueClient({ client: createServiceClient(createLoadBalancer({ instances: () => [instance] }), 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0, maxCachedSeats: 40 });
+    const venueId = await createVenue(events, 'olga');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await createDraft(events, 'olga', venueId);
+      expect((await events.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: await events.auth('olga') })).statusCode).toBe(200);
+      ids.push(id);
+      await bounded.seatMap(id);
+    }
+    expect(bounded.stats()).toMatchObject({ seatMapsCached: 2, seatsCached: 32 });
+    // The newest two are revalidated (304); the first was dropped and is fetched whole.
+    const revalidations = bounded.stats().notModified;
+    await bounded.seatMap(ids[2] as string);
+    await bounded.seatMap(ids[1] as string);
+    expect(bounded.stats().notModified).toBe(revalidations + 2);
+    await bounded.seatMap(ids[0] as string);
+    expect(bounded.stats().notModified).toBe(revalidations + 2);
+    // A map over the bound on its own is kept, alone.
+    const tiny = createHttpCatalogueClient({ client: createServiceClient(createLoadBalancer({ instances: () => [instance] }), 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0, maxCachedSeats: 10 });
+    await tiny.seatMap(ids[0] as string);
+    await tiny.seatMap(ids[1] as string);
+    expect(tiny.stats()).toMatchObject({ seatMapsCached: 1, seatsCached: 16 });
+  });
+
   it('answers 502 (not 503: this instance is fine) when the catalogue cannot be reached', async () => {
     for (const instances of [[dead], []]) {
       const unreachable = createHttpCatalogueClient({

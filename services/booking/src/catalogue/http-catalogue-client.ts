@@ -13,14 +13,22 @@ export interface HttpCatalogueClientOptions {
   /** How long an event's status and sales window are trusted before asking again. */
   eventTtlMs: number;
   clock?: () => number;
-  /** Seat maps kept in memory at most (least recently fetched dropped first). */
-  maxSeatMaps?: number;
+  /**
+   * Seats of the seat maps kept in memory, in all (least recently fetched dropped first; the
+   * newest kept whatever its size): 500,000 by default, some 80 MB parsed. They had been bounded
+   * by count only — 200 maps of 100,000 seats are 3.2 GB, which one organiser could make booking
+   * fetch by putting events on sale.
+   */
+  maxCachedSeats?: number;
   /** Events kept at most, and as many answers that an event does not exist (oldest dropped first). */
   maxEvents?: number;
 }
 
 export interface CatalogueClientStats {
   requests: number;
+  /** Seat maps kept, and their seats in all. */
+  seatMapsCached: number;
+  seatsCached: number;
   /** Seat-map revalidations the catalogue answered with 304 Not Modified. */
   notModified: number;
 }
@@ -30,7 +38,7 @@ const couldBeEventId = (eventId: string) => entityId.safeParse(eventId).success;
 
 export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { stats: () => CatalogueClientStats } {
   const clock = options.clock ?? Date.now;
-  const maxSeatMaps = options.maxSeatMaps ?? 200;
+  const maxCachedSeats = options.maxCachedSeats ?? 500_000;
   const maxEvents = options.maxEvents ?? 10_000;
   // Apart, so that anyone asking for random ids (each a "no such event") never pushes out a real
   // event, which is served stale while the catalogue is down.
@@ -43,6 +51,20 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     if (cache.size > max) cache.delete(cache.keys().next().value as string);
   }
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
+  let cachedSeats = 0;
+  /** Keeps `map` as the newest seat map, dropping the oldest while the seats kept are over the bound. */
+  function keepSeatMap(eventId: string, entry: { etag: string | undefined; value: SeatMap }): void {
+    const earlier = seatMaps.get(eventId);
+    if (earlier) cachedSeats -= earlier.value.seats.length;
+    seatMaps.delete(eventId);
+    seatMaps.set(eventId, entry);
+    cachedSeats += entry.value.seats.length;
+    for (const [oldest, { value }] of seatMaps) {
+      if (cachedSeats <= maxCachedSeats || oldest === eventId) break;
+      seatMaps.delete(oldest);
+      cachedSeats -= value.seats.length;
+    }
+  }
   const inFlight = createInFlight();
   let requests = 0;
   let notModified = 0;
@@ -60,7 +82,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   }
 
   return {
-    stats: () => ({ requests, notModified }),
+    stats: () => ({ requests, notModified, seatMapsCached: seatMaps.size, seatsCached: cachedSeats }),
 
     // Concurrent callers share one fetch, which carries the first caller's trace.
     async event(eventId, caller) {
@@ -109,7 +131,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
         const parsed = seatMapSchema.safeParse(response.body);
         if (!parsed.success) throw new DependencyUnavailable('EVENT-SERVICE', `The catalogue sent a seat map this service cannot read: ${parsed.error.message}`);
         const etag = response.headers['etag'];
-        keep(seatMaps, maxSeatMaps, eventId, { etag: typeof etag === 'string' ? etag : undefined, value: parsed.data });
+        keepSeatMap(eventId, { etag: typeof etag === 'string' ? etag : undefined, value: parsed.data });
         return parsed.data;
       });
     },
