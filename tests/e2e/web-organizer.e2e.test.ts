@@ -168,8 +168,19 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     expect(await page.textContent('.venue-editor [role=alert]')).toBe('Please correct the marked fields.');
     expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('section-name');
     expect(await page.inputValue('input[name=venue-name]')).toBe('Refused Hall');
-    // Mended, it goes through.
+    // A second section named as the first (in another case): two seats a ticket would name alike.
     await page.fill('input[name=section-name]', 'Upper Circle');
+    await page.click('.venue-editor button:has-text("Add section")');
+    await page.fill('.venue-section >> nth=1 >> input[name=section-name]', 'upper circle');
+    await page.fill('.venue-section >> nth=1 >> input[name=section-tier]', 'A');
+    // Each section's Remove button is named by its section.
+    expect(await page.locator('.venue-section button:has-text("Remove")').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')))).toEqual(['Remove section 1', 'Remove section 2']);
+    await page.click('.venue-editor button[type=submit]');
+    const twice = page.locator('.venue-section >> nth=1 >> input[name=section-name][aria-invalid=true]');
+    await twice.waitFor();
+    expect(await page.textContent(`#${(await twice.getAttribute('aria-describedby')) ?? ''}`)).toMatch(/is the name of .*Upper Circle.* too/);
+    await page.click('.venue-section >> nth=1 >> button:has-text("Remove")');
+    // Mended, it goes through.
     await page.click('.venue-editor button[type=submit]');
     await page.locator('li.venue-card', { hasText: 'Refused Hall' }).waitFor();
     expect(await page.locator('.venue-editor').count()).toBe(0);
@@ -466,6 +477,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.waitForSelector('.check-in-result.ok');
     expect(sent).toHaveLength(1);
     expect(await page.locator('.check-in-result').count()).toBe(1);
+    expect(await page.getAttribute('.check-in-results', 'aria-label')).toBe('Scans, newest first');
     // Scanned again: when it was let in, so staff tell a second scan from a copied ticket.
     await page.keyboard.press('Enter');
     await page.waitForSelector('.check-in-result.error');

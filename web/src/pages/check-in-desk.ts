@@ -47,7 +47,7 @@ export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]
   const code = h('input', { name: 'code', required: true, autocomplete: 'off' });
   // Every scan gets its own line, newest first, named by the end of its code: answers may come
   // back in any order, and one never stands for another ticket.
-  const results = h('ol', { class: 'check-in-results', 'aria-live': 'polite' });
+  const results = h('ol', { class: 'check-in-results', 'aria-live': 'polite', 'aria-label': 'Scans, newest first' });
   /** Codes on their way: the same code again meanwhile (a second Enter) would be answered "already checked in". */
   const inFlight = new Set<string>();
   /** Checks a code in, typed or scanned, on a line of its own. */

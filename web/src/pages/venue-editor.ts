@@ -41,7 +41,8 @@ function sectionControls(index: number, draft: SectionDraft, onChange: () => voi
   kind.addEventListener('change', () => (show(), onChange()));
   for (const control of [rows, seatsPerRow, capacity]) control.addEventListener('input', onChange);
   show();
-  const remove = h('button', { type: 'button', class: 'secondary', onclick: onRemove as EventListener }, 'Remove');
+  // Named by its section: a screen reader's list of buttons had read "Remove" for every one.
+  const remove = h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove section ${index + 1}`, onclick: onRemove as EventListener }, 'Remove');
   const element = h('fieldset', { class: 'venue-section' }, h('legend', {}, `Section ${index + 1}`), field('Name', name), field('Tier', tier), field('Kind', kind), seated, standing, remove);
   return {
     element,

@@ -33,6 +33,13 @@ describe('checkLayout', () => {
     ).toBe('sections.1.id');
   });
 
+  it('names a section named as an earlier one, whatever its case, accents or spacing', () => {
+    const section = (id: string, name: string) => ({ id, name, tier: 'T', capacity: 1 });
+    expect(fieldOf({ name: 'V', sections: [section('A', 'Balcony'), section('B', 'Stalls'), section('C', ' balcony ')] })).toBe('sections.2.name');
+    expect(fieldOf({ name: 'V', sections: [section('A', 'Balcón  Alto'), section('B', 'balcon alto')] })).toBe('sections.1.name');
+    expect(fieldOf({ name: 'V', sections: [section('A', 'Balcony'), section('B', 'Balcony 2')] })).toBeUndefined();
+  });
+
   it('names a tier written in another case than an earlier section’s, and takes one tier shared as written', () => {
     const section = (id: string, tier: string) => ({ id, name: id, tier, capacity: 1 });
     expect(fieldOf({ name: 'V', sections: [section('A', 'VIP'), section('B', 'GA'), section('C', 'vip')] })).toBe('sections.2.tier');

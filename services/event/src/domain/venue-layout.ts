@@ -1,6 +1,7 @@
 /** Rules a venue layout must follow beyond its shape: limits, unique ids, labels and tiers, one kind per section. */
 import { MAX_VENUE_SEATS, type VenueLayout } from '@stream-seat/contracts';
 import { InvalidField } from '@stream-seat/platform';
+import { searchKey } from './search-text.js';
 
 /** Seats plus general-admission places: what the venue can sell. */
 export function layoutCapacity(layout: VenueLayout): number {
@@ -18,6 +19,12 @@ export function layoutCapacity(layout: VenueLayout): number {
  */
 export function checkLayout(layout: VenueLayout): void {
   const sectionIds = new Map<string, number>();
+  /**
+   * Each section's name as a reader compares it (case, accents, spacing): tickets, the desk's
+   * "Welcome!" and the seat map name a seat by its section's name, and two "Balcony"s had named two
+   * seats alike.
+   */
+  const sectionNames = new Map<string, number>();
   /** Each tier by its name in upper case: `vip` and `VIP` would be two prices a buyer reads as one tier. */
   const tiers = new Map<string, number>();
   layout.sections.forEach((section, s) => {
@@ -34,6 +41,12 @@ export function checkLayout(layout: VenueLayout): void {
       throw new InvalidField(`sections.${s}.id`, `duplicates the id of sections.${earlier} (${section.id})`);
     }
     sectionIds.set(key, s);
+    const nameKey = searchKey(section.name).replace(/\s+/g, ' ').trim();
+    const named = sectionNames.get(nameKey);
+    if (named !== undefined) {
+      throw new InvalidField(`sections.${s}.name`, `is the name of sections.${named} (${layout.sections[named]?.name}) too: tickets and the door name a seat by its section's name`);
+    }
+    sectionNames.set(nameKey, s);
 
     const hasRows = section.rows !== undefined;
     const hasCapacity = section.capacity !== undefined;
