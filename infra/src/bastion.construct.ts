@@ -3,6 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 
+/** Amazon Linux 2023's current x86_64 AMI (kernel 6.1, as latestAmazonLinux2023() chose): a public SSM parameter in every region. */
+export const BASTION_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64';
+
 export interface BastionProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -20,7 +23,12 @@ export class Bastion extends Construct {
       securityGroup: props.securityGroup,
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.NANO),
       // Amazon Linux 2023 ships the SSM agent; the construct's default is the older Amazon Linux 2.
-      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      // EC2 reads the AMI from its public parameter when it launches the instance; the template
+      // holds the parameter's name only. latestAmazonLinux2023() made it a stack parameter that
+      // CloudFormation read again on every deploy: each AMI release replaced the bastion (a new
+      // instance id, open port-forwards cut). A context lookup (cachedInContext) would need the
+      // account in the template and a committed cdk.context.json, and the offline synth a lookup.
+      machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(BASTION_AMI_PARAMETER),
       requireImdsv2: true,
       blockDevices: [
         { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) },

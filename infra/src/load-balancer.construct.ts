@@ -74,6 +74,18 @@ export class LoadBalancer extends Construct {
       ]);
     }
 
+    // Port 80 is one listener, `Http`, in both modes: it serves the gateway without a certificate
+    // and redirects to 443 with one. Two construct ids (it was `Http` and `Redirect80To443`) made
+    // adding a certificate to a running estate a second port-80 listener, created before the old
+    // one was deleted: the load balancer refused the duplicate and the update rolled back.
+    const http = this.alb.addListener('Http', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      ...(props.certificateArn
+        ? { defaultAction: elbv2.ListenerAction.redirect({ port: '443', protocol: elbv2.ApplicationProtocol.HTTPS, permanent: true }) }
+        : {}),
+    });
     const listener = props.certificateArn
       ? this.alb.addListener('Https', {
           port: 443,
@@ -82,10 +94,7 @@ export class LoadBalancer extends Construct {
           sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
           open: false,
         })
-      : this.alb.addListener('Http', { port: 80, open: false });
-    if (props.certificateArn) {
-      this.alb.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
-    }
+      : http;
 
     // The gateway's operations endpoints answer on its own port — the ALB's health check and the
     // VPC reach them there — but not from the internet: its route table lists private task
@@ -99,7 +108,11 @@ export class LoadBalancer extends Construct {
       }),
     });
 
-    this.gatewayTargets = listener.addTargets('Gateway', {
+    // Its construct id and place (under the port-80 listener, where listener.addTargets had put
+    // it) are the same in both modes: adding a certificate moves it to the 443 listener in place.
+    // It was `AlbHttpsGatewayGroup` with a certificate, a new target group replacing the old.
+    this.gatewayTargets = new elbv2.ApplicationTargetGroup(http, 'GatewayGroup', {
+      vpc: props.vpc,
       port: props.gatewayPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [props.gateway],
@@ -114,5 +127,6 @@ export class LoadBalancer extends Construct {
       },
       deregistrationDelay: Duration.seconds(30),
     });
+    listener.addTargetGroups('Gateway', { targetGroups: [this.gatewayTargets] });
   }
 }

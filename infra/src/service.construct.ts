@@ -61,6 +61,23 @@ function linuxParameters(scope: Construct): ecs.LinuxParameters {
   return parameters;
 }
 
+/** NODE_OPTIONS the image sets (deploy/Dockerfile): the task's own NODE_OPTIONS replaces them, so it repeats them. */
+export const IMAGE_NODE_OPTIONS = ['--enable-source-maps'];
+
+/** The share of a task's memory V8's old generation may grow to; the rest is young generation, code, buffers. */
+export const HEAP_SHARE_OF_TASK_MEMORY = 0.75;
+
+/**
+ * The task's NODE_OPTIONS: the image's flags and any the service's environment gives, with a heap
+ * limit of HEAP_SHARE_OF_TASK_MEMORY of the task's memory. V8 sizes its default heap by itself, which
+ * in a 1 GiB task may be far below the 70 % the memory scaling aims at: a task could die of "heap
+ * out of memory" before scaling added tasks.
+ */
+export function nodeOptions(memoryMiB: number, given?: string): string {
+  const flags = [...IMAGE_NODE_OPTIONS, ...(given ?? '').split(/\s+/)].filter((f) => f !== '' && !f.startsWith('--max-old-space-size'));
+  return [...new Set(flags), `--max-old-space-size=${Math.floor(memoryMiB * HEAP_SHARE_OF_TASK_MEMORY)}`].join(' ');
+}
+
 /** The longest start ECS allows before failed checks count: a first start may migrate for minutes. */
 export const START_PERIOD_SECONDS = 300;
 
@@ -92,7 +109,7 @@ export class FargateAppService extends Construct {
       image: props.image,
       essential: true,
       portMappings: [{ containerPort: spec.port, name: spec.name }],
-      environment: { ...props.environment, PORT: String(spec.port) },
+      environment: { ...props.environment, PORT: String(spec.port), NODE_OPTIONS: nodeOptions(spec.memoryMiB, props.environment.NODE_OPTIONS) },
       ...(props.secrets ? { secrets: props.secrets } : {}),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: spec.name, logGroup }),
       healthCheck: {

@@ -14,7 +14,7 @@ export interface StreamSeatApp {
 
 /**
  * Context keys: imageTag, githubRepository, githubOidcProviderArn, certificateArn (or allowHttp=true), natGateways,
- * region (pins the estate's region, which enables ALB access logs), jwtJwksUrl, jwtIssuer, jwtAudience, testPayments,
+ * region (the estate's region, which enables ALB access logs; else CDK_DEFAULT_REGION, which the CDK CLI sets), jwtJwksUrl, jwtIssuer, jwtAudience, testPayments,
  * webOidcClientId (the web app's client id at that issuer: users sign in on its page),
  * webConnectOrigins (comma-separated: a token endpoint on another origin than the issuer, as Cognito's),
  * databaseUserGeneration (bump it to replace the services' database secrets: new passwords),
@@ -56,11 +56,20 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
     if (jwksUrl && context('testPayments') !== 'true') {
       throw new Error('jwtJwksUrl lets anyone with an account at the identity provider sign in, and the only payment provider is the built-in test one (tok_ok pays for anything): set testPayments=true to accept that (a trial), or wire in a real provider first');
     }
-    const region = context('region');
+    // The estate's region is always pinned, so that every synth of it is the same template: the
+    // CLI sets CDK_DEFAULT_REGION to the region it deploys an unpinned stack to (AWS_REGION, else
+    // the profile's), the Deploy workflow passes -c region=$AWS_REGION, the same region. Unpinned
+    // (a workstation's `cdk deploy` without -c region), the template dropped the load balancer's
+    // access logs, orphaning their retained bucket, and changed every task definition; the next
+    // deploy from CI created a second bucket.
+    const region = context('region') ?? nonEmpty(process.env.CDK_DEFAULT_REGION);
+    if (!region) {
+      throw new Error('set the estate\'s region: -c region=<region> (the Deploy workflow\'s AWS_REGION), or run the app through the CDK CLI, which passes the region it deploys to (CDK_DEFAULT_REGION)');
+    }
     const databaseUserGeneration = context('databaseUserGeneration');
     const alarmEmail = context('alarmEmail');
     estate = new StreamSeatStack(app, ESTATE_STACK, {
-      ...(region ? { env: { region } } : {}),
+      env: { region },
       description: 'Stream-Seat: VPC, ECS Fargate services, Cloud Map, RDS MySQL, Redis, ALB, bastion',
       imageTag,
       ...(natGateways ? { natGateways: Number(natGateways) } : {}),
@@ -79,4 +88,8 @@ export function buildStreamSeatApp(app: App): StreamSeatApp {
 
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return estate ? { delivery, estate } : { delivery };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

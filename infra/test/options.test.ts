@@ -119,3 +119,71 @@ describe('without a certificate', () => {
     expect(synthApp({ allowHttp: '' }).estate).toBeUndefined();
   });
 });
+
+describe('adding a certificate to a trial estate (allowHttp)', () => {
+  type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const resourcesOf = (context: Record<string, string>): Resources =>
+    Template.fromStack(synthApp({ imageTag: 'abc123', ...context }).estate!).toJSON().Resources as Resources;
+  const ids = (resources: Resources, type: string, port?: number) =>
+    Object.entries(resources).filter(([, r]) => r.Type === type && (port === undefined || r.Properties.Port === port)).map(([id]) => id);
+
+  it('updates the port-80 listener and the gateway target group in place: the same logical ids with and without a certificate', () => {
+    // A new port-80 listener is created before the old one is deleted, and the load balancer refuses
+    // a second listener on a port: the update rolled back. A new target group replaced the old.
+    const trial = resourcesOf({ allowHttp: 'true' });
+    const withCertificate = resourcesOf({ certificateArn: CERTIFICATE });
+    const listener = 'AWS::ElasticLoadBalancingV2::Listener';
+    const targetGroup = 'AWS::ElasticLoadBalancingV2::TargetGroup';
+    expect(ids(trial, listener, 80)).toHaveLength(1);
+    expect(ids(withCertificate, listener, 80)).toEqual(ids(trial, listener, 80));
+    expect(ids(trial, targetGroup)).toHaveLength(1);
+    expect(ids(withCertificate, targetGroup)).toEqual(ids(trial, targetGroup));
+
+    const [port80] = ids(trial, listener, 80) as [string];
+    const [gateway] = ids(trial, targetGroup) as [string];
+    const forward = [{ Type: 'forward', TargetGroupArn: { Ref: gateway } }];
+    // Without a certificate port 80 serves the gateway; with one it redirects, and 443 serves it.
+    expect(trial[port80]?.Properties.DefaultActions).toEqual(forward);
+    expect(withCertificate[port80]?.Properties.DefaultActions).toEqual([expect.objectContaining({ Type: 'redirect', RedirectConfig: expect.objectContaining({ Port: '443', Protocol: 'HTTPS' }) })]);
+    const [port443] = ids(withCertificate, listener, 443) as [string];
+    expect(withCertificate[port443]?.Properties.DefaultActions).toEqual(forward);
+    for (const resources of [trial, withCertificate]) {
+      const service = Object.values(resources).find((r) => r.Type === 'AWS::ECS::Service' && r.Properties.ServiceName === 'gateway');
+      expect(service?.Properties.LoadBalancers).toEqual([expect.objectContaining({ TargetGroupArn: { Ref: gateway } })]);
+    }
+  });
+});
+
+describe('the estate\'s region', () => {
+  /** Runs with CDK_DEFAULT_REGION as the CDK CLI would set it (the region it deploys to), or unset. */
+  function withCliRegion<T>(region: string | undefined, run: () => T): T {
+    const saved = process.env.CDK_DEFAULT_REGION;
+    if (region === undefined) delete process.env.CDK_DEFAULT_REGION;
+    else process.env.CDK_DEFAULT_REGION = region;
+    try {
+      return run();
+    } finally {
+      if (saved === undefined) delete process.env.CDK_DEFAULT_REGION;
+      else process.env.CDK_DEFAULT_REGION = saved;
+    }
+  }
+
+  it('is pinned whoever synthesizes: without -c region, the region the CDK CLI deploys to, and the same template as the Deploy workflow\'s -c region', () => {
+    // Unpinned (a workstation's `cdk deploy` without -c region), the load balancer's access logs
+    // were dropped and every task definition changed; the next CI deploy created a second bucket.
+    const pinned = Template.fromStack(withCliRegion('us-east-1', () => synthApp({ imageTag: 'abc123', region: 'eu-west-1' })).estate!);
+    const fromCli = withCliRegion('eu-west-1', () => synthApp({ imageTag: 'abc123', region: '' })).estate!;
+    expect(fromCli.region).toBe('eu-west-1');
+    expect(Template.fromStack(fromCli).toJSON()).toEqual(pinned.toJSON());
+    pinned.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+  });
+
+  it('refuses to synthesize the estate with no region at all, naming -c region=<region>; the delivery stack needs none', () => {
+    withCliRegion(undefined, () => {
+      expect(() => synthApp({ imageTag: 'abc123', region: '' })).toThrow(/-c region=<region>/);
+      expect(synthApp({ region: '' }).estate).toBeUndefined();
+    });
+  });
+});

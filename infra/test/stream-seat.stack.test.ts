@@ -2,6 +2,8 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { KEEP_ALIVE_TIMEOUT_MS } from '@stream-seat/platform';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_THRESHOLDS } from '../src/alarms.construct.js';
@@ -79,6 +81,19 @@ describe('network', () => {
     for (const table of privateTables) expect(routed).toContain(table);
   });
 
+  it('strips the VPC\'s default security group of every rule (restrictDefaultSecurityGroup in cdk.json)', () => {
+    const [vpcId] = Object.keys(ofType('AWS::EC2::VPC'));
+    const defaultGroup = { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] };
+    const restrictions = Object.values(ofType('Custom::VpcRestrictDefaultSG'));
+    expect(restrictions).toHaveLength(1);
+    expect(restrictions[0]?.Properties.DefaultSecurityGroupId).toEqual(defaultGroup);
+    // Its function may change that group's rules, and no other group's.
+    const provider = Object.values(ofType('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.Policies ?? []).includes('ec2:RevokeSecurityGroupIngress'));
+    const statements = ((provider?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Json[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const st of statements) expect(JSON.stringify(st.Resource)).toContain(JSON.stringify(defaultGroup));
+  });
+
   it('records every flow of the VPC in CloudWatch Logs', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', {
       ResourceType: 'VPC',
@@ -135,6 +150,31 @@ describe('services', () => {
     expect(taskDefinitionOf(name).Volumes).toEqual([{ Name: 'tmp' }]);
     expect(container.LinuxParameters).toMatchObject({ InitProcessEnabled: true, Capabilities: { Drop: ['ALL'] } });
     expect((container.LinuxParameters as { Capabilities: Json }).Capabilities.Add).toBeUndefined();
+  });
+
+  it.each(Object.keys(ports))('%s bounds its V8 heap to three quarters of its task memory, keeping the image\'s NODE_OPTIONS', (name) => {
+    const memoryMiB = Number(taskDefinitionOf(name).Memory);
+    const flags = (environmentOf(name).NODE_OPTIONS ?? '').split(' ');
+    const heaps = flags.filter((f) => f.startsWith('--max-old-space-size='));
+    expect(heaps).toEqual([`--max-old-space-size=${Math.floor(memoryMiB * 0.75)}`]);
+    // The task's NODE_OPTIONS replaces the image's (deploy/Dockerfile): its flags are repeated.
+    const dockerfile = readFileSync(fileURLToPath(new URL('../../deploy/Dockerfile', import.meta.url)), 'utf8');
+    const imageFlags = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile)?.slice(1).find((x) => x !== undefined)?.split(' ') ?? [];
+    expect(imageFlags).toContain('--enable-source-maps');
+    for (const flag of imageFlags) expect(flags).toContain(flag);
+  });
+
+  it('lets a scaled service\'s heap grow past its memory scaling target: scaling adds tasks before a heap runs out', () => {
+    const policies = Object.values(ofType('AWS::ApplicationAutoScaling::ScalingPolicy'));
+    for (const name of ['gateway', 'booking']) {
+      const memory = policies.find((p) => JSON.stringify(p.Properties.ScalingTargetId).includes(name === 'gateway' ? 'Gateway' : 'Booking')
+        && JSON.stringify(p.Properties).includes('ECSServiceAverageMemoryUtilization'));
+      const target = (memory?.Properties.TargetTrackingScalingPolicyConfiguration as { TargetValue: number }).TargetValue;
+      const memoryMiB = Number(taskDefinitionOf(name).Memory);
+      const heap = Number(/--max-old-space-size=(\d+)/.exec(environmentOf(name).NODE_OPTIONS ?? '')?.[1]);
+      expect(heap, name).toBeGreaterThan((memoryMiB * target) / 100);
+      expect(heap, name).toBeLessThan(memoryMiB);
+    }
   });
 
   const networkOf = (name: string) => (ecsService(name).NetworkConfiguration as { AwsvpcConfiguration: Json }).AwsvpcConfiguration;
@@ -443,6 +483,14 @@ describe('bastion', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['ssmmessages:*', 'ssm:UpdateInstanceInformation']) })] },
     });
+  });
+
+  it('keeps its instance across Amazon Linux releases: EC2 reads the AMI at launch, the template never changes with it', () => {
+    const props = Object.values(ofType('AWS::EC2::Instance'))[0]!.Properties;
+    expect(props.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64');
+    // No stack parameter that CloudFormation reads again on every deploy: a new AMI had been a new bastion.
+    const parameters = Object.values((template.toJSON().Parameters ?? {}) as Record<string, { Type: string }>);
+    expect(parameters.filter((p) => p.Type.includes('AWS::EC2::Image::Id'))).toEqual([]);
   });
 });
 
