@@ -1,4 +1,5 @@
 /** Calls to the gateway's `/api`, with the signed-in user's token; problems become ApiProblem. */
+import { eventVersionTag } from '@stream-seat/contracts/event-version';
 import { ApiProblem, NO_ANSWER } from './api-problem.js';
 import { KEEP_HEADER, KEPT_ONLY_HEADER, OFFLINE_HEADER } from './offline-copy.js';
 import { noteServerDate } from './server-clock.js';
@@ -112,8 +113,8 @@ export async function answered<T>(method: string, path: string, options: Request
   return { body: body as T, replayed: response.headers.get('idempotent-replayed') === 'true', ...(keptAt ? { keptAt } : {}) };
 }
 
-/** An event's version as the catalogue tags it (its ETag: its `updatedAt`, quoted), for `ifMatch`. */
-export const eventVersion = (event: { updatedAt: string }): string => `"${event.updatedAt}"`;
+/** An event's version as the catalogue tags it (its ETag), for `ifMatch`. */
+export const eventVersion = (event: { updatedAt: string }): string => eventVersionTag(event.updatedAt);
 
 /** The commands (by path) posted and not answered yet. */
 const commandsUnderWay = new Set<string>();

@@ -32,3 +32,8 @@ export function minutesSeconds(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
+
+/** An event's status as a sentence says it ("on sale"); "changed" for one not given. */
+export function statusWords(status: unknown): string {
+  return typeof status === 'string' ? status.replace('_', ' ').toLowerCase() : 'changed';
+}

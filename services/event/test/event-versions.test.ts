@@ -61,8 +61,10 @@ describe.each(testDialects())('event versions (ETag, If-Match) on %s', (dialect)
     expect(stale.statusCode).toBe(412);
     expect(stale.json()).toMatchObject({ eventStatus: 'DRAFT' });
     expect((await read(id)).name).toBe('Concert');
-    // Publishing an event on sale changes nothing, whatever version is named.
+    // A publish of another version is refused too; `*` is any version.
+    expect((await call('POST', `/api/events/${id}/publish`, opened)).statusCode).toBe(412);
     expect((await call('POST', `/api/events/${id}/publish`, '*')).statusCode).toBe(200);
+    // Publishing an event on sale changes nothing, whatever version is named.
     expect((await call('POST', `/api/events/${id}/publish`, opened)).statusCode).toBe(200);
   });
 
@@ -74,5 +76,19 @@ describe.each(testDialects())('event versions (ETag, If-Match) on %s', (dialect)
       expect((res.json() as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['if-match']);
     }
     expect((await read(id)).status).toBe('DRAFT');
+    // Read before the request is looked at further: also where nothing would change.
+    expect((await call('POST', `/api/events/${id}/cancel`)).statusCode).toBe(200);
+    expect((await call('POST', `/api/events/${id}/cancel`, '"a" "b"')).statusCode).toBe(400);
+  });
+
+  it('answers an edit of another version with 412 before saying the event is no longer a draft (the precondition first)', async () => {
+    const id = await createDraft(t, 'olga', venueId);
+    const asDraft = (await call('GET', `/api/events/${id}`)).headers['etag'] as string;
+    expect((await call('POST', `/api/events/${id}/publish`)).statusCode).toBe(200);
+    const stale = await call('PATCH', `/api/events/${id}`, asDraft, { name: 'Late' });
+    expect(stale.statusCode).toBe(412);
+    expect(stale.json()).toMatchObject({ eventStatus: 'ON_SALE' });
+    // Without a version named, it is the 409 of an event that is not a draft.
+    expect((await call('PATCH', `/api/events/${id}`, undefined, { name: 'Late' })).statusCode).toBe(409);
   });
 });

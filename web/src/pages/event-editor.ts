@@ -8,7 +8,7 @@ import { ISO_4217_CURRENCIES } from '@stream-seat/contracts/currencies';
 import { MAX_PRICE_CENTS, MAX_SEATS_PER_ORDER } from '@stream-seat/contracts/limits';
 import type { EventView } from '@stream-seat/contracts';
 import { api, ApiProblem, eventVersion } from '../api.js';
-import { money } from '../format.js';
+import { money, statusWords } from '../format.js';
 import { field, h } from '../dom.js';
 import { retryKeys } from '../retry-keys.js';
 import { editorForm, FIELD_ATTRIBUTE, type FieldProblem } from '../form-problems.js';
@@ -163,8 +163,10 @@ export function eventEditor(
     handled: (error) => {
       if (!event || !options.gone || !(error instanceof ApiProblem)) return false;
       const type = String(error.body['type'] ?? '');
-      if (type.endsWith('/event-not-draft')) {
-        options.gone(`“${event.name}” is no longer a draft (it is ${String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase()}), so it was not changed.`);
+      const status = error.body['eventStatus'];
+      // Put on sale or cancelled meanwhile: a 409, or the 412 of a version that moved on with it.
+      if (type.endsWith('/event-not-draft') || (type.endsWith('/event-changed') && typeof status === 'string' && status !== 'DRAFT')) {
+        options.gone(`“${event.name}” is no longer a draft (it is ${statusWords(status)}), so it was not changed.`);
         return true;
       }
       if (type.endsWith('/event-changed')) {

@@ -6,7 +6,7 @@
 import type { EventView, SalesSummary } from '@stream-seat/contracts';
 import { api, ApiProblem, eventVersion, postCommand } from '../api.js';
 import { h, mount } from '../dom.js';
-import { dateTime, money } from '../format.js';
+import { dateTime, money, statusWords } from '../format.js';
 import type { CursorPage } from '../paged-list.js';
 import type { Page } from '../router.js';
 import { currentSession, organizes } from '../session.js';
@@ -77,7 +77,9 @@ function listOfMine<T>(list: MineList<T>): (focus?: string) => Promise<void> {
 export const organizerPage: Page = (root) => {
   const session = currentSession();
   if (!organizes(session)) {
-    mount(root, h('h1', {}, 'Organiser'), h('p', { class: 'notice' }, 'Sign in as an organiser (top right).'));
+    // A buyer signed in is told why, not asked to sign in as if signed out.
+    const text = session ? `You are signed in as ${session.sub}, a buyer: the organiser's console needs an organiser's sign-in (top right).` : 'Sign in as an organiser (top right).';
+    mount(root, h('h1', {}, 'Organiser'), h('p', { class: 'notice' }, text));
     return;
   }
   const events = h('div', {}, h('p', { class: 'muted' }, 'Loading your events…'));
@@ -273,8 +275,7 @@ function eventRow(event: EventView, { reload, edit, changedMeanwhile }: EventRow
       after: () => reload(event.id),
       handled: (error) => {
         if (!(error instanceof ApiProblem && error.status === 412)) return false;
-        const now = String(error.body['eventStatus'] ?? 'changed').replace('_', ' ').toLowerCase();
-        changedMeanwhile(`“${event.name}” changed meanwhile (it is ${now}), so it was not ${action === 'cancel' ? 'cancelled' : 'put on sale'}: look at it again.`);
+        changedMeanwhile(`“${event.name}” changed meanwhile (it is ${statusWords(error.body['eventStatus'])}), so it was not ${action === 'cancel' ? 'cancelled' : 'put on sale'}: look at it again.`);
         return true;
       },
     });
@@ -287,7 +288,7 @@ function eventRow(event: EventView, { reload, edit, changedMeanwhile }: EventRow
     { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status, tabindex: -1 },
     problem,
     h('strong', {}, event.name),
-    h('span', {}, `${dateTime(event.startsAt)} · ${event.status.replace('_', ' ').toLowerCase()}`),
+    h('span', {}, `${dateTime(event.startsAt)} · ${statusWords(event.status)}`),
     draft ? h('div', { class: 'card-actions' }, button('Put on sale', 'publish', (t) => void act('publish', t)), button('Edit', 'secondary edit', () => edit(event)), button('Cancel draft', 'secondary cancel', (t) => void act('cancel', t))) : null,
     event.status === 'ON_SALE' ? h('a', { href: `#/events/${encodeURIComponent(event.id)}` }, 'Live seat map') : null,
     event.status === 'ON_SALE' ? h('div', { class: 'card-actions' }, button('Cancel event', 'secondary cancel', (t) => void act('cancel', t))) : null,

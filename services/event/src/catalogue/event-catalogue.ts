@@ -13,7 +13,7 @@ import type { EventDatabase, EventTable } from '../db/schema.js';
 import { createVenueRepository } from '../db/venue.repository.js';
 import { EventBusy, EventCancelled, EventChanged, EventNotDraft } from '../domain/catalogue-errors.js';
 import { eventSearchText } from '../domain/search-text.js';
-import { eventTag, ifMatchAllows } from '../domain/event-version.js';
+import { eventTag, type IfMatch, ifMatchAllows, parseIfMatch } from '../domain/event-version.js';
 import { checkDraft, checkPublishable, draftsListedFor, type EventDraft, mayChange, maySee } from '../domain/event-rules.js';
 import { createOnce } from './idempotent-create.js';
 
@@ -65,10 +65,10 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
     return row;
   }
 
-  /** A 412 unless `ifMatch` (the request's If-Match) names the version read. */
-  function checkVersion(row: EventTable, ifMatch: string | undefined): void {
+  /** A 412 unless `condition` (the request's If-Match) allows the version read. */
+  function checkVersion(row: EventTable, condition: IfMatch): void {
     const tag = eventTag(Number(row.updated_at));
-    if (!ifMatchAllows(ifMatch, tag)) throw new EventChanged(row.status, tag);
+    if (!ifMatchAllows(condition, tag)) throw new EventChanged(row.status, tag);
   }
 
   async function reload(id: string, from = events): Promise<EventWithVenueRow> {
@@ -185,10 +185,13 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
      * Only to the version `ifMatch` names, if any (see event-version.ts).
      */
     async patch(principal: Principal, id: string, patch: EventPatch, ifMatch?: string): Promise<EventWithVenueRow> {
+      const condition = parseIfMatch(ifMatch);
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);
+        // The precondition first (RFC 9110 §13.2.2): a page that saw another version learns so,
+        // with the event's status now.
+        checkVersion(row, condition);
         if (row.status !== 'DRAFT') throw new EventNotDraft(row.status);
-        checkVersion(row, ifMatch);
         if ((await events.updateDraft(id, await draftChanges(row, patch, principal), Number(row.updated_at))) === 1) return reload(id);
       }
       throw new EventBusy();
@@ -199,10 +202,11 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
      * `ifMatch` names: what was asked for is done).
      */
     async publish(principal: Principal, id: string, ifMatch?: string): Promise<EventWithVenueRow> {
+      const condition = parseIfMatch(ifMatch);
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);
         if (row.status === 'ON_SALE') return row;
-        checkVersion(row, ifMatch);
+        checkVersion(row, condition);
         if (row.status === 'CANCELLED') throw new EventCancelled();
         checkPublishable(draftOf(row), (await usableVenue(row.venue_id, row.organizer_id, principal)).tiers, clock());
         if (await transition(row, 'ON_SALE', 'event.published')) return reload(id);
@@ -212,11 +216,12 @@ export function createEventCatalogue({ db, clock, onOutboxWritten }: EventCatalo
 
     /** → CANCELLED; booking hears of it (and refunds) only if the event had been on sale. */
     async cancel(principal: Principal, id: string, ifMatch?: string): Promise<EventWithVenueRow> {
+      const condition = parseIfMatch(ifMatch);
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const row = await ownEvent(id, principal);
         if (row.status === 'CANCELLED') return row;
         // A draft's cancel sent by a page drawn before the event went on sale would refund its orders.
-        checkVersion(row, ifMatch);
+        checkVersion(row, condition);
         const message = row.status === 'ON_SALE' ? ('event.cancelled' as const) : undefined;
         if (await transition(row, 'CANCELLED', message)) return reload(id);
       }
