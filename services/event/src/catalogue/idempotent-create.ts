@@ -8,7 +8,7 @@
  * retry), and costs no seat map built again.
  */
 import { createHash } from 'node:crypto';
-import { isDuplicateKey, isRetryableConflict } from '@stream-seat/db';
+import { isRetryableConflict } from '@stream-seat/db';
 import type { Kysely, Transaction } from 'kysely';
 import { createIdempotencyRepository } from '../db/idempotency.repository.js';
 import type { EventDatabase, IdempotencyKeyTable } from '../db/schema.js';
@@ -40,10 +40,13 @@ export interface CreateOutcome<R> {
   firstResponse?: R;
 }
 
-/** Runs of a creating transaction InnoDB aborted for a deadlock (with a racing creation's locks), in all. */
+/**
+ * Runs of a creating transaction, in all, while the database aborts it as retryable: InnoDB for a
+ * deadlock with a racing creation's locks, SQLite for its write lock held past busy_timeout.
+ */
 const ATTEMPTS = 5;
 
-/** `run` again, after a short random pause, while InnoDB aborts it for a deadlock (ATTEMPTS in all). */
+/** `run` again, after a short random pause, while the database aborts it as retryable (ATTEMPTS in all). */
 async function againOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -101,9 +104,12 @@ export async function createOnce<R = never>(
       return { resourceId: created, replayed: false, ...(answer === undefined ? {} : { firstResponse: answer }) };
     }));
   } catch (error) {
-    // A concurrent request with the same key committed first; ours rolled back whole.
-    if (!isDuplicateKey(error)) throw error;
-    const winner = await createIdempotencyRepository(db).find(id);
+    // A concurrent request with the same key committed first; ours rolled back whole — whatever
+    // it failed on: the key's duplicate, or a check the winner's write made fail (a venue's quota,
+    // which the first venue filled), which a replay does not answer.
+    const winner = await createIdempotencyRepository(db)
+      .find(id)
+      .catch(() => undefined);
     if (!winner) throw error;
     return replay(winner);
   }

@@ -41,12 +41,12 @@ export function createVenueRepository(db: Kysely<EventDatabase>) {
       await db.insertInto('venues').values(row).execute();
     },
 
-    /** The seats (and standing places) of an organiser's venues, in all. */
     /**
-     * The seats of the organiser's venues. `locking` (MySQL): the rows and the gap after them are
-     * locked until commit, so a creation racing this one waits for it (or deadlocks, and is run
-     * again) instead of both counting without the other — twenty at once had held 560 seats under
-     * a quota of 250. SQLite's writers take turns anyway.
+     * The seats (and standing places) of an organiser's venues, in all. `locking` (MySQL): the rows
+     * and the gap after them on the organiser index are locked until commit, so a creation racing
+     * this one waits for it (or deadlocks, and is run again) instead of both counting without the
+     * other — twenty at once had held 560 seats under a quota of 250. The gap may be shared with an
+     * organiser whose id sorts next: their creations take turns too. SQLite's writers take turns anyway.
      */
     async capacityOf(organizerId: string, locking = false): Promise<number> {
       const query = db.selectFrom('venues').select((eb) => eb.fn.sum<number | string | null>('capacity').as('seats')).where('organizer_id', '=', organizerId);

@@ -5,6 +5,7 @@ import { idempotencyResponsesMigration } from './002-idempotency-responses.js';
 import { eventSearchTextMigration } from './003-event-search-text.js';
 import { eventCancelledAsDraftMigration } from './004-event-cancelled-as-draft.js';
 import { venueSeatMapGzipMigration } from './006-venue-seatmap-gzip.js';
+import { idempotencyKeysCreatedMigration } from './007-idempotency-keys-created.js';
 
 export function eventMigrations(dialect: Dialect): Migrations {
   return {
@@ -15,5 +16,6 @@ export function eventMigrations(dialect: Dialect): Migrations {
     // Identities compared exactly on MySQL as on SQLite (@stream-seat/db exact-text.ts).
     '005-exact-text': exactTextMigration(dialect, [{ table: 'events', column: 'venue_id', references: { table: 'venues', column: 'id' } }]),
     '006-venue-seatmap-gzip': venueSeatMapGzipMigration(dialect),
+    '007-idempotency-keys-created': idempotencyKeysCreatedMigration(dialect),
   };
 }
