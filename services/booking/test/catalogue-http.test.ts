@@ -79,7 +79,8 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
   });
 
   it('keeps seat maps up to a number of seats in all, the oldest dropped first and the newest always', async () => {
-    // The small hall has 16 seats (its standing places are counts): two maps fit under 40, not three.
+    // The small hall weighs 19: 16 seats and 3 sections (its standing places are counts): two maps
+    // fit under 40, not three.
     const bounded = createHttpCatalogueClient({ client: createServiceClient(createLoadBalancer({ instances: () => [instance] }), 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0, maxCachedSeats: 40 });
     const venueId = await createVenue(events, 'olga');
     const ids: string[] = [];
@@ -89,7 +90,7 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
       ids.push(id);
       await bounded.seatMap(id);
     }
-    expect(bounded.stats()).toMatchObject({ seatMapsCached: 2, seatsCached: 32 });
+    expect(bounded.stats()).toMatchObject({ seatMapsCached: 2, seatsCached: 38 });
     // The newest two are revalidated (304); the first was dropped and is fetched whole.
     const revalidations = bounded.stats().notModified;
     await bounded.seatMap(ids[2] as string);
@@ -97,11 +98,18 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     expect(bounded.stats().notModified).toBe(revalidations + 2);
     await bounded.seatMap(ids[0] as string);
     expect(bounded.stats().notModified).toBe(revalidations + 2);
+    // A revalidated map counts as used: the third (revalidated before the second) made room for the first.
+    await bounded.seatMap(ids[1] as string);
+    expect(bounded.stats().notModified).toBe(revalidations + 3);
     // A map over the bound on its own is kept, alone.
     const tiny = createHttpCatalogueClient({ client: createServiceClient(createLoadBalancer({ instances: () => [instance] }), 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0, maxCachedSeats: 10 });
     await tiny.seatMap(ids[0] as string);
     await tiny.seatMap(ids[1] as string);
-    expect(tiny.stats()).toMatchObject({ seatMapsCached: 1, seatsCached: 16 });
+    expect(tiny.stats()).toMatchObject({ seatMapsCached: 1, seatsCached: 19 });
+    // However light, no more maps than maxSeatMaps.
+    const few = createHttpCatalogueClient({ client: createServiceClient(createLoadBalancer({ instances: () => [instance] }), 'EVENT-SERVICE', { timeoutMs: 5_000 }), eventTtlMs: 0, maxSeatMaps: 2 });
+    for (const id of ids) await few.seatMap(id);
+    expect(few.stats()).toMatchObject({ seatMapsCached: 2 });
   });
 
   it('answers 502 (not 503: this instance is fine) when the catalogue cannot be reached', async () => {

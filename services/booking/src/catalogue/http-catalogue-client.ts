@@ -14,19 +14,21 @@ export interface HttpCatalogueClientOptions {
   eventTtlMs: number;
   clock?: () => number;
   /**
-   * Seats of the seat maps kept in memory, in all (least recently fetched dropped first; the
-   * newest kept whatever its size): 500,000 by default, some 80 MB parsed. They had been bounded
-   * by count only — 200 maps of 100,000 seats are 3.2 GB, which one organiser could make booking
-   * fetch by putting events on sale.
+   * Seats (and sections) of the seat maps kept in memory, in all, least recently used dropped
+   * first, the newest kept whatever its size: 500,000 by default, some 80 MB parsed. They had been
+   * bounded by count only — 200 maps of 100,000 seats are 3.2 GB, which one organiser could make
+   * booking fetch by putting events on sale.
    */
   maxCachedSeats?: number;
+  /** Seat maps kept at most, however small (standing areas alone weigh little): 200. */
+  maxSeatMaps?: number;
   /** Events kept at most, and as many answers that an event does not exist (oldest dropped first). */
   maxEvents?: number;
 }
 
 export interface CatalogueClientStats {
   requests: number;
-  /** Seat maps kept, and their seats in all. */
+  /** Seat maps kept, and their weight in all (seats and sections). */
   seatMapsCached: number;
   seatsCached: number;
   /** Seat-map revalidations the catalogue answered with 304 Not Modified. */
@@ -39,6 +41,7 @@ const couldBeEventId = (eventId: string) => entityId.safeParse(eventId).success;
 export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): CatalogueClient & { stats: () => CatalogueClientStats } {
   const clock = options.clock ?? Date.now;
   const maxCachedSeats = options.maxCachedSeats ?? 500_000;
+  const maxSeatMaps = options.maxSeatMaps ?? 200;
   const maxEvents = options.maxEvents ?? 10_000;
   // Apart, so that anyone asking for random ids (each a "no such event") never pushes out a real
   // event, which is served stale while the catalogue is down.
@@ -52,17 +55,19 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   }
   const seatMaps = new Map<string, { etag: string | undefined; value: SeatMap }>();
   let cachedSeats = 0;
-  /** Keeps `map` as the newest seat map, dropping the oldest while the seats kept are over the bound. */
+  /** What a map weighs in the bound: its seats, and its sections (a map of standing areas only has no seats). */
+  const weightOf = (map: SeatMap) => map.seats.length + map.sections.length;
+  /** Keeps `entry` as the most recently used seat map, dropping the least recently used while over the bounds. */
   function keepSeatMap(eventId: string, entry: { etag: string | undefined; value: SeatMap }): void {
     const earlier = seatMaps.get(eventId);
-    if (earlier) cachedSeats -= earlier.value.seats.length;
+    if (earlier) cachedSeats -= weightOf(earlier.value);
     seatMaps.delete(eventId);
     seatMaps.set(eventId, entry);
-    cachedSeats += entry.value.seats.length;
+    cachedSeats += weightOf(entry.value);
     for (const [oldest, { value }] of seatMaps) {
-      if (cachedSeats <= maxCachedSeats || oldest === eventId) break;
+      if ((cachedSeats <= maxCachedSeats && seatMaps.size <= maxSeatMaps) || oldest === eventId) break;
       seatMaps.delete(oldest);
-      cachedSeats -= value.seats.length;
+      cachedSeats -= weightOf(value);
     }
   }
   const inFlight = createInFlight();
@@ -124,6 +129,8 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
         );
         if (response.status === 304 && cached) {
           notModified++;
+          // Used again: the last to be dropped (a busy event's map had gone first).
+          keepSeatMap(eventId, cached);
           return cached.value;
         }
         if (response.status === 404) return undefined;
