@@ -287,6 +287,42 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await tabs.close();
   });
 
+  it('keeps a hold another tab told of while the page was reading the buyer\'s holds, and ignores news of another shape', async () => {
+    const { eventId, seats } = await freshEvent();
+    const tabs = await browser.newContext();
+    const otherTab = await openEvent(eventId, 'wren', 'buyer', undefined, tabs);
+    // This tab's read of the buyer's holds is answered as it was before the other tab held, and
+    // only once that tab has told of its hold.
+    const told = gate();
+    const page = await openEvent(
+      eventId,
+      'wren',
+      'buyer',
+      (p) =>
+        p.route(`**/api/holds?eventId=${eventId}`, async (route) => {
+          const before = await route.fetch();
+          await told.passed;
+          await route.fulfill({ response: before });
+        }),
+      tabs,
+    );
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    // News of another shape (a tab of another build): nothing listed, nothing thrown.
+    const later = JSON.stringify(new Date(Date.now() + 600_000).toISOString());
+    await otherTab.evaluate(`new BroadcastChannel('stream-seat.holds').postMessage({ kind: 'held', eventId: ${JSON.stringify(eventId)}, sub: 'wren', hold: { holdId: 'h7', status: 'ACTIVE', expiresAt: ${later} } })`);
+    await hold(otherTab, [seats[2] as string]);
+    await page.waitForSelector('.other-holds li');
+    const read = page.waitForResponse((response) => response.url().includes(`/api/holds?eventId=${eventId}`));
+    told.open();
+    // The read answered without it: the hold told of is listed still (the read had replaced the list).
+    await read;
+    await page.waitForTimeout(500);
+    expect(await page.locator('.other-holds li').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await tabs.close();
+  });
+
   it('says a hold released elsewhere was released, not that it expired, when paying for it fails', async () => {
     const { eventId, seats } = await freshEvent();
     const page = await openEvent(eventId, 'ravi');

@@ -168,6 +168,13 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     expect(await page.textContent('.venue-editor [role=alert]')).toBe('Please correct the marked fields.');
     expect(await page.evaluate('document.activeElement?.getAttribute("name")')).toBe('section-name');
     expect(await page.inputValue('input[name=venue-name]')).toBe('Refused Hall');
+    // The browser's own refusal next (no rows): the API's mark of the name, mended meanwhile, goes.
+    await page.fill('input[name=section-name]', 'Upper Circle');
+    const rows = await page.inputValue('input[name=section-rows]');
+    await page.fill('input[name=section-rows]', '0');
+    await page.click('.venue-editor button[type=submit]');
+    await expect.poll(() => page.locator('.venue-editor [aria-invalid], .venue-editor .field-problem').count(), { timeout: STEP_TIMEOUT_MS }).toBe(0);
+    await page.fill('input[name=section-rows]', rows);
     // A second section named as the first (in another case): two seats a ticket would name alike.
     await page.fill('input[name=section-name]', 'Upper Circle');
     await page.click('.venue-editor button:has-text("Add section")');
@@ -345,6 +352,19 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     expect(await page.evaluate(`document.activeElement?.getAttribute('aria-label')`)).toBe('Put on sale: Sketch');
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('tells a buyer at the console that it needs an organiser\'s sign-in, and someone signed out to sign in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await page.goto(`${test.gateway}/#/organizer`);
+    expect(await page.textContent('main p.notice, p.notice')).toBe('Sign in as an organiser (top right).');
+    await signInLocally(page, 'bea', 'buyer');
+    await page.goto(`${test.gateway}/#/organizer`);
+    await page.reload();
+    await expect.poll(() => page.textContent('p.notice'), { timeout: STEP_TIMEOUT_MS }).toBe("You are signed in as bea, a buyer: the organiser's console needs an organiser's sign-in (top right).");
+    await context.close();
   });
 
   it('says a venue comes first when an organiser without one starts an event, and not once one is made', async () => {

@@ -87,12 +87,20 @@ export interface EditorSubmission {
 
 /**
  * What the console's forms share: Escape closes; the browser's own refusal clears an earlier
- * answer's alert (it is not about it); a submission is sent once at a time, its button showing it
+ * answer's alert and marks (they are not about it); a submission is sent once at a time, its button showing it
  * under way, and its refusal is shown on the form.
  */
 export function editorForm(form: HTMLFormElement, submission: EditorSubmission): void {
   const { problem, submit } = submission;
-  form.addEventListener('invalid', () => (problem.textContent = ''), true);
+  // Nor are the fields an earlier answer marked: one mended since had kept its message.
+  form.addEventListener(
+    'invalid',
+    () => {
+      problem.textContent = '';
+      clearProblems(form);
+    },
+    true,
+  );
   form.addEventListener('keydown', (pressed) => {
     if (pressed.key === 'Escape') submission.close();
   });

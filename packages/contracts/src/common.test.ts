@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { paginationQuery, queryInteger } from './common.js';
+import { humanText, paginationQuery, queryInteger } from './common.js';
 
 describe('queryInteger', () => {
   it('reads decimal digits, and the fallback when the parameter is absent', () => {
@@ -31,5 +31,16 @@ describe('queryInteger', () => {
     const limit = z.toJSONSchema(paginationQuery, { io: 'input' }).properties?.['limit'];
     expect(limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     expect(limit).not.toHaveProperty('pattern');
+  });
+});
+
+describe('humanText', () => {
+  it('says one thing of a name with nothing visible in it, spaces or zero-width ones', () => {
+    for (const text of ['   ', '', '\u200b\u200b']) {
+      const result = humanText(10).safeParse(text);
+      expect(result.success, JSON.stringify(text)).toBe(false);
+      expect(result.error?.issues.map((issue) => issue.message)).toEqual(['must contain a visible character']);
+    }
+    expect(humanText(10).parse('  Hall ')).toBe('Hall');
   });
 });

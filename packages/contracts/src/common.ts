@@ -55,7 +55,9 @@ export const humanText = (max: number) =>
   z
     .string()
     .trim()
-    .min(1)
+    // One message for a name of spaces (it had been zod's "Too small: expected string to have
+    // >=1 characters" and "must contain a visible character", joined).
+    .min(1, { message: 'must contain a visible character', abort: true })
     .max(max)
     .refine((text) => !NOT_ONE_LINE_OF_TEXT.test(text) && withoutBidiOverrides(text), {
       message: 'must not contain control characters, line breaks, noncharacters, byte order marks, lone surrogates or bidirectional overrides',

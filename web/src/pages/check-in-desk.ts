@@ -25,17 +25,17 @@ function trimResults(results: HTMLElement, just: Element): void {
   }
 }
 
-/**
- * The desk checks tickets in at one event's door (`?eventId=`): a ticket for another of the
- * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
- * admitted, then turned away on Saturday as already checked in. "Any of my events" keeps the old way.
- */
 /** When the ticket was let in, said: staff tell a second scan of this desk's from a copied ticket. */
 function alreadyIn(checkedInAt: unknown): string {
   const at = typeof checkedInAt === 'string' && !Number.isNaN(Date.parse(checkedInAt)) ? ` at ${timeOfDay(checkedInAt)}` : '';
   return `Already checked in${at}: do not admit twice.`;
 }
 
+/**
+ * The desk checks tickets in at one event's door (`?eventId=`): a ticket for another of the
+ * organiser's shows is refused and stays valid — Saturday's ticket scanned on Friday had been
+ * admitted, then turned away on Saturday as already checked in. "Any of my events" keeps the old way.
+ */
 export function checkInDesk(): { section: HTMLElement; doors(events: EventView[]): void; stop(): void } {
   // The seat is said as the ticket holder knows it ("Orchestra, row A, seat 3"), from the event's
   // seat map, read once per event the desk sees (it had said "Seat ORCH-A-3").

@@ -15,6 +15,19 @@ const CHANNEL = 'stream-seat.holds';
 /** What a tab tells the others of the buyer's holds of an event. */
 type HoldNews = { kind: 'held'; eventId: string; sub: string; hold: HoldView } | { kind: 'ended'; eventId: string; sub: string; holdId: string };
 
+const isText = (value: unknown): value is string => typeof value === 'string';
+
+/** News as this build tells it: a tab of an older or newer build, still open, may post another shape. */
+function isHoldNews(data: unknown): data is HoldNews {
+  if (typeof data !== 'object' || data === null) return false;
+  const news = data as Record<string, unknown>;
+  if (!isText(news['eventId']) || !isText(news['sub'])) return false;
+  if (news['kind'] === 'ended') return isText(news['holdId']);
+  if (news['kind'] !== 'held' || typeof news['hold'] !== 'object' || news['hold'] === null) return false;
+  const hold = news['hold'] as Record<string, unknown>;
+  return isText(hold['holdId']) && isText(hold['status']) && isText(hold['expiresAt']) && Array.isArray(hold['seatIds']) && hold['seatIds'].every(isText);
+}
+
 export interface OtherHoldsDeps {
   eventId: string;
   /** The holds the page shows as its own (its hold, its order's): never listed as others. */
@@ -32,6 +45,8 @@ export function createOtherHolds(deps: OtherHoldsDeps) {
    * news of a tab, or a read, can come before the stream's change): not taken for ended until it has.
    */
   const unconfirmed = new Set<string>();
+  /** The page was left: nothing more is listed or drawn (a read on its way may still answer). */
+  let disposed = false;
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined;
 
   const ownSub = () => currentSession()?.sub;
@@ -39,7 +54,7 @@ export function createOtherHolds(deps: OtherHoldsDeps) {
   const running = (hold: HoldView) => hold.status === 'ACTIVE' && Date.parse(hold.expiresAt) > deps.now() && !isOwn(hold.holdId);
 
   function add(hold: HoldView): void {
-    if (!running(hold) || list.some((other) => other.holdId === hold.holdId)) return;
+    if (disposed || !running(hold) || list.some((other) => other.holdId === hold.holdId)) return;
     unconfirmed.add(hold.holdId);
     // Newest first, as the service lists them.
     list = [hold, ...list];
@@ -54,9 +69,9 @@ export function createOtherHolds(deps: OtherHoldsDeps) {
     deps.changed();
   }
 
-  channel?.addEventListener('message', ({ data }: MessageEvent<HoldNews>) => {
+  channel?.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
     // Another user's news (a sign-in changed in that tab) or another event's is not this page's.
-    if (data?.eventId !== deps.eventId || data.sub !== ownSub()) return;
+    if (!isHoldNews(data) || data.eventId !== deps.eventId || data.sub !== ownSub()) return;
     if (data.kind === 'held') add(data.hold);
     else remove(data.holdId);
   });
@@ -88,9 +103,14 @@ export function createOtherHolds(deps: OtherHoldsDeps) {
     get list(): readonly HoldView[] {
       return list;
     },
-    /** The holds found at the page's start (their seats as the snapshot shows them). */
+    /**
+     * The holds found at the page's start (their seats as the snapshot shows them), after those
+     * another tab told of while they were being read.
+     */
     found(holds: HoldView[]): void {
-      list = holds.filter(running);
+      if (disposed) return;
+      const read = holds.filter(running);
+      list = [...list.filter((heard) => !read.some((hold) => hold.holdId === heard.holdId)), ...read];
       deps.changed();
     },
     /** Taken off the list: become the page's own, or released from it. */
@@ -113,10 +133,12 @@ export function createOtherHolds(deps: OtherHoldsDeps) {
         return held || unconfirmed.has(other.holdId);
       });
       if (kept.length === list.length) return false;
+      for (const dropped of list) if (!kept.includes(dropped)) unconfirmed.delete(dropped.holdId);
       list = kept;
       return true;
     },
     dispose(): void {
+      disposed = true;
       channel?.close();
       document.removeEventListener('visibilitychange', cameBack);
     },
