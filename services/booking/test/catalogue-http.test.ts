@@ -248,4 +248,15 @@ describe.each(testDialects())('an event looked up while a draft, then published,
       expect(held.statusCode, held.body).toBe(201);
     }
   });
+
+  it('holds at once after the publish, before its message, where the draft had been looked up', async () => {
+    const eventId = await createDraft(events, 'olga', await createVenue(events, 'olga'), { maxSeatsPerOrder: 4 });
+    expect((await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(404);
+    expect((await events.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: await events.auth('olga') })).statusCode).toBe(200);
+    // No message yet: the cached "no such event" is asked again for a hold (it had been a 404).
+    const held = await a.app.inject({ method: 'POST', url: '/api/holds', headers: await a.auth('cleo'), payload: { eventId, quantity: 1, section: 'BALC' } });
+    expect(held.statusCode, held.body).toBe(201);
+    // A read may still answer from the cache: the inventory exists now, so it does not need to.
+    expect((await a.app.inject({ method: 'GET', url: `/api/availability/${eventId}` })).statusCode).toBe(200);
+  });
 });

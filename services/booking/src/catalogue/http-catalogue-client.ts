@@ -90,8 +90,8 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     stats: () => ({ requests, notModified, seatMapsCached: seatMaps.size, seatsCached: cachedSeats }),
 
     // Concurrent callers share one fetch, which carries the first caller's trace.
-    async event(eventId, caller) {
-      const cached = events.get(eventId) ?? missing.get(eventId);
+    async event(eventId, caller, { fresh = false } = {}) {
+      const cached = events.get(eventId) ?? (fresh ? undefined : missing.get(eventId));
       if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
       return inFlight.run(`event:${eventId}`, async () => {
         try {

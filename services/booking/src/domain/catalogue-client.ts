@@ -9,8 +9,12 @@ export type CatalogueEvent = Pick<
 
 /** `caller`: the request asking, whose trace a call to the catalogue carries (none for background work). */
 export interface CatalogueClient {
-  /** The event, or undefined when the catalogue has no such event. */
-  event(eventId: string, caller?: CallContext): Promise<CatalogueEvent | undefined>;
+  /**
+   * The event, or undefined when the catalogue has no such event. `fresh`: a "no such event" the
+   * client cached is asked again (a hold: the event may have gone on sale since, its message still
+   * on its way); reads may take it from the cache.
+   */
+  event(eventId: string, caller?: CallContext, options?: { fresh?: boolean }): Promise<CatalogueEvent | undefined>;
   /** The event's seat map (immutable once published), or undefined when there is none. */
   seatMap(eventId: string, caller?: CallContext): Promise<SeatMap | undefined>;
   /**

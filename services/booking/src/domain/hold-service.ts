@@ -123,18 +123,16 @@ export function createHoldService(deps: HoldServiceDeps) {
   }
 
   /**
-   * The event from the catalogue; when it cannot be asked, as the event's inventory keeps it (the
-   * terms it went on sale with, which cannot change): a restarted instance had refused every hold
-   * with a 502 while the catalogue was down. An event with no inventory here still needs it.
+   * The event from the catalogue — a "no such event" this instance cached while the event was a
+   * draft is asked again (`fresh`): it may be on sale since, its inventory made by another
+   * instance, or its message still on its way (a hold sent just after the publish's 200 had been a
+   * 404). When the catalogue cannot be asked, as the event's inventory keeps it (the terms it went
+   * on sale with, which cannot change): a restarted instance had refused every hold with a 502
+   * while the catalogue was down. An event with no inventory here still needs it.
    */
   async function eventOf(eventId: string, caller: CallContext | undefined): Promise<CatalogueEvent | undefined> {
     try {
-      const event = await deps.catalogue.event(eventId, caller);
-      if (event || !(await deps.inventory.find(eventId))) return event;
-      // "No such event", cached by this instance while it was a draft, for an event another
-      // instance has since put on sale (its inventory is here): asked again.
-      deps.catalogue.forget?.(eventId);
-      return await deps.catalogue.event(eventId, caller);
+      return await deps.catalogue.event(eventId, caller, { fresh: true });
     } catch (error) {
       if (!(error instanceof DependencyUnavailable)) throw error;
       const kept = await deps.inventory.keptEvent(eventId);
