@@ -73,6 +73,20 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     return (await card.getAttribute('data-venue-id')) ?? '';
   }
 
+  /**
+   * A show of `organizer`'s put on sale ("<name> Hall", one row of four in the Orchestra) and the
+   * ticket `buyer` bought for `seat`: the show's id and the ticket's code.
+   */
+  async function ticketOfNewShow(organizer: string, name: string, buyer: string, seat: string): Promise<{ eventId: string; code: string }> {
+    const layout = { name: `${name} Hall`, sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] };
+    const { eventId } = await test.putOnSale(await test.tokenFor(organizer, 'organizer'), layout, { name: `${name} Night`, prices: { A: 1000 } });
+    const buying = await test.tokenFor(buyer);
+    const hold = await send('POST', '/api/holds', buying, { eventId, seatIds: [seat] });
+    const order = await send('POST', '/api/orders', buying, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    return { eventId, code: order.body['tickets'][0]['code'] as string };
+  }
+
   /** Opens "New event" and types a name, a start (the field's local time), a currency and prices by tier. */
   async function fillNewEvent(page: Page, event: { name: string; starts: string; currency?: string; prices?: Record<string, string> }): Promise<void> {
     await page.click('button.new-event');
@@ -469,13 +483,7 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
   });
 
   it('at the desk on a phone: a wide code field, one request for a ticket typed two ways at once, and when it was let in', async () => {
-    const organizer = await test.tokenFor('xena', 'organizer');
-    const { eventId } = await test.putOnSale(organizer, { name: 'Desk Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Desk Night', prices: { A: 1000 } });
-    const buyer = await test.tokenFor('yuri');
-    const hold = await send('POST', '/api/holds', buyer, { eventId, seatIds: ['ORCH-A-2'] });
-    const order = await send('POST', '/api/orders', buyer, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
-    expect(order.status, JSON.stringify(order.body)).toBe(201);
-    const code = order.body['tickets'][0]['code'] as string;
+    const { eventId, code } = await ticketOfNewShow('xena', 'Desk', 'yuri', 'ORCH-A-2');
     const { page, errors } = await openConsole('xena', { width: 390, height: 844 });
     await page.waitForSelector(`select[name=door] option[value="${eventId}"]`, { state: 'attached' });
     // The row wraps rather than squeezing its fields: they had been 18 px wide on a phone.
@@ -507,13 +515,8 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
   });
 
   it('checks a ticket in from the camera, once while it is held up, and turns the camera off', async () => {
+    const { eventId, code } = await ticketOfNewShow('vera', 'Camera', 'walt', 'ORCH-A-3');
     const organizer = await test.tokenFor('vera', 'organizer');
-    const { eventId } = await test.putOnSale(organizer, { name: 'Camera Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] }, { name: 'Camera Night', prices: { A: 1000 } });
-    const buyer = await test.tokenFor('walt');
-    const hold = await send('POST', '/api/holds', buyer, { eventId, seatIds: ['ORCH-A-3'] });
-    const order = await send('POST', '/api/orders', buyer, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
-    expect(order.status, JSON.stringify(order.body)).toBe(201);
-    const code = order.body['tickets'][0]['code'] as string;
     // Chromium's fake camera shows the ticket's QR code, as the ticket page draws it, for good.
     const video = join(webRoot, 'ticket.y4m');
     writeQrVideo(video, code);
