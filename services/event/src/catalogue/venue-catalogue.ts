@@ -60,9 +60,11 @@ export function createVenueCatalogue({ db, dialect, clock, bodies, seatsPerOrgan
       checkLayout(layout);
       const adding = layoutCapacity(layout);
       const now = clock();
-      /** Over the organiser's quota with `held` seats already: a 409. */
-      const checkQuota = (held: number) => {
-        if (principal.role !== 'admin' && held + adding > seatsPerOrganizer) throw new VenueSeatQuotaExceeded(held, adding, seatsPerOrganizer);
+      /** A 409 when the organiser's venues, counted by `count` (admins' are not), would pass the quota. */
+      const checkQuota = async (count: (organizerId: string) => Promise<number>) => {
+        if (principal.role === 'admin') return;
+        const held = await count(principal.sub);
+        if (held + adding > seatsPerOrganizer) throw new VenueSeatQuotaExceeded(held, adding, seatsPerOrganizer);
       };
       let created: { row: VenueSummaryRow; seatMapJson: string } | undefined;
       const outcome = await createOnce(
@@ -72,7 +74,7 @@ export function createVenueCatalogue({ db, dialect, clock, bodies, seatsPerOrgan
         async () => {
           // Counted before the seat map is built and zipped (seconds of CPU for 100,000 seats): an
           // organiser over the quota had stalled the service with venues it went on to refuse.
-          if (principal.role !== 'admin') checkQuota(await venues.capacityOf(principal.sub));
+          await checkQuota((organizerId) => venues.capacityOf(organizerId));
           const seatMap = buildSeatMap(layout);
           checkDrawable(layout, seatMap);
           const seatMapJson = JSON.stringify(seatMap);
@@ -80,7 +82,7 @@ export function createVenueCatalogue({ db, dialect, clock, bodies, seatsPerOrgan
           return async (trx) => {
             const repository = createVenueRepository(trx);
             // Counted again in the creating transaction, locking on MySQL (see capacityOf).
-            if (principal.role !== 'admin') checkQuota(await repository.capacityOf(principal.sub, dialect === 'mysql'));
+            await checkQuota((organizerId) => repository.capacityOf(organizerId, dialect === 'mysql'));
             const row: VenueSummaryRow = {
               id: randomUUID(),
               organizer_id: principal.sub,
