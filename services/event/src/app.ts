@@ -61,7 +61,7 @@ export function buildEventApp(deps: EventAppDeps): App {
     },
   });
 
-  const events = createEventCatalogue({ db, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
+  const events = createEventCatalogue({ db, dialect: deps.database.dialect, clock, ...(deps.onOutboxWritten ? { onOutboxWritten: deps.onOutboxWritten } : {}) });
   // A third of the budget each for priced maps, venue templates and venues as served (one
   // 100,000-seat venue is 9-16.5 MB as JSON: in a cache of its own, it crowds out no event's map),
   // with one bound on compressions at once for all.

@@ -247,6 +247,20 @@ describe.each(testDialects())('event lifecycle on %s', (dialect) => {
     }
   });
 
+  it('saves every one of many edits of one draft sent at once, each on its own version — none refused as busy', async () => {
+    const id = await createDraft(t, 'olga', venueId, { name: 'Crowded' });
+    const edits = Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? { name: `Crowded ${i}` } : { maxSeatsPerOrder: i }));
+    // On MariaDB eight at once had lost 7 of 40 to `409 event-busy` (each retried a lost race five times).
+    const answers = await Promise.all(edits.map((edit) => call('PATCH', `/api/events/${id}`, 'olga', edit)));
+    expect(answers.map((res) => res.statusCode)).toEqual(edits.map(() => 200));
+    // Each was written on top of the one before: sixteen versions, and the last one is what is stored.
+    const versions = answers.map((res) => res.headers['etag']);
+    expect(new Set(versions).size).toBe(edits.length);
+    const stored = await call('GET', `/api/events/${id}`, 'olga');
+    const last = answers.find((res) => res.headers['etag'] === stored.headers['etag']);
+    expect(last?.json()).toEqual(stored.json());
+  });
+
   it("lets nobody change another organiser's event on sale, though everyone may read it", async () => {
     const id = await createDraft(t, 'olga', venueId);
     await call('POST', `/api/events/${id}/publish`, 'olga');

@@ -55,6 +55,17 @@ export function createEventRepository(db: Kysely<EventDatabase>) {
       return withVenue().where('events.id', '=', id).executeTakeFirst();
     },
 
+    /**
+     * The event as it is now, in a transaction that will change it. `locking` (MySQL): its row is
+     * locked first, so another change of it waits for this transaction's commit and then reads
+     * what it wrote (InnoDB makes a transaction's snapshot at its first plain read, after the
+     * lock). The venue's row is not locked. SQLite's writers take turns anyway.
+     */
+    async findForChange(id: string, locking: boolean): Promise<EventWithVenueRow | undefined> {
+      if (locking) await db.selectFrom('events').select('id').where('id', '=', id).forUpdate().execute();
+      return withVenue().where('events.id', '=', id).executeTakeFirst();
+    },
+
     async list(filter: EventListFilter): Promise<EventWithVenueRow[]> {
       let query = withVenue();
       if (filter.status) query = query.where('events.status', '=', filter.status);
