@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isContention, isDatabaseUnavailable, isDuplicateKey, sessionSetupSql } from './dialect-sql.js';
+import { isContention, isDatabaseUnavailable, isDuplicateKey, isRetryableConflict, sessionSetupSql } from './dialect-sql.js';
 
 describe('dialect differences', () => {
   it('bounds statements and idle connections in each server flavour', () => {
@@ -41,5 +41,14 @@ describe('dialect differences', () => {
     }
     expect(isContention({ code: 'ECONNREFUSED' })).toBe(false);
     expect(isContention({ errno: 1969 })).toBe(false);
+  });
+
+  it('runs again only a transaction aborted at once (a deadlock, a stale snapshot), not one that waited out a lock', () => {
+    expect(isRetryableConflict({ code: 'ER_LOCK_DEADLOCK', errno: 1213 })).toBe(true);
+    expect(isRetryableConflict({ code: 'SQLITE_BUSY_SNAPSHOT' })).toBe(true);
+    expect(isContention({ code: 'SQLITE_BUSY_SNAPSHOT' })).toBe(true);
+    // SQLite's busy has waited busy_timeout already; InnoDB's lock wait has waited its timeout.
+    expect(isRetryableConflict({ code: 'SQLITE_BUSY' })).toBe(false);
+    expect(isRetryableConflict({ code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 })).toBe(false);
   });
 });

@@ -65,13 +65,19 @@ export function isCredentialsRefused(error: unknown): boolean {
 export function isContention(error: unknown): boolean {
   if (isRetryableConflict(error)) return true;
   const e = error as { code?: string; errno?: number };
-  return e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205;
+  return e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205 || e.code === 'SQLITE_BUSY';
 }
 
-/** True when MySQL/InnoDB aborted the transaction for a deadlock: it is safe to run it again. */
+/**
+ * True when the database aborted the transaction at once for a conflict that a new run does not
+ * meet again: an InnoDB deadlock, or SQLite's snapshot gone stale under another connection's
+ * commit (a reader that cannot become a writer). Not SQLite's plain busy: it has already waited
+ * `busy_timeout` for the write lock, and running again would wait that long once more (five
+ * runs had kept a caller 25 s).
+ */
 export function isRetryableConflict(error: unknown): boolean {
   const e = error as { code?: string; errno?: number };
-  return e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.code === 'SQLITE_BUSY';
+  return e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213 || e.code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
 /** The session settings without a statement bound, InnoDB's own row-lock wait (50 s) and the server's metadata-lock wait. */

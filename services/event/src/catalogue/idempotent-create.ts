@@ -42,7 +42,7 @@ export interface CreateOutcome<R> {
 
 /**
  * Runs of a creating transaction, in all, while the database aborts it as retryable: InnoDB for a
- * deadlock with a racing creation's locks, SQLite for its write lock held past busy_timeout.
+ * deadlock with a racing creation's locks, SQLite for a snapshot another connection's commit made stale.
  */
 const ATTEMPTS = 5;
 
