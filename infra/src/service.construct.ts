@@ -74,7 +74,18 @@ export const HEAP_SHARE_OF_TASK_MEMORY = 0.75;
  * out of memory" before scaling added tasks.
  */
 export function nodeOptions(memoryMiB: number, given?: string): string {
-  const flags = [...IMAGE_NODE_OPTIONS, ...(given ?? '').split(/\s+/)].filter((f) => f !== '' && !f.startsWith('--max-old-space-size'));
+  const flags: string[] = [];
+  const tokens = [...IMAGE_NODE_OPTIONS, ...(given ?? '').split(/\s+/)].filter((f) => f !== '');
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    // The heap limit given either way (V8 reads `-` and `_` alike), `=512` or ` 512`: ours replaces it.
+    const heapFlag = /^--max[-_]old[-_]space[-_]size(=|$)/.exec(token);
+    if (heapFlag) {
+      if (heapFlag[1] === '' && /^\d+$/.test(tokens[i + 1] ?? '')) i++;
+      continue;
+    }
+    flags.push(token);
+  }
   return [...new Set(flags), `--max-old-space-size=${Math.floor(memoryMiB * HEAP_SHARE_OF_TASK_MEMORY)}`].join(' ');
 }
 

@@ -8,6 +8,7 @@ import { KEEP_ALIVE_TIMEOUT_MS } from '@stream-seat/platform';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_THRESHOLDS } from '../src/alarms.construct.js';
 import { REDIS_ACCESS } from '../src/redis-access.js';
+import { nodeOptions } from '../src/service.construct.js';
 import type { StreamSeatStack } from '../src/stream-seat.stack.js';
 import { synthApp } from './synth.js';
 
@@ -162,6 +163,16 @@ describe('services', () => {
     const imageFlags = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile)?.slice(1).find((x) => x !== undefined)?.split(' ') ?? [];
     expect(imageFlags).toContain('--enable-source-maps');
     for (const flag of imageFlags) expect(flags).toContain(flag);
+  });
+
+  it('replaces a heap limit the environment gives, in any of its spellings, with the task\'s own', () => {
+    for (const given of ['--max-old-space-size=4096', '--max-old-space-size 4096', '--max_old_space_size=4096 --trace-warnings']) {
+      const flags = nodeOptions(1024, given).split(' ');
+      expect(flags, given).not.toContain('4096');
+      expect(flags.filter((f) => /old[-_]space/.test(f)), given).toEqual(['--max-old-space-size=768']);
+      expect(flags, given).toContain('--enable-source-maps');
+    }
+    expect(nodeOptions(1024, '--trace-warnings').split(' ')).toEqual(['--enable-source-maps', '--trace-warnings', '--max-old-space-size=768']);
   });
 
   it('lets a scaled service\'s heap grow past its memory scaling target: scaling adds tasks before a heap runs out', () => {
