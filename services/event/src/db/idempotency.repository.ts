@@ -9,7 +9,7 @@ import type { EventDatabase, IdempotencyKeyTable } from './schema.js';
 export const IDEMPOTENCY_KEYS_KEPT_MS = 86_400_000;
 
 /** Keys forgotten per statement. */
-const FORGET_BATCH = 500;
+export const FORGET_BATCH = 500;
 
 export function createIdempotencyRepository(db: Kysely<EventDatabase>) {
   return {
