@@ -455,6 +455,61 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
+  it('asks before a form with unsaved changes is left — for another form, a link, a reload — and keeps it, typed, when told to stay', async () => {
+    const { page, errors } = await openConsole('yves');
+    await buildVenue(page, 'Asking Hall');
+    const asked: string[] = [];
+    /** The next question of the page, answered `leave` or not. */
+    const answer = (leave: boolean) =>
+      page.once('dialog', (dialog) => {
+        asked.push(`${dialog.type()}: ${dialog.message()}`);
+        void (leave ? dialog.accept() : dialog.dismiss());
+      });
+    const stillTyped = async () => {
+      expect(await page.inputValue('.venue-editor input[name=venue-name]')).toBe('Half filled');
+      expect(await page.locator('.event-editor').count()).toBe(0);
+    };
+    await page.click('button.new-venue');
+    await page.fill('input[name=venue-name]', 'Half filled');
+
+    // "New event" had thrown the venue away without a word.
+    answer(false);
+    await page.click('button.new-event');
+    await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(1);
+    expect(asked[0]).toBe('confirm: You have not saved the new venue. Leave it unsaved?');
+    await stillTyped();
+
+    // A link followed: the page stays, at its address.
+    answer(false);
+    await page.click('a[href="#/orders"]');
+    await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(2);
+    expect(page.url()).toMatch(/#\/organizer$/);
+    await stillTyped();
+    expect(await page.textContent('h1')).toBe('Organiser');
+
+    // A reload: the browser asks in its own words.
+    answer(false);
+    await page.evaluate('location.reload()');
+    await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(3);
+    expect(asked[2]).toMatch(/^beforeunload: /);
+    await stillTyped();
+
+    // Told to leave: the event form takes its place, and a form opened untouched is left without a question.
+    answer(true);
+    await page.click('button.new-event');
+    await page.waitForSelector('.event-editor');
+    expect(asked).toHaveLength(4);
+    expect(await page.locator('.venue-editor').count()).toBe(0);
+    await page.click('button.new-venue');
+    await page.waitForSelector('.venue-editor');
+    await page.click('a[href="#/orders"]');
+    await expect.poll(() => page.url(), { timeout: STEP_TIMEOUT_MS }).toMatch(/#\/orders$/);
+    await page.waitForSelector('h1:has-text("orders")');
+    expect(asked).toHaveLength(4);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('fits the console with its forms open on a phone', async () => {
     const { page } = await openConsole('rita', { width: 360, height: 740 });
     await buildVenue(page, `The ${'Grand'.repeat(12)} Hall`);

@@ -11,6 +11,7 @@ import { currentSession, lapsedSession, onSessionChange, organizes, type Role, t
 import { loadSignInMethod, type SignInMethod } from './app-config.js';
 import { completeSignIn, isSignInAnswer, signOutAtProvider, startSignIn } from './oidc-sign-in.js';
 import { registerServiceWorker } from './offline-copy.js';
+import { mayLeaveUnsaved } from './unsaved-forms.js';
 
 const account = document.querySelector<HTMLElement>('#account') as HTMLElement;
 const main = document.querySelector<HTMLElement>('#main') as HTMLElement;
@@ -136,6 +137,7 @@ const rerender = startRouter(
   main,
   [route('/', eventsPage), route('/events/:id', eventPage), route('/orders', ordersPage), route('/organizer', organizerPage)],
   (root) => mount(root, h('h1', {}, 'Not found'), h('a', { href: '#/' }, '← All events')),
+  () => mayLeaveUnsaved(),
 );
 // Tickets that open without a network (offline-copy.ts).
 registerServiceWorker();

@@ -57,11 +57,19 @@ function followHeading(root: HTMLElement, moveFocus: boolean): Cleanup {
   };
 }
 
-export function startRouter(root: HTMLElement, routes: Route[], notFound: Page): () => void {
+/**
+ * Shows the page of the address's hash, and another at each change of it. `mayLeave`: asked before
+ * the page shown is left for another address; false keeps it, the address put back as it was
+ * (in the same history entry: no event, nothing drawn again).
+ */
+export function startRouter(root: HTMLElement, routes: Route[], notFound: Page, mayLeave: () => boolean = () => true): () => void {
   let cleanup: Cleanup | void;
   let stopFollowing: Cleanup | undefined;
+  /** The address of the page shown. */
+  let shownAt = location.href;
   /** `moved`: the user went somewhere (not the first load), and the focus follows. */
   const show = (moved = true) => {
+    shownAt = location.href;
     cleanup?.();
     stopFollowing?.();
     document.title = SITE_NAME;
@@ -82,7 +90,10 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page):
     }
     cleanup = notFound(root, {});
   };
-  window.addEventListener('hashchange', () => show());
+  window.addEventListener('hashchange', () => {
+    if (mayLeave()) show();
+    else history.replaceState(history.state, '', shownAt);
+  });
   show(false);
   return () => show();
 }

@@ -10,6 +10,7 @@ import { dateTime, money, statusWords } from '../format.js';
 import type { CursorPage } from '../paged-list.js';
 import type { Page } from '../router.js';
 import { currentSession, organizes } from '../session.js';
+import { mayLeaveUnsaved, watchUnsaved } from '../unsaved-forms.js';
 import { checkInDesk } from './check-in-desk.js';
 import { eventEditor, type VenueChoice } from './event-editor.js';
 import { venueEditor } from './venue-editor.js';
@@ -115,8 +116,14 @@ export const organizerPage: Page = (root) => {
     back?.()?.focus();
     return true;
   };
-  /** Opens a form in `slot`, its first control focused; any other form closes. */
-  const open = (slot: HTMLElement, form: HTMLFormElement) => {
+  /**
+   * Opens a form in `slot`, its first control focused; any other form closes — if it has changes
+   * not saved, only when the organiser says so (the form open stays otherwise). `what` names the
+   * new form in a later question.
+   */
+  const open = (slot: HTMLElement, form: HTMLFormElement, what: string) => {
+    if (!mayLeaveUnsaved(root)) return;
+    watchUnsaved(form, what);
     eventForm.replaceChildren();
     venueForm.replaceChildren();
     eventNotice.textContent = '';
@@ -152,7 +159,7 @@ export const organizerPage: Page = (root) => {
         },
       },
     );
-    open(eventForm, form);
+    open(eventForm, form, event ? `your changes to “${event.name}”` : 'the new event');
   };
   newEvent.addEventListener('click', () => void editEvent());
   newVenue.addEventListener('click', () => {
@@ -163,7 +170,7 @@ export const organizerPage: Page = (root) => {
       },
       () => close(venueForm, form, () => newVenue),
     );
-    open(venueForm, form);
+    open(venueForm, form, 'the new venue');
   });
 
   const loadEvents: (focus?: string) => Promise<void> = listOfMine<EventView>({
