@@ -510,6 +510,51 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
+  it('finds the organiser\'s events in the page by words of their name, venue or city and by status, and keeps finding as the list is drawn again', async () => {
+    const organizer = await test.tokenFor('zoe', 'organizer');
+    const layout = (name: string, city: string) => ({ name, city, sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 4 }] }] });
+    const { venueId: lyon } = await test.putOnSale(organizer, layout('Salle Rameau', 'Lyon'), { name: 'Nuits d’Été', prices: { A: 1000 } });
+    const { venueId: brooklyn } = await test.putOnSale(organizer, layout('Kings Theatre', 'Brooklyn'), { name: 'Jazz Festival', prices: { A: 1000 } });
+    const draft = async (venueId: string, name: string) =>
+      (await send('POST', '/api/events', organizer, { venueId, name, startsAt: '2031-12-06T01:30:00Z', currency: 'EUR', prices: { A: 1000 } })).body['id'] as string;
+    const festivalDraft = await draft(lyon, 'Festival Lumière');
+    await draft(brooklyn, 'Winter Gala');
+    const { page, errors } = await openConsole('zoe');
+    await page.waitForSelector('li.event-card >> nth=3');
+    const shown = async () => (await page.locator('li.event-card:visible strong').allTextContents()).sort();
+    expect(await shown()).toEqual(['Festival Lumière', 'Jazz Festival', 'Nuits d’Été', 'Winter Gala']);
+
+    // Words in any order, case and accents, each in the name, the venue's name or its city.
+    await page.fill('input[name=find-events]', "d'ete");
+    expect(await shown()).toEqual(['Nuits d’Été']);
+    await page.fill('input[name=find-events]', 'festival LUMIERE');
+    expect(await shown()).toEqual(['Festival Lumière']);
+    await page.fill('input[name=find-events]', 'kings');
+    expect(await shown()).toEqual(['Jazz Festival', 'Winter Gala']);
+    await page.fill('input[name=find-events]', 'lyon');
+    expect(await shown()).toEqual(['Festival Lumière', 'Nuits d’Été']);
+    expect(await page.textContent('.event-finder [role=status]')).toBe('2 of 4 events shown');
+    // And by status: Lyon's drafts.
+    await page.selectOption('select[name=find-status]', 'DRAFT');
+    expect(await shown()).toEqual(['Festival Lumière']);
+    expect(await page.textContent('.event-finder [role=status]')).toBe('1 of 4 events shown');
+
+    // Put on sale from its card: the list is drawn again, still Lyon's drafts — none now.
+    await page.click(`li.event-card[data-event-id="${festivalDraft}"] button.publish`);
+    await page.waitForSelector(`li.event-card[data-event-id="${festivalDraft}"][data-status="ON_SALE"]`, { state: 'attached' });
+    expect(await shown()).toEqual([]);
+    expect(await page.textContent('.event-finder [role=status]')).toBe('0 of 4 events shown');
+    await page.selectOption('select[name=find-status]', 'ON_SALE');
+    expect(await shown()).toEqual(['Festival Lumière', 'Nuits d’Été']);
+    // Nothing looked for: every event, and no count.
+    await page.selectOption('select[name=find-status]', '');
+    await page.fill('input[name=find-events]', '');
+    expect(await shown()).toHaveLength(4);
+    expect(await page.textContent('.event-finder [role=status]')).toBe('');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('fits the console with its forms open on a phone', async () => {
     const { page } = await openConsole('rita', { width: 360, height: 740 });
     await buildVenue(page, `The ${'Grand'.repeat(12)} Hall`);

@@ -4,8 +4,9 @@
  * rows or standing places).
  */
 import type { EventView, SalesSummary } from '@stream-seat/contracts';
+import { searchKey, searchWords } from '@stream-seat/contracts/search-words';
 import { api, ApiProblem, eventVersion, postCommand } from '../api.js';
-import { h, mount } from '../dom.js';
+import { field, h, mount } from '../dom.js';
 import { dateTime, money, statusWords } from '../format.js';
 import type { CursorPage } from '../paged-list.js';
 import type { Page } from '../router.js';
@@ -42,8 +43,10 @@ interface MineList<T> {
   /** The attribute that names an item's id on its element (the focus finds it there). */
   idAttribute: string;
   render(item: T): HTMLElement;
-  /** Told the items drawn. */
+  /** Told the items about to be drawn. */
   listed(items: T[]): void;
+  /** Called once they are drawn, before the focus goes to `focus`. */
+  drawn?(): void;
   /** Told why the list could not be had. */
   failed?(message: string): void;
 }
@@ -66,6 +69,7 @@ function listOfMine<T>(list: MineList<T>): (focus?: string) => Promise<void> {
         items.length === 0 ? h('p', { class: 'muted' }, list.emptyText) : h('ul', { class: list.listClass }, ...items.map((item) => list.render(item))),
         more ? h('p', { class: 'notice' }, `Showing your first ${items.length} ${list.noun}; the API lists the rest (GET /api${list.path}).`) : null,
       );
+      list.drawn?.();
       if (focus) list.container.querySelector<HTMLElement>(`[${list.idAttribute}="${CSS.escape(focus)}"]`)?.focus();
     } catch (error) {
       if (mine !== asked) return;
@@ -94,11 +98,12 @@ export const organizerPage: Page = (root) => {
   const newEvent = h('button', { type: 'button', class: 'new-event' }, 'New event');
   const newVenue = h('button', { type: 'button', class: 'new-venue' }, 'New venue');
   const desk = checkInDesk();
+  const finder = eventFinder(events);
   mount(
     root,
     h('h1', {}, 'Organiser'),
     desk.section,
-    h('section', { class: 'my-events' }, h('h2', {}, 'My events'), newEvent, eventNotice, eventForm, events),
+    h('section', { class: 'my-events' }, h('h2', {}, 'My events'), newEvent, eventNotice, eventForm, finder.element, events),
     h('section', { class: 'my-venues' }, h('h2', {}, 'My venues'), newVenue, venueForm, venuesList),
   );
 
@@ -189,7 +194,9 @@ export const organizerPage: Page = (root) => {
           void loadEvents();
         },
       }),
+    drawn: finder.apply,
     listed: (items) => {
+      finder.element.hidden = items.length === 0;
       desk.doors(items);
       lastCurrency = items.reduce<EventView | undefined>((latest, e) => (latest === undefined || e.createdAt > latest.createdAt ? e : latest), undefined)?.currency ?? lastCurrency;
     },
@@ -213,6 +220,38 @@ export const organizerPage: Page = (root) => {
   // Leaving the page turns the desk's camera off.
   return () => desk.stop();
 };
+
+/**
+ * The organiser's events found in the page by words — each in the event's name, its venue's name
+ * or city, folded as the API's search folds them (`searchWords`) — and by status: the cards drawn
+ * are shown or hidden, and how many are shown said. An organiser with hundreds of events had had
+ * to scroll through them all.
+ */
+function eventFinder(list: HTMLElement): { element: HTMLElement; apply(): void } {
+  const words = h('input', { type: 'search', name: 'find-events', placeholder: 'Name, venue or city' });
+  const status = h(
+    'select',
+    { name: 'find-status' },
+    h('option', { value: '' }, 'Every status'),
+    ...(['DRAFT', 'ON_SALE', 'CANCELLED'] as const).map((value) => h('option', { value }, statusWords(value))),
+  );
+  const count = h('span', { class: 'muted found', role: 'status' });
+  const apply = () => {
+    const wanted = searchWords(words.value);
+    const cards = [...list.querySelectorAll<HTMLElement>('li.event-card')];
+    let shown = 0;
+    for (const card of cards) {
+      const text = card.dataset['search'] ?? '';
+      card.hidden = !((status.value === '' || card.dataset['status'] === status.value) && wanted.every((word) => text.includes(word)));
+      if (!card.hidden) shown++;
+    }
+    const finding = wanted.length > 0 || status.value !== '';
+    count.textContent = finding ? `${shown.toLocaleString()} of ${counted(cards.length, 'event')} shown` : '';
+  };
+  words.addEventListener('input', apply);
+  status.addEventListener('change', apply);
+  return { element: h('div', { class: 'event-search event-finder', role: 'search', hidden: true }, field('Find', words), field('Status', status), count), apply };
+}
 
 function venueRow(venue: VenueChoice): HTMLLIElement {
   return h(
@@ -292,7 +331,14 @@ function eventRow(event: EventView, { reload, edit, changedMeanwhile }: EventRow
   const draft = event.status === 'DRAFT';
   return h(
     'li',
-    { class: 'event-card', 'data-event-id': event.id, 'data-status': event.status, tabindex: -1 },
+    {
+      class: 'event-card',
+      'data-event-id': event.id,
+      'data-status': event.status,
+      // What the finder looks in, folded (see eventFinder).
+      'data-search': [event.name, event.venue?.name ?? '', event.venue?.city ?? ''].map(searchKey).join('\n'),
+      tabindex: -1,
+    },
     problem,
     h('strong', {}, event.name),
     h('span', {}, `${dateTime(event.startsAt)} · ${statusWords(event.status)}`),
