@@ -262,6 +262,36 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.context().close();
   });
 
+  it('saves a change whose answer was lost when the organiser sends it again, rather than call it changed elsewhere', async () => {
+    const { page, errors } = await openConsole('lionel');
+    const organizer = await test.tokenFor('lionel', 'organizer');
+    const venueId = await buildVenue(page, 'Lost Edit Hall');
+    const made = await send('POST', '/api/events', organizer, { venueId, name: 'Unnamed', startsAt: '2031-12-06T01:30:00Z', currency: 'EUR', prices: { A: 1000 } });
+    const eventId = made.body['id'] as string;
+    await page.reload();
+    // The first answer is lost on its way back: the change was made, the browser hears nothing.
+    let lost = false;
+    await page.route(`**/api/events/${eventId}`, async (route) => {
+      if (route.request().method() !== 'PATCH' || lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort('failed');
+    });
+    await page.locator(`li.event-card[data-event-id="${eventId}"] button.edit`).click();
+    await page.fill('input[name=event-name]', 'Named at last');
+    await page.fill('input[name=price-A]', '12.50');
+    await page.click('.event-editor button[type=submit]');
+    await expect.poll(() => page.textContent('.event-editor [role=alert]'), { timeout: STEP_TIMEOUT_MS }).toContain('did not answer');
+    // Sent again: its If-Match names the version the first one replaced — a 412, yet the change is made.
+    await page.click('.event-editor button[type=submit]');
+    await page.waitForSelector('.event-editor', { state: 'detached' });
+    await page.locator('li.event-card', { hasText: 'Named at last' }).waitFor();
+    expect(await page.textContent('.my-events .editor-notice')).toBe('');
+    expect((await send('GET', `/api/events/${eventId}`, organizer)).body).toMatchObject({ name: 'Named at last', prices: { A: 1250 } });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('cancels a draft, which then has no sales to count', async () => {
     const { page, errors } = await openConsole('pam');
     await buildVenue(page, 'Draft Hall');

@@ -36,6 +36,17 @@ let formCount = 0;
 /** A new event's currency, unless the organiser's events say another. */
 const DEFAULT_CURRENCY = 'EUR';
 
+/** True when the event already has every field of `change` (a PATCH body of the form's) as sent. */
+function madeAlready(change: Record<string, unknown>, event: EventView): boolean {
+  const now = event as unknown as Record<string, unknown>;
+  return Object.entries(change).every(([key, sent]) => {
+    const stored = now[key];
+    if (key === 'prices') return JSON.stringify(Object.entries(sent as object).sort()) === JSON.stringify(Object.entries(event.prices).sort());
+    if (typeof sent === 'string' && key.endsWith('At')) return typeof stored === 'string' && Date.parse(stored) === Date.parse(sent);
+    return stored === sent;
+  });
+}
+
 /**
  * The form; `saved` is called with the event once the API has it. `event`: the draft to change
  * (else a new one) — a change sends only the fields the organiser changed, so that a time the
@@ -156,7 +167,14 @@ export function eventEditor(
       if ('faults' in reading) return { faults: reading.faults, otherwise: '' };
       const sent = event
         ? // Only to the draft as the form was opened on (If-Match): another tab's change since is not undone.
-          api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body, ifMatch: eventVersion(event) })
+          api<EventView>('PATCH', `/events/${encodeURIComponent(event.id)}`, { body: reading.body, ifMatch: eventVersion(event) }).catch(async (error: unknown) => {
+            if (!(error instanceof ApiProblem && error.status === 412)) throw error;
+            // Sent again after its answer was lost, the change finds itself made (the version it
+            // names is gone because of it): saved, not "changed elsewhere".
+            const now = await api<EventView>('GET', `/events/${encodeURIComponent(event.id)}`);
+            if (now.status === 'DRAFT' && madeAlready(reading.body, now)) return now;
+            throw error;
+          })
         : api<EventView>('POST', '/events', { body: reading.body, idempotencyKey: keyFor(reading.body) });
       return sent.then(saved);
     },
