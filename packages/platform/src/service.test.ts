@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, Conflict, Unauthorized } from './errors.js';
-import { type App, createService, KEEP_ALIVE_TIMEOUT_MS, registerRoutes } from './service.js';
+import { type App, createService, KEEP_ALIVE_TIMEOUT_MS, MALFORMED_PERCENT_ENCODING, registerRoutes } from './service.js';
 
 let app: App;
 
@@ -373,5 +373,18 @@ describe('query parameters of the public API', () => {
     expect((await api.inject({ method: 'GET', url: '/api/list?limit=5' })).statusCode).toBe(200);
     expect((await api.inject({ method: 'GET', url: '/api/proxied/a?x=1' })).json()).toEqual({ proxied: true });
     expect((await api.inject({ method: 'GET', url: '/api/bare?x=1' })).json()).toEqual({ bare: true });
+  });
+
+  it('refuses a query that does not decode on every route, naming `querystring`, and reads one that does', async () => {
+    // A service reached on its own port had read `?limit=%FF` with its `%` kept as text.
+    for (const url of ['/api/list?limit=%FF', '/api/list?limit=%E2%82', '/api/proxied/a?x=%', '/health?%zz']) {
+      const res = await api.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/);
+      expect(res.json().errors, url).toEqual([{ field: 'querystring', message: MALFORMED_PERCENT_ENCODING }]);
+    }
+    for (const url of ['/api/list?limit=%E2%82%AC', '/api/list?limit=a+b', '/api/list?limit=', '/api/list?']) {
+      expect((await api.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    }
   });
 });

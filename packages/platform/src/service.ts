@@ -112,6 +112,16 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 /** What a path or query that does not decode is told (the router's, and the gateway's for queries). */
 export const MALFORMED_PERCENT_ENCODING = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
 
+/** True when `text` decodes as a URI component: every `%` starts a UTF-8 sequence. */
+export function decodesAsUriComponent(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The router's refusals of a path, by fastify's error code, in the words of a field problem. */
 const PATH_PROBLEMS: Record<string, string> = {
   FST_ERR_BAD_URL: MALFORMED_PERCENT_ENCODING,
@@ -211,6 +221,11 @@ export function createService(options: CreateServiceOptions): App {
     for (const name of ['authorization', 'content-type'] as const) {
       if (counted[name] > 1) throw new InvalidField(`headers.${name}`, 'is given more than once');
     }
+    // A query that does not decode (`?q=%FF`) had been read with its `%` kept as text by a service
+    // reached on its own port (the gateway's proxy passes none on); `+` and a bare `=` decode.
+    const target = request.raw.url ?? '';
+    const queryStart = target.indexOf('?');
+    if (queryStart >= 0 && !decodesAsUriComponent(target.slice(queryStart + 1))) throw new InvalidField('querystring', MALFORMED_PERCENT_ENCODING);
     // Node joins two keys into one ("a, b"), which would then be kept for a request naming
     // neither; checked here, so also at the gateway, which passes on the joined header. Only a
     // joined-looking key is counted: the raw headers are not walked again on every request.

@@ -5,7 +5,7 @@
  */
 import { queryInteger } from '@stream-seat/contracts';
 import type { App } from '@stream-seat/platform';
-import { BadRequest, InvalidField, MALFORMED_PERCENT_ENCODING, NotFound } from '@stream-seat/platform';
+import { BadRequest, InvalidField, NotFound } from '@stream-seat/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decodeInstance, encodeApplication, encodeApplications, encodeInstance } from '../domain/eureka-json.js';
@@ -58,13 +58,8 @@ const notFound = (app: string, id: string) => new NotFound(`Instance ${id} of ${
  * back as an XML element. A bad one is a 400 naming its key, and nothing is changed.
  */
 function metadataEntries(url: string): Record<string, string> {
-  const query = url.slice(url.indexOf('?') + 1);
-  // URLSearchParams would take `%FF` for U+FFFD, and serve that back as the value.
-  try {
-    decodeURIComponent(url.includes('?') ? query : '');
-  } catch {
-    throw new InvalidField('querystring', MALFORMED_PERCENT_ENCODING);
-  }
+  // (A query that does not decode — `%FF`, which URLSearchParams would take for U+FFFD and serve
+  // back as the value — is refused before any route: createService.)
   const entries = Object.fromEntries(new URL(url, 'http://registry').searchParams);
   try {
     for (const [key, value] of Object.entries(entries)) {

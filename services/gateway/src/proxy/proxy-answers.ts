@@ -3,7 +3,7 @@
  * will not forward (400 naming the part at fault), a stream past its client's cap (429), no
  * instance to ask (503), an instance that did not answer in time (504).
  */
-import { MALFORMED_PERCENT_ENCODING, OUTCOME_UNKNOWN_TYPE, PROBLEM_TYPE_BASE, sendProblem } from '@stream-seat/platform';
+import { OUTCOME_UNKNOWN_TYPE, PROBLEM_TYPE_BASE, sendProblem } from '@stream-seat/platform';
 import type { FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 
 /** reply-from's callbacks type the reply for any server (HTTP/1 or HTTP/2). */
@@ -27,8 +27,8 @@ export class RefusedRequest extends Error {
 
 /**
  * Why this target is not forwarded, or undefined when it may be. The path must be plain (see
- * isForwardablePath; one that does not decode never got past the router); the query must decode
- * (`?q=%FF`: the services read it decoded). The query is free text otherwise (`?q=AC/..DC`):
+ * isForwardablePath; one that does not decode never got past the router); a query that does not
+ * decode never got past the platform's own check (`createService`). The query is free text (`?q=AC/..DC`):
  * it is handed to reply-from apart from the path, whose `..` check it had failed (an unnamed 400).
  */
 export function refusalOf(url: string): RefusedRequest | undefined {
@@ -36,7 +36,6 @@ export function refusalOf(url: string): RefusedRequest | undefined {
   if (!isForwardablePath(path)) return new RefusedRequest('must be a plain path from `/`: no `..` beside a `/`, no `#`, no `\\`, no encoded `.`, `/` or `\\`', 'path');
   // A fragment is the client's own (never sent): one in the query had been passed on as query text.
   if (query.includes('#')) return new RefusedRequest('must not contain `#`: a fragment is never sent', 'querystring');
-  if (!decodes(query)) return new RefusedRequest(MALFORMED_PERCENT_ENCODING, 'querystring');
   return undefined;
 }
 
@@ -44,15 +43,6 @@ export function refusalOf(url: string): RefusedRequest | undefined {
 export function splitTarget(url: string): { path: string; query: string } {
   const queryStart = url.indexOf('?');
   return queryStart < 0 ? { path: url, query: '' } : { path: url.slice(0, queryStart), query: url.slice(queryStart + 1) };
-}
-
-function decodes(part: string): boolean {
-  try {
-    decodeURIComponent(part);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function unavailable(reply: AnyServerReply, request: FastifyRequest, app: string, detail: string) {
