@@ -3,6 +3,8 @@
  * inventory from the seat map the catalogue serves, prices holds from it, and revalidates the
  * cached seat map with its ETag.
  */
+import { type AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { testDialects } from '@stream-seat/db';
 import { createLoadBalancer, createServiceClient, type InstanceAddress } from '@stream-seat/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +154,53 @@ describe.each(testDialects())('the HTTP catalogue client against the event servi
     up = false;
     expect((await small.event(eventId))?.status).toBe('ON_SALE');
     await expect(small.event('never-asked-for')).rejects.toThrow(/EVENT-SERVICE|catalogue/i);
+  });
+
+  it('serves a known event stale at once, asking again in the background, once the catalogue failed it — and waits for it again once it answers', async () => {
+    const venueId = await createVenue(events, 'olga');
+    const showId = await createDraft(events, 'olga', venueId);
+    expect((await events.app.inject({ method: 'POST', url: `/api/events/${showId}/publish`, headers: await events.auth('olga') })).statusCode).toBe(200);
+    // A catalogue that takes requests and never answers (a frozen process), and the requests it holds.
+    const held = new Set<ServerResponse>();
+    const hung = createServer((_request, response) => {
+      held.add(response);
+      response.on('close', () => held.delete(response));
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const hungPort = (hung.address() as AddressInfo).port;
+    let target = instance;
+    const client = createHttpCatalogueClient({
+      // Longer than the test may take: a call that waited for the hung catalogue would fail it.
+      client: createServiceClient(createLoadBalancer({ instances: () => [target] }), 'EVENT-SERVICE', { timeoutMs: 120_000 }),
+      eventTtlMs: 0,
+    });
+    try {
+      expect((await client.event(showId))?.status).toBe('ON_SALE');
+      // Refused at once: served stale, and the event marked as failing.
+      target = dead;
+      expect((await client.event(showId))?.status).toBe('ON_SALE');
+      // Now hung: answered from what is known while the catalogue holds the request made for it.
+      target = { ...instance, instanceId: 'event-hung', port: hungPort, url: `http://127.0.0.1:${hungPort}` };
+      for (let i = 0; i < 3; i++) expect((await client.event(showId))?.status).toBe('ON_SALE');
+      await expect.poll(() => held.size, { timeout: 10_000 }).toBe(1);
+      // Back: the request it held gives up, the next background one brings the event as it is.
+      target = instance;
+      expect((await events.app.inject({ method: 'POST', url: `/api/events/${showId}/cancel`, headers: await events.auth('olga') })).statusCode).toBe(200);
+      for (const response of held) response.destroy();
+      await expect.poll(async () => (await client.event(showId))?.status, { timeout: 10_000 }).toBe('CANCELLED');
+      // Having answered, the catalogue is waited for again (a cancellation is seen before the next
+      // sale): a call is not answered while its request is held, and gets what is known once it fails.
+      target = { ...instance, instanceId: 'event-hung', port: hungPort, url: `http://127.0.0.1:${hungPort}` };
+      let answered = false;
+      const waiting = client.event(showId).finally(() => (answered = true));
+      await expect.poll(() => held.size, { timeout: 10_000 }).toBe(1);
+      expect(answered).toBe(false);
+      for (const response of held) response.destroy();
+      expect((await waiting)?.status).toBe('CANCELLED');
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
   });
 
   it('goes on selling an event it has on sale when restarted while the catalogue is down, by the terms its inventory kept', async () => {

@@ -45,7 +45,8 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   const maxEvents = options.maxEvents ?? 10_000;
   // Apart, so that anyone asking for random ids (each a "no such event") never pushes out a real
   // event, which is served stale while the catalogue is down.
-  const events = new Map<string, { value: CatalogueEvent; at: number }>();
+  /** `failing`: the last time it was asked for, the catalogue did not answer (see `event`). */
+  const events = new Map<string, { value: CatalogueEvent; at: number; failing?: boolean }>();
   const missing = new Map<string, { value: undefined; at: number }>();
   /** Keeps `entry` as the newest of `cache`, dropping its oldest beyond `max` (a Map keeps insertion order). */
   function keep<T>(cache: Map<string, T>, max: number, eventId: string, entry: T): void {
@@ -89,11 +90,18 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
   return {
     stats: () => ({ requests, notModified, seatMapsCached: seatMaps.size, seatsCached: cachedSeats }),
 
-    // Concurrent callers share one fetch, which carries the first caller's trace.
+    /**
+     * Concurrent callers share one fetch, which carries the first caller's trace. A known event
+     * the catalogue failed to give last time is served stale at once, and asked for again in the
+     * background until it answers: a hung catalogue had held every hold for its whole timeout
+     * (3.5 s each, one after the other — probe 30). A catalogue that answers is waited for, so
+     * that a cancellation is seen before the next sale even before its message comes.
+     */
     async event(eventId, caller, { fresh = false } = {}) {
-      const cached = events.get(eventId) ?? (fresh ? undefined : missing.get(eventId));
+      const known = events.get(eventId);
+      const cached = known ?? (fresh ? undefined : missing.get(eventId));
       if (cached && clock() - cached.at < options.eventTtlMs) return cached.value;
-      return inFlight.run(`event:${eventId}`, async () => {
+      const asked = inFlight.run(`event:${eventId}`, async () => {
         try {
           const value = await fetchEvent(eventId, caller);
           if (value) {
@@ -106,10 +114,15 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
           return value;
         } catch (error) {
           // Stale beats nothing: the inventory's own CLOSED flag still stops sales of a cancelled event.
-          if (cached?.value) return cached.value;
-          throw error;
+          const stale = events.get(eventId) ?? known;
+          if (!stale) throw error;
+          stale.failing = true;
+          return stale.value;
         }
       });
+      if (!known?.failing) return asked;
+      void asked.catch(() => undefined);
+      return known.value;
     },
 
     forget(eventId) {
