@@ -1,6 +1,7 @@
 /** How every service reads request bodies and checks what goes in and out against its schemas. */
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { InvalidField, UnsupportedMediaType } from './errors.js';
+import { duplicateKey } from './json-duplicate-keys.js';
 import type { App } from './service.js';
 
 /**
@@ -41,7 +42,10 @@ export function registerJsonParser(app: App): void {
     if (text === undefined) return done(new InvalidField('body', 'is not valid UTF-8 (JSON is sent in UTF-8)'), undefined);
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, (error, parsed) => {
-      if (!error) return done(null, parsed);
+      if (!error) {
+        const twice = duplicateKey(text);
+        return twice === undefined ? done(null, parsed) : done(new InvalidField(twice, 'is given more than once'), undefined);
+      }
       // Valid JSON refused for a `__proto__` or `constructor.prototype` key: say so, rather than
       // "not valid JSON", which sends a client looking for a syntax error that is not there.
       if (isValidJson(text)) return done(new InvalidField('body', 'must not use `__proto__` or `constructor.prototype` as a key'), undefined);

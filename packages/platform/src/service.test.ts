@@ -63,6 +63,18 @@ describe('the problem handler', () => {
     expect(res.json()).toMatchObject({ type: 'https://stream-seat.dev/problems/invalid-json', errors: [{ field: 'body' }] });
   });
 
+  it('refuses a key given twice in one object, naming it, where JSON.parse had kept the last silently', async () => {
+    const twice = await app.inject({ method: 'POST', url: '/things', payload: '{"name":"a","count":1,"count":2}', headers: { 'content-type': 'application/json' } });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.headers['content-type']).toBe(problemType);
+    expect(twice.json().errors).toEqual([{ field: 'count', message: 'is given more than once' }]);
+    // Also on a route that reads no body, and spelled otherwise (`\u0063ount` is `count`).
+    const bodiless = await app.inject({ method: 'POST', url: '/bodiless', payload: '{"x":{"count":1,"\\u0063ount":2}}', headers: { 'content-type': 'application/json' } });
+    expect(bodiless.json().errors).toEqual([{ field: 'x.count', message: 'is given more than once' }]);
+    const once = await app.inject({ method: 'POST', url: '/things', payload: '{"name":"count","count":2}', headers: { 'content-type': 'application/json' } });
+    expect(once.json()).toEqual({ ok: 'count' });
+  });
+
   it('takes an empty JSON body as no body: a route without one answers, a route needing one names `body`', async () => {
     const json = { 'content-type': 'application/json' };
     const bodiless = await app.inject({ method: 'POST', url: '/bodiless', headers: json });
