@@ -697,6 +697,17 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     // 2.4.3): it had been left on the document, a screen reader back at the page's top.
     expect(await page.title()).toBe('My orders · Stream-Seat');
     expect(await page.evaluate('document.activeElement.tagName + " " + document.activeElement.textContent')).toBe('H1 My orders');
+    // Back and Forward too: the focus had stayed on the heading of the page left, which had it,
+    // then fell to the document as that page went.
+    const focusedHeading = () => page.evaluate('document.activeElement.tagName + " " + document.activeElement.textContent');
+    await page.goBack();
+    await page.waitForSelector('.seat-map');
+    const eventHeading = await page.textContent('main h1');
+    await expect.poll(focusedHeading, { timeout: STEP_TIMEOUT_MS }).toBe(`H1 ${eventHeading}`);
+    expect(await page.title()).toBe(`${eventHeading} · Stream-Seat`);
+    await page.goForward();
+    await page.waitForSelector(`[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
+    await expect.poll(focusedHeading, { timeout: STEP_TIMEOUT_MS }).toBe('H1 My orders');
     expect(await page.locator(`[data-order-id="${orderId}"] .tickets li`).count()).toBe(2);
     // Each ticket names its seat as the map does ("Orchestra, row A, seat 3"; it had shown the id).
     await expect

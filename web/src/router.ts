@@ -26,6 +26,10 @@ export const SITE_NAME = 'Stream-Seat';
  * screen reader where the old page was, or sent it back to the top.
  */
 function followHeading(root: HTMLElement, moveFocus: boolean): Cleanup {
+  // The page left is still drawn until the new one draws over it: its heading is not followed.
+  // Taken for the new page's, it had kept the title, and — when it held the focus (Back after a
+  // link) — the focus stayed with it, then fell to the document.
+  const previous = root.querySelector('h1');
   let shown: HTMLElement | null = null;
   let lastFocused: Element | null = null;
   const focusIn = (event: FocusEvent) => {
@@ -33,7 +37,7 @@ function followHeading(root: HTMLElement, moveFocus: boolean): Cleanup {
   };
   const check = () => {
     const heading = root.querySelector('h1');
-    if (!heading) return;
+    if (!heading || heading === previous) return;
     const first = shown === null;
     if (heading !== shown) {
       shown = heading;
