@@ -323,9 +323,56 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await tabs.close();
   });
 
-  it('says a hold released elsewhere was released, not that it expired, when paying for it fails', async () => {
+  it('ends the page\'s own hold when another tab pays for it or releases it, or another device does: its order, or "released" — not a hold to pay for', async () => {
     const { eventId, seats } = await freshEvent();
-    const page = await openEvent(eventId, 'ravi');
+    const tabs = await browser.newContext();
+    const page = await openEvent(eventId, 'nora', 'buyer', undefined, tabs);
+    const otherTab = await openEvent(eventId, 'nora', 'buyer', undefined, tabs);
+    // Paid for in the other tab: this one shows the order (it had offered to pay until the hold ran out).
+    await hold(page, [seats[0] as string]);
+    await otherTab.click('.other-holds button.adopt-other');
+    await pay(otherTab);
+    await page.waitForSelector('[data-ticket-code]');
+    expect(await page.locator('form.pay').count()).toBe(0);
+    expect(await seatClass(page, seats[0] as string)).not.toContain('mine');
+    await page.click('.panel button:has-text("Buy more seats")');
+    await otherTab.click('.panel button:has-text("Buy more seats")');
+    // Released from the other tab's list: said so here, the seat no longer ringed as the buyer's.
+    await hold(page, [seats[1] as string]);
+    await otherTab.click('.other-holds button.release-other');
+    await page.waitForSelector('.panel p.notice:has-text("released")');
+    expect(await page.textContent('.panel p.notice')).toBe('Your hold was released (in another tab or on another device): the seats went back on sale.');
+    expect(await page.locator('form.pay').count()).toBe(0);
+    await expect.poll(() => seatClass(page, seats[1] as string), { timeout: STEP_TIMEOUT_MS }).not.toContain('mine');
+    await tabs.close();
+    // Released on another device, which no tab tells of: the live stream shows its seat back on sale.
+    const alone = await openEvent(eventId, 'nora');
+    await hold(alone, [seats[2] as string]);
+    await alone.waitForSelector(`circle[data-seat-id="${seats[2]}"].status-held`);
+    const holdId = ((await send('GET', `/api/holds?eventId=${eventId}`, await test.tokenFor('nora'))).body['items'] as Json[])[0]?.['holdId'] as string;
+    expect((await send('DELETE', `/api/holds/${holdId}`, await test.tokenFor('nora'))).status).toBe(204);
+    await alone.waitForSelector('.panel p.notice:has-text("released")');
+    expect(await alone.locator('form.pay').count()).toBe(0);
+    await alone.close();
+  });
+
+  it('on a page that has not heard: says a hold released elsewhere was released when paying for it fails, and shows the order of one paid elsewhere when releasing it', async () => {
+    const { eventId, seats } = await freshEvent();
+    // A page that hears nothing of it: its live stream ends after the snapshot, not tried again for an hour.
+    const snapshot = (await send('GET', `/api/availability/${eventId}`)).body;
+    const page = await browser.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const token = (await test.tokenFor('ravi'))['authorization']?.slice('Bearer '.length) as string;
+    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'ravi', role: 'buyer', token }))})`);
+    await page.route(`**/api/availability/${eventId}/stream`, (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        body: `retry: 3600000\n\nevent: snapshot\nid: ${snapshot['seq'] ?? 0}\ndata: ${JSON.stringify(snapshot)}\n\n`,
+      }),
+    );
+    await page.goto(`${test.gateway}/#/events/${eventId}`);
+    await page.waitForSelector('[data-live-status=reconnecting]');
     await hold(page, [seats[0] as string]);
     // Released from another tab or device ("Also held for you" there) while this one pays.
     const running = await send('GET', `/api/holds?eventId=${eventId}`, await test.tokenFor('ravi'));
@@ -336,6 +383,14 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     // It had said "Your hold expired", with most of its time left.
     await page.waitForSelector('.panel p.notice:has-text("released")');
     expect(await page.textContent('.panel p.notice')).toBe('Your hold was released (in another tab or on another device): the seats went back on sale.');
+    // Paid for elsewhere, then "Release seats" here: its order — it had said "Released: the seats are
+    // back on sale" of seats the buyer had paid for.
+    await hold(page, [seats[1] as string]);
+    const held = ((await send('GET', `/api/holds?eventId=${eventId}`, await test.tokenFor('ravi'))).body['items'] as Json[])[0]?.['holdId'] as string;
+    expect((await send('POST', '/api/orders', await test.tokenFor('ravi'), { holdId: held, payment: { token: 'tok_ok' } })).status).toBe(201);
+    await page.click('.panel button:has-text("Release seats")');
+    await page.waitForSelector('[data-ticket-code]');
+    expect(await page.textContent('.panel')).not.toContain('Released');
     await page.close();
   });
 

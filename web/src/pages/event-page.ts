@@ -65,7 +65,13 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     const { body: hold, replayed } = await answered<HoldView>('POST', '/holds', { body, idempotencyKey });
     return { hold, replayed };
   });
-  const purchase = createPurchase({ eventId: event.id, showMine: (seatIds) => view.setMine(seatIds), changed: () => renderPanel() });
+  const purchase = createPurchase({
+    eventId: event.id,
+    showMine: (seatIds) => view.setMine(seatIds),
+    changed: () => renderPanel(),
+    // The live map's (drawn below): asked only once the page runs.
+    seatStatus: (seatId) => live.board.status(seatId),
+  });
   const state = purchase.state;
 
   // A status region: "Reconnecting…" is announced, not only drawn.
@@ -82,7 +88,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       // Judged once a hold request on its way has its answer: the stream often tells of the
       // buyer's own hold (best available's seats too) before it.
       const lost = !holdRequests.sending && dropLost(seatIds, board);
-      // The buyer's other holds whose seats were released, swept or bought elsewhere.
+      // The buyer's other holds whose seats were released, swept or bought elsewhere; and this
+      // page's own, if so (the server is asked, and the panel redrawn with its answer).
+      if (!holdRequests.sending) purchase.noteOwnSeats();
       if (purchase.dropEndedOthers((id) => board.status(id)) || lost) renderPanel();
       if (!legendQueued) {
         legendQueued = true;

@@ -36,6 +36,8 @@ export interface OtherHoldsDeps {
   now(): number;
   /** The list changed: the map's ring and the panel drawn again. */
   changed(): void;
+  /** Another tab says it ended a hold the page shows as its own (paid for it, released it). */
+  ownEnded(holdId: string): void;
 }
 
 export function createOtherHolds(deps: OtherHoldsDeps) {
@@ -73,6 +75,7 @@ export function createOtherHolds(deps: OtherHoldsDeps) {
     // Another user's news (a sign-in changed in that tab) or another event's is not this page's.
     if (!isHoldNews(data) || data.eventId !== deps.eventId || data.sub !== ownSub()) return;
     if (data.kind === 'held') add(data.hold);
+    else if (isOwn(data.holdId)) deps.ownEnded(data.holdId);
     else remove(data.holdId);
   });
 

@@ -22,9 +22,13 @@ export interface PurchaseDeps {
   showMine(seatIds: Set<string>): void;
   /** The purchase changed: redraw the panel. */
   changed(): void;
+  /** A seat's status as the live stream shows it; undefined when not known yet. */
+  seatStatus(seatId: string): string | undefined;
 }
 
 const holdKey = (eventId: string) => `stream-seat.hold.${eventId}`;
+
+const RELEASED_ELSEWHERE = 'Your hold was released (in another tab or on another device): the seats went back on sale.';
 
 export function createPurchase(deps: PurchaseDeps) {
   const state: {
@@ -45,6 +49,9 @@ export function createPurchase(deps: PurchaseDeps) {
     changed() {
       markMine();
       deps.changed();
+    },
+    ownEnded(holdId) {
+      if (state.hold?.holdId === holdId) settle(state.hold);
     },
   });
 
@@ -81,6 +88,8 @@ export function createPurchase(deps: PurchaseDeps) {
     others.remove(made.holdId);
     sessionStorage.setItem(holdKey(deps.eventId), made.holdId);
     markMine();
+    // The stream often shows its seats held before the answer comes.
+    noteOwnSeats();
   }
 
   /** The hold a request made is the buyer's now (`earlier`: a request whose answer had been lost). */
@@ -188,7 +197,7 @@ export function createPurchase(deps: PurchaseDeps) {
         if (error instanceof ApiProblem && error.status === 410) {
           // Ended: by its time, or released elsewhere (another tab's "Release") — said as it was.
           const ended = await api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`).catch(() => undefined);
-          endHold(ended?.status === 'RELEASED' ? 'Your hold was released (in another tab or on another device): the seats went back on sale.' : 'Your hold expired and the seats went back on sale.');
+          endHold(ended?.status === 'RELEASED' ? RELEASED_ELSEWHERE : 'Your hold expired and the seats went back on sale.');
           return;
         }
         throw error;
@@ -222,15 +231,17 @@ export function createPurchase(deps: PurchaseDeps) {
     });
   }
 
-  let checkingExpiry = false;
+  let settling = false;
   /**
-   * The hold's time is up by the server's clock: the server is asked before it is given up for
-   * expired (it alone decides). A payment on its way decides first: it may have been placed just
-   * in time, or fail.
+   * Asks the server how the page's hold stands, which it alone decides, and shows that: run on (a
+   * payment begun in its last moments carries it on: the countdown goes to its new end), paid for
+   * (its order — the answer to "Pay" may never have reached this tab, or another tab paid), or
+   * ended (released elsewhere, or expired). Asked when its time is up by the server's clock, and
+   * when it seems to have ended elsewhere. A payment on its way here decides first.
    */
-  function timeUp(current: HoldView): void {
-    if (checkingExpiry || state.busy) return;
-    checkingExpiry = true;
+  function settle(current: HoldView): void {
+    if (settling || state.busy) return;
+    settling = true;
     void (async () => {
       let found: HoldView | undefined;
       try {
@@ -240,7 +251,6 @@ export function createPurchase(deps: PurchaseDeps) {
         if (!(error instanceof ApiProblem && error.status === 404)) return;
       }
       if (state.hold !== current) return;
-      // Carried on by a payment begun in its last moments: the countdown goes on to its new end.
       if (found?.status === 'ACTIVE') {
         if (Date.parse(found.expiresAt) > Date.parse(current.expiresAt)) {
           state.hold = found;
@@ -248,11 +258,25 @@ export function createPurchase(deps: PurchaseDeps) {
         }
         return;
       }
-      // Paid for after all (the answer to "Pay" never reached this tab): the order, not "expired".
       if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId, found.orderId))) return deps.changed();
-      endHold('Your hold expired and the seats went back on sale.');
+      endHold(found?.status === 'RELEASED' ? RELEASED_ELSEWHERE : 'Your hold expired and the seats went back on sale.');
       deps.changed();
-    })().finally(() => (checkingExpiry = false));
+    })().finally(() => (settling = false));
+  }
+
+  /** The hold whose seats the live stream has shown held (see `noteOwnSeats`). */
+  let seenHeld: string | undefined;
+  /**
+   * The page's hold's seats as the live stream shows them: sold, or back on sale once it had shown
+   * them held, it ended elsewhere — another tab paid for or released it, another device (a tab had
+   * gone on offering to pay for it, and its seats as held for the buyer, for up to ten minutes).
+   */
+  function noteOwnSeats(): void {
+    const current = state.hold;
+    if (!current) return;
+    const statuses = current.seatIds.map((seatId) => deps.seatStatus(seatId));
+    if (statuses.every((status) => status === 'HELD')) seenHeld = current.holdId;
+    else if (statuses.includes('SOLD') || seenHeld === current.holdId) settle(current);
   }
 
   /**
@@ -329,7 +353,9 @@ export function createPurchase(deps: PurchaseDeps) {
     accept,
     pay,
     release,
-    timeUp,
+    /** The hold's time is up by the server's clock: the server says how it ended. */
+    timeUp: settle,
+    noteOwnSeats,
     restore,
     releaseOther,
     adoptOther,
