@@ -529,6 +529,25 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     await page.close();
   });
 
+  it('zooms a wide venue on a phone until its seats are big enough to tap', async () => {
+    // Six sections of 10 rows of 20 seats, side by side as the API places them by default.
+    const sections = Array.from({ length: 6 }, (_, i) => ({ id: `B${i}`, name: `Block ${i}`, tier: 'A', rows: Array.from({ length: 10 }, (__, r) => ({ label: String.fromCharCode(65 + r), seats: 20 })) }));
+    const { eventId: wide } = await test.putOnSale(organizer, { name: 'Wide Hall', sections }, { name: 'Wide Night', prices: { A: 1000 } });
+    const page = await openEvent(undefined, (p) => p.setViewportSize({ width: 390, height: 844 }), wide);
+    const seatPixels = async () => (await page.locator('circle[data-seat-id="B2-E-10"]').boundingBox())?.width ?? 0;
+    // It had been a strip 54 px high, its seats 1.9 px across.
+    const map = await page.locator('svg.seat-map').boundingBox();
+    expect(map?.height ?? 0).toBeGreaterThanOrEqual((map?.width ?? 0) / 2 - 1);
+    let before = -1;
+    for (let press = 0; press < 15 && (await seatPixels()) !== before; press++) {
+      before = await seatPixels();
+      await page.click('button[aria-label="Zoom in"]');
+    }
+    // At the most zoomed in: at least 24 CSS px a seat (WCAG 2.5.8's target size); it had been 7.6.
+    expect(await seatPixels()).toBeGreaterThanOrEqual(24);
+    await page.close();
+  });
+
   it('wraps a signed-in name of one long word (an e-mail address) on a phone instead of widening the page', async () => {
     const page = await newPage();
     await page.setViewportSize({ width: 390, height: 740 });

@@ -7,7 +7,7 @@ import { svg } from './dom.js';
 import type { ViewBox } from './map-viewport.js';
 
 /** How far in the map can be zoomed: this many seats across the view's shorter side. */
-export const SEATS_ACROSS_AT_MOST = 6;
+export const SEATS_ACROSS_AT_MOST = 4;
 
 /** The distance between neighbouring seats of a row; circles are drawn just under half as wide, so that they never touch. */
 export function seatSpacing(map: SeatMap): number {
@@ -21,7 +21,18 @@ export function seatSpacing(map: SeatMap): number {
   return Number.isFinite(nearest) && nearest > 0 ? nearest : 10;
 }
 
-/** The whole venue with a margin round it: the stage, every seat (circles of `radius`) and every area. */
+/**
+ * The widest the map's whole may be, width to height. A wider venue (sections side by side) gets
+ * room above and below it: the map is drawn in the whole's proportions, so six sections of 20
+ * seats had made a strip 54 px high on a phone, whose seats no zoom brought past 8 px (zoom stops
+ * at SEATS_ACROSS_AT_MOST seats across the shorter side).
+ */
+export const WIDEST_MAP = 2;
+
+/**
+ * The whole venue with a margin round it: the stage, every seat (circles of `radius`) and every
+ * area — centred in room above and below it when it is wider than WIDEST_MAP.
+ */
 export function mapBox(map: SeatMap, radius: number): ViewBox {
   const box = { minX: map.stage.x - 60, maxX: map.stage.x + 60, minY: map.stage.y - 12, maxY: map.stage.y + 12 };
   const include = (x: number, y: number) => {
@@ -38,7 +49,10 @@ export function mapBox(map: SeatMap, radius: number): ViewBox {
     }
   }
   const margin = radius * 3 + 10;
-  return { x: box.minX - margin, y: box.minY - margin, width: box.maxX - box.minX + 2 * margin, height: box.maxY - box.minY + 2 * margin };
+  const width = box.maxX - box.minX + 2 * margin;
+  const drawn = box.maxY - box.minY + 2 * margin;
+  const height = Math.max(drawn, width / WIDEST_MAP);
+  return { x: box.minX - margin, y: box.minY - margin - (height - drawn) / 2, width, height };
 }
 
 export interface BackdropOptions {
