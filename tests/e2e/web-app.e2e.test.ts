@@ -1387,6 +1387,9 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await page.textContent(`${card(later)} .order-event`)).toMatch(/^Next Month · .+\d.+ · Browser Hall$/);
     expect(Date.now(), 'the page was checked before the show started').toBeLessThan(Date.parse(startsAt));
     expect(await page.locator(`${card(tonight)} button`).count()).toBe(1);
+    // Each "Cancel order" named with its order, so that a screen reader's list of buttons tells them apart.
+    expect(await page.getAttribute(`${card(later)} button`, 'aria-label')).toMatch(/^Cancel order: Next Month, .+\d\.\d\d, .+\d/);
+    expect(await page.getAttribute(`${card(tonight)} button`, 'aria-label')).toMatch(/^Cancel order: Doors Open Soon, /);
 
     // The show starts: its order can no longer be cancelled by the buyer (the API would answer 409).
     await page.waitForTimeout(Math.max(0, Date.parse(startsAt) - Date.now()) + 1_000);

@@ -394,6 +394,25 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await page.close();
   });
 
+  it('says an event is sold out, and offers nothing to find, until a place comes back on sale; names each tier with its price', async () => {
+    const layout = { name: 'Tiny Hall', sections: [{ id: 'ORCH', name: 'Orchestra', tier: 'A', rows: [{ label: 'A', seats: 2 }] }] };
+    const { eventId } = await test.putOnSale(organizer, layout, { name: `Sold Out Night ${++events}`, prices: { A: 1000 } });
+    const ida = await test.tokenFor('ida');
+    const hold = await send('POST', '/api/holds', ida, { eventId, quantity: 2 });
+    const order = await send('POST', '/api/orders', ida, { holdId: hold.body['holdId'], payment: { token: 'tok_ok' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const page = await openEvent(eventId, 'jay');
+    // Best available had answered "There are not 2 adjacent seats available" with none left at all.
+    await page.waitForSelector('.panel [data-sold-out]');
+    expect(await page.isDisabled('form.best-available button[type=submit]')).toBe(true);
+    expect(await page.locator('select[name=tier] option').allTextContents()).toEqual(['any tier', 'A · €10.00']);
+    // A place back on sale: offered again.
+    expect((await send('POST', `/api/orders/${order.body['orderId']}/cancel`, ida)).status).toBe(200);
+    await page.waitForSelector('.panel [data-sold-out]', { state: 'detached' });
+    expect(await page.isDisabled('form.best-available button[type=submit]')).toBe(false);
+    await page.close();
+  });
+
   it('clears a declined payment\'s alert when the next payment starts', async () => {
     const { eventId, seats } = await freshEvent();
     const page = await openEvent(eventId, 'sam');

@@ -122,6 +122,10 @@ export interface ChooseViewOptions {
   totalCents: number;
   currency: string;
   tiers: string[];
+  /** A tier as the form names it (with its price, as the legend does; the bare code had been shown). */
+  tierLabel(tier: string): string;
+  /** No place is available now (every one held or sold): said, and nothing offered to find. */
+  soldOut: boolean;
   /** The map's sections, for the best available in one of them (a standing area's places too). */
   sections: Array<{ id: string; name: string }>;
   /** What the buyer entered in the best-available form: kept across redraws, and updated as they type. */
@@ -149,7 +153,7 @@ export function chooseView(o: ChooseViewOptions): Nodes {
   }
   const { choice } = o;
   const quantity = h('input', { type: 'number', name: 'quantity', min: 1, max: o.maxSeatsPerOrder, value: choice.quantity, required: true });
-  const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t, selected: t === choice.tier }, t)));
+  const tier = h('select', { name: 'tier' }, h('option', { value: '' }, 'any tier'), ...o.tiers.map((t) => h('option', { value: t, selected: t === choice.tier }, o.tierLabel(t))));
   const section = h('select', { name: 'section' },
     h('option', { value: '' }, 'any section'),
     ...o.sections.map((s) => h('option', { value: s.id, selected: s.id === choice.section }, s.name)),
@@ -166,6 +170,10 @@ export function chooseView(o: ChooseViewOptions): Nodes {
     h('h2', { tabindex: -1 }, 'Your seats'),
     closed ? h('p', { class: 'notice', 'data-sales': o.sales.kind, role: 'status' }, `${salesNotice(o.sales)}.`) : null,
     o.signedIn || closed ? null : h('p', { class: 'notice' }, 'Sign in (top right) to hold seats.'),
+    // Best available had answered "There are not 2 adjacent seats available" with none left at all.
+    o.soldOut && !closed
+      ? h('p', { class: 'notice', 'data-sold-out': '' }, 'Sold out for now: every place is held or sold. Places held and not paid for come back on sale when their hold ends, and show here as they do.')
+      : null,
     count === 0
       ? h('p', { class: 'muted' }, 'Click available seats on the map, or Tab to it: the arrow keys move, Enter or Space selects.')
       : h('ul', { class: 'selected-seats' }, ...[...o.selected].map((s) => h('li', {}, o.seatName(s)))),
@@ -187,7 +195,7 @@ export function chooseView(o: ChooseViewOptions): Nodes {
     },
       field('Seats', quantity), field('Section', section), field('Tier', tier),
       h('label', {}, together, ' side by side'),
-      h('button', { type: 'submit', disabled: o.busy || closed }, 'Find seats'),
+      h('button', { type: 'submit', disabled: o.busy || closed || o.soldOut }, 'Find seats'),
     ),
   ];
 }

@@ -16,7 +16,7 @@ import { createHoldRequests } from '../hold-requests.js';
 import { holdWarning } from '../hold-warnings.js';
 import { bestAvailableDefaults, chooseView, heldView, otherHoldsView, ticketsView } from './checkout-panel.js';
 import { eventHeader, showCancelled } from './event-header.js';
-import { legendItems } from './seat-legend.js';
+import { legendItems, tierLabel } from './seat-legend.js';
 import { createPurchase, type PanelMessage } from './purchase.js';
 import { buys, currentSession } from '../session.js';
 
@@ -79,6 +79,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   const legend = h('ul', { class: 'legend' });
   const panel = h('aside', { class: 'panel' });
   let legendQueued = false;
+  /** No place available now, as the stream shows them: the panel says so (see chooseView). */
+  let soldOut = false;
 
   const live = followAvailability({
     eventId: event.id,
@@ -97,6 +99,11 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
         requestAnimationFrame(() => {
           legendQueued = false;
           renderLegend();
+          const none = board.countAvailable(board.seatIds()) === 0;
+          if (none !== soldOut) {
+            soldOut = none;
+            renderPanel();
+          }
         });
       }
     },
@@ -282,6 +289,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           totalCents: [...selected].reduce((sum, id) => sum + (seatsById.get(id)?.priceCents ?? 0), 0),
           currency: event.currency,
           tiers,
+          tierLabel: (tier) => tierLabel(event, tier),
+          soldOut,
           sections: map.sections.map(({ id, name }) => ({ id, name })),
           choice,
           maxSeatsPerOrder: event.maxSeatsPerOrder,

@@ -133,13 +133,19 @@ function orderCard(order: OrderView, event: EventView | null, namesOf: PlaceName
     h('ul', { class: 'tickets' }, ...order.tickets.map((t, i) => ticketItem(t, places[i] as HTMLElement))),
     // Once a ticket was used at the door, or the show started, only the organiser can cancel; from
     // an offline copy, nobody (it would only fail).
-    order.status !== 'CONFIRMED' || offline ? null : cancelButtonOr(cancelRefusal(order, event), cancel),
+    order.status !== 'CONFIRMED' || offline ? null : cancelButtonOr(cancelRefusal(order, event), cancel, orderName(order, event)),
   );
   return card;
 }
 
-function cancelButtonOr(refusal: string | null, cancel: (button: EventTarget | null) => Promise<void>): HTMLElement {
+/** An order as a screen reader's list of buttons tells it from the others: its event, total and when it was placed. */
+function orderName(order: OrderView, event: EventView | null): string {
+  return `${event ? event.name : 'Order'}, ${money(order.totalCents, order.currency)}, ${dateTime(order.createdAt)}`;
+}
+
+/** "Cancel order", named with the order (the label first, as shown): each had been only "Cancel order". */
+function cancelButtonOr(refusal: string | null, cancel: (button: EventTarget | null) => Promise<void>, name: string): HTMLElement {
   return refusal
     ? h('p', { class: 'muted cancel-refused' }, refusal)
-    : h('button', { type: 'button', class: 'secondary', onclick: ((e: Event) => void cancel(e.currentTarget)) as EventListener }, 'Cancel order');
+    : h('button', { type: 'button', class: 'secondary', 'aria-label': `Cancel order: ${name}`, onclick: ((e: Event) => void cancel(e.currentTarget)) as EventListener }, 'Cancel order');
 }

@@ -7,6 +7,9 @@ import { h } from '../dom.js';
 import { money } from '../format.js';
 import type { SeatBoard } from '../seat-board.js';
 
+/** A tier as the legend and the best-available form name it: "A · €50.00". */
+export const tierLabel = (event: Pick<EventView, 'prices' | 'currency'>, tier: string) => `${tier} · ${money(event.prices[tier] ?? 0, event.currency)}`;
+
 export interface LegendOptions {
   event: EventView;
   tiers: string[];
@@ -29,7 +32,7 @@ export function legendItems({ event, tiers, tierIndex, board, tierOf }: LegendOp
     ...tiers.map((tier) =>
       h('li', { 'data-tier': tier },
         h('span', { class: `swatch tier-${tierIndex(tier)}` }),
-        `${tier} · ${money(event.prices[tier] ?? 0, event.currency)} · `,
+        `${tierLabel(event, tier)} · `,
         h('span', { class: 'available-count' }, String(byTier.get(tier)?.available ?? 0)),
         ' left',
       ),
