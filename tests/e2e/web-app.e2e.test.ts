@@ -896,6 +896,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     const notice = page.locator('[data-event-status=CANCELLED]');
     await notice.waitFor({ timeout: 20_000 });
     expect(await notice.textContent()).toContain('This event was cancelled');
+    // Said as it is drawn: an alert (a status region added with its text is not said by many screen readers).
+    expect(await notice.getAttribute('role')).toBe('alert');
     expect(await page.locator('circle[data-seat-id]').count()).toBe(0);
     await page.close();
   }, 40_000);
@@ -1109,6 +1111,8 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     expect(await late.locator('form.best-available button').isDisabled()).toBe(false);
     await late.waitForSelector('.panel [data-sales=over]:has-text("Sales for this event are over")', { timeout: 25_000 });
     expect(await late.locator('form.best-available button').isDisabled()).toBe(true);
+    // Said in the page's status region, there from the start (the panel's notice is drawn with its text).
+    expect(await late.textContent('[data-announcer]')).toBe('Sales for this event are over.');
     // The service agrees: no hold now.
     const refused = await send('POST', '/api/holds', bob, { eventId: closing, quantity: 1 });
     expect(refused.status).toBe(409);

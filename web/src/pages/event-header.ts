@@ -24,7 +24,9 @@ export function showCancelled(root: HTMLElement, event: EventView): void {
   mount(
     root,
     ...eventHeader(event),
-    h('p', { class: 'notice', 'data-event-status': 'CANCELLED', role: 'status' },
+    // An alert, said as it is drawn: a status region added with its text is not said by many screen
+    // readers, and the page drawn again had said only its heading (WCAG 4.1.3).
+    h('p', { class: 'notice', 'data-event-status': 'CANCELLED', role: 'alert' },
       'This event was cancelled. Every order for it is refunded — see ', h('a', { href: '#/orders' }, 'your orders'), '.',
     ),
   );

@@ -4,7 +4,7 @@
  */
 import type { EventView, HoldView, SeatMap } from '@stream-seat/contracts';
 import { answered, api, ApiProblem } from '../api.js';
-import { salesState } from '../sales-window.js';
+import { salesNotice, salesState } from '../sales-window.js';
 import { serverNow } from '../server-clock.js';
 import { h, mount } from '../dom.js';
 import { minutesSeconds } from '../format.js';
@@ -229,6 +229,9 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     if (salesNow.kind !== sales.kind) {
       sales = salesNow;
       renderPanel();
+      // Said in the page's own status region: the panel's notice is drawn with its text.
+      const notice = salesNotice(sales);
+      if (notice) announce(`${notice}.`);
     }
     if (purchase.dropEndedOthers((id) => live.board.status(id))) renderPanel();
     const current = state.hold;
