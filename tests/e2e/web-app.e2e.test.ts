@@ -393,6 +393,24 @@ describe.runIf(browserTestsEnabled)('the web app in headless Chromium', () => {
     // It seeds the whole demo catalogue first (two venues, four events) on a machine the suite shares.
   }, 60_000);
 
+  it('keeps the seats a buyer chose signed out when they sign in, those still available', async () => {
+    const event = await publishEvent('Choose First Night', daysAhead(33));
+    const page = await openEvent(undefined, undefined, event);
+    const seats = ((await send('GET', `/api/events/${event}/seatmap`)).body['seats'] as Json[]).map((seat) => seat['id'] as string);
+    const [kept, taken] = [seats[0] as string, seats[1] as string];
+    for (const seat of [kept, taken]) await page.click(`circle[data-seat-id="${seat}"]`);
+    await page.waitForSelector('.panel .notice:has-text("Sign in")');
+    // Taken by someone else before the sign-in: not chosen again.
+    expect((await send('POST', '/api/holds', bob, { eventId: event, seatIds: [taken] })).status).toBe(201);
+    await signIn(page, 'cleo');
+    await page.waitForSelector('button.hold-selected:has-text("Hold 1 seat")');
+    expect(await page.getAttribute(`circle[data-seat-id="${kept}"]`, 'class')).toContain('selected');
+    expect(await page.getAttribute(`circle[data-seat-id="${taken}"]`, 'class')).not.toContain('selected');
+    await page.click('button.hold-selected');
+    await page.waitForSelector('form.pay');
+    await page.close();
+  });
+
   it('drops a selected seat that another buyer takes first, and says so', async () => {
     const page = await openEvent('carol');
     const seat = seatIds[0] as string;

@@ -56,11 +56,21 @@ export const eventPage: Page = (root, { id }) => {
   };
 };
 
+/**
+ * The seats chosen on the last event page left (drawn again on a sign-in, or left for another
+ * page) and not held: chosen again when its page is next drawn, those still available. A sign-in
+ * had thrown away what a buyer signed out had chosen (the panel asks them to sign in to hold).
+ */
+let carried: { eventId: string; seatIds: string[] } | undefined;
+
 function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelled: () => void): () => void {
   const tiers = Object.keys(event.prices);
   const tierIndex = (tier: string) => Math.max(0, tiers.indexOf(tier)) % 6;
   const seatsById = new Map(map.seats.map((s) => [s.id, s]));
   const selected = new Set<string>();
+  /** Seats chosen when this event's page was last left, chosen again once the stream shows them. */
+  let rechoose = carried?.eventId === event.id ? carried.seatIds : undefined;
+  carried = undefined;
   const holdRequests = createHoldRequests(async (body, idempotencyKey) => {
     const { body: hold, replayed } = await answered<HoldView>('POST', '/holds', { body, idempotencyKey });
     return { hold, replayed };
@@ -90,6 +100,15 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
       // Judged once a hold request on its way has its answer: the stream often tells of the
       // buyer's own hold (best available's seats too) before it.
       const lost = !holdRequests.sending && dropLost(seatIds, board);
+      if (rechoose) {
+        const available = rechoose.filter((id) => board.status(id) === 'AVAILABLE').slice(0, event.maxSeatsPerOrder);
+        rechoose = undefined;
+        if (!state.hold && !state.order) {
+          for (const id of available) selected.add(id);
+          view.setSelected(selected);
+          renderPanel();
+        }
+      }
       // The buyer's other holds whose seats were released, swept or bought elsewhere; and this
       // page's own, if so (the server is asked, and the panel redrawn with its answer).
       if (!holdRequests.sending) purchase.noteOwnSeats();
@@ -320,6 +339,7 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
   void purchase.restore();
 
   return () => {
+    if (selected.size > 0 && !state.hold && !state.order) carried = { eventId: event.id, seatIds: [...selected] };
     clearInterval(timer);
     live.close();
     view.dispose();
