@@ -8,7 +8,7 @@
  * to choosing, and an organiser is told that buying needs a buyer's sign-in before trying. Needs
  * Debian's chromium (REQUIRE_BROWSER makes its absence a failure); CHROMIUM_PATH points elsewhere.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../support/gate.js';
 import { browserTestsEnabled } from '../support/headless-chromium.js';
@@ -78,6 +78,21 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await page.goto(`${test.gateway}/#/events/${eventId}`);
     await page.waitForSelector('[data-live-status=live]');
     expect(errors).toEqual([]);
+    return page;
+  }
+
+  /**
+   * The event's page signed in as `name`, its live stream answered by `stream` (a routed snapshot,
+   * say): it hears only what the test lets it. Waits until the first stream has ended.
+   */
+  async function openEventUnheard(eventId: string, name: string, stream: (route: Route) => Promise<void>): Promise<Page> {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const token = (await test.tokenFor(name))['authorization']?.slice('Bearer '.length) as string;
+    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: name, role: 'buyer', token }))})`);
+    await page.route(`**/api/availability/${eventId}/stream`, stream);
+    await page.goto(`${test.gateway}/#/events/${eventId}`);
+    await page.waitForSelector('[data-live-status=reconnecting]');
     return page;
   }
 
@@ -354,25 +369,41 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     await alone.waitForSelector('.panel p.notice:has-text("released")');
     expect(await alone.locator('form.pay').count()).toBe(0);
     await alone.close();
-  });
+
+    // Paid for on another device while the page's stream was down: the snapshot it comes back with
+    // shows the seat booked (never held) — its order.
+    const snapshotNow = async () => (await send('GET', `/api/availability/${eventId}`)).body;
+    const back = gate();
+    let streams = 0;
+    const away = await openEventUnheard(eventId, 'nora', async (route) => {
+      if (++streams > 1) await back.passed;
+      const snapshot = await snapshotNow();
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        body: `retry: ${streams > 1 ? 3_600_000 : 200}\n\nevent: snapshot\nid: ${snapshot['seq'] ?? 0}\ndata: ${JSON.stringify(snapshot)}\n\n`,
+      });
+    });
+    await hold(away, [seats[3] as string]);
+    const paidId = ((await send('GET', `/api/holds?eventId=${eventId}`, await test.tokenFor('nora'))).body['items'] as Json[])[0]?.['holdId'] as string;
+    expect((await send('POST', '/api/orders', await test.tokenFor('nora'), { holdId: paidId, payment: { token: 'tok_ok' } })).status).toBe(201);
+    back.open();
+    await away.waitForSelector('[data-ticket-code]');
+    expect(await away.locator('form.pay').count()).toBe(0);
+    await away.close();
+  }, 90_000);
 
   it('on a page that has not heard: says a hold released elsewhere was released when paying for it fails, and shows the order of one paid elsewhere when releasing it', async () => {
     const { eventId, seats } = await freshEvent();
     // A page that hears nothing of it: its live stream ends after the snapshot, not tried again for an hour.
     const snapshot = (await send('GET', `/api/availability/${eventId}`)).body;
-    const page = await browser.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const token = (await test.tokenFor('ravi'))['authorization']?.slice('Bearer '.length) as string;
-    await page.addInitScript(`localStorage.setItem('stream-seat.session', ${JSON.stringify(JSON.stringify({ sub: 'ravi', role: 'buyer', token }))})`);
-    await page.route(`**/api/availability/${eventId}/stream`, (route) =>
+    const page = await openEventUnheard(eventId, 'ravi', (route) =>
       route.fulfill({
         status: 200,
         headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
         body: `retry: 3600000\n\nevent: snapshot\nid: ${snapshot['seq'] ?? 0}\ndata: ${JSON.stringify(snapshot)}\n\n`,
       }),
     );
-    await page.goto(`${test.gateway}/#/events/${eventId}`);
-    await page.waitForSelector('[data-live-status=reconnecting]');
     await hold(page, [seats[0] as string]);
     // Released from another tab or device ("Also held for you" there) while this one pays.
     const running = await send('GET', `/api/holds?eventId=${eventId}`, await test.tokenFor('ravi'));

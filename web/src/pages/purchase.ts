@@ -3,7 +3,7 @@
  * reloads and tabs), pays for it, releases it, and finds out how it ended when answers were lost —
  * the service alone decides whether a hold is still running or became an order.
  */
-import type { HoldView, OrderView } from '@stream-seat/contracts';
+import type { HoldView, OrderView, SeatStatusValue } from '@stream-seat/contracts';
 import { api, ApiProblem } from '../api.js';
 import { timeOfDay } from '../format.js';
 import { keepOrdersForOffline } from '../kept-orders.js';
@@ -23,7 +23,7 @@ export interface PurchaseDeps {
   /** The purchase changed: redraw the panel. */
   changed(): void;
   /** A seat's status as the live stream shows it; undefined when not known yet. */
-  seatStatus(seatId: string): string | undefined;
+  seatStatus(seatId: string): SeatStatusValue | undefined;
 }
 
 const holdKey = (eventId: string) => `stream-seat.hold.${eventId}`;
@@ -267,7 +267,7 @@ export function createPurchase(deps: PurchaseDeps) {
   /** The hold whose seats the live stream has shown held (see `noteOwnSeats`). */
   let seenHeld: string | undefined;
   /**
-   * The page's hold's seats as the live stream shows them: sold, or back on sale once it had shown
+   * The page's hold's seats as the live stream shows them: booked, or back on sale once it had shown
    * them held, it ended elsewhere — another tab paid for or released it, another device (a tab had
    * gone on offering to pay for it, and its seats as held for the buyer, for up to ten minutes).
    */
@@ -276,7 +276,7 @@ export function createPurchase(deps: PurchaseDeps) {
     if (!current) return;
     const statuses = current.seatIds.map((seatId) => deps.seatStatus(seatId));
     if (statuses.every((status) => status === 'HELD')) seenHeld = current.holdId;
-    else if (statuses.includes('SOLD') || seenHeld === current.holdId) settle(current);
+    else if (statuses.includes('BOOKED') || seenHeld === current.holdId) settle(current);
   }
 
   /**
