@@ -513,29 +513,37 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     answer(false);
     await page.click('a[href="#/orders"]');
     await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(2);
-    expect(page.url()).toMatch(/#\/organizer$/);
+    await expect.poll(() => page.url(), { timeout: STEP_TIMEOUT_MS }).toMatch(/#\/organizer$/);
     await stillTyped();
     expect(await page.textContent('h1')).toBe('Organiser');
+    // Back: the same, and the page before is still there to go back to (below).
+    answer(false);
+    await page.evaluate('history.back()');
+    await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(3);
+    await expect.poll(() => page.url(), { timeout: STEP_TIMEOUT_MS }).toMatch(/#\/organizer$/);
+    await stillTyped();
 
     // A reload: the browser asks in its own words.
     answer(false);
     await page.evaluate('location.reload()');
-    await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(3);
-    expect(asked[2]).toMatch(/^beforeunload: /);
+    await expect.poll(() => asked.length, { timeout: STEP_TIMEOUT_MS }).toBe(4);
+    expect(asked[3]).toMatch(/^beforeunload: /);
     await stillTyped();
 
     // Told to leave: the event form takes its place, and a form opened untouched is left without a question.
     answer(true);
     await page.click('button.new-event');
     await page.waitForSelector('.event-editor');
-    expect(asked).toHaveLength(4);
+    expect(asked).toHaveLength(5);
     expect(await page.locator('.venue-editor').count()).toBe(0);
     await page.click('button.new-venue');
     await page.waitForSelector('.venue-editor');
-    await page.click('a[href="#/orders"]');
-    await expect.poll(() => page.url(), { timeout: STEP_TIMEOUT_MS }).toMatch(/#\/orders$/);
-    await page.waitForSelector('h1:has-text("orders")');
-    expect(asked).toHaveLength(4);
+    // Back, untouched: to the page before the console, as it was (the refused Back had overwritten it).
+    await page.evaluate('history.back()');
+    await expect.poll(() => page.url(), { timeout: STEP_TIMEOUT_MS }).toBe(`${test.gateway}/`);
+    await page.waitForSelector('a[href="#/organizer"]');
+    expect(await page.locator('.venue-editor').count()).toBe(0);
+    expect(asked).toHaveLength(5);
     expect(errors).toEqual([]);
     await page.context().close();
   });

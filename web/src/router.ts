@@ -61,16 +61,33 @@ function followHeading(root: HTMLElement, moveFocus: boolean): Cleanup {
   };
 }
 
+/** Where a history entry of this tab stands, kept in its state: the entries this app has shown are numbered in order. */
+const POSITION = 'streamSeatPosition';
+const positionOf = (state: unknown): number | undefined => {
+  const value = typeof state === 'object' && state !== null ? (state as Record<string, unknown>)[POSITION] : undefined;
+  return typeof value === 'number' ? value : undefined;
+};
+
 /**
  * Shows the page of the address's hash, and another at each change of it. `mayLeave`: asked before
- * the page shown is left for another address; false keeps it, the address put back as it was
- * (in the same history entry: no event, nothing drawn again).
+ * the page shown is left for another address; false keeps it: the browser is taken back to the
+ * page's own history entry — as far the other way after Back or Forward (by the entries'
+ * positions), one step back after a link (whose entry stays ahead) — and nothing is drawn again.
+ * (The address put back in place had overwritten the entry Back went to: the page before was lost.)
  */
 export function startRouter(root: HTMLElement, routes: Route[], notFound: Page, mayLeave: () => boolean = () => true): () => void {
   let cleanup: Cleanup | void;
   let stopFollowing: Cleanup | undefined;
-  /** The address of the page shown. */
+  /** The address of the page shown, and its history entry's position. */
   let shownAt = location.href;
+  let shownPosition = positionOf(history.state) ?? 0;
+  /** Numbers the entry now shown: a new one (a link followed) comes after the one it left. */
+  const numberEntry = () => {
+    const known = positionOf(history.state);
+    shownPosition = known ?? shownPosition + 1;
+    if (known === undefined) history.replaceState({ ...(history.state as object | null), [POSITION]: shownPosition }, '');
+  };
+  if (positionOf(history.state) === undefined) history.replaceState({ ...(history.state as object | null), [POSITION]: shownPosition }, '');
   /** `moved`: the user went somewhere (not the first load), and the focus follows. */
   const show = (moved = true) => {
     shownAt = location.href;
@@ -95,7 +112,16 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page, 
     cleanup = notFound(root, {});
   };
   window.addEventListener('hashchange', () => {
-    if (mayLeave()) show();
+    // Back at the page's own entry after a leave refused (below): it is still drawn.
+    if (location.href === shownAt) return;
+    if (mayLeave()) {
+      numberEntry();
+      show();
+      return;
+    }
+    const position = positionOf(history.state);
+    const steps = position === undefined ? -1 : shownPosition - position;
+    if (steps !== 0) history.go(steps);
     else history.replaceState(history.state, '', shownAt);
   });
   show(false);
