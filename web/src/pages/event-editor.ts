@@ -41,6 +41,8 @@ function madeAlready(change: Record<string, unknown>, event: EventView): boolean
   const now = event as unknown as Record<string, unknown>;
   return Object.entries(change).every(([key, sent]) => {
     const stored = now[key];
+    // The API keeps a name without the spaces around it.
+    if (key === 'name' && typeof sent === 'string') return stored === sent.trim();
     if (key === 'prices') return JSON.stringify(Object.entries(sent as object).sort()) === JSON.stringify(Object.entries(event.prices).sort());
     if (typeof sent === 'string' && key.endsWith('At')) return typeof stored === 'string' && Date.parse(stored) === Date.parse(sent);
     return stored === sent;
@@ -171,7 +173,10 @@ export function eventEditor(
             if (!(error instanceof ApiProblem && error.status === 412)) throw error;
             // Sent again after its answer was lost, the change finds itself made (the version it
             // names is gone because of it): saved, not "changed elsewhere".
-            const now = await api<EventView>('GET', `/events/${encodeURIComponent(event.id)}`);
+            // Not read: the 412 is the answer ("changed elsewhere"), not the read's failure.
+            const now = await api<EventView>('GET', `/events/${encodeURIComponent(event.id)}`).catch(() => {
+              throw error;
+            });
             if (now.status === 'DRAFT' && madeAlready(reading.body, now)) return now;
             throw error;
           })
