@@ -74,8 +74,10 @@ export const HEAP_SHARE_OF_TASK_MEMORY = 0.75;
  * out of memory" before scaling added tasks.
  */
 export function nodeOptions(memoryMiB: number, given?: string): string {
+  // The image's flags, then the environment's but for those (a flag's value given as its own
+  // token stays beside it: a second `--require b.js` is not taken for a repeat).
   const flags: string[] = [];
-  const tokens = [...IMAGE_NODE_OPTIONS, ...(given ?? '').split(/\s+/)].filter((f) => f !== '');
+  const tokens = [...IMAGE_NODE_OPTIONS, ...(given ?? '').split(/\s+/).filter((f) => !IMAGE_NODE_OPTIONS.includes(f))].filter((f) => f !== '');
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     // The heap limit given either way (V8 reads `-` and `_` alike), `=512` or ` 512`: ours replaces it.
@@ -86,7 +88,7 @@ export function nodeOptions(memoryMiB: number, given?: string): string {
     }
     flags.push(token);
   }
-  return [...new Set(flags), `--max-old-space-size=${Math.floor(memoryMiB * HEAP_SHARE_OF_TASK_MEMORY)}`].join(' ');
+  return [...flags, `--max-old-space-size=${Math.floor(memoryMiB * HEAP_SHARE_OF_TASK_MEMORY)}`].join(' ');
 }
 
 /** The longest start ECS allows before failed checks count: a first start may migrate for minutes. */

@@ -173,6 +173,8 @@ describe('services', () => {
       expect(flags, given).toContain('--enable-source-maps');
     }
     expect(nodeOptions(1024, '--trace-warnings').split(' ')).toEqual(['--enable-source-maps', '--trace-warnings', '--max-old-space-size=768']);
+    // The image's flag given again is given once; a flag given twice with a value of its own each keeps both.
+    expect(nodeOptions(1024, '--enable-source-maps --require a.js --require b.js')).toBe('--enable-source-maps --require a.js --require b.js --max-old-space-size=768');
   });
 
   it('lets a scaled service\'s heap grow past its memory scaling target: scaling adds tasks before a heap runs out', () => {

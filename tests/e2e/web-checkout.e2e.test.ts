@@ -435,6 +435,7 @@ describe.runIf(browserTestsEnabled)('the web app\'s checkout in headless Chromiu
     const page = await openEvent(eventId, 'jay');
     // Best available had answered "There are not 2 adjacent seats available" with none left at all.
     await page.waitForSelector('.panel [data-sold-out]');
+    expect(await page.textContent('[data-announcer]')).toBe('Sold out for now: every place is held or sold.');
     expect(await page.isDisabled('form.best-available button[type=submit]')).toBe(true);
     expect(await page.locator('select[name=tier] option').allTextContents()).toEqual(['any tier', 'A · €10.00']);
     // A place back on sale: offered again.

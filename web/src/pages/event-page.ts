@@ -122,6 +122,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
           if (none !== soldOut) {
             soldOut = none;
             renderPanel();
+            // The panel's notice is drawn with its text: said in the page's status region too.
+            if (none) announce('Sold out for now: every place is held or sold.');
           }
         });
       }

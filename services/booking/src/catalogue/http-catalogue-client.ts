@@ -93,7 +93,7 @@ export function createHttpCatalogueClient(options: HttpCatalogueClientOptions): 
     /**
      * Concurrent callers share one fetch, which carries the first caller's trace. A known event
      * the catalogue failed to give last time is served stale at once, and asked for again in the
-     * background until it answers: a hung catalogue had held every hold for its whole timeout
+     * background at each later call (one request at a time) until it answers: a hung catalogue had held every hold for its whole timeout
      * (3.5 s each, one after the other — probe 30). A catalogue that answers is waited for, so
      * that a cancellation is seen before the next sale even before its message comes.
      */

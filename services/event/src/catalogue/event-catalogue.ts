@@ -91,7 +91,7 @@ export function createEventCatalogue({ db, dialect, clock, onOutboxWritten }: Ev
    * `change` made to the event as it is now, in one transaction, with every other change of it
    * waiting until this one commits (see `findForChange`): edits of one draft sent at once are each
    * applied on top of the one before. (A read, then a write conditional on nothing having changed,
-   * tried five times, had refused two of every nine edits on MariaDB with eight at once, as busy.)
+   * tried five times, had refused 7 of 40 edits on MariaDB, eight at a time, as busy.)
    * A caller who may not change the event gets 404, as if it did not exist.
    */
   async function changeEvent<T>(id: string, principal: Principal, change: (row: EventWithVenueRow, step: EventChange) => Promise<T>): Promise<T> {
