@@ -120,7 +120,7 @@ if (isSignInAnswer()) {
   }
   else {
     // The gateway's settings could not be read (or changed): never leave the code in the address bar.
-    history.replaceState(null, '', `/${location.hash}`);
+    history.replaceState(history.state, '', `/${location.hash}`);
     problem.textContent = 'Signing in could not be finished here; please sign in again';
   }
 }

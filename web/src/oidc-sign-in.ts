@@ -76,7 +76,7 @@ export async function completeSignIn(settings: OidcSettings): Promise<{ accessTo
   const stored = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
   const pending = stored ? (JSON.parse(stored) as PendingSignIn) : undefined;
-  history.replaceState(null, '', `/${pending?.returnTo ?? location.hash}`);
+  history.replaceState(history.state, '', `/${pending?.returnTo ?? location.hash}`);
   if (!pending) throw new Error('This sign-in was not started in this tab; please sign in again');
 
   const server = await discover(settings);

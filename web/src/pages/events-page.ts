@@ -57,7 +57,10 @@ export const eventsPage: Page = (root, params) => {
   // Only the results are drawn again: the form stays where it is (typing in it while the list
   // came had lost the focus).
   const results = h('div', { class: 'event-results' }, h('p', { class: 'muted' }, 'Loading events…'));
-  mount(root, h('h1', {}, heading), form, results);
+  // Said once the results are drawn: a region in the page before its text (one drawn with its
+  // text, as "No event matches" had been, is not said by many screen readers).
+  const said = h('p', { class: 'visually-hidden', role: 'status', 'data-results-said': '' });
+  mount(root, h('h1', {}, heading), form, said, results);
   // Only what has not started: an event under way is still ON_SALE in the catalogue, but its
   // sales are over, and the oldest of them would fill the first page. By the server's clock (the
   // first screen waited for an answer of the gateway): a browser's clock days fast hid shows.
@@ -70,13 +73,15 @@ export const eventsPage: Page = (root, params) => {
     pageAfter: async (cursor) => (query === undefined ? { items: [], nextCursor: null } : api('GET', `/events?${query}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)),
     render: eventCard,
   });
-  const none = searching(search) ? h('p', { class: 'muted', role: 'status' }, 'No event on sale matches this search. ', h('a', { href: '#/' }, 'See every event')) : h('p', { class: 'muted' }, 'No event is on sale yet.');
+  const none = searching(search) ? h('p', { class: 'muted no-match' }, 'No event on sale matches this search. ', h('a', { href: '#/' }, 'See every event')) : h('p', { class: 'muted' }, 'No event is on sale yet.');
   // A list that comes back after the user went elsewhere (signed in, clicked "Organiser") must not
   // draw itself over the page they went to.
   let disposed = false;
   void events.first().then(
     (items) => {
-      if (!disposed) mount(results, items.length === 0 ? none : events.list, events.more, events.problem);
+      if (disposed) return;
+      mount(results, items.length === 0 ? none : events.list, events.more, events.problem);
+      if (items.length === 0 && searching(search)) said.textContent = 'No event on sale matches this search.';
     },
     (error: Error) => {
       if (disposed) return;
