@@ -583,6 +583,9 @@ describe.runIf(browserTestsEnabled)('the organiser\'s console in headless Chromi
     await page.waitForSelector(`li.event-card[data-event-id="${festivalDraft}"][data-status="ON_SALE"]`, { state: 'attached' });
     expect(await shown()).toEqual([]);
     expect(await page.textContent('.event-finder [role=status]')).toBe('0 of 4 events shown');
+    // Its card hidden, the focus goes to what is said of it (it had fallen to the page's heading).
+    await expect.poll(() => page.textContent('.my-events .editor-notice'), { timeout: STEP_TIMEOUT_MS }).toBe('“Festival Lumière” is on sale: the events shown leave it out.');
+    expect(await page.evaluate('document.activeElement?.className')).toBe('editor-notice');
     await page.selectOption('select[name=find-status]', 'ON_SALE');
     expect(await shown()).toEqual(['Festival Lumière', 'Nuits d’Été']);
     // Nothing looked for: every event, and no count.

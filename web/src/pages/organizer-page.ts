@@ -47,6 +47,10 @@ interface MineList<T> {
   listed(items: T[]): void;
   /** Called once they are drawn, before the focus goes to `focus`. */
   drawn?(): void;
+  /** The item the focus was to go to is hidden (by the finder): said instead. */
+  notShown?(item: T): void;
+  /** An item's id, as `focus` names it. */
+  idOf?(item: T): string;
   /** Told why the list could not be had. */
   failed?(message: string): void;
 }
@@ -70,7 +74,10 @@ function listOfMine<T>(list: MineList<T>): (focus?: string) => Promise<void> {
         more ? h('p', { class: 'notice' }, `Showing your first ${items.length} ${list.noun}; the API lists the rest (GET /api${list.path}).`) : null,
       );
       list.drawn?.();
-      if (focus) list.container.querySelector<HTMLElement>(`[${list.idAttribute}="${CSS.escape(focus)}"]`)?.focus();
+      const target = focus ? list.container.querySelector<HTMLElement>(`[${list.idAttribute}="${CSS.escape(focus)}"]`) : null;
+      const item = target?.hidden ? items.find((candidate) => list.idOf?.(candidate) === focus) : undefined;
+      if (item !== undefined && list.notShown) list.notShown(item);
+      else target?.focus();
     } catch (error) {
       if (mine !== asked) return;
       list.failed?.((error as Error).message);
@@ -195,6 +202,9 @@ export const organizerPage: Page = (root) => {
         },
       }),
     drawn: finder.apply,
+    idOf: (e) => e.id,
+    // Put on sale with the finder showing drafts only: its card hidden, the focus had fallen to the page's heading.
+    notShown: (e) => say(`“${e.name}” is ${statusWords(e.status)}: the events shown leave it out.`),
     listed: (items) => {
       finder.element.hidden = items.length === 0;
       desk.doors(items);
