@@ -81,13 +81,13 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page, 
   /** The address of the page shown, and its history entry's position. */
   let shownAt = location.href;
   let shownPosition = positionOf(history.state) ?? 0;
-  /** Numbers the entry now shown: a new one (a link followed) comes after the one it left. */
-  const numberEntry = () => {
+  /** Numbers the entry now shown, if it is not yet, `next`; the position it has. */
+  const numberEntry = (next: number) => {
     const known = positionOf(history.state);
-    shownPosition = known ?? shownPosition + 1;
-    if (known === undefined) history.replaceState({ ...(history.state as object | null), [POSITION]: shownPosition }, '');
+    if (known === undefined) history.replaceState({ ...(history.state as object | null), [POSITION]: next }, '');
+    return known ?? next;
   };
-  if (positionOf(history.state) === undefined) history.replaceState({ ...(history.state as object | null), [POSITION]: shownPosition }, '');
+  numberEntry(shownPosition);
   /** `moved`: the user went somewhere (not the first load), and the focus follows. */
   const show = (moved = true) => {
     shownAt = location.href;
@@ -115,7 +115,8 @@ export function startRouter(root: HTMLElement, routes: Route[], notFound: Page, 
     // Back at the page's own entry after a leave refused (below): it is still drawn.
     if (location.href === shownAt) return;
     if (mayLeave()) {
-      numberEntry();
+      // A new entry (a link followed) comes after the one it left.
+      shownPosition = numberEntry(shownPosition + 1);
       show();
       return;
     }

@@ -113,7 +113,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export const MALFORMED_PERCENT_ENCODING = 'has a malformed percent-encoding (a % must start a UTF-8 sequence such as %C3%A9)';
 
 /** True when `text` decodes as a URI component: every `%` starts a UTF-8 sequence. */
-export function decodesAsUriComponent(text: string): boolean {
+function decodesAsUriComponent(text: string): boolean {
   try {
     decodeURIComponent(text);
     return true;

@@ -16,7 +16,7 @@ import { createHoldRequests } from '../hold-requests.js';
 import { holdWarning } from '../hold-warnings.js';
 import { bestAvailableDefaults, chooseView, heldView, otherHoldsView, ticketsView } from './checkout-panel.js';
 import { eventHeader, showCancelled } from './event-header.js';
-import { legendItems, tierLabel } from './seat-legend.js';
+import { legendItems, placesByTier, tierLabel } from './seat-legend.js';
 import { createPurchase, type PanelMessage } from './purchase.js';
 import { buys, currentSession } from '../session.js';
 
@@ -117,8 +117,10 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
         legendQueued = true;
         requestAnimationFrame(() => {
           legendQueued = false;
-          renderLegend();
-          const none = board.countAvailable(board.seatIds()) === 0;
+          // One count of every place for both: the legend's figures, and whether any is left.
+          const byTier = placesByTier(board, (id) => places.tierOf(id));
+          renderLegend(byTier);
+          const none = [...byTier.values()].every((tier) => tier.available === 0);
           if (none !== soldOut) {
             soldOut = none;
             renderPanel();
@@ -195,8 +197,8 @@ function showEvent(root: HTMLElement, event: EventView, map: SeatMap, onCancelle
     renderPanel();
   }
 
-  function renderLegend(): void {
-    mount(legend, ...legendItems({ event, tiers, tierIndex, board: live.board, tierOf: (id) => places.tierOf(id) }));
+  function renderLegend(byTier = placesByTier(live.board, (id) => places.tierOf(id))): void {
+    mount(legend, ...legendItems({ event, tiers, tierIndex }, byTier));
   }
 
   /** Selected seats now taken (by someone else: not ones a request of this page may hold), dropped and said; true if any. */

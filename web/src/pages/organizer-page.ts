@@ -49,8 +49,6 @@ interface MineList<T> {
   drawn?(): void;
   /** The item the focus was to go to is hidden (by the finder): said instead. */
   notShown?(item: T): void;
-  /** An item's id, as `focus` names it. */
-  idOf?(item: T): string;
   /** Told why the list could not be had. */
   failed?(message: string): void;
 }
@@ -60,7 +58,7 @@ interface MineList<T> {
  * the focus (a publish or cancel had sent it to the page's top). Each drawing is from the latest
  * answer only: a slower earlier one had drawn a stale list over it.
  */
-function listOfMine<T>(list: MineList<T>): (focus?: string) => Promise<void> {
+function listOfMine<T extends { id: string }>(list: MineList<T>): (focus?: string) => Promise<void> {
   let asked = 0;
   return async (focus) => {
     const mine = ++asked;
@@ -75,7 +73,7 @@ function listOfMine<T>(list: MineList<T>): (focus?: string) => Promise<void> {
       );
       list.drawn?.();
       const target = focus ? list.container.querySelector<HTMLElement>(`[${list.idAttribute}="${CSS.escape(focus)}"]`) : null;
-      const item = target?.hidden ? items.find((candidate) => list.idOf?.(candidate) === focus) : undefined;
+      const item = target?.hidden ? items.find((candidate) => candidate.id === focus) : undefined;
       if (item !== undefined && list.notShown) list.notShown(item);
       else target?.focus();
     } catch (error) {
@@ -202,7 +200,6 @@ export const organizerPage: Page = (root) => {
         },
       }),
     drawn: finder.apply,
-    idOf: (e) => e.id,
     // Put on sale with the finder showing drafts only: its card hidden, the focus had fallen to the page's heading.
     notShown: (e) => say(`“${e.name}” is ${statusWords(e.status)}: the events shown leave it out.`),
     listed: (items) => {

@@ -28,7 +28,11 @@ export interface PurchaseDeps {
 
 const holdKey = (eventId: string) => `stream-seat.hold.${eventId}`;
 
-const RELEASED_ELSEWHERE = 'Your hold was released (in another tab or on another device): the seats went back on sale.';
+/** How a hold that is no longer running ended, as the service read it (undefined: gone, or not read). */
+const endedText = (found: HoldView | undefined) =>
+  found?.status === 'RELEASED'
+    ? 'Your hold was released (in another tab or on another device): the seats went back on sale.'
+    : 'Your hold expired and the seats went back on sale.';
 
 export function createPurchase(deps: PurchaseDeps) {
   const state: {
@@ -197,7 +201,7 @@ export function createPurchase(deps: PurchaseDeps) {
         if (error instanceof ApiProblem && error.status === 410) {
           // Ended: by its time, or released elsewhere (another tab's "Release") — said as it was.
           const ended = await api<HoldView>('GET', `/holds/${encodeURIComponent(current.holdId)}`).catch(() => undefined);
-          endHold(ended?.status === 'RELEASED' ? RELEASED_ELSEWHERE : 'Your hold expired and the seats went back on sale.');
+          endHold(endedText(ended));
           return;
         }
         throw error;
@@ -259,7 +263,7 @@ export function createPurchase(deps: PurchaseDeps) {
         return;
       }
       if (found?.status === 'ORDERED' && (await showOrderOf(current.holdId, found.orderId))) return deps.changed();
-      endHold(found?.status === 'RELEASED' ? RELEASED_ELSEWHERE : 'Your hold expired and the seats went back on sale.');
+      endHold(endedText(found));
       deps.changed();
     })().finally(() => (settling = false));
   }

@@ -14,12 +14,13 @@ export interface LegendOptions {
   event: EventView;
   tiers: string[];
   tierIndex: (tier: string) => number;
-  board: SeatBoard;
-  tierOf: (seatId: string) => string | undefined;
 }
 
-export function legendItems({ event, tiers, tierIndex, board, tierOf }: LegendOptions): HTMLLIElement[] {
-  const byTier = new Map<string, { available: number; total: number }>();
+export type PlacesByTier = Map<string, { available: number; total: number }>;
+
+/** The places of each tier, and how many are available, as the board shows them (one pass over every place). */
+export function placesByTier(board: SeatBoard, tierOf: (seatId: string) => string | undefined): PlacesByTier {
+  const byTier: PlacesByTier = new Map();
   for (const id of board.seatIds()) {
     const tier = tierOf(id);
     if (!tier) continue;
@@ -28,6 +29,10 @@ export function legendItems({ event, tiers, tierIndex, board, tierOf }: LegendOp
     if (board.status(id) === 'AVAILABLE') entry.available++;
     byTier.set(tier, entry);
   }
+  return byTier;
+}
+
+export function legendItems({ event, tiers, tierIndex }: LegendOptions, byTier: PlacesByTier): HTMLLIElement[] {
   return [
     ...tiers.map((tier) =>
       h('li', { 'data-tier': tier },
